@@ -1,0 +1,341 @@
+//! NTSTATUS values and the single table that maps them to Win32 error codes.
+//!
+//! Every guest-visible failure in ntemu is an [`NtStatus`]; the Win32 layer turns it into the
+//! value `GetLastError` returns with [`NtStatus::to_win32_error`], exactly as NT's
+//! `RtlNtStatusToDosError` does for the codes listed in [`STATUS_TO_WIN32`].
+
+use std::fmt;
+
+/// An NT status code (`NTSTATUS`), as the executive returns it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NtStatus(pub u32);
+
+/// A Win32 error code, as `GetLastError` returns it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct Win32Error(pub u32);
+
+macro_rules! statuses {
+    ($($(#[$doc:meta])* $name:ident = $value:expr;)*) => {
+        impl NtStatus {
+            $($(#[$doc])* pub const $name: NtStatus = NtStatus($value);)*
+        }
+        /// The symbolic name of a status this crate knows, for diagnostics.
+        fn status_name(status: NtStatus) -> Option<&'static str> {
+            match status.0 {
+                $($value => Some(stringify!($name)),)*
+                _ => None,
+            }
+        }
+    };
+}
+
+statuses! {
+    /// The operation succeeded (also STATUS_WAIT_0).
+    SUCCESS = 0x0000_0000;
+    /// A wait was satisfied by an abandoned mutex at index 0 (add the index).
+    ABANDONED_WAIT_0 = 0x0000_0080;
+    /// A wait ended because a user APC was queued.
+    USER_APC = 0x0000_00C0;
+    /// A wait was alerted.
+    ALERTED = 0x0000_0101;
+    /// A wait timed out.
+    TIMEOUT = 0x0000_0102;
+    /// The operation is still in progress.
+    PENDING = 0x0000_0103;
+    /// A named object was opened rather than created because the name already existed.
+    OBJECT_NAME_EXISTS = 0x4000_0000;
+    /// A guard page was touched.
+    GUARD_PAGE_VIOLATION = 0x8000_0001;
+    /// A misaligned data access.
+    DATATYPE_MISALIGNMENT = 0x8000_0002;
+    /// A breakpoint was reached.
+    BREAKPOINT = 0x8000_0003;
+    /// A single step trap.
+    SINGLE_STEP = 0x8000_0004;
+    /// Only part of a ReadProcessMemory/WriteProcessMemory request was done.
+    PARTIAL_COPY = 0x8000_000D;
+    /// A generic failure.
+    UNSUCCESSFUL = 0xC000_0001;
+    /// The service is not implemented.
+    NOT_IMPLEMENTED = 0xC000_0002;
+    /// An information class is not valid.
+    INVALID_INFO_CLASS = 0xC000_0003;
+    /// An information buffer has the wrong length.
+    INFO_LENGTH_MISMATCH = 0xC000_0004;
+    /// A memory access violated page protection.
+    ACCESS_VIOLATION = 0xC000_0005;
+    /// A handle is not valid.
+    INVALID_HANDLE = 0xC000_0008;
+    /// A client id (process or thread id) is not valid.
+    INVALID_CID = 0xC000_000B;
+    /// A parameter is not valid.
+    INVALID_PARAMETER = 0xC000_000D;
+    /// Not enough virtual memory or paging file quota.
+    NO_MEMORY = 0xC000_0017;
+    /// The requested range conflicts with an existing allocation.
+    CONFLICTING_ADDRESSES = 0xC000_0018;
+    /// The address is not a mapped view.
+    NOT_MAPPED_VIEW = 0xC000_0019;
+    /// The range cannot be freed.
+    UNABLE_TO_FREE_VM = 0xC000_001A;
+    /// An illegal instruction was executed.
+    ILLEGAL_INSTRUCTION = 0xC000_001D;
+    /// The pages are already committed.
+    ALREADY_COMMITTED = 0xC000_0021;
+    /// Access to an object or a page was denied.
+    ACCESS_DENIED = 0xC000_0022;
+    /// A caller's buffer is too small.
+    BUFFER_TOO_SMALL = 0xC000_0023;
+    /// A handle refers to an object of another type than the service needs.
+    OBJECT_TYPE_MISMATCH = 0xC000_0024;
+    /// The exception cannot be continued.
+    NONCONTINUABLE_EXCEPTION = 0xC000_0025;
+    /// The pages are not committed.
+    NOT_COMMITTED = 0xC000_002D;
+    /// A combination of parameters is not valid.
+    INVALID_PARAMETER_MIX = 0xC000_0030;
+    /// An object name is not valid.
+    OBJECT_NAME_INVALID = 0xC000_0033;
+    /// No object of that name exists.
+    OBJECT_NAME_NOT_FOUND = 0xC000_0034;
+    /// An object of that name already exists.
+    OBJECT_NAME_COLLISION = 0xC000_0035;
+    /// A path component does not exist.
+    OBJECT_PATH_NOT_FOUND = 0xC000_003A;
+    /// The file is open with an incompatible share mode.
+    SHARING_VIOLATION = 0xC000_0043;
+    /// The page protection is not valid.
+    INVALID_PAGE_PROTECTION = 0xC000_0045;
+    /// The caller does not own the mutex it releases.
+    MUTANT_NOT_OWNED = 0xC000_0046;
+    /// Releasing would raise a semaphore past its maximum.
+    SEMAPHORE_LIMIT_EXCEEDED = 0xC000_0047;
+    /// The suspend count would exceed its maximum.
+    SUSPEND_COUNT_EXCEEDED = 0xC000_004A;
+    /// The thread is terminating.
+    THREAD_IS_TERMINATING = 0xC000_004B;
+    /// The image is not a valid executable for this system.
+    INVALID_IMAGE_FORMAT = 0xC000_007B;
+    /// Integer division by zero.
+    INTEGER_DIVIDE_BY_ZERO = 0xC000_0094;
+    /// Integer overflow.
+    INTEGER_OVERFLOW = 0xC000_0095;
+    /// A privileged instruction was executed.
+    PRIVILEGED_INSTRUCTION = 0xC000_0096;
+    /// A system resource (such as a handle table slot) is exhausted.
+    INSUFFICIENT_RESOURCES = 0xC000_009A;
+    /// The address range was never allocated.
+    MEMORY_NOT_ALLOCATED = 0xC000_00A0;
+    /// The request is not supported.
+    NOT_SUPPORTED = 0xC000_00BB;
+    /// The stack overflowed.
+    STACK_OVERFLOW = 0xC000_00FD;
+    /// The process is terminating.
+    PROCESS_IS_TERMINATING = 0xC000_010A;
+    /// A DLL the image imports was not found.
+    DLL_NOT_FOUND = 0xC000_0135;
+    /// An imported ordinal was not found.
+    ORDINAL_NOT_FOUND = 0xC000_0138;
+    /// An imported entry point was not found.
+    ENTRYPOINT_NOT_FOUND = 0xC000_0139;
+    /// The handle is protected from close.
+    HANDLE_NOT_CLOSABLE = 0xC000_0235;
+}
+
+impl Win32Error {
+    /// ERROR_SUCCESS.
+    pub const SUCCESS: Win32Error = Win32Error(0);
+    /// ERROR_INVALID_FUNCTION.
+    pub const INVALID_FUNCTION: Win32Error = Win32Error(1);
+    /// ERROR_FILE_NOT_FOUND.
+    pub const FILE_NOT_FOUND: Win32Error = Win32Error(2);
+    /// ERROR_PATH_NOT_FOUND.
+    pub const PATH_NOT_FOUND: Win32Error = Win32Error(3);
+    /// ERROR_ACCESS_DENIED.
+    pub const ACCESS_DENIED: Win32Error = Win32Error(5);
+    /// ERROR_INVALID_HANDLE.
+    pub const INVALID_HANDLE: Win32Error = Win32Error(6);
+    /// ERROR_NOT_ENOUGH_MEMORY.
+    pub const NOT_ENOUGH_MEMORY: Win32Error = Win32Error(8);
+    /// ERROR_BAD_LENGTH.
+    pub const BAD_LENGTH: Win32Error = Win32Error(24);
+    /// ERROR_GEN_FAILURE.
+    pub const GEN_FAILURE: Win32Error = Win32Error(31);
+    /// ERROR_SHARING_VIOLATION.
+    pub const SHARING_VIOLATION: Win32Error = Win32Error(32);
+    /// ERROR_NOT_SUPPORTED.
+    pub const NOT_SUPPORTED: Win32Error = Win32Error(50);
+    /// ERROR_INVALID_PARAMETER.
+    pub const INVALID_PARAMETER: Win32Error = Win32Error(87);
+    /// ERROR_INSUFFICIENT_BUFFER.
+    pub const INSUFFICIENT_BUFFER: Win32Error = Win32Error(122);
+    /// ERROR_INVALID_NAME.
+    pub const INVALID_NAME: Win32Error = Win32Error(123);
+    /// ERROR_MOD_NOT_FOUND.
+    pub const MOD_NOT_FOUND: Win32Error = Win32Error(126);
+    /// ERROR_PROC_NOT_FOUND.
+    pub const PROC_NOT_FOUND: Win32Error = Win32Error(127);
+    /// ERROR_SIGNAL_REFUSED.
+    pub const SIGNAL_REFUSED: Win32Error = Win32Error(156);
+    /// ERROR_INVALID_ORDINAL.
+    pub const INVALID_ORDINAL: Win32Error = Win32Error(182);
+    /// ERROR_ALREADY_EXISTS.
+    pub const ALREADY_EXISTS: Win32Error = Win32Error(183);
+    /// ERROR_BAD_EXE_FORMAT.
+    pub const BAD_EXE_FORMAT: Win32Error = Win32Error(193);
+    /// ERROR_NOT_OWNER.
+    pub const NOT_OWNER: Win32Error = Win32Error(288);
+    /// ERROR_TOO_MANY_POSTS.
+    pub const TOO_MANY_POSTS: Win32Error = Win32Error(298);
+    /// ERROR_PARTIAL_COPY.
+    pub const PARTIAL_COPY: Win32Error = Win32Error(299);
+    /// ERROR_MR_MID_NOT_FOUND: what NT returns for a status it has no mapping for.
+    pub const MR_MID_NOT_FOUND: Win32Error = Win32Error(317);
+    /// ERROR_INVALID_ADDRESS.
+    pub const INVALID_ADDRESS: Win32Error = Win32Error(487);
+    /// ERROR_NOACCESS.
+    pub const NOACCESS: Win32Error = Win32Error(998);
+    /// ERROR_STACK_OVERFLOW.
+    pub const STACK_OVERFLOW: Win32Error = Win32Error(1001);
+    /// ERROR_NO_SYSTEM_RESOURCES.
+    pub const NO_SYSTEM_RESOURCES: Win32Error = Win32Error(1450);
+}
+
+/// The one NTSTATUS -> Win32 error table. Statuses that are not here map to
+/// ERROR_MR_MID_NOT_FOUND, as `RtlNtStatusToDosError` does for codes it does not know;
+/// success and informational codes that are not here map to themselves.
+pub const STATUS_TO_WIN32: &[(NtStatus, Win32Error)] = &[
+    (NtStatus::SUCCESS, Win32Error::SUCCESS),
+    (NtStatus::OBJECT_NAME_EXISTS, Win32Error::ALREADY_EXISTS),
+    (NtStatus::GUARD_PAGE_VIOLATION, Win32Error(0x8000_0001)),
+    (NtStatus::DATATYPE_MISALIGNMENT, Win32Error::NOACCESS),
+    (NtStatus::BREAKPOINT, Win32Error(0x8000_0003)),
+    (NtStatus::PARTIAL_COPY, Win32Error::PARTIAL_COPY),
+    (NtStatus::UNSUCCESSFUL, Win32Error::GEN_FAILURE),
+    (NtStatus::NOT_IMPLEMENTED, Win32Error::INVALID_FUNCTION),
+    (NtStatus::INVALID_INFO_CLASS, Win32Error::INVALID_PARAMETER),
+    (NtStatus::INFO_LENGTH_MISMATCH, Win32Error::BAD_LENGTH),
+    (NtStatus::ACCESS_VIOLATION, Win32Error::NOACCESS),
+    (NtStatus::INVALID_HANDLE, Win32Error::INVALID_HANDLE),
+    (NtStatus::INVALID_CID, Win32Error::INVALID_PARAMETER),
+    (NtStatus::INVALID_PARAMETER, Win32Error::INVALID_PARAMETER),
+    (NtStatus::NO_MEMORY, Win32Error::NOT_ENOUGH_MEMORY),
+    (NtStatus::CONFLICTING_ADDRESSES, Win32Error::INVALID_ADDRESS),
+    (NtStatus::NOT_MAPPED_VIEW, Win32Error::INVALID_ADDRESS),
+    (NtStatus::UNABLE_TO_FREE_VM, Win32Error::INVALID_PARAMETER),
+    (NtStatus::ALREADY_COMMITTED, Win32Error::ACCESS_DENIED),
+    (NtStatus::ACCESS_DENIED, Win32Error::ACCESS_DENIED),
+    (NtStatus::BUFFER_TOO_SMALL, Win32Error::INSUFFICIENT_BUFFER),
+    (NtStatus::OBJECT_TYPE_MISMATCH, Win32Error::INVALID_HANDLE),
+    (NtStatus::NOT_COMMITTED, Win32Error::INVALID_ADDRESS),
+    (NtStatus::INVALID_PARAMETER_MIX, Win32Error::INVALID_PARAMETER),
+    (NtStatus::OBJECT_NAME_INVALID, Win32Error::INVALID_NAME),
+    (NtStatus::OBJECT_NAME_NOT_FOUND, Win32Error::FILE_NOT_FOUND),
+    (NtStatus::OBJECT_NAME_COLLISION, Win32Error::ALREADY_EXISTS),
+    (NtStatus::OBJECT_PATH_NOT_FOUND, Win32Error::PATH_NOT_FOUND),
+    (NtStatus::SHARING_VIOLATION, Win32Error::SHARING_VIOLATION),
+    (NtStatus::INVALID_PAGE_PROTECTION, Win32Error::INVALID_PARAMETER),
+    (NtStatus::MUTANT_NOT_OWNED, Win32Error::NOT_OWNER),
+    (NtStatus::SEMAPHORE_LIMIT_EXCEEDED, Win32Error::TOO_MANY_POSTS),
+    (NtStatus::SUSPEND_COUNT_EXCEEDED, Win32Error::SIGNAL_REFUSED),
+    (NtStatus::THREAD_IS_TERMINATING, Win32Error::ACCESS_DENIED),
+    (NtStatus::INVALID_IMAGE_FORMAT, Win32Error::BAD_EXE_FORMAT),
+    (NtStatus::INSUFFICIENT_RESOURCES, Win32Error::NO_SYSTEM_RESOURCES),
+    (NtStatus::MEMORY_NOT_ALLOCATED, Win32Error::INVALID_ADDRESS),
+    (NtStatus::NOT_SUPPORTED, Win32Error::NOT_SUPPORTED),
+    (NtStatus::STACK_OVERFLOW, Win32Error::STACK_OVERFLOW),
+    (NtStatus::PROCESS_IS_TERMINATING, Win32Error::ACCESS_DENIED),
+    (NtStatus::DLL_NOT_FOUND, Win32Error::MOD_NOT_FOUND),
+    (NtStatus::ORDINAL_NOT_FOUND, Win32Error::INVALID_ORDINAL),
+    (NtStatus::ENTRYPOINT_NOT_FOUND, Win32Error::PROC_NOT_FOUND),
+    (NtStatus::HANDLE_NOT_CLOSABLE, Win32Error::INVALID_HANDLE),
+];
+
+impl NtStatus {
+    /// The Win32 error code `GetLastError` reports for this status (`RtlNtStatusToDosError`).
+    pub fn to_win32_error(self) -> Win32Error {
+        match STATUS_TO_WIN32.iter().find(|(s, _)| *s == self) {
+            Some(&(_, e)) => e,
+            None if self.is_error() || self.is_warning() => Win32Error::MR_MID_NOT_FOUND,
+            None => Win32Error(self.0),
+        }
+    }
+
+    /// True for error statuses (severity 3, the top two bits set).
+    pub fn is_error(self) -> bool {
+        self.0 >> 30 == 3
+    }
+
+    /// True for warning statuses (severity 2).
+    pub fn is_warning(self) -> bool {
+        self.0 >> 30 == 2
+    }
+
+    /// True where `NT_SUCCESS` holds: success and informational statuses.
+    pub fn is_success(self) -> bool {
+        (self.0 as i32) >= 0
+    }
+
+    /// The symbolic name (without the `STATUS_` prefix) of a known status.
+    pub fn name(self) -> Option<&'static str> {
+        status_name(self)
+    }
+}
+
+impl fmt::Debug for NtStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(n) => write!(f, "STATUS_{n}({:#010x})", self.0),
+            None => write!(f, "NTSTATUS({:#010x})", self.0),
+        }
+    }
+}
+
+impl fmt::Display for NtStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handle_errors_map_to_error_invalid_handle() {
+        assert_eq!(NtStatus::INVALID_HANDLE.to_win32_error(), Win32Error(6));
+        assert_eq!(NtStatus::OBJECT_TYPE_MISMATCH.to_win32_error(), Win32Error(6));
+        assert_eq!(NtStatus::HANDLE_NOT_CLOSABLE.to_win32_error(), Win32Error(6));
+    }
+
+    #[test]
+    fn object_errors_map_as_nt_does() {
+        assert_eq!(NtStatus::ACCESS_DENIED.to_win32_error(), Win32Error(5));
+        assert_eq!(NtStatus::SEMAPHORE_LIMIT_EXCEEDED.to_win32_error(), Win32Error(298));
+        assert_eq!(NtStatus::MUTANT_NOT_OWNED.to_win32_error(), Win32Error(288));
+        assert_eq!(NtStatus::OBJECT_NAME_EXISTS.to_win32_error(), Win32Error(183));
+        assert_eq!(NtStatus::INSUFFICIENT_RESOURCES.to_win32_error(), Win32Error(1450));
+        assert_eq!(NtStatus::INVALID_PAGE_PROTECTION.to_win32_error(), Win32Error(87));
+    }
+
+    #[test]
+    fn unknown_error_status_maps_to_mr_mid_not_found() {
+        assert_eq!(NtStatus(0xC0FF_0001).to_win32_error(), Win32Error(317));
+        assert_eq!(NtStatus::TIMEOUT.to_win32_error(), Win32Error(0x102));
+    }
+
+    #[test]
+    fn table_has_no_duplicate_statuses() {
+        for (i, (a, _)) in STATUS_TO_WIN32.iter().enumerate() {
+            for (b, _) in &STATUS_TO_WIN32[i + 1..] {
+                assert_ne!(a, b, "{a:?} is in the table twice");
+            }
+        }
+    }
+
+    #[test]
+    fn debug_names_known_statuses() {
+        assert_eq!(format!("{:?}", NtStatus::ACCESS_VIOLATION), "STATUS_ACCESS_VIOLATION(0xc0000005)");
+        assert_eq!(format!("{:?}", NtStatus(0xC0FF_0001)), "NTSTATUS(0xc0ff0001)");
+    }
+}
