@@ -124,6 +124,8 @@ statuses! {
     PRIVILEGED_INSTRUCTION = 0xC000_0096;
     /// A system resource (such as a handle table slot) is exhausted.
     INSUFFICIENT_RESOURCES = 0xC000_009A;
+    /// A release with size 0 named an address that is not the base of its allocation.
+    FREE_VM_NOT_AT_BASE = 0xC000_009F;
     /// The address range was never allocated.
     MEMORY_NOT_ALLOCATED = 0xC000_00A0;
     /// The request is not supported.
@@ -228,19 +230,32 @@ pub const STATUS_TO_WIN32: &[(NtStatus, Win32Error)] = &[
     (NtStatus::BUFFER_TOO_SMALL, Win32Error::INSUFFICIENT_BUFFER),
     (NtStatus::OBJECT_TYPE_MISMATCH, Win32Error::INVALID_HANDLE),
     (NtStatus::NOT_COMMITTED, Win32Error::INVALID_ADDRESS),
-    (NtStatus::INVALID_PARAMETER_MIX, Win32Error::INVALID_PARAMETER),
+    (
+        NtStatus::INVALID_PARAMETER_MIX,
+        Win32Error::INVALID_PARAMETER,
+    ),
     (NtStatus::OBJECT_NAME_INVALID, Win32Error::INVALID_NAME),
     (NtStatus::OBJECT_NAME_NOT_FOUND, Win32Error::FILE_NOT_FOUND),
     (NtStatus::OBJECT_NAME_COLLISION, Win32Error::ALREADY_EXISTS),
     (NtStatus::OBJECT_PATH_NOT_FOUND, Win32Error::PATH_NOT_FOUND),
     (NtStatus::SHARING_VIOLATION, Win32Error::SHARING_VIOLATION),
-    (NtStatus::INVALID_PAGE_PROTECTION, Win32Error::INVALID_PARAMETER),
+    (
+        NtStatus::INVALID_PAGE_PROTECTION,
+        Win32Error::INVALID_PARAMETER,
+    ),
     (NtStatus::MUTANT_NOT_OWNED, Win32Error::NOT_OWNER),
-    (NtStatus::SEMAPHORE_LIMIT_EXCEEDED, Win32Error::TOO_MANY_POSTS),
+    (
+        NtStatus::SEMAPHORE_LIMIT_EXCEEDED,
+        Win32Error::TOO_MANY_POSTS,
+    ),
     (NtStatus::SUSPEND_COUNT_EXCEEDED, Win32Error::SIGNAL_REFUSED),
     (NtStatus::THREAD_IS_TERMINATING, Win32Error::ACCESS_DENIED),
     (NtStatus::INVALID_IMAGE_FORMAT, Win32Error::BAD_EXE_FORMAT),
-    (NtStatus::INSUFFICIENT_RESOURCES, Win32Error::NO_SYSTEM_RESOURCES),
+    (
+        NtStatus::INSUFFICIENT_RESOURCES,
+        Win32Error::NO_SYSTEM_RESOURCES,
+    ),
+    (NtStatus::FREE_VM_NOT_AT_BASE, Win32Error::INVALID_ADDRESS),
     (NtStatus::MEMORY_NOT_ALLOCATED, Win32Error::INVALID_ADDRESS),
     (NtStatus::NOT_SUPPORTED, Win32Error::NOT_SUPPORTED),
     (NtStatus::STACK_OVERFLOW, Win32Error::STACK_OVERFLOW),
@@ -304,18 +319,36 @@ mod tests {
     #[test]
     fn handle_errors_map_to_error_invalid_handle() {
         assert_eq!(NtStatus::INVALID_HANDLE.to_win32_error(), Win32Error(6));
-        assert_eq!(NtStatus::OBJECT_TYPE_MISMATCH.to_win32_error(), Win32Error(6));
-        assert_eq!(NtStatus::HANDLE_NOT_CLOSABLE.to_win32_error(), Win32Error(6));
+        assert_eq!(
+            NtStatus::OBJECT_TYPE_MISMATCH.to_win32_error(),
+            Win32Error(6)
+        );
+        assert_eq!(
+            NtStatus::HANDLE_NOT_CLOSABLE.to_win32_error(),
+            Win32Error(6)
+        );
     }
 
     #[test]
     fn object_errors_map_as_nt_does() {
         assert_eq!(NtStatus::ACCESS_DENIED.to_win32_error(), Win32Error(5));
-        assert_eq!(NtStatus::SEMAPHORE_LIMIT_EXCEEDED.to_win32_error(), Win32Error(298));
+        assert_eq!(
+            NtStatus::SEMAPHORE_LIMIT_EXCEEDED.to_win32_error(),
+            Win32Error(298)
+        );
         assert_eq!(NtStatus::MUTANT_NOT_OWNED.to_win32_error(), Win32Error(288));
-        assert_eq!(NtStatus::OBJECT_NAME_EXISTS.to_win32_error(), Win32Error(183));
-        assert_eq!(NtStatus::INSUFFICIENT_RESOURCES.to_win32_error(), Win32Error(1450));
-        assert_eq!(NtStatus::INVALID_PAGE_PROTECTION.to_win32_error(), Win32Error(87));
+        assert_eq!(
+            NtStatus::OBJECT_NAME_EXISTS.to_win32_error(),
+            Win32Error(183)
+        );
+        assert_eq!(
+            NtStatus::INSUFFICIENT_RESOURCES.to_win32_error(),
+            Win32Error(1450)
+        );
+        assert_eq!(
+            NtStatus::INVALID_PAGE_PROTECTION.to_win32_error(),
+            Win32Error(87)
+        );
     }
 
     #[test]
@@ -335,7 +368,13 @@ mod tests {
 
     #[test]
     fn debug_names_known_statuses() {
-        assert_eq!(format!("{:?}", NtStatus::ACCESS_VIOLATION), "STATUS_ACCESS_VIOLATION(0xc0000005)");
-        assert_eq!(format!("{:?}", NtStatus(0xC0FF_0001)), "NTSTATUS(0xc0ff0001)");
+        assert_eq!(
+            format!("{:?}", NtStatus::ACCESS_VIOLATION),
+            "STATUS_ACCESS_VIOLATION(0xc0000005)"
+        );
+        assert_eq!(
+            format!("{:?}", NtStatus(0xC0FF_0001)),
+            "NTSTATUS(0xc0ff0001)"
+        );
     }
 }
