@@ -163,7 +163,6 @@ pub struct HandleTable {
     record_cache: [u32; RECORD_CACHE],
     count: u32,
     quota: u32,
-    count_by_type: [u32; ObjectType::COUNT],
 }
 
 impl Default for HandleTable {
@@ -203,7 +202,6 @@ impl HandleTable {
             record_cache: [0; RECORD_CACHE],
             count: 0,
             quota: quota.min(MAX_HANDLES),
-            count_by_type: [0; ObjectType::COUNT],
         }
     }
 
@@ -224,8 +222,12 @@ impl HandleTable {
     }
 
     /// Live handles in the table that refer to objects of one type.
+    /// Counted on demand (a walk of the table), so the insert and close paths keep no
+    /// per-type counters.
     pub fn handle_count_by_type(&self, object_type: ObjectType) -> u32 {
-        self.count_by_type[object_type as usize]
+        self.entries()
+            .filter(|e| e.object.object_type() == object_type)
+            .count() as u32
     }
 
     /// How many distinct object references the table holds (at least one per object it has
@@ -342,7 +344,7 @@ impl HandleTable {
         }
         let record = self.acquire_record(object);
         count_handle(object);
-        Ok(self.fill_slot(record, object.object_type(), granted_access, attributes))
+        Ok(self.fill_slot(record, granted_access, attributes))
     }
 
     /// Takes a free slot (the most recently freed first) for a handle on `record`.
@@ -350,7 +352,6 @@ impl HandleTable {
     fn fill_slot(
         &mut self,
         record: u32,
-        object_type: ObjectType,
         granted_access: AccessMask,
         attributes: HandleAttributes,
     ) -> Handle {
@@ -375,7 +376,6 @@ impl HandleTable {
             }
         };
         self.count += 1;
-        self.count_by_type[object_type as usize] += 1;
         Handle::from_slot_index(index)
     }
 
@@ -483,7 +483,6 @@ impl HandleTable {
             .get((record - 1) as usize)
             .and_then(|r| r.object.as_ref())
         {
-            self.count_by_type[object.object_type() as usize] -= 1;
             object.remove_handle();
         }
         Ok(self.release_record(record))
@@ -554,11 +553,10 @@ impl HandleTable {
                     .record_object(record)
                     .ok_or(ObjectError::InvalidHandle)?;
                 object.add_handle_from_existing();
-                let object_type = object.object_type();
                 if let Some(r) = self.records.get_mut((record - 1) as usize) {
                     r.handles += 1;
                 }
-                Ok(self.fill_slot(record, object_type, access, attrs))
+                Ok(self.fill_slot(record, access, attrs))
             });
         if options.has(DuplicateOptions::CLOSE_SOURCE) {
             let _ = self.close(source);
@@ -632,7 +630,6 @@ impl HandleTable {
             child.records[(*mapped - 1) as usize].handles += 1;
             object.add_handle_from_existing();
             child.count += 1;
-            child.count_by_type[object.object_type() as usize] += 1;
             child.slots.push(Slot {
                 record: *mapped,
                 access: slot.access,
