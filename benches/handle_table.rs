@@ -103,7 +103,12 @@ fn handle_table(c: &mut Criterion) {
     });
     drop(big);
 
+    // alloc_close behind a lock, for a caller that shares a table between host threads.
     let locked = parking_lot::Mutex::new(HandleTable::new());
+    let holder = locked
+        .lock()
+        .insert(&event, access, HandleAttributes::NONE)
+        .expect("insert");
     group.bench_function("alloc_close_locked", |b| {
         b.iter(|| {
             let mut t = locked.lock();
@@ -113,6 +118,8 @@ fn handle_table(c: &mut Criterion) {
             t.close(black_box(h)).expect("close");
         })
     });
+
+    locked.lock().close(holder).expect("close");
 
     let map: Mutex<HashMap<u32, Arc<ntemu::Object>>> = Mutex::new(HashMap::new());
     let mut next = 4u32;

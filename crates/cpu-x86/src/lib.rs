@@ -1,0 +1,511 @@
+//! i386 user-mode interpreter for ntemu.
+//!
+//! Runs flat 32-bit user-mode x86 code (i386 through Pentium integer instructions, with
+//! CMOVcc, and the x87 FPU) over a [`GuestMemory`]. The interpreter knows nothing of NT: it
+//! runs until something it cannot finish alone and returns that as an [`Exit`]:
+//! a jump into the builtin-DLL thunk range, a software interrupt, a fault, or the end of the
+//! instruction budget.
+//!
+//! Instructions are decoded with iced-x86 into compact operations, grouped into blocks
+//! (straight-line code up to a branch) and cached by guest address. When
+//! [`GuestMemory::code_generation`] changes (executable memory may have been written or
+//! re-protected), each cached block is re-checked against the guest bytes (fetched with
+//! execute access) before its next use and decoded again if they changed. Code modified
+//! inside the block that is executing takes effect at the next block boundary.
+//!
+//! EFLAGS are evaluated lazily during a run and are exact in [`X86State::eflags`] whenever
+//! [`X86Cpu::run`] returns.
+//!
+//! Segments: CS DS ES SS and GS are flat (base 0); FS has the base [`X86State::fs_base`]
+//! (the TEB under NT). 16-bit addressing (the 0x67 prefix) is not supported.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+
+use iced_x86::{Decoder, DecoderError, DecoderOptions, Instruction};
+use nt_memory::{Fault, GuestMemory};
+
+mod decode;
+mod exec;
+mod flags;
+mod fpu;
+
+pub use flags::{AF, CF, DF, IF, OF, PF, SF, ZF};
+pub use fpu::X87State;
+
+use decode::Op;
+use exec::{Ctx, Flow, Stop};
+
+/// Where ntemu's builtin-DLL thunks start: reaching this address or above stops the CPU.
+pub const DEFAULT_THUNK_BASE: u32 = 0x7FFF_0000;
+
+/// Most instructions in one decoded block.
+const MAX_BLOCK: usize = 64;
+
+/// Register numbers in [`X86State::gpr`] (encoding order).
+pub mod reg {
+    /// EAX.
+    pub const EAX: usize = 0;
+    /// ECX.
+    pub const ECX: usize = 1;
+    /// EDX.
+    pub const EDX: usize = 2;
+    /// EBX.
+    pub const EBX: usize = 3;
+    /// ESP.
+    pub const ESP: usize = 4;
+    /// EBP.
+    pub const EBP: usize = 5;
+    /// ESI.
+    pub const ESI: usize = 6;
+    /// EDI.
+    pub const EDI: usize = 7;
+}
+
+/// The architectural state of one guest thread's CPU.
+#[derive(Clone, Debug, PartialEq)]
+pub struct X86State {
+    /// General registers in encoding order: EAX ECX EDX EBX ESP EBP ESI EDI.
+    pub gpr: [u32; 8],
+    /// Instruction pointer.
+    pub eip: u32,
+    /// EFLAGS, exact whenever the interpreter is not running.
+    pub eflags: u32,
+    /// Linear base address of the FS segment (the TEB under NT).
+    pub fs_base: u32,
+    /// The x87 FPU.
+    pub x87: X87State,
+    /// Time-stamp counter returned by RDTSC; advances with retired instructions.
+    pub tsc: u64,
+    /// Segment selectors in encoding order ES CS SS DS FS GS. They are only stored, moved,
+    /// pushed and popped: every segment is flat except that FS has base `fs_base`, whatever
+    /// its selector.
+    pub selectors: [u16; 6],
+}
+
+impl Default for X86State {
+    fn default() -> X86State {
+        X86State::new()
+    }
+}
+
+impl X86State {
+    /// Initial user-mode state: registers zero, EFLAGS = 0x202 (IF and the reserved bit 1),
+    /// the FPU as after FNINIT, and the flat user-mode selectors NT 4.0 uses
+    /// (CS 0x1B, SS DS ES 0x23, FS 0x3B, GS 0).
+    pub fn new() -> X86State {
+        X86State {
+            gpr: [0; 8],
+            eip: 0,
+            eflags: 0x202,
+            fs_base: 0,
+            x87: X87State::default(),
+            tsc: 0,
+            selectors: [0x23, 0x1b, 0x23, 0x23, 0x3b, 0],
+        }
+    }
+}
+
+/// Why [`X86Cpu::run`] returned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// The instruction budget is used up; EIP is the next instruction to run.
+    QuantumExpired,
+    /// EIP reached the thunk range (at or above the thunk base); EIP is left there.
+    Thunk,
+    /// `int n` (other than `int3`) executed; EIP is after the instruction (a trap).
+    SoftwareInterrupt(u8),
+    /// `int3`; EIP is after the instruction (so the breakpoint address is EIP - 1).
+    Breakpoint,
+    /// `into` with OF set; EIP is after the instruction.
+    Overflow,
+    /// #DE: division by zero (also `aam 0`) or a quotient that does not fit; EIP is at the
+    /// faulting instruction.
+    DivideError,
+    /// #UD: an invalid encoding or `ud2`; EIP is at the instruction.
+    InvalidOpcode,
+    /// A valid instruction this interpreter does not implement; EIP is at it.
+    Unimplemented {
+        /// Address of the instruction.
+        addr: u32,
+        /// Its mnemonic in lower case, e.g. `"fsin"`.
+        mnemonic: String,
+    },
+    /// A privileged instruction (hlt, cli, in, out, ...): #GP in user mode; EIP is at it.
+    PrivilegedInstruction,
+    /// A memory access (data or instruction fetch) the page protections refused; EIP is at
+    /// the faulting instruction, and no part of it has taken effect.
+    AccessViolation(Fault),
+}
+
+/// The result of a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunExit {
+    /// Why the run stopped.
+    pub exit: Exit,
+    /// Guest instructions retired during the run (a trap instruction counts; a faulting one
+    /// does not; a REP string instruction counts once per 16,384 iterations started).
+    pub retired: u64,
+}
+
+/// One decoded instruction.
+#[derive(Clone, Copy, Debug)]
+struct Inst {
+    op: Op,
+    eip: u32,
+    next: u32,
+}
+
+/// Straight-line decoded code.
+#[derive(Debug)]
+struct Block {
+    insts: Box<[Inst]>,
+    /// Guest instructions in the block (one more than `insts.len()` when the last operation
+    /// is a fused pair).
+    count: u32,
+    /// Address after the last instruction.
+    end: u32,
+    /// The machine code the block was decoded from.
+    bytes: Box<[u8]>,
+    /// The memory's code generation at which `bytes` were last known to be current.
+    checked: Cell<u64>,
+}
+
+/// Decodes the instruction at `pc`, appending its bytes to `bytes`; fails if it cannot be
+/// fetched completely.
+fn decode_one<M: GuestMemory + ?Sized>(
+    mem: &M,
+    pc: u32,
+    bytes: &mut Vec<u8>,
+) -> Result<Inst, Fault> {
+    let mut buf = [0u8; 15];
+    let avail = match mem.fetch_bytes(pc, &mut buf) {
+        Ok(()) => 15,
+        Err(f) => {
+            let n = f.addr.wrapping_sub(pc) as usize;
+            if n == 0 || n >= 15 || mem.fetch_bytes(pc, &mut buf[..n]).is_err() {
+                return Err(f);
+            }
+            n
+        }
+    };
+    let mut ins = Instruction::default();
+    let mut dec = Decoder::with_ip(32, &buf[..avail], u64::from(pc), DecoderOptions::NONE);
+    dec.decode_out(&mut ins);
+    if ins.is_invalid() && dec.last_error() == DecoderError::NoMoreBytes {
+        // Report the fetch fault at the first byte that could not be read.
+        let at = pc.wrapping_add(avail as u32);
+        let mut b = [0u8; 1];
+        return Err(mem.fetch_bytes(at, &mut b).err().unwrap_or(Fault {
+            addr: at,
+            access: nt_memory::Access::Execute,
+            kind: nt_memory::FaultKind::AccessViolation,
+        }));
+    }
+    let op = decode::translate(&ins);
+    bytes.extend_from_slice(&buf[..ins.len().min(avail)]);
+    Ok(Inst {
+        op,
+        eip: pc,
+        next: pc.wrapping_add(ins.len() as u32),
+    })
+}
+
+/// Blocks kept before a full flush (stale blocks replaced after code changes stay in the
+/// arena until then).
+const MAX_BLOCKS: usize = 1 << 16;
+
+const FAST_SLOTS: usize = 4096;
+
+/// The interpreter: holds the decoded-block cache. One per guest process (or per thread;
+/// the cache is only an optimisation).
+pub struct X86Cpu {
+    thunk_base: u32,
+    blocks: Vec<Block>,
+    map: HashMap<u32, u32>,
+    /// Direct-mapped (guest address, block index) cache in front of `map`.
+    fast: Box<[(u32, u32); FAST_SLOTS]>,
+    generation: u64,
+}
+
+impl std::fmt::Debug for X86Cpu {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("X86Cpu")
+            .field("thunk_base", &self.thunk_base)
+            .field("cached_blocks", &self.blocks.len())
+            .finish()
+    }
+}
+
+impl Default for X86Cpu {
+    fn default() -> X86Cpu {
+        X86Cpu::new(DEFAULT_THUNK_BASE)
+    }
+}
+
+#[inline(always)]
+fn slot(eip: u32) -> usize {
+    ((eip ^ (eip >> 12)) as usize) & (FAST_SLOTS - 1)
+}
+
+impl X86Cpu {
+    /// An interpreter that stops when EIP reaches `thunk_base` or above.
+    pub fn new(thunk_base: u32) -> X86Cpu {
+        X86Cpu {
+            thunk_base,
+            blocks: Vec::new(),
+            map: HashMap::new(),
+            fast: Box::new([(u32::MAX, 0); FAST_SLOTS]),
+            generation: u64::MAX,
+        }
+    }
+
+    /// Changes the start of the thunk range (drops the decoded-block cache).
+    pub fn set_thunk_base(&mut self, thunk_base: u32) {
+        self.thunk_base = thunk_base;
+        self.flush();
+    }
+
+    /// The start of the thunk range.
+    pub fn thunk_base(&self) -> u32 {
+        self.thunk_base
+    }
+
+    /// Drops every decoded block.
+    pub fn flush(&mut self) {
+        self.blocks.clear();
+        self.map.clear();
+        self.fast.fill((u32::MAX, 0));
+    }
+
+    /// Number of decoded blocks in the cache.
+    pub fn cached_blocks(&self) -> usize {
+        self.blocks.len()
+    }
+
+    /// Runs guest code from `state.eip` until an exit, retiring at most `budget`
+    /// instructions. `state` is exact on return (EFLAGS included).
+    pub fn run<M: GuestMemory + ?Sized>(
+        &mut self,
+        state: &mut X86State,
+        memory: &mut M,
+        budget: u64,
+    ) -> RunExit {
+        let mut r = [0u32; 16];
+        r[..8].copy_from_slice(&state.gpr);
+        let mut ctx = Ctx {
+            r,
+            eip: state.eip,
+            fl: flags::Flags::new(state.eflags),
+            fs_base: state.fs_base,
+            fpu: std::mem::take(&mut state.x87),
+            tsc: state.tsc,
+            retired: 0,
+            seg: state.selectors,
+        };
+        let mut retired = 0u64;
+        let exit = self.run_loop(&mut ctx, memory, budget, &mut retired);
+        ctx.fl.materialize();
+        state.gpr.copy_from_slice(&ctx.r[..8]);
+        state.eip = ctx.eip;
+        state.eflags = ctx.fl.eflags | flags::RESERVED_ONE;
+        state.fs_base = ctx.fs_base;
+        state.x87 = ctx.fpu;
+        state.tsc = ctx.tsc.wrapping_add(retired);
+        state.selectors = ctx.seg;
+        RunExit { exit, retired }
+    }
+
+    fn run_loop<M: GuestMemory + ?Sized>(
+        &mut self,
+        ctx: &mut Ctx,
+        mem: &mut M,
+        budget: u64,
+        retired: &mut u64,
+    ) -> Exit {
+        loop {
+            self.generation = mem.code_generation();
+            let eip = ctx.eip;
+            if *retired >= budget {
+                if eip >= self.thunk_base {
+                    return Exit::Thunk;
+                }
+                return Exit::QuantumExpired;
+            }
+            let s = slot(eip);
+            // Blocks are only decoded below the thunk base, so a hit is never a thunk.
+            let idx = if self.fast[s].0 == eip {
+                self.fast[s].1
+            } else {
+                if eip >= self.thunk_base {
+                    return Exit::Thunk;
+                }
+                let idx = match self.map.get(&eip) {
+                    Some(&i) => i,
+                    None => match self.decode_block(mem, eip) {
+                        Ok(i) => i,
+                        Err(f) => return Exit::AccessViolation(f),
+                    },
+                };
+                self.fast[s] = (eip, idx);
+                idx
+            };
+            let mut idx = idx;
+            if self.blocks[idx as usize].checked.get() != self.generation {
+                // Executable memory may have changed since this block was decoded: keep it
+                // if its bytes are still there and executable, else decode afresh.
+                match self.revalidate(mem, eip, idx) {
+                    Ok(i) => idx = i,
+                    Err(f) => return Exit::AccessViolation(f),
+                }
+            }
+            let block = &self.blocks[idx as usize];
+            let mut insts = &block.insts[..];
+            let mut end = block.end;
+            ctx.retired = *retired;
+            let left = budget - *retired;
+            let mut n = if u64::from(block.count) <= left {
+                insts.len()
+            } else {
+                // Run what fits; a fused pair at the end counts two.
+                let fused = block.count as usize - insts.len();
+                (left as usize).min(insts.len() - fused)
+            };
+            let single;
+            if n == 0 {
+                // One instruction of budget left and a fused pair next: run its first
+                // instruction alone.
+                single = match decode_one(mem, eip, &mut Vec::new()) {
+                    Ok(i) => [i],
+                    Err(f) => return Exit::AccessViolation(f),
+                };
+                insts = &single[..];
+                end = single[0].next;
+                n = 1;
+            }
+            let mut done = 0usize;
+            let mut jumped = false;
+            for inst in &insts[..n] {
+                match ctx.exec(mem, &inst.op, inst.next) {
+                    Ok(Flow::Next) => done += 1,
+                    Ok(Flow::Jump) => {
+                        done += 1;
+                        jumped = true;
+                        break;
+                    }
+                    Ok(Flow::Jump2) => {
+                        done += 2;
+                        jumped = true;
+                        break;
+                    }
+                    Ok(Flow::Repeat) => {
+                        done += 1;
+                        jumped = true;
+                        ctx.eip = inst.eip;
+                        break;
+                    }
+                    Err(stop) => {
+                        *retired += done as u64;
+                        return match stop {
+                            Stop::Fault(e) => {
+                                ctx.eip = inst.eip;
+                                match e {
+                                    Exit::Unimplemented { mnemonic, .. } => Exit::Unimplemented {
+                                        addr: inst.eip,
+                                        mnemonic,
+                                    },
+                                    e => e,
+                                }
+                            }
+                            Stop::Trap(e) => {
+                                *retired += 1;
+                                ctx.eip = inst.next;
+                                e
+                            }
+                        };
+                    }
+                }
+            }
+            *retired += done as u64;
+            if !jumped {
+                ctx.eip = if done < insts.len() {
+                    insts[done].eip
+                } else {
+                    end
+                };
+            }
+        }
+    }
+
+    /// Checks a cached block against the current memory; replaces it if the code changed.
+    #[cold]
+    fn revalidate<M: GuestMemory + ?Sized>(
+        &mut self,
+        mem: &M,
+        eip: u32,
+        idx: u32,
+    ) -> Result<u32, Fault> {
+        let block = &self.blocks[idx as usize];
+        let mut now = vec![0u8; block.bytes.len()];
+        if mem.fetch_bytes(eip, &mut now).is_ok() && now[..] == block.bytes[..] {
+            block.checked.set(self.generation);
+            return Ok(idx);
+        }
+        if self.blocks.len() >= MAX_BLOCKS {
+            self.flush();
+        }
+        let idx = self.decode_block(mem, eip)?;
+        self.fast[slot(eip)] = (eip, idx);
+        Ok(idx)
+    }
+
+    /// Decodes the block at `eip` into the cache; fails if its first instruction cannot be
+    /// fetched.
+    fn decode_block<M: GuestMemory + ?Sized>(&mut self, mem: &M, eip: u32) -> Result<u32, Fault> {
+        if self.blocks.len() >= MAX_BLOCKS {
+            self.flush();
+        }
+        let mut insts = Vec::new();
+        let mut bytes = Vec::new();
+        let mut pc = eip;
+        loop {
+            if !insts.is_empty() && pc >= self.thunk_base {
+                break;
+            }
+            let inst = match decode_one(mem, pc, &mut bytes) {
+                Ok(i) => i,
+                Err(f) if insts.is_empty() => return Err(f),
+                Err(_) => break,
+            };
+            insts.push(inst);
+            pc = inst.next;
+            if inst.op.ends_block() || insts.len() >= MAX_BLOCK {
+                break;
+            }
+        }
+        let count = insts.len() as u32;
+        if let [.., first, jcc] = &insts[..] {
+            if let Some(op) = decode::fuse(&first.op, &jcc.op) {
+                let fused = Inst {
+                    op,
+                    eip: first.eip,
+                    next: jcc.next,
+                };
+                insts.pop();
+                if let Some(last) = insts.last_mut() {
+                    *last = fused;
+                }
+            }
+        }
+        let idx = self.blocks.len() as u32;
+        self.blocks.push(Block {
+            count,
+            insts: insts.into_boxed_slice(),
+            end: pc,
+            bytes: bytes.into_boxed_slice(),
+            checked: Cell::new(self.generation),
+        });
+        self.map.insert(eip, idx);
+        Ok(idx)
+    }
+}

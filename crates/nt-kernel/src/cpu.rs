@@ -1,0 +1,263 @@
+//! What the kernel needs of a CPU: per-architecture register contexts, the exit reasons an
+//! interpreter returns, and the [`CpuEngine`] trait the CPU crates' adapters implement.
+//! The CPUs know nothing of NT; the kernel decides what each exit means.
+
+use nt_memory::{AddressSpace, Fault, PageSize};
+use nt_status::NtStatus;
+
+/// A guest CPU architecture.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum Architecture {
+    /// Intel i386 (PE machine 0x14c).
+    X86,
+    /// DEC Alpha AXP (PE machine 0x184).
+    Alpha,
+}
+
+impl Architecture {
+    /// The page size of a process of this architecture.
+    pub fn page_size(self) -> PageSize {
+        match self {
+            Architecture::X86 => PageSize::X86,
+            Architecture::Alpha => PageSize::Alpha,
+        }
+    }
+
+    /// The PE machine value.
+    pub fn pe_machine(self) -> u16 {
+        match self {
+            Architecture::X86 => 0x014C,
+            Architecture::Alpha => 0x0184,
+        }
+    }
+
+    /// A short name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Architecture::X86 => "x86",
+            Architecture::Alpha => "alpha",
+        }
+    }
+}
+
+/// The start of the builtin thunk range: addresses here are never guest memory (they lie
+/// above the user range), so a CPU that jumps here exits with [`CpuExit::Thunk`].
+pub const THUNK_BASE: u32 = 0x7FFF_0000;
+/// The address a thread's start routine returns to: reaching it ends the thread with the
+/// routine's return value as exit code.
+pub const EXIT_THREAD_THUNK: u32 = THUNK_BASE;
+
+/// The i386 register file of a thread: cpu-x86's architectural state (general registers,
+/// EIP, EFLAGS, the FS base that points at the TEB, the x87 FPU).
+pub use cpu_x86::X86State as X86Context;
+
+/// Index of eax in [`X86Context::gpr`](cpu_x86::X86State::gpr).
+pub const X86_EAX: usize = cpu_x86::reg::EAX;
+/// Index of esp in [`X86Context::gpr`](cpu_x86::X86State::gpr).
+pub const X86_ESP: usize = cpu_x86::reg::ESP;
+
+/// The Alpha AXP user-mode register file.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct AlphaContext {
+    /// Integer registers r0-r31 (r31 reads as zero).
+    pub r: [u64; 32],
+    /// Floating registers f0-f31 (f31 reads as zero).
+    pub f: [u64; 32],
+    /// The program counter.
+    pub pc: u64,
+    /// The floating-point control register.
+    pub fpcr: u64,
+    /// What `call_pal rdteb` returns: the thread's TEB.
+    pub teb: u32,
+}
+
+impl AlphaContext {
+    /// v0: the integer return value.
+    pub const V0: usize = 0;
+    /// a0: the first argument.
+    pub const A0: usize = 16;
+    /// ra: the return address.
+    pub const RA: usize = 26;
+    /// pv: the procedure value (address of the called procedure).
+    pub const PV: usize = 27;
+    /// sp: the stack pointer.
+    pub const SP: usize = 30;
+}
+
+/// Sign-extends a 32-bit guest address into an Alpha register, as NT for Alpha keeps them.
+pub fn sign_extend(value: u32) -> u64 {
+    value as i32 as i64 as u64
+}
+
+/// A thread's register context.
+#[derive(Clone, PartialEq, Debug)]
+pub enum CpuContext {
+    /// An x86 thread.
+    X86(Box<X86Context>),
+    /// An Alpha thread.
+    Alpha(Box<AlphaContext>),
+}
+
+impl CpuContext {
+    /// The architecture of the context.
+    pub fn architecture(&self) -> Architecture {
+        match self {
+            CpuContext::X86(_) => Architecture::X86,
+            CpuContext::Alpha(_) => Architecture::Alpha,
+        }
+    }
+
+    /// The program counter as a 32-bit guest address.
+    pub fn program_counter(&self) -> u32 {
+        match self {
+            CpuContext::X86(c) => c.eip,
+            CpuContext::Alpha(c) => c.pc as u32,
+        }
+    }
+
+    /// Sets the program counter.
+    pub fn set_program_counter(&mut self, pc: u32) {
+        match self {
+            CpuContext::X86(c) => c.eip = pc,
+            CpuContext::Alpha(c) => c.pc = sign_extend(pc),
+        }
+    }
+
+    /// The stack pointer as a 32-bit guest address.
+    pub fn stack_pointer(&self) -> u32 {
+        match self {
+            CpuContext::X86(c) => c.gpr[X86_ESP],
+            CpuContext::Alpha(c) => c.r[AlphaContext::SP] as u32,
+        }
+    }
+
+    /// The integer return value register (eax or v0), low 32 bits.
+    pub fn return_value(&self) -> u32 {
+        match self {
+            CpuContext::X86(c) => c.gpr[X86_EAX],
+            CpuContext::Alpha(c) => c.r[AlphaContext::V0] as u32,
+        }
+    }
+
+    /// Sets the return value register (v0 is sign-extended, as a 32-bit result is on Alpha).
+    pub fn set_return_value(&mut self, value: u32) {
+        match self {
+            CpuContext::X86(c) => c.gpr[X86_EAX] = value,
+            CpuContext::Alpha(c) => c.r[AlphaContext::V0] = sign_extend(value),
+        }
+    }
+}
+
+/// Why a CPU stopped running guest code.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum CpuExit {
+    /// The instruction budget (the scheduler's quantum) is used up.
+    QuantumExpired,
+    /// Execution reached an address in the thunk range: a builtin-DLL call or the exit thunk.
+    /// The program counter is left at that address.
+    Thunk {
+        /// The thunk address.
+        address: u32,
+    },
+    /// A trap instruction: `int n` on x86 (the vector), `call_pal` on Alpha (the function).
+    Trap {
+        /// The vector or PAL function.
+        number: u32,
+    },
+    /// A guest memory access was refused.
+    Fault(Fault),
+    /// A processor exception other than a memory fault: breakpoint, divide error,
+    /// overflow trap, privileged or invalid instruction.
+    Exception {
+        /// The NTSTATUS exception code (STATUS_BREAKPOINT, STATUS_INTEGER_DIVIDE_BY_ZERO...).
+        status: NtStatus,
+        /// The faulting instruction's address.
+        address: u32,
+    },
+    /// A valid instruction the CPU does not implement (an ntemu gap, not a guest error).
+    Unimplemented {
+        /// Its address.
+        address: u32,
+        /// The instruction, e.g. its mnemonic.
+        instruction: String,
+    },
+}
+
+/// The result of one [`CpuEngine::run`].
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct CpuRun {
+    /// Why the CPU stopped.
+    pub exit: CpuExit,
+    /// Guest instructions retired during the run.
+    pub retired: u64,
+}
+
+/// A CPU interpreter for one architecture, as the scheduler drives it.
+pub trait CpuEngine: Send {
+    /// The architecture it runs.
+    fn architecture(&self) -> Architecture;
+
+    /// Runs `context` on `memory` for at most `budget` instructions.
+    fn run(&mut self, context: &mut CpuContext, memory: &mut AddressSpace, budget: u64) -> CpuRun;
+}
+
+/// The i386 CPU engine: cpu-x86's interpreter, with its decoded-block cache, for one process.
+pub struct X86Engine {
+    cpu: cpu_x86::X86Cpu,
+}
+
+impl X86Engine {
+    /// An engine whose thunk range starts at [`THUNK_BASE`].
+    pub fn new() -> Self {
+        X86Engine {
+            cpu: cpu_x86::X86Cpu::new(THUNK_BASE),
+        }
+    }
+}
+
+impl Default for X86Engine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CpuEngine for X86Engine {
+    fn architecture(&self) -> Architecture {
+        Architecture::X86
+    }
+
+    fn run(&mut self, context: &mut CpuContext, memory: &mut AddressSpace, budget: u64) -> CpuRun {
+        let CpuContext::X86(state) = context else {
+            return CpuRun {
+                exit: CpuExit::Exception {
+                    status: NtStatus::ILLEGAL_INSTRUCTION,
+                    address: context.program_counter(),
+                },
+                retired: 0,
+            };
+        };
+        let run = self.cpu.run(state, memory, budget);
+        let at = |status: NtStatus, address: u32| CpuExit::Exception { status, address };
+        let exit = match run.exit {
+            cpu_x86::Exit::QuantumExpired => CpuExit::QuantumExpired,
+            cpu_x86::Exit::Thunk => CpuExit::Thunk { address: state.eip },
+            cpu_x86::Exit::SoftwareInterrupt(n) => CpuExit::Trap {
+                number: u32::from(n),
+            },
+            cpu_x86::Exit::Breakpoint => at(NtStatus::BREAKPOINT, state.eip.wrapping_sub(1)),
+            cpu_x86::Exit::Overflow => at(NtStatus::INTEGER_OVERFLOW, state.eip),
+            cpu_x86::Exit::DivideError => at(NtStatus::INTEGER_DIVIDE_BY_ZERO, state.eip),
+            cpu_x86::Exit::InvalidOpcode => at(NtStatus::ILLEGAL_INSTRUCTION, state.eip),
+            cpu_x86::Exit::PrivilegedInstruction => at(NtStatus::PRIVILEGED_INSTRUCTION, state.eip),
+            cpu_x86::Exit::AccessViolation(fault) => CpuExit::Fault(fault),
+            cpu_x86::Exit::Unimplemented { addr, mnemonic } => CpuExit::Unimplemented {
+                address: addr,
+                instruction: mnemonic,
+            },
+        };
+        CpuRun {
+            exit,
+            retired: run.retired,
+        }
+    }
+}

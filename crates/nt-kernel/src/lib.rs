@@ -1,0 +1,90 @@
+//! The NT executive of ntemu: a [`Machine`] holds guest processes of either architecture,
+//! each with its own address space and handle table, and their threads, which a
+//! deterministic scheduler runs on one host thread through a [`CpuEngine`] per architecture.
+//!
+//! Thread creation ([`Machine::create_remote_thread`]) is a transaction: each step has an
+//! undo and a [`FaultPoint`], and a failure at any step undoes every earlier one, so the
+//! handle leak of NT 4.0's CreateRemoteThread (KB Q246691) cannot happen — unless the
+//! [`Quirks::nt4_remote_thread_leak`] quirk asks to reproduce it.
+
+mod client_id;
+mod cpu;
+mod fault;
+mod machine;
+mod process;
+pub mod teb;
+
+pub use client_id::ClientIdTable;
+pub use cpu::{
+    AlphaContext, Architecture, CpuContext, CpuEngine, CpuExit, CpuRun, EXIT_THREAD_THUNK,
+    THUNK_BASE, X86_EAX, X86_ESP, X86Context, X86Engine, sign_extend,
+};
+pub use fault::{FaultPoint, FaultRegistry, FaultTrigger, Quirks};
+pub use machine::{
+    CREATE_SUSPENDED, ClientId, Clock, ImageProcess, MAXIMUM_SUSPEND_COUNT, Machine, MachineConfig,
+    NoServices, ProcessInformationClass, ProcessParams, REMOTE_THREAD_ACCESS, RunOutcome,
+    ServiceOutcome, SystemServices,
+};
+pub use process::{Process, ProcessBody, STILL_ACTIVE, Thread, ThreadBody};
+
+use nt_memory::{Fault, MemoryError};
+use nt_object::ObjectError;
+use nt_status::{NtStatus, Win32Error};
+
+/// A failure of an executive service.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+pub enum KernelError {
+    /// An object-manager failure (bad handle, access, type, quota...).
+    #[error(transparent)]
+    Object(#[from] ObjectError),
+    /// An address-space failure.
+    #[error(transparent)]
+    Memory(#[from] MemoryError),
+    /// A guest memory access the executive made on the guest's behalf faulted.
+    #[error(transparent)]
+    Fault(#[from] Fault),
+    /// An image could not be mapped.
+    #[error(transparent)]
+    Image(#[from] pe_image::ImageError),
+    /// An armed fault point fired.
+    #[error("injected failure at {}", .0.name())]
+    Injected(FaultPoint),
+    /// The process has ended or is ending.
+    #[error("the process is terminating")]
+    ProcessTerminating,
+    /// The thread has ended.
+    #[error("the thread is terminating")]
+    ThreadTerminating,
+    /// No process or thread has that id.
+    #[error("invalid client id")]
+    InvalidClientId,
+    /// The suspend count would pass MAXIMUM_SUSPEND_COUNT.
+    #[error("suspend count exceeded")]
+    SuspendCountExceeded,
+    /// The machine has no CPU for the process's architecture.
+    #[error("no CPU engine for {} guests", .0.name())]
+    NoEngine(Architecture),
+}
+
+impl KernelError {
+    /// The NTSTATUS the native service returns.
+    pub fn status(&self) -> NtStatus {
+        match self {
+            KernelError::Object(e) => e.status(),
+            KernelError::Memory(e) => e.status(),
+            KernelError::Fault(f) => f.status(),
+            KernelError::Image(e) => e.status(),
+            KernelError::Injected(p) => p.status(),
+            KernelError::ProcessTerminating => NtStatus::PROCESS_IS_TERMINATING,
+            KernelError::ThreadTerminating => NtStatus::THREAD_IS_TERMINATING,
+            KernelError::InvalidClientId => NtStatus::INVALID_CID,
+            KernelError::SuspendCountExceeded => NtStatus::SUSPEND_COUNT_EXCEEDED,
+            KernelError::NoEngine(_) => NtStatus::NOT_SUPPORTED,
+        }
+    }
+
+    /// The Win32 error the kernel32 call sets.
+    pub fn win32_error(&self) -> Win32Error {
+        self.status().to_win32_error()
+    }
+}

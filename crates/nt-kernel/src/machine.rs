@@ -1,0 +1,1361 @@
+//! The machine: every guest process and thread, the client-id table, the object namespace,
+//! the clock, the scheduler, and the fault-injection registry.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use nt_memory::{AddressSpace, AllocationType, FreeType, PageProtection};
+use nt_object::{
+    AccessMask, DuplicateOptions, Handle, HandleAttributes, HandleTable, Object, ObjectManager,
+    ObjectType, OwnerThread, WaitStart, WaitStatus, WaitType, begin_wait,
+};
+use nt_status::NtStatus;
+use parking_lot::Mutex;
+use pe_image::{ImportResolver, ImportStubs, LoadedImage, PeImage};
+
+use crate::KernelError;
+use crate::client_id::ClientIdTable;
+use crate::cpu::{
+    AlphaContext, Architecture, CpuContext, CpuEngine, CpuExit, EXIT_THREAD_THUNK, X86_ESP,
+    X86Context, sign_extend,
+};
+use crate::fault::{FaultPoint, FaultRegistry, Quirks};
+use crate::process::{Process, ProcessBody, Thread, ThreadBody, ThreadWait};
+use crate::teb::{LOCALE_EN_US, offsets, peb_offsets, write_fields};
+
+/// Makes a CPU engine for one process.
+type EngineFactory = Box<dyn Fn() -> Box<dyn CpuEngine> + Send>;
+
+/// A thread's identity: its process id and thread id (NT's CLIENT_ID).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct ClientId {
+    /// UniqueProcess.
+    pub process: u32,
+    /// UniqueThread.
+    pub thread: u32,
+}
+
+/// The PROCESSINFOCLASS values NtQueryInformationProcess answers.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u32)]
+pub enum ProcessInformationClass {
+    /// ProcessHandleCount (20): the number of handles in the process's table.
+    HandleCount = 20,
+}
+
+impl ProcessInformationClass {
+    /// The class with this PROCESSINFOCLASS number, if ntemu answers it
+    /// (otherwise NT's STATUS_INVALID_INFO_CLASS applies).
+    pub fn from_raw(value: u32) -> Option<Self> {
+        match value {
+            20 => Some(ProcessInformationClass::HandleCount),
+            _ => None,
+        }
+    }
+}
+
+/// CREATE_SUSPENDED: the new thread starts with a suspend count of 1.
+pub const CREATE_SUSPENDED: u32 = 0x4;
+/// MAXIMUM_SUSPEND_COUNT.
+pub const MAXIMUM_SUSPEND_COUNT: u32 = 127;
+
+/// The rights CreateRemoteThread needs on the target process handle.
+pub const REMOTE_THREAD_ACCESS: AccessMask = AccessMask(
+    AccessMask::PROCESS_CREATE_THREAD.0
+        | AccessMask::PROCESS_QUERY_INFORMATION.0
+        | AccessMask::PROCESS_VM_OPERATION.0
+        | AccessMask::PROCESS_VM_WRITE.0
+        | AccessMask::PROCESS_VM_READ.0,
+);
+
+/// The machine's clock.
+#[derive(Clone, Copy, Debug)]
+pub enum Clock {
+    /// Host time.
+    Real {
+        /// When the machine started.
+        start: Instant,
+    },
+    /// A deterministic clock: advances only when every thread is blocked on a timed wait.
+    Virtual {
+        /// Milliseconds since the machine started.
+        now_ms: u64,
+    },
+}
+
+impl Clock {
+    /// Milliseconds since the machine started.
+    pub fn now_ms(&self) -> u64 {
+        match *self {
+            Clock::Real { start } => start.elapsed().as_millis() as u64,
+            Clock::Virtual { now_ms } => now_ms,
+        }
+    }
+}
+
+/// How a machine is set up.
+#[derive(Clone, Copy, Debug)]
+pub struct MachineConfig {
+    /// Guest instructions a thread runs before the scheduler moves on.
+    pub quantum: u64,
+    /// True for a deterministic virtual clock.
+    pub virtual_time: bool,
+    /// The handle quota of each new process's table.
+    pub handle_quota: u32,
+}
+
+impl Default for MachineConfig {
+    fn default() -> Self {
+        MachineConfig {
+            quantum: 100_000,
+            virtual_time: false,
+            handle_quota: nt_object::MAX_HANDLES,
+        }
+    }
+}
+
+/// How a new process is made.
+#[derive(Clone, Copy, Debug)]
+pub struct ProcessParams {
+    /// The architecture of its code.
+    pub architecture: Architecture,
+    /// The creating process, whose inheritable handles the new one gets when
+    /// `inherit_handles` is set.
+    pub parent: Option<u32>,
+    /// bInheritHandles.
+    pub inherit_handles: bool,
+    /// Default stack reservation of its threads (SizeOfStackReserve).
+    pub stack_reserve: u32,
+    /// Default stack commit of its threads (SizeOfStackCommit).
+    pub stack_commit: u32,
+    /// The image base the PEB reports.
+    pub image_base: u32,
+}
+
+impl ProcessParams {
+    /// A process of `architecture` with NT's default stack sizes (1 MiB reserved, one page
+    /// committed) and no parent.
+    pub fn new(architecture: Architecture) -> Self {
+        ProcessParams {
+            architecture,
+            parent: None,
+            inherit_handles: false,
+            stack_reserve: 0x10_0000,
+            stack_commit: architecture.page_size().bytes(),
+            image_base: 0x40_0000,
+        }
+    }
+}
+
+/// A process started from an image.
+#[derive(Clone, Debug)]
+pub struct ImageProcess {
+    /// The process id.
+    pub process: u32,
+    /// The initial thread's id.
+    pub thread: u32,
+    /// Where the image was mapped.
+    pub image: LoadedImage,
+}
+
+/// What a service routine tells the scheduler to do with the calling thread.
+pub enum ServiceOutcome {
+    /// Go on running it (the routine has set its registers and program counter).
+    Continue,
+    /// Park it on a wait; when the wait ends its return register holds the WAIT_* value.
+    Wait {
+        /// The objects to wait on.
+        objects: Vec<Arc<Object>>,
+        /// Any or all.
+        wait_type: WaitType,
+        /// None waits forever.
+        timeout: Option<Duration>,
+    },
+    /// End the thread with this exit code.
+    ExitThread(u32),
+    /// End the process with this exit code.
+    ExitProcess(u32),
+}
+
+/// The builtin-DLL layer, as the scheduler calls it: a thread reached a thunk address or
+/// executed a trap.
+pub trait SystemServices {
+    /// The thread `thread` jumped to `address` in the thunk range.
+    fn thunk(&mut self, machine: &mut Machine, thread: ClientId, address: u32) -> ServiceOutcome;
+
+    /// The thread's CPU reported a memory fault. By default the process ends with the
+    /// fault's status, as an unhandled exception would end it.
+    fn fault(
+        &mut self,
+        machine: &mut Machine,
+        thread: ClientId,
+        fault: nt_memory::Fault,
+    ) -> ServiceOutcome {
+        let _ = (machine, thread);
+        ServiceOutcome::ExitProcess(fault.status().0)
+    }
+
+    /// The thread raised a processor exception (breakpoint, divide error, invalid or
+    /// privileged instruction). By default the process ends with the exception code.
+    fn exception(
+        &mut self,
+        machine: &mut Machine,
+        thread: ClientId,
+        status: NtStatus,
+        address: u32,
+    ) -> ServiceOutcome {
+        let _ = (machine, thread, address);
+        ServiceOutcome::ExitProcess(status.0)
+    }
+
+    /// The CPU met an instruction it does not implement. By default the process ends with
+    /// STATUS_ILLEGAL_INSTRUCTION.
+    fn unimplemented_instruction(
+        &mut self,
+        machine: &mut Machine,
+        thread: ClientId,
+        address: u32,
+        instruction: &str,
+    ) -> ServiceOutcome {
+        let _ = (machine, thread, address, instruction);
+        ServiceOutcome::ExitProcess(NtStatus::ILLEGAL_INSTRUCTION.0)
+    }
+
+    /// The thread executed a trap instruction. By default the process ends with
+    /// STATUS_ILLEGAL_INSTRUCTION, as an unhandled exception would end it.
+    fn trap(&mut self, machine: &mut Machine, thread: ClientId, number: u32) -> ServiceOutcome {
+        let _ = (machine, thread, number);
+        ServiceOutcome::ExitProcess(NtStatus::ILLEGAL_INSTRUCTION.0)
+    }
+}
+
+/// Services for a machine whose threads call nothing: any thunk other than the exit thunk
+/// ends the process with STATUS_ILLEGAL_INSTRUCTION.
+pub struct NoServices;
+
+impl SystemServices for NoServices {
+    fn thunk(&mut self, _: &mut Machine, _: ClientId, _: u32) -> ServiceOutcome {
+        ServiceOutcome::ExitProcess(NtStatus::ILLEGAL_INSTRUCTION.0)
+    }
+}
+
+/// How a run of the scheduler ended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RunOutcome {
+    /// Every process has ended.
+    AllExited,
+    /// Threads remain, but all are suspended or waiting with no timeout.
+    Blocked,
+    /// The instruction limit was reached.
+    LimitReached,
+}
+
+/// The steps of a thread creation that have been done, for undo in reverse.
+enum Undo {
+    Stack { process: u32, base: u32 },
+    Teb { process: u32, base: u32 },
+    ThreadObject { process: u32, thread: u32 },
+    Handle { process: u32, handle: Handle },
+    Subsystem { thread: u32 },
+}
+
+/// One emulated NT machine.
+pub struct Machine {
+    objects: ObjectManager,
+    client_ids: Arc<Mutex<ClientIdTable>>,
+    processes: BTreeMap<u32, Process>,
+    /// Threads registered with the Win32 subsystem (CSRSS's thread list).
+    subsystem: BTreeMap<u32, ()>,
+    faults: FaultRegistry,
+    quirks: Quirks,
+    clock: Clock,
+    config: MachineConfig,
+    engines: Vec<(Architecture, EngineFactory)>,
+    instructions: u64,
+}
+
+impl std::fmt::Debug for Machine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Machine")
+            .field("processes", &self.processes.len())
+            .field("instructions", &self.instructions)
+            .finish_non_exhaustive()
+    }
+}
+
+fn round_up(value: u64, to: u64) -> u64 {
+    value.div_ceil(to) * to
+}
+
+impl Machine {
+    /// A machine with no processes.
+    pub fn new(config: MachineConfig) -> Self {
+        Machine {
+            objects: ObjectManager::new(),
+            client_ids: Arc::new(Mutex::new(ClientIdTable::default())),
+            processes: BTreeMap::new(),
+            subsystem: BTreeMap::new(),
+            faults: FaultRegistry::default(),
+            quirks: Quirks::default(),
+            clock: if config.virtual_time {
+                Clock::Virtual { now_ms: 0 }
+            } else {
+                Clock::Real {
+                    start: Instant::now(),
+                }
+            },
+            config,
+            engines: Vec::new(),
+            instructions: 0,
+        }
+    }
+
+    /// Adds the CPU that runs threads of `architecture` (replacing an earlier one): each
+    /// process gets its own engine from `factory`, so decoded-code caches are per address
+    /// space.
+    pub fn add_engine<F>(&mut self, architecture: Architecture, factory: F)
+    where
+        F: Fn() -> Box<dyn CpuEngine> + Send + 'static,
+    {
+        self.engines.retain(|(a, _)| *a != architecture);
+        self.engines.push((architecture, Box::new(factory)));
+    }
+
+    /// The object manager (namespace, dispatcher, object counters).
+    pub fn objects(&self) -> &ObjectManager {
+        &self.objects
+    }
+
+    /// The fault-injection registry.
+    pub fn faults(&self) -> &FaultRegistry {
+        &self.faults
+    }
+
+    /// The fault-injection registry, to arm points.
+    pub fn faults_mut(&mut self) -> &mut FaultRegistry {
+        &mut self.faults
+    }
+
+    /// The compatibility quirks in force.
+    pub fn quirks_mut(&mut self) -> &mut Quirks {
+        &mut self.quirks
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> Clock {
+        self.clock
+    }
+
+    /// Guest instructions retired by every thread so far.
+    pub fn instructions(&self) -> u64 {
+        self.instructions
+    }
+
+    /// Live objects of every type.
+    pub fn live_objects(&self) -> usize {
+        self.objects.live_objects_total()
+    }
+
+    /// Process and thread ids in use.
+    pub fn client_id_count(&self) -> usize {
+        self.client_ids.lock().live()
+    }
+
+    /// Threads registered with the Win32 subsystem.
+    pub fn subsystem_thread_count(&self) -> usize {
+        self.subsystem.len()
+    }
+
+    /// A live process.
+    pub fn process(&self, id: u32) -> Option<&Process> {
+        self.processes.get(&id)
+    }
+
+    /// A live process, to change.
+    pub fn process_mut(&mut self, id: u32) -> Option<&mut Process> {
+        self.processes.get_mut(&id)
+    }
+
+    /// The ids of the live processes.
+    pub fn process_ids(&self) -> Vec<u32> {
+        self.processes.keys().copied().collect()
+    }
+
+    fn live_process(&mut self, id: u32) -> Result<&mut Process, KernelError> {
+        self.processes
+            .get_mut(&id)
+            .ok_or(KernelError::ProcessTerminating)
+    }
+
+    /// Creates a process: an empty address space with its PEB, a handle table (inheriting
+    /// the parent's inheritable handles when asked), an id. It has no thread until
+    /// [`spawn_thread`](Self::spawn_thread) or CreateRemoteThread gives it one.
+    pub fn create_process(&mut self, params: ProcessParams) -> Result<u32, KernelError> {
+        let page = params.architecture.page_size().bytes();
+        let mut space = AddressSpace::new(params.architecture.page_size())?;
+        let (peb, _) = space.allocate(
+            0,
+            page,
+            AllocationType::RESERVE | AllocationType::COMMIT | AllocationType::TOP_DOWN,
+            PageProtection::READWRITE,
+        )?;
+        write_fields(
+            &mut space,
+            peb,
+            &[
+                (peb_offsets::IMAGE_BASE, params.image_base),
+                (peb_offsets::NUMBER_OF_PROCESSORS, 1),
+                (peb_offsets::OS_MAJOR_VERSION, 4),
+                (peb_offsets::OS_MINOR_VERSION, 0),
+                (peb_offsets::OS_BUILD_NUMBER, 1381),
+                (peb_offsets::OS_PLATFORM_ID, 2),
+            ],
+        )?;
+        let handles = match params.parent {
+            Some(parent) if params.inherit_handles => {
+                let parent = self
+                    .processes
+                    .get(&parent)
+                    .ok_or(KernelError::InvalidClientId)?;
+                let mut table = parent.handles.inherit();
+                table.set_quota(self.config.handle_quota);
+                table
+            }
+            _ => HandleTable::with_quota(self.config.handle_quota),
+        };
+        let id = self.client_ids.lock().reserve();
+        let body = ProcessBody::new(id, params.architecture, Arc::clone(&self.client_ids));
+        let object = self
+            .objects
+            .create_executive_object(ObjectType::Process, Box::new(body))?;
+        self.client_ids.lock().bind(id, &object);
+        self.processes.insert(
+            id,
+            Process {
+                id,
+                object,
+                architecture: params.architecture,
+                space,
+                handles,
+                peb,
+                threads: Vec::new(),
+                stack_reserve: params.stack_reserve.max(page),
+                stack_commit: params.stack_commit.max(page),
+                instructions: 0,
+                image: None,
+                import_stubs: None,
+                engine: None,
+            },
+        );
+        Ok(id)
+    }
+
+    /// CreateProcess of an image: a process of the image's architecture with its stack sizes
+    /// and image base, the image mapped and its imports bound through `resolver` (imports
+    /// nobody provides are bound to stubs the process remembers), and its initial thread
+    /// ready at the entry point (suspended with CREATE_SUSPENDED).
+    pub fn create_process_from_image(
+        &mut self,
+        image: &PeImage,
+        resolver: &mut dyn ImportResolver,
+        parent: Option<u32>,
+        inherit_handles: bool,
+        flags: u32,
+    ) -> Result<ImageProcess, KernelError> {
+        let architecture = match image.machine {
+            pe_image::Machine::I386 => Architecture::X86,
+            pe_image::Machine::Alpha => Architecture::Alpha,
+        };
+        let params = ProcessParams {
+            architecture,
+            parent,
+            inherit_handles,
+            stack_reserve: image.stack_reserve,
+            stack_commit: image.stack_commit,
+            image_base: image.image_base,
+        };
+        let pid = self.create_process(params)?;
+        match self.map_image(pid, image, resolver, flags) {
+            Ok(started) => Ok(started),
+            Err(e) => {
+                self.exit_process(pid, e.status().0);
+                Err(e)
+            }
+        }
+    }
+
+    fn map_image(
+        &mut self,
+        pid: u32,
+        image: &PeImage,
+        resolver: &mut dyn ImportResolver,
+        flags: u32,
+    ) -> Result<ImageProcess, KernelError> {
+        let process = self.live_process(pid)?;
+        let mut stubs = ImportStubs::new(&mut process.space)?;
+        let loaded = image.load(&mut process.space, None, resolver, &mut stubs)?;
+        process.space.kernel_write(
+            process.peb + peb_offsets::IMAGE_BASE,
+            &loaded.base.to_le_bytes(),
+        )?;
+        process.import_stubs = Some(stubs);
+        process.image = Some(loaded.clone());
+        let thread = self.spawn_thread(pid, loaded.entry_point, 0, 0, flags)?;
+        Ok(ImageProcess {
+            process: pid,
+            thread,
+            image: loaded,
+        })
+    }
+
+    /// Starts a thread in process `process` at `start` with `parameter`, without a handle
+    /// for anyone (the initial thread of a process, or an embedder's thread). `flags` takes
+    /// CREATE_SUSPENDED. Returns the thread id.
+    pub fn spawn_thread(
+        &mut self,
+        process: u32,
+        start: u32,
+        parameter: u32,
+        stack_size: u32,
+        flags: u32,
+    ) -> Result<u32, KernelError> {
+        let mut undo = Vec::new();
+        match self.build_thread(
+            process,
+            None,
+            start,
+            parameter,
+            stack_size,
+            flags,
+            HandleAttributes::NONE,
+            false,
+            &mut undo,
+        ) {
+            Ok((_, thread)) => Ok(thread),
+            Err(e) => {
+                self.roll_back(undo, false);
+                Err(e)
+            }
+        }
+    }
+
+    /// CreateRemoteThread: creates a thread in the process `process_handle` names in the
+    /// caller's table (or the caller's own for -1), as a transaction of seven steps each with
+    /// an undo and a fault point. On success returns the new thread's handle in the caller's
+    /// table and its id; on failure every earlier step is undone, so the caller's handle
+    /// count, the target's memory and threads, the live objects and the client ids are as
+    /// they were (unless the NT 4.0 quirk reproduces its leak).
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_remote_thread(
+        &mut self,
+        caller: ClientId,
+        process_handle: Handle,
+        inherit_handle: bool,
+        stack_size: u32,
+        start: u32,
+        parameter: u32,
+        flags: u32,
+    ) -> Result<(Handle, u32), KernelError> {
+        // Step 1: reference the target process with the rights the call needs.
+        if self.faults.reach(FaultPoint::RemoteThreadAccess) {
+            return Err(KernelError::Injected(FaultPoint::RemoteThreadAccess));
+        }
+        let target =
+            self.reference_process(caller.process, process_handle, REMOTE_THREAD_ACCESS)?;
+        let attributes = if inherit_handle {
+            HandleAttributes::INHERIT
+        } else {
+            HandleAttributes::NONE
+        };
+        let mut undo = Vec::with_capacity(5);
+        match self.build_thread(
+            target,
+            Some(caller.process),
+            start,
+            parameter,
+            stack_size,
+            flags,
+            attributes,
+            true,
+            &mut undo,
+        ) {
+            Ok((handle, thread)) => Ok((handle.unwrap_or(Handle::NULL), thread)),
+            Err(e) => {
+                let leak = self.quirks.nt4_remote_thread_leak
+                    && matches!(e, KernelError::Injected(FaultPoint::RemoteThreadSubsystem));
+                self.roll_back(undo, leak);
+                Err(e)
+            }
+        }
+    }
+
+    /// CreateThread: CreateRemoteThread on the caller's own process.
+    pub fn create_thread(
+        &mut self,
+        caller: ClientId,
+        stack_size: u32,
+        start: u32,
+        parameter: u32,
+        flags: u32,
+    ) -> Result<(Handle, u32), KernelError> {
+        self.create_remote_thread(
+            caller,
+            Handle::CURRENT_PROCESS,
+            false,
+            stack_size,
+            start,
+            parameter,
+            flags,
+        )
+    }
+
+    /// Resolves a process handle of `caller_process` (or -1) to a live process id, checking
+    /// `access`.
+    pub fn reference_process(
+        &self,
+        caller_process: u32,
+        handle: Handle,
+        access: AccessMask,
+    ) -> Result<u32, KernelError> {
+        let caller = self
+            .processes
+            .get(&caller_process)
+            .ok_or(KernelError::ProcessTerminating)?;
+        let object = if handle == Handle::CURRENT_PROCESS {
+            &caller.object
+        } else {
+            caller
+                .handles
+                .reference(handle, access, Some(ObjectType::Process))?
+        };
+        let id = object
+            .payload::<ProcessBody>()
+            .ok_or(KernelError::Object(
+                nt_object::ObjectError::ObjectTypeMismatch,
+            ))?
+            .id();
+        if self.processes.contains_key(&id) {
+            Ok(id)
+        } else {
+            Err(KernelError::ProcessTerminating)
+        }
+    }
+
+    /// Steps 2-7 of thread creation, recording each done step in `undo`.
+    #[allow(clippy::too_many_arguments)]
+    fn build_thread(
+        &mut self,
+        target: u32,
+        handle_for: Option<u32>,
+        start: u32,
+        parameter: u32,
+        stack_size: u32,
+        flags: u32,
+        attributes: HandleAttributes,
+        faults: bool,
+        undo: &mut Vec<Undo>,
+    ) -> Result<(Option<Handle>, u32), KernelError> {
+        let inject = |m: &mut Machine, point: FaultPoint| -> Result<(), KernelError> {
+            if faults && m.faults.reach(point) {
+                Err(KernelError::Injected(point))
+            } else {
+                Ok(())
+            }
+        };
+
+        // Step 2: the stack: a reservation, its top committed, a guard page below.
+        inject(self, FaultPoint::RemoteThreadStack)?;
+        let process = self.live_process(target)?;
+        let page = u64::from(process.architecture.page_size().bytes());
+        let commit = round_up(
+            u64::from(if stack_size == 0 {
+                process.stack_commit
+            } else {
+                stack_size
+            }),
+            page,
+        );
+        let mut reserve = round_up(u64::from(process.stack_reserve), 0x1_0000);
+        if commit + page > reserve {
+            reserve = round_up(commit + page, 0x10_0000);
+        }
+        if reserve > 0x7FFF_0000 {
+            return Err(KernelError::Memory(nt_memory::MemoryError::NoMemory(
+                stack_size,
+            )));
+        }
+        let (stack_base, _) = process.space.allocate(
+            0,
+            reserve as u32,
+            AllocationType::RESERVE,
+            PageProtection::READWRITE,
+        )?;
+        undo.push(Undo::Stack {
+            process: target,
+            base: stack_base,
+        });
+        let stack_top = (u64::from(stack_base) + reserve) as u32;
+        let commit_base = stack_top - commit as u32;
+        process.space.allocate(
+            commit_base,
+            commit as u32,
+            AllocationType::COMMIT,
+            PageProtection::READWRITE,
+        )?;
+        process.space.allocate(
+            commit_base - page as u32,
+            page as u32,
+            AllocationType::COMMIT,
+            PageProtection::READWRITE | PageProtection::GUARD,
+        )?;
+
+        // Step 3: the TEB.
+        inject(self, FaultPoint::RemoteThreadTeb)?;
+        let process = self.live_process(target)?;
+        let (teb, _) = process.space.allocate(
+            0,
+            page as u32,
+            AllocationType::RESERVE | AllocationType::COMMIT | AllocationType::TOP_DOWN,
+            PageProtection::READWRITE,
+        )?;
+        undo.push(Undo::Teb {
+            process: target,
+            base: teb,
+        });
+        write_fields(
+            &mut process.space,
+            teb,
+            &[
+                (offsets::EXCEPTION_LIST, 0xFFFF_FFFF),
+                (offsets::STACK_BASE, stack_top),
+                (offsets::STACK_LIMIT, commit_base),
+                (offsets::SELF, teb),
+                (offsets::CLIENT_ID_PROCESS, target),
+                (offsets::PEB, process.peb),
+                (offsets::CURRENT_LOCALE, LOCALE_EN_US),
+                (offsets::CLIENT_ID_THREAD, 0),
+            ],
+        )?;
+
+        // Step 4: the thread object, its client id, and the thread itself, suspended.
+        inject(self, FaultPoint::RemoteThreadObject)?;
+        let id = self.client_ids.lock().reserve();
+        let body = ThreadBody::new(id, target, Arc::clone(&self.client_ids));
+        let object = match self
+            .objects
+            .create_executive_object(ObjectType::Thread, Box::new(body))
+        {
+            Ok(o) => o,
+            Err(e) => {
+                self.client_ids.lock().release(id);
+                return Err(e.into());
+            }
+        };
+        self.client_ids.lock().bind(id, &object);
+        let process = self.live_process(target)?;
+        let context = match process.architecture {
+            Architecture::X86 => {
+                let esp = stack_top - 8;
+                let mut frame = [0u8; 8];
+                frame[..4].copy_from_slice(&EXIT_THREAD_THUNK.to_le_bytes());
+                frame[4..].copy_from_slice(&parameter.to_le_bytes());
+                process.space.kernel_write(esp, &frame)?;
+                let mut c = X86Context {
+                    eip: start,
+                    eflags: 0x202,
+                    fs_base: teb,
+                    ..X86Context::default()
+                };
+                c.gpr[X86_ESP] = esp;
+                CpuContext::X86(Box::new(c))
+            }
+            Architecture::Alpha => {
+                let mut c = AlphaContext {
+                    pc: sign_extend(start),
+                    teb,
+                    ..AlphaContext::default()
+                };
+                c.r[AlphaContext::A0] = sign_extend(parameter);
+                c.r[AlphaContext::RA] = sign_extend(EXIT_THREAD_THUNK);
+                c.r[AlphaContext::PV] = sign_extend(start);
+                c.r[AlphaContext::SP] = sign_extend(stack_top & !15);
+                CpuContext::Alpha(Box::new(c))
+            }
+        };
+        process
+            .space
+            .kernel_write(teb + offsets::CLIENT_ID_THREAD, &id.to_le_bytes())?;
+        process.threads.push(Thread {
+            id,
+            object: Arc::clone(&object),
+            context,
+            stack_allocation: stack_base,
+            stack_top,
+            teb,
+            suspend_count: 1,
+            wait: None,
+            instructions: 0,
+        });
+        undo.push(Undo::ThreadObject {
+            process: target,
+            thread: id,
+        });
+
+        // Step 5: the handle in the caller's table.
+        let mut handle = None;
+        if let Some(caller) = handle_for {
+            inject(self, FaultPoint::RemoteThreadHandle)?;
+            let table = &mut self.live_process(caller)?.handles;
+            let h = table.insert(&object, AccessMask::THREAD_ALL_ACCESS, attributes)?;
+            undo.push(Undo::Handle {
+                process: caller,
+                handle: h,
+            });
+            handle = Some(h);
+        }
+        drop(object);
+
+        // Step 6: registration with the Win32 subsystem.
+        inject(self, FaultPoint::RemoteThreadSubsystem)?;
+        self.subsystem.insert(id, ());
+        undo.push(Undo::Subsystem { thread: id });
+
+        // Step 7: resume unless CREATE_SUSPENDED.
+        inject(self, FaultPoint::RemoteThreadResume)?;
+        if flags & CREATE_SUSPENDED == 0
+            && let Some(t) = self.live_process(target)?.thread_mut(id)
+        {
+            t.suspend_count = 0;
+        }
+        Ok((handle, id))
+    }
+
+    /// Undoes thread-creation steps in reverse. With `leak_handle` (the NT 4.0 quirk) the
+    /// caller's handle stays open on the terminated thread.
+    fn roll_back(&mut self, undo: Vec<Undo>, leak_handle: bool) {
+        for step in undo.into_iter().rev() {
+            match step {
+                Undo::Subsystem { thread } => {
+                    self.subsystem.remove(&thread);
+                }
+                Undo::Handle { process, handle } => {
+                    if !leak_handle && let Some(p) = self.processes.get_mut(&process) {
+                        let _ = p.handles.close(handle);
+                    }
+                }
+                Undo::ThreadObject { process, thread } => {
+                    if let Some(p) = self.processes.get_mut(&process)
+                        && let Some(i) = p.threads.iter().position(|t| t.id == thread)
+                    {
+                        let t = p.threads.remove(i);
+                        if let Some(body) = t.object.payload::<ThreadBody>() {
+                            body.set_exit_status(nt_status::NtStatus::UNSUCCESSFUL.0);
+                        }
+                        let _ = t.object.signal_exit();
+                    }
+                }
+                Undo::Teb { process, base } | Undo::Stack { process, base } => {
+                    if let Some(p) = self.processes.get_mut(&process) {
+                        let _ = p.space.free(base, 0, FreeType::RELEASE);
+                    }
+                }
+            }
+        }
+    }
+
+    fn caller_table(&mut self, caller: u32) -> Result<&mut HandleTable, KernelError> {
+        Ok(&mut self.live_process(caller)?.handles)
+    }
+
+    /// OpenProcess: a handle in the caller's table to the process with id `id`.
+    pub fn open_process(
+        &mut self,
+        caller: u32,
+        id: u32,
+        access: AccessMask,
+        inherit: bool,
+    ) -> Result<Handle, KernelError> {
+        self.open_by_id(caller, id, ObjectType::Process, access, inherit)
+    }
+
+    /// OpenThread: a handle in the caller's table to the thread with id `id`.
+    pub fn open_thread(
+        &mut self,
+        caller: u32,
+        id: u32,
+        access: AccessMask,
+        inherit: bool,
+    ) -> Result<Handle, KernelError> {
+        self.open_by_id(caller, id, ObjectType::Thread, access, inherit)
+    }
+
+    fn open_by_id(
+        &mut self,
+        caller: u32,
+        id: u32,
+        object_type: ObjectType,
+        access: AccessMask,
+        inherit: bool,
+    ) -> Result<Handle, KernelError> {
+        let object = self
+            .client_ids
+            .lock()
+            .lookup(id)
+            .filter(|o| o.object_type() == object_type)
+            .ok_or(KernelError::InvalidClientId)?;
+        let attributes = if inherit {
+            HandleAttributes::INHERIT
+        } else {
+            HandleAttributes::NONE
+        };
+        let table = self.caller_table(caller)?;
+        Ok(table.insert(&object, object_type.map_access(access), attributes)?)
+    }
+
+    /// DuplicateHandle between the tables of two live processes (or within one). A
+    /// pseudo-handle source names the source process or, when the source process is the
+    /// caller's, the calling thread.
+    #[allow(clippy::too_many_arguments)]
+    pub fn duplicate_handle(
+        &mut self,
+        caller: ClientId,
+        source_process: u32,
+        source: Handle,
+        target_process: u32,
+        access: AccessMask,
+        attributes: HandleAttributes,
+        options: DuplicateOptions,
+    ) -> Result<Handle, KernelError> {
+        if source.is_pseudo() {
+            let src = self
+                .processes
+                .get(&source_process)
+                .ok_or(KernelError::ProcessTerminating)?;
+            let object = if source == Handle::CURRENT_PROCESS {
+                Arc::clone(&src.object)
+            } else if source_process == caller.process {
+                src.thread(caller.thread)
+                    .map(|t| Arc::clone(&t.object))
+                    .ok_or(KernelError::InvalidClientId)?
+            } else {
+                return Err(KernelError::Object(nt_object::ObjectError::InvalidHandle));
+            };
+            let granted = if options.0 & DuplicateOptions::SAME_ACCESS.0 != 0 {
+                object.object_type().map_access(AccessMask::GENERIC_ALL)
+            } else {
+                object.object_type().map_access(access)
+            };
+            let table = &mut self.live_process(target_process)?.handles;
+            return Ok(table.insert(&object, granted, attributes)?);
+        }
+        if source_process == target_process {
+            let table = &mut self.live_process(source_process)?.handles;
+            return Ok(table.duplicate(source, access, attributes, options)?);
+        }
+        if !self.processes.contains_key(&target_process) {
+            return Err(KernelError::ProcessTerminating);
+        }
+        let mut target_table = std::mem::take(&mut self.live_process(target_process)?.handles);
+        let result = match self.processes.get_mut(&source_process) {
+            Some(src) => src
+                .handles
+                .duplicate_into(source, &mut target_table, access, attributes, options)
+                .map_err(KernelError::from),
+            None => Err(KernelError::ProcessTerminating),
+        };
+        if let Some(t) = self.processes.get_mut(&target_process) {
+            t.handles = target_table;
+        }
+        result
+    }
+
+    /// CloseHandle in the caller's table.
+    pub fn close_handle(&mut self, caller: u32, handle: Handle) -> Result<(), KernelError> {
+        Ok(self.caller_table(caller)?.close(handle)?)
+    }
+
+    /// The thread object a handle (or -2) of `caller` names, with `access` checked.
+    fn reference_thread(
+        &self,
+        caller: ClientId,
+        handle: Handle,
+        access: AccessMask,
+    ) -> Result<Arc<Object>, KernelError> {
+        let process = self
+            .processes
+            .get(&caller.process)
+            .ok_or(KernelError::ProcessTerminating)?;
+        if handle == Handle::CURRENT_THREAD {
+            return process
+                .thread(caller.thread)
+                .map(|t| Arc::clone(&t.object))
+                .ok_or(KernelError::InvalidClientId);
+        }
+        Ok(Arc::clone(process.handles.reference(
+            handle,
+            access,
+            Some(ObjectType::Thread),
+        )?))
+    }
+
+    fn live_thread_mut(&mut self, body: &ThreadBody) -> Option<&mut Thread> {
+        self.processes
+            .get_mut(&body.process_id())?
+            .thread_mut(body.id())
+    }
+
+    /// SuspendThread: returns the previous suspend count.
+    pub fn suspend_thread(&mut self, caller: ClientId, handle: Handle) -> Result<u32, KernelError> {
+        let object = self.reference_thread(caller, handle, AccessMask::THREAD_SUSPEND_RESUME)?;
+        let body = object
+            .payload::<ThreadBody>()
+            .ok_or(KernelError::ThreadTerminating)?;
+        let thread = self
+            .live_thread_mut(body)
+            .ok_or(KernelError::ThreadTerminating)?;
+        if thread.suspend_count >= MAXIMUM_SUSPEND_COUNT {
+            return Err(KernelError::SuspendCountExceeded);
+        }
+        thread.suspend_count += 1;
+        Ok(thread.suspend_count - 1)
+    }
+
+    /// ResumeThread: returns the previous suspend count (0 leaves it at 0).
+    pub fn resume_thread(&mut self, caller: ClientId, handle: Handle) -> Result<u32, KernelError> {
+        let object = self.reference_thread(caller, handle, AccessMask::THREAD_SUSPEND_RESUME)?;
+        let body = object
+            .payload::<ThreadBody>()
+            .ok_or(KernelError::ThreadTerminating)?;
+        let Some(thread) = self.live_thread_mut(body) else {
+            return Ok(0);
+        };
+        let previous = thread.suspend_count;
+        thread.suspend_count = previous.saturating_sub(1);
+        Ok(previous)
+    }
+
+    /// TerminateThread.
+    pub fn terminate_thread(
+        &mut self,
+        caller: ClientId,
+        handle: Handle,
+        exit_code: u32,
+    ) -> Result<(), KernelError> {
+        let object = self.reference_thread(caller, handle, AccessMask::THREAD_TERMINATE)?;
+        let body = object
+            .payload::<ThreadBody>()
+            .ok_or(KernelError::ThreadTerminating)?;
+        let id = ClientId {
+            process: body.process_id(),
+            thread: body.id(),
+        };
+        if self
+            .processes
+            .get(&id.process)
+            .and_then(|p| p.thread(id.thread))
+            .is_none()
+        {
+            return Err(KernelError::ThreadTerminating);
+        }
+        self.exit_thread(id, exit_code);
+        Ok(())
+    }
+
+    /// GetExitCodeThread: STILL_ACTIVE while the thread runs.
+    pub fn thread_exit_code(&self, caller: ClientId, handle: Handle) -> Result<u32, KernelError> {
+        let object = self.reference_thread(caller, handle, AccessMask::THREAD_QUERY_INFORMATION)?;
+        Ok(object
+            .payload::<ThreadBody>()
+            .ok_or(KernelError::ThreadTerminating)?
+            .exit_status())
+    }
+
+    fn reference_process_object(
+        &self,
+        caller: u32,
+        handle: Handle,
+        access: AccessMask,
+    ) -> Result<Arc<Object>, KernelError> {
+        let process = self
+            .processes
+            .get(&caller)
+            .ok_or(KernelError::ProcessTerminating)?;
+        if handle == Handle::CURRENT_PROCESS {
+            return Ok(Arc::clone(&process.object));
+        }
+        Ok(Arc::clone(process.handles.reference(
+            handle,
+            access,
+            Some(ObjectType::Process),
+        )?))
+    }
+
+    /// GetExitCodeProcess: STILL_ACTIVE while the process runs.
+    pub fn process_exit_code(&self, caller: u32, handle: Handle) -> Result<u32, KernelError> {
+        let object =
+            self.reference_process_object(caller, handle, AccessMask::PROCESS_QUERY_INFORMATION)?;
+        Ok(object
+            .payload::<ProcessBody>()
+            .ok_or(KernelError::ProcessTerminating)?
+            .exit_status())
+    }
+
+    /// TerminateProcess.
+    pub fn terminate_process(
+        &mut self,
+        caller: u32,
+        handle: Handle,
+        exit_code: u32,
+    ) -> Result<(), KernelError> {
+        let object =
+            self.reference_process_object(caller, handle, AccessMask::PROCESS_TERMINATE)?;
+        let id = object
+            .payload::<ProcessBody>()
+            .ok_or(KernelError::ProcessTerminating)?
+            .id();
+        if !self.processes.contains_key(&id) {
+            return Err(KernelError::ProcessTerminating);
+        }
+        self.exit_process(id, exit_code);
+        Ok(())
+    }
+
+    /// GetProcessHandleCount / NtQueryInformationProcess(ProcessHandleCount): the number of
+    /// handles in the table of the process `handle` names (0 once it has ended).
+    pub fn process_handle_count(&self, caller: u32, handle: Handle) -> Result<u32, KernelError> {
+        let object =
+            self.reference_process_object(caller, handle, AccessMask::PROCESS_QUERY_INFORMATION)?;
+        let id = object
+            .payload::<ProcessBody>()
+            .ok_or(KernelError::ProcessTerminating)?
+            .id();
+        Ok(self
+            .processes
+            .get(&id)
+            .map_or(0, |p| p.handles.handle_count()))
+    }
+
+    /// NtQueryInformationProcess for the classes ntemu answers; returns the ULONG the class
+    /// reports. ProcessHandleCount (20) is what GetProcessHandleCount reads.
+    pub fn query_information_process(
+        &self,
+        caller: u32,
+        handle: Handle,
+        class: ProcessInformationClass,
+    ) -> Result<u32, KernelError> {
+        match class {
+            ProcessInformationClass::HandleCount => self.process_handle_count(caller, handle),
+        }
+    }
+
+    /// Ends a thread: its mutants are abandoned, its object signalled with `exit_code`, its
+    /// stack and TEB freed; the process ends with it if it was the last.
+    pub fn exit_thread(&mut self, id: ClientId, exit_code: u32) {
+        let Some(process) = self.processes.get_mut(&id.process) else {
+            return;
+        };
+        let Some(i) = process.threads.iter().position(|t| t.id == id.thread) else {
+            return;
+        };
+        let thread = process.threads.remove(i);
+        let _ = process
+            .space
+            .free(thread.stack_allocation, 0, FreeType::RELEASE);
+        let _ = process.space.free(thread.teb, 0, FreeType::RELEASE);
+        let last = process.threads.is_empty();
+        self.retire_thread(thread, exit_code);
+        if last {
+            self.exit_process(id.process, exit_code);
+        }
+    }
+
+    fn retire_thread(&mut self, thread: Thread, exit_code: u32) {
+        drop(thread.wait);
+        self.subsystem.remove(&thread.id);
+        self.objects.abandon_mutants(OwnerThread(thread.id));
+        if let Some(body) = thread.object.payload::<ThreadBody>() {
+            body.set_exit_status(exit_code);
+        }
+        let _ = thread.object.signal_exit();
+    }
+
+    /// Ends a process (ExitProcess, TerminateProcess, or its last thread's end): every thread
+    /// ends, every handle in its table is closed, its object is signalled with `exit_code`
+    /// and its address space is released.
+    pub fn exit_process(&mut self, id: u32, exit_code: u32) {
+        let Some(mut process) = self.processes.remove(&id) else {
+            return;
+        };
+        for thread in std::mem::take(&mut process.threads) {
+            self.retire_thread(thread, exit_code);
+        }
+        process.handles.close_all();
+        if let Some(body) = process.object.payload::<ProcessBody>() {
+            body.set_exit_status(exit_code);
+        }
+        let _ = process.object.signal_exit();
+    }
+
+    /// Runs the scheduler until every process has ended, every thread is blocked, or
+    /// `instruction_limit` guest instructions have retired.
+    pub fn run(
+        &mut self,
+        services: &mut dyn SystemServices,
+        instruction_limit: Option<u64>,
+    ) -> Result<RunOutcome, KernelError> {
+        let limit = instruction_limit.map(|l| self.instructions.saturating_add(l));
+        loop {
+            let threads: Vec<ClientId> = self
+                .processes
+                .values()
+                .flat_map(|p| {
+                    p.threads.iter().map(move |t| ClientId {
+                        process: p.id,
+                        thread: t.id,
+                    })
+                })
+                .collect();
+            if threads.is_empty() {
+                return Ok(RunOutcome::AllExited);
+            }
+            let mut progressed = false;
+            for id in threads {
+                if limit.is_some_and(|l| self.instructions >= l) {
+                    return Ok(RunOutcome::LimitReached);
+                }
+                progressed |= self.step_thread(services, id)?;
+            }
+            if !progressed && !self.advance_clock() {
+                return Ok(RunOutcome::Blocked);
+            }
+        }
+    }
+
+    /// When every thread is blocked: moves time to the earliest wait deadline (virtual clock)
+    /// or sleeps until it (real clock). False when no thread has a deadline.
+    fn advance_clock(&mut self) -> bool {
+        let earliest = self
+            .processes
+            .values()
+            .flat_map(|p| p.threads.iter())
+            .filter(|t| t.suspend_count == 0)
+            .filter_map(|t| t.wait.as_ref().and_then(|w| w.deadline))
+            .min();
+        let Some(deadline) = earliest else {
+            return false;
+        };
+        match &mut self.clock {
+            Clock::Virtual { now_ms } => *now_ms = (*now_ms).max(deadline),
+            Clock::Real { start } => {
+                let now = start.elapsed().as_millis() as u64;
+                if deadline > now {
+                    std::thread::sleep(Duration::from_millis(deadline - now));
+                }
+            }
+        }
+        true
+    }
+
+    /// Gives one thread its turn; true when it made progress.
+    fn step_thread(
+        &mut self,
+        services: &mut dyn SystemServices,
+        id: ClientId,
+    ) -> Result<bool, KernelError> {
+        let now = self.clock.now_ms();
+        let quantum = self.config.quantum;
+        let Some(process) = self.processes.get_mut(&id.process) else {
+            return Ok(false);
+        };
+        let architecture = process.architecture;
+        let Some(thread) = process.threads.iter_mut().find(|t| t.id == id.thread) else {
+            return Ok(false);
+        };
+        if thread.suspend_count > 0 {
+            return Ok(false);
+        }
+        if let Some(wait) = &thread.wait {
+            let status = match wait.pending.poll() {
+                Some(status) => status,
+                None if wait.deadline.is_some_and(|d| d <= now) => thread
+                    .wait
+                    .take()
+                    .and_then(|w| w.pending.cancel())
+                    .unwrap_or(WaitStatus::Timeout),
+                None => return Ok(false),
+            };
+            thread.wait = None;
+            thread.context.set_return_value(status.to_win32());
+        }
+        if process.engine.is_none() {
+            let factory = self
+                .engines
+                .iter()
+                .find(|(a, _)| *a == architecture)
+                .ok_or(KernelError::NoEngine(architecture))?;
+            process.engine = Some((factory.1)());
+        }
+        let Some(engine) = process.engine.as_mut() else {
+            return Err(KernelError::NoEngine(architecture));
+        };
+        let run = engine.run(&mut thread.context, &mut process.space, quantum);
+        thread.instructions += run.retired;
+        process.instructions += run.retired;
+        self.instructions += run.retired;
+        let outcome = match run.exit {
+            CpuExit::QuantumExpired => return Ok(true),
+            CpuExit::Thunk { address } if address == EXIT_THREAD_THUNK => {
+                let code = thread.context.return_value();
+                ServiceOutcome::ExitThread(code)
+            }
+            CpuExit::Thunk { address } => services.thunk(self, id, address),
+            CpuExit::Trap { number } => services.trap(self, id, number),
+            CpuExit::Fault(fault) => services.fault(self, id, fault),
+            CpuExit::Exception { status, address } => services.exception(self, id, status, address),
+            CpuExit::Unimplemented {
+                address,
+                instruction,
+            } => services.unimplemented_instruction(self, id, address, &instruction),
+        };
+        self.apply(id, outcome);
+        Ok(true)
+    }
+
+    fn apply(&mut self, id: ClientId, outcome: ServiceOutcome) {
+        match outcome {
+            ServiceOutcome::Continue => {}
+            ServiceOutcome::ExitThread(code) => self.exit_thread(id, code),
+            ServiceOutcome::ExitProcess(code) => self.exit_process(id.process, code),
+            ServiceOutcome::Wait {
+                objects,
+                wait_type,
+                timeout,
+            } => {
+                let deadline =
+                    timeout.map(|t| self.clock.now_ms().saturating_add(t.as_millis() as u64));
+                let Some(thread) = self
+                    .processes
+                    .get_mut(&id.process)
+                    .and_then(|p| p.thread_mut(id.thread))
+                else {
+                    return;
+                };
+                match begin_wait(&objects, wait_type, OwnerThread(id.thread)) {
+                    Ok(WaitStart::Satisfied(status)) => {
+                        thread.context.set_return_value(status.to_win32())
+                    }
+                    Ok(WaitStart::Pending(pending)) if timeout == Some(Duration::ZERO) => {
+                        let status = pending.cancel().unwrap_or(WaitStatus::Timeout);
+                        thread.context.set_return_value(status.to_win32());
+                    }
+                    Ok(WaitStart::Pending(pending)) => {
+                        thread.wait = Some(ThreadWait { pending, deadline });
+                    }
+                    // WAIT_FAILED; the service layer sets the last error before it asks.
+                    Err(_) => thread.context.set_return_value(u32::MAX),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! Processes and threads as the machine keeps them, and the payloads of their kernel objects.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use nt_memory::AddressSpace;
+use nt_object::{HandleTable, Object, PendingWait};
+use parking_lot::Mutex;
+use pe_image::{ImportStub, ImportStubs, LoadedImage};
+
+use crate::client_id::ClientIdTable;
+use crate::cpu::{Architecture, CpuContext, CpuEngine};
+
+/// STILL_ACTIVE: the exit code of a process or thread that has not ended.
+pub const STILL_ACTIVE: u32 = 259;
+
+/// The body of a process object: what stays readable through a handle after the process has
+/// ended (its id and exit status). Dropping it frees the process id.
+pub struct ProcessBody {
+    id: u32,
+    architecture: Architecture,
+    exit_status: AtomicU32,
+    client_ids: Arc<Mutex<ClientIdTable>>,
+}
+
+impl ProcessBody {
+    pub(crate) fn new(
+        id: u32,
+        architecture: Architecture,
+        client_ids: Arc<Mutex<ClientIdTable>>,
+    ) -> Self {
+        ProcessBody {
+            id,
+            architecture,
+            exit_status: AtomicU32::new(STILL_ACTIVE),
+            client_ids,
+        }
+    }
+
+    /// The process id.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// The process's architecture.
+    pub fn architecture(&self) -> Architecture {
+        self.architecture
+    }
+
+    /// The exit status: STILL_ACTIVE while it runs.
+    pub fn exit_status(&self) -> u32 {
+        self.exit_status.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn set_exit_status(&self, status: u32) {
+        self.exit_status.store(status, Ordering::Release);
+    }
+}
+
+impl Drop for ProcessBody {
+    fn drop(&mut self) {
+        self.client_ids.lock().release(self.id);
+    }
+}
+
+/// The body of a thread object. Dropping it frees the thread id.
+pub struct ThreadBody {
+    id: u32,
+    process: u32,
+    exit_status: AtomicU32,
+    client_ids: Arc<Mutex<ClientIdTable>>,
+}
+
+impl ThreadBody {
+    pub(crate) fn new(id: u32, process: u32, client_ids: Arc<Mutex<ClientIdTable>>) -> Self {
+        ThreadBody {
+            id,
+            process,
+            exit_status: AtomicU32::new(STILL_ACTIVE),
+            client_ids,
+        }
+    }
+
+    /// The thread id.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// The id of the process the thread belongs to.
+    pub fn process_id(&self) -> u32 {
+        self.process
+    }
+
+    /// The exit status: STILL_ACTIVE while it runs.
+    pub fn exit_status(&self) -> u32 {
+        self.exit_status.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn set_exit_status(&self, status: u32) {
+        self.exit_status.store(status, Ordering::Release);
+    }
+}
+
+impl Drop for ThreadBody {
+    fn drop(&mut self) {
+        self.client_ids.lock().release(self.id);
+    }
+}
+
+/// A wait a guest thread is parked on.
+pub(crate) struct ThreadWait {
+    pub(crate) pending: PendingWait,
+    /// Clock time (ms) at which the wait times out; None waits forever.
+    pub(crate) deadline: Option<u64>,
+}
+
+/// A live guest thread.
+pub struct Thread {
+    pub(crate) id: u32,
+    pub(crate) object: Arc<Object>,
+    pub(crate) context: CpuContext,
+    /// Base of the stack's reservation.
+    pub(crate) stack_allocation: u32,
+    /// The initial stack pointer (top of the committed stack).
+    pub(crate) stack_top: u32,
+    pub(crate) teb: u32,
+    pub(crate) suspend_count: u32,
+    pub(crate) wait: Option<ThreadWait>,
+    pub(crate) instructions: u64,
+}
+
+impl Thread {
+    /// The thread id.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// The thread's kernel object.
+    pub fn object(&self) -> &Arc<Object> {
+        &self.object
+    }
+
+    /// The register context.
+    pub fn context(&self) -> &CpuContext {
+        &self.context
+    }
+
+    /// The register context, to change.
+    pub fn context_mut(&mut self) -> &mut CpuContext {
+        &mut self.context
+    }
+
+    /// The TEB's guest address.
+    pub fn teb(&self) -> u32 {
+        self.teb
+    }
+
+    /// The top of the stack (its highest address).
+    pub fn stack_top(&self) -> u32 {
+        self.stack_top
+    }
+
+    /// The base of the stack's reservation.
+    pub fn stack_allocation(&self) -> u32 {
+        self.stack_allocation
+    }
+
+    /// The suspend count.
+    pub fn suspend_count(&self) -> u32 {
+        self.suspend_count
+    }
+
+    /// True while the thread is parked on a wait.
+    pub fn is_waiting(&self) -> bool {
+        self.wait.is_some()
+    }
+
+    /// Guest instructions the thread has retired.
+    pub fn instructions(&self) -> u64 {
+        self.instructions
+    }
+}
+
+/// A live guest process.
+pub struct Process {
+    pub(crate) id: u32,
+    pub(crate) object: Arc<Object>,
+    pub(crate) architecture: Architecture,
+    pub(crate) space: AddressSpace,
+    pub(crate) handles: HandleTable,
+    pub(crate) peb: u32,
+    pub(crate) threads: Vec<Thread>,
+    pub(crate) stack_reserve: u32,
+    pub(crate) stack_commit: u32,
+    pub(crate) instructions: u64,
+    pub(crate) image: Option<LoadedImage>,
+    pub(crate) import_stubs: Option<ImportStubs>,
+    /// The CPU running this process's threads, with its decoded-code cache.
+    pub(crate) engine: Option<Box<dyn CpuEngine>>,
+}
+
+impl Process {
+    /// The process id.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// The process's kernel object.
+    pub fn object(&self) -> &Arc<Object> {
+        &self.object
+    }
+
+    /// The architecture its code is for.
+    pub fn architecture(&self) -> Architecture {
+        self.architecture
+    }
+
+    /// Its address space.
+    pub fn address_space(&self) -> &AddressSpace {
+        &self.space
+    }
+
+    /// Its address space, to change.
+    pub fn address_space_mut(&mut self) -> &mut AddressSpace {
+        &mut self.space
+    }
+
+    /// Its handle table.
+    pub fn handle_table(&self) -> &HandleTable {
+        &self.handles
+    }
+
+    /// Its handle table, to change.
+    pub fn handle_table_mut(&mut self) -> &mut HandleTable {
+        &mut self.handles
+    }
+
+    /// The PEB's guest address.
+    pub fn peb(&self) -> u32 {
+        self.peb
+    }
+
+    /// Its live threads, in creation order.
+    pub fn threads(&self) -> &[Thread] {
+        &self.threads
+    }
+
+    /// One of its threads.
+    pub fn thread(&self, id: u32) -> Option<&Thread> {
+        self.threads.iter().find(|t| t.id == id)
+    }
+
+    /// One of its threads, to change.
+    pub fn thread_mut(&mut self, id: u32) -> Option<&mut Thread> {
+        self.threads.iter_mut().find(|t| t.id == id)
+    }
+
+    /// The address space together with one of its threads, to change the thread while
+    /// reading memory (a builtin function returning to its caller does both).
+    pub fn space_and_thread(&mut self, id: u32) -> (&AddressSpace, Option<&mut Thread>) {
+        (&self.space, self.threads.iter_mut().find(|t| t.id == id))
+    }
+
+    /// The address space together with the handle table, both to change.
+    pub fn space_and_handles_mut(&mut self) -> (&mut AddressSpace, &mut HandleTable) {
+        (&mut self.space, &mut self.handles)
+    }
+
+    /// How many live threads it has.
+    pub fn thread_count(&self) -> usize {
+        self.threads.len()
+    }
+
+    /// Guest instructions its threads have retired.
+    pub fn instructions(&self) -> u64 {
+        self.instructions
+    }
+
+    /// The image the process runs, once mapped.
+    pub fn image(&self) -> Option<&LoadedImage> {
+        self.image.as_ref()
+    }
+
+    /// The import an unimplemented-import stub address stands for.
+    pub fn import_stub(&self, address: u32) -> Option<&ImportStub> {
+        self.import_stubs.as_ref()?.lookup(address)
+    }
+
+    /// The default stack reservation and commit for its new threads.
+    pub fn default_stack(&self) -> (u32, u32) {
+        (self.stack_reserve, self.stack_commit)
+    }
+}

@@ -1,0 +1,74 @@
+//! The ABI adapter: how a builtin function reads its arguments from, and returns its result
+//! to, a guest thread of either architecture.
+//!
+//! - x86: arguments on the stack above the return address (`[esp+4]`, `[esp+8]`...), result
+//!   in eax; stdcall functions pop their arguments on return, cdecl functions do not.
+//! - Alpha: the first six arguments in a0-a5 (r16-r21), the rest in 8-byte stack slots from
+//!   `sp`; 32-bit pointers are sign-extended; result in v0; return through ra.
+
+use nt_kernel::{AlphaContext, CpuContext, X86_EAX, X86_ESP, sign_extend};
+use nt_memory::{AddressSpace, Fault, GuestMemory};
+
+/// How a builtin function cleans up its arguments on x86.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CallingConvention {
+    /// The callee pops its arguments (WINAPI functions).
+    Stdcall,
+    /// The caller pops them (C runtime functions, wsprintfA).
+    Cdecl,
+}
+
+/// The `n`-th (0-based) 32-bit argument of the call the thread is making.
+pub fn argument(context: &CpuContext, memory: &AddressSpace, n: usize) -> Result<u32, Fault> {
+    match context {
+        CpuContext::X86(c) => {
+            let esp = c.gpr[X86_ESP];
+            memory.read_u32(esp.wrapping_add(4 + 4 * n as u32))
+        }
+        CpuContext::Alpha(c) => {
+            if n < 6 {
+                Ok(c.r[AlphaContext::A0 + n] as u32)
+            } else {
+                let sp = c.r[AlphaContext::SP] as u32;
+                memory.read_u32(sp.wrapping_add(8 * (n as u32 - 6)))
+            }
+        }
+    }
+}
+
+/// The address the call will return to: `[esp]` on x86, ra on Alpha.
+pub fn return_address(context: &CpuContext, memory: &AddressSpace) -> Result<u32, Fault> {
+    match context {
+        CpuContext::X86(c) => memory.read_u32(c.gpr[X86_ESP]),
+        CpuContext::Alpha(c) => Ok(c.r[AlphaContext::RA] as u32),
+    }
+}
+
+/// Completes the call: sets the result register and returns to the caller, popping
+/// `argument_count` arguments on x86 for a stdcall function.
+pub fn return_from_call(
+    context: &mut CpuContext,
+    memory: &AddressSpace,
+    value: u32,
+    convention: CallingConvention,
+    argument_count: usize,
+) -> Result<(), Fault> {
+    match context {
+        CpuContext::X86(c) => {
+            let esp = c.gpr[X86_ESP];
+            let target = memory.read_u32(esp)?;
+            let popped = match convention {
+                CallingConvention::Stdcall => 4 + 4 * argument_count as u32,
+                CallingConvention::Cdecl => 4,
+            };
+            c.gpr[X86_EAX] = value;
+            c.gpr[X86_ESP] = esp.wrapping_add(popped);
+            c.eip = target;
+        }
+        CpuContext::Alpha(c) => {
+            c.r[AlphaContext::V0] = sign_extend(value);
+            c.pc = c.r[AlphaContext::RA];
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,290 @@
+//! The call frame a builtin function sees, and the dispatch from a thunk to the function.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use nt_kernel::{ClientId, Machine, Process, ServiceOutcome, teb};
+use nt_memory::{Fault, GuestMemory};
+use nt_object::{AccessMask, Handle, Object, ObjectError, ObjectType, WaitType};
+use nt_status::{NtStatus, Win32Error};
+
+use crate::{BoundExport, Builtins, HostIo, Win32, abi};
+
+/// Per-machine state of the Win32 layer.
+#[derive(Default)]
+pub(crate) struct Win32State {
+    /// Each process's standard handles (input, output, error), created on first use.
+    pub(crate) std_handles: BTreeMap<u32, [Handle; 3]>,
+    /// Where CreateProcessA looks for relative image names.
+    pub(crate) image_directory: Option<PathBuf>,
+}
+
+/// What a builtin function asks for once it has run.
+pub enum ApiReturn {
+    /// Return this value to the caller.
+    Value(u32),
+    /// Return to the caller, then park it on a wait; the WAIT_* value becomes the result.
+    Wait {
+        /// The objects.
+        objects: Vec<Arc<Object>>,
+        /// Any or all.
+        wait_type: WaitType,
+        /// None waits forever.
+        timeout: Option<Duration>,
+    },
+    /// End the calling thread.
+    ExitThread(u32),
+    /// End the calling process.
+    ExitProcess(u32),
+}
+
+/// The call a builtin function is serving: the machine, the calling thread and its arguments.
+pub struct ApiCall<'a> {
+    /// The machine.
+    pub machine: &'a mut Machine,
+    /// The calling thread.
+    pub thread: ClientId,
+    pub(crate) io: &'a HostIo,
+    pub(crate) state: &'a mut Win32State,
+    pub(crate) builtins: &'a Builtins,
+}
+
+impl ApiCall<'_> {
+    /// The calling process.
+    pub fn process(&self) -> Option<&Process> {
+        self.machine.process(self.thread.process)
+    }
+
+    /// The calling process, to change.
+    pub fn process_mut(&mut self) -> Option<&mut Process> {
+        self.machine.process_mut(self.thread.process)
+    }
+
+    /// The `n`-th 32-bit argument (0 if the stack cannot be read).
+    pub fn arg(&self, n: usize) -> u32 {
+        let Some(p) = self.process() else { return 0 };
+        let Some(t) = p.thread(self.thread.thread) else {
+            return 0;
+        };
+        abi::argument(t.context(), p.address_space(), n).unwrap_or(0)
+    }
+
+    /// Reads a u32 of the caller's memory.
+    pub fn read_u32(&self, addr: u32) -> Result<u32, Fault> {
+        match self.process() {
+            Some(p) => p.address_space().read_u32(addr),
+            None => Err(no_process_fault(addr)),
+        }
+    }
+
+    /// Writes a u32 to the caller's memory.
+    pub fn write_u32(&mut self, addr: u32, value: u32) -> Result<(), Fault> {
+        match self.process_mut() {
+            Some(p) => p.address_space_mut().write_u32(addr, value),
+            None => Err(no_process_fault(addr)),
+        }
+    }
+
+    /// Reads bytes of the caller's memory.
+    pub fn read_bytes(&self, addr: u32, len: usize) -> Result<Vec<u8>, Fault> {
+        let mut buf = vec![0u8; len];
+        match self.process() {
+            Some(p) => p.address_space().read_bytes(addr, &mut buf).map(|_| buf),
+            None => Err(no_process_fault(addr)),
+        }
+    }
+
+    /// Writes bytes to the caller's memory.
+    pub fn write_bytes(&mut self, addr: u32, data: &[u8]) -> Result<(), Fault> {
+        match self.process_mut() {
+            Some(p) => p.address_space_mut().write_bytes(addr, data),
+            None => Err(no_process_fault(addr)),
+        }
+    }
+
+    /// Reads a NUL-terminated ANSI string (at most `max` bytes).
+    pub fn read_c_string(&self, addr: u32, max: usize) -> Result<String, Fault> {
+        match self.process() {
+            Some(p) => p
+                .address_space()
+                .read_c_string(addr, max)
+                .map(|b| String::from_utf8_lossy(&b).into_owned()),
+            None => Err(no_process_fault(addr)),
+        }
+    }
+
+    /// Writes an optional out-parameter: nothing when `addr` is NULL.
+    pub fn write_out_u32(&mut self, addr: u32, value: u32) -> Result<(), Fault> {
+        if addr == 0 {
+            return Ok(());
+        }
+        self.write_u32(addr, value)
+    }
+
+    /// The calling thread's TEB.
+    pub fn teb(&self) -> u32 {
+        self.process()
+            .and_then(|p| p.thread(self.thread.thread))
+            .map_or(0, |t| t.teb())
+    }
+
+    /// Sets the calling thread's last error (TEB LastErrorValue).
+    pub fn set_last_error(&mut self, code: u32) {
+        let at = self.teb() + teb::offsets::LAST_ERROR;
+        if let Some(p) = self.process_mut() {
+            let _ = p.address_space_mut().kernel_write(at, &code.to_le_bytes());
+        }
+    }
+
+    /// The calling thread's last error.
+    pub fn last_error(&self) -> u32 {
+        let at = self.teb() + teb::offsets::LAST_ERROR;
+        let mut b = [0u8; 4];
+        match self.process() {
+            Some(p) if p.address_space().kernel_read(at, &mut b).is_ok() => u32::from_le_bytes(b),
+            _ => 0,
+        }
+    }
+
+    /// Fails the call: sets the last error for `status` and returns `value`.
+    pub fn fail_with(&mut self, status: NtStatus, value: u32) -> ApiReturn {
+        self.set_last_error(status.to_win32_error().0);
+        ApiReturn::Value(value)
+    }
+
+    /// Fails a BOOL or HANDLE call: last error for `status`, result 0.
+    pub fn fail(&mut self, status: NtStatus) -> ApiReturn {
+        self.fail_with(status, 0)
+    }
+
+    /// Fails with a Win32 error code directly.
+    pub fn fail_win32(&mut self, error: Win32Error, value: u32) -> ApiReturn {
+        self.set_last_error(error.0);
+        ApiReturn::Value(value)
+    }
+
+    /// The object a handle of the caller names (pseudo-handles included), checked for
+    /// `access` and `object_type`.
+    pub fn reference(
+        &self,
+        handle: Handle,
+        access: AccessMask,
+        object_type: Option<ObjectType>,
+    ) -> Result<Arc<Object>, ObjectError> {
+        let p = self.process().ok_or(ObjectError::InvalidHandle)?;
+        let pseudo = match handle {
+            Handle::CURRENT_PROCESS => Some(p.object().clone()),
+            Handle::CURRENT_THREAD => p.thread(self.thread.thread).map(|t| t.object().clone()),
+            _ => None,
+        };
+        if let Some(o) = pseudo {
+            return match object_type {
+                Some(t) if o.object_type() != t => Err(ObjectError::ObjectTypeMismatch),
+                _ => Ok(o),
+            };
+        }
+        p.handle_table()
+            .reference(handle, access, object_type)
+            .cloned()
+    }
+
+    /// The host output sinks.
+    pub fn io(&self) -> &HostIo {
+        self.io
+    }
+}
+
+fn no_process_fault(addr: u32) -> Fault {
+    Fault {
+        addr,
+        access: nt_memory::Access::Read,
+        kind: nt_memory::FaultKind::AccessViolation,
+    }
+}
+
+pub(crate) fn dispatch(
+    w: &mut Win32,
+    machine: &mut Machine,
+    thread: ClientId,
+    bound: BoundExport,
+) -> ServiceOutcome {
+    let export = bound.export;
+    let mut call = ApiCall {
+        machine,
+        thread,
+        io: &w.io,
+        state: &mut w.state,
+        builtins: &w.builtins,
+    };
+    let traced_args: Vec<u32> = if w.trace {
+        (0..export.arguments as usize)
+            .map(|n| call.arg(n))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let result = (export.function)(&mut call);
+    let (value, outcome) = match result {
+        ApiReturn::Value(v) => (v, ServiceOutcome::Continue),
+        ApiReturn::Wait {
+            objects,
+            wait_type,
+            timeout,
+        } => (
+            0,
+            ServiceOutcome::Wait {
+                objects,
+                wait_type,
+                timeout,
+            },
+        ),
+        ApiReturn::ExitThread(code) => {
+            trace(w, bound, &traced_args, thread, "exit thread", code);
+            return ServiceOutcome::ExitThread(code);
+        }
+        ApiReturn::ExitProcess(code) => {
+            trace(w, bound, &traced_args, thread, "exit process", code);
+            return ServiceOutcome::ExitProcess(code);
+        }
+    };
+    let Some(process) = call.machine.process_mut(thread.process) else {
+        return ServiceOutcome::Continue;
+    };
+    let (space, threads) = process.space_and_thread(thread.thread);
+    let Some(t) = threads else {
+        return ServiceOutcome::Continue;
+    };
+    if let Err(fault) = abi::return_from_call(
+        t.context_mut(),
+        space,
+        value,
+        export.convention,
+        export.arguments as usize,
+    ) {
+        return ServiceOutcome::ExitProcess(fault.status().0);
+    }
+    let kind = if matches!(outcome, ServiceOutcome::Wait { .. }) {
+        "wait"
+    } else {
+        "ret"
+    };
+    trace(w, bound, &traced_args, thread, kind, value);
+    outcome
+}
+
+fn trace(w: &Win32, bound: BoundExport, args: &[u32], thread: ClientId, kind: &str, value: u32) {
+    if !w.trace {
+        return;
+    }
+    let args: Vec<String> = args.iter().map(|a| format!("{a:#x}")).collect();
+    let _ = writeln!(
+        w.io.stderr.lock(),
+        "{:04x}:Call {}.{}({}) {kind}={value:#x}",
+        thread.thread,
+        bound.dll.trim_end_matches(".dll"),
+        bound.export.name,
+        args.join(",")
+    );
+}

@@ -1,0 +1,1131 @@
+//! KERNEL32.dll: the functions ntemu implements, with NT's results and last-error codes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use nt_kernel::{ClientId, KernelError};
+use nt_memory::{AllocationType, FreeType, PageProtection};
+use nt_object::{
+    AccessMask, DuplicateOptions, EventType, Handle, HandleAttributes, NamedObjectSpec, Object,
+    ObjectError, ObjectType, OwnerThread, WaitType,
+};
+use nt_status::{NtStatus, Win32Error};
+
+use crate::abi::CallingConvention::Stdcall;
+use crate::api::{ApiCall, ApiReturn};
+use crate::{BuiltinDll, Export};
+
+/// INFINITE.
+pub const INFINITE: u32 = 0xFFFF_FFFF;
+/// WAIT_FAILED.
+pub const WAIT_FAILED: u32 = 0xFFFF_FFFF;
+/// INVALID_HANDLE_VALUE.
+pub const INVALID_HANDLE_VALUE: u32 = 0xFFFF_FFFF;
+/// STD_INPUT_HANDLE.
+pub const STD_INPUT_HANDLE: u32 = (-10i32) as u32;
+/// STD_OUTPUT_HANDLE.
+pub const STD_OUTPUT_HANDLE: u32 = (-11i32) as u32;
+/// STD_ERROR_HANDLE.
+pub const STD_ERROR_HANDLE: u32 = (-12i32) as u32;
+/// MAX_PATH.
+pub const MAX_PATH: usize = 260;
+
+/// The payload of a File object ntemu's console handles refer to.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum HostFile {
+    /// The console input (the host's stdin).
+    Input,
+    /// The console output (the host's stdout).
+    Output,
+    /// The console error output (the host's stderr).
+    Error,
+}
+
+macro_rules! exports {
+    ($($ordinal:literal $name:ident / $args:literal => $f:path;)*) => {
+        &[$(Export {
+            name: stringify!($name),
+            ordinal: $ordinal,
+            arguments: $args,
+            convention: Stdcall,
+            function: $f,
+        },)*]
+    };
+}
+
+/// KERNEL32.dll.
+pub const DLL: BuiltinDll = BuiltinDll {
+    name: "KERNEL32.dll",
+    exports: exports! {
+        1 CloseHandle/1 => close_handle;
+        2 CreateEventA/4 => create_event_a;
+        3 CreateMutexA/3 => create_mutex_a;
+        4 CreateProcessA/10 => create_process_a;
+        5 CreateRemoteThread/7 => create_remote_thread;
+        6 CreateSemaphoreA/4 => create_semaphore_a;
+        7 CreateThread/6 => create_thread;
+        8 DuplicateHandle/7 => duplicate_handle;
+        9 ExitProcess/1 => exit_process;
+        10 ExitThread/1 => exit_thread;
+        11 GetCurrentProcess/0 => get_current_process;
+        12 GetCurrentProcessId/0 => get_current_process_id;
+        13 GetCurrentThread/0 => get_current_thread;
+        14 GetCurrentThreadId/0 => get_current_thread_id;
+        15 GetExitCodeProcess/2 => get_exit_code_process;
+        16 GetExitCodeThread/2 => get_exit_code_thread;
+        17 GetHandleInformation/2 => get_handle_information;
+        18 GetLastError/0 => get_last_error;
+        19 GetProcessHandleCount/2 => get_process_handle_count;
+        20 GetStdHandle/1 => get_std_handle;
+        21 GetTickCount/0 => get_tick_count;
+        22 OpenEventA/3 => open_event_a;
+        23 OpenMutexA/3 => open_mutex_a;
+        24 OpenProcess/3 => open_process;
+        25 OpenSemaphoreA/3 => open_semaphore_a;
+        26 PulseEvent/1 => pulse_event;
+        27 ReadProcessMemory/5 => read_process_memory;
+        28 ReleaseMutex/1 => release_mutex;
+        29 ReleaseSemaphore/3 => release_semaphore;
+        30 ResetEvent/1 => reset_event;
+        31 ResumeThread/1 => resume_thread;
+        32 SetEvent/1 => set_event;
+        33 SetHandleInformation/3 => set_handle_information;
+        34 SetLastError/1 => set_last_error;
+        35 Sleep/1 => sleep;
+        36 SuspendThread/1 => suspend_thread;
+        37 TerminateProcess/2 => terminate_process;
+        38 TerminateThread/2 => terminate_thread;
+        39 VirtualAlloc/4 => virtual_alloc;
+        40 VirtualAllocEx/5 => virtual_alloc_ex;
+        41 VirtualFree/3 => virtual_free;
+        42 VirtualFreeEx/4 => virtual_free_ex;
+        43 VirtualProtect/4 => virtual_protect;
+        44 VirtualProtectEx/5 => virtual_protect_ex;
+        45 VirtualQuery/3 => virtual_query;
+        46 VirtualQueryEx/4 => virtual_query_ex;
+        47 WaitForMultipleObjects/4 => wait_for_multiple_objects;
+        48 WaitForSingleObject/2 => wait_for_single_object;
+        49 WriteConsoleA/5 => write_console_a;
+        50 WriteFile/5 => write_file;
+        51 WriteProcessMemory/5 => write_process_memory;
+    },
+};
+
+fn ok(value: u32) -> ApiReturn {
+    ApiReturn::Value(value)
+}
+
+fn boolean(b: bool) -> ApiReturn {
+    ApiReturn::Value(u32::from(b))
+}
+
+/// Fails on a guest pointer the call could not read or write: ERROR_NOACCESS.
+fn bad_pointer(call: &mut ApiCall<'_>) -> ApiReturn {
+    call.fail(NtStatus::ACCESS_VIOLATION)
+}
+
+fn object_failure(call: &mut ApiCall<'_>, e: ObjectError) -> ApiReturn {
+    call.fail(e.status())
+}
+
+fn kernel_failure(call: &mut ApiCall<'_>, e: KernelError) -> ApiReturn {
+    call.fail(e.status())
+}
+
+/// SECURITY_ATTRIBUTES.bInheritHandle, or false for NULL.
+fn inherit_from_security_attributes(call: &ApiCall<'_>, sa: u32) -> Result<bool, nt_memory::Fault> {
+    if sa == 0 {
+        return Ok(false);
+    }
+    Ok(call.read_u32(sa + 8)? != 0)
+}
+
+fn attributes(inherit: bool) -> HandleAttributes {
+    if inherit {
+        HandleAttributes::INHERIT
+    } else {
+        HandleAttributes::NONE
+    }
+}
+
+fn owner(call: &ApiCall<'_>) -> OwnerThread {
+    OwnerThread(call.thread.thread)
+}
+
+fn optional_name(call: &ApiCall<'_>, ptr: u32) -> Result<Option<String>, nt_memory::Fault> {
+    if ptr == 0 {
+        return Ok(None);
+    }
+    let name = call.read_c_string(ptr, MAX_PATH + 1)?;
+    Ok(if name.is_empty() { None } else { Some(name) })
+}
+
+fn insert(
+    call: &mut ApiCall<'_>,
+    object: &Arc<Object>,
+    access: AccessMask,
+    inherit: bool,
+) -> Result<Handle, ObjectError> {
+    let table = call
+        .process_mut()
+        .ok_or(ObjectError::InvalidHandle)?
+        .handle_table_mut();
+    table.insert(
+        object,
+        object.object_type().map_access(access),
+        attributes(inherit),
+    )
+}
+
+/// The create-or-open shared by CreateEventA, CreateMutexA and CreateSemaphoreA.
+fn create_dispatcher_object(
+    call: &mut ApiCall<'_>,
+    sa: u32,
+    name_ptr: u32,
+    spec: NamedObjectSpec,
+    access: AccessMask,
+) -> ApiReturn {
+    let (inherit, name) = match (
+        inherit_from_security_attributes(call, sa),
+        optional_name(call, name_ptr),
+    ) {
+        (Ok(i), Ok(n)) => (i, n),
+        _ => return bad_pointer(call),
+    };
+    let objects = call.machine.objects().clone();
+    let result = match name {
+        Some(name) => match call.process_mut() {
+            Some(p) => objects
+                .create_named(
+                    p.handle_table_mut(),
+                    &name,
+                    spec,
+                    access,
+                    attributes(inherit),
+                )
+                .map(|c| (c.handle, c.existed)),
+            None => Err(ObjectError::InvalidHandle),
+        },
+        None => {
+            let object = match spec {
+                NamedObjectSpec::Event {
+                    event_type,
+                    initial_state,
+                } => Ok(objects.create_event(event_type, initial_state)),
+                NamedObjectSpec::Mutant { initial_owner } => {
+                    Ok(objects.create_mutant(initial_owner))
+                }
+                NamedObjectSpec::Semaphore {
+                    initial_count,
+                    maximum_count,
+                } => objects.create_semaphore(initial_count, maximum_count),
+            };
+            object
+                .and_then(|o| insert(call, &o, access, inherit))
+                .map(|h| (h, false))
+        }
+    };
+    match result {
+        Ok((handle, existed)) => {
+            call.set_last_error(if existed {
+                Win32Error::ALREADY_EXISTS.0
+            } else {
+                0
+            });
+            ok(handle.0)
+        }
+        Err(e) => object_failure(call, e),
+    }
+}
+
+fn create_event_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let spec = NamedObjectSpec::Event {
+        event_type: if call.arg(1) != 0 {
+            EventType::Notification
+        } else {
+            EventType::Synchronization
+        },
+        initial_state: call.arg(2) != 0,
+    };
+    let (sa, name) = (call.arg(0), call.arg(3));
+    create_dispatcher_object(call, sa, name, spec, AccessMask::EVENT_ALL_ACCESS)
+}
+
+fn create_mutex_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let spec = NamedObjectSpec::Mutant {
+        initial_owner: (call.arg(1) != 0).then(|| owner(call)),
+    };
+    let (sa, name) = (call.arg(0), call.arg(2));
+    create_dispatcher_object(call, sa, name, spec, AccessMask::MUTANT_ALL_ACCESS)
+}
+
+fn create_semaphore_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let spec = NamedObjectSpec::Semaphore {
+        initial_count: call.arg(1) as i32,
+        maximum_count: call.arg(2) as i32,
+    };
+    let (sa, name) = (call.arg(0), call.arg(3));
+    create_dispatcher_object(call, sa, name, spec, AccessMask::SEMAPHORE_ALL_ACCESS)
+}
+
+fn open_named(call: &mut ApiCall<'_>, object_type: ObjectType) -> ApiReturn {
+    let (access, inherit, name_ptr) = (AccessMask(call.arg(0)), call.arg(1) != 0, call.arg(2));
+    let name = match optional_name(call, name_ptr) {
+        Ok(Some(n)) => n,
+        Ok(None) => return call.fail(NtStatus::INVALID_PARAMETER),
+        Err(_) => return bad_pointer(call),
+    };
+    let objects = call.machine.objects().clone();
+    let result = match call.process_mut() {
+        Some(p) => objects.open_named(
+            p.handle_table_mut(),
+            &name,
+            object_type,
+            access,
+            attributes(inherit),
+        ),
+        None => Err(ObjectError::InvalidHandle),
+    };
+    match result {
+        Ok(h) => ok(h.0),
+        Err(e) => object_failure(call, e),
+    }
+}
+
+fn open_event_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    open_named(call, ObjectType::Event)
+}
+
+fn open_mutex_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    open_named(call, ObjectType::Mutant)
+}
+
+fn open_semaphore_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    open_named(call, ObjectType::Semaphore)
+}
+
+fn with_object(
+    call: &mut ApiCall<'_>,
+    access: AccessMask,
+    object_type: ObjectType,
+    f: impl FnOnce(&Object) -> Result<u32, ObjectError>,
+) -> ApiReturn {
+    let handle = Handle(call.arg(0));
+    match call
+        .reference(handle, access, Some(object_type))
+        .and_then(|o| f(&o))
+    {
+        Ok(v) => ok(v),
+        Err(e) => object_failure(call, e),
+    }
+}
+
+fn set_event(call: &mut ApiCall<'_>) -> ApiReturn {
+    with_object(
+        call,
+        AccessMask::EVENT_MODIFY_STATE,
+        ObjectType::Event,
+        |o| o.set_event().map(|_| 1),
+    )
+}
+
+fn reset_event(call: &mut ApiCall<'_>) -> ApiReturn {
+    with_object(
+        call,
+        AccessMask::EVENT_MODIFY_STATE,
+        ObjectType::Event,
+        |o| o.reset_event().map(|_| 1),
+    )
+}
+
+fn pulse_event(call: &mut ApiCall<'_>) -> ApiReturn {
+    with_object(
+        call,
+        AccessMask::EVENT_MODIFY_STATE,
+        ObjectType::Event,
+        |o| o.pulse_event().map(|_| 1),
+    )
+}
+
+fn release_mutex(call: &mut ApiCall<'_>) -> ApiReturn {
+    let me = owner(call);
+    with_object(call, AccessMask(0), ObjectType::Mutant, |o| {
+        o.release_mutant(me).map(|_| 1)
+    })
+}
+
+fn release_semaphore(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (count, previous_ptr) = (call.arg(1) as i32, call.arg(2));
+    let handle = Handle(call.arg(0));
+    let result = call
+        .reference(
+            handle,
+            AccessMask::SEMAPHORE_MODIFY_STATE,
+            Some(ObjectType::Semaphore),
+        )
+        .and_then(|o| o.release_semaphore(count));
+    match result {
+        Ok(previous) => match call.write_out_u32(previous_ptr, previous) {
+            Ok(()) => ok(1),
+            Err(_) => bad_pointer(call),
+        },
+        Err(e) => object_failure(call, e),
+    }
+}
+
+fn close_handle(call: &mut ApiCall<'_>) -> ApiReturn {
+    let handle = Handle(call.arg(0));
+    if handle.is_pseudo() {
+        return ok(1);
+    }
+    let result = match call.process_mut() {
+        Some(p) => p.handle_table_mut().close(handle),
+        None => Err(ObjectError::InvalidHandle),
+    };
+    match result {
+        Ok(()) => ok(1),
+        Err(e) => object_failure(call, e),
+    }
+}
+
+fn duplicate_handle(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (src_proc, src, dst_proc, out) = (
+        Handle(call.arg(0)),
+        Handle(call.arg(1)),
+        Handle(call.arg(2)),
+        call.arg(3),
+    );
+    let (access, inherit, options) = (
+        AccessMask(call.arg(4)),
+        call.arg(5) != 0,
+        DuplicateOptions(call.arg(6)),
+    );
+    let caller = call.thread;
+    let resolve = |call: &ApiCall<'_>, h: Handle| {
+        call.machine
+            .reference_process(caller.process, h, AccessMask::PROCESS_DUP_HANDLE)
+    };
+    let source_pid = match resolve(call, src_proc) {
+        Ok(p) => p,
+        Err(e) => return kernel_failure(call, e),
+    };
+    let target_pid = match resolve(call, dst_proc) {
+        Ok(p) => p,
+        Err(e) => {
+            // DUPLICATE_CLOSE_SOURCE closes the source whatever else fails.
+            if options.0 & DuplicateOptions::CLOSE_SOURCE.0 != 0 && !src.is_pseudo() {
+                if let Some(p) = call.machine.process_mut(source_pid) {
+                    let _ = p.handle_table_mut().close(src);
+                }
+            }
+            return kernel_failure(call, e);
+        }
+    };
+    match call.machine.duplicate_handle(
+        caller,
+        source_pid,
+        src,
+        target_pid,
+        access,
+        attributes(inherit),
+        options,
+    ) {
+        Ok(h) => match call.write_out_u32(out, h.0) {
+            Ok(()) => ok(1),
+            Err(_) => bad_pointer(call),
+        },
+        Err(e) => kernel_failure(call, e),
+    }
+}
+
+fn get_handle_information(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, out) = (Handle(call.arg(0)), call.arg(1));
+    let result = match call.process() {
+        Some(p) => p.handle_table().information(handle),
+        None => Err(ObjectError::InvalidHandle),
+    };
+    match result {
+        Ok(flags) => match call.write_u32(out, flags.0) {
+            Ok(()) => ok(1),
+            Err(_) => bad_pointer(call),
+        },
+        Err(e) => object_failure(call, e),
+    }
+}
+
+fn set_handle_information(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, mask, flags) = (
+        Handle(call.arg(0)),
+        HandleAttributes(call.arg(1)),
+        HandleAttributes(call.arg(2)),
+    );
+    let result = match call.process_mut() {
+        Some(p) => p.handle_table_mut().set_information(handle, mask, flags),
+        None => Err(ObjectError::InvalidHandle),
+    };
+    match result {
+        Ok(()) => ok(1),
+        Err(e) => object_failure(call, e),
+    }
+}
+
+fn get_last_error(call: &mut ApiCall<'_>) -> ApiReturn {
+    ok(call.last_error())
+}
+
+fn set_last_error(call: &mut ApiCall<'_>) -> ApiReturn {
+    let code = call.arg(0);
+    call.set_last_error(code);
+    ok(0)
+}
+
+fn std_handle(call: &mut ApiCall<'_>, which: usize) -> Result<Handle, ObjectError> {
+    let pid = call.thread.process;
+    if let Some(handles) = call.state.std_handles.get(&pid) {
+        return Ok(handles[which]);
+    }
+    let objects = call.machine.objects().clone();
+    let mut handles = [Handle::NULL; 3];
+    for (i, file) in [HostFile::Input, HostFile::Output, HostFile::Error]
+        .into_iter()
+        .enumerate()
+    {
+        let object = objects.create_executive_object(ObjectType::File, Box::new(file))?;
+        handles[i] = insert(
+            call,
+            &object,
+            AccessMask::GENERIC_READ | AccessMask::GENERIC_WRITE,
+            true,
+        )?;
+    }
+    call.state.std_handles.insert(pid, handles);
+    Ok(handles[which])
+}
+
+fn get_std_handle(call: &mut ApiCall<'_>) -> ApiReturn {
+    let which = match call.arg(0) {
+        STD_INPUT_HANDLE => 0,
+        STD_OUTPUT_HANDLE => 1,
+        STD_ERROR_HANDLE => 2,
+        _ => return call.fail_win32(Win32Error::INVALID_HANDLE, INVALID_HANDLE_VALUE),
+    };
+    match std_handle(call, which) {
+        Ok(h) => ok(h.0),
+        Err(e) => {
+            call.set_last_error(e.win32_error().0);
+            ok(INVALID_HANDLE_VALUE)
+        }
+    }
+}
+
+fn write_to_handle(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, buffer, length, written_ptr) =
+        (Handle(call.arg(0)), call.arg(1), call.arg(2), call.arg(3));
+    let file = match call.reference(handle, AccessMask(0x2), Some(ObjectType::File)) {
+        Ok(o) => o,
+        Err(e) => return object_failure(call, e),
+    };
+    let Some(&target) = file.payload::<HostFile>() else {
+        return call.fail(NtStatus::INVALID_HANDLE);
+    };
+    let bytes = match call.read_bytes(buffer, length as usize) {
+        Ok(b) => b,
+        Err(_) => return bad_pointer(call),
+    };
+    let sink = match target {
+        HostFile::Output => call.io().stdout.clone(),
+        HostFile::Error => call.io().stderr.clone(),
+        HostFile::Input => return call.fail(NtStatus::ACCESS_DENIED),
+    };
+    let wrote = {
+        let mut s = sink.lock();
+        s.write_all(&bytes).and_then(|_| s.flush())
+    };
+    if wrote.is_err() {
+        return call.fail(NtStatus::UNSUCCESSFUL);
+    }
+    match call.write_out_u32(written_ptr, length) {
+        Ok(()) => ok(1),
+        Err(_) => bad_pointer(call),
+    }
+}
+
+fn write_file(call: &mut ApiCall<'_>) -> ApiReturn {
+    write_to_handle(call)
+}
+
+fn write_console_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    write_to_handle(call)
+}
+
+fn exit_process(call: &mut ApiCall<'_>) -> ApiReturn {
+    ApiReturn::ExitProcess(call.arg(0))
+}
+
+fn exit_thread(call: &mut ApiCall<'_>) -> ApiReturn {
+    ApiReturn::ExitThread(call.arg(0))
+}
+
+fn get_current_process(_: &mut ApiCall<'_>) -> ApiReturn {
+    ok(Handle::CURRENT_PROCESS.0)
+}
+
+fn get_current_thread(_: &mut ApiCall<'_>) -> ApiReturn {
+    ok(Handle::CURRENT_THREAD.0)
+}
+
+fn get_current_process_id(call: &mut ApiCall<'_>) -> ApiReturn {
+    ok(call.thread.process)
+}
+
+fn get_current_thread_id(call: &mut ApiCall<'_>) -> ApiReturn {
+    ok(call.thread.thread)
+}
+
+fn get_tick_count(call: &mut ApiCall<'_>) -> ApiReturn {
+    ok(call.machine.clock().now_ms() as u32)
+}
+
+fn timeout(ms: u32) -> Option<Duration> {
+    (ms != INFINITE).then(|| Duration::from_millis(u64::from(ms)))
+}
+
+fn sleep(call: &mut ApiCall<'_>) -> ApiReturn {
+    let ms = call.arg(0);
+    if ms == 0 {
+        return ok(0);
+    }
+    // NtDelayExecution: a wait on an event nobody signals.
+    let never = call
+        .machine
+        .objects()
+        .create_event(EventType::Notification, false);
+    ApiReturn::Wait {
+        objects: vec![never],
+        wait_type: WaitType::Any,
+        timeout: timeout(ms),
+    }
+}
+
+fn wait_for_single_object(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, ms) = (Handle(call.arg(0)), call.arg(1));
+    match call.reference(handle, AccessMask::SYNCHRONIZE, None) {
+        Ok(o) if !o.is_waitable() => call.fail_with(NtStatus::OBJECT_TYPE_MISMATCH, WAIT_FAILED),
+        Ok(o) => ApiReturn::Wait {
+            objects: vec![o],
+            wait_type: WaitType::Any,
+            timeout: timeout(ms),
+        },
+        Err(e) => call.fail_with(e.status(), WAIT_FAILED),
+    }
+}
+
+fn wait_for_multiple_objects(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (count, handles_ptr, wait_all, ms) =
+        (call.arg(0), call.arg(1), call.arg(2) != 0, call.arg(3));
+    if count == 0 || count as usize > nt_object::MAXIMUM_WAIT_OBJECTS {
+        return call.fail_with(NtStatus::INVALID_PARAMETER, WAIT_FAILED);
+    }
+    let mut objects = Vec::with_capacity(count as usize);
+    for i in 0..count {
+        let handle = match call.read_u32(handles_ptr + 4 * i) {
+            Ok(h) => Handle(h),
+            Err(_) => return call.fail_with(NtStatus::ACCESS_VIOLATION, WAIT_FAILED),
+        };
+        match call.reference(handle, AccessMask::SYNCHRONIZE, None) {
+            Ok(o) if !o.is_waitable() => {
+                return call.fail_with(NtStatus::OBJECT_TYPE_MISMATCH, WAIT_FAILED);
+            }
+            Ok(o) => {
+                if wait_all && objects.iter().any(|x: &Arc<Object>| Arc::ptr_eq(x, &o)) {
+                    return call.fail_with(NtStatus::INVALID_PARAMETER_MIX, WAIT_FAILED);
+                }
+                objects.push(o)
+            }
+            Err(e) => return call.fail_with(e.status(), WAIT_FAILED),
+        }
+    }
+    ApiReturn::Wait {
+        objects,
+        wait_type: if wait_all {
+            WaitType::All
+        } else {
+            WaitType::Any
+        },
+        timeout: timeout(ms),
+    }
+}
+
+fn finish_thread_creation(
+    call: &mut ApiCall<'_>,
+    result: Result<(Handle, u32), KernelError>,
+    tid_ptr: u32,
+) -> ApiReturn {
+    match result {
+        Ok((handle, tid)) => match call.write_out_u32(tid_ptr, tid) {
+            Ok(()) => ok(handle.0),
+            Err(_) => bad_pointer(call),
+        },
+        Err(e) => kernel_failure(call, e),
+    }
+}
+
+fn create_thread(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (sa, stack, start, param, flags, tid_ptr) = (
+        call.arg(0),
+        call.arg(1),
+        call.arg(2),
+        call.arg(3),
+        call.arg(4),
+        call.arg(5),
+    );
+    let Ok(inherit) = inherit_from_security_attributes(call, sa) else {
+        return bad_pointer(call);
+    };
+    let caller = call.thread;
+    let result = call.machine.create_remote_thread(
+        caller,
+        Handle::CURRENT_PROCESS,
+        inherit,
+        stack,
+        start,
+        param,
+        flags,
+    );
+    finish_thread_creation(call, result, tid_ptr)
+}
+
+fn create_remote_thread(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (process, sa, stack, start, param, flags, tid_ptr) = (
+        Handle(call.arg(0)),
+        call.arg(1),
+        call.arg(2),
+        call.arg(3),
+        call.arg(4),
+        call.arg(5),
+        call.arg(6),
+    );
+    let Ok(inherit) = inherit_from_security_attributes(call, sa) else {
+        return bad_pointer(call);
+    };
+    let caller = call.thread;
+    let result = call
+        .machine
+        .create_remote_thread(caller, process, inherit, stack, start, param, flags);
+    finish_thread_creation(call, result, tid_ptr)
+}
+
+fn get_exit_code_thread(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, out) = (Handle(call.arg(0)), call.arg(1));
+    match call.machine.thread_exit_code(call.thread, handle) {
+        Ok(code) => match call.write_u32(out, code) {
+            Ok(()) => ok(1),
+            Err(_) => bad_pointer(call),
+        },
+        Err(e) => kernel_failure(call, e),
+    }
+}
+
+fn get_exit_code_process(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, out) = (Handle(call.arg(0)), call.arg(1));
+    match call.machine.process_exit_code(call.thread.process, handle) {
+        Ok(code) => match call.write_u32(out, code) {
+            Ok(()) => ok(1),
+            Err(_) => bad_pointer(call),
+        },
+        Err(e) => kernel_failure(call, e),
+    }
+}
+
+fn suspend_thread(call: &mut ApiCall<'_>) -> ApiReturn {
+    let handle = Handle(call.arg(0));
+    match call.machine.suspend_thread(call.thread, handle) {
+        Ok(previous) => ok(previous),
+        Err(e) => call.fail_with(e.status(), 0xFFFF_FFFF),
+    }
+}
+
+fn resume_thread(call: &mut ApiCall<'_>) -> ApiReturn {
+    let handle = Handle(call.arg(0));
+    match call.machine.resume_thread(call.thread, handle) {
+        Ok(previous) => ok(previous),
+        Err(e) => call.fail_with(e.status(), 0xFFFF_FFFF),
+    }
+}
+
+fn terminate_thread(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, code) = (Handle(call.arg(0)), call.arg(1));
+    let caller = call.thread;
+    match call.machine.terminate_thread(caller, handle, code) {
+        Ok(()) => boolean(true),
+        Err(e) => kernel_failure(call, e),
+    }
+}
+
+fn terminate_process(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, code) = (Handle(call.arg(0)), call.arg(1));
+    match call
+        .machine
+        .terminate_process(call.thread.process, handle, code)
+    {
+        Ok(()) => boolean(true),
+        Err(e) => kernel_failure(call, e),
+    }
+}
+
+fn open_process(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (access, inherit, pid) = (AccessMask(call.arg(0)), call.arg(1) != 0, call.arg(2));
+    match call
+        .machine
+        .open_process(call.thread.process, pid, access, inherit)
+    {
+        Ok(h) => ok(h.0),
+        Err(e) => kernel_failure(call, e),
+    }
+}
+
+fn get_process_handle_count(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, out) = (Handle(call.arg(0)), call.arg(1));
+    match call
+        .machine
+        .process_handle_count(call.thread.process, handle)
+    {
+        Ok(count) => match call.write_u32(out, count) {
+            Ok(()) => ok(1),
+            Err(_) => bad_pointer(call),
+        },
+        Err(e) => kernel_failure(call, e),
+    }
+}
+
+/// The process a handle names, for the *Ex memory functions.
+fn target_process(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    access: AccessMask,
+) -> Result<u32, ApiReturn> {
+    let caller = call.thread.process;
+    call.machine
+        .reference_process(caller, handle, access)
+        .map_err(|e| kernel_failure(call, e))
+}
+
+fn alloc_in(call: &mut ApiCall<'_>, pid: u32, first: usize) -> ApiReturn {
+    let (addr, size, kind, protect) = (
+        call.arg(first),
+        call.arg(first + 1),
+        call.arg(first + 2),
+        call.arg(first + 3),
+    );
+    let result = match call.machine.process_mut(pid) {
+        Some(p) => p
+            .address_space_mut()
+            .allocate(addr, size, AllocationType(kind), PageProtection(protect))
+            .map_err(|e| e.status()),
+        None => Err(NtStatus::PROCESS_IS_TERMINATING),
+    };
+    match result {
+        Ok((base, _)) => ok(base),
+        Err(status) => call.fail(status),
+    }
+}
+
+fn virtual_alloc(call: &mut ApiCall<'_>) -> ApiReturn {
+    let pid = call.thread.process;
+    alloc_in(call, pid, 0)
+}
+
+fn virtual_alloc_ex(call: &mut ApiCall<'_>) -> ApiReturn {
+    match target_process(call, Handle(call.arg(0)), AccessMask::PROCESS_VM_OPERATION) {
+        Ok(pid) => alloc_in(call, pid, 1),
+        Err(r) => r,
+    }
+}
+
+fn free_in(call: &mut ApiCall<'_>, pid: u32, first: usize) -> ApiReturn {
+    let (addr, size, kind) = (call.arg(first), call.arg(first + 1), call.arg(first + 2));
+    let result = match call.machine.process_mut(pid) {
+        Some(p) => p
+            .address_space_mut()
+            .free(addr, size, FreeType(kind))
+            .map_err(|e| e.status()),
+        None => Err(NtStatus::PROCESS_IS_TERMINATING),
+    };
+    match result {
+        Ok(_) => ok(1),
+        Err(status) => call.fail(status),
+    }
+}
+
+fn virtual_free(call: &mut ApiCall<'_>) -> ApiReturn {
+    let pid = call.thread.process;
+    free_in(call, pid, 0)
+}
+
+fn virtual_free_ex(call: &mut ApiCall<'_>) -> ApiReturn {
+    match target_process(call, Handle(call.arg(0)), AccessMask::PROCESS_VM_OPERATION) {
+        Ok(pid) => free_in(call, pid, 1),
+        Err(r) => r,
+    }
+}
+
+fn protect_in(call: &mut ApiCall<'_>, pid: u32, first: usize) -> ApiReturn {
+    let (addr, size, protect, old_ptr) = (
+        call.arg(first),
+        call.arg(first + 1),
+        call.arg(first + 2),
+        call.arg(first + 3),
+    );
+    let result = match call.machine.process_mut(pid) {
+        Some(p) => p
+            .address_space_mut()
+            .protect(addr, size, PageProtection(protect))
+            .map_err(|e| e.status()),
+        None => Err(NtStatus::PROCESS_IS_TERMINATING),
+    };
+    match result {
+        Ok(old) => match call.write_u32(old_ptr, old.0) {
+            Ok(()) => ok(1),
+            Err(_) => bad_pointer(call),
+        },
+        Err(status) => call.fail(status),
+    }
+}
+
+fn virtual_protect(call: &mut ApiCall<'_>) -> ApiReturn {
+    let pid = call.thread.process;
+    protect_in(call, pid, 0)
+}
+
+fn virtual_protect_ex(call: &mut ApiCall<'_>) -> ApiReturn {
+    match target_process(call, Handle(call.arg(0)), AccessMask::PROCESS_VM_OPERATION) {
+        Ok(pid) => protect_in(call, pid, 1),
+        Err(r) => r,
+    }
+}
+
+/// sizeof(MEMORY_BASIC_INFORMATION) on a 32-bit NT.
+const MBI_SIZE: u32 = 28;
+
+fn query_in(call: &mut ApiCall<'_>, pid: u32, first: usize) -> ApiReturn {
+    let (addr, out, len) = (call.arg(first), call.arg(first + 1), call.arg(first + 2));
+    if len < MBI_SIZE {
+        return call.fail(NtStatus::INFO_LENGTH_MISMATCH);
+    }
+    let result = match call.machine.process(pid) {
+        Some(p) => p.address_space().query(addr).map_err(|e| e.status()),
+        None => Err(NtStatus::PROCESS_IS_TERMINATING),
+    };
+    match result {
+        Ok(mbi) => {
+            let fields = [
+                mbi.base_address,
+                mbi.allocation_base,
+                mbi.allocation_protect.0,
+                mbi.region_size,
+                mbi.state as u32,
+                mbi.protect.0,
+                mbi.memory_type as u32,
+            ];
+            let mut bytes = Vec::with_capacity(28);
+            for f in fields {
+                bytes.extend_from_slice(&f.to_le_bytes());
+            }
+            match call.write_bytes(out, &bytes) {
+                Ok(()) => ok(MBI_SIZE),
+                Err(_) => bad_pointer(call),
+            }
+        }
+        Err(status) => call.fail(status),
+    }
+}
+
+fn virtual_query(call: &mut ApiCall<'_>) -> ApiReturn {
+    let pid = call.thread.process;
+    query_in(call, pid, 0)
+}
+
+fn virtual_query_ex(call: &mut ApiCall<'_>) -> ApiReturn {
+    match target_process(
+        call,
+        Handle(call.arg(0)),
+        AccessMask::PROCESS_QUERY_INFORMATION,
+    ) {
+        Ok(pid) => query_in(call, pid, 1),
+        Err(r) => r,
+    }
+}
+
+fn read_process_memory(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (process, base, buffer, size, done_ptr) = (
+        Handle(call.arg(0)),
+        call.arg(1),
+        call.arg(2),
+        call.arg(3),
+        call.arg(4),
+    );
+    let pid = match target_process(call, process, AccessMask::PROCESS_VM_READ) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let mut data = vec![0u8; size as usize];
+    let read = match call.machine.process(pid) {
+        Some(p) => p.address_space().kernel_read(base, &mut data).is_ok(),
+        None => false,
+    };
+    if !read {
+        let _ = call.write_out_u32(done_ptr, 0);
+        return call.fail(NtStatus::PARTIAL_COPY);
+    }
+    if call.write_bytes(buffer, &data).is_err() {
+        return bad_pointer(call);
+    }
+    match call.write_out_u32(done_ptr, size) {
+        Ok(()) => ok(1),
+        Err(_) => bad_pointer(call),
+    }
+}
+
+fn write_process_memory(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (process, base, buffer, size, done_ptr) = (
+        Handle(call.arg(0)),
+        call.arg(1),
+        call.arg(2),
+        call.arg(3),
+        call.arg(4),
+    );
+    let pid = match target_process(
+        call,
+        process,
+        AccessMask(AccessMask::PROCESS_VM_WRITE.0 | AccessMask::PROCESS_VM_OPERATION.0),
+    ) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let data = match call.read_bytes(buffer, size as usize) {
+        Ok(d) => d,
+        Err(_) => return bad_pointer(call),
+    };
+    let wrote = match call.machine.process_mut(pid) {
+        Some(p) => p.address_space_mut().kernel_write(base, &data).is_ok(),
+        None => false,
+    };
+    if !wrote {
+        let _ = call.write_out_u32(done_ptr, 0);
+        return call.fail(NtStatus::PARTIAL_COPY);
+    }
+    match call.write_out_u32(done_ptr, size) {
+        Ok(()) => ok(1),
+        Err(_) => bad_pointer(call),
+    }
+}
+
+/// PROCESS_INFORMATION: hProcess, hThread, dwProcessId, dwThreadId.
+fn create_process_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (app, cmd, inherit, flags, info_ptr) = (
+        call.arg(0),
+        call.arg(1),
+        call.arg(4) != 0,
+        call.arg(5),
+        call.arg(9),
+    );
+    let name = match (optional_name(call, app), optional_name(call, cmd)) {
+        (Ok(Some(a)), _) => a,
+        (Ok(None), Ok(Some(c))) => first_token(&c),
+        (Ok(None), Ok(None)) => return call.fail(NtStatus::INVALID_PARAMETER),
+        _ => return bad_pointer(call),
+    };
+    let Some(path) = resolve_image_name(call, &name) else {
+        return call.fail(NtStatus::OBJECT_NAME_NOT_FOUND);
+    };
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(_) => return call.fail(NtStatus::OBJECT_NAME_NOT_FOUND),
+    };
+    let image = match pe_image::PeImage::parse(&bytes) {
+        Ok(i) => i,
+        Err(e) => return call.fail(e.status()),
+    };
+    let mut resolver = crate::Builtins::clone(call.builtins);
+    let caller = call.thread;
+    let suspended = flags & nt_kernel::CREATE_SUSPENDED;
+    let started = match call.machine.create_process_from_image(
+        &image,
+        &mut resolver,
+        Some(caller.process),
+        inherit,
+        suspended,
+    ) {
+        Ok(s) => s,
+        Err(e) => return kernel_failure(call, e),
+    };
+    let opened = open_both(call, caller, started.process, started.thread);
+    match opened {
+        Ok((hp, ht)) => {
+            let words = [hp.0, ht.0, started.process, started.thread];
+            let mut bytes = Vec::with_capacity(16);
+            for w in words {
+                bytes.extend_from_slice(&w.to_le_bytes());
+            }
+            match call.write_bytes(info_ptr, &bytes) {
+                Ok(()) => ok(1),
+                Err(_) => bad_pointer(call),
+            }
+        }
+        Err(e) => kernel_failure(call, e),
+    }
+}
+
+fn open_both(
+    call: &mut ApiCall<'_>,
+    caller: ClientId,
+    pid: u32,
+    tid: u32,
+) -> Result<(Handle, Handle), KernelError> {
+    let hp =
+        call.machine
+            .open_process(caller.process, pid, AccessMask::PROCESS_ALL_ACCESS, false)?;
+    match call
+        .machine
+        .open_thread(caller.process, tid, AccessMask::THREAD_ALL_ACCESS, false)
+    {
+        Ok(ht) => Ok((hp, ht)),
+        Err(e) => {
+            let _ = call.machine.close_handle(caller.process, hp);
+            Err(e)
+        }
+    }
+}
+
+fn first_token(command_line: &str) -> String {
+    let line = command_line.trim_start();
+    if let Some(rest) = line.strip_prefix('"') {
+        rest.split('"').next().unwrap_or_default().to_string()
+    } else {
+        line.split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// Resolves an image name CreateProcessA was given: a bare file name (with ".exe" added
+/// when it has no extension) in the image directory. Paths are refused: the file system
+/// sandbox that would give them meaning is not built yet.
+fn resolve_image_name(call: &ApiCall<'_>, name: &str) -> Option<std::path::PathBuf> {
+    if name.is_empty() || name.contains(['\\', '/', ':']) || name.contains("..") {
+        return None;
+    }
+    let dir = call.state.image_directory.as_ref()?;
+    let file = if name.contains('.') {
+        name.to_string()
+    } else {
+        format!("{name}.exe")
+    };
+    let wanted = file.to_ascii_lowercase();
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy().to_ascii_lowercase() == wanted)
+        .map(|e| e.path())
+}

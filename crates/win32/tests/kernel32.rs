@@ -1,0 +1,501 @@
+//! Builtin calls at the thunk level, for x86 and Alpha callers: the ABI adapter reads the
+//! arguments and returns as each architecture's calling convention says, and the kernel32
+//! functions give NT's results and last errors.
+
+use nt_kernel::*;
+use nt_memory::{AllocationType, PageProtection};
+use nt_object::{AccessMask, Handle};
+use nt_status::Win32Error;
+use pe_image::ImportSymbol;
+use win32::{HostIo, Win32};
+
+const RETURN_TO: u32 = 0x0010_0040;
+const DATA: u32 = 0x0020_0000;
+
+struct Guest {
+    m: Machine,
+    w: Win32,
+    me: ClientId,
+    out: std::sync::Arc<parking_lot::Mutex<Vec<u8>>>,
+}
+
+fn guest(arch: Architecture) -> Guest {
+    let mut m = Machine::new(MachineConfig::default());
+    let pid = m.create_process(ProcessParams::new(arch)).unwrap();
+    let space = m.process_mut(pid).unwrap().address_space_mut();
+    space
+        .allocate(
+            0x0010_0000,
+            0x1_0000,
+            AllocationType::RESERVE | AllocationType::COMMIT,
+            PageProtection::EXECUTE_READWRITE,
+        )
+        .unwrap();
+    space
+        .allocate(
+            DATA,
+            0x1_0000,
+            AllocationType::RESERVE | AllocationType::COMMIT,
+            PageProtection::READWRITE,
+        )
+        .unwrap();
+    let tid = m
+        .spawn_thread(pid, 0x0010_0000, 0, 0, CREATE_SUSPENDED)
+        .unwrap();
+    let (io, out, _) = HostIo::buffers();
+    Guest {
+        m,
+        w: Win32::new(io),
+        me: ClientId {
+            process: pid,
+            thread: tid,
+        },
+        out,
+    }
+}
+
+impl Guest {
+    fn thunk(&self, name: &str) -> u32 {
+        let dll = if name.starts_with("Nt") {
+            "ntdll.dll"
+        } else {
+            "kernel32.dll"
+        };
+        self.w
+            .builtins()
+            .address_of(
+                dll,
+                &ImportSymbol::Name {
+                    hint: 0,
+                    name: name.into(),
+                },
+            )
+            .unwrap_or_else(|| panic!("{name} is not a builtin"))
+    }
+
+    /// Sets up the thread as if it had just called `name` with `args`, runs the thunk, and
+    /// returns the outcome and the thread's context afterwards.
+    fn call_raw(&mut self, name: &str, args: &[u32]) -> (ServiceOutcome, CpuContext) {
+        let address = self.thunk(name);
+        let p = self.m.process_mut(self.me.process).unwrap();
+        let top = p.thread(self.me.thread).unwrap().stack_top() - 0x100;
+        let mut ctx = p.thread(self.me.thread).unwrap().context().clone();
+        match &mut ctx {
+            CpuContext::X86(c) => {
+                let mut frame = RETURN_TO.to_le_bytes().to_vec();
+                for a in args {
+                    frame.extend_from_slice(&a.to_le_bytes());
+                }
+                let esp = top - frame.len() as u32;
+                p.address_space_mut().kernel_write(esp, &frame).unwrap();
+                c.gpr[X86_ESP] = esp;
+            }
+            CpuContext::Alpha(c) => {
+                for (i, a) in args.iter().enumerate().take(6) {
+                    c.r[AlphaContext::A0 + i] = sign_extend(*a);
+                }
+                let sp = top & !15;
+                for (i, a) in args.iter().enumerate().skip(6) {
+                    p.address_space_mut()
+                        .kernel_write(sp + 8 * (i as u32 - 6), &a.to_le_bytes())
+                        .unwrap();
+                }
+                c.r[AlphaContext::SP] = sign_extend(sp);
+                c.r[AlphaContext::RA] = sign_extend(RETURN_TO);
+            }
+        }
+        ctx.set_program_counter(address);
+        *p.thread_mut(self.me.thread).unwrap().context_mut() = ctx;
+        let outcome = self.w.thunk(&mut self.m, self.me, address);
+        let ctx = self
+            .m
+            .process(self.me.process)
+            .and_then(|p| p.thread(self.me.thread))
+            .map(|t| t.context().clone())
+            .unwrap_or(CpuContext::X86(Box::default()));
+        (outcome, ctx)
+    }
+
+    fn call(&mut self, name: &str, args: &[u32]) -> u32 {
+        let (outcome, ctx) = self.call_raw(name, args);
+        assert!(
+            matches!(outcome, ServiceOutcome::Continue),
+            "{name} did not return"
+        );
+        ctx.return_value()
+    }
+
+    fn last_error(&mut self) -> u32 {
+        self.call("GetLastError", &[])
+    }
+
+    fn write_str(&mut self, addr: u32, s: &str) {
+        let mut bytes = s.as_bytes().to_vec();
+        bytes.push(0);
+        self.m
+            .process_mut(self.me.process)
+            .unwrap()
+            .address_space_mut()
+            .kernel_write(addr, &bytes)
+            .unwrap();
+    }
+
+    fn read_u32(&self, addr: u32) -> u32 {
+        let mut b = [0u8; 4];
+        self.m
+            .process(self.me.process)
+            .unwrap()
+            .address_space()
+            .kernel_read(addr, &mut b)
+            .unwrap();
+        u32::from_le_bytes(b)
+    }
+}
+
+const ARCHES: [Architecture; 2] = [Architecture::X86, Architecture::Alpha];
+
+#[test]
+fn stdcall_returns_pop_the_arguments_on_x86_and_use_ra_on_alpha() {
+    for arch in ARCHES {
+        let mut g = guest(arch);
+        let (_, before) = {
+            let p = g.m.process(g.me.process).unwrap();
+            ((), p.thread(g.me.thread).unwrap().stack_top() - 0x100)
+        };
+        let (outcome, ctx) = g.call_raw("SetLastError", &[0x1234]);
+        assert!(matches!(outcome, ServiceOutcome::Continue));
+        assert_eq!(ctx.program_counter(), RETURN_TO);
+        if let CpuContext::X86(c) = &ctx {
+            // The return address and one argument are gone from the stack.
+            assert_eq!(c.gpr[X86_ESP], before);
+        }
+        assert_eq!(g.last_error(), 0x1234, "{arch:?}");
+    }
+}
+
+#[test]
+fn alpha_results_are_sign_extended_in_v0() {
+    let mut g = guest(Architecture::Alpha);
+    let (_, ctx) = g.call_raw("GetCurrentProcess", &[]);
+    let CpuContext::Alpha(c) = ctx else { panic!() };
+    assert_eq!(c.r[AlphaContext::V0], 0xFFFF_FFFF_FFFF_FFFF);
+}
+
+#[test]
+fn events_by_name_set_already_exists_and_clear_it() {
+    for arch in ARCHES {
+        let mut g = guest(arch);
+        g.write_str(DATA, "ntemu-event");
+        g.call("SetLastError", &[77]);
+        let h1 = g.call("CreateEventA", &[0, 1, 0, DATA]);
+        assert_eq!(h1 % 4, 0);
+        assert_eq!(g.last_error(), 0);
+        let h2 = g.call("CreateEventA", &[0, 1, 0, DATA]);
+        assert_ne!(h1, h2);
+        assert_eq!(g.last_error(), Win32Error::ALREADY_EXISTS.0, "{arch:?}");
+        let h3 = g.call("OpenEventA", &[AccessMask::SYNCHRONIZE.0, 0, DATA]);
+        assert_ne!(h3, 0);
+        // SYNCHRONIZE alone cannot set it.
+        assert_eq!(g.call("SetEvent", &[h3]), 0);
+        assert_eq!(g.last_error(), Win32Error::ACCESS_DENIED.0);
+        assert_eq!(g.call("SetEvent", &[h1]), 1);
+        g.write_str(DATA + 0x100, "missing");
+        assert_eq!(
+            g.call("OpenEventA", &[AccessMask::SYNCHRONIZE.0, 0, DATA + 0x100]),
+            0
+        );
+        assert_eq!(g.last_error(), Win32Error::FILE_NOT_FOUND.0);
+        // Another type with the same name.
+        assert_eq!(g.call("CreateMutexA", &[0, 0, DATA]), 0);
+        assert_eq!(g.last_error(), Win32Error::INVALID_HANDLE.0);
+    }
+}
+
+#[test]
+fn close_handle_errors() {
+    let mut g = guest(Architecture::X86);
+    assert_eq!(g.call("CloseHandle", &[0x1234]), 0);
+    assert_eq!(g.last_error(), Win32Error::INVALID_HANDLE.0);
+    let h = g.call("CreateEventA", &[0, 0, 0, 0]);
+    assert_eq!(g.call("SetHandleInformation", &[h, 2, 2]), 1);
+    assert_eq!(g.call("GetHandleInformation", &[h, DATA]), 1);
+    assert_eq!(g.read_u32(DATA), 2);
+    assert_eq!(g.call("CloseHandle", &[h]), 0);
+    assert_eq!(g.last_error(), Win32Error::INVALID_HANDLE.0);
+    assert_eq!(g.call("SetHandleInformation", &[h, 2, 0]), 1);
+    assert_eq!(g.call("CloseHandle", &[h]), 1);
+    // Closing a pseudo-handle has no effect and succeeds.
+    assert_eq!(g.call("CloseHandle", &[Handle::CURRENT_PROCESS.0]), 1);
+}
+
+#[test]
+fn semaphore_limits_and_mutex_ownership() {
+    for arch in ARCHES {
+        let mut g = guest(arch);
+        let s = g.call("CreateSemaphoreA", &[0, 1, 2, 0]);
+        assert_eq!(g.call("ReleaseSemaphore", &[s, 1, DATA]), 1);
+        assert_eq!(g.read_u32(DATA), 1);
+        assert_eq!(g.call("ReleaseSemaphore", &[s, 1, DATA]), 0);
+        assert_eq!(g.last_error(), Win32Error::TOO_MANY_POSTS.0);
+        assert_eq!(g.call("CreateSemaphoreA", &[0, 3, 2, 0]), 0);
+        assert_eq!(g.last_error(), Win32Error::INVALID_PARAMETER.0);
+        let mx = g.call("CreateMutexA", &[0, 0, 0]);
+        assert_eq!(g.call("ReleaseMutex", &[mx]), 0);
+        assert_eq!(g.last_error(), Win32Error::NOT_OWNER.0);
+        let owned = g.call("CreateMutexA", &[0, 1, 0]);
+        assert_eq!(g.call("ReleaseMutex", &[owned]), 1, "{arch:?}");
+    }
+}
+
+#[test]
+fn waits_become_scheduler_waits_and_bad_handles_fail_at_once() {
+    let mut g = guest(Architecture::X86);
+    let e = g.call("CreateEventA", &[0, 1, 1, 0]);
+    let (outcome, ctx) = g.call_raw("WaitForSingleObject", &[e, 100]);
+    match outcome {
+        ServiceOutcome::Wait {
+            objects, timeout, ..
+        } => {
+            assert_eq!(objects.len(), 1);
+            assert_eq!(timeout, Some(std::time::Duration::from_millis(100)));
+        }
+        _ => panic!("expected a wait"),
+    }
+    // The call has already returned to its caller; the wait's result lands in eax.
+    assert_eq!(ctx.program_counter(), RETURN_TO);
+    assert_eq!(g.call("WaitForSingleObject", &[0x9990, 0]), 0xFFFF_FFFF);
+    assert_eq!(g.last_error(), Win32Error::INVALID_HANDLE.0);
+    // WaitForMultipleObjects: bad counts, duplicates in WaitAll.
+    assert_eq!(
+        g.call("WaitForMultipleObjects", &[0, DATA, 0, 0]),
+        0xFFFF_FFFF
+    );
+    assert_eq!(g.last_error(), Win32Error::INVALID_PARAMETER.0);
+    g.m.process_mut(g.me.process)
+        .unwrap()
+        .address_space_mut()
+        .kernel_write(DATA, &[e.to_le_bytes(), e.to_le_bytes()].concat())
+        .unwrap();
+    assert_eq!(
+        g.call("WaitForMultipleObjects", &[2, DATA, 1, 0]),
+        0xFFFF_FFFF
+    );
+    assert_eq!(g.last_error(), Win32Error::INVALID_PARAMETER.0);
+    let (outcome, _) = g.call_raw("WaitForMultipleObjects", &[2, DATA, 0, 0]);
+    assert!(matches!(outcome, ServiceOutcome::Wait { .. }));
+}
+
+#[test]
+fn write_file_to_the_standard_output() {
+    for arch in ARCHES {
+        let mut g = guest(arch);
+        let out = g.call("GetStdHandle", &[(-11i32) as u32]);
+        assert_eq!(out % 4, 0);
+        g.write_str(DATA, "hello, NT\n");
+        assert_eq!(g.call("WriteFile", &[out, DATA, 10, DATA + 0x40, 0]), 1);
+        assert_eq!(g.read_u32(DATA + 0x40), 10);
+        assert_eq!(g.call("WriteConsoleA", &[out, DATA, 5, 0, 0]), 1);
+        assert_eq!(&*g.out.lock(), b"hello, NT\nhello");
+        assert_eq!(g.call("GetStdHandle", &[(-11i32) as u32]), out);
+        assert_eq!(g.call("GetStdHandle", &[7]), 0xFFFF_FFFF);
+        assert_eq!(g.last_error(), Win32Error::INVALID_HANDLE.0);
+        // A non-file handle.
+        let e = g.call("CreateEventA", &[0, 1, 1, 0]);
+        assert_eq!(g.call("WriteFile", &[e, DATA, 1, DATA + 0x40, 0]), 0);
+        assert_eq!(g.last_error(), Win32Error::INVALID_HANDLE.0);
+        // A buffer the guest cannot read.
+        assert_eq!(
+            g.call("WriteFile", &[out, 0x0500_0000, 4, DATA + 0x40, 0]),
+            0
+        );
+        assert_eq!(g.last_error(), Win32Error::NOACCESS.0);
+    }
+}
+
+#[test]
+fn create_remote_thread_through_kernel32_with_seven_arguments() {
+    for arch in ARCHES {
+        let mut g = guest(arch);
+        let pid = g.me.process;
+        let h = g.call("OpenProcess", &[AccessMask::PROCESS_ALL_ACCESS.0, 0, pid]);
+        assert_ne!(h, 0);
+        let th = g.call(
+            "CreateRemoteThread",
+            &[h, 0, 0, 0x0010_0000, 5, CREATE_SUSPENDED, DATA],
+        );
+        assert_ne!(th, 0, "{arch:?}");
+        let tid = g.read_u32(DATA);
+        assert!(g.m.process(pid).unwrap().thread(tid).is_some());
+        assert_eq!(g.call("ResumeThread", &[th]), 1);
+        assert_eq!(g.call("SuspendThread", &[th]), 0);
+        assert_eq!(g.call("GetExitCodeThread", &[th, DATA + 4]), 1);
+        assert_eq!(g.read_u32(DATA + 4), STILL_ACTIVE);
+        // Armed fault: NULL, the step's last error, no handle left behind.
+        g.m.faults_mut()
+            .arm(FaultPoint::RemoteThreadSubsystem, FaultTrigger::Always);
+        g.call(
+            "GetProcessHandleCount",
+            &[Handle::CURRENT_PROCESS.0, DATA + 8],
+        );
+        let before = g.read_u32(DATA + 8);
+        assert_eq!(
+            g.call("CreateRemoteThread", &[h, 0, 0, 0x0010_0000, 5, 0, DATA]),
+            0
+        );
+        assert_eq!(g.last_error(), Win32Error::NOT_ENOUGH_MEMORY.0);
+        g.call(
+            "GetProcessHandleCount",
+            &[Handle::CURRENT_PROCESS.0, DATA + 8],
+        );
+        assert_eq!(g.read_u32(DATA + 8), before);
+        // NtQueryInformationProcess(ProcessHandleCount) agrees.
+        assert_eq!(
+            g.call(
+                "NtQueryInformationProcess",
+                &[Handle::CURRENT_PROCESS.0, 20, DATA + 12, 4, 0]
+            ),
+            0
+        );
+        assert_eq!(g.read_u32(DATA + 12), before);
+        assert_eq!(
+            g.call(
+                "NtQueryInformationProcess",
+                &[Handle::CURRENT_PROCESS.0, 20, DATA + 12, 8, 0]
+            ),
+            0xC000_0004
+        );
+        assert_eq!(
+            g.call(
+                "NtQueryInformationProcess",
+                &[Handle::CURRENT_PROCESS.0, 99, DATA + 12, 4, 0]
+            ),
+            0xC000_0003
+        );
+    }
+}
+
+#[test]
+fn virtual_memory_functions() {
+    for arch in ARCHES {
+        let mut g = guest(arch);
+        let base = g.call("VirtualAlloc", &[0, 0x3000, 0x3000, 0x04]);
+        assert_ne!(base, 0);
+        assert_eq!(base % 0x1_0000, 0);
+        assert_eq!(g.call("VirtualProtect", &[base, 0x1000, 0x02, DATA]), 1);
+        assert_eq!(g.read_u32(DATA), 0x04);
+        assert_eq!(g.call("VirtualQuery", &[base, DATA, 28]), 28, "{arch:?}");
+        assert_eq!(g.read_u32(DATA), base);
+        assert_eq!(g.read_u32(DATA + 4), base);
+        assert_eq!(g.read_u32(DATA + 16), 0x1000, "MEM_COMMIT");
+        assert_eq!(g.read_u32(DATA + 20), 0x02);
+        assert_eq!(g.read_u32(DATA + 24), 0x2_0000, "MEM_PRIVATE");
+        assert_eq!(g.call("VirtualQuery", &[base, DATA, 27]), 0);
+        assert_eq!(g.last_error(), Win32Error::BAD_LENGTH.0);
+        // Not the allocation base (one page in: 4 KiB on x86, 8 KiB on Alpha).
+        let page = arch.page_size().bytes();
+        assert_eq!(g.call("VirtualFree", &[base + page, 0, 0x8000]), 0);
+        assert_eq!(g.last_error(), Win32Error::INVALID_ADDRESS.0);
+        assert_eq!(g.call("VirtualFree", &[base, 0, 0x8000]), 1);
+        // Read/WriteProcessMemory on itself.
+        let me = g.call("GetCurrentProcess", &[]);
+        g.write_str(DATA + 0x100, "abc");
+        assert_eq!(
+            g.call(
+                "WriteProcessMemory",
+                &[me, DATA + 0x200, DATA + 0x100, 4, DATA + 0x300]
+            ),
+            1
+        );
+        assert_eq!(g.read_u32(DATA + 0x200), u32::from_le_bytes(*b"abc\0"));
+        assert_eq!(
+            g.call(
+                "ReadProcessMemory",
+                &[me, 0x0500_0000, DATA, 4, DATA + 0x300]
+            ),
+            0
+        );
+        assert_eq!(g.last_error(), Win32Error::PARTIAL_COPY.0);
+    }
+}
+
+#[test]
+fn duplicate_handle_of_the_current_thread_pseudo_handle() {
+    let mut g = guest(Architecture::X86);
+    let me = Handle::CURRENT_PROCESS.0;
+    assert_eq!(
+        g.call(
+            "DuplicateHandle",
+            &[me, Handle::CURRENT_THREAD.0, me, DATA, 0, 0, 2]
+        ),
+        1
+    );
+    let real = g.read_u32(DATA);
+    assert_eq!(real % 4, 0);
+    assert_eq!(g.call("GetExitCodeThread", &[real, DATA + 4]), 1);
+    assert_eq!(g.read_u32(DATA + 4), STILL_ACTIVE);
+    let e = g.call("CreateEventA", &[0, 0, 0, 0]);
+    assert_eq!(g.call("DuplicateHandle", &[me, e, me, DATA, 0, 0, 3]), 1);
+    assert_eq!(
+        g.call("CloseHandle", &[e]),
+        0,
+        "closed by DUPLICATE_CLOSE_SOURCE"
+    );
+    assert_eq!(
+        g.call("DuplicateHandle", &[me, 0x4444, me, DATA, 0, 0, 2]),
+        0
+    );
+    assert_eq!(g.last_error(), Win32Error::INVALID_HANDLE.0);
+}
+
+#[test]
+fn exit_functions_end_the_thread_or_process() {
+    let mut g = guest(Architecture::Alpha);
+    let (outcome, _) = g.call_raw("ExitProcess", &[3]);
+    assert!(matches!(outcome, ServiceOutcome::ExitProcess(3)));
+    let (outcome, _) = g.call_raw("ExitThread", &[4]);
+    assert!(matches!(outcome, ServiceOutcome::ExitThread(4)));
+}
+
+#[test]
+fn builtins_resolve_by_name_case_insensitively_and_by_ordinal() {
+    let b = win32::Builtins::new();
+    let by_name = b
+        .address_of(
+            "KERNEL32.DLL",
+            &ImportSymbol::Name {
+                hint: 0,
+                name: "CloseHandle".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        b.address_of(
+            "kernel32",
+            &ImportSymbol::Name {
+                hint: 0,
+                name: "CloseHandle".into()
+            }
+        ),
+        Some(by_name)
+    );
+    assert_eq!(
+        b.address_of("kernel32.dll", &ImportSymbol::Ordinal(1)),
+        Some(by_name)
+    );
+    assert_eq!(
+        b.address_of(
+            "kernel32.dll",
+            &ImportSymbol::Name {
+                hint: 0,
+                name: "closehandle".into()
+            }
+        ),
+        None
+    );
+    assert!(
+        b.at(by_name)
+            .is_some_and(|e| e.export.name == "CloseHandle")
+    );
+    assert!(b.at(EXIT_THREAD_THUNK).is_none());
+    assert!(by_name > THUNK_BASE);
+}

@@ -1,0 +1,213 @@
+//! `ntemu inspect` end to end.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn ntemu(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ntemu"))
+        .args(args)
+        .output()
+        .expect("run ntemu")
+}
+
+fn corpus() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        println!("skipping: corpus not found at {}", dir.display());
+        None
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A scratch file that removes itself.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str, bytes: &[u8]) -> Scratch {
+        let path = std::env::temp_dir().join(format!("ntemu-{}-{name}", std::process::id()));
+        std::fs::write(&path, bytes).unwrap();
+        Scratch(path)
+    }
+
+    fn arg(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[test]
+fn alpha_aclock_acceptance() {
+    let Some(dir) = corpus() else { return };
+    let path = dir.join("alpha/aclock.exe");
+    let o = ntemu(&["inspect", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("machine:      Alpha (0x184)"), "{out}");
+    assert!(out.contains("image base:   0x400000"), "{out}");
+    assert!(out.contains("entry point:  0x4034f0"), "{out}");
+    assert!(out.contains("46 imports from KERNEL32.dll"), "{out}");
+    assert!(out.contains("1 imports from USER32.dll"), "{out}");
+    assert!(out.contains("    wsprintfA"), "{out}");
+    assert!(out.contains("subsystem:    3 (Windows console)"), "{out}");
+    assert!(out.contains("linker:       6.00"), "{out}");
+    assert!(
+        out.contains(".text") && out.contains("PAGE_EXECUTE_READ"),
+        "{out}"
+    );
+    assert!(out.contains("relocations:  none"), "{out}");
+    assert!(out.contains("tls:          no"), "{out}");
+    assert!(stderr(&o).is_empty());
+}
+
+#[test]
+fn all_eight_corpus_images_exit_zero() {
+    let Some(dir) = corpus() else { return };
+    for name in [
+        "x86/aclock.exe",
+        "alpha/aclock.exe",
+        "x86/ntvi.exe",
+        "alpha/ntvi.exe",
+        "x86/2048.exe",
+        "alpha/2048.exe",
+        "x86/snake.exe",
+        "alpha/snake.exe",
+    ] {
+        let path = dir.join(name);
+        for json in [false, true] {
+            let mut args = vec!["inspect", path.to_str().unwrap()];
+            if json {
+                args.push("--json");
+            }
+            let o = ntemu(&args);
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "{name} json={json}: {}",
+                stderr(&o)
+            );
+            let machine = if name.starts_with("x86") {
+                "i386"
+            } else {
+                "Alpha"
+            };
+            let out = stdout(&o);
+            if json {
+                assert!(
+                    out.contains(&format!("\"machine\": \"{machine}\"")),
+                    "{name}: {out}"
+                );
+            } else {
+                assert!(
+                    out.contains(&format!("machine:      {machine}")),
+                    "{name}: {out}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn x86_2048_relocations_by_type() {
+    let Some(dir) = corpus() else { return };
+    let o = ntemu(&["inspect", dir.join("x86/2048.exe").to_str().unwrap()]);
+    assert!(stdout(&o).contains("HIGHLOW 703"), "{}", stdout(&o));
+}
+
+#[test]
+fn json_output() {
+    let Some(dir) = corpus() else { return };
+    let o = ntemu(&[
+        "inspect",
+        "--json",
+        dir.join("alpha/aclock.exe").to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(
+        out.trim_start().starts_with('{') && out.trim_end().ends_with('}'),
+        "{out}"
+    );
+    assert_eq!(out.matches('{').count(), out.matches('}').count());
+    assert_eq!(out.matches('[').count(), out.matches(']').count());
+    for needle in [
+        "\"machine\": \"Alpha\"",
+        "\"image_base\": 4194304",
+        "\"entry_point\": 4207856",
+        "{\"dll\": \"KERNEL32.dll\", \"count\": 46,",
+        "{\"dll\": \"USER32.dll\", \"count\": 1, \"functions\": [\"wsprintfA\"]}",
+        "\"relocations\": {}",
+        "\"tls\": null",
+    ] {
+        assert!(out.contains(needle), "missing {needle}: {out}");
+    }
+}
+
+#[test]
+fn truncated_image_exits_2_with_one_line() {
+    let bytes = match corpus() {
+        Some(dir) => std::fs::read(dir.join("alpha/aclock.exe")).unwrap(),
+        // Without the corpus, a minimal MZ/PE prefix is enough to be truncated.
+        None => {
+            let mut b = vec![0u8; 0x80];
+            b[0] = b'M';
+            b[1] = b'Z';
+            b[0x3C] = 0x40;
+            b[0x40..0x44].copy_from_slice(b"PE\0\0");
+            b[0x44..0x46].copy_from_slice(&0x184u16.to_le_bytes());
+            b
+        }
+    };
+    for len in [0x100, 0x90, 0x10, 0] {
+        let f = Scratch::new(&format!("trunc{len}.exe"), &bytes[..len]);
+        let o = ntemu(&["inspect", f.arg()]);
+        assert_eq!(o.status.code(), Some(2), "len {len}");
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(f.arg()) && err.contains("truncated"), "{err}");
+        assert!(stdout(&o).is_empty());
+    }
+}
+
+#[test]
+fn bad_files_exit_2_with_one_line() {
+    let missing = std::env::temp_dir().join("ntemu-definitely-missing.exe");
+    let o = ntemu(&["inspect", missing.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o).lines().count(), 1);
+
+    let text = Scratch::new(
+        "text.exe",
+        b"this is not an executable at all, just some text\n",
+    );
+    let o = ntemu(&["inspect", text.arg()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+
+    // An AMD64 image header: rejected naming the machine.
+    let mut b = vec![0u8; 0x200];
+    b[0] = b'M';
+    b[1] = b'Z';
+    b[0x3C] = 0x40;
+    b[0x40..0x44].copy_from_slice(b"PE\0\0");
+    b[0x44..0x46].copy_from_slice(&0x8664u16.to_le_bytes());
+    let amd64 = Scratch::new("amd64.exe", &b);
+    let o = ntemu(&["inspect", amd64.arg()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1);
+    assert!(err.contains("0x8664") && err.contains("AMD64"), "{err}");
+}

@@ -1,0 +1,121 @@
+//! Running a guest program: the machine, its CPUs and builtin DLLs set up from options.
+
+use std::path::{Path, PathBuf};
+
+use nt_kernel::{
+    Architecture, FaultPoint, FaultTrigger, KernelError, Machine, MachineConfig, Quirks,
+    RunOutcome, X86Engine,
+};
+use pe_image::{ImageError, PeImage};
+use win32::{HostIo, Win32};
+
+/// How to run a guest program.
+#[derive(Clone, Default)]
+pub struct RunOptions {
+    /// Fault points to arm.
+    pub faults: Vec<(FaultPoint, FaultTrigger)>,
+    /// Compatibility quirks.
+    pub quirks: Quirks,
+    /// Print every builtin call (`--trace api`).
+    pub trace_api: bool,
+    /// Deterministic virtual clock.
+    pub virtual_time: bool,
+    /// Stop after this many guest instructions.
+    pub instruction_limit: Option<u64>,
+    /// Where guest output goes (default: the host's stdout and stderr).
+    pub io: Option<HostIo>,
+}
+
+/// Counters of a finished run, for `--stats`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunStats {
+    /// Guest instructions retired by every thread of every process.
+    pub instructions: u64,
+    /// Objects still alive when the run ended.
+    pub live_objects: usize,
+}
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunReport {
+    /// The first process's exit code.
+    pub exit_code: u32,
+    /// How the scheduler stopped.
+    pub outcome: RunOutcome,
+    /// Counters.
+    pub stats: RunStats,
+}
+
+/// Why a program could not be run.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The image file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The host error.
+        source: std::io::Error,
+    },
+    /// The image is malformed or for an unsupported machine.
+    #[error("{path}: {source}")]
+    Image {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        source: ImageError,
+    },
+    /// The executive failed.
+    #[error(transparent)]
+    Kernel(#[from] KernelError),
+}
+
+/// A machine with every CPU ntemu has.
+pub fn machine(config: MachineConfig) -> Machine {
+    let mut m = Machine::new(config);
+    m.add_engine(Architecture::X86, || Box::new(X86Engine::new()));
+    m
+}
+
+/// Loads `path` and runs it until every process has ended (or the instruction limit).
+pub fn run_image(path: &Path, options: RunOptions) -> Result<RunReport, RunError> {
+    let bytes = std::fs::read(path).map_err(|source| RunError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let image = PeImage::parse(&bytes).map_err(|source| RunError::Image {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut m = machine(MachineConfig {
+        virtual_time: options.virtual_time,
+        ..MachineConfig::default()
+    });
+    for &(point, trigger) in &options.faults {
+        m.faults_mut().arm(point, trigger);
+    }
+    *m.quirks_mut() = options.quirks;
+    let mut w = Win32::new(options.io.clone().unwrap_or_else(HostIo::host));
+    w.set_trace(options.trace_api);
+    if let Some(dir) = path.parent() {
+        w.set_image_directory(dir.to_path_buf());
+    }
+    let mut resolver = w.builtins().clone();
+    let started = m.create_process_from_image(&image, &mut resolver, None, false, 0)?;
+    let process = m
+        .process(started.process)
+        .map(|p| p.object().clone())
+        .ok_or(KernelError::ProcessTerminating)?;
+    let outcome = m.run(&mut w, options.instruction_limit)?;
+    let exit_code = process
+        .payload::<nt_kernel::ProcessBody>()
+        .map_or(0, |b| b.exit_status());
+    Ok(RunReport {
+        exit_code,
+        outcome,
+        stats: RunStats {
+            instructions: m.instructions(),
+            live_objects: m.live_objects(),
+        },
+    })
+}

@@ -1,0 +1,129 @@
+//! The x86 guest programs in tests/guests/x86/ run end to end on ntemu's interpreter and
+//! builtin DLLs and print what their expected files say (the files' header lines say where
+//! the expectations come from). The KB Q246691 program shows the handle count unchanged over
+//! 1,000 failing CreateRemoteThread calls for every fault point, and the NT 4.0 quirk leaking
+//! exactly one handle per call.
+
+use std::path::PathBuf;
+
+use ntemu::kernel::{FaultPoint, FaultTrigger, RunOutcome};
+use ntemu::win32::HostIo;
+use ntemu::{RunOptions, run_image};
+
+fn guest(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/guests")
+        .join(name)
+}
+
+fn expected(name: &str) -> String {
+    let text = std::fs::read_to_string(guest(name)).expect("expected file");
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+fn run(name: &str, options: RunOptions) -> (u32, String, String) {
+    let (io, out, err) = HostIo::buffers();
+    let report = run_image(
+        &guest(name),
+        RunOptions {
+            io: Some(io),
+            ..options
+        },
+    )
+    .expect("run");
+    assert_eq!(
+        report.outcome,
+        RunOutcome::AllExited,
+        "{name} did not finish"
+    );
+    let out = String::from_utf8_lossy(&out.lock()).into_owned();
+    let err = String::from_utf8_lossy(&err.lock()).into_owned();
+    (report.exit_code, out, err)
+}
+
+#[test]
+fn hello_prints_its_line_and_exits_with_its_code() {
+    let (code, out, _) = run("x86/hello.exe", RunOptions::default());
+    assert_eq!(code, 7);
+    assert_eq!(out, expected("x86/hello.expected"));
+}
+
+#[test]
+fn handles_matches_its_expected_output() {
+    let (code, out, _) = run("x86/handles.exe", RunOptions::default());
+    assert_eq!(out, expected("x86/handles.expected"));
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn threads_matches_its_expected_output() {
+    let (code, out, _) = run("x86/threads.exe", RunOptions::default());
+    assert_eq!(out, expected("x86/threads.expected"));
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn kb246691_without_a_fault_creates_every_thread() {
+    let (code, out, _) = run("x86/kb246691.exe", RunOptions::default());
+    assert_eq!(out, expected("x86/kb246691.expected"));
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn kb246691_every_fault_point_fails_every_call_and_leaks_nothing() {
+    for point in FaultPoint::ALL {
+        let options = RunOptions {
+            faults: vec![(point, FaultTrigger::Always)],
+            ..RunOptions::default()
+        };
+        let (code, out, _) = run("x86/kb246691.exe", options);
+        assert_eq!(
+            out,
+            "handle-count-delta=0 failures=1000\n",
+            "{}",
+            point.name()
+        );
+        assert_eq!(code, 0);
+    }
+}
+
+#[test]
+fn kb246691_with_the_nt4_quirk_leaks_one_handle_per_failure() {
+    let mut options = RunOptions {
+        faults: vec![(FaultPoint::RemoteThreadSubsystem, FaultTrigger::Always)],
+        ..RunOptions::default()
+    };
+    options.quirks.nt4_remote_thread_leak = true;
+    let (_, out, _) = run("x86/kb246691.exe", options);
+    assert_eq!(out, "handle-count-delta=1000 failures=1000\n");
+}
+
+#[test]
+fn a_fault_on_the_500th_call_fails_exactly_one() {
+    let options = RunOptions {
+        faults: vec![(FaultPoint::RemoteThreadHandle, FaultTrigger::OnCall(500))],
+        ..RunOptions::default()
+    };
+    let (_, out, _) = run("x86/kb246691.exe", options);
+    assert_eq!(out, "handle-count-delta=0 failures=1\n");
+}
+
+#[test]
+fn trace_api_prints_each_builtin_call() {
+    let options = RunOptions {
+        trace_api: true,
+        ..RunOptions::default()
+    };
+    let (_, _, err) = run("x86/hello.exe", options);
+    assert!(
+        err.contains("Call KERNEL32.GetStdHandle(0xfffffff5) ret="),
+        "{err}"
+    );
+    assert!(
+        err.contains("Call KERNEL32.ExitProcess(0x7) exit process=0x7"),
+        "{err}"
+    );
+}
