@@ -31,8 +31,11 @@ pub struct RunOptions {
 pub struct RunStats {
     /// Guest instructions retired by every thread of every process.
     pub instructions: u64,
-    /// Objects still alive when the run ended.
-    pub live_objects: usize,
+    /// Objects still alive when the run ended, by type name.
+    pub live_objects: Vec<(&'static str, usize)>,
+    /// Every process that ended: id, architecture, exit code, handles open at its end,
+    /// instructions.
+    pub processes: Vec<nt_kernel::ExitedProcess>,
 }
 
 /// How a run ended.
@@ -115,7 +118,11 @@ pub fn run_image(path: &Path, options: RunOptions) -> Result<RunReport, RunError
         outcome,
         stats: RunStats {
             instructions: m.instructions(),
-            live_objects: m.live_objects(),
+            live_objects: nt_object::ObjectType::ALL
+                .iter()
+                .map(|&t| (t.name(), m.objects().live_objects(t)))
+                .collect(),
+            processes: m.exited_processes().to_vec(),
         },
     })
 }

@@ -1,6 +1,7 @@
 //! `ntemu`: runs Windows NT 4.0-era x86 and Alpha AXP programs on Linux.
 //!
-//! Subcommands so far: `inspect IMAGE [--json]`.
+//! Subcommands: `run IMAGE [ARGS...]` runs a guest program; `inspect IMAGE [--json]` shows
+//! what an image contains.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -24,6 +25,33 @@ struct Cli {
 /// The subcommands.
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Run a guest program; its stdout and stderr are ntemu's, its exit code ntemu's status.
+    Run {
+        /// The program (.exe).
+        #[arg(required_unless_present = "list_faults")]
+        image: Option<PathBuf>,
+        /// Arguments for the program (accepted; GetCommandLineA comes with the CRT work).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+        /// Arm a fault-injection point, OP:STEP or OP:STEP:N (fail only the N-th call).
+        #[arg(long = "fault", value_name = "OP:STEP[:N]")]
+        faults: Vec<String>,
+        /// Print every fault-injection point and exit.
+        #[arg(long)]
+        list_faults: bool,
+        /// Turn on a compatibility quirk (nt4-remote-thread-leak).
+        #[arg(long = "quirk", value_name = "NAME")]
+        quirks: Vec<String>,
+        /// Trace channels; `api` prints each builtin call with its arguments and result.
+        #[arg(long, value_name = "CHANNEL")]
+        trace: Vec<String>,
+        /// Print per-process handle counts, live objects and guest instructions at exit.
+        #[arg(long)]
+        stats: bool,
+        /// Use a deterministic virtual clock.
+        #[arg(long)]
+        virtual_time: bool,
+    },
     /// Show what a PE image contains: headers, sections, imports, relocations, TLS.
     Inspect {
         /// The image file (.exe or .dll).
@@ -38,7 +66,105 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Inspect { image, json } => inspect(&image, json),
+        Command::Run {
+            image,
+            args: _,
+            faults,
+            list_faults,
+            quirks,
+            trace,
+            stats,
+            virtual_time,
+        } => {
+            if list_faults {
+                for point in ntemu::FaultPoint::ALL {
+                    println!("{}", point.name());
+                }
+                return ExitCode::SUCCESS;
+            }
+            let Some(image) = image else {
+                eprintln!("ntemu: run needs an IMAGE");
+                return ExitCode::from(2);
+            };
+            run(&image, &faults, &quirks, &trace, stats, virtual_time)
+        }
     }
+}
+
+fn usage_error(message: String) -> ExitCode {
+    eprintln!("ntemu: {}", message.replace(['\n', '\r'], " "));
+    ExitCode::from(2)
+}
+
+fn run(
+    image: &std::path::Path,
+    faults: &[String],
+    quirks: &[String],
+    trace: &[String],
+    stats: bool,
+    virtual_time: bool,
+) -> ExitCode {
+    let mut options = ntemu::RunOptions {
+        virtual_time,
+        ..ntemu::RunOptions::default()
+    };
+    for spec in faults {
+        match ntemu::FaultPoint::parse_spec(spec) {
+            Ok(armed) => options.faults.push(armed),
+            Err(e) => return usage_error(e),
+        }
+    }
+    for name in quirks {
+        if let Err(e) = options.quirks.enable(name) {
+            return usage_error(e);
+        }
+    }
+    for channel in trace {
+        match channel.as_str() {
+            "api" => options.trace_api = true,
+            other => return usage_error(format!("unknown trace channel {other:?}; known: api")),
+        }
+    }
+    let report = match ntemu::run_image(image, options) {
+        Ok(r) => r,
+        Err(e) => return usage_error(e.to_string()),
+    };
+    if stats {
+        for p in &report.stats.processes {
+            eprintln!(
+                "ntemu: process {} ({}): exit code {:#x}, {} handles open at exit, {} instructions",
+                p.process,
+                p.architecture.name(),
+                p.exit_code,
+                p.handle_count,
+                p.instructions
+            );
+        }
+        let live: Vec<String> = report
+            .stats
+            .live_objects
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(t, n)| format!("{t} {n}"))
+            .collect();
+        eprintln!(
+            "ntemu: {} guest instructions; live objects at exit: {}",
+            report.stats.instructions,
+            if live.is_empty() {
+                "none".to_string()
+            } else {
+                live.join(", ")
+            }
+        );
+    }
+    if report.outcome == ntemu::kernel::RunOutcome::Blocked {
+        eprintln!("ntemu: every remaining guest thread is blocked forever; stopping");
+    }
+    let code = report.exit_code;
+    if code > 0xFF {
+        eprintln!("ntemu: exit code {code:#010x}");
+    }
+    ExitCode::from((code & 0xFF) as u8)
 }
 
 fn inspect(path: &std::path::Path, json: bool) -> ExitCode {

@@ -509,3 +509,30 @@ impl X86Cpu {
         Ok(idx)
     }
 }
+
+/// The mnemonic of the instruction at `addr` (e.g. `"mov"`), for diagnostics such as the
+/// message that names the instruction an unhandled access violation stopped at. Reads the
+/// bytes without a protection check failing the call: None when they cannot be read or do
+/// not decode.
+pub fn mnemonic_at<M: GuestMemory + ?Sized>(memory: &M, addr: u32) -> Option<String> {
+    let mut bytes = [0u8; 15];
+    let mut len = 0;
+    while len < bytes.len() {
+        match memory.read_u8(addr.wrapping_add(len as u32)) {
+            Ok(b) => bytes[len] = b,
+            Err(_) => break,
+        }
+        len += 1;
+    }
+    let mut decoder = iced_x86::Decoder::with_ip(
+        32,
+        &bytes[..len],
+        u64::from(addr),
+        iced_x86::DecoderOptions::NONE,
+    );
+    let instruction = decoder.decode();
+    if instruction.is_invalid() {
+        return None;
+    }
+    Some(format!("{:?}", instruction.mnemonic()).to_ascii_lowercase())
+}

@@ -261,3 +261,12 @@ impl CpuEngine for X86Engine {
         }
     }
 }
+
+/// The mnemonic of the instruction at the thread's program counter, for diagnostics (x86
+/// only for now).
+pub fn describe_instruction(context: &CpuContext, memory: &AddressSpace) -> Option<String> {
+    match context {
+        CpuContext::X86(c) => cpu_x86::mnemonic_at(memory, c.eip),
+        CpuContext::Alpha(_) => None,
+    }
+}

@@ -17,13 +17,13 @@ pub mod teb;
 pub use client_id::ClientIdTable;
 pub use cpu::{
     AlphaContext, Architecture, CpuContext, CpuEngine, CpuExit, CpuRun, EXIT_THREAD_THUNK,
-    THUNK_BASE, X86_EAX, X86_ESP, X86Context, X86Engine, sign_extend,
+    THUNK_BASE, X86_EAX, X86_ESP, X86Context, X86Engine, describe_instruction, sign_extend,
 };
 pub use fault::{FaultPoint, FaultRegistry, FaultTrigger, Quirks};
 pub use machine::{
-    CREATE_SUSPENDED, ClientId, Clock, ImageProcess, MAXIMUM_SUSPEND_COUNT, Machine, MachineConfig,
-    NoServices, ProcessInformationClass, ProcessParams, REMOTE_THREAD_ACCESS, RunOutcome,
-    ServiceOutcome, SystemServices,
+    CREATE_SUSPENDED, ClientId, Clock, ExitedProcess, ImageProcess, MAXIMUM_SUSPEND_COUNT, Machine,
+    MachineConfig, NoServices, ProcessInformationClass, ProcessParams, REMOTE_THREAD_ACCESS,
+    RunOutcome, ServiceOutcome, SystemServices,
 };
 pub use process::{Process, ProcessBody, STILL_ACTIVE, Thread, ThreadBody};
 

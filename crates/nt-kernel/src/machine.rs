@@ -159,6 +159,21 @@ pub struct ImageProcess {
     pub image: LoadedImage,
 }
 
+/// What a process left behind when it ended, for `--stats`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct ExitedProcess {
+    /// Its id.
+    pub process: u32,
+    /// Its architecture.
+    pub architecture: Architecture,
+    /// Its exit code.
+    pub exit_code: u32,
+    /// Handles still open in its table when it ended (all closed by the exit).
+    pub handle_count: u32,
+    /// Guest instructions its threads retired.
+    pub instructions: u64,
+}
+
 /// What a service routine tells the scheduler to do with the calling thread.
 pub enum ServiceOutcome {
     /// Go on running it (the routine has set its registers and program counter).
@@ -273,6 +288,7 @@ pub struct Machine {
     config: MachineConfig,
     engines: Vec<(Architecture, EngineFactory)>,
     instructions: u64,
+    exited: Vec<ExitedProcess>,
 }
 
 impl std::fmt::Debug for Machine {
@@ -308,6 +324,7 @@ impl Machine {
             config,
             engines: Vec::new(),
             instructions: 0,
+            exited: Vec::new(),
         }
     }
 
@@ -350,6 +367,11 @@ impl Machine {
     /// Guest instructions retired by every thread so far.
     pub fn instructions(&self) -> u64 {
         self.instructions
+    }
+
+    /// The processes that have ended, in the order they ended.
+    pub fn exited_processes(&self) -> &[ExitedProcess] {
+        &self.exited
     }
 
     /// Live objects of every type.
@@ -1190,6 +1212,13 @@ impl Machine {
         for thread in std::mem::take(&mut process.threads) {
             self.retire_thread(thread, exit_code);
         }
+        self.exited.push(ExitedProcess {
+            process: id,
+            architecture: process.architecture,
+            exit_code,
+            handle_count: process.handles.handle_count(),
+            instructions: process.instructions,
+        });
         process.handles.close_all();
         if let Some(body) = process.object.payload::<ProcessBody>() {
             body.set_exit_status(exit_code);

@@ -269,13 +269,17 @@ impl SystemServices for Win32 {
                 .push(UnimplementedCall { function, caller });
             return ServiceOutcome::ExitProcess(nt_status::NtStatus::ENTRYPOINT_NOT_FOUND.0);
         }
-        let pc = process
-            .thread(thread.thread)
-            .map_or(0, |t| t.context().program_counter());
+        let (pc, instruction) = process.thread(thread.thread).map_or((0, None), |t| {
+            (
+                t.context().program_counter(),
+                nt_kernel::describe_instruction(t.context(), process.address_space()),
+            )
+        });
         let _ = writeln!(
             self.io.stderr.lock(),
-            "unhandled exception {:#010x} ({fault}) at {pc:#010x}",
-            fault.status().0
+            "unhandled exception {:#010x} ({fault}) at {pc:#010x} ({})",
+            fault.status().0,
+            instruction.as_deref().unwrap_or("instruction unreadable")
         );
         ServiceOutcome::ExitProcess(fault.status().0)
     }
