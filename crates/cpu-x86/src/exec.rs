@@ -591,7 +591,7 @@ impl Ctx {
             }
             Op::Aam(base) => {
                 if base == 0 {
-                    return Err(Stop::Fault(Exit::DivideError));
+                    return Err(Stop::Fault(Exit::DivideError { by_zero: true }));
                 }
                 let al = self.r[0] & 0xff;
                 let ah = al / u32::from(base);
@@ -1010,12 +1010,12 @@ impl Ctx {
                     _ => (u64::from(self.get(sz, 2)) << bits) | u64::from(self.get(sz, 0)),
                 };
                 if b == 0 {
-                    return Err(Stop::Fault(Exit::DivideError));
+                    return Err(Stop::Fault(Exit::DivideError { by_zero: true }));
                 }
                 let (q, r) = if op == MulOp::Div {
                     let q = n / u64::from(b);
                     if q > u64::from(mask) {
-                        return Err(Stop::Fault(Exit::DivideError));
+                        return Err(Stop::Fault(Exit::DivideError { by_zero: false }));
                     }
                     (q as u32, (n % u64::from(b)) as u32)
                 } else {
@@ -1024,7 +1024,7 @@ impl Ctx {
                     let q = nn.wrapping_div(d);
                     let lim = 1i64 << (bits - 1);
                     if q >= lim || q < -lim || (nn == i64::MIN && d == -1) {
-                        return Err(Stop::Fault(Exit::DivideError));
+                        return Err(Stop::Fault(Exit::DivideError { by_zero: false }));
                     }
                     (q as u32 & mask, nn.wrapping_rem(d) as u32 & mask)
                 };

@@ -119,9 +119,13 @@ pub enum Exit {
     Breakpoint,
     /// `into` with OF set; EIP is after the instruction.
     Overflow,
-    /// #DE: division by zero (also `aam 0`) or a quotient that does not fit; EIP is at the
-    /// faulting instruction.
-    DivideError,
+    /// #DE: EIP is at the faulting instruction. NT reports a zero divisor (and `aam 0`) as
+    /// STATUS_INTEGER_DIVIDE_BY_ZERO and a quotient too large for its register as
+    /// STATUS_INTEGER_OVERFLOW, so the two are told apart.
+    DivideError {
+        /// True for a zero divisor, false for a quotient overflow.
+        by_zero: bool,
+    },
     /// #UD: an invalid encoding or `ud2`; EIP is at the instruction.
     InvalidOpcode,
     /// A valid instruction this interpreter does not implement; EIP is at it.

@@ -150,7 +150,7 @@ fn divide_by_zero_is_de_at_the_instruction() {
     // mov eax, 1; xor ecx, ecx; div ecx
     let mut vm = Vm::new(&[0xb8, 1, 0, 0, 0, 0x31, 0xc9, 0xf7, 0xf1]);
     let r = vm.run_budget(100);
-    assert_eq!(r.exit, Exit::DivideError);
+    assert_eq!(r.exit, Exit::DivideError { by_zero: true });
     assert_eq!(vm.st.eip, CODE + 7);
     assert_eq!(r.retired, 2);
     assert_eq!(vm.st.gpr[reg::EAX], 1);
@@ -160,13 +160,13 @@ fn divide_by_zero_is_de_at_the_instruction() {
 fn quotient_overflow_is_de() {
     // mov edx, 1; xor eax, eax; mov ecx, 1; div ecx
     let mut vm = Vm::new(&[0xba, 1, 0, 0, 0, 0x31, 0xc0, 0xb9, 1, 0, 0, 0, 0xf7, 0xf1]);
-    assert_eq!(vm.run(), Exit::DivideError);
+    assert_eq!(vm.run(), Exit::DivideError { by_zero: false });
     assert_eq!(vm.st.eip, CODE + 12);
     // idiv: 0x80000000 / -1 overflows too
     let mut vm = Vm::new(&[
         0xb8, 0, 0, 0, 0x80, 0x99, 0xb9, 0xff, 0xff, 0xff, 0xff, 0xf7, 0xf9,
     ]);
-    assert_eq!(vm.run(), Exit::DivideError);
+    assert_eq!(vm.run(), Exit::DivideError { by_zero: false });
     assert_eq!(vm.st.eip, CODE + 11);
 }
 

@@ -246,7 +246,12 @@ impl CpuEngine for X86Engine {
             },
             cpu_x86::Exit::Breakpoint => at(NtStatus::BREAKPOINT, state.eip.wrapping_sub(1)),
             cpu_x86::Exit::Overflow => at(NtStatus::INTEGER_OVERFLOW, state.eip),
-            cpu_x86::Exit::DivideError => at(NtStatus::INTEGER_DIVIDE_BY_ZERO, state.eip),
+            cpu_x86::Exit::DivideError { by_zero: true } => {
+                at(NtStatus::INTEGER_DIVIDE_BY_ZERO, state.eip)
+            }
+            cpu_x86::Exit::DivideError { by_zero: false } => {
+                at(NtStatus::INTEGER_OVERFLOW, state.eip)
+            }
             cpu_x86::Exit::InvalidOpcode => at(NtStatus::ILLEGAL_INSTRUCTION, state.eip),
             cpu_x86::Exit::PrivilegedInstruction => at(NtStatus::PRIVILEGED_INSTRUCTION, state.eip),
             cpu_x86::Exit::AccessViolation(fault) => CpuExit::Fault(fault),

@@ -446,6 +446,10 @@ pub trait GuestMemory {
     fn code_generation(&self) -> u64;
 }
 
+/// Ranges up to this size are zeroed in place on decommit; larger ones are handed back to
+/// the host.
+const SMALL_ZERO_RANGE: usize = 0x1_0000;
+
 /// One allocation (NT: a VAD): a reserved range with per-page commit state.
 #[derive(Clone, Debug)]
 struct Allocation {
@@ -604,6 +608,12 @@ impl AddressSpace {
     fn zero_range(&mut self, start: u32, len: u64) {
         let (start, len) = (start as usize, len as usize);
         if len == 0 {
+            return;
+        }
+        if len <= SMALL_ZERO_RANGE {
+            // A few pages (a thread's stack top and TEB, say): clearing them in place is far
+            // cheaper than a system call, a TLB shootdown and fresh page faults on reuse.
+            self.mem[start..start + len].fill(0);
             return;
         }
         // SAFETY: the range lies inside the mapping (callers pass page-aligned guest ranges
