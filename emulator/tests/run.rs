@@ -124,3 +124,16 @@ fn bad_options_and_files_are_one_line_errors() {
         );
     }
 }
+
+#[test]
+fn a_divide_by_zero_ends_the_process_with_its_status() {
+    let out = ntemu(&["run", guest("divzero.exe").to_str().unwrap()]);
+    assert_eq!(text(&out.stdout), "before\n");
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("unhandled exception 0xc0000094 (INTEGER_DIVIDE_BY_ZERO)"),
+        "{err}"
+    );
+    assert!(err.contains("idiv") || err.contains("div"), "{err}");
+    assert!(err.contains("exit code 0xc0000094"), "{err}");
+}

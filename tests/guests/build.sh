@@ -8,7 +8,7 @@ cc=i686-w64-mingw32-gcc
 command -v "$cc" >/dev/null || { echo "build.sh: $cc is not installed (run ../shared/tools/install-cross-tools.sh)" >&2; exit 1; }
 flags=(-O1 -s -nostdlib -nostartfiles -e _start@0 -fno-asynchronous-unwind-tables
        -fno-ident -Wl,--no-insert-timestamp -Wl,--subsystem,console:4.0 -Wl,--build-id=none)
-for src in hello handles threads kb246691 compute calls missing av; do
+for src in hello handles threads kb246691 compute calls missing av divzero; do
     "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" -lkernel32
     echo "built x86/$src.exe"
 done

@@ -251,6 +251,43 @@ impl SystemServices for Win32 {
         api::dispatch(self, machine, thread, bound)
     }
 
+    fn exception(
+        &mut self,
+        machine: &mut Machine,
+        thread: ClientId,
+        status: nt_status::NtStatus,
+        address: u32,
+    ) -> ServiceOutcome {
+        let instruction = machine
+            .process(thread.process)
+            .and_then(|p| {
+                p.thread(thread.thread)
+                    .and_then(|t| nt_kernel::describe_instruction(t.context(), p.address_space()))
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            self.io.stderr.lock(),
+            "unhandled exception {:#010x} ({}) at {address:#010x} {instruction}",
+            status.0,
+            status.name().unwrap_or("exception")
+        );
+        ServiceOutcome::ExitProcess(status.0)
+    }
+
+    fn unimplemented_instruction(
+        &mut self,
+        _machine: &mut Machine,
+        _thread: ClientId,
+        address: u32,
+        instruction: &str,
+    ) -> ServiceOutcome {
+        let _ = writeln!(
+            self.io.stderr.lock(),
+            "unimplemented instruction: {instruction} at {address:#010x}"
+        );
+        ServiceOutcome::ExitProcess(nt_status::NtStatus::ILLEGAL_INSTRUCTION.0)
+    }
+
     fn fault(&mut self, machine: &mut Machine, thread: ClientId, fault: Fault) -> ServiceOutcome {
         let Some(process) = machine.process(thread.process) else {
             return ServiceOutcome::ExitProcess(fault.status().0);
