@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use nt_kernel::{
-    Architecture, FaultPoint, FaultTrigger, KernelError, Machine, MachineConfig, Quirks,
-    RunOutcome, X86Engine,
+    AlphaEngine, Architecture, FaultPoint, FaultTrigger, KernelError, Machine, MachineConfig,
+    Quirks, RunOutcome, X86Engine,
 };
 use pe_image::{ImageError, PeImage};
 use win32::{HostIo, Win32};
@@ -77,6 +77,7 @@ pub enum RunError {
 pub fn machine(config: MachineConfig) -> Machine {
     let mut m = Machine::new(config);
     m.add_engine(Architecture::X86, || Box::new(X86Engine::new()));
+    m.add_engine(Architecture::Alpha, || Box::new(AlphaEngine::new()));
     m
 }
 

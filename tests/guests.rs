@@ -1,4 +1,4 @@
-//! The x86 guest programs in tests/guests/x86/ run end to end on ntemu's interpreter and
+//! The guest programs in tests/guests/x86/ and tests/guests/alpha/ run end to end on ntemu's interpreter and
 //! builtin DLLs and print what their expected files say (the files' header lines say where
 //! the expectations come from). The KB Q246691 program shows the handle count unchanged over
 //! 1,000 failing CreateRemoteThread calls for every fault point, and the NT 4.0 quirk leaking
@@ -48,27 +48,27 @@ fn run(name: &str, options: RunOptions) -> (u32, String, String) {
 fn hello_prints_its_line_and_exits_with_its_code() {
     let (code, out, _) = run("x86/hello.exe", RunOptions::default());
     assert_eq!(code, 7);
-    assert_eq!(out, expected("x86/hello.expected"));
+    assert_eq!(out, expected("expected/hello.expected"));
 }
 
 #[test]
 fn handles_matches_its_expected_output() {
     let (code, out, _) = run("x86/handles.exe", RunOptions::default());
-    assert_eq!(out, expected("x86/handles.expected"));
+    assert_eq!(out, expected("expected/handles.expected"));
     assert_eq!(code, 0);
 }
 
 #[test]
 fn threads_matches_its_expected_output() {
     let (code, out, _) = run("x86/threads.exe", RunOptions::default());
-    assert_eq!(out, expected("x86/threads.expected"));
+    assert_eq!(out, expected("expected/threads.expected"));
     assert_eq!(code, 0);
 }
 
 #[test]
 fn kb246691_without_a_fault_creates_every_thread() {
     let (code, out, _) = run("x86/kb246691.exe", RunOptions::default());
-    assert_eq!(out, expected("x86/kb246691.expected"));
+    assert_eq!(out, expected("expected/kb246691.expected"));
     assert_eq!(code, 0);
 }
 
@@ -126,4 +126,81 @@ fn trace_api_prints_each_builtin_call() {
         err.contains("Call KERNEL32.ExitProcess(0x7) exit process=0x7"),
         "{err}"
     );
+}
+
+#[test]
+fn alpha_hello_prints_the_same_line_as_its_x86_twin() {
+    let (code, out, _) = run("alpha/hello.exe", RunOptions::default());
+    assert_eq!(code, 7);
+    assert_eq!(out, expected("expected/hello.expected"));
+}
+
+#[test]
+fn alpha_handles_matches_its_expected_output() {
+    let (code, out, _) = run("alpha/handles.exe", RunOptions::default());
+    assert_eq!(out, expected("expected/handles.expected"));
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn alpha_threads_matches_its_expected_output() {
+    let (code, out, _) = run("alpha/threads.exe", RunOptions::default());
+    assert_eq!(out, expected("expected/threads.expected"));
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn alpha_kb246691_leaks_nothing_at_any_fault_point_and_the_quirk_leaks_one_per_call() {
+    let (_, out, _) = run("alpha/kb246691.exe", RunOptions::default());
+    assert_eq!(out, expected("expected/kb246691.expected"));
+    for point in FaultPoint::ALL {
+        let options = RunOptions {
+            faults: vec![(point, FaultTrigger::Always)],
+            ..RunOptions::default()
+        };
+        let (code, out, _) = run("alpha/kb246691.exe", options);
+        assert_eq!(
+            out,
+            "handle-count-delta=0 failures=1000\n",
+            "{}",
+            point.name()
+        );
+        assert_eq!(code, 0);
+    }
+    let mut options = RunOptions {
+        faults: vec![(FaultPoint::RemoteThreadSubsystem, FaultTrigger::Always)],
+        ..RunOptions::default()
+    };
+    options.quirks.nt4_remote_thread_leak = true;
+    let (_, out, _) = run("alpha/kb246691.exe", options);
+    assert_eq!(out, "handle-count-delta=1000 failures=1000\n");
+}
+
+#[test]
+fn an_x86_guest_runs_a_thread_in_an_alpha_process() {
+    let (code, out, _) = run("mixed/cross.exe", RunOptions::default());
+    assert_eq!(out, expected("expected/cross.expected"));
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn mixed_architecture_rollback_leaks_nothing() {
+    for point in FaultPoint::ALL {
+        // Every call fails, the first as well (it shows as alpha-thread-created: 0).
+        let options = RunOptions {
+            faults: vec![(point, FaultTrigger::Always)],
+            ..RunOptions::default()
+        };
+        let (_, out, _) = run("mixed/cross.exe", options);
+        assert!(
+            out.ends_with("handle-count-delta=0 failures=100\n"),
+            "{}: {out}",
+            point.name()
+        );
+        assert!(
+            out.contains("alpha-thread-created: 0"),
+            "{}: {out}",
+            point.name()
+        );
+    }
 }

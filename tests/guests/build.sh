@@ -12,3 +12,6 @@ for src in hello handles threads kb246691 compute calls missing av divzero; do
     "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" -lkernel32
     echo "built x86/$src.exe"
 done
+# The mixed-architecture test's x86 parent lives beside its Alpha child (build-alpha.sh).
+"$cc" "${flags[@]}" -o "$here/mixed/cross.exe" "$here/src/cross.c" -lkernel32
+echo "built mixed/cross.exe"

@@ -56,33 +56,21 @@ pub const X86_EAX: usize = cpu_x86::reg::EAX;
 /// Index of esp in [`X86Context::gpr`](cpu_x86::X86State::gpr).
 pub const X86_ESP: usize = cpu_x86::reg::ESP;
 
-/// The Alpha AXP user-mode register file.
-#[derive(Clone, PartialEq, Eq, Debug, Default)]
-pub struct AlphaContext {
-    /// Integer registers r0-r31 (r31 reads as zero).
-    pub r: [u64; 32],
-    /// Floating registers f0-f31 (f31 reads as zero).
-    pub f: [u64; 32],
-    /// The program counter.
-    pub pc: u64,
-    /// The floating-point control register.
-    pub fpcr: u64,
-    /// What `call_pal rdteb` returns: the thread's TEB.
-    pub teb: u32,
-}
+/// The Alpha AXP register file of a thread: cpu-alpha's architectural state (r0-r31,
+/// f0-f31, PC, FPCR, the load-locked flag). The thread's TEB, which `call_pal rdteb`
+/// returns, is the kernel's to know.
+pub use cpu_alpha::AlphaState as AlphaContext;
 
-impl AlphaContext {
-    /// v0: the integer return value.
-    pub const V0: usize = 0;
-    /// a0: the first argument.
-    pub const A0: usize = 16;
-    /// ra: the return address.
-    pub const RA: usize = 26;
-    /// pv: the procedure value (address of the called procedure).
-    pub const PV: usize = 27;
-    /// sp: the stack pointer.
-    pub const SP: usize = 30;
-}
+/// v0 (r0): the integer return value.
+pub const ALPHA_V0: usize = 0;
+/// a0 (r16): the first argument.
+pub const ALPHA_A0: usize = 16;
+/// ra (r26): the return address.
+pub const ALPHA_RA: usize = 26;
+/// pv (r27): the procedure value.
+pub const ALPHA_PV: usize = 27;
+/// sp (r30): the stack pointer.
+pub const ALPHA_SP: usize = 30;
 
 /// Sign-extends a 32-bit guest address into an Alpha register, as NT for Alpha keeps them.
 pub fn sign_extend(value: u32) -> u64 {
@@ -127,7 +115,7 @@ impl CpuContext {
     pub fn stack_pointer(&self) -> u32 {
         match self {
             CpuContext::X86(c) => c.gpr[X86_ESP],
-            CpuContext::Alpha(c) => c.r[AlphaContext::SP] as u32,
+            CpuContext::Alpha(c) => c.r[ALPHA_SP] as u32,
         }
     }
 
@@ -135,7 +123,7 @@ impl CpuContext {
     pub fn return_value(&self) -> u32 {
         match self {
             CpuContext::X86(c) => c.gpr[X86_EAX],
-            CpuContext::Alpha(c) => c.r[AlphaContext::V0] as u32,
+            CpuContext::Alpha(c) => c.r[ALPHA_V0] as u32,
         }
     }
 
@@ -143,7 +131,7 @@ impl CpuContext {
     pub fn set_return_value(&mut self, value: u32) {
         match self {
             CpuContext::X86(c) => c.gpr[X86_EAX] = value,
-            CpuContext::Alpha(c) => c.r[AlphaContext::V0] = sign_extend(value),
+            CpuContext::Alpha(c) => c.r[ALPHA_V0] = sign_extend(value),
         }
     }
 }
@@ -273,5 +261,68 @@ pub fn describe_instruction(context: &CpuContext, memory: &AddressSpace) -> Opti
     match context {
         CpuContext::X86(c) => cpu_x86::mnemonic_at(memory, c.eip),
         CpuContext::Alpha(_) => None,
+    }
+}
+
+/// The Alpha AXP CPU engine: cpu-alpha's interpreter, with its decoded-block cache, for one
+/// process. CALL_PAL exits reach the kernel as traps with the PAL function number.
+pub struct AlphaEngine {
+    cpu: cpu_alpha::AlphaCpu,
+}
+
+impl AlphaEngine {
+    /// An engine whose thunk range starts at [`THUNK_BASE`].
+    pub fn new() -> Self {
+        AlphaEngine {
+            cpu: cpu_alpha::AlphaCpu::new(THUNK_BASE),
+        }
+    }
+}
+
+impl Default for AlphaEngine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CpuEngine for AlphaEngine {
+    fn architecture(&self) -> Architecture {
+        Architecture::Alpha
+    }
+
+    fn run(&mut self, context: &mut CpuContext, memory: &mut AddressSpace, budget: u64) -> CpuRun {
+        let CpuContext::Alpha(state) = context else {
+            return CpuRun {
+                exit: CpuExit::Exception {
+                    status: NtStatus::ILLEGAL_INSTRUCTION,
+                    address: context.program_counter(),
+                },
+                retired: 0,
+            };
+        };
+        let run = self.cpu.run(state, memory, budget);
+        let pc = state.pc as u32;
+        let exit = match run.exit {
+            cpu_alpha::Exit::QuantumExpired => CpuExit::QuantumExpired,
+            cpu_alpha::Exit::Thunk => CpuExit::Thunk { address: pc },
+            cpu_alpha::Exit::CallPal(function) => CpuExit::Trap { number: function },
+            cpu_alpha::Exit::IntegerOverflow => CpuExit::Exception {
+                status: NtStatus::INTEGER_OVERFLOW,
+                address: pc.wrapping_sub(4),
+            },
+            cpu_alpha::Exit::IllegalInstruction { addr, .. } => CpuExit::Exception {
+                status: NtStatus::ILLEGAL_INSTRUCTION,
+                address: addr,
+            },
+            cpu_alpha::Exit::Unimplemented { addr, mnemonic, .. } => CpuExit::Unimplemented {
+                address: addr,
+                instruction: mnemonic.to_string(),
+            },
+            cpu_alpha::Exit::AccessViolation(fault) => CpuExit::Fault(fault),
+        };
+        CpuRun {
+            exit,
+            retired: run.retired,
+        }
     }
 }

@@ -16,8 +16,9 @@ pub mod teb;
 
 pub use client_id::ClientIdTable;
 pub use cpu::{
-    AlphaContext, Architecture, CpuContext, CpuEngine, CpuExit, CpuRun, EXIT_THREAD_THUNK,
-    THUNK_BASE, X86_EAX, X86_ESP, X86Context, X86Engine, describe_instruction, sign_extend,
+    ALPHA_A0, ALPHA_PV, ALPHA_RA, ALPHA_SP, ALPHA_V0, AlphaContext, AlphaEngine, Architecture,
+    CpuContext, CpuEngine, CpuExit, CpuRun, EXIT_THREAD_THUNK, THUNK_BASE, X86_EAX, X86_ESP,
+    X86Context, X86Engine, describe_instruction, sign_extend,
 };
 pub use fault::{FaultPoint, FaultRegistry, FaultTrigger, Quirks};
 pub use machine::{

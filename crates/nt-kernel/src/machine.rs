@@ -17,8 +17,8 @@ use pe_image::{ImportResolver, ImportStubs, LoadedImage, PeImage};
 use crate::KernelError;
 use crate::client_id::ClientIdTable;
 use crate::cpu::{
-    AlphaContext, Architecture, CpuContext, CpuEngine, CpuExit, EXIT_THREAD_THUNK, X86_ESP,
-    X86Context, sign_extend,
+    ALPHA_A0, ALPHA_PV, ALPHA_RA, ALPHA_SP, ALPHA_V0, AlphaContext, Architecture, CpuContext,
+    CpuEngine, CpuExit, EXIT_THREAD_THUNK, X86_ESP, X86Context, sign_extend,
 };
 use crate::fault::{FaultPoint, FaultRegistry, Quirks};
 use crate::process::{Process, ProcessBody, Thread, ThreadBody, ThreadWait};
@@ -54,6 +54,21 @@ impl ProcessInformationClass {
         }
     }
 }
+
+/// Guest instructions that make one millisecond of virtual time (a 100-MIPS machine).
+pub const VIRTUAL_INSTRUCTIONS_PER_MS: u64 = 100_000;
+
+/// `call_pal bpt`: a breakpoint.
+pub const PAL_BPT: u32 = 0x80;
+/// `call_pal callsys`: a system call.
+pub const PAL_CALLSYS: u32 = 0x83;
+/// `call_pal imb`: instruction memory barrier.
+pub const PAL_IMB: u32 = 0x86;
+/// `call_pal gentrap`: a software trap whose code is in a0 (-1 integer overflow, -2 integer
+/// divide by zero, as the Alpha CRT's divide helpers raise them).
+pub const PAL_GENTRAP: u32 = 0xAA;
+/// `call_pal rdteb`: returns the thread's TEB in v0.
+pub const PAL_RDTEB: u32 = 0xAB;
 
 /// CREATE_SUSPENDED: the new thread starts with a suspend count of 1.
 pub const CREATE_SUSPENDED: u32 = 0x4;
@@ -288,6 +303,8 @@ pub struct Machine {
     config: MachineConfig,
     engines: Vec<(Architecture, EngineFactory)>,
     instructions: u64,
+    /// Instructions not yet charged to the virtual clock.
+    virtual_instructions: u64,
     exited: Vec<ExitedProcess>,
 }
 
@@ -324,6 +341,7 @@ impl Machine {
             config,
             engines: Vec::new(),
             instructions: 0,
+            virtual_instructions: 0,
             exited: Vec::new(),
         }
     }
@@ -795,13 +813,12 @@ impl Machine {
             Architecture::Alpha => {
                 let mut c = AlphaContext {
                     pc: sign_extend(start),
-                    teb,
                     ..AlphaContext::default()
                 };
-                c.r[AlphaContext::A0] = sign_extend(parameter);
-                c.r[AlphaContext::RA] = sign_extend(EXIT_THREAD_THUNK);
-                c.r[AlphaContext::PV] = sign_extend(start);
-                c.r[AlphaContext::SP] = sign_extend(stack_top & !15);
+                c.r[ALPHA_A0] = sign_extend(parameter);
+                c.r[ALPHA_RA] = sign_extend(EXIT_THREAD_THUNK);
+                c.r[ALPHA_PV] = sign_extend(start);
+                c.r[ALPHA_SP] = sign_extend(stack_top & !15);
                 CpuContext::Alpha(Box::new(c))
             }
         };
@@ -920,10 +937,10 @@ impl Machine {
         access: AccessMask,
         inherit: bool,
     ) -> Result<Handle, KernelError> {
-        let object = self
-            .client_ids
-            .lock()
-            .lookup(id)
+        // The lookup's reference is dropped outside the client-id lock: a process or thread
+        // body's drop takes that lock.
+        let found = self.client_ids.lock().lookup(id);
+        let object = found
             .filter(|o| o.object_type() == object_type)
             .ok_or(KernelError::InvalidClientId)?;
         let attributes = if inherit {
@@ -1297,7 +1314,6 @@ impl Machine {
         let Some(process) = self.processes.get_mut(&id.process) else {
             return Ok(false);
         };
-        let architecture = process.architecture;
         let Some(thread) = process.threads.iter_mut().find(|t| t.id == id.thread) else {
             return Ok(false);
         };
@@ -1317,6 +1333,45 @@ impl Machine {
             thread.wait = None;
             thread.context.set_return_value(status.to_win32());
         }
+        // The thread keeps the CPU across builtin calls until its quantum is used.
+        let mut budget = quantum;
+        loop {
+            let (outcome, retired) = self.run_once(services, id, budget)?;
+            budget = budget.saturating_sub(retired.max(1));
+            match outcome {
+                None => return Ok(true),
+                Some(ServiceOutcome::Continue) if budget > 0 && self.is_runnable(id) => {}
+                Some(outcome) => {
+                    self.apply(id, outcome);
+                    return Ok(true);
+                }
+            }
+        }
+    }
+
+    /// True when the thread exists, is not suspended and is not waiting.
+    fn is_runnable(&self, id: ClientId) -> bool {
+        self.processes
+            .get(&id.process)
+            .and_then(|p| p.thread(id.thread))
+            .is_some_and(|t| t.suspend_count == 0 && t.wait.is_none())
+    }
+
+    /// Runs the thread on its CPU for at most `budget` instructions and turns the exit into
+    /// what the scheduler does next: None when the quantum ran out.
+    fn run_once(
+        &mut self,
+        services: &mut dyn SystemServices,
+        id: ClientId,
+        budget: u64,
+    ) -> Result<(Option<ServiceOutcome>, u64), KernelError> {
+        let Some(process) = self.processes.get_mut(&id.process) else {
+            return Ok((Some(ServiceOutcome::Continue), 0));
+        };
+        let architecture = process.architecture;
+        let Some(thread) = process.threads.iter_mut().find(|t| t.id == id.thread) else {
+            return Ok((Some(ServiceOutcome::Continue), 0));
+        };
         if process.engine.is_none() {
             let factory = self
                 .engines
@@ -1328,17 +1383,56 @@ impl Machine {
         let Some(engine) = process.engine.as_mut() else {
             return Err(KernelError::NoEngine(architecture));
         };
-        let run = engine.run(&mut thread.context, &mut process.space, quantum);
+        let run = engine.run(&mut thread.context, &mut process.space, budget);
         thread.instructions += run.retired;
         process.instructions += run.retired;
         self.instructions += run.retired;
+        // On a virtual clock, retired instructions are time too (one millisecond per
+        // VIRTUAL_INSTRUCTIONS_PER_MS), so timeouts expire while other threads compute.
+        if let Clock::Virtual { now_ms } = &mut self.clock {
+            self.virtual_instructions += run.retired;
+            *now_ms += self.virtual_instructions / VIRTUAL_INSTRUCTIONS_PER_MS;
+            self.virtual_instructions %= VIRTUAL_INSTRUCTIONS_PER_MS;
+        }
+        let retired = run.retired;
         let outcome = match run.exit {
-            CpuExit::QuantumExpired => return Ok(true),
+            CpuExit::QuantumExpired => return Ok((None, retired)),
             CpuExit::Thunk { address } if address == EXIT_THREAD_THUNK => {
                 let code = thread.context.return_value();
                 ServiceOutcome::ExitThread(code)
             }
             CpuExit::Thunk { address } => services.thunk(self, id, address),
+            CpuExit::Trap { number } if architecture == Architecture::Alpha => {
+                let teb = thread.teb;
+                let pc = thread.context.program_counter().wrapping_sub(4);
+                let CpuContext::Alpha(c) = &mut thread.context else {
+                    return Ok((Some(ServiceOutcome::Continue), retired));
+                };
+                match number {
+                    PAL_RDTEB => {
+                        c.r[ALPHA_V0] = sign_extend(teb);
+                        ServiceOutcome::Continue
+                    }
+                    // The CPU has already flushed its decode cache.
+                    PAL_IMB => ServiceOutcome::Continue,
+                    PAL_BPT => services.exception(self, id, NtStatus::BREAKPOINT, pc),
+                    PAL_GENTRAP => {
+                        let status = match c.r[ALPHA_A0] as i64 {
+                            -1 => NtStatus::INTEGER_OVERFLOW,
+                            -2 => NtStatus::INTEGER_DIVIDE_BY_ZERO,
+                            -3 => NtStatus(0xC000_0091), // STATUS_FLOAT_OVERFLOW
+                            -4 => NtStatus(0xC000_008E), // STATUS_FLOAT_DIVIDE_BY_ZERO
+                            -5 => NtStatus(0xC000_0093), // STATUS_FLOAT_UNDERFLOW
+                            -6 => NtStatus(0xC000_0090), // STATUS_FLOAT_INVALID_OPERATION
+                            -7 => NtStatus(0xC000_008F), // STATUS_FLOAT_INEXACT_RESULT
+                            _ => NtStatus::ILLEGAL_INSTRUCTION,
+                        };
+                        services.exception(self, id, status, pc)
+                    }
+                    PAL_CALLSYS => services.trap(self, id, number),
+                    _ => services.exception(self, id, NtStatus::ILLEGAL_INSTRUCTION, pc),
+                }
+            }
             CpuExit::Trap { number } => services.trap(self, id, number),
             CpuExit::Fault(fault) => services.fault(self, id, fault),
             CpuExit::Exception { status, address } => services.exception(self, id, status, address),
@@ -1347,8 +1441,7 @@ impl Machine {
                 instruction,
             } => services.unimplemented_instruction(self, id, address, &instruction),
         };
-        self.apply(id, outcome);
-        Ok(true)
+        Ok((Some(outcome), retired))
     }
 
     fn apply(&mut self, id: ClientId, outcome: ServiceOutcome) {

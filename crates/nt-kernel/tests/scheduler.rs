@@ -436,7 +436,7 @@ fn teb_and_peb_fields_are_filled() {
                 assert_eq!(c.fs_base, teb);
                 assert_eq!(read(c.gpr[X86_ESP]), EXIT_THREAD_THUNK);
             }
-            CpuContext::Alpha(c) => assert_eq!(c.teb, teb),
+            CpuContext::Alpha(c) => assert_eq!(c.pc, u64::from(CODE)),
         }
     }
 }
@@ -490,4 +490,46 @@ fn a_machine_without_an_engine_for_the_architecture_says_so() {
 fn machines_are_send() {
     fn assert_send<T: Send>() {}
     assert_send::<Machine>();
+}
+
+#[test]
+fn virtual_time_passes_while_other_threads_compute() {
+    let mut m = machine(MachineConfig {
+        virtual_time: true,
+        quantum: 10_000,
+        ..MachineConfig::default()
+    });
+    let pid = single_process(
+        &mut m,
+        Architecture::X86,
+        &[
+            (CALL, SVC_WAIT_PARAM_HANDLE_10MS),
+            (RET_IMM, 5),
+            (SPIN, u32::MAX),
+        ],
+    );
+    let event = m.objects().create_event(EventType::Notification, false);
+    let eh = m
+        .process_mut(pid)
+        .unwrap()
+        .handle_table_mut()
+        .insert(&event, AccessMask::EVENT_ALL_ACCESS, HandleAttributes::NONE)
+        .unwrap();
+    let waiter = m.spawn_thread(pid, CODE, eh.0, 0, 0).unwrap();
+    // A second thread spins forever from the SPIN instruction.
+    m.spawn_thread(pid, CODE + 16, 0, 0, 0).unwrap();
+    let object = m
+        .process(pid)
+        .unwrap()
+        .thread(waiter)
+        .unwrap()
+        .object()
+        .clone();
+    assert_eq!(
+        m.run(&mut TestServices, Some(5_000_000)).unwrap(),
+        RunOutcome::LimitReached
+    );
+    // 5M instructions are 50 virtual ms: the 10 ms wait has timed out and the thread ended.
+    assert!(m.clock().now_ms() >= 49, "{}", m.clock().now_ms());
+    assert_eq!(object.payload::<ThreadBody>().unwrap().exit_status(), 5);
 }

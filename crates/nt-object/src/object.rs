@@ -479,16 +479,20 @@ impl ObjectManager {
                 existed: true,
             });
         }
-        // The object is built outside the directory lock's critical path only in the sense
-        // that its dispatcher slot takes the dispatcher lock; the order directory ->
-        // dispatcher is the same everywhere.
+        // Built under the directory lock (its dispatcher slot takes the dispatcher lock: the
+        // order directory -> dispatcher is the same everywhere).
         let object = self.make(object_type, Some(signal), Some(name.into()), None);
         dir.insert(name.into(), Arc::downgrade(&object));
         match table.insert_named_locked(&object, access, attributes) {
-            Ok(handle) => Ok(NamedCreate {
-                handle,
-                existed: false,
-            }),
+            Ok(handle) => {
+                // Object::drop takes the directory lock: release it first.
+                drop(dir);
+                drop(object);
+                Ok(NamedCreate {
+                    handle,
+                    existed: false,
+                })
+            }
             Err(e) => {
                 dir.remove(name);
                 drop(dir);

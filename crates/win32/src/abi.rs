@@ -6,7 +6,9 @@
 //! - Alpha: the first six arguments in a0-a5 (r16-r21), the rest in 8-byte stack slots from
 //!   `sp`; 32-bit pointers are sign-extended; result in v0; return through ra.
 
-use nt_kernel::{AlphaContext, CpuContext, X86_EAX, X86_ESP, sign_extend};
+use nt_kernel::{
+    ALPHA_A0, ALPHA_RA, ALPHA_SP, ALPHA_V0, CpuContext, X86_EAX, X86_ESP, sign_extend,
+};
 use nt_memory::{AddressSpace, Fault, GuestMemory};
 
 /// How a builtin function cleans up its arguments on x86.
@@ -27,9 +29,9 @@ pub fn argument(context: &CpuContext, memory: &AddressSpace, n: usize) -> Result
         }
         CpuContext::Alpha(c) => {
             if n < 6 {
-                Ok(c.r[AlphaContext::A0 + n] as u32)
+                Ok(c.r[ALPHA_A0 + n] as u32)
             } else {
-                let sp = c.r[AlphaContext::SP] as u32;
+                let sp = c.r[ALPHA_SP] as u32;
                 memory.read_u32(sp.wrapping_add(8 * (n as u32 - 6)))
             }
         }
@@ -40,7 +42,7 @@ pub fn argument(context: &CpuContext, memory: &AddressSpace, n: usize) -> Result
 pub fn return_address(context: &CpuContext, memory: &AddressSpace) -> Result<u32, Fault> {
     match context {
         CpuContext::X86(c) => memory.read_u32(c.gpr[X86_ESP]),
-        CpuContext::Alpha(c) => Ok(c.r[AlphaContext::RA] as u32),
+        CpuContext::Alpha(c) => Ok(c.r[ALPHA_RA] as u32),
     }
 }
 
@@ -66,8 +68,8 @@ pub fn return_from_call(
             c.eip = target;
         }
         CpuContext::Alpha(c) => {
-            c.r[AlphaContext::V0] = sign_extend(value);
-            c.pc = c.r[AlphaContext::RA];
+            c.r[ALPHA_V0] = sign_extend(value);
+            c.pc = c.r[ALPHA_RA];
         }
     }
     Ok(())

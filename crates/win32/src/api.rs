@@ -15,8 +15,9 @@ use crate::{BoundExport, Builtins, HostIo, Win32, abi};
 /// Per-machine state of the Win32 layer.
 #[derive(Default)]
 pub(crate) struct Win32State {
-    /// Each process's standard handles (input, output, error), created on first use.
-    pub(crate) std_handles: BTreeMap<u32, [Handle; 3]>,
+    /// Each process's standard handles (input, output, error), created on first use, with
+    /// the process object they belong to: ids are reused, objects are not.
+    pub(crate) std_handles: BTreeMap<u32, (std::sync::Weak<Object>, [Handle; 3])>,
     /// Where CreateProcessA looks for relative image names.
     pub(crate) image_directory: Option<PathBuf>,
 }
@@ -113,6 +114,22 @@ impl ApiCall<'_> {
                 .map(|b| String::from_utf8_lossy(&b).into_owned()),
             None => Err(no_process_fault(addr)),
         }
+    }
+
+    /// ProbeForWrite: checks, before the call acts, that the caller can write `len` bytes
+    /// at `addr` (by rewriting what is there, touching each byte as NT's probe touches each
+    /// page), so a bad out-pointer fails the call without side effects.
+    pub fn probe_write(&mut self, addr: u32, len: usize) -> Result<(), Fault> {
+        let bytes = self.read_bytes(addr, len)?;
+        self.write_bytes(addr, &bytes)
+    }
+
+    /// [`probe_write`](Self::probe_write) for an optional out-parameter: NULL passes.
+    pub fn probe_optional(&mut self, addr: u32, len: usize) -> Result<(), Fault> {
+        if addr == 0 {
+            return Ok(());
+        }
+        self.probe_write(addr, len)
     }
 
     /// Writes an optional out-parameter: nothing when `addr` is NULL.

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use nt_kernel::{ClientId, KernelError};
-use nt_memory::{AllocationType, FreeType, PageProtection};
+use nt_memory::{AllocationType, FreeType, GuestMemory, PageProtection};
 use nt_object::{
     AccessMask, DuplicateOptions, EventType, Handle, HandleAttributes, NamedObjectSpec, Object,
     ObjectError, ObjectType, OwnerThread, WaitType,
@@ -29,6 +29,8 @@ pub const STD_OUTPUT_HANDLE: u32 = (-11i32) as u32;
 pub const STD_ERROR_HANDLE: u32 = (-12i32) as u32;
 /// MAX_PATH.
 pub const MAX_PATH: usize = 260;
+/// The most bytes a builtin copies between guest and host at a time.
+const COPY_CHUNK: usize = 0x1_0000;
 
 /// The payload of a File object ntemu's console handles refer to.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -137,7 +139,7 @@ fn inherit_from_security_attributes(call: &ApiCall<'_>, sa: u32) -> Result<bool,
     if sa == 0 {
         return Ok(false);
     }
-    Ok(call.read_u32(sa + 8)? != 0)
+    Ok(call.read_u32(sa.wrapping_add(8))? != 0)
 }
 
 fn attributes(inherit: bool) -> HandleAttributes {
@@ -152,11 +154,20 @@ fn owner(call: &ApiCall<'_>) -> OwnerThread {
     OwnerThread(call.thread.thread)
 }
 
-fn optional_name(call: &ApiCall<'_>, ptr: u32) -> Result<Option<String>, nt_memory::Fault> {
+/// Reads an optional object or file name: None for NULL or "". A name longer than MAX_PATH
+/// is ERROR_FILENAME_EXCED_RANGE, as kernel32's conversion through the TEB's static buffer
+/// makes it, never silently cut.
+fn optional_name(call: &mut ApiCall<'_>, ptr: u32) -> Result<Option<String>, ApiReturn> {
     if ptr == 0 {
         return Ok(None);
     }
-    let name = call.read_c_string(ptr, MAX_PATH + 1)?;
+    let name = match call.read_c_string(ptr, MAX_PATH + 1) {
+        Ok(n) => n,
+        Err(_) => return Err(bad_pointer(call)),
+    };
+    if name.len() > MAX_PATH {
+        return Err(call.fail_win32(Win32Error(206), 0));
+    }
     Ok(if name.is_empty() { None } else { Some(name) })
 }
 
@@ -185,12 +196,12 @@ fn create_dispatcher_object(
     spec: NamedObjectSpec,
     access: AccessMask,
 ) -> ApiReturn {
-    let (inherit, name) = match (
-        inherit_from_security_attributes(call, sa),
-        optional_name(call, name_ptr),
-    ) {
-        (Ok(i), Ok(n)) => (i, n),
-        _ => return bad_pointer(call),
+    let Ok(inherit) = inherit_from_security_attributes(call, sa) else {
+        return bad_pointer(call);
+    };
+    let name = match optional_name(call, name_ptr) {
+        Ok(n) => n,
+        Err(failed) => return failed,
     };
     let objects = call.machine.objects().clone();
     let result = match name {
@@ -273,7 +284,7 @@ fn open_named(call: &mut ApiCall<'_>, object_type: ObjectType) -> ApiReturn {
     let name = match optional_name(call, name_ptr) {
         Ok(Some(n)) => n,
         Ok(None) => return call.fail(NtStatus::INVALID_PARAMETER),
-        Err(_) => return bad_pointer(call),
+        Err(failed) => return failed,
     };
     let objects = call.machine.objects().clone();
     let result = match call.process_mut() {
@@ -357,6 +368,9 @@ fn release_mutex(call: &mut ApiCall<'_>) -> ApiReturn {
 fn release_semaphore(call: &mut ApiCall<'_>) -> ApiReturn {
     let (count, previous_ptr) = (call.arg(1) as i32, call.arg(2));
     let handle = Handle(call.arg(0));
+    if call.probe_optional(previous_ptr, 4).is_err() {
+        return bad_pointer(call);
+    }
     let result = call
         .reference(
             handle,
@@ -401,6 +415,9 @@ fn duplicate_handle(call: &mut ApiCall<'_>) -> ApiReturn {
         DuplicateOptions(call.arg(6)),
     );
     let caller = call.thread;
+    if call.probe_optional(out, 4).is_err() {
+        return bad_pointer(call);
+    }
     let resolve = |call: &ApiCall<'_>, h: Handle| {
         call.machine
             .reference_process(caller.process, h, AccessMask::PROCESS_DUP_HANDLE)
@@ -481,7 +498,16 @@ fn set_last_error(call: &mut ApiCall<'_>) -> ApiReturn {
 
 fn std_handle(call: &mut ApiCall<'_>, which: usize) -> Result<Handle, ObjectError> {
     let pid = call.thread.process;
-    if let Some(handles) = call.state.std_handles.get(&pid) {
+    let process_object = call
+        .process()
+        .map(|p| Arc::clone(p.object()))
+        .ok_or(ObjectError::InvalidHandle)?;
+    // The process's own entry: ids are reused, so it must belong to this process object.
+    if let Some((owner, handles)) = call.state.std_handles.get(&pid)
+        && owner
+            .upgrade()
+            .is_some_and(|o| Arc::ptr_eq(&o, &process_object))
+    {
         return Ok(handles[which]);
     }
     let objects = call.machine.objects().clone();
@@ -490,15 +516,32 @@ fn std_handle(call: &mut ApiCall<'_>, which: usize) -> Result<Handle, ObjectErro
         .into_iter()
         .enumerate()
     {
-        let object = objects.create_executive_object(ObjectType::File, Box::new(file))?;
-        handles[i] = insert(
-            call,
-            &object,
-            AccessMask::GENERIC_READ | AccessMask::GENERIC_WRITE,
-            true,
-        )?;
+        let inserted = objects
+            .create_executive_object(ObjectType::File, Box::new(file))
+            .and_then(|object| {
+                insert(
+                    call,
+                    &object,
+                    AccessMask::GENERIC_READ | AccessMask::GENERIC_WRITE,
+                    true,
+                )
+            });
+        match inserted {
+            Ok(h) => handles[i] = h,
+            Err(e) => {
+                // All three or none.
+                if let Some(p) = call.process_mut() {
+                    for h in &handles[..i] {
+                        let _ = p.handle_table_mut().close(*h);
+                    }
+                }
+                return Err(e);
+            }
+        }
     }
-    call.state.std_handles.insert(pid, handles);
+    call.state
+        .std_handles
+        .insert(pid, (Arc::downgrade(&process_object), handles));
     Ok(handles[which])
 }
 
@@ -528,20 +571,38 @@ fn write_to_handle(call: &mut ApiCall<'_>) -> ApiReturn {
     let Some(&target) = file.payload::<HostFile>() else {
         return call.fail(NtStatus::INVALID_HANDLE);
     };
-    let bytes = match call.read_bytes(buffer, length as usize) {
-        Ok(b) => b,
-        Err(_) => return bad_pointer(call),
-    };
     let sink = match target {
         HostFile::Output => call.io().stdout.clone(),
         HostFile::Error => call.io().stderr.clone(),
         HostFile::Input => return call.fail(NtStatus::ACCESS_DENIED),
     };
-    let wrote = {
-        let mut s = sink.lock();
-        s.write_all(&bytes).and_then(|_| s.flush())
+    // The whole buffer must be readable before a byte is written (NT probes it first); the
+    // copy then goes in bounded chunks, whatever length the guest claims.
+    let chunks = || {
+        (0..length)
+            .step_by(COPY_CHUNK)
+            .map(move |at| (at, (length - at).min(COPY_CHUNK as u32)))
     };
-    if wrote.is_err() {
+    for (at, len) in chunks() {
+        if call
+            .read_bytes(buffer.wrapping_add(at), len as usize)
+            .is_err()
+        {
+            return bad_pointer(call);
+        }
+    }
+    if call.probe_optional(written_ptr, 4).is_err() {
+        return bad_pointer(call);
+    }
+    for (at, len) in chunks() {
+        let Ok(bytes) = call.read_bytes(buffer.wrapping_add(at), len as usize) else {
+            return bad_pointer(call);
+        };
+        if sink.lock().write_all(&bytes).is_err() {
+            return call.fail(NtStatus::UNSUCCESSFUL);
+        }
+    }
+    if sink.lock().flush().is_err() {
         return call.fail(NtStatus::UNSUCCESSFUL);
     }
     match call.write_out_u32(written_ptr, length) {
@@ -628,7 +689,7 @@ fn wait_for_multiple_objects(call: &mut ApiCall<'_>) -> ApiReturn {
     }
     let mut objects = Vec::with_capacity(count as usize);
     for i in 0..count {
-        let handle = match call.read_u32(handles_ptr + 4 * i) {
+        let handle = match call.read_u32(handles_ptr.wrapping_add(4 * i)) {
             Ok(h) => Handle(h),
             Err(_) => return call.fail_with(NtStatus::ACCESS_VIOLATION, WAIT_FAILED),
         };
@@ -682,6 +743,9 @@ fn create_thread(call: &mut ApiCall<'_>) -> ApiReturn {
     let Ok(inherit) = inherit_from_security_attributes(call, sa) else {
         return bad_pointer(call);
     };
+    if call.probe_optional(tid_ptr, 4).is_err() {
+        return bad_pointer(call);
+    }
     let caller = call.thread;
     let result = call.machine.create_remote_thread(
         caller,
@@ -708,6 +772,9 @@ fn create_remote_thread(call: &mut ApiCall<'_>) -> ApiReturn {
     let Ok(inherit) = inherit_from_security_attributes(call, sa) else {
         return bad_pointer(call);
     };
+    if call.probe_optional(tid_ptr, 4).is_err() {
+        return bad_pointer(call);
+    }
     let caller = call.thread;
     let result = call
         .machine
@@ -876,6 +943,10 @@ fn protect_in(call: &mut ApiCall<'_>, pid: u32, first: usize) -> ApiReturn {
         call.arg(first + 2),
         call.arg(first + 3),
     );
+    // lpflOldProtect is required: NULL or unwritable fails before anything changes.
+    if call.probe_write(old_ptr, 4).is_err() {
+        return bad_pointer(call);
+    }
     let result = match call.machine.process_mut(pid) {
         Some(p) => p
             .address_space_mut()
@@ -968,17 +1039,31 @@ fn read_process_memory(call: &mut ApiCall<'_>) -> ApiReturn {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let mut data = vec![0u8; size as usize];
-    let read = match call.machine.process(pid) {
-        Some(p) => p.address_space().kernel_read(base, &mut data).is_ok(),
-        None => false,
-    };
-    if !read {
-        let _ = call.write_out_u32(done_ptr, 0);
-        return call.fail(NtStatus::PARTIAL_COPY);
-    }
-    if call.write_bytes(buffer, &data).is_err() {
+    if call.probe_optional(done_ptr, 4).is_err() {
         return bad_pointer(call);
+    }
+    // NtReadVirtualMemory: the source pages' protections apply; a fault part-way is a
+    // partial copy reporting the bytes done.
+    let mut done = 0u32;
+    while done < size {
+        let len = (size - done).min(COPY_CHUNK as u32) as usize;
+        let mut chunk = vec![0u8; len];
+        let read = match call.machine.process(pid) {
+            Some(p) => p
+                .address_space()
+                .read_bytes(base.wrapping_add(done), &mut chunk)
+                .is_ok(),
+            None => false,
+        };
+        if !read {
+            let _ = call.write_out_u32(done_ptr, done);
+            return call.fail(NtStatus::PARTIAL_COPY);
+        }
+        if call.write_bytes(buffer.wrapping_add(done), &chunk).is_err() {
+            let _ = call.write_out_u32(done_ptr, done);
+            return bad_pointer(call);
+        }
+        done += len as u32;
     }
     match call.write_out_u32(done_ptr, size) {
         Ok(()) => ok(1),
@@ -1002,22 +1087,61 @@ fn write_process_memory(call: &mut ApiCall<'_>) -> ApiReturn {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let data = match call.read_bytes(buffer, size as usize) {
-        Ok(d) => d,
-        Err(_) => return bad_pointer(call),
-    };
-    let wrote = match call.machine.process_mut(pid) {
-        Some(p) => p.address_space_mut().kernel_write(base, &data).is_ok(),
-        None => false,
-    };
-    if !wrote {
-        let _ = call.write_out_u32(done_ptr, 0);
-        return call.fail(NtStatus::PARTIAL_COPY);
+    if call.probe_optional(done_ptr, 4).is_err() {
+        return bad_pointer(call);
+    }
+    let mut done = 0u32;
+    while done < size {
+        let len = (size - done).min(COPY_CHUNK as u32) as usize;
+        let Ok(chunk) = call.read_bytes(buffer.wrapping_add(done), len) else {
+            let _ = call.write_out_u32(done_ptr, done);
+            return bad_pointer(call);
+        };
+        // As NT 4.0's kernel32: code and other writable-or-executable pages are written (as
+        // if made writable for the copy); read-only, no-access, guard and uncommitted pages
+        // refuse it.
+        let wrote = match call.machine.process_mut(pid) {
+            Some(p) => {
+                let space = p.address_space_mut();
+                writable_for_debugger(space, base.wrapping_add(done), len as u32)
+                    && space.kernel_write(base.wrapping_add(done), &chunk).is_ok()
+            }
+            None => false,
+        };
+        if !wrote {
+            let _ = call.write_out_u32(done_ptr, done);
+            return call.fail(NtStatus::ACCESS_VIOLATION);
+        }
+        done += len as u32;
     }
     match call.write_out_u32(done_ptr, size) {
         Ok(()) => ok(1),
         Err(_) => bad_pointer(call),
     }
+}
+
+/// True when every page of the range is committed and neither PAGE_NOACCESS, PAGE_READONLY
+/// nor a guard page.
+fn writable_for_debugger(space: &nt_memory::AddressSpace, addr: u32, len: u32) -> bool {
+    let page = space.page_size().bytes();
+    let end = u64::from(addr) + u64::from(len);
+    let mut at = u64::from(addr & !(page - 1));
+    while at < end {
+        match space.query(at as u32) {
+            Ok(mbi) if mbi.state == nt_memory::MemoryState::Commit => {
+                let p = mbi.protect.0;
+                if p & 0xFF == PageProtection::NOACCESS.0
+                    || p & 0xFF == PageProtection::READONLY.0
+                    || p & PageProtection::GUARD.0 != 0
+                {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+        at += u64::from(page);
+    }
+    true
 }
 
 /// PROCESS_INFORMATION: hProcess, hThread, dwProcessId, dwThreadId.
@@ -1029,12 +1153,18 @@ fn create_process_a(call: &mut ApiCall<'_>) -> ApiReturn {
         call.arg(5),
         call.arg(9),
     );
-    let name = match (optional_name(call, app), optional_name(call, cmd)) {
-        (Ok(Some(a)), _) => a,
-        (Ok(None), Ok(Some(c))) => first_token(&c),
-        (Ok(None), Ok(None)) => return call.fail(NtStatus::INVALID_PARAMETER),
-        _ => return bad_pointer(call),
+    let name = match optional_name(call, app) {
+        Ok(Some(a)) => a,
+        Ok(None) => match command_line(call, cmd) {
+            Ok(Some(c)) => first_token(&c),
+            Ok(None) => return call.fail(NtStatus::INVALID_PARAMETER),
+            Err(failed) => return failed,
+        },
+        Err(failed) => return failed,
     };
+    if call.probe_write(info_ptr, 16).is_err() {
+        return bad_pointer(call);
+    }
     let Some(path) = resolve_image_name(call, &name) else {
         return call.fail(NtStatus::OBJECT_NAME_NOT_FOUND);
     };
@@ -1059,6 +1189,16 @@ fn create_process_a(call: &mut ApiCall<'_>) -> ApiReturn {
         Ok(s) => s,
         Err(e) => return kernel_failure(call, e),
     };
+    // A child that inherits handles inherits the console handles too, at the same values.
+    if inherit
+        && let Some((_, handles)) = call.state.std_handles.get(&caller.process).cloned()
+        && let Some(child) = call.machine.process(started.process)
+    {
+        let object = Arc::downgrade(child.object());
+        call.state
+            .std_handles
+            .insert(started.process, (object, handles));
+    }
     let opened = open_both(call, caller, started.process, started.thread);
     match opened {
         Ok((hp, ht)) => {
@@ -1072,7 +1212,11 @@ fn create_process_a(call: &mut ApiCall<'_>) -> ApiReturn {
                 Err(_) => bad_pointer(call),
             }
         }
-        Err(e) => kernel_failure(call, e),
+        Err(e) => {
+            // No handles to give back: the child must not run on unseen.
+            call.machine.exit_process(started.process, e.status().0);
+            kernel_failure(call, e)
+        }
     }
 }
 
@@ -1094,6 +1238,22 @@ fn open_both(
             let _ = call.machine.close_handle(caller.process, hp);
             Err(e)
         }
+    }
+}
+
+/// The most bytes of a command line (CreateProcess's limit is 32,767 characters).
+const MAX_COMMAND_LINE: usize = 32_767;
+
+/// Reads an optional command line.
+fn command_line(call: &mut ApiCall<'_>, ptr: u32) -> Result<Option<String>, ApiReturn> {
+    if ptr == 0 {
+        return Ok(None);
+    }
+    match call.read_c_string(ptr, MAX_COMMAND_LINE + 1) {
+        Ok(line) if line.len() > MAX_COMMAND_LINE => Err(call.fail_win32(Win32Error(206), 0)),
+        Ok(line) if line.trim().is_empty() => Ok(None),
+        Ok(line) => Ok(Some(line)),
+        Err(_) => Err(bad_pointer(call)),
     }
 }
 

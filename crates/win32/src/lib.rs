@@ -90,12 +90,15 @@ impl Default for Builtins {
 }
 
 fn dll_matches(builtin: &str, requested: &str) -> bool {
-    let requested = requested
-        .strip_suffix(".dll")
-        .or_else(|| requested.strip_suffix(".DLL"))
-        .unwrap_or(requested);
-    let builtin = builtin.strip_suffix(".dll").unwrap_or(builtin);
-    builtin.eq_ignore_ascii_case(requested)
+    fn stem(name: &str) -> &str {
+        match name.len().checked_sub(4) {
+            Some(at) if name.is_char_boundary(at) && name[at..].eq_ignore_ascii_case(".dll") => {
+                &name[..at]
+            }
+            _ => name,
+        }
+    }
+    stem(builtin).eq_ignore_ascii_case(stem(requested))
 }
 
 impl Builtins {

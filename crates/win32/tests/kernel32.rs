@@ -92,7 +92,7 @@ impl Guest {
             }
             CpuContext::Alpha(c) => {
                 for (i, a) in args.iter().enumerate().take(6) {
-                    c.r[AlphaContext::A0 + i] = sign_extend(*a);
+                    c.r[ALPHA_A0 + i] = sign_extend(*a);
                 }
                 let sp = top & !15;
                 for (i, a) in args.iter().enumerate().skip(6) {
@@ -100,8 +100,8 @@ impl Guest {
                         .kernel_write(sp + 8 * (i as u32 - 6), &a.to_le_bytes())
                         .unwrap();
                 }
-                c.r[AlphaContext::SP] = sign_extend(sp);
-                c.r[AlphaContext::RA] = sign_extend(RETURN_TO);
+                c.r[ALPHA_SP] = sign_extend(sp);
+                c.r[ALPHA_RA] = sign_extend(RETURN_TO);
             }
         }
         ctx.set_program_counter(address);
@@ -178,7 +178,7 @@ fn alpha_results_are_sign_extended_in_v0() {
     let mut g = guest(Architecture::Alpha);
     let (_, ctx) = g.call_raw("GetCurrentProcess", &[]);
     let CpuContext::Alpha(c) = ctx else { panic!() };
-    assert_eq!(c.r[AlphaContext::V0], 0xFFFF_FFFF_FFFF_FFFF);
+    assert_eq!(c.r[ALPHA_V0], 0xFFFF_FFFF_FFFF_FFFF);
 }
 
 #[test]
@@ -498,4 +498,141 @@ fn builtins_resolve_by_name_case_insensitively_and_by_ordinal() {
     );
     assert!(b.at(EXIT_THREAD_THUNK).is_none());
     assert!(by_name > THUNK_BASE);
+}
+
+#[test]
+fn a_security_attributes_pointer_at_the_top_of_memory_is_an_access_violation() {
+    let mut g = guest(Architecture::X86);
+    assert_eq!(g.call("CreateEventA", &[0xFFFF_FFFC, 0, 0, 0]), 0);
+    assert_eq!(g.last_error(), Win32Error::NOACCESS.0);
+}
+
+#[test]
+fn bad_out_pointers_fail_before_anything_happens() {
+    for arch in ARCHES {
+        let mut g = guest(arch);
+        let count = |g: &Guest| {
+            g.m.process(g.me.process)
+                .unwrap()
+                .handle_table()
+                .handle_count()
+        };
+        let threads = |g: &Guest| g.m.process(g.me.process).unwrap().thread_count();
+        let (handles, live) = (count(&g), threads(&g));
+        assert_eq!(
+            g.call(
+                "CreateThread",
+                &[0, 0, 0x0010_0000, 0, CREATE_SUSPENDED, 0x10]
+            ),
+            0
+        );
+        assert_eq!(g.last_error(), Win32Error::NOACCESS.0);
+        assert_eq!(
+            (count(&g), threads(&g)),
+            (handles, live),
+            "{arch:?}: CreateThread acted"
+        );
+        let e = g.call("CreateEventA", &[0, 0, 0, 0]);
+        let me = Handle::CURRENT_PROCESS.0;
+        let before = count(&g);
+        assert_eq!(g.call("DuplicateHandle", &[me, e, me, 0x10, 0, 0, 2]), 0);
+        assert_eq!(count(&g), before, "DuplicateHandle acted");
+        let s = g.call("CreateSemaphoreA", &[0, 0, 5, 0]);
+        assert_eq!(g.call("ReleaseSemaphore", &[s, 1, 0x10]), 0);
+        let semaphore =
+            g.m.process(g.me.process)
+                .unwrap()
+                .handle_table()
+                .reference(Handle(s), AccessMask(0), None)
+                .unwrap()
+                .clone();
+        assert_eq!(
+            semaphore.semaphore_state(),
+            Ok((0, 5)),
+            "ReleaseSemaphore acted"
+        );
+        let base = g.call("VirtualAlloc", &[0, 0x1000, 0x3000, 0x04]);
+        assert_eq!(g.call("VirtualProtect", &[base, 0x1000, 0x02, 0]), 0);
+        assert_eq!(g.call("VirtualQuery", &[base, DATA, 28]), 28);
+        assert_eq!(
+            g.read_u32(DATA + 20),
+            0x04,
+            "{arch:?}: VirtualProtect acted"
+        );
+    }
+}
+
+#[test]
+fn names_longer_than_max_path_are_refused_not_cut() {
+    let mut g = guest(Architecture::X86);
+    let long = "n".repeat(261);
+    g.write_str(DATA, &long);
+    assert_eq!(g.call("CreateEventA", &[0, 1, 0, DATA]), 0);
+    assert_eq!(g.last_error(), 206);
+    g.write_str(DATA, &long[..260]);
+    assert_ne!(g.call("CreateEventA", &[0, 1, 0, DATA]), 0);
+}
+
+#[test]
+fn read_process_memory_honours_page_protection() {
+    let mut g = guest(Architecture::X86);
+    let base = g.call("VirtualAlloc", &[0, 0x1000, 0x3000, 0x01]);
+    let me = Handle::CURRENT_PROCESS.0;
+    assert_eq!(
+        g.call("ReadProcessMemory", &[me, base, DATA, 4, DATA + 8]),
+        0
+    );
+    assert_eq!(g.last_error(), Win32Error::PARTIAL_COPY.0);
+    assert_eq!(g.read_u32(DATA + 8), 0);
+    assert_eq!(g.call("WriteProcessMemory", &[me, base, DATA, 4, 0]), 0);
+    assert_eq!(g.last_error(), Win32Error::NOACCESS.0);
+}
+
+#[test]
+fn standard_handles_belong_to_the_process_not_to_a_reused_id() {
+    let mut g = guest(Architecture::X86);
+    let first = g.call("GetStdHandle", &[(-11i32) as u32]);
+    // The process ends; a new one takes the same id.
+    let old = g.me.process;
+    g.m.exit_process(old, 0);
+    let pid =
+        g.m.create_process(ProcessParams::new(Architecture::X86))
+            .unwrap();
+    assert_eq!(pid, old);
+    g.m.process_mut(pid)
+        .unwrap()
+        .address_space_mut()
+        .allocate(
+            DATA,
+            0x1_0000,
+            AllocationType::RESERVE | AllocationType::COMMIT,
+            PageProtection::READWRITE,
+        )
+        .unwrap();
+    g.m.process_mut(pid)
+        .unwrap()
+        .address_space_mut()
+        .allocate(
+            0x0010_0000,
+            0x1_0000,
+            AllocationType::RESERVE | AllocationType::COMMIT,
+            PageProtection::EXECUTE_READWRITE,
+        )
+        .unwrap();
+    let tid =
+        g.m.spawn_thread(pid, 0x0010_0000, 0, 0, CREATE_SUSPENDED)
+            .unwrap();
+    g.me = ClientId {
+        process: pid,
+        thread: tid,
+    };
+    let e = g.call("CreateEventA", &[0, 0, 0, 0]);
+    let out = g.call("GetStdHandle", &[(-11i32) as u32]);
+    assert_ne!(out, e);
+    g.write_str(DATA, "x");
+    assert_eq!(
+        g.call("WriteFile", &[out, DATA, 1, 0, 0]),
+        1,
+        "{first:#x} -> {out:#x}"
+    );
 }

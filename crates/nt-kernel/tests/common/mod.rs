@@ -38,7 +38,7 @@ pub struct FakeCpu {
 fn parameter(context: &CpuContext, memory: &AddressSpace) -> Result<u32, nt_memory::Fault> {
     match context {
         CpuContext::X86(c) => memory.read_u32(c.gpr[X86_ESP] + 4),
-        CpuContext::Alpha(c) => Ok(c.r[AlphaContext::A0] as u32),
+        CpuContext::Alpha(c) => Ok(c.r[ALPHA_A0] as u32),
     }
 }
 
@@ -72,7 +72,7 @@ fn ret(
             Ok(target)
         }
         CpuContext::Alpha(c) => {
-            c.pc = c.r[AlphaContext::RA];
+            c.pc = c.r[ALPHA_RA];
             Ok(c.pc as u32)
         }
     }

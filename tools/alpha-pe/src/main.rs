@@ -1,0 +1,240 @@
+//! alpha-pe: wraps an Alpha ELF object assembled by GNU as (`alpha-linux-gnu-as`) into a
+//! PE image for Windows NT on Alpha, the way ntemu's Alpha guest programs are built.
+//!
+//! Conventions of the assembly source:
+//! - the entry point is the symbol `start`;
+//! - an import is an undefined symbol `__imp_Function` (from KERNEL32.dll) or
+//!   `__imp_DLL$Function` (e.g. `__imp_USER32$wsprintfA`); its value is the address of the
+//!   function's IAT slot, so a call is `ldah v0,__imp_F($31) !gprelhigh`,
+//!   `ldl v0,__imp_F(v0) !gprellow`, `jsr ra,(v0)` as NT-era compilers emitted it;
+//! - addresses are built with `!gprelhigh` / `!gprellow` pairs, which this builder resolves
+//!   against a GP of 0, i.e. as absolute high/low halves (the high half carries the sign of
+//!   the low half, as HIGHADJ does).
+//!
+//! The image loads at 0x400000 with SectionAlignment 0x2000 and no base relocations.
+//!
+//! Usage: alpha-pe INPUT.o OUTPUT.exe
+
+use std::collections::BTreeMap;
+
+use object::elf;
+use object::pe;
+use object::read::{Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget};
+use object::write::pe::{NtHeaders, Writer};
+
+const BASE: u32 = 0x40_0000;
+
+fn fail(message: String) -> ! {
+    eprintln!("alpha-pe: {message}");
+    std::process::exit(1);
+}
+
+struct Import {
+    dll: String,
+    name: String,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, input, output] = args.as_slice() else {
+        fail("usage: alpha-pe INPUT.o OUTPUT.exe".into());
+    };
+    let bytes = std::fs::read(input).unwrap_or_else(|e| fail(format!("{input}: {e}")));
+    let file = object::File::parse(&*bytes).unwrap_or_else(|e| fail(format!("{input}: {e}")));
+    let section_bytes = |name: &str| -> Vec<u8> {
+        file.section_by_name(name)
+            .map(|s| s.data().unwrap_or_else(|e| fail(format!("{name}: {e}"))).to_vec())
+            .unwrap_or_default()
+    };
+    let mut text = section_bytes(".text");
+    let mut data = section_bytes(".data");
+    let rodata = section_bytes(".rodata");
+    let data_len = data.len();
+    data.extend_from_slice(&rodata);
+    let bss_len = file.section_by_name(".bss").map_or(0, |s| s.size() as usize);
+
+    // Imports, in first-use order, grouped by DLL.
+    let mut imports: Vec<Import> = Vec::new();
+    for sym in file.symbols() {
+        let Ok(name) = sym.name() else { continue };
+        if let Some(rest) = name.strip_prefix("__imp_") {
+            let (dll, func) = match rest.split_once('$') {
+                Some((d, f)) => (format!("{d}.dll"), f.to_string()),
+                None => ("KERNEL32.dll".to_string(), rest.to_string()),
+            };
+            if !imports.iter().any(|i| i.name == func && i.dll == dll) {
+                imports.push(Import { dll, name: func });
+            }
+        }
+    }
+    let mut dlls: Vec<String> = Vec::new();
+    for i in &imports {
+        if !dlls.contains(&i.dll) {
+            dlls.push(i.dll.clone());
+        }
+    }
+
+    // Import section layout: descriptors, then per DLL its lookup table and address table,
+    // then hint/name entries and DLL names.
+    let descriptors = 20 * (dlls.len() + 1);
+    let mut idata_layout: BTreeMap<String, (usize, usize)> = BTreeMap::new(); // dll -> (ilt, iat)
+    let mut cursor = descriptors;
+    for dll in &dlls {
+        let n = imports.iter().filter(|i| &i.dll == dll).count();
+        let ilt = cursor;
+        let iat = ilt + 4 * (n + 1);
+        cursor = iat + 4 * (n + 1);
+        idata_layout.insert(dll.clone(), (ilt, iat));
+    }
+    let mut names_at = cursor;
+    let mut hint_names = Vec::new();
+    for i in &imports {
+        hint_names.push(names_at);
+        names_at += (2 + i.name.len() + 1 + 1) & !1;
+    }
+    let mut dll_names = Vec::new();
+    for dll in &dlls {
+        dll_names.push(names_at);
+        names_at += dll.len() + 1;
+    }
+    let idata_len = names_at;
+
+    let mut out = Vec::new();
+    let mut w = Writer::new(false, 0x2000, 0x200, &mut out);
+    w.reserve_dos_header_and_stub();
+    w.reserve_nt_headers(16);
+    w.reserve_section_headers(3);
+    let text_range = w.reserve_text_section(text.len().max(4) as u32);
+    let data_range = w.reserve_data_section((data.len() + bss_len).max(4) as u32, data.len() as u32);
+    let idata_range = w.reserve_idata_section(idata_len as u32);
+    let (t, d, i) = (text_range.virtual_address, data_range.virtual_address, idata_range.virtual_address);
+
+    // Addresses of sections and symbols.
+    let all_data_len = data.len() as u32;
+    let section_va = |name: &str| -> Option<u32> {
+        match name {
+            ".text" => Some(BASE + t),
+            ".data" => Some(BASE + d),
+            ".rodata" => Some(BASE + d + data_len as u32),
+            ".bss" => Some(BASE + d + all_data_len),
+            _ => None,
+        }
+    };
+    let iat_slot = |import_name: &str| -> Option<u32> {
+        let rest = import_name.strip_prefix("__imp_")?;
+        let (dll, func) = match rest.split_once('$') {
+            Some((d, f)) => (format!("{d}.dll"), f),
+            None => ("KERNEL32.dll".to_string(), rest),
+        };
+        let (_, iat) = idata_layout.get(&dll)?;
+        let index = imports.iter().filter(|x| x.dll == dll).position(|x| x.name == func)?;
+        Some(BASE + i + (*iat + 4 * index) as u32)
+    };
+    let symbol_va = |sym: &object::Symbol<'_, '_>| -> u32 {
+        let name = sym.name().unwrap_or_default();
+        if let Some(slot) = iat_slot(name) {
+            return slot;
+        }
+        let section = sym
+            .section_index()
+            .and_then(|idx| file.section_by_index(idx).ok())
+            .and_then(|s| s.name().ok().map(str::to_string))
+            .unwrap_or_else(|| fail(format!("symbol {name:?} is undefined")));
+        let va = section_va(&section).unwrap_or_else(|| fail(format!("section {section} is not supported")));
+        va + sym.address() as u32
+    };
+    let mut entry = None;
+    for sym in file.symbols() {
+        if sym.name() == Ok("start") {
+            entry = Some(symbol_va(&sym) - BASE);
+        }
+    }
+    let entry = entry.unwrap_or_else(|| fail("no `start` symbol".into()));
+
+    // Relocations.
+    for (name, buf, place_base) in [(".text", &mut text, BASE + t), (".data", &mut data, BASE + d)] {
+        let Some(section) = file.section_by_name(name) else { continue };
+        for (offset, reloc) in section.relocations() {
+            let target = match reloc.target() {
+                RelocationTarget::Symbol(idx) => {
+                    let sym = file.symbol_by_index(idx).unwrap_or_else(|e| fail(e.to_string()));
+                    symbol_va(&sym)
+                }
+                RelocationTarget::Section(idx) => {
+                    let s = file.section_by_index(idx).unwrap_or_else(|e| fail(e.to_string()));
+                    section_va(s.name().unwrap_or_default()).unwrap_or_else(|| fail("relocation against an unsupported section".into()))
+                }
+                _ => fail("unsupported relocation target".into()),
+            };
+            let value = (i64::from(target) + reloc.addend()) as u32;
+            let at = offset as usize;
+            let word = |buf: &Vec<u8>| u32::from_le_bytes([buf[at], buf[at + 1], buf[at + 2], buf[at + 3]]);
+            let RelocationFlags::Elf { r_type } = reloc.flags() else { fail("not an ELF relocation".into()) };
+            let patched = match r_type {
+                elf::R_ALPHA_GPRELHIGH => (word(buf) & 0xFFFF_0000) | (value.wrapping_add(0x8000) >> 16),
+                elf::R_ALPHA_GPRELLOW => (word(buf) & 0xFFFF_0000) | (value & 0xFFFF),
+                elf::R_ALPHA_REFLONG => value,
+                elf::R_ALPHA_BRADDR => {
+                    let disp = (i64::from(value) - i64::from(place_base + offset as u32 + 4)) >> 2;
+                    (word(buf) & 0xFFE0_0000) | (disp as u32 & 0x1F_FFFF)
+                }
+                elf::R_ALPHA_HINT | elf::R_ALPHA_LITUSE => continue,
+                other => fail(format!("{name}+{offset:#x}: unsupported relocation type {other}")),
+            };
+            buf[at..at + 4].copy_from_slice(&patched.to_le_bytes());
+        }
+    }
+
+    // The import section.
+    let mut idata = vec![0u8; idata_len];
+    let put32 = |buf: &mut Vec<u8>, off: usize, v: u32| buf[off..off + 4].copy_from_slice(&v.to_le_bytes());
+    for (k, dll) in dlls.iter().enumerate() {
+        let (ilt, iat) = idata_layout[dll];
+        put32(&mut idata, 20 * k, i + ilt as u32);
+        put32(&mut idata, 20 * k + 12, i + dll_names[k] as u32);
+        put32(&mut idata, 20 * k + 16, i + iat as u32);
+        for (n, (j, _)) in imports.iter().enumerate().filter(|(_, x)| &x.dll == dll).enumerate() {
+            let entry = i + hint_names[j] as u32;
+            put32(&mut idata, ilt + 4 * n, entry);
+            put32(&mut idata, iat + 4 * n, entry);
+        }
+        idata[dll_names[k]..dll_names[k] + dll.len()].copy_from_slice(dll.as_bytes());
+    }
+    for (j, imp) in imports.iter().enumerate() {
+        let at = hint_names[j] + 2;
+        idata[at..at + imp.name.len()].copy_from_slice(imp.name.as_bytes());
+    }
+    let iat_start = dlls.first().map_or(0, |dll| idata_layout[dll].1);
+    let iat_len = idata_len.min(cursor) - iat_start.min(cursor);
+    w.set_data_directory(pe::IMAGE_DIRECTORY_ENTRY_IMPORT, i, descriptors as u32);
+    w.set_data_directory(pe::IMAGE_DIRECTORY_ENTRY_IAT, i + iat_start as u32, iat_len as u32);
+
+    w.write_dos_header_and_stub().unwrap_or_else(|e| fail(e.to_string()));
+    w.write_nt_headers(NtHeaders {
+        machine: pe::IMAGE_FILE_MACHINE_ALPHA,
+        time_date_stamp: 0,
+        // RELOCS_STRIPPED | EXECUTABLE_IMAGE | LINE_NUMS_STRIPPED | LOCAL_SYMS_STRIPPED | 32BIT_MACHINE
+        characteristics: pe::FileFlags(0x010F),
+        major_linker_version: 6,
+        minor_linker_version: 0,
+        address_of_entry_point: entry,
+        image_base: u64::from(BASE),
+        major_operating_system_version: 4,
+        minor_operating_system_version: 0,
+        major_image_version: 0,
+        minor_image_version: 0,
+        major_subsystem_version: 4,
+        minor_subsystem_version: 0,
+        subsystem: pe::IMAGE_SUBSYSTEM_WINDOWS_CUI,
+        dll_characteristics: pe::DllFlags(0),
+        size_of_stack_reserve: 0x10_0000,
+        size_of_stack_commit: 0x2000,
+        size_of_heap_reserve: 0x10_0000,
+        size_of_heap_commit: 0x2000,
+    });
+    w.write_section_headers();
+    w.write_section(text_range.file_offset, &text);
+    w.write_section(data_range.file_offset, &data);
+    w.write_section(idata_range.file_offset, &idata);
+    std::fs::write(output, &out).unwrap_or_else(|e| fail(format!("{output}: {e}")));
+}
