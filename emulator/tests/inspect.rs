@@ -160,16 +160,11 @@ fn json_output() {
 fn truncated_image_exits_2_with_one_line() {
     let bytes = match corpus() {
         Some(dir) => std::fs::read(dir.join("alpha/aclock.exe")).unwrap(),
-        // Without the corpus, a minimal MZ/PE prefix is enough to be truncated.
-        None => {
-            let mut b = vec![0u8; 0x80];
-            b[0] = b'M';
-            b[1] = b'Z';
-            b[0x3C] = 0x40;
-            b[0x40..0x44].copy_from_slice(b"PE\0\0");
-            b[0x44..0x46].copy_from_slice(&0x184u16.to_le_bytes());
-            b
-        }
+        // Without the corpus, the project's own x86 guest image serves.
+        None => std::fs::read(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/guests/x86/hello.exe"),
+        )
+        .unwrap(),
     };
     for len in [0x100, 0x90, 0x10, 0] {
         let f = Scratch::new(&format!("trunc{len}.exe"), &bytes[..len]);
