@@ -24,6 +24,8 @@ pub struct RunOptions {
     pub instruction_limit: Option<u64>,
     /// Where guest output goes (default: the host's stdout and stderr).
     pub io: Option<HostIo>,
+    /// Arguments after the program name on its command line (GetCommandLineA).
+    pub args: Vec<String>,
 }
 
 /// Counters of a finished run, for `--stats`.
@@ -106,6 +108,19 @@ pub fn run_image(path: &Path, options: RunOptions) -> Result<RunReport, RunError
     }
     let mut resolver = w.builtins().clone();
     let started = m.create_process_from_image(&image, &mut resolver, None, false, 0)?;
+    let program = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let mut command_line = program;
+    for arg in &options.args {
+        command_line.push(' ');
+        if arg.contains(' ') {
+            command_line.push('"');
+            command_line.push_str(arg);
+            command_line.push('"');
+        } else {
+            command_line.push_str(arg);
+        }
+    }
+    w.set_command_line(&m, started.process, &command_line);
     let process = m
         .process(started.process)
         .map(|p| p.object().clone())

@@ -30,7 +30,7 @@ enum Command {
         /// The program (.exe).
         #[arg(required_unless_present = "list_faults")]
         image: Option<PathBuf>,
-        /// Arguments for the program (accepted; GetCommandLineA comes with the CRT work).
+        /// Arguments for the program: its command line is the image's file name and these.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
         /// Arm a fault-injection point, OP:STEP or OP:STEP:N (fail only the N-th call).
@@ -68,7 +68,7 @@ fn main() -> ExitCode {
         Command::Inspect { image, json } => inspect(&image, json),
         Command::Run {
             image,
-            args: _,
+            args,
             faults,
             list_faults,
             quirks,
@@ -86,7 +86,7 @@ fn main() -> ExitCode {
                 eprintln!("ntemu: run needs an IMAGE");
                 return ExitCode::from(2);
             };
-            run(&image, &faults, &quirks, &trace, stats, virtual_time)
+            run(&image, &args, &faults, &quirks, &trace, stats, virtual_time)
         }
     }
 }
@@ -98,6 +98,7 @@ fn usage_error(message: String) -> ExitCode {
 
 fn run(
     image: &std::path::Path,
+    args: &[String],
     faults: &[String],
     quirks: &[String],
     trace: &[String],
@@ -106,6 +107,7 @@ fn run(
 ) -> ExitCode {
     let mut options = ntemu::RunOptions {
         virtual_time,
+        args: args.to_vec(),
         ..ntemu::RunOptions::default()
     };
     for spec in faults {

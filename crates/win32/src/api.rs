@@ -20,6 +20,21 @@ pub(crate) struct Win32State {
     pub(crate) std_handles: BTreeMap<u32, (std::sync::Weak<Object>, [Handle; 3])>,
     /// Where CreateProcessA looks for relative image names.
     pub(crate) image_directory: Option<PathBuf>,
+    /// Each process's command line, and where GetCommandLineA and the environment block
+    /// were put in its memory once asked for.
+    pub(crate) process_parameters: BTreeMap<u32, ProcessParameters>,
+    /// Every process's heaps.
+    pub(crate) heaps: crate::kernel32::Heaps,
+}
+
+/// What kernel32 keeps of a process's start-up parameters (NT: RTL_USER_PROCESS_PARAMETERS).
+pub(crate) struct ProcessParameters {
+    /// The process object they belong to: ids are reused, objects are not.
+    pub(crate) owner: std::sync::Weak<Object>,
+    /// The command line.
+    pub(crate) command_line: String,
+    /// Guest address of the page holding the command line and the environment blocks.
+    pub(crate) block: Option<u32>,
 }
 
 /// What a builtin function asks for once it has run.

@@ -89,7 +89,7 @@ impl Default for Builtins {
     }
 }
 
-fn dll_matches(builtin: &str, requested: &str) -> bool {
+pub(crate) fn dll_matches(builtin: &str, requested: &str) -> bool {
     fn stem(name: &str) -> &str {
         match name.len().checked_sub(4) {
             Some(at) if name.is_char_boundary(at) && name[at..].eq_ignore_ascii_case(".dll") => {
@@ -238,6 +238,20 @@ impl Win32 {
     /// Unimplemented imports the guests called, in order.
     pub fn unimplemented_calls(&self) -> &[UnimplementedCall] {
         &self.unimplemented
+    }
+
+    /// Sets the command line GetCommandLineA reports to process `process`.
+    pub fn set_command_line(&mut self, machine: &Machine, process: u32, command_line: &str) {
+        if let Some(p) = machine.process(process) {
+            self.state.process_parameters.insert(
+                process,
+                api::ProcessParameters {
+                    owner: std::sync::Arc::downgrade(p.object()),
+                    command_line: command_line.to_string(),
+                    block: None,
+                },
+            );
+        }
     }
 
     /// Sets the directory CreateProcessA resolves relative image names in.

@@ -636,3 +636,95 @@ fn standard_handles_belong_to_the_process_not_to_a_reused_id() {
         "{first:#x} -> {out:#x}"
     );
 }
+
+#[test]
+fn version_and_startup_information_are_nt4_sp6() {
+    for arch in ARCHES {
+        let mut g = guest(arch);
+        assert_eq!(g.call("GetVersion", &[]), 0x0565_0004);
+        let size_at = |g: &mut Guest, size: u32| {
+            g.m.process_mut(g.me.process).unwrap().address_space_mut().kernel_write(DATA, &size.to_le_bytes()).unwrap();
+        };
+        size_at(&mut g, 148);
+        assert_eq!(g.call("GetVersionExA", &[DATA]), 1);
+        assert_eq!([g.read_u32(DATA + 4), g.read_u32(DATA + 8), g.read_u32(DATA + 12), g.read_u32(DATA + 16)], [4, 0, 1381, 2]);
+        size_at(&mut g, 100);
+        assert_eq!(g.call("GetVersionExA", &[DATA]), 0);
+        assert_eq!(g.last_error(), Win32Error::INSUFFICIENT_BUFFER.0);
+        assert_eq!(g.call("GetStartupInfoA", &[DATA]), 0);
+        assert_eq!(g.read_u32(DATA), 68);
+        assert_eq!(g.call("GetACP", &[]), 1252);
+        assert_eq!(g.call("GetOEMCP", &[]), 437);
+        assert_eq!(g.call("GetCPInfo", &[1252, DATA]), 1);
+        assert_eq!(g.read_u32(DATA), 1);
+        assert_eq!(g.call("GetCPInfo", &[65001, DATA]), 0);
+        assert_eq!(g.call("SetHandleCount", &[40]), 40);
+        let out = g.call("GetStdHandle", &[(-11i32) as u32]);
+        assert_eq!(g.call("GetFileType", &[out]), 2, "FILE_TYPE_CHAR");
+        assert_eq!(g.call("GetFileType", &[0x4440]), 0);
+        assert_eq!(g.last_error(), Win32Error::INVALID_HANDLE.0);
+    }
+}
+
+#[test]
+fn command_line_environment_and_modules() {
+    let mut g = guest(Architecture::Alpha);
+    let (m, pid) = (&g.m, g.me.process);
+    g.w.set_command_line(m, pid, "prog.exe a b");
+    let line = g.call("GetCommandLineA", &[]);
+    assert_eq!(line, g.call("GetCommandLineA", &[]), "one block per process");
+    let text = g.m.process(pid).unwrap().address_space().read_c_string(line, 100).unwrap();
+    assert_eq!(text, b"prog.exe a b");
+    let env = g.call("GetEnvironmentStrings", &[]);
+    assert_eq!(g.read_u32(env) & 0xFFFF, 0, "an empty block ends with two NULs");
+    assert_eq!(g.call("FreeEnvironmentStringsA", &[env]), 1);
+    g.write_str(DATA, "kernel32");
+    let k32 = g.call("GetModuleHandleA", &[DATA]);
+    assert_ne!(k32, 0);
+    g.write_str(DATA + 0x40, "CloseHandle");
+    let close = g.call("GetProcAddress", &[k32, DATA + 0x40]);
+    assert_eq!(close, g.thunk("CloseHandle"));
+    g.write_str(DATA + 0x40, "NoSuchFunction");
+    assert_eq!(g.call("GetProcAddress", &[k32, DATA + 0x40]), 0);
+    assert_eq!(g.last_error(), Win32Error::PROC_NOT_FOUND.0);
+    g.write_str(DATA, "user99.dll");
+    assert_eq!(g.call("GetModuleHandleA", &[DATA]), 0);
+    assert_eq!(g.last_error(), Win32Error::MOD_NOT_FOUND.0);
+}
+
+#[test]
+fn heaps_allocate_reallocate_free_and_destroy() {
+    for arch in ARCHES {
+        let mut g = guest(arch);
+        let heap = g.call("HeapCreate", &[0, 0x1000, 0]);
+        assert_ne!(heap, 0);
+        assert_ne!(g.call("GetProcessHeap", &[]), heap);
+        let a = g.call("HeapAlloc", &[heap, 8, 100]);
+        let b = g.call("HeapAlloc", &[heap, 0, 24]);
+        assert!(a != 0 && b != 0 && a % 8 == 0 && b % 8 == 0 && b >= a + 100, "{arch:?}");
+        assert_eq!(g.read_u32(a + 96), 0, "HEAP_ZERO_MEMORY");
+        assert_eq!(g.call("HeapSize", &[heap, 0, a]), 100);
+        g.write_str(a, "keep me");
+        let grown = g.call("HeapReAlloc", &[heap, 0, a, 5000]);
+        assert_ne!(grown, 0);
+        assert_eq!(g.call("HeapSize", &[heap, 0, grown]), 5000);
+        let text = g.m.process(g.me.process).unwrap().address_space().read_c_string(grown, 20).unwrap();
+        assert_eq!(text, b"keep me");
+        assert_eq!(g.call("HeapReAlloc", &[heap, 0x10, b, 100_000]), 0, "in place only");
+        assert_eq!(g.call("HeapFree", &[heap, 0, b]), 1);
+        assert_eq!(g.call("HeapFree", &[heap, 0, b]), 0, "double free");
+        assert_eq!(g.last_error(), Win32Error::INVALID_PARAMETER.0);
+        assert_eq!(g.call("HeapSize", &[heap, 0, b]), u32::MAX);
+        // Freed blocks are reused, lowest address first (a was freed by the move).
+        assert_eq!(g.call("HeapAlloc", &[heap, 0, 16]), a);
+        // A fixed-size heap runs out instead of growing.
+        let small = g.call("HeapCreate", &[0, 0x1000, 0x1_0000]);
+        assert_eq!(g.call("HeapAlloc", &[small, 0, 0x2_0000]), 0);
+        let committed = g.m.process(g.me.process).unwrap().address_space().committed_bytes();
+        assert_eq!(g.call("HeapDestroy", &[heap]), 1);
+        assert!(g.m.process(g.me.process).unwrap().address_space().committed_bytes() < committed);
+        assert_eq!(g.call("HeapAlloc", &[heap, 0, 8]), 0, "destroyed");
+        let process_heap = g.call("GetProcessHeap", &[]);
+        assert_eq!(g.call("HeapDestroy", &[process_heap]), 0, "the process heap stays");
+    }
+}

@@ -11,6 +11,13 @@ use nt_object::{
 };
 use nt_status::{NtStatus, Win32Error};
 
+mod heap;
+mod startup;
+
+use heap::*;
+pub(crate) use heap::Heaps;
+use startup::*;
+
 use crate::abi::CallingConvention::Stdcall;
 use crate::api::{ApiCall, ApiReturn};
 use crate::{BuiltinDll, Export};
@@ -110,6 +117,28 @@ pub const DLL: BuiltinDll = BuiltinDll {
         49 WriteConsoleA/5 => write_console_a;
         50 WriteFile/5 => write_file;
         51 WriteProcessMemory/5 => write_process_memory;
+        52 GetVersion/0 => get_version;
+        53 GetVersionExA/1 => get_version_ex_a;
+        54 GetCommandLineA/0 => get_command_line_a;
+        55 GetModuleHandleA/1 => get_module_handle_a;
+        56 GetProcAddress/2 => get_proc_address;
+        57 GetStartupInfoA/1 => get_startup_info_a;
+        58 GetEnvironmentStrings/0 => get_environment_strings;
+        59 GetEnvironmentStringsW/0 => get_environment_strings_w;
+        60 FreeEnvironmentStringsA/1 => free_environment_strings;
+        61 FreeEnvironmentStringsW/1 => free_environment_strings;
+        62 SetHandleCount/1 => set_handle_count;
+        63 GetFileType/1 => get_file_type;
+        64 GetACP/0 => get_acp;
+        65 GetOEMCP/0 => get_oemcp;
+        66 GetCPInfo/2 => get_cp_info;
+        67 GetProcessHeap/0 => get_process_heap;
+        68 HeapCreate/3 => heap_create;
+        69 HeapDestroy/1 => heap_destroy;
+        70 HeapAlloc/3 => heap_alloc;
+        71 HeapFree/3 => heap_free;
+        72 HeapSize/3 => heap_size;
+        73 HeapReAlloc/4 => heap_re_alloc;
     },
 };
 
@@ -1198,6 +1227,20 @@ fn create_process_a(call: &mut ApiCall<'_>) -> ApiReturn {
         call.state
             .std_handles
             .insert(started.process, (object, handles));
+    }
+    let child_command_line = match command_line(call, cmd) {
+        Ok(Some(c)) => c,
+        _ => name.clone(),
+    };
+    if let Some(child) = call.machine.process(started.process) {
+        call.state.process_parameters.insert(
+            started.process,
+            crate::api::ProcessParameters {
+                owner: Arc::downgrade(child.object()),
+                command_line: child_command_line,
+                block: None,
+            },
+        );
     }
     let opened = open_both(call, caller, started.process, started.thread);
     match opened {

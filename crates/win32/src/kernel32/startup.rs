@@ -1,0 +1,214 @@
+//! What the C runtimes call at start-up: version, command line, environment, start-up
+//! information, module handles, code pages. The values are those of Windows NT 4.0 SP6 on a
+//! U.S. English system.
+
+use std::sync::Arc;
+
+use nt_memory::{AllocationType, PageProtection};
+use nt_object::{Handle, ObjectType};
+use nt_status::{NtStatus, Win32Error};
+use pe_image::ImportSymbol;
+
+use crate::api::{ApiCall, ApiReturn, ProcessParameters};
+use crate::{FIRST_FUNCTION_THUNK, builtin_dlls};
+
+/// NT 4.0's build number.
+pub const NT4_BUILD: u32 = 1381;
+/// FILE_TYPE_CHAR: a character device such as the console.
+pub const FILE_TYPE_CHAR: u32 = 2;
+/// sizeof(OSVERSIONINFOA).
+const OSVERSIONINFOA_SIZE: u32 = 148;
+/// sizeof(OSVERSIONINFOEXA), which NT 4.0 SP4 and later accept too.
+const OSVERSIONINFOEXA_SIZE: u32 = 156;
+/// sizeof(STARTUPINFOA).
+const STARTUPINFOA_SIZE: u32 = 68;
+/// The service pack string NT 4.0 SP6 reports.
+const CSD_VERSION: &str = "Service Pack 6";
+
+/// The module handle of a builtin DLL: an address in the thunk range below the function
+/// thunks, never guest memory, one per DLL.
+fn builtin_module_handle(index: usize) -> u32 {
+    FIRST_FUNCTION_THUNK - 0x80 + 4 * index as u32
+}
+
+pub(super) fn get_version(_: &mut ApiCall<'_>) -> ApiReturn {
+    // Low word: major 4, minor 0; high word: the build number (bit 31 clear: NT).
+    ApiReturn::Value((NT4_BUILD << 16) | 4)
+}
+
+pub(super) fn get_version_ex_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let info = call.arg(0);
+    let size = match call.read_u32(info) {
+        Ok(s) => s,
+        Err(_) => return call.fail(NtStatus::ACCESS_VIOLATION),
+    };
+    if size != OSVERSIONINFOA_SIZE && size != OSVERSIONINFOEXA_SIZE {
+        return call.fail_win32(Win32Error::INSUFFICIENT_BUFFER, 0);
+    }
+    let mut bytes = vec![0u8; size as usize];
+    for (i, v) in [size, 4, 0, NT4_BUILD, 2].iter().enumerate() {
+        bytes[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
+    }
+    bytes[20..20 + CSD_VERSION.len()].copy_from_slice(CSD_VERSION.as_bytes());
+    if size == OSVERSIONINFOEXA_SIZE {
+        bytes[148..150].copy_from_slice(&6u16.to_le_bytes()); // wServicePackMajor
+        bytes[154] = 1; // wProductType: VER_NT_WORKSTATION
+    }
+    match call.write_bytes(info, &bytes) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// The process's parameter block in guest memory: the command line at +0, the ANSI
+/// environment block (empty: two NULs) and the Unicode one after it. Made on first use.
+fn parameter_block(call: &mut ApiCall<'_>) -> Result<(u32, usize), NtStatus> {
+    let pid = call.thread.process;
+    let object = call.process().map(|p| Arc::clone(p.object())).ok_or(NtStatus::INVALID_HANDLE)?;
+    let entry = call.state.process_parameters.get(&pid);
+    let command_line = match entry {
+        Some(p) if p.owner.upgrade().is_some_and(|o| Arc::ptr_eq(&o, &object)) => {
+            if let Some(block) = p.block {
+                return Ok((block, p.command_line.len()));
+            }
+            p.command_line.clone()
+        }
+        _ => String::new(),
+    };
+    let process = call.process_mut().ok_or(NtStatus::INVALID_HANDLE)?;
+    let size = (command_line.len() as u32 + 1 + 2 + 4).next_multiple_of(0x1000);
+    let (block, _) = process
+        .address_space_mut()
+        .allocate(0, size, AllocationType::RESERVE | AllocationType::COMMIT, PageProtection::READWRITE)
+        .map_err(|e| e.status())?;
+    let mut bytes = command_line.as_bytes().to_vec();
+    bytes.push(0);
+    bytes.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+    process
+        .address_space_mut()
+        .kernel_write(block, &bytes)
+        .map_err(|f| f.status())?;
+    call.state.process_parameters.insert(
+        pid,
+        ProcessParameters {
+            owner: Arc::downgrade(&object),
+            command_line: command_line.clone(),
+            block: Some(block),
+        },
+    );
+    Ok((block, command_line.len()))
+}
+
+pub(super) fn get_command_line_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    match parameter_block(call) {
+        Ok((block, _)) => ApiReturn::Value(block),
+        Err(status) => call.fail(status),
+    }
+}
+
+pub(super) fn get_environment_strings(call: &mut ApiCall<'_>) -> ApiReturn {
+    match parameter_block(call) {
+        Ok((block, len)) => ApiReturn::Value(block + len as u32 + 1),
+        Err(status) => call.fail(status),
+    }
+}
+
+pub(super) fn get_environment_strings_w(call: &mut ApiCall<'_>) -> ApiReturn {
+    match parameter_block(call) {
+        // The Unicode block: two UTF-16 NULs, 2-aligned after the ANSI one.
+        Ok((block, len)) => ApiReturn::Value((block + len as u32 + 3 + 1) & !1),
+        Err(status) => call.fail(status),
+    }
+}
+
+pub(super) fn free_environment_strings(_: &mut ApiCall<'_>) -> ApiReturn {
+    ApiReturn::Value(1)
+}
+
+pub(super) fn get_startup_info_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let info = call.arg(0);
+    let mut bytes = vec![0u8; STARTUPINFOA_SIZE as usize];
+    bytes[..4].copy_from_slice(&STARTUPINFOA_SIZE.to_le_bytes());
+    // GetStartupInfoA returns nothing; a bad pointer is an access violation in NT.
+    let _ = call.write_bytes(info, &bytes);
+    ApiReturn::Value(0)
+}
+
+pub(super) fn get_module_handle_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let name_ptr = call.arg(0);
+    if name_ptr == 0 {
+        let base = call.process().and_then(|p| p.image().map(|i| i.base));
+        return match base {
+            Some(b) => ApiReturn::Value(b),
+            None => call.fail_win32(Win32Error::MOD_NOT_FOUND, 0),
+        };
+    }
+    let Ok(name) = call.read_c_string(name_ptr, super::MAX_PATH + 1) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    };
+    match builtin_dlls().iter().position(|d| crate::dll_matches(d.name, &name)) {
+        Some(index) => ApiReturn::Value(builtin_module_handle(index)),
+        None => call.fail_win32(Win32Error::MOD_NOT_FOUND, 0),
+    }
+}
+
+pub(super) fn get_proc_address(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (module, name_ptr) = (call.arg(0), call.arg(1));
+    let dll = builtin_dlls()
+        .iter()
+        .enumerate()
+        .find(|(i, _)| builtin_module_handle(*i) == module)
+        .map(|(_, d)| d.name);
+    let Some(dll) = dll else {
+        return call.fail_win32(Win32Error::MOD_NOT_FOUND, 0);
+    };
+    let symbol = if name_ptr >> 16 == 0 {
+        ImportSymbol::Ordinal(name_ptr as u16)
+    } else {
+        match call.read_c_string(name_ptr, 256) {
+            Ok(name) => ImportSymbol::Name { hint: 0, name },
+            Err(_) => return call.fail(NtStatus::ACCESS_VIOLATION),
+        }
+    };
+    match call.builtins.address_of(dll, &symbol) {
+        Some(address) => ApiReturn::Value(address),
+        None => call.fail_win32(Win32Error::PROC_NOT_FOUND, 0),
+    }
+}
+
+pub(super) fn set_handle_count(call: &mut ApiCall<'_>) -> ApiReturn {
+    // On NT handle tables grow as needed: the call returns its argument.
+    ApiReturn::Value(call.arg(0))
+}
+
+pub(super) fn get_file_type(call: &mut ApiCall<'_>) -> ApiReturn {
+    let handle = Handle(call.arg(0));
+    match call.reference(handle, nt_object::AccessMask(0), Some(ObjectType::File)) {
+        Ok(o) if o.payload::<super::HostFile>().is_some() => ApiReturn::Value(FILE_TYPE_CHAR),
+        Ok(_) => ApiReturn::Value(0),
+        Err(e) => call.fail_with(e.status(), 0),
+    }
+}
+
+pub(super) fn get_acp(_: &mut ApiCall<'_>) -> ApiReturn {
+    ApiReturn::Value(1252)
+}
+
+pub(super) fn get_oemcp(_: &mut ApiCall<'_>) -> ApiReturn {
+    ApiReturn::Value(437)
+}
+
+pub(super) fn get_cp_info(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (code_page, info) = (call.arg(0), call.arg(1));
+    if !matches!(code_page, 0 | 1 | 437 | 1252) {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    // CPINFO: MaxCharSize, DefaultChar[2], LeadByte[12]: a single-byte code page.
+    let mut bytes = [0u8; 20];
+    bytes[0] = 1;
+    bytes[4] = b'?';
+    match call.write_bytes(info, &bytes) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
