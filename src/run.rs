@@ -108,7 +108,9 @@ pub fn run_image(path: &Path, options: RunOptions) -> Result<RunReport, RunError
     }
     let mut resolver = w.builtins().clone();
     let started = m.create_process_from_image(&image, &mut resolver, None, false, 0)?;
-    let program = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let program = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let mut command_line = program;
     for arg in &options.args {
         command_line.push(' ');

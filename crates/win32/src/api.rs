@@ -120,6 +120,14 @@ impl ApiCall<'_> {
         }
     }
 
+    /// Reads the bytes of a NUL-terminated string, without the NUL (at most `max` bytes).
+    pub fn read_c_bytes(&self, addr: u32, max: usize) -> Result<Vec<u8>, Fault> {
+        match self.process() {
+            Some(p) => p.address_space().read_c_string(addr, max),
+            None => Err(no_process_fault(addr)),
+        }
+    }
+
     /// Reads a NUL-terminated ANSI string (at most `max` bytes).
     pub fn read_c_string(&self, addr: u32, max: usize) -> Result<String, Fault> {
         match self.process() {

@@ -11,6 +11,7 @@
 
 pub mod abi;
 mod api;
+mod codepage;
 pub mod kernel32;
 pub mod ntdll;
 

@@ -643,11 +643,23 @@ fn version_and_startup_information_are_nt4_sp6() {
         let mut g = guest(arch);
         assert_eq!(g.call("GetVersion", &[]), 0x0565_0004);
         let size_at = |g: &mut Guest, size: u32| {
-            g.m.process_mut(g.me.process).unwrap().address_space_mut().kernel_write(DATA, &size.to_le_bytes()).unwrap();
+            g.m.process_mut(g.me.process)
+                .unwrap()
+                .address_space_mut()
+                .kernel_write(DATA, &size.to_le_bytes())
+                .unwrap();
         };
         size_at(&mut g, 148);
         assert_eq!(g.call("GetVersionExA", &[DATA]), 1);
-        assert_eq!([g.read_u32(DATA + 4), g.read_u32(DATA + 8), g.read_u32(DATA + 12), g.read_u32(DATA + 16)], [4, 0, 1381, 2]);
+        assert_eq!(
+            [
+                g.read_u32(DATA + 4),
+                g.read_u32(DATA + 8),
+                g.read_u32(DATA + 12),
+                g.read_u32(DATA + 16)
+            ],
+            [4, 0, 1381, 2]
+        );
         size_at(&mut g, 100);
         assert_eq!(g.call("GetVersionExA", &[DATA]), 0);
         assert_eq!(g.last_error(), Win32Error::INSUFFICIENT_BUFFER.0);
@@ -672,11 +684,24 @@ fn command_line_environment_and_modules() {
     let (m, pid) = (&g.m, g.me.process);
     g.w.set_command_line(m, pid, "prog.exe a b");
     let line = g.call("GetCommandLineA", &[]);
-    assert_eq!(line, g.call("GetCommandLineA", &[]), "one block per process");
-    let text = g.m.process(pid).unwrap().address_space().read_c_string(line, 100).unwrap();
+    assert_eq!(
+        line,
+        g.call("GetCommandLineA", &[]),
+        "one block per process"
+    );
+    let text =
+        g.m.process(pid)
+            .unwrap()
+            .address_space()
+            .read_c_string(line, 100)
+            .unwrap();
     assert_eq!(text, b"prog.exe a b");
     let env = g.call("GetEnvironmentStrings", &[]);
-    assert_eq!(g.read_u32(env) & 0xFFFF, 0, "an empty block ends with two NULs");
+    assert_eq!(
+        g.read_u32(env) & 0xFFFF,
+        0,
+        "an empty block ends with two NULs"
+    );
     assert_eq!(g.call("FreeEnvironmentStringsA", &[env]), 1);
     g.write_str(DATA, "kernel32");
     let k32 = g.call("GetModuleHandleA", &[DATA]);
@@ -701,16 +726,28 @@ fn heaps_allocate_reallocate_free_and_destroy() {
         assert_ne!(g.call("GetProcessHeap", &[]), heap);
         let a = g.call("HeapAlloc", &[heap, 8, 100]);
         let b = g.call("HeapAlloc", &[heap, 0, 24]);
-        assert!(a != 0 && b != 0 && a % 8 == 0 && b % 8 == 0 && b >= a + 100, "{arch:?}");
+        assert!(
+            a != 0 && b != 0 && a % 8 == 0 && b % 8 == 0 && b >= a + 100,
+            "{arch:?}"
+        );
         assert_eq!(g.read_u32(a + 96), 0, "HEAP_ZERO_MEMORY");
         assert_eq!(g.call("HeapSize", &[heap, 0, a]), 100);
         g.write_str(a, "keep me");
         let grown = g.call("HeapReAlloc", &[heap, 0, a, 5000]);
         assert_ne!(grown, 0);
         assert_eq!(g.call("HeapSize", &[heap, 0, grown]), 5000);
-        let text = g.m.process(g.me.process).unwrap().address_space().read_c_string(grown, 20).unwrap();
+        let text =
+            g.m.process(g.me.process)
+                .unwrap()
+                .address_space()
+                .read_c_string(grown, 20)
+                .unwrap();
         assert_eq!(text, b"keep me");
-        assert_eq!(g.call("HeapReAlloc", &[heap, 0x10, b, 100_000]), 0, "in place only");
+        assert_eq!(
+            g.call("HeapReAlloc", &[heap, 0x10, b, 100_000]),
+            0,
+            "in place only"
+        );
         assert_eq!(g.call("HeapFree", &[heap, 0, b]), 1);
         assert_eq!(g.call("HeapFree", &[heap, 0, b]), 0, "double free");
         assert_eq!(g.last_error(), Win32Error::INVALID_PARAMETER.0);
@@ -720,11 +757,93 @@ fn heaps_allocate_reallocate_free_and_destroy() {
         // A fixed-size heap runs out instead of growing.
         let small = g.call("HeapCreate", &[0, 0x1000, 0x1_0000]);
         assert_eq!(g.call("HeapAlloc", &[small, 0, 0x2_0000]), 0);
-        let committed = g.m.process(g.me.process).unwrap().address_space().committed_bytes();
+        let committed =
+            g.m.process(g.me.process)
+                .unwrap()
+                .address_space()
+                .committed_bytes();
         assert_eq!(g.call("HeapDestroy", &[heap]), 1);
-        assert!(g.m.process(g.me.process).unwrap().address_space().committed_bytes() < committed);
+        assert!(
+            g.m.process(g.me.process)
+                .unwrap()
+                .address_space()
+                .committed_bytes()
+                < committed
+        );
         assert_eq!(g.call("HeapAlloc", &[heap, 0, 8]), 0, "destroyed");
         let process_heap = g.call("GetProcessHeap", &[]);
-        assert_eq!(g.call("HeapDestroy", &[process_heap]), 0, "the process heap stays");
+        assert_eq!(
+            g.call("HeapDestroy", &[process_heap]),
+            0,
+            "the process heap stays"
+        );
     }
+}
+
+#[test]
+fn code_page_conversions() {
+    let mut g = guest(Architecture::X86);
+    g.m.process_mut(g.me.process)
+        .unwrap()
+        .address_space_mut()
+        .kernel_write(DATA, b"a\xE9\x80\0")
+        .unwrap();
+    assert_eq!(
+        g.call("MultiByteToWideChar", &[0, 0, DATA, u32::MAX, 0, 0]),
+        4,
+        "size query"
+    );
+    assert_eq!(
+        g.call(
+            "MultiByteToWideChar",
+            &[1252, 0, DATA, u32::MAX, DATA + 0x100, 4]
+        ),
+        4
+    );
+    assert_eq!(g.read_u32(DATA + 0x100), 0x00E9_0061);
+    assert_eq!(g.read_u32(DATA + 0x104), 0x0000_20AC);
+    assert_eq!(
+        g.call(
+            "MultiByteToWideChar",
+            &[1252, 0, DATA, u32::MAX, DATA + 0x100, 2]
+        ),
+        0
+    );
+    assert_eq!(g.last_error(), Win32Error::INSUFFICIENT_BUFFER.0);
+    assert_eq!(
+        g.call(
+            "MultiByteToWideChar",
+            &[65001, 0, DATA, u32::MAX, DATA + 0x100, 4]
+        ),
+        0
+    );
+    assert_eq!(g.last_error(), Win32Error::INVALID_PARAMETER.0);
+    // U+2502 (box drawing) is in the OEM code page, not in the ANSI one.
+    g.m.process_mut(g.me.process)
+        .unwrap()
+        .address_space_mut()
+        .kernel_write(DATA + 0x200, &[0x02, 0x25, 0x41, 0x00])
+        .unwrap();
+    assert_eq!(
+        g.call(
+            "WideCharToMultiByte",
+            &[437, 0, DATA + 0x200, 2, DATA + 0x300, 8, 0, DATA + 0x310]
+        ),
+        2
+    );
+    assert_eq!(g.read_u32(DATA + 0x300) & 0xFFFF, 0x41B3);
+    assert_eq!(g.read_u32(DATA + 0x310), 0);
+    assert_eq!(
+        g.call(
+            "WideCharToMultiByte",
+            &[0, 0, DATA + 0x200, 2, DATA + 0x300, 8, 0, DATA + 0x310]
+        ),
+        2
+    );
+    assert_eq!(
+        g.read_u32(DATA + 0x300) & 0xFFFF,
+        0x413F,
+        "'?' for what 1252 lacks"
+    );
+    assert_eq!(g.read_u32(DATA + 0x310), 1, "lpUsedDefaultChar");
 }

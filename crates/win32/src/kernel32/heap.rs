@@ -65,14 +65,27 @@ impl Heap {
         } else {
             round_up(maximum.max(initial), 0x1_0000).ok_or(NtStatus::NO_MEMORY)?
         };
-        let space = call.process_mut().ok_or(NtStatus::INVALID_HANDLE)?.address_space_mut();
+        let space = call
+            .process_mut()
+            .ok_or(NtStatus::INVALID_HANDLE)?
+            .address_space_mut();
         let (base, reserved) = space
-            .allocate(0, reserve, AllocationType::RESERVE, PageProtection::READWRITE)
+            .allocate(
+                0,
+                reserve,
+                AllocationType::RESERVE,
+                PageProtection::READWRITE,
+            )
             .map_err(|e| e.status())?;
         Ok(Heap {
             handle: base,
             growable,
-            segments: vec![Segment { base, reserved, used: 0, committed: 0 }],
+            segments: vec![Segment {
+                base,
+                reserved,
+                used: 0,
+                committed: 0,
+            }],
             blocks: BTreeMap::new(),
             free: BTreeMap::new(),
         })
@@ -102,9 +115,19 @@ impl Heap {
                 let reserve = SEGMENT_RESERVE.max(round_up(capacity, 0x1_0000)?);
                 let space = call.process_mut()?.address_space_mut();
                 let (base, reserved) = space
-                    .allocate(0, reserve, AllocationType::RESERVE, PageProtection::READWRITE)
+                    .allocate(
+                        0,
+                        reserve,
+                        AllocationType::RESERVE,
+                        PageProtection::READWRITE,
+                    )
                     .ok()?;
-                self.segments.push(Segment { base, reserved, used: 0, committed: 0 });
+                self.segments.push(Segment {
+                    base,
+                    reserved,
+                    used: 0,
+                    committed: 0,
+                });
             }
             let segment = &mut self.segments[index];
             if segment.reserved - segment.used < capacity {
@@ -160,14 +183,21 @@ impl Heaps {
             .by_process
             .entry(call.thread.process)
             .or_insert_with(|| (std::sync::Arc::downgrade(&object), Vec::new()));
-        if !entry.0.upgrade().is_some_and(|o| std::sync::Arc::ptr_eq(&o, &object)) {
+        if !entry
+            .0
+            .upgrade()
+            .is_some_and(|o| std::sync::Arc::ptr_eq(&o, &object))
+        {
             *entry = (std::sync::Arc::downgrade(&object), Vec::new());
         }
         Some(&mut entry.1)
     }
 }
 
-fn with_heaps<R>(call: &mut ApiCall<'_>, f: impl FnOnce(&mut ApiCall<'_>, &mut Vec<Heap>) -> R) -> Option<R> {
+fn with_heaps<R>(
+    call: &mut ApiCall<'_>,
+    f: impl FnOnce(&mut ApiCall<'_>, &mut Vec<Heap>) -> R,
+) -> Option<R> {
     let mut heaps = std::mem::take(&mut call.state.heaps);
     let result = heaps.of_process(call).map(|list| {
         let mut list = std::mem::take(list);
@@ -221,7 +251,10 @@ pub(super) fn heap_destroy(call: &mut ApiCall<'_>) -> ApiReturn {
     let handle = call.arg(0);
     let destroyed = with_heaps(call, |call, list| {
         // The process heap (the first) cannot be destroyed.
-        let index = list.iter().position(|h| h.handle == handle).filter(|&i| i > 0)?;
+        let index = list
+            .iter()
+            .position(|h| h.handle == handle)
+            .filter(|&i| i > 0)?;
         let heap = list.remove(index);
         if let Some(p) = call.process_mut() {
             for s in &heap.segments {
@@ -272,7 +305,9 @@ pub(super) fn heap_free(call: &mut ApiCall<'_>) -> ApiReturn {
         return ApiReturn::Value(1);
     }
     let freed = with_heaps(call, |_, list| {
-        list.iter_mut().find(|h| h.handle == handle).is_some_and(|h| h.release(at))
+        list.iter_mut()
+            .find(|h| h.handle == handle)
+            .is_some_and(|h| h.release(at))
     })
     .unwrap_or(false);
     if freed {
@@ -285,7 +320,9 @@ pub(super) fn heap_free(call: &mut ApiCall<'_>) -> ApiReturn {
 pub(super) fn heap_size(call: &mut ApiCall<'_>) -> ApiReturn {
     let (handle, at) = (call.arg(0), call.arg(2));
     let size = with_heaps(call, |_, list| {
-        list.iter().find(|h| h.handle == handle).and_then(|h| h.blocks.get(&at).map(|b| b.0))
+        list.iter()
+            .find(|h| h.handle == handle)
+            .and_then(|h| h.blocks.get(&at).map(|b| b.0))
     })
     .flatten();
     ApiReturn::Value(size.unwrap_or(u32::MAX))
@@ -326,7 +363,9 @@ pub(super) fn heap_re_alloc(call: &mut ApiCall<'_>) -> ApiReturn {
             ApiReturn::Value(at)
         }
         Step::Moved { new, old } => {
-            let copied = call.read_bytes(at, old as usize).and_then(|b| call.write_bytes(new, &b));
+            let copied = call
+                .read_bytes(at, old as usize)
+                .and_then(|b| call.write_bytes(new, &b));
             if copied.is_err() {
                 return ApiReturn::Value(0);
             }

@@ -14,8 +14,8 @@ use nt_status::{NtStatus, Win32Error};
 mod heap;
 mod startup;
 
-use heap::*;
 pub(crate) use heap::Heaps;
+use heap::*;
 use startup::*;
 
 use crate::abi::CallingConvention::Stdcall;
@@ -139,6 +139,8 @@ pub const DLL: BuiltinDll = BuiltinDll {
         71 HeapFree/3 => heap_free;
         72 HeapSize/3 => heap_size;
         73 HeapReAlloc/4 => heap_re_alloc;
+        74 MultiByteToWideChar/6 => multi_byte_to_wide_char;
+        75 WideCharToMultiByte/8 => wide_char_to_multi_byte;
     },
 };
 

@@ -64,7 +64,10 @@ pub(super) fn get_version_ex_a(call: &mut ApiCall<'_>) -> ApiReturn {
 /// environment block (empty: two NULs) and the Unicode one after it. Made on first use.
 fn parameter_block(call: &mut ApiCall<'_>) -> Result<(u32, usize), NtStatus> {
     let pid = call.thread.process;
-    let object = call.process().map(|p| Arc::clone(p.object())).ok_or(NtStatus::INVALID_HANDLE)?;
+    let object = call
+        .process()
+        .map(|p| Arc::clone(p.object()))
+        .ok_or(NtStatus::INVALID_HANDLE)?;
     let entry = call.state.process_parameters.get(&pid);
     let command_line = match entry {
         Some(p) if p.owner.upgrade().is_some_and(|o| Arc::ptr_eq(&o, &object)) => {
@@ -79,7 +82,12 @@ fn parameter_block(call: &mut ApiCall<'_>) -> Result<(u32, usize), NtStatus> {
     let size = (command_line.len() as u32 + 1 + 2 + 4).next_multiple_of(0x1000);
     let (block, _) = process
         .address_space_mut()
-        .allocate(0, size, AllocationType::RESERVE | AllocationType::COMMIT, PageProtection::READWRITE)
+        .allocate(
+            0,
+            size,
+            AllocationType::RESERVE | AllocationType::COMMIT,
+            PageProtection::READWRITE,
+        )
         .map_err(|e| e.status())?;
     let mut bytes = command_line.as_bytes().to_vec();
     bytes.push(0);
@@ -146,7 +154,10 @@ pub(super) fn get_module_handle_a(call: &mut ApiCall<'_>) -> ApiReturn {
     let Ok(name) = call.read_c_string(name_ptr, super::MAX_PATH + 1) else {
         return call.fail(NtStatus::ACCESS_VIOLATION);
     };
-    match builtin_dlls().iter().position(|d| crate::dll_matches(d.name, &name)) {
+    match builtin_dlls()
+        .iter()
+        .position(|d| crate::dll_matches(d.name, &name))
+    {
         Some(index) => ApiReturn::Value(builtin_module_handle(index)),
         None => call.fail_win32(Win32Error::MOD_NOT_FOUND, 0),
     }
@@ -210,5 +221,119 @@ pub(super) fn get_cp_info(call: &mut ApiCall<'_>) -> ApiReturn {
     match call.write_bytes(info, &bytes) {
         Ok(()) => ApiReturn::Value(1),
         Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// MultiByteToWideChar(CodePage, dwFlags, lpMultiByteStr, cbMultiByte, lpWideCharStr,
+/// cchWideChar): -1 converts through the terminating NUL; a zero output size asks for the
+/// count; a short output buffer is ERROR_INSUFFICIENT_BUFFER.
+pub(super) fn multi_byte_to_wide_char(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (cp, input, in_len, output, out_len) = (
+        call.arg(0),
+        call.arg(2),
+        call.arg(3) as i32,
+        call.arg(4),
+        call.arg(5),
+    );
+    let Some(cp) = crate::codepage::CodePage::from_argument(cp) else {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    };
+    let bytes = match in_len {
+        -1 => call.read_c_bytes(input, 0x1_0000).map(|mut b| {
+            b.push(0);
+            b
+        }),
+        n if n > 0 => call.read_bytes(input, n as usize),
+        _ => return call.fail(NtStatus::INVALID_PARAMETER),
+    };
+    let Ok(bytes) = bytes else {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    };
+    let units: Vec<u16> = bytes.iter().map(|&b| cp.decode(b)).collect();
+    if out_len == 0 {
+        return ApiReturn::Value(units.len() as u32);
+    }
+    if (out_len as usize) < units.len() {
+        return call.fail_win32(Win32Error::INSUFFICIENT_BUFFER, 0);
+    }
+    let raw: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+    match call.write_bytes(output, &raw) {
+        Ok(()) => ApiReturn::Value(units.len() as u32),
+        Err(_) => call.fail(NtStatus::INVALID_PARAMETER),
+    }
+}
+
+/// WideCharToMultiByte(CodePage, dwFlags, lpWideCharStr, cchWideChar, lpMultiByteStr,
+/// cbMultiByte, lpDefaultChar, lpUsedDefaultChar): characters the code page lacks become the
+/// default character ('?' unless given) and set *lpUsedDefaultChar.
+pub(super) fn wide_char_to_multi_byte(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (cp, input, in_len, output, out_len, default_ptr, used_ptr) = (
+        call.arg(0),
+        call.arg(2),
+        call.arg(3) as i32,
+        call.arg(4),
+        call.arg(5),
+        call.arg(6),
+        call.arg(7),
+    );
+    let Some(cp) = crate::codepage::CodePage::from_argument(cp) else {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    };
+    let units: Vec<u16> = match in_len {
+        -1 => {
+            let mut units = Vec::new();
+            let mut at = input;
+            loop {
+                let Ok(raw) = call.read_bytes(at, 2) else {
+                    return call.fail(NtStatus::INVALID_PARAMETER);
+                };
+                let unit = u16::from_le_bytes([raw[0], raw[1]]);
+                units.push(unit);
+                if unit == 0 || units.len() > 0x1_0000 {
+                    break;
+                }
+                at = at.wrapping_add(2);
+            }
+            units
+        }
+        n if n > 0 => match call.read_bytes(input, 2 * n as usize) {
+            Ok(raw) => raw
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect(),
+            Err(_) => return call.fail(NtStatus::INVALID_PARAMETER),
+        },
+        _ => return call.fail(NtStatus::INVALID_PARAMETER),
+    };
+    let default = if default_ptr != 0 {
+        match call.read_bytes(default_ptr, 1) {
+            Ok(b) => b[0],
+            Err(_) => return call.fail(NtStatus::INVALID_PARAMETER),
+        }
+    } else {
+        b'?'
+    };
+    let mut used_default = false;
+    let bytes: Vec<u8> = units
+        .iter()
+        .map(|&u| {
+            cp.encode(u).unwrap_or_else(|| {
+                used_default = true;
+                default
+            })
+        })
+        .collect();
+    if used_ptr != 0 && call.write_u32(used_ptr, u32::from(used_default)).is_err() {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    if out_len == 0 {
+        return ApiReturn::Value(bytes.len() as u32);
+    }
+    if (out_len as usize) < bytes.len() {
+        return call.fail_win32(Win32Error::INSUFFICIENT_BUFFER, 0);
+    }
+    match call.write_bytes(output, &bytes) {
+        Ok(()) => ApiReturn::Value(bytes.len() as u32),
+        Err(_) => call.fail(NtStatus::INVALID_PARAMETER),
     }
 }
