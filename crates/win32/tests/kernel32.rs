@@ -847,3 +847,82 @@ fn code_page_conversions() {
     );
     assert_eq!(g.read_u32(DATA + 0x310), 1, "lpUsedDefaultChar");
 }
+
+#[test]
+fn string_types_case_mapping_and_locale_information() {
+    let mut g = guest(Architecture::Alpha);
+    g.m.process_mut(g.me.process)
+        .unwrap()
+        .address_space_mut()
+        .kernel_write(DATA, b"aZ5 ,\xE9\0")
+        .unwrap();
+    assert_eq!(
+        g.call("GetStringTypeA", &[0x409, 1, DATA, 6, DATA + 0x100]),
+        1
+    );
+    let types: Vec<u32> = (0..6)
+        .map(|i| g.read_u32(DATA + 0x100 + 2 * i) & 0xFFFF)
+        .collect();
+    assert_eq!(types[0], 0x182, "a: lower, xdigit, alpha");
+    assert_eq!(types[1], 0x101, "Z: upper, alpha");
+    assert_eq!(types[2], 0x84, "5: digit, xdigit");
+    assert_eq!(types[3], 0x48, "space: space, blank");
+    assert_eq!(types[4], 0x10, ",: punct");
+    assert_eq!(types[5], 0x102, "e acute: lower, alpha");
+    assert_eq!(
+        g.call("GetStringTypeA", &[0x409, 2, DATA, 6, DATA + 0x100]),
+        0
+    );
+    assert_eq!(g.last_error(), 1004);
+    assert_eq!(
+        g.call("LCMapStringA", &[0x409, 0x200, DATA, 6, DATA + 0x200, 6]),
+        6
+    );
+    let upper =
+        g.m.process(g.me.process)
+            .unwrap()
+            .address_space()
+            .read_c_string(DATA + 0x200, 6)
+            .unwrap();
+    assert_eq!(upper, b"AZ5 ,\xC9");
+    assert_eq!(
+        g.call("LCMapStringA", &[0x409, 0x400, DATA, 6, DATA + 0x200, 6]),
+        0
+    );
+    assert_eq!(
+        g.call("GetLocaleInfoA", &[0x409, 0x1004, DATA + 0x300, 0]),
+        5
+    );
+    assert_eq!(
+        g.call("GetLocaleInfoA", &[0x409, 0x1004, DATA + 0x300, 5]),
+        5
+    );
+    assert_eq!(g.read_u32(DATA + 0x300), u32::from_le_bytes(*b"1252"));
+    assert_eq!(
+        g.call("GetLocaleInfoA", &[0x409, 0x1004, DATA + 0x300, 2]),
+        0
+    );
+    assert_eq!(g.last_error(), Win32Error::INSUFFICIENT_BUFFER.0);
+}
+
+#[test]
+fn module_file_name_and_memory_helpers() {
+    let mut g = guest(Architecture::X86);
+    let (m, pid) = (&g.m, g.me.process);
+    g.w.set_command_line(m, pid, "ACLOCK.EXE -x");
+    g.write_str(DATA, "kernel32.dll");
+    let k32 = g.call("GetModuleHandleA", &[DATA]);
+    assert_eq!(g.call("GetModuleFileNameA", &[k32, DATA + 0x100, 260]), 30);
+    let name =
+        g.m.process(pid)
+            .unwrap()
+            .address_space()
+            .read_c_string(DATA + 0x100, 64)
+            .unwrap();
+    assert_eq!(name, b"C:\\WINNT\\system32\\KERNEL32.dll");
+    assert_eq!(g.call("RtlFillMemory", &[DATA + 0x200, 8, 0x41]), 0);
+    assert_eq!(g.read_u32(DATA + 0x204), 0x4141_4141);
+    assert_eq!(g.call("RtlMoveMemory", &[DATA + 0x202, DATA + 0x200, 4]), 0);
+    assert_eq!(g.call("RtlZeroMemory", &[DATA + 0x200, 2]), 0);
+    assert_eq!(g.read_u32(DATA + 0x200), 0x4141_0000);
+}

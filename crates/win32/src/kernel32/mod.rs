@@ -12,10 +12,12 @@ use nt_object::{
 use nt_status::{NtStatus, Win32Error};
 
 mod heap;
+mod locale;
 mod startup;
 
 pub(crate) use heap::Heaps;
 use heap::*;
+use locale::*;
 use startup::*;
 
 use crate::abi::CallingConvention::Stdcall;
@@ -141,6 +143,15 @@ pub const DLL: BuiltinDll = BuiltinDll {
         73 HeapReAlloc/4 => heap_re_alloc;
         74 MultiByteToWideChar/6 => multi_byte_to_wide_char;
         75 WideCharToMultiByte/8 => wide_char_to_multi_byte;
+        76 GetStringTypeW/4 => get_string_type_w;
+        77 GetStringTypeA/5 => get_string_type_a;
+        78 LCMapStringW/6 => lc_map_string_w;
+        79 LCMapStringA/6 => lc_map_string_a;
+        80 GetLocaleInfoA/4 => get_locale_info_a;
+        81 GetModuleFileNameA/3 => get_module_file_name_a;
+        82 RtlFillMemory/3 => rtl_fill_memory;
+        83 RtlZeroMemory/2 => rtl_zero_memory;
+        84 RtlMoveMemory/3 => rtl_move_memory;
     },
 };
 

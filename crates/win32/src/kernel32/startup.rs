@@ -337,3 +337,90 @@ pub(super) fn wide_char_to_multi_byte(call: &mut ApiCall<'_>) -> ApiReturn {
         Err(_) => call.fail(NtStatus::INVALID_PARAMETER),
     }
 }
+
+/// GetModuleFileNameA(hModule, lpFilename, nSize): the main image (NULL or its base) is
+/// `C:\` and its file name until the file-system work gives it a real directory; builtin
+/// DLLs are in `C:\WINNT\system32`. A short buffer gets the truncated name without a NUL
+/// and the return value nSize, as NT 4.0 does.
+pub(super) fn get_module_file_name_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (module, buffer, size) = (call.arg(0), call.arg(1), call.arg(2));
+    let image_base = call.process().and_then(|p| p.image().map(|i| i.base));
+    let name = if module == 0 || Some(module) == image_base {
+        let line = parameter_block(call).ok().map(|_| ()).and_then(|()| {
+            call.state
+                .process_parameters
+                .get(&call.thread.process)
+                .map(|p| p.command_line.clone())
+        });
+        let program = line
+            .as_deref()
+            .and_then(|l| l.split_whitespace().next())
+            .unwrap_or("PROGRAM.EXE")
+            .trim_matches('"')
+            .to_string();
+        format!("C:\\{program}")
+    } else if let Some(dll) = builtin_dlls()
+        .iter()
+        .enumerate()
+        .find(|(i, _)| builtin_module_handle(*i) == module)
+        .map(|(_, d)| d.name)
+    {
+        format!("C:\\WINNT\\system32\\{dll}")
+    } else {
+        return call.fail_win32(Win32Error::MOD_NOT_FOUND, 0);
+    };
+    let mut bytes = name.into_bytes();
+    let length = bytes.len() as u32;
+    bytes.push(0);
+    let written = bytes.len().min(size as usize);
+    match call.write_bytes(buffer, &bytes[..written]) {
+        Ok(()) => ApiReturn::Value(length.min(size)),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+fn fill(call: &mut ApiCall<'_>, dest: u32, len: u32, byte: u8) -> ApiReturn {
+    let mut done = 0;
+    while done < len {
+        let n = (len - done).min(0x1_0000);
+        if call
+            .write_bytes(dest.wrapping_add(done), &vec![byte; n as usize])
+            .is_err()
+        {
+            // NT raises an access violation in the caller; ntemu ends the call there.
+            return ApiReturn::Value(0);
+        }
+        done += n;
+    }
+    ApiReturn::Value(0)
+}
+
+/// RtlFillMemory(Destination, Length, Fill).
+pub(super) fn rtl_fill_memory(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (dest, len, byte) = (call.arg(0), call.arg(1), call.arg(2) as u8);
+    fill(call, dest, len, byte)
+}
+
+/// RtlZeroMemory(Destination, Length).
+pub(super) fn rtl_zero_memory(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (dest, len) = (call.arg(0), call.arg(1));
+    fill(call, dest, len, 0)
+}
+
+/// RtlMoveMemory(Destination, Source, Length): overlapping ranges copy as memmove does.
+pub(super) fn rtl_move_memory(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (dest, src, len) = (call.arg(0), call.arg(1), call.arg(2));
+    // Read it all in bounded chunks first, so an overlap cannot see its own writes.
+    let mut data = Vec::new();
+    let mut done = 0;
+    while done < len {
+        let n = (len - done).min(0x1_0000);
+        match call.read_bytes(src.wrapping_add(done), n as usize) {
+            Ok(b) => data.extend_from_slice(&b),
+            Err(_) => return ApiReturn::Value(0),
+        }
+        done += n;
+    }
+    let _ = call.write_bytes(dest, &data);
+    ApiReturn::Value(0)
+}

@@ -1,0 +1,258 @@
+//! Character types, case mapping and locale information for the one locale ntemu's NT has:
+//! U.S. English (0x0409), ANSI code page 1252, OEM code page 437.
+
+use nt_status::{NtStatus, Win32Error};
+
+use crate::api::{ApiCall, ApiReturn};
+use crate::codepage::CodePage;
+
+/// CT_CTYPE1.
+const CT_CTYPE1: u32 = 1;
+/// LCMAP_LOWERCASE.
+const LCMAP_LOWERCASE: u32 = 0x100;
+/// LCMAP_UPPERCASE.
+const LCMAP_UPPERCASE: u32 = 0x200;
+/// ERROR_INVALID_FLAGS.
+const ERROR_INVALID_FLAGS: Win32Error = Win32Error(1004);
+
+/// The CT_CTYPE1 bits of one UTF-16 code unit (C1_UPPER 0x1, C1_LOWER 0x2, C1_DIGIT 0x4,
+/// C1_SPACE 0x8, C1_PUNCT 0x10, C1_CNTRL 0x20, C1_BLANK 0x40, C1_XDIGIT 0x80, C1_ALPHA 0x100).
+fn ctype1(unit: u16) -> u16 {
+    let Some(c) = char::from_u32(u32::from(unit)) else {
+        return 0;
+    };
+    let mut t = 0;
+    if c.is_uppercase() {
+        t |= 0x1;
+    }
+    if c.is_lowercase() {
+        t |= 0x2;
+    }
+    if c.is_ascii_digit() {
+        t |= 0x4;
+    }
+    if c.is_whitespace() {
+        t |= 0x8;
+    }
+    if c.is_control() {
+        t |= 0x20;
+    }
+    if c == ' ' || c == '\t' || c == '\u{a0}' {
+        t |= 0x40;
+    }
+    if c.is_ascii_hexdigit() {
+        t |= 0x80;
+    }
+    if c.is_alphabetic() {
+        t |= 0x100;
+    }
+    if !c.is_alphanumeric() && !c.is_whitespace() && !c.is_control() {
+        t |= 0x10;
+    }
+    t
+}
+
+fn read_units(call: &ApiCall<'_>, at: u32, count: i32) -> Option<Vec<u16>> {
+    if count == -1 {
+        let mut units = Vec::new();
+        let mut p = at;
+        loop {
+            let raw = call.read_bytes(p, 2).ok()?;
+            let u = u16::from_le_bytes([raw[0], raw[1]]);
+            units.push(u);
+            if u == 0 || units.len() > 0x1_0000 {
+                return Some(units);
+            }
+            p = p.wrapping_add(2);
+        }
+    }
+    let raw = call.read_bytes(at, 2 * usize::try_from(count).ok()?).ok()?;
+    Some(
+        raw.chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect(),
+    )
+}
+
+fn read_ansi(call: &ApiCall<'_>, at: u32, count: i32) -> Option<Vec<u8>> {
+    if count == -1 {
+        let mut b = call.read_c_bytes(at, 0x1_0000).ok()?;
+        b.push(0);
+        return Some(b);
+    }
+    call.read_bytes(at, usize::try_from(count).ok()?).ok()
+}
+
+fn write_types(call: &mut ApiCall<'_>, at: u32, types: &[u16]) -> ApiReturn {
+    let raw: Vec<u8> = types.iter().flat_map(|t| t.to_le_bytes()).collect();
+    match call.write_bytes(at, &raw) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::INVALID_PARAMETER),
+    }
+}
+
+/// GetStringTypeW(dwInfoType, lpSrcStr, cchSrc, lpCharType): CT_CTYPE1 only.
+pub(super) fn get_string_type_w(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (info, src, count, out) = (call.arg(0), call.arg(1), call.arg(2) as i32, call.arg(3));
+    if info != CT_CTYPE1 {
+        return call.fail_win32(ERROR_INVALID_FLAGS, 0);
+    }
+    let Some(units) = read_units(call, src, count) else {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    };
+    let types: Vec<u16> = units.iter().map(|&u| ctype1(u)).collect();
+    write_types(call, out, &types)
+}
+
+/// GetStringTypeA(Locale, dwInfoType, lpSrcStr, cchSrc, lpCharType): the ANSI string is
+/// seen through code page 1252.
+pub(super) fn get_string_type_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (info, src, count, out) = (call.arg(1), call.arg(2), call.arg(3) as i32, call.arg(4));
+    if info != CT_CTYPE1 {
+        return call.fail_win32(ERROR_INVALID_FLAGS, 0);
+    }
+    let Some(bytes) = read_ansi(call, src, count) else {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    };
+    let types: Vec<u16> = bytes
+        .iter()
+        .map(|&b| ctype1(CodePage::Ansi.decode(b)))
+        .collect();
+    write_types(call, out, &types)
+}
+
+fn map_case(unit: u16, flags: u32) -> u16 {
+    let Some(c) = char::from_u32(u32::from(unit)) else {
+        return unit;
+    };
+    let mapped = if flags & LCMAP_UPPERCASE != 0 {
+        let mut up = c.to_uppercase();
+        match (up.next(), up.next()) {
+            (Some(u), None) => u,
+            _ => c,
+        }
+    } else if flags & LCMAP_LOWERCASE != 0 {
+        let mut low = c.to_lowercase();
+        match (low.next(), low.next()) {
+            (Some(l), None) => l,
+            _ => c,
+        }
+    } else {
+        c
+    };
+    u16::try_from(u32::from(mapped)).unwrap_or(unit)
+}
+
+/// LCMapStringW(Locale, dwMapFlags, lpSrcStr, cchSrc, lpDestStr, cchDest): LCMAP_UPPERCASE
+/// and LCMAP_LOWERCASE (one of them); other flags are ERROR_INVALID_FLAGS.
+pub(super) fn lc_map_string_w(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (flags, src, count, out, out_len) = (
+        call.arg(1),
+        call.arg(2),
+        call.arg(3) as i32,
+        call.arg(4),
+        call.arg(5),
+    );
+    if flags & !(LCMAP_LOWERCASE | LCMAP_UPPERCASE) != 0
+        || flags == LCMAP_LOWERCASE | LCMAP_UPPERCASE
+    {
+        return call.fail_win32(ERROR_INVALID_FLAGS, 0);
+    }
+    let Some(units) = read_units(call, src, count) else {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    };
+    let mapped: Vec<u16> = units.iter().map(|&u| map_case(u, flags)).collect();
+    if out_len == 0 {
+        return ApiReturn::Value(mapped.len() as u32);
+    }
+    if (out_len as usize) < mapped.len() {
+        return call.fail_win32(Win32Error::INSUFFICIENT_BUFFER, 0);
+    }
+    let raw: Vec<u8> = mapped.iter().flat_map(|u| u.to_le_bytes()).collect();
+    match call.write_bytes(out, &raw) {
+        Ok(()) => ApiReturn::Value(mapped.len() as u32),
+        Err(_) => call.fail(NtStatus::INVALID_PARAMETER),
+    }
+}
+
+/// LCMapStringA: as LCMapStringW, through code page 1252.
+pub(super) fn lc_map_string_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (flags, src, count, out, out_len) = (
+        call.arg(1),
+        call.arg(2),
+        call.arg(3) as i32,
+        call.arg(4),
+        call.arg(5),
+    );
+    if flags & !(LCMAP_LOWERCASE | LCMAP_UPPERCASE) != 0
+        || flags == LCMAP_LOWERCASE | LCMAP_UPPERCASE
+    {
+        return call.fail_win32(ERROR_INVALID_FLAGS, 0);
+    }
+    let Some(bytes) = read_ansi(call, src, count) else {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    };
+    let mapped: Vec<u8> = bytes
+        .iter()
+        .map(|&b| {
+            let unit = map_case(CodePage::Ansi.decode(b), flags);
+            CodePage::Ansi.encode(unit).unwrap_or(b)
+        })
+        .collect();
+    if out_len == 0 {
+        return ApiReturn::Value(mapped.len() as u32);
+    }
+    if (out_len as usize) < mapped.len() {
+        return call.fail_win32(Win32Error::INSUFFICIENT_BUFFER, 0);
+    }
+    match call.write_bytes(out, &mapped) {
+        Ok(()) => ApiReturn::Value(mapped.len() as u32),
+        Err(_) => call.fail(NtStatus::INVALID_PARAMETER),
+    }
+}
+
+/// The U.S. English values GetLocaleInfoA reports, by LCTYPE (LOCALE_NOUSEROVERRIDE and
+/// LOCALE_USE_CP_ACP masked off).
+fn locale_value(lctype: u32) -> Option<&'static str> {
+    Some(match lctype & 0xFFFF {
+        0x0001 => "0409",                    // LOCALE_ILANGUAGE
+        0x0002 => "English (United States)", // LOCALE_SLANGUAGE
+        0x0003 => "ENU",                     // LOCALE_SABBREVLANGNAME
+        0x0005 => "1",                       // LOCALE_ICOUNTRY
+        0x0006 => "United States",           // LOCALE_SCOUNTRY
+        0x0007 => "USA",                     // LOCALE_SABBREVCTRYNAME
+        0x000B => "437",                     // LOCALE_IDEFAULTCODEPAGE (OEM)
+        0x000C => ",",                       // LOCALE_SLIST
+        0x000E => ".",                       // LOCALE_SDECIMAL
+        0x000F => ",",                       // LOCALE_STHOUSAND
+        0x0010 => "3;0",                     // LOCALE_SGROUPING
+        0x0014 => "$",                       // LOCALE_SCURRENCY
+        0x0015 => "USD",                     // LOCALE_SINTLSYMBOL
+        0x001D => "/",                       // LOCALE_SDATE
+        0x001E => ":",                       // LOCALE_STIME
+        0x1004 => "1252",                    // LOCALE_IDEFAULTANSICODEPAGE
+        0x1001 => "English",                 // LOCALE_SENGLANGUAGE
+        0x1002 => "United States",           // LOCALE_SENGCOUNTRY
+        _ => return None,
+    })
+}
+
+/// GetLocaleInfoA(Locale, LCType, lpLCData, cchData).
+pub(super) fn get_locale_info_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (lctype, out, out_len) = (call.arg(1), call.arg(2), call.arg(3));
+    let Some(value) = locale_value(lctype) else {
+        return call.fail_win32(ERROR_INVALID_FLAGS, 0);
+    };
+    let mut bytes = value.as_bytes().to_vec();
+    bytes.push(0);
+    if out_len == 0 {
+        return ApiReturn::Value(bytes.len() as u32);
+    }
+    if (out_len as usize) < bytes.len() {
+        return call.fail_win32(Win32Error::INSUFFICIENT_BUFFER, 0);
+    }
+    match call.write_bytes(out, &bytes) {
+        Ok(()) => ApiReturn::Value(bytes.len() as u32),
+        Err(_) => call.fail(NtStatus::INVALID_PARAMETER),
+    }
+}
