@@ -221,7 +221,12 @@ impl Win32 {
             builtins: Builtins::new(),
             io,
             trace: false,
-            state: api::Win32State::default(),
+            state: api::Win32State {
+                wall_clock_base_ms: std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_millis() as u64),
+                ..api::Win32State::default()
+            },
             unimplemented: Vec::new(),
         }
     }

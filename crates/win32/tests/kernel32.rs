@@ -926,3 +926,26 @@ fn module_file_name_and_memory_helpers() {
     assert_eq!(g.call("RtlZeroMemory", &[DATA + 0x200, 2]), 0);
     assert_eq!(g.read_u32(DATA + 0x200), 0x4141_0000);
 }
+
+#[test]
+fn system_information_and_clocks() {
+    for (arch, page, processor_architecture) in
+        [(Architecture::X86, 4096, 0), (Architecture::Alpha, 8192, 2)]
+    {
+        let mut g = guest(arch);
+        assert_eq!(g.call("GetSystemInfo", &[DATA]), 0);
+        assert_eq!(g.read_u32(DATA) & 0xFFFF, processor_architecture);
+        assert_eq!(g.read_u32(DATA + 4), page, "{arch:?}");
+        assert_eq!(g.read_u32(DATA + 8), 0x1_0000);
+        assert_eq!(g.read_u32(DATA + 12), 0x7FFE_FFFF);
+        assert_eq!(g.read_u32(DATA + 28), 0x1_0000, "allocation granularity");
+        assert_eq!(g.call("QueryPerformanceFrequency", &[DATA]), 1);
+        assert_eq!(g.read_u32(DATA), 1_000_000);
+        assert_eq!(g.call("GetSystemTimeAsFileTime", &[DATA]), 0);
+        let filetime = u64::from(g.read_u32(DATA)) | (u64::from(g.read_u32(DATA + 4)) << 32);
+        // After 2020-01-01 (132223104000000000) and before 2100.
+        assert!(filetime > 132_223_104_000_000_000 && filetime < 157_469_184_000_000_000);
+        assert_eq!(g.call("GetLocalTime", &[DATA]), 0);
+        assert!((2020..2100).contains(&(g.read_u32(DATA) & 0xFFFF)));
+    }
+}

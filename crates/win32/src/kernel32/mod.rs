@@ -14,11 +14,13 @@ use nt_status::{NtStatus, Win32Error};
 mod heap;
 mod locale;
 mod startup;
+mod time;
 
 pub(crate) use heap::Heaps;
 use heap::*;
 use locale::*;
 use startup::*;
+use time::*;
 
 use crate::abi::CallingConvention::Stdcall;
 use crate::api::{ApiCall, ApiReturn};
@@ -152,6 +154,13 @@ pub const DLL: BuiltinDll = BuiltinDll {
         82 RtlFillMemory/3 => rtl_fill_memory;
         83 RtlZeroMemory/2 => rtl_zero_memory;
         84 RtlMoveMemory/3 => rtl_move_memory;
+        85 GetSystemTimeAsFileTime/1 => get_system_time_as_file_time;
+        86 GetSystemTime/1 => get_system_time;
+        87 GetLocalTime/1 => get_local_time;
+        88 GetTimeZoneInformation/1 => get_time_zone_information;
+        89 QueryPerformanceCounter/1 => query_performance_counter;
+        90 QueryPerformanceFrequency/1 => query_performance_frequency;
+        91 GetSystemInfo/1 => get_system_info;
     },
 };
 
