@@ -55,6 +55,9 @@ impl ProcessInformationClass {
     }
 }
 
+/// How many ended processes [`Machine::exited_processes`] remembers (the oldest go first).
+pub const MAX_EXITED_RECORDS: usize = 1024;
+
 /// Guest instructions that make one millisecond of virtual time (a 100-MIPS machine).
 pub const VIRTUAL_INSTRUCTIONS_PER_MS: u64 = 100_000;
 
@@ -387,7 +390,8 @@ impl Machine {
         self.instructions
     }
 
-    /// The processes that have ended, in the order they ended.
+    /// The processes that have ended, in the order they ended (the last
+    /// [`MAX_EXITED_RECORDS`]).
     pub fn exited_processes(&self) -> &[ExitedProcess] {
         &self.exited
     }
@@ -520,6 +524,10 @@ impl Machine {
             Ok(started) => Ok(started),
             Err(e) => {
                 self.exit_process(pid, e.status().0);
+                // It never ran: no record of an ended process.
+                if self.exited.last().is_some_and(|p| p.process == pid) {
+                    self.exited.pop();
+                }
                 Err(e)
             }
         }
@@ -1228,6 +1236,9 @@ impl Machine {
         };
         for thread in std::mem::take(&mut process.threads) {
             self.retire_thread(thread, exit_code);
+        }
+        if self.exited.len() >= MAX_EXITED_RECORDS {
+            self.exited.remove(0);
         }
         self.exited.push(ExitedProcess {
             process: id,

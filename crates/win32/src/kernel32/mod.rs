@@ -902,6 +902,8 @@ fn open_process(call: &mut ApiCall<'_>) -> ApiReturn {
     }
 }
 
+/// GetProcessHandleCount: first documented for Windows XP SP1; ntemu exports it on its NT 4.0
+/// as an extension, since it is what KB Q246691's Performance Monitor check reads.
 fn get_process_handle_count(call: &mut ApiCall<'_>) -> ApiReturn {
     let (handle, out) = (Handle(call.arg(0)), call.arg(1));
     match call
