@@ -9,44 +9,23 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use ntemu::win32::HostIo;
-use ntemu::{RunOptions, run_image};
 
 mod common;
-use common::native_compute;
-
-fn guest(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/guests/alpha")
-        .join(name)
-}
-
-fn run_quietly(name: &str) -> u64 {
-    let (io, _, _) = HostIo::buffers();
-    let report = run_image(
-        &guest(name),
-        RunOptions {
-            io: Some(io),
-            ..RunOptions::default()
-        },
-    )
-    .expect("run");
-    assert_eq!(report.exit_code, 0, "{name} failed");
-    report.stats.instructions
-}
+use common::{native_compute, run_quietly};
 
 fn cpu_alpha(c: &mut Criterion) {
-    let instructions = run_quietly("compute.exe");
+    let instructions = run_quietly("alpha", "compute.exe");
     let mut group = c.benchmark_group("cpu_alpha");
     group.sample_size(20);
     group.throughput(Throughput::Elements(instructions));
     group.bench_function("compute_guest", |b| {
-        b.iter(|| black_box(run_quietly("compute.exe")))
+        b.iter(|| black_box(run_quietly("alpha", "compute.exe")))
     });
     group.bench_function("native_same_work", |b| {
         b.iter(|| black_box(native_compute()))
     });
-    let elf = guest("compute-linux.elf");
+    let elf =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/guests/alpha/compute-linux.elf");
     let qemu_runs = Command::new("qemu-alpha")
         .arg(&elf)
         .status()

@@ -5,49 +5,26 @@
 //! GetCurrentProcessId) reported as calls per second.
 
 use std::hint::black_box;
-use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use ntemu::win32::HostIo;
-use ntemu::{RunOptions, run_image};
 
 mod common;
-use common::native_compute;
-
-fn guest(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/guests/x86")
-        .join(name)
-}
-
-fn run_quietly(name: &str) -> u64 {
-    let (io, _, _) = HostIo::buffers();
-    let report = run_image(
-        &guest(name),
-        RunOptions {
-            io: Some(io),
-            ..RunOptions::default()
-        },
-    )
-    .expect("run");
-    assert_eq!(report.exit_code, 0, "{name} failed");
-    report.stats.instructions
-}
+use common::{native_compute, run_quietly};
 
 fn cpu_x86(c: &mut Criterion) {
-    let instructions = run_quietly("compute.exe");
+    let instructions = run_quietly("x86", "compute.exe");
     let mut group = c.benchmark_group("cpu_x86");
     group.sample_size(20);
     group.throughput(Throughput::Elements(instructions));
     group.bench_function("compute_guest", |b| {
-        b.iter(|| black_box(run_quietly("compute.exe")))
+        b.iter(|| black_box(run_quietly("x86", "compute.exe")))
     });
     group.bench_function("native_same_work", |b| {
         b.iter(|| black_box(native_compute()))
     });
     group.throughput(Throughput::Elements(100_000));
     group.bench_function("builtin_call_round_trip", |b| {
-        b.iter(|| black_box(run_quietly("calls.exe")))
+        b.iter(|| black_box(run_quietly("x86", "calls.exe")))
     });
     group.finish();
 }

@@ -1,4 +1,30 @@
-//! What the CPU benchmarks share.
+//! What the CPU benchmarks share: running a bundled guest quietly, and the compute work
+//! done natively as the in-run baseline.
+
+use std::path::PathBuf;
+
+use ntemu::win32::HostIo;
+use ntemu::{RunOptions, run_image};
+
+/// Runs tests/guests/`dir`/`name` with its output discarded; returns the guest instructions
+/// it retired.
+pub fn run_quietly(dir: &str, name: &str) -> u64 {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/guests")
+        .join(dir)
+        .join(name);
+    let (io, _, _) = HostIo::buffers();
+    let report = run_image(
+        &path,
+        RunOptions {
+            io: Some(io),
+            ..RunOptions::default()
+        },
+    )
+    .expect("run");
+    assert_eq!(report.exit_code, 0, "{name} failed");
+    report.stats.instructions
+}
 
 /// compute.exe's work, natively: the baseline that shows the interpreter's cost.
 pub fn native_compute() -> (u32, u32, f64) {

@@ -197,6 +197,23 @@ impl ApiCall<'_> {
         ApiReturn::Value(value)
     }
 
+    /// The Win32 convention for a caller-sized output buffer: a capacity of 0 asks for the
+    /// size (`count` is returned), a short buffer is ERROR_INSUFFICIENT_BUFFER, otherwise
+    /// `data` is written and `count` returned. `count` is in the caller's units (bytes or
+    /// characters) and `capacity` in the same units.
+    pub fn copy_out(&mut self, out: u32, capacity: u32, data: &[u8], count: u32) -> ApiReturn {
+        if capacity == 0 {
+            return ApiReturn::Value(count);
+        }
+        if capacity < count {
+            return self.fail_win32(Win32Error::INSUFFICIENT_BUFFER, 0);
+        }
+        match self.write_bytes(out, data) {
+            Ok(()) => ApiReturn::Value(count),
+            Err(_) => self.fail(NtStatus::INVALID_PARAMETER),
+        }
+    }
+
     /// Fails a BOOL or HANDLE call: last error for `status`, result 0.
     pub fn fail(&mut self, status: NtStatus) -> ApiReturn {
         self.fail_with(status, 0)

@@ -121,6 +121,11 @@ pub(super) fn get_string_type_a(call: &mut ApiCall<'_>) -> ApiReturn {
     write_types(call, out, &types)
 }
 
+/// LCMAP_UPPERCASE or LCMAP_LOWERCASE (or neither), and nothing else.
+fn case_mapping_flags_valid(flags: u32) -> bool {
+    flags & !(LCMAP_LOWERCASE | LCMAP_UPPERCASE) == 0 && flags != LCMAP_LOWERCASE | LCMAP_UPPERCASE
+}
+
 fn map_case(unit: u16, flags: u32) -> u16 {
     let Some(c) = char::from_u32(u32::from(unit)) else {
         return unit;
@@ -153,26 +158,15 @@ pub(super) fn lc_map_string_w(call: &mut ApiCall<'_>) -> ApiReturn {
         call.arg(4),
         call.arg(5),
     );
-    if flags & !(LCMAP_LOWERCASE | LCMAP_UPPERCASE) != 0
-        || flags == LCMAP_LOWERCASE | LCMAP_UPPERCASE
-    {
+    if !case_mapping_flags_valid(flags) {
         return call.fail_win32(ERROR_INVALID_FLAGS, 0);
     }
     let Some(units) = read_units(call, src, count) else {
         return call.fail(NtStatus::INVALID_PARAMETER);
     };
     let mapped: Vec<u16> = units.iter().map(|&u| map_case(u, flags)).collect();
-    if out_len == 0 {
-        return ApiReturn::Value(mapped.len() as u32);
-    }
-    if (out_len as usize) < mapped.len() {
-        return call.fail_win32(Win32Error::INSUFFICIENT_BUFFER, 0);
-    }
     let raw: Vec<u8> = mapped.iter().flat_map(|u| u.to_le_bytes()).collect();
-    match call.write_bytes(out, &raw) {
-        Ok(()) => ApiReturn::Value(mapped.len() as u32),
-        Err(_) => call.fail(NtStatus::INVALID_PARAMETER),
-    }
+    call.copy_out(out, out_len, &raw, mapped.len() as u32)
 }
 
 /// LCMapStringA: as LCMapStringW, through code page 1252.
@@ -184,9 +178,7 @@ pub(super) fn lc_map_string_a(call: &mut ApiCall<'_>) -> ApiReturn {
         call.arg(4),
         call.arg(5),
     );
-    if flags & !(LCMAP_LOWERCASE | LCMAP_UPPERCASE) != 0
-        || flags == LCMAP_LOWERCASE | LCMAP_UPPERCASE
-    {
+    if !case_mapping_flags_valid(flags) {
         return call.fail_win32(ERROR_INVALID_FLAGS, 0);
     }
     let Some(bytes) = read_ansi(call, src, count) else {
@@ -199,16 +191,7 @@ pub(super) fn lc_map_string_a(call: &mut ApiCall<'_>) -> ApiReturn {
             CodePage::Ansi.encode(unit).unwrap_or(b)
         })
         .collect();
-    if out_len == 0 {
-        return ApiReturn::Value(mapped.len() as u32);
-    }
-    if (out_len as usize) < mapped.len() {
-        return call.fail_win32(Win32Error::INSUFFICIENT_BUFFER, 0);
-    }
-    match call.write_bytes(out, &mapped) {
-        Ok(()) => ApiReturn::Value(mapped.len() as u32),
-        Err(_) => call.fail(NtStatus::INVALID_PARAMETER),
-    }
+    call.copy_out(out, out_len, &mapped, mapped.len() as u32)
 }
 
 /// The U.S. English values GetLocaleInfoA reports, by LCTYPE (LOCALE_NOUSEROVERRIDE and
@@ -245,14 +228,5 @@ pub(super) fn get_locale_info_a(call: &mut ApiCall<'_>) -> ApiReturn {
     };
     let mut bytes = value.as_bytes().to_vec();
     bytes.push(0);
-    if out_len == 0 {
-        return ApiReturn::Value(bytes.len() as u32);
-    }
-    if (out_len as usize) < bytes.len() {
-        return call.fail_win32(Win32Error::INSUFFICIENT_BUFFER, 0);
-    }
-    match call.write_bytes(out, &bytes) {
-        Ok(()) => ApiReturn::Value(bytes.len() as u32),
-        Err(_) => call.fail(NtStatus::INVALID_PARAMETER),
-    }
+    call.copy_out(out, out_len, &bytes, bytes.len() as u32)
 }

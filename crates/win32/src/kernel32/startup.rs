@@ -250,17 +250,8 @@ pub(super) fn multi_byte_to_wide_char(call: &mut ApiCall<'_>) -> ApiReturn {
         return call.fail(NtStatus::INVALID_PARAMETER);
     };
     let units: Vec<u16> = bytes.iter().map(|&b| cp.decode(b)).collect();
-    if out_len == 0 {
-        return ApiReturn::Value(units.len() as u32);
-    }
-    if (out_len as usize) < units.len() {
-        return call.fail_win32(Win32Error::INSUFFICIENT_BUFFER, 0);
-    }
     let raw: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
-    match call.write_bytes(output, &raw) {
-        Ok(()) => ApiReturn::Value(units.len() as u32),
-        Err(_) => call.fail(NtStatus::INVALID_PARAMETER),
-    }
+    call.copy_out(output, out_len, &raw, units.len() as u32)
 }
 
 /// WideCharToMultiByte(CodePage, dwFlags, lpWideCharStr, cchWideChar, lpMultiByteStr,
@@ -326,16 +317,7 @@ pub(super) fn wide_char_to_multi_byte(call: &mut ApiCall<'_>) -> ApiReturn {
     if used_ptr != 0 && call.write_u32(used_ptr, u32::from(used_default)).is_err() {
         return call.fail(NtStatus::INVALID_PARAMETER);
     }
-    if out_len == 0 {
-        return ApiReturn::Value(bytes.len() as u32);
-    }
-    if (out_len as usize) < bytes.len() {
-        return call.fail_win32(Win32Error::INSUFFICIENT_BUFFER, 0);
-    }
-    match call.write_bytes(output, &bytes) {
-        Ok(()) => ApiReturn::Value(bytes.len() as u32),
-        Err(_) => call.fail(NtStatus::INVALID_PARAMETER),
-    }
+    call.copy_out(output, out_len, &bytes, bytes.len() as u32)
 }
 
 /// GetModuleFileNameA(hModule, lpFilename, nSize): the main image (NULL or its base) is
