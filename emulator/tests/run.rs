@@ -69,7 +69,7 @@ fn an_unimplemented_import_stops_the_process_naming_it() {
     assert_eq!(text(&out.stdout), "before\n");
     let err = text(&out.stderr);
     assert!(
-        err.contains("unimplemented: KERNEL32.dll!GetVersion called from 0x004"),
+        err.contains("unimplemented: KERNEL32.dll!NtemuNeverImplemented called from 0x004"),
         "{err}"
     );
     assert!(err.contains("exit code 0xc0000139"), "{err}");

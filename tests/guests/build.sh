@@ -8,8 +8,13 @@ cc=i686-w64-mingw32-gcc
 command -v "$cc" >/dev/null || { echo "build.sh: $cc is not installed (run ../shared/tools/install-cross-tools.sh)" >&2; exit 1; }
 flags=(-O1 -s -nostdlib -nostartfiles -e _start@0 -fno-asynchronous-unwind-tables
        -fno-ident -Wl,--no-insert-timestamp -Wl,--subsystem,console:4.0 -Wl,--build-id=none)
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+i686-w64-mingw32-dlltool -k -d "$here/src/missing.def" -l "$tmp/libmissing.a"
 for src in hello handles threads kb246691 compute calls missing av divzero; do
-    "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" -lkernel32
+    extra=()
+    [ "$src" = missing ] && extra=("$tmp/libmissing.a")
+    "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" "${extra[@]}" -lkernel32
     echo "built x86/$src.exe"
 done
 # The mixed-architecture test's x86 parent lives beside its Alpha child (build-alpha.sh).

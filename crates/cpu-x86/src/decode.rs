@@ -231,17 +231,24 @@ pub(crate) enum Op {
 }
 
 impl Op {
+    /// Guest instructions the operation stands for (2 for a fused pair).
+    pub(crate) fn weight(&self) -> u32 {
+        match self {
+            Op::FusedRR(..)
+            | Op::FusedRI(..)
+            | Op::FusedRM(..)
+            | Op::IncJcc(..)
+            | Op::DecJcc(..) => 2,
+            _ => 1,
+        }
+    }
+
     /// Whether the operation always ends a block (it may change EIP or leave the run loop).
+    /// Conditional branches do not: a block goes on past them (see `X86Cpu::decode_block`).
     pub(crate) fn ends_block(&self) -> bool {
         matches!(
             self,
-            Op::Jcc(..)
-                | Op::FusedRR(..)
-                | Op::FusedRI(..)
-                | Op::FusedRM(..)
-                | Op::IncJcc(..)
-                | Op::DecJcc(..)
-                | Op::Jmp(_)
+            Op::Jmp(_)
                 | Op::Call(_)
                 | Op::Ret(_)
                 | Op::JmpInd(_)

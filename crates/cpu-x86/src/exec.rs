@@ -32,6 +32,11 @@ pub(crate) enum Flow {
     Repeat,
     /// A fused pair (two guest instructions) set EIP; the block is done.
     Jump2,
+    /// A conditional branch was not taken: go on with the next operation of the block
+    /// (unless the code may have changed).
+    Fall,
+    /// A fused pair whose branch was not taken (two guest instructions): as `Fall`.
+    Fall2,
 }
 
 /// A stop: `Fault` for faults (EIP stays at the instruction), `Trap` for traps (EIP after).
@@ -283,24 +288,33 @@ impl Ctx {
                 self.r[d as usize & 7] = u32::from(mem.read_u8(self.ea(m))?);
             }
             Op::Jcc(cc, t) => {
-                self.eip = if self.fl.cond(cc) { t } else { next };
-                return Ok(Flow::Jump);
+                if self.fl.cond(cc) {
+                    self.eip = t;
+                    return Ok(Flow::Jump);
+                }
+                return Ok(Flow::Fall);
             }
             Op::FusedRR(op, d, s, cc, t) => {
                 let (a, b) = (self.r[d as usize & 7], self.r[s as usize & 7]);
                 if let Some(v) = self.alu(op, Sz::D, a, b) {
                     self.r[d as usize & 7] = v;
                 }
-                self.eip = if self.fl.cond(cc) { t } else { next };
-                return Ok(Flow::Jump2);
+                if self.fl.cond(cc) {
+                    self.eip = t;
+                    return Ok(Flow::Jump2);
+                }
+                return Ok(Flow::Fall2);
             }
             Op::FusedRI(op, d, i, cc, t) => {
                 let a = self.r[d as usize & 7];
                 if let Some(v) = self.alu(op, Sz::D, a, i) {
                     self.r[d as usize & 7] = v;
                 }
-                self.eip = if self.fl.cond(cc) { t } else { next };
-                return Ok(Flow::Jump2);
+                if self.fl.cond(cc) {
+                    self.eip = t;
+                    return Ok(Flow::Jump2);
+                }
+                return Ok(Flow::Fall2);
             }
             Op::FusedRM(op, d, ref m, cc, t) => {
                 let b = mem.read_u32(self.ea(m))?;
@@ -308,20 +322,29 @@ impl Ctx {
                 if let Some(v) = self.alu(op, Sz::D, a, b) {
                     self.r[d as usize & 7] = v;
                 }
-                self.eip = if self.fl.cond(cc) { t } else { next };
-                return Ok(Flow::Jump2);
+                if self.fl.cond(cc) {
+                    self.eip = t;
+                    return Ok(Flow::Jump2);
+                }
+                return Ok(Flow::Fall2);
             }
             Op::IncJcc(r, cc, t) => {
                 let a = self.r[r as usize & 7];
                 self.r[r as usize & 7] = self.fl.inc(Sz::D, a);
-                self.eip = if self.fl.cond(cc) { t } else { next };
-                return Ok(Flow::Jump2);
+                if self.fl.cond(cc) {
+                    self.eip = t;
+                    return Ok(Flow::Jump2);
+                }
+                return Ok(Flow::Fall2);
             }
             Op::DecJcc(r, cc, t) => {
                 let a = self.r[r as usize & 7];
                 self.r[r as usize & 7] = self.fl.dec(Sz::D, a);
-                self.eip = if self.fl.cond(cc) { t } else { next };
-                return Ok(Flow::Jump2);
+                if self.fl.cond(cc) {
+                    self.eip = t;
+                    return Ok(Flow::Jump2);
+                }
+                return Ok(Flow::Fall2);
             }
             Op::Jmp(t) => {
                 self.eip = t;
@@ -338,6 +361,7 @@ impl Ctx {
                 self.eip = t;
                 return Ok(Flow::Jump);
             }
+            Op::Fpu(ref f) => crate::fpu::exec(self, mem, f)?,
             _ => return self.exec_slow(mem, op, next),
         }
         Ok(Flow::Next)

@@ -51,15 +51,18 @@ impl X87State {
         self.regs[(self.top as usize + i) & 7]
     }
 
+    #[inline(always)]
     fn phys(&self, i: u8) -> usize {
         (self.top as usize + i as usize) & 7
     }
 
+    #[inline(always)]
     fn is_empty(&self, i: u8) -> bool {
         let p = self.phys(i);
         (self.tag >> (2 * p)) & 3 == 3
     }
 
+    #[inline(always)]
     fn set_tag(&mut self, p: usize, empty: bool) {
         self.tag &= !(3 << (2 * p));
         if empty {
@@ -68,6 +71,7 @@ impl X87State {
     }
 
     /// Reads ST(i); an empty register is a stack underflow (masked: the NaN indefinite).
+    #[inline(always)]
     fn get(&mut self, i: u8) -> f64 {
         if self.is_empty(i) {
             self.status |= IE | SFLT;
@@ -77,12 +81,14 @@ impl X87State {
         self.regs[self.phys(i)]
     }
 
+    #[inline(always)]
     fn set(&mut self, i: u8, v: f64) {
         let p = self.phys(i);
         self.regs[p] = v;
         self.set_tag(p, false);
     }
 
+    #[inline(always)]
     fn push(&mut self, v: f64) {
         let new_top = (self.top.wrapping_sub(1)) & 7;
         let p = new_top as usize;
@@ -97,12 +103,14 @@ impl X87State {
         self.set_tag(p, false);
     }
 
+    #[inline(always)]
     fn pop(&mut self) {
         let p = self.top as usize & 7;
         self.set_tag(p, true);
         self.top = (self.top + 1) & 7;
     }
 
+    #[inline(always)]
     fn rc(&self) -> u16 {
         (self.control >> 10) & 3
     }
@@ -434,6 +442,7 @@ pub(crate) fn f64_to_f80(v: f64) -> [u8; 10] {
     out
 }
 
+#[inline(always)]
 fn load<M: GuestMemory + ?Sized>(c: &mut Ctx, mem: &M, s: &Src) -> Result<f64, Stop> {
     Ok(match *s {
         Src::St(i) => c.fpu.get(i),
@@ -442,21 +451,26 @@ fn load<M: GuestMemory + ?Sized>(c: &mut Ctx, mem: &M, s: &Src) -> Result<f64, S
             match fmt {
                 Fmt::F32 => f64::from(f32::from_bits(mem.read_u32(a)?)),
                 Fmt::F64 => f64::from_bits(mem.read_u64(a)?),
-                Fmt::F80 => {
-                    let mut b = [0u8; 10];
-                    mem.read_bytes(a, &mut b)?;
-                    f80_to_f64(b)
-                }
                 Fmt::I16 => f64::from(mem.read_u16(a)? as i16),
                 Fmt::I32 => f64::from(mem.read_u32(a)? as i32),
-                Fmt::I64 => {
-                    let i = mem.read_u64(a)? as i64;
-                    let r = i as f64;
-                    let err = (i128::from(i) - r as i128).signum() as f64;
-                    adjust(r, err, c.fpu.rc())
-                }
+                Fmt::F80 | Fmt::I64 => load_wide(c, mem, a, fmt)?,
             }
         }
+    })
+}
+
+/// Loads an 80-bit real or a 64-bit integer from `a`.
+#[inline(never)]
+fn load_wide<M: GuestMemory + ?Sized>(c: &mut Ctx, mem: &M, a: u32, fmt: Fmt) -> Result<f64, Stop> {
+    Ok(if fmt == Fmt::F80 {
+        let mut b = [0u8; 10];
+        mem.read_bytes(a, &mut b)?;
+        f80_to_f64(b)
+    } else {
+        let i = mem.read_u64(a)? as i64;
+        let r = i as f64;
+        let err = (i128::from(i) - r as i128).signum() as f64;
+        adjust(r, err, c.fpu.rc())
     })
 }
 
@@ -491,6 +505,7 @@ fn adjust(r: f64, err: f64, rc: u16) -> f64 {
     }
 }
 
+#[inline]
 fn add_rc(a: f64, b: f64, rc: u16) -> f64 {
     let s = a + b;
     if rc == 0 {
@@ -508,6 +523,7 @@ fn add_rc(a: f64, b: f64, rc: u16) -> f64 {
     }
 }
 
+#[inline]
 fn mul_rc(a: f64, b: f64, rc: u16) -> f64 {
     let p = a * b;
     if rc == 0 {
@@ -516,6 +532,7 @@ fn mul_rc(a: f64, b: f64, rc: u16) -> f64 {
     adjust(p, a.mul_add(b, -p), rc)
 }
 
+#[inline]
 fn div_rc(a: f64, b: f64, rc: u16) -> f64 {
     let q = a / b;
     if rc == 0 || !q.is_finite() || q == 0.0 {
@@ -609,12 +626,91 @@ fn compare(a: f64, b: f64) -> u16 {
     }
 }
 
-/// Executes an x87 operation.
+/// Executes an x87 operation: the common ones inline, the others out of line.
+#[inline(always)]
 pub(crate) fn exec<M: GuestMemory + ?Sized>(
     c: &mut Ctx,
     mem: &mut M,
     op: &FpuOp,
 ) -> Result<(), Stop> {
+    match *op {
+        FpuOp::Ld(ref s) => {
+            let v = load(c, mem, s)?;
+            c.fpu.push(v);
+        }
+        FpuOp::St(Src::Mem(ref m, Fmt::F64), pop) => {
+            let v = c.fpu.get(0);
+            mem.write_u64(c.ea(m), v.to_bits())?;
+            if pop {
+                c.fpu.pop();
+            }
+        }
+        FpuOp::St(Src::St(i), pop) => {
+            let v = c.fpu.get(0);
+            c.fpu.set(i, v);
+            if pop {
+                c.fpu.pop();
+            }
+        }
+        FpuOp::Arith(a, ref s, to_st0, pop) => arith(c, mem, a, s, to_st0, pop)?,
+        FpuOp::Un(Un::Chs) => {
+            let f = &mut c.fpu;
+            let x = f.get(0);
+            f.status &= !C1;
+            f.set(0, -x);
+        }
+        _ => exec_other(c, mem, op)?,
+    }
+    Ok(())
+}
+
+/// `dst = dst op src` (see [`FpuOp::Arith`]).
+#[inline(always)]
+fn arith<M: GuestMemory + ?Sized>(
+    c: &mut Ctx,
+    mem: &mut M,
+    a: Arith,
+    s: &Src,
+    to_st0: bool,
+    pop: bool,
+) -> Result<(), Stop> {
+    let (dst_i, x, y) = if to_st0 {
+        (0u8, c.fpu.get(0), load(c, mem, s)?)
+    } else {
+        let Src::St(i) = *s else { return Ok(()) };
+        (i, c.fpu.get(i), c.fpu.get(0))
+    };
+    let rc = c.fpu.rc();
+    let r = match a {
+        Arith::Add => add_rc(x, y, rc),
+        Arith::Sub => add_rc(x, -y, rc),
+        Arith::Subr => add_rc(y, -x, rc),
+        Arith::Mul => mul_rc(x, y, rc),
+        Arith::Div | Arith::Divr => {
+            let (n, d) = if a == Arith::Div { (x, y) } else { (y, x) };
+            if d == 0.0 && n.is_finite() {
+                if n == 0.0 {
+                    c.fpu.status |= IE;
+                } else {
+                    c.fpu.status |= ZE;
+                }
+            }
+            div_rc(n, d, rc)
+        }
+    };
+    if r.is_nan() && !x.is_nan() && !y.is_nan() {
+        c.fpu.status |= IE;
+    }
+    c.fpu.set(dst_i, r);
+    if pop {
+        c.fpu.pop();
+    }
+    Ok(())
+}
+
+/// Executes the x87 operations [`exec`] does not handle inline.
+#[inline(never)]
+fn exec_other<M: GuestMemory + ?Sized>(c: &mut Ctx, mem: &mut M, op: &FpuOp) -> Result<(), Stop> {
     match *op {
         FpuOp::Ld(ref s) => {
             let v = load(c, mem, s)?;
@@ -631,39 +727,7 @@ pub(crate) fn exec<M: GuestMemory + ?Sized>(
                 c.fpu.pop();
             }
         }
-        FpuOp::Arith(a, ref s, to_st0, pop) => {
-            let (dst_i, x, y) = if to_st0 {
-                (0u8, c.fpu.get(0), load(c, mem, s)?)
-            } else {
-                let Src::St(i) = *s else { return Ok(()) };
-                (i, c.fpu.get(i), c.fpu.get(0))
-            };
-            let rc = c.fpu.rc();
-            let r = match a {
-                Arith::Add => add_rc(x, y, rc),
-                Arith::Sub => add_rc(x, -y, rc),
-                Arith::Subr => add_rc(y, -x, rc),
-                Arith::Mul => mul_rc(x, y, rc),
-                Arith::Div | Arith::Divr => {
-                    let (n, d) = if a == Arith::Div { (x, y) } else { (y, x) };
-                    if d == 0.0 && n.is_finite() {
-                        if n == 0.0 {
-                            c.fpu.status |= IE;
-                        } else {
-                            c.fpu.status |= ZE;
-                        }
-                    }
-                    div_rc(n, d, rc)
-                }
-            };
-            if r.is_nan() && !x.is_nan() && !y.is_nan() {
-                c.fpu.status |= IE;
-            }
-            c.fpu.set(dst_i, r);
-            if pop {
-                c.fpu.pop();
-            }
-        }
+        FpuOp::Arith(a, ref s, to_st0, pop) => arith(c, mem, a, s, to_st0, pop)?,
         FpuOp::Com(ref s, pops, eflags) => {
             let a = c.fpu.get(0);
             let b = load(c, mem, s)?;

@@ -7,7 +7,9 @@
 //! instruction budget.
 //!
 //! Instructions are decoded with iced-x86 into compact operations, grouped into blocks
-//! (straight-line code up to a branch) and cached by guest address. When
+//! (straight-line code up to an unconditional branch, going on past conditional branches
+//! that are not taken) and cached by guest address; each block remembers the blocks that
+//! followed it so that the next one is usually found without a lookup. When
 //! [`GuestMemory::code_generation`] changes (executable memory may have been written or
 //! re-protected), each cached block is re-checked against the guest bytes (fetched with
 //! execute access) before its next use and decoded again if they changed. Code modified
@@ -39,8 +41,11 @@ use exec::{Ctx, Flow, Stop};
 /// Where ntemu's builtin-DLL thunks start: reaching this address or above stops the CPU.
 pub const DEFAULT_THUNK_BASE: u32 = 0x7FFF_0000;
 
-/// Most instructions in one decoded block.
+/// Most instructions in one segment of a decoded block (straight-line code).
 const MAX_BLOCK: usize = 64;
+
+/// Instructions after which a block ends at the next conditional branch.
+const MAX_SUPERBLOCK: usize = 128;
 
 /// Register numbers in [`X86State::gpr`] (encoding order).
 pub mod reg {
@@ -164,8 +169,7 @@ struct Inst {
 #[derive(Debug)]
 struct Block {
     insts: Box<[Inst]>,
-    /// Guest instructions in the block (one more than `insts.len()` when the last operation
-    /// is a fused pair).
+    /// Guest instructions in the block (fused pairs count two).
     count: u32,
     /// Address after the last instruction.
     end: u32,
@@ -173,6 +177,14 @@ struct Block {
     bytes: Box<[u8]>,
     /// The memory's code generation at which `bytes` were last known to be current.
     checked: Cell<u64>,
+}
+
+impl Block {
+    /// The guest address the block starts at.
+    #[inline]
+    fn start(&self) -> u32 {
+        self.insts[0].eip
+    }
 }
 
 /// Decodes the instruction at `pc`, appending its bytes to `bytes`; fails if it cannot be
@@ -229,6 +241,10 @@ pub struct X86Cpu {
     map: HashMap<u32, u32>,
     /// Direct-mapped (guest address, block index) cache in front of `map`.
     fast: Box<[(u32, u32); FAST_SLOTS]>,
+    /// Per block (parallel to `blocks`): up to two (guest address, block index) successors
+    /// seen after it, so that the next block is usually found without the lookup tables.
+    /// Unused entries map the block's own start to itself, so every entry is a true mapping.
+    links: Vec<[(u32, u32); 2]>,
     generation: u64,
 }
 
@@ -260,6 +276,7 @@ impl X86Cpu {
             blocks: Vec::new(),
             map: HashMap::new(),
             fast: Box::new([(u32::MAX, 0); FAST_SLOTS]),
+            links: Vec::new(),
             generation: u64::MAX,
         }
     }
@@ -278,6 +295,7 @@ impl X86Cpu {
     /// Drops every decoded block.
     pub fn flush(&mut self) {
         self.blocks.clear();
+        self.links.clear();
         self.map.clear();
         self.fast.fill((u32::MAX, 0));
     }
@@ -320,15 +338,56 @@ impl X86Cpu {
         RunExit { exit, retired }
     }
 
+    /// Finds (or decodes) the block at `eip`, which is not a link hit; fails with the exit
+    /// to return when `eip` is in the thunk range or cannot be fetched.
+    #[inline(never)]
+    fn find<M: GuestMemory + ?Sized>(&mut self, mem: &M, eip: u32) -> Result<u32, Exit> {
+        let s = slot(eip);
+        // Blocks are only decoded below the thunk base, so a hit is never a thunk.
+        if self.fast[s].0 == eip {
+            return Ok(self.fast[s].1);
+        }
+        if eip >= self.thunk_base {
+            return Err(Exit::Thunk);
+        }
+        let idx = match self.map.get(&eip) {
+            Some(&i) => i,
+            None => match self.decode_block(mem, eip) {
+                Ok(i) => i,
+                Err(f) => return Err(Exit::AccessViolation(f)),
+            },
+        };
+        self.fast[s] = (eip, idx);
+        Ok(idx)
+    }
+
     fn run_loop<M: GuestMemory + ?Sized>(
+        &mut self,
+        ctx: &mut Ctx,
+        mem: &mut M,
+        budget: u64,
+        retired_out: &mut u64,
+    ) -> Exit {
+        let mut retired = *retired_out;
+        let exit = self.run_blocks(ctx, mem, budget, &mut retired);
+        *retired_out = retired;
+        exit
+    }
+
+    #[inline(always)]
+    fn run_blocks<M: GuestMemory + ?Sized>(
         &mut self,
         ctx: &mut Ctx,
         mem: &mut M,
         budget: u64,
         retired: &mut u64,
     ) -> Exit {
+        // The block run last, whose links are tried first for the next one (usize::MAX:
+        // none).
+        let mut prev = usize::MAX;
         loop {
-            self.generation = mem.code_generation();
+            let generation = mem.code_generation();
+            self.generation = generation;
             let eip = ctx.eip;
             if *retired >= budget {
                 if eip >= self.thunk_base {
@@ -336,26 +395,26 @@ impl X86Cpu {
                 }
                 return Exit::QuantumExpired;
             }
-            let s = slot(eip);
-            // Blocks are only decoded below the thunk base, so a hit is never a thunk.
-            let idx = if self.fast[s].0 == eip {
-                self.fast[s].1
-            } else {
-                if eip >= self.thunk_base {
-                    return Exit::Thunk;
-                }
-                let idx = match self.map.get(&eip) {
-                    Some(&i) => i,
-                    None => match self.decode_block(mem, eip) {
+            // Every link entry maps a block start to the current block for it (links are
+            // reset whenever a block is replaced or the cache flushed), and blocks only
+            // start below the thunk base, so a hit is never a thunk.
+            let mut idx = match self.links.get(prev) {
+                Some(l) if l[0].0 == eip => l[0].1,
+                Some(l) if l[1].0 == eip => l[1].1,
+                _ => {
+                    let i = match self.find(mem, eip) {
                         Ok(i) => i,
-                        Err(f) => return Exit::AccessViolation(f),
-                    },
-                };
-                self.fast[s] = (eip, idx);
-                idx
+                        Err(e) => return e,
+                    };
+                    if let (Some(l), Some(b)) = (self.links.get_mut(prev), self.blocks.get(prev)) {
+                        // Fill the first entry while it still holds the block's own start.
+                        let k = usize::from(l[0].0 != b.start());
+                        l[k] = (eip, i);
+                    }
+                    i
+                }
             };
-            let mut idx = idx;
-            if self.blocks[idx as usize].checked.get() != self.generation {
+            if self.blocks[idx as usize].checked.get() != generation {
                 // Executable memory may have changed since this block was decoded: keep it
                 // if its bytes are still there and executable, else decode afresh.
                 match self.revalidate(mem, eip, idx) {
@@ -363,6 +422,7 @@ impl X86Cpu {
                     Err(f) => return Exit::AccessViolation(f),
                 }
             }
+            prev = idx as usize;
             let block = &self.blocks[idx as usize];
             let mut insts = &block.insts[..];
             let mut end = block.end;
@@ -371,9 +431,17 @@ impl X86Cpu {
             let mut n = if u64::from(block.count) <= left {
                 insts.len()
             } else {
-                // Run what fits; a fused pair at the end counts two.
-                let fused = block.count as usize - insts.len();
-                (left as usize).min(insts.len() - fused)
+                // Run the operations that fit (a fused pair counts two).
+                let mut w = 0u64;
+                let mut n = 0;
+                for inst in insts {
+                    w += u64::from(inst.op.weight());
+                    if w > left {
+                        break;
+                    }
+                    n += 1;
+                }
+                n
             };
             let single;
             if n == 0 {
@@ -392,6 +460,15 @@ impl X86Cpu {
             for inst in &insts[..n] {
                 match ctx.exec(mem, &inst.op, inst.next) {
                     Ok(Flow::Next) => done += 1,
+                    Ok(Flow::Fall | Flow::Fall2) if mem.code_generation() != generation => {
+                        // Code may have changed: end the block where a block would start.
+                        done += inst.op.weight() as usize;
+                        jumped = true;
+                        ctx.eip = inst.next;
+                        break;
+                    }
+                    Ok(Flow::Fall) => done += 1,
+                    Ok(Flow::Fall2) => done += 2,
                     Ok(Flow::Jump) => {
                         done += 1;
                         jumped = true;
@@ -432,11 +509,7 @@ impl X86Cpu {
             }
             *retired += done as u64;
             if !jumped {
-                ctx.eip = if done < insts.len() {
-                    insts[done].eip
-                } else {
-                    end
-                };
+                ctx.eip = if n < insts.len() { insts[n].eip } else { end };
             }
         }
     }
@@ -460,6 +533,10 @@ impl X86Cpu {
         }
         let idx = self.decode_block(mem, eip)?;
         self.fast[slot(eip)] = (eip, idx);
+        // Links may lead to the replaced block: reset them all (code changes are rare).
+        for (i, (l, b)) in self.links.iter_mut().zip(&self.blocks).enumerate() {
+            *l = [(b.start(), i as u32); 2];
+        }
         Ok(idx)
     }
 
@@ -469,36 +546,80 @@ impl X86Cpu {
         if self.blocks.len() >= MAX_BLOCKS {
             self.flush();
         }
-        let mut insts = Vec::new();
+        let mut insts: Vec<Inst> = Vec::new();
         let mut bytes = Vec::new();
         let mut pc = eip;
+        // Guest instructions in the block and in its current segment. A block goes on past
+        // conditional branches: each segment (from the block start or the fall-through of a
+        // conditional branch) is decoded exactly as a block starting there would be, so
+        // block boundaries stay where they would be without the extension.
+        let mut count = 0u32;
+        let mut seg = 0usize;
+        // (insts, bytes, count, pc) at the end of the last complete segment.
+        let mut seg_end: Option<(usize, usize, u32, u32)> = None;
+        // The last (4 KiB) page the first segment was decoded from.
+        let mut touched = 0u64;
         loop {
             if !insts.is_empty() && pc >= self.thunk_base {
                 break;
             }
-            let inst = match decode_one(mem, pc, &mut bytes) {
-                Ok(i) => i,
-                Err(f) if insts.is_empty() => return Err(f),
-                Err(_) => break,
+            // Later segments only fetch from pages the first one was decoded from, so that
+            // decoding ahead has no effect (such as on a guard page) that running would not.
+            let beyond = seg_end.is_some() && (u64::from(pc) + 14) >> 12 > touched;
+            let inst = if beyond {
+                None
+            } else {
+                match decode_one(mem, pc, &mut bytes) {
+                    Ok(i) => Some(i),
+                    Err(f) if insts.is_empty() => return Err(f),
+                    Err(_) => break,
+                }
             };
-            insts.push(inst);
+            let inst = match (seg_end, inst) {
+                (None, Some(i)) => {
+                    let last = u64::from(i.eip) + u64::from(i.next.wrapping_sub(i.eip)) - 1;
+                    touched = touched.max(last >> 12);
+                    i
+                }
+                (Some(_), Some(i)) if !matches!(i.op, Op::Misc(decode::Misc::Rdtsc)) => i,
+                // End the block at the last segment end instead. (RDTSC reads the count at
+                // its block's start: keep it in a block of its own segment.)
+                (Some((n, nb, c, p)), _) => {
+                    insts.truncate(n);
+                    bytes.truncate(nb);
+                    count = c;
+                    pc = p;
+                    break;
+                }
+                (None, None) => break,
+            };
             pc = inst.next;
-            if inst.op.ends_block() || insts.len() >= MAX_BLOCK {
+            count += 1;
+            seg += 1;
+            let jcc = matches!(inst.op, Op::Jcc(..));
+            let fused = match insts.last_mut() {
+                Some(last) if jcc && seg >= 2 => match decode::fuse(&last.op, &inst.op) {
+                    Some(op) => {
+                        last.op = op;
+                        last.next = inst.next;
+                        true
+                    }
+                    None => false,
+                },
+                _ => false,
+            };
+            if !fused {
+                insts.push(inst);
+            }
+            if inst.op.ends_block() || seg >= MAX_BLOCK {
                 break;
             }
-        }
-        let count = insts.len() as u32;
-        if let [.., first, jcc] = &insts[..] {
-            if let Some(op) = decode::fuse(&first.op, &jcc.op) {
-                let fused = Inst {
-                    op,
-                    eip: first.eip,
-                    next: jcc.next,
-                };
-                insts.pop();
-                if let Some(last) = insts.last_mut() {
-                    *last = fused;
+            if jcc {
+                if count as usize >= MAX_SUPERBLOCK {
+                    break;
                 }
+                seg_end = Some((insts.len(), bytes.len(), count, pc));
+                seg = 0;
             }
         }
         let idx = self.blocks.len() as u32;
@@ -509,6 +630,7 @@ impl X86Cpu {
             bytes: bytes.into_boxed_slice(),
             checked: Cell::new(self.generation),
         });
+        self.links.push([(eip, idx); 2]);
         self.map.insert(eip, idx);
         Ok(idx)
     }

@@ -619,3 +619,91 @@ fn budget_is_exact_across_fused_compare_and_branch() {
     assert_eq!(vm.st.gpr[reg::EAX], 100);
     assert_eq!(total, 300 + 1);
 }
+
+/// A loop whose body has not-taken conditional branches (fused and plain) in the middle of
+/// straight-line code, an RDTSC after one, and a final sum.
+fn branchy_loop() -> Vec<u8> {
+    vec![
+        0x31, 0xc0, // xor eax, eax
+        0x31, 0xdb, // xor ebx, ebx
+        0xb9, 0x28, 0x00, 0x00, 0x00, // mov ecx, 40
+        // top:
+        0x01, 0xc8, // add eax, ecx
+        0x83, 0xf8, 0xff, // cmp eax, -1
+        0x74, 0x0f, // je out (never)
+        0x43, // inc ebx
+        0x78, 0x0c, // js out (never: flags of inc ebx)
+        0x0f, 0x31, // rdtsc (clobbers eax edx)
+        0x89, 0xc6, // mov esi, eax
+        0x89, 0xd8, // mov eax, ebx
+        0x01, 0xd8, // add eax, ebx
+        0x49, // dec ecx
+        0x75, 0xeb, // jnz top
+        0xc3, // ret
+        // out:
+        0xc3,
+    ]
+}
+
+#[test]
+fn budgets_give_the_same_result_as_one_run() {
+    let code = branchy_loop();
+    let mut whole = Vm::new(&code);
+    let r = whole.run_budget(10_000_000);
+    assert_eq!(r.exit, Exit::Thunk);
+    assert_eq!(whole.st.gpr[reg::EBX], 40);
+    for budget in 1..=13 {
+        let mut vm = Vm::new(&code);
+        let mut total = 0;
+        let mut last_tsc = Vec::new();
+        loop {
+            let r = vm.run_budget(budget);
+            total += r.retired;
+            last_tsc.push(vm.st.gpr[reg::ESI]);
+            if r.exit == Exit::Thunk {
+                break;
+            }
+            assert_eq!((r.exit, r.retired), (Exit::QuantumExpired, budget));
+        }
+        assert_eq!(total, r.retired, "budget {budget}");
+        assert_eq!(vm.st.gpr, whole.st.gpr, "budget {budget}");
+        assert_eq!(vm.st.eflags, whole.st.eflags, "budget {budget}");
+    }
+}
+
+#[test]
+fn code_written_before_a_not_taken_branch_runs_after_it() {
+    // mov byte [l+1], 7; cmp eax, eax; jne l; l: mov eax, 1; ret
+    // (the write turns `mov eax, 1` into `mov eax, 7` before the branch falls through)
+    let l = CODE + 7 + 2 + 2;
+    let mut code = vec![0xc6, 0x05];
+    code.extend_from_slice(&(l + 1).to_le_bytes());
+    code.extend_from_slice(&[0x07, 0x39, 0xc0, 0x75, 0x00, 0xb8, 0x01, 0, 0, 0, 0xc3]);
+    let vm = run(&code);
+    assert_eq!(vm.st.gpr[reg::EAX], 7);
+}
+
+#[test]
+fn decoding_past_a_branch_leaves_a_following_guard_page_alone() {
+    // CODE: ret. At CODE+0xfe0: cmp eax, eax; je CODE (always taken); then nops to the end
+    // of the page, which is followed by an executable guard page.
+    let mut code = vec![0x90u8; 0x1000];
+    code[0] = 0xc3;
+    let at = 0xfe0usize;
+    code[at..at + 2].copy_from_slice(&[0x39, 0xc0]);
+    let rel = (0i64 - (at as i64 + 8)) as i32;
+    code[at + 2..at + 4].copy_from_slice(&[0x0f, 0x84]);
+    code[at + 4..at + 8].copy_from_slice(&rel.to_le_bytes());
+    let mut vm = Vm::new(&code);
+    vm.mem
+        .protect(
+            CODE + 0x1000,
+            0x1000,
+            PageProtection::EXECUTE_READWRITE | PageProtection::GUARD,
+        )
+        .unwrap();
+    vm.st.eip = CODE + at as u32;
+    assert_eq!(vm.run(), Exit::Thunk);
+    let f = vm.mem.read_u8(CODE + 0x1000).unwrap_err();
+    assert_eq!(f.kind, FaultKind::GuardPage);
+}

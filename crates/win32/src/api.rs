@@ -25,6 +25,8 @@ pub(crate) struct Win32State {
     pub(crate) process_parameters: BTreeMap<u32, ProcessParameters>,
     /// Every process's heaps.
     pub(crate) heaps: crate::kernel32::Heaps,
+    /// The console the machine's processes share.
+    pub(crate) console: crate::console::Console,
     /// Host wall-clock time (ms since 1970) when the layer started: the machine's clock
     /// counts from there.
     pub(crate) wall_clock_base_ms: u64,

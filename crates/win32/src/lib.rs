@@ -12,6 +12,7 @@
 pub mod abi;
 mod api;
 mod codepage;
+pub mod console;
 pub mod kernel32;
 pub mod ntdll;
 
@@ -244,6 +245,11 @@ impl Win32 {
     /// Unimplemented imports the guests called, in order.
     pub fn unimplemented_calls(&self) -> &[UnimplementedCall] {
         &self.unimplemented
+    }
+
+    /// The console: its screen buffers and title.
+    pub fn console(&self) -> &console::Console {
+        &self.state.console
     }
 
     /// Sets the command line GetCommandLineA reports to process `process`.

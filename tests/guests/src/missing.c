@@ -1,9 +1,12 @@
-/* missing.exe: calls a KERNEL32 function ntemu does not implement (GetVersion, which the CRT
- * work brings later), after printing a line: the run must stop with a message naming it. */
+/* missing.exe: calls a KERNEL32 function nobody implements (NtemuNeverImplemented, from
+ * missing.def's import library), after printing a line: the run must stop with a message
+ * naming it. */
 #include "guest.h"
+
+__declspec(dllimport) DWORD WINAPI NtemuNeverImplemented(void);
 
 void __stdcall start(void)
 {
     put("before\n");
-    ExitProcess(GetVersion() == 0 ? 1 : 2);
+    ExitProcess(NtemuNeverImplemented() == 0 ? 1 : 2);
 }

@@ -11,11 +11,13 @@ use nt_object::{
 };
 use nt_status::{NtStatus, Win32Error};
 
+mod console;
 mod heap;
 mod locale;
 mod startup;
 mod time;
 
+use console::*;
 pub(crate) use heap::Heaps;
 use heap::*;
 use locale::*;
@@ -52,6 +54,8 @@ pub enum HostFile {
     Output,
     /// The console error output (the host's stderr).
     Error,
+    /// A screen buffer made by CreateConsoleScreenBuffer (its index in the console).
+    ScreenBuffer(u32),
 }
 
 macro_rules! exports {
@@ -161,6 +165,19 @@ pub const DLL: BuiltinDll = BuiltinDll {
         89 QueryPerformanceCounter/1 => query_performance_counter;
         90 QueryPerformanceFrequency/1 => query_performance_frequency;
         91 GetSystemInfo/1 => get_system_info;
+        92 SetConsoleTitleA/1 => set_console_title_a;
+        93 GetConsoleTitleA/2 => get_console_title_a;
+        94 GetConsoleScreenBufferInfo/2 => get_console_screen_buffer_info;
+        95 SetConsoleCursorPosition/2 => set_console_cursor_position;
+        96 SetConsoleCursorInfo/2 => set_console_cursor_info;
+        97 GetConsoleCursorInfo/2 => get_console_cursor_info;
+        98 SetConsoleTextAttribute/2 => set_console_text_attribute;
+        99 FillConsoleOutputCharacterA/5 => fill_console_output_character_a;
+        100 FillConsoleOutputAttribute/5 => fill_console_output_attribute;
+        101 CreateConsoleScreenBuffer/5 => create_console_screen_buffer;
+        102 SetConsoleActiveScreenBuffer/1 => set_console_active_screen_buffer;
+        103 GetConsoleMode/2 => get_console_mode;
+        104 SetConsoleMode/2 => set_console_mode;
     },
 };
 
@@ -622,9 +639,10 @@ fn write_to_handle(call: &mut ApiCall<'_>) -> ApiReturn {
     let Some(&target) = file.payload::<HostFile>() else {
         return call.fail(NtStatus::INVALID_HANDLE);
     };
-    let sink = match target {
-        HostFile::Output => call.io().stdout.clone(),
-        HostFile::Error => call.io().stderr.clone(),
+    let (sink, screen) = match target {
+        HostFile::Output => (Some(call.io().stdout.clone()), Some(0)),
+        HostFile::Error => (Some(call.io().stderr.clone()), None),
+        HostFile::ScreenBuffer(i) => (None, Some(i as usize)),
         HostFile::Input => return call.fail(NtStatus::ACCESS_DENIED),
     };
     // The whole buffer must be readable before a byte is written (NT probes it first); the
@@ -649,11 +667,19 @@ fn write_to_handle(call: &mut ApiCall<'_>) -> ApiReturn {
         let Ok(bytes) = call.read_bytes(buffer.wrapping_add(at), len as usize) else {
             return bad_pointer(call);
         };
-        if sink.lock().write_all(&bytes).is_err() {
+        // The console's screen buffer sees the text; the host stream gets the bytes.
+        if let Some(b) = screen.and_then(|i| call.state.console.buffers.get_mut(i)) {
+            b.write(&bytes);
+        }
+        if let Some(sink) = &sink
+            && sink.lock().write_all(&bytes).is_err()
+        {
             return call.fail(NtStatus::UNSUCCESSFUL);
         }
     }
-    if sink.lock().flush().is_err() {
+    if let Some(sink) = &sink
+        && sink.lock().flush().is_err()
+    {
         return call.fail(NtStatus::UNSUCCESSFUL);
     }
     match call.write_out_u32(written_ptr, length) {
