@@ -44,61 +44,81 @@ fn run(name: &str, options: RunOptions) -> (u32, String, String) {
     (report.exit_code, out, err)
 }
 
+/// Runs `image` and checks its output against `expected_file` and its exit code.
+fn matches_expected(image: &str, expected_file: &str, exit_code: u32) {
+    let (code, out, _) = run(image, RunOptions::default());
+    assert_eq!(out, expected(expected_file), "{image}");
+    assert_eq!(code, exit_code, "{image}");
+}
+
+/// With `point` armed on every call, `image` (a kb246691 build) prints its one last line.
+fn kb246691_line(image: &str, point: FaultPoint, quirk: bool) -> String {
+    let mut options = RunOptions {
+        faults: vec![(point, FaultTrigger::Always)],
+        ..RunOptions::default()
+    };
+    options.quirks.nt4_remote_thread_leak = quirk;
+    let (code, out, _) = run(image, options);
+    assert_eq!(code, 0, "{image} {}", point.name());
+    out
+}
+
+/// KB Q246691 on one build: no fault point leaks a handle; the NT 4.0 quirk leaks one per
+/// failed call.
+fn kb246691_holds(image: &str) {
+    for point in FaultPoint::ALL {
+        assert_eq!(
+            kb246691_line(image, point, false),
+            "handle-count-delta=0 failures=1000\n",
+            "{image} {}",
+            point.name()
+        );
+    }
+    assert_eq!(
+        kb246691_line(image, FaultPoint::RemoteThreadSubsystem, true),
+        "handle-count-delta=1000 failures=1000\n",
+        "{image}"
+    );
+}
+
 #[test]
 fn hello_prints_its_line_and_exits_with_its_code() {
-    let (code, out, _) = run("x86/hello.exe", RunOptions::default());
-    assert_eq!(code, 7);
-    assert_eq!(out, expected("expected/hello.expected"));
+    matches_expected("x86/hello.exe", "expected/hello.expected", 7);
 }
 
 #[test]
 fn handles_matches_its_expected_output() {
-    let (code, out, _) = run("x86/handles.exe", RunOptions::default());
-    assert_eq!(out, expected("expected/handles.expected"));
-    assert_eq!(code, 0);
+    matches_expected("x86/handles.exe", "expected/handles.expected", 0);
 }
 
 #[test]
 fn threads_matches_its_expected_output() {
-    let (code, out, _) = run("x86/threads.exe", RunOptions::default());
-    assert_eq!(out, expected("expected/threads.expected"));
-    assert_eq!(code, 0);
+    matches_expected("x86/threads.exe", "expected/threads.expected", 0);
 }
 
 #[test]
 fn kb246691_without_a_fault_creates_every_thread() {
-    let (code, out, _) = run("x86/kb246691.exe", RunOptions::default());
-    assert_eq!(out, expected("expected/kb246691.expected"));
-    assert_eq!(code, 0);
+    matches_expected("x86/kb246691.exe", "expected/kb246691.expected", 0);
 }
 
 #[test]
 fn kb246691_every_fault_point_fails_every_call_and_leaks_nothing() {
     for point in FaultPoint::ALL {
-        let options = RunOptions {
-            faults: vec![(point, FaultTrigger::Always)],
-            ..RunOptions::default()
-        };
-        let (code, out, _) = run("x86/kb246691.exe", options);
         assert_eq!(
-            out,
+            kb246691_line("x86/kb246691.exe", point, false),
             "handle-count-delta=0 failures=1000\n",
             "{}",
             point.name()
         );
-        assert_eq!(code, 0);
     }
 }
 
 #[test]
 fn kb246691_with_the_nt4_quirk_leaks_one_handle_per_failure() {
-    let mut options = RunOptions {
-        faults: vec![(FaultPoint::RemoteThreadSubsystem, FaultTrigger::Always)],
-        ..RunOptions::default()
-    };
-    options.quirks.nt4_remote_thread_leak = true;
-    let (_, out, _) = run("x86/kb246691.exe", options);
-    assert_eq!(out, "handle-count-delta=1000 failures=1000\n");
+    assert_eq!(
+        kb246691_line("x86/kb246691.exe", FaultPoint::RemoteThreadSubsystem, true),
+        "handle-count-delta=1000 failures=1000\n"
+    );
 }
 
 #[test]
@@ -130,50 +150,23 @@ fn trace_api_prints_each_builtin_call() {
 
 #[test]
 fn alpha_hello_prints_the_same_line_as_its_x86_twin() {
-    let (code, out, _) = run("alpha/hello.exe", RunOptions::default());
-    assert_eq!(code, 7);
-    assert_eq!(out, expected("expected/hello.expected"));
+    matches_expected("alpha/hello.exe", "expected/hello.expected", 7);
 }
 
 #[test]
 fn alpha_handles_matches_its_expected_output() {
-    let (code, out, _) = run("alpha/handles.exe", RunOptions::default());
-    assert_eq!(out, expected("expected/handles.expected"));
-    assert_eq!(code, 0);
+    matches_expected("alpha/handles.exe", "expected/handles.expected", 0);
 }
 
 #[test]
 fn alpha_threads_matches_its_expected_output() {
-    let (code, out, _) = run("alpha/threads.exe", RunOptions::default());
-    assert_eq!(out, expected("expected/threads.expected"));
-    assert_eq!(code, 0);
+    matches_expected("alpha/threads.exe", "expected/threads.expected", 0);
 }
 
 #[test]
 fn alpha_kb246691_leaks_nothing_at_any_fault_point_and_the_quirk_leaks_one_per_call() {
-    let (_, out, _) = run("alpha/kb246691.exe", RunOptions::default());
-    assert_eq!(out, expected("expected/kb246691.expected"));
-    for point in FaultPoint::ALL {
-        let options = RunOptions {
-            faults: vec![(point, FaultTrigger::Always)],
-            ..RunOptions::default()
-        };
-        let (code, out, _) = run("alpha/kb246691.exe", options);
-        assert_eq!(
-            out,
-            "handle-count-delta=0 failures=1000\n",
-            "{}",
-            point.name()
-        );
-        assert_eq!(code, 0);
-    }
-    let mut options = RunOptions {
-        faults: vec![(FaultPoint::RemoteThreadSubsystem, FaultTrigger::Always)],
-        ..RunOptions::default()
-    };
-    options.quirks.nt4_remote_thread_leak = true;
-    let (_, out, _) = run("alpha/kb246691.exe", options);
-    assert_eq!(out, "handle-count-delta=1000 failures=1000\n");
+    matches_expected("alpha/kb246691.exe", "expected/kb246691.expected", 0);
+    kb246691_holds("alpha/kb246691.exe");
 }
 
 #[test]
