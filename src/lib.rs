@@ -23,5 +23,5 @@ pub use nt_object::{
     ObjectType,
 };
 pub use nt_status::{NtStatus, Win32Error};
-pub use run::{RunError, RunOptions, RunReport, RunStats, machine, run_image};
+pub use run::{RunError, RunOptions, RunReport, RunStats, machine, parse_clock, run_image};
 pub use win32;

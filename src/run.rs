@@ -1,6 +1,7 @@
 //! Running a guest program: the machine, its CPUs and builtin DLLs set up from options.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use nt_kernel::{
     AlphaEngine, Architecture, FaultPoint, FaultTrigger, KernelError, Machine, MachineConfig,
@@ -26,6 +27,11 @@ pub struct RunOptions {
     pub io: Option<HostIo>,
     /// Arguments after the program name on its command line (GetCommandLineA).
     pub args: Vec<String>,
+    /// Start a virtual clock at this wall-clock time (milliseconds since 1970, UTC; local
+    /// time is UTC on ntemu's NT). Implies `virtual_time`.
+    pub clock_start_ms: Option<u64>,
+    /// End the run after this much guest time (the run then counts as finished).
+    pub run_for: Option<Duration>,
 }
 
 /// Counters of a finished run, for `--stats`.
@@ -43,8 +49,12 @@ pub struct RunStats {
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunReport {
-    /// The first process's exit code.
+    /// The first process's exit code (STILL_ACTIVE when the run ended on `run_for`).
     pub exit_code: u32,
+    /// The console's title.
+    pub console_title: String,
+    /// The active console screen buffer as text rows.
+    pub screen: String,
     /// How the scheduler stopped.
     pub outcome: RunOutcome,
     /// Counters.
@@ -94,7 +104,7 @@ pub fn run_image(path: &Path, options: RunOptions) -> Result<RunReport, RunError
         source,
     })?;
     let mut m = machine(MachineConfig {
-        virtual_time: options.virtual_time,
+        virtual_time: options.virtual_time || options.clock_start_ms.is_some(),
         ..MachineConfig::default()
     });
     for &(point, trigger) in &options.faults {
@@ -103,6 +113,9 @@ pub fn run_image(path: &Path, options: RunOptions) -> Result<RunReport, RunError
     *m.quirks_mut() = options.quirks;
     let mut w = Win32::new(options.io.clone().unwrap_or_else(HostIo::host));
     w.set_trace(options.trace_api);
+    if let Some(start) = options.clock_start_ms {
+        w.set_wall_clock(start);
+    }
     if let Some(dir) = path.parent() {
         w.set_image_directory(dir.to_path_buf());
     }
@@ -127,12 +140,17 @@ pub fn run_image(path: &Path, options: RunOptions) -> Result<RunReport, RunError
         .process(started.process)
         .map(|p| p.object().clone())
         .ok_or(KernelError::ProcessTerminating)?;
-    let outcome = m.run(&mut w, options.instruction_limit)?;
+    let until = options
+        .run_for
+        .map(|d| m.clock().now_ms().saturating_add(d.as_millis() as u64));
+    let outcome = m.run_until(&mut w, options.instruction_limit, until)?;
     let exit_code = process
         .payload::<nt_kernel::ProcessBody>()
         .map_or(0, |b| b.exit_status());
     Ok(RunReport {
         exit_code,
+        console_title: w.console().title.clone(),
+        screen: w.console().active_buffer().text(),
         outcome,
         stats: RunStats {
             instructions: m.instructions(),
@@ -143,4 +161,57 @@ pub fn run_image(path: &Path, options: RunOptions) -> Result<RunReport, RunError
             processes: m.exited_processes().to_vec(),
         },
     })
+}
+
+/// Parses `YYYY-MM-DDTHH:MM:SS` (as `--clock` takes it) into milliseconds since 1970.
+pub fn parse_clock(text: &str) -> Result<u64, String> {
+    let bad = || format!("{text:?} is not a time of the form 1999-12-31T23:59:50");
+    let (date, time) = text.split_once('T').ok_or_else(bad)?;
+    let d: Vec<i64> = date
+        .split('-')
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .map_err(|_| bad())?;
+    let t: Vec<i64> = time
+        .split(':')
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .map_err(|_| bad())?;
+    let ([y, mo, da], [h, mi, se]) = (d.as_slice(), t.as_slice()) else {
+        return Err(bad());
+    };
+    let (y, mo, da, h, mi, se) = (*y, *mo, *da, *h, *mi, *se);
+    if !(1601..=30827).contains(&y)
+        || !(1..=12).contains(&mo)
+        || !(1..=31).contains(&da)
+        || !(0..24).contains(&h)
+        || !(0..60).contains(&mi)
+        || !(0..60).contains(&se)
+    {
+        return Err(bad());
+    }
+    // Days from 1970-01-01 of a proleptic Gregorian date.
+    let yy = if mo <= 2 { y - 1 } else { y };
+    let era = yy.div_euclid(400);
+    let yoe = yy.rem_euclid(400);
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + da - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let seconds = days * 86_400 + h * 3600 + mi * 60 + se;
+    u64::try_from(seconds * 1000).map_err(|_| bad())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_clock;
+
+    #[test]
+    fn clock_times_parse_to_unix_milliseconds() {
+        assert_eq!(parse_clock("1970-01-01T00:00:00"), Ok(0));
+        assert_eq!(parse_clock("1999-12-31T23:59:50"), Ok(946_684_790_000));
+        assert_eq!(parse_clock("2000-03-01T00:00:00"), Ok(951_868_800_000));
+        assert!(parse_clock("1999-13-01T00:00:00").is_err());
+        assert!(parse_clock("yesterday").is_err());
+    }
 }

@@ -51,6 +51,15 @@ enum Command {
         /// Use a deterministic virtual clock.
         #[arg(long)]
         virtual_time: bool,
+        /// Start a virtual clock at this time, e.g. 1999-12-31T23:59:50 (local time is UTC).
+        #[arg(long, value_name = "TIME")]
+        clock: Option<String>,
+        /// End the run after this many seconds of guest time, with exit status 0.
+        #[arg(long, value_name = "SECONDS")]
+        run_for: Option<f64>,
+        /// Write the active console screen buffer to FILE as text rows on exit.
+        #[arg(long, value_name = "FILE")]
+        screen: Option<PathBuf>,
     },
     /// Show what a PE image contains: headers, sections, imports, relocations, TLS.
     Inspect {
@@ -75,6 +84,9 @@ fn main() -> ExitCode {
             trace,
             stats,
             virtual_time,
+            clock,
+            run_for,
+            screen,
         } => {
             if list_faults {
                 for point in ntemu::FaultPoint::ALL {
@@ -86,7 +98,32 @@ fn main() -> ExitCode {
                 eprintln!("ntemu: run needs an IMAGE");
                 return ExitCode::from(2);
             };
-            run(&image, &args, &faults, &quirks, &trace, stats, virtual_time)
+            let mut options = ntemu::RunOptions {
+                virtual_time,
+                args,
+                ..ntemu::RunOptions::default()
+            };
+            if let Some(text) = clock {
+                match ntemu::parse_clock(&text) {
+                    Ok(ms) => options.clock_start_ms = Some(ms),
+                    Err(e) => return usage_error(e),
+                }
+            }
+            if let Some(seconds) = run_for {
+                if !(seconds.is_finite() && seconds >= 0.0) {
+                    return usage_error(format!("--run-for {seconds}: not a number of seconds"));
+                }
+                options.run_for = Some(std::time::Duration::from_secs_f64(seconds));
+            }
+            run(
+                &image,
+                options,
+                &faults,
+                &quirks,
+                &trace,
+                stats,
+                screen.as_deref(),
+            )
         }
     }
 }
@@ -98,18 +135,13 @@ fn usage_error(message: String) -> ExitCode {
 
 fn run(
     image: &std::path::Path,
-    args: &[String],
+    mut options: ntemu::RunOptions,
     faults: &[String],
     quirks: &[String],
     trace: &[String],
     stats: bool,
-    virtual_time: bool,
+    screen: Option<&std::path::Path>,
 ) -> ExitCode {
-    let mut options = ntemu::RunOptions {
-        virtual_time,
-        args: args.to_vec(),
-        ..ntemu::RunOptions::default()
-    };
     for spec in faults {
         match ntemu::FaultPoint::parse_spec(spec) {
             Ok(armed) => options.faults.push(armed),
@@ -159,8 +191,17 @@ fn run(
             }
         );
     }
+    if let Some(path) = screen
+        && let Err(e) = std::fs::write(path, &report.screen)
+    {
+        return usage_error(format!("cannot write {}: {e}", path.display()));
+    }
     if report.outcome == ntemu::kernel::RunOutcome::Blocked {
         eprintln!("ntemu: every remaining guest thread is blocked forever; stopping");
+    }
+    if report.outcome == ntemu::kernel::RunOutcome::TimeReached {
+        eprintln!("ntemu: --run-for time elapsed; stopping the guest");
+        return ExitCode::SUCCESS;
     }
     let code = report.exit_code;
     if code > 0xFF {

@@ -282,6 +282,8 @@ pub enum RunOutcome {
     Blocked,
     /// The instruction limit was reached.
     LimitReached,
+    /// The clock reached the time limit of [`Machine::run_until`].
+    TimeReached,
 }
 
 /// The steps of a thread creation that have been done, for undo in reverse.
@@ -1261,8 +1263,23 @@ impl Machine {
         services: &mut dyn SystemServices,
         instruction_limit: Option<u64>,
     ) -> Result<RunOutcome, KernelError> {
+        self.run_until(services, instruction_limit, None)
+    }
+
+    /// [`run`](Self::run), stopping too when the machine's clock reaches `until_ms`
+    /// ([`RunOutcome::TimeReached`]); on a virtual clock, waiting threads' time jumps stop
+    /// there.
+    pub fn run_until(
+        &mut self,
+        services: &mut dyn SystemServices,
+        instruction_limit: Option<u64>,
+        until_ms: Option<u64>,
+    ) -> Result<RunOutcome, KernelError> {
         let limit = instruction_limit.map(|l| self.instructions.saturating_add(l));
         loop {
+            if until_ms.is_some_and(|t| self.clock.now_ms() >= t) {
+                return Ok(RunOutcome::TimeReached);
+            }
             let threads: Vec<ClientId> = self
                 .processes
                 .values()
@@ -1283,7 +1300,7 @@ impl Machine {
                 }
                 progressed |= self.step_thread(services, id)?;
             }
-            if !progressed && !self.advance_clock() {
+            if !progressed && !self.advance_clock(until_ms) {
                 return Ok(RunOutcome::Blocked);
             }
         }
@@ -1291,7 +1308,7 @@ impl Machine {
 
     /// When every thread is blocked: moves time to the earliest wait deadline (virtual clock)
     /// or sleeps until it (real clock). False when no thread has a deadline.
-    fn advance_clock(&mut self) -> bool {
+    fn advance_clock(&mut self, until_ms: Option<u64>) -> bool {
         let earliest = self
             .processes
             .values()
@@ -1299,8 +1316,11 @@ impl Machine {
             .filter(|t| t.suspend_count == 0)
             .filter_map(|t| t.wait.as_ref().and_then(|w| w.deadline))
             .min();
-        let Some(deadline) = earliest else {
-            return false;
+        let deadline = match (earliest, until_ms) {
+            (Some(d), Some(u)) => d.min(u),
+            (Some(d), None) => d,
+            (None, Some(u)) => u,
+            (None, None) => return false,
         };
         match &mut self.clock {
             Clock::Virtual { now_ms } => *now_ms = (*now_ms).max(deadline),

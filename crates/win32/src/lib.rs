@@ -247,6 +247,12 @@ impl Win32 {
         &self.unimplemented
     }
 
+    /// Sets the wall-clock time (milliseconds since 1970, UTC) the machine's clock counts
+    /// from: what GetSystemTime and GetLocalTime report at clock 0.
+    pub fn set_wall_clock(&mut self, ms_since_1970: u64) {
+        self.state.wall_clock_base_ms = ms_since_1970;
+    }
+
     /// The console: its screen buffers and title.
     pub fn console(&self) -> &console::Console {
         &self.state.console
