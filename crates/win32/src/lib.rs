@@ -15,6 +15,7 @@ mod codepage;
 pub mod console;
 pub mod kernel32;
 pub mod ntdll;
+pub mod user32;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -61,8 +62,8 @@ pub struct BuiltinDll {
 }
 
 /// Every builtin DLL ntemu has.
-pub fn builtin_dlls() -> [BuiltinDll; 2] {
-    [kernel32::DLL, ntdll::DLL]
+pub fn builtin_dlls() -> [BuiltinDll; 3] {
+    [kernel32::DLL, ntdll::DLL, user32::DLL]
 }
 
 /// The first thunk address given to builtin functions (the exit-thread thunk sits below).

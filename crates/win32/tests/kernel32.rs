@@ -58,6 +58,8 @@ impl Guest {
     fn thunk(&self, name: &str) -> u32 {
         let dll = if name.starts_with("Nt") {
             "ntdll.dll"
+        } else if name == "wsprintfA" {
+            "user32.dll"
         } else {
             "kernel32.dll"
         };
@@ -947,5 +949,51 @@ fn system_information_and_clocks() {
         assert!(filetime > 132_223_104_000_000_000 && filetime < 157_469_184_000_000_000);
         assert_eq!(g.call("GetLocalTime", &[DATA]), 0);
         assert!((2020..2100).contains(&(g.read_u32(DATA) & 0xFFFF)));
+    }
+}
+
+#[test]
+fn wsprintf_formats_like_user32() {
+    for arch in ARCHES {
+        let mut g = guest(arch);
+        g.write_str(DATA, "[%02d:%02d:%02d] %s %5d|%-4x|%#X|%c|%u%%");
+        g.write_str(DATA + 0x100, "ACLOCK");
+        let thunk =
+            g.w.builtins()
+                .address_of(
+                    "user32.dll",
+                    &ImportSymbol::Name {
+                        hint: 0,
+                        name: "wsprintfA".into(),
+                    },
+                )
+                .unwrap();
+        assert!(g.w.builtins().at(thunk).is_some());
+        let args = [
+            DATA + 0x200,
+            DATA,
+            23,
+            59,
+            5,
+            DATA + 0x100,
+            42,
+            0xab,
+            0xbeef,
+            u32::from(b'Z'),
+            7,
+        ];
+        let n = g.call("wsprintfA", &args);
+        let text =
+            g.m.process(g.me.process)
+                .unwrap()
+                .address_space()
+                .read_c_string(DATA + 0x200, 200)
+                .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&text),
+            "[23:59:05] ACLOCK    42|ab  |0XBEEF|Z|7%",
+            "{arch:?}"
+        );
+        assert_eq!(n as usize, text.len());
     }
 }
