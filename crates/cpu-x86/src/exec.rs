@@ -663,10 +663,6 @@ impl Ctx {
                 self.seg[sg as usize % 6] = v as u16;
             }
             Op::Misc(m) => return self.misc(mem, m, next),
-            Op::Fpu(ref f) => {
-                let f = *f;
-                return crate::fpu::exec(self, mem, &f).map(|()| Flow::Next);
-            }
             Op::Unimpl(mn) => {
                 return Err(Stop::Fault(Exit::Unimplemented {
                     addr: self.eip,
@@ -674,7 +670,7 @@ impl Ctx {
                 }));
             }
             Op::Invalid => return Err(Stop::Fault(Exit::InvalidOpcode)),
-            // Fast-path operations are handled in `exec`.
+            // Fast-path operations (and the x87) are handled in `exec`.
             _ => return Err(Stop::Fault(Exit::InvalidOpcode)),
         }
         Ok(Flow::Next)

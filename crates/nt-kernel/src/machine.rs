@@ -668,17 +668,7 @@ impl Machine {
         handle: Handle,
         access: AccessMask,
     ) -> Result<u32, KernelError> {
-        let caller = self
-            .processes
-            .get(&caller_process)
-            .ok_or(KernelError::ProcessTerminating)?;
-        let object = if handle == Handle::CURRENT_PROCESS {
-            &caller.object
-        } else {
-            caller
-                .handles
-                .reference(handle, access, Some(ObjectType::Process))?
-        };
+        let object = self.reference_process_object(caller_process, handle, access)?;
         let id = object
             .payload::<ProcessBody>()
             .ok_or(KernelError::Object(

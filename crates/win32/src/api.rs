@@ -17,14 +17,14 @@ use crate::{BoundExport, Builtins, HostIo, Win32, abi};
 pub(crate) struct Win32State {
     /// Each process's standard handles (input, output, error), created on first use, with
     /// the process object they belong to: ids are reused, objects are not.
-    pub(crate) std_handles: BTreeMap<u32, (std::sync::Weak<Object>, [Handle; 3])>,
+    pub(crate) std_handles: PerProcess<[Handle; 3]>,
     /// Where CreateProcessA looks for relative image names.
     pub(crate) image_directory: Option<PathBuf>,
     /// Each process's command line, and where GetCommandLineA and the environment block
     /// were put in its memory once asked for.
-    pub(crate) process_parameters: BTreeMap<u32, ProcessParameters>,
+    pub(crate) process_parameters: PerProcess<ProcessParameters>,
     /// Every process's heaps.
-    pub(crate) heaps: crate::kernel32::Heaps,
+    pub(crate) heaps: PerProcess<Vec<crate::kernel32::Heap>>,
     /// The console the machine's processes share.
     pub(crate) console: crate::console::Console,
     /// Host wall-clock time (ms since 1970) when the layer started: the machine's clock
@@ -32,10 +32,56 @@ pub(crate) struct Win32State {
     pub(crate) wall_clock_base_ms: u64,
 }
 
+/// Kernel32's state of each process, keyed by process id and tied to the process object:
+/// ids are reused, objects are not, so what an ended process left is never taken for a new
+/// process that got its id.
+pub(crate) struct PerProcess<T> {
+    map: BTreeMap<u32, (std::sync::Weak<Object>, T)>,
+}
+
+impl<T> Default for PerProcess<T> {
+    fn default() -> Self {
+        PerProcess {
+            map: BTreeMap::new(),
+        }
+    }
+}
+
+fn owned_by(owner: &std::sync::Weak<Object>, process: &Arc<Object>) -> bool {
+    owner.upgrade().is_some_and(|o| Arc::ptr_eq(&o, process))
+}
+
+impl<T> PerProcess<T> {
+    /// The entry of process `pid` whose object is `process`.
+    pub(crate) fn get(&self, pid: u32, process: &Arc<Object>) -> Option<&T> {
+        let (owner, value) = self.map.get(&pid)?;
+        owned_by(owner, process).then_some(value)
+    }
+
+    /// Sets the entry of process `pid` whose object is `process`.
+    pub(crate) fn insert(&mut self, pid: u32, process: &Arc<Object>, value: T) {
+        self.map.insert(pid, (Arc::downgrade(process), value));
+    }
+
+    /// The entry of process `pid`, made fresh when there is none for `process`.
+    pub(crate) fn get_or_default(&mut self, pid: u32, process: &Arc<Object>) -> &mut T
+    where
+        T: Default,
+    {
+        let entry = self
+            .map
+            .entry(pid)
+            .or_insert_with(|| (Arc::downgrade(process), T::default()));
+        if !owned_by(&entry.0, process) {
+            *entry = (Arc::downgrade(process), T::default());
+        }
+        &mut entry.1
+    }
+}
+
 /// What kernel32 keeps of a process's start-up parameters (NT: RTL_USER_PROCESS_PARAMETERS).
+#[derive(Default)]
 pub(crate) struct ProcessParameters {
-    /// The process object they belong to: ids are reused, objects are not.
-    pub(crate) owner: std::sync::Weak<Object>,
     /// The command line.
     pub(crate) command_line: String,
     /// Guest address of the page holding the command line and the environment blocks.
@@ -76,6 +122,11 @@ impl ApiCall<'_> {
     /// The calling process.
     pub fn process(&self) -> Option<&Process> {
         self.machine.process(self.thread.process)
+    }
+
+    /// The calling process's object.
+    pub fn process_object(&self) -> Option<Arc<Object>> {
+        self.process().map(|p| Arc::clone(p.object()))
     }
 
     /// The calling process, to change.

@@ -264,8 +264,8 @@ impl Win32 {
         if let Some(p) = machine.process(process) {
             self.state.process_parameters.insert(
                 process,
+                p.object(),
                 api::ProcessParameters {
-                    owner: std::sync::Arc::downgrade(p.object()),
                     command_line: command_line.to_string(),
                     block: None,
                 },

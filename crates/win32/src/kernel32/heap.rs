@@ -47,12 +47,6 @@ pub(crate) struct Heap {
     free: BTreeMap<u32, u32>,
 }
 
-/// The heaps of every process, by process id (the first is the process heap).
-#[derive(Default)]
-pub(crate) struct Heaps {
-    by_process: BTreeMap<u32, (std::sync::Weak<nt_object::Object>, Vec<Heap>)>,
-}
-
 fn round_up(value: u32, to: u32) -> Option<u32> {
     value.checked_add(to - 1).map(|v| v & !(to - 1))
 }
@@ -176,42 +170,18 @@ impl Heap {
     }
 }
 
-impl Heaps {
-    fn of_process<'h>(&'h mut self, call: &ApiCall<'_>) -> Option<&'h mut Vec<Heap>> {
-        let object = call.process()?.object().clone();
-        let entry = self
-            .by_process
-            .entry(call.thread.process)
-            .or_insert_with(|| (std::sync::Arc::downgrade(&object), Vec::new()));
-        if !entry
-            .0
-            .upgrade()
-            .is_some_and(|o| std::sync::Arc::ptr_eq(&o, &object))
-        {
-            *entry = (std::sync::Arc::downgrade(&object), Vec::new());
-        }
-        Some(&mut entry.1)
-    }
-}
-
 fn with_heaps<R>(
     call: &mut ApiCall<'_>,
     f: impl FnOnce(&mut ApiCall<'_>, &mut Vec<Heap>) -> R,
 ) -> Option<R> {
-    let mut heaps = std::mem::take(&mut call.state.heaps);
-    let result = heaps.of_process(call).map(|list| {
-        let mut list = std::mem::take(list);
-        let r = f(call, &mut list);
-        (r, list)
-    });
-    let out = result.map(|(r, list)| {
-        if let Some(slot) = heaps.of_process(call) {
-            *slot = list;
-        }
-        r
-    });
-    call.state.heaps = heaps;
-    out
+    // The process's heaps (the first is the process heap) are taken out while `f` runs,
+    // since `f` needs the call (and its state) too.
+    let pid = call.thread.process;
+    let object = call.process_object()?;
+    let mut list = std::mem::take(call.state.heaps.get_or_default(pid, &object));
+    let result = f(call, &mut list);
+    *call.state.heaps.get_or_default(pid, &object) = list;
+    Some(result)
 }
 
 pub(super) fn get_process_heap(call: &mut ApiCall<'_>) -> ApiReturn {

@@ -18,7 +18,7 @@ mod startup;
 mod time;
 
 use console::*;
-pub(crate) use heap::Heaps;
+pub(crate) use heap::Heap;
 use heap::*;
 use locale::*;
 use startup::*;
@@ -566,16 +566,8 @@ fn set_last_error(call: &mut ApiCall<'_>) -> ApiReturn {
 
 fn std_handle(call: &mut ApiCall<'_>, which: usize) -> Result<Handle, ObjectError> {
     let pid = call.thread.process;
-    let process_object = call
-        .process()
-        .map(|p| Arc::clone(p.object()))
-        .ok_or(ObjectError::InvalidHandle)?;
-    // The process's own entry: ids are reused, so it must belong to this process object.
-    if let Some((owner, handles)) = call.state.std_handles.get(&pid)
-        && owner
-            .upgrade()
-            .is_some_and(|o| Arc::ptr_eq(&o, &process_object))
-    {
+    let process_object = call.process_object().ok_or(ObjectError::InvalidHandle)?;
+    if let Some(handles) = call.state.std_handles.get(pid, &process_object) {
         return Ok(handles[which]);
     }
     let objects = call.machine.objects().clone();
@@ -607,9 +599,7 @@ fn std_handle(call: &mut ApiCall<'_>, which: usize) -> Result<Handle, ObjectErro
             }
         }
     }
-    call.state
-        .std_handles
-        .insert(pid, (Arc::downgrade(&process_object), handles));
+    call.state.std_handles.insert(pid, &process_object, handles);
     Ok(handles[which])
 }
 
@@ -1269,24 +1259,28 @@ fn create_process_a(call: &mut ApiCall<'_>) -> ApiReturn {
         Err(e) => return kernel_failure(call, e),
     };
     // A child that inherits handles inherits the console handles too, at the same values.
+    let parent = call.process_object();
+    let child = call
+        .machine
+        .process(started.process)
+        .map(|p| Arc::clone(p.object()));
     if inherit
-        && let Some((_, handles)) = call.state.std_handles.get(&caller.process).cloned()
-        && let Some(child) = call.machine.process(started.process)
+        && let (Some(parent), Some(child)) = (&parent, &child)
+        && let Some(&handles) = call.state.std_handles.get(caller.process, parent)
     {
-        let object = Arc::downgrade(child.object());
         call.state
             .std_handles
-            .insert(started.process, (object, handles));
+            .insert(started.process, child, handles);
     }
     let child_command_line = match command_line(call, cmd) {
         Ok(Some(c)) => c,
         _ => name.clone(),
     };
-    if let Some(child) = call.machine.process(started.process) {
+    if let Some(child) = &child {
         call.state.process_parameters.insert(
             started.process,
+            child,
             crate::api::ProcessParameters {
-                owner: Arc::downgrade(child.object()),
                 command_line: child_command_line,
                 block: None,
             },

@@ -2,8 +2,6 @@
 //! information, module handles, code pages. The values are those of Windows NT 4.0 SP6 on a
 //! U.S. English system.
 
-use std::sync::Arc;
-
 use nt_memory::{AllocationType, PageProtection};
 use nt_object::{Handle, ObjectType};
 use nt_status::{NtStatus, Win32Error};
@@ -64,19 +62,15 @@ pub(super) fn get_version_ex_a(call: &mut ApiCall<'_>) -> ApiReturn {
 /// environment block (empty: two NULs) and the Unicode one after it. Made on first use.
 fn parameter_block(call: &mut ApiCall<'_>) -> Result<(u32, usize), NtStatus> {
     let pid = call.thread.process;
-    let object = call
-        .process()
-        .map(|p| Arc::clone(p.object()))
-        .ok_or(NtStatus::INVALID_HANDLE)?;
-    let entry = call.state.process_parameters.get(&pid);
-    let command_line = match entry {
-        Some(p) if p.owner.upgrade().is_some_and(|o| Arc::ptr_eq(&o, &object)) => {
+    let object = call.process_object().ok_or(NtStatus::INVALID_HANDLE)?;
+    let command_line = match call.state.process_parameters.get(pid, &object) {
+        Some(p) => {
             if let Some(block) = p.block {
                 return Ok((block, p.command_line.len()));
             }
             p.command_line.clone()
         }
-        _ => String::new(),
+        None => String::new(),
     };
     let process = call.process_mut().ok_or(NtStatus::INVALID_HANDLE)?;
     let size = (command_line.len() as u32 + 1 + 2 + 4).next_multiple_of(0x1000);
@@ -98,8 +92,8 @@ fn parameter_block(call: &mut ApiCall<'_>) -> Result<(u32, usize), NtStatus> {
         .map_err(|f| f.status())?;
     call.state.process_parameters.insert(
         pid,
+        &object,
         ProcessParameters {
-            owner: Arc::downgrade(&object),
             command_line: command_line.clone(),
             block: Some(block),
         },
@@ -328,10 +322,11 @@ pub(super) fn get_module_file_name_a(call: &mut ApiCall<'_>) -> ApiReturn {
     let (module, buffer, size) = (call.arg(0), call.arg(1), call.arg(2));
     let image_base = call.process().and_then(|p| p.image().map(|i| i.base));
     let name = if module == 0 || Some(module) == image_base {
-        let line = parameter_block(call).ok().map(|_| ()).and_then(|()| {
+        let line = parameter_block(call).ok().and_then(|_| {
+            let object = call.process_object()?;
             call.state
                 .process_parameters
-                .get(&call.thread.process)
+                .get(call.thread.process, &object)
                 .map(|p| p.command_line.clone())
         });
         let program = line
