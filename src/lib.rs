@@ -7,12 +7,16 @@
 //!   objects and waits.
 //! - [`memory`]: guest address spaces with NT's reserve / commit / protect / query rules.
 
+mod coverage;
+mod diagnostics;
+mod emulator;
 mod run;
 
 pub use nt_kernel as kernel;
 pub use nt_memory as memory;
 pub use nt_object as object;
 pub use nt_status as status;
+pub use pe_image as image;
 
 pub use nt_kernel::{
     Architecture, ClientId, FaultPoint, FaultTrigger, KernelError, Machine, MachineConfig,
@@ -25,3 +29,7 @@ pub use nt_object::{
 pub use nt_status::{NtStatus, Win32Error};
 pub use run::{RunError, RunOptions, RunReport, RunStats, machine, parse_clock, run_image};
 pub use win32;
+
+pub use coverage::{Coverage, ImportCoverage};
+pub use diagnostics::{DiagnosticOptions, HandleTrace, ProcessHandleTraces};
+pub use emulator::{Emulator, EmulatorBuilder, HandleInfo, ProcessInfo, STILL_ACTIVE, ThreadInfo};

@@ -7,12 +7,14 @@ use nt_kernel::{
     AlphaEngine, Architecture, FaultPoint, FaultTrigger, KernelError, Machine, MachineConfig,
     Quirks, RunOutcome, X86Engine,
 };
-use pe_image::{ImageError, PeImage};
-use win32::{HostIo, Win32};
+use pe_image::ImageError;
+use win32::HostIo;
 
 /// How to run a guest program.
 #[derive(Clone, Default)]
 pub struct RunOptions {
+    /// Keys queued on the console input before the run (`--input`).
+    pub keys: Vec<win32::console::Key>,
     /// Fault points to arm.
     pub faults: Vec<(FaultPoint, FaultTrigger)>,
     /// Compatibility quirks.
@@ -32,6 +34,13 @@ pub struct RunOptions {
     pub clock_start_ms: Option<u64>,
     /// End the run after this much guest time (the run then counts as finished).
     pub run_for: Option<Duration>,
+    /// Trace channels other than `api`, and handle tracking for `--leaks`.
+    pub diagnostics: crate::DiagnosticOptions,
+    /// Guest instructions a thread runs before the scheduler moves on (default 100,000).
+    /// Instruction budgets are checked between quanta, so a small quantum makes them exact.
+    pub quantum: Option<u64>,
+    /// The host directory that is the guest's drive `C:\` (`--root`); None: no drive C:.
+    pub root: Option<PathBuf>,
 }
 
 /// Counters of a finished run, for `--stats`.
@@ -93,74 +102,16 @@ pub fn machine(config: MachineConfig) -> Machine {
     m
 }
 
-/// Loads `path` and runs it until every process has ended (or the instruction limit).
+/// Loads `path` and runs it until every process has ended (or the instruction limit, or
+/// `run_for`): [`Emulator`](crate::Emulator) with one program.
 pub fn run_image(path: &Path, options: RunOptions) -> Result<RunReport, RunError> {
-    let bytes = std::fs::read(path).map_err(|source| RunError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let image = PeImage::parse(&bytes).map_err(|source| RunError::Image {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut m = machine(MachineConfig {
-        virtual_time: options.virtual_time || options.clock_start_ms.is_some(),
-        ..MachineConfig::default()
-    });
-    for &(point, trigger) in &options.faults {
-        m.faults_mut().arm(point, trigger);
+    let mut emulator = crate::Emulator::new(&options);
+    if let Some(root) = &options.root {
+        emulator.set_root(root)?;
     }
-    *m.quirks_mut() = options.quirks;
-    let mut w = Win32::new(options.io.clone().unwrap_or_else(HostIo::host));
-    w.set_trace(options.trace_api);
-    if let Some(start) = options.clock_start_ms {
-        w.set_wall_clock(start);
-    }
-    if let Some(dir) = path.parent() {
-        w.set_image_directory(dir.to_path_buf());
-    }
-    let mut resolver = w.builtins().clone();
-    let started = m.create_process_from_image(&image, &mut resolver, None, false, 0)?;
-    let program = path
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let mut command_line = program;
-    for arg in &options.args {
-        command_line.push(' ');
-        if arg.contains(' ') {
-            command_line.push('"');
-            command_line.push_str(arg);
-            command_line.push('"');
-        } else {
-            command_line.push_str(arg);
-        }
-    }
-    w.set_command_line(&m, started.process, &command_line);
-    let process = m
-        .process(started.process)
-        .map(|p| p.object().clone())
-        .ok_or(KernelError::ProcessTerminating)?;
-    let until = options
-        .run_for
-        .map(|d| m.clock().now_ms().saturating_add(d.as_millis() as u64));
-    let outcome = m.run_until(&mut w, options.instruction_limit, until)?;
-    let exit_code = process
-        .payload::<nt_kernel::ProcessBody>()
-        .map_or(0, |b| b.exit_status());
-    Ok(RunReport {
-        exit_code,
-        console_title: w.console().title.clone(),
-        screen: w.console().active_buffer().text(),
-        outcome,
-        stats: RunStats {
-            instructions: m.instructions(),
-            live_objects: nt_object::ObjectType::ALL
-                .iter()
-                .map(|&t| (t.name(), m.objects().live_objects(t)))
-                .collect(),
-            processes: m.exited_processes().to_vec(),
-        },
-    })
+    emulator.load(path, &options.args)?;
+    let outcome = emulator.run_with(options.instruction_limit, options.run_for)?;
+    Ok(emulator.report(outcome))
 }
 
 /// Parses `YYYY-MM-DDTHH:MM:SS` (as `--clock` takes it) into milliseconds since 1970.

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+mod terminal;
 use pe_image::{ExportTarget, PeImage};
 
 /// Command line of the `ntemu` program.
@@ -23,6 +25,8 @@ struct Cli {
 }
 
 /// The subcommands.
+// Parsed once per process: the size of the `run` variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run a guest program; its stdout and stderr are ntemu's, its exit code ntemu's status.
@@ -42,12 +46,29 @@ enum Command {
         /// Turn on a compatibility quirk (nt4-remote-thread-leak).
         #[arg(long = "quirk", value_name = "NAME")]
         quirks: Vec<String>,
-        /// Trace channels; `api` prints each builtin call with its arguments and result.
+        /// Trace channels on stderr, repeated or comma-separated: `api` (each builtin call
+        /// with its arguments and result), `loader` (images mapped, imports bound or
+        /// stubbed), `exceptions` (faults, exceptions, traps and their fate), `scheduler`
+        /// (threads and processes starting and ending, waits), `all`.
         #[arg(long, value_name = "CHANNEL")]
         trace: Vec<String>,
         /// Print per-process handle counts, live objects and guest instructions at exit.
         #[arg(long)]
         stats: bool,
+        /// Format of the --stats report: `text` (default) or `json` (one object, for
+        /// scripts). Implies --stats.
+        #[arg(long, value_name = "FORMAT")]
+        stats_format: Option<String>,
+        /// Write the --stats report to FILE instead of stderr. Implies --stats.
+        #[arg(long, value_name = "FILE")]
+        stats_file: Option<PathBuf>,
+        /// On exit, list every handle each process left open that one of its API calls
+        /// created: value, type, name, access, the creating API and the guest return
+        /// address of the call (like WinDbg's !htrace). Handles the program did not open
+        /// itself are not listed: the standard console handles (NT's console opens them)
+        /// and handles inherited at process creation.
+        #[arg(long)]
+        leaks: bool,
         /// Use a deterministic virtual clock.
         #[arg(long)]
         virtual_time: bool,
@@ -60,6 +81,17 @@ enum Command {
         /// Write the active console screen buffer to FILE as text rows on exit.
         #[arg(long, value_name = "FILE")]
         screen: Option<PathBuf>,
+        /// Type the keys in FILE into the console input (escapes: \\e Esc, \\r Enter,
+        /// \\n Ctrl+Enter, \\t Tab, \\\\ backslash, \\xNN any byte). Without it, a terminal
+        /// on stdin and stdout becomes the guest's console.
+        #[arg(long, value_name = "FILE")]
+        input: Option<PathBuf>,
+        /// The host directory that is the guest's drive C:\ (default:
+        /// $XDG_DATA_HOME/ntemu/c or ~/.local/share/ntemu/c, made on first use). No guest
+        /// path reaches outside it; the host's current directory is the guest's when it lies
+        /// inside it.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
     },
     /// Show what a PE image contains: headers, sections, imports, relocations, TLS.
     Inspect {
@@ -68,13 +100,26 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// List which of the image's imports ntemu implements, and the coverage in percent.
+        #[arg(long)]
+        coverage: bool,
     },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Inspect { image, json } => inspect(&image, json),
+        Command::Inspect {
+            image,
+            json,
+            coverage,
+        } => {
+            if coverage {
+                inspect_coverage(&image, json)
+            } else {
+                inspect(&image, json)
+            }
+        }
         Command::Run {
             image,
             args,
@@ -83,10 +128,15 @@ fn main() -> ExitCode {
             quirks,
             trace,
             stats,
+            stats_format,
+            stats_file,
+            leaks,
             virtual_time,
             clock,
             run_for,
             screen,
+            input,
+            root,
         } => {
             if list_faults {
                 for point in ntemu::FaultPoint::ALL {
@@ -103,6 +153,22 @@ fn main() -> ExitCode {
                 args,
                 ..ntemu::RunOptions::default()
             };
+            options.diagnostics.track_handles = leaks;
+            match root.map_or_else(default_root, Ok) {
+                Ok(dir) => options.root = Some(dir),
+                Err(e) => return usage_error(e),
+            }
+            let stats = match stats_format.as_deref() {
+                None if stats || stats_file.is_some() => Some(StatsFormat::Text),
+                None => None,
+                Some("text") => Some(StatsFormat::Text),
+                Some("json") => Some(StatsFormat::Json),
+                Some(other) => {
+                    return usage_error(format!(
+                        "--stats-format {other:?}: unknown format; known: text, json"
+                    ));
+                }
+            };
             if let Some(text) = clock {
                 match ntemu::parse_clock(&text) {
                     Ok(ms) => options.clock_start_ms = Some(ms),
@@ -115,17 +181,48 @@ fn main() -> ExitCode {
                 }
                 options.run_for = Some(std::time::Duration::from_secs_f64(seconds));
             }
+            if let Some(path) = &input {
+                let text = match std::fs::read(path) {
+                    Ok(t) => t,
+                    Err(e) => return usage_error(format!("cannot read {}: {e}", path.display())),
+                };
+                match ntemu::win32::console::parse_key_script(&text) {
+                    Ok(keys) => options.keys = keys,
+                    Err(e) => return usage_error(format!("{}: {e}", path.display())),
+                }
+            }
             run(
                 &image,
                 options,
-                &faults,
-                &quirks,
-                &trace,
-                stats,
-                screen.as_deref(),
+                &RunFlags {
+                    faults: &faults,
+                    quirks: &quirks,
+                    trace: &trace,
+                    stats,
+                    stats_file: stats_file.as_deref(),
+                    leaks,
+                    screen: screen.as_deref(),
+                    terminal: input.is_none(),
+                },
             )
         }
     }
+}
+
+/// The guest's drive C: when `--root` is not given: `$XDG_DATA_HOME/ntemu/c`, else
+/// `~/.local/share/ntemu/c`, made on first use.
+fn default_root() -> Result<PathBuf, String> {
+    let data = match std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        Some(d) => PathBuf::from(d),
+        None => match std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+            Some(home) => PathBuf::from(home).join(".local").join("share"),
+            None => return Err("no --root given and neither XDG_DATA_HOME nor HOME is set".into()),
+        },
+    };
+    let root = data.join("ntemu").join("c");
+    std::fs::create_dir_all(&root)
+        .map_err(|e| format!("cannot make the default root {}: {e}", root.display()))?;
+    Ok(root)
 }
 
 fn usage_error(message: String) -> ExitCode {
@@ -133,65 +230,113 @@ fn usage_error(message: String) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn run(
-    image: &std::path::Path,
-    mut options: ntemu::RunOptions,
-    faults: &[String],
-    quirks: &[String],
-    trace: &[String],
-    stats: bool,
-    screen: Option<&std::path::Path>,
-) -> ExitCode {
-    for spec in faults {
+/// How `--stats` reports.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum StatsFormat {
+    Text,
+    Json,
+}
+
+/// The `run` options that are not [`ntemu::RunOptions`].
+struct RunFlags<'a> {
+    faults: &'a [String],
+    quirks: &'a [String],
+    trace: &'a [String],
+    stats: Option<StatsFormat>,
+    stats_file: Option<&'a std::path::Path>,
+    leaks: bool,
+    screen: Option<&'a std::path::Path>,
+    terminal: bool,
+}
+
+const TRACE_CHANNELS: &str = "api, loader, exceptions, scheduler, all";
+
+fn run(image: &std::path::Path, mut options: ntemu::RunOptions, flags: &RunFlags<'_>) -> ExitCode {
+    for spec in flags.faults {
         match ntemu::FaultPoint::parse_spec(spec) {
             Ok(armed) => options.faults.push(armed),
             Err(e) => return usage_error(e),
         }
     }
-    for name in quirks {
+    for name in flags.quirks {
         if let Err(e) = options.quirks.enable(name) {
             return usage_error(e);
         }
     }
-    for channel in trace {
-        match channel.as_str() {
+    for channel in flags.trace.iter().flat_map(|t| t.split(',')) {
+        let d = &mut options.diagnostics;
+        match channel.trim() {
             "api" => options.trace_api = true,
-            other => return usage_error(format!("unknown trace channel {other:?}; known: api")),
+            "loader" => d.trace_loader = true,
+            "exceptions" => d.trace_exceptions = true,
+            "scheduler" => d.trace_scheduler = true,
+            "all" => {
+                options.trace_api = true;
+                d.trace_loader = true;
+                d.trace_exceptions = true;
+                d.trace_scheduler = true;
+            }
+            other => {
+                return usage_error(format!(
+                    "unknown trace channel {other:?}; known: {TRACE_CHANNELS}"
+                ));
+            }
         }
     }
-    let report = match ntemu::run_image(image, options) {
-        Ok(r) => r,
+    // On a terminal the console is drawn there; what the guest and ntemu write to stderr
+    // meanwhile is shown once the terminal is back to normal.
+    let terminal = flags.terminal.then(terminal::Terminal::open).flatten();
+    let mut held_stderr = None;
+    if terminal.is_some() {
+        let (io, _, err) = ntemu::win32::HostIo::buffers();
+        options.io = Some(io);
+        held_stderr = Some(err);
+    }
+    let mut emulator = ntemu::Emulator::new(&options);
+    if let Some(root) = &options.root
+        && let Err(e) = emulator.set_root(root)
+    {
+        return usage_error(e.to_string());
+    }
+    if let Some(t) = terminal {
+        emulator.win32_mut().set_console_host(Box::new(t));
+    } else if flags.terminal {
+        // No terminal and no --input: the guest's keyboard is whatever stdin brings.
+        emulator
+            .win32_mut()
+            .set_console_host(Box::new(terminal::PipedInput::default()));
+    }
+    let loaded = emulator.load(image, &options.args);
+    let outcome =
+        loaded.and_then(|_| emulator.run_with(options.instruction_limit, options.run_for));
+    // Dropping the host gives the terminal back.
+    drop(emulator.win32_mut().take_console_host());
+    if let Some(err) = held_stderr {
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), &err.lock());
+    }
+    let outcome = match outcome {
+        Ok(o) => o,
         Err(e) => return usage_error(e.to_string()),
     };
-    if stats {
-        for p in &report.stats.processes {
-            eprintln!(
-                "ntemu: process {} ({}): exit code {:#x}, {} handles open at exit, {} instructions",
-                p.process,
-                p.architecture.name(),
-                p.exit_code,
-                p.handle_count,
-                p.instructions
-            );
-        }
-        let live: Vec<String> = report
-            .stats
-            .live_objects
-            .iter()
-            .filter(|(_, n)| *n > 0)
-            .map(|(t, n)| format!("{t} {n}"))
-            .collect();
-        eprintln!(
-            "ntemu: {} guest instructions; live objects at exit: {}",
-            report.stats.instructions,
-            if live.is_empty() {
-                "none".to_string()
-            } else {
-                live.join(", ")
-            }
-        );
+    let report = emulator.report(outcome);
+    if flags.leaks {
+        eprint!("{}", leak_report(&emulator.handle_traces()));
     }
-    if let Some(path) = screen
+    if let Some(format) = flags.stats {
+        let text = match format {
+            StatsFormat::Text => stats_text(&report),
+            StatsFormat::Json => stats_json(&report, flags.leaks.then(|| emulator.handle_traces())),
+        };
+        match flags.stats_file {
+            Some(path) => {
+                if let Err(e) = std::fs::write(path, &text) {
+                    return usage_error(format!("cannot write {}: {e}", path.display()));
+                }
+            }
+            None => eprint!("{text}"),
+        }
+    }
+    if let Some(path) = flags.screen
         && let Err(e) = std::fs::write(path, &report.screen)
     {
         return usage_error(format!("cannot write {}: {e}", path.display()));
@@ -208,6 +353,185 @@ fn run(
         eprintln!("ntemu: exit code {code:#010x}");
     }
     ExitCode::from((code & 0xFF) as u8)
+}
+
+/// The `--leaks` report: per process, each handle its calls created and left open.
+fn leak_report(traces: &[ntemu::ProcessHandleTraces]) -> String {
+    let mut s = String::new();
+    for p in traces {
+        let state = if p.exited {
+            "ended"
+        } else {
+            "is still running"
+        };
+        let n = p.handles.len();
+        let plural = if n == 1 { "" } else { "s" };
+        let _ = writeln!(
+            s,
+            "ntemu: leaks: process {:#x} ({}) {state} with {n} handle{plural} its calls opened and never closed",
+            p.process,
+            p.architecture.name()
+        );
+        for h in &p.handles {
+            let name = h
+                .name
+                .as_deref()
+                .map_or_else(String::new, |n| format!(" {n:?}"));
+            let _ = writeln!(
+                s,
+                "ntemu: leaks:   handle {:#x} {}{name} access {:#x}: {} called from {:#010x} (thread {:#x})",
+                h.handle.0,
+                h.object_type.name(),
+                h.granted_access.0,
+                h.creator,
+                h.caller,
+                h.thread
+            );
+        }
+    }
+    s
+}
+
+fn stats_text(report: &ntemu::RunReport) -> String {
+    let mut s = String::new();
+    for p in &report.stats.processes {
+        let _ = writeln!(
+            s,
+            "ntemu: process {} ({}): exit code {:#x}, {} handles open at exit, {} instructions",
+            p.process,
+            p.architecture.name(),
+            p.exit_code,
+            p.handle_count,
+            p.instructions
+        );
+    }
+    let live: Vec<String> = report
+        .stats
+        .live_objects
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(t, n)| format!("{t} {n}"))
+        .collect();
+    let _ = writeln!(
+        s,
+        "ntemu: {} guest instructions; live objects at exit: {}",
+        report.stats.instructions,
+        if live.is_empty() {
+            "none".to_string()
+        } else {
+            live.join(", ")
+        }
+    );
+    s
+}
+
+fn stats_json(report: &ntemu::RunReport, leaks: Option<Vec<ntemu::ProcessHandleTraces>>) -> String {
+    let mut s = String::from("{");
+    let _ = write!(
+        s,
+        "\"exit_code\": {}, \"outcome\": {}, \"instructions\": {}, \"live_objects\": {{",
+        report.exit_code,
+        js(&format!("{:?}", report.outcome)),
+        report.stats.instructions
+    );
+    let live: Vec<String> = report
+        .stats
+        .live_objects
+        .iter()
+        .map(|(t, n)| format!("{}: {n}", js(t)))
+        .collect();
+    s.push_str(&live.join(", "));
+    s.push_str("}, \"processes\": [");
+    let processes: Vec<String> = report
+        .stats
+        .processes
+        .iter()
+        .map(|p| {
+            format!(
+                "{{\"id\": {}, \"architecture\": {}, \"exit_code\": {}, \"handles_open_at_exit\": {}, \"instructions\": {}}}",
+                p.process,
+                js(p.architecture.name()),
+                p.exit_code,
+                p.handle_count,
+                p.instructions
+            )
+        })
+        .collect();
+    s.push_str(&processes.join(", "));
+    s.push(']');
+    if let Some(leaks) = leaks {
+        let handles: Vec<String> = leaks
+            .iter()
+            .flat_map(|p| {
+                p.handles.iter().map(move |h| {
+                    format!(
+                        "{{\"process\": {}, \"handle\": {}, \"type\": {}, \"name\": {}, \"access\": {}, \"creator\": {}, \"caller\": {}, \"thread\": {}}}",
+                        p.process,
+                        h.handle.0,
+                        js(h.object_type.name()),
+                        h.name.as_deref().map_or_else(|| "null".to_string(), js),
+                        h.granted_access.0,
+                        js(&h.creator),
+                        h.caller,
+                        h.thread
+                    )
+                })
+            })
+            .collect();
+        let _ = write!(s, ", \"leaks\": [{}]", handles.join(", "));
+    }
+    s.push_str("}\n");
+    s
+}
+
+fn inspect_coverage(path: &std::path::Path, json: bool) -> ExitCode {
+    let result = std::fs::read(path)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| PeImage::parse(&bytes).map_err(|e| e.to_string()));
+    let image = match result {
+        Ok(image) => image,
+        Err(e) => return usage_error(format!("{}: {e}", path.display())),
+    };
+    let coverage = ntemu::Coverage::of(&image);
+    let mut s = String::new();
+    if json {
+        let imports: Vec<String> = coverage
+            .imports
+            .iter()
+            .map(|i| {
+                format!(
+                    "{{\"dll\": {}, \"function\": {}, \"implemented\": {}}}",
+                    js(&i.dll),
+                    js(&i.function),
+                    i.implemented
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "{{\"file\": {}, \"imports\": {}, \"implemented\": {}, \"percent\": {:.1}, \"functions\": [{}]}}",
+            js(&path.display().to_string()),
+            coverage.imports.len(),
+            coverage.implemented(),
+            coverage.percent(),
+            imports.join(", ")
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "{}: {} of {} imports implemented ({:.1} %)",
+            path.display(),
+            coverage.implemented(),
+            coverage.imports.len(),
+            coverage.percent()
+        );
+        for i in &coverage.imports {
+            let mark = if i.implemented { "yes" } else { "MISSING" };
+            let _ = writeln!(s, "  {mark:<7}  {}!{}", i.dll, i.function);
+        }
+    }
+    print!("{s}");
+    ExitCode::SUCCESS
 }
 
 fn inspect(path: &std::path::Path, json: bool) -> ExitCode {

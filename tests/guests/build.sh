@@ -11,7 +11,7 @@ flags=(-O1 -s -nostdlib -nostartfiles -e _start@0 -fno-asynchronous-unwind-table
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 i686-w64-mingw32-dlltool -k -d "$here/src/missing.def" -l "$tmp/libmissing.a"
-for src in hello handles threads kb246691 compute calls missing av divzero; do
+for src in hello handles threads kb246691 compute calls missing av divzero leak handlebench threadbench files console seh runtime readline; do
     extra=()
     [ "$src" = missing ] && extra=("$tmp/libmissing.a")
     "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" "${extra[@]}" -lkernel32
@@ -20,3 +20,19 @@ done
 # The mixed-architecture test's x86 parent lives beside its Alpha child (build-alpha.sh).
 "$cc" "${flags[@]}" -o "$here/mixed/cross.exe" "$here/src/cross.c" -lkernel32
 echo "built mixed/cross.exe"
+# The C runtime test links mingw-w64's normal start-up and msvcrt.dll; printf is msvcrt's
+# own (not mingw's replacement).
+for src in printf crtfile crtlib crtinput conio; do
+    extra=()
+    # crtlib calls string.h and friends for real: nothing inlined.
+    [ "$src" = crtlib ] && extra=(-fno-builtin)
+    "$cc" -D__USE_MINGW_ANSI_STDIO=0 "${extra[@]}" -O1 -s -fno-asynchronous-unwind-tables -fno-ident \
+        -Wl,--no-insert-timestamp -Wl,--subsystem,console:4.0 -Wl,--build-id=none \
+        -o "$here/x86/$src.exe" "$here/src/$src.c"
+    echo "built x86/$src.exe"
+done
+# An old-style CRTDLL.dll program: its own entry point, CRTDLL's start-up and data exports.
+"$cc" -O1 -s -nostdlib -nostartfiles -e _start -fno-builtin -fno-asynchronous-unwind-tables -fno-ident \
+    -Wl,--no-insert-timestamp -Wl,--subsystem,console:4.0 -Wl,--build-id=none \
+    -o "$here/x86/crtdll.exe" "$here/src/crtdll.c" -lcrtdll
+echo "built x86/crtdll.exe"

@@ -646,12 +646,16 @@ fn translate_inner(ins: &Instruction) -> Option<Op> {
             let (a, sz) = opnd(ins, 0)?;
             Op::Bt(op, sz?, a, opnd(ins, 1)?.0)
         }
-        M::Bsf | M::Bsr => {
+        // The CPU ntemu models predates BMI1 and ABM: there F3 0F BC (TZCNT) and F3 0F BD
+        // (LZCNT) are BSF and BSR with an ignored REP prefix. Compilers emit TZCNT's
+        // encoding for a count of trailing zeros of a value known to be nonzero, for which
+        // the two agree.
+        M::Bsf | M::Bsr | M::Tzcnt | M::Lzcnt => {
             let (Opnd::Reg(d), sz) = opnd(ins, 0)? else {
                 return None;
             };
             let s = opnd(ins, 1)?.0;
-            if m == M::Bsf {
+            if matches!(m, M::Bsf | M::Tzcnt) {
                 Op::Bsf(sz?, d, s)
             } else {
                 Op::Bsr(sz?, d, s)

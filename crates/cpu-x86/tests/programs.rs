@@ -707,3 +707,20 @@ fn decoding_past_a_branch_leaves_a_following_guard_page_alone() {
     let f = vm.mem.read_u8(CODE + 0x1000).unwrap_err();
     assert_eq!(f.kind, FaultKind::GuardPage);
 }
+
+#[test]
+fn tzcnt_and_lzcnt_encodings_run_as_bsf_and_bsr() {
+    // mov ecx, 0x50; tzcnt eax, ecx (F3 0F BC C1); lzcnt edx, ecx (F3 0F BD D1);
+    // mov ebx, 7; xor esi, esi; tzcnt ebx, esi: a zero source sets ZF and leaves ebx;
+    // setz cl; ret
+    let vm = run(&[
+        0xb9, 0x50, 0, 0, 0, 0xf3, 0x0f, 0xbc, 0xc1, 0xf3, 0x0f, 0xbd, 0xd1, 0xbb, 7, 0, 0, 0,
+        0x31, 0xf6, 0xf3, 0x0f, 0xbc, 0xde, 0x0f, 0x94, 0xc1, 0xc3,
+    ]);
+    // BSF: the lowest set bit of 0x50 is bit 4; BSR: the highest is bit 6 (LZCNT would
+    // give 25).
+    assert_eq!(vm.st.gpr[reg::EAX], 4);
+    assert_eq!(vm.st.gpr[reg::EDX], 6);
+    assert_eq!(vm.st.gpr[reg::EBX], 7);
+    assert_eq!(vm.st.gpr[reg::ECX] & 0xff, 1);
+}

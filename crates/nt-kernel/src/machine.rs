@@ -392,8 +392,8 @@ impl Machine {
         self.instructions
     }
 
-    /// The processes that have ended, in the order they ended (the last
-    /// [`MAX_EXITED_RECORDS`]).
+    /// The processes that have ended, in the order they ended (the most recent ones: the
+    /// record is bounded).
     pub fn exited_processes(&self) -> &[ExitedProcess] {
         &self.exited
     }

@@ -3,13 +3,13 @@
 
 /// TEB offsets (NT_TIB first, then the Win32 part).
 pub mod offsets {
-    /// NT_TIB.ExceptionList: the head of the x86 SEH registration chain (fs:[0]).
+    /// NT_TIB.ExceptionList: the head of the x86 SEH registration chain (`fs:[0]`).
     pub const EXCEPTION_LIST: u32 = 0x00;
     /// NT_TIB.StackBase: the top of the stack.
     pub const STACK_BASE: u32 = 0x04;
     /// NT_TIB.StackLimit: the lowest committed stack address.
     pub const STACK_LIMIT: u32 = 0x08;
-    /// NT_TIB.Self: the TEB's own address (fs:[0x18]).
+    /// NT_TIB.Self: the TEB's own address (`fs:[0x18]`).
     pub const SELF: u32 = 0x18;
     /// ClientId.UniqueProcess.
     pub const CLIENT_ID_PROCESS: u32 = 0x20;
@@ -25,7 +25,7 @@ pub mod offsets {
     pub const CURRENT_LOCALE: u32 = 0xC4;
     /// FpSoftwareStatusRegister, read by the Alpha CRT.
     pub const FP_SOFTWARE_STATUS: u32 = 0xC8;
-    /// TlsSlots[64].
+    /// `TlsSlots[64]`.
     pub const TLS_SLOTS: u32 = 0xE10;
 }
 

@@ -140,6 +140,8 @@ statuses! {
     ORDINAL_NOT_FOUND = 0xC000_0138;
     /// An imported entry point was not found.
     ENTRYPOINT_NOT_FOUND = 0xC000_0139;
+    /// The process ended on Ctrl+C (the default console control handler).
+    CONTROL_C_EXIT = 0xC000_013A;
     /// The handle is protected from close.
     HANDLE_NOT_CLOSABLE = 0xC000_0235;
 }

@@ -25,8 +25,23 @@ pub(crate) struct Win32State {
     pub(crate) process_parameters: PerProcess<ProcessParameters>,
     /// Every process's heaps.
     pub(crate) heaps: PerProcess<Vec<crate::kernel32::Heap>>,
+    /// Each process's C runtime state (MSVCRT.dll, CRTDLL.dll).
+    pub(crate) crt: PerProcess<crate::msvcrt::CrtState>,
+    /// Each process's TLS slots and contended critical sections.
+    pub(crate) sync: PerProcess<crate::kernel32::sync::ProcessSync>,
+    /// Each process's environment variables.
+    pub(crate) environments: PerProcess<crate::kernel32::environment::Environment>,
     /// The console the machine's processes share.
     pub(crate) console: crate::console::Console,
+    /// Structured exception handling: each thread's dispatch in progress, each process's
+    /// top-level filter.
+    pub(crate) seh: crate::seh::SehState,
+    /// The sandboxed drive C:, its current directory and open disk files.
+    pub(crate) files: crate::kernel32::FileSystem,
+    /// The event signalled while the console input queue holds events (made on first use).
+    pub(crate) console_input_event: Option<Arc<Object>>,
+    /// The terminal that shows the console and types into it, if any.
+    pub(crate) console_host: Option<Box<dyn crate::console::ConsoleHost>>,
     /// Host wall-clock time (ms since 1970) when the layer started: the machine's clock
     /// counts from there.
     pub(crate) wall_clock_base_ms: u64,
@@ -79,6 +94,16 @@ impl<T> PerProcess<T> {
     }
 }
 
+impl Win32 {
+    /// The standard handles (input, output, error) kernel32 opened for process `pid`, if
+    /// it has asked for them: the console handles NT gives every console process, which
+    /// diagnostics such as `--leaks` do not count as the program's own.
+    pub fn std_handles(&self, machine: &Machine, pid: u32) -> Option<[Handle; 3]> {
+        let process = machine.process(pid)?.object();
+        self.state.std_handles.get(pid, process).copied()
+    }
+}
+
 /// What kernel32 keeps of a process's start-up parameters (NT: RTL_USER_PROCESS_PARAMETERS).
 #[derive(Default)]
 pub(crate) struct ProcessParameters {
@@ -101,6 +126,18 @@ pub enum ApiReturn {
         /// None waits forever.
         timeout: Option<Duration>,
     },
+    /// Park the caller on a wait without returning from the call: when the wait ends
+    /// (whatever its result) the thread runs the same call again with the same arguments.
+    /// For calls that block until something happens, like ReadConsoleInputA.
+    Retry {
+        /// The objects whose signal may let the call succeed.
+        objects: Vec<Arc<Object>>,
+        /// None waits forever.
+        timeout: Option<Duration>,
+    },
+    /// The function has set the calling thread's registers itself (it sent the thread to an
+    /// exception handler, or back to its caller in its own way): nothing is returned.
+    Resumed,
     /// End the calling thread.
     ExitThread(u32),
     /// End the calling process.
@@ -353,6 +390,19 @@ pub(crate) fn dispatch(
                 timeout,
             },
         ),
+        ApiReturn::Retry { objects, timeout } => {
+            // The thread stays at the thunk with its arguments in place.
+            trace(w, bound, &traced_args, thread, "blocked", 0);
+            return ServiceOutcome::Wait {
+                objects,
+                wait_type: WaitType::Any,
+                timeout,
+            };
+        }
+        ApiReturn::Resumed => {
+            trace(w, bound, &traced_args, thread, "resumed", 0);
+            return ServiceOutcome::Continue;
+        }
         ApiReturn::ExitThread(code) => {
             trace(w, bound, &traced_args, thread, "exit thread", code);
             return ServiceOutcome::ExitThread(code);

@@ -14,7 +14,9 @@ mod api;
 mod codepage;
 pub mod console;
 pub mod kernel32;
+pub mod msvcrt;
 pub mod ntdll;
+mod seh;
 pub mod user32;
 
 use std::io::Write;
@@ -62,8 +64,14 @@ pub struct BuiltinDll {
 }
 
 /// Every builtin DLL ntemu has.
-pub fn builtin_dlls() -> [BuiltinDll; 3] {
-    [kernel32::DLL, ntdll::DLL, user32::DLL]
+pub fn builtin_dlls() -> [BuiltinDll; 5] {
+    [
+        kernel32::DLL,
+        ntdll::DLL,
+        user32::DLL,
+        msvcrt::DLL,
+        msvcrt::CRTDLL,
+    ]
 }
 
 /// The first thunk address given to builtin functions (the exit-thread thunk sits below).
@@ -130,6 +138,12 @@ impl Builtins {
 
     /// The thunk address of `dll!symbol`, if a builtin DLL exports it.
     pub fn address_of(&self, dll: &str, symbol: &ImportSymbol) -> Option<u32> {
+        // The C runtime's data exports are addresses in its data block, not thunks.
+        if let ImportSymbol::Name { name, .. } = symbol
+            && let Some(data) = msvcrt::data_export(dll, name)
+        {
+            return Some(data);
+        }
         let index = self.exports.iter().position(|b| {
             dll_matches(b.dll, dll)
                 && match symbol {
@@ -259,6 +273,39 @@ impl Win32 {
         &self.state.console
     }
 
+    /// Queues keys on the console input (each a key-down and a key-up event), waking a
+    /// thread that waits in ReadConsoleInputA.
+    pub fn push_keys(&mut self, keys: &[console::Key]) {
+        self.state.console.push_keys(keys);
+        if let Some(event) = &self.state.console_input_event
+            && !self.state.console.input.is_empty()
+        {
+            let _ = event.set_event();
+        }
+    }
+
+    /// Ends the console input: once the queued keys are read, console reads return
+    /// nothing (end of file) instead of waiting, as a redirected stdin at its end.
+    pub fn close_input(&mut self) {
+        self.state.console.input_closed = true;
+        if let Some(event) = &self.state.console_input_event {
+            let _ = event.set_event();
+        }
+    }
+
+    /// Shows the console on `host` (a terminal) and takes its keys from there.
+    pub fn set_console_host(&mut self, host: Box<dyn console::ConsoleHost>) {
+        self.state.console_host = Some(host);
+    }
+
+    /// Draws the console on its host one last time (when a run ends) and gives the host
+    /// back.
+    pub fn take_console_host(&mut self) -> Option<Box<dyn console::ConsoleHost>> {
+        let mut host = self.state.console_host.take()?;
+        host.present(&self.state.console);
+        Some(host)
+    }
+
     /// Sets the command line GetCommandLineA reports to process `process`.
     pub fn set_command_line(&mut self, machine: &Machine, process: u32, command_line: &str) {
         if let Some(p) = machine.process(process) {
@@ -273,14 +320,36 @@ impl Win32 {
         }
     }
 
+    /// Makes host directory `root` the guest's drive `C:\` (it must exist). The host's current
+    /// directory becomes the guest's when it lies inside the root; else the guest starts in
+    /// `C:\`. No guest path name reaches outside the root. Without a root there is no drive.
+    pub fn set_root(&mut self, root: std::path::PathBuf) -> std::io::Result<()> {
+        self.state.files.set_root(&root)
+    }
+
     /// Sets the directory CreateProcessA resolves relative image names in.
     pub fn set_image_directory(&mut self, dir: std::path::PathBuf) {
         self.state.image_directory = Some(dir);
     }
 }
 
+impl Win32 {
+    /// The exception dispatcher's view of the machine for `thread`.
+    fn seh_env<'a>(&'a mut self, machine: &'a mut Machine, thread: ClientId) -> seh::Env<'a> {
+        seh::Env {
+            machine,
+            seh: &mut self.state.seh,
+            io: &self.io,
+            thread,
+        }
+    }
+}
+
 impl SystemServices for Win32 {
     fn thunk(&mut self, machine: &mut Machine, thread: ClientId, address: u32) -> ServiceOutcome {
+        if let Some(outcome) = seh::thunk(&mut self.seh_env(machine, thread), address) {
+            return outcome;
+        }
         let Some(&bound) = self.builtins.at(address) else {
             return ServiceOutcome::ExitProcess(nt_status::NtStatus::ILLEGAL_INSTRUCTION.0);
         };
@@ -294,20 +363,11 @@ impl SystemServices for Win32 {
         status: nt_status::NtStatus,
         address: u32,
     ) -> ServiceOutcome {
-        let instruction = machine
-            .process(thread.process)
-            .and_then(|p| {
-                p.thread(thread.thread)
-                    .and_then(|t| nt_kernel::describe_instruction(t.context(), p.address_space()))
-            })
-            .unwrap_or_default();
-        let _ = writeln!(
-            self.io.stderr.lock(),
-            "unhandled exception {:#010x} ({}) at {address:#010x} {instruction}",
-            status.0,
-            status.name().unwrap_or("exception")
-        );
-        ServiceOutcome::ExitProcess(status.0)
+        seh::exception(&mut self.seh_env(machine, thread), status, address)
+    }
+
+    fn trap(&mut self, machine: &mut Machine, thread: ClientId, number: u32) -> ServiceOutcome {
+        seh::trap(&mut self.seh_env(machine, thread), number)
     }
 
     fn unimplemented_instruction(
@@ -342,18 +402,6 @@ impl SystemServices for Win32 {
                 .push(UnimplementedCall { function, caller });
             return ServiceOutcome::ExitProcess(nt_status::NtStatus::ENTRYPOINT_NOT_FOUND.0);
         }
-        let (pc, instruction) = process.thread(thread.thread).map_or((0, None), |t| {
-            (
-                t.context().program_counter(),
-                nt_kernel::describe_instruction(t.context(), process.address_space()),
-            )
-        });
-        let _ = writeln!(
-            self.io.stderr.lock(),
-            "unhandled exception {:#010x} ({fault}) at {pc:#010x} ({})",
-            fault.status().0,
-            instruction.as_deref().unwrap_or("instruction unreadable")
-        );
-        ServiceOutcome::ExitProcess(fault.status().0)
+        seh::fault(&mut self.seh_env(machine, thread), fault)
     }
 }

@@ -11,13 +11,29 @@ use crate::{BuiltinDll, Export};
 /// NTDLL.dll.
 pub const DLL: BuiltinDll = BuiltinDll {
     name: "NTDLL.dll",
-    exports: &[Export {
-        name: "NtQueryInformationProcess",
-        ordinal: 1,
-        arguments: 5,
-        convention: Stdcall,
-        function: nt_query_information_process,
-    }],
+    exports: &[
+        Export {
+            name: "NtQueryInformationProcess",
+            ordinal: 1,
+            arguments: 5,
+            convention: Stdcall,
+            function: nt_query_information_process,
+        },
+        Export {
+            name: "RtlUnwind",
+            ordinal: 400,
+            arguments: 4,
+            convention: Stdcall,
+            function: crate::seh::rtl_unwind,
+        },
+        Export {
+            name: "RtlRaiseException",
+            ordinal: 401,
+            arguments: 1,
+            convention: Stdcall,
+            function: crate::seh::rtl_raise_exception,
+        },
+    ],
 };
 
 /// NtQueryInformationProcess(ProcessHandle, ProcessInformationClass, ProcessInformation,

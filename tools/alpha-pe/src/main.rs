@@ -11,6 +11,11 @@
 //!   against a GP of 0, i.e. as absolute high/low halves (the high half carries the sign of
 //!   the low half, as HIGHADJ does).
 //!
+//! - a `.pdata` section of the object (20-byte IMAGE_ALPHA_RUNTIME_FUNCTION_ENTRY records:
+//!   `.long begin, end, handler, handler_data, prolog_end`) becomes the image's `.pdata`
+//!   section and IMAGE_DIRECTORY_ENTRY_EXCEPTION, its addresses relocated to absolute
+//!   image addresses and its entries sorted by BeginAddress, as the Microsoft linker does.
+//!
 //! The image loads at 0x400000 with SectionAlignment 0x2000 and no base relocations.
 //!
 //! Usage: alpha-pe INPUT.o OUTPUT.exe
@@ -43,15 +48,28 @@ fn main() {
     let file = object::File::parse(&*bytes).unwrap_or_else(|e| fail(format!("{input}: {e}")));
     let section_bytes = |name: &str| -> Vec<u8> {
         file.section_by_name(name)
-            .map(|s| s.data().unwrap_or_else(|e| fail(format!("{name}: {e}"))).to_vec())
+            .map(|s| {
+                s.data()
+                    .unwrap_or_else(|e| fail(format!("{name}: {e}")))
+                    .to_vec()
+            })
             .unwrap_or_default()
     };
     let mut text = section_bytes(".text");
     let mut data = section_bytes(".data");
     let rodata = section_bytes(".rodata");
+    let mut pdata = section_bytes(".pdata");
+    if pdata.len() % 20 != 0 {
+        fail(format!(
+            ".pdata is {} bytes, not a whole number of 20-byte entries",
+            pdata.len()
+        ));
+    }
     let data_len = data.len();
     data.extend_from_slice(&rodata);
-    let bss_len = file.section_by_name(".bss").map_or(0, |s| s.size() as usize);
+    let bss_len = file
+        .section_by_name(".bss")
+        .map_or(0, |s| s.size() as usize);
 
     // Imports, in first-use order, grouped by DLL.
     let mut imports: Vec<Import> = Vec::new();
@@ -103,11 +121,18 @@ fn main() {
     let mut w = Writer::new(false, 0x2000, 0x200, &mut out);
     w.reserve_dos_header_and_stub();
     w.reserve_nt_headers(16);
-    w.reserve_section_headers(3);
+    w.reserve_section_headers(if pdata.is_empty() { 3 } else { 4 });
     let text_range = w.reserve_text_section(text.len().max(4) as u32);
-    let data_range = w.reserve_data_section((data.len() + bss_len).max(4) as u32, data.len() as u32);
+    let data_range =
+        w.reserve_data_section((data.len() + bss_len).max(4) as u32, data.len() as u32);
     let idata_range = w.reserve_idata_section(idata_len as u32);
-    let (t, d, i) = (text_range.virtual_address, data_range.virtual_address, idata_range.virtual_address);
+    // Also sets IMAGE_DIRECTORY_ENTRY_EXCEPTION.
+    let pdata_range = (!pdata.is_empty()).then(|| w.reserve_pdata_section(pdata.len() as u32));
+    let (t, d, i) = (
+        text_range.virtual_address,
+        data_range.virtual_address,
+        idata_range.virtual_address,
+    );
 
     // Addresses of sections and symbols.
     let all_data_len = data.len() as u32;
@@ -127,7 +152,10 @@ fn main() {
             None => ("KERNEL32.dll".to_string(), rest),
         };
         let (_, iat) = idata_layout.get(&dll)?;
-        let index = imports.iter().filter(|x| x.dll == dll).position(|x| x.name == func)?;
+        let index = imports
+            .iter()
+            .filter(|x| x.dll == dll)
+            .position(|x| x.name == func)?;
         Some(BASE + i + (*iat + 4 * index) as u32)
     };
     let symbol_va = |sym: &object::Symbol<'_, '_>| -> u32 {
@@ -140,7 +168,8 @@ fn main() {
             .and_then(|idx| file.section_by_index(idx).ok())
             .and_then(|s| s.name().ok().map(str::to_string))
             .unwrap_or_else(|| fail(format!("symbol {name:?} is undefined")));
-        let va = section_va(&section).unwrap_or_else(|| fail(format!("section {section} is not supported")));
+        let va = section_va(&section)
+            .unwrap_or_else(|| fail(format!("section {section} is not supported")));
         va + sym.address() as u32
     };
     let mut entry = None;
@@ -152,26 +181,44 @@ fn main() {
     let entry = entry.unwrap_or_else(|| fail("no `start` symbol".into()));
 
     // Relocations.
-    for (name, buf, place_base) in [(".text", &mut text, BASE + t), (".data", &mut data, BASE + d)] {
-        let Some(section) = file.section_by_name(name) else { continue };
+    let p = pdata_range.map_or(0, |r| r.virtual_address);
+    for (name, buf, place_base) in [
+        (".text", &mut text, BASE + t),
+        (".data", &mut data, BASE + d),
+        (".pdata", &mut pdata, BASE + p),
+    ] {
+        let Some(section) = file.section_by_name(name) else {
+            continue;
+        };
         for (offset, reloc) in section.relocations() {
             let target = match reloc.target() {
                 RelocationTarget::Symbol(idx) => {
-                    let sym = file.symbol_by_index(idx).unwrap_or_else(|e| fail(e.to_string()));
+                    let sym = file
+                        .symbol_by_index(idx)
+                        .unwrap_or_else(|e| fail(e.to_string()));
                     symbol_va(&sym)
                 }
                 RelocationTarget::Section(idx) => {
-                    let s = file.section_by_index(idx).unwrap_or_else(|e| fail(e.to_string()));
-                    section_va(s.name().unwrap_or_default()).unwrap_or_else(|| fail("relocation against an unsupported section".into()))
+                    let s = file
+                        .section_by_index(idx)
+                        .unwrap_or_else(|e| fail(e.to_string()));
+                    section_va(s.name().unwrap_or_default())
+                        .unwrap_or_else(|| fail("relocation against an unsupported section".into()))
                 }
                 _ => fail("unsupported relocation target".into()),
             };
             let value = (i64::from(target) + reloc.addend()) as u32;
             let at = offset as usize;
-            let word = |buf: &Vec<u8>| u32::from_le_bytes([buf[at], buf[at + 1], buf[at + 2], buf[at + 3]]);
-            let RelocationFlags::Elf { r_type } = reloc.flags() else { fail("not an ELF relocation".into()) };
+            let word = |buf: &Vec<u8>| {
+                u32::from_le_bytes([buf[at], buf[at + 1], buf[at + 2], buf[at + 3]])
+            };
+            let RelocationFlags::Elf { r_type } = reloc.flags() else {
+                fail("not an ELF relocation".into())
+            };
             let patched = match r_type {
-                elf::R_ALPHA_GPRELHIGH => (word(buf) & 0xFFFF_0000) | (value.wrapping_add(0x8000) >> 16),
+                elf::R_ALPHA_GPRELHIGH => {
+                    (word(buf) & 0xFFFF_0000) | (value.wrapping_add(0x8000) >> 16)
+                }
                 elf::R_ALPHA_GPRELLOW => (word(buf) & 0xFFFF_0000) | (value & 0xFFFF),
                 elf::R_ALPHA_REFLONG => value,
                 elf::R_ALPHA_BRADDR => {
@@ -179,21 +226,40 @@ fn main() {
                     (word(buf) & 0xFFE0_0000) | (disp as u32 & 0x1F_FFFF)
                 }
                 elf::R_ALPHA_HINT | elf::R_ALPHA_LITUSE => continue,
-                other => fail(format!("{name}+{offset:#x}: unsupported relocation type {other}")),
+                other => fail(format!(
+                    "{name}+{offset:#x}: unsupported relocation type {other}"
+                )),
             };
             buf[at..at + 4].copy_from_slice(&patched.to_le_bytes());
         }
     }
 
+    // The function table is searched by binary search: sort it by BeginAddress.
+    let mut entries: Vec<[u8; 20]> = pdata
+        .chunks_exact(20)
+        .map(|c| {
+            c.try_into()
+                .unwrap_or_else(|_| fail("bad .pdata entry".into()))
+        })
+        .collect();
+    entries.sort_by_key(|e| u32::from_le_bytes([e[0], e[1], e[2], e[3]]));
+    let pdata: Vec<u8> = entries.concat();
+
     // The import section.
     let mut idata = vec![0u8; idata_len];
-    let put32 = |buf: &mut Vec<u8>, off: usize, v: u32| buf[off..off + 4].copy_from_slice(&v.to_le_bytes());
+    let put32 =
+        |buf: &mut Vec<u8>, off: usize, v: u32| buf[off..off + 4].copy_from_slice(&v.to_le_bytes());
     for (k, dll) in dlls.iter().enumerate() {
         let (ilt, iat) = idata_layout[dll];
         put32(&mut idata, 20 * k, i + ilt as u32);
         put32(&mut idata, 20 * k + 12, i + dll_names[k] as u32);
         put32(&mut idata, 20 * k + 16, i + iat as u32);
-        for (n, (j, _)) in imports.iter().enumerate().filter(|(_, x)| &x.dll == dll).enumerate() {
+        for (n, (j, _)) in imports
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| &x.dll == dll)
+            .enumerate()
+        {
             let entry = i + hint_names[j] as u32;
             put32(&mut idata, ilt + 4 * n, entry);
             put32(&mut idata, iat + 4 * n, entry);
@@ -207,9 +273,14 @@ fn main() {
     let iat_start = dlls.first().map_or(0, |dll| idata_layout[dll].1);
     let iat_len = idata_len.min(cursor) - iat_start.min(cursor);
     w.set_data_directory(pe::IMAGE_DIRECTORY_ENTRY_IMPORT, i, descriptors as u32);
-    w.set_data_directory(pe::IMAGE_DIRECTORY_ENTRY_IAT, i + iat_start as u32, iat_len as u32);
+    w.set_data_directory(
+        pe::IMAGE_DIRECTORY_ENTRY_IAT,
+        i + iat_start as u32,
+        iat_len as u32,
+    );
 
-    w.write_dos_header_and_stub().unwrap_or_else(|e| fail(e.to_string()));
+    w.write_dos_header_and_stub()
+        .unwrap_or_else(|e| fail(e.to_string()));
     w.write_nt_headers(NtHeaders {
         machine: pe::IMAGE_FILE_MACHINE_ALPHA,
         time_date_stamp: 0,
@@ -236,5 +307,8 @@ fn main() {
     w.write_section(text_range.file_offset, &text);
     w.write_section(data_range.file_offset, &data);
     w.write_section(idata_range.file_offset, &idata);
+    if let Some(range) = pdata_range {
+        w.write_section(range.file_offset, &pdata);
+    }
     std::fs::write(output, &out).unwrap_or_else(|e| fail(format!("{output}: {e}")));
 }

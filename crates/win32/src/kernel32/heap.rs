@@ -352,3 +352,32 @@ pub(super) fn heap_re_alloc(call: &mut ApiCall<'_>) -> ApiReturn {
         Step::Failed => ApiReturn::Value(0),
     }
 }
+
+/// Allocates `size` bytes (zeroed when `zeroed`) from the process heap, making it first if
+/// need be: what GlobalAlloc, LocalAlloc and the C runtimes' malloc build on.
+pub(crate) fn process_heap_alloc(call: &mut ApiCall<'_>, size: u32, zeroed: bool) -> Option<u32> {
+    let at = with_heaps(call, |call, list| {
+        if list.is_empty() {
+            list.push(Heap::create(call, 0, 0).ok()?);
+        }
+        list.first_mut()?.allocate(call, size)
+    })
+    .flatten()?;
+    (!zeroed || zero(call, at, size)).then_some(at)
+}
+
+/// Frees a process-heap block; false when `at` is not one.
+pub(crate) fn process_heap_free(call: &mut ApiCall<'_>, at: u32) -> bool {
+    with_heaps(call, |_, list| {
+        list.first_mut().is_some_and(|h| h.release(at))
+    })
+    .unwrap_or(false)
+}
+
+/// The requested size of a process-heap block.
+pub(crate) fn process_heap_size(call: &mut ApiCall<'_>, at: u32) -> Option<u32> {
+    with_heaps(call, |_, list| {
+        list.first().and_then(|h| h.blocks.get(&at).map(|b| b.0))
+    })
+    .flatten()
+}

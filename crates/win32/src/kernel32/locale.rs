@@ -230,3 +230,160 @@ pub(super) fn get_locale_info_a(call: &mut ApiCall<'_>) -> ApiReturn {
     bytes.push(0);
     call.copy_out(out, out_len, &bytes, bytes.len() as u32)
 }
+
+/// NORM_IGNORECASE.
+const NORM_IGNORECASE: u32 = 0x1;
+/// SORT_STRINGSORT: hyphens and apostrophes are symbols like any other.
+const SORT_STRINGSORT: u32 = 0x1000;
+/// The flags CompareString accepts (NORM_IGNORECASE, IGNORENONSPACE, IGNORESYMBOLS,
+/// IGNOREKANATYPE, IGNOREWIDTH, SORT_STRINGSORT).
+const COMPARE_FLAGS: u32 = 0x1 | 0x2 | 0x4 | 0x1_0000 | 0x2_0000 | SORT_STRINGSORT;
+/// NORM_IGNORESYMBOLS.
+const NORM_IGNORESYMBOLS: u32 = 0x4;
+
+/// The primary weight of a character in NT's default (U.S. English) sort: symbols first in
+/// code order, then digits, then letters without regard to case.
+fn primary_weight(unit: u16) -> (u8, u16) {
+    let c = char::from_u32(u32::from(unit)).unwrap_or('\u{FFFD}');
+    if c.is_alphabetic() {
+        let folded = c.to_lowercase().next().unwrap_or(c);
+        (2, u16::try_from(u32::from(folded)).unwrap_or(unit))
+    } else if c.is_numeric() {
+        (1, unit)
+    } else {
+        (0, unit)
+    }
+}
+
+/// Compares two strings as CompareString does with the default sort: first by primary
+/// weights (word sort leaves hyphens and apostrophes out), then by how many of those
+/// there are, then by case
+/// (lower before upper) unless NORM_IGNORECASE. Returns CSTR_LESS_THAN (1), CSTR_EQUAL
+/// (2) or CSTR_GREATER_THAN (3).
+fn compare_units(a: &[u16], b: &[u16], flags: u32) -> u32 {
+    let word_sort = flags & SORT_STRINGSORT == 0;
+    let ignore_symbols = flags & NORM_IGNORESYMBOLS != 0;
+    let primary = |s: &[u16]| -> Vec<(u8, u16)> {
+        s.iter()
+            .map(|&u| primary_weight(u))
+            .filter(|&(class, u)| {
+                !(word_sort && (u == u16::from(b'-') || u == u16::from(b'\'')))
+                    && !(ignore_symbols && class == 0)
+            })
+            .collect()
+    };
+    let ordering = primary(a)
+        .cmp(&primary(b))
+        .then_with(|| {
+            // Equal but for hyphens and apostrophes: the string with fewer sorts first.
+            let special = |s: &[u16]| {
+                s.iter()
+                    .filter(|&&u| u == u16::from(b'-') || u == u16::from(b'\''))
+                    .count()
+            };
+            special(a).cmp(&special(b))
+        })
+        .then_with(|| {
+            if flags & NORM_IGNORECASE != 0 {
+                return std::cmp::Ordering::Equal;
+            }
+            // Lower case sorts before upper case at the first difference.
+            let upper = |u: u16| char::from_u32(u32::from(u)).is_some_and(|c| c.is_uppercase());
+            a.iter()
+                .zip(b)
+                .find(|(x, y)| x != y)
+                .map_or(std::cmp::Ordering::Equal, |(&x, &y)| {
+                    upper(x).cmp(&upper(y))
+                })
+        });
+    match ordering {
+        std::cmp::Ordering::Less => 1,
+        std::cmp::Ordering::Equal => 2,
+        std::cmp::Ordering::Greater => 3,
+    }
+}
+
+fn without_terminator(mut units: Vec<u16>, count: i32) -> Vec<u16> {
+    if count == -1 && units.last() == Some(&0) {
+        units.pop();
+    }
+    units
+}
+
+/// CompareStringW(Locale, dwCmpFlags, lpString1, cchCount1, lpString2, cchCount2).
+pub(super) fn compare_string_w(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (flags, s1, n1, s2, n2) = (
+        call.arg(1),
+        call.arg(2),
+        call.arg(3) as i32,
+        call.arg(4),
+        call.arg(5) as i32,
+    );
+    if flags & !COMPARE_FLAGS != 0 {
+        return call.fail_win32(ERROR_INVALID_FLAGS, 0);
+    }
+    match (read_units(call, s1, n1), read_units(call, s2, n2)) {
+        (Some(a), Some(b)) => ApiReturn::Value(compare_units(
+            &without_terminator(a, n1),
+            &without_terminator(b, n2),
+            flags,
+        )),
+        _ => call.fail(NtStatus::INVALID_PARAMETER),
+    }
+}
+
+/// CompareStringA: CompareStringW on the strings seen through code page 1252.
+pub(super) fn compare_string_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (flags, s1, n1, s2, n2) = (
+        call.arg(1),
+        call.arg(2),
+        call.arg(3) as i32,
+        call.arg(4),
+        call.arg(5) as i32,
+    );
+    if flags & !COMPARE_FLAGS != 0 {
+        return call.fail_win32(ERROR_INVALID_FLAGS, 0);
+    }
+    let widen = |bytes: Vec<u8>| -> Vec<u16> {
+        bytes
+            .into_iter()
+            .map(|b| CodePage::Ansi.decode(b))
+            .collect()
+    };
+    match (read_ansi(call, s1, n1), read_ansi(call, s2, n2)) {
+        (Some(a), Some(b)) => ApiReturn::Value(compare_units(
+            &without_terminator(widen(a), n1),
+            &without_terminator(widen(b), n2),
+            flags,
+        )),
+        _ => call.fail(NtStatus::INVALID_PARAMETER),
+    }
+}
+
+#[cfg(test)]
+mod compare_tests {
+    use super::*;
+
+    fn cmp(a: &str, b: &str, flags: u32) -> u32 {
+        let a: Vec<u16> = a.encode_utf16().collect();
+        let b: Vec<u16> = b.encode_utf16().collect();
+        compare_units(&a, &b, flags)
+    }
+
+    #[test]
+    fn compare_string_orders_as_the_default_sort() {
+        assert_eq!(cmp("abc", "abd", 0), 1);
+        assert_eq!(cmp("ABC", "abc", NORM_IGNORECASE), 2);
+        // Case is only a tie-breaker: "abc" < "ABD", and lower before upper.
+        assert_eq!(cmp("abc", "ABD", 0), 1);
+        assert_eq!(cmp("abc", "ABC", 0), 1);
+        // Word sort: the hyphen weighs least; string sort: it is a symbol before letters.
+        assert_eq!(cmp("co-op", "coop", 0), 3);
+        assert_eq!(cmp("co-op", "cook", 0), 3);
+        assert_eq!(cmp("co-op", "coop", SORT_STRINGSORT), 1);
+        // Symbols, then digits, then letters.
+        assert_eq!(cmp("_", "1", 0), 1);
+        assert_eq!(cmp("9", "a", 0), 1);
+        assert_eq!(cmp("", "a", 0), 1);
+    }
+}

@@ -11,13 +11,21 @@ use nt_object::{
 };
 use nt_status::{NtStatus, Win32Error};
 
-mod console;
-mod heap;
+pub(crate) mod console;
+pub(crate) mod environment;
+mod file;
+mod global;
+pub(crate) mod heap;
 mod locale;
+mod path;
 mod startup;
+pub(crate) mod sync;
 mod time;
 
 use console::*;
+use file::*;
+pub use file::{DiskFile, NullDevice};
+pub(crate) use file::{FileSystem, open_file, read_handle, set_file_pointer, write_handle};
 pub(crate) use heap::Heap;
 use heap::*;
 use locale::*;
@@ -123,7 +131,7 @@ pub const DLL: BuiltinDll = BuiltinDll {
         47 WaitForMultipleObjects/4 => wait_for_multiple_objects;
         48 WaitForSingleObject/2 => wait_for_single_object;
         49 WriteConsoleA/5 => write_console_a;
-        50 WriteFile/5 => write_file;
+        50 WriteFile/5 => file::write_file;
         51 WriteProcessMemory/5 => write_process_memory;
         52 GetVersion/0 => get_version;
         53 GetVersionExA/1 => get_version_ex_a;
@@ -131,10 +139,10 @@ pub const DLL: BuiltinDll = BuiltinDll {
         55 GetModuleHandleA/1 => get_module_handle_a;
         56 GetProcAddress/2 => get_proc_address;
         57 GetStartupInfoA/1 => get_startup_info_a;
-        58 GetEnvironmentStrings/0 => get_environment_strings;
-        59 GetEnvironmentStringsW/0 => get_environment_strings_w;
-        60 FreeEnvironmentStringsA/1 => free_environment_strings;
-        61 FreeEnvironmentStringsW/1 => free_environment_strings;
+        58 GetEnvironmentStrings/0 => environment::get_environment_strings;
+        59 GetEnvironmentStringsW/0 => environment::get_environment_strings_w;
+        60 FreeEnvironmentStringsA/1 => environment::free_environment_strings_a;
+        61 FreeEnvironmentStringsW/1 => environment::free_environment_strings_w;
         62 SetHandleCount/1 => set_handle_count;
         63 GetFileType/1 => get_file_type;
         64 GetACP/0 => get_acp;
@@ -178,6 +186,75 @@ pub const DLL: BuiltinDll = BuiltinDll {
         102 SetConsoleActiveScreenBuffer/1 => set_console_active_screen_buffer;
         103 GetConsoleMode/2 => get_console_mode;
         104 SetConsoleMode/2 => set_console_mode;
+        300 ReadConsoleInputA/4 => read_console_input_a;
+        301 PeekConsoleInputA/4 => peek_console_input_a;
+        302 GetNumberOfConsoleInputEvents/2 => get_number_of_console_input_events;
+        303 FlushConsoleInputBuffer/1 => flush_console_input_buffer;
+        304 ReadConsoleOutputAttribute/5 => read_console_output_attribute;
+        305 ReadConsoleOutputCharacterA/5 => read_console_output_character_a;
+        306 WriteConsoleOutputAttribute/5 => write_console_output_attribute;
+        307 WriteConsoleOutputCharacterA/5 => write_console_output_character_a;
+        308 ReadConsoleOutputA/5 => read_console_output_a;
+        309 WriteConsoleOutputA/5 => write_console_output_a;
+        310 ScrollConsoleScreenBufferA/5 => scroll_console_screen_buffer_a;
+        311 SetConsoleScreenBufferSize/2 => set_console_screen_buffer_size;
+        312 SetConsoleWindowInfo/3 => set_console_window_info;
+        313 SetConsoleCtrlHandler/2 => set_console_ctrl_handler;
+        314 Beep/2 => beep;
+        315 WriteConsoleW/5 => write_console_w;
+        316 GetEnvironmentVariableA/3 => environment::get_environment_variable_a;
+        317 SetEnvironmentVariableA/2 => environment::set_environment_variable_a;
+        318 TlsAlloc/0 => sync::tls_alloc;
+        319 TlsFree/1 => sync::tls_free;
+        320 TlsGetValue/1 => sync::tls_get_value;
+        321 TlsSetValue/2 => sync::tls_set_value;
+        322 InitializeCriticalSection/1 => sync::initialize_critical_section;
+        323 DeleteCriticalSection/1 => sync::delete_critical_section;
+        324 EnterCriticalSection/1 => sync::enter_critical_section;
+        325 LeaveCriticalSection/1 => sync::leave_critical_section;
+        326 TryEnterCriticalSection/1 => sync::try_enter_critical_section;
+        327 InterlockedIncrement/1 => sync::interlocked_increment;
+        328 InterlockedDecrement/1 => sync::interlocked_decrement;
+        329 InterlockedExchange/2 => sync::interlocked_exchange;
+        330 InterlockedExchangeAdd/2 => sync::interlocked_exchange_add;
+        331 InterlockedCompareExchange/3 => sync::interlocked_compare_exchange;
+        332 GlobalAlloc/2 => global::alloc;
+        333 GlobalFree/1 => global::free;
+        334 GlobalSize/1 => global::size;
+        335 GlobalLock/1 => global::lock;
+        336 GlobalUnlock/1 => global::unlock;
+        337 LocalAlloc/2 => global::alloc;
+        338 LocalFree/1 => global::free;
+        339 LocalSize/1 => global::size;
+        340 LocalLock/1 => global::lock;
+        341 LocalUnlock/1 => global::unlock;
+        342 LoadLibraryA/1 => load_library_a;
+        343 FreeLibrary/1 => free_library;
+        344 CompareStringA/6 => compare_string_a;
+        345 CompareStringW/6 => compare_string_w;
+        346 ReadConsoleA/5 => read_console_a;
+        450 CreateFileA/7 => create_file_a;
+        451 ReadFile/5 => read_file;
+        452 SetFilePointer/4 => set_file_pointer_api;
+        453 SetEndOfFile/1 => set_end_of_file;
+        454 FlushFileBuffers/1 => flush_file_buffers;
+        455 GetFileSize/2 => get_file_size;
+        456 GetFileAttributesA/1 => get_file_attributes_a;
+        457 DeleteFileA/1 => delete_file_a;
+        458 MoveFileA/2 => move_file_a;
+        459 GetCurrentDirectoryA/2 => get_current_directory_a;
+        460 SetCurrentDirectoryA/1 => set_current_directory_a;
+        461 FindFirstFileA/2 => find_first_file_a;
+        462 FindNextFileA/2 => find_next_file_a;
+        463 FindClose/1 => find_close;
+        464 GetFullPathNameA/4 => get_full_path_name_a;
+        465 CreateDirectoryA/2 => create_directory_a;
+        466 RemoveDirectoryA/1 => remove_directory_a;
+        467 SetStdHandle/2 => set_std_handle;
+        400 RaiseException/4 => crate::seh::raise_exception;
+        401 RtlUnwind/4 => crate::seh::rtl_unwind;
+        402 UnhandledExceptionFilter/1 => crate::seh::unhandled_exception_filter;
+        403 SetUnhandledExceptionFilter/1 => crate::seh::set_unhandled_exception_filter;
     },
 };
 
@@ -564,7 +641,9 @@ fn set_last_error(call: &mut ApiCall<'_>) -> ApiReturn {
     ok(0)
 }
 
-fn std_handle(call: &mut ApiCall<'_>, which: usize) -> Result<Handle, ObjectError> {
+/// The process's standard handle `which` (0 input, 1 output, 2 error), made on first use
+/// (also for the C runtime's descriptors 0, 1 and 2).
+pub(crate) fn std_handle(call: &mut ApiCall<'_>, which: usize) -> Result<Handle, ObjectError> {
     let pid = call.thread.process;
     let process_object = call.process_object().ok_or(ObjectError::InvalidHandle)?;
     if let Some(handles) = call.state.std_handles.get(pid, &process_object) {
@@ -619,7 +698,9 @@ fn get_std_handle(call: &mut ApiCall<'_>) -> ApiReturn {
     }
 }
 
-fn write_to_handle(call: &mut ApiCall<'_>) -> ApiReturn {
+/// WriteFile (`stream`: the bytes also go to the host's stdout or stderr, as a redirected
+/// handle's would) or WriteConsoleA (the console's screen buffer only) on a console handle.
+fn write_to_handle(call: &mut ApiCall<'_>, stream: bool) -> ApiReturn {
     let (handle, buffer, length, written_ptr) =
         (Handle(call.arg(0)), call.arg(1), call.arg(2), call.arg(3));
     let file = match call.reference(handle, AccessMask(0x2), Some(ObjectType::File)) {
@@ -629,11 +710,12 @@ fn write_to_handle(call: &mut ApiCall<'_>) -> ApiReturn {
     let Some(&target) = file.payload::<HostFile>() else {
         return call.fail(NtStatus::INVALID_HANDLE);
     };
-    let (sink, screen) = match target {
-        HostFile::Output => (Some(call.io().stdout.clone()), Some(0)),
-        HostFile::Error => (Some(call.io().stderr.clone()), None),
-        HostFile::ScreenBuffer(i) => (None, Some(i as usize)),
-        HostFile::Input => return call.fail(NtStatus::ACCESS_DENIED),
+    let (sink, screen) = match (target, stream) {
+        (HostFile::Output, true) => (Some(call.io().stdout.clone()), Some(0)),
+        (HostFile::Error, true) => (Some(call.io().stderr.clone()), None),
+        (HostFile::Output | HostFile::Error, false) => (None, Some(0)),
+        (HostFile::ScreenBuffer(i), _) => (None, Some(i as usize)),
+        (HostFile::Input, _) => return call.fail(NtStatus::ACCESS_DENIED),
     };
     // The whole buffer must be readable before a byte is written (NT probes it first); the
     // copy then goes in bounded chunks, whatever length the guest claims.
@@ -678,12 +760,32 @@ fn write_to_handle(call: &mut ApiCall<'_>) -> ApiReturn {
     }
 }
 
-fn write_file(call: &mut ApiCall<'_>) -> ApiReturn {
-    write_to_handle(call)
+/// Writes `data` to a console handle's target as WriteFile does (for Rust callers).
+fn write_console_bytes(
+    call: &mut ApiCall<'_>,
+    target: HostFile,
+    data: &[u8],
+) -> Result<(), NtStatus> {
+    let (sink, screen) = match target {
+        HostFile::Output => (Some(call.io().stdout.clone()), Some(0)),
+        HostFile::Error => (Some(call.io().stderr.clone()), None),
+        HostFile::ScreenBuffer(i) => (None, Some(i as usize)),
+        HostFile::Input => return Err(NtStatus::ACCESS_DENIED),
+    };
+    if let Some(b) = screen.and_then(|i| call.state.console.buffers.get_mut(i)) {
+        b.write(data);
+    }
+    if let Some(sink) = &sink {
+        let mut s = sink.lock();
+        if s.write_all(data).is_err() || s.flush().is_err() {
+            return Err(NtStatus::UNSUCCESSFUL);
+        }
+    }
+    Ok(())
 }
 
 fn write_console_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    write_to_handle(call)
+    write_to_handle(call, false)
 }
 
 fn exit_process(call: &mut ApiCall<'_>) -> ApiReturn {
@@ -720,6 +822,8 @@ fn timeout(ms: u32) -> Option<Duration> {
 
 fn sleep(call: &mut ApiCall<'_>) -> ApiReturn {
     let ms = call.arg(0);
+    // A sleeping program has drawn what it wants seen.
+    console::sync_console(call);
     if ms == 0 {
         return ok(0);
     }
@@ -1285,6 +1389,21 @@ fn create_process_a(call: &mut ApiCall<'_>) -> ApiReturn {
                 block: None,
             },
         );
+        // lpEnvironment NULL: the child gets a copy of the parent's variables.
+        if call.arg(7) == 0
+            && let Some(parent) = call.process_object()
+        {
+            let variables = call
+                .state
+                .environments
+                .get(caller.process, &parent)
+                .map(|e| e.variables.clone())
+                .unwrap_or_default();
+            call.state
+                .environments
+                .get_or_default(started.process, child)
+                .variables = variables;
+        }
     }
     let opened = open_both(call, caller, started.process, started.thread);
     match opened {

@@ -108,25 +108,6 @@ pub(super) fn get_command_line_a(call: &mut ApiCall<'_>) -> ApiReturn {
     }
 }
 
-pub(super) fn get_environment_strings(call: &mut ApiCall<'_>) -> ApiReturn {
-    match parameter_block(call) {
-        Ok((block, len)) => ApiReturn::Value(block + len as u32 + 1),
-        Err(status) => call.fail(status),
-    }
-}
-
-pub(super) fn get_environment_strings_w(call: &mut ApiCall<'_>) -> ApiReturn {
-    match parameter_block(call) {
-        // The Unicode block: two UTF-16 NULs, 2-aligned after the ANSI one.
-        Ok((block, len)) => ApiReturn::Value((block + len as u32 + 3 + 1) & !1),
-        Err(status) => call.fail(status),
-    }
-}
-
-pub(super) fn free_environment_strings(_: &mut ApiCall<'_>) -> ApiReturn {
-    ApiReturn::Value(1)
-}
-
 pub(super) fn get_startup_info_a(call: &mut ApiCall<'_>) -> ApiReturn {
     let info = call.arg(0);
     let mut bytes = vec![0u8; STARTUPINFOA_SIZE as usize];
@@ -190,7 +171,7 @@ pub(super) fn get_file_type(call: &mut ApiCall<'_>) -> ApiReturn {
     let handle = Handle(call.arg(0));
     match call.reference(handle, nt_object::AccessMask(0), Some(ObjectType::File)) {
         Ok(o) if o.payload::<super::HostFile>().is_some() => ApiReturn::Value(FILE_TYPE_CHAR),
-        Ok(_) => ApiReturn::Value(0),
+        Ok(o) => ApiReturn::Value(super::file::file_type(&o).unwrap_or(0)),
         Err(e) => call.fail_with(e.status(), 0),
     }
 }
@@ -400,4 +381,66 @@ pub(super) fn rtl_move_memory(call: &mut ApiCall<'_>) -> ApiReturn {
     }
     let _ = call.write_bytes(dest, &data);
     ApiReturn::Value(0)
+}
+
+/// LoadLibraryA(lpLibFileName): a builtin DLL's module handle (GetModuleHandleA's), or the
+/// program's own image; anything else is ERROR_MOD_NOT_FOUND, as for a DLL not on the path.
+pub(super) fn load_library_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let name_ptr = call.arg(0);
+    if name_ptr == 0 {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    let Ok(name) = call.read_c_string(name_ptr, super::MAX_PATH + 1) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    };
+    // A path names its last component; no extension means ".dll".
+    let file = name.rsplit(['\\', '/']).next().unwrap_or(&name);
+    if let Some(index) = builtin_dlls()
+        .iter()
+        .position(|d| crate::dll_matches(d.name, file))
+    {
+        return ApiReturn::Value(builtin_module_handle(index));
+    }
+    let own = call
+        .process()
+        .and_then(|p| p.image().map(|i| (i.base, p.id())));
+    let module_file = call
+        .state
+        .process_parameters
+        .get(
+            call.thread.process,
+            &match call.process_object() {
+                Some(o) => o,
+                None => return call.fail_win32(Win32Error::MOD_NOT_FOUND, 0),
+            },
+        )
+        .and_then(|p| p.command_line.split_whitespace().next().map(str::to_string));
+    match (own, module_file) {
+        (Some((base, _)), Some(own_name))
+            if own_name
+                .trim_matches('"')
+                .rsplit(['\\', '/'])
+                .next()
+                .is_some_and(|n| n.eq_ignore_ascii_case(file)) =>
+        {
+            ApiReturn::Value(base)
+        }
+        _ => call.fail_win32(Win32Error::MOD_NOT_FOUND, 0),
+    }
+}
+
+/// FreeLibrary(hLibModule): builtin DLLs and the image stay loaded; a handle that names
+/// no module is ERROR_INVALID_HANDLE.
+pub(super) fn free_library(call: &mut ApiCall<'_>) -> ApiReturn {
+    let module = call.arg(0);
+    let builtin = (0..builtin_dlls().len()).any(|i| builtin_module_handle(i) == module);
+    let own = call
+        .process()
+        .and_then(|p| p.image().map(|i| i.base))
+        .is_some_and(|base| base == module);
+    if builtin || own {
+        ApiReturn::Value(1)
+    } else {
+        call.fail(NtStatus::INVALID_HANDLE)
+    }
 }

@@ -1,0 +1,563 @@
+//! Guest path names: NT's full-path rules (RtlGetFullPathName_U) and the sandbox that maps
+//! a full guest path on drive C: to a host path under the root directory.
+//!
+//! The mapping is pure apart from reading the host directories it walks: for each component
+//! it picks the existing host entry whose name matches case-insensitively (its real case
+//! wins), refuses every host symbolic link (ERROR_ACCESS_DENIED, whether its target is inside
+//! the root or not: a link's target can change after it is checked), and checks at the end
+//! that the result lies under the root with no `..` or root component (defence in depth).
+
+use std::path::{Component, Path, PathBuf};
+
+use nt_status::Win32Error;
+
+/// ERROR_BAD_NETPATH: what a UNC name gives on ntemu's machine, which has no network.
+pub(crate) const ERROR_BAD_NETPATH: Win32Error = Win32Error(53);
+
+/// The DOS devices a name can open.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum DosDevice {
+    /// CON: console input or output, chosen by the access asked for.
+    Console,
+    /// CONIN$.
+    ConsoleInput,
+    /// CONOUT$.
+    ConsoleOutput,
+    /// NUL, and the ports (AUX, PRN, COM1-9, LPT1-9) ntemu's machine has nothing behind:
+    /// reads give 0 bytes, writes are swallowed.
+    Null,
+}
+
+/// A guest name made absolute.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub(crate) enum FullPath {
+    /// A DOS device; `name` is what GetFullPathName gives (`\\.\NUL`).
+    Device {
+        /// The device.
+        device: DosDevice,
+        /// `\\.\` and the device name as the guest spelled it.
+        name: String,
+    },
+    /// A path on a drive: `drive` upper case, `components` without `.`/`..`.
+    Drive {
+        /// The drive letter.
+        drive: char,
+        /// The components below the drive's root.
+        components: Vec<String>,
+        /// The guest's name ended in a separator.
+        trailing_separator: bool,
+    },
+    /// A UNC name (`\\server\share\...`, `\\?\UNC\...`), kept as given.
+    Unc(String),
+}
+
+impl FullPath {
+    /// The name GetFullPathNameA reports.
+    pub(crate) fn display(&self) -> String {
+        match self {
+            FullPath::Device { name, .. } => name.clone(),
+            FullPath::Unc(s) => s.clone(),
+            FullPath::Drive {
+                drive,
+                components,
+                trailing_separator,
+            } => {
+                let mut s = format!("{drive}:\\");
+                s.push_str(&components.join("\\"));
+                if *trailing_separator && !components.is_empty() {
+                    s.push('\\');
+                }
+                s
+            }
+        }
+    }
+
+    /// True when the last component holds `*` or `?`.
+    pub(crate) fn has_wildcards(&self) -> bool {
+        match self {
+            FullPath::Drive { components, .. } => {
+                components.last().is_some_and(|c| c.contains(['*', '?']))
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The device a last path component names, if any: CON, NUL, AUX, PRN, COM1-9 and LPT1-9
+/// with any extension and trailing spaces, and CONIN$ / CONOUT$ exactly.
+pub(crate) fn dos_device(component: &str) -> Option<DosDevice> {
+    let trimmed = component.trim_end_matches([' ', '.']);
+    if trimmed.eq_ignore_ascii_case("CONIN$") {
+        return Some(DosDevice::ConsoleInput);
+    }
+    if trimmed.eq_ignore_ascii_case("CONOUT$") {
+        return Some(DosDevice::ConsoleOutput);
+    }
+    let base = trimmed.split('.').next().unwrap_or_default().trim_end();
+    let upper = base.to_ascii_uppercase();
+    match upper.as_str() {
+        "CON" => Some(DosDevice::Console),
+        "NUL" | "AUX" | "PRN" => Some(DosDevice::Null),
+        _ => {
+            let b = upper.as_bytes();
+            (b.len() == 4
+                && (upper.starts_with("COM") || upper.starts_with("LPT"))
+                && (b'1'..=b'9').contains(&b[3]))
+            .then_some(DosDevice::Null)
+        }
+    }
+}
+
+/// The device name in a component that names one, as spelled, without extension or
+/// trailing spaces and dots (`nul.txt` is `nul`).
+fn device_name(component: &str) -> &str {
+    let trimmed = component.trim_end_matches([' ', '.']);
+    if dos_device(trimmed)
+        .is_some_and(|d| matches!(d, DosDevice::ConsoleInput | DosDevice::ConsoleOutput))
+    {
+        return trimmed;
+    }
+    trimmed.split('.').next().unwrap_or_default().trim_end()
+}
+
+fn invalid_char(c: char) -> bool {
+    matches!(c, '<' | '>' | ':' | '"' | '|') || (c as u32) < 0x20
+}
+
+/// Appends the components of `rest` to `out`: empty components and `.` dropped, `..` going up
+/// (never above the drive's root: NT clamps `C:\..` to `C:\`), trailing dots and spaces
+/// stripped from each component as NT strips them (a component left empty is dropped).
+fn push_components(out: &mut Vec<String>, rest: &str) -> Result<(), Win32Error> {
+    for comp in rest.split('\\') {
+        match comp {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            _ => {
+                let trimmed = comp.trim_end_matches(['.', ' ']);
+                if trimmed.is_empty() {
+                    continue;
+                }
+                if trimmed.chars().any(invalid_char) {
+                    return Err(Win32Error::INVALID_NAME);
+                }
+                out.push(trimmed.to_string());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Makes `path` absolute as NT's GetFullPathName does, against the current directory
+/// `cwd` (components below `C:\`). Purely textual: nothing on the host is looked at.
+pub(crate) fn full_path(cwd: &[String], path: &str) -> Result<FullPath, Win32Error> {
+    if path.is_empty() {
+        return Err(Win32Error::PATH_NOT_FOUND);
+    }
+    let p = path.replace('/', "\\");
+    if let Some(rest) = p.strip_prefix("\\\\.\\") {
+        return match dos_device(rest) {
+            Some(device) if !rest.contains('\\') => Ok(FullPath::Device {
+                device,
+                name: format!("\\\\.\\{}", device_name(rest)),
+            }),
+            _ => Err(Win32Error::FILE_NOT_FOUND),
+        };
+    }
+    if let Some(rest) = p.strip_prefix("\\\\?\\") {
+        // Win32 names passed through unparsed: no `.`/`..` processing, no stripping.
+        let b = rest.as_bytes();
+        if rest.len() >= 4 && rest[..4].eq_ignore_ascii_case("UNC\\") {
+            return Ok(FullPath::Unc(p));
+        }
+        if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
+            let tail = &rest[2..];
+            let Some(tail) = tail.strip_prefix('\\').or(tail.is_empty().then_some(tail)) else {
+                return Err(Win32Error::INVALID_NAME);
+            };
+            let mut components = Vec::new();
+            let parts: Vec<&str> = tail.split('\\').collect();
+            let last = parts.len().saturating_sub(1);
+            for (i, comp) in parts.iter().enumerate() {
+                if comp.is_empty() && i == last {
+                    continue;
+                }
+                if comp.is_empty()
+                    || *comp == "."
+                    || *comp == ".."
+                    || comp.chars().any(invalid_char)
+                {
+                    return Err(Win32Error::INVALID_NAME);
+                }
+                components.push((*comp).to_string());
+            }
+            return Ok(FullPath::Drive {
+                drive: char::from(b[0].to_ascii_uppercase()),
+                components,
+                trailing_separator: tail.ends_with('\\'),
+            });
+        }
+        return Err(Win32Error::FILE_NOT_FOUND);
+    }
+    if p.starts_with("\\\\") {
+        return Ok(FullPath::Unc(p));
+    }
+    let b = p.as_bytes();
+    let (drive, mut components, rest) =
+        if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
+            let drive = char::from(b[0].to_ascii_uppercase());
+            let rest = &p[2..];
+            if rest.starts_with('\\') || drive != 'C' {
+                (drive, Vec::new(), rest)
+            } else {
+                (drive, cwd.to_vec(), rest)
+            }
+        } else if p.starts_with('\\') {
+            ('C', Vec::new(), p.as_str())
+        } else {
+            ('C', cwd.to_vec(), p.as_str())
+        };
+    let last = rest.rsplit('\\').next().unwrap_or_default();
+    if let Some(device) = dos_device(last) {
+        return Ok(FullPath::Device {
+            device,
+            name: format!("\\\\.\\{}", device_name(last)),
+        });
+    }
+    push_components(&mut components, rest)?;
+    Ok(FullPath::Drive {
+        drive,
+        components,
+        trailing_separator: rest.ends_with('\\'),
+    })
+}
+
+/// A guest path mapped into the sandbox.
+#[derive(Debug)]
+pub(crate) struct HostPath {
+    /// The host path (under the root).
+    pub(crate) path: PathBuf,
+    /// What is there, if anything (never a symbolic link).
+    pub(crate) existing: Option<std::fs::Metadata>,
+}
+
+/// NT's case-insensitive name comparison (upper-casing both, as NT's upcase table does).
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
+    a.chars()
+        .flat_map(char::to_uppercase)
+        .eq(b.chars().flat_map(char::to_uppercase))
+}
+
+/// The entry of host directory `dir` that `name` names: an exact match, else the first (in
+/// byte order) that matches case-insensitively.
+fn find_entry(dir: &Path, name: &str) -> Result<Option<String>, Win32Error> {
+    if std::fs::symlink_metadata(dir.join(name)).is_ok() {
+        return Ok(Some(name.to_string()));
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Win32Error::PATH_NOT_FOUND,
+        _ => Win32Error::ACCESS_DENIED,
+    })?;
+    let mut found: Option<String> = None;
+    for entry in entries.flatten() {
+        if let Ok(real) = entry.file_name().into_string()
+            && same_name(&real, name)
+            && found.as_ref().is_none_or(|f| real < *f)
+        {
+            found = Some(real);
+        }
+    }
+    Ok(found)
+}
+
+/// True when `path` is `root` or below it through plain components only.
+pub(crate) fn is_inside(root: &Path, path: &Path) -> bool {
+    path.strip_prefix(root)
+        .is_ok_and(|rest| rest.components().all(|c| matches!(c, Component::Normal(_))))
+}
+
+/// Maps a full guest path to a host path under `root` (which must be canonical). The last
+/// component may be missing (the path then takes the guest's case); a missing directory on
+/// the way is ERROR_PATH_NOT_FOUND, a symbolic link anywhere ERROR_ACCESS_DENIED, another
+/// drive ERROR_PATH_NOT_FOUND, a UNC name ERROR_BAD_NETPATH. Devices are the caller's.
+pub(crate) fn to_host(root: &Path, full: &FullPath) -> Result<HostPath, Win32Error> {
+    let components = match full {
+        FullPath::Drive {
+            drive: 'C',
+            components,
+            ..
+        } => components,
+        FullPath::Drive { .. } => return Err(Win32Error::PATH_NOT_FOUND),
+        FullPath::Unc(_) => return Err(ERROR_BAD_NETPATH),
+        FullPath::Device { .. } => return Err(Win32Error::ACCESS_DENIED),
+    };
+    let mut path = root.to_path_buf();
+    let mut existing = std::fs::symlink_metadata(root).ok();
+    for (i, comp) in components.iter().enumerate() {
+        let last = i + 1 == components.len();
+        if comp.is_empty()
+            || comp == "."
+            || comp == ".."
+            || comp.contains(['/', '\0', '\\'])
+            || comp.contains(['*', '?'])
+        {
+            return Err(if comp.contains(['*', '?']) {
+                Win32Error::INVALID_NAME
+            } else {
+                Win32Error::ACCESS_DENIED
+            });
+        }
+        match find_entry(&path, comp)? {
+            Some(real) => {
+                path.push(real);
+                let meta =
+                    std::fs::symlink_metadata(&path).map_err(|_| Win32Error::ACCESS_DENIED)?;
+                if meta.file_type().is_symlink() {
+                    return Err(Win32Error::ACCESS_DENIED);
+                }
+                if !last && !meta.is_dir() {
+                    return Err(Win32Error::PATH_NOT_FOUND);
+                }
+                existing = Some(meta);
+            }
+            None if last => {
+                path.push(comp);
+                existing = None;
+            }
+            None => return Err(Win32Error::PATH_NOT_FOUND),
+        }
+    }
+    if !is_inside(root, &path) {
+        return Err(Win32Error::ACCESS_DENIED);
+    }
+    Ok(HostPath { path, existing })
+}
+
+/// Matches a file name against a FindFirstFile pattern: `*` any run, `?` one character,
+/// case-insensitive; `*.*` matches names without a dot too, and a pattern ending in `.`
+/// also matches a name without an extension.
+pub(crate) fn wildcard_match(pattern: &str, name: &str) -> bool {
+    let up = |s: &str| -> Vec<char> { s.chars().flat_map(char::to_uppercase).collect() };
+    let (p, n) = (up(pattern), up(name));
+    if p == ['*', '.', '*'] || p == ['*'] {
+        return true;
+    }
+    // One pending `*` is enough to backtrack to (the classic matcher, quadratic at worst), so no
+    // pattern a guest gives can make the match take long.
+    let (mut pi, mut ni) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        match p.get(pi) {
+            Some(&c) if c == '?' || c == n[ni] => {
+                pi += 1;
+                ni += 1;
+            }
+            Some('*') => {
+                star = Some((pi, ni));
+                pi += 1;
+            }
+            _ => match star {
+                Some((sp, sn)) => {
+                    star = Some((sp, sn + 1));
+                    pi = sp + 1;
+                    ni = sn + 1;
+                }
+                None => return false,
+            },
+        }
+    }
+    // The name is used up: the rest of the pattern must match nothing (`*`s, and one `.`
+    // standing for an empty extension).
+    let rest = &p[pi..];
+    let rest = rest.strip_prefix(&['.']).unwrap_or(rest);
+    rest.iter().all(|&c| c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scratch directory removed when dropped.
+    pub(crate) struct Scratch(pub(crate) PathBuf);
+
+    impl Scratch {
+        pub(crate) fn new(tag: &str) -> Scratch {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            let dir = std::env::temp_dir()
+                .join(format!("ntemu-path-{tag}-{}-{nanos}", std::process::id()));
+            std::fs::create_dir_all(&dir).expect("scratch dir");
+            Scratch(dir)
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn cwd(s: &[&str]) -> Vec<String> {
+        s.iter().map(|c| c.to_string()).collect()
+    }
+
+    fn full(c: &[&str], p: &str) -> String {
+        full_path(&cwd(c), p)
+            .map(|f| f.display())
+            .unwrap_or_else(|e| format!("error {}", e.0))
+    }
+
+    #[test]
+    fn full_path_follows_nt_rules() {
+        let here = ["dir", "sub"];
+        assert_eq!(full(&here, "a.txt"), "C:\\dir\\sub\\a.txt");
+        assert_eq!(full(&here, "./a.txt"), "C:\\dir\\sub\\a.txt");
+        assert_eq!(full(&here, "..\\a.txt"), "C:\\dir\\a.txt");
+        assert_eq!(full(&here, "..\\..\\..\\..\\marker"), "C:\\marker");
+        assert_eq!(full(&here, "C:\\..\\..\\marker"), "C:\\marker");
+        assert_eq!(full(&here, "\\x\\y"), "C:\\x\\y");
+        assert_eq!(full(&here, "/tmp/marker"), "C:\\tmp\\marker");
+        assert_eq!(full(&here, "c:x"), "C:\\dir\\sub\\x");
+        assert_eq!(full(&here, "D:x"), "D:\\x");
+        assert_eq!(full(&here, "C:\\a\\\\b\\"), "C:\\a\\b\\");
+        assert_eq!(full(&here, "name. . ."), "C:\\dir\\sub\\name");
+        assert_eq!(full(&here, "a.\\b"), "C:\\dir\\sub\\a\\b");
+        assert_eq!(full(&here, "C:\\"), "C:\\");
+        assert_eq!(full(&here, "."), "C:\\dir\\sub");
+        assert_eq!(full(&here, "\\\\server\\share\\f"), "\\\\server\\share\\f");
+        assert_eq!(full(&here, "a<b"), "error 123");
+        assert_eq!(full(&here, ""), "error 3");
+        assert_eq!(full(&here, "\\\\?\\C:\\x\\..\\y"), "error 123");
+        assert_eq!(full(&here, "\\\\?\\C:\\x\\y"), "C:\\x\\y");
+    }
+
+    #[test]
+    fn devices_in_any_directory_with_any_extension() {
+        for (name, device) in [
+            ("NUL", DosDevice::Null),
+            ("nul.txt", DosDevice::Null),
+            ("C:\\no\\such\\dir\\con", DosDevice::Console),
+            ("con .log", DosDevice::Console),
+            ("CONIN$", DosDevice::ConsoleInput),
+            ("conout$", DosDevice::ConsoleOutput),
+            ("COM1", DosDevice::Null),
+            ("lpt9.x", DosDevice::Null),
+            ("AUX", DosDevice::Null),
+            ("prn", DosDevice::Null),
+            ("\\\\.\\NUL", DosDevice::Null),
+        ] {
+            match full_path(&[], name) {
+                Ok(FullPath::Device { device: d, .. }) => assert_eq!(d, device, "{name}"),
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        assert_eq!(full(&[], "nul"), "\\\\.\\nul");
+        assert_eq!(full(&["x"], "C:\\dir\\Con .txt"), "\\\\.\\Con");
+        assert_eq!(full(&[], "conout$"), "\\\\.\\conout$");
+        for not_device in ["COM0", "LPT10", "console", "nul2", "xcon"] {
+            assert!(
+                matches!(full_path(&[], not_device), Ok(FullPath::Drive { .. })),
+                "{not_device}"
+            );
+        }
+    }
+
+    #[test]
+    fn host_mapping_folds_case_and_keeps_new_names_case() {
+        let s = Scratch::new("case");
+        let root = s.0.canonicalize().expect("canonical");
+        std::fs::create_dir(root.join("Docs")).expect("mkdir");
+        std::fs::write(root.join("Docs").join("ReadMe.TXT"), b"x").expect("write");
+        let map = |p: &str| to_host(&root, &full_path(&[], p).expect("full"));
+        let found = map("c:\\DOCS\\readme.txt").expect("found");
+        assert_eq!(found.path, root.join("Docs").join("ReadMe.TXT"));
+        assert!(found.existing.is_some_and(|m| m.is_file()));
+        let new = map("\\docs\\New File.Txt").expect("new");
+        assert_eq!(new.path, root.join("Docs").join("New File.Txt"));
+        assert!(new.existing.is_none());
+        assert_eq!(
+            map("\\nodir\\x").map(|h| h.path).err(),
+            Some(Win32Error::PATH_NOT_FOUND)
+        );
+        assert_eq!(
+            map("\\docs\\readme.txt\\x").map(|h| h.path).err(),
+            Some(Win32Error::PATH_NOT_FOUND)
+        );
+        let r = map("C:\\").expect("root");
+        assert_eq!(r.path, root);
+    }
+
+    #[test]
+    fn escapes_stay_inside_or_fail() {
+        let s = Scratch::new("escape");
+        let root = s.0.join("root");
+        std::fs::create_dir(&root).expect("mkdir");
+        std::fs::write(s.0.join("marker"), b"outside").expect("marker");
+        let root = root.canonicalize().expect("canonical");
+        let map = |p: &str| full_path(&cwd(&["a"]), p).and_then(|f| to_host(&root, &f));
+        // `..` past the root clamps to the root: the marker outside is not found.
+        for p in ["..\\..\\..\\marker", "C:\\..\\..\\marker", "/../marker"] {
+            let h = map(p).expect(p);
+            assert_eq!(h.path, root.join("marker"), "{p}");
+            assert!(h.existing.is_none(), "{p}");
+        }
+        let outside = s.0.join("marker");
+        let host_abs = outside.to_string_lossy().into_owned();
+        // A host absolute path is a root-relative guest path: its directories are not in
+        // the root.
+        assert_eq!(map(&host_abs).err(), Some(Win32Error::PATH_NOT_FOUND));
+        assert_eq!(
+            full_path(&[], &host_abs).map(|f| f.display().starts_with("C:\\")),
+            Ok(true)
+        );
+        assert_eq!(map("D:\\marker").err(), Some(Win32Error::PATH_NOT_FOUND));
+        assert_eq!(
+            map("\\\\server\\share\\marker").err(),
+            Some(ERROR_BAD_NETPATH)
+        );
+        assert_eq!(
+            map("\\\\?\\UNC\\server\\share").err(),
+            Some(ERROR_BAD_NETPATH)
+        );
+        assert_eq!(
+            map("\\\\?\\C:\\..\\marker").err(),
+            Some(Win32Error::INVALID_NAME)
+        );
+        assert_eq!(map("\\\\.\\C:").err(), Some(Win32Error::FILE_NOT_FOUND));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&s.0, root.join("out")).expect("symlink");
+            std::os::unix::fs::symlink(root.join("a"), root.join("in")).expect("symlink");
+            std::os::unix::fs::symlink(&outside, root.join("m")).expect("symlink");
+            assert_eq!(map("\\out\\marker").err(), Some(Win32Error::ACCESS_DENIED));
+            assert_eq!(map("\\OUT").err(), Some(Win32Error::ACCESS_DENIED));
+            assert_eq!(map("\\m").err(), Some(Win32Error::ACCESS_DENIED));
+            assert_eq!(map("\\in\\x").err(), Some(Win32Error::ACCESS_DENIED));
+        }
+        assert!(!is_inside(&root, &root.join("..").join("marker")));
+        assert!(is_inside(&root, &root.join("x")));
+    }
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard_match("*.*", "noext"));
+        assert!(wildcard_match("*", "a.b"));
+        assert!(wildcard_match("*.TXT", "file.txt"));
+        assert!(!wildcard_match("*.txt", "file.txt2"));
+        assert!(wildcard_match("f?le.*", "FILE.c"));
+        assert!(!wildcard_match("f?le", "fle"));
+        assert!(wildcard_match("exact", "EXACT"));
+        assert!(wildcard_match("name.", "name"));
+        assert!(wildcard_match("*a", "ba"));
+        assert!(wildcard_match("a*b*c", "aXbYbc"));
+        assert!(!wildcard_match("a*b*c", "aXbYbd"));
+        // A pattern that makes a backtracking matcher take exponential time.
+        let long: String = "a".repeat(250);
+        let pattern = format!("{}b", "*a".repeat(60));
+        let t = std::time::Instant::now();
+        assert!(!wildcard_match(&pattern, &long));
+        assert!(t.elapsed() < std::time::Duration::from_secs(1));
+    }
+}

@@ -1,0 +1,69 @@
+//! API coverage: which of an image's imports ntemu's builtin DLLs implement
+//! (`ntemu inspect --coverage IMAGE`).
+
+use pe_image::PeImage;
+use win32::Builtins;
+
+/// One import of an image and whether a builtin DLL implements it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportCoverage {
+    /// The DLL the image imports from, as the image spells it.
+    pub dll: String,
+    /// The function (`name` or `#ordinal`).
+    pub function: String,
+    /// True when ntemu implements it.
+    pub implemented: bool,
+}
+
+/// The coverage of one image's imports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Coverage {
+    /// Every import, in the image's order.
+    pub imports: Vec<ImportCoverage>,
+}
+
+impl Coverage {
+    /// The coverage of `image`'s imports by ntemu's builtin DLLs.
+    ///
+    /// ```
+    /// let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/guests/x86/hello.exe"))?;
+    /// let image = ntemu::image::PeImage::parse(&bytes)?;
+    /// let coverage = ntemu::Coverage::of(&image);
+    /// assert_eq!(coverage.percent(), 100.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn of(image: &PeImage) -> Coverage {
+        let builtins = Builtins::new();
+        let imports = image
+            .imports
+            .iter()
+            .flat_map(|d| {
+                let builtins = &builtins;
+                d.imports.iter().map(move |i| ImportCoverage {
+                    dll: d.dll.clone(),
+                    function: i.symbol.to_string(),
+                    implemented: builtins.address_of(&d.dll, &i.symbol).is_some(),
+                })
+            })
+            .collect();
+        Coverage { imports }
+    }
+
+    /// How many imports a builtin DLL implements.
+    pub fn implemented(&self) -> usize {
+        self.imports.iter().filter(|i| i.implemented).count()
+    }
+
+    /// The imports no builtin DLL implements.
+    pub fn missing(&self) -> Vec<&ImportCoverage> {
+        self.imports.iter().filter(|i| !i.implemented).collect()
+    }
+
+    /// Implemented imports as a percentage of all (100 for an image with none).
+    pub fn percent(&self) -> f64 {
+        if self.imports.is_empty() {
+            return 100.0;
+        }
+        100.0 * self.implemented() as f64 / self.imports.len() as f64
+    }
+}

@@ -1,0 +1,503 @@
+//! The embedding API: an [`Emulator`] is one NT machine with ntemu's CPUs and builtin DLLs,
+//! built from [`RunOptions`] (directly or through [`EmulatorBuilder`]), into which programs
+//! of either architecture are loaded and then run to completion or for a budget of guest
+//! instructions or guest time, and inspected while stopped.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use nt_kernel::{
+    Architecture, FaultPoint, FaultTrigger, KernelError, Machine, MachineConfig, RunOutcome,
+};
+use nt_object::{AccessMask, Handle, HandleAttributes, Object, ObjectType};
+use pe_image::PeImage;
+use win32::{HostIo, Win32};
+
+use crate::diagnostics::{
+    DiagnosticOptions, Diagnostics, ProcessHandleTraces, Services, TracingResolver,
+};
+use crate::run::{RunError, RunOptions, RunReport, RunStats, machine};
+
+/// NT's exit code of a process that has not ended (STILL_ACTIVE).
+pub const STILL_ACTIVE: u32 = 0x103;
+
+/// Builds an [`Emulator`] step by step; every setting has the default of [`RunOptions`].
+///
+/// ```
+/// let mut emulator = ntemu::Emulator::builder()
+///     .virtual_clock_at(946_684_790_000) // 1999-12-31T23:59:50
+///     .capture_output()
+///     .build();
+/// assert!(emulator.processes().is_empty());
+/// ```
+#[derive(Clone, Default)]
+pub struct EmulatorBuilder {
+    options: RunOptions,
+    captured: Option<(win32::SharedBuffer, win32::SharedBuffer)>,
+}
+
+impl EmulatorBuilder {
+    /// Starts from these options (e.g. to set fields other helpers' features added).
+    pub fn options(mut self, options: RunOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The options as set so far, to change any of them.
+    pub fn options_mut(&mut self) -> &mut RunOptions {
+        &mut self.options
+    }
+
+    /// Arms a fault-injection point.
+    pub fn fault(mut self, point: FaultPoint, trigger: FaultTrigger) -> Self {
+        self.options.faults.push((point, trigger));
+        self
+    }
+
+    /// Turns on a compatibility quirk by its `--quirk` name.
+    pub fn quirk(mut self, name: &str) -> Result<Self, String> {
+        self.options.quirks.enable(name)?;
+        Ok(self)
+    }
+
+    /// A deterministic virtual clock starting at this wall-clock time (milliseconds since
+    /// 1970, UTC; see [`crate::parse_clock`]).
+    pub fn virtual_clock_at(mut self, ms_since_1970: u64) -> Self {
+        self.options.clock_start_ms = Some(ms_since_1970);
+        self
+    }
+
+    /// A deterministic virtual clock (instructions and waits advance it, not the host).
+    pub fn virtual_time(mut self) -> Self {
+        self.options.virtual_time = true;
+        self
+    }
+
+    /// Guest instructions a thread runs before the scheduler moves on: instruction budgets
+    /// ([`Emulator::run_instructions`]) are checked between quanta, so 1 makes them exact
+    /// (and the run slower).
+    pub fn quantum(mut self, instructions: u64) -> Self {
+        self.options.quantum = Some(instructions);
+        self
+    }
+
+    /// Guest standard output and error go to these sinks.
+    pub fn io(mut self, io: HostIo) -> Self {
+        self.options.io = Some(io);
+        self
+    }
+
+    /// Guest standard output and error go to memory, read back with
+    /// [`Emulator::stdout`] and [`Emulator::stderr`].
+    pub fn capture_output(mut self) -> Self {
+        let (io, out, err) = HostIo::buffers();
+        self.options.io = Some(io);
+        self.captured = Some((out, err));
+        self
+    }
+
+    /// Turns on diagnostics (trace channels, handle tracking for leak reports).
+    pub fn diagnostics(mut self, diagnostics: DiagnosticOptions) -> Self {
+        self.options.diagnostics = diagnostics;
+        self
+    }
+
+    /// The emulator.
+    pub fn build(self) -> Emulator {
+        let mut emulator = Emulator::new(&self.options);
+        emulator.captured = self.captured;
+        emulator
+    }
+}
+
+/// A process [`Emulator::load`] started.
+#[derive(Clone)]
+struct Loaded {
+    pid: u32,
+    object: Arc<Object>,
+}
+
+/// One emulated NT machine with ntemu's CPUs (x86 and Alpha AXP) and builtin DLLs.
+///
+/// ```
+/// use std::path::Path;
+/// let guests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guests");
+/// let mut emulator = ntemu::Emulator::builder().capture_output().build();
+/// let x86 = emulator.load(&guests.join("x86/hello.exe"), &[])?;
+/// let alpha = emulator.load(&guests.join("alpha/hello.exe"), &[])?;
+/// emulator.run()?;
+/// assert_eq!(emulator.exit_code(x86), Some(7));
+/// assert_eq!(emulator.exit_code(alpha), Some(7));
+/// assert!(String::from_utf8_lossy(&emulator.stdout()).contains("Hello from an NT program"));
+/// # Ok::<(), ntemu::RunError>(())
+/// ```
+pub struct Emulator {
+    machine: Machine,
+    win32: Win32,
+    diagnostics: Diagnostics,
+    loaded: Vec<Loaded>,
+    instruction_limit: Option<u64>,
+    captured: Option<(win32::SharedBuffer, win32::SharedBuffer)>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("machine", &self.machine)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A process as [`Emulator::processes`] shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProcessInfo {
+    /// The process id.
+    pub id: u32,
+    /// Its architecture.
+    pub architecture: Architecture,
+    /// Where its image is mapped, if it has one.
+    pub image_base: Option<u32>,
+    /// Guest instructions its threads retired.
+    pub instructions: u64,
+    /// Its threads.
+    pub threads: Vec<ThreadInfo>,
+    /// Its handle table.
+    pub handles: Vec<HandleInfo>,
+}
+
+/// A thread as [`Emulator::processes`] shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThreadInfo {
+    /// The thread id.
+    pub id: u32,
+    /// Where it would execute next.
+    pub program_counter: u32,
+    /// Its suspend count (0: runnable).
+    pub suspend_count: u32,
+    /// True while it waits on objects.
+    pub waiting: bool,
+    /// Guest instructions it retired.
+    pub instructions: u64,
+    /// Its TEB's address.
+    pub teb: u32,
+}
+
+/// One handle-table entry as [`Emulator::handles`] shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HandleInfo {
+    /// The handle value.
+    pub handle: Handle,
+    /// The object's type.
+    pub object_type: ObjectType,
+    /// The access the handle grants.
+    pub granted_access: AccessMask,
+    /// Inherit / protect-from-close.
+    pub attributes: HandleAttributes,
+    /// The object's name, if it is named.
+    pub name: Option<String>,
+}
+
+impl Emulator {
+    /// A builder with default settings.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// An emulator set up from `options`: faults armed, quirks set, the clock chosen, the
+    /// builtin DLLs writing to `options.io` (the host's stdout and stderr by default).
+    pub fn new(options: &RunOptions) -> Self {
+        let mut m = machine(MachineConfig {
+            virtual_time: options.virtual_time || options.clock_start_ms.is_some(),
+            quantum: options
+                .quantum
+                .unwrap_or(MachineConfig::default().quantum)
+                .max(1),
+            ..MachineConfig::default()
+        });
+        for &(point, trigger) in &options.faults {
+            m.faults_mut().arm(point, trigger);
+        }
+        *m.quirks_mut() = options.quirks;
+        let io = options.io.clone().unwrap_or_else(HostIo::host);
+        let mut w = Win32::new(io.clone());
+        w.set_trace(options.trace_api);
+        w.push_keys(&options.keys);
+        if let Some(start) = options.clock_start_ms {
+            w.set_wall_clock(start);
+        }
+        Emulator {
+            machine: m,
+            win32: w,
+            diagnostics: Diagnostics::new(options.diagnostics, io),
+            loaded: Vec::new(),
+            instruction_limit: options.instruction_limit,
+            captured: None,
+        }
+    }
+
+    /// Makes host directory `root` (which must exist) the guest's drive `C:\`: no guest
+    /// path name reaches outside it. The host's current directory is the guest's when it
+    /// lies inside the root.
+    pub fn set_root(&mut self, root: &Path) -> Result<(), RunError> {
+        self.win32
+            .set_root(root.to_path_buf())
+            .map_err(|source| RunError::Read {
+                path: root.to_path_buf(),
+                source,
+            })
+    }
+
+    /// Loads the program at `path` into a new process (x86 or Alpha, as the image says) with
+    /// `args` after its file name on its command line, ready to run at its entry point.
+    /// CreateProcessA in it resolves relative names in the image's directory. Returns the
+    /// process id.
+    pub fn load(&mut self, path: &Path, args: &[String]) -> Result<u32, RunError> {
+        let bytes = std::fs::read(path).map_err(|source| RunError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let image = PeImage::parse(&bytes).map_err(|source| RunError::Image {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if let Some(dir) = path.parent() {
+            self.win32.set_image_directory(dir.to_path_buf());
+        }
+        let started = if self.diagnostics.options.trace_loader {
+            let mut resolver = TracingResolver {
+                builtins: self.win32.builtins().clone(),
+                diagnostics: &self.diagnostics,
+            };
+            self.machine
+                .create_process_from_image(&image, &mut resolver, None, false, 0)?
+        } else {
+            let mut resolver = self.win32.builtins().clone();
+            self.machine
+                .create_process_from_image(&image, &mut resolver, None, false, 0)?
+        };
+        self.diagnostics.trace_mapped(path, &self.machine, &started);
+        let mut command_line = path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        for arg in args {
+            command_line.push(' ');
+            if arg.contains(' ') {
+                command_line.push('"');
+                command_line.push_str(arg);
+                command_line.push('"');
+            } else {
+                command_line.push_str(arg);
+            }
+        }
+        self.win32
+            .set_command_line(&self.machine, started.process, &command_line);
+        let object = self
+            .machine
+            .process(started.process)
+            .map(|p| p.object().clone())
+            .ok_or(KernelError::ProcessTerminating)?;
+        self.loaded.push(Loaded {
+            pid: started.process,
+            object,
+        });
+        Ok(started.process)
+    }
+
+    /// Runs until every process has ended or every thread is blocked forever (or the
+    /// instruction limit of the options, if any).
+    pub fn run(&mut self) -> Result<RunOutcome, RunError> {
+        self.run_with(self.instruction_limit, None)
+    }
+
+    /// Runs for about `instructions` more guest instructions: the budget is checked between
+    /// quanta (see [`EmulatorBuilder::quantum`]), so up to a quantum more may retire.
+    pub fn run_instructions(&mut self, instructions: u64) -> Result<RunOutcome, RunError> {
+        self.run_with(Some(instructions), None)
+    }
+
+    /// Runs for at most `time` more guest time (on the machine's clock).
+    pub fn run_for(&mut self, time: Duration) -> Result<RunOutcome, RunError> {
+        self.run_with(None, Some(time))
+    }
+
+    /// Runs until everything ended, or `instructions` more guest instructions retired, or
+    /// `time` more guest time passed, whichever comes first.
+    pub fn run_with(
+        &mut self,
+        instructions: Option<u64>,
+        time: Option<Duration>,
+    ) -> Result<RunOutcome, RunError> {
+        let until = time.map(|d| {
+            self.machine
+                .clock()
+                .now_ms()
+                .saturating_add(d.as_millis() as u64)
+        });
+        let outcome = if self.diagnostics.options.watches_calls() {
+            self.diagnostics.scan_threads(&self.machine);
+            let mut services = Services {
+                win32: &mut self.win32,
+                diagnostics: &mut self.diagnostics,
+            };
+            let outcome = self.machine.run_until(&mut services, instructions, until)?;
+            self.diagnostics.scan_threads(&self.machine);
+            outcome
+        } else {
+            self.machine
+                .run_until(&mut self.win32, instructions, until)?
+        };
+        Ok(outcome)
+    }
+
+    /// The exit code of a process [`load`](Self::load) started: [`STILL_ACTIVE`] while it
+    /// runs; None for an id `load` did not return.
+    pub fn exit_code(&self, pid: u32) -> Option<u32> {
+        let loaded = self.loaded.iter().rev().find(|l| l.pid == pid)?;
+        let running = self
+            .machine
+            .process(pid)
+            .is_some_and(|p| Arc::ptr_eq(p.object(), &loaded.object));
+        if running {
+            return Some(STILL_ACTIVE);
+        }
+        loaded
+            .object
+            .payload::<nt_kernel::ProcessBody>()
+            .map(|b| b.exit_status())
+    }
+
+    /// The live processes, their threads and handle tables.
+    pub fn processes(&self) -> Vec<ProcessInfo> {
+        self.machine
+            .process_ids()
+            .into_iter()
+            .filter_map(|pid| self.process(pid))
+            .collect()
+    }
+
+    /// One live process, its threads and handle table.
+    pub fn process(&self, pid: u32) -> Option<ProcessInfo> {
+        let p = self.machine.process(pid)?;
+        Some(ProcessInfo {
+            id: pid,
+            architecture: p.architecture(),
+            image_base: p.image().map(|i| i.base),
+            instructions: p.instructions(),
+            threads: p
+                .threads()
+                .iter()
+                .map(|t| ThreadInfo {
+                    id: t.id(),
+                    program_counter: t.context().program_counter(),
+                    suspend_count: t.suspend_count(),
+                    waiting: t.is_waiting(),
+                    instructions: t.instructions(),
+                    teb: t.teb(),
+                })
+                .collect(),
+            handles: self.handles(pid),
+        })
+    }
+
+    /// The handle table of live process `pid` (empty if there is none), in handle order.
+    pub fn handles(&self, pid: u32) -> Vec<HandleInfo> {
+        let Some(p) = self.machine.process(pid) else {
+            return Vec::new();
+        };
+        p.handle_table()
+            .entries()
+            .map(|e| HandleInfo {
+                handle: e.handle,
+                object_type: e.object.object_type(),
+                granted_access: e.granted_access,
+                attributes: e.attributes,
+                name: e.object.name().map(str::to_string),
+            })
+            .collect()
+    }
+
+    /// The counters: instructions, live objects by type, ended processes.
+    pub fn stats(&self) -> RunStats {
+        RunStats {
+            instructions: self.machine.instructions(),
+            live_objects: ObjectType::ALL
+                .iter()
+                .map(|&t| (t.name(), self.machine.objects().live_objects(t)))
+                .collect(),
+            processes: self.machine.exited_processes().to_vec(),
+        }
+    }
+
+    /// The machine's clock, in milliseconds since it started.
+    pub fn clock_ms(&self) -> u64 {
+        self.machine.clock().now_ms()
+    }
+
+    /// The active console screen buffer as text rows.
+    pub fn screen(&self) -> String {
+        self.win32.console().active_buffer().text()
+    }
+
+    /// The console's title.
+    pub fn console_title(&self) -> String {
+        self.win32.console().title.clone()
+    }
+
+    /// What the guests wrote to standard output, when the builder captured it.
+    pub fn stdout(&self) -> Vec<u8> {
+        self.captured
+            .as_ref()
+            .map_or_else(Vec::new, |(out, _)| out.lock().clone())
+    }
+
+    /// What the guests wrote to standard error (and traces), when the builder captured it.
+    pub fn stderr(&self) -> Vec<u8> {
+        self.captured
+            .as_ref()
+            .map_or_else(Vec::new, |(_, err)| err.lock().clone())
+    }
+
+    /// With handle tracking on ([`DiagnosticOptions::track_handles`], `--leaks`): for every
+    /// process that ran, the handles guest API calls created that are still open, or were
+    /// open when the process ended (its leaks), with the call that created each.
+    pub fn handle_traces(&self) -> Vec<ProcessHandleTraces> {
+        self.diagnostics.handle_traces(&self.machine)
+    }
+
+    /// The machine, to inspect.
+    pub fn machine(&self) -> &Machine {
+        &self.machine
+    }
+
+    /// The machine, to change (start threads, arm faults...).
+    pub fn machine_mut(&mut self) -> &mut Machine {
+        &mut self.machine
+    }
+
+    /// The builtin-DLL layer (console, unimplemented calls...).
+    pub fn win32(&self) -> &Win32 {
+        &self.win32
+    }
+
+    /// The builtin-DLL layer, to change.
+    pub fn win32_mut(&mut self) -> &mut Win32 {
+        &mut self.win32
+    }
+
+    /// The report of a run, for the first process [`load`](Self::load) started.
+    pub fn report(&self, outcome: RunOutcome) -> RunReport {
+        let exit_code = self
+            .loaded
+            .first()
+            .and_then(|l| self.exit_code(l.pid))
+            .unwrap_or(0);
+        RunReport {
+            exit_code,
+            console_title: self.console_title(),
+            screen: self.screen(),
+            outcome,
+            stats: self.stats(),
+        }
+    }
+}

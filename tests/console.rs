@@ -1,0 +1,141 @@
+//! The console: input records from typed keys, screen-buffer cells, rectangles, scrolling,
+//! sizes, modes and control handlers, through a guest program (tests/guests/src/console.c)
+//! and the embedding API.
+
+use std::path::PathBuf;
+
+use ntemu::kernel::RunOutcome;
+use ntemu::win32::HostIo;
+use ntemu::win32::console::parse_key_script;
+use ntemu::{RunOptions, run_image};
+
+fn guest(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/guests")
+        .join(name)
+}
+
+#[test]
+fn console_functions_behave_as_on_nt() {
+    let (io, out, err) = HostIo::buffers();
+    let report = run_image(
+        &guest("x86/console.exe"),
+        RunOptions {
+            io: Some(io),
+            keys: parse_key_script(b"ab").unwrap(),
+            virtual_time: true,
+            ..RunOptions::default()
+        },
+    )
+    .expect("run");
+    let stderr = String::from_utf8_lossy(&err.lock()).into_owned();
+    assert_eq!(report.outcome, RunOutcome::AllExited, "{stderr}");
+    assert_eq!(report.exit_code, 0, "{stderr}");
+    let expected: String = std::fs::read_to_string(guest("expected/console.expected"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(String::from_utf8_lossy(&out.lock()), expected);
+}
+
+/// With no key queued, ReadConsoleInputA blocks: the run ends with every thread blocked,
+/// not with a spin or a made-up key.
+#[test]
+fn reading_an_empty_input_queue_blocks() {
+    let (io, _, _) = HostIo::buffers();
+    let report = run_image(
+        &guest("x86/console.exe"),
+        RunOptions {
+            io: Some(io),
+            virtual_time: true,
+            instruction_limit: Some(50_000_000),
+            ..RunOptions::default()
+        },
+    )
+    .expect("run");
+    // The guest peeks 0 events, then its ReadConsoleInputA of two waits for ever.
+    assert_eq!(report.outcome, RunOutcome::Blocked);
+}
+
+/// A thread blocked in ReadConsoleInputA runs the call again when an embedder types keys:
+/// it then gets them, and the program goes on to its end.
+#[test]
+fn keys_typed_later_wake_a_blocked_read() {
+    let (io, out, _) = HostIo::buffers();
+    let options = RunOptions {
+        io: Some(io),
+        virtual_time: true,
+        ..RunOptions::default()
+    };
+    let mut emulator = ntemu::Emulator::new(&options);
+    emulator.load(&guest("x86/console.exe"), &[]).expect("load");
+    assert_eq!(emulator.run().expect("run"), RunOutcome::Blocked);
+    assert!(!String::from_utf8_lossy(&out.lock()).contains("read: "));
+    emulator
+        .win32_mut()
+        .push_keys(&parse_key_script(b"xy").unwrap());
+    assert_eq!(emulator.run().expect("run"), RunOutcome::AllExited);
+    let text = String::from_utf8_lossy(&out.lock()).into_owned();
+    assert!(text.contains("ReadConsoleInputA: ok\nread: 2\n"), "{text}");
+    assert!(text.contains("events after read: 2\n"), "{text}");
+}
+
+/// With processed input (the default mode) Ctrl+C is not a key: a program with no control
+/// handler ends with STATUS_CONTROL_C_EXIT.
+#[test]
+fn ctrl_c_without_a_handler_ends_the_process() {
+    let (io, _, _) = HostIo::buffers();
+    let options = RunOptions {
+        io: Some(io),
+        virtual_time: true,
+        ..RunOptions::default()
+    };
+    let mut emulator = ntemu::Emulator::new(&options);
+    let pid = emulator.load(&guest("x86/console.exe"), &[]).expect("load");
+    assert_eq!(emulator.run().expect("run"), RunOutcome::Blocked);
+    emulator
+        .win32_mut()
+        .push_keys(&parse_key_script(b"\\x03").unwrap());
+    assert_eq!(emulator.run().expect("run"), RunOutcome::AllExited);
+    assert_eq!(emulator.exit_code(pid), Some(0xC000_013A));
+}
+
+/// ReadFile on the console input is cooked: one line per read, ending in CR LF,
+/// Backspace edits it, the typed text is echoed on the screen, and the end of the input
+/// is a read of 0 bytes.
+#[test]
+fn console_reads_are_cooked_lines() {
+    let (io, out, _) = HostIo::buffers();
+    let options = RunOptions {
+        io: Some(io),
+        virtual_time: true,
+        keys: parse_key_script(b"ab\\x08c\\rsecond\\rrest").unwrap(),
+        ..RunOptions::default()
+    };
+    let mut emulator = ntemu::Emulator::new(&options);
+    emulator
+        .load(&guest("x86/readline.exe"), &[])
+        .expect("load");
+    // Everything typed so far is read; the unfinished "rest" waits for Enter or the end.
+    assert_eq!(emulator.run().expect("run"), RunOutcome::Blocked);
+    assert_eq!(
+        String::from_utf8_lossy(&out.lock()),
+        "read 4: a c CR LF\nread 8: s e c o n d CR LF\n"
+    );
+    emulator.win32_mut().close_input();
+    assert_eq!(emulator.run().expect("run"), RunOutcome::AllExited);
+    assert!(
+        String::from_utf8_lossy(&out.lock()).ends_with("read 4: r e s t\nreads: 3\n"),
+        "{}",
+        String::from_utf8_lossy(&out.lock())
+    );
+    // The echo: the edited line as typed, then the next (the program's own output, to
+    // the same console, follows the unfinished last line).
+    let screen = emulator.screen();
+    assert!(
+        screen.starts_with("ac\nsecond\nrestread 4: a c"),
+        "{screen}"
+    );
+}

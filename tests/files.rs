@@ -1,0 +1,198 @@
+//! Files under the sandboxed drive C: (`RunOptions.root`): tests/guests/x86/files.exe
+//! creates, reads, writes, seeks, truncates, renames, finds and deletes files, and tries
+//! every way out of the root (`..` past the root, an absolute host path, another drive, UNC
+//! and `\\?\` names, symbolic links inside the root pointing out). Its output must match
+//! tests/guests/expected/files.expected (hand-checked against NT's documented results, see
+//! the file's header), the files it leaves must be in the root, and nothing outside the
+//! root may be read, created or changed: a marker file beside the root keeps its content
+//! and modification time, and no new entry appears beside the root.
+
+use std::path::{Path, PathBuf};
+
+use ntemu::kernel::RunOutcome;
+use ntemu::win32::HostIo;
+use ntemu::{RunOptions, run_image};
+
+fn guest(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/guests")
+        .join(name)
+}
+
+fn expected(name: &str) -> String {
+    let text = std::fs::read_to_string(guest(name)).expect("expected file");
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// A scratch directory removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(tag: &str) -> Scratch {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let dir = std::env::temp_dir().join(format!("ntemu-{tag}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        Scratch(dir.canonicalize().expect("canonical scratch dir"))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A root beside a marker file, with the symbolic links the guests try: `link_out` to the
+/// directory holding the root, `link_marker` to the marker.
+struct Sandbox {
+    scratch: Scratch,
+    root: PathBuf,
+    marker: PathBuf,
+    marker_time: std::time::SystemTime,
+    before: Vec<String>,
+}
+
+const MARKER_TEXT: &[u8] = b"outside the root\n";
+
+impl Sandbox {
+    fn new(tag: &str) -> Sandbox {
+        let scratch = Scratch::new(tag);
+        let outside = scratch.0.clone();
+        let root = outside.join("root");
+        std::fs::create_dir(&root).expect("root");
+        let marker = outside.join("marker");
+        std::fs::write(&marker, MARKER_TEXT).expect("marker");
+        // An old modification time, so a write during the run would show.
+        let marker_time =
+            std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+        std::fs::File::options()
+            .write(true)
+            .open(&marker)
+            .and_then(|f| f.set_modified(marker_time))
+            .expect("marker mtime");
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&outside, root.join("link_out")).expect("symlink");
+            std::os::unix::fs::symlink(&marker, root.join("link_marker")).expect("symlink");
+        }
+        let before = listing(&outside);
+        Sandbox {
+            scratch,
+            root,
+            marker,
+            marker_time,
+            before,
+        }
+    }
+
+    /// Runs `image` with the root as drive C: and the marker's host path as its argument;
+    /// checks its output against `expected_file`.
+    fn run(&self, image: &str, expected_file: &str) {
+        let (io, out, err) = HostIo::buffers();
+        let report = run_image(
+            &guest(image),
+            RunOptions {
+                io: Some(io),
+                root: Some(self.root.clone()),
+                args: vec![self.marker.to_string_lossy().into_owned()],
+                ..RunOptions::default()
+            },
+        )
+        .expect("run");
+        let out = String::from_utf8_lossy(&out.lock()).into_owned();
+        let err = String::from_utf8_lossy(&err.lock()).into_owned();
+        assert_eq!(report.outcome, RunOutcome::AllExited, "stderr: {err}");
+        assert_eq!(report.exit_code, 0, "stderr: {err}");
+        let want = expected(expected_file);
+        for (i, (got, want)) in out.lines().zip(want.lines()).enumerate() {
+            assert_eq!(got, want, "{image} line {}", i + 1);
+        }
+        assert_eq!(out, want, "{image}");
+    }
+
+    /// Nothing outside the root was read, created or changed.
+    fn check_outside(&self) {
+        assert_eq!(listing(&self.scratch.0), self.before);
+        assert_eq!(std::fs::read(&self.marker).expect("marker"), MARKER_TEXT);
+        assert_eq!(
+            std::fs::metadata(&self.marker)
+                .and_then(|m| m.modified())
+                .expect("mtime"),
+            self.marker_time
+        );
+        // What `..\..\..\marker` created is the root's own marker.
+        assert_eq!(
+            std::fs::read_to_string(self.root.join("marker")).expect("clamped marker"),
+            "inside\n"
+        );
+    }
+}
+
+#[test]
+fn files_guest_stays_inside_its_root() {
+    let sandbox = Sandbox::new("files");
+    sandbox.run("x86/files.exe", "expected/files.expected");
+    sandbox.check_outside();
+    // What the guest made is in the root, with the names it gave.
+    let work = sandbox.root.join("work");
+    assert_eq!(listing(&work), ["C.TXT", "d.txt"]);
+    assert_eq!(
+        std::fs::read_to_string(work.join("C.TXT")).expect("C.TXT"),
+        ""
+    );
+}
+
+#[test]
+fn alpha_files_guest_stays_inside_its_root() {
+    let sandbox = Sandbox::new("files-alpha");
+    sandbox.run("alpha/files.exe", "expected/files-alpha.expected");
+    sandbox.check_outside();
+    assert_eq!(listing(&sandbox.root.join("work")), Vec::<String>::new());
+}
+
+#[test]
+fn without_a_root_there_is_no_drive_c() {
+    let (io, out, _) = HostIo::buffers();
+    let report = run_image(
+        &guest("x86/files.exe"),
+        RunOptions {
+            io: Some(io),
+            args: vec!["/nonexistent".into()],
+            ..RunOptions::default()
+        },
+    )
+    .expect("run");
+    assert_eq!(report.outcome, RunOutcome::AllExited);
+    let out = String::from_utf8_lossy(&out.lock()).into_owned();
+    assert!(out.contains("create-directory: 0 3\n"), "{out}");
+    assert!(out.contains("create-new: 0 3\n"), "{out}");
+    // Devices still work.
+    assert!(out.contains("nul: 1 0\n"), "{out}");
+}
+
+#[test]
+fn a_missing_root_is_an_error() {
+    let scratch = Scratch::new("files-missing");
+    let result = run_image(
+        &guest("x86/files.exe"),
+        RunOptions {
+            root: Some(scratch.0.join("no-such-dir")),
+            ..RunOptions::default()
+        },
+    );
+    assert!(result.is_err());
+}
