@@ -1,41 +1,9 @@
 /* compute.exe's work (tests/guests/src/compute.c) as a freestanding i386 Linux program, for
  * benches/compare.sh: run natively and under qemu-i386. No C library: _start does the work
  * and exits with the checksum's low byte (218), as tests/guests/alpha/compute-linux.elf does. */
-#define N 2048
+#include "../tests/guests/src/compute_work.h"
 
-static unsigned int data[N];
 volatile double series_sink;
-
-static unsigned int checksum(const unsigned char *p, unsigned int n)
-{
-    unsigned int a = 1, b = 0, i;
-    for (i = 0; i < n; i++) {
-        a = (a + p[i]) % 65521;
-        b = (b + a) % 65521;
-    }
-    return (b << 16) | a;
-}
-
-static void sort(unsigned int *v, int n)
-{
-    int i, j;
-    for (i = 1; i < n; i++) {
-        unsigned int x = v[i];
-        for (j = i - 1; j >= 0 && v[j] > x; j--) v[j + 1] = v[j];
-        v[j + 1] = x;
-    }
-}
-
-static double series(int n)
-{
-    double s = 0.0, x = 1.0;
-    int i;
-    for (i = 1; i <= n; i++) {
-        s += x / ((double)i * (double)i);
-        x = -x;
-    }
-    return s;
-}
 
 void _start(void)
 {

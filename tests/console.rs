@@ -2,61 +2,42 @@
 //! sizes, modes and control handlers, through a guest program (tests/guests/src/console.c)
 //! and the embedding API.
 
-use std::path::PathBuf;
+mod common;
 
+use common::{expected, guest, run_captured, run_to_end};
+use ntemu::RunOptions;
 use ntemu::kernel::RunOutcome;
 use ntemu::win32::HostIo;
 use ntemu::win32::console::parse_key_script;
-use ntemu::{RunOptions, run_image};
-
-fn guest(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/guests")
-        .join(name)
-}
 
 #[test]
 fn console_functions_behave_as_on_nt() {
-    let (io, out, err) = HostIo::buffers();
-    let report = run_image(
-        &guest("x86/console.exe"),
+    let (code, out, err) = run_to_end(
+        "x86/console.exe",
         RunOptions {
-            io: Some(io),
             keys: parse_key_script(b"ab").unwrap(),
             virtual_time: true,
             ..RunOptions::default()
         },
-    )
-    .expect("run");
-    let stderr = String::from_utf8_lossy(&err.lock()).into_owned();
-    assert_eq!(report.outcome, RunOutcome::AllExited, "{stderr}");
-    assert_eq!(report.exit_code, 0, "{stderr}");
-    let expected: String = std::fs::read_to_string(guest("expected/console.expected"))
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    assert_eq!(String::from_utf8_lossy(&out.lock()), expected);
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, expected("expected/console.expected"));
 }
 
 /// With no key queued, ReadConsoleInputA blocks: the run ends with every thread blocked,
 /// not with a spin or a made-up key.
 #[test]
 fn reading_an_empty_input_queue_blocks() {
-    let (io, _, _) = HostIo::buffers();
-    let report = run_image(
+    let run = run_captured(
         &guest("x86/console.exe"),
         RunOptions {
-            io: Some(io),
             virtual_time: true,
             instruction_limit: Some(50_000_000),
             ..RunOptions::default()
         },
-    )
-    .expect("run");
+    );
     // The guest peeks 0 events, then its ReadConsoleInputA of two waits for ever.
-    assert_eq!(report.outcome, RunOutcome::Blocked);
+    assert_eq!(run.report.outcome, RunOutcome::Blocked);
 }
 
 /// A thread blocked in ReadConsoleInputA runs the call again when an embedder types keys:

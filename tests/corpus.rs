@@ -1,23 +1,14 @@
 //! The real NT programs in ../shared/corpus/ (skipped with a message when it is absent).
 
-use std::path::PathBuf;
+mod common;
+
+use std::path::Path;
 use std::time::Duration;
 
+use common::{Scratch, corpus, run_captured};
 use ntemu::kernel::RunOutcome;
-use ntemu::win32::HostIo;
-use ntemu::{RunOptions, parse_clock, run_image};
-
-fn corpus(rel: &str) -> Option<PathBuf> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus")
-        .join(rel);
-    if path.is_file() {
-        Some(path)
-    } else {
-        eprintln!("skipping: {} is absent", path.display());
-        None
-    }
-}
+use ntemu::win32::console::{Key, parse_key_script};
+use ntemu::{RunOptions, parse_clock};
 
 /// aclock with a virtual clock started at 23:59:50 and 3 s of guest time: the screen shows
 /// the digital time 23:59:52 or 23:59:53, the face's twelve hour marks and the title.
@@ -25,14 +16,15 @@ fn aclock_draws_the_clock_of_a_virtual_time(rel: &str, title: &str) {
     let Some(path) = corpus(rel) else {
         return;
     };
-    let (io, _, _) = HostIo::buffers();
-    let options = RunOptions {
-        io: Some(io),
-        clock_start_ms: Some(parse_clock("1999-12-31T23:59:50").unwrap()),
-        run_for: Some(Duration::from_secs(3)),
-        ..RunOptions::default()
-    };
-    let report = run_image(&path, options).expect("run");
+    let report = run_captured(
+        &path,
+        RunOptions {
+            clock_start_ms: Some(parse_clock("1999-12-31T23:59:50").unwrap()),
+            run_for: Some(Duration::from_secs(3)),
+            ..RunOptions::default()
+        },
+    )
+    .report;
     assert_eq!(report.outcome, RunOutcome::TimeReached);
     assert!(
         report.screen.contains("[23:59:52]") || report.screen.contains("[23:59:53]"),
@@ -122,53 +114,55 @@ fn alpha_aclock_draws_the_clock_of_a_virtual_time() {
     aclock_draws_the_clock_of_a_virtual_time("alpha/aclock.exe", "aclock 1.9 (Win32)");
 }
 
-/// A fresh directory to be a guest's drive C:.
-fn scratch_root(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ntemu-corpus-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create the scratch root");
-    dir
+/// Runs ntvi (`path`) on `file` holding `text` in a fresh drive C:, typing `keys`; checks
+/// that the editor ends on its own with status 0 and returns what the file holds then.
+fn ntvi_edit(path: &Path, text: &str, keys: Vec<Key>) -> Vec<u8> {
+    let root = Scratch::new("ntvi");
+    std::fs::write(root.path().join("file.txt"), text).unwrap();
+    let run = run_captured(
+        path,
+        RunOptions {
+            root: Some(root.path().to_path_buf()),
+            args: vec!["file.txt".into()],
+            keys,
+            virtual_time: true,
+            instruction_limit: Some(4_000_000_000),
+            ..RunOptions::default()
+        },
+    );
+    let name = path.display();
+    assert_eq!(
+        run.report.outcome,
+        RunOutcome::AllExited,
+        "{name}: {}",
+        run.stderr
+    );
+    assert_eq!(run.report.exit_code, 0, "{name}: {}", run.stderr);
+    std::fs::read(root.path().join("file.txt")).unwrap()
 }
 
 /// ntvi edits a file under the sandboxed drive from typed keys: `O` opens a line above the
 /// first, the text goes in, Esc, `:wq` and Enter write the file and end the editor.
-fn ntvi_inserts_a_line_and_writes_the_file(rel: &str, name: &str) {
+fn ntvi_inserts_a_line_and_writes_the_file(rel: &str) {
     let Some(path) = corpus(rel) else {
         return;
     };
-    let root = scratch_root(name);
-    std::fs::write(root.join("notes.txt"), b"hello\r\n").unwrap();
-    let (io, _, err) = HostIo::buffers();
-    let options = RunOptions {
-        io: Some(io),
-        root: Some(root.clone()),
-        args: vec!["notes.txt".into()],
-        keys: ntemu::win32::console::parse_key_script(b"Oinserted by ntemu\\e:wq\\r").unwrap(),
-        virtual_time: true,
-        instruction_limit: Some(2_000_000_000),
-        ..RunOptions::default()
-    };
-    let report = run_image(&path, options).expect("run");
-    let stderr = String::from_utf8_lossy(&err.lock()).into_owned();
-    assert_eq!(report.outcome, RunOutcome::AllExited, "{stderr}");
-    assert_eq!(report.exit_code, 0, "{stderr}");
-    let text = std::fs::read(root.join("notes.txt")).unwrap();
+    let keys = parse_key_script(b"Oinserted by ntemu\\e:wq\\r").unwrap();
+    let text = ntvi_edit(&path, "hello\r\n", keys);
     assert_eq!(
         String::from_utf8_lossy(&text),
-        "inserted by ntemu\r\nhello\r\n",
-        "{stderr}"
+        "inserted by ntemu\r\nhello\r\n"
     );
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
 fn x86_ntvi_inserts_a_line_and_writes_the_file() {
-    ntvi_inserts_a_line_and_writes_the_file("x86/ntvi.exe", "ntvi-x86");
+    ntvi_inserts_a_line_and_writes_the_file("x86/ntvi.exe");
 }
 
 #[test]
 fn alpha_ntvi_inserts_a_line_and_writes_the_file() {
-    ntvi_inserts_a_line_and_writes_the_file("alpha/ntvi.exe", "ntvi-alpha");
+    ntvi_inserts_a_line_and_writes_the_file("alpha/ntvi.exe");
 }
 
 /// The x86 and Alpha builds of ntvi are the same program: fed the same long run of
@@ -197,32 +191,12 @@ fn ntvi_random_edits_agree_across_architectures() {
         }
     }
     script.extend_from_slice(b"\\e:wq\\r");
-    let keys = ntemu::win32::console::parse_key_script(&script).unwrap();
+    let keys = parse_key_script(&script).unwrap();
     let original: String = (1..=60).map(|n| format!("line {n}\r\n")).collect();
-    let mut results = Vec::new();
-    for (path, name) in [(x86, "random-x86"), (alpha, "random-alpha")] {
-        let root = scratch_root(name);
-        std::fs::write(root.join("r.txt"), &original).unwrap();
-        let (io, _, err) = HostIo::buffers();
-        let report = run_image(
-            &path,
-            RunOptions {
-                io: Some(io),
-                root: Some(root.clone()),
-                args: vec!["r.txt".into()],
-                keys: keys.clone(),
-                virtual_time: true,
-                instruction_limit: Some(4_000_000_000),
-                ..RunOptions::default()
-            },
-        )
-        .expect("run");
-        let stderr = String::from_utf8_lossy(&err.lock()).into_owned();
-        assert_eq!(report.outcome, RunOutcome::AllExited, "{name}: {stderr}");
-        assert_eq!(report.exit_code, 0, "{name}: {stderr}");
-        results.push(std::fs::read(root.join("r.txt")).unwrap());
-        let _ = std::fs::remove_dir_all(&root);
-    }
+    let results = [
+        ntvi_edit(&x86, &original, keys.clone()),
+        ntvi_edit(&alpha, &original, keys),
+    ];
     assert_ne!(results[0], original.as_bytes(), "the keys edited nothing");
     assert_eq!(
         String::from_utf8_lossy(&results[0]),

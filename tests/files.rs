@@ -7,45 +7,13 @@
 //! root may be read, created or changed: a marker file beside the root keeps its content
 //! and modification time, and no new entry appears beside the root.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use common::{Scratch, expected, guest, run_captured};
 use ntemu::kernel::RunOutcome;
-use ntemu::win32::HostIo;
 use ntemu::{RunOptions, run_image};
-
-fn guest(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/guests")
-        .join(name)
-}
-
-fn expected(name: &str) -> String {
-    let text = std::fs::read_to_string(guest(name)).expect("expected file");
-    text.lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(|l| format!("{l}\n"))
-        .collect()
-}
-
-/// A scratch directory removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Scratch {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let dir = std::env::temp_dir().join(format!("ntemu-{tag}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("scratch dir");
-        Scratch(dir.canonicalize().expect("canonical scratch dir"))
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn listing(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -102,19 +70,15 @@ impl Sandbox {
     /// Runs `image` with the root as drive C: and the marker's host path as its argument;
     /// checks its output against `expected_file`.
     fn run(&self, image: &str, expected_file: &str) {
-        let (io, out, err) = HostIo::buffers();
-        let report = run_image(
+        let run = run_captured(
             &guest(image),
             RunOptions {
-                io: Some(io),
                 root: Some(self.root.clone()),
                 args: vec![self.marker.to_string_lossy().into_owned()],
                 ..RunOptions::default()
             },
-        )
-        .expect("run");
-        let out = String::from_utf8_lossy(&out.lock()).into_owned();
-        let err = String::from_utf8_lossy(&err.lock()).into_owned();
+        );
+        let (report, out, err) = (run.report, run.stdout, run.stderr);
         assert_eq!(report.outcome, RunOutcome::AllExited, "stderr: {err}");
         assert_eq!(report.exit_code, 0, "stderr: {err}");
         let want = expected(expected_file);
@@ -166,18 +130,15 @@ fn alpha_files_guest_stays_inside_its_root() {
 
 #[test]
 fn without_a_root_there_is_no_drive_c() {
-    let (io, out, _) = HostIo::buffers();
-    let report = run_image(
+    let run = run_captured(
         &guest("x86/files.exe"),
         RunOptions {
-            io: Some(io),
             args: vec!["/nonexistent".into()],
             ..RunOptions::default()
         },
-    )
-    .expect("run");
-    assert_eq!(report.outcome, RunOutcome::AllExited);
-    let out = String::from_utf8_lossy(&out.lock()).into_owned();
+    );
+    assert_eq!(run.report.outcome, RunOutcome::AllExited);
+    let out = run.stdout;
     assert!(out.contains("create-directory: 0 3\n"), "{out}");
     assert!(out.contains("create-new: 0 3\n"), "{out}");
     // Devices still work.

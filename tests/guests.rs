@@ -4,45 +4,11 @@
 //! 1,000 failing CreateRemoteThread calls for every fault point, and the NT 4.0 quirk leaking
 //! exactly one handle per call.
 
-use std::path::PathBuf;
+mod common;
 
-use ntemu::kernel::{FaultPoint, FaultTrigger, RunOutcome};
-use ntemu::win32::HostIo;
-use ntemu::{RunOptions, run_image};
-
-fn guest(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/guests")
-        .join(name)
-}
-
-fn expected(name: &str) -> String {
-    let text = std::fs::read_to_string(guest(name)).expect("expected file");
-    text.lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(|l| format!("{l}\n"))
-        .collect()
-}
-
-fn run(name: &str, options: RunOptions) -> (u32, String, String) {
-    let (io, out, err) = HostIo::buffers();
-    let report = run_image(
-        &guest(name),
-        RunOptions {
-            io: Some(io),
-            ..options
-        },
-    )
-    .expect("run");
-    assert_eq!(
-        report.outcome,
-        RunOutcome::AllExited,
-        "{name} did not finish"
-    );
-    let out = String::from_utf8_lossy(&out.lock()).into_owned();
-    let err = String::from_utf8_lossy(&err.lock()).into_owned();
-    (report.exit_code, out, err)
-}
+use common::{expected, run_to_end as run};
+use ntemu::RunOptions;
+use ntemu::kernel::{FaultPoint, FaultTrigger};
 
 /// Runs `image` and checks its output against `expected_file` and its exit code.
 fn matches_expected(image: &str, expected_file: &str, exit_code: u32) {

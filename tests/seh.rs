@@ -3,45 +3,31 @@
 //! end with the exception code as exit status when nothing handles the last exception. The
 //! expected files say where their expectations come from.
 
-use std::path::PathBuf;
+mod common;
 
+use common::{corpus, expected, guest, run_captured};
 use ntemu::image::ImportSymbol;
 use ntemu::kernel::RunOutcome;
 use ntemu::memory::GuestMemory;
-use ntemu::win32::HostIo;
-use ntemu::{Emulator, RunOptions, run_image};
-
-fn guest(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/guests")
-        .join(name)
-}
-
-fn expected(name: &str) -> String {
-    let text = std::fs::read_to_string(guest(name)).expect("expected file");
-    text.lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(|l| format!("{l}\n"))
-        .collect()
-}
+use ntemu::{Emulator, RunOptions};
 
 /// Runs `image` with `args` for at most `limit` guest instructions: (outcome, exit code,
 /// stdout, stderr).
 fn run_limited(image: &str, args: &[&str], limit: u64) -> (RunOutcome, u32, String, String) {
-    let (io, out, err) = HostIo::buffers();
-    let report = run_image(
+    let run = run_captured(
         &guest(image),
         RunOptions {
-            io: Some(io),
             args: args.iter().map(|a| a.to_string()).collect(),
             instruction_limit: Some(limit),
             ..RunOptions::default()
         },
+    );
+    (
+        run.report.outcome,
+        run.report.exit_code,
+        run.stdout,
+        run.stderr,
     )
-    .expect("run");
-    let out = String::from_utf8_lossy(&out.lock()).into_owned();
-    let err = String::from_utf8_lossy(&err.lock()).into_owned();
-    (report.outcome, report.exit_code, out, err)
 }
 
 /// Runs `image` with `args` to its end: (exit code, stdout, stderr).
@@ -135,18 +121,6 @@ fn unhandled_exception_filter_asks_the_top_level_filter_first() {
     assert_eq!(out, "filter: code=0xc0000005\nverdict: 1\n");
     assert_eq!(code, 0xC000_0005);
     assert!(!err.contains("unhandled exception"), "{err}");
-}
-
-fn corpus(rel: &str) -> Option<PathBuf> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus")
-        .join(rel);
-    if path.is_file() {
-        Some(path)
-    } else {
-        eprintln!("skipping: {} is absent", path.display());
-        None
-    }
 }
 
 /// A real MSVC-built program whose C runtime start-up faults inside its

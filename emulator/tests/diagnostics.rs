@@ -1,26 +1,12 @@
 //! `ntemu run` diagnostics end to end: `--leaks`, `--trace` channels, `--stats` as JSON,
 //! `inspect --coverage`, and the first line of every error.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-fn guests() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/guests")
-}
+use common::{guests, ntemu, text};
 
 fn guest(name: &str) -> String {
     guests().join(name).to_string_lossy().into_owned()
-}
-
-fn ntemu(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ntemu"))
-        .args(args)
-        .output()
-        .expect("ntemu runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// leak.exe creates a named event and an unnamed one, closes the unnamed one and exits: the

@@ -1,24 +1,14 @@
 //! `ntemu run`: guest programs run end to end through the command-line program, with
 //! fault injection, the NT 4.0 quirk, traces, stats and NT's ending of faulting programs.
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
+
+use common::{guests, ntemu, text};
 
 fn guest(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/guests/x86")
-        .join(name)
-}
-
-fn ntemu(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ntemu"))
-        .args(args)
-        .output()
-        .expect("ntemu runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    guests().join("x86").join(name)
 }
 
 #[test]

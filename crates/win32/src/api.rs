@@ -180,6 +180,11 @@ impl ApiCall<'_> {
         abi::argument(t.context(), p.address_space(), n).unwrap_or(0)
     }
 
+    /// The first `N` 32-bit arguments, as [`ApiCall::arg`] reads them.
+    pub fn args<const N: usize>(&self) -> [u32; N] {
+        std::array::from_fn(|n| self.arg(n))
+    }
+
     /// Reads a u32 of the caller's memory.
     pub fn read_u32(&self, addr: u32) -> Result<u32, Fault> {
         match self.process() {

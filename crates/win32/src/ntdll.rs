@@ -39,13 +39,8 @@ pub const DLL: BuiltinDll = BuiltinDll {
 /// NtQueryInformationProcess(ProcessHandle, ProcessInformationClass, ProcessInformation,
 /// ProcessInformationLength, ReturnLength): returns an NTSTATUS.
 fn nt_query_information_process(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, class, buffer, length, returned) = (
-        Handle(call.arg(0)),
-        call.arg(1),
-        call.arg(2),
-        call.arg(3),
-        call.arg(4),
-    );
+    let [handle, class, buffer, length, returned] = call.args();
+    let handle = Handle(handle);
     let Some(class) = ProcessInformationClass::from_raw(class) else {
         return ApiReturn::Value(NtStatus::INVALID_INFO_CLASS.0);
     };

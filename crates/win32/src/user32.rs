@@ -6,6 +6,7 @@ use nt_status::NtStatus;
 use crate::abi::CallingConvention::{Cdecl, Stdcall};
 use crate::api::{ApiCall, ApiReturn};
 use crate::codepage::CodePage;
+use crate::msvcrt::printf::{digits, integer_digits, next_conversion};
 use crate::{BuiltinDll, Export};
 
 /// USER32.dll.
@@ -48,13 +49,7 @@ fn format(
 ) -> Result<Vec<u8>, NtStatus> {
     let mut out = Vec::new();
     let mut i = 0;
-    while i < fmt.len() {
-        let c = fmt[i];
-        i += 1;
-        if c != b'%' {
-            out.push(c);
-            continue;
-        }
+    while next_conversion(fmt, &mut i, &mut out) {
         let (mut left, mut alternate, mut zero) = (false, false, false);
         while let Some(&f) = fmt.get(i) {
             match f {
@@ -65,21 +60,14 @@ fn format(
             }
             i += 1;
         }
-        let mut width = 0usize;
-        while let Some(d) = fmt.get(i).filter(|d| d.is_ascii_digit()) {
-            width = width * 10 + usize::from(d - b'0');
-            i += 1;
-        }
+        let width = digits(fmt, &mut i);
         let mut precision = None;
         if fmt.get(i) == Some(&b'.') {
             i += 1;
-            let mut p = 0usize;
-            while let Some(d) = fmt.get(i).filter(|d| d.is_ascii_digit()) {
-                p = p * 10 + usize::from(d - b'0');
-                i += 1;
-            }
-            precision = Some(p);
+            precision = Some(digits(fmt, &mut i));
         }
+        // At least `precision` digits, and at least one (unlike printf's `%.0d` of 0).
+        let min_digits = precision.map(|p| p.max(1));
         while matches!(fmt.get(i), Some(b'l' | b'h')) {
             i += 1;
         }
@@ -90,36 +78,22 @@ fn format(
             b'c' | b'C' => vec![next() as u8],
             b'd' | b'i' => {
                 let v = next() as i32;
-                let mut digits = v.unsigned_abs().to_string().into_bytes();
-                if let Some(p) = precision {
-                    while digits.len() < p {
-                        digits.insert(0, b'0');
-                    }
-                }
+                let mut text = integer_digits(u64::from(v.unsigned_abs()), 10, false, min_digits);
                 if v < 0 {
-                    digits.insert(0, b'-');
+                    text.insert(0, b'-');
                 }
-                digits
+                text
             }
-            b'u' => next().to_string().into_bytes(),
+            // %u takes no precision.
+            b'u' => integer_digits(u64::from(next()), 10, false, None),
             b'x' | b'X' => {
                 let v = next();
-                let mut digits = if kind == b'x' {
-                    format!("{v:x}")
-                } else {
-                    format!("{v:X}")
-                }
-                .into_bytes();
-                if let Some(p) = precision {
-                    while digits.len() < p {
-                        digits.insert(0, b'0');
-                    }
-                }
+                let mut text = integer_digits(u64::from(v), 16, kind == b'X', min_digits);
                 if alternate && v != 0 {
                     let prefix: &[u8] = if kind == b'x' { b"0x" } else { b"0X" };
-                    digits.splice(0..0, prefix.iter().copied());
+                    text.splice(0..0, prefix.iter().copied());
                 }
-                digits
+                text
             }
             b's' | b'S' => {
                 let ptr = next();

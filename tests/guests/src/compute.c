@@ -3,40 +3,7 @@
  * algorithms are what the Alpha benchmark runs. */
 #include "guest.h"
 
-#define N 2048
-
-static unsigned int data[N];
-
-static unsigned int checksum(const unsigned char *p, unsigned int n)
-{
-    unsigned int a = 1, b = 0, i;
-    for (i = 0; i < n; i++) {
-        a = (a + p[i]) % 65521;
-        b = (b + a) % 65521;
-    }
-    return (b << 16) | a;
-}
-
-static void sort(unsigned int *v, int n)
-{
-    int i, j;
-    for (i = 1; i < n; i++) {
-        unsigned int x = v[i];
-        for (j = i - 1; j >= 0 && v[j] > x; j--) v[j + 1] = v[j];
-        v[j + 1] = x;
-    }
-}
-
-static double series(int n)
-{
-    double s = 0.0, x = 1.0;
-    int i;
-    for (i = 1; i <= n; i++) {
-        s += x / ((double)i * (double)i);
-        x = -x;
-    }
-    return s;
-}
+#include "compute_work.h"
 
 void __stdcall start(void)
 {

@@ -68,8 +68,8 @@ fn with_environment<T>(call: &mut ApiCall<'_>, f: impl FnOnce(&mut Environment) 
     Some(f(call.state.environments.get_or_default(pid, &object)))
 }
 
-/// Copies `bytes` into fresh pages of the caller's memory.
-fn place(call: &mut ApiCall<'_>, bytes: &[u8]) -> Result<u32, NtStatus> {
+/// Copies `bytes` into fresh read-write pages of the caller's memory.
+pub(super) fn place(call: &mut ApiCall<'_>, bytes: &[u8]) -> Result<u32, NtStatus> {
     let process = call.process_mut().ok_or(NtStatus::INVALID_HANDLE)?;
     let size = (bytes.len() as u32).next_multiple_of(0x1000).max(0x1000);
     let (at, _) = process

@@ -455,14 +455,7 @@ pub(crate) fn open_file(
 /// CreateFileA(lpFileName, dwDesiredAccess, dwShareMode, lpSecurityAttributes,
 /// dwCreationDisposition, dwFlagsAndAttributes, hTemplateFile).
 pub(super) fn create_file_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (name_ptr, access, share, sa, disposition, flags) = (
-        call.arg(0),
-        call.arg(1),
-        call.arg(2),
-        call.arg(3),
-        call.arg(4),
-        call.arg(5),
-    );
+    let [name_ptr, access, share, sa, disposition, flags] = call.args();
     let name = match path_argument(call, name_ptr) {
         Ok(n) => n,
         Err(_) => {
@@ -620,13 +613,8 @@ fn overlapped_offset(call: &ApiCall<'_>, ovl: u32) -> Result<Option<u64>, Win32E
 /// ReadFile(hFile, lpBuffer, nNumberOfBytesToRead, lpNumberOfBytesRead, lpOverlapped):
 /// TRUE with 0 bytes at the end of a file.
 pub(super) fn read_file(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, buffer, length, read_ptr, ovl) = (
-        Handle(call.arg(0)),
-        call.arg(1),
-        call.arg(2),
-        call.arg(3),
-        call.arg(4),
-    );
+    let [handle, buffer, length, read_ptr, ovl] = call.args();
+    let handle = Handle(handle);
     // ReadFile zeroes *lpNumberOfBytesRead before anything else.
     if call.write_out_u32(read_ptr, 0).is_err() {
         return bad_pointer(call);
@@ -677,13 +665,8 @@ pub(super) fn read_file(call: &mut ApiCall<'_>) -> ApiReturn {
 /// WriteFile(hFile, lpBuffer, nNumberOfBytesToWrite, lpNumberOfBytesWritten, lpOverlapped):
 /// console handles as before; disk files and NUL here.
 pub(super) fn write_file(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, buffer, length, written_ptr, ovl) = (
-        Handle(call.arg(0)),
-        call.arg(1),
-        call.arg(2),
-        call.arg(3),
-        call.arg(4),
-    );
+    let [handle, buffer, length, written_ptr, ovl] = call.args();
+    let handle = Handle(handle);
     let is_console = call
         .reference(handle, AccessMask(0), Some(ObjectType::File))
         .is_ok_and(|o| o.payload::<HostFile>().is_some());

@@ -310,8 +310,9 @@ fn without_terminator(mut units: Vec<u16>, count: i32) -> Vec<u16> {
     units
 }
 
-/// CompareStringW(Locale, dwCmpFlags, lpString1, cchCount1, lpString2, cchCount2).
-pub(super) fn compare_string_w(call: &mut ApiCall<'_>) -> ApiReturn {
+/// CompareStringA/W(Locale, dwCmpFlags, lpString1, cchCount1, lpString2, cchCount2): the
+/// ANSI strings are seen through code page 1252.
+fn compare_string(call: &mut ApiCall<'_>, wide: bool) -> ApiReturn {
     let (flags, s1, n1, s2, n2) = (
         call.arg(1),
         call.arg(2),
@@ -322,42 +323,29 @@ pub(super) fn compare_string_w(call: &mut ApiCall<'_>) -> ApiReturn {
     if flags & !COMPARE_FLAGS != 0 {
         return call.fail_win32(ERROR_INVALID_FLAGS, 0);
     }
-    match (read_units(call, s1, n1), read_units(call, s2, n2)) {
-        (Some(a), Some(b)) => ApiReturn::Value(compare_units(
-            &without_terminator(a, n1),
-            &without_terminator(b, n2),
-            flags,
-        )),
+    let read = |at: u32, count: i32| -> Option<Vec<u16>> {
+        let units = if wide {
+            read_units(call, at, count)?
+        } else {
+            read_ansi(call, at, count)?
+                .into_iter()
+                .map(|b| CodePage::Ansi.decode(b))
+                .collect()
+        };
+        Some(without_terminator(units, count))
+    };
+    match (read(s1, n1), read(s2, n2)) {
+        (Some(a), Some(b)) => ApiReturn::Value(compare_units(&a, &b, flags)),
         _ => call.fail(NtStatus::INVALID_PARAMETER),
     }
 }
 
-/// CompareStringA: CompareStringW on the strings seen through code page 1252.
+pub(super) fn compare_string_w(call: &mut ApiCall<'_>) -> ApiReturn {
+    compare_string(call, true)
+}
+
 pub(super) fn compare_string_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (flags, s1, n1, s2, n2) = (
-        call.arg(1),
-        call.arg(2),
-        call.arg(3) as i32,
-        call.arg(4),
-        call.arg(5) as i32,
-    );
-    if flags & !COMPARE_FLAGS != 0 {
-        return call.fail_win32(ERROR_INVALID_FLAGS, 0);
-    }
-    let widen = |bytes: Vec<u8>| -> Vec<u16> {
-        bytes
-            .into_iter()
-            .map(|b| CodePage::Ansi.decode(b))
-            .collect()
-    };
-    match (read_ansi(call, s1, n1), read_ansi(call, s2, n2)) {
-        (Some(a), Some(b)) => ApiReturn::Value(compare_units(
-            &without_terminator(widen(a), n1),
-            &without_terminator(widen(b), n2),
-            flags,
-        )),
-        _ => call.fail(NtStatus::INVALID_PARAMETER),
-    }
+    compare_string(call, false)
 }
 
 #[cfg(test)]

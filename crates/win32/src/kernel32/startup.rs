@@ -2,7 +2,6 @@
 //! information, module handles, code pages. The values are those of Windows NT 4.0 SP6 on a
 //! U.S. English system.
 
-use nt_memory::{AllocationType, PageProtection};
 use nt_object::{Handle, ObjectType};
 use nt_status::{NtStatus, Win32Error};
 use pe_image::ImportSymbol;
@@ -72,24 +71,10 @@ fn parameter_block(call: &mut ApiCall<'_>) -> Result<(u32, usize), NtStatus> {
         }
         None => String::new(),
     };
-    let process = call.process_mut().ok_or(NtStatus::INVALID_HANDLE)?;
-    let size = (command_line.len() as u32 + 1 + 2 + 4).next_multiple_of(0x1000);
-    let (block, _) = process
-        .address_space_mut()
-        .allocate(
-            0,
-            size,
-            AllocationType::RESERVE | AllocationType::COMMIT,
-            PageProtection::READWRITE,
-        )
-        .map_err(|e| e.status())?;
     let mut bytes = command_line.as_bytes().to_vec();
     bytes.push(0);
     bytes.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
-    process
-        .address_space_mut()
-        .kernel_write(block, &bytes)
-        .map_err(|f| f.status())?;
+    let block = super::environment::place(call, &bytes)?;
     call.state.process_parameters.insert(
         pid,
         &object,

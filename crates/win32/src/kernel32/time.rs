@@ -7,6 +7,7 @@ use nt_kernel::Architecture;
 use nt_status::NtStatus;
 
 use crate::api::{ApiCall, ApiReturn};
+use crate::msvcrt::civil_from_days;
 
 /// 100-nanosecond intervals from 1601-01-01 to 1970-01-01.
 const FILETIME_UNIX_EPOCH: u64 = 116_444_736_000_000_000;
@@ -18,20 +19,6 @@ fn now_filetime(call: &ApiCall<'_>) -> u64 {
     let base = call.state.wall_clock_base_ms;
     let ms = base + call.machine.clock().now_ms();
     FILETIME_UNIX_EPOCH + ms * 10_000
-}
-
-/// Days since 1970-01-01 to (year, month, day), by the proleptic Gregorian calendar.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 /// A FILETIME as the 16 bytes of a SYSTEMTIME.

@@ -40,6 +40,8 @@ use crate::abi::CallingConvention::Cdecl;
 use crate::api::{ApiCall, ApiReturn};
 use crate::{BuiltinDll, Export};
 
+pub(crate) use string::civil_from_days;
+
 /// Where each process's CRT data block lives (64 KiB).
 pub const CRT_DATA: u32 = 0x7F00_0000;
 const CRT_DATA_SIZE: u32 = 0x1_0000;

@@ -50,14 +50,58 @@ struct Spec {
     precision: Option<usize>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Size {
+/// A conversion's size prefix, as printf and scanf read it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Size {
     Default,
+    /// `h`.
     Short,
+    /// `l`.
     Long,
+    /// `ll` or `I64`.
     Int64,
+    /// `w` (printf only).
     Wide,
+    /// `L`.
     LongDouble,
+}
+
+/// Reads the size prefixes at `fmt[*i..]`, the last one counting: `h`, `l`, `L`, `ll` and
+/// `I64`, and with `printf` also `w`, `I32` and `I` before an integer type (both ignored).
+pub(crate) fn size_prefix(fmt: &[u8], i: &mut usize, printf: bool) -> Size {
+    let mut size = Size::Default;
+    loop {
+        match fmt.get(*i..) {
+            Some([b'l', b'l', ..]) => {
+                size = Size::Int64;
+                *i += 2;
+            }
+            Some([b'I', b'6', b'4', ..]) => {
+                size = Size::Int64;
+                *i += 3;
+            }
+            Some([b'I', b'3', b'2', ..]) if printf => *i += 3,
+            Some([b'I', next, ..]) if printf && b"diouxX".contains(next) => *i += 1,
+            Some([b'h', ..]) => {
+                size = Size::Short;
+                *i += 1;
+            }
+            Some([b'l', ..]) => {
+                size = Size::Long;
+                *i += 1;
+            }
+            Some([b'w', ..]) if printf => {
+                size = Size::Wide;
+                *i += 1;
+            }
+            Some([b'L', ..]) => {
+                size = Size::LongDouble;
+                *i += 1;
+            }
+            _ => break,
+        }
+    }
+    size
 }
 
 /// The longest string a `%s` reads when no precision bounds it.
@@ -70,13 +114,7 @@ const FIELD_LIMIT: usize = 0x10_0000;
 pub(crate) fn format(fmt: &[u8], args: &mut dyn Arguments) -> Result<Vec<u8>, FormatError> {
     let mut out = Vec::new();
     let mut i = 0;
-    while i < fmt.len() {
-        let c = fmt[i];
-        i += 1;
-        if c != b'%' {
-            out.push(c);
-            continue;
-        }
+    while next_conversion(fmt, &mut i, &mut out) {
         let mut spec = Spec::default();
         while let Some(&f) = fmt.get(i) {
             match f {
@@ -111,38 +149,7 @@ pub(crate) fn format(fmt: &[u8], args: &mut dyn Arguments) -> Result<Vec<u8>, Fo
             }
             spec.precision = spec.precision.map(|p| p.min(FIELD_LIMIT));
         }
-        let mut size = Size::Default;
-        loop {
-            match fmt.get(i..) {
-                Some([b'l', b'l', ..]) => {
-                    size = Size::Int64;
-                    i += 2;
-                }
-                Some([b'I', b'6', b'4', ..]) => {
-                    size = Size::Int64;
-                    i += 3;
-                }
-                Some([b'I', b'3', b'2', ..]) => i += 3,
-                Some([b'I', next, ..]) if b"diouxX".contains(next) => i += 1,
-                Some([b'h', ..]) => {
-                    size = Size::Short;
-                    i += 1;
-                }
-                Some([b'l', ..]) => {
-                    size = Size::Long;
-                    i += 1;
-                }
-                Some([b'w', ..]) => {
-                    size = Size::Wide;
-                    i += 1;
-                }
-                Some([b'L', ..]) => {
-                    size = Size::LongDouble;
-                    i += 1;
-                }
-                _ => break,
-            }
-        }
+        let size = size_prefix(fmt, &mut i, true);
         let Some(&kind) = fmt.get(i) else { break };
         i += 1;
         match kind {
@@ -270,7 +277,23 @@ pub(crate) fn format(fmt: &[u8], args: &mut dyn Arguments) -> Result<Vec<u8>, Fo
     Ok(out)
 }
 
-fn digits(fmt: &[u8], i: &mut usize) -> usize {
+/// Copies the literal bytes of `fmt` from `*i` into `out` up to the next `%` and steps past
+/// it: true when a conversion follows, false at the end of the format. The format loops of
+/// printf, strftime and USER32's wsprintfA run on it.
+pub(crate) fn next_conversion(fmt: &[u8], i: &mut usize, out: &mut Vec<u8>) -> bool {
+    while let Some(&c) = fmt.get(*i) {
+        *i += 1;
+        if c == b'%' {
+            return true;
+        }
+        out.push(c);
+    }
+    false
+}
+
+/// The decimal number at `fmt[*i..]` (0 when there are no digits), saturating; steps past
+/// it.
+pub(crate) fn digits(fmt: &[u8], i: &mut usize) -> usize {
     let mut n = 0usize;
     while let Some(d) = fmt.get(*i).filter(|d| d.is_ascii_digit()) {
         n = n.saturating_mul(10).saturating_add(usize::from(d - b'0'));
@@ -288,7 +311,9 @@ fn narrow(units: &[u16]) -> Vec<u8> {
         .collect()
 }
 
-fn integer_digits(v: u64, radix: u64, upper: bool, precision: Option<usize>) -> Vec<u8> {
+/// The digits of `v` in `radix`, at least `precision` of them (zeros before); a precision
+/// of 0 with the value 0 gives none, no precision at least one.
+pub(crate) fn integer_digits(v: u64, radix: u64, upper: bool, precision: Option<usize>) -> Vec<u8> {
     let table: &[u8; 16] = if upper {
         b"0123456789ABCDEF"
     } else {

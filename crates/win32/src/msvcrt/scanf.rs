@@ -1,6 +1,8 @@
 //! The scanf engine of msvcrt.dll (sscanf, scanf, fscanf): `%[*][width][size]type` with
 //! types `d i u o x X e E f g G s c [set] n p %`, sizes `h`, `l`, `L`, `ll` and `I64`.
 
+use super::printf::{Size, digits, size_prefix};
+
 /// Where the input comes from and the conversions store their results.
 pub(crate) trait Scanner {
     /// The next input character, without consuming it; None at the end of the input.
@@ -11,14 +13,6 @@ pub(crate) trait Scanner {
     fn next_pointer(&mut self) -> u32;
     /// Writes `bytes` at `ptr`; false when the guest memory cannot be written.
     fn store(&mut self, ptr: u32, bytes: &[u8]) -> bool;
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Size {
-    Short,
-    Default,
-    Long,
-    Int64,
 }
 
 /// The input as the conversions see it: characters consumed so far counted.
@@ -86,36 +80,11 @@ pub(crate) fn scan(scanner: &mut dyn Scanner, fmt: &[u8]) -> i32 {
         if suppress {
             i += 1;
         }
-        let mut width = 0usize;
-        while let Some(d) = fmt.get(i).filter(|d| d.is_ascii_digit()) {
-            width = width
-                .saturating_mul(10)
-                .saturating_add(usize::from(d - b'0'));
-            i += 1;
-        }
-        let width = if width == 0 { usize::MAX } else { width };
-        let mut size = Size::Default;
-        loop {
-            match fmt.get(i..) {
-                Some([b'l', b'l', ..]) => {
-                    size = Size::Int64;
-                    i += 2;
-                }
-                Some([b'I', b'6', b'4', ..]) => {
-                    size = Size::Int64;
-                    i += 3;
-                }
-                Some([b'h', ..]) => {
-                    size = Size::Short;
-                    i += 1;
-                }
-                Some([b'l' | b'L', ..]) => {
-                    size = Size::Long;
-                    i += 1;
-                }
-                _ => break,
-            }
-        }
+        let width = match digits(fmt, &mut i) {
+            0 => usize::MAX,
+            n => n,
+        };
+        let size = size_prefix(fmt, &mut i, false);
         let Some(&kind) = fmt.get(i) else { break };
         i += 1;
         if kind == b'%' {
@@ -174,11 +143,14 @@ pub(crate) fn scan(scanner: &mut dyn Scanner, fmt: &[u8]) -> i32 {
                 let Some(v) = float(&mut input, width) else {
                     break;
                 };
-                Some(if size == Size::Long || size == Size::Int64 {
-                    v.to_le_bytes().to_vec()
-                } else {
-                    (v as f32).to_le_bytes().to_vec()
-                })
+                // `L` (long double) is a double in msvcrt.
+                Some(
+                    if matches!(size, Size::Long | Size::LongDouble | Size::Int64) {
+                        v.to_le_bytes().to_vec()
+                    } else {
+                        (v as f32).to_le_bytes().to_vec()
+                    },
+                )
             }
             b's' => {
                 let mut s = input.take_while(width, |c| !c.is_ascii_whitespace());

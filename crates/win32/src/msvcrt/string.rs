@@ -2,6 +2,7 @@
 
 use nt_kernel::CpuContext;
 
+use super::printf::next_conversion;
 use super::{CRT_DATA, at, ctype_flags, errno, set_errno, value, with_state};
 use crate::api::{ApiCall, ApiReturn};
 
@@ -147,30 +148,28 @@ pub(super) fn strnicmp(call: &mut ApiCall<'_>) -> ApiReturn {
 
 /// strchr(s, c): the terminating NUL counts.
 pub(super) fn strchr(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (s, c) = (call.arg(0), call.arg(1) as u8);
-    let text = c_string(call, s);
-    if c == 0 {
-        return value(s + text.len() as u32);
-    }
-    value(
-        text.iter()
-            .position(|&b| b == c)
-            .map_or(0, |i| s + i as u32),
-    )
+    find_char(call, false)
 }
 
 /// strrchr(s, c).
 pub(super) fn strrchr(call: &mut ApiCall<'_>) -> ApiReturn {
+    find_char(call, true)
+}
+
+/// strchr/strrchr: the address of the first (or, with `last`, the last) `c` in `s`, 0 if
+/// there is none; a NUL `c` finds the terminator.
+fn find_char(call: &mut ApiCall<'_>, last: bool) -> ApiReturn {
     let (s, c) = (call.arg(0), call.arg(1) as u8);
     let text = c_string(call, s);
     if c == 0 {
         return value(s + text.len() as u32);
     }
-    value(
-        text.iter()
-            .rposition(|&b| b == c)
-            .map_or(0, |i| s + i as u32),
-    )
+    let found = if last {
+        text.iter().rposition(|&b| b == c)
+    } else {
+        text.iter().position(|&b| b == c)
+    };
+    value(found.map_or(0, |i| s + i as u32))
 }
 
 /// strstr(haystack, needle).
@@ -826,18 +825,19 @@ pub(super) fn clock(call: &mut ApiCall<'_>) -> ApiReturn {
     value(call.machine.clock().now_ms() as u32)
 }
 
-/// Days since 1970 to (year, month 0-11, day 1-31).
-fn civil(days: i64) -> (i64, u32, u32) {
+/// Days since 1970-01-01 to (year, month 1-12, day 1-31), by the proleptic Gregorian
+/// calendar; kernel32's SYSTEMTIME conversion uses it too.
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m - 1, d)
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
 }
 
 /// (year, month 0-11, day) to days since 1970.
@@ -857,7 +857,7 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 pub(crate) fn tm_fields(t: i64) -> [i32; 9] {
     let days = t.div_euclid(86_400);
     let secs = t.rem_euclid(86_400);
-    let (y, m, d) = civil(days);
+    let (y, m, d) = civil_from_days(days);
     let yday = days - days_from_civil(y, 0, 1);
     let wday = (days + 4).rem_euclid(7);
     [
@@ -865,7 +865,7 @@ pub(crate) fn tm_fields(t: i64) -> [i32; 9] {
         ((secs / 60) % 60) as i32,
         (secs / 3600) as i32,
         d as i32,
-        m as i32,
+        m as i32 - 1,
         (y - 1900) as i32,
         wday as i32,
         yday as i32,
@@ -997,13 +997,7 @@ pub(super) fn difftime(call: &mut ApiCall<'_>) -> ApiReturn {
 pub(crate) fn strftime_text(fmt: &[u8], f: &[i32; 9]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut i = 0;
-    while i < fmt.len() {
-        let c = fmt[i];
-        i += 1;
-        if c != b'%' {
-            out.push(c);
-            continue;
-        }
+    while next_conversion(fmt, &mut i, &mut out) {
         if fmt.get(i) == Some(&b'#') {
             i += 1;
         }

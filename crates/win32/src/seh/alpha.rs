@@ -18,13 +18,12 @@ use nt_memory::Fault;
 
 use super::alpha_unwind::{RuntimeFunction, lookup_function_entry, unwind_frame};
 use super::{
-    DISPOSITION_COLLIDED_UNWIND, DISPOSITION_CONTINUE_EXECUTION, DISPOSITION_CONTINUE_SEARCH,
-    DISPOSITION_NESTED_EXCEPTION, EXCEPTION_COLLIDED_UNWIND, EXCEPTION_EXIT_UNWIND,
-    EXCEPTION_NESTED_CALL, EXCEPTION_STACK_INVALID, EXCEPTION_TARGET_UNWIND, EXCEPTION_UNWINDING,
-    Env, Exception, HANDLER_RETURN_THUNK, MAXIMUM_FRAMES, Pending, RECORD_SIZE, Raise,
-    STATUS_BAD_STACK, STATUS_INVALID_DISPOSITION, STATUS_INVALID_UNWIND_TARGET, STATUS_UNWIND,
-    activity_at, call_guest, continue_execution, end_of_chain, raise_status, record_bytes,
-    status_line, unhandled, update_flags,
+    DISPOSITION_COLLIDED_UNWIND, DISPOSITION_CONTINUE_SEARCH, EXCEPTION_COLLIDED_UNWIND,
+    EXCEPTION_STACK_INVALID, EXCEPTION_TARGET_UNWIND, Env, Exception, FrameAt,
+    HANDLER_RETURN_THUNK, MAXIMUM_FRAMES, Pending, RECORD_SIZE, Raise, STATUS_BAD_STACK,
+    STATUS_INVALID_DISPOSITION, STATUS_INVALID_UNWIND_TARGET, activity_at, begin_dispatch,
+    begin_unwind, call_guest, end_of_chain, handler_disposition, mark_nested, raise_status,
+    unhandled, update_flags,
 };
 
 /// sizeof(CONTEXT) on Alpha.
@@ -134,16 +133,22 @@ pub(super) fn set_call_registers(
     c.pc = sign_extend(function);
 }
 
-/// The exception frame's layout below `sp`: (CONTEXT, record, EXCEPTION_POINTERS,
-/// DispatcherContext, function entry copy, handler stack pointer).
-fn layout(sp: u32) -> (u32, u32, u32, u32, u32, u32) {
+/// The exception frame's layout below `sp`: (CONTEXT, record, EXCEPTION_POINTERS and
+/// handler stack pointer, DispatcherContext, function entry copy).
+fn layout(sp: u32) -> (FrameAt, u32, u32) {
     let context = (sp & !15).wrapping_sub(CONTEXT_SIZE);
     let record = context.wrapping_sub(RECORD_SIZE);
     let pointers = record.wrapping_sub(16);
     let dispatcher = pointers.wrapping_sub(16);
     let entry = dispatcher.wrapping_sub(32);
-    let call = entry.wrapping_sub(64);
-    (context, record, pointers, dispatcher, entry, call)
+    let scratch = entry.wrapping_sub(64);
+    let at = FrameAt {
+        context,
+        record,
+        pointers,
+        scratch,
+    };
+    (at, dispatcher, entry)
 }
 
 /// KiUserExceptionDispatcher: writes the CONTEXT and EXCEPTION_RECORD below sp and walks
@@ -152,26 +157,12 @@ pub(super) fn dispatch(env: &mut Env<'_>, raise: Raise) -> ServiceOutcome {
     let CpuContext::Alpha(c) = &raise.context else {
         return ServiceOutcome::ExitProcess(raise.code);
     };
-    let (context, record, pointers, dispatcher, entry, call) = layout(c.r[ALPHA_SP] as u32);
-    let exception = Exception {
-        record,
-        context,
-        pointers,
-        scratch: call,
-        code: raise.code,
-        description: raise.description.clone(),
-        x87: None,
+    let (at, dispatcher, entry) = layout(c.r[ALPHA_SP] as u32);
+    let pointers = [at.record, at.context, 0, 0];
+    let exception = match begin_dispatch(env, &raise, &at, &context_bytes(c), &pointers) {
+        Ok(exception) => exception,
+        Err(outcome) => return outcome,
     };
-    if env.grow_stack(call).is_err() {
-        return unhandled(env, &exception);
-    }
-    let written = env
-        .write_bytes(context, &context_bytes(c))
-        .and_then(|()| env.write_bytes(record, &record_bytes(&raise)))
-        .and_then(|()| env.write_words(pointers, &[record, context, 0, 0]));
-    if written.is_err() {
-        return unhandled(env, &exception);
-    }
     let control_pc = c.pc as u32;
     walk(
         env,
@@ -327,22 +318,21 @@ fn walk(env: &mut Env<'_>, mut d: Dispatch) -> ServiceOutcome {
                 return call_guest(env, handler, &args, call, call, Pending::AlphaDispatch(d));
             }
         }
-        if !advance(env, &mut d, pc, &frame) {
+        if !advance(env, &mut d, pc, &frame.next, frame.entry.is_none()) {
             return unhandled(env, &d.exception);
         }
     }
 }
 
-/// Moves a dispatch to the caller of the frame just looked at.
-fn advance(env: &mut Env<'_>, d: &mut Dispatch, pc: u32, frame: &Frame) -> bool {
-    let Some((context, control_pc, nested)) = step(env, pc, &frame.next, frame.entry.is_none())
-    else {
+/// Moves a dispatch to the caller of the frame just looked at (at `pc`; its caller's
+/// context `next`; `leaf`: it has no function entry).
+fn advance(env: &mut Env<'_>, d: &mut Dispatch, pc: u32, next: &AlphaContext, leaf: bool) -> bool {
+    let Some((context, control_pc, nested)) = step(env, pc, next, leaf) else {
         return false;
     };
     if let Some(establisher) = nested {
         // The exception was raised inside a handler: ExceptionNestedException.
-        let _ = update_flags(env, d.exception.record, EXCEPTION_NESTED_CALL, 0);
-        d.nested = d.nested.max(establisher);
+        mark_nested(env, d.exception.record, &mut d.nested, establisher);
     }
     d.context = context;
     d.control_pc = control_pc;
@@ -355,37 +345,24 @@ pub(super) fn dispatch_returned(
     mut d: Dispatch,
     disposition: u32,
 ) -> ServiceOutcome {
-    let record = d.exception.record;
-    if d.nested == d.establisher {
-        let _ = update_flags(env, record, 0, EXCEPTION_NESTED_CALL);
-        d.nested = 0;
+    // The DispatcherContext's EstablisherFrame names a nested exception's frame.
+    let nested_frame_at = d.dispatcher.wrapping_add(8);
+    if let Err(outcome) = handler_disposition(
+        env,
+        &d.exception,
+        &mut d.nested,
+        d.establisher,
+        disposition,
+        nested_frame_at,
+    ) {
+        return outcome;
     }
-    match disposition {
-        DISPOSITION_CONTINUE_EXECUTION => continue_execution(env, &d.exception),
-        DISPOSITION_CONTINUE_SEARCH | DISPOSITION_NESTED_EXCEPTION => {
-            if disposition == DISPOSITION_NESTED_EXCEPTION {
-                let _ = update_flags(env, record, EXCEPTION_NESTED_CALL, 0);
-                let frame = env.read_u32(d.dispatcher.wrapping_add(8)).unwrap_or(0);
-                d.nested = d.nested.max(frame);
-            }
-            let pc = d.control_pc;
-            let next = d.next.clone();
-            let Some((context, control_pc, nested)) = step(env, pc, &next, false) else {
-                return unhandled(env, &d.exception);
-            };
-            if let Some(establisher) = nested {
-                let _ = update_flags(env, record, EXCEPTION_NESTED_CALL, 0);
-                d.nested = d.nested.max(establisher);
-            }
-            d.context = context;
-            d.control_pc = control_pc;
-            walk(env, d)
-        }
-        _ => {
-            let address = env.read_u32(record.wrapping_add(12)).unwrap_or(0);
-            raise_status(env, STATUS_INVALID_DISPOSITION, record, address)
-        }
+    let pc = d.control_pc;
+    let next = d.next.clone();
+    if !advance(env, &mut d, pc, &next, false) {
+        return unhandled(env, &d.exception);
     }
+    walk(env, d)
 }
 
 /// RtlUnwind on Alpha.
@@ -400,50 +377,13 @@ pub(super) fn rtl_unwind(
     let mut caller = (*c).clone();
     caller.pc = c.r[ALPHA_RA];
     let control_pc = (caller.pc as u32).wrapping_sub(4);
-    let (context, local, _, dispatcher, entry, call) = layout(c.r[ALPHA_SP] as u32);
-    let unwind_record = if record == 0 { local } else { record };
-    let code = if record == 0 {
-        STATUS_UNWIND
-    } else {
-        env.read_u32(record).unwrap_or(STATUS_UNWIND)
+    let (at, dispatcher, entry) = layout(c.r[ALPHA_SP] as u32);
+    // The CONTEXT is written for each handler, with the frame it unwinds.
+    let registers = CpuContext::Alpha(c.clone());
+    let exception = match begin_unwind(env, [target, record], &at, registers, control_pc, None) {
+        Ok(exception) => exception,
+        Err(outcome) => return outcome,
     };
-    let exception = Exception {
-        record: unwind_record,
-        context,
-        pointers: 0,
-        scratch: call,
-        code,
-        description: status_line(code, control_pc),
-        x87: None,
-    };
-    if env.grow_stack(call).is_err() {
-        return unhandled(env, &exception);
-    }
-    let mut written = Ok(());
-    if record == 0 {
-        let r = Raise {
-            code: STATUS_UNWIND,
-            flags: 0,
-            address: control_pc,
-            parameters: Vec::new(),
-            chained: 0,
-            context: CpuContext::Alpha(c.clone()),
-            description: String::new(),
-        };
-        written = env.write_bytes(local, &record_bytes(&r));
-    }
-    let flags = EXCEPTION_UNWINDING
-        | if target == 0 {
-            EXCEPTION_EXIT_UNWIND
-        } else {
-            0
-        };
-    if written
-        .and_then(|()| update_flags(env, unwind_record, flags, 0).map(|_| ()))
-        .is_err()
-    {
-        return unhandled(env, &exception);
-    }
     walk_unwind(
         env,
         Unwind {
@@ -517,28 +457,32 @@ fn walk_unwind(env: &mut Env<'_>, mut u: Unwind) -> ServiceOutcome {
             let call = u.exception.scratch;
             return call_guest(env, handler, &args, call, call, Pending::AlphaUnwind(u));
         }
-        if let Some(outcome) = after_frame(env, &mut u, pc, &frame) {
+        let leaf = frame.entry.is_none();
+        if let Some(outcome) = after_frame(env, &mut u, pc, frame.establisher, &frame.next, leaf) {
             return outcome;
         }
     }
 }
 
-/// Finishes a frame of an unwind: at the target, continues at TargetIp; otherwise moves to
-/// the caller. Some when the unwind is over.
+/// Finishes a frame of an unwind (at `pc`, establisher frame `establisher`, its caller's
+/// context `next`; `leaf`: it has no function entry): at the target, continues at TargetIp;
+/// otherwise moves to the caller. Some when the unwind is over.
 fn after_frame(
     env: &mut Env<'_>,
     u: &mut Unwind,
     pc: u32,
-    frame: &Frame,
+    establisher: u32,
+    next: &AlphaContext,
+    leaf: bool,
 ) -> Option<ServiceOutcome> {
-    if frame.establisher == u.target {
+    if establisher == u.target {
         let mut c = u.context.clone();
         c.r[ALPHA_V0] = sign_extend(u.value);
         c.pc = sign_extend(u.target_ip);
         env.set_context(CpuContext::Alpha(Box::new(c)));
         return Some(ServiceOutcome::Continue);
     }
-    let stepped = step(env, pc, &frame.next, frame.entry.is_none());
+    let stepped = step(env, pc, next, leaf);
     let Some((context, control_pc, _)) = stepped else {
         return Some(unhandled(env, &u.exception));
     };
@@ -565,18 +509,10 @@ pub(super) fn unwind_returned(
     }
     let pc = u.control_pc;
     let next = u.next.clone();
-    if u.establisher == u.target {
-        let mut c = u.context.clone();
-        c.r[ALPHA_V0] = sign_extend(u.value);
-        c.pc = sign_extend(u.target_ip);
-        env.set_context(CpuContext::Alpha(Box::new(c)));
-        return ServiceOutcome::Continue;
+    let establisher = u.establisher;
+    if let Some(outcome) = after_frame(env, &mut u, pc, establisher, &next, false) {
+        return outcome;
     }
-    let Some((context, control_pc, _)) = step(env, pc, &next, false) else {
-        return unhandled(env, &u.exception);
-    };
-    u.context = context;
-    u.control_pc = control_pc;
     walk_unwind(env, u)
 }
 

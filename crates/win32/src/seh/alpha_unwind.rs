@@ -495,20 +495,21 @@ mod tests {
         space
             .allocate(CODE, 0x1_0000, rw, PageProtection::EXECUTE_READWRITE)
             .expect("code");
-        space
-            .allocate(
-                STACK_TOP - 0x1_0000,
-                0x1_0000,
-                rw,
-                PageProtection::READWRITE,
-            )
-            .expect("stack");
+        commit_stack(&mut space, STACK_TOP - 0x1_0000, 0x1_0000, "stack");
         for (k, w) in code.iter().enumerate() {
             space
                 .write_u32(CODE + 4 * k as u32, *w)
                 .expect("code write");
         }
         space
+    }
+
+    /// Commits `size` read-write bytes of stack at `at`.
+    fn commit_stack(space: &mut AddressSpace, at: u32, size: u32, what: &str) {
+        let rw = AllocationType::RESERVE | AllocationType::COMMIT;
+        space
+            .allocate(at, size, rw, PageProtection::READWRITE)
+            .expect(what);
     }
 
     fn entry(begin: u32, end: u32, prolog_end: u32) -> RuntimeFunction {
@@ -698,15 +699,7 @@ mod tests {
             NOP,
         ];
         let mut space = space_with(&code);
-        let rw = AllocationType::RESERVE | AllocationType::COMMIT;
-        space
-            .allocate(
-                STACK_TOP - 0x4_0000,
-                0x3_0000,
-                rw,
-                PageProtection::READWRITE,
-            )
-            .expect("deep stack");
+        commit_stack(&mut space, STACK_TOP - 0x4_0000, 0x3_0000, "deep stack");
         let frame = entry_sp - large;
         space.write_u64(frame, 0x0040_3000).expect("ra");
         let f = entry(CODE, CODE + 20, CODE + 16);
@@ -963,15 +956,7 @@ mod tests {
         let loaded = image
             .load(&mut space, None, &mut pe_image::NoImports, &mut stubs)
             .expect("load");
-        let rw = AllocationType::RESERVE | AllocationType::COMMIT;
-        space
-            .allocate(
-                STACK_TOP - 0x1_0000,
-                0x1_0000,
-                rw,
-                PageProtection::READWRITE,
-            )
-            .expect("stack");
+        commit_stack(&mut space, STACK_TOP - 0x1_0000, 0x1_0000, "stack");
         Some((space, loaded.base, loaded.size))
     }
 

@@ -430,6 +430,165 @@ fn record_bytes(raise: &Raise) -> Vec<u8> {
     words.iter().flat_map(|w| w.to_le_bytes()).collect()
 }
 
+/// Where a dispatch or an unwind puts its frame below the stack pointer.
+struct FrameAt {
+    /// The CONTEXT.
+    context: u32,
+    /// The EXCEPTION_RECORD (an unwind's own, made when its caller gives none).
+    record: u32,
+    /// The EXCEPTION_POINTERS {record, context} of a dispatch.
+    pointers: u32,
+    /// The lowest address of the frame, where calls to handlers put theirs.
+    scratch: u32,
+}
+
+/// The registers an exception keeps for their x87 state (x86 only).
+fn x87_state(context: &CpuContext) -> Option<Box<nt_kernel::X86Context>> {
+    match context {
+        CpuContext::X86(c) => Some(c.clone()),
+        CpuContext::Alpha(_) => None,
+    }
+}
+
+/// KiUserExceptionDispatcher's start: grows the stack down to the frame `at` and writes the
+/// CONTEXT (`context`), the EXCEPTION_RECORD of `raise` and the EXCEPTION_POINTERS
+/// (`pointers`) there. Err: what the thread does when the frame cannot be made (the
+/// exception is unhandled).
+fn begin_dispatch(
+    env: &mut Env<'_>,
+    raise: &Raise,
+    at: &FrameAt,
+    context: &[u8],
+    pointers: &[u32],
+) -> Result<Exception, ServiceOutcome> {
+    let exception = Exception {
+        record: at.record,
+        context: at.context,
+        pointers: at.pointers,
+        scratch: at.scratch,
+        code: raise.code,
+        description: raise.description.clone(),
+        x87: x87_state(&raise.context),
+    };
+    if env.grow_stack(at.scratch).is_err() {
+        // No room for the exception frame: NT ends the process.
+        return Err(unhandled(env, &exception));
+    }
+    let written = env
+        .write_bytes(at.context, context)
+        .and_then(|()| env.write_bytes(at.record, &record_bytes(raise)))
+        .and_then(|()| env.write_words(at.pointers, pointers));
+    match written {
+        Ok(()) => Ok(exception),
+        Err(_) => Err(unhandled(env, &exception)),
+    }
+}
+
+/// RtlUnwind's start: the exception its unwind handlers get, with the caller's `record` or
+/// (when it is 0) a STATUS_UNWIND record at `address` made at `at.record`. Grows the stack
+/// down to the frame `at`, writes the CONTEXT (`context`, if any) and the record made, and
+/// marks the record unwinding (an exit unwind when `target` is 0). `registers` are the
+/// caller's. Err: what the thread does when that fails (the exception is unhandled).
+fn begin_unwind(
+    env: &mut Env<'_>,
+    [target, record]: [u32; 2],
+    at: &FrameAt,
+    registers: CpuContext,
+    address: u32,
+    context: Option<&[u8]>,
+) -> Result<Exception, ServiceOutcome> {
+    let unwind_record = if record == 0 { at.record } else { record };
+    let code = if record == 0 {
+        STATUS_UNWIND
+    } else {
+        env.read_u32(record).unwrap_or(STATUS_UNWIND)
+    };
+    let exception = Exception {
+        record: unwind_record,
+        context: at.context,
+        pointers: 0,
+        scratch: at.scratch,
+        code,
+        description: status_line(code, address),
+        x87: x87_state(&registers),
+    };
+    if env.grow_stack(at.scratch).is_err() {
+        return Err(unhandled(env, &exception));
+    }
+    let mut written = match context {
+        Some(bytes) => env.write_bytes(at.context, bytes),
+        None => Ok(()),
+    };
+    if record == 0 {
+        let r = Raise {
+            code: STATUS_UNWIND,
+            flags: 0,
+            address,
+            parameters: Vec::new(),
+            chained: 0,
+            context: registers,
+            description: String::new(),
+        };
+        written = written.and_then(|()| env.write_bytes(at.record, &record_bytes(&r)));
+    }
+    let flags = EXCEPTION_UNWINDING
+        | if target == 0 {
+            EXCEPTION_EXIT_UNWIND
+        } else {
+            0
+        };
+    match written.and_then(|()| update_flags(env, unwind_record, flags, 0)) {
+        Ok(_) => Ok(exception),
+        Err(_) => Err(unhandled(env, &exception)),
+    }
+}
+
+/// Marks the exception at `record` a nested one (EXCEPTION_NESTED_CALL) until its dispatch
+/// passes the frame `frame`.
+fn mark_nested(env: &mut Env<'_>, record: u32, nested: &mut u32, frame: u32) {
+    let _ = update_flags(env, record, EXCEPTION_NESTED_CALL, 0);
+    *nested = (*nested).max(frame);
+}
+
+/// A dispatch's exception handler, called for the frame `establisher`, returned
+/// `disposition`. The nested flag is cleared when that frame is the one `nested` names;
+/// ExceptionContinueExecution continues from the CONTEXT, ExceptionNestedException marks
+/// the exception nested up to the frame the handler stored at `nested_frame_at`, and any
+/// other value but ExceptionContinueSearch raises STATUS_INVALID_DISPOSITION. Ok: the
+/// search goes on.
+fn handler_disposition(
+    env: &mut Env<'_>,
+    exception: &Exception,
+    nested: &mut u32,
+    establisher: u32,
+    disposition: u32,
+    nested_frame_at: u32,
+) -> Result<(), ServiceOutcome> {
+    let record = exception.record;
+    if *nested == establisher {
+        let _ = update_flags(env, record, 0, EXCEPTION_NESTED_CALL);
+        *nested = 0;
+    }
+    match disposition {
+        DISPOSITION_CONTINUE_EXECUTION => Err(continue_execution(env, exception)),
+        DISPOSITION_CONTINUE_SEARCH => Ok(()),
+        DISPOSITION_NESTED_EXCEPTION => {
+            let frame = env.read_u32(nested_frame_at).unwrap_or(0);
+            mark_nested(env, record, nested, frame);
+            Ok(())
+        }
+        _ => {
+            let address = env.read_u32(record.wrapping_add(12)).unwrap_or(0);
+            Err(raise_status(
+                env,
+                STATUS_INVALID_DISPOSITION,
+                record,
+                address,
+            ))
+        }
+    }
+}
+
 /// Raises an exception in the thread: writes it to the guest stack and starts the walk.
 pub(crate) fn raise(env: &mut Env<'_>, raise: Raise) -> ServiceOutcome {
     match raise.context {
@@ -878,7 +1037,7 @@ pub(crate) fn raise_exception(call: &mut ApiCall<'_>) -> ApiReturn {
 /// with eax = ReturnValue. Alpha: continues at TargetIp in TargetFrame's function with its
 /// non-volatile registers restored and v0 = ReturnValue.
 pub(crate) fn rtl_unwind(call: &mut ApiCall<'_>) -> ApiReturn {
-    let args = [call.arg(0), call.arg(1), call.arg(2), call.arg(3)];
+    let args = call.args();
     let mut env = env_of(call);
     let outcome = match env.context() {
         Some(CpuContext::X86(_)) => x86::rtl_unwind(&mut env, args),

@@ -13,13 +13,12 @@ use nt_memory::Fault;
 use nt_status::NtStatus;
 
 use super::{
-    COLLIDED_UNWIND_THUNK, DISPOSITION_COLLIDED_UNWIND, DISPOSITION_CONTINUE_EXECUTION,
-    DISPOSITION_CONTINUE_SEARCH, DISPOSITION_NESTED_EXCEPTION, EXCEPTION_EXIT_UNWIND,
-    EXCEPTION_NESTED_CALL, EXCEPTION_STACK_INVALID, EXCEPTION_UNWINDING, Env, Exception,
-    MAXIMUM_FRAMES, NESTED_EXCEPTION_THUNK, Pending, RECORD_SIZE, Raise, STATUS_BAD_STACK,
-    STATUS_INVALID_DISPOSITION, STATUS_INVALID_UNWIND_TARGET, STATUS_UNWIND, call_guest,
-    continue_execution, continue_from, end_of_chain, raise_status, record_bytes, status_line,
-    unhandled, update_flags,
+    COLLIDED_UNWIND_THUNK, DISPOSITION_COLLIDED_UNWIND, DISPOSITION_CONTINUE_SEARCH,
+    DISPOSITION_NESTED_EXCEPTION, EXCEPTION_EXIT_UNWIND, EXCEPTION_STACK_INVALID,
+    EXCEPTION_UNWINDING, Env, Exception, FrameAt, MAXIMUM_FRAMES, NESTED_EXCEPTION_THUNK, Pending,
+    RECORD_SIZE, Raise, STATUS_BAD_STACK, STATUS_INVALID_DISPOSITION, STATUS_INVALID_UNWIND_TARGET,
+    begin_dispatch, begin_unwind, call_guest, continue_from, end_of_chain, handler_disposition,
+    mark_nested, pending_failed, raise_status, unhandled, update_flags,
 };
 use crate::abi;
 
@@ -173,25 +172,17 @@ pub(super) fn dispatch(env: &mut Env<'_>, raise: Raise) -> ServiceOutcome {
     let record = context.wrapping_sub(RECORD_SIZE);
     let pointers = record.wrapping_sub(8);
     let frame = pointers.wrapping_sub(16);
-    let call = frame.wrapping_sub(20);
-    let exception = Exception {
-        record,
+    let at = FrameAt {
         context,
+        record,
         pointers,
-        scratch: call,
-        code: raise.code,
-        description: raise.description.clone(),
-        x87: Some(Box::new((**c).clone())),
+        scratch: frame.wrapping_sub(20),
     };
-    if env.grow_stack(call).is_err() {
-        // No room for the exception frame: NT ends the process.
-        return unhandled(env, &exception);
-    }
-    let written = env
-        .write_bytes(context, &context_bytes(c))
-        .and_then(|()| env.write_bytes(record, &record_bytes(&raise)))
-        .and_then(|()| env.write_words(pointers, &[record, context]));
-    let Ok(head) = written.and_then(|()| env.chain_head()) else {
+    let exception = match begin_dispatch(env, &raise, &at, &context_bytes(c), &[record, context]) {
+        Ok(exception) => exception,
+        Err(outcome) => return outcome,
+    };
+    let Ok(head) = env.chain_head() else {
         return unhandled(env, &exception);
     };
     walk(
@@ -239,44 +230,57 @@ fn walk(env: &mut Env<'_>, mut d: Dispatch) -> ServiceOutcome {
                 // The exception was raised inside a handler this frame guards:
                 // ExceptionNestedException, naming the frame whose handler was running.
                 let establisher = env.read_u32(registration.wrapping_add(8)).unwrap_or(0);
-                let _ = update_flags(env, d.exception.record, EXCEPTION_NESTED_CALL, 0);
-                d.nested = d.nested.max(establisher);
+                mark_nested(env, d.exception.record, &mut d.nested, establisher);
                 d.next = next;
             }
             COLLIDED_UNWIND_THUNK => d.next = next,
-            _ => return call_handler(env, d, registration, handler, NESTED_EXCEPTION_THUNK),
+            _ => {
+                d.current = registration;
+                return call_handler(env, registration, handler, Pending::X86Dispatch(d));
+            }
         }
     }
 }
 
-/// Links the dispatcher's registration record and calls `handler(ExceptionRecord,
-/// EstablisherFrame, ContextRecord, DispatcherContext)`.
+/// Calls `handler(ExceptionRecord, EstablisherFrame, ContextRecord, DispatcherContext)` for
+/// the registration record `registration` in the walk `pending` (a dispatch or an unwind),
+/// with the dispatcher's own registration record ({Next, Handler, EstablisherFrame}, the
+/// DispatcherContext after it) linked into fs:[0] around the call: its handler is
+/// [`NESTED_EXCEPTION_THUNK`] for a dispatch, [`COLLIDED_UNWIND_THUNK`] for an unwind.
 fn call_handler(
     env: &mut Env<'_>,
-    mut d: Dispatch,
     registration: u32,
     handler: u32,
-    guard: u32,
+    pending: Pending,
 ) -> ServiceOutcome {
-    let Ok(head) = env.chain_head() else {
-        return unhandled(env, &d.exception);
+    let (exception, frame, guard) = match &pending {
+        Pending::X86Dispatch(d) => (&d.exception, d.frame, NESTED_EXCEPTION_THUNK),
+        Pending::X86Unwind(u) => (&u.context, u.frame, COLLIDED_UNWIND_THUNK),
+        _ => return pending_failed(env, pending),
     };
-    if env
-        .write_words(d.frame, &[head, guard, registration, 0])
-        .and_then(|()| env.set_chain_head(d.frame))
-        .is_err()
-    {
-        return unhandled(env, &d.exception);
-    }
-    d.current = registration;
     let args = [
-        d.exception.record,
+        exception.record,
         registration,
-        d.exception.context,
-        d.frame.wrapping_add(12),
+        exception.context,
+        frame.wrapping_add(12),
     ];
-    let call = d.exception.scratch;
-    call_guest(env, handler, &args, call, call, Pending::X86Dispatch(d))
+    let call = exception.scratch;
+    let linked = env
+        .chain_head()
+        .and_then(|head| env.write_words(frame, &[head, guard, registration, 0]))
+        .and_then(|()| env.set_chain_head(frame));
+    if linked.is_err() {
+        return pending_failed(env, pending);
+    }
+    call_guest(env, handler, &args, call, call, pending)
+}
+
+/// Unlinks the dispatcher's registration record at `frame` from fs:[0] (ExecuteHandler2's
+/// `pop fs:[0]`).
+fn unlink_frame(env: &mut Env<'_>, frame: u32) {
+    if let Ok(next) = env.read_u32(frame) {
+        let _ = env.set_chain_head(next);
+    }
 }
 
 /// An exception handler returned `disposition`.
@@ -285,35 +289,25 @@ pub(super) fn dispatch_returned(
     mut d: Dispatch,
     disposition: u32,
 ) -> ServiceOutcome {
-    // Unlink the dispatcher's record (ExecuteHandler2's `pop fs:[0]`).
-    if let Ok(next) = env.read_u32(d.frame) {
-        let _ = env.set_chain_head(next);
+    unlink_frame(env, d.frame);
+    // The DispatcherContext names a nested exception's frame.
+    let nested_frame_at = d.frame.wrapping_add(12);
+    if let Err(outcome) = handler_disposition(
+        env,
+        &d.exception,
+        &mut d.nested,
+        d.current,
+        disposition,
+        nested_frame_at,
+    ) {
+        return outcome;
     }
-    let record = d.exception.record;
-    if d.nested == d.current {
-        let _ = update_flags(env, record, 0, EXCEPTION_NESTED_CALL);
-        d.nested = 0;
-    }
-    match disposition {
-        DISPOSITION_CONTINUE_EXECUTION => continue_execution(env, &d.exception),
-        DISPOSITION_CONTINUE_SEARCH | DISPOSITION_NESTED_EXCEPTION => {
-            if disposition == DISPOSITION_NESTED_EXCEPTION {
-                let _ = update_flags(env, record, EXCEPTION_NESTED_CALL, 0);
-                let frame = env.read_u32(d.frame.wrapping_add(12)).unwrap_or(0);
-                d.nested = d.nested.max(frame);
-            }
-            match env.read_u32(d.current) {
-                Ok(next) => {
-                    d.next = next;
-                    walk(env, d)
-                }
-                Err(_) => unhandled(env, &d.exception),
-            }
+    match env.read_u32(d.current) {
+        Ok(next) => {
+            d.next = next;
+            walk(env, d)
         }
-        _ => {
-            let address = env.read_u32(record.wrapping_add(12)).unwrap_or(0);
-            raise_status(env, STATUS_INVALID_DISPOSITION, record, address)
-        }
+        Err(_) => unhandled(env, &d.exception),
     }
 }
 
@@ -337,54 +331,26 @@ pub(super) fn rtl_unwind(
     let context = (esp & !3).wrapping_sub(CONTEXT_SIZE);
     let local = context.wrapping_sub(RECORD_SIZE);
     let frame = local.wrapping_sub(16);
-    let call = frame.wrapping_sub(20);
-    let unwind_record = if record == 0 { local } else { record };
-    let code = if record == 0 {
-        STATUS_UNWIND
-    } else {
-        env.read_u32(record).unwrap_or(STATUS_UNWIND)
-    };
-    let exception = Exception {
-        record: unwind_record,
+    let at = FrameAt {
         context,
+        record: local,
         pointers: 0,
-        scratch: call,
-        code,
-        description: status_line(code, caller),
-        x87: Some(Box::new(c.as_ref().clone())),
+        scratch: frame.wrapping_sub(20),
     };
-    if env.grow_stack(call).is_err() {
-        return unhandled(env, &exception);
-    }
-    let mut written = env.write_bytes(context, &context_bytes(&c));
-    if record == 0 {
-        let local_record = Raise {
-            code: STATUS_UNWIND,
-            flags: 0,
-            address: caller,
-            parameters: Vec::new(),
-            chained: 0,
-            context: CpuContext::X86(c.clone()),
-            description: String::new(),
-        };
-        written = written.and_then(|()| env.write_bytes(local, &record_bytes(&local_record)));
-    }
-    let flags = EXCEPTION_UNWINDING
-        | if target == 0 {
-            EXCEPTION_EXIT_UNWIND
-        } else {
-            0
-        };
-    let head = written
-        .and_then(|()| update_flags(env, unwind_record, flags, 0))
-        .and_then(|_| env.chain_head());
-    let Ok(head) = head else {
+    let bytes = context_bytes(&c);
+    let registers = CpuContext::X86(c);
+    let exception = match begin_unwind(env, [target, record], &at, registers, caller, Some(&bytes))
+    {
+        Ok(exception) => exception,
+        Err(outcome) => return outcome,
+    };
+    let Ok(head) = env.chain_head() else {
         return unhandled(env, &exception);
     };
     walk_unwind(
         env,
         Unwind {
-            record: unwind_record,
+            record: exception.record,
             context: exception,
             target,
             frame,
@@ -443,25 +409,8 @@ fn walk_unwind(env: &mut Env<'_>, mut u: Unwind) -> ServiceOutcome {
                 u.next = after;
             }
             _ => {
-                let Ok(head) = env.chain_head() else {
-                    return unhandled(env, &u.context);
-                };
-                if env
-                    .write_words(u.frame, &[head, COLLIDED_UNWIND_THUNK, registration, 0])
-                    .and_then(|()| env.set_chain_head(u.frame))
-                    .is_err()
-                {
-                    return unhandled(env, &u.context);
-                }
                 u.current = registration;
-                let args = [
-                    u.record,
-                    registration,
-                    u.context.context,
-                    u.frame.wrapping_add(12),
-                ];
-                let call = u.context.scratch;
-                return call_guest(env, handler, &args, call, call, Pending::X86Unwind(u));
+                return call_handler(env, registration, handler, Pending::X86Unwind(u));
             }
         }
     }
@@ -473,9 +422,7 @@ pub(super) fn unwind_returned(
     mut u: Unwind,
     disposition: u32,
 ) -> ServiceOutcome {
-    if let Ok(next) = env.read_u32(u.frame) {
-        let _ = env.set_chain_head(next);
-    }
+    unlink_frame(env, u.frame);
     let registration = match disposition {
         DISPOSITION_CONTINUE_SEARCH => u.current,
         DISPOSITION_COLLIDED_UNWIND => env.read_u32(u.frame.wrapping_add(12)).unwrap_or(CHAIN_END),
