@@ -157,3 +157,20 @@ fn a_missing_root_is_an_error() {
     );
     assert!(result.is_err());
 }
+
+/// Current directories belong to processes: a child starts in its parent's or in
+/// CreateProcessA's lpCurrentDirectory, and moving it does not move the parent.
+#[test]
+fn each_process_has_its_own_current_directory() {
+    let root = Scratch::new("cwd");
+    let run = run_captured(
+        &guest("x86/cwd.exe"),
+        RunOptions {
+            root: Some(root.path().to_path_buf()),
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(run.report.outcome, RunOutcome::AllExited, "{}", run.stderr);
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, expected("expected/cwd.expected"));
+}

@@ -84,9 +84,12 @@ const FIND_DATA_SIZE: usize = 320;
 pub(crate) struct FileSystem {
     /// The canonical host directory that is the guest's `C:\`; None: no drive.
     root: Option<PathBuf>,
-    /// The current directory: components below `C:\` (NT keeps one per process; ntemu one
-    /// per machine, which its processes share).
+    /// The directory a process starts in when no parent gave it one: components below
+    /// `C:\` (the host's current directory when it lies inside the root).
     cwd: Vec<String>,
+    /// Each process's current directory, once it has one of its own (NT keeps one per
+    /// process: SetCurrentDirectoryA in one does not move another).
+    process_cwd: crate::api::PerProcess<Vec<String>>,
     /// Disk file objects, to check share modes against.
     open: Vec<Weak<Object>>,
 }
@@ -258,7 +261,50 @@ fn path_argument(call: &mut ApiCall<'_>, ptr: u32) -> Result<String, ApiReturn> 
 }
 
 fn full(call: &ApiCall<'_>, name: &str) -> Result<FullPath, Win32Error> {
-    path::full_path(&call.state.files.cwd, name)
+    path::full_path(&current_components(call), name)
+}
+
+/// The calling process's current directory, as components below `C:\`.
+fn current_components(call: &ApiCall<'_>) -> Vec<String> {
+    let files = &call.state.files;
+    call.process_object()
+        .and_then(|o| files.process_cwd.get(call.thread.process, &o).cloned())
+        .unwrap_or_else(|| files.cwd.clone())
+}
+
+/// CreateProcessA's lpCurrentDirectory: the directory a new process starts in, checked
+/// before the process is made. NULL: the caller's own. A name that is not an existing
+/// directory of drive C: is ERROR_DIRECTORY (267), as NT reports it.
+pub(crate) fn child_current_directory(
+    call: &mut ApiCall<'_>,
+    name_ptr: u32,
+) -> Result<Vec<String>, ApiReturn> {
+    if name_ptr == 0 {
+        return Ok(current_components(call));
+    }
+    let name = path_argument(call, name_ptr)?;
+    let r = (|| {
+        let f = full(call, &name)?;
+        let (_, h) = host(call, &f)?;
+        match (f, h.existing) {
+            (FullPath::Drive { components, .. }, Some(m)) if m.is_dir() => Ok(components),
+            _ => Err(ERROR_DIRECTORY),
+        }
+    })();
+    r.map_err(|e| fail(call, e, 0))
+}
+
+/// Gives process `pid` (object `process`) its current directory.
+pub(crate) fn set_process_current_directory(
+    call: &mut ApiCall<'_>,
+    pid: u32,
+    process: &Arc<Object>,
+    components: Vec<String>,
+) {
+    call.state
+        .files
+        .process_cwd
+        .insert(pid, process, components);
 }
 
 /// Maps a full path to the host: ERROR_PATH_NOT_FOUND when there is no drive C: at all.
@@ -982,7 +1028,7 @@ pub(super) fn move_file_a(call: &mut ApiCall<'_>) -> ApiReturn {
 fn cwd_display(call: &ApiCall<'_>) -> String {
     FullPath::Drive {
         drive: 'C',
-        components: call.state.files.cwd.clone(),
+        components: current_components(call),
         trailing_separator: false,
     }
     .display()
@@ -1027,7 +1073,9 @@ pub(super) fn set_current_directory_a(call: &mut ApiCall<'_>) -> ApiReturn {
             Some(_) => return Err(ERROR_DIRECTORY),
             None => return Err(Win32Error::FILE_NOT_FOUND),
         }
-        call.state.files.cwd = components;
+        let pid = call.thread.process;
+        let process = call.process_object().ok_or(Win32Error::INVALID_HANDLE)?;
+        set_process_current_directory(call, pid, &process, components);
         Ok(1)
     })();
     done(call, r, 0)
@@ -1118,7 +1166,7 @@ pub(super) fn remove_directory_a(call: &mut ApiCall<'_>) -> ApiReturn {
         // The process holds its current directory open without FILE_SHARE_DELETE.
         let cwd = FullPath::Drive {
             drive: 'C',
-            components: call.state.files.cwd.clone(),
+            components: current_components(call),
             trailing_separator: false,
         };
         if path::to_host(&root, &cwd).is_ok_and(|c| c.path == h.path) {

@@ -1341,6 +1341,10 @@ fn create_process_a(call: &mut ApiCall<'_>) -> ApiReturn {
     let Some(path) = resolve_image_name(call, &name) else {
         return call.fail(NtStatus::OBJECT_NAME_NOT_FOUND);
     };
+    let child_directory = match file::child_current_directory(call, call.arg(7)) {
+        Ok(d) => d,
+        Err(failed) => return failed,
+    };
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(_) => return call.fail(NtStatus::OBJECT_NAME_NOT_FOUND),
@@ -1389,6 +1393,7 @@ fn create_process_a(call: &mut ApiCall<'_>) -> ApiReturn {
                 block: None,
             },
         );
+        file::set_process_current_directory(call, started.process, child, child_directory);
         // lpEnvironment NULL: the child gets a copy of the parent's variables.
         if call.arg(7) == 0
             && let Some(parent) = call.process_object()
