@@ -299,6 +299,10 @@ fn run(image: &std::path::Path, mut options: ntemu::RunOptions, flags: &RunFlags
         return usage_error(e.to_string());
     }
     if let Some(t) = terminal {
+        // The console is as large as the terminal, as a console window would be.
+        if let Some((columns, rows)) = t.size() {
+            emulator.win32_mut().set_console_size(columns, rows);
+        }
         emulator.win32_mut().set_console_host(Box::new(t));
     } else if flags.terminal {
         // No terminal and no --input: the guest's keyboard is whatever stdin brings.

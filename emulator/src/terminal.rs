@@ -68,6 +68,17 @@ impl Terminal {
     }
 }
 
+impl Terminal {
+    /// The terminal's size in columns and rows (`stty size`), if it tells.
+    pub fn size(&self) -> Option<(u16, u16)> {
+        let text = stty(&["size"])?;
+        let mut parts = text.split_whitespace().map(str::parse::<u16>);
+        let rows = parts.next()?.ok()?;
+        let columns = parts.next()?.ok()?;
+        Some((columns, rows))
+    }
+}
+
 impl Drop for Terminal {
     fn drop(&mut self) {
         let mut out = std::io::stdout().lock();

@@ -293,6 +293,22 @@ impl Win32 {
         }
     }
 
+    /// Sets the size of the console's first screen buffer and its window (a terminal's
+    /// size, say), before the guest runs; sizes of 0 or above [`console::MAX_DIMENSION`]
+    /// are ignored.
+    pub fn set_console_size(&mut self, columns: u16, rows: u16) {
+        if columns == 0
+            || rows == 0
+            || columns > console::MAX_DIMENSION
+            || rows > console::MAX_DIMENSION
+        {
+            return;
+        }
+        if let Some(buffer) = self.state.console.buffers.first_mut() {
+            *buffer = console::ScreenBuffer::new(columns, rows);
+        }
+    }
+
     /// Shows the console on `host` (a terminal) and takes its keys from there.
     pub fn set_console_host(&mut self, host: Box<dyn console::ConsoleHost>) {
         self.state.console_host = Some(host);
