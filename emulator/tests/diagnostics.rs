@@ -181,6 +181,9 @@ fn errors_have_a_clear_first_line() {
     let junk = std::env::temp_dir().join(format!("ntemu-junk-{}.exe", std::process::id()));
     let _ = std::fs::write(&junk, b"MZ not really a program");
     let junk = junk.to_string_lossy().into_owned();
+    let keys = std::env::temp_dir().join(format!("ntemu-keys-{}.txt", std::process::id()));
+    let _ = std::fs::write(&keys, b"ab\\q");
+    let keys = keys.to_string_lossy().into_owned();
     let hello = guest("x86/hello.exe");
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
@@ -204,6 +207,15 @@ fn errors_have_a_clear_first_line() {
             vec!["run", "--stats-format", "xml", &hello],
             "ntemu: --stats-format \"xml\": unknown format; known: text, json",
         ),
+        (vec!["run", "--input", &keys, &hello], "ntemu: "),
+        (
+            vec!["run", "--input", "/nonexistent/keys.txt", &hello],
+            "ntemu: cannot read /nonexistent/keys.txt: No such file",
+        ),
+        (
+            vec!["run", "--root", "/nonexistent/root", &hello],
+            "ntemu: cannot read /nonexistent/root: No such file",
+        ),
         (
             vec!["inspect", "--coverage", "/nonexistent/x.exe"],
             "ntemu: /nonexistent/x.exe: ",
@@ -217,4 +229,5 @@ fn errors_have_a_clear_first_line() {
         assert!(err.starts_with(first), "{args:?}: {err}");
     }
     let _ = std::fs::remove_file(&junk);
+    let _ = std::fs::remove_file(&keys);
 }
