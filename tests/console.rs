@@ -40,18 +40,26 @@ fn reading_an_empty_input_queue_blocks() {
     assert_eq!(run.report.outcome, RunOutcome::Blocked);
 }
 
-/// A thread blocked in ReadConsoleInputA runs the call again when an embedder types keys:
-/// it then gets them, and the program goes on to its end.
-#[test]
-fn keys_typed_later_wake_a_blocked_read() {
+/// A machine with a virtual clock running the guest `image` (typed `keys` queued), its
+/// output in memory: (machine, process id, stdout).
+fn started(image: &str, keys: &[u8]) -> (ntemu::Emulator, u32, ntemu::win32::SharedBuffer) {
     let (io, out, _) = HostIo::buffers();
     let options = RunOptions {
         io: Some(io),
         virtual_time: true,
+        keys: parse_key_script(keys).unwrap(),
         ..RunOptions::default()
     };
     let mut emulator = ntemu::Emulator::new(&options);
-    emulator.load(&guest("x86/console.exe"), &[]).expect("load");
+    let pid = emulator.load(&guest(image), &[]).expect("load");
+    (emulator, pid, out)
+}
+
+/// A thread blocked in ReadConsoleInputA runs the call again when an embedder types keys:
+/// it then gets them, and the program goes on to its end.
+#[test]
+fn keys_typed_later_wake_a_blocked_read() {
+    let (mut emulator, _, out) = started("x86/console.exe", b"");
     assert_eq!(emulator.run().expect("run"), RunOutcome::Blocked);
     assert!(!String::from_utf8_lossy(&out.lock()).contains("read: "));
     emulator
@@ -67,14 +75,7 @@ fn keys_typed_later_wake_a_blocked_read() {
 /// handler ends with STATUS_CONTROL_C_EXIT.
 #[test]
 fn ctrl_c_without_a_handler_ends_the_process() {
-    let (io, _, _) = HostIo::buffers();
-    let options = RunOptions {
-        io: Some(io),
-        virtual_time: true,
-        ..RunOptions::default()
-    };
-    let mut emulator = ntemu::Emulator::new(&options);
-    let pid = emulator.load(&guest("x86/console.exe"), &[]).expect("load");
+    let (mut emulator, pid, _) = started("x86/console.exe", b"");
     assert_eq!(emulator.run().expect("run"), RunOutcome::Blocked);
     emulator
         .win32_mut()
@@ -88,17 +89,7 @@ fn ctrl_c_without_a_handler_ends_the_process() {
 /// is a read of 0 bytes.
 #[test]
 fn console_reads_are_cooked_lines() {
-    let (io, out, _) = HostIo::buffers();
-    let options = RunOptions {
-        io: Some(io),
-        virtual_time: true,
-        keys: parse_key_script(b"ab\\x08c\\rsecond\\rrest").unwrap(),
-        ..RunOptions::default()
-    };
-    let mut emulator = ntemu::Emulator::new(&options);
-    emulator
-        .load(&guest("x86/readline.exe"), &[])
-        .expect("load");
+    let (mut emulator, _, out) = started("x86/readline.exe", b"ab\\x08c\\rsecond\\rrest");
     // Everything typed so far is read; the unfinished "rest" waits for Enter or the end.
     assert_eq!(emulator.run().expect("run"), RunOutcome::Blocked);
     assert_eq!(
@@ -119,4 +110,37 @@ fn console_reads_are_cooked_lines() {
         screen.starts_with("ac\nsecond\nrestread 4: a c"),
         "{screen}"
     );
+}
+
+/// Ctrl+C with control handlers: a thread of the process calls them newest first until one
+/// returns TRUE (the program goes on); when every one returns FALSE the process ends with
+/// STATUS_CONTROL_C_EXIT. `key` is how the program shows a typed x and y.
+fn ctrl_c_calls_the_handlers_newest_first(image: &str, key: [&str; 2]) {
+    let (mut emulator, pid, out) = started(image, b"");
+    emulator
+        .win32_mut()
+        .push_keys(&parse_key_script(b"x\\x03").unwrap());
+    assert_eq!(emulator.run().expect("run"), RunOutcome::Blocked);
+    // The newest handler took the first Ctrl+C; the program reads keys again.
+    let first = format!("{}\nb: 0\n", key[0]);
+    assert_eq!(String::from_utf8_lossy(&out.lock()), first);
+    emulator
+        .win32_mut()
+        .push_keys(&parse_key_script(b"y\\x03").unwrap());
+    assert_eq!(emulator.run().expect("run"), RunOutcome::AllExited);
+    assert_eq!(
+        String::from_utf8_lossy(&out.lock()),
+        format!("{first}{}\nb: 0\na: 0\n", key[1])
+    );
+    assert_eq!(emulator.exit_code(pid), Some(0xC000_013A));
+}
+
+#[test]
+fn x86_ctrl_c_calls_the_handlers_newest_first() {
+    ctrl_c_calls_the_handlers_newest_first("x86/ctrl.exe", ["key x", "key y"]);
+}
+
+#[test]
+fn alpha_ctrl_c_calls_the_handlers_newest_first() {
+    ctrl_c_calls_the_handlers_newest_first("alpha/ctrl.exe", ["key: 120", "key: 121"]);
 }

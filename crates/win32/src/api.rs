@@ -38,6 +38,9 @@ pub(crate) struct Win32State {
     pub(crate) seh: crate::seh::SehState,
     /// The sandboxed drive C:, its current directory and open disk files.
     pub(crate) files: crate::kernel32::FileSystem,
+    /// Threads serving a Ctrl+C, by (process, thread) id: the HandlerRoutines still to call,
+    /// next first.
+    pub(crate) ctrl_threads: BTreeMap<(u32, u32), Vec<u32>>,
     /// The event signalled while the console input queue holds events (made on first use).
     pub(crate) console_input_event: Option<Arc<Object>>,
     /// The terminal that shows the console and types into it, if any.

@@ -366,6 +366,11 @@ impl SystemServices for Win32 {
         if let Some(outcome) = seh::thunk(&mut self.seh_env(machine, thread), address) {
             return outcome;
         }
+        if let Some(outcome) =
+            kernel32::console::ctrl_thunk(&mut self.state, machine, thread, address)
+        {
+            return outcome;
+        }
         let Some(&bound) = self.builtins.at(address) else {
             return ServiceOutcome::ExitProcess(nt_status::NtStatus::ILLEGAL_INSTRUCTION.0);
         };

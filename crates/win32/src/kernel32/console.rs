@@ -2,6 +2,7 @@
 
 use nt_object::{AccessMask, Handle, ObjectError, ObjectType};
 
+use nt_memory::GuestMemory;
 use nt_status::NtStatus;
 
 use super::HostFile;
@@ -316,19 +317,22 @@ pub(crate) fn sync_console(call: &mut ApiCall<'_>) {
             call.state.console.input_closed = true;
         }
     }
-    // With processed input, Ctrl+C is a signal, not a key: the newest HandlerRoutine runs
-    // on a thread of its own (NT's CTRL_C_EVENT), and with none the process ends.
+    // With processed input, Ctrl+C is a signal, not a key: as on NT, a new thread of the
+    // process calls the HandlerRoutines, newest first, until one returns TRUE; when none
+    // does (or there are none) the process ends with STATUS_CONTROL_C_EXIT.
     let console = &mut call.state.console;
     if console.input_mode & crate::console::ENABLE_PROCESSED_INPUT != 0 {
         let before = console.input.len();
         console.input.retain(|e| e.ascii_char != 0x03);
         if console.input.len() != before && !console.ignore_ctrl_c {
-            match console.ctrl_handlers.last().copied() {
-                Some(handler) => {
-                    let pid = call.thread.process;
-                    let _ = call.machine.spawn_thread(pid, handler, 0, 0, 0);
+            if console.ctrl_handlers.is_empty() {
+                console.ctrl_c_exit = true;
+            } else {
+                let handlers: Vec<u32> = console.ctrl_handlers.iter().rev().copied().collect();
+                let pid = call.thread.process;
+                if let Ok(tid) = call.machine.spawn_thread(pid, CTRL_ROUTINE_THUNK, 0, 0, 0) {
+                    call.state.ctrl_threads.insert((pid, tid), handlers);
                 }
-                None => console.ctrl_c_exit = true,
             }
         }
     }
@@ -882,4 +886,71 @@ pub(super) fn read_console_a(call: &mut ApiCall<'_>) -> ApiReturn {
         return call.fail(status);
     }
     read_console_into(call, buffer, length, read)
+}
+
+/// Where the thread that serves a Ctrl+C starts (NT's kernel32!CtrlRoutine).
+pub const CTRL_ROUTINE_THUNK: u32 = nt_kernel::THUNK_BASE + 0x20;
+/// Where a HandlerRoutine that thread called returns to.
+pub const CTRL_HANDLER_RETURN_THUNK: u32 = nt_kernel::THUNK_BASE + 0x24;
+/// CTRL_C_EVENT, the HandlerRoutine's argument.
+const CTRL_C_EVENT: u32 = 0;
+
+/// The control-routine thread reached one of its thunks: calls the next HandlerRoutine,
+/// or ends (the thread when a handler returned TRUE, the process when none did). None for
+/// any other address.
+pub(crate) fn ctrl_thunk(
+    state: &mut crate::api::Win32State,
+    machine: &mut nt_kernel::Machine,
+    thread: nt_kernel::ClientId,
+    address: u32,
+) -> Option<nt_kernel::ServiceOutcome> {
+    use nt_kernel::{ALPHA_A0, ALPHA_PV, ALPHA_RA, CpuContext, ServiceOutcome, X86_ESP};
+    if address != CTRL_ROUTINE_THUNK && address != CTRL_HANDLER_RETURN_THUNK {
+        return None;
+    }
+    let key = (thread.process, thread.thread);
+    let process = machine.process_mut(thread.process)?;
+    let context = process.thread(thread.thread)?.context();
+    if address == CTRL_HANDLER_RETURN_THUNK && context.return_value() != 0 {
+        state.ctrl_threads.remove(&key);
+        return Some(ServiceOutcome::ExitThread(0));
+    }
+    let next = state.ctrl_threads.get_mut(&key).and_then(|h| {
+        if h.is_empty() {
+            None
+        } else {
+            Some(h.remove(0))
+        }
+    });
+    let Some(handler) = next else {
+        state.ctrl_threads.remove(&key);
+        return Some(ServiceOutcome::ExitProcess(NtStatus::CONTROL_C_EXIT.0));
+    };
+    // Call HandlerRoutine(CTRL_C_EVENT), returning to the return thunk: on x86 the return
+    // address and the argument go on the stack.
+    let x86_sp = match context {
+        CpuContext::X86(c) => Some(c.gpr[X86_ESP].wrapping_sub(8)),
+        CpuContext::Alpha(_) => None,
+    };
+    if let Some(sp) = x86_sp {
+        let space = process.address_space_mut();
+        if space.write_u32(sp, CTRL_HANDLER_RETURN_THUNK).is_err()
+            || space.write_u32(sp.wrapping_add(4), CTRL_C_EVENT).is_err()
+        {
+            return Some(ServiceOutcome::ExitProcess(NtStatus::CONTROL_C_EXIT.0));
+        }
+    }
+    match process.thread_mut(thread.thread)?.context_mut() {
+        CpuContext::X86(c) => {
+            c.gpr[X86_ESP] = x86_sp.unwrap_or(c.gpr[X86_ESP]);
+            c.eip = handler;
+        }
+        CpuContext::Alpha(c) => {
+            c.r[ALPHA_A0] = u64::from(CTRL_C_EVENT);
+            c.r[ALPHA_RA] = nt_kernel::sign_extend(CTRL_HANDLER_RETURN_THUNK);
+            c.r[ALPHA_PV] = nt_kernel::sign_extend(handler);
+            c.pc = nt_kernel::sign_extend(handler);
+        }
+    }
+    Some(ServiceOutcome::Continue)
 }
