@@ -15,7 +15,7 @@ use ntemu::win32::console::{
 /// The terminal ntemu runs in, in raw mode while this lives.
 pub struct Terminal {
     saved_mode: String,
-    typed: Arc<Mutex<Vec<u8>>>,
+    typed: StdinReader,
     drawn: Vec<Vec<(char, u16)>>,
     drawn_cursor: Option<(u16, u16, bool)>,
     drawn_title: String,
@@ -42,18 +42,7 @@ impl Terminal {
         }
         let saved_mode = stty(&["-g"])?;
         stty(&["raw", "-echo"])?;
-        let typed = Arc::new(Mutex::new(Vec::new()));
-        let sink = typed.clone();
-        std::thread::spawn(move || {
-            let mut stdin = std::io::stdin();
-            let mut buf = [0u8; 64];
-            while let Ok(n @ 1..) = stdin.read(&mut buf) {
-                match sink.lock() {
-                    Ok(mut typed) => typed.extend_from_slice(&buf[..n]),
-                    Err(_) => break,
-                }
-            }
-        });
+        let typed = StdinReader::start();
         // The alternate screen, cleared.
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(b"\x1b[?1049h\x1b[2J");
@@ -159,62 +148,75 @@ impl ConsoleHost for Terminal {
     }
 
     fn poll_keys(&mut self) -> Vec<Key> {
-        let bytes = match self.typed.lock() {
-            Ok(mut typed) => std::mem::take(&mut *typed),
-            Err(_) => return Vec::new(),
-        };
-        terminal_keys(&bytes)
+        terminal_keys(&self.typed.take())
     }
 }
 
-/// A redirected stdin as the console's keyboard: its bytes become keys, read on a
-/// background thread started at the first poll (so a program that never reads its input
+/// A background thread reading the host's stdin: what it has brought and not yet been
+/// taken, and whether stdin has ended.
+struct StdinReader {
+    shared: Arc<Mutex<PipeState>>,
+}
+
+/// Bytes read and not yet taken, and whether stdin has ended.
+type PipeState = (Vec<u8>, bool);
+
+impl StdinReader {
+    /// Starts the thread.
+    fn start() -> StdinReader {
+        let shared = Arc::new(Mutex::new((Vec::new(), false)));
+        let sink = shared.clone();
+        std::thread::spawn(move || {
+            let mut stdin = std::io::stdin();
+            let mut buf = [0u8; 4096];
+            loop {
+                let n = stdin.read(&mut buf).unwrap_or(0);
+                let Ok(mut s) = sink.lock() else { break };
+                if n == 0 {
+                    s.1 = true;
+                    break;
+                }
+                s.0.extend_from_slice(&buf[..n]);
+            }
+        });
+        StdinReader { shared }
+    }
+
+    /// The bytes read since the last call.
+    fn take(&self) -> Vec<u8> {
+        self.shared
+            .lock()
+            .map(|mut s| std::mem::take(&mut s.0))
+            .unwrap_or_default()
+    }
+
+    /// True once stdin has ended and every byte was taken.
+    fn ended(&self) -> bool {
+        self.shared
+            .lock()
+            .map(|s| s.1 && s.0.is_empty())
+            .unwrap_or(false)
+    }
+}
+
+/// A redirected stdin as the console's keyboard: its bytes become keys, read by a
+/// [`StdinReader`] started at the first poll (so a program that never reads its input
 /// never waits for the pipe), and its end ends the console input.
 #[derive(Default)]
 pub struct PipedInput {
-    reader: Option<Arc<Mutex<PipeState>>>,
+    reader: Option<StdinReader>,
 }
-
-/// What the stdin reader thread has brought: bytes not yet taken, and whether the pipe
-/// has ended.
-type PipeState = (Vec<u8>, bool);
 
 impl ConsoleHost for PipedInput {
     fn present(&mut self, _console: &Console) {}
 
     fn poll_keys(&mut self) -> Vec<Key> {
-        let shared = self.reader.get_or_insert_with(|| {
-            let shared = Arc::new(Mutex::new((Vec::new(), false)));
-            let sink = shared.clone();
-            std::thread::spawn(move || {
-                let mut stdin = std::io::stdin();
-                let mut buf = [0u8; 4096];
-                loop {
-                    let n = stdin.read(&mut buf).unwrap_or(0);
-                    let Ok(mut s) = sink.lock() else { break };
-                    if n == 0 {
-                        s.1 = true;
-                        break;
-                    }
-                    s.0.extend_from_slice(&buf[..n]);
-                }
-            });
-            shared
-        });
-        match shared.lock() {
-            Ok(mut s) => std::mem::take(&mut s.0)
-                .into_iter()
-                .map(Key::Char)
-                .collect(),
-            Err(_) => Vec::new(),
-        }
+        let reader = self.reader.get_or_insert_with(StdinReader::start);
+        reader.take().into_iter().map(Key::Char).collect()
     }
 
     fn input_closed(&self) -> bool {
-        self.reader
-            .as_ref()
-            .and_then(|r| r.lock().ok().map(|s| s.1 && s.0.is_empty()))
-            .unwrap_or(false)
+        self.reader.as_ref().is_some_and(StdinReader::ended)
     }
 }
 

@@ -363,13 +363,16 @@ impl Win32 {
 
 impl SystemServices for Win32 {
     fn thunk(&mut self, machine: &mut Machine, thread: ClientId, address: u32) -> ServiceOutcome {
-        if let Some(outcome) = seh::thunk(&mut self.seh_env(machine, thread), address) {
-            return outcome;
-        }
-        if let Some(outcome) =
-            kernel32::console::ctrl_thunk(&mut self.state, machine, thread, address)
-        {
-            return outcome;
+        // Below the function thunks: the layer's own (exception dispatch, Ctrl+C).
+        if address < FIRST_FUNCTION_THUNK {
+            if let Some(outcome) = seh::thunk(&mut self.seh_env(machine, thread), address) {
+                return outcome;
+            }
+            if let Some(outcome) =
+                kernel32::console::ctrl_thunk(&mut self.state, machine, thread, address)
+            {
+                return outcome;
+            }
         }
         let Some(&bound) = self.builtins.at(address) else {
             return ServiceOutcome::ExitProcess(nt_status::NtStatus::ILLEGAL_INSTRUCTION.0);

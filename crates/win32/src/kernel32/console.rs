@@ -250,26 +250,29 @@ pub(super) fn set_console_active_screen_buffer(call: &mut ApiCall<'_>) -> ApiRet
 /// echo input for the input handle.
 pub(super) fn get_console_mode(call: &mut ApiCall<'_>) -> ApiReturn {
     let (handle, out) = (Handle(call.arg(0)), call.arg(1));
-    let mode = match call
-        .reference(handle, AccessMask(0), Some(ObjectType::File))
-        .ok()
-        .and_then(|o| o.payload::<HostFile>().copied())
-    {
-        Some(HostFile::Input) => call.state.console.input_mode,
-        Some(HostFile::Output | HostFile::Error) => {
-            call.state.console.buffers.first().map_or(0x3, |b| b.mode)
-        }
-        Some(HostFile::ScreenBuffer(i)) => call
-            .state
-            .console
-            .buffers
-            .get(i as usize)
-            .map_or(0x3, |b| b.mode),
-        _ => return call.fail(NtStatus::INVALID_HANDLE),
+    let mode = match mode_target(call, handle) {
+        Ok(None) => call.state.console.input_mode,
+        Ok(Some(i)) => call.state.console.buffers.get(i).map_or(0x3, |b| b.mode),
+        Err(status) => return call.fail(status),
     };
     match call.write_u32(out, mode) {
         Ok(()) => ApiReturn::Value(1),
         Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// What a handle's console mode belongs to: the input (None) or a screen buffer (the
+/// standard output and error handles name the first); ERROR_INVALID_HANDLE for any other.
+fn mode_target(call: &ApiCall<'_>, handle: Handle) -> Result<Option<usize>, NtStatus> {
+    match call
+        .reference(handle, AccessMask(0), Some(ObjectType::File))
+        .ok()
+        .and_then(|o| o.payload::<HostFile>().copied())
+    {
+        Some(HostFile::Input) => Ok(None),
+        Some(HostFile::Output | HostFile::Error) => Ok(Some(0)),
+        Some(HostFile::ScreenBuffer(i)) => Ok(Some(i as usize)),
+        None => Err(NtStatus::INVALID_HANDLE),
     }
 }
 
@@ -278,21 +281,16 @@ pub(super) fn get_console_mode(call: &mut ApiCall<'_>) -> ApiReturn {
 /// ERROR_INVALID_PARAMETER.
 pub(super) fn set_console_mode(call: &mut ApiCall<'_>) -> ApiReturn {
     let (handle, mode) = (Handle(call.arg(0)), call.arg(1));
-    let target = call
-        .reference(handle, AccessMask(0), Some(ObjectType::File))
-        .ok()
-        .and_then(|o| o.payload::<HostFile>().copied());
-    let index = match target {
-        Some(HostFile::Input) => {
+    let index = match mode_target(call, handle) {
+        Ok(None) => {
             if mode & !crate::console::VALID_INPUT_MODE != 0 {
                 return call.fail(NtStatus::INVALID_PARAMETER);
             }
             call.state.console.input_mode = mode;
             return ApiReturn::Value(1);
         }
-        Some(HostFile::Output | HostFile::Error) => 0,
-        Some(HostFile::ScreenBuffer(i)) => i as usize,
-        _ => return call.fail(NtStatus::INVALID_HANDLE),
+        Ok(Some(i)) => i,
+        Err(status) => return call.fail(status),
     };
     if mode & !0x3 != 0 {
         return call.fail(NtStatus::INVALID_PARAMETER);
@@ -545,10 +543,10 @@ fn cell_rectangle(call: &mut ApiCall<'_>, write: bool) -> ApiReturn {
         coord(call.arg(3)),
         call.arg(4),
     );
-    let Ok(region_bytes) = call.read_bytes(region_ptr, 8) else {
-        return call.fail(NtStatus::ACCESS_VIOLATION);
+    let mut region = match read_rect(call, region_ptr) {
+        Ok(r) => r,
+        Err(status) => return call.fail(status),
     };
-    let mut region = crate::console::Rect::from_bytes(region_bytes.try_into().unwrap_or([0; 8]));
     let index = match buffer_index(call, handle) {
         Ok(i) => i,
         Err(e) => return call.fail(e.status()),
@@ -751,15 +749,10 @@ pub(super) fn beep(call: &mut ApiCall<'_>) -> ApiReturn {
     if duration == 0 {
         return ApiReturn::Value(1);
     }
-    let never = call
-        .machine
-        .objects()
-        .create_event(nt_object::EventType::Notification, false);
-    ApiReturn::Wait {
-        objects: vec![never],
-        wait_type: nt_object::WaitType::Any,
-        timeout: Some(std::time::Duration::from_millis(u64::from(duration))),
-    }
+    super::delay(
+        call,
+        Some(std::time::Duration::from_millis(u64::from(duration))),
+    )
 }
 
 /// WriteConsoleW(hConsoleOutput, lpBuffer, nNumberOfCharsToWrite, lpNumberOfCharsWritten,
@@ -789,14 +782,12 @@ pub(super) fn write_console_w(call: &mut ApiCall<'_>) -> ApiReturn {
         Ok(None) => return call.fail(NtStatus::INVALID_HANDLE),
         Err(e) => return call.fail(e.status()),
     };
-    let index = match target {
-        HostFile::Output | HostFile::Error => 0,
-        HostFile::ScreenBuffer(i) => i as usize,
-        _ => return call.fail(NtStatus::INVALID_HANDLE),
-    };
+    if target == HostFile::Input {
+        return call.fail(NtStatus::INVALID_HANDLE);
+    }
     // Like WriteConsoleA, the console's screen buffer only: the host stream is WriteFile's.
-    if let Some(b) = call.state.console.buffers.get_mut(index) {
-        b.write(&oem);
+    if let Err(status) = super::write_console_bytes(call, target, &oem, false) {
+        return call.fail(status);
     }
     match call.write_out_u32(written, count) {
         Ok(()) => ApiReturn::Value(1),

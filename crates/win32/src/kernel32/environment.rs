@@ -12,8 +12,8 @@ use crate::api::{ApiCall, ApiReturn};
 pub(crate) struct Environment {
     /// (name, value) pairs in the order they were first set.
     pub(crate) variables: Vec<(String, String)>,
-    /// The Unicode block (NT keeps it in the PEB) and the variables it shows.
-    unicode_block: Option<(u32, Vec<(String, String)>)>,
+    /// The Unicode block (NT keeps it in the PEB), while it shows the current variables.
+    unicode_block: Option<u32>,
     /// ANSI blocks GetEnvironmentStrings handed out and FreeEnvironmentStringsA has not
     /// freed yet.
     ansi_blocks: Vec<u32>,
@@ -31,16 +31,18 @@ impl Environment {
         self.position(name).map(|i| self.variables[i].1.as_str())
     }
 
-    /// Sets `name` to `value`, or removes it for None.
+    /// Sets `name` to `value`, or removes it for None. A change outdates the Unicode block.
     pub(crate) fn set(&mut self, name: &str, value: Option<&str>) {
         match (self.position(name), value) {
+            (Some(i), Some(v)) if self.variables[i].1 == v => return,
             (Some(i), Some(v)) => self.variables[i].1 = v.to_string(),
             (Some(i), None) => {
                 self.variables.remove(i);
             }
             (None, Some(v)) => self.variables.push((name.to_string(), v.to_string())),
-            (None, None) => {}
+            (None, None) => return,
         }
+        self.unicode_block = None;
     }
 
     /// The block text: `name=value` strings each ending in NUL, then one more NUL (two NULs
@@ -114,19 +116,17 @@ pub(super) fn get_environment_strings(call: &mut ApiCall<'_>) -> ApiReturn {
 /// changed since it was made (the old one stays readable, as a pointer into a reallocated
 /// PEB block would on NT until the memory is reused).
 pub(super) fn get_environment_strings_w(call: &mut ApiCall<'_>) -> ApiReturn {
-    let Some(current) = with_environment(call, |e| match &e.unicode_block {
-        Some((at, shown)) if *shown == e.variables => Ok(*at),
-        _ => Err((e.block_text(), e.variables.clone())),
-    }) else {
+    let Some(current) = with_environment(call, |e| e.unicode_block.ok_or_else(|| e.block_text()))
+    else {
         return call.fail(NtStatus::INVALID_HANDLE);
     };
     match current {
         Ok(at) => ApiReturn::Value(at),
-        Err((text, variables)) => {
+        Err(text) => {
             let units: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
             match place(call, &units) {
                 Ok(at) => {
-                    with_environment(call, |e| e.unicode_block = Some((at, variables)));
+                    with_environment(call, |e| e.unicode_block = Some(at));
                     ApiReturn::Value(at)
                 }
                 Err(status) => call.fail(status),

@@ -635,7 +635,7 @@ pub(crate) fn write_handle(
         return Ok(data.len());
     }
     match object.payload::<HostFile>().copied() {
-        Some(target) => super::write_console_bytes(call, target, data)
+        Some(target) => super::write_console_bytes(call, target, data, true)
             .map(|()| data.len())
             .map_err(|s| s.to_win32_error()),
         None => Err(Win32Error::INVALID_HANDLE),

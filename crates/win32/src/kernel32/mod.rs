@@ -710,13 +710,9 @@ fn write_to_handle(call: &mut ApiCall<'_>, stream: bool) -> ApiReturn {
     let Some(&target) = file.payload::<HostFile>() else {
         return call.fail(NtStatus::INVALID_HANDLE);
     };
-    let (sink, screen) = match (target, stream) {
-        (HostFile::Output, true) => (Some(call.io().stdout.clone()), Some(0)),
-        (HostFile::Error, true) => (Some(call.io().stderr.clone()), None),
-        (HostFile::Output | HostFile::Error, false) => (None, Some(0)),
-        (HostFile::ScreenBuffer(i), _) => (None, Some(i as usize)),
-        (HostFile::Input, _) => return call.fail(NtStatus::ACCESS_DENIED),
-    };
+    if target == HostFile::Input {
+        return call.fail(NtStatus::ACCESS_DENIED);
+    }
     // The whole buffer must be readable before a byte is written (NT probes it first); the
     // copy then goes in bounded chunks, whatever length the guest claims.
     let chunks = || {
@@ -739,20 +735,9 @@ fn write_to_handle(call: &mut ApiCall<'_>, stream: bool) -> ApiReturn {
         let Ok(bytes) = call.read_bytes(buffer.wrapping_add(at), len as usize) else {
             return bad_pointer(call);
         };
-        // The console's screen buffer sees the text; the host stream gets the bytes.
-        if let Some(b) = screen.and_then(|i| call.state.console.buffers.get_mut(i)) {
-            b.write(&bytes);
+        if let Err(status) = write_console_bytes(call, target, &bytes, stream) {
+            return call.fail(status);
         }
-        if let Some(sink) = &sink
-            && sink.lock().write_all(&bytes).is_err()
-        {
-            return call.fail(NtStatus::UNSUCCESSFUL);
-        }
-    }
-    if let Some(sink) = &sink
-        && sink.lock().flush().is_err()
-    {
-        return call.fail(NtStatus::UNSUCCESSFUL);
     }
     match call.write_out_u32(written_ptr, length) {
         Ok(()) => ok(1),
@@ -760,17 +745,21 @@ fn write_to_handle(call: &mut ApiCall<'_>, stream: bool) -> ApiReturn {
     }
 }
 
-/// Writes `data` to a console handle's target as WriteFile does (for Rust callers).
+/// Writes `data` to a console handle's target: the screen buffer it names and, with
+/// `stream` (WriteFile), the host's stdout or stderr too, as a redirected handle's bytes;
+/// without it (WriteConsoleA/W) the screen buffer only.
 fn write_console_bytes(
     call: &mut ApiCall<'_>,
     target: HostFile,
     data: &[u8],
+    stream: bool,
 ) -> Result<(), NtStatus> {
-    let (sink, screen) = match target {
-        HostFile::Output => (Some(call.io().stdout.clone()), Some(0)),
-        HostFile::Error => (Some(call.io().stderr.clone()), None),
-        HostFile::ScreenBuffer(i) => (None, Some(i as usize)),
-        HostFile::Input => return Err(NtStatus::ACCESS_DENIED),
+    let (sink, screen) = match (target, stream) {
+        (HostFile::Output, true) => (Some(call.io().stdout.clone()), Some(0)),
+        (HostFile::Error, true) => (Some(call.io().stderr.clone()), None),
+        (HostFile::Output | HostFile::Error, false) => (None, Some(0)),
+        (HostFile::ScreenBuffer(i), _) => (None, Some(i as usize)),
+        (HostFile::Input, _) => return Err(NtStatus::ACCESS_DENIED),
     };
     if let Some(b) = screen.and_then(|i| call.state.console.buffers.get_mut(i)) {
         b.write(data);
@@ -827,7 +816,11 @@ fn sleep(call: &mut ApiCall<'_>) -> ApiReturn {
     if ms == 0 {
         return ok(0);
     }
-    // NtDelayExecution: a wait on an event nobody signals.
+    delay(call, timeout(ms))
+}
+
+/// NtDelayExecution: the caller waits `time` (None: for ever) on an event nobody signals.
+fn delay(call: &mut ApiCall<'_>, time: Option<Duration>) -> ApiReturn {
     let never = call
         .machine
         .objects()
@@ -835,7 +828,7 @@ fn sleep(call: &mut ApiCall<'_>) -> ApiReturn {
     ApiReturn::Wait {
         objects: vec![never],
         wait_type: WaitType::Any,
-        timeout: timeout(ms),
+        timeout: time,
     }
 }
 
