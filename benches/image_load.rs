@@ -8,7 +8,6 @@ use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ntemu::image::PeImage;
-use ntemu::win32::Builtins;
 use ntemu::{MachineConfig, machine};
 
 fn image_load(c: &mut Criterion) {
@@ -28,12 +27,12 @@ fn image_load(c: &mut Criterion) {
                 eprintln!("image_load: {} is absent; skipping it", path.display());
                 continue;
             };
-            let builtins = Builtins::new();
+            let builtins = ntemu::builtins();
             group.bench_function(format!("{arch}/{name}"), |b| {
                 b.iter(|| {
                     let image = PeImage::parse(black_box(&bytes)).expect("corpus image parses");
                     let mut m = machine(MachineConfig::default());
-                    let mut resolver = builtins.clone();
+                    let mut resolver = &*builtins;
                     let started = m
                         .create_process_from_image(&image, &mut resolver, None, false, 0)
                         .expect("corpus image loads");

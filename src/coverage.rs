@@ -2,9 +2,9 @@
 //! (`ntemu inspect --coverage IMAGE`).
 
 use pe_image::PeImage;
-use win32::Builtins;
+pub use win32::ImportStatus;
 
-/// One import of an image and whether a builtin DLL implements it.
+/// One import of an image and what ntemu has for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImportCoverage {
     /// The DLL the image imports from, as the image spells it.
@@ -13,6 +13,9 @@ pub struct ImportCoverage {
     pub function: String,
     /// True when ntemu implements it.
     pub implemented: bool,
+    /// Implemented, catalogued by NT 4.0 but not implemented, unknown to NT 4.0, or from
+    /// a DLL that is not builtin.
+    pub status: ImportStatus,
 }
 
 /// The coverage of one image's imports.
@@ -33,16 +36,20 @@ impl Coverage {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn of(image: &PeImage) -> Coverage {
-        let builtins = Builtins::new();
+        let builtins = crate::builtins();
         let imports = image
             .imports
             .iter()
             .flat_map(|d| {
                 let builtins = &builtins;
-                d.imports.iter().map(move |i| ImportCoverage {
-                    dll: d.dll.clone(),
-                    function: i.symbol.to_string(),
-                    implemented: builtins.address_of(&d.dll, &i.symbol).is_some(),
+                d.imports.iter().map(move |i| {
+                    let status = builtins.import_status(&d.dll, &i.symbol);
+                    ImportCoverage {
+                        dll: d.dll.clone(),
+                        function: i.symbol.to_string(),
+                        implemented: status == ImportStatus::Implemented,
+                        status,
+                    }
                 })
             })
             .collect();

@@ -9,11 +9,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Weak};
 
+use kernel32::Kernel32Host;
 use nt_kernel::{Architecture, ClientId, Machine, ServiceOutcome, SystemServices};
 use nt_object::{AccessMask, Handle, Object, ObjectType};
 use nt_status::NtStatus;
 use pe_image::{ImportResolver, ImportSymbol};
-use win32::{BoundExport, Builtins, HostIo, Win32};
+use win32::{Builtins, HostIo, ThunkTarget, Win32};
 
 /// Which diagnostics are on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -371,14 +372,14 @@ pub(crate) struct Services<'a> {
     pub(crate) diagnostics: &'a mut Diagnostics,
 }
 
-fn call_name(bound: Option<BoundExport>) -> String {
-    bound.map_or_else(
+fn call_name(target: Option<ThunkTarget>) -> String {
+    target.map_or_else(
         || "a system thunk".to_string(),
-        |b| {
+        |t| {
             format!(
                 "{}.{}",
-                b.dll.trim_end_matches(".dll").trim_end_matches(".DLL"),
-                b.export.name
+                t.dll_name.trim_end_matches(".dll").trim_end_matches(".DLL"),
+                t.name
             )
         },
     )
@@ -478,7 +479,7 @@ impl SystemServices for Services<'_> {
 /// The builtin export table as an import resolver that traces each binding
 /// (`--trace loader`).
 pub(crate) struct TracingResolver<'a> {
-    pub(crate) builtins: Builtins,
+    pub(crate) builtins: Arc<Builtins>,
     pub(crate) diagnostics: &'a Diagnostics,
 }
 

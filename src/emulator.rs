@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use kernel32::Kernel32Host;
 use nt_kernel::{
     Architecture, FaultPoint, FaultTrigger, KernelError, Machine, MachineConfig, RunOutcome,
 };
@@ -220,8 +221,10 @@ impl Emulator {
         }
         *m.quirks_mut() = options.quirks;
         let io = options.io.clone().unwrap_or_else(HostIo::host);
-        let mut w = Win32::new(io.clone());
-        w.set_trace(options.trace_api);
+        let mut w = crate::builtins::win32_layer(io.clone());
+        if let Some(relay) = &options.relay {
+            w.set_relay(relay);
+        }
         w.push_keys(&options.keys);
         if let Some(start) = options.clock_start_ms {
             w.set_wall_clock(start);
@@ -266,13 +269,13 @@ impl Emulator {
         }
         let started = if self.diagnostics.options.trace_loader {
             let mut resolver = TracingResolver {
-                builtins: self.win32.builtins().clone(),
+                builtins: Arc::clone(self.win32.builtins()),
                 diagnostics: &self.diagnostics,
             };
             self.machine
                 .create_process_from_image(&image, &mut resolver, None, false, 0)?
         } else {
-            let mut resolver = self.win32.builtins().clone();
+            let mut resolver = &**self.win32.builtins();
             self.machine
                 .create_process_from_image(&image, &mut resolver, None, false, 0)?
         };
@@ -436,12 +439,18 @@ impl Emulator {
 
     /// The active console screen buffer as text rows.
     pub fn screen(&self) -> String {
-        self.win32.console().active_buffer().text()
+        self.win32
+            .console()
+            .map(|c| c.active_buffer().text())
+            .unwrap_or_default()
     }
 
     /// The console's title.
     pub fn console_title(&self) -> String {
-        self.win32.console().title.clone()
+        self.win32
+            .console()
+            .map(|c| c.title.clone())
+            .unwrap_or_default()
     }
 
     /// What the guests wrote to standard output, when the builder captured it.

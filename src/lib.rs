@@ -7,7 +7,9 @@
 //!   objects and waits.
 //! - [`memory`]: guest address spaces with NT's reserve / commit / protect / query rules.
 
+mod builtins;
 mod coverage;
+mod debug;
 mod diagnostics;
 mod emulator;
 mod run;
@@ -18,6 +20,7 @@ pub use nt_object as object;
 pub use nt_status as status;
 pub use pe_image as image;
 
+pub use builtins::{builtin_dlls, builtins, win32_layer};
 pub use nt_kernel::{
     Architecture, ClientId, FaultPoint, FaultTrigger, KernelError, Machine, MachineConfig,
     ProcessParams, Quirks,
@@ -29,7 +32,9 @@ pub use nt_object::{
 pub use nt_status::{NtStatus, Win32Error};
 pub use run::{RunError, RunOptions, RunReport, RunStats, machine, parse_clock, run_image};
 pub use win32;
+pub use {advapi32, gdi32, kernel32, msvcrt, ntdll, user32};
 
-pub use coverage::{Coverage, ImportCoverage};
+pub use coverage::{Coverage, ImportCoverage, ImportStatus};
+pub use debug::{DebugChannels, DebugSpecError};
 pub use diagnostics::{DiagnosticOptions, HandleTrace, ProcessHandleTraces};
 pub use emulator::{Emulator, EmulatorBuilder, HandleInfo, ProcessInfo, STILL_ACTIVE, ThreadInfo};

@@ -14,13 +14,14 @@ use win32::HostIo;
 #[derive(Clone, Default)]
 pub struct RunOptions {
     /// Keys queued on the console input before the run (`--input`).
-    pub keys: Vec<win32::console::Key>,
+    pub keys: Vec<kernel32::console::Key>,
     /// Fault points to arm.
     pub faults: Vec<(FaultPoint, FaultTrigger)>,
     /// Compatibility quirks.
     pub quirks: Quirks,
-    /// Print every builtin call (`--trace api`).
-    pub trace_api: bool,
+    /// The relay trace (`--trace relay`, `WINEDEBUG=+relay`): every builtin call not
+    /// excluded, with its arguments and result, on stderr. None: off.
+    pub relay: Option<win32::relay::RelayChannels>,
     /// Deterministic virtual clock.
     pub virtual_time: bool,
     /// Stop after this many guest instructions.

@@ -7,8 +7,9 @@ mod common;
 use common::{expected, guest, run_captured, run_to_end};
 use ntemu::RunOptions;
 use ntemu::kernel::RunOutcome;
+use ntemu::kernel32::Kernel32Host;
+use ntemu::kernel32::console::parse_key_script;
 use ntemu::win32::HostIo;
-use ntemu::win32::console::parse_key_script;
 
 #[test]
 fn console_functions_behave_as_on_nt() {

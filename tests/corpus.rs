@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::{Scratch, corpus, run_captured};
 use ntemu::kernel::RunOutcome;
-use ntemu::win32::console::{Key, parse_key_script};
+use ntemu::kernel32::console::{Key, parse_key_script};
 use ntemu::{RunOptions, parse_clock};
 
 /// aclock with a virtual clock started at 23:59:50 and 3 s of guest time: the screen shows

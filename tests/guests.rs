@@ -100,7 +100,7 @@ fn a_fault_on_the_500th_call_fails_exactly_one() {
 #[test]
 fn trace_api_prints_each_builtin_call() {
     let options = RunOptions {
-        trace_api: true,
+        relay: Some(ntemu::win32::relay::RelayChannels::all()),
         ..RunOptions::default()
     };
     let (_, _, err) = run("x86/hello.exe", options);

@@ -99,7 +99,7 @@ fn string_ctype_stdlib_and_time_functions() {
 
 #[test]
 fn stdin_reads_cooked_console_lines() {
-    let keys = ntemu::win32::console::parse_key_script(br"42 17\rhello\rworld\r").expect("keys");
+    let keys = ntemu::kernel32::console::parse_key_script(br"42 17\rhello\rworld\r").expect("keys");
     let (report, stdout, _) = run_to_end(
         "x86/crtinput.exe",
         RunOptions {
@@ -113,7 +113,7 @@ fn stdin_reads_cooked_console_lines() {
 
 #[test]
 fn conio_reads_keys_one_at_a_time() {
-    use ntemu::win32::console::{Key, VK_UP};
+    use ntemu::kernel32::console::{Key, VK_UP};
     let (report, stdout, _) = run_to_end(
         "x86/conio.exe",
         RunOptions {

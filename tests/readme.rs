@@ -64,7 +64,7 @@ fn table() -> Option<String> {
         let alpha = cell(&corpus.join("alpha").join(name))?;
         let _ = writeln!(s, "| {name} | {kind} | {x86} | {alpha} |");
     }
-    let dlls: Vec<String> = ntemu::win32::builtin_dlls()
+    let dlls: Vec<String> = ntemu::builtin_dlls()
         .iter()
         .map(|d| format!("{} {}", d.name, d.exports.len()))
         .collect();

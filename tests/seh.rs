@@ -136,7 +136,7 @@ fn crt_except_block_ends_the_process_with_the_code(rel: &str) {
     };
     let mut emulator = Emulator::builder()
         .options(RunOptions {
-            trace_api: true,
+            relay: Some(ntemu::win32::relay::RelayChannels::all()),
             instruction_limit: Some(50_000_000),
             ..RunOptions::default()
         })

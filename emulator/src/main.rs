@@ -3,6 +3,7 @@
 //! Subcommands: `run IMAGE [ARGS...]` runs a guest program; `inspect IMAGE [--json]` shows
 //! what an image contains.
 
+use ntemu::kernel32::Kernel32Host;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,10 +47,12 @@ enum Command {
         /// Turn on a compatibility quirk (nt4-remote-thread-leak).
         #[arg(long = "quirk", value_name = "NAME")]
         quirks: Vec<String>,
-        /// Trace channels on stderr, repeated or comma-separated: `api` (each builtin call
-        /// with its arguments and result), `loader` (images mapped, imports bound or
-        /// stubbed), `exceptions` (faults, exceptions, traps and their fate), `scheduler`
-        /// (threads and processes starting and ending, waits), `all`.
+        /// Trace channels on stderr, repeated or comma-separated, in Wine's WINEDEBUG
+        /// syntax: `relay` (each builtin call with its arguments and result, as Wine's relay
+        /// trace), `loader` (images mapped, imports bound), `exceptions` (faults, exceptions,
+        /// traps and their fate), `scheduler` (threads and processes starting and ending,
+        /// waits), `all`; `-NAME` leaves a module channel (`heap`), DLL or function out of
+        /// the relay trace. WINEDEBUG and NTEMU_DEBUG are read too.
         #[arg(long, value_name = "CHANNEL")]
         trace: Vec<String>,
         /// Print per-process handle counts, live objects and guest instructions at exit.
@@ -186,7 +189,7 @@ fn main() -> ExitCode {
                     Ok(t) => t,
                     Err(e) => return usage_error(format!("cannot read {}: {e}", path.display())),
                 };
-                match ntemu::win32::console::parse_key_script(&text) {
+                match ntemu::kernel32::console::parse_key_script(&text) {
                     Ok(keys) => options.keys = keys,
                     Err(e) => return usage_error(format!("{}: {e}", path.display())),
                 }
@@ -249,8 +252,6 @@ struct RunFlags<'a> {
     terminal: bool,
 }
 
-const TRACE_CHANNELS: &str = "api, loader, exceptions, scheduler, all";
-
 fn run(image: &std::path::Path, mut options: ntemu::RunOptions, flags: &RunFlags<'_>) -> ExitCode {
     for spec in flags.faults {
         match ntemu::FaultPoint::parse_spec(spec) {
@@ -263,24 +264,12 @@ fn run(image: &std::path::Path, mut options: ntemu::RunOptions, flags: &RunFlags
             return usage_error(e);
         }
     }
-    for channel in flags.trace.iter().flat_map(|t| t.split(',')) {
-        let d = &mut options.diagnostics;
-        match channel.trim() {
-            "api" => options.trace_api = true,
-            "loader" => d.trace_loader = true,
-            "exceptions" => d.trace_exceptions = true,
-            "scheduler" => d.trace_scheduler = true,
-            "all" => {
-                options.trace_api = true;
-                d.trace_loader = true;
-                d.trace_exceptions = true;
-                d.trace_scheduler = true;
-            }
-            other => {
-                return usage_error(format!(
-                    "unknown trace channel {other:?}; known: {TRACE_CHANNELS}"
-                ));
-            }
+    // WINEDEBUG and NTEMU_DEBUG first (leniently, as Wine reads them), then --trace.
+    ntemu::DebugChannels::from_environment().apply(&mut options);
+    for spec in flags.trace {
+        match ntemu::DebugChannels::parse(spec) {
+            Ok(channels) => channels.apply(&mut options),
+            Err(e) => return usage_error(e.to_string()),
         }
     }
     // On a terminal the console is drawn there; what the guest and ntemu write to stderr

@@ -7,7 +7,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
-use ntemu::win32::console::{
+use ntemu::kernel32::console::{
     Console, ConsoleHost, Key, VK_DELETE, VK_DOWN, VK_END, VK_HOME, VK_INSERT, VK_LEFT, VK_NEXT,
     VK_PRIOR, VK_RIGHT, VK_UP,
 };
@@ -111,7 +111,7 @@ impl ConsoleHost for Terminal {
             let cells: Vec<(char, u16)> = (window.left..=window.right)
                 .map(|x| {
                     buffer.cell(x as u16, y as u16).map_or((' ', 0x07), |c| {
-                        (ntemu::win32::console::oem_char(c.ch), c.attributes)
+                        (ntemu::kernel32::console::oem_char(c.ch), c.attributes)
                     })
                 })
                 .collect();

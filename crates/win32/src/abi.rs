@@ -11,6 +11,8 @@ use nt_kernel::{
 };
 use nt_memory::{AddressSpace, Fault, GuestMemory};
 
+use crate::api::ApiCall;
+
 /// How a builtin function cleans up its arguments on x86.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum CallingConvention {
@@ -46,12 +48,21 @@ pub fn return_address(context: &CpuContext, memory: &AddressSpace) -> Result<u32
     }
 }
 
+/// A builtin's integer result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResultValue {
+    /// A 32-bit result: eax, or v0 sign-extended as Alpha code keeps 32-bit values.
+    Word(u32),
+    /// A 64-bit result: edx:eax, or all of v0.
+    Quad(u64),
+}
+
 /// Completes the call: sets the result register and returns to the caller, popping
 /// `argument_count` arguments on x86 for a stdcall function.
 pub fn return_from_call(
     context: &mut CpuContext,
     memory: &AddressSpace,
-    value: u32,
+    value: ResultValue,
     convention: CallingConvention,
     argument_count: usize,
 ) -> Result<(), Fault> {
@@ -63,14 +74,46 @@ pub fn return_from_call(
                 CallingConvention::Stdcall => 4 + 4 * argument_count as u32,
                 CallingConvention::Cdecl => 4,
             };
-            c.gpr[X86_EAX] = value;
+            match value {
+                ResultValue::Word(v) => c.gpr[X86_EAX] = v,
+                ResultValue::Quad(v) => {
+                    c.gpr[X86_EAX] = v as u32;
+                    c.gpr[X86_EDX] = (v >> 32) as u32;
+                }
+            }
             c.gpr[X86_ESP] = esp.wrapping_add(popped);
             c.eip = target;
         }
         CpuContext::Alpha(c) => {
-            c.r[ALPHA_V0] = sign_extend(value);
+            c.r[ALPHA_V0] = match value {
+                ResultValue::Word(v) => sign_extend(v),
+                ResultValue::Quad(v) => v,
+            };
             c.pc = c.r[ALPHA_RA];
         }
     }
     Ok(())
+}
+
+/// EDX in the x86 register file's encoding order (EAX ECX EDX EBX ESP EBP ESI EDI).
+const X86_EDX: usize = 2;
+
+/// Sets a floating-point result: pushed on the x87 stack (ST(0)) on x86, f0 on Alpha. The
+/// integer result the call returns besides is ignored by the caller.
+pub fn set_double_result(call: &mut ApiCall<'_>, v: f64) {
+    let tid = call.thread.thread;
+    if let Some(p) = call.process_mut() {
+        let (_, t) = p.space_and_thread(tid);
+        match t.map(|t| t.context_mut()) {
+            Some(CpuContext::X86(c)) => {
+                let x87 = &mut c.x87;
+                x87.top = x87.top.wrapping_sub(1) & 7;
+                let phys = x87.top as usize;
+                x87.regs[phys] = v;
+                x87.tag &= !(3 << (2 * phys));
+            }
+            Some(CpuContext::Alpha(c)) => c.f[0] = v.to_bits(),
+            None => {}
+        }
+    }
 }

@@ -1,59 +1,65 @@
 //! The call frame a builtin function sees, and the dispatch from a thunk to the function.
 
+use std::any::Any;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use nt_kernel::{ClientId, Machine, Process, ServiceOutcome, teb};
+use nt_kernel::{ClientId, Machine, Process, teb};
 use nt_memory::{Fault, GuestMemory};
 use nt_object::{AccessMask, Handle, Object, ObjectError, ObjectType, WaitType};
 use nt_status::{NtStatus, Win32Error};
 
-use crate::{BoundExport, Builtins, HostIo, Win32, abi};
+use crate::exports::no_process_fault;
+use crate::{Builtins, HostIo, abi};
 
-/// Per-machine state of the Win32 layer.
-#[derive(Default)]
-pub(crate) struct Win32State {
-    /// Each process's standard handles (input, output, error), created on first use, with
-    /// the process object they belong to: ids are reused, objects are not.
-    pub(crate) std_handles: PerProcess<[Handle; 3]>,
-    /// Where CreateProcessA looks for relative image names.
-    pub(crate) image_directory: Option<PathBuf>,
-    /// Each process's command line, and where GetCommandLineA and the environment block
-    /// were put in its memory once asked for.
-    pub(crate) process_parameters: PerProcess<ProcessParameters>,
-    /// Every process's heaps.
-    pub(crate) heaps: PerProcess<Vec<crate::kernel32::Heap>>,
-    /// Each process's C runtime state (MSVCRT.dll, CRTDLL.dll).
-    pub(crate) crt: PerProcess<crate::msvcrt::CrtState>,
-    /// Each process's TLS slots and contended critical sections.
-    pub(crate) sync: PerProcess<crate::kernel32::sync::ProcessSync>,
-    /// Each process's environment variables.
-    pub(crate) environments: PerProcess<crate::kernel32::environment::Environment>,
-    /// The console the machine's processes share.
-    pub(crate) console: crate::console::Console,
-    /// Structured exception handling: each thread's dispatch in progress, each process's
-    /// top-level filter.
-    pub(crate) seh: crate::seh::SehState,
-    /// The sandboxed drive C:, its current directory and open disk files.
-    pub(crate) files: crate::kernel32::FileSystem,
-    /// Threads serving a Ctrl+C, by (process, thread) id: the HandlerRoutines still to call,
-    /// next first.
-    pub(crate) ctrl_threads: BTreeMap<(u32, u32), Vec<u32>>,
-    /// The event signalled while the console input queue holds events (made on first use).
-    pub(crate) console_input_event: Option<Arc<Object>>,
-    /// The terminal that shows the console and types into it, if any.
-    pub(crate) console_host: Option<Box<dyn crate::console::ConsoleHost>>,
+/// Per-machine state of the builtin-DLL layer: the few things every DLL reads, and one
+/// state value of each type a DLL keeps (its own struct, made on first use), found by type.
+pub struct Win32State {
     /// Host wall-clock time (ms since 1970) when the layer started: the machine's clock
     /// counts from there.
-    pub(crate) wall_clock_base_ms: u64,
+    pub wall_clock_base_ms: u64,
+    slots: Vec<Box<dyn Any + Send>>,
 }
 
-/// Kernel32's state of each process, keyed by process id and tied to the process object:
-/// ids are reused, objects are not, so what an ended process left is never taken for a new
+impl Default for Win32State {
+    fn default() -> Self {
+        Win32State {
+            wall_clock_base_ms: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64),
+            slots: Vec::new(),
+        }
+    }
+}
+
+impl Win32State {
+    /// The DLL state of type `T`, made with `T::default()` on first use.
+    pub fn get<T: Any + Send + Default>(&mut self) -> &mut T {
+        let index = match self.slots.iter().position(|s| s.is::<T>()) {
+            Some(i) => i,
+            None => {
+                self.slots.push(Box::new(T::default()));
+                self.slots.len() - 1
+            }
+        };
+        match self.slots[index].downcast_mut::<T>() {
+            Some(t) => t,
+            // The slot was found by its type just above.
+            None => unreachable!("state slot of another type"),
+        }
+    }
+
+    /// The DLL state of type `T`, if it has been made.
+    pub fn peek<T: Any + Send>(&self) -> Option<&T> {
+        self.slots.iter().find_map(|s| s.downcast_ref::<T>())
+    }
+}
+
+/// A DLL's state of each process, keyed by process id and tied to the process object: ids
+/// are reused, objects are not, so what an ended process left is never taken for a new
 /// process that got its id.
-pub(crate) struct PerProcess<T> {
+pub struct PerProcess<T> {
     map: BTreeMap<u32, (std::sync::Weak<Object>, T)>,
 }
 
@@ -71,18 +77,18 @@ fn owned_by(owner: &std::sync::Weak<Object>, process: &Arc<Object>) -> bool {
 
 impl<T> PerProcess<T> {
     /// The entry of process `pid` whose object is `process`.
-    pub(crate) fn get(&self, pid: u32, process: &Arc<Object>) -> Option<&T> {
+    pub fn get(&self, pid: u32, process: &Arc<Object>) -> Option<&T> {
         let (owner, value) = self.map.get(&pid)?;
         owned_by(owner, process).then_some(value)
     }
 
     /// Sets the entry of process `pid` whose object is `process`.
-    pub(crate) fn insert(&mut self, pid: u32, process: &Arc<Object>, value: T) {
+    pub fn insert(&mut self, pid: u32, process: &Arc<Object>, value: T) {
         self.map.insert(pid, (Arc::downgrade(process), value));
     }
 
     /// The entry of process `pid`, made fresh when there is none for `process`.
-    pub(crate) fn get_or_default(&mut self, pid: u32, process: &Arc<Object>) -> &mut T
+    pub fn get_or_default(&mut self, pid: u32, process: &Arc<Object>) -> &mut T
     where
         T: Default,
     {
@@ -97,29 +103,12 @@ impl<T> PerProcess<T> {
     }
 }
 
-impl Win32 {
-    /// The standard handles (input, output, error) kernel32 opened for process `pid`, if
-    /// it has asked for them: the console handles NT gives every console process, which
-    /// diagnostics such as `--leaks` do not count as the program's own.
-    pub fn std_handles(&self, machine: &Machine, pid: u32) -> Option<[Handle; 3]> {
-        let process = machine.process(pid)?.object();
-        self.state.std_handles.get(pid, process).copied()
-    }
-}
-
-/// What kernel32 keeps of a process's start-up parameters (NT: RTL_USER_PROCESS_PARAMETERS).
-#[derive(Default)]
-pub(crate) struct ProcessParameters {
-    /// The command line.
-    pub(crate) command_line: String,
-    /// Guest address of the page holding the command line and the environment blocks.
-    pub(crate) block: Option<u32>,
-}
-
 /// What a builtin function asks for once it has run.
 pub enum ApiReturn {
     /// Return this value to the caller.
     Value(u32),
+    /// Return this 64-bit value (edx:eax on x86, all of v0 on Alpha).
+    Value64(u64),
     /// Return to the caller, then park it on a wait; the WAIT_* value becomes the result.
     Wait {
         /// The objects.
@@ -153,9 +142,12 @@ pub struct ApiCall<'a> {
     pub machine: &'a mut Machine,
     /// The calling thread.
     pub thread: ClientId,
-    pub(crate) io: &'a HostIo,
-    pub(crate) state: &'a mut Win32State,
-    pub(crate) builtins: &'a Builtins,
+    /// Where guest output and diagnostics go.
+    pub io: &'a HostIo,
+    /// The layer's per-machine state.
+    pub state: &'a mut Win32State,
+    /// The machine's builtin DLLs and thunks.
+    pub builtins: &'a Builtins,
 }
 
 impl ApiCall<'_> {
@@ -225,6 +217,39 @@ impl ApiCall<'_> {
     pub fn read_c_bytes(&self, addr: u32, max: usize) -> Result<Vec<u8>, Fault> {
         match self.process() {
             Some(p) => p.address_space().read_c_string(addr, max),
+            None => Err(no_process_fault(addr)),
+        }
+    }
+
+    /// Reads the UTF-16 units of a NUL-terminated wide string, without the NUL (at most
+    /// `max` units).
+    pub fn read_wide_units(&self, addr: u32, max: usize) -> Result<Vec<u16>, Fault> {
+        let mut units = Vec::new();
+        let mut chunk = [0u8; 64];
+        while units.len() < max {
+            let at = addr.wrapping_add(2 * units.len() as u32);
+            // Read up to the end of the page, so a string ending just before an
+            // inaccessible page is still read.
+            let to_page_end = 0x1000 - (at & 0xFFF) as usize;
+            let len = chunk.len().min(to_page_end).min(2 * (max - units.len()));
+            let len = len.max(2) & !1;
+            if let Err(fault) = self.read_guest(at, &mut chunk[..len]) {
+                return Err(fault);
+            }
+            for pair in chunk[..len].chunks_exact(2) {
+                let u = u16::from_le_bytes([pair[0], pair[1]]);
+                if u == 0 {
+                    return Ok(units);
+                }
+                units.push(u);
+            }
+        }
+        Ok(units)
+    }
+
+    fn read_guest(&self, addr: u32, buf: &mut [u8]) -> Result<(), Fault> {
+        match self.process() {
+            Some(p) => p.address_space().read_bytes(addr, buf),
             None => Err(no_process_fault(addr)),
         }
     }
@@ -352,110 +377,4 @@ impl ApiCall<'_> {
     pub fn io(&self) -> &HostIo {
         self.io
     }
-}
-
-fn no_process_fault(addr: u32) -> Fault {
-    Fault {
-        addr,
-        access: nt_memory::Access::Read,
-        kind: nt_memory::FaultKind::AccessViolation,
-    }
-}
-
-pub(crate) fn dispatch(
-    w: &mut Win32,
-    machine: &mut Machine,
-    thread: ClientId,
-    bound: BoundExport,
-) -> ServiceOutcome {
-    let export = bound.export;
-    let mut call = ApiCall {
-        machine,
-        thread,
-        io: &w.io,
-        state: &mut w.state,
-        builtins: &w.builtins,
-    };
-    let traced_args: Vec<u32> = if w.trace {
-        (0..export.arguments as usize)
-            .map(|n| call.arg(n))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let result = (export.function)(&mut call);
-    let (value, outcome) = match result {
-        ApiReturn::Value(v) => (v, ServiceOutcome::Continue),
-        ApiReturn::Wait {
-            objects,
-            wait_type,
-            timeout,
-        } => (
-            0,
-            ServiceOutcome::Wait {
-                objects,
-                wait_type,
-                timeout,
-            },
-        ),
-        ApiReturn::Retry { objects, timeout } => {
-            // The thread stays at the thunk with its arguments in place.
-            trace(w, bound, &traced_args, thread, "blocked", 0);
-            return ServiceOutcome::Wait {
-                objects,
-                wait_type: WaitType::Any,
-                timeout,
-            };
-        }
-        ApiReturn::Resumed => {
-            trace(w, bound, &traced_args, thread, "resumed", 0);
-            return ServiceOutcome::Continue;
-        }
-        ApiReturn::ExitThread(code) => {
-            trace(w, bound, &traced_args, thread, "exit thread", code);
-            return ServiceOutcome::ExitThread(code);
-        }
-        ApiReturn::ExitProcess(code) => {
-            trace(w, bound, &traced_args, thread, "exit process", code);
-            return ServiceOutcome::ExitProcess(code);
-        }
-    };
-    let Some(process) = call.machine.process_mut(thread.process) else {
-        return ServiceOutcome::Continue;
-    };
-    let (space, threads) = process.space_and_thread(thread.thread);
-    let Some(t) = threads else {
-        return ServiceOutcome::Continue;
-    };
-    if let Err(fault) = abi::return_from_call(
-        t.context_mut(),
-        space,
-        value,
-        export.convention,
-        export.arguments as usize,
-    ) {
-        return ServiceOutcome::ExitProcess(fault.status().0);
-    }
-    let kind = if matches!(outcome, ServiceOutcome::Wait { .. }) {
-        "wait"
-    } else {
-        "ret"
-    };
-    trace(w, bound, &traced_args, thread, kind, value);
-    outcome
-}
-
-fn trace(w: &Win32, bound: BoundExport, args: &[u32], thread: ClientId, kind: &str, value: u32) {
-    if !w.trace {
-        return;
-    }
-    let args: Vec<String> = args.iter().map(|a| format!("{a:#x}")).collect();
-    let _ = writeln!(
-        w.io.stderr.lock(),
-        "{:04x}:Call {}.{}({}) {kind}={value:#x}",
-        thread.thread,
-        bound.dll.trim_end_matches(".dll"),
-        bound.export.name,
-        args.join(",")
-    );
 }

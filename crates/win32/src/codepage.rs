@@ -3,7 +3,7 @@
 
 /// Bytes 0x80-0xFF of code page cp1252 as UTF-16 code units (crates/win32/tools/gen-codepages.py
 /// prints it from Python's `cp1252` codec; undefined bytes map to the C1 control of the same value, as NT maps them).
-pub(crate) const CP1252_HIGH: [u16; 128] = [
+pub const CP1252_HIGH: [u16; 128] = [
     0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,
     0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178, 0x00A0, 0x00A1, 0x00A2, 0x00A3,
@@ -19,7 +19,7 @@ pub(crate) const CP1252_HIGH: [u16; 128] = [
 
 /// Bytes 0x80-0xFF of code page cp437 as UTF-16 code units (crates/win32/tools/gen-codepages.py
 /// prints it from Python's `cp437` codec; undefined bytes map to the C1 control of the same value, as NT maps them).
-pub(crate) const CP437_HIGH: [u16; 128] = [
+pub const CP437_HIGH: [u16; 128] = [
     0x00C7, 0x00FC, 0x00E9, 0x00E2, 0x00E4, 0x00E0, 0x00E5, 0x00E7, 0x00EA, 0x00EB, 0x00E8, 0x00EF,
     0x00EE, 0x00EC, 0x00C4, 0x00C5, 0x00C9, 0x00E6, 0x00C6, 0x00F4, 0x00F6, 0x00F2, 0x00FB, 0x00F9,
     0x00FF, 0x00D6, 0x00DC, 0x00A2, 0x00A3, 0x00A5, 0x20A7, 0x0192, 0x00E1, 0x00ED, 0x00F3, 0x00FA,
@@ -35,7 +35,7 @@ pub(crate) const CP437_HIGH: [u16; 128] = [
 
 /// A single-byte code page.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum CodePage {
+pub enum CodePage {
     /// Windows-1252 (the ANSI code page, CP_ACP).
     Ansi,
     /// IBM 437 (the OEM code page, CP_OEMCP).
@@ -44,7 +44,7 @@ pub(crate) enum CodePage {
 
 impl CodePage {
     /// The code page a CodePage argument names: CP_ACP (0), CP_OEMCP (1), 1252 or 437.
-    pub(crate) fn from_argument(value: u32) -> Option<CodePage> {
+    pub fn from_argument(value: u32) -> Option<CodePage> {
         match value {
             0 | 1252 => Some(CodePage::Ansi),
             1 | 437 => Some(CodePage::Oem),
@@ -60,7 +60,7 @@ impl CodePage {
     }
 
     /// The UTF-16 code unit of a byte.
-    pub(crate) fn decode(self, byte: u8) -> u16 {
+    pub fn decode(self, byte: u8) -> u16 {
         if byte < 0x80 {
             u16::from(byte)
         } else {
@@ -68,8 +68,24 @@ impl CodePage {
         }
     }
 
+    /// The text of a string of bytes of this code page (every byte has a character).
+    pub fn decode_str(self, bytes: &[u8]) -> String {
+        bytes
+            .iter()
+            .map(|&b| char::from_u32(u32::from(self.decode(b))).unwrap_or('\u{FFFD}'))
+            .collect()
+    }
+
+    /// The bytes of `text` in this code page; characters it lacks become `?`, as
+    /// WideCharToMultiByte's default character.
+    pub fn encode_str(self, text: &str) -> Vec<u8> {
+        text.encode_utf16()
+            .map(|u| self.encode(u).unwrap_or(b'?'))
+            .collect()
+    }
+
     /// The byte of a UTF-16 code unit, or None when the code page has none.
-    pub(crate) fn encode(self, unit: u16) -> Option<u8> {
+    pub fn encode(self, unit: u16) -> Option<u8> {
         if unit < 0x80 {
             return Some(unit as u8);
         }

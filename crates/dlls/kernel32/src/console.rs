@@ -1,0 +1,891 @@
+//! The console: screen buffers of character/attribute cells with a cursor, and the title.
+//! ntemu keeps them in memory (a host terminal renderer comes later); `--screen` writes the
+//! active buffer out as text. Output written to the console advances the cursor with NT's
+//! processed-output rules (CR, LF as a new line, BS, TAB, wrap at the right edge, scroll at
+//! the bottom).
+
+/// The default screen buffer and window: 80 columns by 25 rows.
+pub const DEFAULT_SIZE: (u16, u16) = (80, 25);
+/// The largest console window NT would show (GetLargestConsoleWindowSize on a 1024x768
+/// screen with the default font).
+pub const LARGEST_WINDOW: (u16, u16) = (128, 60);
+/// Light grey on black: the attribute a new console starts with.
+pub const DEFAULT_ATTRIBUTES: u16 = 0x07;
+
+/// One cell: a character (in the OEM code page) and its attributes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Cell {
+    /// The character.
+    pub ch: u8,
+    /// FOREGROUND_* | BACKGROUND_* bits.
+    pub attributes: u16,
+}
+
+/// A console screen buffer.
+#[derive(Clone, Debug)]
+pub struct ScreenBuffer {
+    /// Columns.
+    pub width: u16,
+    /// Rows.
+    pub height: u16,
+    cells: Vec<Cell>,
+    /// The cursor (column, row).
+    pub cursor: (u16, u16),
+    /// CONSOLE_CURSOR_INFO.dwSize (1-100).
+    pub cursor_size: u32,
+    /// CONSOLE_CURSOR_INFO.bVisible.
+    pub cursor_visible: bool,
+    /// The attributes new text gets.
+    pub attributes: u16,
+    /// The window onto the buffer (SMALL_RECT, inclusive).
+    pub window: Rect,
+    /// The output mode (ENABLE_PROCESSED_OUTPUT | ENABLE_WRAP_AT_EOL_OUTPUT).
+    pub mode: u32,
+}
+
+/// ENABLE_PROCESSED_OUTPUT: control characters move the cursor rather than print.
+pub const ENABLE_PROCESSED_OUTPUT: u32 = 0x1;
+/// ENABLE_WRAP_AT_EOL_OUTPUT: text wraps to the next row at the right edge.
+pub const ENABLE_WRAP_AT_EOL_OUTPUT: u32 = 0x2;
+/// ENABLE_PROCESSED_INPUT: Ctrl+C is a signal, not a key.
+pub const ENABLE_PROCESSED_INPUT: u32 = 0x1;
+/// ENABLE_LINE_INPUT | ENABLE_ECHO_INPUT | ENABLE_PROCESSED_INPUT: a new console's input mode.
+pub const DEFAULT_INPUT_MODE: u32 = 0x7;
+/// The input mode bits NT accepts (processed, line, echo, window, mouse input).
+pub const VALID_INPUT_MODE: u32 = 0x1F;
+/// The largest buffer dimension NT accepts (a COORD is signed 16-bit).
+pub const MAX_DIMENSION: u16 = 0x7FFF;
+
+/// A SMALL_RECT: left, top, right, bottom, all inclusive.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Rect {
+    /// Leftmost column.
+    pub left: i16,
+    /// Top row.
+    pub top: i16,
+    /// Rightmost column.
+    pub right: i16,
+    /// Bottom row.
+    pub bottom: i16,
+}
+
+impl Rect {
+    /// The rectangle from its SMALL_RECT bytes.
+    pub fn from_bytes(b: [u8; 8]) -> Self {
+        let v = |i: usize| i16::from_le_bytes([b[i], b[i + 1]]);
+        Rect {
+            left: v(0),
+            top: v(2),
+            right: v(4),
+            bottom: v(6),
+        }
+    }
+
+    /// Its SMALL_RECT bytes.
+    pub fn to_bytes(self) -> [u8; 8] {
+        let mut b = [0u8; 8];
+        for (i, v) in [self.left, self.top, self.right, self.bottom]
+            .into_iter()
+            .enumerate()
+        {
+            b[2 * i..2 * i + 2].copy_from_slice(&v.to_le_bytes());
+        }
+        b
+    }
+
+    /// True when it holds no cell.
+    pub fn is_empty(self) -> bool {
+        self.left > self.right || self.top > self.bottom
+    }
+
+    /// The cells both rectangles hold.
+    pub fn intersect(self, other: Rect) -> Rect {
+        Rect {
+            left: self.left.max(other.left),
+            top: self.top.max(other.top),
+            right: self.right.min(other.right),
+            bottom: self.bottom.min(other.bottom),
+        }
+    }
+
+    /// True when (x, y) lies inside.
+    pub fn contains(self, x: i32, y: i32) -> bool {
+        (i32::from(self.left)..=i32::from(self.right)).contains(&x)
+            && (i32::from(self.top)..=i32::from(self.bottom)).contains(&y)
+    }
+
+    /// Columns.
+    pub fn width(self) -> i32 {
+        i32::from(self.right) - i32::from(self.left) + 1
+    }
+
+    /// Rows.
+    pub fn height(self) -> i32 {
+        i32::from(self.bottom) - i32::from(self.top) + 1
+    }
+}
+
+impl ScreenBuffer {
+    /// A blank buffer.
+    pub fn new(width: u16, height: u16) -> Self {
+        ScreenBuffer {
+            width,
+            height,
+            cells: vec![
+                Cell {
+                    ch: b' ',
+                    attributes: DEFAULT_ATTRIBUTES
+                };
+                usize::from(width) * usize::from(height)
+            ],
+            cursor: (0, 0),
+            cursor_size: 25,
+            cursor_visible: true,
+            attributes: DEFAULT_ATTRIBUTES,
+            window: Rect {
+                left: 0,
+                top: 0,
+                right: width as i16 - 1,
+                bottom: height as i16 - 1,
+            },
+            mode: ENABLE_PROCESSED_OUTPUT | ENABLE_WRAP_AT_EOL_OUTPUT,
+        }
+    }
+
+    /// The whole buffer as a rectangle.
+    pub fn bounds(&self) -> Rect {
+        Rect {
+            left: 0,
+            top: 0,
+            right: self.width as i16 - 1,
+            bottom: self.height as i16 - 1,
+        }
+    }
+
+    /// Sets the cell at (x, y); outside the buffer nothing happens.
+    pub fn set_cell(&mut self, x: u16, y: u16, cell: Cell) {
+        if self.contains(x, y) {
+            let i = self.index(x, y);
+            self.cells[i] = cell;
+        }
+    }
+
+    /// SetConsoleScreenBufferSize: the new size keeps the old text at the top left; the
+    /// window and cursor are kept inside. None when the size is not allowed (below the
+    /// window's size, zero or above [`MAX_DIMENSION`]).
+    pub fn resize(&mut self, width: u16, height: u16) -> Option<()> {
+        if width == 0
+            || height == 0
+            || width > MAX_DIMENSION
+            || height > MAX_DIMENSION
+            || i32::from(width) < self.window.width()
+            || i32::from(height) < self.window.height()
+        {
+            return None;
+        }
+        let blank = Cell {
+            ch: b' ',
+            attributes: self.attributes,
+        };
+        let mut cells = vec![blank; usize::from(width) * usize::from(height)];
+        for y in 0..height.min(self.height) {
+            for x in 0..width.min(self.width) {
+                cells[usize::from(y) * usize::from(width) + usize::from(x)] =
+                    self.cells[self.index(x, y)];
+            }
+        }
+        self.cells = cells;
+        self.width = width;
+        self.height = height;
+        // The window slides back inside the buffer.
+        let (w, h) = (self.window.width() as i16, self.window.height() as i16);
+        let left = self.window.left.min(width as i16 - w).max(0);
+        let top = self.window.top.min(height as i16 - h).max(0);
+        self.window = Rect {
+            left,
+            top,
+            right: left + w - 1,
+            bottom: top + h - 1,
+        };
+        self.cursor = (self.cursor.0.min(width - 1), self.cursor.1.min(height - 1));
+        Some(())
+    }
+
+    /// Cells from (x, y) on in reading order, wrapping rows, stopping at the buffer's end
+    /// (ReadConsoleOutputCharacter / Attribute).
+    pub fn read_run(&self, x: u16, y: u16, count: u32) -> &[Cell] {
+        if !self.contains(x, y) {
+            return &[];
+        }
+        let start = self.index(x, y);
+        let end = (start + count as usize).min(self.cells.len());
+        &self.cells[start..end]
+    }
+
+    /// ScrollConsoleScreenBuffer: moves the cells of `scroll` so its top left lands on
+    /// `dest`, fills what the move uncovers with `fill`, and changes nothing outside `clip`
+    /// (the whole buffer when None). None when the scroll rectangle lies outside the buffer.
+    pub fn scroll(
+        &mut self,
+        scroll: Rect,
+        clip: Option<Rect>,
+        dest: (i16, i16),
+        fill: Cell,
+    ) -> Option<()> {
+        let bounds = self.bounds();
+        let source = scroll.intersect(bounds);
+        if source.is_empty() {
+            return None;
+        }
+        let clip = clip.unwrap_or(bounds).intersect(bounds);
+        // Where the clipped source's corner lands: the destination moves with the clipping
+        // of the scroll rectangle.
+        let dx = i32::from(dest.0) - i32::from(scroll.left);
+        let dy = i32::from(dest.1) - i32::from(scroll.top);
+        let mut moved = Vec::with_capacity((source.width() * source.height()) as usize);
+        for y in source.top..=source.bottom {
+            for x in source.left..=source.right {
+                moved.push(self.cells[self.index(x as u16, y as u16)]);
+            }
+        }
+        for y in source.top..=source.bottom {
+            for x in source.left..=source.right {
+                if clip.contains(i32::from(x), i32::from(y)) {
+                    let i = self.index(x as u16, y as u16);
+                    self.cells[i] = fill;
+                }
+            }
+        }
+        let mut next = moved.into_iter();
+        for y in source.top..=source.bottom {
+            for x in source.left..=source.right {
+                let cell = next.next()?;
+                let (tx, ty) = (i32::from(x) + dx, i32::from(y) + dy);
+                if clip.contains(tx, ty) {
+                    let i = self.index(tx as u16, ty as u16);
+                    self.cells[i] = cell;
+                }
+            }
+        }
+        Some(())
+    }
+
+    fn index(&self, x: u16, y: u16) -> usize {
+        usize::from(y) * usize::from(self.width) + usize::from(x)
+    }
+
+    /// True when (x, y) is inside the buffer.
+    pub fn contains(&self, x: u16, y: u16) -> bool {
+        x < self.width && y < self.height
+    }
+
+    /// The cell at (x, y).
+    pub fn cell(&self, x: u16, y: u16) -> Option<Cell> {
+        self.contains(x, y).then(|| self.cells[self.index(x, y)])
+    }
+
+    fn scroll_up(&mut self) {
+        let w = usize::from(self.width);
+        self.cells.drain(..w);
+        self.cells.extend(std::iter::repeat_n(
+            Cell {
+                ch: b' ',
+                attributes: self.attributes,
+            },
+            w,
+        ));
+    }
+
+    fn new_line(&mut self) {
+        self.cursor.0 = 0;
+        if self.cursor.1 + 1 >= self.height {
+            self.scroll_up();
+        } else {
+            self.cursor.1 += 1;
+        }
+    }
+
+    /// Writes text at the cursor with the buffer's output mode, advancing it.
+    pub fn write(&mut self, bytes: &[u8]) {
+        let processed = self.mode & ENABLE_PROCESSED_OUTPUT != 0;
+        for &b in bytes {
+            if !processed {
+                self.put(b);
+                continue;
+            }
+            match b {
+                b'\r' => self.cursor.0 = 0,
+                b'\n' => self.new_line(),
+                0x08 => self.cursor.0 = self.cursor.0.saturating_sub(1),
+                b'\t' => {
+                    // Spaces to the next tab stop, or to the end of the row.
+                    let next = ((self.cursor.0 / 8 + 1) * 8).min(self.width);
+                    for _ in self.cursor.0..next {
+                        self.put(b' ');
+                    }
+                }
+                0x07 => {}
+                _ => self.put(b),
+            }
+        }
+    }
+
+    fn put(&mut self, ch: u8) {
+        let wrap = self.mode & ENABLE_WRAP_AT_EOL_OUTPUT != 0;
+        if self.cursor.0 >= self.width {
+            if !wrap {
+                self.cursor.0 = self.width - 1;
+            } else {
+                self.new_line();
+            }
+        }
+        let i = self.index(self.cursor.0, self.cursor.1);
+        self.cells[i] = Cell {
+            ch,
+            attributes: self.attributes,
+        };
+        if self.cursor.0 + 1 < self.width {
+            self.cursor.0 += 1;
+        } else if wrap {
+            self.new_line();
+        }
+    }
+
+    /// FillConsoleOutputCharacter / Attribute: from (x, y) on, wrapping rows, stopping at the
+    /// buffer's end; returns how many cells were filled.
+    pub fn fill(&mut self, x: u16, y: u16, count: u32, mut f: impl FnMut(&mut Cell)) -> u32 {
+        if !self.contains(x, y) {
+            return 0;
+        }
+        let start = self.index(x, y);
+        let end = (start + count as usize).min(self.cells.len());
+        for cell in &mut self.cells[start..end] {
+            f(cell);
+        }
+        (end - start) as u32
+    }
+
+    /// The buffer as text rows, trailing blanks trimmed.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for row in self.cells.chunks(usize::from(self.width)) {
+            let line: String = row.iter().map(|c| oem_char(c.ch)).collect();
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// INPUT_RECORD.EventType of a keyboard event.
+pub const KEY_EVENT: u16 = 0x0001;
+/// Bytes of an INPUT_RECORD (the same on x86 and Alpha: no field is wider than 4 bytes).
+pub const INPUT_RECORD_SIZE: usize = 20;
+/// dwControlKeyState: a Shift key is down.
+pub const SHIFT_PRESSED: u32 = 0x0010;
+/// dwControlKeyState: the left Ctrl key is down.
+pub const LEFT_CTRL_PRESSED: u32 = 0x0008;
+/// dwControlKeyState: the key is one of the enhanced (grey) keys.
+pub const ENHANCED_KEY: u32 = 0x0100;
+
+/// A KEY_EVENT_RECORD: one key going down or up.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct KeyEvent {
+    /// bKeyDown.
+    pub key_down: bool,
+    /// wRepeatCount.
+    pub repeat_count: u16,
+    /// wVirtualKeyCode (VK_*).
+    pub virtual_key_code: u16,
+    /// wVirtualScanCode (scan code set 1).
+    pub virtual_scan_code: u16,
+    /// uChar.AsciiChar (0 for keys that type nothing).
+    pub ascii_char: u8,
+    /// dwControlKeyState.
+    pub control_key_state: u32,
+}
+
+impl KeyEvent {
+    /// The INPUT_RECORD holding it.
+    pub fn to_input_record(self) -> [u8; INPUT_RECORD_SIZE] {
+        let mut b = [0u8; INPUT_RECORD_SIZE];
+        b[0..2].copy_from_slice(&KEY_EVENT.to_le_bytes());
+        b[4..8].copy_from_slice(&u32::from(self.key_down).to_le_bytes());
+        b[8..10].copy_from_slice(&self.repeat_count.to_le_bytes());
+        b[10..12].copy_from_slice(&self.virtual_key_code.to_le_bytes());
+        b[12..14].copy_from_slice(&self.virtual_scan_code.to_le_bytes());
+        b[14] = self.ascii_char;
+        b[16..20].copy_from_slice(&self.control_key_state.to_le_bytes());
+        b
+    }
+}
+
+/// A key as a host delivers it: a character typed, or a key that types nothing.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Key {
+    /// A character in the console's code page (control characters are Ctrl+letter, except
+    /// the named keys: BS, TAB, CR as Enter, ESC).
+    Char(u8),
+    /// A key without a character: VK_UP, VK_HOME, ...
+    Virtual(u16),
+}
+
+/// VK_LEFT, VK_UP, VK_RIGHT, VK_DOWN.
+pub const VK_LEFT: u16 = 0x25;
+/// VK_UP.
+pub const VK_UP: u16 = 0x26;
+/// VK_RIGHT.
+pub const VK_RIGHT: u16 = 0x27;
+/// VK_DOWN.
+pub const VK_DOWN: u16 = 0x28;
+/// VK_PRIOR (Page Up).
+pub const VK_PRIOR: u16 = 0x21;
+/// VK_NEXT (Page Down).
+pub const VK_NEXT: u16 = 0x22;
+/// VK_END.
+pub const VK_END: u16 = 0x23;
+/// VK_HOME.
+pub const VK_HOME: u16 = 0x24;
+/// VK_INSERT.
+pub const VK_INSERT: u16 = 0x2D;
+/// VK_DELETE.
+pub const VK_DELETE: u16 = 0x2E;
+
+/// The US keyboard's (virtual key, scan code, shift) for a printable ASCII character.
+fn us_key(ch: u8) -> (u16, u16, bool) {
+    const ROW_DIGITS: &[u8] = b"1234567890-=";
+    const ROW_Q: &[u8] = b"qwertyuiop[]";
+    const ROW_A: &[u8] = b"asdfghjkl;'`";
+    const ROW_Z: &[u8] = b"zxcvbnm,./";
+    const SHIFTED: &[(u8, u8)] = &[
+        (b'!', b'1'),
+        (b'@', b'2'),
+        (b'#', b'3'),
+        (b'$', b'4'),
+        (b'%', b'5'),
+        (b'^', b'6'),
+        (b'&', b'7'),
+        (b'*', b'8'),
+        (b'(', b'9'),
+        (b')', b'0'),
+        (b'_', b'-'),
+        (b'+', b'='),
+        (b'{', b'['),
+        (b'}', b']'),
+        (b':', b';'),
+        (b'"', b'\''),
+        (b'~', b'`'),
+        (b'<', b','),
+        (b'>', b'.'),
+        (b'?', b'/'),
+        (b'|', b'\\'),
+    ];
+    let (base, shift) = match SHIFTED.iter().find(|(s, _)| *s == ch) {
+        Some(&(_, b)) => (b, true),
+        None if ch.is_ascii_uppercase() => (ch.to_ascii_lowercase(), true),
+        None => (ch, false),
+    };
+    let vk = match base {
+        b'a'..=b'z' => u16::from(base.to_ascii_uppercase()),
+        b'0'..=b'9' | b' ' => u16::from(base),
+        b';' => 0xBA,
+        b'=' => 0xBB,
+        b',' => 0xBC,
+        b'-' => 0xBD,
+        b'.' => 0xBE,
+        b'/' => 0xBF,
+        b'`' => 0xC0,
+        b'[' => 0xDB,
+        b'\\' => 0xDC,
+        b']' => 0xDD,
+        b'\'' => 0xDE,
+        _ => 0,
+    };
+    let position = |row: &[u8]| row.iter().position(|&c| c == base).map(|i| i as u16);
+    let scan = if base == b' ' {
+        0x39
+    } else if base == b'\\' {
+        0x2B
+    } else if let Some(i) = position(ROW_DIGITS) {
+        0x02 + i
+    } else if let Some(i) = position(ROW_Q) {
+        0x10 + i
+    } else if let Some(i) = position(ROW_A) {
+        0x1E + i
+    } else if let Some(i) = position(ROW_Z) {
+        0x2C + i
+    } else {
+        0
+    };
+    (vk, scan, shift)
+}
+
+/// The scan code of a key without a character.
+fn virtual_scan_code(vk: u16) -> u16 {
+    match vk {
+        VK_LEFT => 0x4B,
+        VK_UP => 0x48,
+        VK_RIGHT => 0x4D,
+        VK_DOWN => 0x50,
+        VK_HOME => 0x47,
+        VK_END => 0x4F,
+        VK_PRIOR => 0x49,
+        VK_NEXT => 0x51,
+        VK_INSERT => 0x52,
+        VK_DELETE => 0x53,
+        _ => 0,
+    }
+}
+
+/// The key-down and key-up events a US keyboard produces for `key`. Modifier keys are not
+/// reported as events of their own; their state is in dwControlKeyState.
+pub fn key_events(key: Key) -> [KeyEvent; 2] {
+    let (vk, scan, ch, state) = match key {
+        Key::Char(b'\r') => (0x0D, 0x1C, b'\r', 0),
+        Key::Char(b'\n') => (0x0D, 0x1C, b'\n', LEFT_CTRL_PRESSED),
+        Key::Char(0x1B) => (0x1B, 0x01, 0x1B, 0),
+        Key::Char(0x08) => (0x08, 0x0E, 0x08, 0),
+        Key::Char(b'\t') => (0x09, 0x0F, b'\t', 0),
+        Key::Char(c @ 0x01..=0x1A) => {
+            let (vk, scan, _) = us_key(c + b'a' - 1);
+            (vk, scan, c, LEFT_CTRL_PRESSED)
+        }
+        Key::Char(c) => {
+            let (vk, scan, shift) = us_key(c);
+            (vk, scan, c, if shift { SHIFT_PRESSED } else { 0 })
+        }
+        Key::Virtual(vk) => (vk, virtual_scan_code(vk), 0, ENHANCED_KEY),
+    };
+    let down = KeyEvent {
+        key_down: true,
+        repeat_count: 1,
+        virtual_key_code: vk,
+        virtual_scan_code: scan,
+        ascii_char: ch,
+        control_key_state: state,
+    };
+    [
+        down,
+        KeyEvent {
+            key_down: false,
+            ..down
+        },
+    ]
+}
+
+/// Parses a `--input` key script: every byte is a key, except the escapes `\e` (Esc),
+/// `\r` (Enter), `\n` (Ctrl+Enter, character 10), `\t` (Tab), `\\` (a backslash) and
+/// `\xNN` (the byte NN). A line break in the file is a key like any other byte.
+pub fn parse_key_script(text: &[u8]) -> Result<Vec<Key>, String> {
+    let mut keys = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let b = text[i];
+        i += 1;
+        if b != b'\\' {
+            keys.push(Key::Char(b));
+            continue;
+        }
+        let Some(&e) = text.get(i) else {
+            return Err(format!(
+                "a lone backslash ends the key script (byte {})",
+                i - 1
+            ));
+        };
+        i += 1;
+        let key = match e {
+            b'e' => 0x1B,
+            b'r' => b'\r',
+            b'n' => b'\n',
+            b't' => b'\t',
+            b'\\' => b'\\',
+            b'x' => {
+                let hex = text
+                    .get(i..i + 2)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .ok_or_else(|| format!("\\x needs two hex digits (byte {})", i - 2))?;
+                i += 2;
+                hex
+            }
+            other => {
+                return Err(format!(
+                    "unknown escape \\{} in the key script (byte {})",
+                    char::from(other).escape_default(),
+                    i - 2
+                ));
+            }
+        };
+        keys.push(Key::Char(key));
+    }
+    Ok(keys)
+}
+
+/// A host that shows the console and types into it (a terminal): ntemu calls it when a
+/// guest waits for input, sleeps, or ends.
+pub trait ConsoleHost: Send {
+    /// Draws the console's active screen buffer.
+    fn present(&mut self, console: &Console);
+    /// The keys typed since the last call.
+    fn poll_keys(&mut self) -> Vec<Key>;
+    /// True once no more keys will come (the host's input ended).
+    fn input_closed(&self) -> bool {
+        false
+    }
+}
+
+/// A character of the console's OEM code page (437) as Unicode.
+pub fn oem_char(byte: u8) -> char {
+    char::from_u32(u32::from(win32::codepage::CodePage::Oem.decode(byte))).unwrap_or('?')
+}
+
+/// The console a machine's processes share.
+#[derive(Clone, Debug)]
+pub struct Console {
+    /// Every screen buffer ever created (index 0 is the initial one, CONOUT$).
+    pub buffers: Vec<ScreenBuffer>,
+    /// The index of the active buffer.
+    pub active: usize,
+    /// The window title.
+    pub title: String,
+    /// The input queue: key events not yet read.
+    pub input: std::collections::VecDeque<KeyEvent>,
+    /// The input mode (ENABLE_PROCESSED_INPUT, ...).
+    pub input_mode: u32,
+    /// SetConsoleCtrlHandler(NULL, TRUE): Ctrl+C is ignored.
+    pub ignore_ctrl_c: bool,
+    /// The HandlerRoutines SetConsoleCtrlHandler added, oldest first.
+    pub ctrl_handlers: Vec<u32>,
+    /// Ctrl+C came with no handler to take it: the process ends at its next console read.
+    pub ctrl_c_exit: bool,
+    /// Line input being typed (already echoed), not yet ended by Enter.
+    pub line_editing: Vec<u8>,
+    /// Finished input lines not yet read (ReadFile / ReadConsoleA in line mode).
+    pub line_ready: std::collections::VecDeque<u8>,
+    /// No more keys will come (a redirected stdin reached its end): reads of an empty
+    /// queue return nothing instead of waiting.
+    pub input_closed: bool,
+}
+
+impl Default for Console {
+    fn default() -> Self {
+        Console {
+            buffers: vec![ScreenBuffer::new(DEFAULT_SIZE.0, DEFAULT_SIZE.1)],
+            active: 0,
+            title: String::new(),
+            input: std::collections::VecDeque::new(),
+            input_mode: DEFAULT_INPUT_MODE,
+            ignore_ctrl_c: false,
+            ctrl_handlers: Vec::new(),
+            ctrl_c_exit: false,
+            line_editing: Vec::new(),
+            line_ready: std::collections::VecDeque::new(),
+            input_closed: false,
+        }
+    }
+}
+
+/// ENABLE_LINE_INPUT: reads return whole lines, edited until Enter.
+pub const ENABLE_LINE_INPUT: u32 = 0x2;
+/// ENABLE_ECHO_INPUT: typed characters appear in the active screen buffer.
+pub const ENABLE_ECHO_INPUT: u32 = 0x4;
+
+impl Console {
+    /// Moves typed characters from the key queue into the cooked-input buffers (the line
+    /// being edited, echoed if the mode says so, and the finished lines), as the console
+    /// does for ReadFile and ReadConsoleA. Without line input every character is ready at
+    /// once.
+    pub fn cook_input(&mut self) {
+        let line_mode = self.input_mode & ENABLE_LINE_INPUT != 0;
+        let echo = line_mode && self.input_mode & ENABLE_ECHO_INPUT != 0;
+        while let Some(event) = self.input.pop_front() {
+            if !event.key_down || event.ascii_char == 0 {
+                continue;
+            }
+            let ch = event.ascii_char;
+            if !line_mode {
+                self.line_ready.push_back(ch);
+                continue;
+            }
+            let echoed: &[u8] = match ch {
+                0x08 => {
+                    if self.line_editing.pop().is_some() {
+                        b"\x08 \x08"
+                    } else {
+                        b""
+                    }
+                }
+                b'\r' | b'\n' => {
+                    self.line_editing
+                        .extend_from_slice(if ch == b'\r' { b"\r\n" } else { b"\n" });
+                    self.line_ready.extend(self.line_editing.drain(..));
+                    b"\r\n"
+                }
+                _ => {
+                    self.line_editing.push(ch);
+                    std::slice::from_ref(&ch)
+                }
+            };
+            if echo && !echoed.is_empty() {
+                let echoed = echoed.to_vec();
+                let active = self.active.min(self.buffers.len() - 1);
+                self.buffers[active].write(&echoed);
+            }
+        }
+    }
+
+    /// Queues the key-down and key-up events of `keys`.
+    pub fn push_keys(&mut self, keys: &[Key]) {
+        for &key in keys {
+            self.input.extend(key_events(key));
+        }
+    }
+
+    /// The active screen buffer.
+    pub fn active_buffer(&self) -> &ScreenBuffer {
+        &self.buffers[self.active.min(self.buffers.len() - 1)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn processed_output_wraps_and_scrolls() {
+        let mut b = ScreenBuffer::new(4, 2);
+        b.write(b"abcdef");
+        assert_eq!(b.text(), "abcd\nef\n");
+        assert_eq!(b.cursor, (2, 1));
+        b.write(b"\ng");
+        assert_eq!(b.text(), "ef\ng\n");
+        // The tab fills the row to its end, which wraps (and scrolls) before the Y.
+        b.write(b"\rX\tY");
+        assert_eq!(b.text(), "X\nY\n");
+        assert_eq!(b.cell(0, 1).map(|c| c.ch), Some(b'Y'));
+    }
+
+    fn rect(left: i16, top: i16, right: i16, bottom: i16) -> Rect {
+        Rect {
+            left,
+            top,
+            right,
+            bottom,
+        }
+    }
+
+    fn filled(width: u16, height: u16) -> ScreenBuffer {
+        let mut b = ScreenBuffer::new(width, height);
+        let text: Vec<u8> = (0..width * height).map(|i| b'a' + (i % 26) as u8).collect();
+        b.write(&text[..usize::from(width * height - 1)]);
+        b
+    }
+
+    #[test]
+    fn scrolling_up_one_row_fills_the_uncovered_row() {
+        let mut b = filled(4, 3);
+        assert_eq!(b.text(), "abcd\nefgh\nijk\n");
+        let fill = Cell {
+            ch: b'.',
+            attributes: 0x1F,
+        };
+        b.scroll(rect(0, 1, 3, 2), None, (0, 0), fill).unwrap();
+        assert_eq!(b.text(), "efgh\nijk\n....\n");
+        assert_eq!(b.cell(0, 2), Some(fill));
+    }
+
+    #[test]
+    fn scrolling_respects_the_clip_rectangle_and_the_buffer_edge() {
+        let mut b = filled(4, 3);
+        let fill = Cell {
+            ch: b'.',
+            attributes: 7,
+        };
+        // Right by two columns, clipped to columns 0-2: the moved cells beyond the clip
+        // and the buffer are dropped.
+        b.scroll(rect(0, 0, 3, 0), Some(rect(0, 0, 2, 2)), (2, 0), fill)
+            .unwrap();
+        assert_eq!(b.text(), "..ad\nefgh\nijk\n");
+        // A scroll rectangle outside the buffer is an error.
+        assert!(b.scroll(rect(5, 5, 6, 6), None, (0, 0), fill).is_none());
+    }
+
+    #[test]
+    fn resizing_keeps_text_and_refuses_a_size_below_the_window() {
+        let mut b = filled(4, 3);
+        assert!(b.resize(3, 3).is_none(), "narrower than the window");
+        b.window = rect(0, 0, 1, 1);
+        b.resize(3, 2).unwrap();
+        assert_eq!(b.text(), "abc\nefg\n");
+        assert_eq!((b.width, b.height), (3, 2));
+        assert!(b.resize(0, 2).is_none());
+    }
+
+    #[test]
+    fn without_wrap_text_stays_on_the_last_column() {
+        let mut b = ScreenBuffer::new(4, 2);
+        b.mode = ENABLE_PROCESSED_OUTPUT;
+        b.write(b"abcdef");
+        assert_eq!(b.text(), "abcf\n\n");
+        b.mode = 0;
+        b.write(b"\r\n");
+        assert_eq!(
+            b.cell(3, 0).map(|c| c.ch),
+            Some(b'\n'),
+            "unprocessed: glyphs"
+        );
+    }
+
+    #[test]
+    fn key_scripts_parse_escapes_and_reject_bad_ones() {
+        let keys = parse_key_script(b"iA\\e:wq\\r\\x41\\\\\n").unwrap();
+        let chars: Vec<u8> = keys
+            .iter()
+            .map(|k| match k {
+                Key::Char(c) => *c,
+                Key::Virtual(_) => 0,
+            })
+            .collect();
+        assert_eq!(chars, b"iA\x1b:wq\rA\\\n");
+        assert!(parse_key_script(b"\\q").is_err());
+        assert!(parse_key_script(b"\\x4").is_err());
+        assert!(parse_key_script(b"end\\").is_err());
+    }
+
+    #[test]
+    fn key_events_carry_us_keyboard_codes() {
+        let [down, up] = key_events(Key::Char(b'A'));
+        assert!(down.key_down && !up.key_down);
+        assert_eq!(
+            (
+                down.virtual_key_code,
+                down.virtual_scan_code,
+                down.control_key_state
+            ),
+            (0x41, 0x1E, SHIFT_PRESSED)
+        );
+        let [enter, _] = key_events(Key::Char(b'\r'));
+        assert_eq!((enter.virtual_key_code, enter.ascii_char), (0x0D, b'\r'));
+        let [esc, _] = key_events(Key::Char(0x1B));
+        assert_eq!((esc.virtual_key_code, esc.virtual_scan_code), (0x1B, 0x01));
+        let [colon, _] = key_events(Key::Char(b':'));
+        assert_eq!(
+            (colon.virtual_key_code, colon.control_key_state),
+            (0xBA, SHIFT_PRESSED)
+        );
+        let record = down.to_input_record();
+        assert_eq!(&record[..2], &KEY_EVENT.to_le_bytes());
+        assert_eq!(record[14], b'A');
+        assert_eq!(&record[16..20], &SHIFT_PRESSED.to_le_bytes());
+    }
+
+    #[test]
+    fn fill_stops_at_the_end_of_the_buffer() {
+        let mut b = ScreenBuffer::new(4, 2);
+        assert_eq!(b.fill(2, 1, 10, |c| c.ch = b'#'), 2);
+        assert_eq!(b.fill(9, 9, 1, |c| c.ch = b'#'), 0);
+        assert_eq!(b.text(), "\n  ##\n");
+    }
+}
+
+pub use crate::console_api::{input_wait, read_cooked, sync_console};

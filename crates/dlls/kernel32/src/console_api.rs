@@ -1,0 +1,967 @@
+//! The console functions: screen buffers, the cursor, fills, the title.
+
+use nt_object::{AccessMask, Handle, ObjectError, ObjectType};
+
+use nt_memory::GuestMemory;
+use nt_status::NtStatus;
+
+use super::HostFile;
+use crate::K32;
+use crate::console::ScreenBuffer;
+use win32::{ApiCall, ApiReturn};
+
+/// The screen buffer a console output handle names.
+fn buffer_index(call: &ApiCall<'_>, handle: Handle) -> Result<usize, ObjectError> {
+    let object = call.reference(handle, AccessMask(0), Some(ObjectType::File))?;
+    match object.payload::<HostFile>() {
+        Some(HostFile::Output) => Ok(0),
+        Some(HostFile::ScreenBuffer(i)) => Ok(*i as usize),
+        _ => Err(ObjectError::InvalidHandle),
+    }
+}
+
+/// Runs `f` on the screen buffer `handle` names.
+fn with_buffer<T>(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    f: impl FnOnce(&mut ScreenBuffer) -> Result<T, NtStatus>,
+) -> Result<T, NtStatus> {
+    let index = buffer_index(call, handle).map_err(|e| e.status())?;
+    let buffer = call
+        .state
+        .k32()
+        .console
+        .buffers
+        .get_mut(index)
+        .ok_or(NtStatus::INVALID_HANDLE)?;
+    f(buffer)
+}
+
+fn finish(call: &mut ApiCall<'_>, result: Result<u32, NtStatus>) -> ApiReturn {
+    match result {
+        Ok(v) => ApiReturn::Value(v),
+        Err(status) => call.fail(status),
+    }
+}
+
+/// COORD passed by value: X in the low 16 bits, Y in the high 16.
+fn coord(value: u32) -> (u16, u16) {
+    (value as u16, (value >> 16) as u16)
+}
+
+fn pack(x: u16, y: u16) -> [u8; 4] {
+    ((u32::from(y) << 16) | u32::from(x)).to_le_bytes()
+}
+
+pub(super) fn set_console_title_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let ptr = call.arg(0);
+    match call.read_c_bytes(ptr, 1024) {
+        Ok(bytes) => {
+            call.state.k32().console.title = String::from_utf8_lossy(&bytes).into_owned();
+            ApiReturn::Value(1)
+        }
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+pub(super) fn get_console_title_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (out, size) = (call.arg(0), call.arg(1));
+    let mut bytes = call.state.k32().console.title.clone().into_bytes();
+    let length = bytes.len() as u32;
+    bytes.truncate(size.saturating_sub(1) as usize);
+    bytes.push(0);
+    if size == 0 {
+        return ApiReturn::Value(0);
+    }
+    match call.write_bytes(out, &bytes) {
+        Ok(()) => ApiReturn::Value(length.min(size - 1)),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// GetConsoleScreenBufferInfo: CONSOLE_SCREEN_BUFFER_INFO (dwSize, dwCursorPosition,
+/// wAttributes, srWindow, dwMaximumWindowSize); the window is the whole buffer.
+pub(super) fn get_console_screen_buffer_info(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, out) = (Handle(call.arg(0)), call.arg(1));
+    let info = with_buffer(call, handle, |b| {
+        let mut bytes = Vec::with_capacity(22);
+        bytes.extend_from_slice(&pack(b.width, b.height));
+        bytes.extend_from_slice(&pack(b.cursor.0, b.cursor.1));
+        bytes.extend_from_slice(&b.attributes.to_le_bytes());
+        bytes.extend_from_slice(&b.window.to_bytes());
+        // The largest window: the buffer, up to the screen NT would have.
+        let (max_w, max_h) = crate::console::LARGEST_WINDOW;
+        bytes.extend_from_slice(&pack(b.width.min(max_w), b.height.min(max_h)));
+        Ok(bytes)
+    });
+    match info {
+        Ok(bytes) => match call.write_bytes(out, &bytes) {
+            Ok(()) => ApiReturn::Value(1),
+            Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+        },
+        Err(status) => call.fail(status),
+    }
+}
+
+pub(super) fn set_console_cursor_position(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, (x, y)) = (Handle(call.arg(0)), coord(call.arg(1)));
+    let result = with_buffer(call, handle, |b| {
+        if !b.contains(x, y) {
+            return Err(NtStatus::INVALID_PARAMETER);
+        }
+        b.cursor = (x, y);
+        Ok(1)
+    });
+    finish(call, result)
+}
+
+pub(super) fn set_console_cursor_info(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, info) = (Handle(call.arg(0)), call.arg(1));
+    let (Ok(size), Ok(visible)) = (call.read_u32(info), call.read_u32(info.wrapping_add(4))) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    };
+    let result = with_buffer(call, handle, |b| {
+        if !(1..=100).contains(&size) {
+            return Err(NtStatus::INVALID_PARAMETER);
+        }
+        b.cursor_size = size;
+        b.cursor_visible = visible != 0;
+        Ok(1)
+    });
+    finish(call, result)
+}
+
+pub(super) fn get_console_cursor_info(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, info) = (Handle(call.arg(0)), call.arg(1));
+    match with_buffer(call, handle, |b| {
+        Ok((b.cursor_size, u32::from(b.cursor_visible)))
+    }) {
+        Ok((size, visible)) => {
+            let mut bytes = size.to_le_bytes().to_vec();
+            bytes.extend_from_slice(&visible.to_le_bytes());
+            match call.write_bytes(info, &bytes) {
+                Ok(()) => ApiReturn::Value(1),
+                Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+            }
+        }
+        Err(status) => call.fail(status),
+    }
+}
+
+pub(super) fn set_console_text_attribute(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, attributes) = (Handle(call.arg(0)), call.arg(1) as u16);
+    let result = with_buffer(call, handle, |b| {
+        b.attributes = attributes;
+        Ok(1)
+    });
+    finish(call, result)
+}
+
+fn fill(call: &mut ApiCall<'_>, characters: bool) -> ApiReturn {
+    let (handle, value, count, (x, y), written) = (
+        Handle(call.arg(0)),
+        call.arg(1),
+        call.arg(2),
+        coord(call.arg(3)),
+        call.arg(4),
+    );
+    if call.probe_write(written, 4).is_err() {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    }
+    let result = with_buffer(call, handle, |b| {
+        if !b.contains(x, y) {
+            return Err(NtStatus::INVALID_PARAMETER);
+        }
+        Ok(b.fill(x, y, count, |cell| {
+            if characters {
+                cell.ch = value as u8;
+            } else {
+                cell.attributes = value as u16;
+            }
+        }))
+    });
+    match result {
+        Ok(n) => match call.write_u32(written, n) {
+            Ok(()) => ApiReturn::Value(1),
+            Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+        },
+        Err(status) => call.fail(status),
+    }
+}
+
+pub(super) fn fill_console_output_character_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    fill(call, true)
+}
+
+pub(super) fn fill_console_output_attribute(call: &mut ApiCall<'_>) -> ApiReturn {
+    fill(call, false)
+}
+
+/// CreateConsoleScreenBuffer(dwDesiredAccess, dwShareMode, lpSecurityAttributes, dwFlags,
+/// lpScreenBufferData): a blank buffer the size of the active one.
+pub(super) fn create_console_screen_buffer(call: &mut ApiCall<'_>) -> ApiReturn {
+    let flags = call.arg(3);
+    if flags != 1 {
+        // Only CONSOLE_TEXTMODE_BUFFER exists.
+        return call.fail_with(NtStatus::INVALID_PARAMETER, u32::MAX);
+    }
+    let (width, height) = {
+        let active = call.state.k32().console.active_buffer();
+        (active.width, active.height)
+    };
+    let index = call.state.k32().console.buffers.len() as u32;
+    let objects = call.machine.objects().clone();
+    let object = match objects
+        .create_executive_object(ObjectType::File, Box::new(HostFile::ScreenBuffer(index)))
+    {
+        Ok(o) => o,
+        Err(e) => return call.fail_with(e.status(), u32::MAX),
+    };
+    let inserted = match call.process_mut() {
+        Some(p) => p.handle_table_mut().insert(
+            &object,
+            ObjectType::File.map_access(AccessMask::GENERIC_READ | AccessMask::GENERIC_WRITE),
+            nt_object::HandleAttributes::NONE,
+        ),
+        None => Err(ObjectError::InvalidHandle),
+    };
+    match inserted {
+        Ok(handle) => {
+            call.state
+                .k32()
+                .console
+                .buffers
+                .push(ScreenBuffer::new(width, height));
+            ApiReturn::Value(handle.0)
+        }
+        Err(e) => call.fail_with(e.status(), u32::MAX),
+    }
+}
+
+pub(super) fn set_console_active_screen_buffer(call: &mut ApiCall<'_>) -> ApiReturn {
+    let handle = Handle(call.arg(0));
+    match buffer_index(call, handle) {
+        Ok(index) => {
+            call.state.k32().console.active = index;
+            ApiReturn::Value(1)
+        }
+        Err(e) => call.fail(e.status()),
+    }
+}
+
+/// GetConsoleMode: processed output with wrapping for output buffers; processed, line and
+/// echo input for the input handle.
+pub(super) fn get_console_mode(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, out) = (Handle(call.arg(0)), call.arg(1));
+    let mode = match mode_target(call, handle) {
+        Ok(None) => call.state.k32().console.input_mode,
+        Ok(Some(i)) => call
+            .state
+            .k32()
+            .console
+            .buffers
+            .get(i)
+            .map_or(0x3, |b| b.mode),
+        Err(status) => return call.fail(status),
+    };
+    match call.write_u32(out, mode) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// What a handle's console mode belongs to: the input (None) or a screen buffer (the
+/// standard output and error handles name the first); ERROR_INVALID_HANDLE for any other.
+fn mode_target(call: &ApiCall<'_>, handle: Handle) -> Result<Option<usize>, NtStatus> {
+    match call
+        .reference(handle, AccessMask(0), Some(ObjectType::File))
+        .ok()
+        .and_then(|o| o.payload::<HostFile>().copied())
+    {
+        Some(HostFile::Input) => Ok(None),
+        Some(HostFile::Output | HostFile::Error) => Ok(Some(0)),
+        Some(HostFile::ScreenBuffer(i)) => Ok(Some(i as usize)),
+        None => Err(NtStatus::INVALID_HANDLE),
+    }
+}
+
+/// SetConsoleMode: the input handle takes ENABLE_*_INPUT bits, a screen buffer its
+/// ENABLE_PROCESSED_OUTPUT and ENABLE_WRAP_AT_EOL_OUTPUT bits; other bits are
+/// ERROR_INVALID_PARAMETER.
+pub(super) fn set_console_mode(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, mode) = (Handle(call.arg(0)), call.arg(1));
+    let index = match mode_target(call, handle) {
+        Ok(None) => {
+            if mode & !crate::console::VALID_INPUT_MODE != 0 {
+                return call.fail(NtStatus::INVALID_PARAMETER);
+            }
+            call.state.k32().console.input_mode = mode;
+            return ApiReturn::Value(1);
+        }
+        Ok(Some(i)) => i,
+        Err(status) => return call.fail(status),
+    };
+    if mode & !0x3 != 0 {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    match call.state.k32().console.buffers.get_mut(index) {
+        Some(b) => {
+            b.mode = mode;
+            ApiReturn::Value(1)
+        }
+        None => call.fail(NtStatus::INVALID_HANDLE),
+    }
+}
+
+/// Takes the keys a host terminal typed, draws the console on it, and keeps the input
+/// event's state in line with the queue.
+pub fn sync_console(call: &mut ApiCall<'_>) {
+    let k = call.state.k32();
+    if let Some(host) = k.console_host.as_mut() {
+        let keys = host.poll_keys();
+        k.console.push_keys(&keys);
+        host.present(&k.console);
+        if host.input_closed() {
+            k.console.input_closed = true;
+        }
+    }
+    // With processed input, Ctrl+C is a signal, not a key: as on NT, a new thread of the
+    // process calls the HandlerRoutines, newest first, until one returns TRUE; when none
+    // does (or there are none) the process ends with STATUS_CONTROL_C_EXIT.
+    let console = &mut call.state.k32().console;
+    if console.input_mode & crate::console::ENABLE_PROCESSED_INPUT != 0 {
+        let before = console.input.len();
+        console.input.retain(|e| e.ascii_char != 0x03);
+        if console.input.len() != before && !console.ignore_ctrl_c {
+            if console.ctrl_handlers.is_empty() {
+                console.ctrl_c_exit = true;
+            } else {
+                let handlers: Vec<u32> = console.ctrl_handlers.iter().rev().copied().collect();
+                let pid = call.thread.process;
+                if let Ok(tid) = call.machine.spawn_thread(pid, CTRL_ROUTINE_THUNK, 0, 0, 0) {
+                    call.state.k32().ctrl_threads.insert((pid, tid), handlers);
+                }
+            }
+        }
+    }
+    let k = call.state.k32();
+    if let Some(event) = &k.console_input_event {
+        if k.console.input.is_empty() {
+            let _ = event.reset_event();
+        } else {
+            let _ = event.set_event();
+        }
+    }
+}
+
+/// The event that is signalled while console input waits to be read.
+fn input_event(call: &mut ApiCall<'_>) -> std::sync::Arc<nt_object::Object> {
+    if let Some(event) = &call.state.k32().console_input_event {
+        return event.clone();
+    }
+    let event = call
+        .machine
+        .objects()
+        .create_event(nt_object::EventType::Notification, false);
+    call.state.k32().console_input_event = Some(event.clone());
+    event
+}
+
+/// Checks that `handle` is the console input handle.
+fn check_input_handle(
+    call: &ApiCall<'_>,
+    handle: Handle,
+    access: AccessMask,
+) -> Result<(), NtStatus> {
+    let object = call
+        .reference(handle, access, Some(ObjectType::File))
+        .map_err(|e| e.status())?;
+    match object.payload::<HostFile>() {
+        Some(HostFile::Input) => Ok(()),
+        _ => Err(NtStatus::INVALID_HANDLE),
+    }
+}
+
+/// ReadConsoleInputA / PeekConsoleInputA(hConsoleInput, lpBuffer, nLength,
+/// lpNumberOfEventsRead): copies up to nLength queued events; Read removes them and waits
+/// while the queue is empty.
+fn read_input(call: &mut ApiCall<'_>, remove: bool) -> ApiReturn {
+    let (handle, buffer, length, read) =
+        (Handle(call.arg(0)), call.arg(1), call.arg(2), call.arg(3));
+    if let Err(status) = check_input_handle(call, handle, AccessMask::GENERIC_READ) {
+        return call.fail(status);
+    }
+    sync_console(call);
+    if std::mem::take(&mut call.state.k32().console.ctrl_c_exit) {
+        return ApiReturn::ExitProcess(NtStatus::CONTROL_C_EXIT.0);
+    }
+    if call.probe_write(read, 4).is_err() {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    }
+    if remove && length > 0 && call.state.k32().console.input.is_empty() {
+        // Wait for a key: a terminal is polled; otherwise only the host (an embedder or the
+        // key script) can add one, and it signals the input event when it does.
+        return input_wait(call);
+    }
+    let count = (length as usize).min(call.state.k32().console.input.len());
+    let mut bytes = Vec::with_capacity(count * crate::console::INPUT_RECORD_SIZE);
+    for event in call.state.k32().console.input.iter().take(count) {
+        bytes.extend_from_slice(&event.to_input_record());
+    }
+    if call.write_bytes(buffer, &bytes).is_err() {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    }
+    if remove {
+        call.state.k32().console.input.drain(..count);
+        sync_console(call);
+    }
+    match call.write_u32(read, count as u32) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+pub(super) fn read_console_input_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    read_input(call, true)
+}
+
+pub(super) fn peek_console_input_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    read_input(call, false)
+}
+
+pub(super) fn get_number_of_console_input_events(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, out) = (Handle(call.arg(0)), call.arg(1));
+    if let Err(status) = check_input_handle(call, handle, AccessMask::GENERIC_READ) {
+        return call.fail(status);
+    }
+    sync_console(call);
+    let count = call.state.k32().console.input.len() as u32;
+    match call.write_u32(out, count) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+pub(super) fn flush_console_input_buffer(call: &mut ApiCall<'_>) -> ApiReturn {
+    let handle = Handle(call.arg(0));
+    if let Err(status) = check_input_handle(call, handle, AccessMask::GENERIC_WRITE) {
+        return call.fail(status);
+    }
+    sync_console(call);
+    call.state.k32().console.input.clear();
+    sync_console(call);
+    ApiReturn::Value(1)
+}
+
+/// Read/WriteConsoleOutputCharacterA and Attribute: (hConsoleOutput, lpBuffer, nLength,
+/// dwCoord, lpNumberOf...): runs of cells in reading order from dwCoord, wrapping rows and
+/// stopping at the buffer's end.
+fn cell_run(call: &mut ApiCall<'_>, characters: bool, write: bool) -> ApiReturn {
+    let (handle, buffer, length, (x, y), done) = (
+        Handle(call.arg(0)),
+        call.arg(1),
+        call.arg(2),
+        coord(call.arg(3)),
+        call.arg(4),
+    );
+    let unit = if characters { 1 } else { 2 };
+    if call.probe_write(done, 4).is_err() {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    }
+    let index = match buffer_index(call, handle) {
+        Ok(i) => i,
+        Err(e) => return call.fail(e.status()),
+    };
+    let available = match call.state.k32().console.buffers.get(index) {
+        Some(b) if b.contains(x, y) => b.read_run(x, y, length).len(),
+        Some(_) => return call.fail(NtStatus::INVALID_PARAMETER),
+        None => return call.fail(NtStatus::INVALID_HANDLE),
+    };
+    let count = if write {
+        let Ok(data) = call.read_bytes(buffer, available * unit) else {
+            return call.fail(NtStatus::ACCESS_VIOLATION);
+        };
+        let Some(b) = call.state.k32().console.buffers.get_mut(index) else {
+            return call.fail(NtStatus::INVALID_HANDLE);
+        };
+        let start = usize::from(y) * usize::from(b.width) + usize::from(x);
+        for (i, value) in data.chunks_exact(unit).enumerate() {
+            let at = start + i;
+            let (cx, cy) = (
+                (at % usize::from(b.width)) as u16,
+                (at / usize::from(b.width)) as u16,
+            );
+            if let Some(mut cell) = b.cell(cx, cy) {
+                if characters {
+                    cell.ch = value[0];
+                } else {
+                    cell.attributes = u16::from_le_bytes([value[0], value[1]]);
+                }
+                b.set_cell(cx, cy, cell);
+            }
+        }
+        available
+    } else {
+        let bytes: Vec<u8> = match call.state.k32().console.buffers.get(index) {
+            Some(b) => b
+                .read_run(x, y, length)
+                .iter()
+                .flat_map(|c| {
+                    if characters {
+                        vec![c.ch]
+                    } else {
+                        c.attributes.to_le_bytes().to_vec()
+                    }
+                })
+                .collect(),
+            None => return call.fail(NtStatus::INVALID_HANDLE),
+        };
+        if call.write_bytes(buffer, &bytes).is_err() {
+            return call.fail(NtStatus::ACCESS_VIOLATION);
+        }
+        available
+    };
+    match call.write_u32(done, count as u32) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+pub(super) fn read_console_output_attribute(call: &mut ApiCall<'_>) -> ApiReturn {
+    cell_run(call, false, false)
+}
+
+pub(super) fn read_console_output_character_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    cell_run(call, true, false)
+}
+
+pub(super) fn write_console_output_attribute(call: &mut ApiCall<'_>) -> ApiReturn {
+    cell_run(call, false, true)
+}
+
+pub(super) fn write_console_output_character_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    cell_run(call, true, true)
+}
+
+/// Read/WriteConsoleOutputA(hConsoleOutput, lpBuffer (CHAR_INFO), dwBufferSize,
+/// dwBufferCoord, lpReadRegion/lpWriteRegion): a rectangle of cells between the screen
+/// buffer and a guest array; the region is clipped to both and written back.
+fn cell_rectangle(call: &mut ApiCall<'_>, write: bool) -> ApiReturn {
+    let (handle, array, (array_w, array_h), (array_x, array_y), region_ptr) = (
+        Handle(call.arg(0)),
+        call.arg(1),
+        coord(call.arg(2)),
+        coord(call.arg(3)),
+        call.arg(4),
+    );
+    let mut region = match read_rect(call, region_ptr) {
+        Ok(r) => r,
+        Err(status) => return call.fail(status),
+    };
+    let index = match buffer_index(call, handle) {
+        Ok(i) => i,
+        Err(e) => return call.fail(e.status()),
+    };
+    let Some(bounds) = call
+        .state
+        .k32()
+        .console
+        .buffers
+        .get(index)
+        .map(|b| b.bounds())
+    else {
+        return call.fail(NtStatus::INVALID_HANDLE);
+    };
+    // The part of the array from the buffer coordinate on limits the region's size.
+    let (aw, ah, ax, ay) = (
+        i32::from(array_w as i16),
+        i32::from(array_h as i16),
+        i32::from(array_x as i16),
+        i32::from(array_y as i16),
+    );
+    let clipped = region.intersect(bounds);
+    let fits_w = (aw - ax).min(region.width());
+    let fits_h = (ah - ay).min(region.height());
+    let area = crate::console::Rect {
+        left: clipped.left,
+        top: clipped.top,
+        right: clipped
+            .right
+            .min((i32::from(region.left) + fits_w - 1).clamp(-1, 0x7FFF) as i16),
+        bottom: clipped
+            .bottom
+            .min((i32::from(region.top) + fits_h - 1).clamp(-1, 0x7FFF) as i16),
+    };
+    if area.is_empty() || ax < 0 || ay < 0 || ax >= aw || ay >= ah {
+        // Nothing to copy: NT reports an empty region.
+        region.right = region.left - 1;
+        region.bottom = region.top - 1;
+        let _ = call.write_bytes(region_ptr, &region.to_bytes());
+        return ApiReturn::Value(1);
+    }
+    let cell_at = |x: i16, y: i16| -> u32 {
+        let col = ax + i32::from(x) - i32::from(region.left);
+        let row = ay + i32::from(y) - i32::from(region.top);
+        array.wrapping_add(((row * aw + col) as u32).wrapping_mul(4))
+    };
+    for y in area.top..=area.bottom {
+        let (start, width) = (cell_at(area.left, y), area.width() as usize);
+        if write {
+            let Ok(row) = call.read_bytes(start, width * 4) else {
+                return call.fail(NtStatus::ACCESS_VIOLATION);
+            };
+            let Some(b) = call.state.k32().console.buffers.get_mut(index) else {
+                return call.fail(NtStatus::INVALID_HANDLE);
+            };
+            for (i, info) in row.chunks_exact(4).enumerate() {
+                b.set_cell(
+                    (i32::from(area.left) + i as i32) as u16,
+                    y as u16,
+                    crate::console::Cell {
+                        ch: info[0],
+                        attributes: u16::from_le_bytes([info[2], info[3]]),
+                    },
+                );
+            }
+        } else {
+            let row: Vec<u8> = match call.state.k32().console.buffers.get(index) {
+                Some(b) => (area.left..=area.right)
+                    .flat_map(|x| {
+                        let c = b.cell(x as u16, y as u16).unwrap_or(crate::console::Cell {
+                            ch: b' ',
+                            attributes: 0,
+                        });
+                        let [a0, a1] = c.attributes.to_le_bytes();
+                        [c.ch, 0, a0, a1]
+                    })
+                    .collect(),
+                None => return call.fail(NtStatus::INVALID_HANDLE),
+            };
+            if call.write_bytes(start, &row).is_err() {
+                return call.fail(NtStatus::ACCESS_VIOLATION);
+            }
+        }
+    }
+    match call.write_bytes(region_ptr, &area.to_bytes()) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+pub(super) fn read_console_output_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    cell_rectangle(call, false)
+}
+
+pub(super) fn write_console_output_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    cell_rectangle(call, true)
+}
+
+fn read_rect(call: &ApiCall<'_>, at: u32) -> Result<crate::console::Rect, NtStatus> {
+    let bytes = call
+        .read_bytes(at, 8)
+        .map_err(|_| NtStatus::ACCESS_VIOLATION)?;
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&bytes);
+    Ok(crate::console::Rect::from_bytes(b))
+}
+
+/// ScrollConsoleScreenBufferA(hConsoleOutput, lpScrollRectangle, lpClipRectangle,
+/// dwDestinationOrigin, lpFill).
+pub(super) fn scroll_console_screen_buffer_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, scroll_ptr, clip_ptr, (dx, dy), fill_ptr) = (
+        Handle(call.arg(0)),
+        call.arg(1),
+        call.arg(2),
+        coord(call.arg(3)),
+        call.arg(4),
+    );
+    let scroll = match read_rect(call, scroll_ptr) {
+        Ok(r) => r,
+        Err(s) => return call.fail(s),
+    };
+    let clip = if clip_ptr == 0 {
+        None
+    } else {
+        match read_rect(call, clip_ptr) {
+            Ok(r) => Some(r),
+            Err(s) => return call.fail(s),
+        }
+    };
+    let Ok(fill) = call.read_bytes(fill_ptr, 4) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    };
+    let fill = crate::console::Cell {
+        ch: fill[0],
+        attributes: u16::from_le_bytes([fill[2], fill[3]]),
+    };
+    let result = with_buffer(call, handle, |b| {
+        b.scroll(scroll, clip, (dx as i16, dy as i16), fill)
+            .map(|()| 1)
+            .ok_or(NtStatus::INVALID_PARAMETER)
+    });
+    finish(call, result)
+}
+
+/// SetConsoleScreenBufferSize(hConsoleOutput, dwSize).
+pub(super) fn set_console_screen_buffer_size(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, (w, h)) = (Handle(call.arg(0)), coord(call.arg(1)));
+    let result = with_buffer(call, handle, |b| {
+        b.resize(w, h)
+            .map(|()| 1)
+            .ok_or(NtStatus::INVALID_PARAMETER)
+    });
+    finish(call, result)
+}
+
+/// SetConsoleWindowInfo(hConsoleOutput, bAbsolute, lpConsoleWindow): the window moves or
+/// changes size; it must stay inside the buffer.
+pub(super) fn set_console_window_info(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, absolute, rect_ptr) = (Handle(call.arg(0)), call.arg(1) != 0, call.arg(2));
+    let rect = match read_rect(call, rect_ptr) {
+        Ok(r) => r,
+        Err(s) => return call.fail(s),
+    };
+    let result = with_buffer(call, handle, |b| {
+        let window = if absolute {
+            rect
+        } else {
+            crate::console::Rect {
+                left: b.window.left.wrapping_add(rect.left),
+                top: b.window.top.wrapping_add(rect.top),
+                right: b.window.right.wrapping_add(rect.right),
+                bottom: b.window.bottom.wrapping_add(rect.bottom),
+            }
+        };
+        let bounds = b.bounds();
+        if window.is_empty() || window.intersect(bounds) != window {
+            return Err(NtStatus::INVALID_PARAMETER);
+        }
+        b.window = window;
+        Ok(1)
+    });
+    finish(call, result)
+}
+
+/// SetConsoleCtrlHandler(HandlerRoutine, Add): NULL with Add sets ignoring Ctrl+C.
+pub(super) fn set_console_ctrl_handler(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (routine, add) = (call.arg(0), call.arg(1) != 0);
+    let console = &mut call.state.k32().console;
+    match (routine, add) {
+        (0, add) => console.ignore_ctrl_c = add,
+        (r, true) => console.ctrl_handlers.push(r),
+        (r, false) => match console.ctrl_handlers.iter().rposition(|&h| h == r) {
+            Some(i) => {
+                console.ctrl_handlers.remove(i);
+            }
+            None => return call.fail(NtStatus::INVALID_PARAMETER),
+        },
+    }
+    ApiReturn::Value(1)
+}
+
+/// Beep(dwFreq, dwDuration): synchronous, like Sleep for the duration (there is no
+/// speaker to sound); a terminal gets BEL.
+pub(super) fn beep(call: &mut ApiCall<'_>) -> ApiReturn {
+    let duration = call.arg(1);
+    sync_console(call);
+    if duration == 0 {
+        return ApiReturn::Value(1);
+    }
+    super::delay(
+        call,
+        Some(std::time::Duration::from_millis(u64::from(duration))),
+    )
+}
+
+/// WriteConsoleW(hConsoleOutput, lpBuffer, nNumberOfCharsToWrite, lpNumberOfCharsWritten,
+/// lpReserved): the text goes to the screen buffer in the OEM code page.
+pub(super) fn write_console_w(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, text, count, written) =
+        (Handle(call.arg(0)), call.arg(1), call.arg(2), call.arg(3));
+    let Ok(units) = call.read_bytes(text, (count as usize).min(0x10_0000) * 2) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    };
+    if call.probe_optional(written, 4).is_err() {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    }
+    let oem: Vec<u8> = units
+        .chunks_exact(2)
+        .map(|u| {
+            win32::codepage::CodePage::Oem
+                .encode(u16::from_le_bytes([u[0], u[1]]))
+                .unwrap_or(b'?')
+        })
+        .collect();
+    let target = match call
+        .reference(handle, AccessMask(0x2), Some(ObjectType::File))
+        .map(|o| o.payload::<HostFile>().copied())
+    {
+        Ok(Some(t)) => t,
+        Ok(None) => return call.fail(NtStatus::INVALID_HANDLE),
+        Err(e) => return call.fail(e.status()),
+    };
+    if target == HostFile::Input {
+        return call.fail(NtStatus::INVALID_HANDLE);
+    }
+    // Like WriteConsoleA, the console's screen buffer only: the host stream is WriteFile's.
+    if let Err(status) = super::write_console_bytes(call, target, &oem, false) {
+        return call.fail(status);
+    }
+    match call.write_out_u32(written, count) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// Cooked console input for ReadFile and ReadConsoleA: up to `max` bytes of finished
+/// lines (line input) or typed characters. None: nothing is ready yet and more may come,
+/// so the caller should wait ([`input_wait`]). An ended input gives an empty read.
+pub fn read_cooked(call: &mut ApiCall<'_>, max: usize) -> Option<Vec<u8>> {
+    sync_console(call);
+    let console = &mut call.state.k32().console;
+    console.cook_input();
+    if console.line_ready.is_empty() {
+        if console.input_closed {
+            // What was typed without an Enter is the last line.
+            console.line_ready.extend(console.line_editing.drain(..));
+            if console.line_ready.is_empty() {
+                return Some(Vec::new());
+            }
+        } else {
+            return None;
+        }
+    }
+    // A read returns at most one line, as NT's cooked reads do.
+    let line_end = console
+        .line_ready
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(console.line_ready.len(), |i| i + 1);
+    let n = max.min(line_end);
+    Some(console.line_ready.drain(..n).collect())
+}
+
+/// The wait a console read that found nothing ready parks on: the input event, or a short
+/// poll of a host that may still type.
+pub fn input_wait(call: &mut ApiCall<'_>) -> ApiReturn {
+    // An ended input never brings another key: the wait is for ever.
+    let timeout = (call.state.k32().console_host.is_some()
+        && !call.state.k32().console.input_closed)
+        .then(|| std::time::Duration::from_millis(15));
+    let event = input_event(call);
+    let _ = event.reset_event();
+    ApiReturn::Retry {
+        objects: vec![event],
+        timeout,
+    }
+}
+
+/// ReadFile on the console input handle: cooked input, waiting for a line.
+pub(crate) fn read_file_from_console(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (buffer, length, read) = (call.arg(1), call.arg(2), call.arg(3));
+    read_console_into(call, buffer, length, read)
+}
+
+fn read_console_into(call: &mut ApiCall<'_>, buffer: u32, length: u32, read: u32) -> ApiReturn {
+    if call
+        .probe_write(buffer, length.min(0x10_0000) as usize)
+        .is_err()
+        || call.probe_optional(read, 4).is_err()
+    {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    }
+    if std::mem::take(&mut call.state.k32().console.ctrl_c_exit) {
+        return ApiReturn::ExitProcess(NtStatus::CONTROL_C_EXIT.0);
+    }
+    match read_cooked(call, length as usize) {
+        Some(bytes) => {
+            if call.write_bytes(buffer, &bytes).is_err()
+                || call.write_out_u32(read, bytes.len() as u32).is_err()
+            {
+                return call.fail(NtStatus::ACCESS_VIOLATION);
+            }
+            sync_console(call);
+            ApiReturn::Value(1)
+        }
+        None => input_wait(call),
+    }
+}
+
+/// ReadConsoleA(hConsoleInput, lpBuffer, nNumberOfCharsToRead, lpNumberOfCharsRead,
+/// lpReserved).
+pub(super) fn read_console_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, buffer, length, read) =
+        (Handle(call.arg(0)), call.arg(1), call.arg(2), call.arg(3));
+    if let Err(status) = check_input_handle(call, handle, AccessMask::GENERIC_READ) {
+        return call.fail(status);
+    }
+    read_console_into(call, buffer, length, read)
+}
+
+/// Where the thread that serves a Ctrl+C starts (NT's kernel32!CtrlRoutine).
+pub const CTRL_ROUTINE_THUNK: u32 = nt_kernel::THUNK_BASE + 0x20;
+/// Where a HandlerRoutine that thread called returns to.
+pub const CTRL_HANDLER_RETURN_THUNK: u32 = nt_kernel::THUNK_BASE + 0x24;
+/// CTRL_C_EVENT, the HandlerRoutine's argument.
+const CTRL_C_EVENT: u32 = 0;
+
+/// The control-routine thread reached one of its thunks: calls the next HandlerRoutine,
+/// or ends (the thread when a handler returned TRUE, the process when none did). None for
+/// any other address.
+pub(crate) fn ctrl_thunk(
+    call: &mut ApiCall<'_>,
+    address: u32,
+) -> Option<nt_kernel::ServiceOutcome> {
+    use nt_kernel::{ALPHA_A0, ALPHA_PV, ALPHA_RA, CpuContext, ServiceOutcome, X86_ESP};
+    if address != CTRL_ROUTINE_THUNK && address != CTRL_HANDLER_RETURN_THUNK {
+        return None;
+    }
+    let thread = call.thread;
+    let machine = &mut *call.machine;
+    let state = call.state.k32();
+    let key = (thread.process, thread.thread);
+    let process = machine.process_mut(thread.process)?;
+    let context = process.thread(thread.thread)?.context();
+    if address == CTRL_HANDLER_RETURN_THUNK && context.return_value() != 0 {
+        state.ctrl_threads.remove(&key);
+        return Some(ServiceOutcome::ExitThread(0));
+    }
+    let next = state.ctrl_threads.get_mut(&key).and_then(|h| {
+        if h.is_empty() {
+            None
+        } else {
+            Some(h.remove(0))
+        }
+    });
+    let Some(handler) = next else {
+        state.ctrl_threads.remove(&key);
+        return Some(ServiceOutcome::ExitProcess(NtStatus::CONTROL_C_EXIT.0));
+    };
+    // Call HandlerRoutine(CTRL_C_EVENT), returning to the return thunk: on x86 the return
+    // address and the argument go on the stack.
+    let x86_sp = match context {
+        CpuContext::X86(c) => Some(c.gpr[X86_ESP].wrapping_sub(8)),
+        CpuContext::Alpha(_) => None,
+    };
+    if let Some(sp) = x86_sp {
+        let space = process.address_space_mut();
+        if space.write_u32(sp, CTRL_HANDLER_RETURN_THUNK).is_err()
+            || space.write_u32(sp.wrapping_add(4), CTRL_C_EVENT).is_err()
+        {
+            return Some(ServiceOutcome::ExitProcess(NtStatus::CONTROL_C_EXIT.0));
+        }
+    }
+    match process.thread_mut(thread.thread)?.context_mut() {
+        CpuContext::X86(c) => {
+            c.gpr[X86_ESP] = x86_sp.unwrap_or(c.gpr[X86_ESP]);
+            c.eip = handler;
+        }
+        CpuContext::Alpha(c) => {
+            c.r[ALPHA_A0] = u64::from(CTRL_C_EVENT);
+            c.r[ALPHA_RA] = nt_kernel::sign_extend(CTRL_HANDLER_RETURN_THUNK);
+            c.r[ALPHA_PV] = nt_kernel::sign_extend(handler);
+            c.pc = nt_kernel::sign_extend(handler);
+        }
+    }
+    Some(ServiceOutcome::Continue)
+}

@@ -1,0 +1,1394 @@
+//! Files under the sandboxed drive C: (the host directory given as `--root`): CreateFileA,
+//! ReadFile, WriteFile on disk files and devices, SetFilePointer, SetEndOfFile,
+//! FlushFileBuffers, GetFileSize, GetFileAttributesA, DeleteFileA, MoveFileA, the current
+//! directory, FindFirstFileA/FindNextFileA/FindClose, GetFullPathNameA, CreateDirectoryA,
+//! RemoveDirectoryA and SetStdHandle, with NT's results and last-error codes.
+//!
+//! A disk file is a File object whose payload is a [`DiskFile`]; the host file closes when
+//! the object goes, that is when its last handle closes. Share modes are checked against
+//! every open file object of the machine. Path names go through [`super::path`], which keeps
+//! every host path under the root.
+
+use std::collections::VecDeque;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Weak};
+
+use nt_object::{AccessMask, Handle, Object, ObjectError, ObjectType};
+use nt_status::Win32Error;
+use parking_lot::Mutex;
+
+use super::path::{self, DosDevice, FullPath, HostPath};
+use super::{HostFile, INVALID_HANDLE_VALUE, MAX_PATH, bad_pointer, insert};
+use crate::K32;
+use win32::codepage::CodePage;
+use win32::{ApiCall, ApiReturn};
+
+/// ERROR_HANDLE_EOF is not used by synchronous ReadFile; these are the others NT gives here.
+const ERROR_FILE_EXISTS: Win32Error = Win32Error(80);
+const ERROR_NO_MORE_FILES: Win32Error = Win32Error(18);
+const ERROR_NEGATIVE_SEEK: Win32Error = Win32Error(131);
+const ERROR_DIR_NOT_EMPTY: Win32Error = Win32Error(145);
+const ERROR_DIRECTORY: Win32Error = Win32Error(267);
+const ERROR_DISK_FULL: Win32Error = Win32Error(112);
+const ERROR_FILENAME_EXCED_RANGE: Win32Error = Win32Error(206);
+
+/// CREATE_NEW.
+pub const CREATE_NEW: u32 = 1;
+/// CREATE_ALWAYS.
+pub const CREATE_ALWAYS: u32 = 2;
+/// OPEN_EXISTING.
+pub const OPEN_EXISTING: u32 = 3;
+/// OPEN_ALWAYS.
+pub const OPEN_ALWAYS: u32 = 4;
+/// TRUNCATE_EXISTING.
+pub const TRUNCATE_EXISTING: u32 = 5;
+/// FILE_SHARE_READ.
+pub const FILE_SHARE_READ: u32 = 1;
+/// FILE_SHARE_WRITE.
+pub const FILE_SHARE_WRITE: u32 = 2;
+/// FILE_SHARE_DELETE.
+pub const FILE_SHARE_DELETE: u32 = 4;
+/// FILE_ATTRIBUTE_READONLY.
+pub const FILE_ATTRIBUTE_READONLY: u32 = 0x01;
+/// FILE_ATTRIBUTE_DIRECTORY.
+pub const FILE_ATTRIBUTE_DIRECTORY: u32 = 0x10;
+/// FILE_ATTRIBUTE_ARCHIVE.
+pub const FILE_ATTRIBUTE_ARCHIVE: u32 = 0x20;
+/// FILE_FLAG_BACKUP_SEMANTICS: lets CreateFile open a directory.
+pub const FILE_FLAG_BACKUP_SEMANTICS: u32 = 0x0200_0000;
+/// FILE_FLAG_DELETE_ON_CLOSE.
+pub const FILE_FLAG_DELETE_ON_CLOSE: u32 = 0x0400_0000;
+/// INVALID_SET_FILE_POINTER (and INVALID_FILE_SIZE, INVALID_FILE_ATTRIBUTES).
+pub const INVALID_SET_FILE_POINTER: u32 = 0xFFFF_FFFF;
+
+/// FILE_READ_DATA | FILE_EXECUTE: the rights share modes call reading.
+const READ_RIGHTS: u32 = 0x1 | 0x20;
+/// FILE_WRITE_DATA | FILE_APPEND_DATA: the rights share modes call writing.
+const WRITE_RIGHTS: u32 = 0x2 | 0x4;
+/// DELETE.
+const DELETE_RIGHT: u32 = 0x1_0000;
+/// FILE_WRITE_DATA.
+const FILE_WRITE_DATA: u32 = 0x2;
+/// FILE_TYPE_DISK.
+const FILE_TYPE_DISK: u32 = 1;
+/// FILE_TYPE_CHAR.
+const FILE_TYPE_CHAR: u32 = 2;
+/// FILETIME of 1970-01-01.
+const FILETIME_UNIX_EPOCH: u64 = 116_444_736_000_000_000;
+/// sizeof(WIN32_FIND_DATAA).
+const FIND_DATA_SIZE: usize = 320;
+
+/// The sandboxed drive: the host root, the current directory, and every disk file object
+/// open in the machine (for share modes).
+#[derive(Default)]
+pub(crate) struct FileSystem {
+    /// The canonical host directory that is the guest's `C:\`; None: no drive.
+    root: Option<PathBuf>,
+    /// The directory a process starts in when no parent gave it one: components below
+    /// `C:\` (the host's current directory when it lies inside the root).
+    cwd: Vec<String>,
+    /// Each process's current directory, once it has one of its own (NT keeps one per
+    /// process: SetCurrentDirectoryA in one does not move another).
+    process_cwd: win32::PerProcess<Vec<String>>,
+    /// Disk file objects, to check share modes against.
+    open: Vec<Weak<Object>>,
+}
+
+impl FileSystem {
+    /// Makes `root` the guest's `C:\` (it must exist) and the host's current directory the
+    /// guest's when it lies under the root.
+    pub(crate) fn set_root(&mut self, root: &Path) -> std::io::Result<()> {
+        let root = root.canonicalize()?;
+        if !root.is_dir() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotADirectory,
+                "the root is not a directory",
+            ));
+        }
+        self.cwd = std::env::current_dir()
+            .and_then(|d| d.canonicalize())
+            .ok()
+            .and_then(|d| {
+                let rest = d.strip_prefix(&root).ok()?;
+                rest.components()
+                    .map(|c| c.as_os_str().to_str().map(str::to_string))
+                    .collect::<Option<Vec<_>>>()
+            })
+            .unwrap_or_default();
+        self.root = Some(root);
+        Ok(())
+    }
+
+    /// The live disk file objects, pruned of closed ones.
+    fn live(&mut self) -> Vec<Arc<Object>> {
+        self.open
+            .retain(|w| w.upgrade().is_some_and(|o| o.handle_count() > 0));
+        self.open.iter().filter_map(Weak::upgrade).collect()
+    }
+
+    /// ERROR_SHARING_VIOLATION when opening `path` for `access` (mapped file rights)
+    /// sharing `share` conflicts with a file object already open on it.
+    fn check_share(&mut self, path: &Path, access: u32, share: u32) -> Result<(), Win32Error> {
+        for object in self.live() {
+            let Some(disk) = object.payload::<DiskFile>() else {
+                continue;
+            };
+            let other = disk.inner.lock();
+            if other.path != path {
+                continue;
+            }
+            let conflict =
+                |a: u32, s: u32, bit: u32, share_bit: u32| a & bit != 0 && s & share_bit == 0;
+            let clash = conflict(access, other.share, READ_RIGHTS, FILE_SHARE_READ)
+                || conflict(access, other.share, WRITE_RIGHTS, FILE_SHARE_WRITE)
+                || conflict(access, other.share, DELETE_RIGHT, FILE_SHARE_DELETE)
+                || conflict(other.access, share, READ_RIGHTS, FILE_SHARE_READ)
+                || conflict(other.access, share, WRITE_RIGHTS, FILE_SHARE_WRITE)
+                || conflict(other.access, share, DELETE_RIGHT, FILE_SHARE_DELETE);
+            if clash {
+                return Err(Win32Error::SHARING_VIOLATION);
+            }
+        }
+        Ok(())
+    }
+
+    /// After a rename: open file objects at or under `from` now live under `to`.
+    fn renamed(&mut self, from: &Path, to: &Path) {
+        for object in self.live() {
+            if let Some(disk) = object.payload::<DiskFile>() {
+                let mut inner = disk.inner.lock();
+                if let Ok(rest) = inner.path.strip_prefix(from) {
+                    inner.path = if rest.as_os_str().is_empty() {
+                        to.to_path_buf()
+                    } else {
+                        to.join(rest)
+                    };
+                }
+            }
+        }
+    }
+}
+
+/// The payload of a File object open on a host file or directory of the sandbox.
+pub struct DiskFile {
+    inner: Mutex<DiskInner>,
+}
+
+struct DiskInner {
+    path: PathBuf,
+    /// None for a directory.
+    file: Option<std::fs::File>,
+    position: u64,
+    /// The file rights the object was opened for.
+    access: u32,
+    share: u32,
+    delete_on_close: bool,
+}
+
+impl std::fmt::Debug for DiskFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DiskFile({})", self.inner.lock().path.display())
+    }
+}
+
+impl Drop for DiskFile {
+    fn drop(&mut self) {
+        let inner = self.inner.get_mut();
+        if inner.delete_on_close {
+            inner.file = None;
+            let _ = std::fs::remove_file(&inner.path);
+        }
+    }
+}
+
+/// The payload of a File object open on NUL (or a port ntemu's machine has nothing behind).
+#[derive(Debug)]
+pub struct NullDevice;
+
+/// The payload of a FindFirstFileA search handle: the WIN32_FIND_DATAA records still to give.
+struct FindSearch {
+    records: Mutex<VecDeque<Vec<u8>>>,
+}
+
+fn io_error(e: &std::io::Error) -> Win32Error {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => Win32Error::FILE_NOT_FOUND,
+        std::io::ErrorKind::AlreadyExists => ERROR_FILE_EXISTS,
+        std::io::ErrorKind::StorageFull => ERROR_DISK_FULL,
+        std::io::ErrorKind::DirectoryNotEmpty => ERROR_DIR_NOT_EMPTY,
+        _ => Win32Error::ACCESS_DENIED,
+    }
+}
+
+/// Guest ANSI (code page 1252) bytes as a string.
+fn decode_ansi(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| char::from_u32(u32::from(CodePage::Ansi.decode(b))).unwrap_or('?'))
+        .collect()
+}
+
+/// A string as guest ANSI bytes, if every character has one.
+fn encode_ansi(s: &str) -> Option<Vec<u8>> {
+    s.chars()
+        .map(|c| {
+            u16::try_from(u32::from(c))
+                .ok()
+                .and_then(|u| CodePage::Ansi.encode(u))
+        })
+        .collect()
+}
+
+fn fail(call: &mut ApiCall<'_>, e: Win32Error, value: u32) -> ApiReturn {
+    call.fail_win32(e, value)
+}
+
+fn done(call: &mut ApiCall<'_>, r: Result<u32, Win32Error>, failed: u32) -> ApiReturn {
+    match r {
+        Ok(v) => ApiReturn::Value(v),
+        Err(e) => fail(call, e, failed),
+    }
+}
+
+/// Reads a guest path name argument: ERROR_NOACCESS for a bad pointer,
+/// ERROR_FILENAME_EXCED_RANGE past MAX_PATH.
+fn path_argument(call: &mut ApiCall<'_>, ptr: u32) -> Result<String, ApiReturn> {
+    match call.read_c_bytes(ptr, MAX_PATH + 1) {
+        Ok(b) if b.len() > MAX_PATH => Err(fail(call, ERROR_FILENAME_EXCED_RANGE, 0)),
+        Ok(b) => Ok(decode_ansi(&b)),
+        Err(_) => Err(bad_pointer(call)),
+    }
+}
+
+fn full(call: &ApiCall<'_>, name: &str) -> Result<FullPath, Win32Error> {
+    path::full_path(&current_components(call), name)
+}
+
+/// The calling process's current directory, as components below `C:\`.
+fn current_components(call: &ApiCall<'_>) -> Vec<String> {
+    let object = call.process_object();
+    let pid = call.thread.process;
+    let Some(files) = call.state.k32_peek().map(|k| &k.files) else {
+        return Vec::new();
+    };
+    object
+        .and_then(|o| files.process_cwd.get(pid, &o).cloned())
+        .unwrap_or_else(|| files.cwd.clone())
+}
+
+/// CreateProcessA's lpCurrentDirectory: the directory a new process starts in, checked
+/// before the process is made. NULL: the caller's own. A name that is not an existing
+/// directory of drive C: is ERROR_DIRECTORY (267), as NT reports it.
+pub(crate) fn child_current_directory(
+    call: &mut ApiCall<'_>,
+    name_ptr: u32,
+) -> Result<Vec<String>, ApiReturn> {
+    if name_ptr == 0 {
+        return Ok(current_components(call));
+    }
+    let name = path_argument(call, name_ptr)?;
+    let r = (|| {
+        let f = full(call, &name)?;
+        let (_, h) = host(call, &f)?;
+        match (f, h.existing) {
+            (FullPath::Drive { components, .. }, Some(m)) if m.is_dir() => Ok(components),
+            _ => Err(ERROR_DIRECTORY),
+        }
+    })();
+    r.map_err(|e| fail(call, e, 0))
+}
+
+/// Gives process `pid` (object `process`) its current directory.
+pub(crate) fn set_process_current_directory(
+    call: &mut ApiCall<'_>,
+    pid: u32,
+    process: &Arc<Object>,
+    components: Vec<String>,
+) {
+    call.state
+        .k32()
+        .files
+        .process_cwd
+        .insert(pid, process, components);
+}
+
+/// Maps a full path to the host: ERROR_PATH_NOT_FOUND when there is no drive C: at all.
+fn host(call: &ApiCall<'_>, full: &FullPath) -> Result<(PathBuf, HostPath), Win32Error> {
+    let root = call
+        .state
+        .k32_peek()
+        .and_then(|k| k.files.root.clone())
+        .ok_or(Win32Error::PATH_NOT_FOUND)?;
+    let h = path::to_host(&root, full)?;
+    Ok((root, h))
+}
+
+/// The host path of a name that must exist: ERROR_FILE_NOT_FOUND when only its last
+/// component is missing.
+fn existing(
+    call: &ApiCall<'_>,
+    name: &str,
+) -> Result<(PathBuf, HostPath, std::fs::Metadata), Win32Error> {
+    let f = full(call, name)?;
+    if matches!(f, FullPath::Device { .. }) {
+        return Err(Win32Error::ACCESS_DENIED);
+    }
+    let (root, h) = host(call, &f)?;
+    match h.existing.clone() {
+        Some(m) => Ok((root, h, m)),
+        None => Err(Win32Error::FILE_NOT_FOUND),
+    }
+}
+
+fn create_object(
+    call: &mut ApiCall<'_>,
+    payload: Box<dyn std::any::Any + Send + Sync>,
+    access: AccessMask,
+    inherit: bool,
+) -> Result<(Handle, Arc<Object>), Win32Error> {
+    let objects = call.machine.objects().clone();
+    let object = objects
+        .create_executive_object(ObjectType::File, payload)
+        .map_err(|e| e.win32_error())?;
+    let handle = insert(call, &object, access, inherit).map_err(|e| e.win32_error())?;
+    Ok((handle, object))
+}
+
+/// CreateFileA's work: opens or creates `name` for `access` sharing `share` with
+/// `disposition`, `flags` being dwFlagsAndAttributes. On success the last error is
+/// ERROR_ALREADY_EXISTS when CREATE_ALWAYS or OPEN_ALWAYS found the file, else 0.
+fn create_file(
+    call: &mut ApiCall<'_>,
+    name: &str,
+    access: u32,
+    share: u32,
+    disposition: u32,
+    flags: u32,
+    inherit: bool,
+) -> Result<Handle, Win32Error> {
+    if !(CREATE_NEW..=TRUNCATE_EXISTING).contains(&disposition) || share & !0x7 != 0 {
+        return Err(Win32Error::INVALID_PARAMETER);
+    }
+    let f = full(call, name)?;
+    let granted = ObjectType::File.map_access(AccessMask(access));
+    if let FullPath::Device { device, .. } = f {
+        let payload: Box<dyn std::any::Any + Send + Sync> = match device {
+            DosDevice::Null => Box::new(NullDevice),
+            DosDevice::ConsoleInput => Box::new(HostFile::Input),
+            DosDevice::ConsoleOutput => Box::new(HostFile::Output),
+            DosDevice::Console => {
+                match (granted.0 & READ_RIGHTS != 0, granted.0 & WRITE_RIGHTS != 0) {
+                    (true, false) => Box::new(HostFile::Input),
+                    (false, true) => Box::new(HostFile::Output),
+                    _ => return Err(Win32Error::FILE_NOT_FOUND),
+                }
+            }
+        };
+        let (handle, _) = create_object(call, payload, AccessMask(access), inherit)?;
+        call.set_last_error(0);
+        return Ok(handle);
+    }
+    if f.has_wildcards() {
+        return Err(Win32Error::INVALID_NAME);
+    }
+    let (root, h) = host(call, &f)?;
+    let wants_write = granted.0 & WRITE_RIGHTS != 0;
+    let mut existed = false;
+    let file = match &h.existing {
+        Some(meta) if meta.is_dir() => {
+            if disposition == CREATE_NEW {
+                return Err(ERROR_FILE_EXISTS);
+            }
+            if flags & FILE_FLAG_BACKUP_SEMANTICS == 0
+                || matches!(disposition, CREATE_ALWAYS | TRUNCATE_EXISTING)
+            {
+                return Err(Win32Error::ACCESS_DENIED);
+            }
+            call.state
+                .k32()
+                .files
+                .check_share(&h.path, granted.0, share)?;
+            existed = true;
+            None
+        }
+        Some(meta) => {
+            let truncate = matches!(disposition, CREATE_ALWAYS | TRUNCATE_EXISTING);
+            match disposition {
+                CREATE_NEW => return Err(ERROR_FILE_EXISTS),
+                TRUNCATE_EXISTING if granted.0 & FILE_WRITE_DATA == 0 => {
+                    return Err(Win32Error::INVALID_PARAMETER);
+                }
+                _ => {}
+            }
+            if meta.permissions().readonly() && (wants_write || truncate) {
+                return Err(Win32Error::ACCESS_DENIED);
+            }
+            call.state
+                .k32()
+                .files
+                .check_share(&h.path, granted.0, share)?;
+            existed = true;
+            let file = open_host(&h.path, wants_write || truncate, false)?;
+            if truncate {
+                file.set_len(0).map_err(|e| io_error(&e))?;
+            }
+            Some(file)
+        }
+        None => {
+            if matches!(disposition, OPEN_EXISTING | TRUNCATE_EXISTING) {
+                return Err(Win32Error::FILE_NOT_FOUND);
+            }
+            if h.path == root {
+                return Err(Win32Error::ACCESS_DENIED);
+            }
+            let file = open_host(&h.path, true, true)?;
+            if flags & FILE_ATTRIBUTE_READONLY != 0
+                && let Ok(meta) = file.metadata()
+            {
+                let mut perms = meta.permissions();
+                perms.set_readonly(true);
+                let _ = std::fs::set_permissions(&h.path, perms);
+            }
+            Some(file)
+        }
+    };
+    if !path::is_inside(&root, &h.path) {
+        return Err(Win32Error::ACCESS_DENIED);
+    }
+    let disk = DiskFile {
+        inner: Mutex::new(DiskInner {
+            path: h.path.clone(),
+            file,
+            position: 0,
+            access: granted.0,
+            share,
+            delete_on_close: flags & FILE_FLAG_DELETE_ON_CLOSE != 0,
+        }),
+    };
+    let (handle, object) = create_object(call, Box::new(disk), AccessMask(access), inherit)?;
+    call.state.k32().files.open.push(Arc::downgrade(&object));
+    let created_over = existed && matches!(disposition, CREATE_ALWAYS | OPEN_ALWAYS);
+    call.set_last_error(if created_over {
+        Win32Error::ALREADY_EXISTS.0
+    } else {
+        0
+    });
+    Ok(handle)
+}
+
+/// Opens a host file for reading (and writing), creating it exclusively when `create` (an
+/// exclusive create never follows a symbolic link). A file the host will not let us read
+/// is opened for writing only.
+fn open_host(path: &Path, write: bool, create: bool) -> Result<std::fs::File, Win32Error> {
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true).write(write).create_new(create);
+    match o.open(path) {
+        Ok(f) => Ok(f),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied && write => {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(create)
+                .open(path)
+                .map_err(|e| io_error(&e))
+        }
+        Err(e) => Err(io_error(&e)),
+    }
+}
+
+/// CreateFileA for Rust callers (the C runtime's fopen): a handle that is not inherited.
+/// `attributes` is dwFlagsAndAttributes. Sets the last error as CreateFileA does.
+pub fn open_file(
+    call: &mut ApiCall<'_>,
+    path: &str,
+    access: u32,
+    share: u32,
+    disposition: u32,
+    attributes: u32,
+) -> Result<Handle, Win32Error> {
+    create_file(call, path, access, share, disposition, attributes, false)
+}
+
+/// CreateFileA(lpFileName, dwDesiredAccess, dwShareMode, lpSecurityAttributes,
+/// dwCreationDisposition, dwFlagsAndAttributes, hTemplateFile).
+pub(super) fn create_file_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let [name_ptr, access, share, sa, disposition, flags] = call.args();
+    let name = match path_argument(call, name_ptr) {
+        Ok(n) => n,
+        Err(_) => {
+            let e = Win32Error(call.last_error());
+            return fail(call, e, INVALID_HANDLE_VALUE);
+        }
+    };
+    let Ok(inherit) = super::inherit_from_security_attributes(call, sa) else {
+        return fail(call, Win32Error::NOACCESS, INVALID_HANDLE_VALUE);
+    };
+    let r = create_file(call, &name, access, share, disposition, flags, inherit).map(|h| h.0);
+    match r {
+        Ok(h) => ApiReturn::Value(h),
+        Err(e) => fail(call, e, INVALID_HANDLE_VALUE),
+    }
+}
+
+/// The file object a handle names and the rights the handle grants, when the handle grants
+/// one of `need` (or `need` is 0): else ERROR_ACCESS_DENIED.
+fn file_object(
+    call: &ApiCall<'_>,
+    handle: Handle,
+    need: u32,
+) -> Result<(Arc<Object>, u32), Win32Error> {
+    let object = call
+        .reference(handle, AccessMask(0), Some(ObjectType::File))
+        .map_err(|e| e.win32_error())?;
+    let granted = call
+        .process()
+        .ok_or(Win32Error::INVALID_HANDLE)?
+        .handle_table()
+        .entry(handle)
+        .map_err(|e| e.win32_error())?
+        .0
+        .0;
+    if need != 0 && granted & need == 0 {
+        return Err(Win32Error::ACCESS_DENIED);
+    }
+    Ok((object, granted))
+}
+
+/// Reads from a disk file at `offset` (or its position), moving the position past what was
+/// read. 0 bytes at the end of the file.
+fn disk_read(disk: &DiskFile, buf: &mut [u8], offset: Option<u64>) -> Result<usize, Win32Error> {
+    let mut inner = disk.inner.lock();
+    let at = offset.unwrap_or(inner.position);
+    let Some(file) = inner.file.as_mut() else {
+        return Err(Win32Error::INVALID_FUNCTION);
+    };
+    file.seek(SeekFrom::Start(at)).map_err(|e| io_error(&e))?;
+    let mut got = 0;
+    while got < buf.len() {
+        match file.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_error(&e)),
+        }
+    }
+    inner.position = at + got as u64;
+    Ok(got)
+}
+
+/// Writes to a disk file at `offset` (or its position; the end for a handle that may only
+/// append), moving the position past what was written.
+fn disk_write(
+    disk: &DiskFile,
+    granted: u32,
+    data: &[u8],
+    offset: Option<u64>,
+) -> Result<usize, Win32Error> {
+    let mut inner = disk.inner.lock();
+    let position = inner.position;
+    let Some(file) = inner.file.as_mut() else {
+        return Err(Win32Error::INVALID_FUNCTION);
+    };
+    if data.is_empty() {
+        return Ok(0);
+    }
+    let at = match offset {
+        Some(u64::MAX) => file.seek(SeekFrom::End(0)),
+        Some(o) => file.seek(SeekFrom::Start(o)),
+        None if granted & FILE_WRITE_DATA == 0 => file.seek(SeekFrom::End(0)),
+        None => file.seek(SeekFrom::Start(position)),
+    }
+    .map_err(|e| io_error(&e))?;
+    file.write_all(data).map_err(|e| io_error(&e))?;
+    inner.position = at + data.len() as u64;
+    Ok(data.len())
+}
+
+/// ReadFile for Rust callers: fills `buf` from a disk file, NUL (nothing) or the console
+/// input (not yet: nothing), returning how many bytes came.
+pub fn read_handle(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    buf: &mut [u8],
+) -> Result<usize, Win32Error> {
+    let (object, _) = file_object(call, handle, READ_RIGHTS)?;
+    read_object(&object, buf, None)
+}
+
+fn read_object(object: &Object, buf: &mut [u8], offset: Option<u64>) -> Result<usize, Win32Error> {
+    if let Some(disk) = object.payload::<DiskFile>() {
+        return disk_read(disk, buf, offset);
+    }
+    if object.payload::<NullDevice>().is_some() {
+        return Ok(0);
+    }
+    match object.payload::<HostFile>() {
+        // Console input through ReadFile is the console's to serve; until it does, the
+        // console reads as at its end.
+        Some(HostFile::Input) => Ok(0),
+        Some(_) => Err(Win32Error::ACCESS_DENIED),
+        None => Err(Win32Error::INVALID_HANDLE),
+    }
+}
+
+/// WriteFile for Rust callers: writes `data` to a disk file, NUL, or a console handle (as
+/// WriteFile writes to one), returning how many bytes went.
+pub fn write_handle(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    data: &[u8],
+) -> Result<usize, Win32Error> {
+    let (object, granted) = file_object(call, handle, WRITE_RIGHTS)?;
+    if let Some(disk) = object.payload::<DiskFile>() {
+        return disk_write(disk, granted, data, None);
+    }
+    if object.payload::<NullDevice>().is_some() {
+        return Ok(data.len());
+    }
+    match object.payload::<HostFile>().copied() {
+        Some(target) => super::write_console_bytes(call, target, data, true)
+            .map(|()| data.len())
+            .map_err(|s| s.to_win32_error()),
+        None => Err(Win32Error::INVALID_HANDLE),
+    }
+}
+
+/// The byte offset an OVERLAPPED structure gives (Offset, OffsetHigh), if there is one.
+fn overlapped_offset(call: &ApiCall<'_>, ovl: u32) -> Result<Option<u64>, Win32Error> {
+    if ovl == 0 {
+        return Ok(None);
+    }
+    let lo = call
+        .read_u32(ovl.wrapping_add(8))
+        .map_err(|_| Win32Error::NOACCESS)?;
+    let hi = call
+        .read_u32(ovl.wrapping_add(12))
+        .map_err(|_| Win32Error::NOACCESS)?;
+    Ok(Some((u64::from(hi) << 32) | u64::from(lo)))
+}
+
+/// ReadFile(hFile, lpBuffer, nNumberOfBytesToRead, lpNumberOfBytesRead, lpOverlapped):
+/// TRUE with 0 bytes at the end of a file.
+pub(super) fn read_file(call: &mut ApiCall<'_>) -> ApiReturn {
+    let [handle, buffer, length, read_ptr, ovl] = call.args();
+    let handle = Handle(handle);
+    // ReadFile zeroes *lpNumberOfBytesRead before anything else.
+    if call.write_out_u32(read_ptr, 0).is_err() {
+        return bad_pointer(call);
+    }
+    // The console input is read cooked, and a read waits for a line.
+    if call
+        .reference(handle, AccessMask(0), Some(ObjectType::File))
+        .is_ok_and(|o| o.payload::<HostFile>() == Some(&HostFile::Input))
+    {
+        return super::console_api::read_file_from_console(call);
+    }
+    let r = (|| {
+        let (object, _) = file_object(call, handle, READ_RIGHTS)?;
+        let mut offset = overlapped_offset(call, ovl)?;
+        for at in (0..length).step_by(super::COPY_CHUNK) {
+            let len = (length - at).min(super::COPY_CHUNK as u32) as usize;
+            call.probe_write(buffer.wrapping_add(at), len)
+                .map_err(|_| Win32Error::NOACCESS)?;
+        }
+        let mut total = 0u32;
+        while total < length {
+            let len = (length - total).min(super::COPY_CHUNK as u32) as usize;
+            let mut chunk = vec![0u8; len];
+            let got = read_object(&object, &mut chunk, offset)?;
+            call.write_bytes(buffer.wrapping_add(total), &chunk[..got])
+                .map_err(|_| Win32Error::NOACCESS)?;
+            total += got as u32;
+            offset = offset.map(|o| o + got as u64);
+            if got < len {
+                break;
+            }
+        }
+        if ovl != 0 {
+            let _ = call.write_u32(ovl, 0);
+            let _ = call.write_u32(ovl.wrapping_add(4), total);
+        }
+        Ok(total)
+    })();
+    match r {
+        Ok(total) => match call.write_out_u32(read_ptr, total) {
+            Ok(()) => ApiReturn::Value(1),
+            Err(_) => bad_pointer(call),
+        },
+        Err(e) => fail(call, e, 0),
+    }
+}
+
+/// WriteFile(hFile, lpBuffer, nNumberOfBytesToWrite, lpNumberOfBytesWritten, lpOverlapped):
+/// console handles as before; disk files and NUL here.
+pub(super) fn write_file(call: &mut ApiCall<'_>) -> ApiReturn {
+    let [handle, buffer, length, written_ptr, ovl] = call.args();
+    let handle = Handle(handle);
+    let is_console = call
+        .reference(handle, AccessMask(0), Some(ObjectType::File))
+        .is_ok_and(|o| o.payload::<HostFile>().is_some());
+    if is_console {
+        return super::write_to_handle(call, true);
+    }
+    if call.write_out_u32(written_ptr, 0).is_err() {
+        return bad_pointer(call);
+    }
+    let r = (|| {
+        let (object, granted) = file_object(call, handle, WRITE_RIGHTS)?;
+        let mut offset = overlapped_offset(call, ovl)?;
+        if offset == Some(u64::from(u32::MAX) << 32 | u64::from(u32::MAX)) {
+            offset = Some(u64::MAX);
+        }
+        // The whole buffer must be readable before a byte is written.
+        let mut data = Vec::new();
+        for at in (0..length).step_by(super::COPY_CHUNK) {
+            let len = (length - at).min(super::COPY_CHUNK as u32) as usize;
+            data.extend(
+                call.read_bytes(buffer.wrapping_add(at), len)
+                    .map_err(|_| Win32Error::NOACCESS)?,
+            );
+        }
+        let n = if let Some(disk) = object.payload::<DiskFile>() {
+            disk_write(disk, granted, &data, offset)?
+        } else if object.payload::<NullDevice>().is_some() {
+            data.len()
+        } else {
+            return Err(Win32Error::INVALID_HANDLE);
+        };
+        if ovl != 0 {
+            let _ = call.write_u32(ovl, 0);
+            let _ = call.write_u32(ovl.wrapping_add(4), n as u32);
+        }
+        Ok(n as u32)
+    })();
+    match r {
+        Ok(n) => match call.write_out_u32(written_ptr, n) {
+            Ok(()) => ApiReturn::Value(1),
+            Err(_) => bad_pointer(call),
+        },
+        Err(e) => fail(call, e, 0),
+    }
+}
+
+/// SetFilePointer for Rust callers: moves the position of a disk file by `distance` from
+/// the start (0), the position (1) or the end (2); returns the new position. NUL stays at 0.
+pub fn set_file_pointer(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    distance: i64,
+    method: u32,
+) -> Result<u64, Win32Error> {
+    let (object, _) = file_object(call, handle, 0)?;
+    if object.payload::<NullDevice>().is_some() {
+        return Ok(0);
+    }
+    let Some(disk) = object.payload::<DiskFile>() else {
+        return Err(Win32Error::INVALID_HANDLE);
+    };
+    let mut inner = disk.inner.lock();
+    let base = match method {
+        0 => 0,
+        1 => inner.position as i128,
+        2 => match &inner.file {
+            Some(f) => f.metadata().map_err(|e| io_error(&e))?.len() as i128,
+            None => 0,
+        },
+        _ => return Err(Win32Error::INVALID_PARAMETER),
+    };
+    let new = base + i128::from(distance);
+    if new < 0 {
+        return Err(ERROR_NEGATIVE_SEEK);
+    }
+    let new = u64::try_from(new).map_err(|_| Win32Error::INVALID_PARAMETER)?;
+    inner.position = new;
+    Ok(new)
+}
+
+/// SetFilePointer(hFile, lDistanceToMove, lpDistanceToMoveHigh, dwMoveMethod): without a
+/// high part the distance is a signed 32-bit value and the result must fit in 32 bits;
+/// INVALID_SET_FILE_POINTER with the last error on failure, and with last error 0 when it
+/// is a real position's low part.
+pub(super) fn set_file_pointer_api(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, low, high_ptr, method) =
+        (Handle(call.arg(0)), call.arg(1), call.arg(2), call.arg(3));
+    let distance = if high_ptr == 0 {
+        i64::from(low as i32)
+    } else {
+        match call.read_u32(high_ptr) {
+            Ok(h) => ((u64::from(h) << 32) | u64::from(low)) as i64,
+            Err(_) => return fail(call, Win32Error::NOACCESS, INVALID_SET_FILE_POINTER),
+        }
+    };
+    if high_ptr == 0 && method <= 2 {
+        // The new position must fit in 32 bits: check before moving.
+        let probe = file_object(call, handle, 0).and_then(|(o, _)| {
+            let Some(disk) = o.payload::<DiskFile>() else {
+                return Ok(());
+            };
+            let inner = disk.inner.lock();
+            let base = match method {
+                0 => 0,
+                1 => i128::from(inner.position),
+                _ => inner
+                    .file
+                    .as_ref()
+                    .and_then(|f| f.metadata().ok())
+                    .map_or(0, |m| i128::from(m.len())),
+            };
+            let new = base + i128::from(distance);
+            if new >= 1 << 32 {
+                Err(Win32Error::INVALID_PARAMETER)
+            } else {
+                Ok(())
+            }
+        });
+        if let Err(e) = probe {
+            return fail(call, e, INVALID_SET_FILE_POINTER);
+        }
+    }
+    match set_file_pointer(call, handle, distance, method) {
+        Ok(new) => {
+            if high_ptr != 0 && call.write_u32(high_ptr, (new >> 32) as u32).is_err() {
+                return fail(call, Win32Error::NOACCESS, INVALID_SET_FILE_POINTER);
+            }
+            if new as u32 == INVALID_SET_FILE_POINTER {
+                call.set_last_error(0);
+            }
+            ApiReturn::Value(new as u32)
+        }
+        Err(e) => fail(call, e, INVALID_SET_FILE_POINTER),
+    }
+}
+
+/// SetEndOfFile(hFile): the file ends at its position; needs write access.
+pub(super) fn set_end_of_file(call: &mut ApiCall<'_>) -> ApiReturn {
+    let handle = Handle(call.arg(0));
+    let r = file_object(call, handle, FILE_WRITE_DATA).and_then(|(o, _)| {
+        if o.payload::<NullDevice>().is_some() {
+            return Ok(1);
+        }
+        let disk = o.payload::<DiskFile>().ok_or(Win32Error::INVALID_HANDLE)?;
+        let inner = disk.inner.lock();
+        let file = inner.file.as_ref().ok_or(Win32Error::INVALID_FUNCTION)?;
+        file.set_len(inner.position).map_err(|e| io_error(&e))?;
+        Ok(1)
+    });
+    done(call, r, 0)
+}
+
+/// FlushFileBuffers(hFile): disk data to the host's disk; needs write access. Console
+/// handles have nothing to flush.
+pub(super) fn flush_file_buffers(call: &mut ApiCall<'_>) -> ApiReturn {
+    let handle = Handle(call.arg(0));
+    let r = file_object(call, handle, WRITE_RIGHTS).and_then(|(o, _)| {
+        if let Some(disk) = o.payload::<DiskFile>() {
+            let inner = disk.inner.lock();
+            if let Some(f) = &inner.file {
+                f.sync_data().map_err(|e| io_error(&e))?;
+            }
+        } else if o.payload::<NullDevice>().is_none() && o.payload::<HostFile>().is_none() {
+            return Err(Win32Error::INVALID_HANDLE);
+        }
+        Ok(1)
+    });
+    done(call, r, 0)
+}
+
+/// GetFileSize(hFile, lpFileSizeHigh): the low part, the high part through the pointer;
+/// INVALID_FILE_SIZE with last error 0 when that is a real size's low part.
+pub(super) fn get_file_size(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, high_ptr) = (Handle(call.arg(0)), call.arg(1));
+    let r = file_object(call, handle, 0).and_then(|(o, _)| {
+        if o.payload::<NullDevice>().is_some() {
+            return Ok(0);
+        }
+        let disk = o.payload::<DiskFile>().ok_or(Win32Error::INVALID_HANDLE)?;
+        let inner = disk.inner.lock();
+        match &inner.file {
+            Some(f) => f.metadata().map(|m| m.len()).map_err(|e| io_error(&e)),
+            None => Ok(0),
+        }
+    });
+    match r {
+        Ok(size) => {
+            if call.write_out_u32(high_ptr, (size >> 32) as u32).is_err() {
+                return fail(call, Win32Error::NOACCESS, INVALID_SET_FILE_POINTER);
+            }
+            if size as u32 == INVALID_SET_FILE_POINTER {
+                call.set_last_error(0);
+            }
+            ApiReturn::Value(size as u32)
+        }
+        Err(e) => fail(call, e, INVALID_SET_FILE_POINTER),
+    }
+}
+
+/// GetFileType for the handles this module makes: FILE_TYPE_DISK for disk files,
+/// FILE_TYPE_CHAR for devices, None for other objects.
+pub(crate) fn file_type(object: &Object) -> Option<u32> {
+    if object.payload::<DiskFile>().is_some() {
+        Some(FILE_TYPE_DISK)
+    } else if object.payload::<NullDevice>().is_some() {
+        Some(FILE_TYPE_CHAR)
+    } else {
+        None
+    }
+}
+
+fn attributes_of(meta: &std::fs::Metadata) -> u32 {
+    let mut a = if meta.is_dir() {
+        FILE_ATTRIBUTE_DIRECTORY
+    } else {
+        FILE_ATTRIBUTE_ARCHIVE
+    };
+    if meta.permissions().readonly() {
+        a |= FILE_ATTRIBUTE_READONLY;
+    }
+    a
+}
+
+/// GetFileAttributesA(lpFileName): the attributes, or INVALID_FILE_ATTRIBUTES with
+/// ERROR_FILE_NOT_FOUND / ERROR_PATH_NOT_FOUND.
+pub(super) fn get_file_attributes_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let name = match path_argument(call, call.arg(0)) {
+        Ok(n) => n,
+        Err(_) => {
+            let e = Win32Error(call.last_error());
+            return fail(call, e, INVALID_SET_FILE_POINTER);
+        }
+    };
+    let r = existing(call, &name).map(|(_, _, m)| attributes_of(&m));
+    done(call, r, INVALID_SET_FILE_POINTER)
+}
+
+/// DeleteFileA(lpFileName): a directory or a read-only file is ERROR_ACCESS_DENIED, a file
+/// open without FILE_SHARE_DELETE ERROR_SHARING_VIOLATION.
+pub(super) fn delete_file_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let name = match path_argument(call, call.arg(0)) {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    let r = existing(call, &name).and_then(|(_, h, meta)| {
+        if meta.is_dir() || meta.permissions().readonly() {
+            return Err(Win32Error::ACCESS_DENIED);
+        }
+        call.state.k32().files.check_share(
+            &h.path,
+            DELETE_RIGHT,
+            FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+        )?;
+        std::fs::remove_file(&h.path).map_err(|e| io_error(&e))?;
+        Ok(1)
+    });
+    done(call, r, 0)
+}
+
+/// MoveFileA(lpExistingFileName, lpNewFileName): files and directories; an existing target
+/// is ERROR_ALREADY_EXISTS (a change of case only is allowed).
+pub(super) fn move_file_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (from_ptr, to_ptr) = (call.arg(0), call.arg(1));
+    let from = match path_argument(call, from_ptr) {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    let to = match path_argument(call, to_ptr) {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    let r = (|| {
+        let (root, src, _) = existing(call, &from)?;
+        if src.path == root {
+            return Err(Win32Error::ACCESS_DENIED);
+        }
+        let to_full = full(call, &to)?;
+        if matches!(to_full, FullPath::Device { .. }) || to_full.has_wildcards() {
+            return Err(Win32Error::ACCESS_DENIED);
+        }
+        let (_, dst) = host(call, &to_full)?;
+        let target = if dst.existing.is_some() {
+            if dst.path != src.path {
+                return Err(Win32Error::ALREADY_EXISTS);
+            }
+            // The same entry under another case: rename to the guest's spelling.
+            let FullPath::Drive { components, .. } = &to_full else {
+                return Err(Win32Error::ACCESS_DENIED);
+            };
+            let last = components.last().ok_or(Win32Error::ACCESS_DENIED)?;
+            dst.path.with_file_name(last)
+        } else {
+            dst.path
+        };
+        if !path::is_inside(&root, &target) || target == root {
+            return Err(Win32Error::ACCESS_DENIED);
+        }
+        call.state.k32().files.check_share(
+            &src.path,
+            DELETE_RIGHT,
+            FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+        )?;
+        if target.starts_with(&src.path) && target != src.path {
+            return Err(Win32Error::SHARING_VIOLATION);
+        }
+        std::fs::rename(&src.path, &target).map_err(|e| io_error(&e))?;
+        call.state.k32().files.renamed(&src.path, &target);
+        Ok(1)
+    })();
+    done(call, r, 0)
+}
+
+fn cwd_display(call: &ApiCall<'_>) -> String {
+    FullPath::Drive {
+        drive: 'C',
+        components: current_components(call),
+        trailing_separator: false,
+    }
+    .display()
+}
+
+/// Copies `text` and a NUL into a caller's buffer of `capacity` bytes: the length without
+/// the NUL, or (buffer too small) the size needed with it.
+fn copy_string_out(call: &mut ApiCall<'_>, out: u32, capacity: u32, text: &[u8]) -> ApiReturn {
+    let needed = text.len() as u32 + 1;
+    if capacity < needed {
+        return ApiReturn::Value(needed);
+    }
+    let mut bytes = text.to_vec();
+    bytes.push(0);
+    match call.write_bytes(out, &bytes) {
+        Ok(()) => ApiReturn::Value(text.len() as u32),
+        Err(_) => bad_pointer(call),
+    }
+}
+
+/// GetCurrentDirectoryA(nBufferLength, lpBuffer).
+pub(super) fn get_current_directory_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (capacity, out) = (call.arg(0), call.arg(1));
+    let text = encode_ansi(&cwd_display(call)).unwrap_or_default();
+    copy_string_out(call, out, capacity, &text)
+}
+
+/// SetCurrentDirectoryA(lpPathName): an existing directory of drive C:.
+pub(super) fn set_current_directory_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let name = match path_argument(call, call.arg(0)) {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    let r = (|| {
+        let f = full(call, &name)?;
+        let (_, h) = host(call, &f)?;
+        let FullPath::Drive { components, .. } = f else {
+            return Err(Win32Error::INVALID_NAME);
+        };
+        match h.existing {
+            Some(m) if m.is_dir() => {}
+            Some(_) => return Err(ERROR_DIRECTORY),
+            None => return Err(Win32Error::FILE_NOT_FOUND),
+        }
+        let pid = call.thread.process;
+        let process = call.process_object().ok_or(Win32Error::INVALID_HANDLE)?;
+        set_process_current_directory(call, pid, &process, components);
+        Ok(1)
+    })();
+    done(call, r, 0)
+}
+
+/// GetFullPathNameA(lpFileName, nBufferLength, lpBuffer, lpFilePart).
+pub(super) fn get_full_path_name_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (name_ptr, capacity, out, part_ptr) = (call.arg(0), call.arg(1), call.arg(2), call.arg(3));
+    let name = match path_argument(call, name_ptr) {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    let f = match full(call, &name) {
+        Ok(f) => f,
+        Err(e) => {
+            let e = if e == Win32Error::PATH_NOT_FOUND {
+                Win32Error::INVALID_NAME
+            } else {
+                e
+            };
+            return fail(call, e, 0);
+        }
+    };
+    let Some(text) = encode_ansi(&f.display()) else {
+        return fail(call, Win32Error::INVALID_NAME, 0);
+    };
+    let r = copy_string_out(call, out, capacity, &text);
+    if let ApiReturn::Value(n) = r
+        && n == text.len() as u32
+        && part_ptr != 0
+    {
+        let part = match text.iter().rposition(|&b| b == b'\\') {
+            Some(i) if i + 1 < text.len() => out.wrapping_add(i as u32 + 1),
+            _ => 0,
+        };
+        if call.write_u32(part_ptr, part).is_err() {
+            return bad_pointer(call);
+        }
+    }
+    r
+}
+
+/// CreateDirectoryA(lpPathName, lpSecurityAttributes).
+pub(super) fn create_directory_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let name = match path_argument(call, call.arg(0)) {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    let r = (|| {
+        let f = full(call, &name)?;
+        if matches!(f, FullPath::Device { .. }) {
+            return Err(Win32Error::ACCESS_DENIED);
+        }
+        if f.has_wildcards() {
+            return Err(Win32Error::INVALID_NAME);
+        }
+        let (root, h) = host(call, &f)?;
+        if h.existing.is_some() {
+            return Err(Win32Error::ALREADY_EXISTS);
+        }
+        if !path::is_inside(&root, &h.path) {
+            return Err(Win32Error::ACCESS_DENIED);
+        }
+        std::fs::create_dir(&h.path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => Win32Error::ALREADY_EXISTS,
+            std::io::ErrorKind::NotFound => Win32Error::PATH_NOT_FOUND,
+            _ => io_error(&e),
+        })?;
+        Ok(1)
+    })();
+    done(call, r, 0)
+}
+
+/// RemoveDirectoryA(lpPathName): an empty directory that is not the current one.
+pub(super) fn remove_directory_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let name = match path_argument(call, call.arg(0)) {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    let r = (|| {
+        let (root, h, meta) = existing(call, &name)?;
+        if !meta.is_dir() {
+            return Err(ERROR_DIRECTORY);
+        }
+        if h.path == root {
+            return Err(Win32Error::ACCESS_DENIED);
+        }
+        // The process holds its current directory open without FILE_SHARE_DELETE.
+        let cwd = FullPath::Drive {
+            drive: 'C',
+            components: current_components(call),
+            trailing_separator: false,
+        };
+        if path::to_host(&root, &cwd).is_ok_and(|c| c.path == h.path) {
+            return Err(Win32Error::SHARING_VIOLATION);
+        }
+        call.state.k32().files.check_share(
+            &h.path,
+            DELETE_RIGHT,
+            FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+        )?;
+        let empty = std::fs::read_dir(&h.path)
+            .map_err(|e| io_error(&e))?
+            .next()
+            .is_none();
+        if !empty {
+            return Err(ERROR_DIR_NOT_EMPTY);
+        }
+        std::fs::remove_dir(&h.path).map_err(|e| io_error(&e))?;
+        Ok(1)
+    })();
+    done(call, r, 0)
+}
+
+fn filetime(t: std::io::Result<std::time::SystemTime>) -> u64 {
+    t.ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(FILETIME_UNIX_EPOCH, |d| {
+            FILETIME_UNIX_EPOCH + d.as_secs() * 10_000_000 + u64::from(d.subsec_nanos() / 100)
+        })
+}
+
+/// A WIN32_FIND_DATAA record.
+fn find_record(name: &[u8], meta: &std::fs::Metadata) -> Vec<u8> {
+    let mut r = Vec::with_capacity(FIND_DATA_SIZE);
+    r.extend_from_slice(&attributes_of(meta).to_le_bytes());
+    let written = filetime(meta.modified());
+    for t in [
+        filetime(meta.created()).min(written),
+        filetime(meta.accessed()),
+        written,
+    ] {
+        r.extend_from_slice(&t.to_le_bytes());
+    }
+    let size = if meta.is_dir() { 0 } else { meta.len() };
+    r.extend_from_slice(&((size >> 32) as u32).to_le_bytes());
+    r.extend_from_slice(&(size as u32).to_le_bytes());
+    r.extend_from_slice(&[0; 8]);
+    let mut file_name = [0u8; MAX_PATH];
+    file_name[..name.len()].copy_from_slice(name);
+    r.extend_from_slice(&file_name);
+    r.resize(FIND_DATA_SIZE, 0);
+    r
+}
+
+/// The records a search pattern finds, in NTFS's order (`.` and `..` first, then by
+/// upper-cased name); host symbolic links and names code page 1252 cannot spell are left
+/// out.
+fn search(call: &ApiCall<'_>, pattern: &str) -> Result<VecDeque<Vec<u8>>, Win32Error> {
+    let f = full(call, pattern)?;
+    let FullPath::Drive {
+        drive,
+        mut components,
+        trailing_separator,
+    } = f
+    else {
+        return Err(Win32Error::FILE_NOT_FOUND);
+    };
+    if trailing_separator {
+        return Err(Win32Error::FILE_NOT_FOUND);
+    }
+    let Some(pattern) = components.pop() else {
+        return Err(Win32Error::FILE_NOT_FOUND);
+    };
+    let parent = FullPath::Drive {
+        drive,
+        components: components.clone(),
+        trailing_separator: false,
+    };
+    let (_, dir) = host(call, &parent)?;
+    match &dir.existing {
+        Some(m) if m.is_dir() => {}
+        _ => return Err(Win32Error::PATH_NOT_FOUND),
+    }
+    let mut found: Vec<(String, Vec<u8>)> = Vec::new();
+    if !components.is_empty()
+        && let Some(meta) = &dir.existing
+    {
+        for dots in [".", ".."] {
+            if path::wildcard_match(&pattern, dots) {
+                found.push((dots.to_string(), find_record(dots.as_bytes(), meta)));
+            }
+        }
+    }
+    let mut names: Vec<(String, Vec<u8>)> = Vec::new();
+    let entries = std::fs::read_dir(&dir.path).map_err(|e| io_error(&e))?;
+    for entry in entries.flatten() {
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        let Some(ansi) = encode_ansi(&name) else {
+            continue;
+        };
+        if ansi.len() >= MAX_PATH || !path::wildcard_match(&pattern, &name) {
+            continue;
+        }
+        let Ok(meta) = std::fs::symlink_metadata(entry.path()) else {
+            continue;
+        };
+        if meta.file_type().is_symlink() {
+            continue;
+        }
+        let record = find_record(&ansi, &meta);
+        names.push((name.to_uppercase(), record));
+    }
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    found.extend(names);
+    if found.is_empty() {
+        return Err(Win32Error::FILE_NOT_FOUND);
+    }
+    Ok(found.into_iter().map(|(_, r)| r).collect())
+}
+
+/// FindFirstFileA(lpFileName, lpFindFileData): a search handle and the first match.
+pub(super) fn find_first_file_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (name_ptr, out) = (call.arg(0), call.arg(1));
+    let name = match path_argument(call, name_ptr) {
+        Ok(n) => n,
+        Err(_) => {
+            let e = Win32Error(call.last_error());
+            return fail(call, e, INVALID_HANDLE_VALUE);
+        }
+    };
+    if call.probe_write(out, FIND_DATA_SIZE).is_err() {
+        return fail(call, Win32Error::NOACCESS, INVALID_HANDLE_VALUE);
+    }
+    let r = search(call, &name).and_then(|mut records| {
+        let first = records.pop_front().ok_or(Win32Error::FILE_NOT_FOUND)?;
+        call.write_bytes(out, &first)
+            .map_err(|_| Win32Error::NOACCESS)?;
+        let payload = FindSearch {
+            records: Mutex::new(records),
+        };
+        create_object(call, Box::new(payload), AccessMask(0), false).map(|(h, _)| h.0)
+    });
+    done(call, r, INVALID_HANDLE_VALUE)
+}
+
+/// FindNextFileA(hFindFile, lpFindFileData): ERROR_NO_MORE_FILES at the end.
+pub(super) fn find_next_file_a(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (handle, out) = (Handle(call.arg(0)), call.arg(1));
+    let r = (|| {
+        let object = call
+            .reference(handle, AccessMask(0), Some(ObjectType::File))
+            .map_err(|_| Win32Error::INVALID_HANDLE)?;
+        let search = object
+            .payload::<FindSearch>()
+            .ok_or(Win32Error::INVALID_HANDLE)?;
+        call.probe_write(out, FIND_DATA_SIZE)
+            .map_err(|_| Win32Error::NOACCESS)?;
+        let next = search
+            .records
+            .lock()
+            .pop_front()
+            .ok_or(ERROR_NO_MORE_FILES)?;
+        call.write_bytes(out, &next)
+            .map_err(|_| Win32Error::NOACCESS)?;
+        Ok(1)
+    })();
+    done(call, r, 0)
+}
+
+/// FindClose(hFindFile).
+pub(super) fn find_close(call: &mut ApiCall<'_>) -> ApiReturn {
+    let handle = Handle(call.arg(0));
+    let r = (|| {
+        let object = call
+            .reference(handle, AccessMask(0), Some(ObjectType::File))
+            .map_err(|_| Win32Error::INVALID_HANDLE)?;
+        if object.payload::<FindSearch>().is_none() {
+            return Err(Win32Error::INVALID_HANDLE);
+        }
+        call.process_mut()
+            .ok_or(Win32Error::INVALID_HANDLE)?
+            .handle_table_mut()
+            .close(handle)
+            .map_err(|e: ObjectError| e.win32_error())?;
+        Ok(1)
+    })();
+    done(call, r, 0)
+}
+
+/// SetStdHandle(nStdHandle, hHandle): what GetStdHandle gives from now on.
+pub(super) fn set_std_handle(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (which, handle) = (call.arg(0), Handle(call.arg(1)));
+    let index = match which {
+        super::STD_INPUT_HANDLE => 0,
+        super::STD_OUTPUT_HANDLE => 1,
+        super::STD_ERROR_HANDLE => 2,
+        _ => return fail(call, Win32Error::INVALID_HANDLE, 0),
+    };
+    if let Err(e) = super::std_handle(call, index) {
+        return fail(call, e.win32_error(), 0);
+    }
+    let pid = call.thread.process;
+    let Some(process) = call.process_object() else {
+        return fail(call, Win32Error::INVALID_HANDLE, 0);
+    };
+    let Some(mut handles) = call.state.k32().std_handles.get(pid, &process).copied() else {
+        return fail(call, Win32Error::INVALID_HANDLE, 0);
+    };
+    handles[index] = handle;
+    call.state.k32().std_handles.insert(pid, &process, handles);
+    ApiReturn::Value(1)
+}

@@ -1,0 +1,243 @@
+//! Modules: LoadLibrary, GetModuleHandle, GetProcAddress, GetModuleFileName, FreeLibrary.
+//!
+//! Every builtin DLL is loaded in every process: its module handle is an address in the
+//! thunk range below the function thunks, never guest memory, one per DLL. A name finds a
+//! builtin with or without `.dll`, in any case, or as a path ending in it. GetProcAddress
+//! finds only what NT 4.0's DLL of that name exports (a function ntemu lacks gets a thunk
+//! that stops the process naming it when called); anything else is NULL with
+//! ERROR_PROC_NOT_FOUND.
+
+use nt_object::Handle;
+use nt_status::{NtStatus, Win32Error};
+use pe_image::ImportSymbol;
+use win32::{AnsiStr, ApiCall, ApiReturn, OutBuf, Ptr, WideStr, export};
+
+use crate::K32;
+
+/// The module handle `name` names in the calling process: a builtin DLL, or the program's
+/// own image by its file name.
+fn module_of_name(call: &mut ApiCall<'_>, name: &str) -> Option<u32> {
+    if let Some(index) = call.builtins.dll_index(name) {
+        return Some(call.builtins.module_handle(index));
+    }
+    let base = call.process()?.image().map(|i| i.base)?;
+    let file = name.rsplit(['\\', '/']).next().unwrap_or(name);
+    let own = image_file_name(call)?;
+    let own = own.rsplit(['\\', '/']).next().unwrap_or(&own).to_string();
+    let same = own.eq_ignore_ascii_case(file)
+        || (!file.contains('.') && own.eq_ignore_ascii_case(&format!("{file}.dll")));
+    same.then_some(base)
+}
+
+/// The program's file name as its command line starts.
+fn image_file_name(call: &mut ApiCall<'_>) -> Option<String> {
+    let object = call.process_object()?;
+    let pid = call.thread.process;
+    let line = call
+        .state
+        .k32()
+        .process_parameters
+        .get(pid, &object)
+        .map(|p| p.command_line.clone())?;
+    first_token(&line)
+}
+
+/// The first token of a command line (quotes removed).
+fn first_token(line: &str) -> Option<String> {
+    let line = line.trim_start();
+    if let Some(rest) = line.strip_prefix('"') {
+        return Some(rest.split('"').next().unwrap_or(rest).to_string());
+    }
+    line.split_whitespace().next().map(str::to_string)
+}
+
+fn load_library(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
+    let Some(name) = name else {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    };
+    if name.len() > crate::MAX_PATH {
+        return call.fail_win32(Win32Error(206), 0);
+    }
+    match module_of_name(call, name) {
+        Some(module) => ApiReturn::Value(module),
+        None => call.fail_win32(Win32Error::MOD_NOT_FOUND, 0),
+    }
+}
+
+/// LoadLibraryA(lpLibFileName): a builtin DLL's module handle, or the program's own image;
+/// anything else is ERROR_MOD_NOT_FOUND, as for a DLL not on the path.
+#[export]
+fn LoadLibraryA(call: &mut ApiCall<'_>, lpLibFileName: Option<AnsiStr>) -> ApiReturn {
+    load_library(call, lpLibFileName.as_deref())
+}
+
+/// LoadLibraryW(lpLibFileName).
+#[export]
+fn LoadLibraryW(call: &mut ApiCall<'_>, lpLibFileName: Option<WideStr>) -> ApiReturn {
+    load_library(call, lpLibFileName.as_deref())
+}
+
+/// LoadLibraryExA(lpLibFileName, hFile, dwFlags): hFile must be NULL.
+#[export]
+fn LoadLibraryExA(
+    call: &mut ApiCall<'_>,
+    lpLibFileName: Option<AnsiStr>,
+    hFile: Handle,
+    dwFlags: u32,
+) -> ApiReturn {
+    let _ = dwFlags;
+    if hFile.0 != 0 {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    load_library(call, lpLibFileName.as_deref())
+}
+
+/// LoadLibraryExW(lpLibFileName, hFile, dwFlags).
+#[export]
+fn LoadLibraryExW(
+    call: &mut ApiCall<'_>,
+    lpLibFileName: Option<WideStr>,
+    hFile: Handle,
+    dwFlags: u32,
+) -> ApiReturn {
+    let _ = dwFlags;
+    if hFile.0 != 0 {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    load_library(call, lpLibFileName.as_deref())
+}
+
+fn get_module_handle(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
+    let Some(name) = name else {
+        let base = call.process().and_then(|p| p.image().map(|i| i.base));
+        return match base {
+            Some(b) => ApiReturn::Value(b),
+            None => call.fail_win32(Win32Error::MOD_NOT_FOUND, 0),
+        };
+    };
+    match module_of_name(call, name) {
+        Some(module) => ApiReturn::Value(module),
+        None => call.fail_win32(Win32Error::MOD_NOT_FOUND, 0),
+    }
+}
+
+/// GetModuleHandleA(lpModuleName): NULL is the program's image.
+#[export]
+fn GetModuleHandleA(call: &mut ApiCall<'_>, lpModuleName: Option<AnsiStr>) -> ApiReturn {
+    get_module_handle(call, lpModuleName.as_deref())
+}
+
+/// GetModuleHandleW(lpModuleName).
+#[export]
+fn GetModuleHandleW(call: &mut ApiCall<'_>, lpModuleName: Option<WideStr>) -> ApiReturn {
+    get_module_handle(call, lpModuleName.as_deref())
+}
+
+/// GetProcAddress(hModule, lpProcName): lpProcName is a name, or an ordinal in its low word
+/// when its high word is 0. Only NT 4.0's exports are found.
+#[export]
+fn GetProcAddress(call: &mut ApiCall<'_>, hModule: u32, lpProcName: Ptr) -> ApiReturn {
+    let Some(dll) = call.builtins.dll_of_module(hModule) else {
+        let own = call.process().and_then(|p| p.image().map(|i| i.base));
+        if own.is_some_and(|b| b == hModule) {
+            return call.fail_win32(Win32Error::PROC_NOT_FOUND, 0);
+        }
+        return call.fail_win32(Win32Error::MOD_NOT_FOUND, 0);
+    };
+    let symbol = if lpProcName.0 >> 16 == 0 {
+        ImportSymbol::Ordinal(lpProcName.0 as u16)
+    } else {
+        match AnsiStr::read(call, lpProcName.0) {
+            Ok(name) => ImportSymbol::Name {
+                hint: 0,
+                name: name.into_string(),
+            },
+            Err(_) => return call.fail(NtStatus::ACCESS_VIOLATION),
+        }
+    };
+    match call.builtins.proc_address(dll, &symbol) {
+        Some(address) => ApiReturn::Value(address),
+        None => call.fail_win32(Win32Error::PROC_NOT_FOUND, 0),
+    }
+}
+
+/// The full name of module `module`: the program's, or a builtin DLL's in
+/// `C:\WINNT\system32`.
+fn module_file_name(call: &mut ApiCall<'_>, module: u32) -> Option<String> {
+    let image_base = call.process().and_then(|p| p.image().map(|i| i.base));
+    if module == 0 || Some(module) == image_base {
+        let program = image_file_name(call).unwrap_or_else(|| "PROGRAM.EXE".to_string());
+        let program = program
+            .rsplit(['\\', '/'])
+            .next()
+            .unwrap_or(&program)
+            .to_string();
+        return Some(format!("C:\\{program}"));
+    }
+    let dll = call.builtins.dll_of_module(module)?;
+    let name = call.builtins.dlls().nth(dll)?.name;
+    Some(format!("C:\\WINNT\\system32\\{name}"))
+}
+
+/// GetModuleFileNameA(hModule, lpFilename, nSize): a short buffer gets the truncated name
+/// without a NUL and the return value nSize, as NT 4.0 does.
+#[export]
+fn GetModuleFileNameA(
+    call: &mut ApiCall<'_>,
+    hModule: u32,
+    #[size(nSize)] lpFilename: OutBuf<u8>,
+    nSize: u32,
+) -> ApiReturn {
+    let Some(name) = module_file_name(call, hModule) else {
+        return call.fail_win32(Win32Error::MOD_NOT_FOUND, 0);
+    };
+    let mut bytes = win32::codepage::CodePage::Ansi.encode_str(&name);
+    let length = bytes.len() as u32;
+    bytes.push(0);
+    let written = bytes.len().min(lpFilename.capacity as usize);
+    match call.write_bytes(lpFilename.ptr, &bytes[..written]) {
+        Ok(()) => ApiReturn::Value(length.min(nSize)),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// GetModuleFileNameW(hModule, lpFilename, nSize), in characters.
+#[export]
+fn GetModuleFileNameW(
+    call: &mut ApiCall<'_>,
+    hModule: u32,
+    #[size(nSize)] lpFilename: OutBuf<u16>,
+    nSize: u32,
+) -> ApiReturn {
+    let Some(name) = module_file_name(call, hModule) else {
+        return call.fail_win32(Win32Error::MOD_NOT_FOUND, 0);
+    };
+    let mut units: Vec<u16> = name.encode_utf16().collect();
+    let length = units.len() as u32;
+    units.push(0);
+    let written = units.len().min(lpFilename.capacity as usize);
+    let bytes: Vec<u8> = units[..written]
+        .iter()
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
+    match call.write_bytes(lpFilename.ptr, &bytes) {
+        Ok(()) => ApiReturn::Value(length.min(nSize)),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// FreeLibrary(hLibModule): builtin DLLs and the image stay loaded; a handle that names
+/// no module is ERROR_INVALID_HANDLE.
+#[export]
+fn FreeLibrary(call: &mut ApiCall<'_>, hLibModule: u32) -> ApiReturn {
+    let builtin = call.builtins.dll_of_module(hLibModule).is_some();
+    let own = call
+        .process()
+        .and_then(|p| p.image().map(|i| i.base))
+        .is_some_and(|base| base == hLibModule);
+    if builtin || own {
+        ApiReturn::Value(1)
+    } else {
+        call.fail(NtStatus::INVALID_HANDLE)
+    }
+}

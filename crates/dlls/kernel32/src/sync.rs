@@ -1,0 +1,305 @@
+//! Thread-local storage slots, critical sections and the Interlocked functions.
+//!
+//! ntemu runs a machine's guest threads one at a time, so a builtin function is atomic by
+//! construction; a critical section someone else owns makes the caller wait on an event
+//! of the section's (made on first contention) and try again when the owner leaves.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use nt_kernel::teb;
+use nt_object::{EventType, Object};
+use nt_status::{NtStatus, Win32Error};
+
+use crate::K32;
+use win32::{ApiCall, ApiReturn};
+
+/// TLS_MINIMUM_AVAILABLE: the TEB's slots.
+pub const TLS_SLOTS: u32 = 64;
+/// TlsAlloc's failure value (TLS_OUT_OF_INDEXES).
+const TLS_OUT_OF_INDEXES: u32 = 0xFFFF_FFFF;
+
+/// What a process keeps for its synchronization functions.
+#[derive(Default)]
+pub(crate) struct ProcessSync {
+    /// Bit n set: TLS slot n is allocated.
+    tls_in_use: u64,
+    /// Events of contended critical sections, by the section's address.
+    section_events: BTreeMap<u32, Arc<Object>>,
+}
+
+fn with_sync<T>(call: &mut ApiCall<'_>, f: impl FnOnce(&mut ProcessSync) -> T) -> Option<T> {
+    let pid = call.thread.process;
+    let object = call.process_object()?;
+    Some(f(call.state.k32().sync.get_or_default(pid, &object)))
+}
+
+/// TlsAlloc: the lowest free slot, zeroed in every thread of the process.
+pub(super) fn tls_alloc(call: &mut ApiCall<'_>) -> ApiReturn {
+    let slot = with_sync(call, |s| {
+        let free = (!s.tls_in_use).trailing_zeros();
+        (free < TLS_SLOTS).then(|| {
+            s.tls_in_use |= 1 << free;
+            free
+        })
+    })
+    .flatten();
+    match slot {
+        Some(slot) => {
+            set_slot_in_every_thread(call, slot, 0);
+            ApiReturn::Value(slot)
+        }
+        None => call.fail_win32(Win32Error(259), TLS_OUT_OF_INDEXES),
+    }
+}
+
+fn set_slot_in_every_thread(call: &mut ApiCall<'_>, slot: u32, value: u32) {
+    if let Some(p) = call.process_mut() {
+        let tebs: Vec<u32> = p.threads().iter().map(|t| t.teb()).collect();
+        for t in tebs {
+            let at = t + teb::offsets::TLS_SLOTS + 4 * slot;
+            let _ = p.address_space_mut().kernel_write(at, &value.to_le_bytes());
+        }
+    }
+}
+
+/// TlsFree(dwTlsIndex): the slot is free again and zero in every thread.
+pub(super) fn tls_free(call: &mut ApiCall<'_>) -> ApiReturn {
+    let slot = call.arg(0);
+    let freed = slot < TLS_SLOTS
+        && with_sync(call, |s| {
+            let was = s.tls_in_use & (1 << slot) != 0;
+            s.tls_in_use &= !(1 << slot);
+            was
+        })
+        .unwrap_or(false);
+    if !freed {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    set_slot_in_every_thread(call, slot, 0);
+    ApiReturn::Value(1)
+}
+
+/// TlsGetValue(dwTlsIndex): the calling thread's value; the last error is NO_ERROR on
+/// success, so a stored 0 can be told from a failure.
+pub(super) fn tls_get_value(call: &mut ApiCall<'_>) -> ApiReturn {
+    let slot = call.arg(0);
+    if slot >= TLS_SLOTS {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    let at = call.teb() + teb::offsets::TLS_SLOTS + 4 * slot;
+    let mut bytes = [0u8; 4];
+    let read = call
+        .process()
+        .is_some_and(|p| p.address_space().kernel_read(at, &mut bytes).is_ok());
+    if !read {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    call.set_last_error(0);
+    ApiReturn::Value(u32::from_le_bytes(bytes))
+}
+
+/// TlsSetValue(dwTlsIndex, lpTlsValue).
+pub(super) fn tls_set_value(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (slot, value) = (call.arg(0), call.arg(1));
+    if slot >= TLS_SLOTS {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    let at = call.teb() + teb::offsets::TLS_SLOTS + 4 * slot;
+    let written = call.process_mut().is_some_and(|p| {
+        p.address_space_mut()
+            .kernel_write(at, &value.to_le_bytes())
+            .is_ok()
+    });
+    if written {
+        ApiReturn::Value(1)
+    } else {
+        call.fail(NtStatus::INVALID_PARAMETER)
+    }
+}
+
+/// RTL_CRITICAL_SECTION fields (all 32-bit on x86 and on 32-bit Alpha NT).
+mod section {
+    pub const DEBUG_INFO: u32 = 0;
+    pub const LOCK_COUNT: u32 = 4;
+    pub const RECURSION_COUNT: u32 = 8;
+    pub const OWNING_THREAD: u32 = 12;
+    pub const LOCK_SEMAPHORE: u32 = 16;
+    pub const SPIN_COUNT: u32 = 20;
+    pub const SIZE: usize = 24;
+}
+
+fn read_section(call: &ApiCall<'_>, at: u32) -> Option<[u32; 6]> {
+    let bytes = call.read_bytes(at, section::SIZE).ok()?;
+    let mut words = [0u32; 6];
+    for (w, b) in words.iter_mut().zip(bytes.chunks_exact(4)) {
+        *w = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+    }
+    Some(words)
+}
+
+fn write_fields(call: &mut ApiCall<'_>, at: u32, fields: &[(u32, u32)]) -> bool {
+    fields
+        .iter()
+        .all(|&(offset, value)| call.write_u32(at.wrapping_add(offset), value).is_ok())
+}
+
+/// InitializeCriticalSection(lpCriticalSection): free, no owner.
+pub(super) fn initialize_critical_section(call: &mut ApiCall<'_>) -> ApiReturn {
+    let at = call.arg(0);
+    let fields = [
+        (section::DEBUG_INFO, 0),
+        (section::LOCK_COUNT, u32::MAX),
+        (section::RECURSION_COUNT, 0),
+        (section::OWNING_THREAD, 0),
+        (section::LOCK_SEMAPHORE, 0),
+        (section::SPIN_COUNT, 0),
+    ];
+    if !write_fields(call, at, &fields) {
+        // NT raises the access violation in the caller.
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    }
+    with_sync(call, |s| s.section_events.remove(&at));
+    ApiReturn::Value(0)
+}
+
+/// DeleteCriticalSection(lpCriticalSection).
+pub(super) fn delete_critical_section(call: &mut ApiCall<'_>) -> ApiReturn {
+    let at = call.arg(0);
+    with_sync(call, |s| s.section_events.remove(&at));
+    let _ = write_fields(call, at, &[(section::LOCK_SEMAPHORE, 0)]);
+    ApiReturn::Value(0)
+}
+
+/// EnterCriticalSection(lpCriticalSection): takes the section, again if the caller owns it
+/// already, or waits for its owner to leave.
+pub(super) fn enter_critical_section(call: &mut ApiCall<'_>) -> ApiReturn {
+    let at = call.arg(0);
+    let me = call.thread.thread;
+    let Some(words) = read_section(call, at) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    };
+    let (recursion, owner) = (
+        words[(section::RECURSION_COUNT / 4) as usize],
+        words[(section::OWNING_THREAD / 4) as usize],
+    );
+    let owner_alive = owner != 0 && call.process().is_some_and(|p| p.thread(owner).is_some());
+    if owner == me || recursion == 0 || !owner_alive {
+        let recursion = if owner == me { recursion + 1 } else { 1 };
+        let fields = [
+            (section::OWNING_THREAD, me),
+            (section::RECURSION_COUNT, recursion),
+            (section::LOCK_COUNT, recursion - 1),
+        ];
+        return if write_fields(call, at, &fields) {
+            ApiReturn::Value(0)
+        } else {
+            call.fail(NtStatus::ACCESS_VIOLATION)
+        };
+    }
+    let objects = call.machine.objects().clone();
+    let event = with_sync(call, |s| {
+        s.section_events
+            .entry(at)
+            .or_insert_with(|| objects.create_event(EventType::Synchronization, false))
+            .clone()
+    });
+    match event {
+        Some(event) => ApiReturn::Retry {
+            objects: vec![event],
+            timeout: None,
+        },
+        None => call.fail(NtStatus::INVALID_HANDLE),
+    }
+}
+
+/// TryEnterCriticalSection(lpCriticalSection): TRUE when the section was taken.
+pub(super) fn try_enter_critical_section(call: &mut ApiCall<'_>) -> ApiReturn {
+    let at = call.arg(0);
+    let me = call.thread.thread;
+    match read_section(call, at) {
+        Some(w) if w[2] != 0 && w[3] != me => ApiReturn::Value(0),
+        Some(_) => match enter_critical_section(call) {
+            ApiReturn::Value(0) => ApiReturn::Value(1),
+            other => other,
+        },
+        None => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// LeaveCriticalSection(lpCriticalSection): the last leave frees the section and wakes
+/// one waiter.
+pub(super) fn leave_critical_section(call: &mut ApiCall<'_>) -> ApiReturn {
+    let at = call.arg(0);
+    let Some(words) = read_section(call, at) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    };
+    let recursion = words[(section::RECURSION_COUNT / 4) as usize];
+    if recursion == 0 {
+        // Leaving a free section: NT's behaviour is undefined; ntemu leaves it free.
+        return ApiReturn::Value(0);
+    }
+    let recursion = recursion - 1;
+    let fields: &[(u32, u32)] = if recursion == 0 {
+        &[
+            (section::RECURSION_COUNT, 0),
+            (section::OWNING_THREAD, 0),
+            (section::LOCK_COUNT, u32::MAX),
+        ]
+    } else {
+        &[
+            (section::RECURSION_COUNT, recursion),
+            (section::LOCK_COUNT, recursion - 1),
+        ]
+    };
+    if !write_fields(call, at, fields) {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    }
+    if recursion == 0
+        && let Some(Some(event)) = with_sync(call, |s| s.section_events.get(&at).cloned())
+    {
+        let _ = event.set_event();
+    }
+    ApiReturn::Value(0)
+}
+
+fn interlocked(call: &mut ApiCall<'_>, f: impl FnOnce(u32) -> (u32, u32)) -> ApiReturn {
+    let at = call.arg(0);
+    let Ok(old) = call.read_u32(at) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    };
+    let (new, result) = f(old);
+    match call.write_u32(at, new) {
+        Ok(()) => ApiReturn::Value(result),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// InterlockedIncrement(lpAddend): the new value.
+pub(super) fn interlocked_increment(call: &mut ApiCall<'_>) -> ApiReturn {
+    interlocked(call, |v| (v.wrapping_add(1), v.wrapping_add(1)))
+}
+
+/// InterlockedDecrement(lpAddend): the new value.
+pub(super) fn interlocked_decrement(call: &mut ApiCall<'_>) -> ApiReturn {
+    interlocked(call, |v| (v.wrapping_sub(1), v.wrapping_sub(1)))
+}
+
+/// InterlockedExchange(Target, Value): the old value.
+pub(super) fn interlocked_exchange(call: &mut ApiCall<'_>) -> ApiReturn {
+    let value = call.arg(1);
+    interlocked(call, |v| (value, v))
+}
+
+/// InterlockedExchangeAdd(Addend, Value): the old value.
+pub(super) fn interlocked_exchange_add(call: &mut ApiCall<'_>) -> ApiReturn {
+    let value = call.arg(1);
+    interlocked(call, |v| (v.wrapping_add(value), v))
+}
+
+/// InterlockedCompareExchange(Destination, Exchange, Comperand): the old value; the
+/// exchange happens when it equalled the comperand.
+pub(super) fn interlocked_compare_exchange(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (exchange, comperand) = (call.arg(1), call.arg(2));
+    interlocked(call, |v| (if v == comperand { exchange } else { v }, v))
+}

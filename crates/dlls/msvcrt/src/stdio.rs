@@ -1,0 +1,1440 @@
+//! stdio: FILE streams over kernel32 handles (the console's standard handles and disk files
+//! through kernel32's file layer), the printf and scanf families, and the low-level
+//! descriptors (`_open`, `_read`, `_write`, `_lseek`, `_close`, `_setmode`).
+//!
+//! Writes are unbuffered: every write reaches its handle at once, so CRT output interleaves
+//! with WriteFile's exactly. Reads go through a per-stream buffer of raw bytes. Text-mode
+//! descriptors (the default, as `_fmode` is `_O_TEXT`) write `\n` as `\r\n` and read `\r\n`
+//! as `\n`, with Ctrl-Z ending the input, as msvcrt does for a console, a redirected stdout
+//! and a file alike. A FILE's guest fields are kept with `_cnt` 0, so the getc/putc macros
+//! of old headers always call `_filbuf`/`_flsbuf`.
+
+use nt_object::Handle;
+use nt_status::Win32Error;
+
+use super::scanf as engine;
+use super::{CRT_DATA, CrtState, FILE_SIZE, FILE_SLOTS, at, errno, set_errno, value, with_state};
+use win32::format::{self as printf, Arguments};
+use win32::{ApiCall, ApiReturn};
+
+/// FILE `_flag` bits.
+const IOREAD: u32 = 0x1;
+const IOWRT: u32 = 0x2;
+const IONBF: u32 = 0x4;
+const IOEOF: u32 = 0x10;
+const IOERR: u32 = 0x20;
+const IORW: u32 = 0x80;
+/// EOF.
+const EOF: u32 = u32::MAX;
+/// `_open` flags and `_setmode` modes.
+const O_WRONLY: u32 = 0x1;
+const O_RDWR: u32 = 0x2;
+const O_APPEND: u32 = 0x8;
+const O_CREAT: u32 = 0x100;
+const O_TRUNC: u32 = 0x200;
+const O_EXCL: u32 = 0x400;
+const O_TEXT: u32 = 0x4000;
+const O_BINARY: u32 = 0x8000;
+/// The most descriptors a process has (msvcrt's _NHANDLE_).
+const MAX_FDS: u32 = 2048;
+/// The longest format string read.
+const FORMAT_LIMIT: usize = 0x1_0000;
+/// How much a stream reads from its handle at a time.
+const READ_CHUNK: usize = 0x1000;
+
+/// A low-level descriptor: its handle and mode.
+pub(crate) struct Fd {
+    handle: Handle,
+    text: bool,
+    append: bool,
+}
+
+/// A stream's host-side state.
+#[derive(Clone)]
+pub(crate) struct Stream {
+    /// Its low-level descriptor.
+    fd: u32,
+    /// Pushed-back characters (ungetc), last pushed last.
+    ungot: Vec<u8>,
+    /// Raw bytes read from the handle and not yet consumed, from `pos`.
+    buffer: Vec<u8>,
+    pos: usize,
+    /// Raw bytes the last character read from `buffer` took (2 for a CRLF read as LF).
+    last_raw: usize,
+    /// A read found the console input empty with more keys to come: the call must wait.
+    blocked: bool,
+    eof: bool,
+    error: bool,
+}
+
+impl Stream {
+    fn new(fd: u32) -> Stream {
+        Stream {
+            fd,
+            ungot: Vec::new(),
+            buffer: Vec::new(),
+            pos: 0,
+            last_raw: 0,
+            blocked: false,
+            eof: false,
+            error: false,
+        }
+    }
+}
+
+/// msvcrt's errno for a Win32 error (its _dosmaperr).
+fn errno_of(e: Win32Error) -> u32 {
+    match e.0 {
+        2 | 3 | 15 | 18 | 53 => errno::ENOENT,
+        4 => 24,
+        5 | 19 | 32 | 33 | 65 | 82 => 13,
+        6 => errno::EBADF,
+        8 | 14 => errno::ENOMEM,
+        80 | 183 => 17,
+        112 => 28,
+        _ => errno::EINVAL,
+    }
+}
+
+fn fail_dos(call: &mut ApiCall<'_>, e: Win32Error) {
+    set_errno(call, errno_of(e));
+    let _ = call.write_u32(CRT_DATA + at::DOSERRNO, e.0);
+}
+
+/// Opens descriptors 0, 1 and 2 on the standard handles and `_iob[0..3]` on them.
+pub(crate) fn open_standard_streams(call: &mut ApiCall<'_>, state: &mut CrtState) {
+    for (slot, flag) in [(0u32, IOREAD), (1, IOWRT), (2, IOWRT | IONBF)] {
+        if let Ok(handle) = kernel32::std_handle(call, slot as usize) {
+            state.fds.insert(
+                slot,
+                Fd {
+                    handle,
+                    text: true,
+                    append: false,
+                },
+            );
+        }
+        state.streams.insert(slot, Stream::new(slot));
+        let file = CRT_DATA + at::IOB + slot * FILE_SIZE;
+        let _ = call.write_u32(file + 12, flag);
+        let _ = call.write_u32(file + 16, slot);
+    }
+}
+
+/// The stream slot of a FILE pointer.
+fn slot_of(file: u32) -> Option<u32> {
+    let offset = file.checked_sub(CRT_DATA + at::IOB)?;
+    (offset % FILE_SIZE == 0 && offset / FILE_SIZE < FILE_SLOTS).then_some(offset / FILE_SIZE)
+}
+
+/// Writes bytes to descriptor `fd` (text mode translates `\n`); false on failure, with
+/// errno set.
+pub(crate) fn write_fd(call: &mut ApiCall<'_>, state: &CrtState, fd: u32, bytes: &[u8]) -> bool {
+    let Some(d) = state.fds.get(&fd) else {
+        set_errno(call, errno::EBADF);
+        return false;
+    };
+    let data: Vec<u8> = if d.text {
+        let mut v = Vec::with_capacity(bytes.len() + 8);
+        for &b in bytes {
+            if b == b'\n' {
+                v.push(b'\r');
+            }
+            v.push(b);
+        }
+        v
+    } else {
+        bytes.to_vec()
+    };
+    if d.append {
+        let _ = kernel32::set_file_pointer(call, d.handle, 0, 2);
+    }
+    match kernel32::write_handle(call, d.handle, &data) {
+        Ok(_) => true,
+        Err(e) => {
+            fail_dos(call, e);
+            false
+        }
+    }
+}
+
+/// Writes to a stream; false (and the stream's error flag) on failure.
+fn write_stream(call: &mut ApiCall<'_>, state: &mut CrtState, file: u32, bytes: &[u8]) -> bool {
+    let Some(slot) = slot_of(file).filter(|s| state.streams.contains_key(s)) else {
+        set_errno(call, errno::EBADF);
+        return false;
+    };
+    // Drop what was read ahead: the handle's position goes back to the stream's.
+    let (fd, unread) = match state.streams.get_mut(&slot) {
+        Some(s) => {
+            let unread = (s.buffer.len() - s.pos) as i64;
+            s.buffer.clear();
+            s.pos = 0;
+            s.ungot.clear();
+            (s.fd, unread)
+        }
+        None => return false,
+    };
+    if unread > 0
+        && let Some(d) = state.fds.get(&fd)
+    {
+        let _ = kernel32::set_file_pointer(call, d.handle, -unread, 1);
+    }
+    let ok = write_fd(call, state, fd, bytes);
+    if !ok {
+        set_flag(call, state, file, IOERR);
+    }
+    ok
+}
+
+fn set_flag(call: &mut ApiCall<'_>, state: &mut CrtState, file: u32, flag: u32) {
+    if let Some(s) = slot_of(file).and_then(|s| state.streams.get_mut(&s)) {
+        if flag == IOERR {
+            s.error = true;
+        }
+        if flag == IOEOF {
+            s.eof = true;
+        }
+    }
+    let old = call.read_u32(file + 12).unwrap_or(0);
+    let _ = call.write_u32(file + 12, old | flag);
+}
+
+/// What a refill found.
+enum Refill {
+    /// New bytes are in the buffer.
+    Data,
+    /// The end of the input.
+    End,
+    /// The console input is empty but more may come: the call must wait.
+    Block,
+}
+
+/// True when `handle` is the console input.
+fn is_console_input(call: &ApiCall<'_>, handle: Handle) -> bool {
+    call.reference(handle, nt_object::AccessMask(0), None)
+        .is_ok_and(|o| o.payload::<kernel32::HostFile>() == Some(&kernel32::HostFile::Input))
+}
+
+/// Reads up to `max` raw bytes from a handle: the console input gives cooked lines (and
+/// may ask the caller to wait), other handles what ReadFile gives.
+fn read_raw(call: &mut ApiCall<'_>, handle: Handle, max: usize) -> Result<Vec<u8>, Refill> {
+    if is_console_input(call, handle) {
+        return match kernel32::console::read_cooked(call, max) {
+            Some(bytes) if bytes.is_empty() => Err(Refill::End),
+            Some(bytes) => Ok(bytes),
+            None => Err(Refill::Block),
+        };
+    }
+    let mut chunk = vec![0u8; max];
+    match kernel32::read_handle(call, handle, &mut chunk) {
+        Ok(n) if n > 0 => {
+            chunk.truncate(n);
+            Ok(chunk)
+        }
+        _ => Err(Refill::End),
+    }
+}
+
+/// Refills a stream's buffer from its handle.
+fn refill(
+    call: &mut ApiCall<'_>,
+    fds: &std::collections::BTreeMap<u32, Fd>,
+    s: &mut Stream,
+) -> Refill {
+    let Some(d) = fds.get(&s.fd) else {
+        return Refill::End;
+    };
+    match read_raw(call, d.handle, READ_CHUNK) {
+        Ok(bytes) => {
+            s.buffer = bytes;
+            s.pos = 0;
+            Refill::Data
+        }
+        Err(Refill::Block) => {
+            s.blocked = true;
+            Refill::Block
+        }
+        Err(other) => other,
+    }
+}
+
+/// Reads one character of a stream (text mode: `\r\n` is `\n`, Ctrl-Z ends the input);
+/// None at end of file.
+fn read_char(call: &mut ApiCall<'_>, state: &mut CrtState, file: u32) -> Option<u8> {
+    let slot = slot_of(file)?;
+    let text = {
+        let s = state.streams.get(&slot)?;
+        state.fds.get(&s.fd).is_some_and(|d| d.text)
+    };
+    let CrtState { streams, fds, .. } = state;
+    let s = streams.get_mut(&slot)?;
+    s.last_raw = 0;
+    if let Some(c) = s.ungot.pop() {
+        return Some(c);
+    }
+    let mut before = s.pos;
+    let mut refilled = false;
+    let c = 'read: {
+        if s.pos >= s.buffer.len() {
+            if !matches!(refill(call, fds, s), Refill::Data) {
+                break 'read None;
+            }
+            before = 0;
+        }
+        let c = s.buffer[s.pos];
+        s.pos += 1;
+        if !text {
+            break 'read Some(c);
+        }
+        if c == 0x1A {
+            s.pos -= 1;
+            break 'read None;
+        }
+        if c == b'\r' {
+            if s.pos >= s.buffer.len() {
+                if !matches!(refill(call, fds, s), Refill::Data) {
+                    // A CR at the end of what is there stays a CR (a console line always
+                    // ends in CR LF, so this is a file's last byte).
+                    s.blocked = false;
+                    break 'read Some(c);
+                }
+                refilled = true;
+            }
+            if s.buffer.get(s.pos) == Some(&b'\n') {
+                s.pos += 1;
+                break 'read Some(b'\n');
+            }
+        }
+        Some(c)
+    };
+    // What the character took from the buffer, when the buffer was not replaced under it.
+    if c.is_some() && !refilled {
+        s.last_raw = s.pos - before;
+    }
+    let blocked = state.streams.get(&slot).is_some_and(|s| s.blocked);
+    if c.is_none() && !blocked {
+        set_flag(call, state, file, IOEOF);
+    }
+    c
+}
+
+/// Runs a reading call on the stream `file`; when the read found the console input empty
+/// with more keys to come, the stream is put back as it was and the call waits for input,
+/// to run again from the start.
+fn reading(
+    call: &mut ApiCall<'_>,
+    file: u32,
+    f: impl FnOnce(&mut ApiCall<'_>, &mut CrtState) -> ApiReturn,
+) -> ApiReturn {
+    let blocked = with_state(call, |call, state| {
+        let slot = slot_of(file);
+        let before = slot.and_then(|s| state.streams.get(&s).cloned());
+        let result = f(call, state);
+        match (slot, before) {
+            (Some(slot), Some(before)) if state.streams.get(&slot).is_some_and(|s| s.blocked) => {
+                state.streams.insert(slot, before);
+                let _ = call.write_u32(file + 12, call.read_u32(file + 12).unwrap_or(0) & !IOEOF);
+                None
+            }
+            _ => Some(result),
+        }
+    });
+    match blocked {
+        Some(result) => result,
+        None => kernel32::console::input_wait(call),
+    }
+}
+
+/// Puts back the character read last (scanf's lookahead): into the buffer when it came from
+/// there, so the stream's position is exact again.
+fn unread_char(state: &mut CrtState, file: u32, c: u8) {
+    let Some(s) = slot_of(file).and_then(|slot| state.streams.get_mut(&slot)) else {
+        return;
+    };
+    if s.last_raw > 0 && s.pos >= s.last_raw {
+        s.pos -= s.last_raw;
+    } else {
+        s.ungot.push(c);
+    }
+    s.last_raw = 0;
+}
+
+/// Flushes every stream (writes are unbuffered: this keeps `_cnt` at 0).
+pub(crate) fn flush_all(call: &mut ApiCall<'_>, state: &mut CrtState) {
+    for &slot in state.streams.keys() {
+        let _ = call.write_u32(CRT_DATA + at::IOB + slot * FILE_SIZE + 4, 0);
+    }
+}
+
+// ---- printf family ------------------------------------------------------------------------
+
+/// Where a printf call's arguments are.
+enum Source {
+    /// On the stack, from argument `n` of the call.
+    Stack(usize),
+    /// A va_list: consecutive 32-bit slots in guest memory (x86).
+    List(u32),
+}
+
+struct GuestArguments<'c, 'a> {
+    call: &'c mut ApiCall<'a>,
+    source: Source,
+    next: u32,
+}
+
+/// A call's arguments as the C ABI lays them out: `double`s (two x86 slots, or one Alpha
+/// register f16-f21 / stack slot) and `int`s in order; `doubles` says which are doubles.
+pub(crate) fn mixed_arguments(call: &mut ApiCall<'_>, doubles: &[bool]) -> Vec<f64> {
+    let mut args = GuestArguments {
+        call,
+        source: Source::Stack(0),
+        next: 0,
+    };
+    doubles
+        .iter()
+        .map(|&d| {
+            if d {
+                args.next_f64()
+            } else {
+                f64::from(args.next_u32() as i32)
+            }
+        })
+        .collect()
+}
+
+impl GuestArguments<'_, '_> {
+    /// On Alpha, a stack argument is one 64-bit slot: the integer register a0-a5 and the
+    /// floating register f16-f21 of its position (both, since a varargs callee cannot know
+    /// which), or an 8-byte stack slot. None on x86.
+    fn alpha_slot(&self, float: bool) -> Option<u64> {
+        let Source::Stack(first) = self.source else {
+            return None;
+        };
+        let n = first + self.next as usize;
+        let p = self.call.process()?;
+        let t = p.thread(self.call.thread.thread)?;
+        let nt_kernel::CpuContext::Alpha(c) = t.context() else {
+            return None;
+        };
+        if n < 6 {
+            return Some(if float { c.f[16 + n] } else { c.r[16 + n] });
+        }
+        let sp = c.r[nt_kernel::ALPHA_SP] as u32;
+        let at = sp.wrapping_add(8 * (n as u32 - 6));
+        let lo = u64::from(self.call.read_u32(at).unwrap_or(0));
+        let hi = u64::from(self.call.read_u32(at.wrapping_add(4)).unwrap_or(0));
+        Some(lo | (hi << 32))
+    }
+}
+
+impl Arguments for GuestArguments<'_, '_> {
+    fn next_u32(&mut self) -> u32 {
+        let n = self.next;
+        self.next += 1;
+        match self.source {
+            Source::Stack(first) => self.call.arg(first + n as usize),
+            Source::List(at) => self.call.read_u32(at.wrapping_add(4 * n)).unwrap_or(0),
+        }
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        if let Some(v) = self.alpha_slot(false) {
+            self.next += 1;
+            return v;
+        }
+        let lo = u64::from(self.next_u32());
+        let hi = u64::from(self.next_u32());
+        lo | (hi << 32)
+    }
+
+    fn next_f64(&mut self) -> f64 {
+        if let Some(v) = self.alpha_slot(true) {
+            self.next += 1;
+            return f64::from_bits(v);
+        }
+        f64::from_bits(self.next_u64())
+    }
+
+    fn string(&mut self, ptr: u32, limit: usize) -> Option<Vec<u8>> {
+        self.call.read_c_bytes(ptr, limit).ok()
+    }
+
+    fn wide_string(&mut self, ptr: u32, limit: usize) -> Option<Vec<u16>> {
+        let mut units = Vec::new();
+        while units.len() < limit {
+            let b = self
+                .call
+                .read_bytes(ptr.wrapping_add(2 * units.len() as u32), 2)
+                .ok()?;
+            let u = u16::from_le_bytes([b[0], b[1]]);
+            if u == 0 {
+                break;
+            }
+            units.push(u);
+        }
+        Some(units)
+    }
+
+    fn store_count(&mut self, ptr: u32, count: u32, size: usize) -> Option<()> {
+        let bytes = u64::from(count).to_le_bytes();
+        self.call.write_bytes(ptr, &bytes[..size]).ok()
+    }
+}
+
+/// Formats the call's format string (argument `fmt_arg`) with arguments from `source`.
+fn format_call(call: &mut ApiCall<'_>, fmt_arg: usize, source: Source) -> Option<Vec<u8>> {
+    let fmt_ptr = call.arg(fmt_arg);
+    let Ok(fmt) = call.read_c_bytes(fmt_ptr, FORMAT_LIMIT) else {
+        set_errno(call, errno::EINVAL);
+        return None;
+    };
+    let mut args = GuestArguments {
+        call,
+        source,
+        next: 0,
+    };
+    printf::format(&fmt, &mut args).ok()
+}
+
+/// Formats a call whose format string is argument `fmt_arg`, its values from argument
+/// `first` on (for `_cprintf`).
+pub(crate) fn format_stack_call(
+    call: &mut ApiCall<'_>,
+    fmt_arg: usize,
+    first: usize,
+) -> Option<Vec<u8>> {
+    format_call(call, fmt_arg, Source::Stack(first))
+}
+
+fn print_to(call: &mut ApiCall<'_>, file: u32, text: Option<Vec<u8>>) -> ApiReturn {
+    let Some(text) = text else {
+        return value(EOF);
+    };
+    with_state(call, |call, state| {
+        if write_stream(call, state, file, &text) {
+            value(text.len() as u32)
+        } else {
+            value(EOF)
+        }
+    })
+}
+
+fn stdout_file() -> u32 {
+    CRT_DATA + at::IOB + FILE_SIZE
+}
+
+fn stderr_file() -> u32 {
+    CRT_DATA + at::IOB + 2 * FILE_SIZE
+}
+
+/// printf(fmt, ...).
+pub(super) fn printf(call: &mut ApiCall<'_>) -> ApiReturn {
+    let text = format_call(call, 0, Source::Stack(1));
+    print_to(call, stdout_file(), text)
+}
+
+/// fprintf(stream, fmt, ...).
+pub(super) fn fprintf(call: &mut ApiCall<'_>) -> ApiReturn {
+    let file = call.arg(0);
+    let text = format_call(call, 1, Source::Stack(2));
+    print_to(call, file, text)
+}
+
+/// vprintf(fmt, va_list).
+pub(super) fn vprintf(call: &mut ApiCall<'_>) -> ApiReturn {
+    let list = call.arg(1);
+    let text = format_call(call, 0, Source::List(list));
+    print_to(call, stdout_file(), text)
+}
+
+/// vfprintf(stream, fmt, va_list).
+pub(super) fn vfprintf(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (file, list) = (call.arg(0), call.arg(2));
+    let text = format_call(call, 1, Source::List(list));
+    print_to(call, file, text)
+}
+
+/// Stores a formatted string: all of it and a NUL for sprintf (`limit` None); for
+/// _snprintf at most `limit` bytes, with a NUL only if it fits, and -1 when truncated.
+fn store_string(
+    call: &mut ApiCall<'_>,
+    buffer: u32,
+    limit: Option<u32>,
+    text: Option<Vec<u8>>,
+) -> ApiReturn {
+    let Some(mut text) = text else {
+        return value(EOF);
+    };
+    let len = text.len() as u32;
+    let result = match limit {
+        Some(n) if len > n => {
+            text.truncate(n as usize);
+            EOF
+        }
+        Some(n) => {
+            if len < n {
+                text.push(0);
+            }
+            len
+        }
+        None => {
+            text.push(0);
+            len
+        }
+    };
+    if call.write_bytes(buffer, &text).is_err() {
+        return value(EOF);
+    }
+    value(result)
+}
+
+/// sprintf(buffer, fmt, ...).
+pub(super) fn sprintf(call: &mut ApiCall<'_>) -> ApiReturn {
+    let buffer = call.arg(0);
+    let text = format_call(call, 1, Source::Stack(2));
+    store_string(call, buffer, None, text)
+}
+
+/// _snprintf(buffer, count, fmt, ...).
+pub(super) fn snprintf(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (buffer, count) = (call.arg(0), call.arg(1));
+    let text = format_call(call, 2, Source::Stack(3));
+    store_string(call, buffer, Some(count), text)
+}
+
+/// vsprintf(buffer, fmt, va_list).
+pub(super) fn vsprintf(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (buffer, list) = (call.arg(0), call.arg(2));
+    let text = format_call(call, 1, Source::List(list));
+    store_string(call, buffer, None, text)
+}
+
+/// _vsnprintf(buffer, count, fmt, va_list).
+pub(super) fn vsnprintf(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (buffer, count, list) = (call.arg(0), call.arg(1), call.arg(3));
+    let text = format_call(call, 2, Source::List(list));
+    store_string(call, buffer, Some(count), text)
+}
+
+// ---- character and block output -----------------------------------------------------------
+
+/// puts(s): s and a newline on stdout; 0, or EOF on error.
+pub(super) fn puts(call: &mut ApiCall<'_>) -> ApiReturn {
+    let s = call.arg(0);
+    let Ok(mut text) = call.read_c_bytes(s, 0x100_0000) else {
+        return value(EOF);
+    };
+    text.push(b'\n');
+    with_state(call, |call, state| {
+        value(if write_stream(call, state, stdout_file(), &text) {
+            0
+        } else {
+            EOF
+        })
+    })
+}
+
+/// fputs(s, stream): 0, or EOF on error.
+pub(super) fn fputs(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (s, file) = (call.arg(0), call.arg(1));
+    let Ok(text) = call.read_c_bytes(s, 0x100_0000) else {
+        return value(EOF);
+    };
+    with_state(call, |call, state| {
+        value(if write_stream(call, state, file, &text) {
+            0
+        } else {
+            EOF
+        })
+    })
+}
+
+fn put_char(call: &mut ApiCall<'_>, c: u32, file: u32) -> ApiReturn {
+    with_state(call, |call, state| {
+        if write_stream(call, state, file, &[c as u8]) {
+            let _ = call.write_u32(file + 4, 0);
+            value(c & 0xFF)
+        } else {
+            value(EOF)
+        }
+    })
+}
+
+/// fputc(c, stream) and putc: the character written, or EOF.
+pub(super) fn fputc(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (c, file) = (call.arg(0), call.arg(1));
+    put_char(call, c, file)
+}
+
+/// _flsbuf(c, stream): what the putc macro of old headers calls when `_cnt` runs out.
+pub(super) fn flsbuf(call: &mut ApiCall<'_>) -> ApiReturn {
+    fputc(call)
+}
+
+/// putchar(c).
+pub(super) fn putchar(call: &mut ApiCall<'_>) -> ApiReturn {
+    let c = call.arg(0);
+    put_char(call, c, stdout_file())
+}
+
+/// fwrite(ptr, size, count, stream): the number of whole items written.
+pub(super) fn fwrite(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (ptr, size, count, file) = (call.arg(0), call.arg(1), call.arg(2), call.arg(3));
+    let Some(total) = size.checked_mul(count).filter(|&t| t <= 0x1000_0000) else {
+        return value(0);
+    };
+    if total == 0 {
+        return value(0);
+    }
+    let Ok(bytes) = call.read_bytes(ptr, total as usize) else {
+        return value(0);
+    };
+    with_state(call, |call, state| {
+        value(if write_stream(call, state, file, &bytes) {
+            count
+        } else {
+            0
+        })
+    })
+}
+
+/// fflush(stream): 0 (streams are unbuffered).
+pub(super) fn fflush(call: &mut ApiCall<'_>) -> ApiReturn {
+    with_state(call, |call, state| {
+        flush_all(call, state);
+        value(0)
+    })
+}
+
+/// _flushall(): the number of open streams.
+pub(super) fn flushall(call: &mut ApiCall<'_>) -> ApiReturn {
+    with_state(call, |call, state| {
+        flush_all(call, state);
+        value(state.streams.len() as u32)
+    })
+}
+
+// ---- input --------------------------------------------------------------------------------
+
+/// fgetc(stream) and getc: the next character, or EOF.
+pub(super) fn fgetc(call: &mut ApiCall<'_>) -> ApiReturn {
+    let file = call.arg(0);
+    reading(call, file, |call, state| {
+        let c = read_char(call, state, file);
+        let _ = call.write_u32(file + 4, 0);
+        value(c.map_or(EOF, u32::from))
+    })
+}
+
+/// _filbuf(stream): what the getc macro of old headers calls when `_cnt` runs out.
+pub(super) fn filbuf(call: &mut ApiCall<'_>) -> ApiReturn {
+    fgetc(call)
+}
+
+/// getchar().
+pub(super) fn getchar(call: &mut ApiCall<'_>) -> ApiReturn {
+    let file = CRT_DATA + at::IOB;
+    reading(call, file, |call, state| {
+        value(read_char(call, state, file).map_or(EOF, u32::from))
+    })
+}
+
+/// fgets(buffer, n, stream): a line (newline kept) or NULL at end of file.
+pub(super) fn fgets(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (buffer, n, file) = (call.arg(0), call.arg(1) as i32, call.arg(2));
+    if n <= 0 {
+        return value(0);
+    }
+    reading(call, file, |call, state| {
+        let mut line = Vec::new();
+        while line.len() + 1 < n as usize {
+            match read_char(call, state, file) {
+                Some(c) => {
+                    line.push(c);
+                    if c == b'\n' {
+                        break;
+                    }
+                }
+                None => break,
+            }
+        }
+        if line.is_empty() && n > 1 {
+            return value(0);
+        }
+        line.push(0);
+        value(if call.write_bytes(buffer, &line).is_ok() {
+            buffer
+        } else {
+            0
+        })
+    })
+}
+
+/// gets(buffer): a line without its newline, or NULL at end of file.
+pub(super) fn gets(call: &mut ApiCall<'_>) -> ApiReturn {
+    let buffer = call.arg(0);
+    let file = CRT_DATA + at::IOB;
+    reading(call, file, |call, state| {
+        let mut line = Vec::new();
+        loop {
+            match read_char(call, state, file) {
+                Some(b'\n') => break,
+                Some(c) => line.push(c),
+                None if line.is_empty() => return value(0),
+                None => break,
+            }
+        }
+        line.push(0);
+        value(if call.write_bytes(buffer, &line).is_ok() {
+            buffer
+        } else {
+            0
+        })
+    })
+}
+
+/// ungetc(c, stream): pushes c back; EOF for EOF.
+pub(super) fn ungetc(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (c, file) = (call.arg(0), call.arg(1));
+    if c == EOF {
+        return value(EOF);
+    }
+    with_state(call, |call, state| {
+        match slot_of(file).and_then(|s| state.streams.get_mut(&s)) {
+            Some(s) => {
+                s.ungot.push(c as u8);
+                s.eof = false;
+                let flag = call.read_u32(file + 12).unwrap_or(0);
+                let _ = call.write_u32(file + 12, flag & !IOEOF);
+                value(c & 0xFF)
+            }
+            None => value(EOF),
+        }
+    })
+}
+
+/// fread(ptr, size, count, stream): the number of whole items read.
+pub(super) fn fread(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (ptr, size, count, file) = (call.arg(0), call.arg(1), call.arg(2), call.arg(3));
+    let Some(total) = size.checked_mul(count).filter(|&t| t <= 0x1000_0000) else {
+        return value(0);
+    };
+    if total == 0 {
+        return value(0);
+    }
+    reading(call, file, |call, state| {
+        let mut bytes = Vec::new();
+        while bytes.len() < total as usize {
+            match read_char(call, state, file) {
+                Some(c) => bytes.push(c),
+                None => break,
+            }
+        }
+        let _ = call.write_bytes(ptr, &bytes);
+        value(bytes.len() as u32 / size)
+    })
+}
+
+fn stream_flag(call: &mut ApiCall<'_>, pick: fn(&Stream) -> bool) -> ApiReturn {
+    let file = call.arg(0);
+    with_state(call, |_, state| {
+        let set = slot_of(file)
+            .and_then(|s| state.streams.get(&s))
+            .is_some_and(pick);
+        value(u32::from(set))
+    })
+}
+
+/// feof(stream).
+pub(super) fn feof(call: &mut ApiCall<'_>) -> ApiReturn {
+    stream_flag(call, |s| s.eof)
+}
+
+/// ferror(stream).
+pub(super) fn ferror(call: &mut ApiCall<'_>) -> ApiReturn {
+    stream_flag(call, |s| s.error)
+}
+
+/// clearerr(stream).
+pub(super) fn clearerr(call: &mut ApiCall<'_>) -> ApiReturn {
+    let file = call.arg(0);
+    with_state(call, |call, state| {
+        if let Some(s) = slot_of(file).and_then(|s| state.streams.get_mut(&s)) {
+            s.eof = false;
+            s.error = false;
+            let flag = call.read_u32(file + 12).unwrap_or(0);
+            let _ = call.write_u32(file + 12, flag & !(IOEOF | IOERR));
+        }
+        value(0)
+    })
+}
+
+/// _fileno(stream).
+pub(super) fn fileno(call: &mut ApiCall<'_>) -> ApiReturn {
+    let file = call.arg(0);
+    with_state(call, |_, state| {
+        value(
+            slot_of(file)
+                .and_then(|s| state.streams.get(&s))
+                .map_or(EOF, |s| s.fd),
+        )
+    })
+}
+
+/// _setmode(fd, mode): the previous mode, or -1 with EBADF/EINVAL.
+pub(super) fn setmode(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (fd, mode) = (call.arg(0), call.arg(1));
+    with_state(call, |call, state| {
+        let Some(d) = state.fds.get_mut(&fd) else {
+            set_errno(call, errno::EBADF);
+            return value(EOF);
+        };
+        let old = if d.text { O_TEXT } else { O_BINARY };
+        match mode {
+            O_TEXT => d.text = true,
+            O_BINARY => d.text = false,
+            _ => {
+                set_errno(call, errno::EINVAL);
+                return value(EOF);
+            }
+        }
+        value(old)
+    })
+}
+
+/// _isatty(fd): nonzero (0x40, FDEV) for a console handle.
+pub(super) fn isatty(call: &mut ApiCall<'_>) -> ApiReturn {
+    let fd = call.arg(0);
+    with_state(call, |call, state| {
+        let console = state.fds.get(&fd).is_some_and(|d| {
+            call.reference(d.handle, nt_object::AccessMask(0), None)
+                .is_ok_and(|o| o.payload::<kernel32::HostFile>().is_some())
+        });
+        value(if console { 0x40 } else { 0 })
+    })
+}
+
+/// _write(fd, buffer, count): `count`, or -1 with errno.
+pub(super) fn write(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (fd, buffer, count) = (call.arg(0), call.arg(1), call.arg(2));
+    let Ok(bytes) = call.read_bytes(buffer, count.min(0x1000_0000) as usize) else {
+        return value(EOF);
+    };
+    with_state(call, |call, state| {
+        value(if write_fd(call, state, fd, &bytes) {
+            count
+        } else {
+            EOF
+        })
+    })
+}
+
+/// _read(fd, buffer, count): the bytes read (text mode: CRLF read as LF), 0 at the end,
+/// -1 with EBADF; on the console it waits for a line.
+pub(super) fn read(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (fd, buffer, count) = (call.arg(0), call.arg(1), call.arg(2));
+    with_state(call, |call, state| {
+        let Some(d) = state.fds.get(&fd) else {
+            set_errno(call, errno::EBADF);
+            return value(EOF);
+        };
+        let (handle, text) = (d.handle, d.text);
+        if count == 0 {
+            return value(0);
+        }
+        let mut raw = match read_raw(call, handle, count.min(0x100_0000) as usize) {
+            Ok(bytes) => bytes,
+            Err(Refill::Block) => return kernel32::console::input_wait(call),
+            Err(_) => Vec::new(),
+        };
+        if text {
+            if let Some(z) = raw.iter().position(|&c| c == 0x1A) {
+                raw.truncate(z);
+            }
+            let mut out = Vec::with_capacity(raw.len());
+            let mut i = 0;
+            while i < raw.len() {
+                if raw[i] == b'\r' && raw.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                out.push(raw[i]);
+                i += 1;
+            }
+            raw = out;
+        }
+        if call.write_bytes(buffer, &raw).is_err() {
+            set_errno(call, errno::EINVAL);
+            return value(EOF);
+        }
+        value(raw.len() as u32)
+    })
+}
+
+/// Opens `path` with `_open` flags: the new descriptor.
+fn open_fd(call: &mut ApiCall<'_>, state: &mut CrtState, path: &str, flags: u32) -> Option<u32> {
+    let access = match flags & 3 {
+        O_WRONLY => 0x4000_0000,
+        O_RDWR => 0xC000_0000,
+        _ => 0x8000_0000,
+    };
+    let disposition = match flags & (O_CREAT | O_EXCL | O_TRUNC) {
+        f if f & (O_CREAT | O_EXCL) == O_CREAT | O_EXCL => 1,
+        f if f & (O_CREAT | O_TRUNC) == O_CREAT | O_TRUNC => 2,
+        O_CREAT => 4,
+        O_TRUNC => 5,
+        _ => 3,
+    };
+    let Some(fd) = (0..MAX_FDS).find(|n| !state.fds.contains_key(n)) else {
+        set_errno(call, 24);
+        return None;
+    };
+    match kernel32::open_file(call, path, access, 3, disposition, 0x80) {
+        Ok(handle) => {
+            let text = if flags & O_BINARY != 0 {
+                false
+            } else if flags & O_TEXT != 0 {
+                true
+            } else {
+                call.read_u32(CRT_DATA + at::FMODE).unwrap_or(0) != O_BINARY
+            };
+            state.fds.insert(
+                fd,
+                Fd {
+                    handle,
+                    text,
+                    append: flags & O_APPEND != 0,
+                },
+            );
+            Some(fd)
+        }
+        Err(e) => {
+            fail_dos(call, e);
+            None
+        }
+    }
+}
+
+fn close_fd(call: &mut ApiCall<'_>, state: &mut CrtState, fd: u32) -> bool {
+    let Some(d) = state.fds.remove(&fd) else {
+        set_errno(call, errno::EBADF);
+        return false;
+    };
+    if fd > 2
+        && let Some(p) = call.process_mut()
+    {
+        let _ = p.handle_table_mut().close(d.handle);
+    }
+    true
+}
+
+/// _open(path, flags, mode): a descriptor, or -1 with errno.
+pub(super) fn open(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (path, flags) = (call.arg(0), call.arg(1));
+    let Ok(name) = call.read_c_string(path, 260) else {
+        return value(EOF);
+    };
+    with_state(call, |call, state| {
+        value(open_fd(call, state, &name, flags).unwrap_or(EOF))
+    })
+}
+
+/// _close(fd): 0, or -1 with EBADF.
+pub(super) fn close(call: &mut ApiCall<'_>) -> ApiReturn {
+    let fd = call.arg(0);
+    with_state(call, |call, state| {
+        state.streams.retain(|_, s| s.fd != fd);
+        value(if close_fd(call, state, fd) { 0 } else { EOF })
+    })
+}
+
+/// _lseek(fd, offset, origin): the new position, or -1 with errno.
+pub(super) fn lseek(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (fd, offset, origin) = (call.arg(0), call.arg(1) as i32, call.arg(2));
+    with_state(call, |call, state| {
+        let Some(d) = state.fds.get(&fd) else {
+            set_errno(call, errno::EBADF);
+            return value(EOF);
+        };
+        match kernel32::set_file_pointer(call, d.handle, i64::from(offset), origin) {
+            Ok(p) if p <= 0x7FFF_FFFF => value(p as u32),
+            Ok(_) => {
+                set_errno(call, errno::EINVAL);
+                value(EOF)
+            }
+            Err(e) => {
+                fail_dos(call, e);
+                value(EOF)
+            }
+        }
+    })
+}
+
+/// fopen(name, mode) and _fsopen: a FILE for "r", "w", "a" with "+", "b" and "t"; NULL
+/// with errno.
+pub(super) fn fopen(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (path, mode) = (call.arg(0), call.arg(1));
+    let (Ok(name), Ok(mode)) = (call.read_c_string(path, 260), call.read_c_bytes(mode, 64)) else {
+        return value(0);
+    };
+    with_state(call, |call, state| {
+        let Some(flags) = open_flags(&mode) else {
+            set_errno(call, errno::EINVAL);
+            return value(0);
+        };
+        let Some(slot) = (3..FILE_SLOTS).find(|s| !state.streams.contains_key(s)) else {
+            set_errno(call, 24);
+            return value(0);
+        };
+        let Some(fd) = open_fd(call, state, &name, flags) else {
+            return value(0);
+        };
+        value(attach_stream(call, state, slot, fd, flags))
+    })
+}
+
+/// Parses a fopen mode: the `_open` flags, or None for a mode msvcrt rejects.
+fn open_flags(mode: &[u8]) -> Option<u32> {
+    let mut flags = match mode.first() {
+        Some(b'r') => 0,
+        Some(b'w') => O_WRONLY | O_CREAT | O_TRUNC,
+        Some(b'a') => O_WRONLY | O_CREAT | O_APPEND,
+        _ => return None,
+    };
+    for &c in &mode[1..] {
+        match c {
+            b'+' => flags = (flags & !O_WRONLY) | O_RDWR,
+            b'b' => flags |= O_BINARY,
+            b't' => flags |= O_TEXT,
+            _ => {}
+        }
+    }
+    Some(flags)
+}
+
+/// Sets up FILE slot `slot` on descriptor `fd`: its guest fields and its stream.
+fn attach_stream(
+    call: &mut ApiCall<'_>,
+    state: &mut CrtState,
+    slot: u32,
+    fd: u32,
+    flags: u32,
+) -> u32 {
+    state.streams.insert(slot, Stream::new(fd));
+    let file = CRT_DATA + at::IOB + slot * FILE_SIZE;
+    let flag = match flags & 3 {
+        O_RDWR => IORW,
+        O_WRONLY => IOWRT,
+        _ => IOREAD,
+    };
+    let mut fields = [0u32; 8];
+    fields[3] = flag;
+    fields[4] = fd;
+    let bytes: Vec<u8> = fields.iter().flat_map(|f| f.to_le_bytes()).collect();
+    let _ = call.write_bytes(file, &bytes);
+    file
+}
+
+/// _fdopen(fd, mode): a FILE on an open descriptor; NULL with errno.
+pub(super) fn fdopen(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (fd, mode) = (call.arg(0), call.arg(1));
+    let mode = call.read_c_bytes(mode, 64).unwrap_or_default();
+    with_state(call, |call, state| {
+        let Some(flags) = open_flags(&mode) else {
+            set_errno(call, errno::EINVAL);
+            return value(0);
+        };
+        if !state.fds.contains_key(&fd) {
+            set_errno(call, errno::EBADF);
+            return value(0);
+        }
+        let Some(slot) = (3..FILE_SLOTS).find(|s| !state.streams.contains_key(s)) else {
+            set_errno(call, 24);
+            return value(0);
+        };
+        value(attach_stream(call, state, slot, fd, flags))
+    })
+}
+
+/// freopen(name, mode, stream): closes the stream and opens `name` on the same FILE;
+/// NULL with errno (the stream stays closed) when the open fails.
+pub(super) fn freopen(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (path, mode, file) = (call.arg(0), call.arg(1), call.arg(2));
+    let (Ok(name), Ok(mode)) = (call.read_c_string(path, 260), call.read_c_bytes(mode, 64)) else {
+        return value(0);
+    };
+    with_state(call, |call, state| {
+        let Some(slot) = slot_of(file) else {
+            set_errno(call, errno::EINVAL);
+            return value(0);
+        };
+        if let Some(old) = state.streams.remove(&slot) {
+            close_fd(call, state, old.fd);
+        }
+        let Some(flags) = open_flags(&mode) else {
+            set_errno(call, errno::EINVAL);
+            return value(0);
+        };
+        match open_fd(call, state, &name, flags) {
+            Some(fd) => value(attach_stream(call, state, slot, fd, flags)),
+            None => value(0),
+        }
+    })
+}
+
+/// fclose(stream): 0, or EOF for a FILE that is not open.
+pub(super) fn fclose(call: &mut ApiCall<'_>) -> ApiReturn {
+    let file = call.arg(0);
+    with_state(call, |call, state| {
+        let Some(stream) = slot_of(file).and_then(|slot| state.streams.remove(&slot)) else {
+            set_errno(call, errno::EINVAL);
+            return value(EOF);
+        };
+        let _ = call.write_bytes(file, &[0; FILE_SIZE as usize]);
+        let _ = call.write_u32(file + 16, EOF);
+        value(if close_fd(call, state, stream.fd) {
+            0
+        } else {
+            EOF
+        })
+    })
+}
+
+/// The stream's position: the handle's, less what was read ahead or pushed back.
+fn stream_position(call: &mut ApiCall<'_>, state: &CrtState, file: u32) -> Result<u64, u32> {
+    let s = slot_of(file)
+        .and_then(|slot| state.streams.get(&slot))
+        .ok_or(errno::EBADF)?;
+    let d = state.fds.get(&s.fd).ok_or(errno::EBADF)?;
+    let here = kernel32::set_file_pointer(call, d.handle, 0, 1).map_err(errno_of)?;
+    Ok(here.saturating_sub((s.buffer.len() - s.pos + s.ungot.len()) as u64))
+}
+
+/// ftell(stream): the position, or -1 with errno (EBADF for a console, which cannot seek).
+pub(super) fn ftell(call: &mut ApiCall<'_>) -> ApiReturn {
+    let file = call.arg(0);
+    with_state(call, |call, state| {
+        match stream_position(call, state, file) {
+            Ok(p) if p <= 0x7FFF_FFFF => value(p as u32),
+            Ok(_) => {
+                set_errno(call, errno::EINVAL);
+                value(EOF)
+            }
+            Err(e) => {
+                set_errno(call, e);
+                value(EOF)
+            }
+        }
+    })
+}
+
+fn seek_stream(
+    call: &mut ApiCall<'_>,
+    state: &mut CrtState,
+    file: u32,
+    offset: i64,
+    origin: u32,
+) -> u32 {
+    let target = if origin == 1 {
+        match stream_position(call, state, file) {
+            Ok(p) => p as i64 + offset,
+            Err(e) => {
+                set_errno(call, e);
+                return EOF;
+            }
+        }
+    } else {
+        offset
+    };
+    let method = if origin == 1 { 0 } else { origin };
+    let Some(s) = slot_of(file).and_then(|slot| state.streams.get_mut(&slot)) else {
+        set_errno(call, errno::EBADF);
+        return EOF;
+    };
+    s.buffer.clear();
+    s.pos = 0;
+    s.ungot.clear();
+    s.eof = false;
+    let fd = s.fd;
+    let flag = call.read_u32(file + 12).unwrap_or(0);
+    let _ = call.write_u32(file + 12, flag & !IOEOF);
+    let Some(d) = state.fds.get(&fd) else {
+        set_errno(call, errno::EBADF);
+        return EOF;
+    };
+    match kernel32::set_file_pointer(call, d.handle, target, method) {
+        Ok(_) => 0,
+        Err(e) => {
+            fail_dos(call, e);
+            EOF
+        }
+    }
+}
+
+/// fseek(stream, offset, origin): 0, or -1 with errno.
+pub(super) fn fseek(call: &mut ApiCall<'_>) -> ApiReturn {
+    let (file, offset, origin) = (call.arg(0), call.arg(1) as i32, call.arg(2));
+    if origin > 2 {
+        return with_state(call, |call, _| {
+            set_errno(call, errno::EINVAL);
+            value(EOF)
+        });
+    }
+    with_state(call, |call, state| {
+        value(seek_stream(call, state, file, i64::from(offset), origin))
+    })
+}
+
+/// rewind(stream): to the start, the error and end-of-file flags cleared.
+pub(super) fn rewind(call: &mut ApiCall<'_>) -> ApiReturn {
+    let file = call.arg(0);
+    with_state(call, |call, state| {
+        seek_stream(call, state, file, 0, 0);
+        if let Some(s) = slot_of(file).and_then(|slot| state.streams.get_mut(&slot)) {
+            s.error = false;
+        }
+        let flag = call.read_u32(file + 12).unwrap_or(0);
+        let _ = call.write_u32(file + 12, flag & !(IOEOF | IOERR));
+        value(0)
+    })
+}
+
+/// _get_osfhandle(fd): the descriptor's handle, or -1 with EBADF.
+pub(super) fn get_osfhandle(call: &mut ApiCall<'_>) -> ApiReturn {
+    let fd = call.arg(0);
+    with_state(call, |call, state| match state.fds.get(&fd) {
+        Some(d) => value(d.handle.0),
+        None => {
+            set_errno(call, errno::EBADF);
+            value(EOF)
+        }
+    })
+}
+
+/// perror(s): "s: message" and a newline on stderr.
+pub(super) fn perror(call: &mut ApiCall<'_>) -> ApiReturn {
+    let s = call.arg(0);
+    let prefix = if s == 0 {
+        Vec::new()
+    } else {
+        call.read_c_bytes(s, 0x1_0000).unwrap_or_default()
+    };
+    with_state(call, |call, state| {
+        let e = call.read_u32(CRT_DATA + at::ERRNO).unwrap_or(0);
+        let mut text = prefix;
+        if !text.is_empty() {
+            text.extend_from_slice(b": ");
+        }
+        text.extend_from_slice(super::string::error_message(e).as_bytes());
+        text.push(b'\n');
+        write_stream(call, state, stderr_file(), &text);
+        value(0)
+    })
+}
+
+// ---- scanf family -------------------------------------------------------------------------
+
+struct GuestTargets<'c, 'a> {
+    call: &'c mut ApiCall<'a>,
+    first: usize,
+    next: usize,
+}
+
+impl engine::Targets for GuestTargets<'_, '_> {
+    fn next_pointer(&mut self) -> u32 {
+        let p = self.call.arg(self.first + self.next);
+        self.next += 1;
+        p
+    }
+
+    fn store(&mut self, ptr: u32, bytes: &[u8]) -> bool {
+        self.call.write_bytes(ptr, bytes).is_ok()
+    }
+}
+
+fn format_string(call: &ApiCall<'_>, fmt_arg: usize) -> Option<Vec<u8>> {
+    call.read_c_bytes(call.arg(fmt_arg), FORMAT_LIMIT).ok()
+}
+
+/// sscanf(string, fmt, ...).
+pub(super) fn sscanf(call: &mut ApiCall<'_>) -> ApiReturn {
+    let s = call.arg(0);
+    let (Ok(input), Some(fmt)) = (call.read_c_bytes(s, 0x100_0000), format_string(call, 1)) else {
+        return value(EOF);
+    };
+    let mut scanner = engine::SliceScanner {
+        bytes: &input,
+        at: 0,
+        targets: GuestTargets {
+            call,
+            first: 2,
+            next: 0,
+        },
+    };
+    value(engine::scan(&mut scanner, &fmt) as u32)
+}
+
+/// A scanner reading a stream with one character of lookahead, pushed back at the end.
+struct StreamScanner<'c, 'a, 's> {
+    targets: GuestTargets<'c, 'a>,
+    state: &'s mut CrtState,
+    file: u32,
+    peeked: Option<Option<u8>>,
+}
+
+impl engine::Scanner for StreamScanner<'_, '_, '_> {
+    fn peek(&mut self) -> Option<u8> {
+        if let Some(c) = self.peeked {
+            return c;
+        }
+        let c = read_char(self.targets.call, self.state, self.file);
+        self.peeked = Some(c);
+        c
+    }
+
+    fn advance(&mut self) {
+        self.peeked = None;
+    }
+
+    fn next_pointer(&mut self) -> u32 {
+        engine::Targets::next_pointer(&mut self.targets)
+    }
+
+    fn store(&mut self, ptr: u32, bytes: &[u8]) -> bool {
+        engine::Targets::store(&mut self.targets, ptr, bytes)
+    }
+}
+
+fn scan_stream(call: &mut ApiCall<'_>, file: u32, fmt_arg: usize) -> ApiReturn {
+    let Some(fmt) = format_string(call, fmt_arg) else {
+        return value(EOF);
+    };
+    reading(call, file, |call, state| {
+        let mut scanner = StreamScanner {
+            targets: GuestTargets {
+                call,
+                first: fmt_arg + 1,
+                next: 0,
+            },
+            state,
+            file,
+            peeked: None,
+        };
+        let n = engine::scan(&mut scanner, &fmt);
+        if let Some(Some(c)) = scanner.peeked {
+            unread_char(scanner.state, file, c);
+        }
+        value(n as u32)
+    })
+}
+
+/// scanf(fmt, ...).
+pub(super) fn scanf(call: &mut ApiCall<'_>) -> ApiReturn {
+    scan_stream(call, CRT_DATA + at::IOB, 0)
+}
+
+/// fscanf(stream, fmt, ...).
+pub(super) fn fscanf(call: &mut ApiCall<'_>) -> ApiReturn {
+    let file = call.arg(0);
+    scan_stream(call, file, 1)
+}

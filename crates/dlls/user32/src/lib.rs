@@ -1,0 +1,170 @@
+//! USER32.dll: the text functions console programs import (wsprintfA and the OEM/ANSI
+//! conversions). Windows and painting are not here yet.
+
+use nt_status::NtStatus;
+use win32::args::GuestArguments;
+use win32::codepage::CodePage;
+use win32::format::{Arguments, digits, integer_digits, next_conversion};
+use win32::{ApiCall, ApiReturn, BuiltinDll, DllHooks, Ptr, VarArgs, export, exports};
+
+/// USER32.dll.
+pub static DLL: BuiltinDll = BuiltinDll {
+    name: "USER32.dll",
+    exports: exports![wsprintfA, wvsprintfA, CharToOemA, OemToCharA],
+    catalogue: include_str!("../nt4-exports.txt"),
+    hooks: DllHooks {
+        data_export: None,
+        internal_thunk: None,
+    },
+};
+
+/// wsprintfA writes at most this many characters, NUL included.
+const WSPRINTF_LIMIT: usize = 1024;
+
+/// Formats like wsprintfA: %[-][#][0][width][.precision][h|l]type with types c, d, i, u, x,
+/// X, s and %%. Arguments come from `args` (32-bit each); strings are read from guest memory.
+fn format(args: &mut dyn Arguments, fmt: &[u8]) -> Result<Vec<u8>, NtStatus> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while next_conversion(fmt, &mut i, &mut out) {
+        let (mut left, mut alternate, mut zero) = (false, false, false);
+        while let Some(&f) = fmt.get(i) {
+            match f {
+                b'-' => left = true,
+                b'#' => alternate = true,
+                b'0' => zero = true,
+                _ => break,
+            }
+            i += 1;
+        }
+        let width = digits(fmt, &mut i);
+        let mut precision = None;
+        if fmt.get(i) == Some(&b'.') {
+            i += 1;
+            precision = Some(digits(fmt, &mut i));
+        }
+        // At least `precision` digits, and at least one (unlike printf's `%.0d` of 0).
+        let min_digits = precision.map(|p| p.max(1));
+        while matches!(fmt.get(i), Some(b'l' | b'h')) {
+            i += 1;
+        }
+        let Some(&kind) = fmt.get(i) else { break };
+        i += 1;
+        let text: Vec<u8> = match kind {
+            b'%' => vec![b'%'],
+            b'c' | b'C' => vec![args.next_u32() as u8],
+            b'd' | b'i' => {
+                let v = args.next_u32() as i32;
+                let mut text = integer_digits(u64::from(v.unsigned_abs()), 10, false, min_digits);
+                if v < 0 {
+                    text.insert(0, b'-');
+                }
+                text
+            }
+            // %u takes no precision.
+            b'u' => integer_digits(u64::from(args.next_u32()), 10, false, None),
+            b'x' | b'X' => {
+                let v = args.next_u32();
+                let mut text = integer_digits(u64::from(v), 16, kind == b'X', min_digits);
+                if alternate && v != 0 {
+                    let prefix: &[u8] = if kind == b'x' { b"0x" } else { b"0X" };
+                    text.splice(0..0, prefix.iter().copied());
+                }
+                text
+            }
+            b's' | b'S' => {
+                let ptr = args.next_u32();
+                let mut s = if ptr == 0 {
+                    b"(null)".to_vec()
+                } else {
+                    args.string(ptr, WSPRINTF_LIMIT)
+                        .ok_or(NtStatus::ACCESS_VIOLATION)?
+                };
+                if let Some(p) = precision {
+                    s.truncate(p);
+                }
+                s
+            }
+            other => vec![b'%', other],
+        };
+        let pad = width.saturating_sub(text.len());
+        let numeric = matches!(kind, b'd' | b'i' | b'u' | b'x' | b'X');
+        if left {
+            out.extend_from_slice(&text);
+            out.extend(std::iter::repeat_n(b' ', pad));
+        } else if zero && numeric {
+            let sign = usize::from(text.first() == Some(&b'-'));
+            out.extend_from_slice(&text[..sign]);
+            out.extend(std::iter::repeat_n(b'0', pad));
+            out.extend_from_slice(&text[sign..]);
+        } else {
+            out.extend(std::iter::repeat_n(b' ', pad));
+            out.extend_from_slice(&text);
+        }
+    }
+    out.truncate(WSPRINTF_LIMIT - 1);
+    Ok(out)
+}
+
+/// Stores wsprintf's result at `out`: the characters written, NUL excluded.
+fn store(call: &mut ApiCall<'_>, out: Ptr, text: Result<Vec<u8>, NtStatus>) -> ApiReturn {
+    match text {
+        Ok(mut bytes) => {
+            let len = bytes.len() as u32;
+            bytes.push(0);
+            match call.write_bytes(out.0, &bytes) {
+                Ok(()) => ApiReturn::Value(len),
+                Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+            }
+        }
+        Err(status) => call.fail(status),
+    }
+}
+
+/// wsprintfA(lpOut, lpFmt, ...): returns the characters written, NUL excluded.
+#[export(cdecl)]
+fn wsprintfA(call: &mut ApiCall<'_>, lpOut: Ptr, lpFmt: Ptr, arguments: VarArgs) -> ApiReturn {
+    let Ok(fmt) = call.read_c_bytes(lpFmt.0, WSPRINTF_LIMIT) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    };
+    let text = format(&mut arguments.reader(call), &fmt);
+    store(call, lpOut, text)
+}
+
+/// wvsprintfA(lpOut, lpFmt, arglist): wsprintfA with a va_list.
+#[export]
+fn wvsprintfA(call: &mut ApiCall<'_>, lpOut: Ptr, lpFmt: Ptr, arglist: Ptr) -> ApiReturn {
+    let Ok(fmt) = call.read_c_bytes(lpFmt.0, WSPRINTF_LIMIT) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    };
+    let text = format(&mut GuestArguments::list(call, arglist.0), &fmt);
+    store(call, lpOut, text)
+}
+
+fn convert(call: &mut ApiCall<'_>, src: Ptr, dst: Ptr, from: CodePage, to: CodePage) -> ApiReturn {
+    let (src, dst) = (src.0, dst.0);
+    let Ok(bytes) = call.read_c_bytes(src, 0x1_0000) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    };
+    let mut mapped: Vec<u8> = bytes
+        .iter()
+        .map(|&b| to.encode(from.decode(b)).unwrap_or(b'?'))
+        .collect();
+    mapped.push(0);
+    match call.write_bytes(dst, &mapped) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// CharToOemA(lpszSrc, lpszDst): ANSI (1252) to OEM (437); always TRUE.
+#[export]
+fn CharToOemA(call: &mut ApiCall<'_>, lpszSrc: Ptr, lpszDst: Ptr) -> ApiReturn {
+    convert(call, lpszSrc, lpszDst, CodePage::Ansi, CodePage::Oem)
+}
+
+/// OemToCharA(lpszSrc, lpszDst): OEM (437) to ANSI (1252); always TRUE.
+#[export]
+fn OemToCharA(call: &mut ApiCall<'_>, lpszSrc: Ptr, lpszDst: Ptr) -> ApiReturn {
+    convert(call, lpszSrc, lpszDst, CodePage::Oem, CodePage::Ansi)
+}

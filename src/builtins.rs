@@ -1,0 +1,31 @@
+//! The builtin DLLs a machine gets, and the layer that serves them.
+
+use std::sync::{Arc, OnceLock};
+
+use win32::{BuiltinDll, Builtins, HostIo, Win32};
+
+/// Every builtin DLL, in the order their thunks are numbered: NTDLL, KERNEL32, the C
+/// runtimes, USER32, GDI32, ADVAPI32.
+pub fn builtin_dlls() -> [&'static BuiltinDll; 7] {
+    [
+        &ntdll::DLL,
+        &kernel32::DLL,
+        &msvcrt::DLL,
+        &msvcrt::CRTDLL,
+        &user32::DLL,
+        &gdi32::DLL,
+        &advapi32::DLL,
+    ]
+}
+
+/// The table of every builtin DLL's thunks, made once and shared by every machine.
+pub fn builtins() -> Arc<Builtins> {
+    static TABLE: OnceLock<Arc<Builtins>> = OnceLock::new();
+    Arc::clone(TABLE.get_or_init(|| Arc::new(Builtins::new(&builtin_dlls()))))
+}
+
+/// The builtin-DLL layer of a new machine, writing guest output to `io`, with NTDLL's
+/// exception dispatcher.
+pub fn win32_layer(io: HostIo) -> Win32 {
+    Win32::new(io, builtins(), Some(ntdll::EXCEPTIONS))
+}
