@@ -56,6 +56,11 @@ impl Coverage {
         Coverage { imports }
     }
 
+    /// How many imports have status `status`.
+    pub fn count(&self, status: ImportStatus) -> usize {
+        self.imports.iter().filter(|i| i.status == status).count()
+    }
+
     /// How many imports a builtin DLL implements.
     pub fn implemented(&self) -> usize {
         self.imports.iter().filter(|i| i.implemented).count()
@@ -72,5 +77,57 @@ impl Coverage {
             return 100.0;
         }
         100.0 * self.implemented() as f64 / self.imports.len() as f64
+    }
+}
+
+/// How much of one builtin DLL ntemu implements, counted against NT 4.0's export catalogue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DllCoverage {
+    /// The DLL's name.
+    pub dll: &'static str,
+    /// NT 4.0's exports ntemu implements (functions and data).
+    pub implemented: usize,
+    /// How many names NT 4.0's DLL exports.
+    pub exported_by_nt4: usize,
+    /// Functions ntemu implements that NT 4.0's DLL does not export (bound by static
+    /// imports only, never by GetProcAddress).
+    pub beyond_nt4: usize,
+}
+
+impl DllCoverage {
+    /// Every builtin DLL's coverage, in the table's order.
+    pub fn all() -> Vec<DllCoverage> {
+        let builtins = crate::builtins();
+        builtins
+            .dlls()
+            .enumerate()
+            .map(|(index, dll)| {
+                let catalogue = builtins.catalogue(index);
+                let exported_by_nt4 = catalogue.map_or(0, |c| c.len());
+                let implemented = catalogue.map_or(0, |c| {
+                    c.entries()
+                        .iter()
+                        .filter(|e| {
+                            let symbol = pe_image::ImportSymbol::Name {
+                                hint: 0,
+                                name: e.name.to_string(),
+                            };
+                            builtins.import_status(dll.name, &symbol) == ImportStatus::Implemented
+                        })
+                        .count()
+                });
+                let beyond_nt4 = dll
+                    .exports
+                    .iter()
+                    .filter(|e| catalogue.is_none_or(|c| c.by_name(e.name).is_none()))
+                    .count();
+                DllCoverage {
+                    dll: dll.name,
+                    implemented,
+                    exported_by_nt4,
+                    beyond_nt4,
+                }
+            })
+            .collect()
     }
 }

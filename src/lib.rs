@@ -34,7 +34,7 @@ pub use run::{RunError, RunOptions, RunReport, RunStats, machine, parse_clock, r
 pub use win32;
 pub use {advapi32, gdi32, kernel32, msvcrt, ntdll, user32};
 
-pub use coverage::{Coverage, ImportCoverage, ImportStatus};
+pub use coverage::{Coverage, DllCoverage, ImportCoverage, ImportStatus};
 pub use debug::{DebugChannels, DebugSpecError};
 pub use diagnostics::{DiagnosticOptions, HandleTrace, ProcessHandleTraces};
 pub use emulator::{Emulator, EmulatorBuilder, HandleInfo, ProcessInfo, STILL_ACTIVE, ThreadInfo};

@@ -3,6 +3,7 @@
 //! Subcommands: `run IMAGE [ARGS...]` runs a guest program; `inspect IMAGE [--json]` shows
 //! what an image contains.
 
+use ntemu::ImportStatus;
 use ntemu::kernel32::Kernel32Host;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -493,10 +494,11 @@ fn inspect_coverage(path: &std::path::Path, json: bool) -> ExitCode {
             .iter()
             .map(|i| {
                 format!(
-                    "{{\"dll\": {}, \"function\": {}, \"implemented\": {}}}",
+                    "{{\"dll\": {}, \"function\": {}, \"implemented\": {}, \"status\": \"{}\"}}",
                     js(&i.dll),
                     js(&i.function),
-                    i.implemented
+                    i.implemented,
+                    status_word(i.status)
                 )
             })
             .collect();
@@ -518,13 +520,49 @@ fn inspect_coverage(path: &std::path::Path, json: bool) -> ExitCode {
             coverage.imports.len(),
             coverage.percent()
         );
+        let _ = writeln!(
+            s,
+            "  {} implemented, {} exported by NT 4.0 but not implemented (calling one stops the program), {} unknown to NT 4.0, {} from DLLs that are not builtin",
+            coverage.count(ImportStatus::Implemented),
+            coverage.count(ImportStatus::Catalogued),
+            coverage.count(ImportStatus::Unknown),
+            coverage.count(ImportStatus::NotBuiltin)
+        );
+        for d in ntemu::DllCoverage::all() {
+            if coverage
+                .imports
+                .iter()
+                .any(|i| ntemu::win32::dll_matches(d.dll, &i.dll))
+            {
+                let _ = writeln!(
+                    s,
+                    "  {}: ntemu implements {} of NT 4.0's {} exports",
+                    d.dll, d.implemented, d.exported_by_nt4
+                );
+            }
+        }
         for i in &coverage.imports {
-            let mark = if i.implemented { "yes" } else { "MISSING" };
-            let _ = writeln!(s, "  {mark:<7}  {}!{}", i.dll, i.function);
+            let _ = writeln!(
+                s,
+                "  {:<11}  {}!{}",
+                status_word(i.status),
+                i.dll,
+                i.function
+            );
         }
     }
     print!("{s}");
     ExitCode::SUCCESS
+}
+
+/// How `inspect --coverage` names an import's status.
+fn status_word(status: ImportStatus) -> &'static str {
+    match status {
+        ImportStatus::Implemented => "implemented",
+        ImportStatus::Catalogued => "stub",
+        ImportStatus::Unknown => "unknown",
+        _ => "not-builtin",
+    }
 }
 
 fn inspect(path: &std::path::Path, json: bool) -> ExitCode {

@@ -75,6 +75,31 @@ CROSSCHECK = {
     ],
 }
 
+# NT 4.0 SP6 builds that Chappell lists as inspected (history/index.htm of each DLL).
+SP6_BUILD = {
+    "kernel32": ("4.0.1381.300", "3794F60F"),
+    "ntdll": ("4.0.1381.298", "3786600B"),
+    "advapi32": ("4.0.1381.281", "37584510"),
+}
+
+NOTES = {
+    "ntdll": [
+        "Checks: the 3.51 table has 950 rows and the 4.0 table 115, as the pages state;",
+        "  the 3.10 (812) and 3.50 (136) tables agree with them.  The 212 Nt* names are",
+        "  exactly the 211 NT 4.0 SP6 system services listed by j00ru/windows-syscalls",
+        "  x86/csv/nt.csv (commit 0c48cd8f365899157f5d08ca04eb569e5c47d5b1), plus",
+        "  NtCurrentTeb; every Nt* has its Zw* twin except NtCurrentTeb.",
+    ],
+    "kernel32": [
+        "Checks: no ordinal-only exports in any NT build (Chappell, ords40.htm); names",
+        "  first exported in Windows 98 (e.g. GetLongPathNameA) or 2000 are absent.",
+    ],
+    "advapi32": [
+        "Note: 24 names that NT 4.0 RTM-SP3 exported are absent here because the 4.0",
+        "  table marks them 'discontinued in SP4' (e.g. BuildAccessRequestA).",
+    ],
+}
+
 ORDINAL_NOTE = [
     "Ordinals: DERIVED, not verified.  The source gives names only, and no NT 4.0 SP6",
     "binary, import library or dump of its export table was available.  Rule used:",
@@ -405,13 +430,17 @@ def render(dll, dllname, loaded, table, mirror_used):
     lines.append("#   commit %s" % MIRROR_COMMIT)
     for tag, path, ver, rows in loaded:
         lines.append("#   %s (%d rows)" % (path, len(rows)))
-    lines.append("#   (https://www.geoffchappell.com/ is the original site; Chappell inspected the")
-    lines.append("#   real DLLs of NT 3.51, NT 4.0 RTM, SP3, SP4, SP5 and SP6.)")
+    ver, stamp = SP6_BUILD[dll]
+    lines.append("#   (original site https://www.geoffchappell.com/; the tables come from Chappell's")
+    lines.append("#   inspection of the released DLLs, among them the NT 4.0 SP6 build, file")
+    lines.append("#   version %s, file header date stamp %s, per history/index.htm)" % (ver, stamp))
     lines.append("# Method: every name of the 3.51 table that is not discontinued by 4.0 SP6, plus")
     lines.append("#   every name of the 4.0 table that is in the NT builds (not 'Windows only' or")
     lines.append("#   'Windows-only in 4.0'), honouring 'begins in SPn' and 'discontinued in SPn'.")
     lines.append("#   DATA = exported variable; '-> DLL.name' = forwarded export (still exported")
     lines.append("#   by name), from remarks 'forwarded to NTDLL ...' that cover version 4.0.")
+    for l in NOTES.get(dll, []):
+        lines.append("# " + l)
     for l in ORDINAL_NOTE:
         lines.append("# " + l)
     lines.append("# Count: %d names, ordinals 1-%d, no ordinal-only exports." % (len(table), len(table)))
@@ -429,6 +458,25 @@ def render(dll, dllname, loaded, table, mirror_used):
     return "\n".join(lines) + "\n"
 
 
+def check_syscalls(csv_path, mirror):
+    """Compare NTDLL's Nt* names with j00ru's table of NT 4.0 SP6 system calls."""
+    import csv
+    with open(csv_path, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    col = rows[0].index("Windows NT (SP6)")
+    services = {r[0] for r in rows[1:] if len(r) > col and r[col].strip()}
+    _, _, _, table = build("ntdll", mirror)
+    nt = {n for _, n, _, _ in table if n.startswith("Nt")}
+    extra = sorted(nt - services - {"NtCurrentTeb"})
+    missing = sorted(services - nt)
+    print("j00ru NT 4.0 SP6 system services: %d; NTDLL Nt* exports: %d" % (len(services), len(nt)))
+    for n in missing:
+        print("  service not exported: %s" % n)
+    for n in extra:
+        print("  Nt export that is not a service: %s" % n)
+    return 1 if (missing or extra) else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mirror", help="checkout of %s" % MIRROR_REPO)
@@ -439,6 +487,9 @@ def main():
     ap.add_argument("--root", default=os.path.normpath(os.path.join(HERE, "..", "..")),
                     help="repository root to write into")
     ap.add_argument("--stdout", action="store_true", help="print instead of writing files")
+    ap.add_argument("--j00ru-csv", metavar="NT_CSV",
+                    help="x86/csv/nt.csv of github.com/j00ru/windows-syscalls: check that the "
+                         "NTDLL Nt* exports are exactly the NT 4.0 SP6 system services (+NtCurrentTeb)")
     ap.add_argument("dlls", nargs="*", default=sorted(CATALOGUES))
     args = ap.parse_args()
 
@@ -470,6 +521,8 @@ def main():
             with open(full, "w", encoding="utf-8", newline="\n") as f:
                 f.write(text)
             print("%s: %d exports -> %s" % (dllname, len(table), outpath))
+    if args.j00ru_csv:
+        bad += check_syscalls(args.j00ru_csv, args.mirror)
     if bad:
         print("extract/ differs from the mirror's HTML in %d page(s)" % bad)
         return 1

@@ -134,6 +134,8 @@ pub struct LoadedImage {
     pub imports_resolved: usize,
     /// Imports bound to stubs.
     pub imports_stubbed: usize,
+    /// The DLLs the image imports from, as it names them, in its order.
+    pub imported_dlls: Vec<String>,
 }
 
 impl LoadedImage {
@@ -324,5 +326,6 @@ fn map_contents(
         delta: base.wrapping_sub(image.image_base),
         imports_resolved: resolved,
         imports_stubbed: stubbed,
+        imported_dlls: image.imports.iter().map(|d| d.dll.clone()).collect(),
     })
 }

@@ -46,9 +46,11 @@ pub struct Export {
 }
 
 impl Export {
-    /// The trace channel of the function: the last part of its module path.
+    /// The trace channel of the function: the last part of its module path, without an
+    /// `_api` suffix (`kernel32::console_api` is the `console` channel).
     pub fn channel(&self) -> &'static str {
-        self.module.rsplit("::").next().unwrap_or(self.module)
+        let last = self.module.rsplit("::").next().unwrap_or(self.module);
+        last.strip_suffix("_api").unwrap_or(last)
     }
 }
 

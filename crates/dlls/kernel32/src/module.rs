@@ -1,11 +1,13 @@
 //! Modules: LoadLibrary, GetModuleHandle, GetProcAddress, GetModuleFileName, FreeLibrary.
 //!
-//! Every builtin DLL is loaded in every process: its module handle is an address in the
-//! thunk range below the function thunks, never guest memory, one per DLL. A name finds a
-//! builtin with or without `.dll`, in any case, or as a path ending in it. GetProcAddress
-//! finds only what NT 4.0's DLL of that name exports (a function ntemu lacks gets a thunk
-//! that stops the process naming it when called); anything else is NULL with
-//! ERROR_PROC_NOT_FOUND.
+//! A builtin DLL's module handle is an address in the thunk range below the function thunks,
+//! never guest memory, one per DLL. As on NT, a module is loaded in a process when the
+//! process's image imports from it, or once LoadLibrary loaded it (until as many FreeLibrary
+//! calls undo it); NTDLL and KERNEL32 are loaded in every process. GetModuleHandle finds
+//! loaded modules only; LoadLibrary loads any builtin. A name finds a builtin with or without
+//! `.dll`, in any case, or as a path ending in it. GetProcAddress finds only what NT 4.0's
+//! DLL of that name exports (a function ntemu lacks gets a thunk that stops the process
+//! naming it when called); anything else is NULL with ERROR_PROC_NOT_FOUND.
 
 use nt_object::Handle;
 use nt_status::{NtStatus, Win32Error};
@@ -14,12 +16,55 @@ use win32::{AnsiStr, ApiCall, ApiReturn, OutBuf, Ptr, WideStr, export};
 
 use crate::K32;
 
-/// The module handle `name` names in the calling process: a builtin DLL, or the program's
-/// own image by its file name.
-fn module_of_name(call: &mut ApiCall<'_>, name: &str) -> Option<u32> {
-    if let Some(index) = call.builtins.dll_index(name) {
-        return Some(call.builtins.module_handle(index));
+/// How many times each process loaded each builtin DLL with LoadLibrary (by DLL index).
+#[derive(Default)]
+struct LoadCounts(win32::PerProcess<std::collections::BTreeMap<usize, u32>>);
+
+/// True when builtin DLL `index` is loaded in the calling process.
+fn is_loaded(call: &mut ApiCall<'_>, index: usize) -> bool {
+    let Some(dll) = call.builtins.dlls().nth(index) else {
+        return false;
+    };
+    if win32::dll_matches(dll.name, "ntdll") || win32::dll_matches(dll.name, "kernel32") {
+        return true;
     }
+    let imported = call.process().and_then(|p| p.image()).is_some_and(|image| {
+        image
+            .imported_dlls
+            .iter()
+            .any(|i| win32::dll_matches(dll.name, i))
+    });
+    imported || load_count(call, index) > 0
+}
+
+fn counts<'c>(call: &'c mut ApiCall<'_>) -> Option<&'c mut std::collections::BTreeMap<usize, u32>> {
+    let object = call.process_object()?;
+    let pid = call.thread.process;
+    Some(
+        call.state
+            .get::<LoadCounts>()
+            .0
+            .get_or_default(pid, &object),
+    )
+}
+
+fn load_count(call: &mut ApiCall<'_>, index: usize) -> u32 {
+    counts(call)
+        .and_then(|c| c.get(&index).copied())
+        .unwrap_or(0)
+}
+
+/// The module handle of a loaded module `name` names in the calling process: a builtin
+/// DLL, or the program's own image by its file name.
+fn loaded_module(call: &mut ApiCall<'_>, name: &str) -> Option<u32> {
+    if let Some(index) = call.builtins.dll_index(name) {
+        return is_loaded(call, index).then(|| call.builtins.module_handle(index));
+    }
+    own_image(call, name)
+}
+
+/// The program's own image, if `name` is its file name.
+fn own_image(call: &mut ApiCall<'_>, name: &str) -> Option<u32> {
     let base = call.process()?.image().map(|i| i.base)?;
     let file = name.rsplit(['\\', '/']).next().unwrap_or(name);
     let own = image_file_name(call)?;
@@ -58,7 +103,14 @@ fn load_library(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
     if name.len() > crate::MAX_PATH {
         return call.fail_win32(Win32Error(206), 0);
     }
-    match module_of_name(call, name) {
+    if let Some(index) = call.builtins.dll_index(name) {
+        if let Some(count) = counts(call) {
+            let n = count.entry(index).or_insert(0);
+            *n = n.saturating_add(1);
+        }
+        return ApiReturn::Value(call.builtins.module_handle(index));
+    }
+    match own_image(call, name) {
         Some(module) => ApiReturn::Value(module),
         None => call.fail_win32(Win32Error::MOD_NOT_FOUND, 0),
     }
@@ -115,7 +167,7 @@ fn get_module_handle(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
             None => call.fail_win32(Win32Error::MOD_NOT_FOUND, 0),
         };
     };
-    match module_of_name(call, name) {
+    match loaded_module(call, name) {
         Some(module) => ApiReturn::Value(module),
         None => call.fail_win32(Win32Error::MOD_NOT_FOUND, 0),
     }
@@ -137,7 +189,11 @@ fn GetModuleHandleW(call: &mut ApiCall<'_>, lpModuleName: Option<WideStr>) -> Ap
 /// when its high word is 0. Only NT 4.0's exports are found.
 #[export]
 fn GetProcAddress(call: &mut ApiCall<'_>, hModule: u32, lpProcName: Ptr) -> ApiReturn {
-    let Some(dll) = call.builtins.dll_of_module(hModule) else {
+    let dll = call
+        .builtins
+        .dll_of_module(hModule)
+        .filter(|&i| is_loaded(call, i));
+    let Some(dll) = dll else {
         let own = call.process().and_then(|p| p.image().map(|i| i.base));
         if own.is_some_and(|b| b == hModule) {
             return call.fail_win32(Win32Error::PROC_NOT_FOUND, 0);
@@ -175,6 +231,9 @@ fn module_file_name(call: &mut ApiCall<'_>, module: u32) -> Option<String> {
         return Some(format!("C:\\{program}"));
     }
     let dll = call.builtins.dll_of_module(module)?;
+    if !is_loaded(call, dll) {
+        return None;
+    }
     let name = call.builtins.dlls().nth(dll)?.name;
     Some(format!("C:\\WINNT\\system32\\{name}"))
 }
@@ -226,16 +285,24 @@ fn GetModuleFileNameW(
     }
 }
 
-/// FreeLibrary(hLibModule): builtin DLLs and the image stay loaded; a handle that names
-/// no module is ERROR_INVALID_HANDLE.
+/// FreeLibrary(hLibModule): undoes one LoadLibrary of a builtin DLL (a module the image
+/// imports, and the image itself, stay loaded); a handle that names no loaded module is
+/// ERROR_INVALID_HANDLE.
 #[export]
 fn FreeLibrary(call: &mut ApiCall<'_>, hLibModule: u32) -> ApiReturn {
-    let builtin = call.builtins.dll_of_module(hLibModule).is_some();
+    if let Some(index) = call.builtins.dll_of_module(hLibModule)
+        && is_loaded(call, index)
+    {
+        if let Some(n) = counts(call).and_then(|c| c.get_mut(&index)) {
+            *n = n.saturating_sub(1);
+        }
+        return ApiReturn::Value(1);
+    }
     let own = call
         .process()
         .and_then(|p| p.image().map(|i| i.base))
         .is_some_and(|base| base == hLibModule);
-    if builtin || own {
+    if own {
         ApiReturn::Value(1)
     } else {
         call.fail(NtStatus::INVALID_HANDLE)

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs x86 guest programs under Wine (the oracle for observable Win32 behaviour) and writes
+# what each printed to its stdout as tests/guests/expected/NAME.wine, the first line a header
+# naming Wine's version and the command. Wine: ../shared/tools/install-cross-tools.sh --wine.
+# Usage: tests/guests/run-wine.sh NAME [NAME...]   (NAME: a program in tests/guests/x86/)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+command -v wine >/dev/null || { echo "run-wine.sh: wine is not installed" >&2; exit 1; }
+export WINEPREFIX="${WINEPREFIX:-${TMPDIR:-/tmp}/ntemu-wineprefix}" WINEDEBUG=-all
+for name in "$@"; do
+    out="$here/expected/$name.wine"
+    {
+        echo "# stdout of \`wine tests/guests/x86/$name.exe\` under $(wine --version), written by tests/guests/run-wine.sh"
+        (cd "$here/x86" && wine "./$name.exe" 2>/dev/null) || true
+    } > "$out"
+    echo "wrote ${out#$here/}"
+done
