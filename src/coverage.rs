@@ -6,6 +6,7 @@ pub use win32::ImportStatus;
 
 /// One import of an image and what ntemu has for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ImportCoverage {
     /// The DLL the image imports from, as the image spells it.
     pub dll: String,
@@ -20,6 +21,7 @@ pub struct ImportCoverage {
 
 /// The coverage of one image's imports.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Coverage {
     /// Every import, in the image's order.
     pub imports: Vec<ImportCoverage>,
@@ -82,6 +84,7 @@ impl Coverage {
 
 /// How much of one builtin DLL ntemu implements, counted against NT 4.0's export catalogue.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DllCoverage {
     /// The DLL's name.
     pub dll: &'static str,

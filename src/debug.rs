@@ -12,19 +12,7 @@
 
 use win32::relay::RelayChannels;
 
-use crate::{DiagnosticOptions, RunOptions};
-
-/// Why a channel list cannot be used.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum DebugSpecError {
-    /// A channel ntemu does not have was turned on.
-    #[error("unknown trace channel {0:?}; known: relay, loader, exceptions, scheduler, all")]
-    UnknownChannel(String),
-    /// An item that is not `[class][+|-]channel`.
-    #[error("malformed trace item {0:?}: expected [class][+|-]channel")]
-    Malformed(String),
-}
+use crate::{DiagnosticOptions, RunError, RunOptions};
 
 /// The trace channels a list turns on, and what it leaves out of the relay trace.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -65,7 +53,7 @@ fn channel(name: &str) -> Option<Channel> {
 impl DebugChannels {
     /// Reads a list strictly: turning on a channel ntemu does not have is an error (for
     /// `--trace`).
-    pub fn parse(spec: &str) -> Result<Self, DebugSpecError> {
+    pub fn parse(spec: &str) -> Result<Self, RunError> {
         let mut channels = DebugChannels::default();
         channels.apply_spec(spec, true)?;
         Ok(channels)
@@ -80,14 +68,14 @@ impl DebugChannels {
     }
 
     /// Applies the items of `spec` on top of these channels.
-    pub fn apply_spec(&mut self, spec: &str, strict: bool) -> Result<(), DebugSpecError> {
+    pub fn apply_spec(&mut self, spec: &str, strict: bool) -> Result<(), RunError> {
         for item in spec.split(',').map(str::trim).filter(|i| !i.is_empty()) {
             let (on, name) = match item.find(['+', '-']) {
                 Some(at) => {
                     let class = &item[..at];
                     if !class.is_empty() && !matches!(class, "err" | "warn" | "fixme" | "trace") {
                         if strict {
-                            return Err(DebugSpecError::Malformed(item.to_string()));
+                            return Err(RunError::MalformedTraceItem(item.to_string()));
                         }
                         continue;
                     }
@@ -97,14 +85,14 @@ impl DebugChannels {
             };
             if name.is_empty() {
                 if strict {
-                    return Err(DebugSpecError::Malformed(item.to_string()));
+                    return Err(RunError::MalformedTraceItem(item.to_string()));
                 }
                 continue;
             }
             match channel(name) {
                 Some(c) => self.set(c, on),
                 None if !on => self.relay_excluded.push(name.to_string()),
-                None if strict => return Err(DebugSpecError::UnknownChannel(name.to_string())),
+                None if strict => return Err(RunError::UnknownTraceChannel(name.to_string())),
                 None => {}
             }
         }
@@ -162,10 +150,10 @@ mod tests {
         assert_eq!(c.relay_excluded, ["heap"]);
         let c = DebugChannels::parse("+all,-relay").unwrap();
         assert!(!c.relay && c.loader && c.exceptions && c.scheduler);
-        assert_eq!(
+        assert!(matches!(
             DebugChannels::parse("+nosuch"),
-            Err(DebugSpecError::UnknownChannel("nosuch".into()))
-        );
+            Err(RunError::UnknownTraceChannel(name)) if name == "nosuch"
+        ));
         assert_eq!(DebugChannels::parse_lenient("+nosuch,+relay").relay, true);
         assert!(DebugChannels::parse("bogus+relay").is_err());
         assert!(!DebugChannels::parse_lenient("bogus+relay").relay);

@@ -38,6 +38,7 @@ impl DiagnosticOptions {
 
 /// A handle a guest API call created, as `--leaks` reports it (WinDbg: `!htrace`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HandleTrace {
     /// The handle value.
     pub handle: Handle,
@@ -60,6 +61,7 @@ pub struct HandleTrace {
 
 /// The handles one process holds that a guest API call created.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ProcessHandleTraces {
     /// The process id.
     pub process: u32,

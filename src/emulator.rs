@@ -57,7 +57,7 @@ impl EmulatorBuilder {
     }
 
     /// Turns on a compatibility quirk by its `--quirk` name.
-    pub fn quirk(mut self, name: &str) -> Result<Self, String> {
+    pub fn quirk(mut self, name: &str) -> Result<Self, RunError> {
         self.options.quirks.enable(name)?;
         Ok(self)
     }
@@ -152,6 +152,7 @@ impl std::fmt::Debug for Emulator {
 
 /// A process as [`Emulator::processes`] shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ProcessInfo {
     /// The process id.
     pub id: u32,
@@ -169,6 +170,7 @@ pub struct ProcessInfo {
 
 /// A thread as [`Emulator::processes`] shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ThreadInfo {
     /// The thread id.
     pub id: u32,
@@ -186,6 +188,7 @@ pub struct ThreadInfo {
 
 /// One handle-table entry as [`Emulator::handles`] shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HandleInfo {
     /// The handle value.
     pub handle: Handle,
@@ -256,10 +259,7 @@ impl Emulator {
     /// CreateProcessA in it resolves relative names in the image's directory. Returns the
     /// process id.
     pub fn load(&mut self, path: &Path, args: &[String]) -> Result<u32, RunError> {
-        let bytes = std::fs::read(path).map_err(|source| RunError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let bytes = crate::run::read_program(path)?;
         let image = PeImage::parse(&bytes).map_err(|source| RunError::Image {
             path: path.to_path_buf(),
             source,

@@ -1,11 +1,43 @@
-//! ntemu runs Windows NT 4.0-era programs built for Intel x86 or DEC Alpha AXP on a Linux
-//! host. This facade crate is the embedding library: it re-exports the executive's parts.
+//! ntemu runs Windows NT 4.0-era programs built for Intel x86 or DEC Alpha AXP, unmodified,
+//! on a Linux host: a Wine-like compatibility layer with its own CPU interpreters and its own
+//! NT executive in miniature. This crate is the embedding library.
+//!
+//! An [`Emulator`] is one NT machine: both CPUs, an object manager with per-process handle
+//! tables, guest address spaces, and the builtin DLLs (KERNEL32, NTDLL, the C runtimes,
+//! USER32, GDI32, ADVAPI32). Load programs of either architecture into it, run it to
+//! completion or for a budget of guest instructions or guest time, and look inside while it
+//! is stopped:
+//!
+//! ```
+//! use std::path::Path;
+//! use ntemu::{Emulator, RunOutcome};
+//!
+//! let guests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guests");
+//! let mut emulator = Emulator::builder().capture_output().build();
+//! let x86 = emulator.load(&guests.join("x86/handles.exe"), &[])?;
+//! let alpha = emulator.load(&guests.join("alpha/hello.exe"), &[])?;
+//! emulator.run_instructions(20_000)?; // stop early and look
+//! for process in emulator.processes() {
+//!     println!("process {:#x} ({:?}): {} handles", process.id, process.architecture, process.handles.len());
+//! }
+//! assert_eq!(emulator.run()?, RunOutcome::AllExited);
+//! assert_eq!(emulator.exit_code(x86), Some(0));
+//! assert_eq!(emulator.exit_code(alpha), Some(7));
+//! # Ok::<(), ntemu::RunError>(())
+//! ```
+//!
+//! [`run_image`] is the one-call form (load one program, run it, report), and [`RunOptions`]
+//! holds every setting the `ntemu` command line has (fault injection, quirks, clocks, traces,
+//! the drive C:). The executive's parts are re-exported for deeper use:
 //!
 //! - [`Machine`] (from [`kernel`]): guest processes and threads of either architecture, the
 //!   scheduler, CreateRemoteThread as a transaction with fault injection.
 //! - [`object`]: kernel objects, per-process handle tables with NT's handle values, named
 //!   objects and waits.
 //! - [`memory`]: guest address spaces with NT's reserve / commit / protect / query rules.
+//! - [`win32`] and the DLL crates ([`kernel32`], [`ntdll`], [`msvcrt`], [`user32`],
+//!   [`gdi32`], [`advapi32`]): builtin functions declared with typed parameters, NT 4.0's
+//!   export catalogues, the relay trace.
 
 mod builtins;
 mod coverage;
@@ -30,11 +62,15 @@ pub use nt_object::{
     ObjectType,
 };
 pub use nt_status::{NtStatus, Win32Error};
-pub use run::{RunError, RunOptions, RunReport, RunStats, machine, parse_clock, run_image};
+pub use nt_kernel::RunOutcome;
+pub use run::{
+    MAX_IMAGE_SIZE, NotAProgram, RunError, RunOptions, RunReport, RunStats, machine, parse_clock,
+    read_program, run_image,
+};
 pub use win32;
 pub use {advapi32, gdi32, kernel32, msvcrt, ntdll, user32};
 
 pub use coverage::{Coverage, DllCoverage, ImportCoverage, ImportStatus};
-pub use debug::{DebugChannels, DebugSpecError};
+pub use debug::DebugChannels;
 pub use diagnostics::{DiagnosticOptions, HandleTrace, ProcessHandleTraces};
 pub use emulator::{Emulator, EmulatorBuilder, HandleInfo, ProcessInfo, STILL_ACTIVE, ThreadInfo};

@@ -46,6 +46,7 @@ pub struct RunOptions {
 
 /// Counters of a finished run, for `--stats`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RunStats {
     /// Guest instructions retired by every thread of every process.
     pub instructions: u64,
@@ -58,6 +59,7 @@ pub struct RunStats {
 
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RunReport {
     /// The first process's exit code (STILL_ACTIVE when the run ended on `run_for`).
     pub exit_code: u32,
@@ -73,6 +75,7 @@ pub struct RunReport {
 
 /// Why a program could not be run.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RunError {
     /// The image file could not be read.
     #[error("cannot read {path}: {source}")]
@@ -90,9 +93,132 @@ pub enum RunError {
         /// What is wrong.
         source: ImageError,
     },
-    /// The executive failed.
+    /// The file is not a program ntemu can run.
+    #[error("{path}: {reason}")]
+    NotAProgram {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead.
+        reason: NotAProgram,
+    },
+    /// The executive failed, or an option named no quirk or fault point it has.
     #[error(transparent)]
     Kernel(#[from] KernelError),
+    /// A time that is not `YYYY-MM-DDTHH:MM:SS` (`--clock`).
+    #[error("{0:?} is not a time of the form 1999-12-31T23:59:50")]
+    BadClock(String),
+    /// A trace channel ntemu does not have was turned on (`--trace`).
+    #[error("unknown trace channel {0:?}; known: relay, loader, exceptions, scheduler, all")]
+    UnknownTraceChannel(String),
+    /// A trace item that is not `[class][+|-]channel`.
+    #[error("malformed trace item {0:?}: expected [class][+|-]channel")]
+    MalformedTraceItem(String),
+}
+
+/// The largest image file ntemu reads.
+pub const MAX_IMAGE_SIZE: u64 = 1 << 30;
+
+/// Why a file is not a program ntemu runs, in words a user can act on (its `Display`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotAProgram {
+    /// A Linux ELF file.
+    Elf,
+    /// Text.
+    Text,
+    /// An empty file.
+    Empty,
+    /// Something unrecognised.
+    Unknown,
+    /// MS-DOS, 16-bit Windows or OS/2.
+    Sixteen,
+    /// PE32+ for x64.
+    X64,
+    /// PE32+ for Alpha (AXP64).
+    Axp64,
+    /// Another 64-bit machine.
+    Other64(u16),
+    /// A 32-bit NT program for another CPU (MIPS, PowerPC...).
+    OtherMachine(u16),
+    /// A DLL.
+    Dll,
+    /// Not a regular file (a directory, a device, a FIFO).
+    NotAFile,
+    /// Larger than [`MAX_IMAGE_SIZE`].
+    TooLarge,
+}
+
+impl std::fmt::Display for NotAProgram {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotAProgram::Elf => f.write_str("not a Windows program (an ELF executable)"),
+            NotAProgram::Text => f.write_str("not a Windows program (a text file)"),
+            NotAProgram::Empty => f.write_str("not a Windows program (an empty file)"),
+            NotAProgram::Unknown => f.write_str("not a Windows program"),
+            NotAProgram::Sixteen => f.write_str("a 16-bit DOS or Windows program: ntemu runs 32-bit NT programs"),
+            NotAProgram::X64 => f.write_str("a 64-bit x64 program: ntemu runs 32-bit NT programs (x86 and Alpha AXP)"),
+            NotAProgram::Axp64 => f.write_str("an AXP64 program: ntemu runs 32-bit NT programs (x86 and Alpha AXP)"),
+            NotAProgram::Other64(m) => write!(f, "a 64-bit program (machine {m:#06x}): ntemu runs 32-bit NT programs"),
+            NotAProgram::OtherMachine(m) => write!(f, "an NT program for another CPU (machine {m:#06x}): ntemu runs x86 and Alpha AXP programs"),
+            NotAProgram::Dll => f.write_str("a DLL, not a program: run the program that loads it"),
+            NotAProgram::NotAFile => f.write_str("not a regular file"),
+            NotAProgram::TooLarge => f.write_str("larger than 1 GiB: not an NT program"),
+        }
+    }
+}
+
+impl NotAProgram {
+    /// Why `data` cannot be run, or None for an x86 or Alpha NT program.
+    pub fn of(data: &[u8]) -> Option<NotAProgram> {
+        use pe_image::FileKind;
+        Some(match FileKind::of(data) {
+            FileKind::Pe32 { dll: true, .. } => NotAProgram::Dll,
+            FileKind::Pe32 {
+                machine: 0x14C | 0x184,
+                ..
+            } => return None,
+            FileKind::Pe32 { machine, .. } => NotAProgram::OtherMachine(machine),
+            FileKind::Pe64 { machine: 0x8664 } => NotAProgram::X64,
+            FileKind::Pe64 { machine: 0x284 } => NotAProgram::Axp64,
+            FileKind::Pe64 { machine } => NotAProgram::Other64(machine),
+            FileKind::Dos | FileKind::Windows16 => NotAProgram::Sixteen,
+            FileKind::Elf => NotAProgram::Elf,
+            FileKind::Text => NotAProgram::Text,
+            FileKind::Empty => NotAProgram::Empty,
+            _ => NotAProgram::Unknown,
+        })
+    }
+}
+
+/// Reads a program's image file: refused at once when it is not a regular file or is larger
+/// than [`MAX_IMAGE_SIZE`], or when its bytes are not an x86 or Alpha NT program.
+pub fn read_program(path: &Path) -> Result<Vec<u8>, RunError> {
+    let read_error = |source| RunError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let not = |reason| RunError::NotAProgram {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let meta = std::fs::metadata(path).map_err(read_error)?;
+    if !meta.is_file() {
+        return Err(not(NotAProgram::NotAFile));
+    }
+    if meta.len() > MAX_IMAGE_SIZE {
+        return Err(not(NotAProgram::TooLarge));
+    }
+    let mut bytes = Vec::new();
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_IMAGE_SIZE + 1), &mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() as u64 > MAX_IMAGE_SIZE {
+        return Err(not(NotAProgram::TooLarge));
+    }
+    match NotAProgram::of(&bytes) {
+        Some(reason) => Err(not(reason)),
+        None => Ok(bytes),
+    }
 }
 
 /// A machine with every CPU ntemu has.
@@ -116,8 +242,8 @@ pub fn run_image(path: &Path, options: RunOptions) -> Result<RunReport, RunError
 }
 
 /// Parses `YYYY-MM-DDTHH:MM:SS` (as `--clock` takes it) into milliseconds since 1970.
-pub fn parse_clock(text: &str) -> Result<u64, String> {
-    let bad = || format!("{text:?} is not a time of the form 1999-12-31T23:59:50");
+pub fn parse_clock(text: &str) -> Result<u64, RunError> {
+    let bad = || RunError::BadClock(text.to_string());
     let (date, time) = text.split_once('T').ok_or_else(bad)?;
     let d: Vec<i64> = date
         .split('-')
@@ -160,9 +286,9 @@ mod tests {
 
     #[test]
     fn clock_times_parse_to_unix_milliseconds() {
-        assert_eq!(parse_clock("1970-01-01T00:00:00"), Ok(0));
-        assert_eq!(parse_clock("1999-12-31T23:59:50"), Ok(946_684_790_000));
-        assert_eq!(parse_clock("2000-03-01T00:00:00"), Ok(951_868_800_000));
+        assert_eq!(parse_clock("1970-01-01T00:00:00").ok(), Some(0));
+        assert_eq!(parse_clock("1999-12-31T23:59:50").ok(), Some(946_684_790_000));
+        assert_eq!(parse_clock("2000-03-01T00:00:00").ok(), Some(951_868_800_000));
         assert!(parse_clock("1999-13-01T00:00:00").is_err());
         assert!(parse_clock("yesterday").is_err());
     }

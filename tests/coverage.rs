@@ -18,13 +18,8 @@ const CONSOLE_IMAGES: [&str; 4] = [
 ];
 
 fn coverage_of(rel: &str) -> Option<Coverage> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus")
-        .join(rel);
-    let Ok(bytes) = std::fs::read(&path) else {
-        eprintln!("skipping: {} is absent", path.display());
-        return None;
-    };
+    let path = ntemu::image::corpus::file(rel)?;
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{rel}: {e}"));
     let image = PeImage::parse(&bytes).unwrap_or_else(|e| panic!("{rel}: {e}"));
     Some(Coverage::of(&image))
 }

@@ -53,11 +53,7 @@ fn cell(path: &std::path::Path) -> Option<String> {
 
 /// The generated block, or None when the corpus is absent.
 fn table() -> Option<String> {
-    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if !corpus.is_dir() {
-        eprintln!("skipping: {} is absent", corpus.display());
-        return None;
-    }
+    let corpus = ntemu::image::corpus::dir()?;
     let mut s = String::new();
     let _ = writeln!(s, "{BEGIN}");
     let _ = writeln!(

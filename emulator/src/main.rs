@@ -1,7 +1,8 @@
 //! `ntemu`: runs Windows NT 4.0-era x86 and Alpha AXP programs on Linux.
 //!
-//! Subcommands: `run IMAGE [ARGS...]` runs a guest program; `inspect IMAGE [--json]` shows
-//! what an image contains.
+//! Subcommands: `run IMAGE [ARGS...]` runs a guest program (`ntemu IMAGE [ARGS...]` is the
+//! same, as with Wine; everything after the image belongs to the program); `inspect IMAGE
+//! [--json]` shows what an image contains.
 
 use ntemu::ImportStatus;
 use ntemu::kernel32::Kernel32Host;
@@ -110,8 +111,56 @@ enum Command {
     },
 }
 
+/// Rewrites the command line for Wine's habits: `ntemu PROG.exe ARGS...` is `ntemu run
+/// PROG.exe ARGS...`, and everything after the image name belongs to the program (a `--` is
+/// put after it, so `ntemu run prog.exe -h` gives `-h` to the program).
+fn wine_style(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    use clap::CommandFactory;
+    let command = Cli::command();
+    let first = args.get(1).and_then(|a| a.to_str()).unwrap_or("");
+    let known = command
+        .get_subcommands()
+        .any(|c| c.get_name() == first || c.get_all_aliases().any(|a| a == first))
+        || matches!(first, "help" | "-h" | "--help" | "-V" | "--version");
+    if args.len() > 1 && !known {
+        args.insert(1, "run".into());
+    }
+    if args.get(1).and_then(|a| a.to_str()) != Some("run") {
+        return args;
+    }
+    let Some(run) = command.find_subcommand("run") else {
+        return args;
+    };
+    let takes_value = |long: &str| {
+        run.get_arguments()
+            .any(|a| a.get_long() == Some(long) && a.get_action().takes_values())
+    };
+    let mut i = 2;
+    while i < args.len() {
+        let Some(arg) = args[i].to_str() else {
+            break;
+        };
+        if arg == "--" {
+            return args;
+        }
+        if let Some(long) = arg.strip_prefix("--") {
+            i += if !long.contains('=') && takes_value(long) { 2 } else { 1 };
+            continue;
+        }
+        if arg.starts_with('-') && arg.len() > 1 {
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    if i < args.len() {
+        args.insert(i + 1, "--".into());
+    }
+    args
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(wine_style(std::env::args_os().collect()));
     match cli.command {
         Command::Inspect {
             image,
@@ -229,8 +278,8 @@ fn default_root() -> Result<PathBuf, String> {
     Ok(root)
 }
 
-fn usage_error(message: String) -> ExitCode {
-    eprintln!("ntemu: {}", message.replace(['\n', '\r'], " "));
+fn usage_error(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("ntemu: {}", message.to_string().replace(['\n', '\r'], " "));
     ExitCode::from(2)
 }
 
@@ -270,7 +319,7 @@ fn run(image: &std::path::Path, mut options: ntemu::RunOptions, flags: &RunFlags
     for spec in flags.trace {
         match ntemu::DebugChannels::parse(spec) {
             Ok(channels) => channels.apply(&mut options),
-            Err(e) => return usage_error(e.to_string()),
+            Err(e) => return usage_error(e),
         }
     }
     // On a terminal the console is drawn there; what the guest and ntemu write to stderr
@@ -342,11 +391,22 @@ fn run(image: &std::path::Path, mut options: ntemu::RunOptions, flags: &RunFlags
         eprintln!("ntemu: --run-for time elapsed; stopping the guest");
         return ExitCode::SUCCESS;
     }
-    let code = report.exit_code;
-    if code > 0xFF {
-        eprintln!("ntemu: exit code {code:#010x}");
+    exit_status(report.exit_code)
+}
+
+/// The host exit status of a guest exit code: the code itself below 256; above, the full NT
+/// status goes to stderr and the status is its low 7 bits (1 when those are 0), so that a
+/// shell never reads it as a signal (128 + n).
+fn exit_status(code: u32) -> ExitCode {
+    if code <= 0xFF {
+        return ExitCode::from(code as u8);
     }
-    ExitCode::from((code & 0xFF) as u8)
+    let name = ntemu::NtStatus(code)
+        .name()
+        .map_or_else(String::new, |n| format!(" ({n})"));
+    eprintln!("ntemu: exit code {code:#010x}{name}");
+    let low = (code & 0x7F) as u8;
+    ExitCode::from(if low == 0 { 1 } else { low })
 }
 
 /// The `--leaks` report: per process, each handle its calls created and left open.

@@ -11,13 +11,7 @@ fn ntemu(args: &[&str]) -> Output {
 }
 
 fn corpus() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("skipping: corpus not found at {}", dir.display());
-        None
-    }
+    pe_image::corpus::dir()
 }
 
 fn stdout(o: &Output) -> String {

@@ -28,15 +28,7 @@ pub fn expected(name: &str) -> String {
 
 /// A real NT program in ../shared/corpus/, or None (with a message) when it is absent.
 pub fn corpus(rel: &str) -> Option<PathBuf> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus")
-        .join(rel);
-    if path.is_file() {
-        Some(path)
-    } else {
-        eprintln!("skipping: {} is absent", path.display());
-        None
-    }
+    ntemu::image::corpus::file(rel)
 }
 
 /// A fresh scratch directory (canonical path), removed when dropped.

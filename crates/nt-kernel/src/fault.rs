@@ -71,11 +71,11 @@ impl FaultPoint {
     }
 
     /// Parses `OPERATION:step[:N]`: the point, and the call to fail on (None: every call).
-    pub fn parse_spec(spec: &str) -> Result<(FaultPoint, FaultTrigger), String> {
+    pub fn parse_spec(spec: &str) -> Result<(FaultPoint, FaultTrigger), crate::KernelError> {
         let mut parts = spec.rsplitn(2, ':');
         let last = parts.next().unwrap_or_default();
         let (name, trigger) = match (last.parse::<u64>(), parts.next()) {
-            (Ok(0), Some(_)) => return Err(format!("{spec}: the call number counts from 1")),
+            (Ok(0), Some(_)) => return Err(crate::KernelError::FaultCallZero(spec.to_string())),
             (Ok(n), Some(rest)) => (rest, FaultTrigger::OnCall(n)),
             _ => (spec, FaultTrigger::Always),
         };
@@ -83,10 +83,12 @@ impl FaultPoint {
             .iter()
             .find(|p| p.name().eq_ignore_ascii_case(name))
             .map(|&p| (p, trigger))
-            .ok_or_else(|| {
-                let names: Vec<&str> = FaultPoint::ALL.iter().map(|p| p.name()).collect();
-                format!("unknown fault point {name:?}; known: {}", names.join(", "))
-            })
+            .ok_or_else(|| crate::KernelError::UnknownFaultPoint(name.to_string()))
+    }
+
+    /// Every point's name, as `--fault` takes it.
+    pub fn names() -> Vec<&'static str> {
+        FaultPoint::ALL.iter().map(|p| p.name()).collect()
     }
 }
 
@@ -159,16 +161,13 @@ impl Quirks {
     pub const NAMES: [&'static str; 1] = ["nt4-remote-thread-leak"];
 
     /// Turns on the quirk named `name`.
-    pub fn enable(&mut self, name: &str) -> Result<(), String> {
+    pub fn enable(&mut self, name: &str) -> Result<(), crate::KernelError> {
         match name {
             "nt4-remote-thread-leak" => {
                 self.nt4_remote_thread_leak = true;
                 Ok(())
             }
-            _ => Err(format!(
-                "unknown quirk {name:?}; known: {}",
-                Self::NAMES.join(", ")
-            )),
+            _ => Err(crate::KernelError::UnknownQuirk(name.to_string())),
         }
     }
 }

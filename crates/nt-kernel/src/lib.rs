@@ -34,6 +34,7 @@ use nt_status::{NtStatus, Win32Error};
 
 /// A failure of an executive service.
 #[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum KernelError {
     /// An object-manager failure (bad handle, access, type, quota...).
     #[error(transparent)]
@@ -65,6 +66,15 @@ pub enum KernelError {
     /// The machine has no CPU for the process's architecture.
     #[error("no CPU engine for {} guests", .0.name())]
     NoEngine(Architecture),
+    /// A quirk name ntemu does not know (`--quirk`).
+    #[error("unknown quirk {0:?}; known: {known}", known = Quirks::NAMES.join(", "))]
+    UnknownQuirk(String),
+    /// A fault-point specification that names no point (`--fault`).
+    #[error("unknown fault point {0:?}; known: {known}", known = FaultPoint::names().join(", "))]
+    UnknownFaultPoint(String),
+    /// A fault-point specification whose call number is 0 (`--fault OP:STEP:0`).
+    #[error("{0}: the call number counts from 1")]
+    FaultCallZero(String),
 }
 
 impl KernelError {
@@ -81,6 +91,9 @@ impl KernelError {
             KernelError::InvalidClientId => NtStatus::INVALID_CID,
             KernelError::SuspendCountExceeded => NtStatus::SUSPEND_COUNT_EXCEEDED,
             KernelError::NoEngine(_) => NtStatus::NOT_SUPPORTED,
+            KernelError::UnknownQuirk(_)
+            | KernelError::UnknownFaultPoint(_)
+            | KernelError::FaultCallZero(_) => NtStatus::INVALID_PARAMETER,
         }
     }
 

@@ -275,6 +275,7 @@ impl SystemServices for NoServices {
 
 /// How a run of the scheduler ended.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[non_exhaustive]
 pub enum RunOutcome {
     /// Every process has ended.
     AllExited,

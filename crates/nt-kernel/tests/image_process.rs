@@ -5,23 +5,14 @@
 
 mod common;
 
-use std::path::PathBuf;
 
 use common::machine;
 use nt_kernel::*;
 use pe_image::{NoImports, PeImage};
 
 fn corpus(rel: &str) -> Option<Vec<u8>> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus")
-        .join(rel);
-    match std::fs::read(&path) {
-        Ok(bytes) => Some(bytes),
-        Err(_) => {
-            eprintln!("skipping: {} is absent", path.display());
-            None
-        }
-    }
+    let path = pe_image::corpus::file(rel)?;
+    Some(std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
 }
 
 #[test]

@@ -10,6 +10,9 @@
 //!
 //! Malformed input of any kind yields an [`ImageError`]; nothing here panics on file contents.
 
+#[doc(hidden)]
+pub mod corpus;
+
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -32,15 +35,89 @@ pub const MAX_IMPORTS: usize = 0x1_0000;
 /// Most TLS callbacks read from one image.
 pub const MAX_TLS_CALLBACKS: usize = 0x400;
 
+/// What is malformed in an image.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Malformation {
+    /// No `PE\0\0` at e_lfanew.
+    #[error("no PE signature")]
+    NoPeSignature,
+    /// The NT headers cannot be read.
+    #[error("{0}")]
+    Headers(object::read::Error),
+    /// SectionAlignment is not a power of two of at least 512 bytes, or below FileAlignment.
+    #[error("section alignment {0:#x}")]
+    SectionAlignment(u32),
+    /// FileAlignment is not a power of two.
+    #[error("file alignment {0:#x}")]
+    FileAlignment(u32),
+    /// SizeOfImage is 0 or too large.
+    #[error("SizeOfImage {0:#x}")]
+    SizeOfImage(u32),
+    /// SizeOfHeaders is beyond the image.
+    #[error("SizeOfHeaders {0:#x}")]
+    SizeOfHeaders(u32),
+    /// A section's address is not a multiple of SectionAlignment.
+    #[error("section {name} at {va:#x} is not aligned to {alignment:#x}")]
+    SectionNotAligned {
+        /// The section's name.
+        name: String,
+        /// Its virtual address.
+        va: u32,
+        /// SectionAlignment.
+        alignment: u32,
+    },
+    /// A section lies outside SizeOfImage.
+    #[error("section {name} {va:#x}+{size:#x} outside the image")]
+    SectionOutside {
+        /// The section's name.
+        name: String,
+        /// Its virtual address.
+        va: u32,
+        /// Its virtual size.
+        size: u32,
+    },
+    /// The entry point lies outside the image.
+    #[error("entry point {0:#x} outside the image")]
+    EntryPointOutside(u32),
+    /// The import table cannot be read.
+    #[error("import table: {0}")]
+    ImportTable(object::read::Error),
+    /// The export table cannot be read.
+    #[error("export table: {0}")]
+    ExportTable(object::read::Error),
+    /// A table lies outside the image.
+    #[error("{0} outside the image")]
+    Outside(&'static str),
+    /// More entries than ntemu accepts.
+    #[error("too many {0}")]
+    TooMany(&'static str),
+    /// The loader's write into the address space faulted.
+    #[error("loader write faulted: {0}")]
+    LoaderFault(nt_memory::Fault),
+    /// The loader ran out of import stub addresses.
+    #[error("out of import stub addresses")]
+    OutOfStubs,
+    /// A range the loader was asked to copy lies outside the image.
+    #[error("range {rva:#x}+{len:#x} outside the image")]
+    RangeOutside {
+        /// Its RVA.
+        rva: u32,
+        /// Its length.
+        len: u32,
+    },
+}
+
 /// Failures to parse or load an image.
 #[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ImageError {
     /// The file is too short for what its headers describe.
     #[error("truncated image: {0}")]
     Truncated(&'static str),
     /// A header or table is malformed.
     #[error("malformed image: {0}")]
-    Malformed(String),
+    Malformed(Malformation),
     /// The image is for a machine ntemu does not run.
     #[error("unsupported machine {:#06x} ({})", .0, machine_name(*.0))]
     UnsupportedMachine(u16),
@@ -460,7 +537,7 @@ impl PeImage {
         let nt_offset = dos.nt_headers_offset() as usize;
         let sig = u32_at(data, nt_offset).ok_or(ImageError::Truncated("no PE header"))?;
         if sig != pe::IMAGE_NT_SIGNATURE {
-            return Err(ImageError::Malformed("no PE signature".into()));
+            return Err(ImageError::Malformed(Malformation::NoPeSignature));
         }
         let machine_value =
             u16_at(data, nt_offset + 4).ok_or(ImageError::Truncated("no file header"))?;
@@ -475,7 +552,7 @@ impl PeImage {
             if data.len() < nt_offset + 24 + optional_size.max(96) {
                 ImageError::Truncated("optional header")
             } else {
-                ImageError::Malformed(e.to_string())
+                ImageError::Malformed(Malformation::Headers(e))
             }
         })?;
         let fh = nt.file_header();
@@ -486,24 +563,16 @@ impl PeImage {
         let size_of_image = oh.size_of_image();
         let size_of_headers = oh.size_of_headers();
         if !section_alignment.is_power_of_two() || section_alignment < 0x200 {
-            return Err(ImageError::Malformed(format!(
-                "section alignment {section_alignment:#x}"
-            )));
+            return Err(ImageError::Malformed(Malformation::SectionAlignment(section_alignment)));
         }
         if !file_alignment.is_power_of_two() || file_alignment > section_alignment {
-            return Err(ImageError::Malformed(format!(
-                "file alignment {file_alignment:#x}"
-            )));
+            return Err(ImageError::Malformed(Malformation::FileAlignment(file_alignment)));
         }
         if size_of_image == 0 || size_of_image > MAX_IMAGE_SIZE {
-            return Err(ImageError::Malformed(format!(
-                "SizeOfImage {size_of_image:#x}"
-            )));
+            return Err(ImageError::Malformed(Malformation::SizeOfImage(size_of_image)));
         }
         if size_of_headers == 0 || size_of_headers > size_of_image {
-            return Err(ImageError::Malformed(format!(
-                "SizeOfHeaders {size_of_headers:#x}"
-            )));
+            return Err(ImageError::Malformed(Malformation::SizeOfHeaders(size_of_headers)));
         }
         let section_table = nt
             .sections(data, offset)
@@ -527,15 +596,19 @@ impl PeImage {
             };
             let characteristics = sh.characteristics.get(LE).0;
             if va % section_alignment != 0 && section_alignment >= 0x1000 {
-                return Err(ImageError::Malformed(format!(
-                    "section {name} at {va:#x} is not aligned to {section_alignment:#x}"
-                )));
+                return Err(ImageError::Malformed(Malformation::SectionNotAligned {
+                    name: name.clone(),
+                    va,
+                    alignment: section_alignment,
+                }));
             }
             let vend = u64::from(va) + u64::from(vsize);
             if vend > u64::from(size_of_image) || va < size_of_headers.min(section_alignment) {
-                return Err(ImageError::Malformed(format!(
-                    "section {name} {va:#x}+{vsize:#x} outside the image"
-                )));
+                return Err(ImageError::Malformed(Malformation::SectionOutside {
+                    name: name.clone(),
+                    va,
+                    size: vsize,
+                }));
             }
             let copy = raw_size.min(vsize);
             if copy > 0 && u64::from(raw_offset) + u64::from(copy) > data.len() as u64 {
@@ -611,10 +684,7 @@ impl PeImage {
             layout,
         };
         if image.entry_point_rva >= size_of_image {
-            return Err(ImageError::Malformed(format!(
-                "entry point {:#x} outside the image",
-                image.entry_point_rva
-            )));
+            return Err(ImageError::Malformed(Malformation::EntryPointOutside(image.entry_point_rva)));
         }
 
         let dir = |index: usize| -> Option<(u32, u32)> {
@@ -647,7 +717,7 @@ impl PeImage {
     }
 
     fn parse_imports(&mut self, rva: u32) -> Result<(), ImageError> {
-        let bad = |e: object::read::Error| ImageError::Malformed(format!("import table: {e}"));
+        let bad = |e: object::read::Error| ImageError::Malformed(Malformation::ImportTable(e));
         let table = object::read::pe::ImportTable::new(&self.layout, 0, rva);
         let mut descriptors = table.descriptors().map_err(bad)?;
         let mut total = 0usize;
@@ -665,7 +735,7 @@ impl PeImage {
             while let Some(thunk) = thunks.next::<pe::ImageNtHeaders32>().map_err(bad)? {
                 total += 1;
                 if total > MAX_IMPORTS {
-                    return Err(ImageError::Malformed("too many imports".into()));
+                    return Err(ImageError::Malformed(Malformation::TooMany("imports")));
                 }
                 let symbol = if thunk.is_ordinal() {
                     ImportSymbol::Ordinal(thunk.ordinal())
@@ -681,7 +751,7 @@ impl PeImage {
                     .and_then(|o| first_thunk.checked_add(o))
                     .filter(|&a| self.bytes(a, 4).is_some())
                     .ok_or_else(|| {
-                        ImageError::Malformed("import address table outside the image".into())
+                        ImageError::Malformed(Malformation::Outside("import address table"))
                     })?;
                 imports.push(Import { symbol, iat_rva });
                 i += 1;
@@ -693,10 +763,10 @@ impl PeImage {
     }
 
     fn parse_exports(&mut self, rva: u32, size: u32) -> Result<(), ImageError> {
-        let bad = |e: object::read::Error| ImageError::Malformed(format!("export table: {e}"));
+        let bad = |e: object::read::Error| ImageError::Malformed(Malformation::ExportTable(e));
         let data = self
             .bytes(rva, size)
-            .ok_or_else(|| ImageError::Malformed("export directory outside the image".into()))?;
+            .ok_or_else(|| ImageError::Malformed(Malformation::Outside("export directory")))?;
         let table = object::read::pe::ExportTable::parse(data, rva).map_err(bad)?;
         // Names are often outside the directory range; read them from the whole layout.
         let name_at = |rva: u32| -> String {
@@ -717,7 +787,7 @@ impl PeImage {
                 continue;
             }
             let index = u16::try_from(index)
-                .map_err(|_| ImageError::Malformed("too many exports".into()))?;
+                .map_err(|_| ImageError::Malformed(Malformation::TooMany("exports")))?;
             let target = if table.is_forward(addr) {
                 ExportTarget::Forward(name_at(addr))
             } else {
@@ -804,7 +874,7 @@ impl PeImage {
     fn parse_tls(&mut self, rva: u32) -> Result<(), ImageError> {
         let d = self
             .bytes(rva, 24)
-            .ok_or_else(|| ImageError::Malformed("TLS directory outside the image".into()))?;
+            .ok_or_else(|| ImageError::Malformed(Malformation::Outside("TLS directory")))?;
         let f = |i: usize| u32_at(d, i * 4).unwrap_or(0);
         let mut tls = TlsDirectory {
             start_address_of_raw_data: f(0),
@@ -822,13 +892,13 @@ impl PeImage {
                     .bytes(at, 4)
                     .and_then(|b| u32_at(b, 0))
                     .ok_or_else(|| {
-                        ImageError::Malformed("TLS callbacks outside the image".into())
+                        ImageError::Malformed(Malformation::Outside("TLS callbacks"))
                     })?;
                 if cb == 0 {
                     break;
                 }
                 if tls.callbacks.len() == MAX_TLS_CALLBACKS {
-                    return Err(ImageError::Malformed("too many TLS callbacks".into()));
+                    return Err(ImageError::Malformed(Malformation::TooMany("TLS callbacks")));
                 }
                 tls.callbacks.push(cb);
                 at = at.wrapping_add(4);
@@ -953,5 +1023,83 @@ mod tests {
         };
         assert_eq!(by_name.to_string(), "Sleep");
         assert_eq!(ImportSymbol::Ordinal(17).to_string(), "#17");
+    }
+}
+
+/// What a file is, as far as running it goes: read from its first bytes, before any parse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FileKind {
+    /// A 32-bit PE image of the given machine value.
+    Pe32 {
+        /// IMAGE_FILE_HEADER.Machine.
+        machine: u16,
+        /// IMAGE_FILE_DLL is set.
+        dll: bool,
+        /// IMAGE_OPTIONAL_HEADER.Subsystem (2 GUI, 3 console).
+        subsystem: u16,
+    },
+    /// A PE32+ (64-bit) image of the given machine value (0x8664 x64, 0x284 AXP64).
+    Pe64 {
+        /// IMAGE_FILE_HEADER.Machine.
+        machine: u16,
+    },
+    /// An MZ program with no newer header: MS-DOS.
+    Dos,
+    /// A 16-bit Windows or OS/2 program (NE), or a VxD/OS/2 2.x program (LE, LX).
+    Windows16,
+    /// A Unix ELF file.
+    Elf,
+    /// Text (a script, a source file...).
+    Text,
+    /// An empty file.
+    Empty,
+    /// Something else.
+    Unknown,
+}
+
+impl FileKind {
+    /// Identifies `data` (a file's bytes, or as many of its first bytes as it has).
+    pub fn of(data: &[u8]) -> FileKind {
+        if data.is_empty() {
+            return FileKind::Empty;
+        }
+        if data.starts_with(b"\x7fELF") {
+            return FileKind::Elf;
+        }
+        if data.starts_with(b"MZ") {
+            let Some(offset) = u32_at(data, 0x3C).map(|o| o as usize) else {
+                return FileKind::Dos;
+            };
+            match data.get(offset..offset.saturating_add(4)) {
+                Some([b'P', b'E', 0, 0]) => {}
+                Some([b'N', b'E', ..] | [b'L', b'E', ..] | [b'L', b'X', ..]) => {
+                    return FileKind::Windows16;
+                }
+                _ => return FileKind::Dos,
+            }
+            let machine = u16_at(data, offset + 4).unwrap_or(0);
+            let characteristics = u16_at(data, offset + 22).unwrap_or(0);
+            let magic = u16_at(data, offset + 24).unwrap_or(0);
+            if magic == 0x20B {
+                return FileKind::Pe64 { machine };
+            }
+            return FileKind::Pe32 {
+                machine,
+                dll: characteristics & 0x2000 != 0,
+                subsystem: u16_at(data, offset + 24 + 68).unwrap_or(0),
+            };
+        }
+        // Text: no NUL and valid UTF-8 (a character cut at the sample's end allowed).
+        let sample = &data[..data.len().min(4096)];
+        let utf8 = match std::str::from_utf8(sample) {
+            Ok(_) => true,
+            Err(e) => e.error_len().is_none() && e.valid_up_to() + 4 > sample.len(),
+        };
+        if utf8 && !sample.contains(&0) {
+            FileKind::Text
+        } else {
+            FileKind::Unknown
+        }
     }
 }

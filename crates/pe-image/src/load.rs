@@ -103,7 +103,7 @@ impl ImportStubs {
         if u64::from(self.next) + u64::from(STUB_SPACING)
             > u64::from(self.base) + u64::from(self.size)
         {
-            return Err(ImageError::Malformed("out of import stub addresses".into()));
+            return Err(ImageError::Malformed(crate::Malformation::OutOfStubs));
         }
         let addr = self.next;
         self.next += STUB_SPACING;
@@ -231,7 +231,7 @@ fn map_contents(
     resolver: &mut dyn ImportResolver,
     stubs: &mut ImportStubs,
 ) -> Result<LoadedImage, ImageError> {
-    let fault = |f: nt_memory::Fault| ImageError::Malformed(format!("loader write faulted: {f}"));
+    let fault = |f: nt_memory::Fault| ImageError::Malformed(crate::Malformation::LoaderFault(f));
     // A fresh view reads as zero: copy only the headers and the sections' file data, so a
     // large uninitialized section costs no host memory until the guest touches it.
     let layout = image.layout();
@@ -245,9 +245,10 @@ fn map_contents(
     for (rva, len) in ranges {
         let start = rva as usize;
         let Some(bytes) = layout.get(start..start.saturating_add(len as usize)) else {
-            return Err(ImageError::Malformed(format!(
-                "range {rva:#x}+{len:#x} outside the image"
-            )));
+            return Err(ImageError::Malformed(crate::Malformation::RangeOutside {
+                rva,
+                len: len as u32,
+            }));
         };
         space
             .kernel_write(base.wrapping_add(rva), bytes)

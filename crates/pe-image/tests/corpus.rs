@@ -6,13 +6,7 @@ use pe_image::memory::{AddressSpace, AllocationType, GuestMemory, PageProtection
 use pe_image::{ImportResolver, ImportStubs, ImportSymbol, Machine, PeImage, RelocationKind};
 
 fn corpus_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("skipping: corpus not found at {}", dir.display());
-        None
-    }
+    pe_image::corpus::dir()
 }
 
 fn read(dir: &std::path::Path, name: &str) -> Vec<u8> {

@@ -2,7 +2,6 @@
 
 mod common;
 
-use std::path::PathBuf;
 
 use common::synthetic_alpha;
 use pe_image::memory::{AddressSpace, PageSize};
@@ -276,7 +275,7 @@ fn apply(image: &[u8], mutations: &[Mutation]) -> Vec<u8> {
 }
 
 fn seeds() -> Vec<Vec<u8>> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    let dir = pe_image::corpus::root();
     let mut seeds = Vec::new();
     for name in [
         "x86/snake.exe",
@@ -289,10 +288,8 @@ fn seeds() -> Vec<Vec<u8>> {
         }
     }
     if seeds.is_empty() {
-        println!(
-            "corpus not found at {}: mutating the synthetic image only",
-            dir.display()
-        );
+        // The synthetic image is still mutated; the corpus seeds are a bonus.
+        pe_image::corpus::absent(&dir);
     }
     seeds.push(synthetic_alpha(0x2000).bytes);
     seeds.push(synthetic_alpha(0x1000).bytes);

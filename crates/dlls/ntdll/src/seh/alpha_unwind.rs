@@ -942,14 +942,8 @@ mod tests {
     /// A corpus image (MSVC-built NT 4.0 Alpha programs in ../shared/corpus/alpha), loaded
     /// at its preferred base; None (the test is skipped) when the corpus is absent.
     fn corpus(name: &str) -> Option<(AddressSpace, u32, u32)> {
-        let path = format!(
-            "{}/../../../../shared/corpus/alpha/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let Ok(bytes) = std::fs::read(&path) else {
-            eprintln!("skipped: {path} is absent");
-            return None;
-        };
+        let path = pe_image::corpus::file(&format!("alpha/{name}"))?;
+        let bytes = std::fs::read(&path).expect("a corpus file reads");
         let image = pe_image::PeImage::parse(&bytes).expect("parse");
         let mut space = AddressSpace::new(PageSize::Alpha).expect("space");
         let mut stubs = pe_image::ImportStubs::new(&mut space).expect("stubs");
