@@ -233,9 +233,7 @@ impl ApiCall<'_> {
             let to_page_end = 0x1000 - (at & 0xFFF) as usize;
             let len = chunk.len().min(to_page_end).min(2 * (max - units.len()));
             let len = len.max(2) & !1;
-            if let Err(fault) = self.read_guest(at, &mut chunk[..len]) {
-                return Err(fault);
-            }
+            self.read_guest(at, &mut chunk[..len])?;
             for pair in chunk[..len].chunks_exact(2) {
                 let u = u16::from_le_bytes([pair[0], pair[1]]);
                 if u == 0 {

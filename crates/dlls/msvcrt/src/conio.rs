@@ -5,9 +5,9 @@
 //! calls: 0xE0 for the enhanced keys (arrows, Home, Insert...) or 0 for the others (F1-F10),
 //! then the key's scan code, as msvcrt's `_getch` does. With no key waiting, `_getch` waits.
 
-use super::{CrtState, value, with_state};
+use super::{CrtState, with_state};
 use kernel32::console::{ENHANCED_KEY, KeyEvent};
-use win32::{ApiCall, ApiReturn};
+use win32::{ApiCall, ApiReturn, Ptr, VarArgs, export};
 
 /// Keys that type nothing and that `_getch` skips: Shift, Ctrl, Alt, Caps Lock, Num Lock,
 /// Scroll Lock.
@@ -53,46 +53,48 @@ fn get_key(call: &mut ApiCall<'_>, echo: bool) -> ApiReturn {
             if echo && b != 0 && b != 0xE0 {
                 put_bytes(call, &[b]);
             }
-            value(u32::from(b))
+            ApiReturn::Value(u32::from(b))
         }
         // The input ended: no key will come.
-        None if kernel32::console_mut(call.state).input_closed => value(u32::MAX),
+        None if kernel32::console_mut(call.state).input_closed => ApiReturn::Value(u32::MAX),
         None => kernel32::console::input_wait(call),
     }
 }
 
 /// _getch(): the next key, unechoed; waits for one.
-pub(super) fn getch(call: &mut ApiCall<'_>) -> ApiReturn {
+#[export(cdecl)]
+fn _getch(call: &mut ApiCall<'_>) -> ApiReturn {
     get_key(call, false)
 }
 
 /// _getche(): the next key, echoed.
-pub(super) fn getche(call: &mut ApiCall<'_>) -> ApiReturn {
+#[export(cdecl)]
+fn _getche(call: &mut ApiCall<'_>) -> ApiReturn {
     get_key(call, true)
 }
 
 /// _kbhit(): nonzero when a key is waiting.
-pub(super) fn kbhit(call: &mut ApiCall<'_>) -> ApiReturn {
+#[export(cdecl)]
+fn _kbhit(call: &mut ApiCall<'_>) -> bool {
     with_state(call, |call, state| {
         kernel32::console::sync_console(call);
-        let waiting = state.conio_pending.is_some()
+        state.conio_pending.is_some()
             || kernel32::console_mut(call.state)
                 .input
                 .iter()
-                .any(|e| key_bytes(e).is_some());
-        value(u32::from(waiting))
+                .any(|e| key_bytes(e).is_some())
     })
 }
 
 /// _ungetch(c): the next `_getch` returns c; EOF when one is already pushed back.
-pub(super) fn ungetch(call: &mut ApiCall<'_>) -> ApiReturn {
-    let c = call.arg(0);
+#[export(cdecl)]
+fn _ungetch(call: &mut ApiCall<'_>, c: u32) -> u32 {
     with_state(call, |_, state| {
         if state.conio_pending.is_some() || c == u32::MAX {
-            return value(u32::MAX);
+            return u32::MAX;
         }
         state.conio_pending = Some(c as u8);
-        value(c & 0xFF)
+        c & 0xFF
     })
 }
 
@@ -105,27 +107,28 @@ fn put_bytes(call: &mut ApiCall<'_>, bytes: &[u8]) -> bool {
 }
 
 /// _putch(c): c, or EOF when it cannot be written.
-pub(super) fn putch(call: &mut ApiCall<'_>) -> ApiReturn {
-    let c = call.arg(0);
-    value(if put_bytes(call, &[c as u8]) {
+#[export(cdecl)]
+fn _putch(call: &mut ApiCall<'_>, c: u32) -> u32 {
+    if put_bytes(call, &[c as u8]) {
         c & 0xFF
     } else {
         u32::MAX
-    })
+    }
 }
 
-/// _cputs(s): 0, or -1 when it cannot be written.
-pub(super) fn cputs(call: &mut ApiCall<'_>) -> ApiReturn {
-    let s = call.arg(0);
-    let text = call.read_c_bytes(s, 0x10_0000).unwrap_or_default();
-    value(if put_bytes(call, &text) { 0 } else { u32::MAX })
+/// _cputs(str): 0, or -1 when it cannot be written.
+#[export(cdecl)]
+fn _cputs(call: &mut ApiCall<'_>, str: Ptr) -> i32 {
+    let text = call.read_c_bytes(str.0, 0x10_0000).unwrap_or_default();
+    if put_bytes(call, &text) { 0 } else { -1 }
 }
 
-/// _cprintf(fmt, ...): the characters written, or -1.
-pub(super) fn cprintf(call: &mut ApiCall<'_>) -> ApiReturn {
-    match super::stdio::format_stack_call(call, 0, 1) {
-        Some(text) if put_bytes(call, &text) => value(text.len() as u32),
-        _ => value(u32::MAX),
+/// _cprintf(format, ...): the characters written, or -1.
+#[export(cdecl)]
+fn _cprintf(call: &mut ApiCall<'_>, format: Ptr, arguments: VarArgs) -> i32 {
+    match super::stdio::format_varargs(call, format, arguments) {
+        Some(text) if put_bytes(call, &text) => text.len() as i32,
+        _ => -1,
     }
 }
 

@@ -17,9 +17,19 @@
 //!   writes, text-mode CR LF translation, console input read as cooked lines (a read with
 //!   nothing typed waits). A FILE's guest fields keep `_cnt` 0, so the getc/putc macros of
 //!   old headers always call `_filbuf`/`_flsbuf`.
-//! - printf.rs and scanf.rs: the format engines; string.rs: string.h, ctype.h, stdlib.h,
-//!   time.h; math.rs: math.h and the compiler's x87 helpers (`_ftol`, `_CIpow`...);
-//!   conio.rs: `_getch` and friends; heap.rs: `malloc` and friends over the process heap.
+//! - The printf family formats with win32's engine (`win32::format`), its variadic
+//!   arguments read by `win32::args` (two x86 slots or one Alpha register/slot for a double);
+//!   scanf.rs: the scanf engine; string.rs: string.h, ctype.h, stdlib.h, time.h; math.rs:
+//!   math.h and the compiler's x87 helpers (`_ftol`, `_CIpow`...); conio.rs: `_getch` and
+//!   friends; heap.rs: `malloc` and friends over the process heap.
+//! - Every function is declared with `#[export(cdecl)]` and typed parameters named as the
+//!   C runtime documentation names them; strings the function works on byte by byte stay
+//!   pointers, file names and environment strings arrive decoded (ANSI code page 1252, or
+//!   UTF-16 for the `_w` variants, which share the ANSI functions' code). Doubles are `f64`
+//!   parameters and results (ST(0) on x86, f0 on Alpha), 64-bit results (`_atoi64`,
+//!   `_ftol`) edx:eax on x86 and all of v0 on Alpha.
+
+#![recursion_limit = "512"]
 
 mod conio;
 mod heap;
@@ -35,8 +45,7 @@ use nt_kernel::{
 };
 use nt_memory::{AllocationType, PageProtection};
 
-use win32::abi::CallingConvention::Cdecl;
-use win32::{ApiCall, ApiReturn, BuiltinDll, DllHooks, Export, PerProcess};
+use win32::{ApiCall, ApiReturn, BuiltinDll, DllHooks, PerProcess, Ptr, export, exports};
 
 /// Where each process's CRT data block lives (64 KiB).
 pub const CRT_DATA: u32 = 0x7F00_0000;
@@ -114,293 +123,145 @@ const FILE_SLOTS: u32 = 0x4000 / FILE_SIZE;
 /// The resume thunk's export name (not a real msvcrt export).
 const RESUME: &str = "__ntemu_crt_resume";
 
-macro_rules! raw_exports {
-    ($($name:ident / $args:literal => $f:path;)*) => {
-        &[$(Export {
-            name: stringify!($name),
-            arguments: $args,
-            convention: Cdecl,
-            params: &[],
-            returns: win32::ValueKind::Int,
-            module: module_path!(),
-            function: $f,
-        },)*]
-    };
-}
+/// MSVCRT.dll.
+pub static DLL: BuiltinDll = BuiltinDll {
+    name: "MSVCRT.dll",
+    exports: exports![
+        __ntemu_crt_resume, __getmainargs, __set_app_type, __p__fmode, __p__commode,
+        __p__acmdln, __p___argc, __p___argv, __p__environ, __p___initenv, __setusermatherr,
+        _initterm, _amsg_exit, _cexit, _c_exit, _exit, exit, abort, _onexit, atexit,
+        __dllonexit, signal, _controlfp, "_control87" => _controlfp, _fpreset, _clearfp,
+        _statusfp, _errno, __doserrno, _lock, _unlock, __iob_func, __lconv_init, _XcptFilter,
+        setlocale, localeconv, __p__pctype, __pctype_func, _isctype, raise,
+        "__p__iob" => __iob_func, __p___mb_cur_max, ___mb_cur_max_func, _getpid, _assert,
+        _purecall, _beginthreadex, _endthreadex, _endthread,
+        // stdio
+        stdio::printf, stdio::fprintf, stdio::sprintf, stdio::_snprintf, stdio::vprintf,
+        stdio::vfprintf, stdio::vsprintf, stdio::_vsnprintf, stdio::puts, stdio::fputs,
+        stdio::fputc, "putc" => stdio::fputc, stdio::putchar, stdio::fwrite, stdio::fflush,
+        "_flsbuf" => stdio::fputc, "_filbuf" => stdio::fgetc, stdio::fgetc,
+        "getc" => stdio::fgetc, stdio::getchar, stdio::fgets, stdio::gets, stdio::ungetc,
+        stdio::fread, stdio::feof, stdio::ferror, stdio::clearerr, stdio::_fileno,
+        stdio::setvbuf, stdio::setbuf, stdio::_setmode, stdio::_isatty, stdio::_write,
+        stdio::_read, stdio::fopen, stdio::fclose, stdio::perror, stdio::sscanf, stdio::scanf,
+        stdio::fscanf, stdio::ftell, stdio::fseek, stdio::rewind, stdio::_get_osfhandle,
+        stdio::_flushall, stdio::_open, stdio::_close, stdio::_lseek, stdio::_fsopen,
+        stdio::_fdopen, stdio::freopen,
+        // conio.h
+        conio::_getch, conio::_getche, conio::_kbhit, conio::_ungetch, conio::_putch,
+        conio::_cputs, conio::_cprintf,
+        // heap
+        heap::malloc, heap::free, heap::calloc, heap::realloc, heap::_msize, heap::_strdup,
+        heap::_expand,
+        // string.h
+        string::strlen, string::strcpy, string::strncpy, string::strcat, string::strncat,
+        string::strcmp, string::strncmp, string::_stricmp, string::_strnicmp, string::strchr,
+        string::strrchr, string::strstr, string::strspn, string::strcspn, string::strpbrk,
+        string::strtok, string::_strupr, string::_strlwr, string::_strrev,
+        "memcpy" => string::memmove, string::memmove, string::memset, string::memcmp,
+        string::memchr, string::_memicmp, string::strerror, string::wcslen,
+        "_stricoll" => string::_stricmp, "strcoll" => string::strcmp,
+        "_strcmpi" => string::_stricmp,
+        // ctype.h
+        string::isalpha, string::isdigit, string::isalnum, string::isspace, string::isupper,
+        string::islower, string::isxdigit, string::ispunct, string::isprint, string::isgraph,
+        string::iscntrl, string::toupper, string::tolower, "_toupper" => string::toupper,
+        "_tolower" => string::tolower, "isascii" => string::__isascii,
+        // stdlib.h
+        string::atoi, "atol" => string::atoi, string::strtol, string::strtoul, string::atof,
+        string::strtod, string::abs, "labs" => string::abs, string::div, "ldiv" => string::div,
+        string::rand, string::srand, string::getenv, string::_putenv, qsort, bsearch,
+        string::_itoa, "_ltoa" => string::_itoa, string::_ultoa, string::_atoi64,
+        // time.h
+        string::time, string::clock, string::gmtime, "localtime" => string::gmtime,
+        string::mktime, string::strftime, string::asctime, string::ctime, string::difftime,
+        // math.h
+        math::sqrt, math::pow, math::exp, math::log, math::log10, math::sin, math::cos,
+        math::tan, math::asin, math::acos, math::atan, math::atan2, math::sinh, math::cosh,
+        math::tanh, math::floor, math::ceil, math::fabs, math::fmod, math::_hypot, math::ldexp,
+        math::frexp, math::modf, math::_isnan, math::_finite,
+        // The compiler's helpers (x87-stack arguments and results).
+        math::_ftol, math::_CIsqrt, math::_CIsin, math::_CIcos, math::_CItan, math::_CIatan,
+        math::_CIasin, math::_CIacos, math::_CIexp, math::_CIlog, math::_CIlog10, math::_CIsinh,
+        math::_CIcosh, math::_CItanh, math::_CIpow, math::_CIatan2, math::_CIfmod,
+        // wide-character variants (MSVCRT only)
+        stdio::_wfopen, stdio::_wfsopen, stdio::_wfreopen, stdio::_wopen, string::_wputenv,
+    ],
+    catalogue: include_str!("../nt4-exports.txt"),
+    hooks: DllHooks {
+        data_export: Some(msvcrt_data),
+        internal_thunk: None,
+    },
+};
 
-macro_rules! crt_functions {
-    ($($ordinal:literal $name:ident $crtdll:ident / $args:literal => $f:path;)*) => {
-        /// MSVCRT.dll.
-        pub static DLL: BuiltinDll = BuiltinDll {
-            name: "MSVCRT.dll",
-            exports: raw_exports! { $($name / $args => $f;)* },
-            catalogue: include_str!("../nt4-exports.txt"),
-            hooks: DllHooks {
-                data_export: Some(msvcrt_data),
-                internal_thunk: None,
-            },
-        };
-        /// CRTDLL.dll: the same functions, some under older names.
-        pub static CRTDLL: BuiltinDll = BuiltinDll {
-            name: "CRTDLL.dll",
-            exports: raw_exports! { $($crtdll / $args => $f;)* },
-            catalogue: include_str!("../crtdll-nt4-exports.txt"),
-            hooks: DllHooks {
-                data_export: Some(crtdll_data),
-                internal_thunk: None,
-            },
-        };
-    };
-}
-
-use conio::*;
-use heap::*;
-use math::*;
-use stdio::*;
-use string::*;
-
-crt_functions! {
-    1 __ntemu_crt_resume __ntemu_crt_resume/0 => resume;
-    2 __getmainargs __GetMainArgs/5 => getmainargs;
-    3 __set_app_type __set_app_type/1 => set_app_type;
-    4 __p__fmode __p__fmode/0 => p_fmode;
-    5 __p__commode __p__commode/0 => p_commode;
-    6 __p__acmdln __p__acmdln/0 => p_acmdln;
-    7 __p___argc __p___argc/0 => p_argc;
-    8 __p___argv __p___argv/0 => p_argv;
-    9 __p__environ __p__environ/0 => p_environ;
-    10 __p___initenv __p___initenv/0 => p_initenv;
-    11 __setusermatherr __setusermatherr/1 => returns_zero;
-    12 _initterm _initterm/2 => initterm;
-    13 _amsg_exit _amsg_exit/1 => amsg_exit;
-    14 _cexit _cexit/0 => cexit;
-    15 _c_exit _c_exit/0 => returns_zero;
-    16 _exit _exit/1 => underscore_exit;
-    17 exit exit/1 => exit;
-    18 abort abort/0 => abort;
-    19 _onexit _onexit/1 => onexit;
-    20 atexit atexit/1 => atexit;
-    21 __dllonexit __dllonexit/3 => dllonexit;
-    22 signal signal/2 => signal;
-    23 _controlfp _controlfp/2 => controlfp;
-    24 _control87 _control87/2 => controlfp;
-    25 _fpreset _fpreset/0 => returns_zero;
-    26 _clearfp _clearfp/0 => returns_zero;
-    27 _statusfp _statusfp/0 => returns_zero;
-    28 _errno _errno/0 => errno_location;
-    29 __doserrno __doserrno/0 => doserrno_location;
-    30 _lock _lock/1 => returns_zero;
-    31 _unlock _unlock/1 => returns_zero;
-    32 __iob_func __iob_func/0 => iob_func;
-    33 __lconv_init __lconv_init/0 => returns_zero;
-    34 _XcptFilter _XcptFilter/2 => returns_zero;
-    35 setlocale setlocale/2 => setlocale;
-    36 localeconv localeconv/0 => localeconv;
-    37 __p__pctype __p__pctype/0 => p_pctype;
-    38 __pctype_func __pctype_func/0 => pctype_func;
-    39 _isctype _isctype/2 => isctype;
-    40 raise raise/1 => raise;
-    41 __p__iob __p__iob/0 => iob_func;
-    42 __p___mb_cur_max __p___mb_cur_max/0 => p_mb_cur_max;
-    43 ___mb_cur_max_func ___mb_cur_max_func/0 => mb_cur_max_func;
-    44 _getpid _getpid/0 => getpid;
-    45 _assert _assert/3 => assert;
-    46 _purecall _purecall/0 => purecall;
-    47 _beginthreadex _beginthreadex/6 => beginthreadex;
-    48 _endthreadex _endthreadex/1 => endthreadex;
-    49 _endthread _endthread/0 => endthread;
-    // stdio
-    100 printf printf/1 => printf;
-    101 fprintf fprintf/2 => fprintf;
-    102 sprintf sprintf/2 => sprintf;
-    103 _snprintf _snprintf/3 => snprintf;
-    104 vprintf vprintf/2 => vprintf;
-    105 vfprintf vfprintf/3 => vfprintf;
-    106 vsprintf vsprintf/3 => vsprintf;
-    107 _vsnprintf _vsnprintf/4 => vsnprintf;
-    108 puts puts/1 => puts;
-    109 fputs fputs/2 => fputs;
-    110 fputc fputc/2 => fputc;
-    111 putc putc/2 => fputc;
-    112 putchar putchar/1 => putchar;
-    113 fwrite fwrite/4 => fwrite;
-    114 fflush fflush/1 => fflush;
-    115 _flsbuf _flsbuf/2 => flsbuf;
-    116 _filbuf _filbuf/1 => filbuf;
-    117 fgetc fgetc/1 => fgetc;
-    118 getc getc/1 => fgetc;
-    119 getchar getchar/0 => getchar;
-    120 fgets fgets/3 => fgets;
-    121 gets gets/1 => gets;
-    122 ungetc ungetc/2 => ungetc;
-    123 fread fread/4 => fread;
-    124 feof feof/1 => feof;
-    125 ferror ferror/1 => ferror;
-    126 clearerr clearerr/1 => clearerr;
-    127 _fileno _fileno/1 => fileno;
-    128 setvbuf setvbuf/4 => returns_zero;
-    129 setbuf setbuf/2 => returns_zero;
-    130 _setmode _setmode/2 => setmode;
-    131 _isatty _isatty/1 => isatty;
-    132 _write _write/3 => write;
-    133 _read _read/3 => read;
-    134 fopen fopen/2 => fopen;
-    135 fclose fclose/1 => fclose;
-    136 perror perror/1 => perror;
-    137 sscanf sscanf/2 => sscanf;
-    138 scanf scanf/1 => scanf;
-    139 fscanf fscanf/2 => fscanf;
-    140 ftell ftell/1 => ftell;
-    141 fseek fseek/3 => fseek;
-    142 rewind rewind/1 => rewind;
-    143 _get_osfhandle _get_osfhandle/1 => get_osfhandle;
-    144 _flushall _flushall/0 => flushall;
-    145 _open _open/3 => open;
-    146 _close _close/1 => close;
-    147 _lseek _lseek/3 => lseek;
-    148 _fsopen _fsopen/3 => fopen;
-    149 _fdopen _fdopen/2 => fdopen;
-    150 freopen freopen/3 => freopen;
-    // conio.h
-    160 _getch _getch/0 => getch;
-    161 _getche _getche/0 => getche;
-    162 _kbhit _kbhit/0 => kbhit;
-    163 _ungetch _ungetch/1 => ungetch;
-    164 _putch _putch/1 => putch;
-    165 _cputs _cputs/1 => cputs;
-    166 _cprintf _cprintf/1 => cprintf;
-    // heap
-    200 malloc malloc/1 => malloc;
-    201 free free/1 => free;
-    202 calloc calloc/2 => calloc;
-    203 realloc realloc/2 => realloc;
-    204 _msize _msize/1 => msize;
-    205 _strdup _strdup/1 => strdup;
-    206 _expand _expand/2 => expand;
-    // string.h
-    300 strlen strlen/1 => strlen;
-    301 strcpy strcpy/2 => strcpy;
-    302 strncpy strncpy/3 => strncpy;
-    303 strcat strcat/2 => strcat;
-    304 strncat strncat/3 => strncat;
-    305 strcmp strcmp/2 => strcmp;
-    306 strncmp strncmp/3 => strncmp;
-    307 _stricmp _stricmp/2 => stricmp;
-    308 _strnicmp _strnicmp/3 => strnicmp;
-    309 strchr strchr/2 => strchr;
-    310 strrchr strrchr/2 => strrchr;
-    311 strstr strstr/2 => strstr;
-    312 strspn strspn/2 => strspn;
-    313 strcspn strcspn/2 => strcspn;
-    314 strpbrk strpbrk/2 => strpbrk;
-    315 strtok strtok/2 => strtok;
-    316 _strupr _strupr/1 => strupr;
-    317 _strlwr _strlwr/1 => strlwr;
-    318 _strrev _strrev/1 => strrev;
-    319 memcpy memcpy/3 => memmove;
-    320 memmove memmove/3 => memmove;
-    321 memset memset/3 => memset;
-    322 memcmp memcmp/3 => memcmp;
-    323 memchr memchr/3 => memchr;
-    324 _memicmp _memicmp/3 => memicmp;
-    325 strerror strerror/1 => strerror;
-    326 wcslen wcslen/1 => wcslen;
-    327 _stricoll _stricoll/2 => stricmp;
-    328 strcoll strcoll/2 => strcmp;
-    329 _strcmpi _strcmpi/2 => stricmp;
-    // ctype.h
-    400 isalpha isalpha/1 => isalpha;
-    401 isdigit isdigit/1 => isdigit;
-    402 isalnum isalnum/1 => isalnum;
-    403 isspace isspace/1 => isspace;
-    404 isupper isupper/1 => isupper;
-    405 islower islower/1 => islower;
-    406 isxdigit isxdigit/1 => isxdigit;
-    407 ispunct ispunct/1 => ispunct;
-    408 isprint isprint/1 => isprint;
-    409 isgraph isgraph/1 => isgraph;
-    410 iscntrl iscntrl/1 => iscntrl;
-    411 toupper toupper/1 => toupper;
-    412 tolower tolower/1 => tolower;
-    413 _toupper _toupper/1 => toupper;
-    414 _tolower _tolower/1 => tolower;
-    415 isascii __isascii/1 => isascii;
-    // stdlib.h
-    500 atoi atoi/1 => atoi;
-    501 atol atol/1 => atoi;
-    502 strtol strtol/3 => strtol;
-    503 strtoul strtoul/3 => strtoul;
-    504 atof atof/1 => atof;
-    505 strtod strtod/2 => strtod;
-    506 abs abs/1 => abs;
-    507 labs labs/1 => abs;
-    508 div div/2 => div;
-    509 ldiv ldiv/2 => div;
-    510 rand rand/0 => rand;
-    511 srand srand/1 => srand;
-    512 getenv getenv/1 => getenv;
-    519 _putenv _putenv/1 => putenv;
-    513 qsort qsort/4 => qsort;
-    514 bsearch bsearch/5 => bsearch;
-    515 _itoa _itoa/3 => itoa;
-    516 _ltoa _ltoa/3 => itoa;
-    517 _ultoa _ultoa/3 => ultoa;
-    518 _atoi64 _atoi64/1 => atoi64;
-    // time.h
-    600 time time/1 => time;
-    601 clock clock/0 => clock;
-    602 gmtime gmtime/1 => gmtime;
-    603 localtime localtime/1 => gmtime;
-    604 mktime mktime/1 => mktime;
-    605 strftime strftime/4 => strftime;
-    606 asctime asctime/1 => asctime;
-    607 ctime ctime/1 => ctime;
-    608 difftime difftime/4 => difftime;
-    // math.h
-    700 sqrt sqrt/2 => sqrt;
-    701 pow pow/4 => pow;
-    702 exp exp/2 => exp;
-    703 log log/2 => log;
-    704 log10 log10/2 => log10;
-    705 sin sin/2 => sin;
-    706 cos cos/2 => cos;
-    707 tan tan/2 => tan;
-    708 asin asin/2 => asin;
-    709 acos acos/2 => acos;
-    710 atan atan/2 => atan;
-    711 atan2 atan2/4 => atan2;
-    712 sinh sinh/2 => sinh;
-    713 cosh cosh/2 => cosh;
-    714 tanh tanh/2 => tanh;
-    715 floor floor/2 => floor;
-    716 ceil ceil/2 => ceil;
-    717 fabs fabs/2 => fabs;
-    718 fmod fmod/4 => fmod;
-    719 _hypot _hypot/4 => hypot;
-    720 ldexp ldexp/3 => ldexp;
-    721 frexp frexp/3 => frexp;
-    722 modf modf/3 => modf;
-    723 _isnan _isnan/2 => isnan;
-    724 _finite _finite/2 => finite;
-    // The compiler's helpers (x87-stack arguments and results).
-    730 _ftol _ftol/0 => ftol;
-    731 _CIsqrt _CIsqrt/0 => ci_sqrt;
-    732 _CIsin _CIsin/0 => ci_sin;
-    733 _CIcos _CIcos/0 => ci_cos;
-    734 _CItan _CItan/0 => ci_tan;
-    735 _CIatan _CIatan/0 => ci_atan;
-    736 _CIasin _CIasin/0 => ci_asin;
-    737 _CIacos _CIacos/0 => ci_acos;
-    738 _CIexp _CIexp/0 => ci_exp;
-    739 _CIlog _CIlog/0 => ci_log;
-    740 _CIlog10 _CIlog10/0 => ci_log10;
-    741 _CIsinh _CIsinh/0 => ci_sinh;
-    742 _CIcosh _CIcosh/0 => ci_cosh;
-    743 _CItanh _CItanh/0 => ci_tanh;
-    744 _CIpow _CIpow/0 => ci_pow;
-    745 _CIatan2 _CIatan2/0 => ci_atan2;
-    746 _CIfmod _CIfmod/0 => ci_fmod;
-}
+/// CRTDLL.dll: the same functions, some under older names.
+pub static CRTDLL: BuiltinDll = BuiltinDll {
+    name: "CRTDLL.dll",
+    exports: exports![
+        __ntemu_crt_resume, "__GetMainArgs" => __getmainargs, __set_app_type, __p__fmode,
+        __p__commode, __p__acmdln, __p___argc, __p___argv, __p__environ, __p___initenv,
+        __setusermatherr, _initterm, _amsg_exit, _cexit, _c_exit, _exit, exit, abort, _onexit,
+        atexit, __dllonexit, signal, _controlfp, "_control87" => _controlfp, _fpreset, _clearfp,
+        _statusfp, _errno, __doserrno, _lock, _unlock, __iob_func, __lconv_init, _XcptFilter,
+        setlocale, localeconv, __p__pctype, __pctype_func, _isctype, raise,
+        "__p__iob" => __iob_func, __p___mb_cur_max, ___mb_cur_max_func, _getpid, _assert,
+        _purecall, _beginthreadex, _endthreadex, _endthread,
+        // stdio
+        stdio::printf, stdio::fprintf, stdio::sprintf, stdio::_snprintf, stdio::vprintf,
+        stdio::vfprintf, stdio::vsprintf, stdio::_vsnprintf, stdio::puts, stdio::fputs,
+        stdio::fputc, "putc" => stdio::fputc, stdio::putchar, stdio::fwrite, stdio::fflush,
+        "_flsbuf" => stdio::fputc, "_filbuf" => stdio::fgetc, stdio::fgetc,
+        "getc" => stdio::fgetc, stdio::getchar, stdio::fgets, stdio::gets, stdio::ungetc,
+        stdio::fread, stdio::feof, stdio::ferror, stdio::clearerr, stdio::_fileno,
+        stdio::setvbuf, stdio::setbuf, stdio::_setmode, stdio::_isatty, stdio::_write,
+        stdio::_read, stdio::fopen, stdio::fclose, stdio::perror, stdio::sscanf, stdio::scanf,
+        stdio::fscanf, stdio::ftell, stdio::fseek, stdio::rewind, stdio::_get_osfhandle,
+        stdio::_flushall, stdio::_open, stdio::_close, stdio::_lseek, stdio::_fsopen,
+        stdio::_fdopen, stdio::freopen,
+        // conio.h
+        conio::_getch, conio::_getche, conio::_kbhit, conio::_ungetch, conio::_putch,
+        conio::_cputs, conio::_cprintf,
+        // heap
+        heap::malloc, heap::free, heap::calloc, heap::realloc, heap::_msize, heap::_strdup,
+        heap::_expand,
+        // string.h
+        string::strlen, string::strcpy, string::strncpy, string::strcat, string::strncat,
+        string::strcmp, string::strncmp, string::_stricmp, string::_strnicmp, string::strchr,
+        string::strrchr, string::strstr, string::strspn, string::strcspn, string::strpbrk,
+        string::strtok, string::_strupr, string::_strlwr, string::_strrev,
+        "memcpy" => string::memmove, string::memmove, string::memset, string::memcmp,
+        string::memchr, string::_memicmp, string::strerror, string::wcslen,
+        "_stricoll" => string::_stricmp, "strcoll" => string::strcmp,
+        "_strcmpi" => string::_stricmp,
+        // ctype.h
+        string::isalpha, string::isdigit, string::isalnum, string::isspace, string::isupper,
+        string::islower, string::isxdigit, string::ispunct, string::isprint, string::isgraph,
+        string::iscntrl, string::toupper, string::tolower, "_toupper" => string::toupper,
+        "_tolower" => string::tolower, string::__isascii,
+        // stdlib.h
+        string::atoi, "atol" => string::atoi, string::strtol, string::strtoul, string::atof,
+        string::strtod, string::abs, "labs" => string::abs, string::div, "ldiv" => string::div,
+        string::rand, string::srand, string::getenv, string::_putenv, qsort, bsearch,
+        string::_itoa, "_ltoa" => string::_itoa, string::_ultoa, string::_atoi64,
+        // time.h
+        string::time, string::clock, string::gmtime, "localtime" => string::gmtime,
+        string::mktime, string::strftime, string::asctime, string::ctime, string::difftime,
+        // math.h
+        math::sqrt, math::pow, math::exp, math::log, math::log10, math::sin, math::cos,
+        math::tan, math::asin, math::acos, math::atan, math::atan2, math::sinh, math::cosh,
+        math::tanh, math::floor, math::ceil, math::fabs, math::fmod, math::_hypot, math::ldexp,
+        math::frexp, math::modf, math::_isnan, math::_finite,
+        // The compiler's helpers (x87-stack arguments and results).
+        math::_ftol, math::_CIsqrt, math::_CIsin, math::_CIcos, math::_CItan, math::_CIatan,
+        math::_CIasin, math::_CIacos, math::_CIexp, math::_CIlog, math::_CIlog10, math::_CIsinh,
+        math::_CIcosh, math::_CItanh, math::_CIpow, math::_CIatan2, math::_CIfmod,
+    ],
+    catalogue: include_str!("../crtdll-nt4-exports.txt"),
+    hooks: DllHooks {
+        data_export: Some(crtdll_data),
+        internal_thunk: None,
+    },
+};
 
 /// The data exports: name in MSVCRT, name in CRTDLL, offset in the data block.
 const DATA: &[(&str, &str, u32)] = &[
@@ -645,12 +506,15 @@ fn value(v: u32) -> ApiReturn {
     ApiReturn::Value(v)
 }
 
-fn returns_zero(call: &mut ApiCall<'_>) -> ApiReturn {
-    with_state(call, |_, _| value(0))
+/// The address of a CRT data word, the data block set up first.
+fn data_address(call: &mut ApiCall<'_>, offset: u32) -> Ptr {
+    with_state(call, |_, _| Ptr(CRT_DATA + offset))
 }
 
-fn data_address(call: &mut ApiCall<'_>, offset: u32) -> ApiReturn {
-    with_state(call, |_, _| value(CRT_DATA + offset))
+/// The address of a start-up data word, argc/argv and the environment built first.
+fn startup_address(call: &mut ApiCall<'_>, offset: u32) -> Ptr {
+    with_state(call, |call, _| setup_arguments(call));
+    data_address(call, offset)
 }
 
 // ---- guest callbacks -------------------------------------------------------------------
@@ -828,8 +692,9 @@ fn start(call: &mut ApiCall<'_>, pending: Pending) -> ApiReturn {
     drive(call, caller, pending, None)
 }
 
-/// The resume thunk: a guest callback returned.
-fn resume(call: &mut ApiCall<'_>) -> ApiReturn {
+/// The resume thunk (not a real msvcrt export): a guest callback returned.
+#[export(cdecl)]
+fn __ntemu_crt_resume(call: &mut ApiCall<'_>) -> ApiReturn {
     let result = result_register(call);
     let tid = call.thread.thread;
     let frame = with_state(call, |_, state| {
@@ -974,8 +839,11 @@ mod stdio_free {
     }
 }
 
-fn qsort(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (base, count, width, compare) = (call.arg(0), call.arg(1), call.arg(2), call.arg(3));
+/// qsort(base, number, width, compare): binary insertion, one guest call of `compare`
+/// per step.
+#[export(cdecl)]
+fn qsort(call: &mut ApiCall<'_>, base: Ptr, number: u32, width: u32, compare: Ptr) -> ApiReturn {
+    let (base, count, compare) = (base.0, number, compare.0);
     if count < 2 || width == 0 || count.checked_mul(width).is_none_or(|n| n > 0x100_0000) {
         return value(0);
     }
@@ -1003,23 +871,25 @@ fn qsort(call: &mut ApiCall<'_>) -> ApiReturn {
     )
 }
 
-fn bsearch(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (key, base, count, width, compare) = (
-        call.arg(0),
-        call.arg(1),
-        call.arg(2),
-        call.arg(3),
-        call.arg(4),
-    );
+/// bsearch(key, base, number, width, compare): the matching element, or NULL.
+#[export(cdecl)]
+fn bsearch(
+    call: &mut ApiCall<'_>,
+    key: Ptr,
+    base: Ptr,
+    number: u32,
+    width: u32,
+    compare: Ptr,
+) -> ApiReturn {
     start(
         call,
         Pending::Search(stdio_free::SearchState {
-            key,
-            base,
+            key: key.0,
+            base: base.0,
             width,
-            compare,
+            compare: compare.0,
             lo: 0,
-            hi: count,
+            hi: number,
         }),
     )
 }
@@ -1134,107 +1004,152 @@ fn setup_arguments(call: &mut ApiCall<'_>) {
     let _ = call.write_u32(CRT_DATA + at::ACMDLN, acmdln);
 }
 
-/// __getmainargs(int *argc, char ***argv, char ***envp, int expand_wildcards, int *newmode)
-/// (CRTDLL's __GetMainArgs takes the first four).
-fn getmainargs(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (argc, argv, envp) = (call.arg(0), call.arg(1), call.arg(2));
+/// __getmainargs(argc, argv, envp, expand_wildcards, new_mode) (CRTDLL's __GetMainArgs
+/// takes the first four): stores argc, argv and the environment.
+#[export(cdecl)]
+fn __getmainargs(
+    call: &mut ApiCall<'_>,
+    argc: Ptr,
+    argv: Ptr,
+    envp: Ptr,
+    expand_wildcards: i32,
+    new_mode: Ptr,
+) -> i32 {
+    let _ = (expand_wildcards, new_mode);
     with_state(call, |call, _| {
         setup_arguments(call);
         let values =
             [at::ARGC, at::ARGV, at::ENVIRON].map(|o| call.read_u32(CRT_DATA + o).unwrap_or(0));
         for (ptr, v) in [argc, argv, envp].into_iter().zip(values) {
-            let _ = call.write_out_u32(ptr, v);
+            let _ = call.write_out_u32(ptr.0, v);
         }
-        value(0)
+        0
     })
 }
 
-fn set_app_type(call: &mut ApiCall<'_>) -> ApiReturn {
-    let t = call.arg(0);
+/// __set_app_type(apptype): console (1) or GUI (2).
+#[export(cdecl)]
+fn __set_app_type(call: &mut ApiCall<'_>, apptype: u32) {
     with_state(call, |call, state| {
-        state.app_type = t;
-        let _ = call.write_u32(CRT_DATA + at::APP_TYPE, t);
-        value(0)
-    })
+        state.app_type = apptype;
+        let _ = call.write_u32(CRT_DATA + at::APP_TYPE, apptype);
+    });
 }
 
-fn p_fmode(call: &mut ApiCall<'_>) -> ApiReturn {
+/// __p__fmode(): &_fmode.
+#[export(cdecl)]
+fn __p__fmode(call: &mut ApiCall<'_>) -> Ptr {
     data_address(call, at::FMODE)
 }
 
-fn p_commode(call: &mut ApiCall<'_>) -> ApiReturn {
+/// __p__commode(): &_commode.
+#[export(cdecl)]
+fn __p__commode(call: &mut ApiCall<'_>) -> Ptr {
     data_address(call, at::COMMODE)
 }
 
-fn p_acmdln(call: &mut ApiCall<'_>) -> ApiReturn {
-    with_state(call, |call, _| setup_arguments(call));
-    data_address(call, at::ACMDLN)
+/// __p__acmdln(): &_acmdln.
+#[export(cdecl)]
+fn __p__acmdln(call: &mut ApiCall<'_>) -> Ptr {
+    startup_address(call, at::ACMDLN)
 }
 
-fn p_argc(call: &mut ApiCall<'_>) -> ApiReturn {
-    with_state(call, |call, _| setup_arguments(call));
-    data_address(call, at::ARGC)
+/// __p___argc(): &__argc.
+#[export(cdecl)]
+fn __p___argc(call: &mut ApiCall<'_>) -> Ptr {
+    startup_address(call, at::ARGC)
 }
 
-fn p_argv(call: &mut ApiCall<'_>) -> ApiReturn {
-    with_state(call, |call, _| setup_arguments(call));
-    data_address(call, at::ARGV)
+/// __p___argv(): &__argv.
+#[export(cdecl)]
+fn __p___argv(call: &mut ApiCall<'_>) -> Ptr {
+    startup_address(call, at::ARGV)
 }
 
-fn p_environ(call: &mut ApiCall<'_>) -> ApiReturn {
-    with_state(call, |call, _| setup_arguments(call));
-    data_address(call, at::ENVIRON)
+/// __p__environ(): &_environ.
+#[export(cdecl)]
+fn __p__environ(call: &mut ApiCall<'_>) -> Ptr {
+    startup_address(call, at::ENVIRON)
 }
 
-fn p_initenv(call: &mut ApiCall<'_>) -> ApiReturn {
-    with_state(call, |call, _| setup_arguments(call));
-    data_address(call, at::INITENV)
+/// __p___initenv(): &__initenv.
+#[export(cdecl)]
+fn __p___initenv(call: &mut ApiCall<'_>) -> Ptr {
+    startup_address(call, at::INITENV)
 }
 
-fn p_pctype(call: &mut ApiCall<'_>) -> ApiReturn {
+/// __p__pctype(): &_pctype.
+#[export(cdecl)]
+fn __p__pctype(call: &mut ApiCall<'_>) -> Ptr {
     data_address(call, at::PCTYPE)
 }
 
-fn pctype_func(call: &mut ApiCall<'_>) -> ApiReturn {
-    with_state(call, |_, _| value(CRT_DATA + at::CTYPE + 2))
+/// __pctype_func(): _pctype (the ctype table from its character 0).
+#[export(cdecl)]
+fn __pctype_func(call: &mut ApiCall<'_>) -> Ptr {
+    data_address(call, at::CTYPE + 2)
 }
 
-fn iob_func(call: &mut ApiCall<'_>) -> ApiReturn {
+/// __iob_func() and __p__iob(): _iob.
+#[export(cdecl)]
+fn __iob_func(call: &mut ApiCall<'_>) -> Ptr {
     data_address(call, at::IOB)
 }
 
-fn p_mb_cur_max(call: &mut ApiCall<'_>) -> ApiReturn {
+/// __p___mb_cur_max(): &__mb_cur_max.
+#[export(cdecl)]
+fn __p___mb_cur_max(call: &mut ApiCall<'_>) -> Ptr {
     data_address(call, at::MB_CUR_MAX)
 }
 
 /// ___mb_cur_max_func(): 1 (the "C" locale is single-byte).
-fn mb_cur_max_func(call: &mut ApiCall<'_>) -> ApiReturn {
+#[export(cdecl)]
+fn ___mb_cur_max_func(call: &mut ApiCall<'_>) -> u32 {
     with_state(call, |call, _| {
-        value(call.read_u32(CRT_DATA + at::MB_CUR_MAX).unwrap_or(1))
+        call.read_u32(CRT_DATA + at::MB_CUR_MAX).unwrap_or(1)
     })
 }
 
 /// _getpid(): the process id.
-fn getpid(call: &mut ApiCall<'_>) -> ApiReturn {
-    value(call.thread.process)
+#[export(cdecl)]
+fn _getpid(call: &mut ApiCall<'_>) -> u32 {
+    call.thread.process
 }
 
-/// _assert(expression, file, line): "Assertion failed: expression, file f, line n" on
-/// stderr, then abort().
-fn assert(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (expr, file, line) = (call.arg(0), call.arg(1), call.arg(2));
-    let expr = call.read_c_string(expr, 0x1000).unwrap_or_default();
-    let file = call.read_c_string(file, 0x1000).unwrap_or_default();
-    let text = format!("Assertion failed: {expr}, file {file}, line {line}\n");
+/// _assert(expression, filename, lineno): "Assertion failed: expression, file f, line n"
+/// on stderr, then abort().
+#[export(cdecl)]
+fn _assert(call: &mut ApiCall<'_>, expression: Ptr, filename: Ptr, lineno: u32) -> ApiReturn {
+    let expression = call.read_c_string(expression.0, 0x1000).unwrap_or_default();
+    let filename = call.read_c_string(filename.0, 0x1000).unwrap_or_default();
+    let text = format!("Assertion failed: {expression}, file {filename}, line {lineno}\n");
     with_state(call, |call, state| {
         stdio::write_fd(call, state, 2, text.as_bytes());
     });
     abort(call)
 }
 
-/// _beginthreadex(security, stack_size, start, arglist, initflag, &thrdaddr): CreateThread
-/// with the same arguments in the same order; the thread handle, or 0.
-fn beginthreadex(call: &mut ApiCall<'_>) -> ApiReturn {
+/// _beginthreadex(security, stack_size, start_address, arglist, initflag, thrdaddr):
+/// CreateThread with the same arguments in the same order; the thread handle, or 0.
+#[export(cdecl)]
+fn _beginthreadex(
+    call: &mut ApiCall<'_>,
+    security: Ptr,
+    stack_size: u32,
+    start_address: Ptr,
+    arglist: Ptr,
+    initflag: u32,
+    thrdaddr: Ptr,
+) -> ApiReturn {
+    // CreateThread's entry reads the same six arguments from the call itself.
+    let _ = (
+        security,
+        stack_size,
+        start_address,
+        arglist,
+        initflag,
+        thrdaddr,
+    );
     match kernel32::DLL
         .exports
         .iter()
@@ -1245,18 +1160,21 @@ fn beginthreadex(call: &mut ApiCall<'_>) -> ApiReturn {
     }
 }
 
-/// _endthreadex(code): ends the calling thread with `code`.
-fn endthreadex(call: &mut ApiCall<'_>) -> ApiReturn {
-    ApiReturn::ExitThread(call.arg(0))
+/// _endthreadex(retval): ends the calling thread with `retval`.
+#[export(cdecl)]
+fn _endthreadex(_: &mut ApiCall<'_>, retval: u32) -> ApiReturn {
+    ApiReturn::ExitThread(retval)
 }
 
 /// _endthread(): ends the calling thread (exit code 0).
-fn endthread(_: &mut ApiCall<'_>) -> ApiReturn {
+#[export(cdecl)]
+fn _endthread(_: &mut ApiCall<'_>) -> ApiReturn {
     ApiReturn::ExitThread(0)
 }
 
 /// _purecall(): runtime error R6025 (pure virtual function call).
-fn purecall(call: &mut ApiCall<'_>) -> ApiReturn {
+#[export(cdecl)]
+fn _purecall(call: &mut ApiCall<'_>) -> ApiReturn {
     with_state(call, |call, state| {
         stdio::flush_all(call, state);
         stdio::write_fd(
@@ -1269,83 +1187,103 @@ fn purecall(call: &mut ApiCall<'_>) -> ApiReturn {
     ApiReturn::ExitProcess(255)
 }
 
-fn errno_location(call: &mut ApiCall<'_>) -> ApiReturn {
+/// _errno(): &errno.
+#[export(cdecl)]
+fn _errno(call: &mut ApiCall<'_>) -> Ptr {
     data_address(call, at::ERRNO)
 }
 
-fn doserrno_location(call: &mut ApiCall<'_>) -> ApiReturn {
+/// __doserrno(): &_doserrno.
+#[export(cdecl)]
+fn __doserrno(call: &mut ApiCall<'_>) -> Ptr {
     data_address(call, at::DOSERRNO)
 }
 
-fn localeconv(call: &mut ApiCall<'_>) -> ApiReturn {
+/// localeconv(): the "C" locale's struct lconv.
+#[export(cdecl)]
+fn localeconv(call: &mut ApiCall<'_>) -> Ptr {
     data_address(call, at::LCONV)
 }
 
 /// setlocale(category, locale): only the "C" locale exists; a query or "C" (or "")
 /// returns "C", anything else NULL.
-fn setlocale(call: &mut ApiCall<'_>) -> ApiReturn {
-    let name = call.arg(1);
+#[export(cdecl)]
+fn setlocale(call: &mut ApiCall<'_>, category: i32, locale: Ptr) -> Ptr {
+    let _ = category;
     with_state(call, |call, _| {
-        let text = if name == 0 {
+        let text = if locale.is_null() {
             Vec::new()
         } else {
-            call.read_c_bytes(name, 256).unwrap_or_default()
+            call.read_c_bytes(locale.0, 256).unwrap_or_default()
         };
-        if name != 0 && !text.is_empty() && text != b"C" {
-            return value(0);
+        if !locale.is_null() && !text.is_empty() && text != b"C" {
+            return Ptr::NULL;
         }
         let at = CRT_DATA + at::LCONV + 0x60;
         let _ = call.write_bytes(at, b"C\0");
-        value(at)
+        Ptr(at)
     })
 }
 
-fn isctype(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (c, mask) = (call.arg(0), call.arg(1));
+/// _isctype(c, mask): the ctype flags of `c` in `mask`.
+#[export(cdecl)]
+fn _isctype(_: &mut ApiCall<'_>, c: u32, mask: u32) -> u32 {
     let flags = if c < 256 { ctype_flags(c as u8) } else { 0 };
-    value(u32::from(flags) & mask)
+    u32::from(flags) & mask
 }
 
-fn initterm(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (begin, end) = (call.arg(0), call.arg(1));
+/// _initterm(pfbegin, pfend): calls each non-NULL initializer of the table in order.
+#[export(cdecl)]
+fn _initterm(call: &mut ApiCall<'_>, pfbegin: Ptr, pfend: Ptr) -> ApiReturn {
     with_state(call, |_, _| ());
-    start(call, Pending::InitTerm { next: begin, end })
+    start(
+        call,
+        Pending::InitTerm {
+            next: pfbegin.0,
+            end: pfend.0,
+        },
+    )
 }
 
-fn onexit(call: &mut ApiCall<'_>) -> ApiReturn {
-    let f = call.arg(0);
-    with_state(call, |_, state| {
-        state.atexit.push(f);
-        value(f)
-    })
+/// _onexit(function): registers `function` to run at exit; returns it.
+#[export(cdecl)]
+fn _onexit(call: &mut ApiCall<'_>, function: Ptr) -> Ptr {
+    with_state(call, |_, state| state.atexit.push(function.0));
+    function
 }
 
-fn atexit(call: &mut ApiCall<'_>) -> ApiReturn {
-    let f = call.arg(0);
-    with_state(call, |_, state| {
-        state.atexit.push(f);
-        value(0)
-    })
+/// atexit(func): registers `func` to run at exit; 0.
+#[export(cdecl)]
+fn atexit(call: &mut ApiCall<'_>, func: Ptr) -> i32 {
+    with_state(call, |_, state| state.atexit.push(func.0));
+    0
 }
 
-/// __dllonexit(func, &begin, &end): a DLL's own atexit table; ntemu keeps its functions
+/// __dllonexit(func, pbegin, pend): a DLL's own atexit table; ntemu keeps its functions
 /// with the process's (they run at exit, as a DLL's do at process detach).
-fn dllonexit(call: &mut ApiCall<'_>) -> ApiReturn {
-    onexit(call)
+#[export(cdecl)]
+fn __dllonexit(call: &mut ApiCall<'_>, func: Ptr, pbegin: Ptr, pend: Ptr) -> Ptr {
+    let _ = (pbegin, pend);
+    with_state(call, |_, state| state.atexit.push(func.0));
+    func
 }
 
-fn exit(call: &mut ApiCall<'_>) -> ApiReturn {
-    let code = call.arg(0);
+/// exit(status): runs the atexit functions (newest first), flushes the streams and ends
+/// the process.
+#[export(cdecl)]
+fn exit(call: &mut ApiCall<'_>, status: u32) -> ApiReturn {
     start(
         call,
         Pending::Exit {
-            code,
+            code: status,
             end_process: true,
         },
     )
 }
 
-fn cexit(call: &mut ApiCall<'_>) -> ApiReturn {
+/// _cexit(): runs the atexit functions and flushes the streams, then returns.
+#[export(cdecl)]
+fn _cexit(call: &mut ApiCall<'_>) -> ApiReturn {
     start(
         call,
         Pending::Exit {
@@ -1355,12 +1293,21 @@ fn cexit(call: &mut ApiCall<'_>) -> ApiReturn {
     )
 }
 
-fn underscore_exit(call: &mut ApiCall<'_>) -> ApiReturn {
-    let code = call.arg(0);
-    with_state(call, stdio::flush_all);
-    ApiReturn::ExitProcess(code)
+/// _c_exit(): nothing to do (the atexit functions are not run).
+#[export(cdecl)]
+fn _c_exit(call: &mut ApiCall<'_>) {
+    with_state(call, |_, _| ());
 }
 
+/// _exit(status): ends the process at once (streams flushed, no atexit functions).
+#[export(cdecl)]
+fn _exit(call: &mut ApiCall<'_>, status: u32) -> ApiReturn {
+    with_state(call, stdio::flush_all);
+    ApiReturn::ExitProcess(status)
+}
+
+/// abort(): "abnormal program termination" on stderr, exit code 3.
+#[export(cdecl)]
 fn abort(call: &mut ApiCall<'_>) -> ApiReturn {
     with_state(call, |call, state| {
         stdio::flush_all(call, state);
@@ -1369,12 +1316,12 @@ fn abort(call: &mut ApiCall<'_>) -> ApiReturn {
     ApiReturn::ExitProcess(3)
 }
 
-/// _amsg_exit(n): "runtime error R60nn" on stderr, then exit code 255.
-fn amsg_exit(call: &mut ApiCall<'_>) -> ApiReturn {
-    let n = call.arg(0);
+/// _amsg_exit(rterrnum): "runtime error R60nn" on stderr, then exit code 255.
+#[export(cdecl)]
+fn _amsg_exit(call: &mut ApiCall<'_>, rterrnum: u32) -> ApiReturn {
     with_state(call, |call, state| {
         stdio::flush_all(call, state);
-        let text = format!("\nruntime error R60{n:02}\n");
+        let text = format!("\nruntime error R60{rterrnum:02}\n");
         stdio::write_fd(call, state, 2, text.as_bytes());
     });
     ApiReturn::ExitProcess(255)
@@ -1385,29 +1332,29 @@ fn known_signal(sig: u32) -> bool {
     matches!(sig, 2 | 4 | 8 | 11 | 15 | 21 | 22)
 }
 
-/// signal(sig, handler): the previous handler (SIG_DFL 0 at first); SIG_ERR (-1) with
+/// signal(sig, func): the previous handler (SIG_DFL 0 at first); SIG_ERR (-1) with
 /// EINVAL for an unknown signal.
-fn signal(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (sig, handler) = (call.arg(0), call.arg(1));
+#[export(cdecl)]
+fn signal(call: &mut ApiCall<'_>, sig: u32, func: Ptr) -> u32 {
     with_state(call, |call, state| {
         if !known_signal(sig) {
             set_errno(call, errno::EINVAL);
-            return value(u32::MAX);
+            return u32::MAX;
         }
-        let old = if handler == 0 {
+        let old = if func.is_null() {
             state.signals.remove(&sig)
         } else {
-            state.signals.insert(sig, handler)
+            state.signals.insert(sig, func.0)
         };
-        value(old.unwrap_or(0))
+        old.unwrap_or(0)
     })
 }
 
 /// raise(sig): SIG_IGN (1) does nothing; a handler is reset to SIG_DFL and called with the
 /// signal; SIG_DFL ends the process with exit code 3 (SIGABRT first prints "abnormal
 /// program termination"). -1 for an unknown signal.
-fn raise(call: &mut ApiCall<'_>) -> ApiReturn {
-    let sig = call.arg(0);
+#[export(cdecl)]
+fn raise(call: &mut ApiCall<'_>, sig: u32) -> ApiReturn {
     if !known_signal(sig) {
         return value(u32::MAX);
     }
@@ -1437,12 +1384,65 @@ fn raise(call: &mut ApiCall<'_>) -> ApiReturn {
     }
 }
 
-/// _controlfp(new, mask): the x87 control word msvcrt reports by default (0x9001F: all
-/// exceptions masked, 53-bit precision, round to nearest).
-fn controlfp(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (new, mask) = (call.arg(0), call.arg(1));
+/// _controlfp(new, mask) and _control87: the x87 control word msvcrt reports by default
+/// (0x9001F: all exceptions masked, 53-bit precision, round to nearest).
+#[export(cdecl)]
+fn _controlfp(_: &mut ApiCall<'_>, new: u32, mask: u32) -> u32 {
     let default = 0x0009_001F;
-    value((default & !mask) | (new & mask))
+    (default & !mask) | (new & mask)
+}
+
+/// _fpreset(): nothing to reset.
+#[export(cdecl)]
+fn _fpreset(call: &mut ApiCall<'_>) {
+    with_state(call, |_, _| ());
+}
+
+/// _clearfp(): 0 (no floating-point status is kept).
+#[export(cdecl)]
+fn _clearfp(call: &mut ApiCall<'_>) -> u32 {
+    with_state(call, |_, _| 0)
+}
+
+/// _statusfp(): 0 (no floating-point status is kept).
+#[export(cdecl)]
+fn _statusfp(call: &mut ApiCall<'_>) -> u32 {
+    with_state(call, |_, _| 0)
+}
+
+/// __setusermatherr(pf): the math error handler is never called.
+#[export(cdecl)]
+fn __setusermatherr(call: &mut ApiCall<'_>, pf: Ptr) {
+    let _ = pf;
+    with_state(call, |_, _| ());
+}
+
+/// _lock(locknum): nothing (the CRT's state is the layer's, one call at a time).
+#[export(cdecl)]
+fn _lock(call: &mut ApiCall<'_>, locknum: i32) {
+    let _ = locknum;
+    with_state(call, |_, _| ());
+}
+
+/// _unlock(locknum).
+#[export(cdecl)]
+fn _unlock(call: &mut ApiCall<'_>, locknum: i32) {
+    let _ = locknum;
+    with_state(call, |_, _| ());
+}
+
+/// __lconv_init(): 0 (the "C" locale's lconv is set up with the data block).
+#[export(cdecl)]
+fn __lconv_init(call: &mut ApiCall<'_>) -> i32 {
+    with_state(call, |_, _| 0)
+}
+
+/// _XcptFilter(xcptnum, pxcptinfoptrs): EXCEPTION_CONTINUE_SEARCH (0), as msvcrt's filter
+/// returns for an exception no signal handler takes.
+#[export(cdecl)]
+fn _XcptFilter(call: &mut ApiCall<'_>, xcptnum: u32, pxcptinfoptrs: Ptr) -> i32 {
+    let _ = (xcptnum, pxcptinfoptrs);
+    with_state(call, |_, _| 0)
 }
 
 #[cfg(test)]

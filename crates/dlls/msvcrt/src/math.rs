@@ -1,10 +1,8 @@
 //! math.h: the double functions, with msvcrt's results and errno for domain and range
 //! errors (a domain error returns the indefinite NaN, printed -1.#IND).
 
-use super::stdio::mixed_arguments;
-use super::string::return_double;
-use super::{errno, set_errno, value, with_state};
-use win32::{ApiCall, ApiReturn};
+use super::{errno, set_errno, with_state};
+use win32::{ApiCall, Ptr, export};
 
 /// The x87 indefinite NaN msvcrt returns for a domain error.
 const INDEFINITE: u64 = 0xFFF8_0000_0000_0000;
@@ -72,8 +70,9 @@ pub(crate) fn binary(name: &str, x: f64, y: f64) -> Outcome {
     }
 }
 
-fn finish(call: &mut ApiCall<'_>, outcome: Outcome) -> ApiReturn {
-    let v = match outcome {
+/// The result of a checked function: errno set for a domain or range error.
+fn finish(call: &mut ApiCall<'_>, outcome: Outcome) -> f64 {
+    match outcome {
         Outcome::Fine(v) => v,
         Outcome::Domain => {
             with_state(call, |call, _| set_errno(call, errno::EDOM));
@@ -83,25 +82,15 @@ fn finish(call: &mut ApiCall<'_>, outcome: Outcome) -> ApiReturn {
             with_state(call, |call, _| set_errno(call, errno::ERANGE));
             v
         }
-    };
-    return_double(call, v)
-}
-
-fn one(call: &mut ApiCall<'_>, name: &str) -> ApiReturn {
-    let x = mixed_arguments(call, &[true])[0];
-    finish(call, unary(name, x))
-}
-
-fn two(call: &mut ApiCall<'_>, name: &str) -> ApiReturn {
-    let a = mixed_arguments(call, &[true, true]);
-    finish(call, binary(name, a[0], a[1]))
+    }
 }
 
 macro_rules! unary_functions {
     ($($f:ident),*) => {$(
         #[doc = concat!(stringify!($f), "(x).")]
-        pub(super) fn $f(call: &mut ApiCall<'_>) -> ApiReturn {
-            one(call, stringify!($f))
+        #[export(cdecl)]
+        fn $f(call: &mut ApiCall<'_>, x: f64) -> f64 {
+            finish(call, unary(stringify!($f), x))
         }
     )*};
 }
@@ -111,30 +100,34 @@ unary_functions!(
 );
 
 /// pow(x, y).
-pub(super) fn pow(call: &mut ApiCall<'_>) -> ApiReturn {
-    two(call, "pow")
+#[export(cdecl)]
+fn pow(call: &mut ApiCall<'_>, x: f64, y: f64) -> f64 {
+    finish(call, binary("pow", x, y))
 }
 
 /// atan2(y, x).
-pub(super) fn atan2(call: &mut ApiCall<'_>) -> ApiReturn {
-    two(call, "atan2")
+#[export(cdecl)]
+fn atan2(call: &mut ApiCall<'_>, y: f64, x: f64) -> f64 {
+    finish(call, binary("atan2", y, x))
 }
 
 /// fmod(x, y).
-pub(super) fn fmod(call: &mut ApiCall<'_>) -> ApiReturn {
-    two(call, "fmod")
+#[export(cdecl)]
+fn fmod(call: &mut ApiCall<'_>, x: f64, y: f64) -> f64 {
+    finish(call, binary("fmod", x, y))
 }
 
 /// _hypot(x, y).
-pub(super) fn hypot(call: &mut ApiCall<'_>) -> ApiReturn {
-    two(call, "_hypot")
+#[export(cdecl)]
+fn _hypot(call: &mut ApiCall<'_>, x: f64, y: f64) -> f64 {
+    finish(call, binary("_hypot", x, y))
 }
 
 /// ldexp(x, exp): x * 2^exp; ERANGE when it overflows.
-pub(super) fn ldexp(call: &mut ApiCall<'_>) -> ApiReturn {
-    let a = mixed_arguments(call, &[true, false]);
-    let r = a[0] * 2f64.powi(a[1] as i32);
-    let outcome = if r.is_infinite() && a[0].is_finite() {
+#[export(cdecl)]
+fn ldexp(call: &mut ApiCall<'_>, x: f64, exp: i32) -> f64 {
+    let r = x * 2f64.powi(exp);
+    let outcome = if r.is_infinite() && x.is_finite() {
         Outcome::Range(r)
     } else {
         Outcome::Fine(r)
@@ -142,33 +135,22 @@ pub(super) fn ldexp(call: &mut ApiCall<'_>) -> ApiReturn {
     finish(call, outcome)
 }
 
-/// frexp(x, &exp): the mantissa in [0.5, 1) and the exponent.
-pub(super) fn frexp(call: &mut ApiCall<'_>) -> ApiReturn {
-    let x = mixed_arguments(call, &[true])[0];
-    let ptr = slot_after_double(call);
+/// frexp(x, expptr): the mantissa in [0.5, 1), the exponent stored.
+#[export(cdecl)]
+fn frexp(call: &mut ApiCall<'_>, x: f64, expptr: Ptr) -> f64 {
     let (m, e) = split_exponent(x);
-    let _ = call.write_out_u32(ptr, e as u32);
-    return_double(call, m)
+    let _ = call.write_out_u32(expptr.0, e as u32);
+    m
 }
 
-/// modf(x, &int_part): the fraction, the integer part stored.
-pub(super) fn modf(call: &mut ApiCall<'_>) -> ApiReturn {
-    let x = mixed_arguments(call, &[true])[0];
-    let ptr = slot_after_double(call);
+/// modf(x, intptr): the fraction, the integer part stored.
+#[export(cdecl)]
+fn modf(call: &mut ApiCall<'_>, x: f64, intptr: Ptr) -> f64 {
     let whole = x.trunc();
-    if ptr != 0 {
-        let _ = call.write_bytes(ptr, &whole.to_bits().to_le_bytes());
+    if !intptr.is_null() {
+        let _ = call.write_bytes(intptr.0, &whole.to_bits().to_le_bytes());
     }
-    return_double(call, x - whole)
-}
-
-/// The pointer argument after a double: x86 slot 2, Alpha a1.
-fn slot_after_double(call: &ApiCall<'_>) -> u32 {
-    let alpha = call
-        .process()
-        .and_then(|p| p.thread(call.thread.thread))
-        .is_some_and(|t| matches!(t.context(), nt_kernel::CpuContext::Alpha(_)));
-    call.arg(if alpha { 1 } else { 2 })
+    x - whole
 }
 
 /// x = m * 2^e with 0.5 <= |m| < 1 (0, NaN and infinities as they are, e = 0).
@@ -188,15 +170,15 @@ pub(crate) fn split_exponent(x: f64) -> (f64, i32) {
 }
 
 /// _isnan(x).
-pub(super) fn isnan(call: &mut ApiCall<'_>) -> ApiReturn {
-    let x = mixed_arguments(call, &[true])[0];
-    value(u32::from(x.is_nan()))
+#[export(cdecl)]
+fn _isnan(_: &mut ApiCall<'_>, x: f64) -> bool {
+    x.is_nan()
 }
 
 /// _finite(x).
-pub(super) fn finite(call: &mut ApiCall<'_>) -> ApiReturn {
-    let x = mixed_arguments(call, &[true])[0];
-    value(u32::from(x.is_finite()))
+#[export(cdecl)]
+fn _finite(_: &mut ApiCall<'_>, x: f64) -> bool {
+    x.is_finite()
 }
 
 #[cfg(test)]
@@ -266,79 +248,59 @@ impl X87<'_> {
         *self.top = self.top.wrapping_add(1) & 7;
         v
     }
-
-    /// Pushes a value as the new ST(0).
-    fn push(&mut self, v: f64) {
-        *self.top = self.top.wrapping_sub(1) & 7;
-        let phys = *self.top as usize;
-        self.regs[phys] = v;
-        *self.tag &= !(3 << (2 * phys));
-    }
 }
 
 /// _ftol(): ST(0) popped and truncated toward zero, in edx:eax (the integer indefinite
 /// 0x8000000000000000 when it does not fit).
-pub(super) fn ftol(call: &mut ApiCall<'_>) -> ApiReturn {
+#[export(cdecl)]
+fn _ftol(call: &mut ApiCall<'_>) -> i64 {
     let v = with_x87(call, |x| x.pop()).unwrap_or(0.0);
     let t = v.trunc();
     // i64's range is [-2^63, 2^63).
-    let r: i64 = if (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&t) {
+    if (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&t) {
         t as i64
     } else {
         i64::MIN
-    };
-    let tid = call.thread.thread;
-    if let Some(p) = call.process_mut() {
-        let (_, t) = p.space_and_thread(tid);
-        if let Some(t) = t
-            && let nt_kernel::CpuContext::X86(c) = t.context_mut()
-        {
-            c.gpr[2] = (r >> 32) as u32;
-        }
     }
-    value(r as u32)
 }
 
-/// A `_CI` helper of one operand: ST(0) replaced by f(ST(0)).
-fn ci_unary(call: &mut ApiCall<'_>, name: &str) -> ApiReturn {
+/// A `_CI` helper of one operand: ST(0) popped, f(ST(0)) the result (pushed).
+fn ci_unary(call: &mut ApiCall<'_>, name: &str) -> f64 {
     let x = with_x87(call, |x| x.pop()).unwrap_or(0.0);
-    let r = match unary(name, x) {
+    match unary(name, x) {
         Outcome::Fine(v) | Outcome::Range(v) => v,
         Outcome::Domain => f64::from_bits(INDEFINITE),
-    };
-    with_x87(call, |x| x.push(r));
-    value(0)
+    }
 }
 
-/// A `_CI` helper of two operands: ST(1) and ST(0) (x and y) popped, f(x, y) pushed.
-fn ci_binary(call: &mut ApiCall<'_>, name: &str) -> ApiReturn {
+/// A `_CI` helper of two operands: ST(1) and ST(0) (x and y) popped, f(x, y) the result.
+fn ci_binary(call: &mut ApiCall<'_>, name: &str) -> f64 {
     let (x, y) = with_x87(call, |s| {
         let y = s.pop();
         (s.pop(), y)
     })
     .unwrap_or((0.0, 0.0));
-    let r = match binary(name, x, y) {
+    match binary(name, x, y) {
         Outcome::Fine(v) | Outcome::Range(v) => v,
         Outcome::Domain => f64::from_bits(INDEFINITE),
-    };
-    with_x87(call, |s| s.push(r));
-    value(0)
+    }
 }
 
 macro_rules! ci_functions {
     ($($f:ident => $kind:ident $name:literal),*) => {$(
-        #[doc = concat!("_CI", $name, ": ", $name, " on the x87 stack.")]
-        pub(super) fn $f(call: &mut ApiCall<'_>) -> ApiReturn {
+        #[doc = concat!(stringify!($f), ": ", $name, " on the x87 stack.")]
+        #[export(cdecl)]
+        fn $f(call: &mut ApiCall<'_>) -> f64 {
             $kind(call, $name)
         }
     )*};
 }
 
 ci_functions!(
-    ci_sqrt => ci_unary "sqrt", ci_sin => ci_unary "sin", ci_cos => ci_unary "cos",
-    ci_tan => ci_unary "tan", ci_atan => ci_unary "atan", ci_asin => ci_unary "asin",
-    ci_acos => ci_unary "acos", ci_exp => ci_unary "exp", ci_log => ci_unary "log",
-    ci_log10 => ci_unary "log10", ci_sinh => ci_unary "sinh", ci_cosh => ci_unary "cosh",
-    ci_tanh => ci_unary "tanh", ci_pow => ci_binary "pow", ci_atan2 => ci_binary "atan2",
-    ci_fmod => ci_binary "fmod"
+    _CIsqrt => ci_unary "sqrt", _CIsin => ci_unary "sin", _CIcos => ci_unary "cos",
+    _CItan => ci_unary "tan", _CIatan => ci_unary "atan", _CIasin => ci_unary "asin",
+    _CIacos => ci_unary "acos", _CIexp => ci_unary "exp", _CIlog => ci_unary "log",
+    _CIlog10 => ci_unary "log10", _CIsinh => ci_unary "sinh", _CIcosh => ci_unary "cosh",
+    _CItanh => ci_unary "tanh", _CIpow => ci_binary "pow", _CIatan2 => ci_binary "atan2",
+    _CIfmod => ci_binary "fmod"
 );

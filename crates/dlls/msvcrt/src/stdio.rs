@@ -14,8 +14,9 @@ use nt_status::Win32Error;
 
 use super::scanf as engine;
 use super::{CRT_DATA, CrtState, FILE_SIZE, FILE_SLOTS, at, errno, set_errno, value, with_state};
-use win32::format::{self as printf, Arguments};
-use win32::{ApiCall, ApiReturn};
+use win32::args::GuestArguments;
+use win32::format::{Arguments, format as format_text};
+use win32::{AnsiStr, ApiCall, ApiReturn, Ptr, VarArgs, WideStr, export};
 
 /// FILE `_flag` bits.
 const IOREAD: u32 = 0x1;
@@ -369,153 +370,42 @@ pub(crate) fn flush_all(call: &mut ApiCall<'_>, state: &mut CrtState) {
 
 // ---- printf family ------------------------------------------------------------------------
 
-/// Where a printf call's arguments are.
-enum Source {
-    /// On the stack, from argument `n` of the call.
-    Stack(usize),
-    /// A va_list: consecutive 32-bit slots in guest memory (x86).
-    List(u32),
-}
-
-struct GuestArguments<'c, 'a> {
-    call: &'c mut ApiCall<'a>,
-    source: Source,
-    next: u32,
-}
-
-/// A call's arguments as the C ABI lays them out: `double`s (two x86 slots, or one Alpha
-/// register f16-f21 / stack slot) and `int`s in order; `doubles` says which are doubles.
-pub(crate) fn mixed_arguments(call: &mut ApiCall<'_>, doubles: &[bool]) -> Vec<f64> {
-    let mut args = GuestArguments {
-        call,
-        source: Source::Stack(0),
-        next: 0,
-    };
-    doubles
-        .iter()
-        .map(|&d| {
-            if d {
-                args.next_f64()
-            } else {
-                f64::from(args.next_u32() as i32)
-            }
-        })
-        .collect()
-}
-
-impl GuestArguments<'_, '_> {
-    /// On Alpha, a stack argument is one 64-bit slot: the integer register a0-a5 and the
-    /// floating register f16-f21 of its position (both, since a varargs callee cannot know
-    /// which), or an 8-byte stack slot. None on x86.
-    fn alpha_slot(&self, float: bool) -> Option<u64> {
-        let Source::Stack(first) = self.source else {
-            return None;
-        };
-        let n = first + self.next as usize;
-        let p = self.call.process()?;
-        let t = p.thread(self.call.thread.thread)?;
-        let nt_kernel::CpuContext::Alpha(c) = t.context() else {
-            return None;
-        };
-        if n < 6 {
-            return Some(if float { c.f[16 + n] } else { c.r[16 + n] });
-        }
-        let sp = c.r[nt_kernel::ALPHA_SP] as u32;
-        let at = sp.wrapping_add(8 * (n as u32 - 6));
-        let lo = u64::from(self.call.read_u32(at).unwrap_or(0));
-        let hi = u64::from(self.call.read_u32(at.wrapping_add(4)).unwrap_or(0));
-        Some(lo | (hi << 32))
-    }
-}
-
-impl Arguments for GuestArguments<'_, '_> {
-    fn next_u32(&mut self) -> u32 {
-        let n = self.next;
-        self.next += 1;
-        match self.source {
-            Source::Stack(first) => self.call.arg(first + n as usize),
-            Source::List(at) => self.call.read_u32(at.wrapping_add(4 * n)).unwrap_or(0),
+/// Reads a format string; None (with EINVAL) when it cannot be read.
+fn read_format(call: &mut ApiCall<'_>, format: Ptr) -> Option<Vec<u8>> {
+    match call.read_c_bytes(format.0, FORMAT_LIMIT) {
+        Ok(fmt) => Some(fmt),
+        Err(_) => {
+            set_errno(call, errno::EINVAL);
+            None
         }
     }
-
-    fn next_u64(&mut self) -> u64 {
-        if let Some(v) = self.alpha_slot(false) {
-            self.next += 1;
-            return v;
-        }
-        let lo = u64::from(self.next_u32());
-        let hi = u64::from(self.next_u32());
-        lo | (hi << 32)
-    }
-
-    fn next_f64(&mut self) -> f64 {
-        if let Some(v) = self.alpha_slot(true) {
-            self.next += 1;
-            return f64::from_bits(v);
-        }
-        f64::from_bits(self.next_u64())
-    }
-
-    fn string(&mut self, ptr: u32, limit: usize) -> Option<Vec<u8>> {
-        self.call.read_c_bytes(ptr, limit).ok()
-    }
-
-    fn wide_string(&mut self, ptr: u32, limit: usize) -> Option<Vec<u16>> {
-        let mut units = Vec::new();
-        while units.len() < limit {
-            let b = self
-                .call
-                .read_bytes(ptr.wrapping_add(2 * units.len() as u32), 2)
-                .ok()?;
-            let u = u16::from_le_bytes([b[0], b[1]]);
-            if u == 0 {
-                break;
-            }
-            units.push(u);
-        }
-        Some(units)
-    }
-
-    fn store_count(&mut self, ptr: u32, count: u32, size: usize) -> Option<()> {
-        let bytes = u64::from(count).to_le_bytes();
-        self.call.write_bytes(ptr, &bytes[..size]).ok()
-    }
 }
 
-/// Formats the call's format string (argument `fmt_arg`) with arguments from `source`.
-fn format_call(call: &mut ApiCall<'_>, fmt_arg: usize, source: Source) -> Option<Vec<u8>> {
-    let fmt_ptr = call.arg(fmt_arg);
-    let Ok(fmt) = call.read_c_bytes(fmt_ptr, FORMAT_LIMIT) else {
-        set_errno(call, errno::EINVAL);
-        return None;
-    };
-    let mut args = GuestArguments {
-        call,
-        source,
-        next: 0,
-    };
-    printf::format(&fmt, &mut args).ok()
-}
-
-/// Formats a call whose format string is argument `fmt_arg`, its values from argument
-/// `first` on (for `_cprintf`).
-pub(crate) fn format_stack_call(
+/// Formats `format` with the call's variadic arguments.
+pub(crate) fn format_varargs(
     call: &mut ApiCall<'_>,
-    fmt_arg: usize,
-    first: usize,
+    format: Ptr,
+    arguments: VarArgs,
 ) -> Option<Vec<u8>> {
-    format_call(call, fmt_arg, Source::Stack(first))
+    let fmt = read_format(call, format)?;
+    format_text(&fmt, &mut arguments.reader(call)).ok()
 }
 
-fn print_to(call: &mut ApiCall<'_>, file: u32, text: Option<Vec<u8>>) -> ApiReturn {
+/// Formats `format` with the arguments of the va_list `argptr`.
+fn format_list(call: &mut ApiCall<'_>, format: Ptr, argptr: Ptr) -> Option<Vec<u8>> {
+    let fmt = read_format(call, format)?;
+    format_text(&fmt, &mut GuestArguments::list(call, argptr.0)).ok()
+}
+
+fn print_to(call: &mut ApiCall<'_>, file: u32, text: Option<Vec<u8>>) -> i32 {
     let Some(text) = text else {
-        return value(EOF);
+        return -1;
     };
     with_state(call, |call, state| {
         if write_stream(call, state, file, &text) {
-            value(text.len() as u32)
+            text.len() as i32
         } else {
-            value(EOF)
+            -1
         }
     })
 }
@@ -528,43 +418,44 @@ fn stderr_file() -> u32 {
     CRT_DATA + at::IOB + 2 * FILE_SIZE
 }
 
-/// printf(fmt, ...).
-pub(super) fn printf(call: &mut ApiCall<'_>) -> ApiReturn {
-    let text = format_call(call, 0, Source::Stack(1));
+/// printf(format, ...).
+#[export(cdecl)]
+fn printf(call: &mut ApiCall<'_>, format: Ptr, arguments: VarArgs) -> i32 {
+    let text = format_varargs(call, format, arguments);
     print_to(call, stdout_file(), text)
 }
 
-/// fprintf(stream, fmt, ...).
-pub(super) fn fprintf(call: &mut ApiCall<'_>) -> ApiReturn {
-    let file = call.arg(0);
-    let text = format_call(call, 1, Source::Stack(2));
-    print_to(call, file, text)
+/// fprintf(stream, format, ...).
+#[export(cdecl)]
+fn fprintf(call: &mut ApiCall<'_>, stream: Ptr, format: Ptr, arguments: VarArgs) -> i32 {
+    let text = format_varargs(call, format, arguments);
+    print_to(call, stream.0, text)
 }
 
-/// vprintf(fmt, va_list).
-pub(super) fn vprintf(call: &mut ApiCall<'_>) -> ApiReturn {
-    let list = call.arg(1);
-    let text = format_call(call, 0, Source::List(list));
+/// vprintf(format, argptr).
+#[export(cdecl)]
+fn vprintf(call: &mut ApiCall<'_>, format: Ptr, argptr: Ptr) -> i32 {
+    let text = format_list(call, format, argptr);
     print_to(call, stdout_file(), text)
 }
 
-/// vfprintf(stream, fmt, va_list).
-pub(super) fn vfprintf(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (file, list) = (call.arg(0), call.arg(2));
-    let text = format_call(call, 1, Source::List(list));
-    print_to(call, file, text)
+/// vfprintf(stream, format, argptr).
+#[export(cdecl)]
+fn vfprintf(call: &mut ApiCall<'_>, stream: Ptr, format: Ptr, argptr: Ptr) -> i32 {
+    let text = format_list(call, format, argptr);
+    print_to(call, stream.0, text)
 }
 
 /// Stores a formatted string: all of it and a NUL for sprintf (`limit` None); for
 /// _snprintf at most `limit` bytes, with a NUL only if it fits, and -1 when truncated.
 fn store_string(
     call: &mut ApiCall<'_>,
-    buffer: u32,
+    buffer: Ptr,
     limit: Option<u32>,
     text: Option<Vec<u8>>,
-) -> ApiReturn {
+) -> i32 {
     let Some(mut text) = text else {
-        return value(EOF);
+        return -1;
     };
     let len = text.len() as u32;
     let result = match limit {
@@ -583,143 +474,162 @@ fn store_string(
             len
         }
     };
-    if call.write_bytes(buffer, &text).is_err() {
-        return value(EOF);
+    if call.write_bytes(buffer.0, &text).is_err() {
+        return -1;
     }
-    value(result)
+    result as i32
 }
 
-/// sprintf(buffer, fmt, ...).
-pub(super) fn sprintf(call: &mut ApiCall<'_>) -> ApiReturn {
-    let buffer = call.arg(0);
-    let text = format_call(call, 1, Source::Stack(2));
+/// sprintf(buffer, format, ...).
+#[export(cdecl)]
+fn sprintf(call: &mut ApiCall<'_>, buffer: Ptr, format: Ptr, arguments: VarArgs) -> i32 {
+    let text = format_varargs(call, format, arguments);
     store_string(call, buffer, None, text)
 }
 
-/// _snprintf(buffer, count, fmt, ...).
-pub(super) fn snprintf(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (buffer, count) = (call.arg(0), call.arg(1));
-    let text = format_call(call, 2, Source::Stack(3));
+/// _snprintf(buffer, count, format, ...).
+#[export(cdecl)]
+fn _snprintf(
+    call: &mut ApiCall<'_>,
+    buffer: Ptr,
+    count: u32,
+    format: Ptr,
+    arguments: VarArgs,
+) -> i32 {
+    let text = format_varargs(call, format, arguments);
     store_string(call, buffer, Some(count), text)
 }
 
-/// vsprintf(buffer, fmt, va_list).
-pub(super) fn vsprintf(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (buffer, list) = (call.arg(0), call.arg(2));
-    let text = format_call(call, 1, Source::List(list));
+/// vsprintf(buffer, format, argptr).
+#[export(cdecl)]
+fn vsprintf(call: &mut ApiCall<'_>, buffer: Ptr, format: Ptr, argptr: Ptr) -> i32 {
+    let text = format_list(call, format, argptr);
     store_string(call, buffer, None, text)
 }
 
-/// _vsnprintf(buffer, count, fmt, va_list).
-pub(super) fn vsnprintf(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (buffer, count, list) = (call.arg(0), call.arg(1), call.arg(3));
-    let text = format_call(call, 2, Source::List(list));
+/// _vsnprintf(buffer, count, format, argptr).
+#[export(cdecl)]
+fn _vsnprintf(call: &mut ApiCall<'_>, buffer: Ptr, count: u32, format: Ptr, argptr: Ptr) -> i32 {
+    let text = format_list(call, format, argptr);
     store_string(call, buffer, Some(count), text)
 }
 
 // ---- character and block output -----------------------------------------------------------
 
-/// puts(s): s and a newline on stdout; 0, or EOF on error.
-pub(super) fn puts(call: &mut ApiCall<'_>) -> ApiReturn {
-    let s = call.arg(0);
-    let Ok(mut text) = call.read_c_bytes(s, 0x100_0000) else {
-        return value(EOF);
+/// puts(str): str and a newline on stdout; 0, or EOF on error.
+#[export(cdecl)]
+fn puts(call: &mut ApiCall<'_>, str: Ptr) -> i32 {
+    let Ok(mut text) = call.read_c_bytes(str.0, 0x100_0000) else {
+        return -1;
     };
     text.push(b'\n');
     with_state(call, |call, state| {
-        value(if write_stream(call, state, stdout_file(), &text) {
+        if write_stream(call, state, stdout_file(), &text) {
             0
         } else {
-            EOF
-        })
-    })
-}
-
-/// fputs(s, stream): 0, or EOF on error.
-pub(super) fn fputs(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (s, file) = (call.arg(0), call.arg(1));
-    let Ok(text) = call.read_c_bytes(s, 0x100_0000) else {
-        return value(EOF);
-    };
-    with_state(call, |call, state| {
-        value(if write_stream(call, state, file, &text) {
-            0
-        } else {
-            EOF
-        })
-    })
-}
-
-fn put_char(call: &mut ApiCall<'_>, c: u32, file: u32) -> ApiReturn {
-    with_state(call, |call, state| {
-        if write_stream(call, state, file, &[c as u8]) {
-            let _ = call.write_u32(file + 4, 0);
-            value(c & 0xFF)
-        } else {
-            value(EOF)
+            -1
         }
     })
 }
 
-/// fputc(c, stream) and putc: the character written, or EOF.
-pub(super) fn fputc(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (c, file) = (call.arg(0), call.arg(1));
-    put_char(call, c, file)
+/// fputs(str, stream): 0, or EOF on error.
+#[export(cdecl)]
+fn fputs(call: &mut ApiCall<'_>, str: Ptr, stream: Ptr) -> i32 {
+    let Ok(text) = call.read_c_bytes(str.0, 0x100_0000) else {
+        return -1;
+    };
+    with_state(call, |call, state| {
+        if write_stream(call, state, stream.0, &text) {
+            0
+        } else {
+            -1
+        }
+    })
 }
 
-/// _flsbuf(c, stream): what the putc macro of old headers calls when `_cnt` runs out.
-pub(super) fn flsbuf(call: &mut ApiCall<'_>) -> ApiReturn {
-    fputc(call)
+fn put_char(call: &mut ApiCall<'_>, c: u32, file: u32) -> u32 {
+    with_state(call, |call, state| {
+        if write_stream(call, state, file, &[c as u8]) {
+            let _ = call.write_u32(file + 4, 0);
+            c & 0xFF
+        } else {
+            EOF
+        }
+    })
+}
+
+/// fputc(c, stream), putc and _flsbuf (what the putc macro of old headers calls when
+/// `_cnt` runs out): the character written, or EOF.
+#[export(cdecl)]
+fn fputc(call: &mut ApiCall<'_>, c: u32, stream: Ptr) -> u32 {
+    put_char(call, c, stream.0)
 }
 
 /// putchar(c).
-pub(super) fn putchar(call: &mut ApiCall<'_>) -> ApiReturn {
-    let c = call.arg(0);
+#[export(cdecl)]
+fn putchar(call: &mut ApiCall<'_>, c: u32) -> u32 {
     put_char(call, c, stdout_file())
 }
 
-/// fwrite(ptr, size, count, stream): the number of whole items written.
-pub(super) fn fwrite(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (ptr, size, count, file) = (call.arg(0), call.arg(1), call.arg(2), call.arg(3));
+/// fwrite(buffer, size, count, stream): the number of whole items written.
+#[export(cdecl)]
+fn fwrite(call: &mut ApiCall<'_>, buffer: Ptr, size: u32, count: u32, stream: Ptr) -> u32 {
     let Some(total) = size.checked_mul(count).filter(|&t| t <= 0x1000_0000) else {
-        return value(0);
+        return 0;
     };
     if total == 0 {
-        return value(0);
+        return 0;
     }
-    let Ok(bytes) = call.read_bytes(ptr, total as usize) else {
-        return value(0);
+    let Ok(bytes) = call.read_bytes(buffer.0, total as usize) else {
+        return 0;
     };
     with_state(call, |call, state| {
-        value(if write_stream(call, state, file, &bytes) {
+        if write_stream(call, state, stream.0, &bytes) {
             count
         } else {
             0
-        })
+        }
     })
 }
 
 /// fflush(stream): 0 (streams are unbuffered).
-pub(super) fn fflush(call: &mut ApiCall<'_>) -> ApiReturn {
-    with_state(call, |call, state| {
-        flush_all(call, state);
-        value(0)
-    })
+#[export(cdecl)]
+fn fflush(call: &mut ApiCall<'_>, stream: Ptr) -> i32 {
+    let _ = stream;
+    with_state(call, flush_all);
+    0
 }
 
 /// _flushall(): the number of open streams.
-pub(super) fn flushall(call: &mut ApiCall<'_>) -> ApiReturn {
+#[export(cdecl)]
+fn _flushall(call: &mut ApiCall<'_>) -> u32 {
     with_state(call, |call, state| {
         flush_all(call, state);
-        value(state.streams.len() as u32)
+        state.streams.len() as u32
     })
+}
+
+/// setvbuf(stream, buffer, mode, size): 0 (streams are unbuffered).
+#[export(cdecl)]
+fn setvbuf(call: &mut ApiCall<'_>, stream: Ptr, buffer: Ptr, mode: u32, size: u32) -> i32 {
+    let _ = (stream, buffer, mode, size);
+    with_state(call, |_, _| 0)
+}
+
+/// setbuf(stream, buffer): nothing (streams are unbuffered).
+#[export(cdecl)]
+fn setbuf(call: &mut ApiCall<'_>, stream: Ptr, buffer: Ptr) {
+    let _ = (stream, buffer);
+    with_state(call, |_, _| ());
 }
 
 // ---- input --------------------------------------------------------------------------------
 
-/// fgetc(stream) and getc: the next character, or EOF.
-pub(super) fn fgetc(call: &mut ApiCall<'_>) -> ApiReturn {
-    let file = call.arg(0);
+/// fgetc(stream), getc and _filbuf (what the getc macro of old headers calls when `_cnt`
+/// runs out): the next character, or EOF.
+#[export(cdecl)]
+fn fgetc(call: &mut ApiCall<'_>, stream: Ptr) -> ApiReturn {
+    let file = stream.0;
     reading(call, file, |call, state| {
         let c = read_char(call, state, file);
         let _ = call.write_u32(file + 4, 0);
@@ -727,22 +637,19 @@ pub(super) fn fgetc(call: &mut ApiCall<'_>) -> ApiReturn {
     })
 }
 
-/// _filbuf(stream): what the getc macro of old headers calls when `_cnt` runs out.
-pub(super) fn filbuf(call: &mut ApiCall<'_>) -> ApiReturn {
-    fgetc(call)
-}
-
 /// getchar().
-pub(super) fn getchar(call: &mut ApiCall<'_>) -> ApiReturn {
+#[export(cdecl)]
+fn getchar(call: &mut ApiCall<'_>) -> ApiReturn {
     let file = CRT_DATA + at::IOB;
     reading(call, file, |call, state| {
         value(read_char(call, state, file).map_or(EOF, u32::from))
     })
 }
 
-/// fgets(buffer, n, stream): a line (newline kept) or NULL at end of file.
-pub(super) fn fgets(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (buffer, n, file) = (call.arg(0), call.arg(1) as i32, call.arg(2));
+/// fgets(str, n, stream): a line (newline kept) or NULL at end of file.
+#[export(cdecl)]
+fn fgets(call: &mut ApiCall<'_>, str: Ptr, n: i32, stream: Ptr) -> ApiReturn {
+    let (buffer, file) = (str.0, stream.0);
     if n <= 0 {
         return value(0);
     }
@@ -772,8 +679,9 @@ pub(super) fn fgets(call: &mut ApiCall<'_>) -> ApiReturn {
 }
 
 /// gets(buffer): a line without its newline, or NULL at end of file.
-pub(super) fn gets(call: &mut ApiCall<'_>) -> ApiReturn {
-    let buffer = call.arg(0);
+#[export(cdecl)]
+fn gets(call: &mut ApiCall<'_>, buffer: Ptr) -> ApiReturn {
+    let buffer = buffer.0;
     let file = CRT_DATA + at::IOB;
     reading(call, file, |call, state| {
         let mut line = Vec::new();
@@ -795,10 +703,11 @@ pub(super) fn gets(call: &mut ApiCall<'_>) -> ApiReturn {
 }
 
 /// ungetc(c, stream): pushes c back; EOF for EOF.
-pub(super) fn ungetc(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (c, file) = (call.arg(0), call.arg(1));
+#[export(cdecl)]
+fn ungetc(call: &mut ApiCall<'_>, c: u32, stream: Ptr) -> u32 {
+    let file = stream.0;
     if c == EOF {
-        return value(EOF);
+        return EOF;
     }
     with_state(call, |call, state| {
         match slot_of(file).and_then(|s| state.streams.get_mut(&s)) {
@@ -807,16 +716,17 @@ pub(super) fn ungetc(call: &mut ApiCall<'_>) -> ApiReturn {
                 s.eof = false;
                 let flag = call.read_u32(file + 12).unwrap_or(0);
                 let _ = call.write_u32(file + 12, flag & !IOEOF);
-                value(c & 0xFF)
+                c & 0xFF
             }
-            None => value(EOF),
+            None => EOF,
         }
     })
 }
 
-/// fread(ptr, size, count, stream): the number of whole items read.
-pub(super) fn fread(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (ptr, size, count, file) = (call.arg(0), call.arg(1), call.arg(2), call.arg(3));
+/// fread(buffer, size, count, stream): the number of whole items read.
+#[export(cdecl)]
+fn fread(call: &mut ApiCall<'_>, buffer: Ptr, size: u32, count: u32, stream: Ptr) -> ApiReturn {
+    let (ptr, file) = (buffer.0, stream.0);
     let Some(total) = size.checked_mul(count).filter(|&t| t <= 0x1000_0000) else {
         return value(0);
     };
@@ -836,29 +746,30 @@ pub(super) fn fread(call: &mut ApiCall<'_>) -> ApiReturn {
     })
 }
 
-fn stream_flag(call: &mut ApiCall<'_>, pick: fn(&Stream) -> bool) -> ApiReturn {
-    let file = call.arg(0);
+fn stream_flag(call: &mut ApiCall<'_>, file: Ptr, pick: fn(&Stream) -> bool) -> bool {
     with_state(call, |_, state| {
-        let set = slot_of(file)
+        slot_of(file.0)
             .and_then(|s| state.streams.get(&s))
-            .is_some_and(pick);
-        value(u32::from(set))
+            .is_some_and(pick)
     })
 }
 
 /// feof(stream).
-pub(super) fn feof(call: &mut ApiCall<'_>) -> ApiReturn {
-    stream_flag(call, |s| s.eof)
+#[export(cdecl)]
+fn feof(call: &mut ApiCall<'_>, stream: Ptr) -> bool {
+    stream_flag(call, stream, |s| s.eof)
 }
 
 /// ferror(stream).
-pub(super) fn ferror(call: &mut ApiCall<'_>) -> ApiReturn {
-    stream_flag(call, |s| s.error)
+#[export(cdecl)]
+fn ferror(call: &mut ApiCall<'_>, stream: Ptr) -> bool {
+    stream_flag(call, stream, |s| s.error)
 }
 
 /// clearerr(stream).
-pub(super) fn clearerr(call: &mut ApiCall<'_>) -> ApiReturn {
-    let file = call.arg(0);
+#[export(cdecl)]
+fn clearerr(call: &mut ApiCall<'_>, stream: Ptr) {
+    let file = stream.0;
     with_state(call, |call, state| {
         if let Some(s) = slot_of(file).and_then(|s| state.streams.get_mut(&s)) {
             s.eof = false;
@@ -866,29 +777,26 @@ pub(super) fn clearerr(call: &mut ApiCall<'_>) -> ApiReturn {
             let flag = call.read_u32(file + 12).unwrap_or(0);
             let _ = call.write_u32(file + 12, flag & !(IOEOF | IOERR));
         }
-        value(0)
-    })
+    });
 }
 
 /// _fileno(stream).
-pub(super) fn fileno(call: &mut ApiCall<'_>) -> ApiReturn {
-    let file = call.arg(0);
+#[export(cdecl)]
+fn _fileno(call: &mut ApiCall<'_>, stream: Ptr) -> u32 {
     with_state(call, |_, state| {
-        value(
-            slot_of(file)
-                .and_then(|s| state.streams.get(&s))
-                .map_or(EOF, |s| s.fd),
-        )
+        slot_of(stream.0)
+            .and_then(|s| state.streams.get(&s))
+            .map_or(EOF, |s| s.fd)
     })
 }
 
 /// _setmode(fd, mode): the previous mode, or -1 with EBADF/EINVAL.
-pub(super) fn setmode(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (fd, mode) = (call.arg(0), call.arg(1));
+#[export(cdecl)]
+fn _setmode(call: &mut ApiCall<'_>, fd: u32, mode: u32) -> u32 {
     with_state(call, |call, state| {
         let Some(d) = state.fds.get_mut(&fd) else {
             set_errno(call, errno::EBADF);
-            return value(EOF);
+            return EOF;
         };
         let old = if d.text { O_TEXT } else { O_BINARY };
         match mode {
@@ -896,44 +804,45 @@ pub(super) fn setmode(call: &mut ApiCall<'_>) -> ApiReturn {
             O_BINARY => d.text = false,
             _ => {
                 set_errno(call, errno::EINVAL);
-                return value(EOF);
+                return EOF;
             }
         }
-        value(old)
+        old
     })
 }
 
 /// _isatty(fd): nonzero (0x40, FDEV) for a console handle.
-pub(super) fn isatty(call: &mut ApiCall<'_>) -> ApiReturn {
-    let fd = call.arg(0);
+#[export(cdecl)]
+fn _isatty(call: &mut ApiCall<'_>, fd: u32) -> u32 {
     with_state(call, |call, state| {
         let console = state.fds.get(&fd).is_some_and(|d| {
             call.reference(d.handle, nt_object::AccessMask(0), None)
                 .is_ok_and(|o| o.payload::<kernel32::HostFile>().is_some())
         });
-        value(if console { 0x40 } else { 0 })
+        if console { 0x40 } else { 0 }
     })
 }
 
 /// _write(fd, buffer, count): `count`, or -1 with errno.
-pub(super) fn write(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (fd, buffer, count) = (call.arg(0), call.arg(1), call.arg(2));
-    let Ok(bytes) = call.read_bytes(buffer, count.min(0x1000_0000) as usize) else {
-        return value(EOF);
+#[export(cdecl)]
+fn _write(call: &mut ApiCall<'_>, fd: u32, buffer: Ptr, count: u32) -> u32 {
+    let Ok(bytes) = call.read_bytes(buffer.0, count.min(0x1000_0000) as usize) else {
+        return EOF;
     };
     with_state(call, |call, state| {
-        value(if write_fd(call, state, fd, &bytes) {
+        if write_fd(call, state, fd, &bytes) {
             count
         } else {
             EOF
-        })
+        }
     })
 }
 
 /// _read(fd, buffer, count): the bytes read (text mode: CRLF read as LF), 0 at the end,
 /// -1 with EBADF; on the console it waits for a line.
-pub(super) fn read(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (fd, buffer, count) = (call.arg(0), call.arg(1), call.arg(2));
+#[export(cdecl)]
+fn _read(call: &mut ApiCall<'_>, fd: u32, buffer: Ptr, count: u32) -> ApiReturn {
+    let buffer = buffer.0;
     with_state(call, |call, state| {
         let Some(d) = state.fds.get(&fd) else {
             set_errno(call, errno::EBADF);
@@ -1028,68 +937,117 @@ fn close_fd(call: &mut ApiCall<'_>, state: &mut CrtState, fd: u32) -> bool {
     true
 }
 
-/// _open(path, flags, mode): a descriptor, or -1 with errno.
-pub(super) fn open(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (path, flags) = (call.arg(0), call.arg(1));
-    let Ok(name) = call.read_c_string(path, 260) else {
-        return value(EOF);
-    };
+/// _open(filename, oflag, pmode): a descriptor, or -1 with errno.
+#[export(cdecl, failure = EOF)]
+fn _open(call: &mut ApiCall<'_>, filename: AnsiStr, oflag: u32, pmode: u32) -> u32 {
+    let _ = pmode;
+    open_descriptor(call, &filename, oflag)
+}
+
+/// _wopen(filename, oflag, pmode): _open with a wide file name.
+#[export(cdecl, failure = EOF)]
+fn _wopen(call: &mut ApiCall<'_>, filename: WideStr, oflag: u32, pmode: u32) -> u32 {
+    let _ = pmode;
+    open_descriptor(call, &filename, oflag)
+}
+
+/// _open's work: a new descriptor on `filename`, or -1 with errno.
+fn open_descriptor(call: &mut ApiCall<'_>, filename: &str, oflag: u32) -> u32 {
+    let name = path_name(filename);
     with_state(call, |call, state| {
-        value(open_fd(call, state, &name, flags).unwrap_or(EOF))
+        open_fd(call, state, name, oflag).unwrap_or(EOF)
     })
 }
 
 /// _close(fd): 0, or -1 with EBADF.
-pub(super) fn close(call: &mut ApiCall<'_>) -> ApiReturn {
-    let fd = call.arg(0);
+#[export(cdecl)]
+fn _close(call: &mut ApiCall<'_>, fd: u32) -> i32 {
     with_state(call, |call, state| {
         state.streams.retain(|_, s| s.fd != fd);
-        value(if close_fd(call, state, fd) { 0 } else { EOF })
+        if close_fd(call, state, fd) { 0 } else { -1 }
     })
 }
 
 /// _lseek(fd, offset, origin): the new position, or -1 with errno.
-pub(super) fn lseek(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (fd, offset, origin) = (call.arg(0), call.arg(1) as i32, call.arg(2));
+#[export(cdecl)]
+fn _lseek(call: &mut ApiCall<'_>, fd: u32, offset: i32, origin: u32) -> u32 {
     with_state(call, |call, state| {
         let Some(d) = state.fds.get(&fd) else {
             set_errno(call, errno::EBADF);
-            return value(EOF);
+            return EOF;
         };
         match kernel32::set_file_pointer(call, d.handle, i64::from(offset), origin) {
-            Ok(p) if p <= 0x7FFF_FFFF => value(p as u32),
+            Ok(p) if p <= 0x7FFF_FFFF => p as u32,
             Ok(_) => {
                 set_errno(call, errno::EINVAL);
-                value(EOF)
+                EOF
             }
             Err(e) => {
                 fail_dos(call, e);
-                value(EOF)
+                EOF
             }
         }
     })
 }
 
-/// fopen(name, mode) and _fsopen: a FILE for "r", "w", "a" with "+", "b" and "t"; NULL
-/// with errno.
-pub(super) fn fopen(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (path, mode) = (call.arg(0), call.arg(1));
-    let (Ok(name), Ok(mode)) = (call.read_c_string(path, 260), call.read_c_bytes(mode, 64)) else {
-        return value(0);
+/// The longest file name the stream functions pass on (MAX_PATH bytes).
+const NAME_LIMIT: usize = 260;
+
+/// A file name as the CRT passes it on: at most [`NAME_LIMIT`] bytes of it.
+fn path_name(name: &str) -> &str {
+    match name.char_indices().nth(NAME_LIMIT) {
+        Some((at, _)) => &name[..at],
+        None => name,
+    }
+}
+
+/// Opens `filename` with a fopen mode on FILE slot `slot` (a free one when None).
+fn open_stream(call: &mut ApiCall<'_>, state: &mut CrtState, filename: &str, mode: &str) -> Ptr {
+    let Some(flags) = open_flags(mode.as_bytes()) else {
+        set_errno(call, errno::EINVAL);
+        return Ptr::NULL;
     };
+    let Some(slot) = (3..FILE_SLOTS).find(|s| !state.streams.contains_key(s)) else {
+        set_errno(call, 24);
+        return Ptr::NULL;
+    };
+    let Some(fd) = open_fd(call, state, path_name(filename), flags) else {
+        return Ptr::NULL;
+    };
+    Ptr(attach_stream(call, state, slot, fd, flags))
+}
+
+/// fopen(filename, mode): a FILE for "r", "w", "a" with "+", "b" and "t"; NULL with errno.
+#[export(cdecl)]
+fn fopen(call: &mut ApiCall<'_>, filename: AnsiStr, mode: AnsiStr) -> Ptr {
     with_state(call, |call, state| {
-        let Some(flags) = open_flags(&mode) else {
-            set_errno(call, errno::EINVAL);
-            return value(0);
-        };
-        let Some(slot) = (3..FILE_SLOTS).find(|s| !state.streams.contains_key(s)) else {
-            set_errno(call, 24);
-            return value(0);
-        };
-        let Some(fd) = open_fd(call, state, &name, flags) else {
-            return value(0);
-        };
-        value(attach_stream(call, state, slot, fd, flags))
+        open_stream(call, state, &filename, &mode)
+    })
+}
+
+/// _fsopen(filename, mode, shflag): fopen (files are not locked against other opens).
+#[export(cdecl)]
+fn _fsopen(call: &mut ApiCall<'_>, filename: AnsiStr, mode: AnsiStr, shflag: u32) -> Ptr {
+    let _ = shflag;
+    with_state(call, |call, state| {
+        open_stream(call, state, &filename, &mode)
+    })
+}
+
+/// _wfopen(filename, mode): fopen with a wide file name and mode.
+#[export(cdecl)]
+fn _wfopen(call: &mut ApiCall<'_>, filename: WideStr, mode: WideStr) -> Ptr {
+    with_state(call, |call, state| {
+        open_stream(call, state, &filename, &mode)
+    })
+}
+
+/// _wfsopen(filename, mode, shflag): _fsopen with a wide file name and mode.
+#[export(cdecl)]
+fn _wfsopen(call: &mut ApiCall<'_>, filename: WideStr, mode: WideStr, shflag: u32) -> Ptr {
+    let _ = shflag;
+    with_state(call, |call, state| {
+        open_stream(call, state, &filename, &mode)
     })
 }
 
@@ -1136,67 +1094,73 @@ fn attach_stream(
 }
 
 /// _fdopen(fd, mode): a FILE on an open descriptor; NULL with errno.
-pub(super) fn fdopen(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (fd, mode) = (call.arg(0), call.arg(1));
-    let mode = call.read_c_bytes(mode, 64).unwrap_or_default();
+#[export(cdecl)]
+fn _fdopen(call: &mut ApiCall<'_>, fd: u32, mode: Ptr) -> Ptr {
+    let mode = call.read_c_bytes(mode.0, 64).unwrap_or_default();
     with_state(call, |call, state| {
         let Some(flags) = open_flags(&mode) else {
             set_errno(call, errno::EINVAL);
-            return value(0);
+            return Ptr::NULL;
         };
         if !state.fds.contains_key(&fd) {
             set_errno(call, errno::EBADF);
-            return value(0);
+            return Ptr::NULL;
         }
         let Some(slot) = (3..FILE_SLOTS).find(|s| !state.streams.contains_key(s)) else {
             set_errno(call, 24);
-            return value(0);
+            return Ptr::NULL;
         };
-        value(attach_stream(call, state, slot, fd, flags))
+        Ptr(attach_stream(call, state, slot, fd, flags))
     })
 }
 
-/// freopen(name, mode, stream): closes the stream and opens `name` on the same FILE;
+/// freopen(path, mode, stream): closes the stream and opens `path` on the same FILE;
 /// NULL with errno (the stream stays closed) when the open fails.
-pub(super) fn freopen(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (path, mode, file) = (call.arg(0), call.arg(1), call.arg(2));
-    let (Ok(name), Ok(mode)) = (call.read_c_string(path, 260), call.read_c_bytes(mode, 64)) else {
-        return value(0);
-    };
+#[export(cdecl)]
+fn freopen(call: &mut ApiCall<'_>, path: AnsiStr, mode: AnsiStr, stream: Ptr) -> Ptr {
+    reopen_stream(call, &path, &mode, stream)
+}
+
+/// _wfreopen(path, mode, stream): freopen with a wide file name and mode.
+#[export(cdecl)]
+fn _wfreopen(call: &mut ApiCall<'_>, path: WideStr, mode: WideStr, stream: Ptr) -> Ptr {
+    reopen_stream(call, &path, &mode, stream)
+}
+
+/// freopen's work.
+fn reopen_stream(call: &mut ApiCall<'_>, path: &str, mode: &str, stream: Ptr) -> Ptr {
+    let file = stream.0;
     with_state(call, |call, state| {
         let Some(slot) = slot_of(file) else {
             set_errno(call, errno::EINVAL);
-            return value(0);
+            return Ptr::NULL;
         };
         if let Some(old) = state.streams.remove(&slot) {
             close_fd(call, state, old.fd);
         }
-        let Some(flags) = open_flags(&mode) else {
+        let Some(flags) = open_flags(mode.as_bytes()) else {
             set_errno(call, errno::EINVAL);
-            return value(0);
+            return Ptr::NULL;
         };
-        match open_fd(call, state, &name, flags) {
-            Some(fd) => value(attach_stream(call, state, slot, fd, flags)),
-            None => value(0),
+        match open_fd(call, state, path_name(path), flags) {
+            Some(fd) => Ptr(attach_stream(call, state, slot, fd, flags)),
+            None => Ptr::NULL,
         }
     })
 }
 
 /// fclose(stream): 0, or EOF for a FILE that is not open.
-pub(super) fn fclose(call: &mut ApiCall<'_>) -> ApiReturn {
-    let file = call.arg(0);
+#[export(cdecl)]
+fn fclose(call: &mut ApiCall<'_>, stream: Ptr) -> i32 {
+    let file = stream.0;
     with_state(call, |call, state| {
-        let Some(stream) = slot_of(file).and_then(|slot| state.streams.remove(&slot)) else {
+        let Some(s) = slot_of(file).and_then(|slot| state.streams.remove(&slot)) else {
             set_errno(call, errno::EINVAL);
-            return value(EOF);
+            return -1;
         };
         let _ = call.write_bytes(file, &[0; FILE_SIZE as usize]);
         let _ = call.write_u32(file + 16, EOF);
-        value(if close_fd(call, state, stream.fd) {
-            0
-        } else {
-            EOF
-        })
+        if close_fd(call, state, s.fd) { 0 } else { -1 }
     })
 }
 
@@ -1211,18 +1175,18 @@ fn stream_position(call: &mut ApiCall<'_>, state: &CrtState, file: u32) -> Resul
 }
 
 /// ftell(stream): the position, or -1 with errno (EBADF for a console, which cannot seek).
-pub(super) fn ftell(call: &mut ApiCall<'_>) -> ApiReturn {
-    let file = call.arg(0);
+#[export(cdecl)]
+fn ftell(call: &mut ApiCall<'_>, stream: Ptr) -> u32 {
     with_state(call, |call, state| {
-        match stream_position(call, state, file) {
-            Ok(p) if p <= 0x7FFF_FFFF => value(p as u32),
+        match stream_position(call, state, stream.0) {
+            Ok(p) if p <= 0x7FFF_FFFF => p as u32,
             Ok(_) => {
                 set_errno(call, errno::EINVAL);
-                value(EOF)
+                EOF
             }
             Err(e) => {
                 set_errno(call, e);
-                value(EOF)
+                EOF
             }
         }
     })
@@ -1272,22 +1236,21 @@ fn seek_stream(
 }
 
 /// fseek(stream, offset, origin): 0, or -1 with errno.
-pub(super) fn fseek(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (file, offset, origin) = (call.arg(0), call.arg(1) as i32, call.arg(2));
-    if origin > 2 {
-        return with_state(call, |call, _| {
-            set_errno(call, errno::EINVAL);
-            value(EOF)
-        });
-    }
+#[export(cdecl)]
+fn fseek(call: &mut ApiCall<'_>, stream: Ptr, offset: i32, origin: u32) -> u32 {
     with_state(call, |call, state| {
-        value(seek_stream(call, state, file, i64::from(offset), origin))
+        if origin > 2 {
+            set_errno(call, errno::EINVAL);
+            return EOF;
+        }
+        seek_stream(call, state, stream.0, i64::from(offset), origin)
     })
 }
 
 /// rewind(stream): to the start, the error and end-of-file flags cleared.
-pub(super) fn rewind(call: &mut ApiCall<'_>) -> ApiReturn {
-    let file = call.arg(0);
+#[export(cdecl)]
+fn rewind(call: &mut ApiCall<'_>, stream: Ptr) {
+    let file = stream.0;
     with_state(call, |call, state| {
         seek_stream(call, state, file, 0, 0);
         if let Some(s) = slot_of(file).and_then(|slot| state.streams.get_mut(&slot)) {
@@ -1295,29 +1258,28 @@ pub(super) fn rewind(call: &mut ApiCall<'_>) -> ApiReturn {
         }
         let flag = call.read_u32(file + 12).unwrap_or(0);
         let _ = call.write_u32(file + 12, flag & !(IOEOF | IOERR));
-        value(0)
-    })
+    });
 }
 
 /// _get_osfhandle(fd): the descriptor's handle, or -1 with EBADF.
-pub(super) fn get_osfhandle(call: &mut ApiCall<'_>) -> ApiReturn {
-    let fd = call.arg(0);
+#[export(cdecl)]
+fn _get_osfhandle(call: &mut ApiCall<'_>, fd: u32) -> u32 {
     with_state(call, |call, state| match state.fds.get(&fd) {
-        Some(d) => value(d.handle.0),
+        Some(d) => d.handle.0,
         None => {
             set_errno(call, errno::EBADF);
-            value(EOF)
+            EOF
         }
     })
 }
 
-/// perror(s): "s: message" and a newline on stderr.
-pub(super) fn perror(call: &mut ApiCall<'_>) -> ApiReturn {
-    let s = call.arg(0);
-    let prefix = if s == 0 {
+/// perror(string): "string: message" and a newline on stderr.
+#[export(cdecl)]
+fn perror(call: &mut ApiCall<'_>, string: Ptr) {
+    let prefix = if string.is_null() {
         Vec::new()
     } else {
-        call.read_c_bytes(s, 0x1_0000).unwrap_or_default()
+        call.read_c_bytes(string.0, 0x1_0000).unwrap_or_default()
     };
     with_state(call, |call, state| {
         let e = call.read_u32(CRT_DATA + at::ERRNO).unwrap_or(0);
@@ -1328,50 +1290,43 @@ pub(super) fn perror(call: &mut ApiCall<'_>) -> ApiReturn {
         text.extend_from_slice(super::string::error_message(e).as_bytes());
         text.push(b'\n');
         write_stream(call, state, stderr_file(), &text);
-        value(0)
-    })
+    });
 }
 
 // ---- scanf family -------------------------------------------------------------------------
 
+/// Where scanf's conversions store: the pointers of the call's variadic arguments.
 struct GuestTargets<'c, 'a> {
-    call: &'c mut ApiCall<'a>,
-    first: usize,
-    next: usize,
+    args: GuestArguments<'c, 'a>,
 }
 
 impl engine::Targets for GuestTargets<'_, '_> {
     fn next_pointer(&mut self) -> u32 {
-        let p = self.call.arg(self.first + self.next);
-        self.next += 1;
-        p
+        self.args.next_u32()
     }
 
     fn store(&mut self, ptr: u32, bytes: &[u8]) -> bool {
-        self.call.write_bytes(ptr, bytes).is_ok()
+        self.args.call().write_bytes(ptr, bytes).is_ok()
     }
 }
 
-fn format_string(call: &ApiCall<'_>, fmt_arg: usize) -> Option<Vec<u8>> {
-    call.read_c_bytes(call.arg(fmt_arg), FORMAT_LIMIT).ok()
-}
-
-/// sscanf(string, fmt, ...).
-pub(super) fn sscanf(call: &mut ApiCall<'_>) -> ApiReturn {
-    let s = call.arg(0);
-    let (Ok(input), Some(fmt)) = (call.read_c_bytes(s, 0x100_0000), format_string(call, 1)) else {
-        return value(EOF);
+/// sscanf(buffer, format, ...).
+#[export(cdecl)]
+fn sscanf(call: &mut ApiCall<'_>, buffer: Ptr, format: Ptr, arguments: VarArgs) -> i32 {
+    let (Ok(input), Ok(fmt)) = (
+        call.read_c_bytes(buffer.0, 0x100_0000),
+        call.read_c_bytes(format.0, FORMAT_LIMIT),
+    ) else {
+        return -1;
     };
     let mut scanner = engine::SliceScanner {
         bytes: &input,
         at: 0,
         targets: GuestTargets {
-            call,
-            first: 2,
-            next: 0,
+            args: arguments.reader(call),
         },
     };
-    value(engine::scan(&mut scanner, &fmt) as u32)
+    engine::scan(&mut scanner, &fmt)
 }
 
 /// A scanner reading a stream with one character of lookahead, pushed back at the end.
@@ -1387,7 +1342,7 @@ impl engine::Scanner for StreamScanner<'_, '_, '_> {
         if let Some(c) = self.peeked {
             return c;
         }
-        let c = read_char(self.targets.call, self.state, self.file);
+        let c = read_char(self.targets.args.call(), self.state, self.file);
         self.peeked = Some(c);
         c
     }
@@ -1405,16 +1360,14 @@ impl engine::Scanner for StreamScanner<'_, '_, '_> {
     }
 }
 
-fn scan_stream(call: &mut ApiCall<'_>, file: u32, fmt_arg: usize) -> ApiReturn {
-    let Some(fmt) = format_string(call, fmt_arg) else {
+fn scan_stream(call: &mut ApiCall<'_>, file: u32, format: Ptr, arguments: VarArgs) -> ApiReturn {
+    let Ok(fmt) = call.read_c_bytes(format.0, FORMAT_LIMIT) else {
         return value(EOF);
     };
     reading(call, file, |call, state| {
         let mut scanner = StreamScanner {
             targets: GuestTargets {
-                call,
-                first: fmt_arg + 1,
-                next: 0,
+                args: arguments.reader(call),
             },
             state,
             file,
@@ -1428,13 +1381,14 @@ fn scan_stream(call: &mut ApiCall<'_>, file: u32, fmt_arg: usize) -> ApiReturn {
     })
 }
 
-/// scanf(fmt, ...).
-pub(super) fn scanf(call: &mut ApiCall<'_>) -> ApiReturn {
-    scan_stream(call, CRT_DATA + at::IOB, 0)
+/// scanf(format, ...).
+#[export(cdecl)]
+fn scanf(call: &mut ApiCall<'_>, format: Ptr, arguments: VarArgs) -> ApiReturn {
+    scan_stream(call, CRT_DATA + at::IOB, format, arguments)
 }
 
-/// fscanf(stream, fmt, ...).
-pub(super) fn fscanf(call: &mut ApiCall<'_>) -> ApiReturn {
-    let file = call.arg(0);
-    scan_stream(call, file, 1)
+/// fscanf(stream, format, ...).
+#[export(cdecl)]
+fn fscanf(call: &mut ApiCall<'_>, stream: Ptr, format: Ptr, arguments: VarArgs) -> ApiReturn {
+    scan_stream(call, stream.0, format, arguments)
 }

@@ -1,11 +1,10 @@
 //! string.h, ctype.h (the C locale), stdlib.h and time.h functions.
 
-use nt_kernel::CpuContext;
-
-use super::{CRT_DATA, at, ctype_flags, errno, set_errno, value, with_state};
+use super::{CRT_DATA, at, ctype_flags, errno, set_errno, with_state};
 use win32::calendar::{civil_from_days, days_from_civil};
+use win32::codepage::CodePage;
 use win32::format::next_conversion;
-use win32::{ApiCall, ApiReturn};
+use win32::{AnsiStr, ApiCall, ApiReturn, Ptr, WideStr, export};
 
 /// The longest string these functions read.
 const LIMIT: usize = 0x100_0000;
@@ -22,66 +21,47 @@ fn put(call: &mut ApiCall<'_>, ptr: u32, bytes: &[u8]) {
     let _ = call.write_bytes(ptr, bytes);
 }
 
-/// Returns a double: in ST(0) to an x86 caller (cdecl), in f0 to an Alpha caller.
-pub(crate) fn return_double(call: &mut ApiCall<'_>, v: f64) -> ApiReturn {
-    let tid = call.thread.thread;
-    if let Some(p) = call.process_mut() {
-        let (_, t) = p.space_and_thread(tid);
-        match t.map(|t| t.context_mut()) {
-            Some(CpuContext::X86(c)) => {
-                let x87 = &mut c.x87;
-                x87.top = x87.top.wrapping_sub(1) & 7;
-                let phys = x87.top as usize;
-                x87.regs[phys] = v;
-                x87.tag &= !(3 << (2 * phys));
-            }
-            // Alpha returns floating results in f0.
-            Some(CpuContext::Alpha(c)) => c.f[0] = v.to_bits(),
-            None => {}
-        }
-    }
-    value(0)
-}
-
-fn compare(a: &[u8], b: &[u8]) -> u32 {
+fn compare(a: &[u8], b: &[u8]) -> i32 {
     match a.cmp(b) {
-        std::cmp::Ordering::Less => u32::MAX,
+        std::cmp::Ordering::Less => -1,
         std::cmp::Ordering::Equal => 0,
         std::cmp::Ordering::Greater => 1,
     }
 }
 
-/// strlen(s).
-pub(super) fn strlen(call: &mut ApiCall<'_>) -> ApiReturn {
-    value(c_string(call, call.arg(0)).len() as u32)
+/// strlen(str).
+#[export(cdecl)]
+fn strlen(call: &mut ApiCall<'_>, str: Ptr) -> u32 {
+    c_string(call, str.0).len() as u32
 }
 
-/// wcslen(s).
-pub(super) fn wcslen(call: &mut ApiCall<'_>) -> ApiReturn {
-    let s = call.arg(0);
+/// wcslen(str).
+#[export(cdecl)]
+fn wcslen(call: &mut ApiCall<'_>, str: Ptr) -> u32 {
     let mut n = 0u32;
-    while let Ok(b) = call.read_bytes(s.wrapping_add(2 * n), 2) {
+    while let Ok(b) = call.read_bytes(str.0.wrapping_add(2 * n), 2) {
         if b == [0, 0] {
             break;
         }
         n += 1;
     }
-    value(n)
+    n
 }
 
-/// strcpy(dst, src).
-pub(super) fn strcpy(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (dst, src) = (call.arg(0), call.arg(1));
-    let mut s = c_string(call, src);
+/// strcpy(strDestination, strSource).
+#[export(cdecl)]
+fn strcpy(call: &mut ApiCall<'_>, strDestination: Ptr, strSource: Ptr) -> Ptr {
+    let mut s = c_string(call, strSource.0);
     s.push(0);
-    put(call, dst, &s);
-    value(dst)
+    put(call, strDestination.0, &s);
+    strDestination
 }
 
-/// strncpy(dst, src, n): pads with NULs to n.
-pub(super) fn strncpy(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (dst, src, n) = (call.arg(0), call.arg(1), call.arg(2));
-    let s = bounded(call, src, n);
+/// strncpy(strDest, strSource, count): pads with NULs to count.
+#[export(cdecl)]
+fn strncpy(call: &mut ApiCall<'_>, strDest: Ptr, strSource: Ptr, count: u32) -> Ptr {
+    let (dst, n) = (strDest.0, count);
+    let s = bounded(call, strSource.0, n);
     put(call, dst, &s);
     // Then NULs up to n, in bounded chunks.
     let mut done = s.len() as u32;
@@ -90,140 +70,144 @@ pub(super) fn strncpy(call: &mut ApiCall<'_>) -> ApiReturn {
         put(call, dst.wrapping_add(done), &vec![0; len as usize]);
         done += len;
     }
-    value(dst)
+    strDest
 }
 
-/// strcat(dst, src).
-pub(super) fn strcat(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (dst, src) = (call.arg(0), call.arg(1));
+/// strcat(strDestination, strSource).
+#[export(cdecl)]
+fn strcat(call: &mut ApiCall<'_>, strDestination: Ptr, strSource: Ptr) -> Ptr {
+    let dst = strDestination.0;
     let end = dst + c_string(call, dst).len() as u32;
-    let mut s = c_string(call, src);
+    let mut s = c_string(call, strSource.0);
     s.push(0);
     put(call, end, &s);
-    value(dst)
+    strDestination
 }
 
-/// strncat(dst, src, n): at most n characters, then a NUL.
-pub(super) fn strncat(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (dst, src, n) = (call.arg(0), call.arg(1), call.arg(2));
+/// strncat(strDest, strSource, count): at most count characters, then a NUL.
+#[export(cdecl)]
+fn strncat(call: &mut ApiCall<'_>, strDest: Ptr, strSource: Ptr, count: u32) -> Ptr {
+    let dst = strDest.0;
     let end = dst + c_string(call, dst).len() as u32;
-    let mut s = bounded(call, src, n);
+    let mut s = bounded(call, strSource.0, count);
     s.push(0);
     put(call, end, &s);
-    value(dst)
+    strDest
 }
 
-/// strcmp(a, b): -1, 0 or 1.
-pub(super) fn strcmp(call: &mut ApiCall<'_>) -> ApiReturn {
-    value(compare(
-        &c_string(call, call.arg(0)),
-        &c_string(call, call.arg(1)),
-    ))
+/// strcmp(string1, string2) and strcoll: -1, 0 or 1.
+#[export(cdecl)]
+fn strcmp(call: &mut ApiCall<'_>, string1: Ptr, string2: Ptr) -> i32 {
+    compare(&c_string(call, string1.0), &c_string(call, string2.0))
 }
 
-/// strncmp(a, b, n).
-pub(super) fn strncmp(call: &mut ApiCall<'_>) -> ApiReturn {
-    let n = call.arg(2);
-    value(compare(
-        &bounded(call, call.arg(0), n),
-        &bounded(call, call.arg(1), n),
-    ))
+/// strncmp(string1, string2, count).
+#[export(cdecl)]
+fn strncmp(call: &mut ApiCall<'_>, string1: Ptr, string2: Ptr, count: u32) -> i32 {
+    compare(
+        &bounded(call, string1.0, count),
+        &bounded(call, string2.0, count),
+    )
 }
 
 fn lower(v: Vec<u8>) -> Vec<u8> {
     v.to_ascii_lowercase()
 }
 
-/// _stricmp(a, b): compares lowercased.
-pub(super) fn stricmp(call: &mut ApiCall<'_>) -> ApiReturn {
-    let a = lower(c_string(call, call.arg(0)));
-    value(compare(&a, &lower(c_string(call, call.arg(1)))))
+/// _stricmp(string1, string2), _strcmpi and _stricoll: compares lowercased.
+#[export(cdecl)]
+fn _stricmp(call: &mut ApiCall<'_>, string1: Ptr, string2: Ptr) -> i32 {
+    let a = lower(c_string(call, string1.0));
+    compare(&a, &lower(c_string(call, string2.0)))
 }
 
-/// _strnicmp(a, b, n).
-pub(super) fn strnicmp(call: &mut ApiCall<'_>) -> ApiReturn {
-    let n = call.arg(2);
-    let a = lower(bounded(call, call.arg(0), n));
-    value(compare(&a, &lower(bounded(call, call.arg(1), n))))
+/// _strnicmp(string1, string2, count).
+#[export(cdecl)]
+fn _strnicmp(call: &mut ApiCall<'_>, string1: Ptr, string2: Ptr, count: u32) -> i32 {
+    let a = lower(bounded(call, string1.0, count));
+    compare(&a, &lower(bounded(call, string2.0, count)))
 }
 
-/// strchr(s, c): the terminating NUL counts.
-pub(super) fn strchr(call: &mut ApiCall<'_>) -> ApiReturn {
-    find_char(call, false)
+/// strchr(str, c): the terminating NUL counts.
+#[export(cdecl)]
+fn strchr(call: &mut ApiCall<'_>, str: Ptr, c: u32) -> Ptr {
+    find_char(call, str, c as u8, false)
 }
 
-/// strrchr(s, c).
-pub(super) fn strrchr(call: &mut ApiCall<'_>) -> ApiReturn {
-    find_char(call, true)
+/// strrchr(str, c).
+#[export(cdecl)]
+fn strrchr(call: &mut ApiCall<'_>, str: Ptr, c: u32) -> Ptr {
+    find_char(call, str, c as u8, true)
 }
 
-/// strchr/strrchr: the address of the first (or, with `last`, the last) `c` in `s`, 0 if
-/// there is none; a NUL `c` finds the terminator.
-fn find_char(call: &mut ApiCall<'_>, last: bool) -> ApiReturn {
-    let (s, c) = (call.arg(0), call.arg(1) as u8);
-    let text = c_string(call, s);
+/// strchr/strrchr: the address of the first (or, with `last`, the last) `c` in `s`, NULL
+/// if there is none; a NUL `c` finds the terminator.
+fn find_char(call: &mut ApiCall<'_>, s: Ptr, c: u8, last: bool) -> Ptr {
+    let text = c_string(call, s.0);
     if c == 0 {
-        return value(s + text.len() as u32);
+        return Ptr(s.0 + text.len() as u32);
     }
     let found = if last {
         text.iter().rposition(|&b| b == c)
     } else {
         text.iter().position(|&b| b == c)
     };
-    value(found.map_or(0, |i| s + i as u32))
+    found.map_or(Ptr::NULL, |i| Ptr(s.0 + i as u32))
 }
 
-/// strstr(haystack, needle).
-pub(super) fn strstr(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (h, n) = (call.arg(0), call.arg(1));
-    let (hay, needle) = (c_string(call, h), c_string(call, n));
+/// strstr(str, strSearch).
+#[export(cdecl)]
+fn strstr(call: &mut ApiCall<'_>, str: Ptr, strSearch: Ptr) -> Ptr {
+    let (hay, needle) = (c_string(call, str.0), c_string(call, strSearch.0));
     if needle.is_empty() {
-        return value(h);
+        return str;
     }
-    value(
-        hay.windows(needle.len())
-            .position(|w| w == needle.as_slice())
-            .map_or(0, |i| h + i as u32),
-    )
+    hay.windows(needle.len())
+        .position(|w| w == needle.as_slice())
+        .map_or(Ptr::NULL, |i| Ptr(str.0 + i as u32))
 }
 
-/// strspn(s, accept).
-pub(super) fn strspn(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (s, set) = (c_string(call, call.arg(0)), c_string(call, call.arg(1)));
-    value(s.iter().take_while(|c| set.contains(c)).count() as u32)
+/// strspn(str, strCharSet).
+#[export(cdecl)]
+fn strspn(call: &mut ApiCall<'_>, str: Ptr, strCharSet: Ptr) -> u32 {
+    let (s, set) = (c_string(call, str.0), c_string(call, strCharSet.0));
+    s.iter().take_while(|c| set.contains(c)).count() as u32
 }
 
-/// strcspn(s, reject).
-pub(super) fn strcspn(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (s, set) = (c_string(call, call.arg(0)), c_string(call, call.arg(1)));
-    value(s.iter().take_while(|c| !set.contains(c)).count() as u32)
+/// strcspn(str, strCharSet).
+#[export(cdecl)]
+fn strcspn(call: &mut ApiCall<'_>, str: Ptr, strCharSet: Ptr) -> u32 {
+    let (s, set) = (c_string(call, str.0), c_string(call, strCharSet.0));
+    s.iter().take_while(|c| !set.contains(c)).count() as u32
 }
 
-/// strpbrk(s, accept).
-pub(super) fn strpbrk(call: &mut ApiCall<'_>) -> ApiReturn {
-    let p = call.arg(0);
-    let (s, set) = (c_string(call, p), c_string(call, call.arg(1)));
-    value(
-        s.iter()
-            .position(|c| set.contains(c))
-            .map_or(0, |i| p + i as u32),
-    )
+/// strpbrk(str, strCharSet).
+#[export(cdecl)]
+fn strpbrk(call: &mut ApiCall<'_>, str: Ptr, strCharSet: Ptr) -> Ptr {
+    let (s, set) = (c_string(call, str.0), c_string(call, strCharSet.0));
+    s.iter()
+        .position(|c| set.contains(c))
+        .map_or(Ptr::NULL, |i| Ptr(str.0 + i as u32))
 }
 
-/// strtok(s, delimiters): the next token, NULs written over the delimiters.
-pub(super) fn strtok(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (s, d) = (call.arg(0), call.arg(1));
-    let delims = c_string(call, d);
+/// strtok(strToken, strDelimit): the next token, NULs written over the delimiters.
+#[export(cdecl)]
+fn strtok(call: &mut ApiCall<'_>, strToken: Ptr, strDelimit: Ptr) -> Ptr {
+    let delims = c_string(call, strDelimit.0);
     with_state(call, |call, state| {
-        let start = if s != 0 { s } else { state.strtok_next };
+        let start = if strToken.is_null() {
+            state.strtok_next
+        } else {
+            strToken.0
+        };
         if start == 0 {
-            return value(0);
+            return Ptr::NULL;
         }
         let text = c_string(call, start);
         let skip = text.iter().take_while(|c| delims.contains(c)).count();
         if skip == text.len() {
             state.strtok_next = 0;
-            return value(0);
+            return Ptr::NULL;
         }
         let token = start + skip as u32;
         let len = text[skip..]
@@ -236,35 +220,38 @@ pub(super) fn strtok(call: &mut ApiCall<'_>) -> ApiReturn {
         } else {
             state.strtok_next = 0;
         }
-        value(token)
+        Ptr(token)
     })
 }
 
-fn map_string(call: &mut ApiCall<'_>, f: fn(&[u8]) -> Vec<u8>) -> ApiReturn {
-    let s = call.arg(0);
-    let text = f(&c_string(call, s));
-    put(call, s, &text);
-    value(s)
+fn map_string(call: &mut ApiCall<'_>, s: Ptr, f: fn(&[u8]) -> Vec<u8>) -> Ptr {
+    let text = f(&c_string(call, s.0));
+    put(call, s.0, &text);
+    s
 }
 
-/// _strupr(s).
-pub(super) fn strupr(call: &mut ApiCall<'_>) -> ApiReturn {
-    map_string(call, <[u8]>::to_ascii_uppercase)
+/// _strupr(str).
+#[export(cdecl)]
+fn _strupr(call: &mut ApiCall<'_>, str: Ptr) -> Ptr {
+    map_string(call, str, <[u8]>::to_ascii_uppercase)
 }
 
-/// _strlwr(s).
-pub(super) fn strlwr(call: &mut ApiCall<'_>) -> ApiReturn {
-    map_string(call, <[u8]>::to_ascii_lowercase)
+/// _strlwr(str).
+#[export(cdecl)]
+fn _strlwr(call: &mut ApiCall<'_>, str: Ptr) -> Ptr {
+    map_string(call, str, <[u8]>::to_ascii_lowercase)
 }
 
-/// _strrev(s).
-pub(super) fn strrev(call: &mut ApiCall<'_>) -> ApiReturn {
-    map_string(call, |s| s.iter().rev().copied().collect())
+/// _strrev(str).
+#[export(cdecl)]
+fn _strrev(call: &mut ApiCall<'_>, str: Ptr) -> Ptr {
+    map_string(call, str, |s| s.iter().rev().copied().collect())
 }
 
-/// memcpy and memmove(dst, src, n): copies as if through a buffer.
-pub(super) fn memmove(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (dst, src, n) = (call.arg(0), call.arg(1), call.arg(2));
+/// memmove(dest, src, count) and memcpy: copies as if through a buffer.
+#[export(cdecl)]
+fn memmove(call: &mut ApiCall<'_>, dest: Ptr, src: Ptr, count: u32) -> Ptr {
+    let (dst, src, n) = (dest.0, src.0, count);
     let mut done = 0;
     // Chunks, back to front when the regions overlap with dst above src.
     let backwards = dst > src && dst < src.wrapping_add(n);
@@ -278,23 +265,27 @@ pub(super) fn memmove(call: &mut ApiCall<'_>) -> ApiReturn {
         put(call, dst.wrapping_add(offset), &bytes);
         done += len;
     }
-    value(dst)
+    dest
 }
 
-/// memset(dst, c, n).
-pub(super) fn memset(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (dst, c, n) = (call.arg(0), call.arg(1) as u8, call.arg(2));
+/// memset(dest, c, count).
+#[export(cdecl)]
+fn memset(call: &mut ApiCall<'_>, dest: Ptr, c: u32, count: u32) -> Ptr {
     let mut done = 0;
-    while done < n {
-        let len = (n - done).min(0x1_0000);
-        put(call, dst.wrapping_add(done), &vec![c; len as usize]);
+    while done < count {
+        let len = (count - done).min(0x1_0000);
+        put(
+            call,
+            dest.0.wrapping_add(done),
+            &vec![c as u8; len as usize],
+        );
         done += len;
     }
-    value(dst)
+    dest
 }
 
 /// Compares `n` bytes at `a` and `b` in bounded chunks (`fold` maps each byte first).
-fn compare_memory(call: &ApiCall<'_>, a: u32, b: u32, n: u32, fold: fn(u8) -> u8) -> u32 {
+fn compare_memory(call: &ApiCall<'_>, a: u32, b: u32, n: u32, fold: fn(u8) -> u8) -> i32 {
     let mut done = 0u32;
     while done < n {
         let len = (n - done).min(0x1_0000) as usize;
@@ -315,32 +306,24 @@ fn compare_memory(call: &ApiCall<'_>, a: u32, b: u32, n: u32, fold: fn(u8) -> u8
     0
 }
 
-/// memcmp(a, b, n).
-pub(super) fn memcmp(call: &mut ApiCall<'_>) -> ApiReturn {
-    value(compare_memory(
-        call,
-        call.arg(0),
-        call.arg(1),
-        call.arg(2),
-        |c| c,
-    ))
+/// memcmp(buffer1, buffer2, count).
+#[export(cdecl)]
+fn memcmp(call: &mut ApiCall<'_>, buffer1: Ptr, buffer2: Ptr, count: u32) -> i32 {
+    compare_memory(call, buffer1.0, buffer2.0, count, |c| c)
 }
 
-/// _memicmp(a, b, n).
-pub(super) fn memicmp(call: &mut ApiCall<'_>) -> ApiReturn {
-    let fold = |c: u8| c.to_ascii_lowercase();
-    value(compare_memory(
-        call,
-        call.arg(0),
-        call.arg(1),
-        call.arg(2),
-        fold,
-    ))
+/// _memicmp(buffer1, buffer2, count).
+#[export(cdecl)]
+fn _memicmp(call: &mut ApiCall<'_>, buffer1: Ptr, buffer2: Ptr, count: u32) -> i32 {
+    compare_memory(call, buffer1.0, buffer2.0, count, |c| {
+        c.to_ascii_lowercase()
+    })
 }
 
-/// memchr(s, c, n).
-pub(super) fn memchr(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (s, c, n) = (call.arg(0), call.arg(1) as u8, call.arg(2));
+/// memchr(buf, c, count).
+#[export(cdecl)]
+fn memchr(call: &mut ApiCall<'_>, buf: Ptr, c: u32, count: u32) -> Ptr {
+    let (s, c, n) = (buf.0, c as u8, count);
     let mut done = 0u32;
     while done < n {
         let len = (n - done).min(0x1_0000) as usize;
@@ -348,11 +331,11 @@ pub(super) fn memchr(call: &mut ApiCall<'_>) -> ApiReturn {
             break;
         };
         if let Some(i) = bytes.iter().position(|&b| b == c) {
-            return value(s.wrapping_add(done + i as u32));
+            return Ptr(s.wrapping_add(done + i as u32));
         }
         done += len as u32;
     }
-    value(0)
+    Ptr::NULL
 }
 
 /// msvcrt's message for an errno value (its _sys_errlist).
@@ -406,90 +389,63 @@ pub(crate) fn error_message(e: u32) -> &'static str {
 }
 
 /// strerror(errnum): the message, in the CRT's buffer.
-pub(super) fn strerror(call: &mut ApiCall<'_>) -> ApiReturn {
-    let e = call.arg(0);
+#[export(cdecl)]
+fn strerror(call: &mut ApiCall<'_>, errnum: u32) -> Ptr {
     with_state(call, |call, _| {
-        let mut text = error_message(e).as_bytes().to_vec();
+        let mut text = error_message(errnum).as_bytes().to_vec();
         text.push(0);
         let at = CRT_DATA + at::STRERROR;
         put(call, at, &text);
-        value(at)
+        Ptr(at)
     })
 }
 
 // ---- ctype.h ------------------------------------------------------------------------------
 
-fn classify(call: &mut ApiCall<'_>, mask: u16) -> ApiReturn {
-    let c = call.arg(0);
+fn classify(c: u32, mask: u16) -> u32 {
     let flags = if c < 256 { ctype_flags(c as u8) } else { 0 };
-    value(u32::from(flags & mask))
+    u32::from(flags & mask)
 }
 
-/// isalpha(c).
-pub(super) fn isalpha(call: &mut ApiCall<'_>) -> ApiReturn {
-    classify(call, 0x103)
+macro_rules! classifiers {
+    ($($f:ident $mask:literal),*) => {$(
+        #[doc = concat!(stringify!($f), "(c).")]
+        #[export(cdecl)]
+        fn $f(_: &mut ApiCall<'_>, c: u32) -> u32 {
+            classify(c, $mask)
+        }
+    )*};
 }
-/// isdigit(c).
-pub(super) fn isdigit(call: &mut ApiCall<'_>) -> ApiReturn {
-    classify(call, 0x4)
-}
-/// isalnum(c).
-pub(super) fn isalnum(call: &mut ApiCall<'_>) -> ApiReturn {
-    classify(call, 0x107)
-}
-/// isspace(c).
-pub(super) fn isspace(call: &mut ApiCall<'_>) -> ApiReturn {
-    classify(call, 0x8)
-}
-/// isupper(c).
-pub(super) fn isupper(call: &mut ApiCall<'_>) -> ApiReturn {
-    classify(call, 0x1)
-}
-/// islower(c).
-pub(super) fn islower(call: &mut ApiCall<'_>) -> ApiReturn {
-    classify(call, 0x2)
-}
-/// isxdigit(c).
-pub(super) fn isxdigit(call: &mut ApiCall<'_>) -> ApiReturn {
-    classify(call, 0x80)
-}
-/// ispunct(c).
-pub(super) fn ispunct(call: &mut ApiCall<'_>) -> ApiReturn {
-    classify(call, 0x10)
-}
-/// isprint(c).
-pub(super) fn isprint(call: &mut ApiCall<'_>) -> ApiReturn {
-    classify(call, 0x157)
-}
-/// isgraph(c).
-pub(super) fn isgraph(call: &mut ApiCall<'_>) -> ApiReturn {
-    classify(call, 0x117)
-}
-/// iscntrl(c).
-pub(super) fn iscntrl(call: &mut ApiCall<'_>) -> ApiReturn {
-    classify(call, 0x20)
-}
+
+classifiers!(
+    isalpha 0x103, isdigit 0x4, isalnum 0x107, isspace 0x8, isupper 0x1, islower 0x2,
+    isxdigit 0x80, ispunct 0x10, isprint 0x157, isgraph 0x117, iscntrl 0x20
+);
+
 /// __isascii(c).
-pub(super) fn isascii(call: &mut ApiCall<'_>) -> ApiReturn {
-    value(u32::from(call.arg(0) < 0x80))
+#[export(cdecl)]
+fn __isascii(_: &mut ApiCall<'_>, c: u32) -> bool {
+    c < 0x80
 }
-/// toupper(c).
-pub(super) fn toupper(call: &mut ApiCall<'_>) -> ApiReturn {
-    let c = call.arg(0);
-    value(if c < 256 {
+
+/// toupper(c) and _toupper.
+#[export(cdecl)]
+fn toupper(_: &mut ApiCall<'_>, c: u32) -> u32 {
+    if c < 256 {
         u32::from((c as u8).to_ascii_uppercase())
     } else {
         c
-    })
+    }
 }
-/// tolower(c).
-pub(super) fn tolower(call: &mut ApiCall<'_>) -> ApiReturn {
-    let c = call.arg(0);
-    value(if c < 256 {
+
+/// tolower(c) and _tolower.
+#[export(cdecl)]
+fn tolower(_: &mut ApiCall<'_>, c: u32) -> u32 {
+    if c < 256 {
         u32::from((c as u8).to_ascii_lowercase())
     } else {
         c
-    })
+    }
 }
 
 // ---- stdlib.h -----------------------------------------------------------------------------
@@ -530,13 +486,12 @@ pub(crate) fn parse_integer(text: &[u8], base: u32) -> (u64, bool, usize) {
     (v, negative, i)
 }
 
-fn strto(call: &mut ApiCall<'_>, signed: bool) -> ApiReturn {
-    let (s, end, base) = (call.arg(0), call.arg(1), call.arg(2));
-    let text = c_string(call, s);
+fn strto(call: &mut ApiCall<'_>, s: Ptr, end: Ptr, base: u32, signed: bool) -> u32 {
+    let text = c_string(call, s.0);
     let (v, negative, used) = parse_integer(&text, base);
     with_state(call, |call, _| {
-        let _ = call.write_out_u32(end, s + used as u32);
-        let result = if signed {
+        let _ = call.write_out_u32(end.0, s.0 + used as u32);
+        if signed {
             let limit = if negative {
                 0x8000_0000u64
             } else {
@@ -557,49 +512,38 @@ fn strto(call: &mut ApiCall<'_>, signed: bool) -> ApiReturn {
             (v as u32).wrapping_neg()
         } else {
             v as u32
-        };
-        value(result)
+        }
     })
 }
 
-/// strtol(s, end, base): LONG_MIN/LONG_MAX with ERANGE on overflow.
-pub(super) fn strtol(call: &mut ApiCall<'_>) -> ApiReturn {
-    strto(call, true)
+/// strtol(strSource, endptr, base): LONG_MIN/LONG_MAX with ERANGE on overflow.
+#[export(cdecl)]
+fn strtol(call: &mut ApiCall<'_>, strSource: Ptr, endptr: Ptr, base: u32) -> i32 {
+    strto(call, strSource, endptr, base, true) as i32
 }
 
-/// strtoul(s, end, base): ULONG_MAX with ERANGE on overflow; a minus sign negates.
-pub(super) fn strtoul(call: &mut ApiCall<'_>) -> ApiReturn {
-    strto(call, false)
+/// strtoul(strSource, endptr, base): ULONG_MAX with ERANGE on overflow; a minus sign
+/// negates.
+#[export(cdecl)]
+fn strtoul(call: &mut ApiCall<'_>, strSource: Ptr, endptr: Ptr, base: u32) -> u32 {
+    strto(call, strSource, endptr, base, false)
 }
 
-/// atoi(s) and atol: base 10, wrapping like msvcrt's on overflow.
-pub(super) fn atoi(call: &mut ApiCall<'_>) -> ApiReturn {
-    let text = c_string(call, call.arg(0));
+/// atoi(str) and atol: base 10, wrapping like msvcrt's on overflow.
+#[export(cdecl)]
+fn atoi(call: &mut ApiCall<'_>, str: Ptr) -> i32 {
+    let text = c_string(call, str.0);
     let (v, negative, _) = parse_integer(&text, 10);
     let v = v as u32;
-    value(if negative { v.wrapping_neg() } else { v })
+    (if negative { v.wrapping_neg() } else { v }) as i32
 }
 
-/// _atoi64(s): the result in edx:eax.
-pub(super) fn atoi64(call: &mut ApiCall<'_>) -> ApiReturn {
-    let text = c_string(call, call.arg(0));
+/// _atoi64(str): a 64-bit result (edx:eax on x86, v0 on Alpha).
+#[export(cdecl)]
+fn _atoi64(call: &mut ApiCall<'_>, str: Ptr) -> i64 {
+    let text = c_string(call, str.0);
     let (v, negative, _) = parse_integer(&text, 10);
-    let v = if negative { v.wrapping_neg() } else { v };
-    set_edx(call, (v >> 32) as u32);
-    value(v as u32)
-}
-
-fn set_edx(call: &mut ApiCall<'_>, v: u32) {
-    let tid = call.thread.thread;
-    if let Some(p) = call.process_mut() {
-        let (_, t) = p.space_and_thread(tid);
-        if let Some(t) = t
-            && let CpuContext::X86(c) = t.context_mut()
-        {
-            // EDX is register 2 in encoding order (EAX ECX EDX).
-            c.gpr[2] = v;
-        }
-    }
+    (if negative { v.wrapping_neg() } else { v }) as i64
 }
 
 /// The longest prefix of `text` (after blanks) that is a decimal floating-point number,
@@ -650,66 +594,72 @@ pub(crate) fn parse_float(text: &[u8]) -> (f64, usize) {
     (s.parse().unwrap_or(0.0), i)
 }
 
-/// atof(s): the double in ST(0).
-pub(super) fn atof(call: &mut ApiCall<'_>) -> ApiReturn {
-    let text = c_string(call, call.arg(0));
-    let (v, _) = parse_float(&text);
-    return_double(call, v)
+/// atof(str): the double (ST(0) on x86, f0 on Alpha).
+#[export(cdecl)]
+fn atof(call: &mut ApiCall<'_>, str: Ptr) -> f64 {
+    let text = c_string(call, str.0);
+    parse_float(&text).0
 }
 
-/// strtod(s, end): the double in ST(0); ERANGE when it overflows.
-pub(super) fn strtod(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (s, end) = (call.arg(0), call.arg(1));
+/// strtod(strSource, endptr): the double; ERANGE when it overflows.
+#[export(cdecl)]
+fn strtod(call: &mut ApiCall<'_>, strSource: Ptr, endptr: Ptr) -> f64 {
+    let s = strSource.0;
     let text = c_string(call, s);
     let (v, used) = parse_float(&text);
     with_state(call, |call, _| {
-        let _ = call.write_out_u32(end, s + used as u32);
+        let _ = call.write_out_u32(endptr.0, s + used as u32);
         if v.is_infinite() {
             set_errno(call, errno::ERANGE);
         }
     });
-    return_double(call, v)
+    v
 }
 
 /// abs(n) and labs.
-pub(super) fn abs(call: &mut ApiCall<'_>) -> ApiReturn {
-    value((call.arg(0) as i32).wrapping_abs() as u32)
+#[export(cdecl)]
+fn abs(_: &mut ApiCall<'_>, n: i32) -> i32 {
+    n.wrapping_abs()
 }
 
-/// div(a, b) and ldiv: a struct { quot, rem } returned in edx:eax (8 bytes, as MSVC's x86
-/// ABI returns small structs).
-pub(super) fn div(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (a, b) = (call.arg(0) as i32, call.arg(1) as i32);
-    if b == 0 {
+/// div(numer, denom) and ldiv: a struct { quot, rem }, returned in edx:eax to an x86 caller
+/// (8 bytes, as MSVC's x86 ABI returns small structs); an Alpha caller gets quot in v0.
+#[export(cdecl)]
+fn div(call: &mut ApiCall<'_>, numer: i32, denom: i32) -> ApiReturn {
+    if denom == 0 {
         return ApiReturn::ExitProcess(nt_status::NtStatus::INTEGER_DIVIDE_BY_ZERO.0);
     }
-    set_edx(call, a.wrapping_rem(b) as u32);
-    value(a.wrapping_div(b) as u32)
+    let quot = numer.wrapping_div(denom) as u32;
+    let rem = numer.wrapping_rem(denom) as u32;
+    if super::architecture(call) == Some(true) {
+        ApiReturn::Value64(u64::from(quot) | (u64::from(rem) << 32))
+    } else {
+        ApiReturn::Value(quot)
+    }
 }
 
 /// rand(): msvcrt's generator, seed = seed * 214013 + 2531011, result (seed >> 16) & 0x7FFF.
-pub(super) fn rand(call: &mut ApiCall<'_>) -> ApiReturn {
+#[export(cdecl)]
+fn rand(call: &mut ApiCall<'_>) -> i32 {
     with_state(call, |_, state| {
         state.seed = state.seed.wrapping_mul(214_013).wrapping_add(2_531_011);
-        value((state.seed >> 16) & 0x7FFF)
+        ((state.seed >> 16) & 0x7FFF) as i32
     })
 }
 
 /// srand(seed).
-pub(super) fn srand(call: &mut ApiCall<'_>) -> ApiReturn {
-    let seed = call.arg(0);
-    with_state(call, |_, state| {
-        state.seed = seed;
-        value(0)
-    })
+#[export(cdecl)]
+fn srand(call: &mut ApiCall<'_>, seed: u32) {
+    with_state(call, |_, state| state.seed = seed);
 }
 
-/// getenv(name): the environment ntemu gives its processes is empty: NULL.
-pub(super) fn getenv(call: &mut ApiCall<'_>) -> ApiReturn {
-    let name = c_string(call, call.arg(0));
+/// getenv(varname): the value in `_environ` (the process environment), or NULL.
+#[export(cdecl)]
+fn getenv(call: &mut ApiCall<'_>, varname: Option<AnsiStr>) -> Ptr {
+    let name = varname.map_or_else(Vec::new, |n| CodePage::Ansi.encode_str(&n));
     with_state(call, |call, _| {
         super::setup_environment(call);
-        value(find_variable(call, &name).map_or(0, |(_, at)| at + name.len() as u32 + 1))
+        find_variable(call, &name).map_or(Ptr::NULL, |(_, at)| Ptr(at + name.len() as u32 + 1))
     })
 }
 
@@ -736,25 +686,30 @@ fn find_variable(call: &ApiCall<'_>, name: &[u8]) -> Option<(u32, u32)> {
     None
 }
 
-/// _putenv("name=value"): sets (or with "name=" removes) a variable in the process
+/// _putenv(envstring): "name=value" sets (or "name=" removes) a variable in the process
 /// environment and in `_environ`; 0, or -1 for a string without '='.
-pub(super) fn putenv(call: &mut ApiCall<'_>) -> ApiReturn {
-    let text = c_string(call, call.arg(0));
-    let Some(eq) = text.iter().position(|&c| c == b'=').filter(|&i| i > 0) else {
-        return value(u32::MAX);
+#[export(cdecl, failure = -1i32)]
+fn _putenv(call: &mut ApiCall<'_>, envstring: Option<AnsiStr>) -> i32 {
+    put_environment(call, envstring.as_deref().unwrap_or_default())
+}
+
+/// _wputenv(envstring): _putenv with a wide string.
+#[export(cdecl, failure = -1i32)]
+fn _wputenv(call: &mut ApiCall<'_>, envstring: Option<WideStr>) -> i32 {
+    put_environment(call, envstring.as_deref().unwrap_or_default())
+}
+
+/// _putenv's work.
+fn put_environment(call: &mut ApiCall<'_>, text: &str) -> i32 {
+    let Some((name, assigned)) = text.split_once('=').filter(|(n, _)| !n.is_empty()) else {
+        return -1;
     };
-    let name = String::from_utf8_lossy(&text[..eq]).into_owned();
-    let assigned = String::from_utf8_lossy(&text[eq + 1..]).into_owned();
-    kernel32::set_environment_variable(
-        call,
-        &name,
-        (!assigned.is_empty()).then_some(assigned.as_str()),
-    );
+    kernel32::set_environment_variable(call, name, (!assigned.is_empty()).then_some(assigned));
     with_state(call, |call, _| {
         super::setup_environment(call);
         super::rebuild_environment(call);
-        value(0)
-    })
+    });
+    0
 }
 
 fn to_radix(mut v: u64, radix: u32) -> Vec<u8> {
@@ -772,16 +727,16 @@ fn to_radix(mut v: u64, radix: u32) -> Vec<u8> {
 }
 
 /// _itoa(value, buffer, radix) and _ltoa: a minus sign only in radix 10.
-pub(super) fn itoa(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (v, buffer, radix) = (call.arg(0), call.arg(1), call.arg(2));
+#[export(cdecl)]
+fn _itoa(call: &mut ApiCall<'_>, value: i32, buffer: Ptr, radix: u32) -> Ptr {
     if !(2..=36).contains(&radix) {
-        return value(buffer);
+        return buffer;
     }
-    let negative = radix == 10 && (v as i32) < 0;
+    let negative = radix == 10 && value < 0;
     let magnitude = if negative {
-        (v as i32).unsigned_abs()
+        value.unsigned_abs()
     } else {
-        v
+        value as u32
     };
     let mut text = Vec::new();
     if negative {
@@ -789,20 +744,20 @@ pub(super) fn itoa(call: &mut ApiCall<'_>) -> ApiReturn {
     }
     text.extend(to_radix(u64::from(magnitude), radix));
     text.push(0);
-    put(call, buffer, &text);
-    value(buffer)
+    put(call, buffer.0, &text);
+    buffer
 }
 
 /// _ultoa(value, buffer, radix).
-pub(super) fn ultoa(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (v, buffer, radix) = (call.arg(0), call.arg(1), call.arg(2));
+#[export(cdecl)]
+fn _ultoa(call: &mut ApiCall<'_>, value: u32, buffer: Ptr, radix: u32) -> Ptr {
     if !(2..=36).contains(&radix) {
-        return value(buffer);
+        return buffer;
     }
-    let mut text = to_radix(u64::from(v), radix);
+    let mut text = to_radix(u64::from(value), radix);
     text.push(0);
-    put(call, buffer, &text);
-    value(buffer)
+    put(call, buffer.0, &text);
+    buffer
 }
 
 // ---- time.h -------------------------------------------------------------------------------
@@ -813,17 +768,18 @@ fn now(call: &ApiCall<'_>) -> u32 {
     (ms / 1000) as u32
 }
 
-/// time(t): seconds since 1970 (UTC; ntemu's local time is UTC).
-pub(super) fn time(call: &mut ApiCall<'_>) -> ApiReturn {
-    let out = call.arg(0);
+/// time(destTime): seconds since 1970 (UTC; ntemu's local time is UTC).
+#[export(cdecl)]
+fn time(call: &mut ApiCall<'_>, destTime: Ptr) -> u32 {
     let t = now(call);
-    let _ = call.write_out_u32(out, t);
-    value(t)
+    let _ = call.write_out_u32(destTime.0, t);
+    t
 }
 
 /// clock(): milliseconds (CLOCKS_PER_SEC 1000) since the machine started.
-pub(super) fn clock(call: &mut ApiCall<'_>) -> ApiReturn {
-    value(call.machine.clock().now_ms() as u32)
+#[export(cdecl)]
+fn clock(call: &mut ApiCall<'_>) -> u32 {
+    call.machine.clock().now_ms() as u32
 }
 
 /// The `struct tm` fields of a time: sec, min, hour, mday, mon, year-1900, wday, yday,
@@ -847,22 +803,22 @@ pub(crate) fn tm_fields(t: i64) -> [i32; 9] {
     ]
 }
 
-/// gmtime(t) and localtime (ntemu's local time is UTC): the CRT's struct tm; NULL for a
-/// negative time.
-pub(super) fn gmtime(call: &mut ApiCall<'_>) -> ApiReturn {
-    let ptr = call.arg(0);
-    let Ok(t) = call.read_u32(ptr) else {
-        return value(0);
+/// gmtime(sourceTime) and localtime (ntemu's local time is UTC): the CRT's struct tm;
+/// NULL for a negative time.
+#[export(cdecl)]
+fn gmtime(call: &mut ApiCall<'_>, sourceTime: Ptr) -> Ptr {
+    let Ok(t) = call.read_u32(sourceTime.0) else {
+        return Ptr::NULL;
     };
     if (t as i32) < 0 {
-        return value(0);
+        return Ptr::NULL;
     }
     with_state(call, |call, _| {
         let fields = tm_fields(i64::from(t));
         let bytes: Vec<u8> = fields.iter().flat_map(|f| f.to_le_bytes()).collect();
         let at = CRT_DATA + at::TM;
         put(call, at, &bytes);
-        value(at)
+        Ptr(at)
     })
 }
 
@@ -875,22 +831,23 @@ fn read_tm(call: &ApiCall<'_>, ptr: u32) -> Option<[i32; 9]> {
     Some(f)
 }
 
-/// mktime(tm): normalizes the struct and returns its time; -1 when out of range.
-pub(super) fn mktime(call: &mut ApiCall<'_>) -> ApiReturn {
-    let ptr = call.arg(0);
+/// mktime(timeptr): normalizes the struct and returns its time; -1 when out of range.
+#[export(cdecl)]
+fn mktime(call: &mut ApiCall<'_>, timeptr: Ptr) -> i32 {
+    let ptr = timeptr.0;
     let Some(f) = read_tm(call, ptr) else {
-        return value(u32::MAX);
+        return -1;
     };
     let months = i64::from(f[5]) * 12 + i64::from(f[4]);
     let (y, m) = (1900 + months.div_euclid(12), months.rem_euclid(12) as u32);
     let days = days_from_civil(y, m, 1) + i64::from(f[3]) - 1;
     let t = days * 86_400 + i64::from(f[2]) * 3600 + i64::from(f[1]) * 60 + i64::from(f[0]);
     if !(0..=0x7FFF_FFFF).contains(&t) {
-        return value(u32::MAX);
+        return -1;
     }
     let bytes: Vec<u8> = tm_fields(t).iter().flat_map(|x| x.to_le_bytes()).collect();
     put(call, ptr, &bytes);
-    value(t as u32)
+    t as i32
 }
 
 const DAYS: [&str; 7] = [
@@ -935,36 +892,38 @@ pub(crate) fn asctime_text(f: &[i32; 9]) -> String {
     )
 }
 
-fn store_asctime(call: &mut ApiCall<'_>, f: &[i32; 9]) -> ApiReturn {
+fn store_asctime(call: &mut ApiCall<'_>, f: &[i32; 9]) -> Ptr {
     with_state(call, |call, _| {
         let mut text = asctime_text(f).into_bytes();
         text.push(0);
         let at = CRT_DATA + at::ASCTIME;
         put(call, at, &text);
-        value(at)
+        Ptr(at)
     })
 }
 
-/// asctime(tm).
-pub(super) fn asctime(call: &mut ApiCall<'_>) -> ApiReturn {
-    match read_tm(call, call.arg(0)) {
+/// asctime(timeptr).
+#[export(cdecl)]
+fn asctime(call: &mut ApiCall<'_>, timeptr: Ptr) -> Ptr {
+    match read_tm(call, timeptr.0) {
         Some(f) => store_asctime(call, &f),
-        None => value(0),
+        None => Ptr::NULL,
     }
 }
 
-/// ctime(t).
-pub(super) fn ctime(call: &mut ApiCall<'_>) -> ApiReturn {
-    match call.read_u32(call.arg(0)) {
+/// ctime(sourceTime).
+#[export(cdecl)]
+fn ctime(call: &mut ApiCall<'_>, sourceTime: Ptr) -> Ptr {
+    match call.read_u32(sourceTime.0) {
         Ok(t) if (t as i32) >= 0 => store_asctime(call, &tm_fields(i64::from(t))),
-        _ => value(0),
+        _ => Ptr::NULL,
     }
 }
 
-/// difftime(t1, t0): t1 - t0 in ST(0).
-pub(super) fn difftime(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (t1, t0) = (call.arg(0) as i32, call.arg(1) as i32);
-    return_double(call, f64::from(t1) - f64::from(t0))
+/// difftime(timeEnd, timeStart): timeEnd - timeStart.
+#[export(cdecl)]
+fn difftime(_: &mut ApiCall<'_>, timeEnd: i32, timeStart: i32) -> f64 {
+    f64::from(timeEnd) - f64::from(timeStart)
 }
 
 /// strftime's text for a format and a time (C locale).
@@ -1015,21 +974,22 @@ pub(crate) fn strftime_text(fmt: &[u8], f: &[i32; 9]) -> Vec<u8> {
     out
 }
 
-/// strftime(buffer, max, fmt, tm): the length, or 0 when it does not fit with its NUL.
-pub(super) fn strftime(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (buffer, max, fmt, tm) = (call.arg(0), call.arg(1), call.arg(2), call.arg(3));
-    let format = c_string(call, fmt);
-    let Some(f) = read_tm(call, tm) else {
-        return value(0);
+/// strftime(strDest, maxsize, format, timeptr): the length, or 0 when it does not fit with
+/// its NUL.
+#[export(cdecl)]
+fn strftime(call: &mut ApiCall<'_>, strDest: Ptr, maxsize: u32, format: Ptr, timeptr: Ptr) -> u32 {
+    let format = c_string(call, format.0);
+    let Some(f) = read_tm(call, timeptr.0) else {
+        return 0;
     };
     let mut text = strftime_text(&format, &f);
-    if text.len() + 1 > max as usize {
-        return value(0);
+    if text.len() + 1 > maxsize as usize {
+        return 0;
     }
     let len = text.len() as u32;
     text.push(0);
-    put(call, buffer, &text);
-    value(len)
+    put(call, strDest.0, &text);
+    len
 }
 
 #[cfg(test)]
