@@ -53,6 +53,7 @@ pub use nt_status as status;
 pub use pe_image as image;
 
 pub use builtins::{builtin_dlls, builtins, win32_layer};
+pub use nt_kernel::RunOutcome;
 pub use nt_kernel::{
     Architecture, ClientId, FaultPoint, FaultTrigger, KernelError, Machine, MachineConfig,
     ProcessParams, Quirks,
@@ -62,7 +63,6 @@ pub use nt_object::{
     ObjectType,
 };
 pub use nt_status::{NtStatus, Win32Error};
-pub use nt_kernel::RunOutcome;
 pub use run::{
     MAX_IMAGE_SIZE, NotAProgram, RunError, RunOptions, RunReport, RunStats, machine, parse_clock,
     read_program, run_image,

@@ -155,11 +155,23 @@ impl std::fmt::Display for NotAProgram {
             NotAProgram::Text => f.write_str("not a Windows program (a text file)"),
             NotAProgram::Empty => f.write_str("not a Windows program (an empty file)"),
             NotAProgram::Unknown => f.write_str("not a Windows program"),
-            NotAProgram::Sixteen => f.write_str("a 16-bit DOS or Windows program: ntemu runs 32-bit NT programs"),
-            NotAProgram::X64 => f.write_str("a 64-bit x64 program: ntemu runs 32-bit NT programs (x86 and Alpha AXP)"),
-            NotAProgram::Axp64 => f.write_str("an AXP64 program: ntemu runs 32-bit NT programs (x86 and Alpha AXP)"),
-            NotAProgram::Other64(m) => write!(f, "a 64-bit program (machine {m:#06x}): ntemu runs 32-bit NT programs"),
-            NotAProgram::OtherMachine(m) => write!(f, "an NT program for another CPU (machine {m:#06x}): ntemu runs x86 and Alpha AXP programs"),
+            NotAProgram::Sixteen => {
+                f.write_str("a 16-bit DOS or Windows program: ntemu runs 32-bit NT programs")
+            }
+            NotAProgram::X64 => f.write_str(
+                "a 64-bit x64 program: ntemu runs 32-bit NT programs (x86 and Alpha AXP)",
+            ),
+            NotAProgram::Axp64 => {
+                f.write_str("an AXP64 program: ntemu runs 32-bit NT programs (x86 and Alpha AXP)")
+            }
+            NotAProgram::Other64(m) => write!(
+                f,
+                "a 64-bit program (machine {m:#06x}): ntemu runs 32-bit NT programs"
+            ),
+            NotAProgram::OtherMachine(m) => write!(
+                f,
+                "an NT program for another CPU (machine {m:#06x}): ntemu runs x86 and Alpha AXP programs"
+            ),
             NotAProgram::Dll => f.write_str("a DLL, not a program: run the program that loads it"),
             NotAProgram::NotAFile => f.write_str("not a regular file"),
             NotAProgram::TooLarge => f.write_str("larger than 1 GiB: not an NT program"),
@@ -210,8 +222,11 @@ pub fn read_program(path: &Path) -> Result<Vec<u8>, RunError> {
     }
     let mut bytes = Vec::new();
     let file = std::fs::File::open(path).map_err(read_error)?;
-    std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_IMAGE_SIZE + 1), &mut bytes)
-        .map_err(read_error)?;
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, MAX_IMAGE_SIZE + 1),
+        &mut bytes,
+    )
+    .map_err(read_error)?;
     if bytes.len() as u64 > MAX_IMAGE_SIZE {
         return Err(not(NotAProgram::TooLarge));
     }
@@ -287,8 +302,14 @@ mod tests {
     #[test]
     fn clock_times_parse_to_unix_milliseconds() {
         assert_eq!(parse_clock("1970-01-01T00:00:00").ok(), Some(0));
-        assert_eq!(parse_clock("1999-12-31T23:59:50").ok(), Some(946_684_790_000));
-        assert_eq!(parse_clock("2000-03-01T00:00:00").ok(), Some(951_868_800_000));
+        assert_eq!(
+            parse_clock("1999-12-31T23:59:50").ok(),
+            Some(946_684_790_000)
+        );
+        assert_eq!(
+            parse_clock("2000-03-01T00:00:00").ok(),
+            Some(951_868_800_000)
+        );
         assert!(parse_clock("1999-13-01T00:00:00").is_err());
         assert!(parse_clock("yesterday").is_err());
     }

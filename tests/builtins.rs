@@ -747,7 +747,7 @@ fn heaps_allocate_reallocate_free_and_destroy() {
         let a = g.call("HeapAlloc", &[heap, 8, 100]);
         let b = g.call("HeapAlloc", &[heap, 0, 24]);
         assert!(
-            a != 0 && b != 0 && a % 8 == 0 && b % 8 == 0 && b >= a + 100,
+            a != 0 && b != 0 && a.is_multiple_of(8) && b.is_multiple_of(8) && b >= a + 100,
             "{arch:?}"
         );
         assert_eq!(g.read_u32(a + 96), 0, "HEAP_ZERO_MEMORY");

@@ -144,7 +144,11 @@ fn wine_style(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
             return args;
         }
         if let Some(long) = arg.strip_prefix("--") {
-            i += if !long.contains('=') && takes_value(long) { 2 } else { 1 };
+            i += if !long.contains('=') && takes_value(long) {
+                2
+            } else {
+                1
+            };
             continue;
         }
         if arg.starts_with('-') && arg.len() > 1 {

@@ -494,13 +494,13 @@ fn finish(fpcr: &mut u64, flags: u64) {
 /// register values `fa` and `fb`; returns the result and updates the FPCR status bits.
 pub(crate) fn ieee(fn11: u32, fa: u64, fb: u64, fpcr: &mut u64) -> u64 {
     let low = fn11 & 0x3f;
-    if (0x20..=0x23).contains(&low) {
-        if let Some((r, inexact)) = fast_t(low, fa, fb, rounding(fn11, *fpcr)) {
-            if inexact {
-                finish(fpcr, FPCR_INE & reported(fn11));
-            }
-            return r;
+    if (0x20..=0x23).contains(&low)
+        && let Some((r, inexact)) = fast_t(low, fa, fb, rounding(fn11, *fpcr))
+    {
+        if inexact {
+            finish(fpcr, FPCR_INE & reported(fn11));
         }
+        return r;
     }
     let dnz = *fpcr & FPCR_DNZ != 0;
     let qual_u = fn11 & 0x100 != 0;

@@ -214,22 +214,22 @@ impl Ctx {
                 let a = mem.read_u32(addr)?;
                 let b = self.r[s as usize & 7];
                 let saved = self.fl;
-                if let Some(v) = self.alu(op, Sz::D, a, b) {
-                    if let Err(e) = mem.write_u32(addr, v) {
-                        self.fl = saved;
-                        return Err(e.into());
-                    }
+                if let Some(v) = self.alu(op, Sz::D, a, b)
+                    && let Err(e) = mem.write_u32(addr, v)
+                {
+                    self.fl = saved;
+                    return Err(e.into());
                 }
             }
             Op::AluMI(op, ref m, i) => {
                 let addr = self.ea(m);
                 let a = mem.read_u32(addr)?;
                 let saved = self.fl;
-                if let Some(v) = self.alu(op, Sz::D, a, i) {
-                    if let Err(e) = mem.write_u32(addr, v) {
-                        self.fl = saved;
-                        return Err(e.into());
-                    }
+                if let Some(v) = self.alu(op, Sz::D, a, i)
+                    && let Err(e) = mem.write_u32(addr, v)
+                {
+                    self.fl = saved;
+                    return Err(e.into());
                 }
             }
             Op::MovRR(d, s) => self.r[d as usize & 7] = self.r[s as usize & 7],
@@ -374,11 +374,11 @@ impl Ctx {
                 let a = self.read(mem, sz, d)?;
                 let b = self.read(mem, sz, s)?;
                 let saved = self.fl;
-                if let Some(v) = self.alu(op, sz, a, b & sz.mask()) {
-                    if let Err(e) = self.write(mem, sz, d, v) {
-                        self.fl = saved;
-                        return Err(e);
-                    }
+                if let Some(v) = self.alu(op, sz, a, b & sz.mask())
+                    && let Err(e) = self.write(mem, sz, d, v)
+                {
+                    self.fl = saved;
+                    return Err(e);
                 }
             }
             Op::Mov(sz, ref d, ref s) => {

@@ -48,7 +48,7 @@ impl ClientIdTable {
 
     /// The object an id names, if it is still alive.
     pub fn lookup(&self, id: u32) -> Option<Arc<Object>> {
-        if id % 4 != 0 {
+        if !id.is_multiple_of(4) {
             return None;
         }
         let index = (id / 4).checked_sub(1)? as usize;

@@ -5,7 +5,6 @@
 
 mod common;
 
-
 use common::machine;
 use nt_kernel::*;
 use pe_image::{NoImports, PeImage};

@@ -987,7 +987,7 @@ impl AddressSpace {
         if size == 0 {
             return Err(MemoryError::InvalidParameter("size is zero"));
         }
-        if base % ALLOCATION_GRANULARITY != 0 {
+        if !base.is_multiple_of(ALLOCATION_GRANULARITY) {
             return Err(MemoryError::InvalidParameter(
                 "view base not 64 KiB aligned",
             ));

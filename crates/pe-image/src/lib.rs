@@ -563,16 +563,24 @@ impl PeImage {
         let size_of_image = oh.size_of_image();
         let size_of_headers = oh.size_of_headers();
         if !section_alignment.is_power_of_two() || section_alignment < 0x200 {
-            return Err(ImageError::Malformed(Malformation::SectionAlignment(section_alignment)));
+            return Err(ImageError::Malformed(Malformation::SectionAlignment(
+                section_alignment,
+            )));
         }
         if !file_alignment.is_power_of_two() || file_alignment > section_alignment {
-            return Err(ImageError::Malformed(Malformation::FileAlignment(file_alignment)));
+            return Err(ImageError::Malformed(Malformation::FileAlignment(
+                file_alignment,
+            )));
         }
         if size_of_image == 0 || size_of_image > MAX_IMAGE_SIZE {
-            return Err(ImageError::Malformed(Malformation::SizeOfImage(size_of_image)));
+            return Err(ImageError::Malformed(Malformation::SizeOfImage(
+                size_of_image,
+            )));
         }
         if size_of_headers == 0 || size_of_headers > size_of_image {
-            return Err(ImageError::Malformed(Malformation::SizeOfHeaders(size_of_headers)));
+            return Err(ImageError::Malformed(Malformation::SizeOfHeaders(
+                size_of_headers,
+            )));
         }
         let section_table = nt
             .sections(data, offset)
@@ -684,7 +692,9 @@ impl PeImage {
             layout,
         };
         if image.entry_point_rva >= size_of_image {
-            return Err(ImageError::Malformed(Malformation::EntryPointOutside(image.entry_point_rva)));
+            return Err(ImageError::Malformed(Malformation::EntryPointOutside(
+                image.entry_point_rva,
+            )));
         }
 
         let dir = |index: usize| -> Option<(u32, u32)> {
@@ -698,11 +708,11 @@ impl PeImage {
         if let Some((rva, size)) = dir(pe::IMAGE_DIRECTORY_ENTRY_EXPORT) {
             image.parse_exports(rva, size)?;
         }
-        if let Some((rva, size)) = dir(pe::IMAGE_DIRECTORY_ENTRY_BASERELOC) {
-            if size != 0 {
-                image.has_relocation_directory = true;
-                image.parse_relocations(rva, size)?;
-            }
+        if let Some((rva, size)) = dir(pe::IMAGE_DIRECTORY_ENTRY_BASERELOC)
+            && size != 0
+        {
+            image.has_relocation_directory = true;
+            image.parse_relocations(rva, size)?;
         }
         if let Some((rva, _)) = dir(pe::IMAGE_DIRECTORY_ENTRY_TLS) {
             image.parse_tls(rva)?;
@@ -750,7 +760,7 @@ impl PeImage {
                     .checked_mul(4)
                     .and_then(|o| first_thunk.checked_add(o))
                     .filter(|&a| self.bytes(a, 4).is_some())
-                    .ok_or_else(|| {
+                    .ok_or({
                         ImageError::Malformed(Malformation::Outside("import address table"))
                     })?;
                 imports.push(Import { symbol, iat_rva });
@@ -766,7 +776,9 @@ impl PeImage {
         let bad = |e: object::read::Error| ImageError::Malformed(Malformation::ExportTable(e));
         let data = self
             .bytes(rva, size)
-            .ok_or_else(|| ImageError::Malformed(Malformation::Outside("export directory")))?;
+            .ok_or(ImageError::Malformed(Malformation::Outside(
+                "export directory",
+            )))?;
         let table = object::read::pe::ExportTable::parse(data, rva).map_err(bad)?;
         // Names are often outside the directory range; read them from the whole layout.
         let name_at = |rva: u32| -> String {
@@ -874,7 +886,9 @@ impl PeImage {
     fn parse_tls(&mut self, rva: u32) -> Result<(), ImageError> {
         let d = self
             .bytes(rva, 24)
-            .ok_or_else(|| ImageError::Malformed(Malformation::Outside("TLS directory")))?;
+            .ok_or(ImageError::Malformed(Malformation::Outside(
+                "TLS directory",
+            )))?;
         let f = |i: usize| u32_at(d, i * 4).unwrap_or(0);
         let mut tls = TlsDirectory {
             start_address_of_raw_data: f(0),
@@ -888,17 +902,19 @@ impl PeImage {
         if tls.address_of_callbacks != 0 {
             let mut at = tls.address_of_callbacks.wrapping_sub(self.image_base);
             loop {
-                let cb = self
-                    .bytes(at, 4)
-                    .and_then(|b| u32_at(b, 0))
-                    .ok_or_else(|| {
-                        ImageError::Malformed(Malformation::Outside("TLS callbacks"))
-                    })?;
+                let cb =
+                    self.bytes(at, 4)
+                        .and_then(|b| u32_at(b, 0))
+                        .ok_or(ImageError::Malformed(Malformation::Outside(
+                            "TLS callbacks",
+                        )))?;
                 if cb == 0 {
                     break;
                 }
                 if tls.callbacks.len() == MAX_TLS_CALLBACKS {
-                    return Err(ImageError::Malformed(Malformation::TooMany("TLS callbacks")));
+                    return Err(ImageError::Malformed(Malformation::TooMany(
+                        "TLS callbacks",
+                    )));
                 }
                 tls.callbacks.push(cb);
                 at = at.wrapping_add(4);

@@ -169,7 +169,7 @@ fn protection_bits(p: PageProtection) -> u8 {
 }
 
 fn usable_base(base: u32, size: u32) -> bool {
-    base % ALLOCATION_GRANULARITY == 0
+    base.is_multiple_of(ALLOCATION_GRANULARITY)
         && base >= LOWEST_USER_ADDRESS
         && u64::from(base) + u64::from(size) <= u64::from(USER_END)
 }
@@ -247,7 +247,7 @@ fn map_contents(
         let Some(bytes) = layout.get(start..start.saturating_add(len as usize)) else {
             return Err(ImageError::Malformed(crate::Malformation::RangeOutside {
                 rva,
-                len: len as u32,
+                len,
             }));
         };
         space

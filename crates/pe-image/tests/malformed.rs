@@ -2,7 +2,6 @@
 
 mod common;
 
-
 use common::synthetic_alpha;
 use pe_image::memory::{AddressSpace, PageSize};
 use pe_image::{ImageError, ImportStubs, NoImports, PeImage};

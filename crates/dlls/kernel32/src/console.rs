@@ -3,6 +3,7 @@
 //! active buffer out as text. Output written to the console advances the cursor with NT's
 //! processed-output rules (CR, LF as a new line, BS, TAB, wrap at the right edge, scroll at
 //! the bottom).
+pub use crate::console_api::{input_wait, read_cooked, sync_console};
 
 /// The default screen buffer and window: 80 columns by 25 rows.
 pub const DEFAULT_SIZE: (u16, u16) = (80, 25);
@@ -887,5 +888,3 @@ mod tests {
         assert_eq!(b.text(), "\n  ##\n");
     }
 }
-
-pub use crate::console_api::{input_wait, read_cooked, sync_console};

@@ -797,10 +797,11 @@ fn duplicate_handle(call: &mut ApiCall<'_>) -> ApiReturn {
         Ok(p) => p,
         Err(e) => {
             // DUPLICATE_CLOSE_SOURCE closes the source whatever else fails.
-            if options.0 & DuplicateOptions::CLOSE_SOURCE.0 != 0 && !src.is_pseudo() {
-                if let Some(p) = call.machine.process_mut(source_pid) {
-                    let _ = p.handle_table_mut().close(src);
-                }
+            if options.0 & DuplicateOptions::CLOSE_SOURCE.0 != 0
+                && !src.is_pseudo()
+                && let Some(p) = call.machine.process_mut(source_pid)
+            {
+                let _ = p.handle_table_mut().close(src);
             }
             return kernel_failure(call, e);
         }

@@ -1127,7 +1127,7 @@ mod tests {
                     .unwrap_or_else(|e| panic!("{name} {:#x}: {e:?}", f.begin));
                 let frame = (c.r[SP] as u32).wrapping_sub(sp);
                 assert!(
-                    frame < 0x10_0000 && frame % 16 == 0,
+                    frame < 0x10_0000 && frame.is_multiple_of(16),
                     "{name} {:#x}: frame {frame:#x}",
                     f.begin
                 );
