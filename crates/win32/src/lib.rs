@@ -32,7 +32,7 @@ pub use args::{
     AnsiStr, ArgError, ArgFrame, FromArg, IntoReturn, OutBuf, Ptr, ValueKind, VarArgs, WideStr,
 };
 pub use exports::{
-    BuiltinDll, Builtins, DllHooks, Export, FIRST_FUNCTION_THUNK, ImportStatus, Param,
+    ApiFunction, BuiltinDll, Builtins, DllHooks, Export, FIRST_FUNCTION_THUNK, ImportStatus, Param,
     THUNK_SPACING, ThunkTarget, dll_matches,
 };
 pub use layer::{ExceptionDispatch, HostIo, SharedBuffer, UnimplementedCall, Win32};

@@ -24,14 +24,8 @@ mod startup;
 pub(crate) mod sync;
 mod time;
 
-use console_api::*;
-use file::*;
 pub use file::{DiskFile, NullDevice};
 pub use file::{open_file, read_handle, set_file_pointer, write_handle};
-use heap::*;
-use locale::*;
-use startup::*;
-use time::*;
 
 use win32::abi::CallingConvention::Stdcall;
 use win32::{ApiCall, ApiReturn, BuiltinDll, DllHooks, Export, PerProcess, Win32, Win32State};
@@ -276,18 +270,17 @@ pub enum HostFile {
     ScreenBuffer(u32),
 }
 
-macro_rules! raw_exports {
-    ($($ordinal:literal $name:ident / $args:literal => $f:path;)* $(typed $t:path;)*) => {
-        &[$(Export {
-            name: stringify!($name),
-            arguments: $args,
-            convention: Stdcall,
-            params: &[],
-            returns: win32::ValueKind::Int,
-            module: module_path!(),
-            function: $f,
-        },)* $(<$t>::EXPORT,)*]
-    };
+/// An export not yet declared with `#[export]`: its arguments are read by hand.
+const fn raw(name: &'static str, arguments: u8, function: win32::ApiFunction) -> Export {
+    Export {
+        name,
+        arguments,
+        convention: Stdcall,
+        params: &[],
+        returns: win32::ValueKind::Int,
+        module: module_path!(),
+        function,
+    }
 }
 
 /// KERNEL32.dll.
@@ -298,186 +291,326 @@ pub static DLL: BuiltinDll = BuiltinDll {
         data_export: None,
         internal_thunk: Some(console_api::ctrl_thunk),
     },
-    exports: raw_exports! {
-        1 CloseHandle/1 => close_handle;
-        2 CreateEventA/4 => create_event_a;
-        3 CreateMutexA/3 => create_mutex_a;
-        4 CreateProcessA/10 => create_process_a;
-        5 CreateRemoteThread/7 => create_remote_thread;
-        6 CreateSemaphoreA/4 => create_semaphore_a;
-        7 CreateThread/6 => create_thread;
-        8 DuplicateHandle/7 => duplicate_handle;
-        9 ExitProcess/1 => exit_process;
-        10 ExitThread/1 => exit_thread;
-        11 GetCurrentProcess/0 => get_current_process;
-        12 GetCurrentProcessId/0 => get_current_process_id;
-        13 GetCurrentThread/0 => get_current_thread;
-        14 GetCurrentThreadId/0 => get_current_thread_id;
-        15 GetExitCodeProcess/2 => get_exit_code_process;
-        16 GetExitCodeThread/2 => get_exit_code_thread;
-        17 GetHandleInformation/2 => get_handle_information;
-        18 GetLastError/0 => get_last_error;
-        19 GetProcessHandleCount/2 => get_process_handle_count;
-        20 GetStdHandle/1 => get_std_handle;
-        21 GetTickCount/0 => get_tick_count;
-        22 OpenEventA/3 => open_event_a;
-        23 OpenMutexA/3 => open_mutex_a;
-        24 OpenProcess/3 => open_process;
-        25 OpenSemaphoreA/3 => open_semaphore_a;
-        26 PulseEvent/1 => pulse_event;
-        27 ReadProcessMemory/5 => read_process_memory;
-        28 ReleaseMutex/1 => release_mutex;
-        29 ReleaseSemaphore/3 => release_semaphore;
-        30 ResetEvent/1 => reset_event;
-        31 ResumeThread/1 => resume_thread;
-        32 SetEvent/1 => set_event;
-        33 SetHandleInformation/3 => set_handle_information;
-        34 SetLastError/1 => set_last_error;
-        35 Sleep/1 => sleep;
-        36 SuspendThread/1 => suspend_thread;
-        37 TerminateProcess/2 => terminate_process;
-        38 TerminateThread/2 => terminate_thread;
-        39 VirtualAlloc/4 => virtual_alloc;
-        40 VirtualAllocEx/5 => virtual_alloc_ex;
-        41 VirtualFree/3 => virtual_free;
-        42 VirtualFreeEx/4 => virtual_free_ex;
-        43 VirtualProtect/4 => virtual_protect;
-        44 VirtualProtectEx/5 => virtual_protect_ex;
-        45 VirtualQuery/3 => virtual_query;
-        46 VirtualQueryEx/4 => virtual_query_ex;
-        47 WaitForMultipleObjects/4 => wait_for_multiple_objects;
-        48 WaitForSingleObject/2 => wait_for_single_object;
-        49 WriteConsoleA/5 => write_console_a;
-        50 WriteFile/5 => file::write_file;
-        51 WriteProcessMemory/5 => write_process_memory;
-        52 GetVersion/0 => get_version;
-        53 GetVersionExA/1 => get_version_ex_a;
-        54 GetCommandLineA/0 => get_command_line_a;
-        57 GetStartupInfoA/1 => get_startup_info_a;
-        58 GetEnvironmentStrings/0 => environment::get_environment_strings;
-        59 GetEnvironmentStringsW/0 => environment::get_environment_strings_w;
-        60 FreeEnvironmentStringsA/1 => environment::free_environment_strings_a;
-        61 FreeEnvironmentStringsW/1 => environment::free_environment_strings_w;
-        62 SetHandleCount/1 => set_handle_count;
-        63 GetFileType/1 => get_file_type;
-        64 GetACP/0 => get_acp;
-        65 GetOEMCP/0 => get_oemcp;
-        66 GetCPInfo/2 => get_cp_info;
-        67 GetProcessHeap/0 => get_process_heap;
-        68 HeapCreate/3 => heap_create;
-        69 HeapDestroy/1 => heap_destroy;
-        70 HeapAlloc/3 => heap_alloc;
-        71 HeapFree/3 => heap_free;
-        72 HeapSize/3 => heap_size;
-        73 HeapReAlloc/4 => heap_re_alloc;
-        74 MultiByteToWideChar/6 => multi_byte_to_wide_char;
-        75 WideCharToMultiByte/8 => wide_char_to_multi_byte;
-        76 GetStringTypeW/4 => get_string_type_w;
-        77 GetStringTypeA/5 => get_string_type_a;
-        78 LCMapStringW/6 => lc_map_string_w;
-        79 LCMapStringA/6 => lc_map_string_a;
-        80 GetLocaleInfoA/4 => get_locale_info_a;
-        82 RtlFillMemory/3 => rtl_fill_memory;
-        83 RtlZeroMemory/2 => rtl_zero_memory;
-        84 RtlMoveMemory/3 => rtl_move_memory;
-        85 GetSystemTimeAsFileTime/1 => get_system_time_as_file_time;
-        86 GetSystemTime/1 => get_system_time;
-        87 GetLocalTime/1 => get_local_time;
-        88 GetTimeZoneInformation/1 => get_time_zone_information;
-        89 QueryPerformanceCounter/1 => query_performance_counter;
-        90 QueryPerformanceFrequency/1 => query_performance_frequency;
-        91 GetSystemInfo/1 => get_system_info;
-        92 SetConsoleTitleA/1 => set_console_title_a;
-        93 GetConsoleTitleA/2 => get_console_title_a;
-        94 GetConsoleScreenBufferInfo/2 => get_console_screen_buffer_info;
-        95 SetConsoleCursorPosition/2 => set_console_cursor_position;
-        96 SetConsoleCursorInfo/2 => set_console_cursor_info;
-        97 GetConsoleCursorInfo/2 => get_console_cursor_info;
-        98 SetConsoleTextAttribute/2 => set_console_text_attribute;
-        99 FillConsoleOutputCharacterA/5 => fill_console_output_character_a;
-        100 FillConsoleOutputAttribute/5 => fill_console_output_attribute;
-        101 CreateConsoleScreenBuffer/5 => create_console_screen_buffer;
-        102 SetConsoleActiveScreenBuffer/1 => set_console_active_screen_buffer;
-        103 GetConsoleMode/2 => get_console_mode;
-        104 SetConsoleMode/2 => set_console_mode;
-        300 ReadConsoleInputA/4 => read_console_input_a;
-        301 PeekConsoleInputA/4 => peek_console_input_a;
-        302 GetNumberOfConsoleInputEvents/2 => get_number_of_console_input_events;
-        303 FlushConsoleInputBuffer/1 => flush_console_input_buffer;
-        304 ReadConsoleOutputAttribute/5 => read_console_output_attribute;
-        305 ReadConsoleOutputCharacterA/5 => read_console_output_character_a;
-        306 WriteConsoleOutputAttribute/5 => write_console_output_attribute;
-        307 WriteConsoleOutputCharacterA/5 => write_console_output_character_a;
-        308 ReadConsoleOutputA/5 => read_console_output_a;
-        309 WriteConsoleOutputA/5 => write_console_output_a;
-        310 ScrollConsoleScreenBufferA/5 => scroll_console_screen_buffer_a;
-        311 SetConsoleScreenBufferSize/2 => set_console_screen_buffer_size;
-        312 SetConsoleWindowInfo/3 => set_console_window_info;
-        313 SetConsoleCtrlHandler/2 => set_console_ctrl_handler;
-        314 Beep/2 => beep;
-        315 WriteConsoleW/5 => write_console_w;
-        316 GetEnvironmentVariableA/3 => environment::get_environment_variable_a;
-        317 SetEnvironmentVariableA/2 => environment::set_environment_variable_a;
-        318 TlsAlloc/0 => sync::tls_alloc;
-        319 TlsFree/1 => sync::tls_free;
-        320 TlsGetValue/1 => sync::tls_get_value;
-        321 TlsSetValue/2 => sync::tls_set_value;
-        322 InitializeCriticalSection/1 => sync::initialize_critical_section;
-        323 DeleteCriticalSection/1 => sync::delete_critical_section;
-        324 EnterCriticalSection/1 => sync::enter_critical_section;
-        325 LeaveCriticalSection/1 => sync::leave_critical_section;
-        326 TryEnterCriticalSection/1 => sync::try_enter_critical_section;
-        327 InterlockedIncrement/1 => sync::interlocked_increment;
-        328 InterlockedDecrement/1 => sync::interlocked_decrement;
-        329 InterlockedExchange/2 => sync::interlocked_exchange;
-        330 InterlockedExchangeAdd/2 => sync::interlocked_exchange_add;
-        331 InterlockedCompareExchange/3 => sync::interlocked_compare_exchange;
-        332 GlobalAlloc/2 => global::alloc;
-        333 GlobalFree/1 => global::free;
-        334 GlobalSize/1 => global::size;
-        335 GlobalLock/1 => global::lock;
-        336 GlobalUnlock/1 => global::unlock;
-        337 LocalAlloc/2 => global::alloc;
-        338 LocalFree/1 => global::free;
-        339 LocalSize/1 => global::size;
-        340 LocalLock/1 => global::lock;
-        341 LocalUnlock/1 => global::unlock;
-        344 CompareStringA/6 => compare_string_a;
-        345 CompareStringW/6 => compare_string_w;
-        346 ReadConsoleA/5 => read_console_a;
-        450 CreateFileA/7 => create_file_a;
-        451 ReadFile/5 => read_file;
-        452 SetFilePointer/4 => set_file_pointer_api;
-        453 SetEndOfFile/1 => set_end_of_file;
-        454 FlushFileBuffers/1 => flush_file_buffers;
-        455 GetFileSize/2 => get_file_size;
-        456 GetFileAttributesA/1 => get_file_attributes_a;
-        457 DeleteFileA/1 => delete_file_a;
-        458 MoveFileA/2 => move_file_a;
-        459 GetCurrentDirectoryA/2 => get_current_directory_a;
-        460 SetCurrentDirectoryA/1 => set_current_directory_a;
-        461 FindFirstFileA/2 => find_first_file_a;
-        462 FindNextFileA/2 => find_next_file_a;
-        463 FindClose/1 => find_close;
-        464 GetFullPathNameA/4 => get_full_path_name_a;
-        465 CreateDirectoryA/2 => create_directory_a;
-        466 RemoveDirectoryA/1 => remove_directory_a;
-        467 SetStdHandle/2 => set_std_handle;
-        typed module::LoadLibraryA;
-        typed module::LoadLibraryW;
-        typed module::LoadLibraryExA;
-        typed module::LoadLibraryExW;
-        typed module::GetModuleHandleA;
-        typed module::GetModuleHandleW;
-        typed module::GetProcAddress;
-        typed module::GetModuleFileNameA;
-        typed module::GetModuleFileNameW;
-        typed module::FreeLibrary;
-        typed ntdll::seh::RaiseException;
-        typed ntdll::seh::RtlUnwind;
-        typed ntdll::seh::UnhandledExceptionFilter;
-        typed ntdll::seh::SetUnhandledExceptionFilter;
-    },
+    exports: &[
+        // lib.rs
+        raw("CloseHandle", 1, close_handle),
+        raw("CreateEventA", 4, create_event_a),
+        raw("CreateMutexA", 3, create_mutex_a),
+        raw("CreateProcessA", 10, create_process_a),
+        raw("CreateRemoteThread", 7, create_remote_thread),
+        raw("CreateSemaphoreA", 4, create_semaphore_a),
+        raw("CreateThread", 6, create_thread),
+        raw("DuplicateHandle", 7, duplicate_handle),
+        raw("ExitProcess", 1, exit_process),
+        raw("ExitThread", 1, exit_thread),
+        raw("GetCurrentProcess", 0, get_current_process),
+        raw("GetCurrentProcessId", 0, get_current_process_id),
+        raw("GetCurrentThread", 0, get_current_thread),
+        raw("GetCurrentThreadId", 0, get_current_thread_id),
+        raw("GetExitCodeProcess", 2, get_exit_code_process),
+        raw("GetExitCodeThread", 2, get_exit_code_thread),
+        raw("GetHandleInformation", 2, get_handle_information),
+        raw("GetLastError", 0, get_last_error),
+        raw("GetProcessHandleCount", 2, get_process_handle_count),
+        raw("GetStdHandle", 1, get_std_handle),
+        raw("GetTickCount", 0, get_tick_count),
+        raw("OpenEventA", 3, open_event_a),
+        raw("OpenMutexA", 3, open_mutex_a),
+        raw("OpenProcess", 3, open_process),
+        raw("OpenSemaphoreA", 3, open_semaphore_a),
+        raw("PulseEvent", 1, pulse_event),
+        raw("ReadProcessMemory", 5, read_process_memory),
+        raw("ReleaseMutex", 1, release_mutex),
+        raw("ReleaseSemaphore", 3, release_semaphore),
+        raw("ResetEvent", 1, reset_event),
+        raw("ResumeThread", 1, resume_thread),
+        raw("SetEvent", 1, set_event),
+        raw("SetHandleInformation", 3, set_handle_information),
+        raw("SetLastError", 1, set_last_error),
+        raw("Sleep", 1, sleep),
+        raw("SuspendThread", 1, suspend_thread),
+        raw("TerminateProcess", 2, terminate_process),
+        raw("TerminateThread", 2, terminate_thread),
+        raw("VirtualAlloc", 4, virtual_alloc),
+        raw("VirtualAllocEx", 5, virtual_alloc_ex),
+        raw("VirtualFree", 3, virtual_free),
+        raw("VirtualFreeEx", 4, virtual_free_ex),
+        raw("VirtualProtect", 4, virtual_protect),
+        raw("VirtualProtectEx", 5, virtual_protect_ex),
+        raw("VirtualQuery", 3, virtual_query),
+        raw("VirtualQueryEx", 4, virtual_query_ex),
+        raw("WaitForMultipleObjects", 4, wait_for_multiple_objects),
+        raw("WaitForSingleObject", 2, wait_for_single_object),
+        raw("WriteConsoleA", 5, write_console_a),
+        raw("WriteProcessMemory", 5, write_process_memory),
+        // startup.rs
+        raw("GetVersion", 0, startup::get_version),
+        raw("GetVersionExA", 1, startup::get_version_ex_a),
+        raw("GetCommandLineA", 0, startup::get_command_line_a),
+        raw("GetStartupInfoA", 1, startup::get_startup_info_a),
+        raw("SetHandleCount", 1, startup::set_handle_count),
+        raw("GetFileType", 1, startup::get_file_type),
+        raw("GetACP", 0, startup::get_acp),
+        raw("GetOEMCP", 0, startup::get_oemcp),
+        raw("GetCPInfo", 2, startup::get_cp_info),
+        raw("MultiByteToWideChar", 6, startup::multi_byte_to_wide_char),
+        raw("WideCharToMultiByte", 8, startup::wide_char_to_multi_byte),
+        raw("RtlFillMemory", 3, startup::rtl_fill_memory),
+        raw("RtlZeroMemory", 2, startup::rtl_zero_memory),
+        raw("RtlMoveMemory", 3, startup::rtl_move_memory),
+        // heap.rs
+        raw("GetProcessHeap", 0, heap::get_process_heap),
+        raw("HeapCreate", 3, heap::heap_create),
+        raw("HeapDestroy", 1, heap::heap_destroy),
+        raw("HeapAlloc", 3, heap::heap_alloc),
+        raw("HeapFree", 3, heap::heap_free),
+        raw("HeapSize", 3, heap::heap_size),
+        raw("HeapReAlloc", 4, heap::heap_re_alloc),
+        // locale.rs
+        raw("GetStringTypeW", 4, locale::get_string_type_w),
+        raw("GetStringTypeA", 5, locale::get_string_type_a),
+        raw("LCMapStringW", 6, locale::lc_map_string_w),
+        raw("LCMapStringA", 6, locale::lc_map_string_a),
+        raw("GetLocaleInfoA", 4, locale::get_locale_info_a),
+        raw("CompareStringA", 6, locale::compare_string_a),
+        raw("CompareStringW", 6, locale::compare_string_w),
+        // time.rs
+        raw(
+            "GetSystemTimeAsFileTime",
+            1,
+            time::get_system_time_as_file_time,
+        ),
+        raw("GetSystemTime", 1, time::get_system_time),
+        raw("GetLocalTime", 1, time::get_local_time),
+        raw("GetTimeZoneInformation", 1, time::get_time_zone_information),
+        raw(
+            "QueryPerformanceCounter",
+            1,
+            time::query_performance_counter,
+        ),
+        raw(
+            "QueryPerformanceFrequency",
+            1,
+            time::query_performance_frequency,
+        ),
+        raw("GetSystemInfo", 1, time::get_system_info),
+        // console_api.rs
+        raw("SetConsoleTitleA", 1, console_api::set_console_title_a),
+        raw("GetConsoleTitleA", 2, console_api::get_console_title_a),
+        raw(
+            "GetConsoleScreenBufferInfo",
+            2,
+            console_api::get_console_screen_buffer_info,
+        ),
+        raw(
+            "SetConsoleCursorPosition",
+            2,
+            console_api::set_console_cursor_position,
+        ),
+        raw(
+            "SetConsoleCursorInfo",
+            2,
+            console_api::set_console_cursor_info,
+        ),
+        raw(
+            "GetConsoleCursorInfo",
+            2,
+            console_api::get_console_cursor_info,
+        ),
+        raw(
+            "SetConsoleTextAttribute",
+            2,
+            console_api::set_console_text_attribute,
+        ),
+        raw(
+            "FillConsoleOutputCharacterA",
+            5,
+            console_api::fill_console_output_character_a,
+        ),
+        raw(
+            "FillConsoleOutputAttribute",
+            5,
+            console_api::fill_console_output_attribute,
+        ),
+        raw(
+            "CreateConsoleScreenBuffer",
+            5,
+            console_api::create_console_screen_buffer,
+        ),
+        raw(
+            "SetConsoleActiveScreenBuffer",
+            1,
+            console_api::set_console_active_screen_buffer,
+        ),
+        raw("GetConsoleMode", 2, console_api::get_console_mode),
+        raw("SetConsoleMode", 2, console_api::set_console_mode),
+        raw("ReadConsoleInputA", 4, console_api::read_console_input_a),
+        raw("PeekConsoleInputA", 4, console_api::peek_console_input_a),
+        raw(
+            "GetNumberOfConsoleInputEvents",
+            2,
+            console_api::get_number_of_console_input_events,
+        ),
+        raw(
+            "FlushConsoleInputBuffer",
+            1,
+            console_api::flush_console_input_buffer,
+        ),
+        raw(
+            "ReadConsoleOutputAttribute",
+            5,
+            console_api::read_console_output_attribute,
+        ),
+        raw(
+            "ReadConsoleOutputCharacterA",
+            5,
+            console_api::read_console_output_character_a,
+        ),
+        raw(
+            "WriteConsoleOutputAttribute",
+            5,
+            console_api::write_console_output_attribute,
+        ),
+        raw(
+            "WriteConsoleOutputCharacterA",
+            5,
+            console_api::write_console_output_character_a,
+        ),
+        raw("ReadConsoleOutputA", 5, console_api::read_console_output_a),
+        raw(
+            "WriteConsoleOutputA",
+            5,
+            console_api::write_console_output_a,
+        ),
+        raw(
+            "ScrollConsoleScreenBufferA",
+            5,
+            console_api::scroll_console_screen_buffer_a,
+        ),
+        raw(
+            "SetConsoleScreenBufferSize",
+            2,
+            console_api::set_console_screen_buffer_size,
+        ),
+        raw(
+            "SetConsoleWindowInfo",
+            3,
+            console_api::set_console_window_info,
+        ),
+        raw(
+            "SetConsoleCtrlHandler",
+            2,
+            console_api::set_console_ctrl_handler,
+        ),
+        raw("Beep", 2, console_api::beep),
+        raw("WriteConsoleW", 5, console_api::write_console_w),
+        raw("ReadConsoleA", 5, console_api::read_console_a),
+        // file.rs
+        raw("CreateFileA", 7, file::create_file_a),
+        raw("ReadFile", 5, file::read_file),
+        raw("SetFilePointer", 4, file::set_file_pointer_api),
+        raw("SetEndOfFile", 1, file::set_end_of_file),
+        raw("FlushFileBuffers", 1, file::flush_file_buffers),
+        raw("GetFileSize", 2, file::get_file_size),
+        raw("GetFileAttributesA", 1, file::get_file_attributes_a),
+        raw("DeleteFileA", 1, file::delete_file_a),
+        raw("MoveFileA", 2, file::move_file_a),
+        raw("GetCurrentDirectoryA", 2, file::get_current_directory_a),
+        raw("SetCurrentDirectoryA", 1, file::set_current_directory_a),
+        raw("FindFirstFileA", 2, file::find_first_file_a),
+        raw("FindNextFileA", 2, file::find_next_file_a),
+        raw("FindClose", 1, file::find_close),
+        raw("GetFullPathNameA", 4, file::get_full_path_name_a),
+        raw("CreateDirectoryA", 2, file::create_directory_a),
+        raw("RemoveDirectoryA", 1, file::remove_directory_a),
+        raw("SetStdHandle", 2, file::set_std_handle),
+        raw("WriteFile", 5, file::write_file),
+        // environment.rs
+        raw(
+            "GetEnvironmentStrings",
+            0,
+            environment::get_environment_strings,
+        ),
+        raw(
+            "GetEnvironmentStringsW",
+            0,
+            environment::get_environment_strings_w,
+        ),
+        raw(
+            "FreeEnvironmentStringsA",
+            1,
+            environment::free_environment_strings_a,
+        ),
+        raw(
+            "FreeEnvironmentStringsW",
+            1,
+            environment::free_environment_strings_w,
+        ),
+        raw(
+            "GetEnvironmentVariableA",
+            3,
+            environment::get_environment_variable_a,
+        ),
+        raw(
+            "SetEnvironmentVariableA",
+            2,
+            environment::set_environment_variable_a,
+        ),
+        // sync.rs
+        raw("TlsAlloc", 0, sync::tls_alloc),
+        raw("TlsFree", 1, sync::tls_free),
+        raw("TlsGetValue", 1, sync::tls_get_value),
+        raw("TlsSetValue", 2, sync::tls_set_value),
+        raw(
+            "InitializeCriticalSection",
+            1,
+            sync::initialize_critical_section,
+        ),
+        raw("DeleteCriticalSection", 1, sync::delete_critical_section),
+        raw("EnterCriticalSection", 1, sync::enter_critical_section),
+        raw("LeaveCriticalSection", 1, sync::leave_critical_section),
+        raw(
+            "TryEnterCriticalSection",
+            1,
+            sync::try_enter_critical_section,
+        ),
+        raw("InterlockedIncrement", 1, sync::interlocked_increment),
+        raw("InterlockedDecrement", 1, sync::interlocked_decrement),
+        raw("InterlockedExchange", 2, sync::interlocked_exchange),
+        raw("InterlockedExchangeAdd", 2, sync::interlocked_exchange_add),
+        raw(
+            "InterlockedCompareExchange",
+            3,
+            sync::interlocked_compare_exchange,
+        ),
+        // global.rs
+        raw("GlobalAlloc", 2, global::alloc),
+        raw("GlobalFree", 1, global::free),
+        raw("GlobalSize", 1, global::size),
+        raw("GlobalLock", 1, global::lock),
+        raw("GlobalUnlock", 1, global::unlock),
+        raw("LocalAlloc", 2, global::alloc),
+        raw("LocalFree", 1, global::free),
+        raw("LocalSize", 1, global::size),
+        raw("LocalLock", 1, global::lock),
+        raw("LocalUnlock", 1, global::unlock),
+        // module.rs
+        <module::LoadLibraryA>::EXPORT,
+        <module::LoadLibraryW>::EXPORT,
+        <module::LoadLibraryExA>::EXPORT,
+        <module::LoadLibraryExW>::EXPORT,
+        <module::GetModuleHandleA>::EXPORT,
+        <module::GetModuleHandleW>::EXPORT,
+        <module::GetProcAddress>::EXPORT,
+        <module::GetModuleFileNameA>::EXPORT,
+        <module::GetModuleFileNameW>::EXPORT,
+        <module::FreeLibrary>::EXPORT,
+        // ntdll.rs
+        <ntdll::seh::RaiseException>::EXPORT,
+        <ntdll::seh::RtlUnwind>::EXPORT,
+        <ntdll::seh::UnhandledExceptionFilter>::EXPORT,
+        <ntdll::seh::SetUnhandledExceptionFilter>::EXPORT,
+    ],
 };
 
 fn ok(value: u32) -> ApiReturn {
