@@ -105,11 +105,12 @@ fn trace_api_prints_each_builtin_call() {
     };
     let (_, _, err) = run("x86/hello.exe", options);
     assert!(
-        err.contains("Call KERNEL32.GetStdHandle(0xfffffff5) ret="),
+        err.contains("Call KERNEL32.GetStdHandle(fffffff5) ret="),
         "{err}"
     );
     assert!(
-        err.contains("Call KERNEL32.ExitProcess(0x7) exit process=0x7"),
+        err.contains("Call KERNEL32.ExitProcess(00000007) ret=")
+            && err.contains("Ret  KERNEL32.ExitProcess() exits the process ret="),
         "{err}"
     );
 }

@@ -172,12 +172,13 @@ fn crt_except_block_ends_the_process_with_the_code(rel: &str) {
         "{rel}: {err}"
     );
     assert!(
-        err.contains("Call KERNEL32.UnhandledExceptionFilter(") && err.contains("ret=0x1"),
+        err.contains("Call KERNEL32.UnhandledExceptionFilter(")
+            && err.contains("Ret  KERNEL32.UnhandledExceptionFilter() retval=00000001"),
         "{rel}: {err}"
     );
     assert!(err.contains("Call KERNEL32.RtlUnwind("), "{rel}: {err}");
     assert!(
-        err.contains("Call KERNEL32.ExitProcess(0xc0000005) exit process"),
+        err.contains("Call KERNEL32.ExitProcess(c0000005) ret="),
         "{rel}: {err}"
     );
 }

@@ -157,18 +157,19 @@ fn inspect_coverage_lists_each_import() {
         "{s}"
     );
     assert!(
-        s.contains("MISSING  KERNEL32.dll!NtemuNeverImplemented\n"),
+        s.contains("unknown      KERNEL32.dll!NtemuNeverImplemented\n"),
         "{s}"
     );
-    assert_eq!(s.matches("MISSING").count(), 1, "{s}");
-    assert_eq!(s.matches("yes      KERNEL32.dll!").count(), 3, "{s}");
+    assert_eq!(s.matches("unknown      ").count(), 1, "{s}");
+    assert_eq!(s.matches("implemented  KERNEL32.dll!").count(), 3, "{s}");
     let out = ntemu(&["inspect", "--coverage", &guest("x86/hello.exe")]);
     let s = text(&out.stdout);
     assert!(
         s.lines().next().unwrap_or_default().ends_with("(100.0 %)"),
         "{s}"
     );
-    assert!(!s.contains("MISSING"), "{s}");
+    assert!(!s.contains("unknown      "), "{s}");
+    assert!(!s.contains("stub         "), "{s}");
     let out = ntemu(&["inspect", "--coverage", "--json", &guest("x86/hello.exe")]);
     let s = text(&out.stdout);
     assert!(s.starts_with("{\"file\": "), "{s}");
@@ -201,7 +202,7 @@ fn errors_have_a_clear_first_line() {
         ),
         (
             vec!["run", "--trace", "everything", &hello],
-            "ntemu: unknown trace channel \"everything\"; known: api, loader, exceptions, scheduler, all",
+            "ntemu: unknown trace channel \"everything\"; known: relay, loader, exceptions, scheduler, all",
         ),
         (
             vec!["run", "--stats-format", "xml", &hello],

@@ -20,6 +20,7 @@ pub mod heap;
 mod locale;
 mod module;
 mod path;
+mod processor;
 mod startup;
 pub(crate) mod sync;
 mod time;
@@ -610,6 +611,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
         <ntdll::seh::RtlUnwind>::EXPORT,
         <ntdll::seh::UnhandledExceptionFilter>::EXPORT,
         <ntdll::seh::SetUnhandledExceptionFilter>::EXPORT,
+        // processor.rs
+        <processor::IsProcessorFeaturePresent>::EXPORT,
     ],
 };
 
