@@ -184,7 +184,7 @@ impl Win32 {
         thread: ClientId,
         index: usize,
     ) -> ServiceOutcome {
-        let target = self.builtins.thunks()[index];
+        let target = &self.builtins.thunks()[index];
         let Some(export) = target.export else {
             let function = format!("{}!{}", target.dll_name, target.name);
             return self.stop_unimplemented(machine, thread, function);
