@@ -107,6 +107,18 @@ pub enum RunError {
     /// A time that is not `YYYY-MM-DDTHH:MM:SS` (`--clock`).
     #[error("{0:?} is not a time of the form 1999-12-31T23:59:50")]
     BadClock(String),
+    /// A `--run-for` value that is not a number of seconds in range.
+    #[error("--run-for {0:?}: not a number of seconds from 0 to {MAX_RUN_FOR_SECONDS}")]
+    BadRunFor(String),
+
+    /// A key script (`--input`) larger than [`MAX_KEY_SCRIPT_SIZE`] or malformed.
+    #[error("{path}: {reason}")]
+    BadKeyScript {
+        /// The script's path.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A trace channel ntemu does not have was turned on (`--trace`).
     #[error("unknown trace channel {0:?}; known: relay, loader, exceptions, scheduler, all")]
     UnknownTraceChannel(String),
@@ -254,6 +266,53 @@ pub fn run_image(path: &Path, options: RunOptions) -> Result<RunReport, RunError
     emulator.load(path, &options.args)?;
     let outcome = emulator.run_with(options.instruction_limit, options.run_for)?;
     Ok(emulator.report(outcome))
+}
+
+/// The longest guest time `--run-for` accepts: 100 years.
+pub const MAX_RUN_FOR_SECONDS: u64 = 100 * 366 * 86_400;
+
+/// The largest key script `--input` reads: 16 MiB.
+pub const MAX_KEY_SCRIPT_SIZE: u64 = 16 << 20;
+
+/// Parses a `--run-for` value: seconds of guest time (a decimal number, fractions allowed)
+/// from 0 to [`MAX_RUN_FOR_SECONDS`].
+pub fn parse_run_for(text: &str) -> Result<std::time::Duration, RunError> {
+    let bad = || RunError::BadRunFor(text.to_string());
+    let seconds: f64 = text.trim().parse().map_err(|_| bad())?;
+    if !(seconds.is_finite() && (0.0..=MAX_RUN_FOR_SECONDS as f64).contains(&seconds)) {
+        return Err(bad());
+    }
+    std::time::Duration::try_from_secs_f64(seconds).map_err(|_| bad())
+}
+
+/// Reads and parses a key script (`--input FILE`, see
+/// [`kernel32::console::parse_key_script`]): at most [`MAX_KEY_SCRIPT_SIZE`] bytes of a file,
+/// a pipe or a device; anything longer is refused without reading the rest.
+pub fn read_key_script(path: &Path) -> Result<Vec<kernel32::console::Key>, RunError> {
+    let file = std::fs::File::open(path).map_err(|source| RunError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut text = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, MAX_KEY_SCRIPT_SIZE + 1),
+        &mut text,
+    )
+    .map_err(|source| RunError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let bad = |reason: String| RunError::BadKeyScript {
+        path: path.to_path_buf(),
+        reason,
+    };
+    if text.len() as u64 > MAX_KEY_SCRIPT_SIZE {
+        return Err(bad(format!(
+            "larger than {} MiB; not a key script",
+            MAX_KEY_SCRIPT_SIZE >> 20
+        )));
+    }
+    kernel32::console::parse_key_script(&text).map_err(bad)
 }
 
 /// Parses `YYYY-MM-DDTHH:MM:SS` (as `--clock` takes it) into milliseconds since 1970.

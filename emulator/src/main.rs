@@ -81,8 +81,8 @@ enum Command {
         #[arg(long, value_name = "TIME")]
         clock: Option<String>,
         /// End the run after this many seconds of guest time, with exit status 0.
-        #[arg(long, value_name = "SECONDS")]
-        run_for: Option<f64>,
+        #[arg(long, value_name = "SECONDS", allow_hyphen_values = true)]
+        run_for: Option<String>,
         /// Write the active console screen buffer to FILE as text rows on exit.
         #[arg(long, value_name = "FILE")]
         screen: Option<PathBuf>,
@@ -232,20 +232,16 @@ fn main() -> ExitCode {
                     Err(e) => return usage_error(e),
                 }
             }
-            if let Some(seconds) = run_for {
-                if !(seconds.is_finite() && seconds >= 0.0) {
-                    return usage_error(format!("--run-for {seconds}: not a number of seconds"));
+            if let Some(text) = run_for {
+                match ntemu::parse_run_for(&text) {
+                    Ok(d) => options.run_for = Some(d),
+                    Err(e) => return usage_error(e),
                 }
-                options.run_for = Some(std::time::Duration::from_secs_f64(seconds));
             }
             if let Some(path) = &input {
-                let text = match std::fs::read(path) {
-                    Ok(t) => t,
-                    Err(e) => return usage_error(format!("cannot read {}: {e}", path.display())),
-                };
-                match ntemu::kernel32::console::parse_key_script(&text) {
+                match ntemu::read_key_script(path) {
                     Ok(keys) => options.keys = keys,
-                    Err(e) => return usage_error(format!("{}: {e}", path.display())),
+                    Err(e) => return usage_error(e),
                 }
             }
             run(

@@ -218,6 +218,22 @@ fn errors_have_a_clear_first_line() {
             "ntemu: cannot read /nonexistent/root: No such file",
         ),
         (
+            vec!["run", "/dev/zero"],
+            "ntemu: /dev/zero: not a regular file",
+        ),
+        (
+            vec!["run", "--input", "/dev/zero", &hello],
+            "ntemu: /dev/zero: larger than 16 MiB; not a key script",
+        ),
+        (
+            vec!["run", "--run-for", "1e20", &hello],
+            "ntemu: --run-for \"1e20\": not a number of seconds",
+        ),
+        (
+            vec!["run", "--run-for", "-1", &hello],
+            "ntemu: --run-for \"-1\": not a number of seconds",
+        ),
+        (
             vec!["inspect", "--coverage", "/nonexistent/x.exe"],
             "ntemu: /nonexistent/x.exe: ",
         ),
