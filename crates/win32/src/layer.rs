@@ -198,7 +198,7 @@ impl Win32 {
             builtins: &self.builtins,
         };
         let caller = if relayed {
-            self.relay.call_line(&call, &target, export)
+            self.relay.call_line(&call, target, export)
         } else {
             0
         };
@@ -222,7 +222,7 @@ impl Win32 {
                 // The thread stays at the thunk with its arguments in place.
                 if relayed {
                     self.relay
-                        .note_line(&self.io, thread, &target, "blocked", caller);
+                        .note_line(&self.io, thread, target, "blocked", caller);
                 }
                 return ServiceOutcome::Wait {
                     objects,
@@ -233,21 +233,21 @@ impl Win32 {
             ApiReturn::Resumed => {
                 if relayed {
                     self.relay
-                        .note_line(&self.io, thread, &target, "resumed", caller);
+                        .note_line(&self.io, thread, target, "resumed", caller);
                 }
                 return ServiceOutcome::Continue;
             }
             ApiReturn::ExitThread(code) => {
                 if relayed {
                     self.relay
-                        .note_line(&self.io, thread, &target, "exits the thread", caller);
+                        .note_line(&self.io, thread, target, "exits the thread", caller);
                 }
                 return ServiceOutcome::ExitThread(code);
             }
             ApiReturn::ExitProcess(code) => {
                 if relayed {
                     self.relay
-                        .note_line(&self.io, thread, &target, "exits the process", caller);
+                        .note_line(&self.io, thread, target, "exits the process", caller);
                 }
                 return ServiceOutcome::ExitProcess(code);
             }
@@ -270,7 +270,7 @@ impl Win32 {
         }
         if relayed {
             self.relay
-                .ret_line(&self.io, thread, &target, export, value, caller);
+                .ret_line(&self.io, thread, target, export, value, caller);
         }
         outcome
     }
