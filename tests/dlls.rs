@@ -96,9 +96,9 @@ fn relay_shows_decoded_file_names(arch: &str) {
     let trace = relay_of_files(arch, "+relay");
     let call = trace
         .lines()
-        .find(|l| l.contains(":Call KERNEL32.CreateFileA(") && l.contains("\"new.txt\""))
-        .unwrap_or_else(|| panic!("{arch}: no CreateFileA call of new.txt in\n{trace}"));
-    // 0008:Call KERNEL32.CreateFileA(00403000 "new.txt",c0000000,...) ret=00401234
+        .find(|l| l.contains(":Call KERNEL32.CreateFileA(") && l.contains("\"a.txt\""))
+        .unwrap_or_else(|| panic!("{arch}: no CreateFileA call of a.txt in\n{trace}"));
+    // 0008:Call KERNEL32.CreateFileA(00403000 "a.txt",c0000000,...) ret=00401234
     let (tid, rest) = call.split_once(":Call ").expect("thread id");
     assert_eq!(tid.len(), 4, "{call}");
     assert!(u32::from_str_radix(tid, 16).is_ok(), "{call}");
@@ -113,7 +113,7 @@ fn relay_shows_decoded_file_names(arch: &str) {
     assert!((0x0040_0000..0x0050_0000).contains(&caller), "{call}");
     let fields: Vec<&str> = args.split(',').collect();
     assert_eq!(fields.len(), 7, "seven arguments: {call}");
-    assert!(fields[0].ends_with(" \"new.txt\""), "{call}");
+    assert!(fields[0].ends_with(" \"a.txt\""), "{call}");
     assert!(fields[1..].iter().all(|f| f.len() == 8), "{call}");
     // The matching Ret line follows, with retval= and the same ret=.
     let after = &trace[trace.find(call).expect("line") + call.len()..];

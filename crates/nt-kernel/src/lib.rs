@@ -22,7 +22,8 @@ pub use cpu::{
 };
 pub use fault::{FaultPoint, FaultRegistry, FaultTrigger, Quirks};
 pub use machine::{
-    CREATE_SUSPENDED, ClientId, Clock, ExitedProcess, ImageProcess, MAXIMUM_SUSPEND_COUNT, Machine,
+    CREATE_SUSPENDED, ClientId, Clock, DEFAULT_COMMIT_LIMIT, DEFAULT_MAX_PROCESSES,
+    DEFAULT_MAX_THREADS, ExitedProcess, ImageProcess, MAXIMUM_SUSPEND_COUNT, Machine,
     MachineConfig, NoServices, ProcessInformationClass, ProcessParams, REMOTE_THREAD_ACCESS,
     RunOutcome, ServiceOutcome, SystemServices,
 };
@@ -63,6 +64,12 @@ pub enum KernelError {
     /// The suspend count would pass MAXIMUM_SUSPEND_COUNT.
     #[error("suspend count exceeded")]
     SuspendCountExceeded,
+    /// The machine has as many processes as [`MachineConfig::max_processes`] allows.
+    #[error("the machine's limit of {0} processes is reached")]
+    ProcessLimit(u32),
+    /// The machine has as many threads as [`MachineConfig::max_threads`] allows.
+    #[error("the machine's limit of {0} threads is reached")]
+    ThreadLimit(u32),
     /// The machine has no CPU for the process's architecture.
     #[error("no CPU engine for {} guests", .0.name())]
     NoEngine(Architecture),
@@ -91,6 +98,9 @@ impl KernelError {
             KernelError::InvalidClientId => NtStatus::INVALID_CID,
             KernelError::SuspendCountExceeded => NtStatus::SUSPEND_COUNT_EXCEEDED,
             KernelError::NoEngine(_) => NtStatus::NOT_SUPPORTED,
+            KernelError::ProcessLimit(_) | KernelError::ThreadLimit(_) => {
+                NtStatus::INSUFFICIENT_RESOURCES
+            }
             KernelError::UnknownQuirk(_)
             | KernelError::UnknownFaultPoint(_)
             | KernelError::FaultCallZero(_) => NtStatus::INVALID_PARAMETER,

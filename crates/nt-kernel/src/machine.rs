@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use nt_memory::{AddressSpace, AllocationType, FreeType, PageProtection};
+use nt_memory::{AddressSpace, AllocationType, CommitLimit, FreeType, PageProtection};
 use nt_object::{
     AccessMask, DuplicateOptions, Handle, HandleAttributes, HandleTable, Object, ObjectManager,
     ObjectType, OwnerThread, WaitStart, WaitStatus, WaitType, begin_wait,
@@ -121,7 +121,23 @@ pub struct MachineConfig {
     pub virtual_time: bool,
     /// The handle quota of each new process's table.
     pub handle_quota: u32,
+    /// The most processes alive at once; one more fails with STATUS_INSUFFICIENT_RESOURCES
+    /// (ERROR_NO_SYSTEM_RESOURCES).
+    pub max_processes: u32,
+    /// The most threads alive at once over all processes; one more fails with
+    /// STATUS_INSUFFICIENT_RESOURCES.
+    pub max_threads: u32,
+    /// The most bytes of guest memory committed at once over all processes (NT's commit
+    /// limit); a commit past it fails with STATUS_COMMITMENT_LIMIT.
+    pub commit_limit: u64,
 }
+
+/// [`MachineConfig::max_processes`] by default.
+pub const DEFAULT_MAX_PROCESSES: u32 = 512;
+/// [`MachineConfig::max_threads`] by default.
+pub const DEFAULT_MAX_THREADS: u32 = 4096;
+/// [`MachineConfig::commit_limit`] by default: 4 GiB.
+pub const DEFAULT_COMMIT_LIMIT: u64 = 4 << 30;
 
 impl Default for MachineConfig {
     fn default() -> Self {
@@ -129,6 +145,9 @@ impl Default for MachineConfig {
             quantum: 100_000,
             virtual_time: false,
             handle_quota: nt_object::MAX_HANDLES,
+            max_processes: DEFAULT_MAX_PROCESSES,
+            max_threads: DEFAULT_MAX_THREADS,
+            commit_limit: DEFAULT_COMMIT_LIMIT,
         }
     }
 }
@@ -307,6 +326,7 @@ pub struct Machine {
     quirks: Quirks,
     clock: Clock,
     config: MachineConfig,
+    commit_limit: Arc<CommitLimit>,
     engines: Vec<(Architecture, EngineFactory)>,
     instructions: u64,
     /// Instructions not yet charged to the virtual clock.
@@ -344,12 +364,18 @@ impl Machine {
                     start: Instant::now(),
                 }
             },
+            commit_limit: CommitLimit::new(config.commit_limit),
             config,
             engines: Vec::new(),
             instructions: 0,
             virtual_instructions: 0,
             exited: Vec::new(),
         }
+    }
+
+    /// The machine's commit limit and what its processes have committed against it.
+    pub fn commit_limit(&self) -> &CommitLimit {
+        &self.commit_limit
     }
 
     /// Adds the CPU that runs threads of `architecture` (replacing an earlier one): each
@@ -439,8 +465,12 @@ impl Machine {
     /// the parent's inheritable handles when asked), an id. It has no thread until
     /// [`spawn_thread`](Self::spawn_thread) or CreateRemoteThread gives it one.
     pub fn create_process(&mut self, params: ProcessParams) -> Result<u32, KernelError> {
+        if self.processes.len() >= self.config.max_processes as usize {
+            return Err(KernelError::ProcessLimit(self.config.max_processes));
+        }
         let page = params.architecture.page_size().bytes();
         let mut space = AddressSpace::new(params.architecture.page_size())?;
+        space.set_commit_limit(Arc::clone(&self.commit_limit));
         let (peb, _) = space.allocate(
             0,
             page,
@@ -697,6 +727,10 @@ impl Machine {
         faults: bool,
         undo: &mut Vec<Undo>,
     ) -> Result<(Option<Handle>, u32), KernelError> {
+        let live: usize = self.processes.values().map(|p| p.threads.len()).sum();
+        if live >= self.config.max_threads as usize {
+            return Err(KernelError::ThreadLimit(self.config.max_threads));
+        }
         let inject = |m: &mut Machine, point: FaultPoint| -> Result<(), KernelError> {
             if faults && m.faults.reach(point) {
                 Err(KernelError::Injected(point))

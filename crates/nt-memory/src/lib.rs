@@ -18,7 +18,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::BitOr;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 use memmap2::{MmapMut, MmapOptions, UncheckedAdvice};
 use nt_status::NtStatus;
@@ -384,6 +385,9 @@ pub enum MemoryError {
     /// No free range of the requested size.
     #[error("no free range of {0:#x} bytes")]
     NoMemory(u32),
+    /// Committing would pass the machine's commit limit (of this many bytes).
+    #[error("the commit limit of {0} bytes is reached")]
+    CommitmentLimit(u64),
     /// The host refused the 4 GiB mapping.
     #[error("host mapping failed: {0}")]
     Host(String),
@@ -401,6 +405,7 @@ impl MemoryError {
             MemoryError::FreeVmNotAtBase(_) => NtStatus::FREE_VM_NOT_AT_BASE,
             MemoryError::UnableToFreeVm { .. } => NtStatus::UNABLE_TO_FREE_VM,
             MemoryError::NoMemory(_) | MemoryError::Host(_) => NtStatus::NO_MEMORY,
+            MemoryError::CommitmentLimit(_) => NtStatus::COMMITMENT_LIMIT,
         }
     }
 }
@@ -468,6 +473,54 @@ impl Allocation {
     }
 }
 
+/// A machine's commit limit: the most bytes of guest memory all its address spaces together
+/// may have committed (NT's commit limit, set by the paging file). Spaces charge it when they
+/// commit pages and give the charge back when they decommit, free or are dropped.
+#[derive(Debug)]
+pub struct CommitLimit {
+    used: AtomicU64,
+    limit: u64,
+}
+
+impl CommitLimit {
+    /// A limit of `limit` bytes, none of it used.
+    pub fn new(limit: u64) -> Arc<CommitLimit> {
+        Arc::new(CommitLimit {
+            used: AtomicU64::new(0),
+            limit,
+        })
+    }
+
+    /// The limit in bytes.
+    pub fn limit(&self) -> u64 {
+        self.limit
+    }
+
+    /// Bytes committed now, over all the spaces charging this limit.
+    pub fn used(&self) -> u64 {
+        self.used.load(Ordering::Relaxed)
+    }
+
+    /// Charges `bytes`, or fails when that would pass the limit (charging nothing).
+    fn charge(&self, bytes: u64) -> Result<(), MemoryError> {
+        self.used
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
+                used.checked_add(bytes).filter(|&n| n <= self.limit)
+            })
+            .map(|_| ())
+            .map_err(|_| MemoryError::CommitmentLimit(self.limit))
+    }
+
+    /// Gives back `bytes` charged earlier.
+    fn release(&self, bytes: u64) {
+        let _ = self
+            .used
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
+                Some(used.saturating_sub(bytes))
+            });
+    }
+}
+
 /// One guest process's address space.
 pub struct AddressSpace {
     mem: MmapMut,
@@ -479,6 +532,16 @@ pub struct AddressSpace {
     committed_bytes: u64,
     code_generation: u64,
     reserved_bytes: u64,
+    /// The machine-wide limit this space's commits are charged to, if any.
+    commit_limit: Option<Arc<CommitLimit>>,
+}
+
+impl Drop for AddressSpace {
+    fn drop(&mut self) {
+        if let Some(limit) = &self.commit_limit {
+            limit.release(self.committed_bytes);
+        }
+    }
 }
 
 impl fmt::Debug for AddressSpace {
@@ -510,7 +573,20 @@ impl AddressSpace {
             committed_bytes: 0,
             code_generation: 0,
             reserved_bytes: 0,
+            commit_limit: None,
         })
+    }
+
+    /// Charges this space's commits to `limit` from now on (what it has committed already is
+    /// charged at once, even past the limit). A space charges at most one limit.
+    pub fn set_commit_limit(&mut self, limit: Arc<CommitLimit>) {
+        if let Some(old) = self.commit_limit.take() {
+            old.release(self.committed_bytes);
+        }
+        limit
+            .used
+            .fetch_add(self.committed_bytes, Ordering::Relaxed);
+        self.commit_limit = Some(limit);
     }
 
     /// The page size of this space.
@@ -673,8 +749,12 @@ impl AddressSpace {
         }
         if reserve || base == 0 {
             let (start, size) = self.reserve(base, size, t, protect, MemoryType::Private)?;
-            if commit {
-                self.commit_pages(start, u64::from(start) + u64::from(size), protect);
+            if commit
+                && let Err(e) =
+                    self.commit_pages(start, u64::from(start) + u64::from(size), protect)
+            {
+                self.unreserve(start, size);
+                return Err(e);
             }
             Ok((start, size))
         } else {
@@ -685,8 +765,15 @@ impl AddressSpace {
             if end > a.end() || a.memory_type != MemoryType::Private {
                 return Err(conflict);
             }
-            self.commit_pages(start, end, protect);
+            self.commit_pages(start, end, protect)?;
             Ok((start, (end - u64::from(start)) as u32))
+        }
+    }
+
+    /// Removes an allocation `reserve` just made, nothing of it committed.
+    fn unreserve(&mut self, start: u32, len: u32) {
+        if self.allocations.remove(&start).is_some() {
+            self.reserved_bytes -= u64::from(len);
         }
     }
 
@@ -737,28 +824,36 @@ impl AddressSpace {
         Ok((start, len))
     }
 
-    /// Commits the pages of `start..end`, which lie inside one allocation, with `protect`.
-    fn commit_pages(&mut self, start: u32, end: u64, protect: PageProtection) {
-        self.code_generation += 1;
+    /// Commits the pages of `start..end`, which lie inside one allocation, with `protect`;
+    /// fails, changing nothing, when the newly committed pages would pass the commit limit.
+    fn commit_pages(
+        &mut self,
+        start: u32,
+        end: u64,
+        protect: PageProtection,
+    ) -> Result<(), MemoryError> {
         let shift = self.page.shift();
         let page_bytes = u64::from(self.page.bytes());
         let Some(base) = self.allocation_base_at(start) else {
-            return;
+            return Ok(());
         };
         let Some(a) = self.allocations.get_mut(&base) else {
-            return;
+            return Ok(());
         };
         let first = ((start - a.base) >> shift) as usize;
         let count = ((end - u64::from(start)) >> shift) as usize;
-        let mut newly = 0u64;
-        for p in &mut a.pages[first..first + count] {
-            if *p == 0 {
-                newly += page_bytes;
-            }
+        let pages = &mut a.pages[first..first + count];
+        let newly = pages.iter().filter(|&&p| p == 0).count() as u64 * page_bytes;
+        if let Some(limit) = &self.commit_limit {
+            limit.charge(newly)?;
+        }
+        for p in pages {
             *p = protect.0;
         }
+        self.code_generation += 1;
         self.committed_bytes += newly;
         self.set_access((start >> shift) as usize, count, protect.access_bits());
+        Ok(())
     }
 
     fn reset(&mut self, base: u32, size: u32) -> Result<(u32, u32), MemoryError> {
@@ -837,7 +932,11 @@ impl AddressSpace {
                 zero.push(start + (i as u32) * page_bytes);
             }
         }
-        self.committed_bytes -= zero.len() as u64 * u64::from(page_bytes);
+        let released = zero.len() as u64 * u64::from(page_bytes);
+        self.committed_bytes -= released;
+        if let Some(limit) = &self.commit_limit {
+            limit.release(released);
+        }
         self.set_access((start >> shift) as usize, count, 0);
         // Coalesce runs of committed pages into single madvise calls.
         let mut i = 0;
@@ -997,7 +1096,10 @@ impl AddressSpace {
         }
         let (start, len) =
             self.reserve(base, size, AllocationType::RESERVE, protect, memory_type)?;
-        self.commit_pages(start, u64::from(start) + u64::from(len), protect);
+        if let Err(e) = self.commit_pages(start, u64::from(start) + u64::from(len), protect) {
+            self.unreserve(start, len);
+            return Err(e);
+        }
         Ok(start)
     }
 

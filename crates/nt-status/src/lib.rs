@@ -124,6 +124,8 @@ statuses! {
     PRIVILEGED_INSTRUCTION = 0xC000_0096;
     /// A system resource (such as a handle table slot) is exhausted.
     INSUFFICIENT_RESOURCES = 0xC000_009A;
+    /// The machine's commit limit (NT: the paging file) is reached.
+    COMMITMENT_LIMIT = 0xC000_012D;
     /// A release with size 0 named an address that is not the base of its allocation.
     FREE_VM_NOT_AT_BASE = 0xC000_009F;
     /// The address range was never allocated.
@@ -187,6 +189,10 @@ impl Win32Error {
     pub const ALREADY_EXISTS: Win32Error = Win32Error(183);
     /// ERROR_BAD_EXE_FORMAT.
     pub const BAD_EXE_FORMAT: Win32Error = Win32Error(193);
+    /// ERROR_ENVVAR_NOT_FOUND: no environment variable of that name.
+    pub const ENVVAR_NOT_FOUND: Win32Error = Win32Error(203);
+    /// ERROR_FILENAME_EXCED_RANGE: a name longer than MAX_PATH.
+    pub const FILENAME_EXCED_RANGE: Win32Error = Win32Error(206);
     /// ERROR_NOT_OWNER.
     pub const NOT_OWNER: Win32Error = Win32Error(288);
     /// ERROR_TOO_MANY_POSTS.
@@ -203,6 +209,8 @@ impl Win32Error {
     pub const STACK_OVERFLOW: Win32Error = Win32Error(1001);
     /// ERROR_NO_SYSTEM_RESOURCES.
     pub const NO_SYSTEM_RESOURCES: Win32Error = Win32Error(1450);
+    /// ERROR_COMMITMENT_LIMIT: the paging file is too small for this operation.
+    pub const COMMITMENT_LIMIT: Win32Error = Win32Error(1455);
 }
 
 /// The one NTSTATUS -> Win32 error table. Statuses that are not here map to
@@ -257,6 +265,7 @@ pub const STATUS_TO_WIN32: &[(NtStatus, Win32Error)] = &[
         NtStatus::INSUFFICIENT_RESOURCES,
         Win32Error::NO_SYSTEM_RESOURCES,
     ),
+    (NtStatus::COMMITMENT_LIMIT, Win32Error::COMMITMENT_LIMIT),
     (NtStatus::FREE_VM_NOT_AT_BASE, Win32Error::INVALID_ADDRESS),
     (NtStatus::MEMORY_NOT_ALLOCATED, Win32Error::INVALID_ADDRESS),
     (NtStatus::NOT_SUPPORTED, Win32Error::NOT_SUPPORTED),

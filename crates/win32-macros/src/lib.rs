@@ -152,6 +152,19 @@ fn expand(options: Options, mut function: ItemFn) -> syn::Result<Tokens> {
             ));
         }
     }
+    // A parameter that gives an out-buffer's size is in the buffer already: the function
+    // need not read it again.
+    let sizes: Vec<Ident> = params.iter().filter_map(|p| p.size.clone()).collect();
+    for input in function.sig.inputs.iter_mut().skip(1) {
+        if let FnArg::Typed(typed) = input
+            && let Pat::Ident(pat) = &*typed.pat
+            && sizes.contains(&pat.ident)
+        {
+            typed
+                .attrs
+                .push(syn::parse_quote!(#[allow(unused_variables)]));
+        }
+    }
     let result: Type = match &function.sig.output {
         ReturnType::Default => syn::parse_quote!(()),
         ReturnType::Type(_, ty) => (**ty).clone(),
@@ -220,9 +233,10 @@ fn expand(options: Options, mut function: ItemFn) -> syn::Result<Tokens> {
     };
     let doc = format!("The export entry of `{}`.", export_name.value());
 
+    // The SDK's parameter names, and as many parameters as the SDK gives the function.
     function
         .attrs
-        .push(syn::parse_quote!(#[allow(non_snake_case)]));
+        .push(syn::parse_quote!(#[allow(non_snake_case, clippy::too_many_arguments)]));
     Ok(quote! {
         #function
 

@@ -247,12 +247,26 @@ impl FromArg for Handle {
     }
 }
 
-impl FromArg for AccessMask {
-    const KIND: ValueKind = ValueKind::Int;
-    fn from_arg(_: &ApiCall<'_>, frame: &mut ArgFrame) -> Result<Self, ArgError> {
-        Ok(AccessMask(frame.next_u32()))
-    }
+/// Flags words that are newtypes over their raw value: the value is kept whole, unknown
+/// bits included, so a builtin can refuse bits NT refuses.
+macro_rules! flag_args {
+    ($($t:path),*) => {$(
+        impl FromArg for $t {
+            const KIND: ValueKind = ValueKind::Int;
+            fn from_arg(_: &ApiCall<'_>, frame: &mut ArgFrame) -> Result<Self, ArgError> {
+                Ok($t(frame.next_u32()))
+            }
+        }
+    )*};
 }
+flag_args!(
+    AccessMask,
+    nt_object::HandleAttributes,
+    nt_object::DuplicateOptions,
+    nt_memory::AllocationType,
+    nt_memory::FreeType,
+    nt_memory::PageProtection
+);
 
 /// A guest pointer, possibly NULL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

@@ -45,17 +45,22 @@ pub use win32_macros::export;
 /// exports a builtin under another name).
 #[macro_export]
 macro_rules! exports {
-    ($($item:tt)*) => { $crate::exports_inner!([] $($item)*) };
+    ($($($alias:literal =>)? $f:path),* $(,)?) => {
+        &[$($crate::export_entry!($($alias)? ; $f)),*]
+    };
 }
 
+/// One entry of [`exports!`].
 #[doc(hidden)]
 #[macro_export]
-macro_rules! exports_inner {
-    ([$($done:expr,)*]) => { &[$($done,)*] };
-    ([$($done:expr,)*] $name:literal => $f:path $(, $($rest:tt)*)?) => {
-        $crate::exports_inner!([$($done,)* $crate::Export { name: $name, ..<$f>::EXPORT },] $($($rest)*)?)
+macro_rules! export_entry {
+    (; $f:path) => {
+        <$f>::EXPORT
     };
-    ([$($done:expr,)*] $f:path $(, $($rest:tt)*)?) => {
-        $crate::exports_inner!([$($done,)* <$f>::EXPORT,] $($($rest)*)?)
+    ($alias:literal ; $f:path) => {
+        $crate::Export {
+            name: $alias,
+            ..<$f>::EXPORT
+        }
     };
 }

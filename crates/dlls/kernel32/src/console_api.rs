@@ -8,7 +8,10 @@ use nt_status::NtStatus;
 use super::HostFile;
 use crate::K32;
 use crate::console::ScreenBuffer;
-use win32::{ApiCall, ApiReturn};
+use win32::{
+    AnsiStr, ApiCall, ApiReturn, ArgError, ArgFrame, FromArg, OutBuf, Ptr, ValueKind, WideStr,
+    export,
+};
 
 /// The screen buffer a console output handle names.
 fn buffer_index(call: &ApiCall<'_>, handle: Handle) -> Result<usize, ObjectError> {
@@ -44,29 +47,53 @@ fn finish(call: &mut ApiCall<'_>, result: Result<u32, NtStatus>) -> ApiReturn {
     }
 }
 
-/// COORD passed by value: X in the low 16 bits, Y in the high 16.
-fn coord(value: u32) -> (u16, u16) {
-    (value as u16, (value >> 16) as u16)
+/// A COORD passed by value: X in the low 16 bits of its slot, Y in the high 16.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Coord {
+    x: u16,
+    y: u16,
+}
+
+impl FromArg for Coord {
+    const KIND: ValueKind = ValueKind::Int;
+    fn from_arg(_: &ApiCall<'_>, frame: &mut ArgFrame) -> Result<Self, ArgError> {
+        let value = frame.next_u32();
+        Ok(Coord {
+            x: value as u16,
+            y: (value >> 16) as u16,
+        })
+    }
 }
 
 fn pack(x: u16, y: u16) -> [u8; 4] {
     ((u32::from(y) << 16) | u32::from(x)).to_le_bytes()
 }
 
-pub(super) fn set_console_title_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let ptr = call.arg(0);
-    match call.read_c_bytes(ptr, 1024) {
-        Ok(bytes) => {
-            call.state.k32().console.title = String::from_utf8_lossy(&bytes).into_owned();
-            ApiReturn::Value(1)
-        }
-        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
-    }
+/// SetConsoleTitleA(lpConsoleTitle).
+#[export]
+fn SetConsoleTitleA(call: &mut ApiCall<'_>, lpConsoleTitle: AnsiStr) -> bool {
+    call.state.k32().console.title = lpConsoleTitle.into_string();
+    true
 }
 
-pub(super) fn get_console_title_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (out, size) = (call.arg(0), call.arg(1));
-    let mut bytes = call.state.k32().console.title.clone().into_bytes();
+/// SetConsoleTitleW(lpConsoleTitle).
+#[export]
+fn SetConsoleTitleW(call: &mut ApiCall<'_>, lpConsoleTitle: WideStr) -> bool {
+    call.state.k32().console.title = lpConsoleTitle.into_string();
+    true
+}
+
+/// GetConsoleTitleA(lpConsoleTitle, nSize): the title cut to the buffer, NUL-terminated;
+/// its length (or nSize - 1 when cut).
+#[export]
+fn GetConsoleTitleA(
+    call: &mut ApiCall<'_>,
+    #[size(nSize)] lpConsoleTitle: OutBuf<u8>,
+    nSize: u32,
+) -> ApiReturn {
+    let (out, size) = (lpConsoleTitle.ptr, nSize);
+    let title = call.state.k32().console.title.clone();
+    let mut bytes = win32::codepage::CodePage::Ansi.encode_str(&title);
     let length = bytes.len() as u32;
     bytes.truncate(size.saturating_sub(1) as usize);
     bytes.push(0);
@@ -79,11 +106,17 @@ pub(super) fn get_console_title_a(call: &mut ApiCall<'_>) -> ApiReturn {
     }
 }
 
-/// GetConsoleScreenBufferInfo: CONSOLE_SCREEN_BUFFER_INFO (dwSize, dwCursorPosition,
-/// wAttributes, srWindow, dwMaximumWindowSize); the window is the whole buffer.
-pub(super) fn get_console_screen_buffer_info(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, out) = (Handle(call.arg(0)), call.arg(1));
-    let info = with_buffer(call, handle, |b| {
+/// GetConsoleScreenBufferInfo(hConsoleOutput, lpConsoleScreenBufferInfo):
+/// CONSOLE_SCREEN_BUFFER_INFO (dwSize, dwCursorPosition, wAttributes, srWindow,
+/// dwMaximumWindowSize).
+#[export]
+fn GetConsoleScreenBufferInfo(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpConsoleScreenBufferInfo: Ptr,
+) -> ApiReturn {
+    let out = lpConsoleScreenBufferInfo.0;
+    let info = with_buffer(call, hConsoleOutput, |b| {
         let mut bytes = Vec::with_capacity(22);
         bytes.extend_from_slice(&pack(b.width, b.height));
         bytes.extend_from_slice(&pack(b.cursor.0, b.cursor.1));
@@ -103,9 +136,15 @@ pub(super) fn get_console_screen_buffer_info(call: &mut ApiCall<'_>) -> ApiRetur
     }
 }
 
-pub(super) fn set_console_cursor_position(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, (x, y)) = (Handle(call.arg(0)), coord(call.arg(1)));
-    let result = with_buffer(call, handle, |b| {
+/// SetConsoleCursorPosition(hConsoleOutput, dwCursorPosition).
+#[export]
+fn SetConsoleCursorPosition(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    dwCursorPosition: Coord,
+) -> ApiReturn {
+    let Coord { x, y } = dwCursorPosition;
+    let result = with_buffer(call, hConsoleOutput, |b| {
         if !b.contains(x, y) {
             return Err(NtStatus::INVALID_PARAMETER);
         }
@@ -115,12 +154,18 @@ pub(super) fn set_console_cursor_position(call: &mut ApiCall<'_>) -> ApiReturn {
     finish(call, result)
 }
 
-pub(super) fn set_console_cursor_info(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, info) = (Handle(call.arg(0)), call.arg(1));
+/// SetConsoleCursorInfo(hConsoleOutput, lpConsoleCursorInfo): dwSize 1-100, bVisible.
+#[export]
+fn SetConsoleCursorInfo(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpConsoleCursorInfo: Ptr,
+) -> ApiReturn {
+    let info = lpConsoleCursorInfo.0;
     let (Ok(size), Ok(visible)) = (call.read_u32(info), call.read_u32(info.wrapping_add(4))) else {
         return call.fail(NtStatus::ACCESS_VIOLATION);
     };
-    let result = with_buffer(call, handle, |b| {
+    let result = with_buffer(call, hConsoleOutput, |b| {
         if !(1..=100).contains(&size) {
             return Err(NtStatus::INVALID_PARAMETER);
         }
@@ -131,9 +176,15 @@ pub(super) fn set_console_cursor_info(call: &mut ApiCall<'_>) -> ApiReturn {
     finish(call, result)
 }
 
-pub(super) fn get_console_cursor_info(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, info) = (Handle(call.arg(0)), call.arg(1));
-    match with_buffer(call, handle, |b| {
+/// GetConsoleCursorInfo(hConsoleOutput, lpConsoleCursorInfo).
+#[export]
+fn GetConsoleCursorInfo(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpConsoleCursorInfo: Ptr,
+) -> ApiReturn {
+    let info = lpConsoleCursorInfo.0;
+    match with_buffer(call, hConsoleOutput, |b| {
         Ok((b.cursor_size, u32::from(b.cursor_visible)))
     }) {
         Ok((size, visible)) => {
@@ -148,23 +199,32 @@ pub(super) fn get_console_cursor_info(call: &mut ApiCall<'_>) -> ApiReturn {
     }
 }
 
-pub(super) fn set_console_text_attribute(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, attributes) = (Handle(call.arg(0)), call.arg(1) as u16);
-    let result = with_buffer(call, handle, |b| {
-        b.attributes = attributes;
+/// SetConsoleTextAttribute(hConsoleOutput, wAttributes).
+#[export]
+fn SetConsoleTextAttribute(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    wAttributes: u16,
+) -> ApiReturn {
+    let result = with_buffer(call, hConsoleOutput, |b| {
+        b.attributes = wAttributes;
         Ok(1)
     });
     finish(call, result)
 }
 
-fn fill(call: &mut ApiCall<'_>, characters: bool) -> ApiReturn {
-    let (handle, value, count, (x, y), written) = (
-        Handle(call.arg(0)),
-        call.arg(1),
-        call.arg(2),
-        coord(call.arg(3)),
-        call.arg(4),
-    );
+/// FillConsoleOutputCharacter and FillConsoleOutputAttribute: `value` into `count` cells
+/// from `at`, wrapping rows.
+fn fill(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    value: u32,
+    count: u32,
+    at: Coord,
+    written: Ptr,
+    characters: bool,
+) -> ApiReturn {
+    let (x, y, written) = (at.x, at.y, written.0);
     if call.probe_write(written, 4).is_err() {
         return call.fail(NtStatus::ACCESS_VIOLATION);
     }
@@ -189,18 +249,93 @@ fn fill(call: &mut ApiCall<'_>, characters: bool) -> ApiReturn {
     }
 }
 
-pub(super) fn fill_console_output_character_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    fill(call, true)
+/// FillConsoleOutputCharacterA(hConsoleOutput, cCharacter, nLength, dwWriteCoord,
+/// lpNumberOfCharsWritten).
+#[export]
+fn FillConsoleOutputCharacterA(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    cCharacter: u8,
+    nLength: u32,
+    dwWriteCoord: Coord,
+    lpNumberOfCharsWritten: Ptr,
+) -> ApiReturn {
+    fill(
+        call,
+        hConsoleOutput,
+        u32::from(cCharacter),
+        nLength,
+        dwWriteCoord,
+        lpNumberOfCharsWritten,
+        true,
+    )
 }
 
-pub(super) fn fill_console_output_attribute(call: &mut ApiCall<'_>) -> ApiReturn {
-    fill(call, false)
+/// FillConsoleOutputCharacterW(hConsoleOutput, cCharacter, nLength, dwWriteCoord,
+/// lpNumberOfCharsWritten): the character in the OEM code page.
+#[export]
+fn FillConsoleOutputCharacterW(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    cCharacter: u16,
+    nLength: u32,
+    dwWriteCoord: Coord,
+    lpNumberOfCharsWritten: Ptr,
+) -> ApiReturn {
+    let oem = win32::codepage::CodePage::Oem
+        .encode(cCharacter)
+        .unwrap_or(b'?');
+    fill(
+        call,
+        hConsoleOutput,
+        u32::from(oem),
+        nLength,
+        dwWriteCoord,
+        lpNumberOfCharsWritten,
+        true,
+    )
+}
+
+/// FillConsoleOutputAttribute(hConsoleOutput, wAttribute, nLength, dwWriteCoord,
+/// lpNumberOfAttrsWritten).
+#[export]
+fn FillConsoleOutputAttribute(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    wAttribute: u16,
+    nLength: u32,
+    dwWriteCoord: Coord,
+    lpNumberOfAttrsWritten: Ptr,
+) -> ApiReturn {
+    fill(
+        call,
+        hConsoleOutput,
+        u32::from(wAttribute),
+        nLength,
+        dwWriteCoord,
+        lpNumberOfAttrsWritten,
+        false,
+    )
 }
 
 /// CreateConsoleScreenBuffer(dwDesiredAccess, dwShareMode, lpSecurityAttributes, dwFlags,
 /// lpScreenBufferData): a blank buffer the size of the active one.
-pub(super) fn create_console_screen_buffer(call: &mut ApiCall<'_>) -> ApiReturn {
-    let flags = call.arg(3);
+#[export(failure = u32::MAX)]
+fn CreateConsoleScreenBuffer(
+    call: &mut ApiCall<'_>,
+    dwDesiredAccess: AccessMask,
+    dwShareMode: u32,
+    lpSecurityAttributes: Ptr,
+    dwFlags: u32,
+    lpScreenBufferData: Ptr,
+) -> ApiReturn {
+    let _ = (
+        dwDesiredAccess,
+        dwShareMode,
+        lpSecurityAttributes,
+        lpScreenBufferData,
+    );
+    let flags = dwFlags;
     if flags != 1 {
         // Only CONSOLE_TEXTMODE_BUFFER exists.
         return call.fail_with(NtStatus::INVALID_PARAMETER, u32::MAX);
@@ -238,9 +373,10 @@ pub(super) fn create_console_screen_buffer(call: &mut ApiCall<'_>) -> ApiReturn 
     }
 }
 
-pub(super) fn set_console_active_screen_buffer(call: &mut ApiCall<'_>) -> ApiReturn {
-    let handle = Handle(call.arg(0));
-    match buffer_index(call, handle) {
+/// SetConsoleActiveScreenBuffer(hConsoleOutput).
+#[export]
+fn SetConsoleActiveScreenBuffer(call: &mut ApiCall<'_>, hConsoleOutput: Handle) -> ApiReturn {
+    match buffer_index(call, hConsoleOutput) {
         Ok(index) => {
             call.state.k32().console.active = index;
             ApiReturn::Value(1)
@@ -249,11 +385,12 @@ pub(super) fn set_console_active_screen_buffer(call: &mut ApiCall<'_>) -> ApiRet
     }
 }
 
-/// GetConsoleMode: processed output with wrapping for output buffers; processed, line and
-/// echo input for the input handle.
-pub(super) fn get_console_mode(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, out) = (Handle(call.arg(0)), call.arg(1));
-    let mode = match mode_target(call, handle) {
+/// GetConsoleMode(hConsoleHandle, lpMode): processed output with wrapping for output
+/// buffers; processed, line and echo input for the input handle.
+#[export]
+fn GetConsoleMode(call: &mut ApiCall<'_>, hConsoleHandle: Handle, lpMode: Ptr) -> ApiReturn {
+    let out = lpMode.0;
+    let mode = match mode_target(call, hConsoleHandle) {
         Ok(None) => call.state.k32().console.input_mode,
         Ok(Some(i)) => call
             .state
@@ -285,12 +422,13 @@ fn mode_target(call: &ApiCall<'_>, handle: Handle) -> Result<Option<usize>, NtSt
     }
 }
 
-/// SetConsoleMode: the input handle takes ENABLE_*_INPUT bits, a screen buffer its
-/// ENABLE_PROCESSED_OUTPUT and ENABLE_WRAP_AT_EOL_OUTPUT bits; other bits are
-/// ERROR_INVALID_PARAMETER.
-pub(super) fn set_console_mode(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, mode) = (Handle(call.arg(0)), call.arg(1));
-    let index = match mode_target(call, handle) {
+/// SetConsoleMode(hConsoleHandle, dwMode): the input handle takes ENABLE_*_INPUT bits, a
+/// screen buffer its ENABLE_PROCESSED_OUTPUT and ENABLE_WRAP_AT_EOL_OUTPUT bits; other
+/// bits are ERROR_INVALID_PARAMETER.
+#[export]
+fn SetConsoleMode(call: &mut ApiCall<'_>, hConsoleHandle: Handle, dwMode: u32) -> ApiReturn {
+    let mode = dwMode;
+    let index = match mode_target(call, hConsoleHandle) {
         Ok(None) => {
             if mode & !crate::console::VALID_INPUT_MODE != 0 {
                 return call.fail(NtStatus::INVALID_PARAMETER);
@@ -385,9 +523,15 @@ fn check_input_handle(
 /// ReadConsoleInputA / PeekConsoleInputA(hConsoleInput, lpBuffer, nLength,
 /// lpNumberOfEventsRead): copies up to nLength queued events; Read removes them and waits
 /// while the queue is empty.
-fn read_input(call: &mut ApiCall<'_>, remove: bool) -> ApiReturn {
-    let (handle, buffer, length, read) =
-        (Handle(call.arg(0)), call.arg(1), call.arg(2), call.arg(3));
+fn read_input(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    buffer: Ptr,
+    length: u32,
+    read: Ptr,
+    remove: bool,
+) -> ApiReturn {
+    let (buffer, read) = (buffer.0, read.0);
     if let Err(status) = check_input_handle(call, handle, AccessMask::GENERIC_READ) {
         return call.fail(status);
     }
@@ -421,16 +565,53 @@ fn read_input(call: &mut ApiCall<'_>, remove: bool) -> ApiReturn {
     }
 }
 
-pub(super) fn read_console_input_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    read_input(call, true)
+/// ReadConsoleInputA(hConsoleInput, lpBuffer, nLength, lpNumberOfEventsRead): waits while
+/// the queue is empty.
+#[export]
+fn ReadConsoleInputA(
+    call: &mut ApiCall<'_>,
+    hConsoleInput: Handle,
+    lpBuffer: Ptr,
+    nLength: u32,
+    lpNumberOfEventsRead: Ptr,
+) -> ApiReturn {
+    read_input(
+        call,
+        hConsoleInput,
+        lpBuffer,
+        nLength,
+        lpNumberOfEventsRead,
+        true,
+    )
 }
 
-pub(super) fn peek_console_input_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    read_input(call, false)
+/// PeekConsoleInputA(hConsoleInput, lpBuffer, nLength, lpNumberOfEventsRead).
+#[export]
+fn PeekConsoleInputA(
+    call: &mut ApiCall<'_>,
+    hConsoleInput: Handle,
+    lpBuffer: Ptr,
+    nLength: u32,
+    lpNumberOfEventsRead: Ptr,
+) -> ApiReturn {
+    read_input(
+        call,
+        hConsoleInput,
+        lpBuffer,
+        nLength,
+        lpNumberOfEventsRead,
+        false,
+    )
 }
 
-pub(super) fn get_number_of_console_input_events(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, out) = (Handle(call.arg(0)), call.arg(1));
+/// GetNumberOfConsoleInputEvents(hConsoleInput, lpNumberOfEvents).
+#[export]
+fn GetNumberOfConsoleInputEvents(
+    call: &mut ApiCall<'_>,
+    hConsoleInput: Handle,
+    lpNumberOfEvents: Ptr,
+) -> ApiReturn {
+    let (handle, out) = (hConsoleInput, lpNumberOfEvents.0);
     if let Err(status) = check_input_handle(call, handle, AccessMask::GENERIC_READ) {
         return call.fail(status);
     }
@@ -442,9 +623,10 @@ pub(super) fn get_number_of_console_input_events(call: &mut ApiCall<'_>) -> ApiR
     }
 }
 
-pub(super) fn flush_console_input_buffer(call: &mut ApiCall<'_>) -> ApiReturn {
-    let handle = Handle(call.arg(0));
-    if let Err(status) = check_input_handle(call, handle, AccessMask::GENERIC_WRITE) {
+/// FlushConsoleInputBuffer(hConsoleInput).
+#[export]
+fn FlushConsoleInputBuffer(call: &mut ApiCall<'_>, hConsoleInput: Handle) -> ApiReturn {
+    if let Err(status) = check_input_handle(call, hConsoleInput, AccessMask::GENERIC_WRITE) {
         return call.fail(status);
     }
     sync_console(call);
@@ -456,14 +638,18 @@ pub(super) fn flush_console_input_buffer(call: &mut ApiCall<'_>) -> ApiReturn {
 /// Read/WriteConsoleOutputCharacterA and Attribute: (hConsoleOutput, lpBuffer, nLength,
 /// dwCoord, lpNumberOf...): runs of cells in reading order from dwCoord, wrapping rows and
 /// stopping at the buffer's end.
-fn cell_run(call: &mut ApiCall<'_>, characters: bool, write: bool) -> ApiReturn {
-    let (handle, buffer, length, (x, y), done) = (
-        Handle(call.arg(0)),
-        call.arg(1),
-        call.arg(2),
-        coord(call.arg(3)),
-        call.arg(4),
-    );
+#[allow(clippy::too_many_arguments)]
+fn cell_run(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    buffer: Ptr,
+    length: u32,
+    at: Coord,
+    done: Ptr,
+    characters: bool,
+    write: bool,
+) -> ApiReturn {
+    let (buffer, x, y, done) = (buffer.0, at.x, at.y, done.0);
     let unit = if characters { 1 } else { 2 };
     if call.probe_write(done, 4).is_err() {
         return call.fail(NtStatus::ACCESS_VIOLATION);
@@ -527,32 +713,115 @@ fn cell_run(call: &mut ApiCall<'_>, characters: bool, write: bool) -> ApiReturn 
     }
 }
 
-pub(super) fn read_console_output_attribute(call: &mut ApiCall<'_>) -> ApiReturn {
-    cell_run(call, false, false)
+/// ReadConsoleOutputAttribute(hConsoleOutput, lpAttribute, nLength, dwReadCoord,
+/// lpNumberOfAttrsRead).
+#[export]
+fn ReadConsoleOutputAttribute(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpAttribute: Ptr,
+    nLength: u32,
+    dwReadCoord: Coord,
+    lpNumberOfAttrsRead: Ptr,
+) -> ApiReturn {
+    cell_run(
+        call,
+        hConsoleOutput,
+        lpAttribute,
+        nLength,
+        dwReadCoord,
+        lpNumberOfAttrsRead,
+        false,
+        false,
+    )
 }
 
-pub(super) fn read_console_output_character_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    cell_run(call, true, false)
+/// ReadConsoleOutputCharacterA(hConsoleOutput, lpCharacter, nLength, dwReadCoord,
+/// lpNumberOfCharsRead).
+#[export]
+fn ReadConsoleOutputCharacterA(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpCharacter: Ptr,
+    nLength: u32,
+    dwReadCoord: Coord,
+    lpNumberOfCharsRead: Ptr,
+) -> ApiReturn {
+    cell_run(
+        call,
+        hConsoleOutput,
+        lpCharacter,
+        nLength,
+        dwReadCoord,
+        lpNumberOfCharsRead,
+        true,
+        false,
+    )
 }
 
-pub(super) fn write_console_output_attribute(call: &mut ApiCall<'_>) -> ApiReturn {
-    cell_run(call, false, true)
+/// WriteConsoleOutputAttribute(hConsoleOutput, lpAttribute, nLength, dwWriteCoord,
+/// lpNumberOfAttrsWritten).
+#[export]
+fn WriteConsoleOutputAttribute(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpAttribute: Ptr,
+    nLength: u32,
+    dwWriteCoord: Coord,
+    lpNumberOfAttrsWritten: Ptr,
+) -> ApiReturn {
+    cell_run(
+        call,
+        hConsoleOutput,
+        lpAttribute,
+        nLength,
+        dwWriteCoord,
+        lpNumberOfAttrsWritten,
+        false,
+        true,
+    )
 }
 
-pub(super) fn write_console_output_character_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    cell_run(call, true, true)
+/// WriteConsoleOutputCharacterA(hConsoleOutput, lpCharacter, nLength, dwWriteCoord,
+/// lpNumberOfCharsWritten).
+#[export]
+fn WriteConsoleOutputCharacterA(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpCharacter: Ptr,
+    nLength: u32,
+    dwWriteCoord: Coord,
+    lpNumberOfCharsWritten: Ptr,
+) -> ApiReturn {
+    cell_run(
+        call,
+        hConsoleOutput,
+        lpCharacter,
+        nLength,
+        dwWriteCoord,
+        lpNumberOfCharsWritten,
+        true,
+        true,
+    )
 }
 
 /// Read/WriteConsoleOutputA(hConsoleOutput, lpBuffer (CHAR_INFO), dwBufferSize,
 /// dwBufferCoord, lpReadRegion/lpWriteRegion): a rectangle of cells between the screen
 /// buffer and a guest array; the region is clipped to both and written back.
-fn cell_rectangle(call: &mut ApiCall<'_>, write: bool) -> ApiReturn {
-    let (handle, array, (array_w, array_h), (array_x, array_y), region_ptr) = (
-        Handle(call.arg(0)),
-        call.arg(1),
-        coord(call.arg(2)),
-        coord(call.arg(3)),
-        call.arg(4),
+fn cell_rectangle(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    array: Ptr,
+    size: Coord,
+    origin: Coord,
+    region_ptr: Ptr,
+    write: bool,
+) -> ApiReturn {
+    let (array, (array_w, array_h), (array_x, array_y), region_ptr) = (
+        array.0,
+        (size.x, size.y),
+        (origin.x, origin.y),
+        region_ptr.0,
     );
     let mut region = match read_rect(call, region_ptr) {
         Ok(r) => r,
@@ -648,12 +917,47 @@ fn cell_rectangle(call: &mut ApiCall<'_>, write: bool) -> ApiReturn {
     }
 }
 
-pub(super) fn read_console_output_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    cell_rectangle(call, false)
+/// ReadConsoleOutputA(hConsoleOutput, lpBuffer, dwBufferSize, dwBufferCoord, lpReadRegion).
+#[export]
+fn ReadConsoleOutputA(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpBuffer: Ptr,
+    dwBufferSize: Coord,
+    dwBufferCoord: Coord,
+    lpReadRegion: Ptr,
+) -> ApiReturn {
+    cell_rectangle(
+        call,
+        hConsoleOutput,
+        lpBuffer,
+        dwBufferSize,
+        dwBufferCoord,
+        lpReadRegion,
+        false,
+    )
 }
 
-pub(super) fn write_console_output_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    cell_rectangle(call, true)
+/// WriteConsoleOutputA(hConsoleOutput, lpBuffer, dwBufferSize, dwBufferCoord,
+/// lpWriteRegion).
+#[export]
+fn WriteConsoleOutputA(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpBuffer: Ptr,
+    dwBufferSize: Coord,
+    dwBufferCoord: Coord,
+    lpWriteRegion: Ptr,
+) -> ApiReturn {
+    cell_rectangle(
+        call,
+        hConsoleOutput,
+        lpBuffer,
+        dwBufferSize,
+        dwBufferCoord,
+        lpWriteRegion,
+        true,
+    )
 }
 
 fn read_rect(call: &ApiCall<'_>, at: u32) -> Result<crate::console::Rect, NtStatus> {
@@ -667,13 +971,21 @@ fn read_rect(call: &ApiCall<'_>, at: u32) -> Result<crate::console::Rect, NtStat
 
 /// ScrollConsoleScreenBufferA(hConsoleOutput, lpScrollRectangle, lpClipRectangle,
 /// dwDestinationOrigin, lpFill).
-pub(super) fn scroll_console_screen_buffer_a(call: &mut ApiCall<'_>) -> ApiReturn {
+#[export]
+fn ScrollConsoleScreenBufferA(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpScrollRectangle: Ptr,
+    lpClipRectangle: Ptr,
+    dwDestinationOrigin: Coord,
+    lpFill: Ptr,
+) -> ApiReturn {
     let (handle, scroll_ptr, clip_ptr, (dx, dy), fill_ptr) = (
-        Handle(call.arg(0)),
-        call.arg(1),
-        call.arg(2),
-        coord(call.arg(3)),
-        call.arg(4),
+        hConsoleOutput,
+        lpScrollRectangle.0,
+        lpClipRectangle.0,
+        (dwDestinationOrigin.x, dwDestinationOrigin.y),
+        lpFill.0,
     );
     let scroll = match read_rect(call, scroll_ptr) {
         Ok(r) => r,
@@ -703,9 +1015,14 @@ pub(super) fn scroll_console_screen_buffer_a(call: &mut ApiCall<'_>) -> ApiRetur
 }
 
 /// SetConsoleScreenBufferSize(hConsoleOutput, dwSize).
-pub(super) fn set_console_screen_buffer_size(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, (w, h)) = (Handle(call.arg(0)), coord(call.arg(1)));
-    let result = with_buffer(call, handle, |b| {
+#[export]
+fn SetConsoleScreenBufferSize(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    dwSize: Coord,
+) -> ApiReturn {
+    let (w, h) = (dwSize.x, dwSize.y);
+    let result = with_buffer(call, hConsoleOutput, |b| {
         b.resize(w, h)
             .map(|()| 1)
             .ok_or(NtStatus::INVALID_PARAMETER)
@@ -715,9 +1032,15 @@ pub(super) fn set_console_screen_buffer_size(call: &mut ApiCall<'_>) -> ApiRetur
 
 /// SetConsoleWindowInfo(hConsoleOutput, bAbsolute, lpConsoleWindow): the window moves or
 /// changes size; it must stay inside the buffer.
-pub(super) fn set_console_window_info(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, absolute, rect_ptr) = (Handle(call.arg(0)), call.arg(1) != 0, call.arg(2));
-    let rect = match read_rect(call, rect_ptr) {
+#[export]
+fn SetConsoleWindowInfo(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    bAbsolute: bool,
+    lpConsoleWindow: Ptr,
+) -> ApiReturn {
+    let (handle, absolute) = (hConsoleOutput, bAbsolute);
+    let rect = match read_rect(call, lpConsoleWindow.0) {
         Ok(r) => r,
         Err(s) => return call.fail(s),
     };
@@ -743,8 +1066,9 @@ pub(super) fn set_console_window_info(call: &mut ApiCall<'_>) -> ApiReturn {
 }
 
 /// SetConsoleCtrlHandler(HandlerRoutine, Add): NULL with Add sets ignoring Ctrl+C.
-pub(super) fn set_console_ctrl_handler(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (routine, add) = (call.arg(0), call.arg(1) != 0);
+#[export]
+fn SetConsoleCtrlHandler(call: &mut ApiCall<'_>, HandlerRoutine: Ptr, Add: bool) -> ApiReturn {
+    let (routine, add) = (HandlerRoutine.0, Add);
     let console = &mut call.state.k32().console;
     match (routine, add) {
         (0, add) => console.ignore_ctrl_c = add,
@@ -761,8 +1085,10 @@ pub(super) fn set_console_ctrl_handler(call: &mut ApiCall<'_>) -> ApiReturn {
 
 /// Beep(dwFreq, dwDuration): synchronous, like Sleep for the duration (there is no
 /// speaker to sound); a terminal gets BEL.
-pub(super) fn beep(call: &mut ApiCall<'_>) -> ApiReturn {
-    let duration = call.arg(1);
+#[export]
+fn Beep(call: &mut ApiCall<'_>, dwFreq: u32, dwDuration: u32) -> ApiReturn {
+    let _ = dwFreq;
+    let duration = dwDuration;
     sync_console(call);
     if duration == 0 {
         return ApiReturn::Value(1);
@@ -775,9 +1101,22 @@ pub(super) fn beep(call: &mut ApiCall<'_>) -> ApiReturn {
 
 /// WriteConsoleW(hConsoleOutput, lpBuffer, nNumberOfCharsToWrite, lpNumberOfCharsWritten,
 /// lpReserved): the text goes to the screen buffer in the OEM code page.
-pub(super) fn write_console_w(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, text, count, written) =
-        (Handle(call.arg(0)), call.arg(1), call.arg(2), call.arg(3));
+#[export]
+fn WriteConsoleW(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpBuffer: Ptr,
+    nNumberOfCharsToWrite: u32,
+    lpNumberOfCharsWritten: Ptr,
+    lpReserved: Ptr,
+) -> ApiReturn {
+    let _ = lpReserved;
+    let (handle, text, count, written) = (
+        hConsoleOutput,
+        lpBuffer.0,
+        nNumberOfCharsToWrite,
+        lpNumberOfCharsWritten.0,
+    );
     let Ok(units) = call.read_bytes(text, (count as usize).min(0x10_0000) * 2) else {
         return call.fail(NtStatus::ACCESS_VIOLATION);
     };
@@ -857,8 +1196,14 @@ pub fn input_wait(call: &mut ApiCall<'_>) -> ApiReturn {
 }
 
 /// ReadFile on the console input handle: cooked input, waiting for a line.
-pub(crate) fn read_file_from_console(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (buffer, length, read) = (call.arg(1), call.arg(2), call.arg(3));
+pub(crate) fn read_file_from_console(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    buffer: u32,
+    length: u32,
+    read: u32,
+) -> ApiReturn {
+    let _ = handle;
     read_console_into(call, buffer, length, read)
 }
 
@@ -889,13 +1234,25 @@ fn read_console_into(call: &mut ApiCall<'_>, buffer: u32, length: u32, read: u32
 
 /// ReadConsoleA(hConsoleInput, lpBuffer, nNumberOfCharsToRead, lpNumberOfCharsRead,
 /// lpReserved).
-pub(super) fn read_console_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, buffer, length, read) =
-        (Handle(call.arg(0)), call.arg(1), call.arg(2), call.arg(3));
-    if let Err(status) = check_input_handle(call, handle, AccessMask::GENERIC_READ) {
+#[export]
+fn ReadConsoleA(
+    call: &mut ApiCall<'_>,
+    hConsoleInput: Handle,
+    lpBuffer: Ptr,
+    nNumberOfCharsToRead: u32,
+    lpNumberOfCharsRead: Ptr,
+    lpReserved: Ptr,
+) -> ApiReturn {
+    let _ = lpReserved;
+    if let Err(status) = check_input_handle(call, hConsoleInput, AccessMask::GENERIC_READ) {
         return call.fail(status);
     }
-    read_console_into(call, buffer, length, read)
+    read_console_into(
+        call,
+        lpBuffer.0,
+        nNumberOfCharsToRead,
+        lpNumberOfCharsRead.0,
+    )
 }
 
 /// Where the thread that serves a Ctrl+C starts (NT's kernel32!CtrlRoutine).

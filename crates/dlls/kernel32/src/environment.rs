@@ -6,7 +6,8 @@ use nt_memory::{AllocationType, FreeType, PageProtection};
 use nt_status::{NtStatus, Win32Error};
 
 use crate::K32;
-use win32::{ApiCall, ApiReturn};
+use win32::codepage::CodePage;
+use win32::{AnsiStr, ApiCall, ApiReturn, OutBuf, Ptr, WideStr, export};
 
 /// A process's environment variables.
 #[derive(Clone, Debug, Default)]
@@ -104,11 +105,12 @@ fn release(call: &mut ApiCall<'_>, at: u32) {
 
 /// GetEnvironmentStrings (GetEnvironmentStringsA): a fresh ANSI copy of the environment,
 /// for FreeEnvironmentStringsA to free.
-pub(super) fn get_environment_strings(call: &mut ApiCall<'_>) -> ApiReturn {
+#[export]
+fn GetEnvironmentStrings(call: &mut ApiCall<'_>) -> ApiReturn {
     let Some(text) = with_environment(call, |e| e.block_text()) else {
         return call.fail(NtStatus::INVALID_HANDLE);
     };
-    match place(call, text.as_bytes()) {
+    match place(call, &CodePage::Ansi.encode_str(&text)) {
         Ok(at) => {
             with_environment(call, |e| e.ansi_blocks.push(at));
             ApiReturn::Value(at)
@@ -120,7 +122,8 @@ pub(super) fn get_environment_strings(call: &mut ApiCall<'_>) -> ApiReturn {
 /// GetEnvironmentStringsW: the process's Unicode block itself, rebuilt when the variables
 /// changed since it was made (the old one stays readable, as a pointer into a reallocated
 /// PEB block would on NT until the memory is reused).
-pub(super) fn get_environment_strings_w(call: &mut ApiCall<'_>) -> ApiReturn {
+#[export]
+fn GetEnvironmentStringsW(call: &mut ApiCall<'_>) -> ApiReturn {
     let Some(current) = with_environment(call, |e| e.unicode_block.ok_or_else(|| e.block_text()))
     else {
         return call.fail(NtStatus::INVALID_HANDLE);
@@ -142,8 +145,9 @@ pub(super) fn get_environment_strings_w(call: &mut ApiCall<'_>) -> ApiReturn {
 
 /// FreeEnvironmentStringsA: frees a block GetEnvironmentStrings made. TRUE either way, as
 /// NT4's (which hands the pointer to RtlFreeHeap and ignores the result).
-pub(super) fn free_environment_strings_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let at = call.arg(0);
+#[export]
+fn FreeEnvironmentStringsA(call: &mut ApiCall<'_>, lpszEnvironmentBlock: Ptr) -> ApiReturn {
+    let at = lpszEnvironmentBlock.0;
     let ours = with_environment(call, |e| {
         let i = e.ansi_blocks.iter().position(|&b| b == at)?;
         Some(e.ansi_blocks.swap_remove(i))
@@ -156,34 +160,66 @@ pub(super) fn free_environment_strings_a(call: &mut ApiCall<'_>) -> ApiReturn {
 }
 
 /// FreeEnvironmentStringsW: the Unicode block belongs to the process; nothing to free.
-pub(super) fn free_environment_strings_w(_: &mut ApiCall<'_>) -> ApiReturn {
-    ApiReturn::Value(1)
+#[export]
+fn FreeEnvironmentStringsW(_call: &mut ApiCall<'_>, lpszEnvironmentBlock: Ptr) -> bool {
+    let _ = lpszEnvironmentBlock;
+    true
 }
 
 /// A variable name NT accepts: not empty and no `=` after the first character.
 fn valid_name(name: &str) -> bool {
-    !name.is_empty() && !name[1..].contains('=')
+    !name.is_empty() && !name.chars().skip(1).any(|c| c == '=')
 }
 
 /// GetEnvironmentVariableA(lpName, lpBuffer, nSize): the value's length without the NUL
 /// when it fits, else the size it needs with the NUL; 0 and ERROR_ENVVAR_NOT_FOUND when
 /// there is no such variable.
-pub(super) fn get_environment_variable_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (name_ptr, buffer, size) = (call.arg(0), call.arg(1), call.arg(2));
-    let Ok(name) = call.read_c_string(name_ptr, 32_767) else {
-        return call.fail(NtStatus::ACCESS_VIOLATION);
-    };
-    let value = with_environment(call, |e| e.get(&name).map(str::to_string)).flatten();
+#[export]
+fn GetEnvironmentVariableA(
+    call: &mut ApiCall<'_>,
+    lpName: AnsiStr,
+    #[size(nSize)] lpBuffer: OutBuf<u8>,
+    nSize: u32,
+) -> ApiReturn {
+    let value = with_environment(call, |e| e.get(&lpName).map(str::to_string)).flatten();
     let Some(value) = value else {
-        return call.fail_win32(Win32Error(203), 0);
+        return call.fail_win32(Win32Error::ENVVAR_NOT_FOUND, 0);
     };
-    let length = value.len() as u32;
-    if size <= length {
+    let bytes = CodePage::Ansi.encode_str(&value);
+    copy_value_out(call, lpBuffer.ptr, lpBuffer.capacity, bytes, 1)
+}
+
+/// GetEnvironmentVariableW(lpName, lpBuffer, nSize), in characters.
+#[export]
+fn GetEnvironmentVariableW(
+    call: &mut ApiCall<'_>,
+    lpName: WideStr,
+    #[size(nSize)] lpBuffer: OutBuf<u16>,
+    nSize: u32,
+) -> ApiReturn {
+    let value = with_environment(call, |e| e.get(&lpName).map(str::to_string)).flatten();
+    let Some(value) = value else {
+        return call.fail_win32(Win32Error::ENVVAR_NOT_FOUND, 0);
+    };
+    let bytes = value.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    copy_value_out(call, lpBuffer.ptr, lpBuffer.capacity, bytes, 2)
+}
+
+/// Writes a value and its NUL when `capacity` (in characters of `unit` bytes) holds them:
+/// the length without the NUL; else the size needed with the NUL.
+fn copy_value_out(
+    call: &mut ApiCall<'_>,
+    out: u32,
+    capacity: u32,
+    mut bytes: Vec<u8>,
+    unit: u32,
+) -> ApiReturn {
+    let length = bytes.len() as u32 / unit;
+    if capacity <= length {
         return ApiReturn::Value(length + 1);
     }
-    let mut bytes = value.into_bytes();
-    bytes.push(0);
-    match call.write_bytes(buffer, &bytes) {
+    bytes.extend(std::iter::repeat_n(0, unit as usize));
+    match call.write_bytes(out, &bytes) {
         Ok(()) => ApiReturn::Value(length),
         Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
     }
@@ -191,23 +227,30 @@ pub(super) fn get_environment_variable_a(call: &mut ApiCall<'_>) -> ApiReturn {
 
 /// SetEnvironmentVariableA(lpName, lpValue): sets, or with a NULL value removes, a
 /// variable.
-pub(super) fn set_environment_variable_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (name_ptr, value_ptr) = (call.arg(0), call.arg(1));
-    let Ok(name) = call.read_c_string(name_ptr, 32_767) else {
-        return call.fail(NtStatus::ACCESS_VIOLATION);
-    };
-    if !valid_name(&name) {
+#[export]
+fn SetEnvironmentVariableA(
+    call: &mut ApiCall<'_>,
+    lpName: AnsiStr,
+    lpValue: Option<AnsiStr>,
+) -> ApiReturn {
+    set_variable(call, &lpName, lpValue.as_deref())
+}
+
+/// SetEnvironmentVariableW(lpName, lpValue).
+#[export]
+fn SetEnvironmentVariableW(
+    call: &mut ApiCall<'_>,
+    lpName: WideStr,
+    lpValue: Option<WideStr>,
+) -> ApiReturn {
+    set_variable(call, &lpName, lpValue.as_deref())
+}
+
+fn set_variable(call: &mut ApiCall<'_>, name: &str, value: Option<&str>) -> ApiReturn {
+    if !valid_name(name) {
         return call.fail(NtStatus::INVALID_PARAMETER);
     }
-    let value = if value_ptr == 0 {
-        None
-    } else {
-        match call.read_c_string(value_ptr, 32_767) {
-            Ok(v) => Some(v),
-            Err(_) => return call.fail(NtStatus::ACCESS_VIOLATION),
-        }
-    };
-    match with_environment(call, |e| e.set(&name, value.as_deref())) {
+    match with_environment(call, |e| e.set(name, value)) {
         Some(()) => ApiReturn::Value(1),
         None => call.fail(NtStatus::INVALID_HANDLE),
     }

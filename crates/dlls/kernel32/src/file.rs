@@ -22,7 +22,7 @@ use super::path::{self, DosDevice, FullPath, HostPath};
 use super::{HostFile, INVALID_HANDLE_VALUE, MAX_PATH, bad_pointer, insert};
 use crate::K32;
 use win32::codepage::CodePage;
-use win32::{ApiCall, ApiReturn};
+use win32::{AnsiStr, ApiCall, ApiReturn, OutBuf, Ptr, WideStr, export};
 
 /// ERROR_HANDLE_EOF is not used by synchronous ReadFile; these are the others NT gives here.
 const ERROR_FILE_EXISTS: Win32Error = Win32Error(80);
@@ -221,14 +221,6 @@ fn io_error(e: &std::io::Error) -> Win32Error {
     }
 }
 
-/// Guest ANSI (code page 1252) bytes as a string.
-fn decode_ansi(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|&b| char::from_u32(u32::from(CodePage::Ansi.decode(b))).unwrap_or('?'))
-        .collect()
-}
-
 /// A string as guest ANSI bytes, if every character has one.
 fn encode_ansi(s: &str) -> Option<Vec<u8>> {
     s.chars()
@@ -251,14 +243,16 @@ fn done(call: &mut ApiCall<'_>, r: Result<u32, Win32Error>, failed: u32) -> ApiR
     }
 }
 
-/// Reads a guest path name argument: ERROR_NOACCESS for a bad pointer,
-/// ERROR_FILENAME_EXCED_RANGE past MAX_PATH.
-fn path_argument(call: &mut ApiCall<'_>, ptr: u32) -> Result<String, ApiReturn> {
-    match call.read_c_bytes(ptr, MAX_PATH + 1) {
-        Ok(b) if b.len() > MAX_PATH => Err(fail(call, ERROR_FILENAME_EXCED_RANGE, 0)),
-        Ok(b) => Ok(decode_ansi(&b)),
-        Err(_) => Err(bad_pointer(call)),
+/// Checks a path name argument, decoded from the ANSI code page or UTF-16: NULL is the
+/// empty name (as RtlInitAnsiString makes it), and a name longer than MAX_PATH characters
+/// is ERROR_FILENAME_EXCED_RANGE (last error set; the caller returns its failure value).
+fn path_argument(call: &mut ApiCall<'_>, name: Option<&str>) -> Result<String, Win32Error> {
+    let name = name.unwrap_or("");
+    if name.chars().count() > MAX_PATH {
+        call.set_last_error(ERROR_FILENAME_EXCED_RANGE.0);
+        return Err(ERROR_FILENAME_EXCED_RANGE);
     }
+    Ok(name.to_string())
 }
 
 fn full(call: &ApiCall<'_>, name: &str) -> Result<FullPath, Win32Error> {
@@ -282,12 +276,12 @@ fn current_components(call: &ApiCall<'_>) -> Vec<String> {
 /// directory of drive C: is ERROR_DIRECTORY (267), as NT reports it.
 pub(crate) fn child_current_directory(
     call: &mut ApiCall<'_>,
-    name_ptr: u32,
+    name: Option<&str>,
 ) -> Result<Vec<String>, ApiReturn> {
-    if name_ptr == 0 {
+    if name.is_none() {
         return Ok(current_components(call));
     }
-    let name = path_argument(call, name_ptr)?;
+    let name = path_argument(call, name).map_err(|e| fail(call, e, 0))?;
     let r = (|| {
         let f = full(call, &name)?;
         let (_, h) = host(call, &f)?;
@@ -509,18 +503,21 @@ pub fn open_file(
     create_file(call, path, access, share, disposition, attributes, false)
 }
 
-/// CreateFileA(lpFileName, dwDesiredAccess, dwShareMode, lpSecurityAttributes,
-/// dwCreationDisposition, dwFlagsAndAttributes, hTemplateFile).
-pub(super) fn create_file_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let [name_ptr, access, share, sa, disposition, flags] = call.args();
-    let name = match path_argument(call, name_ptr) {
+/// CreateFileA and CreateFileW: `name` decoded.
+fn create_file_api(
+    call: &mut ApiCall<'_>,
+    name: Option<&str>,
+    access: u32,
+    share: u32,
+    sa: Ptr,
+    disposition: u32,
+    flags: u32,
+) -> ApiReturn {
+    let name = match path_argument(call, name) {
         Ok(n) => n,
-        Err(_) => {
-            let e = Win32Error(call.last_error());
-            return fail(call, e, INVALID_HANDLE_VALUE);
-        }
+        Err(e) => return fail(call, e, INVALID_HANDLE_VALUE),
     };
-    let Ok(inherit) = super::inherit_from_security_attributes(call, sa) else {
+    let Ok(inherit) = super::inherit_from_security_attributes(call, sa.0) else {
         return fail(call, Win32Error::NOACCESS, INVALID_HANDLE_VALUE);
     };
     let r = create_file(call, &name, access, share, disposition, flags, inherit).map(|h| h.0);
@@ -528,6 +525,56 @@ pub(super) fn create_file_a(call: &mut ApiCall<'_>) -> ApiReturn {
         Ok(h) => ApiReturn::Value(h),
         Err(e) => fail(call, e, INVALID_HANDLE_VALUE),
     }
+}
+
+/// CreateFileA(lpFileName, dwDesiredAccess, dwShareMode, lpSecurityAttributes,
+/// dwCreationDisposition, dwFlagsAndAttributes, hTemplateFile).
+#[export(failure = INVALID_HANDLE_VALUE)]
+fn CreateFileA(
+    call: &mut ApiCall<'_>,
+    lpFileName: Option<AnsiStr>,
+    dwDesiredAccess: u32,
+    dwShareMode: u32,
+    lpSecurityAttributes: Ptr,
+    dwCreationDisposition: u32,
+    dwFlagsAndAttributes: u32,
+    hTemplateFile: Handle,
+) -> ApiReturn {
+    let _ = hTemplateFile;
+    create_file_api(
+        call,
+        lpFileName.as_deref(),
+        dwDesiredAccess,
+        dwShareMode,
+        lpSecurityAttributes,
+        dwCreationDisposition,
+        dwFlagsAndAttributes,
+    )
+}
+
+/// CreateFileW(lpFileName, dwDesiredAccess, dwShareMode, lpSecurityAttributes,
+/// dwCreationDisposition, dwFlagsAndAttributes, hTemplateFile).
+#[export(failure = INVALID_HANDLE_VALUE)]
+fn CreateFileW(
+    call: &mut ApiCall<'_>,
+    lpFileName: Option<WideStr>,
+    dwDesiredAccess: u32,
+    dwShareMode: u32,
+    lpSecurityAttributes: Ptr,
+    dwCreationDisposition: u32,
+    dwFlagsAndAttributes: u32,
+    hTemplateFile: Handle,
+) -> ApiReturn {
+    let _ = hTemplateFile;
+    create_file_api(
+        call,
+        lpFileName.as_deref(),
+        dwDesiredAccess,
+        dwShareMode,
+        lpSecurityAttributes,
+        dwCreationDisposition,
+        dwFlagsAndAttributes,
+    )
 }
 
 /// The file object a handle names and the rights the handle grants, when the handle grants
@@ -669,9 +716,22 @@ fn overlapped_offset(call: &ApiCall<'_>, ovl: u32) -> Result<Option<u64>, Win32E
 
 /// ReadFile(hFile, lpBuffer, nNumberOfBytesToRead, lpNumberOfBytesRead, lpOverlapped):
 /// TRUE with 0 bytes at the end of a file.
-pub(super) fn read_file(call: &mut ApiCall<'_>) -> ApiReturn {
-    let [handle, buffer, length, read_ptr, ovl] = call.args();
-    let handle = Handle(handle);
+#[export]
+fn ReadFile(
+    call: &mut ApiCall<'_>,
+    hFile: Handle,
+    lpBuffer: Ptr,
+    nNumberOfBytesToRead: u32,
+    lpNumberOfBytesRead: Ptr,
+    lpOverlapped: Ptr,
+) -> ApiReturn {
+    let (handle, buffer, length, read_ptr, ovl) = (
+        hFile,
+        lpBuffer.0,
+        nNumberOfBytesToRead,
+        lpNumberOfBytesRead.0,
+        lpOverlapped.0,
+    );
     // ReadFile zeroes *lpNumberOfBytesRead before anything else.
     if call.write_out_u32(read_ptr, 0).is_err() {
         return bad_pointer(call);
@@ -681,7 +741,7 @@ pub(super) fn read_file(call: &mut ApiCall<'_>) -> ApiReturn {
         .reference(handle, AccessMask(0), Some(ObjectType::File))
         .is_ok_and(|o| o.payload::<HostFile>() == Some(&HostFile::Input))
     {
-        return super::console_api::read_file_from_console(call);
+        return super::console_api::read_file_from_console(call, handle, buffer, length, read_ptr);
     }
     let r = (|| {
         let (object, _) = file_object(call, handle, READ_RIGHTS)?;
@@ -721,14 +781,27 @@ pub(super) fn read_file(call: &mut ApiCall<'_>) -> ApiReturn {
 
 /// WriteFile(hFile, lpBuffer, nNumberOfBytesToWrite, lpNumberOfBytesWritten, lpOverlapped):
 /// console handles as before; disk files and NUL here.
-pub(super) fn write_file(call: &mut ApiCall<'_>) -> ApiReturn {
-    let [handle, buffer, length, written_ptr, ovl] = call.args();
-    let handle = Handle(handle);
+#[export]
+fn WriteFile(
+    call: &mut ApiCall<'_>,
+    hFile: Handle,
+    lpBuffer: Ptr,
+    nNumberOfBytesToWrite: u32,
+    lpNumberOfBytesWritten: Ptr,
+    lpOverlapped: Ptr,
+) -> ApiReturn {
+    let (handle, buffer, length, written_ptr, ovl) = (
+        hFile,
+        lpBuffer.0,
+        nNumberOfBytesToWrite,
+        lpNumberOfBytesWritten.0,
+        lpOverlapped.0,
+    );
     let is_console = call
         .reference(handle, AccessMask(0), Some(ObjectType::File))
         .is_ok_and(|o| o.payload::<HostFile>().is_some());
     if is_console {
-        return super::write_to_handle(call, true);
+        return super::write_to_handle(call, handle, buffer, length, written_ptr, true);
     }
     if call.write_out_u32(written_ptr, 0).is_err() {
         return bad_pointer(call);
@@ -808,9 +881,20 @@ pub fn set_file_pointer(
 /// high part the distance is a signed 32-bit value and the result must fit in 32 bits;
 /// INVALID_SET_FILE_POINTER with the last error on failure, and with last error 0 when it
 /// is a real position's low part.
-pub(super) fn set_file_pointer_api(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, low, high_ptr, method) =
-        (Handle(call.arg(0)), call.arg(1), call.arg(2), call.arg(3));
+#[export(failure = INVALID_SET_FILE_POINTER)]
+fn SetFilePointer(
+    call: &mut ApiCall<'_>,
+    hFile: Handle,
+    lDistanceToMove: i32,
+    lpDistanceToMoveHigh: Ptr,
+    dwMoveMethod: u32,
+) -> ApiReturn {
+    let (handle, low, high_ptr, method) = (
+        hFile,
+        lDistanceToMove as u32,
+        lpDistanceToMoveHigh.0,
+        dwMoveMethod,
+    );
     let distance = if high_ptr == 0 {
         i64::from(low as i32)
     } else {
@@ -861,9 +945,9 @@ pub(super) fn set_file_pointer_api(call: &mut ApiCall<'_>) -> ApiReturn {
 }
 
 /// SetEndOfFile(hFile): the file ends at its position; needs write access.
-pub(super) fn set_end_of_file(call: &mut ApiCall<'_>) -> ApiReturn {
-    let handle = Handle(call.arg(0));
-    let r = file_object(call, handle, FILE_WRITE_DATA).and_then(|(o, _)| {
+#[export]
+fn SetEndOfFile(call: &mut ApiCall<'_>, hFile: Handle) -> ApiReturn {
+    let r = file_object(call, hFile, FILE_WRITE_DATA).and_then(|(o, _)| {
         if o.payload::<NullDevice>().is_some() {
             return Ok(1);
         }
@@ -878,9 +962,9 @@ pub(super) fn set_end_of_file(call: &mut ApiCall<'_>) -> ApiReturn {
 
 /// FlushFileBuffers(hFile): disk data to the host's disk; needs write access. Console
 /// handles have nothing to flush.
-pub(super) fn flush_file_buffers(call: &mut ApiCall<'_>) -> ApiReturn {
-    let handle = Handle(call.arg(0));
-    let r = file_object(call, handle, WRITE_RIGHTS).and_then(|(o, _)| {
+#[export]
+fn FlushFileBuffers(call: &mut ApiCall<'_>, hFile: Handle) -> ApiReturn {
+    let r = file_object(call, hFile, WRITE_RIGHTS).and_then(|(o, _)| {
         if let Some(disk) = o.payload::<DiskFile>() {
             let inner = disk.inner.lock();
             if let Some(f) = &inner.file {
@@ -896,9 +980,10 @@ pub(super) fn flush_file_buffers(call: &mut ApiCall<'_>) -> ApiReturn {
 
 /// GetFileSize(hFile, lpFileSizeHigh): the low part, the high part through the pointer;
 /// INVALID_FILE_SIZE with last error 0 when that is a real size's low part.
-pub(super) fn get_file_size(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, high_ptr) = (Handle(call.arg(0)), call.arg(1));
-    let r = file_object(call, handle, 0).and_then(|(o, _)| {
+#[export(failure = INVALID_SET_FILE_POINTER)]
+fn GetFileSize(call: &mut ApiCall<'_>, hFile: Handle, lpFileSizeHigh: Ptr) -> ApiReturn {
+    let high_ptr = lpFileSizeHigh.0;
+    let r = file_object(call, hFile, 0).and_then(|(o, _)| {
         if o.payload::<NullDevice>().is_some() {
             return Ok(0);
         }
@@ -947,26 +1032,42 @@ fn attributes_of(meta: &std::fs::Metadata) -> u32 {
     a
 }
 
+fn get_file_attributes(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
+    let r = path_argument(call, name)
+        .and_then(|name| existing(call, &name).map(|(_, _, m)| attributes_of(&m)));
+    done(call, r, INVALID_SET_FILE_POINTER)
+}
+
 /// GetFileAttributesA(lpFileName): the attributes, or INVALID_FILE_ATTRIBUTES with
 /// ERROR_FILE_NOT_FOUND / ERROR_PATH_NOT_FOUND.
-pub(super) fn get_file_attributes_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let name = match path_argument(call, call.arg(0)) {
-        Ok(n) => n,
-        Err(_) => {
-            let e = Win32Error(call.last_error());
-            return fail(call, e, INVALID_SET_FILE_POINTER);
-        }
-    };
-    let r = existing(call, &name).map(|(_, _, m)| attributes_of(&m));
-    done(call, r, INVALID_SET_FILE_POINTER)
+#[export(failure = INVALID_SET_FILE_POINTER)]
+fn GetFileAttributesA(call: &mut ApiCall<'_>, lpFileName: Option<AnsiStr>) -> ApiReturn {
+    get_file_attributes(call, lpFileName.as_deref())
+}
+
+/// GetFileAttributesW(lpFileName).
+#[export(failure = INVALID_SET_FILE_POINTER)]
+fn GetFileAttributesW(call: &mut ApiCall<'_>, lpFileName: Option<WideStr>) -> ApiReturn {
+    get_file_attributes(call, lpFileName.as_deref())
 }
 
 /// DeleteFileA(lpFileName): a directory or a read-only file is ERROR_ACCESS_DENIED, a file
 /// open without FILE_SHARE_DELETE ERROR_SHARING_VIOLATION.
-pub(super) fn delete_file_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let name = match path_argument(call, call.arg(0)) {
+#[export]
+fn DeleteFileA(call: &mut ApiCall<'_>, lpFileName: Option<AnsiStr>) -> ApiReturn {
+    delete_file(call, lpFileName.as_deref())
+}
+
+/// DeleteFileW(lpFileName).
+#[export]
+fn DeleteFileW(call: &mut ApiCall<'_>, lpFileName: Option<WideStr>) -> ApiReturn {
+    delete_file(call, lpFileName.as_deref())
+}
+
+fn delete_file(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
+    let name = match path_argument(call, name) {
         Ok(n) => n,
-        Err(r) => return r,
+        Err(e) => return fail(call, e, 0),
     };
     let r = existing(call, &name).and_then(|(_, h, meta)| {
         if meta.is_dir() || meta.permissions().readonly() {
@@ -985,15 +1086,41 @@ pub(super) fn delete_file_a(call: &mut ApiCall<'_>) -> ApiReturn {
 
 /// MoveFileA(lpExistingFileName, lpNewFileName): files and directories; an existing target
 /// is ERROR_ALREADY_EXISTS (a change of case only is allowed).
-pub(super) fn move_file_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (from_ptr, to_ptr) = (call.arg(0), call.arg(1));
-    let from = match path_argument(call, from_ptr) {
+#[export]
+fn MoveFileA(
+    call: &mut ApiCall<'_>,
+    lpExistingFileName: Option<AnsiStr>,
+    lpNewFileName: Option<AnsiStr>,
+) -> ApiReturn {
+    move_file(
+        call,
+        lpExistingFileName.as_deref(),
+        lpNewFileName.as_deref(),
+    )
+}
+
+/// MoveFileW(lpExistingFileName, lpNewFileName).
+#[export]
+fn MoveFileW(
+    call: &mut ApiCall<'_>,
+    lpExistingFileName: Option<WideStr>,
+    lpNewFileName: Option<WideStr>,
+) -> ApiReturn {
+    move_file(
+        call,
+        lpExistingFileName.as_deref(),
+        lpNewFileName.as_deref(),
+    )
+}
+
+fn move_file(call: &mut ApiCall<'_>, from: Option<&str>, to: Option<&str>) -> ApiReturn {
+    let from = match path_argument(call, from) {
         Ok(n) => n,
-        Err(r) => return r,
+        Err(e) => return fail(call, e, 0),
     };
-    let to = match path_argument(call, to_ptr) {
+    let to = match path_argument(call, to) {
         Ok(n) => n,
-        Err(r) => return r,
+        Err(e) => return fail(call, e, 0),
     };
     let r = (|| {
         let (root, src, _) = existing(call, &from)?;
@@ -1045,6 +1172,21 @@ fn cwd_display(call: &ApiCall<'_>) -> String {
     .display()
 }
 
+/// Copies `text` and a NUL into a caller's buffer of wide characters: the length without
+/// the NUL, or (buffer too small) the size needed with it, in characters.
+fn copy_wide_string_out(call: &mut ApiCall<'_>, out: OutBuf<u16>, text: &[u16]) -> ApiReturn {
+    let needed = text.len() as u32 + 1;
+    if out.capacity < needed {
+        return ApiReturn::Value(needed);
+    }
+    let mut bytes: Vec<u8> = text.iter().flat_map(|u| u.to_le_bytes()).collect();
+    bytes.extend_from_slice(&[0, 0]);
+    match call.write_bytes(out.ptr, &bytes) {
+        Ok(()) => ApiReturn::Value(text.len() as u32),
+        Err(_) => bad_pointer(call),
+    }
+}
+
 /// Copies `text` and a NUL into a caller's buffer of `capacity` bytes: the length without
 /// the NUL, or (buffer too small) the size needed with it.
 fn copy_string_out(call: &mut ApiCall<'_>, out: u32, capacity: u32, text: &[u8]) -> ApiReturn {
@@ -1061,17 +1203,43 @@ fn copy_string_out(call: &mut ApiCall<'_>, out: u32, capacity: u32, text: &[u8])
 }
 
 /// GetCurrentDirectoryA(nBufferLength, lpBuffer).
-pub(super) fn get_current_directory_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (capacity, out) = (call.arg(0), call.arg(1));
+#[export]
+fn GetCurrentDirectoryA(
+    call: &mut ApiCall<'_>,
+    nBufferLength: u32,
+    #[size(nBufferLength)] lpBuffer: OutBuf<u8>,
+) -> ApiReturn {
     let text = encode_ansi(&cwd_display(call)).unwrap_or_default();
-    copy_string_out(call, out, capacity, &text)
+    copy_string_out(call, lpBuffer.ptr, lpBuffer.capacity, &text)
+}
+
+/// GetCurrentDirectoryW(nBufferLength, lpBuffer), in characters.
+#[export]
+fn GetCurrentDirectoryW(
+    call: &mut ApiCall<'_>,
+    nBufferLength: u32,
+    #[size(nBufferLength)] lpBuffer: OutBuf<u16>,
+) -> ApiReturn {
+    let text: Vec<u16> = cwd_display(call).encode_utf16().collect();
+    copy_wide_string_out(call, lpBuffer, &text)
 }
 
 /// SetCurrentDirectoryA(lpPathName): an existing directory of drive C:.
-pub(super) fn set_current_directory_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let name = match path_argument(call, call.arg(0)) {
+#[export]
+fn SetCurrentDirectoryA(call: &mut ApiCall<'_>, lpPathName: Option<AnsiStr>) -> ApiReturn {
+    set_current_directory(call, lpPathName.as_deref())
+}
+
+/// SetCurrentDirectoryW(lpPathName).
+#[export]
+fn SetCurrentDirectoryW(call: &mut ApiCall<'_>, lpPathName: Option<WideStr>) -> ApiReturn {
+    set_current_directory(call, lpPathName.as_deref())
+}
+
+fn set_current_directory(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
+    let name = match path_argument(call, name) {
         Ok(n) => n,
-        Err(r) => return r,
+        Err(e) => return fail(call, e, 0),
     };
     let r = (|| {
         let f = full(call, &name)?;
@@ -1093,11 +1261,18 @@ pub(super) fn set_current_directory_a(call: &mut ApiCall<'_>) -> ApiReturn {
 }
 
 /// GetFullPathNameA(lpFileName, nBufferLength, lpBuffer, lpFilePart).
-pub(super) fn get_full_path_name_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (name_ptr, capacity, out, part_ptr) = (call.arg(0), call.arg(1), call.arg(2), call.arg(3));
-    let name = match path_argument(call, name_ptr) {
+#[export]
+fn GetFullPathNameA(
+    call: &mut ApiCall<'_>,
+    lpFileName: Option<AnsiStr>,
+    nBufferLength: u32,
+    #[size(nBufferLength)] lpBuffer: OutBuf<u8>,
+    lpFilePart: Ptr,
+) -> ApiReturn {
+    let (capacity, out, part_ptr) = (lpBuffer.capacity, lpBuffer.ptr, lpFilePart.0);
+    let name = match path_argument(call, lpFileName.as_deref()) {
         Ok(n) => n,
-        Err(r) => return r,
+        Err(e) => return fail(call, e, 0),
     };
     let f = match full(call, &name) {
         Ok(f) => f,
@@ -1130,10 +1305,31 @@ pub(super) fn get_full_path_name_a(call: &mut ApiCall<'_>) -> ApiReturn {
 }
 
 /// CreateDirectoryA(lpPathName, lpSecurityAttributes).
-pub(super) fn create_directory_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let name = match path_argument(call, call.arg(0)) {
+#[export]
+fn CreateDirectoryA(
+    call: &mut ApiCall<'_>,
+    lpPathName: Option<AnsiStr>,
+    lpSecurityAttributes: Ptr,
+) -> ApiReturn {
+    let _ = lpSecurityAttributes;
+    create_directory(call, lpPathName.as_deref())
+}
+
+/// CreateDirectoryW(lpPathName, lpSecurityAttributes).
+#[export]
+fn CreateDirectoryW(
+    call: &mut ApiCall<'_>,
+    lpPathName: Option<WideStr>,
+    lpSecurityAttributes: Ptr,
+) -> ApiReturn {
+    let _ = lpSecurityAttributes;
+    create_directory(call, lpPathName.as_deref())
+}
+
+fn create_directory(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
+    let name = match path_argument(call, name) {
         Ok(n) => n,
-        Err(r) => return r,
+        Err(e) => return fail(call, e, 0),
     };
     let r = (|| {
         let f = full(call, &name)?;
@@ -1161,10 +1357,21 @@ pub(super) fn create_directory_a(call: &mut ApiCall<'_>) -> ApiReturn {
 }
 
 /// RemoveDirectoryA(lpPathName): an empty directory that is not the current one.
-pub(super) fn remove_directory_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let name = match path_argument(call, call.arg(0)) {
+#[export]
+fn RemoveDirectoryA(call: &mut ApiCall<'_>, lpPathName: Option<AnsiStr>) -> ApiReturn {
+    remove_directory(call, lpPathName.as_deref())
+}
+
+/// RemoveDirectoryW(lpPathName).
+#[export]
+fn RemoveDirectoryW(call: &mut ApiCall<'_>, lpPathName: Option<WideStr>) -> ApiReturn {
+    remove_directory(call, lpPathName.as_deref())
+}
+
+fn remove_directory(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
+    let name = match path_argument(call, name) {
         Ok(n) => n,
-        Err(r) => return r,
+        Err(e) => return fail(call, e, 0),
     };
     let r = (|| {
         let (root, h, meta) = existing(call, &name)?;
@@ -1301,14 +1508,16 @@ fn search(call: &ApiCall<'_>, pattern: &str) -> Result<VecDeque<Vec<u8>>, Win32E
 }
 
 /// FindFirstFileA(lpFileName, lpFindFileData): a search handle and the first match.
-pub(super) fn find_first_file_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (name_ptr, out) = (call.arg(0), call.arg(1));
-    let name = match path_argument(call, name_ptr) {
+#[export(failure = INVALID_HANDLE_VALUE)]
+fn FindFirstFileA(
+    call: &mut ApiCall<'_>,
+    lpFileName: Option<AnsiStr>,
+    lpFindFileData: Ptr,
+) -> ApiReturn {
+    let out = lpFindFileData.0;
+    let name = match path_argument(call, lpFileName.as_deref()) {
         Ok(n) => n,
-        Err(_) => {
-            let e = Win32Error(call.last_error());
-            return fail(call, e, INVALID_HANDLE_VALUE);
-        }
+        Err(e) => return fail(call, e, INVALID_HANDLE_VALUE),
     };
     if call.probe_write(out, FIND_DATA_SIZE).is_err() {
         return fail(call, Win32Error::NOACCESS, INVALID_HANDLE_VALUE);
@@ -1326,8 +1535,9 @@ pub(super) fn find_first_file_a(call: &mut ApiCall<'_>) -> ApiReturn {
 }
 
 /// FindNextFileA(hFindFile, lpFindFileData): ERROR_NO_MORE_FILES at the end.
-pub(super) fn find_next_file_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, out) = (Handle(call.arg(0)), call.arg(1));
+#[export]
+fn FindNextFileA(call: &mut ApiCall<'_>, hFindFile: Handle, lpFindFileData: Ptr) -> ApiReturn {
+    let (handle, out) = (hFindFile, lpFindFileData.0);
     let r = (|| {
         let object = call
             .reference(handle, AccessMask(0), Some(ObjectType::File))
@@ -1350,8 +1560,9 @@ pub(super) fn find_next_file_a(call: &mut ApiCall<'_>) -> ApiReturn {
 }
 
 /// FindClose(hFindFile).
-pub(super) fn find_close(call: &mut ApiCall<'_>) -> ApiReturn {
-    let handle = Handle(call.arg(0));
+#[export]
+fn FindClose(call: &mut ApiCall<'_>, hFindFile: Handle) -> ApiReturn {
+    let handle = hFindFile;
     let r = (|| {
         let object = call
             .reference(handle, AccessMask(0), Some(ObjectType::File))
@@ -1370,9 +1581,10 @@ pub(super) fn find_close(call: &mut ApiCall<'_>) -> ApiReturn {
 }
 
 /// SetStdHandle(nStdHandle, hHandle): what GetStdHandle gives from now on.
-pub(super) fn set_std_handle(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (which, handle) = (call.arg(0), Handle(call.arg(1)));
-    let index = match which {
+#[export]
+fn SetStdHandle(call: &mut ApiCall<'_>, nStdHandle: u32, hHandle: Handle) -> ApiReturn {
+    let handle = hHandle;
+    let index = match nStdHandle {
         super::STD_INPUT_HANDLE => 0,
         super::STD_OUTPUT_HANDLE => 1,
         super::STD_ERROR_HANDLE => 2,

@@ -5,7 +5,7 @@
 use nt_status::NtStatus;
 
 use super::heap::{process_heap_alloc, process_heap_free, process_heap_size};
-use win32::{ApiCall, ApiReturn};
+use win32::{ApiCall, ApiReturn, export};
 
 /// GMEM_ZEROINIT / LMEM_ZEROINIT.
 const ZEROINIT: u32 = 0x40;
@@ -14,8 +14,9 @@ const ZEROINIT: u32 = 0x40;
 const VALID_FLAGS: u32 = 0x7F72;
 
 /// GlobalAlloc / LocalAlloc(uFlags, dwBytes).
-pub(super) fn alloc(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (flags, size) = (call.arg(0), call.arg(1));
+#[export]
+pub(crate) fn GlobalAlloc(call: &mut ApiCall<'_>, uFlags: u32, dwBytes: u32) -> ApiReturn {
+    let (flags, size) = (uFlags, dwBytes);
     if flags & !VALID_FLAGS != 0 {
         return call.fail(NtStatus::INVALID_PARAMETER);
     }
@@ -26,8 +27,9 @@ pub(super) fn alloc(call: &mut ApiCall<'_>) -> ApiReturn {
 }
 
 /// GlobalFree / LocalFree(hMem): NULL on success, the handle back on failure.
-pub(super) fn free(call: &mut ApiCall<'_>) -> ApiReturn {
-    let handle = call.arg(0);
+#[export]
+pub(crate) fn GlobalFree(call: &mut ApiCall<'_>, hMem: u32) -> ApiReturn {
+    let handle = hMem;
     if handle == 0 || process_heap_free(call, handle) {
         ApiReturn::Value(0)
     } else {
@@ -36,8 +38,9 @@ pub(super) fn free(call: &mut ApiCall<'_>) -> ApiReturn {
 }
 
 /// GlobalSize / LocalSize(hMem): 0 for a bad handle.
-pub(super) fn size(call: &mut ApiCall<'_>) -> ApiReturn {
-    let handle = call.arg(0);
+#[export]
+pub(crate) fn GlobalSize(call: &mut ApiCall<'_>, hMem: u32) -> ApiReturn {
+    let handle = hMem;
     match process_heap_size(call, handle) {
         Some(n) => ApiReturn::Value(n),
         None => call.fail(NtStatus::INVALID_HANDLE),
@@ -45,8 +48,9 @@ pub(super) fn size(call: &mut ApiCall<'_>) -> ApiReturn {
 }
 
 /// GlobalLock / LocalLock(hMem): the block's address.
-pub(super) fn lock(call: &mut ApiCall<'_>) -> ApiReturn {
-    let handle = call.arg(0);
+#[export]
+pub(crate) fn GlobalLock(call: &mut ApiCall<'_>, hMem: u32) -> ApiReturn {
+    let handle = hMem;
     match process_heap_size(call, handle) {
         Some(_) => ApiReturn::Value(handle),
         None => call.fail(NtStatus::INVALID_HANDLE),
@@ -55,8 +59,9 @@ pub(super) fn lock(call: &mut ApiCall<'_>) -> ApiReturn {
 
 /// GlobalUnlock / LocalUnlock(hMem): fixed memory has no lock count, so FALSE with
 /// NO_ERROR, as NT returns for it.
-pub(super) fn unlock(call: &mut ApiCall<'_>) -> ApiReturn {
-    let handle = call.arg(0);
+#[export]
+pub(crate) fn GlobalUnlock(call: &mut ApiCall<'_>, hMem: u32) -> ApiReturn {
+    let handle = hMem;
     match process_heap_size(call, handle) {
         Some(_) => {
             call.set_last_error(0);

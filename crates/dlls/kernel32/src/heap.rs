@@ -10,7 +10,8 @@ use nt_memory::{AllocationType, FreeType, PageProtection};
 use nt_status::NtStatus;
 
 use crate::K32;
-use win32::{ApiCall, ApiReturn};
+use nt_object::Handle;
+use win32::{ApiCall, ApiReturn, Ptr, export};
 
 /// HEAP_NO_SERIALIZE.
 const HEAP_NO_SERIALIZE: u32 = 0x1;
@@ -185,7 +186,9 @@ fn with_heaps<R>(
     Some(result)
 }
 
-pub(super) fn get_process_heap(call: &mut ApiCall<'_>) -> ApiReturn {
+/// GetProcessHeap(): the process heap, made on first use.
+#[export]
+fn GetProcessHeap(call: &mut ApiCall<'_>) -> ApiReturn {
     let handle = with_heaps(call, |call, list| {
         if list.is_empty() {
             list.push(Heap::create(call, 0, 0).ok()?);
@@ -199,8 +202,16 @@ pub(super) fn get_process_heap(call: &mut ApiCall<'_>) -> ApiReturn {
     }
 }
 
-pub(super) fn heap_create(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (initial, maximum) = (call.arg(1), call.arg(2));
+/// HeapCreate(flOptions, dwInitialSize, dwMaximumSize).
+#[export]
+fn HeapCreate(
+    call: &mut ApiCall<'_>,
+    flOptions: u32,
+    dwInitialSize: u32,
+    dwMaximumSize: u32,
+) -> ApiReturn {
+    let _ = flOptions;
+    let (initial, maximum) = (dwInitialSize, dwMaximumSize);
     let made = with_heaps(call, |call, list| {
         if list.is_empty() {
             // The process heap exists before any other.
@@ -218,8 +229,10 @@ pub(super) fn heap_create(call: &mut ApiCall<'_>) -> ApiReturn {
     }
 }
 
-pub(super) fn heap_destroy(call: &mut ApiCall<'_>) -> ApiReturn {
-    let handle = call.arg(0);
+/// HeapDestroy(hHeap): not the process heap.
+#[export]
+fn HeapDestroy(call: &mut ApiCall<'_>, hHeap: Handle) -> ApiReturn {
+    let handle = hHeap.0;
     let destroyed = with_heaps(call, |call, list| {
         // The process heap (the first) cannot be destroyed.
         let index = list
@@ -253,10 +266,12 @@ fn zero(call: &mut ApiCall<'_>, at: u32, len: u32) -> bool {
     true
 }
 
-/// HeapAlloc does not set the last error (RtlAllocateHeap); with HEAP_GENERATE_EXCEPTIONS
-/// NT would raise STATUS_NO_MEMORY, which ntemu reports as a NULL result too.
-pub(super) fn heap_alloc(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, flags, size) = (call.arg(0), call.arg(1), call.arg(2));
+/// HeapAlloc(hHeap, dwFlags, dwBytes). It does not set the last error (RtlAllocateHeap);
+/// with HEAP_GENERATE_EXCEPTIONS NT would raise STATUS_NO_MEMORY, which ntemu reports as a
+/// NULL result too.
+#[export]
+fn HeapAlloc(call: &mut ApiCall<'_>, hHeap: Handle, dwFlags: u32, dwBytes: u32) -> ApiReturn {
+    let (handle, flags, size) = (hHeap.0, dwFlags, dwBytes);
     let _ = (HEAP_NO_SERIALIZE, HEAP_GENERATE_EXCEPTIONS);
     let at = with_heaps(call, |call, list| {
         let heap = list.iter_mut().find(|h| h.handle == handle)?;
@@ -270,8 +285,11 @@ pub(super) fn heap_alloc(call: &mut ApiCall<'_>) -> ApiReturn {
     }
 }
 
-pub(super) fn heap_free(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, at) = (call.arg(0), call.arg(2));
+/// HeapFree(hHeap, dwFlags, lpMem): NULL frees nothing and succeeds.
+#[export]
+fn HeapFree(call: &mut ApiCall<'_>, hHeap: Handle, dwFlags: u32, lpMem: Ptr) -> ApiReturn {
+    let _ = dwFlags;
+    let (handle, at) = (hHeap.0, lpMem.0);
     if at == 0 {
         return ApiReturn::Value(1);
     }
@@ -288,8 +306,11 @@ pub(super) fn heap_free(call: &mut ApiCall<'_>) -> ApiReturn {
     }
 }
 
-pub(super) fn heap_size(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, at) = (call.arg(0), call.arg(2));
+/// HeapSize(hHeap, dwFlags, lpMem): the block's size, or -1.
+#[export]
+fn HeapSize(call: &mut ApiCall<'_>, hHeap: Handle, dwFlags: u32, lpMem: Ptr) -> ApiReturn {
+    let _ = dwFlags;
+    let (handle, at) = (hHeap.0, lpMem.0);
     let size = with_heaps(call, |_, list| {
         list.iter()
             .find(|h| h.handle == handle)
@@ -299,8 +320,16 @@ pub(super) fn heap_size(call: &mut ApiCall<'_>) -> ApiReturn {
     ApiReturn::Value(size.unwrap_or(u32::MAX))
 }
 
-pub(super) fn heap_re_alloc(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, flags, at, size) = (call.arg(0), call.arg(1), call.arg(2), call.arg(3));
+/// HeapReAlloc(hHeap, dwFlags, lpMem, dwBytes).
+#[export]
+fn HeapReAlloc(
+    call: &mut ApiCall<'_>,
+    hHeap: Handle,
+    dwFlags: u32,
+    lpMem: Ptr,
+    dwBytes: u32,
+) -> ApiReturn {
+    let (handle, flags, at, size) = (hHeap.0, dwFlags, lpMem.0, dwBytes);
     enum Step {
         InPlace { old: u32 },
         Moved { new: u32, old: u32 },

@@ -28,8 +28,10 @@ mod time;
 pub use file::{DiskFile, NullDevice};
 pub use file::{open_file, read_handle, set_file_pointer, write_handle};
 
-use win32::abi::CallingConvention::Stdcall;
-use win32::{ApiCall, ApiReturn, BuiltinDll, DllHooks, Export, PerProcess, Win32, Win32State};
+use win32::{
+    AnsiStr, ApiCall, ApiReturn, BuiltinDll, DllHooks, PerProcess, Ptr, WideStr, Win32, Win32State,
+    export, exports,
+};
 
 /// Kernel32's state in a machine (one value in the layer's [`Win32State`]).
 #[derive(Default)]
@@ -271,19 +273,6 @@ pub enum HostFile {
     ScreenBuffer(u32),
 }
 
-/// An export not yet declared with `#[export]`: its arguments are read by hand.
-const fn raw(name: &'static str, arguments: u8, function: win32::ApiFunction) -> Export {
-    Export {
-        name,
-        arguments,
-        convention: Stdcall,
-        params: &[],
-        returns: win32::ValueKind::Int,
-        module: module_path!(),
-        function,
-    }
-}
-
 /// KERNEL32.dll.
 pub static DLL: BuiltinDll = BuiltinDll {
     name: "KERNEL32.dll",
@@ -292,327 +281,219 @@ pub static DLL: BuiltinDll = BuiltinDll {
         data_export: None,
         internal_thunk: Some(console_api::ctrl_thunk),
     },
-    exports: &[
-        // lib.rs
-        raw("CloseHandle", 1, close_handle),
-        raw("CreateEventA", 4, create_event_a),
-        raw("CreateMutexA", 3, create_mutex_a),
-        raw("CreateProcessA", 10, create_process_a),
-        raw("CreateRemoteThread", 7, create_remote_thread),
-        raw("CreateSemaphoreA", 4, create_semaphore_a),
-        raw("CreateThread", 6, create_thread),
-        raw("DuplicateHandle", 7, duplicate_handle),
-        raw("ExitProcess", 1, exit_process),
-        raw("ExitThread", 1, exit_thread),
-        raw("GetCurrentProcess", 0, get_current_process),
-        raw("GetCurrentProcessId", 0, get_current_process_id),
-        raw("GetCurrentThread", 0, get_current_thread),
-        raw("GetCurrentThreadId", 0, get_current_thread_id),
-        raw("GetExitCodeProcess", 2, get_exit_code_process),
-        raw("GetExitCodeThread", 2, get_exit_code_thread),
-        raw("GetHandleInformation", 2, get_handle_information),
-        raw("GetLastError", 0, get_last_error),
-        raw("GetProcessHandleCount", 2, get_process_handle_count),
-        raw("GetStdHandle", 1, get_std_handle),
-        raw("GetTickCount", 0, get_tick_count),
-        raw("OpenEventA", 3, open_event_a),
-        raw("OpenMutexA", 3, open_mutex_a),
-        raw("OpenProcess", 3, open_process),
-        raw("OpenSemaphoreA", 3, open_semaphore_a),
-        raw("PulseEvent", 1, pulse_event),
-        raw("ReadProcessMemory", 5, read_process_memory),
-        raw("ReleaseMutex", 1, release_mutex),
-        raw("ReleaseSemaphore", 3, release_semaphore),
-        raw("ResetEvent", 1, reset_event),
-        raw("ResumeThread", 1, resume_thread),
-        raw("SetEvent", 1, set_event),
-        raw("SetHandleInformation", 3, set_handle_information),
-        raw("SetLastError", 1, set_last_error),
-        raw("Sleep", 1, sleep),
-        raw("SuspendThread", 1, suspend_thread),
-        raw("TerminateProcess", 2, terminate_process),
-        raw("TerminateThread", 2, terminate_thread),
-        raw("VirtualAlloc", 4, virtual_alloc),
-        raw("VirtualAllocEx", 5, virtual_alloc_ex),
-        raw("VirtualFree", 3, virtual_free),
-        raw("VirtualFreeEx", 4, virtual_free_ex),
-        raw("VirtualProtect", 4, virtual_protect),
-        raw("VirtualProtectEx", 5, virtual_protect_ex),
-        raw("VirtualQuery", 3, virtual_query),
-        raw("VirtualQueryEx", 4, virtual_query_ex),
-        raw("WaitForMultipleObjects", 4, wait_for_multiple_objects),
-        raw("WaitForSingleObject", 2, wait_for_single_object),
-        raw("WriteConsoleA", 5, write_console_a),
-        raw("WriteProcessMemory", 5, write_process_memory),
+    exports: exports![
+        // lib.rs: objects, handles, waits, threads, processes, virtual memory
+        CloseHandle,
+        CreateEventA,
+        CreateEventW,
+        CreateMutexA,
+        CreateMutexW,
+        CreateProcessA,
+        CreateProcessW,
+        CreateRemoteThread,
+        CreateSemaphoreA,
+        CreateSemaphoreW,
+        CreateThread,
+        DuplicateHandle,
+        ExitProcess,
+        ExitThread,
+        GetCurrentProcess,
+        GetCurrentProcessId,
+        GetCurrentThread,
+        GetCurrentThreadId,
+        GetExitCodeProcess,
+        GetExitCodeThread,
+        GetHandleInformation,
+        GetLastError,
+        GetProcessHandleCount,
+        GetStdHandle,
+        GetTickCount,
+        OpenEventA,
+        OpenEventW,
+        OpenMutexA,
+        OpenMutexW,
+        OpenProcess,
+        OpenSemaphoreA,
+        OpenSemaphoreW,
+        PulseEvent,
+        ReadProcessMemory,
+        ReleaseMutex,
+        ReleaseSemaphore,
+        ResetEvent,
+        ResumeThread,
+        SetEvent,
+        SetHandleInformation,
+        SetLastError,
+        Sleep,
+        SuspendThread,
+        TerminateProcess,
+        TerminateThread,
+        VirtualAlloc,
+        VirtualAllocEx,
+        VirtualFree,
+        VirtualFreeEx,
+        VirtualProtect,
+        VirtualProtectEx,
+        VirtualQuery,
+        VirtualQueryEx,
+        WaitForMultipleObjects,
+        WaitForSingleObject,
+        WriteConsoleA,
+        WriteProcessMemory,
         // startup.rs
-        raw("GetVersion", 0, startup::get_version),
-        raw("GetVersionExA", 1, startup::get_version_ex_a),
-        raw("GetCommandLineA", 0, startup::get_command_line_a),
-        raw("GetStartupInfoA", 1, startup::get_startup_info_a),
-        raw("SetHandleCount", 1, startup::set_handle_count),
-        raw("GetFileType", 1, startup::get_file_type),
-        raw("GetACP", 0, startup::get_acp),
-        raw("GetOEMCP", 0, startup::get_oemcp),
-        raw("GetCPInfo", 2, startup::get_cp_info),
-        raw("MultiByteToWideChar", 6, startup::multi_byte_to_wide_char),
-        raw("WideCharToMultiByte", 8, startup::wide_char_to_multi_byte),
-        raw("RtlFillMemory", 3, startup::rtl_fill_memory),
-        raw("RtlZeroMemory", 2, startup::rtl_zero_memory),
-        raw("RtlMoveMemory", 3, startup::rtl_move_memory),
+        startup::GetVersion,
+        startup::GetVersionExA,
+        startup::GetCommandLineA,
+        startup::GetStartupInfoA,
+        startup::SetHandleCount,
+        startup::GetFileType,
+        startup::GetACP,
+        startup::GetOEMCP,
+        startup::GetCPInfo,
+        startup::MultiByteToWideChar,
+        startup::WideCharToMultiByte,
+        startup::RtlFillMemory,
+        startup::RtlZeroMemory,
+        startup::RtlMoveMemory,
         // heap.rs
-        raw("GetProcessHeap", 0, heap::get_process_heap),
-        raw("HeapCreate", 3, heap::heap_create),
-        raw("HeapDestroy", 1, heap::heap_destroy),
-        raw("HeapAlloc", 3, heap::heap_alloc),
-        raw("HeapFree", 3, heap::heap_free),
-        raw("HeapSize", 3, heap::heap_size),
-        raw("HeapReAlloc", 4, heap::heap_re_alloc),
+        heap::GetProcessHeap,
+        heap::HeapCreate,
+        heap::HeapDestroy,
+        heap::HeapAlloc,
+        heap::HeapFree,
+        heap::HeapSize,
+        heap::HeapReAlloc,
         // locale.rs
-        raw("GetStringTypeW", 4, locale::get_string_type_w),
-        raw("GetStringTypeA", 5, locale::get_string_type_a),
-        raw("LCMapStringW", 6, locale::lc_map_string_w),
-        raw("LCMapStringA", 6, locale::lc_map_string_a),
-        raw("GetLocaleInfoA", 4, locale::get_locale_info_a),
-        raw("CompareStringA", 6, locale::compare_string_a),
-        raw("CompareStringW", 6, locale::compare_string_w),
+        locale::GetStringTypeW,
+        locale::GetStringTypeA,
+        locale::LCMapStringW,
+        locale::LCMapStringA,
+        locale::GetLocaleInfoA,
+        locale::GetLocaleInfoW,
+        locale::CompareStringA,
+        locale::CompareStringW,
         // time.rs
-        raw(
-            "GetSystemTimeAsFileTime",
-            1,
-            time::get_system_time_as_file_time,
-        ),
-        raw("GetSystemTime", 1, time::get_system_time),
-        raw("GetLocalTime", 1, time::get_local_time),
-        raw("GetTimeZoneInformation", 1, time::get_time_zone_information),
-        raw(
-            "QueryPerformanceCounter",
-            1,
-            time::query_performance_counter,
-        ),
-        raw(
-            "QueryPerformanceFrequency",
-            1,
-            time::query_performance_frequency,
-        ),
-        raw("GetSystemInfo", 1, time::get_system_info),
+        time::GetSystemTimeAsFileTime,
+        time::GetSystemTime,
+        time::GetLocalTime,
+        time::GetTimeZoneInformation,
+        time::QueryPerformanceCounter,
+        time::QueryPerformanceFrequency,
+        time::GetSystemInfo,
         // console_api.rs
-        raw("SetConsoleTitleA", 1, console_api::set_console_title_a),
-        raw("GetConsoleTitleA", 2, console_api::get_console_title_a),
-        raw(
-            "GetConsoleScreenBufferInfo",
-            2,
-            console_api::get_console_screen_buffer_info,
-        ),
-        raw(
-            "SetConsoleCursorPosition",
-            2,
-            console_api::set_console_cursor_position,
-        ),
-        raw(
-            "SetConsoleCursorInfo",
-            2,
-            console_api::set_console_cursor_info,
-        ),
-        raw(
-            "GetConsoleCursorInfo",
-            2,
-            console_api::get_console_cursor_info,
-        ),
-        raw(
-            "SetConsoleTextAttribute",
-            2,
-            console_api::set_console_text_attribute,
-        ),
-        raw(
-            "FillConsoleOutputCharacterA",
-            5,
-            console_api::fill_console_output_character_a,
-        ),
-        raw(
-            "FillConsoleOutputAttribute",
-            5,
-            console_api::fill_console_output_attribute,
-        ),
-        raw(
-            "CreateConsoleScreenBuffer",
-            5,
-            console_api::create_console_screen_buffer,
-        ),
-        raw(
-            "SetConsoleActiveScreenBuffer",
-            1,
-            console_api::set_console_active_screen_buffer,
-        ),
-        raw("GetConsoleMode", 2, console_api::get_console_mode),
-        raw("SetConsoleMode", 2, console_api::set_console_mode),
-        raw("ReadConsoleInputA", 4, console_api::read_console_input_a),
-        raw("PeekConsoleInputA", 4, console_api::peek_console_input_a),
-        raw(
-            "GetNumberOfConsoleInputEvents",
-            2,
-            console_api::get_number_of_console_input_events,
-        ),
-        raw(
-            "FlushConsoleInputBuffer",
-            1,
-            console_api::flush_console_input_buffer,
-        ),
-        raw(
-            "ReadConsoleOutputAttribute",
-            5,
-            console_api::read_console_output_attribute,
-        ),
-        raw(
-            "ReadConsoleOutputCharacterA",
-            5,
-            console_api::read_console_output_character_a,
-        ),
-        raw(
-            "WriteConsoleOutputAttribute",
-            5,
-            console_api::write_console_output_attribute,
-        ),
-        raw(
-            "WriteConsoleOutputCharacterA",
-            5,
-            console_api::write_console_output_character_a,
-        ),
-        raw("ReadConsoleOutputA", 5, console_api::read_console_output_a),
-        raw(
-            "WriteConsoleOutputA",
-            5,
-            console_api::write_console_output_a,
-        ),
-        raw(
-            "ScrollConsoleScreenBufferA",
-            5,
-            console_api::scroll_console_screen_buffer_a,
-        ),
-        raw(
-            "SetConsoleScreenBufferSize",
-            2,
-            console_api::set_console_screen_buffer_size,
-        ),
-        raw(
-            "SetConsoleWindowInfo",
-            3,
-            console_api::set_console_window_info,
-        ),
-        raw(
-            "SetConsoleCtrlHandler",
-            2,
-            console_api::set_console_ctrl_handler,
-        ),
-        raw("Beep", 2, console_api::beep),
-        raw("WriteConsoleW", 5, console_api::write_console_w),
-        raw("ReadConsoleA", 5, console_api::read_console_a),
+        console_api::SetConsoleTitleA,
+        console_api::SetConsoleTitleW,
+        console_api::GetConsoleTitleA,
+        console_api::GetConsoleScreenBufferInfo,
+        console_api::SetConsoleCursorPosition,
+        console_api::SetConsoleCursorInfo,
+        console_api::GetConsoleCursorInfo,
+        console_api::SetConsoleTextAttribute,
+        console_api::FillConsoleOutputCharacterA,
+        console_api::FillConsoleOutputCharacterW,
+        console_api::FillConsoleOutputAttribute,
+        console_api::CreateConsoleScreenBuffer,
+        console_api::SetConsoleActiveScreenBuffer,
+        console_api::GetConsoleMode,
+        console_api::SetConsoleMode,
+        console_api::ReadConsoleInputA,
+        console_api::PeekConsoleInputA,
+        console_api::GetNumberOfConsoleInputEvents,
+        console_api::FlushConsoleInputBuffer,
+        console_api::ReadConsoleOutputAttribute,
+        console_api::ReadConsoleOutputCharacterA,
+        console_api::WriteConsoleOutputAttribute,
+        console_api::WriteConsoleOutputCharacterA,
+        console_api::ReadConsoleOutputA,
+        console_api::WriteConsoleOutputA,
+        console_api::ScrollConsoleScreenBufferA,
+        console_api::SetConsoleScreenBufferSize,
+        console_api::SetConsoleWindowInfo,
+        console_api::SetConsoleCtrlHandler,
+        console_api::Beep,
+        console_api::WriteConsoleW,
+        console_api::ReadConsoleA,
         // file.rs
-        raw("CreateFileA", 7, file::create_file_a),
-        raw("ReadFile", 5, file::read_file),
-        raw("SetFilePointer", 4, file::set_file_pointer_api),
-        raw("SetEndOfFile", 1, file::set_end_of_file),
-        raw("FlushFileBuffers", 1, file::flush_file_buffers),
-        raw("GetFileSize", 2, file::get_file_size),
-        raw("GetFileAttributesA", 1, file::get_file_attributes_a),
-        raw("DeleteFileA", 1, file::delete_file_a),
-        raw("MoveFileA", 2, file::move_file_a),
-        raw("GetCurrentDirectoryA", 2, file::get_current_directory_a),
-        raw("SetCurrentDirectoryA", 1, file::set_current_directory_a),
-        raw("FindFirstFileA", 2, file::find_first_file_a),
-        raw("FindNextFileA", 2, file::find_next_file_a),
-        raw("FindClose", 1, file::find_close),
-        raw("GetFullPathNameA", 4, file::get_full_path_name_a),
-        raw("CreateDirectoryA", 2, file::create_directory_a),
-        raw("RemoveDirectoryA", 1, file::remove_directory_a),
-        raw("SetStdHandle", 2, file::set_std_handle),
-        raw("WriteFile", 5, file::write_file),
+        file::CreateFileA,
+        file::CreateFileW,
+        file::ReadFile,
+        file::SetFilePointer,
+        file::SetEndOfFile,
+        file::FlushFileBuffers,
+        file::GetFileSize,
+        file::GetFileAttributesA,
+        file::GetFileAttributesW,
+        file::DeleteFileA,
+        file::DeleteFileW,
+        file::MoveFileA,
+        file::MoveFileW,
+        file::GetCurrentDirectoryA,
+        file::GetCurrentDirectoryW,
+        file::SetCurrentDirectoryA,
+        file::SetCurrentDirectoryW,
+        file::FindFirstFileA,
+        file::FindNextFileA,
+        file::FindClose,
+        file::GetFullPathNameA,
+        file::CreateDirectoryA,
+        file::CreateDirectoryW,
+        file::RemoveDirectoryA,
+        file::RemoveDirectoryW,
+        file::SetStdHandle,
+        file::WriteFile,
         // environment.rs
-        raw(
-            "GetEnvironmentStrings",
-            0,
-            environment::get_environment_strings,
-        ),
-        raw(
-            "GetEnvironmentStringsW",
-            0,
-            environment::get_environment_strings_w,
-        ),
-        raw(
-            "FreeEnvironmentStringsA",
-            1,
-            environment::free_environment_strings_a,
-        ),
-        raw(
-            "FreeEnvironmentStringsW",
-            1,
-            environment::free_environment_strings_w,
-        ),
-        raw(
-            "GetEnvironmentVariableA",
-            3,
-            environment::get_environment_variable_a,
-        ),
-        raw(
-            "SetEnvironmentVariableA",
-            2,
-            environment::set_environment_variable_a,
-        ),
+        environment::GetEnvironmentStrings,
+        environment::GetEnvironmentStringsW,
+        environment::FreeEnvironmentStringsA,
+        environment::FreeEnvironmentStringsW,
+        environment::GetEnvironmentVariableA,
+        environment::GetEnvironmentVariableW,
+        environment::SetEnvironmentVariableA,
+        environment::SetEnvironmentVariableW,
         // sync.rs
-        raw("TlsAlloc", 0, sync::tls_alloc),
-        raw("TlsFree", 1, sync::tls_free),
-        raw("TlsGetValue", 1, sync::tls_get_value),
-        raw("TlsSetValue", 2, sync::tls_set_value),
-        raw(
-            "InitializeCriticalSection",
-            1,
-            sync::initialize_critical_section,
-        ),
-        raw("DeleteCriticalSection", 1, sync::delete_critical_section),
-        raw("EnterCriticalSection", 1, sync::enter_critical_section),
-        raw("LeaveCriticalSection", 1, sync::leave_critical_section),
-        raw(
-            "TryEnterCriticalSection",
-            1,
-            sync::try_enter_critical_section,
-        ),
-        raw("InterlockedIncrement", 1, sync::interlocked_increment),
-        raw("InterlockedDecrement", 1, sync::interlocked_decrement),
-        raw("InterlockedExchange", 2, sync::interlocked_exchange),
-        raw("InterlockedExchangeAdd", 2, sync::interlocked_exchange_add),
-        raw(
-            "InterlockedCompareExchange",
-            3,
-            sync::interlocked_compare_exchange,
-        ),
-        // global.rs
-        raw("GlobalAlloc", 2, global::alloc),
-        raw("GlobalFree", 1, global::free),
-        raw("GlobalSize", 1, global::size),
-        raw("GlobalLock", 1, global::lock),
-        raw("GlobalUnlock", 1, global::unlock),
-        raw("LocalAlloc", 2, global::alloc),
-        raw("LocalFree", 1, global::free),
-        raw("LocalSize", 1, global::size),
-        raw("LocalLock", 1, global::lock),
-        raw("LocalUnlock", 1, global::unlock),
+        sync::TlsAlloc,
+        sync::TlsFree,
+        sync::TlsGetValue,
+        sync::TlsSetValue,
+        sync::InitializeCriticalSection,
+        sync::DeleteCriticalSection,
+        sync::EnterCriticalSection,
+        sync::LeaveCriticalSection,
+        sync::TryEnterCriticalSection,
+        sync::InterlockedIncrement,
+        sync::InterlockedDecrement,
+        sync::InterlockedExchange,
+        sync::InterlockedExchangeAdd,
+        sync::InterlockedCompareExchange,
+        // global.rs: the Local* functions are the Global* ones
+        global::GlobalAlloc,
+        global::GlobalFree,
+        global::GlobalSize,
+        global::GlobalLock,
+        global::GlobalUnlock,
+        "LocalAlloc" => global::GlobalAlloc,
+        "LocalFree" => global::GlobalFree,
+        "LocalSize" => global::GlobalSize,
+        "LocalLock" => global::GlobalLock,
+        "LocalUnlock" => global::GlobalUnlock,
         // module.rs
-        <module::LoadLibraryA>::EXPORT,
-        <module::LoadLibraryW>::EXPORT,
-        <module::LoadLibraryExA>::EXPORT,
-        <module::LoadLibraryExW>::EXPORT,
-        <module::GetModuleHandleA>::EXPORT,
-        <module::GetModuleHandleW>::EXPORT,
-        <module::GetProcAddress>::EXPORT,
-        <module::GetModuleFileNameA>::EXPORT,
-        <module::GetModuleFileNameW>::EXPORT,
-        <module::FreeLibrary>::EXPORT,
-        // ntdll.rs
-        <ntdll::seh::RaiseException>::EXPORT,
-        <ntdll::seh::RtlUnwind>::EXPORT,
-        <ntdll::seh::UnhandledExceptionFilter>::EXPORT,
-        <ntdll::seh::SetUnhandledExceptionFilter>::EXPORT,
+        module::LoadLibraryA,
+        module::LoadLibraryW,
+        module::LoadLibraryExA,
+        module::LoadLibraryExW,
+        module::GetModuleHandleA,
+        module::GetModuleHandleW,
+        module::GetProcAddress,
+        module::GetModuleFileNameA,
+        module::GetModuleFileNameW,
+        module::FreeLibrary,
+        // NTDLL's exception dispatch, exported by KERNEL32 as on NT
+        ntdll::seh::RaiseException,
+        ntdll::seh::RtlUnwind,
+        ntdll::seh::UnhandledExceptionFilter,
+        ntdll::seh::SetUnhandledExceptionFilter,
         // processor.rs
-        <processor::IsProcessorFeaturePresent>::EXPORT,
+        processor::IsProcessorFeaturePresent,
     ],
 };
 
@@ -657,19 +538,18 @@ fn owner(call: &ApiCall<'_>) -> OwnerThread {
     OwnerThread(call.thread.thread)
 }
 
-/// Reads an optional object or file name: None for NULL or "". A name longer than MAX_PATH
-/// is ERROR_FILENAME_EXCED_RANGE, as kernel32's conversion through the TEB's static buffer
-/// makes it, never silently cut.
-fn optional_name(call: &mut ApiCall<'_>, ptr: u32) -> Result<Option<String>, ApiReturn> {
-    if ptr == 0 {
+/// Checks an optional object or file name: None for NULL or "". A name longer than MAX_PATH
+/// characters is ERROR_FILENAME_EXCED_RANGE, as kernel32's conversion through the TEB's
+/// static buffer makes it, never silently cut.
+fn optional_name<'s>(
+    call: &mut ApiCall<'_>,
+    name: Option<&'s str>,
+) -> Result<Option<&'s str>, ApiReturn> {
+    let Some(name) = name else {
         return Ok(None);
-    }
-    let name = match call.read_c_string(ptr, MAX_PATH + 1) {
-        Ok(n) => n,
-        Err(_) => return Err(bad_pointer(call)),
     };
-    if name.len() > MAX_PATH {
-        return Err(call.fail_win32(Win32Error(206), 0));
+    if name.chars().count() > MAX_PATH {
+        return Err(call.fail_win32(Win32Error::FILENAME_EXCED_RANGE, 0));
     }
     Ok(if name.is_empty() { None } else { Some(name) })
 }
@@ -691,18 +571,18 @@ fn insert(
     )
 }
 
-/// The create-or-open shared by CreateEventA, CreateMutexA and CreateSemaphoreA.
+/// The create-or-open shared by CreateEvent, CreateMutex and CreateSemaphore (A and W).
 fn create_dispatcher_object(
     call: &mut ApiCall<'_>,
-    sa: u32,
-    name_ptr: u32,
+    sa: Ptr,
+    name: Option<&str>,
     spec: NamedObjectSpec,
     access: AccessMask,
 ) -> ApiReturn {
-    let Ok(inherit) = inherit_from_security_attributes(call, sa) else {
+    let Ok(inherit) = inherit_from_security_attributes(call, sa.0) else {
         return bad_pointer(call);
     };
-    let name = match optional_name(call, name_ptr) {
+    let name = match optional_name(call, name) {
         Ok(n) => n,
         Err(failed) => return failed,
     };
@@ -712,7 +592,7 @@ fn create_dispatcher_object(
             Some(p) => objects
                 .create_named(
                     p.handle_table_mut(),
-                    &name,
+                    name,
                     spec,
                     access,
                     attributes(inherit),
@@ -752,39 +632,149 @@ fn create_dispatcher_object(
     }
 }
 
-fn create_event_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let spec = NamedObjectSpec::Event {
-        event_type: if call.arg(1) != 0 {
+fn event_spec(manual_reset: bool, initial_state: bool) -> NamedObjectSpec {
+    NamedObjectSpec::Event {
+        event_type: if manual_reset {
             EventType::Notification
         } else {
             EventType::Synchronization
         },
-        initial_state: call.arg(2) != 0,
-    };
-    let (sa, name) = (call.arg(0), call.arg(3));
-    create_dispatcher_object(call, sa, name, spec, AccessMask::EVENT_ALL_ACCESS)
+        initial_state,
+    }
 }
 
-fn create_mutex_a(call: &mut ApiCall<'_>) -> ApiReturn {
+/// CreateEventA(lpEventAttributes, bManualReset, bInitialState, lpName): a new event, or
+/// the existing one of that name (ERROR_ALREADY_EXISTS).
+#[export]
+fn CreateEventA(
+    call: &mut ApiCall<'_>,
+    lpEventAttributes: Ptr,
+    bManualReset: bool,
+    bInitialState: bool,
+    lpName: Option<AnsiStr>,
+) -> ApiReturn {
+    let spec = event_spec(bManualReset, bInitialState);
+    create_dispatcher_object(
+        call,
+        lpEventAttributes,
+        lpName.as_deref(),
+        spec,
+        AccessMask::EVENT_ALL_ACCESS,
+    )
+}
+
+/// CreateEventW(lpEventAttributes, bManualReset, bInitialState, lpName).
+#[export]
+fn CreateEventW(
+    call: &mut ApiCall<'_>,
+    lpEventAttributes: Ptr,
+    bManualReset: bool,
+    bInitialState: bool,
+    lpName: Option<WideStr>,
+) -> ApiReturn {
+    let spec = event_spec(bManualReset, bInitialState);
+    create_dispatcher_object(
+        call,
+        lpEventAttributes,
+        lpName.as_deref(),
+        spec,
+        AccessMask::EVENT_ALL_ACCESS,
+    )
+}
+
+/// CreateMutexA(lpMutexAttributes, bInitialOwner, lpName).
+#[export]
+fn CreateMutexA(
+    call: &mut ApiCall<'_>,
+    lpMutexAttributes: Ptr,
+    bInitialOwner: bool,
+    lpName: Option<AnsiStr>,
+) -> ApiReturn {
     let spec = NamedObjectSpec::Mutant {
-        initial_owner: (call.arg(1) != 0).then(|| owner(call)),
+        initial_owner: bInitialOwner.then(|| owner(call)),
     };
-    let (sa, name) = (call.arg(0), call.arg(2));
-    create_dispatcher_object(call, sa, name, spec, AccessMask::MUTANT_ALL_ACCESS)
+    create_dispatcher_object(
+        call,
+        lpMutexAttributes,
+        lpName.as_deref(),
+        spec,
+        AccessMask::MUTANT_ALL_ACCESS,
+    )
 }
 
-fn create_semaphore_a(call: &mut ApiCall<'_>) -> ApiReturn {
+/// CreateMutexW(lpMutexAttributes, bInitialOwner, lpName).
+#[export]
+fn CreateMutexW(
+    call: &mut ApiCall<'_>,
+    lpMutexAttributes: Ptr,
+    bInitialOwner: bool,
+    lpName: Option<WideStr>,
+) -> ApiReturn {
+    let spec = NamedObjectSpec::Mutant {
+        initial_owner: bInitialOwner.then(|| owner(call)),
+    };
+    create_dispatcher_object(
+        call,
+        lpMutexAttributes,
+        lpName.as_deref(),
+        spec,
+        AccessMask::MUTANT_ALL_ACCESS,
+    )
+}
+
+/// CreateSemaphoreA(lpSemaphoreAttributes, lInitialCount, lMaximumCount, lpName).
+#[export]
+fn CreateSemaphoreA(
+    call: &mut ApiCall<'_>,
+    lpSemaphoreAttributes: Ptr,
+    lInitialCount: i32,
+    lMaximumCount: i32,
+    lpName: Option<AnsiStr>,
+) -> ApiReturn {
     let spec = NamedObjectSpec::Semaphore {
-        initial_count: call.arg(1) as i32,
-        maximum_count: call.arg(2) as i32,
+        initial_count: lInitialCount,
+        maximum_count: lMaximumCount,
     };
-    let (sa, name) = (call.arg(0), call.arg(3));
-    create_dispatcher_object(call, sa, name, spec, AccessMask::SEMAPHORE_ALL_ACCESS)
+    create_dispatcher_object(
+        call,
+        lpSemaphoreAttributes,
+        lpName.as_deref(),
+        spec,
+        AccessMask::SEMAPHORE_ALL_ACCESS,
+    )
 }
 
-fn open_named(call: &mut ApiCall<'_>, object_type: ObjectType) -> ApiReturn {
-    let (access, inherit, name_ptr) = (AccessMask(call.arg(0)), call.arg(1) != 0, call.arg(2));
-    let name = match optional_name(call, name_ptr) {
+/// CreateSemaphoreW(lpSemaphoreAttributes, lInitialCount, lMaximumCount, lpName).
+#[export]
+fn CreateSemaphoreW(
+    call: &mut ApiCall<'_>,
+    lpSemaphoreAttributes: Ptr,
+    lInitialCount: i32,
+    lMaximumCount: i32,
+    lpName: Option<WideStr>,
+) -> ApiReturn {
+    let spec = NamedObjectSpec::Semaphore {
+        initial_count: lInitialCount,
+        maximum_count: lMaximumCount,
+    };
+    create_dispatcher_object(
+        call,
+        lpSemaphoreAttributes,
+        lpName.as_deref(),
+        spec,
+        AccessMask::SEMAPHORE_ALL_ACCESS,
+    )
+}
+
+/// The open shared by OpenEvent, OpenMutex and OpenSemaphore (A and W).
+fn open_named(
+    call: &mut ApiCall<'_>,
+    object_type: ObjectType,
+    access: AccessMask,
+    inherit: bool,
+    name: Option<&str>,
+) -> ApiReturn {
+    let name = match optional_name(call, name) {
         Ok(Some(n)) => n,
         Ok(None) => return call.fail(NtStatus::INVALID_PARAMETER),
         Err(failed) => return failed,
@@ -793,7 +783,7 @@ fn open_named(call: &mut ApiCall<'_>, object_type: ObjectType) -> ApiReturn {
     let result = match call.process_mut() {
         Some(p) => objects.open_named(
             p.handle_table_mut(),
-            &name,
+            name,
             object_type,
             access,
             attributes(inherit),
@@ -806,25 +796,115 @@ fn open_named(call: &mut ApiCall<'_>, object_type: ObjectType) -> ApiReturn {
     }
 }
 
-fn open_event_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    open_named(call, ObjectType::Event)
+/// OpenEventA(dwDesiredAccess, bInheritHandle, lpName).
+#[export]
+fn OpenEventA(
+    call: &mut ApiCall<'_>,
+    dwDesiredAccess: AccessMask,
+    bInheritHandle: bool,
+    lpName: Option<AnsiStr>,
+) -> ApiReturn {
+    open_named(
+        call,
+        ObjectType::Event,
+        dwDesiredAccess,
+        bInheritHandle,
+        lpName.as_deref(),
+    )
 }
 
-fn open_mutex_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    open_named(call, ObjectType::Mutant)
+/// OpenEventW(dwDesiredAccess, bInheritHandle, lpName).
+#[export]
+fn OpenEventW(
+    call: &mut ApiCall<'_>,
+    dwDesiredAccess: AccessMask,
+    bInheritHandle: bool,
+    lpName: Option<WideStr>,
+) -> ApiReturn {
+    open_named(
+        call,
+        ObjectType::Event,
+        dwDesiredAccess,
+        bInheritHandle,
+        lpName.as_deref(),
+    )
 }
 
-fn open_semaphore_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    open_named(call, ObjectType::Semaphore)
+/// OpenMutexA(dwDesiredAccess, bInheritHandle, lpName).
+#[export]
+fn OpenMutexA(
+    call: &mut ApiCall<'_>,
+    dwDesiredAccess: AccessMask,
+    bInheritHandle: bool,
+    lpName: Option<AnsiStr>,
+) -> ApiReturn {
+    open_named(
+        call,
+        ObjectType::Mutant,
+        dwDesiredAccess,
+        bInheritHandle,
+        lpName.as_deref(),
+    )
+}
+
+/// OpenMutexW(dwDesiredAccess, bInheritHandle, lpName).
+#[export]
+fn OpenMutexW(
+    call: &mut ApiCall<'_>,
+    dwDesiredAccess: AccessMask,
+    bInheritHandle: bool,
+    lpName: Option<WideStr>,
+) -> ApiReturn {
+    open_named(
+        call,
+        ObjectType::Mutant,
+        dwDesiredAccess,
+        bInheritHandle,
+        lpName.as_deref(),
+    )
+}
+
+/// OpenSemaphoreA(dwDesiredAccess, bInheritHandle, lpName).
+#[export]
+fn OpenSemaphoreA(
+    call: &mut ApiCall<'_>,
+    dwDesiredAccess: AccessMask,
+    bInheritHandle: bool,
+    lpName: Option<AnsiStr>,
+) -> ApiReturn {
+    open_named(
+        call,
+        ObjectType::Semaphore,
+        dwDesiredAccess,
+        bInheritHandle,
+        lpName.as_deref(),
+    )
+}
+
+/// OpenSemaphoreW(dwDesiredAccess, bInheritHandle, lpName).
+#[export]
+fn OpenSemaphoreW(
+    call: &mut ApiCall<'_>,
+    dwDesiredAccess: AccessMask,
+    bInheritHandle: bool,
+    lpName: Option<WideStr>,
+) -> ApiReturn {
+    open_named(
+        call,
+        ObjectType::Semaphore,
+        dwDesiredAccess,
+        bInheritHandle,
+        lpName.as_deref(),
+    )
 }
 
 fn with_object(
     call: &mut ApiCall<'_>,
+    handle: Handle,
     access: AccessMask,
     object_type: ObjectType,
     f: impl FnOnce(&Object) -> Result<u32, ObjectError>,
 ) -> ApiReturn {
-    let handle = Handle(call.arg(0));
     match call
         .reference(handle, access, Some(object_type))
         .and_then(|o| f(&o))
@@ -834,55 +914,71 @@ fn with_object(
     }
 }
 
-fn set_event(call: &mut ApiCall<'_>) -> ApiReturn {
+/// SetEvent(hEvent).
+#[export]
+fn SetEvent(call: &mut ApiCall<'_>, hEvent: Handle) -> ApiReturn {
     with_object(
         call,
+        hEvent,
         AccessMask::EVENT_MODIFY_STATE,
         ObjectType::Event,
         |o| o.set_event().map(|_| 1),
     )
 }
 
-fn reset_event(call: &mut ApiCall<'_>) -> ApiReturn {
+/// ResetEvent(hEvent).
+#[export]
+fn ResetEvent(call: &mut ApiCall<'_>, hEvent: Handle) -> ApiReturn {
     with_object(
         call,
+        hEvent,
         AccessMask::EVENT_MODIFY_STATE,
         ObjectType::Event,
         |o| o.reset_event().map(|_| 1),
     )
 }
 
-fn pulse_event(call: &mut ApiCall<'_>) -> ApiReturn {
+/// PulseEvent(hEvent).
+#[export]
+fn PulseEvent(call: &mut ApiCall<'_>, hEvent: Handle) -> ApiReturn {
     with_object(
         call,
+        hEvent,
         AccessMask::EVENT_MODIFY_STATE,
         ObjectType::Event,
         |o| o.pulse_event().map(|_| 1),
     )
 }
 
-fn release_mutex(call: &mut ApiCall<'_>) -> ApiReturn {
+/// ReleaseMutex(hMutex): only the owner may release.
+#[export]
+fn ReleaseMutex(call: &mut ApiCall<'_>, hMutex: Handle) -> ApiReturn {
     let me = owner(call);
-    with_object(call, AccessMask(0), ObjectType::Mutant, |o| {
+    with_object(call, hMutex, AccessMask(0), ObjectType::Mutant, |o| {
         o.release_mutant(me).map(|_| 1)
     })
 }
 
-fn release_semaphore(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (count, previous_ptr) = (call.arg(1) as i32, call.arg(2));
-    let handle = Handle(call.arg(0));
-    if call.probe_optional(previous_ptr, 4).is_err() {
+/// ReleaseSemaphore(hSemaphore, lReleaseCount, lpPreviousCount).
+#[export]
+fn ReleaseSemaphore(
+    call: &mut ApiCall<'_>,
+    hSemaphore: Handle,
+    lReleaseCount: i32,
+    lpPreviousCount: Ptr,
+) -> ApiReturn {
+    if call.probe_optional(lpPreviousCount.0, 4).is_err() {
         return bad_pointer(call);
     }
     let result = call
         .reference(
-            handle,
+            hSemaphore,
             AccessMask::SEMAPHORE_MODIFY_STATE,
             Some(ObjectType::Semaphore),
         )
-        .and_then(|o| o.release_semaphore(count));
+        .and_then(|o| o.release_semaphore(lReleaseCount));
     match result {
-        Ok(previous) => match call.write_out_u32(previous_ptr, previous) {
+        Ok(previous) => match call.write_out_u32(lpPreviousCount.0, previous) {
             Ok(()) => ok(1),
             Err(_) => bad_pointer(call),
         },
@@ -890,8 +986,10 @@ fn release_semaphore(call: &mut ApiCall<'_>) -> ApiReturn {
     }
 }
 
-fn close_handle(call: &mut ApiCall<'_>) -> ApiReturn {
-    let handle = Handle(call.arg(0));
+/// CloseHandle(hObject): pseudo-handles close successfully and stay.
+#[export]
+fn CloseHandle(call: &mut ApiCall<'_>, hObject: Handle) -> ApiReturn {
+    let handle = hObject;
     if handle.is_pseudo() {
         return ok(1);
     }
@@ -905,18 +1003,26 @@ fn close_handle(call: &mut ApiCall<'_>) -> ApiReturn {
     }
 }
 
-fn duplicate_handle(call: &mut ApiCall<'_>) -> ApiReturn {
+/// DuplicateHandle(hSourceProcessHandle, hSourceHandle, hTargetProcessHandle,
+/// lpTargetHandle, dwDesiredAccess, bInheritHandle, dwOptions).
+#[export]
+fn DuplicateHandle(
+    call: &mut ApiCall<'_>,
+    hSourceProcessHandle: Handle,
+    hSourceHandle: Handle,
+    hTargetProcessHandle: Handle,
+    lpTargetHandle: Ptr,
+    dwDesiredAccess: AccessMask,
+    bInheritHandle: bool,
+    dwOptions: DuplicateOptions,
+) -> ApiReturn {
     let (src_proc, src, dst_proc, out) = (
-        Handle(call.arg(0)),
-        Handle(call.arg(1)),
-        Handle(call.arg(2)),
-        call.arg(3),
+        hSourceProcessHandle,
+        hSourceHandle,
+        hTargetProcessHandle,
+        lpTargetHandle.0,
     );
-    let (access, inherit, options) = (
-        AccessMask(call.arg(4)),
-        call.arg(5) != 0,
-        DuplicateOptions(call.arg(6)),
-    );
+    let (access, inherit, options) = (dwDesiredAccess, bInheritHandle, dwOptions);
     let caller = call.thread;
     if call.probe_optional(out, 4).is_err() {
         return bad_pointer(call);
@@ -959,14 +1065,15 @@ fn duplicate_handle(call: &mut ApiCall<'_>) -> ApiReturn {
     }
 }
 
-fn get_handle_information(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, out) = (Handle(call.arg(0)), call.arg(1));
+/// GetHandleInformation(hObject, lpdwFlags).
+#[export]
+fn GetHandleInformation(call: &mut ApiCall<'_>, hObject: Handle, lpdwFlags: Ptr) -> ApiReturn {
     let result = match call.process() {
-        Some(p) => p.handle_table().information(handle),
+        Some(p) => p.handle_table().information(hObject),
         None => Err(ObjectError::InvalidHandle),
     };
     match result {
-        Ok(flags) => match call.write_u32(out, flags.0) {
+        Ok(flags) => match call.write_u32(lpdwFlags.0, flags.0) {
             Ok(()) => ok(1),
             Err(_) => bad_pointer(call),
         },
@@ -974,14 +1081,18 @@ fn get_handle_information(call: &mut ApiCall<'_>) -> ApiReturn {
     }
 }
 
-fn set_handle_information(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, mask, flags) = (
-        Handle(call.arg(0)),
-        HandleAttributes(call.arg(1)),
-        HandleAttributes(call.arg(2)),
-    );
+/// SetHandleInformation(hObject, dwMask, dwFlags).
+#[export]
+fn SetHandleInformation(
+    call: &mut ApiCall<'_>,
+    hObject: Handle,
+    dwMask: HandleAttributes,
+    dwFlags: HandleAttributes,
+) -> ApiReturn {
     let result = match call.process_mut() {
-        Some(p) => p.handle_table_mut().set_information(handle, mask, flags),
+        Some(p) => p
+            .handle_table_mut()
+            .set_information(hObject, dwMask, dwFlags),
         None => Err(ObjectError::InvalidHandle),
     };
     match result {
@@ -990,14 +1101,16 @@ fn set_handle_information(call: &mut ApiCall<'_>) -> ApiReturn {
     }
 }
 
-fn get_last_error(call: &mut ApiCall<'_>) -> ApiReturn {
-    ok(call.last_error())
+/// GetLastError(): the calling thread's last error.
+#[export]
+fn GetLastError(call: &mut ApiCall<'_>) -> u32 {
+    call.last_error()
 }
 
-fn set_last_error(call: &mut ApiCall<'_>) -> ApiReturn {
-    let code = call.arg(0);
-    call.set_last_error(code);
-    ok(0)
+/// SetLastError(dwErrCode).
+#[export]
+fn SetLastError(call: &mut ApiCall<'_>, dwErrCode: u32) {
+    call.set_last_error(dwErrCode);
 }
 
 /// The process's standard handle `which` (0 input, 1 output, 2 error), made on first use
@@ -1044,8 +1157,10 @@ pub fn std_handle(call: &mut ApiCall<'_>, which: usize) -> Result<Handle, Object
     Ok(handles[which])
 }
 
-fn get_std_handle(call: &mut ApiCall<'_>) -> ApiReturn {
-    let which = match call.arg(0) {
+/// GetStdHandle(nStdHandle): the console handles, made on first use.
+#[export]
+fn GetStdHandle(call: &mut ApiCall<'_>, nStdHandle: u32) -> ApiReturn {
+    let which = match nStdHandle {
         STD_INPUT_HANDLE => 0,
         STD_OUTPUT_HANDLE => 1,
         STD_ERROR_HANDLE => 2,
@@ -1062,9 +1177,14 @@ fn get_std_handle(call: &mut ApiCall<'_>) -> ApiReturn {
 
 /// WriteFile (`stream`: the bytes also go to the host's stdout or stderr, as a redirected
 /// handle's would) or WriteConsoleA (the console's screen buffer only) on a console handle.
-fn write_to_handle(call: &mut ApiCall<'_>, stream: bool) -> ApiReturn {
-    let (handle, buffer, length, written_ptr) =
-        (Handle(call.arg(0)), call.arg(1), call.arg(2), call.arg(3));
+fn write_to_handle(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    buffer: u32,
+    length: u32,
+    written_ptr: u32,
+    stream: bool,
+) -> ApiReturn {
     let file = match call.reference(handle, AccessMask(0x2), Some(ObjectType::File)) {
         Ok(o) => o,
         Err(e) => return object_failure(call, e),
@@ -1135,44 +1255,78 @@ fn write_console_bytes(
     Ok(())
 }
 
-fn write_console_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    write_to_handle(call, false)
+/// WriteConsoleA(hConsoleOutput, lpBuffer, nNumberOfCharsToWrite, lpNumberOfCharsWritten,
+/// lpReserved): to the screen buffer only.
+#[export]
+fn WriteConsoleA(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpBuffer: Ptr,
+    nNumberOfCharsToWrite: u32,
+    lpNumberOfCharsWritten: Ptr,
+    lpReserved: Ptr,
+) -> ApiReturn {
+    let _ = lpReserved;
+    write_to_handle(
+        call,
+        hConsoleOutput,
+        lpBuffer.0,
+        nNumberOfCharsToWrite,
+        lpNumberOfCharsWritten.0,
+        false,
+    )
 }
 
-fn exit_process(call: &mut ApiCall<'_>) -> ApiReturn {
-    ApiReturn::ExitProcess(call.arg(0))
+/// ExitProcess(uExitCode).
+#[export]
+fn ExitProcess(_call: &mut ApiCall<'_>, uExitCode: u32) -> ApiReturn {
+    ApiReturn::ExitProcess(uExitCode)
 }
 
-fn exit_thread(call: &mut ApiCall<'_>) -> ApiReturn {
-    ApiReturn::ExitThread(call.arg(0))
+/// ExitThread(dwExitCode).
+#[export]
+fn ExitThread(_call: &mut ApiCall<'_>, dwExitCode: u32) -> ApiReturn {
+    ApiReturn::ExitThread(dwExitCode)
 }
 
-fn get_current_process(_: &mut ApiCall<'_>) -> ApiReturn {
-    ok(Handle::CURRENT_PROCESS.0)
+/// GetCurrentProcess(): the pseudo-handle -1.
+#[export]
+fn GetCurrentProcess(_call: &mut ApiCall<'_>) -> Handle {
+    Handle::CURRENT_PROCESS
 }
 
-fn get_current_thread(_: &mut ApiCall<'_>) -> ApiReturn {
-    ok(Handle::CURRENT_THREAD.0)
+/// GetCurrentThread(): the pseudo-handle -2.
+#[export]
+fn GetCurrentThread(_call: &mut ApiCall<'_>) -> Handle {
+    Handle::CURRENT_THREAD
 }
 
-fn get_current_process_id(call: &mut ApiCall<'_>) -> ApiReturn {
-    ok(call.thread.process)
+/// GetCurrentProcessId().
+#[export]
+fn GetCurrentProcessId(call: &mut ApiCall<'_>) -> u32 {
+    call.thread.process
 }
 
-fn get_current_thread_id(call: &mut ApiCall<'_>) -> ApiReturn {
-    ok(call.thread.thread)
+/// GetCurrentThreadId().
+#[export]
+fn GetCurrentThreadId(call: &mut ApiCall<'_>) -> u32 {
+    call.thread.thread
 }
 
-fn get_tick_count(call: &mut ApiCall<'_>) -> ApiReturn {
-    ok(call.machine.clock().now_ms() as u32)
+/// GetTickCount(): milliseconds of the machine's clock.
+#[export]
+fn GetTickCount(call: &mut ApiCall<'_>) -> u32 {
+    call.machine.clock().now_ms() as u32
 }
 
 fn timeout(ms: u32) -> Option<Duration> {
     (ms != INFINITE).then(|| Duration::from_millis(u64::from(ms)))
 }
 
-fn sleep(call: &mut ApiCall<'_>) -> ApiReturn {
-    let ms = call.arg(0);
+/// Sleep(dwMilliseconds).
+#[export]
+fn Sleep(call: &mut ApiCall<'_>, dwMilliseconds: u32) -> ApiReturn {
+    let ms = dwMilliseconds;
     // A sleeping program has drawn what it wants seen.
     console::sync_console(call);
     if ms == 0 {
@@ -1194,9 +1348,11 @@ fn delay(call: &mut ApiCall<'_>, time: Option<Duration>) -> ApiReturn {
     }
 }
 
-fn wait_for_single_object(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, ms) = (Handle(call.arg(0)), call.arg(1));
-    match call.reference(handle, AccessMask::SYNCHRONIZE, None) {
+/// WaitForSingleObject(hHandle, dwMilliseconds).
+#[export]
+fn WaitForSingleObject(call: &mut ApiCall<'_>, hHandle: Handle, dwMilliseconds: u32) -> ApiReturn {
+    let ms = dwMilliseconds;
+    match call.reference(hHandle, AccessMask::SYNCHRONIZE, None) {
         Ok(o) if !o.is_waitable() => call.fail_with(NtStatus::OBJECT_TYPE_MISMATCH, WAIT_FAILED),
         Ok(o) => ApiReturn::Wait {
             objects: vec![o],
@@ -1207,9 +1363,16 @@ fn wait_for_single_object(call: &mut ApiCall<'_>) -> ApiReturn {
     }
 }
 
-fn wait_for_multiple_objects(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (count, handles_ptr, wait_all, ms) =
-        (call.arg(0), call.arg(1), call.arg(2) != 0, call.arg(3));
+/// WaitForMultipleObjects(nCount, lpHandles, bWaitAll, dwMilliseconds).
+#[export]
+fn WaitForMultipleObjects(
+    call: &mut ApiCall<'_>,
+    nCount: u32,
+    lpHandles: Ptr,
+    bWaitAll: bool,
+    dwMilliseconds: u32,
+) -> ApiReturn {
+    let (count, handles_ptr, wait_all, ms) = (nCount, lpHandles.0, bWaitAll, dwMilliseconds);
     if count == 0 || count as usize > nt_object::MAXIMUM_WAIT_OBJECTS {
         return call.fail_with(NtStatus::INVALID_PARAMETER, WAIT_FAILED);
     }
@@ -1257,14 +1420,25 @@ fn finish_thread_creation(
     }
 }
 
-fn create_thread(call: &mut ApiCall<'_>) -> ApiReturn {
+/// CreateThread(lpThreadAttributes, dwStackSize, lpStartAddress, lpParameter,
+/// dwCreationFlags, lpThreadId).
+#[export]
+fn CreateThread(
+    call: &mut ApiCall<'_>,
+    lpThreadAttributes: Ptr,
+    dwStackSize: u32,
+    lpStartAddress: Ptr,
+    lpParameter: Ptr,
+    dwCreationFlags: u32,
+    lpThreadId: Ptr,
+) -> ApiReturn {
     let (sa, stack, start, param, flags, tid_ptr) = (
-        call.arg(0),
-        call.arg(1),
-        call.arg(2),
-        call.arg(3),
-        call.arg(4),
-        call.arg(5),
+        lpThreadAttributes.0,
+        dwStackSize,
+        lpStartAddress.0,
+        lpParameter.0,
+        dwCreationFlags,
+        lpThreadId.0,
     );
     let Ok(inherit) = inherit_from_security_attributes(call, sa) else {
         return bad_pointer(call);
@@ -1285,15 +1459,28 @@ fn create_thread(call: &mut ApiCall<'_>) -> ApiReturn {
     finish_thread_creation(call, result, tid_ptr)
 }
 
-fn create_remote_thread(call: &mut ApiCall<'_>) -> ApiReturn {
+/// CreateRemoteThread(hProcess, lpThreadAttributes, dwStackSize, lpStartAddress,
+/// lpParameter, dwCreationFlags, lpThreadId): a transaction that leaves nothing behind
+/// when it fails (KB Q246691).
+#[export]
+fn CreateRemoteThread(
+    call: &mut ApiCall<'_>,
+    hProcess: Handle,
+    lpThreadAttributes: Ptr,
+    dwStackSize: u32,
+    lpStartAddress: Ptr,
+    lpParameter: Ptr,
+    dwCreationFlags: u32,
+    lpThreadId: Ptr,
+) -> ApiReturn {
     let (process, sa, stack, start, param, flags, tid_ptr) = (
-        Handle(call.arg(0)),
-        call.arg(1),
-        call.arg(2),
-        call.arg(3),
-        call.arg(4),
-        call.arg(5),
-        call.arg(6),
+        hProcess,
+        lpThreadAttributes.0,
+        dwStackSize,
+        lpStartAddress.0,
+        lpParameter.0,
+        dwCreationFlags,
+        lpThreadId.0,
     );
     let Ok(inherit) = inherit_from_security_attributes(call, sa) else {
         return bad_pointer(call);
@@ -1308,10 +1495,11 @@ fn create_remote_thread(call: &mut ApiCall<'_>) -> ApiReturn {
     finish_thread_creation(call, result, tid_ptr)
 }
 
-fn get_exit_code_thread(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, out) = (Handle(call.arg(0)), call.arg(1));
-    match call.machine.thread_exit_code(call.thread, handle) {
-        Ok(code) => match call.write_u32(out, code) {
+/// GetExitCodeThread(hThread, lpExitCode).
+#[export]
+fn GetExitCodeThread(call: &mut ApiCall<'_>, hThread: Handle, lpExitCode: Ptr) -> ApiReturn {
+    match call.machine.thread_exit_code(call.thread, hThread) {
+        Ok(code) => match call.write_u32(lpExitCode.0, code) {
             Ok(()) => ok(1),
             Err(_) => bad_pointer(call),
         },
@@ -1319,10 +1507,14 @@ fn get_exit_code_thread(call: &mut ApiCall<'_>) -> ApiReturn {
     }
 }
 
-fn get_exit_code_process(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, out) = (Handle(call.arg(0)), call.arg(1));
-    match call.machine.process_exit_code(call.thread.process, handle) {
-        Ok(code) => match call.write_u32(out, code) {
+/// GetExitCodeProcess(hProcess, lpExitCode).
+#[export]
+fn GetExitCodeProcess(call: &mut ApiCall<'_>, hProcess: Handle, lpExitCode: Ptr) -> ApiReturn {
+    match call
+        .machine
+        .process_exit_code(call.thread.process, hProcess)
+    {
+        Ok(code) => match call.write_u32(lpExitCode.0, code) {
             Ok(()) => ok(1),
             Err(_) => bad_pointer(call),
         },
@@ -1330,62 +1522,79 @@ fn get_exit_code_process(call: &mut ApiCall<'_>) -> ApiReturn {
     }
 }
 
-fn suspend_thread(call: &mut ApiCall<'_>) -> ApiReturn {
-    let handle = Handle(call.arg(0));
-    match call.machine.suspend_thread(call.thread, handle) {
+/// SuspendThread(hThread): the previous suspend count, or -1.
+#[export]
+fn SuspendThread(call: &mut ApiCall<'_>, hThread: Handle) -> ApiReturn {
+    match call.machine.suspend_thread(call.thread, hThread) {
         Ok(previous) => ok(previous),
         Err(e) => call.fail_with(e.status(), 0xFFFF_FFFF),
     }
 }
 
-fn resume_thread(call: &mut ApiCall<'_>) -> ApiReturn {
-    let handle = Handle(call.arg(0));
-    match call.machine.resume_thread(call.thread, handle) {
+/// ResumeThread(hThread): the previous suspend count, or -1.
+#[export]
+fn ResumeThread(call: &mut ApiCall<'_>, hThread: Handle) -> ApiReturn {
+    match call.machine.resume_thread(call.thread, hThread) {
         Ok(previous) => ok(previous),
         Err(e) => call.fail_with(e.status(), 0xFFFF_FFFF),
     }
 }
 
-fn terminate_thread(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, code) = (Handle(call.arg(0)), call.arg(1));
+/// TerminateThread(hThread, dwExitCode).
+#[export]
+fn TerminateThread(call: &mut ApiCall<'_>, hThread: Handle, dwExitCode: u32) -> ApiReturn {
     let caller = call.thread;
-    match call.machine.terminate_thread(caller, handle, code) {
+    match call.machine.terminate_thread(caller, hThread, dwExitCode) {
         Ok(()) => boolean(true),
         Err(e) => kernel_failure(call, e),
     }
 }
 
-fn terminate_process(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, code) = (Handle(call.arg(0)), call.arg(1));
+/// TerminateProcess(hProcess, uExitCode).
+#[export]
+fn TerminateProcess(call: &mut ApiCall<'_>, hProcess: Handle, uExitCode: u32) -> ApiReturn {
     match call
         .machine
-        .terminate_process(call.thread.process, handle, code)
+        .terminate_process(call.thread.process, hProcess, uExitCode)
     {
         Ok(()) => boolean(true),
         Err(e) => kernel_failure(call, e),
     }
 }
 
-fn open_process(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (access, inherit, pid) = (AccessMask(call.arg(0)), call.arg(1) != 0, call.arg(2));
-    match call
-        .machine
-        .open_process(call.thread.process, pid, access, inherit)
-    {
+/// OpenProcess(dwDesiredAccess, bInheritHandle, dwProcessId).
+#[export]
+fn OpenProcess(
+    call: &mut ApiCall<'_>,
+    dwDesiredAccess: AccessMask,
+    bInheritHandle: bool,
+    dwProcessId: u32,
+) -> ApiReturn {
+    match call.machine.open_process(
+        call.thread.process,
+        dwProcessId,
+        dwDesiredAccess,
+        bInheritHandle,
+    ) {
         Ok(h) => ok(h.0),
         Err(e) => kernel_failure(call, e),
     }
 }
 
-/// GetProcessHandleCount: first documented for Windows XP SP1; ntemu exports it on its NT 4.0
-/// as an extension, since it is what KB Q246691's Performance Monitor check reads.
-fn get_process_handle_count(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (handle, out) = (Handle(call.arg(0)), call.arg(1));
+/// GetProcessHandleCount(hProcess, pdwHandleCount): first documented for Windows XP SP1;
+/// ntemu exports it on its NT 4.0 as an extension, since it is what KB Q246691's
+/// Performance Monitor check reads.
+#[export]
+fn GetProcessHandleCount(
+    call: &mut ApiCall<'_>,
+    hProcess: Handle,
+    pdwHandleCount: Ptr,
+) -> ApiReturn {
     match call
         .machine
-        .process_handle_count(call.thread.process, handle)
+        .process_handle_count(call.thread.process, hProcess)
     {
-        Ok(count) => match call.write_u32(out, count) {
+        Ok(count) => match call.write_u32(pdwHandleCount.0, count) {
             Ok(()) => ok(1),
             Err(_) => bad_pointer(call),
         },
@@ -1405,17 +1614,18 @@ fn target_process(
         .map_err(|e| kernel_failure(call, e))
 }
 
-fn alloc_in(call: &mut ApiCall<'_>, pid: u32, first: usize) -> ApiReturn {
-    let (addr, size, kind, protect) = (
-        call.arg(first),
-        call.arg(first + 1),
-        call.arg(first + 2),
-        call.arg(first + 3),
-    );
+fn alloc_in(
+    call: &mut ApiCall<'_>,
+    pid: u32,
+    addr: Ptr,
+    size: u32,
+    kind: AllocationType,
+    protect: PageProtection,
+) -> ApiReturn {
     let result = match call.machine.process_mut(pid) {
         Some(p) => p
             .address_space_mut()
-            .allocate(addr, size, AllocationType(kind), PageProtection(protect))
+            .allocate(addr.0, size, kind, protect)
             .map_err(|e| e.status()),
         None => Err(NtStatus::PROCESS_IS_TERMINATING),
     };
@@ -1425,24 +1635,40 @@ fn alloc_in(call: &mut ApiCall<'_>, pid: u32, first: usize) -> ApiReturn {
     }
 }
 
-fn virtual_alloc(call: &mut ApiCall<'_>) -> ApiReturn {
+/// VirtualAlloc(lpAddress, dwSize, flAllocationType, flProtect).
+#[export]
+fn VirtualAlloc(
+    call: &mut ApiCall<'_>,
+    lpAddress: Ptr,
+    dwSize: u32,
+    flAllocationType: AllocationType,
+    flProtect: PageProtection,
+) -> ApiReturn {
     let pid = call.thread.process;
-    alloc_in(call, pid, 0)
+    alloc_in(call, pid, lpAddress, dwSize, flAllocationType, flProtect)
 }
 
-fn virtual_alloc_ex(call: &mut ApiCall<'_>) -> ApiReturn {
-    match target_process(call, Handle(call.arg(0)), AccessMask::PROCESS_VM_OPERATION) {
-        Ok(pid) => alloc_in(call, pid, 1),
+/// VirtualAllocEx(hProcess, lpAddress, dwSize, flAllocationType, flProtect).
+#[export]
+fn VirtualAllocEx(
+    call: &mut ApiCall<'_>,
+    hProcess: Handle,
+    lpAddress: Ptr,
+    dwSize: u32,
+    flAllocationType: AllocationType,
+    flProtect: PageProtection,
+) -> ApiReturn {
+    match target_process(call, hProcess, AccessMask::PROCESS_VM_OPERATION) {
+        Ok(pid) => alloc_in(call, pid, lpAddress, dwSize, flAllocationType, flProtect),
         Err(r) => r,
     }
 }
 
-fn free_in(call: &mut ApiCall<'_>, pid: u32, first: usize) -> ApiReturn {
-    let (addr, size, kind) = (call.arg(first), call.arg(first + 1), call.arg(first + 2));
+fn free_in(call: &mut ApiCall<'_>, pid: u32, addr: Ptr, size: u32, kind: FreeType) -> ApiReturn {
     let result = match call.machine.process_mut(pid) {
         Some(p) => p
             .address_space_mut()
-            .free(addr, size, FreeType(kind))
+            .free(addr.0, size, kind)
             .map_err(|e| e.status()),
         None => Err(NtStatus::PROCESS_IS_TERMINATING),
     };
@@ -1452,25 +1678,42 @@ fn free_in(call: &mut ApiCall<'_>, pid: u32, first: usize) -> ApiReturn {
     }
 }
 
-fn virtual_free(call: &mut ApiCall<'_>) -> ApiReturn {
+/// VirtualFree(lpAddress, dwSize, dwFreeType).
+#[export]
+fn VirtualFree(
+    call: &mut ApiCall<'_>,
+    lpAddress: Ptr,
+    dwSize: u32,
+    dwFreeType: FreeType,
+) -> ApiReturn {
     let pid = call.thread.process;
-    free_in(call, pid, 0)
+    free_in(call, pid, lpAddress, dwSize, dwFreeType)
 }
 
-fn virtual_free_ex(call: &mut ApiCall<'_>) -> ApiReturn {
-    match target_process(call, Handle(call.arg(0)), AccessMask::PROCESS_VM_OPERATION) {
-        Ok(pid) => free_in(call, pid, 1),
+/// VirtualFreeEx(hProcess, lpAddress, dwSize, dwFreeType).
+#[export]
+fn VirtualFreeEx(
+    call: &mut ApiCall<'_>,
+    hProcess: Handle,
+    lpAddress: Ptr,
+    dwSize: u32,
+    dwFreeType: FreeType,
+) -> ApiReturn {
+    match target_process(call, hProcess, AccessMask::PROCESS_VM_OPERATION) {
+        Ok(pid) => free_in(call, pid, lpAddress, dwSize, dwFreeType),
         Err(r) => r,
     }
 }
 
-fn protect_in(call: &mut ApiCall<'_>, pid: u32, first: usize) -> ApiReturn {
-    let (addr, size, protect, old_ptr) = (
-        call.arg(first),
-        call.arg(first + 1),
-        call.arg(first + 2),
-        call.arg(first + 3),
-    );
+fn protect_in(
+    call: &mut ApiCall<'_>,
+    pid: u32,
+    addr: Ptr,
+    size: u32,
+    protect: PageProtection,
+    old_ptr: Ptr,
+) -> ApiReturn {
+    let old_ptr = old_ptr.0;
     // lpflOldProtect is required: NULL or unwritable fails before anything changes.
     if call.probe_write(old_ptr, 4).is_err() {
         return bad_pointer(call);
@@ -1478,7 +1721,7 @@ fn protect_in(call: &mut ApiCall<'_>, pid: u32, first: usize) -> ApiReturn {
     let result = match call.machine.process_mut(pid) {
         Some(p) => p
             .address_space_mut()
-            .protect(addr, size, PageProtection(protect))
+            .protect(addr.0, size, protect)
             .map_err(|e| e.status()),
         None => Err(NtStatus::PROCESS_IS_TERMINATING),
     };
@@ -1491,14 +1734,31 @@ fn protect_in(call: &mut ApiCall<'_>, pid: u32, first: usize) -> ApiReturn {
     }
 }
 
-fn virtual_protect(call: &mut ApiCall<'_>) -> ApiReturn {
+/// VirtualProtect(lpAddress, dwSize, flNewProtect, lpflOldProtect).
+#[export]
+fn VirtualProtect(
+    call: &mut ApiCall<'_>,
+    lpAddress: Ptr,
+    dwSize: u32,
+    flNewProtect: PageProtection,
+    lpflOldProtect: Ptr,
+) -> ApiReturn {
     let pid = call.thread.process;
-    protect_in(call, pid, 0)
+    protect_in(call, pid, lpAddress, dwSize, flNewProtect, lpflOldProtect)
 }
 
-fn virtual_protect_ex(call: &mut ApiCall<'_>) -> ApiReturn {
-    match target_process(call, Handle(call.arg(0)), AccessMask::PROCESS_VM_OPERATION) {
-        Ok(pid) => protect_in(call, pid, 1),
+/// VirtualProtectEx(hProcess, lpAddress, dwSize, flNewProtect, lpflOldProtect).
+#[export]
+fn VirtualProtectEx(
+    call: &mut ApiCall<'_>,
+    hProcess: Handle,
+    lpAddress: Ptr,
+    dwSize: u32,
+    flNewProtect: PageProtection,
+    lpflOldProtect: Ptr,
+) -> ApiReturn {
+    match target_process(call, hProcess, AccessMask::PROCESS_VM_OPERATION) {
+        Ok(pid) => protect_in(call, pid, lpAddress, dwSize, flNewProtect, lpflOldProtect),
         Err(r) => r,
     }
 }
@@ -1506,8 +1766,8 @@ fn virtual_protect_ex(call: &mut ApiCall<'_>) -> ApiReturn {
 /// sizeof(MEMORY_BASIC_INFORMATION) on a 32-bit NT.
 const MBI_SIZE: u32 = 28;
 
-fn query_in(call: &mut ApiCall<'_>, pid: u32, first: usize) -> ApiReturn {
-    let (addr, out, len) = (call.arg(first), call.arg(first + 1), call.arg(first + 2));
+fn query_in(call: &mut ApiCall<'_>, pid: u32, addr: Ptr, out: Ptr, len: u32) -> ApiReturn {
+    let (addr, out) = (addr.0, out.0);
     if len < MBI_SIZE {
         return call.fail(NtStatus::INFO_LENGTH_MISMATCH);
     }
@@ -1539,29 +1799,44 @@ fn query_in(call: &mut ApiCall<'_>, pid: u32, first: usize) -> ApiReturn {
     }
 }
 
-fn virtual_query(call: &mut ApiCall<'_>) -> ApiReturn {
+/// VirtualQuery(lpAddress, lpBuffer, dwLength): sizeof(MEMORY_BASIC_INFORMATION), or 0.
+#[export]
+fn VirtualQuery(call: &mut ApiCall<'_>, lpAddress: Ptr, lpBuffer: Ptr, dwLength: u32) -> ApiReturn {
     let pid = call.thread.process;
-    query_in(call, pid, 0)
+    query_in(call, pid, lpAddress, lpBuffer, dwLength)
 }
 
-fn virtual_query_ex(call: &mut ApiCall<'_>) -> ApiReturn {
-    match target_process(
-        call,
-        Handle(call.arg(0)),
-        AccessMask::PROCESS_QUERY_INFORMATION,
-    ) {
-        Ok(pid) => query_in(call, pid, 1),
+/// VirtualQueryEx(hProcess, lpAddress, lpBuffer, dwLength).
+#[export]
+fn VirtualQueryEx(
+    call: &mut ApiCall<'_>,
+    hProcess: Handle,
+    lpAddress: Ptr,
+    lpBuffer: Ptr,
+    dwLength: u32,
+) -> ApiReturn {
+    match target_process(call, hProcess, AccessMask::PROCESS_QUERY_INFORMATION) {
+        Ok(pid) => query_in(call, pid, lpAddress, lpBuffer, dwLength),
         Err(r) => r,
     }
 }
 
-fn read_process_memory(call: &mut ApiCall<'_>) -> ApiReturn {
+/// ReadProcessMemory(hProcess, lpBaseAddress, lpBuffer, nSize, lpNumberOfBytesRead).
+#[export]
+fn ReadProcessMemory(
+    call: &mut ApiCall<'_>,
+    hProcess: Handle,
+    lpBaseAddress: Ptr,
+    lpBuffer: Ptr,
+    nSize: u32,
+    lpNumberOfBytesRead: Ptr,
+) -> ApiReturn {
     let (process, base, buffer, size, done_ptr) = (
-        Handle(call.arg(0)),
-        call.arg(1),
-        call.arg(2),
-        call.arg(3),
-        call.arg(4),
+        hProcess,
+        lpBaseAddress.0,
+        lpBuffer.0,
+        nSize,
+        lpNumberOfBytesRead.0,
     );
     let pid = match target_process(call, process, AccessMask::PROCESS_VM_READ) {
         Ok(p) => p,
@@ -1599,13 +1874,22 @@ fn read_process_memory(call: &mut ApiCall<'_>) -> ApiReturn {
     }
 }
 
-fn write_process_memory(call: &mut ApiCall<'_>) -> ApiReturn {
+/// WriteProcessMemory(hProcess, lpBaseAddress, lpBuffer, nSize, lpNumberOfBytesWritten).
+#[export]
+fn WriteProcessMemory(
+    call: &mut ApiCall<'_>,
+    hProcess: Handle,
+    lpBaseAddress: Ptr,
+    lpBuffer: Ptr,
+    nSize: u32,
+    lpNumberOfBytesWritten: Ptr,
+) -> ApiReturn {
     let (process, base, buffer, size, done_ptr) = (
-        Handle(call.arg(0)),
-        call.arg(1),
-        call.arg(2),
-        call.arg(3),
-        call.arg(4),
+        hProcess,
+        lpBaseAddress.0,
+        lpBuffer.0,
+        nSize,
+        lpNumberOfBytesWritten.0,
     );
     let pid = match target_process(
         call,
@@ -1672,23 +1956,150 @@ fn writable_for_debugger(space: &nt_memory::AddressSpace, addr: u32, len: u32) -
     true
 }
 
-/// PROCESS_INFORMATION: hProcess, hThread, dwProcessId, dwThreadId.
-fn create_process_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (app, cmd, inherit, flags, info_ptr) = (
-        call.arg(0),
-        call.arg(1),
-        call.arg(4) != 0,
-        call.arg(5),
-        call.arg(9),
-    );
-    let name = match optional_name(call, app) {
-        Ok(Some(a)) => a,
+/// CREATE_UNICODE_ENVIRONMENT: lpEnvironment is a block of UTF-16 strings.
+const CREATE_UNICODE_ENVIRONMENT: u32 = 0x400;
+
+/// CreateProcessA(lpApplicationName, lpCommandLine, lpProcessAttributes,
+/// lpThreadAttributes, bInheritHandles, dwCreationFlags, lpEnvironment, lpCurrentDirectory,
+/// lpStartupInfo, lpProcessInformation).
+#[export]
+fn CreateProcessA(
+    call: &mut ApiCall<'_>,
+    lpApplicationName: Option<AnsiStr>,
+    lpCommandLine: Option<AnsiStr>,
+    lpProcessAttributes: Ptr,
+    lpThreadAttributes: Ptr,
+    bInheritHandles: bool,
+    dwCreationFlags: u32,
+    lpEnvironment: Ptr,
+    lpCurrentDirectory: Option<AnsiStr>,
+    lpStartupInfo: Ptr,
+    lpProcessInformation: Ptr,
+) -> ApiReturn {
+    let _ = (lpProcessAttributes, lpThreadAttributes, lpStartupInfo);
+    create_process(
+        call,
+        ProcessRequest {
+            application: lpApplicationName.as_deref(),
+            command_line: lpCommandLine.as_deref(),
+            inherit: bInheritHandles,
+            flags: dwCreationFlags,
+            environment: lpEnvironment,
+            directory: lpCurrentDirectory.as_deref(),
+            information: lpProcessInformation,
+        },
+    )
+}
+
+/// CreateProcessW(lpApplicationName, lpCommandLine, lpProcessAttributes,
+/// lpThreadAttributes, bInheritHandles, dwCreationFlags, lpEnvironment, lpCurrentDirectory,
+/// lpStartupInfo, lpProcessInformation).
+#[export]
+fn CreateProcessW(
+    call: &mut ApiCall<'_>,
+    lpApplicationName: Option<WideStr>,
+    lpCommandLine: Option<WideStr>,
+    lpProcessAttributes: Ptr,
+    lpThreadAttributes: Ptr,
+    bInheritHandles: bool,
+    dwCreationFlags: u32,
+    lpEnvironment: Ptr,
+    lpCurrentDirectory: Option<WideStr>,
+    lpStartupInfo: Ptr,
+    lpProcessInformation: Ptr,
+) -> ApiReturn {
+    let _ = (lpProcessAttributes, lpThreadAttributes, lpStartupInfo);
+    create_process(
+        call,
+        ProcessRequest {
+            application: lpApplicationName.as_deref(),
+            command_line: lpCommandLine.as_deref(),
+            inherit: bInheritHandles,
+            flags: dwCreationFlags,
+            environment: lpEnvironment,
+            directory: lpCurrentDirectory.as_deref(),
+            information: lpProcessInformation,
+        },
+    )
+}
+
+/// What CreateProcessA and CreateProcessW were asked, strings decoded.
+struct ProcessRequest<'s> {
+    application: Option<&'s str>,
+    command_line: Option<&'s str>,
+    inherit: bool,
+    flags: u32,
+    environment: Ptr,
+    directory: Option<&'s str>,
+    /// PROCESS_INFORMATION: hProcess, hThread, dwProcessId, dwThreadId.
+    information: Ptr,
+}
+
+/// Reads an environment block (`NAME=value` strings ending with an empty one), ANSI or
+/// UTF-16; ERROR_NOACCESS when it cannot be read.
+fn read_environment_block(
+    call: &ApiCall<'_>,
+    at: u32,
+    unicode: bool,
+) -> Result<Vec<(String, String)>, Win32Error> {
+    let mut variables = Vec::new();
+    let mut cursor = at;
+    let mut total = 0usize;
+    loop {
+        let (text, bytes) = if unicode {
+            let units = call
+                .read_wide_units(cursor, MAX_COMMAND_LINE)
+                .map_err(|_| Win32Error::NOACCESS)?;
+            (String::from_utf16_lossy(&units), 2 * (units.len() + 1))
+        } else {
+            let raw = call
+                .read_c_bytes(cursor, MAX_COMMAND_LINE)
+                .map_err(|_| Win32Error::NOACCESS)?;
+            (
+                win32::codepage::CodePage::Ansi.decode_str(&raw),
+                raw.len() + 1,
+            )
+        };
+        if text.is_empty() {
+            return Ok(variables);
+        }
+        total += bytes;
+        if total > 0x10_0000 {
+            return Err(Win32Error::INVALID_PARAMETER);
+        }
+        // "=C:=C:\dir" names start with '='.
+        if let Some(eq) = text
+            .char_indices()
+            .skip(1)
+            .find(|&(_, c)| c == '=')
+            .map(|(i, _)| i)
+        {
+            variables.push((text[..eq].to_string(), text[eq + 1..].to_string()));
+        }
+        cursor = cursor.wrapping_add(bytes as u32);
+    }
+}
+
+fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiReturn {
+    let (inherit, flags, info_ptr) = (request.inherit, request.flags, request.information.0);
+    let cmd = request.command_line;
+    let name = match optional_name(call, request.application) {
+        Ok(Some(a)) => a.to_string(),
         Ok(None) => match command_line(call, cmd) {
-            Ok(Some(c)) => first_token(&c),
+            Ok(Some(c)) => first_token(c),
             Ok(None) => return call.fail(NtStatus::INVALID_PARAMETER),
             Err(failed) => return failed,
         },
         Err(failed) => return failed,
+    };
+    let environment = if request.environment.is_null() {
+        None
+    } else {
+        let unicode = flags & CREATE_UNICODE_ENVIRONMENT != 0;
+        match read_environment_block(call, request.environment.0, unicode) {
+            Ok(v) => Some(v),
+            Err(e) => return call.fail_win32(e, 0),
+        }
     };
     if call.probe_write(info_ptr, 16).is_err() {
         return bad_pointer(call);
@@ -1696,7 +2107,7 @@ fn create_process_a(call: &mut ApiCall<'_>) -> ApiReturn {
     let Some(path) = resolve_image_name(call, &name) else {
         return call.fail(NtStatus::OBJECT_NAME_NOT_FOUND);
     };
-    let child_directory = match file::child_current_directory(call, call.arg(7)) {
+    let child_directory = match file::child_current_directory(call, request.directory) {
         Ok(d) => d,
         Err(failed) => return failed,
     };
@@ -1737,7 +2148,7 @@ fn create_process_a(call: &mut ApiCall<'_>) -> ApiReturn {
             .insert(started.process, child, handles);
     }
     let child_command_line = match command_line(call, cmd) {
-        Ok(Some(c)) => c,
+        Ok(Some(c)) => c.to_string(),
         _ => name.clone(),
     };
     if let Some(child) = &child {
@@ -1751,22 +2162,24 @@ fn create_process_a(call: &mut ApiCall<'_>) -> ApiReturn {
         );
         file::set_process_current_directory(call, started.process, child, child_directory);
         // lpEnvironment NULL: the child gets a copy of the parent's variables.
-        if call.arg(7) == 0
-            && let Some(parent) = call.process_object()
-        {
-            let variables = call
-                .state
-                .k32()
-                .environments
-                .get(caller.process, &parent)
-                .map(|e| e.variables.clone())
-                .unwrap_or_default();
-            call.state
-                .k32()
-                .environments
-                .get_or_default(started.process, child)
-                .variables = variables;
-        }
+        let variables = match environment {
+            Some(v) => v,
+            None => match call.process_object() {
+                Some(parent) => call
+                    .state
+                    .k32()
+                    .environments
+                    .get(caller.process, &parent)
+                    .map(|e| e.variables.clone())
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            },
+        };
+        call.state
+            .k32()
+            .environments
+            .get_or_default(started.process, child)
+            .variables = variables;
     }
     let opened = open_both(call, caller, started.process, started.thread);
     match opened {
@@ -1813,16 +2226,19 @@ fn open_both(
 /// The most bytes of a command line (CreateProcess's limit is 32,767 characters).
 const MAX_COMMAND_LINE: usize = 32_767;
 
-/// Reads an optional command line.
-fn command_line(call: &mut ApiCall<'_>, ptr: u32) -> Result<Option<String>, ApiReturn> {
-    if ptr == 0 {
-        return Ok(None);
-    }
-    match call.read_c_string(ptr, MAX_COMMAND_LINE + 1) {
-        Ok(line) if line.len() > MAX_COMMAND_LINE => Err(call.fail_win32(Win32Error(206), 0)),
-        Ok(line) if line.trim().is_empty() => Ok(None),
-        Ok(line) => Ok(Some(line)),
-        Err(_) => Err(bad_pointer(call)),
+/// Checks an optional command line: None for NULL or blank; longer than 32,767 characters
+/// is ERROR_FILENAME_EXCED_RANGE.
+fn command_line<'s>(
+    call: &mut ApiCall<'_>,
+    line: Option<&'s str>,
+) -> Result<Option<&'s str>, ApiReturn> {
+    match line {
+        None => Ok(None),
+        Some(line) if line.chars().count() > MAX_COMMAND_LINE => {
+            Err(call.fail_win32(Win32Error::FILENAME_EXCED_RANGE, 0))
+        }
+        Some(line) if line.trim().is_empty() => Ok(None),
+        Some(line) => Ok(Some(line)),
     }
 }
 

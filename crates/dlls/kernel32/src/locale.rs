@@ -4,7 +4,7 @@
 use nt_status::{NtStatus, Win32Error};
 
 use win32::codepage::CodePage;
-use win32::{ApiCall, ApiReturn};
+use win32::{ApiCall, ApiReturn, Ptr, export};
 
 /// CT_CTYPE1.
 const CT_CTYPE1: u32 = 1;
@@ -92,8 +92,15 @@ fn write_types(call: &mut ApiCall<'_>, at: u32, types: &[u16]) -> ApiReturn {
 }
 
 /// GetStringTypeW(dwInfoType, lpSrcStr, cchSrc, lpCharType): CT_CTYPE1 only.
-pub(super) fn get_string_type_w(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (info, src, count, out) = (call.arg(0), call.arg(1), call.arg(2) as i32, call.arg(3));
+#[export]
+fn GetStringTypeW(
+    call: &mut ApiCall<'_>,
+    dwInfoType: u32,
+    lpSrcStr: Ptr,
+    cchSrc: i32,
+    lpCharType: Ptr,
+) -> ApiReturn {
+    let (info, src, count, out) = (dwInfoType, lpSrcStr.0, cchSrc, lpCharType.0);
     if info != CT_CTYPE1 {
         return call.fail_win32(ERROR_INVALID_FLAGS, 0);
     }
@@ -106,8 +113,17 @@ pub(super) fn get_string_type_w(call: &mut ApiCall<'_>) -> ApiReturn {
 
 /// GetStringTypeA(Locale, dwInfoType, lpSrcStr, cchSrc, lpCharType): the ANSI string is
 /// seen through code page 1252.
-pub(super) fn get_string_type_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (info, src, count, out) = (call.arg(1), call.arg(2), call.arg(3) as i32, call.arg(4));
+#[export]
+fn GetStringTypeA(
+    call: &mut ApiCall<'_>,
+    Locale: u32,
+    dwInfoType: u32,
+    lpSrcStr: Ptr,
+    cchSrc: i32,
+    lpCharType: Ptr,
+) -> ApiReturn {
+    let _ = Locale;
+    let (info, src, count, out) = (dwInfoType, lpSrcStr.0, cchSrc, lpCharType.0);
     if info != CT_CTYPE1 {
         return call.fail_win32(ERROR_INVALID_FLAGS, 0);
     }
@@ -150,14 +166,18 @@ fn map_case(unit: u16, flags: u32) -> u16 {
 
 /// LCMapStringW(Locale, dwMapFlags, lpSrcStr, cchSrc, lpDestStr, cchDest): LCMAP_UPPERCASE
 /// and LCMAP_LOWERCASE (one of them); other flags are ERROR_INVALID_FLAGS.
-pub(super) fn lc_map_string_w(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (flags, src, count, out, out_len) = (
-        call.arg(1),
-        call.arg(2),
-        call.arg(3) as i32,
-        call.arg(4),
-        call.arg(5),
-    );
+#[export]
+fn LCMapStringW(
+    call: &mut ApiCall<'_>,
+    Locale: u32,
+    dwMapFlags: u32,
+    lpSrcStr: Ptr,
+    cchSrc: i32,
+    lpDestStr: Ptr,
+    cchDest: u32,
+) -> ApiReturn {
+    let _ = Locale;
+    let (flags, src, count, out, out_len) = (dwMapFlags, lpSrcStr.0, cchSrc, lpDestStr.0, cchDest);
     if !case_mapping_flags_valid(flags) {
         return call.fail_win32(ERROR_INVALID_FLAGS, 0);
     }
@@ -170,14 +190,18 @@ pub(super) fn lc_map_string_w(call: &mut ApiCall<'_>) -> ApiReturn {
 }
 
 /// LCMapStringA: as LCMapStringW, through code page 1252.
-pub(super) fn lc_map_string_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (flags, src, count, out, out_len) = (
-        call.arg(1),
-        call.arg(2),
-        call.arg(3) as i32,
-        call.arg(4),
-        call.arg(5),
-    );
+#[export]
+fn LCMapStringA(
+    call: &mut ApiCall<'_>,
+    Locale: u32,
+    dwMapFlags: u32,
+    lpSrcStr: Ptr,
+    cchSrc: i32,
+    lpDestStr: Ptr,
+    cchDest: u32,
+) -> ApiReturn {
+    let _ = Locale;
+    let (flags, src, count, out, out_len) = (dwMapFlags, lpSrcStr.0, cchSrc, lpDestStr.0, cchDest);
     if !case_mapping_flags_valid(flags) {
         return call.fail_win32(ERROR_INVALID_FLAGS, 0);
     }
@@ -221,14 +245,40 @@ fn locale_value(lctype: u32) -> Option<&'static str> {
 }
 
 /// GetLocaleInfoA(Locale, LCType, lpLCData, cchData).
-pub(super) fn get_locale_info_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (lctype, out, out_len) = (call.arg(1), call.arg(2), call.arg(3));
-    let Some(value) = locale_value(lctype) else {
+#[export]
+fn GetLocaleInfoA(
+    call: &mut ApiCall<'_>,
+    Locale: u32,
+    LCType: u32,
+    lpLCData: Ptr,
+    cchData: u32,
+) -> ApiReturn {
+    let _ = Locale;
+    let Some(value) = locale_value(LCType) else {
         return call.fail_win32(ERROR_INVALID_FLAGS, 0);
     };
     let mut bytes = value.as_bytes().to_vec();
     bytes.push(0);
-    call.copy_out(out, out_len, &bytes, bytes.len() as u32)
+    call.copy_out(lpLCData.0, cchData, &bytes, bytes.len() as u32)
+}
+
+/// GetLocaleInfoW(Locale, LCType, lpLCData, cchData), in characters.
+#[export]
+fn GetLocaleInfoW(
+    call: &mut ApiCall<'_>,
+    Locale: u32,
+    LCType: u32,
+    lpLCData: Ptr,
+    cchData: u32,
+) -> ApiReturn {
+    let _ = Locale;
+    let Some(value) = locale_value(LCType) else {
+        return call.fail_win32(ERROR_INVALID_FLAGS, 0);
+    };
+    let mut units: Vec<u16> = value.encode_utf16().collect();
+    units.push(0);
+    let raw: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+    call.copy_out(lpLCData.0, cchData, &raw, units.len() as u32)
 }
 
 /// NORM_IGNORECASE.
@@ -312,14 +362,14 @@ fn without_terminator(mut units: Vec<u16>, count: i32) -> Vec<u16> {
 
 /// CompareStringA/W(Locale, dwCmpFlags, lpString1, cchCount1, lpString2, cchCount2): the
 /// ANSI strings are seen through code page 1252.
-fn compare_string(call: &mut ApiCall<'_>, wide: bool) -> ApiReturn {
-    let (flags, s1, n1, s2, n2) = (
-        call.arg(1),
-        call.arg(2),
-        call.arg(3) as i32,
-        call.arg(4),
-        call.arg(5) as i32,
-    );
+fn compare_string(
+    call: &mut ApiCall<'_>,
+    flags: u32,
+    (s1, n1): (Ptr, i32),
+    (s2, n2): (Ptr, i32),
+    wide: bool,
+) -> ApiReturn {
+    let (s1, s2) = (s1.0, s2.0);
     if flags & !COMPARE_FLAGS != 0 {
         return call.fail_win32(ERROR_INVALID_FLAGS, 0);
     }
@@ -340,12 +390,46 @@ fn compare_string(call: &mut ApiCall<'_>, wide: bool) -> ApiReturn {
     }
 }
 
-pub(super) fn compare_string_w(call: &mut ApiCall<'_>) -> ApiReturn {
-    compare_string(call, true)
+/// CompareStringW(Locale, dwCmpFlags, lpString1, cchCount1, lpString2, cchCount2).
+#[export]
+fn CompareStringW(
+    call: &mut ApiCall<'_>,
+    Locale: u32,
+    dwCmpFlags: u32,
+    lpString1: Ptr,
+    cchCount1: i32,
+    lpString2: Ptr,
+    cchCount2: i32,
+) -> ApiReturn {
+    let _ = Locale;
+    compare_string(
+        call,
+        dwCmpFlags,
+        (lpString1, cchCount1),
+        (lpString2, cchCount2),
+        true,
+    )
 }
 
-pub(super) fn compare_string_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    compare_string(call, false)
+/// CompareStringA(Locale, dwCmpFlags, lpString1, cchCount1, lpString2, cchCount2).
+#[export]
+fn CompareStringA(
+    call: &mut ApiCall<'_>,
+    Locale: u32,
+    dwCmpFlags: u32,
+    lpString1: Ptr,
+    cchCount1: i32,
+    lpString2: Ptr,
+    cchCount2: i32,
+) -> ApiReturn {
+    let _ = Locale;
+    compare_string(
+        call,
+        dwCmpFlags,
+        (lpString1, cchCount1),
+        (lpString2, cchCount2),
+        false,
+    )
 }
 
 #[cfg(test)]

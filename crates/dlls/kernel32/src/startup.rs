@@ -7,7 +7,7 @@ use nt_status::{NtStatus, Win32Error};
 
 use crate::K32;
 use crate::ProcessParameters;
-use win32::{ApiCall, ApiReturn};
+use win32::{ApiCall, ApiReturn, Ptr, export};
 
 /// NT 4.0's build number.
 pub const NT4_BUILD: u32 = 1381;
@@ -22,13 +22,17 @@ const STARTUPINFOA_SIZE: u32 = 68;
 /// The service pack string NT 4.0 SP6 reports.
 const CSD_VERSION: &str = "Service Pack 6";
 
-pub(super) fn get_version(_: &mut ApiCall<'_>) -> ApiReturn {
-    // Low word: major 4, minor 0; high word: the build number (bit 31 clear: NT).
-    ApiReturn::Value((NT4_BUILD << 16) | 4)
+/// GetVersion(): low word major 4, minor 0; high word the build number (bit 31 clear: NT).
+#[export]
+fn GetVersion(_call: &mut ApiCall<'_>) -> u32 {
+    (NT4_BUILD << 16) | 4
 }
 
-pub(super) fn get_version_ex_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let info = call.arg(0);
+/// GetVersionExA(lpVersionInformation): OSVERSIONINFOA or (NT 4.0 SP4 and later)
+/// OSVERSIONINFOEXA, as NT 4.0 SP6 fills them.
+#[export]
+fn GetVersionExA(call: &mut ApiCall<'_>, lpVersionInformation: Ptr) -> ApiReturn {
+    let info = lpVersionInformation.0;
     let size = match call.read_u32(info) {
         Ok(s) => s,
         Err(_) => return call.fail(NtStatus::ACCESS_VIOLATION),
@@ -80,46 +84,56 @@ fn parameter_block(call: &mut ApiCall<'_>) -> Result<(u32, usize), NtStatus> {
     Ok((block, command_line.len()))
 }
 
-pub(super) fn get_command_line_a(call: &mut ApiCall<'_>) -> ApiReturn {
+/// GetCommandLineA(): the command line in the process's parameter block.
+#[export]
+fn GetCommandLineA(call: &mut ApiCall<'_>) -> ApiReturn {
     match parameter_block(call) {
         Ok((block, _)) => ApiReturn::Value(block),
         Err(status) => call.fail(status),
     }
 }
 
-pub(super) fn get_startup_info_a(call: &mut ApiCall<'_>) -> ApiReturn {
-    let info = call.arg(0);
+/// GetStartupInfoA(lpStartupInfo): a zeroed STARTUPINFOA with its cb.
+#[export]
+fn GetStartupInfoA(call: &mut ApiCall<'_>, lpStartupInfo: Ptr) {
     let mut bytes = vec![0u8; STARTUPINFOA_SIZE as usize];
     bytes[..4].copy_from_slice(&STARTUPINFOA_SIZE.to_le_bytes());
     // GetStartupInfoA returns nothing; a bad pointer is an access violation in NT.
-    let _ = call.write_bytes(info, &bytes);
-    ApiReturn::Value(0)
+    let _ = call.write_bytes(lpStartupInfo.0, &bytes);
 }
 
-pub(super) fn set_handle_count(call: &mut ApiCall<'_>) -> ApiReturn {
-    // On NT handle tables grow as needed: the call returns its argument.
-    ApiReturn::Value(call.arg(0))
+/// SetHandleCount(uNumber): on NT handle tables grow as needed, so it returns its argument.
+#[export]
+fn SetHandleCount(_call: &mut ApiCall<'_>, uNumber: u32) -> u32 {
+    uNumber
 }
 
-pub(super) fn get_file_type(call: &mut ApiCall<'_>) -> ApiReturn {
-    let handle = Handle(call.arg(0));
-    match call.reference(handle, nt_object::AccessMask(0), Some(ObjectType::File)) {
+/// GetFileType(hFile).
+#[export]
+fn GetFileType(call: &mut ApiCall<'_>, hFile: Handle) -> ApiReturn {
+    match call.reference(hFile, nt_object::AccessMask(0), Some(ObjectType::File)) {
         Ok(o) if o.payload::<super::HostFile>().is_some() => ApiReturn::Value(FILE_TYPE_CHAR),
         Ok(o) => ApiReturn::Value(super::file::file_type(&o).unwrap_or(0)),
         Err(e) => call.fail_with(e.status(), 0),
     }
 }
 
-pub(super) fn get_acp(_: &mut ApiCall<'_>) -> ApiReturn {
-    ApiReturn::Value(1252)
+/// GetACP(): the ANSI code page of a U.S. English NT, 1252.
+#[export]
+fn GetACP(_call: &mut ApiCall<'_>) -> u32 {
+    1252
 }
 
-pub(super) fn get_oemcp(_: &mut ApiCall<'_>) -> ApiReturn {
-    ApiReturn::Value(437)
+/// GetOEMCP(): the OEM code page of a U.S. English NT, 437.
+#[export]
+fn GetOEMCP(_call: &mut ApiCall<'_>) -> u32 {
+    437
 }
 
-pub(super) fn get_cp_info(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (code_page, info) = (call.arg(0), call.arg(1));
+/// GetCPInfo(CodePage, lpCPInfo).
+#[export]
+fn GetCPInfo(call: &mut ApiCall<'_>, CodePage: u32, lpCPInfo: Ptr) -> ApiReturn {
+    let (code_page, info) = (CodePage, lpCPInfo.0);
     if !matches!(code_page, 0 | 1 | 437 | 1252) {
         return call.fail(NtStatus::INVALID_PARAMETER);
     }
@@ -136,13 +150,23 @@ pub(super) fn get_cp_info(call: &mut ApiCall<'_>) -> ApiReturn {
 /// MultiByteToWideChar(CodePage, dwFlags, lpMultiByteStr, cbMultiByte, lpWideCharStr,
 /// cchWideChar): -1 converts through the terminating NUL; a zero output size asks for the
 /// count; a short output buffer is ERROR_INSUFFICIENT_BUFFER.
-pub(super) fn multi_byte_to_wide_char(call: &mut ApiCall<'_>) -> ApiReturn {
+#[export]
+fn MultiByteToWideChar(
+    call: &mut ApiCall<'_>,
+    CodePage: u32,
+    dwFlags: u32,
+    lpMultiByteStr: Ptr,
+    cbMultiByte: i32,
+    lpWideCharStr: Ptr,
+    cchWideChar: u32,
+) -> ApiReturn {
+    let _ = dwFlags;
     let (cp, input, in_len, output, out_len) = (
-        call.arg(0),
-        call.arg(2),
-        call.arg(3) as i32,
-        call.arg(4),
-        call.arg(5),
+        CodePage,
+        lpMultiByteStr.0,
+        cbMultiByte,
+        lpWideCharStr.0,
+        cchWideChar,
     );
     let Some(cp) = win32::codepage::CodePage::from_argument(cp) else {
         return call.fail(NtStatus::INVALID_PARAMETER);
@@ -166,15 +190,27 @@ pub(super) fn multi_byte_to_wide_char(call: &mut ApiCall<'_>) -> ApiReturn {
 /// WideCharToMultiByte(CodePage, dwFlags, lpWideCharStr, cchWideChar, lpMultiByteStr,
 /// cbMultiByte, lpDefaultChar, lpUsedDefaultChar): characters the code page lacks become the
 /// default character ('?' unless given) and set *lpUsedDefaultChar.
-pub(super) fn wide_char_to_multi_byte(call: &mut ApiCall<'_>) -> ApiReturn {
+#[export]
+fn WideCharToMultiByte(
+    call: &mut ApiCall<'_>,
+    CodePage: u32,
+    dwFlags: u32,
+    lpWideCharStr: Ptr,
+    cchWideChar: i32,
+    lpMultiByteStr: Ptr,
+    cbMultiByte: u32,
+    lpDefaultChar: Ptr,
+    lpUsedDefaultChar: Ptr,
+) -> ApiReturn {
+    let _ = dwFlags;
     let (cp, input, in_len, output, out_len, default_ptr, used_ptr) = (
-        call.arg(0),
-        call.arg(2),
-        call.arg(3) as i32,
-        call.arg(4),
-        call.arg(5),
-        call.arg(6),
-        call.arg(7),
+        CodePage,
+        lpWideCharStr.0,
+        cchWideChar,
+        lpMultiByteStr.0,
+        cbMultiByte,
+        lpDefaultChar.0,
+        lpUsedDefaultChar.0,
     );
     let Some(cp) = win32::codepage::CodePage::from_argument(cp) else {
         return call.fail(NtStatus::INVALID_PARAMETER);
@@ -229,7 +265,7 @@ pub(super) fn wide_char_to_multi_byte(call: &mut ApiCall<'_>) -> ApiReturn {
     call.copy_out(output, out_len, &bytes, bytes.len() as u32)
 }
 
-fn fill(call: &mut ApiCall<'_>, dest: u32, len: u32, byte: u8) -> ApiReturn {
+fn fill(call: &mut ApiCall<'_>, dest: u32, len: u32, byte: u8) {
     let mut done = 0;
     while done < len {
         let n = (len - done).min(0x1_0000);
@@ -238,28 +274,28 @@ fn fill(call: &mut ApiCall<'_>, dest: u32, len: u32, byte: u8) -> ApiReturn {
             .is_err()
         {
             // NT raises an access violation in the caller; ntemu ends the call there.
-            return ApiReturn::Value(0);
+            return;
         }
         done += n;
     }
-    ApiReturn::Value(0)
 }
 
 /// RtlFillMemory(Destination, Length, Fill).
-pub(super) fn rtl_fill_memory(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (dest, len, byte) = (call.arg(0), call.arg(1), call.arg(2) as u8);
-    fill(call, dest, len, byte)
+#[export]
+fn RtlFillMemory(call: &mut ApiCall<'_>, Destination: Ptr, Length: u32, Fill: u8) {
+    fill(call, Destination.0, Length, Fill)
 }
 
 /// RtlZeroMemory(Destination, Length).
-pub(super) fn rtl_zero_memory(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (dest, len) = (call.arg(0), call.arg(1));
-    fill(call, dest, len, 0)
+#[export]
+fn RtlZeroMemory(call: &mut ApiCall<'_>, Destination: Ptr, Length: u32) {
+    fill(call, Destination.0, Length, 0)
 }
 
 /// RtlMoveMemory(Destination, Source, Length): overlapping ranges copy as memmove does.
-pub(super) fn rtl_move_memory(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (dest, src, len) = (call.arg(0), call.arg(1), call.arg(2));
+#[export]
+fn RtlMoveMemory(call: &mut ApiCall<'_>, Destination: Ptr, Source: Ptr, Length: u32) {
+    let (dest, src, len) = (Destination.0, Source.0, Length);
     // Read it all in bounded chunks first, so an overlap cannot see its own writes.
     let mut data = Vec::new();
     let mut done = 0;
@@ -267,10 +303,9 @@ pub(super) fn rtl_move_memory(call: &mut ApiCall<'_>) -> ApiReturn {
         let n = (len - done).min(0x1_0000);
         match call.read_bytes(src.wrapping_add(done), n as usize) {
             Ok(b) => data.extend_from_slice(&b),
-            Err(_) => return ApiReturn::Value(0),
+            Err(_) => return,
         }
         done += n;
     }
     let _ = call.write_bytes(dest, &data);
-    ApiReturn::Value(0)
 }

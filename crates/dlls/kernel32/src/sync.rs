@@ -12,7 +12,7 @@ use nt_object::{EventType, Object};
 use nt_status::{NtStatus, Win32Error};
 
 use crate::K32;
-use win32::{ApiCall, ApiReturn};
+use win32::{ApiCall, ApiReturn, Ptr, export};
 
 /// TLS_MINIMUM_AVAILABLE: the TEB's slots.
 pub const TLS_SLOTS: u32 = 64;
@@ -34,8 +34,9 @@ fn with_sync<T>(call: &mut ApiCall<'_>, f: impl FnOnce(&mut ProcessSync) -> T) -
     Some(f(call.state.k32().sync.get_or_default(pid, &object)))
 }
 
-/// TlsAlloc: the lowest free slot, zeroed in every thread of the process.
-pub(super) fn tls_alloc(call: &mut ApiCall<'_>) -> ApiReturn {
+/// TlsAlloc(): the lowest free slot, zeroed in every thread of the process.
+#[export]
+fn TlsAlloc(call: &mut ApiCall<'_>) -> ApiReturn {
     let slot = with_sync(call, |s| {
         let free = (!s.tls_in_use).trailing_zeros();
         (free < TLS_SLOTS).then(|| {
@@ -64,8 +65,9 @@ fn set_slot_in_every_thread(call: &mut ApiCall<'_>, slot: u32, value: u32) {
 }
 
 /// TlsFree(dwTlsIndex): the slot is free again and zero in every thread.
-pub(super) fn tls_free(call: &mut ApiCall<'_>) -> ApiReturn {
-    let slot = call.arg(0);
+#[export]
+fn TlsFree(call: &mut ApiCall<'_>, dwTlsIndex: u32) -> ApiReturn {
+    let slot = dwTlsIndex;
     let freed = slot < TLS_SLOTS
         && with_sync(call, |s| {
             let was = s.tls_in_use & (1 << slot) != 0;
@@ -82,8 +84,9 @@ pub(super) fn tls_free(call: &mut ApiCall<'_>) -> ApiReturn {
 
 /// TlsGetValue(dwTlsIndex): the calling thread's value; the last error is NO_ERROR on
 /// success, so a stored 0 can be told from a failure.
-pub(super) fn tls_get_value(call: &mut ApiCall<'_>) -> ApiReturn {
-    let slot = call.arg(0);
+#[export]
+fn TlsGetValue(call: &mut ApiCall<'_>, dwTlsIndex: u32) -> ApiReturn {
+    let slot = dwTlsIndex;
     if slot >= TLS_SLOTS {
         return call.fail(NtStatus::INVALID_PARAMETER);
     }
@@ -100,8 +103,9 @@ pub(super) fn tls_get_value(call: &mut ApiCall<'_>) -> ApiReturn {
 }
 
 /// TlsSetValue(dwTlsIndex, lpTlsValue).
-pub(super) fn tls_set_value(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (slot, value) = (call.arg(0), call.arg(1));
+#[export]
+fn TlsSetValue(call: &mut ApiCall<'_>, dwTlsIndex: u32, lpTlsValue: Ptr) -> ApiReturn {
+    let (slot, value) = (dwTlsIndex, lpTlsValue.0);
     if slot >= TLS_SLOTS {
         return call.fail(NtStatus::INVALID_PARAMETER);
     }
@@ -145,8 +149,9 @@ fn write_fields(call: &mut ApiCall<'_>, at: u32, fields: &[(u32, u32)]) -> bool 
 }
 
 /// InitializeCriticalSection(lpCriticalSection): free, no owner.
-pub(super) fn initialize_critical_section(call: &mut ApiCall<'_>) -> ApiReturn {
-    let at = call.arg(0);
+#[export]
+fn InitializeCriticalSection(call: &mut ApiCall<'_>, lpCriticalSection: Ptr) -> ApiReturn {
+    let at = lpCriticalSection.0;
     let fields = [
         (section::DEBUG_INFO, 0),
         (section::LOCK_COUNT, u32::MAX),
@@ -164,8 +169,9 @@ pub(super) fn initialize_critical_section(call: &mut ApiCall<'_>) -> ApiReturn {
 }
 
 /// DeleteCriticalSection(lpCriticalSection).
-pub(super) fn delete_critical_section(call: &mut ApiCall<'_>) -> ApiReturn {
-    let at = call.arg(0);
+#[export]
+fn DeleteCriticalSection(call: &mut ApiCall<'_>, lpCriticalSection: Ptr) -> ApiReturn {
+    let at = lpCriticalSection.0;
     with_sync(call, |s| s.section_events.remove(&at));
     let _ = write_fields(call, at, &[(section::LOCK_SEMAPHORE, 0)]);
     ApiReturn::Value(0)
@@ -173,8 +179,12 @@ pub(super) fn delete_critical_section(call: &mut ApiCall<'_>) -> ApiReturn {
 
 /// EnterCriticalSection(lpCriticalSection): takes the section, again if the caller owns it
 /// already, or waits for its owner to leave.
-pub(super) fn enter_critical_section(call: &mut ApiCall<'_>) -> ApiReturn {
-    let at = call.arg(0);
+#[export]
+fn EnterCriticalSection(call: &mut ApiCall<'_>, lpCriticalSection: Ptr) -> ApiReturn {
+    enter_critical_section(call, lpCriticalSection.0)
+}
+
+fn enter_critical_section(call: &mut ApiCall<'_>, at: u32) -> ApiReturn {
     let me = call.thread.thread;
     let Some(words) = read_section(call, at) else {
         return call.fail(NtStatus::ACCESS_VIOLATION);
@@ -214,12 +224,13 @@ pub(super) fn enter_critical_section(call: &mut ApiCall<'_>) -> ApiReturn {
 }
 
 /// TryEnterCriticalSection(lpCriticalSection): TRUE when the section was taken.
-pub(super) fn try_enter_critical_section(call: &mut ApiCall<'_>) -> ApiReturn {
-    let at = call.arg(0);
+#[export]
+fn TryEnterCriticalSection(call: &mut ApiCall<'_>, lpCriticalSection: Ptr) -> ApiReturn {
+    let at = lpCriticalSection.0;
     let me = call.thread.thread;
     match read_section(call, at) {
         Some(w) if w[2] != 0 && w[3] != me => ApiReturn::Value(0),
-        Some(_) => match enter_critical_section(call) {
+        Some(_) => match enter_critical_section(call, at) {
             ApiReturn::Value(0) => ApiReturn::Value(1),
             other => other,
         },
@@ -229,8 +240,9 @@ pub(super) fn try_enter_critical_section(call: &mut ApiCall<'_>) -> ApiReturn {
 
 /// LeaveCriticalSection(lpCriticalSection): the last leave frees the section and wakes
 /// one waiter.
-pub(super) fn leave_critical_section(call: &mut ApiCall<'_>) -> ApiReturn {
-    let at = call.arg(0);
+#[export]
+fn LeaveCriticalSection(call: &mut ApiCall<'_>, lpCriticalSection: Ptr) -> ApiReturn {
+    let at = lpCriticalSection.0;
     let Some(words) = read_section(call, at) else {
         return call.fail(NtStatus::ACCESS_VIOLATION);
     };
@@ -263,8 +275,8 @@ pub(super) fn leave_critical_section(call: &mut ApiCall<'_>) -> ApiReturn {
     ApiReturn::Value(0)
 }
 
-fn interlocked(call: &mut ApiCall<'_>, f: impl FnOnce(u32) -> (u32, u32)) -> ApiReturn {
-    let at = call.arg(0);
+fn interlocked(call: &mut ApiCall<'_>, at: Ptr, f: impl FnOnce(u32) -> (u32, u32)) -> ApiReturn {
+    let at = at.0;
     let Ok(old) = call.read_u32(at) else {
         return call.fail(NtStatus::ACCESS_VIOLATION);
     };
@@ -276,30 +288,39 @@ fn interlocked(call: &mut ApiCall<'_>, f: impl FnOnce(u32) -> (u32, u32)) -> Api
 }
 
 /// InterlockedIncrement(lpAddend): the new value.
-pub(super) fn interlocked_increment(call: &mut ApiCall<'_>) -> ApiReturn {
-    interlocked(call, |v| (v.wrapping_add(1), v.wrapping_add(1)))
+#[export]
+fn InterlockedIncrement(call: &mut ApiCall<'_>, lpAddend: Ptr) -> ApiReturn {
+    interlocked(call, lpAddend, |v| (v.wrapping_add(1), v.wrapping_add(1)))
 }
 
 /// InterlockedDecrement(lpAddend): the new value.
-pub(super) fn interlocked_decrement(call: &mut ApiCall<'_>) -> ApiReturn {
-    interlocked(call, |v| (v.wrapping_sub(1), v.wrapping_sub(1)))
+#[export]
+fn InterlockedDecrement(call: &mut ApiCall<'_>, lpAddend: Ptr) -> ApiReturn {
+    interlocked(call, lpAddend, |v| (v.wrapping_sub(1), v.wrapping_sub(1)))
 }
 
 /// InterlockedExchange(Target, Value): the old value.
-pub(super) fn interlocked_exchange(call: &mut ApiCall<'_>) -> ApiReturn {
-    let value = call.arg(1);
-    interlocked(call, |v| (value, v))
+#[export]
+fn InterlockedExchange(call: &mut ApiCall<'_>, Target: Ptr, Value: u32) -> ApiReturn {
+    interlocked(call, Target, |v| (Value, v))
 }
 
 /// InterlockedExchangeAdd(Addend, Value): the old value.
-pub(super) fn interlocked_exchange_add(call: &mut ApiCall<'_>) -> ApiReturn {
-    let value = call.arg(1);
-    interlocked(call, |v| (v.wrapping_add(value), v))
+#[export]
+fn InterlockedExchangeAdd(call: &mut ApiCall<'_>, Addend: Ptr, Value: u32) -> ApiReturn {
+    interlocked(call, Addend, |v| (v.wrapping_add(Value), v))
 }
 
 /// InterlockedCompareExchange(Destination, Exchange, Comperand): the old value; the
 /// exchange happens when it equalled the comperand.
-pub(super) fn interlocked_compare_exchange(call: &mut ApiCall<'_>) -> ApiReturn {
-    let (exchange, comperand) = (call.arg(1), call.arg(2));
-    interlocked(call, |v| (if v == comperand { exchange } else { v }, v))
+#[export]
+fn InterlockedCompareExchange(
+    call: &mut ApiCall<'_>,
+    Destination: Ptr,
+    Exchange: u32,
+    Comperand: u32,
+) -> ApiReturn {
+    interlocked(call, Destination, |v| {
+        (if v == Comperand { Exchange } else { v }, v)
+    })
 }

@@ -7,7 +7,7 @@ use nt_kernel::Architecture;
 use nt_status::NtStatus;
 
 use win32::calendar::civil_from_days;
-use win32::{ApiCall, ApiReturn};
+use win32::{ApiCall, ApiReturn, Ptr, export};
 
 /// 100-nanosecond intervals from 1601-01-01 to 1970-01-01.
 const FILETIME_UNIX_EPOCH: u64 = 116_444_736_000_000_000;
@@ -52,44 +52,53 @@ fn write_or_fault(call: &mut ApiCall<'_>, at: u32, bytes: &[u8], value: u32) -> 
     }
 }
 
-pub(super) fn get_system_time_as_file_time(call: &mut ApiCall<'_>) -> ApiReturn {
-    let out = call.arg(0);
+/// GetSystemTimeAsFileTime(lpSystemTimeAsFileTime).
+#[export]
+fn GetSystemTimeAsFileTime(call: &mut ApiCall<'_>, lpSystemTimeAsFileTime: Ptr) -> ApiReturn {
     let now = now_filetime(call);
-    write_or_fault(call, out, &now.to_le_bytes(), 0)
+    write_or_fault(call, lpSystemTimeAsFileTime.0, &now.to_le_bytes(), 0)
 }
 
-pub(super) fn get_system_time(call: &mut ApiCall<'_>) -> ApiReturn {
-    let out = call.arg(0);
+/// GetSystemTime(lpSystemTime).
+#[export]
+fn GetSystemTime(call: &mut ApiCall<'_>, lpSystemTime: Ptr) -> ApiReturn {
     let now = system_time(now_filetime(call));
-    write_or_fault(call, out, &now, 0)
+    write_or_fault(call, lpSystemTime.0, &now, 0)
 }
 
-/// GetLocalTime: local time is UTC here.
-pub(super) fn get_local_time(call: &mut ApiCall<'_>) -> ApiReturn {
-    get_system_time(call)
+/// GetLocalTime(lpSystemTime): local time is UTC here.
+#[export]
+fn GetLocalTime(call: &mut ApiCall<'_>, lpSystemTime: Ptr) -> ApiReturn {
+    let now = system_time(now_filetime(call));
+    write_or_fault(call, lpSystemTime.0, &now, 0)
 }
 
-/// GetTimeZoneInformation: TIME_ZONE_ID_UNKNOWN (0) with a zeroed structure (bias 0).
-pub(super) fn get_time_zone_information(call: &mut ApiCall<'_>) -> ApiReturn {
-    let out = call.arg(0);
-    write_or_fault(call, out, &[0u8; 172], 0)
+/// GetTimeZoneInformation(lpTimeZoneInformation): TIME_ZONE_ID_UNKNOWN (0) with a zeroed
+/// structure (bias 0).
+#[export]
+fn GetTimeZoneInformation(call: &mut ApiCall<'_>, lpTimeZoneInformation: Ptr) -> ApiReturn {
+    write_or_fault(call, lpTimeZoneInformation.0, &[0u8; 172], 0)
 }
 
-pub(super) fn query_performance_frequency(call: &mut ApiCall<'_>) -> ApiReturn {
-    let out = call.arg(0);
-    write_or_fault(call, out, &PERFORMANCE_FREQUENCY.to_le_bytes(), 1)
+/// QueryPerformanceFrequency(lpFrequency).
+#[export]
+fn QueryPerformanceFrequency(call: &mut ApiCall<'_>, lpFrequency: Ptr) -> ApiReturn {
+    write_or_fault(call, lpFrequency.0, &PERFORMANCE_FREQUENCY.to_le_bytes(), 1)
 }
 
-pub(super) fn query_performance_counter(call: &mut ApiCall<'_>) -> ApiReturn {
-    let out = call.arg(0);
+/// QueryPerformanceCounter(lpPerformanceCount): the machine's clock in those units.
+#[export]
+fn QueryPerformanceCounter(call: &mut ApiCall<'_>, lpPerformanceCount: Ptr) -> ApiReturn {
     let ticks = call.machine.clock().now_ms() * (PERFORMANCE_FREQUENCY / 1000);
-    write_or_fault(call, out, &ticks.to_le_bytes(), 1)
+    write_or_fault(call, lpPerformanceCount.0, &ticks.to_le_bytes(), 1)
 }
 
-/// GetSystemInfo: one processor of the process's architecture (a Pentium, or an Alpha 21164),
-/// its page size, the user address range and the 64 KiB allocation granularity.
-pub(super) fn get_system_info(call: &mut ApiCall<'_>) -> ApiReturn {
-    let out = call.arg(0);
+/// GetSystemInfo(lpSystemInfo): one processor of the process's architecture (a Pentium, or
+/// an Alpha 21164), its page size, the user address range and the 64 KiB allocation
+/// granularity.
+#[export]
+fn GetSystemInfo(call: &mut ApiCall<'_>, lpSystemInfo: Ptr) -> ApiReturn {
+    let out = lpSystemInfo.0;
     let Some(arch) = call.process().map(|p| p.architecture()) else {
         return ApiReturn::Value(0);
     };
