@@ -140,6 +140,7 @@ pub struct Emulator {
     loaded: Vec<Loaded>,
     instruction_limit: Option<u64>,
     captured: Option<(win32::SharedBuffer, win32::SharedBuffer)>,
+    no_program_folder_drive: bool,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -239,34 +240,68 @@ impl Emulator {
             loaded: Vec::new(),
             instruction_limit: options.instruction_limit,
             captured: None,
+            no_program_folder_drive: options.no_program_folder_drive,
         }
     }
 
     /// Makes host directory `root` (which must exist) the guest's drive `C:\`: no guest
-    /// path name reaches outside it. The host's current directory is the guest's when it
-    /// lies inside the root.
+    /// path name reaches outside it. The host's current directory is the guest's when a
+    /// drive holds it.
     pub fn set_root(&mut self, root: &Path) -> Result<(), RunError> {
+        self.mount(&crate::Mount::new('C', root, false))
+    }
+
+    /// Mounts a host directory as a guest drive (replacing what the letter showed). The
+    /// host's current directory is the guest's when a drive holds it.
+    pub fn mount(&mut self, mount: &crate::Mount) -> Result<(), RunError> {
         self.win32
-            .set_root(root.to_path_buf())
-            .map_err(|source| RunError::Read {
-                path: root.to_path_buf(),
+            .mount(mount.letter, &mount.host, mount.read_only)
+            .map_err(|source| RunError::Mount {
+                letter: mount.letter,
+                path: mount.host.clone(),
                 source,
-            })
+            })?;
+        if let Ok(cwd) = std::env::current_dir() {
+            self.win32.set_start_directory(&cwd);
+        }
+        Ok(())
+    }
+
+    /// The mounted drives.
+    pub fn drives(&self) -> Vec<crate::Mount> {
+        self.win32
+            .drives()
+            .into_iter()
+            .map(|(letter, host, read_only)| crate::Mount::new(letter, host, read_only))
+            .collect()
+    }
+
+    /// The image's guest path: where a drive holds it, mounting its folder read-only from E:
+    /// when asked to and none does.
+    fn image_guest_path(&mut self, path: &Path) -> Option<String> {
+        if let Some(guest) = self.win32.guest_path_of(path) {
+            return Some(guest);
+        }
+        if self.no_program_folder_drive {
+            return None;
+        }
+        let folder = path.canonicalize().ok()?.parent()?.to_path_buf();
+        let taken: Vec<char> = self.win32.drives().iter().map(|d| d.0).collect();
+        let letter = ('E'..='Z').find(|l| !taken.contains(l))?;
+        self.win32.mount(letter, &folder, true).ok()?;
+        self.win32.guest_path_of(path)
     }
 
     /// Loads the program at `path` into a new process (x86 or Alpha, as the image says) with
     /// `args` after its file name on its command line, ready to run at its entry point.
-    /// CreateProcessA in it resolves relative names in the image's directory. Returns the
-    /// process id.
+    /// GetModuleFileName in it gives the image's guest path when a drive holds it. Returns
+    /// the process id.
     pub fn load(&mut self, path: &Path, args: &[String]) -> Result<u32, RunError> {
         let bytes = crate::run::read_program(path)?;
         let image = PeImage::parse(&bytes).map_err(|source| RunError::Image {
             path: path.to_path_buf(),
             source,
         })?;
-        if let Some(dir) = path.parent() {
-            self.win32.set_image_directory(dir.to_path_buf());
-        }
         let started = if self.diagnostics.options.trace_loader {
             let mut resolver = TracingResolver {
                 builtins: Arc::clone(self.win32.builtins()),
@@ -295,6 +330,26 @@ impl Emulator {
         }
         self.win32
             .set_command_line(&self.machine, started.process, &command_line);
+        if let Some(guest) = self.image_guest_path(path) {
+            self.win32
+                .set_image_path(&self.machine, started.process, &guest);
+            // With no drive C: and the host's current directory on no drive, the program
+            // starts in its own folder, as when started from Explorer.
+            let cwd_on_a_drive = std::env::current_dir()
+                .ok()
+                .and_then(|c| self.win32.guest_path_of(&c))
+                .is_some();
+            let has_c = self.win32.drives().iter().any(|d| d.0 == 'C');
+            if !has_c
+                && !cwd_on_a_drive
+                && let Some(folder) = path
+                    .canonicalize()
+                    .ok()
+                    .and_then(|p| p.parent().map(Path::to_path_buf))
+            {
+                self.win32.set_start_directory(&folder);
+            }
+        }
         let object = self
             .machine
             .process(started.process)

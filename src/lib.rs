@@ -43,6 +43,7 @@ mod builtins;
 mod coverage;
 mod debug;
 mod diagnostics;
+mod drives;
 mod emulator;
 mod run;
 
@@ -74,4 +75,5 @@ pub use {advapi32, gdi32, kernel32, msvcrt, ntdll, user32};
 pub use coverage::{Coverage, DllCoverage, ImportCoverage, ImportStatus};
 pub use debug::DebugChannels;
 pub use diagnostics::{DiagnosticOptions, HandleTrace, ProcessHandleTraces};
+pub use drives::{Mount, check_drive_directory};
 pub use emulator::{Emulator, EmulatorBuilder, HandleInfo, ProcessInfo, STILL_ACTIVE, ThreadInfo};

@@ -42,6 +42,13 @@ pub struct RunOptions {
     pub quantum: Option<u64>,
     /// The host directory that is the guest's drive `C:\` (`--root`); None: no drive C:.
     pub root: Option<PathBuf>,
+    /// More drives (`--drive L:=DIR[:ro]`; the command line mounts the host's current
+    /// directory as D:).
+    pub drives: Vec<crate::Mount>,
+    /// Do not mount the program's own folder. By default, when no drive holds it, it is
+    /// mounted read-only at the first free letter from E:, so the program finds the files
+    /// and programs beside it.
+    pub no_program_folder_drive: bool,
 }
 
 /// Counters of a finished run, for `--stats`.
@@ -118,6 +125,24 @@ pub enum RunError {
         path: PathBuf,
         /// What is wrong with it.
         reason: String,
+    },
+    /// A `--drive` value that is not `L:=DIR` or `L:=DIR:ro`.
+    #[error("--drive {0:?}: expected L:=DIR or L:=DIR:ro")]
+    BadDrive(String),
+    /// A drive directory that is `/` or holds the user's home directory.
+    #[error(
+        "{0}: refusing to give the guest a drive holding the whole host or your home directory; give a smaller directory, or --allow-root-dir"
+    )]
+    UnsafeDrive(PathBuf),
+    /// A drive directory that cannot be mounted.
+    #[error("cannot mount {path} as {letter}: {source}")]
+    Mount {
+        /// The drive letter.
+        letter: char,
+        /// The host directory.
+        path: PathBuf,
+        /// The host error.
+        source: std::io::Error,
     },
     /// A trace channel ntemu does not have was turned on (`--trace`).
     #[error("unknown trace channel {0:?}; known: relay, loader, exceptions, scheduler, all")]
@@ -262,6 +287,9 @@ pub fn run_image(path: &Path, options: RunOptions) -> Result<RunReport, RunError
     let mut emulator = crate::Emulator::new(&options);
     if let Some(root) = &options.root {
         emulator.set_root(root)?;
+    }
+    for mount in &options.drives {
+        emulator.mount(mount)?;
     }
     emulator.load(path, &options.args)?;
     let outcome = emulator.run_with(options.instruction_limit, options.run_for)?;

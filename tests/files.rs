@@ -134,6 +134,7 @@ fn without_a_root_there_is_no_drive_c() {
         &guest("x86/files.exe"),
         RunOptions {
             args: vec!["/nonexistent".into()],
+            no_program_folder_drive: true,
             ..RunOptions::default()
         },
     );

@@ -97,6 +97,18 @@ enum Command {
         /// inside it.
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
+        /// Mount host directory DIR as drive L: (`:ro`: read-only), e.g. `--drive
+        /// E:=/srv/data:ro`; repeat for more drives.
+        #[arg(long = "drive", value_name = "L:=DIR[:ro]")]
+        drives: Vec<String>,
+        /// Map the host's whole file system as Z:, as Wine does (opt-in: the guest can then
+        /// read and change any file you can).
+        #[arg(long)]
+        host_fs: bool,
+        /// Allow a drive (--root, --drive, or the current directory as D:) that is the host's
+        /// root or holds your home directory.
+        #[arg(long)]
+        allow_root_dir: bool,
     },
     /// Show what a PE image contains: headers, sections, imports, relocations, TLS.
     Inspect {
@@ -194,6 +206,9 @@ fn main() -> ExitCode {
             screen,
             input,
             root,
+            drives,
+            host_fs,
+            allow_root_dir,
         } => {
             if list_faults {
                 for point in ntemu::FaultPoint::ALL {
@@ -211,9 +226,8 @@ fn main() -> ExitCode {
                 ..ntemu::RunOptions::default()
             };
             options.diagnostics.track_handles = leaks;
-            match root.map_or_else(default_root, Ok) {
-                Ok(dir) => options.root = Some(dir),
-                Err(e) => return usage_error(e),
+            if let Err(e) = set_up_drives(&mut options, root, &drives, host_fs, allow_root_dir) {
+                return usage_error(e);
             }
             let stats = match stats_format.as_deref() {
                 None if stats || stats_file.is_some() => Some(StatsFormat::Text),
@@ -260,6 +274,79 @@ fn main() -> ExitCode {
             )
         }
     }
+}
+
+/// The drives of a run: C: is `--root` or the per-user drive; without `--root` the host's
+/// current directory is D: (and the guest's current directory) unless C: holds it; every
+/// `--drive`; Z: for the whole host with `--host-fs`; and the program's folder, read-only,
+/// from E: when no drive holds it.
+fn set_up_drives(
+    options: &mut ntemu::RunOptions,
+    root: Option<PathBuf>,
+    drives: &[String],
+    host_fs: bool,
+    allow_root_dir: bool,
+) -> Result<(), String> {
+    let check = |dir: &std::path::Path| -> Result<(), String> {
+        if allow_root_dir {
+            Ok(())
+        } else {
+            ntemu::check_drive_directory(dir).map_err(|e| e.to_string())
+        }
+    };
+    let given_root = root.is_some();
+    let c = match root {
+        Some(dir) => {
+            if !dir.is_dir() {
+                return Err(format!("--root {}: not a directory", dir.display()));
+            }
+            check(&dir)?;
+            dir
+        }
+        None => default_root()?,
+    };
+    options.root = Some(c.clone());
+    let mut mounts = Vec::new();
+    for spec in drives {
+        let mount = ntemu::Mount::parse(spec).map_err(|e| e.to_string())?;
+        if !mount.host.is_dir() {
+            return Err(format!(
+                "--drive {spec}: {} is not a directory",
+                mount.host.display()
+            ));
+        }
+        if mount.letter == 'C' {
+            return Err(format!("--drive {spec}: C: is --root's"));
+        }
+        check(&mount.host)?;
+        mounts.push(mount);
+    }
+    if host_fs {
+        eprintln!(
+            "ntemu: --host-fs: drive Z: is the whole host file system; the program can read and change any file you can"
+        );
+        mounts.push(ntemu::Mount::new('Z', "/", false));
+    }
+    if !given_root
+        && let Ok(cwd) = std::env::current_dir()
+        && !mounts.iter().any(|m| m.letter == 'D')
+    {
+        let inside_c = match (cwd.canonicalize(), c.canonicalize()) {
+            (Ok(cwd), Ok(c)) => cwd.starts_with(c),
+            _ => false,
+        };
+        if !inside_c {
+            match check(&cwd) {
+                Ok(()) => mounts.push(ntemu::Mount::new('D', cwd, false)),
+                Err(_) => eprintln!(
+                    "ntemu: the current directory {} is not mounted as D: (it is the host's root or holds your home directory); use --drive or --allow-root-dir",
+                    cwd.display()
+                ),
+            }
+        }
+    }
+    options.drives = mounts;
+    Ok(())
 }
 
 /// The guest's drive C: when `--root` is not given: `$XDG_DATA_HOME/ntemu/c`, else
@@ -336,6 +423,11 @@ fn run(image: &std::path::Path, mut options: ntemu::RunOptions, flags: &RunFlags
         && let Err(e) = emulator.set_root(root)
     {
         return usage_error(e.to_string());
+    }
+    for mount in &options.drives {
+        if let Err(e) = emulator.mount(mount) {
+            return usage_error(e.to_string());
+        }
     }
     if let Some(t) = terminal {
         // The console is as large as the terminal, as a console window would be.

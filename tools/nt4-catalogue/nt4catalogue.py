@@ -21,6 +21,16 @@ Two inputs are supported and give the same result:
 
 Ordinals are derived, not read from a binary: see ORDINAL_NOTE.
 
+USER32, GDI32, MSVCRT and CRTDLL come from other sources (Chappell has no
+export history for them); see OTHER, the build_* functions below and README.md:
+
+  * MSVCRT: Keith Marshall's msvcrt-xref (msvcrt.def.in), column "NT4"
+    (NT 4.0 SP6a's MSVCRT.DLL 4.20.0.6201), transcribed verbatim in extract/.
+  * CRTDLL: strontic's dump of CRTDLL.DLL 4.00 (real ordinals), checked
+    against Wine's 1996 crtdll.spec; DATA from MinGW's crtdll.def and Wine.
+  * USER32, GDI32: names both in Wine's 1996 NT 3.5x-era export lists and in
+    mingw-w64's dumps of the current DLLs (a subset of NT 4.0's exports).
+
 Only the Python standard library is used.  Output is deterministic.
 """
 
@@ -477,6 +487,343 @@ def check_syscalls(csv_path, mirror):
     return 1 if (missing or extra) else 0
 
 
+# ---------------------------------------------------------------------------
+# USER32, GDI32, MSVCRT and CRTDLL: sources other than Chappell's tables.
+# Each has its own builder; see README.md ("Sources") for why each source was chosen and
+# what is uncertain.  All read only extract/.
+
+XREF_REPO = "https://github.com/mirror/mingw-org-wsl"
+XREF_COMMIT = "12980325f7a5b47df65ae258d489ec56ffb06cce"
+XREF_PATH = "mingwrt/msvcrt-xref/msvcrt.def.in"
+XREF_EXTRACT = "msvcrt-xref.msvcrt.def.in"
+XREF_SIZE = 76348        # characters of the file at XREF_COMMIT (the transcription must match)
+XREF_NT4 = 0x0400        # the "NT4" column: Windows NT4 SP-6a, MSVCRT.DLL 4.20.0.6201
+# The def file marks these DATA only for MinGW's own import library; it says so in comments
+# ("pexports doesn't report it as such, but libmsvcrt.a needs ... to be qualified as DATA").
+XREF_NOT_DATA = ("_onexit", "atexit")
+
+STRONTIC_REPO = "https://github.com/strontic/strontic.github.io"
+STRONTIC_COMMIT = "31654621d09d4a16d7ef6375b970f770db962774"
+STRONTIC_CRTDLL = "xcyclopedia/library/crtdll.dll-D17A0D5E0B6F95BB133C6DD761EE78FD.md"
+
+WINE_REPO = "https://github.com/wine-mirror/wine"
+WINE_1996_COMMIT = "02e90087ff40c1f2ea0636d043cc5610980b5268"
+MINGW_W64 = "mingw-w64 v10.0.0 (Debian source package mingw-w64 10.0.0-3)"
+
+# dll key -> (DLL name, output path, builder name)
+OTHER = {
+    "user32": ("USER32.dll", "crates/dlls/user32/nt4-exports.txt", "continuity"),
+    "gdi32": ("GDI32.dll", "crates/dlls/gdi32/nt4-exports.txt", "continuity"),
+    "msvcrt": ("MSVCRT.dll", "crates/dlls/msvcrt/nt4-exports.txt", "msvcrt"),
+    "crtdll": ("CRTDLL.dll", "crates/dlls/msvcrt/crtdll-nt4-exports.txt", "crtdll"),
+}
+
+DERIVED_ORDINALS = [
+    "# Ordinals: DERIVED, not verified: ordinal = 1 + rank of the name in byte-wise (strcmp)",
+    "#   order among the names listed here (what LINK does for a .def without ordinals).",
+]
+
+
+def read_rows(name):
+    """Tab-separated rows of extract/NAME, without '#' comment lines and blank lines."""
+    rows = []
+    with open(os.path.join(EXTRACT, name), encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            rows.append(line.split("\t"))
+    return rows
+
+
+def _strcmp_key(s):
+    return s.encode("ascii")
+
+
+def _derive(names_data):
+    """[(name, data)] -> [(ordinal, name, data, None)], ordinals by strcmp rank."""
+    names = sorted(names_data, key=_strcmp_key)
+    return [(i + 1, n, names_data[n], None) for i, n in enumerate(names)]
+
+
+# -- MSVCRT: Keith Marshall's msvcrt-xref (msvcrt.def.in) evaluated for NT4 ------------------
+
+_DIRECTIVE = re.compile(r"^#\s*(if|elif|else|endif|define|undef)\b(.*)$")
+
+
+def _xref_condition(expr, version):
+    """Evaluate an #if expression of msvcrt.def.in: comparisons of __MSVCRT_VERSION__ with
+    integer constants, joined by && and ||, or __MSVCRT_VERSION__ alone."""
+    expr = re.sub(r"/\*.*?\*/", " ", expr).strip()
+
+    def term(t):
+        t = t.strip()
+        if t == "__MSVCRT_VERSION__":
+            return version != 0
+        m = re.match(r"^__MSVCRT_VERSION__\s*(==|!=|>=|<=|<|>)\s*(0x[0-9A-Fa-f]+|[0-9]+)UL$", t)
+        if not m:
+            raise ValueError("msvcrt.def.in: cannot evaluate %r" % t)
+        v = int(m.group(2), 0)
+        return {"==": version == v, "!=": version != v, ">=": version >= v,
+                "<=": version <= v, "<": version < v, ">": version > v}[m.group(1)]
+
+    return any(all(term(a) for a in o.split("&&")) for o in expr.split("||"))
+
+
+def xref_exports(text, version):
+    """The (name, DATA?) lines msvcrt.def.in yields for __MSVCRT_VERSION__ = version, as
+    `gcc -xc-header -E -P -D__DLLNAME__=msvcrt -D__MSVCRT_VERSION__=<version>UL` gives them."""
+    # Block comments go (their newlines stay, so line structure is kept).
+    text = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
+    stack = []  # (this branch active, some branch of this #if already taken)
+    out = []
+    for raw in text.split("\n"):
+        line = raw.strip()
+        active = all(a for a, _ in stack)
+        m = _DIRECTIVE.match(line)
+        if m:
+            kw, rest = m.group(1), m.group(2)
+            if kw == "if":
+                c = active and _xref_condition(rest, version)
+                stack.append((c, c))
+            elif kw == "elif":
+                _, taken = stack.pop()
+                outer = all(a for a, _ in stack)
+                c = outer and not taken and _xref_condition(rest, version)
+                stack.append((c, taken or c))
+            elif kw == "else":
+                _, taken = stack.pop()
+                outer = all(a for a, _ in stack)
+                stack.append((outer and not taken, True))
+            elif kw == "endif":
+                stack.pop()
+            # define/undef only concern __MINGW_DLSYM and the no-version case (not used here)
+            continue
+        if not active or not line or line.startswith(";"):
+            continue
+        if line.startswith("LIBRARY") or line == "EXPORTS":
+            continue
+        line = re.sub(r"__MINGW_DLSYM\((\w+)\)", r"\1", line)
+        words = line.split()
+        if len(words) == 1:
+            out.append((words[0], False))
+        elif len(words) == 2 and words[1] == "DATA":
+            out.append((words[0], True))
+        else:
+            raise ValueError("msvcrt.def.in: unexpected line %r" % raw)
+    if stack:
+        raise ValueError("msvcrt.def.in: unbalanced #if")
+    return out
+
+
+def build_msvcrt():
+    with open(os.path.join(EXTRACT, XREF_EXTRACT), encoding="utf-8") as f:
+        text = f.read()
+    if len(text) != XREF_SIZE:
+        raise SystemExit("%s: %d characters, expected %d" % (XREF_EXTRACT, len(text), XREF_SIZE))
+    rows = xref_exports(text, XREF_NT4)
+    entries = {}
+    for name, data in rows:
+        if name in entries:
+            raise SystemExit("msvcrt.def.in: %s twice for NT4" % name)
+        entries[name] = data and name not in XREF_NOT_DATA
+    for n in XREF_NOT_DATA:
+        if n not in entries:
+            raise SystemExit("msvcrt.def.in: %s expected" % n)
+    table = _derive(entries)
+    ndata = sum(1 for e in table if e[2])
+    header = [
+        "# Source: Keith Marshall's cross-reference of the symbols exported by each version of",
+        "#   MSVCRT.DLL (MinGW.org mingwrt, \"msvcrt-xref\"), as mirrored in",
+        "#   %s" % XREF_REPO,
+        "#   commit %s," % XREF_COMMIT,
+        "#   %s (%d characters, transcribed verbatim as" % (XREF_PATH, XREF_SIZE),
+        "#   tools/nt4-catalogue/extract/%s)." % XREF_EXTRACT,
+        "#   Its column \"NT4\" (__MSVCRT_VERSION__ 0x0400) is, per the same project's",
+        "#   msvcrt-xref.ms, the MSVCRT.DLL of \"Windows-NT4 SP-6a (4.0.1381)\": file version",
+        "#   4.20.0.6201 of 1996-10-14; the symbols were listed by running pexports on original",
+        "#   copies of the DLLs.",
+        "# Method: the conditional lines of msvcrt.def.in evaluated for __MSVCRT_VERSION__ = 0x0400,",
+        "#   as `gcc -xc-header -E -P -D__MSVCRT_VERSION__=0x0400UL` does (the script's evaluator",
+        "#   gave gcc's output for all 14 versions the file knows when the extract was made).",
+        "#   DATA = the file's DATA qualifier, except _onexit and atexit: the file says it marks",
+        "#   them DATA only because MinGW's libmsvcrt.a needs it (\"pexports doesn't report it as",
+        "#   such\"); they are functions.  $I10_OUTPUT is exported by every version, per the source.",
+        "# NOT LISTED (uncertain): the C++ exports.  The source leaves out names with C++ mangling",
+        "#   (operator new ??2@YAPAXI@Z, operator delete ??3@YAXPAX@Z, the exception, bad_cast,",
+        "#   bad_typeid, __non_rtti_object and type_info members, _set_new_handler, ...).  MSVCRT",
+        "#   4.20 exports such names, but no public list of which ones was found, so none is here.",
+        "#   Data exports: %d." % ndata,
+    ] + DERIVED_ORDINALS + [
+        "#   In the real DLL the C++ names sort between $I10_OUTPUT and _CIacos ('?' is 0x3F), so",
+        "#   every real ordinal after the first is higher than the one here by their number.",
+        "#   Do not rely on these ordinals.",
+    ]
+    return table, header
+
+
+# -- CRTDLL: strontic's dump of the frozen CRTDLL.DLL (real ordinals) -------------------------
+
+def build_crtdll():
+    rows = read_rows("crtdll.strontic.tsv")
+    by_ord = {}
+    for r in rows:
+        name, ordinal = r[0], int(r[1])
+        if ordinal in by_ord or name in by_ord.values():
+            raise SystemExit("crtdll.strontic.tsv: %s/%d twice" % (name, ordinal))
+        by_ord[ordinal] = name
+    n = len(by_ord)
+    if sorted(by_ord) != list(range(1, n + 1)):
+        raise SystemExit("crtdll.strontic.tsv: ordinals are not 1-%d" % n)
+    ranked = sorted(by_ord.values(), key=_strcmp_key)
+    for o, name in by_ord.items():
+        if ranked[o - 1] != name:
+            raise SystemExit("crtdll.strontic.tsv: %s has ordinal %d, strcmp rank %d" % (name, o, ranked.index(name) + 1))
+    wine = [r[0] for r in read_rows("crtdll.wine-1996.txt")]
+    if wine != [by_ord[o] for o in range(1, n + 1)]:
+        raise SystemExit("crtdll.strontic.tsv differs from crtdll.wine-1996.txt")
+    data = {}
+    for r in read_rows("crtdll.data.tsv"):
+        if r[0] not in by_ord.values():
+            raise SystemExit("crtdll.data.tsv: %s is not exported" % r[0])
+        data[r[0]] = r[1]
+    table = [(o, by_ord[o], by_ord[o] in data, None) for o in range(1, n + 1)]
+    header = [
+        "# Sources:",
+        "#   names and ordinals: the export table of CRTDLL.DLL as published by strontic's",
+        "#     xcyclopedia, %s" % STRONTIC_REPO,
+        "#     commit %s," % STRONTIC_COMMIT,
+        "#     %s:" % STRONTIC_CRTDLL,
+        "#     the copy in a current Windows (SysWOW64), file version 4.00, product \"Microsoft",
+        "#     Windows NT(TM) Operating System\", \"Copyright Microsoft Corp. 1981-1995\".",
+        "#   cross-check: Wine's relay32/crtdll.spec of 1996 (%s" % WINE_REPO,
+        "#     commit %s): the same %d names, entry for entry." % (WINE_1996_COMMIT, n),
+        "#   DATA: MinGW's crtdll.def rev 1.5 (2000; mirror/cygwin commit",
+        "#     5f786f4783590b903a78b2d6af85bd8271d387d5, winsup/mingw/crtdll.def) and Wine 8.0's",
+        "#     dlls/crtdll/crtdll.spec `extern` entries; a name either marks is DATA (see",
+        "#     tools/nt4-catalogue/extract/crtdll.data.tsv: _ctype and _mbctype only from Wine).",
+        "# Why this is taken as NT 4.0's CRTDLL (an inference: no dump said to be of NT 4.0 SP6's",
+        "#   own file was found): the dumped file is version 4.00 with a 1995 copyright, i.e. of",
+        "#   the NT 4.0 line (CRTDLL was superseded by MSVCRT and kept only for compatibility),",
+        "#   and an NT CRTDLL dumped by Wine's developers in 1996 has the identical table.",
+        "#   Windows 95's CRTDLL differs (no _itow, _ltow, _ultow: MinGW's crtdll.def, made",
+        "#   \"from Windows 95\").",
+        "# Ordinals: REAL (from the source, base 1); they equal 1 + strcmp rank of the name.",
+        "# No forwarders (every entry is an exported function or variable of CRTDLL itself).",
+    ]
+    return table, header
+
+
+# -- USER32 and GDI32: names in both a 1996 NT 3.5x-era dump and a current dump ---------------
+
+def build_continuity(dll):
+    early = read_rows("%s.wine-1996.tsv" % dll)
+    numbers = [int(r[0]) for r in early]
+    names = [r[1] for r in early]
+    if numbers != list(range(numbers[0], numbers[0] + len(numbers))):
+        raise SystemExit("%s.wine-1996.tsv: entries not numbered consecutively" % dll)
+    if names != sorted(names, key=_strcmp_key) or len(set(names)) != len(names):
+        raise SystemExit("%s.wine-1996.tsv: not a strictly strcmp-sorted export list" % dll)
+    current = set(r[0] for r in read_rows("%s.mingw-w64.txt" % dll))
+    keep = {n: False for n in names if n in current}
+    dropped = [n for n in names if n not in current]
+    table = _derive(keep)
+    dllname = OTHER[dll][0]
+    path = "relay32/%s.spec" % dll
+    header = [
+        "# Sources (no list of NT 4.0's own %s exports was found; see" % dllname,
+        "#   tools/nt4-catalogue/README.md):",
+        "#   1. Wine's %s at %s" % (path, WINE_REPO),
+        "#      commit %s (1996):" % WINE_1996_COMMIT,
+        "#      the %d entries before \"#late additions\"," % len(names),
+        "#      numbered consecutively and in strict strcmp order, with NT-only internals -- the",
+        "#      export table of an NT 3.5x-era %s (transcribed: extract/%s.wine-1996.tsv)." % (dllname, dll),
+        "#   2. %s," % MINGW_W64,
+        "#      mingw-w64-crt/lib32/%s.def: a gendef dump of a current (Windows 10 era)" % dll,
+        "#      %s (names: extract/%s.mingw-w64.txt)." % (dllname, dll),
+        "# Method: every name in both.  A name exported before NT 4.0 and still exported today is",
+        "#   taken to be exported by NT 4.0 too.  This is a SUBSET of NT 4.0 SP6's exports: names",
+        "#   first exported by NT 4.0 or its service packs are missing (list 1 predates them), and",
+        "#   so are NT 3.5x names dropped after NT 4.0.  %d names of 1 are not in 2, left out:" % len(dropped),
+    ]
+    line = "#    "
+    for n in dropped:
+        if len(line) + len(n) + 1 > 92:
+            header.append(line)
+            line = "#    "
+        line += " " + n
+    header.append(line)
+    header += DERIVED_ORDINALS + [
+        "#   NT 4.0's %s has more names than this, so its real ordinals differ; do not rely" % dllname,
+        "#   on these.  No data exports, no forwarders (none known for these names).",
+    ]
+    return table, header
+
+
+def build_other(dll):
+    kind = OTHER[dll][2]
+    if kind == "msvcrt":
+        return build_msvcrt()
+    if kind == "crtdll":
+        return build_crtdll()
+    return build_continuity(dll)
+
+
+def render_other(dll, table, header):
+    dllname = OTHER[dll][0]
+    sp = "Service Pack 6a" if dll == "msvcrt" else "Service Pack 6"
+    lines = ["# %s -- Windows NT 4.0 %s (build 1381), x86: exported names" % (dllname, sp), "#"]
+    lines += header
+    ndata = sum(1 for e in table if e[2])
+    lines.append("# Count: %d names (%d data), ordinals 1-%d, no ordinal-only exports known." % (
+        len(table), ndata, table[-1][0]))
+    lines.append("# Regenerate: tools/nt4-catalogue/regenerate.sh   (offline, from the committed")
+    lines.append("#   extract in tools/nt4-catalogue/extract/).")
+    lines.append("#")
+    for ordinal, name, data, fwd in table:
+        s = "%d %s" % (ordinal, name)
+        if data:
+            s += " DATA"
+        if fwd:
+            s += " -> " + fwd
+        lines.append(s)
+    return "\n".join(lines) + "\n"
+
+
+def check_xref_mirror(path):
+    """Compare extract/'s msvcrt.def.in with the one in a checkout of mingw-org-wsl."""
+    with open(os.path.join(path, XREF_PATH), encoding="utf-8") as f:
+        theirs = f.read()
+    with open(os.path.join(EXTRACT, XREF_EXTRACT), encoding="utf-8") as f:
+        ours = f.read()
+    if theirs == ours:
+        print("%s: identical to the checkout" % XREF_EXTRACT)
+        return 0
+    print("%s: DIFFERS from %s in the checkout" % (XREF_EXTRACT, XREF_PATH))
+    return 1
+
+
+def check_mingw_w64(path):
+    """Re-extract the lib32 .def names from a mingw-w64 source tree and compare."""
+    bad = 0
+    for dll in ("user32", "gdi32"):
+        names = []
+        with open(os.path.join(path, "mingw-w64-crt", "lib32", dll + ".def"), encoding="utf-8") as f:
+            for line in f:
+                line = line.split(";")[0].strip()
+                if not line or line.startswith("LIBRARY") or line == "EXPORTS":
+                    continue
+                names.append(re.sub(r"@[0-9]+$", "", line.split()[0]))
+        ours = [r[0] for r in read_rows("%s.mingw-w64.txt" % dll)]
+        if names != ours:
+            print("%s.mingw-w64.txt: DIFFERS from the tree" % dll)
+            bad += 1
+        else:
+            print("%s.mingw-w64.txt: identical to the tree" % dll)
+    return bad
+
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mirror", help="checkout of %s" % MIRROR_REPO)
@@ -490,12 +837,16 @@ def main():
     ap.add_argument("--j00ru-csv", metavar="NT_CSV",
                     help="x86/csv/nt.csv of github.com/j00ru/windows-syscalls: check that the "
                          "NTDLL Nt* exports are exactly the NT 4.0 SP6 system services (+NtCurrentTeb)")
-    ap.add_argument("dlls", nargs="*", default=sorted(CATALOGUES))
+    ap.add_argument("--mingw-org-wsl", metavar="PATH",
+                    help="checkout of %s: check extract/%s against its %s" % (XREF_REPO, XREF_EXTRACT, XREF_PATH))
+    ap.add_argument("--mingw-w64", metavar="PATH",
+                    help="mingw-w64 v10.0.0 source tree: check extract/*.mingw-w64.txt against its lib32 .def files")
+    ap.add_argument("dlls", nargs="*", default=sorted(CATALOGUES) + sorted(OTHER))
     args = ap.parse_args()
 
     bad = 0
     if args.mirror and (args.check or args.update_extract):
-        for dll in args.dlls:
+        for dll in [d for d in args.dlls if d in CATALOGUES]:
             pages = [(t, p) for t, p, _, _ in CATALOGUES[dll][2]] + \
                     [(t, p) for t, p, _, _ in CROSSCHECK.get(dll, [])]
             for tag, path in pages:
@@ -511,8 +862,15 @@ def main():
                         if h.get(n) != e.get(n):
                             print("DIFF %s %s %s: html=%r extract=%r" % (dll, tag, n, h.get(n), e.get(n)))
     for dll in args.dlls:
-        dllname, outpath, loaded, table = build(dll, args.mirror)
-        text = render(dll, dllname, loaded, table, bool(args.mirror))
+        if dll in OTHER:
+            dllname, outpath, _ = OTHER[dll]
+            table, header = build_other(dll)
+            text = render_other(dll, table, header)
+        elif dll in CATALOGUES:
+            dllname, outpath, loaded, table = build(dll, args.mirror)
+            text = render(dll, dllname, loaded, table, bool(args.mirror))
+        else:
+            raise SystemExit("unknown DLL key %r (known: %s)" % (dll, " ".join(sorted(CATALOGUES) + sorted(OTHER))))
         if args.stdout:
             sys.stdout.write(text)
         else:
@@ -523,8 +881,12 @@ def main():
             print("%s: %d exports -> %s" % (dllname, len(table), outpath))
     if args.j00ru_csv:
         bad += check_syscalls(args.j00ru_csv, args.mirror)
+    if args.mingw_org_wsl:
+        bad += check_xref_mirror(args.mingw_org_wsl)
+    if args.mingw_w64:
+        bad += check_mingw_w64(args.mingw_w64)
     if bad:
-        print("extract/ differs from the mirror's HTML in %d page(s)" % bad)
+        print("extract/ differs from its source in %d place(s)" % bad)
         return 1
     return 0
 

@@ -7,7 +7,11 @@
 #                                                     # against extract/, rebuild
 #   tools/nt4-catalogue/regenerate.sh --fetch         # git-clone the mirror first
 #
-# Any further arguments are DLL keys (kernel32 ntdll advapi32); default is all.
+# Any further arguments are DLL keys (advapi32 kernel32 ntdll: from Chappell's
+# tables; crtdll gdi32 msvcrt user32: from the other extracts, see README.md);
+# default is all.  --mirror/--fetch concern only Chappell's mirror; the options
+# --mingw-org-wsl PATH and --mingw-w64 PATH of nt4catalogue.py check the other
+# extracts against their sources.
 # Output is deterministic: the same input always gives byte-identical files.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

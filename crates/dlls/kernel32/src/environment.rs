@@ -76,6 +76,11 @@ fn with_environment<T>(call: &mut ApiCall<'_>, f: impl FnOnce(&mut Environment) 
         .get_or_default(pid, &object)))
 }
 
+/// The value of the calling process's environment variable `name`.
+pub(crate) fn variable(call: &mut ApiCall<'_>, name: &str) -> Option<String> {
+    with_environment(call, |e| e.get(name).map(str::to_string)).flatten()
+}
+
 /// Copies `bytes` into fresh read-write pages of the caller's memory.
 pub(super) fn place(call: &mut ApiCall<'_>, bytes: &[u8]) -> Result<u32, NtStatus> {
     let process = call.process_mut().ok_or(NtStatus::INVALID_HANDLE)?;

@@ -11,16 +11,18 @@
 
 use std::collections::VecDeque;
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::os::fd::OwnedFd;
+use std::path::Path;
 use std::sync::{Arc, Weak};
 
 use nt_object::{AccessMask, Handle, Object, ObjectError, ObjectType};
 use nt_status::Win32Error;
 use parking_lot::Mutex;
 
-use super::path::{self, DosDevice, FullPath, HostPath};
+use super::path::{self, CurrentDirectory, DosDevice, FullPath};
 use super::{HostFile, INVALID_HANDLE_VALUE, MAX_PATH, bad_pointer, insert};
 use crate::K32;
+use crate::volume::{self, Located, Node, OpenHow, Volume, io_error};
 use win32::codepage::CodePage;
 use win32::{AnsiStr, ApiCall, ApiReturn, OutBuf, Ptr, WideStr, export};
 
@@ -28,9 +30,7 @@ use win32::{AnsiStr, ApiCall, ApiReturn, OutBuf, Ptr, WideStr, export};
 const ERROR_FILE_EXISTS: Win32Error = Win32Error(80);
 const ERROR_NO_MORE_FILES: Win32Error = Win32Error(18);
 const ERROR_NEGATIVE_SEEK: Win32Error = Win32Error(131);
-const ERROR_DIR_NOT_EMPTY: Win32Error = Win32Error(145);
 const ERROR_DIRECTORY: Win32Error = Win32Error(267);
-const ERROR_DISK_FULL: Win32Error = Win32Error(112);
 const ERROR_FILENAME_EXCED_RANGE: Win32Error = Win32Error(206);
 
 /// CREATE_NEW.
@@ -78,46 +78,95 @@ const FILE_TYPE_CHAR: u32 = 2;
 const FILETIME_UNIX_EPOCH: u64 = 116_444_736_000_000_000;
 /// sizeof(WIN32_FIND_DATAA).
 const FIND_DATA_SIZE: usize = 320;
+/// sizeof(WIN32_FIND_DATAW).
+const FIND_DATA_W_SIZE: usize = 592;
 
-/// The sandboxed drive: the host root, the current directory, and every disk file object
+/// The machine's drives, each process's current directory, and every disk file object
 /// open in the machine (for share modes).
 #[derive(Default)]
 pub(crate) struct FileSystem {
-    /// The canonical host directory that is the guest's `C:\`; None: no drive.
-    root: Option<PathBuf>,
-    /// The directory a process starts in when no parent gave it one: components below
-    /// `C:\` (the host's current directory when it lies inside the root).
-    cwd: Vec<String>,
+    /// The mounted volumes, by drive letter.
+    volumes: Vec<Arc<Volume>>,
+    /// The directory a process starts in when no parent gave it one (the host's current
+    /// directory when a drive holds it); None: the root of C: (or of the first drive).
+    cwd: Option<CurrentDirectory>,
     /// Each process's current directory, once it has one of its own (NT keeps one per
-    /// process: SetCurrentDirectoryA in one does not move another).
-    process_cwd: win32::PerProcess<Vec<String>>,
+    /// process: SetCurrentDirectory in one does not move another).
+    process_cwd: win32::PerProcess<CurrentDirectory>,
     /// Disk file objects, to check share modes against.
     open: Vec<Weak<Object>>,
 }
 
 impl FileSystem {
-    /// Makes `root` the guest's `C:\` (it must exist) and the host's current directory the
-    /// guest's when it lies under the root.
-    pub(crate) fn set_root(&mut self, root: &Path) -> std::io::Result<()> {
-        let root = root.canonicalize()?;
-        if !root.is_dir() {
+    /// Mounts host directory `host` (it must exist) as drive `letter`, replacing what was
+    /// there.
+    pub(crate) fn mount(
+        &mut self,
+        letter: char,
+        host: &Path,
+        read_only: bool,
+    ) -> std::io::Result<()> {
+        let letter = letter.to_ascii_uppercase();
+        if !letter.is_ascii_uppercase() {
             return Err(std::io::Error::new(
-                std::io::ErrorKind::NotADirectory,
-                "the root is not a directory",
+                std::io::ErrorKind::InvalidInput,
+                "a drive letter is A to Z",
             ));
         }
-        self.cwd = std::env::current_dir()
-            .and_then(|d| d.canonicalize())
-            .ok()
-            .and_then(|d| {
-                let rest = d.strip_prefix(&root).ok()?;
-                rest.components()
-                    .map(|c| c.as_os_str().to_str().map(str::to_string))
-                    .collect::<Option<Vec<_>>>()
-            })
-            .unwrap_or_default();
-        self.root = Some(root);
+        let volume = Volume::open_root(letter, host, read_only)?;
+        self.volumes.retain(|v| v.letter != letter);
+        self.volumes.push(Arc::new(volume));
+        self.volumes.sort_by_key(|v| v.letter);
         Ok(())
+    }
+
+    /// The volume of drive `letter`.
+    pub(crate) fn volume(&self, letter: char) -> Option<Arc<Volume>> {
+        let letter = letter.to_ascii_uppercase();
+        self.volumes.iter().find(|v| v.letter == letter).cloned()
+    }
+
+    /// The mounted volumes, by letter.
+    pub(crate) fn volumes(&self) -> &[Arc<Volume>] {
+        &self.volumes
+    }
+
+    /// The guest path of host path `host`, when a mounted drive holds it (textually: the
+    /// drive's canonical directory is a prefix of the canonical `host`).
+    pub(crate) fn guest_path_of(&self, host: &Path) -> Option<(char, Vec<String>)> {
+        let host = host.canonicalize().ok()?;
+        self.volumes
+            .iter()
+            .filter_map(|v| {
+                let rest = host.strip_prefix(&v.host).ok()?;
+                let components = rest
+                    .components()
+                    .map(|c| c.as_os_str().to_str().map(str::to_string))
+                    .collect::<Option<Vec<_>>>()?;
+                Some((v.host.components().count(), v.letter, components))
+            })
+            // The deepest mount holding it wins.
+            .max_by_key(|(depth, letter, _)| (*depth, std::cmp::Reverse(*letter)))
+            .map(|(_, letter, components)| (letter, components))
+    }
+
+    /// Makes host directory `host` the guest's starting current directory, when a drive
+    /// holds it; returns whether one does.
+    pub(crate) fn set_start_directory(&mut self, host: &Path) -> bool {
+        match self.guest_path_of(host) {
+            Some((drive, components)) => {
+                self.cwd = Some(CurrentDirectory { drive, components });
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The starting current directory: the one set, else the root of C:.
+    fn start_directory(&self) -> CurrentDirectory {
+        self.cwd
+            .clone()
+            .unwrap_or_else(|| CurrentDirectory::root('C'))
     }
 
     /// The live disk file objects, pruned of closed ones.
@@ -127,15 +176,15 @@ impl FileSystem {
         self.open.iter().filter_map(Weak::upgrade).collect()
     }
 
-    /// ERROR_SHARING_VIOLATION when opening `path` for `access` (mapped file rights)
+    /// ERROR_SHARING_VIOLATION when opening the file `id` for `access` (mapped file rights)
     /// sharing `share` conflicts with a file object already open on it.
-    fn check_share(&mut self, path: &Path, access: u32, share: u32) -> Result<(), Win32Error> {
+    fn check_share(&mut self, id: (u64, u64), access: u32, share: u32) -> Result<(), Win32Error> {
         for object in self.live() {
             let Some(disk) = object.payload::<DiskFile>() else {
                 continue;
             };
             let other = disk.inner.lock();
-            if other.path != path {
+            if other.node.id != id {
                 continue;
             }
             let conflict =
@@ -153,42 +202,47 @@ impl FileSystem {
         Ok(())
     }
 
-    /// After a rename: open file objects at or under `from` now live under `to`.
-    fn renamed(&mut self, from: &Path, to: &Path) {
+    /// After a rename of the file `id` to `to` on `volume`: open file objects on it now have
+    /// that name (for delete-on-close).
+    fn renamed(&mut self, volume: &Volume, id: (u64, u64), to: &Located) {
         for object in self.live() {
             if let Some(disk) = object.payload::<DiskFile>() {
                 let mut inner = disk.inner.lock();
-                if let Ok(rest) = inner.path.strip_prefix(from) {
-                    inner.path = if rest.as_os_str().is_empty() {
-                        to.to_path_buf()
-                    } else {
-                        to.join(rest)
-                    };
+                if inner.node.id == id {
+                    inner.parent = volume.parent_of(to).ok();
+                    inner.name = to.name.clone();
                 }
             }
         }
     }
 }
 
-/// The payload of a File object open on a host file or directory of the sandbox.
+/// The payload of a File object open on a file or directory of a drive.
 pub struct DiskFile {
     inner: Mutex<DiskInner>,
 }
 
 struct DiskInner {
-    path: PathBuf,
+    /// The guest's full path at open.
+    guest_path: String,
     /// None for a directory.
     file: Option<std::fs::File>,
+    /// What was opened.
+    node: Node,
     position: u64,
     /// The file rights the object was opened for.
     access: u32,
     share: u32,
     delete_on_close: bool,
+    /// The directory that holds it (O_PATH) and its name there: where delete-on-close acts,
+    /// after checking that the name still is this file.
+    parent: Option<OwnedFd>,
+    name: String,
 }
 
 impl std::fmt::Debug for DiskFile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "DiskFile({})", self.inner.lock().path.display())
+        write!(f, "DiskFile({})", self.inner.lock().guest_path)
     }
 }
 
@@ -197,7 +251,9 @@ impl Drop for DiskFile {
         let inner = self.inner.get_mut();
         if inner.delete_on_close {
             inner.file = None;
-            let _ = std::fs::remove_file(&inner.path);
+            if let Some(parent) = &inner.parent {
+                volume::remove_if_same(parent, &inner.name, inner.node.id);
+            }
         }
     }
 }
@@ -206,19 +262,9 @@ impl Drop for DiskFile {
 #[derive(Debug)]
 pub struct NullDevice;
 
-/// The payload of a FindFirstFileA search handle: the WIN32_FIND_DATAA records still to give.
+/// The payload of a FindFirstFile search handle: the entries still to give.
 struct FindSearch {
-    records: Mutex<VecDeque<Vec<u8>>>,
-}
-
-fn io_error(e: &std::io::Error) -> Win32Error {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => Win32Error::FILE_NOT_FOUND,
-        std::io::ErrorKind::AlreadyExists => ERROR_FILE_EXISTS,
-        std::io::ErrorKind::StorageFull => ERROR_DISK_FULL,
-        std::io::ErrorKind::DirectoryNotEmpty => ERROR_DIR_NOT_EMPTY,
-        _ => Win32Error::ACCESS_DENIED,
-    }
+    entries: Mutex<VecDeque<(String, Node)>>,
 }
 
 /// A string as guest ANSI bytes, if every character has one.
@@ -256,39 +302,43 @@ fn path_argument(call: &mut ApiCall<'_>, name: Option<&str>) -> Result<String, W
 }
 
 fn full(call: &ApiCall<'_>, name: &str) -> Result<FullPath, Win32Error> {
-    path::full_path(&current_components(call), name)
+    path::full_path(&current_directory(call), name)
 }
 
-/// The calling process's current directory, as components below `C:\`.
-fn current_components(call: &ApiCall<'_>) -> Vec<String> {
+/// The calling process's current directory.
+pub(crate) fn current_directory(call: &ApiCall<'_>) -> CurrentDirectory {
     let object = call.process_object();
     let pid = call.thread.process;
     let Some(files) = call.state.k32_peek().map(|k| &k.files) else {
-        return Vec::new();
+        return CurrentDirectory::root('C');
     };
     object
         .and_then(|o| files.process_cwd.get(pid, &o).cloned())
-        .unwrap_or_else(|| files.cwd.clone())
+        .unwrap_or_else(|| files.start_directory())
 }
 
-/// CreateProcessA's lpCurrentDirectory: the directory a new process starts in, checked
+/// CreateProcess's lpCurrentDirectory: the directory a new process starts in, checked
 /// before the process is made. NULL: the caller's own. A name that is not an existing
-/// directory of drive C: is ERROR_DIRECTORY (267), as NT reports it.
+/// directory is ERROR_DIRECTORY (267), as NT reports it.
 pub(crate) fn child_current_directory(
     call: &mut ApiCall<'_>,
     name: Option<&str>,
-) -> Result<Vec<String>, ApiReturn> {
+) -> Result<CurrentDirectory, ApiReturn> {
     if name.is_none() {
-        return Ok(current_components(call));
+        return Ok(current_directory(call));
     }
     let name = path_argument(call, name).map_err(|e| fail(call, e, 0))?;
-    let r = (|| {
-        let f = full(call, &name)?;
-        let (_, h) = host(call, &f)?;
-        match (f, h.existing) {
-            (FullPath::Drive { components, .. }, Some(m)) if m.is_dir() => Ok(components),
-            _ => Err(ERROR_DIRECTORY),
+    let r = (|| match full(call, &name)? {
+        FullPath::Drive {
+            drive, components, ..
+        } => {
+            let (_, at) = locate(call, drive, &components)?;
+            match at.node {
+                Some(n) if n.is_dir() => Ok(CurrentDirectory { drive, components }),
+                _ => Err(ERROR_DIRECTORY),
+            }
         }
+        _ => Err(ERROR_DIRECTORY),
     })();
     r.map_err(|e| fail(call, e, 0))
 }
@@ -298,39 +348,58 @@ pub(crate) fn set_process_current_directory(
     call: &mut ApiCall<'_>,
     pid: u32,
     process: &Arc<Object>,
-    components: Vec<String>,
+    directory: CurrentDirectory,
 ) {
     call.state
         .k32()
         .files
         .process_cwd
-        .insert(pid, process, components);
+        .insert(pid, process, directory);
 }
 
-/// Maps a full path to the host: ERROR_PATH_NOT_FOUND when there is no drive C: at all.
-fn host(call: &ApiCall<'_>, full: &FullPath) -> Result<(PathBuf, HostPath), Win32Error> {
-    let root = call
-        .state
+/// The volume of `drive`: ERROR_PATH_NOT_FOUND when no such drive is mounted.
+fn volume_of(call: &ApiCall<'_>, drive: char) -> Result<Arc<Volume>, Win32Error> {
+    call.state
         .k32_peek()
-        .and_then(|k| k.files.root.clone())
-        .ok_or(Win32Error::PATH_NOT_FOUND)?;
-    let h = path::to_host(&root, full)?;
-    Ok((root, h))
+        .and_then(|k| k.files.volume(drive))
+        .ok_or(Win32Error::PATH_NOT_FOUND)
 }
 
-/// The host path of a name that must exist: ERROR_FILE_NOT_FOUND when only its last
-/// component is missing.
-fn existing(
+/// Finds `components` on drive `drive`.
+fn locate(
     call: &ApiCall<'_>,
-    name: &str,
-) -> Result<(PathBuf, HostPath, std::fs::Metadata), Win32Error> {
-    let f = full(call, name)?;
-    if matches!(f, FullPath::Device { .. }) {
-        return Err(Win32Error::ACCESS_DENIED);
+    drive: char,
+    components: &[String],
+) -> Result<(Arc<Volume>, Located), Win32Error> {
+    let volume = volume_of(call, drive)?;
+    let at = volume.locate(components)?;
+    Ok((volume, at))
+}
+
+/// Finds what a full path names on its drive: a UNC name is ERROR_BAD_NETPATH (there is no
+/// network), a device ERROR_ACCESS_DENIED, wildcards ERROR_INVALID_NAME.
+fn resolve(call: &ApiCall<'_>, full: &FullPath) -> Result<(Arc<Volume>, Located), Win32Error> {
+    match full {
+        FullPath::Drive {
+            drive, components, ..
+        } => {
+            if full.has_wildcards() {
+                return Err(Win32Error::INVALID_NAME);
+            }
+            locate(call, *drive, components)
+        }
+        FullPath::Unc(_) => Err(path::ERROR_BAD_NETPATH),
+        FullPath::Device { .. } => Err(Win32Error::ACCESS_DENIED),
     }
-    let (root, h) = host(call, &f)?;
-    match h.existing.clone() {
-        Some(m) => Ok((root, h, m)),
+}
+
+/// What an existing name names: ERROR_FILE_NOT_FOUND when only its last component is
+/// missing.
+fn existing(call: &ApiCall<'_>, name: &str) -> Result<(Arc<Volume>, Located, Node), Win32Error> {
+    let f = full(call, name)?;
+    let (volume, at) = resolve(call, &f)?;
+    match at.node {
+        Some(node) => Ok((volume, at, node)),
         None => Err(Win32Error::FILE_NOT_FOUND),
     }
 }
@@ -349,7 +418,7 @@ fn create_object(
     Ok((handle, object))
 }
 
-/// CreateFileA's work: opens or creates `name` for `access` sharing `share` with
+/// CreateFile's work: opens or creates `name` for `access` sharing `share` with
 /// `disposition`, `flags` being dwFlagsAndAttributes. On success the last error is
 /// ERROR_ALREADY_EXISTS when CREATE_ALWAYS or OPEN_ALWAYS found the file, else 0.
 fn create_file(
@@ -383,81 +452,71 @@ fn create_file(
         call.set_last_error(0);
         return Ok(handle);
     }
-    if f.has_wildcards() {
-        return Err(Win32Error::INVALID_NAME);
-    }
-    let (root, h) = host(call, &f)?;
+    let (volume, at) = resolve(call, &f)?;
     let wants_write = granted.0 & WRITE_RIGHTS != 0;
-    let mut existed = false;
-    let file = match &h.existing {
-        Some(meta) if meta.is_dir() => {
-            if disposition == CREATE_NEW {
-                return Err(ERROR_FILE_EXISTS);
-            }
-            if flags & FILE_FLAG_BACKUP_SEMANTICS == 0
-                || matches!(disposition, CREATE_ALWAYS | TRUNCATE_EXISTING)
-            {
+    let truncate = matches!(disposition, CREATE_ALWAYS | TRUNCATE_EXISTING);
+    let directory = flags & FILE_FLAG_BACKUP_SEMANTICS != 0;
+    match at.node {
+        Some(_) if disposition == CREATE_NEW => return Err(ERROR_FILE_EXISTS),
+        Some(node) if node.is_dir() => {
+            if !directory || matches!(disposition, CREATE_ALWAYS | TRUNCATE_EXISTING) {
                 return Err(Win32Error::ACCESS_DENIED);
             }
-            call.state
-                .k32()
-                .files
-                .check_share(&h.path, granted.0, share)?;
-            existed = true;
-            None
         }
-        Some(meta) => {
-            let truncate = matches!(disposition, CREATE_ALWAYS | TRUNCATE_EXISTING);
-            match disposition {
-                CREATE_NEW => return Err(ERROR_FILE_EXISTS),
-                TRUNCATE_EXISTING if granted.0 & FILE_WRITE_DATA == 0 => {
-                    return Err(Win32Error::INVALID_PARAMETER);
-                }
-                _ => {}
+        Some(node) => {
+            if disposition == TRUNCATE_EXISTING && granted.0 & FILE_WRITE_DATA == 0 {
+                return Err(Win32Error::INVALID_PARAMETER);
             }
-            if meta.permissions().readonly() && (wants_write || truncate) {
+            if node.read_only && (wants_write || truncate) {
                 return Err(Win32Error::ACCESS_DENIED);
             }
-            call.state
-                .k32()
-                .files
-                .check_share(&h.path, granted.0, share)?;
-            existed = true;
-            let file = open_host(&h.path, wants_write || truncate, false)?;
-            if truncate {
-                file.set_len(0).map_err(|e| io_error(&e))?;
-            }
-            Some(file)
         }
         None => {
             if matches!(disposition, OPEN_EXISTING | TRUNCATE_EXISTING) {
                 return Err(Win32Error::FILE_NOT_FOUND);
             }
-            if h.path == root {
+            if at.is_root() {
                 return Err(Win32Error::ACCESS_DENIED);
             }
-            let file = open_host(&h.path, true, true)?;
-            if flags & FILE_ATTRIBUTE_READONLY != 0
-                && let Ok(meta) = file.metadata()
-            {
-                let mut perms = meta.permissions();
-                perms.set_readonly(true);
-                let _ = std::fs::set_permissions(&h.path, perms);
-            }
-            Some(file)
         }
-    };
-    if !path::is_inside(&root, &h.path) {
-        return Err(Win32Error::ACCESS_DENIED);
     }
+    if let Some(node) = at.node {
+        call.state
+            .k32()
+            .files
+            .check_share(node.id, granted.0, share)?;
+    }
+    let existed = at.node.is_some();
+    let opened = volume.open(
+        &at,
+        OpenHow {
+            read: granted.0 & READ_RIGHTS != 0 || !wants_write,
+            write: wants_write || (existed && truncate),
+            create: !existed,
+            exclusive: !existed,
+            truncate: existed && truncate,
+            directory,
+        },
+    )?;
+    if opened.created && flags & FILE_ATTRIBUTE_READONLY != 0 {
+        let _ = opened.file.metadata().map(|m| {
+            let mut perms = m.permissions();
+            perms.set_readonly(true);
+            opened.file.set_permissions(perms)
+        });
+    }
+    let guest_path = f.display();
     let disk = DiskFile {
         inner: Mutex::new(DiskInner {
-            path: h.path.clone(),
-            file,
+            guest_path,
+            file: (!opened.node.is_dir()).then_some(opened.file),
+            node: opened.node,
             position: 0,
             access: granted.0,
             share,
             delete_on_close: flags & FILE_FLAG_DELETE_ON_CLOSE != 0,
+            parent: Some(opened.parent),
+            name: opened.name,
         }),
     };
     let (handle, object) = create_object(call, Box::new(disk), AccessMask(access), inherit)?;
@@ -469,25 +528,6 @@ fn create_file(
         0
     });
     Ok(handle)
-}
-
-/// Opens a host file for reading (and writing), creating it exclusively when `create` (an
-/// exclusive create never follows a symbolic link). A file the host will not let us read
-/// is opened for writing only.
-fn open_host(path: &Path, write: bool, create: bool) -> Result<std::fs::File, Win32Error> {
-    let mut o = std::fs::OpenOptions::new();
-    o.read(true).write(write).create_new(create);
-    match o.open(path) {
-        Ok(f) => Ok(f),
-        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied && write => {
-            std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(create)
-                .open(path)
-                .map_err(|e| io_error(&e))
-        }
-        Err(e) => Err(io_error(&e)),
-    }
 }
 
 /// CreateFileA for Rust callers (the C runtime's fopen): a handle that is not inherited.
@@ -1020,13 +1060,13 @@ pub(crate) fn file_type(object: &Object) -> Option<u32> {
     }
 }
 
-fn attributes_of(meta: &std::fs::Metadata) -> u32 {
-    let mut a = if meta.is_dir() {
+fn attributes_of(node: &Node) -> u32 {
+    let mut a = if node.is_dir() {
         FILE_ATTRIBUTE_DIRECTORY
     } else {
         FILE_ATTRIBUTE_ARCHIVE
     };
-    if meta.permissions().readonly() {
+    if node.read_only {
         a |= FILE_ATTRIBUTE_READONLY;
     }
     a
@@ -1034,7 +1074,7 @@ fn attributes_of(meta: &std::fs::Metadata) -> u32 {
 
 fn get_file_attributes(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
     let r = path_argument(call, name)
-        .and_then(|name| existing(call, &name).map(|(_, _, m)| attributes_of(&m)));
+        .and_then(|name| existing(call, &name).map(|(_, _, node)| attributes_of(&node)));
     done(call, r, INVALID_SET_FILE_POINTER)
 }
 
@@ -1051,6 +1091,43 @@ fn GetFileAttributesW(call: &mut ApiCall<'_>, lpFileName: Option<WideStr>) -> Ap
     get_file_attributes(call, lpFileName.as_deref())
 }
 
+/// The attributes SetFileAttributes accepts (READONLY, HIDDEN, SYSTEM, ARCHIVE, NORMAL,
+/// TEMPORARY, OFFLINE); ntemu keeps READONLY, the only one a host file carries.
+const SETTABLE_ATTRIBUTES: u32 = 0x1 | 0x2 | 0x4 | 0x20 | 0x80 | 0x100 | 0x1000;
+
+fn set_file_attributes(call: &mut ApiCall<'_>, name: Option<&str>, attributes: u32) -> ApiReturn {
+    let r = path_argument(call, name).and_then(|name| {
+        if attributes & !(SETTABLE_ATTRIBUTES | FILE_ATTRIBUTE_DIRECTORY) != 0 {
+            return Err(Win32Error::INVALID_PARAMETER);
+        }
+        let (volume, at, _) = existing(call, &name)?;
+        volume.set_read_only(&at, attributes & FILE_ATTRIBUTE_READONLY != 0)?;
+        Ok(1)
+    });
+    done(call, r, 0)
+}
+
+/// SetFileAttributesA(lpFileName, dwFileAttributes): FILE_ATTRIBUTE_READONLY is kept (as
+/// the host file's write permission); the other attributes are accepted and not kept.
+#[export]
+fn SetFileAttributesA(
+    call: &mut ApiCall<'_>,
+    lpFileName: Option<AnsiStr>,
+    dwFileAttributes: u32,
+) -> ApiReturn {
+    set_file_attributes(call, lpFileName.as_deref(), dwFileAttributes)
+}
+
+/// SetFileAttributesW(lpFileName, dwFileAttributes).
+#[export]
+fn SetFileAttributesW(
+    call: &mut ApiCall<'_>,
+    lpFileName: Option<WideStr>,
+    dwFileAttributes: u32,
+) -> ApiReturn {
+    set_file_attributes(call, lpFileName.as_deref(), dwFileAttributes)
+}
+
 /// DeleteFileA(lpFileName): a directory or a read-only file is ERROR_ACCESS_DENIED, a file
 /// open without FILE_SHARE_DELETE ERROR_SHARING_VIOLATION.
 #[export]
@@ -1065,27 +1142,24 @@ fn DeleteFileW(call: &mut ApiCall<'_>, lpFileName: Option<WideStr>) -> ApiReturn
 }
 
 fn delete_file(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
-    let name = match path_argument(call, name) {
-        Ok(n) => n,
-        Err(e) => return fail(call, e, 0),
-    };
-    let r = existing(call, &name).and_then(|(_, h, meta)| {
-        if meta.is_dir() || meta.permissions().readonly() {
+    let r = path_argument(call, name).and_then(|name| {
+        let (volume, at, node) = existing(call, &name)?;
+        if node.is_dir() || node.read_only {
             return Err(Win32Error::ACCESS_DENIED);
         }
         call.state.k32().files.check_share(
-            &h.path,
+            node.id,
             DELETE_RIGHT,
             FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
         )?;
-        std::fs::remove_file(&h.path).map_err(|e| io_error(&e))?;
+        volume.remove_file(&at)?;
         Ok(1)
     });
     done(call, r, 0)
 }
 
-/// MoveFileA(lpExistingFileName, lpNewFileName): files and directories; an existing target
-/// is ERROR_ALREADY_EXISTS (a change of case only is allowed).
+/// MoveFileA(lpExistingFileName, lpNewFileName): files and directories, on one drive; an
+/// existing target is ERROR_ALREADY_EXISTS (a change of case only is allowed).
 #[export]
 fn MoveFileA(
     call: &mut ApiCall<'_>,
@@ -1096,6 +1170,7 @@ fn MoveFileA(
         call,
         lpExistingFileName.as_deref(),
         lpNewFileName.as_deref(),
+        0,
     )
 }
 
@@ -1110,63 +1185,138 @@ fn MoveFileW(
         call,
         lpExistingFileName.as_deref(),
         lpNewFileName.as_deref(),
+        0,
     )
 }
 
-fn move_file(call: &mut ApiCall<'_>, from: Option<&str>, to: Option<&str>) -> ApiReturn {
-    let from = match path_argument(call, from) {
-        Ok(n) => n,
-        Err(e) => return fail(call, e, 0),
-    };
-    let to = match path_argument(call, to) {
-        Ok(n) => n,
-        Err(e) => return fail(call, e, 0),
-    };
+/// MOVEFILE_REPLACE_EXISTING.
+const MOVEFILE_REPLACE_EXISTING: u32 = 0x1;
+/// MOVEFILE_COPY_ALLOWED.
+const MOVEFILE_COPY_ALLOWED: u32 = 0x2;
+/// MOVEFILE_DELAY_UNTIL_REBOOT.
+const MOVEFILE_DELAY_UNTIL_REBOOT: u32 = 0x4;
+/// MOVEFILE_WRITE_THROUGH.
+const MOVEFILE_WRITE_THROUGH: u32 = 0x8;
+/// ERROR_NOT_SAME_DEVICE.
+const ERROR_NOT_SAME_DEVICE: Win32Error = Win32Error(17);
+
+/// MoveFileExA(lpExistingFileName, lpNewFileName, dwFlags): REPLACE_EXISTING replaces a
+/// file (never a directory); a move to another drive is ERROR_NOT_SAME_DEVICE unless
+/// COPY_ALLOWED; DELAY_UNTIL_REBOOT is refused (ntemu's machine does not reboot).
+#[export]
+fn MoveFileExA(
+    call: &mut ApiCall<'_>,
+    lpExistingFileName: Option<AnsiStr>,
+    lpNewFileName: Option<AnsiStr>,
+    dwFlags: u32,
+) -> ApiReturn {
+    move_file(
+        call,
+        lpExistingFileName.as_deref(),
+        lpNewFileName.as_deref(),
+        dwFlags,
+    )
+}
+
+/// MoveFileExW(lpExistingFileName, lpNewFileName, dwFlags).
+#[export]
+fn MoveFileExW(
+    call: &mut ApiCall<'_>,
+    lpExistingFileName: Option<WideStr>,
+    lpNewFileName: Option<WideStr>,
+    dwFlags: u32,
+) -> ApiReturn {
+    move_file(
+        call,
+        lpExistingFileName.as_deref(),
+        lpNewFileName.as_deref(),
+        dwFlags,
+    )
+}
+
+fn move_file(
+    call: &mut ApiCall<'_>,
+    from: Option<&str>,
+    to: Option<&str>,
+    flags: u32,
+) -> ApiReturn {
     let r = (|| {
-        let (root, src, _) = existing(call, &from)?;
-        if src.path == root {
+        let from = path_argument(call, from)?;
+        let to = path_argument(call, to)?;
+        let known = MOVEFILE_REPLACE_EXISTING
+            | MOVEFILE_COPY_ALLOWED
+            | MOVEFILE_DELAY_UNTIL_REBOOT
+            | MOVEFILE_WRITE_THROUGH;
+        if flags & !known != 0 || flags & MOVEFILE_DELAY_UNTIL_REBOOT != 0 {
+            return Err(Win32Error::INVALID_PARAMETER);
+        }
+        let (volume, src, node) = existing(call, &from)?;
+        if src.is_root() {
             return Err(Win32Error::ACCESS_DENIED);
         }
         let to_full = full(call, &to)?;
         if matches!(to_full, FullPath::Device { .. }) || to_full.has_wildcards() {
             return Err(Win32Error::ACCESS_DENIED);
         }
-        let (_, dst) = host(call, &to_full)?;
-        let target = if dst.existing.is_some() {
-            if dst.path != src.path {
+        let (target_volume, dst) = resolve(call, &to_full)?;
+        if !Arc::ptr_eq(&volume, &target_volume) {
+            // NT copies and deletes with COPY_ALLOWED; ntemu's drives are separate host
+            // directories, so the copy is left to CopyFile.
+            return Err(ERROR_NOT_SAME_DEVICE);
+        }
+        let mut replace = false;
+        if let Some(existing) = dst.node {
+            if existing.id == node.id {
+                // The same entry under another case: renamed to the guest's spelling below.
+            } else if flags & MOVEFILE_REPLACE_EXISTING == 0 {
                 return Err(Win32Error::ALREADY_EXISTS);
-            }
-            // The same entry under another case: rename to the guest's spelling.
-            let FullPath::Drive { components, .. } = &to_full else {
+            } else if existing.is_dir() || node.is_dir() {
                 return Err(Win32Error::ACCESS_DENIED);
-            };
-            let last = components.last().ok_or(Win32Error::ACCESS_DENIED)?;
-            dst.path.with_file_name(last)
-        } else {
-            dst.path
+            } else {
+                replace = true;
+            }
+        }
+        let dst = match (&to_full, dst.node) {
+            (FullPath::Drive { components, .. }, Some(n)) if n.id == node.id => {
+                // Keep the guest's new spelling of the last component.
+                let last = components.last().ok_or(Win32Error::ACCESS_DENIED)?;
+                Located {
+                    rel: format!(
+                        "{}{}{}",
+                        dst.parent_rel(),
+                        if dst.parent_rel().is_empty() { "" } else { "/" },
+                        last
+                    ),
+                    name: last.clone(),
+                    node: None,
+                }
+            }
+            _ => dst,
         };
-        if !path::is_inside(&root, &target) || target == root {
-            return Err(Win32Error::ACCESS_DENIED);
+        if dst.rel == src.rel {
+            return Ok(1);
         }
         call.state.k32().files.check_share(
-            &src.path,
+            node.id,
             DELETE_RIGHT,
             FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
         )?;
-        if target.starts_with(&src.path) && target != src.path {
+        if dst.rel.starts_with(&format!("{}/", src.rel)) {
             return Err(Win32Error::SHARING_VIOLATION);
         }
-        std::fs::rename(&src.path, &target).map_err(|e| io_error(&e))?;
-        call.state.k32().files.renamed(&src.path, &target);
+        volume.rename(&src, &dst, replace)?;
+        call.state.k32().files.renamed(&volume, node.id, &dst);
         Ok(1)
     })();
     done(call, r, 0)
 }
 
+/// The calling process's current directory as GetCurrentDirectory reports it.
 fn cwd_display(call: &ApiCall<'_>) -> String {
+    let cwd = current_directory(call);
     FullPath::Drive {
-        drive: 'C',
-        components: current_components(call),
+        drive: cwd.drive,
+        components: cwd.components,
         trailing_separator: false,
     }
     .display()
@@ -1237,27 +1387,47 @@ fn SetCurrentDirectoryW(call: &mut ApiCall<'_>, lpPathName: Option<WideStr>) -> 
 }
 
 fn set_current_directory(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
-    let name = match path_argument(call, name) {
-        Ok(n) => n,
-        Err(e) => return fail(call, e, 0),
-    };
-    let r = (|| {
-        let f = full(call, &name)?;
-        let (_, h) = host(call, &f)?;
-        let FullPath::Drive { components, .. } = f else {
+    let r = path_argument(call, name).and_then(|name| {
+        let FullPath::Drive {
+            drive, components, ..
+        } = full(call, &name)?
+        else {
             return Err(Win32Error::INVALID_NAME);
         };
-        match h.existing {
-            Some(m) if m.is_dir() => {}
+        let (_, at) = locate(call, drive, &components)?;
+        match at.node {
+            Some(n) if n.is_dir() => {}
             Some(_) => return Err(ERROR_DIRECTORY),
             None => return Err(Win32Error::FILE_NOT_FOUND),
         }
         let pid = call.thread.process;
         let process = call.process_object().ok_or(Win32Error::INVALID_HANDLE)?;
-        set_process_current_directory(call, pid, &process, components);
+        set_process_current_directory(call, pid, &process, CurrentDirectory { drive, components });
         Ok(1)
-    })();
+    });
     done(call, r, 0)
+}
+
+/// GetFullPathName's work: the full path of `name`, and where its last component starts
+/// (in characters); ERROR_INVALID_NAME for what cannot be made full.
+fn full_path_name(
+    call: &mut ApiCall<'_>,
+    name: Option<&str>,
+) -> Result<(String, Option<usize>), Win32Error> {
+    let name = path_argument(call, name)?;
+    let f = full(call, &name).map_err(|e| {
+        if e == Win32Error::PATH_NOT_FOUND {
+            Win32Error::INVALID_NAME
+        } else {
+            e
+        }
+    })?;
+    let text = f.display();
+    let part = match text.rfind('\\') {
+        Some(i) if i + 1 < text.len() => Some(text[..=i].chars().count()),
+        _ => None,
+    };
+    Ok((text, part))
 }
 
 /// GetFullPathNameA(lpFileName, nBufferLength, lpBuffer, lpFilePart).
@@ -1269,35 +1439,51 @@ fn GetFullPathNameA(
     #[size(nBufferLength)] lpBuffer: OutBuf<u8>,
     lpFilePart: Ptr,
 ) -> ApiReturn {
-    let (capacity, out, part_ptr) = (lpBuffer.capacity, lpBuffer.ptr, lpFilePart.0);
-    let name = match path_argument(call, lpFileName.as_deref()) {
-        Ok(n) => n,
+    let (text, part) = match full_path_name(call, lpFileName.as_deref()) {
+        Ok(t) => t,
         Err(e) => return fail(call, e, 0),
     };
-    let f = match full(call, &name) {
-        Ok(f) => f,
-        Err(e) => {
-            let e = if e == Win32Error::PATH_NOT_FOUND {
-                Win32Error::INVALID_NAME
-            } else {
-                e
-            };
-            return fail(call, e, 0);
-        }
-    };
-    let Some(text) = encode_ansi(&f.display()) else {
+    let Some(bytes) = encode_ansi(&text) else {
         return fail(call, Win32Error::INVALID_NAME, 0);
     };
-    let r = copy_string_out(call, out, capacity, &text);
+    let r = copy_string_out(call, lpBuffer.ptr, lpBuffer.capacity, &bytes);
     if let ApiReturn::Value(n) = r
-        && n == text.len() as u32
-        && part_ptr != 0
+        && n == bytes.len() as u32
+        && !lpFilePart.is_null()
     {
-        let part = match text.iter().rposition(|&b| b == b'\\') {
-            Some(i) if i + 1 < text.len() => out.wrapping_add(i as u32 + 1),
-            _ => 0,
-        };
-        if call.write_u32(part_ptr, part).is_err() {
+        // Characters of code page 1252 are one byte each.
+        let at = part.map_or(0, |p| lpBuffer.ptr.wrapping_add(p as u32));
+        if call.write_u32(lpFilePart.0, at).is_err() {
+            return bad_pointer(call);
+        }
+    }
+    r
+}
+
+/// GetFullPathNameW(lpFileName, nBufferLength, lpBuffer, lpFilePart), in characters.
+#[export]
+fn GetFullPathNameW(
+    call: &mut ApiCall<'_>,
+    lpFileName: Option<WideStr>,
+    nBufferLength: u32,
+    #[size(nBufferLength)] lpBuffer: OutBuf<u16>,
+    lpFilePart: Ptr,
+) -> ApiReturn {
+    let (text, part) = match full_path_name(call, lpFileName.as_deref()) {
+        Ok(t) => t,
+        Err(e) => return fail(call, e, 0),
+    };
+    let units: Vec<u16> = text.encode_utf16().collect();
+    let r = copy_wide_string_out(call, lpBuffer, &units);
+    if let ApiReturn::Value(n) = r
+        && n == units.len() as u32
+        && !lpFilePart.is_null()
+    {
+        let at = part.map_or(0, |p| {
+            let before = text.chars().take(p).map(char::len_utf16).sum::<usize>();
+            lpBuffer.ptr.wrapping_add(2 * before as u32)
+        });
+        if call.write_u32(lpFilePart.0, at).is_err() {
             return bad_pointer(call);
         }
     }
@@ -1327,36 +1513,25 @@ fn CreateDirectoryW(
 }
 
 fn create_directory(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
-    let name = match path_argument(call, name) {
-        Ok(n) => n,
-        Err(e) => return fail(call, e, 0),
-    };
-    let r = (|| {
+    let r = path_argument(call, name).and_then(|name| {
         let f = full(call, &name)?;
         if matches!(f, FullPath::Device { .. }) {
             return Err(Win32Error::ACCESS_DENIED);
         }
-        if f.has_wildcards() {
-            return Err(Win32Error::INVALID_NAME);
-        }
-        let (root, h) = host(call, &f)?;
-        if h.existing.is_some() {
+        let (volume, at) = resolve(call, &f)?;
+        if at.node.is_some() {
             return Err(Win32Error::ALREADY_EXISTS);
         }
-        if !path::is_inside(&root, &h.path) {
+        if at.is_root() {
             return Err(Win32Error::ACCESS_DENIED);
         }
-        std::fs::create_dir(&h.path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => Win32Error::ALREADY_EXISTS,
-            std::io::ErrorKind::NotFound => Win32Error::PATH_NOT_FOUND,
-            _ => io_error(&e),
-        })?;
+        volume.make_directory(&at)?;
         Ok(1)
-    })();
+    });
     done(call, r, 0)
 }
 
-/// RemoveDirectoryA(lpPathName): an empty directory that is not the current one.
+/// RemoveDirectoryA(lpPathName): an empty directory that is not a process's current one.
 #[export]
 fn RemoveDirectoryA(call: &mut ApiCall<'_>, lpPathName: Option<AnsiStr>) -> ApiReturn {
     remove_directory(call, lpPathName.as_deref())
@@ -1369,80 +1544,98 @@ fn RemoveDirectoryW(call: &mut ApiCall<'_>, lpPathName: Option<WideStr>) -> ApiR
 }
 
 fn remove_directory(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
-    let name = match path_argument(call, name) {
-        Ok(n) => n,
-        Err(e) => return fail(call, e, 0),
-    };
-    let r = (|| {
-        let (root, h, meta) = existing(call, &name)?;
-        if !meta.is_dir() {
+    let r = path_argument(call, name).and_then(|name| {
+        let (volume, at, node) = existing(call, &name)?;
+        if !node.is_dir() {
             return Err(ERROR_DIRECTORY);
         }
-        if h.path == root {
+        if at.is_root() {
             return Err(Win32Error::ACCESS_DENIED);
         }
         // The process holds its current directory open without FILE_SHARE_DELETE.
-        let cwd = FullPath::Drive {
-            drive: 'C',
-            components: current_components(call),
-            trailing_separator: false,
-        };
-        if path::to_host(&root, &cwd).is_ok_and(|c| c.path == h.path) {
+        let cwd = current_directory(call);
+        if cwd.drive == volume.letter
+            && let Ok(c) = volume.locate(&cwd.components)
+            && c.node.is_some_and(|n| n.id == node.id)
+        {
             return Err(Win32Error::SHARING_VIOLATION);
         }
         call.state.k32().files.check_share(
-            &h.path,
+            node.id,
             DELETE_RIGHT,
             FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
         )?;
-        let empty = std::fs::read_dir(&h.path)
-            .map_err(|e| io_error(&e))?
-            .next()
-            .is_none();
-        if !empty {
-            return Err(ERROR_DIR_NOT_EMPTY);
-        }
-        std::fs::remove_dir(&h.path).map_err(|e| io_error(&e))?;
+        volume.remove_directory(&at)?;
         Ok(1)
-    })();
+    });
     done(call, r, 0)
 }
 
-fn filetime(t: std::io::Result<std::time::SystemTime>) -> u64 {
-    t.ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(FILETIME_UNIX_EPOCH, |d| {
-            FILETIME_UNIX_EPOCH + d.as_secs() * 10_000_000 + u64::from(d.subsec_nanos() / 100)
-        })
+/// A time in nanoseconds since 1970 as a FILETIME.
+pub(crate) fn filetime(nanos: i128) -> u64 {
+    let ticks = i128::from(FILETIME_UNIX_EPOCH) + nanos.div_euclid(100);
+    ticks.clamp(0, i128::from(i64::MAX)) as u64
 }
 
-/// A WIN32_FIND_DATAA record.
-fn find_record(name: &[u8], meta: &std::fs::Metadata) -> Vec<u8> {
-    let mut r = Vec::with_capacity(FIND_DATA_SIZE);
-    r.extend_from_slice(&attributes_of(meta).to_le_bytes());
-    let written = filetime(meta.modified());
-    for t in [
-        filetime(meta.created()).min(written),
-        filetime(meta.accessed()),
+/// The three FILETIMEs of a node: creation (the earlier of change and write), last access,
+/// last write.
+fn times_of(node: &Node) -> [u64; 3] {
+    let written = filetime(node.written);
+    [
+        filetime(node.changed).min(written),
+        filetime(node.accessed),
         written,
-    ] {
+    ]
+}
+
+/// The fields WIN32_FIND_DATAA and WIN32_FIND_DATAW share: attributes, three times, size,
+/// two reserved words.
+fn find_header(node: &Node) -> Vec<u8> {
+    let mut r = Vec::with_capacity(FIND_DATA_W_SIZE);
+    r.extend_from_slice(&attributes_of(node).to_le_bytes());
+    for t in times_of(node) {
         r.extend_from_slice(&t.to_le_bytes());
     }
-    let size = if meta.is_dir() { 0 } else { meta.len() };
-    r.extend_from_slice(&((size >> 32) as u32).to_le_bytes());
-    r.extend_from_slice(&(size as u32).to_le_bytes());
+    r.extend_from_slice(&((node.size >> 32) as u32).to_le_bytes());
+    r.extend_from_slice(&(node.size as u32).to_le_bytes());
     r.extend_from_slice(&[0; 8]);
-    let mut file_name = [0u8; MAX_PATH];
-    file_name[..name.len()].copy_from_slice(name);
-    r.extend_from_slice(&file_name);
-    r.resize(FIND_DATA_SIZE, 0);
     r
 }
 
-/// The records a search pattern finds, in NTFS's order (`.` and `..` first, then by
-/// upper-cased name); host symbolic links and names code page 1252 cannot spell are left
-/// out.
-fn search(call: &ApiCall<'_>, pattern: &str) -> Result<VecDeque<Vec<u8>>, Win32Error> {
+/// A WIN32_FIND_DATAA record; None for a name code page 1252 cannot spell.
+fn find_record_a(name: &str, node: &Node) -> Option<Vec<u8>> {
+    let ansi = encode_ansi(name)?;
+    if ansi.len() >= MAX_PATH {
+        return None;
+    }
+    let mut r = find_header(node);
+    let mut file_name = [0u8; MAX_PATH];
+    file_name[..ansi.len()].copy_from_slice(&ansi);
+    r.extend_from_slice(&file_name);
+    r.resize(FIND_DATA_SIZE, 0);
+    Some(r)
+}
+
+/// A WIN32_FIND_DATAW record; None for a name longer than MAX_PATH - 1 characters.
+fn find_record_w(name: &str, node: &Node) -> Option<Vec<u8>> {
+    let units: Vec<u16> = name.encode_utf16().collect();
+    if units.len() >= MAX_PATH {
+        return None;
+    }
+    let mut r = find_header(node);
+    let mut file_name = [0u8; 2 * MAX_PATH];
+    for (i, u) in units.iter().enumerate() {
+        file_name[2 * i..2 * i + 2].copy_from_slice(&u.to_le_bytes());
+    }
+    r.extend_from_slice(&file_name);
+    r.resize(FIND_DATA_W_SIZE, 0);
+    Some(r)
+}
+
+/// The entries a search pattern finds, in NTFS's order (`.` and `..` first outside the
+/// root, then by upper-cased name). Links leading outside the drive, devices and names the
+/// guest cannot spell are left out.
+fn search(call: &ApiCall<'_>, pattern: &str) -> Result<VecDeque<(String, Node)>, Win32Error> {
     let f = full(call, pattern)?;
     let FullPath::Drive {
         drive,
@@ -1458,53 +1651,75 @@ fn search(call: &ApiCall<'_>, pattern: &str) -> Result<VecDeque<Vec<u8>>, Win32E
     let Some(pattern) = components.pop() else {
         return Err(Win32Error::FILE_NOT_FOUND);
     };
-    let parent = FullPath::Drive {
-        drive,
-        components: components.clone(),
-        trailing_separator: false,
-    };
-    let (_, dir) = host(call, &parent)?;
-    match &dir.existing {
-        Some(m) if m.is_dir() => {}
+    let (volume, dir) = locate(call, drive, &components)?;
+    let dir_node = match dir.node {
+        Some(n) if n.is_dir() => n,
         _ => return Err(Win32Error::PATH_NOT_FOUND),
-    }
-    let mut found: Vec<(String, Vec<u8>)> = Vec::new();
-    if !components.is_empty()
-        && let Some(meta) = &dir.existing
-    {
+    };
+    let mut found: Vec<(String, Node)> = Vec::new();
+    if !components.is_empty() {
         for dots in [".", ".."] {
             if path::wildcard_match(&pattern, dots) {
-                found.push((dots.to_string(), find_record(dots.as_bytes(), meta)));
+                found.push((dots.to_string(), dir_node));
             }
         }
     }
-    let mut names: Vec<(String, Vec<u8>)> = Vec::new();
-    let entries = std::fs::read_dir(&dir.path).map_err(|e| io_error(&e))?;
-    for entry in entries.flatten() {
-        let Ok(name) = entry.file_name().into_string() else {
-            continue;
-        };
-        let Some(ansi) = encode_ansi(&name) else {
-            continue;
-        };
-        if ansi.len() >= MAX_PATH || !path::wildcard_match(&pattern, &name) {
-            continue;
-        }
-        let Ok(meta) = std::fs::symlink_metadata(entry.path()) else {
-            continue;
-        };
-        if meta.file_type().is_symlink() {
-            continue;
-        }
-        let record = find_record(&ansi, &meta);
-        names.push((name.to_uppercase(), record));
-    }
+    let mut names: Vec<(String, String, Node)> = volume
+        .list(&dir)?
+        .into_iter()
+        .filter(|(name, _)| path::wildcard_match(&pattern, name))
+        .map(|(name, node)| (name.to_uppercase(), name, node))
+        .collect();
     names.sort_by(|a, b| a.0.cmp(&b.0));
-    found.extend(names);
+    found.extend(names.into_iter().map(|(_, name, node)| (name, node)));
     if found.is_empty() {
         return Err(Win32Error::FILE_NOT_FOUND);
     }
-    Ok(found.into_iter().map(|(_, r)| r).collect())
+    Ok(found.into())
+}
+
+/// Writes the next entry of a search the record kind can spell (skipping others); false
+/// when there is none.
+fn next_record(
+    call: &mut ApiCall<'_>,
+    entries: &mut VecDeque<(String, Node)>,
+    out: u32,
+    wide: bool,
+) -> Result<bool, Win32Error> {
+    while let Some((name, node)) = entries.pop_front() {
+        let record = if wide {
+            find_record_w(&name, &node)
+        } else {
+            find_record_a(&name, &node)
+        };
+        if let Some(record) = record {
+            call.write_bytes(out, &record)
+                .map_err(|_| Win32Error::NOACCESS)?;
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn find_first_file(call: &mut ApiCall<'_>, name: Option<&str>, out: Ptr, wide: bool) -> ApiReturn {
+    let r = path_argument(call, name).and_then(|name| {
+        let size = if wide {
+            FIND_DATA_W_SIZE
+        } else {
+            FIND_DATA_SIZE
+        };
+        call.probe_write(out.0, size)
+            .map_err(|_| Win32Error::NOACCESS)?;
+        let mut entries = search(call, &name)?;
+        if !next_record(call, &mut entries, out.0, wide)? {
+            return Err(Win32Error::FILE_NOT_FOUND);
+        }
+        let payload = FindSearch {
+            entries: Mutex::new(entries),
+        };
+        create_object(call, Box::new(payload), AccessMask(0), false).map(|(h, _)| h.0)
+    });
+    done(call, r, INVALID_HANDLE_VALUE)
 }
 
 /// FindFirstFileA(lpFileName, lpFindFileData): a search handle and the first match.
@@ -1514,30 +1729,20 @@ fn FindFirstFileA(
     lpFileName: Option<AnsiStr>,
     lpFindFileData: Ptr,
 ) -> ApiReturn {
-    let out = lpFindFileData.0;
-    let name = match path_argument(call, lpFileName.as_deref()) {
-        Ok(n) => n,
-        Err(e) => return fail(call, e, INVALID_HANDLE_VALUE),
-    };
-    if call.probe_write(out, FIND_DATA_SIZE).is_err() {
-        return fail(call, Win32Error::NOACCESS, INVALID_HANDLE_VALUE);
-    }
-    let r = search(call, &name).and_then(|mut records| {
-        let first = records.pop_front().ok_or(Win32Error::FILE_NOT_FOUND)?;
-        call.write_bytes(out, &first)
-            .map_err(|_| Win32Error::NOACCESS)?;
-        let payload = FindSearch {
-            records: Mutex::new(records),
-        };
-        create_object(call, Box::new(payload), AccessMask(0), false).map(|(h, _)| h.0)
-    });
-    done(call, r, INVALID_HANDLE_VALUE)
+    find_first_file(call, lpFileName.as_deref(), lpFindFileData, false)
 }
 
-/// FindNextFileA(hFindFile, lpFindFileData): ERROR_NO_MORE_FILES at the end.
-#[export]
-fn FindNextFileA(call: &mut ApiCall<'_>, hFindFile: Handle, lpFindFileData: Ptr) -> ApiReturn {
-    let (handle, out) = (hFindFile, lpFindFileData.0);
+/// FindFirstFileW(lpFileName, lpFindFileData).
+#[export(failure = INVALID_HANDLE_VALUE)]
+fn FindFirstFileW(
+    call: &mut ApiCall<'_>,
+    lpFileName: Option<WideStr>,
+    lpFindFileData: Ptr,
+) -> ApiReturn {
+    find_first_file(call, lpFileName.as_deref(), lpFindFileData, true)
+}
+
+fn find_next_file(call: &mut ApiCall<'_>, handle: Handle, out: Ptr, wide: bool) -> ApiReturn {
     let r = (|| {
         let object = call
             .reference(handle, AccessMask(0), Some(ObjectType::File))
@@ -1545,18 +1750,35 @@ fn FindNextFileA(call: &mut ApiCall<'_>, hFindFile: Handle, lpFindFileData: Ptr)
         let search = object
             .payload::<FindSearch>()
             .ok_or(Win32Error::INVALID_HANDLE)?;
-        call.probe_write(out, FIND_DATA_SIZE)
+        let size = if wide {
+            FIND_DATA_W_SIZE
+        } else {
+            FIND_DATA_SIZE
+        };
+        call.probe_write(out.0, size)
             .map_err(|_| Win32Error::NOACCESS)?;
-        let next = search
-            .records
-            .lock()
-            .pop_front()
-            .ok_or(ERROR_NO_MORE_FILES)?;
-        call.write_bytes(out, &next)
-            .map_err(|_| Win32Error::NOACCESS)?;
-        Ok(1)
+        let mut entries = std::mem::take(&mut *search.entries.lock());
+        let found = next_record(call, &mut entries, out.0, wide);
+        *search.entries.lock() = entries;
+        if found? {
+            Ok(1)
+        } else {
+            Err(ERROR_NO_MORE_FILES)
+        }
     })();
     done(call, r, 0)
+}
+
+/// FindNextFileA(hFindFile, lpFindFileData): ERROR_NO_MORE_FILES at the end.
+#[export]
+fn FindNextFileA(call: &mut ApiCall<'_>, hFindFile: Handle, lpFindFileData: Ptr) -> ApiReturn {
+    find_next_file(call, hFindFile, lpFindFileData, false)
+}
+
+/// FindNextFileW(hFindFile, lpFindFileData).
+#[export]
+fn FindNextFileW(call: &mut ApiCall<'_>, hFindFile: Handle, lpFindFileData: Ptr) -> ApiReturn {
+    find_next_file(call, hFindFile, lpFindFileData, true)
 }
 
 /// FindClose(hFindFile).
@@ -1603,4 +1825,98 @@ fn SetStdHandle(call: &mut ApiCall<'_>, nStdHandle: u32, hHandle: Handle) -> Api
     handles[index] = handle;
     call.state.k32().std_handles.insert(pid, &process, handles);
     ApiReturn::Value(1)
+}
+
+/// The most bytes an image file may have: 1 GiB.
+pub const MAX_IMAGE_SIZE: u64 = 1 << 30;
+
+/// Reads the image file guest path `name` names (relative to the calling process's current
+/// directory): its full guest path and its bytes. ERROR_BAD_EXE_FORMAT for one larger than
+/// [`MAX_IMAGE_SIZE`].
+pub(crate) fn read_image(call: &ApiCall<'_>, name: &str) -> Result<(String, Vec<u8>), Win32Error> {
+    let f = full(call, name)?;
+    let (volume, at) = resolve(call, &f)?;
+    match at.node {
+        Some(node) if node.is_dir() => return Err(Win32Error::ACCESS_DENIED),
+        Some(node) if node.size > MAX_IMAGE_SIZE => return Err(Win32Error::BAD_EXE_FORMAT),
+        Some(_) => {}
+        None => return Err(Win32Error::FILE_NOT_FOUND),
+    }
+    let opened = volume.open(
+        &at,
+        OpenHow {
+            read: true,
+            write: false,
+            create: false,
+            exclusive: false,
+            truncate: false,
+            directory: false,
+        },
+    )?;
+    let mut bytes = Vec::new();
+    (&opened.file)
+        .take(MAX_IMAGE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error(&e))?;
+    if bytes.len() as u64 > MAX_IMAGE_SIZE {
+        return Err(Win32Error::BAD_EXE_FORMAT);
+    }
+    Ok((f.display(), bytes))
+}
+
+/// Finds the program CreateProcess starts. `search`: the name comes from the command line,
+/// so `.exe` is added when the file name has no extension and a bare name is looked for, in
+/// NT's order, in the folder of the caller's image, the caller's current directory,
+/// `C:\WINNT\system32`, `C:\WINNT` and the directories of the caller's PATH. Otherwise
+/// (lpApplicationName) the name is taken as given, relative to the current directory.
+pub(crate) fn find_image(
+    call: &ApiCall<'_>,
+    name: &str,
+    search: bool,
+    image_folder: Option<&str>,
+    path_variable: Option<&str>,
+) -> Result<(String, Vec<u8>), Win32Error> {
+    if !search {
+        return read_image(call, name);
+    }
+    let file_part = name.rsplit(['\\', '/']).next().unwrap_or(name);
+    let name = if file_part.contains('.') {
+        name.to_string()
+    } else {
+        format!("{name}.exe")
+    };
+    let bare = !name.contains(['\\', '/', ':']);
+    if !bare {
+        return read_image(call, &name);
+    }
+    let mut folders: Vec<String> = Vec::new();
+    folders.extend(image_folder.map(str::to_string));
+    folders.push(String::new()); // the current directory
+    folders.push("C:\\WINNT\\system32".to_string());
+    folders.push("C:\\WINNT".to_string());
+    folders.extend(
+        path_variable
+            .unwrap_or_default()
+            .split(';')
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| p.trim().to_string()),
+    );
+    let mut first_error = Win32Error::FILE_NOT_FOUND;
+    for folder in folders {
+        let candidate = if folder.is_empty() {
+            name.clone()
+        } else {
+            format!("{}\\{name}", folder.trim_end_matches('\\'))
+        };
+        match read_image(call, &candidate) {
+            Ok(found) => return Ok(found),
+            Err(Win32Error::FILE_NOT_FOUND | Win32Error::PATH_NOT_FOUND) => {}
+            Err(e) => {
+                if first_error == Win32Error::FILE_NOT_FOUND {
+                    first_error = e;
+                }
+            }
+        }
+    }
+    Err(first_error)
 }

@@ -13,6 +13,7 @@ use nt_status::{NtStatus, Win32Error};
 
 pub mod console;
 mod console_api;
+mod drive;
 pub(crate) mod environment;
 mod file;
 mod global;
@@ -24,6 +25,7 @@ mod processor;
 mod startup;
 pub(crate) mod sync;
 mod time;
+mod volume;
 
 pub use file::{DiskFile, NullDevice};
 pub use file::{open_file, read_handle, set_file_pointer, write_handle};
@@ -38,8 +40,6 @@ use win32::{
 pub struct Kernel32State {
     /// Each process's standard handles (input, output, error), created on first use.
     pub(crate) std_handles: PerProcess<[Handle; 3]>,
-    /// Where CreateProcessA looks for relative image names.
-    pub(crate) image_directory: Option<std::path::PathBuf>,
     /// Each process's command line, and where GetCommandLineA and the environment block
     /// were put in its memory once asked for.
     pub(crate) process_parameters: PerProcess<ProcessParameters>,
@@ -67,6 +67,8 @@ pub struct Kernel32State {
 pub(crate) struct ProcessParameters {
     /// The command line.
     pub(crate) command_line: String,
+    /// The image's full guest path (GetModuleFileName), when it lies on a drive.
+    pub(crate) image_path: Option<String>,
     /// Guest address of the page holding the command line and the environment blocks.
     pub(crate) block: Option<u32>,
 }
@@ -92,6 +94,17 @@ impl K32 for Win32State {
 /// The console the machine's processes share (for the C runtime's conio functions).
 pub fn console_mut(state: &mut Win32State) -> &mut console::Console {
     &mut state.k32().console
+}
+
+/// The full guest path of the calling process's image, when it lies on a drive.
+pub(crate) fn own_image_path(call: &mut ApiCall<'_>) -> Option<String> {
+    let pid = call.thread.process;
+    let object = call.process_object()?;
+    call.state
+        .k32()
+        .process_parameters
+        .get(pid, &object)
+        .and_then(|p| p.image_path.clone())
 }
 
 /// The calling process's command line, as the host or CreateProcess gave it.
@@ -152,13 +165,24 @@ pub trait Kernel32Host {
     fn take_console_host(&mut self) -> Option<Box<dyn console::ConsoleHost>>;
     /// Sets the command line GetCommandLineA reports to process `process`.
     fn set_command_line(&mut self, machine: &nt_kernel::Machine, process: u32, command_line: &str);
-    /// Makes host directory `root` the guest's drive `C:\` (it must exist). The host's
-    /// current directory becomes the guest's when it lies inside the root; else the guest
-    /// starts in `C:\`. No guest path name reaches outside the root. Without a root there is
-    /// no drive.
-    fn set_root(&mut self, root: std::path::PathBuf) -> std::io::Result<()>;
-    /// Sets the directory CreateProcessA resolves relative image names in.
-    fn set_image_directory(&mut self, dir: std::path::PathBuf);
+    /// Mounts host directory `host` (it must exist) as drive `letter`, read-only or not,
+    /// replacing what that letter showed. No guest path name reaches outside a drive's
+    /// directory (see the `volume` module for the policy).
+    fn mount(
+        &mut self,
+        letter: char,
+        host: &std::path::Path,
+        read_only: bool,
+    ) -> std::io::Result<()>;
+    /// The mounted drives: letter, host directory, read-only.
+    fn drives(&self) -> Vec<(char, std::path::PathBuf, bool)>;
+    /// The guest path (`E:\\dir\\file`) of a host path a drive holds.
+    fn guest_path_of(&self, host: &std::path::Path) -> Option<String>;
+    /// Makes host directory `host` the guest's starting current directory when a drive
+    /// holds it; returns whether one does.
+    fn set_start_directory(&mut self, host: &std::path::Path) -> bool;
+    /// Sets the full guest path GetModuleFileName reports for process `process`'s image.
+    fn set_image_path(&mut self, machine: &nt_kernel::Machine, process: u32, guest_path: &str);
     /// The standard handles (input, output, error) kernel32 opened for process `pid`, if
     /// it has asked for them: the console handles NT gives every console process, which
     /// diagnostics such as `--leaks` do not count as the program's own.
@@ -214,23 +238,67 @@ impl Kernel32Host for Win32 {
 
     fn set_command_line(&mut self, machine: &nt_kernel::Machine, process: u32, command_line: &str) {
         if let Some(p) = machine.process(process) {
-            self.state_mut().k32().process_parameters.insert(
-                process,
-                p.object(),
-                ProcessParameters {
-                    command_line: command_line.to_string(),
-                    block: None,
-                },
-            );
+            let parameters = self
+                .state_mut()
+                .k32()
+                .process_parameters
+                .get_or_default(process, p.object());
+            parameters.command_line = command_line.to_string();
+            parameters.block = None;
         }
     }
 
-    fn set_root(&mut self, root: std::path::PathBuf) -> std::io::Result<()> {
-        self.state_mut().k32().files.set_root(&root)
+    fn mount(
+        &mut self,
+        letter: char,
+        host: &std::path::Path,
+        read_only: bool,
+    ) -> std::io::Result<()> {
+        self.state_mut().k32().files.mount(letter, host, read_only)
     }
 
-    fn set_image_directory(&mut self, dir: std::path::PathBuf) {
-        self.state_mut().k32().image_directory = Some(dir);
+    fn drives(&self) -> Vec<(char, std::path::PathBuf, bool)> {
+        self.state()
+            .peek::<Kernel32State>()
+            .map(|k| {
+                k.files
+                    .volumes()
+                    .iter()
+                    .map(|v| (v.letter, v.host.clone(), v.read_only))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn guest_path_of(&self, host: &std::path::Path) -> Option<String> {
+        let (drive, components) = self
+            .state()
+            .peek::<Kernel32State>()?
+            .files
+            .guest_path_of(host)?;
+        Some(
+            path::FullPath::Drive {
+                drive,
+                components,
+                trailing_separator: false,
+            }
+            .display(),
+        )
+    }
+
+    fn set_start_directory(&mut self, host: &std::path::Path) -> bool {
+        self.state_mut().k32().files.set_start_directory(host)
+    }
+
+    fn set_image_path(&mut self, machine: &nt_kernel::Machine, process: u32, guest_path: &str) {
+        if let Some(p) = machine.process(process) {
+            let parameters = self
+                .state_mut()
+                .k32()
+                .process_parameters
+                .get_or_default(process, p.object());
+            parameters.image_path = Some(guest_path.to_string());
+        }
     }
 
     fn std_handles(&self, machine: &nt_kernel::Machine, pid: u32) -> Option<[Handle; 3]> {
@@ -441,6 +509,25 @@ pub static DLL: BuiltinDll = BuiltinDll {
         file::RemoveDirectoryW,
         file::SetStdHandle,
         file::WriteFile,
+        file::SetFileAttributesA,
+        file::SetFileAttributesW,
+        file::MoveFileExA,
+        file::MoveFileExW,
+        file::GetFullPathNameW,
+        file::FindFirstFileW,
+        file::FindNextFileW,
+        // drive.rs
+        drive::GetLogicalDrives,
+        drive::GetLogicalDriveStringsA,
+        drive::GetLogicalDriveStringsW,
+        drive::GetDriveTypeA,
+        drive::GetDriveTypeW,
+        drive::GetVolumeInformationA,
+        drive::GetVolumeInformationW,
+        drive::GetDiskFreeSpaceA,
+        drive::GetDiskFreeSpaceW,
+        drive::GetDiskFreeSpaceExA,
+        drive::GetDiskFreeSpaceExW,
         // environment.rs
         environment::GetEnvironmentStrings,
         environment::GetEnvironmentStringsW,
@@ -2104,16 +2191,23 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
     if call.probe_write(info_ptr, 16).is_err() {
         return bad_pointer(call);
     }
-    let Some(path) = resolve_image_name(call, &name) else {
-        return call.fail(NtStatus::OBJECT_NAME_NOT_FOUND);
-    };
     let child_directory = match file::child_current_directory(call, request.directory) {
         Ok(d) => d,
         Err(failed) => return failed,
     };
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(_) => return call.fail(NtStatus::OBJECT_NAME_NOT_FOUND),
+    let image_folder =
+        own_image_path(call).and_then(|p| p.rsplit_once('\\').map(|(d, _)| d.to_string()));
+    let path_variable = environment::variable(call, "PATH");
+    let searched = request.application.is_none();
+    let (image_path, bytes) = match file::find_image(
+        call,
+        &name,
+        searched,
+        image_folder.as_deref(),
+        path_variable.as_deref(),
+    ) {
+        Ok(found) => found,
+        Err(e) => return call.fail_win32(e, 0),
     };
     let image = match pe_image::PeImage::parse(&bytes) {
         Ok(i) => i,
@@ -2157,6 +2251,7 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
             child,
             ProcessParameters {
                 command_line: child_command_line,
+                image_path: Some(image_path),
                 block: None,
             },
         );
@@ -2252,25 +2347,4 @@ fn first_token(command_line: &str) -> String {
             .unwrap_or_default()
             .to_string()
     }
-}
-
-/// Resolves an image name CreateProcessA was given: a bare file name (with ".exe" added
-/// when it has no extension) in the image directory. Paths are refused: the file system
-/// sandbox that would give them meaning is not built yet.
-fn resolve_image_name(call: &mut ApiCall<'_>, name: &str) -> Option<std::path::PathBuf> {
-    if name.is_empty() || name.contains(['\\', '/', ':']) || name.contains("..") {
-        return None;
-    }
-    let dir = call.state.k32().image_directory.as_ref()?;
-    let file = if name.contains('.') {
-        name.to_string()
-    } else {
-        format!("{name}.exe")
-    };
-    let wanted = file.to_ascii_lowercase();
-    std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(Result::ok)
-        .find(|e| e.file_name().to_string_lossy().to_ascii_lowercase() == wanted)
-        .map(|e| e.path())
 }

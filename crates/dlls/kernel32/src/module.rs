@@ -74,8 +74,12 @@ fn own_image(call: &mut ApiCall<'_>, name: &str) -> Option<u32> {
     same.then_some(base)
 }
 
-/// The program's file name as its command line starts.
+/// The program's full guest path: where its image lies on a drive, else the file name its
+/// command line starts with, in `C:\\`.
 fn image_file_name(call: &mut ApiCall<'_>) -> Option<String> {
+    if let Some(path) = crate::own_image_path(call) {
+        return Some(path);
+    }
     let object = call.process_object()?;
     let pid = call.thread.process;
     let line = call
@@ -84,7 +88,13 @@ fn image_file_name(call: &mut ApiCall<'_>) -> Option<String> {
         .process_parameters
         .get(pid, &object)
         .map(|p| p.command_line.clone())?;
-    first_token(&line)
+    let first = first_token(&line)?;
+    let file = first
+        .rsplit(['\\', '/'])
+        .next()
+        .unwrap_or(&first)
+        .to_string();
+    Some(format!("C:\\{file}"))
 }
 
 /// The first token of a command line (quotes removed).
@@ -222,13 +232,7 @@ fn GetProcAddress(call: &mut ApiCall<'_>, hModule: u32, lpProcName: Ptr) -> ApiR
 fn module_file_name(call: &mut ApiCall<'_>, module: u32) -> Option<String> {
     let image_base = call.process().and_then(|p| p.image().map(|i| i.base));
     if module == 0 || Some(module) == image_base {
-        let program = image_file_name(call).unwrap_or_else(|| "PROGRAM.EXE".to_string());
-        let program = program
-            .rsplit(['\\', '/'])
-            .next()
-            .unwrap_or(&program)
-            .to_string();
-        return Some(format!("C:\\{program}"));
+        return Some(image_file_name(call).unwrap_or_else(|| "C:\\PROGRAM.EXE".to_string()));
     }
     let dll = call.builtins.dll_of_module(module)?;
     if !is_loaded(call, dll) {

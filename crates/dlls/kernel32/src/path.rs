@@ -1,13 +1,5 @@
-//! Guest path names: NT's full-path rules (RtlGetFullPathName_U) and the sandbox that maps
-//! a full guest path on drive C: to a host path under the root directory.
-//!
-//! The mapping is pure apart from reading the host directories it walks: for each component
-//! it picks the existing host entry whose name matches case-insensitively (its real case
-//! wins), refuses every host symbolic link (ERROR_ACCESS_DENIED, whether its target is inside
-//! the root or not: a link's target can change after it is checked), and checks at the end
-//! that the result lies under the root with no `..` or root component (defence in depth).
-
-use std::path::{Component, Path, PathBuf};
+//! Guest path names: NT's full-path rules (RtlGetFullPathName_U), purely textual. What a
+//! full path names on the host is [`crate::volume`]'s business.
 
 use nt_status::Win32Error;
 
@@ -26,6 +18,25 @@ pub(crate) enum DosDevice {
     /// NUL, and the ports (AUX, PRN, COM1-9, LPT1-9) ntemu's machine has nothing behind:
     /// reads give 0 bytes, writes are swallowed.
     Null,
+}
+
+/// A current directory: a drive and the components below its root.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CurrentDirectory {
+    /// The drive letter (upper case).
+    pub(crate) drive: char,
+    /// The components below the drive's root.
+    pub(crate) components: Vec<String>,
+}
+
+impl CurrentDirectory {
+    /// The root of `drive`.
+    pub(crate) fn root(drive: char) -> Self {
+        CurrentDirectory {
+            drive: drive.to_ascii_uppercase(),
+            components: Vec::new(),
+        }
+    }
 }
 
 /// A guest name made absolute.
@@ -149,9 +160,10 @@ fn push_components(out: &mut Vec<String>, rest: &str) -> Result<(), Win32Error> 
     Ok(())
 }
 
-/// Makes `path` absolute as NT's GetFullPathName does, against the current directory
-/// `cwd` (components below `C:\`). Purely textual: nothing on the host is looked at.
-pub(crate) fn full_path(cwd: &[String], path: &str) -> Result<FullPath, Win32Error> {
+/// Makes `path` absolute as NT's GetFullPathName does, against the current directory `cwd`
+/// (a relative name on another drive, `D:x`, starts at that drive's root). Purely textual:
+/// nothing on the host is looked at.
+pub(crate) fn full_path(cwd: &CurrentDirectory, path: &str) -> Result<FullPath, Win32Error> {
     if path.is_empty() {
         return Err(Win32Error::PATH_NOT_FOUND);
     }
@@ -208,15 +220,15 @@ pub(crate) fn full_path(cwd: &[String], path: &str) -> Result<FullPath, Win32Err
         if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
             let drive = char::from(b[0].to_ascii_uppercase());
             let rest = &p[2..];
-            if rest.starts_with('\\') || drive != 'C' {
+            if rest.starts_with('\\') || drive != cwd.drive {
                 (drive, Vec::new(), rest)
             } else {
-                (drive, cwd.to_vec(), rest)
+                (drive, cwd.components.clone(), rest)
             }
         } else if p.starts_with('\\') {
-            ('C', Vec::new(), p.as_str())
+            (cwd.drive, Vec::new(), p.as_str())
         } else {
-            ('C', cwd.to_vec(), p.as_str())
+            (cwd.drive, cwd.components.clone(), p.as_str())
         };
     let last = rest.rsplit('\\').next().unwrap_or_default();
     if let Some(device) = dos_device(last) {
@@ -233,105 +245,11 @@ pub(crate) fn full_path(cwd: &[String], path: &str) -> Result<FullPath, Win32Err
     })
 }
 
-/// A guest path mapped into the sandbox.
-#[derive(Debug)]
-pub(crate) struct HostPath {
-    /// The host path (under the root).
-    pub(crate) path: PathBuf,
-    /// What is there, if anything (never a symbolic link).
-    pub(crate) existing: Option<std::fs::Metadata>,
-}
-
 /// NT's case-insensitive name comparison (upper-casing both, as NT's upcase table does).
 pub(crate) fn same_name(a: &str, b: &str) -> bool {
     a.chars()
         .flat_map(char::to_uppercase)
         .eq(b.chars().flat_map(char::to_uppercase))
-}
-
-/// The entry of host directory `dir` that `name` names: an exact match, else the first (in
-/// byte order) that matches case-insensitively.
-fn find_entry(dir: &Path, name: &str) -> Result<Option<String>, Win32Error> {
-    if std::fs::symlink_metadata(dir.join(name)).is_ok() {
-        return Ok(Some(name.to_string()));
-    }
-    let entries = std::fs::read_dir(dir).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Win32Error::PATH_NOT_FOUND,
-        _ => Win32Error::ACCESS_DENIED,
-    })?;
-    let mut found: Option<String> = None;
-    for entry in entries.flatten() {
-        if let Ok(real) = entry.file_name().into_string()
-            && same_name(&real, name)
-            && found.as_ref().is_none_or(|f| real < *f)
-        {
-            found = Some(real);
-        }
-    }
-    Ok(found)
-}
-
-/// True when `path` is `root` or below it through plain components only.
-pub(crate) fn is_inside(root: &Path, path: &Path) -> bool {
-    path.strip_prefix(root)
-        .is_ok_and(|rest| rest.components().all(|c| matches!(c, Component::Normal(_))))
-}
-
-/// Maps a full guest path to a host path under `root` (which must be canonical). The last
-/// component may be missing (the path then takes the guest's case); a missing directory on
-/// the way is ERROR_PATH_NOT_FOUND, a symbolic link anywhere ERROR_ACCESS_DENIED, another
-/// drive ERROR_PATH_NOT_FOUND, a UNC name ERROR_BAD_NETPATH. Devices are the caller's.
-pub(crate) fn to_host(root: &Path, full: &FullPath) -> Result<HostPath, Win32Error> {
-    let components = match full {
-        FullPath::Drive {
-            drive: 'C',
-            components,
-            ..
-        } => components,
-        FullPath::Drive { .. } => return Err(Win32Error::PATH_NOT_FOUND),
-        FullPath::Unc(_) => return Err(ERROR_BAD_NETPATH),
-        FullPath::Device { .. } => return Err(Win32Error::ACCESS_DENIED),
-    };
-    let mut path = root.to_path_buf();
-    let mut existing = std::fs::symlink_metadata(root).ok();
-    for (i, comp) in components.iter().enumerate() {
-        let last = i + 1 == components.len();
-        if comp.is_empty()
-            || comp == "."
-            || comp == ".."
-            || comp.contains(['/', '\0', '\\'])
-            || comp.contains(['*', '?'])
-        {
-            return Err(if comp.contains(['*', '?']) {
-                Win32Error::INVALID_NAME
-            } else {
-                Win32Error::ACCESS_DENIED
-            });
-        }
-        match find_entry(&path, comp)? {
-            Some(real) => {
-                path.push(real);
-                let meta =
-                    std::fs::symlink_metadata(&path).map_err(|_| Win32Error::ACCESS_DENIED)?;
-                if meta.file_type().is_symlink() {
-                    return Err(Win32Error::ACCESS_DENIED);
-                }
-                if !last && !meta.is_dir() {
-                    return Err(Win32Error::PATH_NOT_FOUND);
-                }
-                existing = Some(meta);
-            }
-            None if last => {
-                path.push(comp);
-                existing = None;
-            }
-            None => return Err(Win32Error::PATH_NOT_FOUND),
-        }
-    }
-    if !is_inside(root, &path) {
-        return Err(Win32Error::ACCESS_DENIED);
-    }
-    Ok(HostPath { path, existing })
 }
 
 /// Matches a file name against a FindFirstFile pattern: `*` any run, `?` one character,
@@ -378,29 +296,11 @@ pub(crate) fn wildcard_match(pattern: &str, name: &str) -> bool {
 mod tests {
     use super::*;
 
-    /// A scratch directory removed when dropped.
-    pub(crate) struct Scratch(pub(crate) PathBuf);
-
-    impl Scratch {
-        pub(crate) fn new(tag: &str) -> Scratch {
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos());
-            let dir = std::env::temp_dir()
-                .join(format!("ntemu-path-{tag}-{}-{nanos}", std::process::id()));
-            std::fs::create_dir_all(&dir).expect("scratch dir");
-            Scratch(dir)
+    fn cwd(s: &[&str]) -> CurrentDirectory {
+        CurrentDirectory {
+            drive: 'C',
+            components: s.iter().map(|c| c.to_string()).collect(),
         }
-    }
-
-    impl Drop for Scratch {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-
-    fn cwd(s: &[&str]) -> Vec<String> {
-        s.iter().map(|c| c.to_string()).collect()
     }
 
     fn full(c: &[&str], p: &str) -> String {
@@ -448,7 +348,7 @@ mod tests {
             ("prn", DosDevice::Null),
             ("\\\\.\\NUL", DosDevice::Null),
         ] {
-            match full_path(&[], name) {
+            match full_path(&cwd(&[]), name) {
                 Ok(FullPath::Device { device: d, .. }) => assert_eq!(d, device, "{name}"),
                 other => panic!("{name}: {other:?}"),
             }
@@ -458,86 +358,10 @@ mod tests {
         assert_eq!(full(&[], "conout$"), "\\\\.\\conout$");
         for not_device in ["COM0", "LPT10", "console", "nul2", "xcon"] {
             assert!(
-                matches!(full_path(&[], not_device), Ok(FullPath::Drive { .. })),
+                matches!(full_path(&cwd(&[]), not_device), Ok(FullPath::Drive { .. })),
                 "{not_device}"
             );
         }
-    }
-
-    #[test]
-    fn host_mapping_folds_case_and_keeps_new_names_case() {
-        let s = Scratch::new("case");
-        let root = s.0.canonicalize().expect("canonical");
-        std::fs::create_dir(root.join("Docs")).expect("mkdir");
-        std::fs::write(root.join("Docs").join("ReadMe.TXT"), b"x").expect("write");
-        let map = |p: &str| to_host(&root, &full_path(&[], p).expect("full"));
-        let found = map("c:\\DOCS\\readme.txt").expect("found");
-        assert_eq!(found.path, root.join("Docs").join("ReadMe.TXT"));
-        assert!(found.existing.is_some_and(|m| m.is_file()));
-        let new = map("\\docs\\New File.Txt").expect("new");
-        assert_eq!(new.path, root.join("Docs").join("New File.Txt"));
-        assert!(new.existing.is_none());
-        assert_eq!(
-            map("\\nodir\\x").map(|h| h.path).err(),
-            Some(Win32Error::PATH_NOT_FOUND)
-        );
-        assert_eq!(
-            map("\\docs\\readme.txt\\x").map(|h| h.path).err(),
-            Some(Win32Error::PATH_NOT_FOUND)
-        );
-        let r = map("C:\\").expect("root");
-        assert_eq!(r.path, root);
-    }
-
-    #[test]
-    fn escapes_stay_inside_or_fail() {
-        let s = Scratch::new("escape");
-        let root = s.0.join("root");
-        std::fs::create_dir(&root).expect("mkdir");
-        std::fs::write(s.0.join("marker"), b"outside").expect("marker");
-        let root = root.canonicalize().expect("canonical");
-        let map = |p: &str| full_path(&cwd(&["a"]), p).and_then(|f| to_host(&root, &f));
-        // `..` past the root clamps to the root: the marker outside is not found.
-        for p in ["..\\..\\..\\marker", "C:\\..\\..\\marker", "/../marker"] {
-            let h = map(p).expect(p);
-            assert_eq!(h.path, root.join("marker"), "{p}");
-            assert!(h.existing.is_none(), "{p}");
-        }
-        let outside = s.0.join("marker");
-        let host_abs = outside.to_string_lossy().into_owned();
-        // A host absolute path is a root-relative guest path: its directories are not in
-        // the root.
-        assert_eq!(map(&host_abs).err(), Some(Win32Error::PATH_NOT_FOUND));
-        assert_eq!(
-            full_path(&[], &host_abs).map(|f| f.display().starts_with("C:\\")),
-            Ok(true)
-        );
-        assert_eq!(map("D:\\marker").err(), Some(Win32Error::PATH_NOT_FOUND));
-        assert_eq!(
-            map("\\\\server\\share\\marker").err(),
-            Some(ERROR_BAD_NETPATH)
-        );
-        assert_eq!(
-            map("\\\\?\\UNC\\server\\share").err(),
-            Some(ERROR_BAD_NETPATH)
-        );
-        assert_eq!(
-            map("\\\\?\\C:\\..\\marker").err(),
-            Some(Win32Error::INVALID_NAME)
-        );
-        assert_eq!(map("\\\\.\\C:").err(), Some(Win32Error::FILE_NOT_FOUND));
-        #[cfg(unix)]
-        {
-            std::os::unix::fs::symlink(&s.0, root.join("out")).expect("symlink");
-            std::os::unix::fs::symlink(root.join("a"), root.join("in")).expect("symlink");
-            std::os::unix::fs::symlink(&outside, root.join("m")).expect("symlink");
-            assert_eq!(map("\\out\\marker").err(), Some(Win32Error::ACCESS_DENIED));
-            assert_eq!(map("\\OUT").err(), Some(Win32Error::ACCESS_DENIED));
-            assert_eq!(map("\\m").err(), Some(Win32Error::ACCESS_DENIED));
-            assert_eq!(map("\\in\\x").err(), Some(Win32Error::ACCESS_DENIED));
-        }
-        assert!(!is_inside(&root, &root.join("..").join("marker")));
-        assert!(is_inside(&root, &root.join("x")));
     }
 
     #[test]

@@ -60,14 +60,14 @@ fn GetVersionExA(call: &mut ApiCall<'_>, lpVersionInformation: Ptr) -> ApiReturn
 fn parameter_block(call: &mut ApiCall<'_>) -> Result<(u32, usize), NtStatus> {
     let pid = call.thread.process;
     let object = call.process_object().ok_or(NtStatus::INVALID_HANDLE)?;
-    let command_line = match call.state.k32().process_parameters.get(pid, &object) {
+    let (command_line, image_path) = match call.state.k32().process_parameters.get(pid, &object) {
         Some(p) => {
             if let Some(block) = p.block {
                 return Ok((block, p.command_line.len()));
             }
-            p.command_line.clone()
+            (p.command_line.clone(), p.image_path.clone())
         }
-        None => String::new(),
+        None => (String::new(), None),
     };
     let mut bytes = command_line.as_bytes().to_vec();
     bytes.push(0);
@@ -78,6 +78,7 @@ fn parameter_block(call: &mut ApiCall<'_>) -> Result<(u32, usize), NtStatus> {
         &object,
         ProcessParameters {
             command_line: command_line.clone(),
+            image_path,
             block: Some(block),
         },
     );
