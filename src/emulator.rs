@@ -141,6 +141,7 @@ pub struct Emulator {
     instruction_limit: Option<u64>,
     captured: Option<(win32::SharedBuffer, win32::SharedBuffer)>,
     no_program_folder_drive: bool,
+    full_program_path: bool,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -241,6 +242,7 @@ impl Emulator {
             instruction_limit: options.instruction_limit,
             captured: None,
             no_program_folder_drive: options.no_program_folder_drive,
+            full_program_path: options.full_program_path,
         }
     }
 
@@ -315,22 +317,18 @@ impl Emulator {
                 .create_process_from_image(&image, &mut resolver, None, false, 0)?
         };
         self.diagnostics.trace_mapped(path, &self.machine, &started);
-        let mut command_line = path
+        let guest = self.image_guest_path(path);
+        let file_name = path
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        for arg in args {
-            command_line.push(' ');
-            if arg.contains(' ') {
-                command_line.push('"');
-                command_line.push_str(arg);
-                command_line.push('"');
-            } else {
-                command_line.push_str(arg);
-            }
-        }
+        let program = match (&guest, self.full_program_path) {
+            (Some(g), true) => g.clone(),
+            _ => file_name,
+        };
+        let command_line = crate::run::command_line(&program, args);
         self.win32
             .set_command_line(&self.machine, started.process, &command_line);
-        if let Some(guest) = self.image_guest_path(path) {
+        if let Some(guest) = guest {
             self.win32
                 .set_image_path(&self.machine, started.process, &guest);
             // With no drive C: and the host's current directory on no drive, the program

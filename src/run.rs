@@ -49,6 +49,9 @@ pub struct RunOptions {
     /// mounted read-only at the first free letter from E:, so the program finds the files
     /// and programs beside it.
     pub no_program_folder_drive: bool,
+    /// Start the program's command line with its full guest path (`E:\\vi.exe`), as a
+    /// program started by its path is, rather than its file name.
+    pub full_program_path: bool,
 }
 
 /// Counters of a finished run, for `--stats`.
@@ -273,6 +276,53 @@ pub fn read_program(path: &Path) -> Result<Vec<u8>, RunError> {
     }
 }
 
+/// A command line made of `program` and `args`, each quoted by the rules the C runtime
+/// parses with (CommandLineToArgvW's and MSVCRT's): an argument with a space or tab, or an
+/// empty one, is put in double quotes; a double quote inside is `\"`, and the backslashes
+/// before a double quote are doubled, so every argument comes back as it was given.
+pub fn command_line(program: &str, args: &[String]) -> String {
+    let mut line = quote_argument(program);
+    for arg in args {
+        line.push(' ');
+        line.push_str(&quote_argument(arg));
+    }
+    line
+}
+
+fn quote_argument(arg: &str) -> String {
+    let needs_quotes = arg.is_empty() || arg.contains([' ', '\t']);
+    if !needs_quotes && !arg.contains('"') {
+        return arg.to_string();
+    }
+    let mut out = String::new();
+    if needs_quotes {
+        out.push('"');
+    }
+    let mut backslashes = 0usize;
+    for c in arg.chars() {
+        match c {
+            '\\' => backslashes += 1,
+            '"' => {
+                out.extend(std::iter::repeat_n('\\', 2 * backslashes + 1));
+                out.push('"');
+                backslashes = 0;
+            }
+            _ => {
+                out.extend(std::iter::repeat_n('\\', backslashes));
+                out.push(c);
+                backslashes = 0;
+            }
+        }
+    }
+    // Backslashes before the closing quote are doubled too.
+    let trailing = if needs_quotes { 2 * backslashes } else { backslashes };
+    out.extend(std::iter::repeat_n('\\', trailing));
+    if needs_quotes {
+        out.push('"');
+    }
+    out
+}
+
 /// A machine with every CPU ntemu has.
 pub fn machine(config: MachineConfig) -> Machine {
     let mut m = Machine::new(config);
@@ -384,7 +434,25 @@ pub fn parse_clock(text: &str) -> Result<u64, RunError> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_clock;
+    use super::{command_line, parse_clock};
+
+    #[test]
+    fn arguments_are_quoted_as_the_c_runtime_parses_them() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(command_line("vi.exe", &args(&["a.txt"])), "vi.exe a.txt");
+        assert_eq!(command_line("vi.exe", &args(&["two words"])), "vi.exe \"two words\"");
+        assert_eq!(command_line("x", &args(&["a\"b", "x"])), "x a\\\"b x");
+        assert_eq!(command_line("x", &args(&[""])), "x \"\"");
+        assert_eq!(command_line("x", &args(&["c:\\dir\\"])), "x c:\\dir\\");
+        assert_eq!(
+            command_line("x", &args(&["c:\\my dir\\"])),
+            "x \"c:\\my dir\\\\\""
+        );
+        assert_eq!(
+            command_line("C:\\Program Files\\a.exe", &[]),
+            "\"C:\\Program Files\\a.exe\""
+        );
+    }
 
     #[test]
     fn clock_times_parse_to_unix_milliseconds() {

@@ -220,9 +220,13 @@ fn main() -> ExitCode {
                 eprintln!("ntemu: run needs an IMAGE");
                 return ExitCode::from(2);
             };
+            // A program named by a path starts with its full guest path as argv[0], as one
+            // started by its path does on NT; a bare name stays as typed.
+            let full_program_path = image.components().count() > 1;
             let mut options = ntemu::RunOptions {
                 virtual_time,
                 args,
+                full_program_path,
                 ..ntemu::RunOptions::default()
             };
             options.diagnostics.track_handles = leaks;

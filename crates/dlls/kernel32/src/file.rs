@@ -530,8 +530,10 @@ fn create_file(
     Ok(handle)
 }
 
-/// CreateFileA for Rust callers (the C runtime's fopen): a handle that is not inherited.
-/// `attributes` is dwFlagsAndAttributes. Sets the last error as CreateFileA does.
+/// CreateFileA for Rust callers (the C runtime's fopen and _open): a handle that is not
+/// inherited, for a name decoded as CreateFileA and CreateFileW decode theirs, with the same
+/// checks (a name longer than MAX_PATH is ERROR_FILENAME_EXCED_RANGE). `attributes` is
+/// dwFlagsAndAttributes. Sets the last error as CreateFileA does.
 pub fn open_file(
     call: &mut ApiCall<'_>,
     path: &str,
@@ -540,7 +542,8 @@ pub fn open_file(
     disposition: u32,
     attributes: u32,
 ) -> Result<Handle, Win32Error> {
-    create_file(call, path, access, share, disposition, attributes, false)
+    let path = path_argument(call, Some(path))?;
+    create_file(call, &path, access, share, disposition, attributes, false)
 }
 
 /// CreateFileA and CreateFileW: `name` decoded.
@@ -1919,4 +1922,102 @@ pub(crate) fn find_image(
         }
     }
     Err(first_error)
+}
+
+/// GetTempFileName's work: the name `path\PREFUUUU.TMP` (three characters of the prefix,
+/// the number in upper-case hex). With `unique` 0 the numbers from one drawn from the
+/// clock are tried until CREATE_NEW makes a new empty file of that name; otherwise the
+/// name is only formed. Returns the name and the number.
+fn temp_file_name(
+    call: &mut ApiCall<'_>,
+    path: Option<&str>,
+    prefix: Option<&str>,
+    unique: u32,
+) -> Result<(String, u32), Win32Error> {
+    let path = path_argument(call, path)?;
+    let prefix: String = prefix.unwrap_or("").chars().take(3).collect();
+    let dir = path.trim_end_matches(['\\', '/']);
+    let name_of = |n: u32| format!("{dir}\\{prefix}{n:X}.TMP");
+    let unique = unique & 0xFFFF;
+    if unique != 0 {
+        return Ok((name_of(unique), unique));
+    }
+    // The directory must exist.
+    match full(call, &path)? {
+        FullPath::Drive {
+            drive, components, ..
+        } => match locate(call, drive, &components)?.1.node {
+            Some(n) if n.is_dir() => {}
+            _ => return Err(ERROR_DIRECTORY),
+        },
+        _ => return Err(ERROR_DIRECTORY),
+    }
+    let start = ((call.machine.clock().now_ms() as u32) & 0xFFFF).max(1);
+    let mut n = start;
+    loop {
+        let name = name_of(n);
+        if name.chars().count() > MAX_PATH {
+            return Err(ERROR_FILENAME_EXCED_RANGE);
+        }
+        match create_file(call, &name, 0x4000_0000, 0, CREATE_NEW, 0x80, false) {
+            Ok(handle) => {
+                if let Some(p) = call.process_mut() {
+                    let _ = p.handle_table_mut().close(handle);
+                }
+                return Ok((name, n));
+            }
+            Err(ERROR_FILE_EXISTS) | Err(Win32Error::ALREADY_EXISTS) => {}
+            Err(e) => return Err(e),
+        }
+        n = if n == 0xFFFF { 1 } else { n + 1 };
+        if n == start {
+            return Err(ERROR_FILE_EXISTS);
+        }
+    }
+}
+
+/// GetTempFileNameA(lpPathName, lpPrefixString, uUnique, lpTempFileName): the number in the
+/// name, which is written to lpTempFileName (MAX_PATH characters); 0 with the last error
+/// on failure.
+#[export]
+fn GetTempFileNameA(
+    call: &mut ApiCall<'_>,
+    lpPathName: Option<AnsiStr>,
+    lpPrefixString: Option<AnsiStr>,
+    uUnique: u32,
+    lpTempFileName: Ptr,
+) -> ApiReturn {
+    match temp_file_name(call, lpPathName.as_deref(), lpPrefixString.as_deref(), uUnique) {
+        Ok((name, n)) => {
+            let mut bytes = encode_ansi(&name).unwrap_or_default();
+            bytes.push(0);
+            match call.write_bytes(lpTempFileName.0, &bytes) {
+                Ok(()) => ApiReturn::Value(n),
+                Err(_) => bad_pointer(call),
+            }
+        }
+        Err(e) => fail(call, e, 0),
+    }
+}
+
+/// GetTempFileNameW(lpPathName, lpPrefixString, uUnique, lpTempFileName).
+#[export]
+fn GetTempFileNameW(
+    call: &mut ApiCall<'_>,
+    lpPathName: Option<WideStr>,
+    lpPrefixString: Option<WideStr>,
+    uUnique: u32,
+    lpTempFileName: Ptr,
+) -> ApiReturn {
+    match temp_file_name(call, lpPathName.as_deref(), lpPrefixString.as_deref(), uUnique) {
+        Ok((name, n)) => {
+            let mut bytes: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            bytes.extend_from_slice(&[0, 0]);
+            match call.write_bytes(lpTempFileName.0, &bytes) {
+                Ok(()) => ApiReturn::Value(n),
+                Err(_) => bad_pointer(call),
+            }
+        }
+        Err(e) => fail(call, e, 0),
+    }
 }

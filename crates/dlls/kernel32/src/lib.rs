@@ -516,6 +516,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
         file::GetFullPathNameW,
         file::FindFirstFileW,
         file::FindNextFileW,
+        file::GetTempFileNameA,
+        file::GetTempFileNameW,
         // drive.rs
         drive::GetLogicalDrives,
         drive::GetLogicalDriveStringsA,

@@ -953,9 +953,8 @@ fn _wopen(call: &mut ApiCall<'_>, filename: WideStr, oflag: u32, pmode: u32) -> 
 
 /// _open's work: a new descriptor on `filename`, or -1 with errno.
 fn open_descriptor(call: &mut ApiCall<'_>, filename: &str, oflag: u32) -> u32 {
-    let name = path_name(filename);
     with_state(call, |call, state| {
-        open_fd(call, state, name, oflag).unwrap_or(EOF)
+        open_fd(call, state, filename, oflag).unwrap_or(EOF)
     })
 }
 
@@ -990,17 +989,6 @@ fn _lseek(call: &mut ApiCall<'_>, fd: u32, offset: i32, origin: u32) -> u32 {
     })
 }
 
-/// The longest file name the stream functions pass on (MAX_PATH bytes).
-const NAME_LIMIT: usize = 260;
-
-/// A file name as the CRT passes it on: at most [`NAME_LIMIT`] bytes of it.
-fn path_name(name: &str) -> &str {
-    match name.char_indices().nth(NAME_LIMIT) {
-        Some((at, _)) => &name[..at],
-        None => name,
-    }
-}
-
 /// Opens `filename` with a fopen mode on FILE slot `slot` (a free one when None).
 fn open_stream(call: &mut ApiCall<'_>, state: &mut CrtState, filename: &str, mode: &str) -> Ptr {
     let Some(flags) = open_flags(mode.as_bytes()) else {
@@ -1011,7 +999,7 @@ fn open_stream(call: &mut ApiCall<'_>, state: &mut CrtState, filename: &str, mod
         set_errno(call, 24);
         return Ptr::NULL;
     };
-    let Some(fd) = open_fd(call, state, path_name(filename), flags) else {
+    let Some(fd) = open_fd(call, state, filename, flags) else {
         return Ptr::NULL;
     };
     Ptr(attach_stream(call, state, slot, fd, flags))
@@ -1142,7 +1130,7 @@ fn reopen_stream(call: &mut ApiCall<'_>, path: &str, mode: &str, stream: Ptr) ->
             set_errno(call, errno::EINVAL);
             return Ptr::NULL;
         };
-        match open_fd(call, state, path_name(path), flags) {
+        match open_fd(call, state, path, flags) {
             Some(fd) => Ptr(attach_stream(call, state, slot, fd, flags)),
             None => Ptr::NULL,
         }
