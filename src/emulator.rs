@@ -219,6 +219,15 @@ impl Emulator {
                 .quantum
                 .unwrap_or(MachineConfig::default().quantum)
                 .max(1),
+            max_processes: options
+                .max_processes
+                .unwrap_or(nt_kernel::DEFAULT_MAX_PROCESSES),
+            max_threads: options
+                .max_threads
+                .unwrap_or(nt_kernel::DEFAULT_MAX_THREADS),
+            commit_limit: options
+                .commit_limit
+                .unwrap_or(nt_kernel::DEFAULT_COMMIT_LIMIT),
             ..MachineConfig::default()
         });
         for &(point, trigger) in &options.faults {

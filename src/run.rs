@@ -52,6 +52,17 @@ pub struct RunOptions {
     /// Start the program's command line with its full guest path (`E:\\vi.exe`), as a
     /// program started by its path is, rather than its file name.
     pub full_program_path: bool,
+    /// The most processes alive at once in the machine (default
+    /// [`DEFAULT_MAX_PROCESSES`](nt_kernel::DEFAULT_MAX_PROCESSES), 512); one more fails
+    /// with ERROR_NO_SYSTEM_RESOURCES.
+    pub max_processes: Option<u32>,
+    /// The most threads alive at once over all processes (default
+    /// [`DEFAULT_MAX_THREADS`](nt_kernel::DEFAULT_MAX_THREADS), 4,096).
+    pub max_threads: Option<u32>,
+    /// The most guest memory committed at once over all processes, in bytes (default
+    /// [`DEFAULT_COMMIT_LIMIT`](nt_kernel::DEFAULT_COMMIT_LIMIT), 4 GiB); a commit past it
+    /// fails with ERROR_COMMITMENT_LIMIT.
+    pub commit_limit: Option<u64>,
 }
 
 /// Counters of a finished run, for `--stats`.
@@ -129,6 +140,9 @@ pub enum RunError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A size that is not a number of bytes from 1 MiB to 1 TiB (with K, M or G).
+    #[error("{0:?}: expected a size from 1M to 1024G, such as 512M")]
+    BadSize(String),
     /// A `--drive` value that is not `L:=DIR` or `L:=DIR:ro`.
     #[error("--drive {0:?}: expected L:=DIR or L:=DIR:ro")]
     BadDrive(String),
@@ -315,7 +329,11 @@ fn quote_argument(arg: &str) -> String {
         }
     }
     // Backslashes before the closing quote are doubled too.
-    let trailing = if needs_quotes { 2 * backslashes } else { backslashes };
+    let trailing = if needs_quotes {
+        2 * backslashes
+    } else {
+        backslashes
+    };
     out.extend(std::iter::repeat_n('\\', trailing));
     if needs_quotes {
         out.push('"');
@@ -351,6 +369,25 @@ pub const MAX_RUN_FOR_SECONDS: u64 = 100 * 366 * 86_400;
 
 /// The largest key script `--input` reads: 16 MiB.
 pub const MAX_KEY_SCRIPT_SIZE: u64 = 16 << 20;
+
+/// Parses a byte count with an optional K, M or G suffix (powers of 1024), as
+/// `--commit-limit` takes it: at least 1 MiB and at most 1 TiB.
+pub fn parse_size(text: &str) -> Result<u64, RunError> {
+    let bad = || RunError::BadSize(text.to_string());
+    let t = text.trim();
+    let (digits, shift) = match t.as_bytes().last() {
+        Some(b'K' | b'k') => (&t[..t.len() - 1], 10),
+        Some(b'M' | b'm') => (&t[..t.len() - 1], 20),
+        Some(b'G' | b'g') => (&t[..t.len() - 1], 30),
+        _ => (t, 0),
+    };
+    let n: u64 = digits.parse().map_err(|_| bad())?;
+    let bytes = n.checked_mul(1 << shift).ok_or_else(bad)?;
+    if !(1 << 20..=1 << 40).contains(&bytes) {
+        return Err(bad());
+    }
+    Ok(bytes)
+}
 
 /// Parses a `--run-for` value: seconds of guest time (a decimal number, fractions allowed)
 /// from 0 to [`MAX_RUN_FOR_SECONDS`].
@@ -440,7 +477,10 @@ mod tests {
     fn arguments_are_quoted_as_the_c_runtime_parses_them() {
         let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(command_line("vi.exe", &args(&["a.txt"])), "vi.exe a.txt");
-        assert_eq!(command_line("vi.exe", &args(&["two words"])), "vi.exe \"two words\"");
+        assert_eq!(
+            command_line("vi.exe", &args(&["two words"])),
+            "vi.exe \"two words\""
+        );
         assert_eq!(command_line("x", &args(&["a\"b", "x"])), "x a\\\"b x");
         assert_eq!(command_line("x", &args(&[""])), "x \"\"");
         assert_eq!(command_line("x", &args(&["c:\\dir\\"])), "x c:\\dir\\");

@@ -109,6 +109,17 @@ enum Command {
         /// root or holds your home directory.
         #[arg(long)]
         allow_root_dir: bool,
+        /// The most processes alive at once in the machine (default 512); one more fails
+        /// with ERROR_NO_SYSTEM_RESOURCES.
+        #[arg(long, value_name = "N")]
+        max_processes: Option<u32>,
+        /// The most threads alive at once in the machine (default 4096).
+        #[arg(long, value_name = "N")]
+        max_threads: Option<u32>,
+        /// The most guest memory committed at once over all processes (default 4G), e.g.
+        /// 512M; past it commits fail with ERROR_COMMITMENT_LIMIT.
+        #[arg(long, value_name = "SIZE")]
+        commit_limit: Option<String>,
     },
     /// Show what a PE image contains: headers, sections, imports, relocations, TLS.
     Inspect {
@@ -209,6 +220,9 @@ fn main() -> ExitCode {
             drives,
             host_fs,
             allow_root_dir,
+            max_processes,
+            max_threads,
+            commit_limit,
         } => {
             if list_faults {
                 for point in ntemu::FaultPoint::ALL {
@@ -230,6 +244,14 @@ fn main() -> ExitCode {
                 ..ntemu::RunOptions::default()
             };
             options.diagnostics.track_handles = leaks;
+            options.max_processes = max_processes.map(|n| n.max(1));
+            options.max_threads = max_threads.map(|n| n.max(1));
+            if let Some(text) = commit_limit {
+                match ntemu::parse_size(&text) {
+                    Ok(bytes) => options.commit_limit = Some(bytes),
+                    Err(e) => return usage_error(format!("--commit-limit {e}")),
+                }
+            }
             if let Err(e) = set_up_drives(&mut options, root, &drives, host_fs, allow_root_dir) {
                 return usage_error(e);
             }
@@ -299,11 +321,16 @@ fn set_up_drives(
         }
     };
     let given_root = root.is_some();
+    let directory = |dir: &std::path::Path, option: &str| -> Result<(), String> {
+        match std::fs::metadata(dir) {
+            Ok(m) if m.is_dir() => Ok(()),
+            Ok(_) => Err(format!("{option} {}: not a directory", dir.display())),
+            Err(e) => Err(format!("cannot read {}: {e}", dir.display())),
+        }
+    };
     let c = match root {
         Some(dir) => {
-            if !dir.is_dir() {
-                return Err(format!("--root {}: not a directory", dir.display()));
-            }
+            directory(&dir, "--root")?;
             check(&dir)?;
             dir
         }
@@ -313,12 +340,7 @@ fn set_up_drives(
     let mut mounts = Vec::new();
     for spec in drives {
         let mount = ntemu::Mount::parse(spec).map_err(|e| e.to_string())?;
-        if !mount.host.is_dir() {
-            return Err(format!(
-                "--drive {spec}: {} is not a directory",
-                mount.host.display()
-            ));
-        }
+        directory(&mount.host, "--drive")?;
         if mount.letter == 'C' {
             return Err(format!("--drive {spec}: C: is --root's"));
         }

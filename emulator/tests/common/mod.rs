@@ -1,5 +1,7 @@
 //! What the command-line program's integration tests share: the guest programs and a run
 //! of `ntemu`.
+//! (Each test file uses a part of it.)
+#![allow(dead_code)]
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -15,7 +15,7 @@ void __stdcall start(void)
     marker = CreateEventA(NULL, TRUE, FALSE, "ntemu-cross-parent");
     for (i = 0; i < (int)sizeof si; i++) ((char *)&si)[i] = 0;
     si.cb = sizeof si;
-    check_u("create-alpha-process", CreateProcessA("alphachild.exe", NULL, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi));
+    check_u("create-alpha-process", CreateProcessA(NULL, "alphachild.exe", NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi));
     check_u("read-child-memory", ReadProcessMemory(pi.hProcess, (LPCVOID)0x404000, &routine, 4, &got));
     check_x("alpha-routine", routine);
     t = CreateRemoteThread(pi.hProcess, NULL, 0, (LPTHREAD_START_ROUTINE)routine, (LPVOID)41, 0, NULL);

@@ -22,7 +22,7 @@ void __stdcall start(void)
     marker = CreateEventA(NULL, TRUE, FALSE, "ntemu-kb246691-parent");
     for (i = 0; i < (int)sizeof si; i++) ((char *)&si)[i] = 0;
     si.cb = sizeof si;
-    if (!CreateProcessA("kb246691.exe", NULL, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)) {
+    if (!CreateProcessA(NULL, "kb246691.exe", NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)) {
         put("cannot start the child process\n");
         ExitProcess(1);
     }

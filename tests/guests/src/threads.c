@@ -54,7 +54,7 @@ void __stdcall start(void)
 
     for (i = 0; i < (int)sizeof si; i++) ((char *)&si)[i] = 0;
     si.cb = sizeof si;
-    check_u("create-process", CreateProcessA("threads.exe", NULL, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi));
+    check_u("create-process", CreateProcessA(NULL, "threads.exe", NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi));
     check_u("child-pid-multiple-of-4", pi.dwProcessId % 4 == 0);
     child_thread = CreateRemoteThread(pi.hProcess, NULL, 0, return_parameter, (LPVOID)11, 0, NULL);
     check_u("remote-thread-child", child_thread != NULL);

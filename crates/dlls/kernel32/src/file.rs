@@ -83,18 +83,28 @@ const FIND_DATA_W_SIZE: usize = 592;
 
 /// The machine's drives, each process's current directory, and every disk file object
 /// open in the machine (for share modes).
-#[derive(Default)]
 pub(crate) struct FileSystem {
     /// The mounted volumes, by drive letter.
     volumes: Vec<Arc<Volume>>,
-    /// The directory a process starts in when no parent gave it one (the host's current
-    /// directory when a drive holds it); None: the root of C: (or of the first drive).
-    cwd: Option<CurrentDirectory>,
+    /// The directory a process starts in when no parent gave it one: the host's current
+    /// directory when a drive holds it, else the root of C:.
+    cwd: CurrentDirectory,
     /// Each process's current directory, once it has one of its own (NT keeps one per
     /// process: SetCurrentDirectory in one does not move another).
     process_cwd: win32::PerProcess<CurrentDirectory>,
     /// Disk file objects, to check share modes against.
     open: Vec<Weak<Object>>,
+}
+
+impl Default for FileSystem {
+    fn default() -> Self {
+        FileSystem {
+            volumes: Vec::new(),
+            cwd: CurrentDirectory::root('C'),
+            process_cwd: win32::PerProcess::default(),
+            open: Vec::new(),
+        }
+    }
 }
 
 impl FileSystem {
@@ -155,25 +165,18 @@ impl FileSystem {
     pub(crate) fn set_start_directory(&mut self, host: &Path) -> bool {
         match self.guest_path_of(host) {
             Some((drive, components)) => {
-                self.cwd = Some(CurrentDirectory { drive, components });
+                self.cwd = CurrentDirectory { drive, components };
                 true
             }
             None => false,
         }
     }
 
-    /// The starting current directory: the one set, else the root of C:.
-    fn start_directory(&self) -> CurrentDirectory {
-        self.cwd
-            .clone()
-            .unwrap_or_else(|| CurrentDirectory::root('C'))
-    }
-
     /// The live disk file objects, pruned of closed ones.
-    fn live(&mut self) -> Vec<Arc<Object>> {
+    fn live(&mut self) -> impl Iterator<Item = Arc<Object>> + '_ {
         self.open
             .retain(|w| w.upgrade().is_some_and(|o| o.handle_count() > 0));
-        self.open.iter().filter_map(Weak::upgrade).collect()
+        self.open.iter().filter_map(Weak::upgrade)
     }
 
     /// ERROR_SHARING_VIOLATION when opening the file `id` for `access` (mapped file rights)
@@ -223,8 +226,6 @@ pub struct DiskFile {
 }
 
 struct DiskInner {
-    /// The guest's full path at open.
-    guest_path: String,
     /// None for a directory.
     file: Option<std::fs::File>,
     /// What was opened.
@@ -242,7 +243,7 @@ struct DiskInner {
 
 impl std::fmt::Debug for DiskFile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "DiskFile({})", self.inner.lock().guest_path)
+        write!(f, "DiskFile({})", self.inner.lock().name)
     }
 }
 
@@ -292,17 +293,26 @@ fn done(call: &mut ApiCall<'_>, r: Result<u32, Win32Error>, failed: u32) -> ApiR
 /// Checks a path name argument, decoded from the ANSI code page or UTF-16: NULL is the
 /// empty name (as RtlInitAnsiString makes it), and a name longer than MAX_PATH characters
 /// is ERROR_FILENAME_EXCED_RANGE (last error set; the caller returns its failure value).
-fn path_argument(call: &mut ApiCall<'_>, name: Option<&str>) -> Result<String, Win32Error> {
+fn path_argument<'s>(call: &mut ApiCall<'_>, name: Option<&'s str>) -> Result<&'s str, Win32Error> {
     let name = name.unwrap_or("");
-    if name.chars().count() > MAX_PATH {
+    // Bytes are at least as many as characters: count only when it may matter.
+    if name.len() > MAX_PATH && name.chars().count() > MAX_PATH {
         call.set_last_error(ERROR_FILENAME_EXCED_RANGE.0);
         return Err(ERROR_FILENAME_EXCED_RANGE);
     }
-    Ok(name.to_string())
+    Ok(name)
 }
 
 fn full(call: &ApiCall<'_>, name: &str) -> Result<FullPath, Win32Error> {
-    path::full_path(&current_directory(call), name)
+    let object = call.process_object();
+    let Some(files) = call.state.k32_peek().map(|k| &k.files) else {
+        return path::full_path(&CurrentDirectory::root('C'), name);
+    };
+    let pid = call.thread.process;
+    match object.as_ref().and_then(|o| files.process_cwd.get(pid, o)) {
+        Some(cwd) => path::full_path(cwd, name),
+        None => path::full_path(&files.cwd, name),
+    }
 }
 
 /// The calling process's current directory.
@@ -314,7 +324,7 @@ pub(crate) fn current_directory(call: &ApiCall<'_>) -> CurrentDirectory {
     };
     object
         .and_then(|o| files.process_cwd.get(pid, &o).cloned())
-        .unwrap_or_else(|| files.start_directory())
+        .unwrap_or_else(|| files.cwd.clone())
 }
 
 /// CreateProcess's lpCurrentDirectory: the directory a new process starts in, checked
@@ -328,7 +338,7 @@ pub(crate) fn child_current_directory(
         return Ok(current_directory(call));
     }
     let name = path_argument(call, name).map_err(|e| fail(call, e, 0))?;
-    let r = (|| match full(call, &name)? {
+    let r = (|| match full(call, name)? {
         FullPath::Drive {
             drive, components, ..
         } => {
@@ -452,71 +462,117 @@ fn create_file(
         call.set_last_error(0);
         return Ok(handle);
     }
-    let (volume, at) = resolve(call, &f)?;
     let wants_write = granted.0 & WRITE_RIGHTS != 0;
     let truncate = matches!(disposition, CREATE_ALWAYS | TRUNCATE_EXISTING);
     let directory = flags & FILE_FLAG_BACKUP_SEMANTICS != 0;
-    match at.node {
-        Some(_) if disposition == CREATE_NEW => return Err(ERROR_FILE_EXISTS),
-        Some(node) if node.is_dir() => {
-            if !directory || matches!(disposition, CREATE_ALWAYS | TRUNCATE_EXISTING) {
-                return Err(Win32Error::ACCESS_DENIED);
-            }
+    let delete_on_close = flags & FILE_FLAG_DELETE_ON_CLOSE != 0;
+    let read = granted.0 & READ_RIGHTS != 0 || !wants_write;
+    // What an existing file or directory must allow: checked before it is truncated.
+    let check_existing = |node: &Node| -> Result<(), Win32Error> {
+        if disposition == CREATE_NEW {
+            return Err(ERROR_FILE_EXISTS);
         }
-        Some(node) => {
-            if disposition == TRUNCATE_EXISTING && granted.0 & FILE_WRITE_DATA == 0 {
-                return Err(Win32Error::INVALID_PARAMETER);
-            }
-            if node.read_only && (wants_write || truncate) {
+        if node.is_dir() {
+            if !directory || truncate {
                 return Err(Win32Error::ACCESS_DENIED);
             }
+            return Ok(());
+        }
+        if disposition == TRUNCATE_EXISTING && granted.0 & FILE_WRITE_DATA == 0 {
+            return Err(Win32Error::INVALID_PARAMETER);
+        }
+        if (node.read_only || node.links > 1) && (wants_write || truncate) {
+            return Err(Win32Error::ACCESS_DENIED);
+        }
+        Ok(())
+    };
+    // The usual case first: an existing file named as the host spells it, opened in one
+    // resolution by the kernel.
+    let fast = match &f {
+        FullPath::Drive {
+            drive, components, ..
+        } if disposition != CREATE_NEW && !f.has_wildcards() => {
+            volume_of(call, *drive).ok().and_then(|volume| {
+                let (file, node, at) =
+                    volume.open_exact(components, read, wants_write || truncate)?;
+                Some((volume, file, node, at))
+            })
+        }
+        _ => None,
+    };
+    let (volume, at, file, node, created) = match fast {
+        Some((volume, file, node, at)) => {
+            check_existing(&node)?;
+            call.state
+                .k32()
+                .files
+                .check_share(node.id, granted.0, share)?;
+            if truncate && node.kind == volume::NodeKind::File {
+                file.set_len(0).map_err(|e| io_error(&e))?;
+            }
+            (volume, at, file, node, false)
         }
         None => {
-            if matches!(disposition, OPEN_EXISTING | TRUNCATE_EXISTING) {
-                return Err(Win32Error::FILE_NOT_FOUND);
+            let (volume, at) = resolve(call, &f)?;
+            match at.node {
+                Some(node) => {
+                    check_existing(&node)?;
+                    call.state
+                        .k32()
+                        .files
+                        .check_share(node.id, granted.0, share)?;
+                }
+                None => {
+                    if matches!(disposition, OPEN_EXISTING | TRUNCATE_EXISTING) {
+                        return Err(Win32Error::FILE_NOT_FOUND);
+                    }
+                    if at.is_root() {
+                        return Err(Win32Error::ACCESS_DENIED);
+                    }
+                }
             }
-            if at.is_root() {
-                return Err(Win32Error::ACCESS_DENIED);
-            }
+            let existed = at.node.is_some();
+            let opened = volume.open(
+                &at,
+                OpenHow {
+                    read,
+                    write: wants_write || (existed && truncate),
+                    create: !existed,
+                    exclusive: !existed,
+                    truncate: existed && truncate,
+                    directory,
+                },
+            )?;
+            let at = Located {
+                name: opened.name.clone(),
+                ..at
+            };
+            (volume, at, opened.file, opened.node, opened.created)
         }
-    }
-    if let Some(node) = at.node {
-        call.state
-            .k32()
-            .files
-            .check_share(node.id, granted.0, share)?;
-    }
-    let existed = at.node.is_some();
-    let opened = volume.open(
-        &at,
-        OpenHow {
-            read: granted.0 & READ_RIGHTS != 0 || !wants_write,
-            write: wants_write || (existed && truncate),
-            create: !existed,
-            exclusive: !existed,
-            truncate: existed && truncate,
-            directory,
-        },
-    )?;
-    if opened.created && flags & FILE_ATTRIBUTE_READONLY != 0 {
-        let _ = opened.file.metadata().map(|m| {
+    };
+    let existed = !created;
+    if created && flags & FILE_ATTRIBUTE_READONLY != 0 {
+        let _ = file.metadata().map(|m| {
             let mut perms = m.permissions();
             perms.set_readonly(true);
-            opened.file.set_permissions(perms)
+            file.set_permissions(perms)
         });
     }
-    let guest_path = f.display();
+    let parent = if delete_on_close {
+        Some(volume.parent_of(&at)?)
+    } else {
+        None
+    };
     let disk = DiskFile {
         inner: Mutex::new(DiskInner {
-            guest_path,
-            file: (!opened.node.is_dir()).then_some(opened.file),
-            node: opened.node,
+            file: (!node.is_dir()).then_some(file),
+            node,
             position: 0,
             access: granted.0,
             share,
-            delete_on_close: flags & FILE_FLAG_DELETE_ON_CLOSE != 0,
-            parent: Some(opened.parent),
-            name: opened.name,
+            delete_on_close,
+            parent,
+            name: at.name,
         }),
     };
     let (handle, object) = create_object(call, Box::new(disk), AccessMask(access), inherit)?;
@@ -543,7 +599,7 @@ pub fn open_file(
     attributes: u32,
 ) -> Result<Handle, Win32Error> {
     let path = path_argument(call, Some(path))?;
-    create_file(call, &path, access, share, disposition, attributes, false)
+    create_file(call, path, access, share, disposition, attributes, false)
 }
 
 /// CreateFileA and CreateFileW: `name` decoded.
@@ -563,7 +619,7 @@ fn create_file_api(
     let Ok(inherit) = super::inherit_from_security_attributes(call, sa.0) else {
         return fail(call, Win32Error::NOACCESS, INVALID_HANDLE_VALUE);
     };
-    let r = create_file(call, &name, access, share, disposition, flags, inherit).map(|h| h.0);
+    let r = create_file(call, name, access, share, disposition, flags, inherit).map(|h| h.0);
     match r {
         Ok(h) => ApiReturn::Value(h),
         Err(e) => fail(call, e, INVALID_HANDLE_VALUE),
@@ -1077,7 +1133,7 @@ fn attributes_of(node: &Node) -> u32 {
 
 fn get_file_attributes(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
     let r = path_argument(call, name)
-        .and_then(|name| existing(call, &name).map(|(_, _, node)| attributes_of(&node)));
+        .and_then(|name| existing(call, name).map(|(_, _, node)| attributes_of(&node)));
     done(call, r, INVALID_SET_FILE_POINTER)
 }
 
@@ -1103,7 +1159,7 @@ fn set_file_attributes(call: &mut ApiCall<'_>, name: Option<&str>, attributes: u
         if attributes & !(SETTABLE_ATTRIBUTES | FILE_ATTRIBUTE_DIRECTORY) != 0 {
             return Err(Win32Error::INVALID_PARAMETER);
         }
-        let (volume, at, _) = existing(call, &name)?;
+        let (volume, at, _) = existing(call, name)?;
         volume.set_read_only(&at, attributes & FILE_ATTRIBUTE_READONLY != 0)?;
         Ok(1)
     });
@@ -1146,7 +1202,7 @@ fn DeleteFileW(call: &mut ApiCall<'_>, lpFileName: Option<WideStr>) -> ApiReturn
 
 fn delete_file(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
     let r = path_argument(call, name).and_then(|name| {
-        let (volume, at, node) = existing(call, &name)?;
+        let (volume, at, node) = existing(call, name)?;
         if node.is_dir() || node.read_only {
             return Err(Win32Error::ACCESS_DENIED);
         }
@@ -1253,11 +1309,11 @@ fn move_file(
         if flags & !known != 0 || flags & MOVEFILE_DELAY_UNTIL_REBOOT != 0 {
             return Err(Win32Error::INVALID_PARAMETER);
         }
-        let (volume, src, node) = existing(call, &from)?;
+        let (volume, src, node) = existing(call, from)?;
         if src.is_root() {
             return Err(Win32Error::ACCESS_DENIED);
         }
-        let to_full = full(call, &to)?;
+        let to_full = full(call, to)?;
         if matches!(to_full, FullPath::Device { .. }) || to_full.has_wildcards() {
             return Err(Win32Error::ACCESS_DENIED);
         }
@@ -1393,7 +1449,7 @@ fn set_current_directory(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiRetur
     let r = path_argument(call, name).and_then(|name| {
         let FullPath::Drive {
             drive, components, ..
-        } = full(call, &name)?
+        } = full(call, name)?
         else {
             return Err(Win32Error::INVALID_NAME);
         };
@@ -1418,7 +1474,7 @@ fn full_path_name(
     name: Option<&str>,
 ) -> Result<(String, Option<usize>), Win32Error> {
     let name = path_argument(call, name)?;
-    let f = full(call, &name).map_err(|e| {
+    let f = full(call, name).map_err(|e| {
         if e == Win32Error::PATH_NOT_FOUND {
             Win32Error::INVALID_NAME
         } else {
@@ -1517,7 +1573,7 @@ fn CreateDirectoryW(
 
 fn create_directory(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
     let r = path_argument(call, name).and_then(|name| {
-        let f = full(call, &name)?;
+        let f = full(call, name)?;
         if matches!(f, FullPath::Device { .. }) {
             return Err(Win32Error::ACCESS_DENIED);
         }
@@ -1548,7 +1604,7 @@ fn RemoveDirectoryW(call: &mut ApiCall<'_>, lpPathName: Option<WideStr>) -> ApiR
 
 fn remove_directory(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
     let r = path_argument(call, name).and_then(|name| {
-        let (volume, at, node) = existing(call, &name)?;
+        let (volume, at, node) = existing(call, name)?;
         if !node.is_dir() {
             return Err(ERROR_DIRECTORY);
         }
@@ -1713,7 +1769,7 @@ fn find_first_file(call: &mut ApiCall<'_>, name: Option<&str>, out: Ptr, wide: b
         };
         call.probe_write(out.0, size)
             .map_err(|_| Win32Error::NOACCESS)?;
-        let mut entries = search(call, &name)?;
+        let mut entries = search(call, name)?;
         if !next_record(call, &mut entries, out.0, wide)? {
             return Err(Win32Error::FILE_NOT_FOUND);
         }
@@ -1943,7 +1999,7 @@ fn temp_file_name(
         return Ok((name_of(unique), unique));
     }
     // The directory must exist.
-    match full(call, &path)? {
+    match full(call, path)? {
         FullPath::Drive {
             drive, components, ..
         } => match locate(call, drive, &components)?.1.node {
@@ -1987,7 +2043,12 @@ fn GetTempFileNameA(
     uUnique: u32,
     lpTempFileName: Ptr,
 ) -> ApiReturn {
-    match temp_file_name(call, lpPathName.as_deref(), lpPrefixString.as_deref(), uUnique) {
+    match temp_file_name(
+        call,
+        lpPathName.as_deref(),
+        lpPrefixString.as_deref(),
+        uUnique,
+    ) {
         Ok((name, n)) => {
             let mut bytes = encode_ansi(&name).unwrap_or_default();
             bytes.push(0);
@@ -2009,7 +2070,12 @@ fn GetTempFileNameW(
     uUnique: u32,
     lpTempFileName: Ptr,
 ) -> ApiReturn {
-    match temp_file_name(call, lpPathName.as_deref(), lpPrefixString.as_deref(), uUnique) {
+    match temp_file_name(
+        call,
+        lpPathName.as_deref(),
+        lpPrefixString.as_deref(),
+        uUnique,
+    ) {
         Ok((name, n)) => {
             let mut bytes: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
             bytes.extend_from_slice(&[0, 0]);

@@ -176,8 +176,6 @@ pub(crate) struct Opened {
     pub(crate) file: std::fs::File,
     /// What it is.
     pub(crate) node: Node,
-    /// Its parent directory (O_PATH), for delete-on-close.
-    pub(crate) parent: OwnedFd,
     /// Its name in the parent.
     pub(crate) name: String,
     /// It was created by this open.
@@ -314,6 +312,18 @@ impl Volume {
     /// directory on the way must exist (else ERROR_PATH_NOT_FOUND); the last component may be
     /// absent.
     pub(crate) fn locate(&self, components: &[String]) -> Result<Located, Win32Error> {
+        // The guest's own spelling first: when it names something as it is (the usual case),
+        // one resolution by the kernel finds it, without a walk.
+        if let Some(rel) = exact_path(components)
+            && let Ok(Some(node)) = self.node_at(&rel)
+        {
+            let name = components.last().cloned().unwrap_or_default();
+            return Ok(Located {
+                rel,
+                name,
+                node: Some(node),
+            });
+        }
         let mut rel = String::new();
         for (i, component) in components.iter().enumerate() {
             if component.is_empty()
@@ -375,6 +385,39 @@ impl Volume {
                 }
                 e => host_error(e),
             })
+    }
+
+    /// Opens an existing file or directory by the guest's own spelling of its path (no
+    /// walk, no case folding): what it is, and the open file. None when that spelling does
+    /// not name a file or directory the guest may see (absent, a link leading outside, a
+    /// device), so that the caller takes the careful way. The open uses O_NONBLOCK and the
+    /// type is checked before anything reads, so nothing blocks; a directory is opened for
+    /// reading only.
+    pub(crate) fn open_exact(
+        &self,
+        components: &[String],
+        read: bool,
+        write: bool,
+    ) -> Option<(std::fs::File, Node, Located)> {
+        let rel = exact_path(components)?;
+        if write && self.read_only {
+            return None;
+        }
+        let flags = match (read, write) {
+            (_, false) => OFlags::RDONLY,
+            (false, true) => OFlags::WRONLY,
+            (true, true) => OFlags::RDWR,
+        };
+        let fd = self.beneath(&rel, flags | OFlags::NONBLOCK).ok()?;
+        let stat = rustix::fs::fstat(&fd).ok()?;
+        let node = Node::of(&stat)?;
+        let name = components.last().cloned().unwrap_or_default();
+        let at = Located {
+            rel,
+            name,
+            node: Some(node),
+        };
+        Some((std::fs::File::from(fd), node, at))
     }
 
     /// Opens (or creates) the file or directory `at` names.
@@ -454,14 +497,7 @@ impl Volume {
             // Swapped between the look and the open.
             return Err(Win32Error::FILE_NOT_FOUND);
         }
-        if node.kind == NodeKind::File {
-            rustix::fs::fcntl_setfl(
-                &fd,
-                rustix::fs::fcntl_getfl(&fd).map_err(host_error)? - OFlags::NONBLOCK,
-            )
-            .map_err(host_error)?;
-        }
-        let parent = self.parent_of(at)?;
+        // O_NONBLOCK stays: it changes nothing for a regular file or a directory.
         let file = std::fs::File::from(fd);
         if how.truncate && node.kind == NodeKind::File {
             file.set_len(0).map_err(|e| io_error(&e))?;
@@ -469,7 +505,6 @@ impl Volume {
         Ok(Opened {
             file,
             node,
-            parent,
             name: at.name.clone(),
             created,
         })
@@ -625,6 +660,13 @@ pub(crate) fn io_error(e: &std::io::Error) -> Win32Error {
         Some(errno) => host_error(errno),
         None => Win32Error::ACCESS_DENIED,
     }
+}
+
+/// The guest's components as a relative host path, when each is a plain name.
+fn exact_path(components: &[String]) -> Option<String> {
+    let plain =
+        |c: &String| !c.is_empty() && c != "." && c != ".." && !c.contains(['/', '\0', '\\']);
+    (!components.is_empty() && components.iter().all(plain)).then(|| components.join("/"))
 }
 
 fn join(dir: &str, name: &str) -> String {

@@ -40,9 +40,10 @@ parent:
         bne     $2, 1b
         lda     $2, 68($31)
         stl     $2, 0($1)
-        # CreateProcessA("kb246691.exe", NULL, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)
-        LA      $16, image_name
-        mov     $31, $17
+        # CreateProcessA(NULL, "kb246691.exe", NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi):
+        # a program name on the command line is looked for beside the caller's image too.
+        mov     $31, $16
+        LA      $17, image_name
         mov     $31, $18
         mov     $31, $19
         mov     $31, $20

@@ -131,7 +131,8 @@ parent:
         CALL    CloseHandle
 
         # The child: si zeroed, si.cb = 68;
-        # CreateProcessA("threads.exe", NULL, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)
+        # CreateProcessA(NULL, "threads.exe", NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi): a
+        # program name on the command line is looked for beside the caller's image too.
         lda     $1, 112($30)
         lda     $2, 72($31)
 1:      subq    $2, 8, $2
@@ -140,8 +141,8 @@ parent:
         bne     $2, 1b
         lda     $2, 68($31)
         stl     $2, 0($1)
-        LA      $16, image_name
-        mov     $31, $17
+        mov     $31, $16
+        LA      $17, image_name
         mov     $31, $18
         mov     $31, $19
         mov     $31, $20
