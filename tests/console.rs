@@ -145,3 +145,22 @@ fn x86_ctrl_c_calls_the_handlers_newest_first() {
 fn alpha_ctrl_c_calls_the_handlers_newest_first() {
     ctrl_c_calls_the_handlers_newest_first("alpha/ctrl.exe", ["key: 120", "key: 121"]);
 }
+
+/// The key script's named keys reach a guest as NT's key records: function keys, the
+/// enhanced grey keys, Shift, Ctrl and Alt with their own key events, characters typed
+/// with modifiers; a cooked ReadFile afterwards gets only the keys that type characters.
+#[test]
+fn named_keys_arrive_as_nt_key_records() {
+    let script = br"\k{F1}\k{F12}\k{S-F5}\k{C-Home}\k{Up}\k{C-S-Left}\k{A-x}\k{Del}\k{PgDn}\k{C-a}\k{Esc}\k{S-Tab}q".to_vec();
+    let cooked = br"a\k{F8}b\k{Left}\k{A-c}\k{S-d}\k{Ins}\k{C-A-e}\r";
+    let (code, out, err) = run_to_end(
+        "x86/keys.exe",
+        RunOptions {
+            keys: parse_key_script(&[script, cooked.to_vec()].concat()).unwrap(),
+            virtual_time: true,
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, expected("expected/keys.expected"));
+}

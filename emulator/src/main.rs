@@ -86,9 +86,16 @@ enum Command {
         /// Write the active console screen buffer to FILE as text rows on exit.
         #[arg(long, value_name = "FILE")]
         screen: Option<PathBuf>,
-        /// Type the keys in FILE into the console input (escapes: \\e Esc, \\r Enter,
-        /// \\n Ctrl+Enter, \\t Tab, \\\\ backslash, \\xNN any byte). Without it, a terminal
-        /// on stdin and stdout becomes the guest's console.
+        /// Type the keys in FILE into the console input: every byte is a key (the character
+        /// on a US keyboard), except the escapes \e Esc, \r Enter, \n Ctrl+Enter, \t Tab,
+        /// \\ backslash, \xNN any byte, and \k{NAME}, a key by name: F1-F12, Up, Down,
+        /// Left, Right, Home, End, PgUp, PgDn, Ins, Del, Esc, Enter, Tab, Backspace, Space, or
+        /// a letter, digit or punctuation character, after any of the modifier prefixes S-
+        /// (Shift), C- (Ctrl) and A- (Alt), case-insensitive: \k{F8}, \k{C-Home}, \k{A-x},
+        /// \k{C-S-F5}. A key with modifiers also brings the Shift, Ctrl and Alt keys' own
+        /// key events, as NT's console does. Without --input, a terminal on stdin and stdout
+        /// becomes the guest's console (its function, cursor and editing keys, with
+        /// modifiers, become the same keys).
         #[arg(long, value_name = "FILE")]
         input: Option<PathBuf>,
         /// The host directory that is the guest's drive C:\ (default:

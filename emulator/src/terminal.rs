@@ -8,8 +8,8 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
 use ntemu::kernel32::console::{
-    Console, ConsoleHost, Key, VK_DELETE, VK_DOWN, VK_END, VK_HOME, VK_INSERT, VK_LEFT, VK_NEXT,
-    VK_PRIOR, VK_RIGHT, VK_UP,
+    Console, ConsoleHost, Key, Modifiers, VK_DELETE, VK_DOWN, VK_END, VK_F1, VK_HOME, VK_INSERT,
+    VK_LEFT, VK_NEXT, VK_PRIOR, VK_RIGHT, VK_SPACE, VK_TAB, VK_UP, char_key,
 };
 
 /// The terminal ntemu runs in, in raw mode while this lives.
@@ -220,51 +220,229 @@ impl ConsoleHost for PipedInput {
     }
 }
 
-/// Turns bytes a terminal sent into keys: CSI and SS3 sequences for the cursor and editing
-/// keys, DEL as Backspace, anything else as the character itself. An Esc that no `[` or
-/// `O` follows in the same read is the Esc key.
+/// Turns bytes a terminal sent into keys, decoding the escape sequences of xterm and its
+/// kin (VT220, rxvt, the Linux console):
+///
+/// - F1-F4 as SS3 P/Q/R/S (or CSI P/Q/R/S with modifiers, CSI 11~-14~, Linux's CSI [A-[D),
+///   F5-F12 as CSI 15~, 17~-21~, 23~, 24~ (Linux's CSI [E for F5);
+/// - the arrows as CSI or SS3 A/B/C/D; Home and End as CSI or SS3 H/F, CSI 1~/7~ and
+///   4~/8~; Insert, Delete, Page Up, Page Down as CSI 2~, 3~, 5~, 6~; Shift+Tab as CSI Z;
+/// - xterm's modifier parameter (`CSI 1;5A` is Ctrl+Up, `CSI 15;2~` Shift+F5: 1 + Shift 1,
+///   Alt 2, Ctrl 4, Meta 8 taken as Alt), rxvt's modified forms (CSI a-d Shift+arrow, SS3
+///   a-d Ctrl+arrow, `$`, `^`, `@` for Shift, Ctrl, Ctrl+Shift in place of `~`), and
+///   xterm's modifyOtherKeys (`CSI 27;m;c~`) and the `CSI c;m u` form for any character key;
+/// - Alt as an Esc prefix (`ESC x` is Alt+x, `ESC CSI A` Alt+Up).
+///
+/// DEL is Backspace and NUL Ctrl+Space; any other byte is the character itself. An Esc
+/// that nothing follows in the same read is the Esc key, and so is one followed by another
+/// Esc; a sequence cut short is taken as Alt and the characters it holds; a well-formed
+/// sequence that names no key (a focus report, say) is dropped.
 pub fn terminal_keys(bytes: &[u8]) -> Vec<Key> {
     let mut keys = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        i += 1;
-        if b == 0x1B && matches!(bytes.get(i), Some(b'[' | b'O')) {
-            // Parameters, then one final byte.
-            let start = i + 1;
-            let mut end = start;
-            while end < bytes.len() && (0x30..=0x3F).contains(&bytes[end]) {
-                end += 1;
-            }
-            if let Some(&last) = bytes.get(end) {
-                let vk = match (last, &bytes[start..end]) {
-                    (b'A', _) => Some(VK_UP),
-                    (b'B', _) => Some(VK_DOWN),
-                    (b'C', _) => Some(VK_RIGHT),
-                    (b'D', _) => Some(VK_LEFT),
-                    (b'H', _) | (b'~', b"1" | b"7") => Some(VK_HOME),
-                    (b'F', _) | (b'~', b"4" | b"8") => Some(VK_END),
-                    (b'~', b"2") => Some(VK_INSERT),
-                    (b'~', b"3") => Some(VK_DELETE),
-                    (b'~', b"5") => Some(VK_PRIOR),
-                    (b'~', b"6") => Some(VK_NEXT),
-                    _ => None,
-                };
-                if let Some(vk) = vk {
-                    keys.push(Key::Virtual(vk));
-                }
-                i = end + 1;
-                continue;
-            }
-        }
-        keys.push(Key::Char(if b == 0x7F { 0x08 } else { b }));
+        let (key, used) = next_key(&bytes[i..]);
+        keys.extend(key);
+        i += used.max(1);
     }
     keys
+}
+
+/// The key at the start of `bytes` (None for a sequence naming none) and the bytes it took.
+fn next_key(bytes: &[u8]) -> (Option<Key>, usize) {
+    match bytes {
+        [] => (None, 0),
+        [0x1B, rest @ ..] => {
+            if let Some((key, used)) = escape_sequence(rest) {
+                return (key, 1 + used);
+            }
+            match rest.first() {
+                // Alt as a prefix: the next key with Alt (an Esc only when a sequence
+                // follows it: two Escs alone are two Esc keys).
+                Some(&b) if b != 0x1B || escape_sequence(&rest[1..]).is_some() => {
+                    let (key, used) = next_key(rest);
+                    (key.map(|k| k.with_modifiers(Modifiers::ALT)), 1 + used)
+                }
+                _ => (Some(Key::Char(0x1B)), 1),
+            }
+        }
+        [0x7F, ..] => (Some(Key::Char(0x08)), 1),
+        [0x00, ..] => (Some(Key::chord(VK_SPACE, Modifiers::CTRL)), 1),
+        [b, ..] => (Some(Key::Char(*b)), 1),
+    }
+}
+
+/// The modifiers of xterm's parameter: 1 + (Shift 1, Alt 2, Ctrl 4, Meta 8).
+fn xterm_modifiers(parameter: u32) -> Modifiers {
+    let bits = parameter.saturating_sub(1);
+    let mut modifiers = Modifiers::NONE;
+    if bits & 1 != 0 {
+        modifiers = modifiers | Modifiers::SHIFT;
+    }
+    if bits & (2 | 8) != 0 {
+        modifiers = modifiers | Modifiers::ALT;
+    }
+    if bits & 4 != 0 {
+        modifiers = modifiers | Modifiers::CTRL;
+    }
+    modifiers
+}
+
+/// The key of a letter ending a CSI or SS3 sequence.
+fn final_letter_key(last: u8) -> Option<u16> {
+    Some(match last {
+        b'A' => VK_UP,
+        b'B' => VK_DOWN,
+        b'C' => VK_RIGHT,
+        b'D' => VK_LEFT,
+        b'H' => VK_HOME,
+        b'F' => VK_END,
+        b'P'..=b'S' => VK_F1 + u16::from(last - b'P'),
+        _ => return None,
+    })
+}
+
+/// The key of `CSI n ~`.
+fn tilde_key(n: u32) -> Option<u16> {
+    Some(match n {
+        1 | 7 => VK_HOME,
+        2 => VK_INSERT,
+        3 => VK_DELETE,
+        4 | 8 => VK_END,
+        5 => VK_PRIOR,
+        6 => VK_NEXT,
+        11..=15 => VK_F1 + (n - 11) as u16,
+        17..=21 => VK_F1 + 5 + (n - 17) as u16,
+        23 | 24 => VK_F1 + 10 + (n - 23) as u16,
+        _ => return None,
+    })
+}
+
+/// A character code with modifiers (modifyOtherKeys, `CSI u`) as a key.
+fn code_key(code: u32, modifiers: Modifiers) -> Option<Key> {
+    let c = u8::try_from(code).ok().filter(|c| c.is_ascii())?;
+    let c = if c == 0x7F { 0x08 } else { c };
+    let (vk, implied) = char_key(c)?;
+    Some(Key::chord(vk, implied | modifiers))
+}
+
+/// Decodes the escape sequence after an ESC: `Some((key, bytes used))` for a complete CSI
+/// or SS3 sequence (the key None when it names none), None when `rest` starts none.
+fn escape_sequence(rest: &[u8]) -> Option<(Option<Key>, usize)> {
+    let introducer = *rest.first()?;
+    if introducer != b'[' && introducer != b'O' {
+        return None;
+    }
+    // The Linux console's F1-F5: CSI [ A to CSI [ E.
+    if introducer == b'[' && rest.get(1) == Some(&b'[') {
+        let &last = rest.get(2)?;
+        let key = (b'A'..=b'E')
+            .contains(&last)
+            .then(|| Key::Virtual(VK_F1 + u16::from(last - b'A')));
+        return Some((key, 3));
+    }
+    // Parameter bytes, intermediate bytes, then one final byte.
+    let mut end = 1;
+    while rest.get(end).is_some_and(|b| (0x30..=0x3F).contains(b)) {
+        end += 1;
+    }
+    let parameters = &rest[1..end];
+    // rxvt ends modified keys with `$`, which is otherwise an intermediate byte.
+    while rest.get(end).is_some_and(|b| (0x20..=0x2F).contains(b))
+        && !(introducer == b'[' && rest.get(end) == Some(&b'$'))
+    {
+        end += 1;
+    }
+    let &last = rest.get(end)?;
+    if !(0x40..=0x7E).contains(&last) && last != b'$' {
+        return None;
+    }
+    let used = end + 1;
+    // Only plain decimal parameters name keys ("<", "=", ">", "?" mark private ones).
+    let numbers: Option<Vec<u32>> = std::str::from_utf8(parameters)
+        .ok()
+        .filter(|p| p.bytes().all(|b| b.is_ascii_digit() || b == b';'))
+        .map(|p| {
+            p.split(';')
+                .map(|n| {
+                    if n.is_empty() {
+                        Some(1)
+                    } else {
+                        n.parse().ok()
+                    }
+                })
+                .collect::<Option<Vec<u32>>>()
+        })
+        .unwrap_or(None);
+    let Some(numbers) = numbers else {
+        return Some((None, used));
+    };
+    let number = |i: usize| numbers.get(i).copied();
+    let key = match (introducer, last) {
+        // Modifiers: xterm's second parameter, or old xterm's lone one (CSI 5A, SS3 5P).
+        (_, b'A'..=b'D' | b'H' | b'F' | b'P'..=b'S') => {
+            let modifier = if parameters.is_empty() {
+                1
+            } else if numbers.len() == 1 {
+                numbers[0]
+            } else {
+                number(1).unwrap_or(1)
+            };
+            final_letter_key(last).map(|vk| Key::chord(vk, xterm_modifiers(modifier)))
+        }
+        (b'[', b'Z') => Some(Key::chord(VK_TAB, Modifiers::SHIFT)),
+        // rxvt: Shift+arrows as CSI a-d, Ctrl+arrows as SS3 a-d.
+        (b'[', b'a'..=b'd') => {
+            final_letter_key(last - 0x20).map(|vk| Key::chord(vk, Modifiers::SHIFT))
+        }
+        (b'O', b'a'..=b'd') => {
+            final_letter_key(last - 0x20).map(|vk| Key::chord(vk, Modifiers::CTRL))
+        }
+        (b'[', b'~' | b'$' | b'^' | b'@') => {
+            let rxvt = match last {
+                b'$' => Modifiers::SHIFT,
+                b'^' => Modifiers::CTRL,
+                b'@' => Modifiers::CTRL | Modifiers::SHIFT,
+                _ => Modifiers::NONE,
+            };
+            let modifiers = xterm_modifiers(number(1).unwrap_or(1)) | rxvt;
+            match number(0) {
+                // xterm's modifyOtherKeys: CSI 27 ; modifier ; code ~.
+                Some(27) if last == b'~' => number(2).and_then(|code| code_key(code, modifiers)),
+                Some(n) => tilde_key(n).map(|vk| Key::chord(vk, modifiers)),
+                None => None,
+            }
+        }
+        // CSI code ; modifier u.
+        (b'[', b'u') => {
+            number(0).and_then(|code| code_key(code, xterm_modifiers(number(1).unwrap_or(1))))
+        }
+        _ => None,
+    };
+    Some((key, used))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use ntemu::kernel32::console::{VK_BACK, VK_ESCAPE, VK_RETURN};
+
+    const NONE: Modifiers = Modifiers::NONE;
+    const S: Modifiers = Modifiers::SHIFT;
+    const C: Modifiers = Modifiers::CTRL;
+    const A: Modifiers = Modifiers::ALT;
+
+    /// The one key `bytes` decode to.
+    fn one(bytes: &[u8]) -> Key {
+        let keys = terminal_keys(bytes);
+        assert_eq!(keys.len(), 1, "{bytes:?}: {keys:?}");
+        keys[0]
+    }
+
+    fn f(n: u16) -> u16 {
+        VK_F1 + n - 1
+    }
 
     #[test]
     fn escape_sequences_become_virtual_keys_and_a_lone_escape_stays_a_key() {
@@ -279,6 +457,155 @@ mod tests {
                 Key::Char(0x1B),
             ]
         );
+    }
+
+    #[test]
+    fn function_keys_in_every_form() {
+        // SS3 P-S (xterm), CSI 11~-14~ (VT220, rxvt), CSI [A-[E (the Linux console).
+        for (n, ss3, vt, linux) in [
+            (1, b'P', 11, b'A'),
+            (2, b'Q', 12, b'B'),
+            (3, b'R', 13, b'C'),
+            (4, b'S', 14, b'D'),
+        ] {
+            assert_eq!(one(&[0x1B, b'O', ss3]), Key::Virtual(f(n)));
+            assert_eq!(one(format!("\x1b[{vt}~").as_bytes()), Key::Virtual(f(n)));
+            assert_eq!(one(&[0x1B, b'[', b'[', linux]), Key::Virtual(f(n)));
+        }
+        assert_eq!(one(b"\x1b[[E"), Key::Virtual(f(5)));
+        for (n, code) in [
+            (5, 15),
+            (6, 17),
+            (7, 18),
+            (8, 19),
+            (9, 20),
+            (10, 21),
+            (11, 23),
+            (12, 24),
+        ] {
+            assert_eq!(one(format!("\x1b[{code}~").as_bytes()), Key::Virtual(f(n)));
+        }
+        // With xterm's modifier parameter.
+        assert_eq!(one(b"\x1b[1;2P"), Key::chord(f(1), S));
+        assert_eq!(one(b"\x1bO5S"), Key::chord(f(4), C));
+        assert_eq!(one(b"\x1b[15;5~"), Key::chord(f(5), C));
+        assert_eq!(one(b"\x1b[24;8~"), Key::chord(f(12), S | A | C));
+        assert_eq!(one(b"\x1b[19;3~"), Key::chord(f(8), A));
+        // rxvt's Shift and Ctrl forms.
+        assert_eq!(one(b"\x1b[15$"), Key::chord(f(5), S));
+        assert_eq!(one(b"\x1b[17^"), Key::chord(f(6), C));
+        assert_eq!(one(b"\x1b[18@"), Key::chord(f(7), S | C));
+    }
+
+    #[test]
+    fn cursor_and_editing_keys_in_every_form() {
+        for (last, vk) in [
+            (b'A', VK_UP),
+            (b'B', VK_DOWN),
+            (b'C', VK_RIGHT),
+            (b'D', VK_LEFT),
+            (b'H', VK_HOME),
+            (b'F', VK_END),
+        ] {
+            assert_eq!(one(&[0x1B, b'[', last]), Key::Virtual(vk));
+            assert_eq!(one(&[0x1B, b'O', last]), Key::Virtual(vk));
+            // CSI 1;m X: Shift 2, Alt 3, Ctrl 5, Ctrl+Shift 6, Meta as Alt.
+            let with = |m: &str, modifiers: Modifiers| {
+                let mut bytes = format!("\x1b[1;{m}").into_bytes();
+                bytes.push(last);
+                assert_eq!(one(&bytes), Key::chord(vk, modifiers), "{m}");
+            };
+            with("2", S);
+            with("3", A);
+            with("4", S | A);
+            with("5", C);
+            with("6", S | C);
+            with("7", A | C);
+            with("8", S | A | C);
+            with("9", A);
+            with("1", NONE);
+        }
+        for (code, vk) in [
+            ("1", VK_HOME),
+            ("7", VK_HOME),
+            ("4", VK_END),
+            ("8", VK_END),
+            ("2", VK_INSERT),
+            ("3", VK_DELETE),
+            ("5", VK_PRIOR),
+            ("6", VK_NEXT),
+        ] {
+            assert_eq!(one(format!("\x1b[{code}~").as_bytes()), Key::Virtual(vk));
+            assert_eq!(one(format!("\x1b[{code};5~").as_bytes()), Key::chord(vk, C));
+        }
+        // Old xterm's lone modifier, rxvt's Shift and Ctrl arrows, back-tab.
+        assert_eq!(one(b"\x1b[5A"), Key::chord(VK_UP, C));
+        assert_eq!(one(b"\x1b[a"), Key::chord(VK_UP, S));
+        assert_eq!(one(b"\x1bOd"), Key::chord(VK_LEFT, C));
+        assert_eq!(one(b"\x1b[2$"), Key::chord(VK_INSERT, S));
+        assert_eq!(one(b"\x1b[Z"), Key::chord(VK_TAB, S));
+    }
+
+    #[test]
+    fn alt_comes_as_an_escape_prefix() {
+        assert_eq!(one(b"\x1bx"), Key::chord(0x58, A));
+        assert_eq!(one(b"\x1bX"), Key::chord(0x58, A | S));
+        assert_eq!(one(b"\x1b\x18"), Key::chord(0x58, A | C));
+        assert_eq!(one(b"\x1b\r"), Key::chord(VK_RETURN, A));
+        assert_eq!(one(b"\x1b\x7f"), Key::chord(VK_BACK, A));
+        assert_eq!(one(b"\x1b\x1b[A"), Key::chord(VK_UP, A));
+        assert_eq!(one(b"\x1b\x1bOP"), Key::chord(f(1), A));
+        assert_eq!(one(b"\x1b\x1b[1;5C"), Key::chord(VK_RIGHT, A | C));
+        // A character no key types keeps no Alt.
+        assert_eq!(one(b"\x1b\xe9"), Key::Char(0xE9));
+        // Two Escs are two Esc keys; Esc ending the read is the Esc key.
+        assert_eq!(terminal_keys(b"\x1b\x1b"), vec![Key::Char(0x1B); 2]);
+        assert_eq!(
+            terminal_keys(b"q\x1b"),
+            vec![Key::Char(b'q'), Key::Char(0x1B)]
+        );
+        // A sequence cut short: Alt+[ and its characters.
+        assert_eq!(
+            terminal_keys(b"\x1b[1;"),
+            vec![Key::chord(0xDB, A), Key::Char(b'1'), Key::Char(b';')]
+        );
+        assert_eq!(one(b"\x1bO"), Key::chord(0x4F, A | S));
+    }
+
+    #[test]
+    fn character_keys_with_modifiers_from_modify_other_keys_and_csi_u() {
+        assert_eq!(one(b"\x1b[27;5;9~"), Key::chord(VK_TAB, C));
+        assert_eq!(one(b"\x1b[27;2;13~"), Key::chord(VK_RETURN, S));
+        assert_eq!(one(b"\x1b[27;7;97~"), Key::chord(0x41, A | C));
+        assert_eq!(one(b"\x1b[99;5u"), Key::chord(0x43, C));
+        assert_eq!(one(b"\x1b[97;6u"), Key::chord(0x41, S | C));
+        assert_eq!(one(b"\x1b[27u"), Key::Virtual(VK_ESCAPE));
+        assert_eq!(one(b"\x1b[127;3u"), Key::chord(VK_BACK, A));
+    }
+
+    #[test]
+    fn control_bytes_and_unknown_sequences() {
+        assert_eq!(one(b"\x00"), Key::chord(VK_SPACE, C));
+        assert_eq!(one(b"\x01"), Key::Char(0x01));
+        assert_eq!(one(b"\r"), Key::Char(b'\r'));
+        // Focus reports, private and unknown sequences name no key and are dropped.
+        assert_eq!(
+            terminal_keys(b"\x1b[I\x1b[O\x1b[?1;2c\x1b[99~\x1b[200~x"),
+            vec![Key::Char(b'x')]
+        );
+        // Numbers too large for a parameter.
+        assert_eq!(terminal_keys(b"\x1b[99999999999~y"), vec![Key::Char(b'y')]);
+        // Every key decoded here makes key records, a key down first.
+        for bytes in [
+            &b"\x1b[1;6H"[..],
+            b"\x1bOQ",
+            b"\x1b[24;8~",
+            b"\x1bx",
+            b"\x00",
+        ] {
+            let events = ntemu::kernel32::console::key_events(one(bytes));
+            assert!(events[0].key_down && !events.last().unwrap().key_down);
+        }
     }
 
     #[test]

@@ -127,3 +127,94 @@ fn a_divide_by_zero_ends_the_process_with_its_status() {
     assert!(err.contains("idiv") || err.contains("div"), "{err}");
     assert!(err.contains("exit code 0xc0000094"), "{err}");
 }
+
+/// `--input` takes keys by name: the guest reads their NT key records, and a cooked read
+/// skips the ones that type nothing.
+#[test]
+fn key_scripts_type_named_keys_with_modifiers() {
+    let script = std::env::temp_dir().join(format!("ntemu-named-keys-{}.txt", std::process::id()));
+    std::fs::write(&script, br"\k{C-Home}\k{a-X}\k{f5}q\k{F8}ok\k{Left}\r").expect("script");
+    let out = ntemu(&[
+        "run",
+        "--input",
+        script.to_str().unwrap(),
+        guest("keys.exe").to_str().unwrap(),
+    ]);
+    let _ = std::fs::remove_file(&script);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let lines: Vec<String> = text(&out.stdout).lines().map(str::to_string).collect();
+    assert_eq!(
+        lines,
+        [
+            "down repeat=1 vk=11 scan=1d char=00 state=0008",
+            "down repeat=1 vk=24 scan=47 char=00 state=0108",
+            "up   repeat=1 vk=24 scan=47 char=00 state=0108",
+            "up   repeat=1 vk=11 scan=1d char=00 state=0000",
+            "down repeat=1 vk=12 scan=38 char=00 state=0002",
+            "down repeat=1 vk=58 scan=2d char=78 state=0002",
+            "up   repeat=1 vk=58 scan=2d char=78 state=0002",
+            "up   repeat=1 vk=12 scan=38 char=00 state=0000",
+            "down repeat=1 vk=74 scan=3f char=00 state=0000",
+            "up   repeat=1 vk=74 scan=3f char=00 state=0000",
+            "down repeat=1 vk=51 scan=10 char=71 state=0000",
+            "up   repeat=1 vk=51 scan=10 char=71 state=0000",
+            "cooked line: 6f 6b 0d 0a",
+        ]
+    );
+}
+
+/// A bad `\k{...}` in a key script is one `ntemu:` line naming the file, the name and the
+/// byte, and exit status 2; the guest does not run.
+#[test]
+fn bad_key_names_are_one_line_errors() {
+    let hello = guest("hello.exe");
+    for (script, message) in [
+        (
+            &br"ab\k{Hme}"[..],
+            r#"unknown key name "Hme" in \k{...} at byte 2"#,
+        ),
+        (br"\k{F8", r"\k{ at byte 0 has no closing }"),
+        (
+            br"x\k{C-C-x}",
+            r"\k{...} at byte 1 names the modifier C- twice",
+        ),
+        (br"\kF8", r"\k needs a key name in braces"),
+    ] {
+        let path = std::env::temp_dir().join(format!("ntemu-bad-keys-{}.txt", std::process::id()));
+        std::fs::write(&path, script).expect("script");
+        let out = ntemu(&[
+            "run",
+            "--input",
+            path.to_str().unwrap(),
+            hello.to_str().unwrap(),
+        ]);
+        let _ = std::fs::remove_file(&path);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with(&format!("ntemu: {}: ", path.display())),
+            "{err}"
+        );
+        assert!(err.contains(message), "{err}");
+        assert!(out.stdout.is_empty());
+    }
+}
+
+/// `ntemu run --help` documents the key-script syntax.
+#[test]
+fn run_help_documents_named_keys() {
+    let out = ntemu(&["run", "--help"]);
+    let help = text(&out.stdout);
+    for needle in [
+        r"\k{NAME}",
+        "F1-F12",
+        "PgUp",
+        "S- (Shift)",
+        "C- (Ctrl)",
+        "A- (Alt)",
+        r"\k{C-S-F5}",
+    ] {
+        assert!(help.contains(needle), "{needle}: {help}");
+    }
+}

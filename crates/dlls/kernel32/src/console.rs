@@ -5,6 +5,9 @@
 //! the bottom).
 pub use crate::console_api::{input_wait, read_cooked, sync_console};
 
+mod keys;
+pub use keys::*;
+
 /// The default screen buffer and window: 80 columns by 25 rows.
 pub const DEFAULT_SIZE: (u16, u16) = (80, 25);
 /// The largest console window NT would show (GetLargestConsoleWindowSize on a 1024x768
@@ -378,250 +381,6 @@ impl ScreenBuffer {
     }
 }
 
-/// INPUT_RECORD.EventType of a keyboard event.
-pub const KEY_EVENT: u16 = 0x0001;
-/// Bytes of an INPUT_RECORD (the same on x86 and Alpha: no field is wider than 4 bytes).
-pub const INPUT_RECORD_SIZE: usize = 20;
-/// dwControlKeyState: a Shift key is down.
-pub const SHIFT_PRESSED: u32 = 0x0010;
-/// dwControlKeyState: the left Ctrl key is down.
-pub const LEFT_CTRL_PRESSED: u32 = 0x0008;
-/// dwControlKeyState: the key is one of the enhanced (grey) keys.
-pub const ENHANCED_KEY: u32 = 0x0100;
-
-/// A KEY_EVENT_RECORD: one key going down or up.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct KeyEvent {
-    /// bKeyDown.
-    pub key_down: bool,
-    /// wRepeatCount.
-    pub repeat_count: u16,
-    /// wVirtualKeyCode (VK_*).
-    pub virtual_key_code: u16,
-    /// wVirtualScanCode (scan code set 1).
-    pub virtual_scan_code: u16,
-    /// uChar.AsciiChar (0 for keys that type nothing).
-    pub ascii_char: u8,
-    /// dwControlKeyState.
-    pub control_key_state: u32,
-}
-
-impl KeyEvent {
-    /// The INPUT_RECORD holding it.
-    pub fn to_input_record(self) -> [u8; INPUT_RECORD_SIZE] {
-        let mut b = [0u8; INPUT_RECORD_SIZE];
-        b[0..2].copy_from_slice(&KEY_EVENT.to_le_bytes());
-        b[4..8].copy_from_slice(&u32::from(self.key_down).to_le_bytes());
-        b[8..10].copy_from_slice(&self.repeat_count.to_le_bytes());
-        b[10..12].copy_from_slice(&self.virtual_key_code.to_le_bytes());
-        b[12..14].copy_from_slice(&self.virtual_scan_code.to_le_bytes());
-        b[14] = self.ascii_char;
-        b[16..20].copy_from_slice(&self.control_key_state.to_le_bytes());
-        b
-    }
-}
-
-/// A key as a host delivers it: a character typed, or a key that types nothing.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Key {
-    /// A character in the console's code page (control characters are Ctrl+letter, except
-    /// the named keys: BS, TAB, CR as Enter, ESC).
-    Char(u8),
-    /// A key without a character: VK_UP, VK_HOME, ...
-    Virtual(u16),
-}
-
-/// VK_LEFT, VK_UP, VK_RIGHT, VK_DOWN.
-pub const VK_LEFT: u16 = 0x25;
-/// VK_UP.
-pub const VK_UP: u16 = 0x26;
-/// VK_RIGHT.
-pub const VK_RIGHT: u16 = 0x27;
-/// VK_DOWN.
-pub const VK_DOWN: u16 = 0x28;
-/// VK_PRIOR (Page Up).
-pub const VK_PRIOR: u16 = 0x21;
-/// VK_NEXT (Page Down).
-pub const VK_NEXT: u16 = 0x22;
-/// VK_END.
-pub const VK_END: u16 = 0x23;
-/// VK_HOME.
-pub const VK_HOME: u16 = 0x24;
-/// VK_INSERT.
-pub const VK_INSERT: u16 = 0x2D;
-/// VK_DELETE.
-pub const VK_DELETE: u16 = 0x2E;
-
-/// The US keyboard's (virtual key, scan code, shift) for a printable ASCII character.
-fn us_key(ch: u8) -> (u16, u16, bool) {
-    const ROW_DIGITS: &[u8] = b"1234567890-=";
-    const ROW_Q: &[u8] = b"qwertyuiop[]";
-    const ROW_A: &[u8] = b"asdfghjkl;'`";
-    const ROW_Z: &[u8] = b"zxcvbnm,./";
-    const SHIFTED: &[(u8, u8)] = &[
-        (b'!', b'1'),
-        (b'@', b'2'),
-        (b'#', b'3'),
-        (b'$', b'4'),
-        (b'%', b'5'),
-        (b'^', b'6'),
-        (b'&', b'7'),
-        (b'*', b'8'),
-        (b'(', b'9'),
-        (b')', b'0'),
-        (b'_', b'-'),
-        (b'+', b'='),
-        (b'{', b'['),
-        (b'}', b']'),
-        (b':', b';'),
-        (b'"', b'\''),
-        (b'~', b'`'),
-        (b'<', b','),
-        (b'>', b'.'),
-        (b'?', b'/'),
-        (b'|', b'\\'),
-    ];
-    let (base, shift) = match SHIFTED.iter().find(|(s, _)| *s == ch) {
-        Some(&(_, b)) => (b, true),
-        None if ch.is_ascii_uppercase() => (ch.to_ascii_lowercase(), true),
-        None => (ch, false),
-    };
-    let vk = match base {
-        b'a'..=b'z' => u16::from(base.to_ascii_uppercase()),
-        b'0'..=b'9' | b' ' => u16::from(base),
-        b';' => 0xBA,
-        b'=' => 0xBB,
-        b',' => 0xBC,
-        b'-' => 0xBD,
-        b'.' => 0xBE,
-        b'/' => 0xBF,
-        b'`' => 0xC0,
-        b'[' => 0xDB,
-        b'\\' => 0xDC,
-        b']' => 0xDD,
-        b'\'' => 0xDE,
-        _ => 0,
-    };
-    let position = |row: &[u8]| row.iter().position(|&c| c == base).map(|i| i as u16);
-    let scan = if base == b' ' {
-        0x39
-    } else if base == b'\\' {
-        0x2B
-    } else if let Some(i) = position(ROW_DIGITS) {
-        0x02 + i
-    } else if let Some(i) = position(ROW_Q) {
-        0x10 + i
-    } else if let Some(i) = position(ROW_A) {
-        0x1E + i
-    } else if let Some(i) = position(ROW_Z) {
-        0x2C + i
-    } else {
-        0
-    };
-    (vk, scan, shift)
-}
-
-/// The scan code of a key without a character.
-fn virtual_scan_code(vk: u16) -> u16 {
-    match vk {
-        VK_LEFT => 0x4B,
-        VK_UP => 0x48,
-        VK_RIGHT => 0x4D,
-        VK_DOWN => 0x50,
-        VK_HOME => 0x47,
-        VK_END => 0x4F,
-        VK_PRIOR => 0x49,
-        VK_NEXT => 0x51,
-        VK_INSERT => 0x52,
-        VK_DELETE => 0x53,
-        _ => 0,
-    }
-}
-
-/// The key-down and key-up events a US keyboard produces for `key`. Modifier keys are not
-/// reported as events of their own; their state is in dwControlKeyState.
-pub fn key_events(key: Key) -> [KeyEvent; 2] {
-    let (vk, scan, ch, state) = match key {
-        Key::Char(b'\r') => (0x0D, 0x1C, b'\r', 0),
-        Key::Char(b'\n') => (0x0D, 0x1C, b'\n', LEFT_CTRL_PRESSED),
-        Key::Char(0x1B) => (0x1B, 0x01, 0x1B, 0),
-        Key::Char(0x08) => (0x08, 0x0E, 0x08, 0),
-        Key::Char(b'\t') => (0x09, 0x0F, b'\t', 0),
-        Key::Char(c @ 0x01..=0x1A) => {
-            let (vk, scan, _) = us_key(c + b'a' - 1);
-            (vk, scan, c, LEFT_CTRL_PRESSED)
-        }
-        Key::Char(c) => {
-            let (vk, scan, shift) = us_key(c);
-            (vk, scan, c, if shift { SHIFT_PRESSED } else { 0 })
-        }
-        Key::Virtual(vk) => (vk, virtual_scan_code(vk), 0, ENHANCED_KEY),
-    };
-    let down = KeyEvent {
-        key_down: true,
-        repeat_count: 1,
-        virtual_key_code: vk,
-        virtual_scan_code: scan,
-        ascii_char: ch,
-        control_key_state: state,
-    };
-    [
-        down,
-        KeyEvent {
-            key_down: false,
-            ..down
-        },
-    ]
-}
-
-/// Parses a `--input` key script: every byte is a key, except the escapes `\e` (Esc),
-/// `\r` (Enter), `\n` (Ctrl+Enter, character 10), `\t` (Tab), `\\` (a backslash) and
-/// `\xNN` (the byte NN). A line break in the file is a key like any other byte.
-pub fn parse_key_script(text: &[u8]) -> Result<Vec<Key>, String> {
-    let mut keys = Vec::with_capacity(text.len());
-    let mut i = 0;
-    while i < text.len() {
-        let b = text[i];
-        i += 1;
-        if b != b'\\' {
-            keys.push(Key::Char(b));
-            continue;
-        }
-        let Some(&e) = text.get(i) else {
-            return Err(format!(
-                "a lone backslash ends the key script (byte {})",
-                i - 1
-            ));
-        };
-        i += 1;
-        let key = match e {
-            b'e' => 0x1B,
-            b'r' => b'\r',
-            b'n' => b'\n',
-            b't' => b'\t',
-            b'\\' => b'\\',
-            b'x' => {
-                let hex = text
-                    .get(i..i + 2)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    .ok_or_else(|| format!("\\x needs two hex digits (byte {})", i - 2))?;
-                i += 2;
-                hex
-            }
-            other => {
-                return Err(format!(
-                    "unknown escape \\{} in the key script (byte {})",
-                    char::from(other).escape_default(),
-                    i - 2
-                ));
-            }
-        };
-        keys.push(Key::Char(key));
-    }
-    Ok(keys)
-}
-
 /// A host that shows the console and types into it (a terminal): ntemu calls it when a
 /// guest waits for input, sleeps, or ends.
 pub trait ConsoleHost: Send {
@@ -686,6 +445,13 @@ impl Default for Console {
     }
 }
 
+/// True for the key-down of Ctrl+Shift+2, the US keyboard's NUL (what VkKeyScan(0) names;
+/// NT's console passes its character 0 on to stream reads).
+fn types_nul(event: &KeyEvent) -> bool {
+    let both = SHIFT_PRESSED | LEFT_CTRL_PRESSED;
+    event.virtual_key_code == 0x32 && event.control_key_state & (both | LEFT_ALT_PRESSED) == both
+}
+
 /// ENABLE_LINE_INPUT: reads return whole lines, edited until Enter.
 pub const ENABLE_LINE_INPUT: u32 = 0x2;
 /// ENABLE_ECHO_INPUT: typed characters appear in the active screen buffer.
@@ -695,12 +461,14 @@ impl Console {
     /// Moves typed characters from the key queue into the cooked-input buffers (the line
     /// being edited, echoed if the mode says so, and the finished lines), as the console
     /// does for ReadFile and ReadConsoleA. Without line input every character is ready at
-    /// once.
+    /// once. Key-up records and keys that type nothing (function keys, arrows, the
+    /// modifier keys themselves, uChar 0) are dropped, as NT's console drops them; the one
+    /// key whose character is 0, Ctrl+Shift+2, types a NUL.
     pub fn cook_input(&mut self) {
         let line_mode = self.input_mode & ENABLE_LINE_INPUT != 0;
         let echo = line_mode && self.input_mode & ENABLE_ECHO_INPUT != 0;
         while let Some(event) = self.input.pop_front() {
-            if !event.key_down || event.ascii_char == 0 {
+            if !event.key_down || (event.ascii_char == 0 && !types_nul(&event)) {
                 continue;
             }
             let ch = event.ascii_char;
@@ -838,46 +606,36 @@ mod tests {
     }
 
     #[test]
-    fn key_scripts_parse_escapes_and_reject_bad_ones() {
-        let keys = parse_key_script(b"iA\\e:wq\\r\\x41\\\\\n").unwrap();
-        let chars: Vec<u8> = keys
-            .iter()
-            .map(|k| match k {
-                Key::Char(c) => *c,
-                Key::Virtual(_) => 0,
-            })
-            .collect();
-        assert_eq!(chars, b"iA\x1b:wq\rA\\\n");
-        assert!(parse_key_script(b"\\q").is_err());
-        assert!(parse_key_script(b"\\x4").is_err());
-        assert!(parse_key_script(b"end\\").is_err());
+    fn cooked_input_drops_keys_that_type_nothing() {
+        let mut console = Console::default();
+        console.push_keys(
+            &parse_key_script(
+                b"a\\k{F8}\\k{Up}\\k{C-S-Home}\\k{S-b}\\k{A-c}\\k{C-A-d}\\k{S-C-2}\\k{Del}\\r",
+            )
+            .unwrap(),
+        );
+        console.cook_input();
+        // F8, Up, Ctrl+Shift+Home, Del, the modifier keys and Ctrl+Alt+d type nothing;
+        // Shift+b is B, Alt+c is c, Ctrl+Shift+2 is NUL.
+        assert_eq!(
+            console.line_ready.iter().copied().collect::<Vec<u8>>(),
+            b"aBc\0\r\n"
+        );
+        assert!(console.input.is_empty());
     }
 
     #[test]
-    fn key_events_carry_us_keyboard_codes() {
-        let [down, up] = key_events(Key::Char(b'A'));
-        assert!(down.key_down && !up.key_down);
+    fn raw_stream_input_drops_them_too() {
+        let mut console = Console {
+            input_mode: ENABLE_PROCESSED_INPUT,
+            ..Console::default()
+        };
+        console.push_keys(&parse_key_script(b"\\k{F1}x\\k{PgDn}\\k{C-x}").unwrap());
+        console.cook_input();
         assert_eq!(
-            (
-                down.virtual_key_code,
-                down.virtual_scan_code,
-                down.control_key_state
-            ),
-            (0x41, 0x1E, SHIFT_PRESSED)
+            console.line_ready.iter().copied().collect::<Vec<u8>>(),
+            b"x\x18"
         );
-        let [enter, _] = key_events(Key::Char(b'\r'));
-        assert_eq!((enter.virtual_key_code, enter.ascii_char), (0x0D, b'\r'));
-        let [esc, _] = key_events(Key::Char(0x1B));
-        assert_eq!((esc.virtual_key_code, esc.virtual_scan_code), (0x1B, 0x01));
-        let [colon, _] = key_events(Key::Char(b':'));
-        assert_eq!(
-            (colon.virtual_key_code, colon.control_key_state),
-            (0xBA, SHIFT_PRESSED)
-        );
-        let record = down.to_input_record();
-        assert_eq!(&record[..2], &KEY_EVENT.to_le_bytes());
-        assert_eq!(record[14], b'A');
-        assert_eq!(&record[16..20], &SHIFT_PRESSED.to_le_bytes());
     }
 
     #[test]
