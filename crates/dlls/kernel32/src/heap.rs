@@ -799,6 +799,23 @@ mod tests {
     }
 
     #[test]
+    fn host_bookkeeping_does_not_grow_with_blocks() {
+        let mut m = space();
+        let mut h = Heap::create(&mut m, 0, 0).expect("heap");
+        let blocks: Vec<u32> = (0..100_000)
+            .map(|_| h.allocate(&mut m, 16).expect("block"))
+            .collect();
+        // 100,000 blocks of 16 bytes (and their 8-byte headers) fill 3 MiB of segments; the
+        // host holds only the segments and the list heads.
+        assert_eq!(h.segments.len(), 3);
+        assert!(h.large.is_empty());
+        for &b in blocks.iter().step_by(2) {
+            assert!(h.release(&mut m, b));
+        }
+        assert_eq!(h.segments.len(), 3);
+    }
+
+    #[test]
     fn forged_headers_fail_without_harm() {
         let mut m = space();
         let mut h = Heap::create(&mut m, 0, 0).expect("heap");
