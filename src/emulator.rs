@@ -240,6 +240,22 @@ impl Emulator {
             w.set_relay(relay);
         }
         w.push_keys(&options.keys);
+        let types = options.std_file_types.unwrap_or_else(|| {
+            if options.io.is_some() {
+                return kernel32::StdFileTypes::default();
+            }
+            let input = if options.keys.is_empty() {
+                crate::run::host_stream_type(std::io::stdin())
+            } else {
+                kernel32::FILE_TYPE_CHAR
+            };
+            kernel32::StdFileTypes([
+                input,
+                crate::run::host_stream_type(std::io::stdout()),
+                crate::run::host_stream_type(std::io::stderr()),
+            ])
+        });
+        w.set_std_file_types(types);
         if let Some(start) = options.clock_start_ms {
             w.set_wall_clock(start);
         }

@@ -63,6 +63,11 @@ pub struct RunOptions {
     /// [`DEFAULT_COMMIT_LIMIT`](nt_kernel::DEFAULT_COMMIT_LIMIT), 4 GiB); a commit past it
     /// fails with ERROR_COMMITMENT_LIMIT.
     pub commit_limit: Option<u64>,
+    /// What GetFileType says of the standard input, output and error handles. None: found
+    /// out from the host's own standard streams when guest output goes to them (a terminal
+    /// or a device is FILE_TYPE_CHAR, a file FILE_TYPE_DISK, a pipe or socket
+    /// FILE_TYPE_PIPE; the input is the console's when keys are given), else the console's.
+    pub std_file_types: Option<kernel32::StdFileTypes>,
 }
 
 /// Counters of a finished run, for `--stats`.
@@ -339,6 +344,21 @@ fn quote_argument(arg: &str) -> String {
         out.push('"');
     }
     out
+}
+
+/// What GetFileType should say of a host stream: FILE_TYPE_DISK for a regular file,
+/// FILE_TYPE_PIPE for a pipe or a socket, FILE_TYPE_CHAR for a terminal, a device or what
+/// cannot be looked at.
+pub fn host_stream_type(stream: impl std::os::fd::AsFd) -> u32 {
+    use rustix::fs::FileType;
+    match rustix::fs::fstat(stream) {
+        Ok(stat) => match FileType::from_raw_mode(stat.st_mode as _) {
+            FileType::RegularFile => kernel32::FILE_TYPE_DISK,
+            FileType::Fifo | FileType::Socket => kernel32::FILE_TYPE_PIPE,
+            _ => kernel32::FILE_TYPE_CHAR,
+        },
+        Err(_) => kernel32::FILE_TYPE_CHAR,
+    }
 }
 
 /// A machine with every CPU ntemu has.

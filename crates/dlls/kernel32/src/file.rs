@@ -228,6 +228,10 @@ pub struct DiskFile {
 struct DiskInner {
     /// None for a directory.
     file: Option<std::fs::File>,
+    /// A directory opened for its information; None for a file.
+    directory: Option<std::fs::File>,
+    /// The serial number of its drive.
+    volume_serial: u32,
     /// What was opened.
     node: Node,
     position: u64,
@@ -563,9 +567,16 @@ fn create_file(
     } else {
         None
     };
+    let (file, directory) = if node.is_dir() {
+        (None, Some(file))
+    } else {
+        (Some(file), None)
+    };
     let disk = DiskFile {
         inner: Mutex::new(DiskInner {
-            file: (!node.is_dir()).then_some(file),
+            file,
+            directory,
+            volume_serial: volume.serial,
             node,
             position: 0,
             access: granted.0,
@@ -2083,6 +2094,417 @@ fn GetTempFileNameW(
                 Ok(()) => ApiReturn::Value(n),
                 Err(_) => bad_pointer(call),
             }
+        }
+        Err(e) => fail(call, e, 0),
+    }
+}
+
+/// FILE_WRITE_ATTRIBUTES: what SetFileTime needs.
+const FILE_WRITE_ATTRIBUTES: u32 = 0x100;
+
+/// What a disk file handle's file is now (a fresh look at the open file), with its drive's
+/// serial number.
+fn disk_node(call: &ApiCall<'_>, handle: Handle, need: u32) -> Result<(Node, u32), Win32Error> {
+    let (object, _) = file_object(call, handle, need)?;
+    let disk = object
+        .payload::<DiskFile>()
+        .ok_or(Win32Error::INVALID_HANDLE)?;
+    let inner = disk.inner.lock();
+    let open = inner
+        .file
+        .as_ref()
+        .or(inner.directory.as_ref())
+        .ok_or(Win32Error::INVALID_HANDLE)?;
+    let node = volume::node_of_file(open).ok_or(Win32Error::ACCESS_DENIED)?;
+    Ok((node, inner.volume_serial))
+}
+
+/// GetFileInformationByHandle(hFile, lpFileInformation): BY_HANDLE_FILE_INFORMATION
+/// (attributes, the three times, the drive's serial number, size, links, and the file
+/// index, which is the host inode number: unique on its drive, as NT's is).
+#[export]
+fn GetFileInformationByHandle(
+    call: &mut ApiCall<'_>,
+    hFile: Handle,
+    lpFileInformation: Ptr,
+) -> ApiReturn {
+    let r = disk_node(call, hFile, 0).and_then(|(node, serial)| {
+        let mut b = Vec::with_capacity(52);
+        b.extend_from_slice(&attributes_of(&node).to_le_bytes());
+        for t in times_of(&node) {
+            b.extend_from_slice(&t.to_le_bytes());
+        }
+        b.extend_from_slice(&serial.to_le_bytes());
+        b.extend_from_slice(&((node.size >> 32) as u32).to_le_bytes());
+        b.extend_from_slice(&(node.size as u32).to_le_bytes());
+        b.extend_from_slice(&(node.links.min(u64::from(u32::MAX)) as u32).to_le_bytes());
+        b.extend_from_slice(&((node.id.1 >> 32) as u32).to_le_bytes());
+        b.extend_from_slice(&(node.id.1 as u32).to_le_bytes());
+        call.write_bytes(lpFileInformation.0, &b)
+            .map_err(|_| Win32Error::NOACCESS)?;
+        Ok(1)
+    });
+    done(call, r, 0)
+}
+
+/// GetFileTime(hFile, lpCreationTime, lpLastAccessTime, lpLastWriteTime): each FILETIME
+/// through its pointer when that is not NULL.
+#[export]
+fn GetFileTime(
+    call: &mut ApiCall<'_>,
+    hFile: Handle,
+    lpCreationTime: Ptr,
+    lpLastAccessTime: Ptr,
+    lpLastWriteTime: Ptr,
+) -> ApiReturn {
+    let r = disk_node(call, hFile, 0).and_then(|(node, _)| {
+        for (ptr, t) in [lpCreationTime, lpLastAccessTime, lpLastWriteTime]
+            .into_iter()
+            .zip(times_of(&node))
+        {
+            if !ptr.is_null() {
+                call.write_bytes(ptr.0, &t.to_le_bytes())
+                    .map_err(|_| Win32Error::NOACCESS)?;
+            }
+        }
+        Ok(1)
+    });
+    done(call, r, 0)
+}
+
+/// A FILETIME argument: None for NULL (or, as NT takes it, all zero: left as it is).
+fn read_filetime(call: &ApiCall<'_>, ptr: Ptr) -> Result<Option<u64>, Win32Error> {
+    if ptr.is_null() {
+        return Ok(None);
+    }
+    let lo = call.read_u32(ptr.0).map_err(|_| Win32Error::NOACCESS)?;
+    let hi = call
+        .read_u32(ptr.0.wrapping_add(4))
+        .map_err(|_| Win32Error::NOACCESS)?;
+    let t = u64::from(hi) << 32 | u64::from(lo);
+    Ok((t != 0).then_some(t))
+}
+
+/// SetFileTime(hFile, lpCreationTime, lpLastAccessTime, lpLastWriteTime): the last access
+/// and last write times of a file or directory opened with FILE_WRITE_ATTRIBUTES; a host
+/// file keeps no creation time, so that one is accepted and not kept.
+#[export]
+fn SetFileTime(
+    call: &mut ApiCall<'_>,
+    hFile: Handle,
+    lpCreationTime: Ptr,
+    lpLastAccessTime: Ptr,
+    lpLastWriteTime: Ptr,
+) -> ApiReturn {
+    let r = (|| {
+        let _ = read_filetime(call, lpCreationTime)?;
+        let accessed = read_filetime(call, lpLastAccessTime)?;
+        let written = read_filetime(call, lpLastWriteTime)?;
+        let (object, _) = file_object(call, hFile, FILE_WRITE_ATTRIBUTES)?;
+        let disk = object
+            .payload::<DiskFile>()
+            .ok_or(Win32Error::INVALID_HANDLE)?;
+        let inner = disk.inner.lock();
+        let open = inner
+            .file
+            .as_ref()
+            .or(inner.directory.as_ref())
+            .ok_or(Win32Error::INVALID_HANDLE)?;
+        volume::set_times(open, accessed.map(unix_nanos), written.map(unix_nanos))?;
+        Ok(1)
+    })();
+    done(call, r, 0)
+}
+
+/// A FILETIME as nanoseconds since 1970.
+fn unix_nanos(filetime: u64) -> i128 {
+    (i128::from(filetime) - i128::from(FILETIME_UNIX_EPOCH)) * 100
+}
+
+/// CopyFile's work: the bytes, the read-only attribute and the last write time of `from`
+/// to `to` (made new, or replaced unless `fail_if_exists`).
+fn copy_file(
+    call: &mut ApiCall<'_>,
+    from: Option<&str>,
+    to: Option<&str>,
+    fail_if_exists: bool,
+) -> Result<u32, Win32Error> {
+    let from = path_argument(call, from)?;
+    let to = path_argument(call, to)?;
+    let source = create_file(
+        call,
+        from,
+        0x8000_0000,
+        FILE_SHARE_READ,
+        OPEN_EXISTING,
+        0,
+        false,
+    )?;
+    let close = |call: &mut ApiCall<'_>, h: Handle| {
+        if let Some(p) = call.process_mut() {
+            let _ = p.handle_table_mut().close(h);
+        }
+    };
+    let result = (|| {
+        let (node, _) = disk_node(call, source, 0)?;
+        if node.is_dir() {
+            return Err(Win32Error::ACCESS_DENIED);
+        }
+        let disposition = if fail_if_exists {
+            CREATE_NEW
+        } else {
+            CREATE_ALWAYS
+        };
+        let target = create_file(call, to, 0x4000_0000 | 0x100, 0, disposition, 0x80, false)?;
+        let copied = (|| {
+            let mut buf = vec![0u8; super::COPY_CHUNK];
+            loop {
+                let n = read_handle(call, source, &mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                write_handle(call, target, &buf[..n])?;
+            }
+            let (object, _) = file_object(call, target, 0)?;
+            if let Some(disk) = object.payload::<DiskFile>() {
+                let inner = disk.inner.lock();
+                if let Some(f) = &inner.file {
+                    volume::set_times(f, None, Some(node.written))?;
+                }
+            }
+            Ok(())
+        })();
+        close(call, target);
+        copied?;
+        if node.read_only {
+            let full_to = full(call, to)?;
+            let (volume, at) = resolve(call, &full_to)?;
+            volume.set_read_only(&at, true)?;
+        }
+        Ok(1)
+    })();
+    close(call, source);
+    result
+}
+
+/// CopyFileA(lpExistingFileName, lpNewFileName, bFailIfExists).
+#[export]
+fn CopyFileA(
+    call: &mut ApiCall<'_>,
+    lpExistingFileName: Option<AnsiStr>,
+    lpNewFileName: Option<AnsiStr>,
+    bFailIfExists: bool,
+) -> ApiReturn {
+    let r = copy_file(
+        call,
+        lpExistingFileName.as_deref(),
+        lpNewFileName.as_deref(),
+        bFailIfExists,
+    );
+    done(call, r, 0)
+}
+
+/// CopyFileW(lpExistingFileName, lpNewFileName, bFailIfExists).
+#[export]
+fn CopyFileW(
+    call: &mut ApiCall<'_>,
+    lpExistingFileName: Option<WideStr>,
+    lpNewFileName: Option<WideStr>,
+    bFailIfExists: bool,
+) -> ApiReturn {
+    let r = copy_file(
+        call,
+        lpExistingFileName.as_deref(),
+        lpNewFileName.as_deref(),
+        bFailIfExists,
+    );
+    done(call, r, 0)
+}
+
+/// GetShortPathName's work: the name of an existing file or directory, which ntemu's drives
+/// give no separate 8.3 names (as NTFS with short names turned off): the name as given.
+fn short_path(call: &mut ApiCall<'_>, name: Option<&str>) -> Result<String, Win32Error> {
+    let name = path_argument(call, name)?;
+    existing(call, name)?;
+    Ok(name.to_string())
+}
+
+/// GetShortPathNameA(lpszLongPath, lpszShortPath, cchBuffer).
+#[export]
+fn GetShortPathNameA(
+    call: &mut ApiCall<'_>,
+    lpszLongPath: Option<AnsiStr>,
+    #[size(cchBuffer)] lpszShortPath: OutBuf<u8>,
+    cchBuffer: u32,
+) -> ApiReturn {
+    match short_path(call, lpszLongPath.as_deref()) {
+        Ok(name) => {
+            let bytes = encode_ansi(&name).unwrap_or_default();
+            copy_string_out(call, lpszShortPath.ptr, lpszShortPath.capacity, &bytes)
+        }
+        Err(e) => fail(call, e, 0),
+    }
+}
+
+/// GetShortPathNameW(lpszLongPath, lpszShortPath, cchBuffer).
+#[export]
+fn GetShortPathNameW(
+    call: &mut ApiCall<'_>,
+    lpszLongPath: Option<WideStr>,
+    #[size(cchBuffer)] lpszShortPath: OutBuf<u16>,
+    cchBuffer: u32,
+) -> ApiReturn {
+    match short_path(call, lpszLongPath.as_deref()) {
+        Ok(name) => {
+            let units: Vec<u16> = name.encode_utf16().collect();
+            copy_wide_string_out(call, lpszShortPath, &units)
+        }
+        Err(e) => fail(call, e, 0),
+    }
+}
+
+/// SearchPath's work: the full path of the first existing file `name` (with `extension`
+/// added when its file name has none) in `path` (directories separated by `;`), or in NT's
+/// order without one: the folder of the caller's image, the current directory,
+/// `C:\WINNT\system32`, `C:\WINNT` and the PATH. A name with a folder in it is looked
+/// for as it is.
+fn search_path(
+    call: &mut ApiCall<'_>,
+    path: Option<&str>,
+    name: Option<&str>,
+    extension: Option<&str>,
+) -> Result<String, Win32Error> {
+    let name = path_argument(call, name)?;
+    if name.is_empty() {
+        return Err(Win32Error::INVALID_PARAMETER);
+    }
+    let file_part = name.rsplit(['\\', '/']).next().unwrap_or(name);
+    let name = match extension {
+        Some(ext) if !file_part.contains('.') => format!("{name}{ext}"),
+        _ => name.to_string(),
+    };
+    let candidates: Vec<String> = if name.contains(['\\', '/', ':']) {
+        vec![name.clone()]
+    } else {
+        let folders: Vec<String> = match path {
+            Some(p) => p.split(';').map(str::to_string).collect(),
+            None => {
+                let mut f: Vec<String> = Vec::new();
+                f.extend(
+                    crate::own_image_path(call)
+                        .and_then(|p| p.rsplit_once('\\').map(|(d, _)| d.to_string())),
+                );
+                f.push(String::new());
+                f.push("C:\\WINNT\\system32".to_string());
+                f.push("C:\\WINNT".to_string());
+                if let Some(p) = super::environment::variable(call, "PATH") {
+                    f.extend(p.split(';').map(str::to_string));
+                }
+                f
+            }
+        };
+        folders
+            .iter()
+            .map(|d| d.trim())
+            .map(|d| {
+                if d.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{}\\{name}", d.trim_end_matches('\\'))
+                }
+            })
+            .collect()
+    };
+    for candidate in candidates {
+        let Ok(f) = full(call, &candidate) else {
+            continue;
+        };
+        if let Ok((_, at)) = resolve(call, &f)
+            && at.node.is_some_and(|n| !n.is_dir())
+        {
+            return Ok(f.display());
+        }
+    }
+    Err(Win32Error::FILE_NOT_FOUND)
+}
+
+/// SearchPathA(lpPath, lpFileName, lpExtension, nBufferLength, lpBuffer, lpFilePart): the
+/// length of the full path found (or the size needed with its NUL); 0 with
+/// ERROR_FILE_NOT_FOUND when none is.
+#[export]
+fn SearchPathA(
+    call: &mut ApiCall<'_>,
+    lpPath: Option<AnsiStr>,
+    lpFileName: Option<AnsiStr>,
+    lpExtension: Option<AnsiStr>,
+    nBufferLength: u32,
+    #[size(nBufferLength)] lpBuffer: OutBuf<u8>,
+    lpFilePart: Ptr,
+) -> ApiReturn {
+    let found = search_path(
+        call,
+        lpPath.as_deref(),
+        lpFileName.as_deref(),
+        lpExtension.as_deref(),
+    );
+    match found {
+        Ok(text) => {
+            let bytes = encode_ansi(&text).unwrap_or_default();
+            let r = copy_string_out(call, lpBuffer.ptr, lpBuffer.capacity, &bytes);
+            if let ApiReturn::Value(n) = r
+                && n == bytes.len() as u32
+                && !lpFilePart.is_null()
+            {
+                let at = bytes
+                    .iter()
+                    .rposition(|&b| b == b'\\')
+                    .map_or(lpBuffer.ptr, |i| lpBuffer.ptr.wrapping_add(i as u32 + 1));
+                if call.write_u32(lpFilePart.0, at).is_err() {
+                    return bad_pointer(call);
+                }
+            }
+            r
+        }
+        Err(e) => fail(call, e, 0),
+    }
+}
+
+/// SearchPathW(lpPath, lpFileName, lpExtension, nBufferLength, lpBuffer, lpFilePart).
+#[export]
+fn SearchPathW(
+    call: &mut ApiCall<'_>,
+    lpPath: Option<WideStr>,
+    lpFileName: Option<WideStr>,
+    lpExtension: Option<WideStr>,
+    nBufferLength: u32,
+    #[size(nBufferLength)] lpBuffer: OutBuf<u16>,
+    lpFilePart: Ptr,
+) -> ApiReturn {
+    let found = search_path(
+        call,
+        lpPath.as_deref(),
+        lpFileName.as_deref(),
+        lpExtension.as_deref(),
+    );
+    match found {
+        Ok(text) => {
+            let units: Vec<u16> = text.encode_utf16().collect();
+            let r = copy_wide_string_out(call, lpBuffer, &units);
+            if let ApiReturn::Value(n) = r
+                && n == units.len() as u32
+                && !lpFilePart.is_null()
+            {
+                let at = units
+                    .iter()
+                    .rposition(|&u| u == u16::from(b'\\'))
+                    .map_or(lpBuffer.ptr, |i| {
+                        lpBuffer.ptr.wrapping_add(2 * (i as u32 + 1))
+                    });
+                if call.write_u32(lpFilePart.0, at).is_err() {
+                    return bad_pointer(call);
+                }
+            }
+            r
         }
         Err(e) => fail(call, e, 0),
     }

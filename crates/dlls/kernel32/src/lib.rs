@@ -38,6 +38,9 @@ use win32::{
 /// Kernel32's state in a machine (one value in the layer's [`Win32State`]).
 #[derive(Default)]
 pub struct Kernel32State {
+    /// What GetFileType says of the standard input, output and error handles: the console
+    /// (FILE_TYPE_CHAR, also when unset), or the file or pipe the host redirected them to.
+    pub(crate) std_file_types: StdFileTypes,
     /// Each process's standard handles (input, output, error), created on first use.
     pub(crate) std_handles: PerProcess<[Handle; 3]>,
     /// Each process's command line, and where GetCommandLineA and the environment block
@@ -72,6 +75,30 @@ pub(crate) struct ProcessParameters {
     /// Guest address of the page holding the command line and the environment blocks.
     pub(crate) block: Option<u32>,
 }
+
+/// GetFileType of the standard input, output and error handles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StdFileTypes(pub [u32; 3]);
+
+impl Default for StdFileTypes {
+    fn default() -> Self {
+        StdFileTypes([startup::FILE_TYPE_CHAR; 3])
+    }
+}
+
+impl std::ops::Index<usize> for StdFileTypes {
+    type Output = u32;
+    fn index(&self, i: usize) -> &u32 {
+        &self.0[i]
+    }
+}
+
+/// FILE_TYPE_DISK.
+pub const FILE_TYPE_DISK: u32 = 1;
+/// FILE_TYPE_CHAR.
+pub const FILE_TYPE_CHAR: u32 = 2;
+/// FILE_TYPE_PIPE.
+pub const FILE_TYPE_PIPE: u32 = 3;
 
 /// Kernel32's state in the layer's state.
 pub(crate) trait K32 {
@@ -181,6 +208,10 @@ pub trait Kernel32Host {
     /// Makes host directory `host` the guest's starting current directory when a drive
     /// holds it; returns whether one does.
     fn set_start_directory(&mut self, host: &std::path::Path) -> bool;
+    /// Sets what GetFileType reports for the standard input, output and error handles
+    /// (FILE_TYPE_CHAR for the console, FILE_TYPE_DISK or FILE_TYPE_PIPE for what the host
+    /// redirected them to).
+    fn set_std_file_types(&mut self, types: StdFileTypes);
     /// Sets the full guest path GetModuleFileName reports for process `process`'s image.
     fn set_image_path(&mut self, machine: &nt_kernel::Machine, process: u32, guest_path: &str);
     /// The standard handles (input, output, error) kernel32 opened for process `pid`, if
@@ -288,6 +319,10 @@ impl Kernel32Host for Win32 {
 
     fn set_start_directory(&mut self, host: &std::path::Path) -> bool {
         self.state_mut().k32().files.set_start_directory(host)
+    }
+
+    fn set_std_file_types(&mut self, types: StdFileTypes) {
+        self.state_mut().k32().std_file_types = types;
     }
 
     fn set_image_path(&mut self, machine: &nt_kernel::Machine, process: u32, guest_path: &str) {
@@ -518,6 +553,15 @@ pub static DLL: BuiltinDll = BuiltinDll {
         file::FindNextFileW,
         file::GetTempFileNameA,
         file::GetTempFileNameW,
+        file::GetFileInformationByHandle,
+        file::GetFileTime,
+        file::SetFileTime,
+        file::CopyFileA,
+        file::CopyFileW,
+        file::GetShortPathNameA,
+        file::GetShortPathNameW,
+        file::SearchPathA,
+        file::SearchPathW,
         // drive.rs
         drive::GetLogicalDrives,
         drive::GetLogicalDriveStringsA,

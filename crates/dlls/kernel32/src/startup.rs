@@ -113,7 +113,17 @@ fn SetHandleCount(_call: &mut ApiCall<'_>, uNumber: u32) -> u32 {
 #[export]
 fn GetFileType(call: &mut ApiCall<'_>, hFile: Handle) -> ApiReturn {
     match call.reference(hFile, nt_object::AccessMask(0), Some(ObjectType::File)) {
-        Ok(o) if o.payload::<super::HostFile>().is_some() => ApiReturn::Value(FILE_TYPE_CHAR),
+        Ok(o) if o.payload::<super::HostFile>().is_some() => {
+            // What the host gave the process as its standard handles: the console, or a
+            // file or pipe they were redirected to, as NT reports a redirected handle.
+            let kind = match o.payload::<super::HostFile>() {
+                Some(super::HostFile::Input) => call.state.k32().std_file_types[0],
+                Some(super::HostFile::Output) => call.state.k32().std_file_types[1],
+                Some(super::HostFile::Error) => call.state.k32().std_file_types[2],
+                _ => FILE_TYPE_CHAR,
+            };
+            ApiReturn::Value(kind)
+        }
         Ok(o) => ApiReturn::Value(super::file::file_type(&o).unwrap_or(0)),
         Err(e) => call.fail_with(e.status(), 0),
     }

@@ -643,6 +643,35 @@ impl Volume {
     }
 }
 
+/// What an open file or directory is now.
+pub(crate) fn node_of_file(file: &std::fs::File) -> Option<Node> {
+    rustix::fs::fstat(file).ok().and_then(|s| Node::of(&s))
+}
+
+/// Sets the last access and last write times (nanoseconds since 1970) of an open file or
+/// directory; None leaves one as it is.
+pub(crate) fn set_times(
+    file: &std::fs::File,
+    accessed: Option<i128>,
+    written: Option<i128>,
+) -> Result<(), Win32Error> {
+    let spec = |t: Option<i128>| match t {
+        Some(n) => rustix::fs::Timespec {
+            tv_sec: n.div_euclid(1_000_000_000) as i64,
+            tv_nsec: n.rem_euclid(1_000_000_000) as _,
+        },
+        None => rustix::fs::Timespec {
+            tv_sec: 0,
+            tv_nsec: rustix::fs::UTIME_OMIT as _,
+        },
+    };
+    let times = rustix::fs::Timestamps {
+        last_access: spec(accessed),
+        last_modification: spec(written),
+    };
+    rustix::fs::futimens(file, &times).map_err(host_error)
+}
+
 /// Removes the file named `name` in directory `parent` if it is still the file `id`
 /// (delete-on-close: the name may have been taken by another file since).
 #[allow(clippy::unnecessary_cast)]
