@@ -229,6 +229,9 @@ impl Emulator {
         if let Some(relay) = &options.relay {
             w.set_relay(relay);
         }
+        if options.relay.is_some() || options.diagnostics.trace_debug_strings {
+            kernel32::set_debug_string_trace(w.state_mut(), true);
+        }
         w.push_keys(&options.keys);
         if let Some(start) = options.clock_start_ms {
             w.set_wall_clock(start);
