@@ -5,7 +5,7 @@
 //! `OutputDebugString: "text"` (quoted as Wine's debugstr quotes, `\n` and friends escaped)
 //! when the relay trace or the `debugstr` trace channel is on, and otherwise drops it.
 
-use win32::{ApiCall, Ptr, Win32State, export};
+use win32::{AnsiStr, ApiCall, WideStr, Win32State, export};
 
 /// Whether debug strings are shown (a state value of the layer).
 #[derive(Default)]
@@ -18,7 +18,7 @@ pub fn set_debug_string_trace(state: &mut Win32State, shown: bool) {
     state.get::<DebugStrings>().shown = shown;
 }
 
-/// The most characters of one debug string shown.
+/// The most characters of one debug string shown (the rest is left out).
 const SHOWN: usize = 0x1000;
 
 /// Quotes characters as Wine's debugstr does: `\\`, `\"`, `\n`, `\r`, `\t`, and `\xNN` (or
@@ -40,9 +40,9 @@ fn quote(chars: impl Iterator<Item = u32>) -> String {
     out
 }
 
-fn show(call: &mut ApiCall<'_>, text: Option<String>) {
-    let Some(text) = text else { return };
-    let _ = writeln!(call.io.stderr.lock(), "OutputDebugString: \"{text}\"");
+fn show(call: &mut ApiCall<'_>, text: &str) {
+    let quoted = quote(text.encode_utf16().take(SHOWN).map(u32::from));
+    let _ = writeln!(call.io.stderr.lock(), "OutputDebugString: \"{quoted}\"");
 }
 
 fn shown(call: &mut ApiCall<'_>) -> bool {
@@ -52,28 +52,18 @@ fn shown(call: &mut ApiCall<'_>) -> bool {
 /// VOID OutputDebugStringA(LPCSTR lpOutputString): shows the string when debug strings are
 /// traced (see the module documentation); a NULL or unreadable string shows nothing.
 #[export]
-fn OutputDebugStringA(call: &mut ApiCall<'_>, lpOutputString: Ptr) {
-    if !shown(call) || lpOutputString.is_null() {
-        return;
+fn OutputDebugStringA(call: &mut ApiCall<'_>, lpOutputString: Option<AnsiStr>) {
+    if let Some(text) = lpOutputString.filter(|_| shown(call)) {
+        show(call, &text);
     }
-    let text = call
-        .read_c_bytes(lpOutputString.0, SHOWN)
-        .ok()
-        .map(|b| quote(b.iter().map(|&c| u32::from(c))));
-    show(call, text);
 }
 
 /// VOID OutputDebugStringW(LPCWSTR lpOutputString): OutputDebugStringA for a UTF-16 string.
 #[export]
-fn OutputDebugStringW(call: &mut ApiCall<'_>, lpOutputString: Ptr) {
-    if !shown(call) || lpOutputString.is_null() {
-        return;
+fn OutputDebugStringW(call: &mut ApiCall<'_>, lpOutputString: Option<WideStr>) {
+    if let Some(text) = lpOutputString.filter(|_| shown(call)) {
+        show(call, &text);
     }
-    let text = call
-        .read_wide_units(lpOutputString.0, SHOWN)
-        .ok()
-        .map(|u| quote(u.iter().map(|&c| u32::from(c))));
-    show(call, text);
 }
 
 #[cfg(test)]
