@@ -522,13 +522,16 @@ impl Lines {
     }
 }
 
+/// Formats insert `n` with its printf format (the text between the `!` marks).
+type Inserter<'f> = dyn FnMut(u32, &[u16]) -> Result<Vec<u16>, Win32Error> + 'f;
+
 /// Expands a message text: escapes, inserts (through `insert`, given the insert number and
 /// its printf format) and line breaks, as the module documentation describes.
 fn expand(
     text: &[u16],
     flags: u32,
     limit: usize,
-    insert: &mut dyn FnMut(u32, &[u16]) -> Result<Vec<u16>, Win32Error>,
+    insert: &mut Inserter<'_>,
 ) -> Result<Vec<u16>, Win32Error> {
     let ignore_inserts = flags & FORMAT_MESSAGE_IGNORE_INSERTS != 0;
     let mut lines = Lines::new((flags & FORMAT_MESSAGE_MAX_WIDTH_MASK) as usize);
