@@ -215,7 +215,7 @@ fn errors_have_a_clear_first_line() {
         ),
         (
             vec!["run", "--root", "/nonexistent/root", &hello],
-            "ntemu: cannot read /nonexistent/root: No such file",
+            "ntemu: --root /nonexistent/root: not a directory",
         ),
         (
             vec!["run", "/dev/zero"],
