@@ -5,7 +5,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{guests, ntemu, text};
+use common::{guests, ntemu, ntemu_in, text};
 
 fn guest(name: &str) -> PathBuf {
     guests().join("x86").join(name)
@@ -25,12 +25,17 @@ fn list_faults_names_every_point_and_each_gives_zero_delta() {
     let points: Vec<String> = text(&out.stdout).lines().map(str::to_string).collect();
     assert_eq!(points.len(), 7);
     for point in &points {
-        let out = ntemu(&[
-            "run",
-            "--fault",
-            point,
-            guest("kb246691.exe").to_str().unwrap(),
-        ]);
+        // kb246691.exe starts itself as CreateProcessA("kb246691.exe"): a name NT completes
+        // with the current directory, so it runs where it lies.
+        let out = ntemu_in(
+            &guests().join("x86"),
+            &[
+                "run",
+                "--fault",
+                point,
+                guest("kb246691.exe").to_str().unwrap(),
+            ],
+        );
         assert_eq!(
             text(&out.stdout),
             "handle-count-delta=0 failures=1000\n",
@@ -42,14 +47,17 @@ fn list_faults_names_every_point_and_each_gives_zero_delta() {
 
 #[test]
 fn the_nt4_quirk_reproduces_the_leak() {
-    let out = ntemu(&[
-        "run",
-        "--quirk",
-        "nt4-remote-thread-leak",
-        "--fault",
-        "CreateRemoteThread:subsystem",
-        guest("kb246691.exe").to_str().unwrap(),
-    ]);
+    let out = ntemu_in(
+        &guests().join("x86"),
+        &[
+            "run",
+            "--quirk",
+            "nt4-remote-thread-leak",
+            "--fault",
+            "CreateRemoteThread:subsystem",
+            guest("kb246691.exe").to_str().unwrap(),
+        ],
+    );
     assert_eq!(text(&out.stdout), "handle-count-delta=1000 failures=1000\n");
 }
 

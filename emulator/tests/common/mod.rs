@@ -17,6 +17,17 @@ pub fn ntemu(args: &[&str]) -> Output {
         .expect("ntemu runs")
 }
 
+/// Runs `ntemu` with `args` in the host directory `dir` (the guest's current directory is
+/// then that folder) and waits for it.
+#[allow(dead_code)]
+pub fn ntemu_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ntemu"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("ntemu runs")
+}
+
 /// Output bytes as text.
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -284,6 +284,9 @@ static void atoms(void)
     check_u("GlobalGetAtomNameA", GlobalGetAtomNameA(g, buf, sizeof buf));
     check_s("global name", buf);
     check_u("GlobalGetAtomNameW", GlobalGetAtomNameW(g, wbuf, 32));
+    check_u("GlobalAddAtomW is the same atom", GlobalAddAtomW(L"NTEMU-k32more") == g);
+    check_u("GlobalDeleteAtom (one reference of two)", GlobalDeleteAtom(g));
+    check_u("GlobalFindAtomA still finds it", GlobalFindAtomA("ntemu-k32more") == g);
     fill(buf, '.', 10);
     CHECK_FAIL("GlobalGetAtomNameA(size 5)", GlobalGetAtomNameA(g, buf, 5));
     buf[9] = 0;
