@@ -121,8 +121,9 @@ fn GetSystemDirectoryW(
 /// variable, else TEMP, else the Windows directory (the Win32 documentation of NT 4.0's time:
 /// "Windows NT: ... 1. The path specified by the TMP environment variable. 2. The path
 /// specified by the TEMP environment variable, if TMP is not defined. 3. The Windows
-/// directory, if both TMP and TEMP are not defined"); the directory is not checked, and a
-/// backslash is appended when it does not end in one.
+/// directory, if both TMP and TEMP are not defined"; a variable set to an empty value counts
+/// as not defined); the directory is not checked, and a backslash is appended when it does
+/// not end in one.
 fn temp_path(call: &mut ApiCall<'_>) -> String {
     let found = ["TMP", "TEMP"]
         .iter()
