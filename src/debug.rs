@@ -3,7 +3,8 @@
 //! `err`, `warn`, `fixme` or `trace`, is accepted and ignored: every ntemu channel is a
 //! trace), with `all` for every channel. The channels are `relay` (every builtin call, as
 //! Wine's relay trace; `api` is its old name), `loader` (also `module`, `loaddll`),
-//! `exceptions` (also `seh`) and `scheduler` (also `thread`, `process`). `-NAME` for any
+//! `exceptions` (also `seh`), `scheduler` (also `thread`, `process`) and `debugstr` (also
+//! `outputdebugstring`: the guests' OutputDebugString text). `-NAME` for any
 //! other name leaves functions out of the relay trace: a DLL module's trace channel such as
 //! `heap` or `file`, a DLL (`KERNEL32`), or a function (`KERNEL32.HeapAlloc`).
 //!
@@ -27,6 +28,8 @@ pub struct DebugChannels {
     pub exceptions: bool,
     /// `scheduler`.
     pub scheduler: bool,
+    /// `debugstr`.
+    pub debug_strings: bool,
 }
 
 /// A core channel.
@@ -36,6 +39,7 @@ enum Channel {
     Loader,
     Exceptions,
     Scheduler,
+    DebugStrings,
     All,
 }
 
@@ -45,6 +49,7 @@ fn channel(name: &str) -> Option<Channel> {
         "loader" | "module" | "loaddll" => Channel::Loader,
         "exceptions" | "seh" => Channel::Exceptions,
         "scheduler" | "thread" | "process" => Channel::Scheduler,
+        "debugstr" | "outputdebugstring" => Channel::DebugStrings,
         "all" => Channel::All,
         _ => return None,
     })
@@ -105,11 +110,13 @@ impl DebugChannels {
             Channel::Loader => self.loader = on,
             Channel::Exceptions => self.exceptions = on,
             Channel::Scheduler => self.scheduler = on,
+            Channel::DebugStrings => self.debug_strings = on,
             Channel::All => {
                 self.relay = on;
                 self.loader = on;
                 self.exceptions = on;
                 self.scheduler = on;
+                self.debug_strings = on;
             }
         }
     }
@@ -125,6 +132,7 @@ impl DebugChannels {
         d.trace_loader |= self.loader;
         d.trace_exceptions |= self.exceptions;
         d.trace_scheduler |= self.scheduler;
+        d.trace_debug_strings |= self.debug_strings;
     }
 
     /// The channels `WINEDEBUG` and then `NTEMU_DEBUG` choose (unset: none).
@@ -149,7 +157,14 @@ mod tests {
         assert!(c.relay && c.loader && c.exceptions && !c.scheduler);
         assert_eq!(c.relay_excluded, ["heap"]);
         let c = DebugChannels::parse("+all,-relay").unwrap();
-        assert!(!c.relay && c.loader && c.exceptions && c.scheduler);
+        assert!(!c.relay && c.loader && c.exceptions && c.scheduler && c.debug_strings);
+        let c = DebugChannels::parse("+debugstr").unwrap();
+        assert!(c.debug_strings && !c.relay);
+        assert!(
+            DebugChannels::parse("outputdebugstring")
+                .unwrap()
+                .debug_strings
+        );
         assert!(matches!(
             DebugChannels::parse("+nosuch"),
             Err(RunError::UnknownTraceChannel(name)) if name == "nosuch"

@@ -25,6 +25,9 @@ pub struct DiagnosticOptions {
     pub trace_exceptions: bool,
     /// `--trace scheduler`: processes and threads starting and ending, waits, exits.
     pub trace_scheduler: bool,
+    /// `--trace debugstr`: the text guests pass to OutputDebugString, on stderr (the relay
+    /// trace shows it too).
+    pub trace_debug_strings: bool,
     /// `--leaks`: remember which API call created each handle.
     pub track_handles: bool,
 }

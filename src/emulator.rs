@@ -239,6 +239,9 @@ impl Emulator {
         if let Some(relay) = &options.relay {
             w.set_relay(relay);
         }
+        if options.relay.is_some() || options.diagnostics.trace_debug_strings {
+            kernel32::set_debug_string_trace(w.state_mut(), true);
+        }
         w.push_keys(&options.keys);
         let types = options.std_file_types.unwrap_or_else(|| {
             if options.io.is_some() {

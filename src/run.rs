@@ -167,7 +167,9 @@ pub enum RunError {
         source: std::io::Error,
     },
     /// A trace channel ntemu does not have was turned on (`--trace`).
-    #[error("unknown trace channel {0:?}; known: relay, loader, exceptions, scheduler, all")]
+    #[error(
+        "unknown trace channel {0:?}; known: relay, loader, exceptions, scheduler, debugstr, all"
+    )]
     UnknownTraceChannel(String),
     /// A trace item that is not `[class][+|-]channel`.
     #[error("malformed trace item {0:?}: expected [class][+|-]channel")]

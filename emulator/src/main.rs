@@ -53,7 +53,7 @@ enum Command {
         /// syntax: `relay` (each builtin call with its arguments and result, as Wine's relay
         /// trace), `loader` (images mapped, imports bound), `exceptions` (faults, exceptions,
         /// traps and their fate), `scheduler` (threads and processes starting and ending,
-        /// waits), `all`; `-NAME` leaves a module channel (`heap`), DLL or function out of
+        /// waits), `debugstr` (the program's OutputDebugString text), `all`; `-NAME` leaves a module channel (`heap`), DLL or function out of
         /// the relay trace. WINEDEBUG and NTEMU_DEBUG are read too.
         #[arg(long, value_name = "CHANNEL")]
         trace: Vec<String>,

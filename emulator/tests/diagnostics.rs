@@ -202,7 +202,7 @@ fn errors_have_a_clear_first_line() {
         ),
         (
             vec!["run", "--trace", "everything", &hello],
-            "ntemu: unknown trace channel \"everything\"; known: relay, loader, exceptions, scheduler, all",
+            "ntemu: unknown trace channel \"everything\"; known: relay, loader, exceptions, scheduler, debugstr, all",
         ),
         (
             vec!["run", "--stats-format", "xml", &hello],

@@ -213,6 +213,26 @@ impl Win32Error {
     pub const COMMITMENT_LIMIT: Win32Error = Win32Error(1455);
 }
 
+/// Win32 error codes of kernel32's start-up and utility functions (atoms, messages, time,
+/// the computer name).
+impl Win32Error {
+    /// ERROR_BAD_FORMAT: what WinExec returns for an image it cannot run.
+    pub const BAD_FORMAT: Win32Error = Win32Error(11);
+    /// ERROR_BUFFER_OVERFLOW: GetComputerName's buffer is too small.
+    pub const BUFFER_OVERFLOW: Win32Error = Win32Error(111);
+    /// ERROR_MORE_DATA: a global atom's name did not fit.
+    pub const MORE_DATA: Win32Error = Win32Error(234);
+    /// ERROR_INVALID_FLAGS.
+    pub const INVALID_FLAGS: Win32Error = Win32Error(1004);
+    /// ERROR_PRIVILEGE_NOT_HELD: the caller lacks a privilege the call needs.
+    pub const PRIVILEGE_NOT_HELD: Win32Error = Win32Error(1314);
+    /// ERROR_RESOURCE_TYPE_NOT_FOUND: the image has no resource of that type (no message
+    /// table, say).
+    pub const RESOURCE_TYPE_NOT_FOUND: Win32Error = Win32Error(1813);
+    /// ERROR_RESOURCE_LANG_NOT_FOUND: no resource in that language.
+    pub const RESOURCE_LANG_NOT_FOUND: Win32Error = Win32Error(1815);
+}
+
 /// The one NTSTATUS -> Win32 error table. Statuses that are not here map to
 /// ERROR_MR_MID_NOT_FOUND, as `RtlNtStatusToDosError` does for codes it does not know;
 /// success and informational codes that are not here map to themselves.

@@ -1322,3 +1322,156 @@ pub(crate) fn ctrl_thunk(
     }
     Some(ServiceOutcome::Continue)
 }
+
+/// What the console functions keep beyond the console itself: the console's input and output
+/// code pages, and which processes have freed their console.
+struct ConsoleAttachments {
+    /// The input code page (GetConsoleCP).
+    input_code_page: u32,
+    /// The output code page (GetConsoleOutputCP).
+    output_code_page: u32,
+    /// Processes that called FreeConsole and have not called AllocConsole since.
+    detached: win32::PerProcess<bool>,
+}
+
+impl Default for ConsoleAttachments {
+    fn default() -> Self {
+        ConsoleAttachments {
+            input_code_page: crate::startup::OEM_CODE_PAGE,
+            output_code_page: crate::startup::OEM_CODE_PAGE,
+            detached: win32::PerProcess::default(),
+        }
+    }
+}
+
+/// True when the calling process has a console: every process starts with the machine's
+/// console (ntemu runs console programs) until it calls FreeConsole.
+fn has_console(call: &mut ApiCall<'_>) -> bool {
+    let pid = call.thread.process;
+    let Some(object) = call.process_object() else {
+        return false;
+    };
+    !call
+        .state
+        .get::<ConsoleAttachments>()
+        .detached
+        .get(pid, &object)
+        .copied()
+        .unwrap_or(false)
+}
+
+fn set_detached(call: &mut ApiCall<'_>, detached: bool) {
+    let pid = call.thread.process;
+    if let Some(object) = call.process_object() {
+        call.state
+            .get::<ConsoleAttachments>()
+            .detached
+            .insert(pid, &object, detached);
+    }
+}
+
+/// BOOL AllocConsole(VOID): gives a process without a console one. A process that has a
+/// console (every process until it calls FreeConsole) gets ERROR_ACCESS_DENIED, as on NT.
+/// ntemu has one console per machine, so the "new" console is that one again, and the
+/// standard handles the process holds keep naming it.
+#[export]
+fn AllocConsole(call: &mut ApiCall<'_>) -> ApiReturn {
+    if has_console(call) {
+        return call.fail(NtStatus::ACCESS_DENIED);
+    }
+    set_detached(call, false);
+    ApiReturn::Value(1)
+}
+
+/// BOOL FreeConsole(VOID): detaches the process from its console; ERROR_INVALID_PARAMETER
+/// when it has none. Afterwards the console code-page functions fail with
+/// ERROR_INVALID_HANDLE until AllocConsole. (ntemu leaves the console handles the process
+/// holds usable; on NT they become invalid.)
+#[export]
+fn FreeConsole(call: &mut ApiCall<'_>) -> ApiReturn {
+    if !has_console(call) {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    set_detached(call, true);
+    ApiReturn::Value(1)
+}
+
+/// The code pages SetConsoleCP and SetConsoleOutputCP accept: those IsValidCodePage accepts
+/// on ntemu's NT, OEM 437 and ANSI 1252 (not CP_ACP or CP_OEMCP).
+fn valid_console_code_page(code_page: u32) -> bool {
+    code_page == crate::startup::OEM_CODE_PAGE || code_page == crate::startup::ANSI_CODE_PAGE
+}
+
+/// UINT GetConsoleCP(VOID): the console's input code page, 437 until SetConsoleCP; 0 with
+/// ERROR_INVALID_HANDLE for a process without a console.
+#[export]
+fn GetConsoleCP(call: &mut ApiCall<'_>) -> ApiReturn {
+    if !has_console(call) {
+        return call.fail(NtStatus::INVALID_HANDLE);
+    }
+    ApiReturn::Value(call.state.get::<ConsoleAttachments>().input_code_page)
+}
+
+/// BOOL SetConsoleCP(UINT wCodePageID): sets the console's input code page (437 or 1252,
+/// else ERROR_INVALID_PARAMETER); ERROR_INVALID_HANDLE without a console. ntemu records it:
+/// console input is still delivered in code page 437.
+#[export]
+fn SetConsoleCP(call: &mut ApiCall<'_>, wCodePageID: u32) -> ApiReturn {
+    if !has_console(call) {
+        return call.fail(NtStatus::INVALID_HANDLE);
+    }
+    if !valid_console_code_page(wCodePageID) {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    call.state.get::<ConsoleAttachments>().input_code_page = wCodePageID;
+    ApiReturn::Value(1)
+}
+
+/// UINT GetConsoleOutputCP(VOID): the console's output code page, 437 until
+/// SetConsoleOutputCP; 0 with ERROR_INVALID_HANDLE for a process without a console.
+#[export]
+fn GetConsoleOutputCP(call: &mut ApiCall<'_>) -> ApiReturn {
+    if !has_console(call) {
+        return call.fail(NtStatus::INVALID_HANDLE);
+    }
+    ApiReturn::Value(call.state.get::<ConsoleAttachments>().output_code_page)
+}
+
+/// BOOL SetConsoleOutputCP(UINT wCodePageID): sets the console's output code page (437 or
+/// 1252, else ERROR_INVALID_PARAMETER); ERROR_INVALID_HANDLE without a console. ntemu
+/// records it: the screen buffers keep code page 437 cells.
+#[export]
+fn SetConsoleOutputCP(call: &mut ApiCall<'_>, wCodePageID: u32) -> ApiReturn {
+    if !has_console(call) {
+        return call.fail(NtStatus::INVALID_HANDLE);
+    }
+    if !valid_console_code_page(wCodePageID) {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    call.state.get::<ConsoleAttachments>().output_code_page = wCodePageID;
+    ApiReturn::Value(1)
+}
+
+/// DWORD GetConsoleTitleW(LPWSTR lpConsoleTitle, DWORD nSize): the title as GetConsoleTitleA
+/// gives it, in characters.
+#[export]
+fn GetConsoleTitleW(
+    call: &mut ApiCall<'_>,
+    #[size(nSize)] lpConsoleTitle: OutBuf<u16>,
+    nSize: u32,
+) -> ApiReturn {
+    let (out, size) = (lpConsoleTitle.ptr, nSize);
+    if size == 0 {
+        return ApiReturn::Value(0);
+    }
+    let title = call.state.k32().console.title.clone();
+    let mut units: Vec<u16> = title.encode_utf16().collect();
+    let length = units.len() as u32;
+    units.truncate(size.saturating_sub(1) as usize);
+    units.push(0);
+    let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+    match call.write_bytes(out, &bytes) {
+        Ok(()) => ApiReturn::Value(length.min(size - 1)),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}

@@ -11,24 +11,36 @@ use nt_object::{
 };
 use nt_status::{NtStatus, Win32Error};
 
+mod atom;
 pub mod console;
 mod console_api;
+mod debugstr;
 mod drive;
 pub(crate) mod environment;
+mod errormode;
+mod exec;
 mod file;
 mod global;
 pub mod heap;
 mod locale;
+mod lstring;
+mod memcheck;
+mod message;
 mod module;
 mod path;
 mod processor;
 mod startup;
 pub(crate) mod sync;
+mod sysinfo;
 mod time;
+mod timeconv;
 mod volume;
 
+pub use debugstr::set_debug_string_trace;
 pub use file::{DiskFile, NullDevice};
 pub use file::{open_file, read_handle, set_file_pointer, write_handle};
+pub use message::system_message;
+pub use sysinfo::{COMPUTER_NAME, SYSTEM_DIRECTORY, WINDOWS_DIRECTORY};
 
 use win32::{
     AnsiStr, ApiCall, ApiReturn, BuiltinDll, DllHooks, PerProcess, Ptr, WideStr, Win32, Win32State,
@@ -627,6 +639,101 @@ pub static DLL: BuiltinDll = BuiltinDll {
         ntdll::seh::SetUnhandledExceptionFilter,
         // processor.rs
         processor::IsProcessorFeaturePresent,
+        // startup.rs: the Unicode start-up functions
+        startup::GetCommandLineW,
+        startup::GetStartupInfoW,
+        startup::GetVersionExW,
+        // timeconv.rs
+        timeconv::FileTimeToLocalFileTime,
+        timeconv::LocalFileTimeToFileTime,
+        timeconv::FileTimeToSystemTime,
+        timeconv::SystemTimeToFileTime,
+        timeconv::SystemTimeToTzSpecificLocalTime,
+        timeconv::FileTimeToDosDateTime,
+        timeconv::DosDateTimeToFileTime,
+        timeconv::CompareFileTime,
+        timeconv::SetSystemTime,
+        timeconv::SetLocalTime,
+        // errormode.rs
+        errormode::SetErrorMode,
+        errormode::SetFileApisToOEM,
+        errormode::SetFileApisToANSI,
+        errormode::AreFileApisANSI,
+        // console_api.rs: console allocation and code pages
+        console_api::AllocConsole,
+        console_api::FreeConsole,
+        console_api::GetConsoleCP,
+        console_api::SetConsoleCP,
+        console_api::GetConsoleOutputCP,
+        console_api::SetConsoleOutputCP,
+        console_api::GetConsoleTitleW,
+        // atom.rs
+        atom::AddAtomA,
+        atom::AddAtomW,
+        atom::FindAtomA,
+        atom::FindAtomW,
+        atom::DeleteAtom,
+        atom::GetAtomNameA,
+        atom::GetAtomNameW,
+        atom::InitAtomTable,
+        atom::GlobalAddAtomA,
+        atom::GlobalAddAtomW,
+        atom::GlobalFindAtomA,
+        atom::GlobalFindAtomW,
+        atom::GlobalDeleteAtom,
+        atom::GlobalGetAtomNameA,
+        atom::GlobalGetAtomNameW,
+        // sysinfo.rs
+        sysinfo::GetWindowsDirectoryA,
+        sysinfo::GetWindowsDirectoryW,
+        sysinfo::GetSystemDirectoryA,
+        sysinfo::GetSystemDirectoryW,
+        sysinfo::GetTempPathA,
+        sysinfo::GetTempPathW,
+        sysinfo::GetComputerNameA,
+        sysinfo::GetComputerNameW,
+        sysinfo::GlobalMemoryStatus,
+        // lstring.rs: the undecorated names are NT 4.0's aliases of the A forms
+        lstring::lstrlenA,
+        lstring::lstrlenW,
+        "lstrlen" => lstring::lstrlenA,
+        lstring::lstrcpyA,
+        lstring::lstrcpyW,
+        "lstrcpy" => lstring::lstrcpyA,
+        lstring::lstrcpynA,
+        lstring::lstrcpynW,
+        "lstrcpyn" => lstring::lstrcpynA,
+        lstring::lstrcatA,
+        lstring::lstrcatW,
+        "lstrcat" => lstring::lstrcatA,
+        lstring::lstrcmpA,
+        lstring::lstrcmpW,
+        "lstrcmp" => lstring::lstrcmpA,
+        lstring::lstrcmpiA,
+        lstring::lstrcmpiW,
+        "lstrcmpi" => lstring::lstrcmpiA,
+        // message.rs
+        message::FormatMessageA,
+        message::FormatMessageW,
+        // memcheck.rs
+        memcheck::IsBadReadPtr,
+        memcheck::IsBadHugeReadPtr,
+        memcheck::IsBadWritePtr,
+        memcheck::IsBadHugeWritePtr,
+        memcheck::IsBadCodePtr,
+        memcheck::IsBadStringPtrA,
+        memcheck::IsBadStringPtrW,
+        // debugstr.rs
+        debugstr::OutputDebugStringA,
+        debugstr::OutputDebugStringW,
+        // sync.rs: spin counts (NT 4.0 SP3)
+        sync::InitializeCriticalSectionAndSpinCount,
+        sync::SetCriticalSectionSpinCount,
+        // exec.rs: GetBinaryType is NT 4.0's alias of GetBinaryTypeA
+        exec::WinExec,
+        exec::GetBinaryTypeA,
+        exec::GetBinaryTypeW,
+        "GetBinaryType" => exec::GetBinaryTypeA,
     ],
 };
 

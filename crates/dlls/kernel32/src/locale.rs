@@ -282,7 +282,7 @@ fn GetLocaleInfoW(
 }
 
 /// NORM_IGNORECASE.
-const NORM_IGNORECASE: u32 = 0x1;
+pub(crate) const NORM_IGNORECASE: u32 = 0x1;
 /// SORT_STRINGSORT: hyphens and apostrophes are symbols like any other.
 const SORT_STRINGSORT: u32 = 0x1000;
 /// The flags CompareString accepts (NORM_IGNORECASE, IGNORENONSPACE, IGNORESYMBOLS,
@@ -310,7 +310,7 @@ fn primary_weight(unit: u16) -> (u8, u16) {
 /// there are, then by case
 /// (lower before upper) unless NORM_IGNORECASE. Returns CSTR_LESS_THAN (1), CSTR_EQUAL
 /// (2) or CSTR_GREATER_THAN (3).
-fn compare_units(a: &[u16], b: &[u16], flags: u32) -> u32 {
+pub(crate) fn compare_units(a: &[u16], b: &[u16], flags: u32) -> u32 {
     let word_sort = flags & SORT_STRINGSORT == 0;
     let ignore_symbols = flags & NORM_IGNORESYMBOLS != 0;
     let primary = |s: &[u16]| -> Vec<(u8, u16)> {

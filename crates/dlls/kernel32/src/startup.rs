@@ -55,23 +55,62 @@ fn GetVersionExA(call: &mut ApiCall<'_>, lpVersionInformation: Ptr) -> ApiReturn
     }
 }
 
-/// The process's parameter block in guest memory: the command line at +0, the ANSI
-/// environment block (empty: two NULs) and the Unicode one after it. Made on first use.
-fn parameter_block(call: &mut ApiCall<'_>) -> Result<(u32, usize), NtStatus> {
+/// sizeof(OSVERSIONINFOW).
+const OSVERSIONINFOW_SIZE: u32 = 276;
+/// sizeof(OSVERSIONINFOEXW), which NT 4.0 SP4 and later accept too.
+const OSVERSIONINFOEXW_SIZE: u32 = 284;
+
+/// BOOL GetVersionExW(LPOSVERSIONINFOW lpVersionInformation): OSVERSIONINFOW or (NT 4.0 SP4
+/// and later) OSVERSIONINFOEXW, with the values GetVersionExA gives and szCSDVersion in
+/// UTF-16; another dwOSVersionInfoSize is ERROR_INSUFFICIENT_BUFFER.
+#[export]
+fn GetVersionExW(call: &mut ApiCall<'_>, lpVersionInformation: Ptr) -> ApiReturn {
+    let info = lpVersionInformation.0;
+    let size = match call.read_u32(info) {
+        Ok(s) => s,
+        Err(_) => return call.fail(NtStatus::ACCESS_VIOLATION),
+    };
+    if size != OSVERSIONINFOW_SIZE && size != OSVERSIONINFOEXW_SIZE {
+        return call.fail_win32(Win32Error::INSUFFICIENT_BUFFER, 0);
+    }
+    let mut bytes = vec![0u8; size as usize];
+    for (i, v) in [size, 4, 0, NT4_BUILD, 2].iter().enumerate() {
+        bytes[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
+    }
+    for (i, unit) in CSD_VERSION.encode_utf16().enumerate() {
+        bytes[20 + 2 * i..22 + 2 * i].copy_from_slice(&unit.to_le_bytes());
+    }
+    if size == OSVERSIONINFOEXW_SIZE {
+        bytes[276..278].copy_from_slice(&6u16.to_le_bytes()); // wServicePackMajor
+        bytes[282] = 1; // wProductType: VER_NT_WORKSTATION
+    }
+    match call.write_bytes(info, &bytes) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// The process's parameter block in guest memory: the command line in the ANSI code page at
+/// +0 with its NUL, then (at an even offset) the same command line in UTF-16 with its NUL, as
+/// NT keeps both for GetCommandLineA and GetCommandLineW. Made on first use; returns the
+/// block and the offset of the Unicode command line.
+fn parameter_block(call: &mut ApiCall<'_>) -> Result<(u32, u32), NtStatus> {
     let pid = call.thread.process;
     let object = call.process_object().ok_or(NtStatus::INVALID_HANDLE)?;
     let (command_line, image_path) = match call.state.k32().process_parameters.get(pid, &object) {
         Some(p) => {
             if let Some(block) = p.block {
-                return Ok((block, p.command_line.len()));
+                return Ok((block, wide_offset(&p.command_line)));
             }
             (p.command_line.clone(), p.image_path.clone())
         }
         None => (String::new(), None),
     };
-    let mut bytes = command_line.as_bytes().to_vec();
+    let mut bytes = win32::codepage::CodePage::Ansi.encode_str(&command_line);
     bytes.push(0);
-    bytes.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+    bytes.resize(wide_offset(&command_line) as usize, 0);
+    bytes.extend(command_line.encode_utf16().flat_map(u16::to_le_bytes));
+    bytes.extend_from_slice(&[0, 0]);
     let block = super::environment::place(call, &bytes)?;
     call.state.k32().process_parameters.insert(
         pid,
@@ -82,14 +121,34 @@ fn parameter_block(call: &mut ApiCall<'_>) -> Result<(u32, usize), NtStatus> {
             block: Some(block),
         },
     );
-    Ok((block, command_line.len()))
+    Ok((block, wide_offset(&command_line)))
 }
 
-/// GetCommandLineA(): the command line in the process's parameter block.
+/// Where the Unicode command line starts in the parameter block: after the ANSI one and its
+/// NUL, rounded up to an even offset.
+fn wide_offset(command_line: &str) -> u32 {
+    let ansi = win32::codepage::CodePage::Ansi
+        .encode_str(command_line)
+        .len() as u32;
+    (ansi + 1).next_multiple_of(2)
+}
+
+/// LPSTR GetCommandLineA(VOID): the command line in the process's parameter block (the same
+/// pointer on every call).
 #[export]
 fn GetCommandLineA(call: &mut ApiCall<'_>) -> ApiReturn {
     match parameter_block(call) {
         Ok((block, _)) => ApiReturn::Value(block),
+        Err(status) => call.fail(status),
+    }
+}
+
+/// LPWSTR GetCommandLineW(VOID): the Unicode command line, kept in the same parameter block
+/// as GetCommandLineA's (the same pointer on every call).
+#[export]
+fn GetCommandLineW(call: &mut ApiCall<'_>) -> ApiReturn {
+    match parameter_block(call) {
+        Ok((block, offset)) => ApiReturn::Value(block.wrapping_add(offset)),
         Err(status) => call.fail(status),
     }
 }
@@ -101,6 +160,14 @@ fn GetStartupInfoA(call: &mut ApiCall<'_>, lpStartupInfo: Ptr) {
     bytes[..4].copy_from_slice(&STARTUPINFOA_SIZE.to_le_bytes());
     // GetStartupInfoA returns nothing; a bad pointer is an access violation in NT.
     let _ = call.write_bytes(lpStartupInfo.0, &bytes);
+}
+
+/// VOID GetStartupInfoW(LPSTARTUPINFOW lpStartupInfo): the STARTUPINFOW of the process, as
+/// GetStartupInfoA gives it (the same size: its strings are pointers): cb set, the rest
+/// zero (no desktop, title, window placement or standard handles were passed).
+#[export]
+fn GetStartupInfoW(call: &mut ApiCall<'_>, lpStartupInfo: Ptr) {
+    GetStartupInfoA(call, lpStartupInfo)
 }
 
 /// SetHandleCount(uNumber): on NT handle tables grow as needed, so it returns its argument.
@@ -129,16 +196,21 @@ fn GetFileType(call: &mut ApiCall<'_>, hFile: Handle) -> ApiReturn {
     }
 }
 
+/// The ANSI code page of a U.S. English NT.
+pub(crate) const ANSI_CODE_PAGE: u32 = 1252;
+/// The OEM code page of a U.S. English NT.
+pub(crate) const OEM_CODE_PAGE: u32 = 437;
+
 /// GetACP(): the ANSI code page of a U.S. English NT, 1252.
 #[export]
 fn GetACP(_call: &mut ApiCall<'_>) -> u32 {
-    1252
+    ANSI_CODE_PAGE
 }
 
 /// GetOEMCP(): the OEM code page of a U.S. English NT, 437.
 #[export]
 fn GetOEMCP(_call: &mut ApiCall<'_>) -> u32 {
-    437
+    OEM_CODE_PAGE
 }
 
 /// GetCPInfo(CodePage, lpCPInfo).

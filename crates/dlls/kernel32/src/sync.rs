@@ -324,3 +324,67 @@ fn InterlockedCompareExchange(
         (if v == Comperand { Exchange } else { v }, v)
     })
 }
+
+/// The processors ntemu's machine reports (GetSystemInfo): spinning is pointless on one.
+const PROCESSORS: u32 = 1;
+/// The spin count bits of dwSpinCount (the high bit asks for the event up front).
+const SPIN_COUNT_MASK: u32 = 0x00FF_FFFF;
+
+/// The spin count a section keeps: 0 on a machine with one processor, as NT sets it.
+fn kept_spin_count(requested: u32) -> u32 {
+    if PROCESSORS > 1 {
+        requested & SPIN_COUNT_MASK
+    } else {
+        0
+    }
+}
+
+/// BOOL InitializeCriticalSectionAndSpinCount(LPCRITICAL_SECTION lpCriticalSection, DWORD
+/// dwSpinCount) (NT 4.0 SP3): InitializeCriticalSection with a spin count, which a machine of
+/// one processor ignores (the section's SpinCount is 0); the high bit (allocate the event
+/// now) needs nothing here, as ntemu makes a section's event on first contention. TRUE, or
+/// FALSE with ERROR_NOACCESS for a section that cannot be written.
+#[export]
+fn InitializeCriticalSectionAndSpinCount(
+    call: &mut ApiCall<'_>,
+    lpCriticalSection: Ptr,
+    dwSpinCount: u32,
+) -> ApiReturn {
+    let at = lpCriticalSection.0;
+    if call.probe_write(at, section::SIZE).is_err() {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    }
+    InitializeCriticalSection(call, lpCriticalSection);
+    if !write_fields(
+        call,
+        at,
+        &[(section::SPIN_COUNT, kept_spin_count(dwSpinCount))],
+    ) {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    }
+    ApiReturn::Value(1)
+}
+
+/// DWORD SetCriticalSectionSpinCount(LPCRITICAL_SECTION lpCriticalSection, DWORD
+/// dwSpinCount) (NT 4.0 SP3, NTDLL's RtlSetCriticalSectionSpinCount): sets the section's spin
+/// count (0 on a machine of one processor) and returns the previous one.
+#[export]
+fn SetCriticalSectionSpinCount(
+    call: &mut ApiCall<'_>,
+    lpCriticalSection: Ptr,
+    dwSpinCount: u32,
+) -> ApiReturn {
+    let at = lpCriticalSection.0;
+    let Some(words) = read_section(call, at) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    };
+    let previous = words[(section::SPIN_COUNT / 4) as usize];
+    if !write_fields(
+        call,
+        at,
+        &[(section::SPIN_COUNT, kept_spin_count(dwSpinCount))],
+    ) {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    }
+    ApiReturn::Value(previous)
+}

@@ -1,0 +1,79 @@
+//! OutputDebugStringA and OutputDebugStringW: the text a program sends its debugger.
+//!
+//! NT 4.0 raises DBG_PRINTEXCEPTION_C for a debugger to see; with none attached the string
+//! goes nowhere visible. ntemu has no debugger, so it shows the string on its stderr as
+//! `OutputDebugString: "text"` (quoted as Wine's debugstr quotes, `\n` and friends escaped)
+//! when the relay trace or the `debugstr` trace channel is on, and otherwise drops it.
+
+use win32::{AnsiStr, ApiCall, WideStr, Win32State, export};
+
+/// Whether debug strings are shown (a state value of the layer).
+#[derive(Default)]
+struct DebugStrings {
+    shown: bool,
+}
+
+/// Shows (or stops showing) the guests' OutputDebugString text on the machine's stderr.
+pub fn set_debug_string_trace(state: &mut Win32State, shown: bool) {
+    state.get::<DebugStrings>().shown = shown;
+}
+
+/// The most characters of one debug string shown (the rest is left out).
+const SHOWN: usize = 0x1000;
+
+/// Quotes characters as Wine's debugstr does: `\\`, `\"`, `\n`, `\r`, `\t`, and `\xNN` (or
+/// `\xNNNN` for wide characters) for the rest outside printable ASCII.
+fn quote(chars: impl Iterator<Item = u32>) -> String {
+    let mut out = String::new();
+    for c in chars {
+        match c {
+            0x5C => out.push_str("\\\\"),
+            0x22 => out.push_str("\\\""),
+            0x0A => out.push_str("\\n"),
+            0x0D => out.push_str("\\r"),
+            0x09 => out.push_str("\\t"),
+            0x20..=0x7E => out.push(char::from(c as u8)),
+            0..=0xFF => out.push_str(&format!("\\x{c:02x}")),
+            _ => out.push_str(&format!("\\x{c:04x}")),
+        }
+    }
+    out
+}
+
+fn show(call: &mut ApiCall<'_>, text: &str) {
+    let quoted = quote(text.encode_utf16().take(SHOWN).map(u32::from));
+    let _ = writeln!(call.io.stderr.lock(), "OutputDebugString: \"{quoted}\"");
+}
+
+fn shown(call: &mut ApiCall<'_>) -> bool {
+    call.state.get::<DebugStrings>().shown
+}
+
+/// VOID OutputDebugStringA(LPCSTR lpOutputString): shows the string when debug strings are
+/// traced (see the module documentation); a NULL or unreadable string shows nothing.
+#[export]
+fn OutputDebugStringA(call: &mut ApiCall<'_>, lpOutputString: Option<AnsiStr>) {
+    if let Some(text) = lpOutputString.filter(|_| shown(call)) {
+        show(call, &text);
+    }
+}
+
+/// VOID OutputDebugStringW(LPCWSTR lpOutputString): OutputDebugStringA for a UTF-16 string.
+#[export]
+fn OutputDebugStringW(call: &mut ApiCall<'_>, lpOutputString: Option<WideStr>) {
+    if let Some(text) = lpOutputString.filter(|_| shown(call)) {
+        show(call, &text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_escapes_as_wine_does() {
+        let q = |s: &str| quote(s.encode_utf16().map(u32::from));
+        assert_eq!(q("a \"b\"\\\n"), "a \\\"b\\\"\\\\\\n");
+        assert_eq!(q("\u{e9}\u{263a}"), "\\xe9\\x263a");
+    }
+}
