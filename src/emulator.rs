@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use kernel32::Kernel32Host;
 use nt_kernel::{
-    Architecture, FaultPoint, FaultTrigger, KernelError, Machine, MachineConfig, RunOutcome,
+    Architecture, ClientId, FaultPoint, FaultTrigger, KernelError, Machine, MachineConfig,
+    RunOutcome,
 };
 use nt_object::{AccessMask, Handle, HandleAttributes, Object, ObjectType};
 use pe_image::PeImage;
@@ -142,6 +143,7 @@ pub struct Emulator {
     captured: Option<(win32::SharedBuffer, win32::SharedBuffer)>,
     no_program_folder_drive: bool,
     full_program_path: bool,
+    environment: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -271,6 +273,10 @@ impl Emulator {
             captured: None,
             no_program_folder_drive: options.no_program_folder_drive,
             full_program_path: options.full_program_path,
+            environment: options
+                .environment
+                .clone()
+                .unwrap_or_else(|| crate::run::guest_environment(options.env_clear, &options.env)),
         }
     }
 
@@ -375,6 +381,17 @@ impl Emulator {
             {
                 self.win32.set_start_directory(&folder);
             }
+        }
+        let first_thread = ClientId {
+            process: started.process,
+            thread: started.thread,
+        };
+        if let Err(status) =
+            self.win32
+                .start_process(&mut self.machine, first_thread, self.environment.clone())
+        {
+            self.machine.exit_process(started.process, status.0);
+            return Err(RunError::ProcessStart(status));
         }
         let object = self
             .machine

@@ -68,6 +68,13 @@ pub struct RunOptions {
     /// or a device is FILE_TYPE_CHAR, a file FILE_TYPE_DISK, a pipe or socket
     /// FILE_TYPE_PIPE; the input is the console's when keys are given), else the console's.
     pub std_file_types: Option<kernel32::StdFileTypes>,
+    /// Environment variables for the program, set after NT's own (`--env NAME=VALUE`).
+    pub env: Vec<(String, String)>,
+    /// Start from NT's variables only, none of the host's (`--env-clear`).
+    pub env_clear: bool,
+    /// The program's exact environment, replacing what `env` and `env_clear` would make
+    /// (the PROCESSOR_* variables of its CPU are still added).
+    pub environment: Option<Vec<(String, String)>>,
 }
 
 /// Counters of a finished run, for `--stats`.
@@ -130,6 +137,9 @@ pub enum RunError {
     /// The executive failed, or an option named no quirk or fault point it has.
     #[error(transparent)]
     Kernel(#[from] KernelError),
+    /// The new process's start-up (its heap, standard handles, parameter block) failed.
+    #[error("the process could not start: {0}")]
+    ProcessStart(nt_status::NtStatus),
     /// A time that is not `YYYY-MM-DDTHH:MM:SS` (`--clock`).
     #[error("{0:?} is not a time of the form 1999-12-31T23:59:50")]
     BadClock(String),
@@ -346,6 +356,77 @@ fn quote_argument(arg: &str) -> String {
         out.push('"');
     }
     out
+}
+
+/// The variables every guest gets, with NT 4.0's values on ntemu's machine: the system and
+/// temporary folders, the command interpreter's path, the computer and user names. The
+/// PROCESSOR_* variables are added per process for its CPU.
+pub fn nt_environment(user: &str) -> Vec<(String, String)> {
+    [
+        ("COMPUTERNAME", "NTEMU".to_string()),
+        ("ComSpec", "C:\\WINNT\\system32\\cmd.exe".to_string()),
+        ("HOMEDRIVE", "C:".to_string()),
+        ("HOMEPATH", "\\".to_string()),
+        ("LOGONSERVER", "\\\\NTEMU".to_string()),
+        ("OS", "Windows_NT".to_string()),
+        ("Os2LibPath", "C:\\WINNT\\system32\\os2\\dll;".to_string()),
+        ("Path", "C:\\WINNT\\system32;C:\\WINNT".to_string()),
+        ("PATHEXT", ".COM;.EXE;.BAT;.CMD".to_string()),
+        ("SystemDrive", "C:".to_string()),
+        ("SystemRoot", "C:\\WINNT".to_string()),
+        ("TEMP", "C:\\TEMP".to_string()),
+        ("TMP", "C:\\TEMP".to_string()),
+        ("USERDOMAIN", "NTEMU".to_string()),
+        ("USERNAME", user.to_string()),
+        ("USERPROFILE", format!("C:\\WINNT\\Profiles\\{user}")),
+        ("windir", "C:\\WINNT".to_string()),
+    ]
+    .into_iter()
+    .map(|(n, v)| (n.to_string(), v))
+    .collect()
+}
+
+/// The environment a guest program starts with: the host's variables unless `clear`
+/// (leaving out every one whose value holds a host path — one starting with `/` or a list
+/// of them — so that no host path leaks in, and the ones NT sets itself), then NT's own
+/// (see [`nt_environment`]), then `extra`, each replacing a variable of the same name
+/// (compared without case, as NT compares them).
+pub fn guest_environment(clear: bool, extra: &[(String, String)]) -> Vec<(String, String)> {
+    let user = std::env::var("USER")
+        .ok()
+        .filter(|u| {
+            !u.is_empty()
+                && u.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
+        .unwrap_or_else(|| "user".to_string());
+    let mut vars: Vec<(String, String)> = Vec::new();
+    let set = |vars: &mut Vec<(String, String)>, name: &str, value: &str| match vars
+        .iter_mut()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+    {
+        Some(slot) => slot.1 = value.to_string(),
+        None => vars.push((name.to_string(), value.to_string())),
+    };
+    if !clear {
+        for (name, value) in std::env::vars_os() {
+            let (Some(name), Some(value)) = (name.to_str(), value.to_str()) else {
+                continue;
+            };
+            let host_path = value.starts_with('/') || value.contains(":/");
+            if name.is_empty() || name.contains('=') || host_path {
+                continue;
+            }
+            set(&mut vars, name, value);
+        }
+    }
+    for (name, value) in nt_environment(&user) {
+        set(&mut vars, &name, &value);
+    }
+    for (name, value) in extra {
+        set(&mut vars, name, value);
+    }
+    vars
 }
 
 /// What GetFileType should say of a host stream: FILE_TYPE_DISK for a regular file,

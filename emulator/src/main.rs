@@ -127,6 +127,13 @@ enum Command {
         /// 512M; past it commits fail with ERROR_COMMITMENT_LIMIT.
         #[arg(long, value_name = "SIZE")]
         commit_limit: Option<String>,
+        /// Set an environment variable for the program (repeat for more), after NT's own
+        /// (Path, TEMP, windir, SystemRoot, ComSpec, USERNAME, COMPUTERNAME...).
+        #[arg(long = "env", value_name = "NAME=VALUE")]
+        env: Vec<String>,
+        /// Give the program none of the host's environment variables, only NT's and --env's.
+        #[arg(long)]
+        env_clear: bool,
     },
     /// Show what a PE image contains: headers, sections, imports, relocations, TLS.
     Inspect {
@@ -230,6 +237,8 @@ fn main() -> ExitCode {
             max_processes,
             max_threads,
             commit_limit,
+            env,
+            env_clear,
         } => {
             if list_faults {
                 for point in ntemu::FaultPoint::ALL {
@@ -237,10 +246,17 @@ fn main() -> ExitCode {
                 }
                 return ExitCode::SUCCESS;
             }
-            let Some(image) = image else {
+            let Some(mut image) = image else {
                 eprintln!("ntemu: run needs an IMAGE");
                 return ExitCode::from(2);
             };
+            // As Wine does: a name without an extension that is not a file is the .exe.
+            if image.extension().is_none() && !image.exists() {
+                let exe = image.with_extension("exe");
+                if exe.is_file() {
+                    image = exe;
+                }
+            }
             // A program named by a path starts with its full guest path as argv[0], as one
             // started by its path does on NT; a bare name stays as typed.
             let full_program_path = image.components().count() > 1;
@@ -251,6 +267,17 @@ fn main() -> ExitCode {
                 ..ntemu::RunOptions::default()
             };
             options.diagnostics.track_handles = leaks;
+            options.env_clear = env_clear;
+            for assignment in &env {
+                match assignment.split_once('=') {
+                    Some((name, value)) if !name.is_empty() => {
+                        options.env.push((name.to_string(), value.to_string()));
+                    }
+                    _ => {
+                        return usage_error(format!("--env {assignment:?}: expected NAME=VALUE"));
+                    }
+                }
+            }
             options.max_processes = max_processes.map(|n| n.max(1));
             options.max_threads = max_threads.map(|n| n.max(1));
             if let Some(text) = commit_limit {

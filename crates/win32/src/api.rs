@@ -103,6 +103,98 @@ impl<T> PerProcess<T> {
     }
 }
 
+/// True for a console handle: a value with its low two bits set that is not a
+/// pseudo-handle. NT 4.0's console handles (3, 7, 0xB for the standard input, output and
+/// error) are kept by the console, not in the process's handle table, so they neither count
+/// in the process's handles nor take a kernel handle's value.
+pub fn is_console_handle(handle: Handle) -> bool {
+    handle.0 & 3 == 3 && !handle.is_pseudo()
+}
+
+/// The most console handles a process holds.
+const MAX_CONSOLE_HANDLES: usize = 0x1000;
+
+/// One console handle: the object it names and the access it grants.
+type ConsoleHandle = (Arc<Object>, AccessMask);
+
+/// Each process's console handles: value `4 * n + 3` names slot `n`.
+#[derive(Default)]
+pub struct ConsoleHandles {
+    processes: PerProcess<Vec<Option<ConsoleHandle>>>,
+}
+
+impl ConsoleHandles {
+    fn slot(handle: Handle) -> usize {
+        (handle.0 >> 2) as usize
+    }
+
+    /// The object and granted access of console handle `handle` of process `pid`.
+    pub fn get(
+        &self,
+        pid: u32,
+        process: &Arc<Object>,
+        handle: Handle,
+    ) -> Option<(Arc<Object>, AccessMask)> {
+        let slots = self.processes.get(pid, process)?;
+        slots.get(Self::slot(handle))?.clone()
+    }
+
+    /// A new console handle of process `pid` to `object`.
+    pub fn insert(
+        &mut self,
+        pid: u32,
+        process: &Arc<Object>,
+        object: Arc<Object>,
+        access: AccessMask,
+    ) -> Result<Handle, ObjectError> {
+        let slots = self.processes.get_or_default(pid, process);
+        let index = match slots.iter().position(Option::is_none) {
+            Some(i) => i,
+            None if slots.len() < MAX_CONSOLE_HANDLES => {
+                slots.push(None);
+                slots.len() - 1
+            }
+            None => return Err(ObjectError::InsufficientResources),
+        };
+        slots[index] = Some((object, access));
+        Ok(Handle(index as u32 * 4 + 3))
+    }
+
+    /// Closes console handle `handle` of process `pid`.
+    pub fn close(
+        &mut self,
+        pid: u32,
+        process: &Arc<Object>,
+        handle: Handle,
+    ) -> Result<(), ObjectError> {
+        let slots = self.processes.get_or_default(pid, process);
+        match slots.get_mut(Self::slot(handle)) {
+            Some(slot @ Some(_)) => {
+                *slot = None;
+                Ok(())
+            }
+            _ => Err(ObjectError::InvalidHandle),
+        }
+    }
+
+    /// Gives process `child` the console handles of process `parent`, at the same values
+    /// (a child on the same console), replacing any it had.
+    pub fn inherit(
+        &mut self,
+        parent: u32,
+        parent_object: &Arc<Object>,
+        child: u32,
+        child_object: &Arc<Object>,
+    ) {
+        let slots = self
+            .processes
+            .get(parent, parent_object)
+            .cloned()
+            .unwrap_or_default();
+        self.processes.insert(child, child_object, slots);
+    }
+}
+
 /// What a builtin function asks for once it has run.
 pub enum ApiReturn {
     /// Return this value to the caller.
@@ -366,9 +458,71 @@ impl ApiCall<'_> {
                 _ => Ok(o),
             };
         }
+        if is_console_handle(handle) {
+            let (object, granted) = self
+                .state
+                .peek::<ConsoleHandles>()
+                .and_then(|c| c.get(self.thread.process, p.object(), handle))
+                .ok_or(ObjectError::InvalidHandle)?;
+            if let Some(t) = object_type
+                && object.object_type() != t
+            {
+                return Err(ObjectError::ObjectTypeMismatch);
+            }
+            let wanted = object.object_type().map_access(access);
+            if wanted.0 & !granted.0 != 0 {
+                return Err(ObjectError::AccessDenied);
+            }
+            return Ok(object);
+        }
         p.handle_table()
             .reference(handle, access, object_type)
             .cloned()
+    }
+
+    /// The access a handle of the caller grants (a console handle's included).
+    pub fn granted_access(&self, handle: Handle) -> Result<AccessMask, ObjectError> {
+        let p = self.process().ok_or(ObjectError::InvalidHandle)?;
+        if is_console_handle(handle) {
+            return self
+                .state
+                .peek::<ConsoleHandles>()
+                .and_then(|c| c.get(self.thread.process, p.object(), handle))
+                .map(|(_, access)| access)
+                .ok_or(ObjectError::InvalidHandle);
+        }
+        p.handle_table().entry(handle).map(|e| e.0)
+    }
+
+    /// Gives the caller a console handle to `object` (a value with the low two bits set,
+    /// the lowest free one: 3, 7, 0xB, ...), granting `access`.
+    pub fn insert_console_handle(
+        &mut self,
+        object: &Arc<Object>,
+        access: AccessMask,
+    ) -> Result<Handle, ObjectError> {
+        let process = self.process_object().ok_or(ObjectError::InvalidHandle)?;
+        let pid = self.thread.process;
+        let granted = object.object_type().map_access(access);
+        self.state
+            .get::<ConsoleHandles>()
+            .insert(pid, &process, Arc::clone(object), granted)
+    }
+
+    /// Closes a handle of the caller: a console handle, or one of its handle table.
+    pub fn close_handle(&mut self, handle: Handle) -> Result<(), ObjectError> {
+        if is_console_handle(handle) {
+            let process = self.process_object().ok_or(ObjectError::InvalidHandle)?;
+            let pid = self.thread.process;
+            return self
+                .state
+                .get::<ConsoleHandles>()
+                .close(pid, &process, handle);
+        }
+        match self.process_mut() {
+            Some(p) => p.handle_table_mut().close(handle),
+            None => Err(ObjectError::InvalidHandle),
+        }
     }
 
     /// The host output sinks.

@@ -12,7 +12,7 @@ use win32::{AnsiStr, ApiCall, ApiReturn, OutBuf, Ptr, WideStr, export};
 /// A process's environment variables.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Environment {
-    /// (name, value) pairs in the order they were first set.
+    /// (name, value) pairs, sorted by name without regard to case, as NT keeps them.
     pub(crate) variables: Vec<(String, String)>,
     /// The Unicode block (NT keeps it in the PEB), while it shows the current variables.
     unicode_block: Option<u32>,
@@ -41,7 +41,16 @@ impl Environment {
             (Some(i), None) => {
                 self.variables.remove(i);
             }
-            (None, Some(v)) => self.variables.push((name.to_string(), v.to_string())),
+            (None, Some(v)) => {
+                // NT keeps the block sorted by name, without regard to case.
+                let key = name.to_uppercase();
+                let at = self
+                    .variables
+                    .iter()
+                    .position(|(n, _)| n.to_uppercase() > key)
+                    .unwrap_or(self.variables.len());
+                self.variables.insert(at, (name.to_string(), v.to_string()));
+            }
             (None, None) => return,
         }
         self.unicode_block = None;
@@ -129,23 +138,75 @@ fn GetEnvironmentStrings(call: &mut ApiCall<'_>) -> ApiReturn {
 /// PEB block would on NT until the memory is reused).
 #[export]
 fn GetEnvironmentStringsW(call: &mut ApiCall<'_>) -> ApiReturn {
-    let Some(current) = with_environment(call, |e| e.unicode_block.ok_or_else(|| e.block_text()))
-    else {
-        return call.fail(NtStatus::INVALID_HANDLE);
-    };
-    match current {
+    match unicode_block(call) {
         Ok(at) => ApiReturn::Value(at),
+        Err(status) => call.fail(status),
+    }
+}
+
+/// The process's Unicode environment block (what RTL_USER_PROCESS_PARAMETERS.Environment
+/// points at), rebuilt when the variables changed since it was made (the old one stays
+/// readable, as a pointer into a reallocated block would on NT until the memory is reused).
+pub(crate) fn unicode_block(call: &mut ApiCall<'_>) -> Result<u32, NtStatus> {
+    let current = with_environment(call, |e| e.unicode_block.ok_or_else(|| e.block_text()))
+        .ok_or(NtStatus::INVALID_HANDLE)?;
+    match current {
+        Ok(at) => Ok(at),
         Err(text) => {
             let units: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
-            match place(call, &units) {
-                Ok(at) => {
-                    with_environment(call, |e| e.unicode_block = Some(at));
-                    ApiReturn::Value(at)
-                }
-                Err(status) => call.fail(status),
-            }
+            let at = place(call, &units)?;
+            with_environment(call, |e| e.unicode_block = Some(at));
+            crate::startup::environment_moved(call, at);
+            Ok(at)
         }
     }
+}
+
+/// Sets the calling process's variables, replacing all it had, and adds the PROCESSOR_*
+/// variables of its CPU when they are absent.
+pub(crate) fn set_all(call: &mut ApiCall<'_>, mut variables: Vec<(String, String)>) {
+    variables.sort_by_cached_key(|(n, _)| n.to_uppercase());
+    with_environment(call, |e| {
+        e.variables = variables;
+        e.unicode_block = None;
+    });
+    add_processor_variables(call);
+}
+
+/// Adds the variables NT sets for the processor (PROCESSOR_ARCHITECTURE, _IDENTIFIER,
+/// _LEVEL, _REVISION, and NUMBER_OF_PROCESSORS) for the calling process's CPU, each only
+/// when absent: a Pentium (family 5) for x86 processes, a 21164 for Alpha ones, as
+/// GetSystemInfo reports them.
+pub(crate) fn add_processor_variables(call: &mut ApiCall<'_>) {
+    let Some(arch) = call.process().map(|p| p.architecture()) else {
+        return;
+    };
+    let values: [(&str, &str); 5] = match arch {
+        nt_kernel::Architecture::X86 => [
+            ("PROCESSOR_ARCHITECTURE", "x86"),
+            (
+                "PROCESSOR_IDENTIFIER",
+                "x86 Family 5 Model 2 Stepping 4, GenuineIntel",
+            ),
+            ("PROCESSOR_LEVEL", "5"),
+            ("PROCESSOR_REVISION", "0204"),
+            ("NUMBER_OF_PROCESSORS", "1"),
+        ],
+        nt_kernel::Architecture::Alpha => [
+            ("PROCESSOR_ARCHITECTURE", "ALPHA"),
+            ("PROCESSOR_IDENTIFIER", "Alpha 21164 Model 10, Pass 0"),
+            ("PROCESSOR_LEVEL", "21164"),
+            ("PROCESSOR_REVISION", "0a00"),
+            ("NUMBER_OF_PROCESSORS", "1"),
+        ],
+    };
+    with_environment(call, |e| {
+        for (name, value) in values {
+            if e.get(name).is_none() {
+                e.set(name, Some(value));
+            }
+        }
+    });
 }
 
 /// FreeEnvironmentStringsA: frees a block GetEnvironmentStrings made. TRUE either way, as

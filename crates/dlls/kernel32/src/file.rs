@@ -697,14 +697,7 @@ fn file_object(
     let object = call
         .reference(handle, AccessMask(0), Some(ObjectType::File))
         .map_err(|e| e.win32_error())?;
-    let granted = call
-        .process()
-        .ok_or(Win32Error::INVALID_HANDLE)?
-        .handle_table()
-        .entry(handle)
-        .map_err(|e| e.win32_error())?
-        .0
-        .0;
+    let granted = call.granted_access(handle).map_err(|e| e.win32_error())?.0;
     if need != 0 && granted & need == 0 {
         return Err(Win32Error::ACCESS_DENIED);
     }
@@ -1862,10 +1855,7 @@ fn FindClose(call: &mut ApiCall<'_>, hFindFile: Handle) -> ApiReturn {
         if object.payload::<FindSearch>().is_none() {
             return Err(Win32Error::INVALID_HANDLE);
         }
-        call.process_mut()
-            .ok_or(Win32Error::INVALID_HANDLE)?
-            .handle_table_mut()
-            .close(handle)
+        call.close_handle(handle)
             .map_err(|e: ObjectError| e.win32_error())?;
         Ok(1)
     })();

@@ -707,6 +707,11 @@ fn HeapReAlloc(
     ApiReturn::Value(moved.unwrap_or(0))
 }
 
+/// The process heap's handle, made if need be.
+pub(crate) fn process_heap(call: &mut ApiCall<'_>) -> Option<u32> {
+    with_heaps(call, |list, _| list.first().map(|h| h.handle))
+}
+
 /// Allocates `size` bytes (zeroed when `zeroed`) from the process heap, making it first if
 /// need be: what GlobalAlloc, LocalAlloc and the C runtimes' malloc build on.
 pub fn process_heap_alloc(call: &mut ApiCall<'_>, size: u32, zeroed: bool) -> Option<u32> {

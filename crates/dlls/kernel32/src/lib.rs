@@ -84,8 +84,8 @@ pub(crate) struct ProcessParameters {
     pub(crate) command_line: String,
     /// The image's full guest path (GetModuleFileName), when it lies on a drive.
     pub(crate) image_path: Option<String>,
-    /// Guest address of the page holding the command line and the environment blocks.
-    pub(crate) block: Option<u32>,
+    /// Where the parameter block is in guest memory, once made.
+    pub(crate) block: Option<startup::ParameterBlock>,
 }
 
 /// GetFileType of the standard input, output and error handles.
@@ -220,6 +220,17 @@ pub trait Kernel32Host {
     /// Makes host directory `host` the guest's starting current directory when a drive
     /// holds it; returns whether one does.
     fn set_start_directory(&mut self, host: &std::path::Path) -> bool;
+    /// Starts process `thread.process` (whose first thread is `thread`) as NT's
+    /// CreateProcess leaves a process before its first instruction: its environment
+    /// variables (with the PROCESSOR_* variables of its CPU added when absent), the process
+    /// heap in PEB.ProcessHeap, the standard handles, and RTL_USER_PROCESS_PARAMETERS in
+    /// PEB.ProcessParameters. Call it after the command line and image path are set.
+    fn start_process(
+        &mut self,
+        machine: &mut nt_kernel::Machine,
+        thread: ClientId,
+        environment: Vec<(String, String)>,
+    ) -> Result<(), NtStatus>;
     /// Sets what GetFileType reports for the standard input, output and error handles
     /// (FILE_TYPE_CHAR for the console, FILE_TYPE_DISK or FILE_TYPE_PIPE for what the host
     /// redirected them to).
@@ -331,6 +342,17 @@ impl Kernel32Host for Win32 {
 
     fn set_start_directory(&mut self, host: &std::path::Path) -> bool {
         self.state_mut().k32().files.set_start_directory(host)
+    }
+
+    fn start_process(
+        &mut self,
+        machine: &mut nt_kernel::Machine,
+        thread: ClientId,
+        environment: Vec<(String, String)>,
+    ) -> Result<(), NtStatus> {
+        let mut call = self.call(machine, thread);
+        environment::set_all(&mut call, environment);
+        startup::initialize_process(&mut call)
     }
 
     fn set_std_file_types(&mut self, types: StdFileTypes) {
@@ -1226,18 +1248,14 @@ fn ReleaseSemaphore(
     }
 }
 
-/// CloseHandle(hObject): pseudo-handles close successfully and stay.
+/// CloseHandle(hObject): pseudo-handles close successfully and stay; console handles close
+/// in the console.
 #[export]
 fn CloseHandle(call: &mut ApiCall<'_>, hObject: Handle) -> ApiReturn {
-    let handle = hObject;
-    if handle.is_pseudo() {
+    if hObject.is_pseudo() {
         return ok(1);
     }
-    let result = match call.process_mut() {
-        Some(p) => p.handle_table_mut().close(handle),
-        None => Err(ObjectError::InvalidHandle),
-    };
-    match result {
+    match call.close_handle(hObject) {
         Ok(()) => ok(1),
         Err(e) => object_failure(call, e),
     }
@@ -1367,24 +1385,22 @@ pub fn std_handle(call: &mut ApiCall<'_>, which: usize) -> Result<Handle, Object
         .into_iter()
         .enumerate()
     {
+        // Console handles, as NT's console gives them: 3, 7 and 0xB, outside the
+        // process's handle table.
         let inserted = objects
             .create_executive_object(ObjectType::File, Box::new(file))
             .and_then(|object| {
-                insert(
-                    call,
+                call.insert_console_handle(
                     &object,
                     AccessMask::GENERIC_READ | AccessMask::GENERIC_WRITE,
-                    true,
                 )
             });
         match inserted {
             Ok(h) => handles[i] = h,
             Err(e) => {
                 // All three or none.
-                if let Some(p) = call.process_mut() {
-                    for h in &handles[..i] {
-                        let _ = p.handle_table_mut().close(*h);
-                    }
+                for h in &handles[..i] {
+                    let _ = call.close_handle(*h);
                 }
                 return Err(e);
             }
@@ -2379,20 +2395,29 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
         Ok(s) => s,
         Err(e) => return kernel_failure(call, e),
     };
-    // A child that inherits handles inherits the console handles too, at the same values.
+    // The child is on the caller's console: it gets the caller's console handles at the
+    // same values, and its standard handles are the caller's (NT's console children get
+    // them whether or not they inherit handles).
+    let _ = inherit;
     let parent = call.process_object();
     let child = call
         .machine
         .process(started.process)
         .map(|p| Arc::clone(p.object()));
-    if inherit
-        && let (Some(parent), Some(child)) = (&parent, &child)
-        && let Some(&handles) = call.state.k32().std_handles.get(caller.process, parent)
-    {
-        call.state
-            .k32()
-            .std_handles
-            .insert(started.process, child, handles);
+    if let (Some(parent), Some(child)) = (&parent, &child) {
+        let _ = std_handle(call, 0);
+        call.state.get::<win32::ConsoleHandles>().inherit(
+            caller.process,
+            parent,
+            started.process,
+            child,
+        );
+        if let Some(&handles) = call.state.k32().std_handles.get(caller.process, parent) {
+            call.state
+                .k32()
+                .std_handles
+                .insert(started.process, child, handles);
+        }
     }
     let child_command_line = match command_line(call, cmd) {
         Ok(Some(c)) => c.to_string(),
@@ -2428,6 +2453,21 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
             .environments
             .get_or_default(started.process, child)
             .variables = variables;
+        let mut child_call = ApiCall {
+            machine: &mut *call.machine,
+            thread: ClientId {
+                process: started.process,
+                thread: started.thread,
+            },
+            io: call.io,
+            state: &mut *call.state,
+            builtins: call.builtins,
+        };
+        environment::add_processor_variables(&mut child_call);
+        if let Err(status) = startup::initialize_process(&mut child_call) {
+            call.machine.exit_process(started.process, status.0);
+            return call.fail(status);
+        }
     }
     let opened = open_both(call, caller, started.process, started.thread);
     match opened {

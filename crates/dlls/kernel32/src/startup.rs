@@ -6,7 +6,6 @@ use nt_object::{Handle, ObjectType};
 use nt_status::{NtStatus, Win32Error};
 
 use crate::K32;
-use crate::ProcessParameters;
 use win32::{ApiCall, ApiReturn, Ptr, export};
 
 /// NT 4.0's build number.
@@ -90,47 +89,235 @@ fn GetVersionExW(call: &mut ApiCall<'_>, lpVersionInformation: Ptr) -> ApiReturn
     }
 }
 
-/// The process's parameter block in guest memory: the command line in the ANSI code page at
-/// +0 with its NUL, then (at an even offset) the same command line in UTF-16 with its NUL, as
-/// NT keeps both for GetCommandLineA and GetCommandLineW. Made on first use; returns the
-/// block and the offset of the Unicode command line.
-fn parameter_block(call: &mut ApiCall<'_>) -> Result<(u32, u32), NtStatus> {
+/// sizeof(RTL_USER_PROCESS_PARAMETERS) on a 32-bit NT.
+const PARAMETERS_SIZE: usize = 0x290;
+
+/// RTL_USER_PROCESS_PARAMETERS fields.
+mod parameters {
+    pub const MAXIMUM_LENGTH: usize = 0x00;
+    pub const LENGTH: usize = 0x04;
+    pub const FLAGS: usize = 0x08;
+    pub const STANDARD_INPUT: usize = 0x18;
+    pub const CURRENT_DIRECTORY: usize = 0x24;
+    pub const DLL_PATH: usize = 0x30;
+    pub const IMAGE_PATH_NAME: usize = 0x38;
+    pub const COMMAND_LINE: usize = 0x40;
+    pub const ENVIRONMENT: usize = 0x48;
+    pub const WINDOW_TITLE: usize = 0x70;
+    /// RTL_USER_PROC_PARAMS_NORMALIZED: the string buffers are pointers, not offsets.
+    pub const NORMALIZED: u32 = 0x1;
+}
+
+/// PEB.ProcessParameters.
+const PEB_PROCESS_PARAMETERS: u32 = 0x10;
+
+/// The DLL search path NT 4.0 keeps in the parameters.
+const DLL_PATH: &str = "C:\\WINNT\\system32;C:\\WINNT";
+
+/// Where the parts of a process's parameter block are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ParameterBlock {
+    /// RTL_USER_PROCESS_PARAMETERS (the block's start).
+    pub(crate) parameters: u32,
+    /// The ANSI command line (GetCommandLineA).
+    pub(crate) ansi_command_line: u32,
+    /// The Unicode command line (GetCommandLineW, CommandLine.Buffer).
+    pub(crate) wide_command_line: u32,
+}
+
+/// Appends `text` in UTF-16 with a NUL to `strings` (the part of the block after the
+/// structure, at `base`) and writes the UNICODE_STRING at `field` of `head`; the string is
+/// given `room` bytes (at least its own).
+fn unicode_string(
+    head: &mut [u8],
+    field: usize,
+    strings: &mut Vec<u8>,
+    base: u32,
+    text: &str,
+    room: usize,
+) -> u32 {
+    let units: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let at = base + strings.len() as u32;
+    let length = units.len().min(0xFFFC);
+    let maximum = room.max(length + 2).min(0xFFFE);
+    strings.extend_from_slice(&units[..length]);
+    strings.resize(strings.len() + (maximum - length), 0);
+    strings.resize(strings.len().next_multiple_of(4), 0);
+    head[field..field + 2].copy_from_slice(&(length as u16).to_le_bytes());
+    head[field + 2..field + 4].copy_from_slice(&(maximum as u16).to_le_bytes());
+    head[field + 4..field + 8].copy_from_slice(&at.to_le_bytes());
+    at
+}
+
+/// The process's parameter block in guest memory, made on first use: its
+/// RTL_USER_PROCESS_PARAMETERS (as NT's CreateProcess leaves them, normalized: current
+/// directory, DLL path, image path, command line, environment, standard handles, window
+/// title), the strings they point at, and the command line in the ANSI code page for
+/// GetCommandLineA. PEB.ProcessParameters points at it.
+pub(crate) fn parameter_block(call: &mut ApiCall<'_>) -> Result<ParameterBlock, NtStatus> {
     let pid = call.thread.process;
     let object = call.process_object().ok_or(NtStatus::INVALID_HANDLE)?;
     let (command_line, image_path) = match call.state.k32().process_parameters.get(pid, &object) {
         Some(p) => {
             if let Some(block) = p.block {
-                return Ok((block, wide_offset(&p.command_line)));
+                return Ok(block);
             }
             (p.command_line.clone(), p.image_path.clone())
         }
         None => (String::new(), None),
     };
-    let mut bytes = win32::codepage::CodePage::Ansi.encode_str(&command_line);
-    bytes.push(0);
-    bytes.resize(wide_offset(&command_line) as usize, 0);
-    bytes.extend(command_line.encode_utf16().flat_map(u16::to_le_bytes));
-    bytes.extend_from_slice(&[0, 0]);
-    let block = super::environment::place(call, &bytes)?;
-    call.state.k32().process_parameters.insert(
-        pid,
-        &object,
-        ProcessParameters {
-            command_line: command_line.clone(),
-            image_path,
-            block: Some(block),
-        },
+    let image_path = image_path.unwrap_or_default();
+    let handles = match crate::std_handle(call, 0) {
+        Ok(_) => call
+            .state
+            .k32()
+            .std_handles
+            .get(pid, &object)
+            .copied()
+            .unwrap_or([Handle(0); 3]),
+        Err(_) => [Handle(0); 3],
+    };
+    let environment = super::environment::unicode_block(call)?;
+    let cwd = crate::file::current_directory(call);
+    let mut cwd_text = crate::path::FullPath::Drive {
+        drive: cwd.drive,
+        components: cwd.components,
+        trailing_separator: false,
+    }
+    .display();
+    if !cwd_text.ends_with('\\') {
+        cwd_text.push('\\');
+    }
+    // The block's address is needed for the pointers in it: reserve it first.
+    let ansi: Vec<u8> = {
+        let mut a = win32::codepage::CodePage::Ansi.encode_str(&command_line);
+        a.push(0);
+        a
+    };
+    let strings_size = 2
+        * (cwd_text.len() + 261 + DLL_PATH.len() + image_path.len() * 2 + command_line.len() + 16)
+        + 64;
+    let total = PARAMETERS_SIZE + strings_size * 2 + ansi.len() + 16;
+    let base = super::environment::place(call, &vec![0u8; total])?;
+    let mut head = vec![0u8; PARAMETERS_SIZE];
+    let mut strings = Vec::new();
+    let strings_base = base + PARAMETERS_SIZE as u32;
+    unicode_string(
+        &mut head,
+        parameters::CURRENT_DIRECTORY,
+        &mut strings,
+        strings_base,
+        &cwd_text,
+        2 * 261,
     );
-    Ok((block, wide_offset(&command_line)))
+    unicode_string(
+        &mut head,
+        parameters::DLL_PATH,
+        &mut strings,
+        strings_base,
+        DLL_PATH,
+        0,
+    );
+    unicode_string(
+        &mut head,
+        parameters::IMAGE_PATH_NAME,
+        &mut strings,
+        strings_base,
+        &image_path,
+        0,
+    );
+    let wide_command_line = unicode_string(
+        &mut head,
+        parameters::COMMAND_LINE,
+        &mut strings,
+        strings_base,
+        &command_line,
+        0,
+    );
+    unicode_string(
+        &mut head,
+        parameters::WINDOW_TITLE,
+        &mut strings,
+        strings_base,
+        &image_path,
+        0,
+    );
+    let ansi_command_line = strings_base + strings.len() as u32;
+    strings.extend_from_slice(&ansi);
+    let length = (PARAMETERS_SIZE + strings.len()) as u32;
+    head[parameters::MAXIMUM_LENGTH..][..4].copy_from_slice(&length.to_le_bytes());
+    head[parameters::LENGTH..][..4].copy_from_slice(&length.to_le_bytes());
+    head[parameters::FLAGS..][..4].copy_from_slice(&parameters::NORMALIZED.to_le_bytes());
+    for (i, h) in handles.iter().enumerate() {
+        head[parameters::STANDARD_INPUT + 4 * i..][..4].copy_from_slice(&h.0.to_le_bytes());
+    }
+    head[parameters::ENVIRONMENT..][..4].copy_from_slice(&environment.to_le_bytes());
+    head.extend_from_slice(&strings);
+    if head.len() > total {
+        return Err(NtStatus::NO_MEMORY);
+    }
+    call.write_bytes(base, &head)
+        .map_err(|_| NtStatus::ACCESS_VIOLATION)?;
+    let block = ParameterBlock {
+        parameters: base,
+        ansi_command_line,
+        wide_command_line,
+    };
+    let peb = call
+        .process()
+        .map(|p| p.peb())
+        .ok_or(NtStatus::INVALID_HANDLE)?;
+    if let Some(p) = call.process_mut() {
+        let _ = p
+            .address_space_mut()
+            .kernel_write(peb + PEB_PROCESS_PARAMETERS, &base.to_le_bytes());
+    }
+    call.state
+        .k32()
+        .process_parameters
+        .get_or_default(pid, &object)
+        .block = Some(block);
+    Ok(block)
 }
 
-/// Where the Unicode command line starts in the parameter block: after the ANSI one and its
-/// NUL, rounded up to an even offset.
-fn wide_offset(command_line: &str) -> u32 {
-    let ansi = win32::codepage::CodePage::Ansi
-        .encode_str(command_line)
-        .len() as u32;
-    (ansi + 1).next_multiple_of(2)
+/// The Unicode environment block moved: RTL_USER_PROCESS_PARAMETERS.Environment follows.
+pub(crate) fn environment_moved(call: &mut ApiCall<'_>, at: u32) {
+    let pid = call.thread.process;
+    let Some(object) = call.process_object() else {
+        return;
+    };
+    let block = call
+        .state
+        .k32()
+        .process_parameters
+        .get(pid, &object)
+        .and_then(|p| p.block);
+    if let Some(block) = block {
+        let field = block.parameters + parameters::ENVIRONMENT as u32;
+        let _ = call.write_u32(field, at);
+    }
+}
+
+/// Sets up the calling thread's process as NT's CreateProcess leaves a process before its
+/// first instruction: the process heap (PEB.ProcessHeap), the standard handles, and the
+/// parameter block (PEB.ProcessParameters), from the command line, image path and
+/// environment given to kernel32 for it.
+pub(crate) fn initialize_process(call: &mut ApiCall<'_>) -> Result<(), NtStatus> {
+    let heap = crate::heap::process_heap(call).ok_or(NtStatus::NO_MEMORY)?;
+    let peb = call
+        .process()
+        .map(|p| p.peb())
+        .ok_or(NtStatus::INVALID_HANDLE)?;
+    if let Some(p) = call.process_mut() {
+        p.address_space_mut()
+            .kernel_write(
+                peb + nt_kernel::teb::peb_offsets::PROCESS_HEAP,
+                &heap.to_le_bytes(),
+            )
+            .map_err(|_| NtStatus::ACCESS_VIOLATION)?;
+    }
+    parameter_block(call)?;
+    Ok(())
 }
 
 /// LPSTR GetCommandLineA(VOID): the command line in the process's parameter block (the same
@@ -138,7 +325,7 @@ fn wide_offset(command_line: &str) -> u32 {
 #[export]
 fn GetCommandLineA(call: &mut ApiCall<'_>) -> ApiReturn {
     match parameter_block(call) {
-        Ok((block, _)) => ApiReturn::Value(block),
+        Ok(block) => ApiReturn::Value(block.ansi_command_line),
         Err(status) => call.fail(status),
     }
 }
@@ -148,7 +335,7 @@ fn GetCommandLineA(call: &mut ApiCall<'_>) -> ApiReturn {
 #[export]
 fn GetCommandLineW(call: &mut ApiCall<'_>) -> ApiReturn {
     match parameter_block(call) {
-        Ok((block, offset)) => ApiReturn::Value(block.wrapping_add(offset)),
+        Ok(block) => ApiReturn::Value(block.wide_command_line),
         Err(status) => call.fail(status),
     }
 }
@@ -181,13 +368,20 @@ fn SetHandleCount(_call: &mut ApiCall<'_>, uNumber: u32) -> u32 {
 fn GetFileType(call: &mut ApiCall<'_>, hFile: Handle) -> ApiReturn {
     match call.reference(hFile, nt_object::AccessMask(0), Some(ObjectType::File)) {
         Ok(o) if o.payload::<super::HostFile>().is_some() => {
-            // What the host gave the process as its standard handles: the console, or a
-            // file or pipe they were redirected to, as NT reports a redirected handle.
-            let kind = match o.payload::<super::HostFile>() {
-                Some(super::HostFile::Input) => call.state.k32().std_file_types[0],
-                Some(super::HostFile::Output) => call.state.k32().std_file_types[1],
-                Some(super::HostFile::Error) => call.state.k32().std_file_types[2],
-                _ => FILE_TYPE_CHAR,
+            // The standard handles the host gave the process are the console, or a file or
+            // pipe they were redirected to, as NT reports a redirected handle; a console
+            // opened by name (CONIN$, CONOUT$) is the console.
+            let pid = call.thread.process;
+            let standard = call.process_object().and_then(|object| {
+                call.state
+                    .k32()
+                    .std_handles
+                    .get(pid, &object)
+                    .and_then(|h| h.iter().position(|&s| s == hFile))
+            });
+            let kind = match standard {
+                Some(i) => call.state.k32().std_file_types[i],
+                None => FILE_TYPE_CHAR,
             };
             ApiReturn::Value(kind)
         }

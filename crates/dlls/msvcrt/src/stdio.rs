@@ -929,10 +929,8 @@ fn close_fd(call: &mut ApiCall<'_>, state: &mut CrtState, fd: u32) -> bool {
         set_errno(call, errno::EBADF);
         return false;
     };
-    if fd > 2
-        && let Some(p) = call.process_mut()
-    {
-        let _ = p.handle_table_mut().close(d.handle);
+    if fd > 2 {
+        let _ = call.close_handle(d.handle);
     }
     true
 }
