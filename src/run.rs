@@ -388,7 +388,8 @@ pub fn nt_environment(user: &str) -> Vec<(String, String)> {
 
 /// The environment a guest program starts with: the host's variables unless `clear`
 /// (leaving out every one whose value holds a host path — one starting with `/` or a list
-/// of them — so that no host path leaks in, and the ones NT sets itself), then NT's own
+/// of them — so that no host path leaks in, the host terminal's TERM, COLUMNS and LINES,
+/// and the ones NT sets itself), then NT's own
 /// (see [`nt_environment`]), then `extra`, each replacing a variable of the same name
 /// (compared without case, as NT compares them).
 pub fn guest_environment(clear: bool, extra: &[(String, String)]) -> Vec<(String, String)> {
@@ -414,7 +415,11 @@ pub fn guest_environment(clear: bool, extra: &[(String, String)]) -> Vec<(String
                 continue;
             };
             let host_path = value.starts_with('/') || value.contains(":/");
-            if name.is_empty() || name.contains('=') || host_path {
+            // The host terminal's description: a program ported from Unix would take the
+            // NT console for that terminal.
+            let terminal = name.starts_with("TERM")
+                || matches!(name, "COLUMNS" | "LINES" | "COLORTERM");
+            if name.is_empty() || name.contains('=') || host_path || terminal {
                 continue;
             }
             set(&mut vars, name, value);

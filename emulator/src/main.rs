@@ -410,7 +410,8 @@ fn set_up_drives(
 }
 
 /// The guest's drive C: when `--root` is not given: `$XDG_DATA_HOME/ntemu/c`, else
-/// `~/.local/share/ntemu/c`, made on first use.
+/// `~/.local/share/ntemu/c`, made on first use with the folders C:\TEMP and
+/// C:\WINNT\system32.
 fn default_root() -> Result<PathBuf, String> {
     let data = match std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
         Some(d) => PathBuf::from(d),
@@ -420,8 +421,12 @@ fn default_root() -> Result<PathBuf, String> {
         },
     };
     let root = data.join("ntemu").join("c");
-    std::fs::create_dir_all(&root)
-        .map_err(|e| format!("cannot make the default root {}: {e}", root.display()))?;
+    // The folders every NT drive C: has and programs count on: the temporary folder TEMP
+    // and TMP name, and the system folders.
+    for folder in ["TEMP", "WINNT/system32"] {
+        std::fs::create_dir_all(root.join(folder))
+            .map_err(|e| format!("cannot make the default root {}: {e}", root.display()))?;
+    }
     Ok(root)
 }
 
