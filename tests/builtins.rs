@@ -726,6 +726,11 @@ fn command_line_environment_and_modules() {
         "an empty block ends with two NULs"
     );
     assert_eq!(g.call("FreeEnvironmentStringsA", &[env]), 1);
+    // NT 4.0 exports GetEnvironmentStringsA as the same function (Open Watcom's x86 vi
+    // imports it by that name).
+    let env = g.call("GetEnvironmentStringsA", &[]);
+    assert_eq!(g.read_u32(env) & 0xFFFF, 0);
+    assert_eq!(g.call("FreeEnvironmentStringsA", &[env]), 1);
     g.write_str(DATA, "kernel32");
     let k32 = g.call("GetModuleHandleA", &[DATA]);
     assert_ne!(k32, 0);
