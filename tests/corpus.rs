@@ -165,6 +165,30 @@ fn alpha_ntvi_inserts_a_line_and_writes_the_file() {
     ntvi_inserts_a_line_and_writes_the_file("alpha/ntvi.exe");
 }
 
+/// Open Watcom vi edits a file the same way: the Alpha build once faulted in its heap walk
+/// (its .bss, which has no file data, was filled from the file's first bytes).
+fn owvi_inserts_a_line_and_writes_the_file(rel: &str) {
+    let Some(path) = corpus(rel) else {
+        return;
+    };
+    let keys = parse_key_script(b"Oinserted by ntemu\\e:wq\\r").unwrap();
+    let text = ntvi_edit(&path, "hello\r\nworld\r\n", keys);
+    assert_eq!(
+        String::from_utf8_lossy(&text),
+        "inserted by ntemu\r\nhello\r\nworld\r\n"
+    );
+}
+
+#[test]
+fn x86_owvi_inserts_a_line_and_writes_the_file() {
+    owvi_inserts_a_line_and_writes_the_file("ntutils/owvi/vi-x86.exe");
+}
+
+#[test]
+fn alpha_owvi_inserts_a_line_and_writes_the_file() {
+    owvi_inserts_a_line_and_writes_the_file("ntutils/owvi/vi-axp.exe");
+}
+
 /// The x86 and Alpha builds of ntvi are the same program: fed the same long run of
 /// pseudo-random editing keys (motions, deletions, insertions, joins, case changes, undo,
 /// put), they must leave byte-identical files. A difference points at a CPU, ABI or
