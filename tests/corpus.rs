@@ -118,6 +118,9 @@ fn alpha_aclock_draws_the_clock_of_a_virtual_time() {
 /// that the editor ends on its own with status 0 and returns what the file holds then.
 fn ntvi_edit(path: &Path, text: &str, keys: Vec<Key>) -> Vec<u8> {
     let root = Scratch::new("ntvi");
+    // The folder the environment's TEMP and TMP name, as on an NT drive C: (Open Watcom vi
+    // keeps its lock and work files there).
+    std::fs::create_dir(root.path().join("TEMP")).unwrap();
     std::fs::write(root.path().join("file.txt"), text).unwrap();
     let run = run_captured(
         path,
