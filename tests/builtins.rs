@@ -59,7 +59,7 @@ impl Guest {
     fn thunk(&self, name: &str) -> u32 {
         let dll = if name.starts_with("Nt") {
             "ntdll.dll"
-        } else if name == "wsprintfA" {
+        } else if name == "wsprintfA" || name == "CharUpperA" {
             "user32.dll"
         } else {
             "kernel32.dll"
@@ -726,6 +726,11 @@ fn command_line_environment_and_modules() {
         "an empty block ends with two NULs"
     );
     assert_eq!(g.call("FreeEnvironmentStringsA", &[env]), 1);
+    // NT 4.0 exports GetEnvironmentStringsA as the same function (Open Watcom's x86 vi
+    // imports it by that name).
+    let env = g.call("GetEnvironmentStringsA", &[]);
+    assert_eq!(g.read_u32(env) & 0xFFFF, 0);
+    assert_eq!(g.call("FreeEnvironmentStringsA", &[env]), 1);
     g.write_str(DATA, "kernel32");
     let k32 = g.call("GetModuleHandleA", &[DATA]);
     assert_ne!(k32, 0);
@@ -970,6 +975,36 @@ fn system_information_and_clocks() {
         assert!(filetime > 132_223_104_000_000_000 && filetime < 157_469_184_000_000_000);
         assert_eq!(g.call("GetLocalTime", &[DATA]), 0);
         assert!((2020..2100).contains(&(g.read_u32(DATA) & 0xFFFF)));
+    }
+}
+
+#[test]
+fn char_upper_converts_a_character_or_a_string_in_place() {
+    for arch in ARCHES {
+        let mut g = guest(arch);
+        assert_eq!(g.call("CharUpperA", &[u32::from(b'q')]), u32::from(b'Q'));
+        assert_eq!(g.call("CharUpperA", &[0xE9]), 0xC9, "{arch:?}");
+        let bytes = {
+            let mut b = b"vi-axp.exe ".to_vec();
+            b.extend_from_slice(&[0xE9, b't', 0xE9, 0]);
+            b
+        };
+        g.m.process_mut(g.me.process)
+            .unwrap()
+            .address_space_mut()
+            .kernel_write(DATA, &bytes)
+            .unwrap();
+        assert_eq!(g.call("CharUpperA", &[DATA]), DATA);
+        let text =
+            g.m.process(g.me.process)
+                .unwrap()
+                .address_space()
+                .read_c_string(DATA, 100)
+                .unwrap();
+        assert_eq!(text, b"VI-AXP.EXE \xC9T\xC9");
+        // A string that cannot be read is ERROR_INVALID_PARAMETER and NULL.
+        assert_eq!(g.call("CharUpperA", &[0x7000_0000]), 0);
+        assert_eq!(g.last_error(), Win32Error::INVALID_PARAMETER.0);
     }
 }
 

@@ -118,6 +118,9 @@ fn alpha_aclock_draws_the_clock_of_a_virtual_time() {
 /// that the editor ends on its own with status 0 and returns what the file holds then.
 fn ntvi_edit(path: &Path, text: &str, keys: Vec<Key>) -> Vec<u8> {
     let root = Scratch::new("ntvi");
+    // The folder the environment's TEMP and TMP name, as on an NT drive C: (Open Watcom vi
+    // keeps its lock and work files there).
+    std::fs::create_dir(root.path().join("TEMP")).unwrap();
     std::fs::write(root.path().join("file.txt"), text).unwrap();
     let run = run_captured(
         path,
@@ -163,6 +166,30 @@ fn x86_ntvi_inserts_a_line_and_writes_the_file() {
 #[test]
 fn alpha_ntvi_inserts_a_line_and_writes_the_file() {
     ntvi_inserts_a_line_and_writes_the_file("alpha/ntvi.exe");
+}
+
+/// Open Watcom vi edits a file the same way: the Alpha build once faulted in its heap walk
+/// (its .bss, which has no file data, was filled from the file's first bytes).
+fn owvi_inserts_a_line_and_writes_the_file(rel: &str) {
+    let Some(path) = corpus(rel) else {
+        return;
+    };
+    let keys = parse_key_script(b"Oinserted by ntemu\\e:wq\\r").unwrap();
+    let text = ntvi_edit(&path, "hello\r\nworld\r\n", keys);
+    assert_eq!(
+        String::from_utf8_lossy(&text),
+        "inserted by ntemu\r\nhello\r\nworld\r\n"
+    );
+}
+
+#[test]
+fn x86_owvi_inserts_a_line_and_writes_the_file() {
+    owvi_inserts_a_line_and_writes_the_file("ntutils/owvi/vi-x86.exe");
+}
+
+#[test]
+fn alpha_owvi_inserts_a_line_and_writes_the_file() {
+    owvi_inserts_a_line_and_writes_the_file("ntutils/owvi/vi-axp.exe");
 }
 
 /// The x86 and Alpha builds of ntvi are the same program: fed the same long run of

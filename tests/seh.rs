@@ -78,6 +78,8 @@ fn alpha_pdata_handlers_catch_faults_and_the_last_one_ends_the_process() {
     assert_eq!(out, expected("expected/alpha-seh.expected"));
     assert_eq!(code, 0xC000_0005);
     assert!(err.contains("unhandled exception 0xc0000005"), "{err}");
+    // The line names the faulting instruction (it was "instruction unreadable" for Alpha).
+    assert!(err.contains("(ldl t2,0(zero))"), "{err}");
 }
 
 #[test]
@@ -89,6 +91,8 @@ fn alpha_rtl_unwind_calls_unwind_handlers_and_resumes_in_the_target_frame() {
         err.contains("unhandled exception 0x80000003 (BREAKPOINT)"),
         "{err}"
     );
+    // The instruction named is the breakpoint itself, not the one after it.
+    assert!(err.contains(" bpt"), "{err}");
 }
 
 #[test]

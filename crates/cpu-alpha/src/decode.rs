@@ -380,7 +380,9 @@ fn decode_inner(w: u32, pc: u64) -> Inst {
                 0x021 => K::Cpysn,
                 0x022 => K::Cpyse,
                 0x024 => K::MtFpcr,
-                0x025 => K::MfFpcr,
+                // MF_FPCR writes Fa (the Handbook's operand, and qemu-alpha's choice; the
+                // encoding repeats it in Fb and Fc, and any other is UNPREDICTABLE).
+                0x025 => return inst(K::MfFpcr, 31, 31, dst(ra), u64::from(fn11)),
                 0x02a => K::Fcmoveq,
                 0x02b => K::Fcmovne,
                 0x02c => K::Fcmovlt,

@@ -70,8 +70,11 @@ use std::collections::HashMap;
 use nt_memory::{Access, Fault, FaultKind, GuestMemory};
 
 mod decode;
+mod disasm;
 mod exec;
 mod fp;
+
+pub use disasm::disassemble;
 
 pub use fp::{
     FPCR_DNOD, FPCR_DNZ, FPCR_DYN_SHIFT, FPCR_DZE, FPCR_DZED, FPCR_INE, FPCR_INED, FPCR_INV,
@@ -81,6 +84,15 @@ pub use fp::{
 
 use decode::Inst;
 use exec::{Ctx, Stop};
+
+/// The instruction at `addr` as assembly text (see [`disassemble`]), or None when its word
+/// cannot be fetched (no execute access there).
+pub fn instruction_at<M: GuestMemory + ?Sized>(memory: &M, addr: u32) -> Option<String> {
+    memory
+        .fetch_u32(addr)
+        .ok()
+        .map(|word| disassemble(word, addr))
+}
 
 /// Where ntemu's builtin-DLL thunks start: reaching this address or above stops the CPU.
 pub const DEFAULT_THUNK_BASE: u32 = 0x7FFF_0000;

@@ -554,6 +554,30 @@ fn fp_dynamic_rounding_and_status_bits() {
     assert_ne!(vm.st.fpcr & cpu_alpha::FPCR_DZE, 0);
 }
 
+/// MT_FPCR reads Fa and MF_FPCR writes Fa, whatever Fb and Fc say (as qemu-alpha does:
+/// the architecture makes encodings whose three fields differ UNPREDICTABLE).
+#[test]
+fn mf_fpcr_and_mt_fpcr_use_fa() {
+    let mut vm = Vm::new(&[
+        opr(0x17, 1, 2, 0x024, 3), // mt_fpcr f1 (fb, fc = f2, f3)
+        opr(0x17, 4, 5, 0x025, 6), // mf_fpcr f4 (fb, fc = f5, f6)
+        call_pal(0x99),
+    ]);
+    let fpcr = 0x6c0e_0000_0000_0000;
+    vm.st.f[1] = fpcr;
+    vm.st.f[2] = 0x1111;
+    vm.st.f[3] = 0x3333;
+    vm.st.f[5] = 0x5555;
+    vm.st.f[6] = 0x6666;
+    assert_eq!(vm.run(), Exit::CallPal(0x99));
+    assert_eq!(vm.st.fpcr, fpcr);
+    assert_eq!(vm.st.f[4], fpcr);
+    assert_eq!(
+        (vm.st.f[3], vm.st.f[5], vm.st.f[6]),
+        (0x3333, 0x5555, 0x6666)
+    );
+}
+
 #[test]
 fn cvttq_chopped_and_overflow() {
     let run = |fn11: u32, v: f64| {

@@ -2,7 +2,7 @@
 //! interpreter returns, and the [`CpuEngine`] trait the CPU crates' adapters implement.
 //! The CPUs know nothing of NT; the kernel decides what each exit means.
 
-use nt_memory::{AddressSpace, Fault, PageSize};
+use nt_memory::{AddressSpace, Fault, GuestMemory, PageSize};
 use nt_status::NtStatus;
 
 /// A guest CPU architecture.
@@ -255,12 +255,21 @@ impl CpuEngine for X86Engine {
     }
 }
 
-/// The mnemonic of the instruction at the thread's program counter, for diagnostics (x86
-/// only for now).
+/// The instruction at the thread's program counter, for diagnostics: the x86 mnemonic, or
+/// the Alpha instruction in assembly syntax (`ldl s0,4(s0)`); `invalid instruction` when
+/// the bytes there decode to none. None only when the program counter's memory cannot be
+/// fetched.
 pub fn describe_instruction(context: &CpuContext, memory: &AddressSpace) -> Option<String> {
     match context {
-        CpuContext::X86(c) => cpu_x86::mnemonic_at(memory, c.eip),
-        CpuContext::Alpha(_) => None,
+        CpuContext::X86(c) => {
+            let mut first = [0u8; 1];
+            memory.fetch_bytes(c.eip, &mut first).ok()?;
+            Some(
+                cpu_x86::mnemonic_at(memory, c.eip)
+                    .unwrap_or_else(|| "invalid instruction".to_string()),
+            )
+        }
+        CpuContext::Alpha(c) => cpu_alpha::instruction_at(memory, c.pc as u32),
     }
 }
 

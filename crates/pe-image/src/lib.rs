@@ -244,6 +244,22 @@ pub struct Section {
     pub protection: PageProtection,
 }
 
+impl Section {
+    /// How many bytes of the section come from the file: SizeOfRawData, at most the
+    /// section's size in memory, or none when PointerToRawData is 0. A section without a
+    /// file pointer is uninitialized data (Open Watcom's linker writes its `.bss` with a
+    /// SizeOfRawData but PointerToRawData 0): NT maps it as demand-zero pages whatever
+    /// SizeOfRawData says, and so does Wine's loader; copying from file offset 0 would
+    /// fill it with the image's own headers and code.
+    pub fn file_size(&self) -> u32 {
+        if self.raw_offset == 0 {
+            0
+        } else {
+            self.raw_size.min(self.virtual_size)
+        }
+    }
+}
+
 /// What an import names.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
 pub enum ImportSymbol {
@@ -618,7 +634,12 @@ impl PeImage {
                     size: vsize,
                 }));
             }
-            let copy = raw_size.min(vsize);
+            // No file pointer: uninitialized data, zero-filled (see Section::file_size).
+            let copy = if raw_offset == 0 {
+                0
+            } else {
+                raw_size.min(vsize)
+            };
             if copy > 0 && u64::from(raw_offset) + u64::from(copy) > data.len() as u64 {
                 return Err(ImageError::SectionPastEof {
                     name,
@@ -653,7 +674,7 @@ impl PeImage {
         let hdr = (size_of_headers as usize).min(data.len());
         layout[..hdr].copy_from_slice(&data[..hdr]);
         for s in &sections {
-            let copy = s.raw_size.min(s.virtual_size) as usize;
+            let copy = s.file_size() as usize;
             let src = s.raw_offset as usize;
             let dst = s.virtual_address as usize;
             if copy > 0 {

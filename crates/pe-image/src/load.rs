@@ -240,7 +240,7 @@ fn map_contents(
         image
             .sections
             .iter()
-            .map(|s| (s.virtual_address, s.raw_size.min(s.virtual_size))),
+            .map(|s| (s.virtual_address, s.file_size())),
     );
     for (rva, len) in ranges {
         let start = rva as usize;

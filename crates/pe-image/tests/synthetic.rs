@@ -123,6 +123,49 @@ fn every_section_alignment_loads_with_zeroed_bss() {
     }
 }
 
+/// Open Watcom's linker writes `.bss` with a SizeOfRawData but PointerToRawData 0 (the
+/// Alpha build of its vi does). NT and Wine treat a section without a file pointer as
+/// uninitialized data: its pages read as zero, not as the file's first bytes.
+#[test]
+fn a_section_without_a_file_pointer_is_zero_filled_whatever_its_raw_size() {
+    let mut s = synthetic_alpha(0x2000);
+    // Find the .bss section header and give it a raw size, as Open Watcom's linker does.
+    let pe = u32::from_le_bytes(s.bytes[0x3c..0x40].try_into().unwrap()) as usize;
+    let count = u16::from_le_bytes(s.bytes[pe + 6..pe + 8].try_into().unwrap()) as usize;
+    let optional = u16::from_le_bytes(s.bytes[pe + 20..pe + 22].try_into().unwrap()) as usize;
+    let table = pe + 24 + optional;
+    let header = (0..count)
+        .map(|k| table + 40 * k)
+        .find(|&h| &s.bytes[h..h + 4] == b".bss")
+        .expect(".bss header");
+    assert_eq!(
+        &s.bytes[header + 20..header + 24],
+        &[0; 4],
+        "no file pointer"
+    );
+    s.bytes[header + 16..header + 20].copy_from_slice(&0x400u32.to_le_bytes());
+    let image = PeImage::parse(&s.bytes).unwrap();
+    let bss = image.sections.iter().find(|x| x.name == ".bss").unwrap();
+    assert_eq!(
+        (bss.raw_size, bss.raw_offset, bss.file_size()),
+        (0x400, 0, 0)
+    );
+    let mut space = AddressSpace::new(image.machine.page_size()).unwrap();
+    let mut stubs = ImportStubs::new(&mut space).unwrap();
+    let loaded = image
+        .load(&mut space, None, &mut Kernel32, &mut stubs)
+        .unwrap();
+    let at = loaded.va(s.bss_rva);
+    let mut bytes = vec![0xAAu8; 0x400];
+    space.read_bytes(at, &mut bytes).unwrap();
+    assert!(
+        bytes.iter().all(|&b| b == 0),
+        "the DOS header is not copied in"
+    );
+    let layout = &image.layout()[s.bss_rva as usize..][..0x400];
+    assert!(layout.iter().all(|&b| b == 0));
+}
+
 #[test]
 fn highadj_carries_into_the_high_half_when_relocated() {
     let s = synthetic_alpha(0x2000);

@@ -133,6 +133,13 @@ fn GetEnvironmentStrings(call: &mut ApiCall<'_>) -> ApiReturn {
     }
 }
 
+/// GetEnvironmentStringsA: NT 4.0 exports it beside GetEnvironmentStrings, as the same
+/// function.
+#[export]
+fn GetEnvironmentStringsA(call: &mut ApiCall<'_>) -> ApiReturn {
+    GetEnvironmentStrings(call)
+}
+
 /// GetEnvironmentStringsW: the process's Unicode block itself, rebuilt when the variables
 /// changed since it was made (the old one stays readable, as a pointer into a reallocated
 /// PEB block would on NT until the memory is reused).

@@ -610,6 +610,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         drive::GetDiskFreeSpaceExW,
         // environment.rs
         environment::GetEnvironmentStrings,
+        environment::GetEnvironmentStringsA,
         environment::GetEnvironmentStringsW,
         environment::FreeEnvironmentStringsA,
         environment::FreeEnvironmentStringsW,

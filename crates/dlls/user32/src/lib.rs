@@ -1,7 +1,7 @@
-//! USER32.dll: the text functions console programs import (wsprintfA and the OEM/ANSI
-//! conversions). Windows and painting are not here yet.
+//! USER32.dll: the text functions console programs import (wsprintfA, the OEM/ANSI
+//! conversions, CharUpperA). Windows and painting are not here yet.
 
-use nt_status::NtStatus;
+use nt_status::{NtStatus, Win32Error};
 use win32::args::GuestArguments;
 use win32::codepage::CodePage;
 use win32::format::{Arguments, digits, integer_digits, next_conversion};
@@ -10,7 +10,7 @@ use win32::{ApiCall, ApiReturn, BuiltinDll, DllHooks, Ptr, VarArgs, export, expo
 /// USER32.dll.
 pub static DLL: BuiltinDll = BuiltinDll {
     name: "USER32.dll",
-    exports: exports![wsprintfA, wvsprintfA, CharToOemA, OemToCharA],
+    exports: exports![wsprintfA, wvsprintfA, CharToOemA, OemToCharA, CharUpperA],
     catalogue: include_str!("../nt4-exports.txt"),
     hooks: DllHooks {
         data_export: None,
@@ -167,4 +167,67 @@ fn CharToOemA(call: &mut ApiCall<'_>, lpszSrc: Ptr, lpszDst: Ptr) -> ApiReturn {
 #[export]
 fn OemToCharA(call: &mut ApiCall<'_>, lpszSrc: Ptr, lpszDst: Ptr) -> ApiReturn {
     convert(call, lpszSrc, lpszDst, CodePage::Oem, CodePage::Ansi)
+}
+
+/// The upper case of an ANSI (code page 1252) character: its Unicode upper case when that
+/// is one character the code page has, else the character itself (so 0xFF becomes 0x9F,
+/// and the sharp s stays).
+fn upper_ansi(byte: u8) -> u8 {
+    let unit = CodePage::Ansi.decode(byte);
+    let Some(c) = char::from_u32(u32::from(unit)) else {
+        return byte;
+    };
+    let mut up = c.to_uppercase();
+    match (up.next(), up.next()) {
+        (Some(u), None) => u16::try_from(u32::from(u))
+            .ok()
+            .and_then(|u| CodePage::Ansi.encode(u))
+            .unwrap_or(byte),
+        _ => byte,
+    }
+}
+
+/// CharUpperA(lpsz): with a high word of zero, the character in the low byte, converted
+/// and returned; otherwise the NUL-terminated string, converted in place and returned.
+/// An unreadable or unwritable string is ERROR_INVALID_PARAMETER and NULL (NT catches the
+/// fault).
+#[export]
+fn CharUpperA(call: &mut ApiCall<'_>, lpsz: Ptr) -> ApiReturn {
+    let at = lpsz.0;
+    if at >> 16 == 0 {
+        return ApiReturn::Value(u32::from(upper_ansi(at as u8)));
+    }
+    let Ok(bytes) = call.read_c_bytes(at, u32::MAX as usize) else {
+        return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
+    };
+    let upper: Vec<u8> = bytes.iter().map(|&b| upper_ansi(b)).collect();
+    match call.write_bytes(at, &upper) {
+        Ok(()) => ApiReturn::Value(at),
+        Err(_) => call.fail_win32(Win32Error::INVALID_PARAMETER, 0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::upper_ansi;
+
+    #[test]
+    fn ansi_upper_case_stays_in_code_page_1252() {
+        assert_eq!(upper_ansi(b'a'), b'A');
+        assert_eq!(upper_ansi(b'Z'), b'Z');
+        assert_eq!(upper_ansi(b'1'), b'1');
+        assert_eq!(upper_ansi(0xE9), 0xC9, "e acute");
+        assert_eq!(upper_ansi(0xFF), 0x9F, "y diaeresis");
+        assert_eq!(upper_ansi(0x9A), 0x8A, "s caron");
+        assert_eq!(
+            upper_ansi(0xDF),
+            0xDF,
+            "sharp s has no one-character upper case"
+        );
+        assert_eq!(
+            upper_ansi(0xB5),
+            0xB5,
+            "micro sign: its upper case is not in 1252"
+        );
+    }
 }

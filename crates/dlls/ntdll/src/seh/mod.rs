@@ -669,13 +669,13 @@ pub(crate) fn exception(env: &mut Env<'_>, status: NtStatus, address: u32) -> Se
     let Some(mut context) = env.context() else {
         return ServiceOutcome::ExitProcess(status.0);
     };
+    // NT reports a breakpoint, a divide error or a software trap with the context at the
+    // instruction (continuing runs it again unless a handler moves on).
+    context.set_program_counter(address);
     let instruction = env
         .process()
         .and_then(|p| nt_kernel::describe_instruction(&context, p.address_space()))
         .unwrap_or_default();
-    // NT reports a breakpoint, a divide error or a software trap with the context at the
-    // instruction (continuing runs it again unless a handler moves on).
-    context.set_program_counter(address);
     let mut description = status_line(status.0, address);
     if !instruction.is_empty() {
         description.push(' ');
