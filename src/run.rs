@@ -417,8 +417,8 @@ pub fn guest_environment(clear: bool, extra: &[(String, String)]) -> Vec<(String
             let host_path = value.starts_with('/') || value.contains(":/");
             // The host terminal's description: a program ported from Unix would take the
             // NT console for that terminal.
-            let terminal = name.starts_with("TERM")
-                || matches!(name, "COLUMNS" | "LINES" | "COLORTERM");
+            let terminal =
+                name.starts_with("TERM") || matches!(name, "COLUMNS" | "LINES" | "COLORTERM");
             if name.is_empty() || name.contains('=') || host_path || terminal {
                 continue;
             }

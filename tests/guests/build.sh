@@ -31,6 +31,11 @@ for src in printf crtfile crtlib crtinput conio args; do
         -o "$here/x86/$src.exe" "$here/src/$src.c"
     echo "built x86/$src.exe"
 done
+# Programs of USER32 (and KERNEL32).
+for src in clip msgbox; do
+    "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" -luser32 -lkernel32
+    echo "built x86/$src.exe"
+done
 # An old-style CRTDLL.dll program: its own entry point, CRTDLL's start-up and data exports.
 "$cc" -O1 -s -nostdlib -nostartfiles -e _start -fno-builtin -fno-asynchronous-unwind-tables -fno-ident \
     -Wl,--no-insert-timestamp -Wl,--subsystem,console:4.0 -Wl,--build-id=none \

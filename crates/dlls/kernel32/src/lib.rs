@@ -658,6 +658,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
         // NTDLL's exception dispatch, exported by KERNEL32 as on NT
         ntdll::seh::RaiseException,
         ntdll::seh::RtlUnwind,
+        ntdll::seh::RtlUnwindRfp,
+        ntdll::seh::RtlLookupFunctionEntry,
         ntdll::seh::UnhandledExceptionFilter,
         ntdll::seh::SetUnhandledExceptionFilter,
         // processor.rs

@@ -16,6 +16,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
     exports: exports![
         NtQueryInformationProcess,
         seh::RtlUnwind,
+        seh::RtlUnwindRfp,
+        seh::RtlLookupFunctionEntry,
         seh::RtlRaiseException,
     ],
     catalogue: include_str!("../nt4-exports.txt"),
