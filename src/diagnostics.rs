@@ -479,6 +479,10 @@ impl SystemServices for Services<'_> {
         self.diagnostics.trace_exception_outcome(thread, &outcome);
         outcome
     }
+
+    fn housekeeping(&mut self, machine: &mut Machine, pause: nt_kernel::Pause) {
+        self.win32.housekeeping(machine, pause);
+    }
 }
 
 /// The builtin export table as an import resolver that traces each binding

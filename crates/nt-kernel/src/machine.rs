@@ -280,6 +280,24 @@ pub trait SystemServices {
         let _ = (machine, thread, number);
         ServiceOutcome::ExitProcess(NtStatus::ILLEGAL_INSTRUCTION.0)
     }
+
+    /// Host-side work between quanta (writing the registry's hives, say): called once per
+    /// scheduler round, with what the machine does next ([`Pause`]). By default nothing.
+    fn housekeeping(&mut self, machine: &mut Machine, pause: Pause) {
+        let _ = (machine, pause);
+    }
+}
+
+/// What the scheduler does after [`SystemServices::housekeeping`] returns.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Pause {
+    /// Runs the next round: some thread ran.
+    Running,
+    /// Every thread waits: the machine sleeps this long (host time; zero on a virtual
+    /// clock, whose time jumps) until the earliest deadline.
+    Sleeping(Duration),
+    /// The run stops: every thread is blocked with no deadline, or every process ended.
+    Stopping,
 }
 
 /// Services for a machine whose threads call nothing: any thunk other than the exit thunk
@@ -1316,6 +1334,7 @@ impl Machine {
                 })
                 .collect();
             if threads.is_empty() {
+                services.housekeeping(self, Pause::Stopping);
                 return Ok(RunOutcome::AllExited);
             }
             let mut progressed = false;
@@ -1325,7 +1344,10 @@ impl Machine {
                 }
                 progressed |= self.step_thread(services, id)?;
             }
-            if !progressed && !self.advance_clock(until_ms) {
+            if progressed {
+                services.housekeeping(self, Pause::Running);
+            } else if !self.advance_clock(services, until_ms) {
+                services.housekeeping(self, Pause::Stopping);
                 return Ok(RunOutcome::Blocked);
             }
         }
@@ -1333,7 +1355,7 @@ impl Machine {
 
     /// When every thread is blocked: moves time to the earliest wait deadline (virtual clock)
     /// or sleeps until it (real clock). False when no thread has a deadline.
-    fn advance_clock(&mut self, until_ms: Option<u64>) -> bool {
+    fn advance_clock(&mut self, services: &mut dyn SystemServices, until_ms: Option<u64>) -> bool {
         let earliest = self
             .processes
             .values()
@@ -1347,6 +1369,13 @@ impl Machine {
             (None, Some(u)) => u,
             (None, None) => return false,
         };
+        let sleep = match &self.clock {
+            Clock::Virtual { .. } => Duration::ZERO,
+            Clock::Real { start } => {
+                Duration::from_millis(deadline.saturating_sub(start.elapsed().as_millis() as u64))
+            }
+        };
+        services.housekeeping(self, Pause::Sleeping(sleep));
         match &mut self.clock {
             Clock::Virtual { now_ms } => *now_ms = (*now_ms).max(deadline),
             Clock::Real { start } => {

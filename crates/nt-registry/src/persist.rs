@@ -5,7 +5,7 @@
 //! aside.
 
 use std::io::Write as _;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -42,7 +42,8 @@ pub struct HiveDirectory {
     rel: String,
 }
 
-/// A hive's file: a name in a [`HiveDirectory`].
+/// A hive's file (or any file written whole, such as an .ini file): a name in a
+/// [`HiveDirectory`].
 #[derive(Clone, Debug)]
 pub struct HiveFile {
     directory: HiveDirectory,
@@ -218,15 +219,16 @@ impl HiveFile {
     }
 
     /// Replaces the file by `bytes` so that a crash at any moment leaves the old file or
-    /// the new one, whole: a new temporary file is written and fsynced, renamed over the
-    /// name, and the directory fsynced. Temporary files a killed writer left are removed
-    /// first. Call it with the hive's lock held. Returns the new file's stamp.
+    /// the new one, whole: a new temporary file (named after this process and a counter, so
+    /// writers never share one) is written and fsynced, renamed over the name, and the
+    /// directory fsynced. Returns the new file's stamp.
     pub fn write_atomically(&self, bytes: &[u8]) -> std::io::Result<FileStamp> {
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let dir = self.directory.open(true)?.ok_or_else(|| {
             std::io::Error::new(std::io::ErrorKind::NotFound, "no hive directory")
         })?;
-        self.remove_temporaries(&dir);
-        let temporary = format!("{}{}", self.temporary_prefix(), std::process::id());
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let temporary = format!("{}{}-{n}", self.temporary_prefix(), std::process::id());
         let fd = rustix::fs::openat(
             &dir,
             temporary.as_str(),
@@ -254,12 +256,16 @@ impl HiveFile {
         Ok(stamp_of(&stat))
     }
 
-    /// Removes the temporary files of writers that died before their rename (only a lock
-    /// holder writes one, so with the lock held every one found is a leftover).
-    fn remove_temporaries(&self, dir: &OwnedFd) {
+    /// Removes the temporary files of writers that died before their rename. Call it with
+    /// the lock held: registry writers write only while holding it, so every one found then
+    /// is a leftover.
+    pub fn remove_temporaries(&self) {
+        let Ok(Some(dir)) = self.directory.open(false) else {
+            return;
+        };
         let prefix = self.temporary_prefix();
         let Ok(listing) = rustix::fs::openat(
-            dir,
+            &dir,
             ".",
             OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
             Mode::empty(),
@@ -277,7 +283,7 @@ impl HiveFile {
             }
         }
         for name in stale {
-            let _ = rustix::fs::unlinkat(dir.as_fd(), name.as_str(), AtFlags::empty());
+            let _ = rustix::fs::unlinkat(&dir, name.as_str(), AtFlags::empty());
         }
     }
 
@@ -342,6 +348,7 @@ mod tests {
         // A leftover temporary file goes at the next write.
         let config = dir.join("WINNT/system32/config");
         std::fs::write(config.join(".x.reg.tmp99999"), b"torn").expect("leftover");
+        file.remove_temporaries();
         file.write_atomically(b"three").expect("write");
         assert!(!config.join(".x.reg.tmp99999").exists());
         assert_eq!(file.keep_aside().expect("aside"), "x.reg.corrupt");

@@ -1352,6 +1352,7 @@ impl Registry {
         let mut sections = Vec::new();
         self.sections(root, file_path, false, &mut sections);
         let bytes = RegWriter::write(&sections);
+        file.remove_temporaries();
         let stamp = file.write_atomically(&bytes).map_err(io)?;
         drop(lock);
         if let Some(h) = self.hive_mut(hive) {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use nt_kernel::{ClientId, Machine, Process, teb};
+use nt_kernel::{ClientId, Machine, Pause, Process, teb};
 use nt_memory::{Fault, GuestMemory};
 use nt_object::{AccessMask, Handle, Object, ObjectError, ObjectType, WaitType};
 use nt_status::{NtStatus, Win32Error};
@@ -20,7 +20,13 @@ pub struct Win32State {
     /// counts from there.
     pub wall_clock_base_ms: u64,
     slots: Vec<Box<dyn Any + Send>>,
+    housekeeping_hooks: Vec<HousekeepingHook>,
 }
+
+/// What a DLL does between quanta ([`Win32State::add_housekeeping_hook`]): host-side work
+/// that must not wait for a guest call, such as writing the registry's hives at most a
+/// second after a change.
+pub type HousekeepingHook = fn(&mut Win32State, &HostIo, &mut Machine, Pause);
 
 impl Default for Win32State {
     fn default() -> Self {
@@ -29,6 +35,7 @@ impl Default for Win32State {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis() as u64),
             slots: Vec::new(),
+            housekeeping_hooks: Vec::new(),
         }
     }
 }
@@ -53,6 +60,24 @@ impl Win32State {
     /// The DLL state of type `T`, if it has been made.
     pub fn peek<T: Any + Send>(&self) -> Option<&T> {
         self.slots.iter().find_map(|s| s.downcast_ref::<T>())
+    }
+
+    /// Asks for `hook` to run between quanta (once per scheduler round, and before the
+    /// machine sleeps or stops); adding it again changes nothing.
+    pub fn add_housekeeping_hook(&mut self, hook: HousekeepingHook) {
+        if !self.housekeeping_hooks.contains(&hook) {
+            self.housekeeping_hooks.push(hook);
+        }
+    }
+
+    /// Runs the housekeeping hooks.
+    pub fn run_housekeeping(&mut self, io: &HostIo, machine: &mut Machine, pause: Pause) {
+        if self.housekeeping_hooks.is_empty() {
+            return;
+        }
+        for hook in self.housekeeping_hooks.clone() {
+            hook(self, io, machine, pause);
+        }
     }
 }
 

@@ -328,6 +328,10 @@ impl SystemServices for Win32 {
         ServiceOutcome::ExitProcess(NtStatus::ILLEGAL_INSTRUCTION.0)
     }
 
+    fn housekeeping(&mut self, machine: &mut Machine, pause: nt_kernel::Pause) {
+        self.state.run_housekeeping(&self.io, machine, pause);
+    }
+
     fn fault(&mut self, machine: &mut Machine, thread: ClientId, fault: Fault) -> ServiceOutcome {
         let Some(process) = machine.process(thread.process) else {
             return ServiceOutcome::ExitProcess(fault.status().0);
