@@ -1255,13 +1255,10 @@ fn RegNotifyChangeKeyValue(
         Ok(k) => k,
         Err(e) => return ApiReturn::Value(e),
     };
-    if dwNotifyFilter == 0 || dwNotifyFilter & !0xF != 0 {
+    if dwNotifyFilter & !0xF != 0 {
         return ApiReturn::Value(ERROR_INVALID_PARAMETER);
     }
     if fAsynchronous {
-        if hEvent.0 == 0 {
-            return ApiReturn::Value(ERROR_INVALID_PARAMETER);
-        }
         let event = match call.reference(hEvent, AccessMask::EVENT_MODIFY_STATE, Some(ObjectType::Event)) {
             Ok(e) => e,
             Err(e) => return ApiReturn::Value(e.win32_error().0),
