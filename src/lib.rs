@@ -66,10 +66,10 @@ pub use nt_object::{
 };
 pub use nt_status::{NtStatus, Win32Error};
 pub use run::{
-    MAX_IMAGE_SIZE, MAX_KEY_SCRIPT_SIZE, MAX_RUN_FOR_SECONDS, NotAProgram, RunError, RunOptions,
-    RunReport, RunStats, command_line, guest_environment, host_stream_type, logon_user, machine,
-    nt_environment, REGISTRY_VARIABLES, parse_clock, parse_run_for, parse_size, read_key_script, read_program,
-    run_image,
+    MAX_IMAGE_SIZE, MAX_KEY_SCRIPT_SIZE, MAX_RUN_FOR_SECONDS, NotAProgram, REGISTRY_VARIABLES,
+    RunError, RunOptions, RunReport, RunStats, command_line, guest_environment, host_stream_type,
+    logon_user, machine, nt_environment, parse_clock, parse_run_for, parse_size, read_key_script,
+    read_program, run_image,
 };
 pub use win32;
 pub use {advapi32, gdi32, kernel32, msvcrt, ntdll, user32};

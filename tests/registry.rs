@@ -45,14 +45,22 @@ fn dword(r: &Registry, path: &str, name: &str) -> Option<u32> {
 fn x86_registry_security_and_profile_functions_behave_as_on_nt4() {
     let c = drive("reg-x86");
     let run = run_captured(&guest("x86/reg.exe"), with_root(c.path()));
-    assert_eq!(run.stdout, expected("expected/reg.expected"), "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        expected("expected/reg.expected"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
     // The event log is not shown unless traced.
     assert!(!run.stderr.contains("ReportEvent"), "{}", run.stderr);
     // The program removed what it wrote; its key is gone from the hive it left.
     let r = registry_of(c.path());
     let cu = r.root_key(RootKey::CurrentUser).expect("HKCU");
-    assert!(r.open_key(cu, "Software\\ntemu-regtest", Processor::X86).is_err());
+    assert!(
+        r.open_key(cu, "Software\\ntemu-regtest", Processor::X86)
+            .is_err()
+    );
     assert!(!c.path().join("ntemu-reg.ini").exists());
 }
 
@@ -76,7 +84,10 @@ fn alpha_registry_functions_give_the_x86_results_and_its_own_cpu() {
             assert_eq!(line, "cpu identifier: \"Alpha 21164 Model 10, Pass 0\"");
             continue;
         }
-        assert!(rest.any(|l| l == line), "{line:?} is not in reg.expected (in order)");
+        assert!(
+            rest.any(|l| l == line),
+            "{line:?} is not in reg.expected (in order)"
+        );
     }
 }
 
@@ -109,8 +120,11 @@ fn the_environment_takes_nt_variables_from_the_registry() {
     {
         let mut r = registry_of(c.path());
         let cu = r.root_key(RootKey::CurrentUser).expect("HKCU");
-        let env = r.open_key(cu, "Environment", Processor::X86).expect("Environment");
-        r.set_value(env, Value::string("TEMP", "D:\\Scratch")).expect("set");
+        let env = r
+            .open_key(cu, "Environment", Processor::X86)
+            .expect("Environment");
+        r.set_value(env, Value::string("TEMP", "D:\\Scratch"))
+            .expect("set");
         let path = Value {
             name: "Path".into(),
             kind: REG_EXPAND_SZ,
@@ -193,7 +207,10 @@ fn unflushed_changes_are_written_within_a_second_and_when_the_run_ends() {
     let mut e = run_regwrite(c.path(), &["brief", "2", "1", "noflush"]);
     assert_eq!(e.run().expect("run"), RunOutcome::AllExited);
     let r = registry_of(c.path());
-    assert_eq!(dword(&r, "Software\\ntemu-regwrite\\brief\\K1", "round"), Some(1));
+    assert_eq!(
+        dword(&r, "Software\\ntemu-regwrite\\brief\\K1", "round"),
+        Some(1)
+    );
 }
 
 #[test]
@@ -201,7 +218,11 @@ fn a_corrupt_hive_is_reported_on_one_line_and_set_aside() {
     let c = drive("reg-corrupt");
     let config = c.path().join("WINNT/system32/config");
     std::fs::create_dir_all(&config).expect("config");
-    std::fs::write(config.join("system.reg"), b"REGEDIT4\r\n\"orphan\"=\"value\"\r\n").expect("hive");
+    std::fs::write(
+        config.join("system.reg"),
+        b"REGEDIT4\r\n\"orphan\"=\"value\"\r\n",
+    )
+    .expect("hive");
     let run = run_captured(&guest("x86/startup.exe"), with_root(c.path()));
     assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
     let reports: Vec<&str> = run

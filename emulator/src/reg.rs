@@ -96,7 +96,10 @@ fn parse(args: &[String]) -> Result<Options, Failure> {
             "t" => o.kind = Some(take("t")?),
             "s" => match o.separator {
                 // `/s` is recursion for query and the separator for add.
-                _ if args.first().is_some_and(|c| c.eq_ignore_ascii_case("query")) => {
+                _ if args
+                    .first()
+                    .is_some_and(|c| c.eq_ignore_ascii_case("query")) =>
+                {
                     o.recursive = true;
                 }
                 _ => o.separator = Some(take("s")?),
@@ -120,7 +123,10 @@ pub fn run(args: &[String], default_root: impl FnOnce() -> Result<PathBuf, Strin
     }
 }
 
-fn execute(args: &[String], default_root: impl FnOnce() -> Result<PathBuf, String>) -> Result<(), Failure> {
+fn execute(
+    args: &[String],
+    default_root: impl FnOnce() -> Result<PathBuf, String>,
+) -> Result<(), Failure> {
     let o = parse(args)?;
     let Some((command, rest)) = o.positional.split_first() else {
         return Err(usage(
@@ -130,7 +136,10 @@ fn execute(args: &[String], default_root: impl FnOnce() -> Result<PathBuf, Strin
     let root = match &o.root {
         Some(r) => {
             if !r.is_dir() {
-                return Err(usage(format!("reg: --root {}: not a directory", r.display())));
+                return Err(usage(format!(
+                    "reg: --root {}: not a directory",
+                    r.display()
+                )));
             }
             r.clone()
         }
@@ -211,7 +220,10 @@ fn show_data(v: &Value) -> String {
         REG_MULTI_SZ => {
             let units = utf16_units(&v.data);
             let text = String::from_utf16_lossy(&units);
-            text.trim_end_matches('\0').split('\0').collect::<Vec<_>>().join("\\0")
+            text.trim_end_matches('\0')
+                .split('\0')
+                .collect::<Vec<_>>()
+                .join("\\0")
         }
         REG_DWORD | REG_DWORD_BIG_ENDIAN if v.data.len() == 4 => {
             format!("0x{:x}", v.as_dword().unwrap_or(0))
@@ -224,7 +236,13 @@ fn show_type(kind: u32) -> String {
     type_name(kind).map_or_else(|| format!("0x{kind:x}"), str::to_string)
 }
 
-fn print_key(registry: &Registry, key: KeyId, shown: &str, o: &Options, recursive: bool) -> Result<(), Failure> {
+fn print_key(
+    registry: &Registry,
+    key: KeyId,
+    shown: &str,
+    o: &Options,
+    recursive: bool,
+) -> Result<(), Failure> {
     println!();
     println!("{shown}");
     let values: Vec<Value> = (0..)
@@ -237,7 +255,11 @@ fn print_key(registry: &Registry, key: KeyId, shown: &str, o: &Options, recursiv
             (None, false) => true,
         };
         if wanted {
-            let name = if v.name.is_empty() { "(Default)" } else { &v.name };
+            let name = if v.name.is_empty() {
+                "(Default)"
+            } else {
+                &v.name
+            };
             println!("    {name}    {}    {}", show_type(v.kind), show_data(v));
         }
     }
@@ -304,8 +326,10 @@ fn data_of(kind: u32, text: &str, separator: &str) -> Result<Vec<u8>, Failure> {
             }
         }
         _ => {
-            if text.len() % 2 != 0 {
-                return Err(usage(format!("reg: {text:?}: binary data is pairs of hex digits")));
+            if !text.len().is_multiple_of(2) {
+                return Err(usage(format!(
+                    "reg: {text:?}: binary data is pairs of hex digits"
+                )));
             }
             (0..text.len())
                 .step_by(2)
@@ -330,11 +354,16 @@ fn add(registry: &mut Registry, rest: &[String], o: &Options) -> Result<(), Fail
         .map_err(|e| failed(format!("reg: {}\\{path}: {}", root.name(), describe(&e))))?;
     if o.value.is_some() || o.empty_value || o.data.is_some() {
         let kind = match &o.kind {
-            Some(t) => type_from_name(t)
-                .ok_or_else(|| usage(format!("reg: unknown type {t:?} (REG_SZ, REG_DWORD, ...)")))?,
+            Some(t) => type_from_name(t).ok_or_else(|| {
+                usage(format!("reg: unknown type {t:?} (REG_SZ, REG_DWORD, ...)"))
+            })?,
             None => REG_SZ,
         };
-        let data = data_of(kind, o.data.as_deref().unwrap_or(""), o.separator.as_deref().unwrap_or("\\0"))?;
+        let data = data_of(
+            kind,
+            o.data.as_deref().unwrap_or(""),
+            o.separator.as_deref().unwrap_or("\\0"),
+        )?;
         let name = o.value.clone().unwrap_or_default();
         registry
             .set_value(key, Value { name, kind, data })
@@ -358,9 +387,7 @@ fn delete(registry: &mut Registry, rest: &[String], o: &Options) -> Result<(), F
         let names: Vec<String> = (0..)
             .map_while(|i| registry.enum_value(key, i).ok().map(|v| v.name.clone()))
             .collect();
-        names
-            .iter()
-            .try_for_each(|n| registry.delete_value(key, n))
+        names.iter().try_for_each(|n| registry.delete_value(key, n))
     } else {
         registry.delete_tree(key)
     };
@@ -385,14 +412,16 @@ fn export(registry: &Registry, rest: &[String]) -> Result<(), Failure> {
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    std::fs::write(path, bytes).map_err(|e| failed(format!("reg: cannot write {}: {e}", path.display())))
+    std::fs::write(path, bytes)
+        .map_err(|e| failed(format!("reg: cannot write {}: {e}", path.display())))
 }
 
 fn import(registry: &mut Registry, rest: &[String]) -> Result<(), Failure> {
     let [file] = rest else {
         return Err(usage("reg: import needs one FILE"));
     };
-    let meta = std::fs::metadata(file).map_err(|e| failed(format!("reg: cannot read {file}: {e}")))?;
+    let meta =
+        std::fs::metadata(file).map_err(|e| failed(format!("reg: cannot read {file}: {e}")))?;
     if !meta.is_file() || meta.len() > ntemu::registry::regfile::MAX_FILE as u64 {
         return Err(failed(format!("reg: {file}: not a .reg file")));
     }

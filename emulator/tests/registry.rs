@@ -30,12 +30,46 @@ fn drive(scratch: &Scratch, name: &str) -> std::path::PathBuf {
 fn reg_adds_queries_and_deletes_as_reg_exe_does() {
     let s = Scratch::new("reg-cli");
     let c = drive(&s, "c");
-    let out = reg(&c, &["add", "HKCU\\Software\\Cli", "/v", "Name", "/d", "some text"]);
+    let out = reg(
+        &c,
+        &[
+            "add",
+            "HKCU\\Software\\Cli",
+            "/v",
+            "Name",
+            "/d",
+            "some text",
+        ],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "The operation completed successfully.\n");
     for (args, _) in [
-        (&["add", "HKCU\\Software\\Cli", "/v", "Count", "/t", "REG_DWORD", "/d", "0x2a"][..], ()),
-        (&["add", "HKCU\\Software\\Cli", "/v", "List", "/t", "REG_MULTI_SZ", "/d", "a\\0b"][..], ()),
+        (
+            &[
+                "add",
+                "HKCU\\Software\\Cli",
+                "/v",
+                "Count",
+                "/t",
+                "REG_DWORD",
+                "/d",
+                "0x2a",
+            ][..],
+            (),
+        ),
+        (
+            &[
+                "add",
+                "HKCU\\Software\\Cli",
+                "/v",
+                "List",
+                "/t",
+                "REG_MULTI_SZ",
+                "/d",
+                "a\\0b",
+            ][..],
+            (),
+        ),
         (&["add", "HKCU\\Software\\Cli", "/ve", "/d", "dflt"][..], ()),
         (&["add", "HKCU\\Software\\Cli\\Sub"][..], ()),
     ] {
@@ -56,14 +90,23 @@ fn reg_adds_queries_and_deletes_as_reg_exe_does() {
     // NT 4.0's defaults are there.
     let out = reg(
         &c,
-        &["query", "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion", "/v", "CurrentBuildNumber"],
+        &[
+            "query",
+            "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion",
+            "/v",
+            "CurrentBuildNumber",
+        ],
     );
     assert!(text(&out.stdout).contains("CurrentBuildNumber    REG_SZ    1381"));
     let out = reg(&c, &["delete", "HKCU\\Software\\Cli", "/v", "Name", "/f"]);
     assert!(out.status.success());
     let out = reg(&c, &["query", "HKCU\\Software\\Cli", "/v", "Name"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).starts_with("ntemu: reg: "), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).starts_with("ntemu: reg: "),
+        "{}",
+        text(&out.stderr)
+    );
     let out = reg(&c, &["delete", "HKCU\\Software\\Cli", "/f"]);
     assert!(out.status.success());
     let out = reg(&c, &["query", "HKCU\\Software\\Cli"]);
@@ -93,10 +136,44 @@ fn export_then_import_on_a_fresh_drive_gives_an_identical_export() {
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     for args in [
-        &["add", "HKCU\\Software\\Kinds", "/v", "Bin", "/t", "REG_BINARY", "/d", "00ff10"][..],
-        &["add", "HKCU\\Software\\Kinds", "/v", "Exp", "/t", "REG_EXPAND_SZ", "/d", "%SystemRoot%\\é"][..],
-        &["add", "HKCU\\Software\\Kinds", "/v", "Big", "/t", "REG_DWORD_BIG_ENDIAN", "/d", "7"][..],
-        &["add", "HKCU\\Software\\Kinds", "/v", "Quote\"d", "/d", "a \"b\" \\c"][..],
+        &[
+            "add",
+            "HKCU\\Software\\Kinds",
+            "/v",
+            "Bin",
+            "/t",
+            "REG_BINARY",
+            "/d",
+            "00ff10",
+        ][..],
+        &[
+            "add",
+            "HKCU\\Software\\Kinds",
+            "/v",
+            "Exp",
+            "/t",
+            "REG_EXPAND_SZ",
+            "/d",
+            "%SystemRoot%\\é",
+        ][..],
+        &[
+            "add",
+            "HKCU\\Software\\Kinds",
+            "/v",
+            "Big",
+            "/t",
+            "REG_DWORD_BIG_ENDIAN",
+            "/d",
+            "7",
+        ][..],
+        &[
+            "add",
+            "HKCU\\Software\\Kinds",
+            "/v",
+            "Quote\"d",
+            "/d",
+            "a \"b\" \\c",
+        ][..],
         &["add", "HKCU\\Software\\Kinds\\Ünïcödé Ω"][..],
     ] {
         let out = reg(&first, args);
@@ -104,32 +181,50 @@ fn export_then_import_on_a_fresh_drive_gives_an_identical_export() {
     }
     let one = s.0.join("one.reg");
     let two = s.0.join("two.reg");
-    let out = reg(&first, &["export", "HKEY_CURRENT_USER", one.to_str().expect("path")]);
+    let out = reg(
+        &first,
+        &["export", "HKEY_CURRENT_USER", one.to_str().expect("path")],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = reg(&second, &["import", one.to_str().expect("path")]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = reg(&second, &["export", "HKEY_CURRENT_USER", two.to_str().expect("path")]);
+    let out = reg(
+        &second,
+        &["export", "HKEY_CURRENT_USER", two.to_str().expect("path")],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let a = std::fs::read(&one).expect("one");
     let b = std::fs::read(&two).expect("two");
-    assert!(a.starts_with(&[0xEF, 0xBB, 0xBF]), "a key name outside cp1252 makes it UTF-8");
+    assert!(
+        a.starts_with(&[0xEF, 0xBB, 0xBF]),
+        "a key name outside cp1252 makes it UTF-8"
+    );
     assert!(a.windows(9).any(|w| w == b"RoundTrip"));
     assert_eq!(a, b, "the second export differs from the first");
 }
 
-/// The rounds a hive holds for the keys of one regwrite run: (round, text's round) of each.
-fn rounds(r: &Registry, name: &str, count: u32) -> Vec<Option<(u32, u32)>> {
+/// What a hive holds for each key of one regwrite run: (round, the round its text names).
+type Rounds = Vec<Option<(u32, u32)>>;
+
+/// The rounds a hive holds for the keys of one regwrite run.
+fn rounds(r: &Registry, name: &str, count: u32) -> Rounds {
     let Ok(cu) = r.root_key(RootKey::CurrentUser) else {
         return Vec::new();
     };
     (0..count)
         .map(|i| {
             let k = r
-                .open_key(cu, &format!("Software\\ntemu-regwrite\\{name}\\K{i}"), Processor::X86)
+                .open_key(
+                    cu,
+                    &format!("Software\\ntemu-regwrite\\{name}\\K{i}"),
+                    Processor::X86,
+                )
                 .ok()?;
             let round = r.query_value(k, "round").ok()?.as_dword()?;
             let text = r.query_value(k, "text").ok()?.text()?;
-            let of = text.strip_prefix("round ")?.strip_suffix(&format!(" of {name}"))?;
+            let of = text
+                .strip_prefix("round ")?
+                .strip_suffix(&format!(" of {name}"))?;
             Some((round, of.parse().ok()?))
         })
         .collect()
@@ -143,7 +238,7 @@ fn sigkill_while_a_guest_writes_never_leaves_a_torn_hive() {
     let count = 120;
     // A deterministic spread of moments to kill at.
     let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut settled: Vec<(String, Vec<Option<(u32, u32)>>)> = Vec::new();
+    let mut settled: Vec<(String, Rounds)> = Vec::new();
     let mut killed_with_a_file = 0;
     for iteration in 0..12 {
         seed ^= seed << 13;
@@ -165,7 +260,11 @@ fn sigkill_while_a_guest_writes_never_leaves_a_torn_hive() {
         std::thread::sleep(delay);
         child.kill().expect("SIGKILL");
         let out = child.wait_with_output().expect("wait");
-        assert!(out.status.code().is_none(), "killed by a signal: {:?}", out.status);
+        assert!(
+            out.status.code().is_none(),
+            "killed by a signal: {:?}",
+            out.status
+        );
         if !hive.exists() {
             continue;
         }
@@ -185,11 +284,20 @@ fn sigkill_while_a_guest_writes_never_leaves_a_torn_hive() {
             for (i, p) in now.iter().enumerate() {
                 let Some((round, of)) = p else {
                     // Not yet written in round 1.
-                    assert!(max <= 1, "iteration {iteration}: K{i} missing in round {max}");
+                    assert!(
+                        max <= 1,
+                        "iteration {iteration}: K{i} missing in round {max}"
+                    );
                     continue;
                 };
-                assert!(*round + 1 >= max, "iteration {iteration}: K{i} round {round} of {max}");
-                assert!(of + 1 >= *round && *of <= *round, "iteration {iteration}: K{i} {round}/{of}");
+                assert!(
+                    *round + 1 >= max,
+                    "iteration {iteration}: K{i} round {round} of {max}"
+                );
+                assert!(
+                    of + 1 >= *round && *of <= *round,
+                    "iteration {iteration}: K{i} {round}/{of}"
+                );
             }
         }
         // What earlier runs left stays as it was.
@@ -198,5 +306,8 @@ fn sigkill_while_a_guest_writes_never_leaves_a_torn_hive() {
         }
         settled.push((name, now));
     }
-    assert!(killed_with_a_file >= 6, "only {killed_with_a_file} kills after a write");
+    assert!(
+        killed_with_a_file >= 6,
+        "only {killed_with_a_file} kills after a write"
+    );
 }

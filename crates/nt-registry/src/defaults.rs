@@ -363,12 +363,7 @@ pub(crate) fn hardware(processor: Processor) -> String {
             "\"VendorIdentifier\"=\"GenuineIntel\"\r\n",
             133,
         ),
-        Processor::Alpha => (
-            "AlphaStation 500",
-            "Alpha 21164 Model 10, Pass 0",
-            "",
-            500,
-        ),
+        Processor::Alpha => ("AlphaStation 500", "Alpha 21164 Model 10, Pass 0", "", 500),
     };
     format!(
         r#"REGEDIT4

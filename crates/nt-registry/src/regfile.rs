@@ -95,16 +95,22 @@ enum Encoding {
 
 fn decode(bytes: &[u8]) -> Result<(String, Encoding), ParseError> {
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        if rest.len() % 2 != 0 {
+        if !rest.len().is_multiple_of(2) {
             return error(1, "UTF-16 text of an odd length");
         }
-        return Ok((String::from_utf16_lossy(&utf16_units(rest)), Encoding::Utf16));
+        return Ok((
+            String::from_utf16_lossy(&utf16_units(rest)),
+            Encoding::Utf16,
+        ));
     }
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return match std::str::from_utf8(rest) {
             Ok(t) => Ok((t.to_string(), Encoding::Utf8)),
             Err(e) => {
-                let line = 1 + rest[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
+                let line = 1 + rest[..e.valid_up_to()]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
                 error(line, "not UTF-8 text after a UTF-8 byte-order mark")
             }
         };
@@ -314,7 +320,7 @@ pub type Section<'a> = (String, &'a [Value]);
 /// Text a string value holds when its data is well-formed UTF-16 (an even length, no
 /// unpaired surrogate).
 fn value_text(v: &Value) -> Option<String> {
-    if v.data.len() % 2 != 0 {
+    if !v.data.len().is_multiple_of(2) {
         return None;
     }
     String::from_utf16(&utf16_units(&v.data)).ok()
@@ -385,7 +391,9 @@ impl RegWriter {
         if v.kind == REG_SZ
             && let Some(t) = &text
             && let Some(body) = t.strip_suffix('\0')
-            && !body.chars().any(|c| c == '\0' || ((c as u32) < 0x20 && c != '\t'))
+            && !body
+                .chars()
+                .any(|c| c == '\0' || ((c as u32) < 0x20 && c != '\t'))
         {
             self.name(&v.name);
             self.out.push_str("=\"");
@@ -518,7 +526,10 @@ mod tests {
             Value {
                 name: "link".into(),
                 kind: REG_LINK,
-                data: "\\Registry\\Machine".encode_utf16().flat_map(u16::to_le_bytes).collect(),
+                data: "\\Registry\\Machine"
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes)
+                    .collect(),
             },
             Value {
                 name: "odd".into(),
@@ -595,7 +606,10 @@ mod tests {
             ("hello\r\n", 1),
             ("REGEDIT4\r\n\"a\"=\"b\"\r\n", 2),
             ("REGEDIT4\r\n[HKEY_CURRENT_USER\\X\r\n", 2),
-            ("REGEDIT4\r\n[HKEY_CURRENT_USER\\X]\r\n\"a\"=dword:123456789\r\n", 3),
+            (
+                "REGEDIT4\r\n[HKEY_CURRENT_USER\\X]\r\n\"a\"=dword:123456789\r\n",
+                3,
+            ),
             ("REGEDIT4\r\n[HKEY_CURRENT_USER\\X]\r\n\"a\"=hex:1g\r\n", 3),
             ("REGEDIT4\r\n[HKEY_CURRENT_USER\\X]\r\n\r\n\"a=\"b\"\r\n", 4),
         ];

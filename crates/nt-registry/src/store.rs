@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 use crate::persist::{FileStamp, HiveDirectory, HiveFile};
 use crate::regfile::{RegFile, RegSection, RegValue, RegWriter, Section};
 use crate::tree::KeyTree;
-use crate::value::{MAX_KEY_NAME, MAX_VALUE_DATA, MAX_VALUE_NAME, Value, same_name, upcase, wide_len};
+use crate::value::{
+    MAX_KEY_NAME, MAX_VALUE_DATA, MAX_VALUE_NAME, Value, same_name, upcase, wide_len,
+};
 use crate::{Identity, Processor, RegistryError, SystemDrive, defaults};
 
 /// A key of the live registry: its slot and the slot's generation. A deleted key's slot
@@ -403,13 +405,19 @@ impl Registry {
         }
         for (parent, name, file_path, default_text, place) in mounts {
             let file = match (&drive, place) {
-                (Some(d), Some(p)) => {
-                    Some(HiveDirectory::new(d.root.clone(), &p.dir).file(p.name))
-                }
+                (Some(d), Some(p)) => Some(HiveDirectory::new(d.root.clone(), &p.dir).file(p.name)),
                 _ => None,
             };
             let writable = drive.as_ref().is_some_and(|d| !d.read_only);
-            let root = r.mount_hive(parent, name, &file_path, &default_text, file, writable, false);
+            let root = r.mount_hive(
+                parent,
+                name,
+                &file_path,
+                &default_text,
+                file,
+                writable,
+                false,
+            );
             match name {
                 "SOFTWARE" => r.software = root,
                 "SYSTEM" => r.system = root,
@@ -551,7 +559,14 @@ impl Registry {
         self.live(key).is_ok()
     }
 
-    fn add_child(&mut self, parent: u32, name: &str, hive: usize, volatile: bool, sorted: bool) -> u32 {
+    fn add_child(
+        &mut self,
+        parent: u32,
+        name: &str,
+        hive: usize,
+        volatile: bool,
+        sorted: bool,
+    ) -> u32 {
         let now = (self.clock)();
         let index = self.alloc(KeyNode {
             name: name.to_string(),
@@ -682,7 +697,12 @@ impl Registry {
 
     /// Opens the key `path` (relative, components separated by backslashes) below `from`,
     /// seen by a process of `processor` (HARDWARE describes its CPU).
-    pub fn open_key(&self, from: KeyId, path: &str, processor: Processor) -> Result<KeyId, RegistryError> {
+    pub fn open_key(
+        &self,
+        from: KeyId,
+        path: &str,
+        processor: Processor,
+    ) -> Result<KeyId, RegistryError> {
         let mut at = self.live(from)?;
         for c in split_path(path)? {
             at = self.step(at, c, processor)?;
@@ -756,7 +776,10 @@ impl Registry {
             return;
         }
         let hive = n.hive;
-        if !self.hive(hive).is_some_and(|h| h.file.is_some() && h.writable) {
+        if !self
+            .hive(hive)
+            .is_some_and(|h| h.file.is_some() && h.writable)
+        {
             return;
         }
         let path = self.hive_path(index);
@@ -897,7 +920,11 @@ impl Registry {
         let now = (self.clock)();
         let n = self.node_mut(index);
         n.last_write = now;
-        match n.values.iter_mut().find(|v| same_name(&v.name, &value.name)) {
+        match n
+            .values
+            .iter_mut()
+            .find(|v| same_name(&v.name, &value.name))
+        {
             Some(v) => {
                 v.kind = value.kind;
                 v.data.clone_from(&value.data);
@@ -1004,7 +1031,13 @@ impl Registry {
     /// Watches a key (RegNotifyChangeKeyValue): the next change of a kind in `filter` to the
     /// key (or, with `subtree`, below it) puts `token` in [`take_fired`](Self::take_fired),
     /// once.
-    pub fn watch(&mut self, key: KeyId, subtree: bool, filter: u32, token: u64) -> Result<(), RegistryError> {
+    pub fn watch(
+        &mut self,
+        key: KeyId,
+        subtree: bool,
+        filter: u32,
+        token: u64,
+    ) -> Result<(), RegistryError> {
         self.live(key)?;
         self.watches.push(Watch {
             key,
@@ -1029,7 +1062,13 @@ impl Registry {
 
     /// The sections of `index` and below, paths starting with `path`; volatile keys are
     /// left out unless `volatile`.
-    fn sections<'a>(&'a self, index: u32, path: String, volatile: bool, out: &mut Vec<Section<'a>>) {
+    fn sections<'a>(
+        &'a self,
+        index: u32,
+        path: String,
+        volatile: bool,
+        out: &mut Vec<Section<'a>>,
+    ) {
         let n = self.node(index);
         if n.volatile && !volatile {
             return;
@@ -1105,7 +1144,12 @@ impl Registry {
     /// HKEY_USERS only: [`RegistryError::InvalidParameter`] elsewhere); its changes are
     /// written back to the file. A name in use is [`RegistryError::AlreadyExists`]; a file
     /// that cannot be read or parsed fails the load.
-    pub fn load_hive(&mut self, parent: KeyId, name: &str, file: HiveFile) -> Result<KeyId, RegistryError> {
+    pub fn load_hive(
+        &mut self,
+        parent: KeyId,
+        name: &str,
+        file: HiveFile,
+    ) -> Result<KeyId, RegistryError> {
         let p = self.live(parent)?;
         if p != self.machine && p != self.users {
             return Err(RegistryError::InvalidParameter);
@@ -1241,7 +1285,9 @@ impl Registry {
                 }
                 continue;
             }
-            if h.last_look.is_none_or(|t| now.duration_since(t) >= REFRESH_INTERVAL) {
+            if h.last_look
+                .is_none_or(|t| now.duration_since(t) >= REFRESH_INTERVAL)
+            {
                 if let Some(h) = self.hive_mut(hive) {
                     h.last_look = Some(now);
                 }
@@ -1328,25 +1374,28 @@ impl Registry {
         let lock = file.lock().map_err(io)?;
         let on_disk = file.stamp().map_err(io)?;
         let (root, file_path, known) = (h.root, h.file_path.clone(), h.stamp);
-        if on_disk.is_some() && on_disk != known {
-            match file.read().map_err(io)? {
-                Some((bytes, _)) => match parse_hive(&bytes, &file_path) {
-                    Ok(mut tree) => {
-                        let journal = self.hive(hive).map(|h| h.journal.clone()).unwrap_or_default();
-                        for change in &journal {
-                            apply_change(&mut tree, change);
-                        }
-                        self.reconcile(root, &tree);
+        if on_disk.is_some()
+            && on_disk != known
+            && let Some((bytes, _)) = file.read().map_err(io)?
+        {
+            match parse_hive(&bytes, &file_path) {
+                Ok(mut tree) => {
+                    let journal = self
+                        .hive(hive)
+                        .map(|h| h.journal.clone())
+                        .unwrap_or_default();
+                    for change in &journal {
+                        apply_change(&mut tree, change);
                     }
-                    Err(e) => {
-                        let aside = file.keep_aside().map_err(io)?;
-                        self.messages.push(format!(
-                            "registry: {}: {e}; set aside as {aside}, this machine's hive written in its place",
-                            file.display()
-                        ));
-                    }
-                },
-                None => {}
+                    self.reconcile(root, &tree);
+                }
+                Err(e) => {
+                    let aside = file.keep_aside().map_err(io)?;
+                    self.messages.push(format!(
+                        "registry: {}: {e}; set aside as {aside}, this machine's hive written in its place",
+                        file.display()
+                    ));
+                }
             }
         }
         let mut sections = Vec::new();

@@ -47,12 +47,22 @@ fn default_contents_parse() {
         (defaults::system(&id), "HKEY_LOCAL_MACHINE\\SYSTEM"),
         (defaults::sam(), "HKEY_LOCAL_MACHINE\\SAM"),
         (defaults::security(), "HKEY_LOCAL_MACHINE\\SECURITY"),
-        (defaults::user("HKEY_USERS\\.DEFAULT"), "HKEY_USERS\\.DEFAULT"),
-        (defaults::hardware(Processor::X86), "HKEY_LOCAL_MACHINE\\HARDWARE"),
-        (defaults::hardware(Processor::Alpha), "HKEY_LOCAL_MACHINE\\HARDWARE"),
+        (
+            defaults::user("HKEY_USERS\\.DEFAULT"),
+            "HKEY_USERS\\.DEFAULT",
+        ),
+        (
+            defaults::hardware(Processor::X86),
+            "HKEY_LOCAL_MACHINE\\HARDWARE",
+        ),
+        (
+            defaults::hardware(Processor::Alpha),
+            "HKEY_LOCAL_MACHINE\\HARDWARE",
+        ),
     ];
     for (text, root) in hives {
-        let tree = store::parse_hive(text.as_bytes(), root).unwrap_or_else(|e| panic!("{root}: {e}"));
+        let tree =
+            store::parse_hive(text.as_bytes(), root).unwrap_or_else(|e| panic!("{root}: {e}"));
         assert!(tree.key_count() >= 1, "{root}");
     }
 }
@@ -66,7 +76,10 @@ fn default_contents_are_nt4s() {
         .expect("CurrentVersion");
     assert_eq!(text(&r, cv, "CurrentVersion").as_deref(), Some("4.0"));
     assert_eq!(text(&r, cv, "CurrentBuildNumber").as_deref(), Some("1381"));
-    assert_eq!(text(&r, cv, "CSDVersion").as_deref(), Some("Service Pack 6"));
+    assert_eq!(
+        text(&r, cv, "CSDVersion").as_deref(),
+        Some("Service Pack 6")
+    );
     assert_eq!(text(&r, cv, "SystemRoot").as_deref(), Some("C:\\WINNT"));
     assert_eq!(text(&r, cv, "RegisteredOwner").as_deref(), Some("tester"));
     for (p, path) in [
@@ -80,7 +93,10 @@ fn default_contents_are_nt4s() {
     }
     let cu = r.root_key(RootKey::CurrentUser).expect("HKCU");
     let env = r.open_key(cu, "Environment", X86).expect("Environment");
-    assert_eq!(text(&r, env, "TEMP").as_deref(), Some("%SystemDrive%\\TEMP"));
+    assert_eq!(
+        text(&r, env, "TEMP").as_deref(),
+        Some("%SystemDrive%\\TEMP")
+    );
     assert!(r.open_key(cu, "Control Panel\\International", X86).is_ok());
     assert!(r.open_key(cu, "Console", X86).is_ok());
     assert_eq!(
@@ -108,9 +124,15 @@ fn default_contents_are_nt4s() {
 fn paths_follow_nt_rules() {
     let mut r = Registry::new(identity());
     let cu = r.root_key(RootKey::CurrentUser).expect("HKCU");
-    assert_eq!(r.open_key(cu, "\\Software", X86), Err(RegistryError::PathSyntaxBad));
+    assert_eq!(
+        r.open_key(cu, "\\Software", X86),
+        Err(RegistryError::PathSyntaxBad)
+    );
     assert!(r.open_key(cu, "software\\\\", X86).is_ok());
-    assert_eq!(r.open_key(cu, "Software\\\\Microsoft", X86), Err(RegistryError::NameInvalid));
+    assert_eq!(
+        r.open_key(cu, "Software\\\\Microsoft", X86),
+        Err(RegistryError::NameInvalid)
+    );
     assert_eq!(r.open_key(cu, "Nothing", X86), Err(RegistryError::NotFound));
     assert_eq!(r.open_key(cu, "", X86), Ok(cu));
     let long = "x".repeat(256);
@@ -149,14 +171,22 @@ fn volatile_keys_and_deletion() {
         r.create_key(v, "Child", X86, &CreateOptions::default()),
         Err(RegistryError::ChildMustBeVolatile)
     );
-    let (child, d) = r.create_key(v, "Child", X86, &volatile).expect("volatile child");
+    let (child, d) = r
+        .create_key(v, "Child", X86, &volatile)
+        .expect("volatile child");
     assert_eq!(d, Disposition::CreatedNew);
     // An existing key opens whatever the options say.
-    assert!(r.create_key(v, "Child", X86, &CreateOptions::default()).is_ok());
+    assert!(
+        r.create_key(v, "Child", X86, &CreateOptions::default())
+            .is_ok()
+    );
     assert_eq!(r.delete_key(v), Err(RegistryError::CannotDelete));
     r.delete_key(child).expect("delete child");
     assert_eq!(r.query_value(child, ""), Err(RegistryError::KeyDeleted));
-    assert_eq!(r.set_value(child, Value::dword("x", 1)), Err(RegistryError::KeyDeleted));
+    assert_eq!(
+        r.set_value(child, Value::dword("x", 1)),
+        Err(RegistryError::KeyDeleted)
+    );
     r.delete_key(v).expect("delete");
     assert_eq!(r.open_key(cu, "Vol", X86), Err(RegistryError::NotFound));
     // A hive's root cannot go.
@@ -181,7 +211,9 @@ fn values_keep_their_order_and_subkeys_sort() {
         };
         r.create_key(k, name, X86, &options).expect("sub");
     }
-    let names: Vec<String> = (0..3).map(|i| r.enum_key(k, i).expect("key").name).collect();
+    let names: Vec<String> = (0..3)
+        .map(|i| r.enum_key(k, i).expect("key").name)
+        .collect();
     assert_eq!(names, ["a", "b", "C"]);
     let info = r.key_info(k).expect("info");
     assert_eq!((info.subkeys, info.values), (3, 2));
@@ -297,10 +329,18 @@ fn two_writers_of_one_hive_keep_both_sets_of_changes() {
     assert!(b.open_key(sb, "A", X86).is_ok());
     a.housekeeping(Instant::now() + REFRESH_INTERVAL, None);
     let kb_in_a = a.open_key(sa, "B", X86).expect("B's key in A");
-    assert_eq!(a.query_value(kb_in_a, "from").ok().and_then(Value::as_dword), Some(2));
+    assert_eq!(
+        a.query_value(kb_in_a, "from")
+            .ok()
+            .and_then(Value::as_dword),
+        Some(2)
+    );
     assert_eq!(text_of(&a, sa, "last"), "b");
     // A's handle to its own key still works: the key kept its identity.
-    assert_eq!(a.query_value(ka, "from").ok().and_then(Value::as_dword), Some(1));
+    assert_eq!(
+        a.query_value(ka, "from").ok().and_then(Value::as_dword),
+        Some(1)
+    );
     let c = open_at(&dir);
     let cu = c.root_key(RootKey::CurrentUser).expect("HKCU");
     assert!(c.open_key(cu, "Software\\Shared\\A", X86).is_ok());
@@ -317,7 +357,11 @@ fn concurrent_writers_on_threads_lose_nothing() {
             std::thread::spawn(move || {
                 let mut r = open_at(&dir);
                 for i in 0..20 {
-                    let k = create(&mut r, RootKey::CurrentUser, &format!("Software\\T{t}\\K{i}"));
+                    let k = create(
+                        &mut r,
+                        RootKey::CurrentUser,
+                        &format!("Software\\T{t}\\K{i}"),
+                    );
                     r.set_value(k, Value::dword("i", i)).expect("set");
                     r.flush(k).expect("flush");
                 }
@@ -334,7 +378,10 @@ fn concurrent_writers_on_threads_lose_nothing() {
             let k = r
                 .open_key(cu, &format!("Software\\T{t}\\K{i}"), X86)
                 .unwrap_or_else(|e| panic!("T{t}\\K{i}: {e}"));
-            assert_eq!(r.query_value(k, "i").ok().and_then(Value::as_dword), Some(i));
+            assert_eq!(
+                r.query_value(k, "i").ok().and_then(Value::as_dword),
+                Some(i)
+            );
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
@@ -345,18 +392,28 @@ fn a_corrupt_hive_is_reported_and_set_aside() {
     let dir = scratch("corrupt");
     let config = dir.join("WINNT/system32/config");
     std::fs::create_dir_all(&config).expect("config");
-    std::fs::write(config.join("software.reg"), "REGEDIT4\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\r\n")
-        .expect("corrupt");
+    std::fs::write(
+        config.join("software.reg"),
+        "REGEDIT4\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\r\n",
+    )
+    .expect("corrupt");
     let mut r = open_at(&dir);
     let messages = r.take_messages();
     assert_eq!(messages.len(), 1, "{messages:?}");
-    assert!(messages[0].contains("software.reg: line 2"), "{}", messages[0]);
+    assert!(
+        messages[0].contains("software.reg: line 2"),
+        "{}",
+        messages[0]
+    );
     assert!(!messages[0].contains('\n'));
     assert!(config.join("software.reg.corrupt").exists());
     assert!(!config.join("software.reg").exists());
     // The defaults are there.
     let lm = r.root_key(RootKey::LocalMachine).expect("HKLM");
-    assert!(r.open_key(lm, "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion", X86).is_ok());
+    assert!(
+        r.open_key(lm, "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion", X86)
+            .is_ok()
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -379,7 +436,10 @@ fn export_and_import_round_trip() {
     let mut b = Registry::new(Identity::new("other"));
     b.import(&exported).expect("import");
     let cu_b = b.root_key(RootKey::CurrentUser).expect("HKCU");
-    assert_eq!(b.export(cu_b, "HKEY_CURRENT_USER").expect("export"), exported);
+    assert_eq!(
+        b.export(cu_b, "HKEY_CURRENT_USER").expect("export"),
+        exported
+    );
     // [-KEY] deletes; a bad root stops with its line.
     b.import(b"REGEDIT4\r\n[-HKEY_CURRENT_USER\\Software\\RoundTrip]\r\n")
         .expect("delete");
@@ -401,7 +461,10 @@ fn saved_keys_load_as_hives_and_write_back() {
     let lm = r.root_key(RootKey::LocalMachine).expect("HKLM");
     let file = drive.directory("").file("saved.reg");
     let root = r.load_hive(lm, "Loaded", file.clone()).expect("load");
-    assert_eq!(r.query_value(root, "n").ok().and_then(Value::as_dword), Some(5));
+    assert_eq!(
+        r.query_value(root, "n").ok().and_then(Value::as_dword),
+        Some(5)
+    );
     assert_eq!(
         r.load_hive(lm, "Loaded", file.clone()),
         Err(RegistryError::AlreadyExists)
@@ -441,5 +504,8 @@ fn value_types_are_kept_as_given() {
         kind: 3,
         data: vec![0; value::MAX_VALUE_DATA + 1],
     };
-    assert_eq!(r.set_value(k, too_big), Err(RegistryError::InvalidParameter));
+    assert_eq!(
+        r.set_value(k, too_big),
+        Err(RegistryError::InvalidParameter)
+    );
 }

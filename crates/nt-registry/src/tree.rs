@@ -84,7 +84,11 @@ impl KeyTree {
     /// Sets a value: one of the same name (without case) is replaced where it stands, keeping
     /// its spelling; a new one goes last.
     pub fn set_value(&mut self, value: Value) {
-        match self.values.iter_mut().find(|v| same_name(&v.name, &value.name)) {
+        match self
+            .values
+            .iter_mut()
+            .find(|v| same_name(&v.name, &value.name))
+        {
             Some(v) => {
                 v.kind = value.kind;
                 v.data = value.data;
@@ -111,7 +115,11 @@ impl KeyTree {
 
     /// How many keys the tree holds, this one included.
     pub fn key_count(&self) -> usize {
-        1 + self.subkeys.iter().map(|(_, k)| k.key_count()).sum::<usize>()
+        1 + self
+            .subkeys
+            .iter()
+            .map(|(_, k)| k.key_count())
+            .sum::<usize>()
     }
 }
 

@@ -53,7 +53,8 @@ pub fn type_name(kind: u32) -> Option<&'static str> {
 
 /// The value type a name (`REG_SZ`, ...) stands for.
 pub fn type_from_name(name: &str) -> Option<u32> {
-    (0..=REG_RESOURCE_REQUIREMENTS_LIST).find(|&k| type_name(k).is_some_and(|n| n.eq_ignore_ascii_case(name)))
+    (0..=REG_RESOURCE_REQUIREMENTS_LIST)
+        .find(|&k| type_name(k).is_some_and(|n| n.eq_ignore_ascii_case(name)))
 }
 
 /// True for the types whose data is text (and which the ANSI functions convert).

@@ -2,10 +2,10 @@
 //! GetCurrentHwProfile, and the event log (RegisterEventSource, ReportEvent into the trace,
 //! DeregisterEventSource).
 
+use nt_object::Handle;
 use nt_registry::{RootKey, Value};
 use nt_status::Win32Error;
 use ntdll::registry as reg;
-use nt_object::Handle;
 use win32::{AnsiStr, ApiCall, ApiReturn, Ptr, WideStr, export};
 
 use crate::security::{RPC_S_SERVER_UNAVAILABLE, is_local_system};
@@ -68,7 +68,7 @@ pub(crate) fn text_unicode_tests(bytes: &[u8], asked: u32) -> u32 {
         .map(|p| u16::from_le_bytes([p[0], p[1]]))
         .collect();
     let mut found = 0;
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         found |= ODD_LENGTH;
     }
     if units.first() == Some(&0xFEFF) {
@@ -140,7 +140,11 @@ fn IsTextUnicode(call: &mut ApiCall<'_>, lpv: Ptr, iSize: i32, lpiResult: Ptr) -
     } else {
         call.read_bytes(lpv.0, iSize as usize).unwrap_or_default()
     };
-    let found = if bytes.len() < 2 { 0 } else { text_unicode_tests(&bytes, asked) };
+    let found = if bytes.len() < 2 {
+        0
+    } else {
+        text_unicode_tests(&bytes, asked)
+    };
     let _ = call.write_out_u32(lpiResult.0, found);
     found & NOT_UNICODE_MASK == 0 && found & UNICODE_MASK != 0
 }
@@ -237,13 +241,21 @@ fn source_name(call: &mut ApiCall<'_>, handle: Handle) -> Option<String> {
 
 /// RegisterEventSourceA(lpUNCServerName, lpSourceName): a handle for ReportEvent.
 #[export]
-fn RegisterEventSourceA(call: &mut ApiCall<'_>, lpUNCServerName: Option<AnsiStr>, lpSourceName: Option<AnsiStr>) -> ApiReturn {
+fn RegisterEventSourceA(
+    call: &mut ApiCall<'_>,
+    lpUNCServerName: Option<AnsiStr>,
+    lpSourceName: Option<AnsiStr>,
+) -> ApiReturn {
     register(call, lpUNCServerName.as_deref(), lpSourceName.as_deref())
 }
 
 /// RegisterEventSourceW.
 #[export]
-fn RegisterEventSourceW(call: &mut ApiCall<'_>, lpUNCServerName: Option<WideStr>, lpSourceName: Option<WideStr>) -> ApiReturn {
+fn RegisterEventSourceW(
+    call: &mut ApiCall<'_>,
+    lpUNCServerName: Option<WideStr>,
+    lpSourceName: Option<WideStr>,
+) -> ApiReturn {
     register(call, lpUNCServerName.as_deref(), lpSourceName.as_deref())
 }
 
@@ -327,7 +339,17 @@ fn ReportEventA(
     lpRawData: Ptr,
 ) -> ApiReturn {
     let _ = (lpUserSid, lpRawData);
-    report(call, Chars::Ansi, hEventLog, wType, wCategory, dwEventID, wNumStrings, dwDataSize, lpStrings)
+    report(
+        call,
+        Chars::Ansi,
+        hEventLog,
+        wType,
+        wCategory,
+        dwEventID,
+        wNumStrings,
+        dwDataSize,
+        lpStrings,
+    )
 }
 
 /// ReportEventW.
@@ -345,7 +367,17 @@ fn ReportEventW(
     lpRawData: Ptr,
 ) -> ApiReturn {
     let _ = (lpUserSid, lpRawData);
-    report(call, Chars::Wide, hEventLog, wType, wCategory, dwEventID, wNumStrings, dwDataSize, lpStrings)
+    report(
+        call,
+        Chars::Wide,
+        hEventLog,
+        wType,
+        wCategory,
+        dwEventID,
+        wNumStrings,
+        dwDataSize,
+        lpStrings,
+    )
 }
 
 #[cfg(test)]

@@ -144,9 +144,10 @@ fn open_key_ex(
         return done(write_u32(call, out.0, hkey.0).map(|()| ERROR_SUCCESS));
     }
     let opened = reg::with(call, |r, p| r.open_key(base, sub, p));
-    match opened.map_err(|e| reg_error(&e)).and_then(|k| {
-        reg::insert_key_handle(call, k, access).map_err(win32)
-    }) {
+    match opened
+        .map_err(|e| reg_error(&e))
+        .and_then(|k| reg::insert_key_handle(call, k, access).map_err(win32))
+    {
         Ok(h) => done(hand_out(call, out.0, h)),
         Err(e) => {
             let _ = call.write_u32(out.0, 0);
@@ -196,13 +197,23 @@ fn open_key(call: &mut ApiCall<'_>, hkey: Handle, sub: Option<&str>, out: Ptr) -
 
 /// RegOpenKeyA(hKey, lpSubKey, phkResult): an empty or NULL subkey gives hKey itself back.
 #[export]
-fn RegOpenKeyA(call: &mut ApiCall<'_>, hKey: Handle, lpSubKey: Option<AnsiStr>, phkResult: Ptr) -> u32 {
+fn RegOpenKeyA(
+    call: &mut ApiCall<'_>,
+    hKey: Handle,
+    lpSubKey: Option<AnsiStr>,
+    phkResult: Ptr,
+) -> u32 {
     open_key(call, hKey, lpSubKey.as_deref(), phkResult)
 }
 
 /// RegOpenKeyW(hKey, lpSubKey, phkResult).
 #[export]
-fn RegOpenKeyW(call: &mut ApiCall<'_>, hKey: Handle, lpSubKey: Option<WideStr>, phkResult: Ptr) -> u32 {
+fn RegOpenKeyW(
+    call: &mut ApiCall<'_>,
+    hKey: Handle,
+    lpSubKey: Option<WideStr>,
+    phkResult: Ptr,
+) -> u32 {
     open_key(call, hKey, lpSubKey.as_deref(), phkResult)
 }
 
@@ -253,12 +264,10 @@ fn create_key_ex(call: &mut ApiCall<'_>, c: Create<'_>) -> u32 {
     let options = reg::create_options(c.options & REG_OPTION_VOLATILE != 0, c.class, descriptor);
     let sub = c.sub.unwrap_or("");
     let created = reg::with(call, |r, p| r.create_key(base, sub, p, &options));
-    let r = created
-        .map_err(|e| reg_error(&e))
-        .and_then(|(k, d)| {
-            let h = reg::insert_key_handle(call, k, c.access).map_err(win32)?;
-            Ok((h, d))
-        });
+    let r = created.map_err(|e| reg_error(&e)).and_then(|(k, d)| {
+        let h = reg::insert_key_handle(call, k, c.access).map_err(win32)?;
+        Ok((h, d))
+    });
     match r {
         Ok((h, d)) => {
             if write_u32(call, c.disposition.0, reg::disposition_value(d)).is_err() {
@@ -354,13 +363,23 @@ fn create_key(call: &mut ApiCall<'_>, hkey: Handle, sub: Option<&str>, out: Ptr)
 
 /// RegCreateKeyA(hKey, lpSubKey, phkResult).
 #[export]
-fn RegCreateKeyA(call: &mut ApiCall<'_>, hKey: Handle, lpSubKey: Option<AnsiStr>, phkResult: Ptr) -> u32 {
+fn RegCreateKeyA(
+    call: &mut ApiCall<'_>,
+    hKey: Handle,
+    lpSubKey: Option<AnsiStr>,
+    phkResult: Ptr,
+) -> u32 {
     create_key(call, hKey, lpSubKey.as_deref(), phkResult)
 }
 
 /// RegCreateKeyW(hKey, lpSubKey, phkResult).
 #[export]
-fn RegCreateKeyW(call: &mut ApiCall<'_>, hKey: Handle, lpSubKey: Option<WideStr>, phkResult: Ptr) -> u32 {
+fn RegCreateKeyW(
+    call: &mut ApiCall<'_>,
+    hKey: Handle,
+    lpSubKey: Option<WideStr>,
+    phkResult: Ptr,
+) -> u32 {
     create_key(call, hKey, lpSubKey.as_deref(), phkResult)
 }
 
@@ -382,13 +401,23 @@ fn RegCloseKey(call: &mut ApiCall<'_>, hKey: Handle) -> u32 {
 /// RegConnectRegistryA(lpMachineName, hKey, phkResult): this machine's key (NULL, empty, or
 /// this computer's name with or without `\\`); another machine is ERROR_BAD_NETPATH.
 #[export]
-fn RegConnectRegistryA(call: &mut ApiCall<'_>, lpMachineName: Option<AnsiStr>, hKey: Handle, phkResult: Ptr) -> u32 {
+fn RegConnectRegistryA(
+    call: &mut ApiCall<'_>,
+    lpMachineName: Option<AnsiStr>,
+    hKey: Handle,
+    phkResult: Ptr,
+) -> u32 {
     connect(call, lpMachineName.as_deref(), hKey, phkResult)
 }
 
 /// RegConnectRegistryW.
 #[export]
-fn RegConnectRegistryW(call: &mut ApiCall<'_>, lpMachineName: Option<WideStr>, hKey: Handle, phkResult: Ptr) -> u32 {
+fn RegConnectRegistryW(
+    call: &mut ApiCall<'_>,
+    lpMachineName: Option<WideStr>,
+    hKey: Handle,
+    phkResult: Ptr,
+) -> u32 {
     connect(call, lpMachineName.as_deref(), hKey, phkResult)
 }
 
@@ -418,7 +447,10 @@ fn performance_value(call: &ApiCall<'_>, name: &str) -> Value {
             data: vec![0; 4],
         };
     }
-    let system: Vec<u8> = "NTEMU\0".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let system: Vec<u8> = "NTEMU\0"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
     let header = 88u32;
     let total = (header + system.len() as u32).next_multiple_of(8);
     let mut b = Vec::with_capacity(total as usize);
@@ -496,7 +528,12 @@ struct DataOut {
 /// Copies value data out by the registry's rules: a NULL buffer asks for the size, a short
 /// buffer is ERROR_MORE_DATA with the size needed (nothing written), string data without its
 /// NUL gets one when there is room (the size does not count it).
-fn data_out(call: &mut ApiCall<'_>, chars: Chars, value: &Value, out: &DataOut) -> Result<u32, u32> {
+fn data_out(
+    call: &mut ApiCall<'_>,
+    chars: Chars,
+    value: &Value,
+    out: &DataOut,
+) -> Result<u32, u32> {
     let data = data_for(chars, value);
     write_u32(call, out.kind.0, value.kind)?;
     if out.size.is_null() {
@@ -512,7 +549,8 @@ fn data_out(call: &mut ApiCall<'_>, chars: Chars, value: &Value, out: &DataOut) 
         write_u32(call, out.size.0, size)?;
         return Ok(ERROR_MORE_DATA);
     }
-    call.write_bytes(out.data.0, &data).map_err(|_| ERROR_NOACCESS)?;
+    call.write_bytes(out.data.0, &data)
+        .map_err(|_| ERROR_NOACCESS)?;
     if unterminated(chars, value.kind, &data) && capacity >= size + chars.unit() {
         let nul = vec![0; chars.unit() as usize];
         call.write_bytes(out.data.0 + size, &nul)
@@ -568,7 +606,14 @@ fn RegQueryValueExA(
         data: lpData,
         size: lpcbData,
     };
-    query_value_ex(call, Chars::Ansi, hKey, lpValueName.as_deref(), lpReserved, out)
+    query_value_ex(
+        call,
+        Chars::Ansi,
+        hKey,
+        lpValueName.as_deref(),
+        lpReserved,
+        out,
+    )
 }
 
 /// RegQueryValueExW(hKey, lpValueName, lpReserved, lpType, lpData, lpcbData).
@@ -587,12 +632,25 @@ fn RegQueryValueExW(
         data: lpData,
         size: lpcbData,
     };
-    query_value_ex(call, Chars::Wide, hKey, lpValueName.as_deref(), lpReserved, out)
+    query_value_ex(
+        call,
+        Chars::Wide,
+        hKey,
+        lpValueName.as_deref(),
+        lpReserved,
+        out,
+    )
 }
 
 /// Reads the data RegSetValueEx was given, as stored: ANSI string data converted, with the
 /// terminating NUL taken in when the caller's count left it just outside (as NT reads it).
-fn data_in(call: &mut ApiCall<'_>, chars: Chars, kind: u32, data: Ptr, count: u32) -> Result<Vec<u8>, u32> {
+fn data_in(
+    call: &mut ApiCall<'_>,
+    chars: Chars,
+    kind: u32,
+    data: Ptr,
+    count: u32,
+) -> Result<Vec<u8>, u32> {
     if count as usize > nt_registry::value::MAX_VALUE_DATA {
         return Err(ERROR_INVALID_PARAMETER);
     }
@@ -658,7 +716,15 @@ fn RegSetValueExA(
     cbData: u32,
 ) -> u32 {
     let _ = Reserved;
-    set_value_ex(call, Chars::Ansi, hKey, lpValueName.as_deref(), dwType, lpData, cbData)
+    set_value_ex(
+        call,
+        Chars::Ansi,
+        hKey,
+        lpValueName.as_deref(),
+        dwType,
+        lpData,
+        cbData,
+    )
 }
 
 /// RegSetValueExW(hKey, lpValueName, Reserved, dwType, lpData, cbData).
@@ -673,7 +739,15 @@ fn RegSetValueExW(
     cbData: u32,
 ) -> u32 {
     let _ = Reserved;
-    set_value_ex(call, Chars::Wide, hKey, lpValueName.as_deref(), dwType, lpData, cbData)
+    set_value_ex(
+        call,
+        Chars::Wide,
+        hKey,
+        lpValueName.as_deref(),
+        dwType,
+        lpData,
+        cbData,
+    )
 }
 
 /// The key of RegSetValue/RegQueryValue: `hkey` itself, or its subkey `sub`.
@@ -684,7 +758,15 @@ fn sub_key(
     access: AccessMask,
     create: bool,
 ) -> Result<KeyId, u32> {
-    let base = key(call, hkey, if sub.is_some_and(|s| !s.is_empty()) { AccessMask(0) } else { access })?;
+    let base = key(
+        call,
+        hkey,
+        if sub.is_some_and(|s| !s.is_empty()) {
+            AccessMask(0)
+        } else {
+            access
+        },
+    )?;
     let Some(sub) = sub.filter(|s| !s.is_empty()) else {
         return Ok(base);
     };
@@ -699,7 +781,14 @@ fn sub_key(
     .map_err(|e| reg_error(&e))
 }
 
-fn set_value(call: &mut ApiCall<'_>, chars: Chars, hkey: Handle, sub: Option<&str>, kind: u32, data: Ptr) -> u32 {
+fn set_value(
+    call: &mut ApiCall<'_>,
+    chars: Chars,
+    hkey: Handle,
+    sub: Option<&str>,
+    kind: u32,
+    data: Ptr,
+) -> u32 {
     if kind != REG_SZ || data.is_null() {
         return ERROR_INVALID_PARAMETER;
     }
@@ -719,19 +808,40 @@ fn set_value(call: &mut ApiCall<'_>, chars: Chars, hkey: Handle, sub: Option<&st
 /// RegSetValueA(hKey, lpSubKey, dwType, lpData, cbData): REG_SZ only, as the default value
 /// of the subkey (made when missing); the string's own length counts, not cbData.
 #[export]
-fn RegSetValueA(call: &mut ApiCall<'_>, hKey: Handle, lpSubKey: Option<AnsiStr>, dwType: u32, lpData: Ptr, cbData: u32) -> u32 {
+fn RegSetValueA(
+    call: &mut ApiCall<'_>,
+    hKey: Handle,
+    lpSubKey: Option<AnsiStr>,
+    dwType: u32,
+    lpData: Ptr,
+    cbData: u32,
+) -> u32 {
     let _ = cbData;
     set_value(call, Chars::Ansi, hKey, lpSubKey.as_deref(), dwType, lpData)
 }
 
 /// RegSetValueW(hKey, lpSubKey, dwType, lpData, cbData).
 #[export]
-fn RegSetValueW(call: &mut ApiCall<'_>, hKey: Handle, lpSubKey: Option<WideStr>, dwType: u32, lpData: Ptr, cbData: u32) -> u32 {
+fn RegSetValueW(
+    call: &mut ApiCall<'_>,
+    hKey: Handle,
+    lpSubKey: Option<WideStr>,
+    dwType: u32,
+    lpData: Ptr,
+    cbData: u32,
+) -> u32 {
     let _ = cbData;
     set_value(call, Chars::Wide, hKey, lpSubKey.as_deref(), dwType, lpData)
 }
 
-fn query_value(call: &mut ApiCall<'_>, chars: Chars, hkey: Handle, sub: Option<&str>, out: Ptr, size: Ptr) -> u32 {
+fn query_value(
+    call: &mut ApiCall<'_>,
+    chars: Chars,
+    hkey: Handle,
+    sub: Option<&str>,
+    out: Ptr,
+    size: Ptr,
+) -> u32 {
     if !out.is_null() && size.is_null() {
         return ERROR_INVALID_PARAMETER;
     }
@@ -771,14 +881,40 @@ fn query_value(call: &mut ApiCall<'_>, chars: Chars, hkey: Handle, sub: Option<&
 /// RegQueryValueA(hKey, lpSubKey, lpValue, lpcbValue): the default value of the subkey as a
 /// string (empty when it has none); the size in bytes, NUL included.
 #[export]
-fn RegQueryValueA(call: &mut ApiCall<'_>, hKey: Handle, lpSubKey: Option<AnsiStr>, lpValue: Ptr, lpcbValue: Ptr) -> u32 {
-    query_value(call, Chars::Ansi, hKey, lpSubKey.as_deref(), lpValue, lpcbValue)
+fn RegQueryValueA(
+    call: &mut ApiCall<'_>,
+    hKey: Handle,
+    lpSubKey: Option<AnsiStr>,
+    lpValue: Ptr,
+    lpcbValue: Ptr,
+) -> u32 {
+    query_value(
+        call,
+        Chars::Ansi,
+        hKey,
+        lpSubKey.as_deref(),
+        lpValue,
+        lpcbValue,
+    )
 }
 
 /// RegQueryValueW(hKey, lpSubKey, lpValue, lpcbValue): the size in bytes.
 #[export]
-fn RegQueryValueW(call: &mut ApiCall<'_>, hKey: Handle, lpSubKey: Option<WideStr>, lpValue: Ptr, lpcbValue: Ptr) -> u32 {
-    query_value(call, Chars::Wide, hKey, lpSubKey.as_deref(), lpValue, lpcbValue)
+fn RegQueryValueW(
+    call: &mut ApiCall<'_>,
+    hKey: Handle,
+    lpSubKey: Option<WideStr>,
+    lpValue: Ptr,
+    lpcbValue: Ptr,
+) -> u32 {
+    query_value(
+        call,
+        Chars::Wide,
+        hKey,
+        lpSubKey.as_deref(),
+        lpValue,
+        lpcbValue,
+    )
 }
 
 fn delete_value(call: &mut ApiCall<'_>, hkey: Handle, name: Option<&str>) -> u32 {
@@ -837,7 +973,14 @@ fn RegDeleteKeyW(call: &mut ApiCall<'_>, hKey: Handle, lpSubKey: Option<WideStr>
 
 // ----- enumeration and information -----
 
-fn enum_key(call: &mut ApiCall<'_>, chars: Chars, hkey: Handle, index: u32, name: Ptr, capacity: u32) -> u32 {
+fn enum_key(
+    call: &mut ApiCall<'_>,
+    chars: Chars,
+    hkey: Handle,
+    index: u32,
+    name: Ptr,
+    capacity: u32,
+) -> u32 {
     let key = match key(call, hkey, AccessMask::KEY_ENUMERATE_SUB_KEYS) {
         Ok(k) => k,
         Err(e) => return e,
@@ -856,13 +999,25 @@ fn enum_key(call: &mut ApiCall<'_>, chars: Chars, hkey: Handle, index: u32, name
 
 /// RegEnumKeyA(hKey, dwIndex, lpName, cchName).
 #[export]
-fn RegEnumKeyA(call: &mut ApiCall<'_>, hKey: Handle, dwIndex: u32, lpName: Ptr, cchName: u32) -> u32 {
+fn RegEnumKeyA(
+    call: &mut ApiCall<'_>,
+    hKey: Handle,
+    dwIndex: u32,
+    lpName: Ptr,
+    cchName: u32,
+) -> u32 {
     enum_key(call, Chars::Ansi, hKey, dwIndex, lpName, cchName)
 }
 
 /// RegEnumKeyW(hKey, dwIndex, lpName, cchName).
 #[export]
-fn RegEnumKeyW(call: &mut ApiCall<'_>, hKey: Handle, dwIndex: u32, lpName: Ptr, cchName: u32) -> u32 {
+fn RegEnumKeyW(
+    call: &mut ApiCall<'_>,
+    hKey: Handle,
+    dwIndex: u32,
+    lpName: Ptr,
+    cchName: u32,
+) -> u32 {
     enum_key(call, Chars::Wide, hKey, dwIndex, lpName, cchName)
 }
 
@@ -876,7 +1031,13 @@ struct EnumKeyOut {
     last_write: Ptr,
 }
 
-fn enum_key_ex(call: &mut ApiCall<'_>, chars: Chars, hkey: Handle, index: u32, o: EnumKeyOut) -> u32 {
+fn enum_key_ex(
+    call: &mut ApiCall<'_>,
+    chars: Chars,
+    hkey: Handle,
+    index: u32,
+    o: EnumKeyOut,
+) -> u32 {
     if o.name.is_null() || o.name_len.is_null() || !o.reserved.is_null() {
         return ERROR_INVALID_PARAMETER;
     }
@@ -975,6 +1136,7 @@ fn RegEnumKeyExW(
     enum_key_ex(call, Chars::Wide, hKey, dwIndex, o)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn enum_value(
     call: &mut ApiCall<'_>,
     chars: Chars,
@@ -1037,7 +1199,16 @@ fn RegEnumValueA(
         data: lpData,
         size: lpcbData,
     };
-    enum_value(call, Chars::Ansi, hKey, dwIndex, lpValueName, lpcValueName, lpReserved, out)
+    enum_value(
+        call,
+        Chars::Ansi,
+        hKey,
+        dwIndex,
+        lpValueName,
+        lpcValueName,
+        lpReserved,
+        out,
+    )
 }
 
 /// RegEnumValueW.
@@ -1058,7 +1229,16 @@ fn RegEnumValueW(
         data: lpData,
         size: lpcbData,
     };
-    enum_value(call, Chars::Wide, hKey, dwIndex, lpValueName, lpcValueName, lpReserved, out)
+    enum_value(
+        call,
+        Chars::Wide,
+        hKey,
+        dwIndex,
+        lpValueName,
+        lpcValueName,
+        lpReserved,
+        out,
+    )
 }
 
 /// RegQueryInfoKey's out-parameters.
@@ -1104,7 +1284,10 @@ fn query_info_key(call: &mut ApiCall<'_>, chars: Chars, hkey: Handle, o: InfoOut
             let sd = r.security(k)?.map(<[u8]>::len);
             Ok::<_, RegistryError>((r.key_info(k)?, sd))
         }) {
-            Ok((info, sd)) => (info, sd.unwrap_or_else(|| security::default_key_descriptor().len()) as u32),
+            Ok((info, sd)) => (
+                info,
+                sd.unwrap_or_else(|| security::default_key_descriptor().len()) as u32,
+            ),
             Err(e) => return reg_error(&e),
         },
     };
@@ -1129,7 +1312,8 @@ fn query_info_key(call: &mut ApiCall<'_>, chars: Chars, hkey: Handle, o: InfoOut
                         bytes.truncate(capacity as usize - 1);
                         let n = bytes.len() as u32;
                         bytes.push(0);
-                        call.write_bytes(o.class.0, &bytes).map_err(|_| ERROR_NOACCESS)?;
+                        call.write_bytes(o.class.0, &bytes)
+                            .map_err(|_| ERROR_NOACCESS)?;
                         write_u32(call, o.class_len.0, n)?;
                         result = ERROR_MORE_DATA;
                     }
@@ -1259,16 +1443,25 @@ fn RegNotifyChangeKeyValue(
         return ApiReturn::Value(ERROR_INVALID_PARAMETER);
     }
     if fAsynchronous {
-        let event = match call.reference(hEvent, AccessMask::EVENT_MODIFY_STATE, Some(ObjectType::Event)) {
+        let event = match call.reference(
+            hEvent,
+            AccessMask::EVENT_MODIFY_STATE,
+            Some(ObjectType::Event),
+        ) {
             Ok(e) => e,
             Err(e) => return ApiReturn::Value(e.win32_error().0),
         };
-        return ApiReturn::Value(match reg::watch(call, key, bWatchSubtree, dwNotifyFilter, event) {
-            Ok(()) => ERROR_SUCCESS,
-            Err(s) => win32(s),
-        });
+        return ApiReturn::Value(
+            match reg::watch(call, key, bWatchSubtree, dwNotifyFilter, event) {
+                Ok(()) => ERROR_SUCCESS,
+                Err(s) => win32(s),
+            },
+        );
     }
-    let event = call.machine.objects().create_event(EventType::Notification, false);
+    let event = call
+        .machine
+        .objects()
+        .create_event(EventType::Notification, false);
     match reg::watch(call, key, bWatchSubtree, dwNotifyFilter, event.clone()) {
         Ok(()) => ApiReturn::Wait {
             objects: vec![event],
@@ -1312,14 +1505,24 @@ fn save_key(call: &mut ApiCall<'_>, hkey: Handle, file: Option<&str>) -> u32 {
 /// SeBackupPrivilege (ERROR_PRIVILEGE_NOT_HELD), the file must not exist
 /// (ERROR_ALREADY_EXISTS).
 #[export]
-fn RegSaveKeyA(call: &mut ApiCall<'_>, hKey: Handle, lpFile: Option<AnsiStr>, lpSecurityAttributes: Ptr) -> u32 {
+fn RegSaveKeyA(
+    call: &mut ApiCall<'_>,
+    hKey: Handle,
+    lpFile: Option<AnsiStr>,
+    lpSecurityAttributes: Ptr,
+) -> u32 {
     let _ = lpSecurityAttributes;
     save_key(call, hKey, lpFile.as_deref())
 }
 
 /// RegSaveKeyW.
 #[export]
-fn RegSaveKeyW(call: &mut ApiCall<'_>, hKey: Handle, lpFile: Option<WideStr>, lpSecurityAttributes: Ptr) -> u32 {
+fn RegSaveKeyW(
+    call: &mut ApiCall<'_>,
+    hKey: Handle,
+    lpFile: Option<WideStr>,
+    lpSecurityAttributes: Ptr,
+) -> u32 {
     let _ = lpSecurityAttributes;
     save_key(call, hKey, lpFile.as_deref())
 }
@@ -1353,13 +1556,23 @@ fn load_key(call: &mut ApiCall<'_>, hkey: Handle, sub: Option<&str>, file: Optio
 /// HKEY_LOCAL_MACHINE or HKEY_USERS; its changes go back to the file. Needs
 /// SeRestorePrivilege enabled.
 #[export]
-fn RegLoadKeyA(call: &mut ApiCall<'_>, hKey: Handle, lpSubKey: Option<AnsiStr>, lpFile: Option<AnsiStr>) -> u32 {
+fn RegLoadKeyA(
+    call: &mut ApiCall<'_>,
+    hKey: Handle,
+    lpSubKey: Option<AnsiStr>,
+    lpFile: Option<AnsiStr>,
+) -> u32 {
     load_key(call, hKey, lpSubKey.as_deref(), lpFile.as_deref())
 }
 
 /// RegLoadKeyW.
 #[export]
-fn RegLoadKeyW(call: &mut ApiCall<'_>, hKey: Handle, lpSubKey: Option<WideStr>, lpFile: Option<WideStr>) -> u32 {
+fn RegLoadKeyW(
+    call: &mut ApiCall<'_>,
+    hKey: Handle,
+    lpSubKey: Option<WideStr>,
+    lpFile: Option<WideStr>,
+) -> u32 {
     load_key(call, hKey, lpSubKey.as_deref(), lpFile.as_deref())
 }
 
@@ -1435,7 +1648,12 @@ fn RegGetKeySecurity(
 /// RegSetKeySecurity(hKey, SecurityInformation, pSecurityDescriptor): keeps the parts the
 /// information flags name with the key (not enforced beyond handle access masks).
 #[export]
-fn RegSetKeySecurity(call: &mut ApiCall<'_>, hKey: Handle, SecurityInformation: u32, pSecurityDescriptor: Ptr) -> u32 {
+fn RegSetKeySecurity(
+    call: &mut ApiCall<'_>,
+    hKey: Handle,
+    SecurityInformation: u32,
+    pSecurityDescriptor: Ptr,
+) -> u32 {
     let needed = security::access_to_set(SecurityInformation);
     let key = match key(call, hKey, needed) {
         Ok(k) => k,

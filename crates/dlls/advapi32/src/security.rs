@@ -83,7 +83,10 @@ pub(crate) fn sid_to_string(s: &[u8]) -> String {
     authority[2..].copy_from_slice(&s[2..8]);
     let mut out = format!("S-{}-{}", s[0], u64::from_be_bytes(authority));
     for c in s[8..].chunks_exact(4) {
-        out.push_str(&format!("-{}", u32::from_le_bytes([c[0], c[1], c[2], c[3]])));
+        out.push_str(&format!(
+            "-{}",
+            u32::from_le_bytes([c[0], c[1], c[2], c[3]])
+        ));
     }
     out
 }
@@ -134,30 +137,145 @@ pub(crate) fn accounts(call: &mut ApiCall<'_>) -> Vec<(Sid, String, String, SidU
     let nt = "NT AUTHORITY".to_string();
     let builtin = "BUILTIN".to_string();
     vec![
-        (user_sid(call), id.user.clone(), machine.clone(), SidUse::User),
-        (domain_sid(call, Some(500)), "Administrator".into(), machine.clone(), SidUse::User),
-        (domain_sid(call, Some(501)), "Guest".into(), machine.clone(), SidUse::User),
-        (domain_sid(call, Some(513)), "None".into(), machine.clone(), SidUse::Group),
-        (domain_sid(call, None), machine.clone(), machine.clone(), SidUse::Domain),
-        (sid(1, &[0]), "Everyone".into(), String::new(), SidUse::WellKnownGroup),
-        (sid(2, &[0]), "LOCAL".into(), String::new(), SidUse::WellKnownGroup),
-        (sid(3, &[0]), "CREATOR OWNER".into(), String::new(), SidUse::WellKnownGroup),
-        (sid(3, &[1]), "CREATOR GROUP".into(), String::new(), SidUse::WellKnownGroup),
-        (sid(5, &[1]), "DIALUP".into(), nt.clone(), SidUse::WellKnownGroup),
-        (sid(5, &[2]), "NETWORK".into(), nt.clone(), SidUse::WellKnownGroup),
-        (sid(5, &[3]), "BATCH".into(), nt.clone(), SidUse::WellKnownGroup),
-        (sid(5, &[4]), "INTERACTIVE".into(), nt.clone(), SidUse::WellKnownGroup),
-        (sid(5, &[6]), "SERVICE".into(), nt.clone(), SidUse::WellKnownGroup),
-        (sid(5, &[7]), "ANONYMOUS LOGON".into(), nt.clone(), SidUse::WellKnownGroup),
-        (sid(5, &[11]), "Authenticated Users".into(), nt.clone(), SidUse::WellKnownGroup),
+        (
+            user_sid(call),
+            id.user.clone(),
+            machine.clone(),
+            SidUse::User,
+        ),
+        (
+            domain_sid(call, Some(500)),
+            "Administrator".into(),
+            machine.clone(),
+            SidUse::User,
+        ),
+        (
+            domain_sid(call, Some(501)),
+            "Guest".into(),
+            machine.clone(),
+            SidUse::User,
+        ),
+        (
+            domain_sid(call, Some(513)),
+            "None".into(),
+            machine.clone(),
+            SidUse::Group,
+        ),
+        (
+            domain_sid(call, None),
+            machine.clone(),
+            machine.clone(),
+            SidUse::Domain,
+        ),
+        (
+            sid(1, &[0]),
+            "Everyone".into(),
+            String::new(),
+            SidUse::WellKnownGroup,
+        ),
+        (
+            sid(2, &[0]),
+            "LOCAL".into(),
+            String::new(),
+            SidUse::WellKnownGroup,
+        ),
+        (
+            sid(3, &[0]),
+            "CREATOR OWNER".into(),
+            String::new(),
+            SidUse::WellKnownGroup,
+        ),
+        (
+            sid(3, &[1]),
+            "CREATOR GROUP".into(),
+            String::new(),
+            SidUse::WellKnownGroup,
+        ),
+        (
+            sid(5, &[1]),
+            "DIALUP".into(),
+            nt.clone(),
+            SidUse::WellKnownGroup,
+        ),
+        (
+            sid(5, &[2]),
+            "NETWORK".into(),
+            nt.clone(),
+            SidUse::WellKnownGroup,
+        ),
+        (
+            sid(5, &[3]),
+            "BATCH".into(),
+            nt.clone(),
+            SidUse::WellKnownGroup,
+        ),
+        (
+            sid(5, &[4]),
+            "INTERACTIVE".into(),
+            nt.clone(),
+            SidUse::WellKnownGroup,
+        ),
+        (
+            sid(5, &[6]),
+            "SERVICE".into(),
+            nt.clone(),
+            SidUse::WellKnownGroup,
+        ),
+        (
+            sid(5, &[7]),
+            "ANONYMOUS LOGON".into(),
+            nt.clone(),
+            SidUse::WellKnownGroup,
+        ),
+        (
+            sid(5, &[11]),
+            "Authenticated Users".into(),
+            nt.clone(),
+            SidUse::WellKnownGroup,
+        ),
         (sid(5, &[18]), "SYSTEM".into(), nt, SidUse::WellKnownGroup),
-        (sid(5, &[32]), builtin.clone(), builtin.clone(), SidUse::Domain),
-        (sid(5, &[32, 544]), "Administrators".into(), builtin.clone(), SidUse::Alias),
-        (sid(5, &[32, 545]), "Users".into(), builtin.clone(), SidUse::Alias),
-        (sid(5, &[32, 546]), "Guests".into(), builtin.clone(), SidUse::Alias),
-        (sid(5, &[32, 547]), "Power Users".into(), builtin.clone(), SidUse::Alias),
-        (sid(5, &[32, 551]), "Backup Operators".into(), builtin.clone(), SidUse::Alias),
-        (sid(5, &[32, 552]), "Replicator".into(), builtin, SidUse::Alias),
+        (
+            sid(5, &[32]),
+            builtin.clone(),
+            builtin.clone(),
+            SidUse::Domain,
+        ),
+        (
+            sid(5, &[32, 544]),
+            "Administrators".into(),
+            builtin.clone(),
+            SidUse::Alias,
+        ),
+        (
+            sid(5, &[32, 545]),
+            "Users".into(),
+            builtin.clone(),
+            SidUse::Alias,
+        ),
+        (
+            sid(5, &[32, 546]),
+            "Guests".into(),
+            builtin.clone(),
+            SidUse::Alias,
+        ),
+        (
+            sid(5, &[32, 547]),
+            "Power Users".into(),
+            builtin.clone(),
+            SidUse::Alias,
+        ),
+        (
+            sid(5, &[32, 551]),
+            "Backup Operators".into(),
+            builtin.clone(),
+            SidUse::Alias,
+        ),
+        (
+            sid(5, &[32, 552]),
+            "Replicator".into(),
+            builtin,
+            SidUse::Alias,
+        ),
     ]
 }
 
@@ -266,7 +384,9 @@ impl Descriptor {
             return None;
         }
         let control = u16::from_le_bytes([bytes[2], bytes[3]]);
-        let word = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]) as usize;
+        let word = |i: usize| {
+            u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]) as usize
+        };
         let sid_at = |o: usize| -> Option<Sid> {
             let n = usize::from(*bytes.get(o + 1)?);
             bytes.get(o..o + 8 + 4 * n).map(<[u8]>::to_vec)
@@ -309,7 +429,8 @@ impl Descriptor {
 
     /// This descriptor with the parts `info` names taken from `new`.
     pub(crate) fn merge(mut self, new: &Descriptor, info: u32) -> Descriptor {
-        let take = |mine: &mut u16, theirs: u16, bits: u16| *mine = (*mine & !bits) | (theirs & bits);
+        let take =
+            |mine: &mut u16, theirs: u16, bits: u16| *mine = (*mine & !bits) | (theirs & bits);
         if info & OWNER_SECURITY_INFORMATION != 0 {
             self.owner.clone_from(&new.owner);
             take(&mut self.control, new.control, SE_OWNER_DEFAULTED);
@@ -320,11 +441,19 @@ impl Descriptor {
         }
         if info & DACL_SECURITY_INFORMATION != 0 {
             self.dacl.clone_from(&new.dacl);
-            take(&mut self.control, new.control, SE_DACL_PRESENT | SE_DACL_DEFAULTED);
+            take(
+                &mut self.control,
+                new.control,
+                SE_DACL_PRESENT | SE_DACL_DEFAULTED,
+            );
         }
         if info & SACL_SECURITY_INFORMATION != 0 {
             self.sacl.clone_from(&new.sacl);
-            take(&mut self.control, new.control, SE_SACL_PRESENT | SE_SACL_DEFAULTED);
+            take(
+                &mut self.control,
+                new.control,
+                SE_SACL_PRESENT | SE_SACL_DEFAULTED,
+            );
         }
         self
     }
@@ -376,7 +505,11 @@ pub(crate) fn default_file_descriptor() -> Vec<u8> {
         owner: Some(admins.clone()),
         group: Some(admins),
         sacl: None,
-        dacl: Some(acl(&[(ACCESS_ALLOWED_ACE_TYPE, Access::FILE_ALL_ACCESS.0, &everyone)])),
+        dacl: Some(acl(&[(
+            ACCESS_ALLOWED_ACE_TYPE,
+            Access::FILE_ALL_ACCESS.0,
+            &everyone,
+        )])),
     }
     .to_self_relative()
 }
@@ -530,7 +663,12 @@ fn EqualPrefixSid(call: &mut ApiCall<'_>, pSid1: Ptr, pSid2: Ptr) -> bool {
 
 /// CopySid(nDestinationSidLength, pDestinationSid, pSourceSid).
 #[export]
-fn CopySid(call: &mut ApiCall<'_>, nDestinationSidLength: u32, pDestinationSid: Ptr, pSourceSid: Ptr) -> ApiReturn {
+fn CopySid(
+    call: &mut ApiCall<'_>,
+    nDestinationSidLength: u32,
+    pDestinationSid: Ptr,
+    pSourceSid: Ptr,
+) -> ApiReturn {
     let Ok(s) = read_sid(call, pSourceSid.0) else {
         return fail(call, Win32Error::INVALID_SID);
     };
@@ -546,7 +684,12 @@ fn CopySid(call: &mut ApiCall<'_>, nDestinationSidLength: u32, pDestinationSid: 
 /// InitializeSid(Sid, pIdentifierAuthority, nSubAuthorityCount): the revision, count and
 /// authority (the sub-authorities are the caller's to set).
 #[export]
-fn InitializeSid(call: &mut ApiCall<'_>, Sid: Ptr, pIdentifierAuthority: Ptr, nSubAuthorityCount: u8) -> ApiReturn {
+fn InitializeSid(
+    call: &mut ApiCall<'_>,
+    Sid: Ptr,
+    pIdentifierAuthority: Ptr,
+    nSubAuthorityCount: u8,
+) -> ApiReturn {
     if nSubAuthorityCount > SID_MAX_SUB_AUTHORITIES {
         return fail(call, Win32Error::INVALID_PARAMETER);
     }
@@ -589,7 +732,12 @@ fn GetSidLengthRequired(_call: &mut ApiCall<'_>, nSubAuthorityCount: u8) -> u32 
 
 /// InitializeAcl(pAcl, nAclLength, dwAclRevision).
 #[export]
-fn InitializeAcl(call: &mut ApiCall<'_>, pAcl: Ptr, nAclLength: u32, dwAclRevision: u32) -> ApiReturn {
+fn InitializeAcl(
+    call: &mut ApiCall<'_>,
+    pAcl: Ptr,
+    nAclLength: u32,
+    dwAclRevision: u32,
+) -> ApiReturn {
     if nAclLength < 8 {
         return fail(call, Win32Error::INSUFFICIENT_BUFFER);
     }
@@ -605,7 +753,14 @@ fn InitializeAcl(call: &mut ApiCall<'_>, pAcl: Ptr, nAclLength: u32, dwAclRevisi
     }
 }
 
-fn add_ace(call: &mut ApiCall<'_>, acl_at: Ptr, revision: u32, kind: u8, mask: u32, sid_at: Ptr) -> ApiReturn {
+fn add_ace(
+    call: &mut ApiCall<'_>,
+    acl_at: Ptr,
+    revision: u32,
+    kind: u8,
+    mask: u32,
+    sid_at: Ptr,
+) -> ApiReturn {
     let Ok(acl) = read_acl(call, acl_at.0) else {
         return fail(call, Win32Error::INVALID_ACL);
     };
@@ -641,14 +796,40 @@ fn add_ace(call: &mut ApiCall<'_>, acl_at: Ptr, revision: u32, kind: u8, mask: u
 /// AddAccessAllowedAce(pAcl, dwAceRevision, AccessMask, pSid): appends an entry;
 /// ERROR_ALLOTTED_SPACE_EXCEEDED when the ACL has no room.
 #[export]
-fn AddAccessAllowedAce(call: &mut ApiCall<'_>, pAcl: Ptr, dwAceRevision: u32, AccessMask: u32, pSid: Ptr) -> ApiReturn {
-    add_ace(call, pAcl, dwAceRevision, ACCESS_ALLOWED_ACE_TYPE, AccessMask, pSid)
+fn AddAccessAllowedAce(
+    call: &mut ApiCall<'_>,
+    pAcl: Ptr,
+    dwAceRevision: u32,
+    AccessMask: u32,
+    pSid: Ptr,
+) -> ApiReturn {
+    add_ace(
+        call,
+        pAcl,
+        dwAceRevision,
+        ACCESS_ALLOWED_ACE_TYPE,
+        AccessMask,
+        pSid,
+    )
 }
 
 /// AddAccessDeniedAce(pAcl, dwAceRevision, AccessMask, pSid).
 #[export]
-fn AddAccessDeniedAce(call: &mut ApiCall<'_>, pAcl: Ptr, dwAceRevision: u32, AccessMask: u32, pSid: Ptr) -> ApiReturn {
-    add_ace(call, pAcl, dwAceRevision, ACCESS_DENIED_ACE_TYPE, AccessMask, pSid)
+fn AddAccessDeniedAce(
+    call: &mut ApiCall<'_>,
+    pAcl: Ptr,
+    dwAceRevision: u32,
+    AccessMask: u32,
+    pSid: Ptr,
+) -> ApiReturn {
+    add_ace(
+        call,
+        pAcl,
+        dwAceRevision,
+        ACCESS_DENIED_ACE_TYPE,
+        AccessMask,
+        pSid,
+    )
 }
 
 /// GetAce(pAcl, dwAceIndex, pAce): the address of an entry.
@@ -721,7 +902,11 @@ fn descriptor_head(call: &ApiCall<'_>, at: u32) -> Result<(u8, u16), Win32Error>
 /// InitializeSecurityDescriptor(pSecurityDescriptor, dwRevision): an absolute descriptor
 /// with nothing in it.
 #[export]
-fn InitializeSecurityDescriptor(call: &mut ApiCall<'_>, pSecurityDescriptor: Ptr, dwRevision: u32) -> ApiReturn {
+fn InitializeSecurityDescriptor(
+    call: &mut ApiCall<'_>,
+    pSecurityDescriptor: Ptr,
+    dwRevision: u32,
+) -> ApiReturn {
     if dwRevision != u32::from(SD_REVISION) {
         return fail(call, Win32Error::UNKNOWN_REVISION);
     }
@@ -734,7 +919,14 @@ fn InitializeSecurityDescriptor(call: &mut ApiCall<'_>, pSecurityDescriptor: Ptr
 }
 
 /// Sets one part (a pointer at `slot`) of an absolute descriptor, with control bits.
-fn set_part(call: &mut ApiCall<'_>, sd: Ptr, slot: u32, value: u32, set: u16, clear: u16) -> ApiReturn {
+fn set_part(
+    call: &mut ApiCall<'_>,
+    sd: Ptr,
+    slot: u32,
+    value: u32,
+    set: u16,
+    clear: u16,
+) -> ApiReturn {
     let (revision, control) = match descriptor_head(call, sd.0) {
         Ok(h) => h,
         Err(e) => return fail(call, e),
@@ -757,7 +949,13 @@ fn set_part(call: &mut ApiCall<'_>, sd: Ptr, slot: u32, value: u32, set: u16, cl
 
 /// SetSecurityDescriptorDacl(pSecurityDescriptor, bDaclPresent, pDacl, bDaclDefaulted).
 #[export]
-fn SetSecurityDescriptorDacl(call: &mut ApiCall<'_>, pSecurityDescriptor: Ptr, bDaclPresent: bool, pDacl: Ptr, bDaclDefaulted: bool) -> ApiReturn {
+fn SetSecurityDescriptorDacl(
+    call: &mut ApiCall<'_>,
+    pSecurityDescriptor: Ptr,
+    bDaclPresent: bool,
+    pDacl: Ptr,
+    bDaclDefaulted: bool,
+) -> ApiReturn {
     let mut set = 0;
     if bDaclPresent {
         set |= SE_DACL_PRESENT;
@@ -766,12 +964,25 @@ fn SetSecurityDescriptorDacl(call: &mut ApiCall<'_>, pSecurityDescriptor: Ptr, b
         }
     }
     let dacl = if bDaclPresent { pDacl.0 } else { 0 };
-    set_part(call, pSecurityDescriptor, 16, dacl, set, SE_DACL_PRESENT | SE_DACL_DEFAULTED)
+    set_part(
+        call,
+        pSecurityDescriptor,
+        16,
+        dacl,
+        set,
+        SE_DACL_PRESENT | SE_DACL_DEFAULTED,
+    )
 }
 
 /// SetSecurityDescriptorSacl(pSecurityDescriptor, bSaclPresent, pSacl, bSaclDefaulted).
 #[export]
-fn SetSecurityDescriptorSacl(call: &mut ApiCall<'_>, pSecurityDescriptor: Ptr, bSaclPresent: bool, pSacl: Ptr, bSaclDefaulted: bool) -> ApiReturn {
+fn SetSecurityDescriptorSacl(
+    call: &mut ApiCall<'_>,
+    pSecurityDescriptor: Ptr,
+    bSaclPresent: bool,
+    pSacl: Ptr,
+    bSaclDefaulted: bool,
+) -> ApiReturn {
     let mut set = 0;
     if bSaclPresent {
         set |= SE_SACL_PRESENT;
@@ -780,21 +991,60 @@ fn SetSecurityDescriptorSacl(call: &mut ApiCall<'_>, pSecurityDescriptor: Ptr, b
         }
     }
     let sacl = if bSaclPresent { pSacl.0 } else { 0 };
-    set_part(call, pSecurityDescriptor, 12, sacl, set, SE_SACL_PRESENT | SE_SACL_DEFAULTED)
+    set_part(
+        call,
+        pSecurityDescriptor,
+        12,
+        sacl,
+        set,
+        SE_SACL_PRESENT | SE_SACL_DEFAULTED,
+    )
 }
 
 /// SetSecurityDescriptorOwner(pSecurityDescriptor, pOwner, bOwnerDefaulted).
 #[export]
-fn SetSecurityDescriptorOwner(call: &mut ApiCall<'_>, pSecurityDescriptor: Ptr, pOwner: Ptr, bOwnerDefaulted: bool) -> ApiReturn {
-    let set = if bOwnerDefaulted { SE_OWNER_DEFAULTED } else { 0 };
-    set_part(call, pSecurityDescriptor, 4, pOwner.0, set, SE_OWNER_DEFAULTED)
+fn SetSecurityDescriptorOwner(
+    call: &mut ApiCall<'_>,
+    pSecurityDescriptor: Ptr,
+    pOwner: Ptr,
+    bOwnerDefaulted: bool,
+) -> ApiReturn {
+    let set = if bOwnerDefaulted {
+        SE_OWNER_DEFAULTED
+    } else {
+        0
+    };
+    set_part(
+        call,
+        pSecurityDescriptor,
+        4,
+        pOwner.0,
+        set,
+        SE_OWNER_DEFAULTED,
+    )
 }
 
 /// SetSecurityDescriptorGroup(pSecurityDescriptor, pGroup, bGroupDefaulted).
 #[export]
-fn SetSecurityDescriptorGroup(call: &mut ApiCall<'_>, pSecurityDescriptor: Ptr, pGroup: Ptr, bGroupDefaulted: bool) -> ApiReturn {
-    let set = if bGroupDefaulted { SE_GROUP_DEFAULTED } else { 0 };
-    set_part(call, pSecurityDescriptor, 8, pGroup.0, set, SE_GROUP_DEFAULTED)
+fn SetSecurityDescriptorGroup(
+    call: &mut ApiCall<'_>,
+    pSecurityDescriptor: Ptr,
+    pGroup: Ptr,
+    bGroupDefaulted: bool,
+) -> ApiReturn {
+    let set = if bGroupDefaulted {
+        SE_GROUP_DEFAULTED
+    } else {
+        0
+    };
+    set_part(
+        call,
+        pSecurityDescriptor,
+        8,
+        pGroup.0,
+        set,
+        SE_GROUP_DEFAULTED,
+    )
 }
 
 /// The address of a part of a descriptor (absolute or self-relative), 0 when absent.
@@ -814,7 +1064,13 @@ fn part_address(call: &ApiCall<'_>, sd: u32, slot: u32) -> Result<(u16, u32), Wi
 
 /// GetSecurityDescriptorDacl(pSecurityDescriptor, lpbDaclPresent, pDacl, lpbDaclDefaulted).
 #[export]
-fn GetSecurityDescriptorDacl(call: &mut ApiCall<'_>, pSecurityDescriptor: Ptr, lpbDaclPresent: Ptr, pDacl: Ptr, lpbDaclDefaulted: Ptr) -> ApiReturn {
+fn GetSecurityDescriptorDacl(
+    call: &mut ApiCall<'_>,
+    pSecurityDescriptor: Ptr,
+    lpbDaclPresent: Ptr,
+    pDacl: Ptr,
+    lpbDaclDefaulted: Ptr,
+) -> ApiReturn {
     let (control, at) = match part_address(call, pSecurityDescriptor.0, 16) {
         Ok(p) => p,
         Err(e) => return fail(call, e),
@@ -822,9 +1078,12 @@ fn GetSecurityDescriptorDacl(call: &mut ApiCall<'_>, pSecurityDescriptor: Ptr, l
     let present = control & SE_DACL_PRESENT != 0;
     let mut r = call.write_u32(lpbDaclPresent.0, u32::from(present));
     if present {
-        r = r
-            .and_then(|()| call.write_u32(pDacl.0, at))
-            .and_then(|()| call.write_u32(lpbDaclDefaulted.0, u32::from(control & SE_DACL_DEFAULTED != 0)));
+        r = r.and_then(|()| call.write_u32(pDacl.0, at)).and_then(|()| {
+            call.write_u32(
+                lpbDaclDefaulted.0,
+                u32::from(control & SE_DACL_DEFAULTED != 0),
+            )
+        });
     }
     match r {
         Ok(()) => ok_bool(call),
@@ -834,7 +1093,13 @@ fn GetSecurityDescriptorDacl(call: &mut ApiCall<'_>, pSecurityDescriptor: Ptr, l
 
 /// GetSecurityDescriptorSacl(pSecurityDescriptor, lpbSaclPresent, pSacl, lpbSaclDefaulted).
 #[export]
-fn GetSecurityDescriptorSacl(call: &mut ApiCall<'_>, pSecurityDescriptor: Ptr, lpbSaclPresent: Ptr, pSacl: Ptr, lpbSaclDefaulted: Ptr) -> ApiReturn {
+fn GetSecurityDescriptorSacl(
+    call: &mut ApiCall<'_>,
+    pSecurityDescriptor: Ptr,
+    lpbSaclPresent: Ptr,
+    pSacl: Ptr,
+    lpbSaclDefaulted: Ptr,
+) -> ApiReturn {
     let (control, at) = match part_address(call, pSecurityDescriptor.0, 12) {
         Ok(p) => p,
         Err(e) => return fail(call, e),
@@ -842,9 +1107,12 @@ fn GetSecurityDescriptorSacl(call: &mut ApiCall<'_>, pSecurityDescriptor: Ptr, l
     let present = control & SE_SACL_PRESENT != 0;
     let mut r = call.write_u32(lpbSaclPresent.0, u32::from(present));
     if present {
-        r = r
-            .and_then(|()| call.write_u32(pSacl.0, at))
-            .and_then(|()| call.write_u32(lpbSaclDefaulted.0, u32::from(control & SE_SACL_DEFAULTED != 0)));
+        r = r.and_then(|()| call.write_u32(pSacl.0, at)).and_then(|()| {
+            call.write_u32(
+                lpbSaclDefaulted.0,
+                u32::from(control & SE_SACL_DEFAULTED != 0),
+            )
+        });
     }
     match r {
         Ok(()) => ok_bool(call),
@@ -852,7 +1120,14 @@ fn GetSecurityDescriptorSacl(call: &mut ApiCall<'_>, pSecurityDescriptor: Ptr, l
     }
 }
 
-fn get_sid_part(call: &mut ApiCall<'_>, sd: Ptr, slot: u32, out: Ptr, defaulted: Ptr, bit: u16) -> ApiReturn {
+fn get_sid_part(
+    call: &mut ApiCall<'_>,
+    sd: Ptr,
+    slot: u32,
+    out: Ptr,
+    defaulted: Ptr,
+    bit: u16,
+) -> ApiReturn {
     let (control, at) = match part_address(call, sd.0, slot) {
         Ok(p) => p,
         Err(e) => return fail(call, e),
@@ -868,19 +1143,48 @@ fn get_sid_part(call: &mut ApiCall<'_>, sd: Ptr, slot: u32, out: Ptr, defaulted:
 
 /// GetSecurityDescriptorOwner(pSecurityDescriptor, pOwner, lpbOwnerDefaulted).
 #[export]
-fn GetSecurityDescriptorOwner(call: &mut ApiCall<'_>, pSecurityDescriptor: Ptr, pOwner: Ptr, lpbOwnerDefaulted: Ptr) -> ApiReturn {
-    get_sid_part(call, pSecurityDescriptor, 4, pOwner, lpbOwnerDefaulted, SE_OWNER_DEFAULTED)
+fn GetSecurityDescriptorOwner(
+    call: &mut ApiCall<'_>,
+    pSecurityDescriptor: Ptr,
+    pOwner: Ptr,
+    lpbOwnerDefaulted: Ptr,
+) -> ApiReturn {
+    get_sid_part(
+        call,
+        pSecurityDescriptor,
+        4,
+        pOwner,
+        lpbOwnerDefaulted,
+        SE_OWNER_DEFAULTED,
+    )
 }
 
 /// GetSecurityDescriptorGroup(pSecurityDescriptor, pGroup, lpbGroupDefaulted).
 #[export]
-fn GetSecurityDescriptorGroup(call: &mut ApiCall<'_>, pSecurityDescriptor: Ptr, pGroup: Ptr, lpbGroupDefaulted: Ptr) -> ApiReturn {
-    get_sid_part(call, pSecurityDescriptor, 8, pGroup, lpbGroupDefaulted, SE_GROUP_DEFAULTED)
+fn GetSecurityDescriptorGroup(
+    call: &mut ApiCall<'_>,
+    pSecurityDescriptor: Ptr,
+    pGroup: Ptr,
+    lpbGroupDefaulted: Ptr,
+) -> ApiReturn {
+    get_sid_part(
+        call,
+        pSecurityDescriptor,
+        8,
+        pGroup,
+        lpbGroupDefaulted,
+        SE_GROUP_DEFAULTED,
+    )
 }
 
 /// GetSecurityDescriptorControl(pSecurityDescriptor, pControl, lpdwRevision).
 #[export]
-fn GetSecurityDescriptorControl(call: &mut ApiCall<'_>, pSecurityDescriptor: Ptr, pControl: Ptr, lpdwRevision: Ptr) -> ApiReturn {
+fn GetSecurityDescriptorControl(
+    call: &mut ApiCall<'_>,
+    pSecurityDescriptor: Ptr,
+    pControl: Ptr,
+    lpdwRevision: Ptr,
+) -> ApiReturn {
     let (revision, control) = match descriptor_head(call, pSecurityDescriptor.0) {
         Ok(h) => h,
         Err(e) => return fail(call, e),
@@ -915,7 +1219,12 @@ fn GetSecurityDescriptorLength(call: &mut ApiCall<'_>, pSecurityDescriptor: Ptr)
 /// MakeSelfRelativeSD(pAbsoluteSecurityDescriptor, pSelfRelativeSecurityDescriptor,
 /// lpdwBufferLength).
 #[export]
-fn MakeSelfRelativeSD(call: &mut ApiCall<'_>, pAbsoluteSecurityDescriptor: Ptr, pSelfRelativeSecurityDescriptor: Ptr, lpdwBufferLength: Ptr) -> ApiReturn {
+fn MakeSelfRelativeSD(
+    call: &mut ApiCall<'_>,
+    pAbsoluteSecurityDescriptor: Ptr,
+    pSelfRelativeSecurityDescriptor: Ptr,
+    lpdwBufferLength: Ptr,
+) -> ApiReturn {
     match descriptor_head(call, pAbsoluteSecurityDescriptor.0) {
         Ok((_, c)) if c & SE_SELF_RELATIVE != 0 => return fail(call, ERROR_BAD_DESCRIPTOR_FORMAT),
         Ok(_) => {}
@@ -942,12 +1251,20 @@ fn MakeSelfRelativeSD(call: &mut ApiCall<'_>, pAbsoluteSecurityDescriptor: Ptr, 
 /// MapGenericMask(AccessMask, GenericMapping): maps the generic bits through the mapping.
 #[export]
 fn MapGenericMask(call: &mut ApiCall<'_>, AccessMask: Ptr, GenericMapping: Ptr) {
-    let (Ok(mask), Ok(m)) = (call.read_u32(AccessMask.0), call.read_bytes(GenericMapping.0, 16)) else {
+    let (Ok(mask), Ok(m)) = (
+        call.read_u32(AccessMask.0),
+        call.read_bytes(GenericMapping.0, 16),
+    ) else {
         return;
     };
     let g = |i: usize| u32::from_le_bytes([m[i], m[i + 1], m[i + 2], m[i + 3]]);
     let mut out = mask & 0x0FFF_FFFF;
-    for (bit, i) in [(0x8000_0000u32, 0), (0x4000_0000, 4), (0x2000_0000, 8), (0x1000_0000, 12)] {
+    for (bit, i) in [
+        (0x8000_0000u32, 0),
+        (0x4000_0000, 4),
+        (0x2000_0000, 8),
+        (0x1000_0000, 12),
+    ] {
         if mask & bit != 0 {
             out |= g(i);
         }
@@ -972,7 +1289,14 @@ fn file_security_key(call: &mut ApiCall<'_>, name: Option<&str>) -> Result<Strin
     Ok(file.path().to_uppercase())
 }
 
-fn get_file_security(call: &mut ApiCall<'_>, name: Option<&str>, info: u32, sd: Ptr, length: u32, needed: Ptr) -> ApiReturn {
+fn get_file_security(
+    call: &mut ApiCall<'_>,
+    name: Option<&str>,
+    info: u32,
+    sd: Ptr,
+    length: u32,
+    needed: Ptr,
+) -> ApiReturn {
     let key = match file_security_key(call, name) {
         Ok(k) => k,
         Err(e) => return fail(call, e),
@@ -984,8 +1308,8 @@ fn get_file_security(call: &mut ApiCall<'_>, name: Option<&str>, info: u32, sd: 
         .get(&key)
         .cloned()
         .unwrap_or_else(default_file_descriptor);
-    let bytes = Descriptor::from_self_relative(&stored)
-        .map_or(stored, |d| d.only(info).to_self_relative());
+    let bytes =
+        Descriptor::from_self_relative(&stored).map_or(stored, |d| d.only(info).to_self_relative());
     if call.write_u32(needed.0, bytes.len() as u32).is_err() {
         return fail(call, Win32Error::NOACCESS);
     }
@@ -1001,14 +1325,42 @@ fn get_file_security(call: &mut ApiCall<'_>, name: Option<&str>, info: u32, sd: 
 /// GetFileSecurityA(lpFileName, RequestedInformation, pSecurityDescriptor, nLength,
 /// lpnLengthNeeded): the descriptor SetFileSecurity kept, or a file's default.
 #[export]
-fn GetFileSecurityA(call: &mut ApiCall<'_>, lpFileName: Option<AnsiStr>, RequestedInformation: u32, pSecurityDescriptor: Ptr, nLength: u32, lpnLengthNeeded: Ptr) -> ApiReturn {
-    get_file_security(call, lpFileName.as_deref(), RequestedInformation, pSecurityDescriptor, nLength, lpnLengthNeeded)
+fn GetFileSecurityA(
+    call: &mut ApiCall<'_>,
+    lpFileName: Option<AnsiStr>,
+    RequestedInformation: u32,
+    pSecurityDescriptor: Ptr,
+    nLength: u32,
+    lpnLengthNeeded: Ptr,
+) -> ApiReturn {
+    get_file_security(
+        call,
+        lpFileName.as_deref(),
+        RequestedInformation,
+        pSecurityDescriptor,
+        nLength,
+        lpnLengthNeeded,
+    )
 }
 
 /// GetFileSecurityW.
 #[export]
-fn GetFileSecurityW(call: &mut ApiCall<'_>, lpFileName: Option<WideStr>, RequestedInformation: u32, pSecurityDescriptor: Ptr, nLength: u32, lpnLengthNeeded: Ptr) -> ApiReturn {
-    get_file_security(call, lpFileName.as_deref(), RequestedInformation, pSecurityDescriptor, nLength, lpnLengthNeeded)
+fn GetFileSecurityW(
+    call: &mut ApiCall<'_>,
+    lpFileName: Option<WideStr>,
+    RequestedInformation: u32,
+    pSecurityDescriptor: Ptr,
+    nLength: u32,
+    lpnLengthNeeded: Ptr,
+) -> ApiReturn {
+    get_file_security(
+        call,
+        lpFileName.as_deref(),
+        RequestedInformation,
+        pSecurityDescriptor,
+        nLength,
+        lpnLengthNeeded,
+    )
 }
 
 fn set_file_security(call: &mut ApiCall<'_>, name: Option<&str>, info: u32, sd: Ptr) -> ApiReturn {
@@ -1036,19 +1388,40 @@ fn set_file_security(call: &mut ApiCall<'_>, name: Option<&str>, info: u32, sd: 
 /// SetFileSecurityA(lpFileName, SecurityInformation, pSecurityDescriptor): kept for
 /// GetFileSecurity (in memory; not enforced).
 #[export]
-fn SetFileSecurityA(call: &mut ApiCall<'_>, lpFileName: Option<AnsiStr>, SecurityInformation: u32, pSecurityDescriptor: Ptr) -> ApiReturn {
-    set_file_security(call, lpFileName.as_deref(), SecurityInformation, pSecurityDescriptor)
+fn SetFileSecurityA(
+    call: &mut ApiCall<'_>,
+    lpFileName: Option<AnsiStr>,
+    SecurityInformation: u32,
+    pSecurityDescriptor: Ptr,
+) -> ApiReturn {
+    set_file_security(
+        call,
+        lpFileName.as_deref(),
+        SecurityInformation,
+        pSecurityDescriptor,
+    )
 }
 
 /// SetFileSecurityW.
 #[export]
-fn SetFileSecurityW(call: &mut ApiCall<'_>, lpFileName: Option<WideStr>, SecurityInformation: u32, pSecurityDescriptor: Ptr) -> ApiReturn {
-    set_file_security(call, lpFileName.as_deref(), SecurityInformation, pSecurityDescriptor)
+fn SetFileSecurityW(
+    call: &mut ApiCall<'_>,
+    lpFileName: Option<WideStr>,
+    SecurityInformation: u32,
+    pSecurityDescriptor: Ptr,
+) -> ApiReturn {
+    set_file_security(
+        call,
+        lpFileName.as_deref(),
+        SecurityInformation,
+        pSecurityDescriptor,
+    )
 }
 
 // ----- accounts -----
 
 /// Out-parameters of LookupAccountSid and LookupAccountName: a name (or SID) and a domain.
+#[allow(clippy::too_many_arguments)]
 fn lookup_account_sid(
     call: &mut ApiCall<'_>,
     chars: Chars,
@@ -1069,7 +1442,8 @@ fn lookup_account_sid(
     let Some((_, account, dom, kind)) = accounts(call).into_iter().find(|(a, ..)| *a == s) else {
         return fail(call, Win32Error::NONE_MAPPED);
     };
-    let (Ok(name_cap), Ok(domain_cap)) = (call.read_u32(name_len.0), call.read_u32(domain_len.0)) else {
+    let (Ok(name_cap), Ok(domain_cap)) = (call.read_u32(name_len.0), call.read_u32(domain_len.0))
+    else {
         return fail(call, Win32Error::NOACCESS);
     };
     let (n, d) = (chars.len(&account), chars.len(&dom));
@@ -1078,9 +1452,13 @@ fn lookup_account_sid(
         let _ = call.write_u32(domain_len.0, d + 1);
         return fail(call, Win32Error::INSUFFICIENT_BUFFER);
     }
-    let ok = matches!(copy_string(call, chars, name.0, name_cap, &account), Copied::Done(_))
-        && matches!(copy_string(call, chars, domain.0, domain_cap, &dom), Copied::Done(_))
-        && call.write_u32(name_len.0, n).is_ok()
+    let ok = matches!(
+        copy_string(call, chars, name.0, name_cap, &account),
+        Copied::Done(_)
+    ) && matches!(
+        copy_string(call, chars, domain.0, domain_cap, &dom),
+        Copied::Done(_)
+    ) && call.write_u32(name_len.0, n).is_ok()
         && call.write_u32(domain_len.0, d).is_ok()
         && call.write_out_u32(use_out.0, kind as u32).is_ok();
     if !ok {
@@ -1093,16 +1471,55 @@ fn lookup_account_sid(
 /// cchReferencedDomainName, peUse): the user, the machine's accounts and the well-known
 /// groups; other SIDs are ERROR_NONE_MAPPED.
 #[export]
-fn LookupAccountSidA(call: &mut ApiCall<'_>, lpSystemName: Option<AnsiStr>, Sid: Ptr, Name: Ptr, cchName: Ptr, ReferencedDomainName: Ptr, cchReferencedDomainName: Ptr, peUse: Ptr) -> ApiReturn {
-    lookup_account_sid(call, Chars::Ansi, lpSystemName.as_deref(), Sid, Name, cchName, ReferencedDomainName, cchReferencedDomainName, peUse)
+fn LookupAccountSidA(
+    call: &mut ApiCall<'_>,
+    lpSystemName: Option<AnsiStr>,
+    Sid: Ptr,
+    Name: Ptr,
+    cchName: Ptr,
+    ReferencedDomainName: Ptr,
+    cchReferencedDomainName: Ptr,
+    peUse: Ptr,
+) -> ApiReturn {
+    lookup_account_sid(
+        call,
+        Chars::Ansi,
+        lpSystemName.as_deref(),
+        Sid,
+        Name,
+        cchName,
+        ReferencedDomainName,
+        cchReferencedDomainName,
+        peUse,
+    )
 }
 
 /// LookupAccountSidW.
 #[export]
-fn LookupAccountSidW(call: &mut ApiCall<'_>, lpSystemName: Option<WideStr>, Sid: Ptr, Name: Ptr, cchName: Ptr, ReferencedDomainName: Ptr, cchReferencedDomainName: Ptr, peUse: Ptr) -> ApiReturn {
-    lookup_account_sid(call, Chars::Wide, lpSystemName.as_deref(), Sid, Name, cchName, ReferencedDomainName, cchReferencedDomainName, peUse)
+fn LookupAccountSidW(
+    call: &mut ApiCall<'_>,
+    lpSystemName: Option<WideStr>,
+    Sid: Ptr,
+    Name: Ptr,
+    cchName: Ptr,
+    ReferencedDomainName: Ptr,
+    cchReferencedDomainName: Ptr,
+    peUse: Ptr,
+) -> ApiReturn {
+    lookup_account_sid(
+        call,
+        Chars::Wide,
+        lpSystemName.as_deref(),
+        Sid,
+        Name,
+        cchName,
+        ReferencedDomainName,
+        cchReferencedDomainName,
+        peUse,
+    )
 }
 
+#[allow(clippy::too_many_arguments)]
 fn lookup_account_name(
     call: &mut ApiCall<'_>,
     chars: Chars,
@@ -1128,7 +1545,8 @@ fn lookup_account_name(
     let Some((s, _, dom, kind)) = found else {
         return fail(call, Win32Error::NONE_MAPPED);
     };
-    let (Ok(sid_cap), Ok(domain_cap)) = (call.read_u32(sid_len.0), call.read_u32(domain_len.0)) else {
+    let (Ok(sid_cap), Ok(domain_cap)) = (call.read_u32(sid_len.0), call.read_u32(domain_len.0))
+    else {
         return fail(call, Win32Error::NOACCESS);
     };
     let d = chars.len(&dom);
@@ -1138,7 +1556,10 @@ fn lookup_account_name(
         return fail(call, Win32Error::INSUFFICIENT_BUFFER);
     }
     let ok = call.write_bytes(sid_out.0, &s).is_ok()
-        && matches!(copy_string(call, chars, domain.0, domain_cap, &dom), Copied::Done(_))
+        && matches!(
+            copy_string(call, chars, domain.0, domain_cap, &dom),
+            Copied::Done(_)
+        )
         && call.write_u32(sid_len.0, s.len() as u32).is_ok()
         && call.write_u32(domain_len.0, d).is_ok()
         && call.write_out_u32(use_out.0, kind as u32).is_ok();
@@ -1151,14 +1572,52 @@ fn lookup_account_name(
 /// LookupAccountNameA(lpSystemName, lpAccountName, Sid, cbSid, ReferencedDomainName,
 /// cchReferencedDomainName, peUse): `name` or `DOMAIN\name`, without regard to case.
 #[export]
-fn LookupAccountNameA(call: &mut ApiCall<'_>, lpSystemName: Option<AnsiStr>, lpAccountName: Option<AnsiStr>, Sid: Ptr, cbSid: Ptr, ReferencedDomainName: Ptr, cchReferencedDomainName: Ptr, peUse: Ptr) -> ApiReturn {
-    lookup_account_name(call, Chars::Ansi, lpSystemName.as_deref(), lpAccountName.as_deref(), Sid, cbSid, ReferencedDomainName, cchReferencedDomainName, peUse)
+fn LookupAccountNameA(
+    call: &mut ApiCall<'_>,
+    lpSystemName: Option<AnsiStr>,
+    lpAccountName: Option<AnsiStr>,
+    Sid: Ptr,
+    cbSid: Ptr,
+    ReferencedDomainName: Ptr,
+    cchReferencedDomainName: Ptr,
+    peUse: Ptr,
+) -> ApiReturn {
+    lookup_account_name(
+        call,
+        Chars::Ansi,
+        lpSystemName.as_deref(),
+        lpAccountName.as_deref(),
+        Sid,
+        cbSid,
+        ReferencedDomainName,
+        cchReferencedDomainName,
+        peUse,
+    )
 }
 
 /// LookupAccountNameW.
 #[export]
-fn LookupAccountNameW(call: &mut ApiCall<'_>, lpSystemName: Option<WideStr>, lpAccountName: Option<WideStr>, Sid: Ptr, cbSid: Ptr, ReferencedDomainName: Ptr, cchReferencedDomainName: Ptr, peUse: Ptr) -> ApiReturn {
-    lookup_account_name(call, Chars::Wide, lpSystemName.as_deref(), lpAccountName.as_deref(), Sid, cbSid, ReferencedDomainName, cchReferencedDomainName, peUse)
+fn LookupAccountNameW(
+    call: &mut ApiCall<'_>,
+    lpSystemName: Option<WideStr>,
+    lpAccountName: Option<WideStr>,
+    Sid: Ptr,
+    cbSid: Ptr,
+    ReferencedDomainName: Ptr,
+    cchReferencedDomainName: Ptr,
+    peUse: Ptr,
+) -> ApiReturn {
+    lookup_account_name(
+        call,
+        Chars::Wide,
+        lpSystemName.as_deref(),
+        lpAccountName.as_deref(),
+        Sid,
+        cbSid,
+        ReferencedDomainName,
+        cchReferencedDomainName,
+        peUse,
+    )
 }
 
 #[cfg(test)]
@@ -1170,7 +1629,10 @@ mod tests {
         let s = sid_from_string("S-1-5-21-1-2-3-1000").expect("sid");
         assert_eq!(s.len(), 28);
         assert_eq!(sid_to_string(&s), "S-1-5-21-1-2-3-1000");
-        assert_eq!(sid(5, &[32, 544]), sid_from_string("S-1-5-32-544").expect("sid"));
+        assert_eq!(
+            sid(5, &[32, 544]),
+            sid_from_string("S-1-5-32-544").expect("sid")
+        );
     }
 
     #[test]
@@ -1183,6 +1645,9 @@ mod tests {
         let merged = Descriptor::default().merge(&d, DACL_SECURITY_INFORMATION);
         assert_eq!(merged.dacl, d.dacl);
         assert!(merged.owner.is_none());
-        assert_eq!(acl_used(d.dacl.as_deref().expect("dacl")), Some(d.dacl.as_ref().map_or(0, Vec::len)));
+        assert_eq!(
+            acl_used(d.dacl.as_deref().expect("dacl")),
+            Some(d.dacl.as_ref().map_or(0, Vec::len))
+        );
     }
 }

@@ -62,7 +62,13 @@ pub(crate) enum Copied {
 }
 
 /// Copies `text` and a NUL into the buffer at `at` of `capacity` characters.
-pub(crate) fn copy_string(call: &mut ApiCall<'_>, chars: Chars, at: u32, capacity: u32, text: &str) -> Copied {
+pub(crate) fn copy_string(
+    call: &mut ApiCall<'_>,
+    chars: Chars,
+    at: u32,
+    capacity: u32,
+    text: &str,
+) -> Copied {
     let mut bytes = chars.encode(text);
     let len = bytes.len() as u32 / chars.unit();
     if capacity < len + 1 {

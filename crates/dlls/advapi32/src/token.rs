@@ -52,7 +52,8 @@ const PRIVILEGES: [(u32, &str); 23] = [
 ];
 
 /// An administrator's privileges, in the order NT 4.0 lists them.
-const ADMINISTRATOR_PRIVILEGES: [u32; 16] = [23, 8, 17, 18, 12, 19, 24, 9, 20, 22, 11, 13, 14, 10, 15, 5];
+const ADMINISTRATOR_PRIVILEGES: [u32; 16] =
+    [23, 8, 17, 18, 12, 19, 24, 9, 20, 22, 11, 13, 14, 10, 15, 5];
 
 /// A Token object's payload.
 pub struct Token {
@@ -84,7 +85,11 @@ impl Tokens {
     }
 }
 
-fn new_token(call: &mut ApiCall<'_>, impersonation: Option<u32>, privileges: Vec<(u32, u32)>) -> Option<Arc<Object>> {
+fn new_token(
+    call: &mut ApiCall<'_>,
+    impersonation: Option<u32>,
+    privileges: Vec<(u32, u32)>,
+) -> Option<Arc<Object>> {
     let tokens = call.state.get::<Tokens>();
     tokens.next_id += 1;
     let id = 0x1000 + tokens.next_id;
@@ -106,12 +111,23 @@ fn process_token(call: &mut ApiCall<'_>, process: &Arc<Object>) -> Option<Arc<Ob
     }
     let privileges = ADMINISTRATOR_PRIVILEGES
         .iter()
-        .map(|&l| (l, if l == 23 { ENABLED | ENABLED_BY_DEFAULT } else { 0 }))
+        .map(|&l| {
+            (
+                l,
+                if l == 23 {
+                    ENABLED | ENABLED_BY_DEFAULT
+                } else {
+                    0
+                },
+            )
+        })
         .collect();
     let token = new_token(call, None, privileges)?;
     let tokens = call.state.get::<Tokens>();
     Tokens::prune(&mut tokens.processes);
-    tokens.processes.push((Arc::downgrade(process), Arc::clone(&token)));
+    tokens
+        .processes
+        .push((Arc::downgrade(process), Arc::clone(&token)));
     Some(token)
 }
 
@@ -150,18 +166,24 @@ fn fail(call: &mut ApiCall<'_>, e: Win32Error) -> ApiReturn {
     call.fail_win32(e, 0)
 }
 
-fn give_handle(call: &mut ApiCall<'_>, token: &Arc<Object>, access: AccessMask, out: Ptr) -> ApiReturn {
+fn give_handle(
+    call: &mut ApiCall<'_>,
+    token: &Arc<Object>,
+    access: AccessMask,
+    out: Ptr,
+) -> ApiReturn {
     let granted = ObjectType::Token.map_access(access);
     let Some(process) = call.process_mut() else {
         return fail(call, Win32Error::INVALID_HANDLE);
     };
-    let handle = match process
-        .handle_table_mut()
-        .insert(token, granted, HandleAttributes::default())
-    {
-        Ok(h) => h,
-        Err(e) => return fail(call, e.win32_error()),
-    };
+    let handle =
+        match process
+            .handle_table_mut()
+            .insert(token, granted, HandleAttributes::default())
+        {
+            Ok(h) => h,
+            Err(e) => return fail(call, e.win32_error()),
+        };
     if call.write_u32(out.0, handle.0).is_err() {
         let _ = call.close_handle(handle);
         return fail(call, Win32Error::NOACCESS);
@@ -172,8 +194,17 @@ fn give_handle(call: &mut ApiCall<'_>, token: &Arc<Object>, access: AccessMask, 
 /// OpenProcessToken(ProcessHandle, DesiredAccess, TokenHandle): a handle to the process's
 /// primary token (the process handle needs PROCESS_QUERY_INFORMATION).
 #[export]
-fn OpenProcessToken(call: &mut ApiCall<'_>, ProcessHandle: Handle, DesiredAccess: AccessMask, TokenHandle: Ptr) -> ApiReturn {
-    let process = match call.reference(ProcessHandle, AccessMask::PROCESS_QUERY_INFORMATION, Some(ObjectType::Process)) {
+fn OpenProcessToken(
+    call: &mut ApiCall<'_>,
+    ProcessHandle: Handle,
+    DesiredAccess: AccessMask,
+    TokenHandle: Ptr,
+) -> ApiReturn {
+    let process = match call.reference(
+        ProcessHandle,
+        AccessMask::PROCESS_QUERY_INFORMATION,
+        Some(ObjectType::Process),
+    ) {
         Ok(p) => p,
         Err(e) => return fail(call, e.win32_error()),
     };
@@ -186,9 +217,19 @@ fn OpenProcessToken(call: &mut ApiCall<'_>, ProcessHandle: Handle, DesiredAccess
 /// OpenThreadToken(ThreadHandle, DesiredAccess, OpenAsSelf, TokenHandle): the thread's
 /// impersonation token; ERROR_NO_TOKEN when it is not impersonating.
 #[export]
-fn OpenThreadToken(call: &mut ApiCall<'_>, ThreadHandle: Handle, DesiredAccess: AccessMask, OpenAsSelf: bool, TokenHandle: Ptr) -> ApiReturn {
+fn OpenThreadToken(
+    call: &mut ApiCall<'_>,
+    ThreadHandle: Handle,
+    DesiredAccess: AccessMask,
+    OpenAsSelf: bool,
+    TokenHandle: Ptr,
+) -> ApiReturn {
     let _ = OpenAsSelf;
-    let thread = match call.reference(ThreadHandle, AccessMask::THREAD_QUERY_INFORMATION, Some(ObjectType::Thread)) {
+    let thread = match call.reference(
+        ThreadHandle,
+        AccessMask::THREAD_QUERY_INFORMATION,
+        Some(ObjectType::Thread),
+    ) {
         Ok(t) => t,
         Err(e) => return fail(call, e.win32_error()),
     };
@@ -241,11 +282,20 @@ fn RevertToSelf(call: &mut ApiCall<'_>) -> bool {
 /// DuplicateToken(ExistingTokenHandle, ImpersonationLevel, DuplicateTokenHandle): an
 /// impersonation token with the same user and privileges.
 #[export]
-fn DuplicateToken(call: &mut ApiCall<'_>, ExistingTokenHandle: Handle, ImpersonationLevel: u32, DuplicateTokenHandle: Ptr) -> ApiReturn {
+fn DuplicateToken(
+    call: &mut ApiCall<'_>,
+    ExistingTokenHandle: Handle,
+    ImpersonationLevel: u32,
+    DuplicateTokenHandle: Ptr,
+) -> ApiReturn {
     if ImpersonationLevel > 3 {
         return fail(call, Win32Error::BAD_IMPERSONATION_LEVEL);
     }
-    let existing = match call.reference(ExistingTokenHandle, AccessMask::TOKEN_DUPLICATE, Some(ObjectType::Token)) {
+    let existing = match call.reference(
+        ExistingTokenHandle,
+        AccessMask::TOKEN_DUPLICATE,
+        Some(ObjectType::Token),
+    ) {
         Ok(t) => t,
         Err(e) => return fail(call, e.win32_error()),
     };
@@ -286,7 +336,12 @@ fn groups(call: &mut ApiCall<'_>) -> Vec<(Sid, u32)> {
 }
 
 /// A TOKEN_* information structure laid out at `base`: pointers inside it are absolute.
-fn information(call: &mut ApiCall<'_>, token: &Token, class: u32, base: u32) -> Result<Vec<u8>, Win32Error> {
+fn information(
+    call: &mut ApiCall<'_>,
+    token: &Token,
+    class: u32,
+    base: u32,
+) -> Result<Vec<u8>, Win32Error> {
     let mut out = Vec::new();
     let word = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_le_bytes());
     match class {
@@ -470,7 +525,11 @@ fn AdjustTokenPrivileges(
                     let enabled = attributes & ENABLED != 0;
                     if (p.1 & ENABLED != 0) != enabled {
                         previous.push(*p);
-                        p.1 = if enabled { p.1 | ENABLED } else { p.1 & !ENABLED };
+                        p.1 = if enabled {
+                            p.1 | ENABLED
+                        } else {
+                            p.1 & !ENABLED
+                        };
                     }
                 }
                 None => not_all = true,
@@ -496,16 +555,28 @@ fn AdjustTokenPrivileges(
         }
     }
     *token.privileges.lock() = privileges;
-    call.set_last_error(if not_all { Win32Error::NOT_ALL_ASSIGNED.0 } else { 0 });
+    call.set_last_error(if not_all {
+        Win32Error::NOT_ALL_ASSIGNED.0
+    } else {
+        0
+    });
     ApiReturn::Value(1)
 }
 
-fn lookup_privilege_value(call: &mut ApiCall<'_>, system: Option<&str>, name: Option<&str>, luid: Ptr) -> ApiReturn {
+fn lookup_privilege_value(
+    call: &mut ApiCall<'_>,
+    system: Option<&str>,
+    name: Option<&str>,
+    luid: Ptr,
+) -> ApiReturn {
     if !is_local_system(call, system) {
         return fail(call, RPC_S_SERVER_UNAVAILABLE);
     }
     let name = name.unwrap_or("");
-    let Some(&(value, _)) = PRIVILEGES.iter().find(|(_, n)| n.eq_ignore_ascii_case(name)) else {
+    let Some(&(value, _)) = PRIVILEGES
+        .iter()
+        .find(|(_, n)| n.eq_ignore_ascii_case(name))
+    else {
         return fail(call, Win32Error::NO_SUCH_PRIVILEGE);
     };
     let r = call
@@ -520,17 +591,34 @@ fn lookup_privilege_value(call: &mut ApiCall<'_>, system: Option<&str>, name: Op
 /// LookupPrivilegeValueA(lpSystemName, lpName, lpLuid): the LUID of a privilege by name
 /// (without regard to case); ERROR_NO_SUCH_PRIVILEGE for a name NT 4.0 does not have.
 #[export]
-fn LookupPrivilegeValueA(call: &mut ApiCall<'_>, lpSystemName: Option<AnsiStr>, lpName: Option<AnsiStr>, lpLuid: Ptr) -> ApiReturn {
+fn LookupPrivilegeValueA(
+    call: &mut ApiCall<'_>,
+    lpSystemName: Option<AnsiStr>,
+    lpName: Option<AnsiStr>,
+    lpLuid: Ptr,
+) -> ApiReturn {
     lookup_privilege_value(call, lpSystemName.as_deref(), lpName.as_deref(), lpLuid)
 }
 
 /// LookupPrivilegeValueW.
 #[export]
-fn LookupPrivilegeValueW(call: &mut ApiCall<'_>, lpSystemName: Option<WideStr>, lpName: Option<WideStr>, lpLuid: Ptr) -> ApiReturn {
+fn LookupPrivilegeValueW(
+    call: &mut ApiCall<'_>,
+    lpSystemName: Option<WideStr>,
+    lpName: Option<WideStr>,
+    lpLuid: Ptr,
+) -> ApiReturn {
     lookup_privilege_value(call, lpSystemName.as_deref(), lpName.as_deref(), lpLuid)
 }
 
-fn lookup_privilege_name(call: &mut ApiCall<'_>, chars: Chars, system: Option<&str>, luid: Ptr, name: Ptr, length: Ptr) -> ApiReturn {
+fn lookup_privilege_name(
+    call: &mut ApiCall<'_>,
+    chars: Chars,
+    system: Option<&str>,
+    luid: Ptr,
+    name: Ptr,
+    length: Ptr,
+) -> ApiReturn {
     if !is_local_system(call, system) {
         return fail(call, RPC_S_SERVER_UNAVAILABLE);
     }
@@ -560,12 +648,38 @@ fn lookup_privilege_name(call: &mut ApiCall<'_>, chars: Chars, system: Option<&s
 /// ERROR_INSUFFICIENT_BUFFER with the characters needed (NUL included) in cchName; on
 /// success cchName is the length without the NUL.
 #[export]
-fn LookupPrivilegeNameA(call: &mut ApiCall<'_>, lpSystemName: Option<AnsiStr>, lpLuid: Ptr, lpName: Ptr, cchName: Ptr) -> ApiReturn {
-    lookup_privilege_name(call, Chars::Ansi, lpSystemName.as_deref(), lpLuid, lpName, cchName)
+fn LookupPrivilegeNameA(
+    call: &mut ApiCall<'_>,
+    lpSystemName: Option<AnsiStr>,
+    lpLuid: Ptr,
+    lpName: Ptr,
+    cchName: Ptr,
+) -> ApiReturn {
+    lookup_privilege_name(
+        call,
+        Chars::Ansi,
+        lpSystemName.as_deref(),
+        lpLuid,
+        lpName,
+        cchName,
+    )
 }
 
 /// LookupPrivilegeNameW.
 #[export]
-fn LookupPrivilegeNameW(call: &mut ApiCall<'_>, lpSystemName: Option<WideStr>, lpLuid: Ptr, lpName: Ptr, cchName: Ptr) -> ApiReturn {
-    lookup_privilege_name(call, Chars::Wide, lpSystemName.as_deref(), lpLuid, lpName, cchName)
+fn LookupPrivilegeNameW(
+    call: &mut ApiCall<'_>,
+    lpSystemName: Option<WideStr>,
+    lpLuid: Ptr,
+    lpName: Ptr,
+    cchName: Ptr,
+) -> ApiReturn {
+    lookup_privilege_name(
+        call,
+        Chars::Wide,
+        lpSystemName.as_deref(),
+        lpLuid,
+        lpName,
+        cchName,
+    )
 }

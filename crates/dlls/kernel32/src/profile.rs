@@ -66,7 +66,10 @@ fn classify(line: &str) -> Line<'_> {
         return Line::Section(name.trim_matches([' ', '\t']));
     }
     match t.split_once('=') {
-        Some((k, v)) => Line::Entry(k.trim_matches([' ', '\t']), Some(v.trim_matches([' ', '\t']))),
+        Some((k, v)) => Line::Entry(
+            k.trim_matches([' ', '\t']),
+            Some(v.trim_matches([' ', '\t'])),
+        ),
         None => Line::Entry(t, None),
     }
 }
@@ -335,7 +338,16 @@ fn GetPrivateProfileStringA(
     nSize: u32,
     lpFileName: Option<AnsiStr>,
 ) -> u32 {
-    get_string(call, Chars::Ansi, lpAppName.as_deref(), lpKeyName.as_deref(), lpDefault.as_deref(), lpReturnedString, nSize, lpFileName.as_deref())
+    get_string(
+        call,
+        Chars::Ansi,
+        lpAppName.as_deref(),
+        lpKeyName.as_deref(),
+        lpDefault.as_deref(),
+        lpReturnedString,
+        nSize,
+        lpFileName.as_deref(),
+    )
 }
 
 /// GetPrivateProfileStringW.
@@ -349,7 +361,16 @@ fn GetPrivateProfileStringW(
     nSize: u32,
     lpFileName: Option<WideStr>,
 ) -> u32 {
-    get_string(call, Chars::Wide, lpAppName.as_deref(), lpKeyName.as_deref(), lpDefault.as_deref(), lpReturnedString, nSize, lpFileName.as_deref())
+    get_string(
+        call,
+        Chars::Wide,
+        lpAppName.as_deref(),
+        lpKeyName.as_deref(),
+        lpDefault.as_deref(),
+        lpReturnedString,
+        nSize,
+        lpFileName.as_deref(),
+    )
 }
 
 /// GetProfileStringA(lpAppName, lpKeyName, lpDefault, lpReturnedString, nSize): from
@@ -363,7 +384,16 @@ fn GetProfileStringA(
     lpReturnedString: Ptr,
     nSize: u32,
 ) -> u32 {
-    get_string(call, Chars::Ansi, lpAppName.as_deref(), lpKeyName.as_deref(), lpDefault.as_deref(), lpReturnedString, nSize, None)
+    get_string(
+        call,
+        Chars::Ansi,
+        lpAppName.as_deref(),
+        lpKeyName.as_deref(),
+        lpDefault.as_deref(),
+        lpReturnedString,
+        nSize,
+        None,
+    )
 }
 
 /// GetProfileStringW.
@@ -376,10 +406,25 @@ fn GetProfileStringW(
     lpReturnedString: Ptr,
     nSize: u32,
 ) -> u32 {
-    get_string(call, Chars::Wide, lpAppName.as_deref(), lpKeyName.as_deref(), lpDefault.as_deref(), lpReturnedString, nSize, None)
+    get_string(
+        call,
+        Chars::Wide,
+        lpAppName.as_deref(),
+        lpKeyName.as_deref(),
+        lpDefault.as_deref(),
+        lpReturnedString,
+        nSize,
+        None,
+    )
 }
 
-fn get_int(call: &mut ApiCall<'_>, app: Option<&str>, key: Option<&str>, default: i32, file: Option<&str>) -> u32 {
+fn get_int(
+    call: &mut ApiCall<'_>,
+    app: Option<&str>,
+    key: Option<&str>,
+    default: i32,
+    file: Option<&str>,
+) -> u32 {
     let (Some(app), Some(key)) = (app, key) else {
         return default as u32;
     };
@@ -401,36 +446,91 @@ fn get_int(call: &mut ApiCall<'_>, app: Option<&str>, key: Option<&str>, default
     let n = digits
         .bytes()
         .take_while(u8::is_ascii_digit)
-        .fold(0u32, |n, d| n.wrapping_mul(10).wrapping_add(u32::from(d - b'0')));
+        .fold(0u32, |n, d| {
+            n.wrapping_mul(10).wrapping_add(u32::from(d - b'0'))
+        });
     if negative { n.wrapping_neg() } else { n }
 }
 
 /// GetPrivateProfileIntA(lpAppName, lpKeyName, nDefault, lpFileName): the value as a
 /// decimal number (its leading digits; 0 when it has none), nDefault when absent or empty.
 #[export]
-fn GetPrivateProfileIntA(call: &mut ApiCall<'_>, lpAppName: Option<AnsiStr>, lpKeyName: Option<AnsiStr>, nDefault: i32, lpFileName: Option<AnsiStr>) -> u32 {
-    get_int(call, lpAppName.as_deref(), lpKeyName.as_deref(), nDefault, lpFileName.as_deref())
+fn GetPrivateProfileIntA(
+    call: &mut ApiCall<'_>,
+    lpAppName: Option<AnsiStr>,
+    lpKeyName: Option<AnsiStr>,
+    nDefault: i32,
+    lpFileName: Option<AnsiStr>,
+) -> u32 {
+    get_int(
+        call,
+        lpAppName.as_deref(),
+        lpKeyName.as_deref(),
+        nDefault,
+        lpFileName.as_deref(),
+    )
 }
 
 /// GetPrivateProfileIntW.
 #[export]
-fn GetPrivateProfileIntW(call: &mut ApiCall<'_>, lpAppName: Option<WideStr>, lpKeyName: Option<WideStr>, nDefault: i32, lpFileName: Option<WideStr>) -> u32 {
-    get_int(call, lpAppName.as_deref(), lpKeyName.as_deref(), nDefault, lpFileName.as_deref())
+fn GetPrivateProfileIntW(
+    call: &mut ApiCall<'_>,
+    lpAppName: Option<WideStr>,
+    lpKeyName: Option<WideStr>,
+    nDefault: i32,
+    lpFileName: Option<WideStr>,
+) -> u32 {
+    get_int(
+        call,
+        lpAppName.as_deref(),
+        lpKeyName.as_deref(),
+        nDefault,
+        lpFileName.as_deref(),
+    )
 }
 
 /// GetProfileIntA(lpAppName, lpKeyName, nDefault): from win.ini.
 #[export]
-fn GetProfileIntA(call: &mut ApiCall<'_>, lpAppName: Option<AnsiStr>, lpKeyName: Option<AnsiStr>, nDefault: i32) -> u32 {
-    get_int(call, lpAppName.as_deref(), lpKeyName.as_deref(), nDefault, None)
+fn GetProfileIntA(
+    call: &mut ApiCall<'_>,
+    lpAppName: Option<AnsiStr>,
+    lpKeyName: Option<AnsiStr>,
+    nDefault: i32,
+) -> u32 {
+    get_int(
+        call,
+        lpAppName.as_deref(),
+        lpKeyName.as_deref(),
+        nDefault,
+        None,
+    )
 }
 
 /// GetProfileIntW.
 #[export]
-fn GetProfileIntW(call: &mut ApiCall<'_>, lpAppName: Option<WideStr>, lpKeyName: Option<WideStr>, nDefault: i32) -> u32 {
-    get_int(call, lpAppName.as_deref(), lpKeyName.as_deref(), nDefault, None)
+fn GetProfileIntW(
+    call: &mut ApiCall<'_>,
+    lpAppName: Option<WideStr>,
+    lpKeyName: Option<WideStr>,
+    nDefault: i32,
+) -> u32 {
+    get_int(
+        call,
+        lpAppName.as_deref(),
+        lpKeyName.as_deref(),
+        nDefault,
+        None,
+    )
 }
 
-fn get_section(call: &mut ApiCall<'_>, chars: Chars, app: Option<&str>, out: Ptr, size: u32, file: Option<&str>) -> u32 {
+fn get_section(
+    call: &mut ApiCall<'_>,
+    chars: Chars,
+    app: Option<&str>,
+    out: Ptr,
+    size: u32,
+    file: Option<&str>,
+) -> u32 {
     let items: Vec<String> = match (app, open(call, file)) {
         (Some(app), Ok((_, ini))) => ini
             .entries(app)
@@ -448,42 +548,124 @@ fn get_section(call: &mut ApiCall<'_>, chars: Chars, app: Option<&str>, out: Ptr
 /// GetPrivateProfileSectionA(lpAppName, lpReturnedString, nSize, lpFileName): the
 /// section's `key=value` lines, each NUL-terminated, with one more NUL.
 #[export]
-fn GetPrivateProfileSectionA(call: &mut ApiCall<'_>, lpAppName: Option<AnsiStr>, lpReturnedString: Ptr, nSize: u32, lpFileName: Option<AnsiStr>) -> u32 {
-    get_section(call, Chars::Ansi, lpAppName.as_deref(), lpReturnedString, nSize, lpFileName.as_deref())
+fn GetPrivateProfileSectionA(
+    call: &mut ApiCall<'_>,
+    lpAppName: Option<AnsiStr>,
+    lpReturnedString: Ptr,
+    nSize: u32,
+    lpFileName: Option<AnsiStr>,
+) -> u32 {
+    get_section(
+        call,
+        Chars::Ansi,
+        lpAppName.as_deref(),
+        lpReturnedString,
+        nSize,
+        lpFileName.as_deref(),
+    )
 }
 
 /// GetPrivateProfileSectionW.
 #[export]
-fn GetPrivateProfileSectionW(call: &mut ApiCall<'_>, lpAppName: Option<WideStr>, lpReturnedString: Ptr, nSize: u32, lpFileName: Option<WideStr>) -> u32 {
-    get_section(call, Chars::Wide, lpAppName.as_deref(), lpReturnedString, nSize, lpFileName.as_deref())
+fn GetPrivateProfileSectionW(
+    call: &mut ApiCall<'_>,
+    lpAppName: Option<WideStr>,
+    lpReturnedString: Ptr,
+    nSize: u32,
+    lpFileName: Option<WideStr>,
+) -> u32 {
+    get_section(
+        call,
+        Chars::Wide,
+        lpAppName.as_deref(),
+        lpReturnedString,
+        nSize,
+        lpFileName.as_deref(),
+    )
 }
 
 /// GetProfileSectionA(lpAppName, lpReturnedString, nSize): from win.ini.
 #[export]
-fn GetProfileSectionA(call: &mut ApiCall<'_>, lpAppName: Option<AnsiStr>, lpReturnedString: Ptr, nSize: u32) -> u32 {
-    get_section(call, Chars::Ansi, lpAppName.as_deref(), lpReturnedString, nSize, None)
+fn GetProfileSectionA(
+    call: &mut ApiCall<'_>,
+    lpAppName: Option<AnsiStr>,
+    lpReturnedString: Ptr,
+    nSize: u32,
+) -> u32 {
+    get_section(
+        call,
+        Chars::Ansi,
+        lpAppName.as_deref(),
+        lpReturnedString,
+        nSize,
+        None,
+    )
 }
 
 /// GetProfileSectionW.
 #[export]
-fn GetProfileSectionW(call: &mut ApiCall<'_>, lpAppName: Option<WideStr>, lpReturnedString: Ptr, nSize: u32) -> u32 {
-    get_section(call, Chars::Wide, lpAppName.as_deref(), lpReturnedString, nSize, None)
+fn GetProfileSectionW(
+    call: &mut ApiCall<'_>,
+    lpAppName: Option<WideStr>,
+    lpReturnedString: Ptr,
+    nSize: u32,
+) -> u32 {
+    get_section(
+        call,
+        Chars::Wide,
+        lpAppName.as_deref(),
+        lpReturnedString,
+        nSize,
+        None,
+    )
 }
 
 /// GetPrivateProfileSectionNamesA(lpszReturnBuffer, nSize, lpFileName).
 #[export]
-fn GetPrivateProfileSectionNamesA(call: &mut ApiCall<'_>, lpszReturnBuffer: Ptr, nSize: u32, lpFileName: Option<AnsiStr>) -> u32 {
-    get_string(call, Chars::Ansi, None, None, None, lpszReturnBuffer, nSize, lpFileName.as_deref())
+fn GetPrivateProfileSectionNamesA(
+    call: &mut ApiCall<'_>,
+    lpszReturnBuffer: Ptr,
+    nSize: u32,
+    lpFileName: Option<AnsiStr>,
+) -> u32 {
+    get_string(
+        call,
+        Chars::Ansi,
+        None,
+        None,
+        None,
+        lpszReturnBuffer,
+        nSize,
+        lpFileName.as_deref(),
+    )
 }
 
 /// GetPrivateProfileSectionNamesW.
 #[export]
-fn GetPrivateProfileSectionNamesW(call: &mut ApiCall<'_>, lpszReturnBuffer: Ptr, nSize: u32, lpFileName: Option<WideStr>) -> u32 {
-    get_string(call, Chars::Wide, None, None, None, lpszReturnBuffer, nSize, lpFileName.as_deref())
+fn GetPrivateProfileSectionNamesW(
+    call: &mut ApiCall<'_>,
+    lpszReturnBuffer: Ptr,
+    nSize: u32,
+    lpFileName: Option<WideStr>,
+) -> u32 {
+    get_string(
+        call,
+        Chars::Wide,
+        None,
+        None,
+        None,
+        lpszReturnBuffer,
+        nSize,
+        lpFileName.as_deref(),
+    )
 }
 
 /// Reads, changes and rewrites an .ini file (crash-safely); TRUE or FALSE with the error.
-fn change(call: &mut ApiCall<'_>, file: Option<&str>, edit: impl FnOnce(&mut IniFile)) -> ApiReturn {
+fn change(
+    call: &mut ApiCall<'_>,
+    file: Option<&str>,
+    edit: impl FnOnce(&mut IniFile),
+) -> ApiReturn {
     let (guest, mut ini) = match open(call, file) {
         Ok(f) => f,
         Err(e) => return call.fail_win32(e, 0),
@@ -495,7 +677,13 @@ fn change(call: &mut ApiCall<'_>, file: Option<&str>, edit: impl FnOnce(&mut Ini
     }
 }
 
-fn write_string(call: &mut ApiCall<'_>, app: Option<&str>, key: Option<&str>, value: Option<&str>, file: Option<&str>) -> ApiReturn {
+fn write_string(
+    call: &mut ApiCall<'_>,
+    app: Option<&str>,
+    key: Option<&str>,
+    value: Option<&str>,
+    file: Option<&str>,
+) -> ApiReturn {
     let Some(app) = app else {
         // All NULL: flush the (nonexistent) cache.
         return if key.is_none() && value.is_none() {
@@ -516,26 +704,72 @@ fn write_string(call: &mut ApiCall<'_>, app: Option<&str>, key: Option<&str>, va
 /// NULL string deletes the key, a NULL key the section), making the section and file as
 /// needed.
 #[export]
-fn WritePrivateProfileStringA(call: &mut ApiCall<'_>, lpAppName: Option<AnsiStr>, lpKeyName: Option<AnsiStr>, lpString: Option<AnsiStr>, lpFileName: Option<AnsiStr>) -> ApiReturn {
-    write_string(call, lpAppName.as_deref(), lpKeyName.as_deref(), lpString.as_deref(), lpFileName.as_deref())
+fn WritePrivateProfileStringA(
+    call: &mut ApiCall<'_>,
+    lpAppName: Option<AnsiStr>,
+    lpKeyName: Option<AnsiStr>,
+    lpString: Option<AnsiStr>,
+    lpFileName: Option<AnsiStr>,
+) -> ApiReturn {
+    write_string(
+        call,
+        lpAppName.as_deref(),
+        lpKeyName.as_deref(),
+        lpString.as_deref(),
+        lpFileName.as_deref(),
+    )
 }
 
 /// WritePrivateProfileStringW.
 #[export]
-fn WritePrivateProfileStringW(call: &mut ApiCall<'_>, lpAppName: Option<WideStr>, lpKeyName: Option<WideStr>, lpString: Option<WideStr>, lpFileName: Option<WideStr>) -> ApiReturn {
-    write_string(call, lpAppName.as_deref(), lpKeyName.as_deref(), lpString.as_deref(), lpFileName.as_deref())
+fn WritePrivateProfileStringW(
+    call: &mut ApiCall<'_>,
+    lpAppName: Option<WideStr>,
+    lpKeyName: Option<WideStr>,
+    lpString: Option<WideStr>,
+    lpFileName: Option<WideStr>,
+) -> ApiReturn {
+    write_string(
+        call,
+        lpAppName.as_deref(),
+        lpKeyName.as_deref(),
+        lpString.as_deref(),
+        lpFileName.as_deref(),
+    )
 }
 
 /// WriteProfileStringA(lpAppName, lpKeyName, lpString): in win.ini.
 #[export]
-fn WriteProfileStringA(call: &mut ApiCall<'_>, lpAppName: Option<AnsiStr>, lpKeyName: Option<AnsiStr>, lpString: Option<AnsiStr>) -> ApiReturn {
-    write_string(call, lpAppName.as_deref(), lpKeyName.as_deref(), lpString.as_deref(), None)
+fn WriteProfileStringA(
+    call: &mut ApiCall<'_>,
+    lpAppName: Option<AnsiStr>,
+    lpKeyName: Option<AnsiStr>,
+    lpString: Option<AnsiStr>,
+) -> ApiReturn {
+    write_string(
+        call,
+        lpAppName.as_deref(),
+        lpKeyName.as_deref(),
+        lpString.as_deref(),
+        None,
+    )
 }
 
 /// WriteProfileStringW.
 #[export]
-fn WriteProfileStringW(call: &mut ApiCall<'_>, lpAppName: Option<WideStr>, lpKeyName: Option<WideStr>, lpString: Option<WideStr>) -> ApiReturn {
-    write_string(call, lpAppName.as_deref(), lpKeyName.as_deref(), lpString.as_deref(), None)
+fn WriteProfileStringW(
+    call: &mut ApiCall<'_>,
+    lpAppName: Option<WideStr>,
+    lpKeyName: Option<WideStr>,
+    lpString: Option<WideStr>,
+) -> ApiReturn {
+    write_string(
+        call,
+        lpAppName.as_deref(),
+        lpKeyName.as_deref(),
+        lpString.as_deref(),
+        None,
+    )
 }
 
 fn read_list(call: &ApiCall<'_>, chars: Chars, at: Ptr) -> Option<Vec<String>> {
@@ -558,7 +792,13 @@ fn read_list(call: &ApiCall<'_>, chars: Chars, at: Ptr) -> Option<Vec<String>> {
     }
 }
 
-fn write_section(call: &mut ApiCall<'_>, chars: Chars, app: Option<&str>, lines: Ptr, file: Option<&str>) -> ApiReturn {
+fn write_section(
+    call: &mut ApiCall<'_>,
+    chars: Chars,
+    app: Option<&str>,
+    lines: Ptr,
+    file: Option<&str>,
+) -> ApiReturn {
     let Some(app) = app else {
         return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
     };
@@ -575,25 +815,55 @@ fn write_section(call: &mut ApiCall<'_>, chars: Chars, app: Option<&str>, lines:
 /// WritePrivateProfileSectionA(lpAppName, lpString, lpFileName): replaces the section's
 /// lines with the NUL-separated `key=value` strings (NULL deletes the section).
 #[export]
-fn WritePrivateProfileSectionA(call: &mut ApiCall<'_>, lpAppName: Option<AnsiStr>, lpString: Ptr, lpFileName: Option<AnsiStr>) -> ApiReturn {
-    write_section(call, Chars::Ansi, lpAppName.as_deref(), lpString, lpFileName.as_deref())
+fn WritePrivateProfileSectionA(
+    call: &mut ApiCall<'_>,
+    lpAppName: Option<AnsiStr>,
+    lpString: Ptr,
+    lpFileName: Option<AnsiStr>,
+) -> ApiReturn {
+    write_section(
+        call,
+        Chars::Ansi,
+        lpAppName.as_deref(),
+        lpString,
+        lpFileName.as_deref(),
+    )
 }
 
 /// WritePrivateProfileSectionW.
 #[export]
-fn WritePrivateProfileSectionW(call: &mut ApiCall<'_>, lpAppName: Option<WideStr>, lpString: Ptr, lpFileName: Option<WideStr>) -> ApiReturn {
-    write_section(call, Chars::Wide, lpAppName.as_deref(), lpString, lpFileName.as_deref())
+fn WritePrivateProfileSectionW(
+    call: &mut ApiCall<'_>,
+    lpAppName: Option<WideStr>,
+    lpString: Ptr,
+    lpFileName: Option<WideStr>,
+) -> ApiReturn {
+    write_section(
+        call,
+        Chars::Wide,
+        lpAppName.as_deref(),
+        lpString,
+        lpFileName.as_deref(),
+    )
 }
 
 /// WriteProfileSectionA(lpAppName, lpString): in win.ini.
 #[export]
-fn WriteProfileSectionA(call: &mut ApiCall<'_>, lpAppName: Option<AnsiStr>, lpString: Ptr) -> ApiReturn {
+fn WriteProfileSectionA(
+    call: &mut ApiCall<'_>,
+    lpAppName: Option<AnsiStr>,
+    lpString: Ptr,
+) -> ApiReturn {
     write_section(call, Chars::Ansi, lpAppName.as_deref(), lpString, None)
 }
 
 /// WriteProfileSectionW.
 #[export]
-fn WriteProfileSectionW(call: &mut ApiCall<'_>, lpAppName: Option<WideStr>, lpString: Ptr) -> ApiReturn {
+fn WriteProfileSectionW(
+    call: &mut ApiCall<'_>,
+    lpAppName: Option<WideStr>,
+    lpString: Ptr,
+) -> ApiReturn {
     write_section(call, Chars::Wide, lpAppName.as_deref(), lpString, None)
 }
 
@@ -607,9 +877,14 @@ mod tests {
 
     #[test]
     fn windows_ini_rules() {
-        let f = ini("; comment\r\n[ Sect ]\r\n key = \"quoted value\" ; not a comment\r\nbare\r\n[other]\r\nk=v\r\n");
+        let f = ini(
+            "; comment\r\n[ Sect ]\r\n key = \"quoted value\" ; not a comment\r\nbare\r\n[other]\r\nk=v\r\n",
+        );
         assert_eq!(f.section_names(), ["Sect", "other"]);
-        assert_eq!(f.value("SECT", "KEY").as_deref(), Some("\"quoted value\" ; not a comment"));
+        assert_eq!(
+            f.value("SECT", "KEY").as_deref(),
+            Some("\"quoted value\" ; not a comment")
+        );
         assert_eq!(unquote("\"a\""), "a");
         assert_eq!(unquote("'a'"), "a");
         assert_eq!(unquote("\"a'"), "\"a'");

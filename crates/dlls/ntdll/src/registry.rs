@@ -150,7 +150,10 @@ pub fn processor_of(architecture: Architecture) -> Processor {
 
 /// The calling process's processor.
 pub fn processor(call: &ApiCall<'_>) -> Processor {
-    processor_of(call.process().map_or(Architecture::X86, |p| p.architecture()))
+    processor_of(
+        call.process()
+            .map_or(Architecture::X86, |p| p.architecture()),
+    )
 }
 
 fn housekeeping(state: &mut Win32State, io: &HostIo, _machine: &mut Machine, pause: Pause) {
@@ -196,7 +199,11 @@ pub fn status(e: &RegistryError) -> NtStatus {
 
 /// Gives the caller a handle to `key` granting `access` (generic rights mapped; MAXIMUM_ALLOWED
 /// is KEY_ALL_ACCESS).
-pub fn insert_key_handle(call: &mut ApiCall<'_>, key: KeyId, access: AccessMask) -> Result<Handle, NtStatus> {
+pub fn insert_key_handle(
+    call: &mut ApiCall<'_>,
+    key: KeyId,
+    access: AccessMask,
+) -> Result<Handle, NtStatus> {
     let epoch = call.state.get::<RegistryState>().epoch;
     let objects = call.machine.objects().clone();
     let object = objects
@@ -213,14 +220,20 @@ pub fn insert_key_handle(call: &mut ApiCall<'_>, key: KeyId, access: AccessMask)
 /// The key a handle of the caller names, checked for `access`: STATUS_INVALID_HANDLE for
 /// what is not a key handle, STATUS_ACCESS_DENIED when the handle lacks a right,
 /// STATUS_KEY_DELETED for a key of a registry since closed.
-pub fn key_of_handle(call: &mut ApiCall<'_>, handle: Handle, access: AccessMask) -> Result<KeyId, NtStatus> {
+pub fn key_of_handle(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    access: AccessMask,
+) -> Result<KeyId, NtStatus> {
     let object = call
         .reference(handle, access, Some(ObjectType::Key))
         .map_err(|e| match e {
             nt_object::ObjectError::ObjectTypeMismatch => NtStatus::INVALID_HANDLE,
             e => e.status(),
         })?;
-    let body = *object.payload::<KeyBody>().ok_or(NtStatus::INVALID_HANDLE)?;
+    let body = *object
+        .payload::<KeyBody>()
+        .ok_or(NtStatus::INVALID_HANDLE)?;
     if body.epoch != call.state.get::<RegistryState>().epoch {
         return Err(NtStatus::KEY_DELETED);
     }
@@ -240,7 +253,10 @@ pub fn watch(
     let token = s.next_token;
     s.next_token += 1;
     with(call, |r, _| r.watch(key, subtree, filter, token)).map_err(|e| e.status())?;
-    call.state.get::<RegistryState>().events.insert(token, event);
+    call.state
+        .get::<RegistryState>()
+        .events
+        .insert(token, event);
     Ok(())
 }
 
@@ -295,7 +311,9 @@ pub fn logon_environment(
                 .any(|n| n.eq_ignore_ascii_case(&v.name));
             if from_user
                 && joined
-                && set_from_system.iter().any(|n| n.eq_ignore_ascii_case(&v.name))
+                && set_from_system
+                    .iter()
+                    .any(|n| n.eq_ignore_ascii_case(&v.name))
                 && let Some((_, system)) = env.iter().find(|(n, _)| n.eq_ignore_ascii_case(&v.name))
             {
                 value = format!("{system};{value}");
@@ -303,7 +321,10 @@ pub fn logon_environment(
             if !from_user {
                 set_from_system.push(v.name.clone());
             }
-            match env.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(&v.name)) {
+            match env
+                .iter_mut()
+                .find(|(n, _)| n.eq_ignore_ascii_case(&v.name))
+            {
                 Some(slot) => slot.1 = value,
                 None => env.push((v.name.clone(), value)),
             }
@@ -351,10 +372,12 @@ pub const REG_OPTION_VOLATILE: u32 = 1;
 
 /// Reads a UNICODE_STRING (Length, MaximumLength, Buffer) the caller points to.
 pub fn read_unicode_string(call: &ApiCall<'_>, at: u32) -> Result<String, NtStatus> {
-    let head = call.read_bytes(at, 8).map_err(|_| NtStatus::ACCESS_VIOLATION)?;
+    let head = call
+        .read_bytes(at, 8)
+        .map_err(|_| NtStatus::ACCESS_VIOLATION)?;
     let length = u16::from_le_bytes([head[0], head[1]]) as usize;
     let buffer = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
-    if length % 2 != 0 {
+    if !length.is_multiple_of(2) {
         return Err(NtStatus::INVALID_PARAMETER);
     }
     if length == 0 {
@@ -363,7 +386,9 @@ pub fn read_unicode_string(call: &ApiCall<'_>, at: u32) -> Result<String, NtStat
     let bytes = call
         .read_bytes(buffer, length)
         .map_err(|_| NtStatus::ACCESS_VIOLATION)?;
-    Ok(String::from_utf16_lossy(&nt_registry::value::utf16_units(&bytes)))
+    Ok(String::from_utf16_lossy(&nt_registry::value::utf16_units(
+        &bytes,
+    )))
 }
 
 /// The key OBJECT_ATTRIBUTES name: (RootDirectory's key or None, ObjectName).
@@ -371,7 +396,9 @@ fn object_attributes(call: &mut ApiCall<'_>, at: u32) -> Result<(Option<KeyId>, 
     if at == 0 {
         return Err(NtStatus::INVALID_PARAMETER);
     }
-    let oa = call.read_bytes(at, 24).map_err(|_| NtStatus::ACCESS_VIOLATION)?;
+    let oa = call
+        .read_bytes(at, 24)
+        .map_err(|_| NtStatus::ACCESS_VIOLATION)?;
     let word = |i: usize| u32::from_le_bytes([oa[i], oa[i + 1], oa[i + 2], oa[i + 3]]);
     let (root, name) = (word(4), word(8));
     let name = if name == 0 {
@@ -403,7 +430,12 @@ fn finish(call: &mut ApiCall<'_>, out: u32, r: Result<Handle, NtStatus>) -> ApiR
 /// NtOpenKey(KeyHandle, DesiredAccess, ObjectAttributes): opens a key by an absolute path
 /// (`\Registry\Machine\...`) or a path relative to the RootDirectory key.
 #[export]
-fn NtOpenKey(call: &mut ApiCall<'_>, KeyHandle: Ptr, DesiredAccess: AccessMask, ObjectAttributes: Ptr) -> ApiReturn {
+fn NtOpenKey(
+    call: &mut ApiCall<'_>,
+    KeyHandle: Ptr,
+    DesiredAccess: AccessMask,
+    ObjectAttributes: Ptr,
+) -> ApiReturn {
     if call.probe_write(KeyHandle.0, 4).is_err() {
         return ApiReturn::Value(NtStatus::ACCESS_VIOLATION.0);
     }
@@ -433,9 +465,7 @@ fn NtCreateKey(
     Disposition: Ptr,
 ) -> ApiReturn {
     let _ = TitleIndex;
-    if call.probe_write(KeyHandle.0, 4).is_err()
-        || call.probe_optional(Disposition.0, 4).is_err()
-    {
+    if call.probe_write(KeyHandle.0, 4).is_err() || call.probe_optional(Disposition.0, 4).is_err() {
         return ApiReturn::Value(NtStatus::ACCESS_VIOLATION.0);
     }
     let r = (|| {
@@ -455,7 +485,9 @@ fn NtCreateKey(
             let (base, path) = match root {
                 Some(root) => (root, name.as_str()),
                 None => {
-                    let rest = name.strip_prefix('\\').ok_or(RegistryError::PathSyntaxBad)?;
+                    let rest = name
+                        .strip_prefix('\\')
+                        .ok_or(RegistryError::PathSyntaxBad)?;
                     let (first, rest) = rest.split_once('\\').unwrap_or((rest, ""));
                     if !nt_registry::value::same_name(first, "REGISTRY") {
                         return Err(RegistryError::PathNotFound);
@@ -524,8 +556,18 @@ fn value_information(value: &Value, class: u32) -> Option<(Vec<u8>, usize)> {
 /// Copies an information structure out as NT does: STATUS_BUFFER_TOO_SMALL when not even
 /// its fixed part fits, STATUS_BUFFER_OVERFLOW with as much as fits when the rest does
 /// not; the full size in ResultLength either way.
-fn copy_information(call: &mut ApiCall<'_>, info: &[u8], fixed: usize, out: Ptr, length: u32, result_length: Ptr) -> ApiReturn {
-    if call.write_out_u32(result_length.0, info.len() as u32).is_err() {
+fn copy_information(
+    call: &mut ApiCall<'_>,
+    info: &[u8],
+    fixed: usize,
+    out: Ptr,
+    length: u32,
+    result_length: Ptr,
+) -> ApiReturn {
+    if call
+        .write_out_u32(result_length.0, info.len() as u32)
+        .is_err()
+    {
         return ApiReturn::Value(NtStatus::ACCESS_VIOLATION.0);
     }
     let length = length as usize;
@@ -561,11 +603,19 @@ fn NtQueryValueKey(
         } else {
             read_unicode_string(call, ValueName.0)?
         };
-        let value = with(call, |r, _| r.query_value(key, &name).cloned()).map_err(|e| e.status())?;
+        let value =
+            with(call, |r, _| r.query_value(key, &name).cloned()).map_err(|e| e.status())?;
         value_information(&value, KeyValueInformationClass).ok_or(NtStatus::INVALID_PARAMETER)
     })();
     match r {
-        Ok((info, fixed)) => copy_information(call, &info, fixed, KeyValueInformation, Length, ResultLength),
+        Ok((info, fixed)) => copy_information(
+            call,
+            &info,
+            fixed,
+            KeyValueInformation,
+            Length,
+            ResultLength,
+        ),
         Err(s) => ApiReturn::Value(s.0),
     }
 }
@@ -588,7 +638,14 @@ fn NtEnumerateValueKey(
         value_information(&value, KeyValueInformationClass).ok_or(NtStatus::INVALID_PARAMETER)
     })();
     match r {
-        Ok((info, fixed)) => copy_information(call, &info, fixed, KeyValueInformation, Length, ResultLength),
+        Ok((info, fixed)) => copy_information(
+            call,
+            &info,
+            fixed,
+            KeyValueInformation,
+            Length,
+            ResultLength,
+        ),
         Err(s) => ApiReturn::Value(s.0),
     }
 }
@@ -618,7 +675,11 @@ fn NtSetValueKey(
         let data = call
             .read_bytes(Data.0, DataSize as usize)
             .map_err(|_| NtStatus::ACCESS_VIOLATION)?;
-        let value = Value { name, kind: Type, data };
+        let value = Value {
+            name,
+            kind: Type,
+            data,
+        };
         with(call, |r, _| r.set_value(key, value)).map_err(|e| e.status())
     })();
     ApiReturn::Value(r.err().unwrap_or(NtStatus::SUCCESS).0)
@@ -675,7 +736,14 @@ fn key_information(info: &nt_registry::KeyInfo, class: u32) -> Option<(Vec<u8>, 
         }
         KEY_NODE => {
             let class_offset = 24 + name.len();
-            word(&mut out, if info.class.is_some() { class_offset as u32 } else { u32::MAX });
+            word(
+                &mut out,
+                if info.class.is_some() {
+                    class_offset as u32
+                } else {
+                    u32::MAX
+                },
+            );
             word(&mut out, class_text.len() as u32);
             word(&mut out, name.len() as u32);
             out.extend_from_slice(&name);
@@ -714,7 +782,9 @@ fn NtQueryKey(
         key_information(&info, KeyInformationClass).ok_or(NtStatus::INVALID_PARAMETER)
     })();
     match r {
-        Ok((info, fixed)) => copy_information(call, &info, fixed, KeyInformation, Length, ResultLength),
+        Ok((info, fixed)) => {
+            copy_information(call, &info, fixed, KeyInformation, Length, ResultLength)
+        }
         Err(s) => ApiReturn::Value(s.0),
     }
 }
@@ -742,7 +812,9 @@ fn NtEnumerateKey(
         key_information(&info, KeyInformationClass).ok_or(NtStatus::INVALID_PARAMETER)
     })();
     match r {
-        Ok((info, fixed)) => copy_information(call, &info, fixed, KeyInformation, Length, ResultLength),
+        Ok((info, fixed)) => {
+            copy_information(call, &info, fixed, KeyInformation, Length, ResultLength)
+        }
         Err(s) => ApiReturn::Value(s.0),
     }
 }
@@ -787,7 +859,11 @@ fn RtlNtStatusToDosError(_call: &mut ApiCall<'_>, Status: u32) -> u32 {
 }
 
 /// CreateOptions as the Rust API takes them, for ADVAPI32.
-pub fn create_options(volatile: bool, class: Option<String>, security: Option<Vec<u8>>) -> CreateOptions {
+pub fn create_options(
+    volatile: bool,
+    class: Option<String>,
+    security: Option<Vec<u8>>,
+) -> CreateOptions {
     CreateOptions {
         volatile,
         class,
