@@ -531,11 +531,11 @@ struct DataOut {
 fn data_out(
     call: &mut ApiCall<'_>,
     chars: Chars,
-    value: &Value,
+    kind: u32,
+    data: &[u8],
     out: &DataOut,
 ) -> Result<u32, u32> {
-    let data = data_for(chars, value);
-    write_u32(call, out.kind.0, value.kind)?;
+    write_u32(call, out.kind.0, kind)?;
     if out.size.is_null() {
         return Ok(ERROR_SUCCESS);
     }
@@ -549,9 +549,9 @@ fn data_out(
         write_u32(call, out.size.0, size)?;
         return Ok(ERROR_MORE_DATA);
     }
-    call.write_bytes(out.data.0, &data)
+    call.write_bytes(out.data.0, data)
         .map_err(|_| ERROR_NOACCESS)?;
-    if unterminated(chars, value.kind, &data) && capacity >= size + chars.unit() {
+    if unterminated(chars, kind, data) && capacity >= size + chars.unit() {
         let nul = vec![0; chars.unit() as usize];
         call.write_bytes(out.data.0 + size, &nul)
             .map_err(|_| ERROR_NOACCESS)?;
@@ -572,13 +572,19 @@ fn query_value_ex(
         return ERROR_INVALID_PARAMETER;
     }
     let name = name.unwrap_or("");
+    // The data as the caller's character set sees it, taken without copying the value.
     let value = match target(call, hkey, AccessMask::KEY_QUERY_VALUE) {
         Err(e) => return e,
-        Ok(Target::Performance) => Ok(performance_value(call, name)),
-        Ok(Target::Key(k)) => reg::with(call, |r, _| r.query_value(k, name).cloned()),
+        Ok(Target::Performance) => {
+            let v = performance_value(call, name);
+            Ok((v.kind, data_for(chars, &v)))
+        }
+        Ok(Target::Key(k)) => reg::with(call, |r, _| {
+            r.query_value(k, name).map(|v| (v.kind, data_for(chars, v)))
+        }),
     };
     match value {
-        Ok(v) => done(data_out(call, chars, &v, &out)),
+        Ok((kind, data)) => done(data_out(call, chars, kind, &data, &out)),
         Err(RegistryError::NotFound) => {
             if out.data.is_null() && !out.size.is_null() {
                 let _ = call.write_u32(out.size.0, 0);
@@ -1175,7 +1181,7 @@ fn enum_value(
             Copied::Done(n) => write_u32(call, name_len.0, n)?,
             _ => return Err(ERROR_NOACCESS),
         }
-        data_out(call, chars, &value, &out)
+        data_out(call, chars, value.kind, &data, &out)
     })();
     done(r)
 }
