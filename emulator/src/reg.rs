@@ -326,7 +326,7 @@ fn data_of(kind: u32, text: &str, separator: &str) -> Result<Vec<u8>, Failure> {
             }
         }
         _ => {
-            if !text.len().is_multiple_of(2) {
+            if !text.is_ascii() || !text.len().is_multiple_of(2) {
                 return Err(usage(format!(
                     "reg: {text:?}: binary data is pairs of hex digits"
                 )));
@@ -432,4 +432,25 @@ fn import(registry: &mut Registry, rest: &[String]) -> Result<(), Failure> {
     registry.flush_all();
     println!("The operation completed successfully.");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_data_is_hex_pairs_and_rejects_other_text() {
+        assert_eq!(
+            data_of(ntemu::registry::value::REG_BINARY, "0aFF10", "\\0").ok(),
+            Some(vec![0x0a, 0xff, 0x10])
+        );
+        // A multi-byte character would split inside it when sliced by pairs.
+        assert!(data_of(ntemu::registry::value::REG_BINARY, "é0", "\\0").is_err());
+        assert!(data_of(ntemu::registry::value::REG_BINARY, "abc", "\\0").is_err());
+        assert!(data_of(ntemu::registry::value::REG_BINARY, "zz", "\\0").is_err());
+        assert_eq!(
+            data_of(REG_DWORD_BIG_ENDIAN, "0x01020304", "\\0").ok(),
+            Some(vec![1, 2, 3, 4])
+        );
+    }
 }

@@ -110,6 +110,9 @@ pub(crate) fn user_sid(call: &mut ApiCall<'_>) -> Sid {
 /// The SID of a machine account (`rid` under the machine's domain).
 pub(crate) fn domain_sid(call: &mut ApiCall<'_>, rid: Option<u32>) -> Sid {
     let mut s = user_sid(call);
+    if s.len() < 12 || s[1] == 0 {
+        return s;
+    }
     // Replace the user's RID by `rid`, or drop it for the domain itself.
     s.truncate(s.len() - 4);
     s[1] -= 1;
