@@ -373,6 +373,11 @@ impl Emulator {
                 self.win32.set_start_directory(&folder);
             }
         }
+        let thread = nt_kernel::ClientId {
+            process: started.process,
+            thread: started.thread,
+        };
+        self.win32.attach_process(&mut self.machine, thread, &image);
         let object = self
             .machine
             .process(started.process)

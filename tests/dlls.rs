@@ -7,39 +7,9 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use common::{Scratch, expected, guest, run_captured};
+use common::{Scratch, agrees_with_wine, expected, guest, run_captured};
 use ntemu::win32::catalogue::Catalogue;
 use ntemu::{DebugChannels, NtStatus, RunOptions};
-
-/// Lines of an expected file's `# differs-from-wine:` header: the output lines Wine prints
-/// differently, each for a reason the header gives.
-fn differs_from_wine(name: &str) -> BTreeSet<String> {
-    let text = std::fs::read_to_string(guest(name)).expect("expected file");
-    text.lines()
-        .filter_map(|l| l.strip_prefix("# differs-from-wine: "))
-        .map(str::to_string)
-        .collect()
-}
-
-/// The expected output agrees with Wine's recorded output on every line but the listed ones.
-fn agrees_with_wine(expected_name: &str, wine_name: &str) {
-    let ours: Vec<String> = expected(expected_name)
-        .lines()
-        .map(str::to_string)
-        .collect();
-    let wine: Vec<String> = expected(wine_name).lines().map(str::to_string).collect();
-    let allowed = differs_from_wine(expected_name);
-    let ours_kept: Vec<&String> = ours.iter().filter(|l| !allowed.contains(*l)).collect();
-    let wine_kept: Vec<&String> = wine
-        .iter()
-        .filter(|l| {
-            // A line Wine prints in place of one of ours that differs: same name, other value.
-            let name = l.split(':').next().unwrap_or("");
-            !allowed.iter().any(|a| a.split(':').next() == Some(name))
-        })
-        .collect();
-    assert_eq!(ours_kept, wine_kept, "{expected_name} against {wine_name}");
-}
 
 fn procaddr(arch: &str) {
     let run = run_captured(

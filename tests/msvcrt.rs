@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{Scratch, expected, guest, run_captured};
+use common::{Scratch, agrees_with_wine, expected, guest, run_captured};
 use ntemu::kernel::RunOutcome;
 use ntemu::{RunOptions, RunReport};
 
@@ -153,4 +153,53 @@ fn program_without_arguments_sees_only_its_name() {
         stdout.lines().next(),
         Some("argc=1 argv0=printf.exe argv1=- argv2=-")
     );
+}
+
+#[test]
+fn crtdll_data_exports_are_there_before_the_first_call() {
+    let root = Scratch::new("crtdata");
+    let (report, stdout, stderr) = run_to_end(
+        "x86/crtdata.exe",
+        RunOptions {
+            root: Some(root.0.clone()),
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(stderr, "");
+    assert_expected(&stdout, "expected/crtdata.expected");
+    assert_eq!(report.exit_code, 0);
+    // The file it made went with remove().
+    assert!(!root.0.join("crtdata.tmp").exists());
+}
+
+#[test]
+fn crtdata_agrees_with_wine() {
+    agrees_with_wine("expected/crtdata.expected", "expected/crtdata.wine");
+}
+
+#[test]
+fn file_system_calls_and_descriptors() {
+    let root = Scratch::new("crtfs");
+    let (report, stdout, stderr) = run_to_end(
+        "x86/crtfs.exe",
+        RunOptions {
+            root: Some(root.0.clone()),
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(stderr, "");
+    assert_expected(&stdout, "expected/crtfs.expected");
+    assert_eq!(report.exit_code, 0);
+    // It removed what it made, and tmpfile's files went when they were closed; tmpnam and
+    // _tempnam only name files.
+    let left: Vec<_> = std::fs::read_dir(&root.0)
+        .expect("root")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn crtfs_agrees_with_wine() {
+    agrees_with_wine("expected/crtfs.expected", "expected/crtfs.wine");
 }

@@ -32,11 +32,14 @@
 #![recursion_limit = "512"]
 
 mod conio;
+mod files;
 mod heap;
+mod lowio;
 mod math;
 mod scanf;
 mod stdio;
 mod string;
+mod text;
 
 use std::collections::BTreeMap;
 
@@ -111,6 +114,10 @@ mod at {
     pub const CTYPE: u32 = 0x4400;
     /// localeconv's `struct lconv` and its strings.
     pub const LCONV: u32 = 0x4700;
+    /// tmpnam's buffer (L_tmpnam characters).
+    pub const TMPNAM: u32 = 0x4800;
+    /// _wtmpnam's buffer.
+    pub const WTMPNAM: u32 = 0x4820;
     /// The Alpha call stub, alone on the block's last (8 KiB) page.
     pub const ALPHA_STUB: u32 = 0xE000;
 }
@@ -142,9 +149,9 @@ pub static DLL: BuiltinDll = BuiltinDll {
         "_flsbuf" => stdio::fputc, "_filbuf" => stdio::fgetc, stdio::fgetc,
         "getc" => stdio::fgetc, stdio::getchar, stdio::fgets, stdio::gets, stdio::ungetc,
         stdio::fread, stdio::feof, stdio::ferror, stdio::clearerr, stdio::_fileno,
-        stdio::setvbuf, stdio::setbuf, stdio::_setmode, stdio::_isatty, stdio::_write,
+        stdio::setvbuf, stdio::setbuf, stdio::_setmode, lowio::_isatty, stdio::_write,
         stdio::_read, stdio::fopen, stdio::fclose, stdio::perror, stdio::sscanf, stdio::scanf,
-        stdio::fscanf, stdio::ftell, stdio::fseek, stdio::rewind, stdio::_get_osfhandle,
+        stdio::fscanf, stdio::ftell, stdio::fseek, stdio::rewind, lowio::_get_osfhandle,
         stdio::_flushall, stdio::_open, stdio::_close, stdio::_lseek, stdio::_fsopen,
         stdio::_fdopen, stdio::freopen,
         // conio.h
@@ -186,11 +193,26 @@ pub static DLL: BuiltinDll = BuiltinDll {
         math::_CIcosh, math::_CItanh, math::_CIpow, math::_CIatan2, math::_CIfmod,
         // wide-character variants (MSVCRT only)
         stdio::_wfopen, stdio::_wfsopen, stdio::_wfreopen, stdio::_wopen, string::_wputenv,
+        // files and directories
+        files::_stat, files::_wstat, files::_fstat, files::_access, files::_waccess,
+        files::_chmod, files::_wchmod, files::_unlink, "remove" => files::_unlink,
+        files::_wunlink, "_wremove" => files::_wunlink, files::rename, files::_wrename,
+        files::_mkdir, files::_wmkdir, files::_rmdir, files::_wrmdir, files::_chdir,
+        files::_wchdir, files::_getcwd, files::_wgetcwd, files::_getdcwd, files::_wgetdcwd,
+        files::_getdrive, files::_chdrive, files::_fullpath, files::_wfullpath,
+        files::_splitpath, files::_wsplitpath, files::_makepath, files::_wmakepath,
+        files::_utime, files::_wutime, files::_futime, files::_findfirst, files::_findnext,
+        files::_findclose, files::_wfindfirst, files::_wfindnext, files::tmpnam,
+        files::_wtmpnam, files::_tempnam, files::_wtempnam, stdio::tmpfile, stdio::_rmtmp,
+        // descriptors
+        lowio::_dup, lowio::_dup2, lowio::_commit, lowio::_chsize, lowio::_filelength,
+        lowio::_eof, lowio::_tell, lowio::_open_osfhandle,
     ],
     catalogue: include_str!("../nt4-exports.txt"),
     hooks: DllHooks {
         data_export: Some(msvcrt_data),
         internal_thunk: None,
+        process_attach: Some(process_attach),
     },
 };
 
@@ -213,9 +235,9 @@ pub static CRTDLL: BuiltinDll = BuiltinDll {
         "_flsbuf" => stdio::fputc, "_filbuf" => stdio::fgetc, stdio::fgetc,
         "getc" => stdio::fgetc, stdio::getchar, stdio::fgets, stdio::gets, stdio::ungetc,
         stdio::fread, stdio::feof, stdio::ferror, stdio::clearerr, stdio::_fileno,
-        stdio::setvbuf, stdio::setbuf, stdio::_setmode, stdio::_isatty, stdio::_write,
+        stdio::setvbuf, stdio::setbuf, stdio::_setmode, lowio::_isatty, stdio::_write,
         stdio::_read, stdio::fopen, stdio::fclose, stdio::perror, stdio::sscanf, stdio::scanf,
-        stdio::fscanf, stdio::ftell, stdio::fseek, stdio::rewind, stdio::_get_osfhandle,
+        stdio::fscanf, stdio::ftell, stdio::fseek, stdio::rewind, lowio::_get_osfhandle,
         stdio::_flushall, stdio::_open, stdio::_close, stdio::_lseek, stdio::_fsopen,
         stdio::_fdopen, stdio::freopen,
         // conio.h
@@ -255,11 +277,22 @@ pub static CRTDLL: BuiltinDll = BuiltinDll {
         math::_ftol, math::_CIsqrt, math::_CIsin, math::_CIcos, math::_CItan, math::_CIatan,
         math::_CIasin, math::_CIacos, math::_CIexp, math::_CIlog, math::_CIlog10, math::_CIsinh,
         math::_CIcosh, math::_CItanh, math::_CIpow, math::_CIatan2, math::_CIfmod,
+        // files and directories (CRTDLL's `struct _stat` is its own)
+        files::crtdll_stat, files::crtdll_fstat, files::_access, files::_chmod, files::_unlink,
+        "remove" => files::_unlink, files::rename, files::_mkdir, files::_rmdir, files::_chdir,
+        files::_getcwd, files::_getdcwd, files::_getdrive, files::_chdrive, files::_fullpath,
+        files::_splitpath, files::_makepath, files::_utime, files::_futime, files::_findfirst,
+        files::_findnext, files::_findclose, files::tmpnam, files::_tempnam, stdio::tmpfile,
+        stdio::_rmtmp,
+        // descriptors
+        lowio::_dup, lowio::_dup2, lowio::_commit, lowio::_chsize, lowio::_filelength,
+        lowio::_eof, lowio::_tell, lowio::_open_osfhandle,
     ],
     catalogue: include_str!("../crtdll-nt4-exports.txt"),
     hooks: DllHooks {
         data_export: Some(crtdll_data),
         internal_thunk: None,
+        process_attach: Some(process_attach),
     },
 };
 
@@ -310,20 +343,91 @@ fn crtdll_data(name: &str) -> Option<u32> {
     Some(CRT_DATA + DATA.iter().find(|d| d.1 == name)?.2)
 }
 
-/// The x86 errno values msvcrt uses.
+/// The errno values of msvcrt (errno.h).
 pub(crate) mod errno {
     /// No such file or directory.
     pub const ENOENT: u32 = 2;
+    /// Argument list too long.
+    pub const E2BIG: u32 = 7;
+    /// Exec format error.
+    pub const ENOEXEC: u32 = 8;
     /// Bad file descriptor.
     pub const EBADF: u32 = 9;
+    /// No child processes.
+    pub const ECHILD: u32 = 10;
+    /// Resource temporarily unavailable.
+    pub const EAGAIN: u32 = 11;
     /// Not enough memory.
     pub const ENOMEM: u32 = 12;
+    /// Permission denied.
+    pub const EACCES: u32 = 13;
+    /// File exists.
+    pub const EEXIST: u32 = 17;
+    /// Cross-device link.
+    pub const EXDEV: u32 = 18;
     /// Invalid argument.
     pub const EINVAL: u32 = 22;
+    /// Too many open files.
+    pub const EMFILE: u32 = 24;
+    /// No space left on device.
+    pub const ENOSPC: u32 = 28;
+    /// Broken pipe.
+    pub const EPIPE: u32 = 32;
     /// Argument outside a math function's domain.
     pub const EDOM: u32 = 33;
     /// Result too large.
     pub const ERANGE: u32 = 34;
+    /// Directory not empty.
+    pub const ENOTEMPTY: u32 = 41;
+}
+
+/// msvcrt's `_dosmaperr`: the errno of a Win32 error, by its table (errors outside it are
+/// EINVAL, but for the ranges of access errors, 19-36, EACCES, and of exec errors,
+/// 188-202, ENOEXEC).
+pub(crate) fn errno_of(error: u32) -> u32 {
+    use errno::*;
+    match error {
+        1 | 12 | 13 | 87 | 124 | 131 => EINVAL,
+        2 | 3 | 15 | 18 | 53 | 67 | 161 | 206 => ENOENT,
+        4 => EMFILE,
+        5 | 16 | 65 | 82 | 83 | 108 | 132 | 158 | 167 => EACCES,
+        19..=36 => EACCES,
+        6 | 114 | 130 => EBADF,
+        7..=9 | 1816 => ENOMEM,
+        10 => E2BIG,
+        11 | 188..=202 => ENOEXEC,
+        17 => EXDEV,
+        80 | 183 => EEXIST,
+        89 | 164 | 215 => EAGAIN,
+        109 => EPIPE,
+        112 => ENOSPC,
+        128 | 129 => ECHILD,
+        145 => ENOTEMPTY,
+        _ => EINVAL,
+    }
+}
+
+/// `_dosmaperr(error)`: `_doserrno` is the Win32 error and errno its C runtime meaning.
+pub(crate) fn dosmaperr(call: &mut ApiCall<'_>, error: u32) {
+    set_doserrno(call, error);
+    set_errno(call, errno_of(error));
+}
+
+/// `_doserrno`.
+pub(crate) fn doserrno(call: &ApiCall<'_>) -> u32 {
+    call.read_u32(CRT_DATA + at::DOSERRNO).unwrap_or(0)
+}
+
+/// Sets `_doserrno`.
+pub(crate) fn set_doserrno(call: &mut ApiCall<'_>, value: u32) {
+    let _ = call.write_u32(CRT_DATA + at::DOSERRNO, value);
+}
+
+/// Sets errno and `_doserrno` (errors the C runtime finds itself, with the Win32 error it
+/// reports for them, or 0).
+pub(crate) fn fail_errno(call: &mut ApiCall<'_>, errno_value: u32, doserrno: u32) {
+    set_errno(call, errno_value);
+    set_doserrno(call, doserrno);
 }
 
 /// What a builtin left to do after a guest callback returns.
@@ -365,6 +469,9 @@ enum Step {
 #[derive(Default)]
 pub(crate) struct CrtState {
     initialized: bool,
+    /// The data block is committed and filled (at process creation, or at the first call
+    /// in a process made otherwise).
+    data_ready: bool,
     /// atexit/_onexit functions, in registration order.
     atexit: Vec<u32>,
     /// Guest callbacks in progress, per thread (innermost last).
@@ -383,6 +490,13 @@ pub(crate) struct CrtState {
     signals: BTreeMap<u32, u32>,
     /// The byte `_getch` returns next (a key's second byte, or `_ungetch`'s).
     conio_pending: Option<u8>,
+    /// The last name of each temporary-name series (tmpnam `s`, tmpfile `t`; narrow and
+    /// wide apart).
+    temp_names: BTreeMap<(bool, char), String>,
+    /// `_tempnam`'s counter (msvcrt's `_tempoff`, 1 at start) and the prefix length it last
+    /// used.
+    tempoff: u32,
+    old_pfxlen: usize,
 }
 
 /// Runs `f` on the calling process's CRT state, setting the data block up first.
@@ -414,9 +528,38 @@ fn with_state<R>(
     result
 }
 
-/// Commits and fills the data block, and opens stdin, stdout and stderr.
+/// MSVCRT.dll's and CRTDLL.dll's `process_attach`: the data block of a new process whose
+/// image imports either, committed and filled before the process runs, so a program may
+/// read or write a data export (`*_fmode_dll = _O_BINARY`) before its first C runtime call,
+/// as NT's CRTDLL programs do. A process importing both gets one block.
+fn process_attach(call: &mut ApiCall<'_>) {
+    let pid = call.thread.process;
+    let Some(object) = call.process_object() else {
+        return;
+    };
+    let state = call
+        .state
+        .get::<PerProcess<CrtState>>()
+        .get_or_default(pid, &object);
+    if !std::mem::replace(&mut state.data_ready, true) {
+        initialize_data(call);
+    }
+}
+
+/// The state's first use in a process: the data block if it is not there yet, and the
+/// descriptors of stdin, stdout and stderr.
 fn initialize(call: &mut ApiCall<'_>, state: &mut CrtState) {
     state.seed = 1;
+    state.tempoff = 1;
+    if !std::mem::replace(&mut state.data_ready, true) {
+        initialize_data(call);
+    }
+    stdio::open_standard_streams(call, state);
+}
+
+/// Commits the data block and fills it: the data exports' initial values, the ctype table,
+/// the "C" locale's lconv, and the FILEs of stdin, stdout and stderr.
+fn initialize_data(call: &mut ApiCall<'_>) {
     if let Some(p) = call.process_mut() {
         let _ = p.address_space_mut().allocate(
             CRT_DATA,
@@ -449,7 +592,7 @@ fn initialize(call: &mut ApiCall<'_>, state: &mut CrtState) {
         table.extend_from_slice(&ctype_flags(c).to_le_bytes());
     }
     let _ = call.write_bytes(CRT_DATA + at::CTYPE, &table);
-    stdio::open_standard_streams(call, state);
+    stdio::standard_files(call);
     let _ = call.write_bytes(CRT_DATA + at::LCONV + 0x40, b".\0\0");
     // struct lconv: decimal_point, then the other strings empty, then CHAR_MAX bytes.
     let point = CRT_DATA + at::LCONV + 0x40;

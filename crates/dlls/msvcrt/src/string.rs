@@ -763,7 +763,7 @@ fn _ultoa(call: &mut ApiCall<'_>, value: u32, buffer: Ptr, radix: u32) -> Ptr {
 // ---- time.h -------------------------------------------------------------------------------
 
 /// Seconds since 1970 now, by the machine's clock.
-fn now(call: &ApiCall<'_>) -> u32 {
+pub(crate) fn now(call: &ApiCall<'_>) -> u32 {
     let ms = call.state.wall_clock_base_ms + call.machine.clock().now_ms();
     (ms / 1000) as u32
 }
