@@ -203,3 +203,68 @@ fn file_system_calls_and_descriptors() {
 fn crtfs_agrees_with_wine() {
     agrees_with_wine("expected/crtfs.expected", "expected/crtfs.wine");
 }
+
+/// A drive C: holding crtspawn.exe and the crtchild.exe it starts.
+fn spawn_drive() -> Scratch {
+    let root = Scratch::new("crtspawn");
+    for exe in ["crtspawn.exe", "crtchild.exe"] {
+        std::fs::copy(guest(&format!("x86/{exe}")), root.0.join(exe)).expect("copy");
+    }
+    root
+}
+
+#[test]
+fn spawn_family_and_system_start_programs() {
+    let root = spawn_drive();
+    let run = run_captured(
+        &root.0.join("crtspawn.exe"),
+        RunOptions {
+            root: Some(root.0.clone()),
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(run.report.outcome, RunOutcome::AllExited, "{}", run.stderr);
+    assert_eq!(run.stderr, "");
+    assert_expected(
+        &from_text_mode(run.stdout.as_bytes()),
+        "expected/crtspawn.expected",
+    );
+    assert_eq!(run.report.exit_code, 0);
+    // What it made for the PATH search is gone.
+    assert!(!root.0.join("bin").exists());
+}
+
+#[test]
+fn crtspawn_agrees_with_wine() {
+    agrees_with_wine("expected/crtspawn.expected", "expected/crtspawn.wine");
+}
+
+#[test]
+fn exec_replaces_the_program() {
+    let root = spawn_drive();
+    let run = run_captured(
+        &root.0.join("crtspawn.exe"),
+        RunOptions {
+            root: Some(root.0.clone()),
+            args: vec!["exec".to_string()],
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(run.report.outcome, RunOutcome::AllExited, "{}", run.stderr);
+    let stdout = from_text_mode(run.stdout.as_bytes());
+    let mut lines: Vec<&str> = stdout.lines().collect();
+    // The detached child and the one _execl started run on their own: any order.
+    lines[3..].sort_unstable();
+    assert_eq!(
+        lines,
+        [
+            "exec mode",
+            "_spawnl(_P_DETACH): 0",
+            "_cwait(-1): -1 errno=10 doserrno=0",
+            "  child: argc=3 [crtchild.exe] [detached] [18] SPAWNVAR=(unset)",
+            "  child: argc=3 [crtchild.exe] [exec] [42] SPAWNVAR=(unset)",
+        ]
+    );
+    // _execl ended the program with 0 once the child was made ("not reached" is not).
+    assert_eq!(run.report.exit_code, 0);
+}

@@ -969,7 +969,7 @@ fn _findclose(call: &mut ApiCall<'_>, handle: u32) -> i32 {
 // ---- temporary names -----------------------------------------------------------------------
 
 /// `_access(name, 0) == 0`, errno set as `_access` sets it.
-fn exists(call: &mut ApiCall<'_>, name: &str) -> bool {
+pub(crate) fn exists(call: &mut ApiCall<'_>, name: &str) -> bool {
     match kernel32::get_file_attributes_of(call, name) {
         Ok(_) => true,
         Err(e) => {

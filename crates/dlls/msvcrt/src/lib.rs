@@ -36,6 +36,7 @@ mod files;
 mod heap;
 mod lowio;
 mod math;
+mod process;
 mod scanf;
 mod stdio;
 mod string;
@@ -207,6 +208,16 @@ pub static DLL: BuiltinDll = BuiltinDll {
         // descriptors
         lowio::_dup, lowio::_dup2, lowio::_commit, lowio::_chsize, lowio::_filelength,
         lowio::_eof, lowio::_tell, lowio::_open_osfhandle,
+        // programs
+        process::_spawnl, process::_spawnv, process::_spawnle, process::_spawnve,
+        process::_spawnlp, process::_spawnvp, process::_spawnlpe, process::_spawnvpe,
+        process::_execl, process::_execv, process::_execle, process::_execve, process::_execlp,
+        process::_execvp, process::_execlpe, process::_execvpe, process::system,
+        process::_cwait, process::_wspawnl, process::_wspawnv, process::_wspawnle,
+        process::_wspawnve, process::_wspawnlp, process::_wspawnvp, process::_wspawnlpe,
+        process::_wspawnvpe, process::_wexecl, process::_wexecv, process::_wexecle,
+        process::_wexecve, process::_wexeclp, process::_wexecvp, process::_wexeclpe,
+        process::_wexecvpe, process::_wsystem,
     ],
     catalogue: include_str!("../nt4-exports.txt"),
     hooks: DllHooks {
@@ -287,6 +298,12 @@ pub static CRTDLL: BuiltinDll = BuiltinDll {
         // descriptors
         lowio::_dup, lowio::_dup2, lowio::_commit, lowio::_chsize, lowio::_filelength,
         lowio::_eof, lowio::_tell, lowio::_open_osfhandle,
+        // programs
+        process::_spawnl, process::_spawnv, process::_spawnle, process::_spawnve,
+        process::_spawnlp, process::_spawnvp, process::_spawnlpe, process::_spawnvpe,
+        process::_execl, process::_execv, process::_execle, process::_execve, process::_execlp,
+        process::_execvp, process::_execlpe, process::_execvpe, process::system,
+        process::_cwait,
     ],
     catalogue: include_str!("../crtdll-nt4-exports.txt"),
     hooks: DllHooks {
@@ -497,6 +514,8 @@ pub(crate) struct CrtState {
     /// used.
     tempoff: u32,
     old_pfxlen: usize,
+    /// Threads blocked in a `_P_WAIT` spawn or `_cwait`, by thread id.
+    child_waits: BTreeMap<u32, process::ChildWait>,
 }
 
 /// Runs `f` on the calling process's CRT state, setting the data block up first.
