@@ -268,3 +268,23 @@ fn exec_replaces_the_program() {
     // _execl ended the program with 0 once the child was made ("not reached" is not).
     assert_eq!(run.report.exit_code, 0);
 }
+
+#[test]
+fn wide_character_functions() {
+    let root = Scratch::new("crtwide");
+    let (report, stdout, stderr) = run_to_end(
+        "x86/crtwide.exe",
+        RunOptions {
+            root: Some(root.0.clone()),
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(stderr, "");
+    assert_expected(&stdout, "expected/crtwide.expected");
+    assert_eq!(report.exit_code, 0);
+}
+
+#[test]
+fn crtwide_agrees_with_wine() {
+    agrees_with_wine("expected/crtwide.expected", "expected/crtwide.wine");
+}

@@ -41,6 +41,7 @@ mod scanf;
 mod stdio;
 mod string;
 mod text;
+mod wide;
 
 use std::collections::BTreeMap;
 
@@ -119,6 +120,8 @@ mod at {
     pub const TMPNAM: u32 = 0x4800;
     /// _wtmpnam's buffer.
     pub const WTMPNAM: u32 = 0x4820;
+    /// _wasctime's buffer (26 wide characters).
+    pub const WASCTIME: u32 = 0x4880;
     /// The Alpha call stub, alone on the block's last (8 KiB) page.
     pub const ALPHA_STUB: u32 = 0xE000;
 }
@@ -208,6 +211,24 @@ pub static DLL: BuiltinDll = BuiltinDll {
         // descriptors
         lowio::_dup, lowio::_dup2, lowio::_commit, lowio::_chsize, lowio::_filelength,
         lowio::_eof, lowio::_tell, lowio::_open_osfhandle,
+        // wide characters
+        wide::wcscpy, wide::wcsncpy, wide::wcscat, wide::wcsncat, wide::wcscmp,
+        "wcscoll" => wide::wcscmp, wide::wcsncmp, wide::_wcsicmp, "_wcsicoll" => wide::_wcsicmp,
+        wide::_wcsnicmp, wide::wcschr, wide::wcsrchr, wide::wcsstr, wide::wcsspn, wide::wcscspn,
+        wide::wcspbrk, wide::wcstok, wide::_wcsdup, wide::_wcslwr, wide::_wcsupr, wide::_wcsrev,
+        wide::_wcsset, wide::_wcsnset, wide::iswctype, "is_wctype" => wide::iswctype,
+        wide::iswalpha, wide::iswupper, wide::iswlower, wide::iswdigit, wide::iswxdigit,
+        wide::iswspace, wide::iswpunct, wide::iswalnum, wide::iswprint, wide::iswgraph,
+        wide::iswcntrl, wide::iswascii, wide::isleadbyte, wide::towlower, wide::towupper,
+        wide::wcstol, wide::wcstoul, wide::wcstod, wide::_wtoi, "_wtol" => wide::_wtoi,
+        wide::_itow, "_ltow" => wide::_itow, wide::_ultow, wide::mbstowcs, wide::wcstombs,
+        wide::mbtowc, wide::wctomb, wide::mblen, wide::swprintf, wide::_snwprintf,
+        wide::vswprintf, wide::_vsnwprintf, wide::wcsftime, stdio::wprintf, stdio::fwprintf,
+        stdio::vwprintf, stdio::vfwprintf, stdio::fputwc, "_fputwchar" => stdio::putwchar,
+        stdio::fgetwc, "_fgetwchar" => stdio::getwchar, stdio::ungetwc,
+        wide::_wtoi64, wide::_i64tow, wide::_ui64tow, wide::_wasctime, "putwc" => stdio::fputwc,
+        stdio::putwchar, stdio::fputws, stdio::_putws, "getwc" => stdio::fgetwc, stdio::getwchar,
+        stdio::fgetws, stdio::_getws,
         // programs
         process::_spawnl, process::_spawnv, process::_spawnle, process::_spawnve,
         process::_spawnlp, process::_spawnvp, process::_spawnlpe, process::_spawnvpe,
@@ -304,6 +325,21 @@ pub static CRTDLL: BuiltinDll = BuiltinDll {
         process::_execl, process::_execv, process::_execle, process::_execve, process::_execlp,
         process::_execvp, process::_execlpe, process::_execvpe, process::system,
         process::_cwait,
+        // wide characters
+        wide::wcscpy, wide::wcsncpy, wide::wcscat, wide::wcsncat, wide::wcscmp,
+        "wcscoll" => wide::wcscmp, wide::wcsncmp, wide::_wcsicmp, "_wcsicoll" => wide::_wcsicmp,
+        wide::_wcsnicmp, wide::wcschr, wide::wcsrchr, wide::wcsstr, wide::wcsspn, wide::wcscspn,
+        wide::wcspbrk, wide::wcstok, wide::_wcsdup, wide::_wcslwr, wide::_wcsupr, wide::_wcsrev,
+        wide::_wcsset, wide::_wcsnset, wide::iswctype, "is_wctype" => wide::iswctype,
+        wide::iswalpha, wide::iswupper, wide::iswlower, wide::iswdigit, wide::iswxdigit,
+        wide::iswspace, wide::iswpunct, wide::iswalnum, wide::iswprint, wide::iswgraph,
+        wide::iswcntrl, wide::iswascii, wide::isleadbyte, wide::towlower, wide::towupper,
+        wide::wcstol, wide::wcstoul, wide::wcstod, wide::_wtoi, "_wtol" => wide::_wtoi,
+        wide::_itow, "_ltow" => wide::_itow, wide::_ultow, wide::mbstowcs, wide::wcstombs,
+        wide::mbtowc, wide::wctomb, wide::mblen, wide::swprintf, wide::_snwprintf,
+        wide::vswprintf, wide::_vsnwprintf, wide::wcsftime, stdio::wprintf, stdio::fwprintf,
+        stdio::vwprintf, stdio::vfwprintf, stdio::fputwc, "_fputwchar" => stdio::putwchar,
+        stdio::fgetwc, "_fgetwchar" => stdio::getwchar, stdio::ungetwc,
     ],
     catalogue: include_str!("../crtdll-nt4-exports.txt"),
     hooks: DllHooks {
@@ -499,6 +535,8 @@ pub(crate) struct CrtState {
     fds: BTreeMap<u32, stdio::Fd>,
     /// strtok's position.
     strtok_next: u32,
+    /// wcstok's position.
+    wcstok_next: u32,
     /// rand's seed.
     seed: u32,
     /// `__set_app_type`'s value.

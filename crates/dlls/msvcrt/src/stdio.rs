@@ -1505,3 +1505,246 @@ fn scanf(call: &mut ApiCall<'_>, format: Ptr, arguments: VarArgs) -> ApiReturn {
 fn fscanf(call: &mut ApiCall<'_>, stream: Ptr, format: Ptr, arguments: VarArgs) -> ApiReturn {
     scan_stream(call, stream.0, format, arguments)
 }
+
+// ---- wide-character streams ("C" locale: one byte per character) ----------------------------
+
+/// WEOF.
+const WEOF: u32 = super::wide::WEOF;
+
+/// The bytes of wide text in the "C" locale, as wctomb makes them one by one: up to the
+/// first character above 255, and whether every character had one.
+fn narrow_units(units: &[u16]) -> (Vec<u8>, bool) {
+    let mut bytes = Vec::with_capacity(units.len());
+    for &u in units {
+        match u8::try_from(u) {
+            Ok(b) => bytes.push(b),
+            Err(_) => return (bytes, false),
+        }
+    }
+    (bytes, true)
+}
+
+/// True when the stream of FILE `file` is in text mode (or is not open).
+fn text_stream(state: &CrtState, file: u32) -> bool {
+    slot_of(file)
+        .and_then(|slot| state.streams.get(&slot))
+        .and_then(|s| state.fds.get(&s.fd))
+        .is_none_or(|d| d.text)
+}
+
+/// Writes wide text to a stream: in text mode each character's byte (the "C" locale's
+/// wctomb), in binary mode the UTF-16 units themselves. The characters written, or -1
+/// (EILSEQ for a character that has no byte, after writing those before it).
+fn wide_print_to(call: &mut ApiCall<'_>, file: u32, text: Option<Vec<u16>>) -> i32 {
+    let Some(text) = text else {
+        return -1;
+    };
+    with_state(call, |call, state| {
+        let (bytes, complete) = if text_stream(state, file) {
+            narrow_units(&text)
+        } else {
+            (text.iter().flat_map(|u| u.to_le_bytes()).collect(), true)
+        };
+        if !bytes.is_empty() && !write_stream(call, state, file, &bytes) {
+            return -1;
+        }
+        if complete {
+            text.len() as i32
+        } else {
+            set_errno(call, super::wide::EILSEQ);
+            -1
+        }
+    })
+}
+
+/// Formats a wide format with the call's variadic arguments.
+fn wide_varargs(call: &mut ApiCall<'_>, format: Ptr, arguments: VarArgs) -> Option<Vec<u16>> {
+    let mut args = arguments.reader(call);
+    let fmt = args.call().read_wide_units(format.0, FORMAT_LIMIT).ok()?;
+    win32::format::format_wide(&fmt, &mut args).ok()
+}
+
+/// wprintf(format, ...): wide text on stdout, each character its byte in the "C" locale.
+#[export(cdecl)]
+fn wprintf(call: &mut ApiCall<'_>, format: Ptr, arguments: VarArgs) -> i32 {
+    let text = wide_varargs(call, format, arguments);
+    wide_print_to(call, stdout_file(), text)
+}
+
+/// fwprintf(stream, format, ...).
+#[export(cdecl)]
+fn fwprintf(call: &mut ApiCall<'_>, stream: Ptr, format: Ptr, arguments: VarArgs) -> i32 {
+    let text = wide_varargs(call, format, arguments);
+    wide_print_to(call, stream.0, text)
+}
+
+/// vwprintf(format, argptr).
+#[export(cdecl)]
+fn vwprintf(call: &mut ApiCall<'_>, format: Ptr, argptr: Ptr) -> i32 {
+    let text = super::wide::format_wide_list(call, format, argptr);
+    wide_print_to(call, stdout_file(), text)
+}
+
+/// vfwprintf(stream, format, argptr).
+#[export(cdecl)]
+fn vfwprintf(call: &mut ApiCall<'_>, stream: Ptr, format: Ptr, argptr: Ptr) -> i32 {
+    let text = super::wide::format_wide_list(call, format, argptr);
+    wide_print_to(call, stream.0, text)
+}
+
+/// Writes one wide character: the character, or WEOF (EILSEQ when a text stream has no
+/// byte for it).
+fn put_wide(call: &mut ApiCall<'_>, c: u32, file: u32) -> u32 {
+    let c = c & 0xFFFF;
+    if wide_print_to(call, file, Some(vec![c as u16])) < 0 {
+        WEOF
+    } else {
+        c
+    }
+}
+
+/// Reads one wide character of a stream: a byte in text mode, two (a UTF-16 unit) in
+/// binary mode; None at the end.
+fn read_wide(call: &mut ApiCall<'_>, state: &mut CrtState, file: u32) -> Option<u16> {
+    let first = read_char(call, state, file)?;
+    if text_stream(state, file) {
+        return Some(u16::from(first));
+    }
+    let second = read_char(call, state, file)?;
+    Some(u16::from_le_bytes([first, second]))
+}
+
+/// fputwc(c, stream) and putwc: the character, or WEOF.
+#[export(cdecl)]
+fn fputwc(call: &mut ApiCall<'_>, c: u32, stream: Ptr) -> u32 {
+    put_wide(call, c, stream.0)
+}
+
+/// putwchar(c) and _fputwchar.
+#[export(cdecl)]
+fn putwchar(call: &mut ApiCall<'_>, c: u32) -> u32 {
+    put_wide(call, c, stdout_file())
+}
+
+/// fputws(str, stream): 0, or -1 (EILSEQ at a character that has no byte).
+#[export(cdecl)]
+fn fputws(call: &mut ApiCall<'_>, str: Ptr, stream: Ptr) -> i32 {
+    let units = super::wide::wide(call, str.0);
+    if wide_print_to(call, stream.0, Some(units)) < 0 {
+        -1
+    } else {
+        0
+    }
+}
+
+/// _putws(str): the string and a newline on stdout; 0, or -1.
+#[export(cdecl)]
+fn _putws(call: &mut ApiCall<'_>, str: Ptr) -> i32 {
+    let mut units = super::wide::wide(call, str.0);
+    units.push(u16::from(b'\n'));
+    if wide_print_to(call, stdout_file(), Some(units)) < 0 {
+        -1
+    } else {
+        0
+    }
+}
+
+/// fgetwc(stream) and getwc: the next character (its byte's, in the "C" locale), or WEOF.
+#[export(cdecl)]
+fn fgetwc(call: &mut ApiCall<'_>, stream: Ptr) -> ApiReturn {
+    let file = stream.0;
+    reading(call, file, |call, state| {
+        value(read_wide(call, state, file).map_or(WEOF, u32::from))
+    })
+}
+
+/// getwchar() and _fgetwchar: fgetwc(stdin).
+#[export(cdecl)]
+fn getwchar(call: &mut ApiCall<'_>) -> ApiReturn {
+    let file = CRT_DATA + at::IOB;
+    reading(call, file, |call, state| {
+        value(read_wide(call, state, file).map_or(WEOF, u32::from))
+    })
+}
+
+/// ungetwc(c, stream): pushes the character back (its byte in text mode, WEOF for one that
+/// has none; its two bytes in binary mode); WEOF for WEOF.
+#[export(cdecl)]
+fn ungetwc(call: &mut ApiCall<'_>, c: u32, stream: Ptr) -> u32 {
+    let c = c & 0xFFFF;
+    if c == WEOF {
+        return WEOF;
+    }
+    let file = stream.0;
+    with_state(call, |call, state| {
+        let text = text_stream(state, file);
+        if text && c > 0xFF {
+            return WEOF;
+        }
+        match slot_of(file).and_then(|s| state.streams.get_mut(&s)) {
+            Some(s) => {
+                if text {
+                    s.ungot.push(c as u8);
+                } else {
+                    let [lo, hi] = (c as u16).to_le_bytes();
+                    s.ungot.push(hi);
+                    s.ungot.push(lo);
+                }
+                s.eof = false;
+                let flag = call.read_u32(file + 12).unwrap_or(0);
+                let _ = call.write_u32(file + 12, flag & !IOEOF);
+                c
+            }
+            None => WEOF,
+        }
+    })
+}
+
+/// fgetws(str, n, stream): a line of at most `n - 1` characters (newline kept), or NULL at
+/// the end of the file.
+#[export(cdecl)]
+fn fgetws(call: &mut ApiCall<'_>, str: Ptr, n: i32, stream: Ptr) -> ApiReturn {
+    let (buffer, file) = (str.0, stream.0);
+    if n <= 0 {
+        return value(0);
+    }
+    reading(call, file, |call, state| {
+        let mut line: Vec<u16> = Vec::new();
+        while line.len() + 1 < n as usize {
+            match read_wide(call, state, file) {
+                Some(c) => {
+                    line.push(c);
+                    if c == u16::from(b'\n') {
+                        break;
+                    }
+                }
+                None => break,
+            }
+        }
+        if line.is_empty() && n > 1 {
+            return value(0);
+        }
+        super::wide::put_z(call, buffer, &line);
+        value(buffer)
+    })
+}
+
+/// _getws(buffer): a line of stdin without its newline, or NULL at the end.
+#[export(cdecl)]
+fn _getws(call: &mut ApiCall<'_>, buffer: Ptr) -> ApiReturn {
+    let buffer = buffer.0;
+    let file = CRT_DATA + at::IOB;
+    reading(call, file, |call, state| {
+        let mut line: Vec<u16> = Vec::new();
+        loop {
+            match read_wide(call, state, file) {
+                Some(10) => break,
+                Some(c) => line.push(c),
+                None if line.is_empty() => return value(0),
+                None => break,
+            }
+        }
+        super::wide::put_z(call, buffer, &line);
+        value(buffer)
+    })
+}
