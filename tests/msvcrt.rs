@@ -288,3 +288,17 @@ fn wide_character_functions() {
 fn crtwide_agrees_with_wine() {
     agrees_with_wine("expected/crtwide.expected", "expected/crtwide.wine");
 }
+
+#[test]
+fn msvc_try_except_and_finally_through_the_seh_helpers() {
+    let (report, stdout, stderr) = run_to_end("x86/crtseh.exe", RunOptions::default());
+    // Every exception was handled: none reached the unhandled-exception line.
+    assert_eq!(stderr, "");
+    assert_expected(&stdout, "expected/crtseh.expected");
+    assert_eq!(report.exit_code, 0);
+}
+
+#[test]
+fn crtseh_agrees_with_wine() {
+    agrees_with_wine("expected/crtseh.expected", "expected/crtseh.wine");
+}

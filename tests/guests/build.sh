@@ -22,7 +22,7 @@ done
 echo "built mixed/cross.exe"
 # The C runtime test links mingw-w64's normal start-up and msvcrt.dll; printf is msvcrt's
 # own (not mingw's replacement).
-for src in printf crtfile crtlib crtinput conio crtfs crtchild crtspawn crtwide; do
+for src in printf crtfile crtlib crtinput conio crtfs crtchild crtspawn crtwide crtseh; do
     extra=()
     # crtlib calls string.h and friends for real: nothing inlined.
     [ "$src" = crtlib ] && extra=(-fno-builtin)

@@ -38,6 +38,7 @@ mod lowio;
 mod math;
 mod process;
 mod scanf;
+mod seh;
 mod stdio;
 mod string;
 mod text;
@@ -48,6 +49,12 @@ use std::collections::BTreeMap;
 use nt_kernel::{
     ALPHA_A0, ALPHA_PV, ALPHA_RA, ALPHA_V0, CpuContext, X86_EAX, X86_ESP, sign_extend,
 };
+
+/// x86 registers in cpu-x86's order (EAX ECX EDX EBX ESP EBP ESI EDI).
+const X86_EBX: usize = 3;
+const X86_EBP: usize = 5;
+const X86_ESI: usize = 6;
+const X86_EDI: usize = 7;
 use nt_memory::{AllocationType, PageProtection};
 
 use win32::{ApiCall, ApiReturn, BuiltinDll, DllHooks, PerProcess, Ptr, export, exports};
@@ -229,6 +236,9 @@ pub static DLL: BuiltinDll = BuiltinDll {
         wide::_wtoi64, wide::_i64tow, wide::_ui64tow, wide::_wasctime, "putwc" => stdio::fputwc,
         stdio::putwchar, stdio::fputws, stdio::_putws, "getwc" => stdio::fgetwc, stdio::getwchar,
         stdio::fgetws, stdio::_getws,
+        // structured exception handling (x86)
+        seh::_except_handler3, seh::_local_unwind2, seh::_global_unwind2,
+        seh::_abnormal_termination, seh::__ntemu_crt_unwind_handler,
         // programs
         process::_spawnl, process::_spawnv, process::_spawnle, process::_spawnve,
         process::_spawnlp, process::_spawnvp, process::_spawnlpe, process::_spawnvpe,
@@ -325,6 +335,8 @@ pub static CRTDLL: BuiltinDll = BuiltinDll {
         process::_execl, process::_execv, process::_execle, process::_execve, process::_execlp,
         process::_execvp, process::_execlpe, process::_execvpe, process::system,
         process::_cwait,
+        // structured exception handling (x86)
+        seh::_local_unwind2, seh::_global_unwind2, seh::_abnormal_termination,
         // wide characters
         wide::wcscpy, wide::wcsncpy, wide::wcscat, wide::wcsncat, wide::wcscmp,
         "wcscoll" => wide::wcscmp, wide::wcsncmp, wide::_wcsicmp, "_wcsicoll" => wide::_wcsicmp,
@@ -494,6 +506,10 @@ enum Pending {
     Sort(stdio_free::SortState),
     /// `bsearch`.
     Search(stdio_free::SearchState),
+    /// `_except_handler3`.
+    Eh3(seh::Eh3),
+    /// `_local_unwind2`.
+    LocalUnwind(seh::LocalUnwind),
     /// `raise`: the handler, called once with the signal.
     Raise {
         handler: u32,
@@ -506,14 +522,32 @@ enum Pending {
 struct Frame {
     caller: u32,
     pending: Pending,
+    /// The stack pointers the callback returns to the resume thunk with (after a cdecl or
+    /// a stdcall return): a frame whose callback never returned is found stale by them.
+    resume_sp: [u32; 2],
 }
 
 /// What a pending builtin does next.
 enum Step {
     /// Call this guest function with these arguments, then resume.
     Call(u32, Vec<u32>),
+    /// x86: call this guest function with these arguments and ebp set to the third value
+    /// (an SEH filter or termination handler, which addresses its function's frame through
+    /// ebp), then resume.
+    CallFramed(u32, Vec<u32>, u32),
     /// Return this value to the builtin's caller.
     Done(u32),
+    /// x86: return this value with ebx, esi, edi and ebp as given (the caller's, which the
+    /// guest functions called may have changed).
+    DoneRestoring(u32, [u32; 4]),
+    /// x86: go on at `eip` with `ebp` and never return to the builtin's caller (the
+    /// `__except` block an exception handler enters).
+    Jump {
+        /// Where.
+        eip: u32,
+        /// The frame pointer of the block's function.
+        ebp: u32,
+    },
     /// End the process.
     ExitProcess(u32),
 }
@@ -731,59 +765,98 @@ fn drive(
     let step = with_state(call, |call, state| {
         advance(call, state, &mut pending, result)
     });
-    match step {
+    let (function, args, ebp) = match step {
         Step::Done(v) => {
             restore_caller(call, caller);
-            value(v)
+            return value(v);
         }
-        Step::ExitProcess(code) => ApiReturn::ExitProcess(code),
-        Step::Call(function, args) => {
-            let Some(resume) = call.builtins.implemented(DLL.name, RESUME) else {
-                return value(0);
-            };
-            let set_up = match architecture(call) {
-                Some(true) => call_on_x86(call, caller, function, resume, &args),
-                Some(false) => call_on_alpha(call, function, resume, &args),
-                None => false,
-            };
-            if !set_up {
-                return finish_without_callbacks(call, pending);
-            }
-            let tid = call.thread.thread;
-            with_state(call, |_, state| {
-                state
-                    .frames
-                    .entry(tid)
-                    .or_default()
-                    .push(Frame { caller, pending });
+        Step::DoneRestoring(v, [ebx, esi, edi, ebp]) => {
+            restore_caller(call, caller);
+            with_context(call, |c| {
+                if let CpuContext::X86(c) = c {
+                    c.gpr[X86_EBX] = ebx;
+                    c.gpr[X86_ESI] = esi;
+                    c.gpr[X86_EDI] = edi;
+                    c.gpr[X86_EBP] = ebp;
+                }
             });
-            value(0)
+            return value(v);
         }
-    }
+        Step::Jump { eip, ebp } => {
+            with_context(call, |c| {
+                if let CpuContext::X86(c) = c {
+                    c.gpr[X86_ESP] = caller;
+                    c.gpr[X86_EBP] = ebp;
+                    c.eip = eip;
+                }
+            });
+            return ApiReturn::Resumed;
+        }
+        Step::ExitProcess(code) => return ApiReturn::ExitProcess(code),
+        Step::Call(function, args) => (function, args, None),
+        Step::CallFramed(function, args, ebp) => (function, args, Some(ebp)),
+    };
+    let Some(resume) = call.builtins.implemented(DLL.name, RESUME) else {
+        return value(0);
+    };
+    let resume_sp = match architecture(call) {
+        Some(true) => call_on_x86(call, caller, function, resume, &args, ebp).map(|frame_at| {
+            let after = frame_at.wrapping_add(8);
+            [after, after.wrapping_add(4 * args.len() as u32)]
+        }),
+        Some(false) => call_on_alpha(call, function, resume, &args).then(|| {
+            let sp = stack_pointer(call);
+            [sp, sp]
+        }),
+        None => None,
+    };
+    let Some(resume_sp) = resume_sp else {
+        return finish_without_callbacks(call, pending);
+    };
+    let tid = call.thread.thread;
+    with_state(call, |_, state| {
+        state.frames.entry(tid).or_default().push(Frame {
+            caller,
+            pending,
+            resume_sp,
+        });
+    });
+    value(0)
+}
+
+/// The calling thread's stack pointer.
+fn stack_pointer(call: &ApiCall<'_>) -> u32 {
+    call.process()
+        .and_then(|p| p.thread(call.thread.thread))
+        .map_or(0, |t| t.context().stack_pointer())
 }
 
 /// x86: a frame below the caller's stack holding [function, resume, args...]; returning
 /// "to" it jumps to the function with the resume thunk as its return address.
+/// `ebp`, when given, is the frame pointer the function runs with. Returns where the frame
+/// is.
 fn call_on_x86(
     call: &mut ApiCall<'_>,
     caller_esp: u32,
     function: u32,
     resume: u32,
     args: &[u32],
-) -> bool {
+    ebp: Option<u32>,
+) -> Option<u32> {
     let frame_at = caller_esp.wrapping_sub(4 * (args.len() as u32 + 2) + 64);
     let mut words = vec![function, resume];
     words.extend_from_slice(args);
     let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
-    if call.write_bytes(frame_at, &bytes).is_err() {
-        return false;
-    }
+    call.write_bytes(frame_at, &bytes).ok()?;
     with_context(call, |c| {
         if let CpuContext::X86(c) = c {
             c.gpr[X86_ESP] = frame_at;
+            if let Some(ebp) = ebp {
+                c.gpr[X86_EBP] = ebp;
+            }
         }
     });
-    true
+    Some(frame_at)
 }
 
 /// Alpha: the arguments in a0-a5, pv = the function, and ra = the call stub in the data
@@ -897,8 +970,15 @@ fn start(call: &mut ApiCall<'_>, pending: Pending) -> ApiReturn {
 fn __ntemu_crt_resume(call: &mut ApiCall<'_>) -> ApiReturn {
     let result = result_register(call);
     let tid = call.thread.thread;
+    let sp = stack_pointer(call);
     let frame = with_state(call, |_, state| {
-        state.frames.get_mut(&tid).and_then(Vec::pop)
+        let frames = state.frames.get_mut(&tid)?;
+        // Frames above the one this return matches belong to callbacks that never returned
+        // (a longjmp, an __except block entered out of them): they are dropped.
+        if let Some(i) = frames.iter().rposition(|f| f.resume_sp.contains(&sp)) {
+            frames.truncate(i + 1);
+        }
+        frames.pop()
     });
     match frame {
         Some(f) => drive(call, f.caller, f.pending, Some(result)),
@@ -935,6 +1015,8 @@ fn advance(
             }
         }
         Pending::Sort(s) => s.advance(call, result),
+        Pending::Eh3(e) => e.advance(call, result),
+        Pending::LocalUnwind(l) => l.advance(call),
         Pending::Search(s) => s.advance(result),
         Pending::Raise {
             handler,
