@@ -302,3 +302,23 @@ fn msvc_try_except_and_finally_through_the_seh_helpers() {
 fn crtseh_agrees_with_wine() {
     agrees_with_wine("expected/crtseh.expected", "expected/crtseh.wine");
 }
+
+#[test]
+fn isatty_follows_get_file_type() {
+    use ntemu::kernel32::{FILE_TYPE_CHAR, StdFileTypes};
+    for (types, want) in [
+        ([FILE_TYPE_CHAR; 3], "_isatty: 0x40 0x40 0x40\n"),
+        // A file (1) for stdin, a pipe (3) for stdout, the console for stderr.
+        ([1, 3, FILE_TYPE_CHAR], "_isatty: 0 0 0x40\n"),
+    ] {
+        let (_, stdout, _) = run_to_end(
+            "x86/crtfs.exe",
+            RunOptions {
+                args: vec!["isatty".to_string()],
+                std_file_types: Some(StdFileTypes(types)),
+                ..RunOptions::default()
+            },
+        );
+        assert_eq!(stdout, want, "{types:?}");
+    }
+}

@@ -6,7 +6,8 @@
  * current directory (and removes), so that it prints the same under ntemu and Wine; the
  * structures and prototypes are msvcrt's own (declared here: mingw-w64's headers map some
  * names to later msvcrt versions' functions). Linked with mingw-w64's start-up against
- * msvcrt.dll; output in tests/guests/expected/crtfs.expected. */
+ * msvcrt.dll; output in tests/guests/expected/crtfs.expected. With an argument it prints only
+ * what _isatty says of descriptors 0, 1 and 2. */
 #include <stddef.h>
 
 typedef void *HANDLE;
@@ -216,10 +217,17 @@ static const char *tail(const char *path, const char *end)
     return n >= m && _stricmp(path + n - m, end) == 0 ? "yes" : path;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     char cwd[260], buf[260], here[260];
     struct st s;
+
+    if (argc > 1) {
+        /* "isatty": what the standard descriptors are (tests/msvcrt.rs runs it with the
+         * console, and with the standard handles as a file or pipe would be). */
+        printf("_isatty: %#x %#x %#x\n", _isatty(0), _isatty(1), _isatty(2));
+        return 0;
+    }
 
     _mkdir("crtfs.dir");
     _chdir("crtfs.dir");

@@ -6,7 +6,9 @@
 //! - Data exports (`_iob`, `__argc`, `__argv`, `_environ`, `__initenv`, `_acmdln`, `_fmode`,
 //!   `_commode`, `_ctype`, `_pctype`...): a builtin is a thunk, not data, so the loader binds
 //!   these imports to addresses in the CRT data block, one 64 KiB block at [`CRT_DATA`] in
-//!   each process, committed and filled on the process's first CRT call.
+//!   each process, committed and filled when a process whose image imports either DLL is
+//!   created (the DLLs' `process_attach` hook), so a program may use them before its first
+//!   call; in a process made otherwise, on its first CRT call.
 //! - Guest callbacks (`_initterm`'s initializers, `atexit` functions at exit, `qsort` and
 //!   `bsearch` comparators, `raise`'s handler) run on the guest thread: the builtin sets
 //!   the thread up to call the function with a resume thunk as its return address (x86: a
@@ -22,6 +24,14 @@
 //!   scanf.rs: the scanf engine; string.rs: string.h, ctype.h, stdlib.h, time.h; math.rs:
 //!   math.h and the compiler's x87 helpers (`_ftol`, `_CIpow`...); conio.rs: `_getch` and
 //!   friends; heap.rs: `malloc` and friends over the process heap.
+//! - files.rs: the stat family, names and directories, the current directory and drive,
+//!   full and split paths, file times, `_findfirst`, temporary names, all over KERNEL32's own
+//!   file code (`kernel32::get_file_attributes_of`, `find_first_entry`...) with msvcrt's
+//!   errno and `_doserrno` (`errno_of` is its `_dosmaperr` table); lowio.rs: `_dup`,
+//!   `_dup2`, `_chsize`, `_isatty` and the other descriptor calls; process.rs: the `_spawn`
+//!   and `_exec` families, `system` and `_cwait` over CreateProcess; wide.rs: the
+//!   wide-character functions in the "C" locale; seh.rs: `_except_handler3`,
+//!   `_local_unwind2`, `_global_unwind2` and `_abnormal_termination` for MSVC-built x86 code.
 //! - Every function is declared with `#[export(cdecl)]` and typed parameters named as the
 //!   C runtime documentation names them; strings the function works on byte by byte stay
 //!   pointers, file names and environment strings arrive decoded (ANSI code page 1252, or
