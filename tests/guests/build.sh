@@ -22,7 +22,7 @@ done
 echo "built mixed/cross.exe"
 # The C runtime test links mingw-w64's normal start-up and msvcrt.dll; printf is msvcrt's
 # own (not mingw's replacement).
-for src in printf crtfile crtlib crtinput conio args; do
+for src in printf crtfile crtlib crtinput conio args crtfs crtchild crtspawn crtwide crtseh; do
     extra=()
     # crtlib calls string.h and friends for real: nothing inlined.
     [ "$src" = crtlib ] && extra=(-fno-builtin)
@@ -41,3 +41,8 @@ done
     -Wl,--no-insert-timestamp -Wl,--subsystem,console:4.0 -Wl,--build-id=none \
     -o "$here/x86/crtdll.exe" "$here/src/crtdll.c" -lcrtdll
 echo "built x86/crtdll.exe"
+# CRTDLL's data exports written before its first call.
+"$cc" -O1 -s -nostdlib -nostartfiles -e _start -fno-builtin -fno-asynchronous-unwind-tables -fno-ident \
+    -Wl,--no-insert-timestamp -Wl,--subsystem,console:4.0 -Wl,--build-id=none \
+    -o "$here/x86/crtdata.exe" "$here/src/crtdata.c" -lcrtdll
+echo "built x86/crtdata.exe"

@@ -1093,6 +1093,21 @@ pub fn RtlUnwindRfp(
     outcome_to_return(outcome)
 }
 
+/// An x86 unwind for a C runtime helper (`_global_unwind2(frame)`, which calls
+/// `RtlUnwind(frame, ..., NULL, 0)`): the unwind handlers of every registration below
+/// `target_frame` are called with EXCEPTION_UNWINDING and unlinked, as RtlUnwind calls them,
+/// then the thread returns to the helper's caller (cdecl: only the return address popped)
+/// with its registers otherwise as at the call and eax 0. On an Alpha thread it returns 0 at
+/// once (Alpha code unwinds through its function tables).
+pub fn unwind_for_crt_helper(call: &mut ApiCall<'_>, target_frame: u32) -> ApiReturn {
+    let mut env = env_of(call);
+    let outcome = match env.context() {
+        Some(CpuContext::X86(_)) => x86::unwind_for_caller(&mut env, [target_frame, 0, 0, 0], 0),
+        _ => return ApiReturn::Value(0),
+    };
+    outcome_to_return(outcome)
+}
+
 /// RtlLookupFunctionEntry(ControlPc), exported by NT for Alpha: the address of the
 /// RUNTIME_FUNCTION in the image's exception directory (.pdata) whose range holds ControlPc
 /// (the primary entry when ControlPc is in a secondary one), or NULL for a leaf function or
