@@ -309,14 +309,46 @@ fn path_argument<'s>(call: &mut ApiCall<'_>, name: Option<&'s str>) -> Result<&'
 
 fn full(call: &ApiCall<'_>, name: &str) -> Result<FullPath, Win32Error> {
     let object = call.process_object();
-    let Some(files) = call.state.k32_peek().map(|k| &k.files) else {
+    let Some(k32) = call.state.k32_peek() else {
         return path::full_path(&CurrentDirectory::root('C'), name);
     };
+    let files = &k32.files;
     let pid = call.thread.process;
-    match object.as_ref().and_then(|o| files.process_cwd.get(pid, o)) {
-        Some(cwd) => path::full_path(cwd, name),
-        None => path::full_path(&files.cwd, name),
+    let cwd = match object.as_ref().and_then(|o| files.process_cwd.get(pid, o)) {
+        Some(cwd) => cwd,
+        None => &files.cwd,
+    };
+    // "X:name" on another drive is relative to that drive's current directory, which NT
+    // keeps in the environment variable "=X:" (set by cmd.exe and the C runtime's _chdir);
+    // without one, to X:'s root.
+    if let Some(drive) = drive_relative(name).filter(|&d| d != cwd.drive) {
+        let remembered = object
+            .as_ref()
+            .and_then(|o| k32.environments.get(pid, o))
+            .and_then(|e| e.get(&format!("={drive}:")))
+            .and_then(|v| match path::full_path(&CurrentDirectory::root(drive), v) {
+                Ok(FullPath::Drive {
+                    drive: d,
+                    components,
+                    ..
+                }) if d == drive => Some(CurrentDirectory { drive, components }),
+                _ => None,
+            });
+        if let Some(there) = remembered {
+            return path::full_path(&there, name);
+        }
     }
+    path::full_path(cwd, name)
+}
+
+/// The drive of a drive-relative name ("X:" not followed by a separator), upper case.
+fn drive_relative(name: &str) -> Option<char> {
+    let b = name.as_bytes();
+    (b.len() >= 2
+        && b[0].is_ascii_alphabetic()
+        && b[1] == b':'
+        && !matches!(b.get(2), Some(b'\\' | b'/')))
+    .then(|| char::from(b[0].to_ascii_uppercase()))
 }
 
 /// The calling process's current directory.
