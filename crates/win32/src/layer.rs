@@ -68,6 +68,11 @@ impl HostIo {
     }
 }
 
+/// A sink writing to `writer`, for a [`HostIo`] field.
+pub fn sink<W: Write + Send + 'static>(writer: W) -> Sink {
+    Arc::new(Mutex::new(writer))
+}
+
 /// What a host's ring of the machine's [`nt_kernel::HostSignal`] runs: the DLLs serve
 /// their host (a terminal showing the console) between quanta.
 pub type HostEventHandler = fn(&mut Win32, &mut Machine) -> HostAction;

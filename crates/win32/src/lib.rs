@@ -36,7 +36,7 @@ pub use exports::{
     THUNK_SPACING, ThunkTarget, dll_matches,
 };
 pub use layer::{
-    ExceptionDispatch, HostEventHandler, HostIo, SharedBuffer, Sink, UnimplementedCall, Win32,
+    ExceptionDispatch, HostEventHandler, HostIo, SharedBuffer, Sink, UnimplementedCall, Win32, sink,
 };
 /// Declares a builtin: `#[export] fn CloseHandle(call: &mut ApiCall<'_>, hObject: Handle) -> bool`.
 /// See the `win32-macros` crate for what it derives.

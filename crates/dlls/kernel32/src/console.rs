@@ -550,6 +550,12 @@ pub trait ConsoleHost: Send {
     fn input_closed(&self) -> bool {
         false
     }
+    /// False for a host that never types (it only relays control events and stop
+    /// requests): a console read with nothing queued then waits for the queue's event
+    /// instead of polling the host.
+    fn types_keys(&self) -> bool {
+        true
+    }
     /// True when the host shows the program's output as a stream until the console
     /// becomes full-screen: the first screen buffer then records what writes do and
     /// [`stream`](Self::stream) gets it.

@@ -1314,8 +1314,9 @@ pub fn read_cooked(call: &mut ApiCall<'_>, max: usize) -> Option<Vec<u8>> {
 /// poll of a host that may still type.
 pub fn input_wait(call: &mut ApiCall<'_>) -> ApiReturn {
     // An ended input never brings another key: the wait is for ever.
-    let timeout = (call.state.k32().console_host.is_some()
-        && !call.state.k32().console.input_closed)
+    let k = call.state.k32();
+    let timeout = (k.console_host.as_ref().is_some_and(|h| h.types_keys())
+        && !k.console.input_closed)
         .then(|| std::time::Duration::from_millis(15));
     let event = input_event(call);
     let _ = event.reset_event();

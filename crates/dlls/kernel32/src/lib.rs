@@ -259,7 +259,14 @@ impl Kernel32Host for Win32 {
     }
 
     fn set_console_host(&mut self, host: Box<dyn console::ConsoleHost>) {
-        self.state_mut().k32().console_host = Some(host);
+        let k = self.state_mut().k32();
+        if host.wants_stream()
+            && !k.console.full_screen
+            && let Some(first) = k.console.buffers.first_mut()
+        {
+            first.record_stream(true);
+        }
+        k.console_host = Some(host);
     }
 
     fn take_console_host(&mut self) -> Option<Box<dyn console::ConsoleHost>> {
