@@ -160,7 +160,7 @@ impl Terminal {
                 }
                 out.push(ch);
             }
-            out.push_str("\x1b[0m\r\n");
+            out.push_str("\x1b[0m\n");
             attributes = None;
         }
         out
@@ -350,7 +350,8 @@ impl ConsoleHost for Terminal {
                     out.push(shown(ch));
                 }
                 StreamOp::CarriageReturn => out.push('\r'),
-                StreamOp::NewLine => out.push_str("\r\n"),
+                // Output post-processing makes it CR LF.
+                StreamOp::NewLine => out.push('\n'),
                 StreamOp::Backspace => out.push('\x08'),
                 StreamOp::Bell => out.push('\x07'),
             }

@@ -552,19 +552,20 @@ pub(crate) fn output_written(call: &mut ApiCall<'_>) {
     let Some(host) = k.console_host.as_mut() else {
         return;
     };
-    if !k.console.full_screen && host.wants_stream() {
-        show(k);
-    } else {
+    if k.console.full_screen {
         call.machine.host_signal().ring();
+    } else if host.wants_stream() {
+        show(k);
     }
 }
 
-/// The program used a screen-buffer feature: a host draws the console from now on.
+/// The program used a screen-buffer feature: a host draws the console from now on,
+/// starting now (so that what follows, a trace line say, finds it drawing).
 fn screen_feature(call: &mut ApiCall<'_>) {
-    let console = &mut call.state.k32().console;
-    if !console.full_screen {
-        console.enter_full_screen();
-        call.machine.host_signal().ring();
+    let k = call.state.k32();
+    if !k.console.full_screen {
+        k.console.enter_full_screen();
+        show(k);
     }
 }
 
