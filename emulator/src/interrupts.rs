@@ -47,9 +47,9 @@ pub struct Interrupts {
 
 impl Interrupts {
     /// Starts reading signals (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGCONT) on a
-    /// thread of their own; requests ring `doorbell`. None (and the signals keep their
-    /// default actions) when the handlers cannot be installed.
-    pub fn install(doorbell: Arc<HostSignal>) -> Option<Arc<Interrupts>> {
+    /// thread of their own; requests ring `doorbell`. Should the handlers not install, the
+    /// signals keep their default actions and only the keys (Ctrl+C, Ctrl+\) interrupt.
+    pub fn install(doorbell: Arc<HostSignal>) -> Arc<Interrupts> {
         let interrupts = Arc::new(Interrupts {
             doorbell,
             sigints: AtomicU32::new(0),
@@ -60,12 +60,13 @@ impl Interrupts {
             finishing: AtomicBool::new(false),
             last_ctrl_c: Mutex::new(None),
         });
-        let mut signals = signal_hook::iterator::Signals::new([
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([
             SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGCONT,
-        ])
-        .ok()?;
+        ]) else {
+            return interrupts;
+        };
         let shared = interrupts.clone();
-        std::thread::Builder::new()
+        let _ = std::thread::Builder::new()
             .name("ntemu-signals".into())
             .spawn(move || {
                 for signal in signals.forever() {
@@ -86,9 +87,8 @@ impl Interrupts {
                         other => shared.request_stop(other),
                     }
                 }
-            })
-            .ok()?;
-        Some(interrupts)
+            });
+        interrupts
     }
 
     /// The machine's doorbell.

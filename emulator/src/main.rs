@@ -528,10 +528,9 @@ fn run(image: &std::path::Path, mut options: ntemu::RunOptions, flags: &RunFlags
     // Signals become console events and stop requests from here on; the terminal is taken
     // only now, so that every error before was printed on an untouched terminal.
     let interrupts = interrupts::Interrupts::install(emulator.host_signal());
-    let terminal = match (&interrupts, console_terminal) {
-        (Some(i), true) => terminal::Terminal::open(i.clone(), held.clone()),
-        _ => None,
-    };
+    let terminal = console_terminal
+        .then(|| terminal::Terminal::open(interrupts.clone(), held.clone()))
+        .flatten();
     if let Some(t) = terminal {
         // The console is as large as the terminal, as a console window would be.
         let (columns, rows) = t.size();
@@ -542,21 +541,19 @@ fn run(image: &std::path::Path, mut options: ntemu::RunOptions, flags: &RunFlags
         emulator
             .win32_mut()
             .set_console_host(Box::new(terminal::PipedInput::new(interrupts.clone())));
-    } else if let Some(i) = &interrupts {
+    } else {
         emulator
             .win32_mut()
-            .set_console_host(Box::new(terminal::SignalsOnly(i.clone())));
+            .set_console_host(Box::new(terminal::SignalsOnly(interrupts.clone())));
     }
     let outcome = emulator.run_with(options.instruction_limit, options.run_for);
     // Dropping the host gives the terminal back (and shows a full-screen console's last
     // screen on the normal screen); then what was held is written.
     drop(emulator.win32_mut().take_console_host());
-    if let Some(i) = &interrupts {
-        i.finishing();
-    }
+    interrupts.finishing();
     held.set_drawing(false);
     held.flush_to_stderr();
-    if let Some(signal) = interrupts.as_ref().and_then(|i| i.stop_signal()) {
+    if let Some(signal) = interrupts.stop_signal() {
         eprintln!(
             "ntemu: stopped; ending as a program killed by {}",
             interrupts::signal_name(signal)

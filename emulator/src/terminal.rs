@@ -132,39 +132,45 @@ impl Terminal {
         }
     }
 
-    /// The last screen drawn, as lines for the normal screen: trailing blanks and blank
-    /// rows below the text and the cursor left out.
+    /// The last screen drawn, as lines for the normal screen.
     fn last_screen(&self) -> String {
-        let cursor_row = self.drawn_cursor.map_or(0, |c| usize::from(c.1));
-        let blank = |&(ch, a): &(char, u16)| ch == ' ' && a & 0xF0 == 0;
-        let rows: Vec<&[(char, u16)]> = self
-            .drawn
-            .iter()
-            .map(|row| {
-                let keep = row.iter().rposition(|c| !blank(c)).map_or(0, |i| i + 1);
-                &row[..keep]
-            })
-            .collect();
-        let last = rows
-            .iter()
-            .rposition(|r| !r.is_empty())
-            .map_or(0, |i| i + 1)
-            .max((cursor_row + 1).min(rows.len()));
-        let mut out = String::new();
-        let mut attributes = None;
-        for row in &rows[..last] {
-            for &(ch, a) in *row {
-                if attributes != Some(a) {
-                    out.push_str(&stream_sgr(a));
-                    attributes = Some(a);
-                }
-                out.push(ch);
-            }
-            out.push_str("\x1b[0m\n");
-            attributes = None;
-        }
-        out
+        last_screen(
+            &self.drawn,
+            self.drawn_cursor.map_or(0, |c| usize::from(c.1)),
+        )
     }
+}
+
+/// Rows of cells as lines for the normal screen: trailing blanks (on the black background)
+/// and blank rows below the text and the cursor's row left out.
+fn last_screen(drawn: &[Vec<(char, u16)>], cursor_row: usize) -> String {
+    let blank = |&(ch, a): &(char, u16)| ch == ' ' && a & 0xF0 == 0;
+    let rows: Vec<&[(char, u16)]> = drawn
+        .iter()
+        .map(|row| {
+            let keep = row.iter().rposition(|c| !blank(c)).map_or(0, |i| i + 1);
+            &row[..keep]
+        })
+        .collect();
+    let last = rows
+        .iter()
+        .rposition(|r| !r.is_empty())
+        .map_or(0, |i| i + 1)
+        .max((cursor_row + 1).min(rows.len()));
+    let mut out = String::new();
+    let mut attributes = None;
+    for row in &rows[..last] {
+        for &(ch, a) in *row {
+            if attributes != Some(a) {
+                out.push_str(&stream_sgr(a));
+                attributes = Some(a);
+            }
+            out.push(ch);
+        }
+        out.push_str("\x1b[0m\n");
+        attributes = None;
+    }
+    out
 }
 
 impl Drop for Terminal {
@@ -455,12 +461,12 @@ impl StdinReader {
 /// never waits for the pipe), and its end ends the console input. SIGINT is a Ctrl+C.
 pub struct PipedInput {
     reader: Option<StdinReader>,
-    interrupts: Option<Arc<Interrupts>>,
+    interrupts: Arc<Interrupts>,
 }
 
 impl PipedInput {
     /// A keyboard from stdin, with the control events and stop requests of `interrupts`.
-    pub fn new(interrupts: Option<Arc<Interrupts>>) -> Self {
+    pub fn new(interrupts: Arc<Interrupts>) -> Self {
         PipedInput {
             reader: None,
             interrupts,
@@ -481,22 +487,15 @@ impl ConsoleHost for PipedInput {
     }
 
     fn poll_ctrl_events(&mut self) -> Vec<CtrlEvent> {
-        self.interrupts
-            .as_ref()
-            .map(|i| i.take_ctrl_events())
-            .unwrap_or_default()
+        self.interrupts.take_ctrl_events()
     }
 
     fn ctrl_delivered(&mut self, event: CtrlEvent) {
-        if let Some(i) = &self.interrupts {
-            i.ctrl_delivered(event);
-        }
+        self.interrupts.ctrl_delivered(event);
     }
 
     fn stop_requested(&self) -> bool {
-        self.interrupts
-            .as_ref()
-            .is_some_and(|i| i.stop_signal().is_some())
+        self.interrupts.stop_signal().is_some()
     }
 }
 
@@ -914,6 +913,32 @@ mod tests {
             let events = ntemu::kernel32::console::key_events(one(bytes));
             assert!(events[0].key_down && !events.last().unwrap().key_down);
         }
+    }
+
+    #[test]
+    fn the_normal_screen_uses_the_terminals_default_colours_for_the_consoles() {
+        assert_eq!(stream_sgr(0x07), "\x1b[0;39;49m");
+        assert_eq!(stream_sgr(0x0C), "\x1b[0;91;49m");
+        assert_eq!(stream_sgr(0x17), "\x1b[0;39;44m");
+    }
+
+    #[test]
+    fn the_last_screen_leaves_out_trailing_blanks_and_rows() {
+        let row =
+            |text: &str, a: u16| -> Vec<(char, u16)> { text.chars().map(|c| (c, a)).collect() };
+        let drawn = vec![
+            row("ab  ", 0x07),
+            row("    ", 0x07),
+            row(" x  ", 0x1F),
+            row("    ", 0x07),
+            row("    ", 0x07),
+        ];
+        // Blue cells stay (they show); blank rows below the text and the cursor go.
+        assert_eq!(
+            last_screen(&drawn, 0),
+            "\x1b[0;39;49mab\x1b[0m\n\x1b[0m\n\x1b[0;97;44m x  \x1b[0m\n"
+        );
+        assert_eq!(last_screen(&drawn, 3).matches('\n').count(), 4);
     }
 
     #[test]

@@ -42,6 +42,10 @@ impl Drop for Scratch {
     }
 }
 
+/// One terminal test at a time: the timing of the answer to a Ctrl+C is measured without
+/// the other tests' emulators competing for the two cores.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
 /// ntemu running in a pseudo-terminal.
 struct PtyRun {
     master: Box<dyn MasterPty + Send>,
@@ -49,6 +53,7 @@ struct PtyRun {
     child: Box<dyn Child + Send + Sync>,
     output: Arc<Mutex<Vec<u8>>>,
     dir: Scratch,
+    _turn: std::sync::MutexGuard<'static, ()>,
 }
 
 /// A word quoted for sh.
@@ -60,6 +65,9 @@ impl PtyRun {
     /// Runs `ntemu run ARGS` in a terminal of `columns` x `rows`, from a script that saves
     /// `stty -g` before and after, writes ntemu's pid, and prints ntemu's status.
     fn start(tag: &str, args: &[&str], columns: u16, rows: u16) -> PtyRun {
+        let turn = ONE_AT_A_TIME
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let dir = Scratch::new(tag);
         let d = dir.0.display().to_string();
         let ntemu = env!("CARGO_BIN_EXE_ntemu");
@@ -103,6 +111,7 @@ impl PtyRun {
             child,
             output,
             dir,
+            _turn: turn,
         }
     }
 
@@ -403,6 +412,7 @@ fn traces_stream_while_the_program_runs() {
     assert!(!text.contains("ntemu-status="), "ntemu still runs");
     run.type_bytes(b"\x03");
     assert_eq!(run.finish(), 0x3A);
+    drop(run);
 
     // A full-screen program with --trace-file: the file fills while it runs, and the
     // terminal gets no trace line.
@@ -433,6 +443,7 @@ fn traces_stream_while_the_program_runs() {
     run.type_bytes(b"\x03");
     assert_eq!(run.finish(), 0x3A);
     assert!(!run.text().contains("Call KERNEL32"), "{:?}", run.text());
+    drop(run);
 
     // Without --trace-file, traces of a full-screen program on the terminal that is its
     // stderr are held, and shown once the terminal is back.
@@ -492,4 +503,45 @@ fn a_second_ctrl_c_within_a_second_ends_ntemu() {
     assert_eq!(run.finish(), 130);
     let (before, after) = run.modes();
     assert_eq!(before, after);
+}
+
+/// Without a terminal, SIGINT (the terminal's Ctrl+C when ntemu's output is piped) is a
+/// Ctrl+C for the program: with no handler it ends with STATUS_CONTROL_C_EXIT.
+#[test]
+fn sigint_is_a_ctrl_c_for_the_program_without_a_terminal() {
+    use std::io::BufRead;
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ntemu"))
+        .args(["run", &guest("x86/ctrlc.exe"), "sleep"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("ntemu starts");
+    let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    assert_eq!(lines.next().and_then(Result::ok).as_deref(), Some("ready"));
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let sent = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(sent.elapsed() < PATIENCE, "ntemu still runs");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert!(sent.elapsed() < CTRL_C_BOUND, "{:?}", sent.elapsed());
+    assert_eq!(status.code(), Some(0x3A));
+    let mut err = String::new();
+    let _ = child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err);
+    assert!(err.contains("0xc000013a"), "{err}");
 }
