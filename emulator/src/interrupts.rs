@@ -293,8 +293,8 @@ pub fn emergency_restore() {
     }
 }
 
-/// Writes `before_modes` (the last screen, say) after leaving the alternate screen, then
-/// gives the terminal its modes back.
+/// Leaves the alternate screen (if on it), writes `last_screen` on the normal screen, shows
+/// the cursor, pops the title and gives the terminal its modes back.
 pub fn restore_terminal(restore: &Restore, last_screen: &str) {
     let mut out = String::from("\x1b[0m");
     if restore.alternate_screen {

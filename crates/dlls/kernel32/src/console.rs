@@ -807,8 +807,8 @@ impl Console {
 
     /// The host's window took the size `columns` x `rows`. A program that asked for
     /// window input (ENABLE_WINDOW_INPUT) has every buffer whose window showed all of it
-    /// follow the new size (text kept at the top left) and gets a WINDOW_BUFFER_SIZE_EVENT
-    /// with the active buffer's new size; for any other program, and for buffers larger
+    /// follow the new size (text kept at the top left) and, when the active buffer's size
+    /// changed, gets a WINDOW_BUFFER_SIZE_EVENT with it; for any other program, and for buffers larger
     /// than their window, the buffers keep their size, as NT 4.0's did when a console
     /// window was resized, and only the window changes, as far as each buffer allows.
     pub fn resize_to_host(&mut self, columns: u16, rows: u16) {
@@ -816,6 +816,7 @@ impl Console {
             return;
         }
         let listening = self.input_mode & ENABLE_WINDOW_INPUT != 0;
+        let before = (self.active_buffer().width, self.active_buffer().height);
         for b in &mut self.buffers {
             if listening && b.window == b.bounds() {
                 b.fit(columns, rows);
@@ -823,9 +824,9 @@ impl Console {
                 b.set_window_size(columns, rows);
             }
         }
-        if listening {
-            let b = self.active_buffer();
-            let size = (b.width, b.height);
+        let b = self.active_buffer();
+        let size = (b.width, b.height);
+        if listening && size != before {
             self.size_events.push_back(size);
         }
     }
