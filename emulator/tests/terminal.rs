@@ -296,23 +296,25 @@ fn aclock_ends_within_a_second_of_ctrl_c_and_the_terminal_comes_back() {
 }
 
 #[test]
-fn after_sigterm_the_terminal_comes_back_and_ntemu_dies_of_it() {
-    let Some(mut run) = aclock_drawn("aclock-sigterm", &[]) else {
-        return;
-    };
-    let pid = run.pid();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
-    // 128 + SIGTERM, as the shell sees a program killed by SIGTERM.
-    assert_eq!(run.finish(), 143);
-    let out = run.output();
-    let left = rfind(&out, LEAVE_ALTERNATE).expect("the alternate screen is left");
-    assert!(contains(&out[left..], b"\x1b[?25h"), "the cursor is shown");
-    let (before, after) = run.modes();
-    assert_eq!(before, after);
+fn after_sigterm_or_sighup_the_terminal_comes_back_and_ntemu_dies_of_it() {
+    // 128 + the signal's number, as the shell sees a program killed by it.
+    for (signal, status) in [("TERM", 143), ("HUP", 129)] {
+        let Some(mut run) = aclock_drawn(&format!("aclock-sig{signal}"), &[]) else {
+            return;
+        };
+        let pid = run.pid();
+        let killed = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success());
+        assert_eq!(run.finish(), status, "SIG{signal}");
+        let out = run.output();
+        let left = rfind(&out, LEAVE_ALTERNATE).expect("the alternate screen is left");
+        assert!(contains(&out[left..], b"\x1b[?25h"), "the cursor is shown");
+        let (before, after) = run.modes();
+        assert_eq!(before, after, "SIG{signal}");
+    }
 }
 
 #[test]
