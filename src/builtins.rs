@@ -25,7 +25,10 @@ pub fn builtins() -> Arc<Builtins> {
 }
 
 /// The builtin-DLL layer of a new machine, writing guest output to `io`, with NTDLL's
-/// exception dispatcher.
+/// exception dispatcher and KERNEL32's console serving a host that rings the machine's
+/// [`HostSignal`](nt_kernel::HostSignal) (a terminal's keys, Ctrl+C, a new size).
 pub fn win32_layer(io: HostIo) -> Win32 {
-    Win32::new(io, builtins(), Some(ntdll::EXCEPTIONS))
+    let mut layer = Win32::new(io, builtins(), Some(ntdll::EXCEPTIONS));
+    layer.set_host_event_handler(kernel32::console::serve_host);
+    layer
 }

@@ -122,7 +122,7 @@ impl Diagnostics {
     }
 
     fn line(&self, channel: &str, text: std::fmt::Arguments<'_>) {
-        let _ = writeln!(self.out.stderr.lock(), "trace:{channel}: {text}");
+        let _ = writeln!(self.out.trace.lock(), "trace:{channel}: {text}");
     }
 
     /// Traces one image mapped into a process (`--trace loader`).
@@ -478,6 +478,10 @@ impl SystemServices for Services<'_> {
         let outcome = self.win32.trap(machine, thread, number);
         self.diagnostics.trace_exception_outcome(thread, &outcome);
         outcome
+    }
+
+    fn host_event(&mut self, machine: &mut Machine) -> nt_kernel::HostAction {
+        self.win32.host_event(machine)
     }
 }
 

@@ -574,6 +574,12 @@ impl Emulator {
         self.diagnostics.handle_traces(&self.machine)
     }
 
+    /// The machine's doorbell: a console host (a terminal) rings it from any thread to be
+    /// served between quanta (its keys, a Ctrl+C, a new size) or to stop the run.
+    pub fn host_signal(&self) -> Arc<nt_kernel::HostSignal> {
+        self.machine.host_signal()
+    }
+
     /// The machine, to inspect.
     pub fn machine(&self) -> &Machine {
         &self.machine

@@ -56,8 +56,8 @@ pub use pe_image as image;
 pub use builtins::{builtin_dlls, builtins, win32_layer};
 pub use nt_kernel::RunOutcome;
 pub use nt_kernel::{
-    Architecture, ClientId, FaultPoint, FaultTrigger, KernelError, Machine, MachineConfig,
-    ProcessParams, Quirks,
+    Architecture, ClientId, FaultPoint, FaultTrigger, HostAction, HostSignal, KernelError, Machine,
+    MachineConfig, ProcessParams, Quirks,
 };
 pub use nt_object::{
     AccessMask, Handle, HandleAttributes, HandleTable, Object, ObjectError, ObjectManager,

@@ -21,6 +21,7 @@ use crate::cpu::{
     CpuEngine, CpuExit, EXIT_THREAD_THUNK, X86_ESP, X86Context, sign_extend,
 };
 use crate::fault::{FaultPoint, FaultRegistry, Quirks};
+use crate::host_signal::{HostAction, HostSignal};
 use crate::process::{Process, ProcessBody, Thread, ThreadBody, ThreadWait};
 use crate::teb::{LOCALE_EN_US, offsets, peb_offsets, write_fields};
 
@@ -280,6 +281,13 @@ pub trait SystemServices {
         let _ = (machine, thread, number);
         ServiceOutcome::ExitProcess(NtStatus::ILLEGAL_INSTRUCTION.0)
     }
+
+    /// The machine's [`HostSignal`] was rung: serve the host (typed keys, a Ctrl+C, a new
+    /// window size) between two threads' quanta. By default nothing happens.
+    fn host_event(&mut self, machine: &mut Machine) -> HostAction {
+        let _ = machine;
+        HostAction::Continue
+    }
 }
 
 /// Services for a machine whose threads call nothing: any thunk other than the exit thunk
@@ -304,6 +312,9 @@ pub enum RunOutcome {
     LimitReached,
     /// The clock reached the time limit of [`Machine::run_until`].
     TimeReached,
+    /// The host stopped the run ([`SystemServices::host_event`] returned
+    /// [`HostAction::Stop`]); the machine can be run again.
+    Interrupted,
 }
 
 /// The steps of a thread creation that have been done, for undo in reverse.
@@ -332,6 +343,7 @@ pub struct Machine {
     /// Instructions not yet charged to the virtual clock.
     virtual_instructions: u64,
     exited: Vec<ExitedProcess>,
+    host_signal: Arc<HostSignal>,
 }
 
 impl std::fmt::Debug for Machine {
@@ -370,7 +382,15 @@ impl Machine {
             instructions: 0,
             virtual_instructions: 0,
             exited: Vec::new(),
+            host_signal: Arc::new(HostSignal::new()),
         }
+    }
+
+    /// The machine's doorbell: a host that rings it (from any thread) is served by
+    /// [`SystemServices::host_event`] after the current thread's quantum, or at once when
+    /// every thread is sleeping.
+    pub fn host_signal(&self) -> Arc<HostSignal> {
+        Arc::clone(&self.host_signal)
     }
 
     /// The machine's commit limit and what its processes have committed against it.
@@ -1324,6 +1344,13 @@ impl Machine {
                     return Ok(RunOutcome::LimitReached);
                 }
                 progressed |= self.step_thread(services, id)?;
+                // Between quanta: the host, if it rang (one atomic load when it did not).
+                if self.host_signal.take() {
+                    progressed = true;
+                    if services.host_event(self) == HostAction::Stop {
+                        return Ok(RunOutcome::Interrupted);
+                    }
+                }
             }
             if !progressed && !self.advance_clock(until_ms) {
                 return Ok(RunOutcome::Blocked);
@@ -1352,7 +1379,9 @@ impl Machine {
             Clock::Real { start } => {
                 let now = start.elapsed().as_millis() as u64;
                 if deadline > now {
-                    std::thread::sleep(Duration::from_millis(deadline - now));
+                    // A host ringing ends the sleep early, to be served at once.
+                    self.host_signal
+                        .wait_timeout(Duration::from_millis(deadline - now));
                 }
             }
         }

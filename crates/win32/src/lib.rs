@@ -35,7 +35,9 @@ pub use exports::{
     ApiFunction, BuiltinDll, Builtins, DllHooks, Export, FIRST_FUNCTION_THUNK, ImportStatus, Param,
     THUNK_SPACING, ThunkTarget, attach_process, dll_matches,
 };
-pub use layer::{ExceptionDispatch, HostIo, SharedBuffer, UnimplementedCall, Win32};
+pub use layer::{
+    ExceptionDispatch, HostEventHandler, HostIo, SharedBuffer, Sink, UnimplementedCall, Win32, sink,
+};
 /// Declares a builtin: `#[export] fn CloseHandle(call: &mut ApiCall<'_>, hObject: Handle) -> bool`.
 /// See the `win32-macros` crate for what it derives.
 pub use win32_macros::export;

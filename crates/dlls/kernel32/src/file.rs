@@ -326,14 +326,16 @@ fn full(call: &ApiCall<'_>, name: &str) -> Result<FullPath, Win32Error> {
             .as_ref()
             .and_then(|o| k32.environments.get(pid, o))
             .and_then(|e| e.get(&format!("={drive}:")))
-            .and_then(|v| match path::full_path(&CurrentDirectory::root(drive), v) {
-                Ok(FullPath::Drive {
-                    drive: d,
-                    components,
-                    ..
-                }) if d == drive => Some(CurrentDirectory { drive, components }),
-                _ => None,
-            });
+            .and_then(
+                |v| match path::full_path(&CurrentDirectory::root(drive), v) {
+                    Ok(FullPath::Drive {
+                        drive: d,
+                        components,
+                        ..
+                    }) if d == drive => Some(CurrentDirectory { drive, components }),
+                    _ => None,
+                },
+            );
         if let Some(there) = remembered {
             return path::full_path(&there, name);
         }

@@ -79,7 +79,7 @@ pub struct Kernel32State {
     pub(crate) files: file::FileSystem,
     /// Threads serving a Ctrl+C, by (process, thread) id: the HandlerRoutines still to call,
     /// next first.
-    pub(crate) ctrl_threads: std::collections::BTreeMap<(u32, u32), Vec<u32>>,
+    pub(crate) ctrl_threads: std::collections::BTreeMap<(u32, u32), console_api::CtrlDispatch>,
     /// The event signalled while the console input queue holds events (made on first use).
     pub(crate) console_input_event: Option<Arc<Object>>,
     /// The terminal that shows the console and types into it, if any.
@@ -284,12 +284,21 @@ impl Kernel32Host for Win32 {
             return;
         }
         if let Some(buffer) = self.state_mut().k32().console.buffers.first_mut() {
+            let streaming = buffer.is_streaming();
             *buffer = console::ScreenBuffer::new(columns, rows);
+            buffer.record_stream(streaming);
         }
     }
 
     fn set_console_host(&mut self, host: Box<dyn console::ConsoleHost>) {
-        self.state_mut().k32().console_host = Some(host);
+        let k = self.state_mut().k32();
+        if host.wants_stream()
+            && !k.console.full_screen
+            && let Some(first) = k.console.buffers.first_mut()
+        {
+            first.record_stream(true);
+        }
+        k.console_host = Some(host);
     }
 
     fn take_console_host(&mut self) -> Option<Box<dyn console::ConsoleHost>> {
@@ -1514,6 +1523,7 @@ fn write_console_bytes(
     };
     if let Some(b) = screen.and_then(|i| call.state.k32().console.buffers.get_mut(i)) {
         b.write(data);
+        console_api::output_written(call);
     }
     if let Some(sink) = &sink {
         let mut s = sink.lock();
