@@ -393,6 +393,8 @@ impl Emulator {
             self.machine.exit_process(started.process, status.0);
             return Err(RunError::ProcessStart(status));
         }
+        self.win32
+            .attach_process(&mut self.machine, first_thread, &image);
         let object = self
             .machine
             .process(started.process)

@@ -189,6 +189,9 @@ pub enum RunError {
 /// The largest image file ntemu reads.
 pub const MAX_IMAGE_SIZE: u64 = 1 << 30;
 
+/// IMAGE_SUBSYSTEM_WINDOWS_GUI: a program that makes windows (refused until ntemu has them).
+const IMAGE_SUBSYSTEM_WINDOWS_GUI: u16 = 2;
+
 /// Why a file is not a program ntemu runs, in words a user can act on (its `Display`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -213,6 +216,8 @@ pub enum NotAProgram {
     OtherMachine(u16),
     /// A DLL.
     Dll,
+    /// A program of the Windows GUI subsystem: ntemu has no windows yet.
+    Gui,
     /// Not a regular file (a directory, a device, a FIFO).
     NotAFile,
     /// Larger than [`MAX_IMAGE_SIZE`].
@@ -244,6 +249,9 @@ impl std::fmt::Display for NotAProgram {
                 "an NT program for another CPU (machine {m:#06x}): ntemu runs x86 and Alpha AXP programs"
             ),
             NotAProgram::Dll => f.write_str("a DLL, not a program: run the program that loads it"),
+            NotAProgram::Gui => f.write_str(
+                "a GUI program: ntemu does not draw windows yet and runs console programs only",
+            ),
             NotAProgram::NotAFile => f.write_str("not a regular file"),
             NotAProgram::TooLarge => f.write_str("larger than 1 GiB: not an NT program"),
         }
@@ -256,6 +264,11 @@ impl NotAProgram {
         use pe_image::FileKind;
         Some(match FileKind::of(data) {
             FileKind::Pe32 { dll: true, .. } => NotAProgram::Dll,
+            FileKind::Pe32 {
+                machine: 0x14C | 0x184,
+                subsystem: IMAGE_SUBSYSTEM_WINDOWS_GUI,
+                ..
+            } => NotAProgram::Gui,
             FileKind::Pe32 {
                 machine: 0x14C | 0x184,
                 ..
@@ -417,8 +430,8 @@ pub fn guest_environment(clear: bool, extra: &[(String, String)]) -> Vec<(String
             let host_path = value.starts_with('/') || value.contains(":/");
             // The host terminal's description: a program ported from Unix would take the
             // NT console for that terminal.
-            let terminal = name.starts_with("TERM")
-                || matches!(name, "COLUMNS" | "LINES" | "COLORTERM");
+            let terminal =
+                name.starts_with("TERM") || matches!(name, "COLUMNS" | "LINES" | "COLORTERM");
             if name.is_empty() || name.contains('=') || host_path || terminal {
                 continue;
             }

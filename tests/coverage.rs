@@ -1,6 +1,7 @@
 //! API coverage of the real NT console programs in ../shared/corpus/ (skipped with a message
-//! when the folder is absent): every function x86 and Alpha aclock.exe and ntvi.exe import
-//! must be implemented by a builtin DLL. The GUI games (2048, snake) need USER32/GDI32
+//! when the folder is absent): every function x86 and Alpha aclock.exe and ntvi.exe, and
+//! every console program of ntutils/ (elvis and its tools, xvi, Open Watcom vi, figlet),
+//! import must be implemented by a builtin DLL. The GUI games (2048, snake) need USER32/GDI32
 //! windowing, which is future work: their coverage is reported in the README's table
 //! (tests/readme.rs) but not asserted here.
 
@@ -10,11 +11,24 @@ use ntemu::Coverage;
 use ntemu::image::PeImage;
 
 /// The corpus's console programs.
-const CONSOLE_IMAGES: [&str; 4] = [
+const CONSOLE_IMAGES: [&str; 17] = [
     "x86/aclock.exe",
     "alpha/aclock.exe",
     "x86/ntvi.exe",
     "alpha/ntvi.exe",
+    "ntutils/elvis/ctags.exe",
+    "ntutils/elvis/elvis.exe",
+    "ntutils/elvis/ex.exe",
+    "ntutils/elvis/fmt.exe",
+    "ntutils/elvis/ls.exe",
+    "ntutils/elvis/ref.exe",
+    "ntutils/elvis/vi.exe",
+    "ntutils/elvis/view.exe",
+    "ntutils/figlet/figlet-x86.exe",
+    "ntutils/owvi/vi-axp.exe",
+    "ntutils/owvi/vi-x86.exe",
+    "ntutils/xvi/xvi-axp.exe",
+    "ntutils/xvi/xvi-x86.exe",
 ];
 
 fn coverage_of(rel: &str) -> Option<Coverage> {

@@ -203,3 +203,13 @@ fn continuing_a_noncontinuable_exception_raises_status_noncontinuable_exception(
     assert_eq!(out, "nested: code=0xc0000025 flags=1 chained=0xe0000002\n");
     assert_eq!(code, 0x25);
 }
+
+/// RtlUnwindRfp names its target by the real frame pointer: the frame whose virtual frame
+/// pointer has that value (the callee's) is passed, not stopped at; RtlLookupFunctionEntry
+/// answers the .pdata entry of a pc.
+#[test]
+fn alpha_rtl_unwind_rfp_targets_the_real_frame_and_function_entries_are_found() {
+    let (code, out, err) = run("alpha/unwindrfp.exe", &[]);
+    assert_eq!(out, expected("expected/alpha-unwindrfp.expected"), "{err}");
+    assert_eq!(code, 0);
+}

@@ -3,47 +3,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
-use common::{guests, text};
-
-/// A scratch directory (canonical), removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Scratch {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let dir =
-            std::env::temp_dir().join(format!("ntemu-cli-{tag}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("scratch");
-        Scratch(dir.canonicalize().expect("canonical"))
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Runs `ntemu` in `cwd` with HOME and XDG_DATA_HOME inside `scratch` (so the per-user
-/// drive C: is the scratch's and the real home is never touched).
-fn ntemu_in(scratch: &Scratch, cwd: &Path, args: &[&str]) -> Output {
-    let home = scratch.0.join("home");
-    std::fs::create_dir_all(&home).expect("home");
-    Command::new(env!("CARGO_BIN_EXE_ntemu"))
-        .args(args)
-        .current_dir(cwd)
-        .env("HOME", &home)
-        .env("XDG_DATA_HOME", scratch.0.join("data"))
-        .env_remove("WINEDEBUG")
-        .env_remove("NTEMU_DEBUG")
-        .output()
-        .expect("ntemu runs")
-}
+use common::{Scratch, guests, ntemu_in, text};
 
 fn one_line_error(o: &Output, wanted: &str) {
     let err = text(&o.stderr);

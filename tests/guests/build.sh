@@ -22,7 +22,7 @@ done
 echo "built mixed/cross.exe"
 # The C runtime test links mingw-w64's normal start-up and msvcrt.dll; printf is msvcrt's
 # own (not mingw's replacement).
-for src in printf crtfile crtlib crtinput conio args; do
+for src in printf crtfile crtlib crtinput conio args crtfs crtchild crtspawn crtwide crtseh; do
     extra=()
     # crtlib calls string.h and friends for real: nothing inlined.
     [ "$src" = crtlib ] && extra=(-fno-builtin)
@@ -31,8 +31,18 @@ for src in printf crtfile crtlib crtinput conio args; do
         -o "$here/x86/$src.exe" "$here/src/$src.c"
     echo "built x86/$src.exe"
 done
+# Programs of USER32 (and KERNEL32).
+for src in clip msgbox; do
+    "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" -luser32 -lkernel32
+    echo "built x86/$src.exe"
+done
 # An old-style CRTDLL.dll program: its own entry point, CRTDLL's start-up and data exports.
 "$cc" -O1 -s -nostdlib -nostartfiles -e _start -fno-builtin -fno-asynchronous-unwind-tables -fno-ident \
     -Wl,--no-insert-timestamp -Wl,--subsystem,console:4.0 -Wl,--build-id=none \
     -o "$here/x86/crtdll.exe" "$here/src/crtdll.c" -lcrtdll
 echo "built x86/crtdll.exe"
+# CRTDLL's data exports written before its first call.
+"$cc" -O1 -s -nostdlib -nostartfiles -e _start -fno-builtin -fno-asynchronous-unwind-tables -fno-ident \
+    -Wl,--no-insert-timestamp -Wl,--subsystem,console:4.0 -Wl,--build-id=none \
+    -o "$here/x86/crtdata.exe" "$here/src/crtdata.c" -lcrtdll
+echo "built x86/crtdata.exe"

@@ -246,6 +246,14 @@ impl Win32Error {
     pub const RESOURCE_LANG_NOT_FOUND: Win32Error = Win32Error(1815);
 }
 
+/// Win32 error codes of USER32.
+impl Win32Error {
+    /// ERROR_CLIPBOARD_NOT_OPEN: the thread does not have the clipboard open.
+    pub const CLIPBOARD_NOT_OPEN: Win32Error = Win32Error(1418);
+    /// ERROR_INVALID_MSGBOX_STYLE: a message box style NT does not have.
+    pub const INVALID_MSGBOX_STYLE: Win32Error = Win32Error(1158);
+}
+
 /// The one NTSTATUS -> Win32 error table. Statuses that are not here map to
 /// ERROR_MR_MID_NOT_FOUND, as `RtlNtStatusToDosError` does for codes it does not know;
 /// success and informational codes that are not here map to themselves.

@@ -243,6 +243,18 @@ pub struct ApiCall<'a> {
 }
 
 impl ApiCall<'_> {
+    /// A call frame on another thread (of this or another process) of the same machine, for
+    /// work a builtin does on behalf of that thread (setting up a process it created).
+    pub fn on_thread(&mut self, thread: ClientId) -> ApiCall<'_> {
+        ApiCall {
+            machine: &mut *self.machine,
+            thread,
+            io: self.io,
+            state: &mut *self.state,
+            builtins: self.builtins,
+        }
+    }
+
     /// The calling process.
     pub fn process(&self) -> Option<&Process> {
         self.machine.process(self.thread.process)

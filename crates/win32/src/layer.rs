@@ -156,6 +156,18 @@ impl Win32 {
         }
     }
 
+    /// Sets up, in the process just created from `image` (its first thread `thread`), each
+    /// builtin DLL the image imports (their `process_attach` hooks, see
+    /// [`attach_process`](crate::attach_process)).
+    pub fn attach_process(
+        &mut self,
+        machine: &mut Machine,
+        thread: ClientId,
+        image: &pe_image::PeImage,
+    ) {
+        crate::attach_process(&mut self.call(machine, thread), image);
+    }
+
     fn stop_unimplemented(
         &mut self,
         machine: &Machine,

@@ -33,7 +33,7 @@ pub use args::{
 };
 pub use exports::{
     ApiFunction, BuiltinDll, Builtins, DllHooks, Export, FIRST_FUNCTION_THUNK, ImportStatus, Param,
-    THUNK_SPACING, ThunkTarget, dll_matches,
+    THUNK_SPACING, ThunkTarget, attach_process, dll_matches,
 };
 pub use layer::{ExceptionDispatch, HostIo, SharedBuffer, UnimplementedCall, Win32};
 /// Declares a builtin: `#[export] fn CloseHandle(call: &mut ApiCall<'_>, hObject: Handle) -> bool`.

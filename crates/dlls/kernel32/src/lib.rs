@@ -38,10 +38,19 @@ mod timeconv;
 mod volume;
 
 pub use debugstr::set_debug_string_trace;
+pub use drive::drive_type_of;
 pub use file::{DiskFile, NullDevice};
+pub use file::{
+    FileInformation, FindData, create_directory_named, current_directory_name, delete_file_named,
+    file_information, find_close_handle, find_first_entry, find_next_entry, flush_file,
+    full_path_name_of, get_file_attributes_of, move_file_named, remove_directory_named,
+    set_current_directory_named, set_end_of_file_at, set_file_attributes_of, set_file_times,
+    set_std_handle_to,
+};
 pub use file::{open_file, read_handle, set_file_pointer, write_handle};
 pub use message::system_message;
 pub use pipe::{DEFAULT_PIPE_SIZE, PipeEnd, PipeEndKind, create_pipe, read_wait};
+pub use startup::file_type_of;
 pub use sysinfo::{COMPUTER_NAME, SYSTEM_DIRECTORY, WINDOWS_DIRECTORY};
 
 use win32::{
@@ -426,6 +435,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
     hooks: DllHooks {
         data_export: None,
         internal_thunk: Some(console_api::ctrl_thunk),
+        process_attach: None,
     },
     exports: exports![
         // lib.rs: objects, handles, waits, threads, processes, virtual memory
@@ -671,6 +681,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
         // NTDLL's exception dispatch, exported by KERNEL32 as on NT
         ntdll::seh::RaiseException,
         ntdll::seh::RtlUnwind,
+        ntdll::seh::RtlUnwindRfp,
+        ntdll::seh::RtlLookupFunctionEntry,
         ntdll::seh::UnhandledExceptionFilter,
         ntdll::seh::SetUnhandledExceptionFilter,
         // processor.rs
@@ -2505,6 +2517,12 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
             return call.fail(status);
         }
     }
+    // The builtin DLLs the image imports set themselves up in the child before it runs.
+    let child_thread = ClientId {
+        process: started.process,
+        thread: started.thread,
+    };
+    win32::attach_process(&mut call.on_thread(child_thread), &image);
     let opened = open_both(call, caller, started.process, started.thread);
     match opened {
         Ok((hp, ht)) => {
@@ -2575,5 +2593,68 @@ fn first_token(command_line: &str) -> String {
             .next()
             .unwrap_or_default()
             .to_string()
+    }
+}
+
+/// CreateProcessA for Rust callers (the C runtime's _spawn family and system): the same
+/// work as CreateProcessA with these arguments, no security attributes and no STARTUPINFO;
+/// `environment` is a guest environment block (ANSI, or UTF-16 with
+/// CREATE_UNICODE_ENVIRONMENT in `flags`) or NULL, and `information` the guest
+/// PROCESS_INFORMATION it fills. The error is also the last error.
+#[allow(clippy::too_many_arguments)]
+pub fn create_process_for(
+    call: &mut ApiCall<'_>,
+    application: Option<&str>,
+    command_line: Option<&str>,
+    inherit: bool,
+    flags: u32,
+    environment: Ptr,
+    directory: Option<&str>,
+    information: Ptr,
+) -> Result<(), Win32Error> {
+    let r = create_process(
+        call,
+        ProcessRequest {
+            application,
+            command_line,
+            inherit,
+            flags,
+            environment,
+            directory,
+            startup: startup::StartupInfo::default(),
+            information,
+        },
+    );
+    match r {
+        ApiReturn::Value(0) => Err(Win32Error(call.last_error())),
+        ApiReturn::Value(_) => Ok(()),
+        _ => Err(Win32Error(call.last_error())),
+    }
+}
+
+/// DuplicateHandle(GetCurrentProcess(), handle, GetCurrentProcess(), &new, 0, inherit,
+/// DUPLICATE_SAME_ACCESS) for Rust callers (the C runtime's _dup and _dup2): the new handle.
+/// The error is also the last error.
+pub fn duplicate_handle_same_access(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    inherit: bool,
+) -> Result<Handle, Win32Error> {
+    let caller = call.thread;
+    match call.machine.duplicate_handle(
+        caller,
+        caller.process,
+        handle,
+        caller.process,
+        AccessMask(0),
+        attributes(inherit),
+        DuplicateOptions::SAME_ACCESS,
+    ) {
+        Ok(h) => Ok(h),
+        Err(e) => {
+            let error = e.status().to_win32_error();
+            call.set_last_error(error.0);
+            Err(error)
+        }
     }
 }

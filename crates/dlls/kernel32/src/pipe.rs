@@ -524,6 +524,30 @@ pub(crate) fn flush(call: &mut ApiCall<'_>, handle: Handle, object: &Object) -> 
     }
 }
 
+/// FlushFileBuffers of a pipe end for Rust callers (the C runtime's `_commit`), which
+/// cannot wait: the checks FlushFileBuffers makes (write access, the read end open), without
+/// waiting for the reader. The error is also the last error.
+pub(crate) fn flush_now(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    object: &Object,
+) -> Result<(), Win32Error> {
+    let end = object
+        .payload::<PipeEnd>()
+        .ok_or(Win32Error::INVALID_HANDLE);
+    let status = end.and_then(|end| {
+        check_access(call, handle, FILE_WRITE_RIGHTS).map_err(|s| s.to_win32_error())?;
+        if end.kind == PipeEndKind::Write && !end.pipe.state.lock().read_open {
+            return Err(NtStatus::PIPE_BROKEN.to_win32_error());
+        }
+        Ok(())
+    });
+    if let Err(e) = status {
+        call.set_last_error(e.0);
+    }
+    status
+}
+
 /// ReadFile of a pipe end for Rust callers (the C runtime's `_read`), which cannot wait:
 /// what is queued, up to `buf`'s length; `Ok(0)` never means "wait": an empty pipe whose
 /// write end is open fails with ERROR_NO_DATA, as a non-blocking (PIPE_NOWAIT) read does,

@@ -687,3 +687,14 @@ fn RtlMoveMemory(call: &mut ApiCall<'_>, Destination: Ptr, Source: Ptr, Length: 
     }
     let _ = call.write_bytes(dest, &data);
 }
+
+/// GetFileType for Rust callers (the C runtime's descriptors): FILE_TYPE_DISK, FILE_TYPE_CHAR
+/// or FILE_TYPE_PIPE as GetFileType answers, or the error for a bad handle (FILE_TYPE_UNKNOWN
+/// with the last error set).
+pub fn file_type_of(call: &mut ApiCall<'_>, handle: Handle) -> Result<u32, Win32Error> {
+    match GetFileType(call, handle) {
+        ApiReturn::Value(0) => Err(Win32Error(call.last_error())),
+        ApiReturn::Value(kind) => Ok(kind),
+        _ => Err(Win32Error::INVALID_HANDLE),
+    }
+}

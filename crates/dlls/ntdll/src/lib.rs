@@ -16,12 +16,15 @@ pub static DLL: BuiltinDll = BuiltinDll {
     exports: exports![
         NtQueryInformationProcess,
         seh::RtlUnwind,
+        seh::RtlUnwindRfp,
+        seh::RtlLookupFunctionEntry,
         seh::RtlRaiseException,
     ],
     catalogue: include_str!("../nt4-exports.txt"),
     hooks: DllHooks {
         data_export: None,
         internal_thunk: Some(internal_thunk),
+        process_attach: None,
     },
 };
 

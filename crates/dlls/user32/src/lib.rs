@@ -1,5 +1,9 @@
 //! USER32.dll: the text functions console programs import (wsprintfA, the OEM/ANSI
-//! conversions, CharUpperA). Windows and painting are not here yet.
+//! conversions, CharUpperA), the clipboard, message boxes and the beep. Windows and
+//! painting are not here yet.
+
+pub mod clipboard;
+pub mod message_box;
 
 use nt_status::{NtStatus, Win32Error};
 use win32::args::GuestArguments;
@@ -10,11 +14,40 @@ use win32::{ApiCall, ApiReturn, BuiltinDll, DllHooks, Ptr, VarArgs, export, expo
 /// USER32.dll.
 pub static DLL: BuiltinDll = BuiltinDll {
     name: "USER32.dll",
-    exports: exports![wsprintfA, wvsprintfA, CharToOemA, OemToCharA, CharUpperA],
+    exports: exports![
+        wsprintfA,
+        wvsprintfA,
+        CharToOemA,
+        OemToCharA,
+        CharUpperA,
+        clipboard::OpenClipboard,
+        clipboard::CloseClipboard,
+        clipboard::EmptyClipboard,
+        clipboard::SetClipboardData,
+        clipboard::GetClipboardData,
+        clipboard::IsClipboardFormatAvailable,
+        clipboard::CountClipboardFormats,
+        clipboard::EnumClipboardFormats,
+        clipboard::GetClipboardOwner,
+        clipboard::GetOpenClipboardWindow,
+        clipboard::RegisterClipboardFormatA,
+        clipboard::RegisterClipboardFormatW,
+        clipboard::RegisterWindowMessageA,
+        clipboard::RegisterWindowMessageW,
+        clipboard::GetClipboardFormatNameA,
+        clipboard::GetClipboardFormatNameW,
+        message_box::MessageBoxA,
+        message_box::MessageBoxW,
+        message_box::MessageBoxExA,
+        message_box::MessageBoxExW,
+        message_box::MessageBeep,
+        message_box::GetActiveWindow,
+    ],
     catalogue: include_str!("../nt4-exports.txt"),
     hooks: DllHooks {
         data_export: None,
         internal_thunk: None,
+        process_attach: None,
     },
 };
 

@@ -62,7 +62,12 @@ pub(super) struct Unwind {
     control_pc: u32,
     next: AlphaContext,
     establisher: u32,
+    /// The frame pointer of the frame whose handler runs, as matched against `target`.
+    frame_key: u32,
     target: u32,
+    /// RtlUnwindRfp: `target` is a real frame pointer (sp or the frame register after the
+    /// prologue), not the virtual one RtlUnwind takes.
+    target_is_real: bool,
     target_ip: u32,
     value: u32,
     dispatcher: u32,
@@ -185,6 +190,8 @@ struct Frame {
     entry: Option<RuntimeFunction>,
     next: AlphaContext,
     establisher: u32,
+    /// EstablisherFrame.Real (the virtual frame for a leaf function).
+    real: u32,
     in_function: bool,
 }
 
@@ -199,6 +206,11 @@ fn unwind(env: &Env<'_>, context: &AlphaContext, control_pc: u32) -> Option<Fram
         entry,
         next,
         establisher: unwound.establisher_frame,
+        real: if entry.is_some() {
+            unwound.real_frame
+        } else {
+            unwound.establisher_frame
+        },
         in_function: unwound.in_function,
     })
 }
@@ -365,10 +377,12 @@ pub(super) fn dispatch_returned(
     walk(env, d)
 }
 
-/// RtlUnwind on Alpha.
+/// RtlUnwind on Alpha (`target_is_real`: RtlUnwindRfp, whose target frame is a real frame
+/// pointer).
 pub(super) fn rtl_unwind(
     env: &mut Env<'_>,
     [target, target_ip, record, value]: [u32; 4],
+    target_is_real: bool,
 ) -> ServiceOutcome {
     let Some(CpuContext::Alpha(c)) = env.context() else {
         return ServiceOutcome::Continue;
@@ -392,7 +406,9 @@ pub(super) fn rtl_unwind(
             context: caller,
             control_pc,
             establisher: 0,
+            frame_key: 0,
             target,
+            target_is_real,
             target_ip,
             value,
             dispatcher,
@@ -421,13 +437,18 @@ fn walk_unwind(env: &mut Env<'_>, mut u: Unwind) -> ServiceOutcome {
         if frame.entry.is_some() && frame_invalid(env, frame.establisher) {
             return raise_status(env, STATUS_BAD_STACK, record, pc);
         }
-        if u.target != 0 && frame.establisher > u.target {
+        let key = if u.target_is_real {
+            frame.real
+        } else {
+            frame.establisher
+        };
+        if u.target != 0 && key > u.target {
             return raise_status(env, STATUS_INVALID_UNWIND_TARGET, record, pc);
         }
         if let (Some(entry), true) = (frame.entry, frame.in_function)
             && let Some(handler) = entry.handler_address()
         {
-            let target = if frame.establisher == u.target {
+            let target = if key == u.target {
                 EXCEPTION_TARGET_UNWIND
             } else {
                 0
@@ -452,30 +473,32 @@ fn walk_unwind(env: &mut Env<'_>, mut u: Unwind) -> ServiceOutcome {
                 return unhandled(env, &u.exception);
             }
             u.establisher = frame.establisher;
+            u.frame_key = key;
             u.next = frame.next;
             let args = [record, u.establisher, context_at, u.dispatcher];
             let call = u.exception.scratch;
             return call_guest(env, handler, &args, call, call, Pending::AlphaUnwind(u));
         }
         let leaf = frame.entry.is_none();
-        if let Some(outcome) = after_frame(env, &mut u, pc, frame.establisher, &frame.next, leaf) {
+        if let Some(outcome) = after_frame(env, &mut u, pc, key, &frame.next, leaf) {
             return outcome;
         }
     }
 }
 
-/// Finishes a frame of an unwind (at `pc`, establisher frame `establisher`, its caller's
-/// context `next`; `leaf`: it has no function entry): at the target, continues at TargetIp;
-/// otherwise moves to the caller. Some when the unwind is over.
+/// Finishes a frame of an unwind (at `pc`, its frame pointer as matched against the target
+/// `frame_key`, its caller's context `next`; `leaf`: it has no function entry): at the
+/// target, continues at TargetIp; otherwise moves to the caller. Some when the unwind is
+/// over.
 fn after_frame(
     env: &mut Env<'_>,
     u: &mut Unwind,
     pc: u32,
-    establisher: u32,
+    frame_key: u32,
     next: &AlphaContext,
     leaf: bool,
 ) -> Option<ServiceOutcome> {
-    if establisher == u.target {
+    if frame_key == u.target {
         let mut c = u.context.clone();
         c.r[ALPHA_V0] = sign_extend(u.value);
         c.pc = sign_extend(u.target_ip);
@@ -509,8 +532,8 @@ pub(super) fn unwind_returned(
     }
     let pc = u.control_pc;
     let next = u.next.clone();
-    let establisher = u.establisher;
-    if let Some(outcome) = after_frame(env, &mut u, pc, establisher, &next, false) {
+    let frame_key = u.frame_key;
+    if let Some(outcome) = after_frame(env, &mut u, pc, frame_key, &next, false) {
         return outcome;
     }
     walk_unwind(env, u)

@@ -1059,10 +1059,65 @@ pub fn RtlUnwind(
     let mut env = env_of(call);
     let outcome = match env.context() {
         Some(CpuContext::X86(_)) => x86::rtl_unwind(&mut env, args),
-        Some(CpuContext::Alpha(_)) => alpha::rtl_unwind(&mut env, args),
+        Some(CpuContext::Alpha(_)) => alpha::rtl_unwind(&mut env, args, false),
         None => ServiceOutcome::Continue,
     };
     outcome_to_return(outcome)
+}
+
+/// RtlUnwindRfp(TargetRealFrame, TargetIp, ExceptionRecord, ReturnValue), exported by NT
+/// for Alpha (NTDLL, and KERNEL32 as a forwarder): RtlUnwind whose target is the frame's
+/// real frame pointer (sp, or the frame register, after its prologue) rather than its
+/// virtual frame pointer. Handlers still get the virtual establisher frame. The x86 NT has
+/// no such export; an x86 caller gets RtlUnwind's behaviour.
+#[export]
+pub fn RtlUnwindRfp(
+    call: &mut ApiCall<'_>,
+    TargetRealFrame: Ptr,
+    TargetIp: Ptr,
+    ExceptionRecord: Ptr,
+    ReturnValue: u32,
+) -> ApiReturn {
+    let args = [
+        TargetRealFrame.0,
+        TargetIp.0,
+        ExceptionRecord.0,
+        ReturnValue,
+    ];
+    let mut env = env_of(call);
+    let outcome = match env.context() {
+        Some(CpuContext::X86(_)) => x86::rtl_unwind(&mut env, args),
+        Some(CpuContext::Alpha(_)) => alpha::rtl_unwind(&mut env, args, true),
+        None => ServiceOutcome::Continue,
+    };
+    outcome_to_return(outcome)
+}
+
+/// An x86 unwind for a C runtime helper (`_global_unwind2(frame)`, which calls
+/// `RtlUnwind(frame, ..., NULL, 0)`): the unwind handlers of every registration below
+/// `target_frame` are called with EXCEPTION_UNWINDING and unlinked, as RtlUnwind calls them,
+/// then the thread returns to the helper's caller (cdecl: only the return address popped)
+/// with its registers otherwise as at the call and eax 0. On an Alpha thread it returns 0 at
+/// once (Alpha code unwinds through its function tables).
+pub fn unwind_for_crt_helper(call: &mut ApiCall<'_>, target_frame: u32) -> ApiReturn {
+    let mut env = env_of(call);
+    let outcome = match env.context() {
+        Some(CpuContext::X86(_)) => x86::unwind_for_caller(&mut env, [target_frame, 0, 0, 0], 0),
+        _ => return ApiReturn::Value(0),
+    };
+    outcome_to_return(outcome)
+}
+
+/// RtlLookupFunctionEntry(ControlPc), exported by NT for Alpha: the address of the
+/// RUNTIME_FUNCTION in the image's exception directory (.pdata) whose range holds ControlPc
+/// (the primary entry when ControlPc is in a secondary one), or NULL for a leaf function or
+/// an address outside the image. x86 images have no such table: NULL.
+#[export]
+pub fn RtlLookupFunctionEntry(call: &mut ApiCall<'_>, ControlPc: u32) -> u32 {
+    call.process()
+        .filter(|p| p.architecture() == nt_kernel::Architecture::Alpha)
+        .and_then(|p| alpha_unwind::lookup_function_entry_at(p, ControlPc))
+        .map_or(0, |(address, _)| address)
 }
 
 /// UnhandledExceptionFilter(ExceptionInfo): the top-level filter SetUnhandledExceptionFilter
