@@ -11,7 +11,7 @@ flags=(-O1 -s -nostdlib -nostartfiles -e _start@0 -fno-asynchronous-unwind-table
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 i686-w64-mingw32-dlltool -k -d "$here/src/missing.def" -l "$tmp/libmissing.a"
-for src in hello handles threads kb246691 compute calls missing av divzero leak handlebench threadbench files console seh runtime readline cwd ctrl procaddr doc race fsprobe bomb openbench keys k32more startup ctrlc; do
+for src in hello handles threads kb246691 compute calls missing av divzero leak handlebench threadbench files console seh runtime readline cwd ctrl procaddr doc race fsprobe bomb openbench keys k32more startup ctrlc pipes; do
     extra=()
     [ "$src" = missing ] && extra=("$tmp/libmissing.a")
     "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" "${extra[@]}" -lkernel32
@@ -22,7 +22,7 @@ done
 echo "built mixed/cross.exe"
 # The C runtime test links mingw-w64's normal start-up and msvcrt.dll; printf is msvcrt's
 # own (not mingw's replacement).
-for src in printf crtfile crtlib crtinput conio args crtfs crtchild crtspawn crtwide crtseh; do
+for src in printf crtfile crtlib crtinput conio args crtfs crtchild crtspawn crtwide crtseh crtpipe; do
     extra=()
     # crtlib calls string.h and friends for real: nothing inlined.
     [ "$src" = crtlib ] && extra=(-fno-builtin)

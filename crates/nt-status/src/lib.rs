@@ -66,6 +66,8 @@ statuses! {
     ACCESS_VIOLATION = 0xC000_0005;
     /// A handle is not valid.
     INVALID_HANDLE = 0xC000_0008;
+    /// The device does not support the request (a pipe operation on a disk file).
+    INVALID_DEVICE_REQUEST = 0xC000_0010;
     /// A client id (process or thread id) is not valid.
     INVALID_CID = 0xC000_000B;
     /// A parameter is not valid.
@@ -130,8 +132,12 @@ statuses! {
     FREE_VM_NOT_AT_BASE = 0xC000_009F;
     /// The address range was never allocated.
     MEMORY_NOT_ALLOCATED = 0xC000_00A0;
+    /// The pipe's other end is closing: a write with no reader left.
+    PIPE_CLOSING = 0xC000_00B1;
     /// The request is not supported.
     NOT_SUPPORTED = 0xC000_00BB;
+    /// A non-blocking read found the pipe empty.
+    PIPE_EMPTY = 0xC000_00D9;
     /// The stack overflowed.
     STACK_OVERFLOW = 0xC000_00FD;
     /// The process is terminating.
@@ -144,6 +150,8 @@ statuses! {
     ENTRYPOINT_NOT_FOUND = 0xC000_0139;
     /// The process ended on Ctrl+C (the default console control handler).
     CONTROL_C_EXIT = 0xC000_013A;
+    /// The pipe's other end has closed: a read of an empty pipe with no writer left.
+    PIPE_BROKEN = 0xC000_014B;
     /// The handle is protected from close.
     HANDLE_NOT_CLOSABLE = 0xC000_0235;
 }
@@ -222,6 +230,11 @@ impl Win32Error {
     pub const BUFFER_OVERFLOW: Win32Error = Win32Error(111);
     /// ERROR_MORE_DATA: a global atom's name did not fit.
     pub const MORE_DATA: Win32Error = Win32Error(234);
+    /// ERROR_BROKEN_PIPE: the pipe's other end has closed.
+    pub const BROKEN_PIPE: Win32Error = Win32Error(109);
+    /// ERROR_NO_DATA: the pipe is being closed (no reader), or a non-blocking read found it
+    /// empty.
+    pub const NO_DATA: Win32Error = Win32Error(232);
     /// ERROR_INVALID_FLAGS.
     pub const INVALID_FLAGS: Win32Error = Win32Error(1004);
     /// ERROR_PRIVILEGE_NOT_HELD: the caller lacks a privilege the call needs.
@@ -257,6 +270,10 @@ pub const STATUS_TO_WIN32: &[(NtStatus, Win32Error)] = &[
     (NtStatus::INFO_LENGTH_MISMATCH, Win32Error::BAD_LENGTH),
     (NtStatus::ACCESS_VIOLATION, Win32Error::NOACCESS),
     (NtStatus::INVALID_HANDLE, Win32Error::INVALID_HANDLE),
+    (
+        NtStatus::INVALID_DEVICE_REQUEST,
+        Win32Error::INVALID_FUNCTION,
+    ),
     (NtStatus::INVALID_CID, Win32Error::INVALID_PARAMETER),
     (NtStatus::INVALID_PARAMETER, Win32Error::INVALID_PARAMETER),
     (NtStatus::NO_MEMORY, Win32Error::NOT_ENOUGH_MEMORY),
@@ -296,7 +313,10 @@ pub const STATUS_TO_WIN32: &[(NtStatus, Win32Error)] = &[
     (NtStatus::COMMITMENT_LIMIT, Win32Error::COMMITMENT_LIMIT),
     (NtStatus::FREE_VM_NOT_AT_BASE, Win32Error::INVALID_ADDRESS),
     (NtStatus::MEMORY_NOT_ALLOCATED, Win32Error::INVALID_ADDRESS),
+    (NtStatus::PIPE_CLOSING, Win32Error::NO_DATA),
     (NtStatus::NOT_SUPPORTED, Win32Error::NOT_SUPPORTED),
+    (NtStatus::PIPE_EMPTY, Win32Error::NO_DATA),
+    (NtStatus::PIPE_BROKEN, Win32Error::BROKEN_PIPE),
     (NtStatus::STACK_OVERFLOW, Win32Error::STACK_OVERFLOW),
     (NtStatus::PROCESS_IS_TERMINATING, Win32Error::ACCESS_DENIED),
     (NtStatus::DLL_NOT_FOUND, Win32Error::MOD_NOT_FOUND),
@@ -387,6 +407,17 @@ mod tests {
         assert_eq!(
             NtStatus::INVALID_PAGE_PROTECTION.to_win32_error(),
             Win32Error(87)
+        );
+    }
+
+    #[test]
+    fn pipe_errors_map_as_nt_does() {
+        assert_eq!(NtStatus::PIPE_BROKEN.to_win32_error(), Win32Error(109));
+        assert_eq!(NtStatus::PIPE_CLOSING.to_win32_error(), Win32Error(232));
+        assert_eq!(NtStatus::PIPE_EMPTY.to_win32_error(), Win32Error(232));
+        assert_eq!(
+            NtStatus::INVALID_DEVICE_REQUEST.to_win32_error(),
+            Win32Error(1)
         );
     }
 

@@ -117,15 +117,15 @@ fn GetConsoleScreenBufferInfo(
     lpConsoleScreenBufferInfo: Ptr,
 ) -> ApiReturn {
     let out = lpConsoleScreenBufferInfo.0;
+    let largest = largest_window(call);
     let info = with_buffer(call, hConsoleOutput, |b| {
         let mut bytes = Vec::with_capacity(22);
         bytes.extend_from_slice(&pack(b.width, b.height));
         bytes.extend_from_slice(&pack(b.cursor.0, b.cursor.1));
         bytes.extend_from_slice(&b.attributes.to_le_bytes());
         bytes.extend_from_slice(&b.window.to_bytes());
-        // The largest window: the buffer, up to the screen NT would have.
-        let (max_w, max_h) = crate::console::LARGEST_WINDOW;
-        bytes.extend_from_slice(&pack(b.width.min(max_w), b.height.min(max_h)));
+        // The largest window: the buffer, up to the screen.
+        bytes.extend_from_slice(&pack(b.width.min(largest.0), b.height.min(largest.1)));
         Ok(bytes)
     });
     match info {
@@ -135,6 +135,29 @@ fn GetConsoleScreenBufferInfo(
         },
         Err(status) => call.fail(status),
     }
+}
+
+/// The largest console window the screen holds, in character cells: the host terminal's
+/// size when the console is shown on one, else the screen NT would have
+/// ([`LARGEST_WINDOW`](crate::console::LARGEST_WINDOW)).
+fn largest_window(call: &mut ApiCall<'_>) -> (u16, u16) {
+    call.state
+        .k32()
+        .console_host_size
+        .unwrap_or(crate::console::LARGEST_WINDOW)
+}
+
+/// COORD GetLargestConsoleWindowSize(HANDLE hConsoleOutput): the largest window the screen
+/// and font allow, X in the low word and Y in the high word (see [`largest_window`]),
+/// whatever the buffer's size. A handle that is no console output is ERROR_INVALID_HANDLE
+/// with a COORD of 0.
+#[export]
+fn GetLargestConsoleWindowSize(call: &mut ApiCall<'_>, hConsoleOutput: Handle) -> ApiReturn {
+    if let Err(e) = buffer_index(call, hConsoleOutput) {
+        return call.fail(e.status());
+    }
+    let (x, y) = largest_window(call);
+    ApiReturn::Value(u32::from_le_bytes(pack(x, y)))
 }
 
 /// SetConsoleCursorPosition(hConsoleOutput, dwCursorPosition).

@@ -20,6 +20,7 @@ use nt_status::Win32Error;
 use parking_lot::Mutex;
 
 use super::path::{self, CurrentDirectory, DosDevice, FullPath};
+use super::pipe::PipeEnd;
 use super::{HostFile, INVALID_HANDLE_VALUE, MAX_PATH, bad_pointer, insert};
 use crate::K32;
 use crate::volume::{self, Located, Node, OpenHow, Volume, io_error};
@@ -788,8 +789,10 @@ fn disk_write(
     Ok(data.len())
 }
 
-/// ReadFile for Rust callers: fills `buf` from a disk file, NUL (nothing) or the console
-/// input (not yet: nothing), returning how many bytes came.
+/// ReadFile for Rust callers: fills `buf` from a disk file, NUL (nothing), a pipe (what is
+/// queued; an empty pipe with a writer is ERROR_NO_DATA, never a wait: see
+/// [`read_wait`](crate::read_wait)) or the console input (not yet: nothing), returning how
+/// many bytes came.
 pub fn read_handle(
     call: &mut ApiCall<'_>,
     handle: Handle,
@@ -803,6 +806,9 @@ fn read_object(object: &Object, buf: &mut [u8], offset: Option<u64>) -> Result<u
     if let Some(disk) = object.payload::<DiskFile>() {
         return disk_read(disk, buf, offset);
     }
+    if object.payload::<PipeEnd>().is_some() {
+        return super::pipe::read_now(object, buf);
+    }
     if object.payload::<NullDevice>().is_some() {
         return Ok(0);
     }
@@ -815,8 +821,9 @@ fn read_object(object: &Object, buf: &mut [u8], offset: Option<u64>) -> Result<u
     }
 }
 
-/// WriteFile for Rust callers: writes `data` to a disk file, NUL, or a console handle (as
-/// WriteFile writes to one), returning how many bytes went.
+/// WriteFile for Rust callers: writes `data` to a disk file, NUL, a pipe (all of it queued at
+/// once, never a wait) or a console handle (as WriteFile writes to one), returning how many
+/// bytes went.
 pub fn write_handle(
     call: &mut ApiCall<'_>,
     handle: Handle,
@@ -828,6 +835,9 @@ pub fn write_handle(
     }
     if object.payload::<NullDevice>().is_some() {
         return Ok(data.len());
+    }
+    if object.payload::<PipeEnd>().is_some() {
+        return super::pipe::write_now(&object, data);
     }
     match object.payload::<HostFile>().copied() {
         Some(target) => super::write_console_bytes(call, target, data, true)
@@ -873,12 +883,17 @@ fn ReadFile(
     if call.write_out_u32(read_ptr, 0).is_err() {
         return bad_pointer(call);
     }
-    // The console input is read cooked, and a read waits for a line.
-    if call
-        .reference(handle, AccessMask(0), Some(ObjectType::File))
-        .is_ok_and(|o| o.payload::<HostFile>() == Some(&HostFile::Input))
-    {
-        return super::console_api::read_file_from_console(call, handle, buffer, length, read_ptr);
+    if let Ok(object) = call.reference(handle, AccessMask(0), Some(ObjectType::File)) {
+        // The console input is read cooked, and a read waits for a line.
+        if object.payload::<HostFile>() == Some(&HostFile::Input) {
+            return super::console_api::read_file_from_console(
+                call, handle, buffer, length, read_ptr,
+            );
+        }
+        // A pipe's read waits for the writer.
+        if object.payload::<PipeEnd>().is_some() {
+            return super::pipe::read_file(call, handle, &object, buffer, length, read_ptr, ovl);
+        }
     }
     let r = (|| {
         let (object, _) = file_object(call, handle, READ_RIGHTS)?;
@@ -934,14 +949,21 @@ fn WriteFile(
         lpNumberOfBytesWritten.0,
         lpOverlapped.0,
     );
-    let is_console = call
+    let object = call
         .reference(handle, AccessMask(0), Some(ObjectType::File))
-        .is_ok_and(|o| o.payload::<HostFile>().is_some());
-    if is_console {
+        .ok();
+    if object
+        .as_ref()
+        .is_some_and(|o| o.payload::<HostFile>().is_some())
+    {
         return super::write_to_handle(call, handle, buffer, length, written_ptr, true);
     }
     if call.write_out_u32(written_ptr, 0).is_err() {
         return bad_pointer(call);
+    }
+    // A pipe's write waits for the reader when the pipe is full.
+    if let Some(object) = object.filter(|o| o.payload::<PipeEnd>().is_some()) {
+        return super::pipe::write_file(call, handle, &object, buffer, length, written_ptr, ovl);
     }
     let r = (|| {
         let (object, granted) = file_object(call, handle, WRITE_RIGHTS)?;
@@ -1098,9 +1120,13 @@ fn SetEndOfFile(call: &mut ApiCall<'_>, hFile: Handle) -> ApiReturn {
 }
 
 /// FlushFileBuffers(hFile): disk data to the host's disk; needs write access. Console
-/// handles have nothing to flush.
+/// handles have nothing to flush; a pipe's write end waits until the reader has read all
+/// that was written.
 #[export]
 fn FlushFileBuffers(call: &mut ApiCall<'_>, hFile: Handle) -> ApiReturn {
+    if let Some(object) = super::pipe::pipe_end_object(call, hFile) {
+        return super::pipe::flush(call, hFile, &object);
+    }
     let r = file_object(call, hFile, WRITE_RIGHTS).and_then(|(o, _)| {
         if let Some(disk) = o.payload::<DiskFile>() {
             let inner = disk.inner.lock();
@@ -1145,13 +1171,15 @@ fn GetFileSize(call: &mut ApiCall<'_>, hFile: Handle, lpFileSizeHigh: Ptr) -> Ap
     }
 }
 
-/// GetFileType for the handles this module makes: FILE_TYPE_DISK for disk files,
-/// FILE_TYPE_CHAR for devices, None for other objects.
+/// GetFileType for the handles this module and pipes make: FILE_TYPE_DISK for disk files,
+/// FILE_TYPE_CHAR for devices, FILE_TYPE_PIPE for pipe ends, None for other objects.
 pub(crate) fn file_type(object: &Object) -> Option<u32> {
     if object.payload::<DiskFile>().is_some() {
         Some(FILE_TYPE_DISK)
     } else if object.payload::<NullDevice>().is_some() {
         Some(FILE_TYPE_CHAR)
+    } else if object.payload::<PipeEnd>().is_some() {
+        Some(crate::FILE_TYPE_PIPE)
     } else {
         None
     }
@@ -2755,6 +2783,10 @@ pub fn set_end_of_file_at(call: &mut ApiCall<'_>, handle: Handle) -> Result<(), 
 
 /// FlushFileBuffers for Rust callers.
 pub fn flush_file(call: &mut ApiCall<'_>, handle: Handle) -> Result<(), Win32Error> {
+    // A pipe's flush would wait for the reader: a Rust caller cannot, so it only checks.
+    if let Some(object) = super::pipe::pipe_end_object(call, handle) {
+        return super::pipe::flush_now(call, handle, &object);
+    }
     let r = FlushFileBuffers(call, handle);
     outcome(call, r, 0).map(drop)
 }

@@ -28,6 +28,7 @@ mod memcheck;
 mod message;
 mod module;
 mod path;
+mod pipe;
 mod processor;
 mod startup;
 pub(crate) mod sync;
@@ -48,6 +49,7 @@ pub use file::{
 };
 pub use file::{open_file, read_handle, set_file_pointer, write_handle};
 pub use message::system_message;
+pub use pipe::{DEFAULT_PIPE_SIZE, PipeEnd, PipeEndKind, create_pipe, read_wait};
 pub use startup::file_type_of;
 pub use sysinfo::{COMPUTER_NAME, SYSTEM_DIRECTORY, WINDOWS_DIRECTORY};
 
@@ -84,6 +86,9 @@ pub struct Kernel32State {
     pub(crate) console_input_event: Option<Arc<Object>>,
     /// The terminal that shows the console and types into it, if any.
     pub(crate) console_host: Option<Box<dyn console::ConsoleHost>>,
+    /// The size of the host terminal the console is shown on, when known (columns, rows):
+    /// the largest console window there is.
+    pub(crate) console_host_size: Option<(u16, u16)>,
 }
 
 /// What kernel32 keeps of a process's start-up parameters (NT: RTL_USER_PROCESS_PARAMETERS).
@@ -95,6 +100,8 @@ pub(crate) struct ProcessParameters {
     pub(crate) image_path: Option<String>,
     /// Where the parameter block is in guest memory, once made.
     pub(crate) block: Option<startup::ParameterBlock>,
+    /// What the creator's STARTUPINFO said (GetStartupInfo gives it back).
+    pub(crate) startup: startup::StartupInfo,
 }
 
 /// GetFileType of the standard input, output and error handles.
@@ -283,7 +290,9 @@ impl Kernel32Host for Win32 {
         {
             return;
         }
-        if let Some(buffer) = self.state_mut().k32().console.buffers.first_mut() {
+        let k = self.state_mut().k32();
+        k.console_host_size = Some((columns, rows));
+        if let Some(buffer) = k.console.buffers.first_mut() {
             let streaming = buffer.is_streaming();
             *buffer = console::ScreenBuffer::new(columns, rows);
             buffer.record_stream(streaming);
@@ -569,6 +578,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         console_api::Beep,
         console_api::WriteConsoleW,
         console_api::ReadConsoleA,
+        console_api::GetLargestConsoleWindowSize,
         // file.rs
         file::CreateFileA,
         file::CreateFileW,
@@ -615,6 +625,9 @@ pub static DLL: BuiltinDll = BuiltinDll {
         file::GetShortPathNameW,
         file::SearchPathA,
         file::SearchPathW,
+        // pipe.rs
+        pipe::CreatePipe,
+        pipe::PeekNamedPipe,
         // drive.rs
         drive::GetLogicalDrives,
         drive::GetLogicalDriveStringsA,
@@ -2255,7 +2268,10 @@ fn CreateProcessA(
     lpStartupInfo: Ptr,
     lpProcessInformation: Ptr,
 ) -> ApiReturn {
-    let _ = (lpProcessAttributes, lpThreadAttributes, lpStartupInfo);
+    let _ = (lpProcessAttributes, lpThreadAttributes);
+    let Ok(startup) = startup::StartupInfo::read(call, lpStartupInfo.0) else {
+        return bad_pointer(call);
+    };
     create_process(
         call,
         ProcessRequest {
@@ -2265,6 +2281,7 @@ fn CreateProcessA(
             flags: dwCreationFlags,
             environment: lpEnvironment,
             directory: lpCurrentDirectory.as_deref(),
+            startup,
             information: lpProcessInformation,
         },
     )
@@ -2287,7 +2304,10 @@ fn CreateProcessW(
     lpStartupInfo: Ptr,
     lpProcessInformation: Ptr,
 ) -> ApiReturn {
-    let _ = (lpProcessAttributes, lpThreadAttributes, lpStartupInfo);
+    let _ = (lpProcessAttributes, lpThreadAttributes);
+    let Ok(startup) = startup::StartupInfo::read(call, lpStartupInfo.0) else {
+        return bad_pointer(call);
+    };
     create_process(
         call,
         ProcessRequest {
@@ -2297,6 +2317,7 @@ fn CreateProcessW(
             flags: dwCreationFlags,
             environment: lpEnvironment,
             directory: lpCurrentDirectory.as_deref(),
+            startup,
             information: lpProcessInformation,
         },
     )
@@ -2310,6 +2331,8 @@ struct ProcessRequest<'s> {
     flags: u32,
     environment: Ptr,
     directory: Option<&'s str>,
+    /// What the STARTUPINFO said: with STARTF_USESTDHANDLES, the child's standard handles.
+    startup: startup::StartupInfo,
     /// PROCESS_INFORMATION: hProcess, hThread, dwProcessId, dwThreadId.
     information: Ptr,
 }
@@ -2419,9 +2442,11 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
         Err(e) => return kernel_failure(call, e),
     };
     // The child is on the caller's console: it gets the caller's console handles at the
-    // same values, and its standard handles are the caller's (NT's console children get
-    // them whether or not they inherit handles).
-    let _ = inherit;
+    // same values. Its standard handles are the STARTUPINFO's with STARTF_USESTDHANDLES
+    // (handle values of the caller's that the child inherited at the same values, when they
+    // are inheritable and bInheritHandles is TRUE; NT passes the values on unchecked),
+    // otherwise the caller's (NT's console children get them whether or not they inherit
+    // handles).
     let parent = call.process_object();
     let child = call
         .machine
@@ -2435,7 +2460,16 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
             started.process,
             child,
         );
-        if let Some(&handles) = call.state.k32().std_handles.get(caller.process, parent) {
+        let handles = if request.startup.uses_std_handles() {
+            Some(request.startup.std_handles)
+        } else {
+            call.state
+                .k32()
+                .std_handles
+                .get(caller.process, parent)
+                .copied()
+        };
+        if let Some(handles) = handles {
             call.state
                 .k32()
                 .std_handles
@@ -2454,6 +2488,7 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
                 command_line: child_command_line,
                 image_path: Some(image_path),
                 block: None,
+                startup: request.startup,
             },
         );
         file::set_process_current_directory(call, started.process, child, child_directory);
@@ -2596,6 +2631,7 @@ pub fn create_process_for(
             flags,
             environment,
             directory,
+            startup: startup::StartupInfo::default(),
             information,
         },
     );

@@ -109,7 +109,8 @@ pub(crate) struct Stream {
     pos: usize,
     /// Raw bytes the last character read from `buffer` took (2 for a CRLF read as LF).
     last_raw: usize,
-    /// A read found the console input empty with more keys to come: the call must wait.
+    /// A read found the console input (or a pipe) empty with more to come: the call must
+    /// wait.
     blocked: bool,
     /// tmpfile made it: `_rmtmp` closes it (and its file goes, deleted on close).
     temporary: bool,
@@ -264,9 +265,13 @@ fn is_console_input(call: &ApiCall<'_>, handle: Handle) -> bool {
         .is_ok_and(|o| o.payload::<kernel32::HostFile>() == Some(&kernel32::HostFile::Input))
 }
 
-/// Reads up to `max` raw bytes from a handle: the console input gives cooked lines (and
-/// may ask the caller to wait), other handles what ReadFile gives.
+/// Reads up to `max` raw bytes from a handle: the console input gives cooked lines, other
+/// handles what ReadFile gives; an empty console input or pipe with more to come asks the
+/// caller to wait ([`wait_for_input`]).
 fn read_raw(call: &mut ApiCall<'_>, handle: Handle, max: usize) -> Result<Vec<u8>, Refill> {
+    if kernel32::read_wait(call, handle).is_some() {
+        return Err(Refill::Block);
+    }
     if is_console_input(call, handle) {
         return match kernel32::console::read_cooked(call, max) {
             Some(bytes) if bytes.is_empty() => Err(Refill::End),
@@ -390,8 +395,22 @@ fn reading(
     });
     match blocked {
         Some(result) => result,
-        None => kernel32::console::input_wait(call),
+        None => {
+            let handle = with_state(call, |_, state| {
+                let fd = slot_of(file).and_then(|slot| state.streams.get(&slot).map(|s| s.fd));
+                fd.and_then(|fd| state.fds.get(&fd).map(|d| d.handle))
+            });
+            wait_for_input(call, handle)
+        }
     }
+}
+
+/// The wait of a read that found `handle` empty: until a pipe has data or its writer is
+/// gone, or until the console has input.
+fn wait_for_input(call: &mut ApiCall<'_>, handle: Option<Handle>) -> ApiReturn {
+    handle
+        .and_then(|h| kernel32::read_wait(call, h))
+        .unwrap_or_else(|| kernel32::console::input_wait(call))
 }
 
 /// Puts back the character read last (scanf's lookahead): into the buffer when it came from
@@ -889,7 +908,7 @@ fn _read(call: &mut ApiCall<'_>, fd: u32, buffer: Ptr, count: u32) -> ApiReturn 
         }
         let mut raw = match read_raw(call, handle, count.min(0x100_0000) as usize) {
             Ok(bytes) => bytes,
-            Err(Refill::Block) => return kernel32::console::input_wait(call),
+            Err(Refill::Block) => return wait_for_input(call, Some(handle)),
             Err(_) => Vec::new(),
         };
         if text {
