@@ -75,6 +75,9 @@ pub struct RunOptions {
     /// The program's exact environment, replacing what `env` and `env_clear` would make
     /// (the PROCESSOR_* variables of its CPU are still added).
     pub environment: Option<Vec<(String, String)>>,
+    /// What the guest's sockets may reach: the loopback network only (the default), or the
+    /// host's network and name resolution (`--network`).
+    pub network: wsock32::NetworkPolicy,
 }
 
 /// Counters of a finished run, for `--stats`.
@@ -417,8 +420,8 @@ pub fn guest_environment(clear: bool, extra: &[(String, String)]) -> Vec<(String
             let host_path = value.starts_with('/') || value.contains(":/");
             // The host terminal's description: a program ported from Unix would take the
             // NT console for that terminal.
-            let terminal = name.starts_with("TERM")
-                || matches!(name, "COLUMNS" | "LINES" | "COLORTERM");
+            let terminal =
+                name.starts_with("TERM") || matches!(name, "COLUMNS" | "LINES" | "COLORTERM");
             if name.is_empty() || name.contains('=') || host_path || terminal {
                 continue;
             }

@@ -328,6 +328,10 @@ impl SystemServices for Win32 {
         ServiceOutcome::ExitProcess(NtStatus::ILLEGAL_INSTRUCTION.0)
     }
 
+    fn idle(&mut self, machine: &mut Machine, timeout: Option<std::time::Duration>) -> bool {
+        self.state.run_idle_hooks(machine, timeout)
+    }
+
     fn fault(&mut self, machine: &mut Machine, thread: ClientId, fault: Fault) -> ServiceOutcome {
         let Some(process) = machine.process(thread.process) else {
             return ServiceOutcome::ExitProcess(fault.status().0);
