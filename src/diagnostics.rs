@@ -391,6 +391,10 @@ fn call_name(target: Option<ThunkTarget>) -> String {
 }
 
 impl SystemServices for Services<'_> {
+    fn idle(&mut self, machine: &mut Machine, timeout: Option<std::time::Duration>) -> bool {
+        self.win32.idle(machine, timeout)
+    }
+
     fn thunk(&mut self, machine: &mut Machine, thread: ClientId, address: u32) -> ServiceOutcome {
         let bound = self.win32.builtins().at(address).copied();
         let name = call_name(bound);

@@ -264,6 +264,7 @@ impl Emulator {
         if let Some(start) = options.clock_start_ms {
             w.set_wall_clock(start);
         }
+        wsock32::set_network_policy(w.state_mut(), options.network);
         Emulator {
             machine: m,
             win32: w,

@@ -121,6 +121,11 @@ enum Command {
         /// read and change any file you can).
         #[arg(long)]
         host_fs: bool,
+        /// Let the program's sockets use the host's network and name resolution (opt-in:
+        /// without it a guest reaches only the loopback network and resolves only localhost
+        /// and its own name).
+        #[arg(long)]
+        network: bool,
         /// Allow a drive (--root, --drive, or the current directory as D:) that is the host's
         /// root or holds your home directory.
         #[arg(long)]
@@ -243,6 +248,7 @@ fn main() -> ExitCode {
             root,
             drives,
             host_fs,
+            network,
             allow_root_dir,
             max_processes,
             max_threads,
@@ -277,6 +283,9 @@ fn main() -> ExitCode {
                 ..ntemu::RunOptions::default()
             };
             options.diagnostics.track_handles = leaks;
+            if network {
+                options.network = ntemu::NetworkPolicy::Host;
+            }
             options.env_clear = env_clear;
             for assignment in &env {
                 match assignment.split_once('=') {

@@ -288,6 +288,17 @@ pub trait SystemServices {
         let _ = machine;
         HostAction::Continue
     }
+
+    /// Every thread is blocked: the services may wait on the host, for at most `timeout`
+    /// (None: without limit; it is the time to the earliest wait deadline on the machine's
+    /// clock), for something outside the machine that ends a wait (a host socket becoming
+    /// ready), signal the objects concerned and return true. False when they have nothing
+    /// to wait for; the scheduler then moves the clock to the next deadline. By default
+    /// there is nothing.
+    fn idle(&mut self, machine: &mut Machine, timeout: Option<Duration>) -> bool {
+        let _ = (machine, timeout);
+        false
+    }
 }
 
 /// Services for a machine whose threads call nothing: any thunk other than the exit thunk
@@ -1352,15 +1363,20 @@ impl Machine {
                     }
                 }
             }
-            if !progressed && !self.advance_clock(until_ms) {
-                return Ok(RunOutcome::Blocked);
+            if !progressed {
+                let timeout = self.idle_timeout(until_ms);
+                if services.idle(self, timeout) {
+                    continue;
+                }
+                if !self.advance_clock(until_ms) {
+                    return Ok(RunOutcome::Blocked);
+                }
             }
         }
     }
 
-    /// When every thread is blocked: moves time to the earliest wait deadline (virtual clock)
-    /// or sleeps until it (real clock). False when no thread has a deadline.
-    fn advance_clock(&mut self, until_ms: Option<u64>) -> bool {
+    /// The earliest deadline of a waiting thread's wait or of the run (`until_ms`), if any.
+    fn next_deadline(&self, until_ms: Option<u64>) -> Option<u64> {
         let earliest = self
             .processes
             .values()
@@ -1368,11 +1384,24 @@ impl Machine {
             .filter(|t| t.suspend_count == 0)
             .filter_map(|t| t.wait.as_ref().and_then(|w| w.deadline))
             .min();
-        let deadline = match (earliest, until_ms) {
-            (Some(d), Some(u)) => d.min(u),
-            (Some(d), None) => d,
-            (None, Some(u)) => u,
-            (None, None) => return false,
+        match (earliest, until_ms) {
+            (Some(d), Some(u)) => Some(d.min(u)),
+            (Some(d), None) => Some(d),
+            (None, u) => u,
+        }
+    }
+
+    /// How long the machine may idle before the next deadline (None: no deadline).
+    fn idle_timeout(&self, until_ms: Option<u64>) -> Option<Duration> {
+        self.next_deadline(until_ms)
+            .map(|d| Duration::from_millis(d.saturating_sub(self.clock.now_ms())))
+    }
+
+    /// When every thread is blocked: moves time to the earliest wait deadline (virtual clock)
+    /// or sleeps until it (real clock). False when no thread has a deadline.
+    fn advance_clock(&mut self, until_ms: Option<u64>) -> bool {
+        let Some(deadline) = self.next_deadline(until_ms) else {
+            return false;
         };
         match &mut self.clock {
             Clock::Virtual { now_ms } => *now_ms = (*now_ms).max(deadline),

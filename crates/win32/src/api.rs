@@ -20,7 +20,14 @@ pub struct Win32State {
     /// counts from there.
     pub wall_clock_base_ms: u64,
     slots: Vec<Box<dyn Any + Send>>,
+    idle_hooks: Vec<IdleHook>,
 }
+
+/// What a DLL does when every guest thread of the machine is blocked
+/// ([`Win32State::add_idle_hook`]): wait on the host for at most the timeout (None: without
+/// limit) for something that ends a guest wait, signal the objects the waits are on, and
+/// return true; false when it has nothing to wait for.
+pub type IdleHook = fn(&mut Win32State, &mut Machine, Option<Duration>) -> bool;
 
 impl Default for Win32State {
     fn default() -> Self {
@@ -29,6 +36,7 @@ impl Default for Win32State {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis() as u64),
             slots: Vec::new(),
+            idle_hooks: Vec::new(),
         }
     }
 }
@@ -53,6 +61,24 @@ impl Win32State {
     /// The DLL state of type `T`, if it has been made.
     pub fn peek<T: Any + Send>(&self) -> Option<&T> {
         self.slots.iter().find_map(|s| s.downcast_ref::<T>())
+    }
+
+    /// Asks for `hook` to run whenever every guest thread is blocked (once, however often it
+    /// is added): how a DLL whose waits end by host events (sockets) lets the machine sleep
+    /// on them instead of polling.
+    pub fn add_idle_hook(&mut self, hook: IdleHook) {
+        if !self.idle_hooks.contains(&hook) {
+            self.idle_hooks.push(hook);
+        }
+    }
+
+    /// Runs the idle hooks (see [`IdleHook`]); true when one of them ended a wait.
+    pub fn run_idle_hooks(&mut self, machine: &mut Machine, timeout: Option<Duration>) -> bool {
+        let mut woke = false;
+        for hook in self.idle_hooks.clone() {
+            woke |= hook(self, machine, timeout);
+        }
+        woke
     }
 }
 

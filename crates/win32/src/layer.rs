@@ -380,6 +380,10 @@ impl SystemServices for Win32 {
         }
     }
 
+    fn idle(&mut self, machine: &mut Machine, timeout: Option<std::time::Duration>) -> bool {
+        self.state.run_idle_hooks(machine, timeout)
+    }
+
     fn fault(&mut self, machine: &mut Machine, thread: ClientId, fault: Fault) -> ServiceOutcome {
         let Some(process) = machine.process(thread.process) else {
             return ServiceOutcome::ExitProcess(fault.status().0);

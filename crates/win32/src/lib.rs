@@ -27,7 +27,9 @@ mod layer;
 pub mod relay;
 
 pub use abi::CallingConvention;
-pub use api::{ApiCall, ApiReturn, ConsoleHandles, PerProcess, Win32State, is_console_handle};
+pub use api::{
+    ApiCall, ApiReturn, ConsoleHandles, IdleHook, PerProcess, Win32State, is_console_handle,
+};
 pub use args::{
     AnsiStr, ArgError, ArgFrame, FromArg, IntoReturn, OutBuf, Ptr, ValueKind, VarArgs, WideStr,
 };
