@@ -485,7 +485,7 @@ fn SetConsoleMode(call: &mut ApiCall<'_>, hConsoleHandle: Handle, dwMode: u32) -
 
 /// Serves the console's host from inside a guest call (a console read, a write, Sleep):
 /// takes its keys, delivers control events, follows its size, and shows the console on it;
-/// see [`serve`]. A stop the host asks for ends the run after this quantum.
+/// see `serve`. A stop the host asks for ends the run after this quantum.
 pub fn sync_console(call: &mut ApiCall<'_>) {
     if serve(call.state, call.machine) == HostAction::Stop {
         call.machine.host_signal().ring();

@@ -3,7 +3,7 @@
 //! A SOCKET is a handle in the process's handle table, as on NT (where it names a File
 //! object of the AFD driver): here a File object whose payload is a [`Socket`], holding a
 //! host socket that is always non-blocking on the host. Blocking calls park the guest
-//! thread and let the machine sleep in poll(2) on the host sockets ([`wait`]), so other
+//! thread and let the machine sleep in poll(2) on the host sockets (`wait`), so other
 //! guest threads run on meanwhile and an idle machine burns no CPU.
 //!
 //! The network is sandboxed like the file system ([`NetworkPolicy`]): by default a guest
