@@ -57,6 +57,7 @@ fn fmt(c: &mut Criterion) {
             let io = HostIo {
                 stdout: Arc::new(Mutex::new(std::io::sink())),
                 stderr: Arc::new(Mutex::new(std::io::sink())),
+                trace: Arc::new(Mutex::new(std::io::sink())),
             };
             let report = run_image(
                 &fmt_exe,

@@ -5,8 +5,8 @@ use std::sync::{Arc, OnceLock};
 use win32::{BuiltinDll, Builtins, HostIo, Win32};
 
 /// Every builtin DLL, in the order their thunks are numbered: NTDLL, KERNEL32, the C
-/// runtimes, USER32, GDI32, ADVAPI32.
-pub fn builtin_dlls() -> [&'static BuiltinDll; 7] {
+/// runtimes, USER32, GDI32, ADVAPI32, WSOCK32.
+pub fn builtin_dlls() -> [&'static BuiltinDll; 8] {
     [
         &ntdll::DLL,
         &kernel32::DLL,
@@ -15,6 +15,7 @@ pub fn builtin_dlls() -> [&'static BuiltinDll; 7] {
         &user32::DLL,
         &gdi32::DLL,
         &advapi32::DLL,
+        &wsock32::DLL,
     ]
 }
 
@@ -25,7 +26,10 @@ pub fn builtins() -> Arc<Builtins> {
 }
 
 /// The builtin-DLL layer of a new machine, writing guest output to `io`, with NTDLL's
-/// exception dispatcher.
+/// exception dispatcher and KERNEL32's console serving a host that rings the machine's
+/// [`HostSignal`](nt_kernel::HostSignal) (a terminal's keys, Ctrl+C, a new size).
 pub fn win32_layer(io: HostIo) -> Win32 {
-    Win32::new(io, builtins(), Some(ntdll::EXCEPTIONS))
+    let mut layer = Win32::new(io, builtins(), Some(ntdll::EXCEPTIONS));
+    layer.set_host_event_handler(kernel32::console::serve_host);
+    layer
 }

@@ -122,7 +122,7 @@ impl Diagnostics {
     }
 
     fn line(&self, channel: &str, text: std::fmt::Arguments<'_>) {
-        let _ = writeln!(self.out.stderr.lock(), "trace:{channel}: {text}");
+        let _ = writeln!(self.out.trace.lock(), "trace:{channel}: {text}");
     }
 
     /// Traces one image mapped into a process (`--trace loader`).
@@ -391,6 +391,10 @@ fn call_name(target: Option<ThunkTarget>) -> String {
 }
 
 impl SystemServices for Services<'_> {
+    fn idle(&mut self, machine: &mut Machine, timeout: Option<std::time::Duration>) -> bool {
+        self.win32.idle(machine, timeout)
+    }
+
     fn thunk(&mut self, machine: &mut Machine, thread: ClientId, address: u32) -> ServiceOutcome {
         let bound = self.win32.builtins().at(address).copied();
         let name = call_name(bound);
@@ -482,6 +486,10 @@ impl SystemServices for Services<'_> {
 
     fn housekeeping(&mut self, machine: &mut Machine, pause: nt_kernel::Pause) {
         self.win32.housekeeping(machine, pause);
+    }
+
+    fn host_event(&mut self, machine: &mut Machine) -> nt_kernel::HostAction {
+        self.win32.host_event(machine)
     }
 }
 

@@ -267,6 +267,7 @@ impl Emulator {
         if let Some(start) = options.clock_start_ms {
             w.set_wall_clock(start);
         }
+        wsock32::set_network_policy(w.state_mut(), options.network);
         ntdll::registry::set_identity(
             w.state_mut(),
             nt_registry::Identity::new(&crate::run::logon_user()),
@@ -438,6 +439,8 @@ impl Emulator {
             self.machine.exit_process(started.process, status.0);
             return Err(RunError::ProcessStart(status));
         }
+        self.win32
+            .attach_process(&mut self.machine, first_thread, &image);
         let object = self
             .machine
             .process(started.process)
@@ -615,6 +618,12 @@ impl Emulator {
     /// open when the process ended (its leaks), with the call that created each.
     pub fn handle_traces(&self) -> Vec<ProcessHandleTraces> {
         self.diagnostics.handle_traces(&self.machine)
+    }
+
+    /// The machine's doorbell: a console host (a terminal) rings it from any thread to be
+    /// served between quanta (its keys, a Ctrl+C, a new size) or to stop the run.
+    pub fn host_signal(&self) -> Arc<nt_kernel::HostSignal> {
+        self.machine.host_signal()
     }
 
     /// The machine, to inspect.

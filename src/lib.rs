@@ -4,7 +4,7 @@
 //!
 //! An [`Emulator`] is one NT machine: both CPUs, an object manager with per-process handle
 //! tables, guest address spaces, and the builtin DLLs (KERNEL32, NTDLL, the C runtimes,
-//! USER32, GDI32, ADVAPI32). Load programs of either architecture into it, run it to
+//! USER32, GDI32, ADVAPI32, WSOCK32). Load programs of either architecture into it, run it to
 //! completion or for a budget of guest instructions or guest time, and look inside while it
 //! is stopped:
 //!
@@ -36,7 +36,7 @@
 //!   objects and waits.
 //! - [`memory`]: guest address spaces with NT's reserve / commit / protect / query rules.
 //! - [`win32`] and the DLL crates ([`kernel32`], [`ntdll`], [`msvcrt`], [`user32`],
-//!   [`gdi32`], [`advapi32`]): builtin functions declared with typed parameters, NT 4.0's
+//!   [`gdi32`], [`advapi32`], [`wsock32`]): builtin functions declared with typed parameters, NT 4.0's
 //!   export catalogues, the relay trace.
 
 mod builtins;
@@ -57,8 +57,8 @@ pub use pe_image as image;
 pub use builtins::{builtin_dlls, builtins, win32_layer};
 pub use nt_kernel::RunOutcome;
 pub use nt_kernel::{
-    Architecture, ClientId, FaultPoint, FaultTrigger, KernelError, Machine, MachineConfig,
-    ProcessParams, Quirks,
+    Architecture, ClientId, FaultPoint, FaultTrigger, HostAction, HostSignal, KernelError, Machine,
+    MachineConfig, ProcessParams, Quirks,
 };
 pub use nt_object::{
     AccessMask, Handle, HandleAttributes, HandleTable, Object, ObjectError, ObjectManager,
@@ -72,7 +72,8 @@ pub use run::{
     read_program, run_image,
 };
 pub use win32;
-pub use {advapi32, gdi32, kernel32, msvcrt, ntdll, user32};
+pub use wsock32::NetworkPolicy;
+pub use {advapi32, gdi32, kernel32, msvcrt, ntdll, user32, wsock32};
 
 pub use coverage::{Coverage, DllCoverage, ImportCoverage, ImportStatus};
 pub use debug::DebugChannels;

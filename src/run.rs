@@ -75,6 +75,9 @@ pub struct RunOptions {
     /// The program's exact environment, replacing what `env` and `env_clear` would make
     /// (the PROCESSOR_* variables of its CPU are still added).
     pub environment: Option<Vec<(String, String)>>,
+    /// What the guest's sockets may reach: the loopback network only (the default), or the
+    /// host's network and name resolution (`--network`).
+    pub network: wsock32::NetworkPolicy,
 }
 
 /// Counters of a finished run, for `--stats`.

@@ -164,3 +164,209 @@ fn named_keys_arrive_as_nt_key_records() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, expected("expected/keys.expected"));
 }
+
+/// A console host for tests: the keys and control events it is given, shared with the test
+/// (which rings the machine's host signal after adding some), and a size to report.
+#[derive(Clone, Default)]
+struct TestHost {
+    keys: std::sync::Arc<parking_lot::Mutex<Vec<ntemu::kernel32::console::Key>>>,
+    signals: std::sync::Arc<parking_lot::Mutex<Vec<CtrlEvent>>>,
+    size: std::sync::Arc<parking_lot::Mutex<Option<(u16, u16)>>>,
+    delivered: std::sync::Arc<parking_lot::Mutex<Vec<CtrlEvent>>>,
+}
+
+impl ConsoleHost for TestHost {
+    fn present(&mut self, _console: &Console) {}
+    fn poll_keys(&mut self) -> Vec<ntemu::kernel32::console::Key> {
+        std::mem::take(&mut *self.keys.lock())
+    }
+    fn poll_ctrl_events(&mut self) -> Vec<CtrlEvent> {
+        std::mem::take(&mut *self.signals.lock())
+    }
+    fn poll_resize(&mut self) -> Option<(u16, u16)> {
+        self.size.lock().take()
+    }
+    fn ctrl_delivered(&mut self, event: CtrlEvent) {
+        self.delivered.lock().push(event);
+    }
+}
+
+use ntemu::kernel32::console::{Console, ConsoleHost, CtrlEvent};
+
+/// A short stretch of guest time for a program that waits.
+const SHORT: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// ctrlc.exe with `args`, on a small quantum, run until it printed "ready": (emulator,
+/// process id, stdout, host).
+fn ctrlc_ready(
+    args: &[&str],
+    quantum: u64,
+) -> (ntemu::Emulator, u32, ntemu::win32::SharedBuffer, TestHost) {
+    let (io, out, _) = HostIo::buffers();
+    let options = RunOptions {
+        io: Some(io),
+        quantum: Some(quantum),
+        ..RunOptions::default()
+    };
+    let mut emulator = ntemu::Emulator::new(&options);
+    let host = TestHost::default();
+    emulator
+        .win32_mut()
+        .set_console_host(Box::new(host.clone()));
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let pid = emulator.load(&guest("x86/ctrlc.exe"), &args).expect("load");
+    for _ in 0..1000 {
+        if String::from_utf8_lossy(&out.lock()).contains("ready") {
+            break;
+        }
+        // A budget of instructions or of time: a sleeping program retires none.
+        emulator
+            .run_with(Some(quantum), Some(std::time::Duration::from_millis(20)))
+            .expect("run");
+    }
+    assert!(String::from_utf8_lossy(&out.lock()).contains("ready"));
+    (emulator, pid, out, host)
+}
+
+/// A Ctrl+C typed while the program computes without calling anything ends it (no
+/// handler: STATUS_CONTROL_C_EXIT) within one quantum of the host's ring: the key is taken
+/// between quanta, not at the program's next console call.
+#[test]
+fn ctrl_c_ends_a_spinning_program_within_a_quantum() {
+    let quantum = 10_000;
+    let (mut emulator, pid, _, host) = ctrlc_ready(&["spin"], quantum);
+    // It spins for ever: without a key, a budget runs out.
+    assert_eq!(
+        emulator.run_instructions(20 * quantum).expect("run"),
+        RunOutcome::LimitReached
+    );
+    host.keys.lock().extend(parse_key_script(b"\\x03").unwrap());
+    emulator.host_signal().ring();
+    let before = emulator.stats().instructions;
+    assert_eq!(
+        emulator.run_instructions(100 * quantum).expect("run"),
+        RunOutcome::AllExited
+    );
+    let spent = emulator.stats().instructions - before;
+    assert!(spent <= 2 * quantum, "{spent} instructions after the ring");
+    assert_eq!(emulator.exit_code(pid), Some(0xC000_013A));
+    assert_eq!(*host.delivered.lock(), vec![CtrlEvent::C]);
+}
+
+/// A program asleep (Sleep of 10 s) or waiting (10 s timeouts) gets the Ctrl+C at once:
+/// the ring wakes the sleeping machine.
+#[test]
+fn ctrl_c_ends_a_sleeping_or_waiting_program_at_once() {
+    for what in ["sleep", "wait"] {
+        let (mut emulator, pid, _, host) = ctrlc_ready(&[what], 100_000);
+        let signal = emulator.host_signal();
+        let keys = host.keys.clone();
+        let typist = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            keys.lock().extend(parse_key_script(b"\\x03").unwrap());
+            signal.ring();
+        });
+        let start = std::time::Instant::now();
+        assert_eq!(
+            emulator.run().expect("run"),
+            RunOutcome::AllExited,
+            "{what}"
+        );
+        // Far less than the 10 s the program sleeps (the bound is generous for a loaded
+        // machine; the answer takes a quantum once the ring is heard).
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(5),
+            "{what}"
+        );
+        assert_eq!(emulator.exit_code(pid), Some(0xC000_013A), "{what}");
+        typist.join().unwrap();
+    }
+}
+
+/// A HandlerRoutine gets CTRL_C_EVENT (0) and CTRL_BREAK_EVENT (1) on a thread of its own
+/// and, returning TRUE, keeps the program going; SetConsoleCtrlHandler(NULL, TRUE) ignores
+/// Ctrl+C but not Ctrl+Break, which ends a program without a handler. Ctrl+Break comes
+/// from the keyboard (\k{Break}) or from the host as an event (a SIGINT is a Ctrl+C).
+#[test]
+fn handlers_get_ctrl_c_and_ctrl_break_and_null_ignores_only_ctrl_c() {
+    let (mut emulator, pid, out, host) = ctrlc_ready(&["spin", "handler"], 10_000);
+    host.keys
+        .lock()
+        .extend(parse_key_script(b"\\x03\\k{Break}").unwrap());
+    emulator.host_signal().ring();
+    emulator.run_instructions(200_000).expect("run");
+    host.signals.lock().push(CtrlEvent::C);
+    emulator.host_signal().ring();
+    assert_eq!(
+        emulator.run_instructions(200_000).expect("run"),
+        RunOutcome::LimitReached
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.lock()),
+        "ready\nctrl: 0\nctrl: 1\nctrl: 0\n"
+    );
+    assert_eq!(emulator.exit_code(pid), Some(ntemu::STILL_ACTIVE));
+
+    let (mut emulator, pid, _, host) = ctrlc_ready(&["sleep", "ignore"], 10_000);
+    host.keys.lock().extend(parse_key_script(b"\\x03").unwrap());
+    emulator.host_signal().ring();
+    assert_eq!(
+        emulator.run_for(SHORT).expect("run"),
+        RunOutcome::TimeReached
+    );
+    assert_eq!(emulator.exit_code(pid), Some(ntemu::STILL_ACTIVE));
+    host.keys
+        .lock()
+        .extend(parse_key_script(b"\\k{Break}").unwrap());
+    emulator.host_signal().ring();
+    assert_eq!(emulator.run().expect("run"), RunOutcome::AllExited);
+    assert_eq!(emulator.exit_code(pid), Some(0xC000_013A));
+}
+
+/// With processed input off, Ctrl+C is a key like any other (character 3); a program that
+/// asked for window input gets a WINDOW_BUFFER_SIZE_EVENT with the new size when the host's
+/// window changes size, and its buffer follows.
+#[test]
+fn raw_input_gets_ctrl_c_as_a_key_and_window_size_events() {
+    let (mut emulator, pid, out, host) = ctrlc_ready(&["raw"], 10_000);
+    emulator.run_for(SHORT).expect("run");
+    host.keys
+        .lock()
+        .extend(parse_key_script(b"a\\x03").unwrap());
+    *host.size.lock() = Some((100, 30));
+    emulator.host_signal().ring();
+    emulator.run_for(SHORT).expect("run");
+    host.keys.lock().extend(parse_key_script(b"q").unwrap());
+    emulator.host_signal().ring();
+    assert_eq!(emulator.run().expect("run"), RunOutcome::AllExited);
+    assert_eq!(emulator.exit_code(pid), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.lock()),
+        "ready\nsize 100x30\nkey 97\nkey 3\n"
+    );
+    assert!(host.delivered.lock().is_empty());
+    let console = emulator.win32().console().expect("console");
+    assert_eq!(
+        (console.buffers[0].width, console.buffers[0].height),
+        (100, 30)
+    );
+}
+
+/// A program that did not ask for window input keeps its buffer's size when the host's
+/// window changes (as NT 4.0 did): only the window onto it follows, as far as it can.
+#[test]
+fn without_window_input_only_the_window_follows_the_host() {
+    let (mut emulator, _, _, host) = ctrlc_ready(&["sleep"], 10_000);
+    *host.size.lock() = Some((60, 20));
+    emulator.host_signal().ring();
+    emulator.run_for(SHORT).expect("run");
+    let b = &emulator.win32().console().expect("console").buffers[0];
+    assert_eq!((b.width, b.height), (80, 25));
+    assert_eq!((b.window.width(), b.window.height()), (60, 20));
+    *host.size.lock() = Some((120, 50));
+    emulator.host_signal().ring();
+    emulator.run_for(SHORT).expect("run");
+    let b = &emulator.win32().console().expect("console").buffers[0];
+    assert_eq!((b.width, b.height), (80, 25));
+    assert_eq!(b.window, b.bounds());
+}

@@ -192,6 +192,71 @@ fn alpha_owvi_inserts_a_line_and_writes_the_file() {
     owvi_inserts_a_line_and_writes_the_file("ntutils/owvi/vi-axp.exe");
 }
 
+/// Runs elvis on `file.txt` holding `text` in a fresh drive C: that also holds the guest
+/// programs `programs` (from tests/guests/x86/), typing `keys`; checks that the editor ends on
+/// its own with status 0 and returns what the file holds then, line ends as LF.
+fn elvis_edit(path: &Path, programs: &[&str], text: &str, keys: &[u8]) -> String {
+    let root = Scratch::new("elvis");
+    std::fs::create_dir(root.path().join("TEMP")).unwrap();
+    std::fs::write(root.path().join("file.txt"), text).unwrap();
+    for program in programs {
+        std::fs::copy(
+            common::guest(&format!("x86/{program}")),
+            root.path().join(program),
+        )
+        .unwrap();
+    }
+    let run = run_captured(
+        path,
+        RunOptions {
+            root: Some(root.path().to_path_buf()),
+            args: vec!["file.txt".into()],
+            keys: parse_key_script(keys).unwrap(),
+            virtual_time: true,
+            instruction_limit: Some(4_000_000_000),
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(run.report.outcome, RunOutcome::AllExited, "{}", run.stderr);
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    // elvis's filter input went through a delete-on-close file in TEMP: gone.
+    assert_eq!(
+        std::fs::read_dir(root.path().join("TEMP")).unwrap().count(),
+        0
+    );
+    std::fs::read_to_string(root.path().join("file.txt"))
+        .unwrap()
+        .replace("\r\n", "\n")
+}
+
+/// elvis's `:r !cmd` reads a program's output into the file: CreatePipe, then CreateProcessA
+/// with STARTF_USESTDHANDLES and the pipe's write end as the child's standard output, then
+/// ReadFile of the pipe until ERROR_BROKEN_PIPE once the child has ended.
+#[test]
+fn elvis_reads_a_program_s_output_through_a_pipe() {
+    let Some(path) = corpus("ntutils/elvis/elvis.exe") else {
+        return;
+    };
+    let text = elvis_edit(&path, &["hello.exe"], "line one\n", b":r !hello\\r:wq\\r");
+    assert_eq!(text, "line one\nHello from an NT program\n");
+}
+
+/// elvis's `:%!cmd` filters the text through a program: the lines go to the child's standard
+/// input in an inheritable temporary file, its standard output comes back through a pipe.
+#[test]
+fn elvis_filters_the_text_through_a_program() {
+    let Some(path) = corpus("ntutils/elvis/elvis.exe") else {
+        return;
+    };
+    let text = elvis_edit(
+        &path,
+        &["readline.exe"],
+        "alpha\nbeta\n",
+        b":%!readline\\r:wq\\r",
+    );
+    assert_eq!(text, "read 11: a l p h a LF b e t a LF\nreads: 1\n");
+}
+
 /// The x86 and Alpha builds of ntvi are the same program: fed the same long run of
 /// pseudo-random editing keys (motions, deletions, insertions, joins, case changes, undo,
 /// put), they must leave byte-identical files. A difference points at a CPU, ABI or

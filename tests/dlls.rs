@@ -153,7 +153,9 @@ fn dll_dependencies() -> BTreeMap<String, BTreeSet<String>> {
 fn dll_crates_depend_one_way() {
     let deps = dll_dependencies();
     let dlls: BTreeSet<String> = deps.keys().cloned().collect();
-    for expected in ["ntdll", "kernel32", "msvcrt", "user32", "gdi32", "advapi32"] {
+    for expected in [
+        "ntdll", "kernel32", "msvcrt", "user32", "gdi32", "advapi32", "wsock32",
+    ] {
         assert!(dlls.contains(expected), "crates/dlls/{expected} is missing");
     }
     // Every DLL crate stands on the shared crate, never on the facade or the CLI.

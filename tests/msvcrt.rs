@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{Scratch, expected, guest, run_captured};
+use common::{Scratch, agrees_with_wine, expected, guest, run_captured};
 use ntemu::kernel::RunOutcome;
 use ntemu::{RunOptions, RunReport};
 
@@ -153,4 +153,172 @@ fn program_without_arguments_sees_only_its_name() {
         stdout.lines().next(),
         Some("argc=1 argv0=printf.exe argv1=- argv2=-")
     );
+}
+
+#[test]
+fn crtdll_data_exports_are_there_before_the_first_call() {
+    let root = Scratch::new("crtdata");
+    let (report, stdout, stderr) = run_to_end(
+        "x86/crtdata.exe",
+        RunOptions {
+            root: Some(root.0.clone()),
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(stderr, "");
+    assert_expected(&stdout, "expected/crtdata.expected");
+    assert_eq!(report.exit_code, 0);
+    // The file it made went with remove().
+    assert!(!root.0.join("crtdata.tmp").exists());
+}
+
+#[test]
+fn crtdata_agrees_with_wine() {
+    agrees_with_wine("expected/crtdata.expected", "expected/crtdata.wine");
+}
+
+#[test]
+fn file_system_calls_and_descriptors() {
+    let root = Scratch::new("crtfs");
+    let (report, stdout, stderr) = run_to_end(
+        "x86/crtfs.exe",
+        RunOptions {
+            root: Some(root.0.clone()),
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(stderr, "");
+    assert_expected(&stdout, "expected/crtfs.expected");
+    assert_eq!(report.exit_code, 0);
+    // It removed what it made, and tmpfile's files went when they were closed; tmpnam and
+    // _tempnam only name files.
+    let left: Vec<_> = std::fs::read_dir(&root.0)
+        .expect("root")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn crtfs_agrees_with_wine() {
+    agrees_with_wine("expected/crtfs.expected", "expected/crtfs.wine");
+}
+
+/// A drive C: holding crtspawn.exe and the crtchild.exe it starts.
+fn spawn_drive() -> Scratch {
+    let root = Scratch::new("crtspawn");
+    for exe in ["crtspawn.exe", "crtchild.exe"] {
+        std::fs::copy(guest(&format!("x86/{exe}")), root.0.join(exe)).expect("copy");
+    }
+    root
+}
+
+#[test]
+fn spawn_family_and_system_start_programs() {
+    let root = spawn_drive();
+    let run = run_captured(
+        &root.0.join("crtspawn.exe"),
+        RunOptions {
+            root: Some(root.0.clone()),
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(run.report.outcome, RunOutcome::AllExited, "{}", run.stderr);
+    assert_eq!(run.stderr, "");
+    assert_expected(
+        &from_text_mode(run.stdout.as_bytes()),
+        "expected/crtspawn.expected",
+    );
+    assert_eq!(run.report.exit_code, 0);
+    // What it made for the PATH search is gone.
+    assert!(!root.0.join("bin").exists());
+}
+
+#[test]
+fn crtspawn_agrees_with_wine() {
+    agrees_with_wine("expected/crtspawn.expected", "expected/crtspawn.wine");
+}
+
+#[test]
+fn exec_replaces_the_program() {
+    let root = spawn_drive();
+    let run = run_captured(
+        &root.0.join("crtspawn.exe"),
+        RunOptions {
+            root: Some(root.0.clone()),
+            args: vec!["exec".to_string()],
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(run.report.outcome, RunOutcome::AllExited, "{}", run.stderr);
+    let stdout = from_text_mode(run.stdout.as_bytes());
+    let mut lines: Vec<&str> = stdout.lines().collect();
+    // The detached child and the one _execl started run on their own: any order.
+    lines[3..].sort_unstable();
+    assert_eq!(
+        lines,
+        [
+            "exec mode",
+            "_spawnl(_P_DETACH): 0",
+            "_cwait(-1): -1 errno=10 doserrno=0",
+            "  child: argc=3 [crtchild.exe] [detached] [18] SPAWNVAR=(unset)",
+            "  child: argc=3 [crtchild.exe] [exec] [42] SPAWNVAR=(unset)",
+        ]
+    );
+    // _execl ended the program with 0 once the child was made ("not reached" is not).
+    assert_eq!(run.report.exit_code, 0);
+}
+
+#[test]
+fn wide_character_functions() {
+    let root = Scratch::new("crtwide");
+    let (report, stdout, stderr) = run_to_end(
+        "x86/crtwide.exe",
+        RunOptions {
+            root: Some(root.0.clone()),
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(stderr, "");
+    assert_expected(&stdout, "expected/crtwide.expected");
+    assert_eq!(report.exit_code, 0);
+}
+
+#[test]
+fn crtwide_agrees_with_wine() {
+    agrees_with_wine("expected/crtwide.expected", "expected/crtwide.wine");
+}
+
+#[test]
+fn msvc_try_except_and_finally_through_the_seh_helpers() {
+    let (report, stdout, stderr) = run_to_end("x86/crtseh.exe", RunOptions::default());
+    // Every exception was handled: none reached the unhandled-exception line.
+    assert_eq!(stderr, "");
+    assert_expected(&stdout, "expected/crtseh.expected");
+    assert_eq!(report.exit_code, 0);
+}
+
+#[test]
+fn crtseh_agrees_with_wine() {
+    agrees_with_wine("expected/crtseh.expected", "expected/crtseh.wine");
+}
+
+#[test]
+fn isatty_follows_get_file_type() {
+    use ntemu::kernel32::{FILE_TYPE_CHAR, StdFileTypes};
+    for (types, want) in [
+        ([FILE_TYPE_CHAR; 3], "_isatty: 0x40 0x40 0x40\n"),
+        // A file (1) for stdin, a pipe (3) for stdout, the console for stderr.
+        ([1, 3, FILE_TYPE_CHAR], "_isatty: 0 0 0x40\n"),
+    ] {
+        let (_, stdout, _) = run_to_end(
+            "x86/crtfs.exe",
+            RunOptions {
+                args: vec!["isatty".to_string()],
+                std_file_types: Some(StdFileTypes(types)),
+                ..RunOptions::default()
+            },
+        );
+        assert_eq!(stdout, want, "{types:?}");
+    }
 }

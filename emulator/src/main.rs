@@ -12,9 +12,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod interrupts;
 mod reg;
 mod terminal;
 use pe_image::{ExportTarget, PeImage};
+use std::io::IsTerminal;
+use std::sync::Arc;
 
 /// Command line of the `ntemu` program.
 #[derive(Parser, Debug)]
@@ -58,6 +61,12 @@ enum Command {
         /// the relay trace. WINEDEBUG and NTEMU_DEBUG are read too.
         #[arg(long, value_name = "CHANNEL")]
         trace: Vec<String>,
+        /// Write trace lines to FILE (as they come) instead of stderr. Without it, trace
+        /// lines go to stderr as they come, except while ntemu draws a full-screen console
+        /// on the terminal that is also its stderr: they are then held and shown when the
+        /// run ends.
+        #[arg(long, value_name = "FILE")]
+        trace_file: Option<PathBuf>,
         /// Print per-process handle counts, live objects and guest instructions at exit.
         #[arg(long)]
         stats: bool,
@@ -113,6 +122,11 @@ enum Command {
         /// read and change any file you can).
         #[arg(long)]
         host_fs: bool,
+        /// Let the program's sockets use the host's network and name resolution (opt-in:
+        /// without it a guest reaches only the loopback network and resolves only localhost
+        /// and its own name).
+        #[arg(long)]
+        network: bool,
         /// Allow a drive (--root, --drive, or the current directory as D:) that is the host's
         /// root or holds your home directory.
         #[arg(long)]
@@ -249,6 +263,7 @@ fn main() -> ExitCode {
             list_faults,
             quirks,
             trace,
+            trace_file,
             stats,
             stats_format,
             stats_file,
@@ -261,6 +276,7 @@ fn main() -> ExitCode {
             root,
             drives,
             host_fs,
+            network,
             allow_root_dir,
             max_processes,
             max_threads,
@@ -295,6 +311,9 @@ fn main() -> ExitCode {
                 ..ntemu::RunOptions::default()
             };
             options.diagnostics.track_handles = leaks;
+            if network {
+                options.network = ntemu::NetworkPolicy::Host;
+            }
             options.env_clear = env_clear;
             for assignment in &env {
                 match assignment.split_once('=') {
@@ -353,6 +372,7 @@ fn main() -> ExitCode {
                     faults: &faults,
                     quirks: &quirks,
                     trace: &trace,
+                    trace_file: trace_file.as_deref(),
                     stats,
                     stats_file: stats_file.as_deref(),
                     leaks,
@@ -458,6 +478,20 @@ fn default_root() -> Result<PathBuf, String> {
     Ok(root)
 }
 
+/// True when stderr is the same terminal as stdout (the one the console is drawn on).
+fn stderr_is_stdout_terminal() -> bool {
+    if !std::io::stderr().is_terminal() {
+        return false;
+    }
+    match (
+        rustix::fs::fstat(std::io::stdout()),
+        rustix::fs::fstat(std::io::stderr()),
+    ) {
+        (Ok(out), Ok(err)) => out.st_rdev == err.st_rdev,
+        _ => true,
+    }
+}
+
 fn usage_error(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("ntemu: {}", message.to_string().replace(['\n', '\r'], " "));
     ExitCode::from(2)
@@ -475,6 +509,7 @@ struct RunFlags<'a> {
     faults: &'a [String],
     quirks: &'a [String],
     trace: &'a [String],
+    trace_file: Option<&'a std::path::Path>,
     stats: Option<StatsFormat>,
     stats_file: Option<&'a std::path::Path>,
     leaks: bool,
@@ -502,14 +537,48 @@ fn run(image: &std::path::Path, mut options: ntemu::RunOptions, flags: &RunFlags
             Err(e) => return usage_error(e),
         }
     }
-    // On a terminal the console is drawn there; what the guest and ntemu write to stderr
-    // meanwhile is shown once the terminal is back to normal.
-    let terminal = flags.terminal.then(terminal::Terminal::open).flatten();
-    let mut held_stderr = None;
-    if terminal.is_some() {
-        let (io, _, err) = ntemu::win32::HostIo::buffers();
-        options.io = Some(io);
-        held_stderr = Some(err);
+    // On a terminal (stdin and stdout both one) the terminal is the console: the guest's
+    // standard output reaches it through the console. Trace lines and guest stderr go to
+    // stderr as they come, unless stderr is that terminal and the console is drawn
+    // full-screen: they are held until the terminal is back. --trace-file takes traces.
+    let console_terminal =
+        flags.terminal && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    let held = Arc::new(interrupts::HeldOutput::default());
+    let trace_file = match flags.trace_file {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => Some(ntemu::win32::sink(std::io::LineWriter::new(file))),
+            Err(e) => return usage_error(format!("cannot write {}: {e}", path.display())),
+        },
+        None => None,
+    };
+    if console_terminal || trace_file.is_some() {
+        // What GetFileType reports stays what the host's streams are.
+        let input = if options.keys.is_empty() {
+            ntemu::host_stream_type(std::io::stdin())
+        } else {
+            ntemu::kernel32::FILE_TYPE_CHAR
+        };
+        options.std_file_types = Some(ntemu::kernel32::StdFileTypes([
+            input,
+            ntemu::host_stream_type(std::io::stdout()),
+            ntemu::host_stream_type(std::io::stderr()),
+        ]));
+        let stderr = if console_terminal && stderr_is_stdout_terminal() {
+            ntemu::win32::sink(interrupts::TerminalStderr(held.clone()))
+        } else {
+            ntemu::win32::sink(std::io::stderr())
+        };
+        let stdout = if console_terminal {
+            ntemu::win32::sink(std::io::sink())
+        } else {
+            ntemu::win32::sink(std::io::stdout())
+        };
+        let trace = trace_file.unwrap_or_else(|| stderr.clone());
+        options.io = Some(ntemu::win32::HostIo {
+            stdout,
+            stderr,
+            trace,
+        });
     }
     let mut emulator = ntemu::Emulator::new(&options);
     if let Some(root) = &options.root
@@ -522,25 +591,43 @@ fn run(image: &std::path::Path, mut options: ntemu::RunOptions, flags: &RunFlags
             return usage_error(e.to_string());
         }
     }
+    if let Err(e) = emulator.load(image, &options.args) {
+        return usage_error(e.to_string());
+    }
+    // Signals become console events and stop requests from here on; the terminal is taken
+    // only now, so that every error before was printed on an untouched terminal.
+    let interrupts = interrupts::Interrupts::install(emulator.host_signal());
+    let terminal = console_terminal
+        .then(|| terminal::Terminal::open(interrupts.clone(), held.clone()))
+        .flatten();
     if let Some(t) = terminal {
         // The console is as large as the terminal, as a console window would be.
-        if let Some((columns, rows)) = t.size() {
-            emulator.win32_mut().set_console_size(columns, rows);
-        }
+        let (columns, rows) = t.size();
+        emulator.win32_mut().set_console_size(columns, rows);
         emulator.win32_mut().set_console_host(Box::new(t));
     } else if flags.terminal {
         // No terminal and no --input: the guest's keyboard is whatever stdin brings.
         emulator
             .win32_mut()
-            .set_console_host(Box::new(terminal::PipedInput::default()));
+            .set_console_host(Box::new(terminal::PipedInput::new(interrupts.clone())));
+    } else {
+        emulator
+            .win32_mut()
+            .set_console_host(Box::new(terminal::SignalsOnly(interrupts.clone())));
     }
-    let loaded = emulator.load(image, &options.args);
-    let outcome =
-        loaded.and_then(|_| emulator.run_with(options.instruction_limit, options.run_for));
-    // Dropping the host gives the terminal back.
+    let outcome = emulator.run_with(options.instruction_limit, options.run_for);
+    // Dropping the host gives the terminal back (and shows a full-screen console's last
+    // screen on the normal screen); then what was held is written.
     drop(emulator.win32_mut().take_console_host());
-    if let Some(err) = held_stderr {
-        let _ = std::io::Write::write_all(&mut std::io::stderr(), &err.lock());
+    interrupts.finishing();
+    held.set_drawing(false);
+    held.flush_to_stderr();
+    if let Some(signal) = interrupts.stop_signal() {
+        eprintln!(
+            "ntemu: stopped; ending as a program killed by {}",
+            interrupts::signal_name(signal)
+        );
+        interrupts::die_of(signal);
     }
     let outcome = match outcome {
         Ok(o) => o,

@@ -1,85 +1,202 @@
-//! The host terminal as the guest's console: the active screen buffer is drawn with ANSI
-//! escape sequences on the alternate screen, and keystrokes (read raw from stdin by a
-//! background thread) become console key events. Raw mode is set and restored with
-//! `stty`, so no terminal library and no `unsafe` are needed.
+//! The host terminal as the guest's console, as a console window behaves:
+//!
+//! - A program that only writes lines to its standard handles streams them to the normal
+//!   screen (colours included), where they stay in the scrollback.
+//! - Once it uses what only a screen buffer has (cursor positioning, fills, output regions,
+//!   scrolling, other screen buffers, input records, keys without line editing), the
+//!   active screen buffer's window is drawn on the alternate screen; when the program
+//!   ends, the last screen is drawn again on the normal screen, as a console window shows
+//!   it after its program exits.
+//! - Keys are read raw from stdin by a thread that rings the machine's doorbell, so a
+//!   Ctrl+C reaches the program within a quantum whatever it is doing; Ctrl+\ ends ntemu.
+//! - A resize (SIGWINCH) redraws everything (see [`Console::resize_to_host`] for how the
+//!   buffers follow).
+//!
+//! Raw mode uses rustix's termios (safe, no `stty` process to spawn, so the modes can be
+//! restored from the panic hook or the watchdog too); output post-processing stays on, so a
+//! line feed anywhere (a trace line, a panic message) is a new line.
 
 use std::io::{IsTerminal, Read, Write};
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
 use ntemu::kernel32::console::{
-    Console, ConsoleHost, Key, Modifiers, VK_DELETE, VK_DOWN, VK_END, VK_F1, VK_HOME, VK_INSERT,
-    VK_LEFT, VK_NEXT, VK_PRIOR, VK_RIGHT, VK_SPACE, VK_TAB, VK_UP, char_key,
+    Console, ConsoleHost, CtrlEvent, Key, Modifiers, StreamOp, VK_DELETE, VK_DOWN, VK_END, VK_F1,
+    VK_HOME, VK_INSERT, VK_LEFT, VK_NEXT, VK_PRIOR, VK_RIGHT, VK_SPACE, VK_TAB, VK_UP, char_key,
+    oem_char,
 };
+use rustix::termios::{OptionalActions, OutputModes, Termios, tcgetattr, tcgetwinsize, tcsetattr};
 
-/// The terminal ntemu runs in, in raw mode while this lives.
+use crate::interrupts::{HeldOutput, Interrupts, RESTORE, Restore, restore_terminal};
+
+/// Ctrl+\ typed: ntemu ends.
+const QUIT_KEY: u8 = 0x1C;
+
+/// The terminal ntemu runs in, raw while this lives.
 pub struct Terminal {
-    saved_mode: String,
+    interrupts: Arc<Interrupts>,
+    held: Arc<HeldOutput>,
+    raw: Termios,
     typed: StdinReader,
+    size: (u16, u16),
+    /// True while the console is drawn on the alternate screen.
+    drawing: bool,
+    /// The whole screen must be cleared and drawn again (a resize, a resume).
+    stale: bool,
     drawn: Vec<Vec<(char, u16)>>,
     drawn_cursor: Option<(u16, u16, bool)>,
     drawn_title: String,
+    /// The attributes the stream's last character had (None: the terminal's defaults).
+    stream_attributes: Option<u16>,
 }
 
-fn stty(args: &[&str]) -> Option<String> {
-    let out = Command::new("stty")
-        .args(args)
-        .stdin(Stdio::inherit())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+/// The terminal's modes for ntemu: raw input (no line editing, echo or signal keys), output
+/// as it was (a line feed still starts a new line).
+fn raw_modes(saved: &Termios) -> Termios {
+    let mut raw = saved.clone();
+    raw.make_raw();
+    raw.output_modes = saved.output_modes;
+    if !raw.output_modes.contains(OutputModes::OPOST) {
+        raw.output_modes |= OutputModes::OPOST | OutputModes::ONLCR;
+    }
+    raw
+}
+
+/// The terminal's size in columns and rows, if it tells.
+fn terminal_size() -> Option<(u16, u16)> {
+    let size = tcgetwinsize(std::io::stdout()).ok()?;
+    (size.ws_col > 0 && size.ws_row > 0).then_some((size.ws_col, size.ws_row))
 }
 
 impl Terminal {
     /// Takes over the terminal when stdin and stdout both are one; None otherwise (the
-    /// console then lives in memory only).
-    pub fn open() -> Option<Terminal> {
+    /// console then lives in memory only). Typed keys ring the interrupts' doorbell;
+    /// output for stderr that must wait while the console is drawn goes to `held`.
+    pub fn open(interrupts: Arc<Interrupts>, held: Arc<HeldOutput>) -> Option<Terminal> {
         if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
             return None;
         }
-        let saved_mode = stty(&["-g"])?;
-        stty(&["raw", "-echo"])?;
-        let typed = StdinReader::start();
-        // The alternate screen, cleared.
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(b"\x1b[?1049h\x1b[2J");
-        let _ = out.flush();
+        let saved = tcgetattr(std::io::stdin()).ok()?;
+        let raw = raw_modes(&saved);
+        tcsetattr(std::io::stdin(), OptionalActions::Now, &raw).ok()?;
+        if let Ok(mut restore) = RESTORE.lock() {
+            *restore = Some(Restore {
+                saved,
+                alternate_screen: false,
+                title_pushed: false,
+                held: held.clone(),
+            });
+        }
+        crate::interrupts::restore_terminal_on_panic();
+        let typed = StdinReader::start(Some(interrupts.clone()));
         Some(Terminal {
-            saved_mode,
+            interrupts,
+            held,
+            raw,
             typed,
+            size: terminal_size().unwrap_or((80, 25)),
+            drawing: false,
+            stale: false,
             drawn: Vec::new(),
             drawn_cursor: None,
             drawn_title: String::new(),
+            stream_attributes: None,
         })
+    }
+
+    /// The terminal's size in columns and rows.
+    pub fn size(&self) -> (u16, u16) {
+        self.size
+    }
+
+    fn write_out(&self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(text.as_bytes());
+        let _ = stdout.flush();
+    }
+
+    /// Starts drawing on the alternate screen.
+    fn enter_alternate_screen(&mut self, out: &mut String) {
+        out.push_str("\x1b[0m\x1b[?1049h\x1b[2J");
+        self.drawing = true;
+        self.stale = false;
+        self.drawn.clear();
+        self.drawn_cursor = None;
+        self.held.set_drawing(true);
+        if let Ok(mut restore) = RESTORE.lock()
+            && let Some(r) = restore.as_mut()
+        {
+            r.alternate_screen = true;
+        }
+    }
+
+    /// The last screen drawn, as lines for the normal screen.
+    fn last_screen(&self) -> String {
+        last_screen(
+            &self.drawn,
+            self.drawn_cursor.map_or(0, |c| usize::from(c.1)),
+        )
     }
 }
 
-impl Terminal {
-    /// The terminal's size in columns and rows (`stty size`), if it tells.
-    pub fn size(&self) -> Option<(u16, u16)> {
-        let text = stty(&["size"])?;
-        let mut parts = text.split_whitespace().map(str::parse::<u16>);
-        let rows = parts.next()?.ok()?;
-        let columns = parts.next()?.ok()?;
-        Some((columns, rows))
+/// Rows of cells as lines for the normal screen: trailing blanks (on the black background)
+/// and blank rows below the text and the cursor's row left out.
+fn last_screen(drawn: &[Vec<(char, u16)>], cursor_row: usize) -> String {
+    let blank = |&(ch, a): &(char, u16)| ch == ' ' && a & 0xF0 == 0;
+    let rows: Vec<&[(char, u16)]> = drawn
+        .iter()
+        .map(|row| {
+            let keep = row.iter().rposition(|c| !blank(c)).map_or(0, |i| i + 1);
+            &row[..keep]
+        })
+        .collect();
+    let last = rows
+        .iter()
+        .rposition(|r| !r.is_empty())
+        .map_or(0, |i| i + 1)
+        .max((cursor_row + 1).min(rows.len()));
+    let mut out = String::new();
+    let mut attributes = None;
+    for row in &rows[..last] {
+        for &(ch, a) in *row {
+            if attributes != Some(a) {
+                out.push_str(&stream_sgr(a));
+                attributes = Some(a);
+            }
+            out.push(ch);
+        }
+        out.push_str("\x1b[0m\n");
+        attributes = None;
     }
+    out
 }
 
 impl Drop for Terminal {
     fn drop(&mut self) {
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(b"\x1b[0m\x1b[?25h\x1b[?1049l");
-        let _ = out.flush();
-        let _ = stty(&[&self.saved_mode]);
+        let restore = RESTORE.lock().ok().and_then(|mut r| r.take());
+        if let Some(restore) = restore {
+            let screen = if self.drawing {
+                self.last_screen()
+            } else {
+                String::new()
+            };
+            restore_terminal(&restore, &screen);
+        }
+        self.held.set_drawing(false);
     }
 }
 
 /// The SGR sequence for a console attribute (FOREGROUND_BLUE/GREEN/RED/INTENSITY in the low
 /// nibble, the same for the background in the next).
 fn sgr(attributes: u16) -> String {
+    let (fg, bg) = ansi_colours(attributes);
+    format!("\x1b[0;{fg};{bg}m")
+}
+
+/// The SGR foreground and background numbers of a console attribute.
+fn ansi_colours(attributes: u16) -> (u16, u16) {
     // NT's colour bits are blue=1, green=2, red=4; ANSI's are red=1, green=2, blue=4.
     let ansi = |c: u16| ((c & 1) << 2) | (c & 2) | ((c & 4) >> 2);
     let (fg, bg) = (attributes & 0xF, (attributes >> 4) & 0xF);
@@ -93,26 +210,48 @@ fn sgr(attributes: u16) -> String {
     } else {
         40 + ansi(bg)
     };
+    (fg, bg)
+}
+
+/// The SGR sequence of an attribute on the normal screen: the console's default grey text
+/// and black background are the terminal's own default colours.
+fn stream_sgr(attributes: u16) -> String {
+    let (fg, bg) = ansi_colours(attributes);
+    let fg = if attributes & 0xF == 0x7 { 39 } else { fg };
+    let bg = if attributes & 0xF0 == 0 { 49 } else { bg };
     format!("\x1b[0;{fg};{bg}m")
 }
 
-impl ConsoleHost for Terminal {
-    fn present(&mut self, console: &Console) {
+/// A character of the console as the terminal shows it.
+fn shown(ch: u8) -> char {
+    let c = oem_char(ch);
+    if c.is_control() { ' ' } else { c }
+}
+
+impl Terminal {
+    /// Draws the active buffer's window (as much of it as the terminal holds) with
+    /// changes only, or everything after a resize.
+    fn draw(&mut self, console: &Console, out: &mut String) {
+        if self.stale {
+            out.push_str("\x1b[0m\x1b[2J");
+            self.drawn.clear();
+            self.drawn_cursor = None;
+            self.stale = false;
+        }
         let buffer = console.active_buffer();
         let window = buffer.window;
-        let mut out = String::new();
-        if console.title != self.drawn_title {
-            out.push_str(&format!("\x1b]0;{}\x07", console.title));
-            self.drawn_title = console.title.clone();
-        }
-        let rows = window.height().max(0) as usize;
-        self.drawn.resize(rows, Vec::new());
-        for (row, y) in (window.top..=window.bottom).enumerate() {
-            let cells: Vec<(char, u16)> = (window.left..=window.right)
-                .map(|x| {
-                    buffer.cell(x as u16, y as u16).map_or((' ', 0x07), |c| {
-                        (ntemu::kernel32::console::oem_char(c.ch), c.attributes)
-                    })
+        let (columns, rows) = self.size;
+        let height = (window.height().max(0) as usize).min(usize::from(rows));
+        let width = (window.width().max(0) as usize).min(usize::from(columns));
+        self.drawn.resize(height, Vec::new());
+        for row in 0..height {
+            let y = i32::from(window.top) + row as i32;
+            let cells: Vec<(char, u16)> = (0..width)
+                .map(|col| {
+                    let x = i32::from(window.left) + col as i32;
+                    buffer
+                        .cell(x as u16, y as u16)
+                        .map_or((' ', 0x07), |c| (shown(c.ch), c.attributes))
                 })
                 .collect();
             if self.drawn[row] == cells {
@@ -125,35 +264,134 @@ impl ConsoleHost for Terminal {
                     out.push_str(&sgr(a));
                     attributes = Some(a);
                 }
-                out.push(if ch.is_control() { ' ' } else { ch });
+                out.push(ch);
+            }
+            // What the last draw had beyond this row's end.
+            if self.drawn[row].len() > cells.len() {
+                out.push_str("\x1b[0m\x1b[K");
             }
             self.drawn[row] = cells;
         }
         let (cx, cy) = buffer.cursor;
+        let (x, y) = (
+            i32::from(cx) - i32::from(window.left),
+            i32::from(cy) - i32::from(window.top),
+        );
+        let inside = (0..width as i32).contains(&x) && (0..height as i32).contains(&y);
         let cursor = (
-            (i32::from(cx) - i32::from(window.left)).max(0) as u16,
-            (i32::from(cy) - i32::from(window.top)).max(0) as u16,
-            buffer.cursor_visible,
+            x.max(0) as u16,
+            y.max(0) as u16,
+            buffer.cursor_visible && inside,
         );
         if !out.is_empty() || self.drawn_cursor != Some(cursor) {
             out.push_str(&format!("\x1b[{};{}H", cursor.1 + 1, cursor.0 + 1));
             out.push_str(if cursor.2 { "\x1b[?25h" } else { "\x1b[?25l" });
             self.drawn_cursor = Some(cursor);
         }
-        if !out.is_empty() {
-            let mut stdout = std::io::stdout().lock();
-            let _ = stdout.write_all(out.as_bytes());
-            let _ = stdout.flush();
+    }
+
+    /// The window title, when the program changed it (pushed on xterm's title stack the
+    /// first time, popped when ntemu ends).
+    fn title(&mut self, console: &Console, out: &mut String) {
+        if console.title == self.drawn_title {
+            return;
         }
+        if let Ok(mut restore) = RESTORE.lock()
+            && let Some(r) = restore.as_mut()
+            && !r.title_pushed
+        {
+            out.push_str("\x1b[22;0t");
+            r.title_pushed = true;
+        }
+        let title: String = console.title.chars().filter(|c| !c.is_control()).collect();
+        out.push_str(&format!("\x1b]0;{title}\x07"));
+        self.drawn_title = console.title.clone();
+    }
+}
+
+impl ConsoleHost for Terminal {
+    fn present(&mut self, console: &Console) {
+        if self.interrupts.take_continued() {
+            // Resumed after a stop: the shell may have put its own modes back.
+            let _ = tcsetattr(std::io::stdin(), OptionalActions::Now, &self.raw);
+            self.stale = true;
+        }
+        let mut out = String::new();
+        self.title(console, &mut out);
+        if console.full_screen {
+            if !self.drawing {
+                self.enter_alternate_screen(&mut out);
+            }
+            self.draw(console, &mut out);
+        }
+        self.write_out(&out);
     }
 
     fn poll_keys(&mut self) -> Vec<Key> {
         terminal_keys(&self.typed.take())
     }
+
+    fn input_closed(&self) -> bool {
+        self.typed.ended()
+    }
+
+    fn wants_stream(&self) -> bool {
+        true
+    }
+
+    fn stream(&mut self, ops: &[StreamOp], _console: &Console) {
+        let mut out = String::new();
+        for op in ops {
+            match *op {
+                StreamOp::Glyph { ch, attributes } => {
+                    // The console's default colours are the terminal's own.
+                    let wanted = (attributes != 0x07).then_some(attributes);
+                    if self.stream_attributes != wanted {
+                        match wanted {
+                            Some(a) => out.push_str(&stream_sgr(a)),
+                            None => out.push_str("\x1b[0m"),
+                        }
+                        self.stream_attributes = wanted;
+                    }
+                    out.push(shown(ch));
+                }
+                StreamOp::CarriageReturn => out.push('\r'),
+                // Output post-processing makes it CR LF.
+                StreamOp::NewLine => out.push('\n'),
+                StreamOp::Backspace => out.push('\x08'),
+                StreamOp::Bell => out.push('\x07'),
+            }
+        }
+        self.write_out(&out);
+    }
+
+    fn poll_ctrl_events(&mut self) -> Vec<CtrlEvent> {
+        self.interrupts.take_ctrl_events()
+    }
+
+    fn poll_resize(&mut self) -> Option<(u16, u16)> {
+        if !self.interrupts.take_resized() {
+            return None;
+        }
+        let size = terminal_size()?;
+        self.size = size;
+        // Everything is drawn again: the terminal may have reflowed or cut what it showed.
+        self.stale = true;
+        Some(size)
+    }
+
+    fn ctrl_delivered(&mut self, event: CtrlEvent) {
+        self.interrupts.ctrl_delivered(event);
+    }
+
+    fn stop_requested(&self) -> bool {
+        self.interrupts.stop_signal().is_some()
+    }
 }
 
 /// A background thread reading the host's stdin: what it has brought and not yet been
-/// taken, and whether stdin has ended.
+/// taken, and whether stdin has ended. On a terminal, each read rings the machine's
+/// doorbell, and Ctrl+\ asks ntemu to end.
 struct StdinReader {
     shared: Arc<Mutex<PipeState>>,
 }
@@ -162,23 +400,42 @@ struct StdinReader {
 type PipeState = (Vec<u8>, bool);
 
 impl StdinReader {
-    /// Starts the thread.
-    fn start() -> StdinReader {
+    /// Starts the thread (`interrupts`: for a terminal).
+    fn start(interrupts: Option<Arc<Interrupts>>) -> StdinReader {
         let shared = Arc::new(Mutex::new((Vec::new(), false)));
         let sink = shared.clone();
-        std::thread::spawn(move || {
-            let mut stdin = std::io::stdin();
-            let mut buf = [0u8; 4096];
-            loop {
-                let n = stdin.read(&mut buf).unwrap_or(0);
-                let Ok(mut s) = sink.lock() else { break };
-                if n == 0 {
-                    s.1 = true;
-                    break;
+        let _ = std::thread::Builder::new()
+            .name("ntemu-stdin".into())
+            .spawn(move || {
+                let mut stdin = std::io::stdin();
+                let mut buf = [0u8; 4096];
+                loop {
+                    let n = stdin.read(&mut buf).unwrap_or(0);
+                    let mut bytes = &buf[..n];
+                    let quit = interrupts.is_some() && bytes.contains(&QUIT_KEY);
+                    if let Some(i) = bytes.iter().position(|&b| b == QUIT_KEY)
+                        && interrupts.is_some()
+                    {
+                        bytes = &bytes[..i];
+                    }
+                    {
+                        let Ok(mut s) = sink.lock() else { break };
+                        if n == 0 {
+                            s.1 = true;
+                        }
+                        s.0.extend_from_slice(bytes);
+                    }
+                    if let Some(interrupts) = &interrupts {
+                        if quit {
+                            interrupts.request_stop(signal_hook::consts::SIGINT);
+                        }
+                        interrupts.doorbell().ring();
+                    }
+                    if n == 0 {
+                        break;
+                    }
                 }
-                s.0.extend_from_slice(&buf[..n]);
-            }
-        });
+            });
         StdinReader { shared }
     }
 
@@ -201,22 +458,72 @@ impl StdinReader {
 
 /// A redirected stdin as the console's keyboard: its bytes become keys, read by a
 /// [`StdinReader`] started at the first poll (so a program that never reads its input
-/// never waits for the pipe), and its end ends the console input.
-#[derive(Default)]
+/// never waits for the pipe), and its end ends the console input. SIGINT is a Ctrl+C.
 pub struct PipedInput {
     reader: Option<StdinReader>,
+    interrupts: Arc<Interrupts>,
+}
+
+impl PipedInput {
+    /// A keyboard from stdin, with the control events and stop requests of `interrupts`.
+    pub fn new(interrupts: Arc<Interrupts>) -> Self {
+        PipedInput {
+            reader: None,
+            interrupts,
+        }
+    }
 }
 
 impl ConsoleHost for PipedInput {
     fn present(&mut self, _console: &Console) {}
 
     fn poll_keys(&mut self) -> Vec<Key> {
-        let reader = self.reader.get_or_insert_with(StdinReader::start);
+        let reader = self.reader.get_or_insert_with(|| StdinReader::start(None));
         reader.take().into_iter().map(Key::Char).collect()
     }
 
     fn input_closed(&self) -> bool {
         self.reader.as_ref().is_some_and(StdinReader::ended)
+    }
+
+    fn poll_ctrl_events(&mut self) -> Vec<CtrlEvent> {
+        self.interrupts.take_ctrl_events()
+    }
+
+    fn ctrl_delivered(&mut self, event: CtrlEvent) {
+        self.interrupts.ctrl_delivered(event);
+    }
+
+    fn stop_requested(&self) -> bool {
+        self.interrupts.stop_signal().is_some()
+    }
+}
+
+/// The host of a run whose keys come from a key script (`--input`): it types nothing, but
+/// SIGINT is a Ctrl+C and the signals that end ntemu stop the run.
+pub struct SignalsOnly(pub Arc<Interrupts>);
+
+impl ConsoleHost for SignalsOnly {
+    fn present(&mut self, _console: &Console) {}
+
+    fn poll_keys(&mut self) -> Vec<Key> {
+        Vec::new()
+    }
+
+    fn types_keys(&self) -> bool {
+        false
+    }
+
+    fn poll_ctrl_events(&mut self) -> Vec<CtrlEvent> {
+        self.0.take_ctrl_events()
+    }
+
+    fn ctrl_delivered(&mut self, event: CtrlEvent) {
+        self.0.ctrl_delivered(event);
+    }
+
+    fn stop_requested(&self) -> bool {
+        self.0.stop_signal().is_some()
     }
 }
 
@@ -606,6 +913,32 @@ mod tests {
             let events = ntemu::kernel32::console::key_events(one(bytes));
             assert!(events[0].key_down && !events.last().unwrap().key_down);
         }
+    }
+
+    #[test]
+    fn the_normal_screen_uses_the_terminals_default_colours_for_the_consoles() {
+        assert_eq!(stream_sgr(0x07), "\x1b[0;39;49m");
+        assert_eq!(stream_sgr(0x0C), "\x1b[0;91;49m");
+        assert_eq!(stream_sgr(0x17), "\x1b[0;39;44m");
+    }
+
+    #[test]
+    fn the_last_screen_leaves_out_trailing_blanks_and_rows() {
+        let row =
+            |text: &str, a: u16| -> Vec<(char, u16)> { text.chars().map(|c| (c, a)).collect() };
+        let drawn = vec![
+            row("ab  ", 0x07),
+            row("    ", 0x07),
+            row(" x  ", 0x1F),
+            row("    ", 0x07),
+            row("    ", 0x07),
+        ];
+        // Blue cells stay (they show); blank rows below the text and the cursor go.
+        assert_eq!(
+            last_screen(&drawn, 0),
+            "\x1b[0;39;49mab\x1b[0m\n\x1b[0m\n\x1b[0;97;44m x  \x1b[0m\n"
+        );
+        assert_eq!(last_screen(&drawn, 3).matches('\n').count(), 4);
     }
 
     #[test]

@@ -151,12 +151,13 @@ fn figlet_prints_a_banner_in_the_standard_font_as_under_wine() {
     let Some(figlet) = corpus("ntutils/figlet/figlet-x86.exe") else {
         return;
     };
-    // figlet finds its fonts beside itself: started in its own folder, which is not on a
-    // drive, it starts in the program folder E:.
+    // figlet finds its fonts beside itself: run, as under Wine, in its own folder, given to
+    // the guest read-only as F:, which is then the current directory.
     let s = Scratch::new("figlet");
     let folder = figlet.parent().expect("folder").to_path_buf();
     let root = s.0.join("c");
     std::fs::create_dir_all(&root).expect("root");
+    let drive = format!("F:={}:ro", folder.display());
     let o = ntemu_in(
         &s,
         &folder,
@@ -164,6 +165,8 @@ fn figlet_prints_a_banner_in_the_standard_font_as_under_wine() {
             "run",
             "--root",
             root.to_str().expect("path"),
+            "--drive",
+            &drive,
             figlet.to_str().expect("path"),
             "-d",
             "fonts",

@@ -110,7 +110,9 @@ pub fn differs_from_wine(name: &str) -> std::collections::BTreeSet<String> {
         .collect()
 }
 
-/// The expected output agrees with Wine's recorded output on every line but the listed ones.
+/// The expected output agrees with Wine's recorded output (`tests/guests/run-wine.sh`) on
+/// every line but the listed ones (a Wine line in place of a listed one has the same name:
+/// the text before its first colon).
 pub fn agrees_with_wine(expected_name: &str, wine_name: &str) {
     let ours: Vec<String> = expected(expected_name)
         .lines()

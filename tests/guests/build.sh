@@ -11,9 +11,10 @@ flags=(-O1 -s -nostdlib -nostartfiles -e _start@0 -fno-asynchronous-unwind-table
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 i686-w64-mingw32-dlltool -k -d "$here/src/missing.def" -l "$tmp/libmissing.a"
-for src in hello handles threads kb246691 compute calls missing av divzero leak handlebench threadbench files console seh runtime readline cwd ctrl procaddr doc race fsprobe bomb openbench keys k32more startup; do
+for src in hello handles threads kb246691 compute calls missing av divzero leak handlebench threadbench files console seh runtime readline cwd ctrl procaddr doc race fsprobe bomb openbench keys k32more startup ctrlc pipes sock; do
     extra=()
     [ "$src" = missing ] && extra=("$tmp/libmissing.a")
+    [ "$src" = sock ] && extra=(-lwsock32)
     "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" "${extra[@]}" -lkernel32
     echo "built x86/$src.exe"
 done
@@ -22,7 +23,7 @@ done
 echo "built mixed/cross.exe"
 # The C runtime test links mingw-w64's normal start-up and msvcrt.dll; printf is msvcrt's
 # own (not mingw's replacement).
-for src in printf crtfile crtlib crtinput conio args; do
+for src in printf crtfile crtlib crtinput conio args crtfs crtchild crtspawn crtwide crtseh crtpipe; do
     extra=()
     # crtlib calls string.h and friends for real: nothing inlined.
     [ "$src" = crtlib ] && extra=(-fno-builtin)
@@ -46,3 +47,8 @@ done
     -Wl,--no-insert-timestamp -Wl,--subsystem,console:4.0 -Wl,--build-id=none \
     -o "$here/x86/crtdll.exe" "$here/src/crtdll.c" -lcrtdll
 echo "built x86/crtdll.exe"
+# CRTDLL's data exports written before its first call.
+"$cc" -O1 -s -nostdlib -nostartfiles -e _start -fno-builtin -fno-asynchronous-unwind-tables -fno-ident \
+    -Wl,--no-insert-timestamp -Wl,--subsystem,console:4.0 -Wl,--build-id=none \
+    -o "$here/x86/crtdata.exe" "$here/src/crtdata.c" -lcrtdll
+echo "built x86/crtdata.exe"

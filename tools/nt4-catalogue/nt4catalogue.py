@@ -21,7 +21,7 @@ Two inputs are supported and give the same result:
 
 Ordinals are derived, not read from a binary: see ORDINAL_NOTE.
 
-USER32, GDI32, MSVCRT and CRTDLL come from other sources (Chappell has no
+USER32, GDI32, MSVCRT, CRTDLL and WSOCK32 come from other sources (Chappell has no
 export history for them); see OTHER, the build_* functions below and README.md:
 
   * MSVCRT: Keith Marshall's msvcrt-xref (msvcrt.def.in), column "NT4"
@@ -30,6 +30,8 @@ export history for them); see OTHER, the build_* functions below and README.md:
     against Wine's 1996 crtdll.spec; DATA from MinGW's crtdll.def and Wine.
   * USER32, GDI32: names both in Wine's 1996 NT 3.5x-era export lists and in
     mingw-w64's dumps of the current DLLs (a subset of NT 4.0's exports).
+  * WSOCK32: the Winsock 1.1 specification's ordinals, and a dump of a later WSOCK32.DLL
+    for the private exports, checked against Wine's wsock32.spec.
 
 Only the Python standard library is used.  Output is deterministic.
 """
@@ -516,6 +518,7 @@ OTHER = {
     "gdi32": ("GDI32.dll", "crates/dlls/gdi32/nt4-exports.txt", "continuity"),
     "msvcrt": ("MSVCRT.dll", "crates/dlls/msvcrt/nt4-exports.txt", "msvcrt"),
     "crtdll": ("CRTDLL.dll", "crates/dlls/msvcrt/crtdll-nt4-exports.txt", "crtdll"),
+    "wsock32": ("WSOCK32.dll", "crates/dlls/wsock32/nt4-exports.txt", "wsock32"),
 }
 
 DERIVED_ORDINALS = [
@@ -760,8 +763,78 @@ def build_continuity(dll):
     return table, header
 
 
+# -- WSOCK32: the Winsock 1.1 ordinals, and an export dump for the private ones --------------
+
+XBMC_REPO = "https://github.com/xbmc/xbmc"
+XBMC_COMMIT = "4a71de9a9a27c032a2631c71f6e58a3327d51629"
+XBMC_PATH = "XBMC/xbmc/cores/DllLoader/exports/exports_socket.cpp"
+WINE_WSOCK32_COMMIT = "029a74e56e6d570e3a7e64b99bac886b41c51a09"
+
+# Names of the dump left out of NT 4.0's catalogue, with the reason.
+WSOCK32_LATER = {
+    # Below 1000 but not a Winsock 1.1 ordinal, which the specification reserves for
+    # itself: added after the 1.1-era DLL (it migrates Windows 9x Winsock settings during an
+    # upgrade to Windows 2000); not in Wine's wsock32.spec either.
+    "MigrateWinsockConfiguration",
+}
+
+
+def build_wsock32():
+    spec = {int(r[0]): r[1] for r in read_rows("wsock32.winsock11.tsv")}
+    dump = {}
+    for r in read_rows("wsock32.dump.tsv"):
+        ordinal, name = int(r[0]), r[1]
+        if ordinal in dump or name in dump.values():
+            raise SystemExit("wsock32.dump.tsv: %s/%d twice" % (name, ordinal))
+        dump[ordinal] = name
+    for ordinal, name in spec.items():
+        if dump.get(ordinal) != name:
+            raise SystemExit("wsock32.dump.tsv: %d is %r, Winsock 1.1 says %r" % (ordinal, dump.get(ordinal), name))
+    wine = {int(r[0]): r[1] for r in read_rows("wsock32.wine.tsv")}
+    for ordinal, name in dump.items():
+        if name in WSOCK32_LATER:
+            continue
+        if wine.get(ordinal) != name:
+            raise SystemExit("wsock32.dump.tsv: %d %s differs from Wine's %r" % (ordinal, name, wine.get(ordinal)))
+    for name in WSOCK32_LATER:
+        if name not in dump.values():
+            raise SystemExit("wsock32: %s is not in the dump" % name)
+    table = [(o, dump[o], False, None) for o in sorted(dump) if dump[o] not in WSOCK32_LATER]
+    only_wine = sorted(n for o, n in wine.items() if o not in dump)
+    header = [
+        "# Sources:",
+        "#   1. Windows Sockets 1.1 (20 January 1993), appendix B.7 \"DLL Ordinal Numbers\": the",
+        "#      winsock.def every Windows Sockets DLL exports, ordinals 1-23, 51-57, 101-116, 151",
+        "#      and 500; ordinals from 1000 are the implementor's private exports (as published",
+        "#      in the MSDN Library of 1998; transcribed: extract/wsock32.winsock11.tsv).",
+        "#   2. A dump of a WSOCK32.DLL export table (ordinal, hint, RVA, name) kept as a comment",
+        "#      in %s" % XBMC_REPO,
+        "#      commit %s," % XBMC_COMMIT,
+        "#      %s: a Windows XP-era DLL whose" % XBMC_PATH,
+        "#      exports mostly forward to WS2_32 and MSWSOCK (transcribed: extract/wsock32.dump.tsv).",
+        "#   Cross-check: Wine's dlls/wsock32/wsock32.spec (wine-mirror/wine commit",
+        "#     %s) has every name of 2 but" % WINE_WSOCK32_COMMIT,
+        "#     %s at the same ordinal (extract/wsock32.wine.tsv);" % " ".join(sorted(WSOCK32_LATER)),
+        "#     the script checks that, and that 1 is a part of 2.",
+        "# Method: every export of 2 except %s, which is not a" % " ".join(sorted(WSOCK32_LATER)),
+        "#   Winsock 1.1 name yet has an ordinal below 1000 (the specification reserves those), and",
+        "#   which migrates Windows 9x settings on an upgrade to Windows 2000: a later addition.",
+        "#   That NT 4.0's WSOCK32.DLL exports the private names (1000 and up: WSApSetPostRoutine,",
+        "#   the BSD extras inet_network ... s_perror, the name-service calls GetAddressByName ...",
+        "#   GetService, NPLoadNameSpaces, TransmitFile, AcceptEx, GetAcceptExSockaddrs, all NT 3.51",
+        "#   or 4.0 era) is INFERRED: no dump of NT 4.0's own DLL was found.  Left out too: %s," % " ".join(only_wine),
+        "#   which Wine has but the dump does not (a Windows 95 export).",
+        "# Ordinals: REAL for 1-500 (fixed by the specification); from the dump for 1000 and up,",
+        "#   where they agree with Wine's.  No data exports; forwarders are not marked (NT 4.0's",
+        "#   own forwarding is not known).",
+    ]
+    return table, header
+
+
 def build_other(dll):
     kind = OTHER[dll][2]
+    if kind == "wsock32":
+        return build_wsock32()
     if kind == "msvcrt":
         return build_msvcrt()
     if kind == "crtdll":

@@ -8,7 +8,7 @@
 #   tools/nt4-catalogue/regenerate.sh --fetch         # git-clone the mirror first
 #
 # Any further arguments are DLL keys (advapi32 kernel32 ntdll: from Chappell's
-# tables; crtdll gdi32 msvcrt user32: from the other extracts, see README.md);
+# tables; crtdll gdi32 msvcrt user32 wsock32: from the other extracts, see README.md);
 # default is all.  --mirror/--fetch concern only Chappell's mirror; the options
 # --mingw-org-wsl PATH and --mingw-w64 PATH of nt4catalogue.py check the other
 # extracts against their sources.

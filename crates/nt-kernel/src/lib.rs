@@ -10,6 +10,7 @@
 mod client_id;
 mod cpu;
 mod fault;
+mod host_signal;
 mod machine;
 mod process;
 pub mod teb;
@@ -21,6 +22,7 @@ pub use cpu::{
     X86Context, X86Engine, describe_instruction, sign_extend,
 };
 pub use fault::{FaultPoint, FaultRegistry, FaultTrigger, Quirks};
+pub use host_signal::{HostAction, HostSignal};
 pub use machine::{
     CREATE_SUSPENDED, ClientId, Clock, DEFAULT_COMMIT_LIMIT, DEFAULT_MAX_PROCESSES,
     DEFAULT_MAX_THREADS, ExitedProcess, ImageProcess, MAXIMUM_SUSPEND_COUNT, Machine,

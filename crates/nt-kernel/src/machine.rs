@@ -21,6 +21,7 @@ use crate::cpu::{
     CpuEngine, CpuExit, EXIT_THREAD_THUNK, X86_ESP, X86Context, sign_extend,
 };
 use crate::fault::{FaultPoint, FaultRegistry, Quirks};
+use crate::host_signal::{HostAction, HostSignal};
 use crate::process::{Process, ProcessBody, Thread, ThreadBody, ThreadWait};
 use crate::teb::{LOCALE_EN_US, offsets, peb_offsets, write_fields};
 
@@ -281,6 +282,24 @@ pub trait SystemServices {
         ServiceOutcome::ExitProcess(NtStatus::ILLEGAL_INSTRUCTION.0)
     }
 
+    /// The machine's [`HostSignal`] was rung: serve the host (typed keys, a Ctrl+C, a new
+    /// window size) between two threads' quanta. By default nothing happens.
+    fn host_event(&mut self, machine: &mut Machine) -> HostAction {
+        let _ = machine;
+        HostAction::Continue
+    }
+
+    /// Every thread is blocked: the services may wait on the host, for at most `timeout`
+    /// (None: without limit; it is the time to the earliest wait deadline on the machine's
+    /// clock), for something outside the machine that ends a wait (a host socket becoming
+    /// ready), signal the objects concerned and return true. False when they have nothing
+    /// to wait for; the scheduler then moves the clock to the next deadline. By default
+    /// there is nothing.
+    fn idle(&mut self, machine: &mut Machine, timeout: Option<Duration>) -> bool {
+        let _ = (machine, timeout);
+        false
+    }
+
     /// Host-side work between quanta (writing the registry's hives, say): called once per
     /// scheduler round, with what the machine does next ([`Pause`]). By default nothing.
     fn housekeeping(&mut self, machine: &mut Machine, pause: Pause) {
@@ -293,8 +312,9 @@ pub trait SystemServices {
 pub enum Pause {
     /// Runs the next round: some thread ran.
     Running,
-    /// Every thread waits: the machine sleeps this long (host time; zero on a virtual
-    /// clock, whose time jumps) until the earliest deadline.
+    /// Every thread waits: the machine sleeps, or waits on the host for what ends a wait
+    /// ([`SystemServices::idle`]), at most this long (host time; zero when a virtual
+    /// clock's time jumps to the earliest deadline; `Duration::MAX` without a deadline).
     Sleeping(Duration),
     /// The run stops: every thread is blocked with no deadline, or every process ended.
     Stopping,
@@ -322,6 +342,9 @@ pub enum RunOutcome {
     LimitReached,
     /// The clock reached the time limit of [`Machine::run_until`].
     TimeReached,
+    /// The host stopped the run ([`SystemServices::host_event`] returned
+    /// [`HostAction::Stop`]); the machine can be run again.
+    Interrupted,
 }
 
 /// The steps of a thread creation that have been done, for undo in reverse.
@@ -350,6 +373,7 @@ pub struct Machine {
     /// Instructions not yet charged to the virtual clock.
     virtual_instructions: u64,
     exited: Vec<ExitedProcess>,
+    host_signal: Arc<HostSignal>,
 }
 
 impl std::fmt::Debug for Machine {
@@ -388,7 +412,15 @@ impl Machine {
             instructions: 0,
             virtual_instructions: 0,
             exited: Vec::new(),
+            host_signal: Arc::new(HostSignal::new()),
         }
+    }
+
+    /// The machine's doorbell: a host that rings it (from any thread) is served by
+    /// [`SystemServices::host_event`] after the current thread's quantum, or at once when
+    /// every thread is sleeping.
+    pub fn host_signal(&self) -> Arc<HostSignal> {
+        Arc::clone(&self.host_signal)
     }
 
     /// The machine's commit limit and what its processes have committed against it.
@@ -1343,19 +1375,31 @@ impl Machine {
                     return Ok(RunOutcome::LimitReached);
                 }
                 progressed |= self.step_thread(services, id)?;
+                // Between quanta: the host, if it rang (one atomic load when it did not).
+                if self.host_signal.take() {
+                    progressed = true;
+                    if services.host_event(self) == HostAction::Stop {
+                        return Ok(RunOutcome::Interrupted);
+                    }
+                }
             }
             if progressed {
                 services.housekeeping(self, Pause::Running);
-            } else if !self.advance_clock(services, until_ms) {
-                services.housekeeping(self, Pause::Stopping);
-                return Ok(RunOutcome::Blocked);
+            } else {
+                let timeout = self.idle_timeout(until_ms);
+                if services.idle(self, timeout) {
+                    continue;
+                }
+                if !self.advance_clock(services, until_ms) {
+                    services.housekeeping(self, Pause::Stopping);
+                    return Ok(RunOutcome::Blocked);
+                }
             }
         }
     }
 
-    /// When every thread is blocked: moves time to the earliest wait deadline (virtual clock)
-    /// or sleeps until it (real clock). False when no thread has a deadline.
-    fn advance_clock(&mut self, services: &mut dyn SystemServices, until_ms: Option<u64>) -> bool {
+    /// The earliest deadline of a waiting thread's wait or of the run (`until_ms`), if any.
+    fn next_deadline(&self, until_ms: Option<u64>) -> Option<u64> {
         let earliest = self
             .processes
             .values()
@@ -1363,11 +1407,24 @@ impl Machine {
             .filter(|t| t.suspend_count == 0)
             .filter_map(|t| t.wait.as_ref().and_then(|w| w.deadline))
             .min();
-        let deadline = match (earliest, until_ms) {
-            (Some(d), Some(u)) => d.min(u),
-            (Some(d), None) => d,
-            (None, Some(u)) => u,
-            (None, None) => return false,
+        match (earliest, until_ms) {
+            (Some(d), Some(u)) => Some(d.min(u)),
+            (Some(d), None) => Some(d),
+            (None, u) => u,
+        }
+    }
+
+    /// How long the machine may idle before the next deadline (None: no deadline).
+    fn idle_timeout(&self, until_ms: Option<u64>) -> Option<Duration> {
+        self.next_deadline(until_ms)
+            .map(|d| Duration::from_millis(d.saturating_sub(self.clock.now_ms())))
+    }
+
+    /// When every thread is blocked: moves time to the earliest wait deadline (virtual clock)
+    /// or sleeps until it (real clock). False when no thread has a deadline.
+    fn advance_clock(&mut self, services: &mut dyn SystemServices, until_ms: Option<u64>) -> bool {
+        let Some(deadline) = self.next_deadline(until_ms) else {
+            return false;
         };
         let sleep = match &self.clock {
             Clock::Virtual { .. } => Duration::ZERO,
@@ -1381,7 +1438,9 @@ impl Machine {
             Clock::Real { start } => {
                 let now = start.elapsed().as_millis() as u64;
                 if deadline > now {
-                    std::thread::sleep(Duration::from_millis(deadline - now));
+                    // A host ringing ends the sleep early, to be served at once.
+                    self.host_signal
+                        .wait_timeout(Duration::from_millis(deadline - now));
                 }
             }
         }

@@ -533,3 +533,98 @@ fn virtual_time_passes_while_other_threads_compute() {
     assert!(m.clock().now_ms() >= 49, "{}", m.clock().now_ms());
     assert_eq!(object.payload::<ThreadBody>().unwrap().exit_status(), 5);
 }
+
+/// Services that count the host's turns and stop the run at the `stop_at`-th.
+struct HostCounting {
+    turns: u32,
+    stop_at: u32,
+}
+
+impl SystemServices for HostCounting {
+    fn thunk(&mut self, machine: &mut Machine, thread: ClientId, address: u32) -> ServiceOutcome {
+        TestServices.thunk(machine, thread, address)
+    }
+
+    fn host_event(&mut self, _machine: &mut Machine) -> HostAction {
+        self.turns += 1;
+        if self.turns >= self.stop_at {
+            HostAction::Stop
+        } else {
+            HostAction::Continue
+        }
+    }
+}
+
+#[test]
+fn a_ringing_host_is_served_after_one_quantum_of_a_spinning_thread() {
+    let quantum = 1_000;
+    let mut m = machine(MachineConfig {
+        quantum,
+        ..MachineConfig::default()
+    });
+    let pid = single_process(&mut m, Architecture::X86, &[(SPIN, u32::MAX)]);
+    m.spawn_thread(pid, CODE, 0, 0, 0).unwrap();
+    let mut services = HostCounting {
+        turns: 0,
+        stop_at: 2,
+    };
+    // Not rung: the host is never called.
+    assert_eq!(
+        m.run(&mut services, Some(10 * quantum)).unwrap(),
+        RunOutcome::LimitReached
+    );
+    assert_eq!(services.turns, 0);
+    // Rung: served once after the next quantum, and again after the next ring, which stops
+    // the run at once.
+    let signal = m.host_signal();
+    signal.ring();
+    let before = m.instructions();
+    assert_eq!(
+        m.run(&mut services, Some(2 * quantum)).unwrap(),
+        RunOutcome::LimitReached
+    );
+    assert_eq!(services.turns, 1);
+    signal.ring();
+    let before_stop = m.instructions();
+    assert_eq!(m.run(&mut services, None).unwrap(), RunOutcome::Interrupted);
+    assert!(m.instructions() - before_stop <= quantum);
+    assert!(m.instructions() > before);
+}
+
+#[test]
+fn a_ring_wakes_a_machine_whose_threads_all_sleep() {
+    for arch in [Architecture::X86, Architecture::Alpha] {
+        let mut m = machine(MachineConfig::default());
+        // A thread that waits for an event nobody sets, 10 ms at a time, for ever.
+        let pid = single_process(
+            &mut m,
+            arch,
+            &[(CALL, SVC_WAIT_PARAM_HANDLE_10MS), (JMP, CODE)],
+        );
+        let event = m.objects().create_event(EventType::Notification, false);
+        let eh = m
+            .process_mut(pid)
+            .unwrap()
+            .handle_table_mut()
+            .insert(&event, AccessMask::EVENT_ALL_ACCESS, HandleAttributes::NONE)
+            .unwrap();
+        m.spawn_thread(pid, CODE, eh.0, 0, 0).unwrap();
+        let signal = m.host_signal();
+        let ringer = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            signal.ring();
+        });
+        let start = std::time::Instant::now();
+        let mut services = HostCounting {
+            turns: 0,
+            stop_at: 1,
+        };
+        assert_eq!(
+            m.run(&mut services, None).unwrap(),
+            RunOutcome::Interrupted,
+            "{arch:?}"
+        );
+        assert!(start.elapsed() < std::time::Duration::from_secs(30));
+        ringer.join().unwrap();
+    }
+}

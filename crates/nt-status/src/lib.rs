@@ -66,6 +66,8 @@ statuses! {
     ACCESS_VIOLATION = 0xC000_0005;
     /// A handle is not valid.
     INVALID_HANDLE = 0xC000_0008;
+    /// The device does not support the request (a pipe operation on a disk file).
+    INVALID_DEVICE_REQUEST = 0xC000_0010;
     /// A client id (process or thread id) is not valid.
     INVALID_CID = 0xC000_000B;
     /// A parameter is not valid.
@@ -130,8 +132,12 @@ statuses! {
     FREE_VM_NOT_AT_BASE = 0xC000_009F;
     /// The address range was never allocated.
     MEMORY_NOT_ALLOCATED = 0xC000_00A0;
+    /// The pipe's other end is closing: a write with no reader left.
+    PIPE_CLOSING = 0xC000_00B1;
     /// The request is not supported.
     NOT_SUPPORTED = 0xC000_00BB;
+    /// A non-blocking read found the pipe empty.
+    PIPE_EMPTY = 0xC000_00D9;
     /// The stack overflowed.
     STACK_OVERFLOW = 0xC000_00FD;
     /// The process is terminating.
@@ -144,6 +150,8 @@ statuses! {
     ENTRYPOINT_NOT_FOUND = 0xC000_0139;
     /// The process ended on Ctrl+C (the default console control handler).
     CONTROL_C_EXIT = 0xC000_013A;
+    /// The pipe's other end has closed: a read of an empty pipe with no writer left.
+    PIPE_BROKEN = 0xC000_014B;
     /// The handle is protected from close.
     HANDLE_NOT_CLOSABLE = 0xC000_0235;
     // The configuration manager (registry) and the security reference monitor.
@@ -268,6 +276,11 @@ impl Win32Error {
     pub const BUFFER_OVERFLOW: Win32Error = Win32Error(111);
     /// ERROR_MORE_DATA: a global atom's name did not fit.
     pub const MORE_DATA: Win32Error = Win32Error(234);
+    /// ERROR_BROKEN_PIPE: the pipe's other end has closed.
+    pub const BROKEN_PIPE: Win32Error = Win32Error(109);
+    /// ERROR_NO_DATA: the pipe is being closed (no reader), or a non-blocking read found it
+    /// empty.
+    pub const NO_DATA: Win32Error = Win32Error(232);
     /// ERROR_INVALID_FLAGS.
     pub const INVALID_FLAGS: Win32Error = Win32Error(1004);
     /// ERROR_PRIVILEGE_NOT_HELD: the caller lacks a privilege the call needs.
@@ -329,6 +342,88 @@ impl Win32Error {
     pub const INVALID_MSGBOX_STYLE: Win32Error = Win32Error(1158);
 }
 
+/// The Windows Sockets error codes (winsock.h's WSABASEERR + n), which WSAGetLastError
+/// reports: Win32 error codes that only WSOCK32 sets.
+impl Win32Error {
+    /// WSAEINTR: a blocking call was interrupted (its socket closed under it).
+    pub const WSAEINTR: Win32Error = Win32Error(10004);
+    /// WSAEACCES: broadcast to an address without SO_BROADCAST, or a port not allowed.
+    pub const WSAEACCES: Win32Error = Win32Error(10013);
+    /// WSAEFAULT: a pointer or length argument is bad.
+    pub const WSAEFAULT: Win32Error = Win32Error(10014);
+    /// WSAEINVAL: an argument is invalid, or the socket is in the wrong state.
+    pub const WSAEINVAL: Win32Error = Win32Error(10022);
+    /// WSAEMFILE: no more sockets.
+    pub const WSAEMFILE: Win32Error = Win32Error(10024);
+    /// WSAEWOULDBLOCK: a non-blocking socket's call cannot complete now.
+    pub const WSAEWOULDBLOCK: Win32Error = Win32Error(10035);
+    /// WSAEINPROGRESS: a blocking call is in progress.
+    pub const WSAEINPROGRESS: Win32Error = Win32Error(10036);
+    /// WSAEALREADY: a non-blocking connect is already in progress.
+    pub const WSAEALREADY: Win32Error = Win32Error(10037);
+    /// WSAENOTSOCK: the handle is not a socket.
+    pub const WSAENOTSOCK: Win32Error = Win32Error(10038);
+    /// WSAEDESTADDRREQ: a destination address is needed.
+    pub const WSAEDESTADDRREQ: Win32Error = Win32Error(10039);
+    /// WSAEMSGSIZE: the datagram was larger than the buffer (and was cut).
+    pub const WSAEMSGSIZE: Win32Error = Win32Error(10040);
+    /// WSAEPROTOTYPE: the protocol does not fit the socket type.
+    pub const WSAEPROTOTYPE: Win32Error = Win32Error(10041);
+    /// WSAENOPROTOOPT: an unknown or unsupported option.
+    pub const WSAENOPROTOOPT: Win32Error = Win32Error(10042);
+    /// WSAEPROTONOSUPPORT: the protocol is not supported.
+    pub const WSAEPROTONOSUPPORT: Win32Error = Win32Error(10043);
+    /// WSAESOCKTNOSUPPORT: the socket type is not supported.
+    pub const WSAESOCKTNOSUPPORT: Win32Error = Win32Error(10044);
+    /// WSAEOPNOTSUPP: the operation does not apply to this kind of socket.
+    pub const WSAEOPNOTSUPP: Win32Error = Win32Error(10045);
+    /// WSAEAFNOSUPPORT: the address family is not supported.
+    pub const WSAEAFNOSUPPORT: Win32Error = Win32Error(10047);
+    /// WSAEADDRINUSE: the address is in use.
+    pub const WSAEADDRINUSE: Win32Error = Win32Error(10048);
+    /// WSAEADDRNOTAVAIL: the address is not valid here.
+    pub const WSAEADDRNOTAVAIL: Win32Error = Win32Error(10049);
+    /// WSAENETDOWN: the network subsystem failed.
+    pub const WSAENETDOWN: Win32Error = Win32Error(10050);
+    /// WSAENETUNREACH: the network cannot be reached.
+    pub const WSAENETUNREACH: Win32Error = Win32Error(10051);
+    /// WSAENETRESET: the connection broke while an operation was in progress.
+    pub const WSAENETRESET: Win32Error = Win32Error(10052);
+    /// WSAECONNABORTED: the connection was aborted on this side.
+    pub const WSAECONNABORTED: Win32Error = Win32Error(10053);
+    /// WSAECONNRESET: the peer reset the connection.
+    pub const WSAECONNRESET: Win32Error = Win32Error(10054);
+    /// WSAENOBUFS: no buffer space.
+    pub const WSAENOBUFS: Win32Error = Win32Error(10055);
+    /// WSAEISCONN: the socket is already connected.
+    pub const WSAEISCONN: Win32Error = Win32Error(10056);
+    /// WSAENOTCONN: the socket is not connected.
+    pub const WSAENOTCONN: Win32Error = Win32Error(10057);
+    /// WSAESHUTDOWN: that direction has been shut down.
+    pub const WSAESHUTDOWN: Win32Error = Win32Error(10058);
+    /// WSAETIMEDOUT: the connection attempt or a timed call timed out.
+    pub const WSAETIMEDOUT: Win32Error = Win32Error(10060);
+    /// WSAECONNREFUSED: nothing listens at the address.
+    pub const WSAECONNREFUSED: Win32Error = Win32Error(10061);
+    /// WSAEHOSTDOWN: the host is down.
+    pub const WSAEHOSTDOWN: Win32Error = Win32Error(10064);
+    /// WSAEHOSTUNREACH: the host cannot be reached.
+    pub const WSAEHOSTUNREACH: Win32Error = Win32Error(10065);
+    /// WSAVERNOTSUPPORTED: WSAStartup was asked for a version it does not support.
+    pub const WSAVERNOTSUPPORTED: Win32Error = Win32Error(10092);
+    /// WSANOTINITIALISED: WSAStartup has not been called (or WSACleanup undid it).
+    pub const WSANOTINITIALISED: Win32Error = Win32Error(10093);
+    /// WSAHOST_NOT_FOUND: the name is not known.
+    pub const WSAHOST_NOT_FOUND: Win32Error = Win32Error(11001);
+    /// WSATRY_AGAIN: the name server did not answer; try again later.
+    pub const WSATRY_AGAIN: Win32Error = Win32Error(11002);
+    /// WSANO_RECOVERY: a non-recoverable name-server failure.
+    pub const WSANO_RECOVERY: Win32Error = Win32Error(11003);
+    /// WSANO_DATA: the name is valid but has no data of the kind asked for (an unknown
+    /// service or protocol).
+    pub const WSANO_DATA: Win32Error = Win32Error(11004);
+}
+
 /// The one NTSTATUS -> Win32 error table. Statuses that are not here map to
 /// ERROR_MR_MID_NOT_FOUND, as `RtlNtStatusToDosError` does for codes it does not know;
 /// success and informational codes that are not here map to themselves.
@@ -345,6 +440,10 @@ pub const STATUS_TO_WIN32: &[(NtStatus, Win32Error)] = &[
     (NtStatus::INFO_LENGTH_MISMATCH, Win32Error::BAD_LENGTH),
     (NtStatus::ACCESS_VIOLATION, Win32Error::NOACCESS),
     (NtStatus::INVALID_HANDLE, Win32Error::INVALID_HANDLE),
+    (
+        NtStatus::INVALID_DEVICE_REQUEST,
+        Win32Error::INVALID_FUNCTION,
+    ),
     (NtStatus::INVALID_CID, Win32Error::INVALID_PARAMETER),
     (NtStatus::INVALID_PARAMETER, Win32Error::INVALID_PARAMETER),
     (NtStatus::NO_MEMORY, Win32Error::NOT_ENOUGH_MEMORY),
@@ -384,7 +483,10 @@ pub const STATUS_TO_WIN32: &[(NtStatus, Win32Error)] = &[
     (NtStatus::COMMITMENT_LIMIT, Win32Error::COMMITMENT_LIMIT),
     (NtStatus::FREE_VM_NOT_AT_BASE, Win32Error::INVALID_ADDRESS),
     (NtStatus::MEMORY_NOT_ALLOCATED, Win32Error::INVALID_ADDRESS),
+    (NtStatus::PIPE_CLOSING, Win32Error::NO_DATA),
     (NtStatus::NOT_SUPPORTED, Win32Error::NOT_SUPPORTED),
+    (NtStatus::PIPE_EMPTY, Win32Error::NO_DATA),
+    (NtStatus::PIPE_BROKEN, Win32Error::BROKEN_PIPE),
     (NtStatus::STACK_OVERFLOW, Win32Error::STACK_OVERFLOW),
     (NtStatus::PROCESS_IS_TERMINATING, Win32Error::ACCESS_DENIED),
     (NtStatus::DLL_NOT_FOUND, Win32Error::MOD_NOT_FOUND),
@@ -510,6 +612,17 @@ mod tests {
         assert_eq!(
             NtStatus::INVALID_PAGE_PROTECTION.to_win32_error(),
             Win32Error(87)
+        );
+    }
+
+    #[test]
+    fn pipe_errors_map_as_nt_does() {
+        assert_eq!(NtStatus::PIPE_BROKEN.to_win32_error(), Win32Error(109));
+        assert_eq!(NtStatus::PIPE_CLOSING.to_win32_error(), Win32Error(232));
+        assert_eq!(NtStatus::PIPE_EMPTY.to_win32_error(), Win32Error(232));
+        assert_eq!(
+            NtStatus::INVALID_DEVICE_REQUEST.to_win32_error(),
+            Win32Error(1)
         );
     }
 

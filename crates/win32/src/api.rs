@@ -21,12 +21,19 @@ pub struct Win32State {
     pub wall_clock_base_ms: u64,
     slots: Vec<Box<dyn Any + Send>>,
     housekeeping_hooks: Vec<HousekeepingHook>,
+    idle_hooks: Vec<IdleHook>,
 }
 
 /// What a DLL does between quanta ([`Win32State::add_housekeeping_hook`]): host-side work
 /// that must not wait for a guest call, such as writing the registry's hives at most a
 /// second after a change.
 pub type HousekeepingHook = fn(&mut Win32State, &HostIo, &mut Machine, Pause);
+
+/// What a DLL does when every guest thread of the machine is blocked
+/// ([`Win32State::add_idle_hook`]): wait on the host for at most the timeout (None: without
+/// limit) for something that ends a guest wait, signal the objects the waits are on, and
+/// return true; false when it has nothing to wait for.
+pub type IdleHook = fn(&mut Win32State, &mut Machine, Option<Duration>) -> bool;
 
 impl Default for Win32State {
     fn default() -> Self {
@@ -36,6 +43,7 @@ impl Default for Win32State {
                 .map_or(0, |d| d.as_millis() as u64),
             slots: Vec::new(),
             housekeeping_hooks: Vec::new(),
+            idle_hooks: Vec::new(),
         }
     }
 }
@@ -78,6 +86,30 @@ impl Win32State {
         for hook in self.housekeeping_hooks.clone() {
             hook(self, io, machine, pause);
         }
+    }
+
+    /// Asks for `hook` to run whenever every guest thread is blocked (once, however often it
+    /// is added): how a DLL whose waits end by host events (sockets) lets the machine sleep
+    /// on them instead of polling.
+    pub fn add_idle_hook(&mut self, hook: IdleHook) {
+        if !self.idle_hooks.contains(&hook) {
+            self.idle_hooks.push(hook);
+        }
+    }
+
+    /// Whether a DLL asked for idle hooks: whether the machine may wait on the host when
+    /// every thread is blocked.
+    pub fn has_idle_hooks(&self) -> bool {
+        !self.idle_hooks.is_empty()
+    }
+
+    /// Runs the idle hooks (see [`IdleHook`]); true when one of them ended a wait.
+    pub fn run_idle_hooks(&mut self, machine: &mut Machine, timeout: Option<Duration>) -> bool {
+        let mut woke = false;
+        for hook in self.idle_hooks.clone() {
+            woke |= hook(self, machine, timeout);
+        }
+        woke
     }
 }
 
@@ -268,6 +300,18 @@ pub struct ApiCall<'a> {
 }
 
 impl ApiCall<'_> {
+    /// A call frame on another thread (of this or another process) of the same machine, for
+    /// work a builtin does on behalf of that thread (setting up a process it created).
+    pub fn on_thread(&mut self, thread: ClientId) -> ApiCall<'_> {
+        ApiCall {
+            machine: &mut *self.machine,
+            thread,
+            io: self.io,
+            state: &mut *self.state,
+            builtins: self.builtins,
+        }
+    }
+
     /// The calling process.
     pub fn process(&self) -> Option<&Process> {
         self.machine.process(self.thread.process)

@@ -68,6 +68,31 @@ pub struct DllHooks {
     pub data_export: Option<fn(&str) -> Option<u32>>,
     /// Serves a jump to one of the DLL's own thunks; None when the address is not one.
     pub internal_thunk: Option<fn(&mut ApiCall<'_>, u32) -> Option<ServiceOutcome>>,
+    /// Sets the DLL up in a new process whose image imports it, when the process is created
+    /// and before it runs (its data exports valid from the first instruction): the call is
+    /// on the process's first thread. See [`attach_process`].
+    pub process_attach: Option<fn(&mut ApiCall<'_>)>,
+}
+
+/// Runs the `process_attach` hook of each builtin DLL `image` imports (once per DLL, in the
+/// order of the image's imports), for the process `call` is on, just created from `image`.
+/// Whoever creates a process from an image calls it: the facade's loader and KERNEL32's
+/// CreateProcess.
+pub fn attach_process(call: &mut ApiCall<'_>, image: &pe_image::PeImage) {
+    let builtins = call.builtins;
+    let mut attached: Vec<usize> = Vec::new();
+    for imported in &image.imports {
+        let Some(index) = builtins.dll_index(&imported.dll) else {
+            continue;
+        };
+        if attached.contains(&index) {
+            continue;
+        }
+        attached.push(index);
+        if let Some(hook) = builtins.dlls[index].dll.hooks.process_attach {
+            hook(call);
+        }
+    }
 }
 
 /// A builtin DLL: its name, the functions ntemu implements, and NT 4.0's catalogue of the

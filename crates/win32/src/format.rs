@@ -67,39 +67,65 @@ pub enum Size {
     LongDouble,
 }
 
+/// A character of a format string: a byte of a `char` string or a unit of a `wchar_t` one.
+pub trait Unit: Copy {
+    /// Its code.
+    fn code(self) -> u32;
+}
+
+impl Unit for u8 {
+    fn code(self) -> u32 {
+        u32::from(self)
+    }
+}
+
+impl Unit for u16 {
+    fn code(self) -> u32 {
+        u32::from(self)
+    }
+}
+
+/// True when the units at `fmt[at..]` start with the ASCII text `text`.
+fn starts<T: Unit>(fmt: &[T], at: usize, text: &[u8]) -> bool {
+    fmt.get(at..at + text.len())
+        .is_some_and(|s| s.iter().zip(text).all(|(u, &b)| u.code() == u32::from(b)))
+}
+
 /// Reads the size prefixes at `fmt[*i..]`, the last one counting: `h`, `l`, `L`, `ll` and
 /// `I64`, and with `printf` also `w`, `I32` and `I` before an integer type (both ignored).
-pub fn size_prefix(fmt: &[u8], i: &mut usize, printf: bool) -> Size {
+pub fn size_prefix<T: Unit>(fmt: &[T], i: &mut usize, printf: bool) -> Size {
     let mut size = Size::Default;
     loop {
-        match fmt.get(*i..) {
-            Some([b'l', b'l', ..]) => {
-                size = Size::Int64;
-                *i += 2;
-            }
-            Some([b'I', b'6', b'4', ..]) => {
-                size = Size::Int64;
-                *i += 3;
-            }
-            Some([b'I', b'3', b'2', ..]) if printf => *i += 3,
-            Some([b'I', next, ..]) if printf && b"diouxX".contains(next) => *i += 1,
-            Some([b'h', ..]) => {
-                size = Size::Short;
-                *i += 1;
-            }
-            Some([b'l', ..]) => {
-                size = Size::Long;
-                *i += 1;
-            }
-            Some([b'w', ..]) if printf => {
-                size = Size::Wide;
-                *i += 1;
-            }
-            Some([b'L', ..]) => {
-                size = Size::LongDouble;
-                *i += 1;
-            }
-            _ => break,
+        let at = *i;
+        if starts(fmt, at, b"ll") {
+            size = Size::Int64;
+            *i += 2;
+        } else if starts(fmt, at, b"I64") {
+            size = Size::Int64;
+            *i += 3;
+        } else if printf && starts(fmt, at, b"I32") {
+            *i += 3;
+        } else if printf
+            && starts(fmt, at, b"I")
+            && fmt
+                .get(at + 1)
+                .is_some_and(|n| b"diouxX".iter().any(|&b| u32::from(b) == n.code()))
+        {
+            *i += 1;
+        } else if starts(fmt, at, b"h") {
+            size = Size::Short;
+            *i += 1;
+        } else if starts(fmt, at, b"l") {
+            size = Size::Long;
+            *i += 1;
+        } else if printf && starts(fmt, at, b"w") {
+            size = Size::Wide;
+            *i += 1;
+        } else if starts(fmt, at, b"L") {
+            size = Size::LongDouble;
+            *i += 1;
+        } else {
+            break;
         }
     }
     size
@@ -113,11 +139,31 @@ const FIELD_LIMIT: usize = 0x10_0000;
 
 /// Formats `fmt` with `args` as msvcrt's printf does.
 pub fn format(fmt: &[u8], args: &mut dyn Arguments) -> Result<Vec<u8>, FormatError> {
-    let mut out = Vec::new();
+    let units: Vec<u16> = fmt.iter().map(|&b| u16::from(b)).collect();
+    let out = engine(&units, args, false)?;
+    // Every unit of a narrow format's output is a byte.
+    Ok(out.into_iter().map(|u| u as u8).collect())
+}
+
+/// Formats the wide format `fmt` with `args` as msvcrt's swprintf does: `%s` and `%c` take
+/// wide strings and characters, `%S` and `%C` (and `%hs`, `%hc`) narrow ones, widened as
+/// the "C" locale does (each byte its own character).
+pub fn format_wide(fmt: &[u16], args: &mut dyn Arguments) -> Result<Vec<u16>, FormatError> {
+    engine(fmt, args, true)
+}
+
+/// Appends ASCII bytes as units.
+fn push_ascii(out: &mut Vec<u16>, bytes: &[u8]) {
+    out.extend(bytes.iter().map(|&b| u16::from(b)));
+}
+
+/// The printf engine over units: `wide` for the wide functions.
+fn engine(fmt: &[u16], args: &mut dyn Arguments, wide: bool) -> Result<Vec<u16>, FormatError> {
+    let mut out: Vec<u16> = Vec::new();
     let mut i = 0;
     while next_conversion(fmt, &mut i, &mut out) {
         let mut spec = Spec::default();
-        while let Some(&f) = fmt.get(i) {
+        while let Some(f) = fmt.get(i).and_then(|&u| u8::try_from(u).ok()) {
             match f {
                 b'-' => spec.left = true,
                 b'+' => spec.plus = true,
@@ -128,7 +174,7 @@ pub fn format(fmt: &[u8], args: &mut dyn Arguments) -> Result<Vec<u8>, FormatErr
             }
             i += 1;
         }
-        if fmt.get(i) == Some(&b'*') {
+        if fmt.get(i) == Some(&u16::from(b'*')) {
             i += 1;
             let w = args.next_u32() as i32;
             if w < 0 {
@@ -139,9 +185,9 @@ pub fn format(fmt: &[u8], args: &mut dyn Arguments) -> Result<Vec<u8>, FormatErr
             spec.width = digits(fmt, &mut i);
         }
         spec.width = spec.width.min(FIELD_LIMIT);
-        if fmt.get(i) == Some(&b'.') {
+        if fmt.get(i) == Some(&u16::from(b'.')) {
             i += 1;
-            if fmt.get(i) == Some(&b'*') {
+            if fmt.get(i) == Some(&u16::from(b'*')) {
                 i += 1;
                 let p = args.next_u32() as i32;
                 spec.precision = (p >= 0).then_some(p as usize);
@@ -151,10 +197,12 @@ pub fn format(fmt: &[u8], args: &mut dyn Arguments) -> Result<Vec<u8>, FormatErr
             spec.precision = spec.precision.map(|p| p.min(FIELD_LIMIT));
         }
         let size = size_prefix(fmt, &mut i, true);
-        let Some(&kind) = fmt.get(i) else { break };
+        let Some(&unit) = fmt.get(i) else { break };
         i += 1;
+        // A wide character that is no ASCII letter is no conversion: printed as is.
+        let kind = u8::try_from(unit).unwrap_or(0);
         match kind {
-            b'%' => out.push(b'%'),
+            b'%' => out.push(u16::from(b'%')),
             b'd' | b'i' => {
                 let v: i64 = match size {
                     Size::Int64 => args.next_u64() as i64,
@@ -211,30 +259,40 @@ pub fn format(fmt: &[u8], args: &mut dyn Arguments) -> Result<Vec<u8>, FormatErr
             }
             b'c' | b'C' => {
                 let v = args.next_u32();
-                let wide = kind == b'C' && size != Size::Short || size == Size::Long;
-                let text = if wide {
-                    narrow(&[v as u16])
-                } else {
-                    vec![v as u8]
+                let wide_arg = wide_argument(kind == b'c', size, wide);
+                let text: Vec<u16> = match (wide_arg, wide) {
+                    (true, true) => vec![v as u16],
+                    (true, false) => narrow(&[v as u16]).into_iter().map(u16::from).collect(),
+                    // A byte: widened as the "C" locale does, or kept.
+                    (false, _) => vec![u16::from(v as u8)],
                 };
                 pad_text(&mut out, &spec, &text);
             }
             b's' | b'S' => {
                 let ptr = args.next_u32();
-                let wide = (kind == b'S' && size != Size::Short)
-                    || matches!(size, Size::Long | Size::Wide);
+                let wide_arg = wide_argument(kind == b's', size, wide);
                 let limit = spec.precision.unwrap_or(STRING_LIMIT);
-                let text = if ptr == 0 {
+                let text: Vec<u16> = if ptr == 0 {
                     let null: &[u8] = b"(null)";
-                    null[..null.len().min(limit)].to_vec()
-                } else if wide {
-                    narrow(
-                        &args
-                            .wide_string(ptr, limit)
-                            .ok_or(FormatError::BadPointer)?,
-                    )
+                    null[..null.len().min(limit)]
+                        .iter()
+                        .map(|&b| u16::from(b))
+                        .collect()
+                } else if wide_arg {
+                    let units = args
+                        .wide_string(ptr, limit)
+                        .ok_or(FormatError::BadPointer)?;
+                    if wide {
+                        units
+                    } else {
+                        narrow(&units).into_iter().map(u16::from).collect()
+                    }
                 } else {
-                    args.string(ptr, limit).ok_or(FormatError::BadPointer)?
+                    args.string(ptr, limit)
+                        .ok_or(FormatError::BadPointer)?
+                        .into_iter()
+                        .map(u16::from)
+                        .collect()
                 };
                 pad_text(&mut out, &spec, &text);
             }
@@ -269,22 +327,33 @@ pub fn format(fmt: &[u8], args: &mut dyn Arguments) -> Result<Vec<u8>, FormatErr
                     &body,
                 );
             }
-            other => {
+            _ => {
                 // msvcrt prints an unknown conversion's character as is.
-                out.push(other);
+                out.push(unit);
             }
         }
     }
     Ok(out)
 }
 
-/// Copies the literal bytes of `fmt` from `*i` into `out` up to the next `%` and steps past
-/// it: true when a conversion follows, false at the end of the format. The format loops of
-/// printf, strftime and USER32's wsprintfA run on it.
-pub fn next_conversion(fmt: &[u8], i: &mut usize, out: &mut Vec<u8>) -> bool {
+/// True when a `%c`/`%s` (`lower`) or `%C`/`%S` conversion with `size` takes a wide
+/// argument: in the narrow functions `%C`, `%S` and the `l` and `w` sizes; in the wide ones
+/// `%c`, `%s` and the `l` and `w` sizes (`h` is narrow in both).
+fn wide_argument(lower: bool, size: Size, wide: bool) -> bool {
+    match size {
+        Size::Short => false,
+        Size::Long | Size::Wide => true,
+        _ => lower == wide,
+    }
+}
+
+/// Copies the literal characters of `fmt` from `*i` into `out` up to the next `%` and steps
+/// past it: true when a conversion follows, false at the end of the format. The format loops
+/// of printf, strftime and USER32's wsprintfA run on it.
+pub fn next_conversion<T: Unit>(fmt: &[T], i: &mut usize, out: &mut Vec<T>) -> bool {
     while let Some(&c) = fmt.get(*i) {
         *i += 1;
-        if c == b'%' {
+        if c.code() == u32::from(b'%') {
             return true;
         }
         out.push(c);
@@ -294,10 +363,16 @@ pub fn next_conversion(fmt: &[u8], i: &mut usize, out: &mut Vec<u8>) -> bool {
 
 /// The decimal number at `fmt[*i..]` (0 when there are no digits), saturating; steps past
 /// it.
-pub fn digits(fmt: &[u8], i: &mut usize) -> usize {
+pub fn digits<T: Unit>(fmt: &[T], i: &mut usize) -> usize {
     let mut n = 0usize;
-    while let Some(d) = fmt.get(*i).filter(|d| d.is_ascii_digit()) {
-        n = n.saturating_mul(10).saturating_add(usize::from(d - b'0'));
+    while let Some(d) = fmt
+        .get(*i)
+        .map(|u| u.code())
+        .filter(|&d| (u32::from(b'0')..=u32::from(b'9')).contains(&d))
+    {
+        n = n
+            .saturating_mul(10)
+            .saturating_add((d - u32::from(b'0')) as usize);
         *i += 1;
     }
     n
@@ -337,30 +412,30 @@ pub fn integer_digits(v: u64, radix: u64, upper: bool, precision: Option<usize>)
 
 /// Pads a number: `prefix` (sign or 0x) then `body`; zeros go between them when the 0 flag
 /// is set without `-` and without a precision.
-fn pad_number(out: &mut Vec<u8>, spec: &Spec, prefix: &[u8], body: &[u8]) {
+fn pad_number(out: &mut Vec<u16>, spec: &Spec, prefix: &[u8], body: &[u8]) {
     let len = prefix.len() + body.len();
     let pad = spec.width.saturating_sub(len);
     if spec.left {
-        out.extend_from_slice(prefix);
-        out.extend_from_slice(body);
-        out.extend(std::iter::repeat_n(b' ', pad));
+        push_ascii(out, prefix);
+        push_ascii(out, body);
+        out.extend(std::iter::repeat_n(u16::from(b' '), pad));
     } else if spec.zero && spec.precision.is_none() {
-        out.extend_from_slice(prefix);
-        out.extend(std::iter::repeat_n(b'0', pad));
-        out.extend_from_slice(body);
+        push_ascii(out, prefix);
+        out.extend(std::iter::repeat_n(u16::from(b'0'), pad));
+        push_ascii(out, body);
     } else {
-        out.extend(std::iter::repeat_n(b' ', pad));
-        out.extend_from_slice(prefix);
-        out.extend_from_slice(body);
+        out.extend(std::iter::repeat_n(u16::from(b' '), pad));
+        push_ascii(out, prefix);
+        push_ascii(out, body);
     }
 }
 
-fn pad_text(out: &mut Vec<u8>, spec: &Spec, text: &[u8]) {
+fn pad_text(out: &mut Vec<u16>, spec: &Spec, text: &[u16]) {
     let pad = spec.width.saturating_sub(text.len());
-    let fill = if spec.zero && !spec.left { b'0' } else { b' ' };
+    let fill = u16::from(if spec.zero && !spec.left { b'0' } else { b' ' });
     if spec.left {
         out.extend_from_slice(text);
-        out.extend(std::iter::repeat_n(b' ', pad));
+        out.extend(std::iter::repeat_n(u16::from(b' '), pad));
     } else {
         out.extend(std::iter::repeat_n(fill, pad));
         out.extend_from_slice(text);
@@ -715,6 +790,47 @@ mod tests {
         assert_eq!(f("%s|%.3s", &[I(0), I(0)]), "(null)|(nu");
         assert_eq!(f("%ls|%S|%hs", &[S("wide"), S("W"), S("n")]), "wide|W|n");
         assert_eq!(f("100%%|%y", &[]), "100%|y");
+    }
+
+    /// The wide engine's output for a wide format (strings given as their characters).
+    fn w(fmt: &str, args: &[A]) -> String {
+        let mut slots = Vec::new();
+        let mut strings = BTreeMap::new();
+        for a in args {
+            match a {
+                A::I(v) => slots.push(*v as u32),
+                A::S(s) => {
+                    let at = 0x1000 + 0x100 * strings.len() as u32;
+                    strings.insert(at, s.as_bytes().to_vec());
+                    slots.push(at);
+                }
+                A::L(_) | A::D(_) => {}
+            }
+        }
+        let mut s = Slots {
+            slots,
+            next: 0,
+            strings,
+            stored: Vec::new(),
+        };
+        let units: Vec<u16> = fmt.encode_utf16().collect();
+        String::from_utf16_lossy(&format_wide(&units, &mut s).expect("format"))
+    }
+
+    #[test]
+    fn wide_mode_swaps_the_string_widths() {
+        use A::*;
+        // In swprintf %s and %c are wide, %S and %C narrow; h and l choose either way.
+        assert_eq!(
+            w("%s|%S|%hs|%ls", &[S("a"), S("b"), S("c"), S("d")]),
+            "a|b|c|d"
+        );
+        assert_eq!(
+            w("%c%C%hc%lc", &[I(0x3B1), I(0x41), I(0x42), I(0x3B2)]),
+            "\u{3B1}AB\u{3B2}"
+        );
+        assert_eq!(w("%5d|%-3x|%n", &[I(42), I(255), I(0)]), "   42|ff |");
+        assert_eq!(w("\u{3B1}%%", &[]), "\u{3B1}%");
     }
 
     #[test]

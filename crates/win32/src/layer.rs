@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use nt_kernel::{ClientId, Machine, ServiceOutcome, SystemServices};
+use nt_kernel::{ClientId, HostAction, Machine, ServiceOutcome, SystemServices};
 use nt_memory::Fault;
 use nt_object::WaitType;
 use nt_status::NtStatus;
@@ -19,25 +19,34 @@ use crate::relay::{Relay, RelayChannels};
 /// An in-memory sink for guest output.
 pub type SharedBuffer = Arc<Mutex<Vec<u8>>>;
 
-/// Where the guest's standard output and error go.
+/// A sink for guest output or trace lines.
+pub type Sink = Arc<Mutex<dyn Write + Send>>;
+
+/// Where the guest's standard output and error go, and the trace lines.
 #[derive(Clone)]
 pub struct HostIo {
     /// The guest's stdout.
-    pub stdout: Arc<Mutex<dyn Write + Send>>,
-    /// The guest's stderr.
-    pub stderr: Arc<Mutex<dyn Write + Send>>,
+    pub stdout: Sink,
+    /// The guest's stderr, and ntemu's messages about the guest (an unimplemented call).
+    pub stderr: Sink,
+    /// Trace lines (the relay trace, `trace:CHANNEL:` lines): stderr unless the host
+    /// sends them elsewhere ([`HostIo::with_trace`]).
+    pub trace: Sink,
 }
 
 impl HostIo {
-    /// The host process's own stdout and stderr.
+    /// The host process's own stdout and stderr; traces go to stderr.
     pub fn host() -> Self {
+        let stderr: Sink = Arc::new(Mutex::new(std::io::stderr()));
         HostIo {
             stdout: Arc::new(Mutex::new(std::io::stdout())),
-            stderr: Arc::new(Mutex::new(std::io::stderr())),
+            trace: stderr.clone(),
+            stderr,
         }
     }
 
-    /// In-memory buffers, for tests and embedders; returns them too.
+    /// In-memory buffers, for tests and embedders; returns them too. Traces go to the
+    /// stderr buffer.
     pub fn buffers() -> (Self, SharedBuffer, SharedBuffer) {
         let out = Arc::new(Mutex::new(Vec::new()));
         let err = Arc::new(Mutex::new(Vec::new()));
@@ -45,12 +54,28 @@ impl HostIo {
             HostIo {
                 stdout: out.clone(),
                 stderr: err.clone(),
+                trace: err.clone(),
             },
             out,
             err,
         )
     }
+
+    /// The same, with trace lines going to `trace` instead.
+    pub fn with_trace(mut self, trace: Sink) -> Self {
+        self.trace = trace;
+        self
+    }
 }
+
+/// A sink writing to `writer`, for a [`HostIo`] field.
+pub fn sink<W: Write + Send + 'static>(writer: W) -> Sink {
+    Arc::new(Mutex::new(writer))
+}
+
+/// What a host's ring of the machine's [`nt_kernel::HostSignal`] runs: the DLLs serve
+/// their host (a terminal showing the console) between quanta.
+pub type HostEventHandler = fn(&mut Win32, &mut Machine) -> HostAction;
 
 /// An unimplemented function a guest called.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -81,6 +106,7 @@ pub struct Win32 {
     state: Win32State,
     unimplemented: Vec<UnimplementedCall>,
     exceptions: Option<ExceptionDispatch>,
+    host_event: Option<HostEventHandler>,
 }
 
 impl Win32 {
@@ -95,7 +121,14 @@ impl Win32 {
             state: Win32State::default(),
             unimplemented: Vec::new(),
             exceptions,
+            host_event: None,
         }
+    }
+
+    /// Sets what serves the host when it rings the machine's
+    /// [`HostSignal`](nt_kernel::HostSignal) (kernel32's console, for a terminal).
+    pub fn set_host_event_handler(&mut self, handler: HostEventHandler) {
+        self.host_event = Some(handler);
     }
 
     /// The layer of the DLLs `dlls` (a table of its own).
@@ -154,6 +187,18 @@ impl Win32 {
             state: &mut self.state,
             builtins: &self.builtins,
         }
+    }
+
+    /// Sets up, in the process just created from `image` (its first thread `thread`), each
+    /// builtin DLL the image imports (their `process_attach` hooks, see
+    /// [`attach_process`](crate::attach_process)).
+    pub fn attach_process(
+        &mut self,
+        machine: &mut Machine,
+        thread: ClientId,
+        image: &pe_image::PeImage,
+    ) {
+        crate::attach_process(&mut self.call(machine, thread), image);
     }
 
     fn stop_unimplemented(
@@ -330,6 +375,24 @@ impl SystemServices for Win32 {
 
     fn housekeeping(&mut self, machine: &mut Machine, pause: nt_kernel::Pause) {
         self.state.run_housekeeping(&self.io, machine, pause);
+    }
+
+    fn host_event(&mut self, machine: &mut Machine) -> HostAction {
+        match self.host_event {
+            Some(handler) => handler(self, machine),
+            None => HostAction::Continue,
+        }
+    }
+
+    fn idle(&mut self, machine: &mut Machine, timeout: Option<std::time::Duration>) -> bool {
+        if self.state.has_idle_hooks() {
+            // The hooks may wait on the host that long (without limit: None): what falls due
+            // meanwhile, such as writing a changed hive, is done before.
+            let wait = timeout.unwrap_or(std::time::Duration::MAX);
+            self.state
+                .run_housekeeping(&self.io, machine, nt_kernel::Pause::Sleeping(wait));
+        }
+        self.state.run_idle_hooks(machine, timeout)
     }
 
     fn fault(&mut self, machine: &mut Machine, thread: ClientId, fault: Fault) -> ServiceOutcome {

@@ -1,9 +1,9 @@
 //! What every builtin DLL of ntemu needs: the call frame a builtin sees ([`ApiCall`]), the ABI
 //! adapters for x86 and Alpha guests ([`abi`]), typed arguments and results ([`args`]), guest
-//! strings in NT's code pages ([`codepage`]), the printf engine ([`format`]), per-process and
+//! strings in NT's code pages ([`codepage`]), the printf engine ([`format`](mod@format)), per-process and
 //! per-machine state ([`PerProcess`], [`Win32State`]), the export tables and NT 4.0's export
 //! catalogues ([`Export`], [`BuiltinDll`], [`Builtins`]), the relay trace ([`relay`]), and the
-//! machine's [`SystemServices`] that dispatches a thunk to its builtin ([`Win32`]).
+//! machine's [`SystemServices`](nt_kernel::SystemServices) that dispatches a thunk to its builtin ([`Win32`]).
 //!
 //! The DLLs themselves are crates of their own (`crates/dlls/*`): each declares its builtins
 //! as typed Rust functions with [`export`], lists them in a [`BuiltinDll`], and is handed to
@@ -28,16 +28,19 @@ pub mod relay;
 
 pub use abi::CallingConvention;
 pub use api::{
-    ApiCall, ApiReturn, ConsoleHandles, HousekeepingHook, PerProcess, Win32State, is_console_handle,
+    ApiCall, ApiReturn, ConsoleHandles, HousekeepingHook, IdleHook, PerProcess, Win32State,
+    is_console_handle,
 };
 pub use args::{
     AnsiStr, ArgError, ArgFrame, FromArg, IntoReturn, OutBuf, Ptr, ValueKind, VarArgs, WideStr,
 };
 pub use exports::{
     ApiFunction, BuiltinDll, Builtins, DllHooks, Export, FIRST_FUNCTION_THUNK, ImportStatus, Param,
-    THUNK_SPACING, ThunkTarget, dll_matches,
+    THUNK_SPACING, ThunkTarget, attach_process, dll_matches,
 };
-pub use layer::{ExceptionDispatch, HostIo, SharedBuffer, UnimplementedCall, Win32};
+pub use layer::{
+    ExceptionDispatch, HostEventHandler, HostIo, SharedBuffer, Sink, UnimplementedCall, Win32, sink,
+};
 /// Declares a builtin: `#[export] fn CloseHandle(call: &mut ApiCall<'_>, hObject: Handle) -> bool`.
 /// See the `win32-macros` crate for what it derives.
 pub use win32_macros::export;

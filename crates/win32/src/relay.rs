@@ -164,7 +164,7 @@ impl Relay {
             }
         }
         let _ = write!(line, ") ret={caller:08x}");
-        let _ = writeln!(call.io.stderr.lock(), "{line}");
+        let _ = writeln!(call.io.trace.lock(), "{line}");
         caller
     }
 
@@ -184,7 +184,7 @@ impl Relay {
             ResultValue::Word(v) => format!("{v:08x}"),
         };
         let _ = writeln!(
-            io.stderr.lock(),
+            io.trace.lock(),
             "{:04x}:Ret  {}.{}() retval={retval} ret={caller:08x}",
             thread.thread,
             dll_stem(target.dll_name),
@@ -203,7 +203,7 @@ impl Relay {
         caller: u32,
     ) {
         let _ = writeln!(
-            io.stderr.lock(),
+            io.trace.lock(),
             "{:04x}:Ret  {}.{}() {what} ret={caller:08x}",
             thread.thread,
             dll_stem(target.dll_name),

@@ -331,6 +331,14 @@ static void directories(void)
     SetEnvironmentVariableA("TEMP", NULL);
     GetTempPathA(MAX_PATH, buf);
     check_s("GetTempPathA with neither", buf);
+
+    /* A name relative to another drive's current directory, which "=Q:" remembers. */
+    SetEnvironmentVariableA("=Q:", "Q:\\deep\\dir");
+    GetFullPathNameA("Q:x.txt", MAX_PATH, buf, NULL);
+    check_s("GetFullPathNameA(Q:x.txt) with =Q:", buf);
+    SetEnvironmentVariableA("=Q:", NULL);
+    GetFullPathNameA("Q:x.txt", MAX_PATH, buf, NULL);
+    check_s("GetFullPathNameA(Q:x.txt) without", buf);
 }
 
 static void lstrings(void)

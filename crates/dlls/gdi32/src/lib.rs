@@ -11,5 +11,6 @@ pub static DLL: BuiltinDll = BuiltinDll {
     hooks: DllHooks {
         data_export: None,
         internal_thunk: None,
+        process_attach: None,
     },
 };

@@ -1,12 +1,24 @@
-//! The console: screen buffers of character/attribute cells with a cursor, and the title.
-//! ntemu keeps them in memory (a host terminal renderer comes later); `--screen` writes the
+//! The console: screen buffers of character/attribute cells with a cursor, the title, the
+//! input queue and the control handlers. ntemu keeps them in memory; a [`ConsoleHost`] (the
+//! command line's terminal) shows them and types into them, and `--screen` writes the
 //! active buffer out as text. Output written to the console advances the cursor with NT's
 //! processed-output rules (CR, LF as a new line, BS, TAB, wrap at the right edge, scroll at
 //! the bottom).
-pub use crate::console_api::{input_wait, read_cooked, sync_console};
+//!
+//! A host sees the console in one of two ways. While the program only writes lines to its
+//! standard handles, what it writes is a stream ([`StreamOp`]s, see
+//! [`ConsoleHost::stream`]), as a terminal shows a Unix program's output. Once the program
+//! uses what only a screen buffer has (cursor positioning, fills, output regions,
+//! scrolling, other screen buffers, input records, raw input), the console is
+//! [`Console::full_screen`] and the host draws the active buffer's window.
+pub use crate::console_api::{input_wait, read_cooked, serve_host, sync_console};
 
 mod keys;
 pub use keys::*;
+
+use std::sync::{Arc, Weak};
+
+use nt_object::Object;
 
 /// The default screen buffer and window: 80 columns by 25 rows.
 pub const DEFAULT_SIZE: (u16, u16) = (80, 25);
@@ -45,7 +57,37 @@ pub struct ScreenBuffer {
     pub window: Rect,
     /// The output mode (ENABLE_PROCESSED_OUTPUT | ENABLE_WRAP_AT_EOL_OUTPUT).
     pub mode: u32,
+    /// What writes did, in order, while a host follows the buffer as a stream (None: not
+    /// recorded); see [`ScreenBuffer::take_stream`].
+    stream: Option<Vec<StreamOp>>,
 }
+
+/// What a write did to a screen buffer, for a host that shows the console's output as a
+/// stream of lines (a terminal's normal screen) rather than drawing the buffer.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum StreamOp {
+    /// A character (in the OEM code page) with these attributes went to the cursor, which
+    /// moved one column right.
+    Glyph {
+        /// The character.
+        ch: u8,
+        /// Its FOREGROUND_* | BACKGROUND_* bits.
+        attributes: u16,
+    },
+    /// CR: the cursor went to the start of its row.
+    CarriageReturn,
+    /// LF, or text wrapping at the right edge: the cursor went to the start of the next
+    /// row, the buffer scrolling at the bottom.
+    NewLine,
+    /// BS: the cursor went one column left.
+    Backspace,
+    /// BEL.
+    Bell,
+}
+
+/// The most stream operations a buffer keeps for a host that has not taken them (the
+/// oldest half goes beyond it).
+const MAX_STREAM: usize = 1 << 20;
 
 /// ENABLE_PROCESSED_OUTPUT: control characters move the cursor rather than print.
 pub const ENABLE_PROCESSED_OUTPUT: u32 = 0x1;
@@ -53,6 +95,44 @@ pub const ENABLE_PROCESSED_OUTPUT: u32 = 0x1;
 pub const ENABLE_WRAP_AT_EOL_OUTPUT: u32 = 0x2;
 /// ENABLE_PROCESSED_INPUT: Ctrl+C is a signal, not a key.
 pub const ENABLE_PROCESSED_INPUT: u32 = 0x1;
+/// ENABLE_WINDOW_INPUT: changes of the screen buffer's size come as
+/// WINDOW_BUFFER_SIZE_EVENT input records.
+pub const ENABLE_WINDOW_INPUT: u32 = 0x8;
+/// INPUT_RECORD.EventType of a WINDOW_BUFFER_SIZE_RECORD.
+pub const WINDOW_BUFFER_SIZE_EVENT: u16 = 0x4;
+/// CTRL_C_EVENT: the HandlerRoutine's argument for Ctrl+C.
+pub const CTRL_C_EVENT: u32 = 0;
+/// CTRL_BREAK_EVENT: the HandlerRoutine's argument for Ctrl+Break.
+pub const CTRL_BREAK_EVENT: u32 = 1;
+
+/// A console control event, as NT delivers it to HandlerRoutines.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+pub enum CtrlEvent {
+    /// Ctrl+C (CTRL_C_EVENT): a key with processed input, else a key like any other;
+    /// SetConsoleCtrlHandler(NULL, TRUE) ignores it.
+    C,
+    /// Ctrl+Break (CTRL_BREAK_EVENT): always a signal, never ignored.
+    Break,
+}
+
+impl CtrlEvent {
+    /// CTRL_C_EVENT or CTRL_BREAK_EVENT.
+    pub fn code(self) -> u32 {
+        match self {
+            CtrlEvent::C => CTRL_C_EVENT,
+            CtrlEvent::Break => CTRL_BREAK_EVENT,
+        }
+    }
+}
+
+/// The WINDOW_BUFFER_SIZE_RECORD input record of a buffer of `columns` x `rows`.
+pub fn window_buffer_size_record(columns: u16, rows: u16) -> [u8; INPUT_RECORD_SIZE] {
+    let mut b = [0u8; INPUT_RECORD_SIZE];
+    b[0..2].copy_from_slice(&WINDOW_BUFFER_SIZE_EVENT.to_le_bytes());
+    b[4..6].copy_from_slice(&columns.to_le_bytes());
+    b[6..8].copy_from_slice(&rows.to_le_bytes());
+    b
+}
 /// ENABLE_LINE_INPUT | ENABLE_ECHO_INPUT | ENABLE_PROCESSED_INPUT: a new console's input mode.
 pub const DEFAULT_INPUT_MODE: u32 = 0x7;
 /// The input mode bits NT accepts (processed, line, echo, window, mouse input).
@@ -153,7 +233,71 @@ impl ScreenBuffer {
                 bottom: height as i16 - 1,
             },
             mode: ENABLE_PROCESSED_OUTPUT | ENABLE_WRAP_AT_EOL_OUTPUT,
+            stream: None,
         }
+    }
+
+    /// Starts (or with false stops) recording what writes do, for a host following the
+    /// buffer as a stream.
+    pub fn record_stream(&mut self, on: bool) {
+        match (on, self.stream.is_some()) {
+            (true, false) => self.stream = Some(Vec::new()),
+            (false, _) => self.stream = None,
+            _ => {}
+        }
+    }
+
+    /// True while writes are recorded as a stream.
+    pub fn is_streaming(&self) -> bool {
+        self.stream.is_some()
+    }
+
+    /// What writes did since the last call, in order (empty when not recording).
+    pub fn take_stream(&mut self) -> Vec<StreamOp> {
+        self.stream.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    fn log(&mut self, op: StreamOp) {
+        if let Some(stream) = &mut self.stream {
+            if stream.len() >= MAX_STREAM {
+                stream.drain(..MAX_STREAM / 2);
+            }
+            stream.push(op);
+        }
+    }
+
+    /// The buffer's size becomes `columns` x `rows` and its window the whole of it, the
+    /// text kept at the top left (a console whose buffer follows its window's size).
+    pub fn fit(&mut self, columns: u16, rows: u16) {
+        let (columns, rows) = (
+            columns.clamp(1, MAX_DIMENSION),
+            rows.clamp(1, MAX_DIMENSION),
+        );
+        self.window = Rect {
+            left: 0,
+            top: 0,
+            right: columns.min(self.width) as i16 - 1,
+            bottom: rows.min(self.height) as i16 - 1,
+        };
+        if self.resize(columns, rows).is_some() {
+            self.window = self.bounds();
+        }
+    }
+
+    /// The window takes the size `columns` x `rows`, as far as the buffer allows, keeping
+    /// its top left corner where it can (a console window resized over a buffer that
+    /// keeps its size).
+    pub fn set_window_size(&mut self, columns: u16, rows: u16) {
+        let w = columns.clamp(1, self.width) as i16;
+        let h = rows.clamp(1, self.height) as i16;
+        let left = self.window.left.clamp(0, self.width as i16 - w);
+        let top = self.window.top.clamp(0, self.height as i16 - h);
+        self.window = Rect {
+            left,
+            top,
+            right: left + w - 1,
+            bottom: top + h - 1,
+        };
     }
 
     /// The whole buffer as a rectangle.
@@ -301,6 +445,7 @@ impl ScreenBuffer {
     }
 
     fn new_line(&mut self) {
+        self.log(StreamOp::NewLine);
         self.cursor.0 = 0;
         if self.cursor.1 + 1 >= self.height {
             self.scroll_up();
@@ -318,9 +463,15 @@ impl ScreenBuffer {
                 continue;
             }
             match b {
-                b'\r' => self.cursor.0 = 0,
+                b'\r' => {
+                    self.log(StreamOp::CarriageReturn);
+                    self.cursor.0 = 0;
+                }
                 b'\n' => self.new_line(),
-                0x08 => self.cursor.0 = self.cursor.0.saturating_sub(1),
+                0x08 => {
+                    self.log(StreamOp::Backspace);
+                    self.cursor.0 = self.cursor.0.saturating_sub(1);
+                }
                 b'\t' => {
                     // Spaces to the next tab stop, or to the end of the row.
                     let next = ((self.cursor.0 / 8 + 1) * 8).min(self.width);
@@ -328,7 +479,7 @@ impl ScreenBuffer {
                         self.put(b' ');
                     }
                 }
-                0x07 => {}
+                0x07 => self.log(StreamOp::Bell),
                 _ => self.put(b),
             }
         }
@@ -348,6 +499,10 @@ impl ScreenBuffer {
             ch,
             attributes: self.attributes,
         };
+        self.log(StreamOp::Glyph {
+            ch,
+            attributes: self.attributes,
+        });
         if self.cursor.0 + 1 < self.width {
             self.cursor.0 += 1;
         } else if wrap {
@@ -381,16 +536,93 @@ impl ScreenBuffer {
     }
 }
 
-/// A host that shows the console and types into it (a terminal): ntemu calls it when a
-/// guest waits for input, sleeps, or ends.
+/// A host that shows the console and types into it (a terminal). ntemu serves it when a
+/// guest reads input, writes, sleeps or ends, and between quanta whenever the host rings
+/// the machine's [`HostSignal`](nt_kernel::HostSignal) (a key came, the window changed
+/// size, the user wants out): see [`serve_host`].
 pub trait ConsoleHost: Send {
-    /// Draws the console's active screen buffer.
+    /// Shows the console: once it is [`Console::full_screen`], draws the active screen
+    /// buffer's window; before, only what a stream shows (the title).
     fn present(&mut self, console: &Console);
     /// The keys typed since the last call.
     fn poll_keys(&mut self) -> Vec<Key>;
     /// True once no more keys will come (the host's input ended).
     fn input_closed(&self) -> bool {
         false
+    }
+    /// False for a host that never types (it only relays control events and stop
+    /// requests): a console read with nothing queued then waits for the queue's event
+    /// instead of polling the host.
+    fn types_keys(&self) -> bool {
+        true
+    }
+    /// True when the host shows the program's output as a stream until the console
+    /// becomes full-screen: the first screen buffer then records what writes do and
+    /// [`stream`](Self::stream) gets it.
+    fn wants_stream(&self) -> bool {
+        false
+    }
+    /// What writes to the console's first screen buffer did since the last call, while
+    /// the console is not full-screen (called right after each write, so the stream keeps
+    /// its order with anything else the host shows).
+    fn stream(&mut self, ops: &[StreamOp], console: &Console) {
+        let _ = (ops, console);
+    }
+    /// Control events raised outside the keyboard since the last call (a SIGINT sent to
+    /// ntemu), delivered as a typed Ctrl+C or Ctrl+Break is.
+    fn poll_ctrl_events(&mut self) -> Vec<CtrlEvent> {
+        Vec::new()
+    }
+    /// The host's new size in columns and rows, when it changed since the last call.
+    fn poll_resize(&mut self) -> Option<(u16, u16)> {
+        None
+    }
+    /// Told each time a control event went to the console's processes.
+    fn ctrl_delivered(&mut self, event: CtrlEvent) {
+        let _ = event;
+    }
+    /// True when the host wants the run to stop now (the user asked ntemu itself to
+    /// quit): the machine's run then ends as interrupted.
+    fn stop_requested(&self) -> bool {
+        false
+    }
+}
+
+/// What a process registered with SetConsoleCtrlHandler.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CtrlRegistration {
+    /// The HandlerRoutines, oldest first.
+    pub handlers: Vec<u32>,
+    /// SetConsoleCtrlHandler(NULL, TRUE): Ctrl+C is ignored (Ctrl+Break is not).
+    pub ignore_ctrl_c: bool,
+}
+
+/// Each process's control handlers, tied to its process object (ids are reused).
+#[derive(Clone, Debug, Default)]
+pub struct CtrlRegistrations {
+    map: std::collections::BTreeMap<u32, (Weak<Object>, CtrlRegistration)>,
+}
+
+impl CtrlRegistrations {
+    /// Process `pid`'s registration (the default when it made none).
+    pub fn get(&self, pid: u32, process: &Arc<Object>) -> CtrlRegistration {
+        self.map
+            .get(&pid)
+            .filter(|(owner, _)| owner.upgrade().is_some_and(|o| Arc::ptr_eq(&o, process)))
+            .map(|(_, r)| r.clone())
+            .unwrap_or_default()
+    }
+
+    /// Process `pid`'s registration, to change.
+    pub fn get_mut(&mut self, pid: u32, process: &Arc<Object>) -> &mut CtrlRegistration {
+        let entry = self
+            .map
+            .entry(pid)
+            .or_insert_with(|| (Arc::downgrade(process), CtrlRegistration::default()));
+        if !entry.0.upgrade().is_some_and(|o| Arc::ptr_eq(&o, process)) {
+            *entry = (Arc::downgrade(process), CtrlRegistration::default());
+        }
+        &mut entry.1
     }
 }
 
@@ -410,14 +642,17 @@ pub struct Console {
     pub title: String,
     /// The input queue: key events not yet read.
     pub input: std::collections::VecDeque<KeyEvent>,
+    /// WINDOW_BUFFER_SIZE_EVENT records not yet read (the new sizes), which input-record
+    /// reads return before the key events.
+    pub size_events: std::collections::VecDeque<(u16, u16)>,
     /// The input mode (ENABLE_PROCESSED_INPUT, ...).
     pub input_mode: u32,
-    /// SetConsoleCtrlHandler(NULL, TRUE): Ctrl+C is ignored.
-    pub ignore_ctrl_c: bool,
-    /// The HandlerRoutines SetConsoleCtrlHandler added, oldest first.
-    pub ctrl_handlers: Vec<u32>,
-    /// Ctrl+C came with no handler to take it: the process ends at its next console read.
-    pub ctrl_c_exit: bool,
+    /// Each process's control handlers.
+    pub ctrl: CtrlRegistrations,
+    /// The program has used what only a screen buffer has (cursor positioning, fills,
+    /// output regions, scrolling, other screen buffers, input records, input without
+    /// line editing): a host draws the buffer rather than streaming the output.
+    pub full_screen: bool,
     /// Line input being typed (already echoed), not yet ended by Enter.
     pub line_editing: Vec<u8>,
     /// Finished input lines not yet read (ReadFile / ReadConsoleA in line mode).
@@ -434,10 +669,10 @@ impl Default for Console {
             active: 0,
             title: String::new(),
             input: std::collections::VecDeque::new(),
+            size_events: std::collections::VecDeque::new(),
             input_mode: DEFAULT_INPUT_MODE,
-            ignore_ctrl_c: false,
-            ctrl_handlers: Vec::new(),
-            ctrl_c_exit: false,
+            ctrl: CtrlRegistrations::default(),
+            full_screen: false,
             line_editing: Vec::new(),
             line_ready: std::collections::VecDeque::new(),
             input_closed: false,
@@ -467,6 +702,8 @@ impl Console {
     pub fn cook_input(&mut self) {
         let line_mode = self.input_mode & ENABLE_LINE_INPUT != 0;
         let echo = line_mode && self.input_mode & ENABLE_ECHO_INPUT != 0;
+        // A cooked read passes over records that are not keys.
+        self.size_events.clear();
         while let Some(event) = self.input.pop_front() {
             if !event.key_down || (event.ascii_char == 0 && !types_nul(&event)) {
                 continue;
@@ -513,6 +750,85 @@ impl Console {
     /// The active screen buffer.
     pub fn active_buffer(&self) -> &ScreenBuffer {
         &self.buffers[self.active.min(self.buffers.len() - 1)]
+    }
+
+    /// Input records waiting to be read: window-size events and key events.
+    pub fn pending_records(&self) -> usize {
+        self.size_events.len() + self.input.len()
+    }
+
+    /// The first `count` input records, as INPUT_RECORDs: window-size events first.
+    pub fn input_records(&self, count: usize) -> Vec<[u8; INPUT_RECORD_SIZE]> {
+        self.size_events
+            .iter()
+            .map(|&(w, h)| window_buffer_size_record(w, h))
+            .chain(self.input.iter().map(|e| e.to_input_record()))
+            .take(count)
+            .collect()
+    }
+
+    /// Removes the first `count` input records.
+    pub fn remove_records(&mut self, count: usize) {
+        let sizes = count.min(self.size_events.len());
+        self.size_events.drain(..sizes);
+        let keys = (count - sizes).min(self.input.len());
+        self.input.drain(..keys);
+    }
+
+    /// The program used a screen-buffer feature: from now on hosts draw the buffer, and
+    /// nothing is recorded as a stream.
+    pub fn enter_full_screen(&mut self) {
+        self.full_screen = true;
+        for b in &mut self.buffers {
+            b.record_stream(false);
+        }
+    }
+
+    /// Takes the control events out of the key queue, in order: Ctrl+Break always, and
+    /// Ctrl+C while input is processed (otherwise Ctrl+C stays a key, character 3).
+    pub fn take_ctrl_keys(&mut self) -> Vec<CtrlEvent> {
+        let processed = self.input_mode & ENABLE_PROCESSED_INPUT != 0;
+        let mut events = Vec::new();
+        self.input.retain(|e| {
+            let event = if e.virtual_key_code == VK_CANCEL {
+                CtrlEvent::Break
+            } else if processed && e.ascii_char == 0x03 {
+                CtrlEvent::C
+            } else {
+                return true;
+            };
+            if e.key_down {
+                events.push(event);
+            }
+            false
+        });
+        events
+    }
+
+    /// The host's window took the size `columns` x `rows`. A program that asked for
+    /// window input (ENABLE_WINDOW_INPUT) has every buffer whose window showed all of it
+    /// follow the new size (text kept at the top left) and, when the active buffer's size
+    /// changed, gets a WINDOW_BUFFER_SIZE_EVENT with it; for any other program, and for buffers larger
+    /// than their window, the buffers keep their size, as NT 4.0's did when a console
+    /// window was resized, and only the window changes, as far as each buffer allows.
+    pub fn resize_to_host(&mut self, columns: u16, rows: u16) {
+        if columns == 0 || rows == 0 || columns > MAX_DIMENSION || rows > MAX_DIMENSION {
+            return;
+        }
+        let listening = self.input_mode & ENABLE_WINDOW_INPUT != 0;
+        let before = (self.active_buffer().width, self.active_buffer().height);
+        for b in &mut self.buffers {
+            if listening && b.window == b.bounds() {
+                b.fit(columns, rows);
+            } else {
+                b.set_window_size(columns, rows);
+            }
+        }
+        let b = self.active_buffer();
+        let size = (b.width, b.height);
+        if listening && size != before {
+            self.size_events.push_back(size);
+        }
     }
 }
 
@@ -644,5 +960,86 @@ mod tests {
         assert_eq!(b.fill(2, 1, 10, |c| c.ch = b'#'), 2);
         assert_eq!(b.fill(9, 9, 1, |c| c.ch = b'#'), 0);
         assert_eq!(b.text(), "\n  ##\n");
+    }
+    #[test]
+    fn writes_are_recorded_as_a_stream_only_when_asked() {
+        let mut b = ScreenBuffer::new(4, 2);
+        b.write(b"x");
+        assert!(b.take_stream().is_empty());
+        b.record_stream(true);
+        b.attributes = 0x0C;
+        b.write(b"ab\r\ncdef\x08\x07");
+        let glyph = |ch: u8| StreamOp::Glyph {
+            ch,
+            attributes: 0x0C,
+        };
+        // Wrapping at the right edge is a new line too, as the buffer does it.
+        assert_eq!(
+            b.take_stream(),
+            vec![
+                glyph(b'a'),
+                glyph(b'b'),
+                StreamOp::CarriageReturn,
+                StreamOp::NewLine,
+                glyph(b'c'),
+                glyph(b'd'),
+                glyph(b'e'),
+                glyph(b'f'),
+                StreamOp::NewLine,
+                StreamOp::Backspace,
+                StreamOp::Bell,
+            ]
+        );
+        assert!(b.take_stream().is_empty());
+        let mut console = Console::default();
+        console.buffers[0].record_stream(true);
+        console.enter_full_screen();
+        assert!(console.full_screen && !console.buffers[0].is_streaming());
+    }
+
+    #[test]
+    fn ctrl_keys_leave_the_queue_as_events() {
+        let mut console = Console {
+            input_mode: ENABLE_PROCESSED_INPUT,
+            ..Console::default()
+        };
+        console.push_keys(&parse_key_script(b"a\\x03\\k{Break}b").unwrap());
+        assert_eq!(
+            console.take_ctrl_keys(),
+            vec![CtrlEvent::C, CtrlEvent::Break]
+        );
+        // Ctrl+Break's Ctrl key records stay, as keys that type nothing.
+        console.cook_input();
+        assert_eq!(
+            console.line_ready.iter().copied().collect::<Vec<u8>>(),
+            b"ab"
+        );
+        // Without processed input Ctrl+C is a key; Ctrl+Break still is not.
+        console.input_mode = 0;
+        console.push_keys(&parse_key_script(b"\\x03\\k{Break}").unwrap());
+        assert_eq!(console.take_ctrl_keys(), vec![CtrlEvent::Break]);
+        console.cook_input();
+        assert_eq!(console.line_ready.back(), Some(&3));
+    }
+
+    #[test]
+    fn a_listening_console_follows_the_host_size_with_an_event() {
+        let mut console = Console::default();
+        console.input_mode |= ENABLE_WINDOW_INPUT;
+        console.buffers[0].write(b"top");
+        console.resize_to_host(100, 30);
+        let b = &console.buffers[0];
+        assert_eq!((b.width, b.height, b.window), (100, 30, b.bounds()));
+        assert!(b.text().starts_with("top\n"));
+        assert_eq!(console.pending_records(), 1);
+        assert_eq!(
+            console.input_records(1)[0][..8],
+            [4, 0, 0, 0, 100, 0, 30, 0]
+        );
+        console.remove_records(1);
+        assert_eq!(console.pending_records(), 0);
+        // Smaller: the text stays at the top left.
+        console.resize_to_host(10, 5);
+        assert_eq!(console.buffers[0].text(), "top\n\n\n\n\n");
     }
 }

@@ -8,6 +8,7 @@ use nt_status::NtStatus;
 use super::HostFile;
 use crate::K32;
 use crate::console::ScreenBuffer;
+use nt_kernel::HostAction;
 use win32::{
     AnsiStr, ApiCall, ApiReturn, ArgError, ArgFrame, FromArg, OutBuf, Ptr, ValueKind, WideStr,
     export,
@@ -116,15 +117,15 @@ fn GetConsoleScreenBufferInfo(
     lpConsoleScreenBufferInfo: Ptr,
 ) -> ApiReturn {
     let out = lpConsoleScreenBufferInfo.0;
+    let largest = largest_window(call);
     let info = with_buffer(call, hConsoleOutput, |b| {
         let mut bytes = Vec::with_capacity(22);
         bytes.extend_from_slice(&pack(b.width, b.height));
         bytes.extend_from_slice(&pack(b.cursor.0, b.cursor.1));
         bytes.extend_from_slice(&b.attributes.to_le_bytes());
         bytes.extend_from_slice(&b.window.to_bytes());
-        // The largest window: the buffer, up to the screen NT would have.
-        let (max_w, max_h) = crate::console::LARGEST_WINDOW;
-        bytes.extend_from_slice(&pack(b.width.min(max_w), b.height.min(max_h)));
+        // The largest window: the buffer, up to the screen.
+        bytes.extend_from_slice(&pack(b.width.min(largest.0), b.height.min(largest.1)));
         Ok(bytes)
     });
     match info {
@@ -136,6 +137,29 @@ fn GetConsoleScreenBufferInfo(
     }
 }
 
+/// The largest console window the screen holds, in character cells: the host terminal's
+/// size when the console is shown on one, else the screen NT would have
+/// ([`LARGEST_WINDOW`](crate::console::LARGEST_WINDOW)).
+fn largest_window(call: &mut ApiCall<'_>) -> (u16, u16) {
+    call.state
+        .k32()
+        .console_host_size
+        .unwrap_or(crate::console::LARGEST_WINDOW)
+}
+
+/// COORD GetLargestConsoleWindowSize(HANDLE hConsoleOutput): the largest window the screen
+/// and font allow, X in the low word and Y in the high word (see [`largest_window`]),
+/// whatever the buffer's size. A handle that is no console output is ERROR_INVALID_HANDLE
+/// with a COORD of 0.
+#[export]
+fn GetLargestConsoleWindowSize(call: &mut ApiCall<'_>, hConsoleOutput: Handle) -> ApiReturn {
+    if let Err(e) = buffer_index(call, hConsoleOutput) {
+        return call.fail(e.status());
+    }
+    let (x, y) = largest_window(call);
+    ApiReturn::Value(u32::from_le_bytes(pack(x, y)))
+}
+
 /// SetConsoleCursorPosition(hConsoleOutput, dwCursorPosition).
 #[export]
 fn SetConsoleCursorPosition(
@@ -143,6 +167,7 @@ fn SetConsoleCursorPosition(
     hConsoleOutput: Handle,
     dwCursorPosition: Coord,
 ) -> ApiReturn {
+    screen_feature(call);
     let Coord { x, y } = dwCursorPosition;
     let result = with_buffer(call, hConsoleOutput, |b| {
         if !b.contains(x, y) {
@@ -224,6 +249,7 @@ fn fill(
     written: Ptr,
     characters: bool,
 ) -> ApiReturn {
+    screen_feature(call);
     let (x, y, written) = (at.x, at.y, written.0);
     if call.probe_write(written, 4).is_err() {
         return call.fail(NtStatus::ACCESS_VIOLATION);
@@ -329,6 +355,7 @@ fn CreateConsoleScreenBuffer(
     dwFlags: u32,
     lpScreenBufferData: Ptr,
 ) -> ApiReturn {
+    screen_feature(call);
     let _ = (
         dwDesiredAccess,
         dwShareMode,
@@ -376,6 +403,7 @@ fn CreateConsoleScreenBuffer(
 /// SetConsoleActiveScreenBuffer(hConsoleOutput).
 #[export]
 fn SetConsoleActiveScreenBuffer(call: &mut ApiCall<'_>, hConsoleOutput: Handle) -> ApiReturn {
+    screen_feature(call);
     match buffer_index(call, hConsoleOutput) {
         Ok(index) => {
             call.state.k32().console.active = index;
@@ -433,6 +461,10 @@ fn SetConsoleMode(call: &mut ApiCall<'_>, hConsoleHandle: Handle, dwMode: u32) -
             if mode & !crate::console::VALID_INPUT_MODE != 0 {
                 return call.fail(NtStatus::INVALID_PARAMETER);
             }
+            if mode & crate::console::ENABLE_LINE_INPUT == 0 {
+                // Keys one at a time: a screen-buffer program.
+                screen_feature(call);
+            }
             call.state.k32().console.input_mode = mode;
             return ApiReturn::Value(1);
         }
@@ -451,45 +483,152 @@ fn SetConsoleMode(call: &mut ApiCall<'_>, hConsoleHandle: Handle, dwMode: u32) -
     }
 }
 
-/// Takes the keys a host terminal typed, draws the console on it, and keeps the input
-/// event's state in line with the queue.
+/// Serves the console's host from inside a guest call (a console read, a write, Sleep):
+/// takes its keys, delivers control events, follows its size, and shows the console on it;
+/// see `serve`. A stop the host asks for ends the run after this quantum.
 pub fn sync_console(call: &mut ApiCall<'_>) {
-    let k = call.state.k32();
+    if serve(call.state, call.machine) == HostAction::Stop {
+        call.machine.host_signal().ring();
+    }
+}
+
+/// Serves the console's host between quanta, when it rang the machine's
+/// [`HostSignal`](nt_kernel::HostSignal): the [`win32::HostEventHandler`] the builtin layer
+/// runs (the facade sets it), so that typed keys, Ctrl+C and a new window size reach the
+/// guest whatever it is doing (computing, sleeping or waiting), within one quantum.
+pub fn serve_host(win32: &mut win32::Win32, machine: &mut nt_kernel::Machine) -> HostAction {
+    serve(win32.state_mut(), machine)
+}
+
+/// The console's turn: the host's keys go to the input queue and its new size to the
+/// screen buffers; Ctrl+Break, and Ctrl+C with processed input, leave the queue and go to
+/// every process as NT's console sends them (a new thread calling the HandlerRoutines,
+/// newest first, until one returns TRUE; with none, or none returning TRUE, the process
+/// ends with STATUS_CONTROL_C_EXIT); the input event follows the queue; the host shows
+/// the console. [`HostAction::Stop`] when the host wants the run to end.
+fn serve(state: &mut win32::Win32State, machine: &mut nt_kernel::Machine) -> HostAction {
+    let k = state.k32();
+    let mut events = Vec::new();
     if let Some(host) = k.console_host.as_mut() {
+        if host.stop_requested() {
+            return HostAction::Stop;
+        }
         let keys = host.poll_keys();
+        events = host.poll_ctrl_events();
+        if let Some((columns, rows)) = host.poll_resize() {
+            k.console.resize_to_host(columns, rows);
+        }
         k.console.push_keys(&keys);
-        host.present(&k.console);
         if host.input_closed() {
             k.console.input_closed = true;
         }
     }
-    // With processed input, Ctrl+C is a signal, not a key: as on NT, a new thread of the
-    // process calls the HandlerRoutines, newest first, until one returns TRUE; when none
-    // does (or there are none) the process ends with STATUS_CONTROL_C_EXIT.
-    let console = &mut call.state.k32().console;
-    if console.input_mode & crate::console::ENABLE_PROCESSED_INPUT != 0 {
-        let before = console.input.len();
-        console.input.retain(|e| e.ascii_char != 0x03);
-        if console.input.len() != before && !console.ignore_ctrl_c {
-            if console.ctrl_handlers.is_empty() {
-                console.ctrl_c_exit = true;
-            } else {
-                let handlers: Vec<u32> = console.ctrl_handlers.iter().rev().copied().collect();
-                let pid = call.thread.process;
-                if let Ok(tid) = call.machine.spawn_thread(pid, CTRL_ROUTINE_THUNK, 0, 0, 0) {
-                    call.state.k32().ctrl_threads.insert((pid, tid), handlers);
-                }
-            }
+    events.extend(k.console.take_ctrl_keys());
+    for event in events {
+        deliver_ctrl(k, machine, event);
+        if let Some(host) = k.console_host.as_mut() {
+            host.ctrl_delivered(event);
         }
     }
-    let k = call.state.k32();
     if let Some(event) = &k.console_input_event {
-        if k.console.input.is_empty() {
+        if k.console.pending_records() == 0 {
             let _ = event.reset_event();
         } else {
             let _ = event.set_event();
         }
     }
+    show(k);
+    match &k.console_host {
+        Some(host) if host.stop_requested() => HostAction::Stop,
+        _ => HostAction::Continue,
+    }
+}
+
+/// Shows the console on its host: what was written since the last time as a stream, or
+/// the active buffer drawn once the console is full-screen.
+fn show(k: &mut crate::Kernel32State) {
+    let Some(host) = k.console_host.as_mut() else {
+        return;
+    };
+    let console = &mut k.console;
+    if !console.full_screen && host.wants_stream() {
+        if let Some(first) = console.buffers.first_mut() {
+            first.record_stream(true);
+        }
+        let ops = console
+            .buffers
+            .first_mut()
+            .map(|b| b.take_stream())
+            .unwrap_or_default();
+        if !ops.is_empty() {
+            host.stream(&ops, console);
+        }
+    }
+    host.present(console);
+}
+
+/// After a write to a screen buffer: a stream host shows it at once (in order with
+/// anything else it shows, traces included); a full-screen console is drawn after this
+/// quantum.
+pub(crate) fn output_written(call: &mut ApiCall<'_>) {
+    let k = call.state.k32();
+    let Some(host) = k.console_host.as_mut() else {
+        return;
+    };
+    if k.console.full_screen {
+        call.machine.host_signal().ring();
+    } else if host.wants_stream() {
+        show(k);
+    }
+}
+
+/// The program used a screen-buffer feature: a host draws the console from now on,
+/// starting now (so that what follows, a trace line say, finds it drawing).
+fn screen_feature(call: &mut ApiCall<'_>) {
+    let k = call.state.k32();
+    if !k.console.full_screen {
+        k.console.enter_full_screen();
+        show(k);
+    }
+}
+
+/// Sends a control event to every process of the machine (they share its console): each
+/// that has not asked to ignore it (Ctrl+C only) gets a thread at NT's CtrlRoutine that
+/// calls its HandlerRoutines, newest first.
+fn deliver_ctrl(
+    k: &mut crate::Kernel32State,
+    machine: &mut nt_kernel::Machine,
+    event: crate::console::CtrlEvent,
+) {
+    for pid in machine.process_ids() {
+        let Some(object) = machine.process(pid).map(|p| p.object().clone()) else {
+            continue;
+        };
+        let registration = k.console.ctrl.get(pid, &object);
+        if event == crate::console::CtrlEvent::C && registration.ignore_ctrl_c {
+            continue;
+        }
+        let handlers: Vec<u32> = registration.handlers.iter().rev().copied().collect();
+        if let Ok(tid) = machine.spawn_thread(pid, CTRL_ROUTINE_THUNK, 0, 0, 0) {
+            k.ctrl_threads.insert(
+                (pid, tid),
+                CtrlDispatch {
+                    event: event.code(),
+                    handlers,
+                },
+            );
+        }
+    }
+}
+
+/// A thread serving a control event: the event and the HandlerRoutines still to call,
+/// next first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CtrlDispatch {
+    /// CTRL_C_EVENT or CTRL_BREAK_EVENT.
+    pub(crate) event: u32,
+    /// The HandlerRoutines still to call, next first.
+    pub(crate) handlers: Vec<u32>,
 }
 
 /// The event that is signalled while console input waits to be read.
@@ -535,28 +674,25 @@ fn read_input(
     if let Err(status) = check_input_handle(call, handle, AccessMask::GENERIC_READ) {
         return call.fail(status);
     }
+    // Input records are a screen-buffer console's: a host draws it from now on.
+    screen_feature(call);
     sync_console(call);
-    if std::mem::take(&mut call.state.k32().console.ctrl_c_exit) {
-        return ApiReturn::ExitProcess(NtStatus::CONTROL_C_EXIT.0);
-    }
     if call.probe_write(read, 4).is_err() {
         return call.fail(NtStatus::ACCESS_VIOLATION);
     }
-    if remove && length > 0 && call.state.k32().console.input.is_empty() {
+    if remove && length > 0 && call.state.k32().console.pending_records() == 0 {
         // Wait for a key: a terminal is polled; otherwise only the host (an embedder or the
         // key script) can add one, and it signals the input event when it does.
         return input_wait(call);
     }
-    let count = (length as usize).min(call.state.k32().console.input.len());
-    let mut bytes = Vec::with_capacity(count * crate::console::INPUT_RECORD_SIZE);
-    for event in call.state.k32().console.input.iter().take(count) {
-        bytes.extend_from_slice(&event.to_input_record());
-    }
+    let records = call.state.k32().console.input_records(length as usize);
+    let count = records.len();
+    let bytes = records.concat();
     if call.write_bytes(buffer, &bytes).is_err() {
         return call.fail(NtStatus::ACCESS_VIOLATION);
     }
     if remove {
-        call.state.k32().console.input.drain(..count);
+        call.state.k32().console.remove_records(count);
         sync_console(call);
     }
     match call.write_u32(read, count as u32) {
@@ -616,7 +752,7 @@ fn GetNumberOfConsoleInputEvents(
         return call.fail(status);
     }
     sync_console(call);
-    let count = call.state.k32().console.input.len() as u32;
+    let count = call.state.k32().console.pending_records() as u32;
     match call.write_u32(out, count) {
         Ok(()) => ApiReturn::Value(1),
         Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
@@ -630,7 +766,9 @@ fn FlushConsoleInputBuffer(call: &mut ApiCall<'_>, hConsoleInput: Handle) -> Api
         return call.fail(status);
     }
     sync_console(call);
-    call.state.k32().console.input.clear();
+    let console = &mut call.state.k32().console;
+    console.input.clear();
+    console.size_events.clear();
     sync_console(call);
     ApiReturn::Value(1)
 }
@@ -649,6 +787,9 @@ fn cell_run(
     characters: bool,
     write: bool,
 ) -> ApiReturn {
+    if write {
+        screen_feature(call);
+    }
     let (buffer, x, y, done) = (buffer.0, at.x, at.y, done.0);
     let unit = if characters { 1 } else { 2 };
     if call.probe_write(done, 4).is_err() {
@@ -817,6 +958,9 @@ fn cell_rectangle(
     region_ptr: Ptr,
     write: bool,
 ) -> ApiReturn {
+    if write {
+        screen_feature(call);
+    }
     let (array, (array_w, array_h), (array_x, array_y), region_ptr) = (
         array.0,
         (size.x, size.y),
@@ -980,6 +1124,7 @@ fn ScrollConsoleScreenBufferA(
     dwDestinationOrigin: Coord,
     lpFill: Ptr,
 ) -> ApiReturn {
+    screen_feature(call);
     let (handle, scroll_ptr, clip_ptr, (dx, dy), fill_ptr) = (
         hConsoleOutput,
         lpScrollRectangle.0,
@@ -1021,6 +1166,7 @@ fn SetConsoleScreenBufferSize(
     hConsoleOutput: Handle,
     dwSize: Coord,
 ) -> ApiReturn {
+    screen_feature(call);
     let (w, h) = (dwSize.x, dwSize.y);
     let result = with_buffer(call, hConsoleOutput, |b| {
         b.resize(w, h)
@@ -1039,6 +1185,7 @@ fn SetConsoleWindowInfo(
     bAbsolute: bool,
     lpConsoleWindow: Ptr,
 ) -> ApiReturn {
+    screen_feature(call);
     let (handle, absolute) = (hConsoleOutput, bAbsolute);
     let rect = match read_rect(call, lpConsoleWindow.0) {
         Ok(r) => r,
@@ -1065,17 +1212,22 @@ fn SetConsoleWindowInfo(
     finish(call, result)
 }
 
-/// SetConsoleCtrlHandler(HandlerRoutine, Add): NULL with Add sets ignoring Ctrl+C.
+/// SetConsoleCtrlHandler(HandlerRoutine, Add): the calling process's handlers; NULL with
+/// Add sets ignoring Ctrl+C (not Ctrl+Break).
 #[export]
 fn SetConsoleCtrlHandler(call: &mut ApiCall<'_>, HandlerRoutine: Ptr, Add: bool) -> ApiReturn {
     let (routine, add) = (HandlerRoutine.0, Add);
-    let console = &mut call.state.k32().console;
+    let pid = call.thread.process;
+    let Some(process) = call.process_object() else {
+        return call.fail(NtStatus::INVALID_HANDLE);
+    };
+    let registration = call.state.k32().console.ctrl.get_mut(pid, &process);
     match (routine, add) {
-        (0, add) => console.ignore_ctrl_c = add,
-        (r, true) => console.ctrl_handlers.push(r),
-        (r, false) => match console.ctrl_handlers.iter().rposition(|&h| h == r) {
+        (0, add) => registration.ignore_ctrl_c = add,
+        (r, true) => registration.handlers.push(r),
+        (r, false) => match registration.handlers.iter().rposition(|&h| h == r) {
             Some(i) => {
-                console.ctrl_handlers.remove(i);
+                registration.handlers.remove(i);
             }
             None => return call.fail(NtStatus::INVALID_PARAMETER),
         },
@@ -1157,8 +1309,10 @@ fn WriteConsoleW(
 /// so the caller should wait ([`input_wait`]). An ended input gives an empty read.
 pub fn read_cooked(call: &mut ApiCall<'_>, max: usize) -> Option<Vec<u8>> {
     sync_console(call);
+    call.state.k32().console.cook_input();
+    // The echo shows as it is typed.
+    show(call.state.k32());
     let console = &mut call.state.k32().console;
-    console.cook_input();
     if console.line_ready.is_empty() {
         if console.input_closed {
             // What was typed without an Enter is the last line.
@@ -1184,8 +1338,9 @@ pub fn read_cooked(call: &mut ApiCall<'_>, max: usize) -> Option<Vec<u8>> {
 /// poll of a host that may still type.
 pub fn input_wait(call: &mut ApiCall<'_>) -> ApiReturn {
     // An ended input never brings another key: the wait is for ever.
-    let timeout = (call.state.k32().console_host.is_some()
-        && !call.state.k32().console.input_closed)
+    let k = call.state.k32();
+    let timeout = (k.console_host.as_ref().is_some_and(|h| h.types_keys())
+        && !k.console.input_closed)
         .then(|| std::time::Duration::from_millis(15));
     let event = input_event(call);
     let _ = event.reset_event();
@@ -1214,9 +1369,6 @@ fn read_console_into(call: &mut ApiCall<'_>, buffer: u32, length: u32, read: u32
         || call.probe_optional(read, 4).is_err()
     {
         return call.fail(NtStatus::ACCESS_VIOLATION);
-    }
-    if std::mem::take(&mut call.state.k32().console.ctrl_c_exit) {
-        return ApiReturn::ExitProcess(NtStatus::CONTROL_C_EXIT.0);
     }
     match read_cooked(call, length as usize) {
         Some(bytes) => {
@@ -1259,8 +1411,6 @@ fn ReadConsoleA(
 pub const CTRL_ROUTINE_THUNK: u32 = nt_kernel::THUNK_BASE + 0x20;
 /// Where a HandlerRoutine that thread called returns to.
 pub const CTRL_HANDLER_RETURN_THUNK: u32 = nt_kernel::THUNK_BASE + 0x24;
-/// CTRL_C_EVENT, the HandlerRoutine's argument.
-const CTRL_C_EVENT: u32 = 0;
 
 /// The control-routine thread reached one of its thunks: calls the next HandlerRoutine,
 /// or ends (the thread when a handler returned TRUE, the process when none did). None for
@@ -1283,18 +1433,19 @@ pub(crate) fn ctrl_thunk(
         state.ctrl_threads.remove(&key);
         return Some(ServiceOutcome::ExitThread(0));
     }
-    let next = state.ctrl_threads.get_mut(&key).and_then(|h| {
-        if h.is_empty() {
+    let event = state.ctrl_threads.get(&key).map_or(0, |d| d.event);
+    let next = state.ctrl_threads.get_mut(&key).and_then(|d| {
+        if d.handlers.is_empty() {
             None
         } else {
-            Some(h.remove(0))
+            Some(d.handlers.remove(0))
         }
     });
     let Some(handler) = next else {
         state.ctrl_threads.remove(&key);
         return Some(ServiceOutcome::ExitProcess(NtStatus::CONTROL_C_EXIT.0));
     };
-    // Call HandlerRoutine(CTRL_C_EVENT), returning to the return thunk: on x86 the return
+    // Call HandlerRoutine(event), returning to the return thunk: on x86 the return
     // address and the argument go on the stack.
     let x86_sp = match context {
         CpuContext::X86(c) => Some(c.gpr[X86_ESP].wrapping_sub(8)),
@@ -1303,7 +1454,7 @@ pub(crate) fn ctrl_thunk(
     if let Some(sp) = x86_sp {
         let space = process.address_space_mut();
         if space.write_u32(sp, CTRL_HANDLER_RETURN_THUNK).is_err()
-            || space.write_u32(sp.wrapping_add(4), CTRL_C_EVENT).is_err()
+            || space.write_u32(sp.wrapping_add(4), event).is_err()
         {
             return Some(ServiceOutcome::ExitProcess(NtStatus::CONTROL_C_EXIT.0));
         }
@@ -1314,7 +1465,7 @@ pub(crate) fn ctrl_thunk(
             c.eip = handler;
         }
         CpuContext::Alpha(c) => {
-            c.r[ALPHA_A0] = u64::from(CTRL_C_EVENT);
+            c.r[ALPHA_A0] = u64::from(event);
             c.r[ALPHA_RA] = nt_kernel::sign_extend(CTRL_HANDLER_RETURN_THUNK);
             c.r[ALPHA_PV] = nt_kernel::sign_extend(handler);
             c.pc = nt_kernel::sign_extend(handler);

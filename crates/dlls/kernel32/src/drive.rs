@@ -427,3 +427,9 @@ fn GetDiskFreeSpaceExW(
         lpTotalNumberOfFreeBytes,
     )
 }
+
+/// GetDriveTypeA for Rust callers (the C runtime's drive checks): DRIVE_FIXED,
+/// DRIVE_REMOTE or DRIVE_NO_ROOT_DIR, as GetDriveTypeA answers for `root`.
+pub fn drive_type_of(call: &mut ApiCall<'_>, root: &str) -> u32 {
+    drive_type(call, Some(root))
+}

@@ -15,11 +15,10 @@ const WINEXEC_SUCCESS: u32 = 33;
 /// would, closes the process and thread handles and returns 33. On failure it maps
 /// CreateProcess's error as NT's WinExec does: ERROR_FILE_NOT_FOUND 2, ERROR_PATH_NOT_FOUND 3,
 /// ERROR_BAD_EXE_FORMAT ERROR_BAD_FORMAT (11), anything else 0 (the "out of memory" of the
-/// 16-bit API); the last error stays CreateProcess's. uCmdShow (the window's show state) has
-/// no window to act on here.
+/// 16-bit API); the last error stays CreateProcess's. uCmdShow (the window's show state)
+/// reaches the child as its STARTUPINFO's wShowWindow with STARTF_USESHOWWINDOW.
 #[export]
 fn WinExec(call: &mut ApiCall<'_>, lpCmdLine: Option<AnsiStr>, uCmdShow: u32) -> u32 {
-    let _ = uCmdShow;
     // PROCESS_INFORMATION lives in WinExec's frame on NT; here in a page of its own.
     let Ok(info) = crate::environment::place(call, &[0u8; 16]) else {
         call.set_last_error(Win32Error::NOT_ENOUGH_MEMORY.0);
@@ -34,6 +33,12 @@ fn WinExec(call: &mut ApiCall<'_>, lpCmdLine: Option<AnsiStr>, uCmdShow: u32) ->
             flags: 0,
             environment: Ptr::NULL,
             directory: None,
+            // NT's WinExec passes the show state as STARTUPINFO.wShowWindow.
+            startup: crate::startup::StartupInfo {
+                flags: crate::startup::STARTF_USESHOWWINDOW,
+                show_window: uCmdShow as u16,
+                ..Default::default()
+            },
             information: Ptr(info),
         },
     );

@@ -20,6 +20,7 @@ use nt_status::Win32Error;
 use parking_lot::Mutex;
 
 use super::path::{self, CurrentDirectory, DosDevice, FullPath};
+use super::pipe::PipeEnd;
 use super::{HostFile, INVALID_HANDLE_VALUE, MAX_PATH, bad_pointer, insert};
 use crate::K32;
 use crate::volume::{self, Located, Node, OpenHow, Volume, io_error};
@@ -309,14 +310,48 @@ fn path_argument<'s>(call: &mut ApiCall<'_>, name: Option<&'s str>) -> Result<&'
 
 pub(crate) fn full(call: &ApiCall<'_>, name: &str) -> Result<FullPath, Win32Error> {
     let object = call.process_object();
-    let Some(files) = call.state.k32_peek().map(|k| &k.files) else {
+    let Some(k32) = call.state.k32_peek() else {
         return path::full_path(&CurrentDirectory::root('C'), name);
     };
+    let files = &k32.files;
     let pid = call.thread.process;
-    match object.as_ref().and_then(|o| files.process_cwd.get(pid, o)) {
-        Some(cwd) => path::full_path(cwd, name),
-        None => path::full_path(&files.cwd, name),
+    let cwd = match object.as_ref().and_then(|o| files.process_cwd.get(pid, o)) {
+        Some(cwd) => cwd,
+        None => &files.cwd,
+    };
+    // "X:name" on another drive is relative to that drive's current directory, which NT
+    // keeps in the environment variable "=X:" (set by cmd.exe and the C runtime's _chdir);
+    // without one, to X:'s root.
+    if let Some(drive) = drive_relative(name).filter(|&d| d != cwd.drive) {
+        let remembered = object
+            .as_ref()
+            .and_then(|o| k32.environments.get(pid, o))
+            .and_then(|e| e.get(&format!("={drive}:")))
+            .and_then(
+                |v| match path::full_path(&CurrentDirectory::root(drive), v) {
+                    Ok(FullPath::Drive {
+                        drive: d,
+                        components,
+                        ..
+                    }) if d == drive => Some(CurrentDirectory { drive, components }),
+                    _ => None,
+                },
+            );
+        if let Some(there) = remembered {
+            return path::full_path(&there, name);
+        }
     }
+    path::full_path(cwd, name)
+}
+
+/// The drive of a drive-relative name ("X:" not followed by a separator), upper case.
+fn drive_relative(name: &str) -> Option<char> {
+    let b = name.as_bytes();
+    (b.len() >= 2
+        && b[0].is_ascii_alphabetic()
+        && b[1] == b':'
+        && !matches!(b.get(2), Some(b'\\' | b'/')))
+    .then(|| char::from(b[0].to_ascii_uppercase()))
 }
 
 /// The calling process's current directory.
@@ -757,8 +792,10 @@ fn disk_write(
     Ok(data.len())
 }
 
-/// ReadFile for Rust callers: fills `buf` from a disk file, NUL (nothing) or the console
-/// input (not yet: nothing), returning how many bytes came.
+/// ReadFile for Rust callers: fills `buf` from a disk file, NUL (nothing), a pipe (what is
+/// queued; an empty pipe with a writer is ERROR_NO_DATA, never a wait: see
+/// [`read_wait`](crate::read_wait)) or the console input (not yet: nothing), returning how
+/// many bytes came.
 pub fn read_handle(
     call: &mut ApiCall<'_>,
     handle: Handle,
@@ -772,6 +809,9 @@ fn read_object(object: &Object, buf: &mut [u8], offset: Option<u64>) -> Result<u
     if let Some(disk) = object.payload::<DiskFile>() {
         return disk_read(disk, buf, offset);
     }
+    if object.payload::<PipeEnd>().is_some() {
+        return super::pipe::read_now(object, buf);
+    }
     if object.payload::<NullDevice>().is_some() {
         return Ok(0);
     }
@@ -784,8 +824,9 @@ fn read_object(object: &Object, buf: &mut [u8], offset: Option<u64>) -> Result<u
     }
 }
 
-/// WriteFile for Rust callers: writes `data` to a disk file, NUL, or a console handle (as
-/// WriteFile writes to one), returning how many bytes went.
+/// WriteFile for Rust callers: writes `data` to a disk file, NUL, a pipe (all of it queued at
+/// once, never a wait) or a console handle (as WriteFile writes to one), returning how many
+/// bytes went.
 pub fn write_handle(
     call: &mut ApiCall<'_>,
     handle: Handle,
@@ -797,6 +838,9 @@ pub fn write_handle(
     }
     if object.payload::<NullDevice>().is_some() {
         return Ok(data.len());
+    }
+    if object.payload::<PipeEnd>().is_some() {
+        return super::pipe::write_now(&object, data);
     }
     match object.payload::<HostFile>().copied() {
         Some(target) => super::write_console_bytes(call, target, data, true)
@@ -842,12 +886,17 @@ fn ReadFile(
     if call.write_out_u32(read_ptr, 0).is_err() {
         return bad_pointer(call);
     }
-    // The console input is read cooked, and a read waits for a line.
-    if call
-        .reference(handle, AccessMask(0), Some(ObjectType::File))
-        .is_ok_and(|o| o.payload::<HostFile>() == Some(&HostFile::Input))
-    {
-        return super::console_api::read_file_from_console(call, handle, buffer, length, read_ptr);
+    if let Ok(object) = call.reference(handle, AccessMask(0), Some(ObjectType::File)) {
+        // The console input is read cooked, and a read waits for a line.
+        if object.payload::<HostFile>() == Some(&HostFile::Input) {
+            return super::console_api::read_file_from_console(
+                call, handle, buffer, length, read_ptr,
+            );
+        }
+        // A pipe's read waits for the writer.
+        if object.payload::<PipeEnd>().is_some() {
+            return super::pipe::read_file(call, handle, &object, buffer, length, read_ptr, ovl);
+        }
     }
     let r = (|| {
         let (object, _) = file_object(call, handle, READ_RIGHTS)?;
@@ -903,14 +952,21 @@ fn WriteFile(
         lpNumberOfBytesWritten.0,
         lpOverlapped.0,
     );
-    let is_console = call
+    let object = call
         .reference(handle, AccessMask(0), Some(ObjectType::File))
-        .is_ok_and(|o| o.payload::<HostFile>().is_some());
-    if is_console {
+        .ok();
+    if object
+        .as_ref()
+        .is_some_and(|o| o.payload::<HostFile>().is_some())
+    {
         return super::write_to_handle(call, handle, buffer, length, written_ptr, true);
     }
     if call.write_out_u32(written_ptr, 0).is_err() {
         return bad_pointer(call);
+    }
+    // A pipe's write waits for the reader when the pipe is full.
+    if let Some(object) = object.filter(|o| o.payload::<PipeEnd>().is_some()) {
+        return super::pipe::write_file(call, handle, &object, buffer, length, written_ptr, ovl);
     }
     let r = (|| {
         let (object, granted) = file_object(call, handle, WRITE_RIGHTS)?;
@@ -1067,9 +1123,13 @@ fn SetEndOfFile(call: &mut ApiCall<'_>, hFile: Handle) -> ApiReturn {
 }
 
 /// FlushFileBuffers(hFile): disk data to the host's disk; needs write access. Console
-/// handles have nothing to flush.
+/// handles have nothing to flush; a pipe's write end waits until the reader has read all
+/// that was written.
 #[export]
 fn FlushFileBuffers(call: &mut ApiCall<'_>, hFile: Handle) -> ApiReturn {
+    if let Some(object) = super::pipe::pipe_end_object(call, hFile) {
+        return super::pipe::flush(call, hFile, &object);
+    }
     let r = file_object(call, hFile, WRITE_RIGHTS).and_then(|(o, _)| {
         if let Some(disk) = o.payload::<DiskFile>() {
             let inner = disk.inner.lock();
@@ -1114,13 +1174,15 @@ fn GetFileSize(call: &mut ApiCall<'_>, hFile: Handle, lpFileSizeHigh: Ptr) -> Ap
     }
 }
 
-/// GetFileType for the handles this module makes: FILE_TYPE_DISK for disk files,
-/// FILE_TYPE_CHAR for devices, None for other objects.
+/// GetFileType for the handles this module and pipes make: FILE_TYPE_DISK for disk files,
+/// FILE_TYPE_CHAR for devices, FILE_TYPE_PIPE for pipe ends, None for other objects.
 pub(crate) fn file_type(object: &Object) -> Option<u32> {
     if object.payload::<DiskFile>().is_some() {
         Some(FILE_TYPE_DISK)
     } else if object.payload::<NullDevice>().is_some() {
         Some(FILE_TYPE_CHAR)
+    } else if object.payload::<PipeEnd>().is_some() {
+        Some(crate::FILE_TYPE_PIPE)
     } else {
         None
     }
@@ -2501,4 +2563,277 @@ fn SearchPathW(
         }
         Err(e) => fail(call, e, 0),
     }
+}
+
+// ---- KERNEL32's file calls for Rust callers (the C runtime's _stat, _unlink, _findfirst...),
+// each the same code as the API it names, with the same checks and the same last error. ----
+
+/// Ok with a successful call's value, or the error it failed with (its last error).
+fn outcome(call: &ApiCall<'_>, r: ApiReturn, failed: u32) -> Result<u32, Win32Error> {
+    match r {
+        ApiReturn::Value(v) if v == failed => Err(Win32Error(call.last_error())),
+        ApiReturn::Value(v) => Ok(v),
+        _ => Err(Win32Error(call.last_error())),
+    }
+}
+
+/// GetFileAttributesA for Rust callers: the attributes of `name`, or the error (also the
+/// last error).
+pub fn get_file_attributes_of(call: &mut ApiCall<'_>, name: &str) -> Result<u32, Win32Error> {
+    let r = get_file_attributes(call, Some(name));
+    outcome(call, r, INVALID_SET_FILE_POINTER)
+}
+
+/// SetFileAttributesA for Rust callers.
+pub fn set_file_attributes_of(
+    call: &mut ApiCall<'_>,
+    name: &str,
+    attributes: u32,
+) -> Result<(), Win32Error> {
+    let r = set_file_attributes(call, Some(name), attributes);
+    outcome(call, r, 0).map(drop)
+}
+
+/// DeleteFileA for Rust callers.
+pub fn delete_file_named(call: &mut ApiCall<'_>, name: &str) -> Result<(), Win32Error> {
+    let r = delete_file(call, Some(name));
+    outcome(call, r, 0).map(drop)
+}
+
+/// MoveFileA for Rust callers (an existing target is ERROR_ALREADY_EXISTS).
+pub fn move_file_named(call: &mut ApiCall<'_>, from: &str, to: &str) -> Result<(), Win32Error> {
+    let r = move_file(call, Some(from), Some(to), 0);
+    outcome(call, r, 0).map(drop)
+}
+
+/// CreateDirectoryA (no security attributes) for Rust callers.
+pub fn create_directory_named(call: &mut ApiCall<'_>, name: &str) -> Result<(), Win32Error> {
+    let r = create_directory(call, Some(name));
+    outcome(call, r, 0).map(drop)
+}
+
+/// RemoveDirectoryA for Rust callers.
+pub fn remove_directory_named(call: &mut ApiCall<'_>, name: &str) -> Result<(), Win32Error> {
+    let r = remove_directory(call, Some(name));
+    outcome(call, r, 0).map(drop)
+}
+
+/// SetCurrentDirectoryA for Rust callers.
+pub fn set_current_directory_named(call: &mut ApiCall<'_>, name: &str) -> Result<(), Win32Error> {
+    let r = set_current_directory(call, Some(name));
+    outcome(call, r, 0).map(drop)
+}
+
+/// GetCurrentDirectory for Rust callers: the calling process's current directory.
+pub fn current_directory_name(call: &ApiCall<'_>) -> String {
+    cwd_display(call)
+}
+
+/// GetFullPathNameA for Rust callers: the full path of `name` (ERROR_INVALID_NAME for what
+/// cannot be made full).
+pub fn full_path_name_of(call: &mut ApiCall<'_>, name: &str) -> Result<String, Win32Error> {
+    match full_path_name(call, Some(name)) {
+        Ok((text, _)) => Ok(text),
+        Err(e) => {
+            call.set_last_error(e.0);
+            Err(e)
+        }
+    }
+}
+
+/// One entry FindFirstFile or FindNextFile found: the fields of WIN32_FIND_DATA.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FindData {
+    /// dwFileAttributes.
+    pub attributes: u32,
+    /// ftCreationTime, ftLastAccessTime and ftLastWriteTime (FILETIMEs, UTC).
+    pub times: [u64; 3],
+    /// nFileSizeHigh and nFileSizeLow.
+    pub size: u64,
+    /// cFileName.
+    pub name: String,
+}
+
+/// The next entry of a search that the A (`wide` false: names code page 1252 spells, shorter
+/// than MAX_PATH) or W record can hold; None at the end.
+fn next_find_data(entries: &mut VecDeque<(String, Node)>, wide: bool) -> Option<FindData> {
+    while let Some((name, node)) = entries.pop_front() {
+        let fits = if wide {
+            name.encode_utf16().count() < MAX_PATH
+        } else {
+            encode_ansi(&name).is_some_and(|a| a.len() < MAX_PATH)
+        };
+        if fits {
+            return Some(FindData {
+                attributes: attributes_of(&node),
+                times: times_of(&node),
+                size: node.size,
+                name,
+            });
+        }
+    }
+    None
+}
+
+/// FindFirstFileA (`wide` false) or FindFirstFileW for Rust callers: a search handle and
+/// the first entry.
+pub fn find_first_entry(
+    call: &mut ApiCall<'_>,
+    pattern: &str,
+    wide: bool,
+) -> Result<(Handle, FindData), Win32Error> {
+    let r = (|| -> Result<(Handle, FindData), Win32Error> {
+        let pattern = path_argument(call, Some(pattern))?;
+        let mut entries = search(call, pattern)?;
+        let first = next_find_data(&mut entries, wide).ok_or(Win32Error::FILE_NOT_FOUND)?;
+        let payload = FindSearch {
+            entries: Mutex::new(entries),
+        };
+        let (handle, _) = create_object(call, Box::new(payload), AccessMask(0), false)?;
+        Ok((handle, first))
+    })();
+    if let Err(e) = &r {
+        call.set_last_error(e.0);
+    }
+    r
+}
+
+/// FindNextFileA or FindNextFileW for Rust callers: ERROR_NO_MORE_FILES at the end,
+/// ERROR_INVALID_HANDLE for a handle that is not a search.
+pub fn find_next_entry(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    wide: bool,
+) -> Result<FindData, Win32Error> {
+    let r = (|| {
+        let object = call
+            .reference(handle, AccessMask(0), Some(ObjectType::File))
+            .map_err(|_| Win32Error::INVALID_HANDLE)?;
+        let search = object
+            .payload::<FindSearch>()
+            .ok_or(Win32Error::INVALID_HANDLE)?;
+        let mut entries = search.entries.lock();
+        next_find_data(&mut entries, wide).ok_or(ERROR_NO_MORE_FILES)
+    })();
+    if let Err(e) = &r {
+        call.set_last_error(e.0);
+    }
+    r
+}
+
+/// FindClose for Rust callers.
+pub fn find_close_handle(call: &mut ApiCall<'_>, handle: Handle) -> Result<(), Win32Error> {
+    let r = (|| {
+        let object = call
+            .reference(handle, AccessMask(0), Some(ObjectType::File))
+            .map_err(|_| Win32Error::INVALID_HANDLE)?;
+        if object.payload::<FindSearch>().is_none() {
+            return Err(Win32Error::INVALID_HANDLE);
+        }
+        call.process_mut()
+            .ok_or(Win32Error::INVALID_HANDLE)?
+            .handle_table_mut()
+            .close(handle)
+            .map_err(|e: ObjectError| e.win32_error())
+    })();
+    if let Err(e) = &r {
+        call.set_last_error(e.0);
+    }
+    r
+}
+
+/// What GetFileInformationByHandle reports of a disk file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileInformation {
+    /// dwFileAttributes.
+    pub attributes: u32,
+    /// ftCreationTime, ftLastAccessTime and ftLastWriteTime (FILETIMEs, UTC).
+    pub times: [u64; 3],
+    /// dwVolumeSerialNumber.
+    pub volume_serial: u32,
+    /// nFileSizeHigh and nFileSizeLow.
+    pub size: u64,
+    /// nNumberOfLinks.
+    pub links: u32,
+}
+
+/// GetFileInformationByHandle for Rust callers (ERROR_INVALID_HANDLE for what is not a disk
+/// file or directory).
+pub fn file_information(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+) -> Result<FileInformation, Win32Error> {
+    match disk_node(call, handle, 0) {
+        Ok((node, serial)) => Ok(FileInformation {
+            attributes: attributes_of(&node),
+            times: times_of(&node),
+            volume_serial: serial,
+            size: node.size,
+            links: node.links.min(u64::from(u32::MAX)) as u32,
+        }),
+        Err(e) => {
+            call.set_last_error(e.0);
+            Err(e)
+        }
+    }
+}
+
+/// SetEndOfFile for Rust callers.
+pub fn set_end_of_file_at(call: &mut ApiCall<'_>, handle: Handle) -> Result<(), Win32Error> {
+    let r = SetEndOfFile(call, handle);
+    outcome(call, r, 0).map(drop)
+}
+
+/// FlushFileBuffers for Rust callers.
+pub fn flush_file(call: &mut ApiCall<'_>, handle: Handle) -> Result<(), Win32Error> {
+    // A pipe's flush would wait for the reader: a Rust caller cannot, so it only checks.
+    if let Some(object) = super::pipe::pipe_end_object(call, handle) {
+        return super::pipe::flush_now(call, handle, &object);
+    }
+    let r = FlushFileBuffers(call, handle);
+    outcome(call, r, 0).map(drop)
+}
+
+/// SetFileTime for Rust callers: the last access and last write FILETIMEs (None leaves one
+/// as it is); the handle needs FILE_WRITE_ATTRIBUTES.
+pub fn set_file_times(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    accessed: Option<u64>,
+    written: Option<u64>,
+) -> Result<(), Win32Error> {
+    let r = (|| {
+        let (object, _) = file_object(call, handle, FILE_WRITE_ATTRIBUTES)?;
+        let disk = object
+            .payload::<DiskFile>()
+            .ok_or(Win32Error::INVALID_HANDLE)?;
+        let inner = disk.inner.lock();
+        let open = inner
+            .file
+            .as_ref()
+            .or(inner.directory.as_ref())
+            .ok_or(Win32Error::INVALID_HANDLE)?;
+        volume::set_times(open, accessed.map(unix_nanos), written.map(unix_nanos))
+    })();
+    if let Err(e) = &r {
+        call.set_last_error(e.0);
+    }
+    r
+}
+
+/// SetStdHandle for Rust callers: standard handle `which` (0 input, 1 output, 2 error) is
+/// `handle` from now on.
+pub fn set_std_handle_to(
+    call: &mut ApiCall<'_>,
+    which: usize,
+    handle: Handle,
+) -> Result<(), Win32Error> {
+    let n = match which {
+        0 => super::STD_INPUT_HANDLE,
+        1 => super::STD_OUTPUT_HANDLE,
+        2 => super::STD_ERROR_HANDLE,
+        _ => return Err(Win32Error::INVALID_HANDLE),
+    };
+    let r = SetStdHandle(call, n, handle);
+    outcome(call, r, 0).map(drop)
 }

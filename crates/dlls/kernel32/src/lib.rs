@@ -29,6 +29,7 @@ mod memcheck;
 mod message;
 mod module;
 mod path;
+mod pipe;
 mod processor;
 mod profile;
 mod startup;
@@ -39,9 +40,19 @@ mod timeconv;
 mod volume;
 
 pub use debugstr::{debug_strings_shown, set_debug_string_trace};
+pub use drive::drive_type_of;
 pub use file::{DiskFile, NullDevice};
+pub use file::{
+    FileInformation, FindData, create_directory_named, current_directory_name, delete_file_named,
+    file_information, find_close_handle, find_first_entry, find_next_entry, flush_file,
+    full_path_name_of, get_file_attributes_of, move_file_named, remove_directory_named,
+    set_current_directory_named, set_end_of_file_at, set_file_attributes_of, set_file_times,
+    set_std_handle_to,
+};
 pub use file::{open_file, read_handle, set_file_pointer, write_handle};
 pub use message::system_message;
+pub use pipe::{DEFAULT_PIPE_SIZE, PipeEnd, PipeEndKind, create_pipe, read_wait};
+pub use startup::file_type_of;
 pub use sysinfo::{COMPUTER_NAME, SYSTEM_DIRECTORY, WINDOWS_DIRECTORY};
 
 use win32::{
@@ -72,11 +83,14 @@ pub struct Kernel32State {
     pub(crate) files: file::FileSystem,
     /// Threads serving a Ctrl+C, by (process, thread) id: the HandlerRoutines still to call,
     /// next first.
-    pub(crate) ctrl_threads: std::collections::BTreeMap<(u32, u32), Vec<u32>>,
+    pub(crate) ctrl_threads: std::collections::BTreeMap<(u32, u32), console_api::CtrlDispatch>,
     /// The event signalled while the console input queue holds events (made on first use).
     pub(crate) console_input_event: Option<Arc<Object>>,
     /// The terminal that shows the console and types into it, if any.
     pub(crate) console_host: Option<Box<dyn console::ConsoleHost>>,
+    /// The size of the host terminal the console is shown on, when known (columns, rows):
+    /// the largest console window there is.
+    pub(crate) console_host_size: Option<(u16, u16)>,
 }
 
 /// What kernel32 keeps of a process's start-up parameters (NT: RTL_USER_PROCESS_PARAMETERS).
@@ -88,6 +102,8 @@ pub(crate) struct ProcessParameters {
     pub(crate) image_path: Option<String>,
     /// Where the parameter block is in guest memory, once made.
     pub(crate) block: Option<startup::ParameterBlock>,
+    /// What the creator's STARTUPINFO said (GetStartupInfo gives it back).
+    pub(crate) startup: startup::StartupInfo,
 }
 
 /// GetFileType of the standard input, output and error handles.
@@ -276,13 +292,24 @@ impl Kernel32Host for Win32 {
         {
             return;
         }
-        if let Some(buffer) = self.state_mut().k32().console.buffers.first_mut() {
+        let k = self.state_mut().k32();
+        k.console_host_size = Some((columns, rows));
+        if let Some(buffer) = k.console.buffers.first_mut() {
+            let streaming = buffer.is_streaming();
             *buffer = console::ScreenBuffer::new(columns, rows);
+            buffer.record_stream(streaming);
         }
     }
 
     fn set_console_host(&mut self, host: Box<dyn console::ConsoleHost>) {
-        self.state_mut().k32().console_host = Some(host);
+        let k = self.state_mut().k32();
+        if host.wants_stream()
+            && !k.console.full_screen
+            && let Some(first) = k.console.buffers.first_mut()
+        {
+            first.record_stream(true);
+        }
+        k.console_host = Some(host);
     }
 
     fn take_console_host(&mut self) -> Option<Box<dyn console::ConsoleHost>> {
@@ -419,6 +446,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
     hooks: DllHooks {
         data_export: None,
         internal_thunk: Some(console_api::ctrl_thunk),
+        process_attach: None,
     },
     exports: exports![
         // lib.rs: objects, handles, waits, threads, processes, virtual memory
@@ -552,6 +580,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         console_api::Beep,
         console_api::WriteConsoleW,
         console_api::ReadConsoleA,
+        console_api::GetLargestConsoleWindowSize,
         // file.rs
         file::CreateFileA,
         file::CreateFileW,
@@ -598,6 +627,9 @@ pub static DLL: BuiltinDll = BuiltinDll {
         file::GetShortPathNameW,
         file::SearchPathA,
         file::SearchPathW,
+        // pipe.rs
+        pipe::CreatePipe,
+        pipe::PeekNamedPipe,
         // drive.rs
         drive::GetLogicalDrives,
         drive::GetLogicalDriveStringsA,
@@ -1529,6 +1561,7 @@ fn write_console_bytes(
     };
     if let Some(b) = screen.and_then(|i| call.state.k32().console.buffers.get_mut(i)) {
         b.write(data);
+        console_api::output_written(call);
     }
     if let Some(sink) = &sink {
         let mut s = sink.lock();
@@ -2260,7 +2293,10 @@ fn CreateProcessA(
     lpStartupInfo: Ptr,
     lpProcessInformation: Ptr,
 ) -> ApiReturn {
-    let _ = (lpProcessAttributes, lpThreadAttributes, lpStartupInfo);
+    let _ = (lpProcessAttributes, lpThreadAttributes);
+    let Ok(startup) = startup::StartupInfo::read(call, lpStartupInfo.0) else {
+        return bad_pointer(call);
+    };
     create_process(
         call,
         ProcessRequest {
@@ -2270,6 +2306,7 @@ fn CreateProcessA(
             flags: dwCreationFlags,
             environment: lpEnvironment,
             directory: lpCurrentDirectory.as_deref(),
+            startup,
             information: lpProcessInformation,
         },
     )
@@ -2292,7 +2329,10 @@ fn CreateProcessW(
     lpStartupInfo: Ptr,
     lpProcessInformation: Ptr,
 ) -> ApiReturn {
-    let _ = (lpProcessAttributes, lpThreadAttributes, lpStartupInfo);
+    let _ = (lpProcessAttributes, lpThreadAttributes);
+    let Ok(startup) = startup::StartupInfo::read(call, lpStartupInfo.0) else {
+        return bad_pointer(call);
+    };
     create_process(
         call,
         ProcessRequest {
@@ -2302,6 +2342,7 @@ fn CreateProcessW(
             flags: dwCreationFlags,
             environment: lpEnvironment,
             directory: lpCurrentDirectory.as_deref(),
+            startup,
             information: lpProcessInformation,
         },
     )
@@ -2315,6 +2356,8 @@ struct ProcessRequest<'s> {
     flags: u32,
     environment: Ptr,
     directory: Option<&'s str>,
+    /// What the STARTUPINFO said: with STARTF_USESTDHANDLES, the child's standard handles.
+    startup: startup::StartupInfo,
     /// PROCESS_INFORMATION: hProcess, hThread, dwProcessId, dwThreadId.
     information: Ptr,
 }
@@ -2424,9 +2467,11 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
         Err(e) => return kernel_failure(call, e),
     };
     // The child is on the caller's console: it gets the caller's console handles at the
-    // same values, and its standard handles are the caller's (NT's console children get
-    // them whether or not they inherit handles).
-    let _ = inherit;
+    // same values. Its standard handles are the STARTUPINFO's with STARTF_USESTDHANDLES
+    // (handle values of the caller's that the child inherited at the same values, when they
+    // are inheritable and bInheritHandles is TRUE; NT passes the values on unchecked),
+    // otherwise the caller's (NT's console children get them whether or not they inherit
+    // handles).
     let parent = call.process_object();
     let child = call
         .machine
@@ -2440,7 +2485,16 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
             started.process,
             child,
         );
-        if let Some(&handles) = call.state.k32().std_handles.get(caller.process, parent) {
+        let handles = if request.startup.uses_std_handles() {
+            Some(request.startup.std_handles)
+        } else {
+            call.state
+                .k32()
+                .std_handles
+                .get(caller.process, parent)
+                .copied()
+        };
+        if let Some(handles) = handles {
             call.state
                 .k32()
                 .std_handles
@@ -2459,6 +2513,7 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
                 command_line: child_command_line,
                 image_path: Some(image_path),
                 block: None,
+                startup: request.startup,
             },
         );
         file::set_process_current_directory(call, started.process, child, child_directory);
@@ -2497,6 +2552,12 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
             return call.fail(status);
         }
     }
+    // The builtin DLLs the image imports set themselves up in the child before it runs.
+    let child_thread = ClientId {
+        process: started.process,
+        thread: started.thread,
+    };
+    win32::attach_process(&mut call.on_thread(child_thread), &image);
     let opened = open_both(call, caller, started.process, started.thread);
     match opened {
         Ok((hp, ht)) => {
@@ -2567,5 +2628,68 @@ fn first_token(command_line: &str) -> String {
             .next()
             .unwrap_or_default()
             .to_string()
+    }
+}
+
+/// CreateProcessA for Rust callers (the C runtime's _spawn family and system): the same
+/// work as CreateProcessA with these arguments, no security attributes and no STARTUPINFO;
+/// `environment` is a guest environment block (ANSI, or UTF-16 with
+/// CREATE_UNICODE_ENVIRONMENT in `flags`) or NULL, and `information` the guest
+/// PROCESS_INFORMATION it fills. The error is also the last error.
+#[allow(clippy::too_many_arguments)]
+pub fn create_process_for(
+    call: &mut ApiCall<'_>,
+    application: Option<&str>,
+    command_line: Option<&str>,
+    inherit: bool,
+    flags: u32,
+    environment: Ptr,
+    directory: Option<&str>,
+    information: Ptr,
+) -> Result<(), Win32Error> {
+    let r = create_process(
+        call,
+        ProcessRequest {
+            application,
+            command_line,
+            inherit,
+            flags,
+            environment,
+            directory,
+            startup: startup::StartupInfo::default(),
+            information,
+        },
+    );
+    match r {
+        ApiReturn::Value(0) => Err(Win32Error(call.last_error())),
+        ApiReturn::Value(_) => Ok(()),
+        _ => Err(Win32Error(call.last_error())),
+    }
+}
+
+/// DuplicateHandle(GetCurrentProcess(), handle, GetCurrentProcess(), &new, 0, inherit,
+/// DUPLICATE_SAME_ACCESS) for Rust callers (the C runtime's _dup and _dup2): the new handle.
+/// The error is also the last error.
+pub fn duplicate_handle_same_access(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    inherit: bool,
+) -> Result<Handle, Win32Error> {
+    let caller = call.thread;
+    match call.machine.duplicate_handle(
+        caller,
+        caller.process,
+        handle,
+        caller.process,
+        AccessMask(0),
+        attributes(inherit),
+        DuplicateOptions::SAME_ACCESS,
+    ) {
+        Ok(h) => Ok(h),
+        Err(e) => {
+            let error = e.status().to_win32_error();
+            call.set_last_error(error.0);
+            Err(error)
+        }
     }
 }

@@ -103,6 +103,10 @@ mod parameters {
     pub const IMAGE_PATH_NAME: usize = 0x38;
     pub const COMMAND_LINE: usize = 0x40;
     pub const ENVIRONMENT: usize = 0x48;
+    /// StartingX, StartingY, CountX, CountY, CountCharsX, CountCharsY, FillAttribute.
+    pub const STARTING_X: usize = 0x4C;
+    pub const WINDOW_FLAGS: usize = 0x68;
+    pub const SHOW_WINDOW_FLAGS: usize = 0x6C;
     pub const WINDOW_TITLE: usize = 0x70;
     /// RTL_USER_PROC_PARAMS_NORMALIZED: the string buffers are pointers, not offsets.
     pub const NORMALIZED: u32 = 0x1;
@@ -157,15 +161,16 @@ fn unicode_string(
 pub(crate) fn parameter_block(call: &mut ApiCall<'_>) -> Result<ParameterBlock, NtStatus> {
     let pid = call.thread.process;
     let object = call.process_object().ok_or(NtStatus::INVALID_HANDLE)?;
-    let (command_line, image_path) = match call.state.k32().process_parameters.get(pid, &object) {
-        Some(p) => {
-            if let Some(block) = p.block {
-                return Ok(block);
+    let (command_line, image_path, startup) =
+        match call.state.k32().process_parameters.get(pid, &object) {
+            Some(p) => {
+                if let Some(block) = p.block {
+                    return Ok(block);
+                }
+                (p.command_line.clone(), p.image_path.clone(), p.startup)
             }
-            (p.command_line.clone(), p.image_path.clone())
-        }
-        None => (String::new(), None),
-    };
+            None => (String::new(), None, StartupInfo::default()),
+        };
     let image_path = image_path.unwrap_or_default();
     let handles = match crate::std_handle(call, 0) {
         Ok(_) => call
@@ -252,6 +257,12 @@ pub(crate) fn parameter_block(call: &mut ApiCall<'_>) -> Result<ParameterBlock, 
         head[parameters::STANDARD_INPUT + 4 * i..][..4].copy_from_slice(&h.0.to_le_bytes());
     }
     head[parameters::ENVIRONMENT..][..4].copy_from_slice(&environment.to_le_bytes());
+    for (i, v) in startup.placement.iter().enumerate() {
+        head[parameters::STARTING_X + 4 * i..][..4].copy_from_slice(&v.to_le_bytes());
+    }
+    head[parameters::WINDOW_FLAGS..][..4].copy_from_slice(&startup.flags.to_le_bytes());
+    head[parameters::SHOW_WINDOW_FLAGS..][..4]
+        .copy_from_slice(&u32::from(startup.show_window).to_le_bytes());
     head.extend_from_slice(&strings);
     if head.len() > total {
         return Err(NtStatus::NO_MEMORY);
@@ -340,18 +351,108 @@ fn GetCommandLineW(call: &mut ApiCall<'_>) -> ApiReturn {
     }
 }
 
-/// GetStartupInfoA(lpStartupInfo): a zeroed STARTUPINFOA with its cb.
+/// STARTF_USESHOWWINDOW: wShowWindow is meant.
+pub(crate) const STARTF_USESHOWWINDOW: u32 = 0x1;
+/// STARTF_USESTDHANDLES: hStdInput, hStdOutput and hStdError are the child's standard
+/// handles.
+pub(crate) const STARTF_USESTDHANDLES: u32 = 0x100;
+/// STARTF_USEHOTKEY and STARTF_HASSHELLDATA: flags under which NT's GetStartupInfo also
+/// gives the handle fields back (they carry other data then).
+const STARTF_HANDLE_FIELDS: u32 = STARTF_USESTDHANDLES | 0x200 | 0x400;
+
+/// What a process was started with from its creator's STARTUPINFO (NT keeps it in
+/// RTL_USER_PROCESS_PARAMETERS): window placement, flags, show state, standard handles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct StartupInfo {
+    /// dwX, dwY, dwXSize, dwYSize, dwXCountChars, dwYCountChars, dwFillAttribute.
+    pub(crate) placement: [u32; 7],
+    /// dwFlags (STARTF_*).
+    pub(crate) flags: u32,
+    /// wShowWindow.
+    pub(crate) show_window: u16,
+    /// hStdInput, hStdOutput, hStdError.
+    pub(crate) std_handles: [Handle; 3],
+}
+
+impl Default for StartupInfo {
+    fn default() -> Self {
+        StartupInfo {
+            placement: [0; 7],
+            flags: 0,
+            show_window: 0,
+            std_handles: [Handle::NULL; 3],
+        }
+    }
+}
+
+impl StartupInfo {
+    /// Reads a STARTUPINFOA or STARTUPINFOW (the same layout: its strings are pointers).
+    pub(crate) fn read(call: &ApiCall<'_>, at: u32) -> Result<StartupInfo, nt_memory::Fault> {
+        let bytes = call.read_bytes(at, STARTUPINFOA_SIZE as usize)?;
+        let word = |offset: usize| {
+            u32::from_le_bytes([
+                bytes[offset],
+                bytes[offset + 1],
+                bytes[offset + 2],
+                bytes[offset + 3],
+            ])
+        };
+        Ok(StartupInfo {
+            placement: std::array::from_fn(|i| word(16 + 4 * i)),
+            flags: word(44),
+            show_window: u16::from_le_bytes([bytes[48], bytes[49]]),
+            std_handles: [Handle(word(56)), Handle(word(60)), Handle(word(64))],
+        })
+    }
+
+    /// True when the creator named the standard handles (STARTF_USESTDHANDLES).
+    pub(crate) fn uses_std_handles(&self) -> bool {
+        self.flags & STARTF_USESTDHANDLES != 0
+    }
+}
+
+/// The calling process's start-up information (all zero for a process the host started).
+fn own_startup_info(call: &mut ApiCall<'_>) -> StartupInfo {
+    let pid = call.thread.process;
+    let Some(object) = call.process_object() else {
+        return StartupInfo::default();
+    };
+    call.state
+        .k32()
+        .process_parameters
+        .get(pid, &object)
+        .map(|p| p.startup)
+        .unwrap_or_default()
+}
+
+/// GetStartupInfoA(lpStartupInfo): the STARTUPINFOA the process was started with, as NT 4.0
+/// fills it: cb, the window placement, dwFlags and wShowWindow its creator gave (no desktop,
+/// title or C runtime data here); hStdInput, hStdOutput and hStdError only when dwFlags has
+/// STARTF_USESTDHANDLES (or STARTF_USEHOTKEY, STARTF_HASSHELLDATA), otherwise left as they
+/// were.
 #[export]
 fn GetStartupInfoA(call: &mut ApiCall<'_>, lpStartupInfo: Ptr) {
-    let mut bytes = vec![0u8; STARTUPINFOA_SIZE as usize];
-    bytes[..4].copy_from_slice(&STARTUPINFOA_SIZE.to_le_bytes());
+    let info = own_startup_info(call);
+    let mut bytes = Vec::with_capacity(STARTUPINFOA_SIZE as usize);
+    bytes.extend_from_slice(&STARTUPINFOA_SIZE.to_le_bytes());
+    bytes.extend_from_slice(&[0u8; 12]); // lpReserved, lpDesktop, lpTitle
+    for v in info.placement {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    bytes.extend_from_slice(&info.flags.to_le_bytes());
+    bytes.extend_from_slice(&info.show_window.to_le_bytes());
+    bytes.extend_from_slice(&[0u8; 6]); // cbReserved2, lpReserved2
+    if info.flags & STARTF_HANDLE_FIELDS != 0 {
+        for h in info.std_handles {
+            bytes.extend_from_slice(&h.0.to_le_bytes());
+        }
+    }
     // GetStartupInfoA returns nothing; a bad pointer is an access violation in NT.
     let _ = call.write_bytes(lpStartupInfo.0, &bytes);
 }
 
 /// VOID GetStartupInfoW(LPSTARTUPINFOW lpStartupInfo): the STARTUPINFOW of the process, as
-/// GetStartupInfoA gives it (the same size: its strings are pointers): cb set, the rest
-/// zero (no desktop, title, window placement or standard handles were passed).
+/// GetStartupInfoA gives it (the same size: its strings are pointers).
 #[export]
 fn GetStartupInfoW(call: &mut ApiCall<'_>, lpStartupInfo: Ptr) {
     GetStartupInfoA(call, lpStartupInfo)
@@ -585,4 +686,15 @@ fn RtlMoveMemory(call: &mut ApiCall<'_>, Destination: Ptr, Source: Ptr, Length: 
         done += n;
     }
     let _ = call.write_bytes(dest, &data);
+}
+
+/// GetFileType for Rust callers (the C runtime's descriptors): FILE_TYPE_DISK, FILE_TYPE_CHAR
+/// or FILE_TYPE_PIPE as GetFileType answers, or the error for a bad handle (FILE_TYPE_UNKNOWN
+/// with the last error set).
+pub fn file_type_of(call: &mut ApiCall<'_>, handle: Handle) -> Result<u32, Win32Error> {
+    match GetFileType(call, handle) {
+        ApiReturn::Value(0) => Err(Win32Error(call.last_error())),
+        ApiReturn::Value(kind) => Ok(kind),
+        _ => Err(Win32Error::INVALID_HANDLE),
+    }
 }

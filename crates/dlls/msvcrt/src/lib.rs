@@ -6,7 +6,9 @@
 //! - Data exports (`_iob`, `__argc`, `__argv`, `_environ`, `__initenv`, `_acmdln`, `_fmode`,
 //!   `_commode`, `_ctype`, `_pctype`...): a builtin is a thunk, not data, so the loader binds
 //!   these imports to addresses in the CRT data block, one 64 KiB block at [`CRT_DATA`] in
-//!   each process, committed and filled on the process's first CRT call.
+//!   each process, committed and filled when a process whose image imports either DLL is
+//!   created (the DLLs' `process_attach` hook), so a program may use them before its first
+//!   call; in a process made otherwise, on its first CRT call.
 //! - Guest callbacks (`_initterm`'s initializers, `atexit` functions at exit, `qsort` and
 //!   `bsearch` comparators, `raise`'s handler) run on the guest thread: the builtin sets
 //!   the thread up to call the function with a resume thunk as its return address (x86: a
@@ -22,6 +24,14 @@
 //!   scanf.rs: the scanf engine; string.rs: string.h, ctype.h, stdlib.h, time.h; math.rs:
 //!   math.h and the compiler's x87 helpers (`_ftol`, `_CIpow`...); conio.rs: `_getch` and
 //!   friends; heap.rs: `malloc` and friends over the process heap.
+//! - files.rs: the stat family, names and directories, the current directory and drive,
+//!   full and split paths, file times, `_findfirst`, temporary names, all over KERNEL32's own
+//!   file code (`kernel32::get_file_attributes_of`, `find_first_entry`...) with msvcrt's
+//!   errno and `_doserrno` (`errno_of` is its `_dosmaperr` table); lowio.rs: `_dup`,
+//!   `_dup2`, `_chsize`, `_isatty` and the other descriptor calls; process.rs: the `_spawn`
+//!   and `_exec` families, `system` and `_cwait` over CreateProcess; wide.rs: the
+//!   wide-character functions in the "C" locale; seh.rs: `_except_handler3`,
+//!   `_local_unwind2`, `_global_unwind2` and `_abnormal_termination` for MSVC-built x86 code.
 //! - Every function is declared with `#[export(cdecl)]` and typed parameters named as the
 //!   C runtime documentation names them; strings the function works on byte by byte stay
 //!   pointers, file names and environment strings arrive decoded (ANSI code page 1252, or
@@ -32,17 +42,29 @@
 #![recursion_limit = "512"]
 
 mod conio;
+mod files;
 mod heap;
+mod lowio;
 mod math;
+mod process;
 mod scanf;
+mod seh;
 mod stdio;
 mod string;
+mod text;
+mod wide;
 
 use std::collections::BTreeMap;
 
 use nt_kernel::{
     ALPHA_A0, ALPHA_PV, ALPHA_RA, ALPHA_V0, CpuContext, X86_EAX, X86_ESP, sign_extend,
 };
+
+/// x86 registers in cpu-x86's order (EAX ECX EDX EBX ESP EBP ESI EDI).
+const X86_EBX: usize = 3;
+const X86_EBP: usize = 5;
+const X86_ESI: usize = 6;
+const X86_EDI: usize = 7;
 use nt_memory::{AllocationType, PageProtection};
 
 use win32::{ApiCall, ApiReturn, BuiltinDll, DllHooks, PerProcess, Ptr, export, exports};
@@ -111,6 +133,12 @@ mod at {
     pub const CTYPE: u32 = 0x4400;
     /// localeconv's `struct lconv` and its strings.
     pub const LCONV: u32 = 0x4700;
+    /// tmpnam's buffer (L_tmpnam characters).
+    pub const TMPNAM: u32 = 0x4800;
+    /// _wtmpnam's buffer.
+    pub const WTMPNAM: u32 = 0x4820;
+    /// _wasctime's buffer (26 wide characters).
+    pub const WASCTIME: u32 = 0x4880;
     /// The Alpha call stub, alone on the block's last (8 KiB) page.
     pub const ALPHA_STUB: u32 = 0xE000;
 }
@@ -142,9 +170,9 @@ pub static DLL: BuiltinDll = BuiltinDll {
         "_flsbuf" => stdio::fputc, "_filbuf" => stdio::fgetc, stdio::fgetc,
         "getc" => stdio::fgetc, stdio::getchar, stdio::fgets, stdio::gets, stdio::ungetc,
         stdio::fread, stdio::feof, stdio::ferror, stdio::clearerr, stdio::_fileno,
-        stdio::setvbuf, stdio::setbuf, stdio::_setmode, stdio::_isatty, stdio::_write,
+        stdio::setvbuf, stdio::setbuf, stdio::_setmode, lowio::_isatty, stdio::_write,
         stdio::_read, stdio::fopen, stdio::fclose, stdio::perror, stdio::sscanf, stdio::scanf,
-        stdio::fscanf, stdio::ftell, stdio::fseek, stdio::rewind, stdio::_get_osfhandle,
+        stdio::fscanf, stdio::ftell, stdio::fseek, stdio::rewind, lowio::_get_osfhandle,
         stdio::_flushall, stdio::_open, stdio::_close, stdio::_lseek, stdio::_fsopen,
         stdio::_fdopen, stdio::freopen,
         // conio.h
@@ -186,11 +214,57 @@ pub static DLL: BuiltinDll = BuiltinDll {
         math::_CIcosh, math::_CItanh, math::_CIpow, math::_CIatan2, math::_CIfmod,
         // wide-character variants (MSVCRT only)
         stdio::_wfopen, stdio::_wfsopen, stdio::_wfreopen, stdio::_wopen, string::_wputenv,
+        // files and directories
+        files::_stat, files::_wstat, files::_fstat, files::_access, files::_waccess,
+        files::_chmod, files::_wchmod, files::_unlink, "remove" => files::_unlink,
+        files::_wunlink, "_wremove" => files::_wunlink, files::rename, files::_wrename,
+        files::_mkdir, files::_wmkdir, files::_rmdir, files::_wrmdir, files::_chdir,
+        files::_wchdir, files::_getcwd, files::_wgetcwd, files::_getdcwd, files::_wgetdcwd,
+        files::_getdrive, files::_chdrive, files::_fullpath, files::_wfullpath,
+        files::_splitpath, files::_wsplitpath, files::_makepath, files::_wmakepath,
+        files::_utime, files::_wutime, files::_futime, files::_findfirst, files::_findnext,
+        files::_findclose, files::_wfindfirst, files::_wfindnext, files::tmpnam,
+        files::_wtmpnam, files::_tempnam, files::_wtempnam, stdio::tmpfile, stdio::_rmtmp,
+        // descriptors
+        lowio::_dup, lowio::_dup2, lowio::_commit, lowio::_chsize, lowio::_filelength,
+        lowio::_eof, lowio::_tell, lowio::_open_osfhandle,
+        // wide characters
+        wide::wcscpy, wide::wcsncpy, wide::wcscat, wide::wcsncat, wide::wcscmp,
+        "wcscoll" => wide::wcscmp, wide::wcsncmp, wide::_wcsicmp, "_wcsicoll" => wide::_wcsicmp,
+        wide::_wcsnicmp, wide::wcschr, wide::wcsrchr, wide::wcsstr, wide::wcsspn, wide::wcscspn,
+        wide::wcspbrk, wide::wcstok, wide::_wcsdup, wide::_wcslwr, wide::_wcsupr, wide::_wcsrev,
+        wide::_wcsset, wide::_wcsnset, wide::iswctype, "is_wctype" => wide::iswctype,
+        wide::iswalpha, wide::iswupper, wide::iswlower, wide::iswdigit, wide::iswxdigit,
+        wide::iswspace, wide::iswpunct, wide::iswalnum, wide::iswprint, wide::iswgraph,
+        wide::iswcntrl, wide::iswascii, wide::isleadbyte, wide::towlower, wide::towupper,
+        wide::wcstol, wide::wcstoul, wide::wcstod, wide::_wtoi, "_wtol" => wide::_wtoi,
+        wide::_itow, "_ltow" => wide::_itow, wide::_ultow, wide::mbstowcs, wide::wcstombs,
+        wide::mbtowc, wide::wctomb, wide::mblen, wide::swprintf, wide::_snwprintf,
+        wide::vswprintf, wide::_vsnwprintf, wide::wcsftime, stdio::wprintf, stdio::fwprintf,
+        stdio::vwprintf, stdio::vfwprintf, stdio::fputwc, "_fputwchar" => stdio::putwchar,
+        stdio::fgetwc, "_fgetwchar" => stdio::getwchar, stdio::ungetwc,
+        wide::_wtoi64, wide::_i64tow, wide::_ui64tow, wide::_wasctime, "putwc" => stdio::fputwc,
+        stdio::putwchar, stdio::fputws, stdio::_putws, "getwc" => stdio::fgetwc, stdio::getwchar,
+        stdio::fgetws, stdio::_getws,
+        // structured exception handling (x86)
+        seh::_except_handler3, seh::_local_unwind2, seh::_global_unwind2,
+        seh::_abnormal_termination, seh::__ntemu_crt_unwind_handler,
+        // programs
+        process::_spawnl, process::_spawnv, process::_spawnle, process::_spawnve,
+        process::_spawnlp, process::_spawnvp, process::_spawnlpe, process::_spawnvpe,
+        process::_execl, process::_execv, process::_execle, process::_execve, process::_execlp,
+        process::_execvp, process::_execlpe, process::_execvpe, process::system,
+        process::_cwait, process::_wspawnl, process::_wspawnv, process::_wspawnle,
+        process::_wspawnve, process::_wspawnlp, process::_wspawnvp, process::_wspawnlpe,
+        process::_wspawnvpe, process::_wexecl, process::_wexecv, process::_wexecle,
+        process::_wexecve, process::_wexeclp, process::_wexecvp, process::_wexeclpe,
+        process::_wexecvpe, process::_wsystem,
     ],
     catalogue: include_str!("../nt4-exports.txt"),
     hooks: DllHooks {
         data_export: Some(msvcrt_data),
         internal_thunk: None,
+        process_attach: Some(process_attach),
     },
 };
 
@@ -213,9 +287,9 @@ pub static CRTDLL: BuiltinDll = BuiltinDll {
         "_flsbuf" => stdio::fputc, "_filbuf" => stdio::fgetc, stdio::fgetc,
         "getc" => stdio::fgetc, stdio::getchar, stdio::fgets, stdio::gets, stdio::ungetc,
         stdio::fread, stdio::feof, stdio::ferror, stdio::clearerr, stdio::_fileno,
-        stdio::setvbuf, stdio::setbuf, stdio::_setmode, stdio::_isatty, stdio::_write,
+        stdio::setvbuf, stdio::setbuf, stdio::_setmode, lowio::_isatty, stdio::_write,
         stdio::_read, stdio::fopen, stdio::fclose, stdio::perror, stdio::sscanf, stdio::scanf,
-        stdio::fscanf, stdio::ftell, stdio::fseek, stdio::rewind, stdio::_get_osfhandle,
+        stdio::fscanf, stdio::ftell, stdio::fseek, stdio::rewind, lowio::_get_osfhandle,
         stdio::_flushall, stdio::_open, stdio::_close, stdio::_lseek, stdio::_fsopen,
         stdio::_fdopen, stdio::freopen,
         // conio.h
@@ -255,11 +329,45 @@ pub static CRTDLL: BuiltinDll = BuiltinDll {
         math::_ftol, math::_CIsqrt, math::_CIsin, math::_CIcos, math::_CItan, math::_CIatan,
         math::_CIasin, math::_CIacos, math::_CIexp, math::_CIlog, math::_CIlog10, math::_CIsinh,
         math::_CIcosh, math::_CItanh, math::_CIpow, math::_CIatan2, math::_CIfmod,
+        // files and directories (CRTDLL's `struct _stat` is its own)
+        files::crtdll_stat, files::crtdll_fstat, files::_access, files::_chmod, files::_unlink,
+        "remove" => files::_unlink, files::rename, files::_mkdir, files::_rmdir, files::_chdir,
+        files::_getcwd, files::_getdcwd, files::_getdrive, files::_chdrive, files::_fullpath,
+        files::_splitpath, files::_makepath, files::_utime, files::_futime, files::_findfirst,
+        files::_findnext, files::_findclose, files::tmpnam, files::_tempnam, stdio::tmpfile,
+        stdio::_rmtmp,
+        // descriptors
+        lowio::_dup, lowio::_dup2, lowio::_commit, lowio::_chsize, lowio::_filelength,
+        lowio::_eof, lowio::_tell, lowio::_open_osfhandle,
+        // programs
+        process::_spawnl, process::_spawnv, process::_spawnle, process::_spawnve,
+        process::_spawnlp, process::_spawnvp, process::_spawnlpe, process::_spawnvpe,
+        process::_execl, process::_execv, process::_execle, process::_execve, process::_execlp,
+        process::_execvp, process::_execlpe, process::_execvpe, process::system,
+        process::_cwait,
+        // structured exception handling (x86)
+        seh::_local_unwind2, seh::_global_unwind2, seh::_abnormal_termination,
+        // wide characters
+        wide::wcscpy, wide::wcsncpy, wide::wcscat, wide::wcsncat, wide::wcscmp,
+        "wcscoll" => wide::wcscmp, wide::wcsncmp, wide::_wcsicmp, "_wcsicoll" => wide::_wcsicmp,
+        wide::_wcsnicmp, wide::wcschr, wide::wcsrchr, wide::wcsstr, wide::wcsspn, wide::wcscspn,
+        wide::wcspbrk, wide::wcstok, wide::_wcsdup, wide::_wcslwr, wide::_wcsupr, wide::_wcsrev,
+        wide::_wcsset, wide::_wcsnset, wide::iswctype, "is_wctype" => wide::iswctype,
+        wide::iswalpha, wide::iswupper, wide::iswlower, wide::iswdigit, wide::iswxdigit,
+        wide::iswspace, wide::iswpunct, wide::iswalnum, wide::iswprint, wide::iswgraph,
+        wide::iswcntrl, wide::iswascii, wide::isleadbyte, wide::towlower, wide::towupper,
+        wide::wcstol, wide::wcstoul, wide::wcstod, wide::_wtoi, "_wtol" => wide::_wtoi,
+        wide::_itow, "_ltow" => wide::_itow, wide::_ultow, wide::mbstowcs, wide::wcstombs,
+        wide::mbtowc, wide::wctomb, wide::mblen, wide::swprintf, wide::_snwprintf,
+        wide::vswprintf, wide::_vsnwprintf, wide::wcsftime, stdio::wprintf, stdio::fwprintf,
+        stdio::vwprintf, stdio::vfwprintf, stdio::fputwc, "_fputwchar" => stdio::putwchar,
+        stdio::fgetwc, "_fgetwchar" => stdio::getwchar, stdio::ungetwc,
     ],
     catalogue: include_str!("../crtdll-nt4-exports.txt"),
     hooks: DllHooks {
         data_export: Some(crtdll_data),
         internal_thunk: None,
+        process_attach: Some(process_attach),
     },
 };
 
@@ -310,20 +418,91 @@ fn crtdll_data(name: &str) -> Option<u32> {
     Some(CRT_DATA + DATA.iter().find(|d| d.1 == name)?.2)
 }
 
-/// The x86 errno values msvcrt uses.
+/// The errno values of msvcrt (errno.h).
 pub(crate) mod errno {
     /// No such file or directory.
     pub const ENOENT: u32 = 2;
+    /// Argument list too long.
+    pub const E2BIG: u32 = 7;
+    /// Exec format error.
+    pub const ENOEXEC: u32 = 8;
     /// Bad file descriptor.
     pub const EBADF: u32 = 9;
+    /// No child processes.
+    pub const ECHILD: u32 = 10;
+    /// Resource temporarily unavailable.
+    pub const EAGAIN: u32 = 11;
     /// Not enough memory.
     pub const ENOMEM: u32 = 12;
+    /// Permission denied.
+    pub const EACCES: u32 = 13;
+    /// File exists.
+    pub const EEXIST: u32 = 17;
+    /// Cross-device link.
+    pub const EXDEV: u32 = 18;
     /// Invalid argument.
     pub const EINVAL: u32 = 22;
+    /// Too many open files.
+    pub const EMFILE: u32 = 24;
+    /// No space left on device.
+    pub const ENOSPC: u32 = 28;
+    /// Broken pipe.
+    pub const EPIPE: u32 = 32;
     /// Argument outside a math function's domain.
     pub const EDOM: u32 = 33;
     /// Result too large.
     pub const ERANGE: u32 = 34;
+    /// Directory not empty.
+    pub const ENOTEMPTY: u32 = 41;
+}
+
+/// msvcrt's `_dosmaperr`: the errno of a Win32 error, by its table (errors outside it are
+/// EINVAL, but for the ranges of access errors, 19-36, EACCES, and of exec errors,
+/// 188-202, ENOEXEC).
+pub(crate) fn errno_of(error: u32) -> u32 {
+    use errno::*;
+    match error {
+        1 | 12 | 13 | 87 | 124 | 131 => EINVAL,
+        2 | 3 | 15 | 18 | 53 | 67 | 161 | 206 => ENOENT,
+        4 => EMFILE,
+        5 | 16 | 65 | 82 | 83 | 108 | 132 | 158 | 167 => EACCES,
+        19..=36 => EACCES,
+        6 | 114 | 130 => EBADF,
+        7..=9 | 1816 => ENOMEM,
+        10 => E2BIG,
+        11 | 188..=202 => ENOEXEC,
+        17 => EXDEV,
+        80 | 183 => EEXIST,
+        89 | 164 | 215 => EAGAIN,
+        109 => EPIPE,
+        112 => ENOSPC,
+        128 | 129 => ECHILD,
+        145 => ENOTEMPTY,
+        _ => EINVAL,
+    }
+}
+
+/// `_dosmaperr(error)`: `_doserrno` is the Win32 error and errno its C runtime meaning.
+pub(crate) fn dosmaperr(call: &mut ApiCall<'_>, error: u32) {
+    set_doserrno(call, error);
+    set_errno(call, errno_of(error));
+}
+
+/// `_doserrno`.
+pub(crate) fn doserrno(call: &ApiCall<'_>) -> u32 {
+    call.read_u32(CRT_DATA + at::DOSERRNO).unwrap_or(0)
+}
+
+/// Sets `_doserrno`.
+pub(crate) fn set_doserrno(call: &mut ApiCall<'_>, value: u32) {
+    let _ = call.write_u32(CRT_DATA + at::DOSERRNO, value);
+}
+
+/// Sets errno and `_doserrno` (errors the C runtime finds itself, with the Win32 error it
+/// reports for them, or 0).
+pub(crate) fn fail_errno(call: &mut ApiCall<'_>, errno_value: u32, doserrno: u32) {
+    set_errno(call, errno_value);
+    set_doserrno(call, doserrno);
 }
 
 /// What a builtin left to do after a guest callback returns.
@@ -337,6 +516,10 @@ enum Pending {
     Sort(stdio_free::SortState),
     /// `bsearch`.
     Search(stdio_free::SearchState),
+    /// `_except_handler3`.
+    Eh3(seh::Eh3),
+    /// `_local_unwind2`.
+    LocalUnwind(seh::LocalUnwind),
     /// `raise`: the handler, called once with the signal.
     Raise {
         handler: u32,
@@ -349,14 +532,32 @@ enum Pending {
 struct Frame {
     caller: u32,
     pending: Pending,
+    /// The stack pointers the callback returns to the resume thunk with (after a cdecl or
+    /// a stdcall return): a frame whose callback never returned is found stale by them.
+    resume_sp: [u32; 2],
 }
 
 /// What a pending builtin does next.
 enum Step {
     /// Call this guest function with these arguments, then resume.
     Call(u32, Vec<u32>),
+    /// x86: call this guest function with these arguments and ebp set to the third value
+    /// (an SEH filter or termination handler, which addresses its function's frame through
+    /// ebp), then resume.
+    CallFramed(u32, Vec<u32>, u32),
     /// Return this value to the builtin's caller.
     Done(u32),
+    /// x86: return this value with ebx, esi, edi and ebp as given (the caller's, which the
+    /// guest functions called may have changed).
+    DoneRestoring(u32, [u32; 4]),
+    /// x86: go on at `eip` with `ebp` and never return to the builtin's caller (the
+    /// `__except` block an exception handler enters).
+    Jump {
+        /// Where.
+        eip: u32,
+        /// The frame pointer of the block's function.
+        ebp: u32,
+    },
     /// End the process.
     ExitProcess(u32),
 }
@@ -365,6 +566,9 @@ enum Step {
 #[derive(Default)]
 pub(crate) struct CrtState {
     initialized: bool,
+    /// The data block is committed and filled (at process creation, or at the first call
+    /// in a process made otherwise).
+    data_ready: bool,
     /// atexit/_onexit functions, in registration order.
     atexit: Vec<u32>,
     /// Guest callbacks in progress, per thread (innermost last).
@@ -375,6 +579,8 @@ pub(crate) struct CrtState {
     fds: BTreeMap<u32, stdio::Fd>,
     /// strtok's position.
     strtok_next: u32,
+    /// wcstok's position.
+    wcstok_next: u32,
     /// rand's seed.
     seed: u32,
     /// `__set_app_type`'s value.
@@ -383,6 +589,15 @@ pub(crate) struct CrtState {
     signals: BTreeMap<u32, u32>,
     /// The byte `_getch` returns next (a key's second byte, or `_ungetch`'s).
     conio_pending: Option<u8>,
+    /// The last name of each temporary-name series (tmpnam `s`, tmpfile `t`; narrow and
+    /// wide apart).
+    temp_names: BTreeMap<(bool, char), String>,
+    /// `_tempnam`'s counter (msvcrt's `_tempoff`, 1 at start) and the prefix length it last
+    /// used.
+    tempoff: u32,
+    old_pfxlen: usize,
+    /// Threads blocked in a `_P_WAIT` spawn or `_cwait`, by thread id.
+    child_waits: BTreeMap<u32, process::ChildWait>,
 }
 
 /// Runs `f` on the calling process's CRT state, setting the data block up first.
@@ -414,9 +629,38 @@ fn with_state<R>(
     result
 }
 
-/// Commits and fills the data block, and opens stdin, stdout and stderr.
+/// MSVCRT.dll's and CRTDLL.dll's `process_attach`: the data block of a new process whose
+/// image imports either, committed and filled before the process runs, so a program may
+/// read or write a data export (`*_fmode_dll = _O_BINARY`) before its first C runtime call,
+/// as NT's CRTDLL programs do. A process importing both gets one block.
+fn process_attach(call: &mut ApiCall<'_>) {
+    let pid = call.thread.process;
+    let Some(object) = call.process_object() else {
+        return;
+    };
+    let state = call
+        .state
+        .get::<PerProcess<CrtState>>()
+        .get_or_default(pid, &object);
+    if !std::mem::replace(&mut state.data_ready, true) {
+        initialize_data(call);
+    }
+}
+
+/// The state's first use in a process: the data block if it is not there yet, and the
+/// descriptors of stdin, stdout and stderr.
 fn initialize(call: &mut ApiCall<'_>, state: &mut CrtState) {
     state.seed = 1;
+    state.tempoff = 1;
+    if !std::mem::replace(&mut state.data_ready, true) {
+        initialize_data(call);
+    }
+    stdio::open_standard_streams(call, state);
+}
+
+/// Commits the data block and fills it: the data exports' initial values, the ctype table,
+/// the "C" locale's lconv, and the FILEs of stdin, stdout and stderr.
+fn initialize_data(call: &mut ApiCall<'_>) {
     if let Some(p) = call.process_mut() {
         let _ = p.address_space_mut().allocate(
             CRT_DATA,
@@ -449,7 +693,7 @@ fn initialize(call: &mut ApiCall<'_>, state: &mut CrtState) {
         table.extend_from_slice(&ctype_flags(c).to_le_bytes());
     }
     let _ = call.write_bytes(CRT_DATA + at::CTYPE, &table);
-    stdio::open_standard_streams(call, state);
+    stdio::standard_files(call);
     let _ = call.write_bytes(CRT_DATA + at::LCONV + 0x40, b".\0\0");
     // struct lconv: decimal_point, then the other strings empty, then CHAR_MAX bytes.
     let point = CRT_DATA + at::LCONV + 0x40;
@@ -531,59 +775,98 @@ fn drive(
     let step = with_state(call, |call, state| {
         advance(call, state, &mut pending, result)
     });
-    match step {
+    let (function, args, ebp) = match step {
         Step::Done(v) => {
             restore_caller(call, caller);
-            value(v)
+            return value(v);
         }
-        Step::ExitProcess(code) => ApiReturn::ExitProcess(code),
-        Step::Call(function, args) => {
-            let Some(resume) = call.builtins.implemented(DLL.name, RESUME) else {
-                return value(0);
-            };
-            let set_up = match architecture(call) {
-                Some(true) => call_on_x86(call, caller, function, resume, &args),
-                Some(false) => call_on_alpha(call, function, resume, &args),
-                None => false,
-            };
-            if !set_up {
-                return finish_without_callbacks(call, pending);
-            }
-            let tid = call.thread.thread;
-            with_state(call, |_, state| {
-                state
-                    .frames
-                    .entry(tid)
-                    .or_default()
-                    .push(Frame { caller, pending });
+        Step::DoneRestoring(v, [ebx, esi, edi, ebp]) => {
+            restore_caller(call, caller);
+            with_context(call, |c| {
+                if let CpuContext::X86(c) = c {
+                    c.gpr[X86_EBX] = ebx;
+                    c.gpr[X86_ESI] = esi;
+                    c.gpr[X86_EDI] = edi;
+                    c.gpr[X86_EBP] = ebp;
+                }
             });
-            value(0)
+            return value(v);
         }
-    }
+        Step::Jump { eip, ebp } => {
+            with_context(call, |c| {
+                if let CpuContext::X86(c) = c {
+                    c.gpr[X86_ESP] = caller;
+                    c.gpr[X86_EBP] = ebp;
+                    c.eip = eip;
+                }
+            });
+            return ApiReturn::Resumed;
+        }
+        Step::ExitProcess(code) => return ApiReturn::ExitProcess(code),
+        Step::Call(function, args) => (function, args, None),
+        Step::CallFramed(function, args, ebp) => (function, args, Some(ebp)),
+    };
+    let Some(resume) = call.builtins.implemented(DLL.name, RESUME) else {
+        return value(0);
+    };
+    let resume_sp = match architecture(call) {
+        Some(true) => call_on_x86(call, caller, function, resume, &args, ebp).map(|frame_at| {
+            let after = frame_at.wrapping_add(8);
+            [after, after.wrapping_add(4 * args.len() as u32)]
+        }),
+        Some(false) => call_on_alpha(call, function, resume, &args).then(|| {
+            let sp = stack_pointer(call);
+            [sp, sp]
+        }),
+        None => None,
+    };
+    let Some(resume_sp) = resume_sp else {
+        return finish_without_callbacks(call, pending);
+    };
+    let tid = call.thread.thread;
+    with_state(call, |_, state| {
+        state.frames.entry(tid).or_default().push(Frame {
+            caller,
+            pending,
+            resume_sp,
+        });
+    });
+    value(0)
+}
+
+/// The calling thread's stack pointer.
+fn stack_pointer(call: &ApiCall<'_>) -> u32 {
+    call.process()
+        .and_then(|p| p.thread(call.thread.thread))
+        .map_or(0, |t| t.context().stack_pointer())
 }
 
 /// x86: a frame below the caller's stack holding [function, resume, args...]; returning
 /// "to" it jumps to the function with the resume thunk as its return address.
+/// `ebp`, when given, is the frame pointer the function runs with. Returns where the frame
+/// is.
 fn call_on_x86(
     call: &mut ApiCall<'_>,
     caller_esp: u32,
     function: u32,
     resume: u32,
     args: &[u32],
-) -> bool {
+    ebp: Option<u32>,
+) -> Option<u32> {
     let frame_at = caller_esp.wrapping_sub(4 * (args.len() as u32 + 2) + 64);
     let mut words = vec![function, resume];
     words.extend_from_slice(args);
     let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
-    if call.write_bytes(frame_at, &bytes).is_err() {
-        return false;
-    }
+    call.write_bytes(frame_at, &bytes).ok()?;
     with_context(call, |c| {
         if let CpuContext::X86(c) = c {
             c.gpr[X86_ESP] = frame_at;
+            if let Some(ebp) = ebp {
+                c.gpr[X86_EBP] = ebp;
+            }
         }
     });
-    true
+    Some(frame_at)
 }
 
 /// Alpha: the arguments in a0-a5, pv = the function, and ra = the call stub in the data
@@ -697,8 +980,15 @@ fn start(call: &mut ApiCall<'_>, pending: Pending) -> ApiReturn {
 fn __ntemu_crt_resume(call: &mut ApiCall<'_>) -> ApiReturn {
     let result = result_register(call);
     let tid = call.thread.thread;
+    let sp = stack_pointer(call);
     let frame = with_state(call, |_, state| {
-        state.frames.get_mut(&tid).and_then(Vec::pop)
+        let frames = state.frames.get_mut(&tid)?;
+        // Frames above the one this return matches belong to callbacks that never returned
+        // (a longjmp, an __except block entered out of them): they are dropped.
+        if let Some(i) = frames.iter().rposition(|f| f.resume_sp.contains(&sp)) {
+            frames.truncate(i + 1);
+        }
+        frames.pop()
     });
     match frame {
         Some(f) => drive(call, f.caller, f.pending, Some(result)),
@@ -735,6 +1025,8 @@ fn advance(
             }
         }
         Pending::Sort(s) => s.advance(call, result),
+        Pending::Eh3(e) => e.advance(call, result),
+        Pending::LocalUnwind(l) => l.advance(call),
         Pending::Search(s) => s.advance(result),
         Pending::Raise {
             handler,

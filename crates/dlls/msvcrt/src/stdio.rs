@@ -13,6 +13,7 @@ use nt_object::Handle;
 use nt_status::Win32Error;
 
 use super::scanf as engine;
+use super::text::Width;
 use super::{CRT_DATA, CrtState, FILE_SIZE, FILE_SLOTS, at, errno, set_errno, value, with_state};
 use win32::args::GuestArguments;
 use win32::format::{Arguments, format as format_text};
@@ -36,25 +37,71 @@ const O_TRUNC: u32 = 0x200;
 const O_EXCL: u32 = 0x400;
 const O_TEXT: u32 = 0x4000;
 const O_BINARY: u32 = 0x8000;
+/// `_O_NOINHERIT`, `_O_TEMPORARY` (delete when closed) and `_O_SHORT_LIVED`.
+const O_NOINHERIT: u32 = 0x80;
+pub(crate) const O_TEMPORARY: u32 = 0x40;
+const O_SHORT_LIVED: u32 = 0x1000;
+/// `_S_IREAD | _S_IWRITE`: what fopen makes files with.
+const S_IREAD_WRITE: u32 = 0x180;
+/// `_S_IWRITE`: a file `_open` makes is writable.
+const S_IWRITE: u32 = 0x80;
 /// The most descriptors a process has (msvcrt's _NHANDLE_).
-const MAX_FDS: u32 = 2048;
+pub(crate) const MAX_FDS: u32 = 2048;
 /// The longest format string read.
 const FORMAT_LIMIT: usize = 0x1_0000;
 /// How much a stream reads from its handle at a time.
 const READ_CHUNK: usize = 0x1000;
 
-/// A low-level descriptor: its handle and mode.
+/// A low-level descriptor: its handle and mode (msvcrt's `_osfhnd` and `_osfile`).
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Fd {
-    handle: Handle,
-    text: bool,
-    append: bool,
+    /// The KERNEL32 handle.
+    pub(crate) handle: Handle,
+    /// FTEXT: `\n` is written as CR LF and CR LF read as `\n`.
+    pub(crate) text: bool,
+    /// FAPPEND: every write goes to the end.
+    pub(crate) append: bool,
+    /// FDEV: a character device (GetFileType's FILE_TYPE_CHAR: the console, NUL).
+    pub(crate) device: bool,
+    /// FNOINHERIT: not passed to spawned children.
+    pub(crate) no_inherit: bool,
+    /// The C runtime opened the handle (`_open`, `_dup`, `_open_osfhandle`...): `_close`
+    /// closes it. The standard handles it found at start-up stay open.
+    pub(crate) owned: bool,
 }
+
+impl Fd {
+    /// A descriptor on `handle`, its kind from GetFileType (None: FILE_TYPE_UNKNOWN).
+    pub(crate) fn on(
+        call: &mut ApiCall<'_>,
+        handle: Handle,
+        text: bool,
+        owned: bool,
+    ) -> Option<Fd> {
+        let kind = kernel32::file_type_of(call, handle).ok()?;
+        Some(Fd {
+            handle,
+            text,
+            append: false,
+            device: kind == FILE_TYPE_CHAR,
+            no_inherit: false,
+            owned,
+        })
+    }
+}
+
+/// GetFileType's FILE_TYPE_DISK.
+pub(crate) const FILE_TYPE_DISK: u32 = 1;
+/// GetFileType's FILE_TYPE_CHAR.
+pub(crate) const FILE_TYPE_CHAR: u32 = 2;
+/// GetFileType's FILE_TYPE_PIPE.
+pub(crate) const FILE_TYPE_PIPE: u32 = 3;
 
 /// A stream's host-side state.
 #[derive(Clone)]
 pub(crate) struct Stream {
     /// Its low-level descriptor.
-    fd: u32,
+    pub(crate) fd: u32,
     /// Pushed-back characters (ungetc), last pushed last.
     ungot: Vec<u8>,
     /// Raw bytes read from the handle and not yet consumed, from `pos`.
@@ -62,8 +109,11 @@ pub(crate) struct Stream {
     pos: usize,
     /// Raw bytes the last character read from `buffer` took (2 for a CRLF read as LF).
     last_raw: usize,
-    /// A read found the console input empty with more keys to come: the call must wait.
+    /// A read found the console input (or a pipe) empty with more to come: the call must
+    /// wait.
     blocked: bool,
+    /// tmpfile made it: `_rmtmp` closes it (and its file goes, deleted on close).
+    temporary: bool,
     eof: bool,
     error: bool,
 }
@@ -77,6 +127,7 @@ impl Stream {
             pos: 0,
             last_raw: 0,
             blocked: false,
+            temporary: false,
             eof: false,
             error: false,
         }
@@ -85,40 +136,32 @@ impl Stream {
 
 /// msvcrt's errno for a Win32 error (its _dosmaperr).
 fn errno_of(e: Win32Error) -> u32 {
-    match e.0 {
-        2 | 3 | 15 | 18 | 53 => errno::ENOENT,
-        4 => 24,
-        5 | 19 | 32 | 33 | 65 | 82 => 13,
-        6 => errno::EBADF,
-        8 | 14 => errno::ENOMEM,
-        80 | 183 => 17,
-        112 => 28,
-        _ => errno::EINVAL,
-    }
+    super::errno_of(e.0)
 }
 
 fn fail_dos(call: &mut ApiCall<'_>, e: Win32Error) {
-    set_errno(call, errno_of(e));
-    let _ = call.write_u32(CRT_DATA + at::DOSERRNO, e.0);
+    super::dosmaperr(call, e.0);
 }
 
-/// Opens descriptors 0, 1 and 2 on the standard handles and `_iob[0..3]` on them.
-pub(crate) fn open_standard_streams(call: &mut ApiCall<'_>, state: &mut CrtState) {
+/// The FILEs `_iob[0..3]` (stdin, stdout, stderr): their flags and descriptors.
+pub(crate) fn standard_files(call: &mut ApiCall<'_>) {
     for (slot, flag) in [(0u32, IOREAD), (1, IOWRT), (2, IOWRT | IONBF)] {
-        if let Ok(handle) = kernel32::std_handle(call, slot as usize) {
-            state.fds.insert(
-                slot,
-                Fd {
-                    handle,
-                    text: true,
-                    append: false,
-                },
-            );
-        }
-        state.streams.insert(slot, Stream::new(slot));
         let file = CRT_DATA + at::IOB + slot * FILE_SIZE;
         let _ = call.write_u32(file + 12, flag);
         let _ = call.write_u32(file + 16, slot);
+    }
+}
+
+/// Opens descriptors 0, 1 and 2 on the standard handles and the streams of `_iob[0..3]` on
+/// them.
+pub(crate) fn open_standard_streams(call: &mut ApiCall<'_>, state: &mut CrtState) {
+    for slot in 0..3u32 {
+        if let Ok(handle) = kernel32::std_handle(call, slot as usize)
+            && let Some(fd) = Fd::on(call, handle, true, false)
+        {
+            state.fds.insert(slot, fd);
+        }
+        state.streams.insert(slot, Stream::new(slot));
     }
 }
 
@@ -152,6 +195,11 @@ pub(crate) fn write_fd(call: &mut ApiCall<'_>, state: &CrtState, fd: u32, bytes:
     }
     match kernel32::write_handle(call, d.handle, &data) {
         Ok(_) => true,
+        // _write reports a handle that may not be written as a bad descriptor.
+        Err(Win32Error::ACCESS_DENIED) => {
+            super::fail_errno(call, errno::EBADF, Win32Error::ACCESS_DENIED.0);
+            false
+        }
         Err(e) => {
             fail_dos(call, e);
             false
@@ -217,9 +265,13 @@ fn is_console_input(call: &ApiCall<'_>, handle: Handle) -> bool {
         .is_ok_and(|o| o.payload::<kernel32::HostFile>() == Some(&kernel32::HostFile::Input))
 }
 
-/// Reads up to `max` raw bytes from a handle: the console input gives cooked lines (and
-/// may ask the caller to wait), other handles what ReadFile gives.
+/// Reads up to `max` raw bytes from a handle: the console input gives cooked lines, other
+/// handles what ReadFile gives; an empty console input or pipe with more to come asks the
+/// caller to wait ([`wait_for_input`]).
 fn read_raw(call: &mut ApiCall<'_>, handle: Handle, max: usize) -> Result<Vec<u8>, Refill> {
+    if kernel32::read_wait(call, handle).is_some() {
+        return Err(Refill::Block);
+    }
     if is_console_input(call, handle) {
         return match kernel32::console::read_cooked(call, max) {
             Some(bytes) if bytes.is_empty() => Err(Refill::End),
@@ -343,8 +395,22 @@ fn reading(
     });
     match blocked {
         Some(result) => result,
-        None => kernel32::console::input_wait(call),
+        None => {
+            let handle = with_state(call, |_, state| {
+                let fd = slot_of(file).and_then(|slot| state.streams.get(&slot).map(|s| s.fd));
+                fd.and_then(|fd| state.fds.get(&fd).map(|d| d.handle))
+            });
+            wait_for_input(call, handle)
+        }
     }
+}
+
+/// The wait of a read that found `handle` empty: until a pipe has data or its writer is
+/// gone, or until the console has input.
+fn wait_for_input(call: &mut ApiCall<'_>, handle: Option<Handle>) -> ApiReturn {
+    handle
+        .and_then(|h| kernel32::read_wait(call, h))
+        .unwrap_or_else(|| kernel32::console::input_wait(call))
 }
 
 /// Puts back the character read last (scanf's lookahead): into the buffer when it came from
@@ -811,18 +877,6 @@ fn _setmode(call: &mut ApiCall<'_>, fd: u32, mode: u32) -> u32 {
     })
 }
 
-/// _isatty(fd): nonzero (0x40, FDEV) for a console handle.
-#[export(cdecl)]
-fn _isatty(call: &mut ApiCall<'_>, fd: u32) -> u32 {
-    with_state(call, |call, state| {
-        let console = state.fds.get(&fd).is_some_and(|d| {
-            call.reference(d.handle, nt_object::AccessMask(0), None)
-                .is_ok_and(|o| o.payload::<kernel32::HostFile>().is_some())
-        });
-        if console { 0x40 } else { 0 }
-    })
-}
-
 /// _write(fd, buffer, count): `count`, or -1 with errno.
 #[export(cdecl)]
 fn _write(call: &mut ApiCall<'_>, fd: u32, buffer: Ptr, count: u32) -> u32 {
@@ -854,7 +908,7 @@ fn _read(call: &mut ApiCall<'_>, fd: u32, buffer: Ptr, count: u32) -> ApiReturn 
         }
         let mut raw = match read_raw(call, handle, count.min(0x100_0000) as usize) {
             Ok(bytes) => bytes,
-            Err(Refill::Block) => return kernel32::console::input_wait(call),
+            Err(Refill::Block) => return wait_for_input(call, Some(handle)),
             Err(_) => Vec::new(),
         };
         if text {
@@ -880,57 +934,94 @@ fn _read(call: &mut ApiCall<'_>, fd: u32, buffer: Ptr, count: u32) -> ApiReturn 
     })
 }
 
-/// Opens `path` with `_open` flags: the new descriptor.
-fn open_fd(call: &mut ApiCall<'_>, state: &mut CrtState, path: &str, flags: u32) -> Option<u32> {
-    let access = match flags & 3 {
-        O_WRONLY => 0x4000_0000,
-        O_RDWR => 0xC000_0000,
-        _ => 0x8000_0000,
-    };
-    let disposition = match flags & (O_CREAT | O_EXCL | O_TRUNC) {
-        f if f & (O_CREAT | O_EXCL) == O_CREAT | O_EXCL => 1,
-        f if f & (O_CREAT | O_TRUNC) == O_CREAT | O_TRUNC => 2,
-        O_CREAT => 4,
-        O_TRUNC => 5,
-        _ => 3,
-    };
-    let Some(fd) = (0..MAX_FDS).find(|n| !state.fds.contains_key(n)) else {
-        set_errno(call, 24);
-        return None;
-    };
-    match kernel32::open_file(call, path, access, 3, disposition, 0x80) {
-        Ok(handle) => {
-            let text = if flags & O_BINARY != 0 {
-                false
-            } else if flags & O_TEXT != 0 {
-                true
-            } else {
-                call.read_u32(CRT_DATA + at::FMODE).unwrap_or(0) != O_BINARY
-            };
-            state.fds.insert(
-                fd,
-                Fd {
-                    handle,
-                    text,
-                    append: flags & O_APPEND != 0,
-                },
-            );
-            Some(fd)
-        }
-        Err(e) => {
-            fail_dos(call, e);
-            None
-        }
+/// The lowest free descriptor (msvcrt's `_alloc_osfhnd`); None (errno EMFILE, `_doserrno`
+/// 0) when all are taken.
+pub(crate) fn free_fd(call: &mut ApiCall<'_>, state: &CrtState) -> Option<u32> {
+    let fd = (0..MAX_FDS).find(|n| !state.fds.contains_key(n));
+    if fd.is_none() {
+        super::fail_errno(call, errno::EMFILE, 0);
     }
+    fd
 }
 
-fn close_fd(call: &mut ApiCall<'_>, state: &mut CrtState, fd: u32) -> bool {
+/// Opens `path` with `_open` flags `flags` and permission `pmode` (read when `_O_CREAT`
+/// makes the file: without `_S_IWRITE` it is made read-only), as msvcrt's `_sopen` maps
+/// them onto CreateFile: the new descriptor, or None with errno.
+pub(crate) fn open_fd(
+    call: &mut ApiCall<'_>,
+    state: &mut CrtState,
+    path: &str,
+    flags: u32,
+    pmode: u32,
+) -> Option<u32> {
+    let mut access = match flags & 3 {
+        0 => 0x8000_0000,
+        O_WRONLY => 0x4000_0000,
+        O_RDWR => 0xC000_0000,
+        _ => {
+            super::fail_errno(call, errno::EINVAL, 0);
+            return None;
+        }
+    };
+    let disposition = match flags & (O_CREAT | O_EXCL | O_TRUNC) {
+        0 | O_EXCL => 3,
+        O_CREAT => 4,
+        f if f & (O_CREAT | O_EXCL) == O_CREAT | O_EXCL => 1,
+        O_TRUNC | 0x600 => 5,
+        _ => 2,
+    };
+    let mut attributes = 0x80;
+    if flags & O_CREAT != 0 && pmode & S_IWRITE == 0 {
+        attributes = 0x1;
+    }
+    if flags & O_TEMPORARY != 0 {
+        attributes |= 0x0400_0000;
+        access |= 0x1_0000;
+    }
+    if flags & O_SHORT_LIVED != 0 {
+        attributes |= 0x100;
+    }
+    let fd = free_fd(call, state)?;
+    let handle = match kernel32::open_file(call, path, access, 3, disposition, attributes) {
+        Ok(handle) => handle,
+        Err(e) => {
+            fail_dos(call, e);
+            return None;
+        }
+    };
+    let text = if flags & O_BINARY != 0 {
+        false
+    } else if flags & O_TEXT != 0 {
+        true
+    } else {
+        call.read_u32(CRT_DATA + at::FMODE).unwrap_or(0) != O_BINARY
+    };
+    let Some(mut d) = Fd::on(call, handle, text, true) else {
+        let error = call.last_error();
+        close_handle(call, handle);
+        super::dosmaperr(call, error);
+        return None;
+    };
+    d.append = flags & O_APPEND != 0;
+    d.no_inherit = flags & O_NOINHERIT != 0;
+    state.fds.insert(fd, d);
+    Some(fd)
+}
+
+/// CloseHandle of a handle the C runtime owns.
+pub(crate) fn close_handle(call: &mut ApiCall<'_>, handle: Handle) {
+    // The layer's close knows the console's handles, which are not in the table.
+    let _ = call.close_handle(handle);
+}
+
+/// Closes descriptor `fd`: false (errno EBADF) when it is not open.
+pub(crate) fn close_fd(call: &mut ApiCall<'_>, state: &mut CrtState, fd: u32) -> bool {
     let Some(d) = state.fds.remove(&fd) else {
         set_errno(call, errno::EBADF);
         return false;
     };
-    if fd > 2 {
-        let _ = call.close_handle(d.handle);
+    if d.owned {
+        close_handle(call, d.handle);
     }
     true
 }
@@ -938,21 +1029,24 @@ fn close_fd(call: &mut ApiCall<'_>, state: &mut CrtState, fd: u32) -> bool {
 /// _open(filename, oflag, pmode): a descriptor, or -1 with errno.
 #[export(cdecl, failure = EOF)]
 fn _open(call: &mut ApiCall<'_>, filename: AnsiStr, oflag: u32, pmode: u32) -> u32 {
-    let _ = pmode;
-    open_descriptor(call, &filename, oflag)
+    open_descriptor(call, &filename, oflag, pmode)
 }
 
 /// _wopen(filename, oflag, pmode): _open with a wide file name.
 #[export(cdecl, failure = EOF)]
 fn _wopen(call: &mut ApiCall<'_>, filename: WideStr, oflag: u32, pmode: u32) -> u32 {
-    let _ = pmode;
-    open_descriptor(call, &filename, oflag)
+    open_descriptor(call, &filename, oflag, pmode)
 }
 
 /// _open's work: a new descriptor on `filename`, or -1 with errno.
-fn open_descriptor(call: &mut ApiCall<'_>, filename: &str, oflag: u32) -> u32 {
+pub(crate) fn open_descriptor(
+    call: &mut ApiCall<'_>,
+    filename: &str,
+    oflag: u32,
+    pmode: u32,
+) -> u32 {
     with_state(call, |call, state| {
-        open_fd(call, state, filename, oflag).unwrap_or(EOF)
+        open_fd(call, state, filename, oflag, pmode).unwrap_or(EOF)
     })
 }
 
@@ -965,25 +1059,38 @@ fn _close(call: &mut ApiCall<'_>, fd: u32) -> i32 {
     })
 }
 
+/// Moves descriptor `fd`'s position as `_lseek` does (SetFilePointer with a 32-bit
+/// distance): the new position, or None with errno (EBADF and `_doserrno` 0 for a
+/// descriptor that is not open).
+pub(crate) fn lseek_fd(
+    call: &mut ApiCall<'_>,
+    state: &CrtState,
+    fd: u32,
+    offset: i32,
+    origin: u32,
+) -> Option<u32> {
+    let Some(d) = state.fds.get(&fd) else {
+        super::fail_errno(call, errno::EBADF, 0);
+        return None;
+    };
+    match kernel32::set_file_pointer(call, d.handle, i64::from(offset), origin) {
+        Ok(p) if p <= 0xFFFF_FFFF => Some(p as u32),
+        Ok(_) => {
+            super::dosmaperr(call, Win32Error::INVALID_PARAMETER.0);
+            None
+        }
+        Err(e) => {
+            fail_dos(call, e);
+            None
+        }
+    }
+}
+
 /// _lseek(fd, offset, origin): the new position, or -1 with errno.
 #[export(cdecl)]
 fn _lseek(call: &mut ApiCall<'_>, fd: u32, offset: i32, origin: u32) -> u32 {
     with_state(call, |call, state| {
-        let Some(d) = state.fds.get(&fd) else {
-            set_errno(call, errno::EBADF);
-            return EOF;
-        };
-        match kernel32::set_file_pointer(call, d.handle, i64::from(offset), origin) {
-            Ok(p) if p <= 0x7FFF_FFFF => p as u32,
-            Ok(_) => {
-                set_errno(call, errno::EINVAL);
-                EOF
-            }
-            Err(e) => {
-                fail_dos(call, e);
-                EOF
-            }
-        }
+        lseek_fd(call, state, fd, offset, origin).unwrap_or(EOF)
     })
 }
 
@@ -997,7 +1104,7 @@ fn open_stream(call: &mut ApiCall<'_>, state: &mut CrtState, filename: &str, mod
         set_errno(call, 24);
         return Ptr::NULL;
     };
-    let Some(fd) = open_fd(call, state, filename, flags) else {
+    let Some(fd) = open_fd(call, state, filename, flags, S_IREAD_WRITE) else {
         return Ptr::NULL;
     };
     Ptr(attach_stream(call, state, slot, fd, flags))
@@ -1008,6 +1115,54 @@ fn open_stream(call: &mut ApiCall<'_>, state: &mut CrtState, filename: &str, mod
 fn fopen(call: &mut ApiCall<'_>, filename: AnsiStr, mode: AnsiStr) -> Ptr {
     with_state(call, |call, state| {
         open_stream(call, state, &filename, &mode)
+    })
+}
+
+/// tmpfile(): a FILE open for update in binary mode on a new file named as tmpfile names
+/// them (`\t<pid in base 32>.`, then `.1`...: the first name CREATE_NEW can make), deleted
+/// when it is closed; NULL with errno when no name is left or the file cannot be made.
+#[export(cdecl)]
+fn tmpfile(call: &mut ApiCall<'_>) -> Ptr {
+    with_state(call, |call, state| {
+        let Some(slot) = (3..FILE_SLOTS).find(|s| !state.streams.contains_key(s)) else {
+            set_errno(call, errno::EMFILE);
+            return Ptr::NULL;
+        };
+        let flags = O_CREAT | O_EXCL | O_RDWR | O_BINARY | O_TEMPORARY;
+        let mut name = super::files::temp_name(call, state, 't', Width::Narrow, false);
+        while let Some(n) = name {
+            match open_fd(call, state, &n, flags, S_IREAD_WRITE) {
+                Some(fd) => {
+                    let file = attach_stream(call, state, slot, fd, flags);
+                    if let Some(s) = state.streams.get_mut(&slot) {
+                        s.temporary = true;
+                    }
+                    return Ptr(file);
+                }
+                None if call.read_u32(CRT_DATA + at::ERRNO).unwrap_or(0) == errno::EEXIST => {
+                    name = super::files::temp_name(call, state, 't', Width::Narrow, false);
+                }
+                None => return Ptr::NULL,
+            }
+        }
+        Ptr::NULL
+    })
+}
+
+/// _rmtmp(): closes every stream tmpfile opened (their files go); how many it closed.
+#[export(cdecl)]
+fn _rmtmp(call: &mut ApiCall<'_>) -> u32 {
+    with_state(call, |call, state| {
+        let slots: Vec<u32> = state
+            .streams
+            .iter()
+            .filter(|(_, s)| s.temporary)
+            .map(|(&slot, _)| slot)
+            .collect();
+        for &slot in &slots {
+            close_stream(call, state, CRT_DATA + at::IOB + slot * FILE_SIZE);
+        }
+        slots.len() as u32
     })
 }
 
@@ -1128,26 +1283,28 @@ fn reopen_stream(call: &mut ApiCall<'_>, path: &str, mode: &str, stream: Ptr) ->
             set_errno(call, errno::EINVAL);
             return Ptr::NULL;
         };
-        match open_fd(call, state, path, flags) {
+        match open_fd(call, state, path, flags, S_IREAD_WRITE) {
             Some(fd) => Ptr(attach_stream(call, state, slot, fd, flags)),
             None => Ptr::NULL,
         }
     })
 }
 
+/// Closes the stream of FILE `file`: 0, or -1 (EINVAL for a FILE that is not open).
+fn close_stream(call: &mut ApiCall<'_>, state: &mut CrtState, file: u32) -> i32 {
+    let Some(s) = slot_of(file).and_then(|slot| state.streams.remove(&slot)) else {
+        set_errno(call, errno::EINVAL);
+        return -1;
+    };
+    let _ = call.write_bytes(file, &[0; FILE_SIZE as usize]);
+    let _ = call.write_u32(file + 16, EOF);
+    if close_fd(call, state, s.fd) { 0 } else { -1 }
+}
+
 /// fclose(stream): 0, or EOF for a FILE that is not open.
 #[export(cdecl)]
 fn fclose(call: &mut ApiCall<'_>, stream: Ptr) -> i32 {
-    let file = stream.0;
-    with_state(call, |call, state| {
-        let Some(s) = slot_of(file).and_then(|slot| state.streams.remove(&slot)) else {
-            set_errno(call, errno::EINVAL);
-            return -1;
-        };
-        let _ = call.write_bytes(file, &[0; FILE_SIZE as usize]);
-        let _ = call.write_u32(file + 16, EOF);
-        if close_fd(call, state, s.fd) { 0 } else { -1 }
-    })
+    with_state(call, |call, state| close_stream(call, state, stream.0))
 }
 
 /// The stream's position: the handle's, less what was read ahead or pushed back.
@@ -1245,18 +1402,6 @@ fn rewind(call: &mut ApiCall<'_>, stream: Ptr) {
         let flag = call.read_u32(file + 12).unwrap_or(0);
         let _ = call.write_u32(file + 12, flag & !(IOEOF | IOERR));
     });
-}
-
-/// _get_osfhandle(fd): the descriptor's handle, or -1 with EBADF.
-#[export(cdecl)]
-fn _get_osfhandle(call: &mut ApiCall<'_>, fd: u32) -> u32 {
-    with_state(call, |call, state| match state.fds.get(&fd) {
-        Some(d) => d.handle.0,
-        None => {
-            set_errno(call, errno::EBADF);
-            EOF
-        }
-    })
 }
 
 /// perror(string): "string: message" and a newline on stderr.
@@ -1377,4 +1522,247 @@ fn scanf(call: &mut ApiCall<'_>, format: Ptr, arguments: VarArgs) -> ApiReturn {
 #[export(cdecl)]
 fn fscanf(call: &mut ApiCall<'_>, stream: Ptr, format: Ptr, arguments: VarArgs) -> ApiReturn {
     scan_stream(call, stream.0, format, arguments)
+}
+
+// ---- wide-character streams ("C" locale: one byte per character) ----------------------------
+
+/// WEOF.
+const WEOF: u32 = super::wide::WEOF;
+
+/// The bytes of wide text in the "C" locale, as wctomb makes them one by one: up to the
+/// first character above 255, and whether every character had one.
+fn narrow_units(units: &[u16]) -> (Vec<u8>, bool) {
+    let mut bytes = Vec::with_capacity(units.len());
+    for &u in units {
+        match u8::try_from(u) {
+            Ok(b) => bytes.push(b),
+            Err(_) => return (bytes, false),
+        }
+    }
+    (bytes, true)
+}
+
+/// True when the stream of FILE `file` is in text mode (or is not open).
+fn text_stream(state: &CrtState, file: u32) -> bool {
+    slot_of(file)
+        .and_then(|slot| state.streams.get(&slot))
+        .and_then(|s| state.fds.get(&s.fd))
+        .is_none_or(|d| d.text)
+}
+
+/// Writes wide text to a stream: in text mode each character's byte (the "C" locale's
+/// wctomb), in binary mode the UTF-16 units themselves. The characters written, or -1
+/// (EILSEQ for a character that has no byte, after writing those before it).
+fn wide_print_to(call: &mut ApiCall<'_>, file: u32, text: Option<Vec<u16>>) -> i32 {
+    let Some(text) = text else {
+        return -1;
+    };
+    with_state(call, |call, state| {
+        let (bytes, complete) = if text_stream(state, file) {
+            narrow_units(&text)
+        } else {
+            (text.iter().flat_map(|u| u.to_le_bytes()).collect(), true)
+        };
+        if !bytes.is_empty() && !write_stream(call, state, file, &bytes) {
+            return -1;
+        }
+        if complete {
+            text.len() as i32
+        } else {
+            set_errno(call, super::wide::EILSEQ);
+            -1
+        }
+    })
+}
+
+/// Formats a wide format with the call's variadic arguments.
+fn wide_varargs(call: &mut ApiCall<'_>, format: Ptr, arguments: VarArgs) -> Option<Vec<u16>> {
+    let mut args = arguments.reader(call);
+    let fmt = args.call().read_wide_units(format.0, FORMAT_LIMIT).ok()?;
+    win32::format::format_wide(&fmt, &mut args).ok()
+}
+
+/// wprintf(format, ...): wide text on stdout, each character its byte in the "C" locale.
+#[export(cdecl)]
+fn wprintf(call: &mut ApiCall<'_>, format: Ptr, arguments: VarArgs) -> i32 {
+    let text = wide_varargs(call, format, arguments);
+    wide_print_to(call, stdout_file(), text)
+}
+
+/// fwprintf(stream, format, ...).
+#[export(cdecl)]
+fn fwprintf(call: &mut ApiCall<'_>, stream: Ptr, format: Ptr, arguments: VarArgs) -> i32 {
+    let text = wide_varargs(call, format, arguments);
+    wide_print_to(call, stream.0, text)
+}
+
+/// vwprintf(format, argptr).
+#[export(cdecl)]
+fn vwprintf(call: &mut ApiCall<'_>, format: Ptr, argptr: Ptr) -> i32 {
+    let text = super::wide::format_wide_list(call, format, argptr);
+    wide_print_to(call, stdout_file(), text)
+}
+
+/// vfwprintf(stream, format, argptr).
+#[export(cdecl)]
+fn vfwprintf(call: &mut ApiCall<'_>, stream: Ptr, format: Ptr, argptr: Ptr) -> i32 {
+    let text = super::wide::format_wide_list(call, format, argptr);
+    wide_print_to(call, stream.0, text)
+}
+
+/// Writes one wide character: the character, or WEOF (EILSEQ when a text stream has no
+/// byte for it).
+fn put_wide(call: &mut ApiCall<'_>, c: u32, file: u32) -> u32 {
+    let c = c & 0xFFFF;
+    if wide_print_to(call, file, Some(vec![c as u16])) < 0 {
+        WEOF
+    } else {
+        c
+    }
+}
+
+/// Reads one wide character of a stream: a byte in text mode, two (a UTF-16 unit) in
+/// binary mode; None at the end.
+fn read_wide(call: &mut ApiCall<'_>, state: &mut CrtState, file: u32) -> Option<u16> {
+    let first = read_char(call, state, file)?;
+    if text_stream(state, file) {
+        return Some(u16::from(first));
+    }
+    let second = read_char(call, state, file)?;
+    Some(u16::from_le_bytes([first, second]))
+}
+
+/// fputwc(c, stream) and putwc: the character, or WEOF.
+#[export(cdecl)]
+fn fputwc(call: &mut ApiCall<'_>, c: u32, stream: Ptr) -> u32 {
+    put_wide(call, c, stream.0)
+}
+
+/// putwchar(c) and _fputwchar.
+#[export(cdecl)]
+fn putwchar(call: &mut ApiCall<'_>, c: u32) -> u32 {
+    put_wide(call, c, stdout_file())
+}
+
+/// fputws(str, stream): 0, or -1 (EILSEQ at a character that has no byte).
+#[export(cdecl)]
+fn fputws(call: &mut ApiCall<'_>, str: Ptr, stream: Ptr) -> i32 {
+    let units = super::wide::wide(call, str.0);
+    if wide_print_to(call, stream.0, Some(units)) < 0 {
+        -1
+    } else {
+        0
+    }
+}
+
+/// _putws(str): the string and a newline on stdout; 0, or -1.
+#[export(cdecl)]
+fn _putws(call: &mut ApiCall<'_>, str: Ptr) -> i32 {
+    let mut units = super::wide::wide(call, str.0);
+    units.push(u16::from(b'\n'));
+    if wide_print_to(call, stdout_file(), Some(units)) < 0 {
+        -1
+    } else {
+        0
+    }
+}
+
+/// fgetwc(stream) and getwc: the next character (its byte's, in the "C" locale), or WEOF.
+#[export(cdecl)]
+fn fgetwc(call: &mut ApiCall<'_>, stream: Ptr) -> ApiReturn {
+    let file = stream.0;
+    reading(call, file, |call, state| {
+        value(read_wide(call, state, file).map_or(WEOF, u32::from))
+    })
+}
+
+/// getwchar() and _fgetwchar: fgetwc(stdin).
+#[export(cdecl)]
+fn getwchar(call: &mut ApiCall<'_>) -> ApiReturn {
+    let file = CRT_DATA + at::IOB;
+    reading(call, file, |call, state| {
+        value(read_wide(call, state, file).map_or(WEOF, u32::from))
+    })
+}
+
+/// ungetwc(c, stream): pushes the character back (its byte in text mode, WEOF for one that
+/// has none; its two bytes in binary mode); WEOF for WEOF.
+#[export(cdecl)]
+fn ungetwc(call: &mut ApiCall<'_>, c: u32, stream: Ptr) -> u32 {
+    let c = c & 0xFFFF;
+    if c == WEOF {
+        return WEOF;
+    }
+    let file = stream.0;
+    with_state(call, |call, state| {
+        let text = text_stream(state, file);
+        if text && c > 0xFF {
+            return WEOF;
+        }
+        match slot_of(file).and_then(|s| state.streams.get_mut(&s)) {
+            Some(s) => {
+                if text {
+                    s.ungot.push(c as u8);
+                } else {
+                    let [lo, hi] = (c as u16).to_le_bytes();
+                    s.ungot.push(hi);
+                    s.ungot.push(lo);
+                }
+                s.eof = false;
+                let flag = call.read_u32(file + 12).unwrap_or(0);
+                let _ = call.write_u32(file + 12, flag & !IOEOF);
+                c
+            }
+            None => WEOF,
+        }
+    })
+}
+
+/// fgetws(str, n, stream): a line of at most `n - 1` characters (newline kept), or NULL at
+/// the end of the file.
+#[export(cdecl)]
+fn fgetws(call: &mut ApiCall<'_>, str: Ptr, n: i32, stream: Ptr) -> ApiReturn {
+    let (buffer, file) = (str.0, stream.0);
+    if n <= 0 {
+        return value(0);
+    }
+    reading(call, file, |call, state| {
+        let mut line: Vec<u16> = Vec::new();
+        while line.len() + 1 < n as usize {
+            match read_wide(call, state, file) {
+                Some(c) => {
+                    line.push(c);
+                    if c == u16::from(b'\n') {
+                        break;
+                    }
+                }
+                None => break,
+            }
+        }
+        if line.is_empty() && n > 1 {
+            return value(0);
+        }
+        super::wide::put_z(call, buffer, &line);
+        value(buffer)
+    })
+}
+
+/// _getws(buffer): a line of stdin without its newline, or NULL at the end.
+#[export(cdecl)]
+fn _getws(call: &mut ApiCall<'_>, buffer: Ptr) -> ApiReturn {
+    let buffer = buffer.0;
+    let file = CRT_DATA + at::IOB;
+    reading(call, file, |call, state| {
+        let mut line: Vec<u16> = Vec::new();
+        loop {
+            match read_wide(call, state, file) {
+                Some(10) => break,
+                Some(c) => line.push(c),
+                None if line.is_empty() => return value(0),
+                None => break,
+            }
+        }
+        super::wide::put_z(call, buffer, &line);
+        value(buffer)
+    })
 }

@@ -489,8 +489,14 @@ pub(crate) fn parse_integer(text: &[u8], base: u32) -> (u64, bool, usize) {
 fn strto(call: &mut ApiCall<'_>, s: Ptr, end: Ptr, base: u32, signed: bool) -> u32 {
     let text = c_string(call, s.0);
     let (v, negative, used) = parse_integer(&text, base);
+    let _ = with_state(call, |call, _| call.write_out_u32(end.0, s.0 + used as u32));
+    integer_result(call, v, negative, signed)
+}
+
+/// strtol's (`signed`) or strtoul's result for a parsed magnitude and sign: saturated with
+/// ERANGE when it overflows.
+pub(crate) fn integer_result(call: &mut ApiCall<'_>, v: u64, negative: bool, signed: bool) -> u32 {
     with_state(call, |call, _| {
-        let _ = call.write_out_u32(end.0, s.0 + used as u32);
         if signed {
             let limit = if negative {
                 0x8000_0000u64
@@ -763,7 +769,7 @@ fn _ultoa(call: &mut ApiCall<'_>, value: u32, buffer: Ptr, radix: u32) -> Ptr {
 // ---- time.h -------------------------------------------------------------------------------
 
 /// Seconds since 1970 now, by the machine's clock.
-fn now(call: &ApiCall<'_>) -> u32 {
+pub(crate) fn now(call: &ApiCall<'_>) -> u32 {
     let ms = call.state.wall_clock_base_ms + call.machine.clock().now_ms();
     (ms / 1000) as u32
 }
@@ -822,7 +828,7 @@ fn gmtime(call: &mut ApiCall<'_>, sourceTime: Ptr) -> Ptr {
     })
 }
 
-fn read_tm(call: &ApiCall<'_>, ptr: u32) -> Option<[i32; 9]> {
+pub(crate) fn read_tm(call: &ApiCall<'_>, ptr: u32) -> Option<[i32; 9]> {
     let bytes = call.read_bytes(ptr, 36).ok()?;
     let mut f = [0i32; 9];
     for (i, c) in bytes.chunks(4).enumerate() {

@@ -49,6 +49,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
     hooks: DllHooks {
         data_export: None,
         internal_thunk: Some(internal_thunk),
+        process_attach: None,
     },
 };
 

@@ -47,6 +47,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
     hooks: DllHooks {
         data_export: None,
         internal_thunk: None,
+        process_attach: None,
     },
 };
 

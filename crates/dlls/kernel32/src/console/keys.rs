@@ -28,6 +28,8 @@ pub const SHIFT_PRESSED: u32 = 0x0010;
 /// dwControlKeyState: the key is one of the enhanced (grey) keys.
 pub const ENHANCED_KEY: u32 = 0x0100;
 
+/// VK_CANCEL: Ctrl+Break (the Pause/Break key with Ctrl).
+pub const VK_CANCEL: u16 = 0x03;
 /// VK_BACK (Backspace).
 pub const VK_BACK: u16 = 0x08;
 /// VK_TAB.
@@ -316,6 +318,8 @@ fn key_cap(vk: u16) -> Option<KeyCap> {
         VK_DOWN => grey(0x50),
         VK_INSERT => grey(0x52),
         VK_DELETE => grey(0x53),
+        // Ctrl+Break: the Pause key's scan code, an enhanced key.
+        VK_CANCEL => grey(0x46),
         0x70..=0x79 => silent(0x3B + (vk - VK_F1)),
         0x7A => silent(0x57),
         0x7B => silent(0x58),
@@ -498,6 +502,8 @@ fn named_key(name: &str) -> Option<(u16, Modifiers)> {
         "tab" => VK_TAB,
         "backspace" | "bs" => VK_BACK,
         "space" => VK_SPACE,
+        // The Break key exists only with Ctrl (Ctrl+Pause).
+        "break" | "cancel" => return Some((VK_CANCEL, Modifiers::CTRL)),
         _ => {
             let digits = lower.strip_prefix('f')?;
             if !digits.bytes().all(|d| d.is_ascii_digit()) || digits.starts_with('0') {
@@ -556,8 +562,8 @@ fn parse_named_key(text: &[u8], start: usize, at: usize) -> Result<(Key, usize),
     let (vk, implied) = named_key(&name).ok_or_else(|| {
         format!(
             "unknown key name {:?} in \\k{{...}} at byte {at} (known: F1-F12, Up, Down, Left, \
-             Right, Home, End, PgUp, PgDn, Ins, Del, Esc, Enter, Tab, Backspace, Space, a \
-             letter, digit or punctuation character; modifiers S-, C-, A-)",
+             Right, Home, End, PgUp, PgDn, Ins, Del, Esc, Enter, Tab, Backspace, Space, Break, \
+             a letter, digit or punctuation character; modifiers S-, C-, A-)",
             name
         )
     })?;
@@ -569,10 +575,10 @@ fn parse_named_key(text: &[u8], start: usize, at: usize) -> Result<(Key, usize),
 /// (Tab), `\\` (a backslash), `\xNN` (the byte NN) and `\k{NAME}`, a key by name with
 /// optional modifier prefixes `S-` (Shift), `C-` (Ctrl) and `A-` (Alt) in any combination
 /// and order: F1-F12, Up, Down, Left, Right, Home, End, PgUp, PgDn, Ins, Del, Esc, Enter,
-/// Tab, Backspace, Space, or one letter, digit or punctuation character (its key; a
-/// shifted character such as `:` adds Shift), case-insensitive (`\k{C-S-F5}`, `\k{A-x}`,
-/// `\k{c-home}`). A line break in the file is a key like any other byte. Errors name the
-/// byte offset of the bad escape.
+/// Tab, Backspace, Space, Break (Ctrl+Break, which implies Ctrl), or one letter, digit or
+/// punctuation character (its key; a shifted character such as `:` adds Shift),
+/// case-insensitive (`\k{C-S-F5}`, `\k{A-x}`, `\k{c-home}`). A line break in the file is
+/// a key like any other byte. Errors name the byte offset of the bad escape.
 pub fn parse_key_script(text: &[u8]) -> Result<Vec<Key>, String> {
     let mut keys = Vec::with_capacity(text.len());
     let mut i = 0;

@@ -2,13 +2,13 @@
 //! delivered to the guest's own handlers, as NT's KiUserExceptionDispatcher and
 //! RtlDispatchException deliver it.
 //!
-//! - x86 walks the registration chain at fs:[0] (`x86.rs`); Alpha walks the image's .pdata
+//! - x86 walks the registration chain at `fs:[0]` (`x86.rs`); Alpha walks the image's .pdata
 //!   function table, virtually unwinding each prologue (`alpha.rs`, `alpha_unwind.rs`).
 //! - The EXCEPTION_RECORD and CONTEXT are written to the faulting thread's stack below its
 //!   stack pointer, as NT writes them, and a handler is called by pointing the thread's
 //!   registers at it with its return address at [`HANDLER_RETURN_THUNK`]. When the handler
 //!   returns there, the walk goes on from where it stopped. The state of each walk is an
-//!   [`Activity`] kept per thread, so a handler call never grows the host stack and a guest
+//!   `Activity` kept per thread, so a handler call never grows the host stack and a guest
 //!   that raises exceptions forever is just a guest loop.
 //! - A handler may never return (an `__except` block unwinds and jumps): its activity is then
 //!   stale, and is dropped once the guest stack pointer is above its frames.
@@ -37,7 +37,7 @@ use win32::{ApiCall, ApiReturn, HostIo, PerProcess, Ptr, export};
 
 /// Where a guest exception handler (or filter) called by the dispatcher returns to.
 pub const HANDLER_RETURN_THUNK: u32 = THUNK_BASE + 0x10;
-/// The handler of the registration record the x86 dispatcher links into fs:[0] around an
+/// The handler of the registration record the x86 dispatcher links into `fs:[0]` around an
 /// exception handler call (NT's RtlpExceptionHandler): an exception raised inside the handler
 /// sees ExceptionNestedException here.
 pub const NESTED_EXCEPTION_THUNK: u32 = THUNK_BASE + 0x14;
@@ -1044,7 +1044,7 @@ pub fn RaiseException(
 }
 
 /// RtlUnwind(TargetFrame, TargetIp, ExceptionRecord, ReturnValue): calls the unwind handlers
-/// of every frame below TargetFrame. x86: unlinks them from fs:[0] and returns to the caller
+/// of every frame below TargetFrame. x86: unlinks them from `fs:[0]` and returns to the caller
 /// with eax = ReturnValue. Alpha: continues at TargetIp in TargetFrame's function with its
 /// non-volatile registers restored and v0 = ReturnValue.
 #[export]
@@ -1089,6 +1089,21 @@ pub fn RtlUnwindRfp(
         Some(CpuContext::X86(_)) => x86::rtl_unwind(&mut env, args),
         Some(CpuContext::Alpha(_)) => alpha::rtl_unwind(&mut env, args, true),
         None => ServiceOutcome::Continue,
+    };
+    outcome_to_return(outcome)
+}
+
+/// An x86 unwind for a C runtime helper (`_global_unwind2(frame)`, which calls
+/// `RtlUnwind(frame, ..., NULL, 0)`): the unwind handlers of every registration below
+/// `target_frame` are called with EXCEPTION_UNWINDING and unlinked, as RtlUnwind calls them,
+/// then the thread returns to the helper's caller (cdecl: only the return address popped)
+/// with its registers otherwise as at the call and eax 0. On an Alpha thread it returns 0 at
+/// once (Alpha code unwinds through its function tables).
+pub fn unwind_for_crt_helper(call: &mut ApiCall<'_>, target_frame: u32) -> ApiReturn {
+    let mut env = env_of(call);
+    let outcome = match env.context() {
+        Some(CpuContext::X86(_)) => x86::unwind_for_caller(&mut env, [target_frame, 0, 0, 0], 0),
+        _ => return ApiReturn::Value(0),
     };
     outcome_to_return(outcome)
 }

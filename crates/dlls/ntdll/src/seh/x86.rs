@@ -312,9 +312,18 @@ pub(super) fn dispatch_returned(
 }
 
 /// RtlUnwind on x86.
-pub(super) fn rtl_unwind(
+pub(super) fn rtl_unwind(env: &mut Env<'_>, args: [u32; 4]) -> ServiceOutcome {
+    // Back in the caller, its four arguments popped (stdcall).
+    unwind_for_caller(env, args, 16)
+}
+
+/// RtlUnwind's work for the builtin the thread is calling (RtlUnwind itself, or a C runtime
+/// helper that unwinds as it does): when the unwind reaches TargetFrame the thread returns
+/// to the builtin's caller with `popped` bytes of arguments popped and eax = ReturnValue.
+pub(super) fn unwind_for_caller(
     env: &mut Env<'_>,
     [target, _target_ip, record, value]: [u32; 4],
+    popped: u32,
 ) -> ServiceOutcome {
     let Some(CpuContext::X86(mut c)) = env.context() else {
         return ServiceOutcome::Continue;
@@ -323,10 +332,10 @@ pub(super) fn rtl_unwind(
     let Ok(caller) = env.read_u32(esp) else {
         return ServiceOutcome::ExitProcess(NtStatus::ACCESS_VIOLATION.0);
     };
-    // The context RtlUnwind continues with: back in the caller, its four arguments popped,
+    // The context the unwind continues with: back in the caller, the arguments popped,
     // eax = ReturnValue.
     c.eip = caller;
-    c.gpr[ESP] = esp.wrapping_add(20);
+    c.gpr[ESP] = esp.wrapping_add(4).wrapping_add(popped);
     c.gpr[EAX] = value;
     let context = (esp & !3).wrapping_sub(CONTEXT_SIZE);
     let local = context.wrapping_sub(RECORD_SIZE);
