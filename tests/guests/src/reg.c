@@ -16,6 +16,8 @@ __declspec(dllimport) NTSTATUS __stdcall NtOpenKey(PHANDLE, ACCESS_MASK, OBJECT_
 __declspec(dllimport) NTSTATUS __stdcall NtQueryValueKey(HANDLE, UNICODE_STRING_ *, ULONG, PVOID, ULONG, PULONG);
 __declspec(dllimport) NTSTATUS __stdcall NtSetValueKey(HANDLE, UNICODE_STRING_ *, ULONG, ULONG, PVOID, ULONG);
 __declspec(dllimport) NTSTATUS __stdcall NtEnumerateKey(HANDLE, ULONG, ULONG, PVOID, ULONG, PULONG);
+__declspec(dllimport) NTSTATUS __stdcall NtCreateKey(PHANDLE, ACCESS_MASK, OBJECT_ATTRIBUTES_ *, ULONG, UNICODE_STRING_ *, ULONG, PULONG);
+__declspec(dllimport) NTSTATUS __stdcall NtDeleteKey(HANDLE);
 __declspec(dllimport) NTSTATUS __stdcall NtClose(HANDLE);
 __declspec(dllimport) VOID __stdcall RtlInitUnicodeString(UNICODE_STRING_ *, PCWSTR);
 
@@ -367,6 +369,125 @@ static void native(void)
     check_x("nt enumerate end", NtEnumerateKey(h, 5, 0, info, sizeof info, &len));
     check_x("nt close", NtClose(h));
     check_x("nt close again", NtClose(h));
+}
+
+/* The W forms of the older calls (what NT 4.0's accessories import), REG_LINK data,
+ * HKEY_USERS, NtCreateKey's dispositions, and the W forms of the account, privilege, hardware
+ * profile and .ini functions. */
+static void wide_rest(void)
+{
+    static WCHAR link[] = L"\\Registry\\Machine\\Software";
+    HKEY k, sub;
+    DWORD size, type, n, cb, cd;
+    LONG lsize;
+    WCHAR buf[64], dom[32];
+    char nb[64];
+    BYTE sid[64];
+    SID_NAME_USE use;
+    LUID luid;
+    HW_PROFILE_INFOW hw;
+
+    check_u("w open old", RegOpenKeyW(HKEY_CURRENT_USER, L"Software\\ntemu-regtest", &k));
+    check_u("w create old", RegCreateKeyW(k, L"old", &sub));
+    RegCloseKey(sub);
+    check_u("w setvalue", RegSetValueW(k, L"old", REG_SZ, L"wide default", 0));
+    lsize = sizeof buf;
+    check_u("w queryvalue", RegQueryValueW(k, L"old", buf, &lsize));
+    narrow(nb, buf);
+    check_s("w queryvalue data", nb);
+    check_u("w queryvalue size", lsize);
+    check_u("w enum key old", RegEnumKeyW(k, 3, buf, 64));
+    narrow(nb, buf);
+    check_s("w enum key old name", nb);
+    check_u("w enum key short", RegEnumKeyW(k, 3, buf, 2));
+    check_u("w enum key end", RegEnumKeyW(k, 7, buf, 64));
+    check_u("w set link", RegSetValueExW(k, L"Link", 0, REG_LINK, (BYTE *)link, sizeof link - 2));
+    size = sizeof buf;
+    check_u("w query link", RegQueryValueExW(k, L"Link", NULL, &type, (BYTE *)buf, &size));
+    check_u("w query link type", type);
+    check_u("w query link size", size);
+    check_u("w delete value", RegDeleteValueW(k, L"Link"));
+    check_u("w delete value again", RegDeleteValueW(k, L"Link"));
+    check_u("w delete key", RegDeleteKeyW(k, L"old"));
+    check_u("w delete key again", RegDeleteKeyW(k, L"old"));
+    RegCloseKey(k);
+    check_u("open users default", RegOpenKeyExW(HKEY_USERS, L".DEFAULT", 0, KEY_READ, &k));
+    RegCloseKey(k);
+    check_u("open users missing", RegOpenKeyExW(HKEY_USERS, L"S-1-5-21-ntemu-none", 0, KEY_READ, &k));
+
+    {
+        UNICODE_STRING_ us;
+        OBJECT_ATTRIBUTES_ oa;
+        HANDLE h, h2;
+        ULONG disp = 99;
+        HKEY parent;
+        RegOpenKeyExA(HKEY_CURRENT_USER, TEST, 0, KEY_ALL_ACCESS, &parent);
+        fill(&oa, 0, sizeof oa);
+        oa.Length = sizeof oa;
+        oa.RootDirectory = parent;
+        oa.ObjectName = &us;
+        oa.Attributes = 0x40;
+        RtlInitUnicodeString(&us, L"ntcreated");
+        check_x("nt create", NtCreateKey(&h, KEY_ALL_ACCESS, &oa, 0, NULL, 0, &disp));
+        check_u("nt create disposition", disp);
+        check_x("nt create existing", NtCreateKey(&h2, KEY_READ, &oa, 0, NULL, 0, &disp));
+        check_u("nt create existing disposition", disp);
+        NtClose(h2);
+        RtlInitUnicodeString(&us, L"no\\such\\parent");
+        check_x("nt create missing parent", NtCreateKey(&h2, KEY_READ, &oa, 0, NULL, 0, &disp));
+        check_x("nt delete", NtDeleteKey(h));
+        check_x("nt delete again", NtDeleteKey(h));
+        NtClose(h);
+        RegCloseKey(parent);
+    }
+
+    n = 64;
+    check_u("w user name", GetUserNameW(buf, &n));
+    check_u("w user name length", n == (DWORD)wlen(buf) + 1);
+    n = 1;
+    check_u("w user name short", GetUserNameW(buf, &n));
+    check_u("w user name short error", GetLastError());
+    check_u("w privilege value", LookupPrivilegeValueW(NULL, L"sebackupprivilege", &luid));
+    check_u("w privilege luid", luid.LowPart);
+    n = 64;
+    check_u("w privilege name", LookupPrivilegeNameW(NULL, &luid, buf, &n));
+    narrow(nb, buf);
+    check_s("w privilege name text", nb);
+    check_u("w privilege name length", n);
+    check_u("w privilege unknown", LookupPrivilegeValueW(NULL, L"SeNoSuchPrivilege", &luid));
+    check_u("w privilege unknown error", GetLastError());
+    cb = sizeof sid; cd = 32;
+    check_u("w account name", LookupAccountNameW(NULL, L"administrators", sid, &cb, dom, &cd, &use));
+    narrow(nb, dom);
+    check_s("w account name domain", nb);
+    check_u("w account name use", use);
+    check_u("w account name sid length", cb);
+    n = 64; cd = 32;
+    check_u("w account sid", LookupAccountSidW(NULL, sid, buf, &n, dom, &cd, &use));
+    narrow(nb, buf);
+    check_s("w account sid name", nb);
+    check_u("w account sid name length", n);
+    check_u("w account sid use", use);
+
+    check_u("w hw profile", GetCurrentHwProfileW(&hw));
+    check_u("w hw profile guid length", wlen(hw.szHwProfileGuid));
+    check_u("w hw profile guid brace", hw.szHwProfileGuid[0] == '{');
+
+    DeleteFileA("C:\\ntemu-regw.ini");
+    check_u("w write profile", WritePrivateProfileStringW(L"Wide", L"K\x00e9y", L"v\x00e0lue", L"C:\\ntemu-regw.ini"));
+    n = GetPrivateProfileStringW(L"WIDE", L"k\x00e9Y", L"", buf, 64, L"C:\\ntemu-regw.ini");
+    check_u("w get profile", n);
+    check_u("w get profile char", buf[1]);
+    check_u("w get profile int", GetPrivateProfileIntW(L"wide", L"missing", 42, L"C:\\ntemu-regw.ini"));
+    n = GetPrivateProfileSectionNamesW(buf, 64, L"C:\\ntemu-regw.ini");
+    narrow(nb, buf);
+    check_u("w section names", n);
+    check_s("w section names first", nb);
+    check_u("w write win.ini", WriteProfileStringW(L"ntemu-regw", L"key", L"w"));
+    n = GetProfileStringW(L"ntemu-regw", L"key", L"", buf, 64);
+    check_u("w get win.ini", n);
+    check_u("w remove win.ini section", WriteProfileStringW(L"ntemu-regw", NULL, NULL));
+    DeleteFileA("C:\\ntemu-regw.ini");
 }
 
 static void security(void)
@@ -733,6 +854,7 @@ void __stdcall start(void)
     registry_a();
     registry_w();
     native();
+    wide_rest();
     security();
     hives();
     misc();
