@@ -1,7 +1,8 @@
 //! `ntemu reg` and the registry's files from the command line (issue 17): query, add and
-//! delete as reg.exe does them, export and import round trips, and a machine killed with
-//! SIGKILL while it writes its hive, again and again: the hive always parses and holds the
-//! old or the new value of every key.
+//! delete as reg.exe does them, export and import round trips, two ntemu processes writing one
+//! hive at once (both sets of keys kept), and a machine killed with SIGKILL while it writes its
+//! hive, again and again: the hive always parses and holds the old or the new value of every
+//! key.
 
 mod common;
 
@@ -310,4 +311,38 @@ fn sigkill_while_a_guest_writes_never_leaves_a_torn_hive() {
         killed_with_a_file >= 6,
         "only {killed_with_a_file} kills after a write"
     );
+}
+
+#[test]
+fn two_ntemu_processes_writing_one_hive_at_once_keep_both_sets_of_keys() {
+    let s = Scratch::new("reg-two-processes");
+    let c = drive(&s, "c");
+    // Each flushes after every round, so the two take turns at the hive's lock many times.
+    let children: Vec<_> = ["P", "Q"]
+        .into_iter()
+        .map(|name| {
+            Command::new(env!("CARGO_BIN_EXE_ntemu"))
+                .args(["run", "--root"])
+                .arg(&c)
+                .arg(guests().join("x86/regwrite.exe"))
+                .args([name, "60", "10"])
+                .env("HOME", s.0.join("home"))
+                .env("XDG_DATA_HOME", s.0.join("data"))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("ntemu runs")
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().expect("wait");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert_eq!(text(&out.stdout), "done\n");
+    }
+    let drive = SystemDrive::open(&c, false).expect("drive");
+    let mut r = Registry::open(Identity::new(&ntemu::logon_user()), Some(drive));
+    assert!(r.take_messages().is_empty());
+    for name in ["P", "Q"] {
+        assert_eq!(rounds(&r, name, 60), vec![Some((10, 10)); 60], "{name}");
+    }
 }
