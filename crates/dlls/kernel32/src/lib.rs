@@ -30,11 +30,13 @@ mod module;
 mod path;
 mod pipe;
 mod processor;
+mod procthread;
 mod startup;
 pub(crate) mod sync;
 mod sysinfo;
 mod time;
 mod timeconv;
+mod toolhelp;
 mod volume;
 
 pub use debugstr::set_debug_string_trace;
@@ -440,7 +442,10 @@ pub enum HostFile {
 /// KERNEL32.dll.
 pub static DLL: BuiltinDll = BuiltinDll {
     name: "KERNEL32.dll",
-    catalogue: include_str!("../nt4-exports.txt"),
+    catalogue: concat!(
+        include_str!("../nt4-exports.txt"),
+        include_str!("../later-exports.txt")
+    ),
     hooks: DllHooks {
         data_export: None,
         internal_thunk: Some(console_api::ctrl_thunk),
@@ -791,6 +796,42 @@ pub static DLL: BuiltinDll = BuiltinDll {
         exec::GetBinaryTypeA,
         exec::GetBinaryTypeW,
         "GetBinaryType" => exec::GetBinaryTypeA,
+        // procthread.rs: priorities, affinity, times, contexts (OpenThread and GetProcessId
+        // are Windows 2000 and XP, for static imports only)
+        procthread::GetThreadPriority,
+        procthread::SetThreadPriority,
+        procthread::GetThreadPriorityBoost,
+        procthread::SetThreadPriorityBoost,
+        procthread::GetPriorityClass,
+        procthread::SetPriorityClass,
+        procthread::GetProcessPriorityBoost,
+        procthread::SetProcessPriorityBoost,
+        procthread::GetProcessAffinityMask,
+        procthread::SetProcessAffinityMask,
+        procthread::SetThreadAffinityMask,
+        procthread::SetThreadIdealProcessor,
+        procthread::GetProcessTimes,
+        procthread::GetThreadTimes,
+        procthread::GetThreadContext,
+        procthread::SetThreadContext,
+        procthread::GetThreadSelectorEntry,
+        procthread::GetProcessVersion,
+        procthread::GetProcessWorkingSetSize,
+        procthread::SetProcessWorkingSetSize,
+        procthread::OpenThread,
+        procthread::GetProcessId,
+        // toolhelp.rs: Windows 2000's Tool Help snapshots (later-exports.txt)
+        toolhelp::CreateToolhelp32Snapshot,
+        toolhelp::Process32First,
+        toolhelp::Process32Next,
+        toolhelp::Process32FirstW,
+        toolhelp::Process32NextW,
+        toolhelp::Thread32First,
+        toolhelp::Thread32Next,
+        toolhelp::Module32First,
+        toolhelp::Module32Next,
+        toolhelp::Module32FirstW,
+        toolhelp::Module32NextW,
     ],
 };
 
