@@ -139,6 +139,8 @@ pub struct ThreadDetails {
     /// The debug registers Dr0-Dr3, Dr6 and Dr7 a SetThreadContext stored. ntemu's CPUs
     /// have no hardware breakpoints: the values are kept and reported, never acted on.
     pub debug_registers: [u32; 6],
+    /// The address the thread started at (ThreadQuerySetWin32StartAddress).
+    pub start_address: u32,
 }
 
 impl Default for ThreadDetails {
@@ -152,6 +154,7 @@ impl Default for ThreadDetails {
             exited_ms: None,
             instructions: 0,
             debug_registers: [0; 6],
+            start_address: 0,
         }
     }
 }
@@ -173,8 +176,12 @@ pub struct ProcessDetails {
     pub exited_ms: Option<u64>,
     /// Guest instructions its threads retired, frozen when it ends.
     pub instructions: u64,
-    /// ProcessDefaultHardErrorMode: the error mode SetErrorMode keeps (SEM_* flags).
+    /// ProcessDefaultHardErrorMode: SetErrorMode's mode as NT keeps it (with
+    /// SEM_FAILCRITICALERRORS inverted: bit 0 set means critical-error boxes are shown).
     pub hard_error_mode: u32,
+    /// The working-set limits (minimum, maximum) in bytes: NT 4.0's defaults for a process
+    /// on a small machine until SetProcessWorkingSetSize changes them.
+    pub working_set: (u32, u32),
 }
 
 impl Default for ProcessDetails {
@@ -187,7 +194,8 @@ impl Default for ProcessDetails {
             created_ms: 0,
             exited_ms: None,
             instructions: 0,
-            hard_error_mode: 0,
+            hard_error_mode: 1,
+            working_set: (200 * 1024, 1380 * 1024),
         }
     }
 }
@@ -539,6 +547,23 @@ impl Machine {
         {
             b.details().hard_error_mode = mode;
         }
+    }
+
+    /// NtSetInformationProcess(ProcessQuotaLimits): the working-set limits, through a handle
+    /// with PROCESS_SET_QUOTA.
+    pub fn set_working_set(
+        &mut self,
+        caller: u32,
+        handle: Handle,
+        minimum: u32,
+        maximum: u32,
+    ) -> Result<(), KernelError> {
+        let object = self.reference_process_object(caller, handle, AccessMask::PROCESS_SET_QUOTA)?;
+        let body = object
+            .payload::<ProcessBody>()
+            .ok_or(KernelError::Object(nt_object::ObjectError::ObjectTypeMismatch))?;
+        body.details().working_set = (minimum, maximum);
+        Ok(())
     }
 }
 

@@ -860,6 +860,7 @@ impl Machine {
                 .and_then(|p| p.object.payload::<ProcessBody>().map(|b| *b.details()));
             let mut details = body.details();
             details.created_ms = self.clock.now_ms();
+            details.start_address = start;
             if let Some(p) = inherited {
                 details.affinity = p.affinity;
                 details.boost_disabled = p.boost_disabled;

@@ -25,6 +25,7 @@ pub mod heap;
 mod locale;
 mod lstring;
 mod memcheck;
+mod memstatus;
 mod message;
 mod module;
 mod path;
@@ -71,8 +72,6 @@ pub struct Kernel32State {
     /// Each process's command line, and where GetCommandLineA and the environment block
     /// were put in its memory once asked for.
     pub(crate) process_parameters: PerProcess<ProcessParameters>,
-    /// Every process's heaps.
-    pub(crate) heaps: PerProcess<Vec<heap::Heap>>,
     /// Each process's TLS slots and contended critical sections.
     pub(crate) sync: PerProcess<sync::ProcessSync>,
     /// Each process's environment variables.
@@ -525,14 +524,23 @@ pub static DLL: BuiltinDll = BuiltinDll {
         startup::RtlFillMemory,
         startup::RtlZeroMemory,
         startup::RtlMoveMemory,
-        // heap.rs
+        // heap.rs: HeapAlloc, HeapFree, HeapReAlloc and HeapSize are NTDLL's, as NT 4.0
+        // forwards them
         heap::GetProcessHeap,
+        heap::GetProcessHeaps,
         heap::HeapCreate,
         heap::HeapDestroy,
-        heap::HeapAlloc,
-        heap::HeapFree,
-        heap::HeapSize,
-        heap::HeapReAlloc,
+        "HeapAlloc" => ntdll::heap_api::RtlAllocateHeap,
+        "HeapFree" => ntdll::heap_api::RtlFreeHeap,
+        "HeapReAlloc" => ntdll::heap_api::RtlReAllocateHeap,
+        "HeapSize" => ntdll::heap_api::RtlSizeHeap,
+        heap::HeapValidate,
+        heap::HeapCompact,
+        heap::HeapLock,
+        heap::HeapUnlock,
+        heap::HeapWalk,
+        heap::HeapQueryInformation,
+        heap::HeapSetInformation,
         // locale.rs
         locale::GetStringTypeW,
         locale::GetStringTypeA,
@@ -670,17 +678,31 @@ pub static DLL: BuiltinDll = BuiltinDll {
         sync::InterlockedExchange,
         sync::InterlockedExchangeAdd,
         sync::InterlockedCompareExchange,
-        // global.rs: the Local* functions are the Global* ones
+        // global.rs: moveable memory and its handle table
         global::GlobalAlloc,
         global::GlobalFree,
         global::GlobalSize,
         global::GlobalLock,
         global::GlobalUnlock,
-        "LocalAlloc" => global::GlobalAlloc,
-        "LocalFree" => global::GlobalFree,
-        "LocalSize" => global::GlobalSize,
-        "LocalLock" => global::GlobalLock,
-        "LocalUnlock" => global::GlobalUnlock,
+        global::GlobalFlags,
+        global::GlobalHandle,
+        global::GlobalReAlloc,
+        global::GlobalDiscard,
+        global::GlobalCompact,
+        global::GlobalFix,
+        global::GlobalUnfix,
+        global::GlobalWire,
+        global::GlobalUnWire,
+        global::LocalAlloc,
+        global::LocalFree,
+        global::LocalSize,
+        global::LocalLock,
+        global::LocalUnlock,
+        global::LocalFlags,
+        global::LocalHandle,
+        global::LocalReAlloc,
+        global::LocalShrink,
+        "LocalCompact" => global::GlobalCompact,
         // module.rs
         module::LoadLibraryA,
         module::LoadLibraryW,
@@ -832,6 +854,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
         toolhelp::Module32Next,
         toolhelp::Module32FirstW,
         toolhelp::Module32NextW,
+        // memstatus.rs (Windows 2000, static imports only)
+        memstatus::GlobalMemoryStatusEx,
     ],
 };
 

@@ -384,44 +384,11 @@ fn SetThreadContext(call: &mut ApiCall<'_>, hThread: Handle, lpContext: Ptr) -> 
     }
 }
 
-/// The descriptors of NT 4.0's x86 GDT that a user thread can name: 32 entries, of which the
-/// null descriptor, the kernel and user flat code and data segments, the TSS, the PCR and
-/// the thread's TEB (selector 0x38/0x3B) are present.
-const GDT_ENTRIES: u32 = 32;
-
-/// An LDT_ENTRY (8 bytes) for a segment.
-fn descriptor(base: u32, limit: u32, type_bits: u8, dpl: u8, big: bool, granular: bool) -> [u8; 8] {
-    let mut d = [0u8; 8];
-    d[0..2].copy_from_slice(&(limit as u16).to_le_bytes());
-    d[2..4].copy_from_slice(&(base as u16).to_le_bytes());
-    d[4] = (base >> 16) as u8;
-    // Type (5 bits, with the S bit), DPL, present.
-    d[5] = (type_bits & 0x1F) | (dpl & 3) << 5 | 0x80;
-    d[6] = ((limit >> 16) & 0xF) as u8 | u8::from(big) << 6 | u8::from(granular) << 7;
-    d[7] = (base >> 24) as u8;
-    d
-}
-
-/// The GDT descriptor at `index` as a thread whose TEB is at `teb` sees it.
-fn gdt_entry(index: u32, teb: u32) -> [u8; 8] {
-    const CODE: u8 = 0x1B; // S + execute/read, accessed
-    const DATA: u8 = 0x13; // S + read/write, accessed
-    match index {
-        1 => descriptor(0, 0xFFFFF, CODE, 0, true, true), // KGDT_R0_CODE
-        2 => descriptor(0, 0xFFFFF, DATA, 0, true, true), // KGDT_R0_DATA
-        3 => descriptor(0, 0xFFFFF, CODE, 3, true, true), // KGDT_R3_CODE
-        4 => descriptor(0, 0xFFFFF, DATA, 3, true, true), // KGDT_R3_DATA
-        5 => descriptor(0, 0x20AB, 0x0B, 0, false, false), // KGDT_TSS (busy 386 TSS)
-        6 => descriptor(0xFFDF_F000, 1, DATA, 0, true, true), // KGDT_R0_PCR
-        7 => descriptor(teb, 0xFFF, DATA, 3, true, false), // KGDT_R3_TEB
-        _ => [0; 8],
-    }
-}
-
 /// GetThreadSelectorEntry(hThread, dwSelector, lpSelectorEntry): the GDT descriptor a
-/// selector names (x86 only). A selector of the LDT fails as NT's STATUS_NO_LDT
-/// (ERROR_INVALID_THREAD_ID: no NT 4.0 Win32 thread has an LDT), one beyond the GDT with
-/// ERROR_NOACCESS; on Alpha there are no selectors (ERROR_NOT_SUPPORTED).
+/// selector names (x86 only; see [`ntdll::procinfo::gdt_descriptor`]). A selector of the LDT
+/// fails as NT's STATUS_NO_LDT (ERROR_INVALID_THREAD_ID: no NT 4.0 Win32 thread has an LDT),
+/// one beyond the GDT with ERROR_NOACCESS; on Alpha there are no selectors
+/// (ERROR_NOT_SUPPORTED).
 #[export]
 fn GetThreadSelectorEntry(
     call: &mut ApiCall<'_>,
@@ -441,14 +408,10 @@ fn GetThreadSelectorEntry(
     if arch != Some(Architecture::X86) {
         return call.fail(NtStatus::NOT_SUPPORTED);
     }
-    if dwSelector & 4 != 0 {
-        return call.fail(NtStatus::NO_LDT);
-    }
-    let index = (dwSelector & 0xFFFF) >> 3;
-    if dwSelector > 0xFFFF || index >= GDT_ENTRIES {
-        return call.fail(NtStatus::ACCESS_VIOLATION);
-    }
-    let entry = gdt_entry(index, info.teb);
+    let entry = match ntdll::procinfo::gdt_descriptor(dwSelector, info.teb) {
+        Ok(e) => e,
+        Err(status) => return call.fail(status),
+    };
     match call.write_bytes(lpSelectorEntry.0, &entry) {
         Ok(()) => ApiReturn::Value(1),
         Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
@@ -515,44 +478,6 @@ fn GetProcessVersion(call: &mut ApiCall<'_>, ProcessId: u32) -> ApiReturn {
     }
 }
 
-/// The working-set limits a process was given (NT 4.0's defaults for a new process:
-/// 200 KiB and 1380 KiB on a machine of ntemu's size).
-#[derive(Clone, Copy)]
-pub(crate) struct WorkingSet {
-    minimum: u32,
-    maximum: u32,
-}
-
-const DEFAULT_WORKING_SET: WorkingSet = WorkingSet {
-    minimum: 200 * 1024,
-    maximum: 1380 * 1024,
-};
-
-fn working_set_of(call: &mut ApiCall<'_>, pid: u32) -> WorkingSet {
-    let Some(object) = call
-        .machine
-        .process(pid)
-        .map(|p| std::sync::Arc::clone(p.object()))
-    else {
-        return DEFAULT_WORKING_SET;
-    };
-    *call
-        .state
-        .get::<WorkingSets>()
-        .0
-        .get_or_default(pid, &object)
-}
-
-/// Each process's working-set limits.
-#[derive(Default)]
-struct WorkingSets(win32::PerProcess<WorkingSet>);
-
-impl Default for WorkingSet {
-    fn default() -> Self {
-        DEFAULT_WORKING_SET
-    }
-}
-
 /// GetProcessWorkingSetSize(hProcess, lpMinimumWorkingSetSize, lpMaximumWorkingSetSize).
 #[export]
 fn GetProcessWorkingSetSize(
@@ -569,10 +494,10 @@ fn GetProcessWorkingSetSize(
         Ok(info) => info,
         Err(e) => return failure(call, e, 0),
     };
-    let ws = working_set_of(call, info.id);
+    let (minimum, maximum) = info.details.working_set;
     let written = call
-        .write_u32(lpMinimumWorkingSetSize.0, ws.minimum)
-        .and_then(|()| call.write_u32(lpMaximumWorkingSetSize.0, ws.maximum));
+        .write_u32(lpMinimumWorkingSetSize.0, minimum)
+        .and_then(|()| call.write_u32(lpMaximumWorkingSetSize.0, maximum));
     match written {
         Ok(()) => ApiReturn::Value(1),
         Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
@@ -591,14 +516,13 @@ fn SetProcessWorkingSetSize(
     dwMaximumWorkingSetSize: u32,
 ) -> ApiReturn {
     let (min, max) = (dwMinimumWorkingSetSize, dwMaximumWorkingSetSize);
-    let info = match call.machine.process_information(
+    if let Err(e) = call.machine.process_information(
         call.thread.process,
         hProcess,
         AccessMask::PROCESS_SET_QUOTA,
     ) {
-        Ok(info) => info,
-        Err(e) => return failure(call, e, 0),
-    };
+        return failure(call, e, 0);
+    }
     if min == u32::MAX && max == u32::MAX {
         return ApiReturn::Value(1);
     }
@@ -610,17 +534,9 @@ fn SetProcessWorkingSetSize(
         .map_or(0x1000, |p| p.architecture().page_size().bytes());
     let minimum = min.max(20 * page);
     let maximum = max.max(minimum + 13 * page);
-    let Some(object) = call
-        .machine
-        .process(info.id)
-        .map(|p| std::sync::Arc::clone(p.object()))
-    else {
-        return call.fail(NtStatus::PROCESS_IS_TERMINATING);
-    };
-    *call
-        .state
-        .get::<WorkingSets>()
-        .0
-        .get_or_default(info.id, &object) = WorkingSet { minimum, maximum };
-    ApiReturn::Value(1)
+    let caller = call.thread.process;
+    match call.machine.set_working_set(caller, hProcess, minimum, maximum) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(e) => failure(call, e, 0),
+    }
 }
