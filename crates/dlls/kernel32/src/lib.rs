@@ -103,6 +103,8 @@ pub(crate) struct ProcessParameters {
     pub(crate) block: Option<startup::ParameterBlock>,
     /// What the creator's STARTUPINFO said (GetStartupInfo gives it back).
     pub(crate) startup: startup::StartupInfo,
+    /// The process's copies of the STARTUPINFO strings, once GetStartupInfo made them.
+    pub(crate) startup_strings: startup::StartupStrings,
 }
 
 /// GetFileType of the standard input, output and error handles.
@@ -2334,7 +2336,7 @@ fn CreateProcessA(
     lpProcessInformation: Ptr,
 ) -> ApiReturn {
     let _ = (lpProcessAttributes, lpThreadAttributes);
-    let Ok(startup) = startup::StartupInfo::read(call, lpStartupInfo.0) else {
+    let Ok(startup) = startup::StartupInfo::read(call, lpStartupInfo.0, false) else {
         return bad_pointer(call);
     };
     create_process(
@@ -2370,7 +2372,7 @@ fn CreateProcessW(
     lpProcessInformation: Ptr,
 ) -> ApiReturn {
     let _ = (lpProcessAttributes, lpThreadAttributes);
-    let Ok(startup) = startup::StartupInfo::read(call, lpStartupInfo.0) else {
+    let Ok(startup) = startup::StartupInfo::read(call, lpStartupInfo.0, true) else {
         return bad_pointer(call);
     };
     create_process(
@@ -2450,6 +2452,10 @@ fn read_environment_block(
 fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiReturn {
     let (inherit, flags, info_ptr) = (request.inherit, request.flags, request.information.0);
     let cmd = request.command_line;
+    // An empty application name is no path at all.
+    if request.application == Some("") {
+        return call.fail_win32(Win32Error::PATH_NOT_FOUND, 0);
+    }
     let name = match optional_name(call, request.application) {
         Ok(Some(a)) => a.to_string(),
         Ok(None) => match command_line(call, cmd) {
@@ -2471,6 +2477,8 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
     if call.probe_write(info_ptr, 16).is_err() {
         return bad_pointer(call);
     }
+    // The PROCESS_INFORMATION is cleared first: a failure leaves it zero.
+    let _ = call.write_bytes(info_ptr, &[0; 16]);
     let child_directory = match file::child_current_directory(call, request.directory) {
         Ok(d) => d,
         Err(failed) => return failed,
@@ -2546,6 +2554,17 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
         _ => name.clone(),
     };
     if let Some(child) = &child {
+        // A creator that names no desktop gives its own.
+        let mut startup = request.startup.clone();
+        if startup.desktop.is_none() {
+            startup.desktop = parent.as_ref().and_then(|o| {
+                call.state
+                    .k32()
+                    .process_parameters
+                    .get(caller.process, o)
+                    .and_then(|p| p.startup.desktop.clone())
+            });
+        }
         call.state.k32().process_parameters.insert(
             started.process,
             child,
@@ -2553,7 +2572,8 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
                 command_line: child_command_line,
                 image_path: Some(image_path),
                 block: None,
-                startup: request.startup,
+                startup,
+                startup_strings: Default::default(),
             },
         );
         file::set_process_current_directory(call, started.process, child, child_directory);
