@@ -11,6 +11,7 @@ use nt_object::{
 };
 use nt_status::{NtStatus, Win32Error};
 
+mod actctx;
 mod atom;
 pub mod console;
 mod console_api;
@@ -858,6 +859,14 @@ pub static DLL: BuiltinDll = BuiltinDll {
         toolhelp::Module32NextW,
         // memstatus.rs (Windows 2000, static imports only)
         memstatus::GlobalMemoryStatusEx,
+        // actctx.rs (Windows XP, static imports only: no context can be made)
+        actctx::CreateActCtxA,
+        actctx::CreateActCtxW,
+        actctx::GetCurrentActCtx,
+        actctx::ActivateActCtx,
+        actctx::DeactivateActCtx,
+        actctx::AddRefActCtx,
+        actctx::ReleaseActCtx,
     ],
 };
 
