@@ -479,11 +479,7 @@ mod tests {
             &mut buf,
         );
         assert_eq!(get64(&buf, ALPHA_INTEGER + 8 * 30), 130, "sp");
-        assert_eq!(
-            get64(&buf, ALPHA_INTEGER),
-            0,
-            "v0 is integer, not control"
-        );
+        assert_eq!(get64(&buf, ALPHA_INTEGER), 0, "v0 is integer, not control");
         assert_eq!(get64(&buf, ALPHA_FIR), 0xFFFF_FFFF_8000_1000);
         write_context(
             &cpu,

@@ -558,10 +558,11 @@ impl Machine {
         minimum: u32,
         maximum: u32,
     ) -> Result<(), KernelError> {
-        let object = self.reference_process_object(caller, handle, AccessMask::PROCESS_SET_QUOTA)?;
-        let body = object
-            .payload::<ProcessBody>()
-            .ok_or(KernelError::Object(nt_object::ObjectError::ObjectTypeMismatch))?;
+        let object =
+            self.reference_process_object(caller, handle, AccessMask::PROCESS_SET_QUOTA)?;
+        let body = object.payload::<ProcessBody>().ok_or(KernelError::Object(
+            nt_object::ObjectError::ObjectTypeMismatch,
+        ))?;
         body.details().working_set = (minimum, maximum);
         Ok(())
     }

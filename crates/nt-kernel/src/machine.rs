@@ -1039,8 +1039,7 @@ impl Machine {
         // The object's security grants the type's rights and no others: a request for a
         // right NT 4.0 does not define (PROCESS_QUERY_LIMITED_INFORMATION, 0x1000, came with
         // Vista) is refused, as NT's access check refuses what no ACE grants.
-        let specific = access.0
-            & !(AccessMask::GENERIC_MASK.0 | AccessMask::MAXIMUM_ALLOWED.0);
+        let specific = access.0 & !(AccessMask::GENERIC_MASK.0 | AccessMask::MAXIMUM_ALLOWED.0);
         if specific & !object_type.generic_mapping().all.0 != 0 {
             return Err(KernelError::Object(nt_object::ObjectError::AccessDenied));
         }

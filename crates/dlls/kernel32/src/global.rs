@@ -103,7 +103,12 @@ fn table(call: &mut ApiCall<'_>) -> Option<u32> {
         .ok()?;
     let page = space.page_size().bytes();
     space
-        .allocate(base, page, AllocationType::COMMIT, PageProtection::READWRITE)
+        .allocate(
+            base,
+            page,
+            AllocationType::COMMIT,
+            PageProtection::READWRITE,
+        )
         .ok()?;
     let entries = base + TABLE_HEADER;
     let fields = [
@@ -117,7 +122,10 @@ fn table(call: &mut ApiCall<'_>) -> Option<u32> {
     for (off, v) in fields {
         space.write_u32(base + off, v).ok()?;
     }
-    call.state.get::<HandleTables>().0.insert(pid, &object, base);
+    call.state
+        .get::<HandleTables>()
+        .0
+        .insert(pid, &object, base);
     Some(base)
 }
 
@@ -217,7 +225,13 @@ fn heap_call<T>(
 }
 
 /// A moveable block for `size` bytes keeping `handle` as its user value.
-fn moveable_block(call: &mut ApiCall<'_>, size: u32, zero: bool, shared: bool, handle: u32) -> Option<u32> {
+fn moveable_block(
+    call: &mut ApiCall<'_>,
+    size: u32,
+    zero: bool,
+    shared: bool,
+    handle: u32,
+) -> Option<u32> {
     let mut flags = HEAP_SETTABLE_USER_VALUE | BASE_HEAP_FLAG_MOVEABLE;
     if zero {
         flags |= HEAP_ZERO_MEMORY;
@@ -239,7 +253,12 @@ fn alloc(call: &mut ApiCall<'_>, family: Family, flags: u32, size: u32) -> ApiRe
     let zero = flags & ZEROINIT != 0;
     if flags & MOVEABLE == 0 {
         let heap_flags = if zero { HEAP_ZERO_MEMORY } else { 0 };
-        return match heap_call(call, |c, h| c.allocate(h, heap_flags, size.max(1))) {
+        // GlobalAlloc makes a fixed block of 0 bytes one of 1 byte; LocalAlloc does not.
+        let size = match family {
+            Family::Global => size.max(1),
+            Family::Local => size,
+        };
+        return match heap_call(call, |c, h| c.allocate(h, heap_flags, size)) {
             Ok(p) => ApiReturn::Value(p),
             Err(_) => call.fail(NtStatus::NO_MEMORY),
         };
@@ -618,7 +637,9 @@ fn realloc(call: &mut ApiCall<'_>, family: Family, h: u32, bytes: u32, flags: u3
     if !moveable_flag {
         heap_flags |= heap::HEAP_REALLOC_IN_PLACE_ONLY;
     }
-    match heap_call(call, |c, heap| c.reallocate(heap, heap_flags, h, bytes.max(1))) {
+    match heap_call(call, |c, heap| {
+        c.reallocate(heap, heap_flags, h, bytes.max(1))
+    }) {
         Ok(p) => ApiReturn::Value(p),
         Err(HeapFailure::InvalidParameter) => call.fail(NtStatus::INVALID_HANDLE),
         Err(_) => call.fail(NtStatus::NO_MEMORY),
@@ -629,13 +650,23 @@ fn realloc(call: &mut ApiCall<'_>, family: Family, h: u32, bytes: u32, flags: u3
 /// memory moveable with GMEM_MOVEABLE); size 0 discards an unlocked moveable object; fixed
 /// memory and locked objects may move only with GMEM_MOVEABLE.
 #[export]
-pub(crate) fn GlobalReAlloc(call: &mut ApiCall<'_>, hMem: u32, dwBytes: u32, uFlags: u32) -> ApiReturn {
+pub(crate) fn GlobalReAlloc(
+    call: &mut ApiCall<'_>,
+    hMem: u32,
+    dwBytes: u32,
+    uFlags: u32,
+) -> ApiReturn {
     realloc(call, Family::Global, hMem, dwBytes, uFlags)
 }
 
 /// LocalReAlloc(hMem, uBytes, uFlags).
 #[export]
-pub(crate) fn LocalReAlloc(call: &mut ApiCall<'_>, hMem: u32, uBytes: u32, uFlags: u32) -> ApiReturn {
+pub(crate) fn LocalReAlloc(
+    call: &mut ApiCall<'_>,
+    hMem: u32,
+    uBytes: u32,
+    uFlags: u32,
+) -> ApiReturn {
     realloc(call, Family::Local, hMem, uBytes, uFlags)
 }
 

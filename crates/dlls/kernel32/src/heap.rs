@@ -48,8 +48,13 @@ pub(crate) fn process_heap(call: &mut ApiCall<'_>) -> Option<u32> {
         .and_then(|p| {
             let base = p.image()?.base;
             let m = p.address_space();
-            let optional = base.checked_add(m.read_u32(base + 0x3C).ok()?)?.checked_add(0x18)?;
-            Some((m.read_u32(optional + 0x48).ok()?, m.read_u32(optional + 0x4C).ok()?))
+            let optional = base
+                .checked_add(m.read_u32(base + 0x3C).ok()?)?
+                .checked_add(0x18)?;
+            Some((
+                m.read_u32(optional + 0x48).ok()?,
+                m.read_u32(optional + 0x4C).ok()?,
+            ))
         })
         .unwrap_or((0x10_0000, 0x1000));
     let reserve = reserve.max(0x1_0000);

@@ -535,7 +535,10 @@ fn SetProcessWorkingSetSize(
     let minimum = min.max(20 * page);
     let maximum = max.max(minimum + 13 * page);
     let caller = call.thread.process;
-    match call.machine.set_working_set(caller, hProcess, minimum, maximum) {
+    match call
+        .machine
+        .set_working_set(caller, hProcess, minimum, maximum)
+    {
         Ok(()) => ApiReturn::Value(1),
         Err(e) => failure(call, e, 0),
     }

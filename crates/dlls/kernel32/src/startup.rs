@@ -167,7 +167,11 @@ pub(crate) fn parameter_block(call: &mut ApiCall<'_>) -> Result<ParameterBlock, 
                 if let Some(block) = p.block {
                     return Ok(block);
                 }
-                (p.command_line.clone(), p.image_path.clone(), p.startup.clone())
+                (
+                    p.command_line.clone(),
+                    p.image_path.clone(),
+                    p.startup.clone(),
+                )
             }
             None => (String::new(), None, StartupInfo::default()),
         };
@@ -474,7 +478,10 @@ fn startup_string(call: &mut ApiCall<'_>, slot: usize, text: Option<&str>) -> u3
         return made;
     }
     let bytes: Vec<u8> = if slot >= 2 {
-        text.encode_utf16().chain([0]).flat_map(u16::to_le_bytes).collect()
+        text.encode_utf16()
+            .chain([0])
+            .flat_map(u16::to_le_bytes)
+            .collect()
     } else {
         let mut b = win32::codepage::CodePage::Ansi.encode_str(text);
         b.push(0);

@@ -405,7 +405,10 @@ fn segment_at(m: &AddressSpace, heap: u32, index: u32) -> R<Option<Segment>> {
 }
 
 fn write_segment_commit(m: &mut AddressSpace, s: &Segment) -> R<()> {
-    m.write_u32(s.at + seg_off::NUMBER_OF_UNCOMMITTED_PAGES, s.uncommitted_pages)?;
+    m.write_u32(
+        s.at + seg_off::NUMBER_OF_UNCOMMITTED_PAGES,
+        s.uncommitted_pages,
+    )?;
     let ranges = u32::from(s.uncommitted_pages != 0);
     m.write_u32(s.at + seg_off::NUMBER_OF_UNCOMMITTED_RANGES, ranges)?;
     m.write_u32(
@@ -543,16 +546,29 @@ pub fn create(m: &mut AddressSpace, flags: u32, reserve: u32, commit: u32) -> R<
         flags |= HEAP_GROWABLE;
         (DEFAULT_RESERVE_PAGES * page).max(round_up(commit, 0x1_0000).ok_or(HeapFailure::NoMemory)?)
     } else {
-        round_up(reserve, page).ok_or(HeapFailure::NoMemory)?.max(commit)
+        round_up(reserve, page)
+            .ok_or(HeapFailure::NoMemory)?
+            .max(commit)
     };
     // The header, lock and segment 0 must fit in what is committed.
-    let commit = commit.max(round_up(FIRST_ENTRY0 + 2 * GRANULE, page).ok_or(HeapFailure::NoMemory)?);
+    let commit =
+        commit.max(round_up(FIRST_ENTRY0 + 2 * GRANULE, page).ok_or(HeapFailure::NoMemory)?);
     let reserve = reserve.max(commit);
     let (base, _) = m
-        .allocate(0, reserve, AllocationType::RESERVE, PageProtection::READWRITE)
+        .allocate(
+            0,
+            reserve,
+            AllocationType::RESERVE,
+            PageProtection::READWRITE,
+        )
         .map_err(|_| HeapFailure::NoMemory)?;
-    if m.allocate(base, commit, AllocationType::COMMIT, PageProtection::READWRITE)
-        .is_err()
+    if m.allocate(
+        base,
+        commit,
+        AllocationType::COMMIT,
+        PageProtection::READWRITE,
+    )
+    .is_err()
     {
         let _ = m.free(base, 0, FreeType::RELEASE);
         return Err(HeapFailure::NoMemory);
@@ -597,7 +613,16 @@ pub fn create(m: &mut AddressSpace, flags: u32, reserve: u32, commit: u32) -> R<
     }
     // The lock: a free critical section (LockCount -1).
     m.write_u32(base + heap_off::LOCK + lock_off::LOCK_COUNT, u32::MAX)?;
-    init_segment(m, base, 0, base, base + SEGMENT0, reserve, commit, header_granules)?;
+    init_segment(
+        m,
+        base,
+        0,
+        base,
+        base + SEGMENT0,
+        reserve,
+        commit,
+        header_granules,
+    )?;
     Ok(base)
 }
 
@@ -655,7 +680,15 @@ fn init_segment(
     m.write_u32(heap + heap_off::SEGMENTS + 4 * index, at)?;
     let free = (base + commit - first) / GRANULE;
     if free >= 2 {
-        write_free_block(m, heap, first, free, (seg_off::SIZE / GRANULE) as u16, index, true)?;
+        write_free_block(
+            m,
+            heap,
+            first,
+            free,
+            (seg_off::SIZE / GRANULE) as u16,
+            index,
+            true,
+        )?;
     }
     Ok(())
 }
@@ -724,7 +757,12 @@ fn take_free(m: &mut AddressSpace, heap: u32, want: u32) -> R<Option<(u32, Entry
         let mut bitmap = [0u8; 16];
         m.read_bytes(heap + heap_off::FREE_LISTS_IN_USE, &mut bitmap)?;
         let words: [u32; 4] = std::array::from_fn(|i| {
-            u32::from_le_bytes([bitmap[4 * i], bitmap[4 * i + 1], bitmap[4 * i + 2], bitmap[4 * i + 3]])
+            u32::from_le_bytes([
+                bitmap[4 * i],
+                bitmap[4 * i + 1],
+                bitmap[4 * i + 2],
+                bitmap[4 * i + 3],
+            ])
         });
         let mut n = want;
         while n < FREE_LISTS {
@@ -866,10 +904,17 @@ fn extend(m: &mut AddressSpace, heap: u32, want: u32, growable: bool) -> R<Optio
         if available < need {
             continue;
         }
-        let commit_to = round_up(start + need, page).ok_or(HeapFailure::NoMemory)?.min(s.end);
+        let commit_to = round_up(start + need, page)
+            .ok_or(HeapFailure::NoMemory)?
+            .min(s.end);
         if commit_to > end {
-            m.allocate(end, commit_to - end, AllocationType::COMMIT, PageProtection::READWRITE)
-                .map_err(|_| HeapFailure::NoMemory)?;
+            m.allocate(
+                end,
+                commit_to - end,
+                AllocationType::COMMIT,
+                PageProtection::READWRITE,
+            )
+            .map_err(|_| HeapFailure::NoMemory)?;
             s.uncommitted_pages -= (commit_to - end) / page;
             write_segment_commit(m, &s)?;
         }
@@ -902,14 +947,28 @@ fn extend(m: &mut AddressSpace, heap: u32, want: u32, growable: bool) -> R<Optio
     }) else {
         return Ok(None);
     };
-    let bytes = need.checked_add(seg_off::SIZE).ok_or(HeapFailure::NoMemory)?;
-    let reserve = round_up(bytes, 0x1_0000).ok_or(HeapFailure::NoMemory)?.max(SEGMENT_RESERVE);
+    let bytes = need
+        .checked_add(seg_off::SIZE)
+        .ok_or(HeapFailure::NoMemory)?;
+    let reserve = round_up(bytes, 0x1_0000)
+        .ok_or(HeapFailure::NoMemory)?
+        .max(SEGMENT_RESERVE);
     let commit = round_up(bytes, page).ok_or(HeapFailure::NoMemory)?;
     let (base, _) = m
-        .allocate(0, reserve, AllocationType::RESERVE, PageProtection::READWRITE)
+        .allocate(
+            0,
+            reserve,
+            AllocationType::RESERVE,
+            PageProtection::READWRITE,
+        )
         .map_err(|_| HeapFailure::NoMemory)?;
-    if m.allocate(base, commit, AllocationType::COMMIT, PageProtection::READWRITE)
-        .is_err()
+    if m.allocate(
+        base,
+        commit,
+        AllocationType::COMMIT,
+        PageProtection::READWRITE,
+    )
+    .is_err()
     {
         let _ = m.free(base, 0, FreeType::RELEASE);
         return Err(HeapFailure::NoMemory);
@@ -971,8 +1030,12 @@ fn allocate_block(m: &mut AddressSpace, heap: u32, flags: u32, size: u32) -> R<u
 /// A large block with a reservation of its own, behind a HEAP_VIRTUAL_ALLOC_ENTRY.
 fn allocate_virtual(m: &mut AddressSpace, heap: u32, flags: u32, size: u32) -> R<u32> {
     let page = m.page_size().bytes();
-    let commit = round_up(size.checked_add(VIRTUAL_HEADER).ok_or(HeapFailure::NoMemory)?, page)
-        .ok_or(HeapFailure::NoMemory)?;
+    let commit = round_up(
+        size.checked_add(VIRTUAL_HEADER)
+            .ok_or(HeapFailure::NoMemory)?,
+        page,
+    )
+    .ok_or(HeapFailure::NoMemory)?;
     let (base, _) = m
         .allocate(
             0,
@@ -990,7 +1053,10 @@ fn allocate_virtual(m: &mut AddressSpace, heap: u32, flags: u32, size: u32) -> R
     m.write_u64(base + 8, 0)?;
     m.write_u32(base + 0x10, commit)?;
     m.write_u32(base + 0x14, commit)?;
-    let f = ef::BUSY | ef::VIRTUAL_ALLOC | ef::EXTRA_PRESENT | (((flags & HEAP_SETTABLE_USER_FLAGS) >> 4) as u8);
+    let f = ef::BUSY
+        | ef::VIRTUAL_ALLOC
+        | ef::EXTRA_PRESENT
+        | (((flags & HEAP_SETTABLE_USER_FLAGS) >> 4) as u8);
     write_entry(
         m,
         base + 0x18,
@@ -1126,6 +1192,31 @@ fn free_block(m: &mut AddressSpace, heap: u32, flags: u32, block: Block) -> R<()
     set_next_prev(m, start, granules, last)
 }
 
+/// Grows or shrinks a large block where it is: within its committed pages only. Shrinking
+/// decommits the whole pages the block no longer uses, as NT's heap does, so a block shrunk
+/// cannot grow back in place beyond its last page. The header's Size keeps the bytes of the
+/// commit past the caller's data, which this keeps below a page.
+fn resize_large(m: &mut AddressSpace, base: u32, size: u32) -> R<Option<u32>> {
+    let commit = m.read_u32(base + 0x10)?;
+    let Some(needed) = size.checked_add(VIRTUAL_HEADER).filter(|&n| n <= commit) else {
+        return Ok(None);
+    };
+    let page = m.page_size().bytes();
+    let kept = round_up(needed, page).ok_or(HeapFailure::NoMemory)?;
+    let commit = if kept < commit {
+        m.free(base + kept, commit - kept, FreeType::DECOMMIT)
+            .map_err(|_| HeapFailure::InvalidParameter)?;
+        m.write_u32(base + 0x10, kept)?;
+        kept
+    } else {
+        commit
+    };
+    let mut e = read_entry(m, base + 0x18)?;
+    e.size = u16::try_from(commit - needed).map_err(|_| HeapFailure::InvalidParameter)?;
+    write_entry(m, base + 0x18, e)?;
+    Ok(Some(base + VIRTUAL_HEADER))
+}
+
 /// Grows or shrinks a block of a segment where it is (with the free block after it).
 fn resize_small(
     m: &mut AddressSpace,
@@ -1159,7 +1250,15 @@ fn resize_small(
                 }
             }
             write_busy_header(m, h, e, want, size, false)?;
-            write_free_block(m, heap, free, granules, want as u16, u32::from(e.segment), free_last)?;
+            write_free_block(
+                m,
+                heap,
+                free,
+                granules,
+                want as u16,
+                u32::from(e.segment),
+                free_last,
+            )?;
             set_next_prev(m, free, granules, free_last)?;
         } else {
             write_busy_header(m, h, e, have, size, last)?;
@@ -1186,7 +1285,15 @@ fn resize_small(
     if total - want >= 2 {
         write_busy_header(m, h, merged, want, size, false)?;
         let free = h + want * GRANULE;
-        write_free_block(m, heap, free, total - want, want as u16, u32::from(e.segment), merged_last)?;
+        write_free_block(
+            m,
+            heap,
+            free,
+            total - want,
+            want as u16,
+            u32::from(e.segment),
+            merged_last,
+        )?;
         set_next_prev(m, free, total - want, merged_last)?;
     } else {
         write_busy_header(m, h, merged, total, size, merged_last)?;
@@ -1195,7 +1302,14 @@ fn resize_small(
     Ok(Some(h + ENTRY_SIZE))
 }
 
-fn write_busy_header(m: &mut AddressSpace, h: u32, e: Entry, granules: u32, size: u32, last: bool) -> R<()> {
+fn write_busy_header(
+    m: &mut AddressSpace,
+    h: u32,
+    e: Entry,
+    granules: u32,
+    size: u32,
+    last: bool,
+) -> R<()> {
     let mut flags = e.flags & !ef::LAST_ENTRY;
     if last {
         flags |= ef::LAST_ENTRY;
@@ -1233,7 +1347,13 @@ fn effective(h: Header, flags: u32) -> u32 {
 }
 
 /// The calls' serialization: Err(Locked) when another (live) thread holds the heap's lock.
-fn check_lock(m: &AddressSpace, heap: u32, flags: u32, me: u32, alive: &dyn Fn(u32) -> bool) -> R<()> {
+fn check_lock(
+    m: &AddressSpace,
+    heap: u32,
+    flags: u32,
+    me: u32,
+    alive: &dyn Fn(u32) -> bool,
+) -> R<()> {
     if flags & HEAP_NO_SERIALIZE != 0 {
         return Ok(());
     }
@@ -1260,7 +1380,9 @@ impl HeapCall<'_> {
         let h = header(self.space, heap)?;
         let flags = effective(h, flags);
         let live = self.live;
-        check_lock(self.space, heap, flags, self.thread, &|id| live.contains(&id))?;
+        check_lock(self.space, heap, flags, self.thread, &|id| {
+            live.contains(&id)
+        })?;
         Ok(flags)
     }
 
@@ -1291,7 +1413,9 @@ impl HeapCall<'_> {
         let h = header(self.space, heap)?;
         let flags = effective(h, flags);
         let live = self.live;
-        check_lock(self.space, heap, flags, self.thread, &|id| live.contains(&id))?;
+        check_lock(self.space, heap, flags, self.thread, &|id| {
+            live.contains(&id)
+        })?;
         let block = busy_block(self.space, heap, at)?;
         if flags & HEAP_VALIDATE_PARAMETERS_ENABLED != 0
             && let Block::Small(h, e, _) = &block
@@ -1324,17 +1448,7 @@ impl HeapCall<'_> {
                     };
                 resize_small(self.space, heap, *h, *e, size, keep)?
             }
-            Block::Large(base) => {
-                let commit = self.space.read_u32(base + 0x10)?;
-                if size.checked_add(VIRTUAL_HEADER).is_some_and(|n| n <= commit) {
-                    let mut e = read_entry(self.space, base + 0x18)?;
-                    e.size = (commit - VIRTUAL_HEADER - size) as u16;
-                    write_entry(self.space, base + 0x18, e)?;
-                    Some(at)
-                } else {
-                    None
-                }
-            }
+            Block::Large(base) => resize_large(self.space, *base, size)?,
         };
         if let Some(p) = in_place {
             if flags & HEAP_ZERO_MEMORY != 0 && size > old {
@@ -1368,7 +1482,9 @@ impl HeapCall<'_> {
     pub fn validate(&mut self, heap: u32, flags: u32, at: u32) -> R<bool> {
         let h = header(self.space, heap)?;
         let live = self.live;
-        check_lock(self.space, heap, effective(h, flags), self.thread, &|id| live.contains(&id))?;
+        check_lock(self.space, heap, effective(h, flags), self.thread, &|id| {
+            live.contains(&id)
+        })?;
         if at != 0 {
             if at & (GRANULE - 1) != 0 {
                 return Ok(false);
@@ -1377,7 +1493,9 @@ impl HeapCall<'_> {
             // the header is.
             self.space.read_u64(at.wrapping_sub(ENTRY_SIZE))?;
             return match busy_block(self.space, heap, at) {
-                Ok(Block::Small(h, e, _)) if e.flags & ef::FILL_PATTERN != 0 => tail_intact(self.space, h, e),
+                Ok(Block::Small(h, e, _)) if e.flags & ef::FILL_PATTERN != 0 => {
+                    tail_intact(self.space, h, e)
+                }
                 Ok(_) => Ok(true),
                 Err(_) => Ok(false),
             };
@@ -1438,7 +1556,9 @@ fn validate_all(m: &AddressSpace, heap: u32) -> R<bool> {
                 }
             } else {
                 free_granules += u64::from(e.size);
-                if e.flags & ef::FILL_PATTERN != 0 && !bytes_match(m, h + 16, e.bytes() - 16, FREE_FILL)? {
+                if e.flags & ef::FILL_PATTERN != 0
+                    && !bytes_match(m, h + 16, e.bytes() - 16, FREE_FILL)?
+                {
                     return Ok(false);
                 }
             }
@@ -1705,7 +1825,12 @@ pub fn walk(m: &AddressSpace, heap: u32, previous: Option<WalkEntry>) -> R<Optio
         WalkKind::Region => s.first,
         WalkKind::Uncommitted => return region_from(m, heap, index + 1),
         WalkKind::Busy | WalkKind::Free => {
-            let h = p.data - if p.kind == WalkKind::Busy { ENTRY_SIZE } else { 16 };
+            let h = p.data
+                - if p.kind == WalkKind::Busy {
+                    ENTRY_SIZE
+                } else {
+                    16
+                };
             let e = read_entry(m, h)?;
             if e.flags & ef::LAST_ENTRY != 0 {
                 return after_blocks(m);
@@ -1824,7 +1949,10 @@ pub fn live_threads(call: &ApiCall<'_>) -> Vec<u32> {
 }
 
 /// Runs `f` on a [`HeapCall`] of the calling thread.
-pub fn with_heap_call<T>(call: &mut ApiCall<'_>, f: impl FnOnce(&mut HeapCall<'_>) -> R<T>) -> R<T> {
+pub fn with_heap_call<T>(
+    call: &mut ApiCall<'_>,
+    f: impl FnOnce(&mut HeapCall<'_>) -> R<T>,
+) -> R<T> {
     let me = call.thread.thread;
     let Some(process) = call.process_mut() else {
         return Err(HeapFailure::InvalidParameter);
@@ -1856,7 +1984,9 @@ pub fn process_heaps(call: &ApiCall<'_>) -> Vec<u32> {
     let peb = p.peb();
     let count = m.read_u32(peb + peb_off::NUMBER_OF_HEAPS).unwrap_or(0);
     let array = m.read_u32(peb + peb_off::PROCESS_HEAPS).unwrap_or(0);
-    let max = m.read_u32(peb + peb_off::MAXIMUM_NUMBER_OF_HEAPS).unwrap_or(0);
+    let max = m
+        .read_u32(peb + peb_off::MAXIMUM_NUMBER_OF_HEAPS)
+        .unwrap_or(0);
     (0..count.min(max))
         .filter_map(|i| m.read_u32(array + 4 * i).ok())
         .collect()
@@ -1884,7 +2014,10 @@ pub fn add_to_process_list(call: &mut ApiCall<'_>, heap: u32) -> R<()> {
     }
     m.write_u32(array + 4 * count, heap)?;
     m.write_u32(peb + peb_off::NUMBER_OF_HEAPS, count + 1)?;
-    m.write_u16(heap + heap_off::PROCESS_HEAPS_LIST_INDEX, (count + 1) as u16)?;
+    m.write_u16(
+        heap + heap_off::PROCESS_HEAPS_LIST_INDEX,
+        (count + 1) as u16,
+    )?;
     Ok(())
 }
 
@@ -1949,10 +2082,15 @@ mod tests {
         );
         let region = walk(&m, heap, None).expect("walk").expect("region");
         assert_eq!(region.kind, WalkKind::Region);
-        assert_eq!((region.data, region.committed, region.uncommitted), (heap, 0x1000, 0x3F000));
+        assert_eq!(
+            (region.data, region.committed, region.uncommitted),
+            (heap, 0x1000, 0x3F000)
+        );
         let free = walk(&m, heap, Some(region)).expect("walk").expect("free");
         assert_eq!(free.kind, WalkKind::Free);
-        let ucr = walk(&m, heap, Some(free)).expect("walk").expect("uncommitted");
+        let ucr = walk(&m, heap, Some(free))
+            .expect("walk")
+            .expect("uncommitted");
         assert_eq!(ucr.kind, WalkKind::Uncommitted);
         assert_eq!(ucr.data, heap + 0x1000);
         assert_eq!(walk(&m, heap, Some(ucr)), Ok(None));
@@ -1975,7 +2113,11 @@ mod tests {
         assert_eq!((e.size, e.flags, e.unused), (3, ef::BUSY, 14));
         c.free(heap, 0, b).expect("free b");
         c.free(heap, 0, a).expect("free a");
-        assert_eq!(c.free(heap, 0, a), Err(HeapFailure::InvalidParameter), "double free");
+        assert_eq!(
+            c.free(heap, 0, a),
+            Err(HeapFailure::InvalidParameter),
+            "double free"
+        );
         assert_eq!(c.allocate(heap, 0, 120), Ok(a), "a and b merged");
         assert_eq!(validate_all(c.space, heap), Ok(true));
     }
@@ -1999,7 +2141,9 @@ mod tests {
         let mut m = space();
         let heap = create(&mut m, 0, 0, 0).expect("heap");
         let mut c = call(&mut m);
-        let blocks: Vec<u32> = (0..64).map(|_| c.allocate(heap, 0, 0x2_0000).expect("block")).collect();
+        let blocks: Vec<u32> = (0..64)
+            .map(|_| c.allocate(heap, 0, 0x2_0000).expect("block"))
+            .collect();
         assert!(segment_at(c.space, heap, 1).expect("read").is_some());
         for b in &blocks {
             c.free(heap, 0, *b).expect("free");
@@ -2022,7 +2166,9 @@ mod tests {
             c.reallocate(heap, HEAP_REALLOC_IN_PLACE_ONLY, a, 1000),
             Err(HeapFailure::NoMemory)
         );
-        let moved = c.reallocate(heap, HEAP_ZERO_MEMORY, a, 1000).expect("moved");
+        let moved = c
+            .reallocate(heap, HEAP_ZERO_MEMORY, a, 1000)
+            .expect("moved");
         assert_ne!(moved, a);
         assert_eq!(c.size(heap, 0, moved), Ok(1000));
         assert_eq!(validate_all(c.space, heap), Ok(true));
@@ -2033,13 +2179,21 @@ mod tests {
         let mut m = space();
         let heap = create(&mut m, 0, 0, 0).expect("heap");
         let mut c = call(&mut m);
-        let a = c.allocate(heap, HEAP_SETTABLE_USER_VALUE | 0x200, 0x1000).expect("a");
+        let a = c
+            .allocate(heap, HEAP_SETTABLE_USER_VALUE | 0x200, 0x1000)
+            .expect("a");
         assert_eq!(get_user_info(c.space, heap, a), Ok((Some(0), 0x200)));
         assert_eq!(set_user_value_of(c.space, heap, a, 0xDEAD_BEEF), Ok(true));
         assert_eq!(c.space.read_u32(a + 0x1004), Ok(0xDEAD_BEEF));
-        assert_eq!(set_user_flags(c.space, heap, a, 0, 0x1000), Err(HeapFailure::InvalidParameter));
+        assert_eq!(
+            set_user_flags(c.space, heap, a, 0, 0x1000),
+            Err(HeapFailure::InvalidParameter)
+        );
         set_user_flags(c.space, heap, a, 0x200, 0x400).expect("flags");
-        assert_eq!(get_user_info(c.space, heap, a), Ok((Some(0xDEAD_BEEF), 0x400)));
+        assert_eq!(
+            get_user_info(c.space, heap, a),
+            Ok((Some(0xDEAD_BEEF), 0x400))
+        );
         let plain = c.allocate(heap, 0, 16).expect("plain");
         assert_eq!(get_user_info(c.space, heap, plain), Ok((None, 0)));
     }
@@ -2088,15 +2242,20 @@ mod tests {
         let first = c.space.read_u32(head).expect("head");
         c.space.write_u32(first, first).expect("scribble");
         let _ = c.allocate(heap, 0, 100_000);
-        assert_eq!(header(c.space, heap + 0x10000).map(|_| ()), Err(HeapFailure::AccessViolation));
+        assert_eq!(
+            header(c.space, heap + 0x10000).map(|_| ()),
+            Err(HeapFailure::AccessViolation)
+        );
     }
 
     #[test]
     fn a_lock_held_by_another_live_thread_blocks_serialized_calls() {
         let mut m = space();
         let heap = create(&mut m, 0, 0, 0).expect("heap");
-        m.write_u32(heap + heap_off::LOCK + lock_off::OWNING_THREAD, 7).expect("owner");
-        m.write_u32(heap + heap_off::LOCK + lock_off::RECURSION_COUNT, 1).expect("count");
+        m.write_u32(heap + heap_off::LOCK + lock_off::OWNING_THREAD, 7)
+            .expect("owner");
+        m.write_u32(heap + heap_off::LOCK + lock_off::RECURSION_COUNT, 1)
+            .expect("count");
         let mut c = HeapCall {
             space: &mut m,
             thread: 1,

@@ -97,7 +97,12 @@ pub fn RtlCreateHeap(
 }
 
 /// Creates a heap in the calling process and adds it to the PEB's list.
-pub fn create_heap(call: &mut ApiCall<'_>, flags: u32, reserve: u32, commit: u32) -> Result<u32, HeapFailure> {
+pub fn create_heap(
+    call: &mut ApiCall<'_>,
+    flags: u32,
+    reserve: u32,
+    commit: u32,
+) -> Result<u32, HeapFailure> {
     let space = call
         .process_mut()
         .map(|p| p.address_space_mut())
@@ -140,7 +145,12 @@ pub fn RtlDestroyHeap(call: &mut ApiCall<'_>, HeapHandle: Handle) -> ApiReturn {
 
 /// RtlAllocateHeap(HeapHandle, Flags, Size).
 #[export]
-pub fn RtlAllocateHeap(call: &mut ApiCall<'_>, HeapHandle: Handle, Flags: u32, Size: u32) -> ApiReturn {
+pub fn RtlAllocateHeap(
+    call: &mut ApiCall<'_>,
+    HeapHandle: Handle,
+    Flags: u32,
+    Size: u32,
+) -> ApiReturn {
     let heap = HeapHandle.0;
     match with_heap_call(call, |c| c.allocate(heap, Flags, Size)) {
         Ok(p) => ApiReturn::Value(p),
@@ -153,7 +163,12 @@ pub fn RtlAllocateHeap(call: &mut ApiCall<'_>, HeapHandle: Handle, Flags: u32, S
 
 /// RtlFreeHeap(HeapHandle, Flags, BaseAddress).
 #[export]
-pub fn RtlFreeHeap(call: &mut ApiCall<'_>, HeapHandle: Handle, Flags: u32, BaseAddress: Ptr) -> ApiReturn {
+pub fn RtlFreeHeap(
+    call: &mut ApiCall<'_>,
+    HeapHandle: Handle,
+    Flags: u32,
+    BaseAddress: Ptr,
+) -> ApiReturn {
     let heap = HeapHandle.0;
     match with_heap_call(call, |c| c.free(heap, Flags, BaseAddress.0)) {
         Ok(()) => ApiReturn::Value(1),
@@ -187,7 +202,12 @@ pub fn RtlReAllocateHeap(
 
 /// RtlSizeHeap(HeapHandle, Flags, BaseAddress): -1 for what is no busy block.
 #[export]
-pub fn RtlSizeHeap(call: &mut ApiCall<'_>, HeapHandle: Handle, Flags: u32, BaseAddress: Ptr) -> ApiReturn {
+pub fn RtlSizeHeap(
+    call: &mut ApiCall<'_>,
+    HeapHandle: Handle,
+    Flags: u32,
+    BaseAddress: Ptr,
+) -> ApiReturn {
     let heap = HeapHandle.0;
     match with_heap_call(call, |c| c.size(heap, Flags, BaseAddress.0)) {
         Ok(n) => ApiReturn::Value(n),
@@ -208,7 +228,9 @@ pub fn RtlValidateHeap(
     match with_heap_call(call, |c| c.validate(heap, Flags, BaseAddress.0)) {
         Ok(ok) => ApiReturn::Value(u32::from(ok)),
         Err(HeapFailure::Locked) => failure(call, heap, HeapFailure::Locked, 0, None),
-        Err(HeapFailure::AccessViolation) => failure(call, heap, HeapFailure::AccessViolation, 0, None),
+        Err(HeapFailure::AccessViolation) => {
+            failure(call, heap, HeapFailure::AccessViolation, 0, None)
+        }
         Err(_) => ApiReturn::Value(0),
     }
 }
@@ -254,7 +276,11 @@ pub fn RtlCompactHeap(call: &mut ApiCall<'_>, HeapHandle: Handle, Flags: u32) ->
 /// RtlGetProcessHeaps(NumberOfHeaps, ProcessHeaps): the number of heaps; the array is filled
 /// when it holds them all.
 #[export]
-pub fn RtlGetProcessHeaps(call: &mut ApiCall<'_>, NumberOfHeaps: u32, ProcessHeaps: Ptr) -> ApiReturn {
+pub fn RtlGetProcessHeaps(
+    call: &mut ApiCall<'_>,
+    NumberOfHeaps: u32,
+    ProcessHeaps: Ptr,
+) -> ApiReturn {
     get_process_heaps(call, NumberOfHeaps, ProcessHeaps)
 }
 
@@ -314,9 +340,14 @@ pub fn RtlSetUserValueHeap(
     UserValue: u32,
 ) -> ApiReturn {
     let _ = Flags;
-    let done = call
-        .process_mut()
-        .map(|p| heap::set_user_value_of(p.address_space_mut(), HeapHandle.0, BaseAddress.0, UserValue));
+    let done = call.process_mut().map(|p| {
+        heap::set_user_value_of(
+            p.address_space_mut(),
+            HeapHandle.0,
+            BaseAddress.0,
+            UserValue,
+        )
+    });
     match done {
         Some(Ok(ok)) => ApiReturn::Value(u32::from(ok)),
         _ => failure(call, HeapHandle.0, HeapFailure::InvalidParameter, 0, None),
@@ -392,7 +423,9 @@ pub fn rtl_flags(e: &WalkEntry) -> u16 {
             } else {
                 0
             };
-            rtl_walk_flags::BUSY | value | ((e.user_flags >> 4) as u16 & rtl_walk_flags::SETTABLE_FLAGS)
+            rtl_walk_flags::BUSY
+                | value
+                | ((e.user_flags >> 4) as u16 & rtl_walk_flags::SETTABLE_FLAGS)
         }
     }
 }

@@ -34,7 +34,9 @@ fn failed(e: KernelError) -> ApiReturn {
 /// Writes a class's answer: STATUS_SUCCESS, or an access violation for a bad buffer.
 fn answer(call: &mut ApiCall<'_>, buffer: Ptr, bytes: &[u8], return_length: Ptr) -> ApiReturn {
     if call.write_bytes(buffer.0, bytes).is_err()
-        || call.write_out_u32(return_length.0, bytes.len() as u32).is_err()
+        || call
+            .write_out_u32(return_length.0, bytes.len() as u32)
+            .is_err()
     {
         return status(NtStatus::ACCESS_VIOLATION);
     }
@@ -217,10 +219,7 @@ pub fn NtSetInformationProcess(
     );
     let needed = match class {
         c::PRIORITY_CLASS => 2,
-        c::AFFINITY_MASK
-        | c::PRIORITY_BOOST
-        | c::DEFAULT_HARD_ERROR_MODE
-        | c::BASE_PRIORITY => 4,
+        c::AFFINITY_MASK | c::PRIORITY_BOOST | c::DEFAULT_HARD_ERROR_MODE | c::BASE_PRIORITY => 4,
         c::QUOTA_LIMITS => 32,
         _ => return status(NtStatus::INVALID_INFO_CLASS),
     };
@@ -234,13 +233,18 @@ pub fn NtSetInformationProcess(
     let caller = call.thread.process;
     let result = match class {
         c::PRIORITY_CLASS => match PriorityClass::from_native(bytes[1]) {
-            Some(class) => call.machine.set_priority_class(caller, ProcessHandle, class),
+            Some(class) => call
+                .machine
+                .set_priority_class(caller, ProcessHandle, class),
             None => return status(NtStatus::INVALID_PARAMETER),
         },
-        c::AFFINITY_MASK => call.machine.set_process_affinity(caller, ProcessHandle, word(0)),
-        c::PRIORITY_BOOST => call
+        c::AFFINITY_MASK => call
             .machine
-            .set_process_priority_boost(caller, ProcessHandle, word(0) != 0),
+            .set_process_affinity(caller, ProcessHandle, word(0)),
+        c::PRIORITY_BOOST => {
+            call.machine
+                .set_process_priority_boost(caller, ProcessHandle, word(0) != 0)
+        }
         c::DEFAULT_HARD_ERROR_MODE => {
             if ProcessHandle != Handle::CURRENT_PROCESS {
                 return status(NtStatus::INVALID_PARAMETER);
@@ -256,7 +260,8 @@ pub fn NtSetInformationProcess(
                 24 => PriorityClass::Realtime,
                 _ => return status(NtStatus::INVALID_PARAMETER),
             };
-            call.machine.set_priority_class(caller, ProcessHandle, class)
+            call.machine
+                .set_priority_class(caller, ProcessHandle, class)
         }
         c::QUOTA_LIMITS => call
             .machine
@@ -316,7 +321,10 @@ pub fn NtQueryInformationThread(
     let needed = match class {
         c::BASIC => 28,
         c::TIMES => 32,
-        c::IMPERSONATION_TOKEN | c::WIN32_START_ADDRESS | c::AM_I_LAST_THREAD | c::PRIORITY_BOOST => 4,
+        c::IMPERSONATION_TOKEN
+        | c::WIN32_START_ADDRESS
+        | c::AM_I_LAST_THREAD
+        | c::PRIORITY_BOOST => 4,
         c::DESCRIPTOR_TABLE_ENTRY => 12,
         _ => return status(NtStatus::INVALID_INFO_CLASS),
     };
@@ -343,7 +351,9 @@ pub fn NtQueryInformationThread(
         c::WIN32_START_ADDRESS => words(&[info.details.start_address]),
         c::AM_I_LAST_THREAD => words(&[u32::from(info.last_thread)]),
         c::PRIORITY_BOOST => words(&[u32::from(info.details.boost_disabled)]),
-        c::DESCRIPTOR_TABLE_ENTRY => return descriptor_entry(call, &info, ThreadInformation, ReturnLength),
+        c::DESCRIPTOR_TABLE_ENTRY => {
+            return descriptor_entry(call, &info, ThreadInformation, ReturnLength);
+        }
         _ => return status(NtStatus::INVALID_INFO_CLASS),
     };
     answer(call, ThreadInformation, &bytes, ReturnLength)
@@ -442,9 +452,10 @@ pub fn NtSetInformationThread(
     };
     let caller: ClientId = call.thread;
     let result = match class {
-        c::BASE_PRIORITY => call
-            .machine
-            .set_thread_base_priority(caller, ThreadHandle, value as i32),
+        c::BASE_PRIORITY => {
+            call.machine
+                .set_thread_base_priority(caller, ThreadHandle, value as i32)
+        }
         c::PRIORITY => {
             // An absolute priority: kept as the increment over the class that gives it.
             let info = match call.machine.thread_information(
@@ -476,9 +487,10 @@ pub fn NtSetInformationThread(
                 Err(e) => failed(e),
             };
         }
-        c::PRIORITY_BOOST => call
-            .machine
-            .set_thread_priority_boost(caller, ThreadHandle, value != 0),
+        c::PRIORITY_BOOST => {
+            call.machine
+                .set_thread_priority_boost(caller, ThreadHandle, value != 0)
+        }
         c::WIN32_START_ADDRESS => match call.machine.thread_object(
             caller,
             ThreadHandle,
@@ -610,7 +622,11 @@ pub fn NtQuerySystemInformation(
             let x86 = call
                 .process()
                 .is_none_or(|p| p.architecture() == nt_kernel::Architecture::X86);
-            let (arch, level, revision) = if x86 { (0u16, 5u16, 0x0202u16) } else { (2, 21164, 0) };
+            let (arch, level, revision) = if x86 {
+                (0u16, 5u16, 0x0202u16)
+            } else {
+                (2, 21164, 0)
+            };
             let mut b = Vec::with_capacity(12);
             for v in [arch, level, revision, 0] {
                 b.extend_from_slice(&v.to_le_bytes());
@@ -658,7 +674,13 @@ mod tests {
     fn gdt_descriptors_are_nt_s() {
         let teb = 0x7FFD_E000;
         let fs = gdt_descriptor(0x3B, teb).expect("fs");
-        assert_eq!(u32::from(fs[2]) | u32::from(fs[3]) << 8 | u32::from(fs[4]) << 16 | u32::from(fs[7]) << 24, teb);
+        assert_eq!(
+            u32::from(fs[2])
+                | u32::from(fs[3]) << 8
+                | u32::from(fs[4]) << 16
+                | u32::from(fs[7]) << 24,
+            teb
+        );
         assert_eq!(u16::from_le_bytes([fs[0], fs[1]]), 0xFFF);
         let cs = gdt_descriptor(0x1B, teb).expect("cs");
         assert_eq!(cs[5] & 0x1E, 0x1A, "code, read, S bit");

@@ -1006,7 +1006,11 @@ pub fn raise_from_call(
         code: code.0,
         flags: 0,
         address,
-        parameters: parameters.iter().copied().take(MAXIMUM_PARAMETERS).collect(),
+        parameters: parameters
+            .iter()
+            .copied()
+            .take(MAXIMUM_PARAMETERS)
+            .collect(),
         chained: 0,
         description: status_line(code.0, address),
         context,
