@@ -8,7 +8,7 @@
 //! - `baseline_host_malloc_free`: the host's malloc and free of the same size.
 
 use std::hint::black_box;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -21,7 +21,7 @@ use ntemu::{RunOptions, run_image};
 const SMALL: u32 = 24;
 
 /// Runs heapbench.exe for `pairs` HeapAlloc/HeapFree pairs; how long the run took.
-fn guest_run(image: &PathBuf, pairs: u64) -> Duration {
+fn guest_run(image: &Path, pairs: u64) -> Duration {
     let (io, _, _) = HostIo::buffers();
     let started = Instant::now();
     let report = run_image(
