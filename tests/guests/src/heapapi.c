@@ -113,6 +113,9 @@ static void heaps(void)
         found += (procs[i] == GetProcessHeap()) + (procs[i] == h) * 2 + (procs[i] == g) * 4;
     check_u("GetProcessHeaps finds all three", found);
     check_u("GetProcessHeaps with no room", GetProcessHeaps(0, NULL) == n);
+    SetLastError(0xdeadbeef);
+    flag("HeapDestroy of the process heap", HeapDestroy(GetProcessHeap()));
+    check_err("HeapDestroy of the process heap error");
     flag("HeapDestroy", HeapDestroy(h));
     flag("HeapDestroy g", HeapDestroy(g));
     check_u("GetProcessHeaps after destroy", GetProcessHeaps(64, procs) == n - 2);

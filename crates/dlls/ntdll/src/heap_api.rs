@@ -119,7 +119,12 @@ pub fn create_heap(
 
 /// Destroys a heap of the calling process (not its process heap).
 pub fn destroy_heap(call: &mut ApiCall<'_>, handle: u32) -> Result<(), HeapFailure> {
-    let process_heap = heap::process_heaps(call).first().copied();
+    // The process heap (PEB.ProcessHeap) is never destroyed.
+    let process_heap = call.process().and_then(|p| {
+        p.address_space()
+            .read_u32(p.peb() + nt_kernel::teb::peb_offsets::PROCESS_HEAP)
+            .ok()
+    });
     if process_heap == Some(handle) {
         return Err(HeapFailure::InvalidParameter);
     }
