@@ -735,3 +735,56 @@ pub(crate) fn LocalShrink(call: &mut ApiCall<'_>, hMem: u32, cbNewSize: u32) -> 
         .map_or(0, |e| e.committed);
     ApiReturn::Value(committed)
 }
+
+/// Where a global memory object's bytes are and how many there are, without locking it: a
+/// fixed block (its pointer) or a moveable one (its handle), as USER32's clipboard reads the
+/// blocks SetClipboardData is given. None for what is no global memory object of the calling
+/// process; a discarded moveable object has no bytes (address 0, size 0).
+pub fn global_bytes(call: &mut ApiCall<'_>, h: u32) -> Option<(u32, u32)> {
+    if h == 0 {
+        return None;
+    }
+    let at = if is_handle_form(h) {
+        let m = moveable(call, h)?;
+        if m.block == 0 {
+            return Some((0, 0));
+        }
+        m.block
+    } else {
+        if !readable(call, h) {
+            return None;
+        }
+        h
+    };
+    let size = heap_call(call, |c, heap| c.size(heap, 0, at)).ok()?;
+    Some((at, size))
+}
+
+/// A moveable, DDE-shared global memory object holding `bytes` (GMEM_MOVEABLE |
+/// GMEM_DDESHARE, as NT's USER32 makes the blocks GetClipboardData hands out): its handle.
+pub fn global_alloc_shared(call: &mut ApiCall<'_>, bytes: &[u8]) -> Option<u32> {
+    let size = u32::try_from(bytes.len()).ok()?.max(1);
+    let handle = match alloc(
+        call,
+        Family::Global,
+        MOVEABLE | GMEM_DDESHARE | ZEROINIT,
+        size,
+    ) {
+        ApiReturn::Value(h) if h != 0 => h,
+        _ => return None,
+    };
+    let (at, _) = global_bytes(call, handle)?;
+    if call.write_bytes(at, bytes).is_err() {
+        free(call, handle);
+        return None;
+    }
+    Some(handle)
+}
+
+/// Frees a global memory object (GlobalFree without its last error): true when it was one.
+pub fn global_free(call: &mut ApiCall<'_>, h: u32) -> bool {
+    if global_bytes(call, h).is_none() {
+        return false;
+    }
+    matches!(free(call, h), ApiReturn::Value(0))
+}

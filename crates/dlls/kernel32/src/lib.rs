@@ -21,7 +21,7 @@ pub(crate) mod environment;
 mod errormode;
 mod exec;
 mod file;
-mod global;
+pub mod global;
 pub mod heap;
 mod locale;
 mod lstring;
