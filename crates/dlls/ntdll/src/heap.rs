@@ -868,14 +868,15 @@ fn finish_busy(m: &mut AddressSpace, at: u32, granules: u32, size: u32, flags: u
     if flags & HEAP_SETTABLE_USER_VALUE != 0 {
         m.write_u64(end - 8, 0)?;
     }
-    if flags & HEAP_TAIL_CHECKING_ENABLED != 0 {
-        m.write_bytes(at + size, &[TAIL_FILL; TAIL_SIZE as usize])?;
-    }
     if flags & HEAP_ZERO_MEMORY != 0 {
         zero(m, at, size)?;
     } else if flags & HEAP_FREE_CHECKING_ENABLED != 0 {
         // A block that was filled as free: clear the fill's first words (the links).
         m.write_u64(at, 0)?;
+    }
+    // The tail fill last: a block smaller than the cleared words keeps it.
+    if flags & HEAP_TAIL_CHECKING_ENABLED != 0 {
+        m.write_bytes(at + size, &[TAIL_FILL; TAIL_SIZE as usize])?;
     }
     Ok(())
 }
@@ -1473,6 +1474,8 @@ impl HeapCall<'_> {
             let moved = busy_block(self.space, heap, new)?;
             set_user_value(self.space, &moved, v)?;
         }
+        // The allocation may have split the block's neighbour: its header is read again.
+        let block = busy_block(self.space, heap, at)?;
         free_block(self.space, heap, flags, block)?;
         Ok(new)
     }
