@@ -481,7 +481,7 @@ fn link(m: &mut AddressSpace, heap: u32, h: u32, granules: u32) -> R<()> {
         let mut at = m.read_u32(head)?;
         let mut steps = 0;
         while at != head {
-            let e = read_entry(m, at - 8)?;
+            let e = read_entry(m, at.wrapping_sub(8))?;
             if u32::from(e.size) >= granules {
                 break;
             }
@@ -775,7 +775,7 @@ fn take_free(m: &mut AddressSpace, heap: u32, want: u32) -> R<Option<(u32, Entry
             let head = list_head(heap, n);
             let first = m.read_u32(head)?;
             if first != head {
-                let h = first - 8;
+                let h = first.wrapping_sub(8);
                 let e = read_entry(m, h)?;
                 if e.busy() || u32::from(e.size) != n {
                     return Err(HeapFailure::InvalidParameter);
@@ -792,7 +792,7 @@ fn take_free(m: &mut AddressSpace, heap: u32, want: u32) -> R<Option<(u32, Entry
     let mut at = m.read_u32(head)?;
     let mut steps = 0;
     while at != head {
-        let h = at - 8;
+        let h = at.wrapping_sub(8);
         let e = read_entry(m, h)?;
         if e.busy() {
             return Err(HeapFailure::InvalidParameter);
@@ -1176,7 +1176,7 @@ fn free_block(m: &mut AddressSpace, heap: u32, flags: u32, block: Block) -> R<()
         }
         // The block before, when free.
         if prev != 0 && h > s.first {
-            let before = h - u32::from(prev) * GRANULE;
+            let before = h.saturating_sub(u32::from(prev) * GRANULE);
             if before >= s.first {
                 let p = read_entry(m, before)?;
                 if !p.busy() && p.size == prev && granules + u32::from(p.size) <= 0xFFFF {
@@ -1668,7 +1668,7 @@ pub fn largest_free(m: &AddressSpace, heap: u32) -> R<u32> {
     let mut at = m.read_u32(head)?;
     let mut steps = 0;
     while at != head {
-        let e = read_entry(m, at - 8)?;
+        let e = read_entry(m, at.wrapping_sub(8))?;
         largest = largest.max(u32::from(e.size));
         at = m.read_u32(at)?;
         steps += 1;

@@ -3,7 +3,7 @@
 //! on growable and fixed heaps. After every step the live blocks are 8-byte aligned, do not
 //! overlap, keep their sizes and contents, and RtlValidateHeap finds the heap sound; a
 //! failure never changes a block. A heap with tail and free checking keeps its fill patterns
-//! intact through all of it.
+//! intact through all of it. A heap the guest scribbled over fails calls, never the host.
 
 use nt_memory::{AddressSpace, GuestMemory, PageSize};
 use ntdll::heap::{
@@ -185,5 +185,98 @@ proptest! {
     #[test]
     fn a_checking_heap_keeps_its_fills_sound(ops in proptest::collection::vec(op(), 1..120)) {
         run(&ops, true, true)?;
+    }
+}
+
+/// Builds a heap with some blocks, scribbles `writes` over its first pages (as a guest may),
+/// then runs `ops` and walks and validates it: every call returns, none panics.
+fn scribbled(ops: &[Op], writes: &[(u16, u32)]) {
+    let mut m = AddressSpace::new(PageSize::X86).expect("address space");
+    let h = heap::create(&mut m, HEAP_GROWABLE, 0, 0x1000).expect("heap");
+    let mut live = Vec::new();
+    {
+        let mut c = HeapCall {
+            space: &mut m,
+            thread: 1,
+            live: &[1],
+        };
+        for size in [0, 10, 100, 1000, 24, 0x8_0000] {
+            if let Ok(p) = c.allocate(h, 0, size) {
+                live.push(p);
+            }
+        }
+        if let Some(&p) = live.get(2) {
+            let _ = c.free(h, 0, p);
+        }
+    }
+    for &(offset, value) in writes {
+        // Within the heap's first 0x2000 bytes: its header, free lists, segment and blocks.
+        let _ = m.write_u32(h + u32::from(offset % 0x1FFC), value);
+    }
+    let mut c = HeapCall {
+        space: &mut m,
+        thread: 1,
+        live: &[1],
+    };
+    for op in ops {
+        match *op {
+            Op::Alloc { size, zero } => {
+                let f = if zero { HEAP_ZERO_MEMORY } else { 0 };
+                if let Ok(p) = c.allocate(h, f, size) {
+                    live.push(p);
+                }
+            }
+            Op::ReAlloc {
+                which,
+                size,
+                in_place,
+            } if !live.is_empty() => {
+                let i = which % live.len();
+                let f = if in_place {
+                    HEAP_REALLOC_IN_PLACE_ONLY
+                } else {
+                    0
+                };
+                if let Ok(p) = c.reallocate(h, f, live[i], size) {
+                    live[i] = p;
+                }
+            }
+            Op::Free { which } if !live.is_empty() => {
+                let p = live.swap_remove(which % live.len());
+                let _ = c.free(h, 0, p);
+            }
+            _ => {}
+        }
+        let _ = c.validate(h, 0, 0);
+    }
+    for &p in &live {
+        let _ = c.size(h, 0, p);
+        let _ = c.validate(h, 0, p);
+    }
+    let mut previous = None;
+    for _ in 0..10_000 {
+        match heap::walk(c.space, h, previous) {
+            Ok(Some(e)) => previous = Some(e),
+            _ => break,
+        }
+    }
+    let _ = heap::largest_free(c.space, h);
+    let _ = heap::destroy(c.space, h);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn a_scribbled_heap_fails_calls_but_never_the_host(
+        writes in proptest::collection::vec((any::<u16>(), prop_oneof![
+            any::<u32>(),
+            // Small sizes and counts, and addresses in and around the heap (links).
+            0u32..0x100,
+            0xF000u32..0x3_0000,
+        ]), 1..6),
+        ops in proptest::collection::vec(op(), 1..40),
+    ) {
+        scribbled(&ops, &writes);
     }
 }
