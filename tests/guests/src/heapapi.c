@@ -9,6 +9,25 @@
 typedef LONG (__stdcall *query_fn)(HANDLE, ULONG, void *, ULONG, ULONG *);
 typedef LONG (__stdcall *sysinfo_fn)(ULONG, void *, ULONG, ULONG *);
 
+typedef struct REG {
+    struct REG *next;
+    void *handler;
+} REG;
+
+static DWORD seen_code, seen_params, seen_p0, seen_calls;
+
+/* Records the exception and continues: the failing heap call returns. */
+static EXCEPTION_DISPOSITION __cdecl note_handler(EXCEPTION_RECORD *rec, void *frame,
+                                                  CONTEXT *ctx, void *dc)
+{
+    (void)frame; (void)ctx; (void)dc;
+    seen_code = rec->ExceptionCode;
+    seen_params = rec->NumberParameters;
+    seen_p0 = rec->NumberParameters > 0 ? rec->ExceptionInformation[0] : 0xffffffff;
+    seen_calls++;
+    return ExceptionContinueExecution;
+}
+
 static void flag(const char *name, int value) { check_u(name, value ? 1 : 0); }
 
 static void check_err(const char *name)
@@ -119,6 +138,43 @@ static void heaps(void)
     flag("HeapDestroy", HeapDestroy(h));
     flag("HeapDestroy g", HeapDestroy(g));
     check_u("GetProcessHeaps after destroy", GetProcessHeaps(64, procs) == n - 2);
+}
+
+/* HEAP_GENERATE_EXCEPTIONS: a failed allocation raises STATUS_NO_MEMORY with the size of the
+ * block it wanted (the request and its header, in 8-byte granules); continuing returns NULL
+ * from the call. */
+static void exceptions(void)
+{
+    HANDLE h = HeapCreate(HEAP_GENERATE_EXCEPTIONS, 0x1000, 0x10000);
+    REG r;
+    void *p;
+
+    r.handler = (void *)note_handler;
+    __asm__ volatile("movl %%fs:0, %0" : "=r"(r.next));
+    __asm__ volatile("movl %0, %%fs:0" : : "r"(&r) : "memory");
+    p = HeapAlloc(h, 0, 0x20000);
+    check_u("HEAP_GENERATE_EXCEPTIONS returns", p == NULL);
+    check_u("exceptions raised", seen_calls);
+    check_x("exception code", seen_code);
+    check_u("exception parameters", seen_params);
+    check_x("exception parameter 0 (the block size)", seen_p0);
+    seen_calls = 0;
+    p = HeapAlloc(h, 0, 16);
+    check_u("a good allocation raises nothing", seen_calls == 0 && p != NULL);
+    HeapFree(h, 0, p);
+    /* Without the flag on the heap, the call's own flag raises too. */
+    {
+        HANDLE g = HeapCreate(0, 0x1000, 0x10000);
+        seen_calls = 0;
+        p = HeapAlloc(g, HEAP_GENERATE_EXCEPTIONS, 0x20000);
+        check_u("per-call flag raises", seen_calls);
+        seen_calls = 0;
+        p = HeapAlloc(g, 0, 0x20000);
+        check_u("no flag raises nothing", seen_calls);
+        HeapDestroy(g);
+    }
+    __asm__ volatile("movl %0, %%fs:0" : : "r"(r.next) : "memory");
+    HeapDestroy(h);
 }
 
 static void moveable(void)
@@ -262,6 +318,7 @@ static void actctx(void)
 void __stdcall start(void)
 {
     heaps();
+    exceptions();
     moveable();
     ntquery();
     actctx();

@@ -65,6 +65,15 @@ pub fn set_last_status(call: &mut ApiCall<'_>, status: NtStatus) {
 }
 
 /// Whether a failure of a call with `flags` on `heap` raises.
+/// The size NT's heap computes for a request (at least a byte, plus the block header, in
+/// whole granules: HEAP.AlignRound and AlignMask), which the STATUS_NO_MEMORY exception
+/// of HEAP_GENERATE_EXCEPTIONS carries as its parameter.
+fn allocation_size(size: u32) -> u32 {
+    size.max(1)
+        .saturating_add(heap::GRANULE - 1 + heap::ENTRY_SIZE)
+        & !(heap::GRANULE - 1)
+}
+
 fn raises(call: &ApiCall<'_>, heap: u32, flags: u32) -> bool {
     let forced = call
         .process()
@@ -160,7 +169,7 @@ pub fn RtlAllocateHeap(
     match with_heap_call(call, |c| c.allocate(heap, Flags, Size)) {
         Ok(p) => ApiReturn::Value(p),
         Err(f) => {
-            let raise = raises(call, heap, Flags).then_some((Size, 3));
+            let raise = raises(call, heap, Flags).then_some((allocation_size(Size), 3));
             failure(call, heap, f, 0, raise)
         }
     }
@@ -199,7 +208,7 @@ pub fn RtlReAllocateHeap(
     match with_heap_call(call, |c| c.reallocate(heap, Flags, BaseAddress.0, Size)) {
         Ok(p) => ApiReturn::Value(p),
         Err(f) => {
-            let raise = raises(call, heap, Flags).then_some((Size, 4));
+            let raise = raises(call, heap, Flags).then_some((allocation_size(Size), 4));
             failure(call, heap, f, 0, raise)
         }
     }
