@@ -1271,9 +1271,15 @@ fn resize_small(
     }
     let next = h + have * GRANULE;
     let n = read_entry(m, next)?;
-    if n.busy() || have + u32::from(n.size) < want {
+    if n.busy() || have + u32::from(n.size) < want || have + u32::from(n.size) > 0xFFFF {
         return Ok(None);
     }
+    // The user value at the block's end, before the merge moves the end.
+    let value = if e.flags & ef::EXTRA_PRESENT != 0 {
+        Some(m.read_u64(h + e.bytes() - 8)?)
+    } else {
+        None
+    };
     unlink(m, heap, next, u32::from(n.size))?;
     m.write_u64(next, 0)?;
     let merged = Entry {
@@ -1283,7 +1289,7 @@ fn resize_small(
     };
     let merged_last = merged.flags & ef::LAST_ENTRY != 0;
     let total = u32::from(merged.size);
-    if total - want >= 2 {
+    let granules = if total - want >= 2 {
         write_busy_header(m, h, merged, want, size, false)?;
         let free = h + want * GRANULE;
         write_free_block(
@@ -1296,9 +1302,14 @@ fn resize_small(
             merged_last,
         )?;
         set_next_prev(m, free, total - want, merged_last)?;
+        want
     } else {
         write_busy_header(m, h, merged, total, size, merged_last)?;
         set_next_prev(m, h, total, merged_last)?;
+        total
+    };
+    if let Some(v) = value {
+        m.write_u64(h + granules * GRANULE - 8, v)?;
     }
     Ok(Some(h + ENTRY_SIZE))
 }
