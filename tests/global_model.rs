@@ -171,7 +171,7 @@ fn check(g: &mut Guest, objects: &[Object]) -> Result<(), TestCaseError> {
     for o in objects {
         prop_assert_eq!(g.call("GlobalSize", &[o.handle]), o.size);
         let p = data(g, o);
-        prop_assert!(p != 0 && p % 8 == 0, "GlobalLock gave {p:#x}");
+        prop_assert!(p != 0 && p.is_multiple_of(8), "GlobalLock gave {p:#x}");
         if o.moveable {
             prop_assert_eq!(o.handle % 8, 4, "a moveable handle");
             prop_assert!(p != o.handle);
