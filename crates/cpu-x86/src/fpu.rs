@@ -26,7 +26,18 @@ pub struct X87State {
     pub status: u16,
     /// Tag word: two bits per physical register, 0b11 = empty, 0b00 = valid.
     pub tag: u16,
+    /// The SSE control/status register (MXCSR, 0x1F80 at reset), kept beside the x87
+    /// state: LDMXCSR and STMXCSR load and store it (so code built for later processors
+    /// that saves and restores it runs); there is no SSE arithmetic, and CPUID reports no
+    /// SSE. FNINIT and FNSAVE leave it alone, as on a Pentium III.
+    pub mxcsr: u32,
 }
+
+/// MXCSR at processor reset: all exceptions masked, round to nearest.
+pub const MXCSR_DEFAULT: u32 = 0x1F80;
+/// The MXCSR bits a Pentium III lets LDMXCSR set (MXCSR_MASK 0xFFBF: no DAZ); loading any
+/// other is #GP.
+const MXCSR_MASK: u32 = 0xFFBF;
 
 impl Default for X87State {
     fn default() -> X87State {
@@ -36,11 +47,55 @@ impl Default for X87State {
             control: 0x037f,
             status: 0,
             tag: 0xffff,
+            mxcsr: MXCSR_DEFAULT,
         }
     }
 }
 
 impl X87State {
+    /// The 108-byte FNSAVE image of the state in 32-bit protected mode (NT's
+    /// FLOATING_SAVE_AREA without Cr0NpxState): the control, status and tag words, the
+    /// last-instruction and operand pointers (not tracked: zero), then ST(0)..ST(7) as
+    /// 80-bit extended reals.
+    pub fn save_area(&self) -> [u8; 108] {
+        let mut buf = [0u8; 108];
+        buf[0..4].copy_from_slice(&(0xffff_0000 | u32::from(self.control)).to_le_bytes());
+        buf[4..8].copy_from_slice(&(0xffff_0000 | u32::from(self.status_word())).to_le_bytes());
+        buf[8..12].copy_from_slice(&(0xffff_0000 | u32::from(full_tags(self))).to_le_bytes());
+        for i in 0..8 {
+            let v = self.regs[self.phys(i as u8)];
+            buf[28 + 10 * i..38 + 10 * i].copy_from_slice(&f64_to_f80(v));
+        }
+        buf
+    }
+
+    /// Loads the control, status and tag words of an FNSAVE image (FLDENV).
+    pub fn restore_environment(&mut self, buf: &[u8; 108]) {
+        self.control = u16::from_le_bytes([buf[0], buf[1]]);
+        let sw = u16::from_le_bytes([buf[4], buf[5]]);
+        self.top = ((sw >> 11) & 7) as u8;
+        self.status = sw & !0x3800;
+        let tw = u16::from_le_bytes([buf[8], buf[9]]);
+        // Only "empty" matters to this FPU: other tags are recomputed from the values.
+        let mut tag = 0u16;
+        for p in 0..8 {
+            if (tw >> (2 * p)) & 3 == 3 {
+                tag |= 3 << (2 * p);
+            }
+        }
+        self.tag = tag;
+    }
+
+    /// Loads ST(0)..ST(7) of an FNSAVE image (after its environment, which sets TOP).
+    pub fn restore_registers(&mut self, buf: &[u8; 108]) {
+        for i in 0..8 {
+            let mut b = [0u8; 10];
+            b.copy_from_slice(&buf[28 + 10 * i..38 + 10 * i]);
+            let p = self.phys(i as u8);
+            self.regs[p] = f80_to_f64(b);
+        }
+    }
+
     /// The status word as FNSTSW stores it (TOP in bits 11..13).
     pub fn status_word(&self) -> u16 {
         (self.status & !0x3800) | (u16::from(self.top & 7) << 11)
@@ -208,6 +263,10 @@ pub(crate) enum FpuOp {
     Save(Mem, bool),
     /// FLDENV (false) / FRSTOR (true).
     Restore(Mem, bool),
+    /// STMXCSR.
+    Stmxcsr(Mem),
+    /// LDMXCSR.
+    Ldmxcsr(Mem),
 }
 
 fn st_reg(r: Register) -> Option<u8> {
@@ -368,6 +427,8 @@ pub(crate) fn translate(ins: &Instruction) -> Option<FpuOp> {
         M::Fnsave | M::Fsave => FpuOp::Save(crate::decode::mem_of(ins)?, true),
         M::Fldenv => FpuOp::Restore(crate::decode::mem_of(ins)?, false),
         M::Frstor => FpuOp::Restore(crate::decode::mem_of(ins)?, true),
+        M::Stmxcsr => FpuOp::Stmxcsr(crate::decode::mem_of(ins)?),
+        M::Ldmxcsr => FpuOp::Ldmxcsr(crate::decode::mem_of(ins)?),
         _ => return None,
     })
 }
@@ -780,30 +841,42 @@ fn exec_other<M: GuestMemory + ?Sized>(c: &mut Ctx, mem: &mut M, op: &FpuOp) -> 
         }
         FpuOp::Nstcw(ref m) => mem.write_u16(c.ea(m), c.fpu.control)?,
         FpuOp::Ldcw(ref m) => c.fpu.control = mem.read_u16(c.ea(m))? | 0x40,
-        FpuOp::Init => c.fpu = X87State::default(),
+        FpuOp::Init => {
+            let mxcsr = c.fpu.mxcsr;
+            c.fpu = X87State {
+                mxcsr,
+                ..X87State::default()
+            };
+        }
+        FpuOp::Stmxcsr(ref m) => mem.write_u32(c.ea(m), c.fpu.mxcsr)?,
+        FpuOp::Ldmxcsr(ref m) => {
+            let a = c.ea(m);
+            let v = mem.read_u32(a)?;
+            if v & !MXCSR_MASK != 0 {
+                // #GP(0): NT raises it as an access violation at address -1.
+                return Err(Stop::Fault(crate::Exit::AccessViolation(
+                    nt_memory::Fault {
+                        addr: u32::MAX,
+                        access: nt_memory::Access::Read,
+                        kind: nt_memory::FaultKind::AccessViolation,
+                    },
+                )));
+            }
+            c.fpu.mxcsr = v;
+        }
         FpuOp::Clex => c.fpu.status &= C0 | C1 | C2 | C3,
         FpuOp::Nop => {}
         FpuOp::Save(ref m, full) => {
             let a = c.ea(m);
-            let f = &c.fpu;
-            let mut buf = [0u8; 108];
-            // 32-bit protected-mode environment: CW, SW, TW, then the last-instruction and
-            // operand pointers (not tracked: stored as zero).
-            buf[0..4].copy_from_slice(&(0xffff_0000 | u32::from(f.control)).to_le_bytes());
-            buf[4..8].copy_from_slice(&(0xffff_0000 | u32::from(f.status_word())).to_le_bytes());
-            buf[8..12].copy_from_slice(&(0xffff_0000 | u32::from(full_tags(f))).to_le_bytes());
-            let len = if full {
-                for i in 0..8 {
-                    let v = f.regs[f.phys(i as u8)];
-                    buf[28 + 10 * i..38 + 10 * i].copy_from_slice(&f64_to_f80(v));
-                }
-                108
-            } else {
-                28
-            };
+            let buf = c.fpu.save_area();
+            let len = if full { 108 } else { 28 };
             mem.write_bytes(a, &buf[..len])?;
             if full {
-                c.fpu = X87State::default();
+                let mxcsr = c.fpu.mxcsr;
+                c.fpu = X87State {
+                    mxcsr,
+                    ..X87State::default()
+                };
             } else {
                 c.fpu.control |= 0x3f;
             }
@@ -813,27 +886,9 @@ fn exec_other<M: GuestMemory + ?Sized>(c: &mut Ctx, mem: &mut M, op: &FpuOp) -> 
             let mut buf = [0u8; 108];
             let len = if full { 108 } else { 28 };
             mem.read_bytes(a, &mut buf[..len])?;
-            let f = &mut c.fpu;
-            f.control = u16::from_le_bytes([buf[0], buf[1]]);
-            let sw = u16::from_le_bytes([buf[4], buf[5]]);
-            f.top = ((sw >> 11) & 7) as u8;
-            f.status = sw & !0x3800;
-            let tw = u16::from_le_bytes([buf[8], buf[9]]);
-            // Only "empty" matters to this FPU: other tags are recomputed from the values.
-            let mut tag = 0u16;
-            for p in 0..8 {
-                if (tw >> (2 * p)) & 3 == 3 {
-                    tag |= 3 << (2 * p);
-                }
-            }
-            f.tag = tag;
+            c.fpu.restore_environment(&buf);
             if full {
-                for i in 0..8 {
-                    let mut b = [0u8; 10];
-                    b.copy_from_slice(&buf[28 + 10 * i..38 + 10 * i]);
-                    let p = f.phys(i as u8);
-                    f.regs[p] = f80_to_f64(b);
-                }
+                c.fpu.restore_registers(&buf);
             }
         }
     }

@@ -51,6 +51,9 @@ pub const EXIT_THREAD_THUNK: u32 = THUNK_BASE;
 /// EIP, EFLAGS, the FS base that points at the TEB, the x87 FPU).
 pub use cpu_x86::X86State as X86Context;
 
+/// The x87 FPU (and MXCSR) of an x86 thread: [`X86Context::x87`](cpu_x86::X86State::x87).
+pub use cpu_x86::X87State;
+
 /// Index of eax in [`X86Context::gpr`](cpu_x86::X86State::gpr).
 pub const X86_EAX: usize = cpu_x86::reg::EAX;
 /// Index of esp in [`X86Context::gpr`](cpu_x86::X86State::gpr).

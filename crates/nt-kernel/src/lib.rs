@@ -8,7 +8,9 @@
 //! [`Quirks::nt4_remote_thread_leak`] quirk asks to reproduce it.
 
 mod client_id;
+mod context;
 mod cpu;
+mod details;
 mod fault;
 mod host_signal;
 mod machine;
@@ -16,10 +18,19 @@ mod process;
 pub mod teb;
 
 pub use client_id::ClientIdTable;
+pub use context::{
+    ALPHA_CONTEXT_FLAGS, CONTEXT_ALPHA_SIZE, CONTEXT_X86_SIZE, ContextExtras, ContextFlags,
+    read_context, write_context,
+};
 pub use cpu::{
     ALPHA_A0, ALPHA_PV, ALPHA_RA, ALPHA_SP, ALPHA_V0, AlphaContext, AlphaEngine, Architecture,
     CpuContext, CpuEngine, CpuExit, CpuRun, EXIT_THREAD_THUNK, THUNK_BASE, X86_EAX, X86_ESP,
-    X86Context, X86Engine, describe_instruction, sign_extend,
+    X86Context, X86Engine, X87State, describe_instruction, sign_extend,
+};
+pub use details::{
+    MAXIMUM_PROCESSORS, NUMBER_OF_PROCESSORS, PriorityClass, ProcessDetails, ProcessInformation,
+    SATURATE_HIGH, SATURATE_LOW, SYSTEM_AFFINITY_MASK, ThreadDetails, ThreadInformation,
+    cpu_time_100ns,
 };
 pub use fault::{FaultPoint, FaultRegistry, FaultTrigger, Quirks};
 pub use host_signal::{HostAction, HostSignal};
@@ -81,6 +92,9 @@ pub enum KernelError {
     /// A fault-point specification that names no point (`--fault`).
     #[error("unknown fault point {0:?}; known: {known}", known = FaultPoint::names().join(", "))]
     UnknownFaultPoint(String),
+    /// The service failed with this status.
+    #[error("the service failed with {0}")]
+    Failed(NtStatus),
     /// A fault-point specification whose call number is 0 (`--fault OP:STEP:0`).
     #[error("{0}: the call number counts from 1")]
     FaultCallZero(String),
@@ -103,6 +117,7 @@ impl KernelError {
             KernelError::ProcessLimit(_) | KernelError::ThreadLimit(_) => {
                 NtStatus::INSUFFICIENT_RESOURCES
             }
+            KernelError::Failed(status) => *status,
             KernelError::UnknownQuirk(_)
             | KernelError::UnknownFaultPoint(_)
             | KernelError::FaultCallZero(_) => NtStatus::INVALID_PARAMETER,

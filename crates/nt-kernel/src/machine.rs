@@ -505,7 +505,7 @@ impl Machine {
         self.processes.keys().copied().collect()
     }
 
-    fn live_process(&mut self, id: u32) -> Result<&mut Process, KernelError> {
+    pub(crate) fn live_process(&mut self, id: u32) -> Result<&mut Process, KernelError> {
         self.processes
             .get_mut(&id)
             .ok_or(KernelError::ProcessTerminating)
@@ -553,6 +553,11 @@ impl Machine {
         };
         let id = self.client_ids.lock().reserve();
         let body = ProcessBody::new(id, params.architecture, Arc::clone(&self.client_ids));
+        {
+            let mut details = body.details();
+            details.created_ms = self.clock.now_ms();
+            details.parent = params.parent.unwrap_or(0);
+        }
         let object = self
             .objects
             .create_executive_object(ObjectType::Process, Box::new(body))?;
@@ -867,6 +872,19 @@ impl Machine {
         inject(self, FaultPoint::RemoteThreadObject)?;
         let id = self.client_ids.lock().reserve();
         let body = ThreadBody::new(id, target, Arc::clone(&self.client_ids));
+        {
+            let inherited = self
+                .processes
+                .get(&target)
+                .and_then(|p| p.object.payload::<ProcessBody>().map(|b| *b.details()));
+            let mut details = body.details();
+            details.created_ms = self.clock.now_ms();
+            details.start_address = start;
+            if let Some(p) = inherited {
+                details.affinity = p.affinity;
+                details.boost_disabled = p.boost_disabled;
+            }
+        }
         let object = match self
             .objects
             .create_executive_object(ObjectType::Thread, Box::new(body))
@@ -881,10 +899,16 @@ impl Machine {
         let process = self.live_process(target)?;
         let context = match process.architecture {
             Architecture::X86 => {
-                let esp = stack_top - 8;
-                let mut frame = [0u8; 8];
-                frame[..4].copy_from_slice(&EXIT_THREAD_THUNK.to_le_bytes());
-                frame[4..].copy_from_slice(&parameter.to_le_bytes());
+                // As NT's BaseThreadStartThunk leaves the top of a new stack: a zero slot,
+                // then the parameter, the start address and a zero return address pushed
+                // for BaseThreadStart; below them the start routine's own frame (its
+                // return address, the exit thunk, and its parameter).
+                let esp = stack_top - 24;
+                let mut frame = [0u8; 24];
+                let words = [EXIT_THREAD_THUNK, parameter, 0, start, parameter, 0];
+                for (slot, word) in frame.chunks_exact_mut(4).zip(words) {
+                    slot.copy_from_slice(&word.to_le_bytes());
+                }
                 process.space.kernel_write(esp, &frame)?;
                 let mut c = X86Context {
                     eip: start,
@@ -892,6 +916,9 @@ impl Machine {
                     fs_base: teb,
                     ..X86Context::default()
                 };
+                // NT starts a Win32 thread's FPU with all exceptions masked and 53-bit
+                // precision (0x27F), MXCSR at its reset value.
+                c.x87.control = 0x27F;
                 c.gpr[X86_ESP] = esp;
                 CpuContext::X86(Box::new(c))
             }
@@ -1028,6 +1055,13 @@ impl Machine {
         let object = found
             .filter(|o| o.object_type() == object_type)
             .ok_or(KernelError::InvalidClientId)?;
+        // The object's security grants the type's rights and no others: a request for a
+        // right NT 4.0 does not define (PROCESS_QUERY_LIMITED_INFORMATION, 0x1000, came with
+        // Vista) is refused, as NT's access check refuses what no ACE grants.
+        let specific = access.0 & !(AccessMask::GENERIC_MASK.0 | AccessMask::MAXIMUM_ALLOWED.0);
+        if specific & !object_type.generic_mapping().all.0 != 0 {
+            return Err(KernelError::Object(nt_object::ObjectError::AccessDenied));
+        }
         let attributes = if inherit {
             HandleAttributes::INHERIT
         } else {
@@ -1100,7 +1134,7 @@ impl Machine {
     }
 
     /// The thread object a handle (or -2) of `caller` names, with `access` checked.
-    fn reference_thread(
+    pub(crate) fn reference_thread(
         &self,
         caller: ClientId,
         handle: Handle,
@@ -1195,7 +1229,7 @@ impl Machine {
             .exit_status())
     }
 
-    fn reference_process_object(
+    pub(crate) fn reference_process_object(
         &self,
         caller: u32,
         handle: Handle,
@@ -1299,6 +1333,11 @@ impl Machine {
         self.subsystem.remove(&thread.id);
         self.objects.abandon_mutants(OwnerThread(thread.id));
         if let Some(body) = thread.object.payload::<ThreadBody>() {
+            {
+                let mut details = body.details();
+                details.exited_ms = Some(self.clock.now_ms());
+                details.instructions = thread.instructions;
+            }
             body.set_exit_status(exit_code);
         }
         let _ = thread.object.signal_exit();
@@ -1326,6 +1365,11 @@ impl Machine {
         });
         process.handles.close_all();
         if let Some(body) = process.object.payload::<ProcessBody>() {
+            {
+                let mut details = body.details();
+                details.exited_ms = Some(self.clock.now_ms());
+                details.instructions = process.instructions;
+            }
             body.set_exit_status(exit_code);
         }
         let _ = process.object.signal_exit();

@@ -21,6 +21,7 @@ pub struct ProcessBody {
     architecture: Architecture,
     exit_status: AtomicU32,
     client_ids: Arc<Mutex<ClientIdTable>>,
+    pub(crate) details: Mutex<crate::details::ProcessDetails>,
 }
 
 impl ProcessBody {
@@ -34,6 +35,7 @@ impl ProcessBody {
             architecture,
             exit_status: AtomicU32::new(STILL_ACTIVE),
             client_ids,
+            details: crate::details::new_process_details(),
         }
     }
 
@@ -69,6 +71,7 @@ pub struct ThreadBody {
     process: u32,
     exit_status: AtomicU32,
     client_ids: Arc<Mutex<ClientIdTable>>,
+    pub(crate) details: Mutex<crate::details::ThreadDetails>,
 }
 
 impl ThreadBody {
@@ -78,6 +81,7 @@ impl ThreadBody {
             process,
             exit_status: AtomicU32::new(STILL_ACTIVE),
             client_ids,
+            details: crate::details::new_thread_details(),
         }
     }
 

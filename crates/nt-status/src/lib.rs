@@ -142,6 +142,8 @@ statuses! {
     STACK_OVERFLOW = 0xC000_00FD;
     /// The process is terminating.
     PROCESS_IS_TERMINATING = 0xC000_010A;
+    /// The thread has no local descriptor table (a selector of the LDT was named).
+    NO_LDT = 0xC000_0117;
     /// A DLL the image imports was not found.
     DLL_NOT_FOUND = 0xC000_0135;
     /// An imported ordinal was not found.
@@ -263,6 +265,8 @@ impl Win32Error {
     pub const STACK_OVERFLOW: Win32Error = Win32Error(1001);
     /// ERROR_NO_SYSTEM_RESOURCES.
     pub const NO_SYSTEM_RESOURCES: Win32Error = Win32Error(1450);
+    /// ERROR_INVALID_THREAD_ID.
+    pub const INVALID_THREAD_ID: Win32Error = Win32Error(1444);
     /// ERROR_COMMITMENT_LIMIT: the paging file is too small for this operation.
     pub const COMMITMENT_LIMIT: Win32Error = Win32Error(1455);
 }
@@ -489,6 +493,7 @@ pub const STATUS_TO_WIN32: &[(NtStatus, Win32Error)] = &[
     (NtStatus::PIPE_BROKEN, Win32Error::BROKEN_PIPE),
     (NtStatus::STACK_OVERFLOW, Win32Error::STACK_OVERFLOW),
     (NtStatus::PROCESS_IS_TERMINATING, Win32Error::ACCESS_DENIED),
+    (NtStatus::NO_LDT, Win32Error::INVALID_THREAD_ID),
     (NtStatus::DLL_NOT_FOUND, Win32Error::MOD_NOT_FOUND),
     (NtStatus::ORDINAL_NOT_FOUND, Win32Error::INVALID_ORDINAL),
     (NtStatus::ENTRYPOINT_NOT_FOUND, Win32Error::PROC_NOT_FOUND),

@@ -46,6 +46,9 @@ fn with_modes<T>(call: &mut ApiCall<'_>, f: impl FnOnce(&mut Modes) -> T) -> T {
 /// ntemu shows no error boxes, so it changes nothing else. Children start with mode 0.
 #[export]
 fn SetErrorMode(call: &mut ApiCall<'_>, uMode: u32) -> u32 {
+    // The kernel keeps it as ProcessDefaultHardErrorMode, SEM_FAILCRITICALERRORS inverted.
+    let caller = call.thread.process;
+    call.machine.set_hard_error_mode(caller, uMode ^ 1);
     with_modes(call, |m| std::mem::replace(&mut m.error_mode, uMode))
 }
 

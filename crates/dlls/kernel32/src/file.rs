@@ -381,7 +381,9 @@ pub(crate) fn child_current_directory(
         FullPath::Drive {
             drive, components, ..
         } => {
-            let (_, at) = locate(call, drive, &components)?;
+            // Whatever is wrong with it (a missing folder on the way included), NT's
+            // CreateProcess says ERROR_DIRECTORY.
+            let (_, at) = locate(call, drive, &components).map_err(|_| ERROR_DIRECTORY)?;
             match at.node {
                 Some(n) if n.is_dir() => Ok(CurrentDirectory { drive, components }),
                 _ => Err(ERROR_DIRECTORY),

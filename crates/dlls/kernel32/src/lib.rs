@@ -11,6 +11,7 @@ use nt_object::{
 };
 use nt_status::{NtStatus, Win32Error};
 
+mod actctx;
 mod atom;
 pub mod console;
 mod console_api;
@@ -20,23 +21,26 @@ pub(crate) mod environment;
 mod errormode;
 mod exec;
 mod file;
-mod global;
+pub mod global;
 pub mod guestfile;
 pub mod heap;
 mod locale;
 mod lstring;
 mod memcheck;
+mod memstatus;
 mod message;
 mod module;
 mod path;
 mod pipe;
 mod processor;
+mod procthread;
 mod profile;
 mod startup;
 pub(crate) mod sync;
 mod sysinfo;
 mod time;
 mod timeconv;
+mod toolhelp;
 mod volume;
 
 pub use debugstr::{debug_strings_shown, set_debug_string_trace};
@@ -71,8 +75,6 @@ pub struct Kernel32State {
     /// Each process's command line, and where GetCommandLineA and the environment block
     /// were put in its memory once asked for.
     pub(crate) process_parameters: PerProcess<ProcessParameters>,
-    /// Every process's heaps.
-    pub(crate) heaps: PerProcess<Vec<heap::Heap>>,
     /// Each process's TLS slots and contended critical sections.
     pub(crate) sync: PerProcess<sync::ProcessSync>,
     /// Each process's environment variables.
@@ -104,6 +106,8 @@ pub(crate) struct ProcessParameters {
     pub(crate) block: Option<startup::ParameterBlock>,
     /// What the creator's STARTUPINFO said (GetStartupInfo gives it back).
     pub(crate) startup: startup::StartupInfo,
+    /// The process's copies of the STARTUPINFO strings, once GetStartupInfo made them.
+    pub(crate) startup_strings: startup::StartupStrings,
 }
 
 /// GetFileType of the standard input, output and error handles.
@@ -522,14 +526,23 @@ pub static DLL: BuiltinDll = BuiltinDll {
         startup::RtlFillMemory,
         startup::RtlZeroMemory,
         startup::RtlMoveMemory,
-        // heap.rs
+        // heap.rs: HeapAlloc, HeapFree, HeapReAlloc and HeapSize are NTDLL's, as NT 4.0
+        // forwards them
         heap::GetProcessHeap,
+        heap::GetProcessHeaps,
         heap::HeapCreate,
         heap::HeapDestroy,
-        heap::HeapAlloc,
-        heap::HeapFree,
-        heap::HeapSize,
-        heap::HeapReAlloc,
+        "HeapAlloc" => ntdll::heap_api::RtlAllocateHeap,
+        "HeapFree" => ntdll::heap_api::RtlFreeHeap,
+        "HeapReAlloc" => ntdll::heap_api::RtlReAllocateHeap,
+        "HeapSize" => ntdll::heap_api::RtlSizeHeap,
+        heap::HeapValidate,
+        heap::HeapCompact,
+        heap::HeapLock,
+        heap::HeapUnlock,
+        heap::HeapWalk,
+        heap::HeapQueryInformation,
+        heap::HeapSetInformation,
         // locale.rs
         locale::GetStringTypeW,
         locale::GetStringTypeA,
@@ -667,17 +680,31 @@ pub static DLL: BuiltinDll = BuiltinDll {
         sync::InterlockedExchange,
         sync::InterlockedExchangeAdd,
         sync::InterlockedCompareExchange,
-        // global.rs: the Local* functions are the Global* ones
+        // global.rs: moveable memory and its handle table
         global::GlobalAlloc,
         global::GlobalFree,
         global::GlobalSize,
         global::GlobalLock,
         global::GlobalUnlock,
-        "LocalAlloc" => global::GlobalAlloc,
-        "LocalFree" => global::GlobalFree,
-        "LocalSize" => global::GlobalSize,
-        "LocalLock" => global::GlobalLock,
-        "LocalUnlock" => global::GlobalUnlock,
+        global::GlobalFlags,
+        global::GlobalHandle,
+        global::GlobalReAlloc,
+        global::GlobalDiscard,
+        global::GlobalCompact,
+        global::GlobalFix,
+        global::GlobalUnfix,
+        global::GlobalWire,
+        global::GlobalUnWire,
+        global::LocalAlloc,
+        global::LocalFree,
+        global::LocalSize,
+        global::LocalLock,
+        global::LocalUnlock,
+        global::LocalFlags,
+        global::LocalHandle,
+        global::LocalReAlloc,
+        global::LocalShrink,
+        "LocalCompact" => global::GlobalCompact,
         // module.rs
         module::LoadLibraryA,
         module::LoadLibraryW,
@@ -816,6 +843,52 @@ pub static DLL: BuiltinDll = BuiltinDll {
         profile::WriteProfileSectionW,
         profile::WriteProfileStringA,
         profile::WriteProfileStringW,
+        // procthread.rs: priorities, affinity, times, contexts (OpenThread and GetProcessId
+        // are Windows 2000 and XP, for static imports only)
+        procthread::GetThreadPriority,
+        procthread::SetThreadPriority,
+        procthread::GetThreadPriorityBoost,
+        procthread::SetThreadPriorityBoost,
+        procthread::GetPriorityClass,
+        procthread::SetPriorityClass,
+        procthread::GetProcessPriorityBoost,
+        procthread::SetProcessPriorityBoost,
+        procthread::GetProcessAffinityMask,
+        procthread::SetProcessAffinityMask,
+        procthread::SetThreadAffinityMask,
+        procthread::SetThreadIdealProcessor,
+        procthread::GetProcessTimes,
+        procthread::GetThreadTimes,
+        procthread::GetThreadContext,
+        procthread::SetThreadContext,
+        procthread::GetThreadSelectorEntry,
+        procthread::GetProcessVersion,
+        procthread::GetProcessWorkingSetSize,
+        procthread::SetProcessWorkingSetSize,
+        procthread::OpenThread,
+        procthread::GetProcessId,
+        // toolhelp.rs: Windows 2000's Tool Help snapshots (static imports only)
+        toolhelp::CreateToolhelp32Snapshot,
+        toolhelp::Process32First,
+        toolhelp::Process32Next,
+        toolhelp::Process32FirstW,
+        toolhelp::Process32NextW,
+        toolhelp::Thread32First,
+        toolhelp::Thread32Next,
+        toolhelp::Module32First,
+        toolhelp::Module32Next,
+        toolhelp::Module32FirstW,
+        toolhelp::Module32NextW,
+        // memstatus.rs (Windows 2000, static imports only)
+        memstatus::GlobalMemoryStatusEx,
+        // actctx.rs (Windows XP, static imports only: no context can be made)
+        actctx::CreateActCtxA,
+        actctx::CreateActCtxW,
+        actctx::GetCurrentActCtx,
+        actctx::ActivateActCtx,
+        actctx::DeactivateActCtx,
+        actctx::AddRefActCtx,
+        actctx::ReleaseActCtx,
     ],
 };
 
@@ -2294,7 +2367,7 @@ fn CreateProcessA(
     lpProcessInformation: Ptr,
 ) -> ApiReturn {
     let _ = (lpProcessAttributes, lpThreadAttributes);
-    let Ok(startup) = startup::StartupInfo::read(call, lpStartupInfo.0) else {
+    let Ok(startup) = startup::StartupInfo::read(call, lpStartupInfo.0, false) else {
         return bad_pointer(call);
     };
     create_process(
@@ -2330,7 +2403,7 @@ fn CreateProcessW(
     lpProcessInformation: Ptr,
 ) -> ApiReturn {
     let _ = (lpProcessAttributes, lpThreadAttributes);
-    let Ok(startup) = startup::StartupInfo::read(call, lpStartupInfo.0) else {
+    let Ok(startup) = startup::StartupInfo::read(call, lpStartupInfo.0, true) else {
         return bad_pointer(call);
     };
     create_process(
@@ -2410,6 +2483,10 @@ fn read_environment_block(
 fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiReturn {
     let (inherit, flags, info_ptr) = (request.inherit, request.flags, request.information.0);
     let cmd = request.command_line;
+    // An empty application name is no path at all.
+    if request.application == Some("") {
+        return call.fail_win32(Win32Error::PATH_NOT_FOUND, 0);
+    }
     let name = match optional_name(call, request.application) {
         Ok(Some(a)) => a.to_string(),
         Ok(None) => match command_line(call, cmd) {
@@ -2431,6 +2508,8 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
     if call.probe_write(info_ptr, 16).is_err() {
         return bad_pointer(call);
     }
+    // The PROCESS_INFORMATION is cleared first: a failure leaves it zero.
+    let _ = call.write_bytes(info_ptr, &[0; 16]);
     let child_directory = match file::child_current_directory(call, request.directory) {
         Ok(d) => d,
         Err(failed) => return failed,
@@ -2506,6 +2585,17 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
         _ => name.clone(),
     };
     if let Some(child) = &child {
+        // A creator that names no desktop gives its own.
+        let mut startup = request.startup.clone();
+        if startup.desktop.is_none() {
+            startup.desktop = parent.as_ref().and_then(|o| {
+                call.state
+                    .k32()
+                    .process_parameters
+                    .get(caller.process, o)
+                    .and_then(|p| p.startup.desktop.clone())
+            });
+        }
         call.state.k32().process_parameters.insert(
             started.process,
             child,
@@ -2513,7 +2603,8 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
                 command_line: child_command_line,
                 image_path: Some(image_path),
                 block: None,
-                startup: request.startup,
+                startup,
+                startup_strings: Default::default(),
             },
         );
         file::set_process_current_directory(call, started.process, child, child_directory);

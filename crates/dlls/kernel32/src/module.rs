@@ -106,6 +106,31 @@ fn first_token(line: &str) -> Option<String> {
     line.split_whitespace().next().map(str::to_string)
 }
 
+/// The builtin DLLs loaded in process `pid`: each one's file name and module handle.
+pub(crate) fn loaded_builtins(call: &mut ApiCall<'_>, pid: u32) -> Vec<(String, u32)> {
+    let Some(thread) = call
+        .machine
+        .process(pid)
+        .and_then(|p| p.threads().first().map(|t| t.id()))
+    else {
+        return Vec::new();
+    };
+    let mut on = call.on_thread(nt_kernel::ClientId {
+        process: pid,
+        thread,
+    });
+    let builtins = on.builtins;
+    let count = builtins.dlls().count();
+    let loaded: Vec<usize> = (0..count).filter(|&i| is_loaded(&mut on, i)).collect();
+    loaded
+        .into_iter()
+        .filter_map(|i| {
+            let dll = builtins.dlls().nth(i)?;
+            Some((dll.name.to_string(), builtins.module_handle(i)))
+        })
+        .collect()
+}
+
 fn load_library(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
     let Some(name) = name else {
         return call.fail(NtStatus::INVALID_PARAMETER);

@@ -167,7 +167,11 @@ pub(crate) fn parameter_block(call: &mut ApiCall<'_>) -> Result<ParameterBlock, 
                 if let Some(block) = p.block {
                     return Ok(block);
                 }
-                (p.command_line.clone(), p.image_path.clone(), p.startup)
+                (
+                    p.command_line.clone(),
+                    p.image_path.clone(),
+                    p.startup.clone(),
+                )
             }
             None => (String::new(), None, StartupInfo::default()),
         };
@@ -362,7 +366,7 @@ const STARTF_HANDLE_FIELDS: u32 = STARTF_USESTDHANDLES | 0x200 | 0x400;
 
 /// What a process was started with from its creator's STARTUPINFO (NT keeps it in
 /// RTL_USER_PROCESS_PARAMETERS): window placement, flags, show state, standard handles.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct StartupInfo {
     /// dwX, dwY, dwXSize, dwYSize, dwXCountChars, dwYCountChars, dwFillAttribute.
     pub(crate) placement: [u32; 7],
@@ -372,6 +376,10 @@ pub(crate) struct StartupInfo {
     pub(crate) show_window: u16,
     /// hStdInput, hStdOutput, hStdError.
     pub(crate) std_handles: [Handle; 3],
+    /// lpDesktop (NT's DesktopInfo), when the creator gave one or the creator's own.
+    pub(crate) desktop: Option<String>,
+    /// lpTitle (NT's WindowTitle), when the creator gave one.
+    pub(crate) title: Option<String>,
 }
 
 impl Default for StartupInfo {
@@ -381,13 +389,26 @@ impl Default for StartupInfo {
             flags: 0,
             show_window: 0,
             std_handles: [Handle::NULL; 3],
+            desktop: None,
+            title: None,
         }
     }
 }
 
+/// Where GetStartupInfoA and GetStartupInfoW put the desktop and title strings of the
+/// process's STARTUPINFO (made on first use in the process heap, as NT's kernel32 makes its
+/// ANSI copy): ANSI desktop, ANSI title, wide desktop, wide title (0: not made or none).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct StartupStrings(pub(crate) [u32; 4]);
+
 impl StartupInfo {
-    /// Reads a STARTUPINFOA or STARTUPINFOW (the same layout: its strings are pointers).
-    pub(crate) fn read(call: &ApiCall<'_>, at: u32) -> Result<StartupInfo, nt_memory::Fault> {
+    /// Reads a STARTUPINFOA or STARTUPINFOW (the same layout: its strings are pointers, to
+    /// UTF-16 strings when `wide`).
+    pub(crate) fn read(
+        call: &ApiCall<'_>,
+        at: u32,
+        wide: bool,
+    ) -> Result<StartupInfo, nt_memory::Fault> {
         let bytes = call.read_bytes(at, STARTUPINFOA_SIZE as usize)?;
         let word = |offset: usize| {
             u32::from_le_bytes([
@@ -397,11 +418,23 @@ impl StartupInfo {
                 bytes[offset + 3],
             ])
         };
+        let string = |at: u32| -> Result<Option<String>, nt_memory::Fault> {
+            if at == 0 {
+                return Ok(None);
+            }
+            Ok(Some(if wide {
+                String::from_utf16_lossy(&call.read_wide_units(at, 0x1_0000)?)
+            } else {
+                win32::codepage::CodePage::Ansi.decode_str(&call.read_c_bytes(at, 0x1_0000)?)
+            }))
+        };
         Ok(StartupInfo {
             placement: std::array::from_fn(|i| word(16 + 4 * i)),
             flags: word(44),
             show_window: u16::from_le_bytes([bytes[48], bytes[49]]),
             std_handles: [Handle(word(56)), Handle(word(60)), Handle(word(64))],
+            desktop: string(word(8))?,
+            title: string(word(12))?,
         })
     }
 
@@ -421,21 +454,76 @@ fn own_startup_info(call: &mut ApiCall<'_>) -> StartupInfo {
         .k32()
         .process_parameters
         .get(pid, &object)
-        .map(|p| p.startup)
+        .map(|p| p.startup.clone())
         .unwrap_or_default()
 }
 
+/// The guest address of the process's copy of a STARTUPINFO string (`slot`: ANSI desktop,
+/// ANSI title, wide desktop, wide title), made on first use; 0 for none.
+fn startup_string(call: &mut ApiCall<'_>, slot: usize, text: Option<&str>) -> u32 {
+    let Some(text) = text else {
+        return 0;
+    };
+    let pid = call.thread.process;
+    let Some(object) = call.process_object() else {
+        return 0;
+    };
+    let made = call
+        .state
+        .k32()
+        .process_parameters
+        .get(pid, &object)
+        .map_or(0, |p| p.startup_strings.0[slot]);
+    if made != 0 {
+        return made;
+    }
+    let bytes: Vec<u8> = if slot >= 2 {
+        text.encode_utf16()
+            .chain([0])
+            .flat_map(u16::to_le_bytes)
+            .collect()
+    } else {
+        let mut b = win32::codepage::CodePage::Ansi.encode_str(text);
+        b.push(0);
+        b
+    };
+    let Some(at) = crate::heap::process_heap_alloc(call, bytes.len() as u32, false) else {
+        return 0;
+    };
+    if call.write_bytes(at, &bytes).is_err() {
+        return 0;
+    }
+    call.state
+        .k32()
+        .process_parameters
+        .get_or_default(pid, &object)
+        .startup_strings
+        .0[slot] = at;
+    at
+}
+
 /// GetStartupInfoA(lpStartupInfo): the STARTUPINFOA the process was started with, as NT 4.0
-/// fills it: cb, the window placement, dwFlags and wShowWindow its creator gave (no desktop,
-/// title or C runtime data here); hStdInput, hStdOutput and hStdError only when dwFlags has
+/// fills it: cb, the desktop and title its creator gave (NULL when it gave none: the desktop
+/// is then its creator's), the window placement, dwFlags and wShowWindow (no C runtime data
+/// here); hStdInput, hStdOutput and hStdError only when dwFlags has
 /// STARTF_USESTDHANDLES (or STARTF_USEHOTKEY, STARTF_HASSHELLDATA), otherwise left as they
 /// were.
 #[export]
 fn GetStartupInfoA(call: &mut ApiCall<'_>, lpStartupInfo: Ptr) {
+    startup_info(call, lpStartupInfo, false);
+}
+
+/// GetStartupInfoA and GetStartupInfoW: the strings are the process's own copies.
+fn startup_info(call: &mut ApiCall<'_>, at: Ptr, wide: bool) {
     let info = own_startup_info(call);
+    let base = if wide { 2 } else { 0 };
+    let desktop = startup_string(call, base, info.desktop.as_deref());
+    let title = startup_string(call, base + 1, info.title.as_deref());
     let mut bytes = Vec::with_capacity(STARTUPINFOA_SIZE as usize);
     bytes.extend_from_slice(&STARTUPINFOA_SIZE.to_le_bytes());
-    bytes.extend_from_slice(&[0u8; 12]); // lpReserved, lpDesktop, lpTitle
+    bytes.extend_from_slice(&0u32.to_le_bytes()); // lpReserved
+    bytes.extend_from_slice(&desktop.to_le_bytes());
+    bytes.extend_from_slice(&title.to_le_bytes());
     for v in info.placement {
         bytes.extend_from_slice(&v.to_le_bytes());
     }
@@ -448,14 +536,14 @@ fn GetStartupInfoA(call: &mut ApiCall<'_>, lpStartupInfo: Ptr) {
         }
     }
     // GetStartupInfoA returns nothing; a bad pointer is an access violation in NT.
-    let _ = call.write_bytes(lpStartupInfo.0, &bytes);
+    let _ = call.write_bytes(at.0, &bytes);
 }
 
 /// VOID GetStartupInfoW(LPSTARTUPINFOW lpStartupInfo): the STARTUPINFOW of the process, as
 /// GetStartupInfoA gives it (the same size: its strings are pointers).
 #[export]
 fn GetStartupInfoW(call: &mut ApiCall<'_>, lpStartupInfo: Ptr) {
-    GetStartupInfoA(call, lpStartupInfo)
+    startup_info(call, lpStartupInfo, true)
 }
 
 /// SetHandleCount(uNumber): on NT handle tables grow as needed, so it returns its argument.

@@ -1,7 +1,6 @@
 //! What the system is: its directories (GetWindowsDirectory, GetSystemDirectory,
 //! GetTempPath), its name (GetComputerName) and its memory (GlobalMemoryStatus).
 
-use nt_memory::{HIGHEST_USER_ADDRESS, LOWEST_USER_ADDRESS};
 use nt_status::{NtStatus, Win32Error};
 
 use win32::codepage::CodePage;
@@ -196,89 +195,34 @@ fn GetComputerNameW(call: &mut ApiCall<'_>, lpBuffer: Ptr, lpnSize: Ptr) -> ApiR
 
 /// sizeof(MEMORYSTATUS).
 const MEMORYSTATUS_SIZE: u32 = 32;
-/// The most any MEMORYSTATUS size field reports: 2 GiB - 1, as NT does for programs that are
-/// not large-address aware (NT 4.0-era programs keep these values in signed ints).
+/// The most MEMORYSTATUS's physical-memory and address-space fields report: 2 GiB - 1, as
+/// Windows reports them to programs that are not large-address aware (NT 4.0-era programs
+/// keep these values in signed ints). The page-file fields go up to 4 GiB - 1.
 const REPORTED_MAX: u64 = 0x7FFF_FFFF;
-
-/// The host's physical memory in bytes (MemTotal of /proc/meminfo), if it can be read.
-fn host_physical_memory() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    kib.checked_mul(1024)
-}
-
-/// The MEMORYSTATUS fields after dwLength, from the machine's commit limit and charge, the
-/// host's memory and the process's reserved address space.
-pub(crate) fn memory_status(
-    commit_limit: u64,
-    committed: u64,
-    host_physical: Option<u64>,
-    reserved: u64,
-) -> [u32; 7] {
-    // Physical memory: the host's, but no more than the machine may commit.
-    let total_phys = host_physical
-        .unwrap_or(commit_limit)
-        .min(commit_limit)
-        .max(1);
-    let avail_phys = total_phys.saturating_sub(committed);
-    let avail_commit = commit_limit.saturating_sub(committed);
-    let total_virtual = u64::from(HIGHEST_USER_ADDRESS) + 1 - u64::from(LOWEST_USER_ADDRESS);
-    let avail_virtual = total_virtual.saturating_sub(reserved);
-    let load = (total_phys - avail_phys) * 100 / total_phys;
-    let cap = |v: u64| v.min(REPORTED_MAX) as u32;
-    [
-        load as u32,
-        cap(total_phys),
-        cap(avail_phys),
-        cap(commit_limit),
-        cap(avail_commit),
-        cap(total_virtual),
-        cap(avail_virtual),
-    ]
-}
+/// The most the page-file fields report.
+const REPORTED_MAX_PAGE_FILE: u64 = 0xFFFF_FFFF;
 
 /// VOID GlobalMemoryStatus(LPMEMORYSTATUS lpBuffer): dwLength 32; dwTotalPhys the host's
 /// memory but no more than the machine's commit limit, dwAvailPhys that less what every
 /// process has committed, dwMemoryLoad the percentage in use; dwTotalPageFile and
 /// dwAvailPageFile the commit limit and what is left of it; dwTotalVirtual the user address
-/// space (0x7FFE0000 bytes) and dwAvailVirtual what the process has not reserved. Sizes above
-/// 2 GiB - 1 are reported as 2 GiB - 1.
+/// space (0x7FFE0000 bytes) and dwAvailVirtual what the process has not reserved. Physical
+/// and virtual sizes above 2 GiB - 1 are reported as 2 GiB - 1, page-file sizes above 4 GiB
+/// - 1 as 4 GiB - 1.
 #[export]
 fn GlobalMemoryStatus(call: &mut ApiCall<'_>, lpBuffer: Ptr) {
-    let limit = call.machine.commit_limit();
-    let (commit_limit, committed) = (limit.limit(), limit.used());
-    let reserved = call
-        .process()
-        .map_or(0, |p| p.address_space().reserved_bytes());
-    let fields = memory_status(commit_limit, committed, host_physical_memory(), reserved);
+    // The figures of GlobalMemoryStatusEx, capped.
+    let (load, values) = crate::memstatus::memory_status_ex(call);
     let mut bytes = MEMORYSTATUS_SIZE.to_le_bytes().to_vec();
-    for f in fields {
-        bytes.extend_from_slice(&f.to_le_bytes());
+    bytes.extend_from_slice(&load.to_le_bytes());
+    for (i, v) in values.into_iter().enumerate() {
+        let cap = if i == 2 || i == 3 {
+            REPORTED_MAX_PAGE_FILE
+        } else {
+            REPORTED_MAX
+        };
+        bytes.extend_from_slice(&(v.min(cap) as u32).to_le_bytes());
     }
     // GlobalMemoryStatus returns nothing; a bad pointer is an access violation on NT.
     let _ = call.write_bytes(lpBuffer.0, &bytes);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn memory_status_is_consistent() {
-        let gib = 1u64 << 30;
-        let [load, total, avail, page, avail_page, virt, avail_virt] =
-            memory_status(gib, gib / 4, Some(8 * gib), 64 << 20);
-        assert_eq!(
-            total as u64, gib,
-            "physical memory is capped by the commit limit"
-        );
-        assert_eq!(avail as u64, gib * 3 / 4);
-        assert_eq!(load, 25);
-        assert_eq!((page as u64, avail_page as u64), (gib, gib * 3 / 4));
-        assert_eq!(virt, 0x7FFE_0000);
-        assert_eq!(avail_virt, 0x7FFE_0000 - (64 << 20));
-        let [_, total, ..] = memory_status(4 * gib, 0, None, 0);
-        assert_eq!(total, 0x7FFF_FFFF, "capped at 2 GiB - 1");
-    }
 }

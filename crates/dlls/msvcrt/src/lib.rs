@@ -43,6 +43,7 @@
 
 mod conio;
 mod files;
+mod fpcontrol;
 mod heap;
 mod lowio;
 mod math;
@@ -158,8 +159,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
         __ntemu_crt_resume, __getmainargs, __set_app_type, __p__fmode, __p__commode,
         __p__acmdln, __p___argc, __p___argv, __p__environ, __p___initenv, __setusermatherr,
         _initterm, _amsg_exit, _cexit, _c_exit, _exit, exit, abort, _onexit, atexit,
-        __dllonexit, signal, _controlfp, "_control87" => _controlfp, _fpreset, _clearfp,
-        _statusfp, _errno, __doserrno, _lock, _unlock, __iob_func, __lconv_init, _XcptFilter,
+        __dllonexit, signal, fpcontrol::_controlfp, fpcontrol::_control87, fpcontrol::_fpreset,
+        fpcontrol::_clearfp, fpcontrol::_statusfp, _errno, __doserrno, _lock, _unlock, __iob_func, __lconv_init, _XcptFilter,
         setlocale, localeconv, __p__pctype, __pctype_func, _isctype, raise,
         "__p__iob" => __iob_func, __p___mb_cur_max, ___mb_cur_max_func, _getpid, _assert,
         _purecall, _beginthreadex, _endthreadex, _endthread,
@@ -275,8 +276,8 @@ pub static CRTDLL: BuiltinDll = BuiltinDll {
         __ntemu_crt_resume, "__GetMainArgs" => __getmainargs, __set_app_type, __p__fmode,
         __p__commode, __p__acmdln, __p___argc, __p___argv, __p__environ, __p___initenv,
         __setusermatherr, _initterm, _amsg_exit, _cexit, _c_exit, _exit, exit, abort, _onexit,
-        atexit, __dllonexit, signal, _controlfp, "_control87" => _controlfp, _fpreset, _clearfp,
-        _statusfp, _errno, __doserrno, _lock, _unlock, __iob_func, __lconv_init, _XcptFilter,
+        atexit, __dllonexit, signal, fpcontrol::_controlfp, fpcontrol::_control87, fpcontrol::_fpreset,
+        fpcontrol::_clearfp, fpcontrol::_statusfp, _errno, __doserrno, _lock, _unlock, __iob_func, __lconv_init, _XcptFilter,
         setlocale, localeconv, __p__pctype, __pctype_func, _isctype, raise,
         "__p__iob" => __iob_func, __p___mb_cur_max, ___mb_cur_max_func, _getpid, _assert,
         _purecall, _beginthreadex, _endthreadex, _endthread,
@@ -1674,32 +1675,6 @@ fn raise(call: &mut ApiCall<'_>, sig: u32) -> ApiReturn {
             ApiReturn::ExitProcess(3)
         }
     }
-}
-
-/// _controlfp(new, mask) and _control87: the x87 control word msvcrt reports by default
-/// (0x9001F: all exceptions masked, 53-bit precision, round to nearest).
-#[export(cdecl)]
-fn _controlfp(_: &mut ApiCall<'_>, new: u32, mask: u32) -> u32 {
-    let default = 0x0009_001F;
-    (default & !mask) | (new & mask)
-}
-
-/// _fpreset(): nothing to reset.
-#[export(cdecl)]
-fn _fpreset(call: &mut ApiCall<'_>) {
-    with_state(call, |_, _| ());
-}
-
-/// _clearfp(): 0 (no floating-point status is kept).
-#[export(cdecl)]
-fn _clearfp(call: &mut ApiCall<'_>) -> u32 {
-    with_state(call, |_, _| 0)
-}
-
-/// _statusfp(): 0 (no floating-point status is kept).
-#[export(cdecl)]
-fn _statusfp(call: &mut ApiCall<'_>) -> u32 {
-    with_state(call, |_, _| 0)
 }
 
 /// __setusermatherr(pf): the math error handler is never called.

@@ -76,6 +76,7 @@ fn finish(call: &mut ApiCall<'_>, outcome: Outcome) -> f64 {
         Outcome::Fine(v) => v,
         Outcome::Domain => {
             with_state(call, |call, _| set_errno(call, errno::EDOM));
+            super::fpcontrol::raise_invalid(call);
             f64::from_bits(INDEFINITE)
         }
         Outcome::Range(v) => {

@@ -2,20 +2,21 @@
 //! (KiUserExceptionDispatcher, RtlDispatchException, RtlUnwind) for x86 and Alpha guests,
 //! which the layer hands every fault, processor exception and trap to ([`EXCEPTIONS`]).
 
+pub mod heap;
+pub mod heap_api;
+pub mod procinfo;
 pub mod registry;
 pub mod seh;
 
-use nt_kernel::{ProcessInformationClass, ServiceOutcome};
+use nt_kernel::ServiceOutcome;
 use nt_memory::Fault;
-use nt_object::Handle;
 use nt_status::NtStatus;
-use win32::{ApiCall, ApiReturn, BuiltinDll, DllHooks, ExceptionDispatch, Ptr, export, exports};
+use win32::{ApiCall, BuiltinDll, DllHooks, ExceptionDispatch, exports};
 
 /// NTDLL.dll.
 pub static DLL: BuiltinDll = BuiltinDll {
     name: "NTDLL.dll",
     exports: exports![
-        NtQueryInformationProcess,
         registry::NtClose,
         registry::NtCreateKey,
         registry::NtDeleteKey,
@@ -40,10 +41,31 @@ pub static DLL: BuiltinDll = BuiltinDll {
         "ZwQueryKey" => registry::NtQueryKey,
         "ZwQueryValueKey" => registry::NtQueryValueKey,
         "ZwSetValueKey" => registry::NtSetValueKey,
+        procinfo::NtQueryInformationProcess,
+        procinfo::NtSetInformationProcess,
+        procinfo::NtQueryInformationThread,
+        procinfo::NtSetInformationThread,
+        procinfo::NtQuerySystemInformation,
         seh::RtlUnwind,
         seh::RtlUnwindRfp,
         seh::RtlLookupFunctionEntry,
         seh::RtlRaiseException,
+        heap_api::RtlCreateHeap,
+        heap_api::RtlDestroyHeap,
+        heap_api::RtlAllocateHeap,
+        heap_api::RtlFreeHeap,
+        heap_api::RtlReAllocateHeap,
+        heap_api::RtlSizeHeap,
+        heap_api::RtlValidateHeap,
+        heap_api::RtlLockHeap,
+        heap_api::RtlUnlockHeap,
+        heap_api::RtlCompactHeap,
+        heap_api::RtlGetProcessHeaps,
+        heap_api::RtlGetUserInfoHeap,
+        heap_api::RtlSetUserValueHeap,
+        heap_api::RtlSetUserFlagsHeap,
+        heap_api::RtlWalkHeap,
+        heap_api::RtlGetNtGlobalFlags,
     ],
     catalogue: include_str!("../nt4-exports.txt"),
     hooks: DllHooks {
@@ -74,37 +96,4 @@ fn dispatch_fault(call: &mut ApiCall<'_>, fault: Fault) -> ServiceOutcome {
 
 fn internal_thunk(call: &mut ApiCall<'_>, address: u32) -> Option<ServiceOutcome> {
     seh::thunk(&mut seh::env_of(call), address)
-}
-
-/// NtQueryInformationProcess: the classes nt-kernel answers, each a ULONG; returns an
-/// NTSTATUS.
-#[export]
-fn NtQueryInformationProcess(
-    call: &mut ApiCall<'_>,
-    ProcessHandle: Handle,
-    ProcessInformationClass: u32,
-    ProcessInformation: Ptr,
-    ProcessInformationLength: u32,
-    ReturnLength: Ptr,
-) -> ApiReturn {
-    let Some(class) = ProcessInformationClass::from_raw(ProcessInformationClass) else {
-        return ApiReturn::Value(NtStatus::INVALID_INFO_CLASS.0);
-    };
-    if ProcessInformationLength != 4 {
-        return ApiReturn::Value(NtStatus::INFO_LENGTH_MISMATCH.0);
-    }
-    match call
-        .machine
-        .query_information_process(call.thread.process, ProcessHandle, class)
-    {
-        Ok(value) => {
-            if call.write_u32(ProcessInformation.0, value).is_err()
-                || call.write_out_u32(ReturnLength.0, 4).is_err()
-            {
-                return ApiReturn::Value(NtStatus::ACCESS_VIOLATION.0);
-            }
-            ApiReturn::Value(NtStatus::SUCCESS.0)
-        }
-        Err(e) => ApiReturn::Value(e.status().0),
-    }
 }

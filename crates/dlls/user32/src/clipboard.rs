@@ -19,7 +19,7 @@ use nt_status::Win32Error;
 use win32::codepage::CodePage;
 use win32::{AnsiStr, ApiCall, WideStr, export};
 
-use kernel32::heap::{process_heap_alloc, process_heap_free, process_heap_size};
+use kernel32::global::{global_alloc_shared, global_bytes, global_free};
 
 /// CF_TEXT: ANSI text.
 pub const CF_TEXT: u32 = 1;
@@ -212,7 +212,7 @@ fn EmptyClipboard(call: &mut ApiCall<'_>) -> u32 {
     clipboard.changed = true;
     for block in entries.into_iter().flat_map(|e| e.blocks) {
         if block.process == pid && block.process_object.upgrade().is_some() {
-            process_heap_free(call, block.handle);
+            global_free(call, block.handle);
         }
     }
     1
@@ -221,8 +221,7 @@ fn EmptyClipboard(call: &mut ApiCall<'_>) -> u32 {
 /// A new block in the caller's process holding `bytes`.
 fn new_block(call: &mut ApiCall<'_>, bytes: &[u8]) -> Option<Block> {
     let process_object = Arc::downgrade(&call.process_object()?);
-    let handle = process_heap_alloc(call, bytes.len().max(1) as u32, true)?;
-    call.write_bytes(handle, bytes).ok()?;
+    let handle = global_alloc_shared(call, bytes)?;
     Some(Block {
         process: call.thread.process,
         process_object,
@@ -248,11 +247,11 @@ fn SetClipboardData(call: &mut ApiCall<'_>, uFormat: u32, hMem: u32) -> u32 {
     let (data, blocks) = if hMem == 0 {
         (None, Vec::new())
     } else {
-        let Some(size) = process_heap_size(call, hMem) else {
+        let Some((at, size)) = global_bytes(call, hMem) else {
             call.set_last_error(Win32Error::INVALID_HANDLE.0);
             return 0;
         };
-        let Ok(bytes) = call.read_bytes(hMem, size as usize) else {
+        let Ok(bytes) = call.read_bytes(at, size as usize) else {
             call.set_last_error(Win32Error::NOACCESS.0);
             return 0;
         };
@@ -284,7 +283,7 @@ fn SetClipboardData(call: &mut ApiCall<'_>, uFormat: u32, hMem: u32) -> u32 {
     let pid = call.thread.process;
     for block in old.into_iter().flat_map(|e| e.blocks) {
         if block.process == pid && block.handle != hMem {
-            process_heap_free(call, block.handle);
+            global_free(call, block.handle);
         }
     }
     if hMem == 0 { 0 } else { hMem }

@@ -985,6 +985,39 @@ fn caller_context(env: &Env<'_>, arguments: u32) -> Option<CpuContext> {
     Some(context)
 }
 
+/// Raises a noncontinuable-or-not exception `code` with `parameters` in the calling thread as
+/// a builtin taking `arguments` stdcall arguments raises it from inside (RtlRaiseStatus,
+/// HEAP_GENERATE_EXCEPTIONS): the exception address is the call's return address, and
+/// continuing returns from the call with `value` in the result register.
+pub fn raise_from_call(
+    call: &mut ApiCall<'_>,
+    code: NtStatus,
+    parameters: &[u32],
+    arguments: u32,
+    value: u32,
+) -> ApiReturn {
+    let mut env = env_of(call);
+    let Some(mut context) = caller_context(&env, arguments) else {
+        return ApiReturn::ExitProcess(code.0);
+    };
+    context.set_return_value(value);
+    let address = context.program_counter();
+    let r = Raise {
+        code: code.0,
+        flags: 0,
+        address,
+        parameters: parameters
+            .iter()
+            .copied()
+            .take(MAXIMUM_PARAMETERS)
+            .collect(),
+        chained: 0,
+        description: status_line(code.0, address),
+        context,
+    };
+    outcome_to_return(raise(&mut env, r))
+}
+
 /// RaiseException(dwExceptionCode, dwExceptionFlags, nNumberOfArguments, lpArguments):
 /// raises a software exception whose address is the caller's return address; continuing
 /// returns from the call.

@@ -1,0 +1,23 @@
+//! tests/guests/src/procstart.c (x86): CreateProcess's parameter errors and the cleared
+//! PROCESS_INFORMATION, the STARTUPINFO desktop and title a child gets back (and inherits
+//! from its creator), OpenProcess refusing a right NT 4.0 does not define, SetErrorMode as
+//! ProcessDefaultHardErrorMode, the working-set limits and a thread's Win32 start address.
+
+mod common;
+
+use common::{expected, guest, run_captured};
+use ntemu::RunOptions;
+
+#[test]
+fn x86_process_creation_and_details_behave_as_on_nt4() {
+    let run = run_captured(&guest("x86/procstart.exe"), RunOptions::default());
+    assert_eq!(
+        run.stdout,
+        expected("expected/procstart.expected"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    // The program and its two children and one grandchild all ended.
+    assert_eq!(run.report.stats.processes.len(), 4, "{}", run.stderr);
+}
