@@ -201,7 +201,8 @@ fn CreateToolhelp32Snapshot(call: &mut ApiCall<'_>, dwFlags: u32, th32ProcessID:
     }
 }
 
-/// The snapshot a handle names, and the entry structure's dwSize (checked against `size`).
+/// The snapshot a handle names, and the entry structure's dwSize (checked against `size`:
+/// smaller is ERROR_INSUFFICIENT_BUFFER).
 fn snapshot_and_size(
     call: &mut ApiCall<'_>,
     handle: nt_object::Handle,
@@ -215,7 +216,7 @@ fn snapshot_and_size(
     };
     match call.read_u32(entry.0) {
         Ok(n) if n >= size => Ok(object),
-        Ok(_) => Err(call.fail(NtStatus::INVALID_PARAMETER)),
+        Ok(_) => Err(call.fail(NtStatus::BUFFER_TOO_SMALL)),
         Err(_) => Err(call.fail(NtStatus::ACCESS_VIOLATION)),
     }
 }
