@@ -7,6 +7,7 @@
 //! handle leak of NT 4.0's CreateRemoteThread (KB Q246691) cannot happen — unless the
 //! [`Quirks::nt4_remote_thread_leak`] quirk asks to reproduce it.
 
+mod apc;
 mod client_id;
 mod cpu;
 mod fault;
@@ -14,7 +15,9 @@ mod host_signal;
 mod machine;
 mod process;
 pub mod teb;
+mod timer;
 
+pub use apc::{APC_RETURN_THUNK, STATUS_USER_APC, UserApc, WaitRequest};
 pub use client_id::ClientIdTable;
 pub use cpu::{
     ALPHA_A0, ALPHA_PV, ALPHA_RA, ALPHA_SP, ALPHA_V0, AlphaContext, AlphaEngine, Architecture,
@@ -30,6 +33,7 @@ pub use machine::{
     RunOutcome, ServiceOutcome, SystemServices,
 };
 pub use process::{Process, ProcessBody, STILL_ACTIVE, Thread, ThreadBody};
+pub use timer::TimerApc;
 
 use nt_memory::{Fault, MemoryError};
 use nt_object::ObjectError;

@@ -31,11 +31,17 @@ pub enum ObjectType {
     File = 5,
     /// A section (file mapping).
     Section = 6,
+    /// A waitable timer (`CreateWaitableTimer`): notification (manual-reset) or
+    /// synchronization (auto-reset), signalled when it expires.
+    Timer = 7,
+    /// An I/O completion port (`CreateIoCompletionPort`): a queue of completion packets,
+    /// signalled while it holds one.
+    IoCompletion = 8,
 }
 
 impl ObjectType {
     /// How many object types there are.
-    pub const COUNT: usize = 7;
+    pub const COUNT: usize = 9;
     /// Every type, in discriminant order.
     pub const ALL: [ObjectType; ObjectType::COUNT] = [
         ObjectType::Event,
@@ -45,6 +51,8 @@ impl ObjectType {
         ObjectType::Thread,
         ObjectType::File,
         ObjectType::Section,
+        ObjectType::Timer,
+        ObjectType::IoCompletion,
     ];
 
     /// The type's name as the NT object manager spells it.
@@ -57,6 +65,8 @@ impl ObjectType {
             ObjectType::Thread => "Thread",
             ObjectType::File => "File",
             ObjectType::Section => "Section",
+            ObjectType::Timer => "Timer",
+            ObjectType::IoCompletion => "IoCompletion",
         }
     }
 }
@@ -298,6 +308,11 @@ pub enum NamedObjectSpec {
         /// The maximum count.
         maximum_count: i32,
     },
+    /// A waitable timer of this type, not signalled and not set.
+    Timer {
+        /// Notification (manual-reset) or synchronization (auto-reset).
+        timer_type: EventType,
+    },
 }
 
 impl NamedObjectSpec {
@@ -306,6 +321,7 @@ impl NamedObjectSpec {
             NamedObjectSpec::Event { .. } => ObjectType::Event,
             NamedObjectSpec::Mutant { .. } => ObjectType::Mutant,
             NamedObjectSpec::Semaphore { .. } => ObjectType::Semaphore,
+            NamedObjectSpec::Timer { .. } => ObjectType::Timer,
         }
     }
 }
@@ -409,9 +425,23 @@ impl ObjectManager {
         Ok(self.make(ObjectType::Semaphore, Some(signal), None, None))
     }
 
+    /// Creates an unnamed waitable timer, not signalled (NtCreateTimer): a notification timer
+    /// stays signalled once it expires until it is set again; a synchronization timer releases
+    /// one waiter and resets itself.
+    pub fn create_timer(&self, timer_type: EventType) -> Arc<Object> {
+        self.make(
+            ObjectType::Timer,
+            Some(Signal::event(timer_type, false)),
+            None,
+            None,
+        )
+    }
+
     /// Creates an executive object carrying `payload`: a process or thread (waitable,
-    /// signalled by [`Object::signal_exit`]), a file (waitable, always signalled) or a section
-    /// (not waitable). Events, mutants and semaphores have their own constructors.
+    /// signalled by [`Object::signal_exit`]), a file (waitable, always signalled), an I/O
+    /// completion port (waitable, signalled by its owner through
+    /// [`Object::set_signal_state`]) or a section (not waitable). Events, mutants, semaphores
+    /// and timers have their own constructors.
     pub fn create_executive_object(
         &self,
         object_type: ObjectType,
@@ -420,8 +450,9 @@ impl ObjectManager {
         let signal = match object_type {
             ObjectType::Process | ObjectType::Thread => Some(Signal::notification(false)),
             ObjectType::File => Some(Signal::notification(true)),
+            ObjectType::IoCompletion => Some(Signal::event(EventType::Notification, false)),
             ObjectType::Section => None,
-            ObjectType::Event | ObjectType::Mutant | ObjectType::Semaphore => {
+            ObjectType::Event | ObjectType::Mutant | ObjectType::Semaphore | ObjectType::Timer => {
                 return Err(ObjectError::InvalidParameter);
             }
         };
@@ -463,6 +494,7 @@ impl ObjectManager {
                 initial_count,
                 maximum_count,
             } => Signal::semaphore(initial_count, maximum_count)?,
+            NamedObjectSpec::Timer { timer_type } => Signal::event(timer_type, false),
         };
         let access = object_type.map_access(access);
         let mut dir = self.shared.directory.lock();
@@ -502,9 +534,11 @@ impl ObjectManager {
         }
     }
 
-    /// Opens an existing named object (OpenEvent, OpenMutex, OpenSemaphore). A missing name
-    /// is STATUS_OBJECT_NAME_NOT_FOUND (ERROR_FILE_NOT_FOUND); another type is
-    /// STATUS_OBJECT_TYPE_MISMATCH.
+    /// Opens an existing named object (OpenEvent, OpenMutex, OpenSemaphore, OpenWaitableTimer).
+    /// A missing name is STATUS_OBJECT_NAME_NOT_FOUND (ERROR_FILE_NOT_FOUND); another type is
+    /// STATUS_OBJECT_TYPE_MISMATCH. The access asked for is checked as NT's access check
+    /// against the object's default security checks it (see
+    /// [`ObjectType::check_open_access`]).
     pub fn open_named(
         &self,
         table: &mut HandleTable,
@@ -522,8 +556,14 @@ impl ObjectManager {
             drop(dir);
             return Err(ObjectError::ObjectTypeMismatch);
         }
-        let result =
-            table.insert_named_locked(&existing, object_type.map_access(access), attributes);
+        let granted = match object_type.check_open_access(access) {
+            Ok(granted) => granted,
+            Err(e) => {
+                drop(dir);
+                return Err(e);
+            }
+        };
+        let result = table.insert_named_locked(&existing, granted, attributes);
         drop(dir);
         drop(existing);
         result
