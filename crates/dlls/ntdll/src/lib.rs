@@ -2,6 +2,7 @@
 //! (KiUserExceptionDispatcher, RtlDispatchException, RtlUnwind) for x86 and Alpha guests,
 //! which the layer hands every fault, processor exception and trap to ([`EXCEPTIONS`]).
 
+pub mod iocp;
 pub mod memory;
 pub mod seh;
 pub mod sync;
@@ -70,6 +71,15 @@ pub static DLL: BuiltinDll = BuiltinDll {
         "ZwSetTimer" => sync::NtSetTimer,
         "ZwCancelTimer" => sync::NtCancelTimer,
         "ZwQueryTimer" => sync::NtQueryTimer,
+        // iocp.rs
+        iocp::NtCreateIoCompletion,
+        iocp::NtSetIoCompletion,
+        iocp::NtRemoveIoCompletion,
+        iocp::NtQueryIoCompletion,
+        "ZwCreateIoCompletion" => iocp::NtCreateIoCompletion,
+        "ZwSetIoCompletion" => iocp::NtSetIoCompletion,
+        "ZwRemoveIoCompletion" => iocp::NtRemoveIoCompletion,
+        "ZwQueryIoCompletion" => iocp::NtQueryIoCompletion,
         // memory.rs
         memory::NtAllocateVirtualMemory,
         memory::NtFreeVirtualMemory,
