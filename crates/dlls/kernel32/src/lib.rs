@@ -27,6 +27,8 @@ mod lstring;
 mod memcheck;
 mod message;
 mod module;
+mod namedpipe;
+mod overlapped;
 mod path;
 mod pipe;
 mod processor;
@@ -821,6 +823,28 @@ pub static DLL: BuiltinDll = BuiltinDll {
         timerqueue::DeleteTimerQueueTimer,
         timerqueue::DeleteTimerQueueEx,
         timerqueue::DeleteTimerQueue,
+        // namedpipe.rs
+        namedpipe::CreateNamedPipeA,
+        namedpipe::CreateNamedPipeW,
+        namedpipe::ConnectNamedPipe,
+        namedpipe::DisconnectNamedPipe,
+        namedpipe::WaitNamedPipeA,
+        namedpipe::WaitNamedPipeW,
+        namedpipe::TransactNamedPipe,
+        namedpipe::CallNamedPipeA,
+        namedpipe::CallNamedPipeW,
+        namedpipe::GetNamedPipeInfo,
+        namedpipe::GetNamedPipeHandleStateA,
+        namedpipe::GetNamedPipeHandleStateW,
+        namedpipe::SetNamedPipeHandleState,
+        // overlapped.rs: overlapped I/O and completion ports
+        overlapped::CancelIo,
+        overlapped::GetOverlappedResult,
+        overlapped::CreateIoCompletionPort,
+        overlapped::GetQueuedCompletionStatus,
+        overlapped::PostQueuedCompletionStatus,
+        overlapped::ReadFileEx,
+        overlapped::WriteFileEx,
     ],
 };
 
@@ -1328,7 +1352,11 @@ fn CloseHandle(call: &mut ApiCall<'_>, hObject: Handle) -> ApiReturn {
         return ok(1);
     }
     match call.close_handle(hObject) {
-        Ok(()) => ok(1),
+        Ok(()) => {
+            // A pipe end that went completes what waited on it.
+            namedpipe::flush_deferred(call);
+            ok(1)
+        }
         Err(e) => object_failure(call, e),
     }
 }
