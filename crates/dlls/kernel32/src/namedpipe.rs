@@ -593,7 +593,13 @@ fn create_named_pipe(
         return call.fail_win32(Win32Error::INVALID_PARAMETER, INVALID_HANDLE_VALUE);
     }
     let Ok(inherit) = inherit_from_security_attributes(call, sa.0) else {
-        return call.fail(NtStatus::ACCESS_VIOLATION);
+        return call.fail_with(NtStatus::ACCESS_VIOLATION, INVALID_HANDLE_VALUE);
+    };
+    // NPFS keeps "unlimited" as the largest count.
+    let max_instances = if max_instances == PIPE_UNLIMITED_INSTANCES {
+        u32::MAX
+    } else {
+        max_instances
     };
     call.state.add_idle_hook(idle_flush);
     let def = match lookup(call.state, short) {
@@ -602,8 +608,8 @@ fn create_named_pipe(
                 return call.fail_win32(Win32Error::ACCESS_DENIED, INVALID_HANDLE_VALUE);
             }
             let live = def.live_instances().len() as u32;
-            if def.max_instances != PIPE_UNLIMITED_INSTANCES && live >= def.max_instances {
-                return call.fail(NtStatus::INSTANCE_NOT_AVAILABLE);
+            if live >= def.max_instances {
+                return call.fail_with(NtStatus::INSTANCE_NOT_AVAILABLE, INVALID_HANDLE_VALUE);
             }
             def
         }
@@ -1573,7 +1579,7 @@ fn end_info(call: &ApiCall<'_>, handle: Handle) -> Result<EndInfo, NtStatus> {
 /// BOOL GetNamedPipeInfo(HANDLE hNamedPipe, LPDWORD lpFlags, LPDWORD lpOutBufferSize,
 /// LPDWORD lpInBufferSize, LPDWORD lpMaxInstances): PIPE_SERVER_END (or the client end) and
 /// PIPE_TYPE_MESSAGE (or byte), the server's outbound and inbound quotas and the most
-/// instances (255 for unlimited). A handle that is no pipe is ERROR_INVALID_PARAMETER.
+/// instances (0xFFFFFFFF for unlimited, as NPFS keeps PIPE_UNLIMITED_INSTANCES). A handle that is no pipe is ERROR_INVALID_PARAMETER.
 #[export]
 fn GetNamedPipeInfo(
     call: &mut ApiCall<'_>,
