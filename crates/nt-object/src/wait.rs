@@ -81,7 +81,8 @@ pub(crate) enum Signal {
         count: u32,
         maximum: u32,
     },
-    /// Processes, threads and files: signalled once, for good.
+    /// Processes and threads (signalled once, for good) and files (set and reset by the I/O
+    /// done on them).
     Notification {
         signaled: bool,
     },
@@ -352,19 +353,21 @@ impl Object {
         result
     }
 
-    /// Sets (`true`) or resets (`false`) the signal state of a waitable timer or an I/O
-    /// completion port, whose owners (the machine's timers, the port's queue) decide it;
-    /// returns the previous state. Setting releases waiters as an event of the object's type
-    /// does: all of them for a notification timer or a port, one for a synchronization timer.
+    /// Sets (`true`) or resets (`false`) the signal state of a waitable timer, an I/O
+    /// completion port or a File object, whose owners (the machine's timers, the port's
+    /// queue, the I/O done on the file: NT's FILE_OBJECT.Event) decide it; returns the
+    /// previous state. Setting releases waiters as an event of the object's type does: all of
+    /// them for a notification timer, a port or a file, one for a synchronization timer.
     pub fn set_signal_state(&self, signaled: bool) -> Result<bool, ObjectError> {
         let expected = match self.object_type() {
-            t @ (ObjectType::Timer | ObjectType::IoCompletion) => t,
+            t @ (ObjectType::Timer | ObjectType::IoCompletion | ObjectType::File) => t,
             _ => return Err(ObjectError::ObjectTypeMismatch),
         };
         self.with_signal(expected, |s| match s {
             Signal::Event {
                 signaled: state, ..
-            } => Ok(std::mem::replace(state, signaled)),
+            }
+            | Signal::Notification { signaled: state } => Ok(std::mem::replace(state, signaled)),
             _ => Err(ObjectError::ObjectTypeMismatch),
         })
     }

@@ -9,7 +9,10 @@
  * events (ERROR_IO_PENDING, OVERLAPPED.Internal, GetOverlappedResult with and without
  * waiting, ERROR_IO_INCOMPLETE, CancelIo), ReadFileEx and WriteFileEx completion routines,
  * and completion ports (posted packets, the timeout, a pipe's completions, an event whose
- * low bit is set). Run as "npipes.exe hang-connect" it waits for a client that never comes,
+ * low bit is set); a pipe handle's own signal (reset by a failed call, set by a completed
+ * one), PIPE_NOWAIT writes (what pending reads take, the rest all or nothing), an empty
+ * message behind a pending write, a cancelled write's bytes leaving the pipe, and the I/O of
+ * a thread that ends being cancelled. Run as "npipes.exe hang-connect" it waits for a client that never comes,
  * as "npipes.exe hang-port" for a completion packet that never comes (tests/sync.rs checks
  * that the thread is parked). One line per check ("name: value"); NT 4.0's values in
  * expected/npipes.expected, Wine's in expected/npipes.wine. */
@@ -381,6 +384,143 @@ static void overlapped_io(void)
     CloseHandle(ov2.hEvent);
 }
 
+#define PIPE_N "\\\\.\\pipe\\ntemu-npipes-n"
+
+static HANDLE g_reader;
+static char g_thread_buf[700];
+static OVERLAPPED g_thread_ov;
+
+/* Starts an overlapped read (param 0) or a 600-byte write (param 1) on g_reader and ends,
+ * leaving it pending. */
+static DWORD WINAPI io_and_exit(LPVOID param)
+{
+    ZeroMemory(&g_thread_ov, sizeof g_thread_ov);
+    g_thread_ov.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+    if (param) WriteFile(g_reader, g_thread_buf, 600, NULL, &g_thread_ov);
+    else ReadFile(g_reader, g_thread_buf, 10, NULL, &g_thread_ov);
+    return GetLastError();
+}
+
+static void nowait_and_cancel(DWORD type)
+{
+    HANDLE s, c, thread;
+    OVERLAPPED ov, ov2;
+    DWORD n, avail, mode, id, code;
+    char buf[700];
+    const char *m = type == PIPE_TYPE_MESSAGE ? "message " : "byte ";
+
+    ZeroMemory(buf, sizeof buf);
+    s = CreateNamedPipeA(PIPE_N, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                         type | (type == PIPE_TYPE_MESSAGE ? PIPE_READMODE_MESSAGE : 0), 1, 512, 512, 0, NULL);
+    ZeroMemory(&ov, sizeof ov);
+    ov.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+    ZeroMemory(&ov2, sizeof ov2);
+    ov2.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+    c = CreateFileA(PIPE_N, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, NULL);
+    put(m);
+    CHECK_FAIL("ConnectNamedPipe(overlapped, client there)", ConnectNamedPipe(s, &ov));
+    put(m);
+    check_x("  Internal", ov.Internal);
+    if (type == PIPE_TYPE_MESSAGE) {
+        mode = PIPE_READMODE_MESSAGE | PIPE_NOWAIT;
+    } else {
+        mode = PIPE_NOWAIT;
+    }
+    SetNamedPipeHandleState(c, &mode, NULL, NULL);
+
+    /* PIPE_NOWAIT: a pending read of 1 byte takes its part; 512 more fit the quota. */
+    ReadFile(s, buf, 1, NULL, &ov);
+    put(m); check_u("nowait write of 513, a 1-byte read pending", WriteFile(c, buf, 513, &n, &ov2));
+    put(m); check_u("  written", n);
+    put(m); check_u("  the read completed", GetOverlappedResult(s, &ov, &n, FALSE));
+    put(m); check_u("  with", n);
+    SetLastError(0);
+    ReadFile(s, buf, sizeof buf, &n, &ov);
+    put(m); check_u("  the rest", n);
+    /* 513 more do not fit: a byte pipe writes what the read takes, a message pipe nothing. */
+    ReadFile(s, buf, 1, NULL, &ov);
+    put(m); check_u("nowait write of 514, a 1-byte read pending", WriteFile(c, buf, 514, &n, &ov2));
+    put(m); check_u("  514 written", n);
+    SetLastError(0);
+    put(m); check_u("  the read under the 514 completed", GetOverlappedResult(s, &ov, &n, FALSE));
+    put(m); check_u("  the read under the 514 last_error", GetLastError());
+    CancelIo(s);
+    put(m); check_u("nowait write of 512", WriteFile(c, buf, 512, &n, &ov2));
+    put(m); check_u("  written", n);
+    put(m); check_u("nowait write of 1 more", WriteFile(c, buf, 1, &n, &ov2));
+    put(m); check_u("  written", n);
+    ReadFile(s, buf, sizeof buf, &n, &ov);
+    mode &= ~PIPE_NOWAIT;
+    SetNamedPipeHandleState(c, &mode, NULL, NULL);
+
+    /* A pending write; an empty message behind it does not wait; CancelIo takes the pending
+     * write's bytes back out of the pipe. */
+    WriteFile(c, buf, 400, &n, &ov2);
+    SetLastError(0);
+    put(m); check_u("write of 200 beyond the quota", WriteFile(c, buf, 200, NULL, &ov));
+    put(m); check_u("  last_error", GetLastError());
+    if (type == PIPE_TYPE_MESSAGE) {
+        put(m); check_u("empty message behind it", WriteFile(c, buf, 0, &n, &ov2));
+    }
+    PeekNamedPipe(s, NULL, 0, NULL, &avail, NULL);
+    put(m); check_u("  available", avail);
+    put(m); check_u("CancelIo(pending write)", CancelIo(c));
+    put(m); CHECK_FAIL("  its result", GetOverlappedResult(c, &ov, &n, TRUE));
+    PeekNamedPipe(s, NULL, 0, NULL, &avail, NULL);
+    put(m); check_u("  available after the cancel", avail);
+    ReadFile(s, buf, sizeof buf, &n, &ov);
+    if (type == PIPE_TYPE_MESSAGE) ReadFile(s, buf, sizeof buf, &n, &ov);
+
+    /* A thread that ends takes its pending I/O with it. */
+    g_reader = s;
+    thread = CreateThread(NULL, 0, io_and_exit, (LPVOID)0, 0, &id);
+    WaitForSingleObject(thread, INFINITE);
+    GetExitCodeThread(thread, &code);
+    CloseHandle(thread);
+    put(m); check_u("a thread's read: pending", code);
+    put(m); check_u("  its event once the thread ended", WaitForSingleObject(g_thread_ov.hEvent, 1000));
+    put(m); check_x("  Internal", g_thread_ov.Internal);
+    CloseHandle(g_thread_ov.hEvent);
+    g_reader = c;
+    thread = CreateThread(NULL, 0, io_and_exit, (LPVOID)1, 0, &id);
+    WaitForSingleObject(thread, INFINITE);
+    GetExitCodeThread(thread, &code);
+    CloseHandle(thread);
+    put(m); check_u("a thread's write of 600: pending", code);
+    PeekNamedPipe(s, NULL, 0, NULL, &avail, NULL);
+    put(m); check_u("  available once the thread ended", avail);
+    put(m); check_x("  Internal", g_thread_ov.Internal);
+    CloseHandle(g_thread_ov.hEvent);
+
+    /* The handle's own signal: reset by a call that fails, set by one that completes. */
+    DisconnectNamedPipe(s);
+    WriteFile(c, "x", 1, &n, &ov2);
+    put(m); check_u("client handle after a failed write", WaitForSingleObject(c, 0));
+    CloseHandle(c);
+    CloseHandle(s);
+    CloseHandle(ov.hEvent);
+    CloseHandle(ov2.hEvent);
+}
+
+static void handle_signal(void)
+{
+    HANDLE s, c;
+    DWORD n;
+    char buf[8];
+
+    s = CreateNamedPipeA(PIPE_N, PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE, 1, 64, 64, 0, NULL);
+    c = client(PIPE_N);
+    WriteFile(c, "ab", 2, &n, NULL);
+    check_u("client handle after a write", WaitForSingleObject(c, 0));
+    DisconnectNamedPipe(s);
+    WriteFile(c, "ab", 2, &n, NULL);
+    check_u("client handle after a failed write", WaitForSingleObject(c, 0));
+    ReadFile(c, buf, 2, &n, NULL);
+    check_u("client handle after a failed read", WaitForSingleObject(c, 0));
+    CloseHandle(c);
+    CloseHandle(s);
+}
+
 static int contains(const char *s, const char *part)
 {
     int i, j;
@@ -413,6 +553,9 @@ void __stdcall start(void)
     byte_mode();
     message_mode();
     overlapped_io();
+    handle_signal();
+    nowait_and_cancel(PIPE_TYPE_BYTE);
+    nowait_and_cancel(PIPE_TYPE_MESSAGE);
     put("done\n");
     ExitProcess(0);
 }

@@ -106,6 +106,9 @@ struct Channel {
     /// Messages (a byte-type pipe keeps each write as one too, read across), oldest first;
     /// the first may be partly read.
     messages: VecDeque<Vec<u8>>,
+    /// Where each message's bytes end (counted as [`Channel::produced`] counts them): the
+    /// write that queued it.
+    ends: VecDeque<u64>,
     /// Bytes of the first message already read.
     offset: usize,
     /// Bytes queued and not read.
@@ -155,6 +158,7 @@ impl Channel {
     fn new(call: &ApiCall<'_>, quota: u32) -> Channel {
         Channel {
             messages: VecDeque::new(),
+            ends: VecDeque::new(),
             offset: 0,
             queued: 0,
             quota: u64::from(quota),
@@ -188,6 +192,7 @@ impl Channel {
                 return (out, message);
             }
             self.messages.pop_front();
+            self.ends.pop_front();
             self.offset = 0;
             self.account(n);
             if message || out.len() == length {
@@ -207,7 +212,29 @@ impl Channel {
         self.queued += data.len() as u64;
         self.produced += data.len() as u64;
         self.messages.push_back(data);
+        self.ends.push_back(self.produced);
         self.produced
+    }
+
+    /// Takes back what is left unread of the write whose bytes end at `end` (a write whose
+    /// request was cancelled, or whose thread ended: NPFS drops the data of a cancelled write
+    /// IRP). The bytes count as consumed, so the writes behind it keep their places.
+    fn remove_write(&mut self, end: u64) {
+        let Some(i) = self.ends.iter().position(|&e| e == end) else {
+            return;
+        };
+        let Some(message) = self.messages.remove(i) else {
+            return;
+        };
+        self.ends.remove(i);
+        let unread = if i == 0 {
+            let n = message.len().saturating_sub(self.offset);
+            self.offset = 0;
+            n
+        } else {
+            message.len()
+        };
+        self.account(unread);
     }
 
     /// Throws away what is queued (a disconnect).
@@ -215,6 +242,7 @@ impl Channel {
         self.consumed += self.queued;
         self.queued = 0;
         self.messages.clear();
+        self.ends.clear();
         self.offset = 0;
     }
 
@@ -517,9 +545,19 @@ fn idle_flush(
         return false;
     };
     let list = std::mem::take(&mut *r.deferred.list.lock());
-    let woke = !list.is_empty();
+    let mut woke = !list.is_empty();
+    let instances: Vec<Arc<Instance>> = r
+        .pipes
+        .values()
+        .filter_map(Weak::upgrade)
+        .flat_map(|def| def.live_instances())
+        .collect();
     for (id, status) in list {
         overlapped::complete(machine, state, id, status, 0, None);
+    }
+    // The I/O of threads that ended while nothing else came by.
+    for instance in instances {
+        woke |= purge(machine, state, &instance);
     }
     woke
 }
@@ -847,6 +885,9 @@ fn file_signal(object: &Object, signaled: bool) {
 #[export]
 fn ConnectNamedPipe(call: &mut ApiCall<'_>, hNamedPipe: Handle, lpOverlapped: Ptr) -> ApiReturn {
     flush_deferred(call);
+    // KERNEL32 marks the OVERLAPPED pending before it asks NPFS; a call that fails at once
+    // (ERROR_PIPE_CONNECTED among them) leaves it so.
+    overlapped::mark_pending(call, lpOverlapped.0);
     let (object, server) = match named_end(call, hNamedPipe) {
         Ok(e) => e,
         Err(status) => return call.fail(status),
@@ -1104,7 +1145,12 @@ fn serve_reads(call: &mut ApiCall<'_>, s: &mut InstanceState, inbound: bool) {
 }
 
 /// After a read made room in a channel: completes the writes that now fit.
-fn after_read(call: &mut ApiCall<'_>, s: &mut InstanceState, inbound: bool) {
+fn after_read(
+    machine: &mut nt_kernel::Machine,
+    state: &mut Win32State,
+    s: &mut InstanceState,
+    inbound: bool,
+) {
     let channel = if inbound {
         &mut s.inbound
     } else {
@@ -1125,15 +1171,78 @@ fn after_read(call: &mut ApiCall<'_>, s: &mut InstanceState, inbound: bool) {
     channel.writes = waiting;
     s.update_events();
     for w in ready {
-        overlapped::complete(
-            call.machine,
-            call.state,
-            w.id,
-            NtStatus::SUCCESS,
-            w.written,
-            None,
-        );
+        overlapped::complete(machine, state, w.id, NtStatus::SUCCESS, w.written, None);
     }
+}
+
+/// Drops the requests queued on `instance` that will never complete as they are: overlapped
+/// reads and writes whose issuing thread ended (completed as cancelled, as NT cancels a
+/// thread's I/O when it exits), overlapped writes cancelled (CancelIo), and blocking writes
+/// whose thread ended. What the writes left unread goes from the pipe, as NPFS drops a
+/// cancelled write IRP's data, and the writes behind them may now fit.
+pub(crate) fn purge_writes(call: &mut ApiCall<'_>, instance: &Instance) {
+    purge(call.machine, call.state, instance);
+}
+
+/// [`purge_writes`] for the machine and the layer's state; true when it dropped anything.
+fn purge(machine: &mut nt_kernel::Machine, state: &mut Win32State, instance: &Instance) -> bool {
+    let mut orphans = Vec::new();
+    let mut purged = false;
+    let mut s = instance.state.lock();
+    for inbound in [true, false] {
+        let channel = if inbound {
+            &mut s.inbound
+        } else {
+            &mut s.outbound
+        };
+        let mut dropped = Vec::new();
+        channel.writes.retain(|w| {
+            let pending = state
+                .peek::<overlapped::IoState>()
+                .is_some_and(|io| io.is_pending(w.id));
+            let gone = overlapped::issuer_gone(machine, state, w.id);
+            if gone {
+                orphans.push(w.id);
+            }
+            let keep = pending && !gone;
+            if !keep {
+                dropped.push(w.end);
+            }
+            keep
+        });
+        channel.reads.retain(|r| {
+            let gone = overlapped::issuer_gone(machine, state, r.id);
+            if gone {
+                orphans.push(r.id);
+            }
+            !gone
+        });
+        channel.writers.retain(|w| {
+            let ended = w
+                .thread
+                .upgrade()
+                .is_none_or(|t| t.is_signaled().unwrap_or(true));
+            if ended && w.outcome.is_none() {
+                dropped.push(w.end);
+            }
+            !ended
+        });
+        if dropped.is_empty() {
+            continue;
+        }
+        purged = true;
+        for end in dropped {
+            channel.remove_write(end);
+        }
+        after_read(machine, state, &mut s, inbound);
+    }
+    s.update_events();
+    drop(s);
+    let any = !orphans.is_empty() || purged;
+    for id in orphans {
+        overlapped::complete(machine, state, id, NtStatus::CANCELLED, 0, None);
+    }
+    any
 }
 
 /// Reads from a named end: what ReadFile, ReadFileEx and TransactNamedPipe's read do. The
@@ -1152,6 +1261,7 @@ pub(crate) fn read(
         return call.fail(NtStatus::INVALID_HANDLE);
     };
     let instance = Arc::clone(&end.instance);
+    purge_writes(call, &instance);
     let mode = *end.mode.lock();
     let message = mode & PIPE_READMODE_MESSAGE != 0 && instance.pipe.message_type;
     let nowait = mode & PIPE_NOWAIT != 0;
@@ -1209,7 +1319,7 @@ pub(crate) fn read(
         };
     }
     let (data, more) = channel.take(length as usize, message);
-    after_read(call, &mut s, server);
+    after_read(call.machine, call.state, &mut s, server);
     drop(s);
     for (i, chunk) in data.chunks(COPY_CHUNK).enumerate() {
         if call
@@ -1313,18 +1423,34 @@ pub(crate) fn write(
         drop(s);
         return finish_write(call, object, Ok(0), written_ptr, ovl, routine);
     }
-    let reader_waits = {
+    if nowait {
+        // PIPE_NOWAIT: what the pending reads take goes to them; the rest is written only if
+        // all of it fits the quota. A message that does not fit is not written at all.
         let channel = if server { &s.outbound } else { &s.inbound };
-        !channel.reads.is_empty()
-    };
-    let count = data.len() as u32;
-    {
-        let channel = if server { &s.outbound } else { &s.inbound };
-        if nowait && !reader_waits && channel.queued + u64::from(count) > channel.quota {
-            drop(s);
-            return finish_write(call, object, Ok(0), written_ptr, ovl, routine);
+        let io = call.state.peek::<overlapped::IoState>();
+        let mut taken = 0u64;
+        if channel.is_empty() {
+            for r in channel
+                .reads
+                .iter()
+                .filter(|r| io.is_some_and(|io| io.is_pending(r.id)))
+            {
+                taken += u64::from(r.length).min(data.len() as u64 - taken);
+                if r.message || message_type {
+                    break;
+                }
+            }
+        }
+        let rest = data.len() as u64 - taken;
+        if channel.queued + rest > channel.quota {
+            if message_type || taken == 0 {
+                drop(s);
+                return finish_write(call, object, Ok(0), written_ptr, ovl, routine);
+            }
+            data.truncate(taken as usize);
         }
     }
+    let count = data.len() as u32;
     let end_at = {
         let channel = if server {
             &mut s.outbound
@@ -1340,7 +1466,8 @@ pub(crate) fn write(
     } else {
         &mut s.inbound
     };
-    if !wait || nowait || channel.fits(end_at) {
+    // A write waits while its own bytes do not fit: an empty message never does.
+    if !wait || nowait || count == 0 || channel.fits(end_at) {
         drop(s);
         return finish_write(call, object, Ok(count), written_ptr, ovl, routine);
     }
@@ -1480,8 +1607,13 @@ pub(crate) fn flush(call: &mut ApiCall<'_>, object: &Arc<Object>) -> ApiReturn {
 /// pipe) without taking them; the total queued and the message's bytes left. A listening or
 /// disconnected server end is ERROR_BAD_PIPE, a cut-off client ERROR_PIPE_NOT_CONNECTED, an
 /// empty closing pipe ERROR_BROKEN_PIPE.
-pub(crate) fn peek(object: &Object, size: u32) -> Result<(Vec<u8>, u32, u32), NtStatus> {
+pub(crate) fn peek(
+    call: &mut ApiCall<'_>,
+    object: &Object,
+    size: u32,
+) -> Result<(Vec<u8>, u32, u32), NtStatus> {
     let end = end_of(object).ok_or(NtStatus::INVALID_HANDLE)?;
+    purge_writes(call, &end.instance);
     let s = end.instance.state.lock();
     if !end.server && end.generation != s.generation {
         return Err(NtStatus::PIPE_DISCONNECTED);

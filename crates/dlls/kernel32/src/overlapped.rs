@@ -250,21 +250,29 @@ pub(crate) fn complete(
             .upgrade()
             .is_some_and(|o| Arc::ptr_eq(&o, p.object()))
     });
-    if !alive {
-        return true;
-    }
-    if let (Op::Read { buffer, .. }, Some(bytes)) = (request.op, data)
+    if alive
+        && let (Op::Read { buffer, .. }, Some(bytes)) = (request.op, data)
         && let Some(p) = machine.process_mut(request.issuer.process)
     {
         let _ = p.address_space_mut().write_bytes(buffer, bytes);
     }
-    finish(machine, &request.into_parts(), status, information);
+    let file = request.file.upgrade();
+    let mut delivery = request.into_parts();
+    if !alive {
+        // The issuer's process is gone: its memory and its APCs with it. The event and the
+        // completion port (another process may hold them) still get the completion.
+        delivery.alive = false;
+        delivery.routine = None;
+    }
+    finish(machine, &delivery, file.as_deref(), status, information);
     true
 }
 
 /// What a completion delivers.
 struct Delivery {
     issuer: ClientId,
+    /// False when the issuer's process is gone (nothing is written to its memory).
+    alive: bool,
     overlapped: u32,
     event: Option<Arc<Object>>,
     event_handle: u32,
@@ -276,6 +284,7 @@ impl Request {
     fn into_parts(self) -> Delivery {
         Delivery {
             issuer: self.issuer,
+            alive: true,
             overlapped: self.overlapped,
             event: self.event,
             event_handle: self.event_handle,
@@ -285,16 +294,31 @@ impl Request {
     }
 }
 
-/// Writes the OVERLAPPED's status and count, sets its event, and queues the completion
-/// routine or the port's packet.
-fn finish(machine: &mut Machine, d: &Delivery, status: NtStatus, information: u32) {
-    if let Some(p) = machine.process_mut(d.issuer.process) {
+/// Writes the OVERLAPPED's status and count, sets its event (the file's own signal when it
+/// names none, as NT sets FILE_OBJECT.Event), and queues the completion routine or the
+/// port's packet.
+fn finish(
+    machine: &mut Machine,
+    d: &Delivery,
+    file: Option<&Object>,
+    status: NtStatus,
+    information: u32,
+) {
+    if d.alive
+        && let Some(p) = machine.process_mut(d.issuer.process)
+    {
         let space = p.address_space_mut();
         let _ = space.write_u32(d.overlapped.wrapping_add(INTERNAL), status.0);
         let _ = space.write_u32(d.overlapped.wrapping_add(INTERNAL_HIGH), information);
     }
-    if let Some(e) = &d.event {
-        let _ = e.set_event();
+    match (&d.event, file) {
+        (Some(e), _) => {
+            let _ = e.set_event();
+        }
+        (None, Some(f)) => {
+            let _ = f.set_signal_state(true);
+        }
+        (None, None) => {}
     }
     if let Some(routine) = d.routine {
         // What BasepIoCompletion passes on: the Win32 error, the count, the OVERLAPPED.
@@ -347,13 +371,14 @@ pub(crate) fn complete_now(
     let port = io_state(call.state).file(file).and_then(|f| f.port.clone());
     let d = Delivery {
         issuer: call.thread,
+        alive: true,
         overlapped,
         event,
         event_handle,
         routine,
         port,
     };
-    finish(call.machine, &d, status, information);
+    finish(call.machine, &d, Some(file), status, information);
 }
 
 /// The byte offset an OVERLAPPED gives (Offset, OffsetHigh).
@@ -361,6 +386,20 @@ fn offset_of(call: &ApiCall<'_>, overlapped: u32) -> Option<u64> {
     let lo = call.read_u32(overlapped.wrapping_add(OFFSET)).ok()?;
     let hi = call.read_u32(overlapped.wrapping_add(OFFSET_HIGH)).ok()?;
     Some((u64::from(hi) << 32) | u64::from(lo))
+}
+
+/// True when the request `id` is still pending and the thread that issued it has ended (NT
+/// cancels a thread's I/O when it exits, IoCancelThreadIo).
+pub(crate) fn issuer_gone(machine: &Machine, state: &Win32State, id: u64) -> bool {
+    let Some(r) = state.peek::<IoState>().and_then(|s| s.pending.get(&id)) else {
+        return false;
+    };
+    !machine.process(r.issuer.process).is_some_and(|p| {
+        r.issuer_process
+            .upgrade()
+            .is_some_and(|o| Arc::ptr_eq(&o, p.object()))
+            && p.thread(r.issuer.thread).is_some()
+    })
 }
 
 /// The requests pending on `file` issued by `thread` (CancelIo's), oldest first.

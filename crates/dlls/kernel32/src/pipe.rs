@@ -753,7 +753,7 @@ fn PeekNamedPipe(
     }
     let end = match &end.0 {
         EndInner::Named(_) => {
-            return match namedpipe::peek(&object, nBufferSize) {
+            return match namedpipe::peek(call, &object, nBufferSize) {
                 Ok((peeked, available, left)) => peek_out(
                     call,
                     &peeked,
