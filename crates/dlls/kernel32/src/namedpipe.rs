@@ -996,7 +996,7 @@ fn DisconnectNamedPipe(call: &mut ApiCall<'_>, hNamedPipe: Handle) -> ApiReturn 
                 let _ = w.event.set_event();
             }
         }
-        failed.extend(s.connects.drain(..));
+        failed.append(&mut s.connects);
         s.update_events();
     }
     let _ = instance.connected.set_event();
@@ -1682,7 +1682,7 @@ fn end_info(call: &ApiCall<'_>, handle: Handle) -> Result<EndInfo, NtStatus> {
     if let Some(end) = pipe_end.named() {
         let def = &end.instance.pipe;
         return Ok(EndInfo {
-            flags: u32::from(end.server) * PIPE_SERVER_END
+            flags: (u32::from(end.server) * PIPE_SERVER_END)
                 | if def.message_type {
                     PIPE_TYPE_MESSAGE
                 } else {

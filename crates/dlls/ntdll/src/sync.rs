@@ -386,7 +386,7 @@ fn read_object_attributes(call: &ApiCall<'_>, oa: Ptr) -> Result<Attributes, NtS
     let lengths = call.read_u32(name_ptr).map_err(fault)?;
     let buffer = call.read_u32(name_ptr.wrapping_add(4)).map_err(fault)?;
     let bytes = (lengths & 0xFFFF) as usize;
-    if bytes % 2 != 0 {
+    if !bytes.is_multiple_of(2) {
         return Err(NtStatus::OBJECT_NAME_INVALID);
     }
     let raw = call.read_bytes(buffer, bytes).map_err(fault)?;
