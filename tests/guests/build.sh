@@ -15,6 +15,7 @@ for src in hello handles threads kb246691 compute calls missing av divzero leak 
     extra=()
     [ "$src" = missing ] && extra=("$tmp/libmissing.a")
     [ "$src" = sock ] && extra=(-lwsock32)
+    [ "$src" = npipes ] && extra=(-lntdll)
     "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" "${extra[@]}" -lkernel32
     echo "built x86/$src.exe"
 done

@@ -438,7 +438,8 @@ impl ObjectManager {
     }
 
     /// Creates an executive object carrying `payload`: a process or thread (waitable,
-    /// signalled by [`Object::signal_exit`]), a file (waitable, always signalled), an I/O
+    /// signalled by [`Object::signal_exit`]), a file (waitable, signalled at first, then
+    /// reset and set by the I/O done on it through [`Object::set_signal_state`]), an I/O
     /// completion port (waitable, signalled by its owner through
     /// [`Object::set_signal_state`]) or a section (not waitable). Events, mutants, semaphores
     /// and timers have their own constructors.
@@ -447,7 +448,13 @@ impl ObjectManager {
         object_type: ObjectType,
         payload: Box<dyn Any + Send + Sync>,
     ) -> Result<Arc<Object>, ObjectError> {
-        let signal = match object_type {
+        let signal = Self::executive_signal(object_type)?;
+        Ok(self.make(object_type, signal, None, Some(payload)))
+    }
+
+    /// The signal an executive object of `object_type` starts with.
+    fn executive_signal(object_type: ObjectType) -> Result<Option<Signal>, ObjectError> {
+        Ok(match object_type {
             ObjectType::Process | ObjectType::Thread => Some(Signal::notification(false)),
             ObjectType::File => Some(Signal::notification(true)),
             ObjectType::IoCompletion => Some(Signal::event(EventType::Notification, false)),
@@ -455,8 +462,34 @@ impl ObjectManager {
             ObjectType::Event | ObjectType::Mutant | ObjectType::Semaphore | ObjectType::Timer => {
                 return Err(ObjectError::InvalidParameter);
             }
-        };
-        Ok(self.make(object_type, signal, None, Some(payload)))
+        })
+    }
+
+    /// Create-or-open of a named executive object in \BaseNamedObjects (NtCreateIoCompletion
+    /// with a name), as [`ObjectManager::create_named`] does for events: `payload` makes the
+    /// new object's payload, called only when the name is new; an existing object of the
+    /// same type is opened (`existed` true), of another type the call fails with
+    /// STATUS_OBJECT_TYPE_MISMATCH.
+    pub fn create_named_executive(
+        &self,
+        table: &mut HandleTable,
+        name: &str,
+        object_type: ObjectType,
+        payload: impl FnOnce() -> Box<dyn Any + Send + Sync>,
+        access: AccessMask,
+        attributes: HandleAttributes,
+    ) -> Result<NamedCreate, ObjectError> {
+        Self::check_name(name)?;
+        let signal = Self::executive_signal(object_type)?;
+        self.create_named_with(
+            table,
+            name,
+            object_type,
+            signal,
+            payload,
+            access,
+            attributes,
+        )
     }
 
     fn check_name(name: &str) -> Result<(), ObjectError> {
@@ -496,6 +529,30 @@ impl ObjectManager {
             } => Signal::semaphore(initial_count, maximum_count)?,
             NamedObjectSpec::Timer { timer_type } => Signal::event(timer_type, false),
         };
+        self.create_named_with(
+            table,
+            name,
+            object_type,
+            Some(signal),
+            || None,
+            access,
+            attributes,
+        )
+    }
+
+    /// The create-or-open under the directory lock: `payload` is called only for a new
+    /// object.
+    #[allow(clippy::too_many_arguments)]
+    fn create_named_with<P: Into<Option<Box<dyn Any + Send + Sync>>>>(
+        &self,
+        table: &mut HandleTable,
+        name: &str,
+        object_type: ObjectType,
+        signal: Option<Signal>,
+        payload: impl FnOnce() -> P,
+        access: AccessMask,
+        attributes: HandleAttributes,
+    ) -> Result<NamedCreate, ObjectError> {
         let access = object_type.map_access(access);
         let mut dir = self.shared.directory.lock();
         if let Some(existing) = dir.get(name).and_then(Weak::upgrade) {
@@ -513,7 +570,7 @@ impl ObjectManager {
         }
         // Built under the directory lock (its dispatcher slot takes the dispatcher lock: the
         // order directory -> dispatcher is the same everywhere).
-        let object = self.make(object_type, Some(signal), Some(name.into()), None);
+        let object = self.make(object_type, signal, Some(name.into()), payload().into());
         dir.insert(name.into(), Arc::downgrade(&object));
         match table.insert_named_locked(&object, access, attributes) {
             Ok(handle) => {

@@ -12,11 +12,18 @@
  * low bit is set); a pipe handle's own signal (reset by a failed call, set by a completed
  * one), PIPE_NOWAIT writes (what pending reads take, the rest all or nothing), an empty
  * message behind a pending write, a cancelled write's bytes leaving the pipe, and the I/O of
- * a thread that ends being cancelled. Run as "npipes.exe hang-connect" it waits for a client that never comes,
+ * a thread that ends being cancelled; named completion ports (NtCreateIoCompletion with a
+ * name, OBJ_OPENIF, NtOpenIoCompletion) and NtOpenEvent/NtOpenIoCompletion's errors. Run as "npipes.exe hang-connect" it waits for a client that never comes,
  * as "npipes.exe hang-port" for a completion packet that never comes (tests/sync.rs checks
  * that the thread is parked). One line per check ("name: value"); NT 4.0's values in
  * expected/npipes.expected, Wine's in expected/npipes.wine. */
 #include "guest.h"
+#include <winternl.h>
+
+NTSTATUS NTAPI NtCreateIoCompletion(PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, ULONG);
+NTSTATUS NTAPI NtOpenIoCompletion(PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES);
+NTSTATUS NTAPI NtSetIoCompletion(HANDLE, ULONG_PTR, ULONG_PTR, NTSTATUS, ULONG_PTR);
+NTSTATUS NTAPI NtOpenEvent(PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES);
 
 #define CHECK_FAIL(name, expr) do { DWORD v_; SetLastError(0); v_ = (DWORD)(expr); \
     check_u(name, v_); check_u(name " last_error", GetLastError()); } while (0)
@@ -521,6 +528,64 @@ static void handle_signal(void)
     CloseHandle(s);
 }
 
+static void set_name(UNICODE_STRING *us, OBJECT_ATTRIBUTES *attr, const WCHAR *name, ULONG flags)
+{
+    DWORD n = 0;
+    while (name[n]) n++;
+    us->Buffer = (PWSTR)name;
+    us->Length = us->MaximumLength = (USHORT)(n * 2);
+    attr->Length = sizeof *attr;
+    attr->RootDirectory = NULL;
+    attr->ObjectName = us;
+    attr->Attributes = flags;
+    attr->SecurityDescriptor = NULL;
+    attr->SecurityQualityOfService = NULL;
+}
+
+static void named_ports(void)
+{
+    static const WCHAR port_name[] = L"\\BaseNamedObjects\\ntemu-npipes-port";
+    static const WCHAR event_name[] = L"\\BaseNamedObjects\\ntemu-npipes-event";
+    static const WCHAR missing[] = L"\\BaseNamedObjects\\ntemu-npipes-missing";
+    UNICODE_STRING us;
+    OBJECT_ATTRIBUTES attr;
+    HANDLE port, port2, port3, ev, h;
+    DWORD n;
+    ULONG_PTR key;
+    OVERLAPPED *got;
+
+    set_name(&us, &attr, port_name, 0);
+    check_x("NtCreateIoCompletion(named)", NtCreateIoCompletion(&port, 0x1f0003, &attr, 0));
+    check_x("NtCreateIoCompletion(the name again)", NtCreateIoCompletion(&h, 0x1f0003, &attr, 0));
+    attr.Attributes = OBJ_OPENIF;
+    check_x("NtCreateIoCompletion(the name, OBJ_OPENIF)", NtCreateIoCompletion(&port3, 0x1f0003, &attr, 0));
+    attr.Attributes = 0;
+    check_x("NtOpenIoCompletion(the name)", NtOpenIoCompletion(&port2, 0x1f0003, &attr));
+    check_x("NtSetIoCompletion(the opened handle)", NtSetIoCompletion(port2, 5, 0x99, 0, 3));
+    check_u("GetQueuedCompletionStatus(the created handle)", GetQueuedCompletionStatus(port, &n, &key, &got, 0));
+    check_u("  key", (DWORD)key);
+    check_x("  overlapped", (DWORD)got);
+    check_u("  count", n);
+    NtSetIoCompletion(port3, 6, 0, 0, 0);
+    GetQueuedCompletionStatus(port, &n, &key, &got, 0);
+    check_u("  key through the OBJ_OPENIF handle", (DWORD)key);
+    h = (HANDLE)0x1234;
+    check_x("NtOpenIoCompletion(no attributes)", NtOpenIoCompletion(&h, 0x1f0003, NULL));
+    check_x("NtOpenEvent(no attributes)", NtOpenEvent(&h, EVENT_ALL_ACCESS, NULL));
+    set_name(&us, &attr, missing, 0);
+    check_x("NtOpenIoCompletion(missing name)", NtOpenIoCompletion(&h, 0x1f0003, &attr));
+    ev = CreateEventA(NULL, FALSE, FALSE, "ntemu-npipes-event");
+    set_name(&us, &attr, event_name, 0);
+    check_x("NtOpenIoCompletion(an event's name)", NtOpenIoCompletion(&h, 0x1f0003, &attr));
+    check_x("NtCreateIoCompletion(an event's name, OBJ_OPENIF)", (attr.Attributes = OBJ_OPENIF, NtCreateIoCompletion(&h, 0x1f0003, &attr, 0)));
+    CloseHandle(ev);
+    CloseHandle(port3);
+    CloseHandle(port2);
+    CloseHandle(port);
+    set_name(&us, &attr, port_name, 0);
+    check_x("NtOpenIoCompletion(after the last handle closed)", NtOpenIoCompletion(&h, 0x1f0003, &attr));
+}
+
 static int contains(const char *s, const char *part)
 {
     int i, j;
@@ -556,6 +621,7 @@ void __stdcall start(void)
     handle_signal();
     nowait_and_cancel(PIPE_TYPE_BYTE);
     nowait_and_cancel(PIPE_TYPE_MESSAGE);
+    named_ports();
     put("done\n");
     ExitProcess(0);
 }

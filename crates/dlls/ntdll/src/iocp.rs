@@ -13,14 +13,15 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use nt_object::{
-    AccessMask, Handle, HandleAttributes, Object, ObjectError, ObjectManager, ObjectType,
-};
+use nt_object::{AccessMask, Handle, Object, ObjectError, ObjectManager, ObjectType};
 use nt_status::NtStatus;
 use parking_lot::Mutex;
 use win32::{ApiCall, ApiReturn, Ptr, export};
 
-use crate::sync::{interval_of, read_i64};
+use crate::sync::{
+    OBJ_OPENIF, hand_out, handle_attributes, interval_of, open_object, read_i64,
+    read_object_attributes,
+};
 
 /// One completion packet.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -152,8 +153,9 @@ fn status(s: NtStatus) -> ApiReturn {
 }
 
 /// NTSTATUS NtCreateIoCompletion(PHANDLE IoCompletionHandle, ACCESS_MASK DesiredAccess,
-/// POBJECT_ATTRIBUTES ObjectAttributes, ULONG NumberOfConcurrentThreads): an unnamed port
-/// (ntemu's ports have no names: a name is STATUS_OBJECT_NAME_INVALID). The number of
+/// POBJECT_ATTRIBUTES ObjectAttributes, ULONG NumberOfConcurrentThreads): a new port,
+/// unnamed or named in \BaseNamedObjects (an existing name is STATUS_OBJECT_NAME_COLLISION,
+/// or with OBJ_OPENIF the existing port and STATUS_OBJECT_NAME_EXISTS). The number of
 /// concurrent threads is kept by NT to limit releases; one CPU runs them here.
 #[export]
 pub fn NtCreateIoCompletion(
@@ -167,39 +169,74 @@ pub fn NtCreateIoCompletion(
     if call.probe_write(IoCompletionHandle.0, 4).is_err() {
         return status(NtStatus::ACCESS_VIOLATION);
     }
-    let mut attributes = HandleAttributes::NONE;
-    if !ObjectAttributes.is_null() {
-        let name = call.read_u32(ObjectAttributes.0.wrapping_add(8));
-        let flags = call.read_u32(ObjectAttributes.0.wrapping_add(12));
-        match (name, flags) {
-            (Ok(0), Ok(flags)) => {
-                if flags & 2 != 0 {
-                    attributes = HandleAttributes::INHERIT;
-                }
-            }
-            (Ok(_), Ok(_)) => return status(NtStatus::OBJECT_NAME_INVALID),
-            _ => return status(NtStatus::ACCESS_VIOLATION),
-        }
-    }
+    let attrs = match read_object_attributes(call, ObjectAttributes) {
+        Ok(a) => a,
+        Err(s) => return status(s),
+    };
+    let inherit = handle_attributes(attrs.attributes);
     let objects = call.machine.objects().clone();
-    let created = create_port(&objects).and_then(|port| match call.process_mut() {
-        Some(p) => p.handle_table_mut().insert(
-            &port,
-            ObjectType::IoCompletion.map_access(DesiredAccess),
-            attributes,
-        ),
-        None => Err(ObjectError::InvalidHandle),
-    });
-    match created {
-        Ok(handle) => {
-            if call.write_u32(IoCompletionHandle.0, handle.0).is_err() {
-                let _ = call.close_handle(handle);
-                return status(NtStatus::ACCESS_VIOLATION);
+    let created = match &attrs.name {
+        Some(name) => {
+            if objects.lookup_name(name).is_some() && attrs.attributes & OBJ_OPENIF == 0 {
+                return status(NtStatus::OBJECT_NAME_COLLISION);
             }
-            status(NtStatus::SUCCESS)
+            match call.process_mut() {
+                Some(p) => objects
+                    .create_named_executive(
+                        p.handle_table_mut(),
+                        name,
+                        ObjectType::IoCompletion,
+                        || Box::new(Port::default()),
+                        DesiredAccess,
+                        inherit,
+                    )
+                    .map(|c| (c.handle, c.existed)),
+                None => Err(ObjectError::InvalidHandle),
+            }
+        }
+        None => create_port(&objects).and_then(|port| match call.process_mut() {
+            Some(p) => p
+                .handle_table_mut()
+                .insert(
+                    &port,
+                    ObjectType::IoCompletion.map_access(DesiredAccess),
+                    inherit,
+                )
+                .map(|h| (h, false)),
+            None => Err(ObjectError::InvalidHandle),
+        }),
+    };
+    match created {
+        Ok((handle, existed)) => {
+            let success = if existed {
+                NtStatus::OBJECT_NAME_EXISTS
+            } else {
+                NtStatus::SUCCESS
+            };
+            hand_out(call, IoCompletionHandle, handle, success)
         }
         Err(e) => status(e.status()),
     }
+}
+
+/// NTSTATUS NtOpenIoCompletion(PHANDLE IoCompletionHandle, ACCESS_MASK DesiredAccess,
+/// POBJECT_ATTRIBUTES ObjectAttributes): a port of that name in \BaseNamedObjects
+/// (STATUS_OBJECT_NAME_NOT_FOUND when none; another object of the name is
+/// STATUS_OBJECT_TYPE_MISMATCH).
+#[export]
+pub fn NtOpenIoCompletion(
+    call: &mut ApiCall<'_>,
+    IoCompletionHandle: Ptr,
+    DesiredAccess: AccessMask,
+    ObjectAttributes: Ptr,
+) -> ApiReturn {
+    open_object(
+        call,
+        IoCompletionHandle,
+        DesiredAccess,
+        ObjectAttributes,
+        ObjectType::IoCompletion,
+    )
 }
 
 /// NTSTATUS NtSetIoCompletion(HANDLE IoCompletionHandle, ULONG KeyContext, PVOID

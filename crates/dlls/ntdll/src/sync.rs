@@ -34,7 +34,7 @@ const BASE_NAMED_OBJECTS: &str = "\\BaseNamedObjects\\";
 /// OBJ_INHERIT.
 const OBJ_INHERIT: u32 = 0x2;
 /// OBJ_OPENIF.
-const OBJ_OPENIF: u32 = 0x80;
+pub(crate) const OBJ_OPENIF: u32 = 0x80;
 
 /// STATUS_OBJECT_PATH_SYNTAX_BAD: a name that is not a path from the root.
 const STATUS_OBJECT_PATH_SYNTAX_BAD: NtStatus = NtStatus(0xC000_003B);
@@ -361,12 +361,15 @@ pub fn NtTestAlert(call: &mut ApiCall<'_>) -> ApiReturn {
 
 /// What an OBJECT_ATTRIBUTES says: the object's name within \BaseNamedObjects (None for
 /// no name) and the attributes.
-struct Attributes {
-    name: Option<String>,
-    attributes: u32,
+pub(crate) struct Attributes {
+    /// The name within \BaseNamedObjects.
+    pub(crate) name: Option<String>,
+    /// OBJ_INHERIT, OBJ_OPENIF...
+    pub(crate) attributes: u32,
 }
 
-fn read_object_attributes(call: &ApiCall<'_>, oa: Ptr) -> Result<Attributes, NtStatus> {
+/// Reads an OBJECT_ATTRIBUTES (NULL: no name, no attributes).
+pub(crate) fn read_object_attributes(call: &ApiCall<'_>, oa: Ptr) -> Result<Attributes, NtStatus> {
     if oa.is_null() {
         return Ok(Attributes {
             name: None,
@@ -421,7 +424,8 @@ fn read_object_attributes(call: &ApiCall<'_>, oa: Ptr) -> Result<Attributes, NtS
     })
 }
 
-fn handle_attributes(attributes: u32) -> HandleAttributes {
+/// The handle attributes OBJ_INHERIT asks for.
+pub(crate) fn handle_attributes(attributes: u32) -> HandleAttributes {
     if attributes & OBJ_INHERIT != 0 {
         HandleAttributes::INHERIT
     } else {
@@ -430,7 +434,12 @@ fn handle_attributes(attributes: u32) -> HandleAttributes {
 }
 
 /// Writes a new handle to `out`, closing it again when that fails.
-fn hand_out(call: &mut ApiCall<'_>, out: Ptr, handle: Handle, success: NtStatus) -> ApiReturn {
+pub(crate) fn hand_out(
+    call: &mut ApiCall<'_>,
+    out: Ptr,
+    handle: Handle,
+    success: NtStatus,
+) -> ApiReturn {
     if call.write_u32(out.0, handle.0).is_err() {
         let _ = call.close_handle(handle);
         return status(NtStatus::ACCESS_VIOLATION);
@@ -511,8 +520,10 @@ fn create_object(
     }
 }
 
-/// NtOpenEvent, NtOpenMutant, NtOpenSemaphore and NtOpenTimer.
-fn open_object(
+/// NtOpenEvent, NtOpenMutant, NtOpenSemaphore, NtOpenTimer and NtOpenIoCompletion: no
+/// OBJECT_ATTRIBUTES is STATUS_INVALID_PARAMETER (ObOpenObjectByName's), one without a name
+/// STATUS_OBJECT_PATH_SYNTAX_BAD.
+pub(crate) fn open_object(
     call: &mut ApiCall<'_>,
     out: Ptr,
     access: AccessMask,
@@ -521,6 +532,9 @@ fn open_object(
 ) -> ApiReturn {
     if call.probe_write(out.0, 4).is_err() {
         return status(NtStatus::ACCESS_VIOLATION);
+    }
+    if oa.is_null() {
+        return status(NtStatus::INVALID_PARAMETER);
     }
     let attrs = match read_object_attributes(call, oa) {
         Ok(a) => a,
