@@ -509,6 +509,35 @@ static void nowait_and_cancel(DWORD type)
     CloseHandle(ov2.hEvent);
 }
 
+/* Starts an overlapped ConnectNamedPipe on g_reader and ends, leaving it pending. */
+static DWORD WINAPI connect_and_exit(LPVOID param)
+{
+    (void)param;
+    ZeroMemory(&g_thread_ov, sizeof g_thread_ov);
+    g_thread_ov.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+    ConnectNamedPipe(g_reader, &g_thread_ov);
+    return GetLastError();
+}
+
+static void connect_of_an_ended_thread(void)
+{
+    HANDLE s, thread;
+    DWORD id, code;
+
+    s = CreateNamedPipeA(PIPE_N, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED, PIPE_TYPE_BYTE, 1,
+                         64, 64, 0, NULL);
+    g_reader = s;
+    thread = CreateThread(NULL, 0, connect_and_exit, NULL, 0, &id);
+    WaitForSingleObject(thread, INFINITE);
+    GetExitCodeThread(thread, &code);
+    CloseHandle(thread);
+    check_u("a thread's ConnectNamedPipe: pending", code);
+    check_u("  its event once the thread ended", WaitForSingleObject(g_thread_ov.hEvent, 1000));
+    check_x("  Internal", g_thread_ov.Internal);
+    CloseHandle(g_thread_ov.hEvent);
+    CloseHandle(s);
+}
+
 static void handle_signal(void)
 {
     HANDLE s, c;
@@ -621,6 +650,7 @@ void __stdcall start(void)
     handle_signal();
     nowait_and_cancel(PIPE_TYPE_BYTE);
     nowait_and_cancel(PIPE_TYPE_MESSAGE);
+    connect_of_an_ended_thread();
     named_ports();
     put("done\n");
     ExitProcess(0);

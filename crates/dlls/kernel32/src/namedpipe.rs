@@ -1176,10 +1176,10 @@ fn after_read(
 }
 
 /// Drops the requests queued on `instance` that will never complete as they are: overlapped
-/// reads and writes whose issuing thread ended (completed as cancelled, as NT cancels a
-/// thread's I/O when it exits), overlapped writes cancelled (CancelIo), and blocking writes
-/// whose thread ended. What the writes left unread goes from the pipe, as NPFS drops a
-/// cancelled write IRP's data, and the writes behind them may now fit.
+/// connects, reads and writes whose issuing thread ended (completed as cancelled, as NT
+/// cancels a thread's I/O when it exits), overlapped writes cancelled (CancelIo), and
+/// blocking writes whose thread ended. What the writes left unread goes from the pipe, as
+/// NPFS drops a cancelled write IRP's data, and the writes behind them may now fit.
 pub(crate) fn purge_writes(call: &mut ApiCall<'_>, instance: &Instance) {
     purge(call.machine, call.state, instance);
 }
@@ -1189,6 +1189,13 @@ fn purge(machine: &mut nt_kernel::Machine, state: &mut Win32State, instance: &In
     let mut orphans = Vec::new();
     let mut purged = false;
     let mut s = instance.state.lock();
+    s.connects.retain(|&id| {
+        let gone = overlapped::issuer_gone(machine, state, id);
+        if gone {
+            orphans.push(id);
+        }
+        !gone
+    });
     for inbound in [true, false] {
         let channel = if inbound {
             &mut s.inbound
