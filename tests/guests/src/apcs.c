@@ -7,7 +7,7 @@
  * due times, CancelWaitableTimer, a timer's completion routine (an APC with the due time),
  * named timers; SignalObjectAndWait on events, a mutex it does not own, a semaphore at its
  * maximum, an object it cannot signal, alertable with an APC queued, and as the handoff
- * between two threads. Run as "apcs.exe hang-alertable" it sleeps alertably for ever with no
+ * between two threads; SwitchToThread with and without another thread ready to run. Run as "apcs.exe hang-alertable" it sleeps alertably for ever with no
  * APC to come (tests/sync.rs checks that the thread is parked). One line per check ("name: value"); NT 4.0's values in
  * expected/apcs.expected, Wine's in expected/apcs.wine. */
 #include "guest.h"
@@ -303,6 +303,29 @@ static void signal_and_wait(void)
     CloseHandle(e2);
 }
 
+static volatile LONG g_spin_stop, g_spins;
+
+static DWORD WINAPI spinner(LPVOID param)
+{
+    (void)param;
+    while (!g_spin_stop) InterlockedIncrement((LONG *)&g_spins);
+    return 0;
+}
+
+static void switch_to_thread(void)
+{
+    HANDLE thread;
+    DWORD id;
+
+    check_u("SwitchToThread(no other thread ready)", SwitchToThread());
+    thread = CreateThread(NULL, 0, spinner, NULL, 0, &id);
+    check_u("SwitchToThread(a thread ready)", SwitchToThread() != 0);
+    check_u("  the other thread ran", g_spins > 0);
+    g_spin_stop = 1;
+    check_u("  it ended", WaitForSingleObject(thread, 5000));
+    CloseHandle(thread);
+}
+
 static int contains(const char *s, const char *part)
 {
     int i, j;
@@ -324,6 +347,7 @@ void __stdcall start(void)
     apcs();
     timers();
     signal_and_wait();
+    switch_to_thread();
     put("done\n");
     ExitProcess(0);
 }

@@ -803,6 +803,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         waits::SleepEx,
         waits::SignalObjectAndWait,
         waits::QueueUserAPC,
+        waits::SwitchToThread,
         // timers.rs: waitable timers
         timers::CreateWaitableTimerA,
         timers::CreateWaitableTimerW,

@@ -144,6 +144,17 @@ fn SleepEx(call: &mut ApiCall<'_>, dwMilliseconds: u32, bAlertable: bool) -> Api
     sleep(call, dwMilliseconds, bAlertable)
 }
 
+/// BOOL SwitchToThread(void): gives the rest of the thread's turn to another thread ready
+/// to run; nonzero once that thread has run, 0 (at once) when no other thread was ready.
+#[export]
+fn SwitchToThread(call: &mut ApiCall<'_>) -> ApiReturn {
+    match ntdll::sync::yield_execution(call) {
+        ntdll::sync::Yield::Done => ApiReturn::Value(1),
+        ntdll::sync::Yield::NoneReady => ApiReturn::Value(0),
+        ntdll::sync::Yield::Wait(wait) => wait,
+    }
+}
+
 /// DWORD SignalObjectAndWait(HANDLE hObjectToSignal, HANDLE hObjectToWaitOn, DWORD
 /// dwMilliseconds, BOOL bAlertable): signals an event, a mutex or a semaphore (by one) and
 /// waits on the other object as one step; both handles are checked before anything is

@@ -51,6 +51,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
         "ZwDelayExecution" => sync::NtDelayExecution,
         "ZwQueueApcThread" => sync::NtQueueApcThread,
         "ZwTestAlert" => sync::NtTestAlert,
+        sync::NtYieldExecution,
+        "ZwYieldExecution" => sync::NtYieldExecution,
         "ZwCreateEvent" => sync::NtCreateEvent,
         "ZwOpenEvent" => sync::NtOpenEvent,
         "ZwSetEvent" => sync::NtSetEvent,

@@ -287,6 +287,78 @@ pub fn signal_and_wait(
     })
 }
 
+/// STATUS_NO_YIELD_PERFORMED: NtYieldExecution found no other thread ready to run.
+const STATUS_NO_YIELD_PERFORMED: NtStatus = NtStatus(0x4000_0024);
+
+/// The threads that gave up the processor in a yield and come back to finish the call: what
+/// the other threads had retired then.
+#[derive(Default)]
+struct Yields(std::collections::HashMap<(u32, u32), u64>);
+
+/// What a yield (NtYieldExecution, SwitchToThread) comes to for the calling thread.
+pub enum Yield {
+    /// Another thread was ready and has had its turn: the call returns "yielded".
+    Done,
+    /// No other thread was ready: the call returns at once, "nothing to yield to".
+    NoneReady,
+    /// Another thread is ready: return this ([`ApiReturn::Retry`] with no object and no
+    /// time) so the others run, and the same call comes back as [`Yield::Done`].
+    Wait(ApiReturn),
+}
+
+/// Whether another thread of the machine is ready to run (not suspended, not parked on a
+/// wait), and the instructions the other threads have retired.
+fn others(call: &ApiCall<'_>, me: (u32, u32)) -> (bool, u64) {
+    let machine = &*call.machine;
+    let mut ready = false;
+    let mut retired = 0u64;
+    for pid in machine.process_ids() {
+        let Some(p) = machine.process(pid) else {
+            continue;
+        };
+        for t in p.threads().iter().filter(|t| (pid, t.id()) != me) {
+            ready |= t.suspend_count() == 0 && !t.is_waiting();
+            retired = retired.wrapping_add(t.instructions());
+        }
+    }
+    (ready, retired)
+}
+
+/// The yield of NtYieldExecution and KERNEL32's SwitchToThread: when another thread of the
+/// machine is ready to run, the caller gives up the processor until another thread has run.
+pub fn yield_execution(call: &mut ApiCall<'_>) -> Yield {
+    let me = (call.thread.process, call.thread.thread);
+    let (ready, retired) = others(call, me);
+    let yields = &mut call.state.get::<Yields>().0;
+    match yields.get(&me) {
+        // Back from the yield: done once another thread has run (or none is ready now).
+        Some(&before) if before != retired || !ready => {
+            yields.remove(&me);
+            return Yield::Done;
+        }
+        Some(_) => {}
+        None if !ready => return Yield::NoneReady,
+        None => {
+            yields.insert(me, retired);
+        }
+    }
+    Yield::Wait(ApiReturn::Retry {
+        objects: Vec::new(),
+        timeout: Some(Duration::ZERO),
+    })
+}
+
+/// NTSTATUS NtYieldExecution(void): STATUS_SUCCESS once another thread ready to run has had
+/// the processor, STATUS_NO_YIELD_PERFORMED when none was ready.
+#[export]
+pub fn NtYieldExecution(call: &mut ApiCall<'_>) -> ApiReturn {
+    match yield_execution(call) {
+        Yield::Done => status(NtStatus::SUCCESS),
+        Yield::NoneReady => status(STATUS_NO_YIELD_PERFORMED),
+        Yield::Wait(wait) => wait,
+    }
+}
+
 /// NTSTATUS NtDelayExecution(BOOLEAN Alertable, PLARGE_INTEGER DelayInterval):
 /// STATUS_SUCCESS when the interval has passed, STATUS_USER_APC when an APC ended an
 /// alertable delay.
