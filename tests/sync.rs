@@ -1,6 +1,7 @@
 //! Synchronisation through the guest programs tests/guests/src/apcs.c (user APCs and
-//! alertable waits, waitable timers, SignalObjectAndWait; its Alpha twin
-//! tests/guests/src/alpha/apcs.s delivers APCs on the other CPU) and
+//! alertable waits, waitable timers, SignalObjectAndWait, SwitchToThread; its Alpha twin
+//! tests/guests/src/alpha/apcs.s delivers APCs on the other CPU), tests/guests/src/alerts.c
+//! (NtAlertThread, NtAlertResumeThread, NtTestAlert and STATUS_ALERTED) and
 //! tests/guests/src/npipes.c (named pipes in byte and message mode, ConnectNamedPipe,
 //! PeekNamedPipe, TransactNamedPipe, CallNamedPipe, WaitNamedPipe, overlapped I/O with
 //! GetOverlappedResult and CancelIo, ReadFileEx/WriteFileEx completion routines, I/O
@@ -47,6 +48,11 @@ fn alpha_apcs_give_the_x86_results() {
 #[test]
 fn apcs_expectations_agree_with_wine() {
     agrees_with_wine("expected/apcs.expected", "expected/apcs.wine");
+}
+
+#[test]
+fn x86_alerts_behave_as_on_nt4() {
+    prints_expected("x86/alerts.exe", "expected/alerts.expected");
 }
 
 #[test]

@@ -36,6 +36,9 @@ use crate::cpu::{
 use crate::machine::{ClientId, Machine, ServiceOutcome};
 use crate::process::{Thread, ThreadBody, ThreadWait};
 
+/// THREAD_ALERT: the right NtAlertThread needs.
+const THREAD_ALERT: u32 = 0x0004;
+
 /// Where an APC routine returns to: the kernel calls the next queued APC, or resumes the
 /// context the delivery interrupted.
 pub const APC_RETURN_THUNK: u32 = THUNK_BASE + 0x8;
@@ -44,6 +47,8 @@ pub const APC_RETURN_THUNK: u32 = THUNK_BASE + 0x8;
 pub const STATUS_USER_APC: u32 = 0xC0;
 /// STATUS_TIMEOUT (WAIT_TIMEOUT).
 const STATUS_TIMEOUT: u32 = 0x102;
+/// STATUS_ALERTED: what an alertable native wait an alert ended returns.
+pub const STATUS_ALERTED: u32 = 0x101;
 
 /// Stack bytes an x86 delivery leaves below the interrupted stack pointer (NT writes the
 /// CONTEXT, 0x2CC bytes, and the dispatcher's four words there).
@@ -88,6 +93,10 @@ pub struct WaitRequest {
     pub timeout: Option<Duration>,
     /// True when a user APC ends the wait (WAIT_IO_COMPLETION) and is delivered.
     pub alertable: bool,
+    /// With `alertable`: true when an alert (NtAlertThread) ends the wait with
+    /// STATUS_ALERTED, as the native services' waits end; false for KERNEL32's, which wait
+    /// again after STATUS_ALERTED (the alert is taken and the wait goes on).
+    pub alerts: bool,
 }
 
 impl WaitRequest {
@@ -102,6 +111,7 @@ impl WaitRequest {
             wait_type,
             timeout,
             alertable: false,
+            alerts: false,
         }
     }
 
@@ -112,6 +122,7 @@ impl WaitRequest {
             wait_type: WaitType::Any,
             timeout,
             alertable,
+            alerts: false,
         }
     }
 }
@@ -134,7 +145,26 @@ pub(crate) fn poll_wait(thread: &mut Thread, now: u64) -> WaitPoll {
     let Some(wait) = &thread.wait else {
         return WaitPoll::Ended { deliver: false };
     };
-    let status = match wait.pending.as_ref().and_then(|p| p.poll()) {
+    let polled = wait.pending.as_ref().and_then(|p| p.poll());
+    if polled.is_none() && wait.alertable && thread.alerted {
+        // The alert is taken; a native wait ends with it (before any APC, as NT tests the
+        // alert first), a KERNEL32 wait goes on.
+        thread.alerted = false;
+        if wait.alerts {
+            let status = thread
+                .wait
+                .take()
+                .and_then(|w| w.pending)
+                .and_then(|p| p.cancel())
+                .map_or(STATUS_ALERTED, WaitStatus::to_win32);
+            thread.context.set_return_value(status);
+            return WaitPoll::Ended { deliver: false };
+        }
+    }
+    let Some(wait) = &thread.wait else {
+        return WaitPoll::Ended { deliver: false };
+    };
+    let status = match polled {
         Some(status) => status.to_win32(),
         None if wait.alertable && !thread.apcs.is_empty() => thread
             .wait
@@ -281,6 +311,38 @@ impl Machine {
         Ok(())
     }
 
+    /// NtAlertThread on the thread `handle` names in the caller's table (or -2; the handle
+    /// needs THREAD_ALERT): the thread is alerted for user mode; an alertable native wait it
+    /// is in (or comes to) ends with STATUS_ALERTED, NtTestAlert returns it.
+    pub fn alert_thread_by_handle(
+        &mut self,
+        caller: ClientId,
+        handle: Handle,
+    ) -> Result<(), KernelError> {
+        let object = self.reference_thread(caller, handle, AccessMask(THREAD_ALERT))?;
+        let body = object
+            .payload::<ThreadBody>()
+            .ok_or(KernelError::ThreadTerminating)?;
+        let target = ClientId {
+            process: body.process_id(),
+            thread: body.id(),
+        };
+        if let Some(thread) = self
+            .process_mut(target.process)
+            .and_then(|p| p.thread_mut(target.thread))
+        {
+            thread.alerted = true;
+        }
+        Ok(())
+    }
+
+    /// Takes the thread's user-mode alert (NtTestAlert): true when it was alerted.
+    pub fn take_alert(&mut self, id: ClientId) -> bool {
+        self.process_mut(id.process)
+            .and_then(|p| p.thread_mut(id.thread))
+            .is_some_and(|t| std::mem::replace(&mut t.alerted, false))
+    }
+
     /// NtQueueApcThread on the thread `handle` names in the caller's table (or -2): the
     /// handle needs THREAD_SET_CONTEXT; a thread that has ended is
     /// [`KernelError::ThreadTerminating`].
@@ -335,7 +397,13 @@ impl Machine {
         let Some(thread) = process.thread_mut(id.thread) else {
             return;
         };
-        let apc_ends = request.alertable && !thread.apcs.is_empty();
+        let alerted = request.alertable && thread.alerted;
+        if alerted {
+            // A KERNEL32 wait takes the alert and waits; a native one ends with it below.
+            thread.alerted = false;
+        }
+        let alert_ends = alerted && request.alerts;
+        let apc_ends = request.alertable && !thread.apcs.is_empty() && !alert_ends;
         let zero = request.timeout == Some(Duration::ZERO);
         let (pending, timeout_status) = if request.objects.is_empty() {
             (None, NtStatus::SUCCESS.0)
@@ -352,13 +420,15 @@ impl Machine {
                 }
             }
         };
-        if apc_ends || zero {
+        if alert_ends || apc_ends || zero {
             // A signaller cannot have come between: the pending wait (if any) is cancelled
             // unsatisfied, unless it was satisfied meanwhile.
             let status = pending
                 .and_then(|p| p.cancel())
                 .map(WaitStatus::to_win32)
-                .unwrap_or(if apc_ends {
+                .unwrap_or(if alert_ends {
+                    STATUS_ALERTED
+                } else if apc_ends {
                     STATUS_USER_APC
                 } else {
                     timeout_status
@@ -373,6 +443,7 @@ impl Machine {
             pending,
             deadline,
             alertable: request.alertable,
+            alerts: request.alerts,
             timeout_status,
         });
     }

@@ -17,7 +17,7 @@ mod process;
 pub mod teb;
 mod timer;
 
-pub use apc::{APC_RETURN_THUNK, STATUS_USER_APC, UserApc, WaitRequest};
+pub use apc::{APC_RETURN_THUNK, STATUS_ALERTED, STATUS_USER_APC, UserApc, WaitRequest};
 pub use client_id::ClientIdTable;
 pub use cpu::{
     ALPHA_A0, ALPHA_PV, ALPHA_RA, ALPHA_SP, ALPHA_V0, AlphaContext, AlphaEngine, Architecture,

@@ -911,6 +911,7 @@ impl Machine {
             instructions: 0,
             apcs: Default::default(),
             apc_frames: Vec::new(),
+            alerted: false,
         });
         undo.push(Undo::ThreadObject {
             process: target,

@@ -118,6 +118,9 @@ pub(crate) struct ThreadWait {
     pub(crate) deadline: Option<u64>,
     /// True when a queued user APC ends the wait (STATUS_USER_APC).
     pub(crate) alertable: bool,
+    /// True when an alert ends it (STATUS_ALERTED); else an alertable wait takes the alert
+    /// and goes on.
+    pub(crate) alerts: bool,
     /// What the wait returns when its deadline passes: STATUS_TIMEOUT, or STATUS_SUCCESS
     /// for a delay.
     pub(crate) timeout_status: u32,
@@ -140,6 +143,8 @@ pub struct Thread {
     pub(crate) apcs: VecDeque<UserApc>,
     /// The contexts APC deliveries interrupted, innermost last.
     pub(crate) apc_frames: Vec<ApcFrame>,
+    /// Alerted for user mode (NtAlertThread), until an alertable wait or NtTestAlert takes it.
+    pub(crate) alerted: bool,
 }
 
 impl Thread {

@@ -60,6 +60,7 @@ pub(crate) fn wait_single(
             wait_type: WaitType::Any,
             timeout: timeout(ms),
             alertable,
+            alerts: false,
         }),
         Err(status) => failed(call, status),
     }
@@ -87,6 +88,7 @@ pub(crate) fn wait_multiple(
             wait_type,
             timeout: timeout(ms),
             alertable,
+            alerts: false,
         }),
         Err(status) => failed(call, status),
     }
@@ -185,6 +187,7 @@ fn SignalObjectAndWait(
         wait_type: WaitType::Any,
         timeout: timeout(dwMilliseconds),
         alertable: bAlertable,
+        alerts: false,
     })
 }
 

@@ -208,6 +208,7 @@ pub fn NtWaitForSingleObject(
             wait_type: WaitType::Any,
             timeout,
             alertable: Alertable != 0,
+            alerts: true,
         }),
         Err(s) => status(s),
     }
@@ -242,6 +243,7 @@ pub fn NtWaitForMultipleObjects(
             wait_type,
             timeout,
             alertable: Alertable != 0,
+            alerts: true,
         }),
         Err(s) => status(s),
     }
@@ -284,6 +286,7 @@ pub fn signal_and_wait(
         wait_type: WaitType::Any,
         timeout,
         alertable,
+        alerts: true,
     })
 }
 
@@ -365,10 +368,10 @@ pub fn NtYieldExecution(call: &mut ApiCall<'_>) -> ApiReturn {
 #[export]
 pub fn NtDelayExecution(call: &mut ApiCall<'_>, Alertable: u8, DelayInterval: Ptr) -> ApiReturn {
     match read_i64(call, DelayInterval.0) {
-        Ok(v) => ApiReturn::WaitFor(WaitRequest::delay(
-            Some(interval_of(call, v)),
-            Alertable != 0,
-        )),
+        Ok(v) => ApiReturn::WaitFor(WaitRequest {
+            alerts: true,
+            ..WaitRequest::delay(Some(interval_of(call, v)), Alertable != 0)
+        }),
         Err(s) => status(s),
     }
 }
@@ -406,18 +409,71 @@ pub fn queue_apc(call: &mut ApiCall<'_>, thread: Handle, apc: UserApc) -> NtStat
     }
 }
 
+/// NTSTATUS NtAlertThread(HANDLE ThreadHandle): alerts the thread for user mode (the handle
+/// needs THREAD_ALERT): an alertable native wait it is in or comes to ends with
+/// STATUS_ALERTED, and NtTestAlert returns it; KERNEL32's alertable waits take the alert and
+/// go on waiting, as KERNEL32 waits again after STATUS_ALERTED.
+#[export]
+pub fn NtAlertThread(call: &mut ApiCall<'_>, ThreadHandle: Handle) -> ApiReturn {
+    match call
+        .machine
+        .alert_thread_by_handle(call.thread, ThreadHandle)
+    {
+        Ok(()) => status(NtStatus::SUCCESS),
+        Err(e) => status(e.status()),
+    }
+}
+
+/// NTSTATUS NtAlertResumeThread(HANDLE ThreadHandle, PULONG SuspendCount): alerts the
+/// thread (as NtAlertThread) and resumes it once; the suspend count it had goes to
+/// SuspendCount (optional). The handle needs THREAD_SUSPEND_RESUME.
+#[export]
+pub fn NtAlertResumeThread(
+    call: &mut ApiCall<'_>,
+    ThreadHandle: Handle,
+    SuspendCount: Ptr,
+) -> ApiReturn {
+    if call.probe_optional(SuspendCount.0, 4).is_err() {
+        return status(NtStatus::ACCESS_VIOLATION);
+    }
+    let caller = call.thread;
+    let r = call
+        .machine
+        .resume_thread(caller, ThreadHandle)
+        .and_then(|previous| {
+            call.machine
+                .alert_thread_by_handle(caller, ThreadHandle)
+                .map(|()| previous)
+        });
+    match r {
+        Ok(previous) => {
+            if call.write_out_u32(SuspendCount.0, previous).is_err() {
+                return status(NtStatus::ACCESS_VIOLATION);
+            }
+            status(NtStatus::SUCCESS)
+        }
+        Err(e) => status(e.status()),
+    }
+}
+
 /// NTSTATUS NtTestAlert(void): runs the calling thread's queued user APCs before the call
-/// returns (STATUS_SUCCESS to the code they interrupted).
+/// returns to the code they interrupted: STATUS_ALERTED when the thread was alerted (the
+/// alert is taken), else STATUS_SUCCESS.
 #[export]
 pub fn NtTestAlert(call: &mut ApiCall<'_>) -> ApiReturn {
     let tid = call.thread.thread;
+    let result = if call.machine.take_alert(call.thread) {
+        NtStatus(nt_kernel::STATUS_ALERTED)
+    } else {
+        NtStatus::SUCCESS
+    };
     let returned = call.process_mut().is_some_and(|p| {
         let (space, thread) = p.space_and_thread_mut(tid);
         thread.is_some_and(|t| {
             win32::abi::return_from_call(
                 t.context_mut(),
                 space,
-                win32::abi::ResultValue::Word(NtStatus::SUCCESS.0),
+                win32::abi::ResultValue::Word(result.0),
                 CallingConvention::Stdcall,
                 0,
             )
