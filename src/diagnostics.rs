@@ -226,6 +226,25 @@ impl Diagnostics {
                     ),
                 );
             }
+            ServiceOutcome::WaitFor(request) => {
+                let timeout = request
+                    .timeout
+                    .map_or("forever".to_string(), |t| format!("{t:?}"));
+                let kinds: Vec<&str> = request
+                    .objects
+                    .iter()
+                    .map(|o| o.object_type().name())
+                    .collect();
+                let alertable = if request.alertable { ", alertable" } else { "" };
+                self.line(
+                    "scheduler",
+                    format_args!(
+                        "{who} waits ({call}) for {:?} of [{}], {timeout}{alertable}",
+                        request.wait_type,
+                        kinds.join(", ")
+                    ),
+                );
+            }
             ServiceOutcome::ExitThread(code) => self.line(
                 "scheduler",
                 format_args!("{who} exits ({call}) with {code:#x}"),
@@ -257,7 +276,9 @@ impl Diagnostics {
             ServiceOutcome::Continue => {
                 "dispatched: the thread continues (in a handler, or resumed)".to_string()
             }
-            ServiceOutcome::Wait { .. } => "the thread waits".to_string(),
+            ServiceOutcome::Wait { .. } | ServiceOutcome::WaitFor(_) => {
+                "the thread waits".to_string()
+            }
             ServiceOutcome::ExitThread(code) => {
                 format!("unhandled: the thread ends with {code:#x}")
             }

@@ -256,11 +256,10 @@ fn waits_become_scheduler_waits_and_bad_handles_fail_at_once() {
     let e = g.call("CreateEventA", &[0, 1, 1, 0]);
     let (outcome, ctx) = g.call_raw("WaitForSingleObject", &[e, 100]);
     match outcome {
-        ServiceOutcome::Wait {
-            objects, timeout, ..
-        } => {
-            assert_eq!(objects.len(), 1);
-            assert_eq!(timeout, Some(std::time::Duration::from_millis(100)));
+        ServiceOutcome::WaitFor(request) => {
+            assert_eq!(request.objects.len(), 1);
+            assert_eq!(request.timeout, Some(std::time::Duration::from_millis(100)));
+            assert!(!request.alertable, "WaitForSingleObject is not alertable");
         }
         _ => panic!("expected a wait"),
     }
@@ -285,7 +284,7 @@ fn waits_become_scheduler_waits_and_bad_handles_fail_at_once() {
     );
     assert_eq!(g.last_error(), Win32Error::INVALID_PARAMETER.0);
     let (outcome, _) = g.call_raw("WaitForMultipleObjects", &[2, DATA, 0, 0]);
-    assert!(matches!(outcome, ServiceOutcome::Wait { .. }));
+    assert!(matches!(outcome, ServiceOutcome::WaitFor(_)));
 }
 
 #[test]

@@ -7,6 +7,7 @@
 //! handle leak of NT 4.0's CreateRemoteThread (KB Q246691) cannot happen — unless the
 //! [`Quirks::nt4_remote_thread_leak`] quirk asks to reproduce it.
 
+mod apc;
 mod client_id;
 mod context;
 mod cpu;
@@ -16,7 +17,9 @@ mod host_signal;
 mod machine;
 mod process;
 pub mod teb;
+mod timer;
 
+pub use apc::{APC_RETURN_THUNK, STATUS_ALERTED, STATUS_USER_APC, UserApc, WaitRequest};
 pub use client_id::ClientIdTable;
 pub use context::{
     ALPHA_CONTEXT_FLAGS, CONTEXT_ALPHA_SIZE, CONTEXT_X86_SIZE, ContextExtras, ContextFlags,
@@ -41,6 +44,7 @@ pub use machine::{
     RunOutcome, ServiceOutcome, SystemServices,
 };
 pub use process::{Process, ProcessBody, STILL_ACTIVE, Thread, ThreadBody};
+pub use timer::TimerApc;
 
 use nt_memory::{Fault, MemoryError};
 use nt_object::ObjectError;

@@ -8,13 +8,14 @@ use std::time::{Duration, Instant};
 use nt_memory::{AddressSpace, AllocationType, CommitLimit, FreeType, PageProtection};
 use nt_object::{
     AccessMask, DuplicateOptions, Handle, HandleAttributes, HandleTable, Object, ObjectManager,
-    ObjectType, OwnerThread, WaitStart, WaitStatus, WaitType, begin_wait,
+    ObjectType, OwnerThread, WaitType,
 };
 use nt_status::NtStatus;
 use parking_lot::Mutex;
 use pe_image::{ImportResolver, ImportStubs, LoadedImage, PeImage};
 
 use crate::KernelError;
+use crate::apc::{APC_RETURN_THUNK, WaitPoll, WaitRequest};
 use crate::client_id::ClientIdTable;
 use crate::cpu::{
     ALPHA_A0, ALPHA_PV, ALPHA_RA, ALPHA_SP, ALPHA_V0, AlphaContext, Architecture, CpuContext,
@@ -22,8 +23,9 @@ use crate::cpu::{
 };
 use crate::fault::{FaultPoint, FaultRegistry, Quirks};
 use crate::host_signal::{HostAction, HostSignal};
-use crate::process::{Process, ProcessBody, Thread, ThreadBody, ThreadWait};
+use crate::process::{Process, ProcessBody, Thread, ThreadBody};
 use crate::teb::{LOCALE_EN_US, offsets, peb_offsets, write_fields};
+use crate::timer::Timers;
 
 /// Makes a CPU engine for one process.
 type EngineFactory = Box<dyn Fn() -> Box<dyn CpuEngine> + Send>;
@@ -225,6 +227,9 @@ pub enum ServiceOutcome {
         /// None waits forever.
         timeout: Option<Duration>,
     },
+    /// Park it on a wait described in full (alertable, or a delay without objects); when the
+    /// wait ends its return register holds the WAIT_* / NTSTATUS value.
+    WaitFor(WaitRequest),
     /// End the thread with this exit code.
     ExitThread(u32),
     /// End the process with this exit code.
@@ -374,6 +379,8 @@ pub struct Machine {
     virtual_instructions: u64,
     exited: Vec<ExitedProcess>,
     host_signal: Arc<HostSignal>,
+    /// The set waitable timers.
+    pub(crate) timers: Timers,
 }
 
 impl std::fmt::Debug for Machine {
@@ -413,6 +420,7 @@ impl Machine {
             virtual_instructions: 0,
             exited: Vec::new(),
             host_signal: Arc::new(HostSignal::new()),
+            timers: Timers::default(),
         }
     }
 
@@ -947,6 +955,9 @@ impl Machine {
             suspend_count: 1,
             wait: None,
             instructions: 0,
+            apcs: Default::default(),
+            apc_frames: Vec::new(),
+            alerted: false,
         });
         undo.push(Undo::ThreadObject {
             process: target,
@@ -1399,6 +1410,7 @@ impl Machine {
             if until_ms.is_some_and(|t| self.clock.now_ms() >= t) {
                 return Ok(RunOutcome::TimeReached);
             }
+            self.expire_timers();
             let threads: Vec<ClientId> = self
                 .processes
                 .values()
@@ -1450,6 +1462,7 @@ impl Machine {
             .flat_map(|p| p.threads.iter())
             .filter(|t| t.suspend_count == 0)
             .filter_map(|t| t.wait.as_ref().and_then(|w| w.deadline))
+            .chain(self.timers.next_due())
             .min();
         match (earliest, until_ms) {
             (Some(d), Some(u)) => Some(d.min(u)),
@@ -1508,18 +1521,14 @@ impl Machine {
         if thread.suspend_count > 0 {
             return Ok(false);
         }
-        if let Some(wait) = &thread.wait {
-            let status = match wait.pending.poll() {
-                Some(status) => status,
-                None if wait.deadline.is_some_and(|d| d <= now) => thread
-                    .wait
-                    .take()
-                    .and_then(|w| w.pending.cancel())
-                    .unwrap_or(WaitStatus::Timeout),
-                None => return Ok(false),
-            };
-            thread.wait = None;
-            thread.context.set_return_value(status.to_win32());
+        if thread.wait.is_some() {
+            match crate::apc::poll_wait(thread, now) {
+                WaitPoll::Waiting => return Ok(false),
+                WaitPoll::Ended { deliver: true } => {
+                    self.deliver_user_apcs(id);
+                }
+                WaitPoll::Ended { deliver: false } => {}
+            }
         }
         // The thread keeps the CPU across builtin calls until its quantum is used.
         let mut budget = quantum;
@@ -1589,6 +1598,9 @@ impl Machine {
                 let code = thread.context.return_value();
                 ServiceOutcome::ExitThread(code)
             }
+            CpuExit::Thunk { address } if address == APC_RETURN_THUNK => {
+                crate::apc::returned(&mut process.space, thread)
+            }
             CpuExit::Thunk { address } => services.thunk(self, id, address),
             CpuExit::Trap { number } if architecture == Architecture::Alpha => {
                 let teb = thread.teb;
@@ -1637,35 +1649,14 @@ impl Machine {
             ServiceOutcome::Continue => {}
             ServiceOutcome::ExitThread(code) => self.exit_thread(id, code),
             ServiceOutcome::ExitProcess(code) => self.exit_process(id.process, code),
+            // WAIT_FAILED when the objects cannot be waited on; the service layer sets the
+            // last error before it asks.
             ServiceOutcome::Wait {
                 objects,
                 wait_type,
                 timeout,
-            } => {
-                let deadline =
-                    timeout.map(|t| self.clock.now_ms().saturating_add(t.as_millis() as u64));
-                let Some(thread) = self
-                    .processes
-                    .get_mut(&id.process)
-                    .and_then(|p| p.thread_mut(id.thread))
-                else {
-                    return;
-                };
-                match begin_wait(&objects, wait_type, OwnerThread(id.thread)) {
-                    Ok(WaitStart::Satisfied(status)) => {
-                        thread.context.set_return_value(status.to_win32())
-                    }
-                    Ok(WaitStart::Pending(pending)) if timeout == Some(Duration::ZERO) => {
-                        let status = pending.cancel().unwrap_or(WaitStatus::Timeout);
-                        thread.context.set_return_value(status.to_win32());
-                    }
-                    Ok(WaitStart::Pending(pending)) => {
-                        thread.wait = Some(ThreadWait { pending, deadline });
-                    }
-                    // WAIT_FAILED; the service layer sets the last error before it asks.
-                    Err(_) => thread.context.set_return_value(u32::MAX),
-                }
-            }
+            } => self.begin_thread_wait(id, WaitRequest::objects(objects, wait_type, timeout)),
+            ServiceOutcome::WaitFor(request) => self.begin_thread_wait(id, request),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Processes and threads as the machine keeps them, and the payloads of their kernel objects.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -8,6 +9,7 @@ use nt_object::{HandleTable, Object, PendingWait};
 use parking_lot::Mutex;
 use pe_image::{ImportStub, ImportStubs, LoadedImage};
 
+use crate::apc::{ApcFrame, UserApc};
 use crate::client_id::ClientIdTable;
 use crate::cpu::{Architecture, CpuContext, CpuEngine};
 
@@ -113,9 +115,19 @@ impl Drop for ThreadBody {
 
 /// A wait a guest thread is parked on.
 pub(crate) struct ThreadWait {
-    pub(crate) pending: PendingWait,
+    /// The wait on objects; None for a delay (NtDelayExecution), which only its deadline or
+    /// a user APC ends.
+    pub(crate) pending: Option<PendingWait>,
     /// Clock time (ms) at which the wait times out; None waits forever.
     pub(crate) deadline: Option<u64>,
+    /// True when a queued user APC ends the wait (STATUS_USER_APC).
+    pub(crate) alertable: bool,
+    /// True when an alert ends it (STATUS_ALERTED); else an alertable wait takes the alert
+    /// and goes on.
+    pub(crate) alerts: bool,
+    /// What the wait returns when its deadline passes: STATUS_TIMEOUT, or STATUS_SUCCESS
+    /// for a delay.
+    pub(crate) timeout_status: u32,
 }
 
 /// A live guest thread.
@@ -131,6 +143,12 @@ pub struct Thread {
     pub(crate) suspend_count: u32,
     pub(crate) wait: Option<ThreadWait>,
     pub(crate) instructions: u64,
+    /// User APCs queued to the thread, delivered in order at its next alertable wait.
+    pub(crate) apcs: VecDeque<UserApc>,
+    /// The contexts APC deliveries interrupted, innermost last.
+    pub(crate) apc_frames: Vec<ApcFrame>,
+    /// Alerted for user mode (NtAlertThread), until an alertable wait or NtTestAlert takes it.
+    pub(crate) alerted: bool,
 }
 
 impl Thread {
@@ -182,6 +200,16 @@ impl Thread {
     /// Guest instructions the thread has retired.
     pub fn instructions(&self) -> u64 {
         self.instructions
+    }
+
+    /// How many user APCs are queued to the thread, not yet delivered.
+    pub fn queued_apcs(&self) -> usize {
+        self.apcs.len()
+    }
+
+    /// True while the thread is parked on an alertable wait.
+    pub fn is_waiting_alertably(&self) -> bool {
+        self.wait.as_ref().is_some_and(|w| w.alertable)
     }
 }
 
@@ -263,6 +291,15 @@ impl Process {
     /// reading memory (a builtin function returning to its caller does both).
     pub fn space_and_thread(&mut self, id: u32) -> (&AddressSpace, Option<&mut Thread>) {
         (&self.space, self.threads.iter_mut().find(|t| t.id == id))
+    }
+
+    /// The address space together with one of its threads, both to change (a delivery of
+    /// APCs writes the thread's call frame and moves its registers).
+    pub fn space_and_thread_mut(&mut self, id: u32) -> (&mut AddressSpace, Option<&mut Thread>) {
+        (
+            &mut self.space,
+            self.threads.iter_mut().find(|t| t.id == id),
+        )
     }
 
     /// The address space together with the handle table, both to change.

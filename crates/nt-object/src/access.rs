@@ -1,6 +1,6 @@
 //! ACCESS_MASK values and the per-type generic mappings of the NT executive.
 
-use crate::ObjectType;
+use crate::{ObjectError, ObjectType};
 
 /// An NT `ACCESS_MASK`: specific rights in bits 0-15, standard rights in 16-20,
 /// ACCESS_SYSTEM_SECURITY, MAXIMUM_ALLOWED and the four generic rights at the top.
@@ -89,6 +89,19 @@ impl AccessMask {
     pub const THREAD_QUERY_INFORMATION: AccessMask = AccessMask(0x0040);
     /// THREAD_ALL_ACCESS as NT 4.0 defines it.
     pub const THREAD_ALL_ACCESS: AccessMask = AccessMask(0x001F_03FF);
+
+    /// TIMER_QUERY_STATE.
+    pub const TIMER_QUERY_STATE: AccessMask = AccessMask(0x0001);
+    /// TIMER_MODIFY_STATE.
+    pub const TIMER_MODIFY_STATE: AccessMask = AccessMask(0x0002);
+    /// TIMER_ALL_ACCESS.
+    pub const TIMER_ALL_ACCESS: AccessMask = AccessMask(0x001F_0003);
+    /// IO_COMPLETION_QUERY_STATE.
+    pub const IO_COMPLETION_QUERY_STATE: AccessMask = AccessMask(0x0001);
+    /// IO_COMPLETION_MODIFY_STATE.
+    pub const IO_COMPLETION_MODIFY_STATE: AccessMask = AccessMask(0x0002);
+    /// IO_COMPLETION_ALL_ACCESS.
+    pub const IO_COMPLETION_ALL_ACCESS: AccessMask = AccessMask(0x001F_0003);
 
     /// FILE_ALL_ACCESS.
     pub const FILE_ALL_ACCESS: AccessMask = AccessMask(0x001F_01FF);
@@ -186,7 +199,10 @@ impl ObjectType {
     /// The generic mapping the NT executive registers for this type.
     pub const fn generic_mapping(self) -> GenericMapping {
         match self {
-            ObjectType::Event | ObjectType::Semaphore => {
+            ObjectType::Event
+            | ObjectType::Semaphore
+            | ObjectType::Timer
+            | ObjectType::IoCompletion => {
                 mapping(0x0002_0001, 0x0002_0002, 0x0012_0000, 0x001F_0003)
             }
             ObjectType::Mutant => mapping(0x0002_0001, 0x0002_0000, 0x0012_0000, 0x001F_0001),
@@ -199,6 +215,29 @@ impl ObjectType {
             // TOKEN_READ, TOKEN_WRITE, TOKEN_EXECUTE, TOKEN_ALL_ACCESS (NT 4.0's).
             ObjectType::Token => mapping(0x0002_0008, 0x0002_00E0, 0x0002_0000, 0x000F_00FF),
         }
+    }
+
+    /// The access an open by name grants for `desired`, as NT's access check against the
+    /// default security of a named object (its creator and the administrators have every
+    /// right of the type) decides it: nothing asked for is STATUS_ACCESS_DENIED (NT grants no
+    /// handle without access), ACCESS_SYSTEM_SECURITY is STATUS_PRIVILEGE_NOT_HELD (it needs
+    /// SeSecurityPrivilege, which a process does not hold enabled), and a right the type does
+    /// not define (a specific bit outside its GENERIC_ALL, a reserved bit) is
+    /// STATUS_ACCESS_DENIED. Generic rights and MAXIMUM_ALLOWED are mapped.
+    pub fn check_open_access(self, desired: AccessMask) -> Result<AccessMask, ObjectError> {
+        if desired.0 == 0 {
+            return Err(ObjectError::AccessDenied);
+        }
+        if desired.0 & AccessMask::ACCESS_SYSTEM_SECURITY.0 != 0 {
+            return Err(ObjectError::PrivilegeNotHeld);
+        }
+        let defined = self.generic_mapping().all.0
+            | AccessMask::GENERIC_MASK.0
+            | AccessMask::MAXIMUM_ALLOWED.0;
+        if desired.0 & !defined != 0 {
+            return Err(ObjectError::AccessDenied);
+        }
+        Ok(self.map_access(desired))
     }
 
     /// Maps generic rights and MAXIMUM_ALLOWED in `desired` to this type's specific rights and

@@ -69,6 +69,10 @@ pub enum ObjectError {
     /// The name has a path component that does not exist.
     #[error("object path not found")]
     PathNotFound,
+    /// The access asked for needs a privilege the caller does not hold
+    /// (ACCESS_SYSTEM_SECURITY).
+    #[error("privilege not held")]
+    PrivilegeNotHeld,
 }
 
 impl ObjectError {
@@ -87,6 +91,7 @@ impl ObjectError {
             ObjectError::NameNotFound => NtStatus::OBJECT_NAME_NOT_FOUND,
             ObjectError::NameInvalid => NtStatus::OBJECT_NAME_INVALID,
             ObjectError::PathNotFound => NtStatus::OBJECT_PATH_NOT_FOUND,
+            ObjectError::PrivilegeNotHeld => NtStatus::PRIVILEGE_NOT_HELD,
         }
     }
 

@@ -35,11 +35,17 @@ pub enum ObjectType {
     Key = 7,
     /// An access token (OpenProcessToken): not waitable.
     Token = 8,
+    /// A waitable timer (`CreateWaitableTimer`): notification (manual-reset) or
+    /// synchronization (auto-reset), signalled when it expires.
+    Timer = 9,
+    /// An I/O completion port (`CreateIoCompletionPort`): a queue of completion packets,
+    /// signalled while it holds one.
+    IoCompletion = 10,
 }
 
 impl ObjectType {
     /// How many object types there are.
-    pub const COUNT: usize = 9;
+    pub const COUNT: usize = 11;
     /// Every type, in discriminant order.
     pub const ALL: [ObjectType; ObjectType::COUNT] = [
         ObjectType::Event,
@@ -51,6 +57,8 @@ impl ObjectType {
         ObjectType::Section,
         ObjectType::Key,
         ObjectType::Token,
+        ObjectType::Timer,
+        ObjectType::IoCompletion,
     ];
 
     /// The type's name as the NT object manager spells it.
@@ -65,6 +73,8 @@ impl ObjectType {
             ObjectType::Section => "Section",
             ObjectType::Key => "Key",
             ObjectType::Token => "Token",
+            ObjectType::Timer => "Timer",
+            ObjectType::IoCompletion => "IoCompletion",
         }
     }
 }
@@ -306,6 +316,11 @@ pub enum NamedObjectSpec {
         /// The maximum count.
         maximum_count: i32,
     },
+    /// A waitable timer of this type, not signalled and not set.
+    Timer {
+        /// Notification (manual-reset) or synchronization (auto-reset).
+        timer_type: EventType,
+    },
 }
 
 impl NamedObjectSpec {
@@ -314,6 +329,7 @@ impl NamedObjectSpec {
             NamedObjectSpec::Event { .. } => ObjectType::Event,
             NamedObjectSpec::Mutant { .. } => ObjectType::Mutant,
             NamedObjectSpec::Semaphore { .. } => ObjectType::Semaphore,
+            NamedObjectSpec::Timer { .. } => ObjectType::Timer,
         }
     }
 }
@@ -417,23 +433,71 @@ impl ObjectManager {
         Ok(self.make(ObjectType::Semaphore, Some(signal), None, None))
     }
 
+    /// Creates an unnamed waitable timer, not signalled (NtCreateTimer): a notification timer
+    /// stays signalled once it expires until it is set again; a synchronization timer releases
+    /// one waiter and resets itself.
+    pub fn create_timer(&self, timer_type: EventType) -> Arc<Object> {
+        self.make(
+            ObjectType::Timer,
+            Some(Signal::event(timer_type, false)),
+            None,
+            None,
+        )
+    }
+
     /// Creates an executive object carrying `payload`: a process or thread (waitable,
-    /// signalled by [`Object::signal_exit`]), a file (waitable, always signalled), or a
-    /// section, registry key or token (not waitable). Events, mutants and semaphores have their own constructors.
+    /// signalled by [`Object::signal_exit`]), a file (waitable, signalled at first, then
+    /// reset and set by the I/O done on it through [`Object::set_signal_state`]), an I/O
+    /// completion port (waitable, signalled by its owner through
+    /// [`Object::set_signal_state`]), or a section, registry key or token (not waitable).
+    /// Events, mutants, semaphores and timers have their own constructors.
     pub fn create_executive_object(
         &self,
         object_type: ObjectType,
         payload: Box<dyn Any + Send + Sync>,
     ) -> Result<Arc<Object>, ObjectError> {
-        let signal = match object_type {
+        let signal = Self::executive_signal(object_type)?;
+        Ok(self.make(object_type, signal, None, Some(payload)))
+    }
+
+    /// The signal an executive object of `object_type` starts with.
+    fn executive_signal(object_type: ObjectType) -> Result<Option<Signal>, ObjectError> {
+        Ok(match object_type {
             ObjectType::Process | ObjectType::Thread => Some(Signal::notification(false)),
             ObjectType::File => Some(Signal::notification(true)),
+            ObjectType::IoCompletion => Some(Signal::event(EventType::Notification, false)),
             ObjectType::Section | ObjectType::Key | ObjectType::Token => None,
-            ObjectType::Event | ObjectType::Mutant | ObjectType::Semaphore => {
+            ObjectType::Event | ObjectType::Mutant | ObjectType::Semaphore | ObjectType::Timer => {
                 return Err(ObjectError::InvalidParameter);
             }
-        };
-        Ok(self.make(object_type, signal, None, Some(payload)))
+        })
+    }
+
+    /// Create-or-open of a named executive object in \BaseNamedObjects (NtCreateIoCompletion
+    /// with a name), as [`ObjectManager::create_named`] does for events: `payload` makes the
+    /// new object's payload, called only when the name is new; an existing object of the
+    /// same type is opened (`existed` true), of another type the call fails with
+    /// STATUS_OBJECT_TYPE_MISMATCH.
+    pub fn create_named_executive(
+        &self,
+        table: &mut HandleTable,
+        name: &str,
+        object_type: ObjectType,
+        payload: impl FnOnce() -> Box<dyn Any + Send + Sync>,
+        access: AccessMask,
+        attributes: HandleAttributes,
+    ) -> Result<NamedCreate, ObjectError> {
+        Self::check_name(name)?;
+        let signal = Self::executive_signal(object_type)?;
+        self.create_named_with(
+            table,
+            name,
+            object_type,
+            signal,
+            payload,
+            access,
+            attributes,
+        )
     }
 
     fn check_name(name: &str) -> Result<(), ObjectError> {
@@ -471,7 +535,32 @@ impl ObjectManager {
                 initial_count,
                 maximum_count,
             } => Signal::semaphore(initial_count, maximum_count)?,
+            NamedObjectSpec::Timer { timer_type } => Signal::event(timer_type, false),
         };
+        self.create_named_with(
+            table,
+            name,
+            object_type,
+            Some(signal),
+            || None,
+            access,
+            attributes,
+        )
+    }
+
+    /// The create-or-open under the directory lock: `payload` is called only for a new
+    /// object.
+    #[allow(clippy::too_many_arguments)]
+    fn create_named_with<P: Into<Option<Box<dyn Any + Send + Sync>>>>(
+        &self,
+        table: &mut HandleTable,
+        name: &str,
+        object_type: ObjectType,
+        signal: Option<Signal>,
+        payload: impl FnOnce() -> P,
+        access: AccessMask,
+        attributes: HandleAttributes,
+    ) -> Result<NamedCreate, ObjectError> {
         let access = object_type.map_access(access);
         let mut dir = self.shared.directory.lock();
         if let Some(existing) = dir.get(name).and_then(Weak::upgrade) {
@@ -489,7 +578,7 @@ impl ObjectManager {
         }
         // Built under the directory lock (its dispatcher slot takes the dispatcher lock: the
         // order directory -> dispatcher is the same everywhere).
-        let object = self.make(object_type, Some(signal), Some(name.into()), None);
+        let object = self.make(object_type, signal, Some(name.into()), payload().into());
         dir.insert(name.into(), Arc::downgrade(&object));
         match table.insert_named_locked(&object, access, attributes) {
             Ok(handle) => {
@@ -510,9 +599,11 @@ impl ObjectManager {
         }
     }
 
-    /// Opens an existing named object (OpenEvent, OpenMutex, OpenSemaphore). A missing name
-    /// is STATUS_OBJECT_NAME_NOT_FOUND (ERROR_FILE_NOT_FOUND); another type is
-    /// STATUS_OBJECT_TYPE_MISMATCH.
+    /// Opens an existing named object (OpenEvent, OpenMutex, OpenSemaphore, OpenWaitableTimer).
+    /// A missing name is STATUS_OBJECT_NAME_NOT_FOUND (ERROR_FILE_NOT_FOUND); another type is
+    /// STATUS_OBJECT_TYPE_MISMATCH. The access asked for is checked as NT's access check
+    /// against the object's default security checks it (see
+    /// [`ObjectType::check_open_access`]).
     pub fn open_named(
         &self,
         table: &mut HandleTable,
@@ -530,8 +621,14 @@ impl ObjectManager {
             drop(dir);
             return Err(ObjectError::ObjectTypeMismatch);
         }
-        let result =
-            table.insert_named_locked(&existing, object_type.map_access(access), attributes);
+        let granted = match object_type.check_open_access(access) {
+            Ok(granted) => granted,
+            Err(e) => {
+                drop(dir);
+                return Err(e);
+            }
+        };
+        let result = table.insert_named_locked(&existing, granted, attributes);
         drop(dir);
         drop(existing);
         result

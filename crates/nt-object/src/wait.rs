@@ -81,7 +81,8 @@ pub(crate) enum Signal {
         count: u32,
         maximum: u32,
     },
-    /// Processes, threads and files: signalled once, for good.
+    /// Processes and threads (signalled once, for good) and files (set and reset by the I/O
+    /// done on them).
     Notification {
         signaled: bool,
     },
@@ -352,6 +353,25 @@ impl Object {
         result
     }
 
+    /// Sets (`true`) or resets (`false`) the signal state of a waitable timer, an I/O
+    /// completion port or a File object, whose owners (the machine's timers, the port's
+    /// queue, the I/O done on the file: NT's FILE_OBJECT.Event) decide it; returns the
+    /// previous state. Setting releases waiters as an event of the object's type does: all of
+    /// them for a notification timer, a port or a file, one for a synchronization timer.
+    pub fn set_signal_state(&self, signaled: bool) -> Result<bool, ObjectError> {
+        let expected = match self.object_type() {
+            t @ (ObjectType::Timer | ObjectType::IoCompletion | ObjectType::File) => t,
+            _ => return Err(ObjectError::ObjectTypeMismatch),
+        };
+        self.with_signal(expected, |s| match s {
+            Signal::Event {
+                signaled: state, ..
+            }
+            | Signal::Notification { signaled: state } => Ok(std::mem::replace(state, signaled)),
+            _ => Err(ObjectError::ObjectTypeMismatch),
+        })
+    }
+
     /// Signals an event (NtSetEvent); returns the previous state. Waiters are released: all of
     /// them for a notification event, one for a synchronization event.
     pub fn set_event(&self) -> Result<bool, ObjectError> {
@@ -387,6 +407,19 @@ impl Object {
             *signaled = false;
         }
         Ok(previous)
+    }
+
+    /// Whether an event or a timer is of the notification (manual-reset) or the
+    /// synchronization (auto-reset) kind (NtQueryEvent's EventType).
+    pub fn event_kind(&self) -> Result<EventType, ObjectError> {
+        let expected = match self.object_type() {
+            t @ (ObjectType::Event | ObjectType::Timer) => t,
+            _ => return Err(ObjectError::ObjectTypeMismatch),
+        };
+        self.with_signal(expected, |s| match *s {
+            Signal::Event { event_type, .. } => Ok(event_type),
+            _ => Err(ObjectError::ObjectTypeMismatch),
+        })
     }
 
     /// The current state of an event.

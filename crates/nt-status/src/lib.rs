@@ -154,10 +154,37 @@ statuses! {
     CONTROL_C_EXIT = 0xC000_013A;
     /// The pipe's other end has closed: a read of an empty pipe with no writer left.
     PIPE_BROKEN = 0xC000_014B;
+    /// A timer was set to resume the machine, which it cannot: the timer is set anyway.
+    TIMER_RESUME_IGNORED = 0x4000_0025;
+    /// A read began at or past the end of the file.
+    END_OF_FILE = 0xC000_0011;
+    /// Every instance of the named pipe is in use, or the pipe's instance limit is reached.
+    INSTANCE_NOT_AVAILABLE = 0xC000_00AB;
+    /// No instance of the named pipe is listening for a client.
+    PIPE_NOT_AVAILABLE = 0xC000_00AC;
+    /// The named pipe is not in a state that allows the request.
+    INVALID_PIPE_STATE = 0xC000_00AD;
+    /// Every instance of the named pipe is busy.
+    PIPE_BUSY = 0xC000_00AE;
+    /// The request does not apply to this end or kind of pipe.
+    ILLEGAL_FUNCTION = 0xC000_00AF;
+    /// The named pipe instance has no client (disconnected).
+    PIPE_DISCONNECTED = 0xC000_00B0;
+    /// A client is already connected to the named pipe instance.
+    PIPE_CONNECTED = 0xC000_00B2;
+    /// The named pipe instance is waiting for a client to connect.
+    PIPE_LISTENING = 0xC000_00B3;
+    /// The pipe's read mode does not allow the request (a transaction on a byte-mode pipe).
+    INVALID_READ_MODE = 0xC000_00B4;
+    /// A timed request (WaitNamedPipe) timed out.
+    IO_TIMEOUT = 0xC000_00B5;
+    /// The I/O request was cancelled (CancelIo, or its thread ended).
+    CANCELLED = 0xC000_0120;
     /// The handle is protected from close.
     HANDLE_NOT_CLOSABLE = 0xC000_0235;
     // The configuration manager (registry) and the security reference monitor.
-    /// The data did not fit; the part that fits was returned (ERROR_MORE_DATA).
+    /// The data did not fit; the part that fits was returned (ERROR_MORE_DATA; a pipe
+    /// message cut short).
     BUFFER_OVERFLOW = 0x8000_0005;
     /// An enumeration has no entry at that index.
     NO_MORE_ENTRIES = 0x8000_001A;
@@ -336,6 +363,32 @@ impl Win32Error {
     pub const ALLOTTED_SPACE_EXCEEDED: Win32Error = Win32Error(1344);
     /// ERROR_BAD_IMPERSONATION_LEVEL.
     pub const BAD_IMPERSONATION_LEVEL: Win32Error = Win32Error(1346);
+}
+
+/// Win32 error codes of waits, pipes and overlapped I/O.
+impl Win32Error {
+    /// ERROR_HANDLE_EOF: an overlapped read reached the end of the file.
+    pub const HANDLE_EOF: Win32Error = Win32Error(38);
+    /// ERROR_SEM_TIMEOUT: WaitNamedPipe timed out.
+    pub const SEM_TIMEOUT: Win32Error = Win32Error(121);
+    /// ERROR_BAD_PIPE: the pipe is in a state (or read mode) that does not allow the call.
+    pub const BAD_PIPE: Win32Error = Win32Error(230);
+    /// ERROR_PIPE_BUSY: every instance of the named pipe is busy.
+    pub const PIPE_BUSY: Win32Error = Win32Error(231);
+    /// ERROR_PIPE_NOT_CONNECTED: the named pipe instance has no client.
+    pub const PIPE_NOT_CONNECTED: Win32Error = Win32Error(233);
+    /// WAIT_TIMEOUT as a last error (GetQueuedCompletionStatus timed out).
+    pub const WAIT_TIMEOUT: Win32Error = Win32Error(258);
+    /// ERROR_PIPE_CONNECTED: a client connected before ConnectNamedPipe was called.
+    pub const PIPE_CONNECTED: Win32Error = Win32Error(535);
+    /// ERROR_PIPE_LISTENING: the named pipe instance waits for a client.
+    pub const PIPE_LISTENING: Win32Error = Win32Error(536);
+    /// ERROR_OPERATION_ABORTED: the I/O was cancelled.
+    pub const OPERATION_ABORTED: Win32Error = Win32Error(995);
+    /// ERROR_IO_INCOMPLETE: the overlapped operation has not completed.
+    pub const IO_INCOMPLETE: Win32Error = Win32Error(996);
+    /// ERROR_IO_PENDING: the overlapped operation is in progress.
+    pub const IO_PENDING: Win32Error = Win32Error(997);
 }
 
 /// Win32 error codes of USER32.
@@ -533,6 +586,20 @@ pub const STATUS_TO_WIN32: &[(NtStatus, Win32Error)] = &[
         NtStatus::CHILD_MUST_BE_VOLATILE,
         Win32Error::CHILD_MUST_BE_VOLATILE,
     ),
+    (NtStatus::PENDING, Win32Error::IO_PENDING),
+    (NtStatus::TIMER_RESUME_IGNORED, Win32Error::NOT_SUPPORTED),
+    (NtStatus::END_OF_FILE, Win32Error::HANDLE_EOF),
+    (NtStatus::INSTANCE_NOT_AVAILABLE, Win32Error::PIPE_BUSY),
+    (NtStatus::PIPE_NOT_AVAILABLE, Win32Error::PIPE_BUSY),
+    (NtStatus::INVALID_PIPE_STATE, Win32Error::BAD_PIPE),
+    (NtStatus::PIPE_BUSY, Win32Error::PIPE_BUSY),
+    (NtStatus::ILLEGAL_FUNCTION, Win32Error::INVALID_FUNCTION),
+    (NtStatus::PIPE_DISCONNECTED, Win32Error::PIPE_NOT_CONNECTED),
+    (NtStatus::PIPE_CONNECTED, Win32Error::PIPE_CONNECTED),
+    (NtStatus::PIPE_LISTENING, Win32Error::PIPE_LISTENING),
+    (NtStatus::INVALID_READ_MODE, Win32Error::BAD_PIPE),
+    (NtStatus::IO_TIMEOUT, Win32Error::SEM_TIMEOUT),
+    (NtStatus::CANCELLED, Win32Error::OPERATION_ABORTED),
 ];
 
 impl NtStatus {
@@ -629,6 +696,43 @@ mod tests {
             NtStatus::INVALID_DEVICE_REQUEST.to_win32_error(),
             Win32Error(1)
         );
+    }
+
+    #[test]
+    fn wait_and_named_pipe_statuses_map_as_nt_does() {
+        assert_eq!(NtStatus::PENDING.to_win32_error(), Win32Error(997));
+        assert_eq!(NtStatus::USER_APC.to_win32_error(), Win32Error(0xC0));
+        assert_eq!(
+            NtStatus::PRIVILEGE_NOT_HELD.to_win32_error(),
+            Win32Error(1314)
+        );
+        assert_eq!(NtStatus::PIPE_BUSY.to_win32_error(), Win32Error(231));
+        assert_eq!(
+            NtStatus::PIPE_NOT_AVAILABLE.to_win32_error(),
+            Win32Error(231)
+        );
+        assert_eq!(
+            NtStatus::INSTANCE_NOT_AVAILABLE.to_win32_error(),
+            Win32Error(231)
+        );
+        assert_eq!(
+            NtStatus::PIPE_DISCONNECTED.to_win32_error(),
+            Win32Error(233)
+        );
+        assert_eq!(NtStatus::PIPE_CONNECTED.to_win32_error(), Win32Error(535));
+        assert_eq!(NtStatus::PIPE_LISTENING.to_win32_error(), Win32Error(536));
+        assert_eq!(
+            NtStatus::INVALID_PIPE_STATE.to_win32_error(),
+            Win32Error(230)
+        );
+        assert_eq!(
+            NtStatus::INVALID_READ_MODE.to_win32_error(),
+            Win32Error(230)
+        );
+        assert_eq!(NtStatus::BUFFER_OVERFLOW.to_win32_error(), Win32Error(234));
+        assert_eq!(NtStatus::IO_TIMEOUT.to_win32_error(), Win32Error(121));
+        assert_eq!(NtStatus::CANCELLED.to_win32_error(), Win32Error(995));
+        assert_eq!(NtStatus::END_OF_FILE.to_win32_error(), Win32Error(38));
     }
 
     #[test]

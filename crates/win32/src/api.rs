@@ -267,6 +267,10 @@ pub enum ApiReturn {
         /// None waits forever.
         timeout: Option<Duration>,
     },
+    /// Return to the caller, then park it on a wait described in full: alertable (a queued
+    /// user APC ends it with WAIT_IO_COMPLETION and runs), or a delay without objects. The
+    /// WAIT_* / NTSTATUS value the wait ends with becomes the result.
+    WaitFor(nt_kernel::WaitRequest),
     /// Park the caller on a wait without returning from the call: when the wait ends
     /// (whatever its result) the thread runs the same call again with the same arguments.
     /// For calls that block until something happens, like ReadConsoleInputA.

@@ -263,6 +263,7 @@ impl Win32 {
                     timeout,
                 },
             ),
+            ApiReturn::WaitFor(request) => (ResultValue::Word(0), ServiceOutcome::WaitFor(request)),
             ApiReturn::Retry { objects, timeout } => {
                 // The thread stays at the thunk with its arguments in place.
                 if relayed {

@@ -16,7 +16,7 @@ use std::path::Path;
 use std::sync::{Arc, Weak};
 
 use nt_object::{AccessMask, Handle, Object, ObjectError, ObjectType};
-use nt_status::Win32Error;
+use nt_status::{NtStatus, Win32Error};
 use parking_lot::Mutex;
 
 use super::path::{self, CurrentDirectory, DosDevice, FullPath};
@@ -670,9 +670,15 @@ fn create_file_api(
     let Ok(inherit) = super::inherit_from_security_attributes(call, sa.0) else {
         return fail(call, Win32Error::NOACCESS, INVALID_HANDLE_VALUE);
     };
+    if let Some(pipe) = super::namedpipe::pipe_name(name) {
+        return super::namedpipe::open_client(call, pipe, access, flags, inherit);
+    }
     let r = create_file(call, name, access, share, disposition, flags, inherit).map(|h| h.0);
     match r {
-        Ok(h) => ApiReturn::Value(h),
+        Ok(h) => {
+            super::overlapped::note_open_handle(call, Handle(h), flags);
+            ApiReturn::Value(h)
+        }
         Err(e) => fail(call, e, INVALID_HANDLE_VALUE),
     }
 }
@@ -768,7 +774,7 @@ fn disk_read(disk: &DiskFile, buf: &mut [u8], offset: Option<u64>) -> Result<usi
 
 /// Writes to a disk file at `offset` (or its position; the end for a handle that may only
 /// append), moving the position past what was written.
-fn disk_write(
+pub(crate) fn disk_write(
     disk: &DiskFile,
     granted: u32,
     data: &[u8],
@@ -807,7 +813,11 @@ pub fn read_handle(
     read_object(&object, buf, None)
 }
 
-fn read_object(object: &Object, buf: &mut [u8], offset: Option<u64>) -> Result<usize, Win32Error> {
+pub(crate) fn read_object(
+    object: &Object,
+    buf: &mut [u8],
+    offset: Option<u64>,
+) -> Result<usize, Win32Error> {
     if let Some(disk) = object.payload::<DiskFile>() {
         return disk_read(disk, buf, offset);
     }
@@ -897,9 +907,11 @@ fn ReadFile(
         }
         // A pipe's read waits for the writer.
         if object.payload::<PipeEnd>().is_some() {
+            super::overlapped::mark_pending(call, ovl);
             return super::pipe::read_file(call, handle, &object, buffer, length, read_ptr, ovl);
         }
     }
+    super::overlapped::mark_pending(call, ovl);
     let r = (|| {
         let (object, _) = file_object(call, handle, READ_RIGHTS)?;
         let mut offset = overlapped_offset(call, ovl)?;
@@ -921,10 +933,7 @@ fn ReadFile(
                 break;
             }
         }
-        if ovl != 0 {
-            let _ = call.write_u32(ovl, 0);
-            let _ = call.write_u32(ovl.wrapping_add(4), total);
-        }
+        super::overlapped::complete_now(call, &object, ovl, None, NtStatus::SUCCESS, total);
         Ok(total)
     })();
     match r {
@@ -966,6 +975,7 @@ fn WriteFile(
     if call.write_out_u32(written_ptr, 0).is_err() {
         return bad_pointer(call);
     }
+    super::overlapped::mark_pending(call, ovl);
     // A pipe's write waits for the reader when the pipe is full.
     if let Some(object) = object.filter(|o| o.payload::<PipeEnd>().is_some()) {
         return super::pipe::write_file(call, handle, &object, buffer, length, written_ptr, ovl);
@@ -992,10 +1002,7 @@ fn WriteFile(
         } else {
             return Err(Win32Error::INVALID_HANDLE);
         };
-        if ovl != 0 {
-            let _ = call.write_u32(ovl, 0);
-            let _ = call.write_u32(ovl.wrapping_add(4), n as u32);
-        }
+        super::overlapped::complete_now(call, &object, ovl, None, NtStatus::SUCCESS, n as u32);
         Ok(n as u32)
     })();
     match r {

@@ -30,18 +30,24 @@ mod memcheck;
 mod memstatus;
 mod message;
 mod module;
+mod namedpipe;
+mod overlapped;
 mod path;
 mod pipe;
 mod processor;
 mod procthread;
 mod profile;
+mod slist;
 mod startup;
 pub(crate) mod sync;
 mod sysinfo;
 mod time;
 mod timeconv;
+mod timerqueue;
+mod timers;
 mod toolhelp;
 mod volume;
+mod waits;
 
 pub use debugstr::{debug_strings_shown, set_debug_string_trace};
 pub use drive::drive_type_of;
@@ -449,7 +455,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
     catalogue: include_str!("../nt4-exports.txt"),
     hooks: DllHooks {
         data_export: None,
-        internal_thunk: Some(console_api::ctrl_thunk),
+        internal_thunk: Some(internal_thunk),
         process_attach: None,
     },
     exports: exports![
@@ -889,8 +895,62 @@ pub static DLL: BuiltinDll = BuiltinDll {
         actctx::DeactivateActCtx,
         actctx::AddRefActCtx,
         actctx::ReleaseActCtx,
+        // waits.rs: alertable waits and user APCs
+        waits::WaitForSingleObjectEx,
+        waits::WaitForMultipleObjectsEx,
+        waits::SleepEx,
+        waits::SignalObjectAndWait,
+        waits::QueueUserAPC,
+        waits::SwitchToThread,
+        // timers.rs: waitable timers
+        timers::CreateWaitableTimerA,
+        timers::CreateWaitableTimerW,
+        timers::OpenWaitableTimerA,
+        timers::OpenWaitableTimerW,
+        timers::SetWaitableTimer,
+        timers::CancelWaitableTimer,
+        // slist.rs: Windows XP's interlocked lists, for static imports only
+        slist::InitializeSListHead,
+        slist::InterlockedPushEntrySList,
+        slist::InterlockedPopEntrySList,
+        slist::InterlockedFlushSList,
+        slist::QueryDepthSList,
+        // timerqueue.rs: Windows 2000's timer queues, for static imports only
+        timerqueue::CreateTimerQueue,
+        timerqueue::CreateTimerQueueTimer,
+        timerqueue::ChangeTimerQueueTimer,
+        timerqueue::DeleteTimerQueueTimer,
+        timerqueue::DeleteTimerQueueEx,
+        timerqueue::DeleteTimerQueue,
+        // namedpipe.rs
+        namedpipe::CreateNamedPipeA,
+        namedpipe::CreateNamedPipeW,
+        namedpipe::ConnectNamedPipe,
+        namedpipe::DisconnectNamedPipe,
+        namedpipe::WaitNamedPipeA,
+        namedpipe::WaitNamedPipeW,
+        namedpipe::TransactNamedPipe,
+        namedpipe::CallNamedPipeA,
+        namedpipe::CallNamedPipeW,
+        namedpipe::GetNamedPipeInfo,
+        namedpipe::GetNamedPipeHandleStateA,
+        namedpipe::GetNamedPipeHandleStateW,
+        namedpipe::SetNamedPipeHandleState,
+        // overlapped.rs: overlapped I/O and completion ports
+        overlapped::CancelIo,
+        overlapped::GetOverlappedResult,
+        overlapped::CreateIoCompletionPort,
+        overlapped::GetQueuedCompletionStatus,
+        overlapped::PostQueuedCompletionStatus,
+        overlapped::ReadFileEx,
+        overlapped::WriteFileEx,
     ],
 };
+
+/// KERNEL32's own thunks: the Ctrl+C routine's and the timer queues'.
+fn internal_thunk(call: &mut ApiCall<'_>, address: u32) -> Option<nt_kernel::ServiceOutcome> {
+    console_api::ctrl_thunk(call, address).or_else(|| timerqueue::thunk(call, address))
+}
 
 fn ok(value: u32) -> ApiReturn {
     ApiReturn::Value(value)
@@ -966,8 +1026,9 @@ fn insert(
     )
 }
 
-/// The create-or-open shared by CreateEvent, CreateMutex and CreateSemaphore (A and W).
-fn create_dispatcher_object(
+/// The create-or-open shared by CreateEvent, CreateMutex, CreateSemaphore and
+/// CreateWaitableTimer (A and W).
+pub(crate) fn create_dispatcher_object(
     call: &mut ApiCall<'_>,
     sa: Ptr,
     name: Option<&str>,
@@ -1008,6 +1069,7 @@ fn create_dispatcher_object(
                     initial_count,
                     maximum_count,
                 } => objects.create_semaphore(initial_count, maximum_count),
+                NamedObjectSpec::Timer { timer_type } => Ok(objects.create_timer(timer_type)),
             };
             object
                 .and_then(|o| insert(call, &o, access, inherit))
@@ -1161,8 +1223,8 @@ fn CreateSemaphoreW(
     )
 }
 
-/// The open shared by OpenEvent, OpenMutex and OpenSemaphore (A and W).
-fn open_named(
+/// The open shared by OpenEvent, OpenMutex, OpenSemaphore and OpenWaitableTimer (A and W).
+pub(crate) fn open_named(
     call: &mut ApiCall<'_>,
     object_type: ObjectType,
     access: AccessMask,
@@ -1389,7 +1451,11 @@ fn CloseHandle(call: &mut ApiCall<'_>, hObject: Handle) -> ApiReturn {
         return ok(1);
     }
     match call.close_handle(hObject) {
-        Ok(()) => ok(1),
+        Ok(()) => {
+            // A pipe end that went completes what waited on it.
+            namedpipe::flush_deferred(call);
+            ok(1)
+        }
         Err(e) => object_failure(call, e),
     }
 }
@@ -1709,20 +1775,10 @@ fn GetTickCount(call: &mut ApiCall<'_>) -> u32 {
     call.machine.clock().now_ms() as u32
 }
 
-fn timeout(ms: u32) -> Option<Duration> {
-    (ms != INFINITE).then(|| Duration::from_millis(u64::from(ms)))
-}
-
-/// Sleep(dwMilliseconds).
+/// Sleep(dwMilliseconds): SleepEx without the alert.
 #[export]
 fn Sleep(call: &mut ApiCall<'_>, dwMilliseconds: u32) -> ApiReturn {
-    let ms = dwMilliseconds;
-    // A sleeping program has drawn what it wants seen.
-    console::sync_console(call);
-    if ms == 0 {
-        return ok(0);
-    }
-    delay(call, timeout(ms))
+    waits::sleep(call, dwMilliseconds, false)
 }
 
 /// NtDelayExecution: the caller waits `time` (None: for ever) on an event nobody signals.
@@ -1738,22 +1794,14 @@ fn delay(call: &mut ApiCall<'_>, time: Option<Duration>) -> ApiReturn {
     }
 }
 
-/// WaitForSingleObject(hHandle, dwMilliseconds).
+/// WaitForSingleObject(hHandle, dwMilliseconds): WaitForSingleObjectEx without the alert.
 #[export]
 fn WaitForSingleObject(call: &mut ApiCall<'_>, hHandle: Handle, dwMilliseconds: u32) -> ApiReturn {
-    let ms = dwMilliseconds;
-    match call.reference(hHandle, AccessMask::SYNCHRONIZE, None) {
-        Ok(o) if !o.is_waitable() => call.fail_with(NtStatus::OBJECT_TYPE_MISMATCH, WAIT_FAILED),
-        Ok(o) => ApiReturn::Wait {
-            objects: vec![o],
-            wait_type: WaitType::Any,
-            timeout: timeout(ms),
-        },
-        Err(e) => call.fail_with(e.status(), WAIT_FAILED),
-    }
+    waits::wait_single(call, hHandle, dwMilliseconds, false)
 }
 
-/// WaitForMultipleObjects(nCount, lpHandles, bWaitAll, dwMilliseconds).
+/// WaitForMultipleObjects(nCount, lpHandles, bWaitAll, dwMilliseconds):
+/// WaitForMultipleObjectsEx without the alert.
 #[export]
 fn WaitForMultipleObjects(
     call: &mut ApiCall<'_>,
@@ -1762,38 +1810,7 @@ fn WaitForMultipleObjects(
     bWaitAll: bool,
     dwMilliseconds: u32,
 ) -> ApiReturn {
-    let (count, handles_ptr, wait_all, ms) = (nCount, lpHandles.0, bWaitAll, dwMilliseconds);
-    if count == 0 || count as usize > nt_object::MAXIMUM_WAIT_OBJECTS {
-        return call.fail_with(NtStatus::INVALID_PARAMETER, WAIT_FAILED);
-    }
-    let mut objects = Vec::with_capacity(count as usize);
-    for i in 0..count {
-        let handle = match call.read_u32(handles_ptr.wrapping_add(4 * i)) {
-            Ok(h) => Handle(h),
-            Err(_) => return call.fail_with(NtStatus::ACCESS_VIOLATION, WAIT_FAILED),
-        };
-        match call.reference(handle, AccessMask::SYNCHRONIZE, None) {
-            Ok(o) if !o.is_waitable() => {
-                return call.fail_with(NtStatus::OBJECT_TYPE_MISMATCH, WAIT_FAILED);
-            }
-            Ok(o) => {
-                if wait_all && objects.iter().any(|x: &Arc<Object>| Arc::ptr_eq(x, &o)) {
-                    return call.fail_with(NtStatus::INVALID_PARAMETER_MIX, WAIT_FAILED);
-                }
-                objects.push(o)
-            }
-            Err(e) => return call.fail_with(e.status(), WAIT_FAILED),
-        }
-    }
-    ApiReturn::Wait {
-        objects,
-        wait_type: if wait_all {
-            WaitType::All
-        } else {
-            WaitType::Any
-        },
-        timeout: timeout(ms),
-    }
+    waits::wait_multiple(call, nCount, lpHandles, bWaitAll, dwMilliseconds, false)
 }
 
 fn finish_thread_creation(

@@ -26,6 +26,7 @@ use nt_status::{NtStatus, Win32Error};
 use parking_lot::Mutex;
 use win32::{ApiCall, ApiReturn, Ptr, export};
 
+use crate::namedpipe::{self, NamedEnd};
 use crate::{COPY_CHUNK, HostFile, bad_pointer, inherit_from_security_attributes, insert};
 
 /// The quota CreatePipe gives a pipe when nSize is 0, in bytes.
@@ -51,32 +52,93 @@ pub enum PipeEndKind {
     Write,
 }
 
-/// The payload of a File object that is one end of an anonymous pipe. When the object goes,
-/// that end of the pipe closes.
-pub struct PipeEnd {
+/// The payload of a File object that is one end of a pipe: an anonymous pipe's (CreatePipe)
+/// or a named pipe's (namedpipe.rs). When the object goes, that end of the pipe closes.
+pub struct PipeEnd(EndInner);
+
+enum EndInner {
+    Anonymous(AnonymousEnd),
+    Named(NamedEnd),
+}
+
+/// One end of an anonymous pipe.
+struct AnonymousEnd {
     pipe: Arc<Pipe>,
     kind: PipeEndKind,
+    /// PIPE_NOWAIT (SetNamedPipeHandleState): an empty pipe's read is ERROR_NO_DATA.
+    nowait: std::sync::atomic::AtomicBool,
 }
 
 impl PipeEnd {
-    /// Which end this is.
-    pub fn kind(&self) -> PipeEndKind {
-        self.kind
+    /// The payload of a named pipe's end.
+    pub(crate) fn from_named(end: NamedEnd) -> Self {
+        PipeEnd(EndInner::Named(end))
     }
 
-    /// How many bytes are queued in the pipe, not yet read.
+    /// The named pipe's end, if this is one.
+    pub(crate) fn named(&self) -> Option<&NamedEnd> {
+        match &self.0 {
+            EndInner::Named(end) => Some(end),
+            EndInner::Anonymous(_) => None,
+        }
+    }
+
+    fn anonymous(&self) -> Option<&AnonymousEnd> {
+        match &self.0 {
+            EndInner::Anonymous(end) => Some(end),
+            EndInner::Named(_) => None,
+        }
+    }
+
+    /// An anonymous end's GetNamedPipeInfo facts: whether it is the read (server) end, the
+    /// pipe's quota, and whether it is in PIPE_NOWAIT mode.
+    pub(crate) fn anonymous_info(&self) -> Option<(bool, u32, bool)> {
+        let end = self.anonymous()?;
+        let quota = end.pipe.state.lock().quota as u32;
+        Some((
+            end.kind == PipeEndKind::Read,
+            quota,
+            end.nowait.load(std::sync::atomic::Ordering::Relaxed),
+        ))
+    }
+
+    /// SetNamedPipeHandleState on an anonymous end: byte read mode only (message read mode
+    /// is ERROR_INVALID_PARAMETER), blocking or PIPE_NOWAIT.
+    pub(crate) fn set_anonymous_mode(&self, mode: u32) -> Result<(), NtStatus> {
+        let end = self.anonymous().ok_or(NtStatus::INVALID_HANDLE)?;
+        if mode & !1 != 0 {
+            return Err(NtStatus::INVALID_PARAMETER);
+        }
+        end.nowait
+            .store(mode & 1 != 0, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Which end of an anonymous pipe this is; None for a named pipe's end.
+    pub fn kind(&self) -> Option<PipeEndKind> {
+        self.anonymous().map(|e| e.kind)
+    }
+
+    /// How many bytes are queued for this end to read (an anonymous pipe's write end: what
+    /// its reader has not read yet).
     pub fn bytes_available(&self) -> usize {
-        self.pipe.state.lock().data.len()
+        match &self.0 {
+            EndInner::Anonymous(end) => end.pipe.state.lock().data.len(),
+            EndInner::Named(end) => end.bytes_available(),
+        }
     }
 }
 
 impl std::fmt::Debug for PipeEnd {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PipeEnd({:?})", self.kind)
+        match &self.0 {
+            EndInner::Anonymous(end) => write!(f, "PipeEnd({:?})", end.kind),
+            EndInner::Named(end) => write!(f, "PipeEnd({end:?})"),
+        }
     }
 }
 
-impl Drop for PipeEnd {
+impl Drop for AnonymousEnd {
     fn drop(&mut self) {
         self.pipe.close(self.kind);
     }
@@ -175,17 +237,19 @@ pub fn create_pipe(
     });
     let read = objects.create_executive_object(
         ObjectType::File,
-        Box::new(PipeEnd {
+        Box::new(PipeEnd(EndInner::Anonymous(AnonymousEnd {
             pipe: Arc::clone(&pipe),
             kind: PipeEndKind::Read,
-        }),
+            nowait: Default::default(),
+        }))),
     )?;
     let write = objects.create_executive_object(
         ObjectType::File,
-        Box::new(PipeEnd {
+        Box::new(PipeEnd(EndInner::Anonymous(AnonymousEnd {
             pipe,
             kind: PipeEndKind::Write,
-        }),
+            nowait: Default::default(),
+        }))),
     )?;
     Ok((read, write))
 }
@@ -283,7 +347,7 @@ fn probe_buffer(call: &mut ApiCall<'_>, buffer: u32, length: u32) -> Result<(), 
 pub(crate) fn read_file(
     call: &mut ApiCall<'_>,
     handle: Handle,
-    object: &Object,
+    object: &Arc<Object>,
     buffer: u32,
     length: u32,
     read_ptr: u32,
@@ -295,6 +359,12 @@ pub(crate) fn read_file(
     if let Err(status) = check_access(call, handle, FILE_READ_DATA) {
         return call.fail(status);
     }
+    let end = match &end.0 {
+        EndInner::Named(_) => {
+            return namedpipe::read(call, object, buffer, length, read_ptr, ovl, None);
+        }
+        EndInner::Anonymous(end) => end,
+    };
     if end.kind != PipeEndKind::Read {
         // The write end of an inbound pipe has nothing to read.
         return call.fail(NtStatus::INVALID_PARAMETER);
@@ -311,6 +381,9 @@ pub(crate) fn read_file(
                 return call.fail(NtStatus::PIPE_BROKEN);
             }
             drop(s);
+            if end.nowait.load(std::sync::atomic::Ordering::Relaxed) {
+                return call.fail(NtStatus::PIPE_EMPTY);
+            }
             return ApiReturn::Retry {
                 objects: vec![Arc::clone(&pipe.readable)],
                 timeout: None,
@@ -436,7 +509,7 @@ fn complete_write(
 pub(crate) fn write_file(
     call: &mut ApiCall<'_>,
     handle: Handle,
-    object: &Object,
+    object: &Arc<Object>,
     buffer: u32,
     length: u32,
     written_ptr: u32,
@@ -444,6 +517,15 @@ pub(crate) fn write_file(
 ) -> ApiReturn {
     let Some(end) = object.payload::<PipeEnd>() else {
         return call.fail(NtStatus::INVALID_HANDLE);
+    };
+    let end = match &end.0 {
+        EndInner::Named(_) => {
+            if let Err(status) = check_access(call, handle, FILE_WRITE_RIGHTS) {
+                return call.fail(status);
+            }
+            return namedpipe::write(call, object, buffer, length, written_ptr, ovl, None, true);
+        }
+        EndInner::Anonymous(end) => end,
     };
     let Some(thread) = current_thread(call) else {
         return call.fail(NtStatus::INVALID_HANDLE);
@@ -486,9 +568,18 @@ pub(crate) fn write_file(
 
 /// FlushFileBuffers on a pipe end: waits until the reader has read everything written so
 /// far; ERROR_BROKEN_PIPE when the read end is (or becomes) closed.
-pub(crate) fn flush(call: &mut ApiCall<'_>, handle: Handle, object: &Object) -> ApiReturn {
+pub(crate) fn flush(call: &mut ApiCall<'_>, handle: Handle, object: &Arc<Object>) -> ApiReturn {
     let Some(end) = object.payload::<PipeEnd>() else {
         return call.fail(NtStatus::INVALID_HANDLE);
+    };
+    let end = match &end.0 {
+        EndInner::Named(_) => {
+            if let Err(status) = check_access(call, handle, FILE_WRITE_RIGHTS) {
+                return call.fail(status);
+            }
+            return namedpipe::flush(call, object);
+        }
+        EndInner::Anonymous(end) => end,
     };
     let Some(thread) = current_thread(call) else {
         return call.fail(NtStatus::INVALID_HANDLE);
@@ -537,6 +628,9 @@ pub(crate) fn flush_now(
         .ok_or(Win32Error::INVALID_HANDLE);
     let status = end.and_then(|end| {
         check_access(call, handle, FILE_WRITE_RIGHTS).map_err(|s| s.to_win32_error())?;
+        let Some(end) = end.anonymous() else {
+            return Ok(());
+        };
         if end.kind == PipeEndKind::Write && !end.pipe.state.lock().read_open {
             return Err(NtStatus::PIPE_BROKEN.to_win32_error());
         }
@@ -556,6 +650,10 @@ pub(crate) fn read_now(object: &Object, buf: &mut [u8]) -> Result<usize, Win32Er
     let end = object
         .payload::<PipeEnd>()
         .ok_or(Win32Error::INVALID_HANDLE)?;
+    let end = match &end.0 {
+        EndInner::Named(end) => return end.read_now(buf).map_err(NtStatus::to_win32_error),
+        EndInner::Anonymous(end) => end,
+    };
     if end.kind != PipeEndKind::Read {
         return Err(Win32Error::INVALID_PARAMETER);
     }
@@ -584,6 +682,10 @@ pub(crate) fn write_now(object: &Object, data: &[u8]) -> Result<usize, Win32Erro
     let end = object
         .payload::<PipeEnd>()
         .ok_or(Win32Error::INVALID_HANDLE)?;
+    let end = match &end.0 {
+        EndInner::Named(end) => return end.write_now(data).map_err(NtStatus::to_win32_error),
+        EndInner::Anonymous(end) => end,
+    };
     if end.kind != PipeEndKind::Write {
         return Err(Win32Error::INVALID_PARAMETER);
     }
@@ -603,7 +705,10 @@ pub(crate) fn write_now(object: &Object, data: &[u8]) -> Result<usize, Win32Erro
 /// not. None for any other handle, or when a read would not wait.
 pub fn read_wait(call: &ApiCall<'_>, handle: Handle) -> Option<ApiReturn> {
     let object = pipe_end_object(call, handle)?;
-    let end = object.payload::<PipeEnd>()?;
+    let end = match &object.payload::<PipeEnd>()?.0 {
+        EndInner::Named(end) => return end.read_wait(),
+        EndInner::Anonymous(end) => end,
+    };
     if end.kind != PipeEndKind::Read {
         return None;
     }
@@ -646,6 +751,24 @@ fn PeekNamedPipe(
     if let Err(status) = check_access(call, hNamedPipe, FILE_READ_DATA) {
         return call.fail(status);
     }
+    let end = match &end.0 {
+        EndInner::Named(_) => {
+            return match namedpipe::peek(call, &object, nBufferSize) {
+                Ok((peeked, available, left)) => peek_out(
+                    call,
+                    &peeked,
+                    available,
+                    left,
+                    lpBuffer,
+                    lpBytesRead,
+                    lpTotalBytesAvail,
+                    lpBytesLeftThisMessage,
+                ),
+                Err(status) => call.fail(status),
+            };
+        }
+        EndInner::Anonymous(end) => end,
+    };
     let (peeked, available) = {
         let s = end.pipe.state.lock();
         let queue_open = match end.kind {
@@ -669,21 +792,41 @@ fn PeekNamedPipe(
             PipeEndKind::Write => (Vec::new(), 0),
         }
     };
+    let left = 0u32.wrapping_sub(peeked.len() as u32);
+    peek_out(
+        call,
+        &peeked,
+        available,
+        left,
+        lpBuffer,
+        lpBytesRead,
+        lpTotalBytesAvail,
+        lpBytesLeftThisMessage,
+    )
+}
+
+/// Writes PeekNamedPipe's results: the bytes (when a buffer is given) and the counts.
+#[allow(clippy::too_many_arguments)]
+fn peek_out(
+    call: &mut ApiCall<'_>,
+    peeked: &[u8],
+    available: u32,
+    left: u32,
+    buffer: Ptr,
+    read: Ptr,
+    total: Ptr,
+    message_left: Ptr,
+) -> ApiReturn {
     let count = peeked.len() as u32;
-    if !lpBuffer.is_null() {
+    if !buffer.is_null() {
         for (i, chunk) in peeked.chunks(COPY_CHUNK).enumerate() {
-            let at = lpBuffer.0.wrapping_add((i * COPY_CHUNK) as u32);
+            let at = buffer.0.wrapping_add((i * COPY_CHUNK) as u32);
             if call.write_bytes(at, chunk).is_err() {
                 return bad_pointer(call);
             }
         }
     }
-    let outs = [
-        (lpBytesRead, count),
-        (lpTotalBytesAvail, available),
-        (lpBytesLeftThisMessage, 0u32.wrapping_sub(count)),
-    ];
-    for (ptr, value) in outs {
+    for (ptr, value) in [(read, count), (total, available), (message_left, left)] {
         if call.write_out_u32(ptr.0, value).is_err() {
             return bad_pointer(call);
         }
@@ -717,7 +860,10 @@ mod tests {
     #[test]
     fn an_empty_pipe_with_a_writer_would_wait_and_signals_when_written() {
         let (_objects, read, write) = ends(16);
-        let end = read.payload::<PipeEnd>().expect("read end");
+        let end = read
+            .payload::<PipeEnd>()
+            .and_then(PipeEnd::anonymous)
+            .expect("read end");
         assert_eq!(end.pipe.readable.is_signaled(), Ok(false));
         let mut buf = [0u8; 4];
         assert_eq!(read_now(&read, &mut buf), Err(Win32Error::NO_DATA));
@@ -732,7 +878,10 @@ mod tests {
         let (_objects, read, write) = ends(16);
         write_now(&write, b"abc").expect("write");
         drop(write);
-        let end = read.payload::<PipeEnd>().expect("read end");
+        let end = read
+            .payload::<PipeEnd>()
+            .and_then(PipeEnd::anonymous)
+            .expect("read end");
         assert_eq!(end.pipe.readable.is_signaled(), Ok(true));
         let mut buf = [0u8; 8];
         assert_eq!(read_now(&read, &mut buf), Ok(3));
@@ -751,7 +900,13 @@ mod tests {
     #[test]
     fn a_waiting_write_completes_when_the_reader_makes_room_and_fails_when_it_leaves() {
         let (objects, read, write) = ends(4);
-        let pipe = Arc::clone(&write.payload::<PipeEnd>().expect("write end").pipe);
+        let pipe = Arc::clone(
+            &write
+                .payload::<PipeEnd>()
+                .and_then(PipeEnd::anonymous)
+                .expect("write end")
+                .pipe,
+        );
         let thread = objects.create_event(EventType::Notification, false);
         let event = {
             let mut s = pipe.state.lock();
@@ -798,7 +953,13 @@ mod tests {
     #[test]
     fn waiters_of_ended_threads_are_forgotten() {
         let (objects, _read, write) = ends(4);
-        let pipe = Arc::clone(&write.payload::<PipeEnd>().expect("write end").pipe);
+        let pipe = Arc::clone(
+            &write
+                .payload::<PipeEnd>()
+                .and_then(PipeEnd::anonymous)
+                .expect("write end")
+                .pipe,
+        );
         let thread = objects.create_event(EventType::Notification, false);
         pipe.state.lock().waiters.push(Waiter {
             thread: Arc::downgrade(&thread),

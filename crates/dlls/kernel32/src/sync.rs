@@ -148,12 +148,65 @@ fn write_fields(call: &mut ApiCall<'_>, at: u32, fields: &[(u32, u32)]) -> bool 
         .all(|&(offset, value)| call.write_u32(at.wrapping_add(offset), value).is_ok())
 }
 
-/// InitializeCriticalSection(lpCriticalSection): free, no owner.
+/// RTL_CRITICAL_SECTION_DEBUG fields: Type and CreatorBackTraceIndex (two WORDs),
+/// CriticalSection, ProcessLocksList (a LIST_ENTRY), EntryCount, ContentionCount, Spare[2].
+mod debug_info {
+    pub const CRITICAL_SECTION: u32 = 4;
+    pub const PROCESS_LOCKS_LIST: u32 = 8;
+    pub const ENTRY_COUNT: u32 = 16;
+    pub const CONTENTION_COUNT: u32 = 20;
+    pub const SIZE: u32 = 32;
+}
+
+/// Allocates a section's RTL_CRITICAL_SECTION_DEBUG from the process heap, as NT's
+/// RtlInitializeCriticalSection does (its list entry points at itself: ntemu keeps no list
+/// of the process's sections). 0 when the heap has no room.
+fn new_debug_info(call: &mut ApiCall<'_>, section: u32) -> u32 {
+    let Some(info) = crate::heap::process_heap_alloc(call, debug_info::SIZE, true) else {
+        return 0;
+    };
+    let list = info.wrapping_add(debug_info::PROCESS_LOCKS_LIST);
+    let fields = [
+        (debug_info::CRITICAL_SECTION, section),
+        (debug_info::PROCESS_LOCKS_LIST, list),
+        (debug_info::PROCESS_LOCKS_LIST + 4, list),
+    ];
+    if write_fields(call, info, &fields) {
+        info
+    } else {
+        crate::heap::process_heap_free(call, info);
+        0
+    }
+}
+
+/// Adds one to a counter of a section's debug information, if it has any.
+fn count_contention(call: &mut ApiCall<'_>, section: u32) {
+    let Ok(info) = call.read_u32(section.wrapping_add(section::DEBUG_INFO)) else {
+        return;
+    };
+    if info == 0 || info == u32::MAX {
+        return;
+    }
+    for offset in [debug_info::ENTRY_COUNT, debug_info::CONTENTION_COUNT] {
+        let at = info.wrapping_add(offset);
+        if let Ok(n) = call.read_u32(at) {
+            let _ = call.write_u32(at, n.wrapping_add(1));
+        }
+    }
+}
+
+/// InitializeCriticalSection(lpCriticalSection): free, no owner, with its debug
+/// information (RTL_CRITICAL_SECTION_DEBUG) allocated from the process heap as NT 4.0 does.
 #[export]
 fn InitializeCriticalSection(call: &mut ApiCall<'_>, lpCriticalSection: Ptr) -> ApiReturn {
     let at = lpCriticalSection.0;
+    if call.probe_write(at, section::SIZE).is_err() {
+        // NT raises the access violation in the caller.
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    }
+    let debug = new_debug_info(call, at);
     let fields = [
-        (section::DEBUG_INFO, 0),
+        (section::DEBUG_INFO, debug),
         (section::LOCK_COUNT, u32::MAX),
         (section::RECURSION_COUNT, 0),
         (section::OWNING_THREAD, 0),
@@ -168,12 +221,27 @@ fn InitializeCriticalSection(call: &mut ApiCall<'_>, lpCriticalSection: Ptr) -> 
     ApiReturn::Value(0)
 }
 
-/// DeleteCriticalSection(lpCriticalSection).
+/// DeleteCriticalSection(lpCriticalSection): its event and debug information are freed
+/// and the section is zeroed (DebugInfo NULL), as NT's RtlDeleteCriticalSection leaves it.
 #[export]
 fn DeleteCriticalSection(call: &mut ApiCall<'_>, lpCriticalSection: Ptr) -> ApiReturn {
     let at = lpCriticalSection.0;
     with_sync(call, |s| s.section_events.remove(&at));
-    let _ = write_fields(call, at, &[(section::LOCK_SEMAPHORE, 0)]);
+    if let Some(words) = read_section(call, at) {
+        let debug = words[(section::DEBUG_INFO / 4) as usize];
+        if debug != 0 && debug != u32::MAX {
+            crate::heap::process_heap_free(call, debug);
+        }
+    }
+    let zero = [
+        (section::DEBUG_INFO, 0),
+        (section::LOCK_COUNT, 0),
+        (section::RECURSION_COUNT, 0),
+        (section::OWNING_THREAD, 0),
+        (section::LOCK_SEMAPHORE, 0),
+        (section::SPIN_COUNT, 0),
+    ];
+    let _ = write_fields(call, at, &zero);
     ApiReturn::Value(0)
 }
 
@@ -207,6 +275,7 @@ fn enter_critical_section(call: &mut ApiCall<'_>, at: u32) -> ApiReturn {
             call.fail(NtStatus::ACCESS_VIOLATION)
         };
     }
+    count_contention(call, at);
     let objects = call.machine.objects().clone();
     let event = with_sync(call, |s| {
         s.section_events
