@@ -2,6 +2,8 @@
 //! (KiUserExceptionDispatcher, RtlDispatchException, RtlUnwind) for x86 and Alpha guests,
 //! which the layer hands every fault, processor exception and trap to ([`EXCEPTIONS`]).
 
+pub mod file;
+mod rtlstr;
 pub mod seh;
 
 use nt_kernel::{ProcessInformationClass, ServiceOutcome};
@@ -15,6 +17,28 @@ pub static DLL: BuiltinDll = BuiltinDll {
     name: "NTDLL.dll",
     exports: exports![
         NtQueryInformationProcess,
+        // file.rs: the native file services
+        file::NtCreateFile,
+        file::NtOpenFile,
+        file::NtReadFile,
+        file::NtWriteFile,
+        file::NtQueryInformationFile,
+        file::NtSetInformationFile,
+        file::NtQueryVolumeInformationFile,
+        file::RtlDosPathNameToNtPathName_U,
+        "ZwCreateFile" => file::NtCreateFile,
+        "ZwOpenFile" => file::NtOpenFile,
+        "ZwReadFile" => file::NtReadFile,
+        "ZwWriteFile" => file::NtWriteFile,
+        "ZwQueryInformationFile" => file::NtQueryInformationFile,
+        "ZwSetInformationFile" => file::NtSetInformationFile,
+        "ZwQueryVolumeInformationFile" => file::NtQueryVolumeInformationFile,
+        // rtlstr.rs: counted strings
+        rtlstr::RtlInitAnsiString,
+        rtlstr::RtlAnsiStringToUnicodeString,
+        rtlstr::RtlUnicodeStringToAnsiString,
+        rtlstr::RtlFreeUnicodeString,
+        rtlstr::RtlFreeAnsiString,
         seh::RtlUnwind,
         seh::RtlUnwindRfp,
         seh::RtlLookupFunctionEntry,
