@@ -14,22 +14,30 @@ use nt_status::{NtStatus, Win32Error};
 mod atom;
 pub mod console;
 mod console_api;
+mod copyfile;
 mod debugstr;
 mod drive;
 pub(crate) mod environment;
 mod errormode;
 mod exec;
 mod file;
+mod fileinfo;
+mod filelock;
+mod filenode;
+mod findfile;
 mod global;
 pub mod heap;
+mod lfile;
 mod locale;
 mod lstring;
 mod memcheck;
 mod message;
 mod module;
+mod ntfile;
 mod path;
 mod pipe;
 mod processor;
+mod scatter;
 mod startup;
 pub(crate) mod sync;
 mod sysinfo;
@@ -49,6 +57,7 @@ pub use file::{
 };
 pub use file::{open_file, read_handle, set_file_pointer, write_handle};
 pub use message::system_message;
+pub use ntfile::NTDLL_FILE_SERVICES;
 pub use pipe::{DEFAULT_PIPE_SIZE, PipeEnd, PipeEndKind, create_pipe, read_wait};
 pub use startup::file_type_of;
 pub use sysinfo::{COMPUTER_NAME, SYSTEM_DIRECTORY, WINDOWS_DIRECTORY};
@@ -79,6 +88,8 @@ pub struct Kernel32State {
     pub(crate) console: console::Console,
     /// The sandboxed drive C:, its current directory and open disk files.
     pub(crate) files: file::FileSystem,
+    /// CopyFileEx calls waiting for their progress routines.
+    pub(crate) copies: copyfile::PendingCopies,
     /// Threads serving a Ctrl+C, by (process, thread) id: the HandlerRoutines still to call,
     /// next first.
     pub(crate) ctrl_threads: std::collections::BTreeMap<(u32, u32), console_api::CtrlDispatch>,
@@ -619,12 +630,46 @@ pub static DLL: BuiltinDll = BuiltinDll {
         file::GetFileInformationByHandle,
         file::GetFileTime,
         file::SetFileTime,
-        file::CopyFileA,
-        file::CopyFileW,
+        copyfile::CopyFileA,
+        copyfile::CopyFileW,
+        copyfile::CopyFileExA,
+        copyfile::CopyFileExW,
+        copyfile::__ntemu_k32_copy_resume,
         file::GetShortPathNameA,
         file::GetShortPathNameW,
         file::SearchPathA,
         file::SearchPathW,
+        // lfile.rs: the Windows 3.x file functions
+        lfile::_lcreat,
+        lfile::_lopen,
+        lfile::_lread,
+        lfile::_hread,
+        lfile::_lwrite,
+        lfile::_hwrite,
+        lfile::_llseek,
+        lfile::_lclose,
+        lfile::OpenFile,
+        // fileinfo.rs (GetFileAttributesEx is NT 4.0's; the others Windows 2000's)
+        fileinfo::GetFileAttributesExA,
+        fileinfo::GetFileAttributesExW,
+        fileinfo::GetFileSizeEx,
+        fileinfo::ReplaceFileA,
+        fileinfo::ReplaceFileW,
+        fileinfo::CreateHardLinkA,
+        fileinfo::CreateHardLinkW,
+        fileinfo::GetLongPathNameA,
+        fileinfo::GetLongPathNameW,
+        // scatter.rs (NT 4.0 SP2)
+        scatter::ReadFileScatter,
+        scatter::WriteFileGather,
+        // findfile.rs
+        findfile::FindFirstFileExA,
+        findfile::FindFirstFileExW,
+        // filelock.rs
+        filelock::LockFile,
+        filelock::LockFileEx,
+        filelock::UnlockFile,
+        filelock::UnlockFileEx,
         // pipe.rs
         pipe::CreatePipe,
         pipe::PeekNamedPipe,
