@@ -26,6 +26,7 @@ mod filelock;
 mod filenode;
 mod findfile;
 mod global;
+pub mod guestfile;
 pub mod heap;
 mod lfile;
 mod locale;
@@ -37,6 +38,7 @@ mod ntfile;
 mod path;
 mod pipe;
 mod processor;
+mod profile;
 mod scatter;
 mod startup;
 pub(crate) mod sync;
@@ -45,7 +47,7 @@ mod time;
 mod timeconv;
 mod volume;
 
-pub use debugstr::set_debug_string_trace;
+pub use debugstr::{debug_strings_shown, set_debug_string_trace};
 pub use drive::drive_type_of;
 pub use file::{DiskFile, NullDevice};
 pub use file::{
@@ -836,6 +838,29 @@ pub static DLL: BuiltinDll = BuiltinDll {
         exec::GetBinaryTypeA,
         exec::GetBinaryTypeW,
         "GetBinaryType" => exec::GetBinaryTypeA,
+        // profile.rs: .ini files
+        profile::GetPrivateProfileIntA,
+        profile::GetPrivateProfileIntW,
+        profile::GetPrivateProfileSectionA,
+        profile::GetPrivateProfileSectionNamesA,
+        profile::GetPrivateProfileSectionNamesW,
+        profile::GetPrivateProfileSectionW,
+        profile::GetPrivateProfileStringA,
+        profile::GetPrivateProfileStringW,
+        profile::GetProfileIntA,
+        profile::GetProfileIntW,
+        profile::GetProfileSectionA,
+        profile::GetProfileSectionW,
+        profile::GetProfileStringA,
+        profile::GetProfileStringW,
+        profile::WritePrivateProfileSectionA,
+        profile::WritePrivateProfileSectionW,
+        profile::WritePrivateProfileStringA,
+        profile::WritePrivateProfileStringW,
+        profile::WriteProfileSectionA,
+        profile::WriteProfileSectionW,
+        profile::WriteProfileStringA,
+        profile::WriteProfileStringW,
     ],
 };
 

@@ -3,6 +3,7 @@
 //! which the layer hands every fault, processor exception and trap to ([`EXCEPTIONS`]).
 
 pub mod file;
+pub mod registry;
 mod rtlstr;
 pub mod seh;
 
@@ -39,6 +40,30 @@ pub static DLL: BuiltinDll = BuiltinDll {
         rtlstr::RtlUnicodeStringToAnsiString,
         rtlstr::RtlFreeUnicodeString,
         rtlstr::RtlFreeAnsiString,
+        registry::NtClose,
+        registry::NtCreateKey,
+        registry::NtDeleteKey,
+        registry::NtDeleteValueKey,
+        registry::NtEnumerateKey,
+        registry::NtEnumerateValueKey,
+        registry::NtFlushKey,
+        registry::NtOpenKey,
+        registry::NtQueryKey,
+        registry::NtQueryValueKey,
+        registry::NtSetValueKey,
+        registry::RtlInitUnicodeString,
+        registry::RtlNtStatusToDosError,
+        "ZwClose" => registry::NtClose,
+        "ZwCreateKey" => registry::NtCreateKey,
+        "ZwDeleteKey" => registry::NtDeleteKey,
+        "ZwDeleteValueKey" => registry::NtDeleteValueKey,
+        "ZwEnumerateKey" => registry::NtEnumerateKey,
+        "ZwEnumerateValueKey" => registry::NtEnumerateValueKey,
+        "ZwFlushKey" => registry::NtFlushKey,
+        "ZwOpenKey" => registry::NtOpenKey,
+        "ZwQueryKey" => registry::NtQueryKey,
+        "ZwQueryValueKey" => registry::NtQueryValueKey,
+        "ZwSetValueKey" => registry::NtSetValueKey,
         seh::RtlUnwind,
         seh::RtlUnwindRfp,
         seh::RtlLookupFunctionEntry,
