@@ -219,6 +219,7 @@ static void info(void)
 {
     WIN32_FILE_ATTRIBUTE_DATA ad;
     BY_HANDLE_FILE_INFORMATION bi;
+    FILETIME ft1, ft2;
     HANDLE h, h2;
 
     SetLastError(0);
@@ -253,6 +254,35 @@ static void info(void)
     res("no-access open binds nobody", h2 != INVALID_HANDLE_VALUE);
     CloseHandle(h);
     CloseHandle(h2);
+
+    /* A duplicate of a file handle gets no right the handle lacks. */
+    h = xopen("C:\\fa\\src.txt", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, OPEN_EXISTING, 0);
+    R("duplicate fewer rights", DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &h2, FILE_READ_DATA, FALSE, 0));
+    CloseHandle(h2);
+    R("duplicate same rights", DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &h2, GENERIC_READ, FALSE, 0));
+    CloseHandle(h2);
+    h2 = NULL;
+    R("duplicate more rights", DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &h2, GENERIC_WRITE, FALSE, 0));
+    check_u("duplicate more rights handle", h2 == NULL);
+    if (h2) CloseHandle(h2);
+    CloseHandle(h);
+
+    /* SetFileTime: an all-zero or all-ones FILETIME leaves that time as it is. */
+    h = xopen("C:\\fa\\src.txt", GENERIC_READ | GENERIC_WRITE, 0, OPEN_EXISTING, 0);
+    GetFileTime(h, NULL, NULL, &ft1);
+    ft2 = ft1;
+    ft2.dwLowDateTime -= 600000000;
+    if (ft2.dwLowDateTime > ft1.dwLowDateTime) ft2.dwHighDateTime--;
+    R("set write time", SetFileTime(h, NULL, NULL, &ft2));
+    GetFileTime(h, NULL, NULL, &ft1);
+    check_u("write time set", ft1.dwLowDateTime == ft2.dwLowDateTime && ft1.dwHighDateTime == ft2.dwHighDateTime);
+    ft1.dwLowDateTime = ft1.dwHighDateTime = 0xffffffff;
+    R("set write time all ones", SetFileTime(h, NULL, NULL, &ft1));
+    ft1.dwLowDateTime = ft1.dwHighDateTime = 0;
+    R("set write time zero", SetFileTime(h, NULL, NULL, &ft1));
+    GetFileTime(h, NULL, NULL, &ft1);
+    check_u("write time kept", ft1.dwLowDateTime == ft2.dwLowDateTime && ft1.dwHighDateTime == ft2.dwHighDateTime);
+    CloseHandle(h);
 }
 
 static void locks(void)

@@ -2963,7 +2963,9 @@ fn GetFileTime(
     done(call, r, 0)
 }
 
-/// A FILETIME argument: None for NULL (or, as NT takes it, all zero: left as it is).
+/// A FILETIME argument: None for NULL, or for all zero (as NT takes it: left as it is) and
+/// all ones (no time a file can hold: left as it is, as NtSetInformationFile's
+/// FileBasicInformation takes it).
 fn read_filetime(call: &ApiCall<'_>, ptr: Ptr) -> Result<Option<u64>, Win32Error> {
     if ptr.is_null() {
         return Ok(None);
@@ -2973,7 +2975,7 @@ fn read_filetime(call: &ApiCall<'_>, ptr: Ptr) -> Result<Option<u64>, Win32Error
         .read_u32(ptr.0.wrapping_add(4))
         .map_err(|_| Win32Error::NOACCESS)?;
     let t = u64::from(hi) << 32 | u64::from(lo);
-    Ok((t != 0).then_some(t))
+    Ok((t != 0 && t != u64::MAX).then_some(t))
 }
 
 /// SetFileTime(hFile, lpCreationTime, lpLastAccessTime, lpLastWriteTime): the last access
