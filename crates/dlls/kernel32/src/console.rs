@@ -455,13 +455,29 @@ impl ScreenBuffer {
     }
 
     /// Writes text at the cursor with the buffer's output mode, advancing it.
+    ///
+    /// With ENABLE_WRAP_AT_EOL_OUTPUT off, a run of characters that reaches the row's last
+    /// column goes on at the column where the run began (NT's console rewrites the run's
+    /// part of the row rather than the last cell only); a control character ends a run.
     pub fn write(&mut self, bytes: &[u8]) {
         let processed = self.mode & ENABLE_PROCESSED_OUTPUT != 0;
+        // The column the current run began at, and whether its last character filled the
+        // row with wrapping off.
+        let mut run: Option<u16> = None;
+        let mut full = false;
         for &b in bytes {
-            if !processed {
+            if !processed || !matches!(b, b'\r' | b'\n' | 0x08 | b'\t' | 0x07) {
+                let start = *run.get_or_insert(self.cursor.0);
+                if full {
+                    self.cursor.0 = start;
+                }
+                full =
+                    self.mode & ENABLE_WRAP_AT_EOL_OUTPUT == 0 && self.cursor.0 + 1 >= self.width;
                 self.put(b);
                 continue;
             }
+            run = None;
+            full = false;
             match b {
                 b'\r' => {
                     self.log(StreamOp::CarriageReturn);
@@ -631,6 +647,26 @@ pub fn oem_char(byte: u8) -> char {
     char::from_u32(u32::from(win32::codepage::CodePage::Oem.decode(byte))).unwrap_or('?')
 }
 
+/// A record of the console's input queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputEvent {
+    /// A key going down or up.
+    Key(KeyEvent),
+    /// Any other INPUT_RECORD a program queued with WriteConsoleInput (a mouse, menu or
+    /// focus event), as it was written.
+    Other([u8; INPUT_RECORD_SIZE]),
+}
+
+impl InputEvent {
+    /// The INPUT_RECORD holding it.
+    pub fn to_input_record(self) -> [u8; INPUT_RECORD_SIZE] {
+        match self {
+            InputEvent::Key(k) => k.to_input_record(),
+            InputEvent::Other(r) => r,
+        }
+    }
+}
+
 /// The console a machine's processes share.
 #[derive(Clone, Debug)]
 pub struct Console {
@@ -640,8 +676,9 @@ pub struct Console {
     pub active: usize,
     /// The window title.
     pub title: String,
-    /// The input queue: key events not yet read.
-    pub input: std::collections::VecDeque<KeyEvent>,
+    /// The input queue: key events (and the other records WriteConsoleInput queued) not
+    /// yet read.
+    pub input: std::collections::VecDeque<InputEvent>,
     /// WINDOW_BUFFER_SIZE_EVENT records not yet read (the new sizes), which input-record
     /// reads return before the key events.
     pub size_events: std::collections::VecDeque<(u16, u16)>,
@@ -705,6 +742,9 @@ impl Console {
         // A cooked read passes over records that are not keys.
         self.size_events.clear();
         while let Some(event) = self.input.pop_front() {
+            let InputEvent::Key(event) = event else {
+                continue;
+            };
             if !event.key_down || (event.ascii_char == 0 && !types_nul(&event)) {
                 continue;
             }
@@ -743,7 +783,8 @@ impl Console {
     /// Queues the key-down and key-up events of `keys`.
     pub fn push_keys(&mut self, keys: &[Key]) {
         for &key in keys {
-            self.input.extend(key_events(key));
+            self.input
+                .extend(key_events(key).into_iter().map(InputEvent::Key));
         }
     }
 
@@ -790,6 +831,9 @@ impl Console {
         let processed = self.input_mode & ENABLE_PROCESSED_INPUT != 0;
         let mut events = Vec::new();
         self.input.retain(|e| {
+            let InputEvent::Key(e) = e else {
+                return true;
+            };
             let event = if e.virtual_key_code == VK_CANCEL {
                 CtrlEvent::Break
             } else if processed && e.ascii_char == 0x03 {

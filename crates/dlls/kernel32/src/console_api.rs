@@ -600,7 +600,20 @@ fn deliver_ctrl(
     machine: &mut nt_kernel::Machine,
     event: crate::console::CtrlEvent,
 ) {
+    deliver_ctrl_to(k, machine, event, None);
+}
+
+/// [`deliver_ctrl`] to the console's processes, or only to process `only`.
+fn deliver_ctrl_to(
+    k: &mut crate::Kernel32State,
+    machine: &mut nt_kernel::Machine,
+    event: crate::console::CtrlEvent,
+    only: Option<u32>,
+) {
     for pid in machine.process_ids() {
+        if only.is_some_and(|p| p != pid) {
+            continue;
+        }
         let Some(object) = machine.process(pid).map(|p| p.object().clone()) else {
             continue;
         };
@@ -619,6 +632,154 @@ fn deliver_ctrl(
             );
         }
     }
+}
+
+/// GenerateConsoleCtrlEvent(dwCtrlEvent, dwProcessGroupId): CTRL_C_EVENT or
+/// CTRL_BREAK_EVENT to every process of the console (group 0) or to the process group
+/// whose leader has that id (ntemu keeps no groups: that process alone), each serving it on
+/// a new thread as for a typed key. Another event, or a group no process leads, is
+/// ERROR_INVALID_PARAMETER.
+#[export]
+fn GenerateConsoleCtrlEvent(
+    call: &mut ApiCall<'_>,
+    dwCtrlEvent: u32,
+    dwProcessGroupId: u32,
+) -> ApiReturn {
+    let event = match dwCtrlEvent {
+        crate::console::CTRL_C_EVENT => crate::console::CtrlEvent::C,
+        crate::console::CTRL_BREAK_EVENT => crate::console::CtrlEvent::Break,
+        _ => return call.fail(NtStatus::INVALID_PARAMETER),
+    };
+    if !has_console(call) {
+        return call.fail(NtStatus::INVALID_HANDLE);
+    }
+    let only = (dwProcessGroupId != 0).then_some(dwProcessGroupId);
+    if let Some(pid) = only
+        && call.machine.process(pid).is_none()
+    {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    deliver_ctrl_to(call.state.k32(), call.machine, event, only);
+    ApiReturn::Value(1)
+}
+
+/// The name console input history and aliases are kept under (SetConsoleInputExeName):
+/// the program's file name until set.
+fn input_exe_name(call: &mut ApiCall<'_>) -> String {
+    if let Some(name) = &call.state.k32().console_input_exe {
+        return name.clone();
+    }
+    let path = crate::module::module_file_name(call, 0).unwrap_or_default();
+    path.rsplit('\\').next().unwrap_or_default().to_string()
+}
+
+/// GetConsoleInputExeNameA(nBufferLength, lpBuffer): TRUE; a buffer too short for the
+/// name and its NUL gets nothing, with ERROR_BUFFER_OVERFLOW.
+#[export]
+fn GetConsoleInputExeNameA(call: &mut ApiCall<'_>, nBufferLength: u32, lpBuffer: Ptr) -> ApiReturn {
+    let name = input_exe_name(call);
+    let mut bytes = win32::codepage::CodePage::Ansi.encode_str(&name);
+    bytes.push(0);
+    if (nBufferLength as usize) < bytes.len() {
+        return call.fail_win32(nt_status::Win32Error::BUFFER_OVERFLOW, 1);
+    }
+    match call.write_bytes(lpBuffer.0, &bytes) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// GetConsoleInputExeNameW(nBufferLength, lpBuffer), in characters.
+#[export]
+fn GetConsoleInputExeNameW(call: &mut ApiCall<'_>, nBufferLength: u32, lpBuffer: Ptr) -> ApiReturn {
+    let name = input_exe_name(call);
+    let units: Vec<u8> = name
+        .encode_utf16()
+        .chain([0])
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    if (nBufferLength as usize) < units.len() / 2 {
+        return call.fail_win32(nt_status::Win32Error::BUFFER_OVERFLOW, 1);
+    }
+    match call.write_bytes(lpBuffer.0, &units) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// OpenConsoleW(lpName, dwDesiredAccess, bInheritHandle, dwCreationDisposition): a handle
+/// to the console input (`CONIN$`) or the active screen buffer (`CONOUT$`), as NT 4.0's
+/// console opens them: for GENERIC_READ and/or GENERIC_WRITE, with OPEN_EXISTING;
+/// anything else is ERROR_INVALID_PARAMETER (INVALID_HANDLE_VALUE).
+#[export]
+fn OpenConsoleW(
+    call: &mut ApiCall<'_>,
+    lpName: Option<WideStr>,
+    dwDesiredAccess: u32,
+    bInheritHandle: bool,
+    dwCreationDisposition: u32,
+) -> ApiReturn {
+    const GENERIC_RW: u32 = 0x8000_0000 | 0x4000_0000;
+    const OPEN_EXISTING: u32 = 3;
+    let name = lpName.map(|n| n.to_string().to_ascii_uppercase());
+    let payload = match name.as_deref() {
+        Some("CONIN$") => HostFile::Input,
+        Some("CONOUT$") => HostFile::Output,
+        _ => {
+            return call.fail_win32(
+                nt_status::Win32Error::INVALID_PARAMETER,
+                super::INVALID_HANDLE_VALUE,
+            );
+        }
+    };
+    if dwDesiredAccess & !GENERIC_RW != 0 || dwCreationDisposition != OPEN_EXISTING {
+        return call.fail_win32(
+            nt_status::Win32Error::INVALID_PARAMETER,
+            super::INVALID_HANDLE_VALUE,
+        );
+    }
+    match crate::file::create_object(
+        call,
+        Box::new(payload),
+        AccessMask(dwDesiredAccess),
+        bInheritHandle,
+    ) {
+        Ok((handle, _)) => ApiReturn::Value(handle.0),
+        Err(e) => call.fail_win32(e, super::INVALID_HANDLE_VALUE),
+    }
+}
+
+/// VerifyConsoleIoHandle(hIoHandle): TRUE for a handle to the console input or a screen
+/// buffer; FALSE for anything else, leaving the last error alone.
+#[export]
+fn VerifyConsoleIoHandle(call: &mut ApiCall<'_>, hIoHandle: Handle) -> u32 {
+    let console = call
+        .reference(hIoHandle, AccessMask(0), Some(ObjectType::File))
+        .is_ok_and(|o| o.payload::<HostFile>().is_some());
+    u32::from(console)
+}
+
+/// SetConsoleInputExeName's work: an empty (or missing) name is ERROR_INVALID_PARAMETER.
+fn set_input_exe_name(call: &mut ApiCall<'_>, name: Option<String>) -> ApiReturn {
+    match name {
+        Some(name) if !name.is_empty() => {
+            call.state.k32().console_input_exe = Some(name);
+            ApiReturn::Value(1)
+        }
+        _ => call.fail(NtStatus::INVALID_PARAMETER),
+    }
+}
+
+/// SetConsoleInputExeNameA(lpExeName).
+#[export]
+fn SetConsoleInputExeNameA(call: &mut ApiCall<'_>, lpExeName: Option<AnsiStr>) -> ApiReturn {
+    set_input_exe_name(call, lpExeName.map(|s| s.to_string()))
+}
+
+/// SetConsoleInputExeNameW(lpExeName).
+#[export]
+fn SetConsoleInputExeNameW(call: &mut ApiCall<'_>, lpExeName: Option<WideStr>) -> ApiReturn {
+    set_input_exe_name(call, lpExeName.map(|s| s.to_string()))
 }
 
 /// A thread serving a control event: the event and the HandlerRoutines still to call,
@@ -669,6 +830,7 @@ fn read_input(
     length: u32,
     read: Ptr,
     remove: bool,
+    wide: bool,
 ) -> ApiReturn {
     let (buffer, read) = (buffer.0, read.0);
     if let Err(status) = check_input_handle(call, handle, AccessMask::GENERIC_READ) {
@@ -685,7 +847,16 @@ fn read_input(
         // key script) can add one, and it signals the input event when it does.
         return input_wait(call);
     }
-    let records = call.state.k32().console.input_records(length as usize);
+    let mut records = call.state.k32().console.input_records(length as usize);
+    if wide {
+        // A key's character as UnicodeChar rather than AsciiChar.
+        for r in &mut records {
+            if r[..2] == crate::console::KEY_EVENT.to_le_bytes() {
+                let unit = win32::codepage::CodePage::Oem.decode(r[14]);
+                r[14..16].copy_from_slice(&unit.to_le_bytes());
+            }
+        }
+    }
     let count = records.len();
     let bytes = records.concat();
     if call.write_bytes(buffer, &bytes).is_err() {
@@ -718,6 +889,7 @@ fn ReadConsoleInputA(
         nLength,
         lpNumberOfEventsRead,
         true,
+        false,
     )
 }
 
@@ -737,6 +909,147 @@ fn PeekConsoleInputA(
         nLength,
         lpNumberOfEventsRead,
         false,
+        false,
+    )
+}
+
+/// ReadConsoleInputW(hConsoleInput, lpBuffer, nLength, lpNumberOfEventsRead): waits while
+/// the queue is empty; a key's character comes as UnicodeChar.
+#[export]
+fn ReadConsoleInputW(
+    call: &mut ApiCall<'_>,
+    hConsoleInput: Handle,
+    lpBuffer: Ptr,
+    nLength: u32,
+    lpNumberOfEventsRead: Ptr,
+) -> ApiReturn {
+    read_input(
+        call,
+        hConsoleInput,
+        lpBuffer,
+        nLength,
+        lpNumberOfEventsRead,
+        true,
+        true,
+    )
+}
+
+/// PeekConsoleInputW(hConsoleInput, lpBuffer, nLength, lpNumberOfEventsRead).
+#[export]
+fn PeekConsoleInputW(
+    call: &mut ApiCall<'_>,
+    hConsoleInput: Handle,
+    lpBuffer: Ptr,
+    nLength: u32,
+    lpNumberOfEventsRead: Ptr,
+) -> ApiReturn {
+    read_input(
+        call,
+        hConsoleInput,
+        lpBuffer,
+        nLength,
+        lpNumberOfEventsRead,
+        false,
+        true,
+    )
+}
+
+/// WriteConsoleInputA/W's work: the records go to the end of the input queue (key events
+/// as keys, with their character in the OEM code page, any other record as it is) and
+/// their count to *lpNumberOfEventsWritten. The records are read before the handle is
+/// checked (ERROR_NOACCESS for a buffer that cannot be read).
+fn write_input(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    buffer: u32,
+    length: u32,
+    written: u32,
+    wide: bool,
+) -> ApiReturn {
+    use crate::console::{INPUT_RECORD_SIZE, InputEvent, KEY_EVENT, KeyEvent};
+    let size = INPUT_RECORD_SIZE as u32;
+    if length > u32::MAX / size {
+        return call.fail_win32(nt_status::Win32Error::NOT_ENOUGH_MEMORY, 0);
+    }
+    let Ok(bytes) = call.read_bytes(buffer, (length * size) as usize) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    };
+    if let Err(status) = check_input_handle(call, handle, AccessMask::GENERIC_WRITE) {
+        return call.fail(status);
+    }
+    if call.probe_write(written, 4).is_err() {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    }
+    sync_console(call);
+    let mut events = Vec::with_capacity(length as usize);
+    for r in bytes.chunks_exact(INPUT_RECORD_SIZE) {
+        let u16_at = |i: usize| u16::from_le_bytes([r[i], r[i + 1]]);
+        if u16_at(0) != KEY_EVENT {
+            let mut record = [0u8; INPUT_RECORD_SIZE];
+            record.copy_from_slice(r);
+            events.push(InputEvent::Other(record));
+            continue;
+        }
+        let ascii_char = if wide {
+            win32::codepage::CodePage::Oem
+                .encode(u16_at(14))
+                .unwrap_or(b'?')
+        } else {
+            r[14]
+        };
+        events.push(InputEvent::Key(KeyEvent {
+            key_down: u32::from_le_bytes([r[4], r[5], r[6], r[7]]) != 0,
+            repeat_count: u16_at(8),
+            virtual_key_code: u16_at(10),
+            virtual_scan_code: u16_at(12),
+            ascii_char,
+            control_key_state: u32::from_le_bytes([r[16], r[17], r[18], r[19]]),
+        }));
+    }
+    call.state.k32().console.input.extend(events);
+    sync_console(call);
+    match call.write_u32(written, length) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// WriteConsoleInputA(hConsoleInput, lpBuffer, nLength, lpNumberOfEventsWritten).
+#[export]
+fn WriteConsoleInputA(
+    call: &mut ApiCall<'_>,
+    hConsoleInput: Handle,
+    lpBuffer: Ptr,
+    nLength: u32,
+    lpNumberOfEventsWritten: Ptr,
+) -> ApiReturn {
+    write_input(
+        call,
+        hConsoleInput,
+        lpBuffer.0,
+        nLength,
+        lpNumberOfEventsWritten.0,
+        false,
+    )
+}
+
+/// WriteConsoleInputW(hConsoleInput, lpBuffer, nLength, lpNumberOfEventsWritten): a key
+/// event's UnicodeChar goes to the queue in the OEM code page.
+#[export]
+fn WriteConsoleInputW(
+    call: &mut ApiCall<'_>,
+    hConsoleInput: Handle,
+    lpBuffer: Ptr,
+    nLength: u32,
+    lpNumberOfEventsWritten: Ptr,
+) -> ApiReturn {
+    write_input(
+        call,
+        hConsoleInput,
+        lpBuffer.0,
+        nLength,
+        lpNumberOfEventsWritten.0,
+        true,
     )
 }
 
@@ -1405,6 +1718,51 @@ fn ReadConsoleA(
         nNumberOfCharsToRead,
         lpNumberOfCharsRead.0,
     )
+}
+
+/// ReadConsoleW(hConsoleInput, lpBuffer, nNumberOfCharsToRead, lpNumberOfCharsRead,
+/// lpReserved): ReadConsoleA's cooked input as UTF-16 characters; a count whose bytes the
+/// console cannot allocate is ERROR_NOT_ENOUGH_MEMORY.
+#[export]
+fn ReadConsoleW(
+    call: &mut ApiCall<'_>,
+    hConsoleInput: Handle,
+    lpBuffer: Ptr,
+    nNumberOfCharsToRead: u32,
+    lpNumberOfCharsRead: Ptr,
+    lpReserved: Ptr,
+) -> ApiReturn {
+    let _ = lpReserved;
+    let (buffer, length, read) = (lpBuffer.0, nNumberOfCharsToRead, lpNumberOfCharsRead.0);
+    if let Err(status) = check_input_handle(call, hConsoleInput, AccessMask::GENERIC_READ) {
+        return call.fail(status);
+    }
+    if length > 0x3FFF_FFFF {
+        return call.fail_win32(nt_status::Win32Error::NOT_ENOUGH_MEMORY, 0);
+    }
+    if call
+        .probe_write(buffer, (length.min(0x8_0000) * 2) as usize)
+        .is_err()
+        || call.probe_optional(read, 4).is_err()
+    {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    }
+    match read_cooked(call, length as usize) {
+        Some(bytes) => {
+            let units: Vec<u8> = bytes
+                .iter()
+                .flat_map(|&b| win32::codepage::CodePage::Oem.decode(b).to_le_bytes())
+                .collect();
+            if call.write_bytes(buffer, &units).is_err()
+                || call.write_out_u32(read, bytes.len() as u32).is_err()
+            {
+                return call.fail(NtStatus::ACCESS_VIOLATION);
+            }
+            sync_console(call);
+            ApiReturn::Value(1)
+        }
+        None => input_wait(call),
+    }
 }
 
 /// Where the thread that serves a Ctrl+C starts (NT's kernel32!CtrlRoutine).

@@ -653,7 +653,7 @@ pub(crate) fn existing(
     }
 }
 
-fn create_object(
+pub(crate) fn create_object(
     call: &mut ApiCall<'_>,
     payload: Box<dyn std::any::Any + Send + Sync>,
     access: AccessMask,
@@ -1394,6 +1394,13 @@ pub(crate) fn ReadFile(
             return super::console_api::read_file_from_console(
                 call, handle, buffer, length, read_ptr,
             );
+        }
+        // A console screen buffer cannot be read as a file.
+        if matches!(
+            object.payload::<HostFile>(),
+            Some(HostFile::Output | HostFile::Error | HostFile::ScreenBuffer(_))
+        ) {
+            return call.fail_win32(Win32Error::INVALID_HANDLE, 0);
         }
         // A pipe's read waits for the writer.
         if object.payload::<PipeEnd>().is_some() {

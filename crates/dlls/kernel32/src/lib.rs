@@ -95,6 +95,8 @@ pub struct Kernel32State {
     /// Threads serving a Ctrl+C, by (process, thread) id: the HandlerRoutines still to call,
     /// next first.
     pub(crate) ctrl_threads: std::collections::BTreeMap<(u32, u32), console_api::CtrlDispatch>,
+    /// SetConsoleInputExeName's name (None: the program's file name).
+    pub(crate) console_input_exe: Option<String>,
     /// The event signalled while the console input queue holds events (made on first use).
     pub(crate) console_input_event: Option<Arc<Object>>,
     /// The terminal that shows the console and types into it, if any.
@@ -591,6 +593,19 @@ pub static DLL: BuiltinDll = BuiltinDll {
         console_api::Beep,
         console_api::WriteConsoleW,
         console_api::ReadConsoleA,
+        console_api::ReadConsoleW,
+        console_api::ReadConsoleInputW,
+        console_api::PeekConsoleInputW,
+        console_api::WriteConsoleInputA,
+        console_api::WriteConsoleInputW,
+        console_api::GenerateConsoleCtrlEvent,
+        console_api::OpenConsoleW,
+        console_api::VerifyConsoleIoHandle,
+        console_api::GetConsoleInputExeNameA,
+        console_api::GetConsoleInputExeNameW,
+        console_api::SetConsoleInputExeNameA,
+        console_api::SetConsoleInputExeNameW,
+        startup::IsValidCodePage,
         console_api::GetLargestConsoleWindowSize,
         // file.rs
         file::CreateFileA,

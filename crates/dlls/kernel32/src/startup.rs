@@ -519,6 +519,13 @@ fn GetOEMCP(_call: &mut ApiCall<'_>) -> u32 {
     OEM_CODE_PAGE
 }
 
+/// IsValidCodePage(CodePage): TRUE for the code pages ntemu's NT has installed, OEM 437
+/// and ANSI 1252 (CP_ACP and CP_OEMCP are not code pages).
+#[export]
+fn IsValidCodePage(_call: &mut ApiCall<'_>, CodePage: u32) -> u32 {
+    u32::from(matches!(CodePage, OEM_CODE_PAGE | ANSI_CODE_PAGE))
+}
+
 /// GetCPInfo(CodePage, lpCPInfo).
 #[export]
 fn GetCPInfo(call: &mut ApiCall<'_>, CodePage: u32, lpCPInfo: Ptr) -> ApiReturn {
