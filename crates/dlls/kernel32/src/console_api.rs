@@ -759,6 +759,72 @@ fn VerifyConsoleIoHandle(call: &mut ApiCall<'_>, hIoHandle: Handle) -> u32 {
     u32::from(console)
 }
 
+/// The console's font: NT 4.0's default raster font of 8 x 12 pixels, font number 0.
+const FONT_SIZE: (u16, u16) = (8, 12);
+
+/// GetCurrentConsoleFont(hConsoleOutput, bMaximumWindow, lpConsoleCurrentFont): font 0,
+/// and (as NT 4.0 reports it) the window's size in characters, or with bMaximumWindow the
+/// largest window's; ERROR_INVALID_HANDLE for anything but a screen buffer.
+#[export]
+fn GetCurrentConsoleFont(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    bMaximumWindow: bool,
+    lpConsoleCurrentFont: Ptr,
+) -> ApiReturn {
+    let largest = largest_window(call);
+    let size = with_buffer(call, hConsoleOutput, |b| {
+        Ok(if bMaximumWindow {
+            (b.width.min(largest.0), b.height.min(largest.1))
+        } else {
+            (b.window.width() as u16, b.window.height() as u16)
+        })
+    });
+    match size {
+        Ok((x, y)) => {
+            let mut bytes = 0u32.to_le_bytes().to_vec();
+            bytes.extend_from_slice(&pack(x, y));
+            match call.write_bytes(lpConsoleCurrentFont.0, &bytes) {
+                Ok(()) => ApiReturn::Value(1),
+                Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+            }
+        }
+        Err(status) => call.fail(status),
+    }
+}
+
+/// GetConsoleFontSize(hConsoleOutput, nFont): the font's cell in pixels, as a COORD; 0
+/// with ERROR_INVALID_HANDLE for anything but a screen buffer, ERROR_INVALID_PARAMETER
+/// for a font the console does not have.
+#[export]
+fn GetConsoleFontSize(call: &mut ApiCall<'_>, hConsoleOutput: Handle, nFont: u32) -> ApiReturn {
+    if let Err(e) = buffer_index(call, hConsoleOutput) {
+        return call.fail(e.status());
+    }
+    if nFont != 0 {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    ApiReturn::Value(u32::from_le_bytes(pack(FONT_SIZE.0, FONT_SIZE.1)))
+}
+
+/// GetNumberOfConsoleFonts(): the console has one font.
+#[export]
+fn GetNumberOfConsoleFonts(_call: &mut ApiCall<'_>) -> u32 {
+    1
+}
+
+/// GetNumberOfConsoleMouseButtons(lpNumberOfMouseButtons): a two-button mouse.
+#[export]
+fn GetNumberOfConsoleMouseButtons(
+    call: &mut ApiCall<'_>,
+    lpNumberOfMouseButtons: Ptr,
+) -> ApiReturn {
+    match call.write_u32(lpNumberOfMouseButtons.0, 2) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
 /// SetConsoleInputExeName's work: an empty (or missing) name is ERROR_INVALID_PARAMETER.
 fn set_input_exe_name(call: &mut ApiCall<'_>, name: Option<String>) -> ApiReturn {
     match name {
@@ -957,7 +1023,9 @@ fn PeekConsoleInputW(
 /// WriteConsoleInputA/W's work: the records go to the end of the input queue (key events
 /// as keys, with their character in the OEM code page, any other record as it is) and
 /// their count to *lpNumberOfEventsWritten. The records are read before the handle is
-/// checked (ERROR_NOACCESS for a buffer that cannot be read).
+/// checked (ERROR_INVALID_ACCESS for a buffer that cannot be read). A single mouse-move
+/// record written after a mouse move still queued takes its place, as NT's console
+/// coalesces mouse moves.
 fn write_input(
     call: &mut ApiCall<'_>,
     handle: Handle,
@@ -972,7 +1040,7 @@ fn write_input(
         return call.fail_win32(nt_status::Win32Error::NOT_ENOUGH_MEMORY, 0);
     }
     let Ok(bytes) = call.read_bytes(buffer, (length * size) as usize) else {
-        return call.fail(NtStatus::ACCESS_VIOLATION);
+        return call.fail_win32(nt_status::Win32Error(12), 0);
     };
     if let Err(status) = check_input_handle(call, handle, AccessMask::GENERIC_WRITE) {
         return call.fail(status);
@@ -1006,7 +1074,21 @@ fn write_input(
             control_key_state: u32::from_le_bytes([r[16], r[17], r[18], r[19]]),
         }));
     }
-    call.state.k32().console.input.extend(events);
+    let input = &mut call.state.k32().console.input;
+    let mouse_move = |e: &InputEvent| match e {
+        // MOUSE_EVENT with MOUSE_MOVED in dwEventFlags.
+        InputEvent::Other(r) => r[..2] == [2, 0] && r[16] & 1 != 0,
+        InputEvent::Key(_) => false,
+    };
+    if let [single] = events[..]
+        && mouse_move(&single)
+        && let Some(last) = input.back_mut()
+        && mouse_move(last)
+    {
+        *last = single;
+    } else {
+        input.extend(events);
+    }
     sync_console(call);
     match call.write_u32(written, length) {
         Ok(()) => ApiReturn::Value(1),
@@ -1086,6 +1168,22 @@ fn FlushConsoleInputBuffer(call: &mut ApiCall<'_>, hConsoleInput: Handle) -> Api
     ApiReturn::Value(1)
 }
 
+/// What a run of cells carries between the buffer and the caller.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum RunKind {
+    /// Characters, one byte each (the OEM code page).
+    Ansi,
+    /// Characters, UTF-16.
+    Wide,
+    /// Attributes, a WORD each.
+    Attribute,
+}
+
+/// A UTF-16 character as the console keeps it, in the OEM code page ('?' when it has none).
+fn oem_byte(unit: u16) -> u8 {
+    win32::codepage::CodePage::Oem.encode(unit).unwrap_or(b'?')
+}
+
 /// Read/WriteConsoleOutputCharacterA and Attribute: (hConsoleOutput, lpBuffer, nLength,
 /// dwCoord, lpNumberOf...): runs of cells in reading order from dwCoord, wrapping rows and
 /// stopping at the buffer's end.
@@ -1097,14 +1195,14 @@ fn cell_run(
     length: u32,
     at: Coord,
     done: Ptr,
-    characters: bool,
+    kind: RunKind,
     write: bool,
 ) -> ApiReturn {
     if write {
         screen_feature(call);
     }
     let (buffer, x, y, done) = (buffer.0, at.x, at.y, done.0);
-    let unit = if characters { 1 } else { 2 };
+    let unit = if kind == RunKind::Ansi { 1 } else { 2 };
     if call.probe_write(done, 4).is_err() {
         return call.fail(NtStatus::ACCESS_VIOLATION);
     }
@@ -1132,10 +1230,12 @@ fn cell_run(
                 (at / usize::from(b.width)) as u16,
             );
             if let Some(mut cell) = b.cell(cx, cy) {
-                if characters {
-                    cell.ch = value[0];
-                } else {
-                    cell.attributes = u16::from_le_bytes([value[0], value[1]]);
+                match kind {
+                    RunKind::Ansi => cell.ch = value[0],
+                    RunKind::Wide => cell.ch = oem_byte(u16::from_le_bytes([value[0], value[1]])),
+                    RunKind::Attribute => {
+                        cell.attributes = u16::from_le_bytes([value[0], value[1]]);
+                    }
                 }
                 b.set_cell(cx, cy, cell);
             }
@@ -1146,12 +1246,13 @@ fn cell_run(
             Some(b) => b
                 .read_run(x, y, length)
                 .iter()
-                .flat_map(|c| {
-                    if characters {
-                        vec![c.ch]
-                    } else {
-                        c.attributes.to_le_bytes().to_vec()
-                    }
+                .flat_map(|c| match kind {
+                    RunKind::Ansi => vec![c.ch],
+                    RunKind::Wide => win32::codepage::CodePage::Oem
+                        .decode(c.ch)
+                        .to_le_bytes()
+                        .to_vec(),
+                    RunKind::Attribute => c.attributes.to_le_bytes().to_vec(),
                 })
                 .collect(),
             None => return call.fail(NtStatus::INVALID_HANDLE),
@@ -1185,7 +1286,7 @@ fn ReadConsoleOutputAttribute(
         nLength,
         dwReadCoord,
         lpNumberOfAttrsRead,
-        false,
+        RunKind::Attribute,
         false,
     )
 }
@@ -1208,7 +1309,7 @@ fn ReadConsoleOutputCharacterA(
         nLength,
         dwReadCoord,
         lpNumberOfCharsRead,
-        true,
+        RunKind::Ansi,
         false,
     )
 }
@@ -1231,7 +1332,7 @@ fn WriteConsoleOutputAttribute(
         nLength,
         dwWriteCoord,
         lpNumberOfAttrsWritten,
-        false,
+        RunKind::Attribute,
         true,
     )
 }
@@ -1254,6 +1355,98 @@ fn WriteConsoleOutputCharacterA(
         nLength,
         dwWriteCoord,
         lpNumberOfCharsWritten,
+        RunKind::Ansi,
+        true,
+    )
+}
+
+/// ReadConsoleOutputCharacterW(hConsoleOutput, lpCharacter, nLength, dwReadCoord,
+/// lpNumberOfCharsRead).
+#[export]
+fn ReadConsoleOutputCharacterW(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpCharacter: Ptr,
+    nLength: u32,
+    dwReadCoord: Coord,
+    lpNumberOfCharsRead: Ptr,
+) -> ApiReturn {
+    cell_run(
+        call,
+        hConsoleOutput,
+        lpCharacter,
+        nLength,
+        dwReadCoord,
+        lpNumberOfCharsRead,
+        RunKind::Wide,
+        false,
+    )
+}
+
+/// WriteConsoleOutputCharacterW(hConsoleOutput, lpCharacter, nLength, dwWriteCoord,
+/// lpNumberOfCharsWritten).
+#[export]
+fn WriteConsoleOutputCharacterW(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpCharacter: Ptr,
+    nLength: u32,
+    dwWriteCoord: Coord,
+    lpNumberOfCharsWritten: Ptr,
+) -> ApiReturn {
+    cell_run(
+        call,
+        hConsoleOutput,
+        lpCharacter,
+        nLength,
+        dwWriteCoord,
+        lpNumberOfCharsWritten,
+        RunKind::Wide,
+        true,
+    )
+}
+
+/// ReadConsoleOutputW(hConsoleOutput, lpBuffer, dwBufferSize, dwBufferCoord, lpReadRegion):
+/// CHAR_INFOs with UTF-16 characters.
+#[export]
+fn ReadConsoleOutputW(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpBuffer: Ptr,
+    dwBufferSize: Coord,
+    dwBufferCoord: Coord,
+    lpReadRegion: Ptr,
+) -> ApiReturn {
+    cell_rectangle(
+        call,
+        hConsoleOutput,
+        lpBuffer,
+        dwBufferSize,
+        dwBufferCoord,
+        lpReadRegion,
+        false,
+        true,
+    )
+}
+
+/// WriteConsoleOutputW(hConsoleOutput, lpBuffer, dwBufferSize, dwBufferCoord,
+/// lpWriteRegion).
+#[export]
+fn WriteConsoleOutputW(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpBuffer: Ptr,
+    dwBufferSize: Coord,
+    dwBufferCoord: Coord,
+    lpWriteRegion: Ptr,
+) -> ApiReturn {
+    cell_rectangle(
+        call,
+        hConsoleOutput,
+        lpBuffer,
+        dwBufferSize,
+        dwBufferCoord,
+        lpWriteRegion,
         true,
         true,
     )
@@ -1270,6 +1463,7 @@ fn cell_rectangle(
     origin: Coord,
     region_ptr: Ptr,
     write: bool,
+    wide: bool,
 ) -> ApiReturn {
     if write {
         screen_feature(call);
@@ -1344,7 +1538,11 @@ fn cell_rectangle(
                     (i32::from(area.left) + i as i32) as u16,
                     y as u16,
                     crate::console::Cell {
-                        ch: info[0],
+                        ch: if wide {
+                            oem_byte(u16::from_le_bytes([info[0], info[1]]))
+                        } else {
+                            info[0]
+                        },
                         attributes: u16::from_le_bytes([info[2], info[3]]),
                     },
                 );
@@ -1358,7 +1556,13 @@ fn cell_rectangle(
                             attributes: 0,
                         });
                         let [a0, a1] = c.attributes.to_le_bytes();
-                        [c.ch, 0, a0, a1]
+                        if wide {
+                            let [c0, c1] =
+                                win32::codepage::CodePage::Oem.decode(c.ch).to_le_bytes();
+                            [c0, c1, a0, a1]
+                        } else {
+                            [c.ch, 0, a0, a1]
+                        }
                     })
                     .collect(),
                 None => return call.fail(NtStatus::INVALID_HANDLE),
@@ -1392,6 +1596,7 @@ fn ReadConsoleOutputA(
         dwBufferCoord,
         lpReadRegion,
         false,
+        false,
     )
 }
 
@@ -1414,6 +1619,7 @@ fn WriteConsoleOutputA(
         dwBufferCoord,
         lpWriteRegion,
         true,
+        false,
     )
 }
 
@@ -1436,6 +1642,50 @@ fn ScrollConsoleScreenBufferA(
     lpClipRectangle: Ptr,
     dwDestinationOrigin: Coord,
     lpFill: Ptr,
+) -> ApiReturn {
+    scroll(
+        call,
+        hConsoleOutput,
+        lpScrollRectangle,
+        lpClipRectangle,
+        dwDestinationOrigin,
+        lpFill,
+        false,
+    )
+}
+
+/// ScrollConsoleScreenBufferW(hConsoleOutput, lpScrollRectangle, lpClipRectangle,
+/// dwDestinationOrigin, lpFill): the fill's character is UTF-16.
+#[export]
+fn ScrollConsoleScreenBufferW(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpScrollRectangle: Ptr,
+    lpClipRectangle: Ptr,
+    dwDestinationOrigin: Coord,
+    lpFill: Ptr,
+) -> ApiReturn {
+    scroll(
+        call,
+        hConsoleOutput,
+        lpScrollRectangle,
+        lpClipRectangle,
+        dwDestinationOrigin,
+        lpFill,
+        true,
+    )
+}
+
+/// ScrollConsoleScreenBufferA/W's work.
+#[allow(non_snake_case)] // the arguments keep the API's names
+fn scroll(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpScrollRectangle: Ptr,
+    lpClipRectangle: Ptr,
+    dwDestinationOrigin: Coord,
+    lpFill: Ptr,
+    wide: bool,
 ) -> ApiReturn {
     screen_feature(call);
     let (handle, scroll_ptr, clip_ptr, (dx, dy), fill_ptr) = (
@@ -1461,7 +1711,11 @@ fn ScrollConsoleScreenBufferA(
         return call.fail(NtStatus::ACCESS_VIOLATION);
     };
     let fill = crate::console::Cell {
-        ch: fill[0],
+        ch: if wide {
+            oem_byte(u16::from_le_bytes([fill[0], fill[1]]))
+        } else {
+            fill[0]
+        },
         attributes: u16::from_le_bytes([fill[2], fill[3]]),
     };
     let result = with_buffer(call, handle, |b| {
