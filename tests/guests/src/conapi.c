@@ -109,6 +109,11 @@ static void input(HANDLE in)
     WriteConsoleInputW(in, r, 2, &n);
     R("read console A", ReadConsoleA(in, abuf, 16, &n, NULL));
     check_u("read console A count", n);
+    key(&r[0], 'q', TRUE);
+    WriteConsoleInputW(in, r, 1, &n);
+    R("flush file input", FlushFileBuffers(in));
+    GetNumberOfConsoleInputEvents(in, &n);
+    check_u("events after flush file", n);
     R("read console W huge", ReadConsoleW(in, wbuf, (DWORD)-128, &n, NULL));
     R("read console W on output", ReadConsoleW(GetStdHandle(STD_OUTPUT_HANDLE), wbuf, 16, &n, NULL));
 }
@@ -189,7 +194,12 @@ static void output(HANDLE out)
     R("mouse buttons", GetNumberOfConsoleMouseButtons(&n));
     check_u("mouse buttons count", n);
 
+    c.X = 500; c.Y = 0;
+    n = 0xdead;
+    R("write chars outside", WriteConsoleOutputCharacterA(sb, "x", 1, c, &n));
+    check_u("write chars outside count", n);
     R("read file screen buffer", ReadFile(sb, a, 1, &n, NULL));
+    R("flush screen buffer", FlushFileBuffers(sb));
     CloseHandle(sb);
 }
 

@@ -1157,6 +1157,12 @@ fn GetNumberOfConsoleInputEvents(
 /// FlushConsoleInputBuffer(hConsoleInput).
 #[export]
 fn FlushConsoleInputBuffer(call: &mut ApiCall<'_>, hConsoleInput: Handle) -> ApiReturn {
+    flush_console_input(call, hConsoleInput)
+}
+
+/// FlushConsoleInputBuffer's work, which FlushFileBuffers of the console input does too.
+#[allow(non_snake_case)] // the API's name
+pub(crate) fn flush_console_input(call: &mut ApiCall<'_>, hConsoleInput: Handle) -> ApiReturn {
     if let Err(status) = check_input_handle(call, hConsoleInput, AccessMask::GENERIC_WRITE) {
         return call.fail(status);
     }
@@ -1212,7 +1218,8 @@ fn cell_run(
     };
     let available = match call.state.k32().console.buffers.get(index) {
         Some(b) if b.contains(x, y) => b.read_run(x, y, length).len(),
-        Some(_) => return call.fail(NtStatus::INVALID_PARAMETER),
+        // A start outside the buffer moves nothing.
+        Some(_) => 0,
         None => return call.fail(NtStatus::INVALID_HANDLE),
     };
     let count = if write {
@@ -1455,6 +1462,7 @@ fn WriteConsoleOutputW(
 /// Read/WriteConsoleOutputA(hConsoleOutput, lpBuffer (CHAR_INFO), dwBufferSize,
 /// dwBufferCoord, lpReadRegion/lpWriteRegion): a rectangle of cells between the screen
 /// buffer and a guest array; the region is clipped to both and written back.
+#[allow(clippy::too_many_arguments)] // the API's five, the direction and the character set
 fn cell_rectangle(
     call: &mut ApiCall<'_>,
     handle: Handle,

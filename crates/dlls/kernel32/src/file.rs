@@ -1777,6 +1777,18 @@ fn FlushFileBuffers(call: &mut ApiCall<'_>, hFile: Handle) -> ApiReturn {
     if let Some(object) = super::pipe::pipe_end_object(call, hFile) {
         return super::pipe::flush(call, hFile, &object);
     }
+    // The console: its input is flushed as FlushConsoleInputBuffer does; a screen buffer
+    // has nothing to flush (ERROR_INVALID_HANDLE). A standard handle the host redirected
+    // to a file or pipe is flushed as one.
+    if let Ok(object) = call.reference(hFile, AccessMask(0), Some(ObjectType::File))
+        && let Some(&host) = object.payload::<HostFile>()
+        && super::startup::file_type_of(call, hFile) == Ok(super::startup::FILE_TYPE_CHAR)
+    {
+        return match host {
+            HostFile::Input => super::console_api::flush_console_input(call, hFile),
+            _ => call.fail_win32(Win32Error::INVALID_HANDLE, 0),
+        };
+    }
     let r = file_object(call, hFile, WRITE_RIGHTS).and_then(|(o, _)| {
         if let Some(disk) = o.payload::<DiskFile>() {
             let inner = disk.inner.lock();
