@@ -951,15 +951,20 @@ mod tests {
     }
 
     #[test]
-    fn without_wrap_text_stays_on_the_last_column() {
+    fn without_wrap_a_run_goes_on_where_it_began() {
         let mut b = ScreenBuffer::new(4, 2);
         b.mode = ENABLE_PROCESSED_OUTPUT;
         b.write(b"abcdef");
-        assert_eq!(b.text(), "abcf\n\n");
+        assert_eq!(b.text(), "efcd\n\n");
+        // A run begun mid-row comes back to its own first column.
+        b.write(b"\rab");
+        b.cursor = (1, 1);
+        b.write(b"xyzw");
+        assert_eq!(b.text(), "abcd\n wyz\n");
         b.mode = 0;
         b.write(b"\r\n");
         assert_eq!(
-            b.cell(3, 0).map(|c| c.ch),
+            b.cell(3, 1).map(|c| c.ch),
             Some(b'\n'),
             "unprocessed: glyphs"
         );
