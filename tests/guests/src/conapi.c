@@ -153,6 +153,23 @@ static void output(HANDLE out)
     R("read output A", ReadConsoleOutputA(sb, ci, size, c, &rect));
     check_x("read output A char", (unsigned char)ci[0].Char.AsciiChar);
 
+    /* WriteConsoleOutput's region: inverted or a coordinate outside the array is
+     * ERROR_INVALID_PARAMETER, wholly outside the buffer succeeds; both leave it as given. */
+    rect.Left = 5; rect.Top = 1; rect.Right = 4; rect.Bottom = 1;
+    R("write output inverted", WriteConsoleOutputW(sb, ci, size, c, &rect));
+    check_u("inverted region kept", rect.Left == 5 && rect.Right == 4);
+    c.X = 2;
+    rect.Left = 5; rect.Top = 1; rect.Right = 6; rect.Bottom = 1;
+    R("write output coord outside", WriteConsoleOutputW(sb, ci, size, c, &rect));
+    c.X = 0;
+    rect.Left = 500; rect.Top = 1; rect.Right = 501; rect.Bottom = 1;
+    R("write output outside", WriteConsoleOutputW(sb, ci, size, c, &rect));
+    check_u("outside region kept", rect.Left == 500 && rect.Right == 501);
+    rect.Left = 5; rect.Top = 1; rect.Right = 9; rect.Bottom = 3;
+    R("write output clipped", WriteConsoleOutputW(sb, ci, size, c, &rect));
+    check_u("clipped right", rect.Right);
+    check_u("clipped bottom", rect.Bottom);
+
     ci[0].Char.UnicodeChar = 0xe9; ci[0].Attributes = 0x07;
     rect.Left = 0; rect.Top = 0; rect.Right = 2; rect.Bottom = 0;
     c.X = 0; c.Y = 3;

@@ -1520,6 +1520,23 @@ fn cell_rectangle(
             .bottom
             .min((i32::from(region.top) + fits_h - 1).clamp(-1, 0x7FFF) as i16),
     };
+    if write {
+        // WriteConsoleOutput: an inverted region, or a buffer coordinate outside the
+        // array, is ERROR_INVALID_PARAMETER; a region wholly outside the screen buffer
+        // writes nothing and succeeds; either way the region is left as it was.
+        if region.left > region.right
+            || region.top > region.bottom
+            || ax < 0
+            || ay < 0
+            || ax >= aw
+            || ay >= ah
+        {
+            return call.fail(NtStatus::INVALID_PARAMETER);
+        }
+        if area.is_empty() {
+            return ApiReturn::Value(1);
+        }
+    }
     if area.is_empty() || ax < 0 || ay < 0 || ax >= aw || ay >= ah {
         // Nothing to copy: NT reports an empty region.
         region.right = region.left - 1;
