@@ -131,7 +131,6 @@ static void output(HANDLE out)
     DWORD n, mode;
     COORD fs;
 
-    (void)out;
     R("write chars W", WriteConsoleOutputCharacterW(sb, L"\x00e9xy", 3, c, &n));
     check_u("write chars W count", n);
     R("read chars A", ReadConsoleOutputCharacterA(sb, a, 3, c, &n));
@@ -215,6 +214,41 @@ static void output(HANDLE out)
     n = 0xdead;
     R("write chars outside", WriteConsoleOutputCharacterA(sb, "x", 1, c, &n));
     check_u("write chars outside count", n);
+    /* A new buffer takes the active one's window and attributes, which are also its
+     * pop-up attributes (the Vista Ex functions show them). */
+    {
+        CONSOLE_SCREEN_BUFFER_INFOEX ex, ex2;
+        CONSOLE_FONT_INFOEX fx;
+        HANDLE sb2;
+        WORD orig;
+        ex.cbSize = sizeof ex;
+        R("info ex", GetConsoleScreenBufferInfoEx(out, &ex));
+        check_x("info ex popup", ex.wPopupAttributes);
+        check_x("info ex colour 9", ex.ColorTable[9]);
+        orig = ex.wAttributes;
+        SetConsoleTextAttribute(out, 0x21);
+        sb2 = CreateConsoleScreenBuffer(GENERIC_READ | GENERIC_WRITE, 0, NULL, CONSOLE_TEXTMODE_BUFFER, NULL);
+        ex2.cbSize = sizeof ex2;
+        R("info ex new", GetConsoleScreenBufferInfoEx(sb2, &ex2));
+        check_x("new attributes", ex2.wAttributes);
+        check_x("new popup", ex2.wPopupAttributes);
+        check_u("new window same", ex2.srWindow.Right == ex.srWindow.Right && ex2.srWindow.Bottom == ex.srWindow.Bottom);
+        ex2.wPopupAttributes = 0x4e;
+        R("set info ex", SetConsoleScreenBufferInfoEx(sb2, &ex2));
+        GetConsoleScreenBufferInfoEx(sb2, &ex2);
+        check_x("set popup", ex2.wPopupAttributes);
+        CloseHandle(sb2);
+        SetConsoleTextAttribute(out, orig);
+        ex2.cbSize = 0;
+        R("info ex bad size", GetConsoleScreenBufferInfoEx(out, &ex2));
+        fx.cbSize = sizeof fx;
+        R("font ex", GetCurrentConsoleFontEx(out, FALSE, &fx));
+        check_u("font ex size", fx.dwFontSize.X * 100 + fx.dwFontSize.Y);
+        R("set font ex", SetCurrentConsoleFontEx(out, FALSE, &fx));
+        fx.cbSize = 0;
+        R("set font ex bad size", SetCurrentConsoleFontEx(out, FALSE, &fx));
+    }
+
     R("read file screen buffer", ReadFile(sb, a, 1, &n, NULL));
     R("flush screen buffer", FlushFileBuffers(sb));
     CloseHandle(sb);

@@ -57,6 +57,10 @@ pub struct ScreenBuffer {
     pub window: Rect,
     /// The output mode (ENABLE_PROCESSED_OUTPUT | ENABLE_WRAP_AT_EOL_OUTPUT).
     pub mode: u32,
+    /// The attributes of pop-up windows (CONSOLE_SCREEN_BUFFER_INFOEX.wPopupAttributes).
+    pub popup_attributes: u16,
+    /// The 16 colours attributes name, as COLORREFs (CONSOLE_SCREEN_BUFFER_INFOEX).
+    pub color_table: [u32; 16],
     /// What writes did, in order, while a host follows the buffer as a stream (None: not
     /// recorded); see [`ScreenBuffer::take_stream`].
     stream: Option<Vec<StreamOp>>,
@@ -88,6 +92,16 @@ pub enum StreamOp {
 /// The most stream operations a buffer keeps for a host that has not taken them (the
 /// oldest half goes beyond it).
 const MAX_STREAM: usize = 1 << 20;
+
+/// The pop-up attributes of the console's first screen buffer: magenta on white.
+pub const DEFAULT_POPUP_ATTRIBUTES: u16 = 0xF5;
+
+/// The console's 16 colours (black, blue, green, cyan, red, magenta, brown, light grey,
+/// then their bright forms) as COLORREFs (0x00BBGGRR).
+pub const DEFAULT_COLOR_TABLE: [u32; 16] = [
+    0x000000, 0x800000, 0x008000, 0x808000, 0x000080, 0x800080, 0x008080, 0xC0C0C0, 0x808080,
+    0xFF0000, 0x00FF00, 0xFFFF00, 0x0000FF, 0xFF00FF, 0x00FFFF, 0xFFFFFF,
+];
 
 /// ENABLE_PROCESSED_OUTPUT: control characters move the cursor rather than print.
 pub const ENABLE_PROCESSED_OUTPUT: u32 = 0x1;
@@ -233,6 +247,8 @@ impl ScreenBuffer {
                 bottom: height as i16 - 1,
             },
             mode: ENABLE_PROCESSED_OUTPUT | ENABLE_WRAP_AT_EOL_OUTPUT,
+            popup_attributes: DEFAULT_POPUP_ATTRIBUTES,
+            color_table: DEFAULT_COLOR_TABLE,
             stream: None,
         }
     }

@@ -367,9 +367,16 @@ fn CreateConsoleScreenBuffer(
         // Only CONSOLE_TEXTMODE_BUFFER exists.
         return call.fail_with(NtStatus::INVALID_PARAMETER, u32::MAX);
     }
-    let (width, height) = {
+    // A new buffer has the active one's size, window and attributes, which are also its
+    // pop-up attributes; its colours are the active one's.
+    let new_buffer = {
         let active = call.state.k32().console.active_buffer();
-        (active.width, active.height)
+        let mut b = ScreenBuffer::new(active.width, active.height);
+        b.window = active.window;
+        b.attributes = active.attributes;
+        b.popup_attributes = active.attributes;
+        b.color_table = active.color_table;
+        b
     };
     let index = call.state.k32().console.buffers.len() as u32;
     let objects = call.machine.objects().clone();
@@ -389,11 +396,7 @@ fn CreateConsoleScreenBuffer(
     };
     match inserted {
         Ok(handle) => {
-            call.state
-                .k32()
-                .console
-                .buffers
-                .push(ScreenBuffer::new(width, height));
+            call.state.k32().console.buffers.push(new_buffer);
             ApiReturn::Value(handle.0)
         }
         Err(e) => call.fail_with(e.status(), u32::MAX),
@@ -823,6 +826,158 @@ fn GetNumberOfConsoleMouseButtons(
         Ok(()) => ApiReturn::Value(1),
         Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
     }
+}
+
+/// sizeof(CONSOLE_FONT_INFOEX).
+const FONT_INFOEX_SIZE: u32 = 84;
+/// sizeof(CONSOLE_SCREEN_BUFFER_INFOEX).
+const SCREEN_BUFFER_INFOEX_SIZE: u32 = 96;
+
+/// GetCurrentConsoleFontEx(hConsoleOutput, bMaximumWindow, lpConsoleCurrentFontEx)
+/// (Windows Vista): font 0, the 8 x 12 raster font "Terminal"; a cbSize other than the
+/// structure's is ERROR_INVALID_PARAMETER, anything but a screen buffer ERROR_INVALID_HANDLE.
+#[export]
+fn GetCurrentConsoleFontEx(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    bMaximumWindow: bool,
+    lpConsoleCurrentFontEx: Ptr,
+) -> ApiReturn {
+    let _ = bMaximumWindow;
+    let out = lpConsoleCurrentFontEx.0;
+    let Ok(size) = call.read_u32(out) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    };
+    if size != FONT_INFOEX_SIZE {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    if let Err(e) = buffer_index(call, hConsoleOutput) {
+        return call.fail(e.status());
+    }
+    let mut bytes = Vec::with_capacity(FONT_INFOEX_SIZE as usize);
+    bytes.extend_from_slice(&FONT_INFOEX_SIZE.to_le_bytes());
+    bytes.extend_from_slice(&0u32.to_le_bytes());
+    bytes.extend_from_slice(&pack(FONT_SIZE.0, FONT_SIZE.1));
+    // FF_MODERN, FW_NORMAL.
+    bytes.extend_from_slice(&0x30u32.to_le_bytes());
+    bytes.extend_from_slice(&400u32.to_le_bytes());
+    let mut face = [0u8; 64];
+    for (i, unit) in "Terminal".encode_utf16().enumerate() {
+        face[i * 2..i * 2 + 2].copy_from_slice(&unit.to_le_bytes());
+    }
+    bytes.extend_from_slice(&face);
+    match call.write_bytes(out, &bytes) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// SetCurrentConsoleFontEx(hConsoleOutput, bMaximumWindow, lpConsoleCurrentFontEx)
+/// (Windows Vista): the console has one font, which stays; a cbSize other than the
+/// structure's is ERROR_INVALID_PARAMETER, anything but a screen buffer
+/// ERROR_INVALID_HANDLE, the last error otherwise left alone.
+#[export]
+fn SetCurrentConsoleFontEx(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    bMaximumWindow: bool,
+    lpConsoleCurrentFontEx: Ptr,
+) -> ApiReturn {
+    let _ = bMaximumWindow;
+    let Ok(size) = call.read_u32(lpConsoleCurrentFontEx.0) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    };
+    if size != FONT_INFOEX_SIZE {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    match buffer_index(call, hConsoleOutput) {
+        Ok(_) => ApiReturn::Value(1),
+        Err(e) => call.fail(e.status()),
+    }
+}
+
+/// GetConsoleScreenBufferInfoEx(hConsoleOutput, lpConsoleScreenBufferInfoEx) (Windows
+/// Vista): GetConsoleScreenBufferInfo's fields, the pop-up attributes and the colour
+/// table; a cbSize other than the structure's is ERROR_INVALID_PARAMETER.
+#[export]
+fn GetConsoleScreenBufferInfoEx(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpConsoleScreenBufferInfoEx: Ptr,
+) -> ApiReturn {
+    let out = lpConsoleScreenBufferInfoEx.0;
+    let Ok(size) = call.read_u32(out) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    };
+    if size != SCREEN_BUFFER_INFOEX_SIZE {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    let largest = largest_window(call);
+    let info = with_buffer(call, hConsoleOutput, |b| {
+        let mut bytes = Vec::with_capacity(SCREEN_BUFFER_INFOEX_SIZE as usize);
+        bytes.extend_from_slice(&SCREEN_BUFFER_INFOEX_SIZE.to_le_bytes());
+        bytes.extend_from_slice(&pack(b.width, b.height));
+        bytes.extend_from_slice(&pack(b.cursor.0, b.cursor.1));
+        bytes.extend_from_slice(&b.attributes.to_le_bytes());
+        bytes.extend_from_slice(&b.window.to_bytes());
+        bytes.extend_from_slice(&pack(b.width.min(largest.0), b.height.min(largest.1)));
+        bytes.extend_from_slice(&b.popup_attributes.to_le_bytes());
+        // bFullscreenSupported: no full-screen mode.
+        bytes.extend_from_slice(&0u32.to_le_bytes());
+        for colour in b.color_table {
+            bytes.extend_from_slice(&colour.to_le_bytes());
+        }
+        Ok(bytes)
+    });
+    match info {
+        Ok(bytes) => match call.write_bytes(out, &bytes) {
+            Ok(()) => ApiReturn::Value(1),
+            Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+        },
+        Err(status) => call.fail(status),
+    }
+}
+
+/// SetConsoleScreenBufferInfoEx(hConsoleOutput, lpConsoleScreenBufferInfoEx) (Windows
+/// Vista): the buffer's size, cursor, attributes, pop-up attributes and colour table; a
+/// size the buffer cannot take is ERROR_INVALID_PARAMETER.
+#[export]
+fn SetConsoleScreenBufferInfoEx(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpConsoleScreenBufferInfoEx: Ptr,
+) -> ApiReturn {
+    let Ok(info) = call.read_bytes(
+        lpConsoleScreenBufferInfoEx.0,
+        SCREEN_BUFFER_INFOEX_SIZE as usize,
+    ) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    };
+    let u16_at = |i: usize| u16::from_le_bytes([info[i], info[i + 1]]);
+    if u32::from_le_bytes([info[0], info[1], info[2], info[3]]) != SCREEN_BUFFER_INFOEX_SIZE {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    let (width, height) = (u16_at(4), u16_at(6));
+    let cursor = (u16_at(8), u16_at(10));
+    let (attributes, popup) = (u16_at(12), u16_at(26));
+    let mut colours = [0u32; 16];
+    for (i, c) in colours.iter_mut().enumerate() {
+        let at = 32 + i * 4;
+        *c = u32::from_le_bytes([info[at], info[at + 1], info[at + 2], info[at + 3]]);
+    }
+    let result = with_buffer(call, hConsoleOutput, |b| {
+        if (width, height) != (b.width, b.height) {
+            b.resize(width, height).ok_or(NtStatus::INVALID_PARAMETER)?;
+        }
+        if cursor.0 < b.width && cursor.1 < b.height {
+            b.cursor = cursor;
+        }
+        b.attributes = attributes;
+        b.popup_attributes = popup;
+        b.color_table = colours;
+        Ok(1)
+    });
+    finish(call, result)
 }
 
 /// SetConsoleInputExeName's work: an empty (or missing) name is ERROR_INVALID_PARAMETER.

@@ -610,6 +610,11 @@ pub static DLL: BuiltinDll = BuiltinDll {
         console_api::GetConsoleFontSize,
         console_api::GetNumberOfConsoleMouseButtons,
         console_api::GetNumberOfConsoleFonts,
+        // Windows Vista's, which programs built for later Windows import
+        console_api::GetCurrentConsoleFontEx,
+        console_api::SetCurrentConsoleFontEx,
+        console_api::GetConsoleScreenBufferInfoEx,
+        console_api::SetConsoleScreenBufferInfoEx,
         console_api::GetConsoleInputExeNameA,
         console_api::GetConsoleInputExeNameW,
         console_api::SetConsoleInputExeNameA,
