@@ -22,7 +22,11 @@ pub fn builtin_dlls() -> [&'static BuiltinDll; 8] {
 /// The table of every builtin DLL's thunks, made once and shared by every machine.
 pub fn builtins() -> Arc<Builtins> {
     static TABLE: OnceLock<Arc<Builtins>> = OnceLock::new();
-    Arc::clone(TABLE.get_or_init(|| Arc::new(Builtins::new(&builtin_dlls()))))
+    Arc::clone(TABLE.get_or_init(|| {
+        // NTDLL's native file services are served by KERNEL32's file system.
+        ntdll::file::install_file_services(&kernel32::NTDLL_FILE_SERVICES);
+        Arc::new(Builtins::new(&builtin_dlls()))
+    }))
 }
 
 /// The builtin-DLL layer of a new machine, writing guest output to `io`, with NTDLL's

@@ -25,6 +25,27 @@ fn console_functions_behave_as_on_nt() {
     assert_eq!(out, expected("expected/console.expected"));
 }
 
+/// The console functions' W forms and NT 4.0's other console exports
+/// (tests/guests/src/conapi.c): input records of every kind written and read back, cooked
+/// lines through ReadConsoleW, the W output functions, fonts, control events, the input
+/// exe name, OpenConsoleW and VerifyConsoleIoHandle, with NT 4.0's results.
+#[test]
+fn console_w_functions_behave_as_on_nt() {
+    let (code, out, err) = run_to_end(
+        "x86/conapi.exe",
+        RunOptions {
+            virtual_time: true,
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(code, 0, "{err}");
+    let want = expected("expected/conapi.expected");
+    for (i, (got, want)) in out.lines().zip(want.lines()).enumerate() {
+        assert_eq!(got, want, "conapi line {}", i + 1);
+    }
+    assert_eq!(out, want);
+}
+
 /// With no key queued, ReadConsoleInputA blocks: the run ends with every thread blocked,
 /// not with a spin or a made-up key.
 #[test]

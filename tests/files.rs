@@ -175,3 +175,39 @@ fn each_process_has_its_own_current_directory() {
     assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
     assert_eq!(run.stdout, expected("expected/cwd.expected"));
 }
+
+/// KERNEL32's and NTDLL's further file functions (tests/guests/src/fileapi.c): the Windows
+/// 3.x functions, CopyFile(Ex), GetFileAttributesEx, byte-range locks, FindFirstFile's 8.3
+/// aliases, scatter/gather and NtCreateFile, with NT 4.0's results and error codes.
+#[test]
+fn file_functions_give_nt_results() {
+    let root = Scratch::new("fileapi");
+    let run = run_captured(
+        &guest("x86/fileapi.exe"),
+        RunOptions {
+            root: Some(root.path().to_path_buf()),
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(run.report.outcome, RunOutcome::AllExited, "{}", run.stderr);
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    let want = expected("expected/fileapi.expected");
+    for (i, (got, want)) in run.stdout.lines().zip(want.lines()).enumerate() {
+        assert_eq!(got, want, "fileapi line {}", i + 1);
+    }
+    assert_eq!(run.stdout, want);
+    // What the calls left on the host: the copies' bytes, the cut file, the gathered pages
+    // and the long name under its own spelling (the alias exists only in the guest's view).
+    let fa = root.path().join("fa");
+    assert_eq!(std::fs::read(fa.join("dst.txt")).expect("dst"), b"copy me");
+    assert_eq!(std::fs::read(fa.join("l.txt")).expect("l"), b"hello!!");
+    assert!(!fa.join("ex2.txt").exists(), "a cancelled copy is deleted");
+    let sg = std::fs::read(fa.join("sg.bin")).expect("sg");
+    assert_eq!(sg.len(), 8192);
+    assert!(sg.iter().enumerate().all(|(i, &b)| b == (i * 7) as u8));
+    assert_eq!(
+        listing(&fa.join("dir")),
+        ["UP.TXT", "a long file name.text", "short.txt"]
+    );
+    assert!(fa.join("ntdir").is_dir());
+}

@@ -11,7 +11,7 @@ flags=(-O1 -s -nostdlib -nostartfiles -e _start@0 -fno-asynchronous-unwind-table
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 i686-w64-mingw32-dlltool -k -d "$here/src/missing.def" -l "$tmp/libmissing.a"
-for src in hello handles threads kb246691 compute calls missing av divzero leak handlebench threadbench files console seh runtime readline cwd ctrl procaddr doc race fsprobe bomb openbench heapbench heapapi procstart keys k32more startup ctrlc pipes sock toolhelp apcs npipes pipebench alerts; do
+for src in hello handles threads kb246691 compute calls missing av divzero leak handlebench threadbench files console seh runtime readline cwd ctrl procaddr doc race fsprobe bomb openbench heapbench heapapi procstart keys k32more startup ctrlc pipes sock toolhelp apcs npipes pipebench alerts conapi; do
     extra=()
     [ "$src" = missing ] && extra=("$tmp/libmissing.a")
     [ "$src" = sock ] && extra=(-lwsock32)
@@ -35,7 +35,7 @@ for src in printf crtfile crtlib crtinput conio args crtfs crtchild crtspawn crt
     echo "built x86/$src.exe"
 done
 # Programs of ADVAPI32 and NTDLL (and KERNEL32).
-for src in reg regwrite regbench; do
+for src in reg regwrite regbench fileapi; do
     "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" -ladvapi32 -lntdll -lkernel32
     echo "built x86/$src.exe"
 done

@@ -523,8 +523,14 @@ impl HandleTable {
             slot.access
         } else {
             // ntemu's objects carry no security descriptor, so, as NT grants for objects with
-            // the default one, any right the type defines may be requested.
-            object.object_type().map_access(desired_access)
+            // the default one, any right the type defines may be requested; except of a File
+            // object: its opens were checked against the file's share modes for the rights
+            // they were granted, and a handle to it gets no right its source lacks.
+            let access = object.object_type().map_access(desired_access);
+            if object.object_type() == ObjectType::File && access.0 & !slot.access.0 != 0 {
+                return Err(ObjectError::AccessDenied);
+            }
+            access
         };
         let attributes = if options.has(DuplicateOptions::SAME_ATTRIBUTES) {
             HandleAttributes(slot.link)

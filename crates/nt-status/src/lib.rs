@@ -182,6 +182,42 @@ statuses! {
     CANCELLED = 0xC000_0120;
     /// The handle is protected from close.
     HANDLE_NOT_CLOSABLE = 0xC000_0235;
+    // The I/O manager and the file systems.
+    /// A directory search found no more entries.
+    NO_MORE_FILES = 0x8000_0006;
+    /// A directory search found no entry matching the name.
+    NO_SUCH_FILE = 0xC000_000F;
+    /// A path name's syntax is not valid (an empty NT path).
+    OBJECT_PATH_INVALID = 0xC000_0039;
+    /// The range is locked by another file object.
+    FILE_LOCK_CONFLICT = 0xC000_0054;
+    /// A byte-range lock was not granted.
+    LOCK_NOT_GRANTED = 0xC000_0055;
+    /// The file is to be deleted when its last handle closes: it cannot be opened again.
+    DELETE_PENDING = 0xC000_0056;
+    /// An unlock named a range that is not locked.
+    RANGE_NOT_LOCKED = 0xC000_007E;
+    /// The disk is full.
+    DISK_FULL = 0xC000_007F;
+    /// The volume is write protected.
+    MEDIA_WRITE_PROTECTED = 0xC000_00A2;
+    /// A file (not a directory) was asked for and a directory was found.
+    FILE_IS_A_DIRECTORY = 0xC000_00BA;
+    /// A network path was not found (ntemu's machine has no network drives).
+    BAD_NETWORK_PATH = 0xC000_00BE;
+    /// A rename or a link across two volumes.
+    NOT_SAME_DEVICE = 0xC000_00D4;
+    /// A caller's buffer cannot be read for the I/O asked for.
+    INVALID_USER_BUFFER = 0xC000_00E8;
+    /// A directory that is not empty cannot be removed.
+    DIRECTORY_NOT_EMPTY = 0xC000_0101;
+    /// A directory was asked for and a file was found.
+    NOT_A_DIRECTORY = 0xC000_0103;
+    /// The file or key cannot be deleted (a read-only file, a directory in use; a key with
+    /// subkeys, or a hive's root).
+    CANNOT_DELETE = 0xC000_0121;
+    /// A file with a user-mapped section cannot be cut or overwritten.
+    USER_MAPPED_FILE = 0xC000_0243;
     // The configuration manager (registry) and the security reference monitor.
     /// The data did not fit; the part that fits was returned (ERROR_MORE_DATA; a pipe
     /// message cut short).
@@ -215,8 +251,6 @@ statuses! {
     BAD_IMPERSONATION_LEVEL = 0xC000_00A5;
     /// A name is longer than the object manager allows.
     NAME_TOO_LONG = 0xC000_0106;
-    /// The key cannot be deleted (it has subkeys, or it is a hive's root).
-    CANNOT_DELETE = 0xC000_0121;
     /// A registry hive is corrupt.
     REGISTRY_CORRUPT = 0xC000_014C;
     /// Reading or writing a registry hive's file failed.
@@ -479,6 +513,35 @@ impl Win32Error {
     /// WSANO_DATA: the name is valid but has no data of the kind asked for (an unknown
     /// service or protocol).
     pub const WSANO_DATA: Win32Error = Win32Error(11004);
+    // The I/O manager and the file systems.
+    /// ERROR_NOT_SAME_DEVICE: a rename or a link across two drives.
+    pub const NOT_SAME_DEVICE: Win32Error = Win32Error(17);
+    /// ERROR_NO_MORE_FILES: a search has given every entry.
+    pub const NO_MORE_FILES: Win32Error = Win32Error(18);
+    /// ERROR_WRITE_PROTECT: the volume is write protected.
+    pub const WRITE_PROTECT: Win32Error = Win32Error(19);
+    /// ERROR_LOCK_VIOLATION: another open holds a lock on part of the range.
+    pub const LOCK_VIOLATION: Win32Error = Win32Error(33);
+    /// ERROR_BAD_NETPATH: a network path was not found.
+    pub const BAD_NETPATH: Win32Error = Win32Error(53);
+    /// ERROR_FILE_EXISTS: CreateFile's CREATE_NEW (and friends) found the file.
+    pub const FILE_EXISTS: Win32Error = Win32Error(80);
+    /// ERROR_DISK_FULL.
+    pub const DISK_FULL: Win32Error = Win32Error(112);
+    /// ERROR_NEGATIVE_SEEK: a file pointer would move before the start.
+    pub const NEGATIVE_SEEK: Win32Error = Win32Error(131);
+    /// ERROR_DIR_NOT_EMPTY.
+    pub const DIR_NOT_EMPTY: Win32Error = Win32Error(145);
+    /// ERROR_NOT_LOCKED: an unlock named a range that is not locked.
+    pub const NOT_LOCKED: Win32Error = Win32Error(158);
+    /// ERROR_DIRECTORY: the name is not a directory's.
+    pub const DIRECTORY: Win32Error = Win32Error(267);
+    /// ERROR_USER_MAPPED_FILE: a file with a user-mapped section cannot be cut.
+    pub const USER_MAPPED_FILE: Win32Error = Win32Error(1224);
+    /// ERROR_REQUEST_ABORTED: a CopyFileEx progress routine cancelled the copy.
+    pub const REQUEST_ABORTED: Win32Error = Win32Error(1235);
+    /// ERROR_INVALID_USER_BUFFER: a buffer cannot be read for the I/O asked for.
+    pub const INVALID_USER_BUFFER: Win32Error = Win32Error(1784);
 }
 
 /// The one NTSTATUS -> Win32 error table. Statuses that are not here map to
@@ -551,6 +614,29 @@ pub const STATUS_TO_WIN32: &[(NtStatus, Win32Error)] = &[
     (NtStatus::ORDINAL_NOT_FOUND, Win32Error::INVALID_ORDINAL),
     (NtStatus::ENTRYPOINT_NOT_FOUND, Win32Error::PROC_NOT_FOUND),
     (NtStatus::HANDLE_NOT_CLOSABLE, Win32Error::INVALID_HANDLE),
+    // The I/O manager and the file systems.
+    (NtStatus::NO_MORE_FILES, Win32Error::NO_MORE_FILES),
+    (NtStatus::NO_SUCH_FILE, Win32Error::FILE_NOT_FOUND),
+    (NtStatus::END_OF_FILE, Win32Error::HANDLE_EOF),
+    (NtStatus::OBJECT_PATH_INVALID, Win32Error(161)),
+    (NtStatus::FILE_LOCK_CONFLICT, Win32Error::LOCK_VIOLATION),
+    (NtStatus::LOCK_NOT_GRANTED, Win32Error::LOCK_VIOLATION),
+    (NtStatus::DELETE_PENDING, Win32Error::ACCESS_DENIED),
+    (NtStatus::RANGE_NOT_LOCKED, Win32Error::NOT_LOCKED),
+    (NtStatus::DISK_FULL, Win32Error::DISK_FULL),
+    (NtStatus::MEDIA_WRITE_PROTECTED, Win32Error::WRITE_PROTECT),
+    (NtStatus::FILE_IS_A_DIRECTORY, Win32Error::ACCESS_DENIED),
+    (NtStatus::BAD_NETWORK_PATH, Win32Error::BAD_NETPATH),
+    (NtStatus::NOT_SAME_DEVICE, Win32Error::NOT_SAME_DEVICE),
+    (
+        NtStatus::INVALID_USER_BUFFER,
+        Win32Error::INVALID_USER_BUFFER,
+    ),
+    (NtStatus::DIRECTORY_NOT_EMPTY, Win32Error::DIR_NOT_EMPTY),
+    (NtStatus::NOT_A_DIRECTORY, Win32Error::DIRECTORY),
+    (NtStatus::CANCELLED, Win32Error::OPERATION_ABORTED),
+    (NtStatus::CANNOT_DELETE, Win32Error::ACCESS_DENIED),
+    (NtStatus::USER_MAPPED_FILE, Win32Error::USER_MAPPED_FILE),
     // The configuration manager (registry) and the security reference monitor.
     (NtStatus::BUFFER_OVERFLOW, Win32Error::MORE_DATA),
     (NtStatus::NO_MORE_ENTRIES, Win32Error::NO_MORE_ITEMS),
@@ -576,7 +662,6 @@ pub const STATUS_TO_WIN32: &[(NtStatus, Win32Error)] = &[
         Win32Error::BAD_IMPERSONATION_LEVEL,
     ),
     (NtStatus::NAME_TOO_LONG, Win32Error::FILENAME_EXCED_RANGE),
-    (NtStatus::CANNOT_DELETE, Win32Error::ACCESS_DENIED),
     (NtStatus::REGISTRY_CORRUPT, Win32Error::BADDB),
     (NtStatus::REGISTRY_IO_FAILED, Win32Error::REGISTRY_IO_FAILED),
     (NtStatus::NOT_REGISTRY_FILE, Win32Error::NOT_REGISTRY_FILE),
@@ -588,7 +673,6 @@ pub const STATUS_TO_WIN32: &[(NtStatus, Win32Error)] = &[
     ),
     (NtStatus::PENDING, Win32Error::IO_PENDING),
     (NtStatus::TIMER_RESUME_IGNORED, Win32Error::NOT_SUPPORTED),
-    (NtStatus::END_OF_FILE, Win32Error::HANDLE_EOF),
     (NtStatus::INSTANCE_NOT_AVAILABLE, Win32Error::PIPE_BUSY),
     (NtStatus::PIPE_NOT_AVAILABLE, Win32Error::PIPE_BUSY),
     (NtStatus::INVALID_PIPE_STATE, Win32Error::BAD_PIPE),
@@ -599,7 +683,6 @@ pub const STATUS_TO_WIN32: &[(NtStatus, Win32Error)] = &[
     (NtStatus::PIPE_LISTENING, Win32Error::PIPE_LISTENING),
     (NtStatus::INVALID_READ_MODE, Win32Error::BAD_PIPE),
     (NtStatus::IO_TIMEOUT, Win32Error::SEM_TIMEOUT),
-    (NtStatus::CANCELLED, Win32Error::OPERATION_ABORTED),
 ];
 
 impl NtStatus {
@@ -663,6 +746,29 @@ mod tests {
             NtStatus::HANDLE_NOT_CLOSABLE.to_win32_error(),
             Win32Error(6)
         );
+    }
+
+    #[test]
+    fn file_system_errors_map_as_nt_does() {
+        for (status, error) in [
+            (NtStatus::OBJECT_NAME_NOT_FOUND, 2),
+            (NtStatus::OBJECT_PATH_NOT_FOUND, 3),
+            (NtStatus::FILE_IS_A_DIRECTORY, 5),
+            (NtStatus::CANNOT_DELETE, 5),
+            (NtStatus::DELETE_PENDING, 5),
+            (NtStatus::NO_MORE_FILES, 18),
+            (NtStatus::LOCK_NOT_GRANTED, 33),
+            (NtStatus::FILE_LOCK_CONFLICT, 33),
+            (NtStatus::END_OF_FILE, 38),
+            (NtStatus::DIRECTORY_NOT_EMPTY, 145),
+            (NtStatus::RANGE_NOT_LOCKED, 158),
+            (NtStatus::OBJECT_NAME_COLLISION, 183),
+            (NtStatus::NOT_A_DIRECTORY, 267),
+            (NtStatus::USER_MAPPED_FILE, 1224),
+            (NtStatus::INVALID_USER_BUFFER, 1784),
+        ] {
+            assert_eq!(status.to_win32_error(), Win32Error(error), "{status:?}");
+        }
     }
 
     #[test]

@@ -57,6 +57,10 @@ pub struct ScreenBuffer {
     pub window: Rect,
     /// The output mode (ENABLE_PROCESSED_OUTPUT | ENABLE_WRAP_AT_EOL_OUTPUT).
     pub mode: u32,
+    /// The attributes of pop-up windows (CONSOLE_SCREEN_BUFFER_INFOEX.wPopupAttributes).
+    pub popup_attributes: u16,
+    /// The 16 colours attributes name, as COLORREFs (CONSOLE_SCREEN_BUFFER_INFOEX).
+    pub color_table: [u32; 16],
     /// What writes did, in order, while a host follows the buffer as a stream (None: not
     /// recorded); see [`ScreenBuffer::take_stream`].
     stream: Option<Vec<StreamOp>>,
@@ -88,6 +92,16 @@ pub enum StreamOp {
 /// The most stream operations a buffer keeps for a host that has not taken them (the
 /// oldest half goes beyond it).
 const MAX_STREAM: usize = 1 << 20;
+
+/// The pop-up attributes of the console's first screen buffer: magenta on white.
+pub const DEFAULT_POPUP_ATTRIBUTES: u16 = 0xF5;
+
+/// The console's 16 colours (black, blue, green, cyan, red, magenta, brown, light grey,
+/// then their bright forms) as COLORREFs (0x00BBGGRR).
+pub const DEFAULT_COLOR_TABLE: [u32; 16] = [
+    0x000000, 0x800000, 0x008000, 0x808000, 0x000080, 0x800080, 0x008080, 0xC0C0C0, 0x808080,
+    0xFF0000, 0x00FF00, 0xFFFF00, 0x0000FF, 0xFF00FF, 0x00FFFF, 0xFFFFFF,
+];
 
 /// ENABLE_PROCESSED_OUTPUT: control characters move the cursor rather than print.
 pub const ENABLE_PROCESSED_OUTPUT: u32 = 0x1;
@@ -233,6 +247,8 @@ impl ScreenBuffer {
                 bottom: height as i16 - 1,
             },
             mode: ENABLE_PROCESSED_OUTPUT | ENABLE_WRAP_AT_EOL_OUTPUT,
+            popup_attributes: DEFAULT_POPUP_ATTRIBUTES,
+            color_table: DEFAULT_COLOR_TABLE,
             stream: None,
         }
     }
@@ -455,13 +471,29 @@ impl ScreenBuffer {
     }
 
     /// Writes text at the cursor with the buffer's output mode, advancing it.
+    ///
+    /// With ENABLE_WRAP_AT_EOL_OUTPUT off, a run of characters that reaches the row's last
+    /// column goes on at the column where the run began (NT's console rewrites the run's
+    /// part of the row rather than the last cell only); a control character ends a run.
     pub fn write(&mut self, bytes: &[u8]) {
         let processed = self.mode & ENABLE_PROCESSED_OUTPUT != 0;
+        // The column the current run began at, and whether its last character filled the
+        // row with wrapping off.
+        let mut run: Option<u16> = None;
+        let mut full = false;
         for &b in bytes {
-            if !processed {
+            if !processed || !matches!(b, b'\r' | b'\n' | 0x08 | b'\t' | 0x07) {
+                let start = *run.get_or_insert(self.cursor.0);
+                if full {
+                    self.cursor.0 = start;
+                }
+                full =
+                    self.mode & ENABLE_WRAP_AT_EOL_OUTPUT == 0 && self.cursor.0 + 1 >= self.width;
                 self.put(b);
                 continue;
             }
+            run = None;
+            full = false;
             match b {
                 b'\r' => {
                     self.log(StreamOp::CarriageReturn);
@@ -631,6 +663,26 @@ pub fn oem_char(byte: u8) -> char {
     char::from_u32(u32::from(win32::codepage::CodePage::Oem.decode(byte))).unwrap_or('?')
 }
 
+/// A record of the console's input queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputEvent {
+    /// A key going down or up.
+    Key(KeyEvent),
+    /// Any other INPUT_RECORD a program queued with WriteConsoleInput (a mouse, menu or
+    /// focus event), as it was written.
+    Other([u8; INPUT_RECORD_SIZE]),
+}
+
+impl InputEvent {
+    /// The INPUT_RECORD holding it.
+    pub fn to_input_record(self) -> [u8; INPUT_RECORD_SIZE] {
+        match self {
+            InputEvent::Key(k) => k.to_input_record(),
+            InputEvent::Other(r) => r,
+        }
+    }
+}
+
 /// The console a machine's processes share.
 #[derive(Clone, Debug)]
 pub struct Console {
@@ -640,8 +692,9 @@ pub struct Console {
     pub active: usize,
     /// The window title.
     pub title: String,
-    /// The input queue: key events not yet read.
-    pub input: std::collections::VecDeque<KeyEvent>,
+    /// The input queue: key events (and the other records WriteConsoleInput queued) not
+    /// yet read.
+    pub input: std::collections::VecDeque<InputEvent>,
     /// WINDOW_BUFFER_SIZE_EVENT records not yet read (the new sizes), which input-record
     /// reads return before the key events.
     pub size_events: std::collections::VecDeque<(u16, u16)>,
@@ -705,6 +758,9 @@ impl Console {
         // A cooked read passes over records that are not keys.
         self.size_events.clear();
         while let Some(event) = self.input.pop_front() {
+            let InputEvent::Key(event) = event else {
+                continue;
+            };
             if !event.key_down || (event.ascii_char == 0 && !types_nul(&event)) {
                 continue;
             }
@@ -743,7 +799,8 @@ impl Console {
     /// Queues the key-down and key-up events of `keys`.
     pub fn push_keys(&mut self, keys: &[Key]) {
         for &key in keys {
-            self.input.extend(key_events(key));
+            self.input
+                .extend(key_events(key).into_iter().map(InputEvent::Key));
         }
     }
 
@@ -790,6 +847,9 @@ impl Console {
         let processed = self.input_mode & ENABLE_PROCESSED_INPUT != 0;
         let mut events = Vec::new();
         self.input.retain(|e| {
+            let InputEvent::Key(e) = e else {
+                return true;
+            };
             let event = if e.virtual_key_code == VK_CANCEL {
                 CtrlEvent::Break
             } else if processed && e.ascii_char == 0x03 {
@@ -907,15 +967,20 @@ mod tests {
     }
 
     #[test]
-    fn without_wrap_text_stays_on_the_last_column() {
+    fn without_wrap_a_run_goes_on_where_it_began() {
         let mut b = ScreenBuffer::new(4, 2);
         b.mode = ENABLE_PROCESSED_OUTPUT;
         b.write(b"abcdef");
-        assert_eq!(b.text(), "abcf\n\n");
+        assert_eq!(b.text(), "efcd\n\n");
+        // A run begun mid-row comes back to its own first column.
+        b.write(b"\rab");
+        b.cursor = (1, 1);
+        b.write(b"xyzw");
+        assert_eq!(b.text(), "abcd\n wyz\n");
         b.mode = 0;
         b.write(b"\r\n");
         assert_eq!(
-            b.cell(3, 0).map(|c| c.ch),
+            b.cell(3, 1).map(|c| c.ch),
             Some(b'\n'),
             "unprocessed: glyphs"
         );

@@ -367,9 +367,16 @@ fn CreateConsoleScreenBuffer(
         // Only CONSOLE_TEXTMODE_BUFFER exists.
         return call.fail_with(NtStatus::INVALID_PARAMETER, u32::MAX);
     }
-    let (width, height) = {
+    // A new buffer has the active one's size, window and attributes, which are also its
+    // pop-up attributes; its colours are the active one's.
+    let new_buffer = {
         let active = call.state.k32().console.active_buffer();
-        (active.width, active.height)
+        let mut b = ScreenBuffer::new(active.width, active.height);
+        b.window = active.window;
+        b.attributes = active.attributes;
+        b.popup_attributes = active.attributes;
+        b.color_table = active.color_table;
+        b
     };
     let index = call.state.k32().console.buffers.len() as u32;
     let objects = call.machine.objects().clone();
@@ -389,11 +396,7 @@ fn CreateConsoleScreenBuffer(
     };
     match inserted {
         Ok(handle) => {
-            call.state
-                .k32()
-                .console
-                .buffers
-                .push(ScreenBuffer::new(width, height));
+            call.state.k32().console.buffers.push(new_buffer);
             ApiReturn::Value(handle.0)
         }
         Err(e) => call.fail_with(e.status(), u32::MAX),
@@ -600,7 +603,20 @@ fn deliver_ctrl(
     machine: &mut nt_kernel::Machine,
     event: crate::console::CtrlEvent,
 ) {
+    deliver_ctrl_to(k, machine, event, None);
+}
+
+/// [`deliver_ctrl`] to the console's processes, or only to process `only`.
+fn deliver_ctrl_to(
+    k: &mut crate::Kernel32State,
+    machine: &mut nt_kernel::Machine,
+    event: crate::console::CtrlEvent,
+    only: Option<u32>,
+) {
     for pid in machine.process_ids() {
+        if only.is_some_and(|p| p != pid) {
+            continue;
+        }
         let Some(object) = machine.process(pid).map(|p| p.object().clone()) else {
             continue;
         };
@@ -619,6 +635,372 @@ fn deliver_ctrl(
             );
         }
     }
+}
+
+/// GenerateConsoleCtrlEvent(dwCtrlEvent, dwProcessGroupId): CTRL_C_EVENT or
+/// CTRL_BREAK_EVENT to every process of the console (group 0) or to the process group
+/// whose leader has that id (ntemu keeps no groups: that process alone), each serving it on
+/// a new thread as for a typed key. Another event, or a group no process leads, is
+/// ERROR_INVALID_PARAMETER.
+#[export]
+fn GenerateConsoleCtrlEvent(
+    call: &mut ApiCall<'_>,
+    dwCtrlEvent: u32,
+    dwProcessGroupId: u32,
+) -> ApiReturn {
+    let event = match dwCtrlEvent {
+        crate::console::CTRL_C_EVENT => crate::console::CtrlEvent::C,
+        crate::console::CTRL_BREAK_EVENT => crate::console::CtrlEvent::Break,
+        _ => return call.fail(NtStatus::INVALID_PARAMETER),
+    };
+    if !has_console(call) {
+        return call.fail(NtStatus::INVALID_HANDLE);
+    }
+    let only = (dwProcessGroupId != 0).then_some(dwProcessGroupId);
+    if let Some(pid) = only
+        && call.machine.process(pid).is_none()
+    {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    deliver_ctrl_to(call.state.k32(), call.machine, event, only);
+    ApiReturn::Value(1)
+}
+
+/// The name console input history and aliases are kept under (SetConsoleInputExeName):
+/// the program's file name until set.
+fn input_exe_name(call: &mut ApiCall<'_>) -> String {
+    if let Some(name) = &call.state.k32().console_input_exe {
+        return name.clone();
+    }
+    let path = crate::module::module_file_name(call, 0).unwrap_or_default();
+    path.rsplit('\\').next().unwrap_or_default().to_string()
+}
+
+/// GetConsoleInputExeNameA(nBufferLength, lpBuffer): TRUE; a buffer too short for the
+/// name and its NUL gets nothing, with ERROR_BUFFER_OVERFLOW.
+#[export]
+fn GetConsoleInputExeNameA(call: &mut ApiCall<'_>, nBufferLength: u32, lpBuffer: Ptr) -> ApiReturn {
+    let name = input_exe_name(call);
+    let mut bytes = win32::codepage::CodePage::Ansi.encode_str(&name);
+    bytes.push(0);
+    if (nBufferLength as usize) < bytes.len() {
+        return call.fail_win32(nt_status::Win32Error::BUFFER_OVERFLOW, 1);
+    }
+    match call.write_bytes(lpBuffer.0, &bytes) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// GetConsoleInputExeNameW(nBufferLength, lpBuffer), in characters.
+#[export]
+fn GetConsoleInputExeNameW(call: &mut ApiCall<'_>, nBufferLength: u32, lpBuffer: Ptr) -> ApiReturn {
+    let name = input_exe_name(call);
+    let units: Vec<u8> = name
+        .encode_utf16()
+        .chain([0])
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    if (nBufferLength as usize) < units.len() / 2 {
+        return call.fail_win32(nt_status::Win32Error::BUFFER_OVERFLOW, 1);
+    }
+    match call.write_bytes(lpBuffer.0, &units) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// OpenConsoleW(lpName, dwDesiredAccess, bInheritHandle, dwCreationDisposition): a handle
+/// to the console input (`CONIN$`) or the active screen buffer (`CONOUT$`), as NT 4.0's
+/// console opens them: for GENERIC_READ and/or GENERIC_WRITE, with OPEN_EXISTING;
+/// anything else is ERROR_INVALID_PARAMETER (INVALID_HANDLE_VALUE).
+#[export]
+fn OpenConsoleW(
+    call: &mut ApiCall<'_>,
+    lpName: Option<WideStr>,
+    dwDesiredAccess: u32,
+    bInheritHandle: bool,
+    dwCreationDisposition: u32,
+) -> ApiReturn {
+    const GENERIC_RW: u32 = 0x8000_0000 | 0x4000_0000;
+    const OPEN_EXISTING: u32 = 3;
+    let name = lpName.map(|n| n.to_string().to_ascii_uppercase());
+    let payload = match name.as_deref() {
+        Some("CONIN$") => HostFile::Input,
+        Some("CONOUT$") => HostFile::Output,
+        _ => {
+            return call.fail_win32(
+                nt_status::Win32Error::INVALID_PARAMETER,
+                super::INVALID_HANDLE_VALUE,
+            );
+        }
+    };
+    if dwDesiredAccess & !GENERIC_RW != 0 || dwCreationDisposition != OPEN_EXISTING {
+        return call.fail_win32(
+            nt_status::Win32Error::INVALID_PARAMETER,
+            super::INVALID_HANDLE_VALUE,
+        );
+    }
+    match crate::file::create_object(
+        call,
+        Box::new(payload),
+        AccessMask(dwDesiredAccess),
+        bInheritHandle,
+    ) {
+        Ok((handle, _)) => ApiReturn::Value(handle.0),
+        Err(e) => call.fail_win32(e, super::INVALID_HANDLE_VALUE),
+    }
+}
+
+/// VerifyConsoleIoHandle(hIoHandle): TRUE for a handle to the console input or a screen
+/// buffer; FALSE for anything else, leaving the last error alone.
+#[export]
+fn VerifyConsoleIoHandle(call: &mut ApiCall<'_>, hIoHandle: Handle) -> u32 {
+    let console = call
+        .reference(hIoHandle, AccessMask(0), Some(ObjectType::File))
+        .is_ok_and(|o| o.payload::<HostFile>().is_some());
+    u32::from(console)
+}
+
+/// The console's font: NT 4.0's default raster font of 8 x 12 pixels, font number 0.
+const FONT_SIZE: (u16, u16) = (8, 12);
+
+/// GetCurrentConsoleFont(hConsoleOutput, bMaximumWindow, lpConsoleCurrentFont): font 0,
+/// and (as NT 4.0 reports it) the window's size in characters, or with bMaximumWindow the
+/// largest window's; ERROR_INVALID_HANDLE for anything but a screen buffer.
+#[export]
+fn GetCurrentConsoleFont(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    bMaximumWindow: bool,
+    lpConsoleCurrentFont: Ptr,
+) -> ApiReturn {
+    let largest = largest_window(call);
+    let size = with_buffer(call, hConsoleOutput, |b| {
+        Ok(if bMaximumWindow {
+            (b.width.min(largest.0), b.height.min(largest.1))
+        } else {
+            (b.window.width() as u16, b.window.height() as u16)
+        })
+    });
+    match size {
+        Ok((x, y)) => {
+            let mut bytes = 0u32.to_le_bytes().to_vec();
+            bytes.extend_from_slice(&pack(x, y));
+            match call.write_bytes(lpConsoleCurrentFont.0, &bytes) {
+                Ok(()) => ApiReturn::Value(1),
+                Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+            }
+        }
+        Err(status) => call.fail(status),
+    }
+}
+
+/// GetConsoleFontSize(hConsoleOutput, nFont): the font's cell in pixels, as a COORD; 0
+/// with ERROR_INVALID_HANDLE for anything but a screen buffer, ERROR_INVALID_PARAMETER
+/// for a font the console does not have.
+#[export]
+fn GetConsoleFontSize(call: &mut ApiCall<'_>, hConsoleOutput: Handle, nFont: u32) -> ApiReturn {
+    if let Err(e) = buffer_index(call, hConsoleOutput) {
+        return call.fail(e.status());
+    }
+    if nFont != 0 {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    ApiReturn::Value(u32::from_le_bytes(pack(FONT_SIZE.0, FONT_SIZE.1)))
+}
+
+/// GetNumberOfConsoleFonts(): the console has one font.
+#[export]
+fn GetNumberOfConsoleFonts(_call: &mut ApiCall<'_>) -> u32 {
+    1
+}
+
+/// GetNumberOfConsoleMouseButtons(lpNumberOfMouseButtons): a two-button mouse.
+#[export]
+fn GetNumberOfConsoleMouseButtons(
+    call: &mut ApiCall<'_>,
+    lpNumberOfMouseButtons: Ptr,
+) -> ApiReturn {
+    match call.write_u32(lpNumberOfMouseButtons.0, 2) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// sizeof(CONSOLE_FONT_INFOEX).
+const FONT_INFOEX_SIZE: u32 = 84;
+/// sizeof(CONSOLE_SCREEN_BUFFER_INFOEX).
+const SCREEN_BUFFER_INFOEX_SIZE: u32 = 96;
+
+/// GetCurrentConsoleFontEx(hConsoleOutput, bMaximumWindow, lpConsoleCurrentFontEx)
+/// (Windows Vista): font 0, the 8 x 12 raster font "Terminal"; a cbSize other than the
+/// structure's is ERROR_INVALID_PARAMETER, anything but a screen buffer ERROR_INVALID_HANDLE.
+#[export]
+fn GetCurrentConsoleFontEx(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    bMaximumWindow: bool,
+    lpConsoleCurrentFontEx: Ptr,
+) -> ApiReturn {
+    let _ = bMaximumWindow;
+    let out = lpConsoleCurrentFontEx.0;
+    let Ok(size) = call.read_u32(out) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    };
+    if size != FONT_INFOEX_SIZE {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    if let Err(e) = buffer_index(call, hConsoleOutput) {
+        return call.fail(e.status());
+    }
+    let mut bytes = Vec::with_capacity(FONT_INFOEX_SIZE as usize);
+    bytes.extend_from_slice(&FONT_INFOEX_SIZE.to_le_bytes());
+    bytes.extend_from_slice(&0u32.to_le_bytes());
+    bytes.extend_from_slice(&pack(FONT_SIZE.0, FONT_SIZE.1));
+    // FF_MODERN, FW_NORMAL.
+    bytes.extend_from_slice(&0x30u32.to_le_bytes());
+    bytes.extend_from_slice(&400u32.to_le_bytes());
+    let mut face = [0u8; 64];
+    for (i, unit) in "Terminal".encode_utf16().enumerate() {
+        face[i * 2..i * 2 + 2].copy_from_slice(&unit.to_le_bytes());
+    }
+    bytes.extend_from_slice(&face);
+    match call.write_bytes(out, &bytes) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// SetCurrentConsoleFontEx(hConsoleOutput, bMaximumWindow, lpConsoleCurrentFontEx)
+/// (Windows Vista): the console has one font, which stays; a cbSize other than the
+/// structure's is ERROR_INVALID_PARAMETER, anything but a screen buffer
+/// ERROR_INVALID_HANDLE, the last error otherwise left alone.
+#[export]
+fn SetCurrentConsoleFontEx(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    bMaximumWindow: bool,
+    lpConsoleCurrentFontEx: Ptr,
+) -> ApiReturn {
+    let _ = bMaximumWindow;
+    let Ok(size) = call.read_u32(lpConsoleCurrentFontEx.0) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    };
+    if size != FONT_INFOEX_SIZE {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    match buffer_index(call, hConsoleOutput) {
+        Ok(_) => ApiReturn::Value(1),
+        Err(e) => call.fail(e.status()),
+    }
+}
+
+/// GetConsoleScreenBufferInfoEx(hConsoleOutput, lpConsoleScreenBufferInfoEx) (Windows
+/// Vista): GetConsoleScreenBufferInfo's fields, the pop-up attributes and the colour
+/// table; a cbSize other than the structure's is ERROR_INVALID_PARAMETER.
+#[export]
+fn GetConsoleScreenBufferInfoEx(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpConsoleScreenBufferInfoEx: Ptr,
+) -> ApiReturn {
+    let out = lpConsoleScreenBufferInfoEx.0;
+    let Ok(size) = call.read_u32(out) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    };
+    if size != SCREEN_BUFFER_INFOEX_SIZE {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    let largest = largest_window(call);
+    let info = with_buffer(call, hConsoleOutput, |b| {
+        let mut bytes = Vec::with_capacity(SCREEN_BUFFER_INFOEX_SIZE as usize);
+        bytes.extend_from_slice(&SCREEN_BUFFER_INFOEX_SIZE.to_le_bytes());
+        bytes.extend_from_slice(&pack(b.width, b.height));
+        bytes.extend_from_slice(&pack(b.cursor.0, b.cursor.1));
+        bytes.extend_from_slice(&b.attributes.to_le_bytes());
+        bytes.extend_from_slice(&b.window.to_bytes());
+        bytes.extend_from_slice(&pack(b.width.min(largest.0), b.height.min(largest.1)));
+        bytes.extend_from_slice(&b.popup_attributes.to_le_bytes());
+        // bFullscreenSupported: no full-screen mode.
+        bytes.extend_from_slice(&0u32.to_le_bytes());
+        for colour in b.color_table {
+            bytes.extend_from_slice(&colour.to_le_bytes());
+        }
+        Ok(bytes)
+    });
+    match info {
+        Ok(bytes) => match call.write_bytes(out, &bytes) {
+            Ok(()) => ApiReturn::Value(1),
+            Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+        },
+        Err(status) => call.fail(status),
+    }
+}
+
+/// SetConsoleScreenBufferInfoEx(hConsoleOutput, lpConsoleScreenBufferInfoEx) (Windows
+/// Vista): the buffer's size, cursor, attributes, pop-up attributes and colour table; a
+/// size the buffer cannot take is ERROR_INVALID_PARAMETER.
+#[export]
+fn SetConsoleScreenBufferInfoEx(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpConsoleScreenBufferInfoEx: Ptr,
+) -> ApiReturn {
+    let Ok(info) = call.read_bytes(
+        lpConsoleScreenBufferInfoEx.0,
+        SCREEN_BUFFER_INFOEX_SIZE as usize,
+    ) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    };
+    let u16_at = |i: usize| u16::from_le_bytes([info[i], info[i + 1]]);
+    if u32::from_le_bytes([info[0], info[1], info[2], info[3]]) != SCREEN_BUFFER_INFOEX_SIZE {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    let (width, height) = (u16_at(4), u16_at(6));
+    let cursor = (u16_at(8), u16_at(10));
+    let (attributes, popup) = (u16_at(12), u16_at(26));
+    let mut colours = [0u32; 16];
+    for (i, c) in colours.iter_mut().enumerate() {
+        let at = 32 + i * 4;
+        *c = u32::from_le_bytes([info[at], info[at + 1], info[at + 2], info[at + 3]]);
+    }
+    let result = with_buffer(call, hConsoleOutput, |b| {
+        if (width, height) != (b.width, b.height) {
+            b.resize(width, height).ok_or(NtStatus::INVALID_PARAMETER)?;
+        }
+        if cursor.0 < b.width && cursor.1 < b.height {
+            b.cursor = cursor;
+        }
+        b.attributes = attributes;
+        b.popup_attributes = popup;
+        b.color_table = colours;
+        Ok(1)
+    });
+    finish(call, result)
+}
+
+/// SetConsoleInputExeName's work: an empty (or missing) name is ERROR_INVALID_PARAMETER.
+fn set_input_exe_name(call: &mut ApiCall<'_>, name: Option<String>) -> ApiReturn {
+    match name {
+        Some(name) if !name.is_empty() => {
+            call.state.k32().console_input_exe = Some(name);
+            ApiReturn::Value(1)
+        }
+        _ => call.fail(NtStatus::INVALID_PARAMETER),
+    }
+}
+
+/// SetConsoleInputExeNameA(lpExeName).
+#[export]
+fn SetConsoleInputExeNameA(call: &mut ApiCall<'_>, lpExeName: Option<AnsiStr>) -> ApiReturn {
+    set_input_exe_name(call, lpExeName.map(|s| s.to_string()))
+}
+
+/// SetConsoleInputExeNameW(lpExeName).
+#[export]
+fn SetConsoleInputExeNameW(call: &mut ApiCall<'_>, lpExeName: Option<WideStr>) -> ApiReturn {
+    set_input_exe_name(call, lpExeName.map(|s| s.to_string()))
 }
 
 /// A thread serving a control event: the event and the HandlerRoutines still to call,
@@ -669,6 +1051,7 @@ fn read_input(
     length: u32,
     read: Ptr,
     remove: bool,
+    wide: bool,
 ) -> ApiReturn {
     let (buffer, read) = (buffer.0, read.0);
     if let Err(status) = check_input_handle(call, handle, AccessMask::GENERIC_READ) {
@@ -685,7 +1068,16 @@ fn read_input(
         // key script) can add one, and it signals the input event when it does.
         return input_wait(call);
     }
-    let records = call.state.k32().console.input_records(length as usize);
+    let mut records = call.state.k32().console.input_records(length as usize);
+    if wide {
+        // A key's character as UnicodeChar rather than AsciiChar.
+        for r in &mut records {
+            if r[..2] == crate::console::KEY_EVENT.to_le_bytes() {
+                let unit = win32::codepage::CodePage::Oem.decode(r[14]);
+                r[14..16].copy_from_slice(&unit.to_le_bytes());
+            }
+        }
+    }
     let count = records.len();
     let bytes = records.concat();
     if call.write_bytes(buffer, &bytes).is_err() {
@@ -718,6 +1110,7 @@ fn ReadConsoleInputA(
         nLength,
         lpNumberOfEventsRead,
         true,
+        false,
     )
 }
 
@@ -737,6 +1130,163 @@ fn PeekConsoleInputA(
         nLength,
         lpNumberOfEventsRead,
         false,
+        false,
+    )
+}
+
+/// ReadConsoleInputW(hConsoleInput, lpBuffer, nLength, lpNumberOfEventsRead): waits while
+/// the queue is empty; a key's character comes as UnicodeChar.
+#[export]
+fn ReadConsoleInputW(
+    call: &mut ApiCall<'_>,
+    hConsoleInput: Handle,
+    lpBuffer: Ptr,
+    nLength: u32,
+    lpNumberOfEventsRead: Ptr,
+) -> ApiReturn {
+    read_input(
+        call,
+        hConsoleInput,
+        lpBuffer,
+        nLength,
+        lpNumberOfEventsRead,
+        true,
+        true,
+    )
+}
+
+/// PeekConsoleInputW(hConsoleInput, lpBuffer, nLength, lpNumberOfEventsRead).
+#[export]
+fn PeekConsoleInputW(
+    call: &mut ApiCall<'_>,
+    hConsoleInput: Handle,
+    lpBuffer: Ptr,
+    nLength: u32,
+    lpNumberOfEventsRead: Ptr,
+) -> ApiReturn {
+    read_input(
+        call,
+        hConsoleInput,
+        lpBuffer,
+        nLength,
+        lpNumberOfEventsRead,
+        false,
+        true,
+    )
+}
+
+/// WriteConsoleInputA/W's work: the records go to the end of the input queue (key events
+/// as keys, with their character in the OEM code page, any other record as it is) and
+/// their count to *lpNumberOfEventsWritten. The records are read before the handle is
+/// checked (ERROR_INVALID_ACCESS for a buffer that cannot be read). A single mouse-move
+/// record written after a mouse move still queued takes its place, as NT's console
+/// coalesces mouse moves.
+fn write_input(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    buffer: u32,
+    length: u32,
+    written: u32,
+    wide: bool,
+) -> ApiReturn {
+    use crate::console::{INPUT_RECORD_SIZE, InputEvent, KEY_EVENT, KeyEvent};
+    let size = INPUT_RECORD_SIZE as u32;
+    if length > u32::MAX / size {
+        return call.fail_win32(nt_status::Win32Error::NOT_ENOUGH_MEMORY, 0);
+    }
+    let Ok(bytes) = call.read_bytes(buffer, (length * size) as usize) else {
+        return call.fail_win32(nt_status::Win32Error(12), 0);
+    };
+    if let Err(status) = check_input_handle(call, handle, AccessMask::GENERIC_WRITE) {
+        return call.fail(status);
+    }
+    if call.probe_write(written, 4).is_err() {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    }
+    sync_console(call);
+    let mut events = Vec::with_capacity(length as usize);
+    for r in bytes.chunks_exact(INPUT_RECORD_SIZE) {
+        let u16_at = |i: usize| u16::from_le_bytes([r[i], r[i + 1]]);
+        if u16_at(0) != KEY_EVENT {
+            let mut record = [0u8; INPUT_RECORD_SIZE];
+            record.copy_from_slice(r);
+            events.push(InputEvent::Other(record));
+            continue;
+        }
+        let ascii_char = if wide {
+            win32::codepage::CodePage::Oem
+                .encode(u16_at(14))
+                .unwrap_or(b'?')
+        } else {
+            r[14]
+        };
+        events.push(InputEvent::Key(KeyEvent {
+            key_down: u32::from_le_bytes([r[4], r[5], r[6], r[7]]) != 0,
+            repeat_count: u16_at(8),
+            virtual_key_code: u16_at(10),
+            virtual_scan_code: u16_at(12),
+            ascii_char,
+            control_key_state: u32::from_le_bytes([r[16], r[17], r[18], r[19]]),
+        }));
+    }
+    let input = &mut call.state.k32().console.input;
+    let mouse_move = |e: &InputEvent| match e {
+        // MOUSE_EVENT with MOUSE_MOVED in dwEventFlags.
+        InputEvent::Other(r) => r[..2] == [2, 0] && r[16] & 1 != 0,
+        InputEvent::Key(_) => false,
+    };
+    if let [single] = events[..]
+        && mouse_move(&single)
+        && let Some(last) = input.back_mut()
+        && mouse_move(last)
+    {
+        *last = single;
+    } else {
+        input.extend(events);
+    }
+    sync_console(call);
+    match call.write_u32(written, length) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// WriteConsoleInputA(hConsoleInput, lpBuffer, nLength, lpNumberOfEventsWritten).
+#[export]
+fn WriteConsoleInputA(
+    call: &mut ApiCall<'_>,
+    hConsoleInput: Handle,
+    lpBuffer: Ptr,
+    nLength: u32,
+    lpNumberOfEventsWritten: Ptr,
+) -> ApiReturn {
+    write_input(
+        call,
+        hConsoleInput,
+        lpBuffer.0,
+        nLength,
+        lpNumberOfEventsWritten.0,
+        false,
+    )
+}
+
+/// WriteConsoleInputW(hConsoleInput, lpBuffer, nLength, lpNumberOfEventsWritten): a key
+/// event's UnicodeChar goes to the queue in the OEM code page.
+#[export]
+fn WriteConsoleInputW(
+    call: &mut ApiCall<'_>,
+    hConsoleInput: Handle,
+    lpBuffer: Ptr,
+    nLength: u32,
+    lpNumberOfEventsWritten: Ptr,
+) -> ApiReturn {
+    write_input(
+        call,
+        hConsoleInput,
+        lpBuffer.0,
+        nLength,
+        lpNumberOfEventsWritten.0,
+        true,
     )
 }
 
@@ -762,6 +1312,12 @@ fn GetNumberOfConsoleInputEvents(
 /// FlushConsoleInputBuffer(hConsoleInput).
 #[export]
 fn FlushConsoleInputBuffer(call: &mut ApiCall<'_>, hConsoleInput: Handle) -> ApiReturn {
+    flush_console_input(call, hConsoleInput)
+}
+
+/// FlushConsoleInputBuffer's work, which FlushFileBuffers of the console input does too.
+#[allow(non_snake_case)] // the API's name
+pub(crate) fn flush_console_input(call: &mut ApiCall<'_>, hConsoleInput: Handle) -> ApiReturn {
     if let Err(status) = check_input_handle(call, hConsoleInput, AccessMask::GENERIC_WRITE) {
         return call.fail(status);
     }
@@ -771,6 +1327,22 @@ fn FlushConsoleInputBuffer(call: &mut ApiCall<'_>, hConsoleInput: Handle) -> Api
     console.size_events.clear();
     sync_console(call);
     ApiReturn::Value(1)
+}
+
+/// What a run of cells carries between the buffer and the caller.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum RunKind {
+    /// Characters, one byte each (the OEM code page).
+    Ansi,
+    /// Characters, UTF-16.
+    Wide,
+    /// Attributes, a WORD each.
+    Attribute,
+}
+
+/// A UTF-16 character as the console keeps it, in the OEM code page ('?' when it has none).
+fn oem_byte(unit: u16) -> u8 {
+    win32::codepage::CodePage::Oem.encode(unit).unwrap_or(b'?')
 }
 
 /// Read/WriteConsoleOutputCharacterA and Attribute: (hConsoleOutput, lpBuffer, nLength,
@@ -784,14 +1356,14 @@ fn cell_run(
     length: u32,
     at: Coord,
     done: Ptr,
-    characters: bool,
+    kind: RunKind,
     write: bool,
 ) -> ApiReturn {
     if write {
         screen_feature(call);
     }
     let (buffer, x, y, done) = (buffer.0, at.x, at.y, done.0);
-    let unit = if characters { 1 } else { 2 };
+    let unit = if kind == RunKind::Ansi { 1 } else { 2 };
     if call.probe_write(done, 4).is_err() {
         return call.fail(NtStatus::ACCESS_VIOLATION);
     }
@@ -801,7 +1373,8 @@ fn cell_run(
     };
     let available = match call.state.k32().console.buffers.get(index) {
         Some(b) if b.contains(x, y) => b.read_run(x, y, length).len(),
-        Some(_) => return call.fail(NtStatus::INVALID_PARAMETER),
+        // A start outside the buffer moves nothing.
+        Some(_) => 0,
         None => return call.fail(NtStatus::INVALID_HANDLE),
     };
     let count = if write {
@@ -819,10 +1392,12 @@ fn cell_run(
                 (at / usize::from(b.width)) as u16,
             );
             if let Some(mut cell) = b.cell(cx, cy) {
-                if characters {
-                    cell.ch = value[0];
-                } else {
-                    cell.attributes = u16::from_le_bytes([value[0], value[1]]);
+                match kind {
+                    RunKind::Ansi => cell.ch = value[0],
+                    RunKind::Wide => cell.ch = oem_byte(u16::from_le_bytes([value[0], value[1]])),
+                    RunKind::Attribute => {
+                        cell.attributes = u16::from_le_bytes([value[0], value[1]]);
+                    }
                 }
                 b.set_cell(cx, cy, cell);
             }
@@ -833,12 +1408,13 @@ fn cell_run(
             Some(b) => b
                 .read_run(x, y, length)
                 .iter()
-                .flat_map(|c| {
-                    if characters {
-                        vec![c.ch]
-                    } else {
-                        c.attributes.to_le_bytes().to_vec()
-                    }
+                .flat_map(|c| match kind {
+                    RunKind::Ansi => vec![c.ch],
+                    RunKind::Wide => win32::codepage::CodePage::Oem
+                        .decode(c.ch)
+                        .to_le_bytes()
+                        .to_vec(),
+                    RunKind::Attribute => c.attributes.to_le_bytes().to_vec(),
                 })
                 .collect(),
             None => return call.fail(NtStatus::INVALID_HANDLE),
@@ -872,7 +1448,7 @@ fn ReadConsoleOutputAttribute(
         nLength,
         dwReadCoord,
         lpNumberOfAttrsRead,
-        false,
+        RunKind::Attribute,
         false,
     )
 }
@@ -895,7 +1471,7 @@ fn ReadConsoleOutputCharacterA(
         nLength,
         dwReadCoord,
         lpNumberOfCharsRead,
-        true,
+        RunKind::Ansi,
         false,
     )
 }
@@ -918,7 +1494,7 @@ fn WriteConsoleOutputAttribute(
         nLength,
         dwWriteCoord,
         lpNumberOfAttrsWritten,
-        false,
+        RunKind::Attribute,
         true,
     )
 }
@@ -941,6 +1517,98 @@ fn WriteConsoleOutputCharacterA(
         nLength,
         dwWriteCoord,
         lpNumberOfCharsWritten,
+        RunKind::Ansi,
+        true,
+    )
+}
+
+/// ReadConsoleOutputCharacterW(hConsoleOutput, lpCharacter, nLength, dwReadCoord,
+/// lpNumberOfCharsRead).
+#[export]
+fn ReadConsoleOutputCharacterW(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpCharacter: Ptr,
+    nLength: u32,
+    dwReadCoord: Coord,
+    lpNumberOfCharsRead: Ptr,
+) -> ApiReturn {
+    cell_run(
+        call,
+        hConsoleOutput,
+        lpCharacter,
+        nLength,
+        dwReadCoord,
+        lpNumberOfCharsRead,
+        RunKind::Wide,
+        false,
+    )
+}
+
+/// WriteConsoleOutputCharacterW(hConsoleOutput, lpCharacter, nLength, dwWriteCoord,
+/// lpNumberOfCharsWritten).
+#[export]
+fn WriteConsoleOutputCharacterW(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpCharacter: Ptr,
+    nLength: u32,
+    dwWriteCoord: Coord,
+    lpNumberOfCharsWritten: Ptr,
+) -> ApiReturn {
+    cell_run(
+        call,
+        hConsoleOutput,
+        lpCharacter,
+        nLength,
+        dwWriteCoord,
+        lpNumberOfCharsWritten,
+        RunKind::Wide,
+        true,
+    )
+}
+
+/// ReadConsoleOutputW(hConsoleOutput, lpBuffer, dwBufferSize, dwBufferCoord, lpReadRegion):
+/// CHAR_INFOs with UTF-16 characters.
+#[export]
+fn ReadConsoleOutputW(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpBuffer: Ptr,
+    dwBufferSize: Coord,
+    dwBufferCoord: Coord,
+    lpReadRegion: Ptr,
+) -> ApiReturn {
+    cell_rectangle(
+        call,
+        hConsoleOutput,
+        lpBuffer,
+        dwBufferSize,
+        dwBufferCoord,
+        lpReadRegion,
+        false,
+        true,
+    )
+}
+
+/// WriteConsoleOutputW(hConsoleOutput, lpBuffer, dwBufferSize, dwBufferCoord,
+/// lpWriteRegion).
+#[export]
+fn WriteConsoleOutputW(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpBuffer: Ptr,
+    dwBufferSize: Coord,
+    dwBufferCoord: Coord,
+    lpWriteRegion: Ptr,
+) -> ApiReturn {
+    cell_rectangle(
+        call,
+        hConsoleOutput,
+        lpBuffer,
+        dwBufferSize,
+        dwBufferCoord,
+        lpWriteRegion,
         true,
         true,
     )
@@ -949,6 +1617,7 @@ fn WriteConsoleOutputCharacterA(
 /// Read/WriteConsoleOutputA(hConsoleOutput, lpBuffer (CHAR_INFO), dwBufferSize,
 /// dwBufferCoord, lpReadRegion/lpWriteRegion): a rectangle of cells between the screen
 /// buffer and a guest array; the region is clipped to both and written back.
+#[allow(clippy::too_many_arguments)] // the API's five, the direction and the character set
 fn cell_rectangle(
     call: &mut ApiCall<'_>,
     handle: Handle,
@@ -957,6 +1626,7 @@ fn cell_rectangle(
     origin: Coord,
     region_ptr: Ptr,
     write: bool,
+    wide: bool,
 ) -> ApiReturn {
     if write {
         screen_feature(call);
@@ -1005,6 +1675,23 @@ fn cell_rectangle(
             .bottom
             .min((i32::from(region.top) + fits_h - 1).clamp(-1, 0x7FFF) as i16),
     };
+    if write {
+        // WriteConsoleOutput: an inverted region, or a buffer coordinate outside the
+        // array, is ERROR_INVALID_PARAMETER; a region wholly outside the screen buffer
+        // writes nothing and succeeds; either way the region is left as it was.
+        if region.left > region.right
+            || region.top > region.bottom
+            || ax < 0
+            || ay < 0
+            || ax >= aw
+            || ay >= ah
+        {
+            return call.fail(NtStatus::INVALID_PARAMETER);
+        }
+        if area.is_empty() {
+            return ApiReturn::Value(1);
+        }
+    }
     if area.is_empty() || ax < 0 || ay < 0 || ax >= aw || ay >= ah {
         // Nothing to copy: NT reports an empty region.
         region.right = region.left - 1;
@@ -1031,7 +1718,11 @@ fn cell_rectangle(
                     (i32::from(area.left) + i as i32) as u16,
                     y as u16,
                     crate::console::Cell {
-                        ch: info[0],
+                        ch: if wide {
+                            oem_byte(u16::from_le_bytes([info[0], info[1]]))
+                        } else {
+                            info[0]
+                        },
                         attributes: u16::from_le_bytes([info[2], info[3]]),
                     },
                 );
@@ -1045,7 +1736,13 @@ fn cell_rectangle(
                             attributes: 0,
                         });
                         let [a0, a1] = c.attributes.to_le_bytes();
-                        [c.ch, 0, a0, a1]
+                        if wide {
+                            let [c0, c1] =
+                                win32::codepage::CodePage::Oem.decode(c.ch).to_le_bytes();
+                            [c0, c1, a0, a1]
+                        } else {
+                            [c.ch, 0, a0, a1]
+                        }
                     })
                     .collect(),
                 None => return call.fail(NtStatus::INVALID_HANDLE),
@@ -1079,6 +1776,7 @@ fn ReadConsoleOutputA(
         dwBufferCoord,
         lpReadRegion,
         false,
+        false,
     )
 }
 
@@ -1101,6 +1799,7 @@ fn WriteConsoleOutputA(
         dwBufferCoord,
         lpWriteRegion,
         true,
+        false,
     )
 }
 
@@ -1123,6 +1822,50 @@ fn ScrollConsoleScreenBufferA(
     lpClipRectangle: Ptr,
     dwDestinationOrigin: Coord,
     lpFill: Ptr,
+) -> ApiReturn {
+    scroll(
+        call,
+        hConsoleOutput,
+        lpScrollRectangle,
+        lpClipRectangle,
+        dwDestinationOrigin,
+        lpFill,
+        false,
+    )
+}
+
+/// ScrollConsoleScreenBufferW(hConsoleOutput, lpScrollRectangle, lpClipRectangle,
+/// dwDestinationOrigin, lpFill): the fill's character is UTF-16.
+#[export]
+fn ScrollConsoleScreenBufferW(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpScrollRectangle: Ptr,
+    lpClipRectangle: Ptr,
+    dwDestinationOrigin: Coord,
+    lpFill: Ptr,
+) -> ApiReturn {
+    scroll(
+        call,
+        hConsoleOutput,
+        lpScrollRectangle,
+        lpClipRectangle,
+        dwDestinationOrigin,
+        lpFill,
+        true,
+    )
+}
+
+/// ScrollConsoleScreenBufferA/W's work.
+#[allow(non_snake_case)] // the arguments keep the API's names
+fn scroll(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    lpScrollRectangle: Ptr,
+    lpClipRectangle: Ptr,
+    dwDestinationOrigin: Coord,
+    lpFill: Ptr,
+    wide: bool,
 ) -> ApiReturn {
     screen_feature(call);
     let (handle, scroll_ptr, clip_ptr, (dx, dy), fill_ptr) = (
@@ -1148,7 +1891,11 @@ fn ScrollConsoleScreenBufferA(
         return call.fail(NtStatus::ACCESS_VIOLATION);
     };
     let fill = crate::console::Cell {
-        ch: fill[0],
+        ch: if wide {
+            oem_byte(u16::from_le_bytes([fill[0], fill[1]]))
+        } else {
+            fill[0]
+        },
         attributes: u16::from_le_bytes([fill[2], fill[3]]),
     };
     let result = with_buffer(call, handle, |b| {
@@ -1405,6 +2152,51 @@ fn ReadConsoleA(
         nNumberOfCharsToRead,
         lpNumberOfCharsRead.0,
     )
+}
+
+/// ReadConsoleW(hConsoleInput, lpBuffer, nNumberOfCharsToRead, lpNumberOfCharsRead,
+/// lpReserved): ReadConsoleA's cooked input as UTF-16 characters; a count whose bytes the
+/// console cannot allocate is ERROR_NOT_ENOUGH_MEMORY.
+#[export]
+fn ReadConsoleW(
+    call: &mut ApiCall<'_>,
+    hConsoleInput: Handle,
+    lpBuffer: Ptr,
+    nNumberOfCharsToRead: u32,
+    lpNumberOfCharsRead: Ptr,
+    lpReserved: Ptr,
+) -> ApiReturn {
+    let _ = lpReserved;
+    let (buffer, length, read) = (lpBuffer.0, nNumberOfCharsToRead, lpNumberOfCharsRead.0);
+    if let Err(status) = check_input_handle(call, hConsoleInput, AccessMask::GENERIC_READ) {
+        return call.fail(status);
+    }
+    if length > 0x3FFF_FFFF {
+        return call.fail_win32(nt_status::Win32Error::NOT_ENOUGH_MEMORY, 0);
+    }
+    if call
+        .probe_write(buffer, (length.min(0x8_0000) * 2) as usize)
+        .is_err()
+        || call.probe_optional(read, 4).is_err()
+    {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    }
+    match read_cooked(call, length as usize) {
+        Some(bytes) => {
+            let units: Vec<u8> = bytes
+                .iter()
+                .flat_map(|&b| win32::codepage::CodePage::Oem.decode(b).to_le_bytes())
+                .collect();
+            if call.write_bytes(buffer, &units).is_err()
+                || call.write_out_u32(read, bytes.len() as u32).is_err()
+            {
+                return call.fail(NtStatus::ACCESS_VIOLATION);
+            }
+            sync_console(call);
+            ApiReturn::Value(1)
+        }
+        None => input_wait(call),
+    }
 }
 
 /// Where the thread that serves a Ctrl+C starts (NT's kernel32!CtrlRoutine).

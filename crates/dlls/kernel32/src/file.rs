@@ -23,6 +23,7 @@ use super::path::{self, CurrentDirectory, DosDevice, FullPath};
 use super::pipe::PipeEnd;
 use super::{HostFile, INVALID_HANDLE_VALUE, MAX_PATH, bad_pointer, insert};
 use crate::K32;
+use crate::filenode::{FileNode, FileNodes, new_owner};
 use crate::volume::{self, Located, Node, OpenHow, Volume, io_error};
 use win32::codepage::CodePage;
 use win32::{AnsiStr, ApiCall, ApiReturn, OutBuf, Ptr, WideStr, export};
@@ -95,6 +96,8 @@ pub(crate) struct FileSystem {
     process_cwd: win32::PerProcess<CurrentDirectory>,
     /// Disk file objects, to check share modes against.
     open: Vec<Weak<Object>>,
+    /// What the opens of each file share.
+    pub(crate) nodes: FileNodes,
 }
 
 impl Default for FileSystem {
@@ -104,6 +107,7 @@ impl Default for FileSystem {
             cwd: CurrentDirectory::root('C'),
             process_cwd: win32::PerProcess::default(),
             open: Vec::new(),
+            nodes: FileNodes::default(),
         }
     }
 }
@@ -183,12 +187,30 @@ impl FileSystem {
     /// ERROR_SHARING_VIOLATION when opening the file `id` for `access` (mapped file rights)
     /// sharing `share` conflicts with a file object already open on it.
     fn check_share(&mut self, id: (u64, u64), access: u32, share: u32) -> Result<(), Win32Error> {
+        self.check_share_except(id, access, share, None)
+    }
+
+    /// [`FileSystem::check_share`], leaving out the open `except` (an open acting on its
+    /// own file).
+    fn check_share_except(
+        &mut self,
+        id: (u64, u64),
+        access: u32,
+        share: u32,
+        except: Option<u64>,
+    ) -> Result<(), Win32Error> {
+        // An open that neither reads, writes nor deletes is not counted: it conflicts with
+        // nobody, and its share mode binds nobody.
+        let counted = READ_RIGHTS | WRITE_RIGHTS | DELETE_RIGHT;
+        if access & counted == 0 {
+            return Ok(());
+        }
         for object in self.live() {
             let Some(disk) = object.payload::<DiskFile>() else {
                 continue;
             };
             let other = disk.inner.lock();
-            if other.node.id != id {
+            if other.node.id != id || Some(other.owner) == except || other.access & counted == 0 {
                 continue;
             }
             let conflict =
@@ -213,11 +235,21 @@ impl FileSystem {
             if let Some(disk) = object.payload::<DiskFile>() {
                 let mut inner = disk.inner.lock();
                 if inner.node.id == id {
-                    inner.parent = volume.parent_of(to).ok();
                     inner.name = to.name.clone();
                 }
             }
         }
+        if let Some(node) = self.nodes.existing(id) {
+            node.moved(volume.parent_of(to).ok(), &to.name);
+        }
+    }
+
+    /// True when a file object is open on file `id` (with or without access).
+    pub(crate) fn is_open(&mut self, id: (u64, u64)) -> bool {
+        self.live().any(|o| {
+            o.payload::<DiskFile>()
+                .is_some_and(|d| d.inner.lock().node.id == id)
+        })
     }
 }
 
@@ -239,11 +271,24 @@ struct DiskInner {
     /// The file rights the object was opened for.
     access: u32,
     share: u32,
+    /// Opened with FILE_FLAG_DELETE_ON_CLOSE: the file is delete pending once this closes.
     delete_on_close: bool,
-    /// The directory that holds it (O_PATH) and its name there: where delete-on-close acts,
-    /// after checking that the name still is this file.
+    /// The directory that holds it (O_PATH), for delete-on-close.
     parent: Option<OwnedFd>,
+    /// Its name in that directory.
     name: String,
+    /// What the file's opens share: delete pending, locks, sections.
+    shared: Arc<FileNode>,
+    /// This open's identity, as a lock holder.
+    owner: u64,
+    /// The drive it was opened on.
+    drive: char,
+    /// Its components below the drive's root, in their host spelling when found.
+    path: Vec<String>,
+    /// Opened for synchronous I/O (not FILE_FLAG_OVERLAPPED): the file position moves.
+    synchronous: bool,
+    /// FILE_FLAG_NO_BUFFERING: transfers of whole sectors at sector offsets only.
+    no_buffering: bool,
 }
 
 impl std::fmt::Debug for DiskFile {
@@ -255,13 +300,131 @@ impl std::fmt::Debug for DiskFile {
 impl Drop for DiskFile {
     fn drop(&mut self) {
         let inner = self.inner.get_mut();
-        if inner.delete_on_close {
-            inner.file = None;
-            if let Some(parent) = &inner.parent {
-                volume::remove_if_same(parent, &inner.name, inner.node.id);
-            }
+        inner.shared.release_owner(inner.owner);
+        if inner.delete_on_close
+            && let Some(parent) = inner.parent.take()
+        {
+            // The file goes when the last open of it closes.
+            inner.shared.set_delete_pending(parent, inner.name.clone());
         }
     }
+}
+
+impl DiskFile {
+    /// The state the opens of this file share.
+    pub(crate) fn node(&self) -> Arc<FileNode> {
+        Arc::clone(&self.inner.lock().shared)
+    }
+
+    /// This open's identity as a lock holder.
+    pub(crate) fn owner(&self) -> u64 {
+        self.inner.lock().owner
+    }
+
+    /// True for an open directory.
+    pub(crate) fn is_directory(&self) -> bool {
+        self.inner.lock().file.is_none()
+    }
+
+    /// What the open is now: a fresh look at the file through its descriptor.
+    pub(crate) fn state(&self) -> Result<OpenState, Win32Error> {
+        let inner = self.inner.lock();
+        let open = inner
+            .file
+            .as_ref()
+            .or(inner.directory.as_ref())
+            .ok_or(Win32Error::INVALID_HANDLE)?;
+        let node = volume::node_of_file(open).ok_or(Win32Error::ACCESS_DENIED)?;
+        let mut mode = 0;
+        if inner.synchronous {
+            mode |= options::SYNCHRONOUS_IO_NONALERT;
+        }
+        if inner.no_buffering {
+            mode |= options::NO_INTERMEDIATE_BUFFERING;
+        }
+        if inner.delete_on_close {
+            mode |= options::DELETE_ON_CLOSE;
+        }
+        Ok(OpenState {
+            node,
+            volume_serial: inner.volume_serial,
+            drive: inner.drive,
+            path: inner.path.clone(),
+            position: inner.position,
+            access: inner.access,
+            mode,
+            delete_pending: inner.delete_on_close || inner.shared.delete_pending(),
+        })
+    }
+
+    /// Moves the file position (FilePositionInformation).
+    pub(crate) fn set_position(&self, position: u64) {
+        self.inner.lock().position = position;
+    }
+
+    /// Cuts or extends the file to `length` bytes; a file a section maps cannot shrink
+    /// (ERROR_USER_MAPPED_FILE).
+    pub(crate) fn set_length(&self, length: u64) -> Result<(), Win32Error> {
+        let inner = self.inner.lock();
+        let file = inner.file.as_ref().ok_or(Win32Error::INVALID_FUNCTION)?;
+        let current = file.metadata().map_err(|e| io_error(&e))?.len();
+        let (data, image) = inner.shared.sections();
+        if length < current && data + image > 0 {
+            return Err(Win32Error::USER_MAPPED_FILE);
+        }
+        file.set_len(length).map_err(|e| io_error(&e))
+    }
+
+    /// Sets or clears delete-on-close (FileDispositionInformation): the file is delete
+    /// pending once this open closes.
+    pub(crate) fn set_delete_on_close(
+        &self,
+        delete: bool,
+        parent: Option<OwnedFd>,
+    ) -> Result<(), Win32Error> {
+        let mut inner = self.inner.lock();
+        inner.delete_on_close = delete;
+        if delete && inner.parent.is_none() {
+            inner.parent = parent;
+        }
+        Ok(())
+    }
+
+    /// Sets the last access and write times (nanoseconds since 1970; None leaves one).
+    pub(crate) fn set_times(
+        &self,
+        accessed: Option<i128>,
+        written: Option<i128>,
+    ) -> Result<(), Win32Error> {
+        let inner = self.inner.lock();
+        let open = inner
+            .file
+            .as_ref()
+            .or(inner.directory.as_ref())
+            .ok_or(Win32Error::INVALID_HANDLE)?;
+        volume::set_times(open, accessed, written)
+    }
+}
+
+/// What [`DiskFile::state`] reports of an open file or directory.
+#[derive(Clone, Debug)]
+pub(crate) struct OpenState {
+    /// The file now.
+    pub(crate) node: Node,
+    /// Its drive's serial number.
+    pub(crate) volume_serial: u32,
+    /// Its drive.
+    pub(crate) drive: char,
+    /// Its components below the drive's root.
+    pub(crate) path: Vec<String>,
+    /// The file position.
+    pub(crate) position: u64,
+    /// The file rights the open has.
+    pub(crate) access: u32,
+    /// FILE_SYNCHRONOUS_IO_NONALERT, FILE_NO_INTERMEDIATE_BUFFERING, FILE_DELETE_ON_CLOSE.
+    pub(crate) mode: u32,
+    /// The file goes when its last open closes.
+    pub(crate) delete_pending: bool,
 }
 
 /// The payload of a File object open on NUL (or a port ntemu's machine has nothing behind).
@@ -270,11 +433,42 @@ pub struct NullDevice;
 
 /// The payload of a FindFirstFile search handle: the entries still to give.
 struct FindSearch {
-    entries: Mutex<VecDeque<(String, Node)>>,
+    entries: Mutex<VecDeque<FoundEntry>>,
+}
+
+/// An entry a search found: its name, its 8.3 alias (empty when the name is one), and what
+/// it is (None for a DOS device).
+#[derive(Clone, Debug)]
+pub(crate) struct FoundEntry {
+    /// The long name.
+    pub(crate) name: String,
+    /// The short name, when the long name is not a legal 8.3 name.
+    pub(crate) short: String,
+    /// The file or directory; None for a device.
+    pub(crate) node: Option<Node>,
+}
+
+impl FoundEntry {
+    /// Its attributes (FILE_ATTRIBUTE_ARCHIVE for a device, as NT reports one).
+    fn attributes(&self) -> u32 {
+        self.node
+            .as_ref()
+            .map_or(FILE_ATTRIBUTE_ARCHIVE, attributes_of)
+    }
+
+    /// Its three times (0 for a device).
+    fn times(&self) -> [u64; 3] {
+        self.node.as_ref().map_or([0; 3], times_of)
+    }
+
+    /// Its size (0 for a device or a directory).
+    fn size(&self) -> u64 {
+        self.node.as_ref().map_or(0, |n| n.size)
+    }
 }
 
 /// A string as guest ANSI bytes, if every character has one.
-fn encode_ansi(s: &str) -> Option<Vec<u8>> {
+pub(crate) fn encode_ansi(s: &str) -> Option<Vec<u8>> {
     s.chars()
         .map(|c| {
             u16::try_from(u32::from(c))
@@ -409,7 +603,7 @@ pub(crate) fn set_process_current_directory(
 }
 
 /// The volume of `drive`: ERROR_PATH_NOT_FOUND when no such drive is mounted.
-fn volume_of(call: &ApiCall<'_>, drive: char) -> Result<Arc<Volume>, Win32Error> {
+pub(crate) fn volume_of(call: &ApiCall<'_>, drive: char) -> Result<Arc<Volume>, Win32Error> {
     call.state
         .k32_peek()
         .and_then(|k| k.files.volume(drive))
@@ -417,7 +611,7 @@ fn volume_of(call: &ApiCall<'_>, drive: char) -> Result<Arc<Volume>, Win32Error>
 }
 
 /// Finds `components` on drive `drive`.
-fn locate(
+pub(crate) fn locate(
     call: &ApiCall<'_>,
     drive: char,
     components: &[String],
@@ -449,7 +643,10 @@ pub(crate) fn resolve(
 
 /// What an existing name names: ERROR_FILE_NOT_FOUND when only its last component is
 /// missing.
-fn existing(call: &ApiCall<'_>, name: &str) -> Result<(Arc<Volume>, Located, Node), Win32Error> {
+pub(crate) fn existing(
+    call: &ApiCall<'_>,
+    name: &str,
+) -> Result<(Arc<Volume>, Located, Node), Win32Error> {
     let f = full(call, name)?;
     let (volume, at) = resolve(call, &f)?;
     match at.node {
@@ -458,7 +655,7 @@ fn existing(call: &ApiCall<'_>, name: &str) -> Result<(Arc<Volume>, Located, Nod
     }
 }
 
-fn create_object(
+pub(crate) fn create_object(
     call: &mut ApiCall<'_>,
     payload: Box<dyn std::any::Any + Send + Sync>,
     access: AccessMask,
@@ -472,138 +669,340 @@ fn create_object(
     Ok((handle, object))
 }
 
-/// CreateFile's work: opens or creates `name` for `access` sharing `share` with
-/// `disposition`, `flags` being dwFlagsAndAttributes. On success the last error is
-/// ERROR_ALREADY_EXISTS when CREATE_ALWAYS or OPEN_ALWAYS found the file, else 0.
-fn create_file(
+/// NtCreateFile's dispositions.
+pub(crate) mod disposition {
+    /// FILE_SUPERSEDE: replace the file, or create it.
+    pub(crate) const SUPERSEDE: u32 = 0;
+    /// FILE_OPEN: open an existing file.
+    pub(crate) const OPEN: u32 = 1;
+    /// FILE_CREATE: create a new file.
+    pub(crate) const CREATE: u32 = 2;
+    /// FILE_OPEN_IF: open, or create.
+    pub(crate) const OPEN_IF: u32 = 3;
+    /// FILE_OVERWRITE: open an existing file and cut it to 0 bytes.
+    pub(crate) const OVERWRITE: u32 = 4;
+    /// FILE_OVERWRITE_IF: overwrite, or create.
+    pub(crate) const OVERWRITE_IF: u32 = 5;
+}
+
+/// NtCreateFile's create options.
+pub(crate) mod options {
+    /// FILE_DIRECTORY_FILE: the name must be a directory.
+    pub(crate) const DIRECTORY_FILE: u32 = 0x1;
+    /// FILE_WRITE_THROUGH.
+    pub(crate) const WRITE_THROUGH: u32 = 0x2;
+    /// FILE_SEQUENTIAL_ONLY.
+    pub(crate) const SEQUENTIAL_ONLY: u32 = 0x4;
+    /// FILE_NO_INTERMEDIATE_BUFFERING: transfers in whole sectors only.
+    pub(crate) const NO_INTERMEDIATE_BUFFERING: u32 = 0x8;
+    /// FILE_SYNCHRONOUS_IO_ALERT.
+    pub(crate) const SYNCHRONOUS_IO_ALERT: u32 = 0x10;
+    /// FILE_SYNCHRONOUS_IO_NONALERT.
+    pub(crate) const SYNCHRONOUS_IO_NONALERT: u32 = 0x20;
+    /// FILE_NON_DIRECTORY_FILE: the name must not be a directory.
+    pub(crate) const NON_DIRECTORY_FILE: u32 = 0x40;
+    /// FILE_RANDOM_ACCESS.
+    pub(crate) const RANDOM_ACCESS: u32 = 0x800;
+    /// FILE_DELETE_ON_CLOSE.
+    pub(crate) const DELETE_ON_CLOSE: u32 = 0x1000;
+    /// FILE_OPEN_FOR_BACKUP_INTENT.
+    pub(crate) const OPEN_FOR_BACKUP_INTENT: u32 = 0x4000;
+}
+
+/// What NtCreateFile reports in IO_STATUS_BLOCK.Information.
+pub(crate) mod created {
+    /// FILE_SUPERSEDED.
+    pub(crate) const SUPERSEDED: u32 = 0;
+    /// FILE_OPENED.
+    pub(crate) const OPENED: u32 = 1;
+    /// FILE_CREATED.
+    pub(crate) const CREATED: u32 = 2;
+    /// FILE_OVERWRITTEN.
+    pub(crate) const OVERWRITTEN: u32 = 3;
+}
+
+/// GENERIC_WRITE.
+const GENERIC_WRITE: u32 = 0x4000_0000;
+/// SYNCHRONIZE.
+const SYNCHRONIZE: u32 = 0x0010_0000;
+/// FILE_READ_ATTRIBUTES.
+const FILE_READ_ATTRIBUTES: u32 = 0x80;
+/// FILE_FLAG_WRITE_THROUGH.
+const FILE_FLAG_WRITE_THROUGH: u32 = 0x8000_0000;
+/// FILE_FLAG_OVERLAPPED.
+pub const FILE_FLAG_OVERLAPPED: u32 = 0x4000_0000;
+/// FILE_FLAG_NO_BUFFERING.
+pub const FILE_FLAG_NO_BUFFERING: u32 = 0x2000_0000;
+/// FILE_FLAG_RANDOM_ACCESS.
+const FILE_FLAG_RANDOM_ACCESS: u32 = 0x1000_0000;
+/// FILE_FLAG_SEQUENTIAL_SCAN.
+const FILE_FLAG_SEQUENTIAL_SCAN: u32 = 0x0800_0000;
+/// The attribute bits CreateFile passes on to a new file.
+const CREATE_ATTRIBUTES: u32 = 0x1 | 0x2 | 0x4 | 0x20 | 0x80 | 0x100 | 0x1000;
+
+/// An open NtCreateFile (and CreateFile through it) asks for.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct OpenRequest {
+    /// The desired access as asked (generic rights allowed).
+    pub(crate) access: u32,
+    /// FILE_SHARE_* bits.
+    pub(crate) share: u32,
+    /// One of [`disposition`].
+    pub(crate) disposition: u32,
+    /// [`options`] bits.
+    pub(crate) options: u32,
+    /// The attributes of a file it creates.
+    pub(crate) attributes: u32,
+    /// The handle is inherited by child processes.
+    pub(crate) inherit: bool,
+}
+
+/// The NT status of a failure the volume layer reports as a Win32 error.
+pub(crate) fn nt_status_of(e: Win32Error) -> NtStatus {
+    match e {
+        Win32Error::FILE_NOT_FOUND => NtStatus::OBJECT_NAME_NOT_FOUND,
+        Win32Error::PATH_NOT_FOUND => NtStatus::OBJECT_PATH_NOT_FOUND,
+        Win32Error::ALREADY_EXISTS | Win32Error::FILE_EXISTS => NtStatus::OBJECT_NAME_COLLISION,
+        Win32Error::INVALID_NAME => NtStatus::OBJECT_NAME_INVALID,
+        Win32Error::SHARING_VIOLATION => NtStatus::SHARING_VIOLATION,
+        Win32Error::DIR_NOT_EMPTY => NtStatus::DIRECTORY_NOT_EMPTY,
+        Win32Error::DISK_FULL => NtStatus::DISK_FULL,
+        Win32Error::FILENAME_EXCED_RANGE => NtStatus::OBJECT_NAME_INVALID,
+        Win32Error::DIRECTORY => NtStatus::NOT_A_DIRECTORY,
+        Win32Error::BAD_NETPATH => NtStatus::BAD_NETWORK_PATH,
+        Win32Error::INVALID_PARAMETER => NtStatus::INVALID_PARAMETER,
+        Win32Error::NOACCESS => NtStatus::ACCESS_VIOLATION,
+        Win32Error::INVALID_HANDLE => NtStatus::INVALID_HANDLE,
+        Win32Error::NOT_SAME_DEVICE => NtStatus::NOT_SAME_DEVICE,
+        _ => NtStatus::ACCESS_DENIED,
+    }
+}
+
+/// The Win32 error of a failed NT file operation (RtlNtStatusToDosError).
+pub(crate) fn win32_of(status: NtStatus) -> Win32Error {
+    status.to_win32_error()
+}
+
+/// What an existing file or directory allows an open to do, checked before anything
+/// changes: the NT status of the first refusal.
+fn check_existing(
+    node: &Node,
+    shared: Option<&FileNode>,
+    req: &OpenRequest,
+    granted: u32,
+    trailing_separator: bool,
+) -> Result<(), NtStatus> {
+    let overwrite = matches!(
+        req.disposition,
+        disposition::SUPERSEDE | disposition::OVERWRITE | disposition::OVERWRITE_IF
+    );
+    if node.is_dir() {
+        if req.options & options::NON_DIRECTORY_FILE != 0 {
+            return Err(if trailing_separator {
+                NtStatus::OBJECT_PATH_NOT_FOUND
+            } else {
+                NtStatus::FILE_IS_A_DIRECTORY
+            });
+        }
+        if req.disposition == disposition::CREATE {
+            return Err(NtStatus::OBJECT_NAME_COLLISION);
+        }
+        if overwrite {
+            return Err(NtStatus::ACCESS_DENIED);
+        }
+        return Ok(());
+    }
+    if trailing_separator {
+        return Err(NtStatus::OBJECT_NAME_INVALID);
+    }
+    if req.options & options::DIRECTORY_FILE != 0 {
+        return Err(NtStatus::NOT_A_DIRECTORY);
+    }
+    if req.disposition == disposition::CREATE {
+        return Err(NtStatus::OBJECT_NAME_COLLISION);
+    }
+    if shared.is_some_and(FileNode::delete_pending) {
+        return Err(NtStatus::DELETE_PENDING);
+    }
+    if (node.read_only || node.links > 1) && (granted & WRITE_RIGHTS != 0 || overwrite) {
+        return Err(NtStatus::ACCESS_DENIED);
+    }
+    if node.read_only && req.options & options::DELETE_ON_CLOSE != 0 {
+        return Err(NtStatus::CANNOT_DELETE);
+    }
+    if let Some(shared) = shared {
+        let (data, image) = shared.sections();
+        if overwrite && image > 0 {
+            return Err(NtStatus::SHARING_VIOLATION);
+        }
+        if overwrite && data > 0 {
+            return Err(NtStatus::USER_MAPPED_FILE);
+        }
+        if image > 0 && req.options & options::DELETE_ON_CLOSE != 0 {
+            return Err(NtStatus::ACCESS_DENIED);
+        }
+    }
+    Ok(())
+}
+
+/// NtCreateFile's work, for NtCreateFile, NtOpenFile and CreateFile: opens or creates what
+/// full path `f` names. Returns the handle and what was done ([`created`]).
+pub(crate) fn nt_create(
     call: &mut ApiCall<'_>,
-    name: &str,
-    access: u32,
-    share: u32,
-    disposition: u32,
-    flags: u32,
-    inherit: bool,
-) -> Result<Handle, Win32Error> {
-    if !(CREATE_NEW..=TRUNCATE_EXISTING).contains(&disposition) || share & !0x7 != 0 {
-        return Err(Win32Error::INVALID_PARAMETER);
+    f: &FullPath,
+    req: &OpenRequest,
+) -> Result<(Handle, u32), NtStatus> {
+    use disposition as d;
+    use options as o;
+    if req.share & !0x7 != 0
+        || req.disposition > d::OVERWRITE_IF
+        || req.options & (o::DIRECTORY_FILE | o::NON_DIRECTORY_FILE)
+            == (o::DIRECTORY_FILE | o::NON_DIRECTORY_FILE)
+        || (req.options & o::DIRECTORY_FILE != 0
+            && !matches!(req.disposition, d::CREATE | d::OPEN | d::OPEN_IF))
+    {
+        return Err(NtStatus::INVALID_PARAMETER);
     }
-    let f = full(call, name)?;
-    let granted = ObjectType::File.map_access(AccessMask(access));
-    if let FullPath::Device { device, .. } = f {
-        let payload: Box<dyn std::any::Any + Send + Sync> = match device {
-            DosDevice::Null => Box::new(NullDevice),
-            DosDevice::ConsoleInput => Box::new(HostFile::Input),
-            DosDevice::ConsoleOutput => Box::new(HostFile::Output),
-            DosDevice::Console => {
-                match (granted.0 & READ_RIGHTS != 0, granted.0 & WRITE_RIGHTS != 0) {
-                    (true, false) => Box::new(HostFile::Input),
-                    (false, true) => Box::new(HostFile::Output),
-                    _ => return Err(Win32Error::FILE_NOT_FOUND),
+    let granted = ObjectType::File.map_access(AccessMask(req.access)).0;
+    if req.options & o::DELETE_ON_CLOSE != 0 && granted & DELETE_RIGHT == 0 {
+        return Err(NtStatus::INVALID_PARAMETER);
+    }
+    let (drive, components, trailing_separator) = match f {
+        FullPath::Device { device, .. } => {
+            let payload: Box<dyn std::any::Any + Send + Sync> = match device {
+                DosDevice::Null => Box::new(NullDevice),
+                DosDevice::ConsoleInput => Box::new(HostFile::Input),
+                DosDevice::ConsoleOutput => Box::new(HostFile::Output),
+                DosDevice::Console => {
+                    match (granted & READ_RIGHTS != 0, granted & WRITE_RIGHTS != 0) {
+                        (true, false) => Box::new(HostFile::Input),
+                        (false, true) => Box::new(HostFile::Output),
+                        _ => return Err(NtStatus::OBJECT_NAME_NOT_FOUND),
+                    }
                 }
-            }
-        };
-        let (handle, _) = create_object(call, payload, AccessMask(access), inherit)?;
-        call.set_last_error(0);
-        return Ok(handle);
-    }
-    let wants_write = granted.0 & WRITE_RIGHTS != 0;
-    let truncate = matches!(disposition, CREATE_ALWAYS | TRUNCATE_EXISTING);
-    let directory = flags & FILE_FLAG_BACKUP_SEMANTICS != 0;
-    let delete_on_close = flags & FILE_FLAG_DELETE_ON_CLOSE != 0;
-    let read = granted.0 & READ_RIGHTS != 0 || !wants_write;
-    // What an existing file or directory must allow: checked before it is truncated.
-    let check_existing = |node: &Node| -> Result<(), Win32Error> {
-        if disposition == CREATE_NEW {
-            return Err(ERROR_FILE_EXISTS);
+            };
+            let (handle, _) = create_object(call, payload, AccessMask(req.access), req.inherit)
+                .map_err(nt_status_of)?;
+            return Ok((handle, created::OPENED));
         }
-        if node.is_dir() {
-            if !directory || truncate {
-                return Err(Win32Error::ACCESS_DENIED);
-            }
-            return Ok(());
-        }
-        if disposition == TRUNCATE_EXISTING && granted.0 & FILE_WRITE_DATA == 0 {
-            return Err(Win32Error::INVALID_PARAMETER);
-        }
-        if (node.read_only || node.links > 1) && (wants_write || truncate) {
-            return Err(Win32Error::ACCESS_DENIED);
-        }
-        Ok(())
+        FullPath::Unc(_) => return Err(NtStatus::BAD_NETWORK_PATH),
+        FullPath::Drive {
+            drive,
+            components,
+            trailing_separator,
+        } => (*drive, components, *trailing_separator),
     };
+    if f.has_wildcards() {
+        return Err(NtStatus::OBJECT_NAME_INVALID);
+    }
+    let overwrite = matches!(
+        req.disposition,
+        d::SUPERSEDE | d::OVERWRITE | d::OVERWRITE_IF
+    );
+    let wants_write = granted & WRITE_RIGHTS != 0;
+    let directory_ok = req.options & o::NON_DIRECTORY_FILE == 0;
+    let read = granted & READ_RIGHTS != 0 || !wants_write;
     // The usual case first: an existing file named as the host spells it, opened in one
     // resolution by the kernel.
-    let fast = match &f {
-        FullPath::Drive {
-            drive, components, ..
-        } if disposition != CREATE_NEW && !f.has_wildcards() => {
-            volume_of(call, *drive).ok().and_then(|volume| {
-                let (file, node, at) =
-                    volume.open_exact(components, read, wants_write || truncate)?;
-                Some((volume, file, node, at))
-            })
-        }
-        _ => None,
+    let fast = if req.disposition != d::CREATE && !trailing_separator {
+        volume_of(call, drive).ok().and_then(|volume| {
+            let (file, node, at) = volume.open_exact(components, read, wants_write || overwrite)?;
+            Some((volume, file, node, at))
+        })
+    } else {
+        None
     };
-    let (volume, at, file, node, created) = match fast {
+    let (volume, at, file, node, info) = match fast {
         Some((volume, file, node, at)) => {
-            check_existing(&node)?;
+            let shared = call.state.k32().files.nodes.existing(node.id);
+            check_existing(&node, shared.as_deref(), req, granted, false)?;
             call.state
                 .k32()
                 .files
-                .check_share(node.id, granted.0, share)?;
-            if truncate && node.kind == volume::NodeKind::File {
-                file.set_len(0).map_err(|e| io_error(&e))?;
-            }
-            (volume, at, file, node, false)
+                .check_share(node.id, granted, req.share)
+                .map_err(nt_status_of)?;
+            let info = if overwrite && node.kind == volume::NodeKind::File {
+                file.set_len(0).map_err(|e| nt_status_of(io_error(&e)))?;
+                if req.disposition == d::SUPERSEDE {
+                    created::SUPERSEDED
+                } else {
+                    created::OVERWRITTEN
+                }
+            } else {
+                created::OPENED
+            };
+            (volume, at, file, node, info)
         }
         None => {
-            let (volume, at) = resolve(call, &f)?;
+            let volume = volume_of(call, drive).map_err(nt_status_of)?;
+            let at = volume.locate(components).map_err(nt_status_of)?;
             match at.node {
                 Some(node) => {
-                    check_existing(&node)?;
+                    let shared = call.state.k32().files.nodes.existing(node.id);
+                    check_existing(&node, shared.as_deref(), req, granted, trailing_separator)?;
                     call.state
                         .k32()
                         .files
-                        .check_share(node.id, granted.0, share)?;
+                        .check_share(node.id, granted, req.share)
+                        .map_err(nt_status_of)?;
                 }
                 None => {
-                    if matches!(disposition, OPEN_EXISTING | TRUNCATE_EXISTING) {
-                        return Err(Win32Error::FILE_NOT_FOUND);
+                    if matches!(req.disposition, d::OPEN | d::OVERWRITE) {
+                        return Err(NtStatus::OBJECT_NAME_NOT_FOUND);
+                    }
+                    if trailing_separator && req.options & o::DIRECTORY_FILE == 0 {
+                        return Err(NtStatus::OBJECT_NAME_INVALID);
                     }
                     if at.is_root() {
-                        return Err(Win32Error::ACCESS_DENIED);
+                        return Err(NtStatus::ACCESS_DENIED);
                     }
                 }
             }
             let existed = at.node.is_some();
-            let opened = volume.open(
-                &at,
-                OpenHow {
-                    read,
-                    write: wants_write || (existed && truncate),
-                    create: !existed,
-                    exclusive: !existed,
-                    truncate: existed && truncate,
-                    directory,
-                },
-            )?;
+            if !existed && req.options & o::DIRECTORY_FILE != 0 {
+                volume.make_directory(&at).map_err(nt_status_of)?;
+            }
+            let is_dir =
+                at.node.is_some_and(|n| n.is_dir()) || req.options & o::DIRECTORY_FILE != 0;
+            let opened = volume
+                .open(
+                    &at,
+                    OpenHow {
+                        read,
+                        write: !is_dir && (wants_write || (existed && overwrite)),
+                        create: !existed && !is_dir,
+                        exclusive: !existed,
+                        truncate: existed && overwrite,
+                        directory: directory_ok,
+                    },
+                )
+                .map_err(nt_status_of)?;
+            let info = if !existed {
+                created::CREATED
+            } else if overwrite && req.disposition == d::SUPERSEDE {
+                created::SUPERSEDED
+            } else if overwrite {
+                created::OVERWRITTEN
+            } else {
+                created::OPENED
+            };
             let at = Located {
                 name: opened.name.clone(),
                 ..at
             };
-            (volume, at, opened.file, opened.node, opened.created)
+            (volume, at, opened.file, opened.node, info)
         }
     };
-    let existed = !created;
-    if created && flags & FILE_ATTRIBUTE_READONLY != 0 {
+    if info == created::CREATED && req.attributes & FILE_ATTRIBUTE_READONLY != 0 && !node.is_dir() {
         let _ = file.metadata().map(|m| {
             let mut perms = m.permissions();
             perms.set_readonly(true);
             file.set_permissions(perms)
         });
     }
+    let delete_on_close = req.options & o::DELETE_ON_CLOSE != 0;
     let parent = if delete_on_close {
-        Some(volume.parent_of(&at)?)
+        Some(volume.parent_of(&at).map_err(nt_status_of)?)
     } else {
         None
     };
@@ -612,6 +1011,11 @@ fn create_file(
     } else {
         (Some(file), None)
     };
+    let shared = call.state.k32().files.nodes.node(node.id);
+    let mut path = components.clone();
+    if let Some(last) = path.last_mut() {
+        last.clone_from(&at.name);
+    }
     let disk = DiskFile {
         inner: Mutex::new(DiskInner {
             file,
@@ -619,22 +1023,95 @@ fn create_file(
             volume_serial: volume.serial,
             node,
             position: 0,
-            access: granted.0,
-            share,
+            access: granted,
+            share: req.share,
             delete_on_close,
             parent,
             name: at.name,
+            shared,
+            owner: new_owner(),
+            drive,
+            path,
+            synchronous: req.options & (o::SYNCHRONOUS_IO_ALERT | o::SYNCHRONOUS_IO_NONALERT) != 0,
+            no_buffering: req.options & o::NO_INTERMEDIATE_BUFFERING != 0,
         }),
     };
-    let (handle, object) = create_object(call, Box::new(disk), AccessMask(access), inherit)?;
+    let (handle, object) = create_object(call, Box::new(disk), AccessMask(req.access), req.inherit)
+        .map_err(nt_status_of)?;
     call.state.k32().files.open.push(Arc::downgrade(&object));
-    let created_over = existed && matches!(disposition, CREATE_ALWAYS | OPEN_ALWAYS);
-    call.set_last_error(if created_over {
-        Win32Error::ALREADY_EXISTS.0
+    Ok((handle, info))
+}
+
+/// CreateFile's work: opens or creates `name` for `access` sharing `share` with
+/// `disposition`, `flags` being dwFlagsAndAttributes, through [`nt_create`] as NT's
+/// CreateFileW goes through NtCreateFile. On success the last error is
+/// ERROR_ALREADY_EXISTS when CREATE_ALWAYS or OPEN_ALWAYS found the file, else 0.
+fn create_file(
+    call: &mut ApiCall<'_>,
+    name: &str,
+    access: u32,
+    share: u32,
+    creation: u32,
+    flags: u32,
+    inherit: bool,
+) -> Result<Handle, Win32Error> {
+    let nt_disposition = match creation {
+        CREATE_NEW => disposition::CREATE,
+        CREATE_ALWAYS => disposition::OVERWRITE_IF,
+        OPEN_EXISTING => disposition::OPEN,
+        OPEN_ALWAYS => disposition::OPEN_IF,
+        TRUNCATE_EXISTING => disposition::OVERWRITE,
+        _ => return Err(Win32Error::INVALID_PARAMETER),
+    };
+    if creation == TRUNCATE_EXISTING && access & GENERIC_WRITE == 0 {
+        return Err(Win32Error::INVALID_PARAMETER);
+    }
+    let f = full(call, name)?;
+    let mut options = if flags & FILE_FLAG_BACKUP_SEMANTICS != 0 {
+        options::OPEN_FOR_BACKUP_INTENT
     } else {
-        0
-    });
-    Ok(handle)
+        options::NON_DIRECTORY_FILE
+    };
+    if flags & FILE_FLAG_OVERLAPPED == 0 {
+        options |= options::SYNCHRONOUS_IO_NONALERT;
+    }
+    for (flag, option) in [
+        (FILE_FLAG_NO_BUFFERING, options::NO_INTERMEDIATE_BUFFERING),
+        (FILE_FLAG_WRITE_THROUGH, options::WRITE_THROUGH),
+        (FILE_FLAG_RANDOM_ACCESS, options::RANDOM_ACCESS),
+        (FILE_FLAG_SEQUENTIAL_SCAN, options::SEQUENTIAL_ONLY),
+        (FILE_FLAG_DELETE_ON_CLOSE, options::DELETE_ON_CLOSE),
+    ] {
+        if flags & flag != 0 {
+            options |= option;
+        }
+    }
+    let mut access = access | SYNCHRONIZE | FILE_READ_ATTRIBUTES;
+    if flags & FILE_FLAG_DELETE_ON_CLOSE != 0 {
+        access |= DELETE_RIGHT;
+    }
+    let req = OpenRequest {
+        access,
+        share,
+        disposition: nt_disposition,
+        options,
+        attributes: flags & CREATE_ATTRIBUTES,
+        inherit,
+    };
+    match nt_create(call, &f, &req) {
+        Ok((handle, info)) => {
+            let found = matches!(creation, CREATE_ALWAYS | OPEN_ALWAYS)
+                && matches!(info, created::OPENED | created::OVERWRITTEN);
+            call.set_last_error(if found {
+                Win32Error::ALREADY_EXISTS.0
+            } else {
+                0
+            });
+            Ok(handle)
+        }
+        Err(NtStatus::OBJECT_NAME_COLLISION) if creation == CREATE_NEW => Err(ERROR_FILE_EXISTS),
+        Err(status) => Err(win32_of(status)),
+    }
 }
 
 /// CreateFileA for Rust callers (the C runtime's fopen and _open): a handle that is not
@@ -735,7 +1212,7 @@ fn CreateFileW(
 
 /// The file object a handle names and the rights the handle grants, when the handle grants
 /// one of `need` (or `need` is 0): else ERROR_ACCESS_DENIED.
-fn file_object(
+pub(crate) fn file_object(
     call: &ApiCall<'_>,
     handle: Handle,
     need: u32,
@@ -752,9 +1229,20 @@ fn file_object(
 
 /// Reads from a disk file at `offset` (or its position), moving the position past what was
 /// read. 0 bytes at the end of the file.
-fn disk_read(disk: &DiskFile, buf: &mut [u8], offset: Option<u64>) -> Result<usize, Win32Error> {
+pub(crate) fn disk_read(
+    disk: &DiskFile,
+    buf: &mut [u8],
+    offset: Option<u64>,
+) -> Result<usize, Win32Error> {
     let mut inner = disk.inner.lock();
     let at = offset.unwrap_or(inner.position);
+    if !buf.is_empty()
+        && !inner
+            .shared
+            .io_allowed(inner.owner, at, buf.len() as u64, false)
+    {
+        return Err(Win32Error::LOCK_VIOLATION);
+    }
     let Some(file) = inner.file.as_mut() else {
         return Err(Win32Error::INVALID_FUNCTION);
     };
@@ -782,11 +1270,25 @@ pub(crate) fn disk_write(
 ) -> Result<usize, Win32Error> {
     let mut inner = disk.inner.lock();
     let position = inner.position;
+    let (owner, shared) = (inner.owner, Arc::clone(&inner.shared));
     let Some(file) = inner.file.as_mut() else {
         return Err(Win32Error::INVALID_FUNCTION);
     };
     if data.is_empty() {
         return Ok(0);
+    }
+    let start = match offset {
+        Some(u64::MAX) => None,
+        Some(o) => Some(o),
+        None if granted & FILE_WRITE_DATA == 0 => None,
+        None => Some(position),
+    };
+    let start = match start {
+        Some(s) => s,
+        None => file.metadata().map_err(|e| io_error(&e))?.len(),
+    };
+    if !shared.io_allowed(owner, start, data.len() as u64, true) {
+        return Err(Win32Error::LOCK_VIOLATION);
     }
     let at = match offset {
         Some(u64::MAX) => file.seek(SeekFrom::End(0)),
@@ -879,7 +1381,7 @@ fn overlapped_offset(call: &ApiCall<'_>, ovl: u32) -> Result<Option<u64>, Win32E
 /// ReadFile(hFile, lpBuffer, nNumberOfBytesToRead, lpNumberOfBytesRead, lpOverlapped):
 /// TRUE with 0 bytes at the end of a file.
 #[export]
-fn ReadFile(
+pub(crate) fn ReadFile(
     call: &mut ApiCall<'_>,
     hFile: Handle,
     lpBuffer: Ptr,
@@ -905,6 +1407,13 @@ fn ReadFile(
                 call, handle, buffer, length, read_ptr,
             );
         }
+        // A console screen buffer cannot be read as a file.
+        if matches!(
+            object.payload::<HostFile>(),
+            Some(HostFile::Output | HostFile::Error | HostFile::ScreenBuffer(_))
+        ) {
+            return call.fail_win32(Win32Error::INVALID_HANDLE, 0);
+        }
         // A pipe's read waits for the writer.
         if object.payload::<PipeEnd>().is_some() {
             super::overlapped::mark_pending(call, ovl);
@@ -914,30 +1423,32 @@ fn ReadFile(
     super::overlapped::mark_pending(call, ovl);
     let r = (|| {
         let (object, _) = file_object(call, handle, READ_RIGHTS)?;
-        let mut offset = overlapped_offset(call, ovl)?;
+        let mode = transfer_mode(&object, ovl, buffer, length, call, false)?;
+        let offset = overlapped_offset(call, ovl)?;
+        if mode.overlapped_handle && offset.is_none() {
+            return Err(Win32Error::INVALID_PARAMETER);
+        }
         for at in (0..length).step_by(super::COPY_CHUNK) {
             let len = (length - at).min(super::COPY_CHUNK as u32) as usize;
             call.probe_write(buffer.wrapping_add(at), len)
                 .map_err(|_| Win32Error::NOACCESS)?;
         }
-        let mut total = 0u32;
-        while total < length {
-            let len = (length - total).min(super::COPY_CHUNK as u32) as usize;
-            let mut chunk = vec![0u8; len];
-            let got = read_object(&object, &mut chunk, offset)?;
-            call.write_bytes(buffer.wrapping_add(total), &chunk[..got])
-                .map_err(|_| Win32Error::NOACCESS)?;
-            total += got as u32;
-            offset = offset.map(|o| o + got as u64);
-            if got < len {
-                break;
-            }
+        if ovl != 0 {
+            // NT's ReadFile marks the request pending before the I/O starts.
+            let _ = call.write_u32(ovl, NtStatus::PENDING.0);
+        }
+        let total = read_chunks(call, &object, buffer, length, offset)?;
+        if ovl != 0 && total == 0 && length > 0 && object.payload::<DiskFile>().is_some() {
+            // A read at or past the end through an OVERLAPPED: STATUS_END_OF_FILE, and the
+            // OVERLAPPED keeps its pending mark.
+            return Err(Win32Error::HANDLE_EOF);
         }
         super::overlapped::complete_now(call, &object, ovl, None, NtStatus::SUCCESS, total);
-        Ok(total)
+        Ok((total, mode.overlapped_handle))
     })();
     match r {
-        Ok(total) => match call.write_out_u32(read_ptr, total) {
+        Ok((_, true)) => call.fail_win32(Win32Error(ERROR_IO_PENDING), 0),
+        Ok((total, false)) => match call.write_out_u32(read_ptr, total) {
             Ok(()) => ApiReturn::Value(1),
             Err(_) => bad_pointer(call),
         },
@@ -945,10 +1456,140 @@ fn ReadFile(
     }
 }
 
+/// Reads up to `length` bytes from a file object into the guest's buffer at `offset` (or
+/// the position), in chunks: the bytes read.
+fn read_chunks(
+    call: &mut ApiCall<'_>,
+    object: &Object,
+    buffer: u32,
+    length: u32,
+    mut offset: Option<u64>,
+) -> Result<u32, Win32Error> {
+    let mut total = 0u32;
+    while total < length {
+        let len = (length - total).min(super::COPY_CHUNK as u32) as usize;
+        let mut chunk = vec![0u8; len];
+        let got = read_object(object, &mut chunk, offset)?;
+        call.write_bytes(buffer.wrapping_add(total), &chunk[..got])
+            .map_err(|_| Win32Error::NOACCESS)?;
+        total += got as u32;
+        offset = offset.map(|o| o + got as u64);
+        if got < len {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+/// A synchronous read (NtReadFile's) from a disk file or NUL into the guest's buffer at
+/// `offset` (None: the position): the bytes read, 0 at the end.
+pub(crate) fn read_into_guest(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    buffer: u32,
+    length: u32,
+    offset: Option<u64>,
+) -> Result<u32, Win32Error> {
+    let (object, _) = file_object(call, handle, READ_RIGHTS)?;
+    if object.payload::<DiskFile>().is_none() && object.payload::<NullDevice>().is_none() {
+        return Err(Win32Error::INVALID_HANDLE);
+    }
+    transfer_mode(&object, 0, buffer, length, call, false)?;
+    for at in (0..length).step_by(super::COPY_CHUNK) {
+        let len = (length - at).min(super::COPY_CHUNK as u32) as usize;
+        call.probe_write(buffer.wrapping_add(at), len)
+            .map_err(|_| Win32Error::NOACCESS)?;
+    }
+    read_chunks(call, &object, buffer, length, offset)
+}
+
+/// A synchronous write (NtWriteFile's) of the guest's buffer to a disk file or NUL at
+/// `offset` (None: the position): the bytes written.
+pub(crate) fn write_from_guest(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    buffer: u32,
+    length: u32,
+    offset: Option<u64>,
+) -> Result<u32, Win32Error> {
+    let (object, granted) = file_object(call, handle, WRITE_RIGHTS)?;
+    transfer_mode(&object, 0, buffer, length, call, true)?;
+    let data = call
+        .read_bytes(buffer, length as usize)
+        .map_err(|_| Win32Error::INVALID_USER_BUFFER)?;
+    if let Some(disk) = object.payload::<DiskFile>() {
+        disk_write(disk, granted, &data, offset).map(|n| n as u32)
+    } else if object.payload::<NullDevice>().is_some() {
+        Ok(length)
+    } else {
+        Err(Win32Error::INVALID_HANDLE)
+    }
+}
+
+/// ERROR_IO_PENDING: an overlapped transfer goes on after the call returns.
+const ERROR_IO_PENDING: u32 = 997;
+/// The sector size of ntemu's drives: FILE_FLAG_NO_BUFFERING transfers whole sectors.
+pub(crate) const SECTOR_SIZE: u32 = 512;
+
+/// How a disk transfer goes.
+struct TransferMode {
+    /// The handle was opened with FILE_FLAG_OVERLAPPED: the transfer reports
+    /// ERROR_IO_PENDING and its end through the OVERLAPPED.
+    overlapped_handle: bool,
+}
+
+/// Checks a transfer's buffer, length and offset against the open's mode: with
+/// FILE_FLAG_NO_BUFFERING each must be a multiple of the sector size (else
+/// ERROR_INVALID_PARAMETER).
+fn transfer_mode(
+    object: &Object,
+    ovl: u32,
+    buffer: u32,
+    length: u32,
+    call: &ApiCall<'_>,
+    _write: bool,
+) -> Result<TransferMode, Win32Error> {
+    let Some(disk) = object.payload::<DiskFile>() else {
+        return Ok(TransferMode {
+            overlapped_handle: false,
+        });
+    };
+    let (synchronous, no_buffering) = {
+        let inner = disk.inner.lock();
+        (inner.synchronous, inner.no_buffering)
+    };
+    if no_buffering {
+        let offset = overlapped_offset(call, ovl)?.unwrap_or_else(|| disk.inner.lock().position);
+        if !buffer.is_multiple_of(SECTOR_SIZE)
+            || !length.is_multiple_of(SECTOR_SIZE)
+            || offset % u64::from(SECTOR_SIZE) != 0
+        {
+            return Err(Win32Error::INVALID_PARAMETER);
+        }
+    }
+    Ok(TransferMode {
+        overlapped_handle: !synchronous,
+    })
+}
+
+/// Reports a finished transfer in its OVERLAPPED: the I/O status (Internal = STATUS_SUCCESS,
+/// InternalHigh = the bytes) and its event, when it names one, signalled.
+pub(crate) fn complete_io(call: &mut ApiCall<'_>, ovl: u32, bytes: u32) {
+    let _ = call.write_u32(ovl, NtStatus::SUCCESS.0);
+    let _ = call.write_u32(ovl.wrapping_add(4), bytes);
+    if let Ok(event) = call.read_u32(ovl.wrapping_add(16))
+        && event & !1 != 0
+        && let Ok(object) =
+            call.reference(Handle(event & !1), AccessMask(0x2), Some(ObjectType::Event))
+    {
+        let _ = object.set_event();
+    }
+}
+
 /// WriteFile(hFile, lpBuffer, nNumberOfBytesToWrite, lpNumberOfBytesWritten, lpOverlapped):
 /// console handles as before; disk files and NUL here.
 #[export]
-fn WriteFile(
+pub(crate) fn WriteFile(
     call: &mut ApiCall<'_>,
     hFile: Handle,
     lpBuffer: Ptr,
@@ -982,7 +1623,11 @@ fn WriteFile(
     }
     let r = (|| {
         let (object, granted) = file_object(call, handle, WRITE_RIGHTS)?;
+        let mode = transfer_mode(&object, ovl, buffer, length, call, true)?;
         let mut offset = overlapped_offset(call, ovl)?;
+        if mode.overlapped_handle && offset.is_none() {
+            return Err(Win32Error::INVALID_PARAMETER);
+        }
         if offset == Some(u64::from(u32::MAX) << 32 | u64::from(u32::MAX)) {
             offset = Some(u64::MAX);
         }
@@ -992,8 +1637,11 @@ fn WriteFile(
             let len = (length - at).min(super::COPY_CHUNK as u32) as usize;
             data.extend(
                 call.read_bytes(buffer.wrapping_add(at), len)
-                    .map_err(|_| Win32Error::NOACCESS)?,
+                    .map_err(|_| Win32Error::INVALID_USER_BUFFER)?,
             );
+        }
+        if ovl != 0 {
+            let _ = call.write_u32(ovl, NtStatus::PENDING.0);
         }
         let n = if let Some(disk) = object.payload::<DiskFile>() {
             disk_write(disk, granted, &data, offset)?
@@ -1003,10 +1651,11 @@ fn WriteFile(
             return Err(Win32Error::INVALID_HANDLE);
         };
         super::overlapped::complete_now(call, &object, ovl, None, NtStatus::SUCCESS, n as u32);
-        Ok(n as u32)
+        Ok((n as u32, mode.overlapped_handle))
     })();
     match r {
-        Ok(n) => match call.write_out_u32(written_ptr, n) {
+        Ok((_, true)) => call.fail_win32(Win32Error(ERROR_IO_PENDING), 0),
+        Ok((n, false)) => match call.write_out_u32(written_ptr, n) {
             Ok(()) => ApiReturn::Value(1),
             Err(_) => bad_pointer(call),
         },
@@ -1053,7 +1702,7 @@ pub fn set_file_pointer(
 /// INVALID_SET_FILE_POINTER with the last error on failure, and with last error 0 when it
 /// is a real position's low part.
 #[export(failure = INVALID_SET_FILE_POINTER)]
-fn SetFilePointer(
+pub(crate) fn SetFilePointer(
     call: &mut ApiCall<'_>,
     hFile: Handle,
     lDistanceToMove: i32,
@@ -1139,6 +1788,18 @@ fn FlushFileBuffers(call: &mut ApiCall<'_>, hFile: Handle) -> ApiReturn {
     if let Some(object) = super::pipe::pipe_end_object(call, hFile) {
         return super::pipe::flush(call, hFile, &object);
     }
+    // The console: its input is flushed as FlushConsoleInputBuffer does; a screen buffer
+    // has nothing to flush (ERROR_INVALID_HANDLE). A standard handle the host redirected
+    // to a file or pipe is flushed as one.
+    if let Ok(object) = call.reference(hFile, AccessMask(0), Some(ObjectType::File))
+        && let Some(&host) = object.payload::<HostFile>()
+        && super::startup::file_type_of(call, hFile) == Ok(super::startup::FILE_TYPE_CHAR)
+    {
+        return match host {
+            HostFile::Input => super::console_api::flush_console_input(call, hFile),
+            _ => call.fail_win32(Win32Error::INVALID_HANDLE, 0),
+        };
+    }
     let r = file_object(call, hFile, WRITE_RIGHTS).and_then(|(o, _)| {
         if let Some(disk) = o.payload::<DiskFile>() {
             let inner = disk.inner.lock();
@@ -1197,7 +1858,7 @@ pub(crate) fn file_type(object: &Object) -> Option<u32> {
     }
 }
 
-fn attributes_of(node: &Node) -> u32 {
+pub(crate) fn attributes_of(node: &Node) -> u32 {
     let mut a = if node.is_dir() {
         FILE_ATTRIBUTE_DIRECTORY
     } else {
@@ -1289,7 +1950,17 @@ fn delete_file(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
             DELETE_RIGHT,
             FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
         )?;
-        volume.remove_file(&at)?;
+        match call.state.k32().files.nodes.existing(node.id) {
+            // An open file goes when its last open closes; until then its name stays, and
+            // opening it is STATUS_DELETE_PENDING.
+            Some(shared) => {
+                if shared.delete_pending() || shared.sections().1 > 0 {
+                    return Err(Win32Error::ACCESS_DENIED);
+                }
+                shared.set_delete_pending(volume.parent_of(&at)?, at.name.clone());
+            }
+            None => volume.remove_file(&at)?,
+        }
         Ok(1)
     });
     done(call, r, 0)
@@ -1371,7 +2042,7 @@ fn MoveFileExW(
     )
 }
 
-fn move_file(
+pub(crate) fn move_file(
     call: &mut ApiCall<'_>,
     from: Option<&str>,
     to: Option<&str>,
@@ -1380,6 +2051,67 @@ fn move_file(
     let r = (|| {
         let from = path_argument(call, from)?;
         let to = path_argument(call, to)?;
+        move_core(call, from, to, flags, None)
+    })();
+    done(call, r, 0)
+}
+
+/// MoveFileEx for Rust callers: the same checks and errors.
+pub(crate) fn move_named(
+    call: &mut ApiCall<'_>,
+    from: &str,
+    to: &str,
+    flags: u32,
+) -> Result<u32, Win32Error> {
+    let from = path_argument(call, Some(from))?;
+    let to = path_argument(call, Some(to))?;
+    move_core(call, from, to, flags, None)
+}
+
+/// ERROR_SHARING_VIOLATION when an open of file `id` for `access` sharing `share` would
+/// conflict with the opens already on it.
+pub(crate) fn check_share_of(
+    call: &mut ApiCall<'_>,
+    id: (u64, u64),
+    access: u32,
+    share: u32,
+) -> Result<(), Win32Error> {
+    call.state.k32().files.check_share(id, access, share)
+}
+
+/// Renames the file an open names (NtSetInformationFile's FileRenameInformation): its own
+/// open does not count against the share check.
+pub(crate) fn rename_open_file(
+    call: &mut ApiCall<'_>,
+    disk: &DiskFile,
+    from: &FullPath,
+    to: &FullPath,
+    replace: bool,
+) -> Result<(), Win32Error> {
+    let flags = if replace {
+        MOVEFILE_REPLACE_EXISTING
+    } else {
+        0
+    };
+    move_core(
+        call,
+        &from.display(),
+        &to.display(),
+        flags,
+        Some(disk.owner()),
+    )
+    .map(drop)
+}
+
+/// MoveFileEx's work, the open `except` (if any) left out of the share check.
+fn move_core(
+    call: &mut ApiCall<'_>,
+    from: &str,
+    to: &str,
+    flags: u32,
+    except: Option<u64>,
+) -> Result<u32, Win32Error> {
+    {
         let known = MOVEFILE_REPLACE_EXISTING
             | MOVEFILE_COPY_ALLOWED
             | MOVEFILE_DELAY_UNTIL_REBOOT
@@ -1391,8 +2123,21 @@ fn move_file(
         if src.is_root() {
             return Err(Win32Error::ACCESS_DENIED);
         }
+        if call
+            .state
+            .k32()
+            .files
+            .nodes
+            .existing(node.id)
+            .is_some_and(|n| n.delete_pending())
+        {
+            return Err(Win32Error::ACCESS_DENIED);
+        }
         let to_full = full(call, to)?;
-        if matches!(to_full, FullPath::Device { .. }) || to_full.has_wildcards() {
+        if to_full.has_wildcards() {
+            return Err(Win32Error::INVALID_NAME);
+        }
+        if matches!(to_full, FullPath::Device { .. }) {
             return Err(Win32Error::ACCESS_DENIED);
         }
         let (target_volume, dst) = resolve(call, &to_full)?;
@@ -1407,7 +2152,11 @@ fn move_file(
                 // The same entry under another case: renamed to the guest's spelling below.
             } else if flags & MOVEFILE_REPLACE_EXISTING == 0 {
                 return Err(Win32Error::ALREADY_EXISTS);
-            } else if existing.is_dir() || node.is_dir() {
+            } else if existing.is_dir()
+                || existing.read_only
+                || call.state.k32().files.is_open(existing.id)
+            {
+                // NT replaces neither a directory nor a read-only or open file.
                 return Err(Win32Error::ACCESS_DENIED);
             } else {
                 replace = true;
@@ -1433,19 +2182,43 @@ fn move_file(
         if dst.rel == src.rel {
             return Ok(1);
         }
-        call.state.k32().files.check_share(
+        call.state.k32().files.check_share_except(
             node.id,
             DELETE_RIGHT,
             FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+            except,
         )?;
         if dst.rel.starts_with(&format!("{}/", src.rel)) {
             return Err(Win32Error::SHARING_VIOLATION);
         }
         volume.rename(&src, &dst, replace)?;
+        // A replaced file spelled otherwise: the name takes the guest's spelling.
+        let spelled = match &to_full {
+            FullPath::Drive { components, .. } => components.last().cloned(),
+            _ => None,
+        };
+        let dst = match spelled {
+            Some(last) if replace && last != dst.name => {
+                let respelled = Located {
+                    rel: format!(
+                        "{}{}{}",
+                        dst.parent_rel(),
+                        if dst.parent_rel().is_empty() { "" } else { "/" },
+                        last
+                    ),
+                    name: last,
+                    node: None,
+                };
+                match volume.rename(&dst, &respelled, false) {
+                    Ok(()) => respelled,
+                    Err(_) => dst,
+                }
+            }
+            _ => dst,
+        };
         call.state.k32().files.renamed(&volume, node.id, &dst);
         Ok(1)
-    })();
-    done(call, r, 0)
+    }
 }
 
 /// The calling process's current directory as GetCurrentDirectory reports it.
@@ -1461,7 +2234,11 @@ fn cwd_display(call: &ApiCall<'_>) -> String {
 
 /// Copies `text` and a NUL into a caller's buffer of wide characters: the length without
 /// the NUL, or (buffer too small) the size needed with it, in characters.
-fn copy_wide_string_out(call: &mut ApiCall<'_>, out: OutBuf<u16>, text: &[u16]) -> ApiReturn {
+pub(crate) fn copy_wide_string_out(
+    call: &mut ApiCall<'_>,
+    out: OutBuf<u16>,
+    text: &[u16],
+) -> ApiReturn {
     let needed = text.len() as u32 + 1;
     if out.capacity < needed {
         return ApiReturn::Value(needed);
@@ -1476,7 +2253,12 @@ fn copy_wide_string_out(call: &mut ApiCall<'_>, out: OutBuf<u16>, text: &[u16]) 
 
 /// Copies `text` and a NUL into a caller's buffer of `capacity` bytes: the length without
 /// the NUL, or (buffer too small) the size needed with it.
-fn copy_string_out(call: &mut ApiCall<'_>, out: u32, capacity: u32, text: &[u8]) -> ApiReturn {
+pub(crate) fn copy_string_out(
+    call: &mut ApiCall<'_>,
+    out: u32,
+    capacity: u32,
+    text: &[u8],
+) -> ApiReturn {
     let needed = text.len() as u32 + 1;
     if capacity < needed {
         return ApiReturn::Value(needed);
@@ -1716,7 +2498,7 @@ pub(crate) fn filetime(nanos: i128) -> u64 {
 
 /// The three FILETIMEs of a node: creation (the earlier of change and write), last access,
 /// last write.
-fn times_of(node: &Node) -> [u64; 3] {
+pub(crate) fn times_of(node: &Node) -> [u64; 3] {
     let written = filetime(node.written);
     [
         filetime(node.changed).min(written),
@@ -1727,107 +2509,77 @@ fn times_of(node: &Node) -> [u64; 3] {
 
 /// The fields WIN32_FIND_DATAA and WIN32_FIND_DATAW share: attributes, three times, size,
 /// two reserved words.
-fn find_header(node: &Node) -> Vec<u8> {
+fn find_header(entry: &FoundEntry) -> Vec<u8> {
     let mut r = Vec::with_capacity(FIND_DATA_W_SIZE);
-    r.extend_from_slice(&attributes_of(node).to_le_bytes());
-    for t in times_of(node) {
+    r.extend_from_slice(&entry.attributes().to_le_bytes());
+    for t in entry.times() {
         r.extend_from_slice(&t.to_le_bytes());
     }
-    r.extend_from_slice(&((node.size >> 32) as u32).to_le_bytes());
-    r.extend_from_slice(&(node.size as u32).to_le_bytes());
+    let size = entry.size();
+    r.extend_from_slice(&((size >> 32) as u32).to_le_bytes());
+    r.extend_from_slice(&(size as u32).to_le_bytes());
     r.extend_from_slice(&[0; 8]);
     r
 }
 
-/// A WIN32_FIND_DATAA record; None for a name code page 1252 cannot spell.
-fn find_record_a(name: &str, node: &Node) -> Option<Vec<u8>> {
-    let ansi = encode_ansi(name)?;
+/// A WIN32_FIND_DATAA record (cFileName, then the 14 characters of cAlternateFileName);
+/// None for a name code page 1252 cannot spell.
+fn find_record_a(entry: &FoundEntry) -> Option<Vec<u8>> {
+    let ansi = encode_ansi(&entry.name)?;
     if ansi.len() >= MAX_PATH {
         return None;
     }
-    let mut r = find_header(node);
+    let mut r = find_header(entry);
     let mut file_name = [0u8; MAX_PATH];
     file_name[..ansi.len()].copy_from_slice(&ansi);
     r.extend_from_slice(&file_name);
+    let short = entry.short.as_bytes();
+    let mut alternate = [0u8; 14];
+    alternate[..short.len().min(13)].copy_from_slice(&short[..short.len().min(13)]);
+    r.extend_from_slice(&alternate);
     r.resize(FIND_DATA_SIZE, 0);
     Some(r)
 }
 
 /// A WIN32_FIND_DATAW record; None for a name longer than MAX_PATH - 1 characters.
-fn find_record_w(name: &str, node: &Node) -> Option<Vec<u8>> {
-    let units: Vec<u16> = name.encode_utf16().collect();
+fn find_record_w(entry: &FoundEntry) -> Option<Vec<u8>> {
+    let units: Vec<u16> = entry.name.encode_utf16().collect();
     if units.len() >= MAX_PATH {
         return None;
     }
-    let mut r = find_header(node);
+    let mut r = find_header(entry);
     let mut file_name = [0u8; 2 * MAX_PATH];
     for (i, u) in units.iter().enumerate() {
         file_name[2 * i..2 * i + 2].copy_from_slice(&u.to_le_bytes());
     }
     r.extend_from_slice(&file_name);
+    let mut alternate = [0u8; 28];
+    for (i, u) in entry.short.encode_utf16().take(13).enumerate() {
+        alternate[2 * i..2 * i + 2].copy_from_slice(&u.to_le_bytes());
+    }
+    r.extend_from_slice(&alternate);
     r.resize(FIND_DATA_W_SIZE, 0);
     Some(r)
 }
 
-/// The entries a search pattern finds, in NTFS's order (`.` and `..` first outside the
-/// root, then by upper-cased name). Links leading outside the drive, devices and names the
-/// guest cannot spell are left out.
-fn search(call: &ApiCall<'_>, pattern: &str) -> Result<VecDeque<(String, Node)>, Win32Error> {
-    let f = full(call, pattern)?;
-    let FullPath::Drive {
-        drive,
-        mut components,
-        trailing_separator,
-    } = f
-    else {
-        return Err(Win32Error::FILE_NOT_FOUND);
-    };
-    if trailing_separator {
-        return Err(Win32Error::FILE_NOT_FOUND);
-    }
-    let Some(pattern) = components.pop() else {
-        return Err(Win32Error::FILE_NOT_FOUND);
-    };
-    let (volume, dir) = locate(call, drive, &components)?;
-    let dir_node = match dir.node {
-        Some(n) if n.is_dir() => n,
-        _ => return Err(Win32Error::PATH_NOT_FOUND),
-    };
-    let mut found: Vec<(String, Node)> = Vec::new();
-    if !components.is_empty() {
-        for dots in [".", ".."] {
-            if path::wildcard_match(&pattern, dots) {
-                found.push((dots.to_string(), dir_node));
-            }
-        }
-    }
-    let mut names: Vec<(String, String, Node)> = volume
-        .list(&dir)?
-        .into_iter()
-        .filter(|(name, _)| path::wildcard_match(&pattern, name))
-        .map(|(name, node)| (name.to_uppercase(), name, node))
-        .collect();
-    names.sort_by(|a, b| a.0.cmp(&b.0));
-    found.extend(names.into_iter().map(|(_, name, node)| (name, node)));
-    if found.is_empty() {
-        return Err(Win32Error::FILE_NOT_FOUND);
-    }
-    Ok(found.into())
+/// The entries a search pattern finds ([`crate::findfile::search`]).
+fn search(call: &ApiCall<'_>, pattern: &str) -> Result<VecDeque<FoundEntry>, Win32Error> {
+    crate::findfile::search(call, pattern, false)
 }
 
 /// Writes the next entry of a search the record kind can spell (skipping others); false
 /// when there is none.
 fn next_record(
     call: &mut ApiCall<'_>,
-    entries: &mut VecDeque<(String, Node)>,
+    entries: &mut VecDeque<FoundEntry>,
     out: u32,
     wide: bool,
 ) -> Result<bool, Win32Error> {
-    while let Some((name, node)) = entries.pop_front() {
+    while let Some(entry) = entries.pop_front() {
         let record = if wide {
-            find_record_w(&name, &node)
+            find_record_w(&entry)
         } else {
-            find_record_a(&name, &node)
+            find_record_a(&entry)
         };
         if let Some(record) = record {
             call.write_bytes(out, &record)
@@ -1838,7 +2590,12 @@ fn next_record(
     Ok(false)
 }
 
-fn find_first_file(call: &mut ApiCall<'_>, name: Option<&str>, out: Ptr, wide: bool) -> ApiReturn {
+pub(crate) fn find_first_file(
+    call: &mut ApiCall<'_>,
+    name: Option<&str>,
+    out: Ptr,
+    wide: bool,
+) -> ApiReturn {
     let r = path_argument(call, name).and_then(|name| {
         let size = if wide {
             FIND_DATA_W_SIZE
@@ -2236,7 +2993,9 @@ fn GetFileTime(
     done(call, r, 0)
 }
 
-/// A FILETIME argument: None for NULL (or, as NT takes it, all zero: left as it is).
+/// A FILETIME argument: None for NULL, or for all zero (as NT takes it: left as it is) and
+/// all ones (no time a file can hold: left as it is, as NtSetInformationFile's
+/// FileBasicInformation takes it).
 fn read_filetime(call: &ApiCall<'_>, ptr: Ptr) -> Result<Option<u64>, Win32Error> {
     if ptr.is_null() {
         return Ok(None);
@@ -2246,7 +3005,7 @@ fn read_filetime(call: &ApiCall<'_>, ptr: Ptr) -> Result<Option<u64>, Win32Error
         .read_u32(ptr.0.wrapping_add(4))
         .map_err(|_| Win32Error::NOACCESS)?;
     let t = u64::from(hi) << 32 | u64::from(lo);
-    Ok((t != 0).then_some(t))
+    Ok((t != 0 && t != u64::MAX).then_some(t))
 }
 
 /// SetFileTime(hFile, lpCreationTime, lpLastAccessTime, lpLastWriteTime): the last access
@@ -2281,116 +3040,74 @@ fn SetFileTime(
 }
 
 /// A FILETIME as nanoseconds since 1970.
-fn unix_nanos(filetime: u64) -> i128 {
+pub(crate) fn unix_nanos(filetime: u64) -> i128 {
     (i128::from(filetime) - i128::from(FILETIME_UNIX_EPOCH)) * 100
 }
 
-/// CopyFile's work: the bytes, the read-only attribute and the last write time of `from`
-/// to `to` (made new, or replaced unless `fail_if_exists`).
-fn copy_file(
+/// Marks a disk file handle's file for deletion when the handle closes (the handle needs
+/// DELETE).
+pub(crate) fn delete_on_close_handle(
     call: &mut ApiCall<'_>,
-    from: Option<&str>,
-    to: Option<&str>,
-    fail_if_exists: bool,
-) -> Result<u32, Win32Error> {
-    let from = path_argument(call, from)?;
-    let to = path_argument(call, to)?;
-    let source = create_file(
-        call,
-        from,
-        0x8000_0000,
-        FILE_SHARE_READ,
-        OPEN_EXISTING,
-        0,
-        false,
-    )?;
-    let close = |call: &mut ApiCall<'_>, h: Handle| {
-        if let Some(p) = call.process_mut() {
-            let _ = p.handle_table_mut().close(h);
-        }
+    handle: Handle,
+) -> Result<(), Win32Error> {
+    let (object, _) = file_object(call, handle, DELETE_RIGHT)?;
+    let disk = object
+        .payload::<DiskFile>()
+        .ok_or(Win32Error::INVALID_HANDLE)?;
+    let state = disk.state()?;
+    let full = FullPath::Drive {
+        drive: state.drive,
+        components: state.path,
+        trailing_separator: false,
     };
-    let result = (|| {
-        let (node, _) = disk_node(call, source, 0)?;
-        if node.is_dir() {
-            return Err(Win32Error::ACCESS_DENIED);
-        }
-        let disposition = if fail_if_exists {
-            CREATE_NEW
-        } else {
-            CREATE_ALWAYS
-        };
-        let target = create_file(call, to, 0x4000_0000 | 0x100, 0, disposition, 0x80, false)?;
-        let copied = (|| {
-            let mut buf = vec![0u8; super::COPY_CHUNK];
-            loop {
-                let n = read_handle(call, source, &mut buf)?;
-                if n == 0 {
-                    break;
-                }
-                write_handle(call, target, &buf[..n])?;
-            }
-            let (object, _) = file_object(call, target, 0)?;
-            if let Some(disk) = object.payload::<DiskFile>() {
-                let inner = disk.inner.lock();
-                if let Some(f) = &inner.file {
-                    volume::set_times(f, None, Some(node.written))?;
-                }
-            }
-            Ok(())
-        })();
-        close(call, target);
-        copied?;
-        if node.read_only {
-            let full_to = full(call, to)?;
-            let (volume, at) = resolve(call, &full_to)?;
-            volume.set_read_only(&at, true)?;
-        }
-        Ok(1)
-    })();
-    close(call, source);
-    result
+    let (volume, at) = resolve(call, &full)?;
+    disk.set_delete_on_close(true, Some(volume.parent_of(&at)?))
 }
 
-/// CopyFileA(lpExistingFileName, lpNewFileName, bFailIfExists).
-#[export]
-fn CopyFileA(
-    call: &mut ApiCall<'_>,
-    lpExistingFileName: Option<AnsiStr>,
-    lpNewFileName: Option<AnsiStr>,
-    bFailIfExists: bool,
-) -> ApiReturn {
-    let r = copy_file(
-        call,
-        lpExistingFileName.as_deref(),
-        lpNewFileName.as_deref(),
-        bFailIfExists,
-    );
-    done(call, r, 0)
-}
-
-/// CopyFileW(lpExistingFileName, lpNewFileName, bFailIfExists).
-#[export]
-fn CopyFileW(
-    call: &mut ApiCall<'_>,
-    lpExistingFileName: Option<WideStr>,
-    lpNewFileName: Option<WideStr>,
-    bFailIfExists: bool,
-) -> ApiReturn {
-    let r = copy_file(
-        call,
-        lpExistingFileName.as_deref(),
-        lpNewFileName.as_deref(),
-        bFailIfExists,
-    );
-    done(call, r, 0)
-}
-
-/// GetShortPathName's work: the name of an existing file or directory, which ntemu's drives
-/// give no separate 8.3 names (as NTFS with short names turned off): the name as given.
+/// GetShortPathName's work: the name of an existing file or directory with each component
+/// that is not a legal 8.3 name replaced by its alias ([`crate::findfile`]); the name keeps
+/// its form (relative stays relative), and `.`, `..` and the drive stay as written.
 fn short_path(call: &mut ApiCall<'_>, name: Option<&str>) -> Result<String, Win32Error> {
     let name = path_argument(call, name)?;
     existing(call, name)?;
-    Ok(name.to_string())
+    let mut out = String::with_capacity(name.len());
+    let mut consumed = String::with_capacity(name.len());
+    let mut rest = name;
+    while !rest.is_empty() {
+        let end = rest.find(['\\', '/']).unwrap_or(rest.len());
+        let (component, tail) = rest.split_at(end);
+        let separator = tail.chars().next();
+        consumed.push_str(component);
+        let is_drive = component.len() == 2 && component.ends_with(':') && out.is_empty();
+        if component.is_empty() || component == "." || component == ".." || is_drive {
+            out.push_str(component);
+        } else {
+            let f = full(call, &consumed)?;
+            let FullPath::Drive {
+                drive,
+                mut components,
+                ..
+            } = f
+            else {
+                return Ok(name.to_string());
+            };
+            let last = components.pop().unwrap_or_default();
+            let (volume, dir) = locate(call, drive, &components)?;
+            let at = volume.locate(&[components.clone(), vec![last]].concat())?;
+            if at.node.is_none() {
+                return Err(Win32Error::FILE_NOT_FOUND);
+            }
+            out.push_str(&crate::findfile::short_name_of(&volume, &dir, &at.name));
+        }
+        if let Some(sep) = separator {
+            out.push(sep);
+            consumed.push(sep);
+            rest = &tail[sep.len_utf8()..];
+        } else {
+            rest = tail;
+        }
+    }
+    Ok(out)
 }
 
 /// GetShortPathNameA(lpszLongPath, lpszShortPath, cchBuffer).
@@ -2432,7 +3149,7 @@ fn GetShortPathNameW(
 /// order without one: the folder of the caller's image, the current directory,
 /// `C:\WINNT\system32`, `C:\WINNT` and the PATH. A name with a folder in it is looked
 /// for as it is.
-fn search_path(
+pub(crate) fn search_path(
     call: &mut ApiCall<'_>,
     path: Option<&str>,
     name: Option<&str>,
@@ -2665,19 +3382,19 @@ pub struct FindData {
 
 /// The next entry of a search that the A (`wide` false: names code page 1252 spells, shorter
 /// than MAX_PATH) or W record can hold; None at the end.
-fn next_find_data(entries: &mut VecDeque<(String, Node)>, wide: bool) -> Option<FindData> {
-    while let Some((name, node)) = entries.pop_front() {
+fn next_find_data(entries: &mut VecDeque<FoundEntry>, wide: bool) -> Option<FindData> {
+    while let Some(entry) = entries.pop_front() {
         let fits = if wide {
-            name.encode_utf16().count() < MAX_PATH
+            entry.name.encode_utf16().count() < MAX_PATH
         } else {
-            encode_ansi(&name).is_some_and(|a| a.len() < MAX_PATH)
+            encode_ansi(&entry.name).is_some_and(|a| a.len() < MAX_PATH)
         };
         if fits {
             return Some(FindData {
-                attributes: attributes_of(&node),
-                times: times_of(&node),
-                size: node.size,
-                name,
+                attributes: entry.attributes(),
+                times: entry.times(),
+                size: entry.size(),
+                name: entry.name,
             });
         }
     }

@@ -15,15 +15,21 @@ mod actctx;
 mod atom;
 pub mod console;
 mod console_api;
+mod copyfile;
 mod debugstr;
 mod drive;
 pub(crate) mod environment;
 mod errormode;
 mod exec;
 mod file;
+mod fileinfo;
+mod filelock;
+mod filenode;
+mod findfile;
 pub mod global;
 pub mod guestfile;
 pub mod heap;
+mod lfile;
 mod locale;
 mod lstring;
 mod memcheck;
@@ -31,12 +37,14 @@ mod memstatus;
 mod message;
 mod module;
 mod namedpipe;
+mod ntfile;
 mod overlapped;
 mod path;
 mod pipe;
 mod processor;
 mod procthread;
 mod profile;
+mod scatter;
 mod slist;
 mod startup;
 pub(crate) mod sync;
@@ -61,6 +69,7 @@ pub use file::{
 };
 pub use file::{open_file, read_handle, set_file_pointer, write_handle};
 pub use message::system_message;
+pub use ntfile::NTDLL_FILE_SERVICES;
 pub use pipe::{DEFAULT_PIPE_SIZE, PipeEnd, PipeEndKind, create_pipe, read_wait};
 pub use startup::file_type_of;
 pub use sysinfo::{COMPUTER_NAME, SYSTEM_DIRECTORY, WINDOWS_DIRECTORY};
@@ -89,9 +98,13 @@ pub struct Kernel32State {
     pub(crate) console: console::Console,
     /// The sandboxed drive C:, its current directory and open disk files.
     pub(crate) files: file::FileSystem,
+    /// CopyFileEx calls waiting for their progress routines.
+    pub(crate) copies: copyfile::PendingCopies,
     /// Threads serving a Ctrl+C, by (process, thread) id: the HandlerRoutines still to call,
     /// next first.
     pub(crate) ctrl_threads: std::collections::BTreeMap<(u32, u32), console_api::CtrlDispatch>,
+    /// SetConsoleInputExeName's name (None: the program's file name).
+    pub(crate) console_input_exe: Option<String>,
     /// The event signalled while the console input queue holds events (made on first use).
     pub(crate) console_input_event: Option<Arc<Object>>,
     /// The terminal that shows the console and types into it, if any.
@@ -599,6 +612,33 @@ pub static DLL: BuiltinDll = BuiltinDll {
         console_api::Beep,
         console_api::WriteConsoleW,
         console_api::ReadConsoleA,
+        console_api::ReadConsoleW,
+        console_api::ReadConsoleInputW,
+        console_api::PeekConsoleInputW,
+        console_api::WriteConsoleInputA,
+        console_api::WriteConsoleInputW,
+        console_api::GenerateConsoleCtrlEvent,
+        console_api::OpenConsoleW,
+        console_api::VerifyConsoleIoHandle,
+        console_api::ReadConsoleOutputCharacterW,
+        console_api::WriteConsoleOutputCharacterW,
+        console_api::ReadConsoleOutputW,
+        console_api::WriteConsoleOutputW,
+        console_api::ScrollConsoleScreenBufferW,
+        console_api::GetCurrentConsoleFont,
+        console_api::GetConsoleFontSize,
+        console_api::GetNumberOfConsoleMouseButtons,
+        console_api::GetNumberOfConsoleFonts,
+        // Windows Vista's, which programs built for later Windows import
+        console_api::GetCurrentConsoleFontEx,
+        console_api::SetCurrentConsoleFontEx,
+        console_api::GetConsoleScreenBufferInfoEx,
+        console_api::SetConsoleScreenBufferInfoEx,
+        console_api::GetConsoleInputExeNameA,
+        console_api::GetConsoleInputExeNameW,
+        console_api::SetConsoleInputExeNameA,
+        console_api::SetConsoleInputExeNameW,
+        startup::IsValidCodePage,
         console_api::GetLargestConsoleWindowSize,
         // file.rs
         file::CreateFileA,
@@ -640,12 +680,46 @@ pub static DLL: BuiltinDll = BuiltinDll {
         file::GetFileInformationByHandle,
         file::GetFileTime,
         file::SetFileTime,
-        file::CopyFileA,
-        file::CopyFileW,
+        copyfile::CopyFileA,
+        copyfile::CopyFileW,
+        copyfile::CopyFileExA,
+        copyfile::CopyFileExW,
+        copyfile::__ntemu_k32_copy_resume,
         file::GetShortPathNameA,
         file::GetShortPathNameW,
         file::SearchPathA,
         file::SearchPathW,
+        // lfile.rs: the Windows 3.x file functions
+        lfile::_lcreat,
+        lfile::_lopen,
+        lfile::_lread,
+        lfile::_hread,
+        lfile::_lwrite,
+        lfile::_hwrite,
+        lfile::_llseek,
+        lfile::_lclose,
+        lfile::OpenFile,
+        // fileinfo.rs (GetFileAttributesEx is NT 4.0's; the others Windows 2000's)
+        fileinfo::GetFileAttributesExA,
+        fileinfo::GetFileAttributesExW,
+        fileinfo::GetFileSizeEx,
+        fileinfo::ReplaceFileA,
+        fileinfo::ReplaceFileW,
+        fileinfo::CreateHardLinkA,
+        fileinfo::CreateHardLinkW,
+        fileinfo::GetLongPathNameA,
+        fileinfo::GetLongPathNameW,
+        // scatter.rs (NT 4.0 SP2)
+        scatter::ReadFileScatter,
+        scatter::WriteFileGather,
+        // findfile.rs
+        findfile::FindFirstFileExA,
+        findfile::FindFirstFileExW,
+        // filelock.rs
+        filelock::LockFile,
+        filelock::LockFileEx,
+        filelock::UnlockFile,
+        filelock::UnlockFileEx,
         // pipe.rs
         pipe::CreatePipe,
         pipe::PeekNamedPipe,

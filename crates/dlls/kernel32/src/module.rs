@@ -254,7 +254,7 @@ fn GetProcAddress(call: &mut ApiCall<'_>, hModule: u32, lpProcName: Ptr) -> ApiR
 
 /// The full name of module `module`: the program's, or a builtin DLL's in
 /// `C:\WINNT\system32`.
-fn module_file_name(call: &mut ApiCall<'_>, module: u32) -> Option<String> {
+pub(crate) fn module_file_name(call: &mut ApiCall<'_>, module: u32) -> Option<String> {
     let image_base = call.process().and_then(|p| p.image().map(|i| i.base));
     if module == 0 || Some(module) == image_base {
         return Some(image_file_name(call).unwrap_or_else(|| "C:\\PROGRAM.EXE".to_string()));

@@ -131,6 +131,12 @@ fn device_name(component: &str) -> &str {
     trimmed.split('.').next().unwrap_or_default().trim_end()
 }
 
+/// The DOS device a path's last component names, as spelled (`nul.txt` is `nul`); None
+/// when it names none.
+pub(crate) fn device_component(component: &str) -> Option<&str> {
+    dos_device(component).map(|_| device_name(component))
+}
+
 fn invalid_char(c: char) -> bool {
     matches!(c, '<' | '>' | ':' | '"' | '|') || (c as u32) < 0x20
 }
@@ -177,7 +183,16 @@ pub(crate) fn full_path(cwd: &CurrentDirectory, path: &str) -> Result<FullPath, 
             _ => Err(Win32Error::FILE_NOT_FOUND),
         };
     }
+    // `\??\` names the NT namespace's DOS devices directory, which holds the drives: the
+    // same as `\\?\`.
+    let p = match p.strip_prefix("\\??\\") {
+        Some(rest) => format!("\\\\?\\{rest}"),
+        None => p,
+    };
     if let Some(rest) = p.strip_prefix("\\\\?\\") {
+        if rest.is_empty() {
+            return Err(Win32Error::INVALID_NAME);
+        }
         // Win32 names passed through unparsed: no `.`/`..` processing, no stripping.
         let b = rest.as_bytes();
         if rest.len() >= 4 && rest[..4].eq_ignore_ascii_case("UNC\\") {
@@ -252,46 +267,6 @@ pub(crate) fn same_name(a: &str, b: &str) -> bool {
         .eq(b.chars().flat_map(char::to_uppercase))
 }
 
-/// Matches a file name against a FindFirstFile pattern: `*` any run, `?` one character,
-/// case-insensitive; `*.*` matches names without a dot too, and a pattern ending in `.`
-/// also matches a name without an extension.
-pub(crate) fn wildcard_match(pattern: &str, name: &str) -> bool {
-    let up = |s: &str| -> Vec<char> { s.chars().flat_map(char::to_uppercase).collect() };
-    let (p, n) = (up(pattern), up(name));
-    if p == ['*', '.', '*'] || p == ['*'] {
-        return true;
-    }
-    // One pending `*` is enough to backtrack to (the classic matcher, quadratic at worst), so no
-    // pattern a guest gives can make the match take long.
-    let (mut pi, mut ni) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ni < n.len() {
-        match p.get(pi) {
-            Some(&c) if c == '?' || c == n[ni] => {
-                pi += 1;
-                ni += 1;
-            }
-            Some('*') => {
-                star = Some((pi, ni));
-                pi += 1;
-            }
-            _ => match star {
-                Some((sp, sn)) => {
-                    star = Some((sp, sn + 1));
-                    pi = sp + 1;
-                    ni = sn + 1;
-                }
-                None => return false,
-            },
-        }
-    }
-    // The name is used up: the rest of the pattern must match nothing (`*`s, and one `.`
-    // standing for an empty extension).
-    let rest = &p[pi..];
-    let rest = rest.strip_prefix(&['.']).unwrap_or(rest);
-    rest.iter().all(|&c| c == '*')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,26 +337,5 @@ mod tests {
                 "{not_device}"
             );
         }
-    }
-
-    #[test]
-    fn wildcards() {
-        assert!(wildcard_match("*.*", "noext"));
-        assert!(wildcard_match("*", "a.b"));
-        assert!(wildcard_match("*.TXT", "file.txt"));
-        assert!(!wildcard_match("*.txt", "file.txt2"));
-        assert!(wildcard_match("f?le.*", "FILE.c"));
-        assert!(!wildcard_match("f?le", "fle"));
-        assert!(wildcard_match("exact", "EXACT"));
-        assert!(wildcard_match("name.", "name"));
-        assert!(wildcard_match("*a", "ba"));
-        assert!(wildcard_match("a*b*c", "aXbYbc"));
-        assert!(!wildcard_match("a*b*c", "aXbYbd"));
-        // A pattern that makes a backtracking matcher take exponential time.
-        let long: String = "a".repeat(250);
-        let pattern = format!("{}b", "*a".repeat(60));
-        let t = std::time::Instant::now();
-        assert!(!wildcard_match(&pattern, &long));
-        assert!(t.elapsed() < std::time::Duration::from_secs(1));
     }
 }

@@ -555,6 +555,17 @@ fn SetHandleCount(_call: &mut ApiCall<'_>, uNumber: u32) -> u32 {
 /// GetFileType(hFile).
 #[export]
 fn GetFileType(call: &mut ApiCall<'_>, hFile: Handle) -> ApiReturn {
+    // STD_INPUT_HANDLE, STD_OUTPUT_HANDLE and STD_ERROR_HANDLE stand for those handles.
+    let hFile = match hFile.0 {
+        super::STD_INPUT_HANDLE | super::STD_OUTPUT_HANDLE | super::STD_ERROR_HANDLE => {
+            let which = (super::STD_INPUT_HANDLE - hFile.0) as usize;
+            match super::std_handle(call, which) {
+                Ok(h) => h,
+                Err(e) => return call.fail_with(e.status(), 0),
+            }
+        }
+        _ => hFile,
+    };
     match call.reference(hFile, nt_object::AccessMask(0), Some(ObjectType::File)) {
         Ok(o) if o.payload::<super::HostFile>().is_some() => {
             // The standard handles the host gave the process are the console, or a file or
@@ -594,6 +605,13 @@ fn GetACP(_call: &mut ApiCall<'_>) -> u32 {
 #[export]
 fn GetOEMCP(_call: &mut ApiCall<'_>) -> u32 {
     OEM_CODE_PAGE
+}
+
+/// IsValidCodePage(CodePage): TRUE for the code pages ntemu's NT has installed, OEM 437
+/// and ANSI 1252 (CP_ACP and CP_OEMCP are not code pages).
+#[export]
+fn IsValidCodePage(_call: &mut ApiCall<'_>, CodePage: u32) -> u32 {
+    u32::from(matches!(CodePage, OEM_CODE_PAGE | ANSI_CODE_PAGE))
 }
 
 /// GetCPInfo(CodePage, lpCPInfo).

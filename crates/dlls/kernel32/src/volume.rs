@@ -178,8 +178,6 @@ pub(crate) struct Opened {
     pub(crate) node: Node,
     /// Its name in the parent.
     pub(crate) name: String,
-    /// It was created by this open.
-    pub(crate) created: bool,
 }
 
 /// One volume: a host directory that is a drive of the machine.
@@ -304,6 +302,15 @@ impl Volume {
             {
                 found = Some(real.to_string());
             }
+        }
+        if found.is_none() {
+            // An 8.3 alias ntemu gives a long name ([`crate::findfile`]).
+            let dir = Located {
+                rel: dir_rel.to_string(),
+                name: String::new(),
+                node: None,
+            };
+            found = crate::findfile::alias_target(self, &dir, name);
         }
         Ok(found)
     }
@@ -506,7 +513,6 @@ impl Volume {
             file,
             node,
             name: at.name.clone(),
-            created,
         })
     }
 
@@ -526,6 +532,31 @@ impl Volume {
             _ => return Err(Win32Error::ACCESS_DENIED),
         }
         rustix::fs::unlinkat(&parent, at.name.as_str(), AtFlags::empty()).map_err(host_error)
+    }
+
+    /// Makes `to` a second name (hard link) of the file `from` names; an existing `to` is
+    /// ERROR_ALREADY_EXISTS.
+    pub(crate) fn link(&self, from: &Located, to: &Located) -> Result<(), Win32Error> {
+        self.writable()?;
+        let source = self.parent_of(from)?;
+        let target = self.parent_of(to)?;
+        // Only a regular file, not a symbolic link, is linked.
+        let stat = rustix::fs::statat(&source, from.name.as_str(), AtFlags::SYMLINK_NOFOLLOW)
+            .map_err(host_error)?;
+        if FileType::from_raw_mode(stat.st_mode as _) != FileType::RegularFile {
+            return Err(Win32Error::ACCESS_DENIED);
+        }
+        rustix::fs::linkat(
+            &source,
+            from.name.as_str(),
+            &target,
+            to.name.as_str(),
+            AtFlags::empty(),
+        )
+        .map_err(|e| match e {
+            Errno::EXIST => Win32Error::ALREADY_EXISTS,
+            e => host_error(e),
+        })
     }
 
     /// Makes the directory `at` names.
@@ -574,14 +605,35 @@ impl Volume {
         } else {
             RenameFlags::NOREPLACE
         };
-        rustix::fs::renameat_with(
+        let moved = rustix::fs::renameat_with(
             &source,
             from.name.as_str(),
             &target,
             to.name.as_str(),
             flags,
-        )
-        .map_err(|e| match e {
+        );
+        let moved = match moved {
+            // A directory replacing a file (NT allows it, POSIX rename does not): the two
+            // swap places in one step, and the file, now under the directory's old name,
+            // goes.
+            Err(Errno::NOTDIR) if replace => rustix::fs::renameat_with(
+                &source,
+                from.name.as_str(),
+                &target,
+                to.name.as_str(),
+                RenameFlags::EXCHANGE,
+            )
+            .and_then(|()| {
+                let stat =
+                    rustix::fs::statat(&source, from.name.as_str(), AtFlags::SYMLINK_NOFOLLOW)?;
+                if FileType::from_raw_mode(stat.st_mode as _) == FileType::Directory {
+                    return Err(Errno::ISDIR);
+                }
+                rustix::fs::unlinkat(&source, from.name.as_str(), AtFlags::empty())
+            }),
+            other => other,
+        };
+        moved.map_err(|e| match e {
             Errno::EXIST | Errno::NOTEMPTY => Win32Error::ALREADY_EXISTS,
             Errno::INVAL => Win32Error::SHARING_VIOLATION,
             e => host_error(e),

@@ -96,6 +96,9 @@ fn next_key(call: &mut ApiCall<'_>, state: &mut CrtState) -> Option<u8> {
     }
     kernel32::console::sync_console(call);
     while let Some(e) = kernel32::console_mut(call.state).input.pop_front() {
+        let kernel32::console::InputEvent::Key(e) = e else {
+            continue;
+        };
         if let Some((first, second)) = key_bytes(&e) {
             state.conio_pending = second;
             return Some(first);
@@ -137,10 +140,9 @@ fn _kbhit(call: &mut ApiCall<'_>) -> bool {
     with_state(call, |call, state| {
         kernel32::console::sync_console(call);
         state.conio_pending.is_some()
-            || kernel32::console_mut(call.state)
-                .input
-                .iter()
-                .any(|e| key_bytes(e).is_some())
+            || kernel32::console_mut(call.state).input.iter().any(
+                |e| matches!(e, kernel32::console::InputEvent::Key(k) if key_bytes(k).is_some()),
+            )
     })
 }
 

@@ -2,12 +2,14 @@
 //! (KiUserExceptionDispatcher, RtlDispatchException, RtlUnwind) for x86 and Alpha guests,
 //! which the layer hands every fault, processor exception and trap to ([`EXCEPTIONS`]).
 
+pub mod file;
 pub mod heap;
 pub mod heap_api;
 pub mod iocp;
 pub mod memory;
 pub mod procinfo;
 pub mod registry;
+mod rtlstr;
 pub mod seh;
 pub mod sync;
 
@@ -20,6 +22,28 @@ use win32::{ApiCall, BuiltinDll, DllHooks, ExceptionDispatch, exports};
 pub static DLL: BuiltinDll = BuiltinDll {
     name: "NTDLL.dll",
     exports: exports![
+        // file.rs: the native file services
+        file::NtCreateFile,
+        file::NtOpenFile,
+        file::NtReadFile,
+        file::NtWriteFile,
+        file::NtQueryInformationFile,
+        file::NtSetInformationFile,
+        file::NtQueryVolumeInformationFile,
+        file::RtlDosPathNameToNtPathName_U,
+        "ZwCreateFile" => file::NtCreateFile,
+        "ZwOpenFile" => file::NtOpenFile,
+        "ZwReadFile" => file::NtReadFile,
+        "ZwWriteFile" => file::NtWriteFile,
+        "ZwQueryInformationFile" => file::NtQueryInformationFile,
+        "ZwSetInformationFile" => file::NtSetInformationFile,
+        "ZwQueryVolumeInformationFile" => file::NtQueryVolumeInformationFile,
+        // rtlstr.rs: counted strings
+        rtlstr::RtlInitAnsiString,
+        rtlstr::RtlAnsiStringToUnicodeString,
+        rtlstr::RtlUnicodeStringToAnsiString,
+        rtlstr::RtlFreeUnicodeString,
+        rtlstr::RtlFreeAnsiString,
         registry::NtClose,
         registry::NtCreateKey,
         registry::NtDeleteKey,

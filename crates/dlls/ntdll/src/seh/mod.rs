@@ -1249,6 +1249,33 @@ pub fn RtlRaiseException(call: &mut ApiCall<'_>, ExceptionRecord: Ptr) -> ApiRet
     outcome_to_return(raise(&mut env, r))
 }
 
+/// Raises STATUS_ACCESS_VIOLATION in the calling thread for a builtin (of `arguments`
+/// stdcall arguments) that touched guest address `fault` (a write when `write`), as NT's
+/// own code faults on a bad pointer a caller passed: the exception's address is the
+/// caller's return address.
+pub fn raise_access_violation(
+    call: &mut ApiCall<'_>,
+    arguments: u32,
+    fault: u32,
+    write: bool,
+) -> ApiReturn {
+    let mut env = env_of(call);
+    let Some(context) = caller_context(&env, arguments) else {
+        return ApiReturn::ExitProcess(NtStatus::ACCESS_VIOLATION.0);
+    };
+    let address = context.program_counter();
+    let r = Raise {
+        code: NtStatus::ACCESS_VIOLATION.0,
+        flags: 0,
+        address,
+        parameters: vec![u32::from(write), fault],
+        chained: 0,
+        description: status_line(NtStatus::ACCESS_VIOLATION.0, address),
+        context,
+    };
+    outcome_to_return(raise(&mut env, r))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
