@@ -554,6 +554,7 @@ impl Machine {
                 image: None,
                 import_stubs: None,
                 engine: None,
+                modules: crate::loader::ModuleList::default(),
             },
         );
         Ok(id)
@@ -860,6 +861,9 @@ impl Machine {
         };
         self.client_ids.lock().bind(id, &object);
         let process = self.live_process(target)?;
+        // With DLLs to tell of new threads, a thread starts in the loader's thunk, which
+        // calls them and then the start routine.
+        let entry = process.modules.thread_start.unwrap_or(start);
         let context = match process.architecture {
             Architecture::X86 => {
                 let esp = stack_top - 8;
@@ -868,7 +872,7 @@ impl Machine {
                 frame[4..].copy_from_slice(&parameter.to_le_bytes());
                 process.space.kernel_write(esp, &frame)?;
                 let mut c = X86Context {
-                    eip: start,
+                    eip: entry,
                     eflags: 0x202,
                     fs_base: teb,
                     ..X86Context::default()
@@ -878,12 +882,12 @@ impl Machine {
             }
             Architecture::Alpha => {
                 let mut c = AlphaContext {
-                    pc: sign_extend(start),
+                    pc: sign_extend(entry),
                     ..AlphaContext::default()
                 };
                 c.r[ALPHA_A0] = sign_extend(parameter);
                 c.r[ALPHA_RA] = sign_extend(EXIT_THREAD_THUNK);
-                c.r[ALPHA_PV] = sign_extend(start);
+                c.r[ALPHA_PV] = sign_extend(entry);
                 c.r[ALPHA_SP] = sign_extend(stack_top & !15);
                 CpuContext::Alpha(Box::new(c))
             }
@@ -901,6 +905,8 @@ impl Machine {
             suspend_count: 1,
             wait: None,
             instructions: 0,
+            start_address: start,
+            tls_block: 0,
         });
         undo.push(Undo::ThreadObject {
             process: target,
@@ -1267,6 +1273,9 @@ impl Machine {
         let _ = process
             .space
             .free(thread.stack_allocation, 0, FreeType::RELEASE);
+        if thread.tls_block != 0 {
+            let _ = process.space.free(thread.tls_block, 0, FreeType::RELEASE);
+        }
         let _ = process.space.free(thread.teb, 0, FreeType::RELEASE);
         let last = process.threads.is_empty();
         self.retire_thread(thread, exit_code);
