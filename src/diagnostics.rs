@@ -484,6 +484,10 @@ impl SystemServices for Services<'_> {
         outcome
     }
 
+    fn housekeeping(&mut self, machine: &mut Machine, pause: nt_kernel::Pause) {
+        self.win32.housekeeping(machine, pause);
+    }
+
     fn host_event(&mut self, machine: &mut Machine) -> nt_kernel::HostAction {
         self.win32.host_event(machine)
     }

@@ -144,6 +144,9 @@ pub struct Emulator {
     no_program_folder_drive: bool,
     full_program_path: bool,
     environment: Vec<(String, String)>,
+    /// `--env` variables, set over what the registry gives at each load; None when the
+    /// options gave the exact environment.
+    environment_extra: Option<Vec<(String, String)>>,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -265,6 +268,22 @@ impl Emulator {
             w.set_wall_clock(start);
         }
         wsock32::set_network_policy(w.state_mut(), options.network);
+        ntdll::registry::set_identity(
+            w.state_mut(),
+            nt_registry::Identity::new(&crate::run::logon_user()),
+        );
+        let (environment, environment_extra) = match &options.environment {
+            Some(exact) => (exact.clone(), None),
+            None => {
+                let mut base = crate::run::guest_environment(options.env_clear, &[]);
+                base.retain(|(n, _)| {
+                    !crate::run::REGISTRY_VARIABLES
+                        .iter()
+                        .any(|r| r.eq_ignore_ascii_case(n))
+                });
+                (base, Some(options.env.clone()))
+            }
+        };
         Emulator {
             machine: m,
             win32: w,
@@ -274,10 +293,8 @@ impl Emulator {
             captured: None,
             no_program_folder_drive: options.no_program_folder_drive,
             full_program_path: options.full_program_path,
-            environment: options
-                .environment
-                .clone()
-                .unwrap_or_else(|| crate::run::guest_environment(options.env_clear, &options.env)),
+            environment,
+            environment_extra,
         }
     }
 
@@ -301,7 +318,34 @@ impl Emulator {
         if let Ok(cwd) = std::env::current_dir() {
             self.win32.set_start_directory(&cwd);
         }
+        if mount.letter.eq_ignore_ascii_case(&'C') {
+            // The registry's hives live on the system drive.
+            let drive = nt_registry::SystemDrive::open(&mount.host, mount.read_only).ok();
+            ntdll::registry::set_system_drive(self.win32.state_mut(), drive);
+        }
         Ok(())
+    }
+
+    /// The environment a program [`load`](Self::load) starts gets: the host's and NT's
+    /// variables, those of the registry's environment keys, then `--env`'s.
+    fn start_environment(&mut self) -> Vec<(String, String)> {
+        let Some(extra) = &self.environment_extra else {
+            return self.environment.clone();
+        };
+        let extra = extra.clone();
+        let io = self.win32.io().clone();
+        let mut env = ntdll::registry::logon_environment(
+            self.win32.state_mut(),
+            &io,
+            self.environment.clone(),
+        );
+        for (name, value) in extra {
+            match env.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(&name)) {
+                Some(slot) => slot.1 = value,
+                None => env.push((name, value)),
+            }
+        }
+        env
     }
 
     /// The mounted drives.
@@ -387,9 +431,10 @@ impl Emulator {
             process: started.process,
             thread: started.thread,
         };
-        if let Err(status) =
-            self.win32
-                .start_process(&mut self.machine, first_thread, self.environment.clone())
+        let environment = self.start_environment();
+        if let Err(status) = self
+            .win32
+            .start_process(&mut self.machine, first_thread, environment)
         {
             self.machine.exit_process(started.process, status.0);
             return Err(RunError::ProcessStart(status));

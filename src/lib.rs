@@ -50,6 +50,7 @@ mod run;
 pub use nt_kernel as kernel;
 pub use nt_memory as memory;
 pub use nt_object as object;
+pub use nt_registry as registry;
 pub use nt_status as status;
 pub use pe_image as image;
 
@@ -65,10 +66,10 @@ pub use nt_object::{
 };
 pub use nt_status::{NtStatus, Win32Error};
 pub use run::{
-    MAX_IMAGE_SIZE, MAX_KEY_SCRIPT_SIZE, MAX_RUN_FOR_SECONDS, NotAProgram, RunError, RunOptions,
-    RunReport, RunStats, command_line, guest_environment, host_stream_type, machine,
-    nt_environment, parse_clock, parse_run_for, parse_size, read_key_script, read_program,
-    run_image,
+    MAX_IMAGE_SIZE, MAX_KEY_SCRIPT_SIZE, MAX_RUN_FOR_SECONDS, NotAProgram, REGISTRY_VARIABLES,
+    RunError, RunOptions, RunReport, RunStats, command_line, guest_environment, host_stream_type,
+    logon_user, machine, nt_environment, parse_clock, parse_run_for, parse_size, read_key_script,
+    read_program, run_image,
 };
 pub use win32;
 pub use wsock32::NetworkPolicy;

@@ -374,6 +374,36 @@ fn quote_argument(arg: &str) -> String {
     out
 }
 
+/// The user the machine logs on: the host's `$USER` when it is a plain name (letters,
+/// digits, `_`, `-`), else `user`. GetUserName, USERNAME, the profile folder and
+/// HKEY_CURRENT_USER's hive are this user's.
+pub fn logon_user() -> String {
+    std::env::var("USER")
+        .ok()
+        .filter(|u| {
+            !u.is_empty()
+                && u.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
+        .unwrap_or_else(|| "user".to_string())
+}
+
+/// The variables NT's logon takes from the registry (Session Manager\Environment and
+/// HKEY_CURRENT_USER\Environment) in NT 4.0's default contents: a program started by
+/// [`Emulator::load`](crate::Emulator::load) gets them from the registry, so that a change
+/// there shows (and a deletion removes them).
+pub const REGISTRY_VARIABLES: [&str; 9] = [
+    "ComSpec",
+    "NUMBER_OF_PROCESSORS",
+    "OS",
+    "Os2LibPath",
+    "Path",
+    "PATHEXT",
+    "TEMP",
+    "TMP",
+    "windir",
+];
+
 /// The variables every guest gets, with NT 4.0's values on ntemu's machine: the system and
 /// temporary folders, the command interpreter's path, the computer and user names. The
 /// PROCESSOR_* variables are added per process for its CPU.
@@ -409,14 +439,7 @@ pub fn nt_environment(user: &str) -> Vec<(String, String)> {
 /// (see [`nt_environment`]), then `extra`, each replacing a variable of the same name
 /// (compared without case, as NT compares them).
 pub fn guest_environment(clear: bool, extra: &[(String, String)]) -> Vec<(String, String)> {
-    let user = std::env::var("USER")
-        .ok()
-        .filter(|u| {
-            !u.is_empty()
-                && u.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        })
-        .unwrap_or_else(|| "user".to_string());
+    let user = logon_user();
     let mut vars: Vec<(String, String)> = Vec::new();
     let set = |vars: &mut Vec<(String, String)>, name: &str, value: &str| match vars
         .iter_mut()

@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod interrupts;
+mod reg;
 mod terminal;
 use pe_image::{ExportTarget, PeImage};
 use std::io::IsTerminal;
@@ -149,6 +150,18 @@ enum Command {
         #[arg(long)]
         env_clear: bool,
     },
+    /// Query or change the registry of drive C: as NT's reg.exe does: `reg query KEY [/v
+    /// NAME | /ve] [/s]`, `reg add KEY [/v NAME | /ve] [/t TYPE] [/d DATA] [/f]`, `reg delete
+    /// KEY [/v NAME | /ve | /va] [/f]`, `reg export KEY FILE.reg`, `reg import FILE.reg`.
+    /// KEY begins with HKLM, HKCU, HKCR, HKU or HKCC (or the full names). `--root DIR` is the
+    /// drive C: as for `run` (default: the per-user drive). The hives are REGEDIT4 files in
+    /// C:\WINNT\system32\config and C:\WINNT\Profiles\USER.
+    #[command(disable_help_flag = true)]
+    Reg {
+        /// The command, the key and the options (`--root DIR` among them).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Show what a PE image contains: headers, sections, imports, relocations, TLS.
     Inspect {
         /// The image file (.exe or .dll).
@@ -217,6 +230,21 @@ fn wine_style(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
 fn main() -> ExitCode {
     let cli = Cli::parse_from(wine_style(std::env::args_os().collect()));
     match cli.command {
+        Command::Reg { args } => {
+            if args.is_empty() || matches!(args[0].as_str(), "--help" | "-h" | "/?") {
+                use clap::CommandFactory;
+                let mut command = Cli::command();
+                if let Some(reg) = command.find_subcommand_mut("reg") {
+                    let _ = reg.print_long_help();
+                }
+                return if args.is_empty() {
+                    ExitCode::from(2)
+                } else {
+                    ExitCode::SUCCESS
+                };
+            }
+            reg::run(&args, default_root)
+        }
         Command::Inspect {
             image,
             json,

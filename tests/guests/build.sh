@@ -32,6 +32,11 @@ for src in printf crtfile crtlib crtinput conio args crtfs crtchild crtspawn crt
         -o "$here/x86/$src.exe" "$here/src/$src.c"
     echo "built x86/$src.exe"
 done
+# Programs of ADVAPI32 and NTDLL (and KERNEL32).
+for src in reg regwrite regbench; do
+    "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" -ladvapi32 -lntdll -lkernel32
+    echo "built x86/$src.exe"
+done
 # Programs of USER32 (and KERNEL32).
 for src in clip msgbox; do
     "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" -luser32 -lkernel32

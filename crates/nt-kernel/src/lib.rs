@@ -28,7 +28,7 @@ pub use loader::{DataFile, LoadTransaction, Module, ModuleFlags, ModuleList, Tls
 pub use machine::{
     CREATE_SUSPENDED, ClientId, Clock, DEFAULT_COMMIT_LIMIT, DEFAULT_MAX_PROCESSES,
     DEFAULT_MAX_THREADS, ExitedProcess, ImageProcess, MAXIMUM_SUSPEND_COUNT, Machine,
-    MachineConfig, NoServices, ProcessInformationClass, ProcessParams, REMOTE_THREAD_ACCESS,
+    MachineConfig, NoServices, Pause, ProcessInformationClass, ProcessParams, REMOTE_THREAD_ACCESS,
     RunOutcome, ServiceOutcome, SystemServices,
 };
 pub use process::{Process, ProcessBody, STILL_ACTIVE, Thread, ThreadBody};

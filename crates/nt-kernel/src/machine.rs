@@ -299,6 +299,25 @@ pub trait SystemServices {
         let _ = (machine, timeout);
         false
     }
+
+    /// Host-side work between quanta (writing the registry's hives, say): called once per
+    /// scheduler round, with what the machine does next ([`Pause`]). By default nothing.
+    fn housekeeping(&mut self, machine: &mut Machine, pause: Pause) {
+        let _ = (machine, pause);
+    }
+}
+
+/// What the scheduler does after [`SystemServices::housekeeping`] returns.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Pause {
+    /// Runs the next round: some thread ran.
+    Running,
+    /// Every thread waits: the machine sleeps, or waits on the host for what ends a wait
+    /// ([`SystemServices::idle`]), at most this long (host time; zero when a virtual
+    /// clock's time jumps to the earliest deadline; `Duration::MAX` without a deadline).
+    Sleeping(Duration),
+    /// The run stops: every thread is blocked with no deadline, or every process ended.
+    Stopping,
 }
 
 /// Services for a machine whose threads call nothing: any thunk other than the exit thunk
@@ -1356,6 +1375,7 @@ impl Machine {
                 })
                 .collect();
             if threads.is_empty() {
+                services.housekeeping(self, Pause::Stopping);
                 return Ok(RunOutcome::AllExited);
             }
             let mut progressed = false;
@@ -1372,12 +1392,15 @@ impl Machine {
                     }
                 }
             }
-            if !progressed {
+            if progressed {
+                services.housekeeping(self, Pause::Running);
+            } else {
                 let timeout = self.idle_timeout(until_ms);
                 if services.idle(self, timeout) {
                     continue;
                 }
-                if !self.advance_clock(until_ms) {
+                if !self.advance_clock(services, until_ms) {
+                    services.housekeeping(self, Pause::Stopping);
                     return Ok(RunOutcome::Blocked);
                 }
             }
@@ -1408,10 +1431,17 @@ impl Machine {
 
     /// When every thread is blocked: moves time to the earliest wait deadline (virtual clock)
     /// or sleeps until it (real clock). False when no thread has a deadline.
-    fn advance_clock(&mut self, until_ms: Option<u64>) -> bool {
+    fn advance_clock(&mut self, services: &mut dyn SystemServices, until_ms: Option<u64>) -> bool {
         let Some(deadline) = self.next_deadline(until_ms) else {
             return false;
         };
+        let sleep = match &self.clock {
+            Clock::Virtual { .. } => Duration::ZERO,
+            Clock::Real { start } => {
+                Duration::from_millis(deadline.saturating_sub(start.elapsed().as_millis() as u64))
+            }
+        };
+        services.housekeeping(self, Pause::Sleeping(sleep));
         match &mut self.clock {
             Clock::Virtual { now_ms } => *now_ms = (*now_ms).max(deadline),
             Clock::Real { start } => {

@@ -95,6 +95,44 @@ impl AccessMask {
     /// SECTION_ALL_ACCESS.
     pub const SECTION_ALL_ACCESS: AccessMask = AccessMask(0x000F_001F);
 
+    /// KEY_QUERY_VALUE.
+    pub const KEY_QUERY_VALUE: AccessMask = AccessMask(0x0001);
+    /// KEY_SET_VALUE.
+    pub const KEY_SET_VALUE: AccessMask = AccessMask(0x0002);
+    /// KEY_CREATE_SUB_KEY.
+    pub const KEY_CREATE_SUB_KEY: AccessMask = AccessMask(0x0004);
+    /// KEY_ENUMERATE_SUB_KEYS.
+    pub const KEY_ENUMERATE_SUB_KEYS: AccessMask = AccessMask(0x0008);
+    /// KEY_NOTIFY.
+    pub const KEY_NOTIFY: AccessMask = AccessMask(0x0010);
+    /// KEY_CREATE_LINK.
+    pub const KEY_CREATE_LINK: AccessMask = AccessMask(0x0020);
+    /// KEY_READ: READ_CONTROL, KEY_QUERY_VALUE, KEY_ENUMERATE_SUB_KEYS, KEY_NOTIFY.
+    pub const KEY_READ: AccessMask = AccessMask(0x0002_0019);
+    /// KEY_WRITE: READ_CONTROL, KEY_SET_VALUE, KEY_CREATE_SUB_KEY.
+    pub const KEY_WRITE: AccessMask = AccessMask(0x0002_0006);
+    /// KEY_ALL_ACCESS.
+    pub const KEY_ALL_ACCESS: AccessMask = AccessMask(0x000F_003F);
+
+    /// TOKEN_ASSIGN_PRIMARY.
+    pub const TOKEN_ASSIGN_PRIMARY: AccessMask = AccessMask(0x0001);
+    /// TOKEN_DUPLICATE.
+    pub const TOKEN_DUPLICATE: AccessMask = AccessMask(0x0002);
+    /// TOKEN_IMPERSONATE.
+    pub const TOKEN_IMPERSONATE: AccessMask = AccessMask(0x0004);
+    /// TOKEN_QUERY.
+    pub const TOKEN_QUERY: AccessMask = AccessMask(0x0008);
+    /// TOKEN_QUERY_SOURCE.
+    pub const TOKEN_QUERY_SOURCE: AccessMask = AccessMask(0x0010);
+    /// TOKEN_ADJUST_PRIVILEGES.
+    pub const TOKEN_ADJUST_PRIVILEGES: AccessMask = AccessMask(0x0020);
+    /// TOKEN_ADJUST_GROUPS.
+    pub const TOKEN_ADJUST_GROUPS: AccessMask = AccessMask(0x0040);
+    /// TOKEN_ADJUST_DEFAULT.
+    pub const TOKEN_ADJUST_DEFAULT: AccessMask = AccessMask(0x0080);
+    /// TOKEN_ALL_ACCESS as NT 4.0 defines it.
+    pub const TOKEN_ALL_ACCESS: AccessMask = AccessMask(0x000F_00FF);
+
     /// True when every bit of `desired` is in `self`.
     #[inline]
     pub fn contains(self, desired: AccessMask) -> bool {
@@ -156,6 +194,10 @@ impl ObjectType {
             ObjectType::Thread => mapping(0x0002_0048, 0x0002_0037, 0x0012_0000, 0x001F_03FF),
             ObjectType::File => mapping(0x0012_0089, 0x0012_0116, 0x0012_00A0, 0x001F_01FF),
             ObjectType::Section => mapping(0x0002_0005, 0x0002_0002, 0x0002_0008, 0x000F_001F),
+            // KEY_READ, KEY_WRITE, KEY_EXECUTE (= KEY_READ), KEY_ALL_ACCESS.
+            ObjectType::Key => mapping(0x0002_0019, 0x0002_0006, 0x0002_0019, 0x000F_003F),
+            // TOKEN_READ, TOKEN_WRITE, TOKEN_EXECUTE, TOKEN_ALL_ACCESS (NT 4.0's).
+            ObjectType::Token => mapping(0x0002_0008, 0x0002_00E0, 0x0002_0000, 0x000F_00FF),
         }
     }
 

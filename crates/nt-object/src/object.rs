@@ -31,11 +31,15 @@ pub enum ObjectType {
     File = 5,
     /// A section (file mapping).
     Section = 6,
+    /// A registry key (NtOpenKey, RegOpenKeyEx): not waitable.
+    Key = 7,
+    /// An access token (OpenProcessToken): not waitable.
+    Token = 8,
 }
 
 impl ObjectType {
     /// How many object types there are.
-    pub const COUNT: usize = 7;
+    pub const COUNT: usize = 9;
     /// Every type, in discriminant order.
     pub const ALL: [ObjectType; ObjectType::COUNT] = [
         ObjectType::Event,
@@ -45,6 +49,8 @@ impl ObjectType {
         ObjectType::Thread,
         ObjectType::File,
         ObjectType::Section,
+        ObjectType::Key,
+        ObjectType::Token,
     ];
 
     /// The type's name as the NT object manager spells it.
@@ -57,6 +63,8 @@ impl ObjectType {
             ObjectType::Thread => "Thread",
             ObjectType::File => "File",
             ObjectType::Section => "Section",
+            ObjectType::Key => "Key",
+            ObjectType::Token => "Token",
         }
     }
 }
@@ -410,8 +418,8 @@ impl ObjectManager {
     }
 
     /// Creates an executive object carrying `payload`: a process or thread (waitable,
-    /// signalled by [`Object::signal_exit`]), a file (waitable, always signalled) or a section
-    /// (not waitable). Events, mutants and semaphores have their own constructors.
+    /// signalled by [`Object::signal_exit`]), a file (waitable, always signalled), or a
+    /// section, registry key or token (not waitable). Events, mutants and semaphores have their own constructors.
     pub fn create_executive_object(
         &self,
         object_type: ObjectType,
@@ -420,7 +428,7 @@ impl ObjectManager {
         let signal = match object_type {
             ObjectType::Process | ObjectType::Thread => Some(Signal::notification(false)),
             ObjectType::File => Some(Signal::notification(true)),
-            ObjectType::Section => None,
+            ObjectType::Section | ObjectType::Key | ObjectType::Token => None,
             ObjectType::Event | ObjectType::Mutant | ObjectType::Semaphore => {
                 return Err(ObjectError::InvalidParameter);
             }

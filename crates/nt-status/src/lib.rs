@@ -164,6 +164,52 @@ statuses! {
     DLL_INIT_FAILED = 0xC000_0142;
     /// The image has no resource of that type and name in that language.
     RESOURCE_LANG_NOT_FOUND = 0xC000_0204;
+    // The configuration manager (registry) and the security reference monitor.
+    /// The data did not fit; the part that fits was returned (ERROR_MORE_DATA).
+    BUFFER_OVERFLOW = 0x8000_0005;
+    /// An enumeration has no entry at that index.
+    NO_MORE_ENTRIES = 0x8000_001A;
+    /// AdjustTokenPrivileges: some privileges asked for are not the token's.
+    NOT_ALL_ASSIGNED = 0x0000_0106;
+    /// An object path begins with a separator where it may not (a key path relative to a
+    /// key that starts with a backslash).
+    OBJECT_PATH_SYNTAX_BAD = 0xC000_003B;
+    /// A security descriptor, ACL or SID revision is not one NT knows.
+    UNKNOWN_REVISION = 0xC000_0058;
+    /// The privilege named does not exist.
+    NO_SUCH_PRIVILEGE = 0xC000_0060;
+    /// The caller does not hold (or has not enabled) the privilege the call needs.
+    PRIVILEGE_NOT_HELD = 0xC000_0061;
+    /// No account name maps to the SID, or no SID to the name.
+    NONE_MAPPED = 0xC000_0073;
+    /// An access control list is malformed.
+    INVALID_ACL = 0xC000_0077;
+    /// A security identifier is malformed.
+    INVALID_SID = 0xC000_0078;
+    /// A security descriptor is malformed.
+    INVALID_SECURITY_DESCR = 0xC000_0079;
+    /// The thread is not impersonating: it has no token of its own.
+    NO_TOKEN = 0xC000_007C;
+    /// A buffer the caller gave is too small for what is to be stored in it (an ACL).
+    ALLOTTED_SPACE_EXCEEDED = 0xC000_0099;
+    /// The impersonation level asked for is not valid.
+    BAD_IMPERSONATION_LEVEL = 0xC000_00A5;
+    /// A name is longer than the object manager allows.
+    NAME_TOO_LONG = 0xC000_0106;
+    /// The key cannot be deleted (it has subkeys, or it is a hive's root).
+    CANNOT_DELETE = 0xC000_0121;
+    /// A registry hive is corrupt.
+    REGISTRY_CORRUPT = 0xC000_014C;
+    /// Reading or writing a registry hive's file failed.
+    REGISTRY_IO_FAILED = 0xC000_014D;
+    /// The file is not a registry hive.
+    NOT_REGISTRY_FILE = 0xC000_015C;
+    /// The key has been deleted: only closing its handle is possible.
+    KEY_DELETED = 0xC000_017C;
+    /// The operation needs a key without subkeys.
+    KEY_HAS_CHILDREN = 0xC000_0180;
+    /// A non-volatile key cannot be created under a volatile one.
+    CHILD_MUST_BE_VOLATILE = 0xC000_0181;
 }
 
 impl Win32Error {
@@ -264,6 +310,48 @@ impl Win32Error {
     pub const RESOURCE_DATA_NOT_FOUND: Win32Error = Win32Error(1812);
     /// ERROR_RESOURCE_NAME_NOT_FOUND: no resource of that type and name.
     pub const RESOURCE_NAME_NOT_FOUND: Win32Error = Win32Error(1814);
+}
+
+/// Win32 error codes of the registry and of security (ADVAPI32).
+impl Win32Error {
+    /// ERROR_BAD_PATHNAME: a key path relative to a key begins with a backslash.
+    pub const BAD_PATHNAME: Win32Error = Win32Error(161);
+    /// ERROR_NO_MORE_ITEMS: an enumeration index past the last entry.
+    pub const NO_MORE_ITEMS: Win32Error = Win32Error(259);
+    /// ERROR_NO_TOKEN: the thread has no token of its own.
+    pub const NO_TOKEN: Win32Error = Win32Error(1008);
+    /// ERROR_BADDB: a registry hive is corrupt.
+    pub const BADDB: Win32Error = Win32Error(1009);
+    /// ERROR_BADKEY: the key handle is not valid (what Windows 95 returned).
+    pub const BADKEY: Win32Error = Win32Error(1010);
+    /// ERROR_REGISTRY_IO_FAILED: a hive's file could not be read or written.
+    pub const REGISTRY_IO_FAILED: Win32Error = Win32Error(1016);
+    /// ERROR_NOT_REGISTRY_FILE: the file is not a hive.
+    pub const NOT_REGISTRY_FILE: Win32Error = Win32Error(1017);
+    /// ERROR_KEY_DELETED: the key was deleted while its handle stayed open.
+    pub const KEY_DELETED: Win32Error = Win32Error(1018);
+    /// ERROR_KEY_HAS_CHILDREN: the key has subkeys.
+    pub const KEY_HAS_CHILDREN: Win32Error = Win32Error(1020);
+    /// ERROR_CHILD_MUST_BE_VOLATILE: a non-volatile key under a volatile one.
+    pub const CHILD_MUST_BE_VOLATILE: Win32Error = Win32Error(1021);
+    /// ERROR_NOT_ALL_ASSIGNED: AdjustTokenPrivileges named privileges the token lacks.
+    pub const NOT_ALL_ASSIGNED: Win32Error = Win32Error(1300);
+    /// ERROR_UNKNOWN_REVISION.
+    pub const UNKNOWN_REVISION: Win32Error = Win32Error(1305);
+    /// ERROR_NO_SUCH_PRIVILEGE: no privilege has that name or LUID.
+    pub const NO_SUCH_PRIVILEGE: Win32Error = Win32Error(1313);
+    /// ERROR_NONE_MAPPED: no account name maps to the SID (or SID to the name).
+    pub const NONE_MAPPED: Win32Error = Win32Error(1332);
+    /// ERROR_INVALID_ACL.
+    pub const INVALID_ACL: Win32Error = Win32Error(1336);
+    /// ERROR_INVALID_SID.
+    pub const INVALID_SID: Win32Error = Win32Error(1337);
+    /// ERROR_INVALID_SECURITY_DESCR.
+    pub const INVALID_SECURITY_DESCR: Win32Error = Win32Error(1338);
+    /// ERROR_ALLOTTED_SPACE_EXCEEDED: an ACL has no room for another entry.
+    pub const ALLOTTED_SPACE_EXCEEDED: Win32Error = Win32Error(1344);
+    /// ERROR_BAD_IMPERSONATION_LEVEL.
+    pub const BAD_IMPERSONATION_LEVEL: Win32Error = Win32Error(1346);
 }
 
 /// Win32 error codes of USER32.
@@ -441,6 +529,41 @@ pub const STATUS_TO_WIN32: &[(NtStatus, Win32Error)] = &[
     (
         NtStatus::RESOURCE_LANG_NOT_FOUND,
         Win32Error::RESOURCE_LANG_NOT_FOUND,
+    ),
+    // The configuration manager (registry) and the security reference monitor.
+    (NtStatus::BUFFER_OVERFLOW, Win32Error::MORE_DATA),
+    (NtStatus::NO_MORE_ENTRIES, Win32Error::NO_MORE_ITEMS),
+    (NtStatus::NOT_ALL_ASSIGNED, Win32Error::NOT_ALL_ASSIGNED),
+    (NtStatus::OBJECT_PATH_SYNTAX_BAD, Win32Error::BAD_PATHNAME),
+    (NtStatus::UNKNOWN_REVISION, Win32Error::UNKNOWN_REVISION),
+    (NtStatus::NO_SUCH_PRIVILEGE, Win32Error::NO_SUCH_PRIVILEGE),
+    (NtStatus::PRIVILEGE_NOT_HELD, Win32Error::PRIVILEGE_NOT_HELD),
+    (NtStatus::NONE_MAPPED, Win32Error::NONE_MAPPED),
+    (NtStatus::INVALID_ACL, Win32Error::INVALID_ACL),
+    (NtStatus::INVALID_SID, Win32Error::INVALID_SID),
+    (
+        NtStatus::INVALID_SECURITY_DESCR,
+        Win32Error::INVALID_SECURITY_DESCR,
+    ),
+    (NtStatus::NO_TOKEN, Win32Error::NO_TOKEN),
+    (
+        NtStatus::ALLOTTED_SPACE_EXCEEDED,
+        Win32Error::ALLOTTED_SPACE_EXCEEDED,
+    ),
+    (
+        NtStatus::BAD_IMPERSONATION_LEVEL,
+        Win32Error::BAD_IMPERSONATION_LEVEL,
+    ),
+    (NtStatus::NAME_TOO_LONG, Win32Error::FILENAME_EXCED_RANGE),
+    (NtStatus::CANNOT_DELETE, Win32Error::ACCESS_DENIED),
+    (NtStatus::REGISTRY_CORRUPT, Win32Error::BADDB),
+    (NtStatus::REGISTRY_IO_FAILED, Win32Error::REGISTRY_IO_FAILED),
+    (NtStatus::NOT_REGISTRY_FILE, Win32Error::NOT_REGISTRY_FILE),
+    (NtStatus::KEY_DELETED, Win32Error::KEY_DELETED),
+    (NtStatus::KEY_HAS_CHILDREN, Win32Error::KEY_HAS_CHILDREN),
+    (
+        NtStatus::CHILD_MUST_BE_VOLATILE,
+        Win32Error::CHILD_MUST_BE_VOLATILE,
     ),
 ];
 

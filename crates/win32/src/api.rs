@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use nt_kernel::{ClientId, Machine, Process, teb};
+use nt_kernel::{ClientId, Machine, Pause, Process, teb};
 use nt_memory::{Fault, GuestMemory};
 use nt_object::{AccessMask, Handle, Object, ObjectError, ObjectType, WaitType};
 use nt_status::{NtStatus, Win32Error};
@@ -20,8 +20,14 @@ pub struct Win32State {
     /// counts from there.
     pub wall_clock_base_ms: u64,
     slots: Vec<Box<dyn Any + Send>>,
+    housekeeping_hooks: Vec<HousekeepingHook>,
     idle_hooks: Vec<IdleHook>,
 }
+
+/// What a DLL does between quanta ([`Win32State::add_housekeeping_hook`]): host-side work
+/// that must not wait for a guest call, such as writing the registry's hives at most a
+/// second after a change.
+pub type HousekeepingHook = fn(&mut Win32State, &HostIo, &mut Machine, Pause);
 
 /// What a DLL does when every guest thread of the machine is blocked
 /// ([`Win32State::add_idle_hook`]): wait on the host for at most the timeout (None: without
@@ -36,6 +42,7 @@ impl Default for Win32State {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis() as u64),
             slots: Vec::new(),
+            housekeeping_hooks: Vec::new(),
             idle_hooks: Vec::new(),
         }
     }
@@ -63,6 +70,24 @@ impl Win32State {
         self.slots.iter().find_map(|s| s.downcast_ref::<T>())
     }
 
+    /// Asks for `hook` to run between quanta (once per scheduler round, and before the
+    /// machine sleeps or stops); adding it again changes nothing.
+    pub fn add_housekeeping_hook(&mut self, hook: HousekeepingHook) {
+        if !self.housekeeping_hooks.contains(&hook) {
+            self.housekeeping_hooks.push(hook);
+        }
+    }
+
+    /// Runs the housekeeping hooks.
+    pub fn run_housekeeping(&mut self, io: &HostIo, machine: &mut Machine, pause: Pause) {
+        if self.housekeeping_hooks.is_empty() {
+            return;
+        }
+        for hook in self.housekeeping_hooks.clone() {
+            hook(self, io, machine, pause);
+        }
+    }
+
     /// Asks for `hook` to run whenever every guest thread is blocked (once, however often it
     /// is added): how a DLL whose waits end by host events (sockets) lets the machine sleep
     /// on them instead of polling.
@@ -70,6 +95,12 @@ impl Win32State {
         if !self.idle_hooks.contains(&hook) {
             self.idle_hooks.push(hook);
         }
+    }
+
+    /// Whether a DLL asked for idle hooks: whether the machine may wait on the host when
+    /// every thread is blocked.
+    pub fn has_idle_hooks(&self) -> bool {
+        !self.idle_hooks.is_empty()
     }
 
     /// Runs the idle hooks (see [`IdleHook`]); true when one of them ended a wait.

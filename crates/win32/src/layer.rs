@@ -373,6 +373,10 @@ impl SystemServices for Win32 {
         ServiceOutcome::ExitProcess(NtStatus::ILLEGAL_INSTRUCTION.0)
     }
 
+    fn housekeeping(&mut self, machine: &mut Machine, pause: nt_kernel::Pause) {
+        self.state.run_housekeeping(&self.io, machine, pause);
+    }
+
     fn host_event(&mut self, machine: &mut Machine) -> HostAction {
         match self.host_event {
             Some(handler) => handler(self, machine),
@@ -381,6 +385,13 @@ impl SystemServices for Win32 {
     }
 
     fn idle(&mut self, machine: &mut Machine, timeout: Option<std::time::Duration>) -> bool {
+        if self.state.has_idle_hooks() {
+            // The hooks may wait on the host that long (without limit: None): what falls due
+            // meanwhile, such as writing a changed hive, is done before.
+            let wait = timeout.unwrap_or(std::time::Duration::MAX);
+            self.state
+                .run_housekeeping(&self.io, machine, nt_kernel::Pause::Sleeping(wait));
+        }
         self.state.run_idle_hooks(machine, timeout)
     }
 

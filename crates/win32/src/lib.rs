@@ -28,7 +28,8 @@ pub mod relay;
 
 pub use abi::CallingConvention;
 pub use api::{
-    ApiCall, ApiReturn, ConsoleHandles, IdleHook, PerProcess, Win32State, is_console_handle,
+    ApiCall, ApiReturn, ConsoleHandles, HousekeepingHook, IdleHook, PerProcess, Win32State,
+    is_console_handle,
 };
 pub use args::{
     AnsiStr, ArgError, ArgFrame, FromArg, IntoReturn, OutBuf, Ptr, ValueKind, VarArgs, WideStr,

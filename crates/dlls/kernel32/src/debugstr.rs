@@ -18,6 +18,12 @@ pub fn set_debug_string_trace(state: &mut Win32State, shown: bool) {
     state.get::<DebugStrings>().shown = shown;
 }
 
+/// True when debug strings are shown (the `debugstr` trace channel or the relay trace): what
+/// other DLLs' diagnostic text (ADVAPI32's event log) follows too.
+pub fn debug_strings_shown(state: &mut Win32State) -> bool {
+    state.get::<DebugStrings>().shown
+}
+
 /// The most characters of one debug string shown (the rest is left out).
 const SHOWN: usize = 0x1000;
 

@@ -308,7 +308,7 @@ fn path_argument<'s>(call: &mut ApiCall<'_>, name: Option<&'s str>) -> Result<&'
     Ok(name)
 }
 
-fn full(call: &ApiCall<'_>, name: &str) -> Result<FullPath, Win32Error> {
+pub(crate) fn full(call: &ApiCall<'_>, name: &str) -> Result<FullPath, Win32Error> {
     let object = call.process_object();
     let Some(k32) = call.state.k32_peek() else {
         return path::full_path(&CurrentDirectory::root('C'), name);
@@ -427,7 +427,10 @@ fn locate(
 
 /// Finds what a full path names on its drive: a UNC name is ERROR_BAD_NETPATH (there is no
 /// network), a device ERROR_ACCESS_DENIED, wildcards ERROR_INVALID_NAME.
-fn resolve(call: &ApiCall<'_>, full: &FullPath) -> Result<(Arc<Volume>, Located), Win32Error> {
+pub(crate) fn resolve(
+    call: &ApiCall<'_>,
+    full: &FullPath,
+) -> Result<(Arc<Volume>, Located), Win32Error> {
     match full {
         FullPath::Drive {
             drive, components, ..

@@ -21,6 +21,7 @@ mod errormode;
 mod exec;
 mod file;
 mod global;
+pub mod guestfile;
 pub mod heap;
 mod locale;
 mod lstring;
@@ -30,6 +31,7 @@ mod module;
 mod path;
 mod pipe;
 mod processor;
+mod profile;
 mod startup;
 pub(crate) mod sync;
 mod sysinfo;
@@ -37,7 +39,7 @@ mod time;
 mod timeconv;
 mod volume;
 
-pub use debugstr::set_debug_string_trace;
+pub use debugstr::{debug_strings_shown, set_debug_string_trace};
 pub use drive::drive_type_of;
 pub use file::{DiskFile, NullDevice};
 pub use file::{
@@ -791,6 +793,29 @@ pub static DLL: BuiltinDll = BuiltinDll {
         exec::GetBinaryTypeA,
         exec::GetBinaryTypeW,
         "GetBinaryType" => exec::GetBinaryTypeA,
+        // profile.rs: .ini files
+        profile::GetPrivateProfileIntA,
+        profile::GetPrivateProfileIntW,
+        profile::GetPrivateProfileSectionA,
+        profile::GetPrivateProfileSectionNamesA,
+        profile::GetPrivateProfileSectionNamesW,
+        profile::GetPrivateProfileSectionW,
+        profile::GetPrivateProfileStringA,
+        profile::GetPrivateProfileStringW,
+        profile::GetProfileIntA,
+        profile::GetProfileIntW,
+        profile::GetProfileSectionA,
+        profile::GetProfileSectionW,
+        profile::GetProfileStringA,
+        profile::GetProfileStringW,
+        profile::WritePrivateProfileSectionA,
+        profile::WritePrivateProfileSectionW,
+        profile::WritePrivateProfileStringA,
+        profile::WritePrivateProfileStringW,
+        profile::WriteProfileSectionA,
+        profile::WriteProfileSectionW,
+        profile::WriteProfileStringA,
+        profile::WriteProfileStringW,
     ],
 };
 

@@ -2,6 +2,7 @@
 //! (KiUserExceptionDispatcher, RtlDispatchException, RtlUnwind) for x86 and Alpha guests,
 //! which the layer hands every fault, processor exception and trap to ([`EXCEPTIONS`]).
 
+pub mod registry;
 pub mod seh;
 
 use nt_kernel::{ProcessInformationClass, ServiceOutcome};
@@ -15,6 +16,30 @@ pub static DLL: BuiltinDll = BuiltinDll {
     name: "NTDLL.dll",
     exports: exports![
         NtQueryInformationProcess,
+        registry::NtClose,
+        registry::NtCreateKey,
+        registry::NtDeleteKey,
+        registry::NtDeleteValueKey,
+        registry::NtEnumerateKey,
+        registry::NtEnumerateValueKey,
+        registry::NtFlushKey,
+        registry::NtOpenKey,
+        registry::NtQueryKey,
+        registry::NtQueryValueKey,
+        registry::NtSetValueKey,
+        registry::RtlInitUnicodeString,
+        registry::RtlNtStatusToDosError,
+        "ZwClose" => registry::NtClose,
+        "ZwCreateKey" => registry::NtCreateKey,
+        "ZwDeleteKey" => registry::NtDeleteKey,
+        "ZwDeleteValueKey" => registry::NtDeleteValueKey,
+        "ZwEnumerateKey" => registry::NtEnumerateKey,
+        "ZwEnumerateValueKey" => registry::NtEnumerateValueKey,
+        "ZwFlushKey" => registry::NtFlushKey,
+        "ZwOpenKey" => registry::NtOpenKey,
+        "ZwQueryKey" => registry::NtQueryKey,
+        "ZwQueryValueKey" => registry::NtQueryValueKey,
+        "ZwSetValueKey" => registry::NtSetValueKey,
         seh::RtlUnwind,
         seh::RtlUnwindRfp,
         seh::RtlLookupFunctionEntry,
