@@ -401,9 +401,12 @@ pub(crate) mod tests {
 
     /// Builds a resource directory of (type, name, language, data) leaves, data placed after
     /// the tree, the directory at `rva`.
+    /// Leaves grouped by type, then name: (language, leaf index) under each.
+    type Tree = Vec<(ResourceId, Vec<(ResourceId, Vec<(u16, usize)>)>)>;
+
     pub(crate) fn build(rva: u32, leaves: &[(ResourceId, ResourceId, u16, &[u8])]) -> Vec<u8> {
         // Group by type, then name.
-        let mut types: Vec<(ResourceId, Vec<(ResourceId, Vec<(u16, usize)>)>)> = Vec::new();
+        let mut types: Tree = Vec::new();
         for (i, (t, n, l, _)) in leaves.iter().enumerate() {
             let ti = match types.iter().position(|(x, _)| x == t) {
                 Some(ti) => ti,
@@ -468,7 +471,7 @@ pub(crate) mod tests {
             for u in units {
                 out.extend_from_slice(&u.to_le_bytes());
             }
-            while out.len() % 4 != 0 {
+            while !out.len().is_multiple_of(4) {
                 out.push(0);
             }
         }
@@ -481,7 +484,7 @@ pub(crate) mod tests {
             put32(&mut out, at, rva + data_at as u32);
             put32(&mut out, at + 4, data.len() as u32);
             out.extend_from_slice(data);
-            while out.len() % 4 != 0 {
+            while !out.len().is_multiple_of(4) {
                 out.push(0);
             }
         }
@@ -582,6 +585,82 @@ pub(crate) mod tests {
         assert_eq!(ResourceId::from_name("#x"), ResourceId::Name("#x".into()));
         assert_eq!(ResourceId::Id(2).type_label(), "BITMAP");
         assert_eq!(ResourceId::Id(300).type_label(), "#300");
+    }
+
+    /// Every typed reader on any bytes: an error or a value, never a panic.
+    fn read_everything(data: &[u8]) {
+        use crate::templates as t;
+        let _ = t::string_table_block(data);
+        let _ = t::string_in_block(data, 15);
+        if let Ok(m) = t::MessageTable::parse(data) {
+            for (low, high, _) in m.blocks.clone() {
+                let _ = m.find(low);
+                let _ = m.find(high);
+            }
+        }
+        if let Ok(v) = t::VersionNode::parse(data) {
+            let _ = v.fixed_file_info(data);
+            let _ = v.text(data);
+            let _ = v.query("\\StringFileInfo\\040904B0\\FileVersion");
+        }
+        let _ = t::IconGroup::parse(data);
+        let _ = t::CursorImage::parse(data);
+        let _ = t::BitmapInfo::parse(data).map(|b| b.stride());
+        let _ = t::bitmap_file(data);
+        let _ = t::Menu::parse(data);
+        let _ = t::DialogTemplate::parse(data);
+        let _ = t::accelerators(data);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(2000))]
+
+        /// A directory with bytes changed, cut short or grown: parsing and every lookup
+        /// give a value or a typed error, never a panic; entries that parse lie where the
+        /// tree says.
+        #[test]
+        fn damaged_directories_never_panic(
+            flips in proptest::collection::vec((0usize..4096, proptest::num::u8::ANY), 0..24),
+            cut in 0usize..4096,
+            extra in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
+        ) {
+            let leaves: Vec<(ResourceId, ResourceId, u16, &[u8])> = vec![
+                (ResourceId::Id(rt::STRING), ResourceId::Id(1), 0x409, b"\x02\x00H\x00i\x00"),
+                (ResourceId::Id(rt::BITMAP), ResourceId::Name("WALL".into()), 0, b"bmp"),
+                (ResourceId::Name("X".into()), ResourceId::Id(9), 0x407, b"x"),
+            ];
+            let mut bytes = build(0x2000, &leaves);
+            let len = bytes.len().max(1);
+            for (at, v) in flips {
+                if let Some(b) = bytes.get_mut(at % len) {
+                    *b = v;
+                }
+            }
+            bytes.truncate(cut.min(bytes.len()));
+            bytes.extend(extra);
+            if let Ok(r) = Resources::parse(&bytes, 0x2000) {
+                proptest::prop_assert!(r.entries().len() <= MAX_RESOURCES);
+                for t in r.types() {
+                    for n in r.names(t) {
+                        let _ = r.languages(t, n);
+                        let _ = r.lookup(t, n, 0);
+                        let _ = r.lookup(t, n, 0x407);
+                    }
+                }
+                for e in r.entries() {
+                    let start = e.data_rva.wrapping_sub(0x2000) as usize;
+                    if let Some(data) = bytes.get(start..start.saturating_add(e.size as usize)) {
+                        read_everything(data);
+                    }
+                }
+            }
+        }
+
+        /// The typed readers on arbitrary bytes never panic.
+        #[test]
+        fn readers_never_panic(data in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+            read_everything(&data);
+        }
     }
 
     #[test]

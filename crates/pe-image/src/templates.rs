@@ -933,16 +933,16 @@ mod tests {
     pub(crate) fn version_node(key: &str, ty: u16, value: &[u8], children: &[Vec<u8>]) -> Vec<u8> {
         let mut out = vec![0u8; 6];
         out.extend(utf16z(key));
-        while out.len() % 4 != 0 {
+        while !out.len().is_multiple_of(4) {
             out.push(0);
         }
         out.extend_from_slice(value);
-        while out.len() % 4 != 0 {
+        while !out.len().is_multiple_of(4) {
             out.push(0);
         }
         for c in children {
             out.extend_from_slice(c);
-            while out.len() % 4 != 0 {
+            while !out.len().is_multiple_of(4) {
                 out.push(0);
             }
         }

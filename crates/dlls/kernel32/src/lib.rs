@@ -32,6 +32,7 @@ mod path;
 mod pipe;
 mod processor;
 mod profile;
+pub mod resource;
 mod startup;
 pub(crate) mod sync;
 mod sysinfo;
@@ -439,13 +440,21 @@ pub enum HostFile {
     ScreenBuffer(u32),
 }
 
+/// KERNEL32's own thunks: the Ctrl+C routine's and the resource enumerations' returns.
+fn internal_thunk(
+    call: &mut win32::ApiCall<'_>,
+    address: u32,
+) -> Option<nt_kernel::ServiceOutcome> {
+    console_api::ctrl_thunk(call, address).or_else(|| resource::enum_thunk(call, address))
+}
+
 /// KERNEL32.dll.
 pub static DLL: BuiltinDll = BuiltinDll {
     name: "KERNEL32.dll",
     catalogue: include_str!("../nt4-exports.txt"),
     hooks: DllHooks {
         data_export: None,
-        internal_thunk: Some(console_api::ctrl_thunk),
+        internal_thunk: Some(internal_thunk),
         process_attach: None,
     },
     exports: exports![
@@ -689,6 +698,21 @@ pub static DLL: BuiltinDll = BuiltinDll {
         module::GetModuleFileNameA,
         module::GetModuleFileNameW,
         module::FreeLibrary,
+        // resource.rs: resources of mapped images
+        resource::FindResourceA,
+        resource::FindResourceW,
+        resource::FindResourceExA,
+        resource::FindResourceExW,
+        resource::LoadResource,
+        resource::LockResource,
+        resource::SizeofResource,
+        resource::FreeResource,
+        resource::EnumResourceTypesA,
+        resource::EnumResourceTypesW,
+        resource::EnumResourceNamesA,
+        resource::EnumResourceNamesW,
+        resource::EnumResourceLanguagesA,
+        resource::EnumResourceLanguagesW,
         // NTDLL's exception dispatch, exported by KERNEL32 as on NT
         ntdll::seh::RaiseException,
         ntdll::seh::RtlUnwind,

@@ -1,0 +1,664 @@
+//! Resources of mapped images: FindResource(Ex)A/W, LoadResource, LockResource,
+//! SizeofResource, FreeResource and EnumResourceTypes/Names/Languages A/W, and the lookup
+//! USER32's LoadString uses ([`find`]).
+//!
+//! As NT's LdrFindResource does, the lookup reads the image where it is mapped: the module
+//! handle is the image's base, its headers give the resource directory, and the directory is
+//! parsed by [`pe_image::Resources`]. An HRSRC is the address of the resource's
+//! IMAGE_RESOURCE_DATA_ENTRY in the mapped image; LoadResource and SizeofResource read that
+//! entry, and LoadResource's handle is the data's address, which LockResource returns. A
+//! handle that is not a mapped image (a builtin DLL's handle, garbage) has no resource
+//! data: ERROR_RESOURCE_DATA_NOT_FOUND, as RtlImageNtHeader failing gives on NT.
+//!
+//! The enumerations call the guest's callback once per item, returning from each to
+//! [`ENUM_RETURN_THUNK`] ([`enum_thunk`] serves it); a callback returning FALSE ends the
+//! enumeration, and the function returns TRUE either way (NT 4.0 has no
+//! ERROR_RESOURCE_ENUM_USER_STOP: that came with Vista).
+
+use nt_kernel::{
+    ALPHA_A0, ALPHA_PV, ALPHA_RA, ALPHA_V0, CpuContext, ServiceOutcome, X86_EAX, X86_ESP,
+};
+use nt_memory::{AllocationType, FreeType, GuestMemory, PageProtection};
+use nt_status::NtStatus;
+use pe_image::resources::{ResourceEntry, ResourceId, ResourceMissing, Resources};
+use win32::{ApiCall, ApiReturn, Ptr, export};
+
+/// Where an enumeration callback returns to.
+pub const ENUM_RETURN_THUNK: u32 = nt_kernel::THUNK_BASE + 0x28;
+
+/// The longest resource type or name string read from the caller.
+const MAX_NAME: usize = 1024;
+
+/// The most resource-directory bytes read from a mapped image.
+const MAX_DIRECTORY: u32 = 0x100_0000;
+
+/// The image base a module handle names: NULL is the program's own image.
+pub fn module_base(call: &ApiCall<'_>, module: u32) -> Option<u32> {
+    if module != 0 {
+        return Some(module);
+    }
+    call.process().and_then(|p| p.image().map(|i| i.base))
+}
+
+fn le32(b: &[u8], at: usize) -> Option<u32> {
+    let s = b.get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+}
+
+/// The resource directory of the image mapped at `base`, read from the caller's memory.
+pub fn resources_at(call: &ApiCall<'_>, base: u32) -> Result<Resources, ResourceMissing> {
+    let dos = call
+        .read_bytes(base, 0x40)
+        .map_err(|_| ResourceMissing::Data)?;
+    if dos.get(..2) != Some(b"MZ") {
+        return Err(ResourceMissing::Data);
+    }
+    let lfanew = le32(&dos, 0x3C).ok_or(ResourceMissing::Data)?;
+    if lfanew > 0x1000 {
+        return Err(ResourceMissing::Data);
+    }
+    let nt = call
+        .read_bytes(base.wrapping_add(lfanew), 24 + 96 + 8 * 3)
+        .map_err(|_| ResourceMissing::Data)?;
+    if nt.get(..4) != Some(b"PE\0\0") {
+        return Err(ResourceMissing::Data);
+    }
+    let size_of_image = le32(&nt, 24 + 56).ok_or(ResourceMissing::Data)?;
+    let directories = le32(&nt, 24 + 92).ok_or(ResourceMissing::Data)?;
+    if directories < 3 {
+        return Err(ResourceMissing::Data);
+    }
+    let rva = le32(&nt, 24 + 96 + 16).ok_or(ResourceMissing::Data)?;
+    let size = le32(&nt, 24 + 96 + 20).ok_or(ResourceMissing::Data)?;
+    if rva == 0 || rva >= size_of_image {
+        return Err(ResourceMissing::Data);
+    }
+    // The directory's size field is not trusted: the tree may point past it. Read to the
+    // end of the image, or only what the field says if that cannot be read.
+    let to_end = (size_of_image - rva).min(MAX_DIRECTORY);
+    let bytes = call
+        .read_bytes(base.wrapping_add(rva), to_end as usize)
+        .or_else(|_| call.read_bytes(base.wrapping_add(rva), size.min(to_end) as usize))
+        .map_err(|_| ResourceMissing::Data)?;
+    Resources::parse(&bytes, rva).map_err(|_| ResourceMissing::Data)
+}
+
+/// Finds resource `resource_type`/`name` in `language` (0: any, with NT's fallbacks) in
+/// module `module` (NULL: the program): the image's base and the entry.
+pub fn find(
+    call: &ApiCall<'_>,
+    module: u32,
+    resource_type: &ResourceId,
+    name: &ResourceId,
+    language: u16,
+) -> Result<(u32, ResourceEntry), ResourceMissing> {
+    let base = module_base(call, module).ok_or(ResourceMissing::Data)?;
+    let resources = resources_at(call, base)?;
+    let entry = resources.lookup(resource_type, name, language)?.clone();
+    Ok((base, entry))
+}
+
+/// The HRSRC of an entry of the image at `base`: its data entry's address.
+fn handle_of(base: u32, resources_rva: u32, entry: &ResourceEntry) -> u32 {
+    base.wrapping_add(resources_rva)
+        .wrapping_add(entry.entry_offset)
+}
+
+/// A resource type or name as a caller passes it: MAKEINTRESOURCE (high word 0), else an
+/// ANSI or UTF-16 string (`#123` is the number 123).
+pub fn read_id(call: &ApiCall<'_>, value: u32, wide: bool) -> Result<ResourceId, NtStatus> {
+    if value >> 16 == 0 {
+        return Ok(ResourceId::Id(value as u16));
+    }
+    let text = if wide {
+        call.read_wide_units(value, MAX_NAME)
+            .map(|u| String::from_utf16_lossy(&u))
+    } else {
+        call.read_c_bytes(value, MAX_NAME)
+            .map(|b| win32::codepage::CodePage::Ansi.decode_str(&b))
+    };
+    text.map(|t| ResourceId::from_name(&t))
+        .map_err(|_| NtStatus::ACCESS_VIOLATION)
+}
+
+fn find_resource(
+    call: &mut ApiCall<'_>,
+    module: u32,
+    resource_type: u32,
+    name: u32,
+    language: u16,
+    wide: bool,
+) -> ApiReturn {
+    let ids = read_id(call, resource_type, wide).and_then(|t| Ok((t, read_id(call, name, wide)?)));
+    let (resource_type, name) = match ids {
+        Ok(ids) => ids,
+        Err(status) => return call.fail(status),
+    };
+    let Some(base) = module_base(call, module) else {
+        return call.fail(ResourceMissing::Data.status());
+    };
+    let resources = match resources_at(call, base) {
+        Ok(r) => r,
+        Err(missing) => return call.fail(missing.status()),
+    };
+    match resources.lookup(&resource_type, &name, language) {
+        Ok(entry) => ApiReturn::Value(handle_of(base, resources.rva, entry)),
+        Err(missing) => call.fail(missing.status()),
+    }
+}
+
+/// FindResourceA(hModule, lpName, lpType): the resource in any language (U.S. English
+/// first, then the first the resource has). NULL with ERROR_RESOURCE_DATA_NOT_FOUND,
+/// ERROR_RESOURCE_TYPE_NOT_FOUND or ERROR_RESOURCE_NAME_NOT_FOUND when it is not there.
+#[export]
+fn FindResourceA(call: &mut ApiCall<'_>, hModule: u32, lpName: Ptr, lpType: Ptr) -> ApiReturn {
+    find_resource(call, hModule, lpType.0, lpName.0, 0, false)
+}
+
+/// FindResourceW(hModule, lpName, lpType).
+#[export]
+fn FindResourceW(call: &mut ApiCall<'_>, hModule: u32, lpName: Ptr, lpType: Ptr) -> ApiReturn {
+    find_resource(call, hModule, lpType.0, lpName.0, 0, true)
+}
+
+/// FindResourceExA(hModule, lpType, lpName, wLanguage): the resource in that language,
+/// else in its primary language with SUBLANG_NEUTRAL (ERROR_RESOURCE_LANG_NOT_FOUND when
+/// neither is there); LANG_NEUTRAL means any, as for FindResourceA.
+#[export]
+fn FindResourceExA(
+    call: &mut ApiCall<'_>,
+    hModule: u32,
+    lpType: Ptr,
+    lpName: Ptr,
+    wLanguage: u32,
+) -> ApiReturn {
+    find_resource(call, hModule, lpType.0, lpName.0, wLanguage as u16, false)
+}
+
+/// FindResourceExW(hModule, lpType, lpName, wLanguage).
+#[export]
+fn FindResourceExW(
+    call: &mut ApiCall<'_>,
+    hModule: u32,
+    lpType: Ptr,
+    lpName: Ptr,
+    wLanguage: u32,
+) -> ApiReturn {
+    find_resource(call, hModule, lpType.0, lpName.0, wLanguage as u16, true)
+}
+
+/// The (OffsetToData, Size) of the IMAGE_RESOURCE_DATA_ENTRY an HRSRC points at.
+fn data_entry(call: &ApiCall<'_>, resource: u32) -> Option<(u32, u32)> {
+    if resource == 0 {
+        return None;
+    }
+    let b = call.read_bytes(resource, 8).ok()?;
+    Some((le32(&b, 0)?, le32(&b, 4)?))
+}
+
+/// LoadResource(hModule, hResInfo): the address of the resource's data (an HRSRC from
+/// FindResource of that module). NULL with ERROR_NOACCESS for a handle that cannot be read.
+#[export]
+fn LoadResource(call: &mut ApiCall<'_>, hModule: u32, hResInfo: u32) -> ApiReturn {
+    let Some(base) = module_base(call, hModule) else {
+        return call.fail(ResourceMissing::Data.status());
+    };
+    match data_entry(call, hResInfo) {
+        Some((rva, _)) => ApiReturn::Value(base.wrapping_add(rva)),
+        None => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// LockResource(hResData): the data's address, which is what LoadResource returned.
+#[export]
+fn LockResource(call: &mut ApiCall<'_>, hResData: u32) -> ApiReturn {
+    let _ = call;
+    ApiReturn::Value(hResData)
+}
+
+/// SizeofResource(hModule, hResInfo): the resource's size in bytes; 0 with ERROR_NOACCESS
+/// for a handle that cannot be read.
+#[export]
+fn SizeofResource(call: &mut ApiCall<'_>, hModule: u32, hResInfo: u32) -> ApiReturn {
+    let _ = hModule;
+    match data_entry(call, hResInfo) {
+        Some((_, size)) => ApiReturn::Value(size),
+        None => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// FreeResource(hResData): resources live as long as their image; FALSE, as NT 4.0 returns.
+#[export]
+fn FreeResource(call: &mut ApiCall<'_>, hResData: u32) -> ApiReturn {
+    let _ = (call, hResData);
+    ApiReturn::Value(0)
+}
+
+// ---- enumerations --------------------------------------------------------------------
+
+/// One enumeration in progress on a thread.
+struct Enumeration {
+    /// x86: the caller's esp (at its return address); Alpha: its ra.
+    caller: u32,
+    /// The enumeration function's argument count (popped on return, x86).
+    params: u32,
+    /// The callback.
+    function: u32,
+    /// The arguments of each call, in order.
+    calls: Vec<Vec<u32>>,
+    /// The next call.
+    next: usize,
+    /// The memory holding the names passed to the callback (0: none).
+    names: u32,
+}
+
+/// The enumerations in progress, innermost last, per (process, thread).
+#[derive(Default)]
+struct Enumerations(std::collections::BTreeMap<(u32, u32), Vec<Enumeration>>);
+
+/// Copies named ids into one block of the caller's memory, as ANSI or UTF-16 strings; numbers
+/// stay MAKEINTRESOURCE values. Returns the values and the block (0 when none was needed).
+fn place_ids(
+    call: &mut ApiCall<'_>,
+    ids: &[ResourceId],
+    wide: bool,
+) -> Result<(Vec<u32>, u32), NtStatus> {
+    let mut blob = Vec::new();
+    let mut offsets = Vec::with_capacity(ids.len());
+    for id in ids {
+        match id {
+            ResourceId::Id(_) => offsets.push(None),
+            ResourceId::Name(s) => {
+                offsets.push(Some(blob.len() as u32));
+                if wide {
+                    for u in s.encode_utf16().chain([0]) {
+                        blob.extend_from_slice(&u.to_le_bytes());
+                    }
+                } else {
+                    blob.extend(win32::codepage::CodePage::Ansi.encode_str(s));
+                    blob.push(0);
+                }
+                while !blob.len().is_multiple_of(4) {
+                    blob.push(0);
+                }
+            }
+        }
+    }
+    let mut block = 0;
+    if !blob.is_empty() {
+        let len = u32::try_from(blob.len()).map_err(|_| NtStatus::NO_MEMORY)?;
+        let process = call.process_mut().ok_or(NtStatus::NO_MEMORY)?;
+        let space = process.address_space_mut();
+        let (b, _) = space
+            .allocate(
+                0,
+                len,
+                AllocationType::RESERVE | AllocationType::COMMIT,
+                PageProtection::READWRITE,
+            )
+            .map_err(|_| NtStatus::NO_MEMORY)?;
+        if space.kernel_write(b, &blob).is_err() {
+            let _ = space.free(b, 0, FreeType::RELEASE);
+            return Err(NtStatus::NO_MEMORY);
+        }
+        block = b;
+    }
+    let values = ids
+        .iter()
+        .zip(offsets)
+        .map(|(id, off)| match (id, off) {
+            (ResourceId::Id(n), _) => u32::from(*n),
+            (_, Some(o)) => block + o,
+            (_, None) => 0,
+        })
+        .collect();
+    Ok((values, block))
+}
+
+fn caller_of(call: &ApiCall<'_>) -> Option<(u32, bool)> {
+    let t = call.process()?.thread(call.thread.thread)?;
+    Some(match t.context() {
+        CpuContext::X86(c) => (c.gpr[X86_ESP], true),
+        CpuContext::Alpha(c) => (c.r[ALPHA_RA] as u32, false),
+    })
+}
+
+/// Sends the thread to the enumeration's next callback, returning to [`ENUM_RETURN_THUNK`].
+fn call_next(call: &mut ApiCall<'_>, e: &Enumeration) -> bool {
+    let Some(args) = e.calls.get(e.next) else {
+        return false;
+    };
+    let tid = call.thread.thread;
+    let Some(process) = call.process_mut() else {
+        return false;
+    };
+    let x86 = matches!(
+        process.thread(tid).map(|t| t.context()),
+        Some(CpuContext::X86(_))
+    );
+    if x86 {
+        // Below the caller's frame: [return thunk, args...]; the stdcall callback pops them.
+        let frame = e.caller.wrapping_sub(64 + 4 * (args.len() as u32 + 1));
+        let mut words = vec![ENUM_RETURN_THUNK];
+        words.extend_from_slice(args);
+        let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+        if process
+            .address_space_mut()
+            .write_bytes(frame, &bytes)
+            .is_err()
+        {
+            return false;
+        }
+        let Some(t) = process.thread_mut(tid) else {
+            return false;
+        };
+        if let CpuContext::X86(c) = t.context_mut() {
+            c.gpr[X86_ESP] = frame;
+            c.eip = e.function;
+        }
+    } else {
+        let Some(t) = process.thread_mut(tid) else {
+            return false;
+        };
+        if let CpuContext::Alpha(c) = t.context_mut() {
+            for (i, &a) in args.iter().enumerate().take(6) {
+                c.r[ALPHA_A0 + i] = nt_kernel::sign_extend(a);
+            }
+            c.r[ALPHA_RA] = nt_kernel::sign_extend(ENUM_RETURN_THUNK);
+            c.r[ALPHA_PV] = nt_kernel::sign_extend(e.function);
+            c.pc = nt_kernel::sign_extend(e.function);
+        }
+    }
+    true
+}
+
+/// Returns from the enumeration function to its caller with `value`, freeing its names.
+fn finish(call: &mut ApiCall<'_>, e: &Enumeration, value: u32) -> bool {
+    let tid = call.thread.thread;
+    let Some(process) = call.process_mut() else {
+        return false;
+    };
+    if e.names != 0 {
+        let _ = process
+            .address_space_mut()
+            .free(e.names, 0, FreeType::RELEASE);
+    }
+    let return_address = match process.thread(tid).map(|t| t.context()) {
+        Some(CpuContext::X86(_)) => match process.address_space().read_u32(e.caller) {
+            Ok(r) => Some(r),
+            Err(_) => return false,
+        },
+        _ => None,
+    };
+    let Some(t) = process.thread_mut(tid) else {
+        return false;
+    };
+    match t.context_mut() {
+        CpuContext::X86(c) => {
+            c.eip = return_address.unwrap_or(0);
+            c.gpr[X86_ESP] = e.caller.wrapping_add(4 + 4 * e.params);
+            c.gpr[X86_EAX] = value;
+        }
+        CpuContext::Alpha(c) => {
+            c.pc = nt_kernel::sign_extend(e.caller);
+            c.r[ALPHA_V0] = u64::from(value);
+        }
+    }
+    true
+}
+
+/// Starts an enumeration: no items returns TRUE at once; otherwise the first callback runs.
+fn enumerate(
+    call: &mut ApiCall<'_>,
+    params: u32,
+    function: u32,
+    calls: Vec<Vec<u32>>,
+    names: u32,
+) -> ApiReturn {
+    let Some((caller, _)) = caller_of(call) else {
+        return ApiReturn::Value(0);
+    };
+    let e = Enumeration {
+        caller,
+        params,
+        function,
+        calls,
+        next: 0,
+        names,
+    };
+    if e.calls.is_empty() || function == 0 {
+        if names != 0
+            && let Some(p) = call.process_mut()
+        {
+            let _ = p.address_space_mut().free(names, 0, FreeType::RELEASE);
+        }
+        return ApiReturn::Value(1);
+    }
+    if !call_next(call, &e) {
+        finish(call, &e, 0);
+        return ApiReturn::Resumed;
+    }
+    let key = (call.thread.process, call.thread.thread);
+    call.state
+        .get::<Enumerations>()
+        .0
+        .entry(key)
+        .or_default()
+        .push(e);
+    ApiReturn::Resumed
+}
+
+/// A callback of an enumeration returned to [`ENUM_RETURN_THUNK`]: the next one runs, or
+/// (after the last, or a FALSE) the enumeration function returns TRUE. None for any other
+/// address.
+pub(crate) fn enum_thunk(call: &mut ApiCall<'_>, address: u32) -> Option<ServiceOutcome> {
+    if address != ENUM_RETURN_THUNK {
+        return None;
+    }
+    let key = (call.thread.process, call.thread.thread);
+    let result = call
+        .process()
+        .and_then(|p| p.thread(key.1))
+        .map(|t| t.context().return_value())?;
+    let all = &mut call.state.get::<Enumerations>().0;
+    let stack = all.get_mut(&key)?;
+    let mut e = stack.pop()?;
+    if stack.is_empty() {
+        all.remove(&key);
+    }
+    e.next += 1;
+    if result != 0 && e.next < e.calls.len() && call_next(call, &e) {
+        call.state
+            .get::<Enumerations>()
+            .0
+            .entry(key)
+            .or_default()
+            .push(e);
+        return Some(ServiceOutcome::Continue);
+    }
+    if finish(call, &e, 1) {
+        Some(ServiceOutcome::Continue)
+    } else {
+        Some(ServiceOutcome::ExitProcess(NtStatus::ACCESS_VIOLATION.0))
+    }
+}
+
+fn module_resources(call: &mut ApiCall<'_>, module: u32) -> Result<(u32, Resources), NtStatus> {
+    let base = module_base(call, module).ok_or(ResourceMissing::Data.status())?;
+    let r = resources_at(call, base).map_err(ResourceMissing::status)?;
+    Ok((base, r))
+}
+
+fn enum_types(
+    call: &mut ApiCall<'_>,
+    module: u32,
+    function: u32,
+    param: u32,
+    wide: bool,
+) -> ApiReturn {
+    let (base, resources) = match module_resources(call, module) {
+        Ok(r) => r,
+        Err(status) => return call.fail(status),
+    };
+    let ids: Vec<ResourceId> = resources.types().into_iter().cloned().collect();
+    let (values, names) = match place_ids(call, &ids, wide) {
+        Ok(v) => v,
+        Err(status) => return call.fail(status),
+    };
+    let calls = values.into_iter().map(|t| vec![base, t, param]).collect();
+    enumerate(call, 3, function, calls, names)
+}
+
+/// EnumResourceTypesA(hModule, lpEnumFunc, lParam): calls EnumResTypeProc(hModule, lpType,
+/// lParam) for each type, named types as ANSI strings; FALSE with
+/// ERROR_RESOURCE_DATA_NOT_FOUND when the image has no resources.
+#[export]
+fn EnumResourceTypesA(
+    call: &mut ApiCall<'_>,
+    hModule: u32,
+    lpEnumFunc: Ptr,
+    lParam: u32,
+) -> ApiReturn {
+    enum_types(call, hModule, lpEnumFunc.0, lParam, false)
+}
+
+/// EnumResourceTypesW(hModule, lpEnumFunc, lParam): named types as UTF-16 strings.
+#[export]
+fn EnumResourceTypesW(
+    call: &mut ApiCall<'_>,
+    hModule: u32,
+    lpEnumFunc: Ptr,
+    lParam: u32,
+) -> ApiReturn {
+    enum_types(call, hModule, lpEnumFunc.0, lParam, true)
+}
+
+fn enum_names(
+    call: &mut ApiCall<'_>,
+    module: u32,
+    resource_type: u32,
+    function: u32,
+    param: u32,
+    wide: bool,
+) -> ApiReturn {
+    let wanted = match read_id(call, resource_type, wide) {
+        Ok(t) => t,
+        Err(status) => return call.fail(status),
+    };
+    let (base, resources) = match module_resources(call, module) {
+        Ok(r) => r,
+        Err(status) => return call.fail(status),
+    };
+    let ids: Vec<ResourceId> = resources.names(&wanted).into_iter().cloned().collect();
+    if ids.is_empty() {
+        return call.fail(ResourceMissing::Type.status());
+    }
+    let (values, names) = match place_ids(call, &ids, wide) {
+        Ok(v) => v,
+        Err(status) => return call.fail(status),
+    };
+    let calls = values
+        .into_iter()
+        .map(|n| vec![base, resource_type, n, param])
+        .collect();
+    enumerate(call, 4, function, calls, names)
+}
+
+/// EnumResourceNamesA(hModule, lpType, lpEnumFunc, lParam): calls EnumResNameProc(hModule,
+/// lpType, lpName, lParam) for each name of the type; FALSE with
+/// ERROR_RESOURCE_TYPE_NOT_FOUND when the image has none of it.
+#[export]
+fn EnumResourceNamesA(
+    call: &mut ApiCall<'_>,
+    hModule: u32,
+    lpType: Ptr,
+    lpEnumFunc: Ptr,
+    lParam: u32,
+) -> ApiReturn {
+    enum_names(call, hModule, lpType.0, lpEnumFunc.0, lParam, false)
+}
+
+/// EnumResourceNamesW(hModule, lpType, lpEnumFunc, lParam).
+#[export]
+fn EnumResourceNamesW(
+    call: &mut ApiCall<'_>,
+    hModule: u32,
+    lpType: Ptr,
+    lpEnumFunc: Ptr,
+    lParam: u32,
+) -> ApiReturn {
+    enum_names(call, hModule, lpType.0, lpEnumFunc.0, lParam, true)
+}
+
+fn enum_languages(
+    call: &mut ApiCall<'_>,
+    module: u32,
+    ids: (u32, u32),
+    function: u32,
+    param: u32,
+    wide: bool,
+) -> ApiReturn {
+    let wanted = read_id(call, ids.0, wide).and_then(|t| Ok((t, read_id(call, ids.1, wide)?)));
+    let (wanted_type, wanted_name) = match wanted {
+        Ok(w) => w,
+        Err(status) => return call.fail(status),
+    };
+    let (base, resources) = match module_resources(call, module) {
+        Ok(r) => r,
+        Err(status) => return call.fail(status),
+    };
+    if resources.names(&wanted_type).is_empty() {
+        return call.fail(ResourceMissing::Type.status());
+    }
+    let languages = resources.languages(&wanted_type, &wanted_name);
+    if languages.is_empty() {
+        return call.fail(ResourceMissing::Name.status());
+    }
+    let calls = languages
+        .into_iter()
+        .map(|l| vec![base, ids.0, ids.1, u32::from(l), param])
+        .collect();
+    enumerate(call, 5, function, calls, 0)
+}
+
+/// EnumResourceLanguagesA(hModule, lpType, lpName, lpEnumFunc, lParam): calls
+/// EnumResLangProc(hModule, lpType, lpName, wLanguage, lParam) for each language of the
+/// resource.
+#[export]
+fn EnumResourceLanguagesA(
+    call: &mut ApiCall<'_>,
+    hModule: u32,
+    lpType: Ptr,
+    lpName: Ptr,
+    lpEnumFunc: Ptr,
+    lParam: u32,
+) -> ApiReturn {
+    enum_languages(
+        call,
+        hModule,
+        (lpType.0, lpName.0),
+        lpEnumFunc.0,
+        lParam,
+        false,
+    )
+}
+
+/// EnumResourceLanguagesW(hModule, lpType, lpName, lpEnumFunc, lParam).
+#[export]
+fn EnumResourceLanguagesW(
+    call: &mut ApiCall<'_>,
+    hModule: u32,
+    lpType: Ptr,
+    lpName: Ptr,
+    lpEnumFunc: Ptr,
+    lParam: u32,
+) -> ApiReturn {
+    enum_languages(
+        call,
+        hModule,
+        (lpType.0, lpName.0),
+        lpEnumFunc.0,
+        lParam,
+        true,
+    )
+}
