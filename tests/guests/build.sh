@@ -46,6 +46,21 @@ done
 i686-w64-mingw32-windres -i "$here/src/res.rc" -o "$tmp/res.o"
 "$cc" "${flags[@]}" -o "$here/x86/res.exe" "$here/src/res.c" "$tmp/res.o" -luser32 -lkernel32
 echo "built x86/res.exe"
+# DLLs from disk and the programs that load them (ldr.c, ldrfault.c). ldrdll and ldrdll2
+# share a base, as do ldrqa and ldrqb, so one of each pair is relocated.
+dll=(-O1 -s -nostdlib -shared -e _DllMain@12 -fno-asynchronous-unwind-tables -fno-ident
+     -Wl,--no-insert-timestamp -Wl,--build-id=none)
+"$cc" "${dll[@]}" -Wl,--image-base,0x10000000 -o "$here/x86/ldrdll.dll" "$here/src/ldrdll.c" "$here/src/ldrdll.def" -lkernel32
+"$cc" "${dll[@]}" -Wl,--image-base,0x10000000 -o "$here/x86/ldrdll2.dll" "$here/src/ldrdll2.c" -lkernel32
+"$cc" "${dll[@]}" -Wl,--image-base,0x10400000 -o "$here/x86/ldrdep.dll" "$here/src/ldrdep.c" "$here/x86/ldrdll.dll" -lkernel32
+"$cc" "${dll[@]}" -Wl,--image-base,0x10500000 -o "$here/x86/ldrfail.dll" "$here/src/ldrfail.c" -lkernel32
+"$cc" "${dll[@]}" -Wl,--image-base,0x10600000 -o "$here/x86/ldrqb.dll" "$here/src/ldrqb.c" -lkernel32
+"$cc" "${dll[@]}" -Wl,--image-base,0x10600000 -o "$here/x86/ldrqa.dll" "$here/src/ldrqa.c" "$here/x86/ldrqb.dll" -lkernel32
+"$cc" "${dll[@]}" -Wl,--image-base,0x10700000 -o "$here/x86/ldrqfail.dll" "$here/src/ldrqfail.c" "$here/x86/ldrqb.dll" -lkernel32
+for src in ldr ldrfault; do
+    "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" -lkernel32
+    echo "built x86/$src.exe"
+done
 # An old-style CRTDLL.dll program: its own entry point, CRTDLL's start-up and data exports.
 "$cc" -O1 -s -nostdlib -nostartfiles -e _start -fno-builtin -fno-asynchronous-unwind-tables -fno-ident \
     -Wl,--no-insert-timestamp -Wl,--subsystem,console:4.0 -Wl,--build-id=none \

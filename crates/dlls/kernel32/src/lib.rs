@@ -12,9 +12,11 @@ use nt_object::{
 use nt_status::{NtStatus, Win32Error};
 
 mod atom;
+mod callback;
 pub mod console;
 mod console_api;
 mod debugstr;
+pub mod dllload;
 mod drive;
 pub(crate) mod environment;
 mod errormode;
@@ -440,12 +442,15 @@ pub enum HostFile {
     ScreenBuffer(u32),
 }
 
-/// KERNEL32's own thunks: the Ctrl+C routine's and the resource enumerations' returns.
+/// KERNEL32's own thunks: the Ctrl+C routine's, and the returns of the resource
+/// enumerations' callbacks and of DLL entry points.
 fn internal_thunk(
     call: &mut win32::ApiCall<'_>,
     address: u32,
 ) -> Option<nt_kernel::ServiceOutcome> {
-    console_api::ctrl_thunk(call, address).or_else(|| resource::enum_thunk(call, address))
+    console_api::ctrl_thunk(call, address)
+        .or_else(|| resource::enum_thunk(call, address))
+        .or_else(|| dllload::loader_thunk(call, address))
 }
 
 /// KERNEL32.dll.

@@ -60,6 +60,9 @@ fn loaded_module(call: &mut ApiCall<'_>, name: &str) -> Option<u32> {
     if let Some(index) = call.builtins.dll_index(name) {
         return is_loaded(call, index).then(|| call.builtins.module_handle(index));
     }
+    if let Some(base) = crate::dllload::find_module(call, name) {
+        return Some(base);
+    }
     own_image(call, name)
 }
 
@@ -106,7 +109,7 @@ fn first_token(line: &str) -> Option<String> {
     line.split_whitespace().next().map(str::to_string)
 }
 
-fn load_library(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
+fn load_library(call: &mut ApiCall<'_>, name: Option<&str>, flags: u32, params: u32) -> ApiReturn {
     let Some(name) = name else {
         return call.fail(NtStatus::INVALID_PARAMETER);
     };
@@ -120,26 +123,34 @@ fn load_library(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
         }
         return ApiReturn::Value(call.builtins.module_handle(index));
     }
-    match own_image(call, name) {
-        Some(module) => ApiReturn::Value(module),
-        None => call.fail_win32(Win32Error::MOD_NOT_FOUND, 0),
+    if let Some(module) = own_image(call, name) {
+        return ApiReturn::Value(module);
+    }
+    match crate::dllload::load_library(call, name, flags, params) {
+        Ok(Some(module)) => ApiReturn::Value(module),
+        Ok(None) => ApiReturn::Resumed,
+        Err(status) => call.fail(status),
     }
 }
 
-/// LoadLibraryA(lpLibFileName): a builtin DLL's module handle, or the program's own image;
-/// anything else is ERROR_MOD_NOT_FOUND, as for a DLL not on the path.
+/// LoadLibraryA(lpLibFileName): a builtin DLL's module handle, the program's own image, or
+/// a DLL from disk (see [`crate::dllload`]): ERROR_MOD_NOT_FOUND when it is not on the path,
+/// ERROR_BAD_EXE_FORMAT for an image of the other CPU, ERROR_DLL_INIT_FAILED when its
+/// DllMain refuses.
 #[export]
 fn LoadLibraryA(call: &mut ApiCall<'_>, lpLibFileName: Option<AnsiStr>) -> ApiReturn {
-    load_library(call, lpLibFileName.as_deref())
+    load_library(call, lpLibFileName.as_deref(), 0, 1)
 }
 
 /// LoadLibraryW(lpLibFileName).
 #[export]
 fn LoadLibraryW(call: &mut ApiCall<'_>, lpLibFileName: Option<WideStr>) -> ApiReturn {
-    load_library(call, lpLibFileName.as_deref())
+    load_library(call, lpLibFileName.as_deref(), 0, 1)
 }
 
-/// LoadLibraryExA(lpLibFileName, hFile, dwFlags): hFile must be NULL.
+/// LoadLibraryExA(lpLibFileName, hFile, dwFlags): hFile must be NULL;
+/// DONT_RESOLVE_DLL_REFERENCES maps a disk DLL without binding its imports or calling its
+/// entry point.
 #[export]
 fn LoadLibraryExA(
     call: &mut ApiCall<'_>,
@@ -147,11 +158,10 @@ fn LoadLibraryExA(
     hFile: Handle,
     dwFlags: u32,
 ) -> ApiReturn {
-    let _ = dwFlags;
     if hFile.0 != 0 {
         return call.fail(NtStatus::INVALID_PARAMETER);
     }
-    load_library(call, lpLibFileName.as_deref())
+    load_library(call, lpLibFileName.as_deref(), dwFlags, 3)
 }
 
 /// LoadLibraryExW(lpLibFileName, hFile, dwFlags).
@@ -162,11 +172,10 @@ fn LoadLibraryExW(
     hFile: Handle,
     dwFlags: u32,
 ) -> ApiReturn {
-    let _ = dwFlags;
     if hFile.0 != 0 {
         return call.fail(NtStatus::INVALID_PARAMETER);
     }
-    load_library(call, lpLibFileName.as_deref())
+    load_library(call, lpLibFileName.as_deref(), dwFlags, 3)
 }
 
 fn get_module_handle(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
@@ -199,6 +208,23 @@ fn GetModuleHandleW(call: &mut ApiCall<'_>, lpModuleName: Option<WideStr>) -> Ap
 /// when its high word is 0. Only NT 4.0's exports are found.
 #[export]
 fn GetProcAddress(call: &mut ApiCall<'_>, hModule: u32, lpProcName: Ptr) -> ApiReturn {
+    if crate::dllload::is_disk_module(call, hModule) {
+        let symbol = if lpProcName.0 >> 16 == 0 {
+            ImportSymbol::Ordinal(lpProcName.0 as u16)
+        } else {
+            match AnsiStr::read(call, lpProcName.0) {
+                Ok(name) => ImportSymbol::Name {
+                    hint: 0,
+                    name: name.into_string(),
+                },
+                Err(_) => return call.fail(NtStatus::ACCESS_VIOLATION),
+            }
+        };
+        return match crate::dllload::proc_address(call, hModule, &symbol) {
+            Ok(address) => ApiReturn::Value(address),
+            Err(_) => call.fail_win32(Win32Error::PROC_NOT_FOUND, 0),
+        };
+    }
     let dll = call
         .builtins
         .dll_of_module(hModule)
@@ -233,6 +259,9 @@ fn module_file_name(call: &mut ApiCall<'_>, module: u32) -> Option<String> {
     let image_base = call.process().and_then(|p| p.image().map(|i| i.base));
     if module == 0 || Some(module) == image_base {
         return Some(image_file_name(call).unwrap_or_else(|| "C:\\PROGRAM.EXE".to_string()));
+    }
+    if let Some(path) = crate::dllload::module_path(call, module) {
+        return Some(path);
     }
     let dll = call.builtins.dll_of_module(module)?;
     if !is_loaded(call, dll) {
@@ -290,10 +319,17 @@ fn GetModuleFileNameW(
 }
 
 /// FreeLibrary(hLibModule): undoes one LoadLibrary of a builtin DLL (a module the image
-/// imports, and the image itself, stay loaded); a handle that names no loaded module is
-/// ERROR_INVALID_HANDLE.
+/// imports, and the image itself, stay loaded) or of a DLL from disk (unloaded, after its
+/// DllMain's PROCESS_DETACH, when its count reaches 0); a handle that names no loaded
+/// module is ERROR_MOD_NOT_FOUND (LdrUnloadDll's STATUS_DLL_NOT_FOUND).
 #[export]
 fn FreeLibrary(call: &mut ApiCall<'_>, hLibModule: u32) -> ApiReturn {
+    if crate::dllload::is_disk_module(call, hLibModule) {
+        return match crate::dllload::free_library(call, hLibModule, 1) {
+            Some(value) => ApiReturn::Value(value),
+            None => ApiReturn::Resumed,
+        };
+    }
     if let Some(index) = call.builtins.dll_of_module(hLibModule)
         && is_loaded(call, index)
     {
@@ -309,6 +345,6 @@ fn FreeLibrary(call: &mut ApiCall<'_>, hLibModule: u32) -> ApiReturn {
     if own {
         ApiReturn::Value(1)
     } else {
-        call.fail(NtStatus::INVALID_HANDLE)
+        call.fail(NtStatus::DLL_NOT_FOUND)
     }
 }

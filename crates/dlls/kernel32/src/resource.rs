@@ -15,13 +15,13 @@
 //! enumeration, and the function returns TRUE either way (NT 4.0 has no
 //! ERROR_RESOURCE_ENUM_USER_STOP: that came with Vista).
 
-use nt_kernel::{
-    ALPHA_A0, ALPHA_PV, ALPHA_RA, ALPHA_V0, CpuContext, ServiceOutcome, X86_EAX, X86_ESP,
-};
-use nt_memory::{AllocationType, FreeType, GuestMemory, PageProtection};
+use nt_kernel::ServiceOutcome;
+use nt_memory::{AllocationType, FreeType, PageProtection};
 use nt_status::NtStatus;
 use pe_image::resources::{ResourceEntry, ResourceId, ResourceMissing, Resources};
 use win32::{ApiCall, ApiReturn, Ptr, export};
+
+use crate::callback::{call_guest, caller_of, result_of, return_to_caller};
 
 /// Where an enumeration callback returns to.
 pub const ENUM_RETURN_THUNK: u32 = nt_kernel::THUNK_BASE + 0x28;
@@ -315,96 +315,24 @@ fn place_ids(
     Ok((values, block))
 }
 
-fn caller_of(call: &ApiCall<'_>) -> Option<(u32, bool)> {
-    let t = call.process()?.thread(call.thread.thread)?;
-    Some(match t.context() {
-        CpuContext::X86(c) => (c.gpr[X86_ESP], true),
-        CpuContext::Alpha(c) => (c.r[ALPHA_RA] as u32, false),
-    })
-}
-
 /// Sends the thread to the enumeration's next callback, returning to [`ENUM_RETURN_THUNK`].
 fn call_next(call: &mut ApiCall<'_>, e: &Enumeration) -> bool {
-    let Some(args) = e.calls.get(e.next) else {
-        return false;
-    };
-    let tid = call.thread.thread;
-    let Some(process) = call.process_mut() else {
-        return false;
-    };
-    let x86 = matches!(
-        process.thread(tid).map(|t| t.context()),
-        Some(CpuContext::X86(_))
-    );
-    if x86 {
-        // Below the caller's frame: [return thunk, args...]; the stdcall callback pops them.
-        let frame = e.caller.wrapping_sub(64 + 4 * (args.len() as u32 + 1));
-        let mut words = vec![ENUM_RETURN_THUNK];
-        words.extend_from_slice(args);
-        let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
-        if process
-            .address_space_mut()
-            .write_bytes(frame, &bytes)
-            .is_err()
-        {
-            return false;
-        }
-        let Some(t) = process.thread_mut(tid) else {
-            return false;
-        };
-        if let CpuContext::X86(c) = t.context_mut() {
-            c.gpr[X86_ESP] = frame;
-            c.eip = e.function;
-        }
-    } else {
-        let Some(t) = process.thread_mut(tid) else {
-            return false;
-        };
-        if let CpuContext::Alpha(c) = t.context_mut() {
-            for (i, &a) in args.iter().enumerate().take(6) {
-                c.r[ALPHA_A0 + i] = nt_kernel::sign_extend(a);
-            }
-            c.r[ALPHA_RA] = nt_kernel::sign_extend(ENUM_RETURN_THUNK);
-            c.r[ALPHA_PV] = nt_kernel::sign_extend(e.function);
-            c.pc = nt_kernel::sign_extend(e.function);
-        }
+    match e.calls.get(e.next) {
+        Some(args) => call_guest(call, e.caller, e.function, args, ENUM_RETURN_THUNK),
+        None => false,
     }
-    true
 }
 
 /// Returns from the enumeration function to its caller with `value`, freeing its names.
 fn finish(call: &mut ApiCall<'_>, e: &Enumeration, value: u32) -> bool {
-    let tid = call.thread.thread;
-    let Some(process) = call.process_mut() else {
-        return false;
-    };
-    if e.names != 0 {
+    if e.names != 0
+        && let Some(process) = call.process_mut()
+    {
         let _ = process
             .address_space_mut()
             .free(e.names, 0, FreeType::RELEASE);
     }
-    let return_address = match process.thread(tid).map(|t| t.context()) {
-        Some(CpuContext::X86(_)) => match process.address_space().read_u32(e.caller) {
-            Ok(r) => Some(r),
-            Err(_) => return false,
-        },
-        _ => None,
-    };
-    let Some(t) = process.thread_mut(tid) else {
-        return false;
-    };
-    match t.context_mut() {
-        CpuContext::X86(c) => {
-            c.eip = return_address.unwrap_or(0);
-            c.gpr[X86_ESP] = e.caller.wrapping_add(4 + 4 * e.params);
-            c.gpr[X86_EAX] = value;
-        }
-        CpuContext::Alpha(c) => {
-            c.pc = nt_kernel::sign_extend(e.caller);
-            c.r[ALPHA_V0] = u64::from(value);
-        }
-    }
-    true
+    return_to_caller(call, e.caller, e.params, value)
 }
 
 /// Starts an enumeration: no items returns TRUE at once; otherwise the first callback runs.
@@ -415,7 +343,7 @@ fn enumerate(
     calls: Vec<Vec<u32>>,
     names: u32,
 ) -> ApiReturn {
-    let Some((caller, _)) = caller_of(call) else {
+    let Some(caller) = caller_of(call) else {
         return ApiReturn::Value(0);
     };
     let e = Enumeration {
@@ -456,10 +384,7 @@ pub(crate) fn enum_thunk(call: &mut ApiCall<'_>, address: u32) -> Option<Service
         return None;
     }
     let key = (call.thread.process, call.thread.thread);
-    let result = call
-        .process()
-        .and_then(|p| p.thread(key.1))
-        .map(|t| t.context().return_value())?;
+    let result = result_of(call)?;
     let all = &mut call.state.get::<Enumerations>().0;
     let stack = all.get_mut(&key)?;
     let mut e = stack.pop()?;

@@ -1,0 +1,592 @@
+//! DLLs from disk: the Win32 half of NT's loader, driving nt-kernel's [`LoadTransaction`].
+//!
+//! LoadLibrary of a name no builtin DLL serves searches NT 4.0's path (the program's folder,
+//! the current directory, `C:\WINNT\SYSTEM32`, `C:\WINNT`, then the guest's PATH), maps the
+//! image (a Section handle while it is mapped), relocates it when its base is taken, puts it
+//! in the process's module list, binds its imports (builtins, and DLLs from disk loaded the
+//! same way, recursively) and then calls the entry points (DllMain) of the modules the load
+//! added, dependencies first, with DLL_PROCESS_ATTACH. Every step is a step of the
+//! transaction with its fault point (`--fault LoadLibrary:STEP`); a failure before the
+//! entry points rolls everything back; a DllMain returning FALSE gets DLL_PROCESS_DETACH (and
+//! so do the modules this load already initialized), then the load rolls back and
+//! LoadLibrary returns NULL with ERROR_DLL_INIT_FAILED.
+//!
+//! FreeLibrary drops a reference; a module whose count reaches 0 gets DLL_PROCESS_DETACH,
+//! leaves the list and is unmapped, and its dependencies lose the reference it held. The
+//! entry points run as guest calls returning to [`LOADER_RETURN_THUNK`] ([`loader_thunk`]).
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use nt_kernel::{Architecture, FaultPoint, LoadTransaction, Module, ModuleFlags, ServiceOutcome};
+use nt_status::NtStatus;
+use pe_image::{ExportTarget, ImportSymbol, PeImage};
+use win32::ApiCall;
+
+use crate::callback::{call_guest, caller_of, result_of, return_to_caller};
+
+/// Where a DLL entry point called by the loader returns to.
+pub const LOADER_RETURN_THUNK: u32 = nt_kernel::THUNK_BASE + 0x2C;
+
+/// LoadLibraryEx: map the DLL without binding its imports or calling its entry point.
+pub const DONT_RESOLVE_DLL_REFERENCES: u32 = 0x1;
+
+/// DllMain's reasons.
+const DLL_PROCESS_DETACH: u32 = 0;
+const DLL_PROCESS_ATTACH: u32 = 1;
+
+/// How deep a chain of imports may go before the load gives up (a cycle is found in the
+/// module list long before).
+const MAX_DEPTH: u32 = 64;
+
+/// The guest paths LoadLibrary tries for `name`, in NT 4.0's order: a name with a path is
+/// tried as it is; a bare name in the program's folder, the current directory, the system
+/// directory, the Windows directory, then each PATH entry.
+fn candidates(call: &mut ApiCall<'_>, name: &str) -> Vec<String> {
+    let name = nt_kernel::loader::with_dll_extension(name);
+    if name.contains(['\\', '/', ':']) {
+        return vec![name];
+    }
+    let mut out = Vec::new();
+    if let Some(image) = crate::own_image_path(call)
+        && let Some((dir, _)) = image.rsplit_once('\\')
+    {
+        out.push(format!("{dir}\\{name}"));
+    }
+    out.push(name.clone());
+    out.push(format!("C:\\WINNT\\system32\\{name}"));
+    out.push(format!("C:\\WINNT\\{name}"));
+    if let Some(path) = crate::environment::variable(call, "PATH") {
+        for dir in path.split(';').filter(|d| !d.is_empty()) {
+            out.push(format!("{}\\{name}", dir.trim_end_matches('\\')));
+        }
+    }
+    out
+}
+
+/// Finds and reads the DLL `name`: its full guest path and its bytes.
+fn search(call: &mut ApiCall<'_>, name: &str) -> Option<(String, Vec<u8>)> {
+    for candidate in candidates(call, name) {
+        let Ok(file) = crate::guestfile::guest_file(call, &candidate) else {
+            continue;
+        };
+        if !file.exists() {
+            continue;
+        }
+        if let Ok(Some(bytes)) = file.read() {
+            return Some((file.path().to_string(), bytes));
+        }
+    }
+    None
+}
+
+fn kernel(e: nt_kernel::KernelError) -> NtStatus {
+    e.status()
+}
+
+/// The address export `symbol` of disk module `base` stands for, following forwarders
+/// (to builtins, and to disk DLLs, loaded in `txn` when they are not yet).
+fn resolve_export(
+    call: &mut ApiCall<'_>,
+    txn: &mut LoadTransaction,
+    base: u32,
+    symbol: &ImportSymbol,
+    depth: u32,
+) -> Result<u32, NtStatus> {
+    let missing = match symbol {
+        ImportSymbol::Name { .. } => NtStatus::ENTRYPOINT_NOT_FOUND,
+        ImportSymbol::Ordinal(_) => NtStatus::ORDINAL_NOT_FOUND,
+    };
+    let image = module_image(call, base).ok_or(NtStatus::DLL_NOT_FOUND)?;
+    let export = image.find_export(symbol).ok_or(missing)?;
+    match &export.target {
+        ExportTarget::Rva(rva) => Ok(base.wrapping_add(*rva)),
+        ExportTarget::Forward(target) => {
+            if depth > MAX_DEPTH {
+                return Err(missing);
+            }
+            let (dll, function) = target.split_once('.').ok_or(missing)?;
+            let symbol = match function.strip_prefix('#').map(str::parse::<u16>) {
+                Some(Ok(n)) => ImportSymbol::Ordinal(n),
+                _ => ImportSymbol::Name {
+                    hint: 0,
+                    name: function.to_string(),
+                },
+            };
+            if let Some(index) = call.builtins.dll_index(dll) {
+                return call.builtins.proc_address(index, &symbol).ok_or(missing);
+            }
+            let target_base = load_module(call, txn, dll, false, depth + 1)?;
+            if let Some(m) = call
+                .process_mut()
+                .and_then(|p| p.modules_mut().get_mut(base))
+                && !m.dependencies.contains(&target_base)
+            {
+                m.dependencies.push(target_base);
+            }
+            resolve_export(call, txn, target_base, &symbol, depth + 1)
+        }
+    }
+}
+
+fn module_image(call: &ApiCall<'_>, base: u32) -> Option<Arc<PeImage>> {
+    call.process()?
+        .modules()
+        .get(base)
+        .map(|m| Arc::clone(&m.image))
+}
+
+/// Loads disk DLL `name` (or takes a reference on it when it is loaded) as part of `txn`:
+/// every step up to (not including) its entry point. Returns its base.
+fn load_module(
+    call: &mut ApiCall<'_>,
+    txn: &mut LoadTransaction,
+    name: &str,
+    dont_resolve: bool,
+    depth: u32,
+) -> Result<u32, NtStatus> {
+    if depth > MAX_DEPTH {
+        return Err(NtStatus::DLL_NOT_FOUND);
+    }
+    let loaded = call
+        .process()
+        .and_then(|p| p.modules().find(name).map(|m| m.base));
+    if let Some(base) = loaded {
+        txn.add_reference(call.machine, base).map_err(kernel)?;
+        return Ok(base);
+    }
+    txn.reach(call.machine, FaultPoint::LoadSearch)
+        .map_err(kernel)?;
+    let (path, bytes) = search(call, name).ok_or(NtStatus::DLL_NOT_FOUND)?;
+    // The same file under another name (a path, or a name without .DLL) is the same module.
+    let same_file = call.process().and_then(|p| {
+        p.modules()
+            .iter()
+            .find(|m| m.path.eq_ignore_ascii_case(&path))
+            .map(|m| m.base)
+    });
+    if let Some(base) = same_file {
+        txn.add_reference(call.machine, base).map_err(kernel)?;
+        return Ok(base);
+    }
+    let image = Arc::new(PeImage::parse(&bytes).map_err(|_| NtStatus::INVALID_IMAGE_FORMAT)?);
+    let architecture = call
+        .process()
+        .map(|p| p.architecture())
+        .ok_or(NtStatus::PROCESS_IS_TERMINATING)?;
+    let ours = match architecture {
+        Architecture::X86 => pe_image::Machine::I386,
+        Architecture::Alpha => pe_image::Machine::Alpha,
+    };
+    if image.machine != ours {
+        return Err(NtStatus::INVALID_IMAGE_FORMAT);
+    }
+    let section = txn
+        .create_section(call.machine, &image, &path)
+        .map_err(kernel)?;
+    let base = txn.map(call.machine, &image).map_err(kernel)?;
+    txn.close_handle(call.machine, section);
+    txn.relocate(call.machine, &image, base).map_err(kernel)?;
+    let file = path.rsplit('\\').next().unwrap_or(&path).to_string();
+    let entry_point = if image.entry_point_rva == 0 || dont_resolve {
+        0
+    } else {
+        base.wrapping_add(image.entry_point_rva)
+    };
+    txn.insert_module(
+        call.machine,
+        Module {
+            base,
+            size: image.size_of_image,
+            name: file,
+            path,
+            image: Arc::clone(&image),
+            entry_point,
+            load_count: 1,
+            flags: ModuleFlags {
+                dont_resolve,
+                ..ModuleFlags::default()
+            },
+            tls_index: None,
+            dependencies: Vec::new(),
+        },
+    )
+    .map_err(kernel)?;
+    if dont_resolve {
+        return Ok(base);
+    }
+    let mut bindings = Vec::new();
+    let mut dependencies = Vec::new();
+    for dll in &image.imports {
+        if let Some(index) = call.builtins.dll_index(&dll.dll) {
+            for import in &dll.imports {
+                let address = call.builtins.proc_address(index, &import.symbol).ok_or(
+                    match import.symbol {
+                        ImportSymbol::Name { .. } => NtStatus::ENTRYPOINT_NOT_FOUND,
+                        ImportSymbol::Ordinal(_) => NtStatus::ORDINAL_NOT_FOUND,
+                    },
+                )?;
+                bindings.push((import.iat_rva, address));
+            }
+            continue;
+        }
+        let dependency = load_module(call, txn, &dll.dll, false, depth + 1)?;
+        if !dependencies.contains(&dependency) {
+            dependencies.push(dependency);
+        }
+        for import in &dll.imports {
+            let address = resolve_export(call, txn, dependency, &import.symbol, depth + 1)?;
+            bindings.push((import.iat_rva, address));
+        }
+    }
+    txn.bind(call.machine, base, &bindings, &dependencies)
+        .map_err(kernel)?;
+    txn.set_up_tls(call.machine, base, false).map_err(kernel)?;
+    Ok(base)
+}
+
+/// What the loader is waiting for a guest entry point to finish.
+enum Work {
+    /// PROCESS_ATTACH of the modules a LoadLibrary added; `module` is its result.
+    Attach {
+        txn: LoadTransaction,
+        module: u32,
+        queue: VecDeque<u32>,
+        current: u32,
+        attached: Vec<u32>,
+    },
+    /// A DllMain failed: PROCESS_DETACH of it and of those this load initialized, then the
+    /// load rolls back.
+    Unwind {
+        txn: LoadTransaction,
+        queue: VecDeque<u32>,
+    },
+    /// FreeLibrary: PROCESS_DETACH of each module (then unloaded) in turn.
+    Detach { queue: VecDeque<u32>, current: u32 },
+}
+
+/// A loader call waiting on the guest.
+struct Pending {
+    caller: u32,
+    params: u32,
+    work: Work,
+}
+
+/// The loader calls waiting on the guest, innermost last, per (process, thread).
+#[derive(Default)]
+struct PendingLoads(std::collections::BTreeMap<(u32, u32), Vec<Pending>>);
+
+fn push(call: &mut ApiCall<'_>, pending: Pending) {
+    let key = (call.thread.process, call.thread.thread);
+    call.state
+        .get::<PendingLoads>()
+        .0
+        .entry(key)
+        .or_default()
+        .push(pending);
+}
+
+fn entry_of(call: &ApiCall<'_>, base: u32) -> u32 {
+    call.process()
+        .and_then(|p| p.modules().get(base).map(|m| m.entry_point))
+        .unwrap_or(0)
+}
+
+/// Calls module `base`'s entry point for `reason`; false when it has none (or the call
+/// cannot be made).
+fn call_entry(call: &mut ApiCall<'_>, caller: u32, base: u32, reason: u32) -> bool {
+    let entry = entry_of(call, base);
+    entry != 0 && call_guest(call, caller, entry, &[base, reason, 0], LOADER_RETURN_THUNK)
+}
+
+/// Runs `work` until it must wait for the guest (pushed, true) or is finished (the loader
+/// function returned to its caller, false).
+fn advance(call: &mut ApiCall<'_>, caller: u32, params: u32, mut work: Work, result: Option<u32>) {
+    loop {
+        match work {
+            Work::Attach {
+                txn,
+                module,
+                mut queue,
+                current,
+                mut attached,
+            } => {
+                if let Some(r) = result.filter(|_| current != 0) {
+                    if r == 0 {
+                        // The documented order: the failed DLL detaches, then those this
+                        // load had initialized, newest first.
+                        let mut unwind: VecDeque<u32> = VecDeque::from([current]);
+                        unwind.extend(attached.iter().rev());
+                        if let Some(p) = call.process_mut() {
+                            for &b in &attached {
+                                p.modules_mut().mark_detached(b);
+                            }
+                        }
+                        work = Work::Unwind { txn, queue: unwind };
+                        return advance_unwind(call, caller, params, work);
+                    }
+                    if let Some(p) = call.process_mut() {
+                        p.modules_mut().mark_initialized(current);
+                    }
+                    attached.push(current);
+                }
+                while let Some(next) = queue.pop_front() {
+                    if call_entry(call, caller, next, DLL_PROCESS_ATTACH) {
+                        push(
+                            call,
+                            Pending {
+                                caller,
+                                params,
+                                work: Work::Attach {
+                                    txn,
+                                    module,
+                                    queue,
+                                    current: next,
+                                    attached,
+                                },
+                            },
+                        );
+                        return;
+                    }
+                }
+                txn.commit();
+                finish(call, caller, params, module);
+                return;
+            }
+            Work::Unwind { .. } => return advance_unwind(call, caller, params, work),
+            Work::Detach { mut queue, current } => {
+                if current != 0 {
+                    if let Some(p) = call.process_mut() {
+                        p.modules_mut().mark_detached(current);
+                    }
+                    let pid = call.thread.process;
+                    let _ = call.machine.unload_module(pid, current);
+                }
+                match queue.pop_front() {
+                    Some(next) => {
+                        let attached = call
+                            .process()
+                            .and_then(|p| p.modules().get(next))
+                            .is_some_and(|m| m.flags.process_attached);
+                        if attached && call_entry(call, caller, next, DLL_PROCESS_DETACH) {
+                            push(
+                                call,
+                                Pending {
+                                    caller,
+                                    params,
+                                    work: Work::Detach {
+                                        queue,
+                                        current: next,
+                                    },
+                                },
+                            );
+                            return;
+                        }
+                        work = Work::Detach {
+                            queue,
+                            current: next,
+                        };
+                        continue;
+                    }
+                    None => {
+                        finish(call, caller, params, 1);
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The unwinding of a failed load: the next PROCESS_DETACH, or the roll-back and
+/// LoadLibrary's NULL with ERROR_DLL_INIT_FAILED.
+fn advance_unwind(call: &mut ApiCall<'_>, caller: u32, params: u32, work: Work) {
+    let Work::Unwind { txn, mut queue } = work else {
+        return;
+    };
+    if let Some(next) = queue.pop_front() {
+        if call_entry(call, caller, next, DLL_PROCESS_DETACH) {
+            push(
+                call,
+                Pending {
+                    caller,
+                    params,
+                    work: Work::Unwind { txn, queue },
+                },
+            );
+            return;
+        }
+        return advance_unwind(call, caller, params, Work::Unwind { txn, queue });
+    }
+    txn.roll_back(call.machine);
+    call.set_last_error(nt_status::Win32Error::DLL_INIT_FAILED.0);
+    finish(call, caller, params, 0);
+}
+
+fn finish(call: &mut ApiCall<'_>, caller: u32, params: u32, value: u32) {
+    if !return_to_caller(call, caller, params, value) {
+        // Nothing sensible to return to: leave the thread where it is; the CPU faults.
+    }
+}
+
+/// An entry point the loader called returned to [`LOADER_RETURN_THUNK`]: the loader goes on.
+/// None for any other address.
+pub(crate) fn loader_thunk(call: &mut ApiCall<'_>, address: u32) -> Option<ServiceOutcome> {
+    if address != LOADER_RETURN_THUNK {
+        return None;
+    }
+    let key = (call.thread.process, call.thread.thread);
+    let result = result_of(call)?;
+    let all = &mut call.state.get::<PendingLoads>().0;
+    let stack = all.get_mut(&key)?;
+    let pending = stack.pop()?;
+    if stack.is_empty() {
+        all.remove(&key);
+    }
+    advance(
+        call,
+        pending.caller,
+        pending.params,
+        pending.work,
+        Some(result),
+    );
+    Some(ServiceOutcome::Continue)
+}
+
+/// LoadLibrary(Ex) of a DLL from disk: the module handle, 0 after a failure (the last
+/// error set). `params` is the calling function's argument count. Returns None when the
+/// function returned through the guest (entry points ran), Some(value) to return now.
+pub(crate) fn load_library(
+    call: &mut ApiCall<'_>,
+    name: &str,
+    flags: u32,
+    params: u32,
+) -> Result<Option<u32>, NtStatus> {
+    let pid = call.thread.process;
+    let mut txn = call.machine.begin_load(pid);
+    let dont_resolve = flags & DONT_RESOLVE_DLL_REFERENCES != 0;
+    let base = match load_module(call, &mut txn, name, dont_resolve, 0) {
+        Ok(base) => base,
+        Err(status) => {
+            txn.roll_back(call.machine);
+            return Err(status);
+        }
+    };
+    if let Err(e) = txn.before_init(call.machine) {
+        txn.roll_back(call.machine);
+        return Err(e.status());
+    }
+    let queue: VecDeque<u32> = txn.added_modules().iter().rev().copied().collect();
+    if queue.iter().all(|&b| entry_of(call, b) == 0) {
+        txn.commit();
+        return Ok(Some(base));
+    }
+    let Some(caller) = caller_of(call) else {
+        txn.roll_back(call.machine);
+        return Err(NtStatus::PROCESS_IS_TERMINATING);
+    };
+    advance(
+        call,
+        caller,
+        params,
+        Work::Attach {
+            txn,
+            module: base,
+            queue,
+            current: 0,
+            attached: Vec::new(),
+        },
+        None,
+    );
+    Ok(None)
+}
+
+/// Drops one reference on disk module `base` and, recursively, on what it held when its
+/// count reaches 0. Returns the modules to detach and unload, in order (the freed module
+/// first, then its dependencies).
+fn release(call: &mut ApiCall<'_>, base: u32, out: &mut Vec<u32>, depth: u32) {
+    if depth > MAX_DEPTH || out.contains(&base) {
+        return;
+    }
+    let Some(process) = call.process_mut() else {
+        return;
+    };
+    let Some(m) = process.modules_mut().get_mut(base) else {
+        return;
+    };
+    if m.flags.pinned {
+        return;
+    }
+    m.load_count = m.load_count.saturating_sub(1);
+    if m.load_count > 0 {
+        return;
+    }
+    let dependencies = m.dependencies.clone();
+    out.push(base);
+    for d in dependencies {
+        release(call, d, out, depth + 1);
+    }
+}
+
+/// True when `module` is a DLL loaded from disk into the calling process.
+pub(crate) fn is_disk_module(call: &ApiCall<'_>, module: u32) -> bool {
+    call.process()
+        .is_some_and(|p| p.modules().get(module).is_some())
+}
+
+/// FreeLibrary of disk module `module` (see [`is_disk_module`]): Some(value) to return now,
+/// None when the function returned through the guest (entry points ran).
+pub(crate) fn free_library(call: &mut ApiCall<'_>, module: u32, params: u32) -> Option<u32> {
+    let mut unload = Vec::new();
+    release(call, module, &mut unload, 0);
+    if unload.is_empty() {
+        return Some(1);
+    }
+    let Some(caller) = caller_of(call) else {
+        return Some(0);
+    };
+    advance(
+        call,
+        caller,
+        params,
+        Work::Detach {
+            queue: unload.into(),
+            current: 0,
+        },
+        None,
+    );
+    None
+}
+
+/// GetProcAddress on disk module `module`: the export's address (forwarders followed to
+/// builtins and loaded modules).
+pub(crate) fn proc_address(
+    call: &mut ApiCall<'_>,
+    module: u32,
+    symbol: &ImportSymbol,
+) -> Result<u32, NtStatus> {
+    let pid = call.thread.process;
+    let mut txn = call.machine.begin_load(pid);
+    let r = resolve_export(call, &mut txn, module, symbol, 0);
+    // GetProcAddress loads nothing: a forwarder to a DLL not loaded yet is not found.
+    if txn.is_empty() {
+        txn.commit();
+    } else {
+        txn.roll_back(call.machine);
+        return Err(NtStatus::ENTRYPOINT_NOT_FOUND);
+    }
+    r
+}
+
+/// The disk module `name` names in the calling process.
+pub(crate) fn find_module(call: &ApiCall<'_>, name: &str) -> Option<u32> {
+    call.process()?.modules().find(name).map(|m| m.base)
+}
+
+/// The full guest path of disk module `module`.
+pub(crate) fn module_path(call: &ApiCall<'_>, module: u32) -> Option<String> {
+    call.process()?
+        .modules()
+        .get(module)
+        .map(|m| m.path.clone())
+}

@@ -1,0 +1,99 @@
+//! DLLs from disk (x86): tests/guests/src/ldr.c loads mingw-built DLLs with LoadLibrary,
+//! calls them through GetProcAddress by name and ordinal, counts references, frees them
+//! (DllMain's PROCESS_DETACH, dependencies after the DLL that held them), relocates the
+//! second of two DLLs built for one base, and sees a failing DllMain give
+//! ERROR_DLL_INIT_FAILED. tests/guests/src/ldrfault.c is the KB Q246691-style proof that
+//! a load is a transaction: 1,000 failing loads at each step leave handles, committed
+//! memory and the module list as they were.
+
+mod common;
+
+use common::{expected, guest, run_captured};
+use ntemu::RunOptions;
+use ntemu::kernel::{FaultPoint, FaultTrigger};
+
+#[test]
+fn x86_program_loads_calls_and_frees_dlls_from_disk() {
+    let run = run_captured(&guest("x86/ldr.exe"), RunOptions::default());
+    assert_eq!(
+        run.stdout,
+        expected("expected/ldr.expected"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+}
+
+const LOAD_STEPS: [(FaultPoint, u32); 7] = [
+    (FaultPoint::LoadSearch, 126),
+    (FaultPoint::LoadSection, 1450),
+    (FaultPoint::LoadMap, 8),
+    (FaultPoint::LoadRelocate, 487),
+    (FaultPoint::LoadImports, 127),
+    (FaultPoint::LoadTls, 8),
+    (FaultPoint::LoadInit, 1114),
+];
+
+fn ldrfault(trigger: Option<(FaultPoint, FaultTrigger)>) -> Vec<String> {
+    let options = RunOptions {
+        faults: trigger.into_iter().collect(),
+        ..RunOptions::default()
+    };
+    let run = run_captured(&guest("x86/ldrfault.exe"), options);
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    run.stdout.lines().map(str::to_string).collect()
+}
+
+const FAILING_DLLMAIN: &str =
+    "fail-handle-delta=0 fail-commit-delta=0 fail-modules=0 fail-failures=1000 fail-error=1114";
+
+#[test]
+fn without_a_fault_every_load_succeeds_and_a_failing_dllmain_leaves_nothing() {
+    let lines = ldrfault(None);
+    assert_eq!(
+        lines,
+        [
+            "handle-delta=0 commit-delta=0 modules=0 failures=0 error=0 value=41",
+            FAILING_DLLMAIN
+        ]
+    );
+}
+
+#[test]
+fn a_thousand_failing_loads_at_every_step_leave_nothing_behind() {
+    for (point, error) in LOAD_STEPS {
+        let lines = ldrfault(Some((point, FaultTrigger::Always)));
+        assert_eq!(
+            lines[0],
+            format!("handle-delta=0 commit-delta=0 modules=0 failures=1000 error={error} value=0"),
+            "{}",
+            point.name()
+        );
+        // With the step failing, ldrqfail's loads fail there too (or at its DllMain).
+        assert!(
+            lines[1].starts_with(
+                "fail-handle-delta=0 fail-commit-delta=0 fail-modules=0 fail-failures=1000 "
+            ),
+            "{}: {}",
+            point.name(),
+            lines[1]
+        );
+    }
+}
+
+#[test]
+fn a_fault_in_the_dependency_rolls_back_the_dll_that_imported_it() {
+    // The second time a step is reached is ldrqb.dll's step inside the first load of
+    // ldrqa.dll (LoadInit is reached once per load: the second load fails there). Only
+    // that one load fails; what it had done for ldrqa.dll is undone.
+    for (point, error) in LOAD_STEPS {
+        let lines = ldrfault(Some((point, FaultTrigger::OnCall(2))));
+        assert_eq!(
+            lines[0],
+            format!("handle-delta=0 commit-delta=0 modules=0 failures=1 error={error} value=41"),
+            "{}",
+            point.name()
+        );
+        assert_eq!(lines[1], FAILING_DLLMAIN, "{}", point.name());
+    }
+}
