@@ -97,3 +97,37 @@ fn a_fault_in_the_dependency_rolls_back_the_dll_that_imported_it() {
         assert_eq!(lines[1], FAILING_DLLMAIN, "{}", point.name());
     }
 }
+
+#[test]
+fn static_imports_from_disk_are_loaded_and_initialized_before_the_program() {
+    let run = run_captured(&guest("x86/ldrstatic.exe"), RunOptions::default());
+    assert_eq!(
+        run.stdout,
+        expected("expected/ldrstatic.expected"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn a_missing_static_dll_ends_the_process_with_status_dll_not_found_and_one_line() {
+    let run = run_captured(&guest("x86/ldrmissing.exe"), RunOptions::default());
+    assert_eq!(run.report.exit_code, 0xC000_0135, "{}", run.stderr);
+    assert_eq!(run.stdout, "", "the program must not run");
+    assert_eq!(
+        run.stderr,
+        "ntemu: ldrnone.dll (imported by ldrmissing.exe) was not found\n"
+    );
+}
+
+#[test]
+fn a_missing_static_import_ends_the_process_with_status_entrypoint_not_found() {
+    let run = run_captured(&guest("x86/ldrnoentry.exe"), RunOptions::default());
+    assert_eq!(run.report.exit_code, 0xC000_0139, "{}", run.stderr);
+    assert_eq!(run.stdout, "", "the program must not run");
+    assert_eq!(
+        run.stderr,
+        "ntemu: ldrdll.dll!ldr_gone (imported by ldrnoentry.exe) was not found\n"
+    );
+}

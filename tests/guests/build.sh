@@ -61,6 +61,13 @@ for src in ldr ldrfault; do
     "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" -lkernel32
     echo "built x86/$src.exe"
 done
+# Static imports: of two DLLs from disk, of a DLL that is nowhere, of a function a DLL lacks.
+"$cc" "${flags[@]}" -o "$here/x86/ldrstatic.exe" "$here/src/ldrstatic.c" "$here/x86/ldrdll.dll" "$here/x86/ldrdep.dll" -lkernel32
+i686-w64-mingw32-dlltool -k -d "$here/src/ldrnone.def" -l "$tmp/libldrnone.a"
+i686-w64-mingw32-dlltool -k -d "$here/src/ldrnoentry.def" -l "$tmp/libldrnoentry.a"
+"$cc" "${flags[@]}" -o "$here/x86/ldrmissing.exe" "$here/src/ldrmissing.c" "$tmp/libldrnone.a" -lkernel32
+"$cc" "${flags[@]}" -o "$here/x86/ldrnoentry.exe" "$here/src/ldrnoentry.c" "$tmp/libldrnoentry.a" -lkernel32
+echo "built x86/ldrstatic.exe x86/ldrmissing.exe x86/ldrnoentry.exe"
 # An old-style CRTDLL.dll program: its own entry point, CRTDLL's start-up and data exports.
 "$cc" -O1 -s -nostdlib -nostartfiles -e _start -fno-builtin -fno-asynchronous-unwind-tables -fno-ident \
     -Wl,--no-insert-timestamp -Wl,--subsystem,console:4.0 -Wl,--build-id=none \

@@ -145,6 +145,19 @@ fn load_module(
     dont_resolve: bool,
     depth: u32,
 ) -> Result<u32, NtStatus> {
+    load_module_as(call, txn, name, dont_resolve, false, depth)
+}
+
+/// [`load_module`], for a load at process start-up (`static_load`: the module gets a
+/// static TLS slot) or later.
+fn load_module_as(
+    call: &mut ApiCall<'_>,
+    txn: &mut LoadTransaction,
+    name: &str,
+    dont_resolve: bool,
+    static_load: bool,
+    depth: u32,
+) -> Result<u32, NtStatus> {
     if depth > MAX_DEPTH {
         return Err(NtStatus::DLL_NOT_FOUND);
     }
@@ -230,7 +243,7 @@ fn load_module(
             }
             continue;
         }
-        let dependency = load_module(call, txn, &dll.dll, false, depth + 1)?;
+        let dependency = load_module_as(call, txn, &dll.dll, false, static_load, depth + 1)?;
         if !dependencies.contains(&dependency) {
             dependencies.push(dependency);
         }
@@ -241,7 +254,8 @@ fn load_module(
     }
     txn.bind(call.machine, base, &bindings, &dependencies)
         .map_err(kernel)?;
-    txn.set_up_tls(call.machine, base, false).map_err(kernel)?;
+    txn.set_up_tls(call.machine, base, static_load)
+        .map_err(kernel)?;
     Ok(base)
 }
 
@@ -260,6 +274,13 @@ enum Work {
     Unwind {
         txn: LoadTransaction,
         queue: VecDeque<u32>,
+    },
+    /// Process start-up: PROCESS_ATTACH of the DLLs the program imports from disk, then
+    /// the thread goes on from `context` (its start at the program's entry point).
+    Startup {
+        queue: VecDeque<u32>,
+        current: u32,
+        context: Box<nt_kernel::CpuContext>,
     },
     /// FreeLibrary: PROCESS_DETACH of each module (then unloaded) in turn.
     Detach { queue: VecDeque<u32>, current: u32 },
@@ -299,9 +320,16 @@ fn call_entry(call: &mut ApiCall<'_>, caller: u32, base: u32, reason: u32) -> bo
     entry != 0 && call_guest(call, caller, entry, &[base, reason, 0], LOADER_RETURN_THUNK)
 }
 
-/// Runs `work` until it must wait for the guest (pushed, true) or is finished (the loader
-/// function returned to its caller, false).
-fn advance(call: &mut ApiCall<'_>, caller: u32, params: u32, mut work: Work, result: Option<u32>) {
+/// Runs `work` until it must wait for the guest (pushed) or is finished (the loader
+/// function returned to its caller, or the thread went on to the program). Some(status)
+/// when the process must end with that status (a DllMain failed at start-up).
+fn advance(
+    call: &mut ApiCall<'_>,
+    caller: u32,
+    params: u32,
+    mut work: Work,
+    result: Option<u32>,
+) -> Option<u32> {
     loop {
         match work {
             Work::Attach {
@@ -323,7 +351,8 @@ fn advance(call: &mut ApiCall<'_>, caller: u32, params: u32, mut work: Work, res
                             }
                         }
                         work = Work::Unwind { txn, queue: unwind };
-                        return advance_unwind(call, caller, params, work);
+                        advance_unwind(call, caller, params, work);
+                        return None;
                     }
                     if let Some(p) = call.process_mut() {
                         p.modules_mut().mark_initialized(current);
@@ -346,14 +375,67 @@ fn advance(call: &mut ApiCall<'_>, caller: u32, params: u32, mut work: Work, res
                                 },
                             },
                         );
-                        return;
+                        return None;
                     }
                 }
                 txn.commit();
                 finish(call, caller, params, module);
-                return;
+                return None;
             }
-            Work::Unwind { .. } => return advance_unwind(call, caller, params, work),
+            Work::Unwind { .. } => {
+                advance_unwind(call, caller, params, work);
+                return None;
+            }
+            Work::Startup {
+                mut queue,
+                current,
+                context,
+            } => {
+                if current != 0 {
+                    if result == Some(0) {
+                        let name = module_name(call, current);
+                        let _ = writeln!(
+                            call.io.stderr.lock(),
+                            "ntemu: {name}: its initialization routine (DllMain) failed: the process ends with STATUS_DLL_INIT_FAILED"
+                        );
+                        return Some(NtStatus::DLL_INIT_FAILED.0);
+                    }
+                    if let Some(p) = call.process_mut() {
+                        p.modules_mut().mark_initialized(current);
+                    }
+                }
+                while let Some(next) = queue.pop_front() {
+                    let entry = entry_of(call, next);
+                    if entry != 0
+                        && call_guest(
+                            call,
+                            caller,
+                            entry,
+                            &[next, DLL_PROCESS_ATTACH, 1],
+                            LOADER_RETURN_THUNK,
+                        )
+                    {
+                        push(
+                            call,
+                            Pending {
+                                caller,
+                                params,
+                                work: Work::Startup {
+                                    queue,
+                                    current: next,
+                                    context,
+                                },
+                            },
+                        );
+                        return None;
+                    }
+                }
+                let tid = call.thread.thread;
+                if let Some(t) = call.process_mut().and_then(|p| p.thread_mut(tid)) {
+                    *t.context_mut() = *context;
+                }
+                return None;
+            }
             Work::Detach { mut queue, current } => {
                 if current != 0 {
                     if let Some(p) = call.process_mut() {
@@ -380,7 +462,7 @@ fn advance(call: &mut ApiCall<'_>, caller: u32, params: u32, mut work: Work, res
                                     },
                                 },
                             );
-                            return;
+                            return None;
                         }
                         work = Work::Detach {
                             queue,
@@ -390,7 +472,7 @@ fn advance(call: &mut ApiCall<'_>, caller: u32, params: u32, mut work: Work, res
                     }
                     None => {
                         finish(call, caller, params, 1);
-                        return;
+                        return None;
                     }
                 }
             }
@@ -576,6 +658,135 @@ pub(crate) fn proc_address(
         return Err(NtStatus::ENTRYPOINT_NOT_FOUND);
     }
     r
+}
+
+fn module_name(call: &ApiCall<'_>, base: u32) -> String {
+    call.process()
+        .and_then(|p| p.modules().get(base).map(|m| m.name.clone()))
+        .unwrap_or_else(|| format!("{base:#x}"))
+}
+
+/// Why a program's static imports could not be loaded: the status the process ends with
+/// and the one line that says what is missing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaticImportError {
+    /// STATUS_DLL_NOT_FOUND, STATUS_ENTRYPOINT_NOT_FOUND, STATUS_ORDINAL_NOT_FOUND,
+    /// STATUS_INVALID_IMAGE_FORMAT or an injected fault's status.
+    pub status: NtStatus,
+    /// What is missing and who needs it.
+    pub message: String,
+}
+
+/// Loads the DLLs from disk that `image` (the program just mapped in the calling process,
+/// on its first thread, before it runs) imports, binds its imports of them, and makes the
+/// thread run their entry points (PROCESS_ATTACH, dependencies first) before the program's
+/// entry point. Builtin DLLs are not touched. On failure nothing is left loaded; the caller
+/// ends the process with the error's status.
+pub fn load_static_imports(
+    call: &mut ApiCall<'_>,
+    image: &PeImage,
+    program: &str,
+) -> Result<(), StaticImportError> {
+    let disk: Vec<&pe_image::ImportedDll> = image
+        .imports
+        .iter()
+        .filter(|d| call.builtins.dll_index(&d.dll).is_none())
+        .collect();
+    if disk.is_empty() {
+        return Ok(());
+    }
+    let Some(image_base) = call.process().and_then(|p| p.image().map(|i| i.base)) else {
+        return Ok(());
+    };
+    let pid = call.thread.process;
+    let mut txn = call.machine.begin_load(pid);
+    let mut bindings = Vec::new();
+    let mut failure = None;
+    'dlls: for dll in &disk {
+        let base = match load_module_as(call, &mut txn, &dll.dll, false, true, 0) {
+            Ok(b) => b,
+            Err(status) => {
+                let what = if status == NtStatus::DLL_NOT_FOUND {
+                    format!("{} (imported by {program}) was not found", dll.dll)
+                } else {
+                    format!(
+                        "{} (imported by {program}) could not be loaded: {status}",
+                        dll.dll
+                    )
+                };
+                failure = Some(StaticImportError {
+                    status,
+                    message: what,
+                });
+                break 'dlls;
+            }
+        };
+        for import in &dll.imports {
+            match resolve_export(call, &mut txn, base, &import.symbol, 0) {
+                Ok(address) => bindings.push((import.iat_rva, address)),
+                Err(status) => {
+                    failure = Some(StaticImportError {
+                        status,
+                        message: format!(
+                            "{}!{} (imported by {program}) was not found",
+                            dll.dll, import.symbol
+                        ),
+                    });
+                    break 'dlls;
+                }
+            }
+        }
+    }
+    if failure.is_none()
+        && let Err(e) = txn.before_init(call.machine)
+    {
+        failure = Some(StaticImportError {
+            status: e.status(),
+            message: format!("the DLLs {program} imports could not be initialized: {e}"),
+        });
+    }
+    if let Some(f) = failure {
+        txn.roll_back(call.machine);
+        return Err(f);
+    }
+    let added: Vec<u32> = txn.added_modules().to_vec();
+    txn.commit();
+    let tid = call.thread.thread;
+    let Some(process) = call.process_mut() else {
+        return Ok(());
+    };
+    for (rva, address) in bindings {
+        let _ = process
+            .address_space_mut()
+            .kernel_write(image_base.wrapping_add(rva), &address.to_le_bytes());
+    }
+    for &b in &added {
+        if let Some(m) = process.modules_mut().get_mut(b) {
+            m.flags.pinned = true;
+        }
+    }
+    let _ = call.machine.allocate_thread_tls(pid, tid);
+    let queue: VecDeque<u32> = added.iter().rev().copied().collect();
+    let Some(context) = call
+        .process()
+        .and_then(|p| p.thread(tid))
+        .map(|t| Box::new(t.context().clone()))
+    else {
+        return Ok(());
+    };
+    let caller = caller_of(call).unwrap_or(0);
+    advance(
+        call,
+        caller,
+        0,
+        Work::Startup {
+            queue,
+            current: 0,
+            context,
+        },
+        None,
+    );
+    Ok(())
 }
 
 /// The disk module `name` names in the calling process.

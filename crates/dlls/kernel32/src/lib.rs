@@ -2534,6 +2534,11 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
         Ok(Some(c)) => c.to_string(),
         _ => name.clone(),
     };
+    let program = image_path
+        .rsplit('\\')
+        .next()
+        .unwrap_or(&image_path)
+        .to_string();
     if let Some(child) = &child {
         call.state.k32().process_parameters.insert(
             started.process,
@@ -2587,6 +2592,14 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
         thread: started.thread,
     };
     win32::attach_process(&mut call.on_thread(child_thread), &image);
+    // The DLLs from disk it imports are loaded (their DllMains run before its entry point);
+    // one missing ends it as NT's loader ends it, with the reason on stderr.
+    if let Err(e) =
+        dllload::load_static_imports(&mut call.on_thread(child_thread), &image, &program)
+    {
+        let _ = writeln!(call.io.stderr.lock(), "ntemu: {}", e.message);
+        call.machine.exit_process(started.process, e.status.0);
+    }
     let opened = open_both(call, caller, started.process, started.thread);
     match opened {
         Ok((hp, ht)) => {
