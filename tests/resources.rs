@@ -33,3 +33,71 @@ fn the_bitmap_the_program_found_is_the_one_it_was_built_with() {
     let width = u32::from_le_bytes([bmp[18], bmp[19], bmp[20], bmp[21]]);
     assert!(out.contains(&format!("bitmap_width: {width}\n")), "{out}");
 }
+
+/// FNV-1a, as resfile.exe computes it.
+fn fnv(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(2_166_136_261u32, |h, &b| {
+        (h ^ u32::from(b)).wrapping_mul(16_777_619)
+    })
+}
+
+/// Sokoban (from the corpus) mapped as a data file by an x86 guest: its five tile bitmaps
+/// are 616-byte 32x32 4-bit DIBs whose bytes are the corpus's .bmp files less their file
+/// headers, level #3000 is its first level's text, it has no string table, and FreeLibrary
+/// unmaps it. Both builds (an Alpha image is data to an x86 program).
+#[test]
+fn sokoban_bitmaps_and_level_from_the_guest_side() {
+    let Some(exe) = common::corpus("ntgames/sokoban/sokoban-x86.exe") else {
+        return;
+    };
+    let folder = exe.parent().expect("folder").to_path_buf();
+    let mut files = std::collections::BTreeMap::new();
+    for name in ["forklift", "crate", "truck-empty", "truck-full", "wall"] {
+        let bytes = std::fs::read(folder.join(format!("{name}.bmp"))).expect("bmp");
+        files.insert(format!("{:#010x}", fnv(&bytes[14..])), name);
+    }
+    let level = std::fs::read_to_string(folder.join("levels/l00.sok")).ok();
+    for build in ["sokoban-x86.exe", "sokoban-axp.exe"] {
+        let options = RunOptions {
+            drives: vec![ntemu::Mount::new('S', &folder, true)],
+            args: vec![format!("S:\\{build}")],
+            ..RunOptions::default()
+        };
+        let run = run_captured(&guest("x86/resfile.exe"), options);
+        assert_eq!(run.report.exit_code, 0, "{build}: {}", run.stderr);
+        let out = &run.stdout;
+        assert!(out.starts_with("loaded: 1\ntagged: 1\n"), "{build}: {out}");
+        let mut seen = Vec::new();
+        for n in 201..=205 {
+            let prefix = format!("bitmap {n}: size 616 header 40 32x32 bpp 4 fnv ");
+            let line = out
+                .lines()
+                .find(|l| l.starts_with(&prefix))
+                .unwrap_or_else(|| panic!("{build}: no {prefix}: {out}"));
+            let sum = &line[prefix.len()..];
+            let file = files
+                .get(sum)
+                .unwrap_or_else(|| panic!("{build}: bitmap {n} is no .bmp of the corpus: {line}"));
+            seen.push(*file);
+        }
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), 5, "{build}: every tile once: {seen:?}");
+        assert!(out.contains("level_size: 72\n"), "{build}: {out}");
+        assert!(
+            out.contains("level:\n  ######\n ##  ..#\n"),
+            "{build}: {out}"
+        );
+        if let Some(level) = &level {
+            // The first level file holds the same board (the resource compiler kept it).
+            let board: String = level.lines().take(2).collect::<Vec<_>>().join("\n");
+            assert!(out.contains(&board), "{build}: {board:?} in {out}");
+        }
+        assert!(
+            out.ends_with(
+                "string: 0\nstring_error: 1813\nenum_bitmaps: 1\nbitmaps: 5\nnot_a_module: 1\nfree: 1\nfreed: 0\nfreed_error: 1812\n"
+            ),
+            "{build}: {out}"
+        );
+    }
+}

@@ -38,7 +38,7 @@ for src in reg regwrite regbench; do
     echo "built x86/$src.exe"
 done
 # Programs of USER32 (and KERNEL32).
-for src in clip msgbox; do
+for src in clip msgbox resfile; do
     "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" -luser32 -lkernel32
     echo "built x86/$src.exe"
 done

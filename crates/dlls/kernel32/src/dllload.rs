@@ -31,6 +31,9 @@ pub const LOADER_RETURN_THUNK: u32 = nt_kernel::THUNK_BASE + 0x2C;
 /// LoadLibraryEx: map the DLL without binding its imports or calling its entry point.
 pub const DONT_RESOLVE_DLL_REFERENCES: u32 = 0x1;
 
+/// LoadLibraryEx: map the file as it is, read-only, for its resources (any CPU's image).
+pub const LOAD_LIBRARY_AS_DATAFILE: u32 = 0x2;
+
 /// DllMain's reasons.
 const DLL_PROCESS_DETACH: u32 = 0;
 const DLL_PROCESS_ATTACH: u32 = 1;
@@ -546,6 +549,18 @@ pub(crate) fn load_library(
 ) -> Result<Option<u32>, NtStatus> {
     let pid = call.thread.process;
     let mut txn = call.machine.begin_load(pid);
+    if flags & LOAD_LIBRARY_AS_DATAFILE != 0 {
+        return match load_data_file(call, &mut txn, name) {
+            Ok(handle) => {
+                txn.commit();
+                Ok(Some(handle))
+            }
+            Err(status) => {
+                txn.roll_back(call.machine);
+                Err(status)
+            }
+        };
+    }
     let dont_resolve = flags & DONT_RESOLVE_DLL_REFERENCES != 0;
     let base = match load_module(call, &mut txn, name, dont_resolve, 0) {
         Ok(base) => base,
@@ -581,6 +596,44 @@ pub(crate) fn load_library(
         None,
     );
     Ok(None)
+}
+
+/// LOAD_LIBRARY_AS_DATAFILE: a module already loaded is referenced and its handle
+/// returned, as NT does; otherwise the file is mapped as it is (another reference when it
+/// already is) and the handle is the view's base plus one.
+fn load_data_file(
+    call: &mut ApiCall<'_>,
+    txn: &mut LoadTransaction,
+    name: &str,
+) -> Result<u32, NtStatus> {
+    if let Some(base) = find_module(call, name) {
+        txn.add_reference(call.machine, base).map_err(kernel)?;
+        return Ok(base);
+    }
+    txn.reach(call.machine, FaultPoint::LoadSearch)
+        .map_err(kernel)?;
+    let (path, bytes) = search(call, name).ok_or(NtStatus::DLL_NOT_FOUND)?;
+    let mapped = call
+        .process()
+        .and_then(|p| p.modules().data_file_of(&path).map(|d| d.handle()));
+    if let Some(handle) = mapped {
+        txn.add_data_file_reference(call.machine, handle)
+            .map_err(kernel)?;
+        return Ok(handle);
+    }
+    txn.map_data_file(call.machine, &bytes, &path)
+        .map_err(kernel)
+}
+
+/// FreeLibrary of a data file's handle: Some(TRUE) when it was one (unmapped at its last
+/// reference), None when `module` is no data file of the calling process.
+pub(crate) fn free_data_file(call: &mut ApiCall<'_>, module: u32) -> Option<u32> {
+    if module & 1 == 0 {
+        return None;
+    }
+    call.process()?.modules().data_file(module)?;
+    let pid = call.thread.process;
+    call.machine.release_data_file(pid, module).ok().map(|_| 1)
 }
 
 /// Drops one reference on disk module `base` and, recursively, on what it held when its

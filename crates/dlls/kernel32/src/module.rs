@@ -150,7 +150,8 @@ fn LoadLibraryW(call: &mut ApiCall<'_>, lpLibFileName: Option<WideStr>) -> ApiRe
 
 /// LoadLibraryExA(lpLibFileName, hFile, dwFlags): hFile must be NULL;
 /// DONT_RESOLVE_DLL_REFERENCES maps a disk DLL without binding its imports or calling its
-/// entry point.
+/// entry point; LOAD_LIBRARY_AS_DATAFILE maps the file as it is, for its resources (the
+/// handle is the view's base plus one).
 #[export]
 fn LoadLibraryExA(
     call: &mut ApiCall<'_>,
@@ -324,6 +325,9 @@ fn GetModuleFileNameW(
 /// module is ERROR_MOD_NOT_FOUND (LdrUnloadDll's STATUS_DLL_NOT_FOUND).
 #[export]
 fn FreeLibrary(call: &mut ApiCall<'_>, hLibModule: u32) -> ApiReturn {
+    if let Some(value) = crate::dllload::free_data_file(call, hLibModule) {
+        return ApiReturn::Value(value);
+    }
     if crate::dllload::is_disk_module(call, hLibModule) {
         return match crate::dllload::free_library(call, hLibModule, 1) {
             Some(value) => ApiReturn::Value(value),

@@ -35,7 +35,7 @@ const MAX_DIRECTORY: u32 = 0x100_0000;
 /// The image base a module handle names: NULL is the program's own image.
 pub fn module_base(call: &ApiCall<'_>, module: u32) -> Option<u32> {
     if module != 0 {
-        return Some(module);
+        return Some(module & !1);
     }
     call.process().and_then(|p| p.image().map(|i| i.base))
 }
@@ -45,8 +45,61 @@ fn le32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
 }
 
-/// The resource directory of the image mapped at `base`, read from the caller's memory.
-pub fn resources_at(call: &ApiCall<'_>, base: u32) -> Result<Resources, ResourceMissing> {
+/// A module as the resource functions read it: a mapped image (RVAs are offsets from its
+/// base) or a DLL mapped as a data file (LOAD_LIBRARY_AS_DATAFILE: the file as it is, its
+/// handle the view's base plus one, RVAs found through its section table).
+pub struct ModuleView {
+    /// Where the view starts.
+    pub base: u32,
+    /// The bytes readable from `base`: SizeOfImage, or the file's size.
+    pub size: u32,
+    /// For a data file, each section's (VirtualAddress, size, PointerToRawData).
+    sections: Option<Vec<(u32, u32, u32)>>,
+    /// The resource directory's RVA and size (0 when there is none).
+    directory: (u32, u32),
+}
+
+impl ModuleView {
+    /// The address of `len` bytes at `rva` in the view, if they lie in it.
+    pub fn address(&self, rva: u32, len: u32) -> Option<u32> {
+        let offset = match &self.sections {
+            None => rva,
+            Some(sections) => match sections
+                .iter()
+                .find(|&&(va, size, _)| rva >= va && rva - va < size)
+            {
+                Some(&(va, size, raw))
+                    if u64::from(rva - va) + u64::from(len) <= u64::from(size) =>
+                {
+                    raw.checked_add(rva - va)?
+                }
+                Some(_) => return None,
+                // Before the first section: the headers, where the file and image agree.
+                None if sections.iter().all(|&(va, _, _)| rva < va) => rva,
+                None => return None,
+            },
+        };
+        (u64::from(offset) + u64::from(len) <= u64::from(self.size))
+            .then(|| self.base.wrapping_add(offset))
+    }
+}
+
+/// The view of module `module` (NULL: the program; a handle with its low bit set: a data
+/// file), its headers read from the caller's memory.
+pub fn module_view(call: &ApiCall<'_>, module: u32) -> Result<ModuleView, ResourceMissing> {
+    let data_file = module & 1 == 1;
+    let (base, limit) = if data_file {
+        let d = call
+            .process()
+            .and_then(|p| p.modules().data_file(module).map(|d| (d.base, d.size)))
+            .ok_or(ResourceMissing::Data)?;
+        (d.0, Some(d.1))
+    } else {
+        (
+            module_base(call, module).ok_or(ResourceMissing::Data)?,
+            None,
+        )
+    };
     let dos = call
         .read_bytes(base, 0x40)
         .map_err(|_| ResourceMissing::Data)?;
@@ -65,26 +118,63 @@ pub fn resources_at(call: &ApiCall<'_>, base: u32) -> Result<Resources, Resource
     }
     let size_of_image = le32(&nt, 24 + 56).ok_or(ResourceMissing::Data)?;
     let directories = le32(&nt, 24 + 92).ok_or(ResourceMissing::Data)?;
-    if directories < 3 {
+    let directory = if directories < 3 {
+        (0, 0)
+    } else {
+        (
+            le32(&nt, 24 + 96 + 16).ok_or(ResourceMissing::Data)?,
+            le32(&nt, 24 + 96 + 20).ok_or(ResourceMissing::Data)?,
+        )
+    };
+    let sections = if data_file {
+        let count = u16::from_le_bytes([nt[6], nt[7]]).min(96) as u32;
+        let optional = u32::from(u16::from_le_bytes([nt[20], nt[21]]));
+        let table = call
+            .read_bytes(
+                base.wrapping_add(lfanew).wrapping_add(24 + optional),
+                40 * count as usize,
+            )
+            .map_err(|_| ResourceMissing::Data)?;
+        let list = table
+            .chunks_exact(40)
+            .filter_map(|h| {
+                // In the file a section is its raw data only.
+                let (va, raw_size, raw) = (le32(h, 12)?, le32(h, 16)?, le32(h, 20)?);
+                Some((va, raw_size, raw))
+            })
+            .collect();
+        Some(list)
+    } else {
+        None
+    };
+    Ok(ModuleView {
+        base,
+        size: limit.unwrap_or(size_of_image),
+        sections,
+        directory,
+    })
+}
+
+/// The resource directory of the module `view` shows, read from the caller's memory.
+pub fn resources_in(call: &ApiCall<'_>, view: &ModuleView) -> Result<Resources, ResourceMissing> {
+    let (rva, size) = view.directory;
+    if rva == 0 {
         return Err(ResourceMissing::Data);
     }
-    let rva = le32(&nt, 24 + 96 + 16).ok_or(ResourceMissing::Data)?;
-    let size = le32(&nt, 24 + 96 + 20).ok_or(ResourceMissing::Data)?;
-    if rva == 0 || rva >= size_of_image {
-        return Err(ResourceMissing::Data);
-    }
+    let at = view.address(rva, 16).ok_or(ResourceMissing::Data)?;
     // The directory's size field is not trusted: the tree may point past it. Read to the
-    // end of the image, or only what the field says if that cannot be read.
-    let to_end = (size_of_image - rva).min(MAX_DIRECTORY);
+    // end of the view, or only what the field says if that cannot be read.
+    let to_end = (view.size - (at - view.base)).min(MAX_DIRECTORY);
     let bytes = call
-        .read_bytes(base.wrapping_add(rva), to_end as usize)
-        .or_else(|_| call.read_bytes(base.wrapping_add(rva), size.min(to_end) as usize))
+        .read_bytes(at, to_end as usize)
+        .or_else(|_| call.read_bytes(at, size.min(to_end) as usize))
         .map_err(|_| ResourceMissing::Data)?;
     Resources::parse(&bytes, rva).map_err(|_| ResourceMissing::Data)
 }
 
 /// Finds resource `resource_type`/`name` in `language` (0: any, with NT's fallbacks) in
-/// module `module` (NULL: the program): the image's base and the entry.
+/// module `module` (NULL: the program; a data file's handle): the address of its data and
+/// the entry.
 pub fn find(
     call: &ApiCall<'_>,
     module: u32,
@@ -92,16 +182,19 @@ pub fn find(
     name: &ResourceId,
     language: u16,
 ) -> Result<(u32, ResourceEntry), ResourceMissing> {
-    let base = module_base(call, module).ok_or(ResourceMissing::Data)?;
-    let resources = resources_at(call, base)?;
+    let view = module_view(call, module)?;
+    let resources = resources_in(call, &view)?;
     let entry = resources.lookup(resource_type, name, language)?.clone();
-    Ok((base, entry))
+    let data = view
+        .address(entry.data_rva, entry.size)
+        .ok_or(ResourceMissing::Data)?;
+    Ok((data, entry))
 }
 
-/// The HRSRC of an entry of the image at `base`: its data entry's address.
-fn handle_of(base: u32, resources_rva: u32, entry: &ResourceEntry) -> u32 {
-    base.wrapping_add(resources_rva)
-        .wrapping_add(entry.entry_offset)
+/// The HRSRC of an entry: its data entry's address in the view.
+fn handle_of(view: &ModuleView, entry: &ResourceEntry) -> Option<u32> {
+    view.address(view.directory.0, 0)
+        .map(|at| at.wrapping_add(entry.entry_offset))
 }
 
 /// A resource type or name as a caller passes it: MAKEINTRESOURCE (high word 0), else an
@@ -134,15 +227,19 @@ fn find_resource(
         Ok(ids) => ids,
         Err(status) => return call.fail(status),
     };
-    let Some(base) = module_base(call, module) else {
-        return call.fail(ResourceMissing::Data.status());
+    let view = match module_view(call, module) {
+        Ok(v) => v,
+        Err(missing) => return call.fail(missing.status()),
     };
-    let resources = match resources_at(call, base) {
+    let resources = match resources_in(call, &view) {
         Ok(r) => r,
         Err(missing) => return call.fail(missing.status()),
     };
     match resources.lookup(&resource_type, &name, language) {
-        Ok(entry) => ApiReturn::Value(handle_of(base, resources.rva, entry)),
+        Ok(entry) => match handle_of(&view, entry) {
+            Some(h) => ApiReturn::Value(h),
+            None => call.fail(ResourceMissing::Data.status()),
+        },
         Err(missing) => call.fail(missing.status()),
     }
 }
@@ -200,12 +297,16 @@ fn data_entry(call: &ApiCall<'_>, resource: u32) -> Option<(u32, u32)> {
 /// FindResource of that module). NULL with ERROR_NOACCESS for a handle that cannot be read.
 #[export]
 fn LoadResource(call: &mut ApiCall<'_>, hModule: u32, hResInfo: u32) -> ApiReturn {
-    let Some(base) = module_base(call, hModule) else {
-        return call.fail(ResourceMissing::Data.status());
+    let Some((rva, size)) = data_entry(call, hResInfo) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
     };
-    match data_entry(call, hResInfo) {
-        Some((rva, _)) => ApiReturn::Value(base.wrapping_add(rva)),
-        None => call.fail(NtStatus::ACCESS_VIOLATION),
+    let view = match module_view(call, hModule) {
+        Ok(v) => v,
+        Err(missing) => return call.fail(missing.status()),
+    };
+    match view.address(rva, size) {
+        Some(address) => ApiReturn::Value(address),
+        None => call.fail(ResourceMissing::Data.status()),
     }
 }
 
@@ -408,10 +509,12 @@ pub(crate) fn enum_thunk(call: &mut ApiCall<'_>, address: u32) -> Option<Service
     }
 }
 
+/// The module handle the enumeration callbacks get (NULL becomes the program's base) and
+/// the module's resources.
 fn module_resources(call: &mut ApiCall<'_>, module: u32) -> Result<(u32, Resources), NtStatus> {
-    let base = module_base(call, module).ok_or(ResourceMissing::Data.status())?;
-    let r = resources_at(call, base).map_err(ResourceMissing::status)?;
-    Ok((base, r))
+    let view = module_view(call, module).map_err(ResourceMissing::status)?;
+    let r = resources_in(call, &view).map_err(ResourceMissing::status)?;
+    Ok((if module == 0 { view.base } else { module }, r))
 }
 
 fn enum_types(

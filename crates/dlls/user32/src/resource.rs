@@ -13,7 +13,7 @@ use win32::{ApiCall, ApiReturn, Ptr, export};
 /// malformed; a string the block leaves empty is Ok with no units.
 fn string_of(call: &ApiCall<'_>, module: u32, id: u32) -> Result<(u32, Vec<u16>), NtStatus> {
     let (block, index) = string_block_of(id);
-    let (base, entry) = find(
+    let (address, entry) = find(
         call,
         module,
         &ResourceId::Id(rt::STRING),
@@ -21,7 +21,6 @@ fn string_of(call: &ApiCall<'_>, module: u32, id: u32) -> Result<(u32, Vec<u16>)
         0,
     )
     .map_err(|m| m.status())?;
-    let address = base.wrapping_add(entry.data_rva);
     let data = call
         .read_bytes(address, entry.size as usize)
         .map_err(|_| NtStatus::ACCESS_VIOLATION)?;
