@@ -131,3 +131,32 @@ fn a_missing_static_import_ends_the_process_with_status_entrypoint_not_found() {
         "ntemu: ldrdll.dll!ldr_gone (imported by ldrnoentry.exe) was not found\n"
     );
 }
+
+#[test]
+fn forwarders_lead_to_builtins_and_to_dlls_from_disk() {
+    let run = run_captured(&guest("x86/ldrfwdmain.exe"), RunOptions::default());
+    assert_eq!(
+        run.stdout,
+        expected("expected/ldrfwdmain.expected"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn a_dll_of_the_other_cpu_is_error_bad_exe_format_but_maps_as_a_data_file() {
+    let scratch = common::Scratch::new("ldrcpu");
+    std::fs::copy(guest("x86/ldrcpu.exe"), scratch.path().join("ldrcpu.exe")).expect("copy");
+    std::fs::copy(
+        guest("alpha/hello.exe"),
+        scratch.path().join("alphadll.dll"),
+    )
+    .expect("copy");
+    let run = run_captured(&scratch.path().join("ldrcpu.exe"), RunOptions::default());
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "load: 0\nload_error: 193\nnot_loaded: 0\ndatafile: 1\nfree: 1\n"
+    );
+}

@@ -68,6 +68,13 @@ i686-w64-mingw32-dlltool -k -d "$here/src/ldrnoentry.def" -l "$tmp/libldrnoentry
 "$cc" "${flags[@]}" -o "$here/x86/ldrmissing.exe" "$here/src/ldrmissing.c" "$tmp/libldrnone.a" -lkernel32
 "$cc" "${flags[@]}" -o "$here/x86/ldrnoentry.exe" "$here/src/ldrnoentry.c" "$tmp/libldrnoentry.a" -lkernel32
 echo "built x86/ldrstatic.exe x86/ldrmissing.exe x86/ldrnoentry.exe"
+# Forwarders: ldrfwd.dll forwards to KERNEL32 and to ldrdll.dll; ldrfwdmain.exe imports one.
+"$cc" "${dll[@]}" -Wl,--image-base,0x10800000 -o "$here/x86/ldrfwd.dll" "$here/src/ldrfwd.c" "$here/src/ldrfwd.def" -lkernel32
+i686-w64-mingw32-dlltool -k -d "$here/src/ldrfwdimp.def" -l "$tmp/libldrfwd.a"
+"$cc" "${flags[@]}" -o "$here/x86/ldrfwdmain.exe" "$here/src/ldrfwdmain.c" "$tmp/libldrfwd.a" -lkernel32
+# LoadLibrary of the other CPU's image (tests/loader.rs gives it an Alpha program).
+"$cc" "${flags[@]}" -o "$here/x86/ldrcpu.exe" "$here/src/ldrcpu.c" -lkernel32
+echo "built x86/ldrfwdmain.exe x86/ldrcpu.exe"
 # An old-style CRTDLL.dll program: its own entry point, CRTDLL's start-up and data exports.
 "$cc" -O1 -s -nostdlib -nostartfiles -e _start -fno-builtin -fno-asynchronous-unwind-tables -fno-ident \
     -Wl,--no-insert-timestamp -Wl,--subsystem,console:4.0 -Wl,--build-id=none \
