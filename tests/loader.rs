@@ -160,3 +160,29 @@ fn a_dll_of_the_other_cpu_is_error_bad_exe_format_but_maps_as_a_data_file() {
         "load: 0\nload_error: 193\nnot_loaded: 0\ndatafile: 1\nfree: 1\n"
     );
 }
+
+#[test]
+fn dllmain_gets_thread_attach_and_detach_until_disabled_and_process_detach_at_exit() {
+    let run = run_captured(&guest("x86/ldrthread.exe"), RunOptions::default());
+    assert_eq!(
+        run.stdout,
+        expected("expected/ldrthread.expected"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn a_static_dll_whose_dllmain_fails_ends_the_process_with_status_dll_init_failed() {
+    let run = run_captured(&guest("x86/ldrinitfail.exe"), RunOptions::default());
+    assert_eq!(run.report.exit_code, 0xC000_0142, "{}", run.stderr);
+    assert_eq!(
+        run.stdout, "ldrfail DllMain reason 1\n",
+        "the program must not run"
+    );
+    assert_eq!(
+        run.stderr,
+        "ntemu: ldrfail.dll: its initialization routine (DllMain) failed: the process ends with STATUS_DLL_INIT_FAILED\n"
+    );
+}

@@ -74,7 +74,11 @@ i686-w64-mingw32-dlltool -k -d "$here/src/ldrfwdimp.def" -l "$tmp/libldrfwd.a"
 "$cc" "${flags[@]}" -o "$here/x86/ldrfwdmain.exe" "$here/src/ldrfwdmain.c" "$tmp/libldrfwd.a" -lkernel32
 # LoadLibrary of the other CPU's image (tests/loader.rs gives it an Alpha program).
 "$cc" "${flags[@]}" -o "$here/x86/ldrcpu.exe" "$here/src/ldrcpu.c" -lkernel32
-echo "built x86/ldrfwdmain.exe x86/ldrcpu.exe"
+# DllMain with threads (ldrthr.dll, ldrthread.exe); a static import whose DllMain fails.
+"$cc" "${dll[@]}" -Wl,--image-base,0x10900000 -o "$here/x86/ldrthr.dll" "$here/src/ldrthr.c" -lkernel32
+"$cc" "${flags[@]}" -o "$here/x86/ldrthread.exe" "$here/src/ldrthread.c" -lkernel32
+"$cc" "${flags[@]}" -o "$here/x86/ldrinitfail.exe" "$here/src/ldrinitfail.c" "$here/x86/ldrfail.dll" -lkernel32
+echo "built x86/ldrfwdmain.exe x86/ldrcpu.exe x86/ldrthread.exe x86/ldrinitfail.exe"
 # An old-style CRTDLL.dll program: its own entry point, CRTDLL's start-up and data exports.
 "$cc" -O1 -s -nostdlib -nostartfiles -e _start -fno-builtin -fno-asynchronous-unwind-tables -fno-ident \
     -Wl,--no-insert-timestamp -Wl,--subsystem,console:4.0 -Wl,--build-id=none \

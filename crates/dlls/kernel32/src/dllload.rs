@@ -34,9 +34,19 @@ pub const DONT_RESOLVE_DLL_REFERENCES: u32 = 0x1;
 /// LoadLibraryEx: map the file as it is, read-only, for its resources (any CPU's image).
 pub const LOAD_LIBRARY_AS_DATAFILE: u32 = 0x2;
 
+/// Where threads of a process with DLLs from disk start (NT's LdrInitializeThunk): their
+/// DLLs get DLL_THREAD_ATTACH, then the thread goes to its start routine.
+pub const THREAD_START_THUNK: u32 = nt_kernel::THUNK_BASE + 0x30;
+
+/// Where such a thread's start routine returns to: its DLLs get DLL_THREAD_DETACH, then the
+/// thread ends with the routine's result.
+pub const THREAD_END_THUNK: u32 = nt_kernel::THUNK_BASE + 0x34;
+
 /// DllMain's reasons.
 const DLL_PROCESS_DETACH: u32 = 0;
 const DLL_PROCESS_ATTACH: u32 = 1;
+const DLL_THREAD_ATTACH: u32 = 2;
+const DLL_THREAD_DETACH: u32 = 3;
 
 /// How deep a chain of imports may go before the load gives up (a cycle is found in the
 /// module list long before).
@@ -285,6 +295,18 @@ enum Work {
         current: u32,
         context: Box<nt_kernel::CpuContext>,
     },
+    /// A new thread: THREAD_ATTACH of each module, then the thread goes on from `context`
+    /// (its start routine, returning to [`THREAD_END_THUNK`]).
+    ThreadAttach {
+        queue: VecDeque<u32>,
+        context: Box<nt_kernel::CpuContext>,
+    },
+    /// A thread ending (ExitThread, or its start routine returned): THREAD_DETACH of each
+    /// module, then it ends with `code`.
+    ThreadDetach { queue: VecDeque<u32>, code: u32 },
+    /// ExitProcess: PROCESS_DETACH (lpReserved non-NULL) of each module, newest first, then
+    /// the process ends with `code`.
+    ProcessDetach { queue: VecDeque<u32>, code: u32 },
     /// FreeLibrary: PROCESS_DETACH of each module (then unloaded) in turn.
     Detach { queue: VecDeque<u32>, current: u32 },
 }
@@ -324,17 +346,103 @@ fn call_entry(call: &mut ApiCall<'_>, caller: u32, base: u32, reason: u32) -> bo
 }
 
 /// Runs `work` until it must wait for the guest (pushed) or is finished (the loader
-/// function returned to its caller, or the thread went on to the program). Some(status)
-/// when the process must end with that status (a DllMain failed at start-up).
+/// function returned to its caller, or the thread went on). Some(outcome) when the thread
+/// or the process must end instead (the last THREAD_DETACH or PROCESS_DETACH returned, or
+/// a DllMain failed at start-up).
 fn advance(
     call: &mut ApiCall<'_>,
     caller: u32,
     params: u32,
     mut work: Work,
     result: Option<u32>,
-) -> Option<u32> {
+) -> Option<ServiceOutcome> {
     loop {
         match work {
+            Work::ThreadAttach { mut queue, context } => {
+                while let Some(next) = queue.pop_front() {
+                    let entry = entry_of(call, next);
+                    if entry != 0
+                        && call_guest(
+                            call,
+                            caller,
+                            entry,
+                            &[next, DLL_THREAD_ATTACH, 0],
+                            LOADER_RETURN_THUNK,
+                        )
+                    {
+                        let work = Work::ThreadAttach { queue, context };
+                        push(
+                            call,
+                            Pending {
+                                caller,
+                                params,
+                                work,
+                            },
+                        );
+                        return None;
+                    }
+                }
+                let tid = call.thread.thread;
+                if let Some(t) = call.process_mut().and_then(|p| p.thread_mut(tid)) {
+                    *t.context_mut() = *context;
+                }
+                return None;
+            }
+            Work::ThreadDetach { mut queue, code } => {
+                while let Some(next) = queue.pop_front() {
+                    let entry = entry_of(call, next);
+                    if entry != 0
+                        && call_guest(
+                            call,
+                            caller,
+                            entry,
+                            &[next, DLL_THREAD_DETACH, 0],
+                            LOADER_RETURN_THUNK,
+                        )
+                    {
+                        let work = Work::ThreadDetach { queue, code };
+                        push(
+                            call,
+                            Pending {
+                                caller,
+                                params,
+                                work,
+                            },
+                        );
+                        return None;
+                    }
+                }
+                return Some(ServiceOutcome::ExitThread(code));
+            }
+            Work::ProcessDetach { mut queue, code } => {
+                while let Some(next) = queue.pop_front() {
+                    if let Some(p) = call.process_mut() {
+                        p.modules_mut().mark_detached(next);
+                    }
+                    let entry = entry_of(call, next);
+                    if entry != 0
+                        && call_guest(
+                            call,
+                            caller,
+                            entry,
+                            &[next, DLL_PROCESS_DETACH, 1],
+                            LOADER_RETURN_THUNK,
+                        )
+                    {
+                        let work = Work::ProcessDetach { queue, code };
+                        push(
+                            call,
+                            Pending {
+                                caller,
+                                params,
+                                work,
+                            },
+                        );
+                        return None;
+                    }
+                }
+                return Some(ServiceOutcome::ExitProcess(code));
+            }
             Work::Attach {
                 txn,
                 module,
@@ -382,6 +490,7 @@ fn advance(
                     }
                 }
                 txn.commit();
+                route_new_threads(call);
                 finish(call, caller, params, module);
                 return None;
             }
@@ -401,7 +510,7 @@ fn advance(
                             call.io.stderr.lock(),
                             "ntemu: {name}: its initialization routine (DllMain) failed: the process ends with STATUS_DLL_INIT_FAILED"
                         );
-                        return Some(NtStatus::DLL_INIT_FAILED.0);
+                        return Some(ServiceOutcome::ExitProcess(NtStatus::DLL_INIT_FAILED.0));
                     }
                     if let Some(p) = call.process_mut() {
                         p.modules_mut().mark_initialized(current);
@@ -433,6 +542,7 @@ fn advance(
                         return None;
                     }
                 }
+                route_new_threads(call);
                 let tid = call.thread.thread;
                 if let Some(t) = call.process_mut().and_then(|p| p.thread_mut(tid)) {
                     *t.context_mut() = *context;
@@ -514,9 +624,115 @@ fn finish(call: &mut ApiCall<'_>, caller: u32, params: u32, value: u32) {
     }
 }
 
-/// An entry point the loader called returned to [`LOADER_RETURN_THUNK`]: the loader goes on.
-/// None for any other address.
+/// The modules whose DllMain gets THREAD_ATTACH/DETACH calls, in initialization order:
+/// initialized, with an entry point, and not DisableThreadLibraryCalls'.
+fn thread_call_modules(call: &ApiCall<'_>) -> Vec<u32> {
+    let Some(p) = call.process() else {
+        return Vec::new();
+    };
+    let modules = p.modules();
+    modules
+        .init_order()
+        .iter()
+        .copied()
+        .filter(|&b| {
+            modules.get(b).is_some_and(|m| {
+                m.entry_point != 0 && m.flags.process_attached && !m.flags.thread_calls_disabled
+            })
+        })
+        .collect()
+}
+
+/// A new thread reached [`THREAD_START_THUNK`]: its static TLS, then THREAD_ATTACH of each
+/// module, then its start routine (returning to [`THREAD_END_THUNK`]).
+fn thread_start(call: &mut ApiCall<'_>) -> Option<ServiceOutcome> {
+    let (pid, tid) = (call.thread.process, call.thread.thread);
+    let _ = call.machine.allocate_thread_tls(pid, tid);
+    let thread = call.process()?.thread(tid)?;
+    let start = thread.start_address();
+    let mut context = thread.context().clone();
+    let caller = caller_of(call)?;
+    match &mut context {
+        nt_kernel::CpuContext::X86(c) => {
+            c.eip = start;
+            // The start routine returns to the thread-end thunk.
+            call.write_u32(caller, THREAD_END_THUNK).ok()?;
+        }
+        nt_kernel::CpuContext::Alpha(c) => {
+            c.pc = nt_kernel::sign_extend(start);
+            c.r[nt_kernel::ALPHA_PV] = nt_kernel::sign_extend(start);
+            c.r[nt_kernel::ALPHA_RA] = nt_kernel::sign_extend(THREAD_END_THUNK);
+        }
+    }
+    let queue = thread_call_modules(call).into();
+    let work = Work::ThreadAttach {
+        queue,
+        context: Box::new(context),
+    };
+    Some(advance(call, caller, 0, work, None).unwrap_or(ServiceOutcome::Continue))
+}
+
+/// ExitThread, or a start routine returning to [`THREAD_END_THUNK`]: THREAD_DETACH of each
+/// module, newest first, then the thread ends with `code`. Some(outcome) when it ends at
+/// once, None when the DllMains run first (the last one's return ends it).
+pub(crate) fn exit_thread(call: &mut ApiCall<'_>, code: u32) -> Option<ServiceOutcome> {
+    let queue: VecDeque<u32> = thread_call_modules(call).into_iter().rev().collect();
+    if queue.is_empty() {
+        return Some(ServiceOutcome::ExitThread(code));
+    }
+    let caller = caller_of(call)?;
+    advance(call, caller, 0, Work::ThreadDetach { queue, code }, None)
+}
+
+/// ExitProcess: PROCESS_DETACH of every initialized module, newest first (lpReserved
+/// non-NULL: the process is ending), then the process ends with `code`. Some(outcome) when
+/// it ends at once, None when the DllMains run first.
+pub(crate) fn exit_process(call: &mut ApiCall<'_>, code: u32) -> Option<ServiceOutcome> {
+    let queue: VecDeque<u32> = call
+        .process()
+        .map(|p| p.modules().init_order().iter().rev().copied().collect())
+        .unwrap_or_default();
+    if queue.is_empty() {
+        return Some(ServiceOutcome::ExitProcess(code));
+    }
+    let caller = caller_of(call)?;
+    advance(call, caller, 0, Work::ProcessDetach { queue, code }, None)
+}
+
+/// Lets new threads of the calling process start at [`THREAD_START_THUNK`] (once a DLL
+/// from disk has been initialized there).
+fn route_new_threads(call: &mut ApiCall<'_>) {
+    let pid = call.thread.process;
+    call.machine
+        .set_thread_start_thunk(pid, Some(THREAD_START_THUNK));
+}
+
+/// DisableThreadLibraryCalls for a DLL from disk: no more THREAD_ATTACH/DETACH calls. False
+/// when `module` is none.
+pub(crate) fn disable_thread_calls(call: &mut ApiCall<'_>, module: u32) -> bool {
+    match call
+        .process_mut()
+        .and_then(|p| p.modules_mut().get_mut(module))
+    {
+        Some(m) => {
+            m.flags.thread_calls_disabled = true;
+            true
+        }
+        None => false,
+    }
+}
+
+/// An entry point the loader called returned to [`LOADER_RETURN_THUNK`] (the loader goes
+/// on), or a thread reached [`THREAD_START_THUNK`] or [`THREAD_END_THUNK`]. None for any
+/// other address.
 pub(crate) fn loader_thunk(call: &mut ApiCall<'_>, address: u32) -> Option<ServiceOutcome> {
+    if address == THREAD_START_THUNK {
+        return thread_start(call);
+    }
+    if address == THREAD_END_THUNK {
+        let code = result_of(call)?;
+        return Some(exit_thread(call, code).unwrap_or(ServiceOutcome::Continue));
+    }
     if address != LOADER_RETURN_THUNK {
         return None;
     }
@@ -528,14 +744,16 @@ pub(crate) fn loader_thunk(call: &mut ApiCall<'_>, address: u32) -> Option<Servi
     if stack.is_empty() {
         all.remove(&key);
     }
-    advance(
-        call,
-        pending.caller,
-        pending.params,
-        pending.work,
-        Some(result),
-    );
-    Some(ServiceOutcome::Continue)
+    Some(
+        advance(
+            call,
+            pending.caller,
+            pending.params,
+            pending.work,
+            Some(result),
+        )
+        .unwrap_or(ServiceOutcome::Continue),
+    )
 }
 
 /// LoadLibrary(Ex) of a DLL from disk: the module handle, 0 after a failure (the last

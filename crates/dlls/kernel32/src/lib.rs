@@ -703,6 +703,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         module::GetModuleFileNameA,
         module::GetModuleFileNameW,
         module::FreeLibrary,
+        module::DisableThreadLibraryCalls,
         // resource.rs: resources of mapped images
         resource::FindResourceA,
         resource::FindResourceW,
@@ -1623,16 +1624,28 @@ fn WriteConsoleA(
     )
 }
 
-/// ExitProcess(uExitCode).
-#[export]
-fn ExitProcess(_call: &mut ApiCall<'_>, uExitCode: u32) -> ApiReturn {
-    ApiReturn::ExitProcess(uExitCode)
+/// How a loader outcome that ends the thread or the process is returned from a builtin.
+fn ending(outcome: Option<nt_kernel::ServiceOutcome>) -> ApiReturn {
+    match outcome {
+        Some(nt_kernel::ServiceOutcome::ExitProcess(code)) => ApiReturn::ExitProcess(code),
+        Some(nt_kernel::ServiceOutcome::ExitThread(code)) => ApiReturn::ExitThread(code),
+        // The DLLs' entry points run first; the last one's return ends it.
+        _ => ApiReturn::Resumed,
+    }
 }
 
-/// ExitThread(dwExitCode).
+/// ExitProcess(uExitCode): the DLLs from disk get DLL_PROCESS_DETACH first (newest first,
+/// lpReserved non-NULL).
 #[export]
-fn ExitThread(_call: &mut ApiCall<'_>, dwExitCode: u32) -> ApiReturn {
-    ApiReturn::ExitThread(dwExitCode)
+fn ExitProcess(call: &mut ApiCall<'_>, uExitCode: u32) -> ApiReturn {
+    ending(dllload::exit_process(call, uExitCode))
+}
+
+/// ExitThread(dwExitCode): the DLLs from disk get DLL_THREAD_DETACH first (those that did
+/// not DisableThreadLibraryCalls).
+#[export]
+fn ExitThread(call: &mut ApiCall<'_>, dwExitCode: u32) -> ApiReturn {
+    ending(dllload::exit_thread(call, dwExitCode))
 }
 
 /// GetCurrentProcess(): the pseudo-handle -1.

@@ -352,3 +352,26 @@ fn FreeLibrary(call: &mut ApiCall<'_>, hLibModule: u32) -> ApiReturn {
         call.fail(NtStatus::DLL_NOT_FOUND)
     }
 }
+
+/// DisableThreadLibraryCalls(hLibModule): a DLL from disk gets no more DLL_THREAD_ATTACH
+/// and DLL_THREAD_DETACH calls; TRUE for any loaded module (builtins get none anyway);
+/// ERROR_MOD_NOT_FOUND for a handle that names none.
+#[export]
+fn DisableThreadLibraryCalls(call: &mut ApiCall<'_>, hLibModule: u32) -> ApiReturn {
+    if crate::dllload::disable_thread_calls(call, hLibModule) {
+        return ApiReturn::Value(1);
+    }
+    let builtin = call
+        .builtins
+        .dll_of_module(hLibModule)
+        .is_some_and(|i| is_loaded(call, i));
+    let own = call
+        .process()
+        .and_then(|p| p.image().map(|i| i.base))
+        .is_some_and(|base| base == hLibModule);
+    if builtin || own {
+        ApiReturn::Value(1)
+    } else {
+        call.fail(NtStatus::DLL_NOT_FOUND)
+    }
+}
