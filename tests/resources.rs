@@ -101,3 +101,20 @@ fn sokoban_bitmaps_and_level_from_the_guest_side() {
         );
     }
 }
+
+/// FormatMessage(FORMAT_MESSAGE_FROM_HMODULE) reads the program's RT_MESSAGETABLE (from
+/// msgtab.mc): inserts, a second language, ids a table lacks (ERROR_MR_MID_NOT_FOUND), the
+/// system table behind it, a language it lacks (ERROR_RESOURCE_LANG_NOT_FOUND), and the W
+/// form with IGNORE_INSERTS.
+#[test]
+fn format_message_reads_the_programs_message_tables() {
+    let run = run_captured(&guest("x86/msgtab.exe"), RunOptions::default());
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("table.\r\n"), "messages end in CR LF");
+    assert_eq!(
+        run.stdout.replace("\r\n", "\n"),
+        expected("expected/msgtab.expected"),
+        "{}",
+        run.stderr
+    );
+}

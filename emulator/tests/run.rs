@@ -23,19 +23,25 @@ fn list_faults_names_every_point_and_each_gives_zero_delta() {
     let out = ntemu(&["run", "--list-faults"]);
     assert!(out.status.success());
     let points: Vec<String> = text(&out.stdout).lines().map(str::to_string).collect();
-    assert_eq!(points.len(), 7);
+    // CreateRemoteThread's seven steps and LoadLibrary's seven.
+    assert_eq!(points.len(), 14, "{points:?}");
     for point in &points {
-        let out = ntemu(&[
-            "run",
-            "--fault",
-            point,
-            guest("kb246691.exe").to_str().unwrap(),
-        ]);
-        assert_eq!(
-            text(&out.stdout),
-            "handle-count-delta=0 failures=1000\n",
-            "{point}"
-        );
+        let loader = point.starts_with("LoadLibrary:");
+        let image = if loader {
+            "ldrfault.exe"
+        } else {
+            "kb246691.exe"
+        };
+        let out = ntemu(&["run", "--fault", point, guest(image).to_str().unwrap()]);
+        let first = text(&out.stdout).lines().next().unwrap_or("").to_string();
+        if loader {
+            assert!(
+                first.starts_with("handle-delta=0 commit-delta=0 modules=0 failures=1000 "),
+                "{point}: {first}"
+            );
+        } else {
+            assert_eq!(first, "handle-count-delta=0 failures=1000", "{point}");
+        }
         assert_eq!(out.status.code(), Some(0));
     }
 }

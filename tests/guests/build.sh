@@ -46,6 +46,11 @@ done
 i686-w64-mingw32-windres -i "$here/src/res.rc" -o "$tmp/res.o"
 "$cc" "${flags[@]}" -o "$here/x86/res.exe" "$here/src/res.c" "$tmp/res.o" -luser32 -lkernel32
 echo "built x86/res.exe"
+# FormatMessage from its own message table (msgtab.mc compiled by windmc).
+i686-w64-mingw32-windmc -r "$tmp" -h "$tmp" "$here/src/msgtab.mc"
+(cd "$tmp" && i686-w64-mingw32-windres -i msgtab.rc -o msgtab.o)
+"$cc" "${flags[@]}" -o "$here/x86/msgtab.exe" "$here/src/msgtab.c" "$tmp/msgtab.o" -lkernel32
+echo "built x86/msgtab.exe"
 # DLLs from disk and the programs that load them (ldr.c, ldrfault.c). ldrdll and ldrdll2
 # share a base, as do ldrqa and ldrqb, so one of each pair is relocated.
 dll=(-O1 -s -nostdlib -shared -e _DllMain@12 -fno-asynchronous-unwind-tables -fno-ident
