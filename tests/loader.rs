@@ -186,3 +186,83 @@ fn a_static_dll_whose_dllmain_fails_ends_the_process_with_status_dll_init_failed
         "ntemu: ldrfail.dll: its initialization routine (DllMain) failed: the process ends with STATUS_DLL_INIT_FAILED\n"
     );
 }
+
+#[test]
+fn dont_resolve_dll_references_maps_without_imports_or_dllmain() {
+    let scratch = common::Scratch::new("ldrany");
+    for f in ["ldrany.exe", "ldrdll.dll", "ldrdep.dll"] {
+        std::fs::copy(guest(&format!("x86/{f}")), scratch.path().join(f)).expect("copy");
+    }
+    let options = RunOptions {
+        args: vec!["ldrdep".into(), "1".into()],
+        ..RunOptions::default()
+    };
+    let run = run_captured(&scratch.path().join("ldrany.exe"), options);
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    // No DllMain line, and ldrdll.dll (which ldrdep.dll imports) not loaded.
+    assert_eq!(
+        run.stdout,
+        "loaded: 1\nerror: 0\nldrdll: 0\nldrdep: 1\nexport: 0\nfree: 1\n"
+    );
+}
+
+/// A small deterministic generator (the test must fail the same way each time).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+}
+
+/// Damaged copies of ldrdll.dll (cut short, or bytes changed in its headers and anywhere):
+/// LoadLibrary gives a typed failure or loads something, the machine never panics, and a
+/// failed load leaves no module behind. An instruction limit bounds whatever a damaged
+/// DllMain does.
+#[test]
+fn damaged_dlls_fail_cleanly_or_load() {
+    let scratch = common::Scratch::new("ldrdamaged");
+    std::fs::copy(guest("x86/ldrany.exe"), scratch.path().join("ldrany.exe")).expect("copy");
+    let good = std::fs::read(guest("x86/ldrdll.dll")).expect("ldrdll.dll");
+    let mut variants: Vec<Vec<u8>> = [0, 1, 2, 0x3C, 0x40, 0x80, 0x100, 0x178, 0x200, 0x3FF]
+        .iter()
+        .chain(&[0x400, 0x600, good.len() - 1])
+        .map(|&n| good[..n.min(good.len())].to_vec())
+        .collect();
+    let mut rng = Lcg(0x5EED);
+    for i in 0..120 {
+        let mut v = good.clone();
+        let span = if i % 2 == 0 { 0x400 } else { v.len() };
+        for _ in 0..=(rng.next() % 8) {
+            let at = (rng.next() as usize) % span;
+            v[at] = rng.next() as u8;
+        }
+        variants.push(v);
+    }
+    let (mut loaded, mut failed) = (0, 0);
+    for (i, v) in variants.iter().enumerate() {
+        std::fs::write(scratch.path().join("victim.dll"), v).expect("write");
+        let options = RunOptions {
+            args: vec!["victim".into()],
+            instruction_limit: Some(2_000_000),
+            ..RunOptions::default()
+        };
+        let run = run_captured(&scratch.path().join("ldrany.exe"), options);
+        let out = &run.stdout;
+        if out.contains("loaded: 1\n") {
+            loaded += 1;
+        } else if out.contains("loaded: 0\n") {
+            failed += 1;
+            // A failed load names its reason and leaves nothing behind.
+            assert!(!out.contains("error: 0\n"), "variant {i}: {out}");
+            assert!(out.contains("ldrdll: 0\nldrdep: 0\n"), "variant {i}: {out}");
+        }
+    }
+    // The cuts fail; the flips that miss everything that matters still load.
+    assert!(failed >= 13, "only {failed} damaged copies failed");
+    assert!(loaded > 0, "no damaged copy loaded at all");
+}

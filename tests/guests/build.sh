@@ -62,7 +62,7 @@ dll=(-O1 -s -nostdlib -shared -e _DllMain@12 -fno-asynchronous-unwind-tables -fn
 "$cc" "${dll[@]}" -Wl,--image-base,0x10600000 -o "$here/x86/ldrqb.dll" "$here/src/ldrqb.c" -lkernel32
 "$cc" "${dll[@]}" -Wl,--image-base,0x10600000 -o "$here/x86/ldrqa.dll" "$here/src/ldrqa.c" "$here/x86/ldrqb.dll" -lkernel32
 "$cc" "${dll[@]}" -Wl,--image-base,0x10700000 -o "$here/x86/ldrqfail.dll" "$here/src/ldrqfail.c" "$here/x86/ldrqb.dll" -lkernel32
-for src in ldr ldrfault ldrbench; do
+for src in ldr ldrfault ldrbench ldrany; do
     "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" -lkernel32
     echo "built x86/$src.exe"
 done
