@@ -248,6 +248,7 @@ impl Emulator {
             kernel32::set_debug_string_trace(w.state_mut(), true);
         }
         w.push_keys(&options.keys);
+        kernel32::dllload::set_overrides(w.state_mut(), options.dll_overrides.clone());
         let types = options.std_file_types.unwrap_or_else(|| {
             if options.io.is_some() {
                 return kernel32::StdFileTypes::default();

@@ -266,3 +266,87 @@ fn damaged_dlls_fail_cleanly_or_load() {
     assert!(failed >= 13, "only {failed} damaged copies failed");
     assert!(loaded > 0, "no damaged copy loaded at all");
 }
+
+fn overrides(spec: &str) -> ntemu::kernel32::dllload::DllOverrides {
+    ntemu::kernel32::dllload::DllOverrides::parse(spec).expect("overrides")
+}
+
+/// A builtin serves its name unless overridden: with `wsock32=n` the file beside the
+/// program (ldrdll.dll copied as wsock32.dll) is loaded instead, for LoadLibrary and for a
+/// static import; `wsock32=` disables the name; `n,b` falls back to the builtin when there
+/// is no file.
+#[test]
+fn dll_overrides_choose_native_or_builtin_as_winedlloverrides_does() {
+    let scratch = common::Scratch::new("ldroverride");
+    for f in ["ldrany.exe", "ldrnative.exe"] {
+        std::fs::copy(guest(&format!("x86/{f}")), scratch.path().join(f)).expect("copy");
+    }
+    let native = scratch.path().join("wsock32.dll");
+    std::fs::copy(guest("x86/ldrdll.dll"), &native).expect("copy");
+    let any = |spec: &str| {
+        let options = RunOptions {
+            args: vec!["wsock32".into()],
+            dll_overrides: overrides(spec),
+            ..RunOptions::default()
+        };
+        run_captured(&scratch.path().join("ldrany.exe"), options)
+    };
+    let builtin = "loaded: 1\nerror: 0\nldrdll: 0\nldrdep: 0\nexport: 0\nfree: 1\n";
+    assert_eq!(any("").stdout, builtin);
+    assert_eq!(any("wsock32=b").stdout, builtin);
+    assert_eq!(
+        any("WSOCK32.DLL=native").stdout,
+        "ldrdll DllMain reason 1 dynamic\nloaded: 1\nerror: 0\nldrdll: 0\nldrdep: 0\nexport: 1\nldrdll DllMain reason 0 dynamic\nfree: 1\n"
+    );
+    assert_eq!(
+        any("wsock32=").stdout,
+        "loaded: 0\nerror: 126\nldrdll: 0\nldrdep: 0\n"
+    );
+    let stat = |spec: &str| {
+        let options = RunOptions {
+            dll_overrides: overrides(spec),
+            ..RunOptions::default()
+        };
+        run_captured(&scratch.path().join("ldrnative.exe"), options)
+    };
+    let run = stat("wsock32=n");
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "ldrdll DllMain reason 1 static\nadd: 42\nldrdll DllMain reason 0 static\n"
+    );
+    // The builtin lacks ldr_add@8: calling its stub stops the program.
+    assert_ne!(stat("").report.exit_code, 0);
+    let run = stat("wsock32=");
+    assert_eq!(run.report.exit_code, 0xC000_0135);
+    assert_eq!(
+        run.stderr,
+        "ntemu: wsock32.dll (imported by ldrnative.exe) is disabled\n"
+    );
+    std::fs::remove_file(&native).expect("remove");
+    assert_eq!(any("wsock32=n,b").stdout, builtin);
+    assert_eq!(
+        any("wsock32=n").stdout,
+        "loaded: 0\nerror: 126\nldrdll: 0\nldrdep: 0\n"
+    );
+}
+
+#[test]
+fn dll_override_syntax_is_wines() {
+    use ntemu::kernel32::dllload::{DllChoice, DllOverrides};
+    let o = DllOverrides::parse("comctl32,shell32=n,b; msvcrt=b ;wsock32=;x=native").expect("ok");
+    assert_eq!(
+        o.choices("COMCTL32.DLL"),
+        Some(&[DllChoice::Native, DllChoice::Builtin][..])
+    );
+    assert_eq!(
+        o.choices("shell32"),
+        Some(&[DllChoice::Native, DllChoice::Builtin][..])
+    );
+    assert_eq!(o.choices("msvcrt.dll"), Some(&[DllChoice::Builtin][..]));
+    assert_eq!(o.choices("wsock32"), Some(&[][..]));
+    assert_eq!(o.choices("x"), Some(&[DllChoice::Native][..]));
+    assert_eq!(o.choices("user32"), None);
+    assert!(DllOverrides::parse("nonsense").is_err());
+    assert!(DllOverrides::parse("a=q").is_err());
+}

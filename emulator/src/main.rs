@@ -50,6 +50,11 @@ enum Command {
         /// Print every fault-injection point and exit.
         #[arg(long)]
         list_faults: bool,
+        /// Which DLL a name means: `NAME=native` (the file on the search path first),
+        /// `NAME=builtin`, `NAME=native,builtin`, or `NAME=` (disabled); repeat for more.
+        /// WINEDLLOVERRIDES is read too, in Wine's syntax (`--dll` wins).
+        #[arg(long = "dll", value_name = "NAME=MODE")]
+        dll: Vec<String>,
         /// Turn on a compatibility quirk (nt4-remote-thread-leak).
         #[arg(long = "quirk", value_name = "NAME")]
         quirks: Vec<String>,
@@ -268,6 +273,7 @@ fn main() -> ExitCode {
             args,
             faults,
             list_faults,
+            dll,
             quirks,
             trace,
             trace_file,
@@ -318,6 +324,21 @@ fn main() -> ExitCode {
                 ..ntemu::RunOptions::default()
             };
             options.diagnostics.track_handles = leaks;
+            // WINEDLLOVERRIDES first (as Wine reads it), then --dll, which wins.
+            let mut overrides = ntemu::kernel32::dllload::DllOverrides::default();
+            if let Ok(spec) = std::env::var("WINEDLLOVERRIDES") {
+                match ntemu::kernel32::dllload::DllOverrides::parse(&spec) {
+                    Ok(o) => overrides.merge(&o),
+                    Err(e) => return usage_error(format!("WINEDLLOVERRIDES: {e}")),
+                }
+            }
+            for spec in &dll {
+                match ntemu::kernel32::dllload::DllOverrides::parse(spec) {
+                    Ok(o) => overrides.merge(&o),
+                    Err(e) => return usage_error(format!("--dll {e}")),
+                }
+            }
+            options.dll_overrides = overrides;
             if network {
                 options.network = ntemu::NetworkPolicy::Host;
             }

@@ -224,3 +224,35 @@ fn run_help_documents_named_keys() {
         assert!(help.contains(needle), "{needle}: {help}");
     }
 }
+
+#[test]
+fn winedlloverrides_and_dll_choose_the_dll_from_disk() {
+    let dir = std::env::temp_dir().join(format!("ntemu-cli-dll-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(guest("ldrany.exe"), dir.join("ldrany.exe")).unwrap();
+    std::fs::copy(guest("ldrdll.dll"), dir.join("wsock32.dll")).unwrap();
+    let exe = dir.join("ldrany.exe");
+    let run = |env: &str, args: &[&str]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_ntemu"));
+        c.env("WINEDLLOVERRIDES", env).arg("run").args(args);
+        c.arg(exe.to_str().unwrap()).arg("wsock32");
+        c.output().unwrap()
+    };
+    let o = run("wsock32=n", &[]);
+    assert!(
+        text(&o.stdout).contains("export: 1\n"),
+        "{}",
+        text(&o.stdout)
+    );
+    // --dll wins over the environment.
+    let o = run("wsock32=n", &["--dll", "wsock32=b"]);
+    assert!(
+        text(&o.stdout).contains("export: 0\n"),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = run("", &["--dll", "wsock32=bogus"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(text(&o.stderr).lines().count(), 1, "{}", text(&o.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}

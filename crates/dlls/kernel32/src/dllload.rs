@@ -48,6 +48,98 @@ const DLL_PROCESS_ATTACH: u32 = 1;
 const DLL_THREAD_ATTACH: u32 = 2;
 const DLL_THREAD_DETACH: u32 = 3;
 
+/// Where a DLL of a name comes from, in Wine's terms.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum DllChoice {
+    /// The DLL file on the search path (`n`, `native`).
+    Native,
+    /// ntemu's builtin DLL (`b`, `builtin`).
+    Builtin,
+}
+
+/// DLL overrides: for a DLL name, which kinds to try in which order (none: the DLL is
+/// disabled). Without an override a builtin serves its name and any other name is loaded
+/// from disk. Set per machine with `--dll NAME=native|builtin` and `WINEDLLOVERRIDES`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DllOverrides(Vec<(String, Vec<DllChoice>)>);
+
+/// The key a DLL name is compared by: its file name without `.dll`, in lower case.
+fn override_key(name: &str) -> String {
+    let file = name
+        .rsplit(['\\', '/'])
+        .next()
+        .unwrap_or(name)
+        .to_ascii_lowercase();
+    file.strip_suffix(".dll").unwrap_or(&file).to_string()
+}
+
+impl DllOverrides {
+    /// Parses Wine's WINEDLLOVERRIDES syntax: `;`-separated entries `NAME[,NAME...]=MODE`,
+    /// MODE `n`, `b`, `n,b`, `b,n`, `native`, `builtin` or empty (disabled). Later entries
+    /// win over earlier ones for the same name.
+    pub fn parse(spec: &str) -> Result<DllOverrides, String> {
+        let mut out = DllOverrides::default();
+        for entry in spec.split(';').map(str::trim).filter(|e| !e.is_empty()) {
+            let (names, mode) = entry
+                .split_once('=')
+                .ok_or_else(|| format!("{entry:?}: not NAME=MODE"))?;
+            let mut choices = Vec::new();
+            for m in mode.split(',').map(str::trim).filter(|m| !m.is_empty()) {
+                choices.push(match m.to_ascii_lowercase().as_str() {
+                    "n" | "native" => DllChoice::Native,
+                    "b" | "builtin" => DllChoice::Builtin,
+                    _ => return Err(format!("{entry:?}: {m:?} is not n, b, native or builtin")),
+                });
+            }
+            for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                out.set(name, choices.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Sets the choices for `name`.
+    pub fn set(&mut self, name: &str, choices: Vec<DllChoice>) {
+        let key = override_key(name);
+        self.0.retain(|(k, _)| *k != key);
+        self.0.push((key, choices));
+    }
+
+    /// Adds `other`'s entries, which win.
+    pub fn merge(&mut self, other: &DllOverrides) {
+        for (k, c) in &other.0 {
+            self.set(k, c.clone());
+        }
+    }
+
+    /// The choices for `name`, if it has an override.
+    pub fn choices(&self, name: &str) -> Option<&[DllChoice]> {
+        let key = override_key(name);
+        self.0
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, c)| c.as_slice())
+    }
+
+    /// True when there is no override.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The machine's DLL overrides (set by the host before the program runs).
+pub fn set_overrides(state: &mut win32::Win32State, overrides: DllOverrides) {
+    *state.get::<DllOverrides>() = overrides;
+}
+
+/// The override for `name` in the calling machine.
+pub(crate) fn override_of(call: &mut ApiCall<'_>, name: &str) -> Option<Vec<DllChoice>> {
+    call.state
+        .get::<DllOverrides>()
+        .choices(name)
+        .map(<[DllChoice]>::to_vec)
+}
+
 /// How deep a chain of imports may go before the load gives up (a cycle is found in the
 /// module list long before).
 const MAX_DEPTH: u32 = 64;
@@ -958,11 +1050,27 @@ pub fn load_static_imports(
     image: &PeImage,
     program: &str,
 ) -> Result<(), StaticImportError> {
-    let disk: Vec<&pe_image::ImportedDll> = image
-        .imports
-        .iter()
-        .filter(|d| call.builtins.dll_index(&d.dll).is_none())
-        .collect();
+    let mut disk: Vec<&pe_image::ImportedDll> = Vec::new();
+    for d in &image.imports {
+        match override_of(call, &d.dll) {
+            Some(c) if c.is_empty() => {
+                return Err(StaticImportError {
+                    status: NtStatus::DLL_NOT_FOUND,
+                    message: format!("{} (imported by {program}) is disabled", d.dll),
+                });
+            }
+            Some(c) if c[0] == DllChoice::Native => {
+                // A builtin behind it serves the imports when the file is nowhere.
+                let fallback =
+                    c.contains(&DllChoice::Builtin) && call.builtins.dll_index(&d.dll).is_some();
+                if !fallback || search(call, &d.dll).is_some() {
+                    disk.push(d);
+                }
+            }
+            _ if call.builtins.dll_index(&d.dll).is_none() => disk.push(d),
+            _ => {}
+        }
+    }
     if disk.is_empty() {
         return Ok(());
     }

@@ -57,11 +57,12 @@ fn load_count(call: &mut ApiCall<'_>, index: usize) -> u32 {
 /// The module handle of a loaded module `name` names in the calling process: a builtin
 /// DLL, or the program's own image by its file name.
 fn loaded_module(call: &mut ApiCall<'_>, name: &str) -> Option<u32> {
-    if let Some(index) = call.builtins.dll_index(name) {
-        return is_loaded(call, index).then(|| call.builtins.module_handle(index));
-    }
+    // A DLL from disk first: one loaded under a builtin's name (an override) is that name's.
     if let Some(base) = crate::dllload::find_module(call, name) {
         return Some(base);
+    }
+    if let Some(index) = call.builtins.dll_index(name) {
+        return is_loaded(call, index).then(|| call.builtins.module_handle(index));
     }
     own_image(call, name)
 }
@@ -116,7 +117,25 @@ fn load_library(call: &mut ApiCall<'_>, name: Option<&str>, flags: u32, params: 
     if name.len() > crate::MAX_PATH {
         return call.fail_win32(Win32Error(206), 0);
     }
-    if let Some(index) = call.builtins.dll_index(name) {
+    let choices = crate::dllload::override_of(call, name);
+    match choices.as_deref() {
+        // Disabled: neither kind loads.
+        Some([]) => return call.fail(NtStatus::DLL_NOT_FOUND),
+        Some([crate::dllload::DllChoice::Native, rest @ ..]) => {
+            match crate::dllload::load_library(call, name, flags, params) {
+                Err(NtStatus::DLL_NOT_FOUND)
+                    if rest.contains(&crate::dllload::DllChoice::Builtin) => {}
+                Ok(Some(module)) => return ApiReturn::Value(module),
+                Ok(None) => return ApiReturn::Resumed,
+                Err(status) => return call.fail(status),
+            }
+        }
+        _ => {}
+    }
+    let builtin_allowed = choices
+        .as_deref()
+        .is_none_or(|c| c.contains(&crate::dllload::DllChoice::Builtin));
+    if let Some(index) = call.builtins.dll_index(name).filter(|_| builtin_allowed) {
         if let Some(count) = counts(call) {
             let n = count.entry(index).or_insert(0);
             *n = n.saturating_add(1);
