@@ -13,7 +13,7 @@
 //!
 //! FreeLibrary drops a reference; a module whose count reaches 0 gets DLL_PROCESS_DETACH,
 //! leaves the list and is unmapped, and its dependencies lose the reference it held. The
-//! entry points run as guest calls returning to [`LOADER_RETURN_THUNK`] ([`loader_thunk`]).
+//! entry points run as guest calls returning to [`LOADER_RETURN_THUNK`] (`loader_thunk`).
 
 use std::collections::VecDeque;
 use std::sync::Arc;

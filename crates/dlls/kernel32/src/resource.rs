@@ -11,7 +11,7 @@
 //! data: ERROR_RESOURCE_DATA_NOT_FOUND, as RtlImageNtHeader failing gives on NT.
 //!
 //! The enumerations call the guest's callback once per item, returning from each to
-//! [`ENUM_RETURN_THUNK`] ([`enum_thunk`] serves it); a callback returning FALSE ends the
+//! [`ENUM_RETURN_THUNK`] (`enum_thunk` serves it); a callback returning FALSE ends the
 //! enumeration, and the function returns TRUE either way (NT 4.0 has no
 //! ERROR_RESOURCE_ENUM_USER_STOP: that came with Vista).
 
