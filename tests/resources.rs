@@ -118,3 +118,24 @@ fn format_message_reads_the_programs_message_tables() {
         run.stderr
     );
 }
+
+/// The same from an Alpha guest (tests/guests/src/alpha/resfile.s), which maps sokoban's x86
+/// build as data: the resource functions through the Alpha calling standard, and
+/// EnumResourceNamesA calling an Alpha callback.
+#[test]
+fn alpha_guest_reads_sokobans_resources_through_a_data_file() {
+    let Some(exe) = common::corpus("ntgames/sokoban/sokoban-x86.exe") else {
+        return;
+    };
+    let folder = exe.parent().expect("folder").to_path_buf();
+    let options = RunOptions {
+        drives: vec![ntemu::Mount::new('S', &folder, true)],
+        ..RunOptions::default()
+    };
+    let run = run_captured(&guest("alpha/resfile.exe"), options);
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "loaded: 1\ntagged: 1\nbitmap_size: 616\nbitmap_header: 40\nbitmap_width: 32\nenum_bitmaps: 1\nbitmaps: 5\nstring: 0\nstring_error: 1813\nfree: 1\n"
+    );
+}
