@@ -350,3 +350,31 @@ fn dll_override_syntax_is_wines() {
     assert!(DllOverrides::parse("nonsense").is_err());
     assert!(DllOverrides::parse("a=q").is_err());
 }
+
+#[test]
+fn alpha_program_loads_calls_and_frees_an_alpha_dll() {
+    let run = run_captured(&guest("alpha/ldralpha.exe"), RunOptions::default());
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "ldralpha_DllMain_reason: 1\nbase: 0x10000000\nadd: 42\nattaches: 1\nsame_module: 1\nfree_1: 1\nldralpha_DllMain_reason: 0\nfree_2: 1\nstill_loaded: 0\n"
+    );
+}
+
+#[test]
+fn alpha_a_thousand_failing_loads_at_every_step_leave_nothing_behind() {
+    for (point, error) in LOAD_STEPS {
+        let options = RunOptions {
+            faults: vec![(point, FaultTrigger::Always)],
+            ..RunOptions::default()
+        };
+        let run = run_captured(&guest("alpha/ldralphafault.exe"), options);
+        assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+        assert_eq!(
+            run.stdout,
+            format!("handle_delta: 0\nmodules: 0\nfailures: 1000\nerror: {error}\n"),
+            "{}",
+            point.name()
+        );
+    }
+}
