@@ -248,6 +248,7 @@ impl Emulator {
             kernel32::set_debug_string_trace(w.state_mut(), true);
         }
         w.push_keys(&options.keys);
+        kernel32::dllload::set_overrides(w.state_mut(), options.dll_overrides.clone());
         let types = options.std_file_types.unwrap_or_else(|| {
             if options.io.is_some() {
                 return kernel32::StdFileTypes::default();
@@ -446,6 +447,20 @@ impl Emulator {
             .process(started.process)
             .map(|p| p.object().clone())
             .ok_or(KernelError::ProcessTerminating)?;
+        // The DLLs from disk the program imports; one missing (or a function missing from
+        // one) ends the process as NT's loader does, with one line saying what and who.
+        let program = path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let statics = kernel32::dllload::load_static_imports(
+            &mut self.win32.call(&mut self.machine, first_thread),
+            &image,
+            &program,
+        );
+        if let Err(e) = statics {
+            let _ = writeln!(self.win32.io().stderr.lock(), "ntemu: {}", e.message);
+            self.machine.exit_process(started.process, e.status.0);
+        }
         self.loaded.push(Loaded {
             pid: started.process,
             object,

@@ -78,6 +78,9 @@ pub struct RunOptions {
     /// What the guest's sockets may reach: the loopback network only (the default), or the
     /// host's network and name resolution (`--network`).
     pub network: wsock32::NetworkPolicy,
+    /// Which DLL a name means, builtin or from disk (`--dll NAME=native|builtin`,
+    /// `WINEDLLOVERRIDES`); empty: builtins serve their names.
+    pub dll_overrides: kernel32::dllload::DllOverrides,
 }
 
 /// Counters of a finished run, for `--stats`.

@@ -2,7 +2,7 @@
 //!
 //! Subcommands: `run IMAGE [ARGS...]` runs a guest program (`ntemu IMAGE [ARGS...]` is the
 //! same, as with Wine; everything after the image belongs to the program); `inspect IMAGE
-//! [--json]` shows what an image contains.
+//! [--json] [--coverage | --resources]` shows what an image contains.
 
 use ntemu::ImportStatus;
 use ntemu::kernel32::Kernel32Host;
@@ -50,6 +50,11 @@ enum Command {
         /// Print every fault-injection point and exit.
         #[arg(long)]
         list_faults: bool,
+        /// Which DLL a name means: `NAME=native` (the file on the search path first),
+        /// `NAME=builtin`, `NAME=native,builtin`, or `NAME=` (disabled); repeat for more.
+        /// WINEDLLOVERRIDES is read too, in Wine's syntax (`--dll` wins).
+        #[arg(long = "dll", value_name = "NAME=MODE")]
+        dll: Vec<String>,
         /// Turn on a compatibility quirk (nt4-remote-thread-leak).
         #[arg(long = "quirk", value_name = "NAME")]
         quirks: Vec<String>,
@@ -172,6 +177,10 @@ enum Command {
         /// List which of the image's imports ntemu implements, and the coverage in percent.
         #[arg(long)]
         coverage: bool,
+        /// List the image's resources (type, name, language, size; the text of its
+        /// strings) and its exports.
+        #[arg(long, conflicts_with = "coverage")]
+        resources: bool,
     },
 }
 
@@ -249,8 +258,11 @@ fn main() -> ExitCode {
             image,
             json,
             coverage,
+            resources,
         } => {
-            if coverage {
+            if resources {
+                inspect_resources(&image, json)
+            } else if coverage {
                 inspect_coverage(&image, json)
             } else {
                 inspect(&image, json)
@@ -261,6 +273,7 @@ fn main() -> ExitCode {
             args,
             faults,
             list_faults,
+            dll,
             quirks,
             trace,
             trace_file,
@@ -311,6 +324,21 @@ fn main() -> ExitCode {
                 ..ntemu::RunOptions::default()
             };
             options.diagnostics.track_handles = leaks;
+            // WINEDLLOVERRIDES first (as Wine reads it), then --dll, which wins.
+            let mut overrides = ntemu::kernel32::dllload::DllOverrides::default();
+            if let Ok(spec) = std::env::var("WINEDLLOVERRIDES") {
+                match ntemu::kernel32::dllload::DllOverrides::parse(&spec) {
+                    Ok(o) => overrides.merge(&o),
+                    Err(e) => return usage_error(format!("WINEDLLOVERRIDES: {e}")),
+                }
+            }
+            for spec in &dll {
+                match ntemu::kernel32::dllload::DllOverrides::parse(spec) {
+                    Ok(o) => overrides.merge(&o),
+                    Err(e) => return usage_error(format!("--dll {e}")),
+                }
+            }
+            options.dll_overrides = overrides;
             if network {
                 options.network = ntemu::NetworkPolicy::Host;
             }
@@ -881,6 +909,134 @@ fn inspect_coverage(path: &std::path::Path, json: bool) -> ExitCode {
                 i.dll,
                 i.function
             );
+        }
+    }
+    print!("{s}");
+    ExitCode::SUCCESS
+}
+
+/// `inspect --resources`: the image's resources and exports. A malformed resource
+/// directory is the one-line error and status 2 that any malformed image gives.
+fn inspect_resources(path: &std::path::Path, json: bool) -> ExitCode {
+    let result = std::fs::read(path)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| PeImage::parse(&bytes).map_err(|e| e.to_string()))
+        .and_then(|image| match image.resources() {
+            Ok(r) => Ok((image, r.unwrap_or_default())),
+            Err(e) => Err(e.to_string()),
+        });
+    let (image, resources) = match result {
+        Ok(r) => r,
+        Err(e) => {
+            let line = format!("ntemu: {}: {e}", path.display());
+            eprintln!("{}", line.replace(['\n', '\r'], " "));
+            return ExitCode::from(2);
+        }
+    };
+    let strings = |e: &pe_image::ResourceEntry| -> Vec<(u32, String)> {
+        let (Some(block), pe_image::ResourceId::Id(rt)) = (e.name.id(), &e.resource_type) else {
+            return Vec::new();
+        };
+        if *rt != pe_image::resources::rt::STRING || block == 0 {
+            return Vec::new();
+        }
+        let Ok(table) = image
+            .resource_data(e)
+            .and_then(pe_image::templates::string_table_block)
+        else {
+            return Vec::new();
+        };
+        table
+            .iter()
+            .enumerate()
+            .filter(|(_, units)| !units.is_empty())
+            .map(|(i, units)| {
+                (
+                    (u32::from(block) - 1) * 16 + i as u32,
+                    String::from_utf16_lossy(units),
+                )
+            })
+            .collect()
+    };
+    let mut s = String::new();
+    if json {
+        let list: Vec<String> = resources
+            .entries()
+            .iter()
+            .map(|e| {
+                let texts: Vec<String> = strings(e)
+                    .iter()
+                    .map(|(id, t)| format!("{{\"id\": {id}, \"text\": {}}}", js(t)))
+                    .collect();
+                format!(
+                    "{{\"type\": {}, \"name\": {}, \"language\": {}, \"size\": {}, \"rva\": {}, \"strings\": [{}]}}",
+                    js(&e.resource_type.type_label()),
+                    js(&e.name.to_string()),
+                    e.language,
+                    e.size,
+                    e.data_rva,
+                    texts.join(", ")
+                )
+            })
+            .collect();
+        let exports: Vec<String> = image
+            .exports
+            .iter()
+            .flat_map(|x| x.exports.iter())
+            .map(|x| {
+                let target = match &x.target {
+                    ExportTarget::Rva(r) => format!("\"rva\": {r}"),
+                    ExportTarget::Forward(f) => format!("\"forward\": {}", js(f)),
+                };
+                let name = x.name.as_deref().map_or("null".to_string(), js);
+                format!("{{\"ordinal\": {}, \"name\": {name}, {target}}}", x.ordinal)
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "{{\"file\": {}, \"resources\": [{}], \"exports\": [{}]}}",
+            js(&path.display().to_string()),
+            list.join(", "),
+            exports.join(", ")
+        );
+    } else {
+        let _ = writeln!(s, "image:        {}", path.display());
+        let _ = writeln!(s, "resources:    {}", resources.entries().len());
+        if !resources.is_empty() {
+            let _ = writeln!(
+                s,
+                "  {:<14}  {:<16}  {:>8}  {:>8}",
+                "type", "name", "language", "size"
+            );
+        }
+        for e in resources.entries() {
+            let _ = writeln!(
+                s,
+                "  {:<14}  {:<16}  {:>#8x}  {:>8}",
+                e.resource_type.type_label(),
+                e.name.to_string(),
+                e.language,
+                e.size
+            );
+            for (id, text) in strings(e) {
+                let _ = writeln!(s, "      {id:>5}  {text:?}");
+            }
+        }
+        match &image.exports {
+            None => {
+                let _ = writeln!(s, "exports:      none");
+            }
+            Some(e) => {
+                let _ = writeln!(s, "exports:      {} from {}", e.exports.len(), e.dll_name);
+                for ex in &e.exports {
+                    let target = match &ex.target {
+                        ExportTarget::Rva(r) => format!("rva {r:#x}"),
+                        ExportTarget::Forward(f) => format!("-> {f}"),
+                    };
+                    let name = ex.name.as_deref().unwrap_or("-");
+                    let _ = writeln!(s, "    @{} {name} {target}", ex.ordinal);
+                }
+            }
         }
     }
     print!("{s}");

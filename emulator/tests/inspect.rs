@@ -200,3 +200,113 @@ fn bad_files_exit_2_with_one_line() {
     assert_eq!(err.lines().count(), 1);
     assert!(err.contains("0x8664") && err.contains("AMD64"), "{err}");
 }
+
+fn guest_image(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/guests")
+        .join(name)
+}
+
+#[test]
+fn resources_of_a_guest_image_list_type_name_language_size_and_strings() {
+    let path = guest_image("x86/res.exe");
+    let o = ntemu(&["inspect", "--resources", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("resources:    7\n"), "{out}");
+    assert!(
+        out.contains("  BITMAP          #101                 0x409        64\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  RCDATA          WALL                 0x409         8\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  RCDATA          #7                   0x407        10\n"),
+        "{out}"
+    );
+    assert!(out.contains("  CUSTOM          #300"), "{out}");
+    assert!(
+        out.contains("          1  \"Hello from a string table\"\n"),
+        "{out}"
+    );
+    assert!(out.contains("         17  \"Block two\"\n"), "{out}");
+    assert!(out.ends_with("exports:      none\n"), "{out}");
+    let o = ntemu(&["inspect", "--resources", "--json", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json = stdout(&o);
+    assert!(
+        json.contains(
+            "{\"type\": \"BITMAP\", \"name\": \"#101\", \"language\": 1033, \"size\": 64"
+        ),
+        "{json}"
+    );
+    assert!(
+        json.contains("{\"id\": 17, \"text\": \"Block two\"}"),
+        "{json}"
+    );
+}
+
+#[test]
+fn resources_of_every_gui_program_of_the_corpus() {
+    let Some(dir) = corpus() else { return };
+    let gui = [
+        ("x86/2048.exe", 0),
+        ("alpha/2048.exe", 0),
+        ("x86/snake.exe", 0),
+        ("alpha/snake.exe", 0),
+        ("ntgames/breakout/breakout-x86.exe", 0),
+        ("ntgames/breakout/breakout-axp.exe", 0),
+        ("ntgames/lander/lander-x86.exe", 0),
+        ("ntgames/lander/lander-axp.exe", 0),
+        ("ntgames/tankz/tankz-x86.exe", 0),
+        ("ntgames/tankz/tankz-axp.exe", 0),
+        ("ntgames/sokoban/sokoban-x86.exe", 93),
+        ("ntgames/sokoban/sokoban-axp.exe", 93),
+    ];
+    for (rel, count) in gui {
+        let path = dir.join(rel);
+        let o = ntemu(&["inspect", "--resources", path.to_str().unwrap()]);
+        assert!(o.status.success(), "{rel}: {}", stderr(&o));
+        let out = stdout(&o);
+        assert!(
+            out.contains(&format!("resources:    {count}\n")),
+            "{rel}: {out}"
+        );
+        assert!(out.contains("exports:      none\n"), "{rel}: {out}");
+        if count > 0 {
+            for n in 201..=205 {
+                let line = format!("  BITMAP          #{n}                 0x409       616\n");
+                assert!(out.contains(&line), "{rel}: {out}");
+            }
+            assert!(
+                out.contains("  ICON            #1                   0x409       744\n"),
+                "{rel}: {out}"
+            );
+            assert!(out.contains("  GROUP_ICON      #101"), "{rel}: {out}");
+            assert!(out.contains("  RCDATA          #3085"), "{rel}: {out}");
+        }
+    }
+}
+
+#[test]
+fn a_damaged_resource_directory_is_one_line_and_status_2() {
+    // res.exe with its resource directory's root claiming 0xFFFF entries.
+    let mut bytes = std::fs::read(guest_image("x86/res.exe")).unwrap();
+    let image = pe_image::PeImage::parse(&bytes).unwrap();
+    let (rva, _) = image.resource_directory.unwrap();
+    let section = image
+        .sections
+        .iter()
+        .find(|s| s.virtual_address <= rva && rva < s.virtual_address + s.virtual_size)
+        .unwrap();
+    let at = (section.raw_offset + rva - section.virtual_address) as usize;
+    bytes[at + 12..at + 16].copy_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF]);
+    let f = Scratch::new("badrsrc.exe", &bytes);
+    let o = ntemu(&["inspect", "--resources", f.arg()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("resource"), "{err}");
+}

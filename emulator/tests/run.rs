@@ -23,19 +23,25 @@ fn list_faults_names_every_point_and_each_gives_zero_delta() {
     let out = ntemu(&["run", "--list-faults"]);
     assert!(out.status.success());
     let points: Vec<String> = text(&out.stdout).lines().map(str::to_string).collect();
-    assert_eq!(points.len(), 7);
+    // CreateRemoteThread's seven steps and LoadLibrary's seven.
+    assert_eq!(points.len(), 14, "{points:?}");
     for point in &points {
-        let out = ntemu(&[
-            "run",
-            "--fault",
-            point,
-            guest("kb246691.exe").to_str().unwrap(),
-        ]);
-        assert_eq!(
-            text(&out.stdout),
-            "handle-count-delta=0 failures=1000\n",
-            "{point}"
-        );
+        let loader = point.starts_with("LoadLibrary:");
+        let image = if loader {
+            "ldrfault.exe"
+        } else {
+            "kb246691.exe"
+        };
+        let out = ntemu(&["run", "--fault", point, guest(image).to_str().unwrap()]);
+        let first = text(&out.stdout).lines().next().unwrap_or("").to_string();
+        if loader {
+            assert!(
+                first.starts_with("handle-delta=0 commit-delta=0 modules=0 failures=1000 "),
+                "{point}: {first}"
+            );
+        } else {
+            assert_eq!(first, "handle-count-delta=0 failures=1000", "{point}");
+        }
         assert_eq!(out.status.code(), Some(0));
     }
 }
@@ -217,4 +223,36 @@ fn run_help_documents_named_keys() {
     ] {
         assert!(help.contains(needle), "{needle}: {help}");
     }
+}
+
+#[test]
+fn winedlloverrides_and_dll_choose_the_dll_from_disk() {
+    let dir = std::env::temp_dir().join(format!("ntemu-cli-dll-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(guest("ldrany.exe"), dir.join("ldrany.exe")).unwrap();
+    std::fs::copy(guest("ldrdll.dll"), dir.join("wsock32.dll")).unwrap();
+    let exe = dir.join("ldrany.exe");
+    let run = |env: &str, args: &[&str]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_ntemu"));
+        c.env("WINEDLLOVERRIDES", env).arg("run").args(args);
+        c.arg(exe.to_str().unwrap()).arg("wsock32");
+        c.output().unwrap()
+    };
+    let o = run("wsock32=n", &[]);
+    assert!(
+        text(&o.stdout).contains("export: 1\n"),
+        "{}",
+        text(&o.stdout)
+    );
+    // --dll wins over the environment.
+    let o = run("wsock32=n", &["--dll", "wsock32=b"]);
+    assert!(
+        text(&o.stdout).contains("export: 0\n"),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = run("", &["--dll", "wsock32=bogus"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(text(&o.stderr).lines().count(), 1, "{}", text(&o.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
 }

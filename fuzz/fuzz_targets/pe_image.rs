@@ -1,5 +1,6 @@
 //! Fuzzes `PeImage::parse` and, for inputs that parse, `PeImage::load` into a real address
-//! space (relocation, protections, import binding), then unmaps the view again.
+//! space (relocation, protections, import binding), then unmaps the view again; reads the
+//! resource directory of those that parse.
 //!
 //! Run (stable toolchain): `RUSTC_BOOTSTRAP=1 cargo fuzz run pe_image fuzz/corpus/pe_image
 //! ../shared/corpus/x86 ../shared/corpus/alpha -- -max_len=262144`
@@ -41,6 +42,13 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     let _ = image.relocation_counts();
+    // The resource tree and each resource's data (the typed readers are proptested in
+    // pe-image's resources tests).
+    if let Ok(Some(resources)) = image.resources() {
+        for e in resources.entries() {
+            let _ = image.resource_data(e);
+        }
+    }
     let page = image.machine.page_size();
     let slot = match page {
         PageSize::X86 => &X86,

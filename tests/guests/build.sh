@@ -40,10 +40,55 @@ for src in reg regwrite regbench fileapi; do
     echo "built x86/$src.exe"
 done
 # Programs of USER32 (and KERNEL32).
-for src in clip msgbox; do
+for src in clip msgbox resfile; do
     "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" -luser32 -lkernel32
     echo "built x86/$src.exe"
 done
+# Resources of its own image (res.rc compiled by windres; res.bmp is a 4x2 24-bit bitmap).
+i686-w64-mingw32-windres -i "$here/src/res.rc" -o "$tmp/res.o"
+"$cc" "${flags[@]}" -o "$here/x86/res.exe" "$here/src/res.c" "$tmp/res.o" -luser32 -lkernel32
+echo "built x86/res.exe"
+# FormatMessage from its own message table (msgtab.mc compiled by windmc).
+i686-w64-mingw32-windmc -r "$tmp" -h "$tmp" "$here/src/msgtab.mc"
+(cd "$tmp" && i686-w64-mingw32-windres -i msgtab.rc -o msgtab.o)
+"$cc" "${flags[@]}" -o "$here/x86/msgtab.exe" "$here/src/msgtab.c" "$tmp/msgtab.o" -lkernel32
+echo "built x86/msgtab.exe"
+# DLLs from disk and the programs that load them (ldr.c, ldrfault.c). ldrdll and ldrdll2
+# share a base, as do ldrqa and ldrqb, so one of each pair is relocated.
+dll=(-O1 -s -nostdlib -shared -e _DllMain@12 -fno-asynchronous-unwind-tables -fno-ident
+     -Wl,--no-insert-timestamp -Wl,--build-id=none)
+"$cc" "${dll[@]}" -Wl,--image-base,0x10000000 -o "$here/x86/ldrdll.dll" "$here/src/ldrdll.c" "$here/src/ldrdll.def" -lkernel32
+"$cc" "${dll[@]}" -Wl,--image-base,0x10000000 -o "$here/x86/ldrdll2.dll" "$here/src/ldrdll2.c" -lkernel32
+"$cc" "${dll[@]}" -Wl,--image-base,0x10400000 -o "$here/x86/ldrdep.dll" "$here/src/ldrdep.c" "$here/x86/ldrdll.dll" -lkernel32
+"$cc" "${dll[@]}" -Wl,--image-base,0x10500000 -o "$here/x86/ldrfail.dll" "$here/src/ldrfail.c" -lkernel32
+"$cc" "${dll[@]}" -Wl,--image-base,0x10600000 -o "$here/x86/ldrqb.dll" "$here/src/ldrqb.c" -lkernel32
+"$cc" "${dll[@]}" -Wl,--image-base,0x10600000 -o "$here/x86/ldrqa.dll" "$here/src/ldrqa.c" "$here/x86/ldrqb.dll" -lkernel32
+"$cc" "${dll[@]}" -Wl,--image-base,0x10700000 -o "$here/x86/ldrqfail.dll" "$here/src/ldrqfail.c" "$here/x86/ldrqb.dll" -lkernel32
+for src in ldr ldrfault ldrbench ldrany; do
+    "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" -lkernel32
+    echo "built x86/$src.exe"
+done
+# Static imports: of two DLLs from disk, of a DLL that is nowhere, of a function a DLL lacks.
+"$cc" "${flags[@]}" -o "$here/x86/ldrstatic.exe" "$here/src/ldrstatic.c" "$here/x86/ldrdll.dll" "$here/x86/ldrdep.dll" -lkernel32
+i686-w64-mingw32-dlltool -k -d "$here/src/ldrnone.def" -l "$tmp/libldrnone.a"
+i686-w64-mingw32-dlltool -k -d "$here/src/ldrnoentry.def" -l "$tmp/libldrnoentry.a"
+"$cc" "${flags[@]}" -o "$here/x86/ldrmissing.exe" "$here/src/ldrmissing.c" "$tmp/libldrnone.a" -lkernel32
+"$cc" "${flags[@]}" -o "$here/x86/ldrnoentry.exe" "$here/src/ldrnoentry.c" "$tmp/libldrnoentry.a" -lkernel32
+echo "built x86/ldrstatic.exe x86/ldrmissing.exe x86/ldrnoentry.exe"
+# Forwarders: ldrfwd.dll forwards to KERNEL32 and to ldrdll.dll; ldrfwdmain.exe imports one.
+"$cc" "${dll[@]}" -Wl,--image-base,0x10800000 -o "$here/x86/ldrfwd.dll" "$here/src/ldrfwd.c" "$here/src/ldrfwd.def" -lkernel32
+i686-w64-mingw32-dlltool -k -d "$here/src/ldrfwdimp.def" -l "$tmp/libldrfwd.a"
+"$cc" "${flags[@]}" -o "$here/x86/ldrfwdmain.exe" "$here/src/ldrfwdmain.c" "$tmp/libldrfwd.a" -lkernel32
+# LoadLibrary of the other CPU's image (tests/loader.rs gives it an Alpha program).
+"$cc" "${flags[@]}" -o "$here/x86/ldrcpu.exe" "$here/src/ldrcpu.c" -lkernel32
+# DllMain with threads (ldrthr.dll, ldrthread.exe); a static import whose DllMain fails.
+"$cc" "${dll[@]}" -Wl,--image-base,0x10900000 -o "$here/x86/ldrthr.dll" "$here/src/ldrthr.c" -lkernel32
+"$cc" "${flags[@]}" -o "$here/x86/ldrthread.exe" "$here/src/ldrthread.c" -lkernel32
+"$cc" "${flags[@]}" -o "$here/x86/ldrinitfail.exe" "$here/src/ldrinitfail.c" "$here/x86/ldrfail.dll" -lkernel32
+# A static import of a builtin's name that tests/loader.rs serves from disk (--dll wsock32=n).
+i686-w64-mingw32-dlltool -d "$here/src/ldrnative.def" -l "$tmp/libldrnative.a"
+"$cc" "${flags[@]}" -o "$here/x86/ldrnative.exe" "$here/src/ldrnative.c" "$tmp/libldrnative.a" -lkernel32
+echo "built x86/ldrfwdmain.exe x86/ldrcpu.exe x86/ldrthread.exe x86/ldrinitfail.exe x86/ldrnative.exe"
 # An old-style CRTDLL.dll program: its own entry point, CRTDLL's start-up and data exports.
 "$cc" -O1 -s -nostdlib -nostartfiles -e _start -fno-builtin -fno-asynchronous-unwind-tables -fno-ident \
     -Wl,--no-insert-timestamp -Wl,--subsystem,console:4.0 -Wl,--build-id=none \

@@ -24,11 +24,43 @@ pub enum FaultPoint {
     RemoteThreadSubsystem,
     /// Step 7: resuming the thread.
     RemoteThreadResume,
+    /// LoadLibrary step 1: finding the DLL's file in the search path.
+    LoadSearch,
+    /// Step 2: the image section (the file's handle and a Section handle).
+    LoadSection,
+    /// Step 3: mapping the view and copying the image into it.
+    LoadMap,
+    /// Step 4: applying base relocations.
+    LoadRelocate,
+    /// Step 5: binding the imports (loading the DLLs they name).
+    LoadImports,
+    /// Step 6: setting up static TLS.
+    LoadTls,
+    /// Step 7: running the initialization routine (DllMain's PROCESS_ATTACH).
+    LoadInit,
 }
 
 impl FaultPoint {
     /// Every fault point, in step order.
-    pub const ALL: [FaultPoint; 7] = [
+    pub const ALL: [FaultPoint; 14] = [
+        FaultPoint::RemoteThreadAccess,
+        FaultPoint::RemoteThreadStack,
+        FaultPoint::RemoteThreadTeb,
+        FaultPoint::RemoteThreadObject,
+        FaultPoint::RemoteThreadHandle,
+        FaultPoint::RemoteThreadSubsystem,
+        FaultPoint::RemoteThreadResume,
+        FaultPoint::LoadSearch,
+        FaultPoint::LoadSection,
+        FaultPoint::LoadMap,
+        FaultPoint::LoadRelocate,
+        FaultPoint::LoadImports,
+        FaultPoint::LoadTls,
+        FaultPoint::LoadInit,
+    ];
+
+    /// The points of CreateRemoteThread's transaction, in step order.
+    pub const REMOTE_THREAD: [FaultPoint; 7] = [
         FaultPoint::RemoteThreadAccess,
         FaultPoint::RemoteThreadStack,
         FaultPoint::RemoteThreadTeb,
@@ -48,6 +80,13 @@ impl FaultPoint {
             FaultPoint::RemoteThreadHandle => "CreateRemoteThread:handle",
             FaultPoint::RemoteThreadSubsystem => "CreateRemoteThread:subsystem",
             FaultPoint::RemoteThreadResume => "CreateRemoteThread:resume",
+            FaultPoint::LoadSearch => "LoadLibrary:search",
+            FaultPoint::LoadSection => "LoadLibrary:section",
+            FaultPoint::LoadMap => "LoadLibrary:map",
+            FaultPoint::LoadRelocate => "LoadLibrary:relocate",
+            FaultPoint::LoadImports => "LoadLibrary:imports",
+            FaultPoint::LoadTls => "LoadLibrary:tls",
+            FaultPoint::LoadInit => "LoadLibrary:init",
         }
     }
 
@@ -63,6 +102,18 @@ impl FaultPoint {
             // CsrClientCallServer failing to allocate its capture buffer or message.
             FaultPoint::RemoteThreadSubsystem => NtStatus::NO_MEMORY,
             FaultPoint::RemoteThreadResume => NtStatus::SUSPEND_COUNT_EXCEEDED,
+            // The file is not on the search path.
+            FaultPoint::LoadSearch => NtStatus::DLL_NOT_FOUND,
+            // NtCreateSection out of section objects or handles.
+            FaultPoint::LoadSection => NtStatus::INSUFFICIENT_RESOURCES,
+            // NtMapViewOfSection out of address space or commit.
+            FaultPoint::LoadMap | FaultPoint::LoadTls => NtStatus::NO_MEMORY,
+            // The image cannot go where the view is.
+            FaultPoint::LoadRelocate => NtStatus::CONFLICTING_ADDRESSES,
+            // An import names something its DLL does not export.
+            FaultPoint::LoadImports => NtStatus::ENTRYPOINT_NOT_FOUND,
+            // The initialization routine returned FALSE.
+            FaultPoint::LoadInit => NtStatus::DLL_INIT_FAILED,
         }
     }
 

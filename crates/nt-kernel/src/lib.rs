@@ -14,6 +14,7 @@ mod cpu;
 mod details;
 mod fault;
 mod host_signal;
+pub mod loader;
 mod machine;
 mod process;
 pub mod teb;
@@ -37,6 +38,7 @@ pub use details::{
 };
 pub use fault::{FaultPoint, FaultRegistry, FaultTrigger, Quirks};
 pub use host_signal::{HostAction, HostSignal};
+pub use loader::{DataFile, LoadTransaction, Module, ModuleFlags, ModuleList, TlsSlot};
 pub use machine::{
     CREATE_SUSPENDED, ClientId, Clock, DEFAULT_COMMIT_LIMIT, DEFAULT_MAX_PROCESSES,
     DEFAULT_MAX_THREADS, ExitedProcess, ImageProcess, MAXIMUM_SUSPEND_COUNT, Machine,

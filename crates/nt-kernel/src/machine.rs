@@ -586,6 +586,7 @@ impl Machine {
                 image: None,
                 import_stubs: None,
                 engine: None,
+                modules: crate::loader::ModuleList::default(),
             },
         );
         Ok(id)
@@ -905,6 +906,9 @@ impl Machine {
         };
         self.client_ids.lock().bind(id, &object);
         let process = self.live_process(target)?;
+        // With DLLs to tell of new threads, a thread starts in the loader's thunk, which
+        // calls them and then the start routine.
+        let entry = process.modules.thread_start.unwrap_or(start);
         let context = match process.architecture {
             Architecture::X86 => {
                 // As NT's BaseThreadStartThunk leaves the top of a new stack: a zero slot,
@@ -919,7 +923,7 @@ impl Machine {
                 }
                 process.space.kernel_write(esp, &frame)?;
                 let mut c = X86Context {
-                    eip: start,
+                    eip: entry,
                     eflags: 0x202,
                     fs_base: teb,
                     ..X86Context::default()
@@ -932,12 +936,12 @@ impl Machine {
             }
             Architecture::Alpha => {
                 let mut c = AlphaContext {
-                    pc: sign_extend(start),
+                    pc: sign_extend(entry),
                     ..AlphaContext::default()
                 };
                 c.r[ALPHA_A0] = sign_extend(parameter);
                 c.r[ALPHA_RA] = sign_extend(EXIT_THREAD_THUNK);
-                c.r[ALPHA_PV] = sign_extend(start);
+                c.r[ALPHA_PV] = sign_extend(entry);
                 c.r[ALPHA_SP] = sign_extend(stack_top & !15);
                 CpuContext::Alpha(Box::new(c))
             }
@@ -958,6 +962,8 @@ impl Machine {
             apcs: Default::default(),
             apc_frames: Vec::new(),
             alerted: false,
+            start_address: start,
+            tls_block: 0,
         });
         undo.push(Undo::ThreadObject {
             process: target,
@@ -1331,6 +1337,9 @@ impl Machine {
         let _ = process
             .space
             .free(thread.stack_allocation, 0, FreeType::RELEASE);
+        if thread.tls_block != 0 {
+            let _ = process.space.free(thread.tls_block, 0, FreeType::RELEASE);
+        }
         let _ = process.space.free(thread.teb, 0, FreeType::RELEASE);
         let last = process.threads.is_empty();
         self.retire_thread(thread, exit_code);

@@ -149,9 +149,18 @@ pub struct Thread {
     pub(crate) apc_frames: Vec<ApcFrame>,
     /// Alerted for user mode (NtAlertThread), until an alertable wait or NtTestAlert takes it.
     pub(crate) alerted: bool,
+    /// The start routine it was created with (NT's Win32StartAddress).
+    pub(crate) start_address: u32,
+    /// Its static TLS block (TEB.ThreadLocalStoragePointer's allocation), 0 if none.
+    pub(crate) tls_block: u32,
 }
 
 impl Thread {
+    /// The start routine the thread was created with (NT's Win32StartAddress).
+    pub fn start_address(&self) -> u32 {
+        self.start_address
+    }
+
     /// The thread id.
     pub fn id(&self) -> u32 {
         self.id
@@ -229,6 +238,8 @@ pub struct Process {
     pub(crate) import_stubs: Option<ImportStubs>,
     /// The CPU running this process's threads, with its decoded-code cache.
     pub(crate) engine: Option<Box<dyn CpuEngine>>,
+    /// The DLLs loaded from disk, data-file views and static TLS (the loader's data).
+    pub(crate) modules: crate::loader::ModuleList,
 }
 
 impl Process {
@@ -325,6 +336,16 @@ impl Process {
     /// The import an unimplemented-import stub address stands for.
     pub fn import_stub(&self, address: u32) -> Option<&ImportStub> {
         self.import_stubs.as_ref()?.lookup(address)
+    }
+
+    /// The DLLs loaded from disk into it, its data-file views and static TLS.
+    pub fn modules(&self) -> &crate::loader::ModuleList {
+        &self.modules
+    }
+
+    /// The loader's data, to change.
+    pub fn modules_mut(&mut self) -> &mut crate::loader::ModuleList {
+        &mut self.modules
     }
 
     /// The default stack reservation and commit for its new threads.

@@ -218,6 +218,16 @@ statuses! {
     CANNOT_DELETE = 0xC000_0121;
     /// A file with a user-mapped section cannot be cut or overwritten.
     USER_MAPPED_FILE = 0xC000_0243;
+    /// The image has no resource section.
+    RESOURCE_DATA_NOT_FOUND = 0xC000_0089;
+    /// The image has no resource of that type.
+    RESOURCE_TYPE_NOT_FOUND = 0xC000_008A;
+    /// The image has no resource of that type and name.
+    RESOURCE_NAME_NOT_FOUND = 0xC000_008B;
+    /// A DLL's initialization routine (DllMain) returned FALSE.
+    DLL_INIT_FAILED = 0xC000_0142;
+    /// The image has no resource of that type and name in that language.
+    RESOURCE_LANG_NOT_FOUND = 0xC000_0204;
     // The configuration manager (registry) and the security reference monitor.
     /// The data did not fit; the part that fits was returned (ERROR_MORE_DATA; a pipe
     /// message cut short).
@@ -355,6 +365,16 @@ impl Win32Error {
     pub const RESOURCE_TYPE_NOT_FOUND: Win32Error = Win32Error(1813);
     /// ERROR_RESOURCE_LANG_NOT_FOUND: no resource in that language.
     pub const RESOURCE_LANG_NOT_FOUND: Win32Error = Win32Error(1815);
+}
+
+/// Win32 error codes of the loader and the resource functions.
+impl Win32Error {
+    /// ERROR_DLL_INIT_FAILED: a DLL's initialization routine failed.
+    pub const DLL_INIT_FAILED: Win32Error = Win32Error(1114);
+    /// ERROR_RESOURCE_DATA_NOT_FOUND: the image has no resource section.
+    pub const RESOURCE_DATA_NOT_FOUND: Win32Error = Win32Error(1812);
+    /// ERROR_RESOURCE_NAME_NOT_FOUND: no resource of that type and name.
+    pub const RESOURCE_NAME_NOT_FOUND: Win32Error = Win32Error(1814);
 }
 
 /// Win32 error codes of the registry and of security (ADVAPI32).
@@ -637,6 +657,23 @@ pub const STATUS_TO_WIN32: &[(NtStatus, Win32Error)] = &[
     (NtStatus::CANCELLED, Win32Error::OPERATION_ABORTED),
     (NtStatus::CANNOT_DELETE, Win32Error::ACCESS_DENIED),
     (NtStatus::USER_MAPPED_FILE, Win32Error::USER_MAPPED_FILE),
+    (
+        NtStatus::RESOURCE_DATA_NOT_FOUND,
+        Win32Error::RESOURCE_DATA_NOT_FOUND,
+    ),
+    (
+        NtStatus::RESOURCE_TYPE_NOT_FOUND,
+        Win32Error::RESOURCE_TYPE_NOT_FOUND,
+    ),
+    (
+        NtStatus::RESOURCE_NAME_NOT_FOUND,
+        Win32Error::RESOURCE_NAME_NOT_FOUND,
+    ),
+    (NtStatus::DLL_INIT_FAILED, Win32Error::DLL_INIT_FAILED),
+    (
+        NtStatus::RESOURCE_LANG_NOT_FOUND,
+        Win32Error::RESOURCE_LANG_NOT_FOUND,
+    ),
     // The configuration manager (registry) and the security reference monitor.
     (NtStatus::BUFFER_OVERFLOW, Win32Error::MORE_DATA),
     (NtStatus::NO_MORE_ENTRIES, Win32Error::NO_MORE_ITEMS),
@@ -839,6 +876,36 @@ mod tests {
         assert_eq!(NtStatus::IO_TIMEOUT.to_win32_error(), Win32Error(121));
         assert_eq!(NtStatus::CANCELLED.to_win32_error(), Win32Error(995));
         assert_eq!(NtStatus::END_OF_FILE.to_win32_error(), Win32Error(38));
+    }
+
+    #[test]
+    fn loader_and_resource_errors_map_as_nt_does() {
+        assert_eq!(NtStatus::DLL_INIT_FAILED.to_win32_error(), Win32Error(1114));
+        assert_eq!(NtStatus::DLL_NOT_FOUND.to_win32_error(), Win32Error(126));
+        assert_eq!(
+            NtStatus::ENTRYPOINT_NOT_FOUND.to_win32_error(),
+            Win32Error(127)
+        );
+        assert_eq!(
+            NtStatus::INVALID_IMAGE_FORMAT.to_win32_error(),
+            Win32Error(193)
+        );
+        assert_eq!(
+            NtStatus::RESOURCE_DATA_NOT_FOUND.to_win32_error(),
+            Win32Error(1812)
+        );
+        assert_eq!(
+            NtStatus::RESOURCE_TYPE_NOT_FOUND.to_win32_error(),
+            Win32Error(1813)
+        );
+        assert_eq!(
+            NtStatus::RESOURCE_NAME_NOT_FOUND.to_win32_error(),
+            Win32Error(1814)
+        );
+        assert_eq!(
+            NtStatus::RESOURCE_LANG_NOT_FOUND.to_win32_error(),
+            Win32Error(1815)
+        );
     }
 
     #[test]

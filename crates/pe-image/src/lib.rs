@@ -23,10 +23,14 @@ use object::pe;
 use object::read::pe::{ImageNtHeaders, ImageOptionalHeader, ImageThunkData};
 
 mod load;
+mod map;
+pub mod resources;
+pub mod templates;
 
 pub use load::{ImportResolver, ImportStub, ImportStubs, LoadedImage, NoImports};
 /// The address-space crate, re-exported for users of the loader.
 pub use nt_memory as memory;
+pub use resources::{ResourceEntry, ResourceId, ResourceMissing, Resources};
 
 /// Largest SizeOfImage accepted (NT 4.0-era images are far smaller).
 pub const MAX_IMAGE_SIZE: u32 = 0x0800_0000;
@@ -98,6 +102,9 @@ pub enum Malformation {
     /// The loader ran out of import stub addresses.
     #[error("out of import stub addresses")]
     OutOfStubs,
+    /// The resource directory or a resource's data is malformed.
+    #[error("resource: {0}")]
+    Resource(&'static str),
     /// A range the loader was asked to copy lies outside the image.
     #[error("range {rva:#x}+{len:#x} outside the image")]
     RangeOutside {
@@ -484,6 +491,8 @@ pub struct PeImage {
     pub has_relocation_directory: bool,
     /// The TLS directory, if any.
     pub tls: Option<TlsDirectory>,
+    /// The resource directory's RVA and size, if the image has one.
+    pub resource_directory: Option<(u32, u32)>,
     /// The image as laid out in memory at its preferred base.
     layout: Vec<u8>,
 }
@@ -710,6 +719,7 @@ impl PeImage {
             absolute_relocations: 0,
             has_relocation_directory: false,
             tls: None,
+            resource_directory: None,
             layout,
         };
         if image.entry_point_rva >= size_of_image {
@@ -738,6 +748,7 @@ impl PeImage {
         if let Some((rva, _)) = dir(pe::IMAGE_DIRECTORY_ENTRY_TLS) {
             image.parse_tls(rva)?;
         }
+        image.resource_directory = dir(pe::IMAGE_DIRECTORY_ENTRY_RESOURCE);
         Ok(image)
     }
 
@@ -971,6 +982,29 @@ impl PeImage {
     /// The image as laid out in memory at its preferred base.
     pub fn layout(&self) -> &[u8] {
         &self.layout
+    }
+
+    /// The image's resource directory, flattened (None when it has none). The directory's
+    /// size field is not trusted: the bytes read run to the end of the image.
+    pub fn resources(&self) -> Result<Option<Resources>, ImageError> {
+        let Some((rva, _)) = self.resource_directory else {
+            return Ok(None);
+        };
+        let bytes = self
+            .layout
+            .get(rva as usize..)
+            .ok_or(ImageError::Malformed(Malformation::Outside(
+                "resource directory",
+            )))?;
+        Resources::parse(bytes, rva).map(Some)
+    }
+
+    /// The data of a resource of this image (LoadResource's bytes).
+    pub fn resource_data(&self, entry: &ResourceEntry) -> Result<&[u8], ImageError> {
+        self.bytes(entry.data_rva, entry.size)
+            .ok_or(ImageError::Malformed(Malformation::Resource(
+                "data outside the image",
+            )))
     }
 
     /// The layout with every base relocation applied for a load at `new_base`.

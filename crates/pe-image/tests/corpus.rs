@@ -269,3 +269,61 @@ fn x86_games_load_relocated() {
         assert_eq!(at.delta, 0x0FC0_0000);
     }
 }
+
+/// Sokoban keeps its five tiles as 616-byte 16x16 4-bit bitmaps (#201-#205), one icon with
+/// its group (#101), and its levels as RCDATA #3000-#3085; both builds carry the same tree.
+#[test]
+fn sokoban_resources_as_its_resource_compiler_wrote_them() {
+    use pe_image::resources::rt;
+    use pe_image::templates::{BitmapInfo, IconGroup};
+    use pe_image::{ResourceId, ResourceMissing};
+    for rel in [
+        "ntgames/sokoban/sokoban-x86.exe",
+        "ntgames/sokoban/sokoban-axp.exe",
+    ] {
+        let Some(path) = pe_image::corpus::file(rel) else {
+            return;
+        };
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        let image = PeImage::parse(&bytes).expect("parses");
+        let resources = image.resources().expect("directory").expect("has one");
+        assert_eq!(resources.entries().len(), 93, "{rel}");
+        let bitmaps = resources.names(&ResourceId::Id(rt::BITMAP));
+        assert_eq!(bitmaps.len(), 5, "{rel}");
+        for n in 201..=205 {
+            let e = resources
+                .lookup(&ResourceId::Id(rt::BITMAP), &ResourceId::Id(n), 0)
+                .expect("bitmap");
+            assert_eq!((e.size, e.language), (616, 0x409), "{rel} #{n}");
+            let info = BitmapInfo::parse(image.resource_data(e).expect("data")).expect("DIB");
+            assert_eq!(info.header_size, 40, "{rel} #{n}");
+            // The pixels fill the rest of the resource exactly.
+            let bits = info.stride() * info.height.unsigned_abs();
+            assert_eq!(info.bits_offset + bits, 616, "{rel} #{n}: {info:?}");
+        }
+        let group = resources
+            .lookup(&ResourceId::Id(rt::GROUP_ICON), &ResourceId::Id(101), 0)
+            .expect("icon group");
+        let icons = IconGroup::parse(image.resource_data(group).expect("data")).expect("group");
+        assert_eq!(icons.entries.len(), 1, "{rel}");
+        let levels = resources.names(&ResourceId::Id(rt::RCDATA));
+        assert_eq!(levels.len(), 86, "{rel}");
+        assert_eq!(
+            resources
+                .lookup(&ResourceId::Id(rt::STRING), &ResourceId::Id(1), 0)
+                .err(),
+            Some(ResourceMissing::Type),
+            "{rel}: sokoban has no string table"
+        );
+    }
+}
+
+/// The other corpus programs have no resource directory at all (their linkers wrote none).
+#[test]
+fn corpus_programs_without_resources_say_so() {
+    for rel in IMAGES {
+        let Some(dir) = corpus_dir() else { return };
+        let image = PeImage::parse(&read(&dir, rel)).expect("parses");
+        assert_eq!(image.resources().expect("no error"), None, "{rel}");
+    }
+}

@@ -18,7 +18,11 @@
 //!
 //! The image loads at 0x400000 with SectionAlignment 0x2000 and no base relocations.
 //!
-//! Usage: alpha-pe INPUT.o OUTPUT.exe
+//! With `--dll BASE` (hexadecimal) it is a DLL based at BASE: its entry point is the symbol
+//! `DllMain`, and every other global symbol of `.text` is exported by name (ordinals from 1
+//! in name order). It has no base relocations, so it must load at BASE.
+//!
+//! Usage: alpha-pe [--dll BASE] INPUT.o OUTPUT.exe
 
 use std::collections::BTreeMap;
 
@@ -27,7 +31,7 @@ use object::pe;
 use object::read::{Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget};
 use object::write::pe::{NtHeaders, Writer};
 
-const BASE: u32 = 0x40_0000;
+const EXE_BASE: u32 = 0x40_0000;
 
 fn fail(message: String) -> ! {
     eprintln!("alpha-pe: {message}");
@@ -41,9 +45,17 @@ struct Import {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let [_, input, output] = args.as_slice() else {
-        fail("usage: alpha-pe INPUT.o OUTPUT.exe".into());
+    let (dll_base, input, output) = match args.as_slice() {
+        [_, input, output] => (None, input, output),
+        [_, flag, base, input, output] if flag == "--dll" => {
+            let base = u32::from_str_radix(base.trim_start_matches("0x"), 16)
+                .unwrap_or_else(|e| fail(format!("--dll {base}: {e}")));
+            (Some(base), input, output)
+        }
+        _ => fail("usage: alpha-pe [--dll BASE] INPUT.o OUTPUT.exe".into()),
     };
+    #[allow(non_snake_case)]
+    let BASE = dll_base.unwrap_or(EXE_BASE);
     let bytes = std::fs::read(input).unwrap_or_else(|e| fail(format!("{input}: {e}")));
     let file = object::File::parse(&*bytes).unwrap_or_else(|e| fail(format!("{input}: {e}")));
     let section_bytes = |name: &str| -> Vec<u8> {
@@ -117,15 +129,44 @@ fn main() {
     }
     let idata_len = names_at;
 
+    // A DLL's exports: the global symbols of .text but its entry point, by name.
+    let mut export_names: Vec<String> = Vec::new();
+    if dll_base.is_some() {
+        for sym in file.symbols() {
+            let Ok(name) = sym.name() else { continue };
+            let in_text = sym
+                .section_index()
+                .and_then(|idx| file.section_by_index(idx).ok())
+                .is_some_and(|s| s.name() == Ok(".text"));
+            if sym.is_global() && in_text && name != "DllMain" && name != "start" {
+                export_names.push(name.to_string());
+            }
+        }
+        export_names.sort();
+        export_names.dedup();
+    }
+    let dll_file_name = std::path::Path::new(output.as_str())
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let n_exports = export_names.len();
+    let edata_names_at = 40 + 10 * n_exports;
+    let edata_len = edata_names_at
+        + dll_file_name.len()
+        + 1
+        + export_names.iter().map(|n| n.len() + 1).sum::<usize>();
+
     let mut out = Vec::new();
     let mut w = Writer::new(false, 0x2000, 0x200, &mut out);
     w.reserve_dos_header_and_stub();
     w.reserve_nt_headers(16);
-    w.reserve_section_headers(if pdata.is_empty() { 3 } else { 4 });
+    let sections = 3 + u16::from(!pdata.is_empty()) + u16::from(n_exports > 0);
+    w.reserve_section_headers(sections);
     let text_range = w.reserve_text_section(text.len().max(4) as u32);
     let data_range =
         w.reserve_data_section((data.len() + bss_len).max(4) as u32, data.len() as u32);
     let idata_range = w.reserve_idata_section(idata_len as u32);
+    // Also sets IMAGE_DIRECTORY_ENTRY_EXPORT.
+    let edata_range = (n_exports > 0).then(|| w.reserve_edata_section(edata_len as u32));
     // Also sets IMAGE_DIRECTORY_ENTRY_EXCEPTION.
     let pdata_range = (!pdata.is_empty()).then(|| w.reserve_pdata_section(pdata.len() as u32));
     let (t, d, i) = (
@@ -172,13 +213,48 @@ fn main() {
             .unwrap_or_else(|| fail(format!("section {section} is not supported")));
         va + sym.address() as u32
     };
+    let entry_name = if dll_base.is_some() {
+        "DllMain"
+    } else {
+        "start"
+    };
     let mut entry = None;
     for sym in file.symbols() {
-        if sym.name() == Ok("start") {
+        if sym.name() == Ok(entry_name) {
             entry = Some(symbol_va(&sym) - BASE);
         }
     }
-    let entry = entry.unwrap_or_else(|| fail("no `start` symbol".into()));
+    let entry = entry.unwrap_or_else(|| fail(format!("no `{entry_name}` symbol")));
+    // The export section: directory, address table, name pointers, ordinals, names.
+    let mut edata = vec![0u8; edata_len];
+    if let Some(range) = &edata_range {
+        let e = range.virtual_address;
+        let put = |buf: &mut Vec<u8>, off: usize, v: u32| {
+            buf[off..off + 4].copy_from_slice(&v.to_le_bytes())
+        };
+        let (eat, npt, ot) = (40, 40 + 4 * n_exports, 40 + 8 * n_exports);
+        put(&mut edata, 12, e + edata_names_at as u32); // Name
+        put(&mut edata, 16, 1); // Base
+        put(&mut edata, 20, n_exports as u32); // NumberOfFunctions
+        put(&mut edata, 24, n_exports as u32); // NumberOfNames
+        put(&mut edata, 28, e + eat as u32);
+        put(&mut edata, 32, e + npt as u32);
+        put(&mut edata, 36, e + ot as u32);
+        let mut at = edata_names_at;
+        edata[at..at + dll_file_name.len()].copy_from_slice(dll_file_name.as_bytes());
+        at += dll_file_name.len() + 1;
+        for (k, name) in export_names.iter().enumerate() {
+            let sym = file
+                .symbols()
+                .find(|s| s.name() == Ok(name.as_str()))
+                .unwrap_or_else(|| fail(format!("export {name} vanished")));
+            put(&mut edata, eat + 4 * k, symbol_va(&sym) - BASE);
+            put(&mut edata, npt + 4 * k, e + at as u32);
+            edata[ot + 2 * k..ot + 2 * k + 2].copy_from_slice(&(k as u16).to_le_bytes());
+            edata[at..at + name.len()].copy_from_slice(name.as_bytes());
+            at += name.len() + 1;
+        }
+    }
 
     // Relocations.
     let p = pdata_range.map_or(0, |r| r.virtual_address);
@@ -284,8 +360,9 @@ fn main() {
     w.write_nt_headers(NtHeaders {
         machine: pe::IMAGE_FILE_MACHINE_ALPHA,
         time_date_stamp: 0,
-        // RELOCS_STRIPPED | EXECUTABLE_IMAGE | LINE_NUMS_STRIPPED | LOCAL_SYMS_STRIPPED | 32BIT_MACHINE
-        characteristics: pe::FileFlags(0x010F),
+        // RELOCS_STRIPPED | EXECUTABLE_IMAGE | LINE_NUMS_STRIPPED | LOCAL_SYMS_STRIPPED |
+        // 32BIT_MACHINE, and DLL for a DLL
+        characteristics: pe::FileFlags(if dll_base.is_some() { 0x210F } else { 0x010F }),
         major_linker_version: 6,
         minor_linker_version: 0,
         address_of_entry_point: entry,
@@ -307,6 +384,9 @@ fn main() {
     w.write_section(text_range.file_offset, &text);
     w.write_section(data_range.file_offset, &data);
     w.write_section(idata_range.file_offset, &idata);
+    if let Some(range) = edata_range {
+        w.write_section(range.file_offset, &edata);
+    }
     if let Some(range) = pdata_range {
         w.write_section(range.file_offset, &pdata);
     }

@@ -13,10 +13,12 @@ use nt_status::{NtStatus, Win32Error};
 
 mod actctx;
 mod atom;
+mod callback;
 pub mod console;
 mod console_api;
 mod copyfile;
 mod debugstr;
+pub mod dllload;
 mod drive;
 pub(crate) mod environment;
 mod errormode;
@@ -44,6 +46,7 @@ mod pipe;
 mod processor;
 mod procthread;
 mod profile;
+pub mod resource;
 mod scatter;
 mod slist;
 mod startup;
@@ -462,6 +465,18 @@ pub enum HostFile {
     ScreenBuffer(u32),
 }
 
+/// KERNEL32's own thunks: the Ctrl+C routine's, the timer queues', and the returns of the
+/// resource enumerations' callbacks and of DLL entry points.
+fn internal_thunk(
+    call: &mut win32::ApiCall<'_>,
+    address: u32,
+) -> Option<nt_kernel::ServiceOutcome> {
+    console_api::ctrl_thunk(call, address)
+        .or_else(|| resource::enum_thunk(call, address))
+        .or_else(|| dllload::loader_thunk(call, address))
+        .or_else(|| timerqueue::thunk(call, address))
+}
+
 /// KERNEL32.dll.
 pub static DLL: BuiltinDll = BuiltinDll {
     name: "KERNEL32.dll",
@@ -796,6 +811,22 @@ pub static DLL: BuiltinDll = BuiltinDll {
         module::GetModuleFileNameA,
         module::GetModuleFileNameW,
         module::FreeLibrary,
+        module::DisableThreadLibraryCalls,
+        // resource.rs: resources of mapped images
+        resource::FindResourceA,
+        resource::FindResourceW,
+        resource::FindResourceExA,
+        resource::FindResourceExW,
+        resource::LoadResource,
+        resource::LockResource,
+        resource::SizeofResource,
+        resource::FreeResource,
+        resource::EnumResourceTypesA,
+        resource::EnumResourceTypesW,
+        resource::EnumResourceNamesA,
+        resource::EnumResourceNamesW,
+        resource::EnumResourceLanguagesA,
+        resource::EnumResourceLanguagesW,
         // NTDLL's exception dispatch, exported by KERNEL32 as on NT
         ntdll::seh::RaiseException,
         ntdll::seh::RtlUnwind,
@@ -1020,11 +1051,6 @@ pub static DLL: BuiltinDll = BuiltinDll {
         overlapped::WriteFileEx,
     ],
 };
-
-/// KERNEL32's own thunks: the Ctrl+C routine's and the timer queues'.
-fn internal_thunk(call: &mut ApiCall<'_>, address: u32) -> Option<nt_kernel::ServiceOutcome> {
-    console_api::ctrl_thunk(call, address).or_else(|| timerqueue::thunk(call, address))
-}
 
 fn ok(value: u32) -> ApiReturn {
     ApiReturn::Value(value)
@@ -1807,16 +1833,28 @@ fn WriteConsoleA(
     )
 }
 
-/// ExitProcess(uExitCode).
-#[export]
-fn ExitProcess(_call: &mut ApiCall<'_>, uExitCode: u32) -> ApiReturn {
-    ApiReturn::ExitProcess(uExitCode)
+/// How a loader outcome that ends the thread or the process is returned from a builtin.
+fn ending(outcome: Option<nt_kernel::ServiceOutcome>) -> ApiReturn {
+    match outcome {
+        Some(nt_kernel::ServiceOutcome::ExitProcess(code)) => ApiReturn::ExitProcess(code),
+        Some(nt_kernel::ServiceOutcome::ExitThread(code)) => ApiReturn::ExitThread(code),
+        // The DLLs' entry points run first; the last one's return ends it.
+        _ => ApiReturn::Resumed,
+    }
 }
 
-/// ExitThread(dwExitCode).
+/// ExitProcess(uExitCode): the DLLs from disk get DLL_PROCESS_DETACH first (newest first,
+/// lpReserved non-NULL).
 #[export]
-fn ExitThread(_call: &mut ApiCall<'_>, dwExitCode: u32) -> ApiReturn {
-    ApiReturn::ExitThread(dwExitCode)
+fn ExitProcess(call: &mut ApiCall<'_>, uExitCode: u32) -> ApiReturn {
+    ending(dllload::exit_process(call, uExitCode))
+}
+
+/// ExitThread(dwExitCode): the DLLs from disk get DLL_THREAD_DETACH first (those that did
+/// not DisableThreadLibraryCalls).
+#[export]
+fn ExitThread(call: &mut ApiCall<'_>, dwExitCode: u32) -> ApiReturn {
+    ending(dllload::exit_thread(call, dwExitCode))
 }
 
 /// GetCurrentProcess(): the pseudo-handle -1.
@@ -2675,6 +2713,11 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
         Ok(Some(c)) => c.to_string(),
         _ => name.clone(),
     };
+    let program = image_path
+        .rsplit('\\')
+        .next()
+        .unwrap_or(&image_path)
+        .to_string();
     if let Some(child) = &child {
         // A creator that names no desktop gives its own.
         let mut startup = request.startup.clone();
@@ -2740,6 +2783,14 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
         thread: started.thread,
     };
     win32::attach_process(&mut call.on_thread(child_thread), &image);
+    // The DLLs from disk it imports are loaded (their DllMains run before its entry point);
+    // one missing ends it as NT's loader ends it, with the reason on stderr.
+    if let Err(e) =
+        dllload::load_static_imports(&mut call.on_thread(child_thread), &image, &program)
+    {
+        let _ = writeln!(call.io.stderr.lock(), "ntemu: {}", e.message);
+        call.machine.exit_process(started.process, e.status.0);
+    }
     let opened = open_both(call, caller, started.process, started.thread);
     match opened {
         Ok((hp, ht)) => {

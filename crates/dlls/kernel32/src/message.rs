@@ -643,18 +643,59 @@ fn message_text(call: &ApiCall<'_>, r: &Request) -> Result<Vec<u16>, Win32Error>
     if !from_module && !from_system {
         return Err(Win32Error::INVALID_PARAMETER);
     }
+    if from_module {
+        // The module's RT_MESSAGETABLE #1 (lpSource; NULL is the program); with
+        // FORMAT_MESSAGE_FROM_SYSTEM as well the system's table is searched next, as NT
+        // does when the module lacks the message.
+        match module_message(call, r.source.0, r.language as u16, r.id) {
+            Ok(units) => return Ok(units),
+            Err(e) if !from_system => return Err(e),
+            Err(_) => {}
+        }
+    }
     if !language_found(r.language) {
         return Err(Win32Error::RESOURCE_LANG_NOT_FOUND);
-    }
-    // Modules have no message table resources in ntemu (no resource support yet): with
-    // FORMAT_MESSAGE_FROM_SYSTEM as well the system's table is searched next, as NT does
-    // when the module lacks the message.
-    if !from_system {
-        return Err(Win32Error::RESOURCE_TYPE_NOT_FOUND);
     }
     system_message(r.id)
         .map(|t| t.encode_utf16().collect())
         .ok_or(Win32Error::MR_MID_NOT_FOUND)
+}
+
+/// Message `id` of module `module`'s message table (RT_MESSAGETABLE #1, in `language` with
+/// FindResourceEx's fallbacks), as UTF-16 units: ERROR_RESOURCE_TYPE_NOT_FOUND (or _LANG_)
+/// when the module has no such table, ERROR_MR_MID_NOT_FOUND when the table lacks the id.
+fn module_message(
+    call: &ApiCall<'_>,
+    module: u32,
+    language: u16,
+    id: u32,
+) -> Result<Vec<u16>, Win32Error> {
+    use pe_image::resources::{ResourceId, ResourceMissing, rt};
+    use pe_image::templates::{MessageTable, MessageText};
+    let (address, entry) = crate::resource::find(
+        call,
+        module,
+        &ResourceId::Id(rt::MESSAGETABLE),
+        &ResourceId::Id(1),
+        language,
+    )
+    .map_err(|m| match m {
+        // A module without resources at all lacks the table as well (see k32more.expected
+        // for NT 4.0's ERROR_RESOURCE_TYPE_NOT_FOUND here).
+        ResourceMissing::Data => Win32Error::RESOURCE_TYPE_NOT_FOUND,
+        m => m.status().to_win32_error(),
+    })?;
+    let bytes = call
+        .read_bytes(address, entry.size as usize)
+        .map_err(|_| Win32Error::NOACCESS)?;
+    let table = MessageTable::parse(&bytes).map_err(|_| Win32Error::MR_MID_NOT_FOUND)?;
+    match table.find(id) {
+        Ok(Some(MessageText::Unicode(units))) => Ok(units),
+        Ok(Some(MessageText::Ansi(text))) => {
+            Ok(text.iter().map(|&b| CodePage::Ansi.decode(b)).collect())
+        }
+        _ => Err(Win32Error::MR_MID_NOT_FOUND),
+    }
 }
 
 /// Where the insert arguments of a request are.
@@ -758,8 +799,9 @@ fn format_message(call: &mut ApiCall<'_>, r: Request) -> ApiReturn {
 /// FORMAT_MESSAGE_FROM_SYSTEM (the Win32 error texts of NT 4.0 in U.S. English; language 0,
 /// LANG_NEUTRAL/SUBLANG_DEFAULT, SUBLANG_SYS_DEFAULT or 0x0409, else
 /// ERROR_RESOURCE_LANG_NOT_FOUND; an unknown id is ERROR_MR_MID_NOT_FOUND);
-/// FORMAT_MESSAGE_FROM_HMODULE alone fails with ERROR_RESOURCE_TYPE_NOT_FOUND, because ntemu
-/// does not read message-table resources yet (with FROM_SYSTEM the system table answers);
+/// FORMAT_MESSAGE_FROM_HMODULE (lpSource's message table, NULL the program's: a module
+/// without one is ERROR_RESOURCE_TYPE_NOT_FOUND, an id it lacks ERROR_MR_MID_NOT_FOUND; with
+/// FROM_SYSTEM as well the system table answers then);
 /// no source is ERROR_INVALID_PARAMETER. The output goes to lpBuffer when nSize holds it and
 /// its NUL (else ERROR_INSUFFICIENT_BUFFER, buffer untouched), or with
 /// FORMAT_MESSAGE_ALLOCATE_BUFFER into a LocalAlloc'd block of at least nSize characters

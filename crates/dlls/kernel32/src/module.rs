@@ -57,6 +57,10 @@ fn load_count(call: &mut ApiCall<'_>, index: usize) -> u32 {
 /// The module handle of a loaded module `name` names in the calling process: a builtin
 /// DLL, or the program's own image by its file name.
 fn loaded_module(call: &mut ApiCall<'_>, name: &str) -> Option<u32> {
+    // A DLL from disk first: one loaded under a builtin's name (an override) is that name's.
+    if let Some(base) = crate::dllload::find_module(call, name) {
+        return Some(base);
+    }
     if let Some(index) = call.builtins.dll_index(name) {
         return is_loaded(call, index).then(|| call.builtins.module_handle(index));
     }
@@ -131,40 +135,67 @@ pub(crate) fn loaded_builtins(call: &mut ApiCall<'_>, pid: u32) -> Vec<(String, 
         .collect()
 }
 
-fn load_library(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
+fn load_library(call: &mut ApiCall<'_>, name: Option<&str>, flags: u32, params: u32) -> ApiReturn {
     let Some(name) = name else {
         return call.fail(NtStatus::INVALID_PARAMETER);
     };
     if name.len() > crate::MAX_PATH {
         return call.fail_win32(Win32Error(206), 0);
     }
-    if let Some(index) = call.builtins.dll_index(name) {
+    let choices = crate::dllload::override_of(call, name);
+    match choices.as_deref() {
+        // Disabled: neither kind loads.
+        Some([]) => return call.fail(NtStatus::DLL_NOT_FOUND),
+        Some([crate::dllload::DllChoice::Native, rest @ ..]) => {
+            match crate::dllload::load_library(call, name, flags, params) {
+                Err(NtStatus::DLL_NOT_FOUND)
+                    if rest.contains(&crate::dllload::DllChoice::Builtin) => {}
+                Ok(Some(module)) => return ApiReturn::Value(module),
+                Ok(None) => return ApiReturn::Resumed,
+                Err(status) => return call.fail(status),
+            }
+        }
+        _ => {}
+    }
+    let builtin_allowed = choices
+        .as_deref()
+        .is_none_or(|c| c.contains(&crate::dllload::DllChoice::Builtin));
+    if let Some(index) = call.builtins.dll_index(name).filter(|_| builtin_allowed) {
         if let Some(count) = counts(call) {
             let n = count.entry(index).or_insert(0);
             *n = n.saturating_add(1);
         }
         return ApiReturn::Value(call.builtins.module_handle(index));
     }
-    match own_image(call, name) {
-        Some(module) => ApiReturn::Value(module),
-        None => call.fail_win32(Win32Error::MOD_NOT_FOUND, 0),
+    if let Some(module) = own_image(call, name) {
+        return ApiReturn::Value(module);
+    }
+    match crate::dllload::load_library(call, name, flags, params) {
+        Ok(Some(module)) => ApiReturn::Value(module),
+        Ok(None) => ApiReturn::Resumed,
+        Err(status) => call.fail(status),
     }
 }
 
-/// LoadLibraryA(lpLibFileName): a builtin DLL's module handle, or the program's own image;
-/// anything else is ERROR_MOD_NOT_FOUND, as for a DLL not on the path.
+/// LoadLibraryA(lpLibFileName): a builtin DLL's module handle, the program's own image, or
+/// a DLL from disk (see [`crate::dllload`]): ERROR_MOD_NOT_FOUND when it is not on the path,
+/// ERROR_BAD_EXE_FORMAT for an image of the other CPU, ERROR_DLL_INIT_FAILED when its
+/// DllMain refuses.
 #[export]
 fn LoadLibraryA(call: &mut ApiCall<'_>, lpLibFileName: Option<AnsiStr>) -> ApiReturn {
-    load_library(call, lpLibFileName.as_deref())
+    load_library(call, lpLibFileName.as_deref(), 0, 1)
 }
 
 /// LoadLibraryW(lpLibFileName).
 #[export]
 fn LoadLibraryW(call: &mut ApiCall<'_>, lpLibFileName: Option<WideStr>) -> ApiReturn {
-    load_library(call, lpLibFileName.as_deref())
+    load_library(call, lpLibFileName.as_deref(), 0, 1)
 }
 
-/// LoadLibraryExA(lpLibFileName, hFile, dwFlags): hFile must be NULL.
+/// LoadLibraryExA(lpLibFileName, hFile, dwFlags): hFile must be NULL;
+/// DONT_RESOLVE_DLL_REFERENCES maps a disk DLL without binding its imports or calling its
+/// entry point; LOAD_LIBRARY_AS_DATAFILE maps the file as it is, for its resources (the
+/// handle is the view's base plus one).
 #[export]
 fn LoadLibraryExA(
     call: &mut ApiCall<'_>,
@@ -172,11 +203,10 @@ fn LoadLibraryExA(
     hFile: Handle,
     dwFlags: u32,
 ) -> ApiReturn {
-    let _ = dwFlags;
     if hFile.0 != 0 {
         return call.fail(NtStatus::INVALID_PARAMETER);
     }
-    load_library(call, lpLibFileName.as_deref())
+    load_library(call, lpLibFileName.as_deref(), dwFlags, 3)
 }
 
 /// LoadLibraryExW(lpLibFileName, hFile, dwFlags).
@@ -187,11 +217,10 @@ fn LoadLibraryExW(
     hFile: Handle,
     dwFlags: u32,
 ) -> ApiReturn {
-    let _ = dwFlags;
     if hFile.0 != 0 {
         return call.fail(NtStatus::INVALID_PARAMETER);
     }
-    load_library(call, lpLibFileName.as_deref())
+    load_library(call, lpLibFileName.as_deref(), dwFlags, 3)
 }
 
 fn get_module_handle(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
@@ -224,6 +253,23 @@ fn GetModuleHandleW(call: &mut ApiCall<'_>, lpModuleName: Option<WideStr>) -> Ap
 /// when its high word is 0. Only NT 4.0's exports are found.
 #[export]
 fn GetProcAddress(call: &mut ApiCall<'_>, hModule: u32, lpProcName: Ptr) -> ApiReturn {
+    if crate::dllload::is_disk_module(call, hModule) {
+        let symbol = if lpProcName.0 >> 16 == 0 {
+            ImportSymbol::Ordinal(lpProcName.0 as u16)
+        } else {
+            match AnsiStr::read(call, lpProcName.0) {
+                Ok(name) => ImportSymbol::Name {
+                    hint: 0,
+                    name: name.into_string(),
+                },
+                Err(_) => return call.fail(NtStatus::ACCESS_VIOLATION),
+            }
+        };
+        return match crate::dllload::proc_address(call, hModule, &symbol) {
+            Ok(address) => ApiReturn::Value(address),
+            Err(_) => call.fail_win32(Win32Error::PROC_NOT_FOUND, 0),
+        };
+    }
     let dll = call
         .builtins
         .dll_of_module(hModule)
@@ -258,6 +304,9 @@ pub(crate) fn module_file_name(call: &mut ApiCall<'_>, module: u32) -> Option<St
     let image_base = call.process().and_then(|p| p.image().map(|i| i.base));
     if module == 0 || Some(module) == image_base {
         return Some(image_file_name(call).unwrap_or_else(|| "C:\\PROGRAM.EXE".to_string()));
+    }
+    if let Some(path) = crate::dllload::module_path(call, module) {
+        return Some(path);
     }
     let dll = call.builtins.dll_of_module(module)?;
     if !is_loaded(call, dll) {
@@ -315,10 +364,20 @@ fn GetModuleFileNameW(
 }
 
 /// FreeLibrary(hLibModule): undoes one LoadLibrary of a builtin DLL (a module the image
-/// imports, and the image itself, stay loaded); a handle that names no loaded module is
-/// ERROR_INVALID_HANDLE.
+/// imports, and the image itself, stay loaded) or of a DLL from disk (unloaded, after its
+/// DllMain's PROCESS_DETACH, when its count reaches 0); a handle that names no loaded
+/// module is ERROR_MOD_NOT_FOUND (LdrUnloadDll's STATUS_DLL_NOT_FOUND).
 #[export]
 fn FreeLibrary(call: &mut ApiCall<'_>, hLibModule: u32) -> ApiReturn {
+    if let Some(value) = crate::dllload::free_data_file(call, hLibModule) {
+        return ApiReturn::Value(value);
+    }
+    if crate::dllload::is_disk_module(call, hLibModule) {
+        return match crate::dllload::free_library(call, hLibModule, 1) {
+            Some(value) => ApiReturn::Value(value),
+            None => ApiReturn::Resumed,
+        };
+    }
     if let Some(index) = call.builtins.dll_of_module(hLibModule)
         && is_loaded(call, index)
     {
@@ -334,6 +393,29 @@ fn FreeLibrary(call: &mut ApiCall<'_>, hLibModule: u32) -> ApiReturn {
     if own {
         ApiReturn::Value(1)
     } else {
-        call.fail(NtStatus::INVALID_HANDLE)
+        call.fail(NtStatus::DLL_NOT_FOUND)
+    }
+}
+
+/// DisableThreadLibraryCalls(hLibModule): a DLL from disk gets no more DLL_THREAD_ATTACH
+/// and DLL_THREAD_DETACH calls; TRUE for any loaded module (builtins get none anyway);
+/// ERROR_MOD_NOT_FOUND for a handle that names none.
+#[export]
+fn DisableThreadLibraryCalls(call: &mut ApiCall<'_>, hLibModule: u32) -> ApiReturn {
+    if crate::dllload::disable_thread_calls(call, hLibModule) {
+        return ApiReturn::Value(1);
+    }
+    let builtin = call
+        .builtins
+        .dll_of_module(hLibModule)
+        .is_some_and(|i| is_loaded(call, i));
+    let own = call
+        .process()
+        .and_then(|p| p.image().map(|i| i.base))
+        .is_some_and(|base| base == hLibModule);
+    if builtin || own {
+        ApiReturn::Value(1)
+    } else {
+        call.fail(NtStatus::DLL_NOT_FOUND)
     }
 }

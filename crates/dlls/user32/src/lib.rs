@@ -1,9 +1,10 @@
 //! USER32.dll: the text functions console programs import (wsprintfA, the OEM/ANSI
-//! conversions, CharUpperA), the clipboard, message boxes and the beep. Windows and
+//! conversions, CharUpperA), the clipboard, message boxes, the beep and LoadString. Windows and
 //! painting are not here yet.
 
 pub mod clipboard;
 pub mod message_box;
+pub mod resource;
 
 use nt_status::{NtStatus, Win32Error};
 use win32::args::GuestArguments;
@@ -42,6 +43,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
         message_box::MessageBoxExW,
         message_box::MessageBeep,
         message_box::GetActiveWindow,
+        resource::LoadStringA,
+        resource::LoadStringW,
     ],
     catalogue: include_str!("../nt4-exports.txt"),
     hooks: DllHooks {
