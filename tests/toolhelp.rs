@@ -1,7 +1,7 @@
 //! tests/guests/src/toolhelp.c (x86): Tool Help snapshots of processes, threads and modules
 //! (a child process and a second thread included), the walks' ends and errors, a snapshot
-//! handle closed by CloseHandle, and GetProcAddress not finding these later-Windows functions,
-//! as NT 4.0's KERNEL32 does not. The expected output is checked against Wine's.
+//! handle closed by CloseHandle, and GetProcAddress finding these later-Windows functions
+//! (crates/dlls/kernel32/later-exports.txt). The expected output is checked against Wine's.
 
 mod common;
 
@@ -23,6 +23,6 @@ fn x86_tool_help_snapshots_list_processes_threads_and_modules() {
 }
 
 #[test]
-fn tool_help_expected_output_agrees_with_wine_but_for_nt4s_get_proc_address() {
+fn tool_help_expected_output_agrees_with_wine() {
     agrees_with_wine("expected/toolhelp.expected", "expected/toolhelp.wine");
 }

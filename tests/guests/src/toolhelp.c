@@ -1,5 +1,5 @@
-/* toolhelp.exe: the Tool Help snapshot functions (Windows 2000's, which ntemu implements for
- * programs that import them statically) and what NT 4.0's GetProcAddress says of them.
+/* toolhelp.exe: the Tool Help snapshot functions (Windows 2000's, which ntemu exports beyond
+ * NT 4.0's KERNEL32) and GetProcAddress finding them.
  * The program starts a child (itself with an argument; the child waits on an inherited
  * event) and a second thread, takes snapshots and checks what it finds: itself and the child
  * with their parent ids and thread counts, its own threads, its own module first, the walk's

@@ -7,8 +7,8 @@
 //! private one (HEAP_CLASS_1), and makes it growable when it has no maximum, as NT 4.0's
 //! does. The process heap is made when the process starts (PEB.ProcessHeap), of the size
 //! the image's headers ask for. HeapQueryInformation and HeapSetInformation are Windows XP's,
-//! implemented for static imports only (GetProcAddress does not find them, as on NT 4.0);
-//! ntemu's heap is NT 4.0's, with no low-fragmentation front end, so its
+//! exported beyond NT 4.0 (`later-exports.txt`) because programs built for later Windows call
+//! them unchecked; ntemu's heap is NT 4.0's, with no low-fragmentation front end, so its
 //! compatibility information is 0 and asking for the LFH fails.
 
 use nt_memory::GuestMemory;

@@ -480,7 +480,10 @@ fn internal_thunk(
 /// KERNEL32.dll.
 pub static DLL: BuiltinDll = BuiltinDll {
     name: "KERNEL32.dll",
-    catalogue: include_str!("../nt4-exports.txt"),
+    catalogue: concat!(
+        include_str!("../nt4-exports.txt"),
+        include_str!("../later-exports.txt")
+    ),
     hooks: DllHooks {
         data_export: None,
         internal_thunk: Some(internal_thunk),
@@ -978,7 +981,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         procthread::SetProcessWorkingSetSize,
         procthread::OpenThread,
         procthread::GetProcessId,
-        // toolhelp.rs: Windows 2000's Tool Help snapshots (static imports only)
+        // toolhelp.rs: Windows 2000's Tool Help snapshots (later-exports.txt)
         toolhelp::CreateToolhelp32Snapshot,
         toolhelp::Process32First,
         toolhelp::Process32Next,

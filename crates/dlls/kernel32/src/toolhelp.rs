@@ -2,9 +2,10 @@
 //! and Process32First/Next, Thread32First/Next, Module32First/Next in their A and W forms.
 //!
 //! NT 4.0's KERNEL32 has none of them (NT 4.0 programs used PSAPI and the performance
-//! registry). ntemu implements them for programs that import them statically; GetProcAddress
-//! does not find them, as on NT 4.0, so a program that probes for Tool Help takes its NT 4.0
-//! path.
+//! registry). ntemu exports them beyond NT 4.0's catalogue, GetProcAddress included
+//! (`later-exports.txt`), because programs built for later Windows look them up and call
+//! them without checking the pointer (Wine's process tests among them), and a program that
+//! probes for them and finds them gets a working implementation.
 //!
 //! A snapshot is a kernel object, as Windows 2000 makes it (a section): its handle closes
 //! with CloseHandle, and the position of each list's walk is kept in the snapshot, shared by
