@@ -22,10 +22,15 @@ for src in "$here"/src/alpha/*.s; do
     "$builder" "$tmp/$name.o" "$out"
     echo "built ${out#$here/}"
 done
-# Alpha DLLs (tests/guests/src/alphadll/): DllMain is the entry point, globals are exported.
-"$as" -I "$here/src/alpha" -o "$tmp/ldralpha-dll.o" "$here/src/alphadll/ldralpha.s"
-"$builder" --dll 10000000 "$tmp/ldralpha-dll.o" "$here/alpha/ldralpha.dll"
-echo "built alpha/ldralpha.dll"
+# Alpha DLLs (tests/guests/src/alphadll/): DllMain is the entry point, globals are exported,
+# base relocations are included. All prefer 0x10000000, so a process that loads two of them
+# relocates the second.
+for src in "$here"/src/alphadll/*.s; do
+    name="$(basename "$src" .s)"
+    "$as" -I "$here/src/alpha" -o "$tmp/$name-dll.o" "$src"
+    "$builder" --dll 10000000 "$tmp/$name-dll.o" "$here/alpha/$name.dll"
+    echo "built alpha/$name.dll"
+done
 # The same compute work as a static Alpha Linux ELF, for the qemu-alpha comparison in
 # benches/cpu_alpha.rs (needs alpha-linux-gnu-ld).
 "$as" -I "$here/src/alpha" --defsym LINUX=1 -o "$tmp/compute-linux.o" "$here/src/alpha/compute.s"
