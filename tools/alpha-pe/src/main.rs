@@ -395,7 +395,7 @@ fn main() {
             entries.extend(low);
             k += 1;
         }
-        if entries.len() % 2 != 0 {
+        if !entries.len().is_multiple_of(2) {
             entries.push(0);
         }
         reloc.extend_from_slice(&page.to_le_bytes());
