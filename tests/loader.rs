@@ -432,3 +432,15 @@ fn alpha_dll_relocated_because_its_base_is_taken_has_right_addresses_and_results
         run.stderr
     );
 }
+
+#[test]
+fn alpha_program_importing_an_alpha_dll_statically_gets_dllmain_first_and_thread_calls() {
+    let run = run_captured(&guest("alpha/ldralphastatic.exe"), RunOptions::default());
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        expected("expected/ldralphastatic.expected"),
+        "{}",
+        run.stderr
+    );
+}
