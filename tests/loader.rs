@@ -364,6 +364,28 @@ fn alpha_program_loads_calls_and_frees_an_alpha_dll() {
 }
 
 #[test]
+fn alpha_a_thousand_loads_without_a_fault_succeed_and_leave_nothing_behind() {
+    let run = run_captured(&guest("alpha/ldralphafault.exe"), RunOptions::default());
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    let (dllmain, report): (Vec<&str>, Vec<&str>) = run
+        .stdout
+        .lines()
+        .partition(|l| l.starts_with("ldralpha_DllMain_reason: "));
+    // PROCESS_ATTACH and PROCESS_DETACH of each of the 1,000 loads.
+    assert_eq!(dllmain.len(), 2000);
+    assert_eq!(
+        report,
+        [
+            "handle_delta: 0",
+            "commit_delta: 0",
+            "modules: 0",
+            "failures: 0",
+            "error: 0"
+        ]
+    );
+}
+
+#[test]
 fn alpha_a_thousand_failing_loads_at_every_step_leave_nothing_behind() {
     for (point, error) in LOAD_STEPS {
         let options = RunOptions {
@@ -374,7 +396,9 @@ fn alpha_a_thousand_failing_loads_at_every_step_leave_nothing_behind() {
         assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
         assert_eq!(
             run.stdout,
-            format!("handle_delta: 0\nmodules: 0\nfailures: 1000\nerror: {error}\n"),
+            format!(
+                "handle_delta: 0\ncommit_delta: 0\nmodules: 0\nfailures: 1000\nerror: {error}\n"
+            ),
             "{}",
             point.name()
         );
