@@ -8,8 +8,9 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 as=alpha-linux-gnu-as
 command -v "$as" >/dev/null || { echo "build-alpha.sh: $as is not installed (run ../shared/tools/install-cross-tools.sh)" >&2; exit 1; }
-cargo build -q --release --manifest-path "$root/tools/alpha-pe/Cargo.toml" --target-dir "$root/target/tools"
-builder="$root/target/tools/release/alpha-pe"
+tools_target="${CARGO_TARGET_DIR:-$root/target}/tools"
+cargo build -q --release --manifest-path "$root/tools/alpha-pe/Cargo.toml" --target-dir "$tools_target"
+builder="$tools_target/release/alpha-pe"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 for src in "$here"/src/alpha/*.s; do
