@@ -420,6 +420,38 @@ fn alpha_dll_carries_every_alpha_base_relocation_kind() {
     ] {
         assert!(counts.get(&kind).copied().unwrap_or(0) > 0, "{counts:?}");
     }
+    let file_offset = |rva: u32| {
+        image
+            .sections
+            .iter()
+            .find(|s| rva >= s.virtual_address && rva < s.virtual_address + s.virtual_size)
+            .map(|s| (s.raw_offset + rva - s.virtual_address) as usize)
+    };
+    let in_image =
+        |va: u32| (image.image_base..image.image_base + image.size_of_image).contains(&va);
+    // Every HIGHLOW (.data pointers, the .pdata function table sorted by address) is on a
+    // field that holds an address of the image.
+    let mut pdata_fixups = 0;
+    for r in image
+        .relocations
+        .iter()
+        .filter(|r| r.kind == RelocationKind::HighLow)
+    {
+        let Some(at) = file_offset(r.rva) else {
+            panic!("HIGHLOW at {:#x} outside every section", r.rva);
+        };
+        let mut field = [0u8; 4];
+        field.copy_from_slice(&bytes[at..at + 4]);
+        let va = u32::from_le_bytes(field);
+        assert!(in_image(va), "HIGHLOW at {:#x} holds {va:#x}", r.rva);
+        pdata_fixups += usize::from(image.sections.iter().any(|s| {
+            s.name == ".pdata"
+                && r.rva >= s.virtual_address
+                && r.rva < s.virtual_address + s.virtual_size
+        }));
+    }
+    // Two entries: begin, end and prologue end of each, and one handler.
+    assert_eq!(pdata_fixups, 7);
     // Every HIGHADJ's low half rebuilds, with its high half, the address the code uses.
     for r in image
         .relocations

@@ -3,7 +3,8 @@
 # address through a different base relocation: rl_base the module's own base through a lone
 # `ldah` (HIGH), rl_data and rl_value an `ldah`/`lda` pair (HIGHADJ + LOW), rl_far_set a
 # pair whose low half is 0x8000 or more (the HIGHADJ carry), rl_ptr, rl_far_get and rl_call
-# a `.long` address in .data (HIGHLOW); DllMain reaches KERNEL32 through its relocated IAT.
+# a `.long` address in .data (HIGHLOW); DllMain reaches KERNEL32 through its relocated IAT;
+# the .pdata function table's addresses are HIGHLOW fixups too.
 # Used by tests/guests/src/alpha/ldralphareloc.s.
         .include "common.inc"
 
@@ -13,11 +14,13 @@
 DllMain:
         lda     $30, -16($30)
         stq     $26, 0($30)
+DllMain_prolog_end:
         SHOW_U  ldrreloc_DllMain_reason, $17
         lda     $0, 1($31)
         ldq     $26, 0($30)
         lda     $30, 16($30)
         ret     $31, ($26)
+DllMain_end:
         .end DllMain
 
         .globl rl_base
@@ -80,6 +83,7 @@ rl_far_get:
 rl_call:
         lda     $30, -16($30)
         stq     $26, 0($30)
+rl_call_prolog_end:
         LA      $1, twice_ptr
         ldl     $27, 0($1)
         jsr     $26, ($27)
@@ -87,7 +91,15 @@ rl_call:
         ldq     $26, 0($30)
         lda     $30, 16($30)
         ret     $31, ($26)
+rl_call_end:
         .end rl_call
+
+# rl_call's exception handler: ExceptionContinueSearch.
+        .ent rl_handler
+rl_handler:
+        lda     $0, 1($31)
+        ret     $31, ($26)
+        .end rl_handler
 
         .ent twice
 twice:
@@ -96,6 +108,12 @@ twice:
         .end twice
 
         .include "helpers.inc"
+
+# Function table entries out of address order, one with a handler and one without, so that
+# alpha-pe's sort moves their HIGHLOW fixups with them.
+        .section .pdata, "a"
+        .long   rl_call, rl_call_end, rl_handler, 0, rl_call_prolog_end
+        .long   DllMain, DllMain_end, 0, 0, DllMain_prolog_end
 
         .data
         .align 2
