@@ -4,7 +4,9 @@
 //! second of two DLLs built for one base, and sees a failing DllMain give
 //! ERROR_DLL_INIT_FAILED. tests/guests/src/ldrfault.c is the KB Q246691-style proof that
 //! a load is a transaction: 1,000 failing loads at each step leave handles, committed
-//! memory and the module list as they were.
+//! memory and the module list as they were. On Alpha (tests/guests/src/alpha/ldr*.s, DLLs in
+//! tests/guests/src/alphadll/ built by tools/alpha-pe --dll): a dynamic load, the same
+//! 1,000-failure matrix, and a DLL relocated with HIGH, LOW, HIGHADJ and HIGHLOW fixups.
 
 mod common;
 
@@ -362,6 +364,28 @@ fn alpha_program_loads_calls_and_frees_an_alpha_dll() {
 }
 
 #[test]
+fn alpha_a_thousand_loads_without_a_fault_succeed_and_leave_nothing_behind() {
+    let run = run_captured(&guest("alpha/ldralphafault.exe"), RunOptions::default());
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    let (dllmain, report): (Vec<&str>, Vec<&str>) = run
+        .stdout
+        .lines()
+        .partition(|l| l.starts_with("ldralpha_DllMain_reason: "));
+    // PROCESS_ATTACH and PROCESS_DETACH of each of the 1,000 loads.
+    assert_eq!(dllmain.len(), 2000);
+    assert_eq!(
+        report,
+        [
+            "handle_delta: 0",
+            "commit_delta: 0",
+            "modules: 0",
+            "failures: 0",
+            "error: 0"
+        ]
+    );
+}
+
+#[test]
 fn alpha_a_thousand_failing_loads_at_every_step_leave_nothing_behind() {
     for (point, error) in LOAD_STEPS {
         let options = RunOptions {
@@ -372,9 +396,107 @@ fn alpha_a_thousand_failing_loads_at_every_step_leave_nothing_behind() {
         assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
         assert_eq!(
             run.stdout,
-            format!("handle_delta: 0\nmodules: 0\nfailures: 1000\nerror: {error}\n"),
+            format!(
+                "handle_delta: 0\ncommit_delta: 0\nmodules: 0\nfailures: 1000\nerror: {error}\n"
+            ),
             "{}",
             point.name()
         );
     }
+}
+
+#[test]
+fn alpha_dll_carries_every_alpha_base_relocation_kind() {
+    use ntemu::image::{PeImage, RelocationKind};
+    let bytes = std::fs::read(guest("alpha/ldrreloc.dll")).expect("ldrreloc.dll");
+    let image = PeImage::parse(&bytes).expect("ldrreloc.dll parses");
+    assert!(!image.relocations_stripped());
+    let counts = image.relocation_counts();
+    for kind in [
+        RelocationKind::High,
+        RelocationKind::Low,
+        RelocationKind::HighLow,
+        RelocationKind::HighAdj,
+    ] {
+        assert!(counts.get(&kind).copied().unwrap_or(0) > 0, "{counts:?}");
+    }
+    let file_offset = |rva: u32| {
+        image
+            .sections
+            .iter()
+            .find(|s| rva >= s.virtual_address && rva < s.virtual_address + s.virtual_size)
+            .map(|s| (s.raw_offset + rva - s.virtual_address) as usize)
+    };
+    let in_image =
+        |va: u32| (image.image_base..image.image_base + image.size_of_image).contains(&va);
+    // Every HIGHLOW (.data pointers, the .pdata function table sorted by address) is on a
+    // field that holds an address of the image.
+    let mut pdata_fixups = 0;
+    for r in image
+        .relocations
+        .iter()
+        .filter(|r| r.kind == RelocationKind::HighLow)
+    {
+        let Some(at) = file_offset(r.rva) else {
+            panic!("HIGHLOW at {:#x} outside every section", r.rva);
+        };
+        let mut field = [0u8; 4];
+        field.copy_from_slice(&bytes[at..at + 4]);
+        let va = u32::from_le_bytes(field);
+        assert!(in_image(va), "HIGHLOW at {:#x} holds {va:#x}", r.rva);
+        pdata_fixups += usize::from(image.sections.iter().any(|s| {
+            s.name == ".pdata"
+                && r.rva >= s.virtual_address
+                && r.rva < s.virtual_address + s.virtual_size
+        }));
+    }
+    // Two entries: begin, end and prologue end of each, and one handler.
+    assert_eq!(pdata_fixups, 7);
+    // Every HIGHADJ's low half rebuilds, with its high half, the address the code uses.
+    for r in image
+        .relocations
+        .iter()
+        .filter(|r| r.kind == RelocationKind::HighAdj)
+    {
+        let mut field = [0u8; 2];
+        let at = r.rva as usize;
+        let Some(section) = image
+            .sections
+            .iter()
+            .find(|s| r.rva >= s.virtual_address && r.rva < s.virtual_address + s.virtual_size)
+        else {
+            panic!("HIGHADJ at {:#x} outside every section", r.rva);
+        };
+        let file = (section.raw_offset + r.rva - section.virtual_address) as usize;
+        field.copy_from_slice(&bytes[file..file + 2]);
+        let full = (u32::from(u16::from_le_bytes(field)) << 16).wrapping_add(r.low as i32 as u32);
+        assert!(
+            (image.image_base..image.image_base + image.size_of_image).contains(&full),
+            "HIGHADJ at {at:#x} builds {full:#x}"
+        );
+    }
+}
+
+#[test]
+fn alpha_dll_relocated_because_its_base_is_taken_has_right_addresses_and_results() {
+    let run = run_captured(&guest("alpha/ldralphareloc.exe"), RunOptions::default());
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        expected("expected/ldralphareloc.expected"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn alpha_program_importing_an_alpha_dll_statically_gets_dllmain_first_and_thread_calls() {
+    let run = run_captured(&guest("alpha/ldralphastatic.exe"), RunOptions::default());
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        expected("expected/ldralphastatic.expected"),
+        "{}",
+        run.stderr
+    );
 }

@@ -8,8 +8,9 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 as=alpha-linux-gnu-as
 command -v "$as" >/dev/null || { echo "build-alpha.sh: $as is not installed (run ../shared/tools/install-cross-tools.sh)" >&2; exit 1; }
-cargo build -q --release --manifest-path "$root/tools/alpha-pe/Cargo.toml" --target-dir "$root/target/tools"
-builder="$root/target/tools/release/alpha-pe"
+tools_target="${CARGO_TARGET_DIR:-$root/target}/tools"
+cargo build -q --release --manifest-path "$root/tools/alpha-pe/Cargo.toml" --target-dir "$tools_target"
+builder="$tools_target/release/alpha-pe"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 for src in "$here"/src/alpha/*.s; do
@@ -22,10 +23,15 @@ for src in "$here"/src/alpha/*.s; do
     "$builder" "$tmp/$name.o" "$out"
     echo "built ${out#$here/}"
 done
-# Alpha DLLs (tests/guests/src/alphadll/): DllMain is the entry point, globals are exported.
-"$as" -I "$here/src/alpha" -o "$tmp/ldralpha-dll.o" "$here/src/alphadll/ldralpha.s"
-"$builder" --dll 10000000 "$tmp/ldralpha-dll.o" "$here/alpha/ldralpha.dll"
-echo "built alpha/ldralpha.dll"
+# Alpha DLLs (tests/guests/src/alphadll/): DllMain is the entry point, globals are exported,
+# base relocations are included. All prefer 0x10000000, so a process that loads two of them
+# relocates the second.
+for src in "$here"/src/alphadll/*.s; do
+    name="$(basename "$src" .s)"
+    "$as" -I "$here/src/alpha" -o "$tmp/$name-dll.o" "$src"
+    "$builder" --dll 10000000 "$tmp/$name-dll.o" "$here/alpha/$name.dll"
+    echo "built alpha/$name.dll"
+done
 # The same compute work as a static Alpha Linux ELF, for the qemu-alpha comparison in
 # benches/cpu_alpha.rs (needs alpha-linux-gnu-ld).
 "$as" -I "$here/src/alpha" --defsym LINUX=1 -o "$tmp/compute-linux.o" "$here/src/alpha/compute.s"

@@ -16,11 +16,16 @@
 //!   section and IMAGE_DIRECTORY_ENTRY_EXCEPTION, its addresses relocated to absolute
 //!   image addresses and its entries sorted by BeginAddress, as the Microsoft linker does.
 //!
-//! The image loads at 0x400000 with SectionAlignment 0x2000 and no base relocations.
+//! A program loads at 0x400000 with SectionAlignment 0x2000 and no base relocations.
 //!
 //! With `--dll BASE` (hexadecimal) it is a DLL based at BASE: its entry point is the symbol
 //! `DllMain`, and every other global symbol of `.text` is exported by name (ordinals from 1
-//! in name order). It has no base relocations, so it must load at BASE.
+//! in name order). A DLL carries base relocations, so the loader can move it when BASE is
+//! taken: an `ldah` of a `!gprelhigh` pair gets HIGHADJ (the low half, which carries into
+//! it, in the following slot) or, when the address's low half is 0, HIGH; the `lda`/`ldl`
+//! of the pair gets LOW; a `.long` address (in `.data` or `.pdata`) gets HIGHLOW. HIGH and
+//! LOW are exact for the 64 KB-aligned bases NT's loader chooses. The undefined symbol
+//! `__ImageBase` is the DLL's own base (a 64 KB-aligned address, so its `ldah` is a HIGH).
 //!
 //! Usage: alpha-pe [--dll BASE] INPUT.o OUTPUT.exe
 
@@ -159,7 +164,18 @@ fn main() {
     let mut w = Writer::new(false, 0x2000, 0x200, &mut out);
     w.reserve_dos_header_and_stub();
     w.reserve_nt_headers(16);
-    let sections = 3 + u16::from(!pdata.is_empty()) + u16::from(n_exports > 0);
+    // Base relocations (DLLs only): at most one 12-byte block per fixup.
+    let fixups: usize = if dll_base.is_some() {
+        [".text", ".data", ".pdata"]
+            .iter()
+            .filter_map(|name| file.section_by_name(name))
+            .map(|s| s.relocations().count())
+            .sum()
+    } else {
+        0
+    };
+    let sections =
+        3 + u16::from(!pdata.is_empty()) + u16::from(n_exports > 0) + u16::from(fixups > 0);
     w.reserve_section_headers(sections);
     let text_range = w.reserve_text_section(text.len().max(4) as u32);
     let data_range =
@@ -169,6 +185,17 @@ fn main() {
     let edata_range = (n_exports > 0).then(|| w.reserve_edata_section(edata_len as u32));
     // Also sets IMAGE_DIRECTORY_ENTRY_EXCEPTION.
     let pdata_range = (!pdata.is_empty()).then(|| w.reserve_pdata_section(pdata.len() as u32));
+    let reloc_bound = (12 * fixups) as u32;
+    let reloc_range = (fixups > 0).then(|| {
+        w.reserve_section(
+            *b".reloc\0\0",
+            pe::IMAGE_SCN_CNT_INITIALIZED_DATA
+                | pe::IMAGE_SCN_MEM_READ
+                | pe::IMAGE_SCN_MEM_DISCARDABLE,
+            reloc_bound,
+            reloc_bound,
+        )
+    });
     let (t, d, i) = (
         text_range.virtual_address,
         data_range.virtual_address,
@@ -203,6 +230,9 @@ fn main() {
         let name = sym.name().unwrap_or_default();
         if let Some(slot) = iat_slot(name) {
             return slot;
+        }
+        if name == "__ImageBase" && sym.section_index().is_none() {
+            return BASE;
         }
         let section = sym
             .section_index()
@@ -256,7 +286,9 @@ fn main() {
         }
     }
 
-    // Relocations.
+    // Relocations, and the base relocations a DLL needs: (RVA, IMAGE_REL_BASED_* type,
+    // HIGHADJ's low half).
+    let mut base_relocs: Vec<(u32, u16, Option<u16>)> = Vec::new();
     let p = pdata_range.map_or(0, |r| r.virtual_address);
     for (name, buf, place_base) in [
         (".text", &mut text, BASE + t),
@@ -291,6 +323,17 @@ fn main() {
             let RelocationFlags::Elf { r_type } = reloc.flags() else {
                 fail("not an ELF relocation".into())
             };
+            let rva = place_base - BASE + offset as u32;
+            let fixup = match r_type {
+                elf::R_ALPHA_GPRELHIGH if value & 0xFFFF == 0 => Some((1, None)), // HIGH
+                elf::R_ALPHA_GPRELHIGH => Some((4, Some(value as u16))),          // HIGHADJ
+                elf::R_ALPHA_GPRELLOW => Some((2, None)),                         // LOW
+                elf::R_ALPHA_REFLONG => Some((3, None)),                          // HIGHLOW
+                _ => None,
+            };
+            if let (Some((kind, low)), Some(_)) = (fixup, dll_base) {
+                base_relocs.push((rva, kind, low));
+            }
             let patched = match r_type {
                 elf::R_ALPHA_GPRELHIGH => {
                     (word(buf) & 0xFFFF_0000) | (value.wrapping_add(0x8000) >> 16)
@@ -311,15 +354,69 @@ fn main() {
     }
 
     // The function table is searched by binary search: sort it by BeginAddress.
-    let mut entries: Vec<[u8; 20]> = pdata
+    let entries: Vec<[u8; 20]> = pdata
         .chunks_exact(20)
         .map(|c| {
             c.try_into()
                 .unwrap_or_else(|_| fail("bad .pdata entry".into()))
         })
         .collect();
-    entries.sort_by_key(|e| u32::from_le_bytes([e[0], e[1], e[2], e[3]]));
-    let pdata: Vec<u8> = entries.concat();
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by_key(|&k| {
+        u32::from_le_bytes([entries[k][0], entries[k][1], entries[k][2], entries[k][3]])
+    });
+    let pdata: Vec<u8> = order.iter().flat_map(|&k| entries[k]).collect();
+    // The fixups of .pdata move with their entries.
+    let mut new_index = vec![0usize; order.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_index[old] = new;
+    }
+    for r in &mut base_relocs {
+        if let Some(at) =
+            r.0.checked_sub(p)
+                .filter(|&at| p != 0 && (at as usize) < pdata.len())
+        {
+            let (entry, field) = (at as usize / 20, at % 20);
+            r.0 = p + 20 * new_index[entry] as u32 + field;
+        }
+    }
+
+    // The .reloc section: a block per 4 KB page, each entry type << 12 | page offset, a
+    // HIGHADJ followed by its low half, blocks padded to 4 bytes with an ABSOLUTE entry.
+    base_relocs.sort_by_key(|r| r.0);
+    let mut reloc = Vec::new();
+    let mut k = 0;
+    while k < base_relocs.len() {
+        let page = base_relocs[k].0 & !0xFFF;
+        let mut entries: Vec<u16> = Vec::new();
+        while k < base_relocs.len() && base_relocs[k].0 & !0xFFF == page {
+            let (rva, kind, low) = base_relocs[k];
+            entries.push(kind << 12 | (rva & 0xFFF) as u16);
+            entries.extend(low);
+            k += 1;
+        }
+        if !entries.len().is_multiple_of(2) {
+            entries.push(0);
+        }
+        reloc.extend_from_slice(&page.to_le_bytes());
+        reloc.extend_from_slice(&(8 + 2 * entries.len() as u32).to_le_bytes());
+        for e in entries {
+            reloc.extend_from_slice(&e.to_le_bytes());
+        }
+    }
+    if reloc.len() > reloc_bound as usize {
+        fail(format!(
+            "{} bytes of base relocations overflow the {reloc_bound} reserved",
+            reloc.len()
+        ));
+    }
+    if let Some(range) = &reloc_range {
+        w.set_data_directory(
+            pe::IMAGE_DIRECTORY_ENTRY_BASERELOC,
+            range.virtual_address,
+            reloc.len() as u32,
+        );
+    }
 
     // The import section.
     let mut idata = vec![0u8; idata_len];
@@ -360,9 +457,9 @@ fn main() {
     w.write_nt_headers(NtHeaders {
         machine: pe::IMAGE_FILE_MACHINE_ALPHA,
         time_date_stamp: 0,
-        // RELOCS_STRIPPED | EXECUTABLE_IMAGE | LINE_NUMS_STRIPPED | LOCAL_SYMS_STRIPPED |
-        // 32BIT_MACHINE, and DLL for a DLL
-        characteristics: pe::FileFlags(if dll_base.is_some() { 0x210F } else { 0x010F }),
+        // EXECUTABLE_IMAGE | LINE_NUMS_STRIPPED | LOCAL_SYMS_STRIPPED | 32BIT_MACHINE, and
+        // DLL for a DLL (which has relocations) or RELOCS_STRIPPED for a program
+        characteristics: pe::FileFlags(if dll_base.is_some() { 0x210E } else { 0x010F }),
         major_linker_version: 6,
         minor_linker_version: 0,
         address_of_entry_point: entry,
@@ -389,6 +486,10 @@ fn main() {
     }
     if let Some(range) = pdata_range {
         w.write_section(range.file_offset, &pdata);
+    }
+    if let Some(range) = reloc_range {
+        reloc.resize(reloc_bound as usize, 0);
+        w.write_section(range.file_offset, &reloc);
     }
     std::fs::write(output, &out).unwrap_or_else(|e| fail(format!("{output}: {e}")));
 }
