@@ -176,6 +176,21 @@ fn dllmain_gets_thread_attach_and_detach_until_disabled_and_process_detach_at_ex
 }
 
 #[test]
+fn a_thread_a_dllmain_creates_waits_for_the_loader_lock() {
+    // ldrlock.dll's DllMain starts a thread and sleeps: the thread must not run before the
+    // load is done (NT's loader lock), then gets THREAD_ATTACH, runs and gets THREAD_DETACH.
+    let run = run_captured(&guest("x86/ldrlockmain.exe"), RunOptions::default());
+    assert_eq!(
+        run.stdout,
+        expected("expected/ldrlockmain.expected"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    common::agrees_with_wine("expected/ldrlockmain.expected", "expected/ldrlockmain.wine");
+}
+
+#[test]
 fn a_static_dll_whose_dllmain_fails_ends_the_process_with_status_dll_init_failed() {
     let run = run_captured(&guest("x86/ldrinitfail.exe"), RunOptions::default());
     assert_eq!(run.report.exit_code, 0xC000_0142, "{}", run.stderr);

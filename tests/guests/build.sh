@@ -88,7 +88,10 @@ i686-w64-mingw32-dlltool -k -d "$here/src/ldrfwdimp.def" -l "$tmp/libldrfwd.a"
 # A static import of a builtin's name that tests/loader.rs serves from disk (--dll wsock32=n).
 i686-w64-mingw32-dlltool -d "$here/src/ldrnative.def" -l "$tmp/libldrnative.a"
 "$cc" "${flags[@]}" -o "$here/x86/ldrnative.exe" "$here/src/ldrnative.c" "$tmp/libldrnative.a" -lkernel32
-echo "built x86/ldrfwdmain.exe x86/ldrcpu.exe x86/ldrthread.exe x86/ldrinitfail.exe x86/ldrnative.exe"
+# The loader lock: a thread a DllMain creates waits for the load to finish.
+"$cc" "${dll[@]}" -Wl,--image-base,0x10a00000 -o "$here/x86/ldrlock.dll" "$here/src/ldrlock.c" -lkernel32
+"$cc" "${flags[@]}" -o "$here/x86/ldrlockmain.exe" "$here/src/ldrlockmain.c" -lkernel32
+echo "built x86/ldrfwdmain.exe x86/ldrcpu.exe x86/ldrthread.exe x86/ldrinitfail.exe x86/ldrnative.exe x86/ldrlock.dll x86/ldrlockmain.exe"
 # An old-style CRTDLL.dll program: its own entry point, CRTDLL's start-up and data exports.
 "$cc" -O1 -s -nostdlib -nostartfiles -e _start -fno-builtin -fno-asynchronous-unwind-tables -fno-ident \
     -Wl,--no-insert-timestamp -Wl,--subsystem,console:4.0 -Wl,--build-id=none \

@@ -414,6 +414,65 @@ struct Pending {
 #[derive(Default)]
 struct PendingLoads(std::collections::BTreeMap<(u32, u32), Vec<Pending>>);
 
+/// The loader lock of each process (NT's LdrpLoaderLock), as an event per process that is
+/// signalled while the lock is free. A thread holds the lock while a DllMain the loader
+/// called for it runs (its [`PendingLoads`] stack is not empty); another thread of the
+/// process that reaches the loader then (LoadLibrary, FreeLibrary, or a new thread's
+/// THREAD_ATTACH calls) waits until the holder's calls are done, as on NT: a thread a DllMain
+/// creates starts running only after that DllMain and the rest of its load have finished.
+#[derive(Default)]
+struct LoaderLocks(std::collections::BTreeMap<u32, Arc<nt_object::Object>>);
+
+/// The calling process's loader-lock event (made free on first use).
+fn loader_lock_event(call: &mut ApiCall<'_>) -> Arc<nt_object::Object> {
+    let pid = call.thread.process;
+    if let Some(event) = call.state.get::<LoaderLocks>().0.get(&pid) {
+        return Arc::clone(event);
+    }
+    let event = call
+        .machine
+        .objects()
+        .create_event(nt_object::EventType::Notification, true);
+    call.state
+        .get::<LoaderLocks>()
+        .0
+        .insert(pid, Arc::clone(&event));
+    event
+}
+
+/// When another thread of the calling process holds the loader lock: the event to wait on
+/// (reset, so that the holder's release wakes the waiter). None when the caller may go on.
+pub(crate) fn loader_lock_wait(call: &mut ApiCall<'_>) -> Option<Arc<nt_object::Object>> {
+    let (pid, tid) = (call.thread.process, call.thread.thread);
+    let held = call
+        .state
+        .get::<PendingLoads>()
+        .0
+        .range((pid, 0)..=(pid, u32::MAX))
+        .any(|(&(_, t), stack)| t != tid && !stack.is_empty());
+    if !held {
+        return None;
+    }
+    let event = loader_lock_event(call);
+    let _ = event.reset_event();
+    Some(event)
+}
+
+/// The calling thread's loader calls are done: if it held the loader lock, it is free again
+/// and the threads waiting for it wake.
+fn loader_lock_release(call: &mut ApiCall<'_>) {
+    let key = (call.thread.process, call.thread.thread);
+    let idle = call
+        .state
+        .get::<PendingLoads>()
+        .0
+        .get(&key)
+        .is_none_or(Vec::is_empty);
+    if idle && let Some(event) = call.state.get::<LoaderLocks>().0.get(&key.0) {
+        let _ = event.set_event();
+    }
+}
+
 fn push(call: &mut ApiCall<'_>, pending: Pending) {
     let key = (call.thread.process, call.thread.thread);
     call.state
@@ -562,6 +621,8 @@ fn advance(
                     }
                     attached.push(current);
                 }
+                // Threads a DllMain creates start through the loader (and wait for its lock).
+                route_new_threads(call);
                 while let Some(next) = queue.pop_front() {
                     if call_entry(call, caller, next, DLL_PROCESS_ATTACH) {
                         push(
@@ -608,6 +669,7 @@ fn advance(
                         p.modules_mut().mark_initialized(current);
                     }
                 }
+                route_new_threads(call);
                 while let Some(next) = queue.pop_front() {
                     let entry = entry_of(call, next);
                     if entry != 0
@@ -738,6 +800,14 @@ fn thread_call_modules(call: &ApiCall<'_>) -> Vec<u32> {
 /// A new thread reached [`THREAD_START_THUNK`]: its static TLS, then THREAD_ATTACH of each
 /// module, then its start routine (returning to [`THREAD_END_THUNK`]).
 fn thread_start(call: &mut ApiCall<'_>) -> Option<ServiceOutcome> {
+    if let Some(event) = loader_lock_wait(call) {
+        // The thread stays at the thunk and starts again once the lock is free.
+        return Some(ServiceOutcome::Wait {
+            objects: vec![event],
+            wait_type: nt_object::WaitType::Any,
+            timeout: None,
+        });
+    }
     let (pid, tid) = (call.thread.process, call.thread.thread);
     let _ = call.machine.allocate_thread_tls(pid, tid);
     let thread = call.process()?.thread(tid)?;
@@ -836,16 +906,15 @@ pub(crate) fn loader_thunk(call: &mut ApiCall<'_>, address: u32) -> Option<Servi
     if stack.is_empty() {
         all.remove(&key);
     }
-    Some(
-        advance(
-            call,
-            pending.caller,
-            pending.params,
-            pending.work,
-            Some(result),
-        )
-        .unwrap_or(ServiceOutcome::Continue),
-    )
+    let outcome = advance(
+        call,
+        pending.caller,
+        pending.params,
+        pending.work,
+        Some(result),
+    );
+    loader_lock_release(call);
+    Some(outcome.unwrap_or(ServiceOutcome::Continue))
 }
 
 /// LoadLibrary(Ex) of a DLL from disk: the module handle, 0 after a failure (the last
