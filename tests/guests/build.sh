@@ -48,6 +48,15 @@ done
 i686-w64-mingw32-windres -i "$here/src/res.rc" -o "$tmp/res.o"
 "$cc" "${flags[@]}" -o "$here/x86/res.exe" "$here/src/res.c" "$tmp/res.o" -luser32 -lkernel32
 echo "built x86/res.exe"
+# VERSION.dll: version information of the program itself (vers.rc) and of versdll.dll
+# (versdll.rc), read as data.
+i686-w64-mingw32-windres -i "$here/src/vers.rc" -o "$tmp/vers.o"
+i686-w64-mingw32-windres -i "$here/src/versdll.rc" -o "$tmp/versdll.o"
+"$cc" -O1 -s -nostdlib -shared -e _DllMain@12 -fno-asynchronous-unwind-tables -fno-ident \
+    -Wl,--no-insert-timestamp -Wl,--build-id=none -Wl,--image-base,0x10A00000 \
+    -o "$here/x86/versdll.dll" "$here/src/versdll.c" "$tmp/versdll.o" -lkernel32
+"$cc" "${flags[@]}" -o "$here/x86/vers.exe" "$here/src/vers.c" "$tmp/vers.o" -lversion -lkernel32
+echo "built x86/vers.exe x86/versdll.dll"
 # FormatMessage from its own message table (msgtab.mc compiled by windmc).
 i686-w64-mingw32-windmc -r "$tmp" -h "$tmp" "$here/src/msgtab.mc"
 (cd "$tmp" && i686-w64-mingw32-windres -i msgtab.rc -o msgtab.o)
