@@ -98,6 +98,12 @@ i686-w64-mingw32-dlltool -k -d "$here/src/ldrfwdimp.def" -l "$tmp/libldrfwd.a"
 i686-w64-mingw32-dlltool -d "$here/src/ldrnative.def" -l "$tmp/libldrnative.a"
 "$cc" "${flags[@]}" -o "$here/x86/ldrnative.exe" "$here/src/ldrnative.c" "$tmp/libldrnative.a" -lkernel32
 echo "built x86/ldrfwdmain.exe x86/ldrcpu.exe x86/ldrthread.exe x86/ldrinitfail.exe x86/ldrnative.exe"
+# Static TLS and a TLS callback in a DLL (tlsdll.c), imported by tlsmain.exe; the same DLL
+# as tlsdyn.dll, which tlsmain.exe loads with LoadLibrary.
+"$cc" "${dll[@]}" -Wl,--image-base,0x10B00000 -o "$here/x86/tlsdll.dll" "$here/src/tlsdll.c" -lkernel32
+"$cc" "${dll[@]}" -DDYNAMIC -Wl,--image-base,0x10C00000 -o "$here/x86/tlsdyn.dll" "$here/src/tlsdll.c" -lkernel32
+"$cc" "${flags[@]}" -o "$here/x86/tlsmain.exe" "$here/src/tlsmain.c" "$here/x86/tlsdll.dll" -lkernel32
+echo "built x86/tlsdll.dll x86/tlsdyn.dll x86/tlsmain.exe"
 # An old-style CRTDLL.dll program: its own entry point, CRTDLL's start-up and data exports.
 "$cc" -O1 -s -nostdlib -nostartfiles -e _start -fno-builtin -fno-asynchronous-unwind-tables -fno-ident \
     -Wl,--no-insert-timestamp -Wl,--subsystem,console:4.0 -Wl,--build-id=none \
