@@ -163,6 +163,10 @@ void __stdcall start(void)
     query_a("\\StringFileInfo\\040704E4\\FileDescription");
     query_a("\\StringFileInfo\\040904E4\\FileVersion");
 
+    /* A bare name: found as LoadLibrary finds a DLL, the program's folder first. */
+    check_u("bare name size", GetFileVersionInfoSizeA("versdll.dll", NULL) == size);
+    check_u("bare name without extension", GetFileVersionInfoSizeA("versdll", NULL) == size);
+
     /* Files without version information, without resources, and no file at all. */
     missing("no version", "res.exe");
     missing("no resources", "hello.exe");

@@ -251,6 +251,13 @@ fn search(call: &mut ApiCall<'_>, name: &str) -> Option<(String, Vec<u8>)> {
     None
 }
 
+/// The file LoadLibraryEx with LOAD_LIBRARY_AS_DATAFILE reads for `name` (found in NT 4.0's
+/// DLL search order, `.DLL` added to a name without an extension): its full guest path and
+/// its bytes; None when there is no such file.
+pub fn find_data_file(call: &mut ApiCall<'_>, name: &str) -> Option<(String, Vec<u8>)> {
+    search(call, name)
+}
+
 fn kernel(e: nt_kernel::KernelError) -> NtStatus {
     e.status()
 }

@@ -1,7 +1,8 @@
 //! VERSION.dll: the version information of files on the guest's drives, as NT 4.0 has it.
 //!
-//! GetFileVersionInfoSize and GetFileVersionInfo read the file named (a guest path,
-//! relative to the current directory) as data, find its `VS_VERSION_INFO` resource
+//! GetFileVersionInfoSize and GetFileVersionInfo read the file named as data (found as
+//! LoadLibraryEx with LOAD_LIBRARY_AS_DATAFILE finds it: a bare name in NT 4.0's DLL search
+//! order, the program's folder first), find its `VS_VERSION_INFO` resource
 //! (type RT_VERSION, name 1, any language with NT's fallbacks) through
 //! [`pe_image::resources`], and copy it out; nothing is mapped or loaded, so a DLL of the
 //! other CPU, or one whose imports are missing, answers too. The size asked for is twice
@@ -76,10 +77,18 @@ fn missing_error(m: ResourceMissing) -> Win32Error {
     }
 }
 
-/// The version resource of the file `name` (a guest path): its bytes.
-pub fn version_resource(call: &ApiCall<'_>, name: &str) -> Result<Vec<u8>, Win32Error> {
-    let file = kernel32::guestfile::guest_file(call, name)?;
-    let bytes = file.read()?.ok_or(Win32Error::FILE_NOT_FOUND)?;
+/// The version resource of the file `name`: its bytes. The file is found as
+/// LoadLibraryEx(LOAD_LIBRARY_AS_DATAFILE) finds it (a bare name in NT 4.0's DLL search
+/// order, the program's folder first), else as a file is opened (a name without an
+/// extension as it is), which gives the error for a missing one.
+pub fn version_resource(call: &mut ApiCall<'_>, name: &str) -> Result<Vec<u8>, Win32Error> {
+    let bytes = match kernel32::dllload::find_data_file(call, name) {
+        Some((_, bytes)) => bytes,
+        None => {
+            let file = kernel32::guestfile::guest_file(call, name)?;
+            file.read()?.ok_or(Win32Error::FILE_NOT_FOUND)?
+        }
+    };
     version_resource_of(&bytes)
 }
 
