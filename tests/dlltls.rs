@@ -1,7 +1,7 @@
-//! tests/guests/src/tlsmain.c and tlsdll.c (x86): static TLS of a DLL the program imports
-//! (each thread its own copy of the template, written by two threads), its TLS callback
-//! called before its DllMain for PROCESS_ATTACH, THREAD_ATTACH, THREAD_DETACH and
-//! PROCESS_DETACH, and NT 4.0's rule that a DLL loaded by LoadLibrary gets no TLS and no
+//! tests/guests/src/tlsmain.c and tlsdll.c (x86): static TLS of the program (index 0) and
+//! of a DLL it imports (index 1), each thread its own copy of both templates, written by
+//! two threads; the DLL's TLS callback called before its DllMain for PROCESS_ATTACH,
+//! THREAD_ATTACH, THREAD_DETACH and PROCESS_DETACH, and NT 4.0's rule that a DLL loaded by LoadLibrary gets no TLS and no
 //! TLS callbacks. The expected output is checked against Wine's.
 
 mod common;
@@ -10,7 +10,7 @@ use common::{agrees_with_wine, expected, guest, run_captured};
 use ntemu::RunOptions;
 
 #[test]
-fn x86_dll_static_tls_and_tls_callbacks_in_nt_order() {
+fn x86_program_and_dll_static_tls_and_tls_callbacks_in_nt_order() {
     let run = run_captured(&guest("x86/tlsmain.exe"), RunOptions::default());
     assert_eq!(
         run.stdout,

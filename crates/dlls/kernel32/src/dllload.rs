@@ -1084,9 +1084,10 @@ pub struct StaticImportError {
     pub message: String,
 }
 
-/// Loads the DLLs from disk that `image` (the program just mapped in the calling process,
-/// on its first thread, before it runs) imports, binds its imports of them, and makes the
-/// thread run their entry points (PROCESS_ATTACH, dependencies first) before the program's
+/// Gives the program `image` (just mapped in the calling process, on its first thread,
+/// before it runs) its static TLS if it has TLS (index 0, each thread its copy; its own
+/// TLS callbacks are not called), then loads the DLLs from disk that it imports, binds its
+/// imports of them, and makes the thread run their entry points (PROCESS_ATTACH, dependencies first) before the program's
 /// entry point. Builtin DLLs are not touched. On failure nothing is left loaded; the caller
 /// ends the process with the error's status.
 pub fn load_static_imports(
@@ -1094,6 +1095,14 @@ pub fn load_static_imports(
     image: &PeImage,
     program: &str,
 ) -> Result<(), StaticImportError> {
+    // The program's own static TLS: index 0, before its DLLs'; every thread gets its copy
+    // (new threads start through the loader's thread start, which makes it).
+    let pid = call.thread.process;
+    if let Ok(Some(_)) = call.machine.set_up_image_tls(pid, image) {
+        let tid = call.thread.thread;
+        let _ = call.machine.allocate_thread_tls(pid, tid);
+        route_new_threads(call);
+    }
     let mut disk: Vec<&pe_image::ImportedDll> = Vec::new();
     for d in &image.imports {
         match override_of(call, &d.dll) {
@@ -1121,7 +1130,6 @@ pub fn load_static_imports(
     let Some(image_base) = call.process().and_then(|p| p.image().map(|i| i.base)) else {
         return Ok(());
     };
-    let pid = call.thread.process;
     let mut txn = call.machine.begin_load(pid);
     let mut bindings = Vec::new();
     let mut failure = None;
