@@ -5,8 +5,8 @@ use std::sync::{Arc, OnceLock};
 use win32::{BuiltinDll, Builtins, HostIo, Win32};
 
 /// Every builtin DLL, in the order their thunks are numbered: NTDLL, KERNEL32, the C
-/// runtimes, USER32, GDI32, ADVAPI32, WSOCK32.
-pub fn builtin_dlls() -> [&'static BuiltinDll; 8] {
+/// runtimes, USER32, GDI32, ADVAPI32, WSOCK32, VERSION.
+pub fn builtin_dlls() -> [&'static BuiltinDll; 9] {
     [
         &ntdll::DLL,
         &kernel32::DLL,
@@ -16,6 +16,7 @@ pub fn builtin_dlls() -> [&'static BuiltinDll; 8] {
         &gdi32::DLL,
         &advapi32::DLL,
         &wsock32::DLL,
+        &version::DLL,
     ]
 }
 

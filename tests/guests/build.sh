@@ -48,6 +48,15 @@ done
 i686-w64-mingw32-windres -i "$here/src/res.rc" -o "$tmp/res.o"
 "$cc" "${flags[@]}" -o "$here/x86/res.exe" "$here/src/res.c" "$tmp/res.o" -luser32 -lkernel32
 echo "built x86/res.exe"
+# VERSION.dll: version information of the program itself (vers.rc) and of versdll.dll
+# (versdll.rc), read as data.
+i686-w64-mingw32-windres -i "$here/src/vers.rc" -o "$tmp/vers.o"
+i686-w64-mingw32-windres -i "$here/src/versdll.rc" -o "$tmp/versdll.o"
+"$cc" -O1 -s -nostdlib -shared -e _DllMain@12 -fno-asynchronous-unwind-tables -fno-ident \
+    -Wl,--no-insert-timestamp -Wl,--build-id=none -Wl,--image-base,0x10A00000 \
+    -o "$here/x86/versdll.dll" "$here/src/versdll.c" "$tmp/versdll.o" -lkernel32
+"$cc" "${flags[@]}" -o "$here/x86/vers.exe" "$here/src/vers.c" "$tmp/vers.o" -lversion -lkernel32
+echo "built x86/vers.exe x86/versdll.dll"
 # FormatMessage from its own message table (msgtab.mc compiled by windmc).
 i686-w64-mingw32-windmc -r "$tmp" -h "$tmp" "$here/src/msgtab.mc"
 (cd "$tmp" && i686-w64-mingw32-windres -i msgtab.rc -o msgtab.o)
@@ -92,6 +101,12 @@ i686-w64-mingw32-dlltool -d "$here/src/ldrnative.def" -l "$tmp/libldrnative.a"
 "$cc" "${dll[@]}" -Wl,--image-base,0x10a00000 -o "$here/x86/ldrlock.dll" "$here/src/ldrlock.c" -lkernel32
 "$cc" "${flags[@]}" -o "$here/x86/ldrlockmain.exe" "$here/src/ldrlockmain.c" -lkernel32
 echo "built x86/ldrfwdmain.exe x86/ldrcpu.exe x86/ldrthread.exe x86/ldrinitfail.exe x86/ldrnative.exe x86/ldrlock.dll x86/ldrlockmain.exe"
+# Static TLS and a TLS callback in a DLL (tlsdll.c), imported by tlsmain.exe; the same DLL
+# as tlsdyn.dll, which tlsmain.exe loads with LoadLibrary.
+"$cc" "${dll[@]}" -Wl,--image-base,0x10B00000 -o "$here/x86/tlsdll.dll" "$here/src/tlsdll.c" -lkernel32
+"$cc" "${dll[@]}" -DDYNAMIC -Wl,--image-base,0x10C00000 -o "$here/x86/tlsdyn.dll" "$here/src/tlsdll.c" -lkernel32
+"$cc" "${flags[@]}" -o "$here/x86/tlsmain.exe" "$here/src/tlsmain.c" "$here/x86/tlsdll.dll" -lkernel32
+echo "built x86/tlsdll.dll x86/tlsdyn.dll x86/tlsmain.exe"
 # An old-style CRTDLL.dll program: its own entry point, CRTDLL's start-up and data exports.
 "$cc" -O1 -s -nostdlib -nostartfiles -e _start -fno-builtin -fno-asynchronous-unwind-tables -fno-ident \
     -Wl,--no-insert-timestamp -Wl,--subsystem,console:4.0 -Wl,--build-id=none \

@@ -48,6 +48,72 @@ const DLL_PROCESS_ATTACH: u32 = 1;
 const DLL_THREAD_ATTACH: u32 = 2;
 const DLL_THREAD_DETACH: u32 = 3;
 
+/// The most TLS callbacks called of one module (its array ends at a NULL before that).
+const MAX_TLS_CALLBACKS: usize = 64;
+
+/// One initialization call of a module: one of its TLS callbacks or its entry point. As
+/// NT's loader does, a module with static TLS has its TLS callbacks called (lpReserved
+/// NULL, return value ignored) before its DllMain, for every reason.
+#[derive(Clone, Copy, Debug)]
+struct Init {
+    /// The module.
+    base: u32,
+    /// The TLS callback to call, or None for the entry point.
+    callback: Option<u32>,
+}
+
+/// The initialization calls of `bases`, in that order: each module's TLS callbacks (read
+/// from its callback array in memory, up to the NULL that ends it), then its entry point.
+/// Only modules with a static TLS slot have their callbacks called: NT 4.0 gives a DLL
+/// loaded after start-up neither TLS nor TLS callbacks.
+fn init_calls(call: &ApiCall<'_>, bases: impl IntoIterator<Item = u32>) -> VecDeque<Init> {
+    let mut out = VecDeque::new();
+    for base in bases {
+        let array = call.process().and_then(|p| {
+            let m = p.modules().get(base)?;
+            m.tls_index?;
+            let tls = m.image.tls.as_ref()?;
+            (tls.address_of_callbacks != 0).then(|| {
+                tls.address_of_callbacks
+                    .wrapping_add(base.wrapping_sub(m.image.image_base))
+            })
+        });
+        if let Some(array) = array {
+            for i in 0..MAX_TLS_CALLBACKS as u32 {
+                match call.read_u32(array.wrapping_add(4 * i)) {
+                    Ok(0) | Err(_) => break,
+                    Ok(callback) => out.push_back(Init {
+                        base,
+                        callback: Some(callback),
+                    }),
+                }
+            }
+        }
+        out.push_back(Init {
+            base,
+            callback: None,
+        });
+    }
+    out
+}
+
+/// Makes initialization call `init` for `reason` (`reserved` is DllMain's lpReserved); false
+/// when there is nothing to call (no entry point) or the call cannot be made.
+fn call_init(call: &mut ApiCall<'_>, caller: u32, init: Init, reason: u32, reserved: u32) -> bool {
+    let (target, reserved) = match init.callback {
+        Some(callback) => (callback, 0),
+        None => (entry_of(call, init.base), reserved),
+    };
+    target != 0
+        && call_guest(
+            call,
+            caller,
+            target,
+            &[init.base, reason, reserved],
+            LOADER_RETURN_THUNK,
+        )
+}
+
 /// Where a DLL of a name comes from, in Wine's terms.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum DllChoice {
@@ -183,6 +249,13 @@ fn search(call: &mut ApiCall<'_>, name: &str) -> Option<(String, Vec<u8>)> {
         }
     }
     None
+}
+
+/// The file LoadLibraryEx with LOAD_LIBRARY_AS_DATAFILE reads for `name` (found in NT 4.0's
+/// DLL search order, `.DLL` added to a name without an extension): its full guest path and
+/// its bytes; None when there is no such file.
+pub fn find_data_file(call: &mut ApiCall<'_>, name: &str) -> Option<(String, Vec<u8>)> {
+    search(call, name)
 }
 
 fn kernel(e: nt_kernel::KernelError) -> NtStatus {
@@ -383,22 +456,22 @@ enum Work {
     /// Process start-up: PROCESS_ATTACH of the DLLs the program imports from disk, then
     /// the thread goes on from `context` (its start at the program's entry point).
     Startup {
-        queue: VecDeque<u32>,
+        queue: VecDeque<Init>,
         current: u32,
         context: Box<nt_kernel::CpuContext>,
     },
     /// A new thread: THREAD_ATTACH of each module, then the thread goes on from `context`
     /// (its start routine, returning to [`THREAD_END_THUNK`]).
     ThreadAttach {
-        queue: VecDeque<u32>,
+        queue: VecDeque<Init>,
         context: Box<nt_kernel::CpuContext>,
     },
     /// A thread ending (ExitThread, or its start routine returned): THREAD_DETACH of each
     /// module, then it ends with `code`.
-    ThreadDetach { queue: VecDeque<u32>, code: u32 },
+    ThreadDetach { queue: VecDeque<Init>, code: u32 },
     /// ExitProcess: PROCESS_DETACH (lpReserved non-NULL) of each module, newest first, then
     /// the process ends with `code`.
-    ProcessDetach { queue: VecDeque<u32>, code: u32 },
+    ProcessDetach { queue: VecDeque<Init>, code: u32 },
     /// FreeLibrary: PROCESS_DETACH of each module (then unloaded) in turn.
     Detach { queue: VecDeque<u32>, current: u32 },
 }
@@ -511,16 +584,7 @@ fn advance(
         match work {
             Work::ThreadAttach { mut queue, context } => {
                 while let Some(next) = queue.pop_front() {
-                    let entry = entry_of(call, next);
-                    if entry != 0
-                        && call_guest(
-                            call,
-                            caller,
-                            entry,
-                            &[next, DLL_THREAD_ATTACH, 0],
-                            LOADER_RETURN_THUNK,
-                        )
-                    {
+                    if call_init(call, caller, next, DLL_THREAD_ATTACH, 0) {
                         let work = Work::ThreadAttach { queue, context };
                         push(
                             call,
@@ -541,16 +605,7 @@ fn advance(
             }
             Work::ThreadDetach { mut queue, code } => {
                 while let Some(next) = queue.pop_front() {
-                    let entry = entry_of(call, next);
-                    if entry != 0
-                        && call_guest(
-                            call,
-                            caller,
-                            entry,
-                            &[next, DLL_THREAD_DETACH, 0],
-                            LOADER_RETURN_THUNK,
-                        )
-                    {
+                    if call_init(call, caller, next, DLL_THREAD_DETACH, 0) {
                         let work = Work::ThreadDetach { queue, code };
                         push(
                             call,
@@ -568,18 +623,9 @@ fn advance(
             Work::ProcessDetach { mut queue, code } => {
                 while let Some(next) = queue.pop_front() {
                     if let Some(p) = call.process_mut() {
-                        p.modules_mut().mark_detached(next);
+                        p.modules_mut().mark_detached(next.base);
                     }
-                    let entry = entry_of(call, next);
-                    if entry != 0
-                        && call_guest(
-                            call,
-                            caller,
-                            entry,
-                            &[next, DLL_PROCESS_DETACH, 1],
-                            LOADER_RETURN_THUNK,
-                        )
-                    {
+                    if call_init(call, caller, next, DLL_PROCESS_DETACH, 1) {
                         let work = Work::ProcessDetach { queue, code };
                         push(
                             call,
@@ -671,16 +717,13 @@ fn advance(
                 }
                 route_new_threads(call);
                 while let Some(next) = queue.pop_front() {
-                    let entry = entry_of(call, next);
-                    if entry != 0
-                        && call_guest(
-                            call,
-                            caller,
-                            entry,
-                            &[next, DLL_PROCESS_ATTACH, 1],
-                            LOADER_RETURN_THUNK,
-                        )
-                    {
+                    if call_init(call, caller, next, DLL_PROCESS_ATTACH, 1) {
+                        // Only DllMain's result counts.
+                        let current = if next.callback.is_none() {
+                            next.base
+                        } else {
+                            0
+                        };
                         push(
                             call,
                             Pending {
@@ -688,7 +731,7 @@ fn advance(
                                 params,
                                 work: Work::Startup {
                                     queue,
-                                    current: next,
+                                    current,
                                     context,
                                 },
                             },
@@ -826,7 +869,7 @@ fn thread_start(call: &mut ApiCall<'_>) -> Option<ServiceOutcome> {
             c.r[nt_kernel::ALPHA_RA] = nt_kernel::sign_extend(THREAD_END_THUNK);
         }
     }
-    let queue = thread_call_modules(call).into();
+    let queue = init_calls(call, thread_call_modules(call));
     let work = Work::ThreadAttach {
         queue,
         context: Box::new(context),
@@ -838,7 +881,7 @@ fn thread_start(call: &mut ApiCall<'_>) -> Option<ServiceOutcome> {
 /// module, newest first, then the thread ends with `code`. Some(outcome) when it ends at
 /// once, None when the DllMains run first (the last one's return ends it).
 pub(crate) fn exit_thread(call: &mut ApiCall<'_>, code: u32) -> Option<ServiceOutcome> {
-    let queue: VecDeque<u32> = thread_call_modules(call).into_iter().rev().collect();
+    let queue = init_calls(call, thread_call_modules(call).into_iter().rev());
     if queue.is_empty() {
         return Some(ServiceOutcome::ExitThread(code));
     }
@@ -850,13 +893,14 @@ pub(crate) fn exit_thread(call: &mut ApiCall<'_>, code: u32) -> Option<ServiceOu
 /// non-NULL: the process is ending), then the process ends with `code`. Some(outcome) when
 /// it ends at once, None when the DllMains run first.
 pub(crate) fn exit_process(call: &mut ApiCall<'_>, code: u32) -> Option<ServiceOutcome> {
-    let queue: VecDeque<u32> = call
+    let order: Vec<u32> = call
         .process()
         .map(|p| p.modules().init_order().iter().rev().copied().collect())
         .unwrap_or_default();
-    if queue.is_empty() {
+    if order.is_empty() {
         return Some(ServiceOutcome::ExitProcess(code));
     }
+    let queue = init_calls(call, order);
     let caller = caller_of(call)?;
     advance(call, caller, 0, Work::ProcessDetach { queue, code }, None)
 }
@@ -1109,9 +1153,10 @@ pub struct StaticImportError {
     pub message: String,
 }
 
-/// Loads the DLLs from disk that `image` (the program just mapped in the calling process,
-/// on its first thread, before it runs) imports, binds its imports of them, and makes the
-/// thread run their entry points (PROCESS_ATTACH, dependencies first) before the program's
+/// Gives the program `image` (just mapped in the calling process, on its first thread,
+/// before it runs) its static TLS if it has TLS (index 0, each thread its copy; its own
+/// TLS callbacks are not called), then loads the DLLs from disk that it imports, binds its
+/// imports of them, and makes the thread run their entry points (PROCESS_ATTACH, dependencies first) before the program's
 /// entry point. Builtin DLLs are not touched. On failure nothing is left loaded; the caller
 /// ends the process with the error's status.
 pub fn load_static_imports(
@@ -1119,6 +1164,14 @@ pub fn load_static_imports(
     image: &PeImage,
     program: &str,
 ) -> Result<(), StaticImportError> {
+    // The program's own static TLS: index 0, before its DLLs'; every thread gets its copy
+    // (new threads start through the loader's thread start, which makes it).
+    let pid = call.thread.process;
+    if let Ok(Some(_)) = call.machine.set_up_image_tls(pid, image) {
+        let tid = call.thread.thread;
+        let _ = call.machine.allocate_thread_tls(pid, tid);
+        route_new_threads(call);
+    }
     let mut disk: Vec<&pe_image::ImportedDll> = Vec::new();
     for d in &image.imports {
         match override_of(call, &d.dll) {
@@ -1146,7 +1199,6 @@ pub fn load_static_imports(
     let Some(image_base) = call.process().and_then(|p| p.image().map(|i| i.base)) else {
         return Ok(());
     };
-    let pid = call.thread.process;
     let mut txn = call.machine.begin_load(pid);
     let mut bindings = Vec::new();
     let mut failure = None;
@@ -1214,7 +1266,7 @@ pub fn load_static_imports(
         }
     }
     let _ = call.machine.allocate_thread_tls(pid, tid);
-    let queue: VecDeque<u32> = added.iter().rev().copied().collect();
+    let queue = init_calls(call, added.iter().rev().copied());
     let Some(context) = call
         .process()
         .and_then(|p| p.thread(tid))
