@@ -6,7 +6,9 @@
 //! a load is a transaction: 1,000 failing loads at each step leave handles, committed
 //! memory and the module list as they were. On Alpha (tests/guests/src/alpha/ldr*.s, DLLs in
 //! tests/guests/src/alphadll/ built by tools/alpha-pe --dll): a dynamic load, the same
-//! 1,000-failure matrix, and a DLL relocated with HIGH, LOW, HIGHADJ and HIGHLOW fixups.
+//! 1,000-failure matrix, a DLL relocated with HIGH, LOW, HIGHADJ and HIGHLOW fixups, and
+//! forwarded exports (to builtins and to another Alpha DLL) through a static import and
+//! GetProcAddress.
 
 mod common;
 
@@ -496,6 +498,44 @@ fn alpha_program_importing_an_alpha_dll_statically_gets_dllmain_first_and_thread
     assert_eq!(
         run.stdout,
         expected("expected/ldralphastatic.expected"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn alpha_dll_built_with_forwarders_exports_them_as_forwarder_strings() {
+    use ntemu::image::{ExportTarget, PeImage};
+    let bytes = std::fs::read(guest("alpha/ldrafwd.dll")).expect("ldrafwd.dll");
+    let image = PeImage::parse(&bytes).expect("ldrafwd.dll parses");
+    let exports = image.exports.as_ref().expect("an export directory");
+    let targets: Vec<(Option<&str>, u16, &ExportTarget)> = exports
+        .exports
+        .iter()
+        .map(|e| (e.name.as_deref(), e.ordinal, &e.target))
+        .collect();
+    let forward = |s: &str| ExportTarget::Forward(s.to_string());
+    assert_eq!(targets.len(), 4, "{targets:?}");
+    assert_eq!(targets[0], (Some("af_add"), 1, &forward("ldrathr.lt_add")));
+    assert_eq!(
+        targets[1],
+        (Some("af_err"), 2, &forward("NTDLL.RtlNtStatusToDosError"))
+    );
+    assert_eq!(targets[2].0, Some("af_own"));
+    assert!(matches!(targets[2].2, ExportTarget::Rva(_)), "{targets:?}");
+    assert_eq!(
+        targets[3],
+        (Some("af_tick"), 4, &forward("KERNEL32.GetTickCount"))
+    );
+}
+
+#[test]
+fn alpha_forwarders_lead_to_builtins_and_to_alpha_dlls_from_disk() {
+    let run = run_captured(&guest("alpha/ldralphafwd.exe"), RunOptions::default());
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        expected("expected/ldralphafwd.expected"),
         "{}",
         run.stderr
     );
