@@ -8,7 +8,8 @@
 //! tests/guests/src/alphadll/ built by tools/alpha-pe --dll): a dynamic load, the same
 //! 1,000-failure matrix, a DLL relocated with HIGH, LOW, HIGHADJ and HIGHLOW fixups, and
 //! forwarded exports (to builtins and to another Alpha DLL) through a static import and
-//! GetProcAddress.
+//! GetProcAddress, and a DllMain that returns FALSE (1,000 failed loads that leave nothing
+//! behind; statically imported, STATUS_DLL_INIT_FAILED).
 
 mod common;
 
@@ -538,5 +539,48 @@ fn alpha_forwarders_lead_to_builtins_and_to_alpha_dlls_from_disk() {
         expected("expected/ldralphafwd.expected"),
         "{}",
         run.stderr
+    );
+}
+
+#[test]
+fn alpha_dllmain_returning_false_fails_every_load_with_1114_and_leaves_nothing_behind() {
+    let run = run_captured(&guest("alpha/ldralphainit.exe"), RunOptions::default());
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    let (dllmain, report): (Vec<&str>, Vec<&str>) = run
+        .stdout
+        .lines()
+        .partition(|l| l.starts_with("ldrafail_DllMain_reason: "));
+    // Each load: PROCESS_ATTACH, refused, then PROCESS_DETACH before the DLL is unmapped.
+    let each_load = ["ldrafail_DllMain_reason: 1", "ldrafail_DllMain_reason: 0"];
+    assert_eq!(dllmain.len(), 2000);
+    for (k, pair) in dllmain.chunks(2).enumerate() {
+        assert_eq!(pair, each_load, "load {k}");
+    }
+    assert_eq!(
+        report,
+        [
+            "handle_delta: 0",
+            "commit_delta: 0",
+            "modules: 0",
+            "failures: 1000",
+            "error: 1114"
+        ]
+    );
+}
+
+#[test]
+fn alpha_static_dll_whose_dllmain_fails_ends_the_process_with_status_dll_init_failed() {
+    let run = run_captured(
+        &guest("alpha/ldralphainitstatic.exe"),
+        RunOptions::default(),
+    );
+    assert_eq!(run.report.exit_code, 0xC000_0142, "{}", run.stderr);
+    assert_eq!(
+        run.stdout, "ldrafail_DllMain_reason: 1\n",
+        "the program must not run"
+    );
+    assert_eq!(
+        run.stderr,
+        "ntemu: ldrafail.dll: its initialization routine (DllMain) failed: the process ends with STATUS_DLL_INIT_FAILED\n"
     );
 }
