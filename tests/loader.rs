@@ -9,7 +9,8 @@
 //! 1,000-failure matrix, a DLL relocated with HIGH, LOW, HIGHADJ and HIGHLOW fixups, and
 //! forwarded exports (to builtins and to another Alpha DLL) through a static import and
 //! GetProcAddress, and a DllMain that returns FALSE (1,000 failed loads that leave nothing
-//! behind; statically imported, STATUS_DLL_INIT_FAILED).
+//! behind; statically imported, STATUS_DLL_INIT_FAILED), and a missing static DLL or
+//! function (STATUS_DLL_NOT_FOUND, STATUS_ENTRYPOINT_NOT_FOUND, one line each).
 
 mod common;
 
@@ -582,5 +583,30 @@ fn alpha_static_dll_whose_dllmain_fails_ends_the_process_with_status_dll_init_fa
     assert_eq!(
         run.stderr,
         "ntemu: ldrafail.dll: its initialization routine (DllMain) failed: the process ends with STATUS_DLL_INIT_FAILED\n"
+    );
+}
+
+#[test]
+fn alpha_missing_static_dll_ends_the_process_with_status_dll_not_found_and_one_line() {
+    let run = run_captured(&guest("alpha/ldralphamissing.exe"), RunOptions::default());
+    assert_eq!(run.report.exit_code, 0xC000_0135, "{}", run.stderr);
+    assert_eq!(run.stdout, "", "the program must not run");
+    assert_eq!(
+        run.stderr,
+        "ntemu: ldranone.dll (imported by ldralphamissing.exe) was not found\n"
+    );
+}
+
+#[test]
+fn alpha_missing_static_import_ends_the_process_with_status_entrypoint_not_found() {
+    let run = run_captured(&guest("alpha/ldralphanoentry.exe"), RunOptions::default());
+    assert_eq!(run.report.exit_code, 0xC000_0139, "{}", run.stderr);
+    assert_eq!(
+        run.stdout, "",
+        "neither the program nor ldrathr.dll's DllMain must run"
+    );
+    assert_eq!(
+        run.stderr,
+        "ntemu: ldrathr.dll!lt_gone (imported by ldralphanoentry.exe) was not found\n"
     );
 }
