@@ -6,7 +6,11 @@
 //! a load is a transaction: 1,000 failing loads at each step leave handles, committed
 //! memory and the module list as they were. On Alpha (tests/guests/src/alpha/ldr*.s, DLLs in
 //! tests/guests/src/alphadll/ built by tools/alpha-pe --dll): a dynamic load, the same
-//! 1,000-failure matrix, and a DLL relocated with HIGH, LOW, HIGHADJ and HIGHLOW fixups.
+//! 1,000-failure matrix, a DLL relocated with HIGH, LOW, HIGHADJ and HIGHLOW fixups, and
+//! forwarded exports (to builtins and to another Alpha DLL) through a static import and
+//! GetProcAddress, and a DllMain that returns FALSE (1,000 failed loads that leave nothing
+//! behind; statically imported, STATUS_DLL_INIT_FAILED), and a missing static DLL or
+//! function (STATUS_DLL_NOT_FOUND, STATUS_ENTRYPOINT_NOT_FOUND, one line each).
 
 mod common;
 
@@ -513,5 +517,111 @@ fn alpha_program_importing_an_alpha_dll_statically_gets_dllmain_first_and_thread
         expected("expected/ldralphastatic.expected"),
         "{}",
         run.stderr
+    );
+}
+
+#[test]
+fn alpha_dll_built_with_forwarders_exports_them_as_forwarder_strings() {
+    use ntemu::image::{ExportTarget, PeImage};
+    let bytes = std::fs::read(guest("alpha/ldrafwd.dll")).expect("ldrafwd.dll");
+    let image = PeImage::parse(&bytes).expect("ldrafwd.dll parses");
+    let exports = image.exports.as_ref().expect("an export directory");
+    let targets: Vec<(Option<&str>, u16, &ExportTarget)> = exports
+        .exports
+        .iter()
+        .map(|e| (e.name.as_deref(), e.ordinal, &e.target))
+        .collect();
+    let forward = |s: &str| ExportTarget::Forward(s.to_string());
+    assert_eq!(targets.len(), 4, "{targets:?}");
+    assert_eq!(targets[0], (Some("af_add"), 1, &forward("ldrathr.lt_add")));
+    assert_eq!(
+        targets[1],
+        (Some("af_err"), 2, &forward("NTDLL.RtlNtStatusToDosError"))
+    );
+    assert_eq!(targets[2].0, Some("af_own"));
+    assert!(matches!(targets[2].2, ExportTarget::Rva(_)), "{targets:?}");
+    assert_eq!(
+        targets[3],
+        (Some("af_tick"), 4, &forward("KERNEL32.GetTickCount"))
+    );
+}
+
+#[test]
+fn alpha_forwarders_lead_to_builtins_and_to_alpha_dlls_from_disk() {
+    let run = run_captured(&guest("alpha/ldralphafwd.exe"), RunOptions::default());
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        expected("expected/ldralphafwd.expected"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn alpha_dllmain_returning_false_fails_every_load_with_1114_and_leaves_nothing_behind() {
+    let run = run_captured(&guest("alpha/ldralphainit.exe"), RunOptions::default());
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    let (dllmain, report): (Vec<&str>, Vec<&str>) = run
+        .stdout
+        .lines()
+        .partition(|l| l.starts_with("ldrafail_DllMain_reason: "));
+    // Each load: PROCESS_ATTACH, refused, then PROCESS_DETACH before the DLL is unmapped.
+    let each_load = ["ldrafail_DllMain_reason: 1", "ldrafail_DllMain_reason: 0"];
+    assert_eq!(dllmain.len(), 2000);
+    for (k, pair) in dllmain.chunks(2).enumerate() {
+        assert_eq!(pair, each_load, "load {k}");
+    }
+    assert_eq!(
+        report,
+        [
+            "handle_delta: 0",
+            "commit_delta: 0",
+            "modules: 0",
+            "failures: 1000",
+            "error: 1114"
+        ]
+    );
+}
+
+#[test]
+fn alpha_static_dll_whose_dllmain_fails_ends_the_process_with_status_dll_init_failed() {
+    let run = run_captured(
+        &guest("alpha/ldralphainitstatic.exe"),
+        RunOptions::default(),
+    );
+    assert_eq!(run.report.exit_code, 0xC000_0142, "{}", run.stderr);
+    assert_eq!(
+        run.stdout, "ldrafail_DllMain_reason: 1\n",
+        "the program must not run"
+    );
+    assert_eq!(
+        run.stderr,
+        "ntemu: ldrafail.dll: its initialization routine (DllMain) failed: the process ends with STATUS_DLL_INIT_FAILED\n"
+    );
+}
+
+#[test]
+fn alpha_missing_static_dll_ends_the_process_with_status_dll_not_found_and_one_line() {
+    let run = run_captured(&guest("alpha/ldralphamissing.exe"), RunOptions::default());
+    assert_eq!(run.report.exit_code, 0xC000_0135, "{}", run.stderr);
+    assert_eq!(run.stdout, "", "the program must not run");
+    assert_eq!(
+        run.stderr,
+        "ntemu: ldranone.dll (imported by ldralphamissing.exe) was not found\n"
+    );
+}
+
+#[test]
+fn alpha_missing_static_import_ends_the_process_with_status_entrypoint_not_found() {
+    let run = run_captured(&guest("alpha/ldralphanoentry.exe"), RunOptions::default());
+    assert_eq!(run.report.exit_code, 0xC000_0139, "{}", run.stderr);
+    assert_eq!(
+        run.stdout, "",
+        "neither the program nor ldrathr.dll's DllMain must run"
+    );
+    assert_eq!(
+        run.stderr,
+        "ntemu: ldrathr.dll!lt_gone (imported by ldralphanoentry.exe) was not found\n"
     );
 }

@@ -27,6 +27,11 @@
 //! LOW are exact for the 64 KB-aligned bases NT's loader chooses. The undefined symbol
 //! `__ImageBase` is the DLL's own base (a 64 KB-aligned address, so its `ldah` is a HIGH).
 //!
+//! A DLL's forwarded exports are NUL-terminated strings `Export=DLL.Function` (or
+//! `Export=DLL.#ordinal`) in a `.forward` section of the object (the section itself is not
+//! part of the image): `Export` is exported with an address inside the export directory,
+//! where the string `DLL.Function` is, as the Microsoft linker emits a forwarder.
+//!
 //! Usage: alpha-pe [--dll BASE] INPUT.o OUTPUT.exe
 
 use std::collections::BTreeMap;
@@ -150,6 +155,35 @@ fn main() {
         export_names.sort();
         export_names.dedup();
     }
+    // Forwarded exports (`.forward`: `Export=DLL.Function` strings): export -> target.
+    let mut forwards: BTreeMap<String, String> = BTreeMap::new();
+    if dll_base.is_some() {
+        for entry in section_bytes(".forward").split(|&b| b == 0) {
+            if entry.is_empty() {
+                continue;
+            }
+            let entry = String::from_utf8_lossy(entry);
+            let Some((name, target)) = entry.split_once('=') else {
+                fail(format!(".forward: {entry:?} is not Export=DLL.Function"))
+            };
+            match target.split_once('.') {
+                Some((dll, func)) if !dll.is_empty() && !func.is_empty() => {}
+                _ => fail(format!(".forward: {target:?} is not DLL.Function")),
+            }
+            if name.is_empty()
+                || export_names.iter().any(|n| n == name)
+                || forwards
+                    .insert(name.to_string(), target.to_string())
+                    .is_some()
+            {
+                fail(format!(
+                    ".forward: export {name:?} is empty or defined twice"
+                ));
+            }
+        }
+        export_names.extend(forwards.keys().cloned());
+        export_names.sort();
+    }
     let dll_file_name = std::path::Path::new(output.as_str())
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
@@ -158,7 +192,8 @@ fn main() {
     let edata_len = edata_names_at
         + dll_file_name.len()
         + 1
-        + export_names.iter().map(|n| n.len() + 1).sum::<usize>();
+        + export_names.iter().map(|n| n.len() + 1).sum::<usize>()
+        + forwards.values().map(|t| t.len() + 1).sum::<usize>();
 
     let mut out = Vec::new();
     let mut w = Writer::new(false, 0x2000, 0x200, &mut out);
@@ -273,12 +308,23 @@ fn main() {
         let mut at = edata_names_at;
         edata[at..at + dll_file_name.len()].copy_from_slice(dll_file_name.as_bytes());
         at += dll_file_name.len() + 1;
+        // Forwarder strings follow the names, inside the export directory.
+        let mut forward_at = edata_names_at
+            + dll_file_name.len()
+            + 1
+            + export_names.iter().map(|n| n.len() + 1).sum::<usize>();
         for (k, name) in export_names.iter().enumerate() {
-            let sym = file
-                .symbols()
-                .find(|s| s.name() == Ok(name.as_str()))
-                .unwrap_or_else(|| fail(format!("export {name} vanished")));
-            put(&mut edata, eat + 4 * k, symbol_va(&sym) - BASE);
+            if let Some(target) = forwards.get(name) {
+                put(&mut edata, eat + 4 * k, e + forward_at as u32);
+                edata[forward_at..forward_at + target.len()].copy_from_slice(target.as_bytes());
+                forward_at += target.len() + 1;
+            } else {
+                let sym = file
+                    .symbols()
+                    .find(|s| s.name() == Ok(name.as_str()))
+                    .unwrap_or_else(|| fail(format!("export {name} vanished")));
+                put(&mut edata, eat + 4 * k, symbol_va(&sym) - BASE);
+            }
             put(&mut edata, npt + 4 * k, e + at as u32);
             edata[ot + 2 * k..ot + 2 * k + 2].copy_from_slice(&(k as u16).to_le_bytes());
             edata[at..at + name.len()].copy_from_slice(name.as_bytes());

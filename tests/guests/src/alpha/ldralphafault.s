@@ -57,43 +57,7 @@ start:
         CALL    ExitProcess
         .end start
 
-# committed(): v0 = the bytes of committed memory from 0x10000 to 0x7FFE0000, region by
-# region through VirtualQuery.
-        .ent committed
-committed:
-        lda     $30, -64($30)
-        stq     $26, 0($30)
-        stq     $9, 8($30)
-        stq     $10, 16($30)
-        ldah    $9, 1($31)                      # s0: the address (0x10000)
-        mov     $31, $10                        # s1: the total
-1:      ldah    $1, 0x7FFE($31)
-        cmpult  $9, $1, $1
-        beq     $1, 9f
-        mov     $9, $16
-        lda     $17, 32($30)                    # MEMORY_BASIC_INFORMATION (28 bytes)
-        lda     $18, 28($31)
-        CALL    VirtualQuery
-        beq     $0, 9f
-        ldl     $2, 44($30)                     # RegionSize
-        zapnot  $2, 0x0f, $2
-        beq     $2, 9f
-        ldl     $1, 48($30)                     # State
-        lda     $3, 0x1000($31)                 # MEM_COMMIT
-        cmpeq   $1, $3, $3
-        beq     $3, 2f
-        addq    $10, $2, $10
-2:      ldl     $1, 32($30)                     # BaseAddress
-        zapnot  $1, 0x0f, $1
-        addq    $1, $2, $9
-        br      $31, 1b
-9:      mov     $10, $0
-        ldq     $26, 0($30)
-        ldq     $9, 8($30)
-        ldq     $10, 16($30)
-        lda     $30, 64($30)
-        ret     $31, ($26)
-        .end committed
+        .include "committed.inc"
 
         .include "helpers.inc"
 
