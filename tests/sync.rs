@@ -97,3 +97,28 @@ fn a_connect_with_no_client_parks_the_thread() {
 fn a_completion_port_with_no_packet_parks_the_thread() {
     parks("x86/npipes.exe", "hang-port", "waiting for a packet");
 }
+
+#[test]
+fn pipe_and_file_handles_get_the_access_nt_grants() {
+    // The disk file is made (and deleted on close) on drive C:, a scratch root.
+    let root = common::Scratch::new("pipeaccess");
+    let run = run_captured(
+        &guest("x86/pipeaccess.exe"),
+        RunOptions {
+            root: Some(root.path().to_path_buf()),
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(
+        run.stdout,
+        expected("expected/pipeaccess.expected"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    assert!(
+        !root.path().join("pipeaccess.tmp").exists(),
+        "the file is deleted on close"
+    );
+    agrees_with_wine("expected/pipeaccess.expected", "expected/pipeaccess.wine");
+}

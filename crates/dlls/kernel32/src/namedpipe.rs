@@ -69,10 +69,10 @@ const MAX_NAME: usize = 256;
 
 /// GENERIC_READ | GENERIC_WRITE | SYNCHRONIZE and the rest of a duplex server end's rights.
 const SERVER_DUPLEX_ACCESS: u32 = 0x8000_0000 | 0x4000_0000 | 0x0010_0000;
-/// An inbound server end's rights (it reads): GENERIC_READ | SYNCHRONIZE | FILE_WRITE_ATTRIBUTES.
-const SERVER_INBOUND_ACCESS: u32 = 0x8000_0000 | 0x0010_0000 | 0x100;
-/// An outbound server end's rights (it writes): GENERIC_WRITE | SYNCHRONIZE | FILE_READ_ATTRIBUTES.
-const SERVER_OUTBOUND_ACCESS: u32 = 0x4000_0000 | 0x0010_0000 | 0x80;
+/// An inbound server end's rights (it reads): GENERIC_READ | SYNCHRONIZE.
+const SERVER_INBOUND_ACCESS: u32 = 0x8000_0000 | 0x0010_0000;
+/// An outbound server end's rights (it writes): GENERIC_WRITE | SYNCHRONIZE.
+const SERVER_OUTBOUND_ACCESS: u32 = 0x4000_0000 | 0x0010_0000;
 /// FILE_READ_DATA.
 const FILE_READ_DATA: u32 = 0x1;
 /// FILE_WRITE_DATA | FILE_APPEND_DATA.
@@ -790,6 +790,8 @@ fn connect_client(
     let Some(def) = lookup(call.state, name) else {
         return Err(NtStatus::OBJECT_NAME_NOT_FOUND);
     };
+    // CreateFile asks for SYNCHRONIZE and FILE_READ_ATTRIBUTES with every open.
+    let access = access | 0x0010_0000 | 0x80;
     let granted = ObjectType::File.map_access(AccessMask(access)).0;
     let reads = granted & FILE_READ_DATA != 0;
     let writes = granted & FILE_WRITE_RIGHTS != 0;

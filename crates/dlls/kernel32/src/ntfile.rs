@@ -252,7 +252,12 @@ fn query_information(
     handle: Handle,
     class: u32,
 ) -> Result<Vec<u8>, NtStatus> {
-    let (object, _) = disk(call, handle)?;
+    let (object, granted) = disk(call, handle)?;
+    if class == 8 {
+        // FileAccessInformation: the access the handle was granted, for a file object of any
+        // kind (a disk file, a device, either end of a pipe), as NT's I/O manager answers it.
+        return Ok(granted.to_le_bytes().to_vec());
+    }
     if object.payload::<NullDevice>().is_some() {
         return Err(NtStatus::INVALID_DEVICE_REQUEST);
     }
