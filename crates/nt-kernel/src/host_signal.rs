@@ -68,7 +68,6 @@ impl HostSignal {
 mod tests {
     use super::*;
     use std::sync::Arc;
-    use std::time::Instant;
 
     #[test]
     fn a_ring_is_taken_once() {
@@ -85,13 +84,12 @@ mod tests {
     fn a_ring_from_another_thread_ends_a_wait_early() {
         let s = Arc::new(HostSignal::new());
         let ringer = s.clone();
-        let start = Instant::now();
         let t = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(20));
             ringer.ring();
         });
+        // True only when rung: the 30 s timeout did not end it.
         assert!(s.wait_timeout(Duration::from_secs(30)));
-        assert!(start.elapsed() < Duration::from_secs(20));
         t.join().unwrap();
         // Without a ring the wait lasts its timeout.
         assert!(s.take());

@@ -614,7 +614,6 @@ fn a_ring_wakes_a_machine_whose_threads_all_sleep() {
             std::thread::sleep(std::time::Duration::from_millis(50));
             signal.ring();
         });
-        let start = std::time::Instant::now();
         let mut services = HostCounting {
             turns: 0,
             stop_at: 1,
@@ -624,7 +623,6 @@ fn a_ring_wakes_a_machine_whose_threads_all_sleep() {
             RunOutcome::Interrupted,
             "{arch:?}"
         );
-        assert!(start.elapsed() < std::time::Duration::from_secs(30));
         ringer.join().unwrap();
     }
 }

@@ -80,11 +80,12 @@ impl Win32State {
 
     /// Runs the housekeeping hooks.
     pub fn run_housekeeping(&mut self, io: &HostIo, machine: &mut Machine, pause: Pause) {
-        if self.housekeeping_hooks.is_empty() {
-            return;
-        }
-        for hook in self.housekeeping_hooks.clone() {
+        // Hooks are plain function pointers: index, so that a hook may add one and no copy
+        // of the list is made between quanta.
+        let mut i = 0;
+        while let Some(&hook) = self.housekeeping_hooks.get(i) {
             hook(self, io, machine, pause);
+            i += 1;
         }
     }
 

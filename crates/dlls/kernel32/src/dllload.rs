@@ -515,7 +515,7 @@ fn loader_lock_event(call: &mut ApiCall<'_>) -> Arc<nt_object::Object> {
 
 /// When another thread of the calling process holds the loader lock: the event to wait on
 /// (reset, so that the holder's release wakes the waiter). None when the caller may go on.
-pub(crate) fn loader_lock_wait(call: &mut ApiCall<'_>) -> Option<Arc<nt_object::Object>> {
+fn loader_lock_wait(call: &mut ApiCall<'_>) -> Option<Arc<nt_object::Object>> {
     let (pid, tid) = (call.thread.process, call.thread.thread);
     let held = call
         .state
@@ -529,6 +529,15 @@ pub(crate) fn loader_lock_wait(call: &mut ApiCall<'_>) -> Option<Arc<nt_object::
     let event = loader_lock_event(call);
     let _ = event.reset_event();
     Some(event)
+}
+
+/// For a loader function (LoadLibrary, FreeLibrary): when another thread holds the loader
+/// lock, the call waits for it and then runs again.
+pub(crate) fn wait_for_loader_lock(call: &mut ApiCall<'_>) -> Option<win32::ApiReturn> {
+    loader_lock_wait(call).map(|event| win32::ApiReturn::Retry {
+        objects: vec![event],
+        timeout: None,
+    })
 }
 
 /// The calling thread's loader calls are done: if it held the loader lock, it is free again

@@ -1365,7 +1365,7 @@ pub fn write_handle(
 }
 
 /// The byte offset an OVERLAPPED structure gives (Offset, OffsetHigh), if there is one.
-fn overlapped_offset(call: &ApiCall<'_>, ovl: u32) -> Result<Option<u64>, Win32Error> {
+pub(crate) fn overlapped_offset(call: &ApiCall<'_>, ovl: u32) -> Result<Option<u64>, Win32Error> {
     if ovl == 0 {
         return Ok(None);
     }
@@ -1432,10 +1432,6 @@ pub(crate) fn ReadFile(
             let len = (length - at).min(super::COPY_CHUNK as u32) as usize;
             call.probe_write(buffer.wrapping_add(at), len)
                 .map_err(|_| Win32Error::NOACCESS)?;
-        }
-        if ovl != 0 {
-            // NT's ReadFile marks the request pending before the I/O starts.
-            let _ = call.write_u32(ovl, NtStatus::PENDING.0);
         }
         let total = read_chunks(call, &object, buffer, length, offset)?;
         if ovl != 0 && total == 0 && length > 0 && object.payload::<DiskFile>().is_some() {
@@ -1572,20 +1568,6 @@ fn transfer_mode(
     })
 }
 
-/// Reports a finished transfer in its OVERLAPPED: the I/O status (Internal = STATUS_SUCCESS,
-/// InternalHigh = the bytes) and its event, when it names one, signalled.
-pub(crate) fn complete_io(call: &mut ApiCall<'_>, ovl: u32, bytes: u32) {
-    let _ = call.write_u32(ovl, NtStatus::SUCCESS.0);
-    let _ = call.write_u32(ovl.wrapping_add(4), bytes);
-    if let Ok(event) = call.read_u32(ovl.wrapping_add(16))
-        && event & !1 != 0
-        && let Ok(object) =
-            call.reference(Handle(event & !1), AccessMask(0x2), Some(ObjectType::Event))
-    {
-        let _ = object.set_event();
-    }
-}
-
 /// WriteFile(hFile, lpBuffer, nNumberOfBytesToWrite, lpNumberOfBytesWritten, lpOverlapped):
 /// console handles as before; disk files and NUL here.
 #[export]
@@ -1639,9 +1621,6 @@ pub(crate) fn WriteFile(
                 call.read_bytes(buffer.wrapping_add(at), len)
                     .map_err(|_| Win32Error::INVALID_USER_BUFFER)?,
             );
-        }
-        if ovl != 0 {
-            let _ = call.write_u32(ovl, NtStatus::PENDING.0);
         }
         let n = if let Some(disk) = object.payload::<DiskFile>() {
             disk_write(disk, granted, &data, offset)?

@@ -683,12 +683,11 @@ mod tests {
         assert!(matches("*a", "ba"));
         assert!(matches("a*b*c", "aXbYbc"));
         assert!(!matches("a*b*c", "aXbYbd"));
-        // A pattern that makes a backtracking matcher take exponential time.
+        // A pattern that makes a backtracking matcher take exponential time (this one
+        // would not finish); the matcher's work is linear in pattern times name.
         let long: String = "a".repeat(250);
         let pattern = format!("{}b", "*a".repeat(60));
-        let t = std::time::Instant::now();
         assert!(!matches(&pattern, &long));
-        assert!(t.elapsed() < std::time::Duration::from_secs(1));
     }
 
     #[test]

@@ -136,11 +136,8 @@ pub(crate) fn loaded_builtins(call: &mut ApiCall<'_>, pid: u32) -> Vec<(String, 
 }
 
 fn load_library(call: &mut ApiCall<'_>, name: Option<&str>, flags: u32, params: u32) -> ApiReturn {
-    if let Some(event) = crate::dllload::loader_lock_wait(call) {
-        return ApiReturn::Retry {
-            objects: vec![event],
-            timeout: None,
-        };
+    if let Some(wait) = crate::dllload::wait_for_loader_lock(call) {
+        return wait;
     }
     let Some(name) = name else {
         return call.fail(NtStatus::INVALID_PARAMETER);
@@ -375,11 +372,8 @@ fn GetModuleFileNameW(
 /// module is ERROR_MOD_NOT_FOUND (LdrUnloadDll's STATUS_DLL_NOT_FOUND).
 #[export]
 fn FreeLibrary(call: &mut ApiCall<'_>, hLibModule: u32) -> ApiReturn {
-    if let Some(event) = crate::dllload::loader_lock_wait(call) {
-        return ApiReturn::Retry {
-            objects: vec![event],
-            timeout: None,
-        };
+    if let Some(wait) = crate::dllload::wait_for_loader_lock(call) {
+        return wait;
     }
     if let Some(value) = crate::dllload::free_data_file(call, hLibModule) {
         return ApiReturn::Value(value);

@@ -262,8 +262,22 @@ fn filetime_of(call: &ApiCall<'_>, machine_ms: u64) -> u64 {
     FILETIME_UNIX_EPOCH + (call.state.wall_clock_base_ms + machine_ms) * 10_000
 }
 
-/// Writes the four FILETIMEs of GetProcessTimes / GetThreadTimes.
-fn write_times(call: &mut ApiCall<'_>, out: [Ptr; 4], times: [u64; 4]) -> ApiReturn {
+/// Writes the four FILETIMEs of GetProcessTimes / GetThreadTimes for an object made at
+/// `created_ms`, ended at `exited_ms` (None while it runs), that retired `instructions`:
+/// creation, exit (0 while it runs), kernel (0) and user time.
+fn write_times(
+    call: &mut ApiCall<'_>,
+    out: [Ptr; 4],
+    created_ms: u64,
+    exited_ms: Option<u64>,
+    instructions: u64,
+) -> ApiReturn {
+    let times = [
+        filetime_of(call, created_ms),
+        exited_ms.map_or(0, |ms| filetime_of(call, ms)),
+        0,
+        cpu_time_100ns(instructions),
+    ];
     for (at, value) in out.into_iter().zip(times) {
         if call.write_bytes(at.0, &value.to_le_bytes()).is_err() {
             return call.fail(NtStatus::ACCESS_VIOLATION);
@@ -293,16 +307,12 @@ fn GetProcessTimes(
         Err(e) => return failure(call, e, 0),
     };
     let d = info.details;
-    let times = [
-        filetime_of(call, d.created_ms),
-        d.exited_ms.map_or(0, |ms| filetime_of(call, ms)),
-        0,
-        cpu_time_100ns(d.instructions),
-    ];
     write_times(
         call,
         [lpCreationTime, lpExitTime, lpKernelTime, lpUserTime],
-        times,
+        d.created_ms,
+        d.exited_ms,
+        d.instructions,
     )
 }
 
@@ -325,16 +335,12 @@ fn GetThreadTimes(
         Err(e) => return failure(call, e, 0),
     };
     let d = info.details;
-    let times = [
-        filetime_of(call, d.created_ms),
-        d.exited_ms.map_or(0, |ms| filetime_of(call, ms)),
-        0,
-        cpu_time_100ns(d.instructions),
-    ];
     write_times(
         call,
         [lpCreationTime, lpExitTime, lpKernelTime, lpUserTime],
-        times,
+        d.created_ms,
+        d.exited_ms,
+        d.instructions,
     )
 }
 

@@ -59,15 +59,7 @@ fn transfer(
     if reserved != 0 || ovl == 0 || !overlapped || !unbuffered {
         return Err(Win32Error::INVALID_PARAMETER);
     }
-    let offset = {
-        let low = call
-            .read_u32(ovl.wrapping_add(8))
-            .map_err(|_| Win32Error::NOACCESS)?;
-        let high = call
-            .read_u32(ovl.wrapping_add(12))
-            .map_err(|_| Win32Error::NOACCESS)?;
-        u64::from(high) << 32 | u64::from(low)
-    };
+    let offset = file::overlapped_offset(call, ovl)?.unwrap_or(0);
     if !length.is_multiple_of(file::SECTOR_SIZE)
         || !offset.is_multiple_of(u64::from(file::SECTOR_SIZE))
     {
@@ -103,7 +95,8 @@ fn transfer(
             }
         }
     }
-    file::complete_io(call, ovl, done);
+    // Its completion as every other I/O's: OVERLAPPED, event and completion port.
+    super::overlapped::complete_now(call, &object, ovl, None, NtStatus::SUCCESS, done);
     Ok(done)
 }
 
