@@ -228,6 +228,13 @@ statuses! {
     DLL_INIT_FAILED = 0xC000_0142;
     /// The image has no resource of that type and name in that language.
     RESOURCE_LANG_NOT_FOUND = 0xC000_0204;
+    /// An activation context cannot be made (a manifest that is not well formed, or an
+    /// assembly it names that is not found).
+    SXS_CANT_GEN_ACTCTX = 0xC015_0002;
+    /// DeactivateActCtx of an activation that is not the thread's innermost.
+    SXS_EARLY_DEACTIVATION = 0xC015_000F;
+    /// DeactivateActCtx of a cookie that names none of the thread's activations.
+    SXS_INVALID_DEACTIVATION = 0xC015_0010;
     // The configuration manager (registry) and the security reference monitor.
     /// The data did not fit; the part that fits was returned (ERROR_MORE_DATA; a pipe
     /// message cut short).
@@ -365,6 +372,12 @@ impl Win32Error {
     pub const RESOURCE_TYPE_NOT_FOUND: Win32Error = Win32Error(1813);
     /// ERROR_RESOURCE_LANG_NOT_FOUND: no resource in that language.
     pub const RESOURCE_LANG_NOT_FOUND: Win32Error = Win32Error(1815);
+    /// ERROR_SXS_CANT_GEN_ACTCTX: no activation context can be made from the manifest.
+    pub const SXS_CANT_GEN_ACTCTX: Win32Error = Win32Error(14001);
+    /// ERROR_SXS_EARLY_DEACTIVATION.
+    pub const SXS_EARLY_DEACTIVATION: Win32Error = Win32Error(14084);
+    /// ERROR_SXS_INVALID_DEACTIVATION.
+    pub const SXS_INVALID_DEACTIVATION: Win32Error = Win32Error(14085);
 }
 
 /// Win32 error codes of the loader and the resource functions.
@@ -673,6 +686,15 @@ pub const STATUS_TO_WIN32: &[(NtStatus, Win32Error)] = &[
     (
         NtStatus::RESOURCE_LANG_NOT_FOUND,
         Win32Error::RESOURCE_LANG_NOT_FOUND,
+    ),
+    (NtStatus::SXS_CANT_GEN_ACTCTX, Win32Error::SXS_CANT_GEN_ACTCTX),
+    (
+        NtStatus::SXS_EARLY_DEACTIVATION,
+        Win32Error::SXS_EARLY_DEACTIVATION,
+    ),
+    (
+        NtStatus::SXS_INVALID_DEACTIVATION,
+        Win32Error::SXS_INVALID_DEACTIVATION,
     ),
     // The configuration manager (registry) and the security reference monitor.
     (NtStatus::BUFFER_OVERFLOW, Win32Error::MORE_DATA),

@@ -1978,6 +1978,9 @@ fn CreateThread(
         param,
         flags,
     );
+    if let Ok((_, tid)) = result {
+        actctx::thread_created(call, tid);
+    }
     finish_thread_creation(call, result, tid_ptr)
 }
 
@@ -2014,6 +2017,16 @@ fn CreateRemoteThread(
     let result = call
         .machine
         .create_remote_thread(caller, process, inherit, stack, start, param, flags);
+    if let Ok((_, tid)) = result {
+        let same = process == Handle::CURRENT_PROCESS
+            || call
+                .machine
+                .process_information(caller.process, process, AccessMask(0))
+                .is_ok_and(|info| info.id == caller.process);
+        if same {
+            actctx::thread_created(call, tid);
+        }
+    }
     finish_thread_creation(call, result, tid_ptr)
 }
 
