@@ -2,7 +2,8 @@
 //! HeapAlloc, HeapReAlloc in place and moved, large blocks, HeapValidate, HeapWalk,
 //! GetProcessHeaps), moveable memory (GlobalAlloc/LocalAlloc handles, locks, discarding),
 //! NtQueryInformationProcess/Thread and NtQuerySystemInformation with their exact lengths,
-//! GlobalMemoryStatus, and the activation-context functions a static import gets.
+//! GlobalMemoryStatus, the activation-context functions a static import gets, a call's own
+//! tail checking (no room taken) and HeapSetInformation's low-fragmentation request.
 
 mod common;
 

@@ -687,7 +687,10 @@ pub const STATUS_TO_WIN32: &[(NtStatus, Win32Error)] = &[
         NtStatus::RESOURCE_LANG_NOT_FOUND,
         Win32Error::RESOURCE_LANG_NOT_FOUND,
     ),
-    (NtStatus::SXS_CANT_GEN_ACTCTX, Win32Error::SXS_CANT_GEN_ACTCTX),
+    (
+        NtStatus::SXS_CANT_GEN_ACTCTX,
+        Win32Error::SXS_CANT_GEN_ACTCTX,
+    ),
     (
         NtStatus::SXS_EARLY_DEACTIVATION,
         Win32Error::SXS_EARLY_DEACTIVATION,

@@ -298,7 +298,7 @@ static void actctx(void)
     ACTCTXW ctx;
     HANDLE h = (HANDLE)0xdeadbeef;
     ULONG_PTR cookie = 0;
-    WCHAR name[] = L"main.manifest";
+    WCHAR name[] = L"ntemu-absent.manifest";
 
     flag("GetProcAddress CreateActCtxW",
          GetProcAddress(GetModuleHandleA("kernel32.dll"), "CreateActCtxW") != NULL);
@@ -308,11 +308,51 @@ static void actctx(void)
     ctx.cbSize = sizeof(ctx);
     ctx.lpSource = name;
     SetLastError(0xdeadbeef);
-    flag("CreateActCtxW fails", CreateActCtxW(&ctx) == INVALID_HANDLE_VALUE);
+    flag("CreateActCtxW of an absent manifest fails", CreateActCtxW(&ctx) == INVALID_HANDLE_VALUE);
     check_err("CreateActCtxW error");
+    flag("ActivateActCtx(NULL)", ActivateActCtx(NULL, &cookie));
+    flag("DeactivateActCtx", DeactivateActCtx(0, cookie));
+}
+
+/* A call's own HEAP_TAIL_CHECKING_ENABLED on a heap made without it takes no room (NT adds
+ * the tail to the heap's AlignRound when the heap is made with it), and the
+ * low-fragmentation request of HeapSetInformation, recorded for good. */
+static void tails_and_lfh(void)
+{
+    HANDLE heap = HeapCreate(HEAP_NO_SERIALIZE, 0, 0);
+    ULONG info = 0xdeadbeef;
+    SIZE_T len = 0;
+    char *p0, *p1, *a, *b;
+
+    p0 = HeapAlloc(heap, HEAP_TAIL_CHECKING_ENABLED | HEAP_FREE_CHECKING_ENABLED, 0x7d000);
+    p1 = HeapAlloc(heap, HEAP_TAIL_CHECKING_ENABLED | HEAP_FREE_CHECKING_ENABLED, 0x7d000);
+    check_x("tail-checked 0x7d000-byte blocks apart", (unsigned long)(p1 - p0));
+    a = HeapAlloc(heap, HEAP_TAIL_CHECKING_ENABLED, 24);
+    b = HeapAlloc(heap, HEAP_TAIL_CHECKING_ENABLED, 24);
+    check_x("tail-checked 24-byte blocks apart", (unsigned long)(b - a));
+    flag("HeapValidate after tail-checked blocks", HeapValidate(heap, 0, NULL));
+    flag("HeapDestroy", HeapDestroy(heap));
+
+    heap = HeapCreate(0, 0, 0);
+    flag("HeapQueryInformation", HeapQueryInformation(heap, HeapCompatibilityInformation,
+                                                      &info, sizeof(info), &len));
+    check_u("compatibility of a new heap", info);
+    check_u("its length", len);
+    info = 2;
+    flag("HeapSetInformation LFH", HeapSetInformation(heap, HeapCompatibilityInformation,
+                                                      &info, sizeof(info)));
+    info = 0xdeadbeef;
+    HeapQueryInformation(heap, HeapCompatibilityInformation, &info, sizeof(info), NULL);
+    check_u("compatibility after it", info);
+    info = 0;
     SetLastError(0xdeadbeef);
-    flag("ActivateActCtx fails", !ActivateActCtx(NULL, &cookie));
-    check_err("ActivateActCtx error");
+    flag("back to a standard heap fails", !HeapSetInformation(heap, HeapCompatibilityInformation,
+                                                              &info, sizeof(info)));
+    check_err("its error");
+    a = HeapAlloc(heap, 0, 100);
+    flag("HeapAlloc on it", a != NULL);
+    flag("HeapFree on it", HeapFree(heap, 0, a));
+    flag("HeapDestroy LFH heap", HeapDestroy(heap));
 }
 
 void __stdcall start(void)
@@ -322,5 +362,6 @@ void __stdcall start(void)
     moveable();
     ntquery();
     actctx();
+    tails_and_lfh();
     ExitProcess(0);
 }

@@ -207,8 +207,8 @@ fn cant_generate() -> Win32Error {
 fn load_manifest(call: &ApiCall<'_>, name: &str) -> Result<(), Win32Error> {
     let file = guest_file(call, name)?;
     let bytes = file.read()?.ok_or(Win32Error::FILE_NOT_FOUND)?;
-    let manifest = manifest::parse(&bytes[..bytes.len().min(MAX_MANIFEST)])
-        .ok_or_else(cant_generate)?;
+    let manifest =
+        manifest::parse(&bytes[..bytes.len().min(MAX_MANIFEST)]).ok_or_else(cant_generate)?;
     let path = file.path().to_string();
     let dir = path.rsplit_once('\\').map_or("", |(d, _)| d);
     for dep in &manifest.dependencies {
@@ -434,9 +434,9 @@ mod manifest {
     fn is_version(v: &str) -> bool {
         let parts: Vec<&str> = v.split('.').collect();
         parts.len() == 4
-            && parts
-                .iter()
-                .all(|p| !p.is_empty() && p.len() <= 5 && p.parse::<u32>().is_ok_and(|n| n <= 0xFFFF))
+            && parts.iter().all(|p| {
+                !p.is_empty() && p.len() <= 5 && p.parse::<u32>().is_ok_and(|n| n <= 0xFFFF)
+            })
     }
 
     /// The manifest in `bytes`, or None when it is not a well-formed assembly manifest.

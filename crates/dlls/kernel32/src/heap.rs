@@ -8,15 +8,54 @@
 //! does. The process heap is made when the process starts (PEB.ProcessHeap), of the size
 //! the image's headers ask for. HeapQueryInformation and HeapSetInformation are Windows XP's,
 //! exported beyond NT 4.0 (`later-exports.txt`) because programs built for later Windows call
-//! them unchecked; ntemu's heap is NT 4.0's, with no low-fragmentation front end, so its
-//! compatibility information is 0 and asking for the LFH fails.
+//! them unchecked. A heap's compatibility information is 0 (a standard heap) until the program
+//! asks for the low-fragmentation heap (2), which is then recorded for good (as on Windows,
+//! it cannot be undone) and answered by HeapQueryInformation; no heap turns to it by itself,
+//! as NT 4.0's never do, and blocks are still NT 4.0's (no front end sits before them).
+
+use std::collections::BTreeSet;
 
 use nt_memory::GuestMemory;
 use nt_object::Handle;
 use nt_status::{NtStatus, Win32Error};
 use ntdll::heap::{self, HEAP_CLASS_1, HEAP_GENERATE_EXCEPTIONS, HEAP_NO_SERIALIZE, WalkKind};
 use ntdll::heap_api;
-use win32::{ApiCall, ApiReturn, Ptr, export};
+use win32::{ApiCall, ApiReturn, PerProcess, Ptr, export};
+
+/// The heaps of each process its program asked the low-fragmentation heap for.
+#[derive(Default)]
+struct LfhRequests(PerProcess<BTreeSet<u32>>);
+
+/// Whether the program asked the low-fragmentation heap for `heap`.
+fn lfh_requested(call: &mut ApiCall<'_>, heap: u32) -> bool {
+    let pid = call.thread.process;
+    let Some(object) = call.process_object() else {
+        return false;
+    };
+    call.state
+        .get::<LfhRequests>()
+        .0
+        .get(pid, &object)
+        .is_some_and(|s| s.contains(&heap))
+}
+
+/// Records (or, for a heap made or destroyed at that address, forgets) the request.
+fn set_lfh_requested(call: &mut ApiCall<'_>, heap: u32, on: bool) {
+    let pid = call.thread.process;
+    let Some(object) = call.process_object() else {
+        return;
+    };
+    let set = call
+        .state
+        .get::<LfhRequests>()
+        .0
+        .get_or_default(pid, &object);
+    if on {
+        set.insert(heap);
+    } else {
+        set.remove(&heap);
+    }
+}
 
 /// PROCESS_HEAP_ENTRY.wFlags.
 mod entry_flags {
@@ -123,7 +162,10 @@ fn HeapCreate(
         maximum = maximum.max(page).max(dwInitialSize);
     }
     match heap_api::create_heap(call, flags, maximum, dwInitialSize) {
-        Ok(h) => ApiReturn::Value(h),
+        Ok(h) => {
+            set_lfh_requested(call, h, false);
+            ApiReturn::Value(h)
+        }
         Err(f) => call.fail(f.status()),
     }
 }
@@ -133,7 +175,10 @@ fn HeapCreate(
 #[export]
 fn HeapDestroy(call: &mut ApiCall<'_>, hHeap: Handle) -> ApiReturn {
     match heap_api::destroy_heap(call, hHeap.0) {
-        Ok(()) => ApiReturn::Value(1),
+        Ok(()) => {
+            set_lfh_requested(call, hHeap.0, false);
+            ApiReturn::Value(1)
+        }
         Err(_) => call.fail(NtStatus::INVALID_HANDLE),
     }
 }
@@ -223,7 +268,7 @@ const HEAP_COMPATIBILITY_INFORMATION: u32 = 0;
 
 /// HeapQueryInformation(HeapHandle, HeapInformationClass, HeapInformation,
 /// HeapInformationLength, ReturnLength) (Windows XP): the compatibility information, 0 (a
-/// standard heap).
+/// standard heap) or 2 once the program asked for the low-fragmentation heap.
 #[export]
 fn HeapQueryInformation(
     call: &mut ApiCall<'_>,
@@ -251,16 +296,21 @@ fn HeapQueryInformation(
     if HeapInformationLength < 4 {
         return call.fail(NtStatus::BUFFER_TOO_SMALL);
     }
-    match call.write_u32(HeapInformation.0, 0) {
+    let info = if lfh_requested(call, HeapHandle.0) {
+        2
+    } else {
+        0
+    };
+    match call.write_u32(HeapInformation.0, info) {
         Ok(()) => ApiReturn::Value(1),
         Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
     }
 }
 
 /// HeapSetInformation(HeapHandle, HeapInformationClass, HeapInformation,
-/// HeapInformationLength) (Windows XP): compatibility 0 (a standard heap) is what the heap
-/// is; the low-fragmentation heap (2) does not exist in NT 4.0's heap (ERROR_GEN_FAILURE, as
-/// Windows answers when it cannot enable it).
+/// HeapInformationLength) (Windows XP): compatibility 2 asks for the low-fragmentation heap,
+/// for good: 0 (a standard heap) succeeds only before it, and the look-aside lists (1)
+/// never (ERROR_GEN_FAILURE, as Windows answers when it cannot change the heap).
 #[export]
 fn HeapSetInformation(
     call: &mut ApiCall<'_>,
@@ -286,9 +336,12 @@ fn HeapSetInformation(
         return call.fail(NtStatus::INVALID_PARAMETER);
     }
     match value {
-        0 => ApiReturn::Value(1),
-        1 => call.fail(NtStatus::UNSUCCESSFUL),
-        2 => call.fail(NtStatus::UNSUCCESSFUL),
+        0 if !lfh_requested(call, HeapHandle.0) => ApiReturn::Value(1),
+        0 | 1 => call.fail(NtStatus::UNSUCCESSFUL),
+        2 => {
+            set_lfh_requested(call, HeapHandle.0, true);
+            ApiReturn::Value(1)
+        }
         _ => call.fail(NtStatus::INVALID_PARAMETER),
     }
 }

@@ -532,6 +532,22 @@ fn overhead(flags: u32) -> u32 {
     extra
 }
 
+/// The flags a block's size is computed with: the tail a call asks for takes room only when
+/// the heap itself was made with HEAP_TAIL_CHECKING_ENABLED (NT adds the tail to the heap's
+/// AlignRound when it creates it); a call's own tail flag fills the tail only where the
+/// block has room for it.
+fn sizing_flags(m: &AddressSpace, heap: u32, flags: u32) -> R<u32> {
+    let heap_flags = m.read_u32(heap + heap_off::FLAGS)?;
+    Ok((flags & !HEAP_TAIL_CHECKING_ENABLED) | (heap_flags & HEAP_TAIL_CHECKING_ENABLED))
+}
+
+/// The bytes of a busy block of `granules` past `size` bytes of data and its extra.
+fn tail_room(granules: u32, size: u32, extra: bool) -> u32 {
+    (granules * GRANULE)
+        .saturating_sub(ENTRY_SIZE + if extra { 8 } else { 0 })
+        .saturating_sub(size)
+}
+
 fn max_blocks_in(segment_bytes: u32) -> u32 {
     segment_bytes / (2 * GRANULE)
 }
@@ -585,7 +601,16 @@ pub fn create(m: &mut AddressSpace, flags: u32, reserve: u32, commit: u32) -> R<
         (heap_off::DECOMMIT_FREE_BLOCK_THRESHOLD, page / GRANULE),
         (heap_off::DECOMMIT_TOTAL_FREE_THRESHOLD, 0x1_0000 / GRANULE),
         (heap_off::MAXIMUM_ALLOCATION_SIZE, MAXIMUM_ALLOCATION),
-        (heap_off::ALIGN_ROUND, GRANULE - 1 + ENTRY_SIZE),
+        (
+            heap_off::ALIGN_ROUND,
+            GRANULE - 1
+                + ENTRY_SIZE
+                + if flags & HEAP_TAIL_CHECKING_ENABLED != 0 {
+                    TAIL_SIZE
+                } else {
+                    0
+                },
+        ),
         (heap_off::ALIGN_MASK, !(GRANULE - 1)),
         (heap_off::LOCK_VARIABLE, base + heap_off::LOCK),
         (heap_off::SEGMENTS, base + SEGMENT0),
@@ -828,6 +853,12 @@ fn claim(
     } else {
         (have, 0)
     };
+    let extra = flags & HEAP_SETTABLE_USER_VALUE != 0;
+    let flags = if tail_room(used, size, extra) < TAIL_SIZE {
+        flags & !HEAP_TAIL_CHECKING_ENABLED
+    } else {
+        flags
+    };
     let mut f = ef::BUSY | (((flags & HEAP_SETTABLE_USER_FLAGS) >> 4) as u8);
     if flags & HEAP_SETTABLE_USER_VALUE != 0 {
         f |= ef::EXTRA_PRESENT;
@@ -1010,7 +1041,8 @@ fn allocate_block(m: &mut AddressSpace, heap: u32, flags: u32, size: u32) -> R<u
     if size > MAXIMUM_ALLOCATION {
         return Err(HeapFailure::NoMemory);
     }
-    let want = granules_for(size, overhead(flags)).ok_or(HeapFailure::NoMemory)?;
+    let want =
+        granules_for(size, overhead(sizing_flags(m, heap, flags)?)).ok_or(HeapFailure::NoMemory)?;
     let growable = flags & HEAP_GROWABLE != 0;
     if want > VIRTUAL_THRESHOLD {
         if !growable {
@@ -1227,7 +1259,8 @@ fn resize_small(
     size: u32,
     flags: u32,
 ) -> R<Option<u32>> {
-    let want = granules_for(size, overhead(flags)).ok_or(HeapFailure::NoMemory)?;
+    let want =
+        granules_for(size, overhead(sizing_flags(m, heap, flags)?)).ok_or(HeapFailure::NoMemory)?;
     if want > VIRTUAL_THRESHOLD {
         return Ok(None);
     }
@@ -1327,6 +1360,9 @@ fn write_busy_header(
         flags |= ef::LAST_ENTRY;
     }
     let extra = e.flags & ef::EXTRA_PRESENT != 0;
+    if tail_room(granules, size, extra) < TAIL_SIZE {
+        flags &= !ef::FILL_PATTERN;
+    }
     // Keep the user value: it moves to the block's new end.
     let value = if extra {
         Some(m.read_u64(h + e.bytes() - 8)?)
@@ -1346,7 +1382,7 @@ fn write_busy_header(
     if let Some(v) = value {
         m.write_u64(h + granules * GRANULE - 8, v)?;
     }
-    if e.flags & ef::FILL_PATTERN != 0 {
+    if flags & ef::FILL_PATTERN != 0 {
         m.write_bytes(h + ENTRY_SIZE + size, &[TAIL_FILL; TAIL_SIZE as usize])?;
     }
     Ok(())
