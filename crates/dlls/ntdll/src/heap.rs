@@ -729,6 +729,20 @@ fn write_free_block(
     segment: u32,
     last: bool,
 ) -> R<()> {
+    write_free_header(m, heap, h, granules, prev, segment, last)?;
+    link(m, heap, h, granules)
+}
+
+/// Writes the header (and the free fill) of a free block at `h`, not yet on a list.
+fn write_free_header(
+    m: &mut AddressSpace,
+    heap: u32,
+    h: u32,
+    granules: u32,
+    prev: u16,
+    segment: u32,
+    last: bool,
+) -> R<()> {
     let flags = m.read_u32(heap + heap_off::FLAGS)?;
     let mut f = if last { ef::LAST_ENTRY } else { 0 };
     if flags & HEAP_FREE_CHECKING_ENABLED != 0 && granules > 2 {
@@ -746,8 +760,46 @@ fn write_free_block(
             unused: 0,
             tag: 0,
         },
-    )?;
-    link(m, heap, h, granules)
+    )
+}
+
+/// Puts a free block of `new_granules` whose header is (or will be) at `new_h` in the list
+/// place of the free block at `old_h` (of `old_granules`, on list 0), when the new size keeps
+/// list 0 in order there: one relinking instead of taking the old block off and walking the
+/// list for the new one. False (nothing changed) when the place does not fit.
+fn replace_on_list(
+    m: &mut AddressSpace,
+    heap: u32,
+    old_h: u32,
+    old_granules: u32,
+    new_h: u32,
+    new_granules: u32,
+) -> R<bool> {
+    if list_of(old_granules) != 0 || list_of(new_granules) != 0 {
+        return Ok(false);
+    }
+    let head = list_head(heap, 0);
+    let links = m.read_u64(old_h + 8)?;
+    let (flink, blink) = (links as u32, (links >> 32) as u32);
+    if flink == 0 || blink == 0 {
+        return Err(HeapFailure::InvalidParameter);
+    }
+    if m.read_u32(blink)? != old_h + 8 || m.read_u32(flink + 4)? != old_h + 8 {
+        return Err(HeapFailure::InvalidParameter);
+    }
+    let size_at = |m: &AddressSpace, link: u32| -> R<u32> {
+        Ok(u32::from(read_entry(m, link.wrapping_sub(8))?.size))
+    };
+    let fits = (blink == head || size_at(m, blink)? <= new_granules)
+        && (flink == head || size_at(m, flink)? >= new_granules);
+    if !fits {
+        return Ok(false);
+    }
+    m.write_u64(new_h + 8, links)?;
+    m.write_u32(blink, new_h + 8)?;
+    m.write_u32(flink + 4, new_h + 8)?;
+    add_total_free(m, heap, i64::from(new_granules) - i64::from(old_granules))?;
+    Ok(true)
 }
 
 /// Destroys a heap: its segments and large blocks are released.
@@ -776,8 +828,9 @@ pub fn destroy(m: &mut AddressSpace, heap: u32) -> R<()> {
     Ok(())
 }
 
-/// A free block of at least `want` granules, taken off its list: its header and size.
-fn take_free(m: &mut AddressSpace, heap: u32, want: u32) -> R<Option<(u32, Entry)>> {
+/// A free block of at least `want` granules: its header, its entry, and whether it is still
+/// on its list (a block of list 0 is left there for [`claim`]).
+fn take_free(m: &mut AddressSpace, heap: u32, want: u32) -> R<Option<(u32, Entry, bool)>> {
     if want < FREE_LISTS {
         let mut bitmap = [0u8; 16];
         m.read_bytes(heap + heap_off::FREE_LISTS_IN_USE, &mut bitmap)?;
@@ -806,7 +859,7 @@ fn take_free(m: &mut AddressSpace, heap: u32, want: u32) -> R<Option<(u32, Entry
                     return Err(HeapFailure::InvalidParameter);
                 }
                 unlink(m, heap, h, n)?;
-                return Ok(Some((h, e)));
+                return Ok(Some((h, e, false)));
             }
             // A stale bit: the list is empty.
             set_in_use(m, heap, n, false)?;
@@ -823,8 +876,8 @@ fn take_free(m: &mut AddressSpace, heap: u32, want: u32) -> R<Option<(u32, Entry
             return Err(HeapFailure::InvalidParameter);
         }
         if u32::from(e.size) >= want {
-            unlink(m, heap, h, u32::from(e.size))?;
-            return Ok(Some((h, e)));
+            // Left on list 0: claim moves what it leaves of it into its place.
+            return Ok(Some((h, e, true)));
         }
         at = m.read_u32(at)?;
         steps += 1;
@@ -835,13 +888,16 @@ fn take_free(m: &mut AddressSpace, heap: u32, want: u32) -> R<Option<(u32, Entry
     Ok(None)
 }
 
-/// Makes the free block `e` at `h` (taken off its list) busy for `size` bytes in `want`
-/// granules, splitting off what is left when it can stand as a block of its own.
+/// Makes the free block `e` at `h` busy for `size` bytes in `want` granules, splitting off
+/// what is left when it can stand as a block of its own. A block still `linked` on list 0
+/// hands its place on the list to what is left of it when the order allows, else leaves it.
+#[allow(clippy::too_many_arguments)]
 fn claim(
     m: &mut AddressSpace,
     heap: u32,
     h: u32,
     e: Entry,
+    linked: bool,
     want: u32,
     size: u32,
     flags: u32,
@@ -853,6 +909,11 @@ fn claim(
     } else {
         (have, 0)
     };
+    let rest_placed =
+        linked && rest > 0 && replace_on_list(m, heap, h, have, h + used * GRANULE, rest)?;
+    if linked && !rest_placed {
+        unlink(m, heap, h, have)?;
+    }
     let extra = flags & HEAP_SETTABLE_USER_VALUE != 0;
     let flags = if tail_room(used, size, extra) < TAIL_SIZE {
         flags & !HEAP_TAIL_CHECKING_ENABLED
@@ -884,7 +945,11 @@ fn claim(
     )?;
     if rest > 0 {
         let free = h + used * GRANULE;
-        write_free_block(m, heap, free, rest, used as u16, u32::from(e.segment), last)?;
+        if rest_placed {
+            write_free_header(m, heap, free, rest, used as u16, u32::from(e.segment), last)?;
+        } else {
+            write_free_block(m, heap, free, rest, used as u16, u32::from(e.segment), last)?;
+        }
         set_next_prev(m, free, rest, last)?;
     } else {
         set_next_prev(m, h, used, last)?;
@@ -1052,12 +1117,12 @@ fn allocate_block(m: &mut AddressSpace, heap: u32, flags: u32, size: u32) -> R<u
     }
     let found = match take_free(m, heap, want)? {
         Some(f) => Some(f),
-        None => extend(m, heap, want, growable)?,
+        None => extend(m, heap, want, growable)?.map(|(h, e)| (h, e, false)),
     };
-    let Some((h, e)) = found else {
+    let Some((h, e, linked)) = found else {
         return Err(HeapFailure::NoMemory);
     };
-    claim(m, heap, h, e, want, size, flags)
+    claim(m, heap, h, e, linked, want, size, flags)
 }
 
 /// A large block with a reservation of its own, behind a HEAP_VIRTUAL_ALLOC_ENTRY.
@@ -1194,14 +1259,15 @@ fn free_block(m: &mut AddressSpace, heap: u32, flags: u32, block: Block) -> R<()
     let mut granules = u32::from(e.size);
     let mut prev = e.prev;
     let mut last = e.flags & ef::LAST_ENTRY != 0;
+    // The free block after, still on its list until the merged block's place is known.
+    let mut after: Option<(u32, u32)> = None;
     if flags & HEAP_DISABLE_COALESCE_ON_FREE == 0 {
         // The block after, when free.
         if !last {
             let next = h + granules * GRANULE;
             let n = read_entry(m, next)?;
             if !n.busy() && n.size >= 2 && granules + u32::from(n.size) <= 0xFFFF {
-                unlink(m, heap, next, u32::from(n.size))?;
-                m.write_u64(next, 0)?;
+                after = Some((next, u32::from(n.size)));
                 granules += u32::from(n.size);
                 last = n.flags & ef::LAST_ENTRY != 0;
             }
@@ -1221,7 +1287,23 @@ fn free_block(m: &mut AddressSpace, heap: u32, flags: u32, block: Block) -> R<()
             }
         }
     }
-    write_free_block(m, heap, start, granules, prev, s.index, last)?;
+    // The merged block takes the place of the one after it on list 0 when the order allows.
+    let placed = match after {
+        Some((next, n)) => {
+            let placed = replace_on_list(m, heap, next, n, start, granules)?;
+            if !placed {
+                unlink(m, heap, next, n)?;
+            }
+            m.write_u64(next, 0)?;
+            placed
+        }
+        None => false,
+    };
+    if placed {
+        write_free_header(m, heap, start, granules, prev, s.index, last)?;
+    } else {
+        write_free_block(m, heap, start, granules, prev, s.index, last)?;
+    }
     set_next_prev(m, start, granules, last)
 }
 
@@ -2170,6 +2252,78 @@ mod tests {
         );
         assert_eq!(c.allocate(heap, 0, 120), Ok(a), "a and b merged");
         assert_eq!(validate_all(c.space, heap), Ok(true));
+    }
+
+    /// List 0's blocks in list order, their sizes in granules.
+    fn list0_sizes(m: &AddressSpace, heap: u32) -> Vec<u32> {
+        let head = list_head(heap, 0);
+        let mut sizes = Vec::new();
+        let mut at = m.read_u32(head).expect("flink");
+        while at != head {
+            sizes.push(u32::from(read_entry(m, at - 8).expect("entry").size));
+            at = m.read_u32(at).expect("flink");
+            assert!(sizes.len() < 10_000, "list 0 loops");
+        }
+        sizes
+    }
+
+    #[test]
+    fn list_zero_stays_in_order_when_blocks_take_their_neighbours_place() {
+        let mut m = space();
+        let heap = create(&mut m, 0, 0, 0).expect("heap");
+        let mut c = call(&mut m);
+        let mut live = Vec::new();
+        // Sizes of list 0 (1 KiB and more) and of the dedicated lists, freed out of order.
+        let mut seed = 12345u32;
+        for step in 0..600 {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let r = seed >> 16;
+            if live.is_empty() || r % 3 != 0 {
+                let size = if r % 2 == 0 { 1024 + r % 3000 } else { 8 + r % 200 };
+                live.push(c.allocate(heap, 0, size).expect("allocate"));
+            } else {
+                let p = live.swap_remove(r as usize % live.len());
+                c.free(heap, 0, p).expect("free");
+            }
+            let sizes = list0_sizes(c.space, heap);
+            assert!(sizes.windows(2).all(|w| w[0] <= w[1]), "step {step}: {sizes:?}");
+            // TotalFreeSize counts every free block's granules.
+            let mut total = 0;
+            let mut e = walk(c.space, heap, None).expect("walk");
+            while let Some(x) = e {
+                if x.kind == WalkKind::Free {
+                    total += (x.size + 16) / GRANULE;
+                }
+                e = walk(c.space, heap, Some(x)).expect("walk");
+            }
+            assert_eq!(
+                c.space.read_u32(heap + heap_off::TOTAL_FREE_SIZE),
+                Ok(total),
+                "step {step}"
+            );
+            assert_eq!(validate_all(c.space, heap), Ok(true), "step {step}");
+        }
+    }
+
+    #[test]
+    fn a_call_s_own_tail_checking_takes_no_room() {
+        let mut m = space();
+        let heap = create(&mut m, 0, 0, 0).expect("heap");
+        let mut c = call(&mut m);
+        let a = c.allocate(heap, HEAP_TAIL_CHECKING_ENABLED, 24).expect("a");
+        let b = c.allocate(heap, HEAP_TAIL_CHECKING_ENABLED, 24).expect("b");
+        assert_eq!(b - a, 32, "24 bytes and a header, no tail");
+        let d = c.allocate(heap, HEAP_TAIL_CHECKING_ENABLED, 12).expect("d");
+        assert_eq!(d - b, 32);
+        // No room for a fill: none is written (the next header is intact) nor checked.
+        assert_eq!(c.free(heap, 0, b), Ok(()));
+        assert_eq!(validate_all(c.space, heap), Ok(true));
+        let tailed = create(&mut m, HEAP_TAIL_CHECKING_ENABLED, 0, 0).expect("heap");
+        let mut c = call(&mut m);
+        let a = c.allocate(tailed, 0, 24).expect("a");
+        let b = c.allocate(tailed, 0, 24).expect("b");
+        assert_eq!(b - a, 40, "the heap's own tail checking adds the tail");
+        assert_eq!(validate_all(c.space, tailed), Ok(true));
     }
 
     #[test]
