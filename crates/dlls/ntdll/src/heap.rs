@@ -2278,15 +2278,22 @@ mod tests {
         for step in 0..600 {
             seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
             let r = seed >> 16;
-            if live.is_empty() || r % 3 != 0 {
-                let size = if r % 2 == 0 { 1024 + r % 3000 } else { 8 + r % 200 };
+            if live.is_empty() || !r.is_multiple_of(3) {
+                let size = if r.is_multiple_of(2) {
+                    1024 + r % 3000
+                } else {
+                    8 + r % 200
+                };
                 live.push(c.allocate(heap, 0, size).expect("allocate"));
             } else {
                 let p = live.swap_remove(r as usize % live.len());
                 c.free(heap, 0, p).expect("free");
             }
             let sizes = list0_sizes(c.space, heap);
-            assert!(sizes.windows(2).all(|w| w[0] <= w[1]), "step {step}: {sizes:?}");
+            assert!(
+                sizes.windows(2).all(|w| w[0] <= w[1]),
+                "step {step}: {sizes:?}"
+            );
             // TotalFreeSize counts every free block's granules.
             let mut total = 0;
             let mut e = walk(c.space, heap, None).expect("walk");
