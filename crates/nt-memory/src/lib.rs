@@ -391,6 +391,15 @@ pub enum MemoryError {
     /// The host refused the 4 GiB mapping.
     #[error("host mapping failed: {0}")]
     Host(String),
+    /// The address is not inside a mapped view.
+    #[error("address {0:#010x} is not in a mapped view")]
+    NotMappedView(u32),
+    /// The protection asked for is not compatible with the view's section.
+    #[error("protection {0:?} is not compatible with the section")]
+    SectionProtection(PageProtection),
+    /// Committing pages of a view of a mapped file (they are always committed).
+    #[error("the view's pages are already committed")]
+    AlreadyCommitted,
 }
 
 impl MemoryError {
@@ -406,6 +415,9 @@ impl MemoryError {
             MemoryError::UnableToFreeVm { .. } => NtStatus::UNABLE_TO_FREE_VM,
             MemoryError::NoMemory(_) | MemoryError::Host(_) => NtStatus::NO_MEMORY,
             MemoryError::CommitmentLimit(_) => NtStatus::COMMITMENT_LIMIT,
+            MemoryError::NotMappedView(_) => NtStatus::NOT_MAPPED_VIEW,
+            MemoryError::SectionProtection(_) => NtStatus::SECTION_PROTECTION,
+            MemoryError::AlreadyCommitted => NtStatus::ALREADY_COMMITTED,
         }
     }
 }
@@ -465,6 +477,8 @@ struct Allocation {
     memory_type: MemoryType,
     /// Per page: 0 when only reserved, else the committed page's protection.
     pages: Vec<u32>,
+    /// For a view of a section: the host memory it shows.
+    backing: Option<Box<view::Backing>>,
 }
 
 impl Allocation {
@@ -744,7 +758,7 @@ impl AddressSpace {
                 "neither MEM_COMMIT nor MEM_RESERVE",
             ));
         }
-        if !protect.is_valid() || protect.is_copy_on_write() {
+        if !protect.is_valid() || (protect.is_copy_on_write() && (reserve || base == 0)) {
             return Err(MemoryError::InvalidPageProtection(protect));
         }
         if reserve || base == 0 {
@@ -762,9 +776,33 @@ impl AddressSpace {
             let end = self.round_up_page(u64::from(base) + u64::from(size));
             let conflict = MemoryError::ConflictingAddresses { base: start, end };
             let a = self.allocation_at(start).ok_or(conflict.clone())?;
-            if end > a.end() || a.memory_type != MemoryType::Private {
+            if end > a.end() {
                 return Err(conflict);
             }
+            let protect = match (a.memory_type, self.view_of(start)) {
+                (MemoryType::Private, _) if !protect.is_copy_on_write() => protect,
+                // A view of a file is committed from the start.
+                (MemoryType::Mapped, Some((_, false))) => {
+                    return Err(MemoryError::AlreadyCommitted);
+                }
+                // Pages of a paging-file section: NT 4.0 takes any protection, copy-on-write
+                // in place of write access when the view has none.
+                (MemoryType::Mapped, Some((view, true))) => {
+                    if view::compatible(view, protect) {
+                        protect
+                    } else {
+                        match protect.0 & 0xFF {
+                            0x04 => PageProtection((protect.0 & !0xFF) | 0x08),
+                            0x40 => PageProtection((protect.0 & !0xFF) | 0x80),
+                            _ => protect,
+                        }
+                    }
+                }
+                (MemoryType::Private, _) => {
+                    return Err(MemoryError::InvalidPageProtection(protect));
+                }
+                _ => return Err(conflict),
+            };
             self.commit_pages(start, end, protect)?;
             Ok((start, (end - u64::from(start)) as u32))
         }
@@ -818,6 +856,7 @@ impl AddressSpace {
                 protect,
                 memory_type,
                 pages: vec![0; pages],
+                backing: None,
             },
         );
         self.reserved_bytes += u64::from(len);
@@ -911,12 +950,13 @@ impl AddressSpace {
         if end > a_end {
             return Err(MemoryError::UnableToFreeVm { base: addr, size });
         }
-        self.decommit_pages(a_base, start, end);
+        self.decommit_pages(a_base, start, end, true);
         Ok((start, (end - u64::from(start)) as u32))
     }
 
     /// Decommits `start..end` of the allocation at `a_base`.
-    fn decommit_pages(&mut self, a_base: u32, start: u32, end: u64) {
+    /// `give_back`: give the pages back zeroed (not for a view, whose host pages are not ours).
+    fn decommit_pages(&mut self, a_base: u32, start: u32, end: u64, give_back: bool) {
         self.code_generation += 1;
         let shift = self.page.shift();
         let page_bytes = self.page.bytes();
@@ -938,6 +978,9 @@ impl AddressSpace {
             limit.release(released);
         }
         self.set_access((start >> shift) as usize, count, 0);
+        if !give_back {
+            return;
+        }
         // Coalesce runs of committed pages into single madvise calls.
         let mut i = 0;
         while i < zero.len() {
@@ -957,7 +1000,8 @@ impl AddressSpace {
             return 0;
         };
         let (size, end) = (a.size, a.end());
-        self.decommit_pages(base, base, end);
+        let view = self.drop_backing(base);
+        self.decommit_pages(base, base, end, !view);
         self.allocations.remove(&base);
         self.reserved_bytes -= u64::from(size);
         size
@@ -988,6 +1032,10 @@ impl AddressSpace {
         if protect.is_copy_on_write() && a.memory_type == MemoryType::Private {
             return Err(MemoryError::InvalidPageProtection(protect));
         }
+        let is_view = a.backing.is_some();
+        if is_view && !view::compatible(a.protect, protect) {
+            return Err(MemoryError::SectionProtection(protect));
+        }
         let first = ((start - a.base) >> shift) as usize;
         let count = ((end - u64::from(start)) >> shift) as usize;
         if let Some(i) = a.pages[first..first + count].iter().position(|&p| p == 0) {
@@ -995,11 +1043,26 @@ impl AddressSpace {
         }
         let old = self.effective_protect(start, a.pages[first]);
         let base = a.base;
+        // A copy-on-write page already written is private: it stays writable.
+        let per_page: Vec<PageProtection> = (0..count)
+            .map(|i| {
+                let at = start + ((i as u32) << shift);
+                if is_view && protect.is_copy_on_write() && self.page_written(at) {
+                    protect.after_copy_on_write()
+                } else {
+                    protect
+                }
+            })
+            .collect();
         if let Some(a) = self.allocations.get_mut(&base) {
-            a.pages[first..first + count].fill(protect.0);
+            for (p, new) in a.pages[first..first + count].iter_mut().zip(&per_page) {
+                *p = new.0;
+            }
         }
         self.code_generation += 1;
-        self.set_access((start >> shift) as usize, count, protect.access_bits());
+        for (i, p) in per_page.iter().enumerate() {
+            self.set_access((start >> shift) as usize + i, 1, p.access_bits());
+        }
         Ok(old)
     }
 
@@ -1109,7 +1172,7 @@ impl AddressSpace {
             .allocation_at(addr)
             .ok_or(MemoryError::MemoryNotAllocated(addr))?;
         if a.memory_type == MemoryType::Private {
-            return Err(MemoryError::InvalidParameter("not a mapped view"));
+            return Err(MemoryError::NotMappedView(addr));
         }
         let base = a.base;
         self.release_allocation(base);
@@ -1219,8 +1282,9 @@ impl AddressSpace {
             if bits & ACC_COPY_ON_WRITE == 0 {
                 continue;
             }
-            *self.access[page].get_mut() = bits & !ACC_COPY_ON_WRITE;
             let addr = (page << shift) as u32;
+            self.privatize_page(addr);
+            *self.access[page].get_mut() = bits & !ACC_COPY_ON_WRITE;
             let Some(base) = self.allocation_base_at(addr) else {
                 continue;
             };
@@ -1415,6 +1479,9 @@ impl GuestMemory for AddressSpace {
         self.code_generation
     }
 }
+
+mod view;
+pub use view::{ViewBacking, anonymous_backing, backing_len, set_backing_len};
 
 #[cfg(test)]
 mod tests;

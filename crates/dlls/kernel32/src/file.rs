@@ -357,6 +357,16 @@ impl DiskFile {
         })
     }
 
+    /// What a section made on this open needs: a duplicate of the host descriptor, the
+    /// file's size and the state its opens share. A directory cannot be mapped.
+    pub(crate) fn section_source(&self) -> Result<(OwnedFd, u64, Arc<FileNode>), Win32Error> {
+        let inner = self.inner.lock();
+        let file = inner.file.as_ref().ok_or(Win32Error::ACCESS_DENIED)?;
+        let size = file.metadata().map_err(|e| io_error(&e))?.len();
+        let fd = file.try_clone().map_err(|e| io_error(&e))?;
+        Ok((OwnedFd::from(fd), size, Arc::clone(&inner.shared)))
+    }
+
     /// Moves the file position (FilePositionInformation).
     pub(crate) fn set_position(&self, position: u64) {
         self.inner.lock().position = position;

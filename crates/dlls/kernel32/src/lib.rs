@@ -34,6 +34,7 @@ pub mod heap;
 mod lfile;
 mod locale;
 mod lstring;
+mod mapping;
 mod memcheck;
 mod memstatus;
 mod message;
@@ -1031,6 +1032,15 @@ pub static DLL: BuiltinDll = BuiltinDll {
         timerqueue::DeleteTimerQueueEx,
         timerqueue::DeleteTimerQueue,
         // namedpipe.rs
+        // mapping.rs: file mappings
+        mapping::CreateFileMappingA,
+        mapping::CreateFileMappingW,
+        mapping::OpenFileMappingA,
+        mapping::OpenFileMappingW,
+        mapping::MapViewOfFile,
+        mapping::MapViewOfFileEx,
+        mapping::UnmapViewOfFile,
+        mapping::FlushViewOfFile,
         namedpipe::CreateNamedPipeA,
         namedpipe::CreateNamedPipeW,
         namedpipe::ConnectNamedPipe,
