@@ -1761,9 +1761,9 @@ fn SetEndOfFile(call: &mut ApiCall<'_>, hFile: Handle) -> ApiReturn {
             return Ok(1);
         }
         let disk = o.payload::<DiskFile>().ok_or(Win32Error::INVALID_HANDLE)?;
-        let inner = disk.inner.lock();
-        let file = inner.file.as_ref().ok_or(Win32Error::INVALID_FUNCTION)?;
-        file.set_len(inner.position).map_err(|e| io_error(&e))?;
+        // A file a section maps cannot shrink (ERROR_USER_MAPPED_FILE).
+        let position = disk.inner.lock().position;
+        disk.set_length(position)?;
         Ok(1)
     });
     done(call, r, 0)

@@ -16,7 +16,7 @@ use nt_memory::PageProtection;
 use nt_object::{AccessMask, Handle, ObjectError, ObjectType};
 use nt_status::{NtStatus, Win32Error};
 use ntdll::section::{
-    self, SECTION_MAP_READ, SECTION_MAP_WRITE, SECTION_QUERY, SEC_COMMIT, SEC_NOCACHE,
+    self, SECTION_MAP_EXECUTE, SECTION_MAP_READ, SECTION_MAP_WRITE, SECTION_QUERY, SEC_COMMIT, SEC_NOCACHE,
     SectionFile, SectionRequest, ViewRequest,
 };
 use win32::{AnsiStr, ApiCall, ApiReturn, Ptr, WideStr, export};
@@ -31,6 +31,8 @@ const FILE_MAP_COPY: u32 = 0x1;
 const FILE_MAP_WRITE: u32 = 0x2;
 /// FILE_MAP_READ.
 const FILE_MAP_READ: u32 = 0x4;
+/// FILE_MAP_EXECUTE (of later Windows; SECTION_EXTEND_SIZE's bit).
+const FILE_MAP_EXECUTE: u32 = 0x20;
 /// STANDARD_RIGHTS_REQUIRED.
 const STANDARD_RIGHTS_REQUIRED: u32 = 0xF_0000;
 
@@ -241,12 +243,14 @@ fn map_view_of_file(
     base: u32,
 ) -> Result<u32, NtStatus> {
     let protect = view_protection(access);
+    // FILE_MAP_EXECUTE asks the handle for SECTION_MAP_EXECUTE, which no section of NT 4.0's
+    // CreateFileMapping grants; the view itself is never executable.
+    let mut rights = section::view_rights(protect);
+    if access & FILE_MAP_EXECUTE != 0 {
+        rights |= SECTION_MAP_EXECUTE;
+    }
     let object = call
-        .reference(
-            mapping,
-            AccessMask(section::view_rights(protect)),
-            Some(ObjectType::Section),
-        )
+        .reference(mapping, AccessMask(rights), Some(ObjectType::Section))
         .map_err(ObjectError::status)?;
     let process = call.thread.process;
     section::map_view(
