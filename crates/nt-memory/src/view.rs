@@ -22,6 +22,7 @@ use std::fmt;
 use std::os::fd::{AsFd, OwnedFd};
 use std::sync::Arc;
 
+use rustix::fs::OFlags;
 use rustix::mm::{MapFlags, MsyncFlags, ProtFlags};
 
 use crate::{
@@ -124,7 +125,12 @@ impl AddressSpace {
             return Err(MemoryError::InvalidParameter("view past the address space"));
         }
         let ptr = self.host_ptr(addr);
-        let share = if shared {
+        // A descriptor open only for reading (a read-only section of a read-only file) is
+        // mapped privately: its pages still show the file until written, and only the
+        // executive could write them (the guest's protections forbid it).
+        let writable = rustix::fs::fcntl_getfl(fd)
+            .is_ok_and(|f| f & OFlags::RWMODE == OFlags::RDWR);
+        let share = if shared && writable {
             MapFlags::SHARED
         } else {
             MapFlags::PRIVATE

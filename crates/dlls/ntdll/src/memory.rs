@@ -102,3 +102,97 @@ pub fn NtFreeVirtualMemory(
     })();
     ApiReturn::Value(r.err().unwrap_or(NtStatus::SUCCESS).0)
 }
+
+/// NTSTATUS NtProtectVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PULONG
+/// RegionSize, ULONG NewProtect, PULONG OldProtect): changes the protection of committed
+/// pages of one allocation; *BaseAddress and *RegionSize get the pages' range, *OldProtect
+/// the first page's old protection.
+#[export]
+pub fn NtProtectVirtualMemory(
+    call: &mut ApiCall<'_>,
+    ProcessHandle: Handle,
+    BaseAddress: Ptr,
+    RegionSize: Ptr,
+    NewProtect: PageProtection,
+    OldProtect: Ptr,
+) -> ApiReturn {
+    let r = (|| {
+        let (base, size) = read_in_out(call, BaseAddress, RegionSize)?;
+        call.probe_write(OldProtect.0, 4)
+            .map_err(|_| NtStatus::ACCESS_VIOLATION)?;
+        let pid = target(call, ProcessHandle)?;
+        let space = call
+            .machine
+            .process_mut(pid)
+            .ok_or(NtStatus::PROCESS_IS_TERMINATING)?
+            .address_space_mut();
+        let page = u64::from(space.page_size().bytes());
+        let old = space
+            .protect(base, size, NewProtect)
+            .map_err(|e| e.status())?;
+        let start = u64::from(base) & !(page - 1);
+        let end = (u64::from(base) + u64::from(size.max(1))).div_ceil(page) * page;
+        write_in_out(
+            call,
+            BaseAddress,
+            RegionSize,
+            (start as u32, (end - start) as u32),
+        )?;
+        call.write_u32(OldProtect.0, old.0)
+            .map_err(|_| NtStatus::ACCESS_VIOLATION)
+    })();
+    ApiReturn::Value(r.err().unwrap_or(NtStatus::SUCCESS).0)
+}
+
+/// NTSTATUS NtQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress,
+/// MEMORY_INFORMATION_CLASS Class, PVOID Buffer, ULONG Length, PULONG ResultLength):
+/// MemoryBasicInformation (0), the MEMORY_BASIC_INFORMATION of the address's region.
+#[export]
+pub fn NtQueryVirtualMemory(
+    call: &mut ApiCall<'_>,
+    ProcessHandle: Handle,
+    BaseAddress: u32,
+    MemoryInformationClass: u32,
+    Buffer: Ptr,
+    Length: u32,
+    ResultLength: Ptr,
+) -> ApiReturn {
+    let r = (|| {
+        if MemoryInformationClass != 0 {
+            return Err(NtStatus::INVALID_INFO_CLASS);
+        }
+        if Length < 28 {
+            return Err(NtStatus::INFO_LENGTH_MISMATCH);
+        }
+        let pid = call
+            .machine
+            .reference_process(
+                call.thread.process,
+                ProcessHandle,
+                AccessMask::PROCESS_QUERY_INFORMATION,
+            )
+            .map_err(|e| e.status())?;
+        let mbi = call
+            .machine
+            .process(pid)
+            .ok_or(NtStatus::PROCESS_IS_TERMINATING)?
+            .address_space()
+            .query(BaseAddress)
+            .map_err(|e| e.status())?;
+        let fields = [
+            mbi.base_address,
+            mbi.allocation_base,
+            mbi.allocation_protect.0,
+            mbi.region_size,
+            mbi.state as u32,
+            mbi.protect.0,
+            mbi.memory_type as u32,
+        ];
+        let bytes: Vec<u8> = fields.iter().flat_map(|f| f.to_le_bytes()).collect();
+        call.write_bytes(Buffer.0, &bytes)
+            .map_err(|_| NtStatus::ACCESS_VIOLATION)?;
+        call.write_out_u32(ResultLength.0, 28)
+            .map_err(|_| NtStatus::ACCESS_VIOLATION)
+    })();
+    ApiReturn::Value(r.err().unwrap_or(NtStatus::SUCCESS).0)
+}
