@@ -397,6 +397,12 @@ pub enum MemoryError {
     /// The protection asked for is not compatible with the view's section.
     #[error("protection {0:?} is not compatible with the section")]
     SectionProtection(PageProtection),
+    /// Locking touched a page that faulted (a guard page, or one it cannot read).
+    #[error("locking touched {0}")]
+    Touch(Fault),
+    /// Unlocking pages that are not locked.
+    #[error("page at {0:#010x} is not locked")]
+    NotLocked(u32),
     /// Committing pages of a view of a mapped file (they are always committed).
     #[error("the view's pages are already committed")]
     AlreadyCommitted,
@@ -418,6 +424,8 @@ impl MemoryError {
             MemoryError::NotMappedView(_) => NtStatus::NOT_MAPPED_VIEW,
             MemoryError::SectionProtection(_) => NtStatus::SECTION_PROTECTION,
             MemoryError::AlreadyCommitted => NtStatus::ALREADY_COMMITTED,
+            MemoryError::Touch(f) => f.status(),
+            MemoryError::NotLocked(_) => NtStatus::NOT_LOCKED,
         }
     }
 }
@@ -546,6 +554,8 @@ pub struct AddressSpace {
     committed_bytes: u64,
     code_generation: u64,
     reserved_bytes: u64,
+    /// Pages locked by NtLockVirtualMemory (page numbers).
+    locked: std::collections::BTreeSet<u32>,
     /// The machine-wide limit this space's commits are charged to, if any.
     commit_limit: Option<Arc<CommitLimit>>,
 }
@@ -587,6 +597,7 @@ impl AddressSpace {
             committed_bytes: 0,
             code_generation: 0,
             reserved_bytes: 0,
+            locked: std::collections::BTreeSet::new(),
             commit_limit: None,
         })
     }
@@ -1003,6 +1014,9 @@ impl AddressSpace {
         let view = self.drop_backing(base);
         self.decommit_pages(base, base, end, !view);
         self.allocations.remove(&base);
+        let shift = self.page.shift();
+        let (first, last) = (base >> shift, ((u64::from(base) + u64::from(size)) >> shift) as u32);
+        self.locked.retain(|&p| p < first || p >= last);
         self.reserved_bytes -= u64::from(size);
         size
     }
@@ -1177,6 +1191,56 @@ impl AddressSpace {
         let base = a.base;
         self.release_allocation(base);
         Ok(())
+    }
+
+    /// `NtLockVirtualMemory`: locks the pages of `addr..addr+size` in memory, touching each
+    /// as a read (a guard page's guard goes and STATUS_GUARD_PAGE_VIOLATION fails the call,
+    /// nothing locked). Returns the pages' range.
+    pub fn lock(&mut self, addr: u32, size: u32) -> Result<(u32, u32), MemoryError> {
+        let (start, end) = self.page_range(addr, size)?;
+        let shift = self.page.shift();
+        for page in (start >> shift)..((end >> shift) as u32) {
+            self.read_u8(page << shift).map_err(MemoryError::Touch)?;
+        }
+        for page in (start >> shift)..((end >> shift) as u32) {
+            self.locked.insert(page);
+        }
+        Ok((start, (end - u64::from(start)) as u32))
+    }
+
+    /// `NtUnlockVirtualMemory`: unlocks pages [`AddressSpace::lock`] locked; every page of
+    /// the range must be locked (else STATUS_NOT_LOCKED, nothing unlocked).
+    pub fn unlock(&mut self, addr: u32, size: u32) -> Result<(u32, u32), MemoryError> {
+        let (start, end) = self.page_range(addr, size)?;
+        let shift = self.page.shift();
+        let pages = (start >> shift)..((end >> shift) as u32);
+        if let Some(p) = pages.clone().find(|p| !self.locked.contains(p)) {
+            return Err(MemoryError::NotLocked(p << shift));
+        }
+        for page in pages {
+            self.locked.remove(&page);
+        }
+        Ok((start, (end - u64::from(start)) as u32))
+    }
+
+    /// The pages of `addr..addr+size` (size 0: one page): (start, end), all in one
+    /// allocation's committed pages.
+    fn page_range(&self, addr: u32, size: u32) -> Result<(u32, u64), MemoryError> {
+        let start = self.round_down_page(addr);
+        let end = self.round_up_page(u64::from(addr) + u64::from(size.max(1)));
+        let a = self
+            .allocation_at(start)
+            .ok_or(MemoryError::NotCommitted(start))?;
+        if end > a.end() {
+            return Err(MemoryError::NotCommitted(a.end() as u32));
+        }
+        let shift = self.page.shift();
+        let first = ((start - a.base) >> shift) as usize;
+        let count = ((end - u64::from(start)) >> shift) as usize;
+        if let Some(i) = a.pages[first..first + count].iter().position(|&p| p == 0) {
+            return Err(MemoryError::NotCommitted(start + ((i as u32) << shift)));
+        }
+        Ok((start, end))
     }
 
     // ---- checked access -------------------------------------------------------------
@@ -1481,7 +1545,7 @@ impl GuestMemory for AddressSpace {
 }
 
 mod view;
-pub use view::{ViewBacking, anonymous_backing, backing_len, set_backing_len};
+pub use view::{ViewBacking, anonymous_backing, backing_len, read_backing, set_backing_len};
 
 #[cfg(test)]
 mod tests;

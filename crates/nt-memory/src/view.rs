@@ -346,3 +346,9 @@ pub fn backing_len(fd: &OwnedFd) -> Result<u64, MemoryError> {
 pub fn set_backing_len(fd: &OwnedFd, len: u64) -> Result<(), MemoryError> {
     rustix::fs::ftruncate(fd, len).map_err(|e| MemoryError::Host(e.to_string()))
 }
+
+/// Reads bytes of a section's host descriptor at `offset` (the start of a file, to tell an
+/// image).
+pub fn read_backing(fd: &OwnedFd, offset: u64, buf: &mut [u8]) -> Result<usize, MemoryError> {
+    rustix::io::pread(fd, buf, offset).map_err(|e| MemoryError::Host(e.to_string()))
+}

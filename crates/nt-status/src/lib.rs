@@ -108,6 +108,10 @@ statuses! {
     SHARING_VIOLATION = 0xC000_0043;
     /// The page protection is not valid.
     INVALID_PAGE_PROTECTION = 0xC000_0045;
+    /// An unlock named pages that are not locked (NtUnlockVirtualMemory).
+    NOT_LOCKED = 0xC000_002A;
+    /// A SEC_IMAGE section of a file that does not start with "MZ".
+    INVALID_IMAGE_NOT_MZ = 0xC000_012F;
     /// The caller does not own the mutex it releases.
     MUTANT_NOT_OWNED = 0xC000_0046;
     /// Releasing would raise a semaphore past its maximum.
@@ -609,6 +613,8 @@ pub const STATUS_TO_WIN32: &[(NtStatus, Win32Error)] = &[
     (NtStatus::NOT_MAPPED_VIEW, Win32Error::INVALID_ADDRESS),
     (NtStatus::INVALID_VIEW_SIZE, Win32Error::ACCESS_DENIED),
     (NtStatus::INVALID_FILE_FOR_SECTION, Win32Error::BAD_EXE_FORMAT),
+    (NtStatus::INVALID_IMAGE_NOT_MZ, Win32Error::BAD_EXE_FORMAT),
+    (NtStatus::NOT_LOCKED, Win32Error::NOT_LOCKED),
     (NtStatus::SECTION_TOO_BIG, Win32Error::NOT_ENOUGH_MEMORY),
     (NtStatus::SECTION_PROTECTION, Win32Error::INVALID_PARAMETER),
     (NtStatus::FILE_INVALID, Win32Error::FILE_INVALID),

@@ -36,6 +36,7 @@ mod locale;
 mod lstring;
 mod mapping;
 mod memcheck;
+mod memlock;
 mod memstatus;
 mod message;
 mod module;
@@ -1041,6 +1042,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
         mapping::MapViewOfFileEx,
         mapping::UnmapViewOfFile,
         mapping::FlushViewOfFile,
+        memlock::VirtualLock,
+        memlock::VirtualUnlock,
         namedpipe::CreateNamedPipeA,
         namedpipe::CreateNamedPipeW,
         namedpipe::ConnectNamedPipe,

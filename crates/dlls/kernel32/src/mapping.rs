@@ -16,7 +16,7 @@ use nt_memory::PageProtection;
 use nt_object::{AccessMask, Handle, ObjectError, ObjectType};
 use nt_status::{NtStatus, Win32Error};
 use ntdll::section::{
-    self, SECTION_MAP_EXECUTE, SECTION_MAP_READ, SECTION_MAP_WRITE, SECTION_QUERY, SEC_COMMIT, SEC_NOCACHE,
+    self, SECTION_MAP_EXECUTE, SECTION_MAP_READ, SECTION_MAP_WRITE, SECTION_QUERY, SEC_COMMIT,
     SectionFile, SectionRequest, ViewRequest,
 };
 use win32::{AnsiStr, ApiCall, ApiReturn, Ptr, WideStr, export};
@@ -90,7 +90,7 @@ fn create_file_mapping(
         Err(failed) => return failed,
     };
     let page_protect = protect & 0xFFFF;
-    let mut sec = protect & !0xFFFF & !SEC_NOCACHE;
+    let mut sec = protect & !0xFFFF;
     if sec == 0 {
         sec = SEC_COMMIT;
     }

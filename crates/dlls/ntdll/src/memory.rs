@@ -196,3 +196,60 @@ pub fn NtQueryVirtualMemory(
     })();
     ApiReturn::Value(r.err().unwrap_or(NtStatus::SUCCESS).0)
 }
+
+/// NtLockVirtualMemory and NtUnlockVirtualMemory's work on the caller's variables.
+fn lock_unlock(
+    call: &mut ApiCall<'_>,
+    process: Handle,
+    base: Ptr,
+    size: Ptr,
+    lock: bool,
+) -> Result<(), NtStatus> {
+    let (b, s) = read_in_out(call, base, size)?;
+    let pid = target(call, process)?;
+    let space = call
+        .machine
+        .process_mut(pid)
+        .ok_or(NtStatus::PROCESS_IS_TERMINATING)?
+        .address_space_mut();
+    let done = if lock { space.lock(b, s) } else { space.unlock(b, s) }.map_err(|e| e.status())?;
+    write_in_out(call, base, size, done)
+}
+
+/// NTSTATUS NtLockVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PULONG
+/// RegionSize, ULONG MapType): locks committed pages in memory (each is touched: a guard
+/// page fails the call with STATUS_GUARD_PAGE_VIOLATION, losing its guard).
+#[export]
+pub fn NtLockVirtualMemory(
+    call: &mut ApiCall<'_>,
+    ProcessHandle: Handle,
+    BaseAddress: Ptr,
+    RegionSize: Ptr,
+    MapType: u32,
+) -> ApiReturn {
+    let r = if MapType & !3 != 0 || MapType == 0 {
+        Err(NtStatus::INVALID_PARAMETER)
+    } else {
+        lock_unlock(call, ProcessHandle, BaseAddress, RegionSize, true)
+    };
+    ApiReturn::Value(r.err().unwrap_or(NtStatus::SUCCESS).0)
+}
+
+/// NTSTATUS NtUnlockVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PULONG
+/// RegionSize, ULONG MapType): unlocks pages NtLockVirtualMemory locked
+/// (STATUS_NOT_LOCKED otherwise).
+#[export]
+pub fn NtUnlockVirtualMemory(
+    call: &mut ApiCall<'_>,
+    ProcessHandle: Handle,
+    BaseAddress: Ptr,
+    RegionSize: Ptr,
+    MapType: u32,
+) -> ApiReturn {
+    let r = if MapType & !3 != 0 || MapType == 0 {
+        Err(NtStatus::INVALID_PARAMETER)
+    } else {
+        lock_unlock(call, ProcessHandle, BaseAddress, RegionSize, false)
+    };
+    ApiReturn::Value(r.err().unwrap_or(NtStatus::SUCCESS).0)
+}

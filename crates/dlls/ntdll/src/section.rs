@@ -140,12 +140,8 @@ pub fn check_request(req: &SectionRequest, has_file: bool) -> Result<(), NtStatu
         return Err(NtStatus::INVALID_PARAMETER);
     }
     section_protection(req.protect)?;
-    if kind == SEC_IMAGE {
-        return Err(if has_file {
-            NtStatus::INVALID_FILE_FOR_SECTION
-        } else {
-            NtStatus::INVALID_PARAMETER
-        });
+    if kind == SEC_IMAGE && !has_file {
+        return Err(NtStatus::INVALID_FILE_FOR_SECTION);
     }
     if !has_file && req.size.unwrap_or(0) == 0 {
         return Err(NtStatus::INVALID_PARAMETER);
@@ -163,6 +159,20 @@ pub fn create_section(
     check_request(&req, file.is_some())?;
     let kind = req.attributes & (SEC_COMMIT | SEC_RESERVE | SEC_IMAGE);
     let protect = section_protection(req.protect)?;
+    if kind == SEC_IMAGE {
+        // Image sections are the loader's: a file that is no image is refused as NT's
+        // image check does, one that is an image too (ntemu maps images itself).
+        let mut mz = [0u8; 2];
+        let empty = file.as_ref().is_none_or(|f| f.size == 0);
+        let is_mz = file
+            .as_ref()
+            .is_some_and(|f| nt_memory::read_backing(&f.fd, 0, &mut mz).is_ok() && mz == *b"MZ");
+        return Err(if empty || is_mz {
+            NtStatus::INVALID_FILE_FOR_SECTION
+        } else {
+            NtStatus::INVALID_IMAGE_NOT_MZ
+        });
+    }
     let asked = req.size.unwrap_or(0);
     let core = match file {
         None => {
@@ -212,7 +222,7 @@ pub fn create_section(
                 fd: f.fd,
                 size,
                 protect,
-                attributes: SEC_FILE | SEC_COMMIT,
+                attributes: SEC_FILE,
                 _hold: Some(f.hold),
             }
         }
@@ -362,8 +372,7 @@ pub fn unmap_view(call: &mut ApiCall<'_>, process: u32, addr: u32) -> Result<(),
         .address_space_mut();
     match space.query(addr) {
         Ok(info) if info.memory_type == nt_memory::MemoryType::Mapped => {}
-        Ok(_) => return Err(NtStatus::NOT_MAPPED_VIEW),
-        Err(e) => return Err(e.status()),
+        Ok(_) | Err(_) => return Err(NtStatus::NOT_MAPPED_VIEW),
     }
     space.unmap_view(addr).map_err(|e| e.status())
 }
@@ -560,12 +569,12 @@ pub fn NtQuerySection(
             .payload::<Section>()
             .ok_or(NtStatus::OBJECT_TYPE_MISMATCH)?;
         match InformationClass {
+            0 if Length < 16 => return Err(NtStatus::INFO_LENGTH_MISMATCH),
             0 => {}
+            // SECTION_IMAGE_INFORMATION: 48 bytes.
+            1 if Length < 48 => return Err(NtStatus::INFO_LENGTH_MISMATCH),
             1 => return Err(SECTION_NOT_IMAGE),
             _ => return Err(NtStatus::INVALID_INFO_CLASS),
-        }
-        if Length < 16 {
-            return Err(NtStatus::INFO_LENGTH_MISMATCH);
         }
         let mut out = Vec::with_capacity(16);
         out.extend_from_slice(&0u32.to_le_bytes());
