@@ -30,7 +30,13 @@ fn mapping(c: &mut Criterion) {
                 keep_alive: None,
             };
             let base = space
-                .map_section_view(0, black_box(SIZE), PageProtection::READWRITE, false, backing)
+                .map_section_view(
+                    0,
+                    black_box(SIZE),
+                    PageProtection::READWRITE,
+                    false,
+                    backing,
+                )
                 .expect("map");
             space.unmap_view(black_box(base)).expect("unmap");
         })

@@ -1015,7 +1015,10 @@ impl AddressSpace {
         self.decommit_pages(base, base, end, !view);
         self.allocations.remove(&base);
         let shift = self.page.shift();
-        let (first, last) = (base >> shift, ((u64::from(base) + u64::from(size)) >> shift) as u32);
+        let (first, last) = (
+            base >> shift,
+            ((u64::from(base) + u64::from(size)) >> shift) as u32,
+        );
         self.locked.retain(|&p| p < first || p >= last);
         self.reserved_bytes -= u64::from(size);
         size

@@ -738,10 +738,22 @@ fn views_of_one_section_share_pages_across_spaces() {
     let mut a = space();
     let mut b = AddressSpace::new(PageSize::Alpha).unwrap();
     let va = a
-        .map_section_view(0, 0x2000, PageProtection::READWRITE, false, backing(&fd, 0x2000, false))
+        .map_section_view(
+            0,
+            0x2000,
+            PageProtection::READWRITE,
+            false,
+            backing(&fd, 0x2000, false),
+        )
         .unwrap();
     let vb = b
-        .map_section_view(0, 0x2000, PageProtection::READONLY, false, backing(&fd, 0x2000, false))
+        .map_section_view(
+            0,
+            0x2000,
+            PageProtection::READONLY,
+            false,
+            backing(&fd, 0x2000, false),
+        )
         .unwrap();
     a.write_u32(va + 0x1ffc, 0xfeed_f00d).unwrap();
     assert_eq!(b.read_u32(vb + 0x1ffc).unwrap(), 0xfeed_f00d);
@@ -768,7 +780,12 @@ fn views_of_one_section_share_pages_across_spaces() {
     a.unmap_view(va + 0x10).unwrap();
     assert_eq!(a.query(va).unwrap().state, MemoryState::Free);
     let again = a
-        .allocate(va, 0x2000, AllocationType::RESERVE | AllocationType::COMMIT, PageProtection::READWRITE)
+        .allocate(
+            va,
+            0x2000,
+            AllocationType::RESERVE | AllocationType::COMMIT,
+            PageProtection::READWRITE,
+        )
         .unwrap()
         .0;
     assert_eq!(again, va);
@@ -781,17 +798,32 @@ fn copy_on_write_views_and_pages_keep_their_writes() {
     let fd = Arc::new(anonymous_backing(0x2000).unwrap());
     let mut s = space();
     let shared = s
-        .map_section_view(0, 0x2000, PageProtection::READWRITE, false, backing(&fd, 0x2000, false))
+        .map_section_view(
+            0,
+            0x2000,
+            PageProtection::READWRITE,
+            false,
+            backing(&fd, 0x2000, false),
+        )
         .unwrap();
     let copy = s
-        .map_section_view(0, 0x2000, PageProtection::WRITECOPY, false, backing(&fd, 0x2000, true))
+        .map_section_view(
+            0,
+            0x2000,
+            PageProtection::WRITECOPY,
+            false,
+            backing(&fd, 0x2000, true),
+        )
         .unwrap();
     s.write_u32(shared, 1).unwrap();
     assert_eq!(s.read_u32(copy).unwrap(), 1);
     s.write_u32(copy, 2).unwrap();
     assert_eq!(s.read_u32(shared).unwrap(), 1);
     assert_eq!(s.query(copy).unwrap().protect, PageProtection::READWRITE);
-    assert_eq!(s.query(copy + 0x1000).unwrap().protect, PageProtection::WRITECOPY);
+    assert_eq!(
+        s.query(copy + 0x1000).unwrap().protect,
+        PageProtection::WRITECOPY
+    );
     // A page of the shared view made copy-on-write goes private at its first write, and
     // stays read-write when asked for copy-on-write again.
     s.protect(shared + 0x1000, 0x1000, PageProtection::WRITECOPY)
@@ -811,7 +843,13 @@ fn reserved_views_commit_pages_and_file_views_are_committed() {
     let fd = Arc::new(anonymous_backing(0x4000).unwrap());
     let mut s = space();
     let v = s
-        .map_section_view(0, 0x4000, PageProtection::READWRITE, true, backing(&fd, 0x4000, false))
+        .map_section_view(
+            0,
+            0x4000,
+            PageProtection::READWRITE,
+            true,
+            backing(&fd, 0x4000, false),
+        )
         .unwrap();
     assert_eq!(s.query(v).unwrap().state, MemoryState::Reserve);
     assert!(s.read_u8(v).is_err());

@@ -25,9 +25,7 @@ use std::sync::Arc;
 use rustix::fs::OFlags;
 use rustix::mm::{MapFlags, MsyncFlags, ProtFlags};
 
-use crate::{
-    AddressSpace, AllocationType, MemoryError, MemoryType, PageProtection, SPACE_SIZE,
-};
+use crate::{AddressSpace, AllocationType, MemoryError, MemoryType, PageProtection, SPACE_SIZE};
 
 /// The host page size ntemu's views need: guest pages (4 or 8 KiB) are whole host pages.
 const HOST_PAGE: u64 = 0x1000;
@@ -128,8 +126,8 @@ impl AddressSpace {
         // A descriptor open only for reading (a read-only section of a read-only file) is
         // mapped privately: its pages still show the file until written, and only the
         // executive could write them (the guest's protections forbid it).
-        let writable = rustix::fs::fcntl_getfl(fd)
-            .is_ok_and(|f| f & OFlags::RWMODE == OFlags::RDWR);
+        let writable =
+            rustix::fs::fcntl_getfl(fd).is_ok_and(|f| f & OFlags::RWMODE == OFlags::RDWR);
         let share = if shared && writable {
             MapFlags::SHARED
         } else {

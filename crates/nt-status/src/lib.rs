@@ -612,7 +612,10 @@ pub const STATUS_TO_WIN32: &[(NtStatus, Win32Error)] = &[
     (NtStatus::CONFLICTING_ADDRESSES, Win32Error::INVALID_ADDRESS),
     (NtStatus::NOT_MAPPED_VIEW, Win32Error::INVALID_ADDRESS),
     (NtStatus::INVALID_VIEW_SIZE, Win32Error::ACCESS_DENIED),
-    (NtStatus::INVALID_FILE_FOR_SECTION, Win32Error::BAD_EXE_FORMAT),
+    (
+        NtStatus::INVALID_FILE_FOR_SECTION,
+        Win32Error::BAD_EXE_FORMAT,
+    ),
     (NtStatus::INVALID_IMAGE_NOT_MZ, Win32Error::BAD_EXE_FORMAT),
     (NtStatus::NOT_LOCKED, Win32Error::NOT_LOCKED),
     (NtStatus::SECTION_TOO_BIG, Win32Error::NOT_ENOUGH_MEMORY),

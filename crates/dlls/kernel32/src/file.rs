@@ -840,6 +840,17 @@ fn check_existing(
     if node.read_only && req.options & options::DELETE_ON_CLOSE != 0 {
         return Err(NtStatus::CANNOT_DELETE);
     }
+    Ok(())
+}
+
+/// What the sections mapping an existing file forbid an open, checked after its share
+/// access (a share conflict is reported first): overwriting a file an image or data section
+/// maps, or deleting on close a mapped image.
+fn check_sections(shared: Option<&FileNode>, req: &OpenRequest) -> Result<(), NtStatus> {
+    let overwrite = matches!(
+        req.disposition,
+        disposition::SUPERSEDE | disposition::OVERWRITE | disposition::OVERWRITE_IF
+    );
     if let Some(shared) = shared {
         let (data, image) = shared.sections();
         if overwrite && image > 0 {
@@ -931,6 +942,7 @@ pub(crate) fn nt_create(
                 .files
                 .check_share(node.id, granted, req.share)
                 .map_err(nt_status_of)?;
+            check_sections(shared.as_deref(), req)?;
             let info = if overwrite && node.kind == volume::NodeKind::File {
                 file.set_len(0).map_err(|e| nt_status_of(io_error(&e)))?;
                 if req.disposition == d::SUPERSEDE {
@@ -955,6 +967,7 @@ pub(crate) fn nt_create(
                         .files
                         .check_share(node.id, granted, req.share)
                         .map_err(nt_status_of)?;
+                    check_sections(shared.as_deref(), req)?;
                 }
                 None => {
                     if matches!(req.disposition, d::OPEN | d::OVERWRITE) {

@@ -16,8 +16,8 @@ use nt_memory::PageProtection;
 use nt_object::{AccessMask, Handle, ObjectError, ObjectType};
 use nt_status::{NtStatus, Win32Error};
 use ntdll::section::{
-    self, SECTION_MAP_EXECUTE, SECTION_MAP_READ, SECTION_MAP_WRITE, SECTION_QUERY, SEC_COMMIT,
-    SectionFile, SectionRequest, ViewRequest,
+    self, SEC_COMMIT, SEC_IMAGE, SECTION_MAP_EXECUTE, SECTION_MAP_READ, SECTION_MAP_WRITE,
+    SECTION_QUERY, SectionFile, SectionRequest, ViewRequest,
 };
 use win32::{AnsiStr, ApiCall, ApiReturn, Ptr, WideStr, export};
 
@@ -39,36 +39,39 @@ const STANDARD_RIGHTS_REQUIRED: u32 = 0xF_0000;
 /// Counts a section on its file for as long as the section lives.
 struct SectionHold {
     node: Arc<FileNode>,
+    image: bool,
 }
 
 impl Drop for SectionHold {
     fn drop(&mut self) {
-        self.node.remove_section(false);
+        self.node.remove_section(self.image);
     }
 }
 
 /// The file of a handle, for a section to map (NtCreateSection's and CreateFileMapping's):
-/// a disk file open for something; anything else cannot back a section.
-pub(crate) fn section_file(call: &mut ApiCall<'_>, handle: Handle) -> Result<SectionFile, NtStatus> {
+/// a disk file open for something; anything else cannot back a section. `image`: the
+/// section is a SEC_IMAGE one (counted on the file as an image section).
+pub(crate) fn section_file(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    image: bool,
+) -> Result<SectionFile, NtStatus> {
     let object = call
         .reference(handle, AccessMask(0), Some(ObjectType::File))
         .map_err(ObjectError::status)?;
-    let granted = call
-        .granted_access(handle)
-        .map_err(ObjectError::status)?
-        .0;
+    let granted = call.granted_access(handle).map_err(ObjectError::status)?.0;
     let disk = object
         .payload::<DiskFile>()
         .ok_or(NtStatus::INVALID_FILE_FOR_SECTION)?;
     let (fd, size, node): (OwnedFd, u64, Arc<FileNode>) = disk
         .section_source()
         .map_err(|_| NtStatus::INVALID_FILE_FOR_SECTION)?;
-    node.add_section(false);
+    node.add_section(image);
     Ok(SectionFile {
         fd: Arc::new(fd),
         access: granted,
         size,
-        hold: Box::new(SectionHold { node }),
+        hold: Box::new(SectionHold { node, image }),
     })
 }
 
@@ -113,7 +116,7 @@ fn create_file_mapping(
             if file.0 == INVALID_HANDLE_VALUE {
                 Ok(None)
             } else {
-                section_file(call, file).map(Some)
+                section_file(call, file, sec & SEC_IMAGE != 0).map(Some)
             }
         })
         .and_then(|f| section::create_section(call, req, f));
@@ -189,13 +192,7 @@ fn open_file_mapping(
     } else {
         access
     };
-    super::open_named(
-        call,
-        ObjectType::Section,
-        AccessMask(access),
-        inherit,
-        name,
-    )
+    super::open_named(call, ObjectType::Section, AccessMask(access), inherit, name)
 }
 
 /// OpenFileMappingA(dwDesiredAccess, bInheritHandle, lpName).

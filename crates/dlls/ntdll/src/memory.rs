@@ -212,7 +212,12 @@ fn lock_unlock(
         .process_mut(pid)
         .ok_or(NtStatus::PROCESS_IS_TERMINATING)?
         .address_space_mut();
-    let done = if lock { space.lock(b, s) } else { space.unlock(b, s) }.map_err(|e| e.status())?;
+    let done = if lock {
+        space.lock(b, s)
+    } else {
+        space.unlock(b, s)
+    }
+    .map_err(|e| e.status())?;
     write_in_out(call, base, size, done)
 }
 

@@ -79,6 +79,8 @@ struct SectionCore {
     protect: PageProtection,
     /// SEC_COMMIT or SEC_RESERVE, with SEC_FILE for a file section.
     attributes: u32,
+    /// The executable image of a SEC_IMAGE section.
+    image: Option<Arc<pe_image::PeImage>>,
     _hold: Option<Box<dyn Any + Send + Sync>>,
 }
 
@@ -159,22 +161,9 @@ pub fn create_section(
     check_request(&req, file.is_some())?;
     let kind = req.attributes & (SEC_COMMIT | SEC_RESERVE | SEC_IMAGE);
     let protect = section_protection(req.protect)?;
-    if kind == SEC_IMAGE {
-        // Image sections are the loader's: a file that is no image is refused as NT's
-        // image check does, one that is an image too (ntemu maps images itself).
-        let mut mz = [0u8; 2];
-        let empty = file.as_ref().is_none_or(|f| f.size == 0);
-        let is_mz = file
-            .as_ref()
-            .is_some_and(|f| nt_memory::read_backing(&f.fd, 0, &mut mz).is_ok() && mz == *b"MZ");
-        return Err(if empty || is_mz {
-            NtStatus::INVALID_FILE_FOR_SECTION
-        } else {
-            NtStatus::INVALID_IMAGE_NOT_MZ
-        });
-    }
     let asked = req.size.unwrap_or(0);
     let core = match file {
+        Some(f) if kind == SEC_IMAGE => image_section(f, protect)?,
         None => {
             if asked == 0 {
                 return Err(NtStatus::INVALID_PARAMETER);
@@ -193,6 +182,7 @@ pub fn create_section(
                 size,
                 protect,
                 attributes: kind,
+                image: None,
                 _hold: None,
             }
         }
@@ -223,6 +213,7 @@ pub fn create_section(
                 size,
                 protect,
                 attributes: SEC_FILE,
+                image: None,
                 _hold: Some(f.hold),
             }
         }
@@ -268,6 +259,81 @@ pub fn create_section(
     }
 }
 
+/// The largest image file a SEC_IMAGE section reads.
+const MAX_IMAGE_FILE: u64 = 64 << 20;
+
+/// A SEC_IMAGE section of file `f`: the file must be an executable image (an empty file is
+/// STATUS_INVALID_FILE_FOR_SECTION, one without "MZ" STATUS_INVALID_IMAGE_NOT_MZ, a
+/// malformed one STATUS_INVALID_IMAGE_FORMAT); its views are laid out as the loader lays
+/// out images, sized SizeOfImage.
+fn image_section(f: SectionFile, protect: PageProtection) -> Result<SectionCore, NtStatus> {
+    if f.size == 0 {
+        return Err(NtStatus::INVALID_FILE_FOR_SECTION);
+    }
+    if f.access & FILE_READ_DATA == 0 {
+        return Err(NtStatus::ACCESS_DENIED);
+    }
+    let mut data = vec![0u8; f.size.min(MAX_IMAGE_FILE) as usize];
+    let mut read = 0;
+    while read < data.len() {
+        match nt_memory::read_backing(&f.fd, read as u64, &mut data[read..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => read += n,
+        }
+    }
+    data.truncate(read);
+    if !data.starts_with(b"MZ") {
+        return Err(NtStatus::INVALID_IMAGE_NOT_MZ);
+    }
+    let image = pe_image::PeImage::parse(&data).map_err(|_| NtStatus::INVALID_IMAGE_FORMAT)?;
+    // An image's pages are shared read-only or copy-on-write, never written back.
+    if protect == PageProtection::READWRITE {
+        return Err(NtStatus::INVALID_PAGE_PROTECTION);
+    }
+    Ok(SectionCore {
+        fd: f.fd,
+        size: u64::from(image.size_of_image),
+        protect,
+        attributes: SEC_FILE | SEC_IMAGE,
+        image: Some(Arc::new(image)),
+        _hold: Some(f.hold),
+    })
+}
+
+/// Maps a view of an image section: at `base` when given, else at the image's preferred
+/// base or (it being taken) anywhere; the headers and sections copied in and their pages
+/// protected as the loader does (the view is MEM_IMAGE, allocated PAGE_EXECUTE_WRITECOPY).
+/// The image is not relocated: that is the loader's work.
+fn map_image_view(
+    call: &mut ApiCall<'_>,
+    core: &SectionCore,
+    image: &pe_image::PeImage,
+    req: ViewRequest,
+) -> Result<(u32, u32), NtStatus> {
+    if req.offset != 0 {
+        return Err(NtStatus::INVALID_VIEW_SIZE);
+    }
+    let space = call
+        .machine
+        .process_mut(req.process)
+        .ok_or(NtStatus::PROCESS_IS_TERMINATING)?
+        .address_space_mut();
+    let wanted = (req.base != 0).then_some(req.base);
+    let base = image.reserve_view(space, wanted).map_err(|e| match e {
+        pe_image::ImageError::RelocationsStripped(_) => NtStatus::CONFLICTING_ADDRESSES,
+        e => e.status(),
+    })?;
+    let laid_out = image
+        .copy_into_view(space, base)
+        .and_then(|()| image.protect_view(space, base));
+    if let Err(e) = laid_out {
+        let _ = space.unmap_view(base);
+        return Err(e.status());
+    }
+    let page = u64::from(space.page_size().bytes());
+    Ok((base, (core.size.div_ceil(page) * page) as u32))
+}
+
 /// The section rights a view of protection `protect` needs on the handle.
 pub fn view_rights(protect: PageProtection) -> u32 {
     match protect.0 & 0xFF {
@@ -307,6 +373,9 @@ pub fn map_view(
     let p = req.protect;
     if !p.is_valid() || p.0 & !0xFF != 0 {
         return Err(NtStatus::INVALID_PAGE_PROTECTION);
+    }
+    if let Some(image) = &core.image {
+        return map_image_view(call, &core, image, req);
     }
     // The view may not grant what the section does not.
     let writes = matches!(p.0, 0x04 | 0x40);
@@ -371,7 +440,11 @@ pub fn unmap_view(call: &mut ApiCall<'_>, process: u32, addr: u32) -> Result<(),
         .ok_or(NtStatus::PROCESS_IS_TERMINATING)?
         .address_space_mut();
     match space.query(addr) {
-        Ok(info) if info.memory_type == nt_memory::MemoryType::Mapped => {}
+        Ok(info)
+            if matches!(
+                info.memory_type,
+                nt_memory::MemoryType::Mapped | nt_memory::MemoryType::Image
+            ) => {}
         Ok(_) | Err(_) => return Err(NtStatus::NOT_MAPPED_VIEW),
     }
     space.unmap_view(addr).map_err(|e| e.status())
@@ -436,7 +509,8 @@ pub fn NtCreateSection(
             None
         } else {
             let services = crate::file::services().ok_or(NtStatus::INVALID_HANDLE)?;
-            Some((services.section_file)(call, FileHandle)?)
+            let image = AllocationAttributes & SEC_IMAGE != 0;
+            Some((services.section_file)(call, FileHandle, image)?)
         };
         create_section(call, req, file)
     })();
@@ -499,7 +573,10 @@ pub fn NtMapViewOfSection(
             0
         } else {
             u64::from(call.read_u32(SectionOffset.0).map_err(fault)?)
-                | (u64::from(call.read_u32(SectionOffset.0.wrapping_add(4)).map_err(fault)?) << 32)
+                | (u64::from(
+                    call.read_u32(SectionOffset.0.wrapping_add(4))
+                        .map_err(fault)?,
+                ) << 32)
         };
         if !matches!(InheritDisposition, 1 | 2) {
             return Err(NtStatus::INVALID_PARAMETER);
@@ -613,7 +690,8 @@ pub fn NtFlushVirtualMemory(
         call.write_u32(RegionSize.0, s).map_err(fault)?;
         if !IoStatus.is_null() {
             call.write_u32(IoStatus.0, 0).map_err(fault)?;
-            call.write_u32(IoStatus.0.wrapping_add(4), 0).map_err(fault)?;
+            call.write_u32(IoStatus.0.wrapping_add(4), 0)
+                .map_err(fault)?;
         }
         Ok(())
     })();

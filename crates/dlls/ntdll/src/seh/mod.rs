@@ -280,7 +280,9 @@ impl Env<'_> {
     /// The thread's stack reservation: (base, top), as the TEB says (DeallocationStack and
     /// StackBase, which a program may point at a stack of its own), else the thread's.
     fn stack_reservation(&self) -> Option<(u32, u32)> {
-        let dealloc = self.teb_field(teb::offsets::DEALLOCATION_STACK).unwrap_or(0);
+        let dealloc = self
+            .teb_field(teb::offsets::DEALLOCATION_STACK)
+            .unwrap_or(0);
         let top = self.teb_field(teb::offsets::STACK_BASE).unwrap_or(0);
         if dealloc != 0 && top > dealloc {
             return Some((dealloc, top));
