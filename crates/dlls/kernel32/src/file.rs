@@ -1173,6 +1173,9 @@ fn create_file_api(
     if let Some(pipe) = super::namedpipe::pipe_name(name) {
         return super::namedpipe::open_client(call, pipe, access, flags, inherit);
     }
+    if let Some(slot) = super::mailslot::mailslot_name(name) {
+        return super::mailslot::open_client(call, slot, access, inherit);
+    }
     let r = create_file(call, name, access, share, disposition, flags, inherit).map(|h| h.0);
     match r {
         Ok(h) => {
@@ -1437,6 +1440,10 @@ pub(crate) fn ReadFile(
         ) {
             return call.fail_win32(Win32Error::INVALID_HANDLE, 0);
         }
+        // A mailslot's read waits for a message.
+        if super::mailslot::is_mailslot(&object) {
+            return super::mailslot::read_file(call, &object, buffer, length, read_ptr);
+        }
         // A pipe's read waits for the writer.
         if object.payload::<PipeEnd>().is_some() {
             super::overlapped::mark_pending(call, ovl);
@@ -1649,6 +1656,8 @@ pub(crate) fn WriteFile(
             disk_write(disk, granted, &data, offset)?
         } else if object.payload::<NullDevice>().is_some() {
             data.len()
+        } else if super::mailslot::is_mailslot(&object) {
+            super::mailslot::write(&object, &data)?
         } else {
             return Err(Win32Error::INVALID_HANDLE);
         };

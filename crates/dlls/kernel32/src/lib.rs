@@ -34,6 +34,7 @@ pub mod heap;
 mod lfile;
 mod locale;
 mod lstring;
+mod mailslot;
 mod mapping;
 mod memcheck;
 mod memlock;
@@ -1033,6 +1034,11 @@ pub static DLL: BuiltinDll = BuiltinDll {
         timerqueue::DeleteTimerQueueEx,
         timerqueue::DeleteTimerQueue,
         // namedpipe.rs
+        // mailslot.rs: mailslots
+        mailslot::CreateMailslotA,
+        mailslot::CreateMailslotW,
+        mailslot::GetMailslotInfo,
+        mailslot::SetMailslotInfo,
         // mapping.rs: file mappings
         mapping::CreateFileMappingA,
         mapping::CreateFileMappingW,
