@@ -7,7 +7,10 @@
  * file: an empty file cannot be mapped with size 0, a larger read-write section grows its
  * file, data written through a view is what ReadFile reads and WriteFile's data is what the
  * view shows, a mapped file cannot shrink (ERROR_USER_MAPPED_FILE), a view outlives its
- * mapping and file handles, a read-only handle cannot back a read-write section.
+ * mapping and file handles, a read-only handle cannot back a read-write section. Image
+ * sections (SEC_IMAGE) of a copy of the program itself: a MEM_IMAGE view, a mapped image
+ * cannot be deleted, a file that is no image is refused. VirtualLock and VirtualUnlock,
+ * guard pages touched by a lock.
  * One line per check ("name: value"); NT 4.0's values in expected/mapping.expected, Wine's in
  * expected/mapping.wine. */
 #include "guest.h"
@@ -283,6 +286,52 @@ static void file_backed(void)
     check_u("DeleteFile(mapping.tmp)", DeleteFileA("mapping.tmp"));
 }
 
+static void image_and_locks(void)
+{
+    HANDLE f, m;
+    char *v;
+    DWORD *p, old;
+    MEMORY_BASIC_INFORMATION mbi;
+
+    check_u("CopyFile(mapping.exe, mapimg.tmp)", CopyFileA("mapping.exe", "mapimg.tmp", FALSE));
+    f = CreateFileA("mapimg.tmp", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, OPEN_EXISTING, 0, NULL);
+    m = CreateFileMappingA(f, NULL, PAGE_READWRITE | SEC_IMAGE, 0, 0, NULL);
+    check_u("CreateFileMapping(image, SEC_IMAGE|PAGE_READWRITE) valid", m != NULL);
+    if (m) CloseHandle(m);
+    m = CreateFileMappingA(f, NULL, PAGE_READONLY | SEC_IMAGE, 0, 0, NULL);
+    check_u("CreateFileMapping(image, SEC_IMAGE)", m != NULL);
+    v = MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0);
+    check_u("image view starts with MZ", v != NULL && v[0] == 'M' && v[1] == 'Z');
+    VirtualQuery(v, &mbi, sizeof mbi);
+    check_x("image view type", mbi.Type);
+    check_x("image view headers protect", mbi.Protect);
+    check_x("image view alloc_protect", mbi.AllocationProtect);
+    CHECK_FAIL("DeleteFile(mapped image)", DeleteFileA("mapimg.tmp"));
+    CHECK_FAIL("UnmapViewOfFile(image view)", UnmapViewOfFile(v));
+    CloseHandle(m);
+    CloseHandle(f);
+    check_u("DeleteFile(unmapped image)", DeleteFileA("mapimg.tmp"));
+    f = CreateFileA("mapimg.tmp", GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+    WriteFile(f, "not an image", 12, &old, NULL);
+    CHECK_FAIL("CreateFileMapping(text, SEC_IMAGE)", CreateFileMappingA(f, NULL, PAGE_READONLY | SEC_IMAGE, 0, 0, NULL));
+    CloseHandle(f);
+    DeleteFileA("mapimg.tmp");
+    CHECK_FAIL("CreateFileMapping(page file, SEC_IMAGE)",
+               CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READONLY | SEC_IMAGE, 0, 0x1000, NULL));
+
+    p = VirtualAlloc(NULL, 0x2000, MEM_COMMIT, PAGE_READWRITE);
+    p[0] = 1;
+    VirtualProtect(p, 0x2000, PAGE_READWRITE | PAGE_GUARD, &old);
+    CHECK_FAIL("VirtualLock(guard pages)", VirtualLock(p, 0x2000));
+    VirtualQuery(p, &mbi, sizeof mbi);
+    check_x("first page after the lock's touch", mbi.Protect);
+    CHECK_FAIL("VirtualUnlock(not locked)", VirtualUnlock(p, 0x1000));
+    CHECK_FAIL("VirtualLock(again)", VirtualLock(p, 0x2000));
+    CHECK_FAIL("VirtualLock(third time)", VirtualLock(p, 0x2000));
+    CHECK_FAIL("VirtualUnlock(locked)", VirtualUnlock(p, 0x2000));
+    VirtualFree(p, 0, MEM_RELEASE);
+}
+
 void __stdcall start(void)
 {
     if (contains(GetCommandLineA(), " child")) child();
@@ -291,6 +340,7 @@ void __stdcall start(void)
     named();
     errors();
     file_backed();
+    image_and_locks();
     put("done\n");
     ExitProcess(0);
 }
