@@ -92,7 +92,7 @@ fn create_mailslot(
     let registry = call.state.get::<Mailslots>();
     registry.slots.retain(|_, w| w.strong_count() > 0);
     if registry.slots.contains_key(&key) {
-        return call.fail(NtStatus::OBJECT_NAME_COLLISION);
+        return call.fail_with(NtStatus::OBJECT_NAME_COLLISION, INVALID_HANDLE_VALUE);
     }
     let objects = call.machine.objects().clone();
     let mailslot = Arc::new(Mailslot {
@@ -109,7 +109,7 @@ fn create_mailslot(
         Box::new(MailslotServer(Arc::clone(&mailslot))),
     ) {
         Ok(o) => o,
-        Err(e) => return call.fail(e.status()),
+        Err(e) => return call.fail_with(e.status(), INVALID_HANDLE_VALUE),
     };
     match insert(call, &object, AccessMask(SERVER_ACCESS), inherit) {
         Ok(handle) => {
@@ -117,7 +117,7 @@ fn create_mailslot(
                 .get::<Mailslots>()
                 .slots
                 .insert(key, Arc::downgrade(&mailslot));
-            call.set_last_error(0);
+            // A success leaves the last error as it was.
             ApiReturn::Value(handle.0)
         }
         Err(e) => call.fail_with(e.status(), INVALID_HANDLE_VALUE),
