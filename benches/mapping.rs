@@ -28,6 +28,7 @@ fn mapping(c: &mut Criterion) {
                 private: false,
                 page_file: true,
                 keep_alive: None,
+                shared_commit: None,
             };
             let base = space
                 .map_section_view(

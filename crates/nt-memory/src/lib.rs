@@ -814,7 +814,9 @@ impl AddressSpace {
                 }
                 _ => return Err(conflict),
             };
+            let a_base = a.base;
             self.commit_pages(start, end, protect)?;
+            self.share_commit(a_base, start, end);
             Ok((start, (end - u64::from(start)) as u32))
         }
     }
@@ -1123,7 +1125,10 @@ impl AddressSpace {
         let first = ((page - a.base) >> shift) as usize;
         let key = |i: usize| -> u32 {
             let stored = a.pages[i];
-            if stored == 0 {
+            let at = a.base + ((i as u32) << shift);
+            if stored == 0 && Self::shared_committed(a, at) {
+                a.protect.0
+            } else if stored == 0 {
                 0
             } else {
                 self.effective_protect(a.base + ((i as u32) << shift), stored)
@@ -1548,7 +1553,9 @@ impl GuestMemory for AddressSpace {
 }
 
 mod view;
-pub use view::{ViewBacking, anonymous_backing, backing_len, read_backing, set_backing_len};
+pub use view::{
+    SharedCommit, ViewBacking, anonymous_backing, backing_len, read_backing, set_backing_len,
+};
 
 #[cfg(test)]
 mod tests;

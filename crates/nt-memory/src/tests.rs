@@ -729,6 +729,7 @@ fn backing(fd: &Arc<std::os::fd::OwnedFd>, len: u64, private: bool) -> ViewBacki
         private,
         page_file: true,
         keep_alive: None,
+        shared_commit: None,
     }
 }
 
@@ -885,4 +886,37 @@ fn locking_touches_guard_pages_and_unlock_needs_a_lock() {
     assert_eq!(s.lock(b + 4, 0x2000 - 4).unwrap(), (b, 0x2000));
     s.unlock(b, 0x2000).unwrap();
     assert_eq!(status(s.unlock(b, 0x1000)), NtStatus::NOT_LOCKED);
+}
+
+#[test]
+fn reserve_sections_share_their_commits_between_views() {
+    let fd = Arc::new(anonymous_backing(0x4000).unwrap());
+    let commit = SharedCommit::new(0x4000);
+    let mut view = |s: &mut AddressSpace| {
+        let mut b = backing(&fd, 0x4000, false);
+        b.shared_commit = Some(Arc::clone(&commit));
+        s.map_section_view(0, 0x4000, PageProtection::READWRITE, true, b)
+            .unwrap()
+    };
+    let mut a = space();
+    let mut other = space();
+    let va = view(&mut a);
+    let vb = view(&mut other);
+    a.allocate(va, 0x1000, AllocationType::COMMIT, PageProtection::READONLY)
+        .unwrap();
+    // The other view finds the page committed, with its own view's protection.
+    let info = other.query(vb).unwrap();
+    assert_eq!(info.state, MemoryState::Commit);
+    assert_eq!(info.protect, PageProtection::READWRITE);
+    assert_eq!(info.region_size, 0x1000);
+    assert_eq!(
+        other.query(vb + 0x1000).unwrap().state,
+        MemoryState::Reserve
+    );
+    // Its first touch faults; syncing commits the page there, and the data is shared.
+    assert!(other.write_u32(vb, 5).is_err());
+    assert!(other.sync_shared_commit(vb));
+    other.write_u32(vb, 5).unwrap();
+    assert_eq!(a.read_u32(va).unwrap(), 5);
+    assert!(!other.sync_shared_commit(vb + 0x1000));
 }

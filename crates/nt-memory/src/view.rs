@@ -30,6 +30,46 @@ use crate::{AddressSpace, AllocationType, MemoryError, MemoryType, PageProtectio
 /// The host page size ntemu's views need: guest pages (4 or 8 KiB) are whole host pages.
 const HOST_PAGE: u64 = 0x1000;
 
+/// The commit state the views of a SEC_RESERVE section share: one flag per 4 KiB of the
+/// section. MEM_COMMIT on one view commits the section's pages, so every other view (in any
+/// process) finds them committed too: its queries say so, and its first touch of such a page
+/// commits it in its own space ([`AddressSpace::sync_shared_commit`]).
+#[derive(Debug, Default)]
+pub struct SharedCommit {
+    units: std::sync::Mutex<Vec<bool>>,
+}
+
+impl SharedCommit {
+    /// Nothing committed, for a section of `size` bytes.
+    pub fn new(size: u64) -> Arc<SharedCommit> {
+        Arc::new(SharedCommit {
+            units: std::sync::Mutex::new(vec![false; size.div_ceil(HOST_PAGE) as usize]),
+        })
+    }
+
+    fn units(&self) -> std::sync::MutexGuard<'_, Vec<bool>> {
+        self.units.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Marks `offset..offset+len` of the section committed.
+    fn commit(&self, offset: u64, len: u64) {
+        let mut u = self.units();
+        let first = (offset / HOST_PAGE) as usize;
+        let last = (offset + len).div_ceil(HOST_PAGE) as usize;
+        for b in u.iter_mut().take(last).skip(first) {
+            *b = true;
+        }
+    }
+
+    /// True when the 4 KiB at section offset `offset` are committed.
+    fn is_committed(&self, offset: u64) -> bool {
+        self.units()
+            .get((offset / HOST_PAGE) as usize)
+            .copied()
+            .unwrap_or(false)
+    }
+}
+
 /// What a view shows: a range of a host descriptor.
 #[derive(Clone)]
 pub struct ViewBacking {
@@ -48,6 +88,8 @@ pub struct ViewBacking {
     /// Kept alive as long as the view is mapped (the section object, so its file stays
     /// counted as mapped even after its last handle closes).
     pub keep_alive: Option<Arc<dyn Any + Send + Sync>>,
+    /// The commit state of a SEC_RESERVE section, which its views share.
+    pub shared_commit: Option<Arc<SharedCommit>>,
 }
 
 impl fmt::Debug for ViewBacking {
@@ -321,6 +363,47 @@ impl AddressSpace {
             };
         }
         Ok((start, (end - u64::from(start)) as u32))
+    }
+
+    /// True when page `page_addr` of allocation `a` is reserved here but committed in its
+    /// section by another view.
+    pub(crate) fn shared_committed(a: &crate::Allocation, page_addr: u32) -> bool {
+        a.backing.as_ref().is_some_and(|b| {
+            b.view
+                .shared_commit
+                .as_ref()
+                .is_some_and(|c| c.is_committed(b.view.offset + u64::from(page_addr - a.base)))
+        })
+    }
+
+    /// Records a commit of `start..end` of the view at `a_base` in its section.
+    pub(crate) fn share_commit(&self, a_base: u32, start: u32, end: u64) {
+        if let Some(a) = self.allocations.get(&a_base)
+            && let Some(b) = &a.backing
+            && let Some(c) = &b.view.shared_commit
+        {
+            c.commit(
+                b.view.offset + u64::from(start - a_base),
+                end - u64::from(start),
+            );
+        }
+    }
+
+    /// A fault at `addr` in a page another view committed in its SEC_RESERVE section:
+    /// commits it here with the view's protection and returns true (the access is made
+    /// again); false for any other fault.
+    pub fn sync_shared_commit(&mut self, addr: u32) -> bool {
+        let page = self.round_down_page(addr);
+        let Some(a) = self.allocation_at(page) else {
+            return false;
+        };
+        let i = ((page - a.base) >> self.page.shift()) as usize;
+        if a.pages.get(i).copied() != Some(0) || !Self::shared_committed(a, page) {
+            return false;
+        }
+        let protect = a.protect;
+        let end = u64::from(page) + u64::from(self.page.bytes());
+        self.commit_pages(page, end, protect).is_ok()
     }
 
     /// The view protection and kind of the view holding `addr`: (protection the view was

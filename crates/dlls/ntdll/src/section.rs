@@ -81,6 +81,8 @@ struct SectionCore {
     attributes: u32,
     /// The executable image of a SEC_IMAGE section.
     image: Option<Arc<pe_image::PeImage>>,
+    /// The commit state a SEC_RESERVE section's views share.
+    commit: Option<Arc<nt_memory::SharedCommit>>,
     _hold: Option<Box<dyn Any + Send + Sync>>,
 }
 
@@ -183,6 +185,7 @@ pub fn create_section(
                 protect,
                 attributes: kind,
                 image: None,
+                commit: (kind == SEC_RESERVE).then(|| nt_memory::SharedCommit::new(size)),
                 _hold: None,
             }
         }
@@ -214,6 +217,7 @@ pub fn create_section(
                 protect,
                 attributes: SEC_FILE,
                 image: None,
+                commit: None,
                 _hold: Some(f.hold),
             }
         }
@@ -296,6 +300,7 @@ fn image_section(f: SectionFile, protect: PageProtection) -> Result<SectionCore,
         protect,
         attributes: SEC_FILE | SEC_IMAGE,
         image: Some(Arc::new(image)),
+        commit: None,
         _hold: Some(f.hold),
     })
 }
@@ -417,6 +422,7 @@ pub fn map_view(
         private: p.is_copy_on_write(),
         page_file: !file,
         keep_alive: Some(core.clone() as Arc<dyn Any + Send + Sync>),
+        shared_commit: core.commit.clone(),
     };
     let reserve_only = core.attributes & SEC_RESERVE != 0;
     let space = call

@@ -630,6 +630,14 @@ pub(crate) fn fault(env: &mut Env<'_>, fault: Fault) -> ServiceOutcome {
         return ServiceOutcome::ExitProcess(fault.status().0);
     };
     let pc = context.program_counter();
+    // A page another view committed in its SEC_RESERVE section is committed here now.
+    if fault.kind == FaultKind::AccessViolation
+        && env
+            .process_mut()
+            .is_some_and(|p| p.address_space_mut().sync_shared_commit(fault.addr))
+    {
+        return ServiceOutcome::Continue;
+    }
     // A guard page below the stack limit is the stack's own: touching it grows the stack.
     // Any other guard page raises STATUS_GUARD_PAGE_VIOLATION (once: the touch cleared it).
     let (limit, _) = env.stack_limits();
