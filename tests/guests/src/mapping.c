@@ -2,7 +2,8 @@
  * section share their pages, VirtualQuery of a view (MEM_MAPPED, its base, protections), a
  * named section opened again (ERROR_ALREADY_EXISTS), by OpenFileMapping and by a child
  * process ("mapping.exe child") that reads what the parent wrote and writes back,
- * copy-on-write views (FILE_MAP_COPY) whose writes stay private, the rights a handle gives,
+ * copy-on-write views (FILE_MAP_COPY) whose writes stay private, SEC_RESERVE sections whose
+ * views share what MEM_COMMIT commits, the rights a handle gives,
  * and the errors of bad sizes, protections, offsets, bases and addresses. Sections of a
  * file: an empty file cannot be mapped with size 0, a larger read-write section grows its
  * file, data written through a view is what ReadFile reads and WriteFile's data is what the
@@ -117,6 +118,23 @@ static void copy_on_write(void)
     check_x("written page asked WRITECOPY is", mbi.Protect);
     UnmapViewOfFile(copy);
     UnmapViewOfFile(shared);
+    CloseHandle(m);
+}
+
+static void reserve(void)
+{
+    HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE | SEC_RESERVE, 0, 0x20000, NULL);
+    DWORD *a = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
+    DWORD *b = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
+    query("VirtualQuery(SEC_RESERVE view)", a, a);
+    check_u("VirtualAlloc(MEM_COMMIT in a view)", VirtualAlloc(a, 0x1000, MEM_COMMIT, PAGE_READONLY) == a);
+    query("VirtualQuery(committed page)", a, a);
+    query("VirtualQuery(other view of the page)", b, b);
+    b[0] = 42;
+    check_u("the other view's write", a[0]);
+    CHECK_FAIL("VirtualFree(SEC_RESERVE view, MEM_DECOMMIT)", VirtualFree(a, 0x1000, MEM_DECOMMIT));
+    UnmapViewOfFile(a);
+    UnmapViewOfFile(b);
     CloseHandle(m);
 }
 
@@ -337,6 +355,7 @@ void __stdcall start(void)
     if (contains(GetCommandLineA(), " child")) child();
     page_file();
     copy_on_write();
+    reserve();
     named();
     errors();
     file_backed();
