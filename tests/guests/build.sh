@@ -17,6 +17,7 @@ for src in hello handles threads kb246691 compute calls missing av divzero leak 
     [ "$src" = sock ] && extra=(-lwsock32)
     [ "$src" = npipes ] && extra=(-lntdll)
     [ "$src" = alerts ] && extra=(-lntdll)
+    [ "$src" = mapping ] && extra=(-lntdll)
     "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" "${extra[@]}" -lkernel32
     echo "built x86/$src.exe"
 done

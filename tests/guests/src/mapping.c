@@ -11,10 +11,18 @@
  * mapping and file handles, a read-only handle cannot back a read-write section. Image
  * sections (SEC_IMAGE) of a copy of the program itself: a MEM_IMAGE view, a mapped image
  * cannot be deleted, a file that is no image is refused. VirtualLock and VirtualUnlock,
- * guard pages touched by a lock.
+ * guard pages touched by a lock. The native services NtCreateSection, NtOpenSection,
+ * NtMapViewOfSection, NtUnmapViewOfSection and NtQuerySection and their NTSTATUS results.
  * One line per check ("name: value"); NT 4.0's values in expected/mapping.expected, Wine's in
  * expected/mapping.wine. */
 #include "guest.h"
+#include <winternl.h>
+
+NTSTATUS NTAPI NtCreateSection(PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES, PLARGE_INTEGER, ULONG, ULONG, HANDLE);
+NTSTATUS NTAPI NtOpenSection(PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES);
+NTSTATUS NTAPI NtMapViewOfSection(HANDLE, HANDLE, PVOID *, ULONG_PTR, SIZE_T, PLARGE_INTEGER, PSIZE_T, DWORD, ULONG, ULONG);
+NTSTATUS NTAPI NtUnmapViewOfSection(HANDLE, PVOID);
+NTSTATUS NTAPI NtQuerySection(HANDLE, DWORD, PVOID, ULONG, PULONG);
 
 #define CHECK_FAIL(name, expr) do { DWORD v_; SetLastError(0); v_ = (DWORD)(expr); \
     check_u(name, v_ != 0); check_u(name " last_error", GetLastError()); } while (0)
@@ -350,6 +358,56 @@ static void image_and_locks(void)
     VirtualFree(p, 0, MEM_RELEASE);
 }
 
+static void native(void)
+{
+    HANDLE h = NULL, h2 = NULL;
+    LARGE_INTEGER size, offset;
+    void *base = NULL;
+    SIZE_T view = 0;
+    ULONG info[4], len = 0;
+    OBJECT_ATTRIBUTES oa;
+    UNICODE_STRING name;
+    static WCHAR path[] = L"\\BaseNamedObjects\\ntemu-native-section";
+
+    size.QuadPart = 0x3456;
+    check_x("NtCreateSection(page file)", NtCreateSection(&h, SECTION_ALL_ACCESS, NULL, &size, PAGE_READWRITE, SEC_COMMIT, NULL));
+    check_x("NtCreateSection(no size)", NtCreateSection(&h2, SECTION_ALL_ACCESS, NULL, NULL, PAGE_READWRITE, SEC_COMMIT, NULL));
+    check_x("NtCreateSection(PAGE_NOACCESS)", NtCreateSection(&h2, SECTION_ALL_ACCESS, NULL, &size, PAGE_NOACCESS, SEC_COMMIT, NULL));
+    check_x("NtQuerySection(basic)", NtQuerySection(h, 0, info, sizeof info, &len));
+    check_x("NtQuerySection attributes", info[1]);
+    check_x("NtQuerySection size", info[2]);
+    check_u("NtQuerySection length", len);
+    check_x("NtQuerySection(short buffer)", NtQuerySection(h, 0, info, 15, NULL));
+    check_x("NtQuerySection(image information)", NtQuerySection(h, 1, info, sizeof info, NULL));
+    offset.QuadPart = 0x1000;
+    check_x("NtMapViewOfSection(unaligned offset)", NtMapViewOfSection(h, GetCurrentProcess(), &base, 0, 0, &offset, &view, 1, 0, PAGE_READWRITE));
+    offset.QuadPart = 0;
+    view = 0x5000;
+    check_x("NtMapViewOfSection(too big)", NtMapViewOfSection(h, GetCurrentProcess(), &base, 0, 0, &offset, &view, 1, 0, PAGE_READWRITE));
+    view = 0;
+    base = NULL;
+    check_x("NtMapViewOfSection", NtMapViewOfSection(h, GetCurrentProcess(), &base, 0, 0, &offset, &view, 1, 0, PAGE_READWRITE));
+    check_x("NtMapViewOfSection view size", (DWORD)view);
+    query("VirtualQuery(native view)", base, base);
+    check_x("NtUnmapViewOfSection", NtUnmapViewOfSection(GetCurrentProcess(), base));
+    check_x("NtUnmapViewOfSection(again)", NtUnmapViewOfSection(GetCurrentProcess(), base));
+    CloseHandle(h);
+
+    name.Buffer = path;
+    name.Length = sizeof path - sizeof(WCHAR);
+    name.MaximumLength = sizeof path;
+    InitializeObjectAttributes(&oa, &name, 0, NULL, NULL);
+    check_x("NtCreateSection(named)", NtCreateSection(&h, SECTION_ALL_ACCESS, &oa, &size, PAGE_READWRITE, SEC_COMMIT, NULL));
+    check_x("NtCreateSection(named again)", NtCreateSection(&h2, SECTION_ALL_ACCESS, &oa, &size, PAGE_READWRITE, SEC_COMMIT, NULL));
+    oa.Attributes = OBJ_OPENIF;
+    check_x("NtCreateSection(named again, OBJ_OPENIF)", NtCreateSection(&h2, SECTION_ALL_ACCESS, &oa, &size, PAGE_READWRITE, SEC_COMMIT, NULL));
+    CloseHandle(h2);
+    check_x("NtOpenSection", NtOpenSection(&h2, SECTION_QUERY, &oa));
+    check_x("NtMapViewOfSection(query-only handle)", NtMapViewOfSection(h2, GetCurrentProcess(), &base, 0, 0, NULL, &view, 1, 0, PAGE_READONLY));
+    CloseHandle(h2);
+    CloseHandle(h);
+}
+
 void __stdcall start(void)
 {
     if (contains(GetCommandLineA(), " child")) child();
@@ -360,6 +418,7 @@ void __stdcall start(void)
     errors();
     file_backed();
     image_and_locks();
+    native();
     put("done\n");
     ExitProcess(0);
 }
