@@ -892,7 +892,7 @@ fn locking_touches_guard_pages_and_unlock_needs_a_lock() {
 fn reserve_sections_share_their_commits_between_views() {
     let fd = Arc::new(anonymous_backing(0x4000).unwrap());
     let commit = SharedCommit::new(0x4000);
-    let mut view = |s: &mut AddressSpace| {
+    let view = |s: &mut AddressSpace| {
         let mut b = backing(&fd, 0x4000, false);
         b.shared_commit = Some(Arc::clone(&commit));
         s.map_section_view(0, 0x4000, PageProtection::READWRITE, true, b)
