@@ -6,13 +6,19 @@
 //! allocations (reserved with 64 KiB granularity, committed page by page), page protections,
 //! and the answers `NtQueryVirtualMemory` gives.
 //!
+//! Views of sections (file mappings) are the one exception to "one anonymous mapping": their
+//! pages are a section's host descriptor mapped over the space's mapping at the view's
+//! address, so views and files share data (see the `view` module).
+//!
 //! Every guest access is checked in software against a flat table of one byte per guest page,
 //! so the fast paths of [`GuestMemory`] are an index, a mask and a copy. A violation is a value,
 //! [`Fault`], never a panic or a host fault.
 
-// `unsafe` is denied workspace-wide. This crate needs exactly one unsafe call: returning the
-// host pages of decommitted guest memory with madvise(MADV_DONTNEED), which memmap2 exposes
-// only as an unsafe function. The block carries its own SAFETY argument.
+// `unsafe` is denied workspace-wide. This crate needs a few unsafe calls, each with its own
+// SAFETY argument: returning the host pages of decommitted guest memory with
+// madvise(MADV_DONTNEED), which memmap2 exposes only as an unsafe function, and, for views of
+// sections (view.rs), mapping a section's descriptor over part of the space's own host mapping
+// (mmap MAP_FIXED), putting anonymous pages back, and msync.
 #![allow(unsafe_code)]
 
 use std::collections::BTreeMap;
