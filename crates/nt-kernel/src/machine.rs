@@ -869,6 +869,7 @@ impl Machine {
                 (offsets::EXCEPTION_LIST, 0xFFFF_FFFF),
                 (offsets::STACK_BASE, stack_top),
                 (offsets::STACK_LIMIT, commit_base),
+                (offsets::DEALLOCATION_STACK, stack_base),
                 (offsets::SELF, teb),
                 (offsets::CLIENT_ID_PROCESS, target),
                 (offsets::PEB, process.peb),

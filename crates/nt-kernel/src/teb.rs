@@ -25,6 +25,9 @@ pub mod offsets {
     pub const CURRENT_LOCALE: u32 = 0xC4;
     /// FpSoftwareStatusRegister, read by the Alpha CRT.
     pub const FP_SOFTWARE_STATUS: u32 = 0xC8;
+    /// DeallocationStack: the base of the stack's reservation, which the memory manager's
+    /// stack growth goes down to.
+    pub const DEALLOCATION_STACK: u32 = 0xE0C;
     /// `TlsSlots[64]`.
     pub const TLS_SLOTS: u32 = 0xE10;
 }

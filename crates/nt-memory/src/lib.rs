@@ -6,13 +6,19 @@
 //! allocations (reserved with 64 KiB granularity, committed page by page), page protections,
 //! and the answers `NtQueryVirtualMemory` gives.
 //!
+//! Views of sections (file mappings) are the one exception to "one anonymous mapping": their
+//! pages are a section's host descriptor mapped over the space's mapping at the view's
+//! address, so views and files share data (see the `view` module).
+//!
 //! Every guest access is checked in software against a flat table of one byte per guest page,
 //! so the fast paths of [`GuestMemory`] are an index, a mask and a copy. A violation is a value,
 //! [`Fault`], never a panic or a host fault.
 
-// `unsafe` is denied workspace-wide. This crate needs exactly one unsafe call: returning the
-// host pages of decommitted guest memory with madvise(MADV_DONTNEED), which memmap2 exposes
-// only as an unsafe function. The block carries its own SAFETY argument.
+// `unsafe` is denied workspace-wide. This crate needs a few unsafe calls, each with its own
+// SAFETY argument: returning the host pages of decommitted guest memory with
+// madvise(MADV_DONTNEED), which memmap2 exposes only as an unsafe function, and, for views of
+// sections (view.rs), mapping a section's descriptor over part of the space's own host mapping
+// (mmap MAP_FIXED), putting anonymous pages back, and msync.
 #![allow(unsafe_code)]
 
 use std::collections::BTreeMap;
@@ -391,6 +397,21 @@ pub enum MemoryError {
     /// The host refused the 4 GiB mapping.
     #[error("host mapping failed: {0}")]
     Host(String),
+    /// The address is not inside a mapped view.
+    #[error("address {0:#010x} is not in a mapped view")]
+    NotMappedView(u32),
+    /// The protection asked for is not compatible with the view's section.
+    #[error("protection {0:?} is not compatible with the section")]
+    SectionProtection(PageProtection),
+    /// Locking touched a page that faulted (a guard page, or one it cannot read).
+    #[error("locking touched {0}")]
+    Touch(Fault),
+    /// Unlocking pages that are not locked.
+    #[error("page at {0:#010x} is not locked")]
+    NotLocked(u32),
+    /// Committing pages of a view of a mapped file (they are always committed).
+    #[error("the view's pages are already committed")]
+    AlreadyCommitted,
 }
 
 impl MemoryError {
@@ -406,6 +427,11 @@ impl MemoryError {
             MemoryError::UnableToFreeVm { .. } => NtStatus::UNABLE_TO_FREE_VM,
             MemoryError::NoMemory(_) | MemoryError::Host(_) => NtStatus::NO_MEMORY,
             MemoryError::CommitmentLimit(_) => NtStatus::COMMITMENT_LIMIT,
+            MemoryError::NotMappedView(_) => NtStatus::NOT_MAPPED_VIEW,
+            MemoryError::SectionProtection(_) => NtStatus::SECTION_PROTECTION,
+            MemoryError::AlreadyCommitted => NtStatus::ALREADY_COMMITTED,
+            MemoryError::Touch(f) => f.status(),
+            MemoryError::NotLocked(_) => NtStatus::NOT_LOCKED,
         }
     }
 }
@@ -465,6 +491,8 @@ struct Allocation {
     memory_type: MemoryType,
     /// Per page: 0 when only reserved, else the committed page's protection.
     pages: Vec<u32>,
+    /// For a view of a section: the host memory it shows.
+    backing: Option<Box<view::Backing>>,
 }
 
 impl Allocation {
@@ -532,6 +560,8 @@ pub struct AddressSpace {
     committed_bytes: u64,
     code_generation: u64,
     reserved_bytes: u64,
+    /// Pages locked by NtLockVirtualMemory (page numbers).
+    locked: std::collections::BTreeSet<u32>,
     /// The machine-wide limit this space's commits are charged to, if any.
     commit_limit: Option<Arc<CommitLimit>>,
 }
@@ -573,6 +603,7 @@ impl AddressSpace {
             committed_bytes: 0,
             code_generation: 0,
             reserved_bytes: 0,
+            locked: std::collections::BTreeSet::new(),
             commit_limit: None,
         })
     }
@@ -744,7 +775,7 @@ impl AddressSpace {
                 "neither MEM_COMMIT nor MEM_RESERVE",
             ));
         }
-        if !protect.is_valid() || protect.is_copy_on_write() {
+        if !protect.is_valid() || (protect.is_copy_on_write() && (reserve || base == 0)) {
             return Err(MemoryError::InvalidPageProtection(protect));
         }
         if reserve || base == 0 {
@@ -762,10 +793,36 @@ impl AddressSpace {
             let end = self.round_up_page(u64::from(base) + u64::from(size));
             let conflict = MemoryError::ConflictingAddresses { base: start, end };
             let a = self.allocation_at(start).ok_or(conflict.clone())?;
-            if end > a.end() || a.memory_type != MemoryType::Private {
+            if end > a.end() {
                 return Err(conflict);
             }
+            let protect = match (a.memory_type, self.view_of(start)) {
+                (MemoryType::Private, _) if !protect.is_copy_on_write() => protect,
+                // A view of a file is committed from the start.
+                (MemoryType::Mapped, Some((_, false))) => {
+                    return Err(MemoryError::AlreadyCommitted);
+                }
+                // Pages of a paging-file section: NT 4.0 takes any protection, copy-on-write
+                // in place of write access when the view has none.
+                (MemoryType::Mapped, Some((view, true))) => {
+                    if view::compatible(view, protect) {
+                        protect
+                    } else {
+                        match protect.0 & 0xFF {
+                            0x04 => PageProtection((protect.0 & !0xFF) | 0x08),
+                            0x40 => PageProtection((protect.0 & !0xFF) | 0x80),
+                            _ => protect,
+                        }
+                    }
+                }
+                (MemoryType::Private, _) => {
+                    return Err(MemoryError::InvalidPageProtection(protect));
+                }
+                _ => return Err(conflict),
+            };
+            let a_base = a.base;
             self.commit_pages(start, end, protect)?;
+            self.share_commit(a_base, start, end);
             Ok((start, (end - u64::from(start)) as u32))
         }
     }
@@ -818,6 +875,7 @@ impl AddressSpace {
                 protect,
                 memory_type,
                 pages: vec![0; pages],
+                backing: None,
             },
         );
         self.reserved_bytes += u64::from(len);
@@ -911,12 +969,13 @@ impl AddressSpace {
         if end > a_end {
             return Err(MemoryError::UnableToFreeVm { base: addr, size });
         }
-        self.decommit_pages(a_base, start, end);
+        self.decommit_pages(a_base, start, end, true);
         Ok((start, (end - u64::from(start)) as u32))
     }
 
     /// Decommits `start..end` of the allocation at `a_base`.
-    fn decommit_pages(&mut self, a_base: u32, start: u32, end: u64) {
+    /// `give_back`: give the pages back zeroed (not for a view, whose host pages are not ours).
+    fn decommit_pages(&mut self, a_base: u32, start: u32, end: u64, give_back: bool) {
         self.code_generation += 1;
         let shift = self.page.shift();
         let page_bytes = self.page.bytes();
@@ -938,6 +997,9 @@ impl AddressSpace {
             limit.release(released);
         }
         self.set_access((start >> shift) as usize, count, 0);
+        if !give_back {
+            return;
+        }
         // Coalesce runs of committed pages into single madvise calls.
         let mut i = 0;
         while i < zero.len() {
@@ -957,8 +1019,15 @@ impl AddressSpace {
             return 0;
         };
         let (size, end) = (a.size, a.end());
-        self.decommit_pages(base, base, end);
+        let view = self.drop_backing(base);
+        self.decommit_pages(base, base, end, !view);
         self.allocations.remove(&base);
+        let shift = self.page.shift();
+        let (first, last) = (
+            base >> shift,
+            ((u64::from(base) + u64::from(size)) >> shift) as u32,
+        );
+        self.locked.retain(|&p| p < first || p >= last);
         self.reserved_bytes -= u64::from(size);
         size
     }
@@ -988,6 +1057,10 @@ impl AddressSpace {
         if protect.is_copy_on_write() && a.memory_type == MemoryType::Private {
             return Err(MemoryError::InvalidPageProtection(protect));
         }
+        let is_view = a.backing.is_some();
+        if is_view && !view::compatible(a.protect, protect) {
+            return Err(MemoryError::SectionProtection(protect));
+        }
         let first = ((start - a.base) >> shift) as usize;
         let count = ((end - u64::from(start)) >> shift) as usize;
         if let Some(i) = a.pages[first..first + count].iter().position(|&p| p == 0) {
@@ -995,11 +1068,26 @@ impl AddressSpace {
         }
         let old = self.effective_protect(start, a.pages[first]);
         let base = a.base;
+        // A copy-on-write page already written is private: it stays writable.
+        let per_page: Vec<PageProtection> = (0..count)
+            .map(|i| {
+                let at = start + ((i as u32) << shift);
+                if is_view && protect.is_copy_on_write() && self.page_written(at) {
+                    protect.after_copy_on_write()
+                } else {
+                    protect
+                }
+            })
+            .collect();
         if let Some(a) = self.allocations.get_mut(&base) {
-            a.pages[first..first + count].fill(protect.0);
+            for (p, new) in a.pages[first..first + count].iter_mut().zip(&per_page) {
+                *p = new.0;
+            }
         }
         self.code_generation += 1;
-        self.set_access((start >> shift) as usize, count, protect.access_bits());
+        for (i, p) in per_page.iter().enumerate() {
+            self.set_access((start >> shift) as usize + i, 1, p.access_bits());
+        }
         Ok(old)
     }
 
@@ -1043,7 +1131,10 @@ impl AddressSpace {
         let first = ((page - a.base) >> shift) as usize;
         let key = |i: usize| -> u32 {
             let stored = a.pages[i];
-            if stored == 0 {
+            let at = a.base + ((i as u32) << shift);
+            if stored == 0 && Self::shared_committed(a, at) {
+                a.protect.0
+            } else if stored == 0 {
                 0
             } else {
                 self.effective_protect(a.base + ((i as u32) << shift), stored)
@@ -1109,11 +1200,61 @@ impl AddressSpace {
             .allocation_at(addr)
             .ok_or(MemoryError::MemoryNotAllocated(addr))?;
         if a.memory_type == MemoryType::Private {
-            return Err(MemoryError::InvalidParameter("not a mapped view"));
+            return Err(MemoryError::NotMappedView(addr));
         }
         let base = a.base;
         self.release_allocation(base);
         Ok(())
+    }
+
+    /// `NtLockVirtualMemory`: locks the pages of `addr..addr+size` in memory, touching each
+    /// as a read (a guard page's guard goes and STATUS_GUARD_PAGE_VIOLATION fails the call,
+    /// nothing locked). Returns the pages' range.
+    pub fn lock(&mut self, addr: u32, size: u32) -> Result<(u32, u32), MemoryError> {
+        let (start, end) = self.page_range(addr, size)?;
+        let shift = self.page.shift();
+        for page in (start >> shift)..((end >> shift) as u32) {
+            self.read_u8(page << shift).map_err(MemoryError::Touch)?;
+        }
+        for page in (start >> shift)..((end >> shift) as u32) {
+            self.locked.insert(page);
+        }
+        Ok((start, (end - u64::from(start)) as u32))
+    }
+
+    /// `NtUnlockVirtualMemory`: unlocks pages [`AddressSpace::lock`] locked; every page of
+    /// the range must be locked (else STATUS_NOT_LOCKED, nothing unlocked).
+    pub fn unlock(&mut self, addr: u32, size: u32) -> Result<(u32, u32), MemoryError> {
+        let (start, end) = self.page_range(addr, size)?;
+        let shift = self.page.shift();
+        let pages = (start >> shift)..((end >> shift) as u32);
+        if let Some(p) = pages.clone().find(|p| !self.locked.contains(p)) {
+            return Err(MemoryError::NotLocked(p << shift));
+        }
+        for page in pages {
+            self.locked.remove(&page);
+        }
+        Ok((start, (end - u64::from(start)) as u32))
+    }
+
+    /// The pages of `addr..addr+size` (size 0: one page): (start, end), all in one
+    /// allocation's committed pages.
+    fn page_range(&self, addr: u32, size: u32) -> Result<(u32, u64), MemoryError> {
+        let start = self.round_down_page(addr);
+        let end = self.round_up_page(u64::from(addr) + u64::from(size.max(1)));
+        let a = self
+            .allocation_at(start)
+            .ok_or(MemoryError::NotCommitted(start))?;
+        if end > a.end() {
+            return Err(MemoryError::NotCommitted(a.end() as u32));
+        }
+        let shift = self.page.shift();
+        let first = ((start - a.base) >> shift) as usize;
+        let count = ((end - u64::from(start)) >> shift) as usize;
+        if let Some(i) = a.pages[first..first + count].iter().position(|&p| p == 0) {
+            return Err(MemoryError::NotCommitted(start + ((i as u32) << shift)));
+        }
+        Ok((start, end))
     }
 
     // ---- checked access -------------------------------------------------------------
@@ -1219,8 +1360,9 @@ impl AddressSpace {
             if bits & ACC_COPY_ON_WRITE == 0 {
                 continue;
             }
-            *self.access[page].get_mut() = bits & !ACC_COPY_ON_WRITE;
             let addr = (page << shift) as u32;
+            self.privatize_page(addr);
+            *self.access[page].get_mut() = bits & !ACC_COPY_ON_WRITE;
             let Some(base) = self.allocation_base_at(addr) else {
                 continue;
             };
@@ -1415,6 +1557,11 @@ impl GuestMemory for AddressSpace {
         self.code_generation
     }
 }
+
+mod view;
+pub use view::{
+    SharedCommit, ViewBacking, anonymous_backing, backing_len, read_backing, set_backing_len,
+};
 
 #[cfg(test)]
 mod tests;

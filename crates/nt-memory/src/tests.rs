@@ -718,3 +718,205 @@ fn code_generation_changes_when_code_may_change() {
     s.free(b + 0x1000, 0x1000, FreeType::DECOMMIT).unwrap();
     assert!(s.code_generation() > g3, "decommit");
 }
+
+// ---- views of sections -------------------------------------------------------------
+
+fn backing(fd: &Arc<std::os::fd::OwnedFd>, len: u64, private: bool) -> ViewBacking {
+    ViewBacking {
+        fd: Arc::clone(fd),
+        offset: 0,
+        length: len,
+        private,
+        page_file: true,
+        keep_alive: None,
+        shared_commit: None,
+    }
+}
+
+#[test]
+fn views_of_one_section_share_pages_across_spaces() {
+    let fd = Arc::new(anonymous_backing(0x2000).unwrap());
+    let mut a = space();
+    let mut b = AddressSpace::new(PageSize::Alpha).unwrap();
+    let va = a
+        .map_section_view(
+            0,
+            0x2000,
+            PageProtection::READWRITE,
+            false,
+            backing(&fd, 0x2000, false),
+        )
+        .unwrap();
+    let vb = b
+        .map_section_view(
+            0,
+            0x2000,
+            PageProtection::READONLY,
+            false,
+            backing(&fd, 0x2000, false),
+        )
+        .unwrap();
+    a.write_u32(va + 0x1ffc, 0xfeed_f00d).unwrap();
+    assert_eq!(b.read_u32(vb + 0x1ffc).unwrap(), 0xfeed_f00d);
+    let info = b.query(vb).unwrap();
+    assert_eq!(info.memory_type, MemoryType::Mapped);
+    assert_eq!(info.allocation_base, vb);
+    // The read-only view refuses writes, and protections beyond the view's are refused.
+    assert!(b.write_u32(vb, 1).is_err());
+    assert_eq!(
+        status(b.protect(vb, 0x2000, PageProtection::READWRITE)),
+        NtStatus::SECTION_PROTECTION
+    );
+    // A view is not freed as private memory, nor private memory unmapped as a view.
+    assert_eq!(
+        status(a.free(va, 0, FreeType::RELEASE)),
+        NtStatus::UNABLE_TO_FREE_VM
+    );
+    let private = a
+        .allocate(0, 0x1000, AllocationType::COMMIT, PageProtection::READWRITE)
+        .unwrap()
+        .0;
+    assert_eq!(status(a.unmap_view(private)), NtStatus::NOT_MAPPED_VIEW);
+    // Unmapping puts zero pages back: the section keeps its data.
+    a.unmap_view(va + 0x10).unwrap();
+    assert_eq!(a.query(va).unwrap().state, MemoryState::Free);
+    let again = a
+        .allocate(
+            va,
+            0x2000,
+            AllocationType::RESERVE | AllocationType::COMMIT,
+            PageProtection::READWRITE,
+        )
+        .unwrap()
+        .0;
+    assert_eq!(again, va);
+    assert_eq!(a.read_u32(va + 0x1ffc).unwrap(), 0);
+    assert_eq!(b.read_u32(vb + 0x1ffc).unwrap(), 0xfeed_f00d);
+}
+
+#[test]
+fn copy_on_write_views_and_pages_keep_their_writes() {
+    let fd = Arc::new(anonymous_backing(0x2000).unwrap());
+    let mut s = space();
+    let shared = s
+        .map_section_view(
+            0,
+            0x2000,
+            PageProtection::READWRITE,
+            false,
+            backing(&fd, 0x2000, false),
+        )
+        .unwrap();
+    let copy = s
+        .map_section_view(
+            0,
+            0x2000,
+            PageProtection::WRITECOPY,
+            false,
+            backing(&fd, 0x2000, true),
+        )
+        .unwrap();
+    s.write_u32(shared, 1).unwrap();
+    assert_eq!(s.read_u32(copy).unwrap(), 1);
+    s.write_u32(copy, 2).unwrap();
+    assert_eq!(s.read_u32(shared).unwrap(), 1);
+    assert_eq!(s.query(copy).unwrap().protect, PageProtection::READWRITE);
+    assert_eq!(
+        s.query(copy + 0x1000).unwrap().protect,
+        PageProtection::WRITECOPY
+    );
+    // A page of the shared view made copy-on-write goes private at its first write, and
+    // stays read-write when asked for copy-on-write again.
+    s.protect(shared + 0x1000, 0x1000, PageProtection::WRITECOPY)
+        .unwrap();
+    s.write_u32(shared + 0x1000, 7).unwrap();
+    assert_eq!(s.read_u32(copy + 0x1000).unwrap(), 0);
+    s.protect(shared + 0x1000, 0x1000, PageProtection::WRITECOPY)
+        .unwrap();
+    assert_eq!(
+        s.query(shared + 0x1000).unwrap().protect,
+        PageProtection::READWRITE
+    );
+}
+
+#[test]
+fn reserved_views_commit_pages_and_file_views_are_committed() {
+    let fd = Arc::new(anonymous_backing(0x4000).unwrap());
+    let mut s = space();
+    let v = s
+        .map_section_view(
+            0,
+            0x4000,
+            PageProtection::READWRITE,
+            true,
+            backing(&fd, 0x4000, false),
+        )
+        .unwrap();
+    assert_eq!(s.query(v).unwrap().state, MemoryState::Reserve);
+    assert!(s.read_u8(v).is_err());
+    s.allocate(v, 0x1000, AllocationType::COMMIT, PageProtection::READONLY)
+        .unwrap();
+    assert_eq!(s.query(v).unwrap().protect, PageProtection::READONLY);
+    let mut file = backing(&fd, 0x4000, false);
+    file.page_file = false;
+    let w = s
+        .map_section_view(0, 0x4000, PageProtection::READWRITE, false, file)
+        .unwrap();
+    assert_eq!(
+        status(s.allocate(w, 0x1000, AllocationType::COMMIT, PageProtection::READWRITE)),
+        NtStatus::ALREADY_COMMITTED
+    );
+}
+
+#[test]
+fn locking_touches_guard_pages_and_unlock_needs_a_lock() {
+    let mut s = space();
+    let (b, _) = s
+        .allocate(
+            0,
+            0x2000,
+            AllocationType::RESERVE | AllocationType::COMMIT,
+            PageProtection::READWRITE | PageProtection::GUARD,
+        )
+        .unwrap();
+    assert_eq!(status(s.lock(b, 0x2000)), NtStatus::GUARD_PAGE_VIOLATION);
+    assert_eq!(status(s.unlock(b, 0x1000)), NtStatus::NOT_LOCKED);
+    // The first touch took the first page's guard; the second page's goes next.
+    assert_eq!(status(s.lock(b, 0x2000)), NtStatus::GUARD_PAGE_VIOLATION);
+    assert_eq!(s.lock(b + 4, 0x2000 - 4).unwrap(), (b, 0x2000));
+    s.unlock(b, 0x2000).unwrap();
+    assert_eq!(status(s.unlock(b, 0x1000)), NtStatus::NOT_LOCKED);
+}
+
+#[test]
+fn reserve_sections_share_their_commits_between_views() {
+    let fd = Arc::new(anonymous_backing(0x4000).unwrap());
+    let commit = SharedCommit::new(0x4000);
+    let view = |s: &mut AddressSpace| {
+        let mut b = backing(&fd, 0x4000, false);
+        b.shared_commit = Some(Arc::clone(&commit));
+        s.map_section_view(0, 0x4000, PageProtection::READWRITE, true, b)
+            .unwrap()
+    };
+    let mut a = space();
+    let mut other = space();
+    let va = view(&mut a);
+    let vb = view(&mut other);
+    a.allocate(va, 0x1000, AllocationType::COMMIT, PageProtection::READONLY)
+        .unwrap();
+    // The other view finds the page committed, with its own view's protection.
+    let info = other.query(vb).unwrap();
+    assert_eq!(info.state, MemoryState::Commit);
+    assert_eq!(info.protect, PageProtection::READWRITE);
+    assert_eq!(info.region_size, 0x1000);
+    assert_eq!(
+        other.query(vb + 0x1000).unwrap().state,
+        MemoryState::Reserve
+    );
+    // Its first touch faults; syncing commits the page there, and the data is shared.
+    assert!(other.write_u32(vb, 5).is_err());
+    assert!(other.sync_shared_commit(vb));
+    other.write_u32(vb, 5).unwrap();
+    assert_eq!(a.read_u32(va).unwrap(), 5);
+    assert!(!other.sync_shared_commit(vb + 0x1000));
+}

@@ -108,6 +108,10 @@ statuses! {
     SHARING_VIOLATION = 0xC000_0043;
     /// The page protection is not valid.
     INVALID_PAGE_PROTECTION = 0xC000_0045;
+    /// An unlock named pages that are not locked (NtUnlockVirtualMemory).
+    NOT_LOCKED = 0xC000_002A;
+    /// A SEC_IMAGE section of a file that does not start with "MZ".
+    INVALID_IMAGE_NOT_MZ = 0xC000_012F;
     /// The caller does not own the mutex it releases.
     MUTANT_NOT_OWNED = 0xC000_0046;
     /// Releasing would raise a semaphore past its maximum.
@@ -218,6 +222,20 @@ statuses! {
     CANNOT_DELETE = 0xC000_0121;
     /// A file with a user-mapped section cannot be cut or overwritten.
     USER_MAPPED_FILE = 0xC000_0243;
+    /// A view's size is larger than the section (or the offset lies past its end).
+    INVALID_VIEW_SIZE = 0xC000_001F;
+    /// The file cannot back a section of this kind.
+    INVALID_FILE_FOR_SECTION = 0xC000_0020;
+    /// A section is larger than its file and the file cannot grow.
+    SECTION_TOO_BIG = 0xC000_0040;
+    /// The protection asked for a view or page is not compatible with the section's.
+    SECTION_PROTECTION = 0xC000_004E;
+    /// The file is not valid for the operation.
+    FILE_INVALID = 0xC000_0098;
+    /// A section of size 0 on an empty file.
+    MAPPED_FILE_SIZE_ZERO = 0xC000_011E;
+    /// A view's base or offset is not a multiple of the allocation granularity.
+    MAPPED_ALIGNMENT = 0xC000_0220;
     /// The image has no resource section.
     RESOURCE_DATA_NOT_FOUND = 0xC000_0089;
     /// The image has no resource of that type.
@@ -571,6 +589,10 @@ impl Win32Error {
     pub const DIRECTORY: Win32Error = Win32Error(267);
     /// ERROR_USER_MAPPED_FILE: a file with a user-mapped section cannot be cut.
     pub const USER_MAPPED_FILE: Win32Error = Win32Error(1224);
+    /// ERROR_FILE_INVALID: the file cannot be mapped (an empty file with size 0).
+    pub const FILE_INVALID: Win32Error = Win32Error(1006);
+    /// ERROR_MAPPED_ALIGNMENT: a view's base or offset is not 64 KiB aligned.
+    pub const MAPPED_ALIGNMENT: Win32Error = Win32Error(1132);
     /// ERROR_REQUEST_ABORTED: a CopyFileEx progress routine cancelled the copy.
     pub const REQUEST_ABORTED: Win32Error = Win32Error(1235);
     /// ERROR_INVALID_USER_BUFFER: a buffer cannot be read for the I/O asked for.
@@ -602,6 +624,18 @@ pub const STATUS_TO_WIN32: &[(NtStatus, Win32Error)] = &[
     (NtStatus::NO_MEMORY, Win32Error::NOT_ENOUGH_MEMORY),
     (NtStatus::CONFLICTING_ADDRESSES, Win32Error::INVALID_ADDRESS),
     (NtStatus::NOT_MAPPED_VIEW, Win32Error::INVALID_ADDRESS),
+    (NtStatus::INVALID_VIEW_SIZE, Win32Error::ACCESS_DENIED),
+    (
+        NtStatus::INVALID_FILE_FOR_SECTION,
+        Win32Error::BAD_EXE_FORMAT,
+    ),
+    (NtStatus::INVALID_IMAGE_NOT_MZ, Win32Error::BAD_EXE_FORMAT),
+    (NtStatus::NOT_LOCKED, Win32Error::NOT_LOCKED),
+    (NtStatus::SECTION_TOO_BIG, Win32Error::NOT_ENOUGH_MEMORY),
+    (NtStatus::SECTION_PROTECTION, Win32Error::INVALID_PARAMETER),
+    (NtStatus::FILE_INVALID, Win32Error::FILE_INVALID),
+    (NtStatus::MAPPED_FILE_SIZE_ZERO, Win32Error::FILE_INVALID),
+    (NtStatus::MAPPED_ALIGNMENT, Win32Error::MAPPED_ALIGNMENT),
     (NtStatus::UNABLE_TO_FREE_VM, Win32Error::INVALID_PARAMETER),
     (NtStatus::ALREADY_COMMITTED, Win32Error::ACCESS_DENIED),
     (NtStatus::ACCESS_DENIED, Win32Error::ACCESS_DENIED),

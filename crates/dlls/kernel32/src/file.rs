@@ -357,6 +357,16 @@ impl DiskFile {
         })
     }
 
+    /// What a section made on this open needs: a duplicate of the host descriptor, the
+    /// file's size and the state its opens share. A directory cannot be mapped.
+    pub(crate) fn section_source(&self) -> Result<(OwnedFd, u64, Arc<FileNode>), Win32Error> {
+        let inner = self.inner.lock();
+        let file = inner.file.as_ref().ok_or(Win32Error::ACCESS_DENIED)?;
+        let size = file.metadata().map_err(|e| io_error(&e))?.len();
+        let fd = file.try_clone().map_err(|e| io_error(&e))?;
+        Ok((OwnedFd::from(fd), size, Arc::clone(&inner.shared)))
+    }
+
     /// Moves the file position (FilePositionInformation).
     pub(crate) fn set_position(&self, position: u64) {
         self.inner.lock().position = position;
@@ -830,6 +840,17 @@ fn check_existing(
     if node.read_only && req.options & options::DELETE_ON_CLOSE != 0 {
         return Err(NtStatus::CANNOT_DELETE);
     }
+    Ok(())
+}
+
+/// What the sections mapping an existing file forbid an open, checked after its share
+/// access (a share conflict is reported first): overwriting a file an image or data section
+/// maps, or deleting on close a mapped image.
+fn check_sections(shared: Option<&FileNode>, req: &OpenRequest) -> Result<(), NtStatus> {
+    let overwrite = matches!(
+        req.disposition,
+        disposition::SUPERSEDE | disposition::OVERWRITE | disposition::OVERWRITE_IF
+    );
     if let Some(shared) = shared {
         let (data, image) = shared.sections();
         if overwrite && image > 0 {
@@ -921,6 +942,7 @@ pub(crate) fn nt_create(
                 .files
                 .check_share(node.id, granted, req.share)
                 .map_err(nt_status_of)?;
+            check_sections(shared.as_deref(), req)?;
             let info = if overwrite && node.kind == volume::NodeKind::File {
                 file.set_len(0).map_err(|e| nt_status_of(io_error(&e)))?;
                 if req.disposition == d::SUPERSEDE {
@@ -945,6 +967,7 @@ pub(crate) fn nt_create(
                         .files
                         .check_share(node.id, granted, req.share)
                         .map_err(nt_status_of)?;
+                    check_sections(shared.as_deref(), req)?;
                 }
                 None => {
                     if matches!(req.disposition, d::OPEN | d::OVERWRITE) {
@@ -1149,6 +1172,9 @@ fn create_file_api(
     };
     if let Some(pipe) = super::namedpipe::pipe_name(name) {
         return super::namedpipe::open_client(call, pipe, access, flags, inherit);
+    }
+    if let Some(slot) = super::mailslot::mailslot_name(name) {
+        return super::mailslot::open_client(call, slot, access, inherit);
     }
     let r = create_file(call, name, access, share, disposition, flags, inherit).map(|h| h.0);
     match r {
@@ -1414,6 +1440,10 @@ pub(crate) fn ReadFile(
         ) {
             return call.fail_win32(Win32Error::INVALID_HANDLE, 0);
         }
+        // A mailslot's read waits for a message.
+        if super::mailslot::is_mailslot(&object) {
+            return super::mailslot::read_file(call, &object, buffer, length, read_ptr);
+        }
         // A pipe's read waits for the writer.
         if object.payload::<PipeEnd>().is_some() {
             super::overlapped::mark_pending(call, ovl);
@@ -1626,6 +1656,8 @@ pub(crate) fn WriteFile(
             disk_write(disk, granted, &data, offset)?
         } else if object.payload::<NullDevice>().is_some() {
             data.len()
+        } else if super::mailslot::is_mailslot(&object) {
+            super::mailslot::write(&object, &data)?
         } else {
             return Err(Win32Error::INVALID_HANDLE);
         };
@@ -1751,9 +1783,9 @@ fn SetEndOfFile(call: &mut ApiCall<'_>, hFile: Handle) -> ApiReturn {
             return Ok(1);
         }
         let disk = o.payload::<DiskFile>().ok_or(Win32Error::INVALID_HANDLE)?;
-        let inner = disk.inner.lock();
-        let file = inner.file.as_ref().ok_or(Win32Error::INVALID_FUNCTION)?;
-        file.set_len(inner.position).map_err(|e| io_error(&e))?;
+        // A file a section maps cannot shrink (ERROR_USER_MAPPED_FILE).
+        let position = disk.inner.lock().position;
+        disk.set_length(position)?;
         Ok(1)
     });
     done(call, r, 0)

@@ -198,7 +198,6 @@ impl FileNode {
     }
 
     /// Counts a section (file mapping) made on the file; `image` for SEC_IMAGE.
-    #[allow(dead_code)] // for CreateFileMapping, which file mappings (issue 16) bring
     pub(crate) fn add_section(&self, image: bool) {
         let mut state = self.state.lock();
         if image {
@@ -209,7 +208,6 @@ impl FileNode {
     }
 
     /// Uncounts a section made by [`FileNode::add_section`].
-    #[allow(dead_code)] // for CreateFileMapping, which file mappings (issue 16) bring
     pub(crate) fn remove_section(&self, image: bool) {
         let mut state = self.state.lock();
         let count = if image {

@@ -34,7 +34,10 @@ pub mod heap;
 mod lfile;
 mod locale;
 mod lstring;
+mod mailslot;
+mod mapping;
 mod memcheck;
+mod memlock;
 mod memstatus;
 mod message;
 mod module;
@@ -1031,6 +1034,22 @@ pub static DLL: BuiltinDll = BuiltinDll {
         timerqueue::DeleteTimerQueueEx,
         timerqueue::DeleteTimerQueue,
         // namedpipe.rs
+        // mailslot.rs: mailslots
+        mailslot::CreateMailslotA,
+        mailslot::CreateMailslotW,
+        mailslot::GetMailslotInfo,
+        mailslot::SetMailslotInfo,
+        // mapping.rs: file mappings
+        mapping::CreateFileMappingA,
+        mapping::CreateFileMappingW,
+        mapping::OpenFileMappingA,
+        mapping::OpenFileMappingW,
+        mapping::MapViewOfFile,
+        mapping::MapViewOfFileEx,
+        mapping::UnmapViewOfFile,
+        mapping::FlushViewOfFile,
+        memlock::VirtualLock,
+        memlock::VirtualUnlock,
         namedpipe::CreateNamedPipeA,
         namedpipe::CreateNamedPipeW,
         namedpipe::ConnectNamedPipe,

@@ -30,6 +30,7 @@ pub static NTDLL_FILE_SERVICES: FileServices = FileServices {
     dos_path_to_nt,
     heap_alloc,
     heap_free,
+    section_file: super::mapping::section_file,
 };
 
 /// STATUS_OBJECT_PATH_SYNTAX_BAD: a relative name without a root directory.

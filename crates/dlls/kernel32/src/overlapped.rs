@@ -426,6 +426,10 @@ fn CancelIo(call: &mut ApiCall<'_>, hFile: Handle) -> ApiReturn {
     ApiReturn::Value(1)
 }
 
+/// GetOverlappedResult calls parked on their wait: (process, thread) -> the OVERLAPPED.
+#[derive(Default)]
+struct ResultWaits(std::collections::HashMap<(u32, u32), u32>);
+
 /// BOOL GetOverlappedResult(HANDLE hFile, LPOVERLAPPED lpOverlapped, LPDWORD
 /// lpNumberOfBytesTransferred, BOOL bWait): while the I/O is pending, waits for its event
 /// (the file's object when it has none) with bWait, else ERROR_IO_INCOMPLETE; then the byte
@@ -443,7 +447,11 @@ fn GetOverlappedResult(
     let Ok(internal) = call.read_u32(ovl.wrapping_add(INTERNAL)) else {
         return call.fail(NtStatus::ACCESS_VIOLATION);
     };
-    if internal == STATUS_PENDING {
+    // The same call run again after its wait: NT's GetOverlappedResult waits once and then
+    // reports what the OVERLAPPED holds, even a status still pending.
+    let me = (call.thread.process, call.thread.thread);
+    let waited = call.state.get::<ResultWaits>().0.remove(&me) == Some(ovl);
+    if internal == STATUS_PENDING && !waited {
         if !bWait {
             return call.fail_win32(Win32Error::IO_INCOMPLETE, 0);
         }
@@ -452,10 +460,13 @@ fn GetOverlappedResult(
         };
         let wait_on = if raw & !3 != 0 { Handle(raw) } else { hFile };
         return match call.reference(wait_on, AccessMask::SYNCHRONIZE, None) {
-            Ok(object) if object.is_waitable() => ApiReturn::Retry {
-                objects: vec![object],
-                timeout: None,
-            },
+            Ok(object) if object.is_waitable() => {
+                call.state.get::<ResultWaits>().0.insert(me, ovl);
+                ApiReturn::Retry {
+                    objects: vec![object],
+                    timeout: None,
+                }
+            }
             Ok(_) => call.fail(NtStatus::OBJECT_TYPE_MISMATCH),
             Err(e) => call.fail(e.status()),
         };

@@ -585,7 +585,15 @@ fn GetFileType(call: &mut ApiCall<'_>, hFile: Handle) -> ApiReturn {
             };
             ApiReturn::Value(kind)
         }
-        Ok(o) => ApiReturn::Value(super::file::file_type(&o).unwrap_or(0)),
+        Ok(o) => match super::file::file_type(&o) {
+            Some(kind) => ApiReturn::Value(kind),
+            // A file of a device with no Win32 type (a mailslot): FILE_TYPE_UNKNOWN, no
+            // error.
+            None => {
+                call.set_last_error(0);
+                ApiReturn::Value(0)
+            }
+        },
         Err(e) => call.fail_with(e.status(), 0),
     }
 }

@@ -72,6 +72,10 @@ pub struct FileServices {
     pub heap_alloc: fn(&mut ApiCall<'_>, u32) -> Option<u32>,
     /// RtlFreeHeap on the process heap.
     pub heap_free: fn(&mut ApiCall<'_>, u32) -> bool,
+    /// NtCreateSection on a file: the file of a handle, for a section (an image section
+    /// when the flag is set) to map.
+    pub section_file:
+        fn(&mut ApiCall<'_>, Handle, bool) -> Result<crate::section::SectionFile, NtStatus>,
 }
 
 static SERVICES: OnceLock<&'static FileServices> = OnceLock::new();

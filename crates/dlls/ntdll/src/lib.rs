@@ -10,6 +10,7 @@ pub mod memory;
 pub mod procinfo;
 pub mod registry;
 mod rtlstr;
+pub mod section;
 pub mod seh;
 pub mod sync;
 
@@ -38,6 +39,19 @@ pub static DLL: BuiltinDll = BuiltinDll {
         "ZwQueryInformationFile" => file::NtQueryInformationFile,
         "ZwSetInformationFile" => file::NtSetInformationFile,
         "ZwQueryVolumeInformationFile" => file::NtQueryVolumeInformationFile,
+        // section.rs: sections (file mappings)
+        section::NtCreateSection,
+        section::NtOpenSection,
+        section::NtMapViewOfSection,
+        section::NtUnmapViewOfSection,
+        section::NtQuerySection,
+        section::NtFlushVirtualMemory,
+        "ZwCreateSection" => section::NtCreateSection,
+        "ZwOpenSection" => section::NtOpenSection,
+        "ZwMapViewOfSection" => section::NtMapViewOfSection,
+        "ZwUnmapViewOfSection" => section::NtUnmapViewOfSection,
+        "ZwQuerySection" => section::NtQuerySection,
+        "ZwFlushVirtualMemory" => section::NtFlushVirtualMemory,
         // rtlstr.rs: counted strings
         rtlstr::RtlInitAnsiString,
         rtlstr::RtlAnsiStringToUnicodeString,
@@ -148,6 +162,14 @@ pub static DLL: BuiltinDll = BuiltinDll {
         memory::NtFreeVirtualMemory,
         "ZwAllocateVirtualMemory" => memory::NtAllocateVirtualMemory,
         "ZwFreeVirtualMemory" => memory::NtFreeVirtualMemory,
+        memory::NtProtectVirtualMemory,
+        memory::NtQueryVirtualMemory,
+        memory::NtLockVirtualMemory,
+        memory::NtUnlockVirtualMemory,
+        "ZwLockVirtualMemory" => memory::NtLockVirtualMemory,
+        "ZwUnlockVirtualMemory" => memory::NtUnlockVirtualMemory,
+        "ZwProtectVirtualMemory" => memory::NtProtectVirtualMemory,
+        "ZwQueryVirtualMemory" => memory::NtQueryVirtualMemory,
         seh::RtlUnwind,
         seh::RtlUnwindRfp,
         seh::RtlLookupFunctionEntry,

@@ -277,8 +277,16 @@ impl Env<'_> {
         )
     }
 
-    /// The thread's stack reservation: (base, top).
+    /// The thread's stack reservation: (base, top), as the TEB says (DeallocationStack and
+    /// StackBase, which a program may point at a stack of its own), else the thread's.
     fn stack_reservation(&self) -> Option<(u32, u32)> {
+        let dealloc = self
+            .teb_field(teb::offsets::DEALLOCATION_STACK)
+            .unwrap_or(0);
+        let top = self.teb_field(teb::offsets::STACK_BASE).unwrap_or(0);
+        if dealloc != 0 && top > dealloc {
+            return Some((dealloc, top));
+        }
         let t = self.process()?.thread(self.thread.thread)?;
         Some((t.stack_allocation(), t.stack_top()))
     }
@@ -622,6 +630,14 @@ pub(crate) fn fault(env: &mut Env<'_>, fault: Fault) -> ServiceOutcome {
         return ServiceOutcome::ExitProcess(fault.status().0);
     };
     let pc = context.program_counter();
+    // A page another view committed in its SEC_RESERVE section is committed here now.
+    if fault.kind == FaultKind::AccessViolation
+        && env
+            .process_mut()
+            .is_some_and(|p| p.address_space_mut().sync_shared_commit(fault.addr))
+    {
+        return ServiceOutcome::Continue;
+    }
     // A guard page below the stack limit is the stack's own: touching it grows the stack.
     // Any other guard page raises STATUS_GUARD_PAGE_VIOLATION (once: the touch cleared it).
     let (limit, _) = env.stack_limits();
