@@ -10,6 +10,7 @@
 mod apc;
 mod client_id;
 mod context;
+mod debug;
 mod cpu;
 mod details;
 mod fault;
@@ -22,6 +23,7 @@ mod timer;
 
 pub use apc::{APC_RETURN_THUNK, STATUS_ALERTED, STATUS_USER_APC, UserApc, WaitRequest};
 pub use client_id::ClientIdTable;
+pub use debug::{DebugEvent, DebugEventKind};
 pub use context::{
     ALPHA_CONTEXT_FLAGS, CONTEXT_ALPHA_SIZE, CONTEXT_X86_SIZE, ContextExtras, ContextFlags,
     read_context, write_context,
