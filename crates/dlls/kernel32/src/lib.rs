@@ -988,6 +988,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
         procthread::SetProcessWorkingSetSize,
         procthread::OpenThread,
         procthread::GetProcessId,
+        procthread::ProcessIdToSessionId,
+        procthread::WTSGetActiveConsoleSessionId,
         // toolhelp.rs: Windows 2000's Tool Help snapshots (later-exports.txt)
         toolhelp::CreateToolhelp32Snapshot,
         toolhelp::Process32First,
@@ -2369,7 +2371,11 @@ fn ReadProcessMemory(
     );
     let pid = match target_process(call, process, AccessMask::PROCESS_VM_READ) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => {
+            // NtReadVirtualMemory reports the bytes copied (none) whatever failed.
+            let _ = call.write_out_u32(done_ptr, 0);
+            return r;
+        }
     };
     if call.probe_optional(done_ptr, 4).is_err() {
         return bad_pointer(call);
@@ -2426,7 +2432,10 @@ fn WriteProcessMemory(
         AccessMask(AccessMask::PROCESS_VM_WRITE.0 | AccessMask::PROCESS_VM_OPERATION.0),
     ) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => {
+            let _ = call.write_out_u32(done_ptr, 0);
+            return r;
+        }
     };
     if call.probe_optional(done_ptr, 4).is_err() {
         return bad_pointer(call);
