@@ -7,7 +7,8 @@
 //! and the process's end with that exception's code; no second event of a process before
 //! the first is continued (the wait times out: ERROR_SEM_TIMEOUT); IsDebuggerPresent in the
 //! child; DebugActiveProcess on a running child (its creation, the break-in breakpoint, its
-//! end when the debugger terminates it). The expected output is checked against Wine's.
+//! end when the debugger terminates it); the system program winver.exe started from the system
+//! folder. The expected output is checked against Wine's.
 
 mod common;
 

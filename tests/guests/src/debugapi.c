@@ -8,6 +8,7 @@
  * the process's end with the exception's code. Then it attaches to a running child with
  * DebugActiveProcess and ends it. WaitForDebugEvent's timeout is ERROR_SEM_TIMEOUT.
  * Before an event is continued no other event of its process comes (the wait times out).
+ * Last, the system program winver.exe starts (suspended) from the system folder.
  * The child reports what it sees through OutputDebugString. tests/debugapi.rs compares the
  * output with Wine's (expected/debugapi.wine). */
 #include "guest.h"
@@ -262,5 +263,20 @@ void __stdcall start(void)
     check_u("error", GetLastError());
     debug_child();
     attach_child();
+    {
+        /* The system's own program, found in the system folder. */
+        STARTUPINFOA si;
+        PROCESS_INFORMATION wi;
+        char cmd[] = "winver.exe";
+        int j;
+        for (j = 0; j < (int)sizeof(si); j++) ((char *)&si)[j] = 0;
+        si.cb = sizeof(si);
+        check_u("winver started", CreateProcessA(NULL, cmd, NULL, NULL, FALSE, CREATE_SUSPENDED,
+                                                 NULL, NULL, &si, &wi));
+        check_u("winver ended", TerminateProcess(wi.hProcess, 3));
+        check_u("winver ended wait", WaitForSingleObject(wi.hProcess, 5000));
+        CloseHandle(wi.hProcess);
+        CloseHandle(wi.hThread);
+    }
     ExitProcess(0);
 }
