@@ -2698,28 +2698,22 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
     // (handle values of the caller's that the child inherited at the same values, when they
     // are inheritable and bInheritHandles is TRUE; NT passes the values on unchecked),
     // otherwise the caller's (NT's console children get them whether or not they inherit
-    // handles). A DETACHED_PROCESS child has no console: neither its handles nor standard
-    // handles but the STARTUPINFO's (NULL without STARTF_USESTDHANDLES).
+    // handles).
     let parent = call.process_object();
     let child = call
         .machine
         .process(started.process)
         .map(|p| Arc::clone(p.object()));
-    let detached = flags & DETACHED_PROCESS != 0;
     if let (Some(parent), Some(child)) = (&parent, &child) {
         let _ = std_handle(call, 0);
-        if !detached {
-            call.state.get::<win32::ConsoleHandles>().inherit(
-                caller.process,
-                parent,
-                started.process,
-                child,
-            );
-        }
+        call.state.get::<win32::ConsoleHandles>().inherit(
+            caller.process,
+            parent,
+            started.process,
+            child,
+        );
         let handles = if request.startup.uses_std_handles() {
             Some(request.startup.std_handles)
-        } else if detached {
-            Some([Handle::NULL; 3])
         } else {
             call.state
                 .k32()
@@ -2862,9 +2856,6 @@ fn open_both(
         }
     }
 }
-
-/// DETACHED_PROCESS: a console program started without a console.
-const DETACHED_PROCESS: u32 = 0x0000_0008;
 
 /// The most bytes of a command line (CreateProcess's limit is 32,767 characters).
 const MAX_COMMAND_LINE: usize = 32_767;
