@@ -15,9 +15,9 @@ use std::sync::Arc;
 
 use nt_object::{EventType, Object};
 
+use crate::KernelError;
 use crate::machine::{ClientId, Machine};
 use crate::teb::peb_offsets;
-use crate::KernelError;
 
 /// What a debug event tells of.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -217,7 +217,10 @@ impl Machine {
     /// The object WaitForDebugEvent of thread `debugger` waits on: signalled while an event
     /// can be reported. None when the thread debugs nothing.
     pub fn debug_ready_object(&self, debugger: u32) -> Option<Arc<Object>> {
-        self.debug.queues.get(&debugger).map(|q| Arc::clone(&q.ready))
+        self.debug
+            .queues
+            .get(&debugger)
+            .map(|q| Arc::clone(&q.ready))
     }
 
     /// Reports the next event of debugger thread `debugger`'s queue (it then waits to be
@@ -242,7 +245,11 @@ impl Machine {
         thread: u32,
     ) -> Result<DebugEvent, KernelError> {
         let invalid = KernelError::Failed(nt_status::NtStatus::INVALID_PARAMETER);
-        let queue = self.debug.queues.get_mut(&debugger).ok_or(invalid.clone())?;
+        let queue = self
+            .debug
+            .queues
+            .get_mut(&debugger)
+            .ok_or(invalid.clone())?;
         let i = queue
             .events
             .iter()

@@ -10,8 +10,8 @@
 mod apc;
 mod client_id;
 mod context;
-mod debug;
 mod cpu;
+mod debug;
 mod details;
 mod fault;
 mod host_signal;
@@ -23,7 +23,6 @@ mod timer;
 
 pub use apc::{APC_RETURN_THUNK, STATUS_ALERTED, STATUS_USER_APC, UserApc, WaitRequest};
 pub use client_id::ClientIdTable;
-pub use debug::{DebugEvent, DebugEventKind};
 pub use context::{
     ALPHA_CONTEXT_FLAGS, CONTEXT_ALPHA_SIZE, CONTEXT_X86_SIZE, ContextExtras, ContextFlags,
     read_context, write_context,
@@ -33,6 +32,7 @@ pub use cpu::{
     CpuContext, CpuEngine, CpuExit, CpuRun, EXIT_THREAD_THUNK, THUNK_BASE, X86_EAX, X86_ESP,
     X86Context, X86Engine, X87State, describe_instruction, sign_extend,
 };
+pub use debug::{DebugEvent, DebugEventKind};
 pub use details::{
     MAXIMUM_PROCESSORS, NUMBER_OF_PROCESSORS, PriorityClass, ProcessDetails, ProcessInformation,
     SATURATE_HIGH, SATURATE_LOW, SYSTEM_AFFINITY_MASK, ThreadDetails, ThreadInformation,

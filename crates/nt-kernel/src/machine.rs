@@ -1004,7 +1004,11 @@ impl Machine {
         }
         // A new thread of a debugged process (not its first, which the process's creation
         // event tells of) is reported before it runs.
-        if self.processes.get(&target).is_some_and(|p| p.threads.len() > 1) {
+        if self
+            .processes
+            .get(&target)
+            .is_some_and(|p| p.threads.len() > 1)
+        {
             self.post_debug_event(crate::DebugEvent {
                 process: target,
                 thread: id,

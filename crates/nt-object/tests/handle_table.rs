@@ -278,8 +278,12 @@ fn duplicate_close_source_closes_the_source_first() {
     assert_eq!(t.handle_count(), 2);
     assert_eq!(e.handle_count(), 2);
     // A handle protected from close stays: the duplicate is another.
-    t.set_information(d, HandleAttributes::VALID, HandleAttributes::PROTECT_FROM_CLOSE)
-        .unwrap();
+    t.set_information(
+        d,
+        HandleAttributes::VALID,
+        HandleAttributes::PROTECT_FROM_CLOSE,
+    )
+    .unwrap();
     let d2 = t
         .duplicate(
             d,

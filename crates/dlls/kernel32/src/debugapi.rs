@@ -113,9 +113,7 @@ fn post_attach_events(call: &mut ApiCall<'_>, pid: u32, first: Option<u32>, imag
         .iter()
         .map(|m| (m.base, m.path.clone()))
         .collect();
-    let first = first
-        .or_else(|| threads.first().map(|t| t.0))
-        .unwrap_or(0);
+    let first = first.or_else(|| threads.first().map(|t| t.0)).unwrap_or(0);
     let Some(&(_, start, teb)) = threads.iter().find(|t| t.0 == first) else {
         return;
     };
@@ -217,7 +215,10 @@ fn DebugActiveProcess(call: &mut ApiCall<'_>, dwProcessId: u32) -> ApiReturn {
         let _ = call.machine.close_handle(caller.process, handle);
         return call.fail(e.status());
     }
-    let image = call.machine.process(pid).map(|p| std::sync::Arc::clone(p.object()));
+    let image = call
+        .machine
+        .process(pid)
+        .map(|p| std::sync::Arc::clone(p.object()));
     let path = image.and_then(|object| {
         call.state
             .k32()
@@ -319,18 +320,7 @@ fn debug_event_bytes(call: &mut ApiCall<'_>, event: &DebugEvent) -> Vec<u8> {
             system_handles.extend([hp, ht].into_iter().filter(|&h| h != 0).map(Handle));
             // hFile, hProcess, hThread, lpBaseOfImage, dwDebugInfoFileOffset,
             // nDebugInfoSize, lpThreadLocalBase, lpStartAddress, lpImageName, fUnicode.
-            words.extend([
-                file,
-                hp,
-                ht,
-                *image_base,
-                0,
-                0,
-                *teb,
-                *start_address,
-                0,
-                0,
-            ]);
+            words.extend([file, hp, ht, *image_base, 0, 0, *teb, *start_address, 0, 0]);
         }
         DebugEventKind::ExitThread { exit_code } => {
             words[0] = EXIT_THREAD_DEBUG_EVENT;
@@ -388,10 +378,7 @@ fn WaitForDebugEvent(call: &mut ApiCall<'_>, lpDebugEvent: Ptr, dwMilliseconds: 
         call.state.get::<DebugApi>().waits.remove(&me);
         return call.fail(NtStatus::INVALID_HANDLE);
     };
-    if call
-        .probe_write(lpDebugEvent.0, DEBUG_EVENT_SIZE)
-        .is_err()
-    {
+    if call.probe_write(lpDebugEvent.0, DEBUG_EVENT_SIZE).is_err() {
         call.state.get::<DebugApi>().waits.remove(&me);
         return call.fail(NtStatus::ACCESS_VIOLATION);
     }
@@ -457,7 +444,9 @@ fn ContinueDebugEvent(
             DebugEventKind::ExitProcess { .. } => {
                 let keys: Vec<_> = api
                     .handles
-                    .range((caller.process, dwProcessId, 0)..=(caller.process, dwProcessId, u32::MAX))
+                    .range(
+                        (caller.process, dwProcessId, 0)..=(caller.process, dwProcessId, u32::MAX),
+                    )
                     .map(|(k, _)| *k)
                     .collect();
                 keys.iter()

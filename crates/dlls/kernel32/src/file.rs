@@ -2753,7 +2753,8 @@ pub(crate) fn read_image(call: &ApiCall<'_>, name: &str) -> Result<(String, Vec<
 /// NT 4.0's system programs ntemu has its own images of (built from
 /// crates/dlls/kernel32/programs/): a program started as `C:\WINNT\system32\NAME` runs this
 /// image when the drive holds no file of that name.
-const SYSTEM_PROGRAMS: &[(&str, &[u8])] = &[("winver.exe", include_bytes!("../programs/winver.exe"))];
+const SYSTEM_PROGRAMS: &[(&str, &[u8])] =
+    &[("winver.exe", include_bytes!("../programs/winver.exe"))];
 
 /// Finds the program CreateProcess starts. `search`: the name comes from the command line,
 /// so `.exe` is added when the file name has no extension and a bare name is looked for, in

@@ -14,8 +14,8 @@ use nt_status::NtStatus;
 use win32::{ApiCall, ApiReturn, export};
 
 use super::{
-    Env, Exception, MAXIMUM_PARAMETERS, Raise, caller_context, continue_from, dispatch_now,
-    env_of, outcome_to_return, status_line, unhandled,
+    Env, Exception, MAXIMUM_PARAMETERS, Raise, caller_context, continue_from, dispatch_now, env_of,
+    outcome_to_return, status_line, unhandled,
 };
 
 /// DBG_PRINTEXCEPTION_C: what OutputDebugString raises; a debugger gets it as
