@@ -1,7 +1,7 @@
 /* debugapi.exe: the Win32 debugging API. The parent debugs a child of itself
  * (CreateProcess with DEBUG_ONLY_THIS_PROCESS) and prints the events it gets, in order (the
- * DLL load and unload events are counted, not printed: their number depends on the system's
- * DLLs): the process's creation (its image base, its handles), the loader's breakpoint, the
+ * DLL load and unload events are printed only for the child's own DLL, versdll.dll: the others
+ * depend on the system's DLLs): the process's creation (its image base, its handles), the loader's breakpoint, the
  * child's debug strings (read with ReadProcessMemory), a thread's creation and end, an int3
  * whose thread context the parent reads and changes (Get/SetThreadContext) and whose data it
  * writes (WriteProcessMemory), an exception the parent passes on (first and last chance), and
@@ -50,6 +50,12 @@ static void child(void)
     HANDLE t;
     DWORD id, eax;
     say("present=", IsDebuggerPresent());
+    {
+        /* A DLL of its own (versdll.dll, based at 0x10A00000) loaded and unloaded. */
+        HMODULE dll = LoadLibraryA("versdll.dll");
+        say("loaded=", dll != NULL);
+        if (dll) FreeLibrary(dll);
+    }
     t = CreateThread(NULL, 0, worker, NULL, 0, &id);
     WaitForSingleObject(t, INFINITE);
     CloseHandle(t);
@@ -117,11 +123,17 @@ static void debug_child(void)
         }
         status = DBG_CONTINUE;
         if (de.dwDebugEventCode == LOAD_DLL_DEBUG_EVENT) {
+            if (de.u.LoadDll.lpBaseOfDll == (void *)0x10A00000) {
+                put("LOAD_DLL versdll file=");
+                put_u(de.u.LoadDll.hFile != NULL);
+                put("\n");
+            }
             if (de.u.LoadDll.hFile) CloseHandle(de.u.LoadDll.hFile);
             ContinueDebugEvent(de.dwProcessId, de.dwThreadId, status);
             continue;
         }
         if (de.dwDebugEventCode == UNLOAD_DLL_DEBUG_EVENT) {
+            if (de.u.UnloadDll.lpBaseOfDll == (void *)0x10A00000) put("UNLOAD_DLL versdll\n");
             ContinueDebugEvent(de.dwProcessId, de.dwThreadId, status);
             continue;
         }
