@@ -1,8 +1,8 @@
 //! tests/guests/src/debugapi.c (x86): the Win32 debugging API. A parent debugs a child of
 //! itself (CreateProcess with DEBUG_ONLY_THIS_PROCESS) and prints the events in NT's order:
 //! the process's creation with its handles and image base, the loader's breakpoint, a DLL's
-//! load (with its file) and unload, the
-//! child's debug strings read with ReadProcessMemory, a thread's creation and end, an int3
+//! load (with its file) and unload, the child's debug strings read with ReadProcessMemory, a
+//! thread's creation and end, an int3
 //! whose context (past the instruction) the parent changes with SetThreadContext and whose
 //! data it writes with WriteProcessMemory, an exception it passes on (first and last chance)
 //! and the process's end with that exception's code; no second event of a process before
