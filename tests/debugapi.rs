@@ -9,7 +9,8 @@
 //! the first is continued (the wait times out: ERROR_SEM_TIMEOUT); IsDebuggerPresent in the
 //! child; DebugActiveProcess on a running child (its creation, the break-in breakpoint, its
 //! end when the debugger terminates it); the system program winver.exe started from the system
-//! folder. The expected output is checked against Wine's.
+//! folder. The expected output is checked against Wine's. And an x86 debugger of an Alpha
+//! program (mixed/dbgalpha.exe, alpha/seh.exe): the same events and exception chances.
 
 mod common;
 
@@ -31,4 +32,35 @@ fn x86_debugger_gets_a_debugged_childs_events_in_nt_order() {
 #[test]
 fn debugapi_expected_output_agrees_with_wine() {
     agrees_with_wine("expected/debugapi.expected", "expected/debugapi.wine");
+}
+
+/// A scratch drive C: holding the x86 debugger and the Alpha program it debugs.
+fn alpha_drive() -> common::Scratch {
+    let root = common::Scratch::new("dbgalpha");
+    for (from, to) in [
+        ("mixed/dbgalpha.exe", "dbgalpha.exe"),
+        ("alpha/seh.exe", "seh.exe"),
+    ] {
+        std::fs::copy(guest(from), root.0.join(to)).expect("copy");
+    }
+    root
+}
+
+#[test]
+fn x86_debugger_gets_an_alpha_debuggees_exceptions_first_and_last_chance() {
+    let root = alpha_drive();
+    let run = run_captured(
+        &root.0.join("dbgalpha.exe"),
+        RunOptions {
+            root: Some(root.0.clone()),
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(
+        run.stdout,
+        expected("expected/dbgalpha.expected"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
 }

@@ -23,6 +23,9 @@ done
 # The mixed-architecture test's x86 parent lives beside its Alpha child (build-alpha.sh).
 "$cc" "${flags[@]}" -o "$here/mixed/cross.exe" "$here/src/cross.c" -lkernel32
 echo "built mixed/cross.exe"
+# The x86 debugger of an Alpha program (alpha/seh.exe, copied beside it by tests/debugapi.rs).
+"$cc" "${flags[@]}" -o "$here/mixed/dbgalpha.exe" "$here/src/dbgalpha.c" -lkernel32
+echo "built mixed/dbgalpha.exe"
 # The C runtime test links mingw-w64's normal start-up and msvcrt.dll; printf is msvcrt's
 # own (not mingw's replacement).
 for src in printf crtfile crtlib crtinput conio args crtfs crtchild crtspawn crtwide crtseh crtpipe; do
