@@ -10,7 +10,8 @@
 //! child; DebugActiveProcess on a running child (its creation, the break-in breakpoint, its
 //! end when the debugger terminates it); the system program winver.exe started from the system
 //! folder. The expected output is checked against Wine's. And an x86 debugger of an Alpha
-//! program (mixed/dbgalpha.exe, alpha/seh.exe): the same events and exception chances.
+//! program (mixed/dbgalpha.exe, alpha/seh.exe): the same events and exception chances. A
+//! suspended thread shows NT's initial registers (eax its start routine, ebx its parameter).
 
 mod common;
 

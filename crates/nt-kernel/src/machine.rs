@@ -915,6 +915,7 @@ impl Machine {
         // With DLLs to tell of new threads, a thread starts in the loader's thunk, which
         // calls them and then the start routine.
         let entry = process.modules.thread_start.unwrap_or(start);
+        let first_thread = process.threads.is_empty();
         let context = match process.architecture {
             Architecture::X86 => {
                 // As NT's BaseThreadStartThunk leaves the top of a new stack: a zero slot,
@@ -934,6 +935,11 @@ impl Machine {
                     fs_base: teb,
                     ..X86Context::default()
                 };
+                // As NT's BaseInitializeContext sets them (what a debugger's GetThreadContext
+                // shows of a thread not yet run): eax the start routine, ebx its parameter
+                // (for a process's first thread, the PEB).
+                c.gpr[cpu_x86::reg::EAX] = start;
+                c.gpr[cpu_x86::reg::EBX] = if first_thread { process.peb } else { parameter };
                 // NT starts a Win32 thread's FPU with all exceptions masked and 53-bit
                 // precision (0x27F), MXCSR at its reset value.
                 c.x87.control = 0x27F;

@@ -8,7 +8,8 @@
  * the process's end with the exception's code. Then it attaches to a running child with
  * DebugActiveProcess and ends it. WaitForDebugEvent's timeout is ERROR_SEM_TIMEOUT.
  * Before an event is continued no other event of its process comes (the wait times out).
- * Last, the system program winver.exe starts (suspended) from the system folder.
+ * A suspended thread's registers are NT's initial ones (eax its start routine, ebx its
+ * parameter). Last, the system program winver.exe starts (suspended) from the system folder.
  * The child reports what it sees through OutputDebugString. tests/debugapi.rs compares the
  * output with Wine's (expected/debugapi.wine). */
 #include "guest.h"
@@ -273,6 +274,22 @@ void __stdcall start(void)
     SetLastError(0);
     check_u("wait without debuggee", WaitForDebugEvent(&de, 0));
     check_u("error", GetLastError());
+    {
+        /* A thread not yet run shows NT's initial registers: eax its start routine, ebx
+         * its parameter. */
+        DWORD tid, code = 0;
+        CONTEXT c;
+        HANDLE t = CreateThread(NULL, 0, worker, (void *)0x1234, CREATE_SUSPENDED, &tid);
+        c.ContextFlags = CONTEXT_FULL;
+        check_u("suspended context", GetThreadContext(t, &c));
+        check_u("eax is start", c.Eax == (DWORD)worker);
+        check_u("ebx is parameter", c.Ebx == 0x1234);
+        ResumeThread(t);
+        WaitForSingleObject(t, INFINITE);
+        GetExitCodeThread(t, &code);
+        check_u("thread code", code);
+        CloseHandle(t);
+    }
     debug_child();
     attach_child();
     {
