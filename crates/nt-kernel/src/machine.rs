@@ -548,6 +548,14 @@ impl Machine {
                 (peb_offsets::OS_MINOR_VERSION, 0),
                 (peb_offsets::OS_BUILD_NUMBER, 1381),
                 (peb_offsets::OS_PLATFORM_ID, 2),
+                // As NT's MmCreatePeb sets them: critical sections time out after 30 days
+                // (-2,592,000 s in 100 ns units), and the default heap segment sizes.
+                (peb_offsets::CRITICAL_SECTION_TIMEOUT, 0x079B_8000),
+                (peb_offsets::CRITICAL_SECTION_TIMEOUT + 4, 0xFFFF_E86D),
+                (peb_offsets::HEAP_SEGMENT_RESERVE, 0x10_0000),
+                (peb_offsets::HEAP_SEGMENT_COMMIT, 0x2000),
+                (peb_offsets::HEAP_DECOMMIT_TOTAL_FREE_THRESHOLD, 0x1_0000),
+                (peb_offsets::HEAP_DECOMMIT_FREE_BLOCK_THRESHOLD, 0x1000),
             ],
         )?;
         let handles = match params.parent {
@@ -880,6 +888,15 @@ impl Machine {
                 (offsets::PEB, process.peb),
                 (offsets::CURRENT_LOCALE, LOCALE_EN_US),
                 (offsets::CLIENT_ID_THREAD, 0),
+                // As NT's MmCreateTeb: the static Unicode string over the TEB's own buffer.
+                (
+                    offsets::STATIC_UNICODE_STRING,
+                    offsets::STATIC_UNICODE_BUFFER_SIZE << 16,
+                ),
+                (
+                    offsets::STATIC_UNICODE_STRING + 4,
+                    teb + offsets::STATIC_UNICODE_BUFFER,
+                ),
             ],
         )?;
 
