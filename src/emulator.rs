@@ -322,6 +322,10 @@ impl Emulator {
         if mount.letter.eq_ignore_ascii_case(&'C') {
             // The registry's hives live on the system drive.
             let drive = nt_registry::SystemDrive::open(&mount.host, mount.read_only).ok();
+            // NT's system drive has its system root, C:\WINNT, with the system folder.
+            if let Some(d) = drive.as_ref().filter(|_| !mount.read_only) {
+                let _ = d.directory("WINNT/system32").make();
+            }
             ntdll::registry::set_system_drive(self.win32.state_mut(), drive);
         }
         Ok(())

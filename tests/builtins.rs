@@ -451,10 +451,18 @@ fn duplicate_handle_of_the_current_thread_pseudo_handle() {
     assert_eq!(g.read_u32(DATA + 4), STILL_ACTIVE);
     let e = g.call("CreateEventA", &[0, 0, 0, 0]);
     assert_eq!(g.call("DuplicateHandle", &[me, e, me, DATA, 0, 0, 3]), 1);
+    // DUPLICATE_CLOSE_SOURCE closes the source first (NT's ObDuplicateObject): the
+    // duplicate takes its slot, and closing that value closes the one handle left.
+    assert_eq!(
+        g.read_u32(DATA),
+        e,
+        "the duplicate takes the closed source's slot"
+    );
+    assert_eq!(g.call("CloseHandle", &[e]), 1);
     assert_eq!(
         g.call("CloseHandle", &[e]),
         0,
-        "closed by DUPLICATE_CLOSE_SOURCE"
+        "one handle left by the duplicate"
     );
     assert_eq!(
         g.call("DuplicateHandle", &[me, 0x4444, me, DATA, 0, 0, 2]),

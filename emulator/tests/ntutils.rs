@@ -35,7 +35,9 @@ fn wine_output(name: &str) -> Vec<u8> {
 
 /// A drive C: folder as run-wine-ntutils.sh lays it out: the inputs and an empty `sub`.
 fn work_folder(s: &Scratch) -> PathBuf {
-    let work = s.0.join("work");
+    // C:\work on a drive of its own (the scratch folder is the run's home, which is no
+    // drive).
+    let work = s.0.join("c").join("work");
     std::fs::create_dir_all(work.join("sub")).expect("work");
     for input in ["para.txt", "sample.c"] {
         std::fs::copy(
@@ -47,12 +49,15 @@ fn work_folder(s: &Scratch) -> PathBuf {
     work
 }
 
-/// `ntemu run --root WORK PROGRAM ARGS...` in WORK; checks that it ended with status 0.
+/// `ntemu run --root ROOT PROGRAM ARGS...` in WORK (C:\\work, beside the system root
+/// C:\\WINNT that ntemu makes on the drive, as a folder under Wine's drive C: is);
+/// checks that it ended with status 0.
 fn run_in(s: &Scratch, work: &Path, program: &Path, args: &[&str]) -> Output {
+    let root = work.parent().expect("the drive holding the work folder");
     let mut all = vec![
         "run",
         "--root",
-        work.to_str().expect("path"),
+        root.to_str().expect("path"),
         program.to_str().expect("path"),
     ];
     all.extend_from_slice(args);

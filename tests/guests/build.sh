@@ -11,7 +11,7 @@ flags=(-O1 -s -nostdlib -nostartfiles -e _start@0 -fno-asynchronous-unwind-table
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 i686-w64-mingw32-dlltool -k -d "$here/src/missing.def" -l "$tmp/libmissing.a"
-for src in hello handles threads kb246691 compute calls missing av divzero leak handlebench threadbench files console seh runtime readline cwd ctrl procaddr doc race fsprobe bomb openbench heapbench heapapi procstart keys k32more startup ctrlc pipes sock toolhelp apcs npipes pipebench alerts conapi pipeaccess actctx mapping mailslot; do
+for src in hello handles threads kb246691 compute calls missing av divzero leak handlebench threadbench files console seh runtime readline cwd ctrl procaddr doc race fsprobe bomb openbench heapbench heapapi procstart keys k32more startup ctrlc pipes sock toolhelp apcs npipes pipebench alerts conapi pipeaccess actctx mapping mailslot debugapi; do
     extra=()
     [ "$src" = missing ] && extra=("$tmp/libmissing.a")
     [ "$src" = sock ] && extra=(-lwsock32)
@@ -24,6 +24,9 @@ done
 # The mixed-architecture test's x86 parent lives beside its Alpha child (build-alpha.sh).
 "$cc" "${flags[@]}" -o "$here/mixed/cross.exe" "$here/src/cross.c" -lkernel32
 echo "built mixed/cross.exe"
+# The x86 debugger of an Alpha program (alpha/seh.exe, copied beside it by tests/debugapi.rs).
+"$cc" "${flags[@]}" -o "$here/mixed/dbgalpha.exe" "$here/src/dbgalpha.c" -lkernel32
+echo "built mixed/dbgalpha.exe"
 # The C runtime test links mingw-w64's normal start-up and msvcrt.dll; printf is msvcrt's
 # own (not mingw's replacement).
 for src in printf crtfile crtlib crtinput conio args crtfs crtchild crtspawn crtwide crtseh crtpipe; do

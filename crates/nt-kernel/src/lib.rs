@@ -11,6 +11,7 @@ mod apc;
 mod client_id;
 mod context;
 mod cpu;
+mod debug;
 mod details;
 mod fault;
 mod host_signal;
@@ -31,6 +32,7 @@ pub use cpu::{
     CpuContext, CpuEngine, CpuExit, CpuRun, EXIT_THREAD_THUNK, THUNK_BASE, X86_EAX, X86_ESP,
     X86Context, X86Engine, X87State, describe_instruction, sign_extend,
 };
+pub use debug::{DebugEvent, DebugEventKind};
 pub use details::{
     MAXIMUM_PROCESSORS, NUMBER_OF_PROCESSORS, PriorityClass, ProcessDetails, ProcessInformation,
     SATURATE_HIGH, SATURATE_LOW, SYSTEM_AFFINITY_MASK, ThreadDetails, ThreadInformation,

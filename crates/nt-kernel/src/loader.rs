@@ -381,12 +381,22 @@ impl LoadTransaction {
         module: Module,
     ) -> Result<(), KernelError> {
         let base = module.base;
+        let path = module.path.clone();
         let process = machine
             .process_mut(self.process)
             .ok_or(KernelError::ProcessTerminating)?;
         process.modules.modules.push(module);
+        let thread = process.threads.first().map_or(0, |t| t.id);
         self.undo.push(LoadUndo::Module(base));
         self.added.push(base);
+        machine.post_debug_event(crate::DebugEvent {
+            process: self.process,
+            thread,
+            kind: crate::DebugEventKind::LoadDll {
+                base,
+                path: Some(path),
+            },
+        });
         Ok(())
     }
 
@@ -528,6 +538,12 @@ impl LoadTransaction {
     /// views unmapped, handles closed. The process's handle count, memory and module list
     /// are as before the load.
     pub fn roll_back(self, machine: &mut Machine) {
+        let pid = self.process;
+        for step in self.undo.iter().rev() {
+            if let LoadUndo::Module(base) = step {
+                machine.post_unload_event(pid, *base);
+            }
+        }
         let Some(process) = machine.process_mut(self.process) else {
             return;
         };
@@ -718,7 +734,21 @@ impl Machine {
         p.modules.modules.retain(|m| m.base != base);
         p.modules.init_order.retain(|&b| b != base);
         p.address_space_mut().unmap_view(base)?;
+        self.post_unload_event(process, base);
         Ok(())
+    }
+
+    /// Tells a debugged process's debugger that module `base` left it.
+    fn post_unload_event(&mut self, process: u32, base: u32) {
+        let thread = self
+            .process(process)
+            .and_then(|p| p.threads.first())
+            .map_or(0, |t| t.id);
+        self.post_debug_event(crate::DebugEvent {
+            process,
+            thread,
+            kind: crate::DebugEventKind::UnloadDll { base },
+        });
     }
 
     /// Drops one reference on the data-file view with module handle `handle`, unmapping

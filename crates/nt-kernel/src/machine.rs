@@ -365,7 +365,9 @@ enum Undo {
 pub struct Machine {
     objects: ObjectManager,
     client_ids: Arc<Mutex<ClientIdTable>>,
-    processes: BTreeMap<u32, Process>,
+    pub(crate) processes: BTreeMap<u32, Process>,
+    /// The debuggers' event queues.
+    pub(crate) debug: crate::debug::DebugState,
     /// Threads registered with the Win32 subsystem (CSRSS's thread list).
     subsystem: BTreeMap<u32, ()>,
     faults: FaultRegistry,
@@ -403,6 +405,7 @@ impl Machine {
             objects: ObjectManager::new(),
             client_ids: Arc::new(Mutex::new(ClientIdTable::default())),
             processes: BTreeMap::new(),
+            debug: Default::default(),
             subsystem: BTreeMap::new(),
             faults: FaultRegistry::default(),
             quirks: Quirks::default(),
@@ -545,6 +548,14 @@ impl Machine {
                 (peb_offsets::OS_MINOR_VERSION, 0),
                 (peb_offsets::OS_BUILD_NUMBER, 1381),
                 (peb_offsets::OS_PLATFORM_ID, 2),
+                // As NT's MmCreatePeb sets them: critical sections time out after 30 days
+                // (-2,592,000 s in 100 ns units), and the default heap segment sizes.
+                (peb_offsets::CRITICAL_SECTION_TIMEOUT, 0x079B_8000),
+                (peb_offsets::CRITICAL_SECTION_TIMEOUT + 4, 0xFFFF_E86D),
+                (peb_offsets::HEAP_SEGMENT_RESERVE, 0x10_0000),
+                (peb_offsets::HEAP_SEGMENT_COMMIT, 0x2000),
+                (peb_offsets::HEAP_DECOMMIT_TOTAL_FREE_THRESHOLD, 0x1_0000),
+                (peb_offsets::HEAP_DECOMMIT_FREE_BLOCK_THRESHOLD, 0x1000),
             ],
         )?;
         let handles = match params.parent {
@@ -587,6 +598,9 @@ impl Machine {
                 import_stubs: None,
                 engine: None,
                 modules: crate::loader::ModuleList::default(),
+                debugger: None,
+                debug_stops: 0,
+                debug_children: false,
             },
         );
         Ok(id)
@@ -875,6 +889,15 @@ impl Machine {
                 (offsets::PEB, process.peb),
                 (offsets::CURRENT_LOCALE, LOCALE_EN_US),
                 (offsets::CLIENT_ID_THREAD, 0),
+                // As NT's MmCreateTeb: the static Unicode string over the TEB's own buffer.
+                (
+                    offsets::STATIC_UNICODE_STRING,
+                    offsets::STATIC_UNICODE_BUFFER_SIZE << 16,
+                ),
+                (
+                    offsets::STATIC_UNICODE_STRING + 4,
+                    teb + offsets::STATIC_UNICODE_BUFFER,
+                ),
             ],
         )?;
 
@@ -910,6 +933,7 @@ impl Machine {
         // With DLLs to tell of new threads, a thread starts in the loader's thunk, which
         // calls them and then the start routine.
         let entry = process.modules.thread_start.unwrap_or(start);
+        let first_thread = process.threads.is_empty();
         let context = match process.architecture {
             Architecture::X86 => {
                 // As NT's BaseThreadStartThunk leaves the top of a new stack: a zero slot,
@@ -929,6 +953,11 @@ impl Machine {
                     fs_base: teb,
                     ..X86Context::default()
                 };
+                // As NT's BaseInitializeContext sets them (what a debugger's GetThreadContext
+                // shows of a thread not yet run): eax the start routine, ebx its parameter
+                // (for a process's first thread, the PEB).
+                c.gpr[cpu_x86::reg::EAX] = start;
+                c.gpr[cpu_x86::reg::EBX] = if first_thread { process.peb } else { parameter };
                 // NT starts a Win32 thread's FPU with all exceptions masked and 53-bit
                 // precision (0x27F), MXCSR at its reset value.
                 c.x87.control = 0x27F;
@@ -996,6 +1025,22 @@ impl Machine {
             && let Some(t) = self.live_process(target)?.thread_mut(id)
         {
             t.suspend_count = 0;
+        }
+        // A new thread of a debugged process (not its first, which the process's creation
+        // event tells of) is reported before it runs.
+        if self
+            .processes
+            .get(&target)
+            .is_some_and(|p| p.threads.len() > 1)
+        {
+            self.post_debug_event(crate::DebugEvent {
+                process: target,
+                thread: id,
+                kind: crate::DebugEventKind::CreateThread {
+                    start_address: start,
+                    teb,
+                },
+            });
         }
         Ok((handle, id))
     }
@@ -1334,6 +1379,12 @@ impl Machine {
         let Some(i) = process.threads.iter().position(|t| t.id == id.thread) else {
             return;
         };
+        if process.threads.len() == 1 {
+            // The last thread: the process ends with it (its debugger hears of the
+            // process's end from this thread).
+            self.exit_process_from(id.process, exit_code, Some(id.thread));
+            return;
+        }
         let thread = process.threads.remove(i);
         let _ = process
             .space
@@ -1342,11 +1393,12 @@ impl Machine {
             let _ = process.space.free(thread.tls_block, 0, FreeType::RELEASE);
         }
         let _ = process.space.free(thread.teb, 0, FreeType::RELEASE);
-        let last = process.threads.is_empty();
+        self.post_debug_event(crate::DebugEvent {
+            process: id.process,
+            thread: id.thread,
+            kind: crate::DebugEventKind::ExitThread { exit_code },
+        });
         self.retire_thread(thread, exit_code);
-        if last {
-            self.exit_process(id.process, exit_code);
-        }
     }
 
     fn retire_thread(&mut self, thread: Thread, exit_code: u32) {
@@ -1362,12 +1414,47 @@ impl Machine {
             body.set_exit_status(exit_code);
         }
         let _ = thread.object.signal_exit();
+        self.debugger_gone(thread.id);
     }
 
     /// Ends a process (ExitProcess, TerminateProcess, or its last thread's end): every thread
     /// ends, every handle in its table is closed, its object is signalled with `exit_code`
     /// and its address space is released.
     pub fn exit_process(&mut self, id: u32, exit_code: u32) {
+        self.exit_process_from(id, exit_code, None);
+    }
+
+    /// [`exit_process`](Self::exit_process), `last` (when given) being the thread that ends
+    /// last: a debugger hears of the end of each other thread, then of the process's from
+    /// that one (by default its first thread).
+    fn exit_process_from(&mut self, id: u32, exit_code: u32, last: Option<u32>) {
+        if let Some(p) = self.processes.get(&id)
+            && p.debugger.is_some()
+        {
+            let last = last
+                .filter(|l| p.threads.iter().any(|t| t.id == *l))
+                .or_else(|| p.threads.first().map(|t| t.id));
+            let others: Vec<u32> = p
+                .threads
+                .iter()
+                .map(|t| t.id)
+                .filter(|t| Some(*t) != last)
+                .collect();
+            for thread in others {
+                self.post_debug_event(crate::DebugEvent {
+                    process: id,
+                    thread,
+                    kind: crate::DebugEventKind::ExitThread { exit_code },
+                });
+            }
+            if let Some(thread) = last {
+                self.post_debug_event(crate::DebugEvent {
+                    process: id,
+                    thread,
+                    kind: crate::DebugEventKind::ExitProcess { exit_code },
+                });
+            }
+        }
         let Some(mut process) = self.processes.remove(&id) else {
             return;
         };
@@ -1469,6 +1556,7 @@ impl Machine {
         let earliest = self
             .processes
             .values()
+            .filter(|p| p.debug_stops == 0)
             .flat_map(|p| p.threads.iter())
             .filter(|t| t.suspend_count == 0)
             .filter_map(|t| t.wait.as_ref().and_then(|w| w.deadline))
@@ -1525,6 +1613,10 @@ impl Machine {
         let Some(process) = self.processes.get_mut(&id.process) else {
             return Ok(false);
         };
+        // A debuggee's threads stay stopped while its debugger has events to continue.
+        if process.debug_stops > 0 {
+            return Ok(false);
+        }
         let Some(thread) = process.threads.iter_mut().find(|t| t.id == id.thread) else {
             return Ok(false);
         };
@@ -1560,6 +1652,7 @@ impl Machine {
     fn is_runnable(&self, id: ClientId) -> bool {
         self.processes
             .get(&id.process)
+            .filter(|p| p.debug_stops == 0)
             .and_then(|p| p.thread(id.thread))
             .is_some_and(|t| t.suspend_count == 0 && t.wait.is_none())
     }
@@ -1658,7 +1751,9 @@ impl Machine {
         match outcome {
             ServiceOutcome::Continue => {}
             ServiceOutcome::ExitThread(code) => self.exit_thread(id, code),
-            ServiceOutcome::ExitProcess(code) => self.exit_process(id.process, code),
+            ServiceOutcome::ExitProcess(code) => {
+                self.exit_process_from(id.process, code, Some(id.thread))
+            }
             // WAIT_FAILED when the objects cannot be waited on; the service layer sets the
             // last error before it asks.
             ServiceOutcome::Wait {

@@ -240,6 +240,12 @@ pub struct Process {
     pub(crate) engine: Option<Box<dyn CpuEngine>>,
     /// The DLLs loaded from disk, data-file views and static TLS (the loader's data).
     pub(crate) modules: crate::loader::ModuleList,
+    /// The thread debugging it, if any.
+    pub(crate) debugger: Option<crate::ClientId>,
+    /// Its debug events not yet continued: while there are any, its threads stay stopped.
+    pub(crate) debug_stops: u32,
+    /// The processes it creates get its debugger (it was created with DEBUG_PROCESS).
+    pub(crate) debug_children: bool,
 }
 
 impl Process {

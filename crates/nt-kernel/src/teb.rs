@@ -30,6 +30,12 @@ pub mod offsets {
     pub const DEALLOCATION_STACK: u32 = 0xE0C;
     /// `TlsSlots[64]`.
     pub const TLS_SLOTS: u32 = 0xE10;
+    /// StaticUnicodeString (UNICODE_STRING: Length, MaximumLength, Buffer).
+    pub const STATIC_UNICODE_STRING: u32 = 0xBF8;
+    /// StaticUnicodeBuffer (261 WCHARs).
+    pub const STATIC_UNICODE_BUFFER: u32 = 0xC00;
+    /// sizeof(StaticUnicodeBuffer).
+    pub const STATIC_UNICODE_BUFFER_SIZE: u32 = 261 * 2;
 }
 
 /// PEB offsets.
@@ -50,6 +56,16 @@ pub mod peb_offsets {
     pub const OS_BUILD_NUMBER: u32 = 0xAC;
     /// OSPlatformId.
     pub const OS_PLATFORM_ID: u32 = 0xB0;
+    /// CriticalSectionTimeout (LARGE_INTEGER, relative: negative 100 ns units).
+    pub const CRITICAL_SECTION_TIMEOUT: u32 = 0x70;
+    /// HeapSegmentReserve.
+    pub const HEAP_SEGMENT_RESERVE: u32 = 0x78;
+    /// HeapSegmentCommit.
+    pub const HEAP_SEGMENT_COMMIT: u32 = 0x7C;
+    /// HeapDeCommitTotalFreeThreshold.
+    pub const HEAP_DECOMMIT_TOTAL_FREE_THRESHOLD: u32 = 0x80;
+    /// HeapDeCommitFreeBlockThreshold.
+    pub const HEAP_DECOMMIT_FREE_BLOCK_THRESHOLD: u32 = 0x84;
 }
 
 /// The locale id of U.S. English, which a fresh NT 4.0 thread reports.

@@ -549,6 +549,19 @@ impl HandleTable {
         attributes: HandleAttributes,
         options: DuplicateOptions,
     ) -> Result<Handle, ObjectError> {
+        if options.has(DuplicateOptions::CLOSE_SOURCE) {
+            // NT closes the source before it makes the new handle (ObDuplicateObject), so
+            // the duplicate takes the slot the source freed: the same value.
+            let entry = self.duplicate_entry(source, desired_access, attributes, options);
+            let object = entry
+                .as_ref()
+                .ok()
+                .and_then(|(record, _, _)| self.record_object(*record).cloned());
+            let _ = self.close(source);
+            let (_, access, attrs) = entry?;
+            let object = object.ok_or(ObjectError::InvalidHandle)?;
+            return self.insert(&object, access, attrs);
+        }
         let result = self
             .duplicate_entry(source, desired_access, attributes, options)
             .and_then(|(record, access, attrs)| {

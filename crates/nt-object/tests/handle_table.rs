@@ -258,7 +258,46 @@ fn duplicate_attributes_follow_the_options() {
 }
 
 #[test]
-fn duplicate_close_source_closes_the_source() {
+fn duplicate_close_source_closes_the_source_first() {
+    let m = ObjectManager::new();
+    let e = event(&m);
+    let mut t = HandleTable::new();
+    let _other = t.insert(&e, ALL, NONE).unwrap();
+    let h = t.insert(&e, ALL, NONE).unwrap();
+    // The source is closed before the duplicate is made: the duplicate takes its slot.
+    let d = t
+        .duplicate(
+            h,
+            AccessMask(0),
+            HandleAttributes::INHERIT,
+            DuplicateOptions::SAME_ACCESS | DuplicateOptions::CLOSE_SOURCE,
+        )
+        .unwrap();
+    assert_eq!(d, h);
+    assert_eq!(t.information(d).unwrap(), HandleAttributes::INHERIT);
+    assert_eq!(t.handle_count(), 2);
+    assert_eq!(e.handle_count(), 2);
+    // A handle protected from close stays: the duplicate is another.
+    t.set_information(
+        d,
+        HandleAttributes::VALID,
+        HandleAttributes::PROTECT_FROM_CLOSE,
+    )
+    .unwrap();
+    let d2 = t
+        .duplicate(
+            d,
+            AccessMask(0),
+            NONE,
+            DuplicateOptions::SAME_ACCESS | DuplicateOptions::CLOSE_SOURCE,
+        )
+        .unwrap();
+    assert_ne!(d2, d);
+    assert_eq!(t.handle_count(), 3);
+}
+
+#[test]
+fn duplicate_close_source_of_the_last_handle_keeps_the_object() {
     let m = ObjectManager::new();
     let e = event(&m);
     let mut t = HandleTable::new();
@@ -271,11 +310,7 @@ fn duplicate_close_source_closes_the_source() {
             DuplicateOptions::SAME_ACCESS | DuplicateOptions::CLOSE_SOURCE,
         )
         .unwrap();
-    assert_ne!(d, h);
-    assert_eq!(
-        t.reference(h, AccessMask(0), None),
-        Err(ObjectError::InvalidHandle)
-    );
+    assert!(t.reference(d, AccessMask(0), None).is_ok());
     assert_eq!(t.handle_count(), 1);
     assert_eq!(e.handle_count(), 1);
 }

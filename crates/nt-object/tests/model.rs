@@ -368,15 +368,23 @@ impl Harness {
                         } else {
                             attrs & 1
                         };
-                        let r = self.model[to].insert(Entry {
+                        let entry = Entry {
                             object: src.object,
                             access: new_access,
                             attrs: new_attrs,
-                        });
-                        if options & 1 != 0 {
+                        };
+                        if from == to && options & 1 != 0 {
+                            // Within one table NT closes the source first: the duplicate
+                            // may take its slot.
                             let _ = self.model[from].close(h, true);
+                            self.model[to].insert(entry)
+                        } else {
+                            let r = self.model[to].insert(entry);
+                            if options & 1 != 0 {
+                                let _ = self.model[from].close(h, true);
+                            }
+                            r
                         }
-                        r
                     }
                 };
                 assert_eq!(real.map(|h| h.0), model);

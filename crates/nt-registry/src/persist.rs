@@ -91,6 +91,11 @@ impl HiveDirectory {
         }
     }
 
+    /// Makes the directory (and its parents) if it does not exist.
+    pub fn make(&self) -> std::io::Result<()> {
+        self.open(true).map(|_| ())
+    }
+
     /// The directory's path relative to its root, for messages.
     pub fn rel(&self) -> &str {
         &self.rel

@@ -59,6 +59,13 @@ fn shown(call: &mut ApiCall<'_>) -> bool {
 /// traced (see the module documentation); a NULL or unreadable string shows nothing.
 #[export]
 fn OutputDebugStringA(call: &mut ApiCall<'_>, lpOutputString: Option<AnsiStr>) {
+    // A debugger gets the string (NT's DBG_PRINTEXCEPTION_C); the thread waits for it.
+    if let Some(text) = &lpOutputString {
+        let at = call.arg(0);
+        if crate::debugapi::post_debug_string(call, at, text.len() as u32 + 1) {
+            return;
+        }
+    }
     if let Some(text) = lpOutputString.filter(|_| shown(call)) {
         show(call, &text);
     }
@@ -67,6 +74,25 @@ fn OutputDebugStringA(call: &mut ApiCall<'_>, lpOutputString: Option<AnsiStr>) {
 /// VOID OutputDebugStringW(LPCWSTR lpOutputString): OutputDebugStringA for a UTF-16 string.
 #[export]
 fn OutputDebugStringW(call: &mut ApiCall<'_>, lpOutputString: Option<WideStr>) {
+    // NT passes the string on as OutputDebugStringA does, converted to ANSI: the debugger
+    // reads the copy (below the caller's stack pointer, where the thread waits meanwhile).
+    if let Some(text) = &lpOutputString {
+        let mut bytes = win32::codepage::CodePage::Ansi.encode_str(text);
+        bytes.push(0);
+        let me = call.thread;
+        let sp = call
+            .machine
+            .process(me.process)
+            .and_then(|p| p.thread(me.thread))
+            .map_or(0, |t| t.context().stack_pointer());
+        let at = sp.wrapping_sub(0x200 + bytes.len() as u32) & !3;
+        if call.machine.debugger_of(call.thread.process).is_some()
+            && call.write_bytes(at, &bytes).is_ok()
+            && crate::debugapi::post_debug_string(call, at, bytes.len() as u32)
+        {
+            return;
+        }
+    }
     if let Some(text) = lpOutputString.filter(|_| shown(call)) {
         show(call, &text);
     }

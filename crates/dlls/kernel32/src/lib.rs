@@ -17,6 +17,7 @@ mod callback;
 pub mod console;
 mod console_api;
 mod copyfile;
+mod debugapi;
 mod debugstr;
 pub mod dllload;
 mod drive;
@@ -833,6 +834,12 @@ pub static DLL: BuiltinDll = BuiltinDll {
         resource::EnumResourceNamesW,
         resource::EnumResourceLanguagesA,
         resource::EnumResourceLanguagesW,
+        // debugapi.rs: the Win32 debugging API
+        debugapi::DebugActiveProcess,
+        debugapi::WaitForDebugEvent,
+        debugapi::ContinueDebugEvent,
+        debugapi::IsDebuggerPresent,
+        debugapi::DebugBreak,
         // NTDLL's exception dispatch, exported by KERNEL32 as on NT
         ntdll::seh::RaiseException,
         ntdll::seh::RtlUnwind,
@@ -984,6 +991,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
         procthread::SetProcessWorkingSetSize,
         procthread::OpenThread,
         procthread::GetProcessId,
+        procthread::ProcessIdToSessionId,
+        procthread::WTSGetActiveConsoleSessionId,
         // toolhelp.rs: Windows 2000's Tool Help snapshots (later-exports.txt)
         toolhelp::CreateToolhelp32Snapshot,
         toolhelp::Process32First,
@@ -2394,7 +2403,11 @@ fn ReadProcessMemory(
     );
     let pid = match target_process(call, process, AccessMask::PROCESS_VM_READ) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => {
+            // NtReadVirtualMemory reports the bytes copied (none) whatever failed.
+            let _ = call.write_out_u32(done_ptr, 0);
+            return r;
+        }
     };
     if call.probe_optional(done_ptr, 4).is_err() {
         return bad_pointer(call);
@@ -2451,7 +2464,10 @@ fn WriteProcessMemory(
         AccessMask(AccessMask::PROCESS_VM_WRITE.0 | AccessMask::PROCESS_VM_OPERATION.0),
     ) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => {
+            let _ = call.write_out_u32(done_ptr, 0);
+            return r;
+        }
     };
     if call.probe_optional(done_ptr, 4).is_err() {
         return bad_pointer(call);
@@ -2748,6 +2764,7 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
         Ok(Some(c)) => c.to_string(),
         _ => name.clone(),
     };
+    let image_path_for_debugger = image_path.clone();
     let program = image_path
         .rsplit('\\')
         .next()
@@ -2817,6 +2834,8 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
         process: started.process,
         thread: started.thread,
     };
+    // A debugged child: its debugger hears of it (and of the DLLs it starts with) first.
+    let debugged = debugapi::debug_new_process(call, child_thread, &image_path_for_debugger, flags);
     win32::attach_process(&mut call.on_thread(child_thread), &image);
     // The DLLs from disk it imports are loaded (their DllMains run before its entry point);
     // one missing ends it as NT's loader ends it, with the reason on stderr.
@@ -2825,6 +2844,8 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
     {
         let _ = writeln!(call.io.stderr.lock(), "ntemu: {}", e.message);
         call.machine.exit_process(started.process, e.status.0);
+    } else if debugged {
+        debugapi::initial_breakpoint(call, child_thread);
     }
     let opened = open_both(call, caller, started.process, started.thread);
     match opened {

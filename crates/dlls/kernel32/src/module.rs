@@ -21,7 +21,7 @@ use crate::K32;
 struct LoadCounts(win32::PerProcess<std::collections::BTreeMap<usize, u32>>);
 
 /// True when builtin DLL `index` is loaded in the calling process.
-fn is_loaded(call: &mut ApiCall<'_>, index: usize) -> bool {
+pub(crate) fn is_loaded(call: &mut ApiCall<'_>, index: usize) -> bool {
     let Some(dll) = call.builtins.dlls().nth(index) else {
         return false;
     };

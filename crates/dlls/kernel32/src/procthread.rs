@@ -457,6 +457,26 @@ fn GetProcessId(call: &mut ApiCall<'_>, Process: Handle) -> ApiReturn {
     }
 }
 
+/// ProcessIdToSessionId(dwProcessId, pSessionId) (Terminal Server; Windows 2000): NT 4.0
+/// has one session, 0, which every process is in; an id naming no process fails with
+/// ERROR_INVALID_PARAMETER.
+#[export]
+fn ProcessIdToSessionId(call: &mut ApiCall<'_>, dwProcessId: u32, pSessionId: Ptr) -> ApiReturn {
+    if call.machine.process(dwProcessId).is_none() {
+        return call.fail(NtStatus::INVALID_CID);
+    }
+    match call.write_u32(pSessionId.0, 0) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// WTSGetActiveConsoleSessionId() (Windows XP): the console's session: 0, NT 4.0's only one.
+#[export]
+fn WTSGetActiveConsoleSessionId(_call: &mut ApiCall<'_>) -> u32 {
+    0
+}
+
 /// GetProcessVersion(ProcessId): the Win32 version the process's image expects
 /// (MAKELONG(minor, major) of its subsystem version), for 0 the calling process; 0 with
 /// ERROR_INVALID_PARAMETER for an id that names no process.

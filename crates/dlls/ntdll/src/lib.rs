@@ -174,6 +174,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         seh::RtlUnwindRfp,
         seh::RtlLookupFunctionEntry,
         seh::RtlRaiseException,
+        seh::DbgBreakPoint,
         heap_api::RtlCreateHeap,
         heap_api::RtlDestroyHeap,
         heap_api::RtlAllocateHeap,

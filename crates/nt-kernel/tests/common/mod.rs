@@ -57,6 +57,21 @@ fn set_link(context: &mut CpuContext, value: u32) {
     }
 }
 
+/// SPIN's counter: edx on x86, v0 on Alpha.
+fn spin_counter(context: &CpuContext) -> u32 {
+    match context {
+        CpuContext::X86(c) => c.gpr[2],
+        CpuContext::Alpha(c) => c.r[0] as u32,
+    }
+}
+
+fn set_spin_counter(context: &mut CpuContext, value: u32) {
+    match context {
+        CpuContext::X86(c) => c.gpr[2] = value,
+        CpuContext::Alpha(c) => c.r[0] = sign_extend(value),
+    }
+}
+
 fn ret(
     context: &mut CpuContext,
     memory: &AddressSpace,
@@ -115,16 +130,17 @@ impl CpuEngine for FakeCpu {
                     .map(|_| ()),
                 RET_IMM => ret(context, memory, arg).map(|_| ()),
                 SPIN => {
-                    // The counter lives in the return-value register while spinning.
-                    let done = context.return_value();
+                    // The counter lives in a register a new thread starts with 0 in (edx on
+                    // x86, v0 on Alpha) while spinning.
+                    let done = spin_counter(context);
                     let left = arg.saturating_sub(done);
                     let chunk = left.min((budget - retired.min(budget)) as u32);
                     retired += u64::from(chunk);
                     if done + chunk >= arg {
-                        context.set_return_value(0);
+                        set_spin_counter(context, 0);
                         context.set_program_counter(pc + 8);
                     } else {
-                        context.set_return_value(done + chunk);
+                        set_spin_counter(context, done + chunk);
                     }
                     Ok(())
                 }

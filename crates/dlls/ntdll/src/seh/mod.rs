@@ -23,7 +23,10 @@
 
 mod alpha;
 mod alpha_unwind;
+mod debug;
 mod x86;
+
+pub use debug::{DbgBreakPoint, breakpoint, debugger_continued, initial_breakpoint};
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Weak};
@@ -92,6 +95,8 @@ pub(crate) struct SehState {
     threads: BTreeMap<u32, (Weak<Object>, Vec<Activity>)>,
     /// Each process's top-level filter (SetUnhandledExceptionFilter).
     filters: PerProcess<u32>,
+    /// The exceptions of debuggee threads whose debug event waits to be continued.
+    debug_pending: BTreeMap<u32, debug::Pending>,
 }
 
 /// One walk in progress on a thread, waiting for a guest handler to return.
@@ -596,8 +601,18 @@ fn handler_disposition(
     }
 }
 
-/// Raises an exception in the thread: writes it to the guest stack and starts the walk.
+/// Raises an exception in the thread: a debugged process's debugger has the first chance
+/// (the thread stops until it continues); otherwise it is written to the guest stack and the
+/// walk starts.
 pub(crate) fn raise(env: &mut Env<'_>, raise: Raise) -> ServiceOutcome {
+    match debug::first_chance(env, raise) {
+        Ok(outcome) => outcome,
+        Err(raise) => dispatch_now(env, raise),
+    }
+}
+
+/// Writes the exception to the guest stack and starts the walk of the thread's handlers.
+fn dispatch_now(env: &mut Env<'_>, raise: Raise) -> ServiceOutcome {
     match raise.context {
         CpuContext::X86(_) => x86::dispatch(env, raise),
         CpuContext::Alpha(_) => alpha::dispatch(env, raise),
@@ -810,6 +825,11 @@ fn pending_failed(env: &mut Env<'_>, pending: Pending) -> ServiceOutcome {
 
 /// The end of the handler chain: the top-level filter decides, or the process ends.
 fn end_of_chain(env: &mut Env<'_>, exception: Exception) -> ServiceOutcome {
+    // A debugged process's UnhandledExceptionFilter leaves the exception to its debugger:
+    // the last chance.
+    if env.machine.debugger_of(env.thread.process).is_some() {
+        return debug::last_chance(env, exception);
+    }
     let filter = env.top_level_filter();
     if filter == 0 {
         return unhandled(env, &exception);
