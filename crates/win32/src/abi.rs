@@ -20,9 +20,23 @@ pub enum CallingConvention {
     Stdcall,
     /// The caller pops them (C runtime functions, wsprintfA).
     Cdecl,
+    /// `__fastcall`: the first two 32-bit arguments in ecx and edx, the rest on the stack,
+    /// popped by the callee (NTDLL's RtlInterlockedPushListSList). On Alpha it is the
+    /// ordinary convention.
+    Fastcall,
 }
 
-/// The `n`-th (0-based) 32-bit argument of the call the thread is making.
+/// How many of a call's leading 32-bit argument slots an x86 caller passes in registers
+/// (ecx, edx) under `convention`.
+pub const fn register_slots(convention: CallingConvention) -> usize {
+    match convention {
+        CallingConvention::Fastcall => 2,
+        _ => 0,
+    }
+}
+
+/// The `n`-th (0-based) 32-bit argument of the call the thread is making (a stdcall or
+/// cdecl call; [`fastcall_argument`] for `__fastcall`).
 pub fn argument(context: &CpuContext, memory: &AddressSpace, n: usize) -> Result<u32, Fault> {
     match context {
         CpuContext::X86(c) => {
@@ -37,6 +51,21 @@ pub fn argument(context: &CpuContext, memory: &AddressSpace, n: usize) -> Result
                 memory.read_u32(sp.wrapping_add(8 * (n as u32 - 6)))
             }
         }
+    }
+}
+
+/// The `n`-th (0-based) 32-bit argument of a `__fastcall` call: ecx, edx, then the stack
+/// slots above the return address. On Alpha, the ordinary argument.
+pub fn fastcall_argument(
+    context: &CpuContext,
+    memory: &AddressSpace,
+    n: usize,
+) -> Result<u32, Fault> {
+    match (context, n) {
+        (CpuContext::X86(c), 0) => Ok(c.gpr[X86_ECX]),
+        (CpuContext::X86(c), 1) => Ok(c.gpr[X86_EDX]),
+        (CpuContext::X86(_), _) => argument(context, memory, n - 2),
+        (CpuContext::Alpha(_), _) => argument(context, memory, n),
     }
 }
 
@@ -58,7 +87,8 @@ pub enum ResultValue {
 }
 
 /// Completes the call: sets the result register and returns to the caller, popping
-/// `argument_count` arguments on x86 for a stdcall function.
+/// `argument_count` arguments on x86 for a stdcall function (those beyond the first two
+/// for a fastcall one).
 pub fn return_from_call(
     context: &mut CpuContext,
     memory: &AddressSpace,
@@ -73,6 +103,9 @@ pub fn return_from_call(
             let popped = match convention {
                 CallingConvention::Stdcall => 4 + 4 * argument_count as u32,
                 CallingConvention::Cdecl => 4,
+                CallingConvention::Fastcall => {
+                    4 + 4 * argument_count.saturating_sub(register_slots(convention)) as u32
+                }
             };
             match value {
                 ResultValue::Word(v) => c.gpr[X86_EAX] = v,
@@ -95,6 +128,8 @@ pub fn return_from_call(
     Ok(())
 }
 
+/// ECX in the x86 register file's encoding order (EAX ECX EDX EBX ESP EBP ESI EDI).
+pub(crate) const X86_ECX: usize = 1;
 /// EDX in the x86 register file's encoding order (EAX ECX EDX EBX ESP EBP ESI EDI).
 const X86_EDX: usize = 2;
 

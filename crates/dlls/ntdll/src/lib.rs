@@ -11,6 +11,7 @@ pub mod procinfo;
 pub mod registry;
 mod rtlstr;
 pub mod seh;
+pub mod slist;
 pub mod sync;
 
 use nt_kernel::ServiceOutcome;
@@ -168,8 +169,13 @@ pub static DLL: BuiltinDll = BuiltinDll {
         heap_api::RtlSetUserFlagsHeap,
         heap_api::RtlWalkHeap,
         heap_api::RtlGetNtGlobalFlags,
+        // slist.rs: Windows Server 2003's (later-exports.txt)
+        slist::RtlInterlockedPushListSList,
     ],
-    catalogue: include_str!("../nt4-exports.txt"),
+    catalogue: concat!(
+        include_str!("../nt4-exports.txt"),
+        include_str!("../later-exports.txt")
+    ),
     hooks: DllHooks {
         data_export: None,
         internal_thunk: Some(internal_thunk),
