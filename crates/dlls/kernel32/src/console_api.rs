@@ -1026,6 +1026,21 @@ fn input_event(call: &mut ApiCall<'_>) -> std::sync::Arc<nt_object::Object> {
     event
 }
 
+/// What a wait on `object` waits on: the console's input event (signalled while input
+/// records wait to be read) for the console input, else the object itself.
+pub(crate) fn console_wait_object(
+    call: &mut ApiCall<'_>,
+    object: std::sync::Arc<nt_object::Object>,
+) -> std::sync::Arc<nt_object::Object> {
+    if object.payload::<HostFile>() != Some(&HostFile::Input) {
+        return object;
+    }
+    let event = input_event(call);
+    // The event follows the queue from here on.
+    sync_console(call);
+    event
+}
+
 /// Checks that `handle` is the console input handle.
 fn check_input_handle(
     call: &ApiCall<'_>,

@@ -46,6 +46,7 @@ mod pipe;
 mod processor;
 mod procthread;
 mod profile;
+mod regwait;
 pub mod resource;
 mod scatter;
 mod slist;
@@ -1030,6 +1031,11 @@ pub static DLL: BuiltinDll = BuiltinDll {
         timerqueue::DeleteTimerQueueTimer,
         timerqueue::DeleteTimerQueueEx,
         timerqueue::DeleteTimerQueue,
+        // regwait.rs: Windows 2000's registered waits (static imports only)
+        regwait::RegisterWaitForSingleObject,
+        regwait::RegisterWaitForSingleObjectEx,
+        regwait::UnregisterWait,
+        regwait::UnregisterWaitEx,
         // namedpipe.rs
         namedpipe::CreateNamedPipeA,
         namedpipe::CreateNamedPipeW,

@@ -9,6 +9,7 @@ pub mod iocp;
 pub mod memory;
 pub mod procinfo;
 pub mod registry;
+pub mod regwait;
 mod rtlstr;
 pub mod seh;
 pub mod slist;
@@ -169,6 +170,10 @@ pub static DLL: BuiltinDll = BuiltinDll {
         heap_api::RtlSetUserFlagsHeap,
         heap_api::RtlWalkHeap,
         heap_api::RtlGetNtGlobalFlags,
+        // regwait.rs: Windows 2000's registered waits (static imports only)
+        regwait::RtlRegisterWait,
+        regwait::RtlDeregisterWait,
+        regwait::RtlDeregisterWaitEx,
         // slist.rs: Windows Server 2003's (later-exports.txt)
         slist::RtlInterlockedPushListSList,
     ],
@@ -203,5 +208,6 @@ fn dispatch_fault(call: &mut ApiCall<'_>, fault: Fault) -> ServiceOutcome {
 }
 
 fn internal_thunk(call: &mut ApiCall<'_>, address: u32) -> Option<ServiceOutcome> {
-    seh::thunk(&mut seh::env_of(call), address)
+    let seh = seh::thunk(&mut seh::env_of(call), address);
+    seh.or_else(|| regwait::thunk(call, address))
 }
