@@ -2354,6 +2354,34 @@ fn FreeConsole(call: &mut ApiCall<'_>) -> ApiReturn {
     ApiReturn::Value(1)
 }
 
+/// The window handle of the console's window (the window NT's console server draws the
+/// console in).
+pub const CONSOLE_WINDOW: u32 = 0x0001_002C;
+
+/// HWND GetConsoleWindow(VOID): the console's window; NULL with ERROR_INVALID_HANDLE for a
+/// process without a console. (Windows 2000's: NT 4.0's KERNEL32 does not export it.)
+#[export]
+fn GetConsoleWindow(call: &mut ApiCall<'_>) -> ApiReturn {
+    if !has_console(call) {
+        return call.fail(NtStatus::INVALID_HANDLE);
+    }
+    ApiReturn::Value(CONSOLE_WINDOW)
+}
+
+/// The client area of window `hwnd` in pixels, when it is the calling process's console
+/// window: the active screen buffer's window in cells of the console's font.
+pub fn console_window_client_size(call: &mut ApiCall<'_>, hwnd: u32) -> Option<(u32, u32)> {
+    if hwnd != CONSOLE_WINDOW || !has_console(call) {
+        return None;
+    }
+    let console = &call.state.k32().console;
+    let buffer = console.buffers.get(console.active)?;
+    Some((
+        buffer.window.width() as u32 * u32::from(FONT_SIZE.0),
+        buffer.window.height() as u32 * u32::from(FONT_SIZE.1),
+    ))
+}
+
 /// The code pages SetConsoleCP and SetConsoleOutputCP accept: those IsValidCodePage accepts
 /// on ntemu's NT, OEM 437 and ANSI 1252 (not CP_ACP or CP_OEMCP).
 fn valid_console_code_page(code_page: u32) -> bool {

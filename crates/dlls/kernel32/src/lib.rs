@@ -61,6 +61,7 @@ mod toolhelp;
 mod volume;
 mod waits;
 
+pub use console_api::{CONSOLE_WINDOW, console_window_client_size};
 pub use debugstr::{debug_strings_shown, set_debug_string_trace};
 pub use drive::drive_type_of;
 pub use file::{DiskFile, NullDevice};
@@ -867,6 +868,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         console_api::SetConsoleCP,
         console_api::GetConsoleOutputCP,
         console_api::SetConsoleOutputCP,
+        console_api::GetConsoleWindow,
         console_api::GetConsoleTitleW,
         // atom.rs
         atom::AddAtomA,

@@ -5,6 +5,7 @@
 pub mod clipboard;
 pub mod message_box;
 pub mod resource;
+pub mod window;
 
 use nt_status::{NtStatus, Win32Error};
 use win32::args::GuestArguments;
@@ -43,6 +44,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
         message_box::MessageBoxExW,
         message_box::MessageBeep,
         message_box::GetActiveWindow,
+        window::IsWindow,
+        window::GetClientRect,
         resource::LoadStringA,
         resource::LoadStringW,
     ],
