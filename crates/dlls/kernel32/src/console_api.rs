@@ -810,6 +810,56 @@ fn GetConsoleFontSize(call: &mut ApiCall<'_>, hConsoleOutput: Handle, nFont: u32
     ApiReturn::Value(u32::from_le_bytes(pack(FONT_SIZE.0, FONT_SIZE.1)))
 }
 
+/// BOOL SetConsoleFont(HANDLE hConsoleOutput, DWORD nFont): selects one of the console's
+/// fonts; it has only font 0 (TRUE, nothing changes). ERROR_INVALID_HANDLE for anything but
+/// a screen buffer, ERROR_INVALID_PARAMETER for a font the console does not have.
+#[export]
+fn SetConsoleFont(call: &mut ApiCall<'_>, hConsoleOutput: Handle, nFont: u32) -> ApiReturn {
+    if let Err(e) = buffer_index(call, hConsoleOutput) {
+        return call.fail(e.status());
+    }
+    if nFont != 0 {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    ApiReturn::Value(1)
+}
+
+/// DWORD GetConsoleFontInfo(HANDLE hConsoleOutput, BOOL bMaximumWindow, DWORD nLength,
+/// PCONSOLE_FONT_INFO lpConsoleFontInfo): one CONSOLE_FONT_INFO per font, up to nLength,
+/// each as GetCurrentConsoleFont reports it (the window's size in that font's cells, or the
+/// largest window's); the number written (0 for nLength 0, the last error untouched).
+/// ERROR_INVALID_HANDLE for anything but a screen buffer.
+#[export]
+fn GetConsoleFontInfo(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    bMaximumWindow: bool,
+    nLength: u32,
+    lpConsoleFontInfo: Ptr,
+) -> ApiReturn {
+    let largest = largest_window(call);
+    let size = with_buffer(call, hConsoleOutput, |b| {
+        Ok(if bMaximumWindow {
+            (b.width.min(largest.0), b.height.min(largest.1))
+        } else {
+            (b.window.width() as u16, b.window.height() as u16)
+        })
+    });
+    let (x, y) = match size {
+        Ok(s) => s,
+        Err(status) => return call.fail(status),
+    };
+    if nLength == 0 {
+        return ApiReturn::Value(0);
+    }
+    let mut bytes = 0u32.to_le_bytes().to_vec();
+    bytes.extend_from_slice(&pack(x, y));
+    match call.write_bytes(lpConsoleFontInfo.0, &bytes) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
 /// GetNumberOfConsoleFonts(): the console has one font.
 #[export]
 fn GetNumberOfConsoleFonts(_call: &mut ApiCall<'_>) -> u32 {

@@ -649,6 +649,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
         console_api::GetConsoleFontSize,
         console_api::GetNumberOfConsoleMouseButtons,
         console_api::GetNumberOfConsoleFonts,
+        console_api::SetConsoleFont,
+        console_api::GetConsoleFontInfo,
         // Windows Vista's, which programs built for later Windows import
         console_api::GetCurrentConsoleFontEx,
         console_api::SetCurrentConsoleFontEx,

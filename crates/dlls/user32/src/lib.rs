@@ -4,6 +4,7 @@
 
 pub mod clipboard;
 pub mod message_box;
+pub mod metrics;
 pub mod resource;
 pub mod window;
 
@@ -45,6 +46,9 @@ pub static DLL: BuiltinDll = BuiltinDll {
         message_box::MessageBeep,
         message_box::GetActiveWindow,
         window::IsWindow,
+        metrics::GetSystemMetrics,
+        metrics::SystemParametersInfoA,
+        metrics::SystemParametersInfoW,
         window::GetClientRect,
         resource::LoadStringA,
         resource::LoadStringW,
