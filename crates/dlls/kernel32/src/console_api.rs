@@ -85,7 +85,7 @@ fn SetConsoleTitleW(call: &mut ApiCall<'_>, lpConsoleTitle: WideStr) -> bool {
 }
 
 /// GetConsoleTitleA(lpConsoleTitle, nSize): the title cut to the buffer, NUL-terminated;
-/// its length (or nSize - 1 when cut).
+/// the whole title's length (also when cut, as NT's console server reports it).
 #[export]
 fn GetConsoleTitleA(
     call: &mut ApiCall<'_>,
@@ -102,7 +102,7 @@ fn GetConsoleTitleA(
         return ApiReturn::Value(0);
     }
     match call.write_bytes(out, &bytes) {
-        Ok(()) => ApiReturn::Value(length.min(size - 1)),
+        Ok(()) => ApiReturn::Value(length),
         Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
     }
 }
@@ -2369,6 +2369,7 @@ fn has_console(call: &mut ApiCall<'_>) -> bool {
 }
 
 fn set_detached(call: &mut ApiCall<'_>, detached: bool) {
+    crate::startup::set_console_connection(call, !detached);
     let pid = call.thread.process;
     if let Some(object) = call.process_object() {
         call.state
@@ -2401,6 +2402,63 @@ fn FreeConsole(call: &mut ApiCall<'_>) -> ApiReturn {
         return call.fail(NtStatus::INVALID_PARAMETER);
     }
     set_detached(call, true);
+    ApiReturn::Value(1)
+}
+
+/// ATTACH_PARENT_PROCESS: AttachConsole's "the parent's console".
+const ATTACH_PARENT_PROCESS: u32 = 0xFFFF_FFFF;
+
+/// Whether live process `pid` is attached to the console (None: no such process).
+fn process_has_console(call: &mut ApiCall<'_>, pid: u32) -> Option<bool> {
+    let object = call.machine.process(pid)?.object().clone();
+    Some(
+        !call
+            .state
+            .get::<ConsoleAttachments>()
+            .detached
+            .get(pid, &object)
+            .copied()
+            .unwrap_or(false),
+    )
+}
+
+/// BOOL AttachConsole(DWORD dwProcessId): attaches a process without a console to the
+/// console of process dwProcessId (ATTACH_PARENT_PROCESS: of its parent), as Windows XP's
+/// does: the standard handles become new handles of that console and the process's control
+/// handlers are forgotten. ERROR_ACCESS_DENIED for a process that has a console,
+/// ERROR_INVALID_PARAMETER for no such process, ERROR_INVALID_HANDLE for one without a
+/// console. (Windows XP's: NT 4.0's KERNEL32 does not export it.)
+#[export]
+fn AttachConsole(call: &mut ApiCall<'_>, dwProcessId: u32) -> ApiReturn {
+    if has_console(call) {
+        return call.fail(NtStatus::ACCESS_DENIED);
+    }
+    let target = if dwProcessId == ATTACH_PARENT_PROCESS {
+        call.process_object()
+            .and_then(|o| o.payload::<nt_kernel::ProcessBody>().map(|b| b.details().parent))
+            .unwrap_or(0)
+    } else {
+        dwProcessId
+    };
+    match process_has_console(call, target) {
+        None if dwProcessId == ATTACH_PARENT_PROCESS => {
+            return call.fail(NtStatus::INVALID_HANDLE);
+        }
+        None => return call.fail(NtStatus::INVALID_PARAMETER),
+        Some(false) => return call.fail(NtStatus::INVALID_HANDLE),
+        Some(true) => {}
+    }
+    let handles = match crate::open_console_handles(call) {
+        Ok(h) => h,
+        Err(e) => return call.fail(e.status()),
+    };
+    let pid = call.thread.process;
+    let Some(process) = call.process_object() else {
+        return call.fail(NtStatus::INVALID_HANDLE);
+    };
+    call.state.k32().std_handles.insert(pid, &process, handles);
+    *call.state.k32().console.ctrl.get_mut(pid, &process) = Default::default();
+    set_detached(call, false);
     ApiReturn::Value(1)
 }
 
@@ -2488,6 +2546,62 @@ fn SetConsoleOutputCP(call: &mut ApiCall<'_>, wCodePageID: u32) -> ApiReturn {
     ApiReturn::Value(1)
 }
 
+/// The title the process's console was made with: the STARTUPINFO title its creator gave,
+/// else the image's path (what NT titles a new console with).
+fn original_title(call: &mut ApiCall<'_>) -> String {
+    crate::startup::own_startup_info(call)
+        .title
+        .or_else(|| crate::own_image_path(call))
+        .unwrap_or_default()
+}
+
+/// DWORD GetConsoleOriginalTitleA(LPSTR lpConsoleTitle, DWORD nSize): the title the console
+/// was made with (whatever SetConsoleTitle did since), cut to the buffer and NUL-terminated;
+/// the characters copied (0 for an empty buffer). (Windows Vista's: NT 4.0's KERNEL32 does
+/// not export it.)
+#[export]
+fn GetConsoleOriginalTitleA(
+    call: &mut ApiCall<'_>,
+    #[size(nSize)] lpConsoleTitle: OutBuf<u8>,
+    nSize: u32,
+) -> ApiReturn {
+    if nSize == 0 {
+        return ApiReturn::Value(0);
+    }
+    let title = original_title(call);
+    let mut bytes = win32::codepage::CodePage::Ansi.encode_str(&title);
+    bytes.truncate(nSize.saturating_sub(1) as usize);
+    let copied = bytes.len() as u32;
+    bytes.push(0);
+    match call.write_bytes(lpConsoleTitle.ptr, &bytes) {
+        Ok(()) => ApiReturn::Value(copied),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// DWORD GetConsoleOriginalTitleW(LPWSTR lpConsoleTitle, DWORD nSize): GetConsoleOriginalTitleA
+/// in UTF-16, nSize and the result in characters.
+#[export]
+fn GetConsoleOriginalTitleW(
+    call: &mut ApiCall<'_>,
+    #[size(nSize)] lpConsoleTitle: OutBuf<u16>,
+    nSize: u32,
+) -> ApiReturn {
+    if nSize == 0 {
+        return ApiReturn::Value(0);
+    }
+    let title = original_title(call);
+    let mut units: Vec<u16> = title.encode_utf16().collect();
+    units.truncate(nSize.saturating_sub(1) as usize);
+    let copied = units.len() as u32;
+    units.push(0);
+    let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+    match call.write_bytes(lpConsoleTitle.ptr, &bytes) {
+        Ok(()) => ApiReturn::Value(copied),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
 /// DWORD GetConsoleTitleW(LPWSTR lpConsoleTitle, DWORD nSize): the title as GetConsoleTitleA
 /// gives it, in characters.
 #[export]
@@ -2507,7 +2621,7 @@ fn GetConsoleTitleW(
     units.push(0);
     let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
     match call.write_bytes(out, &bytes) {
-        Ok(()) => ApiReturn::Value(length.min(size - 1)),
+        Ok(()) => ApiReturn::Value(length),
         Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
     }
 }

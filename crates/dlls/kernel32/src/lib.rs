@@ -871,6 +871,9 @@ pub static DLL: BuiltinDll = BuiltinDll {
         console_api::GetConsoleOutputCP,
         console_api::SetConsoleOutputCP,
         console_api::GetConsoleWindow,
+        console_api::AttachConsole,
+        console_api::GetConsoleOriginalTitleA,
+        console_api::GetConsoleOriginalTitleW,
         console_api::GetConsoleTitleW,
         // atom.rs
         atom::AddAtomA,
@@ -1691,6 +1694,16 @@ pub fn std_handle(call: &mut ApiCall<'_>, which: usize) -> Result<Handle, Object
     if let Some(handles) = call.state.k32().std_handles.get(pid, &process_object) {
         return Ok(handles[which]);
     }
+    let handles = open_console_handles(call)?;
+    call.state
+        .k32()
+        .std_handles
+        .insert(pid, &process_object, handles);
+    Ok(handles[which])
+}
+
+/// Three new console handles of the calling process: the console input, output and error.
+pub(crate) fn open_console_handles(call: &mut ApiCall<'_>) -> Result<[Handle; 3], ObjectError> {
     let objects = call.machine.objects().clone();
     let mut handles = [Handle::NULL; 3];
     for (i, file) in [HostFile::Input, HostFile::Output, HostFile::Error]
@@ -1718,11 +1731,7 @@ pub fn std_handle(call: &mut ApiCall<'_>, which: usize) -> Result<Handle, Object
             }
         }
     }
-    call.state
-        .k32()
-        .std_handles
-        .insert(pid, &process_object, handles);
-    Ok(handles[which])
+    Ok(handles)
 }
 
 /// GetStdHandle(nStdHandle): the console handles, made on first use.

@@ -75,6 +75,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         procinfo::NtQueryInformationThread,
         procinfo::NtSetInformationThread,
         procinfo::NtQuerySystemInformation,
+        procinfo::RtlGetCurrentPeb,
         // sync.rs: waits, APCs, events, mutants, semaphores, timers (and their Zw aliases)
         sync::NtWaitForSingleObject,
         sync::NtWaitForMultipleObjects,

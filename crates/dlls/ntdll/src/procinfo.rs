@@ -704,3 +704,10 @@ mod tests {
         assert_eq!(f.memory_load(), 25);
     }
 }
+
+/// PPEB RtlGetCurrentPeb(void): the calling process's PEB (Windows XP's: NT 4.0's NTDLL
+/// does not export it; bound for programs that import it statically).
+#[export]
+pub fn RtlGetCurrentPeb(call: &mut ApiCall<'_>) -> u32 {
+    call.process().map_or(0, |p| p.peb())
+}
