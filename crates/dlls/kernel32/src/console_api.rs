@@ -355,6 +355,9 @@ fn CreateConsoleScreenBuffer(
     dwFlags: u32,
     lpScreenBufferData: Ptr,
 ) -> ApiReturn {
+    if !has_console(call) {
+        return call.fail_with(NtStatus::INVALID_HANDLE, super::INVALID_HANDLE_VALUE);
+    }
     screen_feature(call);
     let _ = (
         dwDesiredAccess,
@@ -724,6 +727,9 @@ fn OpenConsoleW(
 ) -> ApiReturn {
     const GENERIC_RW: u32 = 0x8000_0000 | 0x4000_0000;
     const OPEN_EXISTING: u32 = 3;
+    if !has_console(call) {
+        return call.fail_with(NtStatus::INVALID_HANDLE, super::INVALID_HANDLE_VALUE);
+    }
     let name = lpName.map(|n| n.to_string().to_ascii_uppercase());
     let payload = match name.as_deref() {
         Some("CONIN$") => HostFile::Input,
@@ -2354,7 +2360,7 @@ impl Default for ConsoleAttachments {
 
 /// True when the calling process has a console: every process starts with the machine's
 /// console (ntemu runs console programs) until it calls FreeConsole.
-fn has_console(call: &mut ApiCall<'_>) -> bool {
+pub(crate) fn has_console(call: &mut ApiCall<'_>) -> bool {
     let pid = call.thread.process;
     let Some(object) = call.process_object() else {
         return false;
