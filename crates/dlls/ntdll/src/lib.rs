@@ -76,6 +76,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         procinfo::NtSetInformationThread,
         procinfo::NtQuerySystemInformation,
         procinfo::RtlGetCurrentPeb,
+        procinfo::RtlImageNtHeader,
         // sync.rs: waits, APCs, events, mutants, semaphores, timers (and their Zw aliases)
         sync::NtWaitForSingleObject,
         sync::NtWaitForMultipleObjects,
