@@ -45,6 +45,9 @@ for src in clip msgbox resfile; do
     "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" -luser32 -lkernel32
     echo "built x86/$src.exe"
 done
+# The console's window and attachment (USER32, NTDLL and KERNEL32).
+"$cc" "${flags[@]}" -o "$here/x86/conwin.exe" "$here/src/conwin.c" -luser32 -lntdll -lkernel32
+echo "built x86/conwin.exe"
 # Resources of its own image (res.rc compiled by windres; res.bmp is a 4x2 24-bit bitmap).
 i686-w64-mingw32-windres -i "$here/src/res.rc" -o "$tmp/res.o"
 "$cc" "${flags[@]}" -o "$here/x86/res.exe" "$here/src/res.c" "$tmp/res.o" -luser32 -lkernel32
