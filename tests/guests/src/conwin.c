@@ -6,7 +6,9 @@
  * on the console input (signalled while input records wait); AttachConsole with a console
  * (ERROR_ACCESS_DENIED); after FreeConsole: RTL_USER_PROCESS_PARAMETERS.ConsoleHandle NULL,
  * no console to open (CONOUT$, CONIN$, CreateConsoleScreenBuffer), no window, AttachConsole
- * to no process or to a parent without a console; AllocConsole again. One line per check
+ * to no process; the consoles of children (GUI and console programs, with the creation flags
+ * DETACHED_PROCESS, CREATE_NEW_CONSOLE and CREATE_NO_WINDOW) of a process without and with a
+ * console; AllocConsole again. One line per check
  * ("name: value"); NT's values in expected/conwin.expected. */
 #include "guest.h"
 
@@ -18,6 +20,70 @@ BOOL WINAPI SetConsoleFont(HANDLE, DWORD);
 DWORD WINAPI GetConsoleFontInfo(HANDLE, BOOL, DWORD, font_info *);
 DWORD WINAPI GetNumberOfConsoleFonts(void);
 PVOID NTAPI RtlGetCurrentPeb(void);
+
+/* A copy of this program whose PE header names `subsystem`. */
+static void copy_with_subsystem(const char *to, WORD subsystem)
+{
+    static BYTE image[0x10000];
+    char self[MAX_PATH];
+    HANDLE f;
+    DWORD size = 0, n;
+    GetModuleFileNameA(NULL, self, sizeof(self));
+    f = CreateFileA(self, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    ReadFile(f, image, sizeof(image), &size, NULL);
+    CloseHandle(f);
+    *(WORD *)(image + *(DWORD *)(image + 0x3C) + 0x5C) = subsystem;
+    f = CreateFileA(to, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+    WriteFile(f, image, size, &n, NULL);
+    CloseHandle(f);
+}
+
+/* The console a child started with `flags` finds: 1 console, 2 connection, 4 window. */
+static DWORD child_bits(const char *exe, DWORD flags)
+{
+    STARTUPINFOA si;
+    PROCESS_INFORMATION pi;
+    char command[MAX_PATH + 16];
+    DWORD code = 99;
+    lstrcpyA(command, exe);
+    lstrcatA(command, " check");
+    ZeroMemory(&si, sizeof(si));
+    si.cb = sizeof(si);
+    if (!CreateProcessA(NULL, command, NULL, NULL, FALSE, flags, NULL, NULL, &si, &pi))
+        return 100 + GetLastError();
+    WaitForSingleObject(pi.hProcess, INFINITE);
+    GetExitCodeProcess(pi.hProcess, &code);
+    CloseHandle(pi.hProcess);
+    CloseHandle(pi.hThread);
+    return code;
+}
+
+static void children(const char *when)
+{
+    static const DWORD flags[] = { 0, DETACHED_PROCESS, CREATE_NEW_CONSOLE, CREATE_NO_WINDOW,
+                                   DETACHED_PROCESS | CREATE_NO_WINDOW,
+                                   CREATE_NEW_CONSOLE | CREATE_NO_WINDOW };
+    static const char *names[] = { "0", "DETACHED", "NEW_CONSOLE", "NO_WINDOW",
+                                   "DETACHED|NO_WINDOW", "NEW_CONSOLE|NO_WINDOW" };
+    char gui[MAX_PATH], cui[MAX_PATH];
+    int i;
+    GetTempPathA(MAX_PATH, gui);
+    lstrcatA(gui, "conwin_gui.exe");
+    GetTempPathA(MAX_PATH, cui);
+    lstrcatA(cui, "conwin_cui.exe");
+    copy_with_subsystem(gui, IMAGE_SUBSYSTEM_WINDOWS_GUI);
+    copy_with_subsystem(cui, IMAGE_SUBSYSTEM_WINDOWS_CUI);
+    for (i = 0; i < 6; i++) {
+        put(when); put(" gui child "); put(names[i]);
+        check_u("", child_bits(gui, flags[i]));
+    }
+    for (i = 0; i < 6; i++) {
+        put(when); put(" cui child "); put(names[i]);
+        check_u("", child_bits(cui, flags[i]));
+    }
+    DeleteFileA(gui);
+    DeleteFileA(cui);
+}
 
 /* PEB.ProcessParameters->ConsoleHandle. */
 static DWORD console_connection(void)
@@ -41,6 +107,14 @@ void __stdcall start(void)
     DWORD n;
     char title[64];
     WCHAR wtitle[8];
+
+    if (lstrcmpA(GetCommandLineA() + lstrlenA(GetCommandLineA()) - 6, " check") == 0) {
+        DWORD bits = 0;
+        if (GetConsoleCP() != 0) bits |= 1;
+        if (console_connection()) bits |= 2;
+        if (IsWindow(GetConsoleWindow())) bits |= 4;
+        ExitProcess(bits);
+    }
 
     /* The window. */
     hwnd = GetConsoleWindow();
@@ -120,7 +194,9 @@ void __stdcall start(void)
     check_u("CreateConsoleScreenBuffer without a console last_error", GetLastError());
     CHECK_FAIL("GetConsoleWindow without a console", GetConsoleWindow());
     CHECK_FAIL("AttachConsole(no such process)", AttachConsole(0xFFFFFFF0));
+    children("without a console:");
     check_u("AllocConsole", AllocConsole());
+    children("with a console:");
     check_u("connection again", console_connection() != 0);
     check_u("GetConsoleWindow again", GetConsoleWindow() != NULL);
     put("done\n");

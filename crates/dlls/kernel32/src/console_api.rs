@@ -2344,8 +2344,11 @@ struct ConsoleAttachments {
     input_code_page: u32,
     /// The output code page (GetConsoleOutputCP).
     output_code_page: u32,
-    /// Processes that called FreeConsole and have not called AllocConsole since.
+    /// Processes that called FreeConsole and have not called AllocConsole since (or were
+    /// started without a console).
     detached: win32::PerProcess<bool>,
+    /// Processes whose console has no window (started with CREATE_NO_WINDOW).
+    windowless: win32::PerProcess<bool>,
 }
 
 impl Default for ConsoleAttachments {
@@ -2354,6 +2357,7 @@ impl Default for ConsoleAttachments {
             input_code_page: crate::startup::OEM_CODE_PAGE,
             output_code_page: crate::startup::OEM_CODE_PAGE,
             detached: win32::PerProcess::default(),
+            windowless: win32::PerProcess::default(),
         }
     }
 }
@@ -2372,6 +2376,70 @@ pub(crate) fn has_console(call: &mut ApiCall<'_>) -> bool {
         .get(pid, &object)
         .copied()
         .unwrap_or(false)
+}
+
+/// True when the calling process's console has no window.
+fn windowless(call: &mut ApiCall<'_>) -> bool {
+    let pid = call.thread.process;
+    let Some(object) = call.process_object() else {
+        return false;
+    };
+    call.state
+        .get::<ConsoleAttachments>()
+        .windowless
+        .get(pid, &object)
+        .copied()
+        .unwrap_or(false)
+}
+
+fn set_windowless(call: &mut ApiCall<'_>, windowless: bool) {
+    let pid = call.thread.process;
+    if let Some(object) = call.process_object() {
+        call.state
+            .get::<ConsoleAttachments>()
+            .windowless
+            .insert(pid, &object, windowless);
+    }
+}
+
+/// The calling process's console, as its children see it: (attached, without a window).
+pub(crate) fn console_state(call: &mut ApiCall<'_>) -> (bool, bool) {
+    (has_console(call), windowless(call))
+}
+
+/// DETACHED_PROCESS.
+const DETACHED_PROCESS: u32 = 0x0000_0008;
+/// CREATE_NEW_CONSOLE.
+const CREATE_NEW_CONSOLE: u32 = 0x0000_0010;
+/// CREATE_NO_WINDOW.
+const CREATE_NO_WINDOW: u32 = 0x0800_0000;
+/// IMAGE_SUBSYSTEM_WINDOWS_CUI.
+const SUBSYSTEM_CUI: u16 = 3;
+
+/// Sets up the console of a new process (`call` is on the child) from its creator's console
+/// (`parent`, as [`console_state`] gives it), its creation flags and its image's subsystem,
+/// as NT's CreateProcess does: a GUI program, or one started with DETACHED_PROCESS, has no
+/// console; CREATE_NEW_CONSOLE gives a console with a window; CREATE_NO_WINDOW one without;
+/// otherwise the child shares its creator's console (a console with a window when the
+/// creator has none). ntemu's console is one per machine: only the attachment and the window
+/// differ.
+pub(crate) fn set_up_child_console(
+    call: &mut ApiCall<'_>,
+    parent: (bool, bool),
+    flags: u32,
+    subsystem: u16,
+) {
+    let (attached, windowless) = if subsystem != SUBSYSTEM_CUI || flags & DETACHED_PROCESS != 0 {
+        (false, false)
+    } else if flags & CREATE_NEW_CONSOLE != 0 {
+        (true, false)
+    } else if flags & CREATE_NO_WINDOW != 0 {
+        (true, true)
+    } else {
+        (true, parent.0 && parent.1)
+    };
+    set_detached(call, !attached);
+    set_windowless(call, windowless);
 }
 
 fn set_detached(call: &mut ApiCall<'_>, detached: bool) {
@@ -2395,6 +2463,7 @@ fn AllocConsole(call: &mut ApiCall<'_>) -> ApiReturn {
         return call.fail(NtStatus::ACCESS_DENIED);
     }
     set_detached(call, false);
+    set_windowless(call, false);
     ApiReturn::Value(1)
 }
 
@@ -2473,11 +2542,15 @@ fn AttachConsole(call: &mut ApiCall<'_>, dwProcessId: u32) -> ApiReturn {
 pub const CONSOLE_WINDOW: u32 = 0x0001_002C;
 
 /// HWND GetConsoleWindow(VOID): the console's window; NULL with ERROR_INVALID_HANDLE for a
-/// process without a console. (Windows 2000's: NT 4.0's KERNEL32 does not export it.)
+/// process without a console, NULL for a console without a window (CREATE_NO_WINDOW).
+/// (Windows 2000's: NT 4.0's KERNEL32 does not export it.)
 #[export]
 fn GetConsoleWindow(call: &mut ApiCall<'_>) -> ApiReturn {
     if !has_console(call) {
         return call.fail(NtStatus::INVALID_HANDLE);
+    }
+    if windowless(call) {
+        return ApiReturn::Value(0);
     }
     ApiReturn::Value(CONSOLE_WINDOW)
 }
@@ -2485,7 +2558,7 @@ fn GetConsoleWindow(call: &mut ApiCall<'_>) -> ApiReturn {
 /// The client area of window `hwnd` in pixels, when it is the calling process's console
 /// window: the active screen buffer's window in cells of the console's font.
 pub fn console_window_client_size(call: &mut ApiCall<'_>, hwnd: u32) -> Option<(u32, u32)> {
-    if hwnd != CONSOLE_WINDOW || !has_console(call) {
+    if hwnd != CONSOLE_WINDOW || !has_console(call) || windowless(call) {
         return None;
     }
     let console = &call.state.k32().console;

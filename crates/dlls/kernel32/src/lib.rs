@@ -2783,6 +2783,7 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
             .environments
             .get_or_default(started.process, child)
             .variables = variables;
+        let parent_console = console_api::console_state(call);
         let mut child_call = ApiCall {
             machine: &mut *call.machine,
             thread: ClientId {
@@ -2798,6 +2799,7 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
             call.machine.exit_process(started.process, status.0);
             return call.fail(status);
         }
+        console_api::set_up_child_console(&mut child_call, parent_console, flags, image.subsystem);
     }
     // The builtin DLLs the image imports set themselves up in the child before it runs.
     let child_thread = ClientId {
