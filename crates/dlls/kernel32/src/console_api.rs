@@ -2510,7 +2510,10 @@ fn AttachConsole(call: &mut ApiCall<'_>, dwProcessId: u32) -> ApiReturn {
     }
     let target = if dwProcessId == ATTACH_PARENT_PROCESS {
         call.process_object()
-            .and_then(|o| o.payload::<nt_kernel::ProcessBody>().map(|b| b.details().parent))
+            .and_then(|o| {
+                o.payload::<nt_kernel::ProcessBody>()
+                    .map(|b| b.details().parent)
+            })
             .unwrap_or(0)
     } else {
         dwProcessId

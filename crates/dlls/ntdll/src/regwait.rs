@@ -163,8 +163,7 @@ pub fn register(
         object,
         callback,
         context,
-        timeout: (milliseconds != INFINITE)
-            .then(|| Duration::from_millis(u64::from(milliseconds))),
+        timeout: (milliseconds != INFINITE).then(|| Duration::from_millis(u64::from(milliseconds))),
         flags,
         thread,
         wake: objects.create_event(EventType::Synchronization, false),
