@@ -152,3 +152,63 @@ pub fn set_double_result(call: &mut ApiCall<'_>, v: f64) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nt_memory::{AllocationType, PageProtection, PageSize};
+
+    /// An x86 thread at a call: esp at 0x11000 holds the return address 0x4000, then the
+    /// stack arguments 30 and 40; ecx 10 and edx 20.
+    fn x86_call() -> (CpuContext, AddressSpace) {
+        let mut space = AddressSpace::new(PageSize::X86).expect("space");
+        space
+            .allocate(
+                0x1_0000,
+                0x2000,
+                AllocationType(AllocationType::RESERVE.0 | AllocationType::COMMIT.0),
+                PageProtection::READWRITE,
+            )
+            .expect("stack");
+        for (i, v) in [0x4000u32, 30, 40].iter().enumerate() {
+            space
+                .kernel_write(0x1_1000 + 4 * i as u32, &v.to_le_bytes())
+                .expect("write");
+        }
+        let mut c = nt_kernel::X86Context::default();
+        c.gpr[X86_ESP] = 0x1_1000;
+        c.gpr[X86_ECX] = 10;
+        c.gpr[X86_EDX] = 20;
+        (CpuContext::X86(Box::new(c)), space)
+    }
+
+    #[test]
+    fn fastcall_arguments_come_from_ecx_edx_then_the_stack() {
+        let (context, space) = x86_call();
+        let args: Vec<u32> = (0..4)
+            .map(|n| fastcall_argument(&context, &space, n).expect("argument"))
+            .collect();
+        assert_eq!(args, [10, 20, 30, 40]);
+        // The same call read as stdcall: the stack slots only.
+        assert_eq!(argument(&context, &space, 0), Ok(30));
+    }
+
+    #[test]
+    fn a_fastcall_callee_pops_only_its_stack_arguments() {
+        for (convention, popped) in [
+            (CallingConvention::Fastcall, 4 + 8),
+            (CallingConvention::Stdcall, 4 + 16),
+            (CallingConvention::Cdecl, 4),
+        ] {
+            let (mut context, space) = x86_call();
+            return_from_call(&mut context, &space, ResultValue::Word(7), convention, 4)
+                .expect("return");
+            let CpuContext::X86(c) = context else {
+                unreachable!("an x86 context")
+            };
+            assert_eq!(c.gpr[X86_ESP], 0x1_1000 + popped, "{convention:?}");
+            assert_eq!(c.eip, 0x4000);
+            assert_eq!(c.gpr[X86_EAX], 7);
+        }
+    }
+}
