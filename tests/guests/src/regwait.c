@@ -2,7 +2,7 @@
  * RegisterWaitForSingleObject on an event that is signalled (the callback runs on another
  * thread with TimerOrWaitFired FALSE and the context given), that times out (TRUE), again
  * and again without WT_EXECUTEONLYONCE, on the wait thread with WT_EXECUTEINWAITTHREAD
- * (the same thread each time); UnregisterWait while the
+ * (the same thread each time); RegisterWaitForSingleObjectEx; UnregisterWait while the
  * callback runs (FALSE, ERROR_IO_PENDING), UnregisterWaitEx with INVALID_HANDLE_VALUE (waits
  * for the callback) and with an event (signalled when the callback ends); a callback run on
  * the wait thread deregistering its own wait; UnregisterWait(NULL); NTDLL's RtlRegisterWait
@@ -17,6 +17,9 @@
 NTSYSAPI NTSTATUS NTAPI RtlRegisterWait(PHANDLE, HANDLE, WAITORTIMERCALLBACKFUNC, PVOID, ULONG,
                                         ULONG);
 NTSYSAPI NTSTATUS NTAPI RtlDeregisterWaitEx(HANDLE, HANDLE);
+/* Windows 2000's; mingw-w64 declares it only for old targets (regwait.def imports it). */
+WINBASEAPI HANDLE WINAPI RegisterWaitForSingleObjectEx(HANDLE, WAITORTIMERCALLBACK, PVOID, ULONG,
+                                                       ULONG);
 
 static volatile LONG g_calls;
 static volatile DWORD g_fired;
@@ -145,7 +148,8 @@ void __stdcall start(void)
     check_u("once: no second callback", WaitForSingleObject(g_done, 200));
     check_u("once: calls", g_calls);
     ResetEvent(event);
-    check_u("unregister", UnregisterWait(wait));
+    /* (The callback may still be returning: wait for it.) */
+    check_u("unregister", UnregisterWaitEx(wait, INVALID_HANDLE_VALUE));
 
     /* Timed out: TimerOrWaitFired is TRUE. */
     reset();
@@ -154,7 +158,7 @@ void __stdcall start(void)
     check_u("timeout: callback done", WaitForSingleObject(g_done, INFINITE));
     check_u("timeout: fired", g_fired);
     check_u("timeout: context", g_context);
-    check_u("timeout unregister", UnregisterWait(wait));
+    check_u("timeout unregister", UnregisterWaitEx(wait, INVALID_HANDLE_VALUE));
 
     /* Without WT_EXECUTEONLYONCE the wait goes on: three signals, three callbacks. */
     reset();
@@ -167,7 +171,7 @@ void __stdcall start(void)
     SetEvent(event);
     WaitForSingleObject(g_done, INFINITE);
     check_u("repeat: calls", g_calls);
-    check_u("repeat unregister", UnregisterWait(wait));
+    check_u("repeat unregister", UnregisterWaitEx(wait, INVALID_HANDLE_VALUE));
     SetEvent(event);
     check_u("repeat: no callback after unregistering", WaitForSingleObject(g_done, 200));
     ResetEvent(event);
@@ -184,15 +188,22 @@ void __stdcall start(void)
     check_u("wait thread: calls", g_calls);
     check_u("wait thread: the same thread both times", g_thread == g_first_thread);
     check_u("wait thread: not the main thread", g_thread != main_thread);
-    check_u("wait thread unregister", UnregisterWait(wait));
+    check_u("wait thread unregister", UnregisterWaitEx(wait, INVALID_HANDLE_VALUE));
 
-    /* UnregisterWaitEx(NULL) is UnregisterWait. */
+    /* RegisterWaitForSingleObjectEx returns the handle; UnregisterWaitEx(NULL) is
+     * UnregisterWait. */
     reset();
-    RegisterWaitForSingleObject(&wait, event, record, (PVOID)5, INFINITE, WT_EXECUTEONLYONCE);
+    wait = RegisterWaitForSingleObjectEx(event, record, (PVOID)5, INFINITE, WT_EXECUTEONLYONCE);
+    check_u("ex register", wait != NULL);
     SetEvent(event);
     WaitForSingleObject(g_done, INFINITE);
     check_u("ex: context", g_context);
-    check_u("ex unregister", UnregisterWaitEx(wait, NULL));
+    check_u("ex unregister", UnregisterWaitEx(wait, INVALID_HANDLE_VALUE));
+    /* With no callback run or running, UnregisterWait(Ex) succeeds at once. */
+    RegisterWaitForSingleObject(&wait, never, record, NULL, INFINITE, WT_EXECUTEONLYONCE);
+    check_u("unregister an idle wait", UnregisterWait(wait));
+    RegisterWaitForSingleObject(&wait, never, record, NULL, INFINITE, WT_EXECUTEONLYONCE);
+    check_u("unregister an idle wait (ex, NULL)", UnregisterWaitEx(wait, NULL));
 
     /* UnregisterWait while the callback runs: ERROR_IO_PENDING; the callback still ends. */
     reset();
