@@ -2,7 +2,8 @@
  * RegisterWaitForSingleObject on an event that is signalled (the callback runs on another
  * thread with TimerOrWaitFired FALSE and the context given), that times out (TRUE), again
  * and again without WT_EXECUTEONLYONCE, on the wait thread with WT_EXECUTEINWAITTHREAD
- * (the same thread each time); RegisterWaitForSingleObjectEx; UnregisterWait while the
+ * (the same thread each time, and one wait thread for several waits, whose callbacks then
+ * run one after the other); RegisterWaitForSingleObjectEx; UnregisterWait while the
  * callback runs (FALSE, ERROR_IO_PENDING), UnregisterWaitEx with INVALID_HANDLE_VALUE (waits
  * for the callback) and with an event (signalled when the callback ends); a callback run on
  * the wait thread deregistering its own wait; UnregisterWait(NULL); NTDLL's RtlRegisterWait
@@ -81,6 +82,25 @@ static void CALLBACK self_deregister(PVOID context, BOOLEAN fired)
     g_self_ret = UnregisterWait(g_wait);
     g_self_error = GetLastError();
     SetEvent(g_done);
+}
+
+/* Two waits with WT_EXECUTEINWAITTHREAD share a wait thread: while the first one's callback
+ * runs, the second one's cannot, though its object is signalled. */
+static HANDLE g_trigger, g_second_ran;
+static volatile DWORD g_blocked_wait, g_second_thread;
+static void CALLBACK first_in_thread(PVOID context, BOOLEAN fired)
+{
+    (void)context; (void)fired;
+    g_first_thread = GetCurrentThreadId();
+    SetEvent(g_trigger);
+    g_blocked_wait = WaitForSingleObject(g_second_ran, 300);
+    SetEvent(g_done);
+}
+static void CALLBACK second_in_thread(PVOID context, BOOLEAN fired)
+{
+    (void)context; (void)fired;
+    g_second_thread = GetCurrentThreadId();
+    SetEvent(g_second_ran);
 }
 
 typedef struct entry { struct entry *next; DWORD value; } entry;
@@ -189,6 +209,25 @@ void __stdcall start(void)
     check_u("wait thread: the same thread both times", g_thread == g_first_thread);
     check_u("wait thread: not the main thread", g_thread != main_thread);
     check_u("wait thread unregister", UnregisterWaitEx(wait, INVALID_HANDLE_VALUE));
+
+    /* One wait thread, callbacks one after the other. */
+    reset();
+    g_trigger = CreateEventA(NULL, FALSE, FALSE, NULL);
+    g_second_ran = CreateEventA(NULL, FALSE, FALSE, NULL);
+    {
+        HANDLE second;
+        RegisterWaitForSingleObject(&second, g_trigger, second_in_thread, NULL, INFINITE,
+                                    WT_EXECUTEONLYONCE | WT_EXECUTEINWAITTHREAD);
+        RegisterWaitForSingleObject(&wait, event, first_in_thread, NULL, INFINITE,
+                                    WT_EXECUTEONLYONCE | WT_EXECUTEINWAITTHREAD);
+        SetEvent(event);
+        WaitForSingleObject(g_done, INFINITE);
+        check_u("shared thread: the second callback waits for the first", g_blocked_wait);
+        check_u("shared thread: then it runs", WaitForSingleObject(g_second_ran, INFINITE));
+        check_u("shared thread: on the same thread", g_second_thread == g_first_thread);
+        check_u("shared thread unregister 1", UnregisterWaitEx(wait, INVALID_HANDLE_VALUE));
+        check_u("shared thread unregister 2", UnregisterWaitEx(second, INVALID_HANDLE_VALUE));
+    }
 
     /* RegisterWaitForSingleObjectEx returns the handle; UnregisterWaitEx(NULL) is
      * UnregisterWait. */

@@ -6,11 +6,13 @@
 //! so GetProcAddress does not find them; ntemu binds them for programs that import them
 //! statically, which NT 4.0 would refuse to load. They behave as Windows 2000 and XP's:
 //!
-//! - A registered wait has a wait thread (a guest thread of the process) parked on the
-//!   object, with the registration's timeout. When the object is signalled the callback runs
-//!   as `Callback(Context, FALSE)`; when the timeout passes first, `Callback(Context, TRUE)`.
-//!   The callback runs on a worker thread of its own, or on the wait thread itself with
-//!   WT_EXECUTEINWAITTHREAD (the wait thread then waits again only once it has returned).
+//! - Registered waits share wait threads (guest threads of the process), up to 63 on one,
+//!   as Windows' do: a wait thread waits on all its waits' objects at once, each wait with
+//!   its own timeout. When a wait's object is signalled its callback runs as
+//!   `Callback(Context, FALSE)`; when its timeout passes first, `Callback(Context, TRUE)`.
+//!   The callback runs on a worker thread of its own, or with WT_EXECUTEINWAITTHREAD on the
+//!   wait thread itself, so that such callbacks of the waits of one thread run one after the
+//!   other and the thread's other waits wait until the callback has returned.
 //! - With WT_EXECUTEONLYONCE the wait ends after its first callback; otherwise the thread
 //!   waits again (an object that stays signalled calls the callback again and again, as
 //!   Windows' does). Either way the registration lasts until it is deregistered.
@@ -22,7 +24,7 @@
 //!   A handle deregistered already, or never registered, is STATUS_INVALID_HANDLE.
 //! - Handles are blocks of the process heap, as Windows' are heap pointers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -56,10 +58,10 @@ const WAIT_FOR_CALLBACKS: u32 = 0xFFFF_FFFF;
 const INFINITE: u32 = 0xFFFF_FFFF;
 /// Bytes of the process heap a handle takes.
 const HANDLE_BLOCK: u32 = 16;
-/// STATUS_TIMEOUT, a timed-out wait's result.
-const WAIT_TIMEOUT: u32 = 0x102;
-/// STATUS_ABANDONED_WAIT_0 + 1: the object (an abandoned mutex) satisfied the wait.
-const WAIT_ABANDONED_1: u32 = 0x81;
+/// STATUS_ABANDONED_WAIT_0.
+const WAIT_ABANDONED_0: u32 = 0x80;
+/// How many waits share a wait thread: MAXIMUM_WAIT_OBJECTS less the thread's wake event.
+const WAITS_PER_THREAD: usize = 63;
 
 /// One registered wait.
 struct Wait {
@@ -67,14 +69,13 @@ struct Wait {
     object: Arc<Object>,
     callback: u32,
     context: u32,
-    timeout: Option<Duration>,
+    /// The timeout (ms), None for INFINITE.
+    timeout: Option<u64>,
+    /// Clock time (ms) the wait times out at, while it waits with a timeout.
+    deadline: Option<u64>,
     flags: u32,
-    /// The wait thread.
+    /// The wait thread it is on.
     thread: u32,
-    /// Wakes the wait thread when the wait is deregistered.
-    wake: Arc<Object>,
-    /// True while the wait thread is parked on the object (its next turn reads the result).
-    waiting: bool,
     /// True once a WT_EXECUTEONLYONCE wait has had its callback.
     finished: bool,
     /// True once deregistered.
@@ -89,10 +90,23 @@ struct Wait {
     awaited: bool,
 }
 
+/// A wait thread: it waits on the objects of up to [`WAITS_PER_THREAD`] waits at once (and
+/// its wake event), and runs their WT_EXECUTEINWAITTHREAD callbacks one after the other.
+struct WaitThread {
+    thread: u32,
+    /// Wakes the thread when its waits change.
+    wake: Arc<Object>,
+    /// While the thread is parked: the waits whose objects follow the wake event in its wait.
+    waiting_on: Option<Vec<u32>>,
+    /// Callbacks due to run on the thread itself: (wait, TimerOrWaitFired).
+    pending: VecDeque<(u32, bool)>,
+}
+
 /// A process's registered waits.
 #[derive(Default)]
 struct Waits {
     waits: Vec<Wait>,
+    threads: Vec<WaitThread>,
     /// Worker threads: thread id -> (the wait, TimerOrWaitFired).
     workers: BTreeMap<u32, (u32, bool)>,
 }
@@ -135,8 +149,8 @@ fn free_block(call: &mut ApiCall<'_>, at: u32) {
     }
 }
 
-/// Registers a wait on `object` (already referenced for SYNCHRONIZE): its wait thread
-/// starts, and the new wait's handle is returned.
+/// Registers a wait on `object` (already referenced for SYNCHRONIZE): it joins a wait
+/// thread with room (one is started when none has), and the new wait's handle is returned.
 pub fn register(
     call: &mut ApiCall<'_>,
     object: Arc<Object>,
@@ -146,37 +160,79 @@ pub fn register(
     flags: u32,
 ) -> Result<u32, NtStatus> {
     let handle = heap_block(call).ok_or(NtStatus::NO_MEMORY)?;
-    let pid = call.thread.process;
-    let thread = match call
-        .machine
-        .spawn_thread(pid, WAIT_THREAD_THUNK, handle, 0, 0)
-    {
-        Ok(t) => t,
-        Err(e) => {
-            free_block(call, handle);
-            return Err(e.status());
+    let room = with_waits(call, |w| {
+        w.threads
+            .iter()
+            .find(|t| {
+                w.waits
+                    .iter()
+                    .filter(|x| x.thread == t.thread && !x.deleted)
+                    .count()
+                    < WAITS_PER_THREAD
+            })
+            .map(|t| t.thread)
+    })
+    .flatten();
+    let thread = match room {
+        Some(t) => t,
+        None => {
+            let pid = call.thread.process;
+            let tid = match call.machine.spawn_thread(pid, WAIT_THREAD_THUNK, 0, 0, 0) {
+                Ok(t) => t,
+                Err(e) => {
+                    free_block(call, handle);
+                    return Err(e.status());
+                }
+            };
+            let wake = call
+                .machine
+                .objects()
+                .create_event(EventType::Synchronization, false);
+            with_waits(call, |w| {
+                w.threads.push(WaitThread {
+                    thread: tid,
+                    wake,
+                    waiting_on: None,
+                    pending: VecDeque::new(),
+                })
+            });
+            tid
         }
     };
-    let objects = call.machine.objects();
+    let timeout = (milliseconds != INFINITE).then_some(u64::from(milliseconds));
+    let now = call.machine.clock().now_ms();
+    let done = call
+        .machine
+        .objects()
+        .create_event(EventType::Notification, false);
     let wait = Wait {
         handle,
         object,
         callback,
         context,
-        timeout: (milliseconds != INFINITE).then(|| Duration::from_millis(u64::from(milliseconds))),
+        timeout,
+        deadline: timeout.map(|t| now + t),
         flags,
         thread,
-        wake: objects.create_event(EventType::Synchronization, false),
-        waiting: false,
         finished: false,
         deleted: false,
         runners: Vec::new(),
         completion: None,
-        done: objects.create_event(EventType::Notification, false),
+        done,
         awaited: false,
     };
-    with_waits(call, |w| w.waits.push(wait));
+    with_waits(call, |w| {
+        w.waits.push(wait);
+        wake_thread(w, thread);
+    });
     Ok(handle)
+}
+
+/// Wakes wait thread `thread` to look at its waits again.
+fn wake_thread(w: &Waits, thread: u32) {
+    if let Some(t) = w.threads.iter().find(|t| t.thread == thread) {
+        let _ = t.wake.set_event();
+    }
 }
 
 /// The completion argument of a deregistration.
@@ -223,8 +279,10 @@ pub fn deregister(
             return None;
         }
         wait.deleted = true;
-        let _ = wait.wake.set_event();
+        let thread = wait.thread;
         let others = wait.runners.iter().filter(|&&t| t != me).count();
+        wake_thread(w, thread);
+        let wait = &mut w.waits[i];
         if others == 0 {
             w.waits.remove(i);
             if let Completion::Event(e) = &completion {
@@ -336,66 +394,118 @@ fn return_register(call: &ApiCall<'_>) -> Option<u32> {
     })
 }
 
-/// What a wait thread's turn found.
+/// What a wait thread's turn comes to.
 enum Turn {
-    /// The wait is gone or over: the thread ends.
+    /// The thread has no waits left: it ends.
     End,
     /// Wait (again) on these objects.
     Wait(Vec<Arc<Object>>, Option<Duration>),
-    /// The callback is due: `fired` is TimerOrWaitFired.
-    Fire {
-        handle: u32,
-        callback: u32,
-        context: u32,
-        fired: bool,
-        inline: bool,
-    },
+    /// Run this callback on the thread itself: (callback, context, TimerOrWaitFired).
+    Inline(u32, u32, bool),
 }
 
-/// The wait thread's turn: reads how its wait ended, runs the callback if it is due, and
-/// waits again (coming back here), or ends with its wait.
+/// Marks `wait` as fired (its callback due): a one-shot wait is finished, another waits on
+/// with its timeout started again. Returns (wait, fired, runs on the wait thread).
+fn fire(wait: &mut Wait, fired: bool, now: u64) -> (u32, bool, bool) {
+    if wait.flags & WT_EXECUTEONLYONCE != 0 {
+        wait.finished = true;
+        wait.deadline = None;
+    } else {
+        wait.deadline = wait.timeout.map(|t| now + t);
+    }
+    (wait.handle, fired, wait.flags & WT_EXECUTEINWAITTHREAD != 0)
+}
+
+/// The wait thread's turn: reads how its wait ended, starts the callbacks that are due
+/// (worker threads, or one at a time on this thread for WT_EXECUTEINWAITTHREAD), and waits
+/// again on its waits' objects (coming back here), or ends when it has none.
 fn wait_thread(call: &mut ApiCall<'_>) -> ServiceOutcome {
     let me = call.thread.thread;
+    let now = call.machine.clock().now_ms();
     let result = return_register(call).unwrap_or(0);
+    let mut workers: Vec<(u32, bool)> = Vec::new();
     let turn = with_waits(call, |w| {
-        let Some(wait) = w.waits.iter_mut().find(|x| x.thread == me) else {
+        let Some(ti) = w.threads.iter().position(|t| t.thread == me) else {
             return Turn::End;
         };
-        if wait.deleted {
-            return Turn::End;
-        }
-        if wait.waiting {
-            wait.waiting = false;
-            let fired = match result {
-                // The wake event: look again.
-                0 => None,
-                1 | WAIT_ABANDONED_1 => Some(false),
-                WAIT_TIMEOUT => Some(true),
-                _ => return Turn::End,
-            };
-            if let Some(fired) = fired {
-                if wait.flags & WT_EXECUTEONLYONCE != 0 {
-                    wait.finished = true;
+        let mut fired_now: Vec<(u32, bool, bool)> = Vec::new();
+        // How the last wait ended: an object (by its place after the wake event), the wake
+        // event, or the timeout (found by the deadlines below).
+        if let Some(order) = w.threads[ti].waiting_on.take() {
+            let index = match result {
+                1..=64 => Some(result as usize - 1),
+                r if r > WAIT_ABANDONED_0 && r <= WAIT_ABANDONED_0 + 64 => {
+                    Some((r - WAIT_ABANDONED_0) as usize - 1)
                 }
-                return Turn::Fire {
-                    handle: wait.handle,
-                    callback: wait.callback,
-                    context: wait.context,
-                    fired,
-                    inline: wait.flags & WT_EXECUTEINWAITTHREAD != 0,
-                };
+                _ => None,
+            };
+            if let Some(handle) = index.and_then(|i| order.get(i).copied())
+                && let Some(wait) = w
+                    .waits
+                    .iter_mut()
+                    .find(|x| x.handle == handle && !x.deleted && !x.finished)
+            {
+                fired_now.push(fire(wait, false, now));
             }
         }
-        if wait.finished {
+        let signalled: Vec<u32> = fired_now.iter().map(|f| f.0).collect();
+        for wait in w.waits.iter_mut().filter(|x| {
+            x.thread == me
+                && !x.deleted
+                && !x.finished
+                && x.deadline.is_some_and(|d| d <= now)
+                && !signalled.contains(&x.handle)
+        }) {
+            fired_now.push(fire(wait, true, now));
+        }
+        for (handle, fired, inline) in fired_now {
+            if inline {
+                w.threads[ti].pending.push_back((handle, fired));
+            } else {
+                workers.push((handle, fired));
+            }
+        }
+        // The next callback to run here, if any.
+        while let Some((handle, fired)) = w.threads[ti].pending.pop_front() {
+            if let Some(wait) = w
+                .waits
+                .iter_mut()
+                .find(|x| x.handle == handle && !x.deleted)
+            {
+                wait.runners.push(me);
+                return Turn::Inline(wait.callback, wait.context, fired);
+            }
+        }
+        let active: Vec<&Wait> = w
+            .waits
+            .iter()
+            .filter(|x| x.thread == me && !x.deleted && !x.finished)
+            .collect();
+        if active.is_empty() && !w.waits.iter().any(|x| x.thread == me && !x.deleted) {
+            w.threads.remove(ti);
             return Turn::End;
         }
-        wait.waiting = true;
+        let mut objects = vec![Arc::clone(&w.threads[ti].wake)];
+        objects.extend(active.iter().map(|x| Arc::clone(&x.object)));
+        let order: Vec<u32> = active.iter().map(|x| x.handle).collect();
+        let next = active.iter().filter_map(|x| x.deadline).min();
+        w.threads[ti].waiting_on = Some(order);
         Turn::Wait(
-            vec![Arc::clone(&wait.wake), Arc::clone(&wait.object)],
-            wait.timeout,
+            objects,
+            next.map(|d| Duration::from_millis(d.saturating_sub(now))),
         )
     })
     .unwrap_or(Turn::End);
+    let pid = call.thread.process;
+    for (handle, fired) in workers {
+        if let Ok(tid) = call
+            .machine
+            .spawn_thread(pid, WAIT_WORKER_THUNK, handle, 0, 0)
+        {
+            with_waits(call, |w| w.workers.insert(tid, (handle, fired)));
+            add_runner(call, handle, tid);
+        }
+    }
     match turn {
         Turn::End => ServiceOutcome::ExitThread(0),
         Turn::Wait(objects, timeout) => ServiceOutcome::Wait {
@@ -403,14 +513,7 @@ fn wait_thread(call: &mut ApiCall<'_>) -> ServiceOutcome {
             wait_type: WaitType::Any,
             timeout,
         },
-        Turn::Fire {
-            handle,
-            callback,
-            context,
-            fired,
-            inline: true,
-        } => {
-            add_runner(call, handle, me);
+        Turn::Inline(callback, context, fired) => {
             let thread = call.thread;
             if call_callback(
                 call,
@@ -426,23 +529,6 @@ fn wait_thread(call: &mut ApiCall<'_>) -> ServiceOutcome {
                 return ServiceOutcome::ExitThread(0);
             }
             ServiceOutcome::Continue
-        }
-        Turn::Fire {
-            handle,
-            fired,
-            inline: false,
-            ..
-        } => {
-            let pid = call.thread.process;
-            if let Ok(tid) = call
-                .machine
-                .spawn_thread(pid, WAIT_WORKER_THUNK, handle, 0, 0)
-            {
-                with_waits(call, |w| w.workers.insert(tid, (handle, fired)));
-                add_runner(call, handle, tid);
-            }
-            // Straight back to the wait thread's thunk: wait again, or end a one-shot wait.
-            wait_thread(call)
         }
     }
 }
