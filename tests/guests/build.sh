@@ -11,13 +11,15 @@ flags=(-O1 -s -nostdlib -nostartfiles -e _start@0 -fno-asynchronous-unwind-table
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 i686-w64-mingw32-dlltool -k -d "$here/src/missing.def" -l "$tmp/libmissing.a"
-for src in hello handles threads kb246691 compute calls missing av divzero leak handlebench threadbench files console seh runtime readline cwd ctrl procaddr doc race fsprobe bomb openbench heapbench heapapi procstart keys k32more startup ctrlc pipes sock toolhelp apcs npipes pipebench alerts conapi pipeaccess actctx mapping mailslot debugapi; do
+i686-w64-mingw32-dlltool -k -d "$here/src/regwait.def" -l "$tmp/libregwait.a"
+for src in hello handles threads kb246691 compute calls missing av divzero leak handlebench threadbench files console seh runtime readline cwd ctrl procaddr doc race fsprobe bomb openbench heapbench heapapi procstart keys k32more startup ctrlc pipes sock toolhelp apcs npipes pipebench alerts conapi pipeaccess actctx mapping mailslot debugapi regwait; do
     extra=()
     [ "$src" = missing ] && extra=("$tmp/libmissing.a")
     [ "$src" = sock ] && extra=(-lwsock32)
     [ "$src" = npipes ] && extra=(-lntdll)
     [ "$src" = alerts ] && extra=(-lntdll)
     [ "$src" = mapping ] && extra=(-lntdll)
+    [ "$src" = regwait ] && extra=("$tmp/libregwait.a" -lntdll)
     "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" "${extra[@]}" -lkernel32
     echo "built x86/$src.exe"
 done
@@ -48,6 +50,9 @@ for src in clip msgbox resfile; do
     "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" -luser32 -lkernel32
     echo "built x86/$src.exe"
 done
+# The console's window and attachment (USER32, NTDLL and KERNEL32).
+"$cc" "${flags[@]}" -o "$here/x86/conwin.exe" "$here/src/conwin.c" -luser32 -lntdll -lkernel32
+echo "built x86/conwin.exe"
 # Resources of its own image (res.rc compiled by windres; res.bmp is a 4x2 24-bit bitmap).
 i686-w64-mingw32-windres -i "$here/src/res.rc" -o "$tmp/res.o"
 "$cc" "${flags[@]}" -o "$here/x86/res.exe" "$here/src/res.c" "$tmp/res.o" -luser32 -lkernel32

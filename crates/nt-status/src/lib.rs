@@ -474,6 +474,8 @@ impl Win32Error {
     pub const IO_INCOMPLETE: Win32Error = Win32Error(996);
     /// ERROR_IO_PENDING: the overlapped operation is in progress.
     pub const IO_PENDING: Win32Error = Win32Error(997);
+    /// ERROR_INVALID_WINDOW_HANDLE: no such window.
+    pub const INVALID_WINDOW_HANDLE: Win32Error = Win32Error(1400);
 }
 
 /// Win32 error codes of USER32.

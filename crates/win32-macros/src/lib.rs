@@ -14,7 +14,8 @@
 //! The function keeps its name and body. Beside it the attribute defines a marker type of
 //! the same name whose `EXPORT` constant is the export entry (`win32::Export`): the name
 //! (the function's, or `name = "..."`), the x86 argument slots its parameter types take, the
-//! calling convention (`stdcall` unless `cdecl` is given), the parameters' names and kinds for
+//! calling convention (`stdcall` unless `cdecl` or `fastcall` is given; a `fastcall` function
+//! takes its first two 32-bit arguments from ecx and edx on x86), the parameters' names and kinds for
 //! the relay trace, the result's kind, the module (the trace channel), and an entry point that
 //! reads the call's argument slots once, decodes each parameter with `win32::FromArg` and
 //! turns the result into the return register with `win32::IntoReturn`. A parameter that
@@ -32,14 +33,22 @@ use syn::{Expr, FnArg, Ident, ItemFn, LitStr, Pat, ReturnType, Token, Type, Visi
 /// The attribute's options.
 #[derive(Default)]
 struct Options {
-    cdecl: bool,
+    convention: Convention,
     name: Option<LitStr>,
     failure: Option<Expr>,
 }
 
-enum Opt {
-    Cdecl,
+/// The x86 calling convention asked for.
+#[derive(Default, Clone, Copy)]
+enum Convention {
+    #[default]
     Stdcall,
+    Cdecl,
+    Fastcall,
+}
+
+enum Opt {
+    Convention(Convention),
     Name(LitStr),
     Failure(Expr),
 }
@@ -48,8 +57,9 @@ impl Parse for Opt {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let key: Ident = input.parse()?;
         match key.to_string().as_str() {
-            "cdecl" => Ok(Opt::Cdecl),
-            "stdcall" => Ok(Opt::Stdcall),
+            "cdecl" => Ok(Opt::Convention(Convention::Cdecl)),
+            "stdcall" => Ok(Opt::Convention(Convention::Stdcall)),
+            "fastcall" => Ok(Opt::Convention(Convention::Fastcall)),
             "name" => {
                 input.parse::<Token![=]>()?;
                 Ok(Opt::Name(input.parse()?))
@@ -61,7 +71,7 @@ impl Parse for Opt {
             other => Err(syn::Error::new(
                 key.span(),
                 format!(
-                    "unknown export option `{other}` (cdecl, stdcall, name = \"..\", failure = EXPR)"
+                    "unknown export option `{other}` (cdecl, stdcall, fastcall, name = \"..\", failure = EXPR)"
                 ),
             )),
         }
@@ -73,8 +83,7 @@ impl Parse for Options {
         let mut options = Options::default();
         for opt in Punctuated::<Opt, Token![,]>::parse_terminated(input)? {
             match opt {
-                Opt::Cdecl => options.cdecl = true,
-                Opt::Stdcall => options.cdecl = false,
+                Opt::Convention(c) => options.convention = c,
                 Opt::Name(n) => options.name = Some(n),
                 Opt::Failure(e) => options.failure = Some(e),
             }
@@ -173,10 +182,10 @@ fn expand(options: Options, mut function: ItemFn) -> syn::Result<Tokens> {
         Visibility::Public(_) => quote!(pub),
         _ => quote!(pub(crate)),
     };
-    let convention = if options.cdecl {
-        quote!(::win32::CallingConvention::Cdecl)
-    } else {
-        quote!(::win32::CallingConvention::Stdcall)
+    let convention = match options.convention {
+        Convention::Stdcall => quote!(::win32::CallingConvention::Stdcall),
+        Convention::Cdecl => quote!(::win32::CallingConvention::Cdecl),
+        Convention::Fastcall => quote!(::win32::CallingConvention::Fastcall),
     };
     let failure = options
         .failure
@@ -229,7 +238,7 @@ fn expand(options: Options, mut function: ItemFn) -> syn::Result<Tokens> {
     let frame = if params.is_empty() {
         quote!()
     } else {
-        quote!(let mut __frame = ::win32::ArgFrame::read(call, Self::EXPORT.arguments);)
+        quote!(let mut __frame = ::win32::ArgFrame::read_with(call, Self::EXPORT.arguments, Self::EXPORT.convention);)
     };
     let doc = format!("The export entry of `{}`.", export_name.value());
 

@@ -20,9 +20,23 @@ pub enum CallingConvention {
     Stdcall,
     /// The caller pops them (C runtime functions, wsprintfA).
     Cdecl,
+    /// `__fastcall`: the first two 32-bit arguments in ecx and edx, the rest on the stack,
+    /// popped by the callee (NTDLL's RtlInterlockedPushListSList). On Alpha it is the
+    /// ordinary convention.
+    Fastcall,
 }
 
-/// The `n`-th (0-based) 32-bit argument of the call the thread is making.
+/// How many of a call's leading 32-bit argument slots an x86 caller passes in registers
+/// (ecx, edx) under `convention`.
+pub const fn register_slots(convention: CallingConvention) -> usize {
+    match convention {
+        CallingConvention::Fastcall => 2,
+        _ => 0,
+    }
+}
+
+/// The `n`-th (0-based) 32-bit argument of the call the thread is making (a stdcall or
+/// cdecl call; [`fastcall_argument`] for `__fastcall`).
 pub fn argument(context: &CpuContext, memory: &AddressSpace, n: usize) -> Result<u32, Fault> {
     match context {
         CpuContext::X86(c) => {
@@ -37,6 +51,21 @@ pub fn argument(context: &CpuContext, memory: &AddressSpace, n: usize) -> Result
                 memory.read_u32(sp.wrapping_add(8 * (n as u32 - 6)))
             }
         }
+    }
+}
+
+/// The `n`-th (0-based) 32-bit argument of a `__fastcall` call: ecx, edx, then the stack
+/// slots above the return address. On Alpha, the ordinary argument.
+pub fn fastcall_argument(
+    context: &CpuContext,
+    memory: &AddressSpace,
+    n: usize,
+) -> Result<u32, Fault> {
+    match (context, n) {
+        (CpuContext::X86(c), 0) => Ok(c.gpr[X86_ECX]),
+        (CpuContext::X86(c), 1) => Ok(c.gpr[X86_EDX]),
+        (CpuContext::X86(_), _) => argument(context, memory, n - 2),
+        (CpuContext::Alpha(_), _) => argument(context, memory, n),
     }
 }
 
@@ -58,7 +87,8 @@ pub enum ResultValue {
 }
 
 /// Completes the call: sets the result register and returns to the caller, popping
-/// `argument_count` arguments on x86 for a stdcall function.
+/// `argument_count` arguments on x86 for a stdcall function (those beyond the first two
+/// for a fastcall one).
 pub fn return_from_call(
     context: &mut CpuContext,
     memory: &AddressSpace,
@@ -73,6 +103,9 @@ pub fn return_from_call(
             let popped = match convention {
                 CallingConvention::Stdcall => 4 + 4 * argument_count as u32,
                 CallingConvention::Cdecl => 4,
+                CallingConvention::Fastcall => {
+                    4 + 4 * argument_count.saturating_sub(register_slots(convention)) as u32
+                }
             };
             match value {
                 ResultValue::Word(v) => c.gpr[X86_EAX] = v,
@@ -95,6 +128,8 @@ pub fn return_from_call(
     Ok(())
 }
 
+/// ECX in the x86 register file's encoding order (EAX ECX EDX EBX ESP EBP ESI EDI).
+pub(crate) const X86_ECX: usize = 1;
 /// EDX in the x86 register file's encoding order (EAX ECX EDX EBX ESP EBP ESI EDI).
 const X86_EDX: usize = 2;
 
@@ -114,6 +149,66 @@ pub fn set_double_result(call: &mut ApiCall<'_>, v: f64) {
             }
             Some(CpuContext::Alpha(c)) => c.f[0] = v.to_bits(),
             None => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nt_memory::{AllocationType, PageProtection, PageSize};
+
+    /// An x86 thread at a call: esp at 0x11000 holds the return address 0x4000, then the
+    /// stack arguments 30 and 40; ecx 10 and edx 20.
+    fn x86_call() -> (CpuContext, AddressSpace) {
+        let mut space = AddressSpace::new(PageSize::X86).expect("space");
+        space
+            .allocate(
+                0x1_0000,
+                0x2000,
+                AllocationType(AllocationType::RESERVE.0 | AllocationType::COMMIT.0),
+                PageProtection::READWRITE,
+            )
+            .expect("stack");
+        for (i, v) in [0x4000u32, 30, 40].iter().enumerate() {
+            space
+                .kernel_write(0x1_1000 + 4 * i as u32, &v.to_le_bytes())
+                .expect("write");
+        }
+        let mut c = nt_kernel::X86Context::default();
+        c.gpr[X86_ESP] = 0x1_1000;
+        c.gpr[X86_ECX] = 10;
+        c.gpr[X86_EDX] = 20;
+        (CpuContext::X86(Box::new(c)), space)
+    }
+
+    #[test]
+    fn fastcall_arguments_come_from_ecx_edx_then_the_stack() {
+        let (context, space) = x86_call();
+        let args: Vec<u32> = (0..4)
+            .map(|n| fastcall_argument(&context, &space, n).expect("argument"))
+            .collect();
+        assert_eq!(args, [10, 20, 30, 40]);
+        // The same call read as stdcall: the stack slots only.
+        assert_eq!(argument(&context, &space, 0), Ok(30));
+    }
+
+    #[test]
+    fn a_fastcall_callee_pops_only_its_stack_arguments() {
+        for (convention, popped) in [
+            (CallingConvention::Fastcall, 4 + 8),
+            (CallingConvention::Stdcall, 4 + 16),
+            (CallingConvention::Cdecl, 4),
+        ] {
+            let (mut context, space) = x86_call();
+            return_from_call(&mut context, &space, ResultValue::Word(7), convention, 4)
+                .expect("return");
+            let CpuContext::X86(c) = context else {
+                unreachable!("an x86 context")
+            };
+            assert_eq!(c.gpr[X86_ESP], 0x1_1000 + popped, "{convention:?}");
+            assert_eq!(c.eip, 0x4000);
+            assert_eq!(c.gpr[X86_EAX], 7);
         }
     }
 }

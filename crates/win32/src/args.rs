@@ -13,6 +13,7 @@ use nt_memory::GuestMemory;
 use nt_object::{AccessMask, Handle};
 use nt_status::NtStatus;
 
+use crate::abi::{CallingConvention, X86_ECX, register_slots};
 use crate::api::{ApiCall, ApiReturn};
 use crate::codepage::CodePage;
 use crate::format;
@@ -77,8 +78,14 @@ pub struct ArgFrame {
 }
 
 impl ArgFrame {
-    /// Reads the first `count` slots of the call `call` is serving.
+    /// Reads the first `count` slots of the call `call` is serving (a stdcall or cdecl call).
     pub fn read(call: &ApiCall<'_>, count: u8) -> ArgFrame {
+        ArgFrame::read_with(call, count, CallingConvention::Stdcall)
+    }
+
+    /// Reads the first `count` slots of a call made with `convention`: for an x86
+    /// `__fastcall` call, ecx and edx are the first two slots and the stack gives the rest.
+    pub fn read_with(call: &ApiCall<'_>, count: u8, convention: CallingConvention) -> ArgFrame {
         let mut frame = ArgFrame {
             abi: Abi::X86,
             slots: [0; MAX_SLOTS],
@@ -95,21 +102,23 @@ impl ArgFrame {
         let memory = p.address_space();
         match t.context() {
             CpuContext::X86(c) => {
+                let registers = register_slots(convention).min(count);
+                for (n, slot) in frame.slots.iter_mut().take(registers).enumerate() {
+                    // ecx, then edx (the next register in the file's order).
+                    *slot = u64::from(c.gpr[X86_ECX + n]);
+                }
+                let count = count - registers;
                 let base = c.gpr[X86_ESP].wrapping_add(4);
                 let mut bytes = [0u8; 4 * MAX_SLOTS];
+                let stack = &mut frame.slots[registers..];
                 if memory.read_bytes(base, &mut bytes[..4 * count]).is_ok() {
-                    for (slot, b) in frame
-                        .slots
-                        .iter_mut()
-                        .zip(bytes.chunks_exact(4))
-                        .take(count)
-                    {
+                    for (slot, b) in stack.iter_mut().zip(bytes.chunks_exact(4)).take(count) {
                         *slot = u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
                     }
                 } else {
-                    for n in 0..count {
+                    for (n, slot) in stack.iter_mut().enumerate().take(count) {
                         let at = base.wrapping_add(4 * n as u32);
-                        frame.slots[n] = memory.read_u32(at).map_or(0, u64::from);
+                        *slot = memory.read_u32(at).map_or(0, u64::from);
                     }
                 }
             }

@@ -109,7 +109,7 @@ impl Relay {
             dll_stem(target.dll_name),
             target.name
         );
-        let mut frame = ArgFrame::read(call, export.arguments);
+        let mut frame = ArgFrame::read_with(call, export.arguments, export.convention);
         for (n, param) in export.params.iter().enumerate() {
             if param.kind == ValueKind::VarArgs {
                 break;

@@ -85,7 +85,7 @@ fn SetConsoleTitleW(call: &mut ApiCall<'_>, lpConsoleTitle: WideStr) -> bool {
 }
 
 /// GetConsoleTitleA(lpConsoleTitle, nSize): the title cut to the buffer, NUL-terminated;
-/// its length (or nSize - 1 when cut).
+/// the whole title's length (also when cut, as NT's console server reports it).
 #[export]
 fn GetConsoleTitleA(
     call: &mut ApiCall<'_>,
@@ -102,7 +102,7 @@ fn GetConsoleTitleA(
         return ApiReturn::Value(0);
     }
     match call.write_bytes(out, &bytes) {
-        Ok(()) => ApiReturn::Value(length.min(size - 1)),
+        Ok(()) => ApiReturn::Value(length),
         Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
     }
 }
@@ -355,6 +355,9 @@ fn CreateConsoleScreenBuffer(
     dwFlags: u32,
     lpScreenBufferData: Ptr,
 ) -> ApiReturn {
+    if !has_console(call) {
+        return call.fail_with(NtStatus::INVALID_HANDLE, super::INVALID_HANDLE_VALUE);
+    }
     screen_feature(call);
     let _ = (
         dwDesiredAccess,
@@ -724,6 +727,9 @@ fn OpenConsoleW(
 ) -> ApiReturn {
     const GENERIC_RW: u32 = 0x8000_0000 | 0x4000_0000;
     const OPEN_EXISTING: u32 = 3;
+    if !has_console(call) {
+        return call.fail_with(NtStatus::INVALID_HANDLE, super::INVALID_HANDLE_VALUE);
+    }
     let name = lpName.map(|n| n.to_string().to_ascii_uppercase());
     let payload = match name.as_deref() {
         Some("CONIN$") => HostFile::Input,
@@ -808,6 +814,56 @@ fn GetConsoleFontSize(call: &mut ApiCall<'_>, hConsoleOutput: Handle, nFont: u32
         return call.fail(NtStatus::INVALID_PARAMETER);
     }
     ApiReturn::Value(u32::from_le_bytes(pack(FONT_SIZE.0, FONT_SIZE.1)))
+}
+
+/// BOOL SetConsoleFont(HANDLE hConsoleOutput, DWORD nFont): selects one of the console's
+/// fonts; it has only font 0 (TRUE, nothing changes). ERROR_INVALID_HANDLE for anything but
+/// a screen buffer, ERROR_INVALID_PARAMETER for a font the console does not have.
+#[export]
+fn SetConsoleFont(call: &mut ApiCall<'_>, hConsoleOutput: Handle, nFont: u32) -> ApiReturn {
+    if let Err(e) = buffer_index(call, hConsoleOutput) {
+        return call.fail(e.status());
+    }
+    if nFont != 0 {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    ApiReturn::Value(1)
+}
+
+/// DWORD GetConsoleFontInfo(HANDLE hConsoleOutput, BOOL bMaximumWindow, DWORD nLength,
+/// PCONSOLE_FONT_INFO lpConsoleFontInfo): one CONSOLE_FONT_INFO per font, up to nLength,
+/// each as GetCurrentConsoleFont reports it (the window's size in that font's cells, or the
+/// largest window's); the number written (0 for nLength 0, the last error untouched).
+/// ERROR_INVALID_HANDLE for anything but a screen buffer.
+#[export]
+fn GetConsoleFontInfo(
+    call: &mut ApiCall<'_>,
+    hConsoleOutput: Handle,
+    bMaximumWindow: bool,
+    nLength: u32,
+    lpConsoleFontInfo: Ptr,
+) -> ApiReturn {
+    let largest = largest_window(call);
+    let size = with_buffer(call, hConsoleOutput, |b| {
+        Ok(if bMaximumWindow {
+            (b.width.min(largest.0), b.height.min(largest.1))
+        } else {
+            (b.window.width() as u16, b.window.height() as u16)
+        })
+    });
+    let (x, y) = match size {
+        Ok(s) => s,
+        Err(status) => return call.fail(status),
+    };
+    if nLength == 0 {
+        return ApiReturn::Value(0);
+    }
+    let mut bytes = 0u32.to_le_bytes().to_vec();
+    bytes.extend_from_slice(&pack(x, y));
+    match call.write_bytes(lpConsoleFontInfo.0, &bytes) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
 }
 
 /// GetNumberOfConsoleFonts(): the console has one font.
@@ -1023,6 +1079,21 @@ fn input_event(call: &mut ApiCall<'_>) -> std::sync::Arc<nt_object::Object> {
         .objects()
         .create_event(nt_object::EventType::Notification, false);
     call.state.k32().console_input_event = Some(event.clone());
+    event
+}
+
+/// What a wait on `object` waits on: the console's input event (signalled while input
+/// records wait to be read) for the console input, else the object itself.
+pub(crate) fn console_wait_object(
+    call: &mut ApiCall<'_>,
+    object: std::sync::Arc<nt_object::Object>,
+) -> std::sync::Arc<nt_object::Object> {
+    if object.payload::<HostFile>() != Some(&HostFile::Input) {
+        return object;
+    }
+    let event = input_event(call);
+    // The event follows the queue from here on.
+    sync_console(call);
     event
 }
 
@@ -2273,8 +2344,11 @@ struct ConsoleAttachments {
     input_code_page: u32,
     /// The output code page (GetConsoleOutputCP).
     output_code_page: u32,
-    /// Processes that called FreeConsole and have not called AllocConsole since.
+    /// Processes that called FreeConsole and have not called AllocConsole since (or were
+    /// started without a console).
     detached: win32::PerProcess<bool>,
+    /// Processes whose console has no window (started with CREATE_NO_WINDOW).
+    windowless: win32::PerProcess<bool>,
 }
 
 impl Default for ConsoleAttachments {
@@ -2283,13 +2357,14 @@ impl Default for ConsoleAttachments {
             input_code_page: crate::startup::OEM_CODE_PAGE,
             output_code_page: crate::startup::OEM_CODE_PAGE,
             detached: win32::PerProcess::default(),
+            windowless: win32::PerProcess::default(),
         }
     }
 }
 
 /// True when the calling process has a console: every process starts with the machine's
 /// console (ntemu runs console programs) until it calls FreeConsole.
-fn has_console(call: &mut ApiCall<'_>) -> bool {
+pub(crate) fn has_console(call: &mut ApiCall<'_>) -> bool {
     let pid = call.thread.process;
     let Some(object) = call.process_object() else {
         return false;
@@ -2303,7 +2378,72 @@ fn has_console(call: &mut ApiCall<'_>) -> bool {
         .unwrap_or(false)
 }
 
+/// True when the calling process's console has no window.
+fn windowless(call: &mut ApiCall<'_>) -> bool {
+    let pid = call.thread.process;
+    let Some(object) = call.process_object() else {
+        return false;
+    };
+    call.state
+        .get::<ConsoleAttachments>()
+        .windowless
+        .get(pid, &object)
+        .copied()
+        .unwrap_or(false)
+}
+
+fn set_windowless(call: &mut ApiCall<'_>, windowless: bool) {
+    let pid = call.thread.process;
+    if let Some(object) = call.process_object() {
+        call.state
+            .get::<ConsoleAttachments>()
+            .windowless
+            .insert(pid, &object, windowless);
+    }
+}
+
+/// The calling process's console, as its children see it: (attached, without a window).
+pub(crate) fn console_state(call: &mut ApiCall<'_>) -> (bool, bool) {
+    (has_console(call), windowless(call))
+}
+
+/// DETACHED_PROCESS.
+const DETACHED_PROCESS: u32 = 0x0000_0008;
+/// CREATE_NEW_CONSOLE.
+const CREATE_NEW_CONSOLE: u32 = 0x0000_0010;
+/// CREATE_NO_WINDOW.
+const CREATE_NO_WINDOW: u32 = 0x0800_0000;
+/// IMAGE_SUBSYSTEM_WINDOWS_CUI.
+const SUBSYSTEM_CUI: u16 = 3;
+
+/// Sets up the console of a new process (`call` is on the child) from its creator's console
+/// (`parent`, as [`console_state`] gives it), its creation flags and its image's subsystem,
+/// as NT's CreateProcess does: a GUI program, or one started with DETACHED_PROCESS, has no
+/// console; CREATE_NEW_CONSOLE gives a console with a window; CREATE_NO_WINDOW one without;
+/// otherwise the child shares its creator's console (a console with a window when the
+/// creator has none). ntemu's console is one per machine: only the attachment and the window
+/// differ.
+pub(crate) fn set_up_child_console(
+    call: &mut ApiCall<'_>,
+    parent: (bool, bool),
+    flags: u32,
+    subsystem: u16,
+) {
+    let (attached, windowless) = if subsystem != SUBSYSTEM_CUI || flags & DETACHED_PROCESS != 0 {
+        (false, false)
+    } else if flags & CREATE_NEW_CONSOLE != 0 {
+        (true, false)
+    } else if flags & CREATE_NO_WINDOW != 0 {
+        (true, true)
+    } else {
+        (true, parent.0 && parent.1)
+    };
+    set_detached(call, !attached);
+    set_windowless(call, windowless);
+}
+
 fn set_detached(call: &mut ApiCall<'_>, detached: bool) {
+    crate::startup::set_console_connection(call, !detached);
     let pid = call.thread.process;
     if let Some(object) = call.process_object() {
         call.state
@@ -2323,6 +2463,7 @@ fn AllocConsole(call: &mut ApiCall<'_>) -> ApiReturn {
         return call.fail(NtStatus::ACCESS_DENIED);
     }
     set_detached(call, false);
+    set_windowless(call, false);
     ApiReturn::Value(1)
 }
 
@@ -2337,6 +2478,98 @@ fn FreeConsole(call: &mut ApiCall<'_>) -> ApiReturn {
     }
     set_detached(call, true);
     ApiReturn::Value(1)
+}
+
+/// ATTACH_PARENT_PROCESS: AttachConsole's "the parent's console".
+const ATTACH_PARENT_PROCESS: u32 = 0xFFFF_FFFF;
+
+/// Whether live process `pid` is attached to the console (None: no such process).
+fn process_has_console(call: &mut ApiCall<'_>, pid: u32) -> Option<bool> {
+    let object = call.machine.process(pid)?.object().clone();
+    Some(
+        !call
+            .state
+            .get::<ConsoleAttachments>()
+            .detached
+            .get(pid, &object)
+            .copied()
+            .unwrap_or(false),
+    )
+}
+
+/// BOOL AttachConsole(DWORD dwProcessId): attaches a process without a console to the
+/// console of process dwProcessId (ATTACH_PARENT_PROCESS: of its parent), as Windows XP's
+/// does: the standard handles become new handles of that console and the process's control
+/// handlers are forgotten. ERROR_ACCESS_DENIED for a process that has a console,
+/// ERROR_INVALID_PARAMETER for no such process, ERROR_INVALID_HANDLE for one without a
+/// console. (Windows XP's: NT 4.0's KERNEL32 does not export it.)
+#[export]
+fn AttachConsole(call: &mut ApiCall<'_>, dwProcessId: u32) -> ApiReturn {
+    if has_console(call) {
+        return call.fail(NtStatus::ACCESS_DENIED);
+    }
+    let target = if dwProcessId == ATTACH_PARENT_PROCESS {
+        call.process_object()
+            .and_then(|o| {
+                o.payload::<nt_kernel::ProcessBody>()
+                    .map(|b| b.details().parent)
+            })
+            .unwrap_or(0)
+    } else {
+        dwProcessId
+    };
+    match process_has_console(call, target) {
+        None if dwProcessId == ATTACH_PARENT_PROCESS => {
+            return call.fail(NtStatus::INVALID_HANDLE);
+        }
+        None => return call.fail(NtStatus::INVALID_PARAMETER),
+        Some(false) => return call.fail(NtStatus::INVALID_HANDLE),
+        Some(true) => {}
+    }
+    let handles = match crate::open_console_handles(call) {
+        Ok(h) => h,
+        Err(e) => return call.fail(e.status()),
+    };
+    let pid = call.thread.process;
+    let Some(process) = call.process_object() else {
+        return call.fail(NtStatus::INVALID_HANDLE);
+    };
+    call.state.k32().std_handles.insert(pid, &process, handles);
+    *call.state.k32().console.ctrl.get_mut(pid, &process) = Default::default();
+    set_detached(call, false);
+    ApiReturn::Value(1)
+}
+
+/// The window handle of the console's window (the window NT's console server draws the
+/// console in).
+pub const CONSOLE_WINDOW: u32 = 0x0001_002C;
+
+/// HWND GetConsoleWindow(VOID): the console's window; NULL with ERROR_INVALID_HANDLE for a
+/// process without a console, NULL for a console without a window (CREATE_NO_WINDOW).
+/// (Windows 2000's: NT 4.0's KERNEL32 does not export it.)
+#[export]
+fn GetConsoleWindow(call: &mut ApiCall<'_>) -> ApiReturn {
+    if !has_console(call) {
+        return call.fail(NtStatus::INVALID_HANDLE);
+    }
+    if windowless(call) {
+        return ApiReturn::Value(0);
+    }
+    ApiReturn::Value(CONSOLE_WINDOW)
+}
+
+/// The client area of window `hwnd` in pixels, when it is the calling process's console
+/// window: the active screen buffer's window in cells of the console's font.
+pub fn console_window_client_size(call: &mut ApiCall<'_>, hwnd: u32) -> Option<(u32, u32)> {
+    if hwnd != CONSOLE_WINDOW || !has_console(call) || windowless(call) {
+        return None;
+    }
+    let console = &call.state.k32().console;
+    let buffer = console.buffers.get(console.active)?;
+    Some((
+        buffer.window.width() as u32 * u32::from(FONT_SIZE.0),
+        buffer.window.height() as u32 * u32::from(FONT_SIZE.1),
+    ))
 }
 
 /// The code pages SetConsoleCP and SetConsoleOutputCP accept: those IsValidCodePage accepts
@@ -2395,6 +2628,62 @@ fn SetConsoleOutputCP(call: &mut ApiCall<'_>, wCodePageID: u32) -> ApiReturn {
     ApiReturn::Value(1)
 }
 
+/// The title the process's console was made with: the STARTUPINFO title its creator gave,
+/// else the image's path (what NT titles a new console with).
+fn original_title(call: &mut ApiCall<'_>) -> String {
+    crate::startup::own_startup_info(call)
+        .title
+        .or_else(|| crate::own_image_path(call))
+        .unwrap_or_default()
+}
+
+/// DWORD GetConsoleOriginalTitleA(LPSTR lpConsoleTitle, DWORD nSize): the title the console
+/// was made with (whatever SetConsoleTitle did since), cut to the buffer and NUL-terminated;
+/// the characters copied (0 for an empty buffer). (Windows Vista's: NT 4.0's KERNEL32 does
+/// not export it.)
+#[export]
+fn GetConsoleOriginalTitleA(
+    call: &mut ApiCall<'_>,
+    #[size(nSize)] lpConsoleTitle: OutBuf<u8>,
+    nSize: u32,
+) -> ApiReturn {
+    if nSize == 0 {
+        return ApiReturn::Value(0);
+    }
+    let title = original_title(call);
+    let mut bytes = win32::codepage::CodePage::Ansi.encode_str(&title);
+    bytes.truncate(nSize.saturating_sub(1) as usize);
+    let copied = bytes.len() as u32;
+    bytes.push(0);
+    match call.write_bytes(lpConsoleTitle.ptr, &bytes) {
+        Ok(()) => ApiReturn::Value(copied),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// DWORD GetConsoleOriginalTitleW(LPWSTR lpConsoleTitle, DWORD nSize): GetConsoleOriginalTitleA
+/// in UTF-16, nSize and the result in characters.
+#[export]
+fn GetConsoleOriginalTitleW(
+    call: &mut ApiCall<'_>,
+    #[size(nSize)] lpConsoleTitle: OutBuf<u16>,
+    nSize: u32,
+) -> ApiReturn {
+    if nSize == 0 {
+        return ApiReturn::Value(0);
+    }
+    let title = original_title(call);
+    let mut units: Vec<u16> = title.encode_utf16().collect();
+    units.truncate(nSize.saturating_sub(1) as usize);
+    let copied = units.len() as u32;
+    units.push(0);
+    let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+    match call.write_bytes(lpConsoleTitle.ptr, &bytes) {
+        Ok(()) => ApiReturn::Value(copied),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
 /// DWORD GetConsoleTitleW(LPWSTR lpConsoleTitle, DWORD nSize): the title as GetConsoleTitleA
 /// gives it, in characters.
 #[export]
@@ -2414,7 +2703,7 @@ fn GetConsoleTitleW(
     units.push(0);
     let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
     match call.write_bytes(out, &bytes) {
-        Ok(()) => ApiReturn::Value(length.min(size - 1)),
+        Ok(()) => ApiReturn::Value(length),
         Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
     }
 }

@@ -902,6 +902,10 @@ pub(crate) fn nt_create(
                     }
                 }
             };
+            // A process without a console has no console to open.
+            if (*payload).is::<HostFile>() && !crate::console_api::has_console(call) {
+                return Err(NtStatus::INVALID_HANDLE);
+            }
             let (handle, _) = create_object(call, payload, AccessMask(req.access), req.inherit)
                 .map_err(nt_status_of)?;
             return Ok((handle, created::OPENED));

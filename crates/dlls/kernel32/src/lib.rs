@@ -50,6 +50,7 @@ mod pipe;
 mod processor;
 mod procthread;
 mod profile;
+mod regwait;
 pub mod resource;
 mod scatter;
 mod slist;
@@ -64,6 +65,7 @@ mod toolhelp;
 mod volume;
 mod waits;
 
+pub use console_api::{CONSOLE_WINDOW, console_window_client_size};
 pub use debugstr::{debug_strings_shown, set_debug_string_trace};
 pub use drive::drive_type_of;
 pub use file::{DiskFile, NullDevice};
@@ -651,6 +653,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
         console_api::GetConsoleFontSize,
         console_api::GetNumberOfConsoleMouseButtons,
         console_api::GetNumberOfConsoleFonts,
+        console_api::SetConsoleFont,
+        console_api::GetConsoleFontInfo,
         // Windows Vista's, which programs built for later Windows import
         console_api::GetCurrentConsoleFontEx,
         console_api::SetCurrentConsoleFontEx,
@@ -876,6 +880,10 @@ pub static DLL: BuiltinDll = BuiltinDll {
         console_api::SetConsoleCP,
         console_api::GetConsoleOutputCP,
         console_api::SetConsoleOutputCP,
+        console_api::GetConsoleWindow,
+        console_api::AttachConsole,
+        console_api::GetConsoleOriginalTitleA,
+        console_api::GetConsoleOriginalTitleW,
         console_api::GetConsoleTitleW,
         // atom.rs
         atom::AddAtomA,
@@ -1042,6 +1050,11 @@ pub static DLL: BuiltinDll = BuiltinDll {
         timerqueue::DeleteTimerQueueTimer,
         timerqueue::DeleteTimerQueueEx,
         timerqueue::DeleteTimerQueue,
+        // regwait.rs: Windows 2000's registered waits (static imports only)
+        regwait::RegisterWaitForSingleObject,
+        regwait::RegisterWaitForSingleObjectEx,
+        regwait::UnregisterWait,
+        regwait::UnregisterWaitEx,
         // namedpipe.rs
         // mailslot.rs: mailslots
         mailslot::CreateMailslotA,
@@ -1709,6 +1722,16 @@ pub fn std_handle(call: &mut ApiCall<'_>, which: usize) -> Result<Handle, Object
     if let Some(handles) = call.state.k32().std_handles.get(pid, &process_object) {
         return Ok(handles[which]);
     }
+    let handles = open_console_handles(call)?;
+    call.state
+        .k32()
+        .std_handles
+        .insert(pid, &process_object, handles);
+    Ok(handles[which])
+}
+
+/// Three new console handles of the calling process: the console input, output and error.
+pub(crate) fn open_console_handles(call: &mut ApiCall<'_>) -> Result<[Handle; 3], ObjectError> {
     let objects = call.machine.objects().clone();
     let mut handles = [Handle::NULL; 3];
     for (i, file) in [HostFile::Input, HostFile::Output, HostFile::Error]
@@ -1736,11 +1759,7 @@ pub fn std_handle(call: &mut ApiCall<'_>, which: usize) -> Result<Handle, Object
             }
         }
     }
-    call.state
-        .k32()
-        .std_handles
-        .insert(pid, &process_object, handles);
-    Ok(handles[which])
+    Ok(handles)
 }
 
 /// GetStdHandle(nStdHandle): the console handles, made on first use.
@@ -2813,6 +2832,7 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
             .environments
             .get_or_default(started.process, child)
             .variables = variables;
+        let parent_console = console_api::console_state(call);
         let mut child_call = ApiCall {
             machine: &mut *call.machine,
             thread: ClientId {
@@ -2828,6 +2848,7 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
             call.machine.exit_process(started.process, status.0);
             return call.fail(status);
         }
+        console_api::set_up_child_console(&mut child_call, parent_console, flags, image.subsystem);
     }
     // The builtin DLLs the image imports set themselves up in the child before it runs.
     let child_thread = ClientId {

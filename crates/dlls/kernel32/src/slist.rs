@@ -6,39 +6,13 @@
 //! GetProcAddress does not find them (it finds only NT 4.0's exports); ntemu binds them for
 //! programs that import them statically, which NT 4.0 would refuse to load.
 //!
-//! The 8-byte header is XP's x86 layout: the first entry's address, then the depth (a
-//! 16-bit count of entries) and a 16-bit sequence number bumped by every change. A builtin
-//! runs alone on the machine, so each operation is atomic as XP's cmpxchg8b makes it.
-//! Flushing an empty list leaves its depth as it is, as XP does (Windows 8 zeroes it).
+//! The 8-byte header is XP's x86 layout (ntdll::slist, which also has NTDLL's
+//! RtlInterlockedPushListSList). Flushing an empty list leaves its depth as it is, as XP does (Windows 8 zeroes it).
 
 use nt_status::NtStatus;
 use win32::{ApiCall, ApiReturn, Ptr, export};
 
-/// The header's three fields.
-struct Header {
-    first: u32,
-    depth: u16,
-    sequence: u16,
-}
-
-fn read_header(call: &ApiCall<'_>, at: u32) -> Option<Header> {
-    let first = call.read_u32(at).ok()?;
-    let word = call.read_u32(at.wrapping_add(4)).ok()?;
-    Some(Header {
-        first,
-        depth: word as u16,
-        sequence: (word >> 16) as u16,
-    })
-}
-
-fn write_header(call: &mut ApiCall<'_>, at: u32, h: &Header) -> Option<()> {
-    call.write_u32(at, h.first).ok()?;
-    call.write_u32(
-        at.wrapping_add(4),
-        u32::from(h.depth) | (u32::from(h.sequence) << 16),
-    )
-    .ok()
-}
+use ntdll::slist::{SListHeader as Header, read_header, write_header};
 
 /// An unreadable header or entry: the access violation NT's code would take, reported as
 /// ERROR_NOACCESS and a NULL result.

@@ -97,6 +97,7 @@ mod parameters {
     pub const MAXIMUM_LENGTH: usize = 0x00;
     pub const LENGTH: usize = 0x04;
     pub const FLAGS: usize = 0x08;
+    pub const CONSOLE_HANDLE: usize = 0x10;
     pub const STANDARD_INPUT: usize = 0x18;
     pub const CURRENT_DIRECTORY: usize = 0x24;
     pub const DLL_PATH: usize = 0x30;
@@ -114,6 +115,25 @@ mod parameters {
 
 /// PEB.ProcessParameters.
 const PEB_PROCESS_PARAMETERS: u32 = 0x10;
+
+/// RTL_USER_PROCESS_PARAMETERS.ConsoleHandle of a process attached to the console: the
+/// connection to the console server (an opaque value the process never uses as a handle).
+const CONSOLE_CONNECTION: u32 = 0x0000_001C;
+
+/// Sets the calling process's RTL_USER_PROCESS_PARAMETERS.ConsoleHandle: the console
+/// connection while `attached`, NULL after FreeConsole, as NT's KERNEL32 keeps it.
+pub(crate) fn set_console_connection(call: &mut ApiCall<'_>, attached: bool) {
+    let Some(peb) = call.process().map(|p| p.peb()) else {
+        return;
+    };
+    let Ok(parameters) = call.read_u32(peb + PEB_PROCESS_PARAMETERS) else {
+        return;
+    };
+    if parameters != 0 {
+        let value = if attached { CONSOLE_CONNECTION } else { 0 };
+        let _ = call.write_u32(parameters + parameters::CONSOLE_HANDLE as u32, value);
+    }
+}
 
 /// The DLL search path NT 4.0 keeps in the parameters.
 const DLL_PATH: &str = "C:\\WINNT\\system32;C:\\WINNT";
@@ -257,6 +277,7 @@ pub(crate) fn parameter_block(call: &mut ApiCall<'_>) -> Result<ParameterBlock, 
     head[parameters::MAXIMUM_LENGTH..][..4].copy_from_slice(&length.to_le_bytes());
     head[parameters::LENGTH..][..4].copy_from_slice(&length.to_le_bytes());
     head[parameters::FLAGS..][..4].copy_from_slice(&parameters::NORMALIZED.to_le_bytes());
+    head[parameters::CONSOLE_HANDLE..][..4].copy_from_slice(&CONSOLE_CONNECTION.to_le_bytes());
     for (i, h) in handles.iter().enumerate() {
         head[parameters::STANDARD_INPUT + 4 * i..][..4].copy_from_slice(&h.0.to_le_bytes());
     }
@@ -445,7 +466,7 @@ impl StartupInfo {
 }
 
 /// The calling process's start-up information (all zero for a process the host started).
-fn own_startup_info(call: &mut ApiCall<'_>) -> StartupInfo {
+pub(crate) fn own_startup_info(call: &mut ApiCall<'_>) -> StartupInfo {
     let pid = call.thread.process;
     let Some(object) = call.process_object() else {
         return StartupInfo::default();

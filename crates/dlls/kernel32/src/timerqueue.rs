@@ -22,10 +22,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use nt_kernel::{
-    ALPHA_A0, ALPHA_PV, ALPHA_RA, ClientId, CpuContext, ServiceOutcome, THUNK_BASE, X86_ESP,
-    sign_extend,
-};
+use nt_kernel::{ALPHA_A0, ClientId, CpuContext, ServiceOutcome, THUNK_BASE, X86_ESP};
 use nt_memory::GuestMemory;
 use nt_object::{AccessMask, EventType, Handle, Object, ObjectType, WaitType};
 use nt_status::{NtStatus, Win32Error};
@@ -572,29 +569,14 @@ fn set_up_call(
     callback: u32,
     parameter: u32,
 ) -> Option<()> {
-    let p = call.machine.process_mut(thread.process)?;
-    let (space, t) = p.space_and_thread_mut(thread.thread);
-    let t = t?;
-    match t.context_mut() {
-        CpuContext::X86(c) => {
-            let sp = c.gpr[X86_ESP].wrapping_sub(12);
-            let frame: Vec<u8> = [TIMER_CALLBACK_RETURN_THUNK, parameter, 1]
-                .iter()
-                .flat_map(|w| w.to_le_bytes())
-                .collect();
-            space.write_bytes(sp, &frame).ok()?;
-            c.gpr[X86_ESP] = sp;
-            c.eip = callback;
-        }
-        CpuContext::Alpha(c) => {
-            c.r[ALPHA_A0] = sign_extend(parameter);
-            c.r[ALPHA_A0 + 1] = 1;
-            c.r[ALPHA_RA] = sign_extend(TIMER_CALLBACK_RETURN_THUNK);
-            c.r[ALPHA_PV] = sign_extend(callback);
-            c.pc = sign_extend(callback);
-        }
-    }
-    Some(())
+    ntdll::regwait::call_callback(
+        call,
+        thread,
+        callback,
+        parameter,
+        true,
+        TIMER_CALLBACK_RETURN_THUNK,
+    )
 }
 
 /// A callback returned: its timer (and queue) may now be done with; the thread ends.

@@ -29,17 +29,24 @@ pub(crate) fn timeout(ms: u32) -> Option<Duration> {
 }
 
 /// The object a Win32 wait waits on for `handle`: a console handle of the process, else
-/// the handle table's object (pseudo-handles only for single-object waits).
-fn wait_object(call: &ApiCall<'_>, handle: Handle, single: bool) -> Result<Arc<Object>, NtStatus> {
+/// the handle table's object (pseudo-handles only for single-object waits). The console
+/// input is waited on through the console's input event, signalled while input records wait
+/// to be read, as NT's console input handle is.
+pub(crate) fn wait_object(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    single: bool,
+) -> Result<Arc<Object>, NtStatus> {
     if is_console_handle(handle)
         && let Ok(object) = call.reference(handle, AccessMask::SYNCHRONIZE, None)
     {
         if !object.is_waitable() {
             return Err(NtStatus::OBJECT_TYPE_MISMATCH);
         }
-        return Ok(object);
+        return Ok(crate::console_api::console_wait_object(call, object));
     }
-    native::reference_waitable(call, handle, single)
+    let object = native::reference_waitable(call, handle, single)?;
+    Ok(crate::console_api::console_wait_object(call, object))
 }
 
 /// Fails a wait: the last error for `status`, WAIT_FAILED.

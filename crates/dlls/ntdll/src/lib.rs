@@ -9,9 +9,11 @@ pub mod iocp;
 pub mod memory;
 pub mod procinfo;
 pub mod registry;
+pub mod regwait;
 mod rtlstr;
 pub mod section;
 pub mod seh;
+pub mod slist;
 pub mod sync;
 
 use nt_kernel::ServiceOutcome;
@@ -87,6 +89,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
         procinfo::NtQueryInformationThread,
         procinfo::NtSetInformationThread,
         procinfo::NtQuerySystemInformation,
+        procinfo::RtlGetCurrentPeb,
+        procinfo::RtlImageNtHeader,
         // sync.rs: waits, APCs, events, mutants, semaphores, timers (and their Zw aliases)
         sync::NtWaitForSingleObject,
         sync::NtWaitForMultipleObjects,
@@ -191,8 +195,17 @@ pub static DLL: BuiltinDll = BuiltinDll {
         heap_api::RtlSetUserFlagsHeap,
         heap_api::RtlWalkHeap,
         heap_api::RtlGetNtGlobalFlags,
+        // regwait.rs: Windows 2000's registered waits (static imports only)
+        regwait::RtlRegisterWait,
+        regwait::RtlDeregisterWait,
+        regwait::RtlDeregisterWaitEx,
+        // slist.rs: Windows Server 2003's (later-exports.txt)
+        slist::RtlInterlockedPushListSList,
     ],
-    catalogue: include_str!("../nt4-exports.txt"),
+    catalogue: concat!(
+        include_str!("../nt4-exports.txt"),
+        include_str!("../later-exports.txt")
+    ),
     hooks: DllHooks {
         data_export: None,
         internal_thunk: Some(internal_thunk),
@@ -220,5 +233,6 @@ fn dispatch_fault(call: &mut ApiCall<'_>, fault: Fault) -> ServiceOutcome {
 }
 
 fn internal_thunk(call: &mut ApiCall<'_>, address: u32) -> Option<ServiceOutcome> {
-    seh::thunk(&mut seh::env_of(call), address)
+    let seh = seh::thunk(&mut seh::env_of(call), address);
+    seh.or_else(|| regwait::thunk(call, address))
 }

@@ -704,3 +704,29 @@ mod tests {
         assert_eq!(f.memory_load(), 25);
     }
 }
+
+/// PPEB RtlGetCurrentPeb(void): the calling process's PEB (Windows XP's: NT 4.0's NTDLL
+/// does not export it; bound for programs that import it statically).
+#[export]
+pub fn RtlGetCurrentPeb(call: &mut ApiCall<'_>) -> u32 {
+    call.process().map_or(0, |p| p.peb())
+}
+
+/// PIMAGE_NT_HEADERS RtlImageNtHeader(PVOID Base): the NT headers of the image mapped at
+/// Base (e_lfanew past the MZ header, where "PE\0\0" must be); NULL when Base holds no
+/// such image or cannot be read.
+#[export]
+pub fn RtlImageNtHeader(call: &mut ApiCall<'_>, Base: Ptr) -> u32 {
+    let base = Base.0;
+    if base == 0 || call.read_bytes(base, 2).ok().as_deref() != Some(b"MZ") {
+        return 0;
+    }
+    let Ok(lfanew) = call.read_u32(base.wrapping_add(0x3C)) else {
+        return 0;
+    };
+    let headers = base.wrapping_add(lfanew);
+    match call.read_bytes(headers, 4) {
+        Ok(sig) if sig == b"PE\0\0" => headers,
+        _ => 0,
+    }
+}

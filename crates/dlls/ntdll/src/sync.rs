@@ -117,11 +117,11 @@ pub fn reference_waitable(
 /// a count of 0 or above MAXIMUM_WAIT_OBJECTS is STATUS_INVALID_PARAMETER, an unreadable
 /// array STATUS_ACCESS_VIOLATION, an object twice in a WaitAll STATUS_INVALID_PARAMETER_MIX.
 pub fn wait_objects(
-    call: &ApiCall<'_>,
+    call: &mut ApiCall<'_>,
     count: u32,
     handles: Ptr,
     wait_type: WaitType,
-    resolve: impl Fn(&ApiCall<'_>, Handle) -> Result<Arc<Object>, NtStatus>,
+    mut resolve: impl FnMut(&mut ApiCall<'_>, Handle) -> Result<Arc<Object>, NtStatus>,
 ) -> Result<Vec<Arc<Object>>, NtStatus> {
     if count == 0 || count as usize > MAXIMUM_WAIT_OBJECTS {
         return Err(NtStatus::INVALID_PARAMETER);

@@ -4,7 +4,9 @@
 
 pub mod clipboard;
 pub mod message_box;
+pub mod metrics;
 pub mod resource;
+pub mod window;
 
 use nt_status::{NtStatus, Win32Error};
 use win32::args::GuestArguments;
@@ -43,6 +45,11 @@ pub static DLL: BuiltinDll = BuiltinDll {
         message_box::MessageBoxExW,
         message_box::MessageBeep,
         message_box::GetActiveWindow,
+        window::IsWindow,
+        metrics::GetSystemMetrics,
+        metrics::SystemParametersInfoA,
+        metrics::SystemParametersInfoW,
+        window::GetClientRect,
         resource::LoadStringA,
         resource::LoadStringW,
     ],
