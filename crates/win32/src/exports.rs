@@ -261,7 +261,9 @@ impl Builtins {
         self.dlls.get(index).map(|t| &t.catalogue)
     }
 
-    /// The module handle of DLL `index` (what LoadLibrary and GetModuleHandle return).
+    /// The module handle of DLL `index` (what LoadLibrary and GetModuleHandle return): an address
+    /// in `THUNK_BASE + 0x80 .. FIRST_FUNCTION_THUNK`, which no internal thunk may use (internal
+    /// thunks live below `THUNK_BASE + 0x80`).
     pub fn module_handle(&self, index: usize) -> u32 {
         FIRST_FUNCTION_THUNK - 0x80 + 4 * index as u32
     }

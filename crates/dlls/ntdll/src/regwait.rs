@@ -40,13 +40,13 @@ use win32::{ApiCall, ApiReturn, PerProcess, Ptr, export};
 use crate::heap::{self, HEAP_NO_SERIALIZE, HEAP_ZERO_MEMORY};
 
 /// Where a wait thread starts, and comes back after each wait.
-pub const WAIT_THREAD_THUNK: u32 = THUNK_BASE + 0x80;
+pub const WAIT_THREAD_THUNK: u32 = THUNK_BASE + 0x60;
 /// Where a worker thread running one callback starts.
-pub const WAIT_WORKER_THUNK: u32 = THUNK_BASE + 0x84;
+pub const WAIT_WORKER_THUNK: u32 = THUNK_BASE + 0x64;
 /// Where a callback run on a worker thread returns to.
-pub const WAIT_WORKER_RETURN_THUNK: u32 = THUNK_BASE + 0x88;
+pub const WAIT_WORKER_RETURN_THUNK: u32 = THUNK_BASE + 0x68;
 /// Where a callback run on the wait thread (WT_EXECUTEINWAITTHREAD) returns to.
-pub const WAIT_INLINE_RETURN_THUNK: u32 = THUNK_BASE + 0x8C;
+pub const WAIT_INLINE_RETURN_THUNK: u32 = THUNK_BASE + 0x6C;
 
 /// WT_EXECUTEINWAITTHREAD: the callback runs on the wait thread.
 pub const WT_EXECUTEINWAITTHREAD: u32 = 0x4;
