@@ -93,7 +93,7 @@ pub struct DllCoverage {
     /// How many names NT 4.0's DLL exports.
     pub exported_by_nt4: usize,
     /// Functions ntemu implements that NT 4.0's DLL does not export (bound by static
-    /// imports only, never by GetProcAddress).
+    /// imports; GetProcAddress finds only those in the DLL's `later-exports.txt`).
     pub beyond_nt4: usize,
 }
 
@@ -106,10 +106,11 @@ impl DllCoverage {
             .enumerate()
             .map(|(index, dll)| {
                 let catalogue = builtins.catalogue(index);
-                let exported_by_nt4 = catalogue.map_or(0, |c| c.len());
+                let exported_by_nt4 = catalogue.map_or(0, |c| c.nt4_len());
                 let implemented = catalogue.map_or(0, |c| {
                     c.entries()
                         .iter()
+                        .filter(|e| !e.beyond_nt4)
                         .filter(|e| {
                             let symbol = pe_image::ImportSymbol::Name {
                                 hint: 0,
@@ -122,7 +123,9 @@ impl DllCoverage {
                 let beyond_nt4 = dll
                     .exports
                     .iter()
-                    .filter(|e| catalogue.is_none_or(|c| c.by_name(e.name).is_none()))
+                    .filter(|e| {
+                        catalogue.is_none_or(|c| c.by_name(e.name).is_none_or(|c| c.beyond_nt4))
+                    })
                     .count();
                 DllCoverage {
                     dll: dll.name,

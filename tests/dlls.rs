@@ -211,13 +211,23 @@ fn dll_crates_depend_one_way() {
 fn every_catalogue_is_well_formed_and_documents_its_source() {
     for dll in ntemu::builtin_dlls() {
         Catalogue::check(dll.catalogue).unwrap_or_else(|e| panic!("{}: {e}", dll.name));
+        Catalogue::check(dll.later_catalogue)
+            .unwrap_or_else(|e| panic!("{} later exports: {e}", dll.name));
         assert!(
             dll.catalogue.contains("# Source") || dll.catalogue.contains("# Sources"),
             "{}: the catalogue's header must say where its facts come from",
             dll.name
         );
-        let c = Catalogue::parse(dll.catalogue);
+        let c = Catalogue::parse_with_later(dll.catalogue, dll.later_catalogue);
         assert!(!c.is_empty(), "{} has an empty catalogue", dll.name);
+        assert!(
+            c.entries()
+                .iter()
+                .skip_while(|e| !e.beyond_nt4)
+                .all(|e| e.beyond_nt4),
+            "{}: the later exports follow NT 4.0's",
+            dll.name
+        );
         let names: BTreeSet<&str> = c.entries().iter().map(|e| e.name).collect();
         let ordinals: BTreeSet<u16> = c.entries().iter().map(|e| e.ordinal).collect();
         assert_eq!(names.len(), c.len(), "{}: a name twice", dll.name);

@@ -19,6 +19,9 @@ pub struct CatalogueEntry {
     pub data: bool,
     /// `DLL.NAME` for a forwarded export.
     pub forward: Option<&'static str>,
+    /// True for a name NT 4.0's DLL does not export but ntemu's does (the DLL's
+    /// `later-exports.txt`), so that GetProcAddress finds it.
+    pub beyond_nt4: bool,
 }
 
 /// The exports of one NT 4.0 DLL.
@@ -42,15 +45,24 @@ pub struct CatalogueError {
 impl Catalogue {
     /// Reads a catalogue, skipping lines that cannot be read (see [`Catalogue::check`]).
     pub fn parse(text: &'static str) -> Self {
+        Self::parse_with_later(text, "")
+    }
+
+    /// Reads NT 4.0's catalogue `nt4` followed by `later`, the names ntemu exports beyond
+    /// NT 4.0 (their entries are marked [`CatalogueEntry::beyond_nt4`]).
+    pub fn parse_with_later(nt4: &'static str, later: &'static str) -> Self {
         let mut catalogue = Catalogue::default();
-        for line in text.lines() {
-            if let Ok(Some(f)) = parse_line(line) {
-                catalogue.push(CatalogueEntry {
-                    ordinal: f.ordinal,
-                    name: f.name,
-                    data: f.data,
-                    forward: f.forward,
-                });
+        for (text, beyond_nt4) in [(nt4, false), (later, true)] {
+            for line in text.lines() {
+                if let Ok(Some(f)) = parse_line(line) {
+                    catalogue.push(CatalogueEntry {
+                        ordinal: f.ordinal,
+                        name: f.name,
+                        data: f.data,
+                        forward: f.forward,
+                        beyond_nt4,
+                    });
+                }
             }
         }
         catalogue
@@ -94,6 +106,11 @@ impl Catalogue {
     /// How many exports the DLL has.
     pub fn len(&self) -> usize {
         self.entries.len()
+    }
+
+    /// How many of them NT 4.0's DLL exports (the entries not beyond NT 4.0).
+    pub fn nt4_len(&self) -> usize {
+        self.entries.iter().filter(|e| !e.beyond_nt4).count()
     }
 
     /// True for a DLL with no catalogue.

@@ -105,6 +105,10 @@ pub struct BuiltinDll {
     pub exports: &'static [Export],
     /// The text of the DLL's NT 4.0 export catalogue (see [`crate::catalogue`]).
     pub catalogue: &'static str,
+    /// Names the DLL exports beyond NT 4.0's catalogue, in the same format (its
+    /// `later-exports.txt`; empty for none): GetProcAddress finds them, the coverage counts
+    /// them apart.
+    pub later_catalogue: &'static str,
     /// Data exports and the DLL's own thunks.
     pub hooks: DllHooks,
 }
@@ -202,7 +206,7 @@ impl Builtins {
         let mut tables = Vec::with_capacity(dlls.len());
         let mut thunks = Vec::new();
         for (index, &dll) in dlls.iter().enumerate() {
-            let catalogue = Catalogue::parse(dll.catalogue);
+            let catalogue = Catalogue::parse_with_later(dll.catalogue, dll.later_catalogue);
             let mut by_name = HashMap::new();
             let implemented: HashMap<&'static str, &'static Export> =
                 dll.exports.iter().map(|e| (e.name, e)).collect();

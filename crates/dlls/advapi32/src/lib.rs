@@ -124,6 +124,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         misc::ReportEventW,
     ],
     catalogue: include_str!("../nt4-exports.txt"),
+    later_catalogue: "",
     hooks: DllHooks {
         data_export: None,
         internal_thunk: None,

@@ -8,6 +8,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
     name: "GDI32.dll",
     exports: &[],
     catalogue: include_str!("../nt4-exports.txt"),
+    later_catalogue: "",
     hooks: DllHooks {
         data_export: None,
         internal_thunk: None,

@@ -486,10 +486,8 @@ fn internal_thunk(
 /// KERNEL32.dll.
 pub static DLL: BuiltinDll = BuiltinDll {
     name: "KERNEL32.dll",
-    catalogue: concat!(
-        include_str!("../nt4-exports.txt"),
-        include_str!("../later-exports.txt")
-    ),
+    catalogue: include_str!("../nt4-exports.txt"),
+    later_catalogue: include_str!("../later-exports.txt"),
     hooks: DllHooks {
         data_export: None,
         internal_thunk: Some(internal_thunk),

@@ -262,6 +262,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         process::_wexecvpe, process::_wsystem,
     ],
     catalogue: include_str!("../nt4-exports.txt"),
+    later_catalogue: "",
     hooks: DllHooks {
         data_export: Some(msvcrt_data),
         internal_thunk: None,
@@ -365,6 +366,7 @@ pub static CRTDLL: BuiltinDll = BuiltinDll {
         stdio::fgetwc, "_fgetwchar" => stdio::getwchar, stdio::ungetwc,
     ],
     catalogue: include_str!("../crtdll-nt4-exports.txt"),
+    later_catalogue: "",
     hooks: DllHooks {
         data_export: Some(crtdll_data),
         internal_thunk: None,

@@ -202,10 +202,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
         // slist.rs: Windows Server 2003's (later-exports.txt)
         slist::RtlInterlockedPushListSList,
     ],
-    catalogue: concat!(
-        include_str!("../nt4-exports.txt"),
-        include_str!("../later-exports.txt")
-    ),
+    catalogue: include_str!("../nt4-exports.txt"),
+    later_catalogue: include_str!("../later-exports.txt"),
     hooks: DllHooks {
         data_export: None,
         internal_thunk: Some(internal_thunk),

@@ -54,6 +54,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         resource::LoadStringW,
     ],
     catalogue: include_str!("../nt4-exports.txt"),
+    later_catalogue: "",
     hooks: DllHooks {
         data_export: None,
         internal_thunk: None,

@@ -83,6 +83,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         names::getprotobynumber,
     ],
     catalogue: include_str!("../nt4-exports.txt"),
+    later_catalogue: "",
     hooks: DllHooks {
         data_export: None,
         internal_thunk: None,
