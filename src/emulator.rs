@@ -325,6 +325,10 @@ impl Emulator {
             // NT's system drive has its system root, C:\WINNT, with the system folder.
             if let Some(d) = drive.as_ref().filter(|_| !mount.read_only) {
                 let _ = d.directory("WINNT/system32").make();
+                // Its system programs, as setup installed them; never over a file there.
+                for file in kernel32::sysroot::SYSTEM_FILES {
+                    let _ = d.directory(file.folder).place_new(file.name, file.bytes);
+                }
             }
             ntdll::registry::set_system_drive(self.win32.state_mut(), drive);
         }

@@ -96,6 +96,64 @@ impl HiveDirectory {
         self.open(true).map(|_| ())
     }
 
+    /// Puts file `name` holding `bytes` in the directory (made when missing) unless it
+    /// already holds an entry of that name in any case (NT's names are case-insensitive):
+    /// what is there is never replaced. The file appears whole or not at all (a temporary
+    /// file renamed to the name without replacing). Returns whether the file was put there.
+    pub fn place_new(&self, name: &str, bytes: &[u8]) -> std::io::Result<bool> {
+        let dir = self.open(true)?.ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such directory")
+        })?;
+        let listing = rustix::fs::openat(
+            &dir,
+            ".",
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(io)?;
+        let mut entries = rustix::fs::Dir::read_from(&listing).map_err(io)?;
+        while let Some(entry) = entries.next() {
+            let entry = entry.map_err(io)?;
+            if entry
+                .file_name()
+                .to_string_lossy()
+                .eq_ignore_ascii_case(name)
+            {
+                return Ok(false);
+            }
+        }
+        let temporary = format!(".{name}.tmp{}", std::process::id());
+        let fd = rustix::fs::openat(
+            &dir,
+            temporary.as_str(),
+            OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o644),
+        )
+        .map_err(io)?;
+        let mut file = std::fs::File::from(fd);
+        let placed = file.write_all(bytes).and_then(|()| {
+            rustix::fs::renameat_with(
+                &dir,
+                temporary.as_str(),
+                &dir,
+                name,
+                rustix::fs::RenameFlags::NOREPLACE,
+            )
+            .map_err(io)
+        });
+        match placed {
+            Ok(()) => Ok(true),
+            Err(e) => {
+                let _ = rustix::fs::unlinkat(&dir, temporary.as_str(), AtFlags::empty());
+                if e.raw_os_error() == Some(Errno::EXIST.raw_os_error()) {
+                    Ok(false)
+                } else {
+                    Err(e)
+                }
+            }
+        }
+    }
+
     /// The directory's path relative to its root, for messages.
     pub fn rel(&self) -> &str {
         &self.rel
@@ -334,6 +392,21 @@ mod tests {
         ));
         std::fs::create_dir_all(&dir).expect("scratch");
         dir
+    }
+
+    #[test]
+    fn place_new_puts_a_missing_file_and_never_replaces_one_in_any_case() {
+        let root = scratch("place");
+        let dir = HiveDirectory::new(HiveDirectory::open_root(&root).expect("root"), "A/b");
+        assert!(dir.place_new("new.exe", b"ours").expect("place"));
+        assert_eq!(std::fs::read(root.join("A/b/new.exe")).expect("read"), b"ours");
+        std::fs::write(root.join("A/b/USER.EXE"), b"theirs").expect("write");
+        assert!(!dir.place_new("user.exe", b"ours").expect("place"));
+        assert!(!dir.place_new("new.exe", b"again").expect("place"));
+        assert_eq!(std::fs::read(root.join("A/b/USER.EXE")).expect("read"), b"theirs");
+        assert_eq!(std::fs::read(root.join("A/b/new.exe")).expect("read"), b"ours");
+        assert!(!root.join("A/b/user.exe").exists());
+        let _ = std::fs::remove_dir_all(&root);
     }
 
     #[test]

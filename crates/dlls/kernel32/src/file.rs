@@ -2741,28 +2741,12 @@ pub const MAX_IMAGE_SIZE: u64 = 1 << 30;
 /// [`MAX_IMAGE_SIZE`].
 pub(crate) fn read_image(call: &ApiCall<'_>, name: &str) -> Result<(String, Vec<u8>), Win32Error> {
     let f = full(call, name)?;
-    let system_program = || {
-        let display = f.display();
-        let file = display.strip_prefix("C:\\WINNT\\system32\\").or_else(|| {
-            display
-                .to_ascii_lowercase()
-                .starts_with("c:\\winnt\\system32\\")
-                .then(|| &display["C:\\WINNT\\system32\\".len()..])
-        })?;
-        SYSTEM_PROGRAMS
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(file))
-            .map(|(n, bytes)| (format!("C:\\WINNT\\system32\\{n}"), bytes.to_vec()))
-    };
-    let (volume, at) = match resolve(call, &f) {
-        Ok(found) => found,
-        Err(e) => return system_program().ok_or(e),
-    };
+    let (volume, at) = resolve(call, &f)?;
     match at.node {
         Some(node) if node.is_dir() => return Err(Win32Error::ACCESS_DENIED),
         Some(node) if node.size > MAX_IMAGE_SIZE => return Err(Win32Error::BAD_EXE_FORMAT),
         Some(_) => {}
-        None => return system_program().ok_or(Win32Error::FILE_NOT_FOUND),
+        None => return Err(Win32Error::FILE_NOT_FOUND),
     }
     let opened = volume.open(
         &at,
@@ -2785,12 +2769,6 @@ pub(crate) fn read_image(call: &ApiCall<'_>, name: &str) -> Result<(String, Vec<
     }
     Ok((f.display(), bytes))
 }
-
-/// NT 4.0's system programs ntemu has its own images of (built from
-/// crates/dlls/kernel32/programs/): a program started as `C:\WINNT\system32\NAME` runs this
-/// image when the drive holds no file of that name.
-const SYSTEM_PROGRAMS: &[(&str, &[u8])] =
-    &[("winver.exe", include_bytes!("../programs/winver.exe"))];
 
 /// Finds the program CreateProcess starts. `search`: the name comes from the command line,
 /// so `.exe` is added when the file name has no extension and a bare name is looked for, in

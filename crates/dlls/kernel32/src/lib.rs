@@ -57,6 +57,7 @@ mod slist;
 mod startup;
 pub(crate) mod sync;
 mod sysinfo;
+pub mod sysroot;
 mod time;
 mod timeconv;
 mod timerqueue;
