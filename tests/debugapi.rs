@@ -20,7 +20,15 @@ use ntemu::RunOptions;
 
 #[test]
 fn x86_debugger_gets_a_debugged_childs_events_in_nt_order() {
-    let run = run_captured(&guest("x86/debugapi.exe"), RunOptions::default());
+    // A writable drive C:, which holds the system programs (winver.exe).
+    let root = common::Scratch::new("debugapi");
+    let run = run_captured(
+        &guest("x86/debugapi.exe"),
+        RunOptions {
+            root: Some(root.0.clone()),
+            ..RunOptions::default()
+        },
+    );
     assert_eq!(
         run.stdout,
         expected("expected/debugapi.expected"),

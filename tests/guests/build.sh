@@ -41,7 +41,7 @@ for src in printf crtfile crtlib crtinput conio args crtfs crtchild crtspawn crt
     echo "built x86/$src.exe"
 done
 # Programs of ADVAPI32 and NTDLL (and KERNEL32).
-for src in reg regwrite regbench fileapi; do
+for src in reg regwrite regbench fileapi sysroot; do
     "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" -ladvapi32 -lntdll -lkernel32
     echo "built x86/$src.exe"
 done

@@ -5,9 +5,12 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cc=i686-w64-mingw32-gcc
+# regedit.exe is a console program until ntemu draws windows (see regedit.c).
 for src in winver regedit; do
+    subsystem=windows
+    [ "$src" = regedit ] && subsystem=console
     "$cc" -O1 -s -nostdlib -nostartfiles -e _start@0 -fno-asynchronous-unwind-tables -fno-ident \
-        -Wl,--no-insert-timestamp -Wl,--subsystem,windows:4.0 -Wl,--build-id=none \
+        -Wl,--no-insert-timestamp -Wl,--subsystem,$subsystem:4.0 -Wl,--build-id=none \
         -o "$here/$src.exe" "$here/$src.c" -luser32 -ladvapi32 -lkernel32
     echo "built $src.exe"
 done

@@ -9,9 +9,12 @@
  *                                 HKEY_USERS, the whole registry
  *   /l:FILE and /r:FILE (NT's other system and user hive files) are accepted and ignored.
  *
- * NT 4.0's regedit opens its window when started without a file; ntemu's has no window yet:
- * it shows a message box saying so and ends with exit code 1. The exit code is 0 when the
- * import or export succeeded and 1 otherwise.
+ * NT 4.0's regedit is a GUI program that opens its window when started without a file and
+ * tells the result of an import without /s, or an error, in a message box. ntemu runs no GUI
+ * program yet, so its regedit is a console program (runnable as `ntemu run`): without a file
+ * it prints its usage on stderr and ends with exit code 1; messages go to stdout (the import's
+ * result, not with /s) and stderr (errors, not with /s). The exit code is 0 when the import
+ * or export succeeded and 1 otherwise.
  *
  * A REGEDIT4 file: the first line "REGEDIT4"; then "[KEY]" lines (the key is created) or
  * "[-KEY]" (the key and its subkeys are deleted), and value lines below a key: "NAME"=DATA or
@@ -28,12 +31,20 @@ static void release(void *p) { if (p) HeapFree(heap, 0, p); }
 
 /* ---- Messages ---- */
 
-static void tell(BOOL silent, const char *fmt, const char *arg, UINT icon)
+static void write_std(DWORD which, const char *text)
+{
+    DWORD w;
+    WriteFile(GetStdHandle(which), text, lstrlenA(text), &w, NULL);
+}
+
+/* A message on stderr (an error) or stdout, unless silent. */
+static void tell(BOOL silent, const char *fmt, const char *arg, BOOL error)
 {
     char text[MAX_PATH + 200];
     if (silent) return;
     wsprintfA(text, fmt, arg);
-    MessageBoxA(NULL, text, "Registry Editor", MB_OK | icon);
+    lstrcatA(text, "\r\n");
+    write_std(error ? STD_ERROR_HANDLE : STD_OUTPUT_HANDLE, text);
 }
 
 /* ---- Root keys ---- */
@@ -211,7 +222,7 @@ static int import_file(const char *path, BOOL silent)
     HKEY key = NULL;
     BOOL first = TRUE;
     if (!text) {
-        tell(silent, "Cannot import %s: Error opening the file. There may be a disk or file system error.", path, MB_ICONERROR);
+        tell(silent, "Cannot import %s: Error opening the file. There may be a disk or file system error.", path, TRUE);
         return 1;
     }
     line = alloc(size + 1);
@@ -236,7 +247,7 @@ static int import_file(const char *path, BOOL silent)
         if (first) {
             first = FALSE;
             if (lstrcmpA(line, "REGEDIT4") != 0) {
-                tell(silent, "Cannot import %s: The specified file is not a registry script. You can only import binary registry files from within the registry editor.", path, MB_ICONERROR);
+                tell(silent, "Cannot import %s: The specified file is not a registry script. You can only import binary registry files from within the registry editor.", path, TRUE);
                 release(line);
                 release(text);
                 return 1;
@@ -271,7 +282,7 @@ static int import_file(const char *path, BOOL silent)
     if (key) RegCloseKey(key);
     release(line);
     release(text);
-    tell(silent, "Information in %s has been successfully entered into the registry.", path, MB_ICONINFORMATION);
+    tell(silent, "Information in %s has been successfully entered into the registry.", path, FALSE);
     return 0;
 }
 
@@ -396,14 +407,14 @@ static int export_file(const char *path, char *keyname)
     if (keyname) {
         root = split_key(keyname, &sub);
         if (!root || RegOpenKeyExA(root, sub, 0, KEY_READ, &key) != ERROR_SUCCESS) {
-            tell(FALSE, "Cannot export %s: The specified key does not exist.", keyname, MB_ICONERROR);
+            tell(FALSE, "Cannot export %s: The specified key does not exist.", keyname, TRUE);
             return 1;
         }
     }
     out = CreateFileA(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
     if (out == INVALID_HANDLE_VALUE) {
         if (keyname) RegCloseKey(key);
-        tell(FALSE, "Cannot export %s: Error creating or writing to the file. There may be a disk or file system error.", path, MB_ICONERROR);
+        tell(FALSE, "Cannot export %s: Error creating or writing to the file. There may be a disk or file system error.", path, TRUE);
         return 1;
     }
     puts_("REGEDIT4\r\n\r\n");
@@ -465,11 +476,10 @@ void __stdcall start(void)
         }
     }
     if (!file) {
-        MessageBoxA(NULL,
-                    "ntemu's Registry Editor has no window yet. Use:\n"
-                    "regedit [/s] FILE.reg            to import a REGEDIT4 file\n"
-                    "regedit /e FILE.reg [KEY]        to export the registry or one key",
-                    "Registry Editor", MB_OK | MB_ICONERROR);
+        write_std(STD_ERROR_HANDLE,
+                  "regedit: ntemu's Registry Editor has no window yet. Use\r\n"
+                  "  regedit [/s] FILE.reg          to import a REGEDIT4 file\r\n"
+                  "  regedit /e FILE.reg [KEY]      to export the registry or one key\r\n");
         code = 1;
     } else if (export) {
         code = export_file(file, key);
