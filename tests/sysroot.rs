@@ -41,7 +41,11 @@ fn x86_system_programs_are_files_and_regedit_imports_and_exports() {
     assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
     for file in ntemu::kernel32::sysroot::SYSTEM_FILES {
         let path = root.0.join(file.folder).join(file.name);
-        assert_eq!(std::fs::read(&path).expect("installed"), file.bytes, "{path:?}");
+        assert_eq!(
+            std::fs::read(&path).expect("installed"),
+            file.bytes,
+            "{path:?}"
+        );
     }
 }
 
@@ -72,7 +76,11 @@ fn a_users_file_of_a_system_programs_name_is_never_replaced() {
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names, ["WINVER.EXE"], "no second winver.exe beside the user's");
+    assert_eq!(
+        names,
+        ["WINVER.EXE"],
+        "no second winver.exe beside the user's"
+    );
 }
 
 #[test]

@@ -111,8 +111,8 @@ impl HiveDirectory {
             Mode::empty(),
         )
         .map_err(io)?;
-        let mut entries = rustix::fs::Dir::read_from(&listing).map_err(io)?;
-        while let Some(entry) = entries.next() {
+        let entries = rustix::fs::Dir::read_from(&listing).map_err(io)?;
+        for entry in entries {
             let entry = entry.map_err(io)?;
             if entry
                 .file_name()
@@ -399,12 +399,21 @@ mod tests {
         let root = scratch("place");
         let dir = HiveDirectory::new(HiveDirectory::open_root(&root).expect("root"), "A/b");
         assert!(dir.place_new("new.exe", b"ours").expect("place"));
-        assert_eq!(std::fs::read(root.join("A/b/new.exe")).expect("read"), b"ours");
+        assert_eq!(
+            std::fs::read(root.join("A/b/new.exe")).expect("read"),
+            b"ours"
+        );
         std::fs::write(root.join("A/b/USER.EXE"), b"theirs").expect("write");
         assert!(!dir.place_new("user.exe", b"ours").expect("place"));
         assert!(!dir.place_new("new.exe", b"again").expect("place"));
-        assert_eq!(std::fs::read(root.join("A/b/USER.EXE")).expect("read"), b"theirs");
-        assert_eq!(std::fs::read(root.join("A/b/new.exe")).expect("read"), b"ours");
+        assert_eq!(
+            std::fs::read(root.join("A/b/USER.EXE")).expect("read"),
+            b"theirs"
+        );
+        assert_eq!(
+            std::fs::read(root.join("A/b/new.exe")).expect("read"),
+            b"ours"
+        );
         assert!(!root.join("A/b/user.exe").exists());
         let _ = std::fs::remove_dir_all(&root);
     }
