@@ -329,6 +329,11 @@ impl Emulator {
                 for file in kernel32::sysroot::SYSTEM_FILES {
                     let _ = d.directory(file.folder).place_new(file.name, file.bytes);
                 }
+                // And the builtin DLLs as files (images with their exports, never run).
+                let system32 = d.directory("WINNT/system32");
+                for (name, bytes) in crate::fakedll::system_dlls() {
+                    let _ = system32.place_new(name, bytes);
+                }
             }
             ntdll::registry::set_system_drive(self.win32.state_mut(), drive);
         }

@@ -45,6 +45,7 @@ mod debug;
 mod diagnostics;
 mod drives;
 mod emulator;
+mod fakedll;
 mod run;
 
 pub use nt_kernel as kernel;
