@@ -57,7 +57,12 @@ fn export_section(dll: &BuiltinDll, rva: u32, text_rva: u32) -> Vec<u8> {
     let catalogue = Catalogue::parse(dll.catalogue);
     let entries = catalogue.entries();
     let base = entries.iter().map(|e| e.ordinal).min().unwrap_or(1).max(1);
-    let last = entries.iter().map(|e| e.ordinal).max().unwrap_or(base).max(base);
+    let last = entries
+        .iter()
+        .map(|e| e.ordinal)
+        .max()
+        .unwrap_or(base)
+        .max(base);
     let functions = usize::from(last - base) + 1;
     let mut named: Vec<_> = entries.iter().filter(|e| !e.name.is_empty()).collect();
     named.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
@@ -130,10 +135,10 @@ fn version_info() -> Vec<u8> {
         version_ls,
         version_ms,
         version_ls,
-        0x3F,       // dwFileFlagsMask
-        0,          // dwFileFlags
+        0x3F,        // dwFileFlagsMask
+        0,           // dwFileFlags
         0x0004_0004, // dwFileOS: VOS_NT_WINDOWS32
-        2,          // dwFileType: VFT_DLL
+        2,           // dwFileType: VFT_DLL
         0,
         0,
         0,
@@ -259,7 +264,12 @@ pub fn system_dlls() -> &'static [(String, Vec<u8>)] {
         crate::builtins::builtin_dlls()
             .iter()
             .enumerate()
-            .map(|(i, dll)| (file_name(dll), image(dll, 0x7000_0000 + 0x10_0000 * i as u32)))
+            .map(|(i, dll)| {
+                (
+                    file_name(dll),
+                    image(dll, 0x7000_0000 + 0x10_0000 * i as u32),
+                )
+            })
             .collect()
     })
 }
@@ -284,7 +294,10 @@ mod tests {
                 .iter()
                 .any(|e| e.name.as_deref() == Some("CreateFileA"))
         );
-        let resources = pe.resources().expect("resources").expect("a resource directory");
+        let resources = pe
+            .resources()
+            .expect("resources")
+            .expect("a resource directory");
         let entry = &resources.entries()[0];
         let data = pe.resource_data(entry).expect("version data");
         let node = pe_image::templates::VersionNode::parse(data).expect("VS_VERSIONINFO");

@@ -5,7 +5,9 @@
 //! with /e, and fails on a missing file or one that is no registry script. The expected output
 //! is checked against Wine's (its own regedit). The files are put on the drive at start-up
 //! and never over a file the user put there (in any case of its name); a read-only C: is left
-//! alone; regedit without a file prints its usage and ends with exit code 1.
+//! alone; regedit without a file prints its usage and ends with exit code 1. The builtin DLLs
+//! are files in C:\WINNT\system32 too: KERNEL32's maps with SEC_IMAGE (its export directory),
+//! has NT 4.0's version resource, and LoadLibrary of its path gives the builtin.
 
 mod common;
 
@@ -47,6 +49,19 @@ fn x86_system_programs_are_files_and_regedit_imports_and_exports() {
             "{path:?}"
         );
     }
+    for dll in [
+        "ntdll.dll",
+        "kernel32.dll",
+        "user32.dll",
+        "advapi32.dll",
+        "msvcrt.dll",
+    ] {
+        let path = root.0.join("WINNT/system32").join(dll);
+        assert_eq!(
+            std::fs::read(&path).expect("a builtin DLL's file")[..2],
+            *b"MZ"
+        );
+    }
 }
 
 #[test]
@@ -76,11 +91,16 @@ fn a_users_file_of_a_system_programs_name_is_never_replaced() {
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
+    let winvers: Vec<&String> = names
+        .iter()
+        .filter(|n| n.eq_ignore_ascii_case("winver.exe"))
+        .collect();
     assert_eq!(
-        names,
+        winvers,
         ["WINVER.EXE"],
         "no second winver.exe beside the user's"
     );
+    assert!(names.iter().any(|n| n == "kernel32.dll"), "{names:?}");
 }
 
 #[test]

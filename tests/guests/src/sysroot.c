@@ -4,7 +4,9 @@
  * file this program writes (read back with RegQueryValueEx: strings with escapes, the
  * default value, dword, binary with a continued line, hex(2), a subkey, a value and a key
  * deleted), regedit /e exports the key (the file's lines printed), an import of a missing
- * file and of a file that is no registry script fails. Needs a writable C: with C:\TEMP. */
+ * file and of a file that is no registry script fails. The builtin KERNEL32 is a file in the
+ * system folder: a PE image with its exports and version, mapped with SEC_IMAGE, and
+ * LoadLibrary of its path gives the running KERNEL32. Needs a writable C: with C:\TEMP. */
 #include "guest.h"
 
 static char windir[MAX_PATH], sysdir[MAX_PATH], temp[MAX_PATH];
@@ -121,6 +123,67 @@ static void query(HKEY key, const char *name)
     put(hex); put("\n");
 }
 
+/* The builtin DLL KERNEL32 as a file: its attributes, a PE image mapped with SEC_IMAGE
+ * (headers and export directory naming KERNEL32.dll), its version resource, and LoadLibrary
+ * of its path giving the module the process runs. */
+static void system_dll(void)
+{
+    typedef DWORD (WINAPI *size_fn)(LPCSTR, LPDWORD);
+    typedef BOOL (WINAPI *info_fn)(LPCSTR, DWORD, DWORD, LPVOID);
+    typedef BOOL (WINAPI *query_fn)(LPCVOID, LPCSTR, LPVOID *, PUINT);
+    char path[MAX_PATH];
+    static BYTE info[8192];
+    HANDLE f, m;
+    BYTE *view;
+    DWORD attr, handle = 0, size;
+    HMODULE version;
+    cat(path, sysdir, "kernel32.dll");
+    attr = GetFileAttributesA(path);
+    check_u("kernel32.dll GetFileAttributes a file",
+            attr != INVALID_FILE_ATTRIBUTES && !(attr & FILE_ATTRIBUTE_DIRECTORY));
+    f = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    check_u("kernel32.dll CreateFile", f != INVALID_HANDLE_VALUE);
+    m = CreateFileMappingA(f, NULL, PAGE_READONLY | SEC_IMAGE, 0, 0, NULL);
+    check_u("kernel32.dll CreateFileMapping SEC_IMAGE", m != NULL);
+    view = m ? MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0) : NULL;
+    check_u("kernel32.dll MapViewOfFile", view != NULL);
+    if (view) {
+        IMAGE_NT_HEADERS *nt = (IMAGE_NT_HEADERS *)(view + ((IMAGE_DOS_HEADER *)view)->e_lfanew);
+        IMAGE_DATA_DIRECTORY *dir = &nt->OptionalHeader.DataDirectory[IMAGE_DIRECTORY_ENTRY_EXPORT];
+        check_u("kernel32.dll image is a DLL", (nt->FileHeader.Characteristics & IMAGE_FILE_DLL) != 0);
+        check_u("kernel32.dll has an export directory", dir->VirtualAddress != 0 && dir->Size != 0);
+        if (dir->VirtualAddress) {
+            IMAGE_EXPORT_DIRECTORY *e = (IMAGE_EXPORT_DIRECTORY *)(view + dir->VirtualAddress);
+            check_u("kernel32.dll export directory names KERNEL32.dll",
+                    lstrcmpiA((char *)(view + e->Name), "KERNEL32.dll") == 0);
+            check_u("kernel32.dll exports more than 400 names", e->NumberOfNames > 400);
+        }
+        UnmapViewOfFile(view);
+    }
+    if (m) CloseHandle(m);
+    if (f != INVALID_HANDLE_VALUE) CloseHandle(f);
+
+    version = LoadLibraryA("version.dll");
+    if (version) {
+        size_fn get_size = (size_fn)GetProcAddress(version, "GetFileVersionInfoSizeA");
+        info_fn get_info = (info_fn)GetProcAddress(version, "GetFileVersionInfoA");
+        query_fn query_value = (query_fn)GetProcAddress(version, "VerQueryValueA");
+        VS_FIXEDFILEINFO *fixed = NULL;
+        UINT len = 0;
+        size = get_size(path, &handle);
+        check_u("kernel32.dll GetFileVersionInfoSize nonzero", size != 0);
+        if (size && size <= sizeof(info) && get_info(path, 0, sizeof(info), info)
+            && query_value(info, "\\", (void **)&fixed, &len) && fixed) {
+            check_u("kernel32.dll version signature", fixed->dwSignature == 0xfeef04bd);
+            check_x("kernel32.dll file version major.minor", fixed->dwFileVersionMS);
+        } else {
+            check_u("kernel32.dll version info read", 0);
+        }
+    }
+    check_u("kernel32.dll LoadLibrary of its path is the running KERNEL32",
+            LoadLibraryA(path) == GetModuleHandleA("kernel32.dll"));
+}
+
 #define KEY "Software\\ntemu-sysroot-test"
 
 void __stdcall start(void)
@@ -137,6 +200,7 @@ void __stdcall start(void)
     GetTempPathA(sizeof(temp), temp);
     visible("regedit.exe", windir);
     visible("winver.exe", sysdir);
+    system_dll();
 
     /* A leftover of an earlier run goes first. */
     RegDeleteKeyA(HKEY_CURRENT_USER, KEY "\\Sub");
