@@ -122,11 +122,13 @@ impl HiveDirectory {
                 return Ok(false);
             }
         }
-        let temporary = format!(".{name}.tmp{}", std::process::id());
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let temporary = format!(".{name}.tmp{}-{n}", std::process::id());
         let fd = rustix::fs::openat(
             &dir,
             temporary.as_str(),
-            OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
             Mode::from_raw_mode(0o644),
         )
         .map_err(io)?;
