@@ -19,7 +19,7 @@ use crate::apc::{APC_RETURN_THUNK, WaitPoll, WaitRequest};
 use crate::client_id::ClientIdTable;
 use crate::cpu::{
     ALPHA_A0, ALPHA_PV, ALPHA_RA, ALPHA_SP, ALPHA_V0, AlphaContext, Architecture, CpuContext,
-    CpuEngine, CpuExit, EXIT_THREAD_THUNK, X86_ESP, X86Context, sign_extend,
+    CpuEngine, CpuExit, BASE_PROCESS_START_THUNK, BASE_THREAD_START_THUNK, EXIT_THREAD_THUNK, X86_ESP, X86Context, sign_extend,
 };
 use crate::fault::{FaultPoint, FaultRegistry, Quirks};
 use crate::host_signal::{HostAction, HostSignal};
@@ -936,26 +936,23 @@ impl Machine {
         let first_thread = process.threads.is_empty();
         let context = match process.architecture {
             Architecture::X86 => {
-                // As NT's BaseThreadStartThunk leaves the top of a new stack: a zero slot,
-                // then the parameter, the start address and a zero return address pushed
-                // for BaseThreadStart; below them the start routine's own frame (its
-                // return address, the exit thunk, and its parameter).
-                let esp = stack_top - 24;
-                let mut frame = [0u8; 24];
-                let words = [EXIT_THREAD_THUNK, parameter, 0, start, parameter, 0];
-                for (slot, word) in frame.chunks_exact_mut(4).zip(words) {
-                    slot.copy_from_slice(&word.to_le_bytes());
-                }
-                process.space.kernel_write(esp, &frame)?;
+                // As NT's BaseInitializeContext: the thread starts in KERNEL32's start thunk
+                // (BaseProcessStartThunk for a process's first thread) with esp one zero
+                // slot below the top of its stack, eax the start routine, ebx its
+                // parameter (for a process's first thread, the PEB); what a debugger's
+                // GetThreadContext shows of a thread not yet run.
+                let esp = stack_top - 4;
+                process.space.kernel_write(esp, &[0u8; 4])?;
                 let mut c = X86Context {
-                    eip: entry,
+                    eip: if first_thread {
+                        BASE_PROCESS_START_THUNK
+                    } else {
+                        BASE_THREAD_START_THUNK
+                    },
                     eflags: 0x202,
                     fs_base: teb,
                     ..X86Context::default()
                 };
-                // As NT's BaseInitializeContext sets them (what a debugger's GetThreadContext
-                // shows of a thread not yet run): eax the start routine, ebx its parameter
-                // (for a process's first thread, the PEB).
                 c.gpr[cpu_x86::reg::EAX] = start;
                 c.gpr[cpu_x86::reg::EBX] = if first_thread { process.peb } else { parameter };
                 // NT starts a Win32 thread's FPU with all exceptions masked and 53-bit
@@ -1701,6 +1698,17 @@ impl Machine {
                 let code = thread.context.return_value();
                 ServiceOutcome::ExitThread(code)
             }
+            CpuExit::Thunk { address }
+                if address == BASE_THREAD_START_THUNK || address == BASE_PROCESS_START_THUNK =>
+            {
+                let loader = process.modules.thread_start;
+                base_thread_start(
+                    &mut process.space,
+                    thread,
+                    loader,
+                    address == BASE_PROCESS_START_THUNK,
+                )
+            }
             CpuExit::Thunk { address } if address == APC_RETURN_THUNK => {
                 crate::apc::returned(&mut process.space, thread)
             }
@@ -1764,4 +1772,46 @@ impl Machine {
             ServiceOutcome::WaitFor(request) => self.begin_thread_wait(id, request),
         }
     }
+}
+
+/// A thread reached [`BASE_THREAD_START_THUNK`] or [`BASE_PROCESS_START_THUNK`]: as NT's
+/// thunks (`xor ebp,ebp; push ebx; push eax; push 0`) and BaseThreadStart, which calls the
+/// start routine in eax with the parameter in ebx (a process's entry point gets none) and
+/// ends the thread with its result: the routine's frame (the exit thunk as return address,
+/// the parameter) goes below the thunk's pushes. With `loader` (DLLs want THREAD_ATTACH
+/// calls) a new thread goes to the loader's thunk, which calls the routine.
+fn base_thread_start(
+    space: &mut AddressSpace,
+    thread: &mut Thread,
+    loader: Option<u32>,
+    process_start: bool,
+) -> ServiceOutcome {
+    let CpuContext::X86(c) = &mut thread.context else {
+        return ServiceOutcome::Continue;
+    };
+    let start = c.gpr[cpu_x86::reg::EAX];
+    let parameter = if process_start {
+        0
+    } else {
+        c.gpr[cpu_x86::reg::EBX]
+    };
+    let esp = c.gpr[X86_ESP];
+    let frame_base = esp.wrapping_sub(20);
+    let words = [EXIT_THREAD_THUNK, parameter, 0, start, parameter];
+    let mut frame = [0u8; 20];
+    for (slot, word) in frame.chunks_exact_mut(4).zip(words) {
+        slot.copy_from_slice(&word.to_le_bytes());
+    }
+    if space.kernel_write(frame_base, &frame).is_err() {
+        // No stack to push on: the thread faults at the thunk as NT's would on its push.
+        return ServiceOutcome::ExitThread(nt_status::NtStatus::ACCESS_VIOLATION.0);
+    }
+    c.gpr[cpu_x86::reg::EBP] = 0;
+    c.gpr[X86_ESP] = frame_base;
+    c.eip = match loader {
+        Some(thunk) if !process_start => thunk,
+        _ => start,
+    };
+    thread.start_address = start;
+    ServiceOutcome::Continue
 }
