@@ -660,7 +660,23 @@ impl Machine {
         )?;
         process.import_stubs = Some(stubs);
         process.image = Some(loaded.clone());
-        let thread = self.spawn_thread(pid, loaded.entry_point, 0, 0, flags)?;
+        let mut undo = Vec::new();
+        let thread = match self.build_thread(
+            pid,
+            None,
+            ThreadStart::Image(loaded.entry_point),
+            0,
+            flags,
+            HandleAttributes::NONE,
+            false,
+            &mut undo,
+        ) {
+            Ok((_, thread)) => thread,
+            Err(e) => {
+                self.roll_back(undo, false);
+                return Err(e);
+            }
+        };
         Ok(ImageProcess {
             process: pid,
             thread,
@@ -683,8 +699,7 @@ impl Machine {
         match self.build_thread(
             process,
             None,
-            start,
-            parameter,
+            ThreadStart::Routine { start, parameter },
             stack_size,
             flags,
             HandleAttributes::NONE,
@@ -731,8 +746,7 @@ impl Machine {
         match self.build_thread(
             target,
             Some(caller.process),
-            start,
-            parameter,
+            ThreadStart::Routine { start, parameter },
             stack_size,
             flags,
             attributes,
@@ -797,14 +811,17 @@ impl Machine {
         &mut self,
         target: u32,
         handle_for: Option<u32>,
-        start: u32,
-        parameter: u32,
+        how: ThreadStart,
         stack_size: u32,
         flags: u32,
         attributes: HandleAttributes,
         faults: bool,
         undo: &mut Vec<Undo>,
     ) -> Result<(Option<Handle>, u32), KernelError> {
+        let (start, parameter, image_start) = match how {
+            ThreadStart::Routine { start, parameter } => (start, parameter, false),
+            ThreadStart::Image(entry) => (entry, 0, true),
+        };
         let live: usize = self.processes.values().map(|p| p.threads.len()).sum();
         if live >= self.config.max_threads as usize {
             return Err(KernelError::ThreadLimit(self.config.max_threads));
@@ -933,7 +950,6 @@ impl Machine {
         // With DLLs to tell of new threads, a thread starts in the loader's thunk, which
         // calls them and then the start routine.
         let entry = process.modules.thread_start.unwrap_or(start);
-        let first_thread = process.threads.is_empty();
         let context = match process.architecture {
             Architecture::X86 => {
                 // As NT's BaseInitializeContext: the thread starts in KERNEL32's start thunk
@@ -944,7 +960,7 @@ impl Machine {
                 let esp = stack_top - 4;
                 process.space.kernel_write(esp, &[0u8; 4])?;
                 let mut c = X86Context {
-                    eip: if first_thread {
+                    eip: if image_start {
                         BASE_PROCESS_START_THUNK
                     } else {
                         BASE_THREAD_START_THUNK
@@ -954,7 +970,7 @@ impl Machine {
                     ..X86Context::default()
                 };
                 c.gpr[cpu_x86::reg::EAX] = start;
-                c.gpr[cpu_x86::reg::EBX] = if first_thread { process.peb } else { parameter };
+                c.gpr[cpu_x86::reg::EBX] = if image_start { process.peb } else { parameter };
                 // NT starts a Win32 thread's FPU with all exceptions masked and 53-bit
                 // precision (0x27F), MXCSR at its reset value.
                 c.x87.control = 0x27F;
@@ -1772,6 +1788,14 @@ impl Machine {
             ServiceOutcome::WaitFor(request) => self.begin_thread_wait(id, request),
         }
     }
+}
+
+/// What a new thread runs: a start routine with its parameter, or a process's image from
+/// its entry point (NT's BaseProcessStart: the PEB in ebx, no argument).
+#[derive(Clone, Copy)]
+enum ThreadStart {
+    Routine { start: u32, parameter: u32 },
+    Image(u32),
 }
 
 /// A thread reached [`BASE_THREAD_START_THUNK`] or [`BASE_PROCESS_START_THUNK`]: as NT's
