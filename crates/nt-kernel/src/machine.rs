@@ -18,8 +18,9 @@ use crate::KernelError;
 use crate::apc::{APC_RETURN_THUNK, WaitPoll, WaitRequest};
 use crate::client_id::ClientIdTable;
 use crate::cpu::{
-    ALPHA_A0, ALPHA_PV, ALPHA_RA, ALPHA_SP, ALPHA_V0, AlphaContext, Architecture, CpuContext,
-    CpuEngine, CpuExit, BASE_PROCESS_START_THUNK, BASE_THREAD_START_THUNK, EXIT_THREAD_THUNK, X86_ESP, X86Context, sign_extend,
+    ALPHA_A0, ALPHA_PV, ALPHA_RA, ALPHA_SP, ALPHA_V0, AlphaContext, Architecture,
+    BASE_PROCESS_START_THUNK, BASE_THREAD_START_THUNK, CpuContext, CpuEngine, CpuExit,
+    EXIT_THREAD_THUNK, X86_ESP, X86Context, sign_extend,
 };
 use crate::fault::{FaultPoint, FaultRegistry, Quirks};
 use crate::host_signal::{HostAction, HostSignal};
