@@ -46,6 +46,14 @@ pub const THUNK_BASE: u32 = 0x7FFF_0000;
 /// The address a thread's start routine returns to: reaching it ends the thread with the
 /// routine's return value as exit code.
 pub const EXIT_THREAD_THUNK: u32 = THUNK_BASE;
+/// Where a new x86 thread starts, as NT's KERNEL32 BaseThreadStartThunk: eax holds the start
+/// routine, ebx its parameter, esp the top of the stack less one slot. Reaching it pushes
+/// BaseThreadStart's frame and calls the routine (through the loader's thread thunk when
+/// DLLs want THREAD_ATTACH calls), which returns to [`EXIT_THREAD_THUNK`].
+pub const BASE_THREAD_START_THUNK: u32 = THUNK_BASE + 0x4;
+/// Where a process's first x86 thread starts, as NT's BaseProcessStartThunk: eax holds the
+/// image's entry point, ebx the PEB. The entry point is called with no argument.
+pub const BASE_PROCESS_START_THUNK: u32 = THUNK_BASE + 0xC;
 
 /// The i386 register file of a thread: cpu-x86's architectural state (general registers,
 /// EIP, EFLAGS, the FS base that points at the TEB, the x87 FPU).

@@ -18,8 +18,9 @@ use crate::KernelError;
 use crate::apc::{APC_RETURN_THUNK, WaitPoll, WaitRequest};
 use crate::client_id::ClientIdTable;
 use crate::cpu::{
-    ALPHA_A0, ALPHA_PV, ALPHA_RA, ALPHA_SP, ALPHA_V0, AlphaContext, Architecture, CpuContext,
-    CpuEngine, CpuExit, EXIT_THREAD_THUNK, X86_ESP, X86Context, sign_extend,
+    ALPHA_A0, ALPHA_PV, ALPHA_RA, ALPHA_SP, ALPHA_V0, AlphaContext, Architecture,
+    BASE_PROCESS_START_THUNK, BASE_THREAD_START_THUNK, CpuContext, CpuEngine, CpuExit,
+    EXIT_THREAD_THUNK, X86_ESP, X86Context, sign_extend,
 };
 use crate::fault::{FaultPoint, FaultRegistry, Quirks};
 use crate::host_signal::{HostAction, HostSignal};
@@ -660,7 +661,23 @@ impl Machine {
         )?;
         process.import_stubs = Some(stubs);
         process.image = Some(loaded.clone());
-        let thread = self.spawn_thread(pid, loaded.entry_point, 0, 0, flags)?;
+        let mut undo = Vec::new();
+        let thread = match self.build_thread(
+            pid,
+            None,
+            ThreadStart::Image(loaded.entry_point),
+            0,
+            flags,
+            HandleAttributes::NONE,
+            false,
+            &mut undo,
+        ) {
+            Ok((_, thread)) => thread,
+            Err(e) => {
+                self.roll_back(undo, false);
+                return Err(e);
+            }
+        };
         Ok(ImageProcess {
             process: pid,
             thread,
@@ -683,8 +700,7 @@ impl Machine {
         match self.build_thread(
             process,
             None,
-            start,
-            parameter,
+            ThreadStart::Routine { start, parameter },
             stack_size,
             flags,
             HandleAttributes::NONE,
@@ -731,8 +747,7 @@ impl Machine {
         match self.build_thread(
             target,
             Some(caller.process),
-            start,
-            parameter,
+            ThreadStart::Routine { start, parameter },
             stack_size,
             flags,
             attributes,
@@ -797,14 +812,17 @@ impl Machine {
         &mut self,
         target: u32,
         handle_for: Option<u32>,
-        start: u32,
-        parameter: u32,
+        how: ThreadStart,
         stack_size: u32,
         flags: u32,
         attributes: HandleAttributes,
         faults: bool,
         undo: &mut Vec<Undo>,
     ) -> Result<(Option<Handle>, u32), KernelError> {
+        let (start, parameter, image_start) = match how {
+            ThreadStart::Routine { start, parameter } => (start, parameter, false),
+            ThreadStart::Image(entry) => (entry, 0, true),
+        };
         let live: usize = self.processes.values().map(|p| p.threads.len()).sum();
         if live >= self.config.max_threads as usize {
             return Err(KernelError::ThreadLimit(self.config.max_threads));
@@ -933,31 +951,27 @@ impl Machine {
         // With DLLs to tell of new threads, a thread starts in the loader's thunk, which
         // calls them and then the start routine.
         let entry = process.modules.thread_start.unwrap_or(start);
-        let first_thread = process.threads.is_empty();
         let context = match process.architecture {
             Architecture::X86 => {
-                // As NT's BaseThreadStartThunk leaves the top of a new stack: a zero slot,
-                // then the parameter, the start address and a zero return address pushed
-                // for BaseThreadStart; below them the start routine's own frame (its
-                // return address, the exit thunk, and its parameter).
-                let esp = stack_top - 24;
-                let mut frame = [0u8; 24];
-                let words = [EXIT_THREAD_THUNK, parameter, 0, start, parameter, 0];
-                for (slot, word) in frame.chunks_exact_mut(4).zip(words) {
-                    slot.copy_from_slice(&word.to_le_bytes());
-                }
-                process.space.kernel_write(esp, &frame)?;
+                // As NT's BaseInitializeContext: the thread starts in KERNEL32's start thunk
+                // (BaseProcessStartThunk for a process's first thread) with esp one zero
+                // slot below the top of its stack, eax the start routine, ebx its
+                // parameter (for a process's first thread, the PEB); what a debugger's
+                // GetThreadContext shows of a thread not yet run.
+                let esp = stack_top - 4;
+                process.space.kernel_write(esp, &[0u8; 4])?;
                 let mut c = X86Context {
-                    eip: entry,
+                    eip: if image_start {
+                        BASE_PROCESS_START_THUNK
+                    } else {
+                        BASE_THREAD_START_THUNK
+                    },
                     eflags: 0x202,
                     fs_base: teb,
                     ..X86Context::default()
                 };
-                // As NT's BaseInitializeContext sets them (what a debugger's GetThreadContext
-                // shows of a thread not yet run): eax the start routine, ebx its parameter
-                // (for a process's first thread, the PEB).
                 c.gpr[cpu_x86::reg::EAX] = start;
-                c.gpr[cpu_x86::reg::EBX] = if first_thread { process.peb } else { parameter };
+                c.gpr[cpu_x86::reg::EBX] = if image_start { process.peb } else { parameter };
                 // NT starts a Win32 thread's FPU with all exceptions masked and 53-bit
                 // precision (0x27F), MXCSR at its reset value.
                 c.x87.control = 0x27F;
@@ -1701,6 +1715,17 @@ impl Machine {
                 let code = thread.context.return_value();
                 ServiceOutcome::ExitThread(code)
             }
+            CpuExit::Thunk { address }
+                if address == BASE_THREAD_START_THUNK || address == BASE_PROCESS_START_THUNK =>
+            {
+                let loader = process.modules.thread_start;
+                base_thread_start(
+                    &mut process.space,
+                    thread,
+                    loader,
+                    address == BASE_PROCESS_START_THUNK,
+                )
+            }
             CpuExit::Thunk { address } if address == APC_RETURN_THUNK => {
                 crate::apc::returned(&mut process.space, thread)
             }
@@ -1764,4 +1789,54 @@ impl Machine {
             ServiceOutcome::WaitFor(request) => self.begin_thread_wait(id, request),
         }
     }
+}
+
+/// What a new thread runs: a start routine with its parameter, or a process's image from
+/// its entry point (NT's BaseProcessStart: the PEB in ebx, no argument).
+#[derive(Clone, Copy)]
+enum ThreadStart {
+    Routine { start: u32, parameter: u32 },
+    Image(u32),
+}
+
+/// A thread reached [`BASE_THREAD_START_THUNK`] or [`BASE_PROCESS_START_THUNK`]: as NT's
+/// thunks (`xor ebp,ebp; push ebx; push eax; push 0`) and BaseThreadStart, which calls the
+/// start routine in eax with the parameter in ebx (a process's entry point gets none) and
+/// ends the thread with its result: the routine's frame (the exit thunk as return address,
+/// the parameter) goes below the thunk's pushes. With `loader` (DLLs want THREAD_ATTACH
+/// calls) a new thread goes to the loader's thunk, which calls the routine.
+fn base_thread_start(
+    space: &mut AddressSpace,
+    thread: &mut Thread,
+    loader: Option<u32>,
+    process_start: bool,
+) -> ServiceOutcome {
+    let CpuContext::X86(c) = &mut thread.context else {
+        return ServiceOutcome::Continue;
+    };
+    let start = c.gpr[cpu_x86::reg::EAX];
+    let parameter = if process_start {
+        0
+    } else {
+        c.gpr[cpu_x86::reg::EBX]
+    };
+    let esp = c.gpr[X86_ESP];
+    let frame_base = esp.wrapping_sub(20);
+    let words = [EXIT_THREAD_THUNK, parameter, 0, start, parameter];
+    let mut frame = [0u8; 20];
+    for (slot, word) in frame.chunks_exact_mut(4).zip(words) {
+        slot.copy_from_slice(&word.to_le_bytes());
+    }
+    if space.kernel_write(frame_base, &frame).is_err() {
+        // No stack to push on: the thread faults at the thunk as NT's would on its push.
+        return ServiceOutcome::ExitThread(nt_status::NtStatus::ACCESS_VIOLATION.0);
+    }
+    c.gpr[cpu_x86::reg::EBP] = 0;
+    c.gpr[X86_ESP] = frame_base;
+    c.eip = match loader {
+        Some(thunk) if !process_start => thunk,
+        _ => start,
+    };
+    thread.start_address = start;
+    ServiceOutcome::Continue
 }

@@ -36,7 +36,18 @@ fn corpus_console_programs_start_at_their_entry_points() {
         assert_eq!(p.architecture(), arch);
         let t = p.thread(started.thread).expect("thread");
         assert_eq!(t.context().architecture(), arch);
-        assert_eq!(t.context().program_counter(), started.image.entry_point);
+        match t.context() {
+            // As NT's BaseInitializeContext: the first thread starts in the process start
+            // thunk with the entry point in eax and the PEB in ebx.
+            CpuContext::X86(c) => {
+                assert_eq!(c.eip, BASE_PROCESS_START_THUNK, "{rel}");
+                assert_eq!(c.gpr[X86_EAX], started.image.entry_point, "{rel}");
+                assert_eq!(c.gpr[3], p.peb(), "{rel}");
+            }
+            CpuContext::Alpha(_) => {
+                assert_eq!(t.context().program_counter(), started.image.entry_point);
+            }
+        }
         let mut word = [0u8; 4];
         p.address_space()
             .kernel_read(p.peb() + teb::peb_offsets::IMAGE_BASE, &mut word)

@@ -432,9 +432,13 @@ fn teb_and_peb_fields_are_filled() {
         );
         match t.context() {
             CpuContext::X86(c) => {
-                assert_eq!(c.eip, CODE);
+                // NT's BaseThreadStartThunk, the routine in eax, esp one zero slot below
+                // the top of the stack.
+                assert_eq!(c.eip, BASE_THREAD_START_THUNK);
+                assert_eq!(c.gpr[X86_EAX], CODE);
                 assert_eq!(c.fs_base, teb);
-                assert_eq!(read(c.gpr[X86_ESP]), EXIT_THREAD_THUNK);
+                assert_eq!(c.gpr[X86_ESP], read(teb + teb::offsets::STACK_BASE) - 4);
+                assert_eq!(read(c.gpr[X86_ESP]), 0);
             }
             CpuContext::Alpha(c) => assert_eq!(c.pc, u64::from(CODE)),
         }

@@ -1157,6 +1157,21 @@ pub fn open_file(
     create_file(call, path, access, share, disposition, attributes, false)
 }
 
+/// [`open_file`] with the handle inheritable when `inherit` (CreateFile's
+/// SECURITY_ATTRIBUTES.bInheritHandle: the C runtime's `_open` without `_O_NOINHERIT`).
+pub fn open_file_inheritable(
+    call: &mut ApiCall<'_>,
+    path: &str,
+    access: u32,
+    share: u32,
+    disposition: u32,
+    attributes: u32,
+    inherit: bool,
+) -> Result<Handle, Win32Error> {
+    let path = path_argument(call, Some(path))?;
+    create_file(call, path, access, share, disposition, attributes, inherit)
+}
+
 /// CreateFileA and CreateFileW: `name` decoded.
 fn create_file_api(
     call: &mut ApiCall<'_>,

@@ -77,11 +77,11 @@ pub use file::{
     set_current_directory_named, set_end_of_file_at, set_file_attributes_of, set_file_times,
     set_std_handle_to,
 };
-pub use file::{open_file, read_handle, set_file_pointer, write_handle};
+pub use file::{open_file, open_file_inheritable, read_handle, set_file_pointer, write_handle};
 pub use message::system_message;
 pub use ntfile::NTDLL_FILE_SERVICES;
 pub use pipe::{DEFAULT_PIPE_SIZE, PipeEnd, PipeEndKind, create_pipe, read_wait};
-pub use startup::file_type_of;
+pub use startup::{file_type_of, startup_reserved2};
 pub use sysinfo::{COMPUTER_NAME, SYSTEM_DIRECTORY, WINDOWS_DIRECTORY};
 
 use win32::{
@@ -2619,6 +2619,9 @@ fn CreateProcessW(
     )
 }
 
+/// CreateProcess's DETACHED_PROCESS.
+const DETACHED_PROCESS_FLAG: u32 = 0x0000_0008;
+
 /// What CreateProcessA and CreateProcessW were asked, strings decoded.
 struct ProcessRequest<'s> {
     application: Option<&'s str>,
@@ -2762,8 +2765,13 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
             started.process,
             child,
         );
+        // NT's BasePushProcessParameters copies the creator's standard handles only for a
+        // child that shares its console: a DETACHED_PROCESS child without
+        // STARTF_USESTDHANDLES has none (NULL).
         let handles = if request.startup.uses_std_handles() {
             Some(request.startup.std_handles)
+        } else if request.flags & DETACHED_PROCESS_FLAG != 0 {
+            Some([Handle::NULL; 3])
         } else {
             call.state
                 .k32()
@@ -2941,7 +2949,8 @@ fn first_token(command_line: &str) -> String {
 }
 
 /// CreateProcessA for Rust callers (the C runtime's _spawn family and system): the same
-/// work as CreateProcessA with these arguments, no security attributes and no STARTUPINFO;
+/// work as CreateProcessA with these arguments, no security attributes and a STARTUPINFO
+/// that gives only `reserved2` (cbReserved2 and lpReserved2: the C runtime's descriptors);
 /// `environment` is a guest environment block (ANSI, or UTF-16 with
 /// CREATE_UNICODE_ENVIRONMENT in `flags`) or NULL, and `information` the guest
 /// PROCESS_INFORMATION it fills. The error is also the last error.
@@ -2955,6 +2964,7 @@ pub fn create_process_for(
     environment: Ptr,
     directory: Option<&str>,
     information: Ptr,
+    reserved2: Vec<u8>,
 ) -> Result<(), Win32Error> {
     let r = create_process(
         call,
@@ -2965,7 +2975,10 @@ pub fn create_process_for(
             flags,
             environment,
             directory,
-            startup: startup::StartupInfo::default(),
+            startup: startup::StartupInfo {
+                reserved2,
+                ..startup::StartupInfo::default()
+            },
             information,
         },
     );

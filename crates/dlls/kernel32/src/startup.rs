@@ -401,6 +401,9 @@ pub(crate) struct StartupInfo {
     pub(crate) desktop: Option<String>,
     /// lpTitle (NT's WindowTitle), when the creator gave one.
     pub(crate) title: Option<String>,
+    /// The cbReserved2 bytes at lpReserved2 (NT's RuntimeData: the C runtime's inherited
+    /// file descriptors), empty for none.
+    pub(crate) reserved2: Vec<u8>,
 }
 
 impl Default for StartupInfo {
@@ -412,15 +415,20 @@ impl Default for StartupInfo {
             std_handles: [Handle::NULL; 3],
             desktop: None,
             title: None,
+            reserved2: Vec::new(),
         }
     }
 }
 
 /// Where GetStartupInfoA and GetStartupInfoW put the desktop and title strings of the
 /// process's STARTUPINFO (made on first use in the process heap, as NT's kernel32 makes its
-/// ANSI copy): ANSI desktop, ANSI title, wide desktop, wide title (0: not made or none).
+/// ANSI copy): ANSI desktop, ANSI title, wide desktop, wide title, then the lpReserved2
+/// bytes (0: not made or none).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct StartupStrings(pub(crate) [u32; 4]);
+pub(crate) struct StartupStrings(pub(crate) [u32; 5]);
+
+/// The slot of [`StartupStrings`] that holds the process's copy of its lpReserved2 bytes.
+const RESERVED2_SLOT: usize = 4;
 
 impl StartupInfo {
     /// Reads a STARTUPINFOA or STARTUPINFOW (the same layout: its strings are pointers, to
@@ -449,7 +457,13 @@ impl StartupInfo {
                 win32::codepage::CodePage::Ansi.decode_str(&call.read_c_bytes(at, 0x1_0000)?)
             }))
         };
+        let reserved2_size = u16::from_le_bytes([bytes[50], bytes[51]]);
+        let reserved2 = match word(52) {
+            0 => Vec::new(),
+            at => call.read_bytes(at, usize::from(reserved2_size))?,
+        };
         Ok(StartupInfo {
+            reserved2,
             placement: std::array::from_fn(|i| word(16 + 4 * i)),
             flags: word(44),
             show_window: u16::from_le_bytes([bytes[48], bytes[49]]),
@@ -479,12 +493,34 @@ pub(crate) fn own_startup_info(call: &mut ApiCall<'_>) -> StartupInfo {
         .unwrap_or_default()
 }
 
+/// The cbReserved2 bytes at lpReserved2 of the STARTUPINFO the calling process was started
+/// with (the C runtime's inherited descriptors), empty for none.
+pub fn startup_reserved2(call: &mut ApiCall<'_>) -> Vec<u8> {
+    own_startup_info(call).reserved2
+}
+
 /// The guest address of the process's copy of a STARTUPINFO string (`slot`: ANSI desktop,
 /// ANSI title, wide desktop, wide title), made on first use; 0 for none.
 fn startup_string(call: &mut ApiCall<'_>, slot: usize, text: Option<&str>) -> u32 {
     let Some(text) = text else {
         return 0;
     };
+    let bytes: Vec<u8> = if slot >= 2 {
+        text.encode_utf16()
+            .chain([0])
+            .flat_map(u16::to_le_bytes)
+            .collect()
+    } else {
+        let mut b = win32::codepage::CodePage::Ansi.encode_str(text);
+        b.push(0);
+        b
+    };
+    startup_copy(call, slot, &bytes)
+}
+
+/// The guest address of the process's copy of `bytes` in [`StartupStrings`] slot `slot`,
+/// made on first use in the process heap; 0 when it cannot be made.
+fn startup_copy(call: &mut ApiCall<'_>, slot: usize, bytes: &[u8]) -> u32 {
     let pid = call.thread.process;
     let Some(object) = call.process_object() else {
         return 0;
@@ -498,20 +534,10 @@ fn startup_string(call: &mut ApiCall<'_>, slot: usize, text: Option<&str>) -> u3
     if made != 0 {
         return made;
     }
-    let bytes: Vec<u8> = if slot >= 2 {
-        text.encode_utf16()
-            .chain([0])
-            .flat_map(u16::to_le_bytes)
-            .collect()
-    } else {
-        let mut b = win32::codepage::CodePage::Ansi.encode_str(text);
-        b.push(0);
-        b
-    };
     let Some(at) = crate::heap::process_heap_alloc(call, bytes.len() as u32, false) else {
         return 0;
     };
-    if call.write_bytes(at, &bytes).is_err() {
+    if call.write_bytes(at, bytes).is_err() {
         return 0;
     }
     call.state
@@ -525,8 +551,9 @@ fn startup_string(call: &mut ApiCall<'_>, slot: usize, text: Option<&str>) -> u3
 
 /// GetStartupInfoA(lpStartupInfo): the STARTUPINFOA the process was started with, as NT 4.0
 /// fills it: cb, the desktop and title its creator gave (NULL when it gave none: the desktop
-/// is then its creator's), the window placement, dwFlags and wShowWindow (no C runtime data
-/// here); hStdInput, hStdOutput and hStdError only when dwFlags has
+/// is then its creator's), the window placement, dwFlags and wShowWindow, cbReserved2 and a
+/// copy of the lpReserved2 bytes its creator gave (the C runtime's file descriptors);
+/// hStdInput, hStdOutput and hStdError only when dwFlags has
 /// STARTF_USESTDHANDLES (or STARTF_USEHOTKEY, STARTF_HASSHELLDATA), otherwise left as they
 /// were.
 #[export]
@@ -540,6 +567,16 @@ fn startup_info(call: &mut ApiCall<'_>, at: Ptr, wide: bool) {
     let base = if wide { 2 } else { 0 };
     let desktop = startup_string(call, base, info.desktop.as_deref());
     let title = startup_string(call, base + 1, info.title.as_deref());
+    let reserved2 = if info.reserved2.is_empty() {
+        0
+    } else {
+        startup_copy(call, RESERVED2_SLOT, &info.reserved2)
+    };
+    let reserved2_size = if reserved2 == 0 {
+        0
+    } else {
+        info.reserved2.len() as u16
+    };
     let mut bytes = Vec::with_capacity(STARTUPINFOA_SIZE as usize);
     bytes.extend_from_slice(&STARTUPINFOA_SIZE.to_le_bytes());
     bytes.extend_from_slice(&0u32.to_le_bytes()); // lpReserved
@@ -550,7 +587,8 @@ fn startup_info(call: &mut ApiCall<'_>, at: Ptr, wide: bool) {
     }
     bytes.extend_from_slice(&info.flags.to_le_bytes());
     bytes.extend_from_slice(&info.show_window.to_le_bytes());
-    bytes.extend_from_slice(&[0u8; 6]); // cbReserved2, lpReserved2
+    bytes.extend_from_slice(&reserved2_size.to_le_bytes());
+    bytes.extend_from_slice(&reserved2.to_le_bytes());
     if info.flags & STARTF_HANDLE_FIELDS != 0 {
         for h in info.std_handles {
             bytes.extend_from_slice(&h.0.to_le_bytes());

@@ -194,6 +194,9 @@ fn dospawn(
     if width == Width::Wide {
         flags |= CREATE_UNICODE_ENVIRONMENT;
     }
+    // The child's C runtime gets this one's descriptors (msvcrt's `_dospawn` lpReserved2
+    // block, made by `run` before the state was lent out).
+    let inherited = call.state.get::<SpawnInheritance>().0.clone();
     let created = kernel32::create_process_for(
         call,
         Some(name),
@@ -203,6 +206,7 @@ fn dospawn(
         Ptr(block),
         None,
         Ptr(info),
+        inherited,
     );
     let words = [0u32, 4].map(|o| call.read_u32(info + o).unwrap_or(0));
     heap::release(call, info);
@@ -365,12 +369,22 @@ fn block_on(call: &mut ApiCall<'_>, wait: ChildWait) -> ApiReturn {
     }
 }
 
+/// The inheritance block of the spawn under way (`run` makes it from the calling process's
+/// descriptors, `dospawn` passes it to each child it creates).
+#[derive(Default)]
+struct SpawnInheritance(Vec<u8>);
+
 /// Runs a spawn and turns its outcome into the call's result.
 fn run(call: &mut ApiCall<'_>, f: impl FnOnce(&mut ApiCall<'_>) -> Spawned) -> ApiReturn {
     if let Some(done) = finish_wait(call) {
         return done;
     }
-    let spawned = with_state(call, |call, _| f(call));
+    let spawned = with_state(call, |call, state| {
+        call.state.get::<SpawnInheritance>().0 = super::stdio::inheritance_block(state);
+        let spawned = f(call);
+        call.state.get::<SpawnInheritance>().0.clear();
+        spawned
+    });
     match spawned {
         Spawned::Failed => ApiReturn::Value(u32::MAX),
         Spawned::Value(v) => ApiReturn::Value(v),

@@ -152,11 +152,82 @@ pub(crate) fn standard_files(call: &mut ApiCall<'_>) {
     }
 }
 
-/// Opens descriptors 0, 1 and 2 on the standard handles and the streams of `_iob[0..3]` on
-/// them.
+/// msvcrt's `_osfile` bits passed to children in STARTUPINFO.lpReserved2.
+const FOPEN: u8 = 0x01;
+const FNOINHERIT: u8 = 0x10;
+const FAPPEND: u8 = 0x20;
+const FDEV: u8 = 0x40;
+const FTEXT: u8 = 0x80;
+/// The most descriptors msvcrt passes to a child (its `_nhandle` limit).
+const MAX_INHERITED: usize = 2048;
+
+/// msvcrt's inheritance block for a spawned child (`cbReserved2`/`lpReserved2` of its
+/// STARTUPINFO): the count of descriptors, one `_osfile` byte each, then each one's handle;
+/// a descriptor that is closed or FNOINHERIT is passed as 0 and INVALID_HANDLE_VALUE.
+pub(crate) fn inheritance_block(state: &CrtState) -> Vec<u8> {
+    let count = state
+        .fds
+        .keys()
+        .next_back()
+        .map_or(0, |&last| last as usize + 1)
+        .min(MAX_INHERITED);
+    let mut flags = vec![0u8; count];
+    let mut handles = vec![u32::MAX; count];
+    for (&fd, d) in state.fds.range(0..count as u32) {
+        if d.no_inherit {
+            continue;
+        }
+        let mut bits = FOPEN;
+        if d.text {
+            bits |= FTEXT;
+        }
+        if d.append {
+            bits |= FAPPEND;
+        }
+        if d.device {
+            bits |= FDEV;
+        }
+        flags[fd as usize] = bits;
+        handles[fd as usize] = d.handle.0;
+    }
+    let mut block = Vec::with_capacity(4 + 5 * count);
+    block.extend_from_slice(&(count as u32).to_le_bytes());
+    block.extend_from_slice(&flags);
+    for h in handles {
+        block.extend_from_slice(&h.to_le_bytes());
+    }
+    block
+}
+
+/// Opens the descriptors its creator passed in STARTUPINFO.lpReserved2 (msvcrt's `_ioinit`:
+/// each one open, not FNOINHERIT, whose handle GetFileType knows), then descriptors 0, 1 and
+/// 2 not among them on the standard handles, and the streams of `_iob[0..3]`.
 pub(crate) fn open_standard_streams(call: &mut ApiCall<'_>, state: &mut CrtState) {
+    let block = kernel32::startup_reserved2(call);
+    if block.len() >= 4 {
+        let claimed = u32::from_le_bytes([block[0], block[1], block[2], block[3]]) as usize;
+        let count = claimed.min((block.len() - 4) / 5).min(MAX_INHERITED);
+        for fd in 0..count {
+            let bits = block[4 + fd];
+            let at = 4 + count + 4 * fd;
+            let handle = Handle(u32::from_le_bytes([
+                block[at],
+                block[at + 1],
+                block[at + 2],
+                block[at + 3],
+            ]));
+            if bits & FOPEN == 0 || bits & FNOINHERIT != 0 || handle.0 == u32::MAX {
+                continue;
+            }
+            if let Some(mut d) = Fd::on(call, handle, bits & FTEXT != 0, true) {
+                d.append = bits & FAPPEND != 0;
+                state.fds.insert(fd as u32, d);
+            }
+        }
+    }
     for slot in 0..3u32 {
-        if let Ok(handle) = kernel32::std_handle(call, slot as usize)
+        if !state.fds.contains_key(&slot)
+            && let Ok(handle) = kernel32::std_handle(call, slot as usize)
             && let Some(fd) = Fd::on(call, handle, true, false)
         {
             state.fds.insert(slot, fd);
@@ -982,7 +1053,17 @@ pub(crate) fn open_fd(
         attributes |= 0x100;
     }
     let fd = free_fd(call, state)?;
-    let handle = match kernel32::open_file(call, path, access, 3, disposition, attributes) {
+    // msvcrt's `_open` makes the handle inheritable unless `_O_NOINHERIT` says not.
+    let inherit = flags & O_NOINHERIT == 0;
+    let handle = match kernel32::open_file_inheritable(
+        call,
+        path,
+        access,
+        3,
+        disposition,
+        attributes,
+        inherit,
+    ) {
         Ok(handle) => handle,
         Err(e) => {
             fail_dos(call, e);
