@@ -145,29 +145,6 @@ impl LoadedImage {
     }
 }
 
-fn protection_union(bits: u8) -> PageProtection {
-    const R: u8 = 1;
-    const W: u8 = 2;
-    const X: u8 = 4;
-    match (bits & X != 0, bits & W != 0, bits & R != 0) {
-        (true, true, _) => PageProtection::EXECUTE_WRITECOPY,
-        (true, false, _) => PageProtection::EXECUTE_READ,
-        (false, true, _) => PageProtection::WRITECOPY,
-        (false, false, true) => PageProtection::READONLY,
-        (false, false, false) => PageProtection::NOACCESS,
-    }
-}
-
-fn protection_bits(p: PageProtection) -> u8 {
-    match p.base() {
-        PageProtection::READONLY => 1,
-        PageProtection::WRITECOPY | PageProtection::READWRITE => 3,
-        PageProtection::EXECUTE | PageProtection::EXECUTE_READ => 5,
-        PageProtection::EXECUTE_WRITECOPY | PageProtection::EXECUTE_READWRITE => 7,
-        _ => 0,
-    }
-}
-
 fn usable_base(base: u32, size: u32) -> bool {
     base.is_multiple_of(ALLOCATION_GRANULARITY)
         && base >= LOWEST_USER_ADDRESS
@@ -268,34 +245,7 @@ fn map_contents(
     }
 
     // Page protections: each page gets the union of the sections that touch it.
-    let page = space.page_size().bytes();
-    let pages = image.size_of_image.div_ceil(page) as usize;
-    let mut bits = vec![0u8; pages];
-    let header_pages = image.size_of_headers.div_ceil(page) as usize;
-    for b in bits.iter_mut().take(header_pages.min(pages)) {
-        *b |= 1;
-    }
-    for s in &image.sections {
-        if s.virtual_size == 0 {
-            continue;
-        }
-        let first = (s.virtual_address / page) as usize;
-        let last = ((u64::from(s.virtual_address) + u64::from(s.virtual_size) - 1)
-            / u64::from(page)) as usize;
-        for b in bits.iter_mut().take(last.min(pages - 1) + 1).skip(first) {
-            *b |= protection_bits(s.protection);
-        }
-    }
-    let mut i = 0;
-    while i < pages {
-        let mut j = i + 1;
-        while j < pages && bits[j] == bits[i] {
-            j += 1;
-        }
-        let at = base + (i as u32) * page;
-        space.protect(at, (j - i) as u32 * page, protection_union(bits[i]))?;
-        i = j;
-    }
+    image.protect_view(space, base)?;
 
     // Imports.
     let (mut resolved, mut stubbed) = (0, 0);
