@@ -157,7 +157,7 @@ impl Default for MachineConfig {
 }
 
 /// How a new process is made.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct ProcessParams {
     /// The architecture of its code.
     pub architecture: Architecture,
@@ -166,6 +166,9 @@ pub struct ProcessParams {
     pub parent: Option<u32>,
     /// bInheritHandles.
     pub inherit_handles: bool,
+    /// PROC_THREAD_ATTRIBUTE_HANDLE_LIST: when given, only these of the parent's
+    /// inheritable handles are inherited.
+    pub handle_list: Option<Vec<Handle>>,
     /// Default stack reservation of its threads (SizeOfStackReserve).
     pub stack_reserve: u32,
     /// Default stack commit of its threads (SizeOfStackCommit).
@@ -182,6 +185,7 @@ impl ProcessParams {
             architecture,
             parent: None,
             inherit_handles: false,
+            handle_list: None,
             stack_reserve: 0x10_0000,
             stack_commit: architecture.page_size().bytes(),
             image_base: 0x40_0000,
@@ -286,6 +290,14 @@ pub trait SystemServices {
     fn trap(&mut self, machine: &mut Machine, thread: ClientId, number: u32) -> ServiceOutcome {
         let _ = (machine, thread, number);
         ServiceOutcome::ExitProcess(NtStatus::ILLEGAL_INSTRUCTION.0)
+    }
+
+    /// A process whose initialization was deferred
+    /// ([`Process::defer_initialization`]) is about to run its first instruction, on
+    /// `thread` (the first of its threads to run, whichever it is): NT's LdrpInitialize in
+    /// the new process. By default nothing happens.
+    fn process_start(&mut self, machine: &mut Machine, thread: ClientId) {
+        let _ = (machine, thread);
     }
 
     /// The machine's [`HostSignal`] was rung: serve the host (typed keys, a Ctrl+C, a new
@@ -565,7 +577,10 @@ impl Machine {
                     .processes
                     .get(&parent)
                     .ok_or(KernelError::InvalidClientId)?;
-                let mut table = parent.handles.inherit();
+                let mut table = match &params.handle_list {
+                    Some(list) => parent.handles.inherit_only(|h| list.contains(&h)),
+                    None => parent.handles.inherit(),
+                };
                 table.set_quota(self.config.handle_quota);
                 table
             }
@@ -602,6 +617,7 @@ impl Machine {
                 debugger: None,
                 debug_stops: 0,
                 debug_children: false,
+                initialization_pending: false,
             },
         );
         Ok(id)
@@ -619,6 +635,28 @@ impl Machine {
         inherit_handles: bool,
         flags: u32,
     ) -> Result<ImageProcess, KernelError> {
+        self.create_process_from_image_inheriting(
+            image,
+            resolver,
+            parent,
+            inherit_handles,
+            None,
+            flags,
+        )
+    }
+
+    /// [`create_process_from_image`](Self::create_process_from_image) where, with
+    /// `handle_list`, the child inherits only those of the parent's inheritable handles
+    /// (PROC_THREAD_ATTRIBUTE_HANDLE_LIST).
+    pub fn create_process_from_image_inheriting(
+        &mut self,
+        image: &PeImage,
+        resolver: &mut dyn ImportResolver,
+        parent: Option<u32>,
+        inherit_handles: bool,
+        handle_list: Option<Vec<Handle>>,
+        flags: u32,
+    ) -> Result<ImageProcess, KernelError> {
         let architecture = match image.machine {
             pe_image::Machine::I386 => Architecture::X86,
             pe_image::Machine::Alpha => Architecture::Alpha,
@@ -627,6 +665,7 @@ impl Machine {
             architecture,
             parent,
             inherit_handles,
+            handle_list,
             stack_reserve: image.stack_reserve,
             stack_commit: image.stack_commit,
             image_base: image.image_base,
@@ -1644,6 +1683,18 @@ impl Machine {
                     self.deliver_user_apcs(id);
                 }
                 WaitPoll::Ended { deliver: false } => {}
+            }
+        }
+        // The first of a new process's threads to run does the loader's work in the
+        // process first (for the initial thread as for one made by CreateRemoteThread).
+        let pending = self
+            .processes
+            .get_mut(&id.process)
+            .is_some_and(|p| std::mem::take(&mut p.initialization_pending));
+        if pending {
+            services.process_start(self, id);
+            if !self.is_runnable(id) {
+                return Ok(true);
             }
         }
         // The thread keeps the CPU across builtin calls until its quantum is used.

@@ -246,9 +246,25 @@ pub struct Process {
     pub(crate) debug_stops: u32,
     /// The processes it creates get its debugger (it was created with DEBUG_PROCESS).
     pub(crate) debug_children: bool,
+    /// The loader's in-process initialization (NT's LdrpInitialize: binding the image's
+    /// imports, making the process heap) is still to come: it runs when one of its threads
+    /// first runs, before that thread's first instruction.
+    pub(crate) initialization_pending: bool,
 }
 
 impl Process {
+    /// Leaves the loader's in-process initialization to the first time one of the
+    /// process's threads runs ([`SystemServices::process_start`](crate::SystemServices)
+    /// is then called on that thread), as NT's loader does it in the new process.
+    pub fn defer_initialization(&mut self) {
+        self.initialization_pending = true;
+    }
+
+    /// True until the process's deferred initialization has run.
+    pub fn initialization_pending(&self) -> bool {
+        self.initialization_pending
+    }
+
     /// The process id.
     pub fn id(&self) -> u32 {
         self.id

@@ -611,19 +611,29 @@ impl HandleTable {
     /// inheritable entry of `self` at the same value with the same access and attributes; the
     /// other slots are free and are reused lowest first. The child's quota is `self`'s.
     pub fn inherit(&self) -> HandleTable {
+        self.inherit_only(|_| true)
+    }
+
+    /// [`inherit`](Self::inherit) of only the inheritable entries whose handle `keep`
+    /// accepts (PROC_THREAD_ATTRIBUTE_HANDLE_LIST).
+    pub fn inherit_only(&self, keep: impl Fn(Handle) -> bool) -> HandleTable {
         let mut child = HandleTable::with_quota(self.quota);
+        let inherited = |index: usize, s: &Slot| {
+            s.record != 0 && HandleAttributes(s.link).inherit() && keep(Handle::from_slot_index(index))
+        };
         let Some(last) = self
             .slots
             .iter()
-            .rposition(|s| s.record != 0 && HandleAttributes(s.link).inherit())
+            .enumerate()
+            .rposition(|(i, s)| inherited(i, s))
         else {
             return child;
         };
         child.slots.reserve_exact(last + 1);
         // Parent record -> child record, built as inherited entries are met.
         let mut record_map = vec![0u32; self.records.len()];
-        for slot in &self.slots[..=last] {
-            let inherited = slot.record != 0 && HandleAttributes(slot.link).inherit();
+        for (index, slot) in self.slots[..=last].iter().enumerate() {
+            let inherited = inherited(index, slot);
             let object = if inherited {
                 self.record_object(slot.record)
             } else {

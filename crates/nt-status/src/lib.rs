@@ -406,6 +406,8 @@ impl Win32Error {
     pub const RESOURCE_DATA_NOT_FOUND: Win32Error = Win32Error(1812);
     /// ERROR_RESOURCE_NAME_NOT_FOUND: no resource of that type and name.
     pub const RESOURCE_NAME_NOT_FOUND: Win32Error = Win32Error(1814);
+    /// ERROR_OBJECT_NAME_EXISTS: UpdateProcThreadAttribute of an attribute the list has.
+    pub const OBJECT_NAME_EXISTS: Win32Error = Win32Error(698);
 }
 
 /// Win32 error codes of the registry and of security (ADVAPI32).

@@ -72,6 +72,10 @@ pub struct DllHooks {
     /// and before it runs (its data exports valid from the first instruction): the call is
     /// on the process's first thread. See [`attach_process`].
     pub process_attach: Option<fn(&mut ApiCall<'_>)>,
+    /// Finishes a new process's set-up in the process, when the first of its threads first
+    /// runs (what NT's loader does there: binding the image's imports, the process heap):
+    /// the call is on that thread. Only for processes whose creator deferred it.
+    pub process_start: Option<fn(&mut ApiCall<'_>)>,
 }
 
 /// Runs the `process_attach` hook of each builtin DLL `image` imports (once per DLL, in the

@@ -340,6 +340,14 @@ impl SystemServices for Win32 {
         ServiceOutcome::ExitProcess(NtStatus::ILLEGAL_INSTRUCTION.0)
     }
 
+    fn process_start(&mut self, machine: &mut Machine, thread: ClientId) {
+        let builtins = Arc::clone(&self.builtins);
+        let mut call = self.call(machine, thread);
+        for hook in builtins.dlls().filter_map(|d| d.hooks.process_start) {
+            hook(&mut call);
+        }
+    }
+
     fn exception(
         &mut self,
         machine: &mut Machine,

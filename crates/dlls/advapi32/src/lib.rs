@@ -129,5 +129,6 @@ pub static DLL: BuiltinDll = BuiltinDll {
         data_export: None,
         internal_thunk: None,
         process_attach: None,
+        process_start: None,
     },
 };

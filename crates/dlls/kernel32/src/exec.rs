@@ -39,6 +39,7 @@ fn WinExec(call: &mut ApiCall<'_>, lpCmdLine: Option<AnsiStr>, uCmdShow: u32) ->
                 show_window: uCmdShow as u16,
                 ..Default::default()
             },
+            attributes: Default::default(),
             information: Ptr(info),
         },
     );

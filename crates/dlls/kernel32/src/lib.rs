@@ -48,6 +48,8 @@ mod overlapped;
 mod path;
 mod pipe;
 mod processor;
+mod procattr;
+mod procstart;
 mod procthread;
 mod profile;
 mod regwait;
@@ -493,6 +495,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         data_export: None,
         internal_thunk: Some(internal_thunk),
         process_attach: None,
+        process_start: Some(procstart::process_start),
     },
     exports: exports![
         // lib.rs: objects, handles, waits, threads, processes, virtual memory
@@ -1000,6 +1003,10 @@ pub static DLL: BuiltinDll = BuiltinDll {
         procthread::GetProcessId,
         procthread::ProcessIdToSessionId,
         procthread::WTSGetActiveConsoleSessionId,
+        // procattr.rs: Windows Vista's process-thread attribute lists (later-exports.txt)
+        procattr::InitializeProcThreadAttributeList,
+        procattr::UpdateProcThreadAttribute,
+        procattr::DeleteProcThreadAttributeList,
         // toolhelp.rs: Windows 2000's Tool Help snapshots (later-exports.txt)
         toolhelp::CreateToolhelp32Snapshot,
         toolhelp::Process32First,
@@ -2568,6 +2575,14 @@ fn CreateProcessA(
     let Ok(startup) = startup::StartupInfo::read(call, lpStartupInfo.0, false) else {
         return bad_pointer(call);
     };
+    let attributes = if dwCreationFlags & procattr::EXTENDED_STARTUPINFO_PRESENT != 0 {
+        match procattr::read_attributes(call, lpStartupInfo.0) {
+            Ok(a) => a,
+            Err(e) => return call.fail_win32(e, 0),
+        }
+    } else {
+        procattr::ProcessAttributes::default()
+    };
     create_process(
         call,
         ProcessRequest {
@@ -2578,6 +2593,7 @@ fn CreateProcessA(
             environment: lpEnvironment,
             directory: lpCurrentDirectory.as_deref(),
             startup,
+            attributes,
             information: lpProcessInformation,
         },
     )
@@ -2604,6 +2620,14 @@ fn CreateProcessW(
     let Ok(startup) = startup::StartupInfo::read(call, lpStartupInfo.0, true) else {
         return bad_pointer(call);
     };
+    let attributes = if dwCreationFlags & procattr::EXTENDED_STARTUPINFO_PRESENT != 0 {
+        match procattr::read_attributes(call, lpStartupInfo.0) {
+            Ok(a) => a,
+            Err(e) => return call.fail_win32(e, 0),
+        }
+    } else {
+        procattr::ProcessAttributes::default()
+    };
     create_process(
         call,
         ProcessRequest {
@@ -2614,6 +2638,7 @@ fn CreateProcessW(
             environment: lpEnvironment,
             directory: lpCurrentDirectory.as_deref(),
             startup,
+            attributes,
             information: lpProcessInformation,
         },
     )
@@ -2632,6 +2657,8 @@ struct ProcessRequest<'s> {
     directory: Option<&'s str>,
     /// What the STARTUPINFO said: with STARTF_USESTDHANDLES, the child's standard handles.
     startup: startup::StartupInfo,
+    /// What a STARTUPINFOEX's attribute list asked (EXTENDED_STARTUPINFO_PRESENT).
+    attributes: procattr::ProcessAttributes,
     /// PROCESS_INFORMATION: hProcess, hThread, dwProcessId, dwThreadId.
     information: Ptr,
 }
@@ -2736,11 +2763,14 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
     let mut resolver = call.builtins;
     let caller = call.thread;
     let suspended = flags & nt_kernel::CREATE_SUSPENDED;
-    let started = match call.machine.create_process_from_image(
+    // PROC_THREAD_ATTRIBUTE_PARENT_PROCESS: the child's parent, whose handles it inherits.
+    let parent_id = request.attributes.parent.unwrap_or(caller.process);
+    let started = match call.machine.create_process_from_image_inheriting(
         &image,
         &mut resolver,
-        Some(caller.process),
+        Some(parent_id),
         inherit,
+        request.attributes.handle_list.clone(),
         suspended,
     ) {
         Ok(s) => s,
@@ -2851,7 +2881,9 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
             builtins: call.builtins,
         };
         environment::add_processor_variables(&mut child_call);
-        if let Err(status) = startup::initialize_process(&mut child_call) {
+        // The process parameters are the creator's to write (NT's BasePushProcessParameters);
+        // the process heap is made in the child when it first runs (procstart.rs).
+        if let Err(status) = startup::parameter_block(&mut child_call).map(|_| ()) {
             call.machine.exit_process(started.process, status.0);
             return call.fail(status);
         }
@@ -2875,6 +2907,8 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
     } else if debugged {
         debugapi::initial_breakpoint(call, child_thread);
     }
+    // The child binds its imports and makes its heap itself, when it first runs.
+    procstart::defer(call, started.process, &image);
     let opened = open_both(call, caller, started.process, started.thread);
     match opened {
         Ok((hp, ht)) => {
@@ -2979,6 +3013,7 @@ pub fn create_process_for(
                 reserved2,
                 ..startup::StartupInfo::default()
             },
+            attributes: Default::default(),
             information,
         },
     );

@@ -267,6 +267,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         data_export: Some(msvcrt_data),
         internal_thunk: None,
         process_attach: Some(process_attach),
+        process_start: None,
     },
 };
 
@@ -371,6 +372,7 @@ pub static CRTDLL: BuiltinDll = BuiltinDll {
         data_export: Some(crtdll_data),
         internal_thunk: None,
         process_attach: Some(process_attach),
+        process_start: None,
     },
 };
 

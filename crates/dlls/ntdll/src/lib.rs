@@ -208,6 +208,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         data_export: None,
         internal_thunk: Some(internal_thunk),
         process_attach: None,
+        process_start: None,
     },
 };
 

@@ -88,6 +88,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         data_export: None,
         internal_thunk: None,
         process_attach: None,
+        process_start: None,
     },
 };
 
