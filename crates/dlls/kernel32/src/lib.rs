@@ -1003,6 +1003,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
         procthread::GetProcessId,
         procthread::ProcessIdToSessionId,
         procthread::WTSGetActiveConsoleSessionId,
+        // ntfile.rs (Windows Vista, static imports only)
+        ntfile::GetFileInformationByHandleEx,
         // procattr.rs: Windows Vista's process-thread attribute lists (later-exports.txt)
         procattr::InitializeProcThreadAttributeList,
         procattr::UpdateProcThreadAttribute,
@@ -2849,6 +2851,12 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
                 startup_strings: Default::default(),
             },
         );
+        ntdll::procinfo::set_image_file_name(
+            call,
+            started.process,
+            child,
+            nt_device_path(&image_path_for_debugger),
+        );
         file::set_process_current_directory(call, started.process, child, child_directory);
         // lpEnvironment NULL: the child gets a copy of the parent's variables.
         let variables = match environment {
@@ -2927,6 +2935,20 @@ fn create_process(call: &mut ApiCall<'_>, request: ProcessRequest<'_>) -> ApiRet
             call.machine.exit_process(started.process, e.status().0);
             kernel_failure(call, e)
         }
+    }
+}
+
+/// The NT device path of a DOS path (`C:\dir\prog.exe` is
+/// `\Device\HarddiskVolume1\dir\prog.exe`, D: the second volume, ...), as
+/// ProcessImageFileName gives an image's.
+fn nt_device_path(path: &str) -> String {
+    let mut chars = path.chars();
+    match (chars.next(), chars.next()) {
+        (Some(letter), Some(':')) if letter.is_ascii_alphabetic() => {
+            let volume = u32::from(letter.to_ascii_uppercase() as u8).saturating_sub(u32::from(b'C')) + 1;
+            format!("\\Device\\HarddiskVolume{volume}{}", chars.as_str())
+        }
+        _ => path.to_string(),
     }
 }
 

@@ -348,6 +348,13 @@ pub struct NamedEnd {
     mode: Mutex<u32>,
 }
 
+impl NamedEnd {
+    /// The pipe's name (as its creator spelt it, in capitals), below `\\.\pipe\`.
+    pub(crate) fn pipe_key(&self) -> &str {
+        &self.instance.pipe.key
+    }
+}
+
 impl std::fmt::Debug for NamedEnd {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(

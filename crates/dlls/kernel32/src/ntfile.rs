@@ -594,3 +594,64 @@ mod tests {
         assert_eq!(strip_prefix_ci("\\??", "\\??\\"), None);
     }
 }
+
+/// FileNameInfo, GetFileInformationByHandleEx's class of FILE_NAME_INFO.
+const FILE_NAME_INFO_CLASS: u32 = 2;
+
+/// The FILE_NAME_INFORMATION text of the file object `handle` names: a disk file's path below
+/// its drive's root, a pipe end's name in the named-pipe file system.
+fn file_name_of(call: &ApiCall<'_>, handle: Handle) -> Result<String, NtStatus> {
+    let (object, _) = disk(call, handle)?;
+    if let Some(end) = object.payload::<crate::PipeEnd>() {
+        return Ok(end.file_name());
+    }
+    let Some(disk) = object.payload::<DiskFile>() else {
+        return Err(NtStatus::INVALID_PARAMETER);
+    };
+    let state = disk.state().map_err(nt_status_of)?;
+    let bytes = name(&state);
+    let units: Vec<u16> = bytes[4..]
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    Ok(String::from_utf16_lossy(&units))
+}
+
+/// GetFileInformationByHandleEx(hFile, FileInformationClass, lpFileInformation,
+/// dwBufferSize) (Windows Vista; for programs that import it: NT 4.0's KERNEL32 has no such
+/// export and GetProcAddress does not find it): FileNameInfo, the FILE_NAME_INFO of a disk
+/// file or a pipe end (ERROR_MORE_DATA, with the length and what fits, when the buffer is too
+/// small for the name). The other classes are ERROR_INVALID_PARAMETER.
+#[win32::export]
+fn GetFileInformationByHandleEx(
+    call: &mut ApiCall<'_>,
+    hFile: Handle,
+    FileInformationClass: u32,
+    lpFileInformation: win32::Ptr,
+    dwBufferSize: u32,
+) -> win32::ApiReturn {
+    if FileInformationClass != FILE_NAME_INFO_CLASS {
+        return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
+    }
+    if dwBufferSize < 4 {
+        return call.fail_win32(Win32Error::BAD_LENGTH, 0);
+    }
+    let name = match file_name_of(call, hFile) {
+        Ok(n) => n,
+        Err(status) => return call.fail(status),
+    };
+    let units: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let mut bytes = Vec::with_capacity(4 + units.len());
+    push_u32(&mut bytes, units.len() as u32);
+    bytes.extend_from_slice(&units);
+    let fits = bytes.len() <= dwBufferSize as usize;
+    bytes.truncate(dwBufferSize as usize);
+    if call.write_bytes(lpFileInformation.0, &bytes).is_err() {
+        return call.fail_win32(Win32Error::NOACCESS, 0);
+    }
+    if fits {
+        win32::ApiReturn::Value(1)
+    } else {
+        call.fail_win32(Win32Error::MORE_DATA, 0)
+    }
+}

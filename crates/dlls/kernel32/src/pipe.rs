@@ -70,6 +70,15 @@ struct AnonymousEnd {
 }
 
 impl PipeEnd {
+    /// The end's name in the named-pipe file system, as FILE_NAME_INFORMATION gives it
+    /// (`\Win32Pipes.00000010.00000001` for an anonymous pipe's).
+    pub(crate) fn file_name(&self) -> String {
+        match &self.0 {
+            EndInner::Anonymous(end) => format!("\\{}", end.pipe.name),
+            EndInner::Named(end) => format!("\\{}", end.pipe_key()),
+        }
+    }
+
     /// The payload of a named pipe's end.
     pub(crate) fn from_named(end: NamedEnd) -> Self {
         PipeEnd(EndInner::Named(end))
@@ -146,6 +155,8 @@ impl Drop for AnonymousEnd {
 
 /// One anonymous pipe: its queue and the event readers wait on.
 struct Pipe {
+    /// The name NT gives it in the named-pipe file system.
+    name: String,
     state: Mutex<PipeState>,
     /// Signalled while a read would not wait: bytes are queued, or the write end is closed.
     readable: Arc<Object>,
@@ -223,7 +234,23 @@ pub fn create_pipe(
     objects: &ObjectManager,
     quota: u32,
 ) -> Result<(Arc<Object>, Arc<Object>), ObjectError> {
+    create_pipe_of(objects, quota, 0)
+}
+
+/// The serial number of the last anonymous pipe made (NT's BaseAnonymousPipeSerialNumber).
+static PIPE_SERIAL: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// [`create_pipe`] for process `creator`: NT 4.0's CreatePipe makes a named pipe called
+/// `Win32Pipes.<creator's id>.<serial number>` (eight hex digits each), the name its ends'
+/// file objects report.
+pub(crate) fn create_pipe_of(
+    objects: &ObjectManager,
+    quota: u32,
+    creator: u32,
+) -> Result<(Arc<Object>, Arc<Object>), ObjectError> {
+    let serial = PIPE_SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
     let pipe = Arc::new(Pipe {
+        name: format!("Win32Pipes.{creator:08x}.{serial:08x}"),
         state: Mutex::new(PipeState {
             data: VecDeque::new(),
             quota: u64::from(quota),
@@ -274,7 +301,7 @@ fn CreatePipe(
     }
     let quota = if nSize == 0 { DEFAULT_PIPE_SIZE } else { nSize };
     let objects = call.machine.objects().clone();
-    let (read, write) = match create_pipe(&objects, quota) {
+    let (read, write) = match create_pipe_of(&objects, quota, call.thread.process) {
         Ok(ends) => ends,
         Err(e) => return call.fail(e.status()),
     };

@@ -81,6 +81,8 @@ mod process_class {
     pub const HANDLE_COUNT: u32 = 20;
     pub const AFFINITY_MASK: u32 = 21;
     pub const PRIORITY_BOOST: u32 = 22;
+    /// ProcessImageFileName (Windows XP).
+    pub const IMAGE_FILE_NAME: u32 = 27;
 }
 
 /// The process's memory figures VM_COUNTERS reports: reserved and committed bytes.
@@ -107,6 +109,15 @@ pub fn NtQueryInformationProcess(
 ) -> ApiReturn {
     use process_class as c;
     let class = ProcessInformationClass;
+    if class == c::IMAGE_FILE_NAME {
+        return image_file_name(
+            call,
+            ProcessHandle,
+            ProcessInformation,
+            ProcessInformationLength,
+            ReturnLength,
+        );
+    }
     let needed: u32 = match class {
         c::BASIC => 24,
         c::QUOTA_LIMITS => 32,
@@ -186,6 +197,73 @@ pub fn NtQueryInformationProcess(
         _ => return status(NtStatus::INVALID_INFO_CLASS),
     };
     answer(call, ProcessInformation, &bytes, ReturnLength)
+}
+
+/// The NT path (`\Device\HarddiskVolume1\dir\prog.exe`) of each process's image, as
+/// ProcessImageFileName reports it; the creator of a process records it.
+#[derive(Default)]
+pub struct ImageFileNames(win32::PerProcess<String>);
+
+/// Records `path`, the NT path of process `pid`'s image, for ProcessImageFileName.
+pub fn set_image_file_name(
+    call: &mut ApiCall<'_>,
+    pid: u32,
+    process: &std::sync::Arc<nt_object::Object>,
+    path: String,
+) {
+    call.state.get::<ImageFileNames>().0.insert(pid, process, path);
+}
+
+/// ProcessImageFileName (Windows XP; NT 4.0 has no such class, but programs built for later
+/// Windows use the answer unchecked): a UNICODE_STRING followed by its text, the NT path of
+/// the image, for a process that has ended too. STATUS_INFO_LENGTH_MISMATCH (with the
+/// length needed) when the buffer is too small.
+fn image_file_name(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    buffer: Ptr,
+    length: u32,
+    return_length: Ptr,
+) -> ApiReturn {
+    let object = match call.reference(
+        handle,
+        AccessMask::PROCESS_QUERY_INFORMATION,
+        Some(nt_object::ObjectType::Process),
+    ) {
+        Ok(o) => o,
+        Err(e) => return status(e.status()),
+    };
+    let Some(pid) = object
+        .payload::<nt_kernel::ProcessBody>()
+        .map(|b| b.id())
+    else {
+        return status(NtStatus::INVALID_HANDLE);
+    };
+    let name = call
+        .state
+        .get::<ImageFileNames>()
+        .0
+        .get(pid, &object)
+        .cloned()
+        .unwrap_or_default();
+    let units: Vec<u8> = name
+        .encode_utf16()
+        .chain(std::iter::once(0))
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let needed = 8 + units.len() as u32;
+    if length < needed {
+        let _ = call.write_out_u32(return_length.0, needed);
+        return status(NtStatus::INFO_LENGTH_MISMATCH);
+    }
+    let text_length = (units.len() - 2) as u16;
+    let mut bytes = Vec::with_capacity(needed as usize);
+    bytes.extend_from_slice(&text_length.to_le_bytes());
+    bytes.extend_from_slice(&(text_length + 2).to_le_bytes());
+    let text_at = if name.is_empty() { 0 } else { buffer.0.wrapping_add(8) };
+    bytes.extend_from_slice(&text_at.to_le_bytes());
+    bytes.extend_from_slice(&units);
+    answer(call, buffer, &bytes, return_length)
 }
 
 /// PROCESS_BASIC_INFORMATION.
