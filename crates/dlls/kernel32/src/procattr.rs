@@ -176,7 +176,8 @@ pub(crate) struct ProcessAttributes {
 /// Reads the attribute list of the STARTUPINFOEX at `startup` for CreateProcess with
 /// EXTENDED_STARTUPINFO_PRESENT: ERROR_INVALID_PARAMETER for a STARTUPINFO too small to be
 /// one, ERROR_NOACCESS for memory that cannot be read, ERROR_INVALID_HANDLE for a parent
-/// handle that does not name a process the caller may create processes in.
+/// handle that does not name a process, ERROR_ACCESS_DENIED for one without
+/// PROCESS_CREATE_PROCESS access.
 pub(crate) fn read_attributes(
     call: &ApiCall<'_>,
     startup: u32,
@@ -206,7 +207,10 @@ pub(crate) fn read_attributes(
                         AccessMask::PROCESS_CREATE_PROCESS,
                         Some(ObjectType::Process),
                     )
-                    .map_err(|_| Win32Error::INVALID_HANDLE)?;
+                    .map_err(|e| match e.status() {
+                        nt_status::NtStatus::ACCESS_DENIED => Win32Error::ACCESS_DENIED,
+                        _ => Win32Error::INVALID_HANDLE,
+                    })?;
                 let pid = object
                     .payload::<nt_kernel::ProcessBody>()
                     .map(|b| b.id())

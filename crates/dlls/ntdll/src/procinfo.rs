@@ -653,14 +653,126 @@ mod system_class {
     pub const PROCESSOR: u32 = 1;
     pub const PERFORMANCE: u32 = 2;
     pub const TIME_OF_DAY: u32 = 3;
+    pub const PROCESS: u32 = 5;
+}
+
+/// sizeof(SYSTEM_PROCESS_INFORMATION) on NT 4.0 (no IO_COUNTERS: Windows 2000 added them).
+const PROCESS_ENTRY_SIZE: usize = 0x88;
+/// sizeof(SYSTEM_THREAD_INFORMATION).
+const THREAD_ENTRY_SIZE: usize = 0x40;
+
+/// SystemProcessInformation as NT 4.0 lays it out: for each live process a
+/// SYSTEM_PROCESS_INFORMATION (NextEntryOffset, thread count, times, the image's file name
+/// as a UNICODE_STRING pointing into the buffer at `base`, base priority, ids, handle count,
+/// VM_COUNTERS) followed by a SYSTEM_THREAD_INFORMATION per thread and the name's text.
+/// Ended processes are not listed.
+fn process_list(call: &mut ApiCall<'_>, base: u32) -> Vec<u8> {
+    let mut out: Vec<u8> = Vec::new();
+    let ids = call.machine.process_ids();
+    let mut last_entry = None;
+    for pid in ids {
+        let Some(p) = call.machine.process(pid) else {
+            continue;
+        };
+        let object = std::sync::Arc::clone(p.object());
+        let details = object.payload::<nt_kernel::ProcessBody>().map(|b| *b.details());
+        let class = details.map_or(nt_kernel::PriorityClass::Normal, |d| d.priority_class);
+        let handles = p.handle_table().handle_count();
+        let threads: Vec<(u32, bool, u32)> = p
+            .threads()
+            .iter()
+            .map(|t| (t.id(), t.is_waiting(), t.start_address()))
+            .collect();
+        let name = call
+            .state
+            .get::<ImageFileNames>()
+            .0
+            .get(pid, &object)
+            .map(|path| path.rsplit('\\').next().unwrap_or(path).to_string())
+            .unwrap_or_default();
+        let (created, instructions, parent) = details.map_or((0, 0, 0), |d| {
+            (d.created_ms, d.instructions, d.parent)
+        });
+        let times = times(call, created, None, instructions);
+        let (reserved, committed) = process_memory(call, pid);
+        let start = out.len();
+        if let Some(previous) = last_entry {
+            let offset = (start - previous) as u32;
+            out[previous..previous + 4].copy_from_slice(&offset.to_le_bytes());
+        }
+        last_entry = Some(start);
+        let mut entry = vec![0u8; PROCESS_ENTRY_SIZE];
+        entry[4..8].copy_from_slice(&(threads.len() as u32).to_le_bytes());
+        // CreateTime, UserTime, KernelTime.
+        entry[0x20..0x28].copy_from_slice(&times[0..8]);
+        entry[0x28..0x30].copy_from_slice(&times[24..32]);
+        entry[0x30..0x38].copy_from_slice(&times[16..24]);
+        let units: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let name_at = start + PROCESS_ENTRY_SIZE + THREAD_ENTRY_SIZE * threads.len();
+        if !units.is_empty() {
+            entry[0x38..0x3A].copy_from_slice(&(units.len() as u16).to_le_bytes());
+            entry[0x3A..0x3C].copy_from_slice(&(units.len() as u16 + 2).to_le_bytes());
+            let at = base.wrapping_add(name_at as u32);
+            entry[0x3C..0x40].copy_from_slice(&at.to_le_bytes());
+        }
+        let words_at = |e: &mut Vec<u8>, at: usize, values: &[u32]| {
+            for (i, v) in values.iter().enumerate() {
+                e[at + 4 * i..at + 4 * i + 4].copy_from_slice(&v.to_le_bytes());
+            }
+        };
+        words_at(
+            &mut entry,
+            0x40,
+            &[class.base_priority() as u32, pid, parent, handles],
+        );
+        // VM_COUNTERS: virtual sizes, page faults, working set, pool quotas, pagefile usage.
+        words_at(
+            &mut entry,
+            0x58,
+            &[reserved, reserved, 0, committed, committed, 0, 0, 0, 0, committed, committed],
+        );
+        out.extend_from_slice(&entry);
+        let current = call.thread;
+        for (tid, waiting, start_address) in threads {
+            let mut t = vec![0u8; THREAD_ENTRY_SIZE];
+            let state = if pid == current.process && tid == current.thread {
+                2 // Running
+            } else if waiting {
+                5 // Waiting
+            } else {
+                1 // Ready
+            };
+            words_at(
+                &mut t,
+                0x1C,
+                &[
+                    start_address,
+                    pid,
+                    tid,
+                    class.base_priority() as u32,
+                    class.base_priority() as u32,
+                    0,
+                    state,
+                    if waiting { 6 } else { 0 }, // UserRequest
+                ],
+            );
+            out.extend_from_slice(&t);
+        }
+        out.extend_from_slice(&units);
+        out.extend_from_slice(&[0, 0]);
+        while out.len() % 8 != 0 {
+            out.push(0);
+        }
+    }
+    out
 }
 
 /// sizeof(SYSTEM_PERFORMANCE_INFORMATION) on NT 4.0.
 const PERFORMANCE_SIZE: u32 = 0x138;
 
 /// NtQuerySystemInformation(SystemInformationClass, SystemInformation,
-/// SystemInformationLength, ReturnLength): the basic, processor, performance and time-of-day
-/// classes.
+/// SystemInformationLength, ReturnLength): the basic, processor, performance, time-of-day
+/// and process classes.
 #[export]
 pub fn NtQuerySystemInformation(
     call: &mut ApiCall<'_>,
@@ -673,6 +785,14 @@ pub fn NtQuerySystemInformation(
     let length = SystemInformationLength;
     let figures = memory_figures(call);
     let bytes = match SystemInformationClass {
+        c::PROCESS => {
+            let list = process_list(call, SystemInformation.0);
+            if (length as usize) < list.len() {
+                let _ = call.write_out_u32(ReturnLength.0, list.len() as u32);
+                return status(NtStatus::INFO_LENGTH_MISMATCH);
+            }
+            list
+        }
         c::BASIC => {
             if length != 0x2C {
                 return status(NtStatus::INFO_LENGTH_MISMATCH);
