@@ -619,7 +619,9 @@ impl HandleTable {
     pub fn inherit_only(&self, keep: impl Fn(Handle) -> bool) -> HandleTable {
         let mut child = HandleTable::with_quota(self.quota);
         let inherited = |index: usize, s: &Slot| {
-            s.record != 0 && HandleAttributes(s.link).inherit() && keep(Handle::from_slot_index(index))
+            s.record != 0
+                && HandleAttributes(s.link).inherit()
+                && keep(Handle::from_slot_index(index))
         };
         let Some(last) = self
             .slots

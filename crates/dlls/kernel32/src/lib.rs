@@ -47,8 +47,8 @@ mod ntfile;
 mod overlapped;
 mod path;
 mod pipe;
-mod processor;
 mod procattr;
+mod processor;
 mod procstart;
 mod procthread;
 mod profile;
@@ -431,6 +431,9 @@ impl Kernel32Host for Win32 {
                 .process_parameters
                 .get_or_default(process, p.object());
             parameters.image_path = Some(guest_path.to_string());
+            self.state_mut()
+                .get::<ntdll::procinfo::ImageFileNames>()
+                .insert(process, p.object(), nt_device_path(guest_path));
         }
     }
 
@@ -2945,7 +2948,8 @@ fn nt_device_path(path: &str) -> String {
     let mut chars = path.chars();
     match (chars.next(), chars.next()) {
         (Some(letter), Some(':')) if letter.is_ascii_alphabetic() => {
-            let volume = u32::from(letter.to_ascii_uppercase() as u8).saturating_sub(u32::from(b'C')) + 1;
+            let volume =
+                u32::from(letter.to_ascii_uppercase() as u8).saturating_sub(u32::from(b'C')) + 1;
             format!("\\Device\\HarddiskVolume{volume}{}", chars.as_str())
         }
         _ => path.to_string(),

@@ -197,7 +197,11 @@ pub(crate) fn read_attributes(
     let count = read(list.wrapping_add(COUNT_OFFSET))?.min(MAX_ATTRIBUTES);
     for index in 0..count {
         let entry = list.wrapping_add(HEADER_SIZE + ENTRY_SIZE * index);
-        let (attribute, size, value) = (read(entry)?, read(entry.wrapping_add(4))?, read(entry.wrapping_add(8))?);
+        let (attribute, size, value) = (
+            read(entry)?,
+            read(entry.wrapping_add(4))?,
+            read(entry.wrapping_add(8))?,
+        );
         match attribute {
             PARENT_PROCESS => {
                 let handle = Handle(read(value)?);

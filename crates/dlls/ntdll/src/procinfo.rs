@@ -204,6 +204,13 @@ pub fn NtQueryInformationProcess(
 #[derive(Default)]
 pub struct ImageFileNames(win32::PerProcess<String>);
 
+impl ImageFileNames {
+    /// Records `path`, the NT path of process `pid`'s image.
+    pub fn insert(&mut self, pid: u32, process: &std::sync::Arc<nt_object::Object>, path: String) {
+        self.0.insert(pid, process, path);
+    }
+}
+
 /// Records `path`, the NT path of process `pid`'s image, for ProcessImageFileName.
 pub fn set_image_file_name(
     call: &mut ApiCall<'_>,
@@ -211,7 +218,9 @@ pub fn set_image_file_name(
     process: &std::sync::Arc<nt_object::Object>,
     path: String,
 ) {
-    call.state.get::<ImageFileNames>().0.insert(pid, process, path);
+    call.state
+        .get::<ImageFileNames>()
+        .insert(pid, process, path);
 }
 
 /// ProcessImageFileName (Windows XP; NT 4.0 has no such class, but programs built for later
@@ -233,10 +242,7 @@ fn image_file_name(
         Ok(o) => o,
         Err(e) => return status(e.status()),
     };
-    let Some(pid) = object
-        .payload::<nt_kernel::ProcessBody>()
-        .map(|b| b.id())
-    else {
+    let Some(pid) = object.payload::<nt_kernel::ProcessBody>().map(|b| b.id()) else {
         return status(NtStatus::INVALID_HANDLE);
     };
     let name = call
@@ -260,7 +266,11 @@ fn image_file_name(
     let mut bytes = Vec::with_capacity(needed as usize);
     bytes.extend_from_slice(&text_length.to_le_bytes());
     bytes.extend_from_slice(&(text_length + 2).to_le_bytes());
-    let text_at = if name.is_empty() { 0 } else { buffer.0.wrapping_add(8) };
+    let text_at = if name.is_empty() {
+        0
+    } else {
+        buffer.0.wrapping_add(8)
+    };
     bytes.extend_from_slice(&text_at.to_le_bytes());
     bytes.extend_from_slice(&units);
     answer(call, buffer, &bytes, return_length)
@@ -675,7 +685,9 @@ fn process_list(call: &mut ApiCall<'_>, base: u32) -> Vec<u8> {
             continue;
         };
         let object = std::sync::Arc::clone(p.object());
-        let details = object.payload::<nt_kernel::ProcessBody>().map(|b| *b.details());
+        let details = object
+            .payload::<nt_kernel::ProcessBody>()
+            .map(|b| *b.details());
         let class = details.map_or(nt_kernel::PriorityClass::Normal, |d| d.priority_class);
         let handles = p.handle_table().handle_count();
         let threads: Vec<(u32, bool, u32)> = p
@@ -690,9 +702,8 @@ fn process_list(call: &mut ApiCall<'_>, base: u32) -> Vec<u8> {
             .get(pid, &object)
             .map(|path| path.rsplit('\\').next().unwrap_or(path).to_string())
             .unwrap_or_default();
-        let (created, instructions, parent) = details.map_or((0, 0, 0), |d| {
-            (d.created_ms, d.instructions, d.parent)
-        });
+        let (created, instructions, parent) =
+            details.map_or((0, 0, 0), |d| (d.created_ms, d.instructions, d.parent));
         let times = times(call, created, None, instructions);
         let (reserved, committed) = process_memory(call, pid);
         let start = out.len();
@@ -729,7 +740,9 @@ fn process_list(call: &mut ApiCall<'_>, base: u32) -> Vec<u8> {
         words_at(
             &mut entry,
             0x58,
-            &[reserved, reserved, 0, committed, committed, 0, 0, 0, 0, committed, committed],
+            &[
+                reserved, reserved, 0, committed, committed, 0, 0, 0, 0, committed, committed,
+            ],
         );
         out.extend_from_slice(&entry);
         let current = call.thread;
