@@ -429,6 +429,38 @@ fn inheritance_copies_only_inheritable_entries_at_the_same_values() {
 }
 
 #[test]
+fn a_handle_list_narrows_inheritance_to_the_listed_inheritable_handles() {
+    let m = ObjectManager::new();
+    let objects: Vec<_> = (0..3).map(|_| event(&m)).collect();
+    let mut parent = HandleTable::new();
+    let inheritable = parent
+        .insert(&objects[0], ALL, HandleAttributes::INHERIT)
+        .unwrap();
+    let unlisted = parent
+        .insert(&objects[1], ALL, HandleAttributes::INHERIT)
+        .unwrap();
+    let not_inheritable = parent.insert(&objects[2], ALL, NONE).unwrap();
+    let list = [inheritable, not_inheritable];
+    let mut child = parent.inherit_only(|h| list.contains(&h));
+    assert_eq!(child.handle_count(), 1);
+    assert!(Arc::ptr_eq(
+        child.reference(inheritable, AccessMask(0), None).unwrap(),
+        &objects[0]
+    ));
+    assert_eq!(
+        child.reference(unlisted, AccessMask(0), None),
+        Err(ObjectError::InvalidHandle)
+    );
+    assert_eq!(
+        child.reference(not_inheritable, AccessMask(0), None),
+        Err(ObjectError::InvalidHandle)
+    );
+    assert_eq!(objects[1].handle_count(), 1);
+    // The unlisted slot is free in the child, the first to be reused.
+    assert_eq!(child.insert(&event(&m), ALL, NONE).unwrap(), unlisted);
+}
+
+#[test]
 fn inheriting_from_a_table_without_inheritable_handles_is_empty() {
     let m = ObjectManager::new();
     let mut parent = HandleTable::new();

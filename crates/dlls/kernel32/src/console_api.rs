@@ -2113,7 +2113,7 @@ fn WriteConsoleW(
         return call.fail(NtStatus::INVALID_HANDLE);
     }
     // Like WriteConsoleA, the console's screen buffer only: the host stream is WriteFile's.
-    if let Err(status) = super::write_console_bytes(call, target, &oem, false) {
+    if let Err(status) = super::write_console_bytes(call, target, &oem, false, false) {
         return call.fail(status);
     }
     match call.write_out_u32(written, count) {

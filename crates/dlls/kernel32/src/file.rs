@@ -1402,9 +1402,12 @@ pub fn write_handle(
         return super::pipe::write_now(&object, data);
     }
     match object.payload::<HostFile>().copied() {
-        Some(target) => super::write_console_bytes(call, target, data, true)
-            .map(|()| data.len())
-            .map_err(|s| s.to_win32_error()),
+        Some(target) => {
+            let redirected = super::redirected_output(call, &object);
+            super::write_console_bytes(call, target, data, true, redirected)
+                .map(|()| data.len())
+                .map_err(|s| s.to_win32_error())
+        }
         None => Err(Win32Error::INVALID_HANDLE),
     }
 }

@@ -99,6 +99,9 @@ pub struct Kernel32State {
     pub(crate) std_file_types: StdFileTypes,
     /// Each process's standard handles (input, output, error), created on first use.
     pub(crate) std_handles: PerProcess<[Handle; 3]>,
+    /// The standard output objects the host redirected to a file or pipe: WriteFile's bytes
+    /// go there and not to the console's screen buffer, as NT writes a redirected handle's.
+    pub(crate) redirected_outputs: Vec<std::sync::Weak<Object>>,
     /// Each process's command line, and where GetCommandLineA and the environment block
     /// were put in its memory once asked for.
     pub(crate) process_parameters: PerProcess<ProcessParameters>,
@@ -1738,6 +1741,14 @@ pub fn std_handle(call: &mut ApiCall<'_>, which: usize) -> Result<Handle, Object
         .k32()
         .std_handles
         .insert(pid, &process_object, handles);
+    // The host's stdout redirected to a file or pipe: this standard output is that file's.
+    if call.state.k32().std_file_types[1] != startup::FILE_TYPE_CHAR
+        && let Ok(object) = call.reference(handles[1], AccessMask(0), Some(ObjectType::File))
+    {
+        let redirected = &mut call.state.k32().redirected_outputs;
+        redirected.retain(|w| w.strong_count() > 0);
+        redirected.push(Arc::downgrade(&object));
+    }
     Ok(handles[which])
 }
 
@@ -1829,11 +1840,12 @@ fn write_to_handle(
     if call.probe_optional(written_ptr, 4).is_err() {
         return bad_pointer(call);
     }
+    let redirected = stream && redirected_output(call, &file);
     for (at, len) in chunks() {
         let Ok(bytes) = call.read_bytes(buffer.wrapping_add(at), len as usize) else {
             return bad_pointer(call);
         };
-        if let Err(status) = write_console_bytes(call, target, &bytes, stream) {
+        if let Err(status) = write_console_bytes(call, target, &bytes, stream, redirected) {
             return call.fail(status);
         }
     }
@@ -1843,16 +1855,30 @@ fn write_to_handle(
     }
 }
 
+/// True when `file` is a standard output the host redirected to a file or pipe.
+pub(crate) fn redirected_output(call: &mut ApiCall<'_>, file: &Arc<Object>) -> bool {
+    file.payload::<HostFile>() == Some(&HostFile::Output)
+        && call
+            .state
+            .k32()
+            .redirected_outputs
+            .iter()
+            .any(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(file)))
+}
+
 /// Writes `data` to a console handle's target: the screen buffer it names and, with
 /// `stream` (WriteFile), the host's stdout or stderr too, as a redirected handle's bytes;
-/// without it (WriteConsoleA/W) the screen buffer only.
+/// without it (WriteConsoleA/W) the screen buffer only. A standard output the host
+/// redirected (`redirected`) is the file's only: the console's screen is left as it was.
 fn write_console_bytes(
     call: &mut ApiCall<'_>,
     target: HostFile,
     data: &[u8],
     stream: bool,
+    redirected: bool,
 ) -> Result<(), NtStatus> {
     let (sink, screen) = match (target, stream) {
+        (HostFile::Output, true) if redirected => (Some(call.io().stdout.clone()), None),
         (HostFile::Output, true) => (Some(call.io().stdout.clone()), Some(0)),
         (HostFile::Error, true) => (Some(call.io().stderr.clone()), None),
         (HostFile::Output | HostFile::Error, false) => (None, Some(0)),
