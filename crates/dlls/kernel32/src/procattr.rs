@@ -59,7 +59,7 @@ fn list_size(count: u32) -> Option<u32> {
 fn valid_length(attribute: u32, size: u32) -> Option<bool> {
     match attribute {
         PARENT_PROCESS => Some(size == HANDLE_SIZE),
-        HANDLE_LIST => Some(size != 0 && size % HANDLE_SIZE == 0),
+        HANDLE_LIST => Some(size != 0 && size.is_multiple_of(HANDLE_SIZE)),
         _ => None,
     }
 }

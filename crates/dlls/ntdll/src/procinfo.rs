@@ -773,7 +773,7 @@ fn process_list(call: &mut ApiCall<'_>, base: u32) -> Vec<u8> {
         }
         out.extend_from_slice(&units);
         out.extend_from_slice(&[0, 0]);
-        while out.len() % 8 != 0 {
+        while !out.len().is_multiple_of(8) {
             out.push(0);
         }
     }
