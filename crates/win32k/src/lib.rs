@@ -22,6 +22,9 @@ pub use queue::{Message, Queue, Sent, Timer};
 
 /// The first index of the handle table: the desktop window's.
 const FIRST_INDEX: u32 = 0x10;
+/// The handle index of the console's window (the console server's, which KERNEL32's
+/// GetConsoleWindow gives as 0x0001002C): never given to a window here.
+pub const CONSOLE_INDEX: u32 = 0x2C;
 /// The desktop window's handle.
 pub const DESKTOP: u32 = 0x0001_0000 | FIRST_INDEX;
 
@@ -396,10 +399,19 @@ impl WindowManager {
     /// in its class: a top-level window goes on top of the Z order, a child window below its
     /// siblings (so a dialog's controls stay in the order they were made). Returns the handle.
     pub fn insert(&mut self, mut window: Window) -> u32 {
-        let index = match self.slots.iter().position(|s| s.window.is_none()) {
+        let reserved = |i: usize| i as u32 + FIRST_INDEX == CONSOLE_INDEX;
+        let free = self
+            .slots
+            .iter()
+            .enumerate()
+            .position(|(i, s)| s.window.is_none() && !reserved(i));
+        let index = match free {
             Some(i) => i,
             None => {
                 self.slots.push(Slot::default());
+                if reserved(self.slots.len() - 1) {
+                    self.slots.push(Slot::default());
+                }
                 self.slots.len() - 1
             }
         };
