@@ -129,6 +129,9 @@ pub struct Window {
     pub children: Vec<u32>,
     /// Where it is in its life.
     pub life: Life,
+    /// WM_SIZE and WM_MOVE are still owed: an overlapped window created hidden gets them
+    /// when first shown (NT's WFSENDSIZEMOVE).
+    pub size_move_owed: bool,
 }
 
 /// One slot of the handle table.
@@ -185,6 +188,7 @@ impl Default for WindowManager {
             extra: Vec::new(),
             children: Vec::new(),
             life: Life::Alive,
+            size_move_owed: false,
         };
         WindowManager {
             classes: vec![Some(desktop_class)],
@@ -597,6 +601,7 @@ mod tests {
             extra: Vec::new(),
             children: Vec::new(),
             life: Life::Alive,
+            size_move_owed: false,
         }
     }
 

@@ -202,6 +202,7 @@ fn create(
         extra: vec![0; c.window_extra as usize],
         children: Vec::new(),
         life: Life::Creating,
+        size_move_owed: false,
     };
     let hwnd = wm(call).insert(window);
     let base = scratch(call);
@@ -315,7 +316,13 @@ fn create(
         if r as i32 != -1 {
             return None;
         }
-        let undo = destroy_acts(call, hwnd, base);
+        let undo: VecDeque<Act> = [
+            Act::Send(hwnd, WM_NCDESTROY, 0, 0),
+            Act::run(move |call| {
+                wm(call).remove(hwnd);
+            }),
+        ]
+        .into();
         Some(plan(call, undo, 0, returning(0)))
     }));
     acts.push_back(Act::run(move |call| {
@@ -323,14 +330,15 @@ fn create(
             w.life = Life::Alive;
         }
     }));
-    acts.push_back(Act::send_with(move |call| {
-        let c = wm(call).window(hwnd)?.client;
-        Some((hwnd, WM_SIZE, 0, make_long(c.width(), c.height())))
-    }));
-    acts.push_back(Act::send_with(move |call| {
-        let c = wm(call).window(hwnd)?.client;
-        Some((hwnd, WM_MOVE, 0, make_long(c.left, c.top)))
-    }));
+    if overlapped {
+        acts.push_back(Act::run(move |call| {
+            if let Some(w) = wm(call).window_mut(hwnd) {
+                w.size_move_owed = true;
+            }
+        }));
+    } else {
+        acts.extend(size_move_acts(hwnd));
+    }
     if child && ex_style & WS_EX_NOPARENTNOTIFY == 0 {
         acts.push_back(Act::Send(
             parent,
@@ -536,20 +544,56 @@ pub fn pos_acts(
     acts
 }
 
+/// WM_SIZE (SIZE_RESTORED and the client size) and WM_MOVE (the client origin).
+fn size_move_acts(hwnd: u32) -> [Act; 2] {
+    [
+        Act::send_with(move |call| {
+            let c = wm(call).window(hwnd)?.client;
+            Some((hwnd, WM_SIZE, 0, make_long(c.width(), c.height())))
+        }),
+        Act::send_with(move |call| {
+            let c = wm(call).window(hwnd)?.client;
+            Some((hwnd, WM_MOVE, 0, make_long(c.left, c.top)))
+        }),
+    ]
+}
+
 /// What ShowWindow sends to show or hide `hwnd`: WM_SHOWWINDOW, then SetWindowPos's
-/// messages with SWP_SHOWWINDOW or SWP_HIDEWINDOW.
+/// messages with SWP_SHOWWINDOW or SWP_HIDEWINDOW, then the WM_SIZE and WM_MOVE a hidden
+/// overlapped window still owed. A child of a hidden parent only gets WM_SHOWWINDOW and its
+/// WS_VISIBLE bit changed, as on NT.
 pub fn show_acts(call: &mut ApiCall<'_>, hwnd: u32, show: bool, base: u32) -> Vec<Act> {
-    let Some(w) = wm(call).window(hwnd) else {
+    let Some(w) = wm(call).window(hwnd).cloned() else {
         return Vec::new();
     };
     let child = w.style & WS_CHILD != 0;
+    let mut acts = vec![Act::Send(hwnd, WM_SHOWWINDOW, u32::from(show), 0)];
+    if child && !parent_visible(call, w.parent) {
+        acts.push(Act::run(move |call| {
+            if let Some(w) = wm(call).window_mut(hwnd) {
+                if show {
+                    w.style |= WS_VISIBLE;
+                } else {
+                    w.style &= !WS_VISIBLE;
+                }
+            }
+        }));
+        return acts;
+    }
     let mut flags = SWP_NOSIZE | SWP_NOMOVE;
     flags |= if show { SWP_SHOWWINDOW } else { SWP_HIDEWINDOW };
     if child || !show {
         flags |= SWP_NOZORDER | SWP_NOACTIVATE;
     }
-    let mut acts = vec![Act::Send(hwnd, WM_SHOWWINDOW, u32::from(show), 0)];
     acts.extend(pos_acts(call, hwnd, 0, 0, 0, 0, 0, flags, base));
+    if show && w.size_move_owed {
+        acts.push(Act::run(move |call| {
+            if let Some(w) = wm(call).window_mut(hwnd) {
+                w.size_move_owed = false;
+            }
+        }));
+        acts.extend(size_move_acts(hwnd));
+    }
     if show && !child {
         acts.push(Act::run(move |call| {
             let m = wm(call);
@@ -558,6 +602,23 @@ pub fn show_acts(call: &mut ApiCall<'_>, hwnd: u32, show: bool, base: u32) -> Ve
         }));
     }
     acts
+}
+
+/// Whether `hwnd` and its parents all have WS_VISIBLE.
+fn parent_visible(call: &mut ApiCall<'_>, hwnd: u32) -> bool {
+    let mut h = hwnd;
+    loop {
+        let Some(w) = wm(call).window(h) else {
+            return false;
+        };
+        if w.style & WS_VISIBLE == 0 {
+            return false;
+        }
+        if w.handle == DESKTOP || w.style & WS_CHILD == 0 {
+            return true;
+        }
+        h = w.parent;
+    }
 }
 
 /// BOOL SetWindowPos(HWND hWnd, HWND hWndInsertAfter, int X, int Y, int cx, int cy, UINT
