@@ -25,3 +25,18 @@ fn windows_get_their_messages_in_nt_order_and_queues_deliver_them() {
 fn the_window_log_agrees_with_wine_but_for_nt_4_error_codes() {
     agrees_with_wine("expected/wndmsg.expected", "expected/wndmsg.wine");
 }
+
+/// The same machinery with an Alpha window procedure (tests/guests/src/alpha/wndalpha.s):
+/// creation messages, SendMessageA's answer, a posted message and a timer dispatched,
+/// DefWindowProcA keeping the title, destruction.
+#[test]
+fn an_alpha_window_procedure_gets_its_messages() {
+    let run = run_captured(&guest("alpha/wndalpha.exe"), RunOptions::default());
+    assert_eq!(
+        run.stdout,
+        expected("expected/wndalpha.expected"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+}
