@@ -65,13 +65,21 @@ impl Rect {
 
     /// Moved by (dx, dy).
     pub fn offset(&self, dx: i32, dy: i32) -> Rect {
-        Rect::new(self.left + dx, self.top + dy, self.right + dx, self.bottom + dy)
+        Rect::new(
+            self.left + dx,
+            self.top + dy,
+            self.right + dx,
+            self.bottom + dy,
+        )
     }
 
     /// The 16 bytes of a RECT.
     pub fn to_bytes(&self) -> [u8; 16] {
         let mut b = [0; 16];
-        for (i, v) in [self.left, self.top, self.right, self.bottom].iter().enumerate() {
+        for (i, v) in [self.left, self.top, self.right, self.bottom]
+            .iter()
+            .enumerate()
+        {
             b[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
         }
         b
@@ -80,7 +88,9 @@ impl Rect {
     /// A RECT's 16 bytes; None when fewer.
     pub fn from_bytes(b: &[u8]) -> Option<Rect> {
         let v = |i: usize| -> Option<i32> {
-            Some(i32::from_le_bytes(b.get(4 * i..4 * i + 4)?.try_into().ok()?))
+            Some(i32::from_le_bytes(
+                b.get(4 * i..4 * i + 4)?.try_into().ok()?,
+            ))
         };
         Some(Rect::new(v(0)?, v(1)?, v(2)?, v(3)?))
     }
@@ -159,7 +169,12 @@ mod tests {
 
     #[test]
     fn the_client_area_loses_the_frame_and_scroll_bars() {
-        let c = client_from_window(Rect::new(0, 0, 640, 480), 0x00CF_0000 | WS_VSCROLL, 0, false);
+        let c = client_from_window(
+            Rect::new(0, 0, 640, 480),
+            0x00CF_0000 | WS_VSCROLL,
+            0,
+            false,
+        );
         assert_eq!(c, Rect::new(4, 23, 620, 476));
     }
 }

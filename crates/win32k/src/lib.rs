@@ -355,7 +355,9 @@ impl WindowManager {
             }
         }
         for c in self.classes.iter_mut() {
-            if c.as_ref().is_some_and(|c| !c.system && c.process == process) {
+            if c.as_ref()
+                .is_some_and(|c| !c.system && c.process == process)
+            {
                 *c = None;
             }
         }
@@ -635,7 +637,10 @@ mod tests {
         assert!(wm.register_class(mk("BUTTON", 0x10000000, 0, false)));
         assert!(wm.register_class(mk("button", 0x400000, CS_GLOBALCLASS, false)));
         assert!(!wm.register_class(mk("Button", 0x10000000, 0, false)));
-        assert!(!wm.register_class(mk("Button", 0x20000000, 0, false)), "a global one has it");
+        assert!(
+            !wm.register_class(mk("Button", 0x20000000, 0, false)),
+            "a global one has it"
+        );
         let name = ClassName::Name("Button".into());
         let local = wm.find_class(7, 0x10000000, &name).unwrap();
         assert_eq!(wm.class(local).unwrap().instance, 0x10000000);

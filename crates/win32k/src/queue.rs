@@ -191,10 +191,7 @@ impl Queue {
 
     /// Milliseconds from `now` until the next timer is due (None: no timers).
     pub fn next_timer(&self, now: u64) -> Option<u64> {
-        self.timers
-            .iter()
-            .map(|t| t.due.saturating_sub(now))
-            .min()
+        self.timers.iter().map(|t| t.due.saturating_sub(now)).min()
     }
 
     /// Whether anything waits to be taken at `now`: sent or posted messages, a quit request,

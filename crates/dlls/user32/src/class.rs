@@ -54,11 +54,7 @@ pub fn ensure_system_classes(call: &mut ApiCall<'_>) {
     for &(name, style) in SYSTEM_CLASSES {
         let atom = match name.strip_prefix('#').and_then(|n| n.parse::<u16>().ok()) {
             Some(n) => n,
-            None => call
-                .state
-                .get::<Clipboard>()
-                .register(name)
-                .unwrap_or(0) as u16,
+            None => call.state.get::<Clipboard>().register(name).unwrap_or(0) as u16,
         };
         let class = Class {
             atom,
@@ -273,13 +269,23 @@ fn GetClassInfoW(
 
 /// BOOL GetClassInfoExA(HINSTANCE hInstance, LPCSTR lpszClass, LPWNDCLASSEXA lpwcx).
 #[export]
-fn GetClassInfoExA(call: &mut ApiCall<'_>, hInstance: u32, lpszClass: u32, lpwcx: Ptr) -> ApiReturn {
+fn GetClassInfoExA(
+    call: &mut ApiCall<'_>,
+    hInstance: u32,
+    lpszClass: u32,
+    lpwcx: Ptr,
+) -> ApiReturn {
     class_info(call, hInstance, lpszClass, lpwcx.0, false, true)
 }
 
 /// BOOL GetClassInfoExW(HINSTANCE hInstance, LPCWSTR lpszClass, LPWNDCLASSEXW lpwcx).
 #[export]
-fn GetClassInfoExW(call: &mut ApiCall<'_>, hInstance: u32, lpszClass: u32, lpwcx: Ptr) -> ApiReturn {
+fn GetClassInfoExW(
+    call: &mut ApiCall<'_>,
+    hInstance: u32,
+    lpszClass: u32,
+    lpwcx: Ptr,
+) -> ApiReturn {
     class_info(call, hInstance, lpszClass, lpwcx.0, true, true)
 }
 

@@ -192,7 +192,16 @@ fn send(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, wide: boo
         return call.fail_win32(Win32Error::INVALID_WINDOW_HANDLE, 0);
     };
     if w.thread == call.thread.thread {
-        let step = send_message(call, base, wide, w.handle, msg, wp, lp, Box::new(|_, r| Step::Return(r)));
+        let step = send_message(
+            call,
+            base,
+            wide,
+            w.handle,
+            msg,
+            wp,
+            lp,
+            Box::new(|_, r| Step::Return(r)),
+        );
         return run(call, 4, step);
     }
     // Another thread's window: its queue gets the message and this thread waits.
@@ -224,13 +233,25 @@ fn send(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, wide: boo
 
 /// LRESULT SendMessageA(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam).
 #[export]
-fn SendMessageA(call: &mut ApiCall<'_>, hWnd: u32, Msg: u32, wParam: u32, lParam: u32) -> ApiReturn {
+fn SendMessageA(
+    call: &mut ApiCall<'_>,
+    hWnd: u32,
+    Msg: u32,
+    wParam: u32,
+    lParam: u32,
+) -> ApiReturn {
     send(call, hWnd, Msg, wParam, lParam, false)
 }
 
 /// LRESULT SendMessageW(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam).
 #[export]
-fn SendMessageW(call: &mut ApiCall<'_>, hWnd: u32, Msg: u32, wParam: u32, lParam: u32) -> ApiReturn {
+fn SendMessageW(
+    call: &mut ApiCall<'_>,
+    hWnd: u32,
+    Msg: u32,
+    wParam: u32,
+    lParam: u32,
+) -> ApiReturn {
     send(call, hWnd, Msg, wParam, lParam, true)
 }
 
@@ -311,13 +332,25 @@ fn post(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> ApiRet
 /// BOOL PostMessageA(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam): NULL posts to the
 /// calling thread, HWND_BROADCAST to every top-level window.
 #[export]
-fn PostMessageA(call: &mut ApiCall<'_>, hWnd: u32, Msg: u32, wParam: u32, lParam: u32) -> ApiReturn {
+fn PostMessageA(
+    call: &mut ApiCall<'_>,
+    hWnd: u32,
+    Msg: u32,
+    wParam: u32,
+    lParam: u32,
+) -> ApiReturn {
     post(call, hWnd, Msg, wParam, lParam)
 }
 
 /// BOOL PostMessageW(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam).
 #[export]
-fn PostMessageW(call: &mut ApiCall<'_>, hWnd: u32, Msg: u32, wParam: u32, lParam: u32) -> ApiReturn {
+fn PostMessageW(
+    call: &mut ApiCall<'_>,
+    hWnd: u32,
+    Msg: u32,
+    wParam: u32,
+    lParam: u32,
+) -> ApiReturn {
     post(call, hWnd, Msg, wParam, lParam)
 }
 
@@ -338,13 +371,25 @@ fn post_thread(call: &mut ApiCall<'_>, thread: u32, msg: u32, wp: u32, lp: u32) 
 
 /// BOOL PostThreadMessageA(DWORD idThread, UINT Msg, WPARAM wParam, LPARAM lParam).
 #[export]
-fn PostThreadMessageA(call: &mut ApiCall<'_>, idThread: u32, Msg: u32, wParam: u32, lParam: u32) -> ApiReturn {
+fn PostThreadMessageA(
+    call: &mut ApiCall<'_>,
+    idThread: u32,
+    Msg: u32,
+    wParam: u32,
+    lParam: u32,
+) -> ApiReturn {
     post_thread(call, idThread, Msg, wParam, lParam)
 }
 
 /// BOOL PostThreadMessageW(DWORD idThread, UINT Msg, WPARAM wParam, LPARAM lParam).
 #[export]
-fn PostThreadMessageW(call: &mut ApiCall<'_>, idThread: u32, Msg: u32, wParam: u32, lParam: u32) -> ApiReturn {
+fn PostThreadMessageW(
+    call: &mut ApiCall<'_>,
+    idThread: u32,
+    Msg: u32,
+    wParam: u32,
+    lParam: u32,
+) -> ApiReturn {
     post_thread(call, idThread, Msg, wParam, lParam)
 }
 
@@ -408,8 +453,7 @@ fn look(
     let Some(q) = wm(call).queue_of(p, t) else {
         return Ok(None);
     };
-    Ok(q
-        .take_posted(&filter, remove)
+    Ok(q.take_posted(&filter, remove)
         .or_else(|| q.take_quit(&filter, now as u32, remove))
         .or_else(|| q.take_timer(&filter, now, remove)))
 }
@@ -437,13 +481,25 @@ fn get(call: &mut ApiCall<'_>, msg: u32, hwnd: u32, min: u32, max: u32) -> ApiRe
 /// BOOL GetMessageA(LPMSG lpMsg, HWND hWnd, UINT wMsgFilterMin, UINT wMsgFilterMax): waits
 /// for a message; FALSE for WM_QUIT, -1 for a bad window.
 #[export]
-fn GetMessageA(call: &mut ApiCall<'_>, lpMsg: Ptr, hWnd: u32, wMsgFilterMin: u32, wMsgFilterMax: u32) -> ApiReturn {
+fn GetMessageA(
+    call: &mut ApiCall<'_>,
+    lpMsg: Ptr,
+    hWnd: u32,
+    wMsgFilterMin: u32,
+    wMsgFilterMax: u32,
+) -> ApiReturn {
     get(call, lpMsg.0, hWnd, wMsgFilterMin, wMsgFilterMax)
 }
 
 /// BOOL GetMessageW(LPMSG lpMsg, HWND hWnd, UINT wMsgFilterMin, UINT wMsgFilterMax).
 #[export]
-fn GetMessageW(call: &mut ApiCall<'_>, lpMsg: Ptr, hWnd: u32, wMsgFilterMin: u32, wMsgFilterMax: u32) -> ApiReturn {
+fn GetMessageW(
+    call: &mut ApiCall<'_>,
+    lpMsg: Ptr,
+    hWnd: u32,
+    wMsgFilterMin: u32,
+    wMsgFilterMax: u32,
+) -> ApiReturn {
     get(call, lpMsg.0, hWnd, wMsgFilterMin, wMsgFilterMax)
 }
 
@@ -466,15 +522,43 @@ fn peek(call: &mut ApiCall<'_>, msg: u32, hwnd: u32, min: u32, max: u32, flags: 
 /// BOOL PeekMessageA(LPMSG lpMsg, HWND hWnd, UINT wMsgFilterMin, UINT wMsgFilterMax, UINT
 /// wRemoveMsg): a message if there is one (removed with PM_REMOVE), without waiting.
 #[export]
-fn PeekMessageA(call: &mut ApiCall<'_>, lpMsg: Ptr, hWnd: u32, wMsgFilterMin: u32, wMsgFilterMax: u32, wRemoveMsg: u32) -> ApiReturn {
-    peek(call, lpMsg.0, hWnd, wMsgFilterMin, wMsgFilterMax, wRemoveMsg)
+fn PeekMessageA(
+    call: &mut ApiCall<'_>,
+    lpMsg: Ptr,
+    hWnd: u32,
+    wMsgFilterMin: u32,
+    wMsgFilterMax: u32,
+    wRemoveMsg: u32,
+) -> ApiReturn {
+    peek(
+        call,
+        lpMsg.0,
+        hWnd,
+        wMsgFilterMin,
+        wMsgFilterMax,
+        wRemoveMsg,
+    )
 }
 
 /// BOOL PeekMessageW(LPMSG lpMsg, HWND hWnd, UINT wMsgFilterMin, UINT wMsgFilterMax, UINT
 /// wRemoveMsg).
 #[export]
-fn PeekMessageW(call: &mut ApiCall<'_>, lpMsg: Ptr, hWnd: u32, wMsgFilterMin: u32, wMsgFilterMax: u32, wRemoveMsg: u32) -> ApiReturn {
-    peek(call, lpMsg.0, hWnd, wMsgFilterMin, wMsgFilterMax, wRemoveMsg)
+fn PeekMessageW(
+    call: &mut ApiCall<'_>,
+    lpMsg: Ptr,
+    hWnd: u32,
+    wMsgFilterMin: u32,
+    wMsgFilterMax: u32,
+    wRemoveMsg: u32,
+) -> ApiReturn {
+    peek(
+        call,
+        lpMsg.0,
+        hWnd,
+        wMsgFilterMin,
+        wMsgFilterMax,
+        wRemoveMsg,
+    )
 }
 
 /// BOOL WaitMessage(void): waits until the queue has something (handling sent messages).
@@ -522,7 +606,9 @@ fn dispatch(call: &mut ApiCall<'_>, msg: u32) -> ApiReturn {
     if w.thread != call.thread.thread {
         return call.fail_win32(Win32Error::MESSAGE_SYNC_ONLY, 0);
     }
-    let step = Step::call(w.wndproc, vec![w.handle, message, wp, lp], |_, r| Step::Return(r));
+    let step = Step::call(w.wndproc, vec![w.handle, message, wp, lp], |_, r| {
+        Step::Return(r)
+    });
     run(call, 1, step)
 }
 
@@ -609,13 +695,23 @@ fn default_proc(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, w
             if flags & SWP_NOCLIENTMOVE == 0 {
                 acts.push_back(Act::send_with(move |call| {
                     let c = wm(call).window(hwnd)?.client;
-                    Some((hwnd, WM_MOVE, 0, (c.left as u32 & 0xFFFF) | ((c.top as u32) << 16)))
+                    Some((
+                        hwnd,
+                        WM_MOVE,
+                        0,
+                        (c.left as u32 & 0xFFFF) | ((c.top as u32) << 16),
+                    ))
                 }));
             }
             if flags & SWP_NOCLIENTSIZE == 0 {
                 acts.push_back(Act::send_with(move |call| {
                     let c = wm(call).window(hwnd)?.client;
-                    Some((hwnd, WM_SIZE, 0, (c.width() as u32 & 0xFFFF) | ((c.height() as u32) << 16)))
+                    Some((
+                        hwnd,
+                        WM_SIZE,
+                        0,
+                        (c.width() as u32 & 0xFFFF) | ((c.height() as u32) << 16),
+                    ))
                 }));
             }
             plan(call, acts, 0, returning(0))
@@ -633,20 +729,39 @@ fn default_proc(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, w
 
 /// LRESULT DefWindowProcA(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam).
 #[export]
-fn DefWindowProcA(call: &mut ApiCall<'_>, hWnd: u32, Msg: u32, wParam: u32, lParam: u32) -> ApiReturn {
+fn DefWindowProcA(
+    call: &mut ApiCall<'_>,
+    hWnd: u32,
+    Msg: u32,
+    wParam: u32,
+    lParam: u32,
+) -> ApiReturn {
     let step = default_proc(call, hWnd, Msg, wParam, lParam, false);
     run(call, 4, step)
 }
 
 /// LRESULT DefWindowProcW(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam).
 #[export]
-fn DefWindowProcW(call: &mut ApiCall<'_>, hWnd: u32, Msg: u32, wParam: u32, lParam: u32) -> ApiReturn {
+fn DefWindowProcW(
+    call: &mut ApiCall<'_>,
+    hWnd: u32,
+    Msg: u32,
+    wParam: u32,
+    lParam: u32,
+) -> ApiReturn {
     let step = default_proc(call, hWnd, Msg, wParam, lParam, true);
     run(call, 4, step)
 }
 
 /// CallWindowProcA/W's work: calls the procedure (0 for NULL).
-fn call_proc(call: &mut ApiCall<'_>, proc_: u32, hwnd: u32, msg: u32, wp: u32, lp: u32) -> ApiReturn {
+fn call_proc(
+    call: &mut ApiCall<'_>,
+    proc_: u32,
+    hwnd: u32,
+    msg: u32,
+    wp: u32,
+    lp: u32,
+) -> ApiReturn {
     if proc_ == 0 {
         return ApiReturn::Value(0);
     }
@@ -657,14 +772,28 @@ fn call_proc(call: &mut ApiCall<'_>, proc_: u32, hwnd: u32, msg: u32, wp: u32, l
 /// LRESULT CallWindowProcA(WNDPROC lpPrevWndFunc, HWND hWnd, UINT Msg, WPARAM wParam,
 /// LPARAM lParam).
 #[export]
-fn CallWindowProcA(call: &mut ApiCall<'_>, lpPrevWndFunc: u32, hWnd: u32, Msg: u32, wParam: u32, lParam: u32) -> ApiReturn {
+fn CallWindowProcA(
+    call: &mut ApiCall<'_>,
+    lpPrevWndFunc: u32,
+    hWnd: u32,
+    Msg: u32,
+    wParam: u32,
+    lParam: u32,
+) -> ApiReturn {
     call_proc(call, lpPrevWndFunc, hWnd, Msg, wParam, lParam)
 }
 
 /// LRESULT CallWindowProcW(WNDPROC lpPrevWndFunc, HWND hWnd, UINT Msg, WPARAM wParam,
 /// LPARAM lParam).
 #[export]
-fn CallWindowProcW(call: &mut ApiCall<'_>, lpPrevWndFunc: u32, hWnd: u32, Msg: u32, wParam: u32, lParam: u32) -> ApiReturn {
+fn CallWindowProcW(
+    call: &mut ApiCall<'_>,
+    lpPrevWndFunc: u32,
+    hWnd: u32,
+    Msg: u32,
+    wParam: u32,
+    lParam: u32,
+) -> ApiReturn {
     call_proc(call, lpPrevWndFunc, hWnd, Msg, wParam, lParam)
 }
 
@@ -674,7 +803,13 @@ fn CallWindowProcW(call: &mut ApiCall<'_>, lpPrevWndFunc: u32, hWnd: u32, Msg: u
 /// the window's thread (or, for NULL, of the calling thread with a new id); an existing
 /// timer of that window and id is replaced. Periods below 10 ms are 10 ms.
 #[export]
-fn SetTimer(call: &mut ApiCall<'_>, hWnd: u32, nIDEvent: u32, uElapse: u32, lpTimerFunc: u32) -> ApiReturn {
+fn SetTimer(
+    call: &mut ApiCall<'_>,
+    hWnd: u32,
+    nIDEvent: u32,
+    uElapse: u32,
+    lpTimerFunc: u32,
+) -> ApiReturn {
     ensure_queue(call);
     let (p, t) = (call.thread.process, call.thread.thread);
     let period = uElapse.max(TIMER_MINIMUM);

@@ -235,8 +235,8 @@ fn create(
     };
     let class_ptr = convert(call, class_arg);
     let cs = [
-        param, instance, menu, cs_parent, cy as u32, cx as u32, y as u32, x as u32,
-        style, name_ptr, class_ptr, ex_style,
+        param, instance, menu, cs_parent, cy as u32, cx as u32, y as u32, x as u32, style,
+        name_ptr, class_ptr, ex_style,
     ];
     let cs_addr = base + CS_OFF;
     if call.write_bytes(cs_addr, &words(&cs)).is_err() {
@@ -247,7 +247,10 @@ fn create(
     if style & WS_THICKFRAME != 0 || overlapped {
         let (border, ..) = geometry::frame(style, ex_style, false);
         let mmi_addr = base + MMI_OFF;
-        let max = (geometry::SCREEN.0 + 2 * border, geometry::SCREEN.1 + 2 * border);
+        let max = (
+            geometry::SCREEN.0 + 2 * border,
+            geometry::SCREEN.1 + 2 * border,
+        );
         let mmi = [
             0,
             0,
@@ -484,7 +487,13 @@ pub fn pos_acts(
     }
     acts.push(Act::send_with(move |call| {
         let wp = read_words(call, wp_addr, 7)?;
-        let (x, y, cx, cy, flags) = (wp[2] as i32, wp[3] as i32, wp[4] as i32, wp[5] as i32, wp[6]);
+        let (x, y, cx, cy, flags) = (
+            wp[2] as i32,
+            wp[3] as i32,
+            wp[4] as i32,
+            wp[5] as i32,
+            wp[6],
+        );
         let new = Rect::new(x, y, x + cx.max(0), y + cy.max(0));
         let w = wm(call).window_mut(hwnd)?;
         w.rect = new;
@@ -494,7 +503,8 @@ pub fn pos_acts(
             return None;
         }
         let (style, ex_style, menu) = (w.style, w.ex_style, w.id);
-        w.client = geometry::client_from_window(new, style, ex_style, menu != 0 && style & WS_CHILD == 0);
+        w.client =
+            geometry::client_from_window(new, style, ex_style, menu != 0 && style & WS_CHILD == 0);
         let mut params = Vec::new();
         params.extend_from_slice(&new.to_bytes());
         params.extend_from_slice(&old_rect.to_bytes());
@@ -978,7 +988,12 @@ fn EnumWindows(call: &mut ApiCall<'_>, lpEnumFunc: u32, lParam: u32) -> ApiRetur
 /// BOOL EnumChildWindows(HWND hWndParent, WNDENUMPROC lpEnumFunc, LPARAM lParam): every
 /// descendant, each before its own children; FALSE when there are none.
 #[export]
-fn EnumChildWindows(call: &mut ApiCall<'_>, hWndParent: u32, lpEnumFunc: u32, lParam: u32) -> ApiReturn {
+fn EnumChildWindows(
+    call: &mut ApiCall<'_>,
+    hWndParent: u32,
+    lpEnumFunc: u32,
+    lParam: u32,
+) -> ApiReturn {
     let parent = if hWndParent == 0 { DESKTOP } else { hWndParent };
     let list: VecDeque<u32> = wm(call).descendants(parent).into();
     if list.is_empty() {
@@ -1028,7 +1043,10 @@ fn find_window(
     let children = wm(call).children(parent);
     let start = match after {
         0 => 0,
-        a => match children.iter().position(|&c| Some(c) == wm(call).full_handle(a)) {
+        a => match children
+            .iter()
+            .position(|&c| Some(c) == wm(call).full_handle(a))
+        {
             Some(i) => i + 1,
             None => return ApiReturn::Value(0),
         },
@@ -1071,15 +1089,41 @@ fn FindWindowW(call: &mut ApiCall<'_>, lpClassName: u32, lpWindowName: u32) -> A
 /// HWND FindWindowExA(HWND hWndParent, HWND hWndChildAfter, LPCSTR lpszClass, LPCSTR
 /// lpszWindow).
 #[export]
-fn FindWindowExA(call: &mut ApiCall<'_>, hWndParent: u32, hWndChildAfter: u32, lpszClass: u32, lpszWindow: u32) -> ApiReturn {
-    find_window(call, hWndParent, hWndChildAfter, lpszClass, lpszWindow, false)
+fn FindWindowExA(
+    call: &mut ApiCall<'_>,
+    hWndParent: u32,
+    hWndChildAfter: u32,
+    lpszClass: u32,
+    lpszWindow: u32,
+) -> ApiReturn {
+    find_window(
+        call,
+        hWndParent,
+        hWndChildAfter,
+        lpszClass,
+        lpszWindow,
+        false,
+    )
 }
 
 /// HWND FindWindowExW(HWND hWndParent, HWND hWndChildAfter, LPCWSTR lpszClass, LPCWSTR
 /// lpszWindow).
 #[export]
-fn FindWindowExW(call: &mut ApiCall<'_>, hWndParent: u32, hWndChildAfter: u32, lpszClass: u32, lpszWindow: u32) -> ApiReturn {
-    find_window(call, hWndParent, hWndChildAfter, lpszClass, lpszWindow, true)
+fn FindWindowExW(
+    call: &mut ApiCall<'_>,
+    hWndParent: u32,
+    hWndChildAfter: u32,
+    lpszClass: u32,
+    lpszWindow: u32,
+) -> ApiReturn {
+    find_window(
+        call,
+        hWndParent,
+        hWndChildAfter,
+        lpszClass,
+        lpszWindow,
+        true,
+    )
 }
 
 /// HWND GetActiveWindow(void): the active window when the calling thread owns it.
@@ -1088,7 +1132,11 @@ fn GetActiveWindow(call: &mut ApiCall<'_>) -> u32 {
     let thread = call.thread.thread;
     let m = wm(call);
     let a = m.active;
-    if m.window(a).is_some_and(|w| w.thread == thread) { a } else { 0 }
+    if m.window(a).is_some_and(|w| w.thread == thread) {
+        a
+    } else {
+        0
+    }
 }
 
 /// HWND GetForegroundWindow(void).
@@ -1103,7 +1151,11 @@ fn GetFocus(call: &mut ApiCall<'_>) -> u32 {
     let thread = call.thread.thread;
     let m = wm(call);
     let f = m.focus;
-    if m.window(f).is_some_and(|w| w.thread == thread) { f } else { 0 }
+    if m.window(f).is_some_and(|w| w.thread == thread) {
+        f
+    } else {
+        0
+    }
 }
 
 /// HWND SetFocus(HWND hWnd): gives it the focus (no messages yet); the previous focus.
@@ -1294,7 +1346,10 @@ fn SetWindowWord(call: &mut ApiCall<'_>, hWnd: u32, nIndex: i32, wNewWord: u16) 
         Ok(w) => w,
         Err(r) => return r,
     };
-    let Some(i) = usize::try_from(nIndex).ok().filter(|&i| i + 2 <= w.extra.len()) else {
+    let Some(i) = usize::try_from(nIndex)
+        .ok()
+        .filter(|&i| i + 2 <= w.extra.len())
+    else {
         return call.fail_win32(Win32Error::INVALID_INDEX, 0);
     };
     let Some(w) = wm(call).window_mut(hWnd) else {
@@ -1321,7 +1376,16 @@ fn get_text(call: &mut ApiCall<'_>, hwnd: u32, buffer: u32, max: u32, wide: bool
         };
     }
     let base = scratch(call);
-    let step = send_message(call, base, wide, w.handle, WM_GETTEXT, max, buffer, Box::new(|_, r| Step::Return(r)));
+    let step = send_message(
+        call,
+        base,
+        wide,
+        w.handle,
+        WM_GETTEXT,
+        max,
+        buffer,
+        Box::new(|_, r| Step::Return(r)),
+    );
     run(call, 3, step)
 }
 
@@ -1364,7 +1428,11 @@ fn set_text(call: &mut ApiCall<'_>, hwnd: u32, text: u32, wide: bool) -> ApiRetu
         Err(r) => return r,
     };
     if w.thread != call.thread.thread {
-        let units = if text == 0 { Some(Vec::new()) } else { read_text(call, text, wide) };
+        let units = if text == 0 {
+            Some(Vec::new())
+        } else {
+            read_text(call, text, wide)
+        };
         if let Some(u) = units
             && let Some(w) = wm(call).window_mut(hwnd)
         {
@@ -1373,7 +1441,16 @@ fn set_text(call: &mut ApiCall<'_>, hwnd: u32, text: u32, wide: bool) -> ApiRetu
         return ApiReturn::Value(1);
     }
     let base = scratch(call);
-    let step = send_message(call, base, wide, w.handle, WM_SETTEXT, 0, text, Box::new(|_, r| Step::Return(r)));
+    let step = send_message(
+        call,
+        base,
+        wide,
+        w.handle,
+        WM_SETTEXT,
+        0,
+        text,
+        Box::new(|_, r| Step::Return(r)),
+    );
     run(call, 2, step)
 }
 
@@ -1456,11 +1533,19 @@ fn ScreenToClient(call: &mut ApiCall<'_>, hWnd: u32, lpPoint: Ptr) -> ApiReturn 
 
 /// AdjustWindowRect(Ex)'s work: grows the client rectangle by the frame, caption and menu.
 fn adjust(call: &mut ApiCall<'_>, rect: u32, style: u32, menu: bool, ex_style: u32) -> ApiReturn {
-    let Some(r) = call.read_bytes(rect, 16).ok().and_then(|b| Rect::from_bytes(&b)) else {
+    let Some(r) = call
+        .read_bytes(rect, 16)
+        .ok()
+        .and_then(|b| Rect::from_bytes(&b))
+    else {
         return call.fail_win32(Win32Error::NOACCESS, 0);
     };
     let (l, t, rr, b) = geometry::frame(style, ex_style, menu);
-    put_rect(call, rect, Rect::new(r.left - l, r.top - t, r.right + rr, r.bottom + b))
+    put_rect(
+        call,
+        rect,
+        Rect::new(r.left - l, r.top - t, r.right + rr, r.bottom + b),
+    )
 }
 
 /// BOOL AdjustWindowRect(LPRECT lpRect, DWORD dwStyle, BOOL bMenu).
@@ -1471,6 +1556,12 @@ fn AdjustWindowRect(call: &mut ApiCall<'_>, lpRect: Ptr, dwStyle: u32, bMenu: bo
 
 /// BOOL AdjustWindowRectEx(LPRECT lpRect, DWORD dwStyle, BOOL bMenu, DWORD dwExStyle).
 #[export]
-fn AdjustWindowRectEx(call: &mut ApiCall<'_>, lpRect: Ptr, dwStyle: u32, bMenu: bool, dwExStyle: u32) -> ApiReturn {
+fn AdjustWindowRectEx(
+    call: &mut ApiCall<'_>,
+    lpRect: Ptr,
+    dwStyle: u32,
+    bMenu: bool,
+    dwExStyle: u32,
+) -> ApiReturn {
     adjust(call, lpRect.0, dwStyle, bMenu, dwExStyle)
 }

@@ -97,7 +97,10 @@ pub fn read_text(call: &ApiCall<'_>, address: u32, wide: bool) -> Option<Vec<u16
 /// UTF-16 text in a character set, NUL-terminated.
 pub fn encode_text(text: &[u16], wide: bool) -> Vec<u8> {
     if wide {
-        text.iter().chain(&[0]).flat_map(|u| u.to_le_bytes()).collect()
+        text.iter()
+            .chain(&[0])
+            .flat_map(|u| u.to_le_bytes())
+            .collect()
     } else {
         let mut b = CodePage::Ansi.encode_str(&String::from_utf16_lossy(text));
         b.push(0);
@@ -150,17 +153,24 @@ pub fn read_class_name(call: &ApiCall<'_>, address: u32, wide: bool) -> Option<C
     Some(ClassName::Name(String::from_utf16_lossy(&units)))
 }
 
+/// A message (hwnd, message, wParam, lParam).
+pub type Msg = (u32, u32, u32, u32);
+/// Makes a message when it is due (None: nothing to send).
+pub type MakeMsg = Box<dyn FnOnce(&mut ApiCall<'_>) -> Option<Msg> + Send>;
+/// Looks at a result; Some(step) ends a plan.
+pub type CheckFn = Box<dyn FnOnce(&mut ApiCall<'_>, u32) -> Option<Step> + Send>;
+
 /// One thing a [`plan`] does.
 pub enum Act {
     /// Sends a message to a window of the calling thread (skipped when it is gone or
     /// belongs to another thread: its result is then 0).
     Send(u32, u32, u32, u32),
     /// Sends a message made at the time it is sent (None: nothing is sent).
-    SendWith(Box<dyn FnOnce(&mut ApiCall<'_>) -> Option<(u32, u32, u32, u32)> + Send>),
+    SendWith(MakeMsg),
     /// Changes state.
     Do(Box<dyn FnOnce(&mut ApiCall<'_>) + Send>),
     /// Looks at the last result: Some(step) ends the plan with that step.
-    Check(Box<dyn FnOnce(&mut ApiCall<'_>, u32) -> Option<Step> + Send>),
+    Check(CheckFn),
 }
 
 impl Act {
