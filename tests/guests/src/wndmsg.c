@@ -30,6 +30,11 @@ static const char *name_of(UINT m)
     case WM_NCCALCSIZE: return "WM_NCCALCSIZE";
     case WM_TIMER: return "WM_TIMER";
     case WM_PARENTNOTIFY: return "WM_PARENTNOTIFY";
+    case WM_ACTIVATE: return "WM_ACTIVATE";
+    case WM_ACTIVATEAPP: return "WM_ACTIVATEAPP";
+    case WM_NCACTIVATE: return "WM_NCACTIVATE";
+    case WM_SETFOCUS: return "WM_SETFOCUS";
+    case WM_KILLFOCUS: return "WM_KILLFOCUS";
     case WM_USER: return "WM_USER";
     case WM_USER + 1: return "WM_USER+1";
     case WM_USER + 2: return "WM_USER+2";
@@ -47,8 +52,12 @@ static void log_msg(const char *who, UINT m, WPARAM wp, LPARAM lp)
     case WM_SIZE: case WM_MOVE:
         put(": "); put_i((short)LOWORD(lp)); put(","); put_i((short)HIWORD(lp));
         break;
-    case WM_TIMER: case WM_SHOWWINDOW: case WM_NCCALCSIZE:
+    case WM_TIMER: case WM_SHOWWINDOW: case WM_NCCALCSIZE: case WM_NCACTIVATE:
+    case WM_ACTIVATEAPP:
         put(": wp="); put_u(wp);
+        break;
+    case WM_ACTIVATE:
+        put(": wp="); put_u(LOWORD(wp));
         break;
     case WM_PARENTNOTIFY:
         put(": "); put_x(LOWORD(wp)); put(" id="); put_u(HIWORD(wp));
@@ -262,6 +271,18 @@ void __stdcall start(void)
     check_u("IsWindowVisible(child, parent hidden)", IsWindowVisible(g_child));
     put("-- move child\n");
     MoveWindow(g_child, 8, 9, 60, 50, FALSE);
+
+    /* A visible top-level window. */
+    put("-- create visible\n");
+    h = CreateWindowExA(0, "ntemu_main", "vis", WS_OVERLAPPEDWINDOW | WS_VISIBLE, 30, 40, 200, 100,
+                        0, 0, 0, 0);
+    check_u("visible created", h != 0);
+    check_u("IsWindowVisible", IsWindowVisible(h));
+    check_u("GetActiveWindow is it", GetActiveWindow() == h);
+    check_u("GetFocus is it", GetFocus() == h);
+    put("-- destroy visible\n");
+    check_u("DestroyWindow(visible)", DestroyWindow(h));
+    check_u("GetActiveWindow after", (ULONG_PTR)GetActiveWindow());
 
     /* Sent and posted messages on one thread. */
     put("-- send\n");

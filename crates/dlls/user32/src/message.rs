@@ -20,7 +20,7 @@ use win32k::geometry;
 use win32k::queue::{Filter, Message, Sent, Timer, WM_QUIT};
 
 use crate::guest::{Step, Then, entry_stack, run, scratch};
-use crate::window::{SWP_NOCLIENTMOVE, SWP_NOCLIENTSIZE, TEXT_OFF, destroy_acts};
+use crate::window::{OLD_OFF, SWP_NOCLIENTMOVE, SWP_NOCLIENTSIZE, TEXT_OFF, destroy_acts};
 use crate::wm::*;
 
 /// HWND_BROADCAST.
@@ -82,7 +82,7 @@ pub fn send_message(
     };
     let unicode = wm(call).window(handle).is_some_and(|w| w.unicode);
     let text_at = base + TEXT_OFF;
-    let room = crate::guest::SCRATCH - TEXT_OFF;
+    let room = OLD_OFF - TEXT_OFF;
     if unicode != wide && msg == WM_SETTEXT && lparam != 0 {
         if let Some(units) = read_text(call, lparam, wide) {
             let bytes = encode_text(&units, unicode);

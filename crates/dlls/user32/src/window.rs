@@ -67,8 +67,10 @@ const MMI_OFF: u32 = 48;
 const CALC_OFF: u32 = 88;
 const WP_OFF: u32 = 140;
 const STYLE_OFF: u32 = 168;
-/// Converted text for the procedure (to the end of the scratch area).
+/// Converted text for the procedure (up to [`OLD_OFF`]).
 pub const TEXT_OFF: u32 = 176;
+/// SetWindowPos's old window and client rectangles (to the end of the scratch area).
+pub const OLD_OFF: u32 = 480;
 
 /// Words as little-endian bytes.
 fn words(w: &[u32]) -> Vec<u8> {
@@ -216,7 +218,7 @@ fn create(
             return arg;
         };
         let mut bytes = encode_text(&units, c.unicode);
-        let room = (base + crate::guest::SCRATCH).saturating_sub(text_at) as usize;
+        let room = (base + OLD_OFF).saturating_sub(text_at) as usize;
         if bytes.len() > room {
             return arg;
         }
@@ -463,29 +465,46 @@ pub fn pos_acts(
     let Some(w) = wm(call).window(hwnd).cloned() else {
         return Vec::new();
     };
-    let (old_rect, old_client) = (w.rect, w.client);
-    let (nx, ny) = if flags & SWP_NOMOVE != 0 {
-        (w.rect.left, w.rect.top)
-    } else {
-        (x, y)
-    };
-    let (ncx, ncy) = if flags & SWP_NOSIZE != 0 {
-        (w.rect.width(), w.rect.height())
-    } else {
-        (cx.max(0), cy.max(0))
-    };
     let wp_addr = base + WP_OFF;
     let calc_addr = base + CALC_OFF;
-    let wp = [
-        hwnd, after, nx as u32, ny as u32, ncx as u32, ncy as u32, flags,
-    ];
+    let old_addr = base + OLD_OFF;
+    // The WINDOWPOS and the old rectangles are taken when the change starts (a window being
+    // created has its client area only after WM_NCCALCSIZE).
     let mut acts = vec![Act::run(move |call| {
+        let Some(w) = wm(call).window(hwnd).cloned() else {
+            return;
+        };
+        let (nx, ny) = if flags & SWP_NOMOVE != 0 {
+            (w.rect.left, w.rect.top)
+        } else {
+            (x, y)
+        };
+        let (ncx, ncy) = if flags & SWP_NOSIZE != 0 {
+            (w.rect.width(), w.rect.height())
+        } else {
+            (cx.max(0), cy.max(0))
+        };
+        let wp = [
+            hwnd, after, nx as u32, ny as u32, ncx as u32, ncy as u32, flags,
+        ];
         let _ = call.write_bytes(wp_addr, &words(&wp));
+        let mut old = w.rect.to_bytes().to_vec();
+        old.extend_from_slice(&w.client.to_bytes());
+        let _ = call.write_bytes(old_addr, &old);
     })];
     if flags & SWP_NOSENDCHANGING == 0 {
         acts.push(Act::Send(hwnd, WM_WINDOWPOSCHANGING, 0, wp_addr));
     }
+    let top_level = w.style & WS_CHILD == 0;
+    if top_level && flags & SWP_SHOWWINDOW != 0 && flags & SWP_NOACTIVATE == 0 {
+        acts.extend(activate_acts(call, hwnd));
+    }
+    let old_of = move |call: &ApiCall<'_>| -> Option<(Rect, Rect)> {
+        let b = call.read_bytes(old_addr, 32).ok()?;
+        Some((Rect::from_bytes(&b[..16])?, Rect::from_bytes(&b[16..])?))
+    };
     acts.push(Act::send_with(move |call| {
+        let (old_rect, old_client) = old_of(call)?;
         let wp = read_words(call, wp_addr, 7)?;
         let (x, y, cx, cy, flags) = (
             wp[2] as i32,
@@ -514,6 +533,9 @@ pub fn pos_acts(
         Some((hwnd, WM_NCCALCSIZE, 1, calc_addr))
     }));
     acts.push(Act::run(move |call| {
+        let Some((old_rect, old_client)) = old_of(call) else {
+            return;
+        };
         let Some(wp) = read_words(call, wp_addr, 7) else {
             return;
         };
@@ -551,6 +573,99 @@ pub fn pos_acts(
         let _ = call.write_u32(wp_addr + 24, flags);
     }));
     acts.push(Act::Send(hwnd, WM_WINDOWPOSCHANGED, 0, wp_addr));
+    if flags & SWP_HIDEWINDOW != 0 {
+        acts.extend(deactivate_acts(call, hwnd));
+    }
+    acts
+}
+
+/// WM_ACTIVATE's WA_INACTIVE and WA_ACTIVE.
+const WA_INACTIVE: u32 = 0;
+const WA_ACTIVE: u32 = 1;
+/// WM_ACTIVATEAPP.
+const WM_ACTIVATEAPP: u32 = 0x001C;
+/// WM_KILLFOCUS.
+const WM_KILLFOCUS: u32 = 0x0008;
+
+/// The calling thread's top-level windows, top of the Z order first.
+fn thread_top_levels(call: &mut ApiCall<'_>) -> Vec<u32> {
+    let thread = call.thread.thread;
+    let m = wm(call);
+    m.children(DESKTOP)
+        .into_iter()
+        .filter(|&h| m.window(h).is_some_and(|w| w.thread == thread))
+        .collect()
+}
+
+/// What activating top-level window `hwnd` sends, as NT's xxxActivateWindow: the active
+/// window's WM_NCACTIVATE(FALSE) and WM_ACTIVATE(WA_INACTIVE), or, when the thread had no
+/// active window, WM_ACTIVATEAPP(TRUE) to each of its top-level windows; then the window's
+/// WM_NCACTIVATE(TRUE), WM_ACTIVATE(WA_ACTIVE) and the focus (WM_KILLFOCUS to the old focus,
+/// WM_SETFOCUS to it).
+fn activate_acts(call: &mut ApiCall<'_>, hwnd: u32) -> Vec<Act> {
+    let thread = call.thread.thread;
+    let m = wm(call);
+    let prev = m.active;
+    if prev == hwnd {
+        return Vec::new();
+    }
+    let prev_ours = m.window(prev).is_some_and(|w| w.thread == thread);
+    let old_focus = m.focus;
+    let mut acts = Vec::new();
+    if prev_ours {
+        acts.push(Act::Send(prev, WM_NCACTIVATE, 0, 0));
+        acts.push(Act::Send(prev, WM_ACTIVATE, WA_INACTIVE, hwnd));
+    } else {
+        for h in thread_top_levels(call) {
+            acts.push(Act::Send(h, WM_ACTIVATEAPP, 1, 0));
+        }
+    }
+    acts.push(Act::run(move |call| wm(call).active = hwnd));
+    acts.push(Act::Send(hwnd, WM_NCACTIVATE, 1, 0));
+    acts.push(Act::Send(
+        hwnd,
+        WM_ACTIVATE,
+        WA_ACTIVE,
+        if prev_ours { prev } else { 0 },
+    ));
+    if old_focus != 0 && old_focus != hwnd {
+        acts.push(Act::Send(old_focus, WM_KILLFOCUS, hwnd, 0));
+    }
+    acts.push(Act::run(move |call| wm(call).focus = hwnd));
+    acts.push(Act::Send(hwnd, WM_SETFOCUS, old_focus, 0));
+    acts
+}
+
+/// What hiding (or destroying) the active window `hwnd` sends: another visible top-level
+/// window of the thread is activated; with none, the window gets WM_NCACTIVATE(FALSE) and
+/// WM_ACTIVATE(WA_INACTIVE), each top-level window of the thread WM_ACTIVATEAPP(FALSE), and
+/// the focus window WM_KILLFOCUS.
+fn deactivate_acts(call: &mut ApiCall<'_>, hwnd: u32) -> Vec<Act> {
+    if wm(call).active != hwnd {
+        return Vec::new();
+    }
+    let next = thread_top_levels(call).into_iter().find(|&h| {
+        h != hwnd
+            && wm(call)
+                .window(h)
+                .is_some_and(|w| w.style & (WS_VISIBLE | WS_DISABLED) == WS_VISIBLE)
+    });
+    if let Some(next) = next {
+        return activate_acts(call, next);
+    }
+    let focus = wm(call).focus;
+    let mut acts = vec![
+        Act::Send(hwnd, WM_NCACTIVATE, 0, 0),
+        Act::Send(hwnd, WM_ACTIVATE, WA_INACTIVE, 0),
+        Act::run(|call| wm(call).active = 0),
+    ];
+    for h in thread_top_levels(call) {
+        acts.push(Act::Send(h, WM_ACTIVATEAPP, 0, 0));
+    }
+    if focus != 0 {
+        acts.push(Act::run(|call| wm(call).focus = 0));
+        acts.push(Act::Send(focus, WM_KILLFOCUS, 0, 0));
+    }
     acts
 }
 
@@ -596,19 +711,19 @@ pub fn show_acts(call: &mut ApiCall<'_>, hwnd: u32, show: bool, base: u32) -> Ve
         flags |= SWP_NOZORDER | SWP_NOACTIVATE;
     }
     acts.extend(pos_acts(call, hwnd, 0, 0, 0, 0, 0, flags, base));
-    if show && w.size_move_owed {
-        acts.push(Act::run(move |call| {
-            if let Some(w) = wm(call).window_mut(hwnd) {
-                w.size_move_owed = false;
-            }
+    if show {
+        // Sent when the window still owes them at that point (it may have been created
+        // hidden just before).
+        acts.push(Act::send_with(move |call| {
+            let w = wm(call).window(hwnd).filter(|w| w.size_move_owed)?;
+            let c = w.client;
+            Some((hwnd, WM_SIZE, 0, make_long(c.width(), c.height())))
         }));
-        acts.extend(size_move_acts(hwnd));
-    }
-    if show && !child {
-        acts.push(Act::run(move |call| {
-            let m = wm(call);
-            m.active = hwnd;
-            m.focus = hwnd;
+        acts.push(Act::send_with(move |call| {
+            let w = wm(call).window_mut(hwnd).filter(|w| w.size_move_owed)?;
+            w.size_move_owed = false;
+            let c = w.client;
+            Some((hwnd, WM_MOVE, 0, make_long(c.left, c.top)))
         }));
     }
     acts
