@@ -45,8 +45,51 @@ struct Sends {
     receiving: BTreeMap<(u32, u32), u32>,
 }
 
+/// Forgets the windows and queues of threads that have ended (NT destroys a thread's
+/// windows when it exits): messages sent to them are answered 0, so their senders go on.
+pub fn reap(call: &mut ApiCall<'_>) {
+    let alive = |call: &ApiCall<'_>, p: u32, t: u32| {
+        call.machine
+            .process(p)
+            .and_then(|pr| pr.thread(t))
+            .is_some()
+    };
+    let keys: Vec<(u32, u32)> = wm(call).queues.keys().copied().collect();
+    let dead: Vec<(u32, u32)> = keys
+        .into_iter()
+        .filter(|&(p, t)| !alive(call, p, t))
+        .collect();
+    if dead.is_empty() {
+        return;
+    }
+    for key in dead {
+        let Some(q) = wm(call).queues.remove(&key) else {
+            continue;
+        };
+        for sent in q.sent {
+            if let Some(r) = call.state.get::<Sends>().replies.get_mut(&sent.id) {
+                *r = Some(0);
+            }
+            if let Some(sq) = wm(call).queue_of(sent.sender.0, sent.sender.1) {
+                sq.wake();
+            }
+        }
+        let m = wm(call);
+        let windows: Vec<u32> = m
+            .all_windows()
+            .into_iter()
+            .filter(|&h| m.window(h).is_some_and(|w| (w.process, w.thread) == key))
+            .collect();
+        for h in windows {
+            m.remove(h);
+        }
+        call.state.get::<Sends>().pending.retain(|k, _| (k.0, k.1) != key);
+    }
+}
+
 /// Makes the calling thread's queue if it has none.
 pub fn ensure_queue(call: &mut ApiCall<'_>) {
+    reap(call);
     let (p, t) = (call.thread.process, call.thread.thread);
     if wm(call).queues.contains_key(&(p, t)) {
         return;

@@ -22,7 +22,7 @@ use win32k::{ClassName, DESKTOP, Life, WS_CHILD, WS_DISABLED, WS_POPUP, WS_VISIB
 
 use crate::class;
 use crate::guest::{Step, run, scratch};
-use crate::message::{ensure_queue, send_message};
+use crate::message::{ensure_queue, reap, send_message};
 use crate::wm::*;
 
 /// CW_USEDEFAULT.
@@ -898,6 +898,7 @@ fn DestroyWindow(call: &mut ApiCall<'_>, hWnd: u32) -> ApiReturn {
 /// BOOL IsWindow(HWND hWnd): TRUE for a window (or the process's console window).
 #[export]
 fn IsWindow(call: &mut ApiCall<'_>, hWnd: u32) -> bool {
+    reap(call);
     wm(call).window(hWnd).is_some() || kernel32::console_window_client_size(call, hWnd).is_some()
 }
 
@@ -1095,6 +1096,7 @@ fn enumerate(
 /// the Z order first.
 #[export]
 fn EnumWindows(call: &mut ApiCall<'_>, lpEnumFunc: u32, lParam: u32) -> ApiReturn {
+    reap(call);
     let list: VecDeque<u32> = wm(call).children(DESKTOP).into();
     let step = enumerate(call, list, lpEnumFunc, lParam, 1);
     run(call, 2, step)
@@ -1145,6 +1147,7 @@ fn find_window(
     title: u32,
     wide: bool,
 ) -> ApiReturn {
+    reap(call);
     let parent = if parent == 0 { DESKTOP } else { parent };
     if wm(call).window(parent).is_none() {
         return call.fail_win32(Win32Error::INVALID_WINDOW_HANDLE, 0);
