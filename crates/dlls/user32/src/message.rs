@@ -83,7 +83,10 @@ pub fn reap(call: &mut ApiCall<'_>) {
         for h in windows {
             m.remove(h);
         }
-        call.state.get::<Sends>().pending.retain(|k, _| (k.0, k.1) != key);
+        call.state
+            .get::<Sends>()
+            .pending
+            .retain(|k, _| (k.0, k.1) != key);
     }
 }
 
