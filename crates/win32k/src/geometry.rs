@@ -55,12 +55,12 @@ impl Rect {
 
     /// Width.
     pub fn width(&self) -> i32 {
-        self.right - self.left
+        self.right.wrapping_sub(self.left)
     }
 
     /// Height.
     pub fn height(&self) -> i32 {
-        self.bottom - self.top
+        self.bottom.wrapping_sub(self.top)
     }
 
     /// Moved by (dx, dy).
@@ -135,16 +135,16 @@ pub fn frame(style: u32, ex_style: u32, menu: bool) -> (i32, i32, i32, i32) {
 pub fn client_from_window(window: Rect, style: u32, ex_style: u32, menu: bool) -> Rect {
     let (l, t, r, b) = frame(style, ex_style, menu);
     let mut c = Rect::new(
-        window.left + l,
-        window.top + t,
-        window.right - r,
-        window.bottom - b,
+        window.left.wrapping_add(l),
+        window.top.wrapping_add(t),
+        window.right.wrapping_sub(r),
+        window.bottom.wrapping_sub(b),
     );
     if style & WS_VSCROLL != 0 {
-        c.right -= SCROLL;
+        c.right = c.right.wrapping_sub(SCROLL);
     }
     if style & WS_HSCROLL != 0 {
-        c.bottom -= SCROLL;
+        c.bottom = c.bottom.wrapping_sub(SCROLL);
     }
     c.right = c.right.max(c.left);
     c.bottom = c.bottom.max(c.top);
@@ -165,6 +165,19 @@ mod tests {
         assert_eq!(frame(WS_CHILD | WS_BORDER, 0, true), (1, 1, 1, 1));
         // A popup with a caption but no sizing frame: a dialog frame.
         assert_eq!(frame(0x80C0_0000, 0, false), (3, 22, 3, 3));
+    }
+
+    #[test]
+    fn rectangles_at_the_ends_of_the_range_do_not_overflow() {
+        let r = Rect::new(i32::MAX - 1, i32::MIN, i32::MAX, i32::MAX);
+        let _ = client_from_window(
+            r,
+            0x00CF_0000 | WS_VSCROLL | WS_HSCROLL,
+            WS_EX_CLIENTEDGE,
+            true,
+        );
+        let _ = r.offset(i32::MAX, i32::MIN);
+        assert_eq!(Rect::new(i32::MIN, 0, i32::MAX, 0).width(), -1);
     }
 
     #[test]

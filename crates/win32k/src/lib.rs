@@ -515,6 +515,21 @@ impl WindowManager {
         false
     }
 
+    /// Whether `ancestor` is `handle` or one of its parents (any link, WS_CHILD or not).
+    pub fn is_ancestor(&self, ancestor: u32, handle: u32) -> bool {
+        let mut h = handle;
+        for _ in 0..=self.slots.len() {
+            let Some(w) = self.window(h) else {
+                return false;
+            };
+            if w.handle == ancestor {
+                return true;
+            }
+            h = w.parent;
+        }
+        false
+    }
+
     /// Moves `handle` to the top of its parent's Z order.
     pub fn bring_to_top(&mut self, handle: u32) {
         let Some(parent) = self.window(handle).map(|w| w.parent) else {
@@ -535,8 +550,8 @@ impl WindowManager {
             if win.handle == DESKTOP {
                 break;
             }
-            x += win.client.left;
-            y += win.client.top;
+            x = win.client.left.wrapping_add(x);
+            y = win.client.top.wrapping_add(y);
             w = win.parent;
         }
         (x, y)

@@ -367,6 +367,7 @@ fn set_class_long(
         -12 => c.cursor = value,
         -14 => c.icon = value,
         -16 => c.instance = value,
+        -18 if value > 0x1_0000 => return call.fail_win32(Win32Error::INVALID_PARAMETER, 0),
         -18 => c.window_extra = value,
         -24 => {
             c.wndproc = value;

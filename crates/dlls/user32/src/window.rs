@@ -183,7 +183,7 @@ fn create(
     {
         ex_style |= WS_EX_WINDOWEDGE;
     }
-    let rect = Rect::new(x, y, x + cx, y + cy);
+    let rect = Rect::new(x, y, x.wrapping_add(cx), y.wrapping_add(cy));
     let window = Window {
         handle: 0,
         process: call.thread.process,
@@ -277,8 +277,8 @@ fn create(
             let ncx = cx.min(max_x).max(min_x);
             let ncy = cy.min(max_y).max(min_y);
             if let Some(w) = wm(call).window_mut(hwnd) {
-                w.rect.right = w.rect.left + ncx;
-                w.rect.bottom = w.rect.top + ncy;
+                w.rect.right = w.rect.left.wrapping_add(ncx);
+                w.rect.bottom = w.rect.top.wrapping_add(ncy);
                 w.client = w.rect;
             }
             let _ = call.write_bytes(cs_addr + 16, &words(&[ncy as u32, ncx as u32]));
@@ -513,7 +513,7 @@ pub fn pos_acts(
             wp[5] as i32,
             wp[6],
         );
-        let new = Rect::new(x, y, x + cx.max(0), y + cy.max(0));
+        let new = Rect::new(x, y, x.wrapping_add(cx.max(0)), y.wrapping_add(cy.max(0)));
         let w = wm(call).window_mut(hwnd)?;
         w.rect = new;
         let sized = new.width() != old_rect.width() || new.height() != old_rect.height();
@@ -949,7 +949,7 @@ fn SetParent(call: &mut ApiCall<'_>, hWndChild: u32, hWndNewParent: u32) -> ApiR
             Err(r) => return r,
         }
     };
-    if w.handle == DESKTOP || new_parent == w.handle || wm(call).is_child(w.handle, new_parent) {
+    if w.handle == DESKTOP || wm(call).is_ancestor(w.handle, new_parent) {
         return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
     }
     let m = wm(call);
@@ -1629,8 +1629,8 @@ fn map_point(call: &mut ApiCall<'_>, hwnd: u32, point: u32, sign: i32) -> ApiRet
     let Some(p) = read_words(call, point, 2) else {
         return call.fail_win32(Win32Error::NOACCESS, 0);
     };
-    let x = (p[0] as i32).wrapping_add(sign * ox);
-    let y = (p[1] as i32).wrapping_add(sign * oy);
+    let x = (p[0] as i32).wrapping_add(sign.wrapping_mul(ox));
+    let y = (p[1] as i32).wrapping_add(sign.wrapping_mul(oy));
     match call.write_bytes(point, &words(&[x as u32, y as u32])) {
         Ok(()) => ApiReturn::Value(1),
         Err(_) => call.fail_win32(Win32Error::NOACCESS, 0),
