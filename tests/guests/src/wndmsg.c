@@ -354,6 +354,23 @@ void __stdcall start(void)
     check_u("worker exit code", code);
     check_u("worker window gone", IsWindow(g_worker_wnd));
 
+    /* Waiting for messages and objects together. */
+    put("-- msgwait\n");
+    {
+        HANDLE ev = CreateEventA(0, TRUE, FALSE, 0);
+        check_u("MsgWait(nothing, 0 ms)", MsgWaitForMultipleObjects(1, &ev, FALSE, 0, QS_ALLINPUT));
+        SetEvent(ev);
+        check_u("MsgWait(event set)", MsgWaitForMultipleObjects(1, &ev, FALSE, INFINITE, QS_ALLINPUT));
+        ResetEvent(ev);
+        PostMessageA(g_main, WM_USER + 1, 0, 0);
+        check_u("MsgWait(posted)", MsgWaitForMultipleObjects(1, &ev, FALSE, INFINITE, QS_ALLINPUT));
+        check_u("  removed", PeekMessageA(&msg, 0, 0, 0, PM_REMOVE));
+        SetTimer(g_main, 3, 10, 0);
+        check_u("MsgWait(timer, no objects)", MsgWaitForMultipleObjects(0, 0, FALSE, INFINITE, QS_ALLINPUT));
+        KillTimer(g_main, 3);
+        CloseHandle(ev);
+    }
+
     /* Destruction. */
     put("-- close main\n");
     SetLastError(0);

@@ -146,6 +146,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         message::DefWindowProcW,
         message::CallWindowProcA,
         message::CallWindowProcW,
+        message::MsgWaitForMultipleObjects,
         message::SetTimer,
         message::KillTimer,
         metrics::GetSystemMetrics,

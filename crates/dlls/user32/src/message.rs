@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
-use nt_object::EventType;
+use nt_object::{EventType, WaitType};
 use nt_status::Win32Error;
 use win32::{ApiCall, ApiReturn, Ptr, export};
 use win32k::geometry;
@@ -841,6 +841,72 @@ fn CallWindowProcW(
     lParam: u32,
 ) -> ApiReturn {
     call_proc(call, lpPrevWndFunc, hWnd, Msg, wParam, lParam)
+}
+
+/// DWORD MsgWaitForMultipleObjects(DWORD nCount, const HANDLE *pHandles, BOOL fWaitAll,
+/// DWORD dwMilliseconds, DWORD dwWakeMask): WAIT_OBJECT_0 + n for a signalled object,
+/// WAIT_OBJECT_0 + nCount when the queue has something (any wake mask is taken as
+/// QS_ALLINPUT), WAIT_TIMEOUT, or WAIT_FAILED. With fWaitAll the objects are waited for
+/// together (queue input does not end that wait).
+#[export]
+fn MsgWaitForMultipleObjects(
+    call: &mut ApiCall<'_>,
+    nCount: u32,
+    pHandles: Ptr,
+    fWaitAll: bool,
+    dwMilliseconds: u32,
+    dwWakeMask: u32,
+) -> ApiReturn {
+    let _ = dwWakeMask;
+    ensure_queue(call);
+    let mut objects = if nCount == 0 {
+        Vec::new()
+    } else {
+        match kernel32::wait_objects(call, nCount, pHandles) {
+            Ok(o) => o,
+            Err(status) => return call.fail_with(status, u32::MAX),
+        }
+    };
+    let timeout =
+        (dwMilliseconds != u32::MAX).then(|| Duration::from_millis(u64::from(dwMilliseconds)));
+    if fWaitAll {
+        if objects.is_empty() {
+            return call.fail_win32(Win32Error::INVALID_PARAMETER, u32::MAX);
+        }
+        return ApiReturn::Wait {
+            objects,
+            wait_type: WaitType::All,
+            timeout,
+        };
+    }
+    let (p, t) = (call.thread.process, call.thread.thread);
+    let now = now(call);
+    let Some(q) = wm(call).queue_of(p, t) else {
+        return ApiReturn::Value(u32::MAX);
+    };
+    if q.has_input(now) {
+        return ApiReturn::Value(nCount);
+    }
+    let _ = q.event.reset_event();
+    let timer = q.next_timer(now).map(Duration::from_millis);
+    objects.push(q.event.clone());
+    // Without objects, a timer due before the timeout ends the wait by running the call
+    // again (it then finds the timer due). With objects, a wait ended early would lose what
+    // it consumed, so timers wait for the next object or input.
+    if nCount == 0
+        && let Some(due) = timer
+        && timeout.is_none_or(|t| due < t)
+    {
+        return ApiReturn::Retry {
+            objects,
+            timeout: Some(due),
+        };
+    }
+    ApiReturn::Wait {
+        objects,
+        wait_type: WaitType::Any,
+        timeout,
+    }
 }
 
 // ---- timers --------------------------------------------------------------------------
