@@ -66,10 +66,10 @@ impl Rect {
     /// Moved by (dx, dy).
     pub fn offset(&self, dx: i32, dy: i32) -> Rect {
         Rect::new(
-            self.left + dx,
-            self.top + dy,
-            self.right + dx,
-            self.bottom + dy,
+            self.left.wrapping_add(dx),
+            self.top.wrapping_add(dy),
+            self.right.wrapping_add(dx),
+            self.bottom.wrapping_add(dy),
         )
     }
 

@@ -403,7 +403,8 @@ impl WindowManager {
 
     /// Adds a window (its `handle` is assigned here) to its parent's children, and counts it
     /// in its class: a top-level window goes on top of the Z order, a child window below its
-    /// siblings (so a dialog's controls stay in the order they were made). Returns the handle.
+    /// siblings (so a dialog's controls stay in the order they were made). Returns the handle,
+    /// 0 when the handle table is full.
     pub fn insert(&mut self, mut window: Window) -> u32 {
         let reserved = |i: usize| i as u32 + FIRST_INDEX == CONSOLE_INDEX;
         let free = self
@@ -421,6 +422,10 @@ impl WindowManager {
                 self.slots.len() - 1
             }
         };
+        if index as u32 + FIRST_INDEX > 0xFFFF {
+            // The handle table is full: 16 bits of index.
+            return 0;
+        }
         let slot = &mut self.slots[index];
         slot.uniq = match slot.uniq.wrapping_add(1) {
             0 | 0xFFFF => 1,

@@ -207,6 +207,9 @@ fn create(
         size_move_owed: false,
     };
     let hwnd = wm(call).insert(window);
+    if hwnd == 0 {
+        return fail(call, Win32Error::NOT_ENOUGH_MEMORY);
+    }
     let base = scratch(call);
     // CREATESTRUCT: names in the procedure's character set.
     let mut text_at = base + TEXT_OFF;
