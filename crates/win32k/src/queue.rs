@@ -101,6 +101,10 @@ pub struct Queue {
     pub quit: Option<u32>,
     /// The thread's timers.
     pub timers: Vec<Timer>,
+    /// The time of the last message taken (GetMessageTime).
+    pub last_time: u32,
+    /// Where the cursor was at the last message taken (GetMessagePos).
+    pub last_pos: (i32, i32),
     /// Signalled when something arrives (the thread's waits in GetMessage, WaitMessage and
     /// SendMessage end on it).
     pub event: Arc<Object>,
@@ -114,6 +118,8 @@ impl Queue {
             sent: VecDeque::new(),
             quit: None,
             timers: Vec::new(),
+            last_time: 0,
+            last_pos: (0, 0),
             event,
         }
     }

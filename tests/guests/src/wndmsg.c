@@ -288,10 +288,12 @@ void __stdcall start(void)
     put("-- send\n");
     check_u("SendMessageA", SendMessageA(g_main, WM_USER, 2, 3));
     check_u("CallWindowProcA", CallWindowProcA((WNDPROC)main_proc, g_main, WM_USER, 4, 5));
+    check_u("SendNotifyMessageA (own thread)", SendNotifyMessageA(g_main, WM_USER, 1, 1));
     put("-- post\n");
     PostMessageA(g_main, WM_USER + 1, 1, 0);
     PostMessageA(g_main, WM_USER + 2, 2, 0);
     PostThreadMessageA(GetCurrentThreadId(), WM_USER + 1, 3, 0);
+    check_x("GetQueueStatus(QS_POSTMESSAGE)", GetQueueStatus(QS_POSTMESSAGE));
     check_u("PostMessageA(WM_SETTEXT)", PostMessageA(g_main, WM_SETTEXT, 0, 0));
     check_u("  error", GetLastError());
     check_u("PeekMessageA(filter USER+2)", PeekMessageA(&msg, 0, WM_USER + 2, WM_USER + 2, PM_NOREMOVE));

@@ -277,6 +277,75 @@ fn send(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, wide: boo
     run(call, 4, step)
 }
 
+/// SendNotifyMessageA/W's work: a direct call for the calling thread's window; another
+/// thread's gets the message as a sent one, and the caller does not wait.
+fn send_notify(
+    call: &mut ApiCall<'_>,
+    hwnd: u32,
+    msg: u32,
+    wp: u32,
+    lp: u32,
+    wide: bool,
+) -> ApiReturn {
+    ensure_queue(call);
+    let Some(w) = wm(call).window(hwnd).cloned() else {
+        return call.fail_win32(Win32Error::INVALID_WINDOW_HANDLE, 0);
+    };
+    if w.thread == call.thread.thread {
+        let base = scratch(call);
+        let step = send_message(
+            call,
+            base,
+            wide,
+            w.handle,
+            msg,
+            wp,
+            lp,
+            Box::new(|_, _| Step::Return(1)),
+        );
+        return run(call, 4, step);
+    }
+    if sync_only(msg) {
+        return call.fail_win32(Win32Error::MESSAGE_SYNC_ONLY, 0);
+    }
+    let sent = Sent {
+        id: 0,
+        sender: (call.thread.process, call.thread.thread),
+        hwnd: w.handle,
+        message: msg,
+        wparam: wp,
+        lparam: lp,
+    };
+    if let Some(q) = wm(call).queue_of(w.process, w.thread) {
+        q.send(sent);
+    }
+    ApiReturn::Value(1)
+}
+
+/// BOOL SendNotifyMessageA(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam).
+#[export]
+fn SendNotifyMessageA(
+    call: &mut ApiCall<'_>,
+    hWnd: u32,
+    Msg: u32,
+    wParam: u32,
+    lParam: u32,
+) -> ApiReturn {
+    send_notify(call, hWnd, Msg, wParam, lParam, false)
+}
+
+/// BOOL SendNotifyMessageW(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam).
+#[export]
+fn SendNotifyMessageW(
+    call: &mut ApiCall<'_>,
+    hWnd: u32,
+    Msg: u32,
+    wParam: u32,
+    lParam: u32,
+) -> ApiReturn {
+    send_notify(call, hWnd, Msg, wParam, lParam, true)
+}
+
 /// LRESULT SendMessageA(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam).
 #[export]
 fn SendMessageA(
@@ -499,9 +568,71 @@ fn look(
     let Some(q) = wm(call).queue_of(p, t) else {
         return Ok(None);
     };
-    Ok(q.take_posted(&filter, remove)
+    let found = q
+        .take_posted(&filter, remove)
         .or_else(|| q.take_quit(&filter, now as u32, remove))
-        .or_else(|| q.take_timer(&filter, now, remove)))
+        .or_else(|| q.take_timer(&filter, now, remove));
+    if let Some(m) = &found {
+        q.last_time = m.time;
+        q.last_pos = m.pt;
+    }
+    Ok(found)
+}
+
+/// LONG GetMessageTime(void): the time of the last message GetMessage or PeekMessage took.
+#[export]
+fn GetMessageTime(call: &mut ApiCall<'_>) -> u32 {
+    let (p, t) = (call.thread.process, call.thread.thread);
+    wm(call).queue_of(p, t).map_or(0, |q| q.last_time)
+}
+
+/// DWORD GetMessagePos(void): the cursor position at the last message taken (x low, y high).
+#[export]
+fn GetMessagePos(call: &mut ApiCall<'_>) -> u32 {
+    let (p, t) = (call.thread.process, call.thread.thread);
+    wm(call).queue_of(p, t).map_or(0, |q| {
+        (q.last_pos.0 as u32 & 0xFFFF) | ((q.last_pos.1 as u32 & 0xFFFF) << 16)
+    })
+}
+
+/// QS_POSTMESSAGE.
+const QS_POSTMESSAGE: u32 = 0x0008;
+/// QS_TIMER.
+const QS_TIMER: u32 = 0x0010;
+/// QS_SENDMESSAGE.
+const QS_SENDMESSAGE: u32 = 0x0040;
+
+/// DWORD GetQueueStatus(UINT flags): in the high word, the kinds of messages in the queue
+/// (of those asked for); in the low word, the same (ntemu does not track which arrived
+/// since the last call).
+#[export]
+fn GetQueueStatus(call: &mut ApiCall<'_>, flags: u32) -> u32 {
+    ensure_queue(call);
+    let (p, t) = (call.thread.process, call.thread.thread);
+    let now = now(call);
+    let Some(q) = wm(call).queue_of(p, t) else {
+        return 0;
+    };
+    let mut bits = 0;
+    if !q.posted.is_empty() || q.quit.is_some() {
+        bits |= QS_POSTMESSAGE;
+    }
+    if q.timers.iter().any(|t| t.due <= now) {
+        bits |= QS_TIMER;
+    }
+    if !q.sent.is_empty() {
+        bits |= QS_SENDMESSAGE;
+    }
+    let bits = bits & flags;
+    (bits << 16) | bits
+}
+
+/// BOOL GetInputState(void): whether mouse or keyboard input waits; there is no input device
+/// yet, so FALSE.
+#[export]
+fn GetInputState(call: &mut ApiCall<'_>) -> bool {
+    let _ = call;
+    false
 }
 
 /// GetMessageA/W's work.
