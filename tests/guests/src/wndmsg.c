@@ -289,6 +289,11 @@ void __stdcall start(void)
     check_u("SendMessageA", SendMessageA(g_main, WM_USER, 2, 3));
     check_u("CallWindowProcA", CallWindowProcA((WNDPROC)main_proc, g_main, WM_USER, 4, 5));
     check_u("SendNotifyMessageA (own thread)", SendNotifyMessageA(g_main, WM_USER, 1, 1));
+    {
+        DWORD_PTR r = 0;
+        check_u("SendMessageTimeoutA", SendMessageTimeoutA(g_main, WM_USER, 6, 7, SMTO_NORMAL, 1000, &r));
+        check_u("  result", r);
+    }
     put("-- post\n");
     PostMessageA(g_main, WM_USER + 1, 1, 0);
     PostMessageA(g_main, WM_USER + 2, 2, 0);
@@ -350,6 +355,11 @@ void __stdcall start(void)
     res = SendMessageA(g_worker_wnd, WM_USER + 1, 21, 0);
     check_u("SendMessageA to worker", res);
     check_u("InSendMessage (main)", InSendMessage());
+    {
+        DWORD_PTR r = 0;
+        check_u("SendMessageTimeoutA to worker", SendMessageTimeoutA(g_worker_wnd, WM_USER + 1, 4, 0, SMTO_NORMAL, 5000, &r));
+        check_u("  result", r);
+    }
     PostMessageA(g_worker_wnd, WM_USER + 2, 0, 0);
     WaitForSingleObject(thread, INFINITE);
     GetExitCodeThread(thread, &code);

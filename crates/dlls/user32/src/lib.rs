@@ -129,6 +129,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
         message::SendMessageA,
         message::SendMessageW,
         message::InSendMessage,
+        message::SendMessageTimeoutA,
+        message::SendMessageTimeoutW,
         message::SendNotifyMessageA,
         message::SendNotifyMessageW,
         message::GetMessageTime,

@@ -204,8 +204,42 @@ fn wait_on_queue(call: &mut ApiCall<'_>, timeout: Option<u64>) -> Step {
     }
 }
 
-/// SendMessageA/W's work.
-fn send(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, wide: bool) -> ApiReturn {
+/// How a send hands back the procedure's result: SendMessage returns it; SendMessageTimeout
+/// (`Some(pointer)`) stores it at the pointer (if any) and returns TRUE.
+#[derive(Clone, Copy)]
+struct Answer {
+    /// The function's argument count.
+    params: u32,
+    /// SendMessageTimeout's lpdwResult.
+    result: Option<u32>,
+}
+
+impl Answer {
+    /// What the function returns for the procedure's result `r`.
+    fn value(self, call: &mut ApiCall<'_>, r: u32) -> u32 {
+        match self.result {
+            None => r,
+            Some(ptr) => {
+                if ptr != 0 {
+                    let _ = call.write_u32(ptr, r);
+                }
+                1
+            }
+        }
+    }
+}
+
+/// SendMessageA/W's (and SendMessageTimeoutA/W's) work.
+fn send(
+    call: &mut ApiCall<'_>,
+    hwnd: u32,
+    msg: u32,
+    wp: u32,
+    lp: u32,
+    wide: bool,
+    answer: Answer,
+) -> ApiReturn {
+    let params = answer.params;
     ensure_queue(call);
     let key = (call.thread.process, call.thread.thread, entry_stack(call));
     if let Some(&id) = call.state.get::<Sends>().pending.get(&key) {
@@ -213,13 +247,13 @@ fn send(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, wide: boo
         if let Some(Some(v)) = sends.replies.get(&id).copied() {
             sends.replies.remove(&id);
             sends.pending.remove(&key);
-            return ApiReturn::Value(v);
+            return ApiReturn::Value(answer.value(call, v));
         }
         let step = match receive_sent(call) {
             Some(step) => step,
             None => wait_on_queue(call, None),
         };
-        return run(call, 4, step);
+        return run(call, params, step);
     }
     let base = scratch(call);
     if hwnd == HWND_BROADCAST {
@@ -231,8 +265,13 @@ fn send(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, wide: boo
             .filter(|&h| m.window(h).is_some_and(|w| w.thread == thread))
             .map(|h| Act::Send(h, msg, wp, lp))
             .collect();
-        let step = plan(call, targets, 0, returning(1));
-        return run(call, 4, step);
+        let step = plan(
+            call,
+            targets,
+            0,
+            Box::new(move |call, _| Step::Return(answer.value(call, 1))),
+        );
+        return run(call, params, step);
     }
     let Some(w) = wm(call).window(hwnd).cloned() else {
         return call.fail_win32(Win32Error::INVALID_WINDOW_HANDLE, 0);
@@ -246,9 +285,9 @@ fn send(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, wide: boo
             msg,
             wp,
             lp,
-            Box::new(|_, r| Step::Return(r)),
+            Box::new(move |call, r| Step::Return(answer.value(call, r))),
         );
-        return run(call, 4, step);
+        return run(call, params, step);
     }
     // Another thread's window: its queue gets the message and this thread waits.
     let sends = call.state.get::<Sends>();
@@ -270,11 +309,11 @@ fn send(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, wide: boo
             let sends = call.state.get::<Sends>();
             sends.pending.remove(&key);
             sends.replies.remove(&id);
-            return ApiReturn::Value(0);
+            return ApiReturn::Value(answer.value(call, 0));
         }
     }
     let step = wait_on_queue(call, None);
-    run(call, 4, step)
+    run(call, params, step)
 }
 
 /// SendNotifyMessageA/W's work: a direct call for the calling thread's window; another
@@ -355,7 +394,7 @@ fn SendMessageA(
     wParam: u32,
     lParam: u32,
 ) -> ApiReturn {
-    send(call, hWnd, Msg, wParam, lParam, false)
+    send(call, hWnd, Msg, wParam, lParam, false, PLAIN)
 }
 
 /// LRESULT SendMessageW(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam).
@@ -367,7 +406,58 @@ fn SendMessageW(
     wParam: u32,
     lParam: u32,
 ) -> ApiReturn {
-    send(call, hWnd, Msg, wParam, lParam, true)
+    send(call, hWnd, Msg, wParam, lParam, true, PLAIN)
+}
+
+/// SendMessage's answer.
+const PLAIN: Answer = Answer {
+    params: 4,
+    result: None,
+};
+
+/// LRESULT SendMessageTimeoutA(HWND hWnd, UINT Msg, WPARAM wParam, LPARAM lParam, UINT
+/// fuFlags, UINT uTimeout, PDWORD_PTR lpdwResult): SendMessageA storing the result at
+/// lpdwResult and returning TRUE. The receiver is always waited for (a hung receiver is not
+/// detected yet).
+#[export]
+#[allow(clippy::too_many_arguments)]
+fn SendMessageTimeoutA(
+    call: &mut ApiCall<'_>,
+    hWnd: u32,
+    Msg: u32,
+    wParam: u32,
+    lParam: u32,
+    fuFlags: u32,
+    uTimeout: u32,
+    lpdwResult: u32,
+) -> ApiReturn {
+    let _ = (fuFlags, uTimeout);
+    let answer = Answer {
+        params: 7,
+        result: Some(lpdwResult),
+    };
+    send(call, hWnd, Msg, wParam, lParam, false, answer)
+}
+
+/// LRESULT SendMessageTimeoutW: SendMessageTimeoutA for UTF-16 text.
+#[export]
+#[allow(clippy::too_many_arguments)]
+fn SendMessageTimeoutW(
+    call: &mut ApiCall<'_>,
+    hWnd: u32,
+    Msg: u32,
+    wParam: u32,
+    lParam: u32,
+    fuFlags: u32,
+    uTimeout: u32,
+    lpdwResult: u32,
+) -> ApiReturn {
+    let _ = (fuFlags, uTimeout);
+    let answer = Answer {
+        params: 7,
+        result: Some(lpdwResult),
+    };
+    send(call, hWnd, Msg, wParam, lParam, true, answer)
 }
 
 /// BOOL InSendMessage(void): whether the thread is handling a message another thread sent.
