@@ -486,6 +486,24 @@ impl Win32Error {
     pub const CLIPBOARD_NOT_OPEN: Win32Error = Win32Error(1418);
     /// ERROR_INVALID_MSGBOX_STYLE: a message box style NT does not have.
     pub const INVALID_MSGBOX_STYLE: Win32Error = Win32Error(1158);
+    /// ERROR_MESSAGE_SYNC_ONLY: the message can only be used with synchronous operations.
+    pub const MESSAGE_SYNC_ONLY: Win32Error = Win32Error(1159);
+    /// ERROR_INVALID_MENU_HANDLE: no such menu.
+    pub const INVALID_MENU_HANDLE: Win32Error = Win32Error(1401);
+    /// ERROR_TLW_WITH_WSCHILD: a top-level window cannot be a child window.
+    pub const TLW_WITH_WSCHILD: Win32Error = Win32Error(1406);
+    /// ERROR_CANNOT_FIND_WND_CLASS: no window class of that name.
+    pub const CANNOT_FIND_WND_CLASS: Win32Error = Win32Error(1407);
+    /// ERROR_WINDOW_OF_OTHER_THREAD: the window belongs to another thread.
+    pub const WINDOW_OF_OTHER_THREAD: Win32Error = Win32Error(1408);
+    /// ERROR_CLASS_ALREADY_EXISTS: a class of that name is already registered.
+    pub const CLASS_ALREADY_EXISTS: Win32Error = Win32Error(1410);
+    /// ERROR_CLASS_DOES_NOT_EXIST: no registered class of that name.
+    pub const CLASS_DOES_NOT_EXIST: Win32Error = Win32Error(1411);
+    /// ERROR_CLASS_HAS_WINDOWS: the class still has windows.
+    pub const CLASS_HAS_WINDOWS: Win32Error = Win32Error(1412);
+    /// ERROR_INVALID_INDEX: a Get/SetWindowLong or class index out of range.
+    pub const INVALID_INDEX: Win32Error = Win32Error(1413);
 }
 
 /// The Windows Sockets error codes (winsock.h's WSABASEERR + n), which WSAGetLastError

@@ -85,6 +85,7 @@ pub use ntfile::NTDLL_FILE_SERVICES;
 pub use pipe::{DEFAULT_PIPE_SIZE, PipeEnd, PipeEndKind, create_pipe, read_wait};
 pub use startup::{file_type_of, startup_reserved2};
 pub use sysinfo::{COMPUTER_NAME, SYSTEM_DIRECTORY, WINDOWS_DIRECTORY};
+pub use waits::wait_objects;
 
 use win32::{
     AnsiStr, ApiCall, ApiReturn, BuiltinDll, DllHooks, PerProcess, Ptr, WideStr, Win32, Win32State,

@@ -73,6 +73,19 @@ pub(crate) fn wait_single(
     }
 }
 
+/// The objects a wait on the `count` handles at `handles` waits for, with
+/// WaitForMultipleObjects's checks (USER32's MsgWaitForMultipleObjects waits on them and its
+/// queue).
+pub fn wait_objects(
+    call: &mut ApiCall<'_>,
+    count: u32,
+    handles: Ptr,
+) -> Result<Vec<Arc<Object>>, NtStatus> {
+    native::wait_objects(call, count, handles, WaitType::Any, |c, h| {
+        wait_object(c, h, false)
+    })
+}
+
 /// WaitForMultipleObjectsEx's work.
 pub(crate) fn wait_multiple(
     call: &mut ApiCall<'_>,

@@ -151,14 +151,6 @@ fn MessageBeep(call: &mut ApiCall<'_>, uType: u32) -> bool {
     true
 }
 
-/// HWND GetActiveWindow(void): the calling thread's active window; a thread without windows
-/// has none (NULL).
-#[export]
-fn GetActiveWindow(call: &mut ApiCall<'_>) -> u32 {
-    let _ = call;
-    0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
