@@ -440,11 +440,16 @@ impl AlphaCpu {
         idx: u32,
     ) -> Result<u32, Fault> {
         let block = &self.blocks[idx as usize];
-        let same = block
-            .words
-            .iter()
-            .enumerate()
-            .all(|(i, &w)| mem.fetch_u32(pc.wrapping_add(4 * i as u32)) == Ok(w));
+        // The first word's fault (a guard page's guard is now gone) is the fault of running
+        // the block, reported once as a fresh decode would.
+        let first = mem.fetch_u32(pc)?;
+        let same = block.words.first() == Some(&first)
+            && block
+                .words
+                .iter()
+                .enumerate()
+                .skip(1)
+                .all(|(i, &w)| mem.fetch_u32(pc.wrapping_add(4 * i as u32)) == Ok(w));
         if same {
             block.checked.set(self.generation);
             return Ok(idx);

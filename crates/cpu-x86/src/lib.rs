@@ -524,9 +524,15 @@ impl X86Cpu {
     ) -> Result<u32, Fault> {
         let block = &self.blocks[idx as usize];
         let mut now = vec![0u8; block.bytes.len()];
-        if mem.fetch_bytes(eip, &mut now).is_ok() && now[..] == block.bytes[..] {
-            block.checked.set(self.generation);
-            return Ok(idx);
+        match mem.fetch_bytes(eip, &mut now) {
+            Ok(()) if now[..] == block.bytes[..] => {
+                block.checked.set(self.generation);
+                return Ok(idx);
+            }
+            // The block's first page refuses the fetch (a guard page's guard is now gone):
+            // that is the fault of running it, reported once as a fresh decode would.
+            Err(f) if f.addr >> 12 == eip >> 12 => return Err(f),
+            _ => {}
         }
         if self.blocks.len() >= MAX_BLOCKS {
             self.flush();

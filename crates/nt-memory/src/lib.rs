@@ -48,6 +48,9 @@ const ACC_EXECUTE: u8 = 0x04;
 const ACC_GUARD: u8 = 0x08;
 const ACC_COPY_ON_WRITE: u8 = 0x10;
 const ACC_COMMITTED: u8 = 0x20;
+/// Instructions were fetched from the page since its protection was last set: a write to it
+/// must invalidate the CPUs' decoded blocks.
+const ACC_CODE: u8 = 0x40;
 
 /// The page size of a process: 4 KiB on x86, 8 KiB on Alpha AXP.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -131,12 +134,16 @@ impl PageProtection {
     }
 
     /// The access byte this protection gives a committed page.
+    ///
+    /// NT 4.0 enforces no execute protection (that is XP SP2's DEP, on processors with a
+    /// no-execute page bit): a page that can be read can be executed, and an execute-only
+    /// page can be read. The protection itself is kept as given; only the access differs.
     const fn access_bits(self) -> u8 {
         let bits = match self.0 & 0xFF {
-            0x02 => ACC_READ,
-            0x04 => ACC_READ | ACC_WRITE,
-            0x08 => ACC_READ | ACC_WRITE | ACC_COPY_ON_WRITE,
-            0x10 => ACC_EXECUTE,
+            0x02 => ACC_READ | ACC_EXECUTE,
+            0x04 => ACC_READ | ACC_WRITE | ACC_EXECUTE,
+            0x08 => ACC_READ | ACC_WRITE | ACC_COPY_ON_WRITE | ACC_EXECUTE,
+            0x10 => ACC_READ | ACC_EXECUTE,
             0x20 => ACC_READ | ACC_EXECUTE,
             0x40 => ACC_READ | ACC_WRITE | ACC_EXECUTE,
             0x80 => ACC_READ | ACC_WRITE | ACC_EXECUTE | ACC_COPY_ON_WRITE,
@@ -144,6 +151,16 @@ impl PageProtection {
         };
         let guard = if self.is_guard() { ACC_GUARD } else { 0 };
         bits | guard | ACC_COMMITTED
+    }
+
+    /// This protection with write access made copy-on-write access (READWRITE becomes
+    /// WRITECOPY, EXECUTE_READWRITE becomes EXECUTE_WRITECOPY); others are unchanged.
+    const fn with_copy_on_write(self) -> PageProtection {
+        match self.0 & 0xFF {
+            0x04 => PageProtection((self.0 & !0xFF) | 0x08),
+            0x40 => PageProtection((self.0 & !0xFF) | 0x80),
+            _ => self,
+        }
     }
 
     /// The protection a copy-on-write page has after its first write.
@@ -493,6 +510,9 @@ struct Allocation {
     pages: Vec<u32>,
     /// For a view of a section: the host memory it shows.
     backing: Option<Box<view::Backing>>,
+    /// For an image view without host backing: per page, true once a copy-on-write page
+    /// was written (now private). Empty until the first such write.
+    copied: Vec<bool>,
 }
 
 impl Allocation {
@@ -798,8 +818,8 @@ impl AddressSpace {
             }
             let protect = match (a.memory_type, self.view_of(start)) {
                 (MemoryType::Private, _) if !protect.is_copy_on_write() => protect,
-                // A view of a file is committed from the start.
-                (MemoryType::Mapped, Some((_, false))) => {
+                // A view of a file or an image is committed from the start.
+                (MemoryType::Mapped, Some((_, false))) | (MemoryType::Image, _) => {
                     return Err(MemoryError::AlreadyCommitted);
                 }
                 // Pages of a paging-file section: NT 4.0 takes any protection, copy-on-write
@@ -808,11 +828,7 @@ impl AddressSpace {
                     if view::compatible(view, protect) {
                         protect
                     } else {
-                        match protect.0 & 0xFF {
-                            0x04 => PageProtection((protect.0 & !0xFF) | 0x08),
-                            0x40 => PageProtection((protect.0 & !0xFF) | 0x80),
-                            _ => protect,
-                        }
+                        protect.with_copy_on_write()
                     }
                 }
                 (MemoryType::Private, _) => {
@@ -876,6 +892,7 @@ impl AddressSpace {
                 memory_type,
                 pages: vec![0; pages],
                 backing: None,
+                copied: Vec::new(),
             },
         );
         self.reserved_bytes += u64::from(len);
@@ -1057,7 +1074,14 @@ impl AddressSpace {
         if protect.is_copy_on_write() && a.memory_type == MemoryType::Private {
             return Err(MemoryError::InvalidPageProtection(protect));
         }
-        let is_view = a.backing.is_some();
+        // An image's pages are shared copy-on-write: write access to them is copy-on-write
+        // access (NT's MiProtectVirtualMemory for an image view).
+        let protect = if a.memory_type == MemoryType::Image {
+            protect.with_copy_on_write()
+        } else {
+            protect
+        };
+        let is_view = a.memory_type != MemoryType::Private;
         if is_view && !view::compatible(a.protect, protect) {
             return Err(MemoryError::SectionProtection(protect));
         }
@@ -1320,8 +1344,7 @@ impl AddressSpace {
         let p1 = (start + len - 1) >> shift;
         let plain = |p: usize| {
             self.access.get(p).is_some_and(|c| {
-                c.load(Ordering::Relaxed)
-                    & (ACC_WRITE | ACC_GUARD | ACC_COPY_ON_WRITE | ACC_EXECUTE)
+                c.load(Ordering::Relaxed) & (ACC_WRITE | ACC_GUARD | ACC_COPY_ON_WRITE | ACC_CODE)
                     == ACC_WRITE
             })
         };
@@ -1331,7 +1354,7 @@ impl AddressSpace {
         self.check_write_slow(addr, len, p0, p1)
     }
 
-    /// Writes touching guard, copy-on-write, executable or inaccessible pages.
+    /// Writes touching guard, copy-on-write, code or inaccessible pages.
     #[cold]
     fn check_write_slow(
         &mut self,
@@ -1343,7 +1366,7 @@ impl AddressSpace {
         self.check(addr, len, Access::Write)?;
         if self.access[p0..=p1]
             .iter()
-            .any(|c| c.load(Ordering::Relaxed) & ACC_EXECUTE != 0)
+            .any(|c| c.load(Ordering::Relaxed) & ACC_CODE != 0)
         {
             self.code_generation += 1;
         }
@@ -1371,6 +1394,26 @@ impl AddressSpace {
                 if let Some(p) = a.pages.get_mut(i) {
                     *p = PageProtection(*p).after_copy_on_write().0;
                 }
+                if a.backing.is_none() && a.memory_type == MemoryType::Image {
+                    a.copied.resize(a.pages.len(), false);
+                    if let Some(c) = a.copied.get_mut(i) {
+                        *c = true;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Records that instructions were fetched from the pages of `len` (>= 1) bytes at
+    /// `addr`, already checked: a later write to them bumps the code generation.
+    #[inline]
+    fn mark_code(&self, addr: u32, len: usize) {
+        let shift = self.page.shift();
+        let p0 = addr as usize >> shift;
+        let p1 = (addr as usize + len.max(1) - 1) >> shift;
+        for cell in self.access.get(p0..=p1).into_iter().flatten() {
+            if cell.load(Ordering::Relaxed) & ACC_CODE == 0 {
+                cell.fetch_or(ACC_CODE, Ordering::Relaxed);
             }
         }
     }
@@ -1543,13 +1586,16 @@ impl GuestMemory for AddressSpace {
     }
 
     fn fetch_bytes(&self, addr: u32, buf: &mut [u8]) -> Result<(), Fault> {
-        self.read_checked(addr, buf, Access::Execute)
+        self.read_checked(addr, buf, Access::Execute)?;
+        self.mark_code(addr, buf.len());
+        Ok(())
     }
 
     #[inline]
     fn fetch_u32(&self, addr: u32) -> Result<u32, Fault> {
-        self.read_array(addr, Access::Execute)
-            .map(u32::from_le_bytes)
+        let word = self.read_array(addr, Access::Execute)?;
+        self.mark_code(addr, 4);
+        Ok(u32::from_le_bytes(word))
     }
 
     #[inline]

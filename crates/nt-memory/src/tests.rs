@@ -418,7 +418,7 @@ fn access_faults_for_each_kind() {
         .unwrap();
     s.allocate(b + 0x4000, 0x1000, COMMIT, NA).unwrap();
 
-    // Read-only: reads ok, writes and fetches fault.
+    // Read-only: reads and fetches ok (NT 4.0 has no no-execute pages), writes fault.
     assert_eq!(s.read_u32(b).unwrap(), 0);
     let f = fault(s.write_u32(b + 8, 1));
     assert_eq!(
@@ -426,14 +426,15 @@ fn access_faults_for_each_kind() {
         (b + 8, Access::Write, FaultKind::AccessViolation)
     );
     assert_eq!(f.status(), NtStatus::ACCESS_VIOLATION);
-    assert_eq!(fault(s.fetch_u32(b)).access, Access::Execute);
-    // Read-write: no execute.
+    assert!(s.fetch_u32(b).is_ok());
+    // Read-write: code runs from data pages too.
     s.write_u64(b + 0x1000, 0x0102_0304_0506_0708).unwrap();
     assert_eq!(s.read_u64(b + 0x1000).unwrap(), 0x0102_0304_0506_0708);
-    assert_eq!(fault(s.fetch_u32(b + 0x1000)).access, Access::Execute);
-    // Execute only: fetch ok, read faults.
+    assert_eq!(s.fetch_u32(b + 0x1000).unwrap(), 0x0506_0708);
+    // Execute only: fetches and reads ok, writes fault.
     assert!(s.fetch_u32(b + 0x2000).is_ok());
-    assert_eq!(fault(s.read_u8(b + 0x2000)).access, Access::Read);
+    assert!(s.read_u8(b + 0x2000).is_ok());
+    assert_eq!(fault(s.write_u8(b + 0x2000, 1)).access, Access::Write);
     // Execute-read.
     assert!(s.fetch_u32(b + 0x3000).is_ok());
     assert!(s.read_u16(b + 0x3000).is_ok());
@@ -558,6 +559,32 @@ fn image_views_copy_on_write_and_unmap() {
     assert_eq!(
         s.query(b + 0x2000).unwrap().protect,
         PageProtection::EXECUTE_READWRITE
+    );
+    // Write access to an image page is copy-on-write access until the page is written;
+    // a written (private) page takes copy-on-write requests as write access.
+    assert_eq!(
+        s.protect(b, 0x1000, RW).unwrap(),
+        PageProtection::EXECUTE_WRITECOPY
+    );
+    assert_eq!(s.query(b).unwrap().protect, PageProtection::WRITECOPY);
+    assert_eq!(
+        s.protect(b, 0x1000, PageProtection::EXECUTE_READWRITE)
+            .unwrap(),
+        PageProtection::WRITECOPY
+    );
+    assert_eq!(
+        s.query(b).unwrap().protect,
+        PageProtection::EXECUTE_WRITECOPY
+    );
+    s.protect(b + 0x1000, 0x1000, PageProtection::WRITECOPY)
+        .unwrap();
+    assert_eq!(s.query(b + 0x1000).unwrap().protect, RW);
+    s.protect(b + 0x1000, 0x1000, RW).unwrap();
+    assert_eq!(s.query(b + 0x1000).unwrap().protect, RW);
+    // An image view is committed from the start.
+    assert_eq!(
+        status(s.allocate(b, 0x1000, COMMIT, RW)),
+        NtStatus::ALREADY_COMMITTED
     );
     assert_eq!(
         status(s.free(b, 0, FreeType::RELEASE)),
@@ -695,6 +722,7 @@ fn code_generation_changes_when_code_may_change() {
         PageProtection::EXECUTE_READWRITE,
     )
     .unwrap();
+    s.fetch_u32(b + 0x1000).unwrap();
     let g0 = s.code_generation();
     s.write_u32(b, 1).unwrap();
     s.write_bytes(b + 0x10, &[1, 2, 3]).unwrap();
@@ -705,10 +733,10 @@ fn code_generation_changes_when_code_may_change() {
     );
     s.write_u32(b + 0x1000, 0x90).unwrap();
     let g1 = s.code_generation();
-    assert!(g1 > g0, "write to an executable page");
+    assert!(g1 > g0, "write to a page code was fetched from");
     s.write_u16(b + 0xFFF, 0).unwrap();
     let g2 = s.code_generation();
-    assert!(g2 > g1, "write straddling into an executable page");
+    assert!(g2 > g1, "write straddling into a code page");
     assert!(s.write_u8(b + 0x2000 + 0x1000, 0).is_err());
     assert_eq!(s.code_generation(), g2, "a faulting write changes nothing");
     s.protect(b + 0x1000, 0x1000, PageProtection::EXECUTE_READ)
@@ -919,4 +947,33 @@ fn reserve_sections_share_their_commits_between_views() {
     other.write_u32(vb, 5).unwrap();
     assert_eq!(a.read_u32(va).unwrap(), 5);
     assert!(!other.sync_shared_commit(vb + 0x1000));
+}
+
+#[test]
+fn writes_to_pages_code_was_fetched_from_change_the_code_generation() {
+    let mut s = space();
+    let (b, _) = s.allocate(0, 0x2000, RESERVE | COMMIT, RW).unwrap();
+    let g0 = s.code_generation();
+    // Plain data writes leave decoded code alone.
+    s.write_u32(b, 0x90).unwrap();
+    s.write_u32(b + 0x1000, 0x90).unwrap();
+    assert_eq!(s.code_generation(), g0);
+    // Once instructions were fetched from the first page, a write there invalidates them;
+    // the other page stays data.
+    s.fetch_u32(b).unwrap();
+    s.write_u32(b + 0x1000, 0x91).unwrap();
+    assert_eq!(s.code_generation(), g0);
+    s.write_u32(b + 8, 0x91).unwrap();
+    assert!(s.code_generation() > g0);
+}
+
+#[test]
+fn a_fetch_from_a_guard_page_raises_the_guard_page_violation_once() {
+    let mut s = space();
+    let (b, _) = s
+        .allocate(0, 0x1000, RESERVE | COMMIT, RW | PageProtection::GUARD)
+        .unwrap();
+    let f = fault(s.fetch_u32(b));
+    assert_eq!((f.access, f.kind), (Access::Execute, FaultKind::GuardPage));
+    assert!(s.fetch_u32(b).is_ok());
 }

@@ -325,10 +325,10 @@ impl AddressSpace {
             return false;
         };
         let i = ((addr - a.base) >> self.page.shift()) as usize;
-        a.backing
-            .as_ref()
-            .and_then(|b| b.written.get(i).copied())
-            .unwrap_or(false)
+        match a.backing.as_ref() {
+            Some(b) => b.written.get(i).copied().unwrap_or(false),
+            None => a.copied.get(i).copied().unwrap_or(false),
+        }
     }
 
     /// `NtFlushVirtualMemory` / FlushViewOfFile: writes the view's changed pages of
