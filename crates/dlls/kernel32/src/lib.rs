@@ -20,6 +20,7 @@ mod copyfile;
 mod debugapi;
 mod debugstr;
 pub mod dllload;
+mod dosdev;
 mod drive;
 pub(crate) mod environment;
 mod errormode;
@@ -43,6 +44,7 @@ mod memstatus;
 mod message;
 mod module;
 mod namedpipe;
+mod nls;
 mod ntfile;
 mod overlapped;
 mod path;
@@ -770,6 +772,28 @@ pub static DLL: BuiltinDll = BuiltinDll {
         environment::GetEnvironmentVariableW,
         environment::SetEnvironmentVariableA,
         environment::SetEnvironmentVariableW,
+        environment::ExpandEnvironmentStringsA,
+        environment::ExpandEnvironmentStringsW,
+        // nls.rs: locale identifiers, power status
+        nls::GetThreadLocale,
+        nls::SetThreadLocale,
+        nls::GetUserDefaultLCID,
+        nls::GetSystemDefaultLCID,
+        nls::GetUserDefaultLangID,
+        nls::GetSystemDefaultLangID,
+        nls::GetUserDefaultUILanguage,
+        nls::GetSystemDefaultUILanguage,
+        nls::IsValidLocale,
+        nls::ConvertDefaultLocale,
+        nls::GetSystemPowerStatus,
+        // dosdev.rs: DOS device names
+        dosdev::QueryDosDeviceA,
+        dosdev::QueryDosDeviceW,
+        dosdev::DefineDosDeviceA,
+        dosdev::DefineDosDeviceW,
+        // module.rs: Windows XP's GetModuleHandleEx (static imports only)
+        module::GetModuleHandleExA,
+        module::GetModuleHandleExW,
         // sync.rs
         sync::TlsAlloc,
         sync::TlsFree,
