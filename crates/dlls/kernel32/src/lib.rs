@@ -22,6 +22,7 @@ mod debugstr;
 pub mod dllload;
 mod dosdev;
 mod drive;
+mod fiber;
 pub(crate) mod environment;
 mod errormode;
 mod exec;
@@ -64,6 +65,7 @@ mod time;
 mod timeconv;
 mod timerqueue;
 mod timers;
+mod verify;
 mod toolhelp;
 mod volume;
 mod waits;
@@ -774,6 +776,14 @@ pub static DLL: BuiltinDll = BuiltinDll {
         environment::SetEnvironmentVariableW,
         environment::ExpandEnvironmentStringsA,
         environment::ExpandEnvironmentStringsW,
+        // verify.rs
+        verify::VerifyVersionInfoA,
+        verify::VerifyVersionInfoW,
+        // fiber.rs
+        fiber::CreateFiber,
+        fiber::ConvertThreadToFiber,
+        fiber::SwitchToFiber,
+        fiber::DeleteFiber,
         // nls.rs: locale identifiers, power status
         nls::GetThreadLocale,
         nls::SetThreadLocale,
@@ -1907,7 +1917,7 @@ fn WriteConsoleA(
 }
 
 /// How a loader outcome that ends the thread or the process is returned from a builtin.
-fn ending(outcome: Option<nt_kernel::ServiceOutcome>) -> ApiReturn {
+pub(crate) fn ending(outcome: Option<nt_kernel::ServiceOutcome>) -> ApiReturn {
     match outcome {
         Some(nt_kernel::ServiceOutcome::ExitProcess(code)) => ApiReturn::ExitProcess(code),
         Some(nt_kernel::ServiceOutcome::ExitThread(code)) => ApiReturn::ExitThread(code),

@@ -88,6 +88,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         // object.rs: object queries, the system time, version conditions
         object::NtQueryObject,
         object::NtQuerySystemTime,
+        object::NtGetTickCount,
         object::VerSetConditionMask,
         "ZwQueryObject" => object::NtQueryObject,
         "ZwQuerySystemTime" => object::NtQuerySystemTime,

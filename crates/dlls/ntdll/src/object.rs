@@ -23,6 +23,12 @@ pub fn NtQuerySystemTime(call: &mut ApiCall<'_>, SystemTime: Ptr) -> ApiReturn {
     }
 }
 
+/// ULONG NtGetTickCount(void): milliseconds since the machine started, as GetTickCount.
+#[export]
+pub fn NtGetTickCount(call: &mut ApiCall<'_>) -> u32 {
+    call.machine.clock().now_ms() as u32
+}
+
 /// The system time in 100ns units since 1601.
 pub fn system_time(call: &ApiCall<'_>) -> u64 {
     /// 1601-01-01 to 1970-01-01 in 100ns units.
