@@ -776,7 +776,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
         environment::SetEnvironmentVariableW,
         environment::ExpandEnvironmentStringsA,
         environment::ExpandEnvironmentStringsW,
-        // verify.rs
+        // verify.rs (and Windows 2000's VerSetConditionMask, NTDLL's, which KERNEL32 exports too)
+        "VerSetConditionMask" => ntdll::object::VerSetConditionMask,
         verify::VerifyVersionInfoA,
         verify::VerifyVersionInfoW,
         // fiber.rs
