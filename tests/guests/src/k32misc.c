@@ -91,8 +91,17 @@ static void dos_devices(void)
 {
     char buf[512];
     DWORD n;
-    n = QueryDosDeviceA("C:", buf, sizeof buf);
-    check_u("QueryDosDevice(drive C) found", n > 2 && buf[0] == '\\' && buf[n - 1] == 0 && buf[n - 2] == 0);
+    {
+        DWORD drives = GetLogicalDrives(), all = 1, i;
+        char name[3] = "A:";
+        for (i = 0; i < 26; i++) {
+            if (!(drives & (1u << i))) continue;
+            name[0] = (char)('A' + i);
+            n = QueryDosDeviceA(name, buf, sizeof buf);
+            all &= n > 2 && buf[0] == '\\' && buf[n - 1] == 0 && buf[n - 2] == 0;
+        }
+        check_u("QueryDosDevice(every drive) found", all);
+    }
     n = QueryDosDeviceA("nul", buf, sizeof buf);
     check_u("QueryDosDevice(nul)", n);
     str("QueryDosDevice(nul) text", buf);

@@ -14,6 +14,7 @@ use nt_status::{NtStatus, Win32Error};
 mod actctx;
 mod atom;
 mod callback;
+mod change;
 pub mod console;
 mod console_api;
 mod copyfile;
@@ -780,6 +781,11 @@ pub static DLL: BuiltinDll = BuiltinDll {
         "VerSetConditionMask" => ntdll::object::VerSetConditionMask,
         verify::VerifyVersionInfoA,
         verify::VerifyVersionInfoW,
+        // change.rs
+        change::FindFirstChangeNotificationA,
+        change::FindFirstChangeNotificationW,
+        change::FindNextChangeNotification,
+        change::FindCloseChangeNotification,
         // fiber.rs
         fiber::CreateFiber,
         fiber::ConvertThreadToFiber,
