@@ -5,9 +5,10 @@
 //! signals it again at once, as NT's notify queue does.
 //!
 //! ntemu sees the drive's host directory, which other host programs may change too, so it
-//! looks for changes itself: each watch keeps what the directory held (names, kinds, sizes,
+//! looks for changes itself: each watch holds the directory open (so it follows a rename and
+//! sees a deletion, as NT's handle does), keeps what it held (names, kinds, sizes,
 //! attributes, times) and compares it, at most every [`SCAN_INTERVAL`], between scheduler
-//! rounds and while every guest thread waits.
+//! rounds and while every guest thread waits. A deleted directory completes its watch.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Weak};
@@ -18,7 +19,11 @@ use nt_object::{AccessMask, EventType, Handle, HandleAttributes, Object};
 use nt_status::Win32Error;
 use win32::{AnsiStr, ApiCall, ApiReturn, HostIo, WideStr, Win32State, export};
 
-use crate::volume::{Located, Node, Volume};
+use std::os::fd::OwnedFd;
+
+use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags};
+
+use crate::volume::OpenHow;
 
 /// How often a watched directory is looked at.
 const SCAN_INTERVAL: Duration = Duration::from_millis(10);
@@ -45,17 +50,29 @@ struct Seen {
     read_only: bool,
     written: i128,
     accessed: i128,
+    /// The host's inode change time: metadata set (even to what it was) changes it.
+    changed: i128,
 }
 
 impl Seen {
-    fn of(node: &Node) -> Seen {
-        Seen {
-            dir: node.is_dir(),
-            size: node.size,
-            read_only: node.read_only,
-            written: node.written,
-            accessed: node.accessed,
-        }
+    /// What a host stat shows; None for what is neither a file nor a directory.
+    // The stat fields' types differ between host architectures.
+    #[allow(clippy::unnecessary_cast)]
+    fn of(stat: &rustix::fs::Stat) -> Option<Seen> {
+        let dir = match FileType::from_raw_mode(stat.st_mode as _) {
+            FileType::Directory => true,
+            FileType::RegularFile => false,
+            _ => return None,
+        };
+        let time = |s: i64, ns: u64| i128::from(s) * 1_000_000_000 + i128::from(ns);
+        Some(Seen {
+            dir,
+            size: if dir { 0 } else { stat.st_size as u64 },
+            read_only: stat.st_mode & 0o200 == 0,
+            written: time(stat.st_mtime as i64, stat.st_mtime_nsec as u64),
+            accessed: time(stat.st_atime as i64, stat.st_atime_nsec as u64),
+            changed: time(stat.st_ctime as i64, stat.st_ctime_nsec as u64),
+        })
     }
 }
 
@@ -64,8 +81,8 @@ type Snapshot = BTreeMap<String, Seen>;
 
 /// One change notification.
 struct Watch {
-    volume: Arc<Volume>,
-    dir: Located,
+    /// The directory, held open: a watch follows it when it is renamed, as NT's handle does.
+    dir: OwnedFd,
     subtree: bool,
     filter: u32,
     /// What the directory held when last looked at; None once it is gone.
@@ -93,7 +110,12 @@ fn differences(old: &Snapshot, new: &Snapshot) -> u32 {
                 if after.dir != before.dir {
                     bits |= FILE_NAME | DIR_NAME;
                 }
-                if after.read_only != before.read_only {
+                // Attributes set without the data changing (NT reports setting them, as
+                // SetFileAttributes does, even to their old values).
+                let metadata_only = after.changed != before.changed
+                    && after.written == before.written
+                    && after.size == before.size;
+                if after.read_only != before.read_only || metadata_only {
                     bits |= ATTRIBUTES;
                 }
                 if !after.dir && after.size != before.size {
@@ -124,34 +146,53 @@ fn join(dir: &str, name: &str) -> String {
     }
 }
 
-/// What the directory holds now; None when it cannot be listed (it is gone).
-fn snapshot(volume: &Volume, dir: &Located, subtree: bool) -> Option<Snapshot> {
+/// What the open directory holds now; None when it is gone (deleted: no links left).
+/// Entries whose names are not UTF-8 are left out; links are not followed.
+fn snapshot(dir: &OwnedFd, subtree: bool) -> Option<Snapshot> {
+    let stat = rustix::fs::fstat(dir).ok()?;
+    if stat.st_nlink == 0 {
+        return None;
+    }
     let mut out = Snapshot::new();
-    let mut pending = vec![(dir.clone(), String::new())];
-    let mut first = true;
-    while let Some((at, prefix)) = pending.pop() {
-        let entries = match volume.list(&at) {
-            Ok(e) => e,
-            Err(_) if first => return None,
-            Err(_) => continue,
-        };
-        first = false;
-        for (name, node) in entries {
-            if out.len() >= MAX_ENTRIES {
-                return Some(out);
+    let mut pending: Vec<(OwnedFd, String)> = Vec::new();
+    let mut current = rustix::fs::openat(dir, ".", OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty()).ok()?;
+    let mut prefix = String::new();
+    loop {
+        if let Ok(entries) = Dir::read_from(&current) {
+            for entry in entries.flatten() {
+                let Ok(name) = std::str::from_utf8(entry.file_name().to_bytes()) else {
+                    continue;
+                };
+                if name == "." || name == ".." || out.len() >= MAX_ENTRIES {
+                    continue;
+                }
+                let Ok(stat) = rustix::fs::statat(&current, name, AtFlags::SYMLINK_NOFOLLOW) else {
+                    continue;
+                };
+                let Some(seen) = Seen::of(&stat) else {
+                    continue;
+                };
+                let key = join(&prefix, name);
+                if subtree
+                    && seen.dir
+                    && let Ok(fd) = rustix::fs::openat(
+                        &current,
+                        name,
+                        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                        Mode::empty(),
+                    )
+                {
+                    pending.push((fd, key.clone()));
+                }
+                out.insert(key, seen);
             }
-            let key = join(&prefix, &name);
-            if subtree && node.is_dir() {
-                pending.push((
-                    Located {
-                        rel: join(&at.rel, &name),
-                        name: name.clone(),
-                        node: Some(node),
-                    },
-                    key.clone(),
-                ));
+        }
+        match pending.pop() {
+            Some((fd, p)) => {
+                current = fd;
+                prefix = p;
             }
-            out.insert(key, Seen::of(&node));
+            None => break,
         }
     }
     Some(out)
@@ -171,7 +212,7 @@ fn scan(state: &mut Win32State, force: bool) {
         let Some(old) = &w.seen else {
             continue;
         };
-        let new = snapshot(&w.volume, &w.dir, w.subtree);
+        let new = snapshot(&w.dir, w.subtree);
         let fired = match &new {
             // The directory itself is gone: its watch completes.
             None => true,
@@ -214,14 +255,26 @@ fn find_first(call: &mut ApiCall<'_>, path: Option<&str>, subtree: bool, filter:
     let Some(path) = path else {
         return call.fail_win32(Win32Error::PATH_NOT_FOUND, INVALID);
     };
-    let (volume, dir, node) = match crate::file::existing(call, path) {
+    let (volume, at, node) = match crate::file::existing(call, path) {
         Ok(found) => found,
         Err(e) => return call.fail_win32(e, INVALID),
     };
     if !node.is_dir() {
         return call.fail_win32(Win32Error::DIRECTORY, INVALID);
     }
-    let seen = snapshot(&volume, &dir, subtree);
+    let how = OpenHow {
+        read: true,
+        write: false,
+        create: false,
+        exclusive: false,
+        truncate: false,
+        directory: true,
+    };
+    let dir = match volume.open(&at, how) {
+        Ok(opened) => OwnedFd::from(opened.file),
+        Err(e) => return call.fail_win32(e, INVALID),
+    };
+    let seen = snapshot(&dir, subtree);
     let event = call.machine.objects().create_event(EventType::Notification, false);
     let handle = call.process_mut().map(|p| {
         p.handle_table_mut().insert(
@@ -238,7 +291,6 @@ fn find_first(call: &mut ApiCall<'_>, path: Option<&str>, subtree: bool, filter:
     call.state.add_housekeeping_hook(housekeeping);
     call.state.add_idle_hook(idle);
     call.state.get::<Watches>().list.push(Watch {
-        volume,
         dir,
         subtree,
         filter,
@@ -329,6 +381,7 @@ mod tests {
             read_only: false,
             written,
             accessed: 0,
+            changed: written,
         }
     }
 
@@ -346,5 +399,10 @@ mod tests {
         let mut grown = old.clone();
         grown.insert("a".into(), seen(false, 5, 2));
         assert_eq!(differences(&old, &grown), SIZE | LAST_WRITE);
+        let mut touched = old.clone();
+        if let Some(a) = touched.get_mut("a") {
+            a.changed += 1;
+        }
+        assert_eq!(differences(&old, &touched), ATTRIBUTES);
     }
 }
