@@ -105,6 +105,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         token::DuplicateToken,
         token::GetTokenInformation,
         token::ImpersonateSelf,
+        token::ImpersonateNamedPipeClient,
         token::LookupPrivilegeNameA,
         token::LookupPrivilegeNameW,
         token::LookupPrivilegeValueA,

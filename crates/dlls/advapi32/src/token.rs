@@ -246,6 +246,24 @@ fn ImpersonateSelf(call: &mut ApiCall<'_>, ImpersonationLevel: u32) -> ApiReturn
     if ImpersonationLevel > 3 {
         return fail(call, Win32Error::BAD_IMPERSONATION_LEVEL);
     }
+    impersonate_own_user(call, ImpersonationLevel)
+}
+
+/// BOOL ImpersonateNamedPipeClient(HANDLE hNamedPipe): the calling thread impersonates the
+/// client of the named pipe's server end, at SecurityImpersonation (the level a client's
+/// default security quality of service grants). Every process runs as the one user on
+/// ntemu's NT, so the client's token is a copy of the server process's. Fails with
+/// ERROR_CANNOT_IMPERSONATE while no client is connected.
+#[export]
+fn ImpersonateNamedPipeClient(call: &mut ApiCall<'_>, hNamedPipe: Handle) -> ApiReturn {
+    if let Err(status) = kernel32::namedpipe::may_impersonate_client(call, hNamedPipe) {
+        return fail(call, status.to_win32_error());
+    }
+    impersonate_own_user(call, 2)
+}
+
+/// Gives the calling thread an impersonation token of its process's user at `level`.
+fn impersonate_own_user(call: &mut ApiCall<'_>, level: u32) -> ApiReturn {
     let (Some(process), Some(thread)) = (
         current(call, Handle::CURRENT_PROCESS, ObjectType::Process),
         current(call, Handle::CURRENT_THREAD, ObjectType::Thread),
@@ -255,7 +273,7 @@ fn ImpersonateSelf(call: &mut ApiCall<'_>, ImpersonationLevel: u32) -> ApiReturn
     let privileges = process_token(call, &process)
         .and_then(|t| t.payload::<Token>().map(|p| p.privileges.lock().clone()))
         .unwrap_or_default();
-    let Some(token) = new_token(call, Some(ImpersonationLevel), privileges) else {
+    let Some(token) = new_token(call, Some(level), privileges) else {
         return fail(call, Win32Error::NOT_ENOUGH_MEMORY);
     };
     let tokens = call.state.get::<Tokens>();

@@ -45,7 +45,7 @@ mod memlock;
 mod memstatus;
 mod message;
 mod module;
-mod namedpipe;
+pub mod namedpipe;
 mod nls;
 mod ntfile;
 mod overlapped;
@@ -803,6 +803,9 @@ pub static DLL: BuiltinDll = BuiltinDll {
         nls::IsValidLocale,
         nls::ConvertDefaultLocale,
         nls::GetSystemPowerStatus,
+        nls::GetCPInfoExA,
+        nls::GetCPInfoExW,
+        nls::IsDBCSLeadByteEx,
         // dosdev.rs: DOS device names
         dosdev::QueryDosDeviceA,
         dosdev::QueryDosDeviceW,

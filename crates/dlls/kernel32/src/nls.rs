@@ -1,6 +1,7 @@
 //! Locale identifiers: the thread's locale (GetThreadLocale/SetThreadLocale, kept in the
 //! TEB's CurrentLocale as on NT), the user's and the system's defaults (U.S. English on
-//! ntemu's NT), IsValidLocale and ConvertDefaultLocale; and GetSystemPowerStatus.
+//! ntemu's NT), IsValidLocale and ConvertDefaultLocale; the code page queries of Windows
+//! 2000 (GetCPInfoEx) and IsDBCSLeadByteEx; and GetSystemPowerStatus.
 
 use nt_kernel::teb::offsets::CURRENT_LOCALE;
 use nt_status::{NtStatus, Win32Error};
@@ -139,5 +140,80 @@ mod tests {
         assert_eq!(convert_default(0x0007), 0x0407);
         assert_eq!(convert_default(0x0407), 0x0407);
         assert!(is_valid(0x0411) && !is_valid(0x0400) && !is_valid(0x1_0409));
+    }
+}
+
+/// The installed code page a CP_* value or code page number names: CP_ACP (0) and
+/// CP_THREAD_ACP (3) are ANSI 1252 (the only ANSI code page of the locales ntemu has),
+/// CP_OEMCP (1) is OEM 437; None for a code page that is not installed.
+fn installed_code_page(code_page: u32) -> Option<u32> {
+    match code_page {
+        0 | 3 | 1252 => Some(1252),
+        1 | 437 => Some(437),
+        _ => None,
+    }
+}
+
+/// A code page's name as NT's registry gives it.
+fn code_page_name(code_page: u32) -> &'static str {
+    if code_page == 437 {
+        "437   (OEM - United States)"
+    } else {
+        "1252  (ANSI - Latin I)"
+    }
+}
+
+fn cp_info_ex(call: &mut ApiCall<'_>, code_page: u32, flags: u32, out: Ptr, wide: bool) -> ApiReturn {
+    let Some(cp) = installed_code_page(code_page) else {
+        return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
+    };
+    if flags != 0 || out.is_null() {
+        return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
+    }
+    // CPINFOEX: MaxCharSize, DefaultChar[2], LeadByte[12], UnicodeDefaultChar, CodePage,
+    // CodePageName[MAX_PATH]: a single-byte code page whose default character is '?'.
+    let mut bytes = vec![0u8; 24];
+    bytes[0] = 1;
+    bytes[4] = b'?';
+    bytes[18] = b'?';
+    bytes[20..24].copy_from_slice(&cp.to_le_bytes());
+    let name = code_page_name(cp);
+    if wide {
+        let mut units: Vec<u16> = name.encode_utf16().collect();
+        units.resize(260, 0);
+        bytes.extend(units.iter().flat_map(|u| u.to_le_bytes()));
+    } else {
+        let mut text = name.as_bytes().to_vec();
+        text.resize(260, 0);
+        bytes.extend(text);
+    }
+    match call.write_bytes(out.0, &bytes) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail_win32(Win32Error::NOACCESS, 0),
+    }
+}
+
+/// BOOL GetCPInfoExA(UINT CodePage, DWORD dwFlags, LPCPINFOEXA lpCPInfoEx): Windows 2000's
+/// GetCPInfo with the code page's number and name; dwFlags must be 0. ERROR_INVALID_PARAMETER
+/// for a code page that is not installed.
+#[export]
+fn GetCPInfoExA(call: &mut ApiCall<'_>, CodePage: u32, dwFlags: u32, lpCPInfoEx: Ptr) -> ApiReturn {
+    cp_info_ex(call, CodePage, dwFlags, lpCPInfoEx, false)
+}
+
+/// BOOL GetCPInfoExW(UINT CodePage, DWORD dwFlags, LPCPINFOEXW lpCPInfoEx).
+#[export]
+fn GetCPInfoExW(call: &mut ApiCall<'_>, CodePage: u32, dwFlags: u32, lpCPInfoEx: Ptr) -> ApiReturn {
+    cp_info_ex(call, CodePage, dwFlags, lpCPInfoEx, true)
+}
+
+/// BOOL IsDBCSLeadByteEx(UINT CodePage, BYTE TestChar): FALSE, as every installed code page
+/// is single-byte; FALSE with ERROR_INVALID_PARAMETER for a code page that is not installed.
+#[export]
+fn IsDBCSLeadByteEx(call: &mut ApiCall<'_>, CodePage: u32, TestChar: u32) -> ApiReturn {
+    let _ = TestChar;
+    match installed_code_page(CodePage) {
+        Some(_) => ApiReturn::Value(0),
+        None => call.fail_win32(Win32Error::INVALID_PARAMETER, 0),
     }
 }
