@@ -19,7 +19,7 @@ for src in hello handles threads kb246691 compute calls missing av divzero leak 
     [ "$src" = npipes ] && extra=(-lntdll)
     [ "$src" = alerts ] && extra=(-lntdll)
     [ "$src" = mapping ] && extra=(-lntdll)
-    [ "$src" = k32misc ] && extra=(-lntdll)
+    [ "$src" = k32misc ] && extra=(-lntdll -ladvapi32)
     [ "$src" = regwait ] && extra=("$tmp/libregwait.a" -lntdll)
     "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" "${extra[@]}" -lkernel32
     echo "built x86/$src.exe"

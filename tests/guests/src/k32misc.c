@@ -8,7 +8,8 @@
  * (basic information of an event handle, the name of a named event, handle flags),
  * VerSetConditionMask and VerifyVersionInfo; fibers (ConvertThreadToFiber, CreateFiber,
  * SwitchToFiber back and forth, GetFiberData, DeleteFiber, and a fiber routine that returns,
- * ending its thread). One line per check ("name: value"); NT 4.0's in
+ * ending its thread); GetCPInfoExA, IsDBCSLeadByteEx, GetTempPathW's clearing of the buffer;
+ * ImpersonateNamedPipeClient before and after a client connects. One line per check ("name: value"); NT 4.0's in
  * expected/k32misc.expected, Wine's in expected/k32misc.wine. */
 #include "guest.h"
 #include <winternl.h>
@@ -202,6 +203,67 @@ static void native(void)
     CHECK_FAIL("VerifyVersionInfoA(empty mask)", VerifyVersionInfoA(&v, VER_MAJORVERSION, 0));
 }
 
+static void code_pages(void)
+{
+    CPINFOEXA cpi;
+    WCHAR wbuf[300];
+    DWORD i, n, zeroed = 1, untouched = 1;
+    for (i = 0; i < sizeof cpi; i++) ((BYTE *)&cpi)[i] = 0x55;
+    check_u("GetCPInfoExA(CP_ACP)", GetCPInfoExA(CP_ACP, 0, &cpi));
+    check_u("GetCPInfoExA(CP_ACP) code page", cpi.CodePage);
+    check_u("GetCPInfoExA(CP_ACP) max char size", cpi.MaxCharSize);
+    check_u("GetCPInfoExA(CP_ACP) default char", cpi.DefaultChar[0]);
+    check_u("GetCPInfoExA(CP_OEMCP)", GetCPInfoExA(CP_OEMCP, 0, &cpi));
+    check_u("GetCPInfoExA(CP_OEMCP) code page", cpi.CodePage);
+    CHECK_FAIL("GetCPInfoExA(12345)", GetCPInfoExA(12345, 0, &cpi));
+    CHECK_FAIL("IsDBCSLeadByteEx(1252, 0x81)", IsDBCSLeadByteEx(1252, 0x81));
+    CHECK_FAIL("IsDBCSLeadByteEx(12345, 0x81)", IsDBCSLeadByteEx(12345, 0x81));
+
+    /* GetTempPathW clears what follows the path, or the whole buffer when it is too small. */
+    for (i = 0; i < 300; i++) wbuf[i] = 'a';
+    n = GetTempPathW(300, wbuf);
+    for (i = n + 1; i < 300; i++) zeroed &= wbuf[i] == 0;
+    check_u("GetTempPathW clears the rest of the buffer", n > 0 && zeroed);
+    for (i = 0; i < 300; i++) wbuf[i] = 'a';
+    n = GetTempPathW(2, wbuf);
+    for (i = 2; i < 300; i++) untouched &= wbuf[i] == 'a';
+    check_u("GetTempPathW(too small) clears only the given length",
+            n > 2 && wbuf[0] == 0 && wbuf[1] == 0 && untouched);
+}
+
+static DWORD WINAPI pipe_client(void *param)
+{
+    DWORD n;
+    HANDLE c = CreateFileA("\\\\.\\pipe\\ntemu-imp", GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
+    (void)param;
+    WriteFile(c, "x", 1, &n, NULL);
+    CloseHandle(c);
+    return 0;
+}
+
+static void impersonation(void)
+{
+    HANDLE s, t, token = NULL;
+    char buf[4];
+    DWORD n, level = 77, size;
+    s = CreateNamedPipeA("\\\\.\\pipe\\ntemu-imp", PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE | PIPE_WAIT, 1, 64, 64, 0, NULL);
+    CHECK_FAIL("ImpersonateNamedPipeClient(not connected)", ImpersonateNamedPipeClient(s));
+    t = CreateThread(NULL, 0, pipe_client, NULL, 0, NULL);
+    ConnectNamedPipe(s, NULL);
+    ReadFile(s, buf, 1, &n, NULL);
+    CHECK_FAIL("ImpersonateNamedPipeClient(connected)", ImpersonateNamedPipeClient(s));
+    check_u("OpenThreadToken while impersonating", OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, FALSE, &token));
+    GetTokenInformation(token, TokenImpersonationLevel, &level, sizeof level, &size);
+    check_u("impersonation level", level);
+    CloseHandle(token);
+    check_u("RevertToSelf", RevertToSelf());
+    token = NULL;
+    CHECK_FAIL("OpenThreadToken after RevertToSelf", OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, FALSE, &token));
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    CloseHandle(s);
+}
+
 static void *main_fiber, *second_fiber;
 static int steps;
 
@@ -266,6 +328,8 @@ void __stdcall start(void)
     dos_devices();
     modules();
     native();
+    code_pages();
+    impersonation();
     fibers();
     ExitProcess(0);
 }
