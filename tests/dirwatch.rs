@@ -21,7 +21,10 @@ fn x86_change_notifications_behave_as_on_nt4() {
     let (code, stdout, stderr) = run_to_end("x86/dirwatch.exe", options);
     assert_eq!(stdout, expected("expected/dirwatch.expected"), "{stderr}");
     assert_eq!(code, 0, "{stderr}");
-    assert!(!root.path().join("watchdir").exists(), "the program cleans up");
+    assert!(
+        !root.path().join("watchdir").exists(),
+        "the program cleans up"
+    );
 }
 
 #[test]

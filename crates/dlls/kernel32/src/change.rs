@@ -155,7 +155,13 @@ fn snapshot(dir: &OwnedFd, subtree: bool) -> Option<Snapshot> {
     }
     let mut out = Snapshot::new();
     let mut pending: Vec<(OwnedFd, String)> = Vec::new();
-    let mut current = rustix::fs::openat(dir, ".", OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty()).ok()?;
+    let mut current = rustix::fs::openat(
+        dir,
+        ".",
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .ok()?;
     let mut prefix = String::new();
     loop {
         if let Ok(entries) = Dir::read_from(&current) {
@@ -203,7 +209,11 @@ fn snapshot(dir: &OwnedFd, subtree: bool) -> Option<Snapshot> {
 fn scan(state: &mut Win32State, force: bool) {
     let watches = state.get::<Watches>();
     let now = Instant::now();
-    if !force && watches.last_scan.is_some_and(|t| now.duration_since(t) < SCAN_INTERVAL) {
+    if !force
+        && watches
+            .last_scan
+            .is_some_and(|t| now.duration_since(t) < SCAN_INTERVAL)
+    {
         return;
     }
     watches.last_scan = Some(now);
@@ -275,13 +285,13 @@ fn find_first(call: &mut ApiCall<'_>, path: Option<&str>, subtree: bool, filter:
         Err(e) => return call.fail_win32(e, INVALID),
     };
     let seen = snapshot(&dir, subtree);
-    let event = call.machine.objects().create_event(EventType::Notification, false);
+    let event = call
+        .machine
+        .objects()
+        .create_event(EventType::Notification, false);
     let handle = call.process_mut().map(|p| {
-        p.handle_table_mut().insert(
-            &event,
-            AccessMask(0x001F_0003),
-            HandleAttributes::NONE,
-        )
+        p.handle_table_mut()
+            .insert(&event, AccessMask(0x001F_0003), HandleAttributes::NONE)
     });
     let handle = match handle {
         Some(Ok(h)) => h,
@@ -313,7 +323,12 @@ fn FindFirstChangeNotificationA(
     bWatchSubtree: u32,
     dwNotifyFilter: u32,
 ) -> ApiReturn {
-    find_first(call, lpPathName.as_deref(), bWatchSubtree != 0, dwNotifyFilter)
+    find_first(
+        call,
+        lpPathName.as_deref(),
+        bWatchSubtree != 0,
+        dwNotifyFilter,
+    )
 }
 
 /// HANDLE FindFirstChangeNotificationW(LPCWSTR, BOOL, DWORD).
@@ -324,7 +339,12 @@ fn FindFirstChangeNotificationW(
     bWatchSubtree: u32,
     dwNotifyFilter: u32,
 ) -> ApiReturn {
-    find_first(call, lpPathName.as_deref(), bWatchSubtree != 0, dwNotifyFilter)
+    find_first(
+        call,
+        lpPathName.as_deref(),
+        bWatchSubtree != 0,
+        dwNotifyFilter,
+    )
 }
 
 /// The watch a handle names.

@@ -112,7 +112,13 @@ fn read_name(call: &ApiCall<'_>, at: Ptr, wide: bool) -> Result<Option<String>, 
     text.map(Some).map_err(|_| Win32Error::NOACCESS)
 }
 
-fn query_dos_device(call: &mut ApiCall<'_>, name: Ptr, out: Ptr, max: u32, wide: bool) -> ApiReturn {
+fn query_dos_device(
+    call: &mut ApiCall<'_>,
+    name: Ptr,
+    out: Ptr,
+    max: u32,
+    wide: bool,
+) -> ApiReturn {
     let result = read_name(call, name, wide).and_then(|n| query(call, n.as_deref()));
     match result {
         Ok(strings) => answer(call, &strings, out, max, wide),
@@ -145,7 +151,13 @@ fn QueryDosDeviceW(
     query_dos_device(call, lpDeviceName, lpTargetPath, ucchMax, true)
 }
 
-fn define_dos_device(call: &mut ApiCall<'_>, flags: u32, name: Ptr, target: Ptr, wide: bool) -> ApiReturn {
+fn define_dos_device(
+    call: &mut ApiCall<'_>,
+    flags: u32,
+    name: Ptr,
+    target: Ptr,
+    wide: bool,
+) -> ApiReturn {
     let name = match read_name(call, name, wide) {
         Ok(Some(n)) if !n.is_empty() => n.to_uppercase(),
         Ok(_) => return call.fail_win32(Win32Error::INVALID_PARAMETER, 0),
@@ -171,9 +183,9 @@ fn define_dos_device(call: &mut ApiCall<'_>, flags: u32, name: Ptr, target: Ptr,
             Some(t) if flags & DDD_EXACT_MATCH_ON_REMOVE != 0 => {
                 current.iter().position(|c| c.eq_ignore_ascii_case(t))
             }
-            Some(t) => current.iter().position(|c| {
-                c.len() >= t.len() && c[..t.len()].eq_ignore_ascii_case(t)
-            }),
+            Some(t) => current
+                .iter()
+                .position(|c| c.len() >= t.len() && c[..t.len()].eq_ignore_ascii_case(t)),
         };
         let Some(at) = at else {
             return call.fail_win32(Win32Error::FILE_NOT_FOUND, 0);

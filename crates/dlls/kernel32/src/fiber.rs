@@ -38,7 +38,10 @@ struct FiberState {
 #[derive(Default)]
 struct Fibers(PerProcess<HashMap<u32, FiberState>>);
 
-fn with_fibers<T>(call: &mut ApiCall<'_>, f: impl FnOnce(&mut HashMap<u32, FiberState>) -> T) -> Option<T> {
+fn with_fibers<T>(
+    call: &mut ApiCall<'_>,
+    f: impl FnOnce(&mut HashMap<u32, FiberState>) -> T,
+) -> Option<T> {
     let object = call.process_object()?;
     let pid = call.thread.process;
     Some(f(call.state.get::<Fibers>().0.get_or_default(pid, &object)))
@@ -77,19 +80,32 @@ fn allocate_stack(call: &mut ApiCall<'_>, size: u32) -> Result<(u32, u32, u32), 
     let (reserve, commit) = process.default_stack();
     let page = 0x1000u32;
     let commit = if size == 0 { commit } else { size };
-    let commit = commit.max(page).checked_next_multiple_of(page).ok_or(NtStatus::NO_MEMORY)?;
+    let commit = commit
+        .max(page)
+        .checked_next_multiple_of(page)
+        .ok_or(NtStatus::NO_MEMORY)?;
     let reserve = reserve
         .max(commit + page)
         .checked_next_multiple_of(0x10000)
         .ok_or(NtStatus::NO_MEMORY)?;
     let space = process.address_space_mut();
     let (base, _) = space
-        .allocate(0, reserve, AllocationType::RESERVE, PageProtection::READWRITE)
+        .allocate(
+            0,
+            reserve,
+            AllocationType::RESERVE,
+            PageProtection::READWRITE,
+        )
         .map_err(|e| e.status())?;
     let top = base + reserve;
     let limit = top - commit;
     let committed = space
-        .allocate(limit, commit, AllocationType::COMMIT, PageProtection::READWRITE)
+        .allocate(
+            limit,
+            commit,
+            AllocationType::COMMIT,
+            PageProtection::READWRITE,
+        )
         .and_then(|_| {
             space.allocate(
                 limit - page,
@@ -105,13 +121,19 @@ fn allocate_stack(call: &mut ApiCall<'_>, size: u32) -> Result<(u32, u32, u32), 
     Ok((base, top, limit))
 }
 
-fn create_fiber(call: &mut ApiCall<'_>, size: u32, start: u32, parameter: u32) -> Result<u32, NtStatus> {
+fn create_fiber(
+    call: &mut ApiCall<'_>,
+    size: u32,
+    start: u32,
+    parameter: u32,
+) -> Result<u32, NtStatus> {
     let exit_thread = call
         .builtins
         .implemented(crate::DLL.name, "ExitThread")
         .ok_or(NtStatus::NOT_IMPLEMENTED)?;
     let mut regs = context(call).ok_or(NtStatus::INVALID_HANDLE)?;
-    let fiber = crate::heap::process_heap_alloc(call, FIBER_SIZE, true).ok_or(NtStatus::NO_MEMORY)?;
+    let fiber =
+        crate::heap::process_heap_alloc(call, FIBER_SIZE, true).ok_or(NtStatus::NO_MEMORY)?;
     let (base, top, limit) = match allocate_stack(call, size) {
         Ok(s) => s,
         Err(e) => {
@@ -154,7 +176,12 @@ fn create_fiber(call: &mut ApiCall<'_>, size: u32, start: u32, parameter: u32) -
 /// image's default) that starts in lpStartAddress(lpParameter) when first switched to;
 /// the thread exits when that routine returns. NULL when there is no memory.
 #[export]
-fn CreateFiber(call: &mut ApiCall<'_>, dwStackSize: u32, lpStartAddress: Ptr, lpParameter: Ptr) -> ApiReturn {
+fn CreateFiber(
+    call: &mut ApiCall<'_>,
+    dwStackSize: u32,
+    lpStartAddress: Ptr,
+    lpParameter: Ptr,
+) -> ApiReturn {
     match create_fiber(call, dwStackSize, lpStartAddress.0, lpParameter.0) {
         Ok(f) => ApiReturn::Value(f),
         Err(s) => call.fail_with(s, 0),
@@ -182,7 +209,9 @@ fn ConvertThreadToFiber(call: &mut ApiCall<'_>, lpParameter: Ptr) -> ApiReturn {
     let Some(fiber) = crate::heap::process_heap_alloc(call, FIBER_SIZE, true) else {
         return call.fail_with(NtStatus::NO_MEMORY, 0);
     };
-    match write_words(call, fiber, &fields).and_then(|()| write_words(call, teb + TEB_FIBER_DATA, &[fiber])) {
+    match write_words(call, fiber, &fields)
+        .and_then(|()| write_words(call, teb + TEB_FIBER_DATA, &[fiber]))
+    {
         Ok(()) => ApiReturn::Value(fiber),
         Err(s) => call.fail(s),
     }
@@ -226,13 +255,19 @@ fn switch(call: &mut ApiCall<'_>, target: u32) -> Result<(), NtStatus> {
         let limit = read(call, teb + STACK_LIMIT)?;
         write_words(call, current + FIBER_EXCEPTION_LIST, &[chain])?;
         write_words(call, current + FIBER_STACK_LIMIT, &[limit])?;
-        with_fibers(call, |f| f.entry(current).or_default().context = Some(saved));
+        with_fibers(call, |f| {
+            f.entry(current).or_default().context = Some(saved)
+        });
     }
     let next = with_fibers(call, |f| f.get_mut(&target).and_then(|s| s.context.take()))
         .flatten()
         .ok_or(NtStatus::INVALID_PARAMETER)?;
     let [chain, stack_base, stack_limit, deallocation] = target_fields;
-    write_words(call, teb + EXCEPTION_LIST, &[chain, stack_base, stack_limit])?;
+    write_words(
+        call,
+        teb + EXCEPTION_LIST,
+        &[chain, stack_base, stack_limit],
+    )?;
     write_words(call, teb + DEALLOCATION_STACK, &[deallocation])?;
     write_words(call, teb + TEB_FIBER_DATA, &[target])?;
     set_context(call, next);
@@ -248,7 +283,8 @@ fn DeleteFiber(call: &mut ApiCall<'_>, lpFiber: Ptr) -> ApiReturn {
     if call.read_u32(teb + TEB_FIBER_DATA).ok() == Some(fiber) {
         return crate::ending(crate::dllload::exit_thread(call, 1));
     }
-    let own_stack = with_fibers(call, |f| f.remove(&fiber).is_some_and(|s| s.own_stack)).unwrap_or(false);
+    let own_stack =
+        with_fibers(call, |f| f.remove(&fiber).is_some_and(|s| s.own_stack)).unwrap_or(false);
     if own_stack
         && let Ok(base) = call.read_u32(fiber + FIBER_DEALLOCATION_STACK)
         && let Some(p) = call.process_mut()

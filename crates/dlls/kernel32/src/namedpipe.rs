@@ -2115,7 +2115,10 @@ pub fn may_impersonate_client(call: &ApiCall<'_>, handle: Handle) -> Result<(), 
         return Err(NtStatus::ILLEGAL_FUNCTION);
     }
     let end = end_of(&object).ok_or(NtStatus::INVALID_HANDLE)?;
-    if matches!(end.instance.state.lock().state, State::Connected | State::Closing) {
+    if matches!(
+        end.instance.state.lock().state,
+        State::Connected | State::Closing
+    ) {
         Ok(())
     } else {
         Err(NtStatus::CANNOT_IMPERSONATE)

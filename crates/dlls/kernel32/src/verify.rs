@@ -65,6 +65,15 @@ fn holds(system: u32, wanted: u32, condition: u8) -> bool {
     }
 }
 
+/// The suite condition: VER_AND wants every wanted bit, VER_OR any (or none wanted).
+fn suite_holds(system: u32, wanted: u32, condition: u8) -> bool {
+    match condition {
+        AND => system & wanted == wanted,
+        OR => wanted == 0 || system & wanted != 0,
+        _ => false,
+    }
+}
+
 /// True when `next` goes the same way as the version group's condition `group` (an
 /// equality test goes either way), so a later field may keep its own condition.
 fn same_direction(group: u8, next: u8) -> bool {
@@ -138,15 +147,10 @@ pub(crate) fn verify(wanted: &VersionFields, types: u32, mask: u64) -> bool {
             return false;
         }
     }
-    if types & VER_SUITENAME != 0 {
-        let ok = match condition_of(mask, VER_SUITENAME) {
-            AND => SYSTEM.suite & wanted.suite == wanted.suite,
-            OR => wanted.suite == 0 || SYSTEM.suite & wanted.suite != 0,
-            _ => false,
-        };
-        if !ok {
-            return false;
-        }
+    if types & VER_SUITENAME != 0
+        && !suite_holds(SYSTEM.suite, wanted.suite, condition_of(mask, VER_SUITENAME))
+    {
+        return false;
     }
     let group = VER_MAJORVERSION | VER_MINORVERSION | VER_SERVICEPACKMAJOR | VER_SERVICEPACKMINOR;
     types & group == 0 || version_holds(wanted, types, mask)
@@ -169,7 +173,13 @@ fn read_fields(call: &ApiCall<'_>, at: u32, csd: u32) -> Option<VersionFields> {
     })
 }
 
-fn verify_version_info(call: &mut ApiCall<'_>, info: Ptr, types: u32, mask: u64, csd: u32) -> ApiReturn {
+fn verify_version_info(
+    call: &mut ApiCall<'_>,
+    info: Ptr,
+    types: u32,
+    mask: u64,
+    csd: u32,
+) -> ApiReturn {
     if types == 0 || mask == 0 {
         return call.fail_win32(BAD_ARGUMENTS, 0);
     }
@@ -212,7 +222,8 @@ mod tests {
     use super::*;
     use ntdll::object::set_condition;
 
-    const ALL: u32 = VER_MAJORVERSION | VER_MINORVERSION | VER_SERVICEPACKMAJOR | VER_SERVICEPACKMINOR;
+    const ALL: u32 =
+        VER_MAJORVERSION | VER_MINORVERSION | VER_SERVICEPACKMAJOR | VER_SERVICEPACKMINOR;
 
     fn mask(pairs: &[(u32, u8)]) -> u64 {
         pairs.iter().fold(0, |m, &(t, c)| set_condition(m, t, c))
@@ -221,12 +232,35 @@ mod tests {
     #[test]
     fn versions_compare_as_one_number() {
         let newer_minor = VersionFields { minor: 1, ..SYSTEM };
-        assert!(verify(&newer_minor, ALL, mask(&[(VER_MAJORVERSION, EQUAL), (VER_MINORVERSION, LESS)])));
-        assert!(!verify(&newer_minor, ALL, mask(&[(VER_MAJORVERSION, GREATER_EQUAL), (VER_MINORVERSION, LESS)])));
-        let old = VersionFields { major: 3, minor: 10, ..SYSTEM };
-        assert!(verify(&old, ALL, mask(&[(VER_MAJORVERSION, GREATER_EQUAL), (VER_MINORVERSION, GREATER_EQUAL)])));
+        assert!(verify(
+            &newer_minor,
+            ALL,
+            mask(&[(VER_MAJORVERSION, EQUAL), (VER_MINORVERSION, LESS)])
+        ));
+        assert!(!verify(
+            &newer_minor,
+            ALL,
+            mask(&[(VER_MAJORVERSION, GREATER_EQUAL), (VER_MINORVERSION, LESS)])
+        ));
+        let old = VersionFields {
+            major: 3,
+            minor: 10,
+            ..SYSTEM
+        };
+        assert!(verify(
+            &old,
+            ALL,
+            mask(&[
+                (VER_MAJORVERSION, GREATER_EQUAL),
+                (VER_MINORVERSION, GREATER_EQUAL)
+            ])
+        ));
         let zero = VersionFields::default();
-        assert!(!verify(&zero, ALL | VER_BUILDNUMBER, mask(&[(VER_MAJORVERSION, GREATER_EQUAL)])));
+        assert!(!verify(
+            &zero,
+            ALL | VER_BUILDNUMBER,
+            mask(&[(VER_MAJORVERSION, GREATER_EQUAL)])
+        ));
         assert!(verify(&zero, VER_SUITENAME, mask(&[(VER_SUITENAME, AND)])));
     }
 }
