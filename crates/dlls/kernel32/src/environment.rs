@@ -382,9 +382,7 @@ fn ExpandEnvironmentStringsA(
     let needed = (text.encode_utf16().count() as u32 + 1) * 2;
     let mut bytes = CodePage::Ansi.encode_str(&text);
     bytes.push(0);
-    if bytes.len() as u32 <= nSize
-        && !lpDst.is_null()
-        && call.write_bytes(lpDst.0, &bytes).is_err()
+    if bytes.len() as u32 <= nSize && !lpDst.is_null() && call.write_bytes(lpDst.0, &bytes).is_err()
     {
         return call.fail(NtStatus::ACCESS_VIOLATION);
     }

@@ -148,7 +148,11 @@ pub(crate) fn verify(wanted: &VersionFields, types: u32, mask: u64) -> bool {
         }
     }
     if types & VER_SUITENAME != 0
-        && !suite_holds(SYSTEM.suite, wanted.suite, condition_of(mask, VER_SUITENAME))
+        && !suite_holds(
+            SYSTEM.suite,
+            wanted.suite,
+            condition_of(mask, VER_SUITENAME),
+        )
     {
         return false;
     }
