@@ -9,7 +9,7 @@
  * VerSetConditionMask and VerifyVersionInfo; fibers (ConvertThreadToFiber, CreateFiber,
  * SwitchToFiber back and forth, GetFiberData, DeleteFiber, and a fiber routine that returns,
  * ending its thread); GetCPInfoExA, IsDBCSLeadByteEx, GetTempPathW's clearing of the buffer;
- * ImpersonateNamedPipeClient before and after a client connects. One line per check ("name: value"); NT 4.0's in
+ * ImpersonateNamedPipeClient before and after a client connects; DuplicateTokenEx. One line per check ("name: value"); NT 4.0's in
  * expected/k32misc.expected, Wine's in expected/k32misc.wine. */
 #include "guest.h"
 #include <winternl.h>
@@ -262,6 +262,24 @@ static void impersonation(void)
     WaitForSingleObject(t, INFINITE);
     CloseHandle(t);
     CloseHandle(s);
+
+    OpenProcessToken(GetCurrentProcess(), TOKEN_DUPLICATE | TOKEN_QUERY, &token);
+    {
+        HANDLE dup = NULL;
+        TOKEN_TYPE type = 0;
+        CHECK_FAIL("DuplicateTokenEx(primary)",
+                   DuplicateTokenEx(token, 0, NULL, SecurityImpersonation, TokenPrimary, &dup));
+        GetTokenInformation(dup, TokenType, &type, sizeof type, &size);
+        check_u("DuplicateTokenEx(primary) type", type);
+        CloseHandle(dup);
+        dup = NULL;
+        CHECK_FAIL("DuplicateTokenEx(impersonation)",
+                   DuplicateTokenEx(token, TOKEN_QUERY, NULL, SecurityIdentification, TokenImpersonation, &dup));
+        GetTokenInformation(dup, TokenImpersonationLevel, &level, sizeof level, &size);
+        check_u("DuplicateTokenEx(impersonation) level", level);
+        CloseHandle(dup);
+    }
+    CloseHandle(token);
 }
 
 static void *main_fiber, *second_fiber;

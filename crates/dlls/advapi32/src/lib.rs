@@ -103,6 +103,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         security::SetSecurityDescriptorSacl,
         token::AdjustTokenPrivileges,
         token::DuplicateToken,
+        token::DuplicateTokenEx,
         token::GetTokenInformation,
         token::ImpersonateSelf,
         token::ImpersonateNamedPipeClient,

@@ -332,6 +332,54 @@ fn DuplicateToken(
     )
 }
 
+/// BOOL DuplicateTokenEx(HANDLE hExistingToken, DWORD dwDesiredAccess,
+/// LPSECURITY_ATTRIBUTES lpTokenAttributes, SECURITY_IMPERSONATION_LEVEL
+/// ImpersonationLevel, TOKEN_TYPE TokenType, PHANDLE phNewToken): a primary (TokenType 1)
+/// or impersonation (2) token with the same user and privileges; dwDesiredAccess 0 grants
+/// what the existing handle grants.
+#[export]
+fn DuplicateTokenEx(
+    call: &mut ApiCall<'_>,
+    hExistingToken: Handle,
+    dwDesiredAccess: AccessMask,
+    lpTokenAttributes: Ptr,
+    ImpersonationLevel: u32,
+    TokenType: u32,
+    phNewToken: Ptr,
+) -> ApiReturn {
+    let _ = lpTokenAttributes;
+    if ImpersonationLevel > 3 {
+        return fail(call, Win32Error::BAD_IMPERSONATION_LEVEL);
+    }
+    let impersonation = match TokenType {
+        1 => None,
+        2 => Some(ImpersonationLevel),
+        _ => return fail(call, Win32Error::INVALID_PARAMETER),
+    };
+    let existing = match call.reference(
+        hExistingToken,
+        AccessMask::TOKEN_DUPLICATE,
+        Some(ObjectType::Token),
+    ) {
+        Ok(t) => t,
+        Err(e) => return fail(call, e.win32_error()),
+    };
+    let access = if dwDesiredAccess.0 == 0 {
+        call.granted_access(hExistingToken)
+            .unwrap_or(AccessMask::TOKEN_QUERY)
+    } else {
+        dwDesiredAccess
+    };
+    let privileges = existing
+        .payload::<Token>()
+        .map(|p| p.privileges.lock().clone())
+        .unwrap_or_default();
+    let Some(token) = new_token(call, impersonation, privileges) else {
+        return fail(call, Win32Error::NOT_ENOUGH_MEMORY);
+    };
+    give_handle(call, &token, access, phNewToken)
+}
+
 /// SE_GROUP_MANDATORY | SE_GROUP_ENABLED_BY_DEFAULT | SE_GROUP_ENABLED.
 const GROUP_ENABLED: u32 = 7;
 /// SE_GROUP_OWNER.
