@@ -1,7 +1,8 @@
 //! The DOS device names of the object namespace's `\??` directory: QueryDosDevice lists
 //! them or tells a name's targets, and DefineDosDevice adds and removes definitions. The
 //! machine's drives and NT's standard devices are there from the start; definitions a
-//! program adds stack on a name, the newest first, as NT keeps them.
+//! program adds stack on a name, the newest first, as NT keeps them. Also Windows 2000's
+//! GetVolumeNameForVolumeMountPoint, for the drives' roots.
 
 use std::collections::BTreeMap;
 
@@ -225,4 +226,104 @@ fn DefineDosDeviceW(
     lpTargetPath: Ptr,
 ) -> ApiReturn {
     define_dos_device(call, dwFlags, lpDeviceName, lpTargetPath, true)
+}
+
+/// The volume name (`\\?\Volume{GUID}\`) Windows 2000's mount manager would give drive
+/// `letter`: a GUID made from the letter, the same in every run.
+fn volume_name(letter: char) -> String {
+    format!(
+        "\\\\?\\Volume{{6e7450a4-4e54-11d0-8000-{:012x}}}\\",
+        0x4e_54_45_4d_55_00u64 | u64::from(letter)
+    )
+}
+
+fn volume_name_for_mount_point(
+    call: &mut ApiCall<'_>,
+    mount_point: Ptr,
+    out: Ptr,
+    length: u32,
+    wide: bool,
+) -> ApiReturn {
+    let point = match read_name(call, mount_point, wide) {
+        Ok(Some(p)) => p,
+        Ok(None) => return call.fail_win32(Win32Error::INVALID_PARAMETER, 0),
+        Err(e) => return call.fail_win32(e, 0),
+    };
+    let b = point.as_bytes();
+    // Only a drive's root, `X:\`, is a mount point here (there are no mounted folders).
+    if b.len() != 3 || !b[0].is_ascii_alphabetic() || b[1] != b':' || b[2] != b'\\' {
+        return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
+    }
+    let letter = char::from(b[0].to_ascii_uppercase());
+    if call.state.k32().files.volume(letter).is_none() {
+        return call.fail_win32(Win32Error::FILE_NOT_FOUND, 0);
+    }
+    let name = volume_name(letter);
+    let data: Vec<u8> = if wide {
+        name.encode_utf16()
+            .chain([0])
+            .flat_map(u16::to_le_bytes)
+            .collect()
+    } else {
+        name.bytes().chain([0]).collect()
+    };
+    if (name.len() as u32) + 1 > length {
+        return call.fail_win32(Win32Error::FILENAME_EXCED_RANGE, 0);
+    }
+    match call.write_bytes(out.0, &data) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail_win32(Win32Error::NOACCESS, 0),
+    }
+}
+
+/// BOOL GetVolumeNameForVolumeMountPointA(LPCSTR lpszVolumeMountPoint, LPSTR
+/// lpszVolumeName, DWORD cchBufferLength): Windows 2000's, for programs that import it: the
+/// `\\?\Volume{GUID}\` name of a drive's root `X:\`. ERROR_INVALID_PARAMETER for anything
+/// but a drive's root, ERROR_FILE_NOT_FOUND for a drive there is not,
+/// ERROR_FILENAME_EXCED_RANGE for a buffer too small.
+#[export]
+fn GetVolumeNameForVolumeMountPointA(
+    call: &mut ApiCall<'_>,
+    lpszVolumeMountPoint: Ptr,
+    lpszVolumeName: Ptr,
+    cchBufferLength: u32,
+) -> ApiReturn {
+    volume_name_for_mount_point(
+        call,
+        lpszVolumeMountPoint,
+        lpszVolumeName,
+        cchBufferLength,
+        false,
+    )
+}
+
+/// BOOL GetVolumeNameForVolumeMountPointW(LPCWSTR, LPWSTR, DWORD).
+#[export]
+fn GetVolumeNameForVolumeMountPointW(
+    call: &mut ApiCall<'_>,
+    lpszVolumeMountPoint: Ptr,
+    lpszVolumeName: Ptr,
+    cchBufferLength: u32,
+) -> ApiReturn {
+    volume_name_for_mount_point(
+        call,
+        lpszVolumeMountPoint,
+        lpszVolumeName,
+        cchBufferLength,
+        true,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn volume_names_have_the_guid_shape() {
+        let name = volume_name('C');
+        assert_eq!(name.len(), 49);
+        assert!(name.starts_with("\\\\?\\Volume{") && name.ends_with("}\\"));
+        assert_ne!(name, volume_name('D'));
+        assert_eq!(drive_target('C'), "\\Device\\Harddisk0\\Partition1");
+    }
 }

@@ -811,6 +811,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
         dosdev::QueryDosDeviceW,
         dosdev::DefineDosDeviceA,
         dosdev::DefineDosDeviceW,
+        dosdev::GetVolumeNameForVolumeMountPointA,
+        dosdev::GetVolumeNameForVolumeMountPointW,
         // module.rs: Windows XP's GetModuleHandleEx (static imports only)
         module::GetModuleHandleExA,
         module::GetModuleHandleExW,
