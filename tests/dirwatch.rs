@@ -2,7 +2,8 @@
 //! FindFirstChangeNotification's errors, watches signalled by new and deleted files, by a
 //! file made in a subdirectory (subtree watches), by attribute (even unchanged ones), size
 //! and directory changes, reset by FindNextChangeNotification, and a watched directory's
-//! removal completing its watch. The program works in a scratch drive C:. Expected output is
+//! removal completing its watch; GetDiskFreeSpace of the current drive's root and
+//! GetVolumeNameForVolumeMountPoint. The program works in a scratch drive C:. Expected output is
 //! NT 4.0's, checked against Wine's recorded output line by line but for the listed
 //! differences.
 

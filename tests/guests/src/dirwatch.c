@@ -3,9 +3,10 @@
  * before anything changes, signalled by a new file, reset by FindNextChangeNotification;
  * a subtree watch seeing a file made in a subdirectory; a directory's removal completing
  * its own watch; attribute changes (setting the same ones too) and size changes;
- * FindNext/FindClose of a handle that is not a
- * watch's. Works in the current directory (the drive's root). One line per check
- * ("name: value"); expected/dirwatch.expected, Wine's in expected/dirwatch.wine. */
+ * FindNext/FindClose of a handle that is not a watch's. Also GetDiskFreeSpace of `\\`, `/`
+ * and "", and Windows 2000's GetVolumeNameForVolumeMountPoint of C:\\. Works in the current
+ * directory (the drive's root). One line per check ("name: value"); expected/dirwatch.expected,
+ * Wine's in expected/dirwatch.wine. */
 #include "guest.h"
 
 #define CHECK_FAIL(name, expr) do { DWORD v_; SetLastError(0); v_ = (DWORD)(expr); \
@@ -87,5 +88,20 @@ void __stdcall start(void)
     RemoveDirectoryA("watchdir\\sub");
     RemoveDirectoryA("watchdir\\made");
     RemoveDirectoryA("watchdir");
+
+    {
+        DWORD spc, bps, fc, tc, i, shape;
+        char vol[64];
+        CHECK_FAIL("GetDiskFreeSpaceA(backslash)", GetDiskFreeSpaceA("\\", &spc, &bps, &fc, &tc));
+        CHECK_FAIL("GetDiskFreeSpaceA(slash)", GetDiskFreeSpaceA("/", &spc, &bps, &fc, &tc));
+        CHECK_FAIL("GetDiskFreeSpaceA(empty)", GetDiskFreeSpaceA("", &spc, &bps, &fc, &tc));
+        CHECK_FAIL("GetVolumeNameForVolumeMountPointA(C root)",
+                   GetVolumeNameForVolumeMountPointA("C:\\", vol, sizeof vol));
+        for (i = 0; vol[i]; i++) ;
+        shape = i == 49 && vol[0] == '\\' && vol[2] == '?' && vol[4] == 'V' && vol[10] == '{' && vol[47] == '}';
+        check_u("GetVolumeNameForVolumeMountPointA(C root) shape", shape);
+        CHECK_FAIL("GetVolumeNameForVolumeMountPointA(too small)",
+                   GetVolumeNameForVolumeMountPointA("C:\\", vol, 20));
+    }
     ExitProcess(0);
 }
