@@ -286,6 +286,8 @@ statuses! {
     BAD_IMPERSONATION_LEVEL = 0xC000_00A5;
     /// A name is longer than the object manager allows.
     NAME_TOO_LONG = 0xC000_0106;
+    /// A pipe server cannot impersonate its client: none is connected.
+    CANNOT_IMPERSONATE = 0xC000_010D;
     /// A registry hive is corrupt.
     REGISTRY_CORRUPT = 0xC000_014C;
     /// Reading or writing a registry hive's file failed.
@@ -450,6 +452,8 @@ impl Win32Error {
     pub const ALLOTTED_SPACE_EXCEEDED: Win32Error = Win32Error(1344);
     /// ERROR_BAD_IMPERSONATION_LEVEL.
     pub const BAD_IMPERSONATION_LEVEL: Win32Error = Win32Error(1346);
+    /// ERROR_CANNOT_IMPERSONATE: a pipe server has no client to impersonate.
+    pub const CANNOT_IMPERSONATE: Win32Error = Win32Error(1368);
 }
 
 /// Win32 error codes of waits, pipes and overlapped I/O.
@@ -779,6 +783,7 @@ pub const STATUS_TO_WIN32: &[(NtStatus, Win32Error)] = &[
         NtStatus::BAD_IMPERSONATION_LEVEL,
         Win32Error::BAD_IMPERSONATION_LEVEL,
     ),
+    (NtStatus::CANNOT_IMPERSONATE, Win32Error::CANNOT_IMPERSONATE),
     (NtStatus::NAME_TOO_LONG, Win32Error::FILENAME_EXCED_RANGE),
     (NtStatus::REGISTRY_CORRUPT, Win32Error::BADDB),
     (NtStatus::REGISTRY_IO_FAILED, Win32Error::REGISTRY_IO_FAILED),

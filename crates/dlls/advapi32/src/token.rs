@@ -246,6 +246,24 @@ fn ImpersonateSelf(call: &mut ApiCall<'_>, ImpersonationLevel: u32) -> ApiReturn
     if ImpersonationLevel > 3 {
         return fail(call, Win32Error::BAD_IMPERSONATION_LEVEL);
     }
+    impersonate_own_user(call, ImpersonationLevel)
+}
+
+/// BOOL ImpersonateNamedPipeClient(HANDLE hNamedPipe): the calling thread impersonates the
+/// client of the named pipe's server end, at SecurityImpersonation (the level a client's
+/// default security quality of service grants). Every process runs as the one user on
+/// ntemu's NT, so the client's token is a copy of the server process's. Fails with
+/// ERROR_CANNOT_IMPERSONATE while no client is connected.
+#[export]
+fn ImpersonateNamedPipeClient(call: &mut ApiCall<'_>, hNamedPipe: Handle) -> ApiReturn {
+    if let Err(status) = kernel32::namedpipe::may_impersonate_client(call, hNamedPipe) {
+        return fail(call, status.to_win32_error());
+    }
+    impersonate_own_user(call, 2)
+}
+
+/// Gives the calling thread an impersonation token of its process's user at `level`.
+fn impersonate_own_user(call: &mut ApiCall<'_>, level: u32) -> ApiReturn {
     let (Some(process), Some(thread)) = (
         current(call, Handle::CURRENT_PROCESS, ObjectType::Process),
         current(call, Handle::CURRENT_THREAD, ObjectType::Thread),
@@ -255,7 +273,7 @@ fn ImpersonateSelf(call: &mut ApiCall<'_>, ImpersonationLevel: u32) -> ApiReturn
     let privileges = process_token(call, &process)
         .and_then(|t| t.payload::<Token>().map(|p| p.privileges.lock().clone()))
         .unwrap_or_default();
-    let Some(token) = new_token(call, Some(ImpersonationLevel), privileges) else {
+    let Some(token) = new_token(call, Some(level), privileges) else {
         return fail(call, Win32Error::NOT_ENOUGH_MEMORY);
     };
     let tokens = call.state.get::<Tokens>();
@@ -312,6 +330,54 @@ fn DuplicateToken(
         AccessMask::TOKEN_IMPERSONATE | AccessMask::TOKEN_QUERY,
         DuplicateTokenHandle,
     )
+}
+
+/// BOOL DuplicateTokenEx(HANDLE hExistingToken, DWORD dwDesiredAccess,
+/// LPSECURITY_ATTRIBUTES lpTokenAttributes, SECURITY_IMPERSONATION_LEVEL
+/// ImpersonationLevel, TOKEN_TYPE TokenType, PHANDLE phNewToken): a primary (TokenType 1)
+/// or impersonation (2) token with the same user and privileges; dwDesiredAccess 0 grants
+/// what the existing handle grants.
+#[export]
+fn DuplicateTokenEx(
+    call: &mut ApiCall<'_>,
+    hExistingToken: Handle,
+    dwDesiredAccess: AccessMask,
+    lpTokenAttributes: Ptr,
+    ImpersonationLevel: u32,
+    TokenType: u32,
+    phNewToken: Ptr,
+) -> ApiReturn {
+    let _ = lpTokenAttributes;
+    if ImpersonationLevel > 3 {
+        return fail(call, Win32Error::BAD_IMPERSONATION_LEVEL);
+    }
+    let impersonation = match TokenType {
+        1 => None,
+        2 => Some(ImpersonationLevel),
+        _ => return fail(call, Win32Error::INVALID_PARAMETER),
+    };
+    let existing = match call.reference(
+        hExistingToken,
+        AccessMask::TOKEN_DUPLICATE,
+        Some(ObjectType::Token),
+    ) {
+        Ok(t) => t,
+        Err(e) => return fail(call, e.win32_error()),
+    };
+    let access = if dwDesiredAccess.0 == 0 {
+        call.granted_access(hExistingToken)
+            .unwrap_or(AccessMask::TOKEN_QUERY)
+    } else {
+        dwDesiredAccess
+    };
+    let privileges = existing
+        .payload::<Token>()
+        .map(|p| p.privileges.lock().clone())
+        .unwrap_or_default();
+    let Some(token) = new_token(call, impersonation, privileges) else {
+        return fail(call, Win32Error::NOT_ENOUGH_MEMORY);
+    };
+    give_handle(call, &token, access, phNewToken)
 }
 
 /// SE_GROUP_MANDATORY | SE_GROUP_ENABLED_BY_DEFAULT | SE_GROUP_ENABLED.

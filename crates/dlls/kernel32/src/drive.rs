@@ -30,13 +30,17 @@ fn volumes(call: &mut ApiCall<'_>) -> Vec<Arc<Volume>> {
     call.state.k32().files.volumes().to_vec()
 }
 
-/// The drive a root name names: `X:\` or `X:` (NULL: the current directory's drive).
+/// The drive a root name names: `X:\` or `X:` (NULL or `\`: the current directory's drive).
 /// None for anything else.
 fn root_drive(call: &ApiCall<'_>, root: Option<&str>, need_backslash: bool) -> Option<char> {
     let Some(root) = root else {
         return Some(crate::file::current_directory(call).drive);
     };
     let root = root.replace('/', "\\");
+    if root == "\\" {
+        // The root of the current directory's drive.
+        return Some(crate::file::current_directory(call).drive);
+    }
     let b = root.as_bytes();
     let drive_letter = b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':';
     let rest = root.get(2..).unwrap_or_default();
@@ -53,6 +57,9 @@ fn volume(
     root: Option<&str>,
     need_backslash: bool,
 ) -> Result<Arc<Volume>, Win32Error> {
+    if root == Some("") {
+        return Err(Win32Error::PATH_NOT_FOUND);
+    }
     let drive = root_drive(call, root, need_backslash).ok_or(Win32Error::INVALID_NAME)?;
     call.state
         .k32()

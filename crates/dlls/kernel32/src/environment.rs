@@ -250,11 +250,13 @@ fn valid_name(name: &str) -> bool {
 #[export]
 fn GetEnvironmentVariableA(
     call: &mut ApiCall<'_>,
-    lpName: AnsiStr,
+    lpName: Option<AnsiStr>,
     #[size(nSize)] lpBuffer: OutBuf<u8>,
     nSize: u32,
 ) -> ApiReturn {
-    let value = with_environment(call, |e| e.get(&lpName).map(str::to_string)).flatten();
+    // A NULL name reads as the empty name, which no variable has.
+    let name = lpName.as_deref().unwrap_or("").to_string();
+    let value = with_environment(call, |e| e.get(&name).map(str::to_string)).flatten();
     let Some(value) = value else {
         return call.fail_win32(Win32Error::ENVVAR_NOT_FOUND, 0);
     };
@@ -266,11 +268,12 @@ fn GetEnvironmentVariableA(
 #[export]
 fn GetEnvironmentVariableW(
     call: &mut ApiCall<'_>,
-    lpName: WideStr,
+    lpName: Option<WideStr>,
     #[size(nSize)] lpBuffer: OutBuf<u16>,
     nSize: u32,
 ) -> ApiReturn {
-    let value = with_environment(call, |e| e.get(&lpName).map(str::to_string)).flatten();
+    let name = lpName.as_deref().unwrap_or("").to_string();
+    let value = with_environment(call, |e| e.get(&name).map(str::to_string)).flatten();
     let Some(value) = value else {
         return call.fail_win32(Win32Error::ENVVAR_NOT_FOUND, 0);
     };
@@ -329,6 +332,90 @@ fn set_variable(call: &mut ApiCall<'_>, name: &str, value: Option<&str>) -> ApiR
     }
 }
 
+impl Environment {
+    /// `source` with each `%NAME%` naming a variable replaced by its value (once: values are
+    /// not expanded again); a `%` that starts no known name stays as it is.
+    pub(crate) fn expand(&self, source: &str) -> String {
+        let mut out = String::new();
+        let mut rest = source;
+        while let Some(start) = rest.find('%') {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 1..];
+            match after.find('%') {
+                Some(end) => match self.get(&after[..end]) {
+                    Some(value) if end > 0 => {
+                        out.push_str(value);
+                        rest = &after[end + 1..];
+                    }
+                    _ => {
+                        // Not a variable: the first `%` stays, and the second may open one.
+                        out.push('%');
+                        rest = after;
+                    }
+                },
+                None => {
+                    out.push_str(&rest[start..]);
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// ExpandEnvironmentStringsA(lpSrc, lpDst, nSize): NT 4.0's expands through the Unicode
+/// RtlExpandEnvironmentStrings_U and returns what that reports, the size of the Unicode
+/// result in bytes with its NUL, whether or not the ANSI result fit in `nSize` bytes (it is
+/// written only when it fits; too small sets no error). A NULL source expands as the empty string.
+#[export]
+fn ExpandEnvironmentStringsA(
+    call: &mut ApiCall<'_>,
+    lpSrc: Option<AnsiStr>,
+    lpDst: Ptr,
+    nSize: u32,
+) -> ApiReturn {
+    let source = lpSrc.as_deref().unwrap_or("").to_string();
+    let Some(text) = with_environment(call, |e| e.expand(&source)) else {
+        return call.fail(NtStatus::INVALID_HANDLE);
+    };
+    let needed = (text.encode_utf16().count() as u32 + 1) * 2;
+    let mut bytes = CodePage::Ansi.encode_str(&text);
+    bytes.push(0);
+    if bytes.len() as u32 <= nSize && !lpDst.is_null() && call.write_bytes(lpDst.0, &bytes).is_err()
+    {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    }
+    // Too small: NT returns the size needed and leaves the last error alone.
+    ApiReturn::Value(needed)
+}
+
+/// ExpandEnvironmentStringsW(lpSrc, lpDst, nSize): the characters the result needs with
+/// its NUL; the result is written only when it fits in `nSize` characters.
+#[export]
+fn ExpandEnvironmentStringsW(
+    call: &mut ApiCall<'_>,
+    lpSrc: Option<WideStr>,
+    lpDst: Ptr,
+    nSize: u32,
+) -> ApiReturn {
+    let source = lpSrc.as_deref().unwrap_or("").to_string();
+    let Some(text) = with_environment(call, |e| e.expand(&source)) else {
+        return call.fail(NtStatus::INVALID_HANDLE);
+    };
+    let mut units: Vec<u16> = text.encode_utf16().collect();
+    units.push(0);
+    let needed = units.len() as u32;
+    if needed <= nSize && !lpDst.is_null() {
+        let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+        if call.write_bytes(lpDst.0, &bytes).is_err() {
+            return call.fail(NtStatus::ACCESS_VIOLATION);
+        }
+    }
+    // Too small: NT returns the size needed and leaves the last error alone.
+    ApiReturn::Value(needed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,5 +433,18 @@ mod tests {
         e.set("nothing", None);
         assert_eq!(e.block_text(), "Path=D:\\\0\0");
         assert!(valid_name("=C:") && !valid_name("A=B") && !valid_name(""));
+    }
+
+    #[test]
+    fn expansion_replaces_known_names_once() {
+        let mut e = Environment::default();
+        e.set("EnvVar", Some("val"));
+        e.set("Ind", Some("x%EnvVar%y"));
+        assert_eq!(e.expand("a%ENVVAR%b"), "avalb");
+        assert_eq!(e.expand("%Ind%"), "x%EnvVar%y");
+        assert_eq!(e.expand("%none%"), "%none%");
+        assert_eq!(e.expand("50%%EnvVar%"), "50%val");
+        assert_eq!(e.expand("%x%EnvVar%"), "%xval");
+        assert_eq!(e.expand("tail%"), "tail%");
     }
 }

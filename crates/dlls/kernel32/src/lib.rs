@@ -14,16 +14,19 @@ use nt_status::{NtStatus, Win32Error};
 mod actctx;
 mod atom;
 mod callback;
+mod change;
 pub mod console;
 mod console_api;
 mod copyfile;
 mod debugapi;
 mod debugstr;
 pub mod dllload;
+mod dosdev;
 mod drive;
 pub(crate) mod environment;
 mod errormode;
 mod exec;
+mod fiber;
 mod file;
 mod fileinfo;
 mod filelock;
@@ -42,7 +45,8 @@ mod memlock;
 mod memstatus;
 mod message;
 mod module;
-mod namedpipe;
+pub mod namedpipe;
+mod nls;
 mod ntfile;
 mod overlapped;
 mod path;
@@ -65,6 +69,7 @@ mod timeconv;
 mod timerqueue;
 mod timers;
 mod toolhelp;
+mod verify;
 mod volume;
 mod waits;
 
@@ -780,6 +785,47 @@ pub static DLL: BuiltinDll = BuiltinDll {
         environment::GetEnvironmentVariableW,
         environment::SetEnvironmentVariableA,
         environment::SetEnvironmentVariableW,
+        environment::ExpandEnvironmentStringsA,
+        environment::ExpandEnvironmentStringsW,
+        // verify.rs (and Windows 2000's VerSetConditionMask, NTDLL's, which KERNEL32 exports too)
+        "VerSetConditionMask" => ntdll::object::VerSetConditionMask,
+        verify::VerifyVersionInfoA,
+        verify::VerifyVersionInfoW,
+        // change.rs
+        change::FindFirstChangeNotificationA,
+        change::FindFirstChangeNotificationW,
+        change::FindNextChangeNotification,
+        change::FindCloseChangeNotification,
+        // fiber.rs
+        fiber::CreateFiber,
+        fiber::ConvertThreadToFiber,
+        fiber::SwitchToFiber,
+        fiber::DeleteFiber,
+        // nls.rs: locale identifiers, power status
+        nls::GetThreadLocale,
+        nls::SetThreadLocale,
+        nls::GetUserDefaultLCID,
+        nls::GetSystemDefaultLCID,
+        nls::GetUserDefaultLangID,
+        nls::GetSystemDefaultLangID,
+        nls::GetUserDefaultUILanguage,
+        nls::GetSystemDefaultUILanguage,
+        nls::IsValidLocale,
+        nls::ConvertDefaultLocale,
+        nls::GetSystemPowerStatus,
+        nls::GetCPInfoExA,
+        nls::GetCPInfoExW,
+        nls::IsDBCSLeadByteEx,
+        // dosdev.rs: DOS device names
+        dosdev::QueryDosDeviceA,
+        dosdev::QueryDosDeviceW,
+        dosdev::DefineDosDeviceA,
+        dosdev::DefineDosDeviceW,
+        dosdev::GetVolumeNameForVolumeMountPointA,
+        dosdev::GetVolumeNameForVolumeMountPointW,
+        // module.rs: Windows XP's GetModuleHandleEx (static imports only)
+        module::GetModuleHandleExA,
+        module::GetModuleHandleExW,
         // sync.rs
         sync::TlsAlloc,
         sync::TlsFree,
@@ -1922,7 +1968,7 @@ fn WriteConsoleA(
 }
 
 /// How a loader outcome that ends the thread or the process is returned from a builtin.
-fn ending(outcome: Option<nt_kernel::ServiceOutcome>) -> ApiReturn {
+pub(crate) fn ending(outcome: Option<nt_kernel::ServiceOutcome>) -> ApiReturn {
     match outcome {
         Some(nt_kernel::ServiceOutcome::ExitProcess(code)) => ApiReturn::ExitProcess(code),
         Some(nt_kernel::ServiceOutcome::ExitThread(code)) => ApiReturn::ExitThread(code),

@@ -425,3 +425,118 @@ fn DisableThreadLibraryCalls(call: &mut ApiCall<'_>, hLibModule: u32) -> ApiRetu
         call.fail(NtStatus::DLL_NOT_FOUND)
     }
 }
+
+/// GET_MODULE_HANDLE_EX_FLAG_PIN.
+const MODULE_FLAG_PIN: u32 = 1;
+/// GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT.
+const MODULE_FLAG_UNCHANGED_REFCOUNT: u32 = 2;
+/// GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS.
+const MODULE_FLAG_FROM_ADDRESS: u32 = 4;
+
+/// The module an address lies in: a builtin DLL's handle or function thunk, or an image
+/// view (its allocation base).
+fn module_at(call: &mut ApiCall<'_>, address: u32) -> Option<u32> {
+    if call.builtins.dll_of_module(address).is_some() {
+        return Some(address);
+    }
+    if let Some(target) = call.builtins.at(address) {
+        return Some(call.builtins.module_handle(usize::from(target.dll)));
+    }
+    let info = call.process()?.address_space().query(address).ok()?;
+    (info.memory_type == nt_memory::MemoryType::Image).then_some(info.allocation_base)
+}
+
+/// GetModuleHandleExA/W's common part: the module by name (NULL: the program) or, with
+/// GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, by an address inside it; a reference is added
+/// unless GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT (PIN and UNCHANGED_REFCOUNT together
+/// are invalid). The handle goes to `out`, NULL on failure.
+fn get_module_handle_ex(
+    call: &mut ApiCall<'_>,
+    flags: u32,
+    name: Result<Option<String>, u32>,
+    out: Ptr,
+) -> ApiReturn {
+    let valid = MODULE_FLAG_PIN | MODULE_FLAG_UNCHANGED_REFCOUNT | MODULE_FLAG_FROM_ADDRESS;
+    if out.is_null() {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    let _ = call.write_out_u32(out.0, 0);
+    if flags & !valid != 0
+        || flags & (MODULE_FLAG_PIN | MODULE_FLAG_UNCHANGED_REFCOUNT)
+            == MODULE_FLAG_PIN | MODULE_FLAG_UNCHANGED_REFCOUNT
+    {
+        return call.fail(NtStatus::INVALID_PARAMETER);
+    }
+    let module = if flags & MODULE_FLAG_FROM_ADDRESS != 0 {
+        let address = match name {
+            Err(address) => address,
+            Ok(_) => return call.fail(NtStatus::INVALID_PARAMETER),
+        };
+        match module_at(call, address) {
+            Some(m) => m,
+            None => return call.fail_win32(Win32Error::MOD_NOT_FOUND, 0),
+        }
+    } else {
+        let name = match name {
+            Ok(n) => n,
+            Err(_) => return call.fail(NtStatus::INVALID_PARAMETER),
+        };
+        match get_module_handle(call, name.as_deref()) {
+            ApiReturn::Value(m) if m != 0 => m,
+            other => return other,
+        }
+    };
+    if flags & MODULE_FLAG_UNCHANGED_REFCOUNT == 0
+        && let Some(index) = call.builtins.dll_of_module(module)
+        && let Some(n) = counts(call).and_then(|c| c.get_mut(&index))
+    {
+        *n = n.saturating_add(1);
+    }
+    match call.write_out_u32(out.0, module) {
+        Ok(()) => ApiReturn::Value(1),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
+}
+
+/// BOOL GetModuleHandleExA(DWORD dwFlags, LPCSTR lpModuleName, HMODULE *phModule):
+/// Windows XP's, for programs that import it.
+#[export]
+fn GetModuleHandleExA(
+    call: &mut ApiCall<'_>,
+    dwFlags: u32,
+    lpModuleName: Ptr,
+    phModule: Ptr,
+) -> ApiReturn {
+    let name = if dwFlags & MODULE_FLAG_FROM_ADDRESS != 0 {
+        Err(lpModuleName.0)
+    } else if lpModuleName.is_null() {
+        Ok(None)
+    } else {
+        match call.read_c_bytes(lpModuleName.0, 0x8000) {
+            Ok(b) => Ok(Some(win32::codepage::CodePage::Ansi.decode_str(&b))),
+            Err(_) => return call.fail(NtStatus::ACCESS_VIOLATION),
+        }
+    };
+    get_module_handle_ex(call, dwFlags, name, phModule)
+}
+
+/// BOOL GetModuleHandleExW(DWORD dwFlags, LPCWSTR lpModuleName, HMODULE *phModule).
+#[export]
+fn GetModuleHandleExW(
+    call: &mut ApiCall<'_>,
+    dwFlags: u32,
+    lpModuleName: Ptr,
+    phModule: Ptr,
+) -> ApiReturn {
+    let name = if dwFlags & MODULE_FLAG_FROM_ADDRESS != 0 {
+        Err(lpModuleName.0)
+    } else if lpModuleName.is_null() {
+        Ok(None)
+    } else {
+        match call.read_wide_units(lpModuleName.0, 0x8000) {
+            Ok(u) => Ok(Some(String::from_utf16_lossy(&u))),
+            Err(_) => return call.fail(NtStatus::ACCESS_VIOLATION),
+        }
+    };
+    get_module_handle_ex(call, dwFlags, name, phModule)
+}

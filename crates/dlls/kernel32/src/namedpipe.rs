@@ -2110,3 +2110,24 @@ fn CallNamedPipeW(
         nTimeOut,
     )
 }
+
+/// Whether the server end of a named pipe that `handle` names may impersonate its client
+/// (FSCTL_PIPE_IMPERSONATE, which ImpersonateNamedPipeClient sends): Ok when a client is
+/// connected (or was, and closed its end since: its security context stays); else
+/// STATUS_CANNOT_IMPERSONATE; STATUS_ILLEGAL_FUNCTION for a
+/// client end; what [`named_end`] says for a handle that is not a named pipe's.
+pub fn may_impersonate_client(call: &ApiCall<'_>, handle: Handle) -> Result<(), NtStatus> {
+    let (object, server) = named_end(call, handle)?;
+    if !server {
+        return Err(NtStatus::ILLEGAL_FUNCTION);
+    }
+    let end = end_of(&object).ok_or(NtStatus::INVALID_HANDLE)?;
+    if matches!(
+        end.instance.state.lock().state,
+        State::Connected | State::Closing
+    ) {
+        Ok(())
+    } else {
+        Err(NtStatus::CANNOT_IMPERSONATE)
+    }
+}

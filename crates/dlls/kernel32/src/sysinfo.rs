@@ -121,13 +121,21 @@ fn GetSystemDirectoryW(
 /// "Windows NT: ... 1. The path specified by the TMP environment variable. 2. The path
 /// specified by the TEMP environment variable, if TMP is not defined. 3. The Windows
 /// directory, if both TMP and TEMP are not defined"; a variable set to an empty value counts
-/// as not defined); the directory is not checked, and a backslash is appended when it does
-/// not end in one.
+/// as not defined); a relative value is made full, the directory is not checked, and a
+/// backslash is appended when it does not end in one.
 fn temp_path(call: &mut ApiCall<'_>) -> String {
     let found = ["TMP", "TEMP"]
         .iter()
         .find_map(|name| crate::environment::variable(call, name).filter(|v| !v.is_empty()));
-    let mut path = found.unwrap_or_else(|| WINDOWS_DIRECTORY.to_string());
+    let path = found.unwrap_or_else(|| WINDOWS_DIRECTORY.to_string());
+    // A relative value (`C:` is that drive's current directory) is made full.
+    let b = path.as_bytes();
+    let full = (b.len() >= 3 && b[1] == b':' && b[2] == b'\\') || path.starts_with("\\\\");
+    let mut path = if full {
+        path
+    } else {
+        crate::file::full_path_name_of(call, &path).unwrap_or(path)
+    };
     if !path.ends_with('\\') {
         path.push('\\');
     }
@@ -147,15 +155,32 @@ fn GetTempPathA(
     copy_path_out(call, lpBuffer.ptr, lpBuffer.capacity, &path, false)
 }
 
-/// DWORD GetTempPathW(DWORD nBufferLength, LPWSTR lpBuffer): GetTempPathA in characters.
+/// DWORD GetTempPathW(DWORD nBufferLength, LPWSTR lpBuffer): GetTempPathA in characters,
+/// except that the buffer (up to its first 32767 characters) is cleared as NT's
+/// environment lookup leaves it: after the path and its NUL when it fits, from the start
+/// when it does not (the size needed is returned then).
 #[export]
-fn GetTempPathW(
-    call: &mut ApiCall<'_>,
-    nBufferLength: u32,
-    #[size(nBufferLength)] lpBuffer: OutBuf<u16>,
-) -> ApiReturn {
+fn GetTempPathW(call: &mut ApiCall<'_>, nBufferLength: u32, lpBuffer: Ptr) -> ApiReturn {
+    const CLEARED: u32 = 32767;
     let path = temp_path(call);
-    copy_path_out(call, lpBuffer.ptr, lpBuffer.capacity, &path, true)
+    let mut units: Vec<u16> = path.encode_utf16().collect();
+    let length = units.len() as u32;
+    let span = nBufferLength.min(CLEARED);
+    let result = if nBufferLength > length {
+        units.resize(span.max(length + 1) as usize, 0);
+        length
+    } else {
+        units = vec![0; span as usize];
+        length + 1
+    };
+    if lpBuffer.is_null() || units.is_empty() {
+        return ApiReturn::Value(result);
+    }
+    let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+    match call.write_bytes(lpBuffer.0, &bytes) {
+        Ok(()) => ApiReturn::Value(result),
+        Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
+    }
 }
 
 /// GetComputerNameA and W: `*lpnSize` is the buffer's size in characters. When it holds the

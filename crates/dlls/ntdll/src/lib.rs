@@ -7,6 +7,7 @@ pub mod heap;
 pub mod heap_api;
 pub mod iocp;
 pub mod memory;
+pub mod object;
 pub mod procinfo;
 pub mod registry;
 pub mod regwait;
@@ -84,6 +85,13 @@ pub static DLL: BuiltinDll = BuiltinDll {
         "ZwQueryKey" => registry::NtQueryKey,
         "ZwQueryValueKey" => registry::NtQueryValueKey,
         "ZwSetValueKey" => registry::NtSetValueKey,
+        // object.rs: object queries, the system time, version conditions
+        object::NtQueryObject,
+        object::NtQuerySystemTime,
+        object::NtGetTickCount,
+        object::VerSetConditionMask,
+        "ZwQueryObject" => object::NtQueryObject,
+        "ZwQuerySystemTime" => object::NtQuerySystemTime,
         procinfo::NtQueryInformationProcess,
         procinfo::NtSetInformationProcess,
         procinfo::NtQueryInformationThread,
