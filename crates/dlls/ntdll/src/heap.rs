@@ -373,24 +373,22 @@ fn segment_at(m: &AddressSpace, heap: u32, index: u32) -> R<Option<Segment>> {
     if at == 0 {
         return Ok(None);
     }
-    let mut b = [0u8; 0x2C];
-    m.read_bytes(at, &mut b)?;
-    let word = |i: u32| {
-        let i = i as usize;
-        u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]])
-    };
+    // The fields read one by one (inline word reads): every free and size call finds its
+    // block's segment here.
+    let word = |i: u32| m.read_u32(at.wrapping_add(i));
+    let signature = word(seg_off::SIGNATURE)?;
     let page = m.page_size().bytes();
     let s = Segment {
         at,
         index,
-        base: word(seg_off::BASE_ADDRESS),
-        first: word(seg_off::FIRST_ENTRY),
-        end: word(seg_off::LAST_VALID_ENTRY),
-        pages: word(seg_off::NUMBER_OF_PAGES),
-        uncommitted_pages: word(seg_off::NUMBER_OF_UNCOMMITTED_PAGES),
+        base: word(seg_off::BASE_ADDRESS)?,
+        first: word(seg_off::FIRST_ENTRY)?,
+        end: word(seg_off::LAST_VALID_ENTRY)?,
+        pages: word(seg_off::NUMBER_OF_PAGES)?,
+        uncommitted_pages: word(seg_off::NUMBER_OF_UNCOMMITTED_PAGES)?,
         page,
     };
-    let sane = word(seg_off::SIGNATURE) == SEGMENT_SIGNATURE
+    let sane = signature == SEGMENT_SIGNATURE
         && s.uncommitted_pages <= s.pages
         && u64::from(s.base) + u64::from(s.pages) * u64::from(page) == u64::from(s.end)
         && s.first >= s.base
