@@ -85,9 +85,6 @@ impl ArgFrame {
 
     /// Reads the first `count` slots of a call made with `convention`: for an x86
     /// `__fastcall` call, ecx and edx are the first two slots and the stack gives the rest.
-    // Inline: the frame is then built where the export's entry keeps it, not returned
-    // through a copy of its few hundred bytes.
-    #[inline]
     pub fn read_with(call: &ApiCall<'_>, count: u8, convention: CallingConvention) -> ArgFrame {
         let mut frame = ArgFrame {
             abi: Abi::X86,
