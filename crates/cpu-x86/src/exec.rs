@@ -355,6 +355,14 @@ impl Ctx {
                 self.eip = t;
                 return Ok(Flow::Jump);
             }
+            // Calls through the import table (`call [__imp_X]`, `call reg`): every call of a
+            // DLL function.
+            Op::CallInd(ref t) => {
+                let target = self.read(mem, Sz::D, t)?;
+                self.push32(mem, next)?;
+                self.eip = target;
+                return Ok(Flow::Jump);
+            }
             Op::Ret(n) => {
                 let t = self.pop32(mem)?;
                 self.r[ESP] = self.r[ESP].wrapping_add(u32::from(n));
@@ -562,12 +570,6 @@ impl Ctx {
             }
             Op::JmpInd(ref t) => {
                 self.eip = self.read(mem, Sz::D, t)?;
-                return Ok(Flow::Jump);
-            }
-            Op::CallInd(ref t) => {
-                let target = self.read(mem, Sz::D, t)?;
-                self.push32(mem, next)?;
-                self.eip = target;
                 return Ok(Flow::Jump);
             }
             Op::Loop(k, t) => {

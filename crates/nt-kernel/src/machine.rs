@@ -1697,14 +1697,18 @@ impl Machine {
                 return Ok(true);
             }
         }
-        // The thread keeps the CPU across builtin calls until its quantum is used.
+        // The thread keeps the CPU across builtin calls until its quantum is used: after a
+        // call it runs on at once when it is still runnable (run_once checks, with the one
+        // lookup of the thread it makes anyway).
         let mut budget = quantum;
+        let mut after_call = false;
         loop {
-            let (outcome, retired) = self.run_once(services, id, budget)?;
+            let (outcome, retired) = self.run_once(services, id, budget, after_call)?;
+            after_call = true;
             budget = budget.saturating_sub(retired.max(1));
             match outcome {
                 None => return Ok(true),
-                Some(ServiceOutcome::Continue) if budget > 0 && self.is_runnable(id) => {}
+                Some(ServiceOutcome::Continue) if budget > 0 => {}
                 Some(outcome) => {
                     self.apply(id, outcome);
                     return Ok(true);
@@ -1713,7 +1717,8 @@ impl Machine {
         }
     }
 
-    /// True when the thread exists, is not suspended and is not waiting.
+    /// True when the thread can run now: its process is not stopped for a debugger and the
+    /// thread is neither suspended nor waiting.
     fn is_runnable(&self, id: ClientId) -> bool {
         self.processes
             .get(&id.process)
@@ -1723,20 +1728,28 @@ impl Machine {
     }
 
     /// Runs the thread on its CPU for at most `budget` instructions and turns the exit into
-    /// what the scheduler does next: None when the quantum ran out.
+    /// what the scheduler does next: None when the thread's turn ends (its quantum ran out,
+    /// or it is gone). With `if_runnable`, a thread that is suspended, waiting or stopped by
+    /// its debugger does not run: None with nothing retired.
     fn run_once(
         &mut self,
         services: &mut dyn SystemServices,
         id: ClientId,
         budget: u64,
+        if_runnable: bool,
     ) -> Result<(Option<ServiceOutcome>, u64), KernelError> {
+        let stopped = Ok((None, 0));
         let Some(process) = self.processes.get_mut(&id.process) else {
-            return Ok((Some(ServiceOutcome::Continue), 0));
+            return stopped;
         };
         let architecture = process.architecture;
+        let debug_stopped = process.debug_stops != 0;
         let Some(thread) = process.threads.iter_mut().find(|t| t.id == id.thread) else {
-            return Ok((Some(ServiceOutcome::Continue), 0));
+            return stopped;
         };
+        if if_runnable && (debug_stopped || thread.suspend_count != 0 || thread.wait.is_some()) {
+            return stopped;
+        }
         if process.engine.is_none() {
             let factory = self
                 .engines

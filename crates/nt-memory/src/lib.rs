@@ -1454,17 +1454,97 @@ impl AddressSpace {
     /// Reads a NUL-terminated byte string of at most `max_len` bytes (the NUL excluded).
     /// Stops at the NUL or at `max_len`, whichever comes first.
     pub fn read_c_string(&self, addr: u32, max_len: usize) -> Result<Vec<u8>, Fault> {
-        let mut out = Vec::new();
-        let mut a = addr;
-        while out.len() < max_len {
-            let b = self.read_u8(a)?;
-            if b == 0 {
-                break;
+        let len = self.c_string_len(addr, max_len)?;
+        let a = addr as usize;
+        Ok(self.mem[a..a + len].to_vec())
+    }
+
+    /// The length of the NUL-terminated byte string at `addr` (the NUL excluded), at most
+    /// `max_len`: the bytes are checked for reading page by page as they are scanned, so a
+    /// string ending just before an inaccessible page is read and one running into it
+    /// faults at the page's first byte, as a byte-by-byte read would.
+    pub fn c_string_len(&self, addr: u32, max_len: usize) -> Result<usize, Fault> {
+        let page = self.page.bytes() as usize;
+        let mut len = 0usize;
+        while len < max_len {
+            let at = addr as usize + len;
+            if at >= SPACE_SIZE {
+                return Err(Fault::violation(at as u32, Access::Read));
             }
-            out.push(b);
-            a = a.wrapping_add(1);
+            self.check(at as u32, 1, Access::Read)?;
+            let page_end = (at & !(page - 1)) + page;
+            let n = (page_end - at).min(max_len - len);
+            if let Some(i) = self.mem[at..at + n].iter().position(|&b| b == 0) {
+                return Ok(len + i);
+            }
+            len += n;
         }
-        Ok(out)
+        Ok(max_len)
+    }
+
+    /// Copies `len` bytes from `src` to `dst` in this space, as memmove does (the ranges may
+    /// overlap), with no host buffer between: the whole source must be readable and the
+    /// whole destination writable (guard pages, copy-on-write and executable pages are
+    /// handled as any guest write handles them), else nothing is copied and the first
+    /// fault is returned (the source's before the destination's).
+    pub fn copy_within_space(&mut self, dst: u32, src: u32, len: u32) -> Result<(), Fault> {
+        if len == 0 {
+            return Ok(());
+        }
+        let n = len as usize;
+        self.check_range(src, n, Access::Read)?;
+        self.check_write_range(dst, n)?;
+        let (s, d) = (src as usize, dst as usize);
+        self.mem.copy_within(s..s + n, d);
+        Ok(())
+    }
+
+    /// Sets `len` bytes at `dst` to `value` (memset), checked as one write of the whole
+    /// range: nothing is written when any of it is not writable.
+    pub fn fill_bytes(&mut self, dst: u32, len: u32, value: u8) -> Result<(), Fault> {
+        if len == 0 {
+            return Ok(());
+        }
+        let n = len as usize;
+        self.check_write_range(dst, n)?;
+        let d = dst as usize;
+        self.mem[d..d + n].fill(value);
+        Ok(())
+    }
+
+    /// Compares `len` bytes at `a` with `len` bytes at `b` as memcmp does (unsigned bytes),
+    /// reading both in place: both ranges must be readable.
+    pub fn compare_bytes(&self, a: u32, b: u32, len: u32) -> Result<std::cmp::Ordering, Fault> {
+        if len == 0 {
+            return Ok(std::cmp::Ordering::Equal);
+        }
+        let n = len as usize;
+        self.check_range(a, n, Access::Read)?;
+        self.check_range(b, n, Access::Read)?;
+        let (a, b) = (a as usize, b as usize);
+        Ok(self.mem[a..a + n].cmp(&self.mem[b..b + n]))
+    }
+
+    /// Checks `len` (>= 1) bytes at `addr` for `access`, a range past the end of the space
+    /// included (it faults).
+    fn check_range(&self, addr: u32, len: usize, access: Access) -> Result<(), Fault> {
+        if addr as usize + len > SPACE_SIZE {
+            return self
+                .check_slow(addr, len, access)
+                .and(Err(Fault::violation(0, access)));
+        }
+        self.check(addr, len, access)
+    }
+
+    /// Checks a write of `len` (>= 1) bytes at `addr` (a range past the end of the space
+    /// faults) and makes its copy-on-write pages private.
+    fn check_write_range(&mut self, addr: u32, len: usize) -> Result<(), Fault> {
+        if addr as usize + len > SPACE_SIZE {
+            return self
+                .check_slow(addr, len, Access::Write)
+                .and(Err(Fault::violation(0, Access::Write)));
+        }
+        self.check_write(addr, len)
     }
 
     /// Reads a NUL-terminated UTF-16 string of at most `max_len` code units.

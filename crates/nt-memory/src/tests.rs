@@ -977,3 +977,60 @@ fn a_fetch_from_a_guard_page_raises_the_guard_page_violation_once() {
     assert_eq!((f.access, f.kind), (Access::Execute, FaultKind::GuardPage));
     assert!(s.fetch_u32(b).is_ok());
 }
+
+#[test]
+fn guest_to_guest_copy_overlaps_as_memmove_and_checks_both_ranges() {
+    let mut s = space();
+    let (b, _) = s.allocate(0, 0x3000, RESERVE | COMMIT, RW).unwrap();
+    let data: Vec<u8> = (0..0x1800u32).map(|i| (i * 7) as u8).collect();
+    s.write_bytes(b + 0x10, &data).unwrap();
+    // Forward copy across a page boundary.
+    s.copy_within_space(b + 0x2000, b + 0x10, 0x400).unwrap();
+    let mut back = vec![0; 0x400];
+    s.read_bytes(b + 0x2000, &mut back).unwrap();
+    assert_eq!(back, data[..0x400]);
+    // Overlapping, destination above the source: memmove's result, not a forward smear.
+    s.copy_within_space(b + 0x14, b + 0x10, 0x100).unwrap();
+    let mut back = vec![0; 0x100];
+    s.read_bytes(b + 0x14, &mut back).unwrap();
+    assert_eq!(back, data[..0x100]);
+    // A source running into free memory: nothing copied, the source's fault.
+    s.fill_bytes(b + 0x2000, 0x10, 0xEE).unwrap();
+    let f = fault(s.copy_within_space(b + 0x2000, b + 0x2FF8, 0x10));
+    assert_eq!((f.addr, f.access), (b + 0x3000, Access::Read));
+    assert_eq!(s.read_u8(b + 0x2000).unwrap(), 0xEE, "nothing copied");
+    // A read-only destination: the write's fault, nothing copied.
+    s.protect(b + 0x1000, 0x1000, RO).unwrap();
+    let f = fault(s.copy_within_space(b + 0xFF0, b + 0x2000, 0x20));
+    assert_eq!((f.addr, f.access), (b + 0x1000, Access::Write));
+    assert_eq!(s.read_u8(b + 0xFF0).unwrap(), data[0xFE0]);
+    // Past the end of the space.
+    assert!(s.copy_within_space(0xFFFF_FFF0, b, 0x20).is_err());
+    assert!(s.copy_within_space(b, 0xFFFF_FFF0, 0x20).is_err());
+}
+
+#[test]
+fn fill_compare_and_string_length_in_place() {
+    let mut s = space();
+    let (b, _) = s.allocate(0, 0x2000, RESERVE | COMMIT, RW).unwrap();
+    s.fill_bytes(b + 0xFF0, 0x20, 0x41).unwrap();
+    assert_eq!(s.read_u8(b + 0x100F).unwrap(), 0x41);
+    assert_eq!(s.read_u8(b + 0x1010).unwrap(), 0);
+    assert_eq!(s.c_string_len(b + 0xFF0, 0x100).unwrap(), 0x20);
+    assert_eq!(s.c_string_len(b + 0xFF0, 5).unwrap(), 5, "length limit");
+    assert!(s.fill_bytes(b + 0x1FF0, 0x20, 1).is_err());
+    assert_eq!(s.read_u8(b + 0x1FF0).unwrap(), 0, "nothing filled");
+    s.write_bytes(b, b"abcd").unwrap();
+    s.write_bytes(b + 8, b"abce").unwrap();
+    use std::cmp::Ordering;
+    assert_eq!(s.compare_bytes(b, b + 8, 3).unwrap(), Ordering::Equal);
+    assert_eq!(s.compare_bytes(b, b + 8, 4).unwrap(), Ordering::Less);
+    s.write_u8(b + 8, 0x80).unwrap();
+    assert_eq!(
+        s.compare_bytes(b + 8, b, 4).unwrap(),
+        Ordering::Greater,
+        "bytes compare unsigned"
+    );
+    let f = fault(s.compare_bytes(b, b + 0x1FFE, 4));
+    assert_eq!(f.addr, b + 0x2000);
+}

@@ -109,17 +109,14 @@ impl ArgFrame {
                 }
                 let count = count - registers;
                 let base = c.gpr[X86_ESP].wrapping_add(4);
-                let mut bytes = [0u8; 4 * MAX_SLOTS];
+                // Word by word (inline reads: no copy through a buffer); a slot that cannot
+                // be read is 0. A guard page faults once and is then readable: a slot on
+                // one is read again.
                 let stack = &mut frame.slots[registers..];
-                if memory.read_bytes(base, &mut bytes[..4 * count]).is_ok() {
-                    for (slot, b) in stack.iter_mut().zip(bytes.chunks_exact(4)).take(count) {
-                        *slot = u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-                    }
-                } else {
-                    for (n, slot) in stack.iter_mut().enumerate().take(count) {
-                        let at = base.wrapping_add(4 * n as u32);
-                        *slot = memory.read_u32(at).map_or(0, u64::from);
-                    }
+                for (n, slot) in stack.iter_mut().enumerate().take(count) {
+                    let at = base.wrapping_add(4 * n as u32);
+                    let word = memory.read_u32(at).or_else(|_| memory.read_u32(at));
+                    *slot = word.map_or(0, u64::from);
                 }
             }
             CpuContext::Alpha(c) => {

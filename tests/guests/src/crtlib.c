@@ -73,6 +73,31 @@ int main(void)
     memmove(buf + 2, buf, 5);
     printf("memmove: %s memcmp: %d %d memchr: %s\n", buf, memcmp("abc", "abd", 3),
            memcmp("abc", "abd", 2), (char *)memchr("hello", 'l', 5));
+    {
+        /* Copies over several pages, overlapping both ways; fills; unsigned compares;
+         * strncpy's padding; strcat onto a string. */
+        static char big[10000];
+        char pad[8];
+        unsigned sum = 0;
+        int i;
+        for (i = 0; i < 10000; i++) big[i] = (char)(i * 7);
+        memmove(big + 1, big + 3, 9000);
+        memmove(big + 5000, big + 4000, 4000);
+        memcpy(big + 9500, big + 100, 400);
+        for (i = 0; i < 10000; i++) sum = sum * 31 + (unsigned char)big[i];
+        memset(big + 10, 0xC3, 6000);
+        printf("memmove big: %08x memset: %02x %02x %02x memcmp high: %d %d\n", sum,
+               (unsigned char)big[9], (unsigned char)big[10], (unsigned char)big[6009],
+               memcmp("\x80", "\x01", 1) > 0, memcmp(big + 10, big + 11, 5999));
+        memset(pad, 'x', sizeof pad);
+        strncpy(pad, "ab", 6);
+        printf("strncpy pad: %d %d %c strlen big: %u\n", pad[2], pad[5], pad[6],
+               (unsigned)strlen(big + 10));
+        big[6010] = 0;
+        strcpy(big + 6011, "tail");
+        strcat(big + 6011, "-end");
+        printf("strcat: %s %u\n", big + 6011, (unsigned)strlen(big + 6011));
+    }
     char *dup = _strdup("copy");
     printf("_strdup: %s strerror: %s\n", dup, strerror(ENOENT));
     free(dup);

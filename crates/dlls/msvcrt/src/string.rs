@@ -1,6 +1,7 @@
 //! string.h, ctype.h (the C locale), stdlib.h and time.h functions.
 
 use super::{CRT_DATA, at, ctype_flags, errno, set_errno, with_state};
+use nt_memory::AddressSpace;
 use win32::calendar::{civil_from_days, days_from_civil};
 use win32::codepage::CodePage;
 use win32::format::next_conversion;
@@ -21,6 +22,28 @@ fn put(call: &mut ApiCall<'_>, ptr: u32, bytes: &[u8]) {
     let _ = call.write_bytes(ptr, bytes);
 }
 
+/// The caller's address space, for the functions that work on guest memory in place.
+fn space<'a>(call: &'a mut ApiCall<'_>) -> Option<&'a mut AddressSpace> {
+    call.process_mut().map(|p| p.address_space_mut())
+}
+
+/// The length of the string at `ptr` (at most `max`), scanned in place; None when it cannot
+/// be read to its end.
+fn string_len(call: &ApiCall<'_>, ptr: u32, max: usize) -> Option<u32> {
+    let len = call
+        .process()?
+        .address_space()
+        .c_string_len(ptr, max)
+        .ok()?;
+    Some(len as u32)
+}
+
+/// Copies `len` bytes from `src` to `dst`, guest to guest with no host buffer (memmove's
+/// semantics); false when a range is not accessible (nothing copied).
+fn copy_in_place(call: &mut ApiCall<'_>, dst: u32, src: u32, len: u32) -> bool {
+    space(call).is_some_and(|m| m.copy_within_space(dst, src, len).is_ok())
+}
+
 fn compare(a: &[u8], b: &[u8]) -> i32 {
     match a.cmp(b) {
         std::cmp::Ordering::Less => -1,
@@ -32,7 +55,7 @@ fn compare(a: &[u8], b: &[u8]) -> i32 {
 /// strlen(str).
 #[export(cdecl)]
 fn strlen(call: &mut ApiCall<'_>, str: Ptr) -> u32 {
-    c_string(call, str.0).len() as u32
+    string_len(call, str.0, LIMIT).unwrap_or(0)
 }
 
 /// wcslen(str).
@@ -51,6 +74,12 @@ fn wcslen(call: &mut ApiCall<'_>, str: Ptr) -> u32 {
 /// strcpy(strDestination, strSource).
 #[export(cdecl)]
 fn strcpy(call: &mut ApiCall<'_>, strDestination: Ptr, strSource: Ptr) -> Ptr {
+    if let Some(len) = string_len(call, strSource.0, LIMIT)
+        && (len as usize) < LIMIT
+        && copy_in_place(call, strDestination.0, strSource.0, len + 1)
+    {
+        return strDestination;
+    }
     let mut s = c_string(call, strSource.0);
     s.push(0);
     put(call, strDestination.0, &s);
@@ -63,8 +92,13 @@ fn strncpy(call: &mut ApiCall<'_>, strDest: Ptr, strSource: Ptr, count: u32) -> 
     let (dst, n) = (strDest.0, count);
     let s = bounded(call, strSource.0, n);
     put(call, dst, &s);
-    // Then NULs up to n, in bounded chunks.
+    // Then NULs up to n: in place, or in bounded chunks as far as they go.
     let mut done = s.len() as u32;
+    if done < n
+        && space(call).is_some_and(|m| m.fill_bytes(dst.wrapping_add(done), n - done, 0).is_ok())
+    {
+        return strDest;
+    }
     while done < n {
         let len = (n - done).min(0x1_0000);
         put(call, dst.wrapping_add(done), &vec![0; len as usize]);
@@ -77,7 +111,13 @@ fn strncpy(call: &mut ApiCall<'_>, strDest: Ptr, strSource: Ptr, count: u32) -> 
 #[export(cdecl)]
 fn strcat(call: &mut ApiCall<'_>, strDestination: Ptr, strSource: Ptr) -> Ptr {
     let dst = strDestination.0;
-    let end = dst + c_string(call, dst).len() as u32;
+    let end = dst.wrapping_add(string_len(call, dst, LIMIT).unwrap_or(0));
+    if let Some(len) = string_len(call, strSource.0, LIMIT)
+        && (len as usize) < LIMIT
+        && copy_in_place(call, end, strSource.0, len + 1)
+    {
+        return strDestination;
+    }
     let mut s = c_string(call, strSource.0);
     s.push(0);
     put(call, end, &s);
@@ -252,8 +292,12 @@ fn _strrev(call: &mut ApiCall<'_>, str: Ptr) -> Ptr {
 #[export(cdecl)]
 fn memmove(call: &mut ApiCall<'_>, dest: Ptr, src: Ptr, count: u32) -> Ptr {
     let (dst, src, n) = (dest.0, src.0, count);
+    if copy_in_place(call, dst, src, n) {
+        return dest;
+    }
+    // A range not all accessible: as far as it goes, in chunks, back to front when the
+    // regions overlap with dst above src.
     let mut done = 0;
-    // Chunks, back to front when the regions overlap with dst above src.
     let backwards = dst > src && dst < src.wrapping_add(n);
     let chunk = 0x1_0000u32;
     while done < n {
@@ -271,6 +315,10 @@ fn memmove(call: &mut ApiCall<'_>, dest: Ptr, src: Ptr, count: u32) -> Ptr {
 /// memset(dest, c, count).
 #[export(cdecl)]
 fn memset(call: &mut ApiCall<'_>, dest: Ptr, c: u32, count: u32) -> Ptr {
+    if space(call).is_some_and(|m| m.fill_bytes(dest.0, count, c as u8).is_ok()) {
+        return dest;
+    }
+    // A range not all writable: as far as it goes, in chunks.
     let mut done = 0;
     while done < count {
         let len = (count - done).min(0x1_0000);
@@ -309,6 +357,14 @@ fn compare_memory(call: &ApiCall<'_>, a: u32, b: u32, n: u32, fold: fn(u8) -> u8
 /// memcmp(buffer1, buffer2, count).
 #[export(cdecl)]
 fn memcmp(call: &mut ApiCall<'_>, buffer1: Ptr, buffer2: Ptr, count: u32) -> i32 {
+    let in_place = call.process().and_then(|p| {
+        p.address_space()
+            .compare_bytes(buffer1.0, buffer2.0, count)
+            .ok()
+    });
+    if let Some(order) = in_place {
+        return order as i32;
+    }
     compare_memory(call, buffer1.0, buffer2.0, count, |c| c)
 }
 

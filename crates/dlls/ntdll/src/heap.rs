@@ -333,15 +333,13 @@ fn header(m: &AddressSpace, heap: u32) -> R<Header> {
     if heap == 0 || heap & 0xFFFF != 0 {
         return Err(HeapFailure::InvalidParameter);
     }
-    let mut b = [0u8; 12];
-    m.read_bytes(heap + heap_off::SIGNATURE, &mut b)?;
-    let word = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
-    if word(0) != HEAP_SIGNATURE {
+    // Three word reads (each a page check and a load, inline): every call starts here.
+    if m.read_u32(heap + heap_off::SIGNATURE)? != HEAP_SIGNATURE {
         return Err(HeapFailure::InvalidParameter);
     }
     Ok(Header {
-        flags: word(4),
-        force: word(8),
+        flags: m.read_u32(heap + heap_off::FLAGS)?,
+        force: m.read_u32(heap + heap_off::FORCE_FLAGS)?,
     })
 }
 
@@ -375,24 +373,22 @@ fn segment_at(m: &AddressSpace, heap: u32, index: u32) -> R<Option<Segment>> {
     if at == 0 {
         return Ok(None);
     }
-    let mut b = [0u8; 0x2C];
-    m.read_bytes(at, &mut b)?;
-    let word = |i: u32| {
-        let i = i as usize;
-        u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]])
-    };
+    // The fields read one by one (inline word reads): every free and size call finds its
+    // block's segment here.
+    let word = |i: u32| m.read_u32(at.wrapping_add(i));
+    let signature = word(seg_off::SIGNATURE)?;
     let page = m.page_size().bytes();
     let s = Segment {
         at,
         index,
-        base: word(seg_off::BASE_ADDRESS),
-        first: word(seg_off::FIRST_ENTRY),
-        end: word(seg_off::LAST_VALID_ENTRY),
-        pages: word(seg_off::NUMBER_OF_PAGES),
-        uncommitted_pages: word(seg_off::NUMBER_OF_UNCOMMITTED_PAGES),
+        base: word(seg_off::BASE_ADDRESS)?,
+        first: word(seg_off::FIRST_ENTRY)?,
+        end: word(seg_off::LAST_VALID_ENTRY)?,
+        pages: word(seg_off::NUMBER_OF_PAGES)?,
+        uncommitted_pages: word(seg_off::NUMBER_OF_UNCOMMITTED_PAGES)?,
         page,
     };
-    let sane = word(seg_off::SIGNATURE) == SEGMENT_SIGNATURE
+    let sane = signature == SEGMENT_SIGNATURE
         && s.uncommitted_pages <= s.pages
         && u64::from(s.base) + u64::from(s.pages) * u64::from(page) == u64::from(s.end)
         && s.first >= s.base
@@ -538,7 +534,12 @@ fn overhead(flags: u32) -> u32 {
 /// block has room for it.
 fn sizing_flags(m: &AddressSpace, heap: u32, flags: u32) -> R<u32> {
     let heap_flags = m.read_u32(heap + heap_off::FLAGS)?;
-    Ok((flags & !HEAP_TAIL_CHECKING_ENABLED) | (heap_flags & HEAP_TAIL_CHECKING_ENABLED))
+    Ok(sizing_flags_of(heap_flags, flags))
+}
+
+/// [`sizing_flags`] with the heap's flags already read.
+fn sizing_flags_of(heap_flags: u32, flags: u32) -> u32 {
+    (flags & !HEAP_TAIL_CHECKING_ENABLED) | (heap_flags & HEAP_TAIL_CHECKING_ENABLED)
 }
 
 /// The bytes of a busy block of `granules` past `size` bytes of data and its extra.
@@ -832,19 +833,20 @@ pub fn destroy(m: &mut AddressSpace, heap: u32) -> R<()> {
 /// on its list (a block of list 0 is left there for [`claim`]).
 fn take_free(m: &mut AddressSpace, heap: u32, want: u32) -> R<Option<(u32, Entry, bool)>> {
     if want < FREE_LISTS {
-        let mut bitmap = [0u8; 16];
-        m.read_bytes(heap + heap_off::FREE_LISTS_IN_USE, &mut bitmap)?;
-        let words: [u32; 4] = std::array::from_fn(|i| {
-            u32::from_le_bytes([
-                bitmap[4 * i],
-                bitmap[4 * i + 1],
-                bitmap[4 * i + 2],
-                bitmap[4 * i + 3],
-            ])
-        });
+        // The FreeListsInUse words from `want`'s on, each read when the scan gets to it.
+        let mut words = [None::<u32>; 4];
         let mut n = want;
         while n < FREE_LISTS {
-            let word = words[(n / 32) as usize] >> (n % 32);
+            let index = (n / 32) as usize;
+            let word = match words[index] {
+                Some(w) => w,
+                None => {
+                    let w = m.read_u32(heap + heap_off::FREE_LISTS_IN_USE + 4 * index as u32)?;
+                    words[index] = Some(w);
+                    w
+                }
+            };
+            let word = word >> (n % 32);
             if word == 0 {
                 n = (n / 32 + 1) * 32;
                 continue;
@@ -1103,11 +1105,23 @@ fn find_last_entry(m: &AddressSpace, s: &Segment) -> R<Option<(u32, Entry)>> {
 
 /// RtlAllocateHeap's work once the flags are known: a block for `size` bytes.
 fn allocate_block(m: &mut AddressSpace, heap: u32, flags: u32, size: u32) -> R<u32> {
+    let heap_flags = m.read_u32(heap + heap_off::FLAGS)?;
+    allocate_with(m, heap, heap_flags, flags, size)
+}
+
+/// [`allocate_block`] with the heap's flags already read.
+fn allocate_with(
+    m: &mut AddressSpace,
+    heap: u32,
+    heap_flags: u32,
+    flags: u32,
+    size: u32,
+) -> R<u32> {
     if size > MAXIMUM_ALLOCATION {
         return Err(HeapFailure::NoMemory);
     }
-    let want =
-        granules_for(size, overhead(sizing_flags(m, heap, flags)?)).ok_or(HeapFailure::NoMemory)?;
+    let want = granules_for(size, overhead(sizing_flags_of(heap_flags, flags)))
+        .ok_or(HeapFailure::NoMemory)?;
     let growable = flags & HEAP_GROWABLE != 0;
     if want > VIRTUAL_THRESHOLD {
         if !growable {
@@ -1507,19 +1521,24 @@ pub struct HeapCall<'a> {
 
 impl HeapCall<'_> {
     fn prologue(&mut self, heap: u32, flags: u32) -> R<u32> {
+        Ok(self.prologue_header(heap, flags)?.0)
+    }
+
+    /// The call's effective flags, and the heap's header.
+    fn prologue_header(&mut self, heap: u32, flags: u32) -> R<(u32, Header)> {
         let h = header(self.space, heap)?;
         let flags = effective(h, flags);
         let live = self.live;
         check_lock(self.space, heap, flags, self.thread, &|id| {
             live.contains(&id)
         })?;
-        Ok(flags)
+        Ok((flags, h))
     }
 
     /// RtlAllocateHeap.
     pub fn allocate(&mut self, heap: u32, flags: u32, size: u32) -> R<u32> {
-        let flags = self.prologue(heap, flags)?;
-        allocate_block(self.space, heap, flags, size)
+        let (flags, h) = self.prologue_header(heap, flags)?;
+        allocate_with(self.space, heap, h.flags, flags, size)
     }
 
     /// RtlFreeHeap: a NULL pointer frees nothing.
