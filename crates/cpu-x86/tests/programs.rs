@@ -241,9 +241,23 @@ fn push_fault_leaves_esp() {
 }
 
 #[test]
-fn executing_data_is_an_execute_fault() {
+fn executing_data_runs_it_as_nt4_has_no_execute_protection() {
+    // mov eax, DATA; jmp eax -- DATA holds: mov eax, 7; ret
+    let mut vm = Vm::new(&[0xb8, 0x00, 0x00, 0x50, 0x00, 0xff, 0xe0]);
+    vm.mem
+        .kernel_write(DATA, &[0xb8, 0x07, 0x00, 0x00, 0x00, 0xc3])
+        .unwrap();
+    assert_eq!(vm.run(), Exit::Thunk);
+    assert_eq!(vm.st.gpr[reg::EAX], 7);
+}
+
+#[test]
+fn executing_inaccessible_memory_is_an_execute_fault() {
     // mov eax, DATA; jmp eax
     let mut vm = Vm::new(&[0xb8, 0x00, 0x00, 0x50, 0x00, 0xff, 0xe0]);
+    vm.mem
+        .protect(DATA, 0x1000, PageProtection::NOACCESS)
+        .unwrap();
     match vm.run() {
         Exit::AccessViolation(f) => {
             assert_eq!(f.addr, DATA);
@@ -514,11 +528,11 @@ fn unrelated_code_writes_keep_cached_blocks() {
 }
 
 #[test]
-fn cached_code_made_non_executable_faults() {
+fn cached_code_made_inaccessible_faults() {
     let mut vm = Vm::new(&[0x40, 0xc3]);
     assert_eq!(vm.run(), Exit::Thunk);
     vm.mem
-        .protect(CODE, 0x1000, PageProtection::READWRITE)
+        .protect(CODE, 0x1000, PageProtection::NOACCESS)
         .unwrap();
     vm.st.eip = CODE;
     vm.st.gpr[reg::ESP] = STACK_TOP - 4;
@@ -706,6 +720,33 @@ fn decoding_past_a_branch_leaves_a_following_guard_page_alone() {
     assert_eq!(vm.run(), Exit::Thunk);
     let f = vm.mem.read_u8(CODE + 0x1000).unwrap_err();
     assert_eq!(f.kind, FaultKind::GuardPage);
+}
+
+#[test]
+fn cached_code_on_a_page_made_a_guard_page_raises_one_guard_fault() {
+    // inc eax; ret -- decoded and cached by the first run
+    let mut vm = Vm::new(&[0x40, 0xc3]);
+    assert_eq!(vm.run(), Exit::Thunk);
+    vm.mem
+        .protect(
+            CODE,
+            0x1000,
+            PageProtection::EXECUTE_READ | PageProtection::GUARD,
+        )
+        .unwrap();
+    vm.st.eip = CODE;
+    vm.st.gpr[reg::ESP] = STACK_TOP - 4;
+    match vm.run() {
+        Exit::AccessViolation(f) => {
+            assert_eq!((f.addr, f.access), (CODE, Access::Execute));
+            assert_eq!(f.kind, FaultKind::GuardPage);
+        }
+        other => panic!("{other:?}"),
+    }
+    // The guard is gone: the block runs.
+    vm.st.eip = CODE;
+    vm.st.gpr[reg::ESP] = STACK_TOP - 4;
+    assert_eq!(vm.run(), Exit::Thunk);
 }
 
 #[test]
