@@ -425,9 +425,12 @@ impl HandleTable {
         }
         let record = self.acquire_record(object);
         count_handle(object);
-        Ok(self.fill_slot(
-            Slot::live(record, granted_access, attributes, object.object_type()),
-        ))
+        Ok(self.fill_slot(Slot::live(
+            record,
+            granted_access,
+            attributes,
+            object.object_type(),
+        )))
     }
 
     /// Puts a live `slot` in a free slot (the most recently freed first).
@@ -517,7 +520,7 @@ impl HandleTable {
 
     /// Closes a handle (NtClose): STATUS_INVALID_HANDLE for a value that names no live entry,
     /// STATUS_HANDLE_NOT_CLOSABLE for a protected one. The slot becomes the next one reused.
-    #[inline]
+    #[inline(always)]
     pub fn close(&mut self, handle: Handle) -> Result<(), ObjectError> {
         let last_reference = self.remove(handle, true)?;
         drop(last_reference);
@@ -526,7 +529,7 @@ impl HandleTable {
 
     /// Frees a live slot; returns the table's reference to the object if that was the
     /// table's last handle to it.
-    #[inline]
+    #[inline(always)]
     fn remove(
         &mut self,
         handle: Handle,
@@ -682,9 +685,7 @@ impl HandleTable {
     pub fn inherit_only(&self, keep: impl Fn(Handle) -> bool) -> HandleTable {
         let mut child = HandleTable::with_quota(self.quota);
         let inherited = |index: usize, s: &Slot| {
-            s.record() != 0
-                && s.attributes().inherit()
-                && keep(Handle::from_slot_index(index))
+            s.record() != 0 && s.attributes().inherit() && keep(Handle::from_slot_index(index))
         };
         let Some(last) = self
             .slots
