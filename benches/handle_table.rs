@@ -133,6 +133,15 @@ fn handle_table(c: &mut Criterion) {
         })
     });
 
+    // The floor of a table's first handle to an object: the pointer reference it takes and
+    // drops (Arc::clone + drop, two locked read-modify-writes), with nothing else.
+    group.bench_function("baseline_arc_clone_drop", |b| {
+        b.iter(|| {
+            let r = Arc::clone(black_box(&event));
+            drop(black_box(r));
+        })
+    });
+
     let file = std::fs::File::open("/dev/null").expect("open /dev/null");
     group.bench_function("baseline_host_dup_close", |b| {
         b.iter(|| {

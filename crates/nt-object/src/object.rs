@@ -230,8 +230,15 @@ impl Object {
     pub(crate) fn remove_handle(&self) {
         if self.name.is_none() {
             self.handle_count.remove();
-            return;
+        } else {
+            self.remove_named_handle();
         }
+    }
+
+    /// [`remove_handle`](Self::remove_handle) of a named object: out of line, so the
+    /// unnamed path inlines small.
+    #[inline(never)]
+    fn remove_named_handle(&self) {
         let mut dir = self.manager.directory.lock();
         self.handle_count.remove();
         if self.handle_count.get() == 0 {
@@ -246,9 +253,14 @@ impl Object {
         if self.name.is_none() {
             self.handle_count.add();
         } else {
-            let _dir = self.manager.directory.lock();
-            self.handle_count.add();
+            self.add_named_handle();
         }
+    }
+
+    #[inline(never)]
+    fn add_named_handle(&self) {
+        let _dir = self.manager.directory.lock();
+        self.handle_count.add();
     }
 }
 
