@@ -2115,7 +2115,7 @@ fn CallNamedPipeW(
 /// (FSCTL_PIPE_IMPERSONATE, which ImpersonateNamedPipeClient sends): Ok when a client is
 /// connected (or was, and closed its end since: its security context stays); else
 /// STATUS_CANNOT_IMPERSONATE; STATUS_ILLEGAL_FUNCTION for a
-/// client end; what [`named_end`] says for a handle that is not a named pipe's.
+/// client end; what `named_end` says for a handle that is not a named pipe's.
 pub fn may_impersonate_client(call: &ApiCall<'_>, handle: Handle) -> Result<(), NtStatus> {
     let (object, server) = named_end(call, handle)?;
     if !server {
