@@ -623,3 +623,43 @@ fn random_instruction_words_never_panic() {
         assert!(r.retired <= 64 + round % 7);
     }
 }
+
+#[test]
+fn cached_code_on_a_page_made_a_guard_page_raises_one_guard_fault() {
+    // addq zero, 7, v0; ret -- decoded and cached by the first run
+    let mut vm = Vm::new(&[addq_lit(31, 7, 0), RET]);
+    assert_eq!(vm.run(), Exit::Thunk);
+    vm.mem
+        .protect(
+            CODE,
+            0x2000,
+            PageProtection::EXECUTE_READ | PageProtection::GUARD,
+        )
+        .unwrap();
+    vm.st.pc = u64::from(CODE);
+    vm.st.r[26] = u64::from(THUNK);
+    match vm.run() {
+        Exit::AccessViolation(f) => {
+            assert_eq!((f.addr, f.access), (CODE, Access::Execute));
+            assert_eq!(f.kind, FaultKind::GuardPage);
+        }
+        other => panic!("{other:?}"),
+    }
+    // The guard is gone: the block runs.
+    vm.st.pc = u64::from(CODE);
+    vm.st.r[26] = u64::from(THUNK);
+    assert_eq!(vm.run(), Exit::Thunk);
+}
+
+#[test]
+fn code_in_a_read_write_data_page_runs() {
+    // NT 4.0 has no execute protection: jump to DATA, which holds addq zero, 9, v0; ret.
+    let mut vm = Vm::new(&[ldah(1, 31, (DATA >> 16) as i32), jsr(31, 1)]);
+    let words: Vec<u8> = [addq_lit(31, 9, 0), RET]
+        .iter()
+        .flat_map(|w| w.to_le_bytes())
+        .collect();
+    vm.mem.kernel_write(DATA, &words).unwrap();
+    assert_eq!(vm.run(), Exit::Thunk);
+    assert_eq!(vm.st.r[0], 9);
+}
