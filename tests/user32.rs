@@ -1,5 +1,6 @@
-//! USER32 for programs without windows: the clipboard (tests/guests/src/clip.c, checked
-//! against Wine's recorded output line for line), message boxes and the active window.
+//! USER32 for programs without windows: wsprintfA/W and the clipboard
+//! (tests/guests/src/wsprintf.c and clip.c, checked against Wine's recorded output line for
+//! line), message boxes and the active window.
 
 mod common;
 
@@ -34,4 +35,19 @@ fn a_message_box_without_a_display_shows_on_stderr_and_answers_its_default_butto
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn wsprintf_a_and_w_format_as_wine_does() {
+    // tests/guests/src/wsprintf.c: numbers, widths, precision, and the ANSI and wide strings
+    // and characters of %s, %S, %c, %C, %hs and %ls in both functions; its output is
+    // identical to Wine's recorded one.
+    let run = run_captured(&guest("x86/wsprintf.exe"), RunOptions::default());
+    assert_eq!(
+        run.stdout,
+        expected("expected/wsprintf.wine"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
 }

@@ -47,7 +47,7 @@ for src in reg regwrite regbench fileapi sysroot; do
     echo "built x86/$src.exe"
 done
 # Programs of USER32 (and KERNEL32).
-for src in clip msgbox resfile wndmsg; do
+for src in clip msgbox resfile wndmsg wsprintf; do
     "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" -luser32 -lkernel32
     echo "built x86/$src.exe"
 done

@@ -27,6 +27,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
     exports: exports![
         wsprintfA,
         wvsprintfA,
+        wsprintfW,
+        wvsprintfW,
         CharToOemA,
         OemToCharA,
         CharUpperA,
@@ -177,48 +179,91 @@ pub static DLL: BuiltinDll = BuiltinDll {
 /// wsprintfA writes at most this many characters, NUL included.
 const WSPRINTF_LIMIT: usize = 1024;
 
-/// Formats like wsprintfA: %[-][#][0][width][.precision][h|l]type with types c, d, i, u, x,
-/// X, s and %%. Arguments come from `args` (32-bit each); strings are read from guest memory.
-fn format(args: &mut dyn Arguments, fmt: &[u8]) -> Result<Vec<u8>, NtStatus> {
+/// Formats like wsprintfA (`wide` false: `fmt` holds the format's bytes, one per unit) or
+/// wsprintfW (`wide` true: UTF-16 units): %[-][#][0][width][.precision][h|l]type with types
+/// c, C, d, i, u, x, X, s, S and %%. `%s` and `%c` take the function's own strings and
+/// characters, `%S` and `%C` the other kind, `h` and `l` force ANSI and wide. Arguments come
+/// from `args` (32-bit each); strings are read from guest memory. The result has the same
+/// units: ANSI bytes (wide text converted through code page 1252, `?` where it has no byte)
+/// or UTF-16 (ANSI text decoded).
+fn format(args: &mut dyn Arguments, fmt: &[u16], wide: bool) -> Result<Vec<u16>, NtStatus> {
+    let ansi_units = |bytes: Vec<u8>| -> Vec<u16> {
+        if wide {
+            bytes.iter().map(|&b| CodePage::Ansi.decode(b)).collect()
+        } else {
+            bytes.iter().map(|&b| u16::from(b)).collect()
+        }
+    };
+    let wide_units = |units: Vec<u16>| -> Vec<u16> {
+        if wide {
+            units
+        } else {
+            units
+                .iter()
+                .map(|&u| u16::from(CodePage::Ansi.encode(u).unwrap_or(b'?')))
+                .collect()
+        }
+    };
+    let unit = |c: u8| u16::from(c);
     let mut out = Vec::new();
     let mut i = 0;
     while next_conversion(fmt, &mut i, &mut out) {
         let (mut left, mut alternate, mut zero) = (false, false, false);
         while let Some(&f) = fmt.get(i) {
             match f {
-                b'-' => left = true,
-                b'#' => alternate = true,
-                b'0' => zero = true,
+                f if f == unit(b'-') => left = true,
+                f if f == unit(b'#') => alternate = true,
+                f if f == unit(b'0') => zero = true,
                 _ => break,
             }
             i += 1;
         }
         let width = digits(fmt, &mut i);
         let mut precision = None;
-        if fmt.get(i) == Some(&b'.') {
+        if fmt.get(i) == Some(&unit(b'.')) {
             i += 1;
             precision = Some(digits(fmt, &mut i));
         }
         // At least `precision` digits, and at least one (unlike printf's `%.0d` of 0).
         let min_digits = precision.map(|p| p.max(1));
-        while matches!(fmt.get(i), Some(b'l' | b'h')) {
+        // The last of `h` (ANSI) and `l` (wide) counts for strings and characters.
+        let mut size_wide = None;
+        while let Some(&f) = fmt.get(i) {
+            if f == unit(b'l') {
+                size_wide = Some(true);
+            } else if f == unit(b'h') {
+                size_wide = Some(false);
+            } else {
+                break;
+            }
             i += 1;
         }
         let Some(&kind) = fmt.get(i) else { break };
         i += 1;
-        let text: Vec<u8> = match kind {
-            b'%' => vec![b'%'],
-            b'c' | b'C' => vec![args.next_u32() as u8],
+        let kind = u8::try_from(kind).unwrap_or(0);
+        // %s and %c take the function's own kind; %S and %C the other.
+        let wide_argument = size_wide.unwrap_or(kind.is_ascii_lowercase() == wide);
+        let ascii = |text: Vec<u8>| -> Vec<u16> { text.into_iter().map(u16::from).collect() };
+        let text: Vec<u16> = match kind {
+            b'%' => vec![unit(b'%')],
+            b'c' | b'C' => {
+                let v = args.next_u32();
+                if wide_argument {
+                    wide_units(vec![v as u16])
+                } else {
+                    ansi_units(vec![v as u8])
+                }
+            }
             b'd' | b'i' => {
                 let v = args.next_u32() as i32;
                 let mut text = integer_digits(u64::from(v.unsigned_abs()), 10, false, min_digits);
                 if v < 0 {
                     text.insert(0, b'-');
                 }
-                text
+                ascii(text)
             }
             // %u takes no precision.
-            b'u' => integer_digits(u64::from(args.next_u32()), 10, false, None),
+            b'u' => ascii(integer_digits(u64::from(args.next_u32()), 10, false, None)),
             b'x' | b'X' => {
                 let v = args.next_u32();
                 let mut text = integer_digits(u64::from(v), 16, kind == b'X', min_digits);
@@ -226,35 +271,42 @@ fn format(args: &mut dyn Arguments, fmt: &[u8]) -> Result<Vec<u8>, NtStatus> {
                     let prefix: &[u8] = if kind == b'x' { b"0x" } else { b"0X" };
                     text.splice(0..0, prefix.iter().copied());
                 }
-                text
+                ascii(text)
             }
             b's' | b'S' => {
                 let ptr = args.next_u32();
                 let mut s = if ptr == 0 {
-                    b"(null)".to_vec()
+                    ascii(b"(null)".to_vec())
+                } else if wide_argument {
+                    wide_units(
+                        args.wide_string(ptr, WSPRINTF_LIMIT)
+                            .ok_or(NtStatus::ACCESS_VIOLATION)?,
+                    )
                 } else {
-                    args.string(ptr, WSPRINTF_LIMIT)
-                        .ok_or(NtStatus::ACCESS_VIOLATION)?
+                    ansi_units(
+                        args.string(ptr, WSPRINTF_LIMIT)
+                            .ok_or(NtStatus::ACCESS_VIOLATION)?,
+                    )
                 };
                 if let Some(p) = precision {
                     s.truncate(p);
                 }
                 s
             }
-            other => vec![b'%', other],
+            other => vec![unit(b'%'), u16::from(other)],
         };
         let pad = width.saturating_sub(text.len());
         let numeric = matches!(kind, b'd' | b'i' | b'u' | b'x' | b'X');
         if left {
             out.extend_from_slice(&text);
-            out.extend(std::iter::repeat_n(b' ', pad));
+            out.extend(std::iter::repeat_n(unit(b' '), pad));
         } else if zero && numeric {
-            let sign = usize::from(text.first() == Some(&b'-'));
+            let sign = usize::from(text.first() == Some(&unit(b'-')));
             out.extend_from_slice(&text[..sign]);
-            out.extend(std::iter::repeat_n(b'0', pad));
+            out.extend(std::iter::repeat_n(unit(b'0'), pad));
             out.extend_from_slice(&text[sign..]);
         } else {
-            out.extend(std::iter::repeat_n(b' ', pad));
+            out.extend(std::iter::repeat_n(unit(b' '), pad));
             out.extend_from_slice(&text);
         }
     }
@@ -262,12 +314,23 @@ fn format(args: &mut dyn Arguments, fmt: &[u8]) -> Result<Vec<u8>, NtStatus> {
     Ok(out)
 }
 
-/// Stores wsprintf's result at `out`: the characters written, NUL excluded.
-fn store(call: &mut ApiCall<'_>, out: Ptr, text: Result<Vec<u8>, NtStatus>) -> ApiReturn {
+/// Stores wsprintf's result at `out`, NUL-terminated, as bytes (`wide` false) or UTF-16
+/// units: returns the characters written, NUL excluded.
+fn store(
+    call: &mut ApiCall<'_>,
+    out: Ptr,
+    text: Result<Vec<u16>, NtStatus>,
+    wide: bool,
+) -> ApiReturn {
     match text {
-        Ok(mut bytes) => {
-            let len = bytes.len() as u32;
-            bytes.push(0);
+        Ok(units) => {
+            let len = units.len() as u32;
+            let mut bytes: Vec<u8> = if wide {
+                units.iter().flat_map(|u| u.to_le_bytes()).collect()
+            } else {
+                units.iter().map(|&u| u as u8).collect()
+            };
+            bytes.extend(std::iter::repeat_n(0, if wide { 2 } else { 1 }));
             match call.write_bytes(out.0, &bytes) {
                 Ok(()) => ApiReturn::Value(len),
                 Err(_) => call.fail(NtStatus::ACCESS_VIOLATION),
@@ -277,24 +340,55 @@ fn store(call: &mut ApiCall<'_>, out: Ptr, text: Result<Vec<u8>, NtStatus>) -> A
     }
 }
 
+/// The format string at `fmt` as units: its bytes (`wide` false) or its UTF-16 units.
+fn format_units(call: &mut ApiCall<'_>, fmt: Ptr, wide: bool) -> Option<Vec<u16>> {
+    if wide {
+        call.read_wide_units(fmt.0, WSPRINTF_LIMIT).ok()
+    } else {
+        call.read_c_bytes(fmt.0, WSPRINTF_LIMIT)
+            .ok()
+            .map(|b| b.into_iter().map(u16::from).collect())
+    }
+}
+
 /// wsprintfA(lpOut, lpFmt, ...): returns the characters written, NUL excluded.
 #[export(cdecl)]
 fn wsprintfA(call: &mut ApiCall<'_>, lpOut: Ptr, lpFmt: Ptr, arguments: VarArgs) -> ApiReturn {
-    let Ok(fmt) = call.read_c_bytes(lpFmt.0, WSPRINTF_LIMIT) else {
+    let Some(fmt) = format_units(call, lpFmt, false) else {
         return call.fail(NtStatus::ACCESS_VIOLATION);
     };
-    let text = format(&mut arguments.reader(call), &fmt);
-    store(call, lpOut, text)
+    let text = format(&mut arguments.reader(call), &fmt, false);
+    store(call, lpOut, text, false)
+}
+
+/// wsprintfW(lpOut, lpFmt, ...): wsprintfA with wide strings.
+#[export(cdecl)]
+fn wsprintfW(call: &mut ApiCall<'_>, lpOut: Ptr, lpFmt: Ptr, arguments: VarArgs) -> ApiReturn {
+    let Some(fmt) = format_units(call, lpFmt, true) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    };
+    let text = format(&mut arguments.reader(call), &fmt, true);
+    store(call, lpOut, text, true)
 }
 
 /// wvsprintfA(lpOut, lpFmt, arglist): wsprintfA with a va_list.
 #[export]
 fn wvsprintfA(call: &mut ApiCall<'_>, lpOut: Ptr, lpFmt: Ptr, arglist: Ptr) -> ApiReturn {
-    let Ok(fmt) = call.read_c_bytes(lpFmt.0, WSPRINTF_LIMIT) else {
+    let Some(fmt) = format_units(call, lpFmt, false) else {
         return call.fail(NtStatus::ACCESS_VIOLATION);
     };
-    let text = format(&mut GuestArguments::list(call, arglist.0), &fmt);
-    store(call, lpOut, text)
+    let text = format(&mut GuestArguments::list(call, arglist.0), &fmt, false);
+    store(call, lpOut, text, false)
+}
+
+/// wvsprintfW(lpOut, lpFmt, arglist): wsprintfW with a va_list.
+#[export]
+fn wvsprintfW(call: &mut ApiCall<'_>, lpOut: Ptr, lpFmt: Ptr, arglist: Ptr) -> ApiReturn {
+    let Some(fmt) = format_units(call, lpFmt, true) else {
+        return call.fail(NtStatus::ACCESS_VIOLATION);
+    };
+    let text = format(&mut GuestArguments::list(call, arglist.0), &fmt, true);
+    store(call, lpOut, text, true)
 }
 
 fn convert(call: &mut ApiCall<'_>, src: Ptr, dst: Ptr, from: CodePage, to: CodePage) -> ApiReturn {
