@@ -291,6 +291,13 @@ static void atoms(void)
     CHECK_FAIL("GlobalGetAtomNameA(size 5)", GlobalGetAtomNameA(g, buf, 5));
     buf[9] = 0;
     check_s("cut global name", buf);
+    /* The W function cuts the name to the buffer without a NUL and returns its size. */
+    fill((char *)wbuf, '.', 20);
+    SetLastError(0);
+    check_u("GlobalGetAtomNameW(size 5)", GlobalGetAtomNameW(g, wbuf, 5));
+    check_u("GlobalGetAtomNameW(size 5) last error", GetLastError());
+    check_u("the cut name's fifth unit", wbuf[4]);
+    check_u("the unit after it untouched", wbuf[5]);
     check_u("GlobalAddAtomA(#5)", GlobalAddAtomA("#5"));
     check_u("GlobalDeleteAtom", GlobalDeleteAtom(g));
     CHECK_FAIL("GlobalFindAtomA after", GlobalFindAtomA("ntemu-k32more"));

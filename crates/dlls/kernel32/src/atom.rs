@@ -273,6 +273,17 @@ fn get_atom_name(
         };
         return call.fail_win32(error, 0);
     }
+    // GlobalGetAtomNameW asks NtQueryInformationAtom for the name in the buffer's bytes: a
+    // name that does not fit comes back cut to the buffer, without a NUL, and its length is
+    // the buffer's, no error.
+    if wide && scope == Scope::Global && name.len() >= size as usize {
+        let units = &name[..size as usize];
+        let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+        if call.write_bytes(buffer.0, &bytes).is_err() {
+            return call.fail(NtStatus::ACCESS_VIOLATION);
+        }
+        return ApiReturn::Value(size);
+    }
     let fits = (size as usize - 1).min(name.len());
     let mut bytes: Vec<u8> = if wide {
         name[..fits].iter().flat_map(|u| u.to_le_bytes()).collect()
