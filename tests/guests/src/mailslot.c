@@ -30,6 +30,8 @@ static void mailslots(void)
 
     CHECK_FAIL("CreateMailslot(not a mailslot name)",
                CreateMailslotA("ntemu-slot", 0, 0, NULL) != INVALID_HANDLE_VALUE);
+    CHECK_FAIL("CreateMailslot(NULL name)",
+               CreateMailslotA(NULL, 0, 0, NULL) != INVALID_HANDLE_VALUE);
     s = CreateMailslotA(SLOT, 16, 0, NULL);
     check_u("CreateMailslot valid", s != INVALID_HANDLE_VALUE);
     check_u("CreateMailslot last_error", GetLastError());

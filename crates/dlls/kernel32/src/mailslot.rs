@@ -85,7 +85,11 @@ fn create_mailslot(
     let Ok(inherit) = inherit_from_security_attributes(call, sa.0) else {
         return bad_pointer(call);
     };
-    let Some(slot) = name.and_then(mailslot_name) else {
+    // No name at all fails where NT turns the name into a path.
+    let Some(name) = name else {
+        return call.fail_win32(Win32Error::PATH_NOT_FOUND, INVALID_HANDLE_VALUE);
+    };
+    let Some(slot) = mailslot_name(name) else {
         return call.fail_win32(Win32Error::INVALID_NAME, INVALID_HANDLE_VALUE);
     };
     let key = slot.to_uppercase();
