@@ -418,6 +418,18 @@ impl ApiCall<'_> {
         }
     }
 
+    /// Reads a NUL-terminated string of an A function (`wide` false: ANSI, code page 1252,
+    /// at most `max` bytes) or a W function (UTF-16, at most `max` units) as text.
+    pub fn read_text(&self, addr: u32, max: usize, wide: bool) -> Result<String, Fault> {
+        if wide {
+            self.read_wide_units(addr, max)
+                .map(|u| String::from_utf16_lossy(&u))
+        } else {
+            self.read_c_bytes(addr, max)
+                .map(|b| crate::codepage::CodePage::Ansi.decode_str(&b))
+        }
+    }
+
     /// Reads a NUL-terminated ANSI string (at most `max` bytes).
     pub fn read_c_string(&self, addr: u32, max: usize) -> Result<String, Fault> {
         match self.process() {

@@ -103,14 +103,9 @@ fn read_name(call: &ApiCall<'_>, at: Ptr, wide: bool) -> Result<Option<String>, 
     if at.is_null() {
         return Ok(None);
     }
-    let text = if wide {
-        call.read_wide_units(at.0, 0x8000)
-            .map(|u| String::from_utf16_lossy(&u))
-    } else {
-        call.read_c_bytes(at.0, 0x8000)
-            .map(|b| CodePage::Ansi.decode_str(&b))
-    };
-    text.map(Some).map_err(|_| Win32Error::NOACCESS)
+    call.read_text(at.0, 0x8000, wide)
+        .map(Some)
+        .map_err(|_| Win32Error::NOACCESS)
 }
 
 fn query_dos_device(

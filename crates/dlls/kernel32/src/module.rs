@@ -453,9 +453,22 @@ fn module_at(call: &mut ApiCall<'_>, address: u32) -> Option<u32> {
 fn get_module_handle_ex(
     call: &mut ApiCall<'_>,
     flags: u32,
-    name: Result<Option<String>, u32>,
+    module_name: Ptr,
     out: Ptr,
+    wide: bool,
 ) -> ApiReturn {
+    // The module's name (an ANSI or UTF-16 string, or none), or with
+    // GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS an address inside it.
+    let name = if flags & MODULE_FLAG_FROM_ADDRESS != 0 {
+        Err(module_name.0)
+    } else if module_name.is_null() {
+        Ok(None)
+    } else {
+        match call.read_text(module_name.0, 0x8000, wide) {
+            Ok(text) => Ok(Some(text)),
+            Err(_) => return call.fail(NtStatus::ACCESS_VIOLATION),
+        }
+    };
     let valid = MODULE_FLAG_PIN | MODULE_FLAG_UNCHANGED_REFCOUNT | MODULE_FLAG_FROM_ADDRESS;
     if out.is_null() {
         return call.fail(NtStatus::INVALID_PARAMETER);
@@ -507,17 +520,7 @@ fn GetModuleHandleExA(
     lpModuleName: Ptr,
     phModule: Ptr,
 ) -> ApiReturn {
-    let name = if dwFlags & MODULE_FLAG_FROM_ADDRESS != 0 {
-        Err(lpModuleName.0)
-    } else if lpModuleName.is_null() {
-        Ok(None)
-    } else {
-        match call.read_c_bytes(lpModuleName.0, 0x8000) {
-            Ok(b) => Ok(Some(win32::codepage::CodePage::Ansi.decode_str(&b))),
-            Err(_) => return call.fail(NtStatus::ACCESS_VIOLATION),
-        }
-    };
-    get_module_handle_ex(call, dwFlags, name, phModule)
+    get_module_handle_ex(call, dwFlags, lpModuleName, phModule, false)
 }
 
 /// BOOL GetModuleHandleExW(DWORD dwFlags, LPCWSTR lpModuleName, HMODULE *phModule).
@@ -528,15 +531,5 @@ fn GetModuleHandleExW(
     lpModuleName: Ptr,
     phModule: Ptr,
 ) -> ApiReturn {
-    let name = if dwFlags & MODULE_FLAG_FROM_ADDRESS != 0 {
-        Err(lpModuleName.0)
-    } else if lpModuleName.is_null() {
-        Ok(None)
-    } else {
-        match call.read_wide_units(lpModuleName.0, 0x8000) {
-            Ok(u) => Ok(Some(String::from_utf16_lossy(&u))),
-            Err(_) => return call.fail(NtStatus::ACCESS_VIOLATION),
-        }
-    };
-    get_module_handle_ex(call, dwFlags, name, phModule)
+    get_module_handle_ex(call, dwFlags, lpModuleName, phModule, true)
 }

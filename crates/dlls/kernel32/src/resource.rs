@@ -203,14 +203,8 @@ pub fn read_id(call: &ApiCall<'_>, value: u32, wide: bool) -> Result<ResourceId,
     if value >> 16 == 0 {
         return Ok(ResourceId::Id(value as u16));
     }
-    let text = if wide {
-        call.read_wide_units(value, MAX_NAME)
-            .map(|u| String::from_utf16_lossy(&u))
-    } else {
-        call.read_c_bytes(value, MAX_NAME)
-            .map(|b| win32::codepage::CodePage::Ansi.decode_str(&b))
-    };
-    text.map(|t| ResourceId::from_name(&t))
+    call.read_text(value, MAX_NAME, wide)
+        .map(|t| ResourceId::from_name(&t))
         .map_err(|_| NtStatus::ACCESS_VIOLATION)
 }
 

@@ -451,11 +451,7 @@ impl StartupInfo {
             if at == 0 {
                 return Ok(None);
             }
-            Ok(Some(if wide {
-                String::from_utf16_lossy(&call.read_wide_units(at, 0x1_0000)?)
-            } else {
-                win32::codepage::CodePage::Ansi.decode_str(&call.read_c_bytes(at, 0x1_0000)?)
-            }))
+            call.read_text(at, 0x1_0000, wide).map(Some)
         };
         let reserved2_size = u16::from_le_bytes([bytes[50], bytes[51]]);
         let reserved2 = match word(52) {
