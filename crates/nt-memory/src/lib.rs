@@ -488,9 +488,9 @@ pub trait GuestMemory {
         self.fetch_bytes(addr, &mut b)?;
         Ok(u32::from_le_bytes(b))
     }
-    /// A counter that changes whenever executable memory may have changed: a write to a
-    /// page that allows execution, a protection change, a decommit, release or unmap, or an
-    /// executive write. Caches of decoded guest instructions compare it to stay valid.
+    /// A counter that changes whenever code may have changed: a write to a page
+    /// instructions were fetched from, a protection change, a decommit, release or unmap, or
+    /// an executive write. Caches of decoded guest instructions compare it to stay valid.
     fn code_generation(&self) -> u64;
 }
 
@@ -1440,12 +1440,7 @@ impl AddressSpace {
         if buf.is_empty() {
             return Ok(());
         }
-        if addr as usize + buf.len() > SPACE_SIZE {
-            return self
-                .check_slow(addr, buf.len(), access)
-                .and(Err(Fault::violation(0, access)));
-        }
-        self.check(addr, buf.len(), access)?;
+        self.check_range(addr, buf.len(), access)?;
         let a = addr as usize;
         buf.copy_from_slice(&self.mem[a..a + buf.len()]);
         Ok(())
@@ -1654,12 +1649,7 @@ impl GuestMemory for AddressSpace {
         if data.is_empty() {
             return Ok(());
         }
-        if addr as usize + data.len() > SPACE_SIZE {
-            return self
-                .check_slow(addr, data.len(), Access::Write)
-                .and(Err(Fault::violation(0, Access::Write)));
-        }
-        self.check_write(addr, data.len())?;
+        self.check_write_range(addr, data.len())?;
         let a = addr as usize;
         self.mem[a..a + data.len()].copy_from_slice(data);
         Ok(())
