@@ -14,11 +14,13 @@
 
 pub mod geometry;
 pub mod queue;
+pub mod surface;
 
 use std::collections::BTreeMap;
 
 pub use geometry::Rect;
 pub use queue::{Message, Queue, Sent, Timer};
+pub use surface::Surface;
 
 /// The first index of the handle table: the desktop window's.
 const FIRST_INDEX: u32 = 0x10;
@@ -156,6 +158,9 @@ pub struct WindowManager {
     pub active: u32,
     /// The window with the keyboard focus.
     pub focus: u32,
+    /// The screen: the desktop and every visible window are drawn here, as NT 4.0 draws
+    /// them straight to the display (no window has pixels of its own).
+    pub screen: Surface,
 }
 
 impl Default for WindowManager {
@@ -201,6 +206,11 @@ impl Default for WindowManager {
             next_timer_id: 1,
             active: 0,
             focus: 0,
+            screen: Surface::new(
+                geometry::SCREEN.0 as u32,
+                geometry::SCREEN.1 as u32,
+                surface::DESKTOP_COLOUR,
+            ),
         }
     }
 }
