@@ -18,6 +18,7 @@ mod host_signal;
 pub mod loader;
 mod machine;
 mod process;
+pub mod system_processes;
 pub mod teb;
 mod timer;
 

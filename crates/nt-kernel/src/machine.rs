@@ -1168,6 +1168,14 @@ impl Machine {
         // The lookup's reference is dropped outside the client-id lock: a process or thread
         // body's drop takes that lock.
         let found = self.client_ids.lock().lookup(id);
+        if found.is_none()
+            && crate::system_processes::is_protected_system_id(
+                id,
+                object_type == ObjectType::Thread,
+            )
+        {
+            return Err(KernelError::Object(nt_object::ObjectError::AccessDenied));
+        }
         let object = found
             .filter(|o| o.object_type() == object_type)
             .ok_or(KernelError::InvalidClientId)?;

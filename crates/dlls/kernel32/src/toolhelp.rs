@@ -88,6 +88,31 @@ fn take_snapshot(call: &mut ApiCall<'_>, flags: u32, module_process: u32) -> Sna
     let mut processes = Vec::new();
     let mut threads = Vec::new();
     let mut modules = Vec::new();
+    // NT's own system processes first, as the kernel lists them (Tool Help names the Idle
+    // process "[System Process]").
+    for p in nt_kernel::system_processes::SYSTEM_PROCESSES {
+        if flags & SNAPTHREAD != 0 {
+            threads.push(ThreadEntry {
+                id: p.thread,
+                owner: p.id,
+                base_priority: p.base_priority,
+                delta: 0,
+            });
+        }
+        if flags & SNAPPROCESS != 0 {
+            processes.push(ProcessEntry {
+                id: p.id,
+                threads: 1,
+                parent: p.parent,
+                base_priority: p.base_priority,
+                exe: if p.id == 0 {
+                    "[System Process]".to_string()
+                } else {
+                    p.image.to_string()
+                },
+            });
+        }
+    }
     for pid in call.machine.process_ids() {
         let Some(p) = call.machine.process(pid) else {
             continue;

@@ -671,16 +671,48 @@ const PROCESS_ENTRY_SIZE: usize = 0x88;
 /// sizeof(SYSTEM_THREAD_INFORMATION).
 const THREAD_ENTRY_SIZE: usize = 0x40;
 
-/// SystemProcessInformation as NT 4.0 lays it out: for each live process a
-/// SYSTEM_PROCESS_INFORMATION (NextEntryOffset, thread count, times, the image's file name
-/// as a UNICODE_STRING pointing into the buffer at `base`, base priority, ids, handle count,
-/// VM_COUNTERS) followed by a SYSTEM_THREAD_INFORMATION per thread and the name's text.
-/// Ended processes are not listed.
-fn process_list(call: &mut ApiCall<'_>, base: u32) -> Vec<u8> {
-    let mut out: Vec<u8> = Vec::new();
-    let ids = call.machine.process_ids();
-    let mut last_entry = None;
-    for pid in ids {
+/// One process as SystemProcessInformation lists it.
+struct ListedProcess {
+    id: u32,
+    parent: u32,
+    base_priority: i32,
+    handles: u32,
+    name: String,
+    /// CreateTime, ExitTime, KernelTime, UserTime as [`times`] gives them.
+    times: Vec<u8>,
+    reserved: u32,
+    committed: u32,
+    /// (thread id, waiting, start address, state).
+    threads: Vec<(u32, bool, u32, u32)>,
+}
+
+/// The processes of the machine as SystemProcessInformation lists them: NT 4.0's own system
+/// processes first ([`nt_kernel::system_processes`]), then every live guest process.
+fn listed_processes(call: &mut ApiCall<'_>) -> Vec<ListedProcess> {
+    let booted = times(call, 0, None, 0);
+    let mut list: Vec<ListedProcess> = nt_kernel::system_processes::SYSTEM_PROCESSES
+        .iter()
+        .map(|p| ListedProcess {
+            id: p.id,
+            parent: p.parent,
+            base_priority: p.base_priority,
+            handles: 0,
+            name: p.image.to_string(),
+            // The Idle and System processes exist from before the clock starts: NT gives
+            // them a creation time of 0.
+            times: if p.id <= 2 {
+                vec![0; 32]
+            } else {
+                booted.clone()
+            },
+            reserved: 0,
+            committed: 0,
+            // The Idle process's thread runs; the others wait (Waiting, for a user request).
+            threads: vec![(p.thread, p.id != 0, 0, if p.id == 0 { 2 } else { 5 })],
+        })
+        .collect();
+    let current = call.thread;
+    for pid in call.machine.process_ids() {
         let Some(p) = call.machine.process(pid) else {
             continue;
         };
@@ -690,10 +722,20 @@ fn process_list(call: &mut ApiCall<'_>, base: u32) -> Vec<u8> {
             .map(|b| *b.details());
         let class = details.map_or(nt_kernel::PriorityClass::Normal, |d| d.priority_class);
         let handles = p.handle_table().handle_count();
-        let threads: Vec<(u32, bool, u32)> = p
+        let threads: Vec<(u32, bool, u32, u32)> = p
             .threads()
             .iter()
-            .map(|t| (t.id(), t.is_waiting(), t.start_address()))
+            .map(|t| {
+                let (tid, waiting) = (t.id(), t.is_waiting());
+                let state = if pid == current.process && tid == current.thread {
+                    2 // Running
+                } else if waiting {
+                    5 // Waiting
+                } else {
+                    1 // Ready
+                };
+                (tid, waiting, t.start_address(), state)
+            })
             .collect();
         let name = call
             .state
@@ -706,6 +748,30 @@ fn process_list(call: &mut ApiCall<'_>, base: u32) -> Vec<u8> {
             details.map_or((0, 0, 0), |d| (d.created_ms, d.instructions, d.parent));
         let times = times(call, created, None, instructions);
         let (reserved, committed) = process_memory(call, pid);
+        list.push(ListedProcess {
+            id: pid,
+            parent,
+            base_priority: class.base_priority(),
+            handles,
+            name,
+            times,
+            reserved,
+            committed,
+            threads,
+        });
+    }
+    list
+}
+
+/// SystemProcessInformation as NT 4.0 lays it out: for each process a
+/// SYSTEM_PROCESS_INFORMATION (NextEntryOffset, thread count, times, the image's file name
+/// as a UNICODE_STRING pointing into the buffer at `base`, base priority, ids, handle count,
+/// VM_COUNTERS) followed by a SYSTEM_THREAD_INFORMATION per thread and the name's text.
+/// NT 4.0's system processes come first; ended guest processes are not listed.
+fn process_list(call: &mut ApiCall<'_>, base: u32) -> Vec<u8> {
+    let mut out: Vec<u8> = Vec::new();
+    let mut last_entry = None;
+    for p in listed_processes(call) {
         let start = out.len();
         if let Some(previous) = last_entry {
             let offset = (start - previous) as u32;
@@ -713,13 +779,13 @@ fn process_list(call: &mut ApiCall<'_>, base: u32) -> Vec<u8> {
         }
         last_entry = Some(start);
         let mut entry = vec![0u8; PROCESS_ENTRY_SIZE];
-        entry[4..8].copy_from_slice(&(threads.len() as u32).to_le_bytes());
+        entry[4..8].copy_from_slice(&(p.threads.len() as u32).to_le_bytes());
         // CreateTime, UserTime, KernelTime.
-        entry[0x20..0x28].copy_from_slice(&times[0..8]);
-        entry[0x28..0x30].copy_from_slice(&times[24..32]);
-        entry[0x30..0x38].copy_from_slice(&times[16..24]);
-        let units: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
-        let name_at = start + PROCESS_ENTRY_SIZE + THREAD_ENTRY_SIZE * threads.len();
+        entry[0x20..0x28].copy_from_slice(&p.times[0..8]);
+        entry[0x28..0x30].copy_from_slice(&p.times[24..32]);
+        entry[0x30..0x38].copy_from_slice(&p.times[16..24]);
+        let units: Vec<u8> = p.name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let name_at = start + PROCESS_ENTRY_SIZE + THREAD_ENTRY_SIZE * p.threads.len();
         if !units.is_empty() {
             entry[0x38..0x3A].copy_from_slice(&(units.len() as u16).to_le_bytes());
             entry[0x3A..0x3C].copy_from_slice(&(units.len() as u16 + 2).to_le_bytes());
@@ -734,9 +800,10 @@ fn process_list(call: &mut ApiCall<'_>, base: u32) -> Vec<u8> {
         words_at(
             &mut entry,
             0x40,
-            &[class.base_priority() as u32, pid, parent, handles],
+            &[p.base_priority as u32, p.id, p.parent, p.handles],
         );
         // VM_COUNTERS: virtual sizes, page faults, working set, pool quotas, pagefile usage.
+        let (reserved, committed) = (p.reserved, p.committed);
         words_at(
             &mut entry,
             0x58,
@@ -745,25 +812,17 @@ fn process_list(call: &mut ApiCall<'_>, base: u32) -> Vec<u8> {
             ],
         );
         out.extend_from_slice(&entry);
-        let current = call.thread;
-        for (tid, waiting, start_address) in threads {
+        for &(tid, waiting, start_address, state) in &p.threads {
             let mut t = vec![0u8; THREAD_ENTRY_SIZE];
-            let state = if pid == current.process && tid == current.thread {
-                2 // Running
-            } else if waiting {
-                5 // Waiting
-            } else {
-                1 // Ready
-            };
             words_at(
                 &mut t,
                 0x1C,
                 &[
                     start_address,
-                    pid,
+                    p.id,
                     tid,
-                    class.base_priority() as u32,
-                    class.base_priority() as u32,
+                    p.base_priority as u32,
+                    p.base_priority as u32,
                     0,
                     state,
                     if waiting { 6 } else { 0 }, // UserRequest
