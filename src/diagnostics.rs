@@ -505,6 +505,10 @@ impl SystemServices for Services<'_> {
         outcome
     }
 
+    fn process_start(&mut self, machine: &mut Machine, thread: ClientId) {
+        self.win32.process_start(machine, thread);
+    }
+
     fn housekeeping(&mut self, machine: &mut Machine, pause: nt_kernel::Pause) {
         self.win32.housekeeping(machine, pause);
     }

@@ -103,3 +103,23 @@ fn the_c_runtime_waits_on_an_empty_pipe_and_ends_at_the_broken_pipe() {
     );
     assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
 }
+
+/// tests/guests/src/fsctl.c (x86): NtFsControlFile(FSCTL_PIPE_PEEK) on anonymous and named
+/// pipes, and SetThreadToken setting and clearing an impersonation token and refusing a
+/// primary one.
+#[test]
+fn x86_pipe_peek_control_and_set_thread_token_behave_as_on_nt4() {
+    let run = run_captured(&guest("x86/fsctl.exe"), RunOptions::default());
+    assert_eq!(
+        run.stdout,
+        expected("expected/fsctl.expected"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn fsctl_expected_output_agrees_with_wine() {
+    agrees_with_wine("expected/fsctl.expected", "expected/fsctl.wine");
+}

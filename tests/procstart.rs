@@ -21,3 +21,25 @@ fn x86_process_creation_and_details_behave_as_on_nt4() {
     // The program and its two children and one grandchild all ended.
     assert_eq!(run.report.stats.processes.len(), 4, "{}", run.stderr);
 }
+
+/// The scheduler's diagnostics (`--trace scheduler`, `--leaks`) watch the calls through a
+/// wrapper of the system services: a child process's deferred loader work must still run
+/// under it, so the program prints the same and its children end as without.
+#[test]
+fn x86_child_processes_start_the_same_under_diagnostics() {
+    let options = RunOptions {
+        diagnostics: ntemu::DiagnosticOptions {
+            track_handles: true,
+            ..Default::default()
+        },
+        ..RunOptions::default()
+    };
+    let run = run_captured(&guest("x86/procstart.exe"), options);
+    assert_eq!(
+        run.stdout,
+        expected("expected/procstart.expected"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+}

@@ -284,6 +284,9 @@ statuses! {
     ALLOTTED_SPACE_EXCEEDED = 0xC000_0099;
     /// The impersonation level asked for is not valid.
     BAD_IMPERSONATION_LEVEL = 0xC000_00A5;
+    /// A token of the other type was given (a primary token where an impersonation token
+    /// is needed, or the reverse).
+    BAD_TOKEN_TYPE = 0xC000_00A8;
     /// A name is longer than the object manager allows.
     NAME_TOO_LONG = 0xC000_0106;
     /// A pipe server cannot impersonate its client: none is connected.
@@ -452,6 +455,8 @@ impl Win32Error {
     pub const ALLOTTED_SPACE_EXCEEDED: Win32Error = Win32Error(1344);
     /// ERROR_BAD_IMPERSONATION_LEVEL.
     pub const BAD_IMPERSONATION_LEVEL: Win32Error = Win32Error(1346);
+    /// ERROR_BAD_TOKEN_TYPE: a token of the other type (primary or impersonation).
+    pub const BAD_TOKEN_TYPE: Win32Error = Win32Error(1349);
     /// ERROR_CANNOT_IMPERSONATE: a pipe server has no client to impersonate.
     pub const CANNOT_IMPERSONATE: Win32Error = Win32Error(1368);
 }
@@ -783,6 +788,7 @@ pub const STATUS_TO_WIN32: &[(NtStatus, Win32Error)] = &[
         NtStatus::BAD_IMPERSONATION_LEVEL,
         Win32Error::BAD_IMPERSONATION_LEVEL,
     ),
+    (NtStatus::BAD_TOKEN_TYPE, Win32Error::BAD_TOKEN_TYPE),
     (NtStatus::CANNOT_IMPERSONATE, Win32Error::CANNOT_IMPERSONATE),
     (NtStatus::NAME_TOO_LONG, Win32Error::FILENAME_EXCED_RANGE),
     (NtStatus::REGISTRY_CORRUPT, Win32Error::BADDB),

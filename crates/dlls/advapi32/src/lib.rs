@@ -106,6 +106,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         token::DuplicateTokenEx,
         token::GetTokenInformation,
         token::ImpersonateSelf,
+        token::SetThreadToken,
         token::ImpersonateNamedPipeClient,
         token::LookupPrivilegeNameA,
         token::LookupPrivilegeNameW,

@@ -297,6 +297,60 @@ fn RevertToSelf(call: &mut ApiCall<'_>) -> bool {
     true
 }
 
+/// SetThreadToken(Thread, Token): the thread (`*Thread`, or the caller's when Thread is
+/// NULL) impersonates with the impersonation token `Token` itself (not a copy: a change to
+/// the token's privileges is seen by the thread), or stops impersonating when Token is NULL.
+/// The thread handle needs THREAD_SET_THREAD_TOKEN and the token handle TOKEN_IMPERSONATE;
+/// a primary token fails with ERROR_BAD_TOKEN_TYPE.
+#[export]
+fn SetThreadToken(call: &mut ApiCall<'_>, Thread: Ptr, Token: Handle) -> ApiReturn {
+    const THREAD_SET_THREAD_TOKEN: AccessMask = AccessMask(0x0080);
+    let thread_handle = if Thread.0 == 0 {
+        Handle::CURRENT_THREAD
+    } else {
+        match call.read_u32(Thread.0) {
+            Ok(h) => Handle(h),
+            Err(_) => return fail(call, Win32Error::NOACCESS),
+        }
+    };
+    let thread = match call.reference(
+        thread_handle,
+        THREAD_SET_THREAD_TOKEN,
+        Some(ObjectType::Thread),
+    ) {
+        Ok(t) => t,
+        Err(e) => return fail(call, e.win32_error()),
+    };
+    let token = if Token.0 == 0 {
+        None
+    } else {
+        let token = match call.reference(
+            Token,
+            AccessMask::TOKEN_IMPERSONATE,
+            Some(ObjectType::Token),
+        ) {
+            Ok(t) => t,
+            Err(e) => return fail(call, e.win32_error()),
+        };
+        if token
+            .payload::<self::Token>()
+            .is_none_or(|t| t.impersonation.is_none())
+        {
+            return fail(call, Win32Error::BAD_TOKEN_TYPE);
+        }
+        Some(token)
+    };
+    let tokens = call.state.get::<Tokens>();
+    Tokens::prune(&mut tokens.threads);
+    tokens
+        .threads
+        .retain(|(w, _)| !w.upgrade().is_some_and(|o| Arc::ptr_eq(&o, &thread)));
+    if let Some(token) = token {
+        tokens.threads.push((Arc::downgrade(&thread), token));
+    }
+    ApiReturn::Value(1)
+}
+
 /// DuplicateToken(ExistingTokenHandle, ImpersonationLevel, DuplicateTokenHandle): an
 /// impersonation token with the same user and privileges.
 #[export]

@@ -1622,12 +1622,13 @@ pub(crate) fn flush(call: &mut ApiCall<'_>, object: &Arc<Object>) -> ApiReturn {
 /// PeekNamedPipe on a named end: copies up to `size` bytes (one message of a message-type
 /// pipe) without taking them; the total queued and the message's bytes left. A listening or
 /// disconnected server end is ERROR_BAD_PIPE, a cut-off client ERROR_PIPE_NOT_CONNECTED, an
-/// empty closing pipe ERROR_BROKEN_PIPE.
+/// empty closing pipe ERROR_BROKEN_PIPE. The last value is the number of messages queued
+/// (0 in a byte-type pipe).
 pub(crate) fn peek(
     call: &mut ApiCall<'_>,
     object: &Object,
     size: u32,
-) -> Result<(Vec<u8>, u32, u32), NtStatus> {
+) -> Result<(Vec<u8>, u32, u32, u32), NtStatus> {
     let end = end_of(object).ok_or(NtStatus::INVALID_HANDLE)?;
     purge_writes(call, &end.instance);
     let s = end.instance.state.lock();
@@ -1671,7 +1672,12 @@ pub(crate) fn peek(
     } else {
         0u32.wrapping_sub(out.len() as u32)
     };
-    Ok((out, available, left))
+    let messages = if end.instance.pipe.message_type {
+        channel.messages.len() as u32
+    } else {
+        0
+    };
+    Ok((out, available, left, messages))
 }
 
 /// What GetNamedPipeInfo and GetNamedPipeHandleState report of a pipe's end.

@@ -31,6 +31,7 @@ pub static NTDLL_FILE_SERVICES: FileServices = FileServices {
     heap_alloc,
     heap_free,
     section_file: super::mapping::section_file,
+    fs_control: super::pipe::fs_control,
 };
 
 /// STATUS_OBJECT_PATH_SYNTAX_BAD: a relative name without a root directory.

@@ -778,58 +778,120 @@ fn PeekNamedPipe(
     if let Err(status) = check_access(call, hNamedPipe, FILE_READ_DATA) {
         return call.fail(status);
     }
+    match peek(call, &object, end, nBufferSize) {
+        Ok((peeked, available, left, _)) => peek_out(
+            call,
+            &peeked,
+            available,
+            left,
+            lpBuffer,
+            lpBytesRead,
+            lpTotalBytesAvail,
+            lpBytesLeftThisMessage,
+        ),
+        Err(status) => call.fail(status),
+    }
+}
+
+/// Peeks a pipe end: up to `size` queued bytes without taking them, all the bytes queued,
+/// and the bytes left in the message (the message length less the bytes copied, which in a
+/// byte-mode pipe, whose message length is 0, wraps below zero as NT's does), and the
+/// number of messages queued (0 in a byte-type pipe).
+fn peek(
+    call: &mut ApiCall<'_>,
+    object: &Arc<Object>,
+    end: &PipeEnd,
+    size: u32,
+) -> Result<(Vec<u8>, u32, u32, u32), NtStatus> {
     let end = match &end.0 {
-        EndInner::Named(_) => {
-            return match namedpipe::peek(call, &object, nBufferSize) {
-                Ok((peeked, available, left)) => peek_out(
-                    call,
-                    &peeked,
-                    available,
-                    left,
-                    lpBuffer,
-                    lpBytesRead,
-                    lpTotalBytesAvail,
-                    lpBytesLeftThisMessage,
-                ),
-                Err(status) => call.fail(status),
-            };
-        }
+        EndInner::Named(_) => return namedpipe::peek(call, object, size),
         EndInner::Anonymous(end) => end,
     };
-    let (peeked, available) = {
-        let s = end.pipe.state.lock();
-        let queue_open = match end.kind {
-            PipeEndKind::Read => !s.data.is_empty() || s.write_open,
-            // The write end peeks the pipe's other direction, which is never written.
-            PipeEndKind::Write => s.read_open,
-        };
-        if !queue_open {
-            drop(s);
-            return call.fail(NtStatus::PIPE_BROKEN);
-        }
-        match end.kind {
-            PipeEndKind::Read => (
-                s.data
-                    .iter()
-                    .take(nBufferSize as usize)
-                    .copied()
-                    .collect::<Vec<u8>>(),
-                s.data.len() as u32,
-            ),
-            PipeEndKind::Write => (Vec::new(), 0),
-        }
+    let s = end.pipe.state.lock();
+    let queue_open = match end.kind {
+        PipeEndKind::Read => !s.data.is_empty() || s.write_open,
+        // The write end peeks the pipe's other direction, which is never written.
+        PipeEndKind::Write => s.read_open,
+    };
+    if !queue_open {
+        return Err(NtStatus::PIPE_BROKEN);
+    }
+    let (peeked, available) = match end.kind {
+        PipeEndKind::Read => (
+            s.data
+                .iter()
+                .take(size as usize)
+                .copied()
+                .collect::<Vec<u8>>(),
+            s.data.len() as u32,
+        ),
+        PipeEndKind::Write => (Vec::new(), 0),
     };
     let left = 0u32.wrapping_sub(peeked.len() as u32);
-    peek_out(
-        call,
-        &peeked,
+    Ok((peeked, available, left, 0))
+}
+
+/// FSCTL_PIPE_PEEK.
+const FSCTL_PIPE_PEEK: u32 = 0x0011_400C;
+/// FILE_PIPE_CONNECTED_STATE.
+const FILE_PIPE_CONNECTED_STATE: u32 = 3;
+/// The size of FILE_PIPE_PEEK_BUFFER's fixed part.
+const PEEK_HEADER: u32 = 16;
+
+/// NtFsControlFile's work on a file handle: the control code's output bytes and the status.
+/// FSCTL_PIPE_PEEK on a pipe gives a FILE_PIPE_PEEK_BUFFER (state, bytes available, the
+/// messages queued and the first one's length in a message-type pipe, 0 in a byte-type
+/// one) and the bytes that fit after it, as the named-pipe file system peeks: a message cut
+/// to the buffer, or data behind a buffer with room for the header only, is
+/// STATUS_BUFFER_OVERFLOW; a byte-type pipe's bytes are simply cut; a buffer smaller than
+/// the header is STATUS_INFO_LENGTH_MISMATCH. Any other code, or a handle that is no pipe,
+/// is STATUS_NOT_SUPPORTED.
+pub(crate) fn fs_control(
+    call: &mut ApiCall<'_>,
+    handle: Handle,
+    code: u32,
+    output_length: u32,
+) -> Result<(Vec<u8>, NtStatus), NtStatus> {
+    let object = call
+        .reference(handle, AccessMask(0), Some(ObjectType::File))
+        .map_err(|e| e.status())?;
+    let Some(end) = object.payload::<PipeEnd>() else {
+        return Err(NtStatus::NOT_SUPPORTED);
+    };
+    if code != FSCTL_PIPE_PEEK {
+        return Err(NtStatus::NOT_SUPPORTED);
+    }
+    check_access(call, handle, FILE_READ_DATA)?;
+    if output_length < PEEK_HEADER {
+        return Err(NtStatus::INFO_LENGTH_MISMATCH);
+    }
+    let room = output_length - PEEK_HEADER;
+    // Peek one byte more than fits, to tell a cut message from one that fits exactly.
+    let (mut peeked, available, left, messages) = peek(call, &object, end, room.saturating_add(1))?;
+    let message_length = left.wrapping_add(peeked.len() as u32);
+    // A byte-type pipe has no message length (0): only a message is cut with an overflow.
+    let cut = if room == 0 {
+        available != 0
+    } else {
+        message_length != 0 && peeked.len() as u32 > room
+    };
+    peeked.truncate(room as usize);
+    let mut out = Vec::with_capacity(PEEK_HEADER as usize + peeked.len());
+    for v in [
+        FILE_PIPE_CONNECTED_STATE,
         available,
-        left,
-        lpBuffer,
-        lpBytesRead,
-        lpTotalBytesAvail,
-        lpBytesLeftThisMessage,
-    )
+        messages,
+        message_length,
+    ] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out.extend_from_slice(&peeked);
+    let status = if cut {
+        NtStatus::BUFFER_OVERFLOW
+    } else {
+        NtStatus::SUCCESS
+    };
+    Ok((out, status))
 }
 
 /// Writes PeekNamedPipe's results: the bytes (when a buffer is given) and the counts.

@@ -76,6 +76,9 @@ pub struct FileServices {
     /// when the flag is set) to map.
     pub section_file:
         fn(&mut ApiCall<'_>, Handle, bool) -> Result<crate::section::SectionFile, NtStatus>,
+    /// NtFsControlFile on a synchronous handle: the control code's output (at most the
+    /// output length) and its status (STATUS_BUFFER_OVERFLOW when cut).
+    pub fs_control: fn(&mut ApiCall<'_>, Handle, u32, u32) -> Result<(Vec<u8>, NtStatus), NtStatus>,
 }
 
 static SERVICES: OnceLock<&'static FileServices> = OnceLock::new();
@@ -400,6 +403,47 @@ pub fn NtReadFile(
                 return status(NtStatus::ACCESS_VIOLATION);
             }
             status(NtStatus::SUCCESS)
+        }
+        Err(s) => status(s),
+    }
+}
+
+/// NtFsControlFile(FileHandle, Event, ApcRoutine, ApcContext, IoStatusBlock, FsControlCode,
+/// InputBuffer, InputBufferLength, OutputBuffer, OutputBufferLength): a file system control
+/// request, answered at once (the named-pipe file system's FSCTL_PIPE_PEEK); the output
+/// bytes go to OutputBuffer and their count to the IO_STATUS_BLOCK's Information.
+#[export]
+pub fn NtFsControlFile(
+    call: &mut ApiCall<'_>,
+    FileHandle: Handle,
+    Event: Handle,
+    ApcRoutine: Ptr,
+    ApcContext: Ptr,
+    IoStatusBlock: Ptr,
+    FsControlCode: u32,
+    InputBuffer: Ptr,
+    InputBufferLength: u32,
+    OutputBuffer: Ptr,
+    OutputBufferLength: u32,
+) -> ApiReturn {
+    let _ = (
+        Event,
+        ApcRoutine,
+        ApcContext,
+        InputBuffer,
+        InputBufferLength,
+    );
+    let Some(services) = services() else {
+        return status(NtStatus::NOT_IMPLEMENTED);
+    };
+    match (services.fs_control)(call, FileHandle, FsControlCode, OutputBufferLength) {
+        Ok((bytes, s)) => {
+            if call.write_bytes(OutputBuffer.0, &bytes).is_err()
+                || !write_iosb(call, IoStatusBlock.0, s, bytes.len() as u32)
+            {
+                return status(NtStatus::ACCESS_VIOLATION);
+            }
+            status(s)
         }
         Err(s) => status(s),
     }
