@@ -44,6 +44,11 @@ pub type CreateService = fn(&mut ApiCall<'_>, &CreateRequest) -> Result<(Handle,
 
 /// NtReadFile's and NtWriteFile's service: handle, guest buffer address and length, offset
 /// (None: the file position); the bytes moved.
+/// NtFsControlFile's service: (handle, control code, output length) → the output bytes and
+/// the status they come with.
+pub type FsControlService =
+    fn(&mut ApiCall<'_>, Handle, u32, u32) -> Result<(Vec<u8>, NtStatus), NtStatus>;
+
 pub type TransferService =
     fn(&mut ApiCall<'_>, Handle, u32, u32, Option<u64>) -> Result<u32, NtStatus>;
 
@@ -78,7 +83,7 @@ pub struct FileServices {
         fn(&mut ApiCall<'_>, Handle, bool) -> Result<crate::section::SectionFile, NtStatus>,
     /// NtFsControlFile on a synchronous handle: the control code's output (at most the
     /// output length) and its status (STATUS_BUFFER_OVERFLOW when cut).
-    pub fs_control: fn(&mut ApiCall<'_>, Handle, u32, u32) -> Result<(Vec<u8>, NtStatus), NtStatus>,
+    pub fs_control: FsControlService,
 }
 
 static SERVICES: OnceLock<&'static FileServices> = OnceLock::new();
