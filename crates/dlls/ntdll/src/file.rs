@@ -42,13 +42,13 @@ pub struct CreateRequest {
 /// NtCreateFile's service: the handle and the IO_STATUS_BLOCK's Information.
 pub type CreateService = fn(&mut ApiCall<'_>, &CreateRequest) -> Result<(Handle, u32), NtStatus>;
 
-/// NtReadFile's and NtWriteFile's service: handle, guest buffer address and length, offset
-/// (None: the file position); the bytes moved.
 /// NtFsControlFile's service: (handle, control code, output length) → the output bytes and
 /// the status they come with.
 pub type FsControlService =
     fn(&mut ApiCall<'_>, Handle, u32, u32) -> Result<(Vec<u8>, NtStatus), NtStatus>;
 
+/// NtReadFile's and NtWriteFile's service: handle, guest buffer address and length, offset
+/// (None: the file position); the bytes moved.
 pub type TransferService =
     fn(&mut ApiCall<'_>, Handle, u32, u32, Option<u64>) -> Result<u32, NtStatus>;
 
