@@ -411,6 +411,45 @@ fn call_name(target: Option<ThunkTarget>) -> String {
     )
 }
 
+/// The faulting thread's stack pointer and the words at it (x86: esp, [esp], [esp+4], ebp;
+/// Alpha: sp, ra), for `--trace exceptions`: after a jump to a bad address they say where
+/// the jump came from (a `call` leaves its return address at [esp], a `ret` took the bad one
+/// from [esp-4]).
+fn stack_summary(machine: &Machine, thread: ClientId) -> String {
+    use nt_memory::GuestMemory;
+    let Some(process) = machine.process(thread.process) else {
+        return String::new();
+    };
+    let Some(t) = process.thread(thread.thread) else {
+        return String::new();
+    };
+    let memory = process.address_space();
+    let word = |at: u32| {
+        memory
+            .read_u32(at)
+            .map_or_else(|_| "????????".to_string(), |v| format!("{v:08x}"))
+    };
+    match t.context() {
+        nt_kernel::CpuContext::X86(c) => {
+            let esp = c.gpr[nt_kernel::X86_ESP];
+            format!(
+                "; esp={esp:08x} [esp-4]={} [esp]={} [esp+4]={} ebp={:08x}",
+                word(esp.wrapping_sub(4)),
+                word(esp),
+                word(esp.wrapping_add(4)),
+                c.gpr[nt_kernel::X86_EBP]
+            )
+        }
+        nt_kernel::CpuContext::Alpha(c) => {
+            format!(
+                "; sp={:08x} ra={:08x}",
+                c.r[nt_kernel::ALPHA_SP] as u32,
+                c.r[nt_kernel::ALPHA_RA] as u32
+            )
+        }
+    }
+}
+
 impl SystemServices for Services<'_> {
     fn idle(&mut self, machine: &mut Machine, timeout: Option<std::time::Duration>) -> bool {
         self.win32.idle(machine, timeout)
@@ -450,10 +489,13 @@ impl SystemServices for Services<'_> {
         thread: ClientId,
         fault: nt_memory::Fault,
     ) -> ServiceOutcome {
-        self.diagnostics.trace_exception(
-            thread,
-            format_args!("fault {:#010x} ({fault})", fault.status().0),
-        );
+        if self.diagnostics.options.trace_exceptions {
+            let stack = stack_summary(machine, thread);
+            self.diagnostics.trace_exception(
+                thread,
+                format_args!("fault {:#010x} ({fault}){stack}", fault.status().0),
+            );
+        }
         let outcome = self.win32.fault(machine, thread, fault);
         self.diagnostics.trace_exception_outcome(thread, &outcome);
         outcome

@@ -123,3 +123,23 @@ fn x86_pipe_peek_control_and_set_thread_token_behave_as_on_nt4() {
 fn fsctl_expected_output_agrees_with_wine() {
     agrees_with_wine("expected/fsctl.expected", "expected/fsctl.wine");
 }
+
+/// tests/guests/src/pipeexit.c (x86): an overlapped read left pending when its process exits
+/// is cancelled: the completion port of the file gets ERROR_OPERATION_ABORTED with the
+/// child's OVERLAPPED address, and the parent's memory at that address is not written.
+#[test]
+fn x86_a_pending_read_of_an_exited_process_completes_to_the_port_only() {
+    let run = run_captured(&guest("x86/pipeexit.exe"), RunOptions::default());
+    assert_eq!(
+        run.stdout,
+        expected("expected/pipeexit.expected"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn pipeexit_expected_output_agrees_with_wine() {
+    agrees_with_wine("expected/pipeexit.expected", "expected/pipeexit.wine");
+}

@@ -118,6 +118,15 @@ fn trace_channels() {
         err.contains("trace:exceptions: thread 0x8 of process 0x4: fault 0xc0000005"),
         "{err}"
     );
+    // The fault line ends with the stack: where a bad jump came from.
+    let fault = err
+        .lines()
+        .find(|l| l.contains(": fault 0xc0000005"))
+        .unwrap_or_default();
+    assert!(
+        fault.contains("; esp=") && fault.contains(" [esp]=") && fault.contains(" ebp="),
+        "{fault}"
+    );
     assert!(
         err.contains("trace:exceptions: thread 0x8 of process 0x4: unhandled: the process ends with 0xc0000005"),
         "{err}"

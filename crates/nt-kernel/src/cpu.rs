@@ -66,6 +66,8 @@ pub use cpu_x86::X87State;
 pub const X86_EAX: usize = cpu_x86::reg::EAX;
 /// Index of esp in [`X86Context::gpr`](cpu_x86::X86State::gpr).
 pub const X86_ESP: usize = cpu_x86::reg::ESP;
+/// Index of ebp in [`X86Context::gpr`](cpu_x86::X86State::gpr).
+pub const X86_EBP: usize = cpu_x86::reg::EBP;
 
 /// The Alpha AXP register file of a thread: cpu-alpha's architectural state (r0-r31,
 /// f0-f31, PC, FPCR, the load-locked flag). The thread's TEB, which `call_pal rdteb`
