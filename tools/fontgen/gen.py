@@ -47,6 +47,10 @@ STRIKES = [
     ("Terminal12", "misc/8x13.pcf.gz", 12, 10, 8, "cp437", 0x00, 0xFF),
 ]
 
+# Windows' tmMaxCharWidth of a face where Wine's .sfd has a wider character: System's
+# per-mille sign (0x89) is 15 there, but Windows gives System (FS_LATIN1) a maximum of 14.
+MAX_WIDTH = {"System16": 14}
+
 # Code page 437's pictures for 0x00-0x1F and 0x7F (Python's cp437 codec gives control codes).
 CP437_LOW = (
     "\u0000\u263a\u263b\u2665\u2666\u2663\u2660\u2022\u25d8\u25cb\u25d9\u2642\u2640\u266a"
@@ -158,7 +162,7 @@ def generate(font_dir):
                 advance = wsrc
                 rows = cell(font.glyph(u) if u else None, height, ascent, advance, True)
             else:
-                advance = widths[wsrc][code - 0x20]
+                advance = min(widths[wsrc][code - 0x20], MAX_WIDTH.get(wsrc, 255))
                 if u is None or advance == 0 or font.glyph(u) is None:
                     advance = advance or max(5, height // 3)
                     rows = box(height, ascent, advance) if u != 0x20 else cell(None, height, ascent, advance, False)

@@ -42,10 +42,11 @@
 //!   dlls/gdi32/tests/font.c (`test_bitmap_font_metrics`, values measured on Windows; the
 //!   FS_LATIN1 rows), which NT 4.0's fonts of the same files share.
 //! - Terminal 8x12: vgaoem.fon at 96 dpi, tmHeight 12, tmAscent 10, tmDescent 2, no leading,
-//!   8 wide (the size the console and its documentation give it, KB Q105299 names it as an
-//!   OEM, fixed-pitch face); its first/default chars are not in that table and are estimates
-//!   (0x00..0xFF, default 0x3F? no: NT's OEM fonts default to 0xFF's box; we use 0x3F '?'
-//!   only where noted in [`FACES`]).
+//!   8 wide, OEM_CHARSET, FIXED_PITCH | FF_MODERN (the stock OEM_FIXED_FONT's LOGFONT in
+//!   `test_stock_fonts`/`test_oemcharset` asks exactly that; KB Q105299 names it as the
+//!   console's OEM fixed-pitch face). Wine's table has no Terminal row ("FIXME: add
+//!   Terminal"), so its first char (0x00: code page 437's pictures 0x01-0x1F are drawn) and
+//!   default char ('?') are this module's estimates.
 //! - tmPitchAndFamily: FF_SWISS | TMPF_FIXED_PITCH (which, despite its name, marks a
 //!   *variable* pitch font) = 0x21 for System and MS Sans Serif (Wine's system.sfd and
 //!   ms_sans_serif.sfd carry 33 = 0x21 as their Windows family byte), FF_MODERN = 0x30 for the
@@ -296,13 +297,62 @@ impl StockFont {
     /// The LOGFONT GetObject gives for it (see the module doc for the sources).
     pub fn logfont(self) -> LogFont {
         let (height, width, weight, char_set, pf, face) = match self {
-            StockFont::OemFixed => (12, 8, FW_NORMAL, OEM_CHARSET, FIXED_PITCH | FF_MODERN, "Terminal"),
-            StockFont::AnsiFixed => (12, 9, FW_NORMAL, ANSI_CHARSET, FIXED_PITCH | FF_MODERN, "Courier"),
-            StockFont::AnsiVar => (12, 9, FW_NORMAL, ANSI_CHARSET, VARIABLE_PITCH | FF_SWISS, "MS Sans Serif"),
-            StockFont::System => (16, 7, FW_BOLD, ANSI_CHARSET, VARIABLE_PITCH | FF_SWISS, "System"),
-            StockFont::DeviceDefault => (16, 0, FW_BOLD, ANSI_CHARSET, VARIABLE_PITCH | FF_SWISS, "System"),
-            StockFont::SystemFixed => (16, 8, FW_NORMAL, ANSI_CHARSET, FIXED_PITCH | FF_MODERN, "Fixedsys"),
-            StockFont::DefaultGui => (-11, 0, FW_NORMAL, ANSI_CHARSET, VARIABLE_PITCH | FF_SWISS, "MS Sans Serif"),
+            StockFont::OemFixed => (
+                12,
+                8,
+                FW_NORMAL,
+                OEM_CHARSET,
+                FIXED_PITCH | FF_MODERN,
+                "Terminal",
+            ),
+            StockFont::AnsiFixed => (
+                12,
+                9,
+                FW_NORMAL,
+                ANSI_CHARSET,
+                FIXED_PITCH | FF_MODERN,
+                "Courier",
+            ),
+            StockFont::AnsiVar => (
+                12,
+                9,
+                FW_NORMAL,
+                ANSI_CHARSET,
+                VARIABLE_PITCH | FF_SWISS,
+                "MS Sans Serif",
+            ),
+            StockFont::System => (
+                16,
+                7,
+                FW_BOLD,
+                ANSI_CHARSET,
+                VARIABLE_PITCH | FF_SWISS,
+                "System",
+            ),
+            StockFont::DeviceDefault => (
+                16,
+                0,
+                FW_BOLD,
+                ANSI_CHARSET,
+                VARIABLE_PITCH | FF_SWISS,
+                "System",
+            ),
+            StockFont::SystemFixed => (
+                16,
+                8,
+                FW_NORMAL,
+                ANSI_CHARSET,
+                FIXED_PITCH | FF_MODERN,
+                "Fixedsys",
+            ),
+            StockFont::DefaultGui => (
+                -11,
+                0,
+                FW_NORMAL,
+                ANSI_CHARSET,
+                VARIABLE_PITCH | FF_SWISS,
+                "MS Sans Serif",
+            ),
         };
         LogFont {
             height,
@@ -452,11 +502,8 @@ pub struct FaceSize {
 }
 
 const fn tm(
-    height: i32,
-    ascent: i32,
-    internal_leading: i32,
-    ave: i32,
-    max: i32,
+    (height, ascent, internal_leading): (i32, i32, i32),
+    (ave, max): (i32, i32),
     weight: i32,
     (first, last, default): (u8, u8, u8),
     pitch_and_family: u8,
@@ -497,47 +544,110 @@ pub const FACES: [FaceSize; 9] = [
     // { "System", FW_BOLD, 16, 13, 3, 3, 0, 7, 14, 96, 0x20, 0xff, 0x80, 0x20, FS_LATIN1 }
     FaceSize {
         face: "System",
-        metrics: tm(16, 13, 3, 7, 14, FW_BOLD, (0x20, 0xFF, 0x80), SWISS_VAR, ANSI_CHARSET),
+        metrics: tm(
+            (16, 13, 3),
+            (7, 14),
+            FW_BOLD,
+            (0x20, 0xFF, 0x80),
+            SWISS_VAR,
+            ANSI_CHARSET,
+        ),
     },
     // { "MS Sans Serif", FW_NORMAL, 13, 11, 2, 2, 0, 5, 11, 96, 0x20, 0xff, 0x81, 0x20 }
     FaceSize {
         face: "MS Sans Serif",
-        metrics: tm(13, 11, 2, 5, 11, FW_NORMAL, (0x20, 0xFF, 0x81), SWISS_VAR, ANSI_CHARSET),
+        metrics: tm(
+            (13, 11, 2),
+            (5, 11),
+            FW_NORMAL,
+            (0x20, 0xFF, 0x81),
+            SWISS_VAR,
+            ANSI_CHARSET,
+        ),
     },
     // { "MS Sans Serif", FW_NORMAL, 16, 13, 3, 3, 0, 7, 14, 96, 0x20, 0xff, 0x81, 0x20 }
     FaceSize {
         face: "MS Sans Serif",
-        metrics: tm(16, 13, 3, 7, 14, FW_NORMAL, (0x20, 0xFF, 0x81), SWISS_VAR, ANSI_CHARSET),
+        metrics: tm(
+            (16, 13, 3),
+            (7, 14),
+            FW_NORMAL,
+            (0x20, 0xFF, 0x81),
+            SWISS_VAR,
+            ANSI_CHARSET,
+        ),
     },
     // { "MS Sans Serif", FW_NORMAL, 20, 16, 4, 4, 0, 8, 16, 96, 0x20, 0xff, 0x81, 0x20 }
     FaceSize {
         face: "MS Sans Serif",
-        metrics: tm(20, 16, 4, 8, 16, FW_NORMAL, (0x20, 0xFF, 0x81), SWISS_VAR, ANSI_CHARSET),
+        metrics: tm(
+            (20, 16, 4),
+            (8, 16),
+            FW_NORMAL,
+            (0x20, 0xFF, 0x81),
+            SWISS_VAR,
+            ANSI_CHARSET,
+        ),
     },
     // { "Courier", FW_NORMAL, 13, 11, 2, 0, 0, 8, 8, 96, 0x20, 0xff, 0x80, 0x20 }
     FaceSize {
         face: "Courier",
-        metrics: tm(13, 11, 0, 8, 8, FW_NORMAL, (0x20, 0xFF, 0x80), FF_MODERN, ANSI_CHARSET),
+        metrics: tm(
+            (13, 11, 0),
+            (8, 8),
+            FW_NORMAL,
+            (0x20, 0xFF, 0x80),
+            FF_MODERN,
+            ANSI_CHARSET,
+        ),
     },
     // { "Courier", FW_NORMAL, 16, 13, 3, 0, 0, 9, 9, 96, 0x20, 0xff, 0x80, 0x20 }
     FaceSize {
         face: "Courier",
-        metrics: tm(16, 13, 0, 9, 9, FW_NORMAL, (0x20, 0xFF, 0x80), FF_MODERN, ANSI_CHARSET),
+        metrics: tm(
+            (16, 13, 0),
+            (9, 9),
+            FW_NORMAL,
+            (0x20, 0xFF, 0x80),
+            FF_MODERN,
+            ANSI_CHARSET,
+        ),
     },
     // { "Courier", FW_NORMAL, 20, 16, 4, 0, 0, 12, 12, 96, 0x20, 0xff, 0x80, 0x20 }
     FaceSize {
         face: "Courier",
-        metrics: tm(20, 16, 0, 12, 12, FW_NORMAL, (0x20, 0xFF, 0x80), FF_MODERN, ANSI_CHARSET),
+        metrics: tm(
+            (20, 16, 0),
+            (12, 12),
+            FW_NORMAL,
+            (0x20, 0xFF, 0x80),
+            FF_MODERN,
+            ANSI_CHARSET,
+        ),
     },
     // { "Fixedsys", FW_NORMAL, 15, 12, 3, 3, 0, 8, 8, 96, 0x20, 0xff, 0x80, 0x20 }
     FaceSize {
         face: "Fixedsys",
-        metrics: tm(15, 12, 3, 8, 8, FW_NORMAL, (0x20, 0xFF, 0x80), FF_MODERN, ANSI_CHARSET),
+        metrics: tm(
+            (15, 12, 3),
+            (8, 8),
+            FW_NORMAL,
+            (0x20, 0xFF, 0x80),
+            FF_MODERN,
+            ANSI_CHARSET,
+        ),
     },
     // Terminal 8x12 (vgaoem.fon): estimated, see the module doc.
     FaceSize {
         face: "Terminal",
-        metrics: tm(12, 10, 0, 8, 8, FW_NORMAL, (0x00, 0xFF, 0x3F), FF_MODERN, OEM_CHARSET),
+        metrics: tm(
+            (12, 10, 0),
+            (8, 8),
+            FW_NORMAL,
+            (0x00, 0xFF, 0x3F),
+            FF_MODERN,
+            OEM_CHARSET,
+        ),
     },
 ];
 
@@ -568,7 +678,11 @@ impl Strike {
         let adv = self.advances[i] as usize;
         let stride = adv.div_ceil(8);
         let at = self.offsets[i];
-        Some((adv as i32, &self.bits[at..at + stride * self.height], stride))
+        Some((
+            adv as i32,
+            &self.bits[at..at + stride * self.height],
+            stride,
+        ))
     }
 }
 
@@ -616,18 +730,17 @@ const CP1252_HIGH: [u16; 32] = [
 
 /// Code page 437's 0x80-0xFF.
 const CP437_HIGH: [u16; 128] = [
-    0x00C7, 0x00FC, 0x00E9, 0x00E2, 0x00E4, 0x00E0, 0x00E5, 0x00E7, 0x00EA, 0x00EB, 0x00E8,
-    0x00EF, 0x00EE, 0x00EC, 0x00C4, 0x00C5, 0x00C9, 0x00E6, 0x00C6, 0x00F4, 0x00F6, 0x00F2,
-    0x00FB, 0x00F9, 0x00FF, 0x00D6, 0x00DC, 0x00A2, 0x00A3, 0x00A5, 0x20A7, 0x0192, 0x00E1,
-    0x00ED, 0x00F3, 0x00FA, 0x00F1, 0x00D1, 0x00AA, 0x00BA, 0x00BF, 0x2310, 0x00AC, 0x00BD,
-    0x00BC, 0x00A1, 0x00AB, 0x00BB, 0x2591, 0x2592, 0x2593, 0x2502, 0x2524, 0x2561, 0x2562,
-    0x2556, 0x2555, 0x2563, 0x2551, 0x2557, 0x255D, 0x255C, 0x255B, 0x2510, 0x2514, 0x2534,
-    0x252C, 0x251C, 0x2500, 0x253C, 0x255E, 0x255F, 0x255A, 0x2554, 0x2569, 0x2566, 0x2560,
-    0x2550, 0x256C, 0x2567, 0x2568, 0x2564, 0x2565, 0x2559, 0x2558, 0x2552, 0x2553, 0x256B,
-    0x256A, 0x2518, 0x250C, 0x2588, 0x2584, 0x258C, 0x2590, 0x2580, 0x03B1, 0x00DF, 0x0393,
-    0x03C0, 0x03A3, 0x03C3, 0x00B5, 0x03C4, 0x03A6, 0x0398, 0x03A9, 0x03B4, 0x221E, 0x03C6,
-    0x03B5, 0x2229, 0x2261, 0x00B1, 0x2265, 0x2264, 0x2320, 0x2321, 0x00F7, 0x2248, 0x00B0,
-    0x2219, 0x00B7, 0x221A, 0x207F, 0x00B2, 0x25A0, 0x00A0,
+    0x00C7, 0x00FC, 0x00E9, 0x00E2, 0x00E4, 0x00E0, 0x00E5, 0x00E7, 0x00EA, 0x00EB, 0x00E8, 0x00EF,
+    0x00EE, 0x00EC, 0x00C4, 0x00C5, 0x00C9, 0x00E6, 0x00C6, 0x00F4, 0x00F6, 0x00F2, 0x00FB, 0x00F9,
+    0x00FF, 0x00D6, 0x00DC, 0x00A2, 0x00A3, 0x00A5, 0x20A7, 0x0192, 0x00E1, 0x00ED, 0x00F3, 0x00FA,
+    0x00F1, 0x00D1, 0x00AA, 0x00BA, 0x00BF, 0x2310, 0x00AC, 0x00BD, 0x00BC, 0x00A1, 0x00AB, 0x00BB,
+    0x2591, 0x2592, 0x2593, 0x2502, 0x2524, 0x2561, 0x2562, 0x2556, 0x2555, 0x2563, 0x2551, 0x2557,
+    0x255D, 0x255C, 0x255B, 0x2510, 0x2514, 0x2534, 0x252C, 0x251C, 0x2500, 0x253C, 0x255E, 0x255F,
+    0x255A, 0x2554, 0x2569, 0x2566, 0x2560, 0x2550, 0x256C, 0x2567, 0x2568, 0x2564, 0x2565, 0x2559,
+    0x2558, 0x2552, 0x2553, 0x256B, 0x256A, 0x2518, 0x250C, 0x2588, 0x2584, 0x258C, 0x2590, 0x2580,
+    0x03B1, 0x00DF, 0x0393, 0x03C0, 0x03A3, 0x03C3, 0x00B5, 0x03C4, 0x03A6, 0x0398, 0x03A9, 0x03B4,
+    0x221E, 0x03C6, 0x03B5, 0x2229, 0x2261, 0x00B1, 0x2265, 0x2264, 0x2320, 0x2321, 0x00F7, 0x2248,
+    0x00B0, 0x2219, 0x00B7, 0x221A, 0x207F, 0x00B2, 0x25A0, 0x00A0,
 ];
 
 /// The UTF-16 of code `b` of code page 1252 (`oem` false) or 437 (`oem` true). Codes 1252
@@ -750,8 +863,7 @@ impl Font {
         let face_index = sizes
             .iter()
             .copied()
-            .filter(|&i| height_of(i) <= want)
-            .next_back()
+            .rfind(|&i| height_of(i) <= want)
             .unwrap_or(sizes[0]);
         Font {
             face_index,
@@ -948,7 +1060,14 @@ impl Font {
 
     /// Draws one underline of `width` pixels under the character cell at (x, y): the line
     /// DrawText puts under a '&' prefixed character, and an underlined font's.
-    pub fn draw_underline(&self, surface: &mut Surface, x: i32, y: i32, width: i32, how: &TextDraw) {
+    pub fn draw_underline(
+        &self,
+        surface: &mut Surface,
+        x: i32,
+        y: i32,
+        width: i32,
+        how: &TextDraw,
+    ) {
         let m = self.metrics();
         let row = y + (m.ascent + 1).min(m.height - 1);
         for c in how.clip {

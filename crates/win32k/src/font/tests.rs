@@ -1,25 +1,552 @@
+use super::drawtext::*;
 use super::*;
 
-fn ascii(s: &Surface) -> String {
-    let mut out = String::new();
-    for y in 0..s.height() as i32 {
-        for x in 0..s.width() as i32 {
-            out.push(if s.get(x, y) == Some(0) { '.' } else { '#' });
-        }
-        out.push('\n');
+fn w(s: &str) -> Vec<u16> {
+    s.encode_utf16().collect()
+}
+
+fn lf(face: &str, height: i32) -> LogFont {
+    LogFont {
+        height,
+        face_name: face.into(),
+        ..LogFont::default()
     }
-    out
+}
+
+fn draw_plain(font: &Font, s: &mut Surface, x: i32, y: i32, text: &str, clip: &[Rect]) -> i32 {
+    let how = TextDraw {
+        colour: 0x00FF_0000,
+        background: None,
+        opaque_rect: None,
+        clip,
+        dx: None,
+    };
+    font.draw(s, x, y, &w(text), &how)
+}
+
+/// (height, ascent, descent, internal leading, external leading, ave, max, weight, first,
+/// last, default, break, pitch and family, charset) of a TEXTMETRIC.
+fn key(m: &TextMetric) -> [i32; 14] {
+    [
+        m.height,
+        m.ascent,
+        m.descent,
+        m.internal_leading,
+        m.external_leading,
+        m.ave_char_width,
+        m.max_char_width,
+        m.weight,
+        m.first_char.into(),
+        m.last_char.into(),
+        m.default_char.into(),
+        m.break_char.into(),
+        m.pitch_and_family.into(),
+        m.char_set.into(),
+    ]
 }
 
 #[test]
-fn preview() {
-    for lf in [StockFont::System, StockFont::DefaultGui, StockFont::AnsiFixed, StockFont::SystemFixed, StockFont::OemFixed] {
-        let f = lf.font();
-        let t: Vec<u16> = "Hello, Wg@&j! 0123".encode_utf16().collect();
-        let (w, h) = f.text_extent(&t);
-        let mut s = Surface::new(w as u32, h as u32, 0);
-        let clip = [s.bounds()];
-        f.draw(&mut s, 0, 0, &t, &TextDraw { colour: 1, background: None, opaque_rect: None, clip: &clip, dx: None });
-        println!("{} {}x{}\n{}", f.face_name(), w, h, ascii(&s));
+fn stock_fonts_have_nt_4_metrics() {
+    // Wine 8.0 dlls/gdi32/tests/font.c test_bitmap_font_metrics, 96 dpi FS_LATIN1 rows,
+    // measured on Windows: { "System", FW_BOLD, 16, 13, 3, 3, 0, 7, 14, 96, 0x20, 0xff,
+    // 0x80, 0x20 }
+    let sys = StockFont::System.font();
+    assert_eq!(sys.face_name(), "System");
+    assert_eq!(
+        key(&sys.metrics()),
+        [16, 13, 3, 3, 0, 7, 14, 700, 0x20, 0xFF, 0x80, 0x20, 0x21, 0]
+    );
+    assert_eq!(StockFont::DeviceDefault.font(), sys);
+    // { "MS Sans Serif", FW_NORMAL, 13, 11, 2, 2, 0, 5, 11, 96, 0x20, 0xff, 0x81, 0x20 }
+    for stock in [StockFont::DefaultGui, StockFont::AnsiVar] {
+        let f = stock.font();
+        assert_eq!(f.face_name(), "MS Sans Serif");
+        assert_eq!(
+            key(&f.metrics()),
+            [13, 11, 2, 2, 0, 5, 11, 400, 0x20, 0xFF, 0x81, 0x20, 0x21, 0]
+        );
     }
+    // { "Courier", FW_NORMAL, 13, 11, 2, 0, 0, 8, 8, 96, 0x20, 0xff, 0x80, 0x20 }; the
+    // stock ANSI_FIXED_FONT is 13 pixels high (test_stock_fonts: height 12, pixels 13)
+    let courier = StockFont::AnsiFixed.font();
+    assert_eq!(courier.face_name(), "Courier");
+    assert_eq!(
+        key(&courier.metrics()),
+        [13, 11, 2, 0, 0, 8, 8, 400, 0x20, 0xFF, 0x80, 0x20, 0x30, 0]
+    );
+    // { "Fixedsys", FW_NORMAL, 15, 12, 3, 3, 0, 8, 8, 96, 0x20, 0xff, 0x80, 0x20 }
+    let fixedsys = StockFont::SystemFixed.font();
+    assert_eq!(fixedsys.face_name(), "Fixedsys");
+    assert_eq!(
+        key(&fixedsys.metrics()),
+        [15, 12, 3, 3, 0, 8, 8, 400, 0x20, 0xFF, 0x80, 0x20, 0x30, 0]
+    );
+    // Terminal 8x12, OEM_CHARSET (see the module doc: partly estimated)
+    let terminal = StockFont::OemFixed.font();
+    assert_eq!(terminal.face_name(), "Terminal");
+    assert_eq!(
+        key(&terminal.metrics()),
+        [
+            12, 10, 2, 0, 0, 8, 8, 400, 0x00, 0xFF, 0x3F, 0x20, 0x30, 255
+        ]
+    );
+    for f in [&sys, &courier, &fixedsys, &terminal] {
+        let m = f.metrics();
+        assert_eq!(
+            (m.overhang, m.digitized_aspect_x, m.digitized_aspect_y),
+            (0, 96, 96)
+        );
+    }
+}
+
+#[test]
+fn the_larger_ms_sans_serif_and_courier_sizes_have_nt_metrics() {
+    // the 16 and 20 pixel rows of the same table
+    let m = Font::realize(&lf("MS Sans Serif", 16)).metrics();
+    assert_eq!(
+        (
+            m.height,
+            m.ascent,
+            m.internal_leading,
+            m.ave_char_width,
+            m.max_char_width
+        ),
+        (16, 13, 3, 7, 14)
+    );
+    let m = Font::realize(&lf("MS Sans Serif", 20)).metrics();
+    assert_eq!(
+        (
+            m.height,
+            m.ascent,
+            m.internal_leading,
+            m.ave_char_width,
+            m.max_char_width
+        ),
+        (20, 16, 4, 8, 16)
+    );
+    let m = Font::realize(&lf("Courier", 16)).metrics();
+    assert_eq!(
+        (
+            m.height,
+            m.ascent,
+            m.internal_leading,
+            m.ave_char_width,
+            m.max_char_width
+        ),
+        (16, 13, 0, 9, 9)
+    );
+    let m = Font::realize(&lf("Courier", 20)).metrics();
+    assert_eq!(
+        (
+            m.height,
+            m.ascent,
+            m.internal_leading,
+            m.ave_char_width,
+            m.max_char_width
+        ),
+        (20, 16, 0, 12, 12)
+    );
+}
+
+#[test]
+fn every_strike_matches_its_faces_widths() {
+    for (i, face) in FACES.iter().enumerate() {
+        let f = Font {
+            face_index: i,
+            bold: false,
+            italic: false,
+            underline: false,
+            strike_out: false,
+        };
+        let m = face.metrics;
+        let widths: Vec<i32> = (m.first_char..=m.last_char)
+            .map(|c| f.char_width(c))
+            .collect();
+        let max = *widths.iter().max().unwrap();
+        assert_eq!(
+            max, m.max_char_width,
+            "{} {}: widest advance",
+            face.face, m.height
+        );
+        if m.pitch_and_family & TMPF_FIXED_PITCH == 0 {
+            assert!(
+                widths.iter().all(|&w| w == m.ave_char_width),
+                "{}: fixed pitch",
+                face.face
+            );
+        }
+        assert_eq!(
+            strikes()[i].height as i32,
+            m.height,
+            "{}: strike height",
+            face.face
+        );
+    }
+}
+
+#[test]
+fn the_mapper_picks_face_then_size_not_larger() {
+    // 8 pt at 96 dpi: lfHeight -11 is the 13 pixel face (11 = 13 - 2 internal leading)
+    let f = Font::realize(&lf("MS Sans Serif", -11));
+    assert_eq!((f.face_name(), f.metrics().height), ("MS Sans Serif", 13));
+    // 10 pt: -13 is 16 - 3
+    assert_eq!(
+        Font::realize(&lf("MS Sans Serif", -13)).metrics().height,
+        16
+    );
+    // nearest not larger; the smallest when every size is larger
+    assert_eq!(Font::realize(&lf("ms sans serif", 19)).metrics().height, 16);
+    assert_eq!(Font::realize(&lf("MS Sans Serif", 40)).metrics().height, 20);
+    assert_eq!(Font::realize(&lf("MS Sans Serif", 8)).metrics().height, 13);
+    // names NT substitutes
+    assert_eq!(
+        Font::realize(&lf("Courier New", -12)).face_name(),
+        "Courier"
+    );
+    assert_eq!(
+        Font::realize(&lf("MS Shell Dlg", 8)).face_name(),
+        "MS Sans Serif"
+    );
+    assert_eq!(Font::realize(&lf("Helv", 8)).face_name(), "MS Sans Serif");
+    // an unknown face: by charset, pitch and family
+    let mut unknown = lf("No Such Face", 13);
+    unknown.pitch_and_family = FIXED_PITCH;
+    let f = Font::realize(&unknown);
+    assert_eq!(
+        f.metrics().pitch_and_family & TMPF_FIXED_PITCH,
+        0,
+        "a fixed face"
+    );
+    assert_eq!(f.face_name(), "Courier");
+    unknown.pitch_and_family = VARIABLE_PITCH | FF_SWISS;
+    assert_eq!(Font::realize(&unknown).face_name(), "MS Sans Serif");
+    unknown.char_set = OEM_CHARSET;
+    assert_eq!(Font::realize(&unknown).face_name(), "Terminal");
+    // a LOGFONT of zeros is the System font
+    assert_eq!(Font::realize(&LogFont::default()).face_name(), "System");
+}
+
+#[test]
+fn bold_is_simulated_on_lighter_faces_only() {
+    let mut l = lf("MS Sans Serif", -11);
+    l.weight = FW_BOLD;
+    let bold = Font::realize(&l);
+    assert!(bold.bold);
+    let m = bold.metrics();
+    assert_eq!(
+        (m.weight, m.overhang, m.ave_char_width, m.max_char_width),
+        (700, 1, 6, 12)
+    );
+    assert_eq!(bold.char_width(b'H'), 9);
+    l.weight = 500;
+    assert!(!Font::realize(&l).bold);
+    let mut s = lf("System", 16);
+    s.weight = FW_BOLD;
+    let sys = Font::realize(&s);
+    assert!(!sys.bold, "System is bold already");
+    assert_eq!(sys.metrics().overhang, 0);
+}
+
+#[test]
+fn extents_are_the_sums_of_nt_advances() {
+    // MS Sans Serif 8 pt advances (sserife.fon): H 8, e 6, l 2, o 6
+    let f = StockFont::DefaultGui.font();
+    assert_eq!(f.text_extent(&w("Hello")), (24, 13));
+    assert_eq!(f.text_extent(&w("")), (0, 13));
+    let mut l = StockFont::DefaultGui.logfont();
+    l.weight = FW_BOLD;
+    assert_eq!(Font::realize(&l).text_extent(&w("Hello")), (29, 13));
+    assert_eq!(StockFont::AnsiFixed.font().text_extent(&w("abc")), (24, 13));
+    assert_eq!(
+        StockFont::SystemFixed.font().text_extent(&w("abcd")),
+        (32, 15)
+    );
+    // System: W 14, i 4
+    assert_eq!(StockFont::System.font().text_extent(&w("Wi")), (18, 16));
+    assert_eq!(f.positions(&w("He")), vec![0, 8, 14]);
+}
+
+#[test]
+fn characters_outside_the_charset_use_the_default_char() {
+    let f = StockFont::DefaultGui.font();
+    assert_eq!(f.code_of(0x20AC), 0x80, "the euro is 0x80 of 1252");
+    assert_eq!(f.code_of(0x4E00), 0x81, "MS Sans Serif's default char");
+    assert_eq!(f.char_width_w(0x4E00), f.char_width(0x81));
+    let t = StockFont::OemFixed.font();
+    assert_eq!(t.code_of(0x2554), 0xC9, "a box corner is 0xC9 of 437");
+    assert_eq!(t.code_of(0x00E9), 0x82);
+    assert_eq!(
+        ansi_to_unicode(&[0x41, 0x80, 0xE9]),
+        vec![0x41, 0x20AC, 0xE9]
+    );
+}
+
+#[test]
+fn drawing_stays_inside_the_clip_in_the_text_colour() {
+    let f = StockFont::System.font();
+    let mut s = Surface::new(120, 40, 0);
+    let clip = [Rect::new(10, 5, 40, 18)];
+    let adv = draw_plain(&f, &mut s, 4, 4, "WWWWWWWW", &clip);
+    assert_eq!(adv, 8 * 14);
+    let mut inked = 0;
+    for y in 0..40 {
+        for x in 0..120 {
+            let p = s.get(x, y).unwrap();
+            if p != 0 {
+                assert_eq!(p, 0x00FF_0000, "the text colour");
+                assert!(
+                    (10..40).contains(&x) && (5..18).contains(&y),
+                    "({x},{y}) outside the clip"
+                );
+                inked += 1;
+            }
+        }
+    }
+    assert!(inked > 20, "the glyphs were drawn");
+    // nothing at all without clip rectangles
+    let mut s = Surface::new(50, 20, 0);
+    draw_plain(&f, &mut s, 0, 0, "W", &[]);
+    assert!(s.pixels().iter().all(|&p| p == 0));
+    // a second clip rectangle draws there too
+    let mut s = Surface::new(60, 20, 0);
+    let two = [Rect::new(0, 0, 5, 20), Rect::new(40, 0, 60, 20)];
+    draw_plain(&f, &mut s, 0, 0, "WWWW", &two);
+    let cols = |a: i32, b: i32| (a..b).any(|x| (0..20).any(|y| s.get(x, y) != Some(0)));
+    assert!(cols(0, 5) && cols(40, 56) && !cols(5, 40));
+}
+
+#[test]
+fn glyph_pixels_lie_between_the_top_and_the_descent() {
+    // 'H' of MS Sans Serif 8 pt: capitals are 8 rows from the baseline up (ascent 11, internal
+    // leading 2 plus one row above the caps), nothing under the baseline
+    let f = StockFont::DefaultGui.font();
+    let mut s = Surface::new(10, 13, 0);
+    let clip = [s.bounds()];
+    draw_plain(&f, &mut s, 0, 0, "H", &clip);
+    let rows: Vec<bool> = (0..13)
+        .map(|y| (0..10).any(|x| s.get(x, y) != Some(0)))
+        .collect();
+    assert_eq!(rows.iter().position(|&r| r), Some(3));
+    assert_eq!(rows.iter().rposition(|&r| r), Some(10));
+    // 'g' goes under the baseline
+    let mut s = Surface::new(10, 13, 0);
+    draw_plain(&f, &mut s, 0, 0, "g", &clip);
+    assert!((0..10).any(|x| s.get(x, 12) != Some(0)));
+}
+
+#[test]
+fn opaque_background_fills_the_cells_and_underline_draws_a_line() {
+    let mut l = StockFont::DefaultGui.logfont();
+    l.underline = true;
+    let f = Font::realize(&l);
+    let mut s = Surface::new(40, 20, 7);
+    let clip = [s.bounds()];
+    let how = TextDraw {
+        colour: 1,
+        background: Some(2),
+        opaque_rect: None,
+        clip: &clip,
+        dx: None,
+    };
+    let adv = f.draw(&mut s, 2, 3, &w("He"), &how);
+    assert_eq!(adv, 14);
+    assert_eq!(s.get(1, 3), Some(7), "left of the run");
+    assert_eq!(s.get(2, 3), Some(2), "the cell's top-left is background");
+    assert_eq!(s.get(15, 14), Some(2));
+    assert_eq!(s.get(16, 3), Some(7), "right of the run");
+    assert_eq!(s.get(2, 3 + 16), Some(7), "under the cell");
+    // the underline row: tmAscent + 1
+    assert!((2..16).all(|x| s.get(x, 3 + 12) == Some(1)));
+    // ExtTextOut's lpDx spaces the characters as asked
+    let mut s = Surface::new(60, 13, 0);
+    let dx = [20, 20];
+    let how = TextDraw {
+        colour: 1,
+        background: None,
+        opaque_rect: None,
+        clip: &clip,
+        dx: Some(&dx),
+    };
+    assert_eq!(
+        StockFont::DefaultGui
+            .font()
+            .draw(&mut s, 0, 0, &w("II"), &how),
+        40
+    );
+    let inked: Vec<i32> = (0..40)
+        .filter(|&x| (0..13).any(|y| s.get(x, y) == Some(1)))
+        .collect();
+    assert!(inked.iter().any(|&x| x < 3) && inked.iter().any(|&x| (20..23).contains(&x)));
+}
+
+#[test]
+fn alignment_moves_the_reference_point_to_the_cells_top_left() {
+    let m = StockFont::DefaultGui.font().metrics();
+    assert_eq!(align(0, 100, 50, 30, &m), (100, 50));
+    assert_eq!(align(TA_RIGHT, 100, 50, 30, &m), (70, 50));
+    assert_eq!(align(TA_CENTER, 100, 50, 30, &m), (85, 50));
+    assert_eq!(align(TA_BASELINE, 100, 50, 30, &m), (100, 39));
+    assert_eq!(align(TA_BOTTOM | TA_RIGHT, 100, 50, 30, &m), (70, 37));
+}
+
+#[test]
+fn logfont_and_textmetric_bytes_have_the_win32_layouts() {
+    let l = StockFont::DefaultGui.logfont();
+    let a = l.to_bytes_a();
+    assert_eq!(&a[0..4], &(-11i32).to_le_bytes());
+    assert_eq!(&a[28..41], b"MS Sans Serif");
+    assert_eq!(a[41], 0);
+    assert_eq!(LogFont::from_bytes_a(&a), Some(l.clone()));
+    assert_eq!(LogFont::from_bytes_w(&l.to_bytes_w()), Some(l.clone()));
+    assert_eq!(LogFont::from_bytes_a(&a[..59]), None);
+    let m = StockFont::System.font().metrics();
+    let b = m.to_bytes_a();
+    assert_eq!(&b[0..4], &16i32.to_le_bytes());
+    assert_eq!(&b[28..32], &700i32.to_le_bytes());
+    assert_eq!(&b[44..48], &[0x20, 0xFF, 0x80, 0x20]);
+    assert_eq!(&b[51..53], &[0x21, 0]);
+    let bw = m.to_bytes_w();
+    // TEXTMETRICW chars are UTF-16: 0x80 of 1252 is the euro sign
+    assert_eq!(&bw[44..52], &[0x20, 0, 0xFF, 0, 0xAC, 0x20, 0x20, 0]);
+    assert_eq!(&bw[52..57], &[0, 0, 0, 0x21, 0]);
+}
+
+// ---- DrawText ----------------------------------------------------------------------------
+
+fn gui() -> Font {
+    StockFont::DefaultGui.font()
+}
+
+fn line_texts(l: &Layout) -> Vec<String> {
+    l.runs
+        .iter()
+        .map(|r| String::from_utf16_lossy(&r.text))
+        .collect()
+}
+
+#[test]
+fn drawtext_breaks_lines_between_words() {
+    // "Hello" is 24 wide, " " 3: two words fit in 51, not in 50
+    let f = gui();
+    let text = w("Hello Hello Hello");
+    let l = layout(&f, &text, Rect::new(0, 0, 51, 100), DT_WORDBREAK);
+    assert_eq!(line_texts(&l), vec!["Hello Hello", "Hello"]);
+    assert_eq!(l.height, 26);
+    assert_eq!((l.runs[1].x, l.runs[1].y), (0, 13));
+    let l = layout(&f, &text, Rect::new(0, 0, 50, 100), DT_WORDBREAK);
+    assert_eq!(line_texts(&l), vec!["Hello", "Hello", "Hello"]);
+    assert_eq!(l.height, 39);
+    // a word wider than the rectangle stays whole
+    let l = layout(&f, &w("Hello"), Rect::new(0, 0, 10, 100), DT_WORDBREAK);
+    assert_eq!(line_texts(&l), vec!["Hello"]);
+    // line ends, without DT_WORDBREAK too
+    let l = layout(&f, &w("a\r\nb\nc\rd"), Rect::new(0, 0, 100, 100), 0);
+    assert_eq!(line_texts(&l), vec!["a", "b", "c", "d"]);
+    assert_eq!(l.height, 52);
+    // DT_SINGLELINE keeps one line
+    let l = layout(&f, &w("a\nb"), Rect::new(0, 0, 100, 100), DT_SINGLELINE);
+    assert_eq!(l.runs.len(), 1);
+    assert_eq!(l.height, 13);
+}
+
+#[test]
+fn drawtext_centres_and_aligns() {
+    let f = gui();
+    let text = w("Hello");
+    let r = Rect::new(10, 20, 110, 70);
+    let l = layout(&f, &text, r, DT_CENTER | DT_VCENTER | DT_SINGLELINE);
+    assert_eq!(
+        (l.runs[0].x, l.runs[0].y),
+        (10 + (100 - 24) / 2, 20 + (50 - 13) / 2)
+    );
+    // with DT_VCENTER the return is the offset from the top to the bottom of the text
+    assert_eq!(l.height, (50 - 13) / 2 + 13);
+    let l = layout(&f, &text, r, DT_RIGHT | DT_BOTTOM | DT_SINGLELINE);
+    assert_eq!((l.runs[0].x, l.runs[0].y), (110 - 24, 70 - 13));
+    assert_eq!(l.height, 50);
+    // without DT_SINGLELINE, DT_VCENTER does nothing
+    let l = layout(&f, &text, r, DT_VCENTER);
+    assert_eq!(l.runs[0].y, 20);
+    assert_eq!(l.clip, Some(r));
+    assert_eq!(layout(&f, &text, r, DT_NOCLIP).clip, None);
+}
+
+#[test]
+fn drawtext_calcrect_measures_without_drawing() {
+    let f = gui();
+    let l = layout(&f, &w("Hello\nHe"), Rect::new(5, 6, 5, 6), DT_CALCRECT);
+    assert_eq!(l.rect, Rect::new(5, 6, 29, 32));
+    assert_eq!(l.height, 26);
+    assert!(l.runs.is_empty());
+    let l = layout(
+        &f,
+        &w("Hello Hello Hello"),
+        Rect::new(0, 0, 51, 0),
+        DT_CALCRECT | DT_WORDBREAK,
+    );
+    assert_eq!(l.rect, Rect::new(0, 0, 51, 26));
+    // an empty text: an empty rectangle, one line's height (Wine text.c, on Windows)
+    let l = layout(&f, &[], Rect::new(10, 10, 100, 100), DT_CALCRECT);
+    assert_eq!((l.rect, l.height), (Rect::new(10, 10, 10, 10), 13));
+    let l = layout(
+        &f,
+        &[],
+        Rect::new(10, 10, 100, 100),
+        DT_CALCRECT | DT_SINGLELINE,
+    );
+    assert_eq!((l.rect, l.height), (Rect::new(10, 10, 10, 23), 13));
+}
+
+#[test]
+fn drawtext_prefix_underlines_the_next_character() {
+    let f = gui();
+    let l = layout(&f, &w("&File"), Rect::new(0, 0, 100, 20), 0);
+    assert_eq!(line_texts(&l), vec!["File"]);
+    // F is 6 wide in MS Sans Serif 8 pt
+    assert_eq!(
+        l.underlines,
+        vec![Underline {
+            x: 0,
+            y: 0,
+            width: 6
+        }]
+    );
+    let l = layout(&f, &w("Save &As"), Rect::new(0, 0, 100, 20), 0);
+    let x = f.text_extent(&w("Save ")).0;
+    assert_eq!(l.underlines, vec![Underline { x, y: 0, width: 7 }]);
+    // && is one '&', the last prefix wins
+    let l = layout(&f, &w("a&&b &c &d"), Rect::new(0, 0, 100, 20), 0);
+    assert_eq!(line_texts(&l), vec!["a&b c d"]);
+    assert_eq!(l.underlines.len(), 1);
+    assert_eq!(l.underlines[0].x, f.text_extent(&w("a&b c ")).0);
+    // DT_NOPREFIX draws the '&'
+    let l = layout(&f, &w("&File"), Rect::new(0, 0, 100, 20), DT_NOPREFIX);
+    assert_eq!(line_texts(&l), vec!["&File"]);
+    assert!(l.underlines.is_empty());
+}
+
+#[test]
+fn drawtext_expands_tabs_and_ellipsizes() {
+    let f = gui();
+    // tabs every 8 average widths (5): 40 pixels
+    let l = layout(&f, &w("a\tb"), Rect::new(0, 0, 200, 20), DT_EXPANDTABS);
+    assert_eq!(line_texts(&l), vec!["a", "b"]);
+    assert_eq!(l.runs[1].x, 40);
+    // DT_TABSTOP: 4 characters a stop
+    let l = layout(
+        &f,
+        &w("a\tb"),
+        Rect::new(0, 0, 200, 20),
+        DT_EXPANDTABS | DT_TABSTOP | (4 << 8),
+    );
+    assert_eq!(l.runs[1].x, 20);
+    let l = layout(
+        &f,
+        &w("Hello Hello"),
+        Rect::new(0, 0, 30, 20),
+        DT_END_ELLIPSIS | DT_SINGLELINE,
+    );
+    let t = &line_texts(&l)[0];
+    assert!(t.ends_with("...") && t.len() < 11, "{t}");
+    assert!(l.line_widths[0] <= 30);
 }
