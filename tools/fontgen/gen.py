@@ -33,13 +33,17 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import pcf  # noqa: E402
 
-# name, X11 font, cell height, ascent, widths (a widths.txt key or a fixed width),
-# code page of the 256 codes, first, last
+# name, X11 font, cell height, ascent, widths (a widths.txt key, a fixed width, or
+# ("own", max): the X11 glyph's own advance held to NT's tmMaxCharWidth, for the sizes
+# Wine's .sfd has no strike of), code page of the 256 codes, first, last
 STRIKES = [
     ("System16", "100dpi/helvB10.pcf.gz", 16, 13, "System16", "cp1252", 0x20, 0xFF),
     ("MSSansSerif13", "100dpi/helvR08.pcf.gz", 13, 11, "MSSansSerif13", "cp1252", 0x20, 0xFF),
     ("MSSansSerif16", "100dpi/helvR10.pcf.gz", 16, 13, "MSSansSerif16", "cp1252", 0x20, 0xFF),
     ("MSSansSerif20", "100dpi/helvR12.pcf.gz", 20, 16, "MSSansSerif20", "cp1252", 0x20, 0xFF),
+    ("MSSansSerif24", "100dpi/helvR14.pcf.gz", 24, 19, ("own", 19), "cp1252", 0x20, 0xFF),
+    ("MSSansSerif29", "100dpi/helvR18.pcf.gz", 29, 23, ("own", 24), "cp1252", 0x20, 0xFF),
+    ("MSSansSerif37", "100dpi/helvR24.pcf.gz", 37, 29, ("own", 32), "cp1252", 0x20, 0xFF),
     ("Courier13", "misc/8x13.pcf.gz", 13, 11, 8, "cp1252", 0x20, 0xFF),
     ("Courier16", "misc/9x15.pcf.gz", 16, 13, 9, "cp1252", 0x20, 0xFF),
     ("Courier20", "misc/10x20.pcf.gz", 20, 16, 12, "cp1252", 0x20, 0xFF),
@@ -117,7 +121,7 @@ def load_widths():
 def box(height, ascent, advance):
     """The default char of a proportional face: an open box a pixel inside its cell."""
     rows = [[0] * advance for _ in range(height)]
-    top, bottom, left, right = ascent - 8, ascent - 1, 1, advance - 2
+    top, bottom, left, right = ascent - ascent * 8 // 11, ascent - 1, 1, advance - 2
     for y in range(top, bottom + 1):
         for x in range(left, right + 1):
             if y in (top, bottom) or x in (left, right):
@@ -161,8 +165,12 @@ def generate(font_dir):
             if fixed:
                 advance = wsrc
                 rows = cell(font.glyph(u) if u else None, height, ascent, advance, True)
+            elif isinstance(wsrc, tuple):
+                g = font.glyph(u) if u else None
+                advance = min(g.width, wsrc[1]) if g else 0
             else:
                 advance = min(widths[wsrc][code - 0x20], MAX_WIDTH.get(wsrc, 255))
+            if not fixed:
                 if u is None or advance == 0 or font.glyph(u) is None:
                     advance = advance or max(5, height // 3)
                     rows = box(height, ascent, advance) if u != 0x20 else cell(None, height, ascent, advance, False)

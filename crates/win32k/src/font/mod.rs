@@ -26,10 +26,11 @@
 //! # The faces
 //!
 //! NT 4.0's stock fonts are raster fonts: vgasys.fon ("System", bold, 16 px), sserife.fon
-//! ("MS Sans Serif", 13/16/20 px: 8/10/12 pt at 96 dpi), coure.fon ("Courier", 13/16/20 px),
-//! vgafix.fon ("Fixedsys", 8x15) and vgaoem.fon ("Terminal", 8x12, OEM). This module has one
-//! strike for each of those sizes, with NT's metrics ([`FACES`]) and NT's per-character
-//! advance widths, and glyph shapes from free bitmap fonts (X11 misc-fixed, public domain, for
+//! ("MS Sans Serif", 13/16/20/24/29/37 px: 8/10/12/14/18/24 pt at 96 dpi), coure.fon
+//! ("Courier", 13/16/20 px), vgafix.fon ("Fixedsys", 8x15) and vgaoem.fon ("Terminal", 8x12,
+//! OEM). This module has one strike for each of those sizes, with NT's metrics ([`FACES`])
+//! and NT's per-character advance widths (MS Sans Serif 24/29/37: the glyph source's own,
+//! held to NT's maximum), and glyph shapes from free bitmap fonts (X11 misc-fixed, public domain, for
 //! the fixed faces; Adobe's 100 dpi Helvetica, under Adobe's permissive X11 licence, for the
 //! proportional ones), placed in NT's cells by `tools/fontgen/gen.py` into `strikes.bin`. The
 //! licences are in `FONT-LICENCES.txt` beside this file.
@@ -55,12 +56,19 @@
 //!   fonts/system.sfd and fonts/ms_sans_serif.sfd, fonts made to have Windows' metrics (their
 //!   average and maximum widths are the ones the test table above checks against Windows),
 //!   copied as numbers into tools/fontgen/widths.txt.
+//! - MS Sans Serif 24/29/37 px: the same table's 96 dpi FS_LATIN1 rows.
+//! - The mapper's penalty weights: Ron Gery, "Windows Font Mapping" (MSDN, 1992), see
+//!   [`Font::realize`].
 //! - The stock fonts' LOGFONTs (GetObject on GetStockObject's fonts): Wine 8.0's
 //!   dlls/gdi32/tests/font.c `test_stock_fonts` (heights, weights, faces measured on Windows)
 //!   with NT 4.0's faces: DEFAULT_GUI_FONT is "MS Sans Serif" -11 on NT 4.0 ("MS Shell Dlg"
 //!   came with Windows 2000), SYSTEM_FIXED_FONT is "Fixedsys", OEM_FIXED_FONT "Terminal".
 //!
 //! # Simulations
+//!
+//! As NT does with raster faces, a height a face lacks may be made by scaling a size by an
+//! integer (up to [`MAX_SCALE`]) when the mapper finds that nearer: every face pixel becomes
+//! a square and every metric and advance is multiplied ([`Font::scale`]).
 //!
 //! Like NT's raster fonts, a face is emboldened when the LOGFONT asks FW_SEMIBOLD or more of a
 //! face lighter than that: each glyph is drawn twice, one pixel apart, each advance grows by
@@ -73,7 +81,7 @@ pub mod drawtext;
 use std::sync::OnceLock;
 
 use crate::geometry::Rect;
-use crate::surface::Surface;
+use crate::surface::{Surface, intersect};
 
 /// FW_NORMAL.
 pub const FW_NORMAL: i32 = 400;
@@ -540,7 +548,7 @@ const SWISS_VAR: u8 = FF_SWISS | TMPF_FIXED_PITCH;
 /// 96 dpi FS_LATIN1 rows ({face, weight, height, ascent, descent, int_leading, ext_leading,
 /// ave, max, dpi, first, last, default, break}) as measured on Windows; Terminal: see the
 /// module doc.
-pub const FACES: [FaceSize; 9] = [
+pub const FACES: [FaceSize; 12] = [
     // { "System", FW_BOLD, 16, 13, 3, 3, 0, 7, 14, 96, 0x20, 0xff, 0x80, 0x20, FS_LATIN1 }
     FaceSize {
         face: "System",
@@ -583,6 +591,42 @@ pub const FACES: [FaceSize; 9] = [
         metrics: tm(
             (20, 16, 4),
             (8, 16),
+            FW_NORMAL,
+            (0x20, 0xFF, 0x81),
+            SWISS_VAR,
+            ANSI_CHARSET,
+        ),
+    },
+    // { "MS Sans Serif", FW_NORMAL, 24, 19, 5, 6, 0, 9, 19, 96, 0x20, 0xff, 0x81, 0x20 }
+    FaceSize {
+        face: "MS Sans Serif",
+        metrics: tm(
+            (24, 19, 6),
+            (9, 19),
+            FW_NORMAL,
+            (0x20, 0xFF, 0x81),
+            SWISS_VAR,
+            ANSI_CHARSET,
+        ),
+    },
+    // { "MS Sans Serif", FW_NORMAL, 29, 23, 6, 5, 0, 12, 24, 96, 0x20, 0xff, 0x81, 0x20 }
+    FaceSize {
+        face: "MS Sans Serif",
+        metrics: tm(
+            (29, 23, 5),
+            (12, 24),
+            FW_NORMAL,
+            (0x20, 0xFF, 0x81),
+            SWISS_VAR,
+            ANSI_CHARSET,
+        ),
+    },
+    // { "MS Sans Serif", FW_NORMAL, 37, 29, 8, 5, 0, 16, 32, 96, 0x20, 0xff, 0x81, 0x20 }
+    FaceSize {
+        face: "MS Sans Serif",
+        metrics: tm(
+            (37, 29, 5),
+            (16, 32),
             FW_NORMAL,
             (0x20, 0xFF, 0x81),
             SWISS_VAR,
@@ -653,9 +697,11 @@ pub const FACES: [FaceSize; 9] = [
 
 const SYSTEM16: usize = 0;
 const SSERIF13: usize = 1;
-const COURIER13: usize = 4;
-const FIXEDSYS15: usize = 7;
-const TERMINAL12: usize = 8;
+const COURIER13: usize = 7;
+const FIXEDSYS15: usize = 10;
+const TERMINAL12: usize = 11;
+/// The largest integer factor a raster face is scaled by.
+pub const MAX_SCALE: i32 = 8;
 
 /// The glyphs of one strike: advance and 1-bit rows of each code first..=last.
 #[derive(Debug)]
@@ -787,7 +833,10 @@ pub fn ansi_to_unicode(bytes: &[u8]) -> Vec<u16> {
 pub struct Font {
     /// Index in [`FACES`].
     pub face_index: usize,
-    /// Drawn emboldened (each glyph twice, one pixel apart).
+    /// The integer factor the face is scaled by (1 to [`MAX_SCALE`]), as NT scales raster
+    /// faces for heights they lack: each pixel becomes `scale` x `scale`.
+    pub scale: i32,
+    /// Drawn emboldened (each glyph twice, one face pixel apart).
     pub bold: bool,
     /// Drawn sheared.
     pub italic: bool,
@@ -797,76 +846,129 @@ pub struct Font {
     pub strike_out: bool,
 }
 
-/// Face names NT 4.0's registry FontSubstitutes and the mapper send to these faces.
-fn face_by_name(name: &str) -> Option<usize> {
+/// How a face name asks for the faces here: Some((face index, exact)). Besides the faces'
+/// own names: NT 4.0's FontSubstitutes (Helv and MS Shell Dlg are MS Sans Serif), and for
+/// the TrueType faces NT 4.0 has and this module lacks, the raster face nearest in look
+/// (Arial and the other sans serif faces: MS Sans Serif; Courier New: Courier). The
+/// substitutes cost FaceNameSubst's 500 in the mapper.
+fn face_by_name(name: &str) -> Option<(usize, bool)> {
     let n = name.trim().to_ascii_lowercase();
     Some(match n.as_str() {
-        "system" => SYSTEM16,
-        "ms sans serif" | "ms shell dlg" | "helv" | "ms sans serif bold" => SSERIF13,
-        "courier" | "courier new" => COURIER13,
-        "fixedsys" => FIXEDSYS15,
-        "terminal" => TERMINAL12,
+        "system" => (SYSTEM16, true),
+        "ms sans serif" => (SSERIF13, true),
+        "courier" => (COURIER13, true),
+        "fixedsys" => (FIXEDSYS15, true),
+        "terminal" => (TERMINAL12, true),
+        "ms shell dlg" | "helv" | "helvetica" | "arial" | "tahoma" | "verdana" | "ms serif"
+        | "tms rmn" | "times" | "times new roman" | "small fonts" | "ms sans serif bold" => {
+            (SSERIF13, false)
+        }
+        "courier new" | "lucida console" => (COURIER13, false),
         _ => return None,
     })
 }
 
-/// The faces of a family: (strike indexes, smallest first).
-fn sizes_of(face: usize) -> &'static [usize] {
-    match face {
-        SYSTEM16 => &[0],
-        1..=3 => &[1, 2, 3],
-        4..=6 => &[4, 5, 6],
-        FIXEDSYS15 => &[7],
-        _ => &[8],
-    }
+/// The family (FF_*) of a face.
+fn family_of(face: usize) -> u8 {
+    FACES[face].metrics.pitch_and_family & 0xF0
 }
 
+fn variable(face: usize) -> bool {
+    FACES[face].metrics.pitch_and_family & TMPF_FIXED_PITCH != 0
+}
+
+// The penalties of Windows' font mapper (Ron Gery, "Windows Font Mapping", MSDN 1992: the
+// Windows 3.1 mapper, whose weights NT's GDI mapper took over) that can differ between the
+// faces here.
+const PENALTY_CHARSET: i64 = 65000;
+const PENALTY_FIXED_PITCH: i64 = 15000;
+const PENALTY_FACE_NAME: i64 = 10000;
+const PENALTY_FAMILY: i64 = 9000;
+const PENALTY_HEIGHT_BIGGER: i64 = 600;
+const PENALTY_FACE_NAME_SUBST: i64 = 500;
+const PENALTY_PITCH_VARIABLE: i64 = 350;
+/// Per pixel the candidate is smaller than asked.
+const PENALTY_HEIGHT_SMALLER: i64 = 150;
+/// Per pixel the candidate is bigger than asked (on top of PENALTY_HEIGHT_BIGGER).
+const PENALTY_HEIGHT_BIGGER_DIFFERENCE: i64 = 150;
+/// A scaled (synthesized) size.
+const PENALTY_SIZE_SYNTH: i64 = 50;
+/// Per integer multiple of a scaled size.
+const PENALTY_INT_SIZE_SYNTH: i64 = 20;
+
 impl Font {
-    /// NT 4.0's font mapper over the faces here: a face named by `lf` (or a name NT
-    /// substitutes for one, e.g. "MS Shell Dlg", "Helv", "Courier New") first; else
-    /// OEM_CHARSET asks Terminal; else by pitch and family (fixed pitch or FF_MODERN:
-    /// Courier; FF_SWISS, FF_ROMAN and other variable faces: MS Sans Serif; nothing asked:
-    /// System). Within the face, the largest size whose height is not larger than asked
-    /// (lfHeight > 0 the cell height; < 0 the character height, the cell less its internal
-    /// leading; 0 NT's default, 12), or the smallest when all are larger. Weights of
-    /// FW_SEMIBOLD and more embolden a lighter face; italic, underline and strikeout are
-    /// simulated.
+    /// NT's font mapper over the faces here, by the penalties of Windows' mapper (the
+    /// PENALTY_* weights above): each face and size, scaled by 1 to [`MAX_SCALE`], is charged
+    /// for a charset it lacks (not when the face is named exactly: this module has each face
+    /// in one charset only), a variable pitch where fixed was asked (and a little for fixed
+    /// where variable was), a face name other than asked (less for a substitute name, see
+    /// `face_by_name`), another family, and its height's distance from the one asked (a
+    /// bigger one much more than a smaller one; lfHeight > 0 compares the cell height, < 0
+    /// the character height, the cell less its internal leading; 0 asks no height and takes
+    /// the face's first size unscaled); the least charged wins, the first in [`FACES`] order
+    /// on a tie (so an empty LOGFONT is the System font). A face name no face here answers to
+    /// leaves MS Sans Serif ahead of System on a tie. Weights of FW_SEMIBOLD and more
+    /// embolden a lighter face; italic, underline and strikeout are simulated.
     pub fn realize(lf: &LogFont) -> Font {
         let pitch = lf.pitch_and_family & 3;
         let family = lf.pitch_and_family & 0xF0;
-        let family_face = if let Some(f) = face_by_name(&lf.face_name) {
-            f
-        } else if lf.char_set == OEM_CHARSET {
-            TERMINAL12
-        } else if pitch == FIXED_PITCH || family == FF_MODERN {
-            COURIER13
-        } else if family != FF_DONTCARE || pitch == VARIABLE_PITCH || !lf.face_name.is_empty() {
-            SSERIF13
-        } else if lf.height == 0 || lf.height.unsigned_abs() >= 13 {
-            SYSTEM16
-        } else {
-            SSERIF13
-        };
-        let sizes = sizes_of(family_face);
-        let height_of = |i: usize| {
-            let m = &FACES[i].metrics;
-            if lf.height < 0 {
+        let named = face_by_name(&lf.face_name);
+        let want = i64::from(lf.height).abs();
+        let mut best: Option<(i64, usize, i32)> = None;
+        for (i, face) in FACES.iter().enumerate() {
+            let m = &face.metrics;
+            let mut base = 0i64;
+            let exact = named.is_some_and(|(f, e)| e && FACES[f].face == face.face);
+            if lf.char_set != DEFAULT_CHARSET && lf.char_set != m.char_set && !exact {
+                base += PENALTY_CHARSET;
+            }
+            if pitch == FIXED_PITCH && variable(i) {
+                base += PENALTY_FIXED_PITCH;
+            }
+            if pitch == VARIABLE_PITCH && !variable(i) {
+                base += PENALTY_PITCH_VARIABLE;
+            }
+            match named {
+                Some((f, e)) if FACES[f].face == face.face => {
+                    if !e {
+                        base += PENALTY_FACE_NAME_SUBST;
+                    }
+                }
+                None if lf.face_name.trim().is_empty() => {}
+                None if i == SYSTEM16 => base += PENALTY_FACE_NAME + 1,
+                _ => base += PENALTY_FACE_NAME,
+            }
+            if family != FF_DONTCARE && family != family_of(i) {
+                base += PENALTY_FAMILY;
+            }
+            let unit = i64::from(if lf.height < 0 {
                 m.height - m.internal_leading
             } else {
                 m.height
+            });
+            let scales = if lf.height == 0 { 1 } else { MAX_SCALE };
+            for k in 1..=scales {
+                let h = unit * i64::from(k);
+                let mut p = base;
+                if lf.height != 0 {
+                    p += if h > want {
+                        PENALTY_HEIGHT_BIGGER + PENALTY_HEIGHT_BIGGER_DIFFERENCE * (h - want)
+                    } else {
+                        PENALTY_HEIGHT_SMALLER * (want - h)
+                    };
+                }
+                if k > 1 {
+                    p += PENALTY_SIZE_SYNTH + PENALTY_INT_SIZE_SYNTH * i64::from(k);
+                }
+                if best.is_none_or(|(b, _, _)| p < b) {
+                    best = Some((p, i, k));
+                }
             }
-        };
-        let want = match lf.height {
-            0 => 12,
-            h => h.checked_abs().unwrap_or(i32::MAX),
-        };
-        let face_index = sizes
-            .iter()
-            .copied()
-            .rfind(|&i| height_of(i) <= want)
-            .unwrap_or(sizes[0]);
+        }
+        let (_, face_index, scale) = best.unwrap_or((0, SYSTEM16, 1));
         Font {
             face_index,
+            scale,
             bold: lf.weight >= FW_SEMIBOLD && FACES[face_index].metrics.weight < FW_SEMIBOLD,
             italic: lf.italic,
             underline: lf.underline,
@@ -883,6 +985,10 @@ impl Font {
         &strikes()[self.face_index]
     }
 
+    fn k(&self) -> i32 {
+        self.scale.clamp(1, MAX_SCALE)
+    }
+
     fn oem(&self) -> bool {
         FACES[self.face_index].metrics.char_set == OEM_CHARSET
     }
@@ -890,21 +996,30 @@ impl Font {
     /// The italic shear's overhang.
     fn italic_overhang(&self) -> i32 {
         if self.italic {
-            (FACES[self.face_index].metrics.height - 1) / 2
+            (FACES[self.face_index].metrics.height - 1) / 2 * self.k()
         } else {
             0
         }
     }
 
-    /// Its TEXTMETRIC (GetTextMetrics): the face's, with an emboldened face's weight FW_BOLD,
-    /// average and maximum widths one more and tmOverhang 1, and an italic's overhang.
+    /// Its TEXTMETRIC (GetTextMetrics): the face's, scaled; an emboldened face's weight is
+    /// FW_BOLD, its average and maximum widths are one face pixel more and tmOverhang is 1
+    /// (Wine's gdi32 tests `test_fake_bold_font` measured that on Windows, scaled or not); an
+    /// italic's overhang is its shear.
     pub fn metrics(&self) -> TextMetric {
+        let k = self.k();
         let mut m = FACES[self.face_index].metrics;
+        let b = i32::from(self.bold);
+        m.height *= k;
+        m.ascent *= k;
+        m.descent *= k;
+        m.internal_leading *= k;
+        m.external_leading *= k;
+        m.ave_char_width = (m.ave_char_width + b) * k;
+        m.max_char_width = (m.max_char_width + b) * k;
         if self.bold {
             m.weight = FW_BOLD;
-            m.ave_char_width += 1;
-            m.max_char_width += 1;
-            m.overhang += 1;
+            m.overhang = 1;
         }
         m.overhang += self.italic_overhang();
         m.italic = self.italic;
@@ -923,16 +1038,20 @@ impl Font {
     }
 
     /// The advance of code `code` of the face's character set (GetCharWidthA), the
-    /// default char's for a code outside it; one more when emboldened.
+    /// default char's for a code outside it; one face pixel more when emboldened.
     pub fn char_width(&self, code: u8) -> i32 {
         let m = &FACES[self.face_index].metrics;
-        let s = self.strike();
         let c = if code < m.first_char || code > m.last_char {
             m.default_char
         } else {
             code
         };
-        s.glyph(c).map(|g| g.0).unwrap_or(m.ave_char_width) + i32::from(self.bold)
+        let w = self
+            .strike()
+            .glyph(c)
+            .map(|g| g.0)
+            .unwrap_or(m.ave_char_width);
+        (w + i32::from(self.bold)) * self.k()
     }
 
     /// The advance of the UTF-16 character `u` (GetCharWidthW).
@@ -942,13 +1061,14 @@ impl Font {
 
     /// ABC widths of a character as (A, B, C) with A = C = 0 and B the advance. NT 4.0's
     /// GetCharABCWidths fails for raster fonts (it is for TrueType); GDI32 should return
-    /// FALSE for these faces and may use this for GetCharABCWidthsFloat-like callers.
+    /// FALSE for these faces and may use this where a caller only needs advances.
     pub fn abc_widths(&self, u: u16) -> (i32, u32, i32) {
         (0, self.char_width_w(u).max(0) as u32, 0)
     }
 
     /// GetTextExtentPoint32's size of `text`: the sum of the advances (each emboldened one
-    /// already one wider) by the cell height; an italic run adds its overhang once.
+    /// already one wider, which is where NT's bold overhang goes) by the cell height; an
+    /// italic run adds its overhang once.
     pub fn text_extent(&self, text: &[u16]) -> (i32, i32) {
         let w: i32 = text.iter().map(|&u| self.char_width_w(u)).sum();
         let extra = if text.is_empty() {
@@ -956,7 +1076,7 @@ impl Font {
         } else {
             self.italic_overhang()
         };
-        (w + extra, FACES[self.face_index].metrics.height)
+        (w + extra, FACES[self.face_index].metrics.height * self.k())
     }
 
     /// The x offsets where each character of `text` begins, and the run's end (what
@@ -977,15 +1097,16 @@ impl Font {
     /// begins, for TA_UPDATECP).
     pub fn draw(&self, surface: &mut Surface, x: i32, y: i32, text: &[u16], how: &TextDraw) -> i32 {
         let m = self.metrics();
+        let k = self.k();
         let clips: Vec<Rect> = how
             .clip
             .iter()
-            .map(|c| crate::surface::intersect(*c, surface.bounds()))
+            .map(|c| intersect(*c, surface.bounds()))
             .filter(|c| c.left < c.right && c.top < c.bottom)
             .collect();
         let fill = |surface: &mut Surface, r: Rect, pixel: u32| {
             for c in &clips {
-                surface.fill(crate::surface::intersect(r, *c), pixel);
+                surface.fill(intersect(r, *c), pixel);
             }
         };
         if let (Some(r), Some(bk)) = (how.opaque_rect, how.background) {
@@ -1001,65 +1122,68 @@ impl Font {
                     .unwrap_or_else(|| self.char_width_w(u))
             })
             .collect();
-        let total: i32 = advances.iter().sum();
+        let total = advances.iter().fold(0i32, |a, &b| a.saturating_add(b));
         if let (Some(bk), None) = (how.background, how.opaque_rect) {
-            fill(
-                surface,
-                Rect::new(x, y, x + total + self.italic_overhang(), y + m.height),
-                bk,
-            );
+            let right = x
+                .saturating_add(total)
+                .saturating_add(self.italic_overhang());
+            fill(surface, Rect::new(x, y, right, y + m.height), bk);
         }
-        let in_clip = |px: i32, py: i32| {
-            clips
-                .iter()
-                .any(|c| px >= c.left && px < c.right && py >= c.top && py < c.bottom)
-        };
         let strike = self.strike();
+        let height = strike.height as i32;
+        let bit = |row: &[u8], gx: i32| row[(gx / 8) as usize] & (0x80 >> (gx % 8)) != 0;
         let mut pen = x;
         for (i, &u) in text.iter().enumerate() {
             let code = self.code_of(u);
             if let Some((adv, rows, stride)) = strike.glyph(code) {
-                for gy in 0..strike.height {
+                for gy in 0..height {
                     let shear = if self.italic {
-                        (strike.height as i32 - 1 - gy as i32) / 2
+                        (height - 1 - gy) / 2
                     } else {
                         0
                     };
-                    let row = &rows[gy * stride..(gy + 1) * stride];
-                    for gx in 0..adv {
-                        if row[(gx / 8) as usize] & (0x80 >> (gx % 8)) == 0 {
+                    let row = &rows[gy as usize * stride..(gy as usize + 1) * stride];
+                    let mut gx = 0;
+                    while gx < adv {
+                        if !bit(row, gx) {
+                            gx += 1;
                             continue;
                         }
-                        let py = y + gy as i32;
-                        for b in 0..=i32::from(self.bold) {
-                            let px = pen + gx + shear + b;
-                            if in_clip(px, py) {
-                                surface.set(px, py, how.colour);
-                            }
+                        // a run of set bits, drawn as one rectangle per clip
+                        let start = gx;
+                        while gx < adv && bit(row, gx) {
+                            gx += 1;
                         }
+                        let end = gx + i32::from(self.bold);
+                        let top = y + gy * k;
+                        let r = Rect::new(
+                            pen + (start + shear) * k,
+                            top,
+                            pen + (end + shear) * k,
+                            top + k,
+                        );
+                        fill(surface, r, how.colour);
                     }
                 }
             }
-            pen += advances[i];
+            pen = pen.saturating_add(advances[i]);
         }
-        let mut line = |row: i32| {
-            for px in x..x + total {
-                if in_clip(px, y + row) {
-                    surface.set(px, y + row, how.colour);
-                }
-            }
-        };
+        let face = &FACES[self.face_index].metrics;
         if self.underline {
-            line((m.ascent + 1).min(m.height - 1));
+            let row = (face.ascent + 1).min(height - 1) * k;
+            let r = Rect::new(x, y + row, x.saturating_add(total), y + row + k);
+            fill(surface, r, how.colour);
         }
         if self.strike_out {
-            line(m.ascent - 1 - (m.ascent - m.internal_leading) / 3);
+            let row = (face.ascent - 1 - (face.ascent - face.internal_leading) / 3) * k;
+            let r = Rect::new(x, y + row, x.saturating_add(total), y + row + k);
+            fill(surface, r, how.colour);
         }
         total
     }
 
     /// Draws one underline of `width` pixels under the character cell at (x, y): the line
-    /// DrawText puts under a '&' prefixed character, and an underlined font's.
+    /// DrawText puts under a '&' prefixed character (the row an underlined font uses).
     pub fn draw_underline(
         &self,
         surface: &mut Surface,
@@ -1068,12 +1192,13 @@ impl Font {
         width: i32,
         how: &TextDraw,
     ) {
-        let m = self.metrics();
-        let row = y + (m.ascent + 1).min(m.height - 1);
+        let k = self.k();
+        let f = &FACES[self.face_index].metrics;
+        let row = y + (f.ascent + 1).min(f.height - 1) * k;
         for c in how.clip {
-            let c = crate::surface::intersect(*c, surface.bounds());
+            let c = intersect(*c, surface.bounds());
             surface.fill(
-                crate::surface::intersect(Rect::new(x, row, x + width, row + 1), c),
+                intersect(Rect::new(x, row, x + width, row + k), c),
                 how.colour,
             );
         }

@@ -153,6 +153,7 @@ fn every_strike_matches_its_faces_widths() {
     for (i, face) in FACES.iter().enumerate() {
         let f = Font {
             face_index: i,
+            scale: 1,
             bold: false,
             italic: false,
             underline: false,
@@ -196,7 +197,12 @@ fn the_mapper_picks_face_then_size_not_larger() {
     );
     // nearest not larger; the smallest when every size is larger
     assert_eq!(Font::realize(&lf("ms sans serif", 19)).metrics().height, 16);
-    assert_eq!(Font::realize(&lf("MS Sans Serif", 40)).metrics().height, 20);
+    assert_eq!(Font::realize(&lf("MS Sans Serif", 25)).metrics().height, 24);
+    assert_eq!(
+        Font::realize(&lf("MS Sans Serif", 36)).metrics().height,
+        32,
+        "16 x 2"
+    );
     assert_eq!(Font::realize(&lf("MS Sans Serif", 8)).metrics().height, 13);
     // names NT substitutes
     assert_eq!(
@@ -224,6 +230,53 @@ fn the_mapper_picks_face_then_size_not_larger() {
     assert_eq!(Font::realize(&unknown).face_name(), "Terminal");
     // a LOGFONT of zeros is the System font
     assert_eq!(Font::realize(&LogFont::default()).face_name(), "System");
+    // height 0 is the face's first size
+    assert_eq!(Font::realize(&lf("Courier", 0)).metrics().height, 13);
+    // TrueType names NT 4.0 has map to the nearest raster face here
+    let f = Font::realize(&lf("Arial", -13));
+    assert_eq!((f.face_name(), f.metrics().height), ("MS Sans Serif", 16));
+    // an unknown name with nothing else asked prefers MS Sans Serif to System on a tie
+    assert_eq!(
+        Font::realize(&lf("Comic Sans MS", -13)).face_name(),
+        "MS Sans Serif"
+    );
+    // a face named exactly wins over the charset asked
+    assert_eq!(Font::realize(&lf("Terminal", 12)).face_name(), "Terminal");
+}
+
+#[test]
+fn raster_faces_are_scaled_by_integers_for_larger_heights() {
+    // Courier 26 is Courier 13 twice (Wine's test_fake_bold_font asks 2 x tmHeight of
+    // Courier and gets a font whose widths double)
+    let f = Font::realize(&lf("Courier", 26));
+    assert_eq!((f.face_name(), f.scale), ("Courier", 2));
+    let m = f.metrics();
+    assert_eq!(
+        (m.height, m.ascent, m.ave_char_width, m.max_char_width),
+        (26, 22, 16, 16)
+    );
+    assert_eq!(f.text_extent(&w("ab")), (32, 26));
+    // emboldened before scaling: widths grow by the scale, tmOverhang stays 1 (ibid.)
+    let mut l = lf("Courier", 26);
+    l.weight = FW_BOLD;
+    let b = Font::realize(&l);
+    let mb = b.metrics();
+    assert_eq!((mb.ave_char_width - m.ave_char_width, mb.overhang), (2, 1));
+    assert_eq!(b.char_width(b'v'), f.char_width(b'v') + 2);
+    // each face pixel is drawn as scale x scale pixels
+    let mut s1 = Surface::new(8, 13, 0);
+    let mut s2 = Surface::new(16, 26, 0);
+    let c1 = [s1.bounds()];
+    let c2 = [s2.bounds()];
+    draw_plain(&Font::realize(&lf("Courier", 13)), &mut s1, 0, 0, "A", &c1);
+    draw_plain(&f, &mut s2, 0, 0, "A", &c2);
+    for y in 0..26 {
+        for x in 0..16 {
+            assert_eq!(s2.get(x, y), s1.get(x / 2, y / 2), "({x},{y})");
+        }
+    }
+    // no more than MAX_SCALE
+    assert_eq!(Font::realize(&lf("System", 1000)).scale, MAX_SCALE);
 }
 
 #[test]
@@ -549,4 +602,36 @@ fn drawtext_expands_tabs_and_ellipsizes() {
     let t = &line_texts(&l)[0];
     assert!(t.ends_with("...") && t.len() < 11, "{t}");
     assert!(l.line_widths[0] <= 30);
+}
+
+#[test]
+#[ignore = "prints every glyph, for looking at"]
+fn preview_all() {
+    for i in 0..FACES.len() {
+        let f = Font {
+            face_index: i,
+            scale: 1,
+            bold: false,
+            italic: false,
+            underline: false,
+            strike_out: false,
+        };
+        let m = f.metrics();
+        for row in [0x20u8, 0x40, 0x60, 0x80, 0xA0, 0xC0, 0xE0] {
+            let text: Vec<u16> = (row..row.saturating_add(31))
+                .map(|c| byte_to_unicode(c, m.char_set == OEM_CHARSET))
+                .collect();
+            let (wd, h) = f.text_extent(&text);
+            let mut s = Surface::new(wd as u32, h as u32, 0);
+            let clip = [s.bounds()];
+            draw_plain(&f, &mut s, 0, 0, &String::from_utf16_lossy(&text), &clip);
+            println!("{} {} {:#x}", f.face_name(), m.height, row);
+            for y in 0..h {
+                let line: String = (0..wd)
+                    .map(|x| if s.get(x, y) == Some(0) { '.' } else { '#' })
+                    .collect();
+                println!("{line}");
+            }
+        }
+    }
 }
