@@ -15,7 +15,9 @@
 //!   `tmExternalLeading` with DT_EXTERNALLEADING).
 //! - DT_WORDBREAK (not with DT_SINGLELINE) breaks a line between words where the next word
 //!   would pass the rectangle's right edge; the spaces at a break are not drawn; a word wider
-//!   than the rectangle stays whole on its own line.
+//!   than the rectangle stays whole on its own line, unless DT_EDITCONTROL, which breaks it
+//!   after its last character that fits (Wine's text.c: "line1 line2" in a 1-pixel wide
+//!   rectangle is two lines, six or more with DT_EDITCONTROL, on Windows).
 //! - DT_LEFT / DT_CENTER / DT_RIGHT place each line in the rectangle's width; DT_TOP /
 //!   DT_VCENTER / DT_BOTTOM only matter with DT_SINGLELINE.
 //! - DT_EXPANDTABS expands tabs to every 8 average character widths, or to every N with
@@ -59,6 +61,8 @@ pub const DT_EXTERNALLEADING: u32 = 0x200;
 pub const DT_CALCRECT: u32 = 0x400;
 /// DT_NOPREFIX.
 pub const DT_NOPREFIX: u32 = 0x800;
+/// DT_EDITCONTROL.
+pub const DT_EDITCONTROL: u32 = 0x2000;
 /// DT_END_ELLIPSIS.
 pub const DT_END_ELLIPSIS: u32 = 0x8000;
 
@@ -139,17 +143,22 @@ struct Measure<'a> {
 }
 
 impl Measure<'_> {
+    /// Where the pen is after `c` when it was at `x`.
+    fn advance(&self, x: i32, c: u16) -> i32 {
+        if c == TAB && self.tab > 0 {
+            (x / self.tab + 1) * self.tab
+        } else {
+            x + self.font.char_width_w(c)
+        }
+    }
+
     /// The x where each char of `chars` starts and the end, tabs expanded.
     fn positions(&self, chars: &[u16]) -> Vec<i32> {
         let mut out = Vec::with_capacity(chars.len() + 1);
         let mut x = 0;
         out.push(0);
         for &c in chars {
-            x = if c == TAB && self.tab > 0 {
-                (x / self.tab + 1) * self.tab
-            } else {
-                x + self.font.char_width_w(c)
-            };
+            x = self.advance(x, c);
             out.push(x);
         }
         out
@@ -161,28 +170,41 @@ impl Measure<'_> {
 }
 
 /// Breaks `chars` into lines of at most `avail` pixels between words: (start, end) pairs.
-fn word_break(m: &Measure, chars: &[u16], avail: i32) -> Vec<(usize, usize)> {
+/// A word wider than a line stays whole on its own line, or with `split_words`
+/// (DT_EDITCONTROL) is broken after its last character that fits (at least one a line).
+fn word_break(m: &Measure, chars: &[u16], avail: i32, split_words: bool) -> Vec<(usize, usize)> {
     let blank = |c: u16| c == SPACE || c == TAB;
     let mut lines = Vec::new();
     let mut start = 0;
     loop {
-        let mut end = None;
-        let mut k = start + 1;
-        while k <= chars.len() {
-            let at_break = k == chars.len() || (blank(chars[k]) && !blank(chars[k - 1]));
-            if at_break {
-                if m.width(&chars[start..k]) <= avail || end.is_none() {
-                    end = Some(k);
-                    if m.width(&chars[start..k]) > avail {
-                        break; // a word wider than the line stays whole
-                    }
+        // walk the line, remembering the last word end that fits
+        let mut x = 0;
+        let mut fit_end = None;
+        let mut last_fitting_char = start;
+        let mut k = start;
+        let mut over = false;
+        while k < chars.len() {
+            x = m.advance(x, chars[k]);
+            k += 1;
+            if x <= avail {
+                last_fitting_char = k;
+            }
+            let word_end = k == chars.len() || (blank(chars[k]) && !blank(chars[k - 1]));
+            if word_end {
+                if x <= avail {
+                    fit_end = Some(k);
                 } else {
+                    over = true;
                     break;
                 }
             }
-            k += 1;
         }
-        let e = end.unwrap_or(chars.len()).min(chars.len());
+        let e = match fit_end {
+            Some(e) => e,
+            None if over && split_words => last_fitting_char.max(start + 1),
+            // the first word is wider than the line: it stays whole
+            None => k,
+        };
         lines.push((start, e));
         let mut next = e;
         while next < chars.len() && blank(chars[next]) {
@@ -254,7 +276,7 @@ pub fn layout(font: &Font, text: &[u16], rect: Rect, format: u32) -> Layout {
             strip_prefixes(l)
         };
         if flags & DT_WORDBREAK != 0 && !single && !v.chars.is_empty() {
-            for (s, e) in word_break(&m, &v.chars, avail) {
+            for (s, e) in word_break(&m, &v.chars, avail, flags & DT_EDITCONTROL != 0) {
                 let prefix = v.prefix.filter(|&p| p >= s && p < e).map(|p| p - s);
                 lines.push((v.chars[s..e].to_vec(), prefix));
             }
@@ -355,4 +377,71 @@ pub fn layout(font: &Font, text: &[u16], rect: Rect, format: u32) -> Layout {
         rect: out_rect,
         clip: (flags & DT_NOCLIP == 0).then_some(rect),
     }
+}
+
+/// TabbedTextOut's and GetTabbedTextExtent's layout of `text`: the runs between tabs with
+/// their x offsets from where the text begins, and the whole width (GetTabbedTextExtent's
+/// cx; the cy is the font's tmHeight).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tabbed {
+    /// (x offset from the text's start, characters) of each run between tabs.
+    pub runs: Vec<(i32, Vec<u16>)>,
+    /// The width: where the pen ends.
+    pub width: i32,
+}
+
+/// Lays out `text` at tab stops as TabbedTextOut does: `tab_stops` as the caller gave them
+/// (none: every 8 average character widths; one: every that many pixels; more: those
+/// positions, ascending, past the last of which tabs go on every 8 average widths), measured
+/// from the tab origin, which is `origin` pixels right of where the text begins (nTabOrigin
+/// less X). A tab moves the pen to the first stop strictly right of it (Wine's text.c
+/// `test_TabbedText` checks that on Windows: a tab at a stop goes on to the next). Negative
+/// stops (right-aligned tabs, a later Windows' addition) are taken as their absolute value.
+pub fn tabbed(font: &Font, text: &[u16], tab_stops: &[i32], origin: i32) -> Tabbed {
+    let default = (8 * font.metrics().ave_char_width).max(1);
+    let periodic = match tab_stops {
+        [] => Some(default),
+        [one] => Some(match one.unsigned_abs().min(i32::MAX as u32) as i32 {
+            0 => default,
+            d => d,
+        }),
+        _ => None,
+    };
+    let next_stop = |x: i32| -> i32 {
+        let rel = x.saturating_sub(origin);
+        let every = |d: i32| {
+            (rel.div_euclid(d) + 1)
+                .saturating_mul(d)
+                .saturating_add(origin)
+        };
+        match periodic {
+            Some(d) => every(d),
+            None => tab_stops
+                .iter()
+                .map(|s| s.unsigned_abs().min(i32::MAX as u32) as i32)
+                .find(|&s| s > rel)
+                .map(|s| s.saturating_add(origin))
+                .unwrap_or_else(|| every(default)),
+        }
+    };
+    let mut runs = Vec::new();
+    let mut x = 0i32;
+    let mut run_start = 0;
+    let mut run_x = 0;
+    for (i, &c) in text.iter().enumerate() {
+        if c == TAB {
+            if i > run_start {
+                runs.push((run_x, text[run_start..i].to_vec()));
+            }
+            x = next_stop(x);
+            run_start = i + 1;
+            run_x = x;
+        } else {
+            x = x.saturating_add(font.char_width_w(c));
+        }
+    }
+    if run_start < text.len() {
+        runs.push((run_x, text[run_start..].to_vec()));
+    }
+    Tabbed { runs, width: x }
 }

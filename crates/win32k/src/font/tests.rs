@@ -635,3 +635,57 @@ fn preview_all() {
         }
     }
 }
+
+#[test]
+fn drawtext_editcontrol_breaks_words_that_do_not_fit() {
+    // Wine text.c on Windows: "line1 line2" in a 1 pixel wide rectangle is 2 lines, and
+    // 6 or more with DT_EDITCONTROL
+    let f = gui();
+    let t = w("line1 line2");
+    let one = layout(&f, &t, Rect::new(0, 0, 1, 1), DT_CALCRECT);
+    let l = layout(&f, &t, Rect::new(0, 0, 1, 1), DT_CALCRECT | DT_WORDBREAK);
+    assert_eq!(l.height, one.height * 2);
+    let l = layout(
+        &f,
+        &t,
+        Rect::new(0, 0, 1, 1),
+        DT_CALCRECT | DT_WORDBREAK | DT_EDITCONTROL,
+    );
+    assert!(l.height >= one.height * 6, "{}", l.height);
+    // a word broken where it stops fitting: H 8 + e 6 fit in 15, l (2) more does not
+    let l = layout(
+        &f,
+        &w("Hello"),
+        Rect::new(0, 0, 15, 50),
+        DT_WORDBREAK | DT_EDITCONTROL,
+    );
+    assert_eq!(line_texts(&l), vec!["He", "llo"]);
+}
+
+#[test]
+fn tabbed_text_goes_to_the_next_stop_strictly_right() {
+    // Wine text.c test_TabbedText (on Windows), with cx the width of "x" and a stop every
+    // 4 cx: "xxxx\tx" is 2 stops + cx, "xxx\tx" one stop + cx
+    let f = gui();
+    let cx = f.char_width(b'x');
+    let tab = 4 * cx;
+    for stops in [vec![tab], (1..=8).map(|i| i * tab).collect::<Vec<_>>()] {
+        let width = |s: &str| tabbed(&f, &w(s), &stops, 0).width;
+        assert_eq!(width("\t"), tab);
+        assert_eq!(width("xxx\t"), tab);
+        assert_eq!(width("\tx"), tab + cx);
+        assert_eq!(width("\t\t"), 2 * tab);
+        assert_eq!(width("xxx\tx"), tab + cx);
+        assert_eq!(width("xxxx\tx"), 2 * tab + cx);
+        assert_eq!(width("xxxxx\tx"), 2 * tab + cx);
+    }
+    let t = tabbed(&f, &w("a\tbc"), &[], 0);
+    assert_eq!(
+        t.runs,
+        vec![(0, w("a")), (40, w("bc"))],
+        "every 8 average widths"
+    );
+    // stops count from the tab origin
+    assert_eq!(tabbed(&f, &w("\t"), &[30], 10).width, 10);
+    assert_eq!(tabbed(&f, &w("\t"), &[30], -10).width, 20);
+}
