@@ -37,7 +37,7 @@ import pcf  # noqa: E402
 # ("own", max): the X11 glyph's own advance held to NT's tmMaxCharWidth, for the sizes
 # Wine's .sfd has no strike of), code page of the 256 codes, first, last
 STRIKES = [
-    ("System16", "100dpi/helvB10.pcf.gz", 16, 13, "System16", "cp1252", 0x20, 0xFF),
+    ("System16", "75dpi/helvB12.pcf.gz", 16, 13, "System16", "cp1252", 0x20, 0xFF),
     ("MSSansSerif13", "100dpi/helvR08.pcf.gz", 13, 11, "MSSansSerif13", "cp1252", 0x20, 0xFF),
     ("MSSansSerif16", "100dpi/helvR10.pcf.gz", 16, 13, "MSSansSerif16", "cp1252", 0x20, 0xFF),
     ("MSSansSerif20", "100dpi/helvR12.pcf.gz", 20, 16, "MSSansSerif20", "cp1252", 0x20, 0xFF),
@@ -50,6 +50,12 @@ STRIKES = [
     ("Fixedsys15", "misc/8x13B.pcf.gz", 15, 12, 8, "cp1252", 0x20, 0xFF),
     ("Terminal12", "misc/8x13.pcf.gz", 12, 10, 8, "cp437", 0x00, 0xFF),
 ]
+
+# NT's capital height where the X11 font's differs by a row (measured on NT 4.0 screenshots:
+# System's capitals are 10 rows over a 7 row x-height, MS Sans Serif 8 pt's 9 over 6):
+# glyphs taller than the x-height get the row just above it doubled, so capitals, digits and
+# ascenders grow and the x-height stays.
+CAP_HEIGHT = {"System16": 10, "MSSansSerif13": 9}
 
 # Windows' tmMaxCharWidth of a face where Wine's .sfd has a wider character: System's
 # per-mille sign (0x89) is 15 there, but Windows gives System (FS_LATIN1) a maximum of 14.
@@ -153,11 +159,34 @@ def cell(glyph, height, ascent, advance, fixed):
     return rows
 
 
+def fit_cap(font, cap):
+    """Doubles (or drops) the row just above the x-height of every glyph taller than it,
+    until the font's 'H' is `cap` rows high."""
+    xh = font.glyph(ord("x")).ascent
+    delta = cap - font.glyph(ord("H")).ascent
+    for g in font.glyphs:
+        for _ in range(abs(delta)):
+            if g.ascent <= xh + (1 if delta < 0 else 0):
+                break
+            at = g.ascent - (xh + 1)
+            if at >= len(g.rows):
+                # the glyph sits wholly above that row (an accent, a quote): it moves
+                g.ascent += 1 if delta > 0 else -1
+            elif delta > 0:
+                g.rows.insert(at, list(g.rows[at]))
+                g.ascent += 1
+            else:
+                del g.rows[at]
+                g.ascent -= 1
+
+
 def generate(font_dir):
     widths = load_widths()
     out = bytearray()
     for name, path, height, ascent, wsrc, codepage, first, last in STRIKES:
         font = pcf.Font(os.path.join(font_dir, path))
+        if name in CAP_HEIGHT:
+            fit_cap(font, CAP_HEIGHT[name])
         out += bytes([height, first, last])
         for code in range(first, last + 1):
             fixed = isinstance(wsrc, int)

@@ -370,8 +370,9 @@ fn drawing_stays_inside_the_clip_in_the_text_colour() {
 
 #[test]
 fn glyph_pixels_lie_between_the_top_and_the_descent() {
-    // 'H' of MS Sans Serif 8 pt: capitals are 8 rows from the baseline up (ascent 11, internal
-    // leading 2 plus one row above the caps), nothing under the baseline
+    // 'H' of MS Sans Serif 8 pt: capitals are 9 rows from the baseline up (ascent 11 less the
+    // internal leading 2; NT 4.0's caption text in the sokoban screenshot has 9 row capitals
+    // over a 6 row x-height), nothing under the baseline
     let f = StockFont::DefaultGui.font();
     let mut s = Surface::new(10, 13, 0);
     let clip = [s.bounds()];
@@ -379,7 +380,7 @@ fn glyph_pixels_lie_between_the_top_and_the_descent() {
     let rows: Vec<bool> = (0..13)
         .map(|y| (0..10).any(|x| s.get(x, y) != Some(0)))
         .collect();
-    assert_eq!(rows.iter().position(|&r| r), Some(3));
+    assert_eq!(rows.iter().position(|&r| r), Some(2));
     assert_eq!(rows.iter().rposition(|&r| r), Some(10));
     // 'g' goes under the baseline
     let mut s = Surface::new(10, 13, 0);
@@ -688,4 +689,50 @@ fn tabbed_text_goes_to_the_next_stop_strictly_right() {
     // stops count from the tab origin
     assert_eq!(tabbed(&f, &w("\t"), &[30], 10).width, 10);
     assert_eq!(tabbed(&f, &w("\t"), &[30], -10).width, 20);
+}
+
+#[test]
+fn system_capitals_and_x_height_are_nts() {
+    // NT 4.0's System font in breakout's screenshot ("Score: 30"): capitals 10 rows, x-height
+    // 7, sitting on the baseline (tmAscent 13)
+    let f = StockFont::System.font();
+    let rows_of = |c: &str| {
+        let mut s = Surface::new(16, 16, 0);
+        let clip = [s.bounds()];
+        draw_plain(&f, &mut s, 0, 0, c, &clip);
+        let rows: Vec<i32> = (0..16)
+            .filter(|&y| (0..16).any(|x| s.get(x, y) != Some(0)))
+            .collect();
+        (rows[0], *rows.last().unwrap())
+    };
+    assert_eq!(rows_of("S"), (3, 12));
+    assert_eq!(rows_of("o"), (6, 12));
+    let m = StockFont::DefaultGui.font();
+    let mut s = Surface::new(10, 13, 0);
+    let clip = [s.bounds()];
+    draw_plain(&m, &mut s, 0, 0, "o", &clip);
+    let top = (0..13).find(|&y| (0..10).any(|x| s.get(x, y) != Some(0)));
+    assert_eq!(top, Some(5), "MS Sans Serif 8 pt's x-height is 6");
+}
+
+#[test]
+#[ignore = "prints a caption and a score line, for looking at beside NT's screenshots"]
+fn preview_samples() {
+    let mut l = StockFont::DefaultGui.logfont();
+    l.weight = FW_BOLD;
+    for (f, t) in [
+        (Font::realize(&l), "Sokoban"),
+        (StockFont::System.font(), "Score: 30    Lives: 3"),
+    ] {
+        let (wd, h) = f.text_extent(&w(t));
+        let mut s = Surface::new(wd as u32, h as u32, 0);
+        let clip = [s.bounds()];
+        draw_plain(&f, &mut s, 0, 0, t, &clip);
+        for y in 0..h {
+            let line: String = (0..wd)
+                .map(|x| if s.get(x, y) == Some(0) { '.' } else { '#' })
+                .collect();
+            println!("{line}");
+        }
+    }
 }
