@@ -1136,33 +1136,60 @@ impl Font {
         for (i, &u) in text.iter().enumerate() {
             let code = self.code_of(u);
             if let Some((adv, rows, stride)) = strike.glyph(code) {
-                for gy in 0..height {
-                    let shear = if self.italic {
-                        (height - 1 - gy) / 2
-                    } else {
-                        0
-                    };
-                    let row = &rows[gy as usize * stride..(gy as usize + 1) * stride];
-                    let mut gx = 0;
-                    while gx < adv {
-                        if !bit(row, gx) {
-                            gx += 1;
-                            continue;
+                // the glyph's box, with the bold and italic pixels it may reach
+                let reach = adv + i32::from(self.bold) + self.italic_overhang() / k;
+                let cell = Rect::new(pen, y, pen.saturating_add(reach * k), y + height * k);
+                if k == 1 && clips.iter().any(|c| contains(c, &cell)) {
+                    // wholly visible: set the pixels straight
+                    let width = surface.width() as usize;
+                    let pixels = surface.pixels_mut();
+                    for gy in 0..height {
+                        let shear = if self.italic {
+                            (height - 1 - gy) / 2
+                        } else {
+                            0
+                        };
+                        let row = &rows[gy as usize * stride..(gy as usize + 1) * stride];
+                        let line = (y + gy) as usize * width;
+                        for gx in 0..adv {
+                            if bit(row, gx) {
+                                let px = (pen + gx + shear) as usize;
+                                pixels[line + px] = how.colour;
+                                if self.bold {
+                                    pixels[line + px + 1] = how.colour;
+                                }
+                            }
                         }
-                        // a run of set bits, drawn as one rectangle per clip
-                        let start = gx;
-                        while gx < adv && bit(row, gx) {
-                            gx += 1;
+                    }
+                } else {
+                    for gy in 0..height {
+                        let shear = if self.italic {
+                            (height - 1 - gy) / 2
+                        } else {
+                            0
+                        };
+                        let row = &rows[gy as usize * stride..(gy as usize + 1) * stride];
+                        let mut gx = 0;
+                        while gx < adv {
+                            if !bit(row, gx) {
+                                gx += 1;
+                                continue;
+                            }
+                            // a run of set bits, drawn as one rectangle per clip
+                            let start = gx;
+                            while gx < adv && bit(row, gx) {
+                                gx += 1;
+                            }
+                            let end = gx + i32::from(self.bold);
+                            let top = y + gy * k;
+                            let r = Rect::new(
+                                pen + (start + shear) * k,
+                                top,
+                                pen + (end + shear) * k,
+                                top + k,
+                            );
+                            fill(surface, r, how.colour);
                         }
-                        let end = gx + i32::from(self.bold);
-                        let top = y + gy * k;
-                        let r = Rect::new(
-                            pen + (start + shear) * k,
-                            top,
-                            pen + (end + shear) * k,
-                            top + k,
-                        );
-                        fill(surface, r, how.colour);
                     }
                 }
             }
@@ -1203,6 +1230,14 @@ impl Font {
             );
         }
     }
+}
+
+/// Whether `outer` holds all of `inner`.
+fn contains(outer: &Rect, inner: &Rect) -> bool {
+    inner.left >= outer.left
+        && inner.top >= outer.top
+        && inner.right <= outer.right
+        && inner.bottom <= outer.bottom
 }
 
 /// How [`Font::draw`] draws a run.

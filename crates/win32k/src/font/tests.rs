@@ -736,3 +736,23 @@ fn preview_samples() {
         }
     }
 }
+
+#[test]
+fn drawing_through_one_clip_or_several_gives_the_same_pixels() {
+    for mut l in [StockFont::DefaultGui.logfont(), StockFont::System.logfont()] {
+        for (bold, italic) in [(false, false), (true, false), (false, true), (true, true)] {
+            l.weight = if bold { FW_BOLD } else { FW_NORMAL };
+            l.italic = italic;
+            let f = Font::realize(&l);
+            let mut whole = Surface::new(200, 20, 0);
+            let mut split = Surface::new(200, 20, 0);
+            let all = [whole.bounds()];
+            // glyphs cut by the rectangles' edge take the clipped path
+            let halves = [Rect::new(0, 0, 37, 20), Rect::new(37, 0, 200, 20)];
+            draw_plain(&f, &mut whole, 3, 2, "Sphinx of black quartz", &all);
+            draw_plain(&f, &mut split, 3, 2, "Sphinx of black quartz", &halves);
+            assert_eq!(whole, split, "bold {bold} italic {italic}");
+            assert!(whole.pixels().iter().any(|&p| p != 0));
+        }
+    }
+}
