@@ -146,9 +146,9 @@ impl Measure<'_> {
     /// Where the pen is after `c` when it was at `x`.
     fn advance(&self, x: i32, c: u16) -> i32 {
         if c == TAB && self.tab > 0 {
-            (x / self.tab + 1) * self.tab
+            (x / self.tab).saturating_add(1).saturating_mul(self.tab)
         } else {
-            x + self.font.char_width_w(c)
+            x.saturating_add(self.font.char_width_w(c))
         }
     }
 
@@ -300,11 +300,12 @@ pub fn layout(font: &Font, text: &[u16], rect: Rect, format: u32) -> Layout {
         }
     }
 
-    let total = line_height * lines.len() as i32;
+    let total = line_height.saturating_mul(lines.len().min(i32::MAX as usize) as i32);
     let first_y = if single && flags & DT_VCENTER != 0 {
-        rect.top + (rect.height() - line_height) / 2
+        rect.top
+            .saturating_add((rect.height().saturating_sub(line_height)) / 2)
     } else if single && flags & DT_BOTTOM != 0 {
-        rect.bottom - line_height
+        rect.bottom.saturating_sub(line_height)
     } else {
         rect.top
     };
@@ -316,13 +317,13 @@ pub fn layout(font: &Font, text: &[u16], rect: Rect, format: u32) -> Layout {
         let w = *pos.last().unwrap_or(&0);
         widths.push(w);
         let x = if flags & DT_CENTER != 0 && flags & DT_RIGHT == 0 {
-            rect.left + (rect.width() - w) / 2
+            rect.left.saturating_add(rect.width().saturating_sub(w) / 2)
         } else if flags & DT_RIGHT != 0 {
-            rect.right - w
+            rect.right.saturating_sub(w)
         } else {
             rect.left
         };
-        let y = first_y + n as i32 * line_height;
+        let y = first_y.saturating_add((n as i32).saturating_mul(line_height));
         // runs split at tabs when they are expanded
         let mut s = 0;
         for i in 0..=chars.len() {
@@ -330,7 +331,7 @@ pub fn layout(font: &Font, text: &[u16], rect: Rect, format: u32) -> Layout {
             if cut {
                 if i > s {
                     runs.push(Run {
-                        x: x + pos[s],
+                        x: x.saturating_add(pos[s]),
                         y,
                         text: chars[s..i].to_vec(),
                     });
@@ -340,14 +341,14 @@ pub fn layout(font: &Font, text: &[u16], rect: Rect, format: u32) -> Layout {
         }
         if let Some(p) = prefix {
             underlines.push(Underline {
-                x: x + pos[*p],
+                x: x.saturating_add(pos[*p]),
                 y,
                 width: pos[p + 1] - pos[*p],
             });
         }
     }
     let height = if single && flags & (DT_VCENTER | DT_BOTTOM) != 0 {
-        first_y + line_height - rect.top
+        first_y.saturating_add(line_height).saturating_sub(rect.top)
     } else {
         total
     };
@@ -356,7 +357,12 @@ pub fn layout(font: &Font, text: &[u16], rect: Rect, format: u32) -> Layout {
         if text.is_empty() && !single {
             Rect::new(rect.left, rect.top, rect.left, rect.top)
         } else {
-            Rect::new(rect.left, rect.top, rect.left + max_width, rect.top + total)
+            Rect::new(
+                rect.left,
+                rect.top,
+                rect.left.saturating_add(max_width),
+                rect.top.saturating_add(total),
+            )
         }
     } else {
         rect

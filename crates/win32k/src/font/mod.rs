@@ -832,10 +832,9 @@ pub fn ansi_to_unicode(bytes: &[u8]) -> Vec<u16> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Font {
     /// Index in [`FACES`].
-    pub face_index: usize,
-    /// The integer factor the face is scaled by (1 to [`MAX_SCALE`]), as NT scales raster
-    /// faces for heights they lack: each pixel becomes `scale` x `scale`.
-    pub scale: i32,
+    face_index: usize,
+    /// The integer factor the face is scaled by (1 to [`MAX_SCALE`]).
+    scale: i32,
     /// Drawn emboldened (each glyph twice, one face pixel apart).
     pub bold: bool,
     /// Drawn sheared.
@@ -974,6 +973,17 @@ impl Font {
             underline: lf.underline,
             strike_out: lf.strike_out,
         }
+    }
+
+    /// Its face and size: an index in [`FACES`].
+    pub fn face_index(&self) -> usize {
+        self.face_index
+    }
+
+    /// The integer factor its face is scaled by (1 to [`MAX_SCALE`]), as NT scales raster
+    /// faces for heights they lack: each face pixel is drawn as `scale` x `scale` pixels.
+    pub fn scale(&self) -> i32 {
+        self.scale
     }
 
     /// The face name (GetTextFace).
@@ -1127,7 +1137,11 @@ impl Font {
             let right = x
                 .saturating_add(total)
                 .saturating_add(self.italic_overhang());
-            fill(surface, Rect::new(x, y, right, y + m.height), bk);
+            fill(
+                surface,
+                Rect::new(x, y, right, y.saturating_add(m.height)),
+                bk,
+            );
         }
         let strike = self.strike();
         let height = strike.height as i32;
@@ -1135,7 +1149,8 @@ impl Font {
         let mut pen = x;
         for (i, &u) in text.iter().enumerate() {
             let code = self.code_of(u);
-            if let Some((adv, rows, stride)) = strike.glyph(code) {
+            let visible = pen.unsigned_abs() < FAR && y.unsigned_abs() < FAR;
+            if let Some((adv, rows, stride)) = strike.glyph(code).filter(|_| visible) {
                 // the glyph's box, with the bold and italic pixels it may reach
                 let reach = adv + i32::from(self.bold) + self.italic_overhang() / k;
                 let cell = Rect::new(pen, y, pen.saturating_add(reach * k), y + height * k);
@@ -1196,15 +1211,19 @@ impl Font {
             pen = pen.saturating_add(advances[i]);
         }
         let face = &FACES[self.face_index].metrics;
-        if self.underline {
-            let row = (face.ascent + 1).min(height - 1) * k;
-            let r = Rect::new(x, y + row, x.saturating_add(total), y + row + k);
+        let line = |surface: &mut Surface, row: i32| {
+            let top = y.saturating_add(row);
+            let r = Rect::new(x, top, x.saturating_add(total), top.saturating_add(k));
             fill(surface, r, how.colour);
+        };
+        if self.underline {
+            line(surface, (face.ascent + 1).min(height - 1) * k);
         }
         if self.strike_out {
-            let row = (face.ascent - 1 - (face.ascent - face.internal_leading) / 3) * k;
-            let r = Rect::new(x, y + row, x.saturating_add(total), y + row + k);
-            fill(surface, r, how.colour);
+            line(
+                surface,
+                (face.ascent - 1 - (face.ascent - face.internal_leading) / 3) * k,
+            );
         }
         total
     }
@@ -1221,16 +1240,18 @@ impl Font {
     ) {
         let k = self.k();
         let f = &FACES[self.face_index].metrics;
-        let row = y + (f.ascent + 1).min(f.height - 1) * k;
+        let row = y.saturating_add((f.ascent + 1).min(f.height - 1) * k);
+        let r = Rect::new(x, row, x.saturating_add(width), row.saturating_add(k));
         for c in how.clip {
             let c = intersect(*c, surface.bounds());
-            surface.fill(
-                intersect(Rect::new(x, row, x + width, row + k), c),
-                how.colour,
-            );
+            surface.fill(intersect(r, c), how.colour);
         }
     }
 }
+
+/// Glyphs whose pen is this far from the origin are not drawn (no surface is that large, and
+/// the arithmetic of their pixels stays far from overflowing).
+const FAR: u32 = 1 << 28;
 
 /// Whether `outer` holds all of `inner`.
 fn contains(outer: &Rect, inner: &Rect) -> bool {
@@ -1263,13 +1284,13 @@ pub struct TextDraw<'a> {
 /// by the run's advance).
 pub fn align(ta: u32, x: i32, y: i32, width: i32, metrics: &TextMetric) -> (i32, i32) {
     let left = match ta & TA_CENTER {
-        TA_CENTER => x - width / 2,
-        TA_RIGHT => x - width,
+        TA_CENTER => x.saturating_sub(width / 2),
+        TA_RIGHT => x.saturating_sub(width),
         _ => x,
     };
     let top = match ta & TA_BASELINE {
-        TA_BASELINE => y - metrics.ascent,
-        TA_BOTTOM => y - metrics.height,
+        TA_BASELINE => y.saturating_sub(metrics.ascent),
+        TA_BOTTOM => y.saturating_sub(metrics.height),
         _ => y,
     };
     (left, top)

@@ -756,3 +756,50 @@ fn drawing_through_one_clip_or_several_gives_the_same_pixels() {
         }
     }
 }
+
+#[test]
+fn extreme_coordinates_from_a_guest_do_not_panic() {
+    let mut l = StockFont::DefaultGui.logfont();
+    l.underline = true;
+    l.strike_out = true;
+    l.italic = true;
+    l.weight = FW_BOLD;
+    let f = Font::realize(&l);
+    let mut s = Surface::new(20, 20, 0);
+    let clip = [Rect::new(i32::MIN, i32::MIN, i32::MAX, i32::MAX)];
+    let dx = [i32::MAX, i32::MAX, i32::MIN];
+    for (x, y) in [
+        (i32::MAX, i32::MAX),
+        (i32::MIN, i32::MIN),
+        (i32::MAX - 3, 0),
+        (0, i32::MIN + 1),
+    ] {
+        draw_plain(&f, &mut s, x, y, "Wg", &clip);
+        let how = TextDraw {
+            colour: 1,
+            background: Some(2),
+            opaque_rect: Some(Rect::new(i32::MIN, i32::MIN, i32::MAX, i32::MAX)),
+            clip: &clip,
+            dx: Some(&dx),
+        };
+        f.draw(&mut s, x, y, &w("Wgx"), &how);
+        f.draw_underline(&mut s, x, y, i32::MAX, &how);
+        let m = f.metrics();
+        for ta in [0, TA_RIGHT, TA_CENTER, TA_BOTTOM, TA_BASELINE] {
+            align(ta, x, y, i32::MAX, &m);
+        }
+        for flags in [
+            0,
+            DT_CENTER | DT_VCENTER | DT_SINGLELINE,
+            DT_RIGHT | DT_BOTTOM | DT_SINGLELINE | DT_CALCRECT,
+            DT_WORDBREAK | DT_EXPANDTABS | DT_END_ELLIPSIS,
+        ] {
+            layout(&f, &w("a b\tc &d"), Rect::new(x, y, y, x), flags);
+        }
+    }
+    tabbed(&f, &w("a\tb\tc"), &[i32::MIN, i32::MAX], i32::MIN);
+    tabbed(&f, &w("a\tb"), &[i32::MIN], i32::MAX);
+    let mut huge = StockFont::System.logfont();
+    huge.height = i32::MIN;
+    assert_eq!(Font::realize(&huge).scale(), MAX_SCALE);
+}
