@@ -15,6 +15,10 @@
 //! | GetCharWidth(32)A/W | [`Font::char_width`] (W: [`Font::char_width_w`]) |
 //! | GetCharABCWidths | [`Font::abc_widths`] (NT fails it for raster fonts: see there) |
 //! | GetTextExtentPoint(32)A/W | [`Font::text_extent`] |
+//! | GetTextExtentExPointA/W | [`Font::fit`] |
+//! | GetTextCharset | [`Font::metrics`]`.char_set` |
+//! | EnumFonts / EnumFontFamilies(Ex) | [`enumerate`] (FontType [`RASTER_FONTTYPE`]) |
+//! | TabbedTextOut / GetTabbedTextExtent | [`drawtext::tabbed`] then [`Font::draw`] per run |
 //! | TextOut / ExtTextOut | [`align`] then [`Font::draw`] with a [`TextDraw`] |
 //! | DrawText(Ex)A/W | [`drawtext::layout`] then [`Font::draw`] per line and [`drawtext::Layout::underlines`] |
 //!
@@ -1102,6 +1106,15 @@ impl Font {
         out
     }
 
+    /// GetTextExtentExPoint's answer: how many characters of `text` fit in `max_extent`
+    /// pixels (the count whose advances sum to no more than it) and each character's
+    /// cumulative extent.
+    pub fn fit(&self, text: &[u16], max_extent: i32) -> (usize, Vec<i32>) {
+        let ends: Vec<i32> = self.positions(text).into_iter().skip(1).collect();
+        let fit = ends.iter().take_while(|&&e| e <= max_extent).count();
+        (fit, ends)
+    }
+
     /// Draws `text` with its cell's top-left at (x, y) (use [`align`] for the DC's text
     /// alignment), as [`TextDraw`] says; returns the run's advance (where the next run
     /// begins, for TA_UPDATECP).
@@ -1247,6 +1260,48 @@ impl Font {
             surface.fill(intersect(r, c), how.colour);
         }
     }
+}
+
+/// RASTER_FONTTYPE: the FontType EnumFonts and EnumFontFamilies give these faces.
+pub const RASTER_FONTTYPE: u32 = 1;
+
+/// The faces EnumFontFamilies (and EnumFonts) lists, in its order: with no name, one entry
+/// per face (its first size); with a name, every size of the face of that name (none for a
+/// name no face here has). Each is the LOGFONT that realizes it (lfHeight its tmHeight,
+/// lfWidth its tmAveCharWidth, and the precisions and quality raster faces enumerate with:
+/// OUT_STRING_PRECIS, CLIP_STROKE_PRECIS, DRAFT_QUALITY) with its TEXTMETRIC; the FontType
+/// is [`RASTER_FONTTYPE`].
+pub fn enumerate(face: Option<&str>) -> Vec<(LogFont, TextMetric)> {
+    let mut out: Vec<(LogFont, TextMetric)> = Vec::new();
+    for f in FACES.iter() {
+        let wanted = match face {
+            Some(name) => f.face.eq_ignore_ascii_case(name.trim()),
+            None => !out.iter().any(|(l, _)| l.face_name == f.face),
+        };
+        if !wanted {
+            continue;
+        }
+        let m = f.metrics;
+        let pitch = if m.pitch_and_family & TMPF_FIXED_PITCH != 0 {
+            VARIABLE_PITCH
+        } else {
+            FIXED_PITCH
+        };
+        let lf = LogFont {
+            height: m.height,
+            width: m.ave_char_width,
+            weight: m.weight,
+            char_set: m.char_set,
+            out_precision: 1,
+            clip_precision: 2,
+            quality: 1,
+            pitch_and_family: pitch | (m.pitch_and_family & 0xF0),
+            face_name: f.face.into(),
+            ..LogFont::default()
+        };
+        out.push((lf, m));
+    }
+    out
 }
 
 /// Glyphs whose pen is this far from the origin are not drawn (no surface is that large, and

@@ -803,3 +803,43 @@ fn extreme_coordinates_from_a_guest_do_not_panic() {
     huge.height = i32::MIN;
     assert_eq!(Font::realize(&huge).scale(), MAX_SCALE);
 }
+
+#[test]
+fn enumeration_lists_faces_then_sizes_that_realize_to_themselves() {
+    let faces: Vec<String> = enumerate(None)
+        .into_iter()
+        .map(|(l, _)| l.face_name)
+        .collect();
+    assert_eq!(
+        faces,
+        vec!["System", "MS Sans Serif", "Courier", "Fixedsys", "Terminal"]
+    );
+    let sizes: Vec<i32> = enumerate(Some("ms sans serif"))
+        .iter()
+        .map(|(_, m)| m.height)
+        .collect();
+    assert_eq!(sizes, vec![13, 16, 20, 24, 29, 37]);
+    assert!(enumerate(Some("Arial")).is_empty());
+    for (lf, m) in enumerate(None)
+        .into_iter()
+        .chain(enumerate(Some("Courier")))
+    {
+        let f = Font::realize(&lf);
+        assert_eq!((f.face_name(), f.metrics()), (lf.face_name.as_str(), m));
+    }
+    let (_, courier) = &enumerate(Some("Courier"))[0];
+    assert_eq!(courier.pitch_and_family & TMPF_FIXED_PITCH, 0);
+    assert_eq!(
+        enumerate(Some("Courier"))[0].0.pitch_and_family,
+        FIXED_PITCH | FF_MODERN
+    );
+}
+
+#[test]
+fn fit_counts_the_characters_within_an_extent() {
+    // H 8, e 6, l 2, l 2, o 6
+    let f = gui();
+    assert_eq!(f.fit(&w("Hello"), 16), (3, vec![8, 14, 16, 18, 24]));
+    assert_eq!(f.fit(&w("Hello"), 7).0, 0);
+    assert_eq!(f.fit(&w("Hello"), 100).0, 5);
+}
