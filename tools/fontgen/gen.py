@@ -5,20 +5,23 @@ Usage:
     tools/fontgen/gen.py FONTDIR            # writes crates/win32k/src/font/strikes.bin
     tools/fontgen/gen.py --widths SFDDIR    # rewrites tools/fontgen/widths.txt (see below)
 
-FONTDIR is the fonts/X11 folder of Debian's xfonts-base and xfonts-100dpi packages, unpacked:
-    apt-get download xfonts-base xfonts-100dpi
+FONTDIR is the fonts/X11 folder of Debian's xfonts-base, xfonts-75dpi and xfonts-100dpi
+packages, unpacked:
+    apt-get download xfonts-base xfonts-75dpi xfonts-100dpi
     for f in xfonts-*.deb; do dpkg-deb -x $f ex; done
     tools/fontgen/gen.py ex/usr/share/fonts/X11
 
 Glyph shapes come from those X11 bitmap fonts (misc-fixed: public domain; Adobe Helvetica
-100dpi: Adobe's permissive licence; both in crates/win32k/src/font/FONT-LICENCES.txt). Each
-glyph is placed, unscaled, in a cell of the NT 4.0 font it stands for: the cell height and
-ascent of that font, and its advance width for the character (widths.txt: for the
-proportional fonts the per-character widths of NT's raster fonts as Wine's metric-compatible
-.sfd fonts reproduce them, see crates/win32k/src/font/mod.rs for the sources; the fixed fonts
-have one width). The output is deterministic: the same inputs give the same bytes.
+75 and 100 dpi: Adobe's permissive licence; both in crates/win32k/src/font/FONT-LICENCES.txt).
+Each glyph is placed, unscaled, in a cell of the NT 4.0 font it stands for: the cell height
+and ascent of that font, and its advance width for the character. widths.txt has the
+per-character widths of NT's System and MS Sans Serif 13/16/20 raster fonts, as numbers, taken
+with --widths from the fonts/*.sfd of Wine's source (fonts Wine made with Windows' metrics);
+MS Sans Serif 24/29/37, which those files have no strike of, keep the X11 glyph's advance held
+to NT's maximum; the fixed fonts have one width. CAP_HEIGHT makes capitals a row taller where
+NT's are (see fit_cap). The output is deterministic: the same inputs give the same bytes.
 
-strikes.bin: for each strike, in the order of STRIKES below (the order of font::STRIKES):
+strikes.bin: for each strike, in the order of STRIKES below (the order of font::FACES):
     u8 cell height, u8 first char, u8 last char,
     then for each char first..=last: u8 advance, then `height` rows of (advance + 7) / 8
     bytes, the leftmost pixel in the top bit of the first byte.

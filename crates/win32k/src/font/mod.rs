@@ -34,10 +34,12 @@
 //! ("Courier", 13/16/20 px), vgafix.fon ("Fixedsys", 8x15) and vgaoem.fon ("Terminal", 8x12,
 //! OEM). This module has one strike for each of those sizes, with NT's metrics ([`FACES`])
 //! and NT's per-character advance widths (MS Sans Serif 24/29/37: the glyph source's own,
-//! held to NT's maximum), and glyph shapes from free bitmap fonts (X11 misc-fixed, public domain, for
-//! the fixed faces; Adobe's 100 dpi Helvetica, under Adobe's permissive X11 licence, for the
-//! proportional ones), placed in NT's cells by `tools/fontgen/gen.py` into `strikes.bin`. The
-//! licences are in `FONT-LICENCES.txt` beside this file.
+//! held to NT's maximum), and glyph shapes from free bitmap fonts: X11 misc-fixed (public
+//! domain) for the fixed faces, Adobe's Helvetica for X11 (75 and 100 dpi, under Adobe's
+//! permissive licence) for the proportional ones, placed in NT's cells by
+//! `tools/fontgen/gen.py` into `strikes.bin` (System's and MS Sans Serif 8 pt's capitals are
+//! made a row taller, to NT's heights, by doubling the row above the x-height). The licences
+//! are in `FONT-LICENCES.txt` beside this file. No font is rasterized at run time.
 //!
 //! ## Where the numbers come from
 //!
@@ -77,8 +79,11 @@
 //! Like NT's raster fonts, a face is emboldened when the LOGFONT asks FW_SEMIBOLD or more of a
 //! face lighter than that: each glyph is drawn twice, one pixel apart, each advance grows by
 //! one and tmOverhang is 1 (so NT 4.0's bold captions in MS Sans Serif 8 pt are the 13 px
-//! face emboldened). Italic shears the glyph rows (tmOverhang (height - 1) / 2); underline and
-//! strikeout draw a line of the run's width.
+//! face emboldened: their advances in the sokoban screenshot are the face's plus one). The
+//! extent of a bold run is the sum of those advances, which is where KB Q74298's
+//! "GetTextExtent returns the extent of the text plus 1 for bold text" (tmOverhang) goes.
+//! Italic shears the glyph rows (tmOverhang (height - 1) / 2); underline and strikeout draw a
+//! line of the run's width.
 
 pub mod drawtext;
 
