@@ -286,13 +286,18 @@ pub fn layout(font: &Font, text: &[u16], rect: Rect, format: u32) -> Layout {
     }
     if flags & DT_END_ELLIPSIS != 0 {
         let dots = [u16::from(b'.'); 3];
+        let dots_width = m.width(&dots);
         for (chars, prefix) in lines.iter_mut() {
-            if m.width(chars) <= avail {
+            let pos = m.positions(chars);
+            if pos.last().is_none_or(|&w| w <= avail) {
                 continue;
             }
-            while !chars.is_empty() && m.width(&[&chars[..], &dots].concat()) > avail {
-                chars.pop();
-            }
+            // the longest start that leaves room for the dots (none when nothing does)
+            let keep = (0..=chars.len())
+                .rev()
+                .find(|&n| pos[n].saturating_add(dots_width) <= avail)
+                .unwrap_or(0);
+            chars.truncate(keep);
             if prefix.is_some_and(|p| p >= chars.len()) {
                 *prefix = None;
             }
