@@ -846,3 +846,25 @@ fn fit_counts_the_characters_within_an_extent() {
     assert_eq!(f.fit(&w("Hello"), 7).0, 0);
     assert_eq!(f.fit(&w("Hello"), 100).0, 5);
 }
+
+#[test]
+fn code_pages_agree_with_kernel32s() {
+    // the same 1252 and 437 as MultiByteToWideChar/WideCharToMultiByte (crates/win32)
+    use win32::codepage::CodePage;
+    for b in 0..=255u8 {
+        assert_eq!(
+            byte_to_unicode(b, false),
+            CodePage::Ansi.decode(b),
+            "{b:#x}"
+        );
+        assert_eq!(byte_to_unicode(b, true), CodePage::Oem.decode(b), "{b:#x}");
+    }
+    for u in 0..=0xFFFFu16 {
+        assert_eq!(
+            unicode_to_byte(u, false),
+            CodePage::Ansi.encode(u),
+            "{u:#x}"
+        );
+        assert_eq!(unicode_to_byte(u, true), CodePage::Oem.encode(u), "{u:#x}");
+    }
+}
