@@ -12,7 +12,7 @@ packages, unpacked:
     tools/fontgen/gen.py ex/usr/share/fonts/X11
 
 Glyph shapes come from those X11 bitmap fonts (misc-fixed: public domain; Adobe Helvetica
-75 and 100 dpi: Adobe's permissive licence; both in crates/win32k/src/font/FONT-LICENCES.txt).
+and Courier 75 and 100 dpi: Adobe's permissive licence; both in crates/win32k/src/font/FONT-LICENCES.txt).
 Each glyph is placed, unscaled, in a cell of the NT 4.0 font it stands for: the cell height
 and ascent of that font, and its advance width for the character. widths.txt has the
 per-character widths of NT's System and MS Sans Serif 13/16/20 raster fonts, as numbers, taken
@@ -47,9 +47,9 @@ STRIKES = [
     ("MSSansSerif24", "100dpi/helvR14.pcf.gz", 24, 19, ("own", 19), "cp1252", 0x20, 0xFF),
     ("MSSansSerif29", "100dpi/helvR18.pcf.gz", 29, 23, ("own", 24), "cp1252", 0x20, 0xFF),
     ("MSSansSerif37", "100dpi/helvR24.pcf.gz", 37, 29, ("own", 32), "cp1252", 0x20, 0xFF),
-    ("Courier13", "misc/8x13.pcf.gz", 13, 11, 8, "cp1252", 0x20, 0xFF),
-    ("Courier16", "misc/9x15.pcf.gz", 16, 13, 9, "cp1252", 0x20, 0xFF),
-    ("Courier20", "misc/10x20.pcf.gz", 20, 16, 12, "cp1252", 0x20, 0xFF),
+    ("Courier13", "75dpi/courR12.pcf.gz", 13, 11, 8, "cp1252", 0x20, 0xFF),
+    ("Courier16", "75dpi/courR14.pcf.gz", 16, 13, 9, "cp1252", 0x20, 0xFF),
+    ("Courier20", "75dpi/courR18.pcf.gz", 20, 16, 12, "cp1252", 0x20, 0xFF),
     ("Fixedsys15", "misc/8x13B.pcf.gz", 15, 12, 8, "cp1252", 0x20, 0xFF),
     ("Terminal12", "misc/8x13.pcf.gz", 12, 10, 8, "cp437", 0x00, 0xFF),
 ]

@@ -35,8 +35,8 @@
 //! OEM). This module has one strike for each of those sizes, with NT's metrics ([`FACES`])
 //! and NT's per-character advance widths (MS Sans Serif 24/29/37: the glyph source's own,
 //! held to NT's maximum), and glyph shapes from free bitmap fonts: X11 misc-fixed (public
-//! domain) for the fixed faces, Adobe's Helvetica for X11 (75 and 100 dpi, under Adobe's
-//! permissive licence) for the proportional ones, placed in NT's cells by
+//! domain) for Fixedsys and Terminal, Adobe's Helvetica and Courier for X11 (75 and 100 dpi,
+//! under Adobe's permissive licence) for System, MS Sans Serif and Courier, placed in NT's cells by
 //! `tools/fontgen/gen.py` into `strikes.bin` (System's and MS Sans Serif 8 pt's capitals are
 //! made a row taller, to NT's heights, by doubling the row above the x-height). The licences
 //! are in `FONT-LICENCES.txt` beside this file. No font is rasterized at run time.
