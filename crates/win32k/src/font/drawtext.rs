@@ -5,9 +5,9 @@
 //! USER32's DrawText(Ex)A/W: turn the text into UTF-16 ([`super::ansi_to_unicode`] for A),
 //! return 0 without touching anything when the count is 0 (NT returns 0 for a zero-length
 //! count, and leaves the rectangle as it was); otherwise call [`layout`], and then either
-//! write [`Layout::rect`] back (DT_CALCRECT) or draw each [`Run`] with
-//! [`super::Font::draw`] (clipped to [`Layout::clip`] within the DC's clip) and each
-//! [`Underline`] with [`super::Font::draw_underline`]; return [`Layout::height`].
+//! write [`Layout::rect`] back (DT_CALCRECT) or [`draw`] it (each [`Run`] with
+//! [`super::Font::draw`] and each [`Underline`] with [`super::Font::draw_underline`], clipped
+//! to [`Layout::clip`] within the DC's clip); return [`Layout::height`].
 //!
 //! The rules (NT 4.0's, as the DrawText documentation and Wine's user32 tests text.c
 //! describe them):
@@ -32,8 +32,9 @@
 //!   its top-left but still returns one line's height (Wine's text.c checks both on Windows).
 //! - Unless DT_NOCLIP the drawing is clipped to the rectangle.
 
-use super::Font;
+use super::{Font, TextDraw};
 use crate::geometry::Rect;
+use crate::surface::{Surface, intersect};
 
 /// DT_TOP / DT_LEFT (0).
 pub const DT_TOP: u32 = 0x0;
@@ -387,6 +388,28 @@ pub fn layout(font: &Font, text: &[u16], rect: Rect, format: u32) -> Layout {
         height,
         rect: out_rect,
         clip: (flags & DT_NOCLIP == 0).then_some(rect),
+    }
+}
+
+/// Draws a [`layout`] (not a DT_CALCRECT one: it has no runs) as DrawText does: each run
+/// with [`Font::draw`] (so a DC in OPAQUE mode fills each run's cells with `how.background`)
+/// and each prefix underline, within `how.clip` and, unless DT_NOCLIP, the layout's
+/// rectangle.
+pub fn draw(font: &Font, surface: &mut Surface, layout: &Layout, how: &TextDraw) {
+    let clipped: Vec<Rect>;
+    let clip = match layout.clip {
+        Some(r) => {
+            clipped = how.clip.iter().map(|c| intersect(*c, r)).collect();
+            &clipped[..]
+        }
+        None => how.clip,
+    };
+    let how = TextDraw { clip, ..*how };
+    for run in &layout.runs {
+        font.draw(surface, run.x, run.y, &run.text, &how);
+    }
+    for u in &layout.underlines {
+        font.draw_underline(surface, u.x, u.y, u.width, &how);
     }
 }
 

@@ -20,7 +20,7 @@
 //! | EnumFonts / EnumFontFamilies(Ex) | [`enumerate`] (FontType [`RASTER_FONTTYPE`]) |
 //! | TabbedTextOut / GetTabbedTextExtent | [`drawtext::tabbed`] then [`Font::draw`] per run |
 //! | TextOut / ExtTextOut | [`align`] then [`Font::draw`] with a [`TextDraw`] |
-//! | DrawText(Ex)A/W | [`drawtext::layout`] then [`Font::draw`] per line and [`drawtext::Layout::underlines`] |
+//! | DrawText(Ex)A/W | [`drawtext::layout`] then [`drawtext::draw`] |
 //!
 //! Text is UTF-16 everywhere ([`ansi_to_unicode`] turns an A function's bytes of code page
 //! 1252 into it): each face has the 256 codes of its character set (Windows-1252 for the ANSI

@@ -868,3 +868,37 @@ fn code_pages_agree_with_kernel32s() {
         assert_eq!(unicode_to_byte(u, true), CodePage::Oem.encode(u), "{u:#x}");
     }
 }
+
+#[test]
+fn drawtext_draws_its_runs_and_prefix_lines_inside_its_rectangle() {
+    let f = gui();
+    let r = Rect::new(5, 5, 40, 30);
+    let l = layout(&f, &w("&File menu"), r, DT_SINGLELINE);
+    let mut s = Surface::new(80, 40, 0);
+    let all = [s.bounds()];
+    let how = TextDraw {
+        colour: 9,
+        background: None,
+        opaque_rect: None,
+        clip: &all,
+        dx: None,
+    };
+    draw(&f, &mut s, &l, &how);
+    // clipped to the rectangle: "File menu" is wider than 35
+    assert!(f.text_extent(&w("File menu")).0 > 35);
+    for y in 0..40 {
+        for x in 0..80 {
+            if s.get(x, y) != Some(0) {
+                assert!((5..40).contains(&x) && (5..30).contains(&y), "({x},{y})");
+            }
+        }
+    }
+    // the F is underlined on the row under the baseline (tmAscent + 1)
+    assert!((5..11).all(|x| s.get(x, 5 + 12) == Some(9)));
+    assert_eq!(s.get(11, 5 + 12), Some(0), "only under the F");
+    // with DT_NOCLIP it runs past the rectangle
+    let l = layout(&f, &w("&File menu"), r, DT_SINGLELINE | DT_NOCLIP);
+    let mut s = Surface::new(80, 40, 0);
+    draw(&f, &mut s, &l, &how);
+    assert!((40..80).any(|x| (0..40).any(|y| s.get(x, y) == Some(9))));
+}
