@@ -24,7 +24,10 @@
 //!   DT_TABSTOP (N in bits 8-15 of the format, which then carry no other flag).
 //! - Unless DT_NOPREFIX, '&' is not drawn and underlines the character after it ("&&" draws
 //!   one '&'); of several in a line, the last one is underlined.
-//! - DT_END_ELLIPSIS replaces the end of a line that does not fit with "...".
+//! - DT_END_ELLIPSIS (and DT_WORD_ELLIPSIS, which truncates the word that does not fit the
+//!   same way) replaces the end of a line that does not fit with "..."; DT_PATH_ELLIPSIS
+//!   puts the "..." before the last '\\' so the file name stays whole. The string itself is
+//!   not changed (DT_MODIFYSTRING is the caller's: the runs hold the text drawn).
 //! - The return value is the text's height; with DT_SINGLELINE and DT_VCENTER or DT_BOTTOM,
 //!   the offset from the rectangle's top to the bottom of the drawn text.
 //! - DT_CALCRECT: the rectangle's right becomes left + the widest line, its bottom top + the
@@ -64,8 +67,12 @@ pub const DT_CALCRECT: u32 = 0x400;
 pub const DT_NOPREFIX: u32 = 0x800;
 /// DT_EDITCONTROL.
 pub const DT_EDITCONTROL: u32 = 0x2000;
+/// DT_PATH_ELLIPSIS.
+pub const DT_PATH_ELLIPSIS: u32 = 0x4000;
 /// DT_END_ELLIPSIS.
 pub const DT_END_ELLIPSIS: u32 = 0x8000;
+/// DT_WORD_ELLIPSIS.
+pub const DT_WORD_ELLIPSIS: u32 = 0x40000;
 
 /// A piece of a line drawn at one place: the whole line, or the text between tabs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -285,7 +292,7 @@ pub fn layout(font: &Font, text: &[u16], rect: Rect, format: u32) -> Layout {
             lines.push((v.chars, v.prefix));
         }
     }
-    if flags & DT_END_ELLIPSIS != 0 {
+    if flags & (DT_END_ELLIPSIS | DT_WORD_ELLIPSIS | DT_PATH_ELLIPSIS) != 0 {
         let dots = [u16::from(b'.'); 3];
         let dots_width = m.width(&dots);
         for (chars, prefix) in lines.iter_mut() {
@@ -293,16 +300,34 @@ pub fn layout(font: &Font, text: &[u16], rect: Rect, format: u32) -> Layout {
             if pos.last().is_none_or(|&w| w <= avail) {
                 continue;
             }
-            // the longest start that leaves room for the dots (none when nothing does)
+            // DT_PATH_ELLIPSIS keeps the part from the last backslash (the file name) whole
+            let tail_start = if flags & DT_PATH_ELLIPSIS != 0 {
+                chars
+                    .iter()
+                    .rposition(|&c| c == u16::from(b'\\') || c == u16::from(b'/'))
+                    .unwrap_or(chars.len())
+            } else {
+                chars.len()
+            };
+            let tail = chars.split_off(tail_start);
+            let tail_width = m.width(&tail);
+            // the longest start that leaves room for the dots and the tail
+            let room = avail.saturating_sub(dots_width).saturating_sub(tail_width);
             let keep = (0..=chars.len())
                 .rev()
-                .find(|&n| pos[n].saturating_add(dots_width) <= avail)
+                .find(|&n| pos[n] <= room)
                 .unwrap_or(0);
             chars.truncate(keep);
-            if prefix.is_some_and(|p| p >= chars.len()) {
+            if prefix.is_some_and(|p| p >= keep && p < tail_start) {
                 *prefix = None;
             }
+            if let Some(p) = prefix.as_mut()
+                && *p >= tail_start
+            {
+                *p = *p - tail_start + keep + dots.len();
+            }
             chars.extend_from_slice(&dots);
+            chars.extend_from_slice(&tail);
         }
     }
 

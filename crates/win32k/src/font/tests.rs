@@ -902,3 +902,43 @@ fn drawtext_draws_its_runs_and_prefix_lines_inside_its_rectangle() {
     draw(&f, &mut s, &l, &how);
     assert!((40..80).any(|x| (0..40).any(|y| s.get(x, y) == Some(9))));
 }
+
+#[test]
+fn drawtext_path_ellipsis_keeps_the_file_name() {
+    let f = gui();
+    let path = "C:\\winnt\\system32\\drivers\\file.txt";
+    let avail = f.text_extent(&w("C:\\wi...\\file.txt")).0;
+    let l = layout(
+        &f,
+        &w(path),
+        Rect::new(0, 0, avail, 20),
+        DT_PATH_ELLIPSIS | DT_SINGLELINE,
+    );
+    assert_eq!(line_texts(&l), vec!["C:\\wi...\\file.txt"]);
+    assert!(l.line_widths[0] <= avail);
+    // a prefix in the file name follows it
+    let l = layout(
+        &f,
+        &w("C:\\winnt\\system32\\&file"),
+        Rect::new(0, 0, 40, 20),
+        DT_PATH_ELLIPSIS,
+    );
+    let t = &line_texts(&l)[0];
+    assert!(t.ends_with("...\\file"), "{t}");
+    let x = f.text_extent(&w(&t[..t.len() - 4])).0;
+    assert_eq!(l.underlines[0].x, x, "under the f");
+    // DT_WORD_ELLIPSIS cuts like DT_END_ELLIPSIS
+    let end = layout(
+        &f,
+        &w("Hello Hello"),
+        Rect::new(0, 0, 30, 20),
+        DT_END_ELLIPSIS,
+    );
+    let word = layout(
+        &f,
+        &w("Hello Hello"),
+        Rect::new(0, 0, 30, 20),
+        DT_WORD_ELLIPSIS,
+    );
+    assert_eq!(line_texts(&end), line_texts(&word));
+}
