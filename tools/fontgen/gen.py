@@ -151,6 +151,9 @@ def cell(glyph, height, ascent, advance, fixed):
             # keep a pixel of right spacing where the ink fits, as NT's faces do
             x0 = max(0, advance - 1 - w)
     y0 = ascent - glyph.ascent
+    if y0 + len(glyph.rows) > height:
+        # ink under the cell (an underscore of a font with a deeper descent) moves up into it
+        y0 = max(0, min(y0, height - len(glyph.rows)))
     for gy, row in enumerate(glyph.rows):
         y = y0 + gy
         if not 0 <= y < height:
@@ -196,7 +199,12 @@ def generate(font_dir):
             u = unicode_of(code, codepage)
             if fixed:
                 advance = wsrc
-                rows = cell(font.glyph(u) if u else None, height, ascent, advance, True)
+                g = font.glyph(u) if u else None
+                if g is None and u not in (0, 0x20):
+                    # a code the X11 font has no glyph for (DEL, 1252's holes): NT's box
+                    rows = box(height, ascent, advance)
+                else:
+                    rows = cell(g, height, ascent, advance, True)
             elif isinstance(wsrc, tuple):
                 g = font.glyph(u) if u else None
                 advance = min(g.width, wsrc[1]) if g else 0

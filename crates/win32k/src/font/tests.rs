@@ -609,8 +609,7 @@ fn drawtext_expands_tabs_and_ellipsizes() {
 }
 
 #[test]
-#[ignore = "prints every glyph, for looking at"]
-fn preview_all() {
+fn every_printable_character_has_ink() {
     for i in 0..FACES.len() {
         let f = Font {
             face_index: i,
@@ -621,21 +620,21 @@ fn preview_all() {
             strike_out: false,
         };
         let m = f.metrics();
-        for row in [0x20u8, 0x40, 0x60, 0x80, 0xA0, 0xC0, 0xE0] {
-            let text: Vec<u16> = (row..row.saturating_add(31))
-                .map(|c| byte_to_unicode(c, m.char_set == OEM_CHARSET))
-                .collect();
-            let (wd, h) = f.text_extent(&text);
-            let mut s = Surface::new(wd as u32, h as u32, 0);
+        let oem = m.char_set == OEM_CHARSET;
+        for code in m.first_char..=m.last_char {
+            let blank = matches!(code, 0x00 | 0x20) || code == if oem { 0xFF } else { 0xA0 };
+            let u = byte_to_unicode(code, oem);
+            let mut s = Surface::new(40, 40, 0);
             let clip = [s.bounds()];
-            draw_plain(&f, &mut s, 0, 0, &String::from_utf16_lossy(&text), &clip);
-            println!("{} {} {:#x}", f.face_name(), m.height, row);
-            for y in 0..h {
-                let line: String = (0..wd)
-                    .map(|x| if s.get(x, y) == Some(0) { '.' } else { '#' })
-                    .collect();
-                println!("{line}");
-            }
+            draw_plain(&f, &mut s, 0, 0, &String::from_utf16_lossy(&[u]), &clip);
+            let inked = s.pixels().iter().any(|&p| p != 0);
+            assert_eq!(
+                inked,
+                !blank,
+                "{} {} code {code:#x}",
+                f.face_name(),
+                m.height
+            );
         }
     }
 }
@@ -716,28 +715,6 @@ fn system_capitals_and_x_height_are_nts() {
     draw_plain(&m, &mut s, 0, 0, "o", &clip);
     let top = (0..13).find(|&y| (0..10).any(|x| s.get(x, y) != Some(0)));
     assert_eq!(top, Some(5), "MS Sans Serif 8 pt's x-height is 6");
-}
-
-#[test]
-#[ignore = "prints a caption and a score line, for looking at beside NT's screenshots"]
-fn preview_samples() {
-    let mut l = StockFont::DefaultGui.logfont();
-    l.weight = FW_BOLD;
-    for (f, t) in [
-        (Font::realize(&l), "Sokoban"),
-        (StockFont::System.font(), "Score: 30    Lives: 3"),
-    ] {
-        let (wd, h) = f.text_extent(&w(t));
-        let mut s = Surface::new(wd as u32, h as u32, 0);
-        let clip = [s.bounds()];
-        draw_plain(&f, &mut s, 0, 0, t, &clip);
-        for y in 0..h {
-            let line: String = (0..wd)
-                .map(|x| if s.get(x, y) == Some(0) { '.' } else { '#' })
-                .collect();
-            println!("{line}");
-        }
-    }
 }
 
 #[test]
