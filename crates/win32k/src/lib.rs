@@ -12,6 +12,7 @@
 //! entry ([`DESKTOP`]). A handle whose high word is 0 or 0xFFFF matches any uniqueness, as
 //! NT's handle validation accepts the 16-bit form.
 
+pub mod font;
 pub mod geometry;
 pub mod queue;
 pub mod surface;
