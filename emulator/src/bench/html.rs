@@ -154,14 +154,11 @@ fn text(v: &Value) -> String {
     }
 }
 
+/// A chart's line: its label, its color's index and its points.
+type Series = (String, usize, Vec<(f64, f64)>);
+
 /// One chart of lines: `series` of (label, color index, points); log-log axes when `log`.
-fn line_chart(
-    title: &str,
-    x_label: &str,
-    y_label: &str,
-    series: &[(String, usize, Vec<(f64, f64)>)],
-    log: bool,
-) -> String {
+fn line_chart(title: &str, x_label: &str, y_label: &str, series: &[Series], log: bool) -> String {
     let (w, h, left, top, right, bottom) = (440.0, 300.0, 60.0, 30.0, 20.0, 110.0);
     let f = |v: f64| if log { v.max(1e-12).log10() } else { v };
     let all: Vec<(f64, f64)> = series
@@ -205,7 +202,9 @@ fn line_chart(
         if log {
             (lo as i64..=hi as i64).map(|e| e as f64).collect()
         } else {
-            (0..=4).map(|i| lo + (hi - lo) * f64::from(i) / 4.0).collect()
+            (0..=4)
+                .map(|i| lo + (hi - lo) * f64::from(i) / 4.0)
+                .collect()
         }
     };
     let label = |v: f64| {
@@ -330,7 +329,7 @@ pub fn page(results: &Value, md: &str) -> String {
     s.push_str("</div>\n");
     let kb = &results["kb246691"];
     if let Some(series) = kb["series"].as_array() {
-        let lines: Vec<(String, usize, Vec<(f64, f64)>)> = series
+        let lines: Vec<Series> = series
             .iter()
             .enumerate()
             .map(|(i, se)| {

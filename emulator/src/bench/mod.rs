@@ -416,7 +416,9 @@ impl Env {
             };
             match column {
                 Column::Ntemu => c.arg("run").arg(x86),
-                Column::NtemuAlpha => c.arg("run").arg(self.tests_guests.join("alpha/compute.exe")),
+                Column::NtemuAlpha => c
+                    .arg("run")
+                    .arg(self.tests_guests.join("alpha/compute.exe")),
                 Column::Wine => c.arg(x86),
                 Column::QemuI386 => c.arg(&i386),
                 Column::QemuAlpha => c.arg(self.tests_guests.join("alpha/compute-linux.elf")),
@@ -553,7 +555,11 @@ fn version(tool: &Option<PathBuf>) -> Value {
     let Some(tool) = tool else {
         return json!("not installed");
     };
-    match Command::new(tool).arg("--version").stderr(Stdio::null()).output() {
+    match Command::new(tool)
+        .arg("--version")
+        .stderr(Stdio::null())
+        .output()
+    {
         Ok(o) => json!(
             String::from_utf8_lossy(&o.stdout)
                 .lines()
@@ -647,8 +653,7 @@ fn kb246691(env: &Env, quick: bool) -> Value {
             c.args(["--quirk", "nt4-remote-thread-leak"]);
         }
         if let Some(step) = step {
-            c.arg("--fault")
-                .arg(format!("CreateRemoteThread:{step}"));
+            c.arg("--fault").arg(format!("CreateRemoteThread:{step}"));
         }
         c.arg(&wbench).arg("kbcurve").arg(calls.to_string());
         let out = c.stdin(Stdio::null()).stderr(Stdio::null()).output();
@@ -660,10 +665,11 @@ fn kb246691(env: &Env, quick: bool) -> Value {
         for line in text.lines() {
             if let Some(rest) = line.strip_prefix("calls=") {
                 let mut it = rest.split(" delta=");
-                if let (Some(c), Some(d)) = (it.next(), it.next()) {
-                    if let (Ok(c), Ok(d)) = (c.parse::<u64>(), d.trim().parse::<i64>()) {
-                        points.push(json!([c, d]));
-                    }
+                if let (Some(Ok(c)), Some(Ok(d))) = (
+                    it.next().map(str::parse::<u64>),
+                    it.next().map(|d| d.trim().parse::<i64>()),
+                ) {
+                    points.push(json!([c, d]));
                 }
             } else if line.starts_with("result=") {
                 let f = |n: &str| {
@@ -722,8 +728,7 @@ pub fn main(args: BenchArgs) -> ExitCode {
 }
 
 fn read_json(path: &Path) -> Result<Value, String> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
@@ -866,8 +871,7 @@ fn run(args: BenchArgs) -> Result<ExitCode, String> {
         "workloads": workloads,
         "kb246691": kb,
     });
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| format!("{}: {e}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
     let text = serde_json::to_string_pretty(&results).map_err(|e| e.to_string())? + "\n";
     let json_path = args.out.join("results.json");
     std::fs::write(&json_path, text).map_err(|e| format!("{}: {e}", json_path.display()))?;
@@ -892,14 +896,15 @@ fn run(args: BenchArgs) -> Result<ExitCode, String> {
 /// One workload's entry of results.json.
 fn workload_json(work: &Workload, row: &[Cell]) -> Value {
     let mut cells = serde_json::Map::new();
-    let main = work.sizes(false).len().min(row[0].by_size.len()).saturating_sub(1);
+    let main = work
+        .sizes(false)
+        .len()
+        .min(row[0].by_size.len())
+        .saturating_sub(1);
     // The ntemu median per operation, per CPU, for the ratios.
     let per_op = |cell: &Cell| -> Option<f64> {
         let (_, size, samples) = cell.by_size.get(main)?;
-        let v: Vec<f64> = samples
-            .iter()
-            .map(|s| s.ns / work.units(*size))
-            .collect();
+        let v: Vec<f64> = samples.iter().map(|s| s.ns / work.units(*size)).collect();
         stats::summarize(&v).map(|s| s.median)
     };
     for (ci, &column) in Column::ALL.iter().enumerate() {
@@ -915,13 +920,12 @@ fn workload_json(work: &Workload, row: &[Cell]) -> Value {
                 let Some(s) = stats::summarize(&per) else {
                     continue;
                 };
-                let ratio_to = if column.reference() == Column::NtemuAlpha
-                    && per_op(&row[1]).is_some()
-                {
-                    Column::NtemuAlpha
-                } else {
-                    Column::Ntemu
-                };
+                let ratio_to =
+                    if column.reference() == Column::NtemuAlpha && per_op(&row[1]).is_some() {
+                        Column::NtemuAlpha
+                    } else {
+                        Column::Ntemu
+                    };
                 let reference = per_op(&row[if ratio_to == Column::Ntemu { 0 } else { 1 }]);
                 let sweep: Vec<Value> = cell
                     .by_size

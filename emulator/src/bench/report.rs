@@ -92,11 +92,12 @@ fn cell_text(id: &str, cell: &Value) -> String {
         fmt_in_unit_of(s.min, s.median),
         fmt_in_unit_of(s.max, s.median)
     );
-    if cell["ratio_to"].as_str() != Some(id) {
-        if let Some(r) = cell["ratio"].as_f64() {
-            let digits = if r >= 10.0 { 1 } else { 2 };
-            let _ = write!(out, " **{r:.digits$}x**");
-        }
+    if let Some(r) = cell["ratio"]
+        .as_f64()
+        .filter(|_| cell["ratio_to"].as_str() != Some(id))
+    {
+        let digits = if r >= 10.0 { 1 } else { 2 };
+        let _ = write!(out, " **{r:.digits$}x**");
     }
     out
 }
@@ -244,7 +245,10 @@ pub fn compare(old: &Value, new: &Value) -> String {
         text(&old["date"]),
         stats::NOISE_FLOOR * 100.0
     );
-    let _ = writeln!(s, "| workload | column | old | new | change |\n|---|---|---|---|---|");
+    let _ = writeln!(
+        s,
+        "| workload | column | old | new | change |\n|---|---|---|---|---|"
+    );
     let cols = columns(new);
     for w in new["workloads"].as_array().into_iter().flatten() {
         let name = w["name"].as_str().unwrap_or("");
@@ -263,8 +267,16 @@ pub fn compare(old: &Value, new: &Value) -> String {
             };
             let c = stats::change(&a, &b);
             let pct = c.relative.abs() * 100.0;
-            let way = if c.relative < 0.0 { "faster" } else { "slower" };
-            let verdict = if c.noise {
+            let way = if c.relative < 0.0 {
+                "faster"
+            } else if c.relative > 0.0 {
+                "slower"
+            } else {
+                "unchanged"
+            };
+            let verdict = if c.relative == 0.0 {
+                "unchanged (noise)".to_string()
+            } else if c.noise {
                 format!("{pct:.1} % {way} (noise)")
             } else {
                 format!("**{pct:.1} % {way}**")
