@@ -32,3 +32,22 @@ fi
 # compute-linux.elf, built by tests/guests/build-alpha.sh).
 gcc -m32 "${elf[@]}" -o "$here/linux/compute-i386.elf" "$here/../compute_linux.c"
 echo "built linux/compute-i386.elf"
+# The NT for Alpha build of the CPU-bound workloads (alpha/wbench.exe: compute, copy, fib):
+# wbench_alpha.c compiled to assembly by alpha-linux-gnu-gcc, rewritten for NT by
+# src/nt-alpha.sed, with src/divlu.s (the division routine gcc calls) appended, assembled by
+# GNU as and made an image by tools/alpha-pe, as tests/guests/build-alpha.sh does.
+if command -v alpha-linux-gnu-gcc >/dev/null; then
+    root="$(cd "$here/../.." && pwd)"
+    tools_target="${CARGO_TARGET_DIR:-$root/target}/tools"
+    cargo build -q --release --manifest-path "$root/tools/alpha-pe/Cargo.toml" --target-dir "$tools_target"
+    tmp="$(mktemp -d)"
+    trap 'rm -rf "$tmp"' EXIT
+    alpha-linux-gnu-gcc -O1 -S -ffreestanding -fno-builtin -fno-pic -fno-common \
+        -fno-asynchronous-unwind-tables -fno-ident -mexplicit-relocs -mlarge-data \
+        -o "$tmp/wbench.s" "$here/src/wbench_alpha.c"
+    sed -E -f "$here/src/nt-alpha.sed" "$tmp/wbench.s" > "$tmp/wbench-nt.s"
+    cat "$here/src/divlu.s" >> "$tmp/wbench-nt.s"
+    alpha-linux-gnu-as -o "$tmp/wbench.o" "$tmp/wbench-nt.s"
+    "$tools_target/release/alpha-pe" "$tmp/wbench.o" "$here/alpha/wbench.exe"
+    echo "built alpha/wbench.exe"
+fi

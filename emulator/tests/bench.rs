@@ -176,7 +176,8 @@ fn a_quick_run_writes_the_report_with_every_column() {
     }
     // The same work gives the same result everywhere it ran.
     let fib = &workloads[1]["cells"];
-    for id in ["wine", "qemu-i386", "qemu-alpha", "native"] {
+    assert_eq!(fib["ntemu-alpha"]["status"], "measured");
+    for id in ["ntemu-alpha", "wine", "qemu-i386", "qemu-alpha", "native"] {
         if fib[id]["status"] == "measured" {
             let a = u64::from_str_radix(
                 fib["ntemu"]["result"]

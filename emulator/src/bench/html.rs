@@ -131,7 +131,7 @@ fn ratio_chart(results: &Value) -> String {
         let (a, b) = (x(1.0).min(x(*r)), x(1.0).max(x(*r)));
         let _ = writeln!(
             s,
-            r#"<text x="{}" y="{}" text-anchor="end">{}</text><rect x="{a}" y="{y}" width="{}" height="{}" fill="{}"><title>{} {r:.3}x</title></rect><text x="{}" y="{}">{r:.2}x</text>"#,
+            r#"<text x="{}" y="{}" text-anchor="end">{}</text><rect x="{a}" y="{y}" width="{}" height="{}" fill="{}"><title>{} {}x</title></rect><text x="{}" y="{}">{}x</text>"#,
             left - 6.0,
             y + 12.0,
             esc(label),
@@ -139,8 +139,10 @@ fn ratio_chart(results: &Value) -> String {
             row - 4.0,
             COLORS[ci % COLORS.len()],
             esc(label),
+            super::report::fmt_ratio(*r),
             b + 4.0,
-            y + 12.0
+            y + 12.0,
+            super::report::fmt_ratio(*r)
         );
     }
     s.push_str("</svg>\n");

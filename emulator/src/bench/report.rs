@@ -27,6 +27,18 @@ pub fn fmt_ns(ns: f64) -> String {
     format!("{v:.digits$} {unit}")
 }
 
+/// A ratio with at least two significant digits (0.0042, 0.31, 2.50, 76.0).
+pub fn fmt_ratio(r: f64) -> String {
+    let digits = if r >= 10.0 {
+        1
+    } else if r >= 0.1 || r <= 0.0 {
+        2
+    } else {
+        (1.0 - r.log10().floor()).clamp(2.0, 6.0) as usize
+    };
+    format!("{r:.digits$}")
+}
+
 /// Like [`fmt_ns`] without the unit, in `unit_of`'s unit (for a min–max range).
 fn fmt_in_unit_of(ns: f64, unit_of: f64) -> String {
     let div = if unit_of < 1e3 {
@@ -82,22 +94,26 @@ pub fn columns(results: &Value) -> Vec<(String, String)> {
 }
 
 /// One table cell: median [min–max] and the ratio to its reference column.
-fn cell_text(id: &str, cell: &Value) -> String {
+fn cell_text(id: &str, cell: &Value, runs: u64) -> String {
     let Some(s) = per_op(cell) else {
         return text(&cell["status"]);
     };
-    let mut out = format!(
-        "{} [{}–{}]",
-        fmt_ns(s.median),
-        fmt_in_unit_of(s.min, s.median),
-        fmt_in_unit_of(s.max, s.median)
-    );
+    let n = cell["samples_ns"].as_array().map_or(0, |a| a.len()) as u64;
+    let mut out = if n == 1 && runs > 1 {
+        format!("{} (1 run)", fmt_ns(s.median))
+    } else {
+        format!(
+            "{} [{}–{}]",
+            fmt_ns(s.median),
+            fmt_in_unit_of(s.min, s.median),
+            fmt_in_unit_of(s.max, s.median)
+        )
+    };
     if let Some(r) = cell["ratio"]
         .as_f64()
         .filter(|_| cell["ratio_to"].as_str() != Some(id))
     {
-        let digits = if r >= 10.0 { 1 } else { 2 };
-        let _ = write!(out, " **{r:.digits$}x**");
+        let _ = write!(out, " **{}x**", fmt_ratio(r));
     }
     out
 }
@@ -150,7 +166,11 @@ pub fn markdown(results: &Value) -> String {
          work (QueryPerformanceCounter in the NT guest, 1 ms resolution under ntemu, whose \
          runs are sized to 50 ms or more; clock_gettime in the Linux programs), except \
          compute-exe, timed as a whole run with process start. Wine runs fewer operations \
-         where its server calls are slow (results.json has every size).\n"
+         where its server calls are slow (results.json has every size), and opens the 1,000,000 \
+         handles of handles-live in the first run only (it takes Wine over a minute). Alpha has no divide \
+         instruction: the Alpha builds divide in a library routine (wbench's own \
+         shift-and-subtract __divlu on NT, glibc's on Linux), which the compute row's \
+         integer phase calls.\n"
     );
     let cols = columns(results);
     let _ = write!(s, "| workload | per |");
@@ -171,7 +191,7 @@ pub fn markdown(results: &Value) -> String {
             text(&w["unit"])
         );
         for (id, _) in &cols {
-            let _ = write!(s, " {} |", cell_text(id, &w["cells"][id.as_str()]));
+            let _ = write!(s, " {} |", cell_text(id, &w["cells"][id.as_str()], runs));
         }
         s.push('\n');
     }
@@ -302,6 +322,11 @@ mod tests {
         assert_eq!(fmt_ns(12_345.0), "12.3 µs");
         assert_eq!(fmt_ns(123_456_789.0), "123 ms");
         assert_eq!(fmt_ns(2.5e9), "2.50 s");
+        assert_eq!(fmt_ratio(76.04), "76.0");
+        assert_eq!(fmt_ratio(2.5), "2.50");
+        assert_eq!(fmt_ratio(0.31), "0.31");
+        assert_eq!(fmt_ratio(0.0123), "0.012");
+        assert_eq!(fmt_ratio(0.00421), "0.0042");
     }
 
     #[test]
