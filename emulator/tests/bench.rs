@@ -216,6 +216,35 @@ fn a_quick_run_writes_the_report_with_every_column() {
 }
 
 #[test]
+fn missing_tools_have_their_columns_say_not_installed() {
+    let dir = Scratch::new("bench-no-tools");
+    let out = dir.0.join("report");
+    // No PATH: neither Wine nor qemu can be found; ntemu and the native ELF are run by path.
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_ntemu"))
+        .args(["bench", "--quick", "--runs", "1", "--only", "fib", "--out"])
+        .arg(&out)
+        .env("PATH", "/nonexistent")
+        .output()
+        .expect("ntemu runs");
+    let stdout = text(&run.stdout);
+    assert!(run.status.success(), "{stdout}\n{}", text(&run.stderr));
+    let results: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let cells = &results["workloads"][0]["cells"];
+    for id in ["wine", "qemu-i386", "qemu-alpha"] {
+        assert_eq!(cells[id]["status"], "not installed", "{id}");
+    }
+    assert_eq!(cells["ntemu"]["status"], "measured");
+    assert!(stdout.contains("| fib: naive recursive Fibonacci | call |"));
+    assert!(
+        stdout.contains("| not installed | not installed | not installed |"),
+        "{stdout}"
+    );
+    assert_eq!(results["machine"]["wine"], "not installed");
+    assert!(check_html(&std::fs::read_to_string(out.join("index.html")).unwrap()) >= 1);
+}
+
+#[test]
 fn comparing_a_report_with_itself_is_all_noise() {
     let results = source().join("benches/results.json");
     let out = ntemu(&[
