@@ -261,7 +261,9 @@ pub fn compare(old: &Value, new: &Value) -> String {
         s,
         "\n### Compared with the run of {}\n\n\
          The change of the median time per operation. A change is marked noise when the old \
-         and new runs' ranges [min, max] overlap or the medians differ by less than {:.0} %.\n",
+         and new runs' ranges [min, max] overlap or the medians differ by less than {:.0} %; \
+         a cell measured in one run only has no spread, and a larger change of it is left \
+         unjudged.\n",
         text(&old["date"]),
         stats::NOISE_FLOOR * 100.0
     );
@@ -286,6 +288,8 @@ pub fn compare(old: &Value, new: &Value) -> String {
                 continue;
             };
             let c = stats::change(&a, &b);
+            let runs = |cell: &Value| cell["samples_ns"].as_array().map_or(0, |v| v.len());
+            let single = runs(&ow["cells"][id.as_str()]) < 2 || runs(&w["cells"][id.as_str()]) < 2;
             let pct = c.relative.abs() * 100.0;
             let way = if c.relative < 0.0 {
                 "faster"
@@ -296,6 +300,8 @@ pub fn compare(old: &Value, new: &Value) -> String {
             };
             let verdict = if c.relative == 0.0 {
                 "unchanged (noise)".to_string()
+            } else if single && !c.noise {
+                format!("{pct:.1} % {way} (one run: no spread to judge by)")
             } else if c.noise {
                 format!("{pct:.1} % {way} (noise)")
             } else {
@@ -336,12 +342,19 @@ mod tests {
                 "date": "d",
                 "columns": [{"id": "ntemu", "title": "ntemu (x86)"}],
                 "workloads": [{"name": "heap", "cells": {"ntemu": {"per_op_ns":
-                    {"median": median, "min": min, "max": max, "q1": min, "q3": max}}}}],
+                    {"median": median, "min": min, "max": max, "q1": min, "q3": max},
+                    "samples_ns": if min == max { vec![median] } else { vec![min, median, max] }}}}],
             })
         };
         let out = compare(&run(100.0, 95.0, 105.0), &run(50.0, 49.0, 51.0));
         assert!(out.contains("**50.0 % faster**"), "{out}");
         let out = compare(&run(100.0, 95.0, 105.0), &run(104.0, 101.0, 110.0));
         assert!(out.contains("4.0 % slower (noise)"), "{out}");
+        // One run on a side: no spread, so a large change is not called faster or slower.
+        let out = compare(&run(100.0, 100.0, 100.0), &run(50.0, 49.0, 51.0));
+        assert!(
+            out.contains("50.0 % faster (one run: no spread to judge by)"),
+            "{out}"
+        );
     }
 }
