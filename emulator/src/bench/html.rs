@@ -161,7 +161,7 @@ type Series = (String, usize, Vec<(f64, f64)>);
 
 /// One chart of lines: `series` of (label, color index, points); log-log axes when `log`.
 fn line_chart(title: &str, x_label: &str, y_label: &str, series: &[Series], log: bool) -> String {
-    let (w, h, left, top, right, bottom) = (440.0, 300.0, 60.0, 30.0, 20.0, 110.0);
+    let (w, h, left, top, right, bottom) = (440.0, 300.0, 60.0, 30.0, 36.0, 110.0);
     let f = |v: f64| if log { v.max(1e-12).log10() } else { v };
     let all: Vec<(f64, f64)> = series
         .iter()
