@@ -2,7 +2,8 @@
 //!
 //! Subcommands: `run IMAGE [ARGS...]` runs a guest program (`ntemu IMAGE [ARGS...]` is the
 //! same, as with Wine; everything after the image belongs to the program); `inspect IMAGE
-//! [--json] [--coverage | --resources]` shows what an image contains.
+//! [--json] [--coverage | --resources]` shows what an image contains; `bench` runs the
+//! benchmark workloads against Wine, qemu and the host (emulator/src/bench/).
 
 use ntemu::ImportStatus;
 use ntemu::kernel32::Kernel32Host;
@@ -12,6 +13,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod interrupts;
 mod reg;
 mod terminal;
@@ -167,6 +169,9 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Run the benchmark workloads under ntemu and, where installed, Wine, qemu-i386,
+    /// qemu-alpha and natively; print a Markdown table, write results.json and index.html.
+    Bench(bench::BenchArgs),
     /// Show what a PE image contains: headers, sections, imports, relocations, TLS.
     Inspect {
         /// The image file (.exe or .dll).
@@ -239,6 +244,7 @@ fn wine_style(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
 fn main() -> ExitCode {
     let cli = Cli::parse_from(wine_style(std::env::args_os().collect()));
     match cli.command {
+        Command::Bench(args) => bench::main(args),
         Command::Reg { args } => {
             if args.is_empty() || matches!(args[0].as_str(), "--help" | "-h" | "/?") {
                 use clap::CommandFactory;
