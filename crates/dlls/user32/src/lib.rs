@@ -8,6 +8,7 @@ pub mod class;
 pub mod clipboard;
 pub mod cursor;
 pub mod guest;
+pub mod input;
 pub mod message;
 pub mod message_box;
 pub mod metrics;
@@ -165,6 +166,15 @@ pub static DLL: BuiltinDll = BuiltinDll {
         window::GetClientRect,
         resource::LoadStringA,
         resource::LoadStringW,
+        input::GetKeyState,
+        input::GetAsyncKeyState,
+        input::GetKeyboardState,
+        input::SetKeyboardState,
+        input::GetCursorPos,
+        input::SetCursorPos,
+        input::SetCapture,
+        input::ReleaseCapture,
+        input::GetCapture,
     ],
     catalogue: include_str!("../nt4-exports.txt"),
     later_catalogue: "",

@@ -29,6 +29,23 @@ const HWND_BROADCAST: u32 = 0xFFFF;
 const PM_REMOVE: u32 = 0x0001;
 /// SC_CLOSE.
 const SC_CLOSE: u32 = 0xF060;
+/// VK_F4.
+const VK_F4: u32 = 0x73;
+
+/// The top-level window `hwnd` is in (itself when it is one).
+fn top_level(call: &mut ApiCall<'_>, hwnd: u32) -> u32 {
+    let mut h = hwnd;
+    for _ in 0..64 {
+        match wm(call).window(h) {
+            Some(w) if w.style & win32k::WS_CHILD != 0 && w.parent != win32k::DESKTOP => {
+                h = w.parent
+            }
+            _ => break,
+        }
+    }
+    h
+}
+
 /// The shortest timer period (USER_TIMER_MINIMUM).
 const TIMER_MINIMUM: u32 = 10;
 
@@ -891,17 +908,32 @@ fn DispatchMessageW(call: &mut ApiCall<'_>, lpMsg: Ptr) -> ApiReturn {
     dispatch(call, lpMsg.0)
 }
 
-/// BOOL TranslateMessage(const MSG *lpMsg): TRUE for a key message (there is no keyboard
-/// yet, so no WM_CHAR is made), FALSE for any other.
+/// BOOL TranslateMessage(const MSG *lpMsg): a WM_KEYDOWN (WM_SYSKEYDOWN) of a key that types
+/// a character with the Shift, Ctrl and Alt keys as they are posts WM_CHAR (WM_SYSCHAR)
+/// with the character and the key message's lParam to the same window. TRUE for a key
+/// message, FALSE for any other.
 #[export]
 fn TranslateMessage(call: &mut ApiCall<'_>, lpMsg: Ptr) -> ApiReturn {
-    let Ok(m) = call.read_u32(lpMsg.0.wrapping_add(4)) else {
+    let Ok(b) = call.read_bytes(lpMsg.0, 16) else {
         return call.fail_win32(Win32Error::NOACCESS, 0);
     };
-    ApiReturn::Value(u32::from(matches!(
-        m,
-        WM_KEYDOWN | WM_KEYUP | WM_SYSKEYDOWN | WM_SYSKEYUP
-    )))
+    let w = |i: usize| u32::from_le_bytes([b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]]);
+    let (hwnd, m, wp, lp) = (w(0), w(1), w(2), w(3));
+    if !matches!(m, WM_KEYDOWN | WM_KEYUP | WM_SYSKEYDOWN | WM_SYSKEYUP) {
+        return ApiReturn::Value(0);
+    }
+    if matches!(m, WM_KEYDOWN | WM_SYSKEYDOWN) {
+        let ch = crate::input::typed_char(wm(call), wp);
+        if ch != 0 {
+            let char_msg = if m == WM_KEYDOWN { WM_CHAR } else { WM_SYSCHAR };
+            let msg = message(call, hwnd, char_msg, u32::from(ch), lp);
+            let (p, t) = (call.thread.process, call.thread.thread);
+            if let Some(q) = wm(call).queue_of(p, t) {
+                q.post(msg);
+            }
+        }
+    }
+    ApiReturn::Value(1)
 }
 
 /// DefWindowProcA/W's work: the default answers of the messages that need no drawing.
@@ -987,9 +1019,32 @@ fn default_proc(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, w
             let acts: VecDeque<Act> = [Act::Send(hwnd, WM_CLOSE, 0, 0)].into();
             plan(call, acts, 0, returning(0))
         }
-        WM_QUERYENDSESSION | WM_QUERYOPEN | WM_NCACTIVATE => Step::Return(1),
+        WM_NCPAINT => {
+            wm(call).draw_frame(hwnd);
+            Step::Return(0)
+        }
+        WM_NCACTIVATE => {
+            let m = wm(call);
+            m.set_frame_active(hwnd, wp != 0);
+            m.draw_frame(hwnd);
+            Step::Return(1)
+        }
+        WM_SYSKEYDOWN if wp == VK_F4 && lp & (1 << 29) != 0 => {
+            // Alt+F4 closes the top-level window.
+            let top = top_level(call, hwnd);
+            let acts: VecDeque<Act> = [Act::Send(top, WM_SYSCOMMAND, SC_CLOSE, 0)].into();
+            plan(call, acts, 0, returning(0))
+        }
+        WM_NCLBUTTONDOWN if wp == win32k::nonclient::HTCLOSE => {
+            let acts: VecDeque<Act> = [Act::Send(hwnd, WM_SYSCOMMAND, SC_CLOSE, lp)].into();
+            plan(call, acts, 0, returning(0))
+        }
+        WM_QUERYENDSESSION | WM_QUERYOPEN => Step::Return(1),
         WM_MOUSEACTIVATE => Step::Return(1), // MA_ACTIVATE
-        WM_NCHITTEST => Step::Return(1),     // HTCLIENT
+        WM_NCHITTEST => {
+            let (x, y) = (i32::from(lp as i16), i32::from((lp >> 16) as i16));
+            Step::Return(wm(call).hit_test(hwnd, x, y))
+        }
         _ => Step::Return(0),
     }
 }

@@ -40,6 +40,8 @@ const WS_EX_NOPARENTNOTIFY: u32 = 0x0004;
 /// WS_EX_WINDOWEDGE.
 const WS_EX_WINDOWEDGE: u32 = 0x0100;
 
+/// SWP_NOREDRAW.
+pub const SWP_NOREDRAW: u32 = 0x0008;
 /// SWP_NOSIZE.
 pub const SWP_NOSIZE: u32 = 0x0001;
 /// SWP_NOMOVE.
@@ -159,10 +161,11 @@ fn create(
             y = 0;
         }
     }
+    let screen = wm(call).screen_size();
     if xywh[2] == CW_USEDEFAULT {
         if overlapped {
-            cx = geometry::SCREEN.0 * 3 / 4 - x;
-            cy = geometry::SCREEN.1 * 3 / 4 - y;
+            cx = screen.0 * 3 / 4 - x;
+            cy = screen.1 * 3 / 4 - y;
         } else {
             cx = 0;
             cy = 0;
@@ -253,8 +256,8 @@ fn create(
         let (border, ..) = geometry::frame(style, ex_style, false);
         let mmi_addr = base + MMI_OFF;
         let max = (
-            geometry::SCREEN.0 + 2 * border,
-            geometry::SCREEN.1 + 2 * border,
+            screen.0 + 2 * border,
+            screen.1 + 2 * border,
         );
         let mmi = [
             0,
@@ -265,8 +268,8 @@ fn create(
             (-border) as u32,
             112,
             27,
-            (geometry::SCREEN.0 + 12) as u32,
-            (geometry::SCREEN.1 + 12) as u32,
+            (screen.0 + 12) as u32,
+            (screen.1 + 12) as u32,
         ];
         acts.push_back(Act::run(move |call| {
             let _ = call.write_bytes(mmi_addr, &words(&mmi));
@@ -574,6 +577,27 @@ pub fn pos_acts(
             wm(call).bring_to_top(hwnd);
         }
         let _ = call.write_u32(wp_addr + 24, flags);
+    }));
+    // The screen: what the window left uncovered is repainted (the desktop, the frames
+    // of the windows below), and the window's frame is drawn where it now is.
+    acts.push(Act::send_with(move |call| {
+        let (old_rect, _) = old_of(call)?;
+        let wp = read_words(call, wp_addr, 7)?;
+        let flags = wp[6];
+        let m = wm(call);
+        let w = m.window(hwnd)?;
+        let (ox, oy) = m.parent_origin(hwnd);
+        let moved = w.rect != old_rect;
+        if moved || flags & SWP_HIDEWINDOW != 0 {
+            m.expose(old_rect.offset(ox, oy));
+        }
+        let repaint = moved || flags & (SWP_SHOWWINDOW | SWP_FRAMECHANGED) != 0;
+        (repaint && flags & SWP_NOREDRAW == 0 && m.is_shown(hwnd)).then_some((
+            hwnd,
+            crate::wm::WM_NCPAINT,
+            1,
+            0,
+        ))
     }));
     acts.push(Act::Send(hwnd, WM_WINDOWPOSCHANGED, 0, wp_addr));
     if flags & SWP_HIDEWINDOW != 0 {

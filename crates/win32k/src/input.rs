@@ -1,0 +1,299 @@
+//! The machine's display and input devices as the window manager sees them: the
+//! [`display::Display`] the screen is shown on, the keyboard's key states, the cursor and
+//! the mouse capture; and NT input turned into the messages of the window that gets it
+//! (NT's raw input thread's work: WM_KEYDOWN / WM_SYSKEYDOWN with NT's lParam to the focus
+//! window, mouse messages to the capture window or the window under the cursor, client
+//! or non-client by the hit test).
+
+use std::collections::BTreeSet;
+
+use crate::nonclient::HTCLIENT;
+use crate::queue::Message;
+use crate::{DESKTOP, WindowManager};
+
+/// VK_LBUTTON.
+pub const VK_LBUTTON: u8 = 0x01;
+/// VK_RBUTTON.
+pub const VK_RBUTTON: u8 = 0x02;
+/// VK_MBUTTON.
+pub const VK_MBUTTON: u8 = 0x04;
+/// VK_SHIFT.
+pub const VK_SHIFT: u8 = 0x10;
+/// VK_CONTROL.
+pub const VK_CONTROL: u8 = 0x11;
+/// VK_MENU (Alt).
+pub const VK_MENU: u8 = 0x12;
+/// VK_F10.
+pub const VK_F10: u8 = 0x79;
+
+/// WM_KEYDOWN.
+pub const WM_KEYDOWN: u32 = 0x0100;
+/// WM_KEYUP.
+pub const WM_KEYUP: u32 = 0x0101;
+/// WM_SYSKEYDOWN.
+pub const WM_SYSKEYDOWN: u32 = 0x0104;
+/// WM_SYSKEYUP.
+pub const WM_SYSKEYUP: u32 = 0x0105;
+/// WM_MOUSEMOVE.
+pub const WM_MOUSEMOVE: u32 = 0x0200;
+/// WM_NCMOUSEMOVE.
+pub const WM_NCMOUSEMOVE: u32 = 0x00A0;
+
+/// MK_LBUTTON.
+pub const MK_LBUTTON: u32 = 0x0001;
+/// MK_RBUTTON.
+pub const MK_RBUTTON: u32 = 0x0002;
+/// MK_SHIFT.
+pub const MK_SHIFT: u32 = 0x0004;
+/// MK_CONTROL.
+pub const MK_CONTROL: u32 = 0x0008;
+/// MK_MBUTTON.
+pub const MK_MBUTTON: u32 = 0x0010;
+
+pub use display::{Button, Input};
+
+/// What a mouse did.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum MouseAction {
+    /// Moved.
+    Move,
+    /// A button went down.
+    Down(Button),
+    /// A button went up.
+    Up(Button),
+}
+
+/// The display and the input devices of the machine.
+pub struct DisplayState {
+    /// Where the screen is shown (None: nowhere; the screen is still drawn).
+    pub backend: Option<Box<dyn display::Display>>,
+    /// The screen changed since it was last presented.
+    pub dirty: bool,
+    /// Windows whose caption is drawn active (their last WM_NCACTIVATE was TRUE).
+    pub frame_active: BTreeSet<u32>,
+    /// Each virtual key's state, as GetKeyboardState gives it: 0x80 down, 0x01 toggled.
+    pub keys: [u8; 256],
+    /// The cursor's position on the screen.
+    pub cursor: (i32, i32),
+    /// The window that has the mouse capture (0: none).
+    pub capture: u32,
+}
+
+impl Default for DisplayState {
+    fn default() -> Self {
+        DisplayState {
+            backend: None,
+            dirty: true,
+            frame_active: BTreeSet::new(),
+            keys: [0; 256],
+            cursor: (0, 0),
+            capture: 0,
+        }
+    }
+}
+
+impl std::fmt::Debug for DisplayState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DisplayState")
+            .field("dirty", &self.dirty)
+            .field("cursor", &self.cursor)
+            .field("capture", &self.capture)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DisplayState {
+    /// Whether virtual key `vk` is down.
+    pub fn is_down(&self, vk: u8) -> bool {
+        self.keys[vk as usize] & 0x80 != 0
+    }
+
+    /// Sets a key down or up (a key going down flips its toggle).
+    fn set_key(&mut self, vk: u8, down: bool) {
+        let k = &mut self.keys[vk as usize];
+        if down {
+            if *k & 0x80 == 0 {
+                *k ^= 0x01;
+            }
+            *k |= 0x80;
+        } else {
+            *k &= !0x80;
+        }
+    }
+
+    /// The MK_* flags of the buttons and Shift and Ctrl keys now.
+    pub fn mk_flags(&self) -> u32 {
+        let mut f = 0;
+        for (vk, mk) in [
+            (VK_LBUTTON, MK_LBUTTON),
+            (VK_RBUTTON, MK_RBUTTON),
+            (VK_SHIFT, MK_SHIFT),
+            (VK_CONTROL, MK_CONTROL),
+            (VK_MBUTTON, MK_MBUTTON),
+        ] {
+            if self.is_down(vk) {
+                f |= mk;
+            }
+        }
+        f
+    }
+}
+
+/// The left- or right-hand virtual key (VK_LSHIFT...) of a Shift, Ctrl or Alt key.
+fn sided(vk: u8, scan: u8, extended: bool) -> Option<u8> {
+    match vk {
+        VK_SHIFT => Some(if scan == 0x36 { 0xA1 } else { 0xA0 }),
+        VK_CONTROL => Some(if extended { 0xA3 } else { 0xA2 }),
+        VK_MENU => Some(if extended { 0xA5 } else { 0xA4 }),
+        _ => None,
+    }
+}
+
+/// Packs screen or client coordinates into an lParam.
+pub fn points(x: i32, y: i32) -> u32 {
+    (x as u32 & 0xFFFF) | ((y as u32 & 0xFFFF) << 16)
+}
+
+impl WindowManager {
+    /// Posts `m` to the queue of the thread owning `m.hwnd`; false when it has none.
+    fn post_input(&mut self, m: Message) -> bool {
+        let Some(w) = self.window(m.hwnd) else {
+            return false;
+        };
+        let key = (w.process, w.thread);
+        match self.queues.get_mut(&key) {
+            Some(q) => {
+                q.post(m);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A key went down or up: its state changes, and the focus window (the active window
+    /// when none has the focus) gets WM_KEYDOWN / WM_KEYUP, or WM_SYSKEYDOWN / WM_SYSKEYUP
+    /// when Alt is held without Ctrl, for F10, for Alt itself, or when no window has the
+    /// focus. lParam as NT builds it: repeat count 1, the scan code in bits 16-23, the
+    /// extended bit 24, the context bit 29 (Alt down), the previous state bit 30, the
+    /// transition bit 31. Returns whether a window got it.
+    pub fn key_input(&mut self, vk: u8, scan: u8, extended: bool, down: bool, time: u32) -> bool {
+        let d = &mut self.display;
+        let was_down = d.is_down(vk);
+        d.set_key(vk, down);
+        if let Some(side) = sided(vk, scan, extended) {
+            d.set_key(side, down);
+        }
+        let alt = d.is_down(VK_MENU);
+        let ctrl = d.is_down(VK_CONTROL);
+        let pt = d.cursor;
+        let focus = self.full_handle(self.focus).unwrap_or(0);
+        let target = if focus != 0 {
+            focus
+        } else {
+            self.full_handle(self.active).unwrap_or(0)
+        };
+        if target == 0 {
+            return false;
+        }
+        let sys = !ctrl && (alt || vk == VK_MENU || vk == VK_F10) || focus == 0;
+        let message = match (sys, down) {
+            (false, true) => WM_KEYDOWN,
+            (false, false) => WM_KEYUP,
+            (true, true) => WM_SYSKEYDOWN,
+            (true, false) => WM_SYSKEYUP,
+        };
+        let lparam = 1
+            | (u32::from(scan) << 16)
+            | (u32::from(extended) << 24)
+            | (u32::from(alt && !ctrl && sys) << 29)
+            | (u32::from(was_down) << 30)
+            | (u32::from(!down) << 31);
+        self.post_input(Message {
+            hwnd: target,
+            message,
+            wparam: u32::from(vk),
+            lparam,
+            time,
+            pt,
+        })
+    }
+
+    /// The mouse moved to, or a button went down or up at, screen point (x, y): the
+    /// capture window, else the window under the point, gets the client message
+    /// (WM_MOUSEMOVE, WM_LBUTTONDOWN...: MK_* flags, client coordinates) when the point is
+    /// in its client area (or it has the capture), else the non-client one
+    /// (WM_NCMOUSEMOVE, WM_NCLBUTTONDOWN...: the hit-test code, screen coordinates).
+    /// Returns whether a window got it.
+    pub fn mouse_input(&mut self, action: MouseAction, x: i32, y: i32, time: u32) -> bool {
+        let d = &mut self.display;
+        d.cursor = (x, y);
+        let vk_of = |b: Button| match b {
+            Button::Left => VK_LBUTTON,
+            Button::Right => VK_RBUTTON,
+            Button::Middle => VK_MBUTTON,
+        };
+        // WM_LBUTTONDOWN 0x201, WM_RBUTTONDOWN 0x204, WM_MBUTTONDOWN 0x207; up is one more.
+        let offset = match action {
+            MouseAction::Move => 0,
+            MouseAction::Down(b) => {
+                d.set_key(vk_of(b), true);
+                match b {
+                    Button::Left => 1,
+                    Button::Right => 4,
+                    Button::Middle => 7,
+                }
+            }
+            MouseAction::Up(b) => {
+                d.set_key(vk_of(b), false);
+                match b {
+                    Button::Left => 2,
+                    Button::Right => 5,
+                    Button::Middle => 8,
+                }
+            }
+        };
+        let capture = self.full_handle(self.display.capture).unwrap_or(0);
+        let target = if capture != 0 {
+            capture
+        } else {
+            self.window_from_point(x, y)
+        };
+        if target == 0 || target == DESKTOP {
+            return false;
+        }
+        let hit = if capture != 0 {
+            HTCLIENT
+        } else {
+            self.hit_test(target, x, y)
+        };
+        let (message, wparam, lparam) = if hit == HTCLIENT {
+            let (ox, oy) = self.client_origin(target);
+            (
+                WM_MOUSEMOVE + offset,
+                self.display.mk_flags(),
+                points(x - ox, y - oy),
+            )
+        } else {
+            (WM_NCMOUSEMOVE + offset, hit, points(x, y))
+        };
+        self.post_input(Message {
+            hwnd: target,
+            message,
+            wparam,
+            lparam,
+            time,
+            pt: (x, y),
+        })
+    }
+
+    /// Whether any thread's queue holds keyboard or mouse messages not yet taken.
+    pub fn input_pending(&self) -> bool {
+        self.queues.values().any(|q| {
+            q.posted.iter().any(|m| {
+                (0x0100..=0x0109).contains(&m.message)
+                    || (0x0200..=0x020D).contains(&m.message)
+                    || (0x00A0..=0x00AD).contains(&m.message)
+            })
+        })
+    }
+}
