@@ -70,8 +70,10 @@ pub use run::{
     MAX_IMAGE_SIZE, MAX_KEY_SCRIPT_SIZE, MAX_RUN_FOR_SECONDS, NotAProgram, REGISTRY_VARIABLES,
     RunError, RunOptions, RunReport, RunStats, command_line, guest_environment, host_stream_type,
     logon_user, machine, nt_environment, parse_clock, parse_run_for, parse_size, read_key_script,
-    read_program, run_image,
+    read_program, run_image, DisplayChoice, parse_desktop, parse_display, read_input_script,
+    script_keys, is_gui_program,
 };
+pub use display;
 pub use win32;
 pub use wsock32::NetworkPolicy;
 pub use {advapi32, gdi32, kernel32, msvcrt, ntdll, user32, version, wsock32};

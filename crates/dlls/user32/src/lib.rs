@@ -16,6 +16,8 @@ pub mod resource;
 pub mod window;
 pub mod wm;
 
+pub use win32k;
+
 use nt_status::{NtStatus, Win32Error};
 use win32::args::GuestArguments;
 use win32::codepage::CodePage;
