@@ -172,6 +172,9 @@ struct Devices {
     last_present: Option<Instant>,
     /// The host window was closed once (a second close ends every process).
     closed: bool,
+    /// Input was given to a window since the machine last idled (a waiting thread may
+    /// have been woken between quanta).
+    woke: bool,
 }
 
 /// The raw input events a script's key makes: each key going down and up, with Shift,
@@ -323,7 +326,9 @@ fn pump_script(state: &mut Win32State, machine: &mut Machine) -> bool {
                 if !target_ready {
                     return delivered;
                 }
-                state.get::<Devices>().script.pop_front();
+                let d = state.get::<Devices>();
+                d.script.pop_front();
+                d.woke = true;
                 inject(state, machine, input);
                 delivered = true;
             }
@@ -338,6 +343,7 @@ fn pump_host(state: &mut Win32State, machine: &mut Machine) -> bool {
         None => return false,
     };
     let any = !input.is_empty();
+    state.get::<Devices>().woke |= any;
     for i in input {
         inject(state, machine, i);
     }
@@ -379,7 +385,9 @@ fn housekeeping(state: &mut Win32State, _io: &HostIo, machine: &mut Machine, pau
 }
 
 fn idle(state: &mut Win32State, machine: &mut Machine, timeout: Option<Duration>) -> bool {
-    if pump_host(state, machine) | pump_script(state, machine) {
+    if pump_host(state, machine) | pump_script(state, machine)
+        || std::mem::take(&mut state.get::<Devices>().woke)
+    {
         return true;
     }
     let start = Instant::now();
