@@ -90,6 +90,13 @@ pub trait Display: Send {
         let _ = (frame, guest_ms);
     }
 
+    /// The machine-clock time (ms) at which the display wants [`tick`](Self::tick) called
+    /// next (a scheduled screenshot), if any: the machine's clock stops there even when
+    /// every guest thread waits. By default none.
+    fn next_tick(&self) -> Option<u64> {
+        None
+    }
+
     /// The input that arrived since the last call, oldest first.
     fn take_input(&mut self) -> Vec<Input> {
         Vec::new()
@@ -189,6 +196,10 @@ impl Headless {
 impl Display for Headless {
     fn present(&mut self, frame: Frame<'_>, guest_ms: u64) {
         self.tick(frame, guest_ms);
+    }
+
+    fn next_tick(&self) -> Option<u64> {
+        self.every.as_ref().map(|_| self.next_ms)
     }
 
     fn tick(&mut self, frame: Frame<'_>, guest_ms: u64) {

@@ -125,6 +125,10 @@ impl Display for WindowDisplay {
         self.screenshots.tick(frame, guest_ms);
     }
 
+    fn next_tick(&self) -> Option<u64> {
+        self.screenshots.next_tick()
+    }
+
     fn take_input(&mut self) -> Vec<Input> {
         self.shared
             .input

@@ -169,6 +169,8 @@ struct Devices {
     wait_until: Option<u64>,
     /// The timer object that makes the machine's clock reach the end of a wait.
     timer: Option<Arc<Object>>,
+    /// The timer object that makes the machine's clock reach the display's next tick.
+    tick_timer: Option<Arc<Object>>,
     last_present: Option<Instant>,
     /// The host window was closed once (a second close ends every process).
     closed: bool,
@@ -352,7 +354,7 @@ fn pump_host(state: &mut Win32State, machine: &mut Machine) -> bool {
 
 /// Shows the screen if it changed (at most about 60 times a host second while running),
 /// and lets the display take its scheduled screenshots.
-fn present(state: &mut Win32State, machine: &Machine, pause: Pause) {
+fn present(state: &mut Win32State, machine: &mut Machine, pause: Pause) {
     let now = machine.clock().now_ms();
     let last = state.get::<Devices>().last_present;
     let due = pause != Pause::Running
@@ -369,12 +371,28 @@ fn present(state: &mut Win32State, machine: &Machine, pause: Pause) {
     // The screen is drawn to by GDI too, which does not say so: show it at least every
     // tenth of a host second.
     let stale = last.is_none_or(|t| t.elapsed() >= Duration::from_millis(100));
+    let mut presented = None;
     if due && (wm.display.dirty || stale) {
         backend.present(frame, now);
         wm.display.dirty = false;
-        state.get::<Devices>().last_present = Some(Instant::now());
+        presented = Some(Instant::now());
     } else {
         backend.tick(frame, now);
+    }
+    // The clock stops at the display's next scheduled tick.
+    if let Some(next) = backend.next_tick() {
+        let d = state.get::<Devices>();
+        d.last_present = presented.or(d.last_present);
+        let timer = d
+            .tick_timer
+            .get_or_insert_with(|| machine.objects().create_timer(EventType::Notification))
+            .clone();
+        let remaining = machine.timer_remaining(&timer);
+        if remaining.is_none_or(|r| now + r != next) && next > now {
+            let _ = machine.set_timer(&timer, next, 0, None);
+        }
+    } else if presented.is_some() {
+        state.get::<Devices>().last_present = presented;
     }
 }
 
