@@ -150,7 +150,10 @@ pub struct Emulator {
     environment_extra: Option<Vec<(String, String)>>,
     /// Where the desktop is to be shown, and the screenshots asked for.
     display: crate::run::DisplayChoice,
-    screenshots: (Option<std::path::PathBuf>, Option<(Duration, std::path::PathBuf)>),
+    screenshots: (
+        Option<std::path::PathBuf>,
+        Option<(Duration, std::path::PathBuf)>,
+    ),
     /// A host window shows the desktop.
     window_open: bool,
     /// A program of the GUI subsystem was loaded.
@@ -357,7 +360,11 @@ impl Emulator {
 
     /// The screen's width and height in pixels.
     pub fn framebuffer_size(&mut self) -> (u32, u32) {
-        let (w, h) = self.win32.state_mut().get::<win32k_screen::WindowManager>().screen_size();
+        let (w, h) = self
+            .win32
+            .state_mut()
+            .get::<win32k_screen::WindowManager>()
+            .screen_size();
         (w as u32, h as u32)
     }
 

@@ -34,17 +34,27 @@ fn the_screenshot_shows_the_teal_desktop_and_an_nt4_window_frame() {
         clock_start_ms: clock(),
         ..RunOptions::default()
     };
-    let mut emulator = Emulator::builder().options(options).capture_output().build();
+    let mut emulator = Emulator::builder()
+        .options(options)
+        .capture_output()
+        .build();
     emulator.load(&guest("x86/ntwin.exe"), &[]).expect("load");
     let outcome = emulator
         .run_for(std::time::Duration::from_secs(1))
         .expect("run");
-    assert_eq!(outcome, RunOutcome::TimeReached, "the program waits for input");
+    assert_eq!(
+        outcome,
+        RunOutcome::TimeReached,
+        "the program waits for input"
+    );
     emulator.finish_display();
     let out = String::from_utf8_lossy(&emulator.stdout()).into_owned();
     assert!(out.contains("window: 100,80,420,320\n"), "{out}");
     assert!(out.contains("client: 312x213\n"), "{out}");
-    assert!(out.contains("SM_CXSCREEN: 800\nSM_CYSCREEN: 600\n"), "{out}");
+    assert!(
+        out.contains("SM_CXSCREEN: 800\nSM_CYSCREEN: 600\n"),
+        "{out}"
+    );
 
     let (w, h) = emulator.framebuffer_size();
     assert_eq!((w, h), (800, 600));
@@ -56,7 +66,13 @@ fn the_screenshot_shows_the_teal_desktop_and_an_nt4_window_frame() {
     let at = |x: i32, y: i32| pixels[(y * w as i32 + x) as usize];
     let (l, t, r, b) = WINDOW;
     // The desktop around the window.
-    for (x, y) in [(0, 0), (799, 599), (l - 1, t + 50), (r, t + 50), (l + 50, b)] {
+    for (x, y) in [
+        (0, 0),
+        (799, 599),
+        (l - 1, t + 50),
+        (r, t + 50),
+        (l + 50, b),
+    ] {
         assert_eq!(at(x, y), TEAL, "desktop at {x},{y}");
     }
     // The sizing frame (SM_CXFRAME 4): a raised edge (3DLIGHT, 3DHILIGHT outside-in on the
@@ -87,7 +103,11 @@ fn the_screenshot_shows_the_teal_desktop_and_an_nt4_window_frame() {
     assert_eq!(at(cl + 2, ct + 2), FACE, "close button's face");
     assert_eq!(at(cl - 1, ct + 5), NAVY, "2 pixels between the buttons");
     assert_eq!(at(cl - 2, ct + 5), NAVY, "2 pixels between the buttons");
-    assert_eq!(at(cl - 3, ct + 5), BLACK, "the maximize button's right edge");
+    assert_eq!(
+        at(cl - 3, ct + 5),
+        BLACK,
+        "the maximize button's right edge"
+    );
     // The close glyph: black pixels in the middle of the button.
     assert!(
         (ct + 3..ct + 11).any(|y| (cl + 4..cl + 12).any(|x| at(x, y) == BLACK)),
@@ -120,7 +140,10 @@ fn scripted_keys_and_clicks_reach_the_window_and_alt_f4_ends_it() {
         },
     );
     assert_eq!(run.report.outcome, RunOutcome::AllExited, "{}", run.stderr);
-    assert_eq!(run.report.exit_code, 42, "PostQuitMessage(42) in WM_DESTROY");
+    assert_eq!(
+        run.report.exit_code, 42,
+        "PostQuitMessage(42) in WM_DESTROY"
+    );
     // NT's lParam: repeat count 1, scan code in bits 16-23, context (Alt) bit 29, previous
     // state bit 30, transition bit 31. TranslateMessage makes WM_CHAR with the key's
     // lParam; Shift is down (GetKeyState 0xFF80, toggled bit 0) while A is typed as 'A'.
@@ -162,7 +185,10 @@ fn a_wait_in_the_script_is_guest_time() {
         input_script: script,
         ..RunOptions::default()
     };
-    let mut emulator = Emulator::builder().options(options).capture_output().build();
+    let mut emulator = Emulator::builder()
+        .options(options)
+        .capture_output()
+        .build();
     emulator.load(&guest("x86/ntwin.exe"), &[]).expect("load");
     let start = emulator.clock_ms();
     assert_eq!(emulator.run().expect("run"), RunOutcome::AllExited);
@@ -207,7 +233,10 @@ fn screenshots_every_period_are_named_by_guest_time() {
         RunOptions {
             display: DisplayChoice::None,
             clock_start_ms: clock(),
-            screenshot_every: Some((std::time::Duration::from_millis(500), s.path().to_path_buf())),
+            screenshot_every: Some((
+                std::time::Duration::from_millis(500),
+                s.path().to_path_buf(),
+            )),
             run_for: Some(std::time::Duration::from_millis(1200)),
             ..RunOptions::default()
         },

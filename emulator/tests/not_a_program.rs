@@ -125,9 +125,17 @@ fn a_gui_program_runs() {
     std::fs::create_dir_all(&work).expect("work");
     let file = work.join("gui.exe");
     std::fs::write(&file, &gui).expect("file");
-    let o = ntemu_in(&s, &work, &["--display", "none", file.to_str().expect("path")]);
+    let o = ntemu_in(
+        &s,
+        &work,
+        &["--display", "none", file.to_str().expect("path")],
+    );
     assert_eq!(o.status.code(), Some(7), "{}", text(&o.stderr));
-    assert!(!text(&o.stderr).contains("GUI program"), "{}", text(&o.stderr));
+    assert!(
+        !text(&o.stderr).contains("GUI program"),
+        "{}",
+        text(&o.stderr)
+    );
 }
 
 #[test]

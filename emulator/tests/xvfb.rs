@@ -34,7 +34,9 @@ impl Drop for Reaped {
 /// with 8-bit red, green and blue masks.
 fn parse_xwd(b: &[u8]) -> Option<(u32, u32, Vec<u32>)> {
     let word = |i: usize| -> Option<u32> {
-        Some(u32::from_be_bytes(b.get(4 * i..4 * i + 4)?.try_into().ok()?))
+        Some(u32::from_be_bytes(
+            b.get(4 * i..4 * i + 4)?.try_into().ok()?,
+        ))
     };
     let header_size = word(0)? as usize;
     let (format, width, height) = (word(2)?, word(4)?, word(5)?);

@@ -21,6 +21,9 @@ use std::time::Duration;
 #[cfg(feature = "window")]
 pub mod window;
 
+/// What a host window shows before the machine's first frame: NT 4.0's teal desktop.
+pub const DESKTOP_FILL: u32 = 0x0000_8080;
+
 /// A screen's pixels, row by row from the top, each 0x00RRGGBB.
 #[derive(Clone, Copy, Debug)]
 pub struct Frame<'a> {
@@ -131,7 +134,9 @@ pub fn write_png(path: &Path, frame: Frame<'_>) -> std::io::Result<()> {
     for p in frame.pixels {
         data.extend_from_slice(&[(p >> 16) as u8, (p >> 8) as u8, *p as u8]);
     }
-    writer.write_image_data(&data).map_err(std::io::Error::other)?;
+    writer
+        .write_image_data(&data)
+        .map_err(std::io::Error::other)?;
     writer.finish().map_err(std::io::Error::other)
 }
 
@@ -273,6 +278,3 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
-
-/// What a host window shows before the machine's first frame: NT 4.0's teal desktop.
-pub const DESKTOP_FILL: u32 = 0x0000_8080;

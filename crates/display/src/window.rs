@@ -64,7 +64,11 @@ impl WindowDisplay {
     /// input arrives. Err when no host display can be opened.
     pub fn open(width: u32, height: u32, title: &str, waker: Waker) -> Result<Self, String> {
         let shared = Arc::new(Shared {
-            frame: Mutex::new((width, height, vec![crate::DESKTOP_FILL; (width * height) as usize])),
+            frame: Mutex::new((
+                width,
+                height,
+                vec![crate::DESKTOP_FILL; (width * height) as usize],
+            )),
             input: Mutex::new(VecDeque::new()),
             arrived: Condvar::new(),
             waker,
@@ -161,11 +165,14 @@ impl Display for WindowDisplay {
     }
 }
 
+/// The host window and the softbuffer surface drawn into it.
+type Shown = (Rc<Window>, softbuffer::Surface<Rc<Window>, Rc<Window>>);
+
 struct App {
     shared: Arc<Shared>,
     title: String,
     size: (u32, u32),
-    window: Option<(Rc<Window>, softbuffer::Surface<Rc<Window>, Rc<Window>>)>,
+    window: Option<Shown>,
 }
 
 impl App {

@@ -235,7 +235,12 @@ pub fn layout(window: Rect, client: Rect, style: u32, ex_style: u32, menu: bool)
             } else {
                 (CAPTION_BUTTON - 2, CAPTION_BUTTON - 4)
             };
-            let close = Rect::new(cap.right - 2 - bw, cap.top + 2, cap.right - 2, cap.top + 2 + bh);
+            let close = Rect::new(
+                cap.right - 2 - bw,
+                cap.top + 2,
+                cap.right - 2,
+                cap.top + 2 + bh,
+            );
             l.close = Some(close);
             if !tool && style & (WS_MINIMIZEBOX | WS_MAXIMIZEBOX) != 0 {
                 let max = close.offset(-(bw + 2), 0);
@@ -310,8 +315,14 @@ fn draw_max_glyph(p: &mut Painter<'_>, b: Rect) {
     let r = Rect::new(x0, y0, x0 + 9, y0 + 9);
     p.fill(Rect::new(r.left, r.top, r.right, r.top + 2), BUTTON_TEXT);
     p.fill(Rect::new(r.left, r.top, r.left + 1, r.bottom), BUTTON_TEXT);
-    p.fill(Rect::new(r.right - 1, r.top, r.right, r.bottom), BUTTON_TEXT);
-    p.fill(Rect::new(r.left, r.bottom - 1, r.right, r.bottom), BUTTON_TEXT);
+    p.fill(
+        Rect::new(r.right - 1, r.top, r.right, r.bottom),
+        BUTTON_TEXT,
+    );
+    p.fill(
+        Rect::new(r.left, r.bottom - 1, r.right, r.bottom),
+        BUTTON_TEXT,
+    );
 }
 
 /// Draws a window's non-client area with `p` (whose clip keeps it off the client area and
@@ -341,9 +352,19 @@ pub fn draw_nonclient(
     }
     let _ = r;
     if let Some(cap) = l.caption {
-        p.fill(cap, if active { ACTIVE_CAPTION } else { INACTIVE_CAPTION });
+        p.fill(
+            cap,
+            if active {
+                ACTIVE_CAPTION
+            } else {
+                INACTIVE_CAPTION
+            },
+        );
         // The line under the caption.
-        p.fill(Rect::new(cap.left, cap.bottom, cap.right, cap.bottom + 1), FACE);
+        p.fill(
+            Rect::new(cap.left, cap.bottom, cap.right, cap.bottom + 1),
+            FACE,
+        );
         let mut text_left = cap.left + 2;
         if let Some(s) = l.sysmenu {
             draw_app_icon(p, s);
@@ -383,7 +404,12 @@ pub fn draw_nonclient(
         let outer = Rect::new(c.left - 2, c.top - 2, c.right + 2, c.bottom + 2);
         if ex_style & WS_EX_STATICEDGE != 0 {
             p.edge(
-                Rect::new(outer.left - 1, outer.top - 1, outer.right + 1, outer.bottom + 1),
+                Rect::new(
+                    outer.left - 1,
+                    outer.top - 1,
+                    outer.right + 1,
+                    outer.bottom + 1,
+                ),
                 SHADOW,
                 HILIGHT,
             );
@@ -684,10 +710,12 @@ mod tests {
         let area: i32 = r.iter().map(|r| r.width() * r.height()).sum();
         assert_eq!(area, 100 - 9);
         for a in &r {
-            assert!(intersect(*a, Rect::new(2, 2, 5, 5)).width() <= 0 || {
-                let i = intersect(*a, Rect::new(2, 2, 5, 5));
-                i.height() <= 0
-            });
+            assert!(
+                intersect(*a, Rect::new(2, 2, 5, 5)).width() <= 0 || {
+                    let i = intersect(*a, Rect::new(2, 2, 5, 5));
+                    i.height() <= 0
+                }
+            );
         }
         assert_eq!(
             subtract(vec![Rect::new(0, 0, 4, 4)], Rect::new(10, 10, 12, 12)),

@@ -107,7 +107,9 @@ pub fn parse_input_script(text: &[u8]) -> Result<Vec<ScriptItem>, String> {
     let mut i = 0;
     while i < text.len() {
         let b = text[i];
-        if b == b'\\' && matches!(text.get(i + 1), Some(b'm' | b'w')) && text.get(i + 2) == Some(&b'{')
+        if b == b'\\'
+            && matches!(text.get(i + 1), Some(b'm' | b'w'))
+            && text.get(i + 2) == Some(&b'{')
         {
             let kind = text[i + 1];
             let start = i + 3;
@@ -219,7 +221,9 @@ pub fn set_script(state: &mut Win32State, items: &[ScriptItem]) {
     let d = state.get::<Devices>();
     for item in items {
         match *item {
-            ScriptItem::Key(k) => d.script.extend(key_inputs(k).into_iter().map(Pending::Input)),
+            ScriptItem::Key(k) => d
+                .script
+                .extend(key_inputs(k).into_iter().map(Pending::Input)),
             ScriptItem::Input(i) => d.script.push_back(Pending::Input(i)),
             ScriptItem::Wait(ms) => d.script.push_back(Pending::Wait(ms)),
         }
@@ -255,7 +259,11 @@ pub fn inject(state: &mut Win32State, machine: &mut Machine, input: Input) {
             wm.mouse_input(MouseAction::Move, x, y, time);
         }
         Input::MouseButton { button, down, x, y } => {
-            let (x, y) = if x == i32::MIN { wm.display.cursor } else { (x, y) };
+            let (x, y) = if x == i32::MIN {
+                wm.display.cursor
+            } else {
+                (x, y)
+            };
             let action = if down {
                 MouseAction::Down(button)
             } else {
@@ -322,7 +330,10 @@ fn pump_script(state: &mut Win32State, machine: &mut Machine) -> bool {
                     return delivered;
                 }
                 let target_ready = match input {
-                    Input::Key { .. } => wm.full_handle(wm.focus).or(wm.full_handle(wm.active)).is_some(),
+                    Input::Key { .. } => wm
+                        .full_handle(wm.focus)
+                        .or(wm.full_handle(wm.active))
+                        .is_some(),
                     _ => wm.children(win32k::DESKTOP).iter().any(|&h| wm.is_shown(h)),
                 };
                 if !target_ready {
@@ -357,8 +368,8 @@ fn pump_host(state: &mut Win32State, machine: &mut Machine) -> bool {
 fn present(state: &mut Win32State, machine: &mut Machine, pause: Pause) {
     let now = machine.clock().now_ms();
     let last = state.get::<Devices>().last_present;
-    let due = pause != Pause::Running
-        || last.is_none_or(|t| t.elapsed() >= Duration::from_millis(16));
+    let due =
+        pause != Pause::Running || last.is_none_or(|t| t.elapsed() >= Duration::from_millis(16));
     let wm = state.get::<WindowManager>();
     let Some(backend) = wm.display.backend.as_mut() else {
         return;
@@ -564,7 +575,10 @@ mod tests {
         let items = parse_input_script(b"ab\\m{click 120,200}\\w{500ms}\\k{A-F4}\\\\m{").unwrap();
         assert_eq!(items[0], ScriptItem::Key(Key::Char(b'a')));
         assert_eq!(items[1], ScriptItem::Key(Key::Char(b'b')));
-        assert_eq!(items[2], ScriptItem::Input(Input::MouseMove { x: 120, y: 200 }));
+        assert_eq!(
+            items[2],
+            ScriptItem::Input(Input::MouseMove { x: 120, y: 200 })
+        );
         assert_eq!(
             items[3],
             ScriptItem::Input(Input::MouseButton {
@@ -575,11 +589,17 @@ mod tests {
             })
         );
         assert_eq!(items[5], ScriptItem::Wait(500));
-        assert!(matches!(items[6], ScriptItem::Key(Key::Chord { vk: 0x73, .. })));
+        assert!(matches!(
+            items[6],
+            ScriptItem::Key(Key::Chord { vk: 0x73, .. })
+        ));
         // `\\` is a backslash: the `m{` after it are keys.
         assert_eq!(items[7], ScriptItem::Key(Key::Char(b'\\')));
         assert_eq!(items[8], ScriptItem::Key(Key::Char(b'm')));
-        assert_eq!(parse_input_script(b"\\w{2s}").unwrap(), [ScriptItem::Wait(2000)]);
+        assert_eq!(
+            parse_input_script(b"\\w{2s}").unwrap(),
+            [ScriptItem::Wait(2000)]
+        );
         assert!(parse_input_script(b"\\m{jump 1,2}").is_err());
         assert!(parse_input_script(b"\\w{soon}").is_err());
         assert!(parse_input_script(b"\\m{move 1,2").is_err());
@@ -591,10 +611,30 @@ mod tests {
         assert_eq!(
             i,
             [
-                Input::Key { vk: 0x10, scan: 0x2A, extended: false, down: true },
-                Input::Key { vk: b'A', scan: 0x1E, extended: false, down: true },
-                Input::Key { vk: b'A', scan: 0x1E, extended: false, down: false },
-                Input::Key { vk: 0x10, scan: 0x2A, extended: false, down: false },
+                Input::Key {
+                    vk: 0x10,
+                    scan: 0x2A,
+                    extended: false,
+                    down: true
+                },
+                Input::Key {
+                    vk: b'A',
+                    scan: 0x1E,
+                    extended: false,
+                    down: true
+                },
+                Input::Key {
+                    vk: b'A',
+                    scan: 0x1E,
+                    extended: false,
+                    down: false
+                },
+                Input::Key {
+                    vk: 0x10,
+                    scan: 0x2A,
+                    extended: false,
+                    down: false
+                },
             ]
         );
     }

@@ -17,29 +17,29 @@ const SPI_GETWORKAREA: u32 = 0x30;
 /// have.
 pub fn system_metric(screen: (u32, u32), index: u32) -> u32 {
     match index {
-        0 => screen.0,                                    // SM_CXSCREEN
-        1 => screen.1,                                    // SM_CYSCREEN
-        2 | 3 | 9 | 10 | 20 | 21 => 16,                   // scroll bars and thumbs
-        4 => CAPTION_HEIGHT,                              // SM_CYCAPTION
-        5 | 6 => 1,                                       // SM_CXBORDER, SM_CYBORDER
-        7 | 8 => 3,                                       // SM_CXDLGFRAME, SM_CYDLGFRAME
-        11..=14 => 32,                                    // icons and cursors
-        15 => 19,                                         // SM_CYMENU
-        16 => screen.0,                                   // SM_CXFULLSCREEN
+        0 => screen.0,                                                  // SM_CXSCREEN
+        1 => screen.1,                                                  // SM_CYSCREEN
+        2 | 3 | 9 | 10 | 20 | 21 => 16,                                 // scroll bars and thumbs
+        4 => CAPTION_HEIGHT,                                            // SM_CYCAPTION
+        5 | 6 => 1,                                                     // SM_CXBORDER, SM_CYBORDER
+        7 | 8 => 3,     // SM_CXDLGFRAME, SM_CYDLGFRAME
+        11..=14 => 32,  // icons and cursors
+        15 => 19,       // SM_CYMENU
+        16 => screen.0, // SM_CXFULLSCREEN
         17 => screen.1.saturating_sub(TASKBAR_HEIGHT + CAPTION_HEIGHT), // SM_CYFULLSCREEN
-        19 => 1,                                          // SM_MOUSEPRESENT
-        28 | 34 => 112,                                   // SM_CXMIN, SM_CXMINTRACK
-        29 | 35 => 27,                                    // SM_CYMIN, SM_CYMINTRACK
-        30 | 31 => 18,                                    // SM_CXSIZE, SM_CYSIZE
-        32 | 33 => 4,                                     // SM_CXFRAME, SM_CYFRAME
-        36 | 37 => 4,                                     // SM_CXDOUBLECLK, SM_CYDOUBLECLK
-        38 | 39 => 75,                                    // icon spacing
-        43 => 2,                                          // SM_CMOUSEBUTTONS
-        45 | 46 => 2,                                     // SM_CXEDGE, SM_CYEDGE
-        49 | 50 => 16,                                    // small icons
-        51 => 15,                                         // SM_CYSMCAPTION
-        61 => screen.0 + 8,                               // SM_CXMAXIMIZED
-        62 => screen.1.saturating_sub(TASKBAR_HEIGHT) + 8,              // SM_CYMAXIMIZED
+        19 => 1,        // SM_MOUSEPRESENT
+        28 | 34 => 112, // SM_CXMIN, SM_CXMINTRACK
+        29 | 35 => 27,  // SM_CYMIN, SM_CYMINTRACK
+        30 | 31 => 18,  // SM_CXSIZE, SM_CYSIZE
+        32 | 33 => 4,   // SM_CXFRAME, SM_CYFRAME
+        36 | 37 => 4,   // SM_CXDOUBLECLK, SM_CYDOUBLECLK
+        38 | 39 => 75,  // icon spacing
+        43 => 2,        // SM_CMOUSEBUTTONS
+        45 | 46 => 2,   // SM_CXEDGE, SM_CYEDGE
+        49 | 50 => 16,  // small icons
+        51 => 15,       // SM_CYSMCAPTION
+        61 => screen.0 + 8, // SM_CXMAXIMIZED
+        62 => screen.1.saturating_sub(TASKBAR_HEIGHT) + 8, // SM_CYMAXIMIZED
         _ => 0,
     }
 }

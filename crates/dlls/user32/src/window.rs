@@ -255,10 +255,7 @@ fn create(
     if style & WS_THICKFRAME != 0 || overlapped {
         let (border, ..) = geometry::frame(style, ex_style, false);
         let mmi_addr = base + MMI_OFF;
-        let max = (
-            screen.0 + 2 * border,
-            screen.1 + 2 * border,
-        );
+        let max = (screen.0 + 2 * border, screen.1 + 2 * border);
         let mmi = [
             0,
             0,
