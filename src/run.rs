@@ -83,7 +83,7 @@ pub struct RunOptions {
     pub dll_overrides: kernel32::dllload::DllOverrides,
     /// The screen's size in pixels (`--desktop WxH`); None: 800 x 600.
     pub desktop: Option<(u32, u32)>,
-    /// Where the desktop is shown (`--display`).
+    /// Where the desktop is shown (`--display`; headless by default).
     pub display: DisplayChoice,
     /// Write the screen as a PNG file here when the run ends (`--screenshot`).
     pub screenshot: Option<PathBuf>,
@@ -95,14 +95,15 @@ pub struct RunOptions {
     pub input_script: Vec<user32::input::ScriptItem>,
 }
 
-/// Where the desktop is shown.
+/// Where the desktop is shown. The library's default is headless; the command line's is
+/// [`DisplayChoice::Auto`].
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub enum DisplayChoice {
     /// A host window when the program is a GUI program and the host has a display
     /// (DISPLAY or WAYLAND_DISPLAY is set); else nowhere (headless).
-    #[default]
     Auto,
     /// Nowhere: headless (screenshots are still written).
+    #[default]
     None,
     /// A host window, whatever the program.
     Window,

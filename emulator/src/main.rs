@@ -425,6 +425,7 @@ fn main() -> ExitCode {
                     Err(e) => return usage_error(e),
                 }
             }
+            options.display = ntemu::DisplayChoice::Auto;
             if let Some(text) = display {
                 match ntemu::parse_display(&text) {
                     Ok(choice) => options.display = choice,

@@ -439,6 +439,10 @@ fn idle(state: &mut Win32State, machine: &mut Machine, timeout: Option<Duration>
             present(state, machine, Pause::Sleeping(Duration::ZERO));
             return true;
         }
+        // The host rang (a Ctrl+C on the terminal, say): the scheduler serves it.
+        if machine.host_signal().is_rung() {
+            return true;
+        }
     }
 }
 

@@ -734,12 +734,15 @@ fn GetQueueStatus(call: &mut ApiCall<'_>, flags: u32) -> u32 {
     (bits << 16) | bits
 }
 
-/// BOOL GetInputState(void): whether mouse or keyboard input waits; there is no input device
-/// yet, so FALSE.
+/// BOOL GetInputState(void): whether keyboard or mouse messages wait in the thread's queue.
 #[export]
 fn GetInputState(call: &mut ApiCall<'_>) -> bool {
-    let _ = call;
-    false
+    let (p, t) = (call.thread.process, call.thread.thread);
+    wm(call).queue_of(p, t).is_some_and(|q| {
+        q.posted.iter().any(|m| {
+            (0x0100..=0x0109).contains(&m.message) || (0x0200..=0x020D).contains(&m.message)
+        })
+    })
 }
 
 /// GetMessageA/W's work.
