@@ -176,6 +176,36 @@ fn scripted_keys_and_clicks_reach_the_window_and_alt_f4_ends_it() {
 }
 
 #[test]
+fn a_click_on_the_close_button_closes_the_window() {
+    // The close button is 16 x 14 at (398, 86): DefWindowProc's WM_NCLBUTTONDOWN on
+    // HTCLOSE (20) sends WM_SYSCOMMAND SC_CLOSE. The move before the click is non-client
+    // too (WM_NCMOUSEMOVE, not logged).
+    let script = ntemu::user32::input::parse_input_script(b"\\m{click 406,93}").expect("script");
+    let run = run_captured(
+        &guest("x86/ntwin.exe"),
+        RunOptions {
+            display: DisplayChoice::None,
+            clock_start_ms: clock(),
+            input_script: script,
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(run.report.outcome, RunOutcome::AllExited, "{}", run.stderr);
+    assert_eq!(
+        messages(&run.stdout),
+        [
+            "WM_NCLBUTTONDOWN wp=0x00000014 lp=0x005d0196",
+            "WM_SYSCOMMAND wp=0x0000f060 lp=0x00000000",
+            "WM_CLOSE",
+            "WM_DESTROY",
+            "exit: 42",
+        ],
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn a_wait_in_the_script_is_guest_time() {
     // The click comes 2 s of guest time after the key: the program sees the clock move.
     let script = ntemu::user32::input::parse_input_script(b"a\\w{2s}\\k{A-F4}").expect("script");

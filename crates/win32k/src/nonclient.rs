@@ -742,6 +742,66 @@ mod tests {
         assert_eq!(hit_test(&l, style, 99, 150), HTNOWHERE);
     }
 
+    fn top_level(wm: &mut WindowManager, rect: Rect) -> u32 {
+        let style = 0x00CF_0000 | WS_VISIBLE;
+        wm.insert(crate::Window {
+            handle: 0,
+            process: 1,
+            thread: 2,
+            class: 0,
+            style,
+            ex_style: 0,
+            id: 0,
+            user_data: 0,
+            wndproc: 0,
+            unicode: false,
+            instance: 0,
+            parent: DESKTOP,
+            owner: 0,
+            text: Vec::new(),
+            rect,
+            client: geometry::client_from_window(rect, style, 0, false),
+            extra: Vec::new(),
+            children: Vec::new(),
+            life: crate::Life::Alive,
+            size_move_owed: false,
+        })
+    }
+
+    #[test]
+    fn a_frame_below_another_window_is_clipped_by_it_and_the_point_finds_the_top_one() {
+        let mut wm = WindowManager::default();
+        let below = top_level(&mut wm, Rect::new(10, 10, 210, 160));
+        let above = top_level(&mut wm, Rect::new(100, 5, 300, 200));
+        assert_eq!(
+            wm.children(DESKTOP),
+            vec![above, below],
+            "the newer one on top"
+        );
+        wm.set_frame_active(above, true);
+        wm.draw_frame(above);
+        wm.draw_frame(below);
+        // The lower window's caption shows left of the upper window only.
+        assert_eq!(wm.screen.get(50, 20), Some(INACTIVE_CAPTION));
+        assert_eq!(wm.screen.get(150, 20), Some(ACTIVE_CAPTION));
+        assert_eq!(wm.window_from_point(150, 20), above);
+        assert_eq!(wm.window_from_point(50, 20), below);
+        assert_eq!(wm.window_from_point(5, 5), 0);
+        assert_eq!(wm.hit_test(above, 150, 20), HTCAPTION);
+        // Hiding the upper window uncovers the desktop and the lower window's frame.
+        if let Some(w) = wm.window_mut(above) {
+            w.style &= !WS_VISIBLE;
+        }
+        let touched = wm.expose(Rect::new(100, 5, 300, 200));
+        assert_eq!(
+            touched,
+            vec![below],
+            "the lower window's client needs painting"
+        );
+        assert_eq!(wm.screen.get(150, 20), Some(INACTIVE_CAPTION));
+        assert_eq!(wm.screen.get(250, 20), Some(DESKTOP_COLOUR));
+    }
+
     #[test]
     fn a_frame_is_drawn_with_nt_colours() {
         let mut s = Surface::new(300, 200, DESKTOP_COLOUR);

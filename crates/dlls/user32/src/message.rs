@@ -980,6 +980,8 @@ fn default_proc(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, w
                 && let Some(w) = wm(call).window_mut(hwnd)
             {
                 w.text = t;
+                // The caption shows the new title.
+                wm(call).draw_frame(hwnd);
             }
             Step::Return(1)
         }
