@@ -206,6 +206,54 @@ fn a_click_on_the_close_button_closes_the_window() {
 }
 
 #[test]
+fn a_click_on_an_inactive_window_activates_it_and_brings_it_to_the_top() {
+    // "ntwin two" makes a second window at (300, 200) over the first and active; a click
+    // in the first window's client area sends it WM_MOUSEACTIVATE (wParam: its top-level
+    // window, itself; lParam: HTCLIENT and WM_LBUTTONDOWN), activates it (WM_ACTIVATE to
+    // both), brings it to the top and then gives it the click.
+    let s = Scratch::new("gui-activate");
+    let png = s.path().join("two.png");
+    let script =
+        ntemu::user32::input::parse_input_script(b"\\m{click 150,150}\\w{100ms}").expect("script");
+    let options = RunOptions {
+        display: DisplayChoice::None,
+        clock_start_ms: clock(),
+        input_script: script,
+        screenshot: Some(png.clone()),
+        args: vec!["two".into()],
+        run_for: Some(std::time::Duration::from_secs(1)),
+        ..RunOptions::default()
+    };
+    let run = run_captured(&guest("x86/ntwin.exe"), options);
+    assert!(run.stdout.starts_with("second: 1\n"), "{}", run.stdout);
+    assert_eq!(
+        messages(&run.stdout),
+        [
+            "WM_MOUSEMOVE wp=0x00000000 lp=0x002f002e",
+            "WM_MOUSEACTIVATE wp=0x00000001 lp=0x02010001",
+            "2: WM_ACTIVATE wp=0x00000000 lp=0x00000000",
+            "WM_ACTIVATE wp=0x00000001 lp=0x00000000",
+            "WM_LBUTTONDOWN wp=0x00000001 lp=0x002f002e",
+            "  GetCursorPos: 150,150",
+            "  GetAsyncKeyState(VK_LBUTTON): 0x00008000",
+            "WM_LBUTTONUP wp=0x00000000 lp=0x002f002e",
+        ],
+        "{}",
+        run.stdout
+    );
+    // The first window's frame is now over the second's; the second's caption is grey.
+    let (w, _, pixels) = ntemu::display::read_png(&png).expect("screenshot");
+    let at = |x: u32, y: u32| pixels[(y * w + x) as usize];
+    assert_eq!(at(300, 90), NAVY, "the first window's caption, active");
+    assert_eq!(
+        at(419, 250),
+        BLACK,
+        "the first window's right edge, over the second"
+    );
+    assert_eq!(at(430, 210), GREY, "the second window's caption, inactive");
+}
+
+#[test]
 fn a_wait_in_the_script_is_guest_time() {
     // The click comes 2 s of guest time after the key: the program sees the clock move.
     let script = ntemu::user32::input::parse_input_script(b"a\\w{2s}\\k{A-F4}").expect("script");

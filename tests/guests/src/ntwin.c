@@ -1,19 +1,27 @@
 /* A GUI program (subsystem windows): one overlapped window with a caption at (100, 80),
- * 320 x 240, shown and active. The window procedure logs the keyboard and mouse messages
+ * 320 x 240, shown and active (with the argument "two", a second one at (300, 200) over it
+ * takes the activation; the messages of the second are logged with "2:"). The window procedure logs the keyboard and mouse messages
  * it gets with their wParam and lParam (and the key state and cursor where they matter),
  * and the close messages; Alt+F4 ends it through DefWindowProc (WM_SYSCOMMAND SC_CLOSE,
  * WM_CLOSE, DestroyWindow), and WM_DESTROY's PostQuitMessage(42) makes its exit code. */
 #include "guest.h"
 
+static HWND g_second;
+static HWND g_current;
+
 static void log_msg(const char *name, WPARAM wp, LPARAM lp)
 {
+    if (g_second && g_current == g_second) put("2: ");
     put(name); put(" wp="); put_x(wp); put(" lp="); put_x(lp); put("\n");
 }
 
 static LRESULT CALLBACK wndproc(HWND hwnd, UINT m, WPARAM wp, LPARAM lp)
 {
     POINT pt;
+    g_current = hwnd;
     switch (m) {
+    case WM_MOUSEACTIVATE: log_msg("WM_MOUSEACTIVATE", wp == (WPARAM)hwnd, lp); break;
+    case WM_ACTIVATE: if (g_second) log_msg("WM_ACTIVATE", LOWORD(wp), 0); break;
     case WM_KEYDOWN:
         log_msg("WM_KEYDOWN", wp, lp);
         if (wp == 'A') check_x("  GetKeyState(VK_SHIFT)", (unsigned short)GetKeyState(VK_SHIFT));
@@ -38,7 +46,7 @@ static LRESULT CALLBACK wndproc(HWND hwnd, UINT m, WPARAM wp, LPARAM lp)
     case WM_CLOSE: put("WM_CLOSE\n"); break;
     case WM_DESTROY:
         put("WM_DESTROY\n");
-        PostQuitMessage(42);
+        if (hwnd != g_second) PostQuitMessage(42);
         return 0;
     }
     return DefWindowProcA(hwnd, m, wp, lp);
@@ -58,6 +66,16 @@ void __stdcall start(void)
                            NULL, NULL, wc.hInstance, NULL);
     ShowWindow(hwnd, SW_SHOWNORMAL);
     UpdateWindow(hwnd);
+    {
+        const char *cl = GetCommandLineA();
+        int n = 0;
+        while (cl[n]) n++;
+        if (n >= 4 && cl[n - 4] == ' ' && cl[n - 3] == 't' && cl[n - 2] == 'w' && cl[n - 1] == 'o') {
+            g_second = CreateWindowExA(0, "NtWin", "second", WS_OVERLAPPEDWINDOW | WS_VISIBLE,
+                                       300, 200, 200, 150, NULL, NULL, wc.hInstance, NULL);
+            put("second: "); put_u(GetActiveWindow() == g_second); put("\n");
+        }
+    }
     GetWindowRect(hwnd, &r);
     put("window: "); put_i(r.left); put(","); put_i(r.top); put(","); put_i(r.right); put(",");
     put_i(r.bottom); put("\n");
@@ -65,7 +83,7 @@ void __stdcall start(void)
     put("client: "); put_i(r.right); put("x"); put_i(r.bottom); put("\n");
     check_u("SM_CXSCREEN", GetSystemMetrics(SM_CXSCREEN));
     check_u("SM_CYSCREEN", GetSystemMetrics(SM_CYSCREEN));
-    check_u("active", GetActiveWindow() == hwnd);
+    check_u("active", GetActiveWindow() == hwnd || (g_second && GetActiveWindow() == g_second));
     while (GetMessageA(&msg, NULL, 0, 0) > 0) {
         TranslateMessage(&msg);
         DispatchMessageA(&msg);

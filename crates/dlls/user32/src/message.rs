@@ -627,6 +627,70 @@ fn PostQuitMessage(call: &mut ApiCall<'_>, nExitCode: u32) {
     }
 }
 
+/// The button-down message whose WM_MOUSEACTIVATE was sent last (hwnd, message, time):
+/// it is not asked about again.
+#[derive(Default)]
+struct MouseActivated(Option<(u32, u32, u32)>);
+
+/// MA_ACTIVATEANDEAT and MA_NOACTIVATEANDEAT: the click is thrown away.
+const MA_ACTIVATEANDEAT: u32 = 2;
+const MA_NOACTIVATEANDEAT: u32 = 4;
+
+/// A button going down over a window whose top-level window is not the active one, as
+/// NT's xxxScanSysQueue handles it before the click is taken: WM_MOUSEACTIVATE to the
+/// window (wParam the top-level window, lParam the hit-test code and the mouse message),
+/// then, for MA_ACTIVATE or MA_ACTIVATEANDEAT, the top-level window is activated; for the
+/// ...ANDEAT answers the click is thrown away. Then the caller starts again.
+fn mouse_activation(call: &mut ApiCall<'_>, filter: &Filter) -> Option<Step> {
+    let (p, t) = (call.thread.process, call.thread.thread);
+    let m = wm(call).queue_of(p, t)?.take_posted(filter, false)?;
+    let down = matches!(
+        m.message,
+        0x0201 | 0x0204 | 0x0207 | 0x00A1 | 0x00A4 | 0x00A7
+    );
+    if !down || call.state.get::<MouseActivated>().0 == Some((m.hwnd, m.message, m.time)) {
+        return None;
+    }
+    let top = top_level(call, m.hwnd);
+    let w = wm(call);
+    if top == w.full_handle(w.active).unwrap_or(0)
+        || w.window(top)
+            .is_none_or(|w| w.thread != t || w.style & win32k::WS_DISABLED != 0)
+    {
+        return None;
+    }
+    call.state.get::<MouseActivated>().0 = Some((m.hwnd, m.message, m.time));
+    let hit = if m.message >= 0x0200 {
+        win32k::nonclient::HTCLIENT
+    } else {
+        m.wparam
+    };
+    let acts: VecDeque<Act> = [
+        Act::Send(m.hwnd, WM_MOUSEACTIVATE, top, hit | (m.message << 16)),
+        Act::check(move |call, r| {
+            if matches!(r, MA_ACTIVATEANDEAT | MA_NOACTIVATEANDEAT) {
+                let (p, t) = (call.thread.process, call.thread.thread);
+                if let Some(q) = wm(call).queue_of(p, t) {
+                    q.posted.retain(|x| *x != m);
+                }
+            }
+            if r == 1 || r == MA_ACTIVATEANDEAT {
+                // The window comes to the top of the Z order, its frame over the others.
+                let m = wm(call);
+                m.bring_to_top(top);
+                if let Some((rect, _)) = m.screen_rects(top) {
+                    m.expose(rect);
+                }
+                let acts: VecDeque<Act> = crate::window::activate_acts(call, top).into();
+                return Some(plan(call, acts, 0, Box::new(|_, _| Step::Again)));
+            }
+            None
+        }),
+    ]
+    .into();
+    Some(plan(call, acts, 0, Box::new(|_, _| Step::Again)))
+}
+
 /// Writes a MSG.
 fn put_message(call: &mut ApiCall<'_>, address: u32, m: &Message) -> bool {
     let w = [
@@ -670,6 +734,9 @@ fn look(
         min,
         max,
     };
+    if let Some(step) = mouse_activation(call, &filter) {
+        return Err(step);
+    }
     let now = now(call);
     let (p, t) = (call.thread.process, call.thread.thread);
     let Some(q) = wm(call).queue_of(p, t) else {

@@ -626,7 +626,7 @@ fn thread_top_levels(call: &mut ApiCall<'_>) -> Vec<u32> {
 /// active window, WM_ACTIVATEAPP(TRUE) to each of its top-level windows; then the window's
 /// WM_NCACTIVATE(TRUE), WM_ACTIVATE(WA_ACTIVE) and the focus (WM_KILLFOCUS to the old focus,
 /// WM_SETFOCUS to it).
-fn activate_acts(call: &mut ApiCall<'_>, hwnd: u32) -> Vec<Act> {
+pub fn activate_acts(call: &mut ApiCall<'_>, hwnd: u32) -> Vec<Act> {
     let thread = call.thread.thread;
     let m = wm(call);
     let prev = m.active;
