@@ -211,23 +211,62 @@ fn a_click_on_an_inactive_window_activates_it_and_brings_it_to_the_top() {
     // in the first window's client area sends it WM_MOUSEACTIVATE (wParam: its top-level
     // window, itself; lParam: HTCLIENT and WM_LBUTTONDOWN), activates it (WM_ACTIVATE to
     // both), brings it to the top and then gives it the click.
-    let s = Scratch::new("gui-activate");
-    let png = s.path().join("two.png");
-    let script =
-        ntemu::user32::input::parse_input_script(b"\\m{click 150,150}\\w{100ms}").expect("script");
+    let script = |text: &[u8]| ntemu::user32::input::parse_input_script(text).expect("script");
     let options = RunOptions {
         display: DisplayChoice::None,
         clock_start_ms: clock(),
-        input_script: script,
-        screenshot: Some(png.clone()),
-        args: vec!["two".into()],
-        run_for: Some(std::time::Duration::from_secs(1)),
+        input_script: script(b"\\m{click 150,150}"),
         ..RunOptions::default()
     };
-    let run = run_captured(&guest("x86/ntwin.exe"), options);
-    assert!(run.stdout.starts_with("second: 1\n"), "{}", run.stdout);
+    let mut emulator = Emulator::builder()
+        .options(options)
+        .capture_output()
+        .build();
+    emulator
+        .load(&guest("x86/ntwin.exe"), &["two".to_string()])
+        .expect("load");
+    let second = std::time::Duration::from_secs(1);
+    emulator.run_for(second).expect("run");
+    let (w, _) = emulator.framebuffer_size();
+    let pixels = emulator.framebuffer();
+    let at = |p: &[u32], x: u32, y: u32| p[(y * w + x) as usize];
     assert_eq!(
-        messages(&run.stdout),
+        at(&pixels, 300, 90),
+        NAVY,
+        "the first window's caption, active"
+    );
+    assert_eq!(
+        at(&pixels, 419, 250),
+        BLACK,
+        "its right edge, over the second window"
+    );
+    let out = String::from_utf8_lossy(&emulator.stdout()).into_owned();
+    assert_eq!(
+        at(&pixels, 430, 210),
+        GREY,
+        "the second window's caption, inactive: {out}"
+    );
+
+    // The second window's WM_NCHITTEST says HTCAPTION (2) over its client area: the click
+    // there is a non-client one, in screen coordinates, and activates it again.
+    emulator.queue_input_script(&script(b"\\m{click 450,300}"));
+    emulator.run_for(second).expect("run");
+    let pixels = emulator.framebuffer();
+    assert_eq!(
+        at(&pixels, 300, 90),
+        GREY,
+        "the first window's caption, inactive"
+    );
+    assert_eq!(
+        at(&pixels, 430, 210),
+        NAVY,
+        "the second window's caption, active"
+    );
+
+    let out = String::from_utf8_lossy(&emulator.stdout()).into_owned();
+    assert!(out.starts_with("second: 1\n"), "{out}");
+    assert_eq!(
+        messages(&out),
         [
             "WM_MOUSEMOVE wp=0x00000000 lp=0x002f002e",
             "WM_MOUSEACTIVATE wp=0x00000001 lp=0x02010001",
@@ -237,20 +276,13 @@ fn a_click_on_an_inactive_window_activates_it_and_brings_it_to_the_top() {
             "  GetCursorPos: 150,150",
             "  GetAsyncKeyState(VK_LBUTTON): 0x00008000",
             "WM_LBUTTONUP wp=0x00000000 lp=0x002f002e",
+            "2: WM_MOUSEACTIVATE wp=0x00000001 lp=0x00a10002",
+            "WM_ACTIVATE wp=0x00000000 lp=0x00000000",
+            "2: WM_ACTIVATE wp=0x00000001 lp=0x00000000",
+            "2: WM_NCLBUTTONDOWN wp=0x00000002 lp=0x012c01c2",
         ],
-        "{}",
-        run.stdout
+        "{out}"
     );
-    // The first window's frame is now over the second's; the second's caption is grey.
-    let (w, _, pixels) = ntemu::display::read_png(&png).expect("screenshot");
-    let at = |x: u32, y: u32| pixels[(y * w + x) as usize];
-    assert_eq!(at(300, 90), NAVY, "the first window's caption, active");
-    assert_eq!(
-        at(419, 250),
-        BLACK,
-        "the first window's right edge, over the second"
-    );
-    assert_eq!(at(430, 210), GREY, "the second window's caption, inactive");
 }
 
 #[test]

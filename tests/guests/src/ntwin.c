@@ -1,6 +1,7 @@
 /* A GUI program (subsystem windows): one overlapped window with a caption at (100, 80),
  * 320 x 240, shown and active (with the argument "two", a second one at (300, 200) over it
- * takes the activation; the messages of the second are logged with "2:"). The window procedure logs the keyboard and mouse messages
+ * takes the activation; the messages of the second are logged with "2:", and its client
+ * area answers WM_NCHITTEST with HTCAPTION). The window procedure logs the keyboard and mouse messages
  * it gets with their wParam and lParam (and the key state and cursor where they matter),
  * and the close messages; Alt+F4 ends it through DefWindowProc (WM_SYSCOMMAND SC_CLOSE,
  * WM_CLOSE, DestroyWindow), and WM_DESTROY's PostQuitMessage(42) makes its exit code. */
@@ -21,6 +22,13 @@ static LRESULT CALLBACK wndproc(HWND hwnd, UINT m, WPARAM wp, LPARAM lp)
     g_current = hwnd;
     switch (m) {
     case WM_MOUSEACTIVATE: log_msg("WM_MOUSEACTIVATE", wp == (WPARAM)hwnd, lp); break;
+    case WM_NCHITTEST:
+        /* The second window is dragged by its client area: it says HTCAPTION there. */
+        if (hwnd == g_second) {
+            LRESULT hit = DefWindowProcA(hwnd, m, wp, lp);
+            return hit == HTCLIENT ? HTCAPTION : hit;
+        }
+        break;
     case WM_ACTIVATE: if (g_second) log_msg("WM_ACTIVATE", LOWORD(wp), 0); break;
     case WM_KEYDOWN:
         log_msg("WM_KEYDOWN", wp, lp);

@@ -627,6 +627,74 @@ fn PostQuitMessage(call: &mut ApiCall<'_>, nExitCode: u32) {
     }
 }
 
+/// The mouse message whose WM_NCHITTEST was answered last (hwnd, message, time, point).
+#[derive(Default)]
+struct HitTested(Option<(u32, u32, u32, (i32, i32))>);
+
+/// A mouse message at the head of the queue, as NT's xxxScanSysQueue takes it: the window
+/// is asked where the point is (WM_NCHITTEST, unless it has the capture), and the message
+/// becomes the client one (client coordinates, MK_* flags) for HTCLIENT or the non-client
+/// one (the hit-test code, screen coordinates) for anything else. Then the caller starts
+/// again.
+fn hit_test_head(call: &mut ApiCall<'_>, filter: &Filter) -> Option<Step> {
+    let (p, t) = (call.thread.process, call.thread.thread);
+    let m = wm(call).queue_of(p, t)?.take_posted(filter, false)?;
+    let client = (0x0200..=0x0209).contains(&m.message);
+    let nc = (0x00A0..=0x00A9).contains(&m.message);
+    if !(client || nc) {
+        return None;
+    }
+    let id = (m.hwnd, m.message, m.time, m.pt);
+    let w = wm(call);
+    let captured = w.full_handle(w.display.capture) == Some(m.hwnd);
+    if captured || call.state.get::<HitTested>().0 == Some(id) {
+        return None;
+    }
+    call.state.get::<HitTested>().0 = Some(id);
+    let point = win32k::input::points(m.pt.0, m.pt.1);
+    let acts: VecDeque<Act> = [
+        Act::Send(m.hwnd, WM_NCHITTEST, 0, point),
+        Act::check(move |call, hit| {
+            let kind = if client {
+                m.message - 0x0200
+            } else {
+                m.message - 0x00A0
+            };
+            let w = wm(call);
+            let new = if hit == win32k::nonclient::HTCLIENT {
+                let (ox, oy) = w.client_origin(m.hwnd);
+                let wparam = if client {
+                    m.wparam
+                } else {
+                    w.display.mk_flags()
+                };
+                win32k::Message {
+                    message: 0x0200 + kind,
+                    wparam,
+                    lparam: win32k::input::points(m.pt.0 - ox, m.pt.1 - oy),
+                    ..m
+                }
+            } else {
+                win32k::Message {
+                    message: 0x00A0 + kind,
+                    wparam: hit,
+                    lparam: point,
+                    ..m
+                }
+            };
+            if let Some(q) = wm(call).queue_of(p, t)
+                && let Some(slot) = q.posted.iter_mut().find(|x| **x == m)
+            {
+                *slot = new;
+            }
+            call.state.get::<HitTested>().0 = Some((new.hwnd, new.message, new.time, new.pt));
+            None
+        }),
+    ]
+    .into();
+    Some(plan(call, acts, 0, Box::new(|_, _| Step::Again)))
+}
+
 /// The button-down message whose WM_MOUSEACTIVATE was sent last (hwnd, message, time):
 /// it is not asked about again.
 #[derive(Default)]
@@ -734,6 +802,9 @@ fn look(
         min,
         max,
     };
+    if let Some(step) = hit_test_head(call, &filter) {
+        return Err(step);
+    }
     if let Some(step) = mouse_activation(call, &filter) {
         return Err(step);
     }
