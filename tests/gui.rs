@@ -286,6 +286,46 @@ fn a_click_on_an_inactive_window_activates_it_and_brings_it_to_the_top() {
 }
 
 #[test]
+fn the_capture_window_gets_the_mouse_wherever_it_is() {
+    // The right button down sets the capture: the move to (10, 10), outside the window, is
+    // a client WM_MOUSEMOVE at (-94, -93) with MK_RBUTTON; the button up there too (the
+    // "move" to where the mouse already is makes no message); then ReleaseCapture sends
+    // WM_CAPTURECHANGED (lParam: no new window).
+    let script = ntemu::user32::input::parse_input_script(
+        b"\\m{rdown 150,150}\\m{move 10,10}\\m{rup 10,10}\\k{A-F4}",
+    )
+    .expect("script");
+    let run = run_captured(
+        &guest("x86/ntwin.exe"),
+        RunOptions {
+            display: DisplayChoice::None,
+            clock_start_ms: clock(),
+            input_script: script,
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(run.report.exit_code, 42, "{}", run.stderr);
+    let log = messages(&run.stdout);
+    assert_eq!(
+        log[..10],
+        [
+            "WM_MOUSEMOVE wp=0x00000000 lp=0x002f002e",
+            "WM_RBUTTONDOWN wp=0x00000002 lp=0x002f002e",
+            "  SetCapture: 0x00000001",
+            "  GetCapture: 0x00000001",
+            "WM_MOUSEMOVE wp=0x00000002 lp=0xffa3ffa2",
+            "WM_RBUTTONUP wp=0x00000000 lp=0xffa3ffa2",
+            "WM_CAPTURECHANGED wp=0x00000000 lp=0x00000000",
+            "  ReleaseCapture: 0x00000001",
+            "  GetCapture: 0x00000001",
+            "WM_SYSKEYDOWN wp=0x00000012 lp=0x20380001",
+        ],
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn a_wait_in_the_script_is_guest_time() {
     // The click comes 2 s of guest time after the key: the program sees the clock move.
     let script = ntemu::user32::input::parse_input_script(b"a\\w{2s}\\k{A-F4}").expect("script");

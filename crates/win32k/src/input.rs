@@ -226,6 +226,10 @@ impl WindowManager {
     /// Returns whether a window got it.
     pub fn mouse_input(&mut self, action: MouseAction, x: i32, y: i32, time: u32) -> bool {
         let d = &mut self.display;
+        if action == MouseAction::Move && d.cursor == (x, y) {
+            // The mouse did not go anywhere: NT makes no WM_MOUSEMOVE of it.
+            return false;
+        }
         d.cursor = (x, y);
         let vk_of = |b: Button| match b {
             Button::Left => VK_LBUTTON,

@@ -47,8 +47,18 @@ static LRESULT CALLBACK wndproc(HWND hwnd, UINT m, WPARAM wp, LPARAM lp)
         check_x("  GetAsyncKeyState(VK_LBUTTON)", (unsigned short)GetAsyncKeyState(VK_LBUTTON));
         break;
     case WM_LBUTTONUP: log_msg("WM_LBUTTONUP", wp, lp); break;
-    case WM_RBUTTONDOWN: log_msg("WM_RBUTTONDOWN", wp, lp); break;
-    case WM_RBUTTONUP: log_msg("WM_RBUTTONUP", wp, lp); break;
+    case WM_RBUTTONDOWN:
+        /* The right button captures the mouse until it comes up. */
+        log_msg("WM_RBUTTONDOWN", wp, lp);
+        check_x("  SetCapture", SetCapture(hwnd) == NULL);
+        check_x("  GetCapture", GetCapture() == hwnd);
+        break;
+    case WM_RBUTTONUP:
+        log_msg("WM_RBUTTONUP", wp, lp);
+        check_x("  ReleaseCapture", ReleaseCapture());
+        check_x("  GetCapture", GetCapture() == NULL);
+        break;
+    case WM_CAPTURECHANGED: log_msg("WM_CAPTURECHANGED", wp, lp); break;
     case WM_NCLBUTTONDOWN: log_msg("WM_NCLBUTTONDOWN", wp, lp); break;
     case WM_SYSCOMMAND: log_msg("WM_SYSCOMMAND", wp & 0xFFF0, 0); break;
     case WM_CLOSE: put("WM_CLOSE\n"); break;

@@ -544,23 +544,42 @@ fn SetCursorPos(call: &mut ApiCall<'_>, X: i32, Y: i32) -> bool {
     true
 }
 
-/// HWND SetCapture(HWND hWnd): the mouse goes to the window until ReleaseCapture; returns
-/// the window that had it.
-#[export]
-fn SetCapture(call: &mut ApiCall<'_>, hWnd: u32) -> u32 {
+/// WM_CAPTURECHANGED.
+const WM_CAPTURECHANGED: u32 = 0x0215;
+
+/// Gives the capture to `hwnd` (0: nobody); the window that loses it gets
+/// WM_CAPTURECHANGED with the new one in lParam. The step returns `result`.
+fn change_capture(call: &mut ApiCall<'_>, hwnd: u32, result: u32) -> crate::guest::Step {
+    use crate::wm::{Act, plan, returning};
     let wm = crate::wm::wm(call);
     let previous = wm.full_handle(wm.display.capture).unwrap_or(0);
-    if let Some(h) = wm.full_handle(hWnd) {
-        wm.display.capture = h;
+    wm.display.capture = hwnd;
+    let mut acts = std::collections::VecDeque::new();
+    if previous != 0 && previous != hwnd {
+        acts.push_back(Act::Send(previous, WM_CAPTURECHANGED, 0, hwnd));
     }
-    previous
+    plan(call, acts, 0, returning(result))
 }
 
-/// BOOL ReleaseCapture(void).
+/// HWND SetCapture(HWND hWnd): the mouse goes to the window (client messages, whatever the
+/// point) until ReleaseCapture; returns the window that had it, which gets
+/// WM_CAPTURECHANGED.
 #[export]
-fn ReleaseCapture(call: &mut ApiCall<'_>) -> bool {
-    crate::wm::wm(call).display.capture = 0;
-    true
+fn SetCapture(call: &mut ApiCall<'_>, hWnd: u32) -> ApiReturn {
+    let wm = crate::wm::wm(call);
+    let previous = wm.full_handle(wm.display.capture).unwrap_or(0);
+    let Some(h) = wm.full_handle(hWnd) else {
+        return ApiReturn::Value(previous);
+    };
+    let step = change_capture(call, h, previous);
+    crate::guest::run(call, 1, step)
+}
+
+/// BOOL ReleaseCapture(void): the window that had the capture gets WM_CAPTURECHANGED.
+#[export]
+fn ReleaseCapture(call: &mut ApiCall<'_>) -> ApiReturn {
+    let step = change_capture(call, 0, 1);
+    crate::guest::run(call, 0, step)
 }
 
 /// HWND GetCapture(void).
