@@ -1,7 +1,8 @@
 //! The host-window display under Xvfb: `ntemu --display window` shows the desktop in an X
 //! window the size of the screen, and a grab of the X display (`xwd -root`) has the same
-//! pixels as the headless framebuffer of the same program (`--screenshot`). Skipped, with
-//! a message, where Xvfb or xwd is absent (.ci/run installs them).
+//! pixels as the headless framebuffer of the same program (`--screenshot`); the X
+//! keyboard (`xdotool key alt+F4`) reaches the program as NT's Alt+F4 and ends it.
+//! Skipped, with a message, where Xvfb, xwd or xdotool is absent (.ci/run installs them).
 
 mod common;
 
@@ -65,8 +66,11 @@ fn parse_xwd(b: &[u8]) -> Option<(u32, u32, Vec<u32>)> {
 
 #[test]
 fn the_host_window_under_xvfb_shows_the_headless_framebuffer() {
-    let (Some(xvfb), Some(xwd)) = (which("Xvfb"), which("xwd")) else {
-        eprintln!("skipped: Xvfb or xwd is not installed (apt-get install xvfb x11-apps)");
+    let (Some(xvfb), Some(xwd), Some(xdotool)) = (which("Xvfb"), which("xwd"), which("xdotool"))
+    else {
+        eprintln!(
+            "skipped: Xvfb, xwd or xdotool is not installed (apt-get install xvfb x11-apps xdotool)"
+        );
         return;
     };
     let s = Scratch::new("xvfb");
@@ -114,8 +118,8 @@ fn the_host_window_under_xvfb_shows_the_headless_framebuffer() {
         .env_remove("WAYLAND_DISPLAY")
         .env("HOME", &s.0)
         .env("XDG_DATA_HOME", s.0.join("data"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .expect("ntemu starts");
     let mut window = Reaped(window);
@@ -137,12 +141,49 @@ fn the_host_window_under_xvfb_shows_the_headless_framebuffer() {
             continue;
         };
         if (gw, gh) == (w, h) && pixels == expected {
-            return;
+            last = None;
+            break;
         }
         last = Some(pixels);
     }
-    let differ = last.map_or(usize::MAX, |p| {
-        p.iter().zip(&expected).filter(|(a, b)| a != b).count()
-    });
-    panic!("the X display never showed the headless framebuffer ({differ} pixels differ)");
+    if let Some(last) = last {
+        let differ = last.iter().zip(&expected).filter(|(a, b)| a != b).count();
+        panic!("the X display never showed the headless framebuffer ({differ} pixels differ)");
+    }
+
+    // Alt+F4 on the X keyboard: WM_SYSKEYDOWN VK_MENU, VK_F4, DefWindowProc's SC_CLOSE,
+    // WM_CLOSE, DestroyWindow; the program's exit code is 42.
+    // With no window manager under Xvfb, the test gives the window the keyboard focus.
+    let focused = Command::new(&xdotool)
+        .args(["search", "--name", "ntwin", "windowfocus", "--sync"])
+        .env("DISPLAY", &display)
+        .status()
+        .expect("xdotool runs");
+    assert!(focused.success());
+    let typed = Command::new(&xdotool)
+        .args(["key", "alt+F4"])
+        .env("DISPLAY", &display)
+        .status()
+        .expect("xdotool runs");
+    assert!(typed.success());
+    let start = Instant::now();
+    let status = loop {
+        if let Ok(Some(status)) = window.0.try_wait() {
+            break status;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "Alt+F4 did not end the program"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let mut out = String::new();
+    if let Some(mut stdout) = window.0.stdout.take() {
+        let _ = std::io::Read::read_to_string(&mut stdout, &mut out);
+    }
+    assert_eq!(status.code(), Some(42), "{out}");
+    assert!(
+        out.contains("WM_SYSKEYDOWN wp=0x00000073 lp=0x203e0001\n"),
+        "{out}"
+    );
 }

@@ -98,6 +98,7 @@ impl WindowDisplay {
                     title,
                     size: (width, height),
                     window: None,
+                    focused: false,
                 };
                 let _ = event_loop.run_app(&mut app);
             })
@@ -173,6 +174,8 @@ struct App {
     title: String,
     size: (u32, u32),
     window: Option<Shown>,
+    /// The window asked for the keyboard focus (once it is on the screen).
+    focused: bool,
 }
 
 impl App {
@@ -233,7 +236,17 @@ impl ApplicationHandler<()> for App {
 
     fn window_event(&mut self, event_loop: &ActiveEventLoop, _id: WindowId, event: WindowEvent) {
         match event {
-            WindowEvent::RedrawRequested => self.draw(),
+            WindowEvent::RedrawRequested => {
+                if !self.focused
+                    && let Some((w, _)) = &self.window
+                {
+                    // The keyboard comes to the window (with no window manager, as under
+                    // Xvfb, nobody else would give it).
+                    w.focus_window();
+                    self.focused = true;
+                }
+                self.draw();
+            }
             WindowEvent::CloseRequested => {
                 self.shared.push(Input::Close);
             }

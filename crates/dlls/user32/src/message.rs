@@ -1183,7 +1183,19 @@ fn default_proc(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, w
             plan(call, acts, 0, returning(0))
         }
         WM_QUERYENDSESSION | WM_QUERYOPEN => Step::Return(1),
-        WM_MOUSEACTIVATE => Step::Return(1), // MA_ACTIVATE
+        WM_MOUSEACTIVATE => {
+            // A child asks its parent first; MA_ACTIVATE when nobody minds.
+            if w.style & win32k::WS_CHILD != 0 && w.parent != win32k::DESKTOP {
+                let acts: VecDeque<Act> = [Act::Send(w.parent, WM_MOUSEACTIVATE, wp, lp)].into();
+                return plan(
+                    call,
+                    acts,
+                    0,
+                    Box::new(|_, r| Step::Return(if r != 0 { r } else { 1 })),
+                );
+            }
+            Step::Return(1) // MA_ACTIVATE
+        }
         WM_NCHITTEST => {
             let (x, y) = (i32::from(lp as i16), i32::from((lp >> 16) as i16));
             Step::Return(wm(call).hit_test(hwnd, x, y))
