@@ -130,12 +130,15 @@ fn scripted_keys_and_clicks_reach_the_window_and_alt_f4_ends_it() {
         b"aA\\m{click 150,150}\\w{500ms}\\m{rclick 10,10}\\k{A-F4}",
     )
     .expect("script");
+    let s = Scratch::new("gui-script");
+    let png = s.path().join("end.png");
     let run = run_captured(
         &guest("x86/ntwin.exe"),
         RunOptions {
             display: DisplayChoice::None,
             clock_start_ms: clock(),
             input_script: script,
+            screenshot: Some(png.clone()),
             ..RunOptions::default()
         },
     );
@@ -143,6 +146,12 @@ fn scripted_keys_and_clicks_reach_the_window_and_alt_f4_ends_it() {
     assert_eq!(
         run.report.exit_code, 42,
         "PostQuitMessage(42) in WM_DESTROY"
+    );
+    // The window is gone from the screen: the desktop was painted where it was.
+    let (_, _, pixels) = ntemu::display::read_png(&png).expect("screenshot");
+    assert!(
+        pixels.iter().all(|&p| p == TEAL),
+        "only the desktop is left"
     );
     // NT's lParam: repeat count 1, scan code in bits 16-23, context (Alt) bit 29, previous
     // state bit 30, transition bit 31. TranslateMessage makes WM_CHAR with the key's

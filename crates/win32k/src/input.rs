@@ -223,8 +223,10 @@ impl WindowManager {
     /// (WM_MOUSEMOVE, WM_LBUTTONDOWN...: MK_* flags, client coordinates) when the point is
     /// in its client area (or it has the capture), else the non-client one
     /// (WM_NCMOUSEMOVE, WM_NCLBUTTONDOWN...: the hit-test code, screen coordinates).
-    /// Returns whether a window got it.
+    /// The point is kept on the screen. Returns whether a window got it.
     pub fn mouse_input(&mut self, action: MouseAction, x: i32, y: i32, time: u32) -> bool {
+        let (w, h) = self.screen_size();
+        let (x, y) = (x.clamp(0, w - 1), y.clamp(0, h - 1));
         let d = &mut self.display;
         if action == MouseAction::Move && d.cursor == (x, y) {
             // The mouse did not go anywhere: NT makes no WM_MOUSEMOVE of it.

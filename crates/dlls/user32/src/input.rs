@@ -363,6 +363,37 @@ fn pump_host(state: &mut Win32State, machine: &mut Machine) -> bool {
     any
 }
 
+/// Takes the windows of threads that ended off the screen (NT destroys a thread's windows
+/// when it exits): what they covered is painted again.
+fn forget_dead_windows(state: &mut Win32State, machine: &Machine) {
+    let wm = state.get::<WindowManager>();
+    let dead: Vec<u32> = wm
+        .all_windows()
+        .into_iter()
+        .filter(|&h| {
+            wm.window(h).is_some_and(|w| {
+                w.handle != win32k::DESKTOP
+                    && machine
+                        .process(w.process)
+                        .and_then(|p| p.thread(w.thread))
+                        .is_none()
+            })
+        })
+        .collect();
+    let mut uncovered = Vec::new();
+    for h in dead {
+        if wm.is_shown(h)
+            && let Some((r, _)) = wm.screen_rects(h)
+        {
+            uncovered.push(r);
+        }
+        wm.remove(h);
+    }
+    for r in uncovered {
+        wm.expose(r);
+    }
+}
+
 /// Shows the screen if it changed (at most about 60 times a host second while running),
 /// and lets the display take its scheduled screenshots.
 fn present(state: &mut Win32State, machine: &mut Machine, pause: Pause) {
@@ -370,6 +401,9 @@ fn present(state: &mut Win32State, machine: &mut Machine, pause: Pause) {
     let last = state.get::<Devices>().last_present;
     let due =
         pause != Pause::Running || last.is_none_or(|t| t.elapsed() >= Duration::from_millis(16));
+    if due && state.get::<WindowManager>().display.backend.is_some() {
+        forget_dead_windows(state, machine);
+    }
     let wm = state.get::<WindowManager>();
     let Some(backend) = wm.display.backend.as_mut() else {
         return;
@@ -448,6 +482,7 @@ fn idle(state: &mut Win32State, machine: &mut Machine, timeout: Option<Duration>
 
 /// The run ended: the display gets the last screen (its `--screenshot`).
 pub fn finish(state: &mut Win32State, machine: &Machine) {
+    forget_dead_windows(state, machine);
     let now = machine.clock().now_ms();
     let wm = state.get::<WindowManager>();
     let Some(backend) = wm.display.backend.as_mut() else {
