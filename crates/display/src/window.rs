@@ -400,3 +400,21 @@ pub fn nt_key(code: KeyCode) -> Option<(u8, u8, bool)> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_keys_become_nt_virtual_keys_and_scan_codes() {
+        assert_eq!(nt_key(KeyCode::KeyA), Some((b'A', 0x1E, false)));
+        assert_eq!(nt_key(KeyCode::KeyM), Some((b'M', 0x32, false)));
+        assert_eq!(nt_key(KeyCode::Digit0), Some((b'0', 0x0B, false)));
+        assert_eq!(nt_key(KeyCode::F4), Some((0x73, 0x3E, false)));
+        assert_eq!(nt_key(KeyCode::AltLeft), Some((0x12, 0x38, false)));
+        assert_eq!(nt_key(KeyCode::AltRight), Some((0x12, 0x38, true)));
+        assert_eq!(nt_key(KeyCode::ArrowUp), Some((0x26, 0x48, true)));
+        assert_eq!(nt_key(KeyCode::ShiftRight), Some((0x10, 0x36, false)));
+        assert_eq!(nt_key(KeyCode::Fn), None);
+    }
+}

@@ -303,3 +303,102 @@ impl WindowManager {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Life, Queue, Rect, Window};
+
+    fn with_window() -> (WindowManager, u32) {
+        let mut wm = WindowManager::default();
+        let style = 0x00CF_0000 | crate::WS_VISIBLE;
+        let rect = Rect::new(10, 10, 110, 110);
+        let h = wm.insert(Window {
+            handle: 0,
+            process: 1,
+            thread: 2,
+            class: 0,
+            style,
+            ex_style: 0,
+            id: 0,
+            user_data: 0,
+            wndproc: 0,
+            unicode: false,
+            instance: 0,
+            parent: DESKTOP,
+            owner: 0,
+            text: Vec::new(),
+            rect,
+            client: crate::geometry::client_from_window(rect, style, 0, false),
+            extra: Vec::new(),
+            children: Vec::new(),
+            life: Life::Alive,
+            size_move_owed: false,
+        });
+        let objects = nt_object::ObjectManager::new();
+        let event = objects.create_event(nt_object::EventType::Notification, false);
+        wm.queues.insert((1, 2), Queue::new(event));
+        (wm, h)
+    }
+
+    fn taken(wm: &mut WindowManager) -> Vec<(u32, u32, u32)> {
+        let q = wm.queues.get_mut(&(1, 2)).unwrap();
+        q.posted
+            .drain(..)
+            .map(|m| (m.message, m.wparam, m.lparam))
+            .collect()
+    }
+
+    #[test]
+    fn keys_go_to_the_focus_with_nt_lparams_and_without_focus_as_system_keys() {
+        let (mut wm, h) = with_window();
+        assert!(
+            !wm.key_input(b'A', 0x1E, false, true, 0),
+            "no window is active"
+        );
+        wm.active = h;
+        // Active but no focus: WM_SYSKEYDOWN without the context bit.
+        assert!(wm.key_input(b'A', 0x1E, false, false, 0));
+        wm.focus = h;
+        wm.key_input(VK_MENU, 0x38, false, true, 0);
+        wm.key_input(b'X', 0x2D, false, true, 0);
+        wm.key_input(b'X', 0x2D, false, true, 0);
+        wm.key_input(b'X', 0x2D, false, false, 0);
+        wm.key_input(VK_MENU, 0x38, false, false, 0);
+        wm.key_input(0x26, 0x48, true, true, 0);
+        assert_eq!(
+            taken(&mut wm),
+            [
+                (WM_SYSKEYUP, 0x41, 0xC01E_0001),
+                (WM_SYSKEYDOWN, 0x12, 0x2038_0001),
+                (WM_SYSKEYDOWN, 0x58, 0x202D_0001),
+                (WM_SYSKEYDOWN, 0x58, 0x602D_0001), // a repeat: the previous state bit
+                (WM_SYSKEYUP, 0x58, 0xE02D_0001),
+                (WM_SYSKEYUP, 0x12, 0xC038_0001),
+                (WM_KEYDOWN, 0x26, 0x0148_0001), // the extended bit
+            ]
+        );
+        assert!(wm.display.is_down(0x26));
+        assert!(!wm.display.is_down(VK_MENU));
+        assert_eq!(wm.display.keys[0xA4] & 0x80, 0, "VK_LMENU is up again");
+    }
+
+    #[test]
+    fn the_mouse_goes_to_the_window_under_it_or_the_capture() {
+        let (mut wm, h) = with_window();
+        // Client area from (14, 33): a click at (20, 40) is client (6, 7).
+        wm.mouse_input(MouseAction::Down(Button::Left), 20, 40, 0);
+        wm.mouse_input(MouseAction::Move, 50, 15, 0); // the caption
+        wm.mouse_input(MouseAction::Move, 500, 500, 0); // the desktop: nobody
+        wm.display.capture = h;
+        wm.mouse_input(MouseAction::Up(Button::Left), 500, 500, 0);
+        assert_eq!(
+            taken(&mut wm),
+            [
+                (0x0201, MK_LBUTTON, 0x0007_0006),
+                (WM_NCMOUSEMOVE, crate::nonclient::HTCAPTION, 0x000F_0032),
+                (0x0202, 0, ((500 - 33) << 16) | (500 - 14)),
+            ]
+        );
+    }
+}
