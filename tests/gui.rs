@@ -335,6 +335,35 @@ fn the_capture_window_gets_the_mouse_wherever_it_is() {
 }
 
 #[test]
+fn a_click_a_program_posts_itself_is_not_hit_tested() {
+    // WM_LBUTTONDOWN posted by the program (to an active window) arrives as posted: no
+    // WM_NCHITTEST turns it into a non-client message, no WM_MOUSEACTIVATE comes first.
+    let mut emulator = Emulator::builder()
+        .options(RunOptions {
+            display: DisplayChoice::None,
+            clock_start_ms: clock(),
+            ..RunOptions::default()
+        })
+        .capture_output()
+        .build();
+    emulator
+        .load(&guest("x86/ntwin.exe"), &["post".to_string()])
+        .expect("load");
+    emulator
+        .run_for(std::time::Duration::from_millis(200))
+        .expect("run");
+    let out = String::from_utf8_lossy(&emulator.stdout()).into_owned();
+    assert_eq!(
+        messages(&out)[..2],
+        [
+            "WM_LBUTTONDOWN wp=0x00000001 lp=0x00060005",
+            "  GetCursorPos: 0,0"
+        ],
+        "{out}"
+    );
+}
+
+#[test]
 fn a_wait_in_the_script_is_guest_time() {
     // The click comes 2 s of guest time after the key: the program sees the clock move.
     let script = ntemu::user32::input::parse_input_script(b"a\\w{2s}\\k{A-F4}").expect("script");

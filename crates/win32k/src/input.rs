@@ -77,6 +77,9 @@ pub struct DisplayState {
     pub cursor: (i32, i32),
     /// The window that has the mouse capture (0: none).
     pub capture: u32,
+    /// The last mouse messages input made (as posted): these, unlike messages a program
+    /// posts itself, are hit-tested and may activate their window when they are taken.
+    pub mouse_posted: std::collections::VecDeque<Message>,
 }
 
 impl Default for DisplayState {
@@ -88,6 +91,7 @@ impl Default for DisplayState {
             keys: [0; 256],
             cursor: (0, 0),
             capture: 0,
+            mouse_posted: std::collections::VecDeque::new(),
         }
     }
 }
@@ -148,6 +152,9 @@ fn sided(vk: u8, scan: u8, extended: bool) -> Option<u8> {
         _ => None,
     }
 }
+
+/// How many of input's last mouse messages are remembered.
+const MOUSE_POSTED_KEPT: usize = 64;
 
 /// Packs screen or client coordinates into an lParam.
 pub fn points(x: i32, y: i32) -> u32 {
@@ -282,14 +289,35 @@ impl WindowManager {
         } else {
             (WM_NCMOUSEMOVE + offset, hit, points(x, y))
         };
-        self.post_input(Message {
+        let m = Message {
             hwnd: target,
             message,
             wparam,
             lparam,
             time,
             pt: (x, y),
-        })
+        };
+        let posted = self.post_input(m);
+        if posted {
+            let recent = &mut self.display.mouse_posted;
+            if recent.len() >= MOUSE_POSTED_KEPT {
+                recent.pop_front();
+            }
+            recent.push_back(m);
+        }
+        posted
+    }
+
+    /// Whether `m` is a mouse message input made (not one a program posted).
+    pub fn is_mouse_input(&self, m: &Message) -> bool {
+        self.display.mouse_posted.contains(m)
+    }
+
+    /// Input's mouse message `old` became `new` (its hit test said client or non-client).
+    pub fn mouse_input_changed(&mut self, old: &Message, new: Message) {
+        if let Some(slot) = self.display.mouse_posted.iter_mut().find(|m| *m == old) {
+            *slot = new;
+        }
     }
 
     /// Whether any thread's queue holds keyboard or mouse messages not yet taken.

@@ -93,6 +93,10 @@ void __stdcall start(void)
                                        300, 200, 200, 150, NULL, NULL, wc.hInstance, NULL);
             put("second: "); put_u(GetActiveWindow() == g_second); put("\n");
         }
+        /* "post": a click the program posts itself is its own message, taken as posted. */
+        if (n >= 5 && cl[n - 5] == ' ' && cl[n - 4] == 'p' && cl[n - 3] == 'o' && cl[n - 2] == 's'
+            && cl[n - 1] == 't')
+            PostMessageA(hwnd, WM_LBUTTONDOWN, MK_LBUTTON, MAKELPARAM(5, 6));
     }
     GetWindowRect(hwnd, &r);
     put("window: "); put_i(r.left); put(","); put_i(r.top); put(","); put_i(r.right); put(",");

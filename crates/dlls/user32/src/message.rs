@@ -631,7 +631,8 @@ fn PostQuitMessage(call: &mut ApiCall<'_>, nExitCode: u32) {
 #[derive(Default)]
 struct HitTested(Option<(u32, u32, u32, (i32, i32))>);
 
-/// A mouse message at the head of the queue, as NT's xxxScanSysQueue takes it: the window
+/// A mouse message of input (not one a program posted) at the head of the queue, as NT's
+/// xxxScanSysQueue takes it: the window
 /// is asked where the point is (WM_NCHITTEST, unless it has the capture), and the message
 /// becomes the client one (client coordinates, MK_* flags) for HTCLIENT or the non-client
 /// one (the hit-test code, screen coordinates) for anything else. Then the caller starts
@@ -647,7 +648,7 @@ fn hit_test_head(call: &mut ApiCall<'_>, filter: &Filter) -> Option<Step> {
     let id = (m.hwnd, m.message, m.time, m.pt);
     let w = wm(call);
     let captured = w.full_handle(w.display.capture) == Some(m.hwnd);
-    if captured || call.state.get::<HitTested>().0 == Some(id) {
+    if captured || !w.is_mouse_input(&m) || call.state.get::<HitTested>().0 == Some(id) {
         return None;
     }
     call.state.get::<HitTested>().0 = Some(id);
@@ -687,6 +688,7 @@ fn hit_test_head(call: &mut ApiCall<'_>, filter: &Filter) -> Option<Step> {
             {
                 *slot = new;
             }
+            wm(call).mouse_input_changed(&m, new);
             call.state.get::<HitTested>().0 = Some((new.hwnd, new.message, new.time, new.pt));
             None
         }),
@@ -716,7 +718,10 @@ fn mouse_activation(call: &mut ApiCall<'_>, filter: &Filter) -> Option<Step> {
         m.message,
         0x0201 | 0x0204 | 0x0207 | 0x00A1 | 0x00A4 | 0x00A7
     );
-    if !down || call.state.get::<MouseActivated>().0 == Some((m.hwnd, m.message, m.time)) {
+    if !down
+        || !wm(call).is_mouse_input(&m)
+        || call.state.get::<MouseActivated>().0 == Some((m.hwnd, m.message, m.time))
+    {
         return None;
     }
     let top = top_level(call, m.hwnd);
