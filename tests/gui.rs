@@ -52,7 +52,7 @@ fn the_screenshot_shows_the_teal_desktop_and_an_nt4_window_frame() {
     assert!(out.contains("window: 100,80,420,320\n"), "{out}");
     assert!(out.contains("client: 312x213\n"), "{out}");
     assert!(
-        out.contains("SM_CXSCREEN: 800\nSM_CYSCREEN: 600\n"),
+        out.contains("desktop: 800x600\nwork area: 800x572\nSM_CXSCREEN: 800\nSM_CYSCREEN: 600\n"),
         "{out}"
     );
 
@@ -402,7 +402,9 @@ fn the_desktop_size_is_the_machines() {
         },
     );
     assert!(
-        run.stdout.contains("SM_CXSCREEN: 1024\nSM_CYSCREEN: 768\n"),
+        run.stdout.contains(
+            "desktop: 1024x768\nwork area: 1024x740\nSM_CXSCREEN: 1024\nSM_CYSCREEN: 768\n"
+        ),
         "{}",
         run.stdout
     );

@@ -103,6 +103,10 @@ void __stdcall start(void)
     put_i(r.bottom); put("\n");
     GetClientRect(hwnd, &r);
     put("client: "); put_i(r.right); put("x"); put_i(r.bottom); put("\n");
+    GetWindowRect(GetDesktopWindow(), &r);
+    put("desktop: "); put_i(r.right); put("x"); put_i(r.bottom); put("\n");
+    SystemParametersInfoA(SPI_GETWORKAREA, 0, &r, 0);
+    put("work area: "); put_i(r.right); put("x"); put_i(r.bottom); put("\n");
     check_u("SM_CXSCREEN", GetSystemMetrics(SM_CXSCREEN));
     check_u("SM_CYSCREEN", GetSystemMetrics(SM_CYSCREEN));
     check_u("active", GetActiveWindow() == hwnd || (g_second && GetActiveWindow() == g_second));
