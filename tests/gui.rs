@@ -289,6 +289,9 @@ fn a_click_on_an_inactive_window_activates_it_and_brings_it_to_the_top() {
             "WM_ACTIVATE wp=0x00000000 lp=0x00000000",
             "2: WM_ACTIVATE wp=0x00000001 lp=0x00000000",
             "2: WM_NCLBUTTONDOWN wp=0x00000002 lp=0x012c01c2",
+            // HTCAPTION: DefWindowProc starts moving it (the button comes up where it went
+            // down, so it stays).
+            "2: WM_SYSCOMMAND wp=0x0000f010 lp=0x00000000",
         ],
         "{out}"
     );
@@ -361,6 +364,47 @@ fn a_click_a_program_posts_itself_is_not_hit_tested() {
         ],
         "{out}"
     );
+}
+
+#[test]
+fn dragging_the_caption_moves_the_window() {
+    // The left button down on the caption (HTCAPTION): DefWindowProc's WM_NCLBUTTONDOWN
+    // sends WM_SYSCOMMAND SC_MOVE + HTCAPTION, whose loop moves the whole window with the
+    // mouse until the button comes up: 50 right and 50 down, to (150, 130).
+    let script = ntemu::user32::input::parse_input_script(
+        b"\\m{down 200,90}\\m{move 230,110}\\m{move 250,140}\\m{up 250,140}",
+    )
+    .expect("script");
+    let mut emulator = Emulator::builder()
+        .options(RunOptions {
+            display: DisplayChoice::None,
+            clock_start_ms: clock(),
+            input_script: script,
+            ..RunOptions::default()
+        })
+        .capture_output()
+        .build();
+    emulator.load(&guest("x86/ntwin.exe"), &[]).expect("load");
+    emulator
+        .run_for(std::time::Duration::from_secs(1))
+        .expect("run");
+    let out = String::from_utf8_lossy(&emulator.stdout()).into_owned();
+    assert_eq!(
+        messages(&out),
+        [
+            "WM_NCLBUTTONDOWN wp=0x00000002 lp=0x005a00c8",
+            "WM_SYSCOMMAND wp=0x0000f010 lp=0x00000000",
+        ],
+        "{out}"
+    );
+    let (w, _) = emulator.framebuffer_size();
+    let pixels = emulator.framebuffer();
+    let at = |x: u32, y: u32| pixels[(y * w + x) as usize];
+    assert_eq!(at(300, 140), NAVY, "the caption where the window went");
+    assert_eq!(at(150, 200), FACE, "the frame's outer left edge");
+    assert_eq!(at(151, 200), WHITE, "the frame's inner left edge");
+    assert_eq!(at(120, 90), TEAL, "the desktop where the caption was");
+    assert_eq!(at(101, 200), TEAL, "the desktop where the left edge was");
 }
 
 #[test]

@@ -32,6 +32,89 @@ const SC_CLOSE: u32 = 0xF060;
 /// VK_F4.
 const VK_F4: u32 = 0x73;
 
+/// SC_MOVE.
+const SC_MOVE: u32 = 0xF010;
+
+/// A window being moved with the mouse (SC_MOVE): where the mouse holds it.
+#[derive(Default)]
+struct Moving(Option<(u32, (i32, i32))>);
+
+/// SC_MOVE's loop, as NT's xxxMoveSize runs it with the whole window dragged: the window
+/// has the capture; each mouse move puts the window where the mouse holds it
+/// (SetWindowPos), the button going up ends the move. The loop takes only the window's
+/// mouse messages, waiting for them on the queue; the export is called again after each
+/// wait and goes on with the same move.
+fn move_loop(call: &mut ApiCall<'_>, hwnd: u32, lp: u32) -> Step {
+    let held = call.state.get::<Moving>().0;
+    let grab = match held {
+        Some((h, grab)) if h == hwnd => grab,
+        _ => {
+            let m = wm(call);
+            let Some((rect, _)) = m.screen_rects(hwnd) else {
+                return Step::Return(0);
+            };
+            let (x, y) = if lp == 0 {
+                m.display.cursor
+            } else {
+                (i32::from(lp as i16), i32::from((lp >> 16) as i16))
+            };
+            m.display.capture = hwnd;
+            let grab = (x - rect.left, y - rect.top);
+            call.state.get::<Moving>().0 = Some((hwnd, grab));
+            grab
+        }
+    };
+    let (p, t) = (call.thread.process, call.thread.thread);
+    let filter = Filter {
+        hwnd,
+        min: 0x0200,
+        max: 0x020D,
+    };
+    let Some(q) = wm(call).queue_of(p, t) else {
+        return Step::Return(0);
+    };
+    let Some(m) = q.take_posted(&filter, true) else {
+        let _ = q.event.reset_event();
+        return Step::Wait {
+            objects: vec![q.event.clone()],
+            timeout: None,
+        };
+    };
+    let (x, y) = m.pt;
+    let (left, top) = (x - grab.0, y - grab.1);
+    let done = m.message == 0x0202; // WM_LBUTTONUP
+    if done {
+        call.state.get::<Moving>().0 = None;
+        wm(call).display.capture = 0;
+    }
+    let m = wm(call);
+    let (ox, oy) = m.parent_origin(hwnd);
+    let moved = m
+        .window(hwnd)
+        .is_some_and(|w| w.rect.left + ox != left || w.rect.top + oy != top);
+    let mut acts = VecDeque::new();
+    if moved {
+        let base = scratch(call);
+        let flags =
+            crate::window::SWP_NOSIZE | crate::window::SWP_NOZORDER | crate::window::SWP_NOACTIVATE;
+        acts.extend(crate::window::pos_acts(
+            call,
+            hwnd,
+            0,
+            left - ox,
+            top - oy,
+            0,
+            0,
+            flags,
+            base,
+        ));
+    }
+    if done {
+        return plan(call, acts, 0, returning(0));
+    }
+    plan(call, acts, 0, Box::new(|_, _| Step::Again))
+}
+
 /// The top-level window `hwnd` is in (itself when it is one).
 fn top_level(call: &mut ApiCall<'_>, hwnd: u32) -> u32 {
     let mut h = hwnd;
@@ -1162,6 +1245,14 @@ fn default_proc(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, w
                 }));
             }
             plan(call, acts, 0, returning(0))
+        }
+        WM_NCLBUTTONDOWN if wp == win32k::nonclient::HTCAPTION => {
+            // Dragging the caption moves the window (SC_MOVE + HTCAPTION).
+            let acts: VecDeque<Act> = [Act::Send(hwnd, WM_SYSCOMMAND, SC_MOVE | 2, lp)].into();
+            plan(call, acts, 0, returning(0))
+        }
+        WM_SYSCOMMAND if wp & 0xFFF0 == SC_MOVE && w.thread == call.thread.thread => {
+            move_loop(call, hwnd, lp)
         }
         WM_SYSCOMMAND if wp & 0xFFF0 == SC_CLOSE => {
             let acts: VecDeque<Act> = [Act::Send(hwnd, WM_CLOSE, 0, 0)].into();
