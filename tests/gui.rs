@@ -408,6 +408,54 @@ fn dragging_the_caption_moves_the_window() {
 }
 
 #[test]
+fn dragging_the_bottom_right_corner_sizes_the_window() {
+    // HTBOTTOMRIGHT (17): SC_SIZE + WMSZ_BOTTOMRIGHT (8); the window grows by (60, 40),
+    // and can not shrink below SM_CXMINTRACK x SM_CYMINTRACK (112 x 27).
+    let script = ntemu::user32::input::parse_input_script(
+        b"\\m{down 418,318}\\m{up 478,358}\\m{down 478,358}\\m{up 0,0}",
+    )
+    .expect("script");
+    let mut emulator = Emulator::builder()
+        .options(RunOptions {
+            display: DisplayChoice::None,
+            clock_start_ms: clock(),
+            input_script: script,
+            ..RunOptions::default()
+        })
+        .capture_output()
+        .build();
+    emulator.load(&guest("x86/ntwin.exe"), &[]).expect("load");
+    let second = std::time::Duration::from_secs(1);
+    emulator.run_for(second).expect("run");
+    let out = String::from_utf8_lossy(&emulator.stdout()).into_owned();
+    assert_eq!(
+        messages(&out),
+        [
+            "WM_NCLBUTTONDOWN wp=0x00000011 lp=0x013e01a2",
+            "WM_SYSCOMMAND wp=0x0000f000 lp=0x00000000",
+            "WM_NCLBUTTONDOWN wp=0x00000011 lp=0x016601de",
+            "WM_SYSCOMMAND wp=0x0000f000 lp=0x00000000",
+        ],
+        "{out}"
+    );
+    let (w, _) = emulator.framebuffer_size();
+    let pixels = emulator.framebuffer();
+    let at = |x: u32, y: u32| pixels[(y * w + x) as usize];
+    // The smallest window: 112 x 27 at (100, 80): its bottom edge at y 106.
+    assert_eq!(
+        at(150, 106),
+        BLACK,
+        "the outer bottom edge of the smallest window"
+    );
+    assert_eq!(
+        at(211, 90),
+        BLACK,
+        "the outer right edge of the smallest window"
+    );
+    assert_eq!(at(300, 200), TEAL, "the desktop where the window was");
+}
+
+#[test]
 fn a_wait_in_the_script_is_guest_time() {
     // The click comes 2 s of guest time after the key: the program sees the clock move.
     let script = ntemu::user32::input::parse_input_script(b"a\\w{2s}\\k{A-F4}").expect("script");

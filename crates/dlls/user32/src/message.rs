@@ -16,7 +16,7 @@ use std::time::Duration;
 use nt_object::{EventType, WaitType};
 use nt_status::Win32Error;
 use win32::{ApiCall, ApiReturn, Ptr, export};
-use win32k::geometry;
+use win32k::geometry::{self, Rect};
 use win32k::queue::{Filter, Message, Sent, Timer, WM_QUIT};
 
 use crate::guest::{Step, Then, entry_stack, run, scratch};
@@ -32,36 +32,63 @@ const SC_CLOSE: u32 = 0xF060;
 /// VK_F4.
 const VK_F4: u32 = 0x73;
 
+/// SC_SIZE.
+const SC_SIZE: u32 = 0xF000;
 /// SC_MOVE.
 const SC_MOVE: u32 = 0xF010;
 
-/// A window being moved with the mouse (SC_MOVE): where the mouse holds it.
+/// A window being moved or sized with the mouse (SC_MOVE, SC_SIZE): the window, the edge
+/// (0 for a move, else WMSZ_*), its screen rectangle and the mouse when it began.
 #[derive(Default)]
-struct Moving(Option<(u32, (i32, i32))>);
+struct Moving(Option<(u32, u32, Rect, (i32, i32))>);
 
-/// SC_MOVE's loop, as NT's xxxMoveSize runs it with the whole window dragged: the window
-/// has the capture; each mouse move puts the window where the mouse holds it
-/// (SetWindowPos), the button going up ends the move. The loop takes only the window's
+/// The window's new screen rectangle when the mouse went from `from` to `to` holding
+/// `edge` (0: the whole window; WMSZ_LEFT 1, RIGHT 2, TOP 3, TOPLEFT 4, TOPRIGHT 5, BOTTOM 6,
+/// BOTTOMLEFT 7, BOTTOMRIGHT 8), no smaller than SM_CXMINTRACK x SM_CYMINTRACK.
+fn dragged(start: Rect, edge: u32, from: (i32, i32), to: (i32, i32)) -> Rect {
+    let (dx, dy) = (to.0 - from.0, to.1 - from.1);
+    if edge == 0 {
+        return start.offset(dx, dy);
+    }
+    let mut r = start;
+    let (min_w, min_h) = (112, 27);
+    if matches!(edge, 1 | 4 | 7) {
+        r.left = (start.left + dx).min(start.right - min_w);
+    }
+    if matches!(edge, 2 | 5 | 8) {
+        r.right = (start.right + dx).max(start.left + min_w);
+    }
+    if matches!(edge, 3 | 4 | 5) {
+        r.top = (start.top + dy).min(start.bottom - min_h);
+    }
+    if matches!(edge, 6 | 7 | 8) {
+        r.bottom = (start.bottom + dy).max(start.top + min_h);
+    }
+    r
+}
+
+/// SC_MOVE's and SC_SIZE's loop, as NT's xxxMoveSize runs it with the whole window
+/// dragged: the window has the capture; each mouse move puts the window where the mouse
+/// takes it (SetWindowPos), the button going up ends it. The loop takes only the window's
 /// mouse messages, waiting for them on the queue; the export is called again after each
-/// wait and goes on with the same move.
-fn move_loop(call: &mut ApiCall<'_>, hwnd: u32, lp: u32) -> Step {
+/// wait and goes on with the same drag.
+fn move_loop(call: &mut ApiCall<'_>, hwnd: u32, edge: u32, lp: u32) -> Step {
     let held = call.state.get::<Moving>().0;
-    let grab = match held {
-        Some((h, grab)) if h == hwnd => grab,
+    let (start, from) = match held {
+        Some((h, e, start, from)) if h == hwnd && e == edge => (start, from),
         _ => {
             let m = wm(call);
             let Some((rect, _)) = m.screen_rects(hwnd) else {
                 return Step::Return(0);
             };
-            let (x, y) = if lp == 0 {
+            let from = if lp == 0 {
                 m.display.cursor
             } else {
                 (i32::from(lp as i16), i32::from((lp >> 16) as i16))
             };
             m.display.capture = hwnd;
-            let grab = (x - rect.left, y - rect.top);
-            call.state.get::<Moving>().0 = Some((hwnd, grab));
-            grab
+            call.state.get::<Moving>().0 = Some((hwnd, edge, rect, from));
+            (rect, from)
         }
     };
     let (p, t) = (call.thread.process, call.thread.thread);
@@ -80,31 +107,30 @@ fn move_loop(call: &mut ApiCall<'_>, hwnd: u32, lp: u32) -> Step {
             timeout: None,
         };
     };
-    let (x, y) = m.pt;
-    let (left, top) = (x - grab.0, y - grab.1);
     let done = m.message == 0x0202; // WM_LBUTTONUP
     if done {
         call.state.get::<Moving>().0 = None;
         wm(call).display.capture = 0;
     }
-    let m = wm(call);
-    let (ox, oy) = m.parent_origin(hwnd);
-    let moved = m
-        .window(hwnd)
-        .is_some_and(|w| w.rect.left + ox != left || w.rect.top + oy != top);
+    let target = dragged(start, edge, from, m.pt);
+    let w = wm(call);
+    let (ox, oy) = w.parent_origin(hwnd);
+    let changed = w.screen_rects(hwnd).is_some_and(|(r, _)| r != target);
     let mut acts = VecDeque::new();
-    if moved {
+    if changed {
         let base = scratch(call);
-        let flags =
-            crate::window::SWP_NOSIZE | crate::window::SWP_NOZORDER | crate::window::SWP_NOACTIVATE;
+        let mut flags = crate::window::SWP_NOZORDER | crate::window::SWP_NOACTIVATE;
+        if edge == 0 {
+            flags |= crate::window::SWP_NOSIZE;
+        }
         acts.extend(crate::window::pos_acts(
             call,
             hwnd,
             0,
-            left - ox,
-            top - oy,
-            0,
-            0,
+            target.left - ox,
+            target.top - oy,
+            target.width(),
+            target.height(),
             flags,
             base,
         ));
@@ -1251,8 +1277,19 @@ fn default_proc(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, w
             let acts: VecDeque<Act> = [Act::Send(hwnd, WM_SYSCOMMAND, SC_MOVE | 2, lp)].into();
             plan(call, acts, 0, returning(0))
         }
-        WM_SYSCOMMAND if wp & 0xFFF0 == SC_MOVE && w.thread == call.thread.thread => {
-            move_loop(call, hwnd, lp)
+        WM_NCLBUTTONDOWN
+            if (win32k::nonclient::HTLEFT..=win32k::nonclient::HTLEFT + 7).contains(&wp) =>
+        {
+            // Dragging the sizing border sizes the window (SC_SIZE + WMSZ_*).
+            let edge = wp - win32k::nonclient::HTLEFT + 1;
+            let acts: VecDeque<Act> = [Act::Send(hwnd, WM_SYSCOMMAND, SC_SIZE | edge, lp)].into();
+            plan(call, acts, 0, returning(0))
+        }
+        WM_SYSCOMMAND
+            if matches!(wp & 0xFFF0, SC_MOVE | SC_SIZE) && w.thread == call.thread.thread =>
+        {
+            let edge = if wp & 0xFFF0 == SC_MOVE { 0 } else { wp & 0xF };
+            move_loop(call, hwnd, edge, lp)
         }
         WM_SYSCOMMAND if wp & 0xFFF0 == SC_CLOSE => {
             let acts: VecDeque<Act> = [Act::Send(hwnd, WM_CLOSE, 0, 0)].into();
