@@ -58,10 +58,10 @@ fn dragged(start: Rect, edge: u32, from: (i32, i32), to: (i32, i32)) -> Rect {
     if matches!(edge, 2 | 5 | 8) {
         r.right = (start.right + dx).max(start.left + min_w);
     }
-    if matches!(edge, 3 | 4 | 5) {
+    if (3..=5).contains(&edge) {
         r.top = (start.top + dy).min(start.bottom - min_h);
     }
-    if matches!(edge, 6 | 7 | 8) {
+    if (6..=8).contains(&edge) {
         r.bottom = (start.bottom + dy).max(start.top + min_h);
     }
     r
