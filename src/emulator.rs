@@ -392,9 +392,10 @@ impl Emulator {
     }
 
     /// The run is over: the display shows the last screen and writes the screenshot asked
-    /// for at exit (`--screenshot`).
-    pub fn finish_display(&mut self) {
-        user32::input::finish(self.win32.state_mut(), &self.machine);
+    /// for at exit (`--screenshot`). Returns what went wrong (a screenshot that could not
+    /// be written), one message each.
+    pub fn finish_display(&mut self) -> Vec<String> {
+        user32::input::finish(self.win32.state_mut(), &self.machine)
     }
 
     /// Makes host directory `root` (which must exist) the guest's drive `C:\`: no guest

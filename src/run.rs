@@ -573,7 +573,12 @@ pub fn run_image(path: &Path, options: RunOptions) -> Result<RunReport, RunError
     }
     emulator.load(path, &options.args)?;
     let outcome = emulator.run_with(options.instruction_limit, options.run_for)?;
-    emulator.finish_display();
+    for problem in emulator.finish_display() {
+        let _ = writeln!(
+            emulator.win32().io().stderr.lock(),
+            "ntemu: cannot write the screenshot {problem}"
+        );
+    }
     Ok(emulator.report(outcome))
 }
 

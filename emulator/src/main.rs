@@ -703,7 +703,7 @@ fn run(image: &std::path::Path, mut options: ntemu::RunOptions, flags: &RunFlags
             .set_console_host(Box::new(terminal::SignalsOnly(interrupts.clone())));
     }
     let outcome = emulator.run_with(options.instruction_limit, options.run_for);
-    emulator.finish_display();
+    let display_problems = emulator.finish_display();
     // Dropping the host gives the terminal back (and shows a full-screen console's last
     // screen on the normal screen); then what was held is written.
     drop(emulator.win32_mut().take_console_host());
@@ -721,6 +721,9 @@ fn run(image: &std::path::Path, mut options: ntemu::RunOptions, flags: &RunFlags
         Ok(o) => o,
         Err(e) => return usage_error(e.to_string()),
     };
+    for problem in display_problems {
+        eprintln!("ntemu: cannot write the screenshot {problem}");
+    }
     let report = emulator.report(outcome);
     if flags.leaks {
         eprint!("{}", leak_report(&emulator.handle_traces()));

@@ -121,6 +121,12 @@ pub trait Display: Send {
     fn finish(&mut self, frame: Frame<'_>, guest_ms: u64) {
         let _ = (frame, guest_ms);
     }
+
+    /// What went wrong since the last call (a screenshot that could not be written), one
+    /// message each. By default nothing.
+    fn take_errors(&mut self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// Writes `frame` to `path` as an 8-bit RGB PNG.
@@ -227,6 +233,10 @@ impl Display for Headless {
         if let Some(path) = self.at_exit.clone() {
             self.shot(&path, frame);
         }
+    }
+
+    fn take_errors(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.errors)
     }
 }
 

@@ -164,6 +164,10 @@ impl Display for WindowDisplay {
     fn finish(&mut self, frame: Frame<'_>, guest_ms: u64) {
         self.screenshots.finish(frame, guest_ms);
     }
+
+    fn take_errors(&mut self) -> Vec<String> {
+        self.screenshots.take_errors()
+    }
 }
 
 /// The host window and the softbuffer surface drawn into it.

@@ -480,13 +480,14 @@ fn idle(state: &mut Win32State, machine: &mut Machine, timeout: Option<Duration>
     }
 }
 
-/// The run ended: the display gets the last screen (its `--screenshot`).
-pub fn finish(state: &mut Win32State, machine: &Machine) {
+/// The run ended: the display gets the last screen (its `--screenshot`). Returns what went
+/// wrong showing the screen (screenshots that could not be written).
+pub fn finish(state: &mut Win32State, machine: &Machine) -> Vec<String> {
     forget_dead_windows(state, machine);
     let now = machine.clock().now_ms();
     let wm = state.get::<WindowManager>();
     let Some(backend) = wm.display.backend.as_mut() else {
-        return;
+        return Vec::new();
     };
     let frame = display::Frame {
         width: wm.screen.width(),
@@ -495,6 +496,7 @@ pub fn finish(state: &mut Win32State, machine: &Machine) {
     };
     backend.present(frame, now);
     backend.finish(frame, now);
+    backend.take_errors()
 }
 
 /// The character a key-down message types (TranslateMessage's WM_CHAR), 0 for none, with
