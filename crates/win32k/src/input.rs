@@ -77,6 +77,9 @@ pub struct DisplayState {
     pub cursor: (i32, i32),
     /// The window that has the mouse capture (0: none).
     pub capture: u32,
+    /// The last button that went down: (button's down message, window, time, point), for
+    /// double-clicks.
+    pub last_down: Option<(u32, u32, u32, (i32, i32))>,
     /// The last mouse messages input made (as posted): these, unlike messages a program
     /// posts itself, are hit-tested and may activate their window when they are taken.
     pub mouse_posted: std::collections::VecDeque<Message>,
@@ -91,6 +94,7 @@ impl Default for DisplayState {
             keys: [0; 256],
             cursor: (0, 0),
             capture: 0,
+            last_down: None,
             mouse_posted: std::collections::VecDeque::new(),
         }
     }
@@ -152,6 +156,14 @@ fn sided(vk: u8, scan: u8, extended: bool) -> Option<u8> {
         _ => None,
     }
 }
+
+/// GetDoubleClickTime: at most this long between the two clicks of a double-click.
+pub const DOUBLE_CLICK_MS: u32 = 500;
+/// SM_CXDOUBLECLK, SM_CYDOUBLECLK: the rectangle the second click must be in, centred on
+/// the first.
+pub const DOUBLE_CLICK_SIZE: (i32, i32) = (4, 4);
+/// CS_DBLCLKS: the class's windows get double-clicks.
+pub const CS_DBLCLKS: u32 = 0x0008;
 
 /// How many of input's last mouse messages are remembered.
 const MOUSE_POSTED_KEPT: usize = 64;
@@ -279,6 +291,29 @@ impl WindowManager {
         } else {
             self.hit_test(target, x, y)
         };
+        // A second down of the same button on the same window within the double-click time
+        // and rectangle is a double-click: WM_xBUTTONDBLCLK (two more than the down) for a
+        // class with CS_DBLCLKS, WM_NCxBUTTONDBLCLK always outside the client area.
+        let mut offset = offset;
+        if matches!(offset, 1 | 4 | 7) {
+            let double = self.display.last_down.is_some_and(|(o, h, t, p)| {
+                o == offset
+                    && h == target
+                    && time.wrapping_sub(t) <= DOUBLE_CLICK_MS
+                    && (x - p.0).abs() <= DOUBLE_CLICK_SIZE.0 / 2
+                    && (y - p.1).abs() <= DOUBLE_CLICK_SIZE.1 / 2
+            });
+            let dblclks = self
+                .window(target)
+                .and_then(|w| self.class(w.class))
+                .is_some_and(|c| c.style & CS_DBLCLKS != 0);
+            if double && (hit != HTCLIENT || dblclks) {
+                offset += 2;
+                self.display.last_down = None;
+            } else {
+                self.display.last_down = Some((offset, target, time, (x, y)));
+            }
+        }
         let (message, wparam, lparam) = if hit == HTCLIENT {
             let (ox, oy) = self.client_origin(target);
             (
@@ -409,6 +444,36 @@ mod tests {
         assert!(wm.display.is_down(0x26));
         assert!(!wm.display.is_down(VK_MENU));
         assert_eq!(wm.display.keys[0xA4] & 0x80, 0, "VK_LMENU is up again");
+    }
+
+    #[test]
+    fn a_second_click_soon_and_near_is_a_double_click_for_a_cs_dblclks_class() {
+        let (mut wm, h) = with_window();
+        let class = wm.window(h).unwrap().class;
+        let down = |wm: &mut WindowManager, x, y, t| {
+            wm.mouse_input(MouseAction::Down(Button::Left), x, y, t);
+            wm.mouse_input(MouseAction::Up(Button::Left), x, y, t);
+        };
+        // Without CS_DBLCLKS: two downs; in the caption: WM_NCLBUTTONDBLCLK.
+        down(&mut wm, 20, 40, 1000);
+        down(&mut wm, 21, 41, 1100);
+        down(&mut wm, 50, 15, 2000);
+        down(&mut wm, 50, 15, 2100);
+        wm.class_mut(class).unwrap().style |= CS_DBLCLKS;
+        down(&mut wm, 20, 40, 3000);
+        down(&mut wm, 20, 40, 3400); // double
+        down(&mut wm, 20, 40, 3500); // a third click starts again
+        down(&mut wm, 20, 40, 4100); // too late
+        down(&mut wm, 30, 40, 4200); // too far
+        let downs: Vec<u32> = taken(&mut wm)
+            .into_iter()
+            .map(|m| m.0)
+            .filter(|&m| m != 0x0202 && m != 0x00A2)
+            .collect();
+        assert_eq!(
+            downs,
+            [0x201, 0x201, 0xA1, 0xA3, 0x201, 0x203, 0x201, 0x201, 0x201]
+        );
     }
 
     #[test]

@@ -619,6 +619,13 @@ fn ReleaseCapture(call: &mut ApiCall<'_>) -> ApiReturn {
     crate::guest::run(call, 0, step)
 }
 
+/// UINT GetDoubleClickTime(void): 500 milliseconds, NT's default.
+#[export]
+fn GetDoubleClickTime(call: &mut ApiCall<'_>) -> u32 {
+    let _ = call;
+    win32k::input::DOUBLE_CLICK_MS
+}
+
 /// HWND GetCapture(void).
 #[export]
 fn GetCapture(call: &mut ApiCall<'_>) -> u32 {

@@ -177,6 +177,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         input::SetCapture,
         input::ReleaseCapture,
         input::GetCapture,
+        input::GetDoubleClickTime,
     ],
     catalogue: include_str!("../nt4-exports.txt"),
     later_catalogue: "",
