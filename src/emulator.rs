@@ -20,6 +20,7 @@ use crate::diagnostics::{
     DiagnosticOptions, Diagnostics, ProcessHandleTraces, Services, TracingResolver,
 };
 use crate::run::{RunError, RunOptions, RunReport, RunStats, machine};
+use user32::win32k as win32k_screen;
 
 /// NT's exit code of a process that has not ended (STILL_ACTIVE).
 pub const STILL_ACTIVE: u32 = 0x103;
@@ -147,6 +148,16 @@ pub struct Emulator {
     /// `--env` variables, set over what the registry gives at each load; None when the
     /// options gave the exact environment.
     environment_extra: Option<Vec<(String, String)>>,
+    /// Where the desktop is to be shown, and the screenshots asked for.
+    display: crate::run::DisplayChoice,
+    screenshots: (
+        Option<std::path::PathBuf>,
+        Option<(Duration, std::path::PathBuf)>,
+    ),
+    /// A host window shows the desktop.
+    window_open: bool,
+    /// A program of the GUI subsystem was loaded.
+    gui: bool,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -248,6 +259,22 @@ impl Emulator {
             kernel32::set_debug_string_trace(w.state_mut(), true);
         }
         w.push_keys(&options.keys);
+        let (width, height) = options.desktop.unwrap_or((
+            win32k_screen::geometry::DEFAULT_SCREEN.0 as u32,
+            win32k_screen::geometry::DEFAULT_SCREEN.1 as u32,
+        ));
+        user32::input::set_screen_size(w.state_mut(), width, height);
+        kernel32::console::set_screen_pixels(w.state_mut(), width, height);
+        user32::input::set_script(w.state_mut(), &options.input_script);
+        if options.screenshot.is_some() || options.screenshot_every.is_some() {
+            user32::input::set_display(
+                w.state_mut(),
+                Box::new(display::Headless::new(
+                    options.screenshot.clone(),
+                    options.screenshot_every.clone(),
+                )),
+            );
+        }
         kernel32::dllload::set_overrides(w.state_mut(), options.dll_overrides.clone());
         let types = options.std_file_types.unwrap_or_else(|| {
             if options.io.is_some() {
@@ -296,7 +323,79 @@ impl Emulator {
             full_program_path: options.full_program_path,
             environment,
             environment_extra,
+            display: options.display,
+            screenshots: (options.screenshot.clone(), options.screenshot_every.clone()),
+            window_open: false,
+            gui: false,
         }
+    }
+
+    /// Shows the desktop in a host window (winit + softbuffer, X11 or Wayland) from now on;
+    /// the screenshots asked for are still written. Err when no host display can be opened.
+    pub fn open_window(&mut self, title: &str) -> Result<(), RunError> {
+        if self.window_open {
+            return Ok(());
+        }
+        let (w, h) = self.framebuffer_size();
+        let signal = self.machine.host_signal();
+        let mut window =
+            display::window::WindowDisplay::open(w, h, title, Box::new(move || signal.ring()))
+                .map_err(RunError::Display)?;
+        window.screenshots =
+            display::Headless::new(self.screenshots.0.clone(), self.screenshots.1.clone());
+        user32::input::set_display(self.win32.state_mut(), Box::new(window));
+        self.window_open = true;
+        Ok(())
+    }
+
+    /// Shows the desktop on `backend` from now on (an embedder's own display).
+    pub fn set_display(&mut self, backend: Box<dyn display::Display>) {
+        user32::input::set_display(self.win32.state_mut(), backend);
+    }
+
+    /// Whether a program of the GUI subsystem was loaded.
+    pub fn has_gui_program(&self) -> bool {
+        self.gui
+    }
+
+    /// The screen's width and height in pixels.
+    pub fn framebuffer_size(&mut self) -> (u32, u32) {
+        let (w, h) = self
+            .win32
+            .state_mut()
+            .get::<win32k_screen::WindowManager>()
+            .screen_size();
+        (w as u32, h as u32)
+    }
+
+    /// The screen's pixels (0x00RRGGBB), row by row from the top: the desktop and every
+    /// window as the machine drew them.
+    pub fn framebuffer(&mut self) -> Vec<u32> {
+        self.win32
+            .state_mut()
+            .get::<win32k_screen::WindowManager>()
+            .screen
+            .pixels()
+            .to_vec()
+    }
+
+    /// Gives the machine keyboard or mouse input now, as a user at its display would:
+    /// keys to the focus window, mouse events to the window under the point.
+    pub fn inject_input(&mut self, input: display::Input) {
+        user32::input::inject(self.win32.state_mut(), &mut self.machine, input);
+    }
+
+    /// Queues scripted input (see [`user32::input::parse_input_script`]), given to the
+    /// program's windows as they take it while the machine runs.
+    pub fn queue_input_script(&mut self, items: &[user32::input::ScriptItem]) {
+        user32::input::set_script(self.win32.state_mut(), items);
+    }
+
+    /// The run is over: the display shows the last screen and writes the screenshot asked
+    /// for at exit (`--screenshot`). Returns what went wrong (a screenshot that could not
+    /// be written), one message each.
+    pub fn finish_display(&mut self) -> Vec<String> {
+        user32::input::finish(self.win32.state_mut(), &self.machine)
     }
 
     /// Makes host directory `root` (which must exist) the guest's drive `C:\`: no guest
@@ -393,6 +492,24 @@ impl Emulator {
     /// the process id.
     pub fn load(&mut self, path: &Path, args: &[String]) -> Result<u32, RunError> {
         let bytes = crate::run::read_program(path)?;
+        let gui = crate::run::is_gui_program(&bytes);
+        if gui || self.display == crate::run::DisplayChoice::Window {
+            self.gui |= gui;
+            let has_host_display = ["DISPLAY", "WAYLAND_DISPLAY"]
+                .iter()
+                .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()));
+            let title = path
+                .file_name()
+                .map_or_else(|| "ntemu".to_string(), |n| n.to_string_lossy().into_owned());
+            match self.display {
+                crate::run::DisplayChoice::Window => self.open_window(&title)?,
+                crate::run::DisplayChoice::Auto if has_host_display => {
+                    // Without a usable host display the run goes on headless.
+                    let _ = self.open_window(&title);
+                }
+                _ => {}
+            }
+        }
         let image = PeImage::parse(&bytes).map_err(|source| RunError::Image {
             path: path.to_path_buf(),
             source,

@@ -56,6 +56,7 @@ pub use nt_status as status;
 pub use pe_image as image;
 
 pub use builtins::{builtin_dlls, builtins, win32_layer};
+pub use display;
 pub use nt_kernel::RunOutcome;
 pub use nt_kernel::{
     Architecture, ClientId, FaultPoint, FaultTrigger, HostAction, HostSignal, KernelError, Machine,
@@ -67,10 +68,11 @@ pub use nt_object::{
 };
 pub use nt_status::{NtStatus, Win32Error};
 pub use run::{
-    MAX_IMAGE_SIZE, MAX_KEY_SCRIPT_SIZE, MAX_RUN_FOR_SECONDS, NotAProgram, REGISTRY_VARIABLES,
-    RunError, RunOptions, RunReport, RunStats, command_line, guest_environment, host_stream_type,
-    logon_user, machine, nt_environment, parse_clock, parse_run_for, parse_size, read_key_script,
-    read_program, run_image,
+    DisplayChoice, MAX_IMAGE_SIZE, MAX_KEY_SCRIPT_SIZE, MAX_RUN_FOR_SECONDS, NotAProgram,
+    REGISTRY_VARIABLES, RunError, RunOptions, RunReport, RunStats, command_line, guest_environment,
+    host_stream_type, is_gui_program, logon_user, machine, nt_environment, parse_clock,
+    parse_desktop, parse_display, parse_run_for, parse_size, read_input_script, read_key_script,
+    read_program, run_image, script_keys,
 };
 pub use win32;
 pub use wsock32::NetworkPolicy;

@@ -81,6 +81,58 @@ pub struct RunOptions {
     /// Which DLL a name means, builtin or from disk (`--dll NAME=native|builtin`,
     /// `WINEDLLOVERRIDES`); empty: builtins serve their names.
     pub dll_overrides: kernel32::dllload::DllOverrides,
+    /// The screen's size in pixels (`--desktop WxH`); None: 800 x 600.
+    pub desktop: Option<(u32, u32)>,
+    /// Where the desktop is shown (`--display`; headless by default).
+    pub display: DisplayChoice,
+    /// Write the screen as a PNG file here when the run ends (`--screenshot`).
+    pub screenshot: Option<PathBuf>,
+    /// Write the screen as a PNG file into the folder every so much guest time
+    /// (`--screenshot-every SECONDS DIR`).
+    pub screenshot_every: Option<(Duration, PathBuf)>,
+    /// Scripted keyboard and mouse input for the program's windows (`--input`, see
+    /// [`user32::input::parse_input_script`]); its keys also go to `keys` for a console.
+    pub input_script: Vec<user32::input::ScriptItem>,
+}
+
+/// Where the desktop is shown. The library's default is headless; the command line's is
+/// [`DisplayChoice::Auto`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum DisplayChoice {
+    /// A host window when the program is a GUI program and the host has a display
+    /// (DISPLAY or WAYLAND_DISPLAY is set); else nowhere (headless).
+    Auto,
+    /// Nowhere: headless (screenshots are still written).
+    #[default]
+    None,
+    /// A host window, whatever the program.
+    Window,
+}
+
+/// The smallest and largest screen `--desktop` accepts, each side.
+pub const DESKTOP_LIMITS: (u32, u32) = (64, 8192);
+
+/// Parses `--desktop WxH`, e.g. `800x600`: each side from 64 to 8192 pixels.
+pub fn parse_desktop(text: &str) -> Result<(u32, u32), RunError> {
+    let bad = || RunError::BadDesktop(text.to_string());
+    let (w, h) = text.trim().split_once(['x', 'X']).ok_or_else(bad)?;
+    let w: u32 = w.trim().parse().map_err(|_| bad())?;
+    let h: u32 = h.trim().parse().map_err(|_| bad())?;
+    let ok = |v: u32| (DESKTOP_LIMITS.0..=DESKTOP_LIMITS.1).contains(&v);
+    if !ok(w) || !ok(h) {
+        return Err(bad());
+    }
+    Ok((w, h))
+}
+
+/// Parses `--display none|window|auto`.
+pub fn parse_display(text: &str) -> Result<DisplayChoice, RunError> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "none" | "headless" => Ok(DisplayChoice::None),
+        "window" => Ok(DisplayChoice::Window),
+        "auto" => Ok(DisplayChoice::Auto),
+        _ => Err(RunError::BadDisplay(text.to_string())),
+    }
 }
 
 /// Counters of a finished run, for `--stats`.
@@ -161,6 +213,15 @@ pub enum RunError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A `--desktop` value that is not `WxH` with sides from 64 to 8192.
+    #[error("--desktop {0:?}: expected WIDTHxHEIGHT such as 800x600, each from 64 to 8192")]
+    BadDesktop(String),
+    /// A `--display` value that is not `none`, `window` or `auto`.
+    #[error("--display {0:?}: expected none, window or auto")]
+    BadDisplay(String),
+    /// The host window could not be opened (`--display window`).
+    #[error("{0}")]
+    Display(String),
     /// A size that is not a number of bytes from 1 MiB to 1 TiB (with K, M or G).
     #[error("{0:?}: expected a size from 1M to 1024G, such as 512M")]
     BadSize(String),
@@ -195,8 +256,19 @@ pub enum RunError {
 /// The largest image file ntemu reads.
 pub const MAX_IMAGE_SIZE: u64 = 1 << 30;
 
-/// IMAGE_SUBSYSTEM_WINDOWS_GUI: a program that makes windows (refused until ntemu has them).
+/// IMAGE_SUBSYSTEM_WINDOWS_GUI: a program that makes windows.
 const IMAGE_SUBSYSTEM_WINDOWS_GUI: u16 = 2;
+
+/// Whether `data` is a program of the Windows GUI subsystem (one that makes windows).
+pub fn is_gui_program(data: &[u8]) -> bool {
+    matches!(
+        pe_image::FileKind::of(data),
+        pe_image::FileKind::Pe32 {
+            subsystem: IMAGE_SUBSYSTEM_WINDOWS_GUI,
+            ..
+        }
+    )
+}
 
 /// Why a file is not a program ntemu runs, in words a user can act on (its `Display`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -222,8 +294,6 @@ pub enum NotAProgram {
     OtherMachine(u16),
     /// A DLL.
     Dll,
-    /// A program of the Windows GUI subsystem: ntemu has no windows yet.
-    Gui,
     /// Not a regular file (a directory, a device, a FIFO).
     NotAFile,
     /// Larger than [`MAX_IMAGE_SIZE`].
@@ -255,9 +325,6 @@ impl std::fmt::Display for NotAProgram {
                 "an NT program for another CPU (machine {m:#06x}): ntemu runs x86 and Alpha AXP programs"
             ),
             NotAProgram::Dll => f.write_str("a DLL, not a program: run the program that loads it"),
-            NotAProgram::Gui => f.write_str(
-                "a GUI program: ntemu does not draw windows yet and runs console programs only",
-            ),
             NotAProgram::NotAFile => f.write_str("not a regular file"),
             NotAProgram::TooLarge => f.write_str("larger than 1 GiB: not an NT program"),
         }
@@ -270,11 +337,6 @@ impl NotAProgram {
         use pe_image::FileKind;
         Some(match FileKind::of(data) {
             FileKind::Pe32 { dll: true, .. } => NotAProgram::Dll,
-            FileKind::Pe32 {
-                machine: 0x14C | 0x184,
-                subsystem: IMAGE_SUBSYSTEM_WINDOWS_GUI,
-                ..
-            } => NotAProgram::Gui,
             FileKind::Pe32 {
                 machine: 0x14C | 0x184,
                 ..
@@ -511,6 +573,12 @@ pub fn run_image(path: &Path, options: RunOptions) -> Result<RunReport, RunError
     }
     emulator.load(path, &options.args)?;
     let outcome = emulator.run_with(options.instruction_limit, options.run_for)?;
+    for problem in emulator.finish_display() {
+        let _ = writeln!(
+            emulator.win32().io().stderr.lock(),
+            "ntemu: cannot write the screenshot {problem}"
+        );
+    }
     Ok(emulator.report(outcome))
 }
 
@@ -552,8 +620,27 @@ pub fn parse_run_for(text: &str) -> Result<std::time::Duration, RunError> {
 
 /// Reads and parses a key script (`--input FILE`, see
 /// [`kernel32::console::parse_key_script`]): at most [`MAX_KEY_SCRIPT_SIZE`] bytes of a file,
-/// a pipe or a device; anything longer is refused without reading the rest.
+/// a pipe or a device; anything longer is refused without reading the rest. The keys only:
+/// a script's mouse actions and waits (see [`read_input_script`]) are left out.
 pub fn read_key_script(path: &Path) -> Result<Vec<kernel32::console::Key>, RunError> {
+    Ok(script_keys(&read_input_script(path)?))
+}
+
+/// The keys of an input script, for a console.
+pub fn script_keys(items: &[user32::input::ScriptItem]) -> Vec<kernel32::console::Key> {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            user32::input::ScriptItem::Key(k) => Some(*k),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Reads and parses an input script (`--input FILE`): the key script's syntax with mouse
+/// actions `\m{click X,Y}` and waits `\w{500ms}` (see
+/// [`user32::input::parse_input_script`]); at most [`MAX_KEY_SCRIPT_SIZE`] bytes.
+pub fn read_input_script(path: &Path) -> Result<Vec<user32::input::ScriptItem>, RunError> {
     let file = std::fs::File::open(path).map_err(|source| RunError::Read {
         path: path.to_path_buf(),
         source,
@@ -577,7 +664,7 @@ pub fn read_key_script(path: &Path) -> Result<Vec<kernel32::console::Key>, RunEr
             MAX_KEY_SCRIPT_SIZE >> 20
         )));
     }
-    kernel32::console::parse_key_script(&text).map_err(bad)
+    user32::input::parse_input_script(&text).map_err(bad)
 }
 
 /// Parses `YYYY-MM-DDTHH:MM:SS` (as `--clock` takes it) into milliseconds since 1970.

@@ -113,8 +113,27 @@ enum Command {
         /// key events, as NT's console does. Without --input, a terminal on stdin and stdout
         /// becomes the guest's console (its function, cursor and editing keys, with
         /// modifiers, become the same keys).
+        /// For a GUI program the same script goes to its windows (keys to the focus window,
+        /// each when the one before was taken), with two more escapes: \m{ACTION X,Y}, a
+        /// mouse action at screen point X,Y (move, click, rclick, mclick, down, up, rdown,
+        /// rup), and \w{TIME}, a wait of guest time (500ms, 2s): \m{click 120,200}\w{500ms}.
         #[arg(long, value_name = "FILE")]
         input: Option<PathBuf>,
+        /// The screen's size in pixels (default 800x600).
+        #[arg(long, value_name = "WxH")]
+        desktop: Option<String>,
+        /// Where the desktop is shown: `window` (a host window, X11 or Wayland), `none`
+        /// (headless), or `auto` (the default: a window for a GUI program when DISPLAY or
+        /// WAYLAND_DISPLAY is set, else headless).
+        #[arg(long, value_name = "none|window|auto")]
+        display: Option<String>,
+        /// Write the screen to FILE (PNG) when the run ends.
+        #[arg(long, value_name = "FILE.png")]
+        screenshot: Option<PathBuf>,
+        /// Write the screen as a PNG file into DIR every SECONDS of guest time (deterministic
+        /// under --clock), named by the guest time in milliseconds: 000000.png, 000500.png...
+        #[arg(long, num_args = 2, value_names = ["SECONDS", "DIR"])]
+        screenshot_every: Option<Vec<String>>,
         /// The host directory that is the guest's drive C:\ (default:
         /// $XDG_DATA_HOME/ntemu/c or ~/.local/share/ntemu/c, made on first use). No guest
         /// path reaches outside it; the host's current directory is the guest's when it lies
@@ -292,6 +311,10 @@ fn main() -> ExitCode {
             run_for,
             screen,
             input,
+            desktop,
+            display,
+            screenshot,
+            screenshot_every,
             root,
             drives,
             host_fs,
@@ -394,10 +417,44 @@ fn main() -> ExitCode {
                 }
             }
             if let Some(path) = &input {
-                match ntemu::read_key_script(path) {
-                    Ok(keys) => options.keys = keys,
+                match ntemu::read_input_script(path) {
+                    Ok(items) => {
+                        options.keys = ntemu::script_keys(&items);
+                        options.input_script = items;
+                    }
                     Err(e) => return usage_error(e),
                 }
+            }
+            if let Some(text) = desktop {
+                match ntemu::parse_desktop(&text) {
+                    Ok(size) => options.desktop = Some(size),
+                    Err(e) => return usage_error(e),
+                }
+            }
+            options.display = ntemu::DisplayChoice::Auto;
+            if let Some(text) = display {
+                match ntemu::parse_display(&text) {
+                    Ok(choice) => options.display = choice,
+                    Err(e) => return usage_error(e),
+                }
+            }
+            options.screenshot = screenshot;
+            if let Some(v) = screenshot_every {
+                let (Some(seconds), Some(dir)) = (v.first(), v.get(1)) else {
+                    return usage_error("--screenshot-every needs SECONDS and DIR");
+                };
+                let period = match ntemu::parse_run_for(seconds) {
+                    Ok(d) if !d.is_zero() => d,
+                    _ => {
+                        return usage_error(format!(
+                            "--screenshot-every {seconds:?}: expected a number of seconds above 0"
+                        ));
+                    }
+                };
+                if let Err(e) = std::fs::create_dir_all(dir) {
+                    return usage_error(format!("cannot make {dir}: {e}"));
+                }
+                options.screenshot_every = Some((period, PathBuf::from(dir)));
             }
             run(
                 &image,
@@ -631,6 +688,8 @@ fn run(image: &std::path::Path, mut options: ntemu::RunOptions, flags: &RunFlags
     // Signals become console events and stop requests from here on; the terminal is taken
     // only now, so that every error before was printed on an untouched terminal.
     let interrupts = interrupts::Interrupts::install(emulator.host_signal());
+    // A GUI program has no console: the terminal stays the shell's.
+    let console_terminal = console_terminal && !emulator.has_gui_program();
     let terminal = console_terminal
         .then(|| terminal::Terminal::open(interrupts.clone(), held.clone()))
         .flatten();
@@ -639,7 +698,7 @@ fn run(image: &std::path::Path, mut options: ntemu::RunOptions, flags: &RunFlags
         let (columns, rows) = t.size();
         emulator.win32_mut().set_console_size(columns, rows);
         emulator.win32_mut().set_console_host(Box::new(t));
-    } else if flags.terminal {
+    } else if flags.terminal && !emulator.has_gui_program() {
         // No terminal and no --input: the guest's keyboard is whatever stdin brings.
         emulator
             .win32_mut()
@@ -650,6 +709,7 @@ fn run(image: &std::path::Path, mut options: ntemu::RunOptions, flags: &RunFlags
             .set_console_host(Box::new(terminal::SignalsOnly(interrupts.clone())));
     }
     let outcome = emulator.run_with(options.instruction_limit, options.run_for);
+    let display_problems = emulator.finish_display();
     // Dropping the host gives the terminal back (and shows a full-screen console's last
     // screen on the normal screen); then what was held is written.
     drop(emulator.win32_mut().take_console_host());
@@ -667,6 +727,9 @@ fn run(image: &std::path::Path, mut options: ntemu::RunOptions, flags: &RunFlags
         Ok(o) => o,
         Err(e) => return usage_error(e.to_string()),
     };
+    for problem in display_problems {
+        eprintln!("ntemu: cannot write the screenshot {problem}");
+    }
     let report = emulator.report(outcome);
     if flags.leaks {
         eprint!("{}", leak_report(&emulator.handle_traces()));

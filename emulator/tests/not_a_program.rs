@@ -116,12 +116,25 @@ fn a_program_for_another_nt_cpu_is_named() {
 }
 
 #[test]
-fn a_gui_program_is_named() {
+fn a_gui_program_runs() {
+    // hello.exe marked as a program of the GUI subsystem runs as one (headless: no window
+    // is asked for), to its exit code.
     let gui = hello_edited(|b, pe| put16(b, pe + 24 + 68, 2));
-    refused(
-        "gui.exe",
-        &gui,
-        "a GUI program: ntemu does not draw windows yet and runs console programs only",
+    let s = Scratch::new("gui-program");
+    let work = s.0.join("work");
+    std::fs::create_dir_all(&work).expect("work");
+    let file = work.join("gui.exe");
+    std::fs::write(&file, &gui).expect("file");
+    let o = ntemu_in(
+        &s,
+        &work,
+        &["--display", "none", file.to_str().expect("path")],
+    );
+    assert_eq!(o.status.code(), Some(7), "{}", text(&o.stderr));
+    assert!(
+        !text(&o.stderr).contains("GUI program"),
+        "{}",
+        text(&o.stderr)
     );
 }
 

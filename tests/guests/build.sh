@@ -51,6 +51,9 @@ for src in clip msgbox resfile wndmsg wsprintf; do
     "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" -luser32 -lkernel32
     echo "built x86/$src.exe"
 done
+# A GUI program (subsystem windows) with one window: screenshots and scripted input.
+"$cc" "${flags[@]/console:4.0/windows:4.0}" -o "$here/x86/ntwin.exe" "$here/src/ntwin.c" -luser32 -lkernel32
+echo "built x86/ntwin.exe"
 # The console's window and attachment (USER32, NTDLL and KERNEL32).
 "$cc" "${flags[@]}" -o "$here/x86/conwin.exe" "$here/src/conwin.c" -luser32 -lntdll -lkernel32
 echo "built x86/conwin.exe"

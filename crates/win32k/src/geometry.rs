@@ -1,9 +1,9 @@
 //! Rectangles and the non-client geometry of NT 4.0's windows: how much of a window its
 //! border, caption and menu take (AdjustWindowRectEx, WM_NCCALCSIZE's default), with the
-//! metrics of a 1024 x 768 screen in the Windows Standard scheme.
+//! metrics of the Windows Standard scheme.
 
-/// The screen, in pixels.
-pub const SCREEN: (i32, i32) = (1024, 768);
+/// The screen, in pixels, unless the machine is given another size (`--desktop WxH`).
+pub const DEFAULT_SCREEN: (i32, i32) = (800, 600);
 /// SM_CYCAPTION.
 pub const CAPTION: i32 = 19;
 /// SM_CYSMCAPTION (a tool window's caption).

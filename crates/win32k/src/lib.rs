@@ -14,12 +14,15 @@
 
 pub mod font;
 pub mod geometry;
+pub mod input;
+pub mod nonclient;
 pub mod queue;
 pub mod surface;
 
 use std::collections::BTreeMap;
 
 pub use geometry::Rect;
+pub use input::DisplayState;
 pub use queue::{Message, Queue, Sent, Timer};
 pub use surface::Surface;
 
@@ -162,6 +165,8 @@ pub struct WindowManager {
     /// The screen: the desktop and every visible window are drawn here, as NT 4.0 draws
     /// them straight to the display (no window has pixels of its own).
     pub screen: Surface,
+    /// Where the screen is shown, and the keyboard and mouse.
+    pub display: DisplayState,
 }
 
 impl Default for WindowManager {
@@ -173,7 +178,7 @@ impl Default for WindowManager {
             windows: 1,
             ..Class::default()
         };
-        let screen = Rect::new(0, 0, geometry::SCREEN.0, geometry::SCREEN.1);
+        let screen = Rect::new(0, 0, geometry::DEFAULT_SCREEN.0, geometry::DEFAULT_SCREEN.1);
         let desktop = Window {
             handle: DESKTOP,
             process: 0,
@@ -208,10 +213,11 @@ impl Default for WindowManager {
             active: 0,
             focus: 0,
             screen: Surface::new(
-                geometry::SCREEN.0 as u32,
-                geometry::SCREEN.1 as u32,
+                geometry::DEFAULT_SCREEN.0 as u32,
+                geometry::DEFAULT_SCREEN.1 as u32,
                 surface::DESKTOP_COLOUR,
             ),
+            display: DisplayState::default(),
         }
     }
 }
@@ -482,6 +488,10 @@ impl WindowManager {
         if self.focus == window.handle {
             self.focus = 0;
         }
+        if self.display.capture == window.handle {
+            self.display.capture = 0;
+        }
+        self.display.frame_active.remove(&window.handle);
         for q in self.queues.values_mut() {
             q.timers.retain(|t| t.hwnd != window.handle);
         }

@@ -25,6 +25,16 @@ pub const DEFAULT_SIZE: (u16, u16) = (80, 25);
 /// The largest console window NT would show (GetLargestConsoleWindowSize on a 1024x768
 /// screen with the default font).
 pub const LARGEST_WINDOW: (u16, u16) = (128, 60);
+/// The machine's screen is `width` x `height` pixels: the largest console window is what
+/// fits in its work area (less the taskbar, 28 pixels) under a caption (19 pixels) in the
+/// default font's 8 x 12 cells.
+pub fn set_screen_pixels(state: &mut win32::Win32State, width: u32, height: u32) {
+    let columns = (width / 8).clamp(1, u32::from(MAX_DIMENSION)) as u16;
+    let rows = (height.saturating_sub(28 + 19) / 12).clamp(1, u32::from(MAX_DIMENSION)) as u16;
+    use crate::K32;
+    state.k32().console_screen_largest = Some((columns, rows));
+}
+
 /// Light grey on black: the attribute a new console starts with.
 pub const DEFAULT_ATTRIBUTES: u16 = 0x07;
 

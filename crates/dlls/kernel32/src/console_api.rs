@@ -144,6 +144,7 @@ fn largest_window(call: &mut ApiCall<'_>) -> (u16, u16) {
     call.state
         .k32()
         .console_host_size
+        .or(call.state.k32().console_screen_largest)
         .unwrap_or(crate::console::LARGEST_WINDOW)
 }
 

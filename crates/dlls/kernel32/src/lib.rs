@@ -133,6 +133,9 @@ pub struct Kernel32State {
     /// The size of the host terminal the console is shown on, when known (columns, rows):
     /// the largest console window there is.
     pub(crate) console_host_size: Option<(u16, u16)>,
+    /// The largest console window the machine's screen holds (see
+    /// [`console::set_screen_pixels`]); None: [`console::LARGEST_WINDOW`].
+    pub(crate) console_screen_largest: Option<(u16, u16)>,
 }
 
 /// What kernel32 keeps of a process's start-up parameters (NT: RTL_USER_PROCESS_PARAMETERS).

@@ -8,12 +8,15 @@ pub mod class;
 pub mod clipboard;
 pub mod cursor;
 pub mod guest;
+pub mod input;
 pub mod message;
 pub mod message_box;
 pub mod metrics;
 pub mod resource;
 pub mod window;
 pub mod wm;
+
+pub use win32k;
 
 use nt_status::{NtStatus, Win32Error};
 use win32::args::GuestArguments;
@@ -165,6 +168,16 @@ pub static DLL: BuiltinDll = BuiltinDll {
         window::GetClientRect,
         resource::LoadStringA,
         resource::LoadStringW,
+        input::GetKeyState,
+        input::GetAsyncKeyState,
+        input::GetKeyboardState,
+        input::SetKeyboardState,
+        input::GetCursorPos,
+        input::SetCursorPos,
+        input::SetCapture,
+        input::ReleaseCapture,
+        input::GetCapture,
+        input::GetDoubleClickTime,
     ],
     catalogue: include_str!("../nt4-exports.txt"),
     later_catalogue: "",

@@ -16,7 +16,7 @@ use std::time::Duration;
 use nt_object::{EventType, WaitType};
 use nt_status::Win32Error;
 use win32::{ApiCall, ApiReturn, Ptr, export};
-use win32k::geometry;
+use win32k::geometry::{self, Rect};
 use win32k::queue::{Filter, Message, Sent, Timer, WM_QUIT};
 
 use crate::guest::{Step, Then, entry_stack, run, scratch};
@@ -29,6 +29,132 @@ const HWND_BROADCAST: u32 = 0xFFFF;
 const PM_REMOVE: u32 = 0x0001;
 /// SC_CLOSE.
 const SC_CLOSE: u32 = 0xF060;
+/// VK_F4.
+const VK_F4: u32 = 0x73;
+
+/// SC_SIZE.
+const SC_SIZE: u32 = 0xF000;
+/// SC_MOVE.
+const SC_MOVE: u32 = 0xF010;
+
+/// A window being moved or sized with the mouse (SC_MOVE, SC_SIZE): the window, the edge
+/// (0 for a move, else WMSZ_*), its screen rectangle and the mouse when it began.
+#[derive(Default)]
+struct Moving(Option<(u32, u32, Rect, (i32, i32))>);
+
+/// The window's new screen rectangle when the mouse went from `from` to `to` holding
+/// `edge` (0: the whole window; WMSZ_LEFT 1, RIGHT 2, TOP 3, TOPLEFT 4, TOPRIGHT 5, BOTTOM 6,
+/// BOTTOMLEFT 7, BOTTOMRIGHT 8), no smaller than SM_CXMINTRACK x SM_CYMINTRACK.
+fn dragged(start: Rect, edge: u32, from: (i32, i32), to: (i32, i32)) -> Rect {
+    let (dx, dy) = (to.0 - from.0, to.1 - from.1);
+    if edge == 0 {
+        return start.offset(dx, dy);
+    }
+    let mut r = start;
+    let (min_w, min_h) = (112, 27);
+    if matches!(edge, 1 | 4 | 7) {
+        r.left = (start.left + dx).min(start.right - min_w);
+    }
+    if matches!(edge, 2 | 5 | 8) {
+        r.right = (start.right + dx).max(start.left + min_w);
+    }
+    if (3..=5).contains(&edge) {
+        r.top = (start.top + dy).min(start.bottom - min_h);
+    }
+    if (6..=8).contains(&edge) {
+        r.bottom = (start.bottom + dy).max(start.top + min_h);
+    }
+    r
+}
+
+/// SC_MOVE's and SC_SIZE's loop, as NT's xxxMoveSize runs it with the whole window
+/// dragged: the window has the capture; each mouse move puts the window where the mouse
+/// takes it (SetWindowPos), the button going up ends it. The loop takes only the window's
+/// mouse messages, waiting for them on the queue; the export is called again after each
+/// wait and goes on with the same drag.
+fn move_loop(call: &mut ApiCall<'_>, hwnd: u32, edge: u32, lp: u32) -> Step {
+    let held = call.state.get::<Moving>().0;
+    let (start, from) = match held {
+        Some((h, e, start, from)) if h == hwnd && e == edge => (start, from),
+        _ => {
+            let m = wm(call);
+            let Some((rect, _)) = m.screen_rects(hwnd) else {
+                return Step::Return(0);
+            };
+            let from = if lp == 0 {
+                m.display.cursor
+            } else {
+                (i32::from(lp as i16), i32::from((lp >> 16) as i16))
+            };
+            m.display.capture = hwnd;
+            call.state.get::<Moving>().0 = Some((hwnd, edge, rect, from));
+            (rect, from)
+        }
+    };
+    let (p, t) = (call.thread.process, call.thread.thread);
+    let filter = Filter {
+        hwnd,
+        min: 0x0200,
+        max: 0x020D,
+    };
+    let Some(q) = wm(call).queue_of(p, t) else {
+        return Step::Return(0);
+    };
+    let Some(m) = q.take_posted(&filter, true) else {
+        let _ = q.event.reset_event();
+        return Step::Wait {
+            objects: vec![q.event.clone()],
+            timeout: None,
+        };
+    };
+    let done = m.message == 0x0202; // WM_LBUTTONUP
+    if done {
+        call.state.get::<Moving>().0 = None;
+        wm(call).display.capture = 0;
+    }
+    let target = dragged(start, edge, from, m.pt);
+    let w = wm(call);
+    let (ox, oy) = w.parent_origin(hwnd);
+    let changed = w.screen_rects(hwnd).is_some_and(|(r, _)| r != target);
+    let mut acts = VecDeque::new();
+    if changed {
+        let base = scratch(call);
+        let mut flags = crate::window::SWP_NOZORDER | crate::window::SWP_NOACTIVATE;
+        if edge == 0 {
+            flags |= crate::window::SWP_NOSIZE;
+        }
+        acts.extend(crate::window::pos_acts(
+            call,
+            hwnd,
+            0,
+            target.left - ox,
+            target.top - oy,
+            target.width(),
+            target.height(),
+            flags,
+            base,
+        ));
+    }
+    if done {
+        return plan(call, acts, 0, returning(0));
+    }
+    plan(call, acts, 0, Box::new(|_, _| Step::Again))
+}
+
+/// The top-level window `hwnd` is in (itself when it is one).
+fn top_level(call: &mut ApiCall<'_>, hwnd: u32) -> u32 {
+    let mut h = hwnd;
+    for _ in 0..64 {
+        match wm(call).window(h) {
+            Some(w) if w.style & win32k::WS_CHILD != 0 && w.parent != win32k::DESKTOP => {
+                h = w.parent
+            }
+            _ => break,
+        }
+    }
+    h
+}
+
 /// The shortest timer period (USER_TIMER_MINIMUM).
 const TIMER_MINIMUM: u32 = 10;
 
@@ -610,6 +736,143 @@ fn PostQuitMessage(call: &mut ApiCall<'_>, nExitCode: u32) {
     }
 }
 
+/// The mouse message whose WM_NCHITTEST was answered last (hwnd, message, time, point).
+#[derive(Default)]
+struct HitTested(Option<(u32, u32, u32, (i32, i32))>);
+
+/// A mouse message of input (not one a program posted) at the head of the queue, as NT's
+/// xxxScanSysQueue takes it: the window
+/// is asked where the point is (WM_NCHITTEST, unless it has the capture), and the message
+/// becomes the client one (client coordinates, MK_* flags) for HTCLIENT or the non-client
+/// one (the hit-test code, screen coordinates) for anything else. Then the caller starts
+/// again.
+fn hit_test_head(call: &mut ApiCall<'_>, filter: &Filter) -> Option<Step> {
+    let (p, t) = (call.thread.process, call.thread.thread);
+    let m = wm(call).queue_of(p, t)?.take_posted(filter, false)?;
+    let client = (0x0200..=0x0209).contains(&m.message);
+    let nc = (0x00A0..=0x00A9).contains(&m.message);
+    if !(client || nc) {
+        return None;
+    }
+    let id = (m.hwnd, m.message, m.time, m.pt);
+    let w = wm(call);
+    let captured = w.full_handle(w.display.capture) == Some(m.hwnd);
+    if captured || !w.is_mouse_input(&m) || call.state.get::<HitTested>().0 == Some(id) {
+        return None;
+    }
+    call.state.get::<HitTested>().0 = Some(id);
+    let point = win32k::input::points(m.pt.0, m.pt.1);
+    let acts: VecDeque<Act> = [
+        Act::Send(m.hwnd, WM_NCHITTEST, 0, point),
+        Act::check(move |call, hit| {
+            let kind = if client {
+                m.message - 0x0200
+            } else {
+                m.message - 0x00A0
+            };
+            let w = wm(call);
+            let new = if hit == win32k::nonclient::HTCLIENT {
+                let (ox, oy) = w.client_origin(m.hwnd);
+                let wparam = if client {
+                    m.wparam
+                } else {
+                    w.display.mk_flags()
+                };
+                win32k::Message {
+                    message: 0x0200 + kind,
+                    wparam,
+                    lparam: win32k::input::points(m.pt.0 - ox, m.pt.1 - oy),
+                    ..m
+                }
+            } else {
+                win32k::Message {
+                    message: 0x00A0 + kind,
+                    wparam: hit,
+                    lparam: point,
+                    ..m
+                }
+            };
+            if let Some(q) = wm(call).queue_of(p, t)
+                && let Some(slot) = q.posted.iter_mut().find(|x| **x == m)
+            {
+                *slot = new;
+            }
+            wm(call).mouse_input_changed(&m, new);
+            call.state.get::<HitTested>().0 = Some((new.hwnd, new.message, new.time, new.pt));
+            None
+        }),
+    ]
+    .into();
+    Some(plan(call, acts, 0, Box::new(|_, _| Step::Again)))
+}
+
+/// The button-down message whose WM_MOUSEACTIVATE was sent last (hwnd, message, time):
+/// it is not asked about again.
+#[derive(Default)]
+struct MouseActivated(Option<(u32, u32, u32)>);
+
+/// MA_ACTIVATEANDEAT and MA_NOACTIVATEANDEAT: the click is thrown away.
+const MA_ACTIVATEANDEAT: u32 = 2;
+const MA_NOACTIVATEANDEAT: u32 = 4;
+
+/// A button going down over a window whose top-level window is not the active one, as
+/// NT's xxxScanSysQueue handles it before the click is taken: WM_MOUSEACTIVATE to the
+/// window (wParam the top-level window, lParam the hit-test code and the mouse message),
+/// then, for MA_ACTIVATE or MA_ACTIVATEANDEAT, the top-level window is activated; for the
+/// ...ANDEAT answers the click is thrown away. Then the caller starts again.
+fn mouse_activation(call: &mut ApiCall<'_>, filter: &Filter) -> Option<Step> {
+    let (p, t) = (call.thread.process, call.thread.thread);
+    let m = wm(call).queue_of(p, t)?.take_posted(filter, false)?;
+    let down = matches!(
+        m.message,
+        0x0201 | 0x0204 | 0x0207 | 0x00A1 | 0x00A4 | 0x00A7
+    );
+    if !down
+        || !wm(call).is_mouse_input(&m)
+        || call.state.get::<MouseActivated>().0 == Some((m.hwnd, m.message, m.time))
+    {
+        return None;
+    }
+    let top = top_level(call, m.hwnd);
+    let w = wm(call);
+    if top == w.full_handle(w.active).unwrap_or(0)
+        || w.window(top)
+            .is_none_or(|w| w.thread != t || w.style & win32k::WS_DISABLED != 0)
+    {
+        return None;
+    }
+    call.state.get::<MouseActivated>().0 = Some((m.hwnd, m.message, m.time));
+    let hit = if m.message >= 0x0200 {
+        win32k::nonclient::HTCLIENT
+    } else {
+        m.wparam
+    };
+    let acts: VecDeque<Act> = [
+        Act::Send(m.hwnd, WM_MOUSEACTIVATE, top, hit | (m.message << 16)),
+        Act::check(move |call, r| {
+            if matches!(r, MA_ACTIVATEANDEAT | MA_NOACTIVATEANDEAT) {
+                let (p, t) = (call.thread.process, call.thread.thread);
+                if let Some(q) = wm(call).queue_of(p, t) {
+                    q.posted.retain(|x| *x != m);
+                }
+            }
+            if r == 1 || r == MA_ACTIVATEANDEAT {
+                // The window comes to the top of the Z order, its frame over the others.
+                let m = wm(call);
+                m.bring_to_top(top);
+                if let Some((rect, _)) = m.screen_rects(top) {
+                    m.expose(rect);
+                }
+                let acts: VecDeque<Act> = crate::window::activate_acts(call, top).into();
+                return Some(plan(call, acts, 0, Box::new(|_, _| Step::Again)));
+            }
+            None
+        }),
+    ]
+    .into();
+    Some(plan(call, acts, 0, Box::new(|_, _| Step::Again)))
+}
+
 /// Writes a MSG.
 fn put_message(call: &mut ApiCall<'_>, address: u32, m: &Message) -> bool {
     let w = [
@@ -653,6 +916,12 @@ fn look(
         min,
         max,
     };
+    if let Some(step) = hit_test_head(call, &filter) {
+        return Err(step);
+    }
+    if let Some(step) = mouse_activation(call, &filter) {
+        return Err(step);
+    }
     let now = now(call);
     let (p, t) = (call.thread.process, call.thread.thread);
     let Some(q) = wm(call).queue_of(p, t) else {
@@ -717,12 +986,15 @@ fn GetQueueStatus(call: &mut ApiCall<'_>, flags: u32) -> u32 {
     (bits << 16) | bits
 }
 
-/// BOOL GetInputState(void): whether mouse or keyboard input waits; there is no input device
-/// yet, so FALSE.
+/// BOOL GetInputState(void): whether keyboard or mouse messages wait in the thread's queue.
 #[export]
 fn GetInputState(call: &mut ApiCall<'_>) -> bool {
-    let _ = call;
-    false
+    let (p, t) = (call.thread.process, call.thread.thread);
+    wm(call).queue_of(p, t).is_some_and(|q| {
+        q.posted.iter().any(|m| {
+            (0x0100..=0x0109).contains(&m.message) || (0x0200..=0x020D).contains(&m.message)
+        })
+    })
 }
 
 /// GetMessageA/W's work.
@@ -891,17 +1163,32 @@ fn DispatchMessageW(call: &mut ApiCall<'_>, lpMsg: Ptr) -> ApiReturn {
     dispatch(call, lpMsg.0)
 }
 
-/// BOOL TranslateMessage(const MSG *lpMsg): TRUE for a key message (there is no keyboard
-/// yet, so no WM_CHAR is made), FALSE for any other.
+/// BOOL TranslateMessage(const MSG *lpMsg): a WM_KEYDOWN (WM_SYSKEYDOWN) of a key that types
+/// a character with the Shift, Ctrl and Alt keys as they are posts WM_CHAR (WM_SYSCHAR)
+/// with the character and the key message's lParam to the same window. TRUE for a key
+/// message, FALSE for any other.
 #[export]
 fn TranslateMessage(call: &mut ApiCall<'_>, lpMsg: Ptr) -> ApiReturn {
-    let Ok(m) = call.read_u32(lpMsg.0.wrapping_add(4)) else {
+    let Ok(b) = call.read_bytes(lpMsg.0, 16) else {
         return call.fail_win32(Win32Error::NOACCESS, 0);
     };
-    ApiReturn::Value(u32::from(matches!(
-        m,
-        WM_KEYDOWN | WM_KEYUP | WM_SYSKEYDOWN | WM_SYSKEYUP
-    )))
+    let w = |i: usize| u32::from_le_bytes([b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]]);
+    let (hwnd, m, wp, lp) = (w(0), w(1), w(2), w(3));
+    if !matches!(m, WM_KEYDOWN | WM_KEYUP | WM_SYSKEYDOWN | WM_SYSKEYUP) {
+        return ApiReturn::Value(0);
+    }
+    if matches!(m, WM_KEYDOWN | WM_SYSKEYDOWN) {
+        let ch = crate::input::typed_char(wm(call), wp);
+        if ch != 0 {
+            let char_msg = if m == WM_KEYDOWN { WM_CHAR } else { WM_SYSCHAR };
+            let msg = message(call, hwnd, char_msg, u32::from(ch), lp);
+            let (p, t) = (call.thread.process, call.thread.thread);
+            if let Some(q) = wm(call).queue_of(p, t) {
+                q.post(msg);
+            }
+        }
+    }
+    ApiReturn::Value(1)
 }
 
 /// DefWindowProcA/W's work: the default answers of the messages that need no drawing.
@@ -945,6 +1232,8 @@ fn default_proc(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, w
                 && let Some(w) = wm(call).window_mut(hwnd)
             {
                 w.text = t;
+                // The caption shows the new title.
+                wm(call).draw_frame(hwnd);
             }
             Step::Return(1)
         }
@@ -983,13 +1272,67 @@ fn default_proc(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, w
             }
             plan(call, acts, 0, returning(0))
         }
+        WM_NCLBUTTONDOWN if wp == win32k::nonclient::HTCAPTION => {
+            // Dragging the caption moves the window (SC_MOVE + HTCAPTION).
+            let acts: VecDeque<Act> = [Act::Send(hwnd, WM_SYSCOMMAND, SC_MOVE | 2, lp)].into();
+            plan(call, acts, 0, returning(0))
+        }
+        WM_NCLBUTTONDOWN
+            if (win32k::nonclient::HTLEFT..=win32k::nonclient::HTLEFT + 7).contains(&wp) =>
+        {
+            // Dragging the sizing border sizes the window (SC_SIZE + WMSZ_*).
+            let edge = wp - win32k::nonclient::HTLEFT + 1;
+            let acts: VecDeque<Act> = [Act::Send(hwnd, WM_SYSCOMMAND, SC_SIZE | edge, lp)].into();
+            plan(call, acts, 0, returning(0))
+        }
+        WM_SYSCOMMAND
+            if matches!(wp & 0xFFF0, SC_MOVE | SC_SIZE) && w.thread == call.thread.thread =>
+        {
+            let edge = if wp & 0xFFF0 == SC_MOVE { 0 } else { wp & 0xF };
+            move_loop(call, hwnd, edge, lp)
+        }
         WM_SYSCOMMAND if wp & 0xFFF0 == SC_CLOSE => {
             let acts: VecDeque<Act> = [Act::Send(hwnd, WM_CLOSE, 0, 0)].into();
             plan(call, acts, 0, returning(0))
         }
-        WM_QUERYENDSESSION | WM_QUERYOPEN | WM_NCACTIVATE => Step::Return(1),
-        WM_MOUSEACTIVATE => Step::Return(1), // MA_ACTIVATE
-        WM_NCHITTEST => Step::Return(1),     // HTCLIENT
+        WM_NCPAINT => {
+            wm(call).draw_frame(hwnd);
+            Step::Return(0)
+        }
+        WM_NCACTIVATE => {
+            let m = wm(call);
+            m.set_frame_active(hwnd, wp != 0);
+            m.draw_frame(hwnd);
+            Step::Return(1)
+        }
+        WM_SYSKEYDOWN if wp == VK_F4 && lp & (1 << 29) != 0 => {
+            // Alt+F4 closes the top-level window.
+            let top = top_level(call, hwnd);
+            let acts: VecDeque<Act> = [Act::Send(top, WM_SYSCOMMAND, SC_CLOSE, 0)].into();
+            plan(call, acts, 0, returning(0))
+        }
+        WM_NCLBUTTONDOWN if wp == win32k::nonclient::HTCLOSE => {
+            let acts: VecDeque<Act> = [Act::Send(hwnd, WM_SYSCOMMAND, SC_CLOSE, lp)].into();
+            plan(call, acts, 0, returning(0))
+        }
+        WM_QUERYENDSESSION | WM_QUERYOPEN => Step::Return(1),
+        WM_MOUSEACTIVATE => {
+            // A child asks its parent first; MA_ACTIVATE when nobody minds.
+            if w.style & win32k::WS_CHILD != 0 && w.parent != win32k::DESKTOP {
+                let acts: VecDeque<Act> = [Act::Send(w.parent, WM_MOUSEACTIVATE, wp, lp)].into();
+                return plan(
+                    call,
+                    acts,
+                    0,
+                    Box::new(|_, r| Step::Return(if r != 0 { r } else { 1 })),
+                );
+            }
+            Step::Return(1) // MA_ACTIVATE
+        }
+        WM_NCHITTEST => {
+            let (x, y) = (i32::from(lp as i16), i32::from((lp >> 16) as i16));
+            Step::Return(wm(call).hit_test(hwnd, x, y))
+        }
         _ => Step::Return(0),
     }
 }

@@ -1,13 +1,10 @@
 //! The display's metrics: GetSystemMetrics and SystemParametersInfoA/W, as NT 4.0 reports
-//! them on a 1024 x 768 screen with the default (Windows Standard) scheme and the taskbar
-//! along the bottom edge. ntemu has no display; these are the values a console program
-//! sizing its console window against the screen finds on such a machine.
+//! them with the default (Windows Standard) scheme and the taskbar along the bottom edge,
+//! on the machine's screen (800 x 600 unless `--desktop WxH` says otherwise).
 
 use nt_status::Win32Error;
 use win32::{ApiCall, ApiReturn, Ptr, export};
 
-/// The screen: 1024 x 768 pixels.
-pub const SCREEN: (u32, u32) = (1024, 768);
 /// The taskbar's height at the bottom of the screen.
 const TASKBAR_HEIGHT: u32 = 28;
 /// SM_CYCAPTION: a caption's height.
@@ -16,32 +13,33 @@ const CAPTION_HEIGHT: u32 = 19;
 /// SPI_GETWORKAREA.
 const SPI_GETWORKAREA: u32 = 0x30;
 
-/// The metric `index` (SM_*), 0 for one NT 4.0 does not have.
-pub fn system_metric(index: u32) -> u32 {
+/// The metric `index` (SM_*) on a screen of `screen` pixels, 0 for one NT 4.0 does not
+/// have.
+pub fn system_metric(screen: (u32, u32), index: u32) -> u32 {
     match index {
-        0 => SCREEN.0,                                    // SM_CXSCREEN
-        1 => SCREEN.1,                                    // SM_CYSCREEN
-        2 | 3 | 9 | 10 | 20 | 21 => 16,                   // scroll bars and thumbs
-        4 => CAPTION_HEIGHT,                              // SM_CYCAPTION
-        5 | 6 => 1,                                       // SM_CXBORDER, SM_CYBORDER
-        7 | 8 => 3,                                       // SM_CXDLGFRAME, SM_CYDLGFRAME
-        11..=14 => 32,                                    // icons and cursors
-        15 => 19,                                         // SM_CYMENU
-        16 => SCREEN.0,                                   // SM_CXFULLSCREEN
-        17 => SCREEN.1 - TASKBAR_HEIGHT - CAPTION_HEIGHT, // SM_CYFULLSCREEN
-        19 => 1,                                          // SM_MOUSEPRESENT
-        28 | 34 => 112,                                   // SM_CXMIN, SM_CXMINTRACK
-        29 | 35 => 27,                                    // SM_CYMIN, SM_CYMINTRACK
-        30 | 31 => 18,                                    // SM_CXSIZE, SM_CYSIZE
-        32 | 33 => 4,                                     // SM_CXFRAME, SM_CYFRAME
-        36 | 37 => 4,                                     // SM_CXDOUBLECLK, SM_CYDOUBLECLK
-        38 | 39 => 75,                                    // icon spacing
-        43 => 2,                                          // SM_CMOUSEBUTTONS
-        45 | 46 => 2,                                     // SM_CXEDGE, SM_CYEDGE
-        49 | 50 => 16,                                    // small icons
-        51 => 15,                                         // SM_CYSMCAPTION
-        61 => SCREEN.0 + 8,                               // SM_CXMAXIMIZED
-        62 => SCREEN.1 - TASKBAR_HEIGHT + 8,              // SM_CYMAXIMIZED
+        0 => screen.0,                                                  // SM_CXSCREEN
+        1 => screen.1,                                                  // SM_CYSCREEN
+        2 | 3 | 9 | 10 | 20 | 21 => 16,                                 // scroll bars and thumbs
+        4 => CAPTION_HEIGHT,                                            // SM_CYCAPTION
+        5 | 6 => 1,                                                     // SM_CXBORDER, SM_CYBORDER
+        7 | 8 => 3,     // SM_CXDLGFRAME, SM_CYDLGFRAME
+        11..=14 => 32,  // icons and cursors
+        15 => 19,       // SM_CYMENU
+        16 => screen.0, // SM_CXFULLSCREEN
+        17 => screen.1.saturating_sub(TASKBAR_HEIGHT + CAPTION_HEIGHT), // SM_CYFULLSCREEN
+        19 => 1,        // SM_MOUSEPRESENT
+        28 | 34 => 112, // SM_CXMIN, SM_CXMINTRACK
+        29 | 35 => 27,  // SM_CYMIN, SM_CYMINTRACK
+        30 | 31 => 18,  // SM_CXSIZE, SM_CYSIZE
+        32 | 33 => 4,   // SM_CXFRAME, SM_CYFRAME
+        36 | 37 => 4,   // SM_CXDOUBLECLK, SM_CYDOUBLECLK
+        38 | 39 => 75,  // icon spacing
+        43 => 2,        // SM_CMOUSEBUTTONS
+        45 | 46 => 2,   // SM_CXEDGE, SM_CYEDGE
+        49 | 50 => 16,  // small icons
+        51 => 15,       // SM_CYSMCAPTION
+        61 => screen.0 + 8, // SM_CXMAXIMIZED
+        62 => screen.1.saturating_sub(TASKBAR_HEIGHT) + 8, // SM_CYMAXIMIZED
         _ => 0,
     }
 }
@@ -49,8 +47,13 @@ pub fn system_metric(index: u32) -> u32 {
 /// int GetSystemMetrics(int nIndex): the metric, 0 for an index NT 4.0 does not have.
 #[export]
 fn GetSystemMetrics(call: &mut ApiCall<'_>, nIndex: u32) -> u32 {
-    let _ = call;
-    system_metric(nIndex)
+    system_metric(screen(call), nIndex)
+}
+
+/// The machine's screen size.
+pub fn screen(call: &mut ApiCall<'_>) -> (u32, u32) {
+    let (w, h) = crate::wm::wm(call).screen_size();
+    (w as u32, h as u32)
 }
 
 /// SystemParametersInfo's work (the A and W forms agree for the actions ntemu answers):
@@ -59,7 +62,8 @@ fn GetSystemMetrics(call: &mut ApiCall<'_>, nIndex: u32) -> u32 {
 fn parameters_info(call: &mut ApiCall<'_>, action: u32, param: Ptr) -> ApiReturn {
     match action {
         SPI_GETWORKAREA => {
-            let rect: Vec<u8> = [0, 0, SCREEN.0, SCREEN.1 - TASKBAR_HEIGHT]
+            let screen = screen(call);
+            let rect: Vec<u8> = [0, 0, screen.0, screen.1.saturating_sub(TASKBAR_HEIGHT)]
                 .iter()
                 .flat_map(|v| v.to_le_bytes())
                 .collect();

@@ -40,6 +40,8 @@ const WS_EX_NOPARENTNOTIFY: u32 = 0x0004;
 /// WS_EX_WINDOWEDGE.
 const WS_EX_WINDOWEDGE: u32 = 0x0100;
 
+/// SWP_NOREDRAW.
+pub const SWP_NOREDRAW: u32 = 0x0008;
 /// SWP_NOSIZE.
 pub const SWP_NOSIZE: u32 = 0x0001;
 /// SWP_NOMOVE.
@@ -159,10 +161,11 @@ fn create(
             y = 0;
         }
     }
+    let screen = wm(call).screen_size();
     if xywh[2] == CW_USEDEFAULT {
         if overlapped {
-            cx = geometry::SCREEN.0 * 3 / 4 - x;
-            cy = geometry::SCREEN.1 * 3 / 4 - y;
+            cx = screen.0 * 3 / 4 - x;
+            cy = screen.1 * 3 / 4 - y;
         } else {
             cx = 0;
             cy = 0;
@@ -252,10 +255,7 @@ fn create(
     if style & WS_THICKFRAME != 0 || overlapped {
         let (border, ..) = geometry::frame(style, ex_style, false);
         let mmi_addr = base + MMI_OFF;
-        let max = (
-            geometry::SCREEN.0 + 2 * border,
-            geometry::SCREEN.1 + 2 * border,
-        );
+        let max = (screen.0 + 2 * border, screen.1 + 2 * border);
         let mmi = [
             0,
             0,
@@ -265,8 +265,8 @@ fn create(
             (-border) as u32,
             112,
             27,
-            (geometry::SCREEN.0 + 12) as u32,
-            (geometry::SCREEN.1 + 12) as u32,
+            (screen.0 + 12) as u32,
+            (screen.1 + 12) as u32,
         ];
         acts.push_back(Act::run(move |call| {
             let _ = call.write_bytes(mmi_addr, &words(&mmi));
@@ -575,6 +575,27 @@ pub fn pos_acts(
         }
         let _ = call.write_u32(wp_addr + 24, flags);
     }));
+    // The screen: what the window left uncovered is repainted (the desktop, the frames
+    // of the windows below), and the window's frame is drawn where it now is.
+    acts.push(Act::send_with(move |call| {
+        let (old_rect, _) = old_of(call)?;
+        let wp = read_words(call, wp_addr, 7)?;
+        let flags = wp[6];
+        let m = wm(call);
+        let w = m.window(hwnd)?;
+        let (ox, oy) = m.parent_origin(hwnd);
+        let moved = w.rect != old_rect;
+        if moved || flags & SWP_HIDEWINDOW != 0 {
+            m.expose(old_rect.offset(ox, oy));
+        }
+        let repaint = moved || flags & (SWP_SHOWWINDOW | SWP_FRAMECHANGED) != 0;
+        (repaint && flags & SWP_NOREDRAW == 0 && m.is_shown(hwnd)).then_some((
+            hwnd,
+            crate::wm::WM_NCPAINT,
+            1,
+            0,
+        ))
+    }));
     acts.push(Act::Send(hwnd, WM_WINDOWPOSCHANGED, 0, wp_addr));
     if flags & SWP_HIDEWINDOW != 0 {
         acts.extend(deactivate_acts(call, hwnd));
@@ -605,7 +626,7 @@ fn thread_top_levels(call: &mut ApiCall<'_>) -> Vec<u32> {
 /// active window, WM_ACTIVATEAPP(TRUE) to each of its top-level windows; then the window's
 /// WM_NCACTIVATE(TRUE), WM_ACTIVATE(WA_ACTIVE) and the focus (WM_KILLFOCUS to the old focus,
 /// WM_SETFOCUS to it).
-fn activate_acts(call: &mut ApiCall<'_>, hwnd: u32) -> Vec<Act> {
+pub fn activate_acts(call: &mut ApiCall<'_>, hwnd: u32) -> Vec<Act> {
     let thread = call.thread.thread;
     let m = wm(call);
     let prev = m.active;

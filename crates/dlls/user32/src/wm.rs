@@ -61,6 +61,14 @@ pub const WM_NCCALCSIZE: u32 = 0x0083;
 pub const WM_NCHITTEST: u32 = 0x0084;
 /// WM_NCACTIVATE.
 pub const WM_NCACTIVATE: u32 = 0x0086;
+/// WM_NCPAINT.
+pub const WM_NCPAINT: u32 = 0x0085;
+/// WM_NCLBUTTONDOWN.
+pub const WM_NCLBUTTONDOWN: u32 = 0x00A1;
+/// WM_CHAR.
+pub const WM_CHAR: u32 = 0x0102;
+/// WM_SYSCHAR.
+pub const WM_SYSCHAR: u32 = 0x0106;
 /// WM_KEYDOWN.
 pub const WM_KEYDOWN: u32 = 0x0100;
 /// WM_KEYUP.
