@@ -113,6 +113,16 @@ fn the_screenshot_shows_the_teal_desktop_and_an_nt4_window_frame() {
         (ct + 3..ct + 11).any(|y| (cl + 4..cl + 12).any(|x| at(x, y) == BLACK)),
         "the close button has its X"
     );
+    // The title ("ntemu") in white MS Sans Serif bold, after the system menu box (16 + 2
+    // pixels from the caption's left), and nowhere past its end.
+    let white_in = |x0: i32, x1: i32| {
+        (t + 4..t + 22)
+            .flat_map(|y| (x0..x1).map(move |x| (x, y)))
+            .filter(|&(x, y)| at(x, y) == WHITE)
+            .count()
+    };
+    assert!(white_in(l + 22, l + 60) > 20, "the title is drawn");
+    assert_eq!(white_in(l + 80, cl - 40), 0, "nothing of it past its end");
 }
 
 /// The log of ntwin's messages after its start-up lines.

@@ -269,12 +269,42 @@ pub fn layout(window: Rect, client: Rect, style: u32, ex_style: u32, menu: bool)
     l
 }
 
-/// Draws a caption's title: the coordinator wires the font engine's text drawing here
-/// (MS Sans Serif 8 point bold in `colour`, left-aligned at `rect.left`, vertically
-/// centred in `rect`, clipped to `rect` and the painter's clip, ending in an ellipsis when
-/// it does not fit). Until then the title is not drawn.
+/// Draws a caption's title as NT 4.0 does: MS Sans Serif 8 point bold (the scheme's caption
+/// font, SPI_GETNONCLIENTMETRICS' lfCaptionFont) in `colour`, left-aligned at `rect.left`,
+/// vertically centred in `rect`, clipped to `rect` and the painter's clip, ending in an
+/// ellipsis when it does not fit.
 pub fn draw_caption_text(painter: &mut Painter<'_>, rect: Rect, text: &[u16], colour: u32) {
-    let _ = (painter, rect, text, colour);
+    use crate::font::drawtext::{self, DT_END_ELLIPSIS, DT_NOPREFIX, DT_SINGLELINE, DT_VCENTER};
+    use crate::font::{FW_BOLD, Font, LogFont, TextDraw};
+    if text.is_empty() || rect.width() <= 0 || rect.height() <= 0 {
+        return;
+    }
+    let font = Font::realize(&LogFont {
+        height: -11,
+        weight: FW_BOLD,
+        face_name: "MS Sans Serif".into(),
+        ..LogFont::default()
+    });
+    let layout = drawtext::layout(
+        &font,
+        text,
+        rect,
+        DT_SINGLELINE | DT_VCENTER | DT_NOPREFIX | DT_END_ELLIPSIS,
+    );
+    let clip: Vec<Rect> = painter
+        .clip
+        .iter()
+        .map(|c| intersect(*c, rect))
+        .filter(|c| c.width() > 0 && c.height() > 0)
+        .collect();
+    let how = TextDraw {
+        colour,
+        background: None,
+        opaque_rect: None,
+        clip: &clip,
+        dx: None,
+    };
+    drawtext::draw(&font, painter.surface, &layout, &how);
 }
 
 /// The default application icon in the system menu box (NT draws the class's small icon;
