@@ -12,13 +12,17 @@
 //! entry ([`DESKTOP`]). A handle whose high word is 0 or 0xFFFF matches any uniqueness, as
 //! NT's handle validation accepts the 16-bit form.
 
+pub mod gdi;
 pub mod geometry;
 pub mod queue;
+pub mod region;
 pub mod surface;
 
 use std::collections::BTreeMap;
 
+pub use gdi::Gdi;
 pub use geometry::Rect;
+pub use region::Region;
 pub use queue::{Message, Queue, Sent, Timer};
 pub use surface::Surface;
 
@@ -161,6 +165,19 @@ pub struct WindowManager {
     /// The screen: the desktop and every visible window are drawn here, as NT 4.0 draws
     /// them straight to the display (no window has pixels of its own).
     pub screen: Surface,
+    /// GDI's objects (device contexts, bitmaps, brushes, ...): see [`gdi`].
+    pub gdi: Gdi,
+    /// The update regions of windows (client coordinates) and whether each needs erasing.
+    pub updates: BTreeMap<u32, Update>,
+}
+
+/// What of a window needs painting: the region WM_PAINT is for.
+#[derive(Clone, Debug, Default)]
+pub struct Update {
+    /// The invalid part, in the window's client coordinates.
+    pub region: Region,
+    /// BeginPaint sends WM_ERASEBKGND first.
+    pub erase: bool,
 }
 
 impl Default for WindowManager {
@@ -211,6 +228,8 @@ impl Default for WindowManager {
                 geometry::SCREEN.1 as u32,
                 surface::DESKTOP_COLOUR,
             ),
+            gdi: Gdi::default(),
+            updates: BTreeMap::new(),
         }
     }
 }
@@ -372,6 +391,7 @@ impl WindowManager {
             }
         }
         self.queues.retain(|(p, _), _| *p != process);
+        self.gdi.forget_process(process);
     }
 
     // ---- windows ---------------------------------------------------------------------
@@ -462,6 +482,7 @@ impl WindowManager {
     pub fn remove(&mut self, handle: u32) -> Option<Window> {
         let index = self.index_of(handle)?;
         let window = self.slots[index].window.take()?;
+        self.updates.remove(&window.handle);
         if let Some(p) = self.window_mut(window.parent) {
             p.children.retain(|&c| c != window.handle);
         }
