@@ -658,10 +658,19 @@ fn look(
     let Some(q) = wm(call).queue_of(p, t) else {
         return Ok(None);
     };
-    let found = q
+    // NT's order: posted messages, the quit request, (input,) WM_PAINT, WM_TIMER.
+    let mut found = q
         .take_posted(&filter, remove)
-        .or_else(|| q.take_quit(&filter, now as u32, remove))
-        .or_else(|| q.take_timer(&filter, now, remove));
+        .or_else(|| q.take_quit(&filter, now as u32, remove));
+    if found.is_none() {
+        found = crate::paint::paint_message(call, filter_hwnd, min, max, now as u32);
+    }
+    let Some(q) = wm(call).queue_of(p, t) else {
+        return Ok(found);
+    };
+    if found.is_none() {
+        found = q.take_timer(&filter, now, remove);
+    }
     if let Some(m) = &found {
         q.last_time = m.time;
         q.last_pos = m.pt;
@@ -873,7 +882,11 @@ fn dispatch(call: &mut ApiCall<'_>, msg: u32) -> ApiReturn {
     if w.thread != call.thread.thread {
         return call.fail_win32(Win32Error::MESSAGE_SYNC_ONLY, 0);
     }
-    let step = Step::call(w.wndproc, vec![w.handle, message, wp, lp], |_, r| {
+    let handle = w.handle;
+    let step = Step::call(w.wndproc, vec![handle, message, wp, lp], move |call, r| {
+        if message == crate::paint::WM_PAINT {
+            crate::paint::after_paint_dispatch(call, handle);
+        }
         Step::Return(r)
     });
     run(call, 1, step)
@@ -987,6 +1000,8 @@ fn default_proc(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, w
             let acts: VecDeque<Act> = [Act::Send(hwnd, WM_CLOSE, 0, 0)].into();
             plan(call, acts, 0, returning(0))
         }
+        crate::paint::WM_PAINT => crate::paint::default_paint(call, hwnd),
+        crate::paint::WM_ERASEBKGND => Step::Return(crate::paint::default_erase(call, hwnd, wp)),
         WM_QUERYENDSESSION | WM_QUERYOPEN | WM_NCACTIVATE => Step::Return(1),
         WM_MOUSEACTIVATE => Step::Return(1), // MA_ACTIVATE
         WM_NCHITTEST => Step::Return(1),     // HTCLIENT

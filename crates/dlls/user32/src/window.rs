@@ -473,7 +473,8 @@ pub fn pos_acts(
     let old_addr = base + OLD_OFF;
     // The WINDOWPOS and the old rectangles are taken when the change starts (a window being
     // created has its client area only after WM_NCCALCSIZE).
-    let mut acts = vec![Act::run(move |call| {
+    let (expose_before, expose_after) = crate::paint::exposure_acts(hwnd);
+    let mut acts = vec![expose_before, Act::run(move |call| {
         let Some(w) = wm(call).window(hwnd).cloned() else {
             return;
         };
@@ -575,6 +576,7 @@ pub fn pos_acts(
         }
         let _ = call.write_u32(wp_addr + 24, flags);
     }));
+    acts.push(expose_after);
     acts.push(Act::Send(hwnd, WM_WINDOWPOSCHANGED, 0, wp_addr));
     if flags & SWP_HIDEWINDOW != 0 {
         acts.extend(deactivate_acts(call, hwnd));
@@ -809,15 +811,6 @@ fn ShowWindow(call: &mut ApiCall<'_>, hWnd: u32, nCmdShow: u32) -> ApiReturn {
     let acts = show_acts(call, hwnd, show, base);
     let step = plan(call, acts.into(), 0, returning(u32::from(was)));
     run(call, 2, step)
-}
-
-/// BOOL UpdateWindow(HWND hWnd): nothing to paint without a display; TRUE for a window.
-#[export]
-fn UpdateWindow(call: &mut ApiCall<'_>, hWnd: u32) -> ApiReturn {
-    if wm(call).window(hWnd).is_none() {
-        return call.fail_win32(Win32Error::INVALID_WINDOW_HANDLE, 0);
-    }
-    ApiReturn::Value(1)
 }
 
 // ---- destruction ---------------------------------------------------------------------

@@ -560,7 +560,9 @@ const FIRST: usize = 0x10;
 impl Gdi {
     // ---- the table ---------------------------------------------------------------------
 
-    fn insert_stock(&mut self, object: Object) -> u32 {
+    /// Adds an object that DeleteObject leaves alone (a stock object, or one of USER's own
+    /// such as the system colour brushes).
+    pub fn insert_stock(&mut self, object: Object) -> u32 {
         let h = self.insert(object);
         let i = (h & 0xFFFF) as usize - FIRST;
         self.entries[i].stock = true;
