@@ -51,6 +51,9 @@ for src in clip msgbox resfile wndmsg wsprintf; do
     "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" -luser32 -lkernel32
     echo "built x86/$src.exe"
 done
+# GDI32 and USER32's painting path.
+"$cc" "${flags[@]}" -o "$here/x86/gdidraw.exe" "$here/src/gdidraw.c" -luser32 -lgdi32 -lkernel32
+echo "built x86/gdidraw.exe"
 # The console's window and attachment (USER32, NTDLL and KERNEL32).
 "$cc" "${flags[@]}" -o "$here/x86/conwin.exe" "$here/src/conwin.c" -luser32 -lntdll -lkernel32
 echo "built x86/conwin.exe"

@@ -645,7 +645,8 @@ fn GetDCOrgEx(call: &mut ApiCall<'_>, hdc: u32, lppt: u32) -> ApiReturn {
 #[export]
 fn GetCurrentObject(call: &mut ApiCall<'_>, hdc: u32, r#type: u32) -> ApiReturn {
     let Some(s) = gdi(call).dc(hdc).map(|d| d.state.clone()) else {
-        return bad_handle(call, 0);
+        // No last error, as NT.
+        return ApiReturn::Value(0);
     };
     ApiReturn::Value(match r#type {
         gdi::OBJ_PEN => s.pen,

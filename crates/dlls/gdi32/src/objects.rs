@@ -20,7 +20,14 @@ fn GetStockObject(call: &mut ApiCall<'_>, i: u32) -> u32 {
 /// object, 0 for a bitmap that cannot be selected there.
 #[export]
 fn SelectObject(call: &mut ApiCall<'_>, hdc: u32, h: u32) -> ApiReturn {
-    if gdi(call).dc(hdc).is_none() || gdi(call).get(h).is_none() {
+    if gdi(call).dc(hdc).is_none() {
+        return bad_handle(call, 0);
+    }
+    if h == 0 {
+        // A NULL object: 0, and the last error is left alone.
+        return ApiReturn::Value(0);
+    }
+    if gdi(call).get(h).is_none() {
         return bad_handle(call, 0);
     }
     ApiReturn::Value(gdi(call).select_object(hdc, h).unwrap_or(0))
@@ -30,6 +37,10 @@ fn SelectObject(call: &mut ApiCall<'_>, hdc: u32, h: u32) -> ApiReturn {
 /// memory is released with it.
 #[export]
 fn DeleteObject(call: &mut ApiCall<'_>, ho: u32) -> ApiReturn {
+    if ho == 0 {
+        // NULL: FALSE, the last error left alone.
+        return ApiReturn::Value(0);
+    }
     let g = gdi(call);
     let dib = match g.get(ho) {
         None => return bad_handle(call, 0),
@@ -152,9 +163,9 @@ fn object_bytes(o: &Object, count: u32, wide: bool) -> Option<Vec<u8>> {
                     b.extend(d.format.bpp.to_le_bytes());
                     b.extend(d.address.to_le_bytes());
                     if count >= 84 {
-                        let height = if d.format.top_down { (h as i32).wrapping_neg() as u32 } else { h };
                         let compression = if matches!(d.format.bpp, 16 | 32) && d.format.masks != default_masks(d.format.bpp) { 3 } else { 0 };
-                        b.extend(le(&[40, w, height]));
+                        // The height without the top-down sign, as NT reports it.
+                        b.extend(le(&[40, w, h]));
                         b.extend(1u16.to_le_bytes());
                         b.extend(d.format.bpp.to_le_bytes());
                         let used = if d.format.bpp <= 8 { d.format.colours.len() as u32 } else { 0 };
@@ -185,6 +196,9 @@ fn default_masks(bpp: u16) -> [u32; 3] {
 /// GetObjectA/W's work: with no buffer, the structure's size; otherwise the bytes written
 /// (0 for a bad handle or a buffer too small).
 fn get_object(call: &mut ApiCall<'_>, h: u32, count: i32, buffer: u32, wide: bool) -> ApiReturn {
+    if h == 0 {
+        return ApiReturn::Value(0);
+    }
     let Some(o) = gdi(call).get(h).cloned() else {
         return bad_handle(call, 0);
     };
@@ -585,6 +599,9 @@ fn GetNearestPaletteIndex(call: &mut ApiCall<'_>, h: u32, color: u32) -> ApiRetu
 /// BOOL UnrealizeObject(HGDIOBJ h): TRUE for a brush or palette (nothing is realized here).
 #[export]
 fn UnrealizeObject(call: &mut ApiCall<'_>, h: u32) -> ApiReturn {
+    if h == 0 {
+        return ApiReturn::Value(0);
+    }
     match gdi(call).get(h) {
         Some(Object::Brush(_) | Object::Palette(_)) => ApiReturn::Value(1),
         Some(_) => ApiReturn::Value(0),

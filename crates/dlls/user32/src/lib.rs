@@ -12,6 +12,7 @@ pub mod message;
 pub mod message_box;
 pub mod metrics;
 pub mod paint;
+pub mod rect;
 pub mod resource;
 pub mod window;
 pub mod wm;
@@ -108,6 +109,17 @@ pub static DLL: BuiltinDll = BuiltinDll {
         paint::DrawFocusRect,
         paint::LoadBitmapA,
         paint::LoadBitmapW,
+        rect::SetRect,
+        rect::SetRectEmpty,
+        rect::CopyRect,
+        rect::InflateRect,
+        rect::OffsetRect,
+        rect::IntersectRect,
+        rect::UnionRect,
+        rect::SubtractRect,
+        rect::EqualRect,
+        rect::IsRectEmpty,
+        rect::PtInRect,
         window::GetDesktopWindow,
         window::GetParent,
         window::SetParent,

@@ -752,10 +752,55 @@ pub fn exposure_acts(hwnd: u32) -> (Act, Act) {
     (first, second)
 }
 
+/// What SetWindowPos sends after showing or moving `hwnd`: WM_ERASEBKGND at once when its
+/// update region waits to be erased (as NT erases a window it exposes before the call
+/// returns); the erase stays pending when the procedure answers 0.
+pub fn erase_now_acts(hwnd: u32) -> Vec<Act> {
+    let dc: Arc<Mutex<u32>> = Arc::new(Mutex::new(0));
+    let (d1, d2) = (dc.clone(), dc);
+    vec![
+        Act::send_with(move |call| {
+            let u = wm(call).updates.get(&hwnd).filter(|u| u.erase && !u.region.is_empty())?;
+            let bounds = u.region.bounds();
+            let hdc = window_dc(call, hwnd, false);
+            let w = wm(call);
+            if let Some(d) = w.gdi.dc(hdc).cloned() {
+                let area = bounds.offset(d.origin.0, d.origin.1);
+                w.gdi.set_dc_geometry(hdc, d.origin, win32k::surface::intersect(d.vis, area));
+            }
+            if let Some(u) = w.updates.get_mut(&hwnd) {
+                u.erase = false;
+            }
+            if let Ok(mut g) = d1.lock() {
+                *g = hdc;
+            }
+            Some((hwnd, WM_ERASEBKGND, hdc, 0))
+        }),
+        Act::check(move |call, r| {
+            let hdc = d2.lock().map(|g| *g).unwrap_or(0);
+            if hdc != 0 {
+                wm(call).gdi.delete_dc(hdc);
+                if r == 0
+                    && let Some(u) = wm(call).updates.get_mut(&hwnd)
+                {
+                    u.erase = true;
+                }
+            }
+            None
+        }),
+    ]
+}
+
 /// See [`exposure_acts`].
 pub fn exposed(w: &mut WindowManager, hwnd: u32, old: Rect, was: bool) {
     let now = is_visible(w, hwnd);
     let new = window_on_screen(w, hwnd);
+    if !now {
+        // A hidden window has nothing to paint: its update region (and its children's) goes.
+        for h in std::iter::once(hwnd).chain(w.descendants(hwnd)) {
+            validate(w, h, None);
+        }
+    }
     if now && (!was || new != old) {
         invalidate(w, hwnd, None, true);
         for c in w.descendants(hwnd) {
@@ -894,7 +939,7 @@ fn DrawFocusRect(call: &mut ApiCall<'_>, hDC: u32, lprc: Ptr) -> ApiReturn {
         let mut s = Surface::new(8, 8, 0);
         for y in 0..8 {
             for x in 0..8 {
-                if (x + y) % 2 == 0 {
+                if (x + y) % 2 == 1 {
                     s.set(x, y, 0xFF_FFFF);
                 }
             }

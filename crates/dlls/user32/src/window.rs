@@ -577,6 +577,7 @@ pub fn pos_acts(
         let _ = call.write_u32(wp_addr + 24, flags);
     }));
     acts.push(expose_after);
+    acts.extend(crate::paint::erase_now_acts(hwnd));
     acts.push(Act::Send(hwnd, WM_WINDOWPOSCHANGED, 0, wp_addr));
     if flags & SWP_HIDEWINDOW != 0 {
         acts.extend(deactivate_acts(call, hwnd));

@@ -167,8 +167,9 @@ impl DibFormat {
         let colour = |i: usize| self.colours.get(i).copied().unwrap_or(0);
         match self.bpp {
             32 if self.masks == [0xFF_0000, 0xFF00, 0xFF] => {
+                // The fourth byte is kept: GDI's raster operations work on all of it.
                 for (o, c) in out.iter_mut().zip(row.chunks_exact(4)) {
-                    *o = u32::from_le_bytes([c[0], c[1], c[2], 0]);
+                    *o = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
                 }
             }
             24 => {
@@ -230,7 +231,7 @@ impl DibFormat {
         match self.bpp {
             32 if self.masks == [0xFF_0000, 0xFF00, 0xFF] => {
                 for (c, &p) in row.chunks_exact_mut(4).zip(src) {
-                    c.copy_from_slice(&(p & 0xFF_FFFF).to_le_bytes());
+                    c.copy_from_slice(&p.to_le_bytes());
                 }
             }
             24 => {

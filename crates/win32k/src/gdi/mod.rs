@@ -434,6 +434,14 @@ impl Format {
         }
     }
 
+    /// The bits of a pixel the target keeps (a 32-bit DIB keeps its fourth byte).
+    pub fn mask(&self) -> u32 {
+        match self {
+            Format::Dib(f) if f.bpp == 32 && f.masks == [0xFF_0000, 0xFF00, 0xFF] => u32::MAX,
+            _ => 0x00FF_FFFF,
+        }
+    }
+
     fn is_true(&self) -> bool {
         match self {
             Format::True => true,
@@ -876,7 +884,9 @@ impl Gdi {
                 return Some(self.select_clip(hdc, Some(&r), region::RGN_COPY));
             }
             Object::Bitmap(b) => {
-                if kind != DcKind::Memory {
+                // Only a memory DC takes a bitmap, and only a monochrome one, a DIB section
+                // or one of the screen's depth.
+                if kind != DcKind::Memory || (!b.mono && b.dib.is_none() && b.bpp != SCREEN_BPP) {
                     return None;
                 }
                 if b.selected_in != 0 && b.selected_in != hdc_full && self.dc(b.selected_in).is_some() {
@@ -1150,12 +1160,14 @@ impl Gdi {
             Target::Screen => Some(f(&mut Canvas {
                 surface: screen,
                 clip: &p.clip,
+                mask: p.format.mask(),
             })),
             Target::Bitmap(h) => {
                 let b = self.bitmap_mut(h)?;
                 Some(f(&mut Canvas {
                     surface: &mut b.surface,
                     clip: &p.clip,
+                    mask: p.format.mask(),
                 }))
             }
         }
@@ -1270,7 +1282,12 @@ impl Gdi {
             _ => &[],
         };
         let total: u32 = dashes.iter().sum();
-        for (x, y) in raster::line_pixels(a, b) {
+        let mut points = raster::line_pixels(a, b);
+        if width > 1 {
+            // A wide (geometric) pen's line has round ends: its last point is drawn too.
+            points.push(b);
+        }
+        for (x, y) in points {
             let on = if total == 0 || width > 1 {
                 true
             } else {
@@ -1297,9 +1314,8 @@ impl Gdi {
             if width <= 1 {
                 canvas.pixel(x, y, ink);
             } else {
-                let h = width / 2;
-                for yy in y - h..y - h + width {
-                    canvas.span(yy, x - h, x - h + width, ink);
+                for (dy, dx0, dx1) in pen_shape(width) {
+                    canvas.span(y + dy, x + dx0, x + dx1, ink);
                 }
             }
         }
@@ -1482,12 +1498,33 @@ impl Gdi {
                 )
             }
         };
-        let spans = raster::round_rect_spans(d, ew, eh);
-        let width = pen.as_ref().map_or(0, |p| p.1);
-        let (outline, inside) = if width > 0 {
-            raster::outline_and_inside(&spans, width)
-        } else {
-            (Vec::new(), spans)
+        // The outline of a one-pixel shape is a line of no length: nothing.
+        let width = match &pen {
+            Some(_) if d.width() <= 1 && d.height() <= 1 => return true,
+            Some(p) => p.1,
+            None => 0,
+        };
+        let rows = raster::round_rect_rows(d, ew, eh);
+        let (outline, inside) = match width {
+            0 => (Vec::new(), rows.iter().map(|r| (r.y, r.x0, r.x1)).collect()),
+            1 => {
+                let mut outline = Vec::new();
+                let mut inside = Vec::new();
+                for r in &rows {
+                    if r.inner_left >= r.inner_right {
+                        outline.push((r.y, r.x0, r.x1));
+                    } else {
+                        outline.push((r.y, r.x0, r.inner_left));
+                        outline.push((r.y, r.inner_right, r.x1));
+                        inside.push((r.y, r.inner_left, r.inner_right));
+                    }
+                }
+                (outline, inside)
+            }
+            w => {
+                let spans: Vec<_> = rows.iter().map(|r| (r.y, r.x0, r.x1)).collect();
+                raster::outline_and_inside(&spans, w)
+            }
         };
         let brush = self.brush_ink(s.brush, &s, &p, s.rop2);
         let o = p.origin;
@@ -1513,10 +1550,11 @@ impl Gdi {
         let s = self.dc(hdc)?.state.clone();
         let (dx, dy) = Self::to_device(&s, x, y);
         let (sx, sy) = (dx.wrapping_add(p.origin.0), dy.wrapping_add(p.origin.1));
-        if !p.clip.iter().any(|r| sx >= r.left && sx < r.right && sy >= r.top && sy < r.bottom) {
-            return None;
-        }
         let pixel = p.format.map(pixel_from_colorref(colour & 0xFF_FFFF));
+        if !p.clip.iter().any(|r| sx >= r.left && sx < r.right && sy >= r.top && sy < r.bottom) {
+            // Outside the DC nothing is set, but the colour is still the answer.
+            return Some(colorref_from_pixel(pixel));
+        }
         self.with_target(screen, &p, |c| c.surface.set(sx, sy, pixel))?;
         Some(colorref_from_pixel(pixel))
     }
@@ -1564,8 +1602,12 @@ impl Gdi {
             (0xF0, Some(ink)) => c.rect(d, ink),
             (0xF0, None) => {}
             (0x00, _) => c.rect(d, &Ink::Solid { pixel: 0, rop2: R2_COPYPEN }),
-            (0xFF, _) => c.rect(d, &Ink::Solid { pixel: p.format.map(0xFF_FFFF), rop2: R2_COPYPEN }),
+            (0xFF, _) => {
+                let white = if p.format.is_true() { c.mask } else { p.format.map(0xFF_FFFF) };
+                c.rect(d, &Ink::Solid { pixel: white, rop2: R2_COPYPEN })
+            }
             _ => {
+                let mask = c.mask;
                 for clip in c.clip {
                     let r = intersect(d, *clip);
                     for y in r.top..r.bottom {
@@ -1573,7 +1615,8 @@ impl Gdi {
                             let (pp, _) = ink.as_ref().map_or((0, true), |i| i.at(x, y));
                             let dst = c.surface.get(x, y).unwrap_or(0);
                             let v = raster::rop3(code, pp, 0, dst);
-                            c.surface.set(x, y, p.format.map(v));
+                            let v = if p.format.is_true() { v & mask } else { p.format.map(v) };
+                            c.surface.set(x, y, v);
                         }
                     }
                 }
@@ -1698,13 +1741,15 @@ impl Gdi {
         }
         let flip_x = (dw < 0) != (sw < 0);
         let flip_y = (dh < 0) != (sh < 0);
-        let d = Rect::new(l.min(r), t.min(b), l.max(r), t.max(b)).offset(p.origin.0, p.origin.1);
-        let sn = Rect::new(
-            src.left.min(src.right),
-            src.top.min(src.bottom),
-            src.left.max(src.right),
-            src.top.max(src.bottom),
-        );
+        // A negative extent runs from the given point back, the point itself included: the
+        // pixels x + w + 1 ..= x.
+        let span = |a: i32, b: i32| if b < a { (b + 1, a + 1) } else { (a, b) };
+        let (dl, dr) = span(l, r);
+        let (dt, db) = span(t, b);
+        let d = Rect::new(dl, dt, dr, db).offset(p.origin.0, p.origin.1);
+        let (sl, sr) = span(src.left, src.right);
+        let (st, sb) = span(src.top, src.bottom);
+        let sn = Rect::new(sl, st, sr, sb);
         let (dwa, dha, swa, sha) = (d.width() as i64, d.height() as i64, sn.width() as i64, sn.height() as i64);
         let stretch = dwa != swa || dha != sha || flip_x || flip_y;
         let pattern = if uses_p { self.brush_ink(s.brush, &s, &p, R2_COPYPEN) } else { None };
@@ -1715,11 +1760,12 @@ impl Gdi {
             if source.mono && !dst_mono {
                 if px == 0 { fg } else { bg }
             } else if dst_mono && !source.mono {
-                if px == source.bk { 0xFF_FFFF } else { 0 }
+                if px & 0xFF_FFFF == source.bk { 0xFF_FFFF } else { 0 }
             } else {
                 px
             }
         };
+        let mask = p.format.mask();
         let identity = source.mono == dst_mono && p.format.is_true();
         let sfc = source.surface;
         let (sw_s, sh_s) = (sfc.width() as i32, sfc.height() as i32);
@@ -1749,8 +1795,16 @@ impl Gdi {
                         }
                         let dx0 = r.left + (a - sx0);
                         let n = (bnd - a) as usize;
-                        c.surface.pixels_mut()[drow_start + dx0 as usize..drow_start + dx0 as usize + n]
-                            .copy_from_slice(&srow[a as usize..a as usize + n]);
+                        let drow = &mut c.surface.pixels_mut()
+                            [drow_start + dx0 as usize..drow_start + dx0 as usize + n];
+                        let srow = &srow[a as usize..a as usize + n];
+                        if mask == u32::MAX {
+                            drow.copy_from_slice(srow);
+                        } else {
+                            for (d, s) in drow.iter_mut().zip(srow) {
+                                *d = s & mask;
+                            }
+                        }
                         continue;
                     }
                     for x in r.left..r.right {
@@ -1765,7 +1819,8 @@ impl Gdi {
                         let dp = c.surface.pixels()[di];
                         let pp = pattern.as_ref().map_or(0, |i| i.at(x, y).0);
                         let v = if code == 0xCC { sp } else { raster::rop3(code, pp, sp, dp) };
-                        c.surface.pixels_mut()[di] = if identity { v } else { p.format.map(v) };
+                        c.surface.pixels_mut()[di] =
+                            if p.format.is_true() { v & mask } else { p.format.map(v) };
                     }
                 }
             }
@@ -1880,6 +1935,27 @@ impl Gdi {
         let b = self.bitmap(d.state.bitmap)?;
         Some((d.state.bitmap, b.dib.clone()?))
     }
+}
+
+/// The pixels a wide pen covers around a point, as rows (dy, dx0, dx1 exclusive): a round
+/// dot for odd widths of 3 and more, a square otherwise.
+fn pen_shape(width: i32) -> Vec<(i32, i32, i32)> {
+    let width = width.min(0x400);
+    let lo = -(width / 2);
+    let hi = lo + width;
+    if width % 2 == 0 {
+        return (lo..hi).map(|dy| (dy, lo, hi)).collect();
+    }
+    let r = f64::from(width - 1) / 2.0;
+    let limit = r * r + r / 2.0;
+    (lo..hi)
+        .filter_map(|dy| {
+            let xs: Vec<i32> = (lo..hi)
+                .filter(|&dx| f64::from(dx * dx + dy * dy) <= limit)
+                .collect();
+            Some((dy, *xs.first()?, *xs.last()? + 1))
+        })
+        .collect()
 }
 
 /// The nearest integer, halves away from zero as NT rounds logical to device points.

@@ -8,7 +8,8 @@ use crate::surface::Surface;
 /// R2_COPYPEN.
 pub const R2_COPYPEN: u32 = 13;
 
-/// The result of ROP2 `rop2` (R2_BLACK = 1 .. R2_WHITE = 16) on pen `p` and destination `d`.
+/// The result of ROP2 `rop2` (R2_BLACK = 1 .. R2_WHITE = 16) on pen `p` and destination `d`,
+/// on all 32 bits (a 32-bit DIB keeps its fourth byte; other targets mask it off).
 pub fn rop2(rop2: u32, p: u32, d: u32) -> u32 {
     let t = rop2.wrapping_sub(1) & 0xF;
     let mut r = 0;
@@ -24,7 +25,7 @@ pub fn rop2(rop2: u32, p: u32, d: u32) -> u32 {
     if t & 8 != 0 {
         r |= p & d;
     }
-    r & 0x00FF_FFFF
+    r
 }
 
 /// The result of a ternary raster operation whose truth table is `code` (bits 16-23 of a
@@ -39,7 +40,7 @@ pub fn rop3(code: u8, p: u32, s: u32, d: u32) -> u32 {
             r |= pp & ss & dd;
         }
     }
-    r & 0x00FF_FFFF
+    r
 }
 
 /// Whether a ROP3 truth table reads the pattern, the source, the destination.
@@ -111,6 +112,8 @@ pub struct Canvas<'a> {
     pub surface: &'a mut Surface,
     /// Where drawing may go: rectangles that do not overlap, inside the surface.
     pub clip: &'a [Rect],
+    /// The bits of a pixel the target keeps: 0xFFFFFFFF for a 32-bit DIB, else 0xFFFFFF.
+    pub mask: u32,
 }
 
 impl Canvas<'_> {
@@ -131,7 +134,7 @@ impl Canvas<'_> {
                 Ink::Solid { pixel, rop2: r } if *r == R2_COPYPEN => px.fill(*pixel),
                 Ink::Solid { pixel, rop2: r } => {
                     for d in px.iter_mut() {
-                        *d = rop2(*r, *pixel, *d);
+                        *d = rop2(*r, *pixel, *d) & self.mask;
                     }
                 }
                 Ink::Pattern { .. } => {
@@ -139,7 +142,7 @@ impl Canvas<'_> {
                     for (i, d) in px.iter_mut().enumerate() {
                         let (p, on) = ink.at(a + i as i32, y);
                         if on {
-                            *d = rop2(r, p, *d);
+                            *d = rop2(r, p, *d) & self.mask;
                         }
                     }
                 }
@@ -168,6 +171,7 @@ impl Canvas<'_> {
         let mut one = Canvas {
             surface: self.surface,
             clip: &clip,
+            mask: self.mask,
         };
         one.span(y, x0, x1, ink);
     }
@@ -244,46 +248,109 @@ pub fn polygon_spans(points: &[(f64, f64)], winding: bool) -> Vec<(i32, i32, i32
     out
 }
 
-/// The spans (y, x0, x1 exclusive) of a rectangle with rounded corners inside `r` (right and
-/// bottom exclusive), the corners quarters of an ellipse `ew` x `eh`; an ellipse is the
-/// rectangle with ew and eh its width and height. Symmetric left to right and top to bottom.
-pub fn round_rect_spans(r: Rect, ew: i32, eh: i32) -> Vec<(i32, i32, i32)> {
+/// One row of a rectangle with rounded corners (or an ellipse): its outline pixels are
+/// `x0..inner_left` and `inner_right..x1`, its inside `inner_left..inner_right` (all right
+/// exclusive; a row that is all outline has `inner_left == inner_right`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShapeRow {
+    /// The row.
+    pub y: i32,
+    /// The leftmost pixel.
+    pub x0: i32,
+    /// The first pixel inside the outline.
+    pub inner_left: i32,
+    /// The first outline pixel of the right side.
+    pub inner_right: i32,
+    /// One past the rightmost pixel.
+    pub x1: i32,
+}
+
+/// The rows of a rectangle with rounded corners inside `r` (right and bottom exclusive), the
+/// corners quarters of an ellipse `ew` x `eh` (an ellipse is the rectangle with ew and eh its
+/// width and height), with a one-pixel outline: the curve's pixels are those it passes
+/// nearest, column by column and row by row, as NT's ellipses are. Symmetric left to right
+/// and top to bottom.
+pub fn round_rect_rows(r: Rect, ew: i32, eh: i32) -> Vec<ShapeRow> {
     let (w, h) = (r.width(), r.height());
     let mut out = Vec::new();
-    if w <= 0 || h <= 0 {
+    if w <= 0 || h <= 0 || w > 0x10000 || h > 0x10000 {
         return out;
     }
-    let ew = ew.clamp(0, w);
-    let eh = eh.clamp(0, h);
-    let a = (ew as f64 - 1.0).max(0.0) / 2.0;
-    let b = (eh as f64 - 1.0).max(0.0) / 2.0;
-    let sum_x = r.left as i64 + r.right as i64 - 1; // x0 + x1 of every row
-    for y in r.top..r.bottom {
-        let row = (y - r.top) as f64;
-        // Distance of the row from the nearer corner ellipse's centre row, if in a corner.
-        let cy_top = b;
-        let cy_bottom = h as f64 - 1.0 - b;
-        let dy = if row < cy_top {
-            cy_top - row
-        } else if row > cy_bottom {
-            row - cy_bottom
-        } else {
-            0.0
+    let ew = ew.clamp(1, w);
+    let eh = eh.clamp(1, h);
+    let a = (ew - 1) as f64 / 2.0;
+    let b = (eh - 1) as f64 / 2.0;
+    let cx = r.left as f64 + a;
+    let cy = r.top as f64 + b;
+    let cy_row = cy.floor() as i32;
+    // The curve's pixels in the top-left quarter, by row: (leftmost, contiguous run end).
+    let rows = (cy_row - r.top + 1).max(0) as usize;
+    let mut pix: Vec<Vec<i32>> = vec![Vec::new(); rows];
+    let mut add = |x: i32, y: i32| {
+        if y >= r.top && y <= cy_row {
+            pix[(y - r.top) as usize].push(x);
+        }
+    };
+    let near = |v: f64| (v + 0.5).floor() as i32;
+    for x in r.left..=(cx.floor() as i32) {
+        let t = if a > 0.0 { ((cx - x as f64) / a).min(1.0) } else { 0.0 };
+        add(x, near(cy - b * (1.0 - t * t).max(0.0).sqrt()));
+    }
+    for y in r.top..=cy_row {
+        let t = if b > 0.0 { ((cy - y as f64) / b).min(1.0) } else { 0.0 };
+        add(near(cx - a * (1.0 - t * t).max(0.0).sqrt()), y);
+    }
+    let sum_x = r.left as i64 + r.right as i64 - 1; // x + mirror(x)
+    let mirror = |x: i32| (sum_x - x as i64) as i32;
+    let half = (h + 1) / 2;
+    let mut top = Vec::with_capacity(half as usize);
+    for i in 0..half {
+        let y = r.top + i;
+        let (x0, run_end) = match pix.get(i as usize).filter(|p| !p.is_empty()) {
+            Some(p) => {
+                let x0 = *p.iter().min().unwrap_or(&r.left);
+                let mut end = x0;
+                while p.contains(&(end + 1)) {
+                    end += 1;
+                }
+                (x0, end)
+            }
+            None => (r.left, r.left),
         };
-        let inset = if b > 0.0 && dy > 0.0 {
-            let t = (dy / (b + 0.5)).min(1.0);
-            let half = (a + 0.5) * (1.0 - t * t).max(0.0).sqrt();
-            (a + 0.5 - half).round() as i32
-        } else {
-            0
-        };
-        let x0 = r.left + inset;
-        let x1 = (sum_x - x0 as i64) as i32 + 1;
-        if x0 < x1 {
-            out.push((y, x0, x1));
+        let x0 = x0.max(r.left);
+        let (mut il, mut ir) = (run_end + 1, mirror(run_end));
+        if y == r.top || il >= ir {
+            // The top row, or one the outline fills.
+            il = mirror(x0) + 1;
+            ir = il;
+        }
+        top.push(ShapeRow {
+            y,
+            x0,
+            inner_left: il,
+            inner_right: ir,
+            x1: mirror(x0) + 1,
+        });
+    }
+    let bottom_y = |y: i32| r.top + r.bottom - 1 - y;
+    out.extend(top.iter().copied());
+    for row in top.iter().rev() {
+        let y = bottom_y(row.y);
+        if y > row.y && !out.iter().any(|o| o.y == y) {
+            out.push(ShapeRow { y, ..*row });
         }
     }
+    out.sort_by_key(|r| r.y);
     out
+}
+
+/// The spans (y, x0, x1 exclusive) of a rectangle with rounded corners (see
+/// [`round_rect_rows`]), outline and inside together.
+pub fn round_rect_spans(r: Rect, ew: i32, eh: i32) -> Vec<(i32, i32, i32)> {
+    round_rect_rows(r, ew, eh)
+        .into_iter()
+        .map(|row| (row.y, row.x0, row.x1))
+        .collect()
 }
 
 /// Splits a shape's spans into its outline (`width` pixels thick) and its inside: the
@@ -336,13 +403,13 @@ mod tests {
         assert_eq!(rop3(0xCC, p, s, d), s, "SRCCOPY");
         assert_eq!(rop3(0xF0, p, s, d), p, "PATCOPY");
         assert_eq!(rop3(0x00, p, s, d), 0, "BLACKNESS");
-        assert_eq!(rop3(0xFF, p, s, d), 0x00FF_FFFF, "WHITENESS");
+        assert_eq!(rop3(0xFF, p, s, d), 0xFFFF_FFFF, "WHITENESS");
         assert_eq!(rop3(0x66, p, s, d), s ^ d, "SRCINVERT");
         assert_eq!(rop3(0x88, p, s, d), s & d, "SRCAND");
         assert_eq!(rop3(0xEE, p, s, d), s | d, "SRCPAINT");
-        assert_eq!(rop3(0x55, p, s, d), !d & 0xFFFFFF, "DSTINVERT");
+        assert_eq!(rop3(0x55, p, s, d), !d, "DSTINVERT");
         assert_eq!(rop3(0x5A, p, s, d), p ^ d, "PATINVERT");
-        assert_eq!(rop3(0xB8, p, s, d), (p & !s | d & s) & 0xFFFFFF, "PSDPxax");
+        assert_eq!(rop3(0xB8, p, s, d), p & !s | d & s, "PSDPxax");
         assert_eq!(rop3_uses(0xCC), (false, true, false));
         assert_eq!(rop3_uses(0x5A), (true, false, true));
     }
@@ -351,9 +418,9 @@ mod tests {
     fn rop2_codes() {
         assert_eq!(rop2(13, 0x123456, 0xABCDEF), 0x123456);
         assert_eq!(rop2(7, 0x0000FF, 0x0000F0), 0x00000F);
-        assert_eq!(rop2(6, 0, 0x00FF00), 0xFF00FF);
+        assert_eq!(rop2(6, 0, 0x00FF00) & 0xFFFFFF, 0xFF00FF);
         assert_eq!(rop2(1, 5, 5), 0);
-        assert_eq!(rop2(16, 5, 5), 0xFFFFFF);
+        assert_eq!(rop2(16, 5, 5), 0xFFFF_FFFF);
     }
 
     #[test]
@@ -408,6 +475,40 @@ mod tests {
         // A rectangle with no rounding is the rectangle.
         let plain = round_rect_spans(Rect::new(0, 0, 4, 2), 0, 0);
         assert_eq!(plain, vec![(0, 0, 4), (1, 0, 4)]);
+    }
+
+    #[test]
+    fn an_ellipse_outline_takes_the_pixels_the_curve_passes_nearest() {
+        // Ellipse(1,1,12,10) as NT draws it: # the outline, r the inside.
+        let want = [
+            "....#####...",
+            "...#rrrrr#..",
+            "..#rrrrrrr#.",
+            ".#rrrrrrrrr#",
+            ".#rrrrrrrrr#",
+            ".#rrrrrrrrr#",
+            "..#rrrrrrr#.",
+            "...#rrrrr#..",
+            "....#####...",
+        ];
+        let rows = round_rect_rows(Rect::new(1, 1, 12, 10), 11, 9);
+        let got: Vec<String> = rows
+            .iter()
+            .map(|r| {
+                (0..12)
+                    .map(|x| {
+                        if x >= r.inner_left && x < r.inner_right {
+                            'r'
+                        } else if x >= r.x0 && x < r.x1 {
+                            '#'
+                        } else {
+                            '.'
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(got, want);
     }
 
     #[test]

@@ -107,7 +107,8 @@ fn bitblt_copies_converts_mono_and_applies_rops() {
     g2.blt(&mut s2, d2, Rect::new(0, 0, 4, 1), Some((s_dc, Rect::new(0, 0, 2, 1))), 0x00CC_0020);
     assert_eq!(pixels(&g2, b2), vec![5, 5, 9, 9]);
     // Mirrored.
-    g2.blt(&mut s2, d2, Rect::new(4, 0, 0, 1), Some((s_dc, Rect::new(0, 0, 2, 1))), 0x00CC_0020);
+    // A negative width runs back from x, x included: 3, 2, 1, 0.
+    g2.blt(&mut s2, d2, Rect::new(3, 0, -1, 1), Some((s_dc, Rect::new(0, 0, 2, 1))), 0x00CC_0020);
     assert_eq!(pixels(&g2, b2), vec![9, 9, 5, 5]);
 }
 
