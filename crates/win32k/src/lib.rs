@@ -22,8 +22,8 @@ use std::collections::BTreeMap;
 
 pub use gdi::Gdi;
 pub use geometry::Rect;
-pub use region::Region;
 pub use queue::{Message, Queue, Sent, Timer};
+pub use region::Region;
 pub use surface::Surface;
 
 /// The first index of the handle table: the desktop window's.

@@ -194,10 +194,7 @@ mod tests {
                 Rect::new(5, 10, 15, 15)
             ]
         );
-        assert_eq!(
-            a.combine(&b, RGN_AND).rects(),
-            &[Rect::new(5, 5, 10, 10)]
-        );
+        assert_eq!(a.combine(&b, RGN_AND).rects(), &[Rect::new(5, 5, 10, 10)]);
         let diff = a.combine(&b, RGN_DIFF);
         assert_eq!(
             diff.rects(),

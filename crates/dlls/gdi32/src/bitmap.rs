@@ -50,7 +50,12 @@ fn default_table(bpp: u16) -> Vec<u32> {
 
 /// Reads a BITMAPINFO; with DIB_PAL_COLORS the table's WORD indexes go through the DC's
 /// palette. Also gives the header's size and the bytes the colour table takes.
-pub fn read_info(call: &mut ApiCall<'_>, address: u32, usage: u32, hdc: u32) -> Option<(DibFormat, u32, u32)> {
+pub fn read_info(
+    call: &mut ApiCall<'_>,
+    address: u32,
+    usage: u32,
+    hdc: u32,
+) -> Option<(DibFormat, u32, u32)> {
     let size = call.read_u32(address).ok()?;
     if !(12..=124).contains(&size) {
         return None;
@@ -61,7 +66,11 @@ pub fn read_info(call: &mut ApiCall<'_>, address: u32, usage: u32, hdc: u32) -> 
         .or_else(|_| call.read_bytes(address.wrapping_add(size), 12))
         .unwrap_or_default();
     let mut f = DibFormat::parse(&header, &extra)?;
-    let compression = if size >= 40 { u32::from_le_bytes(header[16..20].try_into().ok()?) } else { BI_RGB };
+    let compression = if size >= 40 {
+        u32::from_le_bytes(header[16..20].try_into().ok()?)
+    } else {
+        BI_RGB
+    };
     let masks_len = if compression == 3 && size < 52 { 12 } else { 0 };
     let table_len = if usage == DIB_PAL_COLORS {
         let n = f.colours.len();
@@ -150,7 +159,14 @@ fn encode_ddb(s: &Surface, bpp: u16) -> Vec<u8> {
     out
 }
 
-fn create_bitmap(call: &mut ApiCall<'_>, width: i32, height: i32, planes: u32, bpp: u32, bits: u32) -> ApiReturn {
+fn create_bitmap(
+    call: &mut ApiCall<'_>,
+    width: i32,
+    height: i32,
+    planes: u32,
+    bpp: u32,
+    bits: u32,
+) -> ApiReturn {
     if width < 0 || height < 0 || planes != 1 || bpp > 32 || width > 0x8000 || height > 0x8000 {
         return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
     }
@@ -175,14 +191,28 @@ fn create_bitmap(call: &mut ApiCall<'_>, width: i32, height: i32, planes: u32, b
     }
     new_bitmap(
         call,
-        gdi::Bitmap { surface, bpp, mono: bpp == 1, dib: None, selected_in: 0, dimension: (0, 0) },
+        gdi::Bitmap {
+            surface,
+            bpp,
+            mono: bpp == 1,
+            dib: None,
+            selected_in: 0,
+            dimension: (0, 0),
+        },
     )
 }
 
 /// HBITMAP CreateBitmap(int nWidth, int nHeight, UINT nPlanes, UINT nBitCount, const VOID
 /// *lpBits): a 0 size gives the stock 1x1 monochrome bitmap.
 #[export]
-fn CreateBitmap(call: &mut ApiCall<'_>, nWidth: i32, nHeight: i32, nPlanes: u32, nBitCount: u32, lpBits: u32) -> ApiReturn {
+fn CreateBitmap(
+    call: &mut ApiCall<'_>,
+    nWidth: i32,
+    nHeight: i32,
+    nPlanes: u32,
+    nBitCount: u32,
+    lpBits: u32,
+) -> ApiReturn {
     create_bitmap(call, nWidth, nHeight, nPlanes, nBitCount, lpBits)
 }
 
@@ -219,7 +249,15 @@ fn CreateDiscardableBitmap(call: &mut ApiCall<'_>, hdc: u32, cx: i32, cy: i32) -
 /// HANDLE hSection, DWORD offset): its bits are committed memory of the process (a given
 /// section is not mapped: the bits get memory of their own).
 #[export]
-fn CreateDIBSection(call: &mut ApiCall<'_>, hdc: u32, pbmi: Ptr, usage: u32, ppvBits: u32, hSection: u32, offset: u32) -> ApiReturn {
+fn CreateDIBSection(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    pbmi: Ptr,
+    usage: u32,
+    ppvBits: u32,
+    hSection: u32,
+    offset: u32,
+) -> ApiReturn {
     if usage > 1 {
         return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
     }
@@ -249,7 +287,12 @@ fn CreateDIBSection(call: &mut ApiCall<'_>, hdc: u32, pbmi: Ptr, usage: u32, ppv
             surface,
             bpp,
             mono: false,
-            dib: Some(DibSection { format, address, section: hSection, offset }),
+            dib: Some(DibSection {
+                format,
+                address,
+                section: hSection,
+                offset,
+            }),
             selected_in: 0,
             dimension: (0, 0),
         },
@@ -264,7 +307,14 @@ fn CreateDIBSection(call: &mut ApiCall<'_>, hdc: u32, pbmi: Ptr, usage: u32, ppv
 
 /// Writes DIB scan lines `start..start + lines` from `bits` into bitmap `hbm`'s pixels;
 /// the lines written.
-fn set_bits(call: &mut ApiCall<'_>, hbm: u32, f: &DibFormat, start: u32, lines: u32, bits: u32) -> Option<u32> {
+fn set_bits(
+    call: &mut ApiCall<'_>,
+    hbm: u32,
+    f: &DibFormat,
+    start: u32,
+    lines: u32,
+    bits: u32,
+) -> Option<u32> {
     let height = f.height;
     let start = start.min(height);
     let lines = lines.min(height - start);
@@ -281,13 +331,20 @@ fn set_bits(call: &mut ApiCall<'_>, hbm: u32, f: &DibFormat, start: u32, lines: 
     let mut row = vec![0u32; f.width as usize];
     for m in 0..lines as usize {
         let scan = start as usize + m;
-        let y = if f.top_down { scan } else { height as usize - 1 - scan };
+        let y = if f.top_down {
+            scan
+        } else {
+            height as usize - 1 - scan
+        };
         f.decode_row(&data[m * stride..(m + 1) * stride], &mut row);
         if y >= b.surface.height() as usize {
             continue;
         }
         let n = w.min(row.len());
-        for (d, &s) in b.surface.pixels_mut()[y * w..y * w + n].iter_mut().zip(&row) {
+        for (d, &s) in b.surface.pixels_mut()[y * w..y * w + n]
+            .iter_mut()
+            .zip(&row)
+        {
             *d = format.map(s);
         }
     }
@@ -299,7 +356,16 @@ fn set_bits(call: &mut ApiCall<'_>, hbm: u32, f: &DibFormat, start: u32, lines: 
 /// BITMAPINFO *lpbmi, UINT ColorUse): the scan lines set.
 #[export]
 #[allow(clippy::too_many_arguments)]
-fn SetDIBits(call: &mut ApiCall<'_>, hdc: u32, hbm: u32, start: u32, cLines: u32, lpBits: u32, lpbmi: u32, ColorUse: u32) -> ApiReturn {
+fn SetDIBits(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    hbm: u32,
+    start: u32,
+    cLines: u32,
+    lpBits: u32,
+    lpbmi: u32,
+    ColorUse: u32,
+) -> ApiReturn {
     if gdi(call).bitmap(hbm).is_none() {
         return bad_handle(call, 0);
     }
@@ -317,7 +383,15 @@ fn SetDIBits(call: &mut ApiCall<'_>, hdc: u32, hbm: u32, start: u32, cLines: u32
 /// (monochrome for a 1-bit header on no DC), set from the bits with CBM_INIT.
 #[export]
 #[allow(clippy::too_many_arguments)]
-fn CreateDIBitmap(call: &mut ApiCall<'_>, hdc: u32, pbmih: Ptr, flInit: u32, pjBits: u32, pbmi: u32, iUsage: u32) -> ApiReturn {
+fn CreateDIBitmap(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    pbmih: Ptr,
+    flInit: u32,
+    pjBits: u32,
+    pbmi: u32,
+    iUsage: u32,
+) -> ApiReturn {
     let Ok(head) = call.read_bytes(pbmih.0, 16) else {
         return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
     };
@@ -335,8 +409,19 @@ fn CreateDIBitmap(call: &mut ApiCall<'_>, hdc: u32, pbmih: Ptr, flInit: u32, pjB
             u16::from_le_bytes([head[14], head[15]]),
         )
     };
-    let mono = if hdc == 0 { bpp == 1 } else { gdi(call).dc_is_mono(hdc) };
-    let r = create_bitmap(call, w, h.abs(), 1, if mono { 1 } else { u32::from(gdi::SCREEN_BPP) }, 0);
+    let mono = if hdc == 0 {
+        bpp == 1
+    } else {
+        gdi(call).dc_is_mono(hdc)
+    };
+    let r = create_bitmap(
+        call,
+        w,
+        h.abs(),
+        1,
+        if mono { 1 } else { u32::from(gdi::SCREEN_BPP) },
+        0,
+    );
     let ApiReturn::Value(hbm) = r else {
         return r;
     };
@@ -354,7 +439,16 @@ fn CreateDIBitmap(call: &mut ApiCall<'_>, hdc: u32, pbmih: Ptr, flInit: u32, pjB
 /// colour table written too). The scan lines copied.
 #[export]
 #[allow(clippy::too_many_arguments)]
-fn GetDIBits(call: &mut ApiCall<'_>, hdc: u32, hbm: u32, start: u32, cLines: u32, lpvBits: u32, lpbmi: u32, usage: u32) -> ApiReturn {
+fn GetDIBits(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    hbm: u32,
+    start: u32,
+    cLines: u32,
+    lpvBits: u32,
+    lpbmi: u32,
+    usage: u32,
+) -> ApiReturn {
     if gdi(call).dc(hdc).is_none() {
         return bad_handle(call, 0);
     }
@@ -414,7 +508,11 @@ fn GetDIBits(call: &mut ApiCall<'_>, hdc: u32, hbm: u32, start: u32, cLines: u32
     let mut row = vec![0u32; f.width as usize];
     for m in 0..lines as usize {
         let scan = start as usize + m;
-        let y = if f.top_down { scan } else { height as usize - 1 - scan };
+        let y = if f.top_down {
+            scan
+        } else {
+            height as usize - 1 - scan
+        };
         row.fill(0);
         if y < bh as usize {
             let n = (bw as usize).min(row.len());
@@ -429,7 +527,13 @@ fn GetDIBits(call: &mut ApiCall<'_>, hdc: u32, hbm: u32, start: u32, cLines: u32
 }
 
 /// The pixels of a DIB in guest memory given scan lines `start..start + lines` of it.
-fn dib_picture(call: &mut ApiCall<'_>, f: &DibFormat, bits: u32, start: u32, lines: u32) -> Option<Surface> {
+fn dib_picture(
+    call: &mut ApiCall<'_>,
+    f: &DibFormat,
+    bits: u32,
+    start: u32,
+    lines: u32,
+) -> Option<Surface> {
     let stride = f.stride();
     let start = start.min(f.height);
     let lines = lines.min(f.height - start);
@@ -481,9 +585,25 @@ fn StretchDIBits(
         return call.fail_win32(Win32Error::NOACCESS, 0);
     };
     let src = dib_source(&f, xSrc, ySrc, SrcWidth, SrcHeight);
-    let dst = Rect::new(xDest, yDest, xDest.wrapping_add(DestWidth), yDest.wrapping_add(DestHeight));
+    let dst = Rect::new(
+        xDest,
+        yDest,
+        xDest.wrapping_add(DestWidth),
+        yDest.wrapping_add(DestHeight),
+    );
     let ok = draw_with(call, hdc, &[], |g, s| {
-        g.blt_from(s, hdc, dst, BltSource { surface: &pic, mono: false, bk: 0 }, src, rop)
+        g.blt_from(
+            s,
+            hdc,
+            dst,
+            BltSource {
+                surface: &pic,
+                mono: false,
+                bk: 0,
+            },
+            src,
+            rop,
+        )
     });
     ApiReturn::Value(if ok { f.height } else { 0 })
 }
@@ -521,7 +641,18 @@ fn SetDIBitsToDevice(
     let dst = Rect::new(xDest, yDest, xDest.wrapping_add(w), yDest.wrapping_add(h));
     // No mapping of the size: device units, as NT's SetDIBitsToDevice draws.
     let ok = draw_with(call, hdc, &[], |g, s| {
-        g.blt_from(s, hdc, dst, BltSource { surface: &pic, mono: false, bk: 0 }, src, 0x00CC_0020)
+        g.blt_from(
+            s,
+            hdc,
+            dst,
+            BltSource {
+                surface: &pic,
+                mono: false,
+                bk: 0,
+            },
+            src,
+            0x00CC_0020,
+        )
     });
     let lines = cLines.min(f.height.saturating_sub(StartScan));
     ApiReturn::Value(if ok { lines } else { 0 })

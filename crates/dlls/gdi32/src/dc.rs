@@ -3,8 +3,8 @@
 
 use nt_status::Win32Error;
 use win32::{ApiCall, ApiReturn, Ptr, export};
-use win32k::gdi::{self, DcState, GM_ADVANCED, GM_COMPATIBLE, MM_ANISOTROPIC, MM_ISOTROPIC};
 use win32k::Gdi;
+use win32k::gdi::{self, DcState, GM_ADVANCED, GM_COMPATIBLE, MM_ANISOTROPIC, MM_ISOTROPIC};
 
 use crate::{bad_handle, gdi, read_points, wm, write_pair, write_points};
 
@@ -47,9 +47,8 @@ fn display_dc(call: &mut ApiCall<'_>, driver: u32, device: u32, wide: bool) -> A
         }
     };
     let (drv, dev) = (name(call, driver), name(call, device));
-    let display = |s: &str| {
-        s.eq_ignore_ascii_case("DISPLAY") || s.eq_ignore_ascii_case("\\\\.\\DISPLAY1")
-    };
+    let display =
+        |s: &str| s.eq_ignore_ascii_case("DISPLAY") || s.eq_ignore_ascii_case("\\\\.\\DISPLAY1");
     if !display(&drv) && !display(&dev) {
         // Printers and other drivers are not there.
         return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
@@ -63,28 +62,52 @@ fn display_dc(call: &mut ApiCall<'_>, driver: u32, device: u32, wide: bool) -> A
 /// HDC CreateDCA(LPCSTR lpszDriver, LPCSTR lpszDevice, LPCSTR lpszOutput, const DEVMODEA *):
 /// the display's DC for "DISPLAY".
 #[export]
-fn CreateDCA(call: &mut ApiCall<'_>, lpszDriver: u32, lpszDevice: u32, lpszOutput: u32, lpInitData: u32) -> ApiReturn {
+fn CreateDCA(
+    call: &mut ApiCall<'_>,
+    lpszDriver: u32,
+    lpszDevice: u32,
+    lpszOutput: u32,
+    lpInitData: u32,
+) -> ApiReturn {
     let _ = (lpszOutput, lpInitData);
     display_dc(call, lpszDriver, lpszDevice, false)
 }
 
 /// HDC CreateDCW(LPCWSTR lpszDriver, LPCWSTR lpszDevice, LPCWSTR lpszOutput, const DEVMODEW *).
 #[export]
-fn CreateDCW(call: &mut ApiCall<'_>, lpszDriver: u32, lpszDevice: u32, lpszOutput: u32, lpInitData: u32) -> ApiReturn {
+fn CreateDCW(
+    call: &mut ApiCall<'_>,
+    lpszDriver: u32,
+    lpszDevice: u32,
+    lpszOutput: u32,
+    lpInitData: u32,
+) -> ApiReturn {
     let _ = (lpszOutput, lpInitData);
     display_dc(call, lpszDriver, lpszDevice, true)
 }
 
 /// HDC CreateICA(...): an information context of the display (a DC here).
 #[export]
-fn CreateICA(call: &mut ApiCall<'_>, lpszDriver: u32, lpszDevice: u32, lpszOutput: u32, lpInitData: u32) -> ApiReturn {
+fn CreateICA(
+    call: &mut ApiCall<'_>,
+    lpszDriver: u32,
+    lpszDevice: u32,
+    lpszOutput: u32,
+    lpInitData: u32,
+) -> ApiReturn {
     let _ = (lpszOutput, lpInitData);
     display_dc(call, lpszDriver, lpszDevice, false)
 }
 
 /// HDC CreateICW(...).
 #[export]
-fn CreateICW(call: &mut ApiCall<'_>, lpszDriver: u32, lpszDevice: u32, lpszOutput: u32, lpInitData: u32) -> ApiReturn {
+fn CreateICW(
+    call: &mut ApiCall<'_>,
+    lpszDriver: u32,
+    lpszDevice: u32,
+    lpszOutput: u32,
+    lpInitData: u32,
+) -> ApiReturn {
     let _ = (lpszOutput, lpInitData);
     display_dc(call, lpszDriver, lpszDevice, true)
 }
@@ -121,31 +144,31 @@ fn RestoreDC(call: &mut ApiCall<'_>, hdc: u32, nSavedDC: i32) -> ApiReturn {
 /// for a true-colour display of the screen surface's size at 96 dpi).
 pub fn device_caps(width: i32, height: i32, index: i32) -> i32 {
     match index {
-        0 => 0x400,                     // DRIVERVERSION
-        2 => 1,                         // TECHNOLOGY: DT_RASDISPLAY
-        4 => gdi::HORZSIZE_MM,          // HORZSIZE
-        6 => gdi::VERTSIZE_MM,          // VERTSIZE
-        8 => width,                     // HORZRES
-        10 => height,                   // VERTRES
+        0 => 0x400,                       // DRIVERVERSION
+        2 => 1,                           // TECHNOLOGY: DT_RASDISPLAY
+        4 => gdi::HORZSIZE_MM,            // HORZSIZE
+        6 => gdi::VERTSIZE_MM,            // VERTSIZE
+        8 => width,                       // HORZRES
+        10 => height,                     // VERTRES
         12 => i32::from(gdi::SCREEN_BPP), // BITSPIXEL
-        14 => 1,                        // PLANES
-        16 | 18 | 24 => -1,             // NUMBRUSHES, NUMPENS, NUMCOLORS (more than 256)
-        20 | 22 => 0,                   // NUMMARKERS, NUMFONTS
-        26 => 0,                        // PDEVICESIZE
-        28 => 0x1FF,                    // CURVECAPS
-        30 => 0xFE,                     // LINECAPS
-        32 => 0xFF,                     // POLYGONALCAPS
-        34 => 0x79F7,                   // TEXTCAPS
-        36 => 1,                        // CLIPCAPS: CP_RECTANGLE
-        38 => 0x3E99,                   // RASTERCAPS (no RC_PALETTE: not a palette device)
-        40 | 42 => 36,                  // ASPECTX, ASPECTY
-        44 => 51,                       // ASPECTXY
-        88 | 90 => 96,                  // LOGPIXELSX, LOGPIXELSY
-        104 | 106 => 0,                 // SIZEPALETTE, NUMRESERVED
-        108 => 24,                      // COLORRES
-        116 => 1,                       // VREFRESH: the hardware's default
-        117 => height,                  // DESKTOPVERTRES
-        118 => width,                   // DESKTOPHORZRES
+        14 => 1,                          // PLANES
+        16 | 18 | 24 => -1,               // NUMBRUSHES, NUMPENS, NUMCOLORS (more than 256)
+        20 | 22 => 0,                     // NUMMARKERS, NUMFONTS
+        26 => 0,                          // PDEVICESIZE
+        28 => 0x1FF,                      // CURVECAPS
+        30 => 0xFE,                       // LINECAPS
+        32 => 0xFF,                       // POLYGONALCAPS
+        34 => 0x79F7,                     // TEXTCAPS
+        36 => 1,                          // CLIPCAPS: CP_RECTANGLE
+        38 => 0x3E99,                     // RASTERCAPS (no RC_PALETTE: not a palette device)
+        40 | 42 => 36,                    // ASPECTX, ASPECTY
+        44 => 51,                         // ASPECTXY
+        88 | 90 => 96,                    // LOGPIXELSX, LOGPIXELSY
+        104 | 106 => 0,                   // SIZEPALETTE, NUMRESERVED
+        108 => 24,                        // COLORRES
+        116 => 1,                         // VREFRESH: the hardware's default
+        117 => height,                    // DESKTOPVERTRES
+        118 => width,                     // DESKTOPHORZRES
         _ => 0,
     }
 }
@@ -165,7 +188,9 @@ fn GetDeviceCaps(call: &mut ApiCall<'_>, hdc: u32, nIndex: i32) -> ApiReturn {
 /// COLORREF SetTextColor(HDC hdc, COLORREF crColor): the old colour, CLR_INVALID for a bad DC.
 #[export]
 fn SetTextColor(call: &mut ApiCall<'_>, hdc: u32, crColor: u32) -> ApiReturn {
-    set_field(call, hdc, gdi::CLR_INVALID, |s| std::mem::replace(&mut s.text_colour, crColor))
+    set_field(call, hdc, gdi::CLR_INVALID, |s| {
+        std::mem::replace(&mut s.text_colour, crColor)
+    })
 }
 
 /// COLORREF GetTextColor(HDC hdc).
@@ -177,7 +202,9 @@ fn GetTextColor(call: &mut ApiCall<'_>, hdc: u32) -> ApiReturn {
 /// COLORREF SetBkColor(HDC hdc, COLORREF crColor).
 #[export]
 fn SetBkColor(call: &mut ApiCall<'_>, hdc: u32, crColor: u32) -> ApiReturn {
-    set_field(call, hdc, gdi::CLR_INVALID, |s| std::mem::replace(&mut s.bk_colour, crColor))
+    set_field(call, hdc, gdi::CLR_INVALID, |s| {
+        std::mem::replace(&mut s.bk_colour, crColor)
+    })
 }
 
 /// COLORREF GetBkColor(HDC hdc).
@@ -218,7 +245,9 @@ fn GetBkMode(call: &mut ApiCall<'_>, hdc: u32) -> ApiReturn {
 /// UINT SetTextAlign(HDC hdc, UINT align): the old alignment, GDI_ERROR for a bad DC.
 #[export]
 fn SetTextAlign(call: &mut ApiCall<'_>, hdc: u32, align: u32) -> ApiReturn {
-    set_field(call, hdc, u32::MAX, |s| std::mem::replace(&mut s.text_align, align))
+    set_field(call, hdc, u32::MAX, |s| {
+        std::mem::replace(&mut s.text_align, align)
+    })
 }
 
 /// UINT GetTextAlign(HDC hdc).
@@ -266,7 +295,9 @@ fn GetStretchBltMode(call: &mut ApiCall<'_>, hdc: u32) -> ApiReturn {
 /// int SetTextCharacterExtra(HDC hdc, int extra): the old value (0x80000000 for a bad DC).
 #[export]
 fn SetTextCharacterExtra(call: &mut ApiCall<'_>, hdc: u32, extra: i32) -> ApiReturn {
-    set_field(call, hdc, 0x8000_0000, |s| std::mem::replace(&mut s.char_extra, extra) as u32)
+    set_field(call, hdc, 0x8000_0000, |s| {
+        std::mem::replace(&mut s.char_extra, extra) as u32
+    })
 }
 
 /// int GetTextCharacterExtra(HDC hdc).
@@ -278,7 +309,9 @@ fn GetTextCharacterExtra(call: &mut ApiCall<'_>, hdc: u32) -> ApiReturn {
 /// DWORD SetMapperFlags(HDC hdc, DWORD flags): the old flags, GDI_ERROR for a bad DC.
 #[export]
 fn SetMapperFlags(call: &mut ApiCall<'_>, hdc: u32, flags: u32) -> ApiReturn {
-    set_field(call, hdc, u32::MAX, |s| std::mem::replace(&mut s.mapper_flags, flags))
+    set_field(call, hdc, u32::MAX, |s| {
+        std::mem::replace(&mut s.mapper_flags, flags)
+    })
 }
 
 /// int SetArcDirection(HDC hdc, int dir): AD_COUNTERCLOCKWISE or AD_CLOCKWISE.
@@ -316,7 +349,9 @@ fn GetMapMode(call: &mut ApiCall<'_>, hdc: u32) -> ApiReturn {
 /// int SetGraphicsMode(HDC hdc, int mode): GM_COMPATIBLE or GM_ADVANCED; the old mode.
 #[export]
 fn SetGraphicsMode(call: &mut ApiCall<'_>, hdc: u32, mode: u32) -> ApiReturn {
-    set_mode(call, hdc, mode, GM_COMPATIBLE..=GM_ADVANCED, |s| &mut s.graphics_mode)
+    set_mode(call, hdc, mode, GM_COMPATIBLE..=GM_ADVANCED, |s| {
+        &mut s.graphics_mode
+    })
 }
 
 /// int GetGraphicsMode(HDC hdc).
@@ -352,7 +387,9 @@ fn scalable(s: &DcState) -> bool {
 /// BOOL SetWindowOrgEx(HDC hdc, int x, int y, LPPOINT lppt).
 #[export]
 fn SetWindowOrgEx(call: &mut ApiCall<'_>, hdc: u32, x: i32, y: i32, lppt: u32) -> ApiReturn {
-    set_pair(call, hdc, lppt, |s| Some(std::mem::replace(&mut s.window_org, (x, y))))
+    set_pair(call, hdc, lppt, |s| {
+        Some(std::mem::replace(&mut s.window_org, (x, y)))
+    })
 }
 
 /// BOOL GetWindowOrgEx(HDC hdc, LPPOINT lppt).
@@ -364,7 +401,9 @@ fn GetWindowOrgEx(call: &mut ApiCall<'_>, hdc: u32, lppt: u32) -> ApiReturn {
 /// BOOL SetViewportOrgEx(HDC hdc, int x, int y, LPPOINT lppt).
 #[export]
 fn SetViewportOrgEx(call: &mut ApiCall<'_>, hdc: u32, x: i32, y: i32, lppt: u32) -> ApiReturn {
-    set_pair(call, hdc, lppt, |s| Some(std::mem::replace(&mut s.viewport_org, (x, y))))
+    set_pair(call, hdc, lppt, |s| {
+        Some(std::mem::replace(&mut s.viewport_org, (x, y)))
+    })
 }
 
 /// BOOL GetViewportOrgEx(HDC hdc, LPPOINT lppt).
@@ -447,7 +486,15 @@ fn scale(v: (i32, i32), xn: i32, xd: i32, yn: i32, yd: i32) -> Option<(i32, i32)
 
 /// BOOL ScaleWindowExtEx(HDC hdc, int xn, int xd, int yn, int yd, LPSIZE lpsz).
 #[export]
-fn ScaleWindowExtEx(call: &mut ApiCall<'_>, hdc: u32, xn: i32, xd: i32, yn: i32, yd: i32, lpsz: u32) -> ApiReturn {
+fn ScaleWindowExtEx(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    xn: i32,
+    xd: i32,
+    yn: i32,
+    yd: i32,
+    lpsz: u32,
+) -> ApiReturn {
     set_pair(call, hdc, lpsz, |s| {
         let old = s.window_ext;
         if scalable(s) {
@@ -459,7 +506,15 @@ fn ScaleWindowExtEx(call: &mut ApiCall<'_>, hdc: u32, xn: i32, xd: i32, yn: i32,
 
 /// BOOL ScaleViewportExtEx(HDC hdc, int xn, int xd, int yn, int yd, LPSIZE lpsz).
 #[export]
-fn ScaleViewportExtEx(call: &mut ApiCall<'_>, hdc: u32, xn: i32, xd: i32, yn: i32, yd: i32, lpsz: u32) -> ApiReturn {
+fn ScaleViewportExtEx(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    xn: i32,
+    xd: i32,
+    yn: i32,
+    yd: i32,
+    lpsz: u32,
+) -> ApiReturn {
     set_pair(call, hdc, lpsz, |s| {
         let old = s.viewport_ext;
         if scalable(s) {
@@ -534,7 +589,10 @@ fn GetWorldTransform(call: &mut ApiCall<'_>, hdc: u32, lpxf: Ptr) -> ApiReturn {
 /// MWT_LEFTMULTIPLY (lpxf first) or MWT_RIGHTMULTIPLY (lpxf last); GM_ADVANCED only.
 #[export]
 fn ModifyWorldTransform(call: &mut ApiCall<'_>, hdc: u32, lpxf: u32, mode: u32) -> ApiReturn {
-    let Some((gm, cur)) = gdi(call).dc(hdc).map(|d| (d.state.graphics_mode, d.state.world)) else {
+    let Some((gm, cur)) = gdi(call)
+        .dc(hdc)
+        .map(|d| (d.state.graphics_mode, d.state.world))
+    else {
         return bad_handle(call, 0);
     };
     if gm != GM_ADVANCED {
@@ -546,7 +604,11 @@ fn ModifyWorldTransform(call: &mut ApiCall<'_>, hdc: u32, lpxf: u32, mode: u32) 
             let Some(x) = read_xform(call, lpxf) else {
                 return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
             };
-            if mode == 2 { combine(&x, &cur) } else { combine(&cur, &x) }
+            if mode == 2 {
+                combine(&x, &cur)
+            } else {
+                combine(&cur, &x)
+            }
         }
         _ => return call.fail_win32(Win32Error::INVALID_PARAMETER, 0),
     };
@@ -571,7 +633,13 @@ fn CombineTransform(call: &mut ApiCall<'_>, out: Ptr, a: Ptr, b: Ptr) -> ApiRetu
     ApiReturn::Value(1)
 }
 
-fn map_points(call: &mut ApiCall<'_>, hdc: u32, pts: u32, count: i32, to_device: bool) -> ApiReturn {
+fn map_points(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    pts: u32,
+    count: i32,
+    to_device: bool,
+) -> ApiReturn {
     let Some(s) = gdi(call).dc(hdc).map(|d| d.state.clone()) else {
         return bad_handle(call, 0);
     };
@@ -619,7 +687,9 @@ fn GetCurrentPositionEx(call: &mut ApiCall<'_>, hdc: u32, lppt: u32) -> ApiRetur
 /// BOOL SetBrushOrgEx(HDC hdc, int x, int y, LPPOINT lppt).
 #[export]
 fn SetBrushOrgEx(call: &mut ApiCall<'_>, hdc: u32, x: i32, y: i32, lppt: u32) -> ApiReturn {
-    set_pair(call, hdc, lppt, |s| Some(std::mem::replace(&mut s.brush_org, (x, y))))
+    set_pair(call, hdc, lppt, |s| {
+        Some(std::mem::replace(&mut s.brush_org, (x, y)))
+    })
 }
 
 /// BOOL GetBrushOrgEx(HDC hdc, LPPOINT lppt).
@@ -680,4 +750,3 @@ fn GdiGetBatchLimit(call: &mut ApiCall<'_>) -> u32 {
     let _ = call;
     20
 }
-

@@ -32,14 +32,20 @@ fn LineTo(call: &mut ApiCall<'_>, hdc: u32, x: i32, y: i32) -> ApiReturn {
     ApiReturn::Value(u32::from(ok))
 }
 
-fn points(call: &mut ApiCall<'_>, hdc: u32, apt: u32, n: i32) -> Result<Vec<(i32, i32)>, ApiReturn> {
+fn points(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    apt: u32,
+    n: i32,
+) -> Result<Vec<(i32, i32)>, ApiReturn> {
     if let Some(r) = check_dc(call, hdc) {
         return Err(r);
     }
     if n < 0 {
         return Err(call.fail_win32(Win32Error::INVALID_PARAMETER, 0));
     }
-    read_points(call, apt, n as u32).ok_or_else(|| call.fail_win32(Win32Error::INVALID_PARAMETER, 0))
+    read_points(call, apt, n as u32)
+        .ok_or_else(|| call.fail_win32(Win32Error::INVALID_PARAMETER, 0))
 }
 
 /// BOOL Polyline(HDC hdc, const POINT *apt, int cpt): FALSE for fewer than two points.
@@ -86,10 +92,20 @@ fn counts(call: &ApiCall<'_>, address: u32, n: i32) -> Option<Vec<u32>> {
         return None;
     }
     let b = call.read_bytes(address, 4 * n as usize).ok()?;
-    Some(b.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+    Some(
+        b.chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect(),
+    )
 }
 
-fn split(call: &mut ApiCall<'_>, hdc: u32, apt: u32, asz: u32, n: i32) -> Result<Vec<Vec<(i32, i32)>>, ApiReturn> {
+fn split(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    apt: u32,
+    asz: u32,
+    n: i32,
+) -> Result<Vec<Vec<(i32, i32)>>, ApiReturn> {
     if let Some(r) = check_dc(call, hdc) {
         return Err(r);
     }
@@ -130,7 +146,9 @@ fn PolyPolyline(call: &mut ApiCall<'_>, hdc: u32, apt: u32, asz: u32, csz: i32) 
         Ok(p) => p,
         Err(r) => return r,
     };
-    let ok = draw_with(call, hdc, &[], |g, s| lines.iter().all(|l| g.polyline(s, hdc, l)));
+    let ok = draw_with(call, hdc, &[], |g, s| {
+        lines.iter().all(|l| g.polyline(s, hdc, l))
+    });
     ApiReturn::Value(u32::from(ok))
 }
 
@@ -144,21 +162,49 @@ fn shape(call: &mut ApiCall<'_>, hdc: u32, r: Rect, corner: Option<(i32, i32)>) 
 
 /// BOOL Rectangle(HDC hdc, int left, int top, int right, int bottom).
 #[export]
-fn Rectangle(call: &mut ApiCall<'_>, hdc: u32, left: i32, top: i32, right: i32, bottom: i32) -> ApiReturn {
+fn Rectangle(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    left: i32,
+    top: i32,
+    right: i32,
+    bottom: i32,
+) -> ApiReturn {
     shape(call, hdc, ordered(left, top, right, bottom), None)
 }
 
 /// BOOL Ellipse(HDC hdc, int left, int top, int right, int bottom).
 #[export]
-fn Ellipse(call: &mut ApiCall<'_>, hdc: u32, left: i32, top: i32, right: i32, bottom: i32) -> ApiReturn {
+fn Ellipse(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    left: i32,
+    top: i32,
+    right: i32,
+    bottom: i32,
+) -> ApiReturn {
     let r = ordered(left, top, right, bottom);
     shape(call, hdc, r, Some((r.width(), r.height())))
 }
 
 /// BOOL RoundRect(HDC hdc, int left, int top, int right, int bottom, int width, int height).
 #[export]
-fn RoundRect(call: &mut ApiCall<'_>, hdc: u32, left: i32, top: i32, right: i32, bottom: i32, width: i32, height: i32) -> ApiReturn {
-    shape(call, hdc, ordered(left, top, right, bottom), Some((width.abs(), height.abs())))
+fn RoundRect(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    left: i32,
+    top: i32,
+    right: i32,
+    bottom: i32,
+    width: i32,
+    height: i32,
+) -> ApiReturn {
+    shape(
+        call,
+        hdc,
+        ordered(left, top, right, bottom),
+        Some((width.abs(), height.abs())),
+    )
 }
 
 fn ordered(l: i32, t: i32, r: i32, b: i32) -> Rect {
@@ -214,7 +260,18 @@ fn PatBlt(call: &mut ApiCall<'_>, hdc: u32, x: i32, y: i32, w: i32, h: i32, rop:
 /// BOOL BitBlt(HDC hdc, int x, int y, int cx, int cy, HDC hdcSrc, int x1, int y1, DWORD rop).
 #[export]
 #[allow(clippy::too_many_arguments)]
-fn BitBlt(call: &mut ApiCall<'_>, hdc: u32, x: i32, y: i32, cx: i32, cy: i32, hdcSrc: u32, x1: i32, y1: i32, rop: u32) -> ApiReturn {
+fn BitBlt(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    x: i32,
+    y: i32,
+    cx: i32,
+    cy: i32,
+    hdcSrc: u32,
+    x1: i32,
+    y1: i32,
+    rop: u32,
+) -> ApiReturn {
     StretchBlt(call, hdc, x, y, cx, cy, hdcSrc, x1, y1, cx, cy, rop)
 }
 
@@ -243,7 +300,12 @@ fn StretchBlt(
     if uses_source && gdi(call).dc(hdcSrc).is_none() {
         return bad_handle(call, 0);
     }
-    let dst = Rect::new(xDest, yDest, xDest.wrapping_add(wDest), yDest.wrapping_add(hDest));
+    let dst = Rect::new(
+        xDest,
+        yDest,
+        xDest.wrapping_add(wDest),
+        yDest.wrapping_add(hDest),
+    );
     let src = Rect::new(xSrc, ySrc, xSrc.wrapping_add(wSrc), ySrc.wrapping_add(hSrc));
     let ok = draw_with(call, hdcDest, &[hdcSrc], |g, s| {
         g.blt(s, hdcDest, dst, uses_source.then_some((hdcSrc, src)), rop)

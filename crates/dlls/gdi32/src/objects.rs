@@ -163,14 +163,28 @@ fn object_bytes(o: &Object, count: u32, wide: bool) -> Option<Vec<u8>> {
                     b.extend(d.format.bpp.to_le_bytes());
                     b.extend(d.address.to_le_bytes());
                     if count >= 84 {
-                        let compression = if matches!(d.format.bpp, 16 | 32) && d.format.masks != default_masks(d.format.bpp) { 3 } else { 0 };
+                        let compression = if matches!(d.format.bpp, 16 | 32)
+                            && d.format.masks != default_masks(d.format.bpp)
+                        {
+                            3
+                        } else {
+                            0
+                        };
                         // The height without the top-down sign, as NT reports it.
                         b.extend(le(&[40, w, h]));
                         b.extend(1u16.to_le_bytes());
                         b.extend(d.format.bpp.to_le_bytes());
-                        let used = if d.format.bpp <= 8 { d.format.colours.len() as u32 } else { 0 };
+                        let used = if d.format.bpp <= 8 {
+                            d.format.colours.len() as u32
+                        } else {
+                            0
+                        };
                         b.extend(le(&[compression, d.format.size() as u32, 0, 0, used, 0]));
-                        let masks = if matches!(d.format.bpp, 16 | 32) { d.format.masks } else { [0; 3] };
+                        let masks = if matches!(d.format.bpp, 16 | 32) {
+                            d.format.masks
+                        } else {
+                            [0; 3]
+                        };
                         b.extend(le(&masks));
                         b.extend(le(&[d.section, d.offset]));
                     }
@@ -190,7 +204,11 @@ fn object_bytes(o: &Object, count: u32, wide: bool) -> Option<Vec<u8>> {
 }
 
 fn default_masks(bpp: u16) -> [u32; 3] {
-    if bpp == 16 { [0x7C00, 0x03E0, 0x001F] } else { [0xFF_0000, 0xFF00, 0xFF] }
+    if bpp == 16 {
+        [0x7C00, 0x03E0, 0x001F]
+    } else {
+        [0xFF_0000, 0xFF00, 0xFF]
+    }
 }
 
 /// GetObjectA/W's work: with no buffer, the structure's size; otherwise the bytes written
@@ -241,8 +259,19 @@ fn new_object(call: &mut ApiCall<'_>, o: Object) -> ApiReturn {
 /// solid pen.
 #[export]
 fn CreatePen(call: &mut ApiCall<'_>, style: u32, width: i32, color: u32) -> ApiReturn {
-    let style = if style > gdi::PS_INSIDEFRAME { gdi::PS_SOLID } else { style };
-    new_object(call, Object::Pen(Pen { style, width: width.max(0), colour: color }))
+    let style = if style > gdi::PS_INSIDEFRAME {
+        gdi::PS_SOLID
+    } else {
+        style
+    };
+    new_object(
+        call,
+        Object::Pen(Pen {
+            style,
+            width: width.max(0),
+            colour: color,
+        }),
+    )
 }
 
 /// HPEN CreatePenIndirect(const LOGPEN *plpen).
@@ -258,7 +287,14 @@ fn CreatePenIndirect(call: &mut ApiCall<'_>, plpen: Ptr) -> ApiReturn {
 /// HPEN ExtCreatePen(DWORD style, DWORD width, const LOGBRUSH *plbrush, DWORD cStyle, const
 /// DWORD *pstyle): the pen's colour from the brush; a geometric pen keeps its width.
 #[export]
-fn ExtCreatePen(call: &mut ApiCall<'_>, style: u32, width: u32, plbrush: Ptr, cStyle: u32, pstyle: u32) -> ApiReturn {
+fn ExtCreatePen(
+    call: &mut ApiCall<'_>,
+    style: u32,
+    width: u32,
+    plbrush: Ptr,
+    cStyle: u32,
+    pstyle: u32,
+) -> ApiReturn {
     let _ = (cStyle, pstyle);
     let Ok(colour) = call.read_u32(plbrush.0.wrapping_add(4)) else {
         return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
@@ -267,11 +303,23 @@ fn ExtCreatePen(call: &mut ApiCall<'_>, style: u32, width: u32, plbrush: Ptr, cS
     if !geometric && width != 1 {
         return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
     }
-    new_object(call, Object::Pen(Pen { style: style & 0x000F_000F, width: width as i32, colour }))
+    new_object(
+        call,
+        Object::Pen(Pen {
+            style: style & 0x000F_000F,
+            width: width as i32,
+            colour,
+        }),
+    )
 }
 
 fn brush(style: u32, colour: u32, hatch: u32) -> Object {
-    Object::Brush(Brush { style, colour, hatch, pattern: None })
+    Object::Brush(Brush {
+        style,
+        colour,
+        hatch,
+        pattern: None,
+    })
 }
 
 /// HBRUSH CreateSolidBrush(COLORREF color).
@@ -295,7 +343,15 @@ fn pattern_brush(call: &mut ApiCall<'_>, hbm: u32) -> ApiReturn {
         return bad_handle(call, 0);
     };
     let pattern = Some((b.surface.clone(), b.mono));
-    new_object(call, Object::Brush(Brush { style: gdi::BS_PATTERN, colour: 0, hatch: hbm, pattern }))
+    new_object(
+        call,
+        Object::Brush(Brush {
+            style: gdi::BS_PATTERN,
+            colour: 0,
+            hatch: hbm,
+            pattern,
+        }),
+    )
 }
 
 /// HBRUSH CreatePatternBrush(HBITMAP hbm).
@@ -306,23 +362,36 @@ fn CreatePatternBrush(call: &mut ApiCall<'_>, hbm: u32) -> ApiReturn {
 
 /// Reads a packed DIB (BITMAPINFO, colour table, bits): its format and pixels.
 pub fn read_packed_dib(call: &ApiCall<'_>, address: u32) -> Option<(DibFormat, win32k::Surface)> {
-    let header = call.read_bytes(address, 40).ok()
+    let header = call
+        .read_bytes(address, 40)
+        .ok()
         .or_else(|| call.read_bytes(address, 12).ok())?;
     let size = u32::from_le_bytes(header.get(0..4)?.try_into().ok()?);
-    let header = call.read_bytes(address, size.clamp(12, 124) as usize).ok()?;
+    let header = call
+        .read_bytes(address, size.clamp(12, 124) as usize)
+        .ok()?;
     let extra_len = 256 * 4 + 12;
     let extra = call
         .read_bytes(address.wrapping_add(size), extra_len)
         .or_else(|_| call.read_bytes(address.wrapping_add(size), 12))
         .unwrap_or_default();
     let f = DibFormat::parse(&header, &extra)?;
-    let compression = if size >= 40 { u32::from_le_bytes(header[16..20].try_into().ok()?) } else { 0 };
+    let compression = if size >= 40 {
+        u32::from_le_bytes(header[16..20].try_into().ok()?)
+    } else {
+        0
+    };
     let table = if size < 40 {
         f.colours.len() * 3
     } else {
         f.colours.len() * 4 + if compression == 3 && size < 52 { 12 } else { 0 }
     };
-    let bits = call.read_bytes(address.wrapping_add(size).wrapping_add(table as u32), f.size()).ok()?;
+    let bits = call
+        .read_bytes(
+            address.wrapping_add(size).wrapping_add(table as u32),
+            f.size(),
+        )
+        .ok()?;
     let s = f.decode(&bits);
     Some((f, s))
 }
@@ -336,7 +405,12 @@ fn CreateDIBPatternBrushPt(call: &mut ApiCall<'_>, lpPackedDIB: Ptr, iUsage: u32
     };
     new_object(
         call,
-        Object::Brush(Brush { style: gdi::BS_DIBPATTERN, colour: iUsage, hatch: lpPackedDIB.0, pattern: Some((s, false)) }),
+        Object::Brush(Brush {
+            style: gdi::BS_DIBPATTERN,
+            colour: iUsage,
+            hatch: lpPackedDIB.0,
+            pattern: Some((s, false)),
+        }),
     )
 }
 
@@ -384,7 +458,11 @@ fn create_font(call: &mut ApiCall<'_>, v: [u32; 13], face: u32, wide: bool) -> A
     let face = if face == 0 {
         Vec::new()
     } else {
-        let mut t: Vec<u16> = call.read_text(face, 64, wide).unwrap_or_default().encode_utf16().collect();
+        let mut t: Vec<u16> = call
+            .read_text(face, 64, wide)
+            .unwrap_or_default()
+            .encode_utf16()
+            .collect();
         t.truncate(31);
         t
     };
@@ -432,7 +510,21 @@ fn CreateFontA(
     iPitchAndFamily: u32,
     pszFaceName: u32,
 ) -> ApiReturn {
-    let v = [cHeight, cWidth, cEscapement, cOrientation, cWeight, bItalic, bUnderline, bStrikeOut, iCharSet, iOutPrecision, iClipPrecision, iQuality, iPitchAndFamily];
+    let v = [
+        cHeight,
+        cWidth,
+        cEscapement,
+        cOrientation,
+        cWeight,
+        bItalic,
+        bUnderline,
+        bStrikeOut,
+        iCharSet,
+        iOutPrecision,
+        iClipPrecision,
+        iQuality,
+        iPitchAndFamily,
+    ];
     create_font(call, v, pszFaceName, false)
 }
 
@@ -456,7 +548,21 @@ fn CreateFontW(
     iPitchAndFamily: u32,
     pszFaceName: u32,
 ) -> ApiReturn {
-    let v = [cHeight, cWidth, cEscapement, cOrientation, cWeight, bItalic, bUnderline, bStrikeOut, iCharSet, iOutPrecision, iClipPrecision, iQuality, iPitchAndFamily];
+    let v = [
+        cHeight,
+        cWidth,
+        cEscapement,
+        cOrientation,
+        cWeight,
+        bItalic,
+        bUnderline,
+        bStrikeOut,
+        iCharSet,
+        iOutPrecision,
+        iClipPrecision,
+        iQuality,
+        iPitchAndFamily,
+    ];
     create_font(call, v, pszFaceName, true)
 }
 
@@ -475,7 +581,10 @@ fn CreatePalette(call: &mut ApiCall<'_>, plpal: Ptr) -> ApiReturn {
     let Ok(b) = call.read_bytes(plpal.0.wrapping_add(4), 4 * n) else {
         return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
     };
-    let entries = b.chunks_exact(4).map(|c| [c[0], c[1], c[2], c[3]]).collect();
+    let entries = b
+        .chunks_exact(4)
+        .map(|c| [c[0], c[1], c[2], c[3]])
+        .collect();
     new_object(call, Object::Palette(Palette { entries }))
 }
 
@@ -516,7 +625,13 @@ fn palette_entries(call: &mut ApiCall<'_>, hpal: u32) -> Option<Vec<[u8; 4]>> {
 /// UINT GetPaletteEntries(HPALETTE hpal, UINT iStart, UINT cEntries, LPPALETTEENTRY pPalEntries):
 /// with no buffer, the palette's size; otherwise the entries copied.
 #[export]
-fn GetPaletteEntries(call: &mut ApiCall<'_>, hpal: u32, iStart: u32, cEntries: u32, pPalEntries: u32) -> ApiReturn {
+fn GetPaletteEntries(
+    call: &mut ApiCall<'_>,
+    hpal: u32,
+    iStart: u32,
+    cEntries: u32,
+    pPalEntries: u32,
+) -> ApiReturn {
     let Some(e) = palette_entries(call, hpal) else {
         return bad_handle(call, 0);
     };
@@ -534,7 +649,13 @@ fn GetPaletteEntries(call: &mut ApiCall<'_>, hpal: u32, iStart: u32, cEntries: u
 
 /// UINT SetPaletteEntries(HPALETTE hpal, UINT iStart, UINT cEntries, const PALETTEENTRY *pPalEntries).
 #[export]
-fn SetPaletteEntries(call: &mut ApiCall<'_>, hpal: u32, iStart: u32, cEntries: u32, pPalEntries: u32) -> ApiReturn {
+fn SetPaletteEntries(
+    call: &mut ApiCall<'_>,
+    hpal: u32,
+    iStart: u32,
+    cEntries: u32,
+    pPalEntries: u32,
+) -> ApiReturn {
     let Some(e) = palette_entries(call, hpal) else {
         return bad_handle(call, 0);
     };
@@ -557,7 +678,13 @@ fn SetPaletteEntries(call: &mut ApiCall<'_>, hpal: u32, iStart: u32, cEntries: u
 /// UINT GetSystemPaletteEntries(HDC hdc, UINT iStart, UINT cEntries, LPPALETTEENTRY pPalEntries):
 /// the display has no palette: 0.
 #[export]
-fn GetSystemPaletteEntries(call: &mut ApiCall<'_>, hdc: u32, iStart: u32, cEntries: u32, pPalEntries: u32) -> ApiReturn {
+fn GetSystemPaletteEntries(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    iStart: u32,
+    cEntries: u32,
+    pPalEntries: u32,
+) -> ApiReturn {
     let _ = (iStart, cEntries, pPalEntries);
     if gdi(call).dc(hdc).is_none() {
         return bad_handle(call, 0);

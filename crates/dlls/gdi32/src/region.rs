@@ -41,7 +41,14 @@ fn CreateRectRgnIndirect(call: &mut ApiCall<'_>, lprect: Ptr) -> ApiReturn {
 
 /// BOOL SetRectRgn(HRGN hrgn, int left, int top, int right, int bottom).
 #[export]
-fn SetRectRgn(call: &mut ApiCall<'_>, hrgn: u32, left: i32, top: i32, right: i32, bottom: i32) -> ApiReturn {
+fn SetRectRgn(
+    call: &mut ApiCall<'_>,
+    hrgn: u32,
+    left: i32,
+    top: i32,
+    right: i32,
+    bottom: i32,
+) -> ApiReturn {
     match gdi(call).region_mut(hrgn) {
         Some(r) => {
             *r = Region::rect(Rect::new(left, top, right, bottom));
@@ -54,7 +61,13 @@ fn SetRectRgn(call: &mut ApiCall<'_>, hrgn: u32, left: i32, top: i32, right: i32
 /// int CombineRgn(HRGN hrgnDst, HRGN hrgnSrc1, HRGN hrgnSrc2, int iMode): the result's
 /// complexity, ERROR for a bad region or mode.
 #[export]
-fn CombineRgn(call: &mut ApiCall<'_>, hrgnDst: u32, hrgnSrc1: u32, hrgnSrc2: u32, iMode: u32) -> ApiReturn {
+fn CombineRgn(
+    call: &mut ApiCall<'_>,
+    hrgnDst: u32,
+    hrgnSrc1: u32,
+    hrgnSrc2: u32,
+    iMode: u32,
+) -> ApiReturn {
     if !(1..=5).contains(&iMode) || gdi(call).region(hrgnDst).is_none() {
         return bad_handle(call, ERROR);
     }
@@ -131,7 +144,13 @@ fn EqualRgn(call: &mut ApiCall<'_>, hrgn1: u32, hrgn2: u32) -> ApiReturn {
 }
 
 /// Fills a region's rectangles (logical) with a ROP3 of a brush (None: the DC's).
-fn fill_region(call: &mut ApiCall<'_>, hdc: u32, r: &Region, brush: Option<u32>, rop: u32) -> ApiReturn {
+fn fill_region(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    r: &Region,
+    brush: Option<u32>,
+    rop: u32,
+) -> ApiReturn {
     if gdi(call).dc(hdc).is_none() {
         return bad_handle(call, 0);
     }
@@ -185,7 +204,9 @@ fn FrameRgn(call: &mut ApiCall<'_>, hdc: u32, hrgn: u32, hbr: u32, w: i32, h: i3
     let (w, h) = (w.abs(), h.abs());
     let inner = [(w, 0), (-w, 0), (0, h), (0, -h)]
         .iter()
-        .fold(r.clone(), |acc, &(dx, dy)| acc.combine(&r.offset(dx, dy), region::RGN_AND));
+        .fold(r.clone(), |acc, &(dx, dy)| {
+            acc.combine(&r.offset(dx, dy), region::RGN_AND)
+        });
     let frame = r.combine(&inner, region::RGN_DIFF);
     fill_region(call, hdc, &frame, Some(hbr), 0x00F0_0021)
 }
@@ -222,7 +243,14 @@ fn SelectClipRgn(call: &mut ApiCall<'_>, hdc: u32, hrgn: u32) -> ApiReturn {
 
 /// int IntersectClipRect(HDC hdc, int left, int top, int right, int bottom).
 #[export]
-fn IntersectClipRect(call: &mut ApiCall<'_>, hdc: u32, left: i32, top: i32, right: i32, bottom: i32) -> ApiReturn {
+fn IntersectClipRect(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    left: i32,
+    top: i32,
+    right: i32,
+    bottom: i32,
+) -> ApiReturn {
     if gdi(call).dc(hdc).is_none() {
         return bad_handle(call, ERROR);
     }
@@ -231,7 +259,14 @@ fn IntersectClipRect(call: &mut ApiCall<'_>, hdc: u32, left: i32, top: i32, righ
 
 /// int ExcludeClipRect(HDC hdc, int left, int top, int right, int bottom).
 #[export]
-fn ExcludeClipRect(call: &mut ApiCall<'_>, hdc: u32, left: i32, top: i32, right: i32, bottom: i32) -> ApiReturn {
+fn ExcludeClipRect(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    left: i32,
+    top: i32,
+    right: i32,
+    bottom: i32,
+) -> ApiReturn {
     if gdi(call).dc(hdc).is_none() {
         return bad_handle(call, ERROR);
     }
@@ -309,7 +344,11 @@ fn visible(call: &mut ApiCall<'_>, hdc: u32, r: Rect) -> ApiReturn {
 /// BOOL PtVisible(HDC hdc, int x, int y).
 #[export]
 fn PtVisible(call: &mut ApiCall<'_>, hdc: u32, x: i32, y: i32) -> ApiReturn {
-    visible(call, hdc, Rect::new(x, y, x.wrapping_add(1), y.wrapping_add(1)))
+    visible(
+        call,
+        hdc,
+        Rect::new(x, y, x.wrapping_add(1), y.wrapping_add(1)),
+    )
 }
 
 /// BOOL RectVisible(HDC hdc, const RECT *lprect).

@@ -136,7 +136,12 @@ pub fn client_on_screen(wm: &WindowManager, hwnd: u32) -> Rect {
         return Rect::default();
     };
     let (x, y) = wm.client_origin(hwnd);
-    Rect::new(x, y, x.wrapping_add(w.client.width()), y.wrapping_add(w.client.height()))
+    Rect::new(
+        x,
+        y,
+        x.wrapping_add(w.client.width()),
+        y.wrapping_add(w.client.height()),
+    )
 }
 
 /// A window's rectangle on the screen.
@@ -249,7 +254,8 @@ pub fn paint_target(wm: &WindowManager, process: u32, thread: u32, filter: u32) 
         return None;
     }
     let ours = |h: u32| {
-        wm.window(h).is_some_and(|w| w.process == process && w.thread == thread)
+        wm.window(h)
+            .is_some_and(|w| w.process == process && w.thread == thread)
             && wm.updates.get(&h).is_some_and(|u| !u.region.is_empty())
     };
     let candidates: Vec<u32> = match filter {
@@ -260,7 +266,13 @@ pub fn paint_target(wm: &WindowManager, process: u32, thread: u32, filter: u32) 
 }
 
 /// The WM_PAINT GetMessage/PeekMessage return when nothing else waits, or None.
-pub fn paint_message(call: &mut ApiCall<'_>, filter: u32, min: u32, max: u32, time: u32) -> Option<Message> {
+pub fn paint_message(
+    call: &mut ApiCall<'_>,
+    filter: u32,
+    min: u32,
+    max: u32,
+    time: u32,
+) -> Option<Message> {
     let in_range = (min == 0 && max == 0) || (min <= WM_PAINT && WM_PAINT <= max);
     if !in_range || filter == 0xFFFF_FFFF {
         return None;
@@ -297,7 +309,12 @@ fn all_top_levels(wm: &WindowManager) -> Vec<u32> {
     wm.children(DESKTOP)
 }
 
-fn invalidate_call(call: &mut ApiCall<'_>, hwnd: u32, area: Option<Region>, erase: bool) -> ApiReturn {
+fn invalidate_call(
+    call: &mut ApiCall<'_>,
+    hwnd: u32,
+    area: Option<Region>,
+    erase: bool,
+) -> ApiReturn {
     if hwnd == 0 {
         let w = wm(call);
         for h in all_top_levels(w) {
@@ -387,7 +404,11 @@ fn GetUpdateRect(call: &mut ApiCall<'_>, hWnd: u32, lpRect: u32, bErase: bool) -
         Ok(u) => u,
         Err(r) => return r,
     };
-    if lpRect != 0 && call.write_bytes(lpRect, &u.region.bounds().to_bytes()).is_err() {
+    if lpRect != 0
+        && call
+            .write_bytes(lpRect, &u.region.bounds().to_bytes())
+            .is_err()
+    {
         return call.fail_win32(Win32Error::NOACCESS, 0);
     }
     ApiReturn::Value(u32::from(!u.region.is_empty()))
@@ -425,7 +446,10 @@ fn update_acts(call: &mut ApiCall<'_>, hwnd: u32) -> VecDeque<Act> {
         .map(|h| {
             Act::send_with(move |call| {
                 // Sent only if it still needs painting when its turn comes.
-                let needs = wm(call).updates.get(&h).is_some_and(|u| !u.region.is_empty());
+                let needs = wm(call)
+                    .updates
+                    .get(&h)
+                    .is_some_and(|u| !u.region.is_empty());
                 needs.then_some((h, WM_PAINT, 0, 0))
             })
         })
@@ -464,7 +488,13 @@ const RDW_UPDATENOW: u32 = 0x0100;
 /// invalidates or validates the rectangle or region (or all the client area), then with
 /// RDW_UPDATENOW paints at once.
 #[export]
-fn RedrawWindow(call: &mut ApiCall<'_>, hWnd: u32, lprcUpdate: u32, hrgnUpdate: u32, flags: u32) -> ApiReturn {
+fn RedrawWindow(
+    call: &mut ApiCall<'_>,
+    hWnd: u32,
+    lprcUpdate: u32,
+    hrgnUpdate: u32,
+    flags: u32,
+) -> ApiReturn {
     let hwnd = if hWnd == 0 { DESKTOP } else { hWnd };
     let Some(h) = wm(call).full_handle(hwnd) else {
         return call.fail_win32(Win32Error::INVALID_WINDOW_HANDLE, 0);
@@ -477,7 +507,11 @@ fn RedrawWindow(call: &mut ApiCall<'_>, hWnd: u32, lprcUpdate: u32, hrgnUpdate: 
             Err(()) => return call.fail_win32(Win32Error::NOACCESS, 0),
         }
     };
-    let targets = if h == DESKTOP { all_top_levels(wm(call)) } else { vec![h] };
+    let targets = if h == DESKTOP {
+        all_top_levels(wm(call))
+    } else {
+        vec![h]
+    };
     for t in &targets {
         if flags & RDW_INVALIDATE != 0 {
             invalidate(wm(call), *t, area.as_ref(), flags & RDW_ERASE != 0);
@@ -532,10 +566,14 @@ fn get_dc(call: &mut ApiCall<'_>, hwnd: u32, whole: bool) -> ApiReturn {
         }
     };
     let class = wm(call).window(h).map(|w| w.class);
-    let class_style = class.and_then(|c| wm(call).class(c).map(|c| c.style)).unwrap_or(0);
+    let class_style = class
+        .and_then(|c| wm(call).class(c).map(|c| c.style))
+        .unwrap_or(0);
     let key = match (whole, class_style & (CS_OWNDC | CS_CLASSDC)) {
         (false, CS_OWNDC) => Some(h),
-        (false, CS_CLASSDC) => wm(call).window(h).map(|w| 0x8000_0000 | (w.class as u32 + 1)),
+        (false, CS_CLASSDC) => wm(call)
+            .window(h)
+            .map(|w| 0x8000_0000 | (w.class as u32 + 1)),
         _ => None,
     };
     if let Some(key) = key {
@@ -632,7 +670,8 @@ fn begin_paint(
         let w = wm(call);
         if let Some(d) = w.gdi.dc(hdc).cloned() {
             let area = bounds.offset(d.origin.0, d.origin.1);
-            w.gdi.set_dc_geometry(hdc, d.origin, win32k::surface::intersect(d.vis, area));
+            w.gdi
+                .set_dc_geometry(hdc, d.origin, win32k::surface::intersect(d.vis, area));
         }
     }
     let write = move |call: &mut ApiCall<'_>, erase_left: bool| {
@@ -692,7 +731,8 @@ fn begin_paint_no_struct(call: &mut ApiCall<'_>, hwnd: u32) -> Step {
         let w = wm(call);
         if let Some(d) = w.gdi.dc(hdc).cloned() {
             let area = bounds.offset(d.origin.0, d.origin.1);
-            w.gdi.set_dc_geometry(hdc, d.origin, win32k::surface::intersect(d.vis, area));
+            w.gdi
+                .set_dc_geometry(hdc, d.origin, win32k::surface::intersect(d.vis, area));
         }
     }
     let acts: VecDeque<Act> = [
@@ -760,13 +800,17 @@ pub fn erase_now_acts(hwnd: u32) -> Vec<Act> {
     let (d1, d2) = (dc.clone(), dc);
     vec![
         Act::send_with(move |call| {
-            let u = wm(call).updates.get(&hwnd).filter(|u| u.erase && !u.region.is_empty())?;
+            let u = wm(call)
+                .updates
+                .get(&hwnd)
+                .filter(|u| u.erase && !u.region.is_empty())?;
             let bounds = u.region.bounds();
             let hdc = window_dc(call, hwnd, false);
             let w = wm(call);
             if let Some(d) = w.gdi.dc(hdc).cloned() {
                 let area = bounds.offset(d.origin.0, d.origin.1);
-                w.gdi.set_dc_geometry(hdc, d.origin, win32k::surface::intersect(d.vis, area));
+                w.gdi
+                    .set_dc_geometry(hdc, d.origin, win32k::surface::intersect(d.vis, area));
             }
             if let Some(u) = w.updates.get_mut(&hwnd) {
                 u.erase = false;
@@ -822,7 +866,11 @@ pub fn exposed(w: &mut WindowManager, hwnd: u32, old: Rect, was: bool) {
     };
     let (parent, top_level) = (win.parent, win.style & WS_CHILD == 0);
     // The siblings (and their children) under the uncovered part.
-    let siblings: Vec<u32> = w.children(parent).into_iter().filter(|&s| s != hwnd).collect();
+    let siblings: Vec<u32> = w
+        .children(parent)
+        .into_iter()
+        .filter(|&s| s != hwnd)
+        .collect();
     for s in siblings {
         if !is_visible(w, s) {
             continue;
@@ -875,10 +923,13 @@ fn FillRect(call: &mut ApiCall<'_>, hDC: u32, lprc: Ptr, hbr: u32) -> ApiReturn 
         return call.fail_win32(Win32Error::NOACCESS, 0);
     };
     let brush = brush_of(call, hbr);
-    if !matches!(wm(call).gdi.get(brush), Some(Object::Brush(_))) || wm(call).gdi.dc(hDC).is_none() {
+    if !matches!(wm(call).gdi.get(brush), Some(Object::Brush(_))) || wm(call).gdi.dc(hDC).is_none()
+    {
         return call.fail_win32(Win32Error::INVALID_HANDLE, 0);
     }
-    let ok = gdi32::draw_with(call, hDC, &[], |g, s| g.pat_blt(s, hDC, r, PATCOPY, Some(brush)));
+    let ok = gdi32::draw_with(call, hDC, &[], |g, s| {
+        g.pat_blt(s, hDC, r, PATCOPY, Some(brush))
+    });
     ApiReturn::Value(u32::from(ok))
 }
 
@@ -902,11 +953,14 @@ fn FrameRect(call: &mut ApiCall<'_>, hDC: u32, lprc: Ptr, hbr: u32) -> ApiReturn
         return call.fail_win32(Win32Error::NOACCESS, 0);
     };
     let brush = brush_of(call, hbr);
-    if !matches!(wm(call).gdi.get(brush), Some(Object::Brush(_))) || wm(call).gdi.dc(hDC).is_none() {
+    if !matches!(wm(call).gdi.get(brush), Some(Object::Brush(_))) || wm(call).gdi.dc(hDC).is_none()
+    {
         return call.fail_win32(Win32Error::INVALID_HANDLE, 0);
     }
     let ok = gdi32::draw_with(call, hDC, &[], |g, s| {
-        edges(r, 1, 1).into_iter().all(|e| g.pat_blt(s, hDC, e, PATCOPY, Some(brush)))
+        edges(r, 1, 1)
+            .into_iter()
+            .all(|e| g.pat_blt(s, hDC, e, PATCOPY, Some(brush)))
     });
     ApiReturn::Value(u32::from(ok))
 }
@@ -953,7 +1007,9 @@ fn DrawFocusRect(call: &mut ApiCall<'_>, hDC: u32, lprc: Ptr) -> ApiReturn {
         state(call).focus_brush = brush;
     }
     let ok = gdi32::draw_with(call, hDC, &[], |g, s| {
-        edges(r, 1, 1).into_iter().all(|e| g.pat_blt(s, hDC, e, PATINVERT, Some(brush)))
+        edges(r, 1, 1)
+            .into_iter()
+            .all(|e| g.pat_blt(s, hDC, e, PATINVERT, Some(brush)))
     });
     ApiReturn::Value(u32::from(ok))
 }
@@ -976,10 +1032,11 @@ fn load_bitmap(call: &mut ApiCall<'_>, module: u32, name: u32, wide: bool) -> Ap
             None => return call.fail(NtStatus::ACCESS_VIOLATION),
         }
     };
-    let (address, entry) = match kernel32::resource::find(call, module, &ResourceId::Id(RT_BITMAP), &id, 0) {
-        Ok(f) => f,
-        Err(m) => return call.fail(m.status()),
-    };
+    let (address, entry) =
+        match kernel32::resource::find(call, module, &ResourceId::Id(RT_BITMAP), &id, 0) {
+            Ok(f) => f,
+            Err(m) => return call.fail(m.status()),
+        };
     let Ok(data) = call.read_bytes(address, entry.size as usize) else {
         return call.fail(NtStatus::ACCESS_VIOLATION);
     };
@@ -1003,7 +1060,11 @@ pub fn decode_packed_dib(data: &[u8]) -> Option<(Surface, bool)> {
     let header = data.get(..size)?;
     let rest = data.get(size..)?;
     let f = DibFormat::parse(header, rest)?;
-    let compression = if size >= 40 { u32::from_le_bytes(header[16..20].try_into().ok()?) } else { 0 };
+    let compression = if size >= 40 {
+        u32::from_le_bytes(header[16..20].try_into().ok()?)
+    } else {
+        0
+    };
     let table = if size < 40 {
         f.colours.len() * 3
     } else {

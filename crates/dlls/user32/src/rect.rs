@@ -18,7 +18,14 @@ fn empty(r: &Rect) -> bool {
 
 /// BOOL SetRect(LPRECT lprc, int xLeft, int yTop, int xRight, int yBottom).
 #[export]
-fn SetRect(call: &mut ApiCall<'_>, lprc: Ptr, xLeft: i32, yTop: i32, xRight: i32, yBottom: i32) -> bool {
+fn SetRect(
+    call: &mut ApiCall<'_>,
+    lprc: Ptr,
+    xLeft: i32,
+    yTop: i32,
+    xRight: i32,
+    yBottom: i32,
+) -> bool {
     set(call, lprc.0, Rect::new(xLeft, yTop, xRight, yBottom))
 }
 

@@ -474,28 +474,31 @@ pub fn pos_acts(
     // The WINDOWPOS and the old rectangles are taken when the change starts (a window being
     // created has its client area only after WM_NCCALCSIZE).
     let (expose_before, expose_after) = crate::paint::exposure_acts(hwnd);
-    let mut acts = vec![expose_before, Act::run(move |call| {
-        let Some(w) = wm(call).window(hwnd).cloned() else {
-            return;
-        };
-        let (nx, ny) = if flags & SWP_NOMOVE != 0 {
-            (w.rect.left, w.rect.top)
-        } else {
-            (x, y)
-        };
-        let (ncx, ncy) = if flags & SWP_NOSIZE != 0 {
-            (w.rect.width(), w.rect.height())
-        } else {
-            (cx.max(0), cy.max(0))
-        };
-        let wp = [
-            hwnd, after, nx as u32, ny as u32, ncx as u32, ncy as u32, flags,
-        ];
-        let _ = call.write_bytes(wp_addr, &words(&wp));
-        let mut old = w.rect.to_bytes().to_vec();
-        old.extend_from_slice(&w.client.to_bytes());
-        let _ = call.write_bytes(old_addr, &old);
-    })];
+    let mut acts = vec![
+        expose_before,
+        Act::run(move |call| {
+            let Some(w) = wm(call).window(hwnd).cloned() else {
+                return;
+            };
+            let (nx, ny) = if flags & SWP_NOMOVE != 0 {
+                (w.rect.left, w.rect.top)
+            } else {
+                (x, y)
+            };
+            let (ncx, ncy) = if flags & SWP_NOSIZE != 0 {
+                (w.rect.width(), w.rect.height())
+            } else {
+                (cx.max(0), cy.max(0))
+            };
+            let wp = [
+                hwnd, after, nx as u32, ny as u32, ncx as u32, ncy as u32, flags,
+            ];
+            let _ = call.write_bytes(wp_addr, &words(&wp));
+            let mut old = w.rect.to_bytes().to_vec();
+            old.extend_from_slice(&w.client.to_bytes());
+            let _ = call.write_bytes(old_addr, &old);
+        }),
+    ];
     if flags & SWP_NOSENDCHANGING == 0 {
         acts.push(Act::Send(hwnd, WM_WINDOWPOSCHANGING, 0, wp_addr));
     }

@@ -716,9 +716,9 @@ impl Gdi {
             return false;
         };
         self.entries.iter().any(|e| match &e.object {
-            Some(Object::Dc(d)) => std::iter::once(&d.state).chain(&d.saved).any(|s| {
-                [s.pen, s.brush, s.font, s.palette, s.bitmap].contains(&full)
-            }),
+            Some(Object::Dc(d)) => std::iter::once(&d.state)
+                .chain(&d.saved)
+                .any(|s| [s.pen, s.brush, s.font, s.palette, s.bitmap].contains(&full)),
             _ => false,
         })
     }
@@ -811,7 +811,13 @@ impl Gdi {
 
     /// A display DC for `window` (0 for the whole screen) with its device origin at
     /// `origin` on the screen, drawing only inside `vis` (screen coordinates).
-    pub fn create_display_dc(&mut self, process: u32, window: u32, origin: (i32, i32), vis: Rect) -> u32 {
+    pub fn create_display_dc(
+        &mut self,
+        process: u32,
+        window: u32,
+        origin: (i32, i32),
+        vis: Rect,
+    ) -> u32 {
         let dc = Dc {
             kind: DcKind::Display { window },
             origin,
@@ -889,7 +895,10 @@ impl Gdi {
                 if kind != DcKind::Memory || (!b.mono && b.dib.is_none() && b.bpp != SCREEN_BPP) {
                     return None;
                 }
-                if b.selected_in != 0 && b.selected_in != hdc_full && self.dc(b.selected_in).is_some() {
+                if b.selected_in != 0
+                    && b.selected_in != hdc_full
+                    && self.dc(b.selected_in).is_some()
+                {
                     return None;
                 }
                 let old = std::mem::replace(&mut self.dc_mut(hdc)?.state.bitmap, full);
@@ -978,9 +987,9 @@ impl Gdi {
             )
         };
         let ext = match mode {
-            2 => Some(fixed(10, 1)),     // MM_LOMETRIC: 0.1 mm
-            3 => Some(fixed(100, 1)),    // MM_HIMETRIC: 0.01 mm
-            4 => Some(fixed(1000, 254)), // MM_LOENGLISH: 0.01 inch
+            2 => Some(fixed(10, 1)),      // MM_LOMETRIC: 0.1 mm
+            3 => Some(fixed(100, 1)),     // MM_HIMETRIC: 0.01 mm
+            4 => Some(fixed(1000, 254)),  // MM_LOENGLISH: 0.01 inch
             5 => Some(fixed(10000, 254)), // MM_HIENGLISH: 0.001 inch
             6 => Some(fixed(14400, 254)), // MM_TWIPS: 1/1440 inch
             MM_ISOTROPIC => Some(((10 * hmm, 10 * vmm), (screen.0, -screen.1))),
@@ -1005,10 +1014,18 @@ impl Gdi {
         let ys = (s.viewport_ext.1 as f64 / s.window_ext.1 as f64).abs();
         if xs < ys {
             let v = (s.window_ext.1 as f64 * xs).round() as i32;
-            s.viewport_ext.1 = if s.viewport_ext.1 < 0 { -v.abs() } else { v.abs() };
+            s.viewport_ext.1 = if s.viewport_ext.1 < 0 {
+                -v.abs()
+            } else {
+                v.abs()
+            };
         } else if ys < xs {
             let v = (s.window_ext.0 as f64 * ys).round() as i32;
-            s.viewport_ext.0 = if s.viewport_ext.0 < 0 { -v.abs() } else { v.abs() };
+            s.viewport_ext.0 = if s.viewport_ext.0 < 0 {
+                -v.abs()
+            } else {
+                v.abs()
+            };
         }
     }
 
@@ -1323,7 +1340,13 @@ impl Gdi {
 
     /// Draws lines through logical points with the DC's pen (each leaving out its last
     /// pixel). `close` joins the last point to the first.
-    fn stroke(&mut self, screen: &mut Surface, hdc: u32, points: &[(i32, i32)], close: bool) -> bool {
+    fn stroke(
+        &mut self,
+        screen: &mut Surface,
+        hdc: u32,
+        points: &[(i32, i32)],
+        close: bool,
+    ) -> bool {
         let Some(p) = self.paint(hdc, screen) else {
             return false;
         };
@@ -1413,7 +1436,12 @@ impl Gdi {
         let o = p.origin;
         self.with_target(screen, &p, |c| {
             for &(y, x0, x1) in spans {
-                c.span(y.wrapping_add(o.1), x0.wrapping_add(o.0), x1.wrapping_add(o.0), &ink);
+                c.span(
+                    y.wrapping_add(o.1),
+                    x0.wrapping_add(o.0),
+                    x1.wrapping_add(o.0),
+                    &ink,
+                );
             }
         });
         true
@@ -1425,7 +1453,12 @@ impl Gdi {
     }
 
     /// PolyPolygon: the polygons filled together (the fill rule across all), then outlined.
-    pub fn poly_polygon(&mut self, screen: &mut Surface, hdc: u32, polys: &[Vec<(i32, i32)>]) -> bool {
+    pub fn poly_polygon(
+        &mut self,
+        screen: &mut Surface,
+        hdc: u32,
+        polys: &[Vec<(i32, i32)>],
+    ) -> bool {
         let Some(s) = self.dc(hdc).map(|d| d.state.clone()) else {
             return false;
         };
@@ -1470,7 +1503,13 @@ impl Gdi {
     /// Rectangle, Ellipse and RoundRect: the shape inside (l, t, r, b) with right and bottom
     /// left out, its outline the pen's width, the inside the brush. With a null pen the
     /// shape is a pixel smaller to the right and bottom, as NT draws it.
-    pub fn shape(&mut self, screen: &mut Surface, hdc: u32, r: Rect, corner: Option<(i32, i32)>) -> bool {
+    pub fn shape(
+        &mut self,
+        screen: &mut Surface,
+        hdc: u32,
+        r: Rect,
+        corner: Option<(i32, i32)>,
+    ) -> bool {
         let Some(p) = self.paint(hdc, screen) else {
             return false;
         };
@@ -1545,13 +1584,24 @@ impl Gdi {
 
     /// SetPixel: the colour set (what the target holds), None outside the clip or for a bad
     /// DC.
-    pub fn set_pixel(&mut self, screen: &mut Surface, hdc: u32, x: i32, y: i32, colour: u32) -> Option<u32> {
+    pub fn set_pixel(
+        &mut self,
+        screen: &mut Surface,
+        hdc: u32,
+        x: i32,
+        y: i32,
+        colour: u32,
+    ) -> Option<u32> {
         let p = self.paint(hdc, screen)?;
         let s = self.dc(hdc)?.state.clone();
         let (dx, dy) = Self::to_device(&s, x, y);
         let (sx, sy) = (dx.wrapping_add(p.origin.0), dy.wrapping_add(p.origin.1));
         let pixel = p.format.map(pixel_from_colorref(colour & 0xFF_FFFF));
-        if !p.clip.iter().any(|r| sx >= r.left && sx < r.right && sy >= r.top && sy < r.bottom) {
+        if !p
+            .clip
+            .iter()
+            .any(|r| sx >= r.left && sx < r.right && sy >= r.top && sy < r.bottom)
+        {
             // Outside the DC nothing is set, but the colour is still the answer.
             return Some(colorref_from_pixel(pixel));
         }
@@ -1565,7 +1615,11 @@ impl Gdi {
         let s = self.dc(hdc)?.state.clone();
         let (dx, dy) = Self::to_device(&s, x, y);
         let (sx, sy) = (dx.wrapping_add(p.origin.0), dy.wrapping_add(p.origin.1));
-        if !p.clip.iter().any(|r| sx >= r.left && sx < r.right && sy >= r.top && sy < r.bottom) {
+        if !p
+            .clip
+            .iter()
+            .any(|r| sx >= r.left && sx < r.right && sy >= r.top && sy < r.bottom)
+        {
             return None;
         }
         self.with_target(screen, &p, |c| c.surface.get(sx, sy))?
@@ -1601,10 +1655,26 @@ impl Gdi {
         self.with_target(screen, &p, |c| match (code, &ink) {
             (0xF0, Some(ink)) => c.rect(d, ink),
             (0xF0, None) => {}
-            (0x00, _) => c.rect(d, &Ink::Solid { pixel: 0, rop2: R2_COPYPEN }),
+            (0x00, _) => c.rect(
+                d,
+                &Ink::Solid {
+                    pixel: 0,
+                    rop2: R2_COPYPEN,
+                },
+            ),
             (0xFF, _) => {
-                let white = if p.format.is_true() { c.mask } else { p.format.map(0xFF_FFFF) };
-                c.rect(d, &Ink::Solid { pixel: white, rop2: R2_COPYPEN })
+                let white = if p.format.is_true() {
+                    c.mask
+                } else {
+                    p.format.map(0xFF_FFFF)
+                };
+                c.rect(
+                    d,
+                    &Ink::Solid {
+                        pixel: white,
+                        rop2: R2_COPYPEN,
+                    },
+                )
             }
             _ => {
                 let mask = c.mask;
@@ -1615,7 +1685,11 @@ impl Gdi {
                             let (pp, _) = ink.as_ref().map_or((0, true), |i| i.at(x, y));
                             let dst = c.surface.get(x, y).unwrap_or(0);
                             let v = raster::rop3(code, pp, 0, dst);
-                            let v = if p.format.is_true() { v & mask } else { p.format.map(v) };
+                            let v = if p.format.is_true() {
+                                v & mask
+                            } else {
+                                p.format.map(v)
+                            };
                             c.surface.set(x, y, v);
                         }
                     }
@@ -1637,7 +1711,13 @@ impl Gdi {
                 (Target::Bitmap(d.state.bitmap), b.mono)
             }
         };
-        Some((target, mono, pixel_from_colorref(d.state.bk_colour), d.origin, d.state.clone()))
+        Some((
+            target,
+            mono,
+            pixel_from_colorref(d.state.bk_colour),
+            d.origin,
+            d.state.clone(),
+        ))
     }
 
     /// BitBlt / StretchBlt: the logical rectangle `dst` of `hdc` from the logical rectangle
@@ -1660,7 +1740,12 @@ impl Gdi {
         };
         let (sl, st) = Self::to_device(&sstate, src_r.left, src_r.top);
         let (sr, sb) = Self::to_device(&sstate, src_r.right, src_r.bottom);
-        let src_dev = Rect::new(sl + sorigin.0, st + sorigin.1, sr + sorigin.0, sb + sorigin.1);
+        let src_dev = Rect::new(
+            sl + sorigin.0,
+            st + sorigin.1,
+            sr + sorigin.0,
+            sb + sorigin.1,
+        );
         let Some(dtarget) = self.paint(hdc, screen).map(|p| p.target) else {
             return false;
         };
@@ -1683,14 +1768,22 @@ impl Gdi {
             let cl = norm.left.max(0);
             let ct = norm.top.max(0);
             let moved = src_dev.offset(-cl, -ct);
-            let src = BltSource { surface: &copy, mono, bk };
+            let src = BltSource {
+                surface: &copy,
+                mono,
+                bk,
+            };
             return self.blt_from(screen, hdc, dst, src, moved, rop);
         }
         match starget {
             Target::Screen => {
                 // Take the screen's pixels aside while the destination (a bitmap) is drawn.
                 let copy = std::mem::replace(screen, Surface::new(0, 0, 0));
-                let src = BltSource { surface: &copy, mono, bk };
+                let src = BltSource {
+                    surface: &copy,
+                    mono,
+                    bk,
+                };
                 let mut scratch = Surface::new(0, 0, 0);
                 let ok = self.blt_from(&mut scratch, hdc, dst, src, src_dev, rop);
                 *screen = copy;
@@ -1702,7 +1795,11 @@ impl Gdi {
                     return false;
                 };
                 let pixels = std::mem::replace(&mut b.surface, Surface::new(0, 0, 0));
-                let src = BltSource { surface: &pixels, mono, bk };
+                let src = BltSource {
+                    surface: &pixels,
+                    mono,
+                    bk,
+                };
                 let ok = self.blt_from(screen, hdc, dst, src, src_dev, rop);
                 if let Some(b) = self.bitmap_mut(h) {
                     b.surface = pixels;
@@ -1750,9 +1847,18 @@ impl Gdi {
         let (sl, sr) = span(src.left, src.right);
         let (st, sb) = span(src.top, src.bottom);
         let sn = Rect::new(sl, st, sr, sb);
-        let (dwa, dha, swa, sha) = (d.width() as i64, d.height() as i64, sn.width() as i64, sn.height() as i64);
+        let (dwa, dha, swa, sha) = (
+            d.width() as i64,
+            d.height() as i64,
+            sn.width() as i64,
+            sn.height() as i64,
+        );
         let stretch = dwa != swa || dha != sha || flip_x || flip_y;
-        let pattern = if uses_p { self.brush_ink(s.brush, &s, &p, R2_COPYPEN) } else { None };
+        let pattern = if uses_p {
+            self.brush_ink(s.brush, &s, &p, R2_COPYPEN)
+        } else {
+            None
+        };
         let fg = p.format.map(pixel_from_colorref(s.text_colour));
         let bg = p.format.map(pixel_from_colorref(s.bk_colour));
         let dst_mono = matches!(p.format, Format::Mono);
@@ -1760,7 +1866,11 @@ impl Gdi {
             if source.mono && !dst_mono {
                 if px == 0 { fg } else { bg }
             } else if dst_mono && !source.mono {
-                if px & 0xFF_FFFF == source.bk { 0xFF_FFFF } else { 0 }
+                if px & 0xFF_FFFF == source.bk {
+                    0xFF_FFFF
+                } else {
+                    0
+                }
             } else {
                 px
             }
@@ -1783,7 +1893,8 @@ impl Gdi {
                     if sy < 0 || sy >= sh_s {
                         continue;
                     }
-                    let srow = &sfc.pixels()[sy as usize * sw_s as usize..(sy as usize + 1) * sw_s as usize];
+                    let srow = &sfc.pixels()
+                        [sy as usize * sw_s as usize..(sy as usize + 1) * sw_s as usize];
                     let drow_start = y as usize * width;
                     if !stretch && code == 0xCC && identity {
                         // SRCCOPY of the same format: a slice copy of what the source has.
@@ -1818,9 +1929,16 @@ impl Gdi {
                         let di = drow_start + x as usize;
                         let dp = c.surface.pixels()[di];
                         let pp = pattern.as_ref().map_or(0, |i| i.at(x, y).0);
-                        let v = if code == 0xCC { sp } else { raster::rop3(code, pp, sp, dp) };
-                        c.surface.pixels_mut()[di] =
-                            if p.format.is_true() { v & mask } else { p.format.map(v) };
+                        let v = if code == 0xCC {
+                            sp
+                        } else {
+                            raster::rop3(code, pp, sp, dp)
+                        };
+                        c.surface.pixels_mut()[di] = if p.format.is_true() {
+                            v & mask
+                        } else {
+                            p.format.map(v)
+                        };
                     }
                 }
             }
@@ -1877,7 +1995,11 @@ impl Gdi {
             return 0;
         };
         let d = Self::rect_to_device(&s, r);
-        let mode = if exclude { region::RGN_DIFF } else { region::RGN_AND };
+        let mode = if exclude {
+            region::RGN_DIFF
+        } else {
+            region::RGN_AND
+        };
         self.select_clip(hdc, Some(&Region::rect(d)), mode)
     }
 
@@ -1972,8 +2094,14 @@ fn multi_polygon_spans(polys: &[Vec<(f64, f64)>], winding: bool) -> Vec<(i32, i3
             edges.push((p[i], p[(i + 1) % p.len()]));
         }
     }
-    let top = edges.iter().map(|e| e.0.1.min(e.1.1)).fold(f64::INFINITY, f64::min);
-    let bottom = edges.iter().map(|e| e.0.1.max(e.1.1)).fold(f64::NEG_INFINITY, f64::max);
+    let top = edges
+        .iter()
+        .map(|e| e.0.1.min(e.1.1))
+        .fold(f64::INFINITY, f64::min);
+    let bottom = edges
+        .iter()
+        .map(|e| e.0.1.max(e.1.1))
+        .fold(f64::NEG_INFINITY, f64::max);
     let mut out = Vec::new();
     if !top.is_finite() || !bottom.is_finite() {
         return out;
@@ -2015,7 +2143,10 @@ fn shape_outline(r: Rect, corner: Option<(i32, i32)>) -> Vec<(i32, i32)> {
             (r.left, r.bottom),
         ],
         Some((ew, eh)) => {
-            let (cx, cy) = ((r.left + r.right) as f64 / 2.0, (r.top + r.bottom) as f64 / 2.0);
+            let (cx, cy) = (
+                (r.left + r.right) as f64 / 2.0,
+                (r.top + r.bottom) as f64 / 2.0,
+            );
             let (a, b) = (r.width() as f64 / 2.0, r.height() as f64 / 2.0);
             let (ea, eb) = ((ew as f64 / 2.0).min(a), (eh as f64 / 2.0).min(b));
             let mut pts = Vec::new();

@@ -215,7 +215,10 @@ pub fn polygon_spans(points: &[(f64, f64)], winding: bool) -> Vec<(i32, i32, i32
     }
     let top = points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
     let bottom = points.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
-    let (top, bottom) = (top.ceil().max(-65536.0) as i32, bottom.ceil().min(65536.0) as i32);
+    let (top, bottom) = (
+        top.ceil().max(-65536.0) as i32,
+        bottom.ceil().min(65536.0) as i32,
+    );
     let n = points.len();
     for y in top..bottom {
         let fy = y as f64;
@@ -293,11 +296,19 @@ pub fn round_rect_rows(r: Rect, ew: i32, eh: i32) -> Vec<ShapeRow> {
     };
     let near = |v: f64| (v + 0.5).floor() as i32;
     for x in r.left..=(cx.floor() as i32) {
-        let t = if a > 0.0 { ((cx - x as f64) / a).min(1.0) } else { 0.0 };
+        let t = if a > 0.0 {
+            ((cx - x as f64) / a).min(1.0)
+        } else {
+            0.0
+        };
         add(x, near(cy - b * (1.0 - t * t).max(0.0).sqrt()));
     }
     for y in r.top..=cy_row {
-        let t = if b > 0.0 { ((cy - y as f64) / b).min(1.0) } else { 0.0 };
+        let t = if b > 0.0 {
+            ((cy - y as f64) / b).min(1.0)
+        } else {
+            0.0
+        };
         add(near(cx - a * (1.0 - t * t).max(0.0).sqrt()), y);
     }
     let sum_x = r.left as i64 + r.right as i64 - 1; // x + mirror(x)
@@ -466,7 +477,10 @@ mod tests {
             for &(y, x0, x1) in &spans {
                 assert!(x0 >= r.left && x1 <= r.right, "{w}x{h} row {y}");
                 assert_eq!(x0 - r.left, r.right - x1, "left-right symmetric");
-                let mirror = spans.iter().find(|s| s.0 == r.top + r.bottom - 1 - y).unwrap();
+                let mirror = spans
+                    .iter()
+                    .find(|s| s.0 == r.top + r.bottom - 1 - y)
+                    .unwrap();
                 assert_eq!((mirror.1, mirror.2), (x0, x1), "top-bottom symmetric");
             }
             // The widest rows reach both sides.

@@ -64,7 +64,13 @@ fn a_display_dc_draws_on_the_screen_at_its_origin_inside_its_visible_part() {
     let mut g = Gdi::default();
     let mut screen = Surface::new(20, 20, 7);
     let dc = g.create_display_dc(1, 0, (5, 5), Rect::new(5, 5, 10, 10));
-    assert!(g.pat_blt(&mut screen, dc, Rect::new(-5, -5, 100, 100), 0x00F0_0021, Some(g.stock_object(BLACK_BRUSH))));
+    assert!(g.pat_blt(
+        &mut screen,
+        dc,
+        Rect::new(-5, -5, 100, 100),
+        0x00F0_0021,
+        Some(g.stock_object(BLACK_BRUSH))
+    ));
     assert_eq!(screen.get(5, 5), Some(0));
     assert_eq!(screen.get(9, 9), Some(0));
     assert_eq!(screen.get(10, 10), Some(7));
@@ -83,19 +89,46 @@ fn bitblt_copies_converts_mono_and_applies_rops() {
     // Mono to colour: black bits take the text colour, white ones the background colour.
     g.dc_mut(dc).unwrap().state.text_colour = 0x0000FF;
     g.dc_mut(dc).unwrap().state.bk_colour = 0x00FF00;
-    assert!(g.blt(&mut screen, dc, Rect::new(0, 0, 4, 1), Some((src, Rect::new(0, 0, 4, 1))), 0x00CC_0020));
-    assert_eq!(pixels(&g, bmp), vec![0xFF0000, 0x00FF00, 0xFF0000, 0xFF0000]);
+    assert!(g.blt(
+        &mut screen,
+        dc,
+        Rect::new(0, 0, 4, 1),
+        Some((src, Rect::new(0, 0, 4, 1))),
+        0x00CC_0020
+    ));
+    assert_eq!(
+        pixels(&g, bmp),
+        vec![0xFF0000, 0x00FF00, 0xFF0000, 0xFF0000]
+    );
     // SRCINVERT with itself gives black.
     let copy = g.create_memory_dc(1);
     let cb = g.create_bitmap(4, 1, false);
     g.select_object(copy, cb);
-    g.blt(&mut screen, copy, Rect::new(0, 0, 4, 1), Some((dc, Rect::new(0, 0, 4, 1))), 0x00CC_0020);
-    g.blt(&mut screen, dc, Rect::new(0, 0, 4, 1), Some((copy, Rect::new(0, 0, 4, 1))), 0x0066_0046);
+    g.blt(
+        &mut screen,
+        copy,
+        Rect::new(0, 0, 4, 1),
+        Some((dc, Rect::new(0, 0, 4, 1))),
+        0x00CC_0020,
+    );
+    g.blt(
+        &mut screen,
+        dc,
+        Rect::new(0, 0, 4, 1),
+        Some((copy, Rect::new(0, 0, 4, 1))),
+        0x0066_0046,
+    );
     assert_eq!(pixels(&g, bmp), vec![0; 4]);
     // Colour to mono: the source's background colour becomes white.
     g.bitmap_mut(bmp).unwrap().surface.set(2, 0, 0x123456);
     g.dc_mut(dc).unwrap().state.bk_colour = colorref_from_pixel(0x123456);
-    g.blt(&mut screen, src, Rect::new(0, 0, 4, 1), Some((dc, Rect::new(0, 0, 4, 1))), 0x00CC_0020);
+    g.blt(
+        &mut screen,
+        src,
+        Rect::new(0, 0, 4, 1),
+        Some((dc, Rect::new(0, 0, 4, 1))),
+        0x00CC_0020,
+    );
     assert_eq!(pixels(&g, mono), vec![0, 0, 0xFFFFFF, 0]);
     // StretchBlt doubles.
     let (mut g2, mut s2, d2, b2) = setup(4, 1);
@@ -104,11 +137,23 @@ fn bitblt_copies_converts_mono_and_applies_rops() {
     g2.select_object(s_dc, sb);
     g2.bitmap_mut(sb).unwrap().surface.set(0, 0, 5);
     g2.bitmap_mut(sb).unwrap().surface.set(1, 0, 9);
-    g2.blt(&mut s2, d2, Rect::new(0, 0, 4, 1), Some((s_dc, Rect::new(0, 0, 2, 1))), 0x00CC_0020);
+    g2.blt(
+        &mut s2,
+        d2,
+        Rect::new(0, 0, 4, 1),
+        Some((s_dc, Rect::new(0, 0, 2, 1))),
+        0x00CC_0020,
+    );
     assert_eq!(pixels(&g2, b2), vec![5, 5, 9, 9]);
     // Mirrored.
     // A negative width runs back from x, x included: 3, 2, 1, 0.
-    g2.blt(&mut s2, d2, Rect::new(3, 0, -1, 1), Some((s_dc, Rect::new(0, 0, 2, 1))), 0x00CC_0020);
+    g2.blt(
+        &mut s2,
+        d2,
+        Rect::new(3, 0, -1, 1),
+        Some((s_dc, Rect::new(0, 0, 2, 1))),
+        0x00CC_0020,
+    );
     assert_eq!(pixels(&g2, b2), vec![9, 9, 5, 5]);
 }
 
@@ -131,7 +176,10 @@ fn selecting_and_deleting_follow_nt() {
     assert!(g.delete_object(g.stock_object(BLACK_PEN)));
     assert!(g.get(g.stock_object(BLACK_PEN)).is_some());
     // Stock handles carry the stock bit and their type.
-    assert_eq!(g.stock_object(BLACK_PEN) & 0x00FF_0000, STOCK | (T_PEN << 16));
+    assert_eq!(
+        g.stock_object(BLACK_PEN) & 0x00FF_0000,
+        STOCK | (T_PEN << 16)
+    );
     assert_eq!(g.stock_object(9), 0);
     // DeleteDC releases the bitmap.
     assert!(g.delete_dc(dc));
@@ -170,8 +218,14 @@ fn world_transforms_and_viewports_map_points() {
 #[test]
 fn clip_regions_limit_drawing() {
     let (mut g, mut screen, dc, bmp) = setup(4, 1);
-    assert_eq!(g.clip_rect(dc, Rect::new(1, 0, 3, 1), false), region::SIMPLEREGION);
+    assert_eq!(
+        g.clip_rect(dc, Rect::new(1, 0, 3, 1), false),
+        region::SIMPLEREGION
+    );
     g.pat_blt(&mut screen, dc, Rect::new(0, 0, 4, 1), 0x00FF_0062, None);
     assert_eq!(pixels(&g, bmp), vec![0, 0xFFFFFF, 0xFFFFFF, 0]);
-    assert_eq!(g.clip_box(dc).unwrap(), (Rect::new(1, 0, 3, 1), region::SIMPLEREGION));
+    assert_eq!(
+        g.clip_box(dc).unwrap(),
+        (Rect::new(1, 0, 3, 1), region::SIMPLEREGION)
+    );
 }
