@@ -425,10 +425,13 @@ fn CreateDIBitmap(
     let ApiReturn::Value(hbm) = r else {
         return r;
     };
-    if hbm != 0 && flInit & 4 != 0 && pjBits != 0 && pbmi != 0 {
-        if let Some((f, _, _)) = read_info(call, pbmi, iUsage, hdc) {
-            let _ = set_bits(call, hbm, &f, 0, f.height, pjBits);
-        }
+    if hbm != 0
+        && flInit & 4 != 0
+        && pjBits != 0
+        && pbmi != 0
+        && let Some((f, _, _)) = read_info(call, pbmi, iUsage, hdc)
+    {
+        let _ = set_bits(call, hbm, &f, 0, f.height, pjBits);
     }
     ApiReturn::Value(hbm)
 }

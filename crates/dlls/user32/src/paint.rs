@@ -656,12 +656,7 @@ fn BeginPaint(call: &mut ApiCall<'_>, hWnd: u32, lpPaint: Ptr) -> ApiReturn {
 }
 
 /// BeginPaint's work; `then` gets the DC.
-fn begin_paint(
-    call: &mut ApiCall<'_>,
-    hwnd: u32,
-    ps: u32,
-    then: Box<dyn FnOnce(&mut ApiCall<'_>, u32) -> Step + Send>,
-) -> Step {
+fn begin_paint(call: &mut ApiCall<'_>, hwnd: u32, ps: u32, then: crate::wm::Done) -> Step {
     let update = wm(call).updates.remove(&hwnd).unwrap_or_default();
     let hdc = window_dc(call, hwnd, false);
     // The DC draws only in the update region's bounds.

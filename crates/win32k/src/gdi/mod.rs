@@ -609,8 +609,8 @@ impl Gdi {
         let o = e.object.as_ref()?;
         let uniq = (handle >> 24) as u8;
         let ty = (handle >> 16) & 0x7F;
-        ((uniq == e.uniq || handle >> 16 == 0) && (ty == o.type_code() || handle >> 16 == 0))
-            .then_some(i)
+        // A handle without its high word (the 16-bit form) names the slot whatever it holds.
+        (handle >> 16 == 0 || (uniq == e.uniq && ty == o.type_code())).then_some(i)
     }
 
     /// The object `handle` names.
@@ -741,10 +741,8 @@ impl Gdi {
         }
         match self.entries[i].object.as_ref() {
             Some(Object::Dc(_)) => return false,
-            Some(Object::Bitmap(b)) if b.selected_in != 0 => {
-                if self.dc(b.selected_in).is_some() {
-                    return false;
-                }
+            Some(Object::Bitmap(b)) if b.selected_in != 0 && self.dc(b.selected_in).is_some() => {
+                return false;
             }
             _ => {}
         }
@@ -1281,6 +1279,7 @@ impl Gdi {
 
     // ---- lines and shapes ----------------------------------------------------------------
 
+    #[allow(clippy::too_many_arguments)]
     fn draw_line_device(
         canvas: &mut Canvas<'_>,
         a: (i32, i32),
@@ -1403,7 +1402,7 @@ impl Gdi {
     /// Polyline (the current position is neither used nor moved).
     pub fn polyline(&mut self, screen: &mut Surface, hdc: u32, points: &[(i32, i32)]) -> bool {
         if points.len() < 2 {
-            return self.dc(hdc).is_some() && false;
+            return false;
         }
         self.stroke(screen, hdc, points, false)
     }
@@ -1702,6 +1701,7 @@ impl Gdi {
     /// The pixels, monochrome flag and background colour a source DC gives a blit, and
     /// its device origin; what [`Gdi::blt`] takes. The source stays in the table: this clones
     /// only the DC's small state.
+    #[allow(clippy::type_complexity)]
     fn source_info(&self, hdc: u32) -> Option<(Target, bool, u32, (i32, i32), DcState)> {
         let d = self.dc(hdc)?;
         let (target, mono) = match d.kind {

@@ -364,12 +364,12 @@ pub fn round_rect_spans(r: Rect, ew: i32, eh: i32) -> Vec<(i32, i32, i32)> {
         .collect()
 }
 
+/// Spans of rows: (y, x0, x1 exclusive).
+pub type Spans = Vec<(i32, i32, i32)>;
+
 /// Splits a shape's spans into its outline (`width` pixels thick) and its inside: the
 /// outline is what is less than `width` pixels from the shape's edge, row or column.
-pub fn outline_and_inside(
-    spans: &[(i32, i32, i32)],
-    width: i32,
-) -> (Vec<(i32, i32, i32)>, Vec<(i32, i32, i32)>) {
+pub fn outline_and_inside(spans: &[(i32, i32, i32)], width: i32) -> (Spans, Spans) {
     let width = width.max(1);
     let mut outline = Vec::new();
     let mut inside = Vec::new();
