@@ -650,6 +650,53 @@ static void window(void)
     check_u("  error", GetLastError());
 }
 
+/* Two windows, the second over part of the first: a DC of the first does not draw over
+ * the second. A bitmap from the image's resources. */
+static void overlap(void)
+{
+    HWND a, b;
+    HDC dc;
+    RECT r;
+    HBRUSH blue = CreateSolidBrush(RGB(0, 0, 255));
+    HINSTANCE inst = GetModuleHandleA(NULL);
+    HBITMAP bmp;
+    BITMAP bm;
+    int x;
+
+    a = CreateWindowExA(0, "gdidraw", "a", WS_POPUP | WS_VISIBLE, 200, 0, 100, 80, 0, 0, inst, NULL);
+    b = CreateWindowExA(0, "gdidraw", "b", WS_POPUP | WS_VISIBLE, 250, 40, 60, 50, 0, 0, inst, NULL);
+    pump();
+    dc = GetDC(a);
+    SetRect(&r, 0, 0, 100, 80);
+    FillRect(dc, &r, blue);
+    check_x("a's DC outside b", GetPixel(dc, 40, 30));
+    ReleaseDC(a, dc);
+    dc = GetDC(b);
+    check_x("b's pixel over a", GetPixel(dc, 5, 5));
+    check_x("b's painted pixel", GetPixel(dc, 15, 15));
+    ReleaseDC(b, dc);
+    DestroyWindow(b);
+    DestroyWindow(a);
+    pump();
+    DeleteObject(blue);
+
+    bmp = LoadBitmapA(inst, MAKEINTRESOURCEA(101));
+    check_u("LoadBitmapA(101) nonzero", bmp != 0);
+    GetObjectA(bmp, sizeof(bm), &bm);
+    check_u("  width", bm.bmWidth);
+    check_u("  height", bm.bmHeight);
+    dc = CreateCompatibleDC(NULL);
+    SelectObject(dc, bmp);
+    put("  pixels:");
+    for (x = 0; x < 8; x++) { put(" "); put_x(GetPixel(dc, x % 4, x / 4)); }
+    put("\n");
+    DeleteDC(dc);
+    DeleteObject(bmp);
+    SetLastError(0);
+    check_u("LoadBitmapA(missing)", (DWORD)LoadBitmapA(inst, MAKEINTRESOURCEA(555)));
+    check_u("  error", GetLastError());
+}
+
 void __stdcall start(void)
 {
     objects();
@@ -662,6 +709,7 @@ void __stdcall start(void)
     regions();
     caps();
     window();
+    overlap();
     DeleteDC(g_dc);
     DeleteObject(g_dib);
     ExitProcess(0);

@@ -700,6 +700,8 @@ const QS_POSTMESSAGE: u32 = 0x0008;
 const QS_TIMER: u32 = 0x0010;
 /// QS_SENDMESSAGE.
 const QS_SENDMESSAGE: u32 = 0x0040;
+/// QS_PAINT.
+const QS_PAINT: u32 = 0x0020;
 
 /// DWORD GetQueueStatus(UINT flags): in the high word, the kinds of messages in the queue
 /// (of those asked for); in the low word, the same (ntemu does not track which arrived
@@ -721,6 +723,9 @@ fn GetQueueStatus(call: &mut ApiCall<'_>, flags: u32) -> u32 {
     }
     if !q.sent.is_empty() {
         bits |= QS_SENDMESSAGE;
+    }
+    if crate::paint::paint_target(wm(call), p, t, 0).is_some() {
+        bits |= QS_PAINT;
     }
     let bits = bits & flags;
     (bits << 16) | bits
@@ -846,8 +851,10 @@ fn WaitMessage(call: &mut ApiCall<'_>) -> ApiReturn {
         None => {
             let (p, t) = (call.thread.process, call.thread.thread);
             let now = now(call);
+            let paint = crate::paint::paint_target(wm(call), p, t, 0).is_some();
             let q = wm(call).queue_of(p, t);
             match q {
+                Some(_) if paint => Step::Return(1),
                 Some(q) if q.has_input(now) => Step::Return(1),
                 Some(q) => {
                     let timeout = q.next_timer(now);
@@ -1093,7 +1100,6 @@ fn MsgWaitForMultipleObjects(
     dwMilliseconds: u32,
     dwWakeMask: u32,
 ) -> ApiReturn {
-    let _ = dwWakeMask;
     ensure_queue(call);
     let mut objects = if nCount == 0 {
         Vec::new()
@@ -1117,6 +1123,9 @@ fn MsgWaitForMultipleObjects(
     }
     let (p, t) = (call.thread.process, call.thread.thread);
     let now = now(call);
+    if dwWakeMask & QS_PAINT != 0 && crate::paint::paint_target(wm(call), p, t, 0).is_some() {
+        return ApiReturn::Value(nCount);
+    }
     let Some(q) = wm(call).queue_of(p, t) else {
         return ApiReturn::Value(u32::MAX);
     };

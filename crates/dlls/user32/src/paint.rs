@@ -538,7 +538,59 @@ pub fn window_dc(call: &mut ApiCall<'_>, hwnd: u32, whole: bool) -> u32 {
     let w = wm(call);
     let (origin, vis) = dc_geometry(w, hwnd, whole);
     let window = if hwnd == 0 { DESKTOP } else { hwnd };
-    w.gdi.create_display_dc(process, window, origin, vis)
+    let hdc = w.gdi.create_display_dc(process, window, origin, vis);
+    let covered = covered_by_others(w, hwnd, whole);
+    if !covered.is_empty() {
+        let region = Region::rect(vis).combine(&covered, region::RGN_DIFF);
+        w.gdi.set_dc_vis_region(hdc, Some(region));
+    }
+    hdc
+}
+
+/// WS_CLIPSIBLINGS.
+const WS_CLIPSIBLINGS: u32 = 0x0400_0000;
+
+/// What of the screen other windows cover over `hwnd` (screen coordinates): the top-level
+/// windows above its top-level window, the siblings above it and its parents that clip
+/// their siblings, and (for its client area) its children when it clips them.
+pub fn covered_by_others(w: &WindowManager, hwnd: u32, whole: bool) -> Region {
+    let mut covered = Region::new();
+    if hwnd == 0 || hwnd == DESKTOP {
+        return covered;
+    }
+    let mut h = hwnd;
+    for _ in 0..0x1_0000 {
+        let Some(win) = w.window(h) else { break };
+        if win.handle == DESKTOP {
+            break;
+        }
+        let top_level = win.style & WS_CHILD == 0;
+        if top_level || win.style & WS_CLIPSIBLINGS != 0 {
+            for s in w.children(win.parent) {
+                if s == win.handle {
+                    break;
+                }
+                if is_visible(w, s) {
+                    covered = covered.union_rect(window_on_screen(w, s));
+                }
+            }
+        }
+        if top_level {
+            break;
+        }
+        h = win.parent;
+    }
+    if !whole
+        && let Some(win) = w.window(hwnd)
+        && win.style & WS_CLIPCHILDREN != 0
+    {
+        for c in w.children(hwnd) {
+            if is_visible(w, c) {
+                covered = covered.union_rect(window_on_screen(w, c));
+            }
+        }
+    }
+    covered
 }
 
 fn dc_geometry(w: &WindowManager, hwnd: u32, whole: bool) -> ((i32, i32), Rect) {
@@ -582,6 +634,10 @@ fn get_dc(call: &mut ApiCall<'_>, hwnd: u32, whole: bool) -> ApiReturn {
             let w = wm(call);
             let (origin, vis) = dc_geometry(w, h, false);
             w.gdi.set_dc_geometry(dc, origin, vis);
+            let covered = covered_by_others(w, h, false);
+            let region = (!covered.is_empty())
+                .then(|| Region::rect(vis).combine(&covered, region::RGN_DIFF));
+            w.gdi.set_dc_vis_region(dc, region);
             if let Some(d) = w.gdi.dc_mut(dc) {
                 d.kind = gdi::DcKind::Display { window: h };
             }

@@ -289,6 +289,8 @@ pub struct Dc {
     pub origin: (i32, i32),
     /// Where on the surface it may draw (display DCs; memory DCs draw on all their bitmap).
     pub vis: Rect,
+    /// The part of `vis` not covered by other windows (screen coordinates; None: all of it).
+    pub vis_region: Option<Region>,
     /// The current state.
     pub state: DcState,
     /// States SaveDC saved, the last the newest.
@@ -820,11 +822,20 @@ impl Gdi {
             kind: DcKind::Display { window },
             origin,
             vis,
+            vis_region: None,
             state: self.default_state(),
             saved: Vec::new(),
             process,
         };
         self.insert(Object::Dc(Box::new(dc)))
+    }
+
+    /// Limits a display DC to a region of the screen (what other windows leave of its
+    /// window); None lifts the limit.
+    pub fn set_dc_vis_region(&mut self, hdc: u32, region: Option<Region>) {
+        if let Some(d) = self.dc_mut(hdc) {
+            d.vis_region = region;
+        }
     }
 
     /// Moves a display DC (its window moved or its visible part changed).
@@ -843,6 +854,7 @@ impl Gdi {
             kind: DcKind::Memory,
             origin: (0, 0),
             vis: Rect::default(),
+            vis_region: None,
             state,
             saved: Vec::new(),
             process,
@@ -1116,9 +1128,15 @@ impl Gdi {
                 (Target::Bitmap(d.state.bitmap), b.surface.bounds(), format)
             }
         };
+        let base = match &d.vis_region {
+            Some(v) if d.kind != DcKind::Memory => v.intersect_rect(bounds),
+            _ => Region::rect(bounds),
+        };
         let clip = match &d.state.clip {
-            None => Region::rect(bounds),
-            Some(c) => c.offset(d.origin.0, d.origin.1).intersect_rect(bounds),
+            None => base,
+            Some(c) => c
+                .offset(d.origin.0, d.origin.1)
+                .combine(&base, region::RGN_AND),
         };
         Some(Paint {
             target,
