@@ -29,3 +29,17 @@ fn gdi_draws_and_user_paints_as_nt_does() {
 fn the_drawing_log_agrees_with_wine_but_where_nt_4_differs() {
     agrees_with_wine("expected/gdidraw.expected", "expected/gdidraw.wine");
 }
+
+/// GDI32 from Alpha code (tests/guests/src/alpha/gdialpha.s): the same engine through the
+/// Alpha frames, eleven-argument StretchBlt with stack slots, a POINT passed by value.
+#[test]
+fn gdi_works_from_alpha_code() {
+    let run = run_captured(&guest("alpha/gdialpha.exe"), RunOptions::default());
+    assert_eq!(
+        run.stdout,
+        expected("expected/gdialpha.expected"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+}
