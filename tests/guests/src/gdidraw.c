@@ -650,6 +650,127 @@ static void window(void)
     check_u("  error", GetLastError());
 }
 
+/* DIB sections of 1, 4, 8 and 16 bits: colour tables, what colours become, their bits; a
+ * pattern brush; PolyPolygon; GetDIBits to 1 and 8 bits. */
+static void dibformats(void)
+{
+    struct { BITMAPINFOHEADER h; RGBQUAD c[256]; } bi;
+    BYTE *bits;
+    WORD *w16;
+    HBITMAP b, old, pb;
+    HDC dc = CreateCompatibleDC(NULL);
+    HBRUSH pat;
+    POINT pts[8] = {{0, 0}, {8, 0}, {8, 6}, {0, 6}, {2, 2}, {6, 2}, {6, 4}, {2, 4}};
+    INT counts[2] = {4, 4};
+    int i;
+    BYTE out[64];
+
+    memset(&bi, 0, sizeof(bi));
+    bi.h.biSize = sizeof(bi.h);
+    bi.h.biWidth = 10;
+    bi.h.biHeight = 2;
+    bi.h.biPlanes = 1;
+    bi.h.biBitCount = 8;
+    bi.h.biClrUsed = 4;
+    bi.c[0].rgbRed = 0; bi.c[0].rgbGreen = 0; bi.c[0].rgbBlue = 0;
+    bi.c[1].rgbRed = 255;
+    bi.c[2].rgbGreen = 200;
+    bi.c[3].rgbRed = 255; bi.c[3].rgbGreen = 255; bi.c[3].rgbBlue = 255;
+    b = CreateDIBSection(NULL, (BITMAPINFO *)&bi, DIB_RGB_COLORS, (void **)&bits, NULL, 0);
+    old = SelectObject(dc, b);
+    check_x("8-bit SetPixel(near red)", SetPixel(dc, 0, 0, RGB(250, 10, 0)));
+    check_x("8-bit SetPixel(grey)", SetPixel(dc, 1, 0, RGB(100, 100, 100)));
+    check_x("8-bit SetPixel(light)", SetPixel(dc, 2, 0, RGB(200, 200, 200)));
+    check_x("8-bit GetNearestColor", GetNearestColor(dc, RGB(0, 180, 20)));
+    GdiFlush();
+    put("8-bit top row bits (memory row 1):");
+    for (i = 0; i < 4; i++) { put(" "); put_u(bits[12 + i]); }
+    put("\n");
+    bits[0] = 2;
+    check_x("8-bit GetPixel of memory", GetPixel(dc, 0, 1));
+    SelectObject(dc, old);
+    DeleteObject(b);
+
+    bi.h.biBitCount = 4;
+    bi.h.biClrUsed = 0;
+    b = CreateDIBSection(NULL, (BITMAPINFO *)&bi, DIB_RGB_COLORS, (void **)&bits, NULL, 0);
+    old = SelectObject(dc, b);
+    SelectObject(dc, GetStockObject(WHITE_BRUSH));
+    PatBlt(dc, 0, 0, 10, 2, PATCOPY);
+    SetPixel(dc, 1, 1, RGB(255, 0, 0));
+    GdiFlush();
+    put("4-bit bits:");
+    for (i = 0; i < 8; i++) { put(" "); put_x(bits[i]); }
+    put("\n");
+    SelectObject(dc, old);
+    DeleteObject(b);
+
+    bi.h.biBitCount = 1;
+    bi.c[0].rgbRed = 0; bi.c[0].rgbGreen = 0; bi.c[0].rgbBlue = 0;
+    bi.c[1].rgbRed = 255; bi.c[1].rgbGreen = 255; bi.c[1].rgbBlue = 255;
+    b = CreateDIBSection(NULL, (BITMAPINFO *)&bi, DIB_RGB_COLORS, (void **)&bits, NULL, 0);
+    old = SelectObject(dc, b);
+    PatBlt(dc, 0, 0, 10, 2, BLACKNESS);
+    SetPixel(dc, 0, 1, RGB(255, 255, 255));
+    SetPixel(dc, 9, 1, RGB(255, 255, 255));
+    SetPixel(dc, 3, 0, RGB(130, 130, 130));
+    GdiFlush();
+    put("1-bit bits:");
+    for (i = 0; i < 8; i++) { put(" "); put_x(bits[i]); }
+    put("\n");
+    SelectObject(dc, old);
+    DeleteObject(b);
+
+    bi.h.biBitCount = 16;
+    b = CreateDIBSection(NULL, (BITMAPINFO *)&bi, DIB_RGB_COLORS, (void **)&w16, NULL, 0);
+    old = SelectObject(dc, b);
+    check_x("16-bit SetPixel", SetPixel(dc, 0, 1, RGB(0x12, 0x34, 0x56)));
+    check_x("16-bit GetPixel", GetPixel(dc, 0, 1));
+    GdiFlush();
+    check_x("  the word", w16[0]);
+    SelectObject(dc, old);
+    DeleteObject(b);
+
+    /* A pattern brush of a 2x2 bitmap, and PolyPolygon with a hole. */
+    clear();
+    pb = CreateBitmap(2, 2, 1, 1, NULL);
+    old = SelectObject(dc, pb);
+    PatBlt(dc, 0, 0, 2, 2, BLACKNESS);
+    SetPixel(dc, 0, 0, RGB(255, 255, 255));
+    SetPixel(dc, 1, 1, RGB(255, 255, 255));
+    SelectObject(dc, old);
+    pat = CreatePatternBrush(pb);
+    SetTextColor(g_dc, RGB(255, 0, 0));
+    SetBkColor(g_dc, RGB(0, 0, 255));
+    SelectObject(g_dc, pat);
+    SelectObject(g_dc, GetStockObject(NULL_PEN));
+    SetPolyFillMode(g_dc, ALTERNATE);
+    PolyPolygon(g_dc, pts, counts, 2);
+    SelectObject(g_dc, GetStockObject(BLACK_PEN));
+    SelectObject(g_dc, GetStockObject(WHITE_BRUSH));
+    SetTextColor(g_dc, RGB(0, 0, 0));
+    SetBkColor(g_dc, RGB(255, 255, 255));
+    art("a mono pattern brush (text and background colours), PolyPolygon with a hole");
+    DeleteObject(pat);
+    DeleteObject(pb);
+
+    /* GetDIBits of the drawing above to 1 bit: the colour table it writes and the bits. */
+    memset(&bi, 0, sizeof(bi));
+    bi.h.biSize = sizeof(bi.h);
+    bi.h.biWidth = 8;
+    bi.h.biHeight = -2;
+    bi.h.biPlanes = 1;
+    bi.h.biBitCount = 1;
+    memset(out, 0xEE, sizeof(out));
+    check_u("GetDIBits to 1 bit", GetDIBits(g_dc, g_dib, 0, 2, out, (BITMAPINFO *)&bi, DIB_RGB_COLORS));
+    put("  table:");
+    for (i = 0; i < 2; i++) { put(" "); put_x(*(DWORD *)&bi.c[i]); }
+    put("\n  bits:");
+    for (i = 0; i < 8; i++) { put(" "); put_x(out[i]); }
+    put("\n");
+    DeleteDC(dc);
+}
+
 /* Two windows, the second over part of the first: a DC of the first does not draw over
  * the second. A bitmap from the image's resources. */
 static void overlap(void)
@@ -708,6 +829,7 @@ void __stdcall start(void)
     transforms();
     regions();
     caps();
+    dibformats();
     window();
     overlap();
     DeleteDC(g_dc);
