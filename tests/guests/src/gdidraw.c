@@ -771,6 +771,49 @@ static void dibformats(void)
     DeleteDC(dc);
 }
 
+/* An icon of two bitmaps: the mask's black lets the image show, its white keeps the
+ * destination and the image is XORed there. */
+static void icons(void)
+{
+    static const WORD maskbits[4] = {0x0030, 0x0030, 0x0030, 0x0030};
+    HDC screen = GetDC(NULL);
+    HDC dc = CreateCompatibleDC(screen);
+    HBITMAP mask = CreateBitmap(4, 4, 1, 1, maskbits);
+    HBITMAP colour = CreateCompatibleBitmap(screen, 4, 4);
+    HBRUSH red = CreateSolidBrush(RGB(255, 0, 0));
+    RECT r = {0, 0, 4, 4};
+    ICONINFO ii;
+    HICON icon;
+
+    SelectObject(dc, colour);
+    FillRect(dc, &r, red);
+    SelectObject(dc, GetStockObject(DEFAULT_PALETTE));
+    DeleteDC(dc);
+    ReleaseDC(NULL, screen);
+    ii.fIcon = TRUE;
+    ii.xHotspot = ii.yHotspot = 0;
+    ii.hbmMask = mask;
+    ii.hbmColor = colour;
+    icon = CreateIconIndirect(&ii);
+    check_u("CreateIconIndirect nonzero", icon != 0);
+    DeleteObject(mask);
+    DeleteObject(colour);
+    clear();
+    check_u("DrawIcon", DrawIcon(g_dc, 1, 1, icon));
+    check_u("DrawIconEx(DI_MASK)", DrawIconEx(g_dc, 8, 1, icon, 0, 0, 0, NULL, DI_MASK));
+    check_u("DrawIconEx(DI_IMAGE, 8x8)", DrawIconEx(g_dc, 12, 1, icon, 8, 8, 0, NULL, DI_IMAGE));
+    art("DrawIcon; DI_MASK; DI_IMAGE stretched");
+    memset(&ii, 0, sizeof(ii));
+    check_u("GetIconInfo", GetIconInfo(icon, &ii));
+    check_u("  fIcon", ii.fIcon);
+    check_u("  xHotspot", ii.xHotspot);
+    check_u("  bitmaps", ii.hbmMask != 0 && ii.hbmColor != 0);
+    DeleteObject(ii.hbmMask);
+    DeleteObject(ii.hbmColor);
+    check_u("DestroyIcon", DestroyIcon(icon));
+    DeleteObject(red);
+}
+
 /* Two windows, the second over part of the first: a DC of the first does not draw over
  * the second. A bitmap from the image's resources. */
 static void overlap(void)
@@ -830,6 +873,7 @@ void __stdcall start(void)
     regions();
     caps();
     dibformats();
+    icons();
     window();
     overlap();
     DeleteDC(g_dc);

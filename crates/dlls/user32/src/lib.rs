@@ -8,6 +8,7 @@ pub mod class;
 pub mod clipboard;
 pub mod cursor;
 pub mod guest;
+pub mod icon;
 pub mod message;
 pub mod message_box;
 pub mod metrics;
@@ -120,6 +121,10 @@ pub static DLL: BuiltinDll = BuiltinDll {
         rect::EqualRect,
         rect::IsRectEmpty,
         rect::PtInRect,
+        icon::CreateIconIndirect,
+        icon::DrawIcon,
+        icon::DrawIconEx,
+        icon::GetIconInfo,
         window::GetDesktopWindow,
         window::GetParent,
         window::SetParent,
