@@ -166,6 +166,45 @@ impl Region {
         Region { rects: out }
     }
 
+    /// The region of the pixels of `spans` (y, x0, x1 exclusive), in any order.
+    pub fn from_spans(spans: &[(i32, i32, i32)]) -> Region {
+        let mut sorted: Vec<(i32, i32, i32)> =
+            spans.iter().copied().filter(|s| s.1 < s.2).collect();
+        sorted.sort_unstable();
+        let mut rects: Vec<Rect> = Vec::new();
+        let mut prev_row: Vec<usize> = Vec::new();
+        let mut i = 0;
+        while i < sorted.len() {
+            let y = sorted[i].0;
+            // This row's spans, overlapping ones merged.
+            let mut row: Vec<(i32, i32)> = Vec::new();
+            while i < sorted.len() && sorted[i].0 == y {
+                let (a, b) = (sorted[i].1, sorted[i].2);
+                match row.last_mut() {
+                    Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                    _ => row.push((a, b)),
+                }
+                i += 1;
+            }
+            let same = prev_row.len() == row.len()
+                && prev_row.iter().zip(&row).all(|(&k, &(a, b))| {
+                    rects[k].bottom == y && rects[k].left == a && rects[k].right == b
+                });
+            if same {
+                for &k in &prev_row {
+                    rects[k].bottom = y + 1;
+                }
+            } else {
+                prev_row.clear();
+                for (a, b) in row {
+                    prev_row.push(rects.len());
+                    rects.push(Rect::new(a, y, b, y + 1));
+                }
+            }
+        }
+        Region { rects }
+    }
+
     /// The region and a rectangle.
     pub fn intersect_rect(&self, r: Rect) -> Region {
         self.combine(&Region::rect(r), RGN_AND)
@@ -180,6 +219,21 @@ impl Region {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_make_bands_merged_down_the_rows() {
+        let r = Region::from_spans(&[(0, 0, 4), (1, 0, 4), (1, 2, 6), (2, 1, 2)]);
+        assert_eq!(
+            r.rects(),
+            &[
+                Rect::new(0, 0, 4, 1),
+                Rect::new(0, 1, 6, 2),
+                Rect::new(1, 2, 2, 3)
+            ]
+        );
+        let square = Region::from_spans(&[(5, 1, 3), (6, 1, 3)]);
+        assert_eq!(square.rects(), &[Rect::new(1, 5, 3, 7)]);
+    }
 
     #[test]
     fn combining_rectangles_gives_bands_that_do_not_overlap() {

@@ -532,6 +532,18 @@ static void regions(void)
     DeleteObject(b);
     DeleteObject(c);
     DeleteObject(clip);
+    {
+        POINT tri[3] = {{12, 1}, {19, 1}, {12, 10}};
+        HRGN e = CreateEllipticRgn(1, 1, 12, 10);
+        HRGN p = CreatePolygonRgn(tri, 3, WINDING);
+        clear();
+        FillRgn(g_dc, e, GetStockObject(BLACK_BRUSH));
+        FillRgn(g_dc, p, GetStockObject(BLACK_BRUSH));
+        art("CreateEllipticRgn(1,1,12,10), CreatePolygonRgn");
+        check_u("GetRegionData size", GetRegionData(p, 0, NULL));
+        DeleteObject(e);
+        DeleteObject(p);
+    }
 }
 
 static void caps(void)

@@ -359,3 +359,84 @@ fn RectVisible(call: &mut ApiCall<'_>, hdc: u32, lprect: Ptr) -> ApiReturn {
     };
     visible(call, hdc, r)
 }
+
+/// HRGN CreateEllipticRgn(int x1, int y1, int x2, int y2): the pixels Ellipse fills in that
+/// box with a null pen (a pixel less to the right and bottom than with an outline).
+#[export]
+fn CreateEllipticRgn(call: &mut ApiCall<'_>, x1: i32, y1: i32, x2: i32, y2: i32) -> ApiReturn {
+    let r = Rect::new(x1.min(x2), y1.min(y2), x1.max(x2) - 1, y1.max(y2) - 1);
+    let spans = win32k::gdi::raster::round_rect_spans(r, r.width(), r.height());
+    new_region(call, Region::from_spans(&spans))
+}
+
+/// HRGN CreateEllipticRgnIndirect(const RECT *lprect).
+#[export]
+fn CreateEllipticRgnIndirect(call: &mut ApiCall<'_>, lprect: Ptr) -> ApiReturn {
+    match read_rect(call, lprect.0) {
+        Some(r) => CreateEllipticRgn(call, r.left, r.top, r.right, r.bottom),
+        None => call.fail_win32(Win32Error::INVALID_PARAMETER, 0),
+    }
+}
+
+/// HRGN CreateRoundRectRgn(int x1, int y1, int x2, int y2, int w, int h): as
+/// CreateEllipticRgn, a pixel less to the right and bottom than RoundRect's outline.
+#[export]
+fn CreateRoundRectRgn(
+    call: &mut ApiCall<'_>,
+    x1: i32,
+    y1: i32,
+    x2: i32,
+    y2: i32,
+    w: i32,
+    h: i32,
+) -> ApiReturn {
+    let r = Rect::new(x1.min(x2), y1.min(y2), x1.max(x2) - 1, y1.max(y2) - 1);
+    let spans = win32k::gdi::raster::round_rect_spans(r, w.abs(), h.abs());
+    new_region(call, Region::from_spans(&spans))
+}
+
+/// HRGN CreatePolygonRgn(const POINT *pptl, int cPoint, int iMode): the polygon's inside by
+/// ALTERNATE or WINDING, right and bottom edges left out as Polygon fills.
+#[export]
+fn CreatePolygonRgn(call: &mut ApiCall<'_>, pptl: u32, cPoint: i32, iMode: u32) -> ApiReturn {
+    if !(1..=2).contains(&iMode) || cPoint < 0 {
+        return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
+    }
+    let Some(pts) = crate::read_points(call, pptl, cPoint as u32) else {
+        return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
+    };
+    let pts: Vec<(f64, f64)> = pts.iter().map(|&(x, y)| (x as f64, y as f64)).collect();
+    let spans = win32k::gdi::raster::polygon_spans(&pts, iMode == 2);
+    new_region(call, Region::from_spans(&spans))
+}
+
+/// DWORD GetRegionData(HRGN hrgn, DWORD nCount, LPRGNDATA lpRgnData): an RGNDATAHEADER
+/// (dwSize 32, iType RDH_RECTANGLES, nCount, nRgnSize, rcBound) and the rectangles; with no
+/// buffer or one too small, the size needed.
+#[export]
+fn GetRegionData(call: &mut ApiCall<'_>, hrgn: u32, nCount: u32, lpRgnData: u32) -> ApiReturn {
+    let Some(r) = region_of(call, hrgn) else {
+        return bad_handle(call, 0);
+    };
+    let size = 32 + 16 * r.rects().len() as u32;
+    if lpRgnData == 0 || nCount < size {
+        return ApiReturn::Value(size);
+    }
+    let mut b = Vec::with_capacity(size as usize);
+    for v in [
+        32u32,
+        1,
+        r.rects().len() as u32,
+        16 * r.rects().len() as u32,
+    ] {
+        b.extend(v.to_le_bytes());
+    }
+    b.extend(r.bounds().to_bytes());
+    for rc in r.rects() {
+        b.extend(rc.to_bytes());
+    }
+    if call.write_bytes(lpRgnData, &b).is_err() {
+        return call.fail_win32(Win32Error::NOACCESS, 0);
+    }
+    ApiReturn::Value(size)
+}

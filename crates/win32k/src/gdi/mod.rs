@@ -1165,6 +1165,23 @@ impl Gdi {
         }
     }
 
+    /// The pixel format a DC draws in ([`Format::map`] brings a colour to it: a monochrome
+    /// bitmap takes black or white, a paletted DIB section its nearest colour).
+    pub fn dc_format(&self, hdc: u32) -> Option<Format> {
+        let d = self.dc(hdc)?;
+        Some(match d.kind {
+            DcKind::Display { .. } => Format::True,
+            DcKind::Memory => {
+                let b = self.bitmap(d.state.bitmap)?;
+                match (&b.dib, b.mono) {
+                    (Some(dib), _) => Format::Dib(Box::new(dib.format.clone())),
+                    (None, true) => Format::Mono,
+                    (None, false) => Format::True,
+                }
+            }
+        })
+    }
+
     /// The text state of a DC (colours, modes, alignment, the selected font's LOGFONT).
     pub fn text_state(&self, hdc: u32) -> Option<TextState> {
         let s = &self.dc(hdc)?.state;
