@@ -283,6 +283,15 @@ static void shapes(void)
     SetROP2(g_dc, R2_COPYPEN);
     check_u("GetROP2", GetROP2(g_dc));
     art("R2_NOT rectangles");
+    clear();
+    check_u("Pie", Pie(g_dc, 0, 0, 12, 12, 12, 6, 6, 0));
+    check_u("Chord", Chord(g_dc, 12, 0, 20, 8, 20, 4, 12, 4));
+    check_u("Arc", Arc(g_dc, 0, 0, 12, 12, 6, 12, 12, 6));
+    GdiFlush();
+    check_x("pie's inside", g_bits[3 * W + 8] & 0xFFFFFF);
+    check_x("outside the pie", g_bits[8 * W + 3] & 0xFFFFFF);
+    check_x("chord's inside", g_bits[2 * W + 16] & 0xFFFFFF);
+    check_x("below the chord", g_bits[6 * W + 16] & 0xFFFFFF);
     SelectObject(g_dc, old_brush);
     DeleteObject(red);
     DeleteObject(blue);

@@ -312,3 +312,90 @@ fn StretchBlt(
     });
     ApiReturn::Value(u32::from(ok))
 }
+
+/// Arc, Pie and Chord's work: the arc's points; `kind` 0 an arc (the pen only), 1 a pie (to
+/// the centre), 2 a chord (its ends joined), the last two filled with the brush.
+#[allow(clippy::too_many_arguments)]
+fn arc_shape(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    r: [i32; 4],
+    s: (i32, i32),
+    e: (i32, i32),
+    kind: u8,
+) -> ApiReturn {
+    let rect = ordered(r[0], r[1], r[2], r[3]);
+    let Some(mut pts) = gdi(call).arc_points(hdc, rect, s, e) else {
+        return bad_handle(call, 0);
+    };
+    if kind == 1 {
+        pts.insert(
+            0,
+            ((rect.left + rect.right) / 2, (rect.top + rect.bottom) / 2),
+        );
+    }
+    let ok = draw_with(call, hdc, &[], |g, sf| {
+        if kind == 0 {
+            g.polyline(sf, hdc, &pts)
+        } else {
+            g.polygon(sf, hdc, &pts)
+        }
+    });
+    ApiReturn::Value(u32::from(ok))
+}
+
+/// BOOL Arc(HDC hdc, int x1, int y1, int x2, int y2, int x3, int y3, int x4, int y4): the
+/// part of the ellipse in (x1, y1, x2, y2) from its meeting with the ray to (x3, y3) to its
+/// meeting with the ray to (x4, y4), in the arc direction.
+#[export]
+#[allow(clippy::too_many_arguments)]
+fn Arc(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    x1: i32,
+    y1: i32,
+    x2: i32,
+    y2: i32,
+    x3: i32,
+    y3: i32,
+    x4: i32,
+    y4: i32,
+) -> ApiReturn {
+    arc_shape(call, hdc, [x1, y1, x2, y2], (x3, y3), (x4, y4), 0)
+}
+
+/// BOOL Pie(HDC hdc, ...): Arc's arc joined to the centre, filled.
+#[export]
+#[allow(clippy::too_many_arguments)]
+fn Pie(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    x1: i32,
+    y1: i32,
+    x2: i32,
+    y2: i32,
+    x3: i32,
+    y3: i32,
+    x4: i32,
+    y4: i32,
+) -> ApiReturn {
+    arc_shape(call, hdc, [x1, y1, x2, y2], (x3, y3), (x4, y4), 1)
+}
+
+/// BOOL Chord(HDC hdc, ...): Arc's arc with its ends joined, filled.
+#[export]
+#[allow(clippy::too_many_arguments)]
+fn Chord(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    x1: i32,
+    y1: i32,
+    x2: i32,
+    y2: i32,
+    x3: i32,
+    y3: i32,
+    x4: i32,
+    y4: i32,
+) -> ApiReturn {
+    arc_shape(call, hdc, [x1, y1, x2, y2], (x3, y3), (x4, y4), 2)
+}

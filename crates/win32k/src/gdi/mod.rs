@@ -1616,6 +1616,50 @@ impl Gdi {
         true
     }
 
+    /// The points (logical) of the part of the ellipse in `r` from where the ray from its
+    /// centre through `start` meets it to where the ray through `end` does, in the DC's arc
+    /// direction (counterclockwise on the screen by default); a whole ellipse when the rays
+    /// are the same.
+    pub fn arc_points(
+        &self,
+        hdc: u32,
+        r: Rect,
+        start: (i32, i32),
+        end: (i32, i32),
+    ) -> Option<Vec<(i32, i32)>> {
+        let dir = self.dc(hdc)?.state.arc_direction;
+        let (cx, cy) = (
+            (r.left as f64 + r.right as f64) / 2.0,
+            (r.top as f64 + r.bottom as f64) / 2.0,
+        );
+        let (a, b) = (
+            (r.width() as f64 / 2.0).abs(),
+            (r.height() as f64 / 2.0).abs(),
+        );
+        let angle = |p: (i32, i32)| (a * -(p.1 as f64 - cy)).atan2(b * (p.0 as f64 - cx));
+        let (t1, mut t2) = (angle(start), angle(end));
+        let tau = std::f64::consts::TAU;
+        if dir == 2 {
+            // Clockwise on the screen: the angle falls.
+            while t2 >= t1 {
+                t2 -= tau;
+            }
+        } else {
+            while t2 <= t1 {
+                t2 += tau;
+            }
+        }
+        let steps = ((a + b) * (t2 - t1).abs() / 2.0).clamp(8.0, 4096.0) as usize;
+        Some(
+            (0..=steps)
+                .map(|i| {
+                    let t = t1 + (t2 - t1) * i as f64 / steps as f64;
+                    (round(cx + a * t.cos()), round(cy - b * t.sin()))
+                })
+                .collect(),
+        )
+    }
+
     /// SetPixel: the colour set (what the target holds), None outside the clip or for a bad
     /// DC.
     pub fn set_pixel(
