@@ -709,6 +709,14 @@ static void dibformats(void)
     put("\n");
     bits[0] = 2;
     check_x("8-bit GetPixel of memory", GetPixel(dc, 0, 1));
+    {
+        RGBQUAD q[2] = {{0x11, 0x22, 0x33, 0}, {0x44, 0x55, 0x66, 0}};
+        RGBQUAD back[4];
+        check_u("SetDIBColorTable", SetDIBColorTable(dc, 2, 5, q));
+        check_x("  GetPixel through the new table", GetPixel(dc, 0, 1));
+        check_u("GetDIBColorTable", GetDIBColorTable(dc, 1, 4, back));
+        check_x("  entry 3", *(DWORD *)&back[2]);
+    }
     SelectObject(dc, old);
     DeleteObject(b);
 

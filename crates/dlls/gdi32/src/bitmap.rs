@@ -267,6 +267,12 @@ fn CreateDIBSection(
         }
         return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
     };
+    // A DIB section's colour table has all 2^bpp entries (those not given are black), as its
+    // DIBSECTION's biClrUsed and SetDIBColorTable show.
+    let mut format = format;
+    if format.bpp <= 8 {
+        format.colours.resize(1 << format.bpp, 0);
+    }
     let size = format.size() as u32;
     let Some(p) = call.process_mut() else {
         return call.fail_win32(Win32Error::NOT_ENOUGH_MEMORY, 0);
@@ -721,4 +727,65 @@ fn SetBitmapDimensionEx(call: &mut ApiCall<'_>, hbm: u32, w: i32, h: i32, lpsz: 
     };
     let old = std::mem::replace(&mut b.dimension, (w, h));
     ApiReturn::Value(u32::from(write_pair(call, lpsz, old)))
+}
+
+/// UINT SetDIBColorTable(HDC hdc, UINT iStart, UINT cEntries, const RGBQUAD *prgbq): changes
+/// entries of the colour table of the DIB section selected into the DC (its pixels take the
+/// new colours); the entries changed, 0 when the DC has no paletted DIB section.
+#[export]
+fn SetDIBColorTable(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    iStart: u32,
+    cEntries: u32,
+    prgbq: u32,
+) -> ApiReturn {
+    if gdi(call).dc(hdc).is_none() {
+        return bad_handle(call, 0);
+    }
+    let Some((bmp, dib)) = gdi(call).dib_of(hdc) else {
+        return ApiReturn::Value(0);
+    };
+    let len = dib.format.colours.len();
+    let from = (iStart as usize).min(len);
+    let n = (cEntries as usize).min(len - from);
+    let Ok(b) = call.read_bytes(prgbq, 4 * n) else {
+        return call.fail_win32(Win32Error::NOACCESS, 0);
+    };
+    if let Some(d) = gdi(call).bitmap_mut(bmp).and_then(|b| b.dib.as_mut()) {
+        for (i, c) in b.chunks_exact(4).enumerate() {
+            d.format.colours[from + i] = u32::from_le_bytes([c[0], c[1], c[2], 0]);
+        }
+    }
+    // The pixels are the bits through the new table.
+    pull_bitmap(call, bmp);
+    ApiReturn::Value(n as u32)
+}
+
+/// UINT GetDIBColorTable(HDC hdc, UINT iStart, UINT cEntries, RGBQUAD *prgbq).
+#[export]
+fn GetDIBColorTable(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    iStart: u32,
+    cEntries: u32,
+    prgbq: u32,
+) -> ApiReturn {
+    if gdi(call).dc(hdc).is_none() {
+        return bad_handle(call, 0);
+    }
+    let Some((_, dib)) = gdi(call).dib_of(hdc) else {
+        return ApiReturn::Value(0);
+    };
+    let c = &dib.format.colours;
+    let from = (iStart as usize).min(c.len());
+    let n = (cEntries as usize).min(c.len() - from);
+    let bytes: Vec<u8> = c[from..from + n]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    if call.write_bytes(prgbq, &bytes).is_err() {
+        return call.fail_win32(Win32Error::NOACCESS, 0);
+    }
+    ApiReturn::Value(n as u32)
 }

@@ -140,6 +140,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
         bitmap::SetBitmapBits,
         bitmap::GetBitmapDimensionEx,
         bitmap::SetBitmapDimensionEx,
+        bitmap::SetDIBColorTable,
+        bitmap::GetDIBColorTable,
         region::CreateRectRgn,
         region::CreateRectRgnIndirect,
         region::SetRectRgn,
