@@ -731,6 +731,15 @@ static void dibformats(void)
     put("4-bit bits:");
     for (i = 0; i < 8; i++) { put(" "); put_x(bits[i]); }
     put("\n");
+    /* WHITENESS and DSTINVERT work on the indexes: all ones, whatever the table holds. */
+    PatBlt(dc, 0, 0, 10, 2, WHITENESS);
+    PatBlt(dc, 2, 0, 2, 1, DSTINVERT);
+    SetPixel(dc, 1, 1, RGB(255, 0, 0));
+    GdiFlush();
+    put("4-bit WHITENESS bits:");
+    for (i = 0; i < 8; i++) { put(" "); put_x(bits[i]); }
+    put("\n");
+    check_x("4-bit GetPixel of index 15", GetPixel(dc, 0, 0));
     SelectObject(dc, old);
     DeleteObject(b);
 

@@ -462,9 +462,13 @@ fn GetDIBits(
         return bad_handle(call, 0);
     }
     pull_bitmap(call, hbm);
-    let Some(b) = gdi(call).bitmap(hbm).cloned() else {
+    let Some(mut b) = gdi(call).bitmap(hbm).cloned() else {
         return bad_handle(call, 0);
     };
+    // A paletted DIB section's indexes, as colours.
+    if let Some(colours) = gdi(call).bitmap_colours(hbm) {
+        b.surface = colours;
+    }
     let Ok(head) = call.read_bytes(lpbmi, 40) else {
         return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
     };
@@ -609,6 +613,7 @@ fn StretchDIBits(
                 surface: &pic,
                 mono: false,
                 bk: 0,
+                palette: None,
             },
             src,
             rop,
@@ -658,6 +663,7 @@ fn SetDIBitsToDevice(
                 surface: &pic,
                 mono: false,
                 bk: 0,
+                palette: None,
             },
             src,
             0x00CC_0020,
@@ -672,10 +678,13 @@ fn SetDIBitsToDevice(
 #[export]
 fn GetBitmapBits(call: &mut ApiCall<'_>, hbit: u32, cb: i32, lpvBits: u32) -> ApiReturn {
     pull_bitmap(call, hbit);
-    let Some(b) = gdi(call).bitmap(hbit) else {
+    let Some(bpp) = gdi(call).bitmap(hbit).map(|b| b.bpp) else {
         return bad_handle(call, 0);
     };
-    let bytes = encode_ddb(&b.surface, b.bpp);
+    let Some(colours) = gdi(call).bitmap_colours(hbit) else {
+        return bad_handle(call, 0);
+    };
+    let bytes = encode_ddb(&colours, bpp);
     if lpvBits == 0 {
         return ApiReturn::Value(bytes.len() as u32);
     }

@@ -208,7 +208,7 @@ pub fn pull_bitmap(call: &mut ApiCall<'_>, bmp: u32) {
         return;
     };
     if let Ok(bytes) = call.read_bytes(dib.address, dib.format.size()) {
-        let surface = dib.format.decode(&bytes);
+        let surface = dib.format.decode_section(&bytes);
         if let Some(b) = gdi(call).bitmap_mut(bmp) {
             b.surface = surface;
         }
@@ -227,7 +227,10 @@ pub fn push_bitmap(call: &mut ApiCall<'_>, bmp: u32) {
     let Some(dib) = gdi(call).bitmap(bmp).and_then(|b| b.dib.clone()) else {
         return;
     };
-    let Some(bytes) = gdi(call).bitmap(bmp).map(|b| dib.format.encode(&b.surface)) else {
+    let Some(bytes) = gdi(call)
+        .bitmap(bmp)
+        .map(|b| dib.format.encode_section(&b.surface))
+    else {
         return;
     };
     let _ = call.write_bytes(dib.address, &bytes);

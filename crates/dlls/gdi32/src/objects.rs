@@ -342,7 +342,8 @@ fn pattern_brush(call: &mut ApiCall<'_>, hbm: u32) -> ApiReturn {
     let Some(b) = gdi(call).bitmap(hbm) else {
         return bad_handle(call, 0);
     };
-    let pattern = Some((b.surface.clone(), b.mono));
+    let mono = b.mono;
+    let pattern = gdi(call).bitmap_colours(hbm).map(|s| (s, mono));
     new_object(
         call,
         Object::Brush(Brush {

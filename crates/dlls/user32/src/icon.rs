@@ -48,11 +48,11 @@ fn CreateIconIndirect(call: &mut ApiCall<'_>, piconinfo: Ptr) -> ApiReturn {
     gdi32::pull_bitmap(call, hmask);
     gdi32::pull_bitmap(call, hcolour);
     let g = &wm(call).gdi;
-    let Some(mask) = g.bitmap(hmask).map(|b| b.surface.clone()) else {
+    let Some(mask) = g.bitmap_colours(hmask) else {
         return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
     };
-    let (mask, image) = match g.bitmap(hcolour) {
-        Some(c) => (mask, c.surface.clone()),
+    let (mask, image) = match g.bitmap_colours(hcolour) {
+        Some(c) => (mask, c),
         None => {
             // A monochrome icon: the AND mask above, the XOR mask below.
             let h = mask.height() / 2;
@@ -139,6 +139,7 @@ fn draw(
                 surface: &icon.mask,
                 mono: false,
                 bk: 0,
+                palette: None,
             };
             ok &= g.blt_from(s, hdc, dst, m, src, if both { SRCAND } else { SRCCOPY });
         }
@@ -147,6 +148,7 @@ fn draw(
                 surface: &icon.image,
                 mono: false,
                 bk: 0,
+                palette: None,
             };
             ok &= g.blt_from(s, hdc, dst, i, src, if both { SRCINVERT } else { SRCCOPY });
         }

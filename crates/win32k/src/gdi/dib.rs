@@ -273,6 +273,32 @@ impl DibFormat {
         }
     }
 
+    /// Whether pixels are indexes into the colour table (1, 4 and 8 bits).
+    pub fn indexed(&self) -> bool {
+        self.bpp <= 8
+    }
+
+    /// The pixels a DIB section keeps of `bits`: colour table indexes for 1, 4 and 8 bits
+    /// (GDI's raster operations work on the indexes), colours otherwise.
+    pub fn decode_section(&self, bits: &[u8]) -> Surface {
+        if !self.indexed() {
+            return self.decode(bits);
+        }
+        let mut f = self.clone();
+        f.colours = (0..1u32 << self.bpp).collect();
+        f.decode(bits)
+    }
+
+    /// The bits of a DIB section's pixels ([`DibFormat::decode_section`]'s inverse).
+    pub fn encode_section(&self, surface: &Surface) -> Vec<u8> {
+        if !self.indexed() {
+            return self.encode(surface);
+        }
+        let mut f = self.clone();
+        f.colours = (0..1u32 << self.bpp).collect();
+        f.encode(surface)
+    }
+
     /// The pixel a colour becomes in this format (through the colour table or the masks).
     pub fn quantize(&self, pixel: u32) -> u32 {
         match self.bpp {

@@ -432,14 +432,37 @@ impl Format {
                 if to_white < to_black { 0xFF_FFFF } else { 0 }
             }
             Format::Dib(f) if f.bpp == 24 || f.bpp == 32 => pixel & 0xFF_FFFF,
+            Format::Dib(f) if f.indexed() => {
+                u32::from(dib::Nearest::new(&f.colours).index(pixel & 0xFF_FFFF))
+            }
             Format::Dib(f) => f.quantize(pixel),
         }
+    }
+
+    /// The colour (0x00RRGGBB) of a pixel of this format (an index's table entry).
+    pub fn colour(&self, px: u32) -> u32 {
+        match self {
+            Format::Dib(f) if f.indexed() => f.colours.get(px as usize).copied().unwrap_or(0),
+            _ => px & 0xFF_FFFF,
+        }
+    }
+
+    /// Whether pixels are colour table indexes.
+    pub fn indexed(&self) -> bool {
+        matches!(self, Format::Dib(f) if f.indexed())
+    }
+
+    /// Whether raster operations' results are stored as they come (masked): true colour
+    /// and colour table indexes; other formats bring them to their nearest colour.
+    fn raw(&self) -> bool {
+        self.is_true() || self.indexed()
     }
 
     /// The bits of a pixel the target keeps (a 32-bit DIB keeps its fourth byte).
     pub fn mask(&self) -> u32 {
         match self {
             Format::Dib(f) if f.bpp == 32 && f.masks == [0xFF_0000, 0xFF00, 0xFF] => u32::MAX,
+            Format::Dib(f) if f.indexed() => (1 << f.bpp) - 1,
             _ => 0x00FF_FFFF,
         }
     }
@@ -478,6 +501,8 @@ pub struct BltSource<'a> {
     pub mono: bool,
     /// The source DC's background colour (pixel), for colour to monochrome.
     pub bk: u32,
+    /// The colour table of a paletted source (its pixels are indexes), or None.
+    pub palette: Option<&'a [u32]>,
 }
 
 /// The text state of a DC, for the font module.
@@ -1675,16 +1700,17 @@ impl Gdi {
         let (dx, dy) = Self::to_device(&s, x, y);
         let (sx, sy) = (dx.wrapping_add(p.origin.0), dy.wrapping_add(p.origin.1));
         let pixel = p.format.map(pixel_from_colorref(colour & 0xFF_FFFF));
+        let answer = colorref_from_pixel(p.format.colour(pixel));
         if !p
             .clip
             .iter()
             .any(|r| sx >= r.left && sx < r.right && sy >= r.top && sy < r.bottom)
         {
             // Outside the DC nothing is set, but the colour is still the answer.
-            return Some(colorref_from_pixel(pixel));
+            return Some(answer);
         }
         self.with_target(screen, &p, |c| c.surface.set(sx, sy, pixel))?;
-        Some(colorref_from_pixel(pixel))
+        Some(answer)
     }
 
     /// GetPixel: the COLORREF at a logical point, None outside the DC's clip.
@@ -1701,7 +1727,7 @@ impl Gdi {
             return None;
         }
         self.with_target(screen, &p, |c| c.surface.get(sx, sy))?
-            .map(colorref_from_pixel)
+            .map(|px| colorref_from_pixel(p.format.colour(px)))
     }
 
     // ---- blits ---------------------------------------------------------------------------
@@ -1741,7 +1767,7 @@ impl Gdi {
                 },
             ),
             (0xFF, _) => {
-                let white = if p.format.is_true() {
+                let white = if p.format.raw() {
                     c.mask
                 } else {
                     p.format.map(0xFF_FFFF)
@@ -1763,7 +1789,7 @@ impl Gdi {
                             let (pp, _) = ink.as_ref().map_or((0, true), |i| i.at(x, y));
                             let dst = c.surface.get(x, y).unwrap_or(0);
                             let v = raster::rop3(code, pp, 0, dst);
-                            let v = if p.format.is_true() {
+                            let v = if p.format.raw() {
                                 v & mask
                             } else {
                                 p.format.map(v)
@@ -1781,13 +1807,21 @@ impl Gdi {
     /// its device origin; what [`Gdi::blt`] takes. The source stays in the table: this clones
     /// only the DC's small state.
     #[allow(clippy::type_complexity)]
-    fn source_info(&self, hdc: u32) -> Option<(Target, bool, u32, (i32, i32), DcState)> {
+    fn source_info(
+        &self,
+        hdc: u32,
+    ) -> Option<(Target, bool, u32, (i32, i32), DcState, Option<Vec<u32>>)> {
         let d = self.dc(hdc)?;
-        let (target, mono) = match d.kind {
-            DcKind::Display { .. } => (Target::Screen, false),
+        let (target, mono, palette) = match d.kind {
+            DcKind::Display { .. } => (Target::Screen, false, None),
             DcKind::Memory => {
                 let b = self.bitmap(d.state.bitmap)?;
-                (Target::Bitmap(d.state.bitmap), b.mono)
+                let palette = b
+                    .dib
+                    .as_ref()
+                    .filter(|s| s.format.indexed())
+                    .map(|s| s.format.colours.clone());
+                (Target::Bitmap(d.state.bitmap), b.mono, palette)
             }
         };
         Some((
@@ -1796,7 +1830,20 @@ impl Gdi {
             pixel_from_colorref(d.state.bk_colour),
             d.origin,
             d.state.clone(),
+            palette,
         ))
+    }
+
+    /// A bitmap's pixels as colours (a paletted DIB section's indexes through its table).
+    pub fn bitmap_colours(&self, handle: u32) -> Option<Surface> {
+        let b = self.bitmap(handle)?;
+        let mut s = b.surface.clone();
+        if let Some(d) = b.dib.as_ref().filter(|d| d.format.indexed()) {
+            for p in s.pixels_mut() {
+                *p = d.format.colours.get(*p as usize).copied().unwrap_or(0);
+            }
+        }
+        Some(s)
     }
 
     /// BitBlt / StretchBlt: the logical rectangle `dst` of `hdc` from the logical rectangle
@@ -1814,7 +1861,7 @@ impl Gdi {
         let Some((src_hdc, src_r)) = src_dc.filter(|_| uses_s) else {
             return self.pat_blt(screen, hdc, dst, rop, None);
         };
-        let Some((starget, mono, bk, sorigin, sstate)) = self.source_info(src_hdc) else {
+        let Some((starget, mono, bk, sorigin, sstate, palette)) = self.source_info(src_hdc) else {
             return false;
         };
         let (sl, st) = Self::to_device(&sstate, src_r.left, src_r.top);
@@ -1851,6 +1898,7 @@ impl Gdi {
                 surface: &copy,
                 mono,
                 bk,
+                palette: palette.as_deref(),
             };
             return self.blt_from(screen, hdc, dst, src, moved, rop);
         }
@@ -1862,6 +1910,7 @@ impl Gdi {
                     surface: &copy,
                     mono,
                     bk,
+                    palette: palette.as_deref(),
                 };
                 let mut scratch = Surface::new(0, 0, 0);
                 let ok = self.blt_from(&mut scratch, hdc, dst, src, src_dev, rop);
@@ -1878,6 +1927,7 @@ impl Gdi {
                     surface: &pixels,
                     mono,
                     bk,
+                    palette: palette.as_deref(),
                 };
                 let ok = self.blt_from(screen, hdc, dst, src, src_dev, rop);
                 if let Some(b) = self.bitmap_mut(h) {
@@ -1941,21 +1991,29 @@ impl Gdi {
         let fg = p.format.map(pixel_from_colorref(s.text_colour));
         let bg = p.format.map(pixel_from_colorref(s.bk_colour));
         let dst_mono = matches!(p.format, Format::Mono);
+        let indexed = p.format.indexed();
         let convert = |px: u32| -> u32 {
             if source.mono && !dst_mono {
-                if px == 0 { fg } else { bg }
-            } else if dst_mono && !source.mono {
-                if px & 0xFF_FFFF == source.bk {
+                return if px == 0 { fg } else { bg };
+            }
+            let colour = match source.palette {
+                Some(pal) => pal.get(px as usize).copied().unwrap_or(0),
+                None => px,
+            };
+            if dst_mono && !source.mono {
+                if colour & 0xFF_FFFF == source.bk {
                     0xFF_FFFF
                 } else {
                     0
                 }
+            } else if indexed && !source.mono {
+                p.format.map(colour)
             } else {
-                px
+                colour
             }
         };
         let mask = p.format.mask();
-        let identity = source.mono == dst_mono && p.format.is_true();
+        let identity = source.mono == dst_mono && p.format.is_true() && source.palette.is_none();
         let sfc = source.surface;
         let (sw_s, sh_s) = (sfc.width() as i32, sfc.height() as i32);
         self.with_target(screen, &p, |c| {
@@ -2013,7 +2071,7 @@ impl Gdi {
                         } else {
                             raster::rop3(code, pp, sp, dp)
                         };
-                        c.surface.pixels_mut()[di] = if p.format.is_true() {
+                        c.surface.pixels_mut()[di] = if p.format.raw() {
                             v & mask
                         } else {
                             p.format.map(v)
