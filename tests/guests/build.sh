@@ -61,6 +61,9 @@ echo "built x86/conwin.exe"
 i686-w64-mingw32-windres -i "$here/src/res.rc" -o "$tmp/res.o"
 "$cc" "${flags[@]}" -o "$here/x86/res.exe" "$here/src/res.c" "$tmp/res.o" -luser32 -lkernel32
 echo "built x86/res.exe"
+# GDI32 and USER32's painting path (with res.rc's bitmap for LoadBitmap).
+"$cc" "${flags[@]}" -o "$here/x86/gdidraw.exe" "$here/src/gdidraw.c" "$tmp/res.o" -luser32 -lgdi32 -lkernel32
+echo "built x86/gdidraw.exe"
 # VERSION.dll: version information of the program itself (vers.rc) and of versdll.dll
 # (versdll.rc), read as data.
 i686-w64-mingw32-windres -i "$here/src/vers.rc" -o "$tmp/vers.o"

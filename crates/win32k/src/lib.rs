@@ -13,17 +13,21 @@
 //! NT's handle validation accepts the 16-bit form.
 
 pub mod font;
+pub mod gdi;
 pub mod geometry;
 pub mod input;
 pub mod nonclient;
 pub mod queue;
+pub mod region;
 pub mod surface;
 
 use std::collections::BTreeMap;
 
+pub use gdi::Gdi;
 pub use geometry::Rect;
 pub use input::DisplayState;
 pub use queue::{Message, Queue, Sent, Timer};
+pub use region::Region;
 pub use surface::Surface;
 
 /// The first index of the handle table: the desktop window's.
@@ -167,6 +171,19 @@ pub struct WindowManager {
     pub screen: Surface,
     /// Where the screen is shown, and the keyboard and mouse.
     pub display: DisplayState,
+    /// GDI's objects (device contexts, bitmaps, brushes, ...): see [`gdi`].
+    pub gdi: Gdi,
+    /// The update regions of windows (client coordinates) and whether each needs erasing.
+    pub updates: BTreeMap<u32, Update>,
+}
+
+/// What of a window needs painting: the region WM_PAINT is for.
+#[derive(Clone, Debug, Default)]
+pub struct Update {
+    /// The invalid part, in the window's client coordinates.
+    pub region: Region,
+    /// BeginPaint sends WM_ERASEBKGND first.
+    pub erase: bool,
 }
 
 impl Default for WindowManager {
@@ -218,6 +235,8 @@ impl Default for WindowManager {
                 surface::DESKTOP_COLOUR,
             ),
             display: DisplayState::default(),
+            gdi: Gdi::default(),
+            updates: BTreeMap::new(),
         }
     }
 }
@@ -379,6 +398,7 @@ impl WindowManager {
             }
         }
         self.queues.retain(|(p, _), _| *p != process);
+        self.gdi.forget_process(process);
     }
 
     // ---- windows ---------------------------------------------------------------------
@@ -469,6 +489,7 @@ impl WindowManager {
     pub fn remove(&mut self, handle: u32) -> Option<Window> {
         let index = self.index_of(handle)?;
         let window = self.slots[index].window.take()?;
+        self.updates.remove(&window.handle);
         if let Some(p) = self.window_mut(window.parent) {
             p.children.retain(|&c| c != window.handle);
         }

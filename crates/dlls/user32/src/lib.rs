@@ -1,17 +1,20 @@
 //! USER32.dll: the text functions console programs import (wsprintfA, the OEM/ANSI
 //! conversions, CharUpperA), the clipboard, message boxes, the beep, LoadString, and the
 //! window manager's exports over crates/win32k: window classes, windows, message queues,
-//! window procedures called in guest code ([`guest`]), timers, cursors and icons. Painting
-//! is not here yet.
+//! window procedures called in guest code ([`guest`]), timers, cursors and icons, and the
+//! painting path ([`paint`]).
 
 pub mod class;
 pub mod clipboard;
 pub mod cursor;
 pub mod guest;
+pub mod icon;
 pub mod input;
 pub mod message;
 pub mod message_box;
 pub mod metrics;
+pub mod paint;
+pub mod rect;
 pub mod resource;
 pub mod window;
 pub mod wm;
@@ -89,7 +92,42 @@ pub static DLL: BuiltinDll = BuiltinDll {
         window::SetWindowPos,
         window::MoveWindow,
         window::ShowWindow,
-        window::UpdateWindow,
+        paint::UpdateWindow,
+        paint::InvalidateRect,
+        paint::InvalidateRgn,
+        paint::ValidateRect,
+        paint::ValidateRgn,
+        paint::GetUpdateRect,
+        paint::GetUpdateRgn,
+        paint::RedrawWindow,
+        paint::GetDC,
+        paint::GetDCEx,
+        paint::GetWindowDC,
+        paint::ReleaseDC,
+        paint::WindowFromDC,
+        paint::BeginPaint,
+        paint::EndPaint,
+        paint::FillRect,
+        paint::FrameRect,
+        paint::InvertRect,
+        paint::DrawFocusRect,
+        paint::LoadBitmapA,
+        paint::LoadBitmapW,
+        rect::SetRect,
+        rect::SetRectEmpty,
+        rect::CopyRect,
+        rect::InflateRect,
+        rect::OffsetRect,
+        rect::IntersectRect,
+        rect::UnionRect,
+        rect::SubtractRect,
+        rect::EqualRect,
+        rect::IsRectEmpty,
+        rect::PtInRect,
+        icon::CreateIconIndirect,
+        icon::DrawIcon,
+        icon::DrawIconEx,
+        icon::GetIconInfo,
         window::GetDesktopWindow,
         window::GetParent,
         window::SetParent,

@@ -927,10 +927,19 @@ fn look(
     let Some(q) = wm(call).queue_of(p, t) else {
         return Ok(None);
     };
-    let found = q
+    // NT's order: posted messages, the quit request, (input,) WM_PAINT, WM_TIMER.
+    let mut found = q
         .take_posted(&filter, remove)
-        .or_else(|| q.take_quit(&filter, now as u32, remove))
-        .or_else(|| q.take_timer(&filter, now, remove));
+        .or_else(|| q.take_quit(&filter, now as u32, remove));
+    if found.is_none() {
+        found = crate::paint::paint_message(call, filter_hwnd, min, max, now as u32);
+    }
+    let Some(q) = wm(call).queue_of(p, t) else {
+        return Ok(found);
+    };
+    if found.is_none() {
+        found = q.take_timer(&filter, now, remove);
+    }
     if let Some(m) = &found {
         q.last_time = m.time;
         q.last_pos = m.pt;
@@ -960,6 +969,8 @@ const QS_POSTMESSAGE: u32 = 0x0008;
 const QS_TIMER: u32 = 0x0010;
 /// QS_SENDMESSAGE.
 const QS_SENDMESSAGE: u32 = 0x0040;
+/// QS_PAINT.
+const QS_PAINT: u32 = 0x0020;
 
 /// DWORD GetQueueStatus(UINT flags): in the high word, the kinds of messages in the queue
 /// (of those asked for); in the low word, the same (ntemu does not track which arrived
@@ -981,6 +992,9 @@ fn GetQueueStatus(call: &mut ApiCall<'_>, flags: u32) -> u32 {
     }
     if !q.sent.is_empty() {
         bits |= QS_SENDMESSAGE;
+    }
+    if crate::paint::paint_target(wm(call), p, t, 0).is_some() {
+        bits |= QS_PAINT;
     }
     let bits = bits & flags;
     (bits << 16) | bits
@@ -1109,8 +1123,10 @@ fn WaitMessage(call: &mut ApiCall<'_>) -> ApiReturn {
         None => {
             let (p, t) = (call.thread.process, call.thread.thread);
             let now = now(call);
+            let paint = crate::paint::paint_target(wm(call), p, t, 0).is_some();
             let q = wm(call).queue_of(p, t);
             match q {
+                Some(_) if paint => Step::Return(1),
                 Some(q) if q.has_input(now) => Step::Return(1),
                 Some(q) => {
                     let timeout = q.next_timer(now);
@@ -1145,7 +1161,11 @@ fn dispatch(call: &mut ApiCall<'_>, msg: u32) -> ApiReturn {
     if w.thread != call.thread.thread {
         return call.fail_win32(Win32Error::MESSAGE_SYNC_ONLY, 0);
     }
-    let step = Step::call(w.wndproc, vec![w.handle, message, wp, lp], |_, r| {
+    let handle = w.handle;
+    let step = Step::call(w.wndproc, vec![handle, message, wp, lp], move |call, r| {
+        if message == crate::paint::WM_PAINT {
+            crate::paint::after_paint_dispatch(call, handle);
+        }
         Step::Return(r)
     });
     run(call, 1, step)
@@ -1295,6 +1315,8 @@ fn default_proc(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, w
             let acts: VecDeque<Act> = [Act::Send(hwnd, WM_CLOSE, 0, 0)].into();
             plan(call, acts, 0, returning(0))
         }
+        crate::paint::WM_PAINT => crate::paint::default_paint(call, hwnd),
+        crate::paint::WM_ERASEBKGND => Step::Return(crate::paint::default_erase(call, hwnd, wp)),
         WM_NCPAINT => {
             wm(call).draw_frame(hwnd);
             Step::Return(0)
@@ -1421,7 +1443,6 @@ fn MsgWaitForMultipleObjects(
     dwMilliseconds: u32,
     dwWakeMask: u32,
 ) -> ApiReturn {
-    let _ = dwWakeMask;
     ensure_queue(call);
     let mut objects = if nCount == 0 {
         Vec::new()
@@ -1445,6 +1466,9 @@ fn MsgWaitForMultipleObjects(
     }
     let (p, t) = (call.thread.process, call.thread.thread);
     let now = now(call);
+    if dwWakeMask & QS_PAINT != 0 && crate::paint::paint_target(wm(call), p, t, 0).is_some() {
+        return ApiReturn::Value(nCount);
+    }
     let Some(q) = wm(call).queue_of(p, t) else {
         return ApiReturn::Value(u32::MAX);
     };

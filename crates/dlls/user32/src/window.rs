@@ -473,28 +473,32 @@ pub fn pos_acts(
     let old_addr = base + OLD_OFF;
     // The WINDOWPOS and the old rectangles are taken when the change starts (a window being
     // created has its client area only after WM_NCCALCSIZE).
-    let mut acts = vec![Act::run(move |call| {
-        let Some(w) = wm(call).window(hwnd).cloned() else {
-            return;
-        };
-        let (nx, ny) = if flags & SWP_NOMOVE != 0 {
-            (w.rect.left, w.rect.top)
-        } else {
-            (x, y)
-        };
-        let (ncx, ncy) = if flags & SWP_NOSIZE != 0 {
-            (w.rect.width(), w.rect.height())
-        } else {
-            (cx.max(0), cy.max(0))
-        };
-        let wp = [
-            hwnd, after, nx as u32, ny as u32, ncx as u32, ncy as u32, flags,
-        ];
-        let _ = call.write_bytes(wp_addr, &words(&wp));
-        let mut old = w.rect.to_bytes().to_vec();
-        old.extend_from_slice(&w.client.to_bytes());
-        let _ = call.write_bytes(old_addr, &old);
-    })];
+    let (expose_before, expose_after) = crate::paint::exposure_acts(hwnd);
+    let mut acts = vec![
+        expose_before,
+        Act::run(move |call| {
+            let Some(w) = wm(call).window(hwnd).cloned() else {
+                return;
+            };
+            let (nx, ny) = if flags & SWP_NOMOVE != 0 {
+                (w.rect.left, w.rect.top)
+            } else {
+                (x, y)
+            };
+            let (ncx, ncy) = if flags & SWP_NOSIZE != 0 {
+                (w.rect.width(), w.rect.height())
+            } else {
+                (cx.max(0), cy.max(0))
+            };
+            let wp = [
+                hwnd, after, nx as u32, ny as u32, ncx as u32, ncy as u32, flags,
+            ];
+            let _ = call.write_bytes(wp_addr, &words(&wp));
+            let mut old = w.rect.to_bytes().to_vec();
+            old.extend_from_slice(&w.client.to_bytes());
+            let _ = call.write_bytes(old_addr, &old);
+        }),
+    ];
     if flags & SWP_NOSENDCHANGING == 0 {
         acts.push(Act::Send(hwnd, WM_WINDOWPOSCHANGING, 0, wp_addr));
     }
@@ -575,6 +579,7 @@ pub fn pos_acts(
         }
         let _ = call.write_u32(wp_addr + 24, flags);
     }));
+    acts.push(expose_after);
     // The screen: what the window left uncovered is repainted (the desktop, the frames
     // of the windows below), and the window's frame is drawn where it now is.
     acts.push(Act::send_with(move |call| {
@@ -596,6 +601,7 @@ pub fn pos_acts(
             0,
         ))
     }));
+    acts.extend(crate::paint::erase_now_acts(hwnd));
     acts.push(Act::Send(hwnd, WM_WINDOWPOSCHANGED, 0, wp_addr));
     if flags & SWP_HIDEWINDOW != 0 {
         acts.extend(deactivate_acts(call, hwnd));
@@ -830,15 +836,6 @@ fn ShowWindow(call: &mut ApiCall<'_>, hWnd: u32, nCmdShow: u32) -> ApiReturn {
     let acts = show_acts(call, hwnd, show, base);
     let step = plan(call, acts.into(), 0, returning(u32::from(was)));
     run(call, 2, step)
-}
-
-/// BOOL UpdateWindow(HWND hWnd): nothing to paint without a display; TRUE for a window.
-#[export]
-fn UpdateWindow(call: &mut ApiCall<'_>, hWnd: u32) -> ApiReturn {
-    if wm(call).window(hWnd).is_none() {
-        return call.fail_win32(Win32Error::INVALID_WINDOW_HANDLE, 0);
-    }
-    ApiReturn::Value(1)
 }
 
 // ---- destruction ---------------------------------------------------------------------
