@@ -1,7 +1,7 @@
 //! GDI32.dll: NT 4.0's graphics engine's exports over crates/win32k's [`win32k::gdi`]: device
 //! contexts and their state ([`dc`]), objects ([`objects`]), drawing ([`draw`]), bitmaps and
-//! DIBs ([`bitmap`]) and regions and clipping ([`region`]). Text (TextOut, fonts' glyphs and
-//! metrics) comes with the font work. Every catalogued function not here binds to a thunk
+//! DIBs ([`bitmap`]), regions and clipping ([`region`]) and text ([`text`]: TextOut,
+//! ExtTextOut, extents and metrics over the font engine). Every catalogued function not here binds to a thunk
 //! that stops the process naming it when called.
 //!
 //! A DIB section's pixels live in the process's memory, where the program reads and writes
@@ -13,6 +13,7 @@ pub mod dc;
 pub mod draw;
 pub mod objects;
 pub mod region;
+pub mod text;
 
 use nt_status::Win32Error;
 use win32::{ApiCall, ApiReturn, BuiltinDll, DllHooks, exports};
@@ -22,6 +23,22 @@ use win32k::{Gdi, Rect, Surface, WindowManager};
 pub static DLL: BuiltinDll = BuiltinDll {
     name: "GDI32.dll",
     exports: exports![
+        text::TextOutA,
+        text::TextOutW,
+        text::ExtTextOutA,
+        text::ExtTextOutW,
+        text::GetTextExtentPoint32A,
+        text::GetTextExtentPoint32W,
+        text::GetTextExtentPointA,
+        text::GetTextExtentPointW,
+        text::GetTextMetricsA,
+        text::GetTextMetricsW,
+        text::GetCharWidthA,
+        text::GetCharWidthW,
+        text::GetCharWidth32A,
+        text::GetCharWidth32W,
+        text::GetTextFaceA,
+        text::GetTextFaceW,
         dc::CreateCompatibleDC,
         dc::CreateDCA,
         dc::CreateDCW,

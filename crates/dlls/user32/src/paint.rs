@@ -76,6 +76,11 @@ struct PaintState {
     /// The DC of each CS_OWNDC window (and of each CS_CLASSDC class, by class index + 1
     /// with the high bit set).
     own_dcs: BTreeMap<u32, u32>,
+    /// The DCs GetDC, GetDCEx and GetWindowDC gave and ReleaseDC has not taken back (own
+    /// DCs included): (window, whole window). Their visible parts follow their windows as
+    /// windows move, show, hide and change places ([`refresh_dcs`]), as NT recomputes a
+    /// DC's visible region when the windows change.
+    gotten: BTreeMap<u32, (u32, bool)>,
 }
 
 fn state<'a>(call: &'a mut ApiCall<'_>) -> &'a mut PaintState {
@@ -644,10 +649,40 @@ fn get_dc(call: &mut ApiCall<'_>, hwnd: u32, whole: bool) -> ApiReturn {
             return ApiReturn::Value(dc);
         }
         let dc = window_dc(call, h, false);
-        state(call).own_dcs.insert(key, dc);
+        let st = state(call);
+        st.own_dcs.insert(key, dc);
+        st.gotten.insert(dc, (h, false));
         return ApiReturn::Value(dc);
     }
-    ApiReturn::Value(window_dc(call, h, whole))
+    let dc = window_dc(call, h, whole);
+    state(call).gotten.insert(dc, (h, whole));
+    ApiReturn::Value(dc)
+}
+
+/// Brings every DC a program holds from GetDC (and the own DCs) to where its window is now
+/// and to what other windows leave of it: called after windows move, show, hide or change
+/// places.
+pub fn refresh_dcs(call: &mut ApiCall<'_>) {
+    let gotten: Vec<(u32, (u32, bool))> =
+        state(call).gotten.iter().map(|(&d, &g)| (d, g)).collect();
+    let w = wm(call);
+    let mut gone = Vec::new();
+    for (dc, (hwnd, whole)) in gotten {
+        if w.gdi.dc(dc).is_none() || (hwnd != 0 && w.window(hwnd).is_none()) {
+            gone.push(dc);
+            continue;
+        }
+        let (origin, vis) = dc_geometry(w, hwnd, whole);
+        w.gdi.set_dc_geometry(dc, origin, vis);
+        let covered = covered_by_others(w, hwnd, whole);
+        let region =
+            (!covered.is_empty()).then(|| Region::rect(vis).combine(&covered, region::RGN_DIFF));
+        w.gdi.set_dc_vis_region(dc, region);
+    }
+    let st = state(call);
+    for dc in gone {
+        st.gotten.remove(&dc);
+    }
 }
 
 /// HDC GetDC(HWND hWnd): a DC of the client area (NULL: the screen).
@@ -678,6 +713,9 @@ fn GetWindowDC(call: &mut ApiCall<'_>, hWnd: u32) -> ApiReturn {
 fn ReleaseDC(call: &mut ApiCall<'_>, hWnd: u32, hDC: u32) -> ApiReturn {
     let _ = hWnd;
     let own = state(call).own_dcs.values().any(|&d| d == hDC);
+    if !own {
+        state(call).gotten.remove(&hDC);
+    }
     let g = &mut wm(call).gdi;
     match g.dc(hDC).map(|d| d.kind) {
         Some(gdi::DcKind::Display { .. }) => {
@@ -839,6 +877,7 @@ pub fn exposure_acts(hwnd: u32) -> (Act, Act) {
             return;
         };
         exposed(wm(call), hwnd, old, was);
+        refresh_dcs(call);
     });
     (first, second)
 }
@@ -1136,4 +1175,95 @@ fn LoadBitmapA(call: &mut ApiCall<'_>, hInstance: u32, lpBitmapName: u32) -> Api
 #[export]
 fn LoadBitmapW(call: &mut ApiCall<'_>, hInstance: u32, lpBitmapName: u32) -> ApiReturn {
     load_bitmap(call, hInstance, lpBitmapName, true)
+}
+
+/// DrawText's work for the A and W forms: reads the text (`count` -1: to its NUL) and the
+/// rectangle, lays the text out with the DC's font by `format`, draws it unless
+/// DT_CALCRECT, and writes back the rectangle DT_CALCRECT computes. The text's height; 0
+/// for an empty text, a bad DC or rectangle.
+fn draw_text_export(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    text: Ptr,
+    count: i32,
+    rect: Ptr,
+    format: u32,
+    wide: bool,
+) -> ApiReturn {
+    const DT_CALCRECT: u32 = 0x400;
+    if count == 0 {
+        return ApiReturn::Value(0);
+    }
+    let Some(r) = gdi32::read_rect(call, rect.0) else {
+        return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
+    };
+    let Some(units) = gdi32::text::read_units(call, text.0, count, wide) else {
+        return call.fail_win32(Win32Error::NOACCESS, 0);
+    };
+    let Some((height, calc)) = gdi32::text::draw_text(call, hdc, &units, r, format) else {
+        return call.fail_win32(Win32Error::INVALID_HANDLE, 0);
+    };
+    if format & DT_CALCRECT != 0 && call.write_bytes(rect.0, &calc.to_bytes()).is_err() {
+        return call.fail_win32(Win32Error::NOACCESS, 0);
+    }
+    ApiReturn::Value(height as u32)
+}
+
+/// int DrawTextA(HDC hdc, LPCSTR lpchText, int cchText, LPRECT lprc, UINT format).
+#[export]
+fn DrawTextA(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    lpchText: Ptr,
+    cchText: i32,
+    lprc: Ptr,
+    format: u32,
+) -> ApiReturn {
+    draw_text_export(call, hdc, lpchText, cchText, lprc, format, false)
+}
+
+/// int DrawTextW(HDC hdc, LPCWSTR lpchText, int cchText, LPRECT lprc, UINT format).
+#[export]
+fn DrawTextW(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    lpchText: Ptr,
+    cchText: i32,
+    lprc: Ptr,
+    format: u32,
+) -> ApiReturn {
+    draw_text_export(call, hdc, lpchText, cchText, lprc, format, true)
+}
+
+/// int DrawTextExA(HDC hdc, LPSTR lpchText, int cchText, LPRECT lprc, UINT format,
+/// LPDRAWTEXTPARAMS lpdtp): DrawText (the tab length, margins and drawn length of
+/// DRAWTEXTPARAMS are not applied).
+#[export]
+fn DrawTextExA(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    lpchText: Ptr,
+    cchText: i32,
+    lprc: Ptr,
+    format: u32,
+    lpdtp: Ptr,
+) -> ApiReturn {
+    let _ = lpdtp;
+    draw_text_export(call, hdc, lpchText, cchText, lprc, format, false)
+}
+
+/// int DrawTextExW(HDC hdc, LPWSTR lpchText, int cchText, LPRECT lprc, UINT format,
+/// LPDRAWTEXTPARAMS lpdtp).
+#[export]
+fn DrawTextExW(
+    call: &mut ApiCall<'_>,
+    hdc: u32,
+    lpchText: Ptr,
+    cchText: i32,
+    lprc: Ptr,
+    format: u32,
+    lpdtp: Ptr,
+) -> ApiReturn {
+    let _ = lpdtp;
+    draw_text_export(call, hdc, lpchText, cchText, lprc, format, true)
 }

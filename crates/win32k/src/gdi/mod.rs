@@ -384,16 +384,49 @@ pub const DEFAULT_PALETTE_COLOURS: [[u8; 3]; 20] = [
 
 /// The stock fonts' LOGFONTs, by stock index (10 OEM_FIXED_FONT .. 17 DEFAULT_GUI_FONT).
 pub fn stock_font(index: u32) -> Option<LogFont> {
-    // FIXED_PITCH | FF_MODERN = 0x31, VARIABLE_PITCH | FF_SWISS = 0x22.
-    Some(match index {
-        10 => LogFont::new(12, 8, 400, 255, 0x31, "Terminal"),
-        11 => LogFont::new(12, 9, 400, 0, 0x31, "Courier"),
-        12 => LogFont::new(12, 9, 400, 0, 0x22, "MS Sans Serif"),
-        13 | 14 => LogFont::new(16, 7, 700, 0, 0x22, "System"),
-        16 => LogFont::new(15, 8, 400, 0, 0x31, "Fixedsys"),
-        17 => LogFont::new(-11, 0, 400, 0, 0x22, "MS Sans Serif"),
-        _ => return None,
-    })
+    crate::font::StockFont::from_index(index).map(|f| LogFont::from_font(&f.logfont()))
+}
+
+impl LogFont {
+    /// The font engine's LOGFONT as GDI keeps one.
+    pub fn from_font(f: &crate::font::LogFont) -> LogFont {
+        LogFont {
+            height: f.height,
+            width: f.width,
+            escapement: f.escapement,
+            orientation: f.orientation,
+            weight: f.weight,
+            italic: u8::from(f.italic),
+            underline: u8::from(f.underline),
+            strike_out: u8::from(f.strike_out),
+            charset: f.char_set,
+            out_precision: f.out_precision,
+            clip_precision: f.clip_precision,
+            quality: f.quality,
+            pitch_and_family: f.pitch_and_family,
+            face: f.face_name.encode_utf16().collect(),
+        }
+    }
+
+    /// This LOGFONT as the font engine takes it, to realize a font from.
+    pub fn to_font(&self) -> crate::font::LogFont {
+        crate::font::LogFont {
+            height: self.height,
+            width: self.width,
+            escapement: self.escapement,
+            orientation: self.orientation,
+            weight: self.weight,
+            italic: self.italic != 0,
+            underline: self.underline != 0,
+            strike_out: self.strike_out != 0,
+            char_set: self.charset,
+            out_precision: self.out_precision,
+            clip_precision: self.clip_precision,
+            quality: self.quality,
+            pitch_and_family: self.pitch_and_family,
+            face_name: String::from_utf16_lossy(&self.face),
+        }
+    }
 }
 
 /// What a region or clip function found.
