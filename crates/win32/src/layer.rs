@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use nt_kernel::{ClientId, HostAction, Machine, ServiceOutcome, SystemServices};
+use nt_kernel::{ClientId, HostAction, InlineCalls, Machine, ServiceOutcome, SystemServices};
 use nt_memory::Fault;
 use nt_object::WaitType;
 use nt_status::NtStatus;
@@ -14,6 +14,7 @@ use parking_lot::Mutex;
 use crate::abi::{self, ResultValue};
 use crate::api::{ApiCall, ApiReturn, Win32State};
 use crate::exports::{BuiltinDll, Builtins, FIRST_FUNCTION_THUNK, UNIMPLEMENTED_STATUS};
+use crate::inline::InlineTable;
 use crate::relay::{Relay, RelayChannels};
 
 /// An in-memory sink for guest output.
@@ -103,6 +104,8 @@ pub struct Win32 {
     builtins: Arc<Builtins>,
     io: HostIo,
     relay: Relay,
+    /// The inline versions of the builtins that are not traced.
+    inline: InlineTable,
     state: Win32State,
     unimplemented: Vec<UnimplementedCall>,
     exceptions: Option<ExceptionDispatch>,
@@ -116,6 +119,9 @@ impl Win32 {
     pub fn new(io: HostIo, builtins: Arc<Builtins>, exceptions: Option<ExceptionDispatch>) -> Self {
         Win32 {
             relay: Relay::off(builtins.len()),
+            inline: InlineTable {
+                entries: builtins.inline_entries().to_vec(),
+            },
             builtins,
             io,
             state: Win32State::default(),
@@ -144,6 +150,13 @@ impl Win32 {
     /// a Call line and a Ret line on stderr for each builtin call.
     pub fn set_relay(&mut self, channels: &RelayChannels) {
         self.relay = Relay::new(&self.builtins, channels);
+        // A traced call goes the full way, where its lines are written.
+        let relay = &self.relay;
+        self.inline = InlineTable {
+            entries: (self.builtins.inline_entries().iter().enumerate())
+                .map(|(index, entry)| entry.filter(|_| !relay.is_on(index)))
+                .collect(),
+        };
     }
 
     /// The export table, which is also the import resolver for loading images.
@@ -380,6 +393,14 @@ impl SystemServices for Win32 {
             "unimplemented instruction: {instruction} at {address:#010x}"
         );
         ServiceOutcome::ExitProcess(NtStatus::ILLEGAL_INSTRUCTION.0)
+    }
+
+    fn inline_calls(&mut self) -> Option<&mut dyn InlineCalls> {
+        if self.inline.is_empty() {
+            None
+        } else {
+            Some(&mut self.inline)
+        }
     }
 
     fn housekeeping(&mut self, machine: &mut Machine, pause: nt_kernel::Pause) {

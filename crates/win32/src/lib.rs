@@ -23,6 +23,7 @@ pub mod catalogue;
 pub mod codepage;
 mod exports;
 pub mod format;
+pub mod inline;
 mod layer;
 pub mod relay;
 
@@ -38,6 +39,7 @@ pub use exports::{
     ApiFunction, BuiltinDll, Builtins, DllHooks, Export, FIRST_FUNCTION_THUNK, ImportStatus, Param,
     THUNK_SPACING, ThunkTarget, attach_process, dll_matches,
 };
+pub use inline::{InlineCall, InlineExport, InlineFunction};
 pub use layer::{
     ExceptionDispatch, HostEventHandler, HostIo, SharedBuffer, Sink, UnimplementedCall, Win32, sink,
 };

@@ -2204,6 +2204,18 @@ pub fn heap_flags(m: &AddressSpace, heap: u32) -> Option<u32> {
     header(m, heap).ok().map(|h| h.flags)
 }
 
+/// Whether thread `me` may call on `heap` without waiting: the heap's flags and forced
+/// flags (or-ed) when its header is sound and its lock is free or held by `me`; None when
+/// the call may have to wait (or fail on the header), which an inline call leaves to the
+/// full one.
+pub fn free_for(m: &AddressSpace, heap: u32, me: u32) -> Option<u32> {
+    let h = header(m, heap).ok()?;
+    let owner = m
+        .read_u32(heap + heap_off::LOCK + lock_off::OWNING_THREAD)
+        .ok()?;
+    (owner == 0 || owner == me).then_some(h.flags | h.force)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

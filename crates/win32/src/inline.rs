@@ -1,0 +1,172 @@
+//! Builtin calls served inside the CPU's run loop: a DLL may give a builtin an inline
+//! version, for a call that needs only the caller's registers and memory (its process and
+//! thread ids, its TEB, its address space) and that never blocks, raises or stops the
+//! process. The CPU hands a jump to the function's thunk to [`InlineTable`] (through
+//! [`InlineCalls`]) and goes on at the caller's return address without leaving its run
+//! loop: no exit to the scheduler, no call frame, no allocation, the thunk's index the only
+//! lookup. An inline version that cannot finish the call alone (a heap locked by another
+//! thread, a failure that raises) declines it before changing anything, and the call goes
+//! the full way ([`SystemServices::thunk`](nt_kernel::SystemServices::thunk)). Traced
+//! calls (the relay trace, the diagnostics that watch calls) always go the full way.
+
+use nt_kernel::{CallRegisters, InlineCaller, InlineCalls, sign_extend, teb};
+use nt_memory::{AddressSpace, GuestMemory};
+
+use crate::CallingConvention;
+use crate::exports::{FIRST_FUNCTION_THUNK, THUNK_SPACING};
+
+/// The most arguments an inline builtin takes (Alpha passes six in registers).
+pub const MAX_INLINE_ARGUMENTS: usize = 6;
+
+/// A builtin's inline version: the call's result, or None, with nothing changed, to leave
+/// the call to the full builtin.
+pub type InlineFunction = fn(&mut InlineCall<'_>) -> Option<u32>;
+
+/// The inline version of one export of a DLL ([`Builtins::add_inline`](crate::Builtins::add_inline)).
+#[derive(Clone, Copy, Debug)]
+pub struct InlineExport {
+    /// The export's name (as the DLL's export table has it).
+    pub name: &'static str,
+    /// The inline version: it must do what the export does, or decline.
+    pub function: InlineFunction,
+}
+
+/// What an inline builtin sees of its call.
+pub struct InlineCall<'a> {
+    /// The calling process's id.
+    pub process: u32,
+    /// The calling thread's id.
+    pub thread: u32,
+    /// The calling thread's TEB.
+    pub teb: u32,
+    /// The calling process's memory.
+    pub memory: &'a mut AddressSpace,
+    args: [u32; MAX_INLINE_ARGUMENTS],
+}
+
+impl InlineCall<'_> {
+    /// The `n`-th 32-bit argument (0 past the ones the export takes).
+    pub fn arg(&self, n: usize) -> u32 {
+        self.args.get(n).copied().unwrap_or(0)
+    }
+
+    /// The calling thread's last error (TEB LastErrorValue).
+    pub fn last_error(&self) -> u32 {
+        let mut b = [0u8; 4];
+        match self
+            .memory
+            .kernel_read(self.teb + teb::offsets::LAST_ERROR, &mut b)
+        {
+            Ok(()) => u32::from_le_bytes(b),
+            Err(_) => 0,
+        }
+    }
+
+    /// Sets the calling thread's last error, as [`ApiCall::set_last_error`](crate::ApiCall::set_last_error).
+    pub fn set_last_error(&mut self, code: u32) {
+        let at = self.teb + teb::offsets::LAST_ERROR;
+        let _ = self.memory.kernel_write(at, &code.to_le_bytes());
+    }
+}
+
+/// One thunk's inline version, with what returning from it takes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct InlineEntry {
+    pub(crate) function: InlineFunction,
+    pub(crate) arguments: u8,
+    pub(crate) convention: CallingConvention,
+}
+
+/// The inline versions of a layer's builtins, by thunk index ([`InlineCalls`] for the
+/// machine's CPUs).
+#[derive(Clone, Default)]
+pub(crate) struct InlineTable {
+    pub(crate) entries: Vec<Option<InlineEntry>>,
+}
+
+impl InlineTable {
+    /// True when no builtin has an inline version.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.iter().all(Option::is_none)
+    }
+}
+
+impl InlineCalls for InlineTable {
+    fn call(
+        &mut self,
+        caller: InlineCaller,
+        address: u32,
+        registers: CallRegisters<'_>,
+        memory: &mut AddressSpace,
+    ) -> bool {
+        let Some(offset) = address.checked_sub(FIRST_FUNCTION_THUNK) else {
+            return false;
+        };
+        if offset % THUNK_SPACING != 0 {
+            return false;
+        }
+        let Some(Some(entry)) = self.entries.get((offset / THUNK_SPACING) as usize) else {
+            return false;
+        };
+        let count = usize::from(entry.arguments);
+        let mut args = [0u32; MAX_INLINE_ARGUMENTS];
+        match registers {
+            CallRegisters::X86 { gpr, eip } => {
+                const EAX: usize = 0;
+                const ESP: usize = 4;
+                let esp = gpr[ESP];
+                // The return address and the arguments are read before the call: a stack
+                // that cannot be read leaves the call to the full way, unchanged.
+                let Ok(target) = memory.read_u32(esp) else {
+                    return false;
+                };
+                for (n, arg) in args.iter_mut().take(count).enumerate() {
+                    match memory.read_u32(esp.wrapping_add(4 + 4 * n as u32)) {
+                        Ok(v) => *arg = v,
+                        Err(_) => return false,
+                    }
+                }
+                let popped = match entry.convention {
+                    CallingConvention::Stdcall => 4 + 4 * count as u32,
+                    CallingConvention::Cdecl => 4,
+                    CallingConvention::Fastcall => return false,
+                };
+                let mut call = InlineCall {
+                    process: caller.process,
+                    thread: caller.thread,
+                    teb: caller.teb,
+                    memory,
+                    args,
+                };
+                let Some(value) = (entry.function)(&mut call) else {
+                    return false;
+                };
+                gpr[EAX] = value;
+                gpr[ESP] = esp.wrapping_add(popped);
+                *eip = target;
+                true
+            }
+            CallRegisters::Alpha { r, pc } => {
+                const V0: usize = 0;
+                const A0: usize = 16;
+                const RA: usize = 26;
+                for (n, arg) in args.iter_mut().take(count).enumerate() {
+                    *arg = r[A0 + n] as u32;
+                }
+                let mut call = InlineCall {
+                    process: caller.process,
+                    thread: caller.thread,
+                    teb: caller.teb,
+                    memory,
+                    args,
+                };
+                let Some(value) = (entry.function)(&mut call) else {
+                    return false;
+                };
+                r[V0] = sign_extend(value);
+                *pc = r[RA];
+                true
+            }
+        }
+    }
+}
