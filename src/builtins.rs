@@ -29,6 +29,8 @@ pub fn builtins() -> Arc<Builtins> {
         let mut table = Builtins::new(&builtin_dlls());
         table.add_inline(ntdll::DLL.name, ntdll::INLINE);
         table.add_inline(kernel32::DLL.name, kernel32::INLINE);
+        table.add_inline(msvcrt::DLL.name, msvcrt::INLINE);
+        table.add_inline(msvcrt::CRTDLL.name, msvcrt::INLINE);
         Arc::new(table)
     }))
 }
