@@ -170,3 +170,138 @@ impl InlineCalls for InlineTable {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nt_memory::{AllocationType, PageProtection, PageSize};
+
+    const STACK: u32 = 0x0010_0000;
+    const CALLER: InlineCaller = InlineCaller {
+        process: 0x20,
+        thread: 0x24,
+        teb: 0x7FFD_E000,
+    };
+
+    fn space() -> AddressSpace {
+        let mut m = AddressSpace::new(PageSize::X86).expect("space");
+        m.allocate(
+            STACK,
+            0x1000,
+            AllocationType(AllocationType::RESERVE.0 | AllocationType::COMMIT.0),
+            PageProtection::READWRITE,
+        )
+        .expect("stack");
+        m
+    }
+
+    /// A table whose thunk 3 is `function` taking two arguments.
+    fn table(function: InlineFunction, convention: CallingConvention) -> InlineTable {
+        let mut entries = vec![None; 4];
+        entries[3] = Some(InlineEntry {
+            function,
+            arguments: 2,
+            convention,
+        });
+        InlineTable { entries }
+    }
+
+    fn sum(call: &mut InlineCall<'_>) -> Option<u32> {
+        Some(call.arg(0) + call.arg(1) + call.thread)
+    }
+
+    fn decline(_: &mut InlineCall<'_>) -> Option<u32> {
+        None
+    }
+
+    const THUNK: u32 = FIRST_FUNCTION_THUNK + 3 * THUNK_SPACING;
+
+    /// An x86 stack at `STACK + 0x100`: return address 0x401234, then 5 and 7.
+    fn x86_call(m: &mut AddressSpace) -> [u32; 8] {
+        let esp = STACK + 0x100;
+        for (i, v) in [0x0040_1234u32, 5, 7].into_iter().enumerate() {
+            m.write_u32(esp + 4 * i as u32, v).expect("stack");
+        }
+        let mut gpr = [0u32; 8];
+        gpr[4] = esp;
+        gpr[1] = 0x1111;
+        gpr
+    }
+
+    #[test]
+    fn an_x86_stdcall_returns_its_value_and_pops_its_arguments() {
+        let mut m = space();
+        let mut gpr = x86_call(&mut m);
+        let mut eip = THUNK;
+        let mut t = table(sum, CallingConvention::Stdcall);
+        let registers = CallRegisters::X86 {
+            gpr: &mut gpr,
+            eip: &mut eip,
+        };
+        assert!(t.call(CALLER, THUNK, registers, &mut m));
+        assert_eq!(gpr[0], 5 + 7 + 0x24);
+        assert_eq!(gpr[4], STACK + 0x100 + 12);
+        assert_eq!(gpr[1], 0x1111, "other registers are left alone");
+        assert_eq!(eip, 0x0040_1234);
+    }
+
+    #[test]
+    fn an_x86_cdecl_call_leaves_the_arguments_to_the_caller() {
+        let mut m = space();
+        let mut gpr = x86_call(&mut m);
+        let mut eip = THUNK;
+        let mut t = table(sum, CallingConvention::Cdecl);
+        let registers = CallRegisters::X86 {
+            gpr: &mut gpr,
+            eip: &mut eip,
+        };
+        assert!(t.call(CALLER, THUNK, registers, &mut m));
+        assert_eq!(gpr[4], STACK + 0x100 + 4);
+    }
+
+    #[test]
+    fn a_declined_call_an_unreadable_stack_or_another_thunk_change_nothing() {
+        let mut m = space();
+        let before = x86_call(&mut m);
+        let cases = [
+            (decline as InlineFunction, THUNK, before[4]),
+            (sum, THUNK + THUNK_SPACING, before[4]),
+            (sum, FIRST_FUNCTION_THUNK + 2 * THUNK_SPACING, before[4]),
+            (sum, THUNK, 0x0800_0000),
+        ];
+        for (function, address, esp) in cases {
+            let mut gpr = before;
+            gpr[4] = esp;
+            let expected = gpr;
+            let mut eip = address;
+            let mut t = table(function, CallingConvention::Stdcall);
+            let registers = CallRegisters::X86 {
+                gpr: &mut gpr,
+                eip: &mut eip,
+            };
+            assert!(!t.call(CALLER, address, registers, &mut m));
+            assert_eq!((gpr, eip), (expected, address));
+        }
+    }
+
+    #[test]
+    fn an_alpha_call_takes_its_arguments_in_registers_and_returns_to_ra() {
+        let mut m = space();
+        let mut r = [0u64; 32];
+        r[16] = 5;
+        r[17] = 7;
+        r[26] = 0x0040_2000;
+        let mut pc = u64::from(THUNK);
+        let mut t = table(
+            |c| Some(0u32.wrapping_sub(c.arg(0) + c.arg(1))),
+            CallingConvention::Stdcall,
+        );
+        let registers = CallRegisters::Alpha {
+            r: &mut r,
+            pc: &mut pc,
+        };
+        assert!(t.call(CALLER, THUNK, registers, &mut m));
+        assert_eq!(r[0], (-12i64) as u64, "a 32-bit result is sign-extended");
+        assert_eq!(pc, 0x0040_2000);
+    }
+}
