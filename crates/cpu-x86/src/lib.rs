@@ -427,31 +427,29 @@ impl X86Cpu {
                 Some(l) if l[0].0 == eip => l[0].1,
                 Some(l) if l[1].0 == eip => l[1].1,
                 _ => {
+                    if eip >= self.thunk_base {
+                        let served = match hook.as_deref_mut() {
+                            Some(h) => {
+                                let gpr: &mut [u32; 8] = match (&mut ctx.r[..8]).try_into() {
+                                    Ok(g) => g,
+                                    Err(_) => return Exit::Thunk,
+                                };
+                                h.thunk(eip, gpr, mem)
+                            }
+                            None => None,
+                        };
+                        let Some(next) = served else {
+                            return Exit::Thunk;
+                        };
+                        // The call took one unit of the budget. `prev` stays the calling
+                        // block, whose links (never a thunk's address) then lead to the
+                        // block the call returns to.
+                        ctx.eip = next;
+                        budget -= 1;
+                        continue;
+                    }
                     let i = match self.find(mem, eip) {
                         Ok(i) => i,
-                        Err(Exit::Thunk) => {
-                            let served = match hook.as_deref_mut() {
-                                Some(h) => {
-                                    let gpr: &mut [u32; 8] = match (&mut ctx.r[..8]).try_into() {
-                                        Ok(g) => g,
-                                        Err(_) => return Exit::Thunk,
-                                    };
-                                    h.thunk(eip, gpr, mem)
-                                }
-                                None => None,
-                            };
-                            match served {
-                                Some(next) => {
-                                    // The call took one unit of the budget; the caller's
-                                    // block is found afresh (no link from a thunk).
-                                    ctx.eip = next;
-                                    budget -= 1;
-                                    prev = usize::MAX;
-                                    continue;
-                                }
-                                None => return Exit::Thunk,
-                            }
-                        }
                         Err(e) => return e,
                     };
                     if let (Some(l), Some(b)) = (self.links.get_mut(prev), self.blocks.get(prev)) {
