@@ -3,6 +3,9 @@
 //!   making [`PAIRS`] pairs: the x86 interpreter, the calls into NTDLL's RtlAllocateHeap /
 //!   RtlFreeHeap and NT 4.0's heap laid out in guest memory), reported per pair (the
 //!   throughput); the run's start-up is in it, spread over the pairs;
+//! - `alloc_free_small_full_path`: the same with every call going the full way (the CPU
+//!   stops at the thunk, the scheduler hands the call to NTDLL), as before calls were served
+//!   inside the CPU;
 //! - `startup_no_pairs`: the same program making no pair, beside it: how much of the above
 //!   is the machine's start, the image load and the exit (measured, never subtracted);
 //! - `alloc_free_small_heap_only`: NTDLL's heap on its own, called from the host on a heap in
@@ -24,14 +27,16 @@ const SMALL: u32 = 24;
 /// The pairs one run of `alloc_free_small` makes.
 const PAIRS: u64 = 100_000;
 
-/// Runs heapbench.exe for `pairs` HeapAlloc/HeapFree pairs.
-fn guest_run(image: &Path, pairs: u64) {
+/// Runs heapbench.exe for `pairs` HeapAlloc/HeapFree pairs; with `full`, every call goes the
+/// full way (none served inside the CPU).
+fn guest_run(image: &Path, pairs: u64, full: bool) {
     let (io, _, _) = HostIo::buffers();
     let report = run_image(
         image,
         RunOptions {
             io: Some(io),
             args: vec![pairs.to_string()],
+            full_calls: full,
             ..RunOptions::default()
         },
     )
@@ -45,11 +50,14 @@ fn heap(c: &mut Criterion) {
     group.sample_size(20);
     group.throughput(Throughput::Elements(PAIRS));
     group.bench_function("alloc_free_small", |b| {
-        b.iter(|| guest_run(&image, black_box(PAIRS)))
+        b.iter(|| guest_run(&image, black_box(PAIRS), false))
+    });
+    group.bench_function("alloc_free_small_full_path", |b| {
+        b.iter(|| guest_run(&image, black_box(PAIRS), true))
     });
     group.throughput(Throughput::Elements(1));
     group.bench_function("startup_no_pairs", |b| {
-        b.iter(|| guest_run(&image, black_box(0)))
+        b.iter(|| guest_run(&image, black_box(0), false))
     });
     group.sample_size(100);
 

@@ -1756,7 +1756,8 @@ impl Machine {
 
     /// Runs the thread on its CPU for at most `budget` instructions and turns the exit into
     /// what the scheduler does next: None when the thread's turn ends (its quantum ran out,
-    /// or it is gone). With `if_runnable`, a thread that is suspended, waiting or stopped by
+    /// or it is gone), with the budget used (instructions retired and calls served inside
+    /// the CPU). With `if_runnable`, a thread that is suspended, waiting or stopped by
     /// its debugger does not run: None with nothing retired.
     fn run_once(
         &mut self,
@@ -1788,8 +1789,9 @@ impl Machine {
         let Some(engine) = process.engine.as_mut() else {
             return Err(KernelError::NoEngine(architecture));
         };
-        // Calls served inside the CPU count against the budget, one unit each, as a call
-        // that ends a run counts at least one.
+        // Calls served inside the CPU count against the budget, one unit each (not as
+        // instructions: --stats counts what the guest retired), so that a thread that only
+        // makes calls (a return address that is a thunk again) still ends its quantum.
         let mut served = 0;
         let run = match services.inline_calls() {
             Some(calls) => {

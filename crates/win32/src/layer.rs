@@ -106,6 +106,11 @@ pub struct Win32 {
     relay: Relay,
     /// The inline versions of the builtins that are not traced.
     inline: InlineTable,
+    /// Every call goes the full way ([`Win32::set_inline_calls`]).
+    inline_off: bool,
+    /// Some builtin is served inside the CPU: `inline` has an entry and `inline_off` is
+    /// false (kept apart so that the scheduler's question costs nothing).
+    inline_on: bool,
     state: Win32State,
     unimplemented: Vec<UnimplementedCall>,
     exceptions: Option<ExceptionDispatch>,
@@ -117,11 +122,14 @@ impl Win32 {
     /// handing exceptions to `exceptions` (without one, an exception ends the process with
     /// its status).
     pub fn new(io: HostIo, builtins: Arc<Builtins>, exceptions: Option<ExceptionDispatch>) -> Self {
+        let inline = InlineTable {
+            entries: builtins.inline_entries().to_vec(),
+        };
         Win32 {
             relay: Relay::off(builtins.len()),
-            inline: InlineTable {
-                entries: builtins.inline_entries().to_vec(),
-            },
+            inline_on: !inline.is_empty(),
+            inline,
+            inline_off: false,
             builtins,
             io,
             state: Win32State::default(),
@@ -157,6 +165,15 @@ impl Win32 {
                 .map(|(index, entry)| entry.filter(|_| !relay.is_on(index)))
                 .collect(),
         };
+        self.inline_on = !self.inline_off && !self.inline.is_empty();
+    }
+
+    /// Lets the CPUs serve the builtins that have an inline version inside their run loop
+    /// (the default), or not: with `false` every call goes the full way, through
+    /// [`SystemServices::thunk`] (see [`crate::inline`]). Calls the relay traces always do.
+    pub fn set_inline_calls(&mut self, on: bool) {
+        self.inline_off = !on;
+        self.inline_on = on && !self.inline.is_empty();
     }
 
     /// The export table, which is also the import resolver for loading images.
@@ -396,7 +413,7 @@ impl SystemServices for Win32 {
     }
 
     fn inline_calls(&mut self) -> Option<&mut dyn InlineCalls> {
-        if self.inline.is_empty() {
+        if !self.inline_on {
             None
         } else {
             Some(&mut self.inline)
