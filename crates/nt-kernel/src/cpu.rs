@@ -349,34 +349,30 @@ impl CpuEngine for X86Engine {
 
 /// The kernel's view of an x86 run's end.
 fn x86_exit(state: &X86Context, run: cpu_x86::RunExit) -> CpuRun {
-    {
-        let at = |status: NtStatus, address: u32| CpuExit::Exception { status, address };
-        let exit = match run.exit {
-            cpu_x86::Exit::QuantumExpired => CpuExit::QuantumExpired,
-            cpu_x86::Exit::Thunk => CpuExit::Thunk { address: state.eip },
-            cpu_x86::Exit::SoftwareInterrupt(n) => CpuExit::Trap {
-                number: u32::from(n),
-            },
-            cpu_x86::Exit::Breakpoint => at(NtStatus::BREAKPOINT, state.eip.wrapping_sub(1)),
-            cpu_x86::Exit::Overflow => at(NtStatus::INTEGER_OVERFLOW, state.eip),
-            cpu_x86::Exit::DivideError { by_zero: true } => {
-                at(NtStatus::INTEGER_DIVIDE_BY_ZERO, state.eip)
-            }
-            cpu_x86::Exit::DivideError { by_zero: false } => {
-                at(NtStatus::INTEGER_OVERFLOW, state.eip)
-            }
-            cpu_x86::Exit::InvalidOpcode => at(NtStatus::ILLEGAL_INSTRUCTION, state.eip),
-            cpu_x86::Exit::PrivilegedInstruction => at(NtStatus::PRIVILEGED_INSTRUCTION, state.eip),
-            cpu_x86::Exit::AccessViolation(fault) => CpuExit::Fault(fault),
-            cpu_x86::Exit::Unimplemented { addr, mnemonic } => CpuExit::Unimplemented {
-                address: addr,
-                instruction: mnemonic,
-            },
-        };
-        CpuRun {
-            exit,
-            retired: run.retired,
+    let at = |status: NtStatus, address: u32| CpuExit::Exception { status, address };
+    let exit = match run.exit {
+        cpu_x86::Exit::QuantumExpired => CpuExit::QuantumExpired,
+        cpu_x86::Exit::Thunk => CpuExit::Thunk { address: state.eip },
+        cpu_x86::Exit::SoftwareInterrupt(n) => CpuExit::Trap {
+            number: u32::from(n),
+        },
+        cpu_x86::Exit::Breakpoint => at(NtStatus::BREAKPOINT, state.eip.wrapping_sub(1)),
+        cpu_x86::Exit::Overflow => at(NtStatus::INTEGER_OVERFLOW, state.eip),
+        cpu_x86::Exit::DivideError { by_zero: true } => {
+            at(NtStatus::INTEGER_DIVIDE_BY_ZERO, state.eip)
         }
+        cpu_x86::Exit::DivideError { by_zero: false } => at(NtStatus::INTEGER_OVERFLOW, state.eip),
+        cpu_x86::Exit::InvalidOpcode => at(NtStatus::ILLEGAL_INSTRUCTION, state.eip),
+        cpu_x86::Exit::PrivilegedInstruction => at(NtStatus::PRIVILEGED_INSTRUCTION, state.eip),
+        cpu_x86::Exit::AccessViolation(fault) => CpuExit::Fault(fault),
+        cpu_x86::Exit::Unimplemented { addr, mnemonic } => CpuExit::Unimplemented {
+            address: addr,
+            instruction: mnemonic,
+        },
+    };
+    CpuRun {
+        exit,
+        retired: run.retired,
     }
 }
 
@@ -457,29 +453,27 @@ impl CpuEngine for AlphaEngine {
 
 /// The kernel's view of an Alpha run's end.
 fn alpha_exit(state: &AlphaContext, run: cpu_alpha::RunExit) -> CpuRun {
-    {
-        let pc = state.pc as u32;
-        let exit = match run.exit {
-            cpu_alpha::Exit::QuantumExpired => CpuExit::QuantumExpired,
-            cpu_alpha::Exit::Thunk => CpuExit::Thunk { address: pc },
-            cpu_alpha::Exit::CallPal(function) => CpuExit::Trap { number: function },
-            cpu_alpha::Exit::IntegerOverflow => CpuExit::Exception {
-                status: NtStatus::INTEGER_OVERFLOW,
-                address: pc.wrapping_sub(4),
-            },
-            cpu_alpha::Exit::IllegalInstruction { addr, .. } => CpuExit::Exception {
-                status: NtStatus::ILLEGAL_INSTRUCTION,
-                address: addr,
-            },
-            cpu_alpha::Exit::Unimplemented { addr, mnemonic, .. } => CpuExit::Unimplemented {
-                address: addr,
-                instruction: mnemonic.to_string(),
-            },
-            cpu_alpha::Exit::AccessViolation(fault) => CpuExit::Fault(fault),
-        };
-        CpuRun {
-            exit,
-            retired: run.retired,
-        }
+    let pc = state.pc as u32;
+    let exit = match run.exit {
+        cpu_alpha::Exit::QuantumExpired => CpuExit::QuantumExpired,
+        cpu_alpha::Exit::Thunk => CpuExit::Thunk { address: pc },
+        cpu_alpha::Exit::CallPal(function) => CpuExit::Trap { number: function },
+        cpu_alpha::Exit::IntegerOverflow => CpuExit::Exception {
+            status: NtStatus::INTEGER_OVERFLOW,
+            address: pc.wrapping_sub(4),
+        },
+        cpu_alpha::Exit::IllegalInstruction { addr, .. } => CpuExit::Exception {
+            status: NtStatus::ILLEGAL_INSTRUCTION,
+            address: addr,
+        },
+        cpu_alpha::Exit::Unimplemented { addr, mnemonic, .. } => CpuExit::Unimplemented {
+            address: addr,
+            instruction: mnemonic.to_string(),
+        },
+        cpu_alpha::Exit::AccessViolation(fault) => CpuExit::Fault(fault),
+    };
+    CpuRun {
+        exit,
+        retired: run.retired,
     }
 }

@@ -2,7 +2,8 @@
 //! adapters for x86 and Alpha guests ([`abi`]), typed arguments and results ([`args`]), guest
 //! strings in NT's code pages ([`codepage`]), the printf engine ([`format`](mod@format)), per-process and
 //! per-machine state ([`PerProcess`], [`Win32State`]), the export tables and NT 4.0's export
-//! catalogues ([`Export`], [`BuiltinDll`], [`Builtins`]), the relay trace ([`relay`]), and the
+//! catalogues ([`Export`], [`BuiltinDll`], [`Builtins`]), the leaf builtins the CPUs serve
+//! inside their run loop ([`inline`]), the relay trace ([`relay`]), and the
 //! machine's [`SystemServices`](nt_kernel::SystemServices) that dispatches a thunk to its builtin ([`Win32`]).
 //!
 //! The DLLs themselves are crates of their own (`crates/dlls/*`): each declares its builtins
