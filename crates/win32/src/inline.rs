@@ -108,23 +108,35 @@ impl InlineCalls for InlineTable {
         let Some(Some(entry)) = self.entries.get((offset / THUNK_SPACING) as usize) else {
             return false;
         };
-        let count = usize::from(entry.arguments);
+        // Entries take at most MAX_INLINE_ARGUMENTS (`Builtins::add_inline` sees to it).
+        let count = usize::from(entry.arguments).min(MAX_INLINE_ARGUMENTS);
         let mut args = [0u32; MAX_INLINE_ARGUMENTS];
         match registers {
             CallRegisters::X86 { gpr, eip } => {
                 const EAX: usize = 0;
                 const ESP: usize = 4;
                 let esp = gpr[ESP];
-                // The return address and the arguments are read before the call: a stack
-                // that cannot be read leaves the call to the full way, unchanged.
-                let Ok(target) = memory.read_u32(esp) else {
+                // The return address and the arguments are read before the call, in one
+                // read: a stack that cannot be read leaves the call to the full way,
+                // unchanged.
+                let mut words = [0u8; 4 * (1 + MAX_INLINE_ARGUMENTS)];
+                if memory
+                    .read_bytes(esp, &mut words[..4 * (1 + count)])
+                    .is_err()
+                {
                     return false;
+                }
+                let word = |n: usize| {
+                    u32::from_le_bytes([
+                        words[4 * n],
+                        words[4 * n + 1],
+                        words[4 * n + 2],
+                        words[4 * n + 3],
+                    ])
                 };
+                let target = word(0);
                 for (n, arg) in args.iter_mut().take(count).enumerate() {
-                    match memory.read_u32(esp.wrapping_add(4 + 4 * n as u32)) {
-                        Ok(v) => *arg = v,
-                        Err(_) => return false,
-                    }
+                    *arg = word(1 + n);
                 }
                 let popped = match entry.convention {
                     CallingConvention::Stdcall => 4 + 4 * count as u32,
