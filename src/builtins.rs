@@ -26,7 +26,12 @@ pub fn builtins() -> Arc<Builtins> {
     Arc::clone(TABLE.get_or_init(|| {
         // NTDLL's native file services are served by KERNEL32's file system.
         ntdll::file::install_file_services(&kernel32::NTDLL_FILE_SERVICES);
-        Arc::new(Builtins::new(&builtin_dlls()))
+        let mut table = Builtins::new(&builtin_dlls());
+        table.add_inline(ntdll::DLL.name, ntdll::INLINE);
+        table.add_inline(kernel32::DLL.name, kernel32::INLINE);
+        table.add_inline(msvcrt::DLL.name, msvcrt::INLINE);
+        table.add_inline(msvcrt::CRTDLL.name, msvcrt::INLINE);
+        Arc::new(table)
     }))
 }
 

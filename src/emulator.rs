@@ -255,6 +255,9 @@ impl Emulator {
         if let Some(relay) = &options.relay {
             w.set_relay(relay);
         }
+        if options.full_calls {
+            w.set_inline_calls(false);
+        }
         if options.relay.is_some() || options.diagnostics.trace_debug_strings {
             kernel32::set_debug_string_trace(w.state_mut(), true);
         }

@@ -68,6 +68,10 @@ pub struct RunOptions {
     /// or a device is FILE_TYPE_CHAR, a file FILE_TYPE_DISK, a pipe or socket
     /// FILE_TYPE_PIPE; the input is the console's when keys are given), else the console's.
     pub std_file_types: Option<kernel32::StdFileTypes>,
+    /// Every builtin call goes the full way (the CPU stops at the thunk and the scheduler
+    /// hands the call to its DLL), none is served inside the CPU's run loop
+    /// ([`win32::inline`]): for comparing the two (benchmarks, differential tests).
+    pub full_calls: bool,
     /// Environment variables for the program, set after NT's own (`--env NAME=VALUE`).
     pub env: Vec<(String, String)>,
     /// Start from NT's variables only, none of the host's (`--env-clear`).

@@ -252,3 +252,32 @@ fn the_kernel32_catalogue_is_nt4s() {
         assert!(c.by_name(name).is_none(), "{name}");
     }
 }
+
+/// Calls the CPU serves without leaving its run loop (HeapAlloc, HeapFree) still show in the
+/// relay trace: a traced call goes the full way.
+#[test]
+fn relay_trace_shows_calls_otherwise_served_inside_the_cpu() {
+    let mut options = RunOptions {
+        args: vec!["3".to_string()],
+        ..RunOptions::default()
+    };
+    DebugChannels::parse_lenient("+relay").apply(&mut options);
+    let run = run_captured(&guest("x86/heapbench.exe"), options);
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    // Bound as NT 4.0 binds them: KERNEL32's exports forward to NTDLL's.
+    let count = |kernel32: &str, ntdll: &str| {
+        (run.stderr.lines())
+            .map(str::to_ascii_lowercase)
+            .filter(|l| l.contains(&kernel32.to_ascii_lowercase()) || l.contains(ntdll))
+            .count()
+    };
+    let calls = count(":Call KERNEL32.HeapAlloc(", ":call ntdll.rtlallocateheap(");
+    let rets = count(
+        ":Ret  KERNEL32.HeapAlloc()",
+        ":ret  ntdll.rtlallocateheap()",
+    );
+    assert_eq!((calls, rets), (3, 3), "{}", run.stderr);
+    let calls = count(":Call KERNEL32.HeapFree(", ":call ntdll.rtlfreeheap(");
+    let rets = count(":Ret  KERNEL32.HeapFree()", ":ret  ntdll.rtlfreeheap()");
+    assert_eq!((calls, rets), (3, 3), "{}", run.stderr);
+}

@@ -219,6 +219,15 @@ pub enum Exit {
     AccessViolation(Fault),
 }
 
+/// What serves jumps into the thunk range without ending a run ([`AlphaCpu::run_with`]): the
+/// builtin calls that need only the caller's registers and memory.
+pub trait ThunkHook<M: ?Sized> {
+    /// Serves a jump to `pc` (in the thunk range) with the integer registers `r` (r0-r31):
+    /// the address to go on at when served, with `r` set as the call leaves them; None, with
+    /// nothing changed, to end the run with [`Exit::Thunk`].
+    fn thunk(&mut self, pc: u64, r: &mut [u64; 32], memory: &mut M) -> Option<u64>;
+}
+
 /// The result of a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RunExit {
@@ -329,9 +338,23 @@ impl AlphaCpu {
         memory: &mut M,
         budget: u64,
     ) -> RunExit {
+        self.run_with(state, memory, budget, None)
+    }
+
+    /// [`run`](Self::run), offering each jump into the thunk range to `hook` first: a call
+    /// it serves (registers and pc set to the caller's continuation) costs one unit of the
+    /// budget and the run goes on; one it declines ends the run with [`Exit::Thunk`], as
+    /// without a hook.
+    pub fn run_with<M: GuestMemory + ?Sized>(
+        &mut self,
+        state: &mut AlphaState,
+        memory: &mut M,
+        budget: u64,
+        hook: Option<&mut dyn ThunkHook<M>>,
+    ) -> RunExit {
         let mut ctx = Ctx::new(state);
         let mut retired = 0u64;
-        let exit = self.run_loop(&mut ctx, memory, budget, &mut retired);
+        let exit = self.run_loop(&mut ctx, memory, budget, &mut retired, hook);
         if exit == Exit::CallPal(pal::IMB) {
             self.flush();
         }
@@ -344,8 +367,9 @@ impl AlphaCpu {
         &mut self,
         ctx: &mut Ctx,
         mem: &mut M,
-        budget: u64,
+        mut budget: u64,
         retired: &mut u64,
+        mut hook: Option<&mut dyn ThunkHook<M>>,
     ) -> Exit {
         loop {
             self.generation = mem.code_generation();
@@ -368,7 +392,26 @@ impl AlphaCpu {
                 self.fast[s].1
             } else {
                 if pc32 >= self.thunk_base {
-                    return Exit::Thunk;
+                    let served = match hook.as_deref_mut() {
+                        Some(h) => {
+                            let r: &mut [u64; 32] = match (&mut ctx.r[..32]).try_into() {
+                                Ok(r) => r,
+                                Err(_) => return Exit::Thunk,
+                            };
+                            h.thunk(ctx.pc, r, mem)
+                        }
+                        None => None,
+                    };
+                    match served {
+                        Some(next) => {
+                            // The call took one unit of the budget.
+                            ctx.r[31] = 0;
+                            ctx.pc = next;
+                            budget -= 1;
+                            continue;
+                        }
+                        None => return Exit::Thunk,
+                    }
                 }
                 let idx = match self.map.get(&pc32) {
                     Some(&i) => i,

@@ -147,6 +147,15 @@ pub enum Exit {
     AccessViolation(Fault),
 }
 
+/// What serves jumps into the thunk range without ending a run ([`X86Cpu::run_with`]): the
+/// builtin calls that need only the caller's registers and memory.
+pub trait ThunkHook<M: ?Sized> {
+    /// Serves a jump to `eip` (in the thunk range) with the general registers `gpr` (EAX ECX
+    /// EDX EBX ESP EBP ESI EDI): the address to go on at when served, with `gpr` set as the
+    /// call leaves them; None, with nothing changed, to end the run with [`Exit::Thunk`].
+    fn thunk(&mut self, eip: u32, gpr: &mut [u32; 8], memory: &mut M) -> Option<u32>;
+}
+
 /// The result of a run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunExit {
@@ -313,6 +322,20 @@ impl X86Cpu {
         memory: &mut M,
         budget: u64,
     ) -> RunExit {
+        self.run_with(state, memory, budget, None)
+    }
+
+    /// [`run`](Self::run), offering each jump into the thunk range to `hook` first: a call
+    /// it serves (registers and eip set to the caller's continuation) costs one unit of the
+    /// budget and the run goes on; one it declines ends the run with [`Exit::Thunk`], as
+    /// without a hook.
+    pub fn run_with<M: GuestMemory + ?Sized>(
+        &mut self,
+        state: &mut X86State,
+        memory: &mut M,
+        budget: u64,
+        hook: Option<&mut dyn ThunkHook<M>>,
+    ) -> RunExit {
         let mut r = [0u32; 16];
         r[..8].copy_from_slice(&state.gpr);
         let mut ctx = Ctx {
@@ -326,7 +349,7 @@ impl X86Cpu {
             seg: state.selectors,
         };
         let mut retired = 0u64;
-        let exit = self.run_loop(&mut ctx, memory, budget, &mut retired);
+        let exit = self.run_loop(&mut ctx, memory, budget, &mut retired, hook);
         ctx.fl.materialize();
         state.gpr.copy_from_slice(&ctx.r[..8]);
         state.eip = ctx.eip;
@@ -367,9 +390,10 @@ impl X86Cpu {
         mem: &mut M,
         budget: u64,
         retired_out: &mut u64,
+        hook: Option<&mut dyn ThunkHook<M>>,
     ) -> Exit {
         let mut retired = *retired_out;
-        let exit = self.run_blocks(ctx, mem, budget, &mut retired);
+        let exit = self.run_blocks(ctx, mem, budget, &mut retired, hook);
         *retired_out = retired;
         exit
     }
@@ -379,8 +403,9 @@ impl X86Cpu {
         &mut self,
         ctx: &mut Ctx,
         mem: &mut M,
-        budget: u64,
+        mut budget: u64,
         retired: &mut u64,
+        mut hook: Option<&mut dyn ThunkHook<M>>,
     ) -> Exit {
         // The block run last, whose links are tried first for the next one (usize::MAX:
         // none).
@@ -402,6 +427,27 @@ impl X86Cpu {
                 Some(l) if l[0].0 == eip => l[0].1,
                 Some(l) if l[1].0 == eip => l[1].1,
                 _ => {
+                    if eip >= self.thunk_base {
+                        let served = match hook.as_deref_mut() {
+                            Some(h) => {
+                                let gpr: &mut [u32; 8] = match (&mut ctx.r[..8]).try_into() {
+                                    Ok(g) => g,
+                                    Err(_) => return Exit::Thunk,
+                                };
+                                h.thunk(eip, gpr, mem)
+                            }
+                            None => None,
+                        };
+                        let Some(next) = served else {
+                            return Exit::Thunk;
+                        };
+                        // The call took one unit of the budget. `prev` stays the calling
+                        // block, whose links (never a thunk's address) then lead to the
+                        // block the call returns to.
+                        ctx.eip = next;
+                        budget -= 1;
+                        continue;
+                    }
                     let i = match self.find(mem, eip) {
                         Ok(i) => i,
                         Err(e) => return e,

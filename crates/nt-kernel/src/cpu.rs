@@ -200,6 +200,97 @@ pub trait CpuEngine: Send {
 
     /// Runs `context` on `memory` for at most `budget` instructions.
     fn run(&mut self, context: &mut CpuContext, memory: &mut AddressSpace, budget: u64) -> CpuRun;
+
+    /// [`run`](Self::run), with the builtin calls `calls` serves done without leaving the
+    /// CPU (each costs one unit of the budget); a call it declines ends the run with
+    /// [`CpuExit::Thunk`]. An engine without such a path runs as [`run`](Self::run).
+    fn run_calls(
+        &mut self,
+        context: &mut CpuContext,
+        memory: &mut AddressSpace,
+        budget: u64,
+        caller: InlineCaller,
+        calls: &mut dyn InlineCalls,
+    ) -> CpuRun {
+        let _ = (caller, calls);
+        self.run(context, memory, budget)
+    }
+}
+
+/// The registers of a call served inside the CPU ([`InlineCalls`]), as the CPU holds them
+/// while it runs.
+pub enum CallRegisters<'a> {
+    /// An x86 caller: EAX ECX EDX EBX ESP EBP ESI EDI, and eip (the thunk address on entry;
+    /// where the caller goes on when served).
+    X86 {
+        /// The general registers.
+        gpr: &'a mut [u32; 8],
+        /// The instruction pointer.
+        eip: &'a mut u32,
+    },
+    /// An Alpha caller: r0-r31, and the PC (the thunk address on entry).
+    Alpha {
+        /// The integer registers.
+        r: &'a mut [u64; 32],
+        /// The program counter.
+        pc: &'a mut u64,
+    },
+}
+
+/// The thread a call served inside the CPU comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InlineCaller {
+    /// Its process id.
+    pub process: u32,
+    /// Its thread id.
+    pub thread: u32,
+    /// Its TEB.
+    pub teb: u32,
+}
+
+/// Builtin calls served without leaving the CPU's run loop: those that need only the
+/// caller's registers and memory, never block, raise or trace
+/// ([`SystemServices::inline_calls`](crate::SystemServices::inline_calls)).
+pub trait InlineCalls {
+    /// Serves the call at thunk `address`: true when done (`registers` hold the result and
+    /// the caller's continuation); false, with nothing changed, to leave it to
+    /// [`SystemServices::thunk`](crate::SystemServices::thunk).
+    fn call(
+        &mut self,
+        caller: InlineCaller,
+        address: u32,
+        registers: CallRegisters<'_>,
+        memory: &mut AddressSpace,
+    ) -> bool;
+}
+
+/// The CPU hook that hands thunk jumps to [`InlineCalls`].
+struct InlineHook<'a> {
+    calls: &'a mut dyn InlineCalls,
+    caller: InlineCaller,
+}
+
+impl cpu_x86::ThunkHook<AddressSpace> for InlineHook<'_> {
+    fn thunk(&mut self, eip: u32, gpr: &mut [u32; 8], memory: &mut AddressSpace) -> Option<u32> {
+        let mut next = eip;
+        let registers = CallRegisters::X86 {
+            gpr,
+            eip: &mut next,
+        };
+        self.calls
+            .call(self.caller, eip, registers, memory)
+            .then_some(next)
+    }
+}
+
+impl cpu_alpha::ThunkHook<AddressSpace> for InlineHook<'_> {
+    fn thunk(&mut self, pc: u64, r: &mut [u64; 32], memory: &mut AddressSpace) -> Option<u64> {
+        let mut next = pc;
+        let registers = CallRegisters::Alpha { r, pc: &mut next };
+        self.calls
+            .call(self.caller, pc as u32, registers, memory)
+            .then_some(next)
+    }
 }
 
 /// The i386 CPU engine: cpu-x86's interpreter, with its decoded-block cache, for one process.
@@ -238,33 +329,52 @@ impl CpuEngine for X86Engine {
             };
         };
         let run = self.cpu.run(state, memory, budget);
-        let at = |status: NtStatus, address: u32| CpuExit::Exception { status, address };
-        let exit = match run.exit {
-            cpu_x86::Exit::QuantumExpired => CpuExit::QuantumExpired,
-            cpu_x86::Exit::Thunk => CpuExit::Thunk { address: state.eip },
-            cpu_x86::Exit::SoftwareInterrupt(n) => CpuExit::Trap {
-                number: u32::from(n),
-            },
-            cpu_x86::Exit::Breakpoint => at(NtStatus::BREAKPOINT, state.eip.wrapping_sub(1)),
-            cpu_x86::Exit::Overflow => at(NtStatus::INTEGER_OVERFLOW, state.eip),
-            cpu_x86::Exit::DivideError { by_zero: true } => {
-                at(NtStatus::INTEGER_DIVIDE_BY_ZERO, state.eip)
-            }
-            cpu_x86::Exit::DivideError { by_zero: false } => {
-                at(NtStatus::INTEGER_OVERFLOW, state.eip)
-            }
-            cpu_x86::Exit::InvalidOpcode => at(NtStatus::ILLEGAL_INSTRUCTION, state.eip),
-            cpu_x86::Exit::PrivilegedInstruction => at(NtStatus::PRIVILEGED_INSTRUCTION, state.eip),
-            cpu_x86::Exit::AccessViolation(fault) => CpuExit::Fault(fault),
-            cpu_x86::Exit::Unimplemented { addr, mnemonic } => CpuExit::Unimplemented {
-                address: addr,
-                instruction: mnemonic,
-            },
+        x86_exit(state, run)
+    }
+
+    fn run_calls(
+        &mut self,
+        context: &mut CpuContext,
+        memory: &mut AddressSpace,
+        budget: u64,
+        caller: InlineCaller,
+        calls: &mut dyn InlineCalls,
+    ) -> CpuRun {
+        let CpuContext::X86(state) = context else {
+            return self.run(context, memory, budget);
         };
-        CpuRun {
-            exit,
-            retired: run.retired,
+        let mut hook = InlineHook { calls, caller };
+        let run = self.cpu.run_with(state, memory, budget, Some(&mut hook));
+        x86_exit(state, run)
+    }
+}
+
+/// The kernel's view of an x86 run's end.
+fn x86_exit(state: &X86Context, run: cpu_x86::RunExit) -> CpuRun {
+    let at = |status: NtStatus, address: u32| CpuExit::Exception { status, address };
+    let exit = match run.exit {
+        cpu_x86::Exit::QuantumExpired => CpuExit::QuantumExpired,
+        cpu_x86::Exit::Thunk => CpuExit::Thunk { address: state.eip },
+        cpu_x86::Exit::SoftwareInterrupt(n) => CpuExit::Trap {
+            number: u32::from(n),
+        },
+        cpu_x86::Exit::Breakpoint => at(NtStatus::BREAKPOINT, state.eip.wrapping_sub(1)),
+        cpu_x86::Exit::Overflow => at(NtStatus::INTEGER_OVERFLOW, state.eip),
+        cpu_x86::Exit::DivideError { by_zero: true } => {
+            at(NtStatus::INTEGER_DIVIDE_BY_ZERO, state.eip)
         }
+        cpu_x86::Exit::DivideError { by_zero: false } => at(NtStatus::INTEGER_OVERFLOW, state.eip),
+        cpu_x86::Exit::InvalidOpcode => at(NtStatus::ILLEGAL_INSTRUCTION, state.eip),
+        cpu_x86::Exit::PrivilegedInstruction => at(NtStatus::PRIVILEGED_INSTRUCTION, state.eip),
+        cpu_x86::Exit::AccessViolation(fault) => CpuExit::Fault(fault),
+        cpu_x86::Exit::Unimplemented { addr, mnemonic } => CpuExit::Unimplemented {
+            address: addr,
+            instruction: mnemonic,
+        },
+    };
+    CpuRun {
+        exit,
+        retired: run.retired,
     }
 }
 
@@ -323,28 +433,49 @@ impl CpuEngine for AlphaEngine {
             };
         };
         let run = self.cpu.run(state, memory, budget);
-        let pc = state.pc as u32;
-        let exit = match run.exit {
-            cpu_alpha::Exit::QuantumExpired => CpuExit::QuantumExpired,
-            cpu_alpha::Exit::Thunk => CpuExit::Thunk { address: pc },
-            cpu_alpha::Exit::CallPal(function) => CpuExit::Trap { number: function },
-            cpu_alpha::Exit::IntegerOverflow => CpuExit::Exception {
-                status: NtStatus::INTEGER_OVERFLOW,
-                address: pc.wrapping_sub(4),
-            },
-            cpu_alpha::Exit::IllegalInstruction { addr, .. } => CpuExit::Exception {
-                status: NtStatus::ILLEGAL_INSTRUCTION,
-                address: addr,
-            },
-            cpu_alpha::Exit::Unimplemented { addr, mnemonic, .. } => CpuExit::Unimplemented {
-                address: addr,
-                instruction: mnemonic.to_string(),
-            },
-            cpu_alpha::Exit::AccessViolation(fault) => CpuExit::Fault(fault),
+        alpha_exit(state, run)
+    }
+
+    fn run_calls(
+        &mut self,
+        context: &mut CpuContext,
+        memory: &mut AddressSpace,
+        budget: u64,
+        caller: InlineCaller,
+        calls: &mut dyn InlineCalls,
+    ) -> CpuRun {
+        let CpuContext::Alpha(state) = context else {
+            return self.run(context, memory, budget);
         };
-        CpuRun {
-            exit,
-            retired: run.retired,
-        }
+        let mut hook = InlineHook { calls, caller };
+        let run = self.cpu.run_with(state, memory, budget, Some(&mut hook));
+        alpha_exit(state, run)
+    }
+}
+
+/// The kernel's view of an Alpha run's end.
+fn alpha_exit(state: &AlphaContext, run: cpu_alpha::RunExit) -> CpuRun {
+    let pc = state.pc as u32;
+    let exit = match run.exit {
+        cpu_alpha::Exit::QuantumExpired => CpuExit::QuantumExpired,
+        cpu_alpha::Exit::Thunk => CpuExit::Thunk { address: pc },
+        cpu_alpha::Exit::CallPal(function) => CpuExit::Trap { number: function },
+        cpu_alpha::Exit::IntegerOverflow => CpuExit::Exception {
+            status: NtStatus::INTEGER_OVERFLOW,
+            address: pc.wrapping_sub(4),
+        },
+        cpu_alpha::Exit::IllegalInstruction { addr, .. } => CpuExit::Exception {
+            status: NtStatus::ILLEGAL_INSTRUCTION,
+            address: addr,
+        },
+        cpu_alpha::Exit::Unimplemented { addr, mnemonic, .. } => CpuExit::Unimplemented {
+            address: addr,
+            instruction: mnemonic.to_string(),
+        },
+        cpu_alpha::Exit::AccessViolation(fault) => CpuExit::Fault(fault),
+    };
+    CpuRun {
+        exit,
+        retired: run.retired,
     }
 }

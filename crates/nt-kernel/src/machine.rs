@@ -19,8 +19,8 @@ use crate::apc::{APC_RETURN_THUNK, WaitPoll, WaitRequest};
 use crate::client_id::ClientIdTable;
 use crate::cpu::{
     ALPHA_A0, ALPHA_PV, ALPHA_RA, ALPHA_SP, ALPHA_V0, AlphaContext, Architecture,
-    BASE_PROCESS_START_THUNK, BASE_THREAD_START_THUNK, CpuContext, CpuEngine, CpuExit,
-    EXIT_THREAD_THUNK, X86_ESP, X86Context, sign_extend,
+    BASE_PROCESS_START_THUNK, BASE_THREAD_START_THUNK, CallRegisters, CpuContext, CpuEngine,
+    CpuExit, EXIT_THREAD_THUNK, InlineCaller, InlineCalls, X86_ESP, X86Context, sign_extend,
 };
 use crate::fault::{FaultPoint, FaultRegistry, Quirks};
 use crate::host_signal::{HostAction, HostSignal};
@@ -322,6 +322,33 @@ pub trait SystemServices {
     /// scheduler round, with what the machine does next ([`Pause`]). By default nothing.
     fn housekeeping(&mut self, machine: &mut Machine, pause: Pause) {
         let _ = (machine, pause);
+    }
+
+    /// The builtin calls the CPU may serve without leaving its run loop (calls that need
+    /// only the caller's registers and memory); the rest come to [`thunk`](Self::thunk).
+    /// By default none: every call comes to `thunk`.
+    fn inline_calls(&mut self) -> Option<&mut dyn InlineCalls> {
+        None
+    }
+}
+
+/// Counts the calls an [`InlineCalls`] serves during one run.
+struct CountedCalls<'a> {
+    calls: &'a mut dyn InlineCalls,
+    served: u64,
+}
+
+impl InlineCalls for CountedCalls<'_> {
+    fn call(
+        &mut self,
+        caller: InlineCaller,
+        address: u32,
+        registers: CallRegisters<'_>,
+        memory: &mut AddressSpace,
+    ) -> bool {
+        let done = self.calls.call(caller, address, registers, memory);
+        self.served += u64::from(done);
+        done
     }
 }
 
@@ -1711,9 +1738,9 @@ impl Machine {
         let mut budget = quantum;
         let mut after_call = false;
         loop {
-            let (outcome, retired) = self.run_once(services, id, budget, after_call)?;
+            let (outcome, used) = self.run_once(services, id, budget, after_call)?;
             after_call = true;
-            budget = budget.saturating_sub(retired.max(1));
+            budget = budget.saturating_sub(used.max(1));
             match outcome {
                 None => return Ok(true),
                 Some(ServiceOutcome::Continue) if budget > 0 => {}
@@ -1737,7 +1764,8 @@ impl Machine {
 
     /// Runs the thread on its CPU for at most `budget` instructions and turns the exit into
     /// what the scheduler does next: None when the thread's turn ends (its quantum ran out,
-    /// or it is gone). With `if_runnable`, a thread that is suspended, waiting or stopped by
+    /// or it is gone), with the budget used (instructions retired and calls served inside
+    /// the CPU). With `if_runnable`, a thread that is suspended, waiting or stopped by
     /// its debugger does not run: None with nothing retired.
     fn run_once(
         &mut self,
@@ -1769,7 +1797,30 @@ impl Machine {
         let Some(engine) = process.engine.as_mut() else {
             return Err(KernelError::NoEngine(architecture));
         };
-        let run = engine.run(&mut thread.context, &mut process.space, budget);
+        // Calls served inside the CPU count against the budget, one unit each (not as
+        // instructions: --stats counts what the guest retired), so that a thread that only
+        // makes calls (a return address that is a thunk again) still ends its quantum.
+        let mut served = 0;
+        let run = match services.inline_calls() {
+            Some(calls) => {
+                let caller = InlineCaller {
+                    process: id.process,
+                    thread: id.thread,
+                    teb: thread.teb,
+                };
+                let mut counted = CountedCalls { calls, served: 0 };
+                let run = engine.run_calls(
+                    &mut thread.context,
+                    &mut process.space,
+                    budget,
+                    caller,
+                    &mut counted,
+                );
+                served = counted.served;
+                run
+            }
+            None => engine.run(&mut thread.context, &mut process.space, budget),
+        };
         thread.instructions += run.retired;
         process.instructions += run.retired;
         self.instructions += run.retired;
@@ -1780,7 +1831,7 @@ impl Machine {
             *now_ms += self.virtual_instructions / VIRTUAL_INSTRUCTIONS_PER_MS;
             self.virtual_instructions %= VIRTUAL_INSTRUCTIONS_PER_MS;
         }
-        let retired = run.retired;
+        let retired = run.retired + served;
         let outcome = match run.exit {
             CpuExit::QuantumExpired => return Ok((None, retired)),
             CpuExit::Thunk { address } if address == EXIT_THREAD_THUNK => {

@@ -12,6 +12,7 @@ use crate::CallingConvention;
 use crate::api::{ApiCall, ApiReturn};
 use crate::args::ValueKind;
 use crate::catalogue::{Catalogue, CatalogueEntry};
+use crate::inline::{InlineEntry, InlineExport, MAX_INLINE_ARGUMENTS};
 
 /// A builtin function's entry point: decodes its arguments from the call and runs it.
 pub type ApiFunction = fn(&mut ApiCall<'_>) -> ApiReturn;
@@ -190,6 +191,8 @@ struct DllTable {
 pub struct Builtins {
     dlls: Vec<DllTable>,
     thunks: Vec<ThunkTarget>,
+    /// The inline version of each thunk's function, if it has one.
+    inline: Vec<Option<InlineEntry>>,
 }
 
 impl std::fmt::Debug for Builtins {
@@ -250,8 +253,42 @@ impl Builtins {
         thunks.truncate(capacity);
         Builtins {
             dlls: tables,
+            inline: vec![None; thunks.len()],
             thunks,
         }
+    }
+
+    /// Gives the implemented exports of DLL `dll` named in `inline` the inline versions
+    /// there (see [`crate::inline`]); a name the DLL does not implement, or a function of
+    /// more than [`MAX_INLINE_ARGUMENTS`] arguments or of the fastcall convention, is left
+    /// without one.
+    pub fn add_inline(&mut self, dll: &str, inline: &[InlineExport]) {
+        let Some(index) = self.dll_index(dll) else {
+            return;
+        };
+        for item in inline {
+            let Some(&thunk) = self.dlls[index].by_name.get(item.name) else {
+                continue;
+            };
+            let Some(export) = self.thunks[thunk as usize].export else {
+                continue;
+            };
+            if usize::from(export.arguments) > MAX_INLINE_ARGUMENTS
+                || export.convention == CallingConvention::Fastcall
+            {
+                continue;
+            }
+            self.inline[thunk as usize] = Some(InlineEntry {
+                function: item.function,
+                arguments: export.arguments,
+                convention: export.convention,
+            });
+        }
+    }
+
+    /// The inline versions, by thunk index.
+    pub(crate) fn inline_entries(&self) -> &[Option<InlineEntry>] {
+        &self.inline
     }
 
     /// The DLLs, in order.

@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use nt_kernel::{ClientId, HostAction, Machine, ServiceOutcome, SystemServices};
+use nt_kernel::{ClientId, HostAction, InlineCalls, Machine, ServiceOutcome, SystemServices};
 use nt_memory::Fault;
 use nt_object::WaitType;
 use nt_status::NtStatus;
@@ -14,6 +14,7 @@ use parking_lot::Mutex;
 use crate::abi::{self, ResultValue};
 use crate::api::{ApiCall, ApiReturn, Win32State};
 use crate::exports::{BuiltinDll, Builtins, FIRST_FUNCTION_THUNK, UNIMPLEMENTED_STATUS};
+use crate::inline::InlineTable;
 use crate::relay::{Relay, RelayChannels};
 
 /// An in-memory sink for guest output.
@@ -103,6 +104,13 @@ pub struct Win32 {
     builtins: Arc<Builtins>,
     io: HostIo,
     relay: Relay,
+    /// The inline versions of the builtins that are not traced.
+    inline: InlineTable,
+    /// Every call goes the full way ([`Win32::set_inline_calls`]).
+    inline_off: bool,
+    /// Some builtin is served inside the CPU: `inline` has an entry and `inline_off` is
+    /// false (kept apart so that the scheduler's question costs nothing).
+    inline_on: bool,
     state: Win32State,
     unimplemented: Vec<UnimplementedCall>,
     exceptions: Option<ExceptionDispatch>,
@@ -114,8 +122,14 @@ impl Win32 {
     /// handing exceptions to `exceptions` (without one, an exception ends the process with
     /// its status).
     pub fn new(io: HostIo, builtins: Arc<Builtins>, exceptions: Option<ExceptionDispatch>) -> Self {
+        let inline = InlineTable {
+            entries: builtins.inline_entries().to_vec(),
+        };
         Win32 {
             relay: Relay::off(builtins.len()),
+            inline_on: !inline.is_empty(),
+            inline,
+            inline_off: false,
             builtins,
             io,
             state: Win32State::default(),
@@ -144,6 +158,22 @@ impl Win32 {
     /// a Call line and a Ret line on stderr for each builtin call.
     pub fn set_relay(&mut self, channels: &RelayChannels) {
         self.relay = Relay::new(&self.builtins, channels);
+        // A traced call goes the full way, where its lines are written.
+        let relay = &self.relay;
+        self.inline = InlineTable {
+            entries: (self.builtins.inline_entries().iter().enumerate())
+                .map(|(index, entry)| entry.filter(|_| !relay.is_on(index)))
+                .collect(),
+        };
+        self.inline_on = !self.inline_off && !self.inline.is_empty();
+    }
+
+    /// Lets the CPUs serve the builtins that have an inline version inside their run loop
+    /// (the default), or not: with `false` every call goes the full way, through
+    /// [`SystemServices::thunk`] (see [`crate::inline`]). Calls the relay traces always do.
+    pub fn set_inline_calls(&mut self, on: bool) {
+        self.inline_off = !on;
+        self.inline_on = on && !self.inline.is_empty();
     }
 
     /// The export table, which is also the import resolver for loading images.
@@ -380,6 +410,14 @@ impl SystemServices for Win32 {
             "unimplemented instruction: {instruction} at {address:#010x}"
         );
         ServiceOutcome::ExitProcess(NtStatus::ILLEGAL_INSTRUCTION.0)
+    }
+
+    fn inline_calls(&mut self) -> Option<&mut dyn InlineCalls> {
+        if !self.inline_on {
+            None
+        } else {
+            Some(&mut self.inline)
+        }
     }
 
     fn housekeeping(&mut self, machine: &mut Machine, pause: nt_kernel::Pause) {

@@ -2,7 +2,8 @@
 //! adapters for x86 and Alpha guests ([`abi`]), typed arguments and results ([`args`]), guest
 //! strings in NT's code pages ([`codepage`]), the printf engine ([`format`](mod@format)), per-process and
 //! per-machine state ([`PerProcess`], [`Win32State`]), the export tables and NT 4.0's export
-//! catalogues ([`Export`], [`BuiltinDll`], [`Builtins`]), the relay trace ([`relay`]), and the
+//! catalogues ([`Export`], [`BuiltinDll`], [`Builtins`]), the leaf builtins the CPUs serve
+//! inside their run loop ([`inline`]), the relay trace ([`relay`]), and the
 //! machine's [`SystemServices`](nt_kernel::SystemServices) that dispatches a thunk to its builtin ([`Win32`]).
 //!
 //! The DLLs themselves are crates of their own (`crates/dlls/*`): each declares its builtins
@@ -23,6 +24,7 @@ pub mod catalogue;
 pub mod codepage;
 mod exports;
 pub mod format;
+pub mod inline;
 mod layer;
 pub mod relay;
 
@@ -38,6 +40,7 @@ pub use exports::{
     ApiFunction, BuiltinDll, Builtins, DllHooks, Export, FIRST_FUNCTION_THUNK, ImportStatus, Param,
     THUNK_SPACING, ThunkTarget, attach_process, dll_matches,
 };
+pub use inline::{InlineCall, InlineExport, InlineFunction};
 pub use layer::{
     ExceptionDispatch, HostEventHandler, HostIo, SharedBuffer, Sink, UnimplementedCall, Win32, sink,
 };

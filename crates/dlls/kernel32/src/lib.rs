@@ -501,6 +501,39 @@ fn internal_thunk(
         .or_else(|| timerqueue::thunk(call, address))
 }
 
+/// KERNEL32's builtins with an inline version ([`win32::Builtins::add_inline`]): those
+/// that read or set only the calling thread's ids and TEB, and the heap calls NTDLL serves.
+pub const INLINE: &[win32::InlineExport] = &[
+    win32::InlineExport {
+        name: "GetCurrentProcessId",
+        function: |call| Some(call.process),
+    },
+    win32::InlineExport {
+        name: "GetCurrentThreadId",
+        function: |call| Some(call.thread),
+    },
+    win32::InlineExport {
+        name: "GetLastError",
+        function: |call| Some(call.last_error()),
+    },
+    win32::InlineExport {
+        name: "SetLastError",
+        function: |call| {
+            let code = call.arg(0);
+            call.set_last_error(code);
+            Some(0)
+        },
+    },
+    win32::InlineExport {
+        name: "HeapAlloc",
+        function: ntdll::heap_api::inline_allocate,
+    },
+    win32::InlineExport {
+        name: "HeapFree",
+        function: ntdll::heap_api::inline_free,
+    },
+];
+
 /// KERNEL32.dll.
 pub static DLL: BuiltinDll = BuiltinDll {
     name: "KERNEL32.dll",

@@ -152,6 +152,35 @@ const FILE_SLOTS: u32 = 0x4000 / FILE_SIZE;
 /// The resume thunk's export name (not a real msvcrt export).
 const RESUME: &str = "__ntemu_crt_resume";
 
+/// The C runtimes' builtins with an inline version ([`win32::Builtins::add_inline`], for
+/// MSVCRT and CRTDLL alike): memory and string functions on guest memory in place.
+pub const INLINE: &[win32::InlineExport] = &[
+    win32::InlineExport {
+        name: "memcpy",
+        function: string::inline_memmove,
+    },
+    win32::InlineExport {
+        name: "memmove",
+        function: string::inline_memmove,
+    },
+    win32::InlineExport {
+        name: "memset",
+        function: string::inline_memset,
+    },
+    win32::InlineExport {
+        name: "memcmp",
+        function: string::inline_memcmp,
+    },
+    win32::InlineExport {
+        name: "strlen",
+        function: string::inline_strlen,
+    },
+    win32::InlineExport {
+        name: "strcpy",
+        function: string::inline_strcpy,
+    },
+];
+
 /// MSVCRT.dll.
 pub static DLL: BuiltinDll = BuiltinDll {
     name: "MSVCRT.dll",

@@ -5,7 +5,7 @@ use nt_memory::AddressSpace;
 use win32::calendar::{civil_from_days, days_from_civil};
 use win32::codepage::CodePage;
 use win32::format::next_conversion;
-use win32::{AnsiStr, ApiCall, ApiReturn, Ptr, WideStr, export};
+use win32::{AnsiStr, ApiCall, ApiReturn, InlineCall, Ptr, WideStr, export};
 
 /// The longest string these functions read.
 const LIMIT: usize = 0x100_0000;
@@ -42,6 +42,49 @@ fn string_len(call: &ApiCall<'_>, ptr: u32, max: usize) -> Option<u32> {
 /// semantics); false when a range is not accessible (nothing copied).
 fn copy_in_place(call: &mut ApiCall<'_>, dst: u32, src: u32, len: u32) -> bool {
     space(call).is_some_and(|m| m.copy_within_space(dst, src, len).is_ok())
+}
+
+/// strlen inside the CPU ([`win32::inline`]): the same length, 0 for a string that cannot
+/// be read to its end.
+pub(crate) fn inline_strlen(call: &mut InlineCall<'_>) -> Option<u32> {
+    Some(call.memory.c_string_len(call.arg(0), LIMIT).unwrap_or(0) as u32)
+}
+
+/// memmove and memcpy inside the CPU: a copy whose ranges are all accessible; any other is
+/// left to the full call (which copies what it can).
+pub(crate) fn inline_memmove(call: &mut InlineCall<'_>) -> Option<u32> {
+    let (dst, src, n) = (call.arg(0), call.arg(1), call.arg(2));
+    call.memory
+        .copy_within_space(dst, src, n)
+        .ok()
+        .map(|()| dst)
+}
+
+/// memset inside the CPU: a range all writable; any other is left to the full call.
+pub(crate) fn inline_memset(call: &mut InlineCall<'_>) -> Option<u32> {
+    let (dst, c, n) = (call.arg(0), call.arg(1), call.arg(2));
+    call.memory.fill_bytes(dst, n, c as u8).ok().map(|()| dst)
+}
+
+/// memcmp inside the CPU: both ranges readable; any other is left to the full call.
+pub(crate) fn inline_memcmp(call: &mut InlineCall<'_>) -> Option<u32> {
+    let (a, b, n) = (call.arg(0), call.arg(1), call.arg(2));
+    let order = call.memory.compare_bytes(a, b, n).ok()?;
+    Some(order as i32 as u32)
+}
+
+/// strcpy inside the CPU: a source readable to its NUL and a destination writable for it;
+/// any other is left to the full call.
+pub(crate) fn inline_strcpy(call: &mut InlineCall<'_>) -> Option<u32> {
+    let (dst, src) = (call.arg(0), call.arg(1));
+    let len = call.memory.c_string_len(src, LIMIT).ok()?;
+    if len >= LIMIT {
+        return None;
+    }
+    call.memory
+        .copy_within_space(dst, src, len as u32 + 1)
+        .ok()
+        .map(|()| dst)
 }
 
 fn compare(a: &[u8], b: &[u8]) -> i32 {

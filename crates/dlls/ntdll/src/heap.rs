@@ -333,12 +333,14 @@ fn header(m: &AddressSpace, heap: u32) -> R<Header> {
     if heap == 0 || heap & 0xFFFF != 0 {
         return Err(HeapFailure::InvalidParameter);
     }
-    // Three word reads (each a page check and a load, inline): every call starts here.
-    if m.read_u32(heap + heap_off::SIGNATURE)? != HEAP_SIGNATURE {
+    // Two reads (each a page check and a load, inline): every call starts here. The
+    // signature and the flags are neighbours.
+    let signature_flags = m.read_u64(heap + heap_off::SIGNATURE)?;
+    if signature_flags as u32 != HEAP_SIGNATURE {
         return Err(HeapFailure::InvalidParameter);
     }
     Ok(Header {
-        flags: m.read_u32(heap + heap_off::FLAGS)?,
+        flags: (signature_flags >> 32) as u32,
         force: m.read_u32(heap + heap_off::FORCE_FLAGS)?,
     })
 }
@@ -373,9 +375,19 @@ fn segment_at(m: &AddressSpace, heap: u32, index: u32) -> R<Option<Segment>> {
     if at == 0 {
         return Ok(None);
     }
-    // The fields read one by one (inline word reads): every free and size call finds its
-    // block's segment here.
-    let word = |i: u32| m.read_u32(at.wrapping_add(i));
+    // The fields up to NumberOfUncommittedPages in one read (one range check): every free
+    // and size call finds its block's segment here.
+    let mut fields = [0u8; (seg_off::NUMBER_OF_UNCOMMITTED_PAGES + 4) as usize];
+    m.read_bytes(at, &mut fields)?;
+    let word = |i: u32| -> R<u32> {
+        let i = i as usize;
+        Ok(u32::from_le_bytes([
+            fields[i],
+            fields[i + 1],
+            fields[i + 2],
+            fields[i + 3],
+        ]))
+    };
     let signature = word(seg_off::SIGNATURE)?;
     let page = m.page_size().bytes();
     let s = Segment {
@@ -833,20 +845,21 @@ pub fn destroy(m: &mut AddressSpace, heap: u32) -> R<()> {
 /// on its list (a block of list 0 is left there for [`claim`]).
 fn take_free(m: &mut AddressSpace, heap: u32, want: u32) -> R<Option<(u32, Entry, bool)>> {
     if want < FREE_LISTS {
-        // The FreeListsInUse words from `want`'s on, each read when the scan gets to it.
-        let mut words = [None::<u32>; 4];
+        // The FreeListsInUse words (128 bits), read at once.
+        let mut bits = [0u8; 16];
+        m.read_bytes(heap + heap_off::FREE_LISTS_IN_USE, &mut bits)?;
+        let words: [u32; 4] = std::array::from_fn(|i| {
+            u32::from_le_bytes([
+                bits[4 * i],
+                bits[4 * i + 1],
+                bits[4 * i + 2],
+                bits[4 * i + 3],
+            ])
+        });
         let mut n = want;
         while n < FREE_LISTS {
             let index = (n / 32) as usize;
-            let word = match words[index] {
-                Some(w) => w,
-                None => {
-                    let w = m.read_u32(heap + heap_off::FREE_LISTS_IN_USE + 4 * index as u32)?;
-                    words[index] = Some(w);
-                    w
-                }
-            };
-            let word = word >> (n % 32);
+            let word = words[index] >> (n % 32);
             if word == 0 {
                 n = (n / 32 + 1) * 32;
                 continue;
@@ -2202,6 +2215,18 @@ pub fn remove_from_process_list(call: &mut ApiCall<'_>, heap: u32) -> R<()> {
 /// The flags a heap was created with (HEAP.Flags), if `heap` is one.
 pub fn heap_flags(m: &AddressSpace, heap: u32) -> Option<u32> {
     header(m, heap).ok().map(|h| h.flags)
+}
+
+/// Whether thread `me` may call on `heap` without waiting: the heap's flags and forced
+/// flags (or-ed) when its header is sound and its lock is free or held by `me`; None when
+/// the call may have to wait (or fail on the header), which an inline call leaves to the
+/// full one.
+pub fn free_for(m: &AddressSpace, heap: u32, me: u32) -> Option<u32> {
+    let h = header(m, heap).ok()?;
+    let owner = m
+        .read_u32(heap + heap_off::LOCK + lock_off::OWNING_THREAD)
+        .ok()?;
+    (owner == 0 || owner == me).then_some(h.flags | h.force)
 }
 
 #[cfg(test)]

@@ -6,10 +6,10 @@
 use nt_memory::GuestMemory;
 use nt_object::Handle;
 use nt_status::NtStatus;
-use win32::{ApiCall, ApiReturn, Ptr, export};
+use win32::{ApiCall, ApiReturn, InlineCall, Ptr, export};
 
 use crate::heap::{
-    self, HEAP_GENERATE_EXCEPTIONS, HeapFailure, MAXIMUM_SEGMENTS, WalkEntry, WalkKind,
+    self, HEAP_GENERATE_EXCEPTIONS, HeapCall, HeapFailure, MAXIMUM_SEGMENTS, WalkEntry, WalkKind,
     with_heap_call,
 };
 
@@ -171,6 +171,62 @@ pub fn RtlAllocateHeap(
         Err(f) => {
             let raise = raises(call, heap, Flags).then_some((allocation_size(Size), 3));
             failure(call, heap, f, 0, raise)
+        }
+    }
+}
+
+/// A heap call made inside the CPU ([`win32::inline`]) on a heap that needs no wait; None
+/// (nothing done) when the heap may be locked by another thread, its header is bad, or,
+/// with `raising`, a failure of the call would raise.
+fn inline_heap_call<T>(
+    call: &mut InlineCall<'_>,
+    raising: bool,
+    f: impl FnOnce(&mut HeapCall<'_>) -> Result<T, HeapFailure>,
+) -> Option<Result<T, HeapFailure>> {
+    let heap = call.arg(0);
+    let flags = heap::free_for(call.memory, heap, call.thread)?;
+    if raising && (flags | call.arg(1)) & HEAP_GENERATE_EXCEPTIONS != 0 {
+        return None;
+    }
+    // The lock is free or the caller's: no other thread's id is ever asked about.
+    let me = [call.thread];
+    let mut hc = HeapCall {
+        space: &mut *call.memory,
+        thread: call.thread,
+        live: &me,
+    };
+    match f(&mut hc) {
+        Err(HeapFailure::Locked) => None,
+        result => Some(result),
+    }
+}
+
+/// [`set_last_status`] of an inline call.
+fn inline_last_status(call: &mut InlineCall<'_>, status: NtStatus) {
+    let _ = call.memory.write_u32(call.teb + 0xBF4, status.0);
+    call.set_last_error(status.to_win32_error().0);
+}
+
+/// RtlAllocateHeap (and KERNEL32's HeapAlloc) inside the CPU.
+pub fn inline_allocate(call: &mut InlineCall<'_>) -> Option<u32> {
+    let (heap, flags, size) = (call.arg(0), call.arg(1), call.arg(2));
+    match inline_heap_call(call, true, |c| c.allocate(heap, flags, size))? {
+        Ok(p) => Some(p),
+        Err(f) => {
+            inline_last_status(call, f.status());
+            Some(0)
+        }
+    }
+}
+
+/// RtlFreeHeap (and KERNEL32's HeapFree) inside the CPU.
+pub fn inline_free(call: &mut InlineCall<'_>) -> Option<u32> {
+    let (heap, flags, at) = (call.arg(0), call.arg(1), call.arg(2));
+    match inline_heap_call(call, false, |c| c.free(heap, flags, at))? {
+        Ok(()) => Some(1),
+        Err(f) => {
+            inline_last_status(call, f.status());
+            Some(0)
         }
     }
 }

@@ -222,6 +222,18 @@ pub static DLL: BuiltinDll = BuiltinDll {
     },
 };
 
+/// NTDLL's builtins with an inline version ([`win32::Builtins::add_inline`]).
+pub const INLINE: &[win32::InlineExport] = &[
+    win32::InlineExport {
+        name: "RtlAllocateHeap",
+        function: heap_api::inline_allocate,
+    },
+    win32::InlineExport {
+        name: "RtlFreeHeap",
+        function: heap_api::inline_free,
+    },
+];
+
 /// The exception dispatcher, for [`win32::Win32::new`].
 pub const EXCEPTIONS: ExceptionDispatch = ExceptionDispatch {
     exception: dispatch_exception,
