@@ -124,7 +124,8 @@ fn modified_bits(before: &Seen, after: &Seen) -> u32 {
     if after.written != before.written {
         bits |= LAST_WRITE;
     }
-    if after.accessed != before.accessed {
+    // A directory's access time moves when a watch lists it: only files' count.
+    if !after.dir && after.accessed != before.accessed {
         bits |= LAST_ACCESS;
     }
     bits
@@ -434,9 +435,10 @@ fn below_any(path: &str, dirs: &[&str]) -> bool {
 }
 
 /// The changes (FILE_ACTION_*, relative path) between two snapshots that `filter` asks for:
-/// renames first (an entry gone and one come with the same inode and kind; what lies below
+/// modifications of entries that stayed first (a directory's, made by what happened in
+/// it, comes before that, as NT reports it), renames (an entry gone and one come with the same inode and kind; what lies below
 /// a renamed directory moved with it and is not reported), then removals (deepest first),
-/// additions, and modifications.
+/// then additions.
 fn records(old: &Snapshot, new: &Snapshot, filter: u32) -> Vec<(u32, String)> {
     let removed: Vec<(&str, &Seen)> = old
         .iter()
@@ -463,6 +465,14 @@ fn records(old: &Snapshot, new: &Snapshot, filter: u32) -> Vec<(u32, String)> {
     let moved_from: Vec<&str> = renamed.iter().filter(|r| r.2).map(|r| r.0).collect();
     let moved_to: Vec<&str> = renamed.iter().filter(|r| r.2).map(|r| r.1).collect();
     let mut out = Vec::new();
+    for (name, after) in new {
+        if let Some(before) = old.get(name)
+            && before.dir == after.dir
+            && modified_bits(before, after) & filter != 0
+        {
+            out.push((ACTION_MODIFIED, name.clone()));
+        }
+    }
     for (from, to, dir) in &renamed {
         if filter & name_bit(*dir) != 0 && !below_any(from, &moved_from) {
             out.push((ACTION_RENAMED_OLD_NAME, from.to_string()));
@@ -480,14 +490,6 @@ fn records(old: &Snapshot, new: &Snapshot, filter: u32) -> Vec<(u32, String)> {
     for (i, (name, after)) in added.iter().enumerate() {
         if filter & name_bit(after.dir) != 0 && !taken[i] && !below_any(name, &moved_to) {
             out.push((ACTION_ADDED, name.to_string()));
-        }
-    }
-    for (name, after) in new {
-        if let Some(before) = old.get(name)
-            && before.dir == after.dir
-            && modified_bits(before, after) & filter != 0
-        {
-            out.push((ACTION_MODIFIED, name.clone()));
         }
     }
     out
