@@ -21,7 +21,10 @@ fn x86_directory_changes_are_read_as_on_nt4() {
     let (code, stdout, stderr) = run_to_end("x86/rdchanges.exe", options);
     assert_eq!(stdout, expected("expected/rdchanges.expected"), "{stderr}");
     assert_eq!(code, 0, "{stderr}");
-    assert!(!root.path().join("rdcdir").exists(), "the program cleans up");
+    assert!(
+        !root.path().join("rdcdir").exists(),
+        "the program cleans up"
+    );
 }
 
 #[test]

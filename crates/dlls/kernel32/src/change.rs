@@ -429,9 +429,8 @@ fn name_bit(dir: bool) -> u32 {
 
 /// True when `path` lies below one of `dirs` (relative paths, '/' separated).
 fn below_any(path: &str, dirs: &[&str]) -> bool {
-    dirs.iter().any(|d| {
-        path.len() > d.len() && path.starts_with(d) && path.as_bytes()[d.len()] == b'/'
-    })
+    dirs.iter()
+        .any(|d| path.len() > d.len() && path.starts_with(d) && path.as_bytes()[d.len()] == b'/')
 }
 
 /// The changes (FILE_ACTION_*, relative path) between two snapshots that `filter` asks for:
@@ -507,7 +506,13 @@ fn encode(records: &[(u32, String)]) -> Vec<u8> {
     for (i, (action, name)) in records.iter().enumerate() {
         let units: Vec<u16> = name
             .encode_utf16()
-            .map(|u| if u == u16::from(b'/') { u16::from(b'\\') } else { u })
+            .map(|u| {
+                if u == u16::from(b'/') {
+                    u16::from(b'\\')
+                } else {
+                    u
+                }
+            })
             .collect();
         let len = RECORD_HEADER + units.len() * 2;
         let last = i + 1 == records.len();
@@ -662,7 +667,11 @@ pub(crate) fn after_close(call: &mut ApiCall<'_>) {
 /// After a call that may have changed a drive's files: the notify queues look at their
 /// directories at once, as NT's file systems report a change when it is made.
 pub(crate) fn touched(call: &mut ApiCall<'_>) {
-    if call.state.peek::<Watches>().is_some_and(|w| !w.queues.is_empty()) {
+    if call
+        .state
+        .peek::<Watches>()
+        .is_some_and(|w| !w.queues.is_empty())
+    {
         for q in &mut call.state.get::<Watches>().queues {
             q.look();
         }
@@ -825,5 +834,60 @@ mod tests {
             a.changed += 1;
         }
         assert_eq!(differences(&old, &touched), ATTRIBUTES);
+    }
+
+    #[test]
+    fn records_tell_renames_removals_additions_and_modifications() {
+        let mut old = Snapshot::new();
+        old.insert("d".into(), seen(true, 0, 1));
+        old.insert("d/x".into(), seen(false, 0, 2));
+        old.insert("gone".into(), seen(false, 0, 3));
+        old.insert("kept".into(), seen(false, 1, 4));
+        let mut new = Snapshot::new();
+        // "d" renamed to "e" (same inode): its contents moved with it, unreported.
+        new.insert("e".into(), seen(true, 0, 1));
+        new.insert("e/x".into(), seen(false, 0, 2));
+        new.insert(
+            "kept".into(),
+            Seen {
+                size: 9,
+                ..seen(false, 1, 4)
+            },
+        );
+        new.insert("made".into(), seen(false, 0, 5));
+        let all = FILE_NAME | DIR_NAME | SIZE;
+        assert_eq!(
+            records(&old, &new, all),
+            vec![
+                (ACTION_MODIFIED, "kept".to_string()),
+                (ACTION_RENAMED_OLD_NAME, "d".to_string()),
+                (ACTION_RENAMED_NEW_NAME, "e".to_string()),
+                (ACTION_REMOVED, "gone".to_string()),
+                (ACTION_ADDED, "made".to_string()),
+            ]
+        );
+        // Files only: the directory's rename is not asked for.
+        assert_eq!(
+            records(&old, &new, FILE_NAME),
+            vec![
+                (ACTION_REMOVED, "gone".to_string()),
+                (ACTION_ADDED, "made".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn encoded_records_are_aligned_and_the_last_is_not_padded() {
+        let bytes = encode(&[(ACTION_ADDED, "ab".into()), (ACTION_REMOVED, "d/e".into())]);
+        let u32_at =
+            |o: usize| u32::from_le_bytes([bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]]);
+        assert_eq!(u32_at(0), 16, "12 + 4 bytes, aligned");
+        assert_eq!(u32_at(4), ACTION_ADDED);
+        assert_eq!(u32_at(8), 4);
+        assert_eq!(u32_at(16), 0, "the last record");
+        assert_eq!(u32_at(20), ACTION_REMOVED);
+        assert_eq!(u32_at(24), 6);
+        assert_eq!(&bytes[28..34], &[b'd', 0, b'\\', 0, b'e', 0]);
+        assert_eq!(bytes.len(), 34);
     }
 }
