@@ -122,8 +122,8 @@ void __stdcall start(void)
     zero(buf, sizeof buf);
     r = ReadDirectoryChangesW(h, buf, sizeof buf, FALSE, names, NULL, &ov, NULL);
     check_u("overlapped RDCW returns TRUE", r);
-    check_x("pending: Internal", ov.Internal);
-    check_u("pending: not signalled", WaitForSingleObject(ev, 0));
+    check_x("pending, Internal", ov.Internal);
+    check_u("pending, not signalled", WaitForSingleObject(ev, 0));
     CreateDirectoryA("rdcdir\\sub", NULL);
     check_u("a new directory completes it", WaitForSingleObject(ev, 10000));
     check_x("Internal", ov.Internal);
@@ -139,11 +139,11 @@ void __stdcall start(void)
     check_u("RDCW(8 bytes)", r);
     make_file("rdcdir\\long-file-name.txt");
     check_u("a new file completes it", WaitForSingleObject(ev, 10000));
-    check_x("too small: Internal", ov.Internal);
-    check_u("too small: InternalHigh", ov.InternalHigh);
+    check_x("too small, Internal", ov.Internal);
+    check_u("too small, InternalHigh", ov.InternalHigh);
     n = 0xdead;
-    check_u("too small: GetOverlappedResult", GetOverlappedResult(h, &ov, &n, FALSE));
-    check_u("too small: bytes", n);
+    check_u("too small, GetOverlappedResult", GetOverlappedResult(h, &ov, &n, FALSE));
+    check_u("too small, bytes", n);
 
     /* A completion routine. */
     zero(&ov, sizeof ov);
@@ -162,10 +162,10 @@ void __stdcall start(void)
     check_u("RDCW before CancelIo", r);
     check_u("CancelIo", CancelIo(h));
     check_u("CancelIo completes it", WaitForSingleObject(ev, 10000));
-    check_x("cancelled: Internal", ov.Internal);
+    check_x("cancelled, Internal", ov.Internal);
     SetLastError(0);
-    check_u("cancelled: GetOverlappedResult", GetOverlappedResult(h, &ov, &n, FALSE));
-    check_u("cancelled: last_error", GetLastError());
+    check_u("cancelled, GetOverlappedResult", GetOverlappedResult(h, &ov, &n, FALSE));
+    check_u("cancelled, last_error", GetLastError());
 
     /* CloseHandle ends a waiting call. */
     zero(&ov, sizeof ov);
@@ -174,8 +174,8 @@ void __stdcall start(void)
     check_u("RDCW before CloseHandle", r);
     CloseHandle(h);
     check_u("CloseHandle completes it", WaitForSingleObject(ev, 10000));
-    check_x("closed: Internal", ov.Internal);
-    check_u("closed: InternalHigh", ov.InternalHigh);
+    check_x("closed, Internal", ov.Internal);
+    check_u("closed, InternalHigh", ov.InternalHigh);
     CloseHandle(ev);
 
     RemoveDirectoryA("rdcdir\\sub");
