@@ -42,6 +42,12 @@ statuses! {
     TIMEOUT = 0x0000_0102;
     /// The operation is still in progress.
     PENDING = 0x0000_0103;
+    /// A directory's notify request ended because its handle was closed (the cleanup of
+    /// its file object).
+    NOTIFY_CLEANUP = 0x0000_010B;
+    /// A directory's changes did not fit in the notify request's buffer: the caller must
+    /// enumerate the directory itself.
+    NOTIFY_ENUM_DIR = 0x0000_010C;
     /// A named object was opened rather than created because the name already existed.
     OBJECT_NAME_EXISTS = 0x4000_0000;
     /// A guard page was touched.
@@ -485,6 +491,8 @@ impl Win32Error {
     pub const IO_INCOMPLETE: Win32Error = Win32Error(996);
     /// ERROR_IO_PENDING: the overlapped operation is in progress.
     pub const IO_PENDING: Win32Error = Win32Error(997);
+    /// ERROR_NOTIFY_ENUM_DIR: a directory's changes did not fit; enumerate it.
+    pub const NOTIFY_ENUM_DIR: Win32Error = Win32Error(1022);
     /// ERROR_INVALID_WINDOW_HANDLE: no such window.
     pub const INVALID_WINDOW_HANDLE: Win32Error = Win32Error(1400);
 }
@@ -801,6 +809,8 @@ pub const STATUS_TO_WIN32: &[(NtStatus, Win32Error)] = &[
         Win32Error::CHILD_MUST_BE_VOLATILE,
     ),
     (NtStatus::PENDING, Win32Error::IO_PENDING),
+    (NtStatus::NOTIFY_ENUM_DIR, Win32Error::NOTIFY_ENUM_DIR),
+    (NtStatus::NOTIFY_CLEANUP, Win32Error::OPERATION_ABORTED),
     (NtStatus::TIMER_RESUME_IGNORED, Win32Error::NOT_SUPPORTED),
     (NtStatus::INSTANCE_NOT_AVAILABLE, Win32Error::PIPE_BUSY),
     (NtStatus::PIPE_NOT_AVAILABLE, Win32Error::PIPE_BUSY),

@@ -15,9 +15,11 @@ use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use nt_kernel::{Machine, Pause};
-use nt_object::{AccessMask, EventType, Handle, HandleAttributes, Object};
-use nt_status::Win32Error;
-use win32::{AnsiStr, ApiCall, ApiReturn, HostIo, WideStr, Win32State, export};
+use nt_object::{AccessMask, EventType, Handle, HandleAttributes, Object, ObjectType};
+use nt_status::{NtStatus, Win32Error};
+use win32::{AnsiStr, ApiCall, ApiReturn, HostIo, Ptr, WideStr, Win32State, export};
+
+use crate::overlapped::{self, Op};
 
 use std::os::fd::OwnedFd;
 
@@ -52,6 +54,8 @@ struct Seen {
     accessed: i128,
     /// The host's inode change time: metadata set (even to what it was) changes it.
     changed: i128,
+    /// The host's inode number: what tells a rename from a removal and an addition.
+    ino: u64,
 }
 
 impl Seen {
@@ -72,6 +76,7 @@ impl Seen {
             written: time(stat.st_mtime as i64, stat.st_mtime_nsec as u64),
             accessed: time(stat.st_atime as i64, stat.st_atime_nsec as u64),
             changed: time(stat.st_ctime as i64, stat.st_ctime_nsec as u64),
+            ino: stat.st_ino as u64,
         })
     }
 }
@@ -97,7 +102,33 @@ struct Watch {
 #[derive(Default)]
 struct Watches {
     list: Vec<Watch>,
+    /// The notify queues of directory handles (ReadDirectoryChangesW).
+    queues: Vec<Queue>,
     last_scan: Option<Instant>,
+}
+
+/// The filter bits a change of one entry (same name, same kind) matches.
+fn modified_bits(before: &Seen, after: &Seen) -> u32 {
+    let mut bits = 0;
+    // Attributes set without the data changing (NT reports setting them, as
+    // SetFileAttributes does, even to their old values).
+    let metadata_only = after.changed != before.changed
+        && after.written == before.written
+        && after.size == before.size;
+    if after.read_only != before.read_only || metadata_only {
+        bits |= ATTRIBUTES;
+    }
+    if !after.dir && after.size != before.size {
+        bits |= SIZE;
+    }
+    if after.written != before.written {
+        bits |= LAST_WRITE;
+    }
+    // A directory's access time moves when a watch lists it: only files' count.
+    if !after.dir && after.accessed != before.accessed {
+        bits |= LAST_ACCESS;
+    }
+    bits
 }
 
 /// The filter bits a difference between two snapshots matches.
@@ -110,23 +141,7 @@ fn differences(old: &Snapshot, new: &Snapshot) -> u32 {
                 if after.dir != before.dir {
                     bits |= FILE_NAME | DIR_NAME;
                 }
-                // Attributes set without the data changing (NT reports setting them, as
-                // SetFileAttributes does, even to their old values).
-                let metadata_only = after.changed != before.changed
-                    && after.written == before.written
-                    && after.size == before.size;
-                if after.read_only != before.read_only || metadata_only {
-                    bits |= ATTRIBUTES;
-                }
-                if !after.dir && after.size != before.size {
-                    bits |= SIZE;
-                }
-                if after.written != before.written {
-                    bits |= LAST_WRITE;
-                }
-                if after.accessed != before.accessed {
-                    bits |= LAST_ACCESS;
-                }
+                bits |= modified_bits(before, after);
             }
         }
     }
@@ -206,7 +221,7 @@ fn snapshot(dir: &OwnedFd, subtree: bool) -> Option<Snapshot> {
 
 /// Looks at every watch: signals the event of each whose directory changed as its filter
 /// asks (or is gone). Forgets watches whose handles are all closed.
-fn scan(state: &mut Win32State, force: bool) {
+fn scan(state: &mut Win32State, machine: &mut Machine, force: bool) {
     let watches = state.get::<Watches>();
     let now = Instant::now();
     if !force
@@ -237,23 +252,27 @@ fn scan(state: &mut Win32State, force: bool) {
             }
         }
     }
+    for q in &mut watches.queues {
+        q.look();
+    }
+    deliver(state, machine);
 }
 
 /// Between rounds: a look at the watches, at most every [`SCAN_INTERVAL`].
-fn housekeeping(state: &mut Win32State, _io: &HostIo, _machine: &mut Machine, _pause: Pause) {
-    scan(state, false);
+fn housekeeping(state: &mut Win32State, _io: &HostIo, machine: &mut Machine, _pause: Pause) {
+    scan(state, machine, false);
 }
 
 /// While every thread waits: waits [`SCAN_INTERVAL`] (or less, up to `timeout`) and looks.
-fn idle(state: &mut Win32State, _machine: &mut Machine, timeout: Option<Duration>) -> bool {
+fn idle(state: &mut Win32State, machine: &mut Machine, timeout: Option<Duration>) -> bool {
     let watches = state.get::<Watches>();
     watches.list.retain(|w| w.event.strong_count() > 0);
-    if watches.list.is_empty() {
+    if watches.list.is_empty() && watches.queues.is_empty() {
         return false;
     }
     let nap = timeout.map_or(SCAN_INTERVAL, |t| t.min(SCAN_INTERVAL));
     std::thread::sleep(nap);
-    scan(state, true);
+    scan(state, machine, true);
     true
 }
 
@@ -390,6 +409,396 @@ fn FindCloseChangeNotification(call: &mut ApiCall<'_>, hChangeHandle: Handle) ->
     }
 }
 
+/// FILE_LIST_DIRECTORY: the right ReadDirectoryChangesW needs on the directory.
+const FILE_LIST_DIRECTORY: u32 = 0x0001;
+
+/// FILE_ACTION_* codes of FILE_NOTIFY_INFORMATION.
+const ACTION_ADDED: u32 = 1;
+const ACTION_REMOVED: u32 = 2;
+const ACTION_MODIFIED: u32 = 3;
+const ACTION_RENAMED_OLD_NAME: u32 = 4;
+const ACTION_RENAMED_NEW_NAME: u32 = 5;
+
+/// FILE_NOTIFY_INFORMATION's fixed part: NextEntryOffset, Action, FileNameLength.
+const RECORD_HEADER: usize = 12;
+
+/// The name filter bit an entry's kind falls under.
+fn name_bit(dir: bool) -> u32 {
+    if dir { DIR_NAME } else { FILE_NAME }
+}
+
+/// True when `path` lies below one of `dirs` (relative paths, '/' separated).
+fn below_any(path: &str, dirs: &[&str]) -> bool {
+    dirs.iter()
+        .any(|d| path.len() > d.len() && path.starts_with(d) && path.as_bytes()[d.len()] == b'/')
+}
+
+/// The changes (FILE_ACTION_*, relative path) between two snapshots that `filter` asks for:
+/// modifications of entries that stayed first (a directory's, made by what happened in
+/// it, comes before that, as NT reports it), renames (an entry gone and one come with the same inode and kind; what lies below
+/// a renamed directory moved with it and is not reported), then removals (deepest first),
+/// then additions.
+fn records(old: &Snapshot, new: &Snapshot, filter: u32) -> Vec<(u32, String)> {
+    let removed: Vec<(&str, &Seen)> = old
+        .iter()
+        .filter(|(n, b)| new.get(*n).is_none_or(|a| a.dir != b.dir))
+        .map(|(n, b)| (n.as_str(), b))
+        .collect();
+    let added: Vec<(&str, &Seen)> = new
+        .iter()
+        .filter(|(n, a)| old.get(*n).is_none_or(|b| b.dir != a.dir))
+        .map(|(n, a)| (n.as_str(), a))
+        .collect();
+    let mut renamed: Vec<(&str, &str, bool)> = Vec::new();
+    let mut taken = vec![false; added.len()];
+    for (name, before) in &removed {
+        let found = added
+            .iter()
+            .enumerate()
+            .position(|(i, (_, a))| !taken[i] && a.ino == before.ino && a.dir == before.dir);
+        if let Some(i) = found {
+            taken[i] = true;
+            renamed.push((name, added[i].0, before.dir));
+        }
+    }
+    let moved_from: Vec<&str> = renamed.iter().filter(|r| r.2).map(|r| r.0).collect();
+    let moved_to: Vec<&str> = renamed.iter().filter(|r| r.2).map(|r| r.1).collect();
+    let mut out = Vec::new();
+    for (name, after) in new {
+        if let Some(before) = old.get(name)
+            && before.dir == after.dir
+            && modified_bits(before, after) & filter != 0
+        {
+            out.push((ACTION_MODIFIED, name.clone()));
+        }
+    }
+    for (from, to, dir) in &renamed {
+        if filter & name_bit(*dir) != 0 && !below_any(from, &moved_from) {
+            out.push((ACTION_RENAMED_OLD_NAME, from.to_string()));
+            out.push((ACTION_RENAMED_NEW_NAME, to.to_string()));
+        }
+    }
+    for (name, before) in removed.iter().rev() {
+        if filter & name_bit(before.dir) != 0
+            && !renamed.iter().any(|r| r.0 == *name)
+            && !below_any(name, &moved_from)
+        {
+            out.push((ACTION_REMOVED, name.to_string()));
+        }
+    }
+    for (i, (name, after)) in added.iter().enumerate() {
+        if filter & name_bit(after.dir) != 0 && !taken[i] && !below_any(name, &moved_to) {
+            out.push((ACTION_ADDED, name.to_string()));
+        }
+    }
+    out
+}
+
+/// The bytes one record takes, its name in UTF-16, before alignment.
+fn record_len(name: &str) -> usize {
+    RECORD_HEADER + name.encode_utf16().count() * 2
+}
+
+/// FILE_NOTIFY_INFORMATION records: each DWORD-aligned, NextEntryOffset 0 in the last
+/// (whose length is not rounded up), names with backslashes, no terminator.
+fn encode(records: &[(u32, String)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, (action, name)) in records.iter().enumerate() {
+        let units: Vec<u16> = name
+            .encode_utf16()
+            .map(|u| {
+                if u == u16::from(b'/') {
+                    u16::from(b'\\')
+                } else {
+                    u
+                }
+            })
+            .collect();
+        let len = RECORD_HEADER + units.len() * 2;
+        let last = i + 1 == records.len();
+        let next = if last { 0 } else { len.next_multiple_of(4) };
+        out.extend_from_slice(&(next as u32).to_le_bytes());
+        out.extend_from_slice(&action.to_le_bytes());
+        out.extend_from_slice(&((units.len() * 2) as u32).to_le_bytes());
+        for u in units {
+            out.extend_from_slice(&u.to_le_bytes());
+        }
+        if !last {
+            out.resize(out.len() + (next - len), 0);
+        }
+    }
+    out
+}
+
+/// An overlapped ReadDirectoryChangesW waiting for changes.
+struct Waiting {
+    /// Its request (overlapped.rs).
+    id: u64,
+    /// The length of its buffer.
+    length: u32,
+}
+
+/// A directory handle's notify queue: started by the first ReadDirectoryChangesW on it,
+/// with that call's filter, subtree flag and buffer length (the room for changes kept
+/// between calls), as NT keeps one per file object.
+struct Queue {
+    /// The directory's File object.
+    file: Weak<Object>,
+    /// The directory, held open.
+    dir: OwnedFd,
+    subtree: bool,
+    filter: u32,
+    /// The most bytes of records kept; more is an overflow.
+    capacity: usize,
+    /// What the directory held when last looked at; None once it is gone.
+    seen: Option<Snapshot>,
+    /// The changes not returned yet.
+    records: Vec<(u32, String)>,
+    /// Their size.
+    bytes: usize,
+    /// More changes came than fit: the next call gets STATUS_NOTIFY_ENUM_DIR.
+    overflow: bool,
+    /// Signalled while changes are queued: what a synchronous call waits for.
+    ready: Arc<Object>,
+    /// Overlapped calls waiting, oldest first.
+    waiting: std::collections::VecDeque<Waiting>,
+}
+
+impl Queue {
+    /// Looks at the directory and queues what changed since the last look.
+    fn look(&mut self) {
+        let Some(old) = &self.seen else {
+            return;
+        };
+        let new = snapshot(&self.dir, self.subtree);
+        if let Some(new) = &new {
+            for (action, name) in records(old, new, self.filter) {
+                self.push(action, name);
+            }
+        }
+        self.seen = new;
+    }
+
+    fn push(&mut self, action: u32, name: String) {
+        if self.overflow {
+            return;
+        }
+        self.bytes += record_len(&name).next_multiple_of(4);
+        if self.bytes > self.capacity {
+            self.overflow = true;
+            self.records.clear();
+            self.bytes = 0;
+        } else {
+            self.records.push((action, name));
+        }
+    }
+
+    fn has_changes(&self) -> bool {
+        self.overflow || !self.records.is_empty()
+    }
+
+    /// Takes the queued changes for a buffer of `length` bytes: the status and the records'
+    /// bytes (none, with STATUS_NOTIFY_ENUM_DIR, when they did not all fit).
+    fn take(&mut self, length: u32) -> (NtStatus, Vec<u8>) {
+        let bytes = encode(&self.records);
+        let overflow = std::mem::take(&mut self.overflow);
+        self.records.clear();
+        self.bytes = 0;
+        let _ = self.ready.reset_event();
+        if overflow || bytes.len() > length as usize {
+            (NtStatus::NOTIFY_ENUM_DIR, Vec::new())
+        } else {
+            (NtStatus::SUCCESS, bytes)
+        }
+    }
+}
+
+/// Completes what can be completed: the waiting calls of queues with changes, those of
+/// closed directory handles (STATUS_NOTIFY_CLEANUP), those of ended threads
+/// (STATUS_CANCELLED); forgets what CancelIo completed and the queues of closed handles.
+fn deliver(state: &mut Win32State, machine: &mut Machine) {
+    let mut queues = std::mem::take(&mut state.get::<Watches>().queues);
+    queues.retain_mut(|q| {
+        let open = q.file.strong_count() > 0;
+        while let Some(w) = q.waiting.front() {
+            let id = w.id;
+            let pending = state
+                .peek::<overlapped::IoState>()
+                .is_some_and(|s| s.is_pending(id));
+            if !pending {
+                q.waiting.pop_front();
+            } else if !open {
+                q.waiting.pop_front();
+                overlapped::complete(machine, state, id, NtStatus::NOTIFY_CLEANUP, 0, None);
+            } else if overlapped::issuer_gone(machine, state, id) {
+                q.waiting.pop_front();
+                overlapped::complete(machine, state, id, NtStatus::CANCELLED, 0, None);
+            } else if q.has_changes() {
+                let length = w.length;
+                q.waiting.pop_front();
+                let (status, bytes) = q.take(length);
+                let count = bytes.len() as u32;
+                overlapped::complete(machine, state, id, status, count, Some(&bytes));
+            } else {
+                break;
+            }
+        }
+        if q.has_changes() {
+            let _ = q.ready.set_event();
+        }
+        open
+    });
+    let watches = state.get::<Watches>();
+    queues.append(&mut watches.queues);
+    watches.queues = queues;
+}
+
+/// After CloseHandle: completes the waiting calls of directory handles that closed.
+pub(crate) fn after_close(call: &mut ApiCall<'_>) {
+    if call
+        .state
+        .peek::<Watches>()
+        .is_some_and(|w| w.queues.iter().any(|q| q.file.strong_count() == 0))
+    {
+        deliver(call.state, call.machine);
+    }
+}
+
+/// After a call that may have changed a drive's files: the notify queues look at their
+/// directories at once, as NT's file systems report a change when it is made.
+pub(crate) fn touched(call: &mut ApiCall<'_>) {
+    if call
+        .state
+        .peek::<Watches>()
+        .is_some_and(|w| !w.queues.is_empty())
+    {
+        for q in &mut call.state.get::<Watches>().queues {
+            q.look();
+        }
+        deliver(call.state, call.machine);
+    }
+}
+
+/// BOOL ReadDirectoryChangesW(HANDLE hDirectory, LPVOID lpBuffer, DWORD nBufferLength, BOOL
+/// bWatchSubtree, DWORD dwNotifyFilter, LPDWORD lpBytesReturned, LPOVERLAPPED lpOverlapped,
+/// LPOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine): the changes made in the directory
+/// since the last call, as FILE_NOTIFY_INFORMATION records. The first call on a handle
+/// starts its notify queue with its filter, subtree flag and buffer length (later calls'
+/// are not looked at); changes that do not fit give TRUE with 0 bytes
+/// (STATUS_NOTIFY_ENUM_DIR). With nothing queued a synchronous call waits; an overlapped
+/// one returns TRUE at once and completes later (event, completion routine or port).
+/// ERROR_INVALID_PARAMETER for a bad filter or a handle that is not a directory's,
+/// ERROR_ACCESS_DENIED without FILE_LIST_DIRECTORY. Closing the handle completes a waiting
+/// call with STATUS_NOTIFY_CLEANUP and 0 bytes; CancelIo with ERROR_OPERATION_ABORTED.
+#[export]
+#[allow(clippy::too_many_arguments)]
+fn ReadDirectoryChangesW(
+    call: &mut ApiCall<'_>,
+    hDirectory: Handle,
+    lpBuffer: Ptr,
+    nBufferLength: u32,
+    bWatchSubtree: u32,
+    dwNotifyFilter: u32,
+    lpBytesReturned: Ptr,
+    lpOverlapped: Ptr,
+    lpCompletionRoutine: Ptr,
+) -> ApiReturn {
+    let filter = dwNotifyFilter;
+    if filter == 0 || filter & !VALID_FILTER != 0 {
+        return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
+    }
+    let file = match call.reference(
+        hDirectory,
+        AccessMask(FILE_LIST_DIRECTORY),
+        Some(ObjectType::File),
+    ) {
+        Ok(f) => f,
+        Err(e) => return call.fail_win32(e.win32_error(), 0),
+    };
+    let Some(disk) = file
+        .payload::<crate::file::DiskFile>()
+        .filter(|d| d.is_directory())
+    else {
+        return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
+    };
+    let ovl = lpOverlapped.0;
+    let routine = (lpCompletionRoutine.0 != 0).then_some(lpCompletionRoutine.0);
+    let found = call.state.peek::<Watches>().and_then(|w| {
+        w.queues
+            .iter()
+            .position(|q| std::ptr::eq(q.file.as_ptr(), Arc::as_ptr(&file)))
+    });
+    let index = match found {
+        Some(i) => i,
+        None => {
+            let Some(dir) = disk.directory_fd() else {
+                return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
+            };
+            let subtree = bWatchSubtree != 0;
+            let seen = snapshot(&dir, subtree);
+            let ready = call
+                .machine
+                .objects()
+                .create_event(EventType::Notification, false);
+            call.state.add_housekeeping_hook(housekeeping);
+            call.state.add_idle_hook(idle);
+            let queues = &mut call.state.get::<Watches>().queues;
+            queues.push(Queue {
+                file: Arc::downgrade(&file),
+                dir,
+                subtree,
+                filter,
+                capacity: nBufferLength as usize,
+                seen,
+                records: Vec::new(),
+                bytes: 0,
+                overflow: false,
+                ready,
+                waiting: Default::default(),
+            });
+            queues.len() - 1
+        }
+    };
+    let asynchronous =
+        ovl != 0 && (routine.is_some() || overlapped::is_overlapped(call.state, &file));
+    let queue = &mut call.state.get::<Watches>().queues[index];
+    queue.look();
+    if queue.has_changes() && queue.waiting.is_empty() {
+        let (status, bytes) = queue.take(nBufferLength);
+        let count = bytes.len() as u32;
+        if call.write_bytes(lpBuffer.0, &bytes).is_err() {
+            return call.fail(NtStatus::ACCESS_VIOLATION);
+        }
+        overlapped::complete_now(call, &file, ovl, routine, status, count);
+        if !asynchronous && call.write_out_u32(lpBytesReturned.0, count).is_err() {
+            return call.fail(NtStatus::ACCESS_VIOLATION);
+        }
+        return ApiReturn::Value(1);
+    }
+    if asynchronous {
+        let op = Op::Read {
+            buffer: lpBuffer.0,
+            length: nBufferLength,
+        };
+        return match overlapped::start(call, &file, ovl, routine, op) {
+            Ok(id) => {
+                call.state.get::<Watches>().queues[index]
+                    .waiting
+                    .push_back(Waiting {
+                        id,
+                        length: nBufferLength,
+                    });
+                ApiReturn::Value(1)
+            }
+            Err(status) => call.fail(status),
+        };
+    }
+    ApiReturn::Retry {
+        objects: vec![Arc::clone(&queue.ready)],
+        timeout: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,6 +811,7 @@ mod tests {
             written,
             accessed: 0,
             changed: written,
+            ino: written as u64,
         }
     }
 
@@ -424,5 +834,60 @@ mod tests {
             a.changed += 1;
         }
         assert_eq!(differences(&old, &touched), ATTRIBUTES);
+    }
+
+    #[test]
+    fn records_tell_renames_removals_additions_and_modifications() {
+        let mut old = Snapshot::new();
+        old.insert("d".into(), seen(true, 0, 1));
+        old.insert("d/x".into(), seen(false, 0, 2));
+        old.insert("gone".into(), seen(false, 0, 3));
+        old.insert("kept".into(), seen(false, 1, 4));
+        let mut new = Snapshot::new();
+        // "d" renamed to "e" (same inode): its contents moved with it, unreported.
+        new.insert("e".into(), seen(true, 0, 1));
+        new.insert("e/x".into(), seen(false, 0, 2));
+        new.insert(
+            "kept".into(),
+            Seen {
+                size: 9,
+                ..seen(false, 1, 4)
+            },
+        );
+        new.insert("made".into(), seen(false, 0, 5));
+        let all = FILE_NAME | DIR_NAME | SIZE;
+        assert_eq!(
+            records(&old, &new, all),
+            vec![
+                (ACTION_MODIFIED, "kept".to_string()),
+                (ACTION_RENAMED_OLD_NAME, "d".to_string()),
+                (ACTION_RENAMED_NEW_NAME, "e".to_string()),
+                (ACTION_REMOVED, "gone".to_string()),
+                (ACTION_ADDED, "made".to_string()),
+            ]
+        );
+        // Files only: the directory's rename is not asked for.
+        assert_eq!(
+            records(&old, &new, FILE_NAME),
+            vec![
+                (ACTION_REMOVED, "gone".to_string()),
+                (ACTION_ADDED, "made".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn encoded_records_are_aligned_and_the_last_is_not_padded() {
+        let bytes = encode(&[(ACTION_ADDED, "ab".into()), (ACTION_REMOVED, "d/e".into())]);
+        let u32_at =
+            |o: usize| u32::from_le_bytes([bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]]);
+        assert_eq!(u32_at(0), 16, "12 + 4 bytes, aligned");
+        assert_eq!(u32_at(4), ACTION_ADDED);
+        assert_eq!(u32_at(8), 4);
+        assert_eq!(u32_at(16), 0, "the last record");
+        assert_eq!(u32_at(20), ACTION_REMOVED);
+        assert_eq!(u32_at(24), 6);
+        assert_eq!(&bytes[28..34], &[b'd', 0, b'\\', 0, b'e', 0]);
+        assert_eq!(bytes.len(), 34);
     }
 }

@@ -321,6 +321,14 @@ impl DiskFile {
         self.inner.lock().owner
     }
 
+    /// A second descriptor of an open directory (None for a file): what a notify queue
+    /// watches.
+    pub(crate) fn directory_fd(&self) -> Option<OwnedFd> {
+        let inner = self.inner.lock();
+        let dir = inner.directory.as_ref()?;
+        dir.try_clone().ok().map(OwnedFd::from)
+    }
+
     /// True for an open directory.
     pub(crate) fn is_directory(&self) -> bool {
         self.inner.lock().file.is_none()
@@ -1196,6 +1204,7 @@ fn create_file_api(
         return super::mailslot::open_client(call, slot, access, inherit);
     }
     let r = create_file(call, name, access, share, disposition, flags, inherit).map(|h| h.0);
+    super::change::touched(call);
     match r {
         Ok(h) => {
             super::overlapped::note_open_handle(call, Handle(h), flags);
@@ -1935,6 +1944,7 @@ fn set_file_attributes(call: &mut ApiCall<'_>, name: Option<&str>, attributes: u
         volume.set_read_only(&at, attributes & FILE_ATTRIBUTE_READONLY != 0)?;
         Ok(1)
     });
+    super::change::touched(call);
     done(call, r, 0)
 }
 
@@ -1996,6 +2006,7 @@ fn delete_file(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
         }
         Ok(1)
     });
+    super::change::touched(call);
     done(call, r, 0)
 }
 
@@ -2086,6 +2097,7 @@ pub(crate) fn move_file(
         let to = path_argument(call, to)?;
         move_core(call, from, to, flags, None)
     })();
+    super::change::touched(call);
     done(call, r, 0)
 }
 
@@ -2480,6 +2492,7 @@ fn create_directory(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
         volume.make_directory(&at)?;
         Ok(1)
     });
+    super::change::touched(call);
     done(call, r, 0)
 }
 
@@ -2520,6 +2533,7 @@ fn remove_directory(call: &mut ApiCall<'_>, name: Option<&str>) -> ApiReturn {
         volume.remove_directory(&at)?;
         Ok(1)
     });
+    super::change::touched(call);
     done(call, r, 0)
 }
 

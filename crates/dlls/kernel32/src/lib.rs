@@ -832,6 +832,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         change::FindFirstChangeNotificationW,
         change::FindNextChangeNotification,
         change::FindCloseChangeNotification,
+        change::ReadDirectoryChangesW,
         // fiber.rs
         fiber::CreateFiber,
         fiber::ConvertThreadToFiber,
@@ -1695,6 +1696,10 @@ fn CloseHandle(call: &mut ApiCall<'_>, hObject: Handle) -> ApiReturn {
         Ok(()) => {
             // A pipe end that went completes what waited on it.
             namedpipe::flush_deferred(call);
+            // A directory handle's waiting ReadDirectoryChangesW completes; a file closed
+            // (written, deleted on close) is a change.
+            change::after_close(call);
+            change::touched(call);
             ok(1)
         }
         Err(e) => object_failure(call, e),
