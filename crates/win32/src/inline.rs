@@ -1,7 +1,7 @@
 //! Builtin calls served inside the CPU's run loop: a DLL may give a builtin an inline
 //! version, for a call that needs only the caller's registers and memory (its process and
 //! thread ids, its TEB, its address space) and that never blocks, raises or stops the
-//! process. The CPU hands a jump to the function's thunk to [`InlineTable`] (through
+//! process. The CPU hands a jump to the function's thunk to the layer's inline table (through
 //! [`InlineCalls`]) and goes on at the caller's return address without leaving its run
 //! loop: no exit to the scheduler, no call frame, no allocation, the thunk's index the only
 //! lookup. An inline version that cannot finish the call alone (a heap locked by another
