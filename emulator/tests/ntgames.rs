@@ -166,3 +166,49 @@ fn sokoban_draws_the_same_level_on_both_cpus() {
         );
     });
 }
+
+/// Sokoban's level 1 (levels/l00.sok) solved by a key script of arrow keys: the forklift
+/// takes the lower box down column 3, right and up column 4 to the top row and right onto
+/// the far target, then the upper box the same way onto the near one. The game then opens
+/// level 2 (a narrower window, "Level 2" in its caption), on x86 and Alpha alike.
+#[test]
+fn sokoban_level_one_is_solved_by_a_key_script_on_both_cpus() {
+    let s = Scratch::new("ntgames-sokoban-solve");
+    let Some(dir) = game_folder(&s, "sokoban") else {
+        return;
+    };
+    let moves = "RRUUL D RDDLLU R URUUUL D RDDRRDDLL UUUU LU RR LLDDD RDDLLU R DR UUUU LU R";
+    let mut script = String::from("\\w{500ms}");
+    for m in moves.chars().filter(|c| !c.is_whitespace()) {
+        let key = match m {
+            'R' => "Right",
+            'L' => "Left",
+            'U' => "Up",
+            _ => "Down",
+        };
+        script.push_str(&format!("\\k{{{key}}}\\w{{50ms}}"));
+    }
+    script.push_str("\\w{1s}");
+    let (w, start, _) = run_game(&s, &dir, "sokoban-x86.exe", "", 2);
+    let (_, x86, _) = run_game(&s, &dir, "sokoban-x86.exe", &script, 6);
+    let (_, alpha, _) = run_game(&s, &dir, "sokoban-axp.exe", &script, 6);
+    assert!(
+        x86 == alpha,
+        "the solved screens differ between x86 and Alpha"
+    );
+    assert!(x86 != start, "the keys changed nothing");
+    // The caption's dark blue row: level 2's window is narrower than level 1's.
+    let caption_width = |pixels: &[u32]| {
+        pixels
+            .chunks(w as usize)
+            .map(|row| count(row, NAVY))
+            .max()
+            .unwrap_or(0)
+    };
+    assert!(
+        caption_width(&x86) < caption_width(&start),
+        "level 2's window: {} against {}",
+        caption_width(&x86),
+        caption_width(&start)
+    );
+}
