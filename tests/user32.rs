@@ -1,10 +1,10 @@
 //! USER32 for programs without windows: wsprintfA/W and the clipboard
 //! (tests/guests/src/wsprintf.c and clip.c, checked against Wine's recorded output line for
-//! line), message boxes and the active window.
+//! line), message boxes and the active window, and the system colours (syscolor.c).
 
 mod common;
 
-use common::{expected, guest, run_captured};
+use common::{agrees_with_wine, expected, guest, run_captured};
 use ntemu::RunOptions;
 
 #[test]
@@ -50,4 +50,24 @@ fn wsprintf_a_and_w_format_as_wine_does() {
         run.stderr
     );
     assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+}
+
+/// tests/guests/src/syscolor.c: GetSysColor gives NT 4.0's Windows Standard colours for
+/// COLOR_SCROLLBAR to COLOR_INFOBK and 0 past them; GetSysColorBrush gives one solid brush
+/// per colour, the same each time, which DeleteObject does not free.
+#[test]
+fn system_colours_are_nt4_s_windows_standard_scheme() {
+    let run = run_captured(&guest("x86/syscolor.exe"), RunOptions::default());
+    assert_eq!(
+        run.stdout,
+        expected("expected/syscolor.expected"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn system_colours_expected_output_agrees_with_wine_but_for_the_scheme() {
+    agrees_with_wine("expected/syscolor.expected", "expected/syscolor.wine");
 }

@@ -108,6 +108,8 @@ pub static DLL: BuiltinDll = BuiltinDll {
         paint::BeginPaint,
         paint::EndPaint,
         paint::FillRect,
+        paint::GetSysColor,
+        paint::GetSysColorBrush,
         paint::DrawTextA,
         paint::DrawTextW,
         paint::DrawTextExA,

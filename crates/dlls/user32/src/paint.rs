@@ -1267,3 +1267,21 @@ fn DrawTextExW(
     let _ = lpdtp;
     draw_text_export(call, hdc, lpchText, cchText, lprc, format, true)
 }
+
+/// DWORD GetSysColor(int nIndex): the system colour COLOR_`nIndex` of NT 4.0's Windows
+/// Standard scheme (a COLORREF); 0 for an index NT 4.0 does not define.
+#[export]
+fn GetSysColor(call: &mut ApiCall<'_>, nIndex: u32) -> u32 {
+    let _ = call;
+    SYS_COLOUR_TABLE.get(nIndex as usize).copied().unwrap_or(0)
+}
+
+/// HBRUSH GetSysColorBrush(int nIndex): the solid brush of system colour `nIndex`, a
+/// stock object DeleteObject leaves alone; NULL for an index NT 4.0 does not define.
+#[export]
+fn GetSysColorBrush(call: &mut ApiCall<'_>, nIndex: u32) -> u32 {
+    if nIndex as usize >= SYS_COLOURS {
+        return 0;
+    }
+    sys_colour_brush(call, nIndex as usize)
+}
