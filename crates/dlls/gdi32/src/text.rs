@@ -39,11 +39,7 @@ pub fn read_units(call: &ApiCall<'_>, at: u32, count: i32, wide: bool) -> Option
     }
     if count < 0 {
         let text = call.read_text(at, 0x10000, wide).ok()?;
-        return Some(if wide {
-            text.encode_utf16().collect()
-        } else {
-            font::ansi_to_unicode(&win32::codepage::CodePage::Ansi.encode_str(&text))
-        });
+        return Some(text.encode_utf16().collect());
     }
     let n = count as usize;
     if wide {
@@ -505,50 +501,33 @@ pub fn draw_text(
     let state = g.dc(hdc)?.state.clone();
     let format_px = g.dc_format(hdc)?;
     let (l, t) = Gdi::to_device(&state, rect.left, rect.top);
+    // The layout is made where it is drawn (device coordinates on the DC's surface, whose
+    // origin the drawing gives) and its rectangle brought back to logical coordinates.
     let (shift_x, shift_y) = (l - rect.left, t - rect.top);
-    let device = rect.offset(shift_x, shift_y);
-    let layout = drawtext::layout(&f, text, device, format);
-    let calc = layout.rect.offset(-shift_x, -shift_y);
-    if format & drawtext::DT_CALCRECT == 0 {
-        let colour = format_px.map(pixel_from_colorref(ts.text_colour));
-        let background =
-            (ts.bk_mode == OPAQUE).then(|| format_px.map(pixel_from_colorref(ts.bk_colour)));
-        draw_with(call, hdc, &[], |g, screen| {
-            g.draw_on(screen, hdc, |surface, clip, origin| {
-                let moved = drawtext::Layout {
-                    runs: layout
-                        .runs
-                        .iter()
-                        .map(|r| drawtext::Run {
-                            x: r.x + origin.0,
-                            y: r.y + origin.1,
-                            text: r.text.clone(),
-                        })
-                        .collect(),
-                    underlines: layout
-                        .underlines
-                        .iter()
-                        .map(|u| drawtext::Underline {
-                            x: u.x + origin.0,
-                            y: u.y + origin.1,
-                            width: u.width,
-                        })
-                        .collect(),
-                    line_widths: layout.line_widths.clone(),
-                    height: layout.height,
-                    rect: layout.rect.offset(origin.0, origin.1),
-                    clip: layout.clip.map(|c| c.offset(origin.0, origin.1)),
-                };
-                let how = TextDraw {
-                    colour,
-                    background,
-                    opaque_rect: None,
-                    clip,
-                    dx: None,
-                };
-                drawtext::draw(&f, surface, &moved, &how);
-            })
-        })?;
+    let laid = |dx: i32, dy: i32| {
+        let layout = drawtext::layout(&f, text, rect.offset(shift_x + dx, shift_y + dy), format);
+        let calc = layout.rect.offset(-shift_x - dx, -shift_y - dy);
+        (layout, calc)
+    };
+    if format & drawtext::DT_CALCRECT != 0 {
+        let (layout, calc) = laid(0, 0);
+        return Some((layout.height, calc));
     }
-    Some((layout.height, calc))
+    let colour = format_px.map(pixel_from_colorref(ts.text_colour));
+    let background =
+        (ts.bk_mode == OPAQUE).then(|| format_px.map(pixel_from_colorref(ts.bk_colour)));
+    draw_with(call, hdc, &[], |g, screen| {
+        g.draw_on(screen, hdc, |surface, clip, origin| {
+            let (layout, calc) = laid(origin.0, origin.1);
+            let how = TextDraw {
+                colour,
+                background,
+                opaque_rect: None,
+                clip,
+                dx: None,
+            };
+            drawtext::draw(&f, surface, &layout, &how);
+            (layout.height, calc)
+        })
+    })
 }

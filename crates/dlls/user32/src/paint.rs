@@ -544,12 +544,19 @@ pub fn window_dc(call: &mut ApiCall<'_>, hwnd: u32, whole: bool) -> u32 {
     let (origin, vis) = dc_geometry(w, hwnd, whole);
     let window = if hwnd == 0 { DESKTOP } else { hwnd };
     let hdc = w.gdi.create_display_dc(process, window, origin, vis);
-    let covered = covered_by_others(w, hwnd, whole);
-    if !covered.is_empty() {
-        let region = Region::rect(vis).combine(&covered, region::RGN_DIFF);
-        w.gdi.set_dc_vis_region(hdc, Some(region));
-    }
+    place_dc(w, hdc, hwnd, whole);
     hdc
+}
+
+/// Brings display DC `dc` of `hwnd`'s client area (or whole window) to where the window is
+/// now and to what other windows leave of it.
+fn place_dc(w: &mut WindowManager, dc: u32, hwnd: u32, whole: bool) {
+    let (origin, vis) = dc_geometry(w, hwnd, whole);
+    w.gdi.set_dc_geometry(dc, origin, vis);
+    let covered = covered_by_others(w, hwnd, whole);
+    let region =
+        (!covered.is_empty()).then(|| Region::rect(vis).combine(&covered, region::RGN_DIFF));
+    w.gdi.set_dc_vis_region(dc, region);
 }
 
 /// WS_CLIPSIBLINGS.
@@ -637,12 +644,7 @@ fn get_dc(call: &mut ApiCall<'_>, hwnd: u32, whole: bool) -> ApiReturn {
         let have = state(call).own_dcs.get(&key).copied();
         if let Some(dc) = have.filter(|&dc| wm(call).gdi.dc(dc).is_some()) {
             let w = wm(call);
-            let (origin, vis) = dc_geometry(w, h, false);
-            w.gdi.set_dc_geometry(dc, origin, vis);
-            let covered = covered_by_others(w, h, false);
-            let region = (!covered.is_empty())
-                .then(|| Region::rect(vis).combine(&covered, region::RGN_DIFF));
-            w.gdi.set_dc_vis_region(dc, region);
+            place_dc(w, dc, h, false);
             if let Some(d) = w.gdi.dc_mut(dc) {
                 d.kind = gdi::DcKind::Display { window: h };
             }
@@ -672,12 +674,7 @@ pub fn refresh_dcs(call: &mut ApiCall<'_>) {
             gone.push(dc);
             continue;
         }
-        let (origin, vis) = dc_geometry(w, hwnd, whole);
-        w.gdi.set_dc_geometry(dc, origin, vis);
-        let covered = covered_by_others(w, hwnd, whole);
-        let region =
-            (!covered.is_empty()).then(|| Region::rect(vis).combine(&covered, region::RGN_DIFF));
-        w.gdi.set_dc_vis_region(dc, region);
+        place_dc(w, dc, hwnd, whole);
     }
     let st = state(call);
     for dc in gone {
