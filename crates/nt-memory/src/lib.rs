@@ -1435,6 +1435,13 @@ impl AddressSpace {
         Ok(())
     }
 
+    /// Reads `N` bytes at `addr` as one checked read: a fixed size is checked and copied
+    /// inline, where [`GuestMemory::read_bytes`] takes a length it learns at run time.
+    #[inline]
+    pub fn read_fixed<const N: usize>(&self, addr: u32) -> Result<[u8; N], Fault> {
+        self.read_array(addr, Access::Read)
+    }
+
     /// Checks `buf.len()` bytes at `addr` for `access` and copies them out.
     fn read_checked(&self, addr: u32, buf: &mut [u8], access: Access) -> Result<(), Fault> {
         if buf.is_empty() {

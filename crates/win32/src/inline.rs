@@ -10,7 +10,7 @@
 //! calls (the relay trace, the diagnostics that watch calls) always go the full way.
 
 use nt_kernel::{CallRegisters, InlineCaller, InlineCalls, sign_extend, teb};
-use nt_memory::{AddressSpace, GuestMemory};
+use nt_memory::AddressSpace;
 
 use crate::CallingConvention;
 use crate::exports::{FIRST_FUNCTION_THUNK, THUNK_SPACING};
@@ -117,27 +117,20 @@ impl InlineCalls for InlineTable {
                 const ESP: usize = 4;
                 let esp = gpr[ESP];
                 // The return address and the arguments are read before the call, in one
-                // read: a stack that cannot be read leaves the call to the full way,
-                // unchanged.
-                let mut words = [0u8; 4 * (1 + MAX_INLINE_ARGUMENTS)];
-                if memory
-                    .read_bytes(esp, &mut words[..4 * (1 + count)])
-                    .is_err()
-                {
-                    return false;
-                }
-                let word = |n: usize| {
-                    u32::from_le_bytes([
-                        words[4 * n],
-                        words[4 * n + 1],
-                        words[4 * n + 2],
-                        words[4 * n + 3],
-                    ])
+                // read of a fixed size: a stack that cannot be read leaves the call to the
+                // full way, unchanged.
+                let read = match count {
+                    0 => stack_words::<4>(memory, esp, &mut args),
+                    1 => stack_words::<8>(memory, esp, &mut args),
+                    2 => stack_words::<12>(memory, esp, &mut args),
+                    3 => stack_words::<16>(memory, esp, &mut args),
+                    4 => stack_words::<20>(memory, esp, &mut args),
+                    5 => stack_words::<24>(memory, esp, &mut args),
+                    _ => stack_words::<28>(memory, esp, &mut args),
                 };
-                let target = word(0);
-                for (n, arg) in args.iter_mut().take(count).enumerate() {
-                    *arg = word(1 + n);
-                }
+                let Some(target) = read else {
+                    return false;
+                };
                 let popped = match entry.convention {
                     CallingConvention::Stdcall => 4 + 4 * count as u32,
                     CallingConvention::Cdecl => 4,
@@ -183,10 +176,30 @@ impl InlineCalls for InlineTable {
     }
 }
 
+/// Reads `N` bytes of an x86 stack at `esp` (the return address, then `N / 4 - 1`
+/// arguments) in one checked read: the return address, with the arguments put in `args`;
+/// None when the stack cannot be read.
+#[inline(always)]
+fn stack_words<const N: usize>(
+    memory: &AddressSpace,
+    esp: u32,
+    args: &mut [u32; MAX_INLINE_ARGUMENTS],
+) -> Option<u32> {
+    let bytes = memory.read_fixed::<N>(esp).ok()?;
+    let mut words = bytes
+        .chunks_exact(4)
+        .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]));
+    let target = words.next()?;
+    for (arg, word) in args.iter_mut().zip(words) {
+        *arg = word;
+    }
+    Some(target)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nt_memory::{AllocationType, PageProtection, PageSize};
+    use nt_memory::{AllocationType, GuestMemory, PageProtection, PageSize};
 
     const STACK: u32 = 0x0010_0000;
     const CALLER: InlineCaller = InlineCaller {

@@ -274,10 +274,12 @@ impl Entry {
     }
 }
 
+#[inline]
 fn read_entry(m: &AddressSpace, at: u32) -> R<Entry> {
     Ok(Entry::from_u64(m.read_u64(at)?))
 }
 
+#[inline]
 fn write_entry(m: &mut AddressSpace, at: u32, e: Entry) -> R<()> {
     Ok(m.write_u64(at, e.to_u64())?)
 }
@@ -329,6 +331,7 @@ struct Header {
 }
 
 /// Reads and checks a heap's header: its signature must be there.
+#[inline]
 fn header(m: &AddressSpace, heap: u32) -> R<Header> {
     if heap == 0 || heap & 0xFFFF != 0 {
         return Err(HeapFailure::InvalidParameter);
@@ -367,6 +370,7 @@ impl Segment {
     }
 }
 
+#[inline]
 fn segment_at(m: &AddressSpace, heap: u32, index: u32) -> R<Option<Segment>> {
     if index >= MAXIMUM_SEGMENTS {
         return Ok(None);
@@ -427,14 +431,17 @@ fn write_segment_commit(m: &mut AddressSpace, s: &Segment) -> R<()> {
 }
 
 /// The LIST_ENTRY of free list `n`.
+#[inline]
 fn list_head(heap: u32, n: u32) -> u32 {
     heap + heap_off::FREE_LISTS + 8 * n
 }
 
+#[inline]
 fn list_of(granules: u32) -> u32 {
     if granules < FREE_LISTS { granules } else { 0 }
 }
 
+#[inline]
 fn set_in_use(m: &mut AddressSpace, heap: u32, n: u32, on: bool) -> R<()> {
     if n == 0 {
         return Ok(());
@@ -449,6 +456,7 @@ fn set_in_use(m: &mut AddressSpace, heap: u32, n: u32, on: bool) -> R<()> {
     Ok(())
 }
 
+#[inline]
 fn add_total_free(m: &mut AddressSpace, heap: u32, delta: i64) -> R<()> {
     let at = heap + heap_off::TOTAL_FREE_SIZE;
     let v = i64::from(m.read_u32(at)?) + delta;
@@ -457,6 +465,7 @@ fn add_total_free(m: &mut AddressSpace, heap: u32, delta: i64) -> R<()> {
 }
 
 /// Takes the free block whose header is at `h` off its list.
+#[inline]
 fn unlink(m: &mut AddressSpace, heap: u32, h: u32, granules: u32) -> R<()> {
     let mut b = [0u8; 8];
     m.read_bytes(h + 8, &mut b)?;
@@ -480,6 +489,7 @@ fn unlink(m: &mut AddressSpace, heap: u32, h: u32, granules: u32) -> R<()> {
 
 /// Puts the free block at `h` (header written) on its list: at the tail of a dedicated
 /// list, in size order on list 0, as NT does.
+#[inline]
 fn link(m: &mut AddressSpace, heap: u32, h: u32, granules: u32) -> R<()> {
     let n = list_of(granules);
     let head = list_head(heap, n);
@@ -511,6 +521,7 @@ fn link(m: &mut AddressSpace, heap: u32, h: u32, granules: u32) -> R<()> {
 }
 
 /// Sets the PreviousSize of the block after `h` (of `granules`) when there is one.
+#[inline]
 fn set_next_prev(m: &mut AddressSpace, h: u32, granules: u32, last: bool) -> R<()> {
     if last {
         return Ok(());
@@ -523,12 +534,14 @@ fn set_next_prev(m: &mut AddressSpace, h: u32, granules: u32, last: bool) -> R<(
 
 /// The granules a request of `size` bytes takes with `extra` bytes of overhead beside the
 /// header (a HEAP_ENTRY_EXTRA, the tail fill).
+#[inline]
 fn granules_for(size: u32, extra: u32) -> Option<u32> {
     let bytes = round_up(size.max(1).checked_add(ENTRY_SIZE + extra)?, GRANULE)?;
     Some(bytes / GRANULE)
 }
 
 /// The overhead a busy block gets beside its header for the call's flags.
+#[inline]
 fn overhead(flags: u32) -> u32 {
     let mut extra = 0;
     if flags & HEAP_SETTABLE_USER_VALUE != 0 {
@@ -550,11 +563,13 @@ fn sizing_flags(m: &AddressSpace, heap: u32, flags: u32) -> R<u32> {
 }
 
 /// [`sizing_flags`] with the heap's flags already read.
+#[inline]
 fn sizing_flags_of(heap_flags: u32, flags: u32) -> u32 {
     (flags & !HEAP_TAIL_CHECKING_ENABLED) | (heap_flags & HEAP_TAIL_CHECKING_ENABLED)
 }
 
 /// The bytes of a busy block of `granules` past `size` bytes of data and its extra.
+#[inline]
 fn tail_room(granules: u32, size: u32, extra: bool) -> u32 {
     (granules * GRANULE)
         .saturating_sub(ENTRY_SIZE + if extra { 8 } else { 0 })
@@ -733,6 +748,7 @@ fn init_segment(
 
 /// Writes a free block of `granules` at `h` (fill pattern when the heap checks frees) and
 /// links it.
+#[inline]
 fn write_free_block(
     m: &mut AddressSpace,
     heap: u32,
@@ -747,6 +763,7 @@ fn write_free_block(
 }
 
 /// Writes the header (and the free fill) of a free block at `h`, not yet on a list.
+#[inline]
 fn write_free_header(
     m: &mut AddressSpace,
     heap: u32,
@@ -780,6 +797,7 @@ fn write_free_header(
 /// place of the free block at `old_h` (of `old_granules`, on list 0), when the new size keeps
 /// list 0 in order there: one relinking instead of taking the old block off and walking the
 /// list for the new one. False (nothing changed) when the place does not fit.
+#[inline]
 fn replace_on_list(
     m: &mut AddressSpace,
     heap: u32,
@@ -843,6 +861,7 @@ pub fn destroy(m: &mut AddressSpace, heap: u32) -> R<()> {
 
 /// A free block of at least `want` granules: its header, its entry, and whether it is still
 /// on its list (a block of list 0 is left there for [`claim`]).
+#[inline]
 fn take_free(m: &mut AddressSpace, heap: u32, want: u32) -> R<Option<(u32, Entry, bool)>> {
     if want < FREE_LISTS {
         // The FreeListsInUse words (128 bits), read at once.
@@ -907,6 +926,7 @@ fn take_free(m: &mut AddressSpace, heap: u32, want: u32) -> R<Option<(u32, Entry
 /// what is left when it can stand as a block of its own. A block still `linked` on list 0
 /// hands its place on the list to what is left of it when the order allows, else leaves it.
 #[allow(clippy::too_many_arguments)]
+#[inline]
 fn claim(
     m: &mut AddressSpace,
     heap: u32,
@@ -974,6 +994,7 @@ fn claim(
 }
 
 /// The tail fill and extra of a new busy block; its data zeroed when asked.
+#[inline]
 fn finish_busy(m: &mut AddressSpace, at: u32, granules: u32, size: u32, flags: u32) -> R<()> {
     let end = at - ENTRY_SIZE + granules * GRANULE;
     if flags & HEAP_SETTABLE_USER_VALUE != 0 {
@@ -1228,6 +1249,7 @@ enum Block {
 }
 
 /// The busy block whose data is at `at`.
+#[inline]
 fn busy_block(m: &AddressSpace, heap: u32, at: u32) -> R<Block> {
     if at & (GRANULE - 1) != 0 || at < ENTRY_SIZE {
         return Err(HeapFailure::InvalidParameter);
@@ -1269,6 +1291,7 @@ fn block_size(m: &AddressSpace, block: &Block) -> R<u32> {
 }
 
 /// Frees a busy block, coalescing it with free neighbours unless the heap says not to.
+#[inline]
 fn free_block(m: &mut AddressSpace, heap: u32, flags: u32, block: Block) -> R<()> {
     let (h, e, s) = match block {
         Block::Large(base) => {
@@ -1497,13 +1520,29 @@ fn write_busy_header(
     Ok(())
 }
 
+/// RtlFreeHeap of the busy block at `at` (not NULL) with the call's effective `flags`, the
+/// heap's lock free or the caller's.
+#[inline]
+fn free_with(m: &mut AddressSpace, heap: u32, flags: u32, at: u32) -> R<()> {
+    let block = busy_block(m, heap, at)?;
+    if let Block::Small(h, e, _) = &block
+        && e.flags & ef::FILL_PATTERN != 0
+        && !tail_intact(m, *h, *e)?
+    {
+        return Err(HeapFailure::InvalidParameter);
+    }
+    free_block(m, heap, flags, block)
+}
+
 /// The effective flags of a call: the caller's and the heap's forced ones, with
 /// HEAP_GROWABLE from the heap.
+#[inline]
 fn effective(h: Header, flags: u32) -> u32 {
     (flags | h.force) | (h.flags & HEAP_GROWABLE)
 }
 
 /// The calls' serialization: Err(Locked) when another (live) thread holds the heap's lock.
+#[inline]
 fn check_lock(
     m: &AddressSpace,
     heap: u32,
@@ -1560,14 +1599,7 @@ impl HeapCall<'_> {
             return Ok(());
         }
         let flags = self.prologue(heap, flags)?;
-        let block = busy_block(self.space, heap, at)?;
-        if let Block::Small(h, e, _) = &block
-            && e.flags & ef::FILL_PATTERN != 0
-            && !tail_intact(self.space, *h, *e)?
-        {
-            return Err(HeapFailure::InvalidParameter);
-        }
-        free_block(self.space, heap, flags, block)
+        free_with(self.space, heap, flags, at)
     }
 
     /// RtlSizeHeap: the size the block was asked for.
@@ -2217,16 +2249,46 @@ pub fn heap_flags(m: &AddressSpace, heap: u32) -> Option<u32> {
     header(m, heap).ok().map(|h| h.flags)
 }
 
-/// Whether thread `me` may call on `heap` without waiting: the heap's flags and forced
-/// flags (or-ed) when its header is sound and its lock is free or held by `me`; None when
-/// the call may have to wait (or fail on the header), which an inline call leaves to the
-/// full one.
-pub fn free_for(m: &AddressSpace, heap: u32, me: u32) -> Option<u32> {
-    let h = header(m, heap).ok()?;
+/// A heap that thread `me` may call on without waiting ([`free_for`]): its header read once,
+/// its lock free or held by `me`.
+#[derive(Clone, Copy, Debug)]
+pub struct FreeHeap {
+    heap: u32,
+    header: Header,
+}
+
+impl FreeHeap {
+    /// The heap's flags and forced flags, or-ed.
+    pub fn flags(&self) -> u32 {
+        self.header.flags | self.header.force
+    }
+
+    /// RtlAllocateHeap on the heap.
+    #[inline]
+    pub fn allocate(&self, m: &mut AddressSpace, flags: u32, size: u32) -> R<u32> {
+        let flags = effective(self.header, flags);
+        allocate_with(m, self.heap, self.header.flags, flags, size)
+    }
+
+    /// RtlFreeHeap on the heap: a NULL pointer frees nothing.
+    #[inline]
+    pub fn free(&self, m: &mut AddressSpace, flags: u32, at: u32) -> R<()> {
+        if at == 0 {
+            return Ok(());
+        }
+        free_with(m, self.heap, effective(self.header, flags), at)
+    }
+}
+
+/// Whether thread `me` may call on `heap` without waiting: the heap, when its header is
+/// sound and its lock is free or held by `me`; None when the call may have to wait (or fail
+/// on the header), which an inline call leaves to the full one.
+pub fn free_for(m: &AddressSpace, heap: u32, me: u32) -> Option<FreeHeap> {
+    let header = header(m, heap).ok()?;
     let owner = m
         .read_u32(heap + heap_off::LOCK + lock_off::OWNING_THREAD)
         .ok()?;
-    (owner == 0 || owner == me).then_some(h.flags | h.force)
+    (owner == 0 || owner == me).then_some(FreeHeap { heap, header })
 }
 
 #[cfg(test)]

@@ -3,13 +3,13 @@
 //! SET_LAST_STATUS), HEAP_GENERATE_EXCEPTIONS turns an allocation failure into a
 //! STATUS_NO_MEMORY exception, and a call on a heap another thread has locked waits for it.
 
-use nt_memory::GuestMemory;
+use nt_memory::{AddressSpace, GuestMemory};
 use nt_object::Handle;
 use nt_status::NtStatus;
 use win32::{ApiCall, ApiReturn, InlineCall, Ptr, export};
 
 use crate::heap::{
-    self, HEAP_GENERATE_EXCEPTIONS, HeapCall, HeapFailure, MAXIMUM_SEGMENTS, WalkEntry, WalkKind,
+    self, HEAP_GENERATE_EXCEPTIONS, HeapFailure, MAXIMUM_SEGMENTS, WalkEntry, WalkKind,
     with_heap_call,
 };
 
@@ -181,24 +181,13 @@ pub fn RtlAllocateHeap(
 fn inline_heap_call<T>(
     call: &mut InlineCall<'_>,
     raising: bool,
-    f: impl FnOnce(&mut HeapCall<'_>) -> Result<T, HeapFailure>,
+    f: impl FnOnce(&heap::FreeHeap, &mut AddressSpace) -> Result<T, HeapFailure>,
 ) -> Option<Result<T, HeapFailure>> {
-    let heap = call.arg(0);
-    let flags = heap::free_for(call.memory, heap, call.thread)?;
-    if raising && (flags | call.arg(1)) & HEAP_GENERATE_EXCEPTIONS != 0 {
+    let heap = heap::free_for(call.memory, call.arg(0), call.thread)?;
+    if raising && (heap.flags() | call.arg(1)) & HEAP_GENERATE_EXCEPTIONS != 0 {
         return None;
     }
-    // The lock is free or the caller's: no other thread's id is ever asked about.
-    let me = [call.thread];
-    let mut hc = HeapCall {
-        space: &mut *call.memory,
-        thread: call.thread,
-        live: &me,
-    };
-    match f(&mut hc) {
-        Err(HeapFailure::Locked) => None,
-        result => Some(result),
-    }
+    Some(f(&heap, call.memory))
 }
 
 /// [`set_last_status`] of an inline call.
@@ -209,8 +198,8 @@ fn inline_last_status(call: &mut InlineCall<'_>, status: NtStatus) {
 
 /// RtlAllocateHeap (and KERNEL32's HeapAlloc) inside the CPU.
 pub fn inline_allocate(call: &mut InlineCall<'_>) -> Option<u32> {
-    let (heap, flags, size) = (call.arg(0), call.arg(1), call.arg(2));
-    match inline_heap_call(call, true, |c| c.allocate(heap, flags, size))? {
+    let (flags, size) = (call.arg(1), call.arg(2));
+    match inline_heap_call(call, true, |h, m| h.allocate(m, flags, size))? {
         Ok(p) => Some(p),
         Err(f) => {
             inline_last_status(call, f.status());
@@ -221,8 +210,8 @@ pub fn inline_allocate(call: &mut InlineCall<'_>) -> Option<u32> {
 
 /// RtlFreeHeap (and KERNEL32's HeapFree) inside the CPU.
 pub fn inline_free(call: &mut InlineCall<'_>) -> Option<u32> {
-    let (heap, flags, at) = (call.arg(0), call.arg(1), call.arg(2));
-    match inline_heap_call(call, false, |c| c.free(heap, flags, at))? {
+    let (flags, at) = (call.arg(1), call.arg(2));
+    match inline_heap_call(call, false, |h, m| h.free(m, flags, at))? {
         Ok(()) => Some(1),
         Err(f) => {
             inline_last_status(call, f.status());
