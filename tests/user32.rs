@@ -1,6 +1,6 @@
 //! USER32 for programs without windows: wsprintfA/W and the clipboard
 //! (tests/guests/src/wsprintf.c and clip.c, checked against Wine's recorded output line for
-//! line), message boxes and the active window, and the system colours (syscolor.c).
+//! line), message boxes and the active window, the system colours (syscolor.c) and the character functions (chars.c).
 
 mod common;
 
@@ -70,4 +70,14 @@ fn system_colours_are_nt4_s_windows_standard_scheme() {
 #[test]
 fn system_colours_expected_output_agrees_with_wine_but_for_the_scheme() {
     agrees_with_wine("expected/syscolor.expected", "expected/syscolor.wine");
+}
+
+/// tests/guests/src/chars.c: the IsChar* classes of every ANSI character and of wide ones,
+/// CharUpper/CharLower of characters, strings and buffers (code page 1252 for the ANSI
+/// forms), and CharNext/CharPrev at a string's ends; identical to Wine's recorded output.
+#[test]
+fn character_functions_class_case_and_step_as_wine_does() {
+    let run = run_captured(&guest("x86/chars.exe"), RunOptions::default());
+    assert_eq!(run.stdout, expected("expected/chars.wine"), "{}", run.stderr);
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
 }

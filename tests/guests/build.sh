@@ -68,6 +68,9 @@ echo "built x86/gdidraw.exe"
 # USER32's system colours and their brushes (GDI32's GetObject).
 "$cc" "${flags[@]}" -o "$here/x86/syscolor.exe" "$here/src/syscolor.c" -luser32 -lgdi32 -lkernel32
 echo "built x86/syscolor.exe"
+# USER32's character functions (CharUpper/Lower, CharNext/Prev, IsChar*).
+"$cc" "${flags[@]}" -o "$here/x86/chars.exe" "$here/src/chars.c" -luser32 -lkernel32
+echo "built x86/chars.exe"
 # VERSION.dll: version information of the program itself (vers.rc) and of versdll.dll
 # (versdll.rc), read as data.
 i686-w64-mingw32-windres -i "$here/src/vers.rc" -o "$tmp/vers.o"

@@ -4,6 +4,7 @@
 //! window procedures called in guest code ([`guest`]), timers, cursors and icons, and the
 //! painting path ([`paint`]).
 
+mod chars;
 pub mod class;
 pub mod clipboard;
 pub mod cursor;
@@ -38,6 +39,27 @@ pub static DLL: BuiltinDll = BuiltinDll {
         CharToOemA,
         OemToCharA,
         CharUpperA,
+        chars::CharLowerA,
+        chars::CharLowerW,
+        chars::CharUpperW,
+        chars::CharLowerBuffA,
+        chars::CharLowerBuffW,
+        chars::CharUpperBuffA,
+        chars::CharUpperBuffW,
+        chars::CharNextA,
+        chars::CharNextW,
+        chars::CharNextExA,
+        chars::CharPrevA,
+        chars::CharPrevW,
+        chars::CharPrevExA,
+        chars::IsCharAlphaA,
+        chars::IsCharAlphaW,
+        chars::IsCharAlphaNumericA,
+        chars::IsCharAlphaNumericW,
+        chars::IsCharUpperA,
+        chars::IsCharUpperW,
+        chars::IsCharLowerA,
+        chars::IsCharLowerW,
         clipboard::OpenClipboard,
         clipboard::CloseClipboard,
         clipboard::EmptyClipboard,
