@@ -16,6 +16,7 @@ pub mod font;
 pub mod gdi;
 pub mod geometry;
 pub mod input;
+pub mod menu;
 pub mod nonclient;
 pub mod queue;
 pub mod region;
@@ -175,6 +176,8 @@ pub struct WindowManager {
     pub gdi: Gdi,
     /// The update regions of windows (client coordinates) and whether each needs erasing.
     pub updates: BTreeMap<u32, Update>,
+    /// The menus, and the popups shown while one is tracked: see [`menu`].
+    pub menus: menu::Menus,
 }
 
 /// What of a window needs painting: the region WM_PAINT is for.
@@ -237,6 +240,7 @@ impl Default for WindowManager {
             display: DisplayState::default(),
             gdi: Gdi::default(),
             updates: BTreeMap::new(),
+            menus: menu::Menus::default(),
         }
     }
 }
@@ -399,6 +403,7 @@ impl WindowManager {
         }
         self.queues.retain(|(p, _), _| *p != process);
         self.gdi.forget_process(process);
+        self.menus.forget_process(process);
     }
 
     // ---- windows ---------------------------------------------------------------------
