@@ -16,9 +16,9 @@
 use crate::font::drawtext::{self, DT_CENTER, DT_SINGLELINE, DT_VCENTER};
 use crate::font::{Font, LogFont, TextDraw};
 use crate::geometry::{self, Rect};
-use crate::nonclient::{FACE, HILIGHT, Painter, SHADOW};
 #[cfg(test)]
 use crate::nonclient::DKSHADOW;
+use crate::nonclient::{FACE, HILIGHT, Painter, SHADOW};
 use crate::surface::{Surface, intersect};
 use crate::{WS_CHILD, Window, WindowManager};
 
@@ -255,7 +255,13 @@ impl Menus {
         self.find_depth(menu, what, by_position, 0)
     }
 
-    fn find_depth(&self, menu: u32, what: u32, by_position: bool, depth: u32) -> Option<(u32, usize)> {
+    fn find_depth(
+        &self,
+        menu: u32,
+        what: u32,
+        by_position: bool,
+        depth: u32,
+    ) -> Option<(u32, usize)> {
         let m = self.get(menu)?;
         if by_position {
             return ((what as usize) < m.items.len()).then_some((m.handle, what as usize));
@@ -362,10 +368,7 @@ pub fn bar_items(menu: &Menu, bar: Rect) -> Vec<Rect> {
         .position(|i| i.item_type & MFT_RIGHTJUSTIFY != 0)
     {
         let line = out[first].top;
-        let end = out
-            .iter()
-            .rposition(|r| r.top == line)
-            .unwrap_or(first);
+        let end = out.iter().rposition(|r| r.top == line).unwrap_or(first);
         let shift = bar.right - out[end].right;
         if shift > 0 {
             for r in &mut out[first..=end] {
@@ -503,7 +506,13 @@ fn draw_popup_item(p: &mut Painter<'_>, font: &Font, item: &Item, r: Rect, accel
         let (cx, cy) = (r.left + 5, r.top + (r.height() - 7) / 2);
         let ink = if grayed { SHADOW } else { ink };
         if item.item_type & MFT_RADIOCHECK != 0 {
-            for (dy, row) in [(0, 0b01110), (1, 0b11111), (2, 0b11111), (3, 0b11111), (4, 0b01110)] {
+            for (dy, row) in [
+                (0, 0b01110),
+                (1, 0b11111),
+                (2, 0b11111),
+                (3, 0b11111),
+                (4, 0b01110),
+            ] {
                 for dx in 0..5 {
                     if row & (0b10000 >> dx) != 0 {
                         p.dot(cx + 1 + dx, cy + 1 + dy, ink);
@@ -568,7 +577,10 @@ impl WindowManager {
     /// Its menu bar's items on the screen.
     pub fn menu_bar_items(&self, hwnd: u32) -> Vec<Rect> {
         match self.menu_bar(hwnd) {
-            Some((menu, bar)) => self.menus.get(menu).map_or(Vec::new(), |m| bar_items(m, bar)),
+            Some((menu, bar)) => self
+                .menus
+                .get(menu)
+                .map_or(Vec::new(), |m| bar_items(m, bar)),
             None => Vec::new(),
         }
     }
@@ -705,7 +717,10 @@ mod tests {
         assert_eq!(menus.find(bar, 102, false), Some((sub, 1)));
         assert_eq!(menus.find(bar, 1, true), Some((bar, 1)));
         assert_eq!(menus.find(bar, 2, true), None);
-        assert_eq!(menus.item(bar, 200, false).and_then(Item::mnemonic), Some(u16::from(b'H')));
+        assert_eq!(
+            menus.item(bar, 200, false).and_then(Item::mnemonic),
+            Some(u16::from(b'H'))
+        );
         assert!(menus.destroy(bar));
         assert!(menus.get(sub).is_none(), "its submenu went with it");
         assert!(menus.get(bar).is_none());

@@ -198,20 +198,37 @@ fn copy(call: &mut ApiCall<'_>, handle: u32, dst: u32, count: i32) -> u32 {
 
 /// int CopyAcceleratorTableA(HACCEL hAccelSrc, LPACCEL lpAccelDst, int cAccelEntries).
 #[export]
-pub fn CopyAcceleratorTableA(call: &mut ApiCall<'_>, hAccelSrc: u32, lpAccelDst: u32, cAccelEntries: i32) -> u32 {
+pub fn CopyAcceleratorTableA(
+    call: &mut ApiCall<'_>,
+    hAccelSrc: u32,
+    lpAccelDst: u32,
+    cAccelEntries: i32,
+) -> u32 {
     copy(call, hAccelSrc, lpAccelDst, cAccelEntries)
 }
 
 /// int CopyAcceleratorTableW(HACCEL hAccelSrc, LPACCEL lpAccelDst, int cAccelEntries).
 #[export]
-pub fn CopyAcceleratorTableW(call: &mut ApiCall<'_>, hAccelSrc: u32, lpAccelDst: u32, cAccelEntries: i32) -> u32 {
+pub fn CopyAcceleratorTableW(
+    call: &mut ApiCall<'_>,
+    hAccelSrc: u32,
+    lpAccelDst: u32,
+    cAccelEntries: i32,
+) -> u32 {
     copy(call, hAccelSrc, lpAccelDst, cAccelEntries)
 }
 
 /// The entry of `table` a key message matches: a virtual key (WM_KEYDOWN, WM_SYSKEYDOWN)
 /// with exactly the Shift, Ctrl and Alt keys down that it names, or a character
 /// (WM_CHAR, WM_SYSCHAR; FALT for the latter).
-fn matching(table: &[Accel], msg: u32, key: u32, shift: bool, ctrl: bool, alt: bool) -> Option<Accel> {
+fn matching(
+    table: &[Accel],
+    msg: u32,
+    key: u32,
+    shift: bool,
+    ctrl: bool,
+    alt: bool,
+) -> Option<Accel> {
     table.iter().copied().find(|&(f, k, _)| {
         if u32::from(k) != key {
             return false;
@@ -246,7 +263,11 @@ fn translate(call: &mut ApiCall<'_>, hwnd: u32, haccel: u32, msg: u32) -> ApiRet
         return call.fail_win32(Win32Error::INVALID_WINDOW_HANDLE, 0);
     };
     let d = &wm(call).display;
-    let (shift, ctrl, alt) = (d.is_down(VK_SHIFT), d.is_down(VK_CONTROL), d.is_down(VK_MENU));
+    let (shift, ctrl, alt) = (
+        d.is_down(VK_SHIFT),
+        d.is_down(VK_CONTROL),
+        d.is_down(VK_MENU),
+    );
     let Some((_, _, command)) = matching(&table, message, wp, shift, ctrl, alt) else {
         return ApiReturn::Value(0);
     };
@@ -274,7 +295,12 @@ fn translate(call: &mut ApiCall<'_>, hwnd: u32, haccel: u32, msg: u32) -> ApiRet
     if system.is_some() {
         acts.push_back(Act::Send(hwnd, WM_SYSCOMMAND, command, 0));
     } else {
-        acts.push_back(Act::Send(hwnd, crate::menu::WM_COMMAND, command | 0x1_0000, 0));
+        acts.push_back(Act::Send(
+            hwnd,
+            crate::menu::WM_COMMAND,
+            command | 0x1_0000,
+            0,
+        ));
     }
     let step = plan(call, acts, 0, returning(1));
     run(call, 3, step)
@@ -283,13 +309,23 @@ fn translate(call: &mut ApiCall<'_>, hwnd: u32, haccel: u32, msg: u32) -> ApiRet
 /// int TranslateAcceleratorA(HWND hWnd, HACCEL hAccTable, LPMSG lpMsg): nonzero when the
 /// message was an accelerator (its command sent).
 #[export]
-pub fn TranslateAcceleratorA(call: &mut ApiCall<'_>, hWnd: u32, hAccTable: u32, lpMsg: Ptr) -> ApiReturn {
+pub fn TranslateAcceleratorA(
+    call: &mut ApiCall<'_>,
+    hWnd: u32,
+    hAccTable: u32,
+    lpMsg: Ptr,
+) -> ApiReturn {
     translate(call, hWnd, hAccTable, lpMsg.0)
 }
 
 /// int TranslateAcceleratorW(HWND hWnd, HACCEL hAccTable, LPMSG lpMsg).
 #[export]
-pub fn TranslateAcceleratorW(call: &mut ApiCall<'_>, hWnd: u32, hAccTable: u32, lpMsg: Ptr) -> ApiReturn {
+pub fn TranslateAcceleratorW(
+    call: &mut ApiCall<'_>,
+    hWnd: u32,
+    hAccTable: u32,
+    lpMsg: Ptr,
+) -> ApiReturn {
     translate(call, hWnd, hAccTable, lpMsg.0)
 }
 
@@ -304,12 +340,34 @@ mod tests {
             (0, u16::from(b'x'), 102),        // the character x
             (FALT, u16::from(b'q'), 103),     // Alt+q as a character
         ];
-        assert_eq!(matching(&table, WM_KEYDOWN, 0x4F, false, true, false).map(|a| a.2), Some(101));
-        assert_eq!(matching(&table, WM_KEYDOWN, 0x4F, true, true, false), None, "Shift too");
-        assert_eq!(matching(&table, WM_KEYDOWN, 0x4F, false, false, false), None);
-        assert_eq!(matching(&table, WM_CHAR, u32::from(b'x'), false, false, false).map(|a| a.2), Some(102));
-        assert_eq!(matching(&table, WM_KEYDOWN, u32::from(b'x'), false, false, false), None);
-        assert_eq!(matching(&table, WM_SYSCHAR, u32::from(b'q'), false, false, true).map(|a| a.2), Some(103));
-        assert_eq!(matching(&table, WM_CHAR, u32::from(b'q'), false, false, false), None);
+        assert_eq!(
+            matching(&table, WM_KEYDOWN, 0x4F, false, true, false).map(|a| a.2),
+            Some(101)
+        );
+        assert_eq!(
+            matching(&table, WM_KEYDOWN, 0x4F, true, true, false),
+            None,
+            "Shift too"
+        );
+        assert_eq!(
+            matching(&table, WM_KEYDOWN, 0x4F, false, false, false),
+            None
+        );
+        assert_eq!(
+            matching(&table, WM_CHAR, u32::from(b'x'), false, false, false).map(|a| a.2),
+            Some(102)
+        );
+        assert_eq!(
+            matching(&table, WM_KEYDOWN, u32::from(b'x'), false, false, false),
+            None
+        );
+        assert_eq!(
+            matching(&table, WM_SYSCHAR, u32::from(b'q'), false, false, true).map(|a| a.2),
+            Some(103)
+        );
+        assert_eq!(
+            matching(&table, WM_CHAR, u32::from(b'q'), false, false, false),
+            None
+        );
     }
 }

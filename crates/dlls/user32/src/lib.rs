@@ -4,8 +4,8 @@
 //! window procedures called in guest code ([`guest`]), timers, cursors and icons, and the
 //! painting path ([`paint`]).
 
-pub mod class;
 pub mod accel;
+pub mod class;
 pub mod clipboard;
 pub mod cursor;
 pub mod guest;

@@ -21,8 +21,7 @@ use win32k::Class;
 use win32k::geometry::Rect;
 use win32k::menu::{
     Item, MF_DISABLED, MF_GRAYED, MF_POPUP, MFS_CHECKED, MFS_DEFAULT, MFS_GRAYED, MFS_HILITE,
-    MFT_BITMAP,
-    MFT_OWNERDRAW, MFT_RADIOCHECK, MFT_SEPARATOR, Menu, Menus, upper,
+    MFT_BITMAP, MFT_OWNERDRAW, MFT_RADIOCHECK, MFT_SEPARATOR, Menu, Menus, upper,
 };
 
 use crate::guest::{Step, run, scratch};
@@ -224,14 +223,42 @@ fn insert_menu(
 
 /// BOOL AppendMenuA(HMENU hMenu, UINT uFlags, UINT_PTR uIDNewItem, LPCSTR lpNewItem).
 #[export]
-pub fn AppendMenuA(call: &mut ApiCall<'_>, hMenu: u32, uFlags: u32, uIDNewItem: u32, lpNewItem: u32) -> bool {
-    insert_menu(call, hMenu, u32::MAX, uFlags | MF_BYPOSITION, uIDNewItem, lpNewItem, false)
+pub fn AppendMenuA(
+    call: &mut ApiCall<'_>,
+    hMenu: u32,
+    uFlags: u32,
+    uIDNewItem: u32,
+    lpNewItem: u32,
+) -> bool {
+    insert_menu(
+        call,
+        hMenu,
+        u32::MAX,
+        uFlags | MF_BYPOSITION,
+        uIDNewItem,
+        lpNewItem,
+        false,
+    )
 }
 
 /// BOOL AppendMenuW(HMENU hMenu, UINT uFlags, UINT_PTR uIDNewItem, LPCWSTR lpNewItem).
 #[export]
-pub fn AppendMenuW(call: &mut ApiCall<'_>, hMenu: u32, uFlags: u32, uIDNewItem: u32, lpNewItem: u32) -> bool {
-    insert_menu(call, hMenu, u32::MAX, uFlags | MF_BYPOSITION, uIDNewItem, lpNewItem, true)
+pub fn AppendMenuW(
+    call: &mut ApiCall<'_>,
+    hMenu: u32,
+    uFlags: u32,
+    uIDNewItem: u32,
+    lpNewItem: u32,
+) -> bool {
+    insert_menu(
+        call,
+        hMenu,
+        u32::MAX,
+        uFlags | MF_BYPOSITION,
+        uIDNewItem,
+        lpNewItem,
+        true,
+    )
 }
 
 /// BOOL InsertMenuA(HMENU hMenu, UINT uPosition, UINT uFlags, UINT_PTR uIDNewItem, LPCSTR
@@ -330,7 +357,13 @@ pub fn ModifyMenuW(
 }
 
 /// RemoveMenu's and DeleteMenu's work (`destroy`: the submenu goes too).
-fn remove_menu(call: &mut ApiCall<'_>, menu: u32, position: u32, flags: u32, destroy: bool) -> bool {
+fn remove_menu(
+    call: &mut ApiCall<'_>,
+    menu: u32,
+    position: u32,
+    flags: u32,
+    destroy: bool,
+) -> bool {
     let Ok(menu) = valid(call, menu) else {
         return false;
     };
@@ -365,9 +398,7 @@ pub fn GetSubMenu(call: &mut ApiCall<'_>, hMenu: u32, nPos: u32) -> u32 {
     if valid(call, hMenu).is_err() {
         return 0;
     }
-    menus(call)
-        .item(hMenu, nPos, true)
-        .map_or(0, |i| i.submenu)
+    menus(call).item(hMenu, nPos, true).map_or(0, |i| i.submenu)
 }
 
 /// int GetMenuItemCount(HMENU hMenu): -1 for a bad handle.
@@ -426,7 +457,10 @@ fn get_menu_string(
     if valid(call, menu).is_err() {
         return 0;
     }
-    let Some(item) = menus(call).item(menu, id, flags & MF_BYPOSITION != 0).cloned() else {
+    let Some(item) = menus(call)
+        .item(menu, id, flags & MF_BYPOSITION != 0)
+        .cloned()
+    else {
         return 0;
     };
     let text = if item.item_type & (MFT_BITMAP | MFT_OWNERDRAW | MFT_SEPARATOR) == 0 {
@@ -484,7 +518,14 @@ fn read_info(call: &mut ApiCall<'_>, address: u32) -> Result<[u32; 11], Win32Err
 }
 
 /// GetMenuItemInfoA/W's work.
-fn get_item_info(call: &mut ApiCall<'_>, menu: u32, what: u32, by_position: bool, info: u32, wide: bool) -> bool {
+fn get_item_info(
+    call: &mut ApiCall<'_>,
+    menu: u32,
+    what: u32,
+    by_position: bool,
+    info: u32,
+    wide: bool,
+) -> bool {
     if valid(call, menu).is_err() {
         return false;
     }
@@ -542,18 +583,35 @@ fn get_item_info(call: &mut ApiCall<'_>, menu: u32, what: u32, by_position: bool
 
 /// BOOL GetMenuItemInfoA(HMENU hMenu, UINT uItem, BOOL fByPosition, LPMENUITEMINFOA lpmii).
 #[export]
-pub fn GetMenuItemInfoA(call: &mut ApiCall<'_>, hMenu: u32, uItem: u32, fByPosition: bool, lpmii: u32) -> bool {
+pub fn GetMenuItemInfoA(
+    call: &mut ApiCall<'_>,
+    hMenu: u32,
+    uItem: u32,
+    fByPosition: bool,
+    lpmii: u32,
+) -> bool {
     get_item_info(call, hMenu, uItem, fByPosition, lpmii, false)
 }
 
 /// BOOL GetMenuItemInfoW(HMENU hMenu, UINT uItem, BOOL fByPosition, LPMENUITEMINFOW lpmii).
 #[export]
-pub fn GetMenuItemInfoW(call: &mut ApiCall<'_>, hMenu: u32, uItem: u32, fByPosition: bool, lpmii: u32) -> bool {
+pub fn GetMenuItemInfoW(
+    call: &mut ApiCall<'_>,
+    hMenu: u32,
+    uItem: u32,
+    fByPosition: bool,
+    lpmii: u32,
+) -> bool {
     get_item_info(call, hMenu, uItem, fByPosition, lpmii, true)
 }
 
 /// Changes `item` as a MENUITEMINFO's words say.
-fn apply_info(call: &mut ApiCall<'_>, item: &mut Item, w: &[u32; 11], wide: bool) -> Result<(), Win32Error> {
+fn apply_info(
+    call: &mut ApiCall<'_>,
+    item: &mut Item,
+    w: &[u32; 11],
+    wide: bool,
+) -> Result<(), Win32Error> {
     let mask = w[1];
     if mask & MIIM_TYPE != 0 {
         item.item_type = w[2];
@@ -650,25 +708,49 @@ fn set_item_info(
 
 /// BOOL SetMenuItemInfoA(HMENU hMenu, UINT uItem, BOOL fByPosition, LPCMENUITEMINFOA lpmii).
 #[export]
-pub fn SetMenuItemInfoA(call: &mut ApiCall<'_>, hMenu: u32, uItem: u32, fByPosition: bool, lpmii: u32) -> bool {
+pub fn SetMenuItemInfoA(
+    call: &mut ApiCall<'_>,
+    hMenu: u32,
+    uItem: u32,
+    fByPosition: bool,
+    lpmii: u32,
+) -> bool {
     set_item_info(call, hMenu, uItem, fByPosition, lpmii, false, false)
 }
 
 /// BOOL SetMenuItemInfoW(HMENU hMenu, UINT uItem, BOOL fByPosition, LPCMENUITEMINFOW lpmii).
 #[export]
-pub fn SetMenuItemInfoW(call: &mut ApiCall<'_>, hMenu: u32, uItem: u32, fByPosition: bool, lpmii: u32) -> bool {
+pub fn SetMenuItemInfoW(
+    call: &mut ApiCall<'_>,
+    hMenu: u32,
+    uItem: u32,
+    fByPosition: bool,
+    lpmii: u32,
+) -> bool {
     set_item_info(call, hMenu, uItem, fByPosition, lpmii, true, false)
 }
 
 /// BOOL InsertMenuItemA(HMENU hMenu, UINT uItem, BOOL fByPosition, LPCMENUITEMINFOA lpmii).
 #[export]
-pub fn InsertMenuItemA(call: &mut ApiCall<'_>, hMenu: u32, uItem: u32, fByPosition: bool, lpmii: u32) -> bool {
+pub fn InsertMenuItemA(
+    call: &mut ApiCall<'_>,
+    hMenu: u32,
+    uItem: u32,
+    fByPosition: bool,
+    lpmii: u32,
+) -> bool {
     set_item_info(call, hMenu, uItem, fByPosition, lpmii, false, true)
 }
 
 /// BOOL InsertMenuItemW(HMENU hMenu, UINT uItem, BOOL fByPosition, LPCMENUITEMINFOW lpmii).
 #[export]
-pub fn InsertMenuItemW(call: &mut ApiCall<'_>, hMenu: u32, uItem: u32, fByPosition: bool, lpmii: u32) -> bool {
+pub fn InsertMenuItemW(
+    call: &mut ApiCall<'_>,
+    hMenu: u32,
+    uItem: u32,
+    fByPosition: bool,
+    lpmii: u32,
+) -> bool {
     set_item_info(call, hMenu, uItem, fByPosition, lpmii, true, true)
 }
 
@@ -699,7 +781,8 @@ pub fn EnableMenuItem(call: &mut ApiCall<'_>, hMenu: u32, uIDEnableItem: u32, uE
     match menus(call).item_mut(hMenu, uIDEnableItem, uEnable & MF_BYPOSITION != 0) {
         Some(item) => {
             let old = item.state & (MF_GRAYED | MF_DISABLED);
-            item.state = (item.state & !(MF_GRAYED | MF_DISABLED)) | (uEnable & (MF_GRAYED | MF_DISABLED));
+            item.state =
+                (item.state & !(MF_GRAYED | MF_DISABLED)) | (uEnable & (MF_GRAYED | MF_DISABLED));
             old
         }
         None => u32::MAX,
@@ -748,7 +831,13 @@ pub fn CheckMenuRadioItem(
 /// BOOL HiliteMenuItem(HWND hwnd, HMENU hmenu, UINT uItemHilite, UINT uHilite): sets or
 /// clears an item's highlight, redrawing the window's menu bar.
 #[export]
-pub fn HiliteMenuItem(call: &mut ApiCall<'_>, hwnd: u32, hmenu: u32, uItemHilite: u32, uHilite: u32) -> bool {
+pub fn HiliteMenuItem(
+    call: &mut ApiCall<'_>,
+    hwnd: u32,
+    hmenu: u32,
+    uItemHilite: u32,
+    uHilite: u32,
+) -> bool {
     if valid(call, hmenu).is_err() {
         return false;
     }
@@ -852,7 +941,12 @@ pub fn SetMenuItemBitmaps(
 
 /// A top-level window's menu at creation: `given`, else its class's lpszMenuName loaded
 /// from the instance; ERROR_INVALID_MENU_HANDLE for a `given` that is not a menu.
-pub fn window_menu(call: &mut ApiCall<'_>, given: u32, class: &Class, instance: u32) -> Result<u32, Win32Error> {
+pub fn window_menu(
+    call: &mut ApiCall<'_>,
+    given: u32,
+    class: &Class,
+    instance: u32,
+) -> Result<u32, Win32Error> {
     if given != 0 {
         return menus(call)
             .get(given)
@@ -862,7 +956,14 @@ pub fn window_menu(call: &mut ApiCall<'_>, given: u32, class: &Class, instance: 
     if class.menu_name == 0 {
         return Ok(0);
     }
-    let module = crate::class::instance_of(call, if instance != 0 { instance } else { class.instance });
+    let module = crate::class::instance_of(
+        call,
+        if instance != 0 {
+            instance
+        } else {
+            class.instance
+        },
+    );
     Ok(load_menu(call, module, class.menu_name, class.unicode).unwrap_or(0))
 }
 
@@ -937,7 +1038,13 @@ pub fn DrawMenuBar(call: &mut ApiCall<'_>, hWnd: u32) -> bool {
 /// BOOL GetMenuItemRect(HWND hWnd, HMENU hMenu, UINT uItem, LPRECT lprcItem): the item's
 /// rectangle on the screen, for an item of the window's menu bar or of a popup shown.
 #[export]
-pub fn GetMenuItemRect(call: &mut ApiCall<'_>, hWnd: u32, hMenu: u32, uItem: u32, lprcItem: Ptr) -> bool {
+pub fn GetMenuItemRect(
+    call: &mut ApiCall<'_>,
+    hWnd: u32,
+    hMenu: u32,
+    uItem: u32,
+    lprcItem: Ptr,
+) -> bool {
     let Ok(menu) = valid(call, hMenu) else {
         return false;
     };
@@ -991,7 +1098,8 @@ fn system_menu(call: &mut ApiCall<'_>, hwnd: u32) -> u32 {
             };
             Item {
                 item_type: if id == 0 { MFT_SEPARATOR } else { 0 },
-                state: if grayed { MF_GRAYED } else { 0 } | if id == 0xF060 { MFS_DEFAULT } else { 0 },
+                state: if grayed { MF_GRAYED } else { 0 }
+                    | if id == 0xF060 { MFS_DEFAULT } else { 0 },
                 id,
                 text: text.encode_utf16().collect(),
                 ..Item::default()
@@ -1030,7 +1138,12 @@ pub fn GetSystemMenu(call: &mut ApiCall<'_>, hWnd: u32, bRevert: bool) -> u32 {
 // ---- templates -----------------------------------------------------------------------------
 
 /// Makes the menu of template items (a popup for a submenu).
-fn build(call: &mut ApiCall<'_>, items: &[templates::MenuItem], extended: bool, popup: bool) -> u32 {
+fn build(
+    call: &mut ApiCall<'_>,
+    items: &[templates::MenuItem],
+    extended: bool,
+    popup: bool,
+) -> u32 {
     let process = call.thread.process;
     let mut out = Vec::with_capacity(items.len());
     for t in items {
@@ -1091,8 +1204,9 @@ fn load_menu(call: &mut ApiCall<'_>, module: u32, name: u32, wide: bool) -> Resu
             None => ResourceId::Name(s.to_uppercase()),
         }
     };
-    let (address, entry) = kernel32::resource::find(call, module, &ResourceId::Id(rt::MENU), &id, 0)
-        .map_err(|m| m.status())?;
+    let (address, entry) =
+        kernel32::resource::find(call, module, &ResourceId::Id(rt::MENU), &id, 0)
+            .map_err(|m| m.status())?;
     let data = call
         .read_bytes(address, entry.size as usize)
         .map_err(|_| NtStatus::ACCESS_VIOLATION)?;
@@ -1210,7 +1324,11 @@ fn menu_select(call: &mut ApiCall<'_>, menu: u32, index: usize, mouse: bool) -> 
     let t = tracking(call)?;
     let (owner, system) = (t.owner, t.system);
     let item = menus(call).get(menu)?.items.get(index)?.clone();
-    let lo = if item.is_popup() { index as u32 } else { item.id };
+    let lo = if item.is_popup() {
+        index as u32
+    } else {
+        item.id
+    };
     let mut flags = (item.flags() | MF_HILITE) & 0xFFFF;
     if mouse {
         flags |= MF_MOUSESELECT;
@@ -1248,7 +1366,10 @@ fn select_popup_acts(level: usize, index: usize, mouse: bool) -> Vec<Act> {
                 return;
             };
             unhilite(call, menu);
-            if let Some(i) = menus(call).get_mut(menu).and_then(|m| m.items.get_mut(index)) {
+            if let Some(i) = menus(call)
+                .get_mut(menu)
+                .and_then(|m| m.items.get_mut(index))
+            {
                 i.state |= MFS_HILITE;
             }
             wm(call).redraw_popup(level);
@@ -1270,7 +1391,12 @@ fn open_popup_acts(sub: u32, pos: usize, x: i32, y: i32, select_first: bool) -> 
             }
             let t = tracking(call)?;
             let (owner, system) = (t.owner, t.system);
-            Some((owner, WM_INITMENUPOPUP, sub, pos as u32 | (u32::from(system) << 16)))
+            Some((
+                owner,
+                WM_INITMENUPOPUP,
+                sub,
+                pos as u32 | (u32::from(system) << 16),
+            ))
         }),
         Act::run(move |call| {
             unhilite(call, sub);
@@ -1286,7 +1412,10 @@ fn open_popup_acts(sub: u32, pos: usize, x: i32, y: i32, select_first: bool) -> 
                 .items
                 .iter()
                 .position(|i| !i.is_separator())?;
-            if let Some(i) = menus(call).get_mut(sub).and_then(|m| m.items.get_mut(first)) {
+            if let Some(i) = menus(call)
+                .get_mut(sub)
+                .and_then(|m| m.items.get_mut(first))
+            {
                 i.state |= MFS_HILITE;
             }
             wm(call).redraw_popup(level);
@@ -1305,21 +1434,36 @@ fn select_bar_acts(call: &mut ApiCall<'_>, index: usize, open: bool, mouse: bool
     t.bar_sel = Some(index);
     close_popups(call, 0);
     unhilite(call, bar);
-    let Some(item) = menus(call).get(bar).and_then(|m| m.items.get(index)).cloned() else {
+    let Some(item) = menus(call)
+        .get(bar)
+        .and_then(|m| m.items.get(index))
+        .cloned()
+    else {
         return Vec::new();
     };
-    if let Some(i) = menus(call).get_mut(bar).and_then(|m| m.items.get_mut(index)) {
+    if let Some(i) = menus(call)
+        .get_mut(bar)
+        .and_then(|m| m.items.get_mut(index))
+    {
         i.state |= MFS_HILITE;
     }
     let pushed = open && item.is_popup();
     let handle = wm(call).full_handle(owner).unwrap_or(owner);
     wm(call).menus.bar_tracked = Some((handle, pushed));
     wm(call).draw_menu_bar(owner);
-    let mut acts = vec![Act::send_with(move |call| menu_select(call, bar, index, mouse))];
+    let mut acts = vec![Act::send_with(move |call| {
+        menu_select(call, bar, index, mouse)
+    })];
     if pushed {
         let r = wm(call).menu_bar_items(owner).get(index).copied();
         if let Some(r) = r {
-            acts.extend(open_popup_acts(item.submenu, index, r.left, r.top + win32k::geometry::MENU, !mouse));
+            acts.extend(open_popup_acts(
+                item.submenu,
+                index,
+                r.left,
+                r.top + win32k::geometry::MENU,
+                !mouse,
+            ));
         }
     }
     acts
@@ -1341,7 +1485,11 @@ fn choose_acts(call: &mut ApiCall<'_>, level: usize, index: usize, mouse: bool) 
         return Vec::new();
     };
     let (menu, rect, item_rect) = (s.menu, s.rect, s.items.get(index).copied());
-    let Some(item) = menus(call).get(menu).and_then(|m| m.items.get(index)).cloned() else {
+    let Some(item) = menus(call)
+        .get(menu)
+        .and_then(|m| m.items.get(index))
+        .cloned()
+    else {
         return Vec::new();
     };
     if item.is_separator() {
@@ -1352,8 +1500,19 @@ fn choose_acts(call: &mut ApiCall<'_>, level: usize, index: usize, mouse: bool) 
             return Vec::new();
         }
         let y = item_rect.map_or(rect.top, |r| r.top) - 3;
-        let mut acts = select_popup_acts(level, index, mouse);
-        acts.extend(open_popup_acts(item.submenu, index, rect.right - 3, y, !mouse));
+        let mut acts = if item.state & MFS_HILITE != 0 {
+            // Already selected: only the popups above it close.
+            vec![Act::run(move |call| close_popups(call, level + 1))]
+        } else {
+            select_popup_acts(level, index, mouse)
+        };
+        acts.extend(open_popup_acts(
+            item.submenu,
+            index,
+            rect.right - 3,
+            y,
+            !mouse,
+        ));
         return acts;
     }
     if item.state & MF_GRAYED != 0 {
@@ -1403,13 +1562,20 @@ fn mouse_acts(call: &mut ApiCall<'_>, kind: u32, x: i32, y: i32) -> Vec<Act> {
                     .get(menu)
                     .and_then(|m| m.items.get(index))
                     .is_some_and(|i| i.is_popup());
-                return if popup { choose_acts(call, level, index, true) } else { Vec::new() };
+                return if popup {
+                    choose_acts(call, level, index, true)
+                } else {
+                    Vec::new()
+                };
             }
             if already {
                 return Vec::new();
             }
             let menu = wm(call).menus.shown[level].menu;
-            let item = menus(call).get(menu).and_then(|m| m.items.get(index)).cloned();
+            let item = menus(call)
+                .get(menu)
+                .and_then(|m| m.items.get(index))
+                .cloned();
             match item {
                 Some(i) if i.is_separator() => Vec::new(),
                 Some(i) if i.is_popup() => choose_acts(call, level, index, true),
@@ -1514,7 +1680,10 @@ fn key_acts(call: &mut ApiCall<'_>, vk: u32) -> Vec<Act> {
         VK_LEFT | VK_RIGHT => {
             if vk == VK_RIGHT
                 && let (Some(m), Some(sel)) = (top, top_sel)
-                && menus(call).get(m).and_then(|m| m.items.get(sel)).is_some_and(|i| i.is_popup())
+                && menus(call)
+                    .get(m)
+                    .and_then(|m| m.items.get(sel))
+                    .is_some_and(|i| i.is_popup())
             {
                 return choose_acts(call, shown - 1, sel, false);
             }
@@ -1793,7 +1962,11 @@ fn finish(call: &mut ApiCall<'_>, command: u32) -> Step {
                 return;
             };
             let key = (w.process, w.thread);
-            let (message, lparam) = if system { (WM_SYSCOMMAND, point) } else { (WM_COMMAND, 0) };
+            let (message, lparam) = if system {
+                (WM_SYSCOMMAND, point)
+            } else {
+                (WM_COMMAND, 0)
+            };
             if let Some(q) = m.queues.get_mut(&key) {
                 q.post(win32k::Message {
                     hwnd: owner,
@@ -1806,11 +1979,7 @@ fn finish(call: &mut ApiCall<'_>, command: u32) -> Step {
             }
         }));
     }
-    let value = if returns {
-        command
-    } else {
-        u32::from(t.popup)
-    };
+    let value = if returns { command } else { u32::from(t.popup) };
     plan(call, acts, 0, returning(value))
 }
 
@@ -1821,7 +1990,15 @@ pub fn is_tracking(call: &mut ApiCall<'_>) -> bool {
 }
 
 /// TrackPopupMenu(Ex)'s work.
-fn track_popup(call: &mut ApiCall<'_>, params: u32, menu: u32, flags: u32, x: i32, y: i32, hwnd: u32) -> ApiReturn {
+fn track_popup(
+    call: &mut ApiCall<'_>,
+    params: u32,
+    menu: u32,
+    flags: u32,
+    x: i32,
+    y: i32,
+    hwnd: u32,
+) -> ApiReturn {
     let menu = match valid(call, menu) {
         Ok(h) => h,
         Err(()) => return ApiReturn::Value(0),
@@ -1884,20 +2061,35 @@ struct AltAlone(BTreeMap<(u32, u32), bool>);
 /// alone, or F10, SC_KEYMENU 0; Alt and a character (WM_SYSCHAR) SC_KEYMENU with it, sent
 /// to the top-level window; SC_MOUSEMENU and SC_KEYMENU run the menu loop. None for the
 /// messages it leaves to the rest of DefWindowProc.
-pub fn default_proc(call: &mut ApiCall<'_>, w: &win32k::Window, msg: u32, wp: u32, lp: u32) -> Option<Step> {
+pub fn default_proc(
+    call: &mut ApiCall<'_>,
+    w: &win32k::Window,
+    msg: u32,
+    wp: u32,
+    lp: u32,
+) -> Option<Step> {
     let key = (call.thread.process, call.thread.thread);
     let hwnd = w.handle;
     let top = {
         let m = wm(call);
         let mut h = hwnd;
-        while let Some(x) = m.window(h).filter(|x| x.style & win32k::WS_CHILD != 0 && x.parent != win32k::DESKTOP) {
+        while let Some(x) = m
+            .window(h)
+            .filter(|x| x.style & win32k::WS_CHILD != 0 && x.parent != win32k::DESKTOP)
+        {
             h = x.parent;
         }
         h
     };
     match msg {
         WM_NCLBUTTONDOWN if wp == win32k::nonclient::HTMENU => {
-            let acts: VecDeque<Act> = [Act::Send(hwnd, WM_SYSCOMMAND, SC_MOUSEMENU | win32k::nonclient::HTMENU, lp)].into();
+            let acts: VecDeque<Act> = [Act::Send(
+                hwnd,
+                WM_SYSCOMMAND,
+                SC_MOUSEMENU | win32k::nonclient::HTMENU,
+                lp,
+            )]
+            .into();
             Some(plan(call, acts, 0, returning(0)))
         }
         WM_SYSKEYDOWN | WM_KEYDOWN => {
@@ -1923,7 +2115,8 @@ pub fn default_proc(call: &mut ApiCall<'_>, w: &win32k::Window, msg: u32, wp: u3
         }
         WM_SYSCHAR if lp & (1 << 29) != 0 && wp != VK_RETURN => {
             call.state.get::<AltAlone>().0.insert(key, false);
-            let acts: VecDeque<Act> = [Act::Send(top, WM_SYSCOMMAND, SC_KEYMENU, wp & 0xFFFF)].into();
+            let acts: VecDeque<Act> =
+                [Act::Send(top, WM_SYSCOMMAND, SC_KEYMENU, wp & 0xFFFF)].into();
             Some(plan(call, acts, 0, returning(0)))
         }
         WM_SYSCOMMAND if matches!(wp & 0xFFF0, SC_MOUSEMENU | SC_KEYMENU) => {
