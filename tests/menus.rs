@@ -194,3 +194,10 @@ fn escape_closes_the_popup_then_the_bar_and_the_screen_under_the_popup_comes_bac
     }
     assert_eq!(at(104, 108), FACE, "File is drawn plain again");
 }
+
+#[test]
+fn alpha_code_builds_and_queries_menus_through_the_same_structures() {
+    let run = run_captured(&guest("alpha/menualpha.exe"), RunOptions::default());
+    assert_eq!(run.report.outcome, RunOutcome::AllExited, "{}", run.stderr);
+    assert_eq!(run.stdout, expected("expected/menualpha.expected"));
+}
