@@ -201,3 +201,37 @@ fn alpha_code_builds_and_queries_menus_through_the_same_structures() {
     assert_eq!(run.report.outcome, RunOutcome::AllExited, "{}", run.stderr);
     assert_eq!(run.stdout, expected("expected/menualpha.expected"));
 }
+
+#[test]
+fn the_system_menu_opens_from_alt_space_and_the_box_and_its_close_item_closes_the_window() {
+    // Alt+Space opens it with Restore (grayed: the window is not minimized or maximized)
+    // selected; Esc ends it. A click on the system menu box opens it again; its items are
+    // Restore, Move, Size, Minimize, Maximize (17 pixels each), a separator (9) and Close,
+    // which posts WM_SYSCOMMAND SC_CLOSE: DefWindowProc closes the window.
+    let (outcome, out, _) = menuwin(
+        b"\\w{500ms}\\k{A-Space}\\w{300ms}\\k{Esc}\\w{300ms}\\m{click 110,92}\\w{300ms}\
+          \\m{click 130,208}\\w{300ms}",
+        3,
+    );
+    assert_eq!(outcome, RunOutcome::AllExited, "{out}");
+    let log: Vec<&str> = out.lines().skip(1).collect();
+    assert_eq!(
+        log,
+        [
+            "WM_ENTERMENULOOP: 0",
+            "WM_INITMENU is the bar: 1",
+            "WM_INITMENUPOPUP pos=0 sys=1 items=7",
+            "WM_MENUSELECT item=0x0000f120 flags=0x00002081",
+            "WM_MENUSELECT item=0x00000000 flags=0x0000ffff (closed)",
+            "WM_EXITMENULOOP: 0",
+            "WM_ENTERMENULOOP: 0",
+            "WM_INITMENU is the bar: 1",
+            "WM_INITMENUPOPUP pos=0 sys=1 items=7",
+            "WM_MENUSELECT item=0x0000f060 flags=0x0000b080",
+            "WM_MENUSELECT item=0x00000000 flags=0x0000ffff (closed)",
+            "WM_EXITMENULOOP: 0",
+            "exit: 7",
+        ],
+        "{out}"
+    );
+}

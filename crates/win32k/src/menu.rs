@@ -316,6 +316,16 @@ pub fn menu_font() -> Font {
     })
 }
 
+/// The menu font in bold: a popup's default item (MFS_DEFAULT).
+pub fn menu_font_bold() -> Font {
+    Font::realize(&LogFont {
+        height: -11,
+        weight: crate::font::FW_BOLD,
+        face_name: "MS Sans Serif".into(),
+        ..LogFont::default()
+    })
+}
+
 /// `text` without its '&' prefixes ("&&" is one '&').
 fn visible(text: &[u16]) -> Vec<u16> {
     let mut out = Vec::with_capacity(text.len());
@@ -455,12 +465,17 @@ pub fn draw_bar(p: &mut Painter<'_>, menu: &Menu, bar: Rect, pushed: bool) {
 
 /// A popup's size and its items' rectangles relative to its top-left corner.
 pub fn popup_layout(menu: &Menu) -> (i32, i32, Vec<Rect>) {
-    let font = menu_font();
+    let (normal, bold) = (menu_font(), menu_font_bold());
     let (mut text_w, mut accel_w) = (0, 0);
     for item in &menu.items {
         if item.is_separator() {
             continue;
         }
+        let font = if item.state & MFS_DEFAULT != 0 {
+            &bold
+        } else {
+            &normal
+        };
         let (a, b) = split_tab(&item.text);
         text_w = text_w.max(font.text_extent(&visible(a)).0);
         if !b.is_empty() {
@@ -553,10 +568,15 @@ pub fn draw_popup(p: &mut Painter<'_>, menu: &Menu, rect: Rect) {
     let inner = p.raised_edge(rect);
     p.fill(inner, FACE);
     let (_, _, items) = popup_layout(menu);
-    let font = menu_font();
+    let (normal, bold) = (menu_font(), menu_font_bold());
     let accel_right = rect.right - POPUP_BORDER - ARROW_COLUMN;
     for (item, r) in menu.items.iter().zip(items) {
-        draw_popup_item(p, &font, item, r.offset(rect.left, rect.top), accel_right);
+        let font = if item.state & MFS_DEFAULT != 0 {
+            &bold
+        } else {
+            &normal
+        };
+        draw_popup_item(p, font, item, r.offset(rect.left, rect.top), accel_right);
     }
 }
 

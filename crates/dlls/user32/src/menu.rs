@@ -1304,6 +1304,9 @@ pub enum Start {
     Key(u16),
     /// TrackPopupMenu(Ex): the menu, where, the flags.
     Popup(u32, i32, i32, u32),
+    /// The system menu, from the keyboard (Alt+Space: its first item selected) or not (a
+    /// click on the system menu box).
+    System(bool),
 }
 
 fn tracking<'a>(call: &'a mut ApiCall<'_>) -> Option<&'a mut Track> {
@@ -1799,6 +1802,17 @@ fn start_acts(call: &mut ApiCall<'_>, start: Start) -> Vec<Act> {
                 }
             }
         }
+        Start::System(keyboard) => {
+            let owner = tracking(call).map_or(0, |t| t.owner);
+            let sys = system_menu(call, owner);
+            let Some(l) = wm(call).layout(owner) else {
+                end(call, 0);
+                return Vec::new();
+            };
+            let x = l.window.left + l.border;
+            let y = l.caption.map_or(l.client.top, |c| c.bottom + 1);
+            open_popup_acts(sys, 0, x, y, keyboard)
+        }
         Start::Popup(menu, x, y, flags) => {
             let mut acts = open_popup_acts(menu, 0, x, y, false);
             // Placed as the alignment flags say once its size is known (after
@@ -1856,7 +1870,14 @@ pub fn track(call: &mut ApiCall<'_>, owner: u32, start: Start, system: bool) -> 
         };
         let (bar, flags, popup, root) = match start {
             Start::Popup(menu, _, _, flags) => (0, flags, true, menu),
-            _ if system => (0, 0, false, 0),
+            Start::System(_) => {
+                let root = if wm(call).has_menu_bar(&w) {
+                    w.id
+                } else {
+                    system_menu(call, w.handle)
+                };
+                (0, 0, false, root)
+            }
             _ => {
                 if !wm(call).has_menu_bar(&w) {
                     return Step::Return(0);
@@ -2082,14 +2103,11 @@ pub fn default_proc(
         h
     };
     match msg {
-        WM_NCLBUTTONDOWN if wp == win32k::nonclient::HTMENU => {
-            let acts: VecDeque<Act> = [Act::Send(
-                hwnd,
-                WM_SYSCOMMAND,
-                SC_MOUSEMENU | win32k::nonclient::HTMENU,
-                lp,
-            )]
-            .into();
+        WM_NCLBUTTONDOWN
+            if wp == win32k::nonclient::HTMENU || wp == win32k::nonclient::HTSYSMENU =>
+        {
+            let acts: VecDeque<Act> =
+                [Act::Send(hwnd, WM_SYSCOMMAND, SC_MOUSEMENU | wp, lp)].into();
             Some(plan(call, acts, 0, returning(0)))
         }
         WM_SYSKEYDOWN | WM_KEYDOWN => {
@@ -2124,15 +2142,22 @@ pub fn default_proc(
                 return Some(Step::Return(0));
             }
             let start = if wp & 0xFFF0 == SC_MOUSEMENU {
-                Start::Mouse(i32::from(lp as i16), i32::from((lp >> 16) as i16))
+                if wp & 0xF == win32k::nonclient::HTSYSMENU {
+                    Start::System(false)
+                } else {
+                    Start::Mouse(i32::from(lp as i16), i32::from((lp >> 16) as i16))
+                }
+            } else if lp as u16 == u16::from(b' ') {
+                Start::System(true)
             } else {
                 Start::Key(lp as u16)
             };
-            if let Start::Key(32) = start {
-                // Alt+Space: the system menu (not drawn by ntemu yet).
+            let system = matches!(start, Start::System(_));
+            if system && w.style & 0x0008_0000 == 0 {
+                // No WS_SYSMENU: no system menu.
                 return Some(Step::Return(0));
             }
-            Some(track(call, hwnd, start, false))
+            Some(track(call, hwnd, start, system))
         }
         _ => None,
     }
