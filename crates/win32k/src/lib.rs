@@ -518,6 +518,13 @@ impl WindowManager {
             self.display.capture = 0;
         }
         self.display.frame_active.remove(&window.handle);
+        // A top-level window's menu and its system menu go with it, as on NT.
+        if window.style & WS_CHILD == 0 && window.id != 0 {
+            self.menus.destroy(window.id);
+        }
+        if let Some(m) = self.menus.system_menus.remove(&window.handle) {
+            self.menus.destroy(m);
+        }
         for q in self.queues.values_mut() {
             q.timers.retain(|t| t.hwnd != window.handle);
         }

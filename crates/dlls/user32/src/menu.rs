@@ -1351,13 +1351,57 @@ fn unhilite(call: &mut ApiCall<'_>, menu: u32) {
     }
 }
 
-/// Closes the popups above level `keep` (keeps `keep` of them).
+/// Closes the popups above level `keep` (keeps `keep` of them). The pixels under each come
+/// back, and the windows there are asked to paint that part again (they may have drawn
+/// under the popup while it was up).
 fn close_popups(call: &mut ApiCall<'_>, keep: usize) {
     while wm(call).menus.shown.len() > keep {
+        let Some(rect) = wm(call).menus.shown.last().map(|s| s.rect) else {
+            break;
+        };
         if let Some(m) = wm(call).hide_popup() {
             unhilite(call, m);
         }
+        let w = wm(call);
+        for h in w.expose(rect) {
+            let (ox, oy) = w.client_origin(h);
+            let area = win32k::Region::rect(rect.offset(-ox, -oy));
+            crate::paint::invalidate(w, h, Some(&area), true);
+        }
+        w.redraw_popups();
     }
+}
+
+/// Hands a message that is not input to its window while the menu is up, as NT's menu loop
+/// does (timers and painting go on); then the loop goes on.
+fn dispatch_other(call: &mut ApiCall<'_>, m: win32k::Message) -> Step {
+    if m.message == WM_TIMER && m.lparam != 0 {
+        let tick = call.machine.clock().now_ms() as u32;
+        return Step::call(
+            m.lparam,
+            vec![m.hwnd, m.message, m.wparam, tick],
+            |call, _| {
+                wm(call).redraw_popups();
+                Step::Again
+            },
+        );
+    }
+    let Some((handle, proc_)) = direct_proc(call, m.hwnd) else {
+        return Step::Again;
+    };
+    let message = m.message;
+    Step::call(
+        proc_,
+        vec![handle, m.message, m.wparam, m.lparam],
+        move |call, _| {
+            if message == crate::paint::WM_PAINT {
+                crate::paint::after_paint_dispatch(call, handle);
+            }
+            // The popups stay above what the window drew.
+            wm(call).redraw_popups();
+            Step::Again
+        },
+    )
 }
 
 /// Selects item `index` of the popup at `level`, closing the popups above it.
@@ -1923,15 +1967,33 @@ pub fn track(call: &mut ApiCall<'_>, owner: u32, start: Start, system: bool) -> 
         return Step::Again;
     }
     let Some(m) = take_input(call) else {
+        // Other messages are dispatched; WM_QUIT ends the menu and stays in the queue.
+        match crate::message::look(call, 0, 0, 0, false) {
+            Err(step) => return step,
+            Ok(Some(m)) if m.message == win32k::queue::WM_QUIT => {
+                end(call, 0);
+                return Step::Again;
+            }
+            Ok(Some(_)) => {
+                return match crate::message::look(call, 0, 0, 0, true) {
+                    Err(step) => step,
+                    Ok(Some(m)) => dispatch_other(call, m),
+                    Ok(None) => Step::Again,
+                };
+            }
+            Ok(None) => {}
+        }
         let (p, t) = (call.thread.process, call.thread.thread);
+        let now = call.machine.clock().now_ms();
         let Some(q) = wm(call).queue_of(p, t) else {
             end(call, 0);
             return Step::Again;
         };
+        let timeout = q.next_timer(now).map(std::time::Duration::from_millis);
         let _ = q.event.reset_event();
         return Step::Wait {
             objects: vec![q.event.clone()],
-            timeout: None,
+            timeout,
         };
     };
     let acts: Vec<Act> = match m.message {

@@ -890,7 +890,7 @@ fn put_message(call: &mut ApiCall<'_>, address: u32, m: &Message) -> bool {
 
 /// What GetMessage / PeekMessage find: sent messages are handled first (Err(step)); then a
 /// posted message passing the filter, the quit request, a due timer.
-fn look(
+pub(crate) fn look(
     call: &mut ApiCall<'_>,
     hwnd: u32,
     min: u32,
