@@ -235,3 +235,32 @@ fn the_system_menu_opens_from_alt_space_and_the_box_and_its_close_item_closes_th
         "{out}"
     );
 }
+
+#[test]
+fn f10_selects_the_bar_and_the_arrows_and_enter_choose_an_item() {
+    // F10 selects File (raised, no popup); Right selects Edit; Down opens it with Undo
+    // selected; Down selects Cut; Enter chooses it.
+    let (outcome, out, _) = menuwin(
+        b"\\w{500ms}\\k{F10}\\w{200ms}\\k{Right}\\w{200ms}\\k{Down}\\w{200ms}\\k{Down}\\k{Enter}\\w{300ms}",
+        2,
+    );
+    assert_eq!(outcome, RunOutcome::TimeReached, "{out}");
+    let log: Vec<&str> = out.lines().skip(1).collect();
+    assert_eq!(
+        log,
+        [
+            "WM_ENTERMENULOOP: 0",
+            "WM_INITMENU is the bar: 1",
+            "WM_MENUSELECT item=0x00000000 flags=0x00000090",
+            "WM_MENUSELECT item=0x00000001 flags=0x00000090",
+            "WM_MENUSELECT item=0x00000001 flags=0x00000090",
+            "WM_INITMENUPOPUP pos=1 sys=0 items=3",
+            "WM_MENUSELECT item=0x000000c9 flags=0x00000081",
+            "WM_MENUSELECT item=0x000000ca flags=0x00000088",
+            "WM_MENUSELECT item=0x00000000 flags=0x0000ffff (closed)",
+            "WM_EXITMENULOOP: 0",
+            "WM_COMMAND id=202 source=0",
+        ],
+        "{out}"
+    );
+}
