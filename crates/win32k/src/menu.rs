@@ -645,7 +645,11 @@ impl WindowManager {
         let (w, h, items) = popup_layout(&m);
         let (sw, sh) = self.screen_size();
         let x = x.min(sw - w).max(0);
-        let y = if y + h > sh { (y - h).max(0) } else { y };
+        let y = if y.saturating_add(h) > sh {
+            y.saturating_sub(h).clamp(0, (sh - h).max(0))
+        } else {
+            y.max(0)
+        };
         let rect = Rect::new(x, y, x + w, y + h);
         let saved = self.screen.crop(rect);
         self.menus.shown.push(Shown {

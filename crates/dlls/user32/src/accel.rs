@@ -129,6 +129,10 @@ fn create(call: &mut ApiCall<'_>, address: u32, count: i32) -> ApiReturn {
     if count <= 0 {
         return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
     }
+    if count > 0x10_0000 {
+        // More than the address space could hold in any table a program built.
+        return call.fail_win32(Win32Error::NOACCESS, 0);
+    }
     let Ok(b) = call.read_bytes(address, 6 * count as usize) else {
         return call.fail_win32(Win32Error::NOACCESS, 0);
     };

@@ -1869,16 +1869,16 @@ fn start_acts(call: &mut ApiCall<'_>, start: Start) -> Vec<Act> {
                     };
                     let (w, h, _) = win32k::menu::popup_layout(&m);
                     let x = if flags & TPM_RIGHTALIGN != 0 {
-                        x - w
+                        x.saturating_sub(w)
                     } else if flags & TPM_CENTERALIGN != 0 {
-                        x - w / 2
+                        x.saturating_sub(w / 2)
                     } else {
                         x
                     };
                     let y = if flags & TPM_BOTTOMALIGN != 0 {
-                        y - h
+                        y.saturating_sub(h)
                     } else if flags & TPM_VCENTERALIGN != 0 {
-                        y - h / 2
+                        y.saturating_sub(h / 2)
                     } else {
                         y
                     };
@@ -1908,6 +1908,13 @@ struct PopupAt(Option<(i32, i32)>);
 /// each wait for input; it ends with `done(command)`.
 pub fn track(call: &mut ApiCall<'_>, owner: u32, start: Start, system: bool) -> Step {
     let key = (call.thread.process, call.thread.thread);
+    let full = wm(call).full_handle(owner);
+    if tracking(call).is_some_and(|t| Some(t.owner) != full) {
+        // A tracking whose function never came back (its window went away under it).
+        call.state.get::<Tracking>().0.remove(&key);
+        close_popups(call, 0);
+        wm(call).menus.bar_tracked = None;
+    }
     if tracking(call).is_none() {
         let Some(w) = wm(call).window(owner).cloned() else {
             return Step::Return(0);
@@ -2082,6 +2089,14 @@ fn track_popup(
     y: i32,
     hwnd: u32,
 ) -> ApiReturn {
+    if let Some(t) = tracking(call)
+        && t.popup
+    {
+        // The loop goes on (the menu may have been destroyed meanwhile).
+        let owner = t.owner;
+        let step = track(call, owner, Start::Popup(menu, x, y, flags), false);
+        return run(call, params, step);
+    }
     let menu = match valid(call, menu) {
         Ok(h) => h,
         Err(()) => return ApiReturn::Value(0),
