@@ -65,6 +65,11 @@ echo "built x86/res.exe"
 # GDI32 and USER32's painting path (with res.rc's bitmap for LoadBitmap).
 "$cc" "${flags[@]}" -o "$here/x86/gdidraw.exe" "$here/src/gdidraw.c" "$tmp/res.o" -luser32 -lgdi32 -lkernel32
 echo "built x86/gdidraw.exe"
+# USER32's menus and accelerators (menus.rc): queried (console), and tracked in a window.
+i686-w64-mingw32-windres -i "$here/src/menus.rc" -o "$tmp/menus.o"
+"$cc" "${flags[@]}" -o "$here/x86/menus.exe" "$here/src/menus.c" "$tmp/menus.o" -luser32 -lkernel32
+"$cc" "${flags[@]/console:4.0/windows:4.0}" -o "$here/x86/menuwin.exe" "$here/src/menuwin.c" "$tmp/menus.o" -luser32 -lkernel32
+echo "built x86/menus.exe x86/menuwin.exe"
 # USER32's system colours and their brushes (GDI32's GetObject).
 "$cc" "${flags[@]}" -o "$here/x86/syscolor.exe" "$here/src/syscolor.c" -luser32 -lgdi32 -lkernel32
 echo "built x86/syscolor.exe"

@@ -507,6 +507,12 @@ impl Win32Error {
     pub const MESSAGE_SYNC_ONLY: Win32Error = Win32Error(1159);
     /// ERROR_INVALID_MENU_HANDLE: no such menu.
     pub const INVALID_MENU_HANDLE: Win32Error = Win32Error(1401);
+    /// ERROR_CHILD_WINDOW_MENU: a child window cannot have a menu.
+    pub const CHILD_WINDOW_MENU: Win32Error = Win32Error(1436);
+    /// ERROR_MENU_ITEM_NOT_FOUND: the menu has no such item.
+    pub const MENU_ITEM_NOT_FOUND: Win32Error = Win32Error(1456);
+    /// ERROR_INVALID_ACCEL_HANDLE: no such accelerator table.
+    pub const INVALID_ACCEL_HANDLE: Win32Error = Win32Error(1403);
     /// ERROR_TLW_WITH_WSCHILD: a top-level window cannot be a child window.
     pub const TLW_WITH_WSCHILD: Win32Error = Win32Error(1406);
     /// ERROR_CANNOT_FIND_WND_CLASS: no window class of that name.

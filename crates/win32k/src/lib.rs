@@ -16,6 +16,7 @@ pub mod font;
 pub mod gdi;
 pub mod geometry;
 pub mod input;
+pub mod menu;
 pub mod nonclient;
 pub mod queue;
 pub mod region;
@@ -175,6 +176,8 @@ pub struct WindowManager {
     pub gdi: Gdi,
     /// The update regions of windows (client coordinates) and whether each needs erasing.
     pub updates: BTreeMap<u32, Update>,
+    /// The menus, and the popups shown while one is tracked: see [`menu`].
+    pub menus: menu::Menus,
 }
 
 /// What of a window needs painting: the region WM_PAINT is for.
@@ -237,6 +240,7 @@ impl Default for WindowManager {
             display: DisplayState::default(),
             gdi: Gdi::default(),
             updates: BTreeMap::new(),
+            menus: menu::Menus::default(),
         }
     }
 }
@@ -399,6 +403,7 @@ impl WindowManager {
         }
         self.queues.retain(|(p, _), _| *p != process);
         self.gdi.forget_process(process);
+        self.menus.forget_process(process);
     }
 
     // ---- windows ---------------------------------------------------------------------
@@ -513,6 +518,13 @@ impl WindowManager {
             self.display.capture = 0;
         }
         self.display.frame_active.remove(&window.handle);
+        // A top-level window's menu and its system menu go with it, as on NT.
+        if window.style & WS_CHILD == 0 && window.id != 0 {
+            self.menus.destroy(window.id);
+        }
+        if let Some(m) = self.menus.system_menus.remove(&window.handle) {
+            self.menus.destroy(m);
+        }
         for q in self.queues.values_mut() {
             q.timers.retain(|t| t.hwnd != window.handle);
         }

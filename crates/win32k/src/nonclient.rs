@@ -564,7 +564,7 @@ impl WindowManager {
     pub fn layout(&self, hwnd: u32) -> Option<Layout> {
         let w = self.window(hwnd)?;
         let (rect, client) = self.screen_rects(hwnd)?;
-        let menu = w.id != 0 && w.style & WS_CHILD == 0;
+        let menu = self.has_menu_bar(w);
         Some(layout(rect, client, w.style, w.ex_style, menu))
     }
 
@@ -633,6 +633,7 @@ impl WindowManager {
         };
         draw_nonclient(&mut p, &l, style, ex_style, active, &text);
         self.display.dirty = true;
+        self.draw_menu_bar(hwnd);
     }
 
     /// Records a window's WM_NCACTIVATE state (its caption drawn active or not).

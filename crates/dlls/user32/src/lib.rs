@@ -5,12 +5,14 @@
 //! painting path ([`paint`]).
 
 mod chars;
+pub mod accel;
 pub mod class;
 pub mod clipboard;
 pub mod cursor;
 pub mod guest;
 pub mod icon;
 pub mod input;
+pub mod menu;
 pub mod message;
 pub mod message_box;
 pub mod metrics;
@@ -244,6 +246,58 @@ pub static DLL: BuiltinDll = BuiltinDll {
         input::ReleaseCapture,
         input::GetCapture,
         input::GetDoubleClickTime,
+        menu::CreateMenu,
+        menu::CreatePopupMenu,
+        menu::DestroyMenu,
+        menu::IsMenu,
+        menu::AppendMenuA,
+        menu::AppendMenuW,
+        menu::InsertMenuA,
+        menu::InsertMenuW,
+        menu::ModifyMenuA,
+        menu::ModifyMenuW,
+        menu::RemoveMenu,
+        menu::DeleteMenu,
+        menu::GetSubMenu,
+        menu::GetMenuItemCount,
+        menu::GetMenuItemID,
+        menu::GetMenuState,
+        menu::GetMenuStringA,
+        menu::GetMenuStringW,
+        menu::GetMenuItemInfoA,
+        menu::GetMenuItemInfoW,
+        menu::SetMenuItemInfoA,
+        menu::SetMenuItemInfoW,
+        menu::InsertMenuItemA,
+        menu::InsertMenuItemW,
+        menu::CheckMenuItem,
+        menu::EnableMenuItem,
+        menu::CheckMenuRadioItem,
+        menu::HiliteMenuItem,
+        menu::GetMenuDefaultItem,
+        menu::SetMenuDefaultItem,
+        menu::GetMenuCheckMarkDimensions,
+        menu::SetMenuItemBitmaps,
+        menu::GetMenu,
+        menu::SetMenu,
+        menu::DrawMenuBar,
+        menu::GetMenuItemRect,
+        menu::GetSystemMenu,
+        menu::LoadMenuA,
+        menu::LoadMenuW,
+        menu::LoadMenuIndirectA,
+        menu::LoadMenuIndirectW,
+        menu::TrackPopupMenu,
+        menu::TrackPopupMenuEx,
+        accel::LoadAcceleratorsA,
+        accel::LoadAcceleratorsW,
+        accel::CreateAcceleratorTableA,
+        accel::CreateAcceleratorTableW,
+        accel::DestroyAcceleratorTable,
+        accel::CopyAcceleratorTableA,
+        accel::CopyAcceleratorTableW,
+        accel::TranslateAcceleratorA,
+        accel::TranslateAcceleratorW,
     ],
     catalogue: include_str!("../nt4-exports.txt"),
     later_catalogue: "",

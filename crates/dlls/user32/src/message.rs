@@ -890,7 +890,7 @@ fn put_message(call: &mut ApiCall<'_>, address: u32, m: &Message) -> bool {
 
 /// What GetMessage / PeekMessage find: sent messages are handled first (Err(step)); then a
 /// posted message passing the filter, the quit request, a due timer.
-fn look(
+pub(crate) fn look(
     call: &mut ApiCall<'_>,
     hwnd: u32,
     min: u32,
@@ -1217,6 +1217,9 @@ fn default_proc(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, w
         return Step::Return(0);
     };
     let hwnd = w.handle;
+    if let Some(step) = crate::menu::default_proc(call, &w, msg, wp, lp) {
+        return step;
+    }
     match msg {
         WM_NCCREATE => {
             let name = call.read_u32(lp.wrapping_add(36)).unwrap_or(0);
@@ -1234,7 +1237,7 @@ fn default_proc(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, w
                 .ok()
                 .and_then(|b| geometry::Rect::from_bytes(&b))
             {
-                let menu = w.id != 0 && w.style & win32k::WS_CHILD == 0;
+                let menu = wm(call).has_menu_bar(&w);
                 let c = geometry::client_from_window(r, w.style, w.ex_style, menu);
                 let _ = call.write_bytes(lp, &c.to_bytes());
             }

@@ -146,6 +146,15 @@ fn create(
     let Some(c) = wm(call).class(ci).cloned() else {
         return fail(call, Win32Error::CANNOT_FIND_WND_CLASS);
     };
+    // A top-level window's menu: the one given, else the class's (lpszMenuName).
+    let menu = if child {
+        menu
+    } else {
+        match crate::menu::window_menu(call, menu, &c, instance) {
+            Ok(m) => m,
+            Err(e) => return fail(call, e),
+        }
+    };
     let [x, y, cx, cy] = xywh;
     let overlapped = style & (WS_CHILD | WS_POPUP) == 0;
     let (mut x, mut y) = (x as i32, y as i32);
@@ -528,9 +537,13 @@ pub fn pos_acts(
             w.client = old_client.offset(new.left - old_rect.left, new.top - old_rect.top);
             return None;
         }
-        let (style, ex_style, menu) = (w.style, w.ex_style, w.id);
-        w.client =
-            geometry::client_from_window(new, style, ex_style, menu != 0 && style & WS_CHILD == 0);
+        let (style, ex_style) = (w.style, w.ex_style);
+        let menu = {
+            let m = wm(call);
+            m.window(hwnd).is_some_and(|w| m.has_menu_bar(w))
+        };
+        let w = wm(call).window_mut(hwnd)?;
+        w.client = geometry::client_from_window(new, style, ex_style, menu);
         let mut params = Vec::new();
         params.extend_from_slice(&new.to_bytes());
         params.extend_from_slice(&old_rect.to_bytes());
