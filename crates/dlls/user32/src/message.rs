@@ -890,7 +890,7 @@ fn put_message(call: &mut ApiCall<'_>, address: u32, m: &Message) -> bool {
 
 /// What GetMessage / PeekMessage find: sent messages are handled first (Err(step)); then a
 /// posted message passing the filter, the quit request, a due timer.
-fn look(
+pub fn look(
     call: &mut ApiCall<'_>,
     hwnd: u32,
     min: u32,
@@ -1212,7 +1212,14 @@ fn TranslateMessage(call: &mut ApiCall<'_>, lpMsg: Ptr) -> ApiReturn {
 }
 
 /// DefWindowProcA/W's work: the default answers of the messages that need no drawing.
-fn default_proc(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, wide: bool) -> Step {
+pub fn default_proc(
+    call: &mut ApiCall<'_>,
+    hwnd: u32,
+    msg: u32,
+    wp: u32,
+    lp: u32,
+    wide: bool,
+) -> Step {
     let Some(w) = wm(call).window(hwnd).cloned() else {
         return Step::Return(0);
     };
