@@ -503,8 +503,6 @@ impl Win32Error {
     pub const CLIPBOARD_NOT_OPEN: Win32Error = Win32Error(1418);
     /// ERROR_INVALID_MSGBOX_STYLE: a message box style NT does not have.
     pub const INVALID_MSGBOX_STYLE: Win32Error = Win32Error(1158);
-    /// ERROR_CONTROL_ID_NOT_FOUND: a dialog has no control of that id.
-    pub const CONTROL_ID_NOT_FOUND: Win32Error = Win32Error(1421);
     /// ERROR_MESSAGE_SYNC_ONLY: the message can only be used with synchronous operations.
     pub const MESSAGE_SYNC_ONLY: Win32Error = Win32Error(1159);
     /// ERROR_INVALID_MENU_HANDLE: no such menu.

@@ -1816,10 +1816,8 @@ fn GetDlgItem(call: &mut ApiCall<'_>, hDlg: u32, nIDDlgItem: u32) -> ApiReturn {
     let Some(h) = wm(call).full_handle(hDlg) else {
         return call.fail_win32(Win32Error::INVALID_WINDOW_HANDLE, 0);
     };
-    match dlg_item(call, h, nIDDlgItem) {
-        Some(c) => ApiReturn::Value(c),
-        None => call.fail_win32(Win32Error::CONTROL_ID_NOT_FOUND, 0),
-    }
+    // NT 4.0 leaves the last error alone when there is no such control.
+    ApiReturn::Value(dlg_item(call, h, nIDDlgItem).unwrap_or(0))
 }
 
 /// int GetDlgCtrlID(HWND hWnd): a child window's id (0 for a top-level window).
@@ -1850,7 +1848,7 @@ fn send_item(
         return call.fail_win32(Win32Error::INVALID_WINDOW_HANDLE, 0);
     };
     let Some(c) = dlg_item(call, h, id) else {
-        return call.fail_win32(Win32Error::CONTROL_ID_NOT_FOUND, 0);
+        return ApiReturn::Value(0);
     };
     let base = scratch(call);
     let step = crate::message::send_message(call, base, wide, c, msg, wp, lp, then);
@@ -1984,16 +1982,18 @@ fn GetDlgItemTextW(
 /// Characters GetDlgItemInt reads.
 const INT_TEXT: u32 = 24;
 
-/// GetDlgItemInt's reading of a number: spaces, a sign when signed, digits, nothing after;
-/// None for anything else or a number out of range.
+/// GetDlgItemInt's reading of a number: spaces, a sign, then the digits up to the first
+/// character that is none (what follows is ignored); None without digits or for a number
+/// out of range (a minus sign of an unsigned reading wraps, as strtoul's does).
 pub fn parse_int(text: &[u16], signed: bool) -> Option<u32> {
     let s = String::from_utf16_lossy(text);
     let s = s.trim_start_matches([' ', '\t']);
-    let (negative, digits) = match s.strip_prefix('-') {
-        Some(rest) if signed => (true, rest),
-        _ => (false, s.strip_prefix('+').unwrap_or(s)),
+    let (negative, rest) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
     };
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    if digits.is_empty() {
         return None;
     }
     let v: u64 = digits.parse().ok()?;
@@ -2004,7 +2004,8 @@ pub fn parse_int(text: &[u16], signed: bool) -> Option<u32> {
             (v <= 0x7FFF_FFFF).then_some(v as u32)
         }
     } else {
-        u32::try_from(v).ok()
+        let v = u32::try_from(v).ok()?;
+        Some(if negative { v.wrapping_neg() } else { v })
     }
 }
 
@@ -2275,8 +2276,9 @@ mod tests {
         let u = |s: &str| s.encode_utf16().collect::<Vec<u16>>();
         assert_eq!(parse_int(&u(" 42"), false), Some(42));
         assert_eq!(parse_int(&u("-7"), true), Some((-7i32) as u32));
-        assert_eq!(parse_int(&u("-7"), false), None);
-        assert_eq!(parse_int(&u("12x"), false), None);
+        assert_eq!(parse_int(&u("-7"), false), Some((-7i32) as u32));
+        assert_eq!(parse_int(&u("12x"), false), Some(12));
+        assert_eq!(parse_int(&u("x12"), false), None);
         assert_eq!(parse_int(&u(""), false), None);
         assert_eq!(mnemonic(&u("&Yes")), Some(u16::from(b'y')));
         assert_eq!(mnemonic(&u("a&&b")), None);
