@@ -111,7 +111,7 @@ fn push_text(t: &mut Vec<u8>, s: &[u16]) {
 /// One control of the template (DWORD-aligned).
 #[allow(clippy::too_many_arguments)]
 fn push_item(t: &mut Vec<u8>, style: u32, rect: [i32; 4], id: u32, class: u16, text: &[u16]) {
-    while t.len() % 4 != 0 {
+    while !t.len().is_multiple_of(4) {
         t.push(0);
     }
     t.extend(style.to_le_bytes());

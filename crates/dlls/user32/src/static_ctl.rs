@@ -100,7 +100,7 @@ pub fn stock_icon_pixel(id: u32, x: i32, y: i32) -> Option<u32> {
             // A balloon: an ellipse with a tail at its bottom left.
             let (ex, ey) = ((fx - 16.0) / 14.0, (fy - 13.0) / 11.0);
             let inside = ex * ex + ey * ey <= 1.0;
-            let tail = y >= 22 && y <= 29 && x >= 6 && x <= 6 + (29 - y) && x >= 6 + (y - 22) / 2;
+            let tail = (22..=29).contains(&y) && x <= 6 + (29 - y) && x >= 6 + (y - 22) / 2;
             let edge = {
                 let (ex, ey) = ((fx - 16.0) / 15.0, (fy - 13.0) / 12.0);
                 ex * ex + ey * ey <= 1.0
@@ -129,7 +129,7 @@ pub fn stock_icon_pixel(id: u32, x: i32, y: i32) -> Option<u32> {
         32515 => {
             // A triangle with its apex at the top middle.
             let half = (fy - 1.0) * 15.0 / 29.0;
-            if fy < 1.0 || fy > 30.0 || (fx - 16.0).abs() > half + 0.5 {
+            if !(1.0..=30.0).contains(&fy) || (fx - 16.0).abs() > half + 0.5 {
                 return None;
             }
             if (fx - 16.0).abs() > half - 1.0 || fy > 29.0 {
