@@ -102,3 +102,17 @@ fn enter_escape_and_a_click_answer_the_box_and_the_dialog() {
     assert!(out.contains("msgbox: 2\n"), "{out}");
     assert!(out.contains("dialog: 1\n"), "{out}");
 }
+
+/// tests/guests/src/alpha/dlgalpha.s: the dialog manager from Alpha code, a modal loop whose
+/// dialog procedure is Alpha code, and a modeless dialog's controls.
+#[test]
+fn an_alpha_program_runs_a_modal_and_a_modeless_dialog() {
+    let run = run_captured(&guest("alpha/dlgalpha.exe"), RunOptions::default());
+    assert_eq!(
+        run.stdout,
+        expected("expected/dlgalpha.expected"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+}

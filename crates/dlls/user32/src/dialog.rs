@@ -671,8 +671,6 @@ pub fn create_dialog(
             if font != 0 {
                 acts.push_back(Act::Send(hwnd, WM_SETFONT, font, 0));
             }
-            let base = scratch(call);
-            let _ = base;
             let fail_all = style & DS_NOFAILCREATE == 0;
             let step = plan(call, acts, 0, returning(0));
             chain(
