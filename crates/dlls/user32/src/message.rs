@@ -1345,6 +1345,8 @@ pub fn default_proc(
             plan(call, acts, 0, returning(0))
         }
         WM_QUERYENDSESSION | WM_QUERYOPEN => Step::Return(1),
+        // WM_CTLCOLORMSGBOX ..= WM_CTLCOLORSTATIC: the system's colours set, its brush.
+        0x0132..=0x0138 => Step::Return(crate::dialog::default_ctl_colour(call, msg, wp)),
         WM_MOUSEACTIVATE => {
             // A child asks its parent first; MA_ACTIVATE when nobody minds.
             if w.style & win32k::WS_CHILD != 0 && w.parent != win32k::DESKTOP {
