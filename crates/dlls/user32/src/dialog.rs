@@ -1246,10 +1246,8 @@ fn modal_step(call: &mut ApiCall<'_>, key: (u32, u32, u32), hwnd: u32, owner: u3
         Some(d) => d.ended.then_some(d.result),
         None => Some(0),
     };
-    if let Some(result) = ended
-        .filter(|_| true)
-        .or_else(|| wm(call).window(hwnd).is_none().then_some(0))
-    {
+    let gone = wm(call).window(hwnd).is_none();
+    if let Some(result) = ended.or(gone.then_some(0)) {
         dialogs(call).loops.remove(&key);
         let mut acts = enable_acts(call, owner, true);
         if wm(call).window(hwnd).is_some() {
@@ -1259,6 +1257,9 @@ fn modal_step(call: &mut ApiCall<'_>, key: (u32, u32, u32), hwnd: u32, owner: u3
         if owner != 0 && wm(call).window(owner).is_some() {
             acts.extend(crate::window::activate_acts(call, owner));
         }
+        acts.push_back(Act::run(move |call| {
+            dialogs(call).by_hwnd.remove(&hwnd);
+        }));
         return plan(call, acts, 0, returning(result));
     }
     match crate::message::look(call, 0, 0, 0, true) {
@@ -1780,8 +1781,9 @@ fn dialog_default(
                 if d.own_font && d.font != 0 {
                     wm(call).gdi.delete_object(d.font);
                 }
-                // A modal loop still looks at the record (EndDialog's result).
-                if !d.ended {
+                // A modal loop still looks at the record (EndDialog's result) and drops it.
+                let held = dialogs(call).loops.values().any(|&(h, _)| h == hwnd);
+                if !held {
                     dialogs(call).by_hwnd.remove(&hwnd);
                 }
             }
