@@ -5,7 +5,7 @@
 //! share (NT's user atom table). A NULL hInstance stands for the program's own module, as it
 //! does on NT. The system classes (Button, Edit, Static, ListBox, ScrollBar, ComboBox,
 //! ComboLBox, MDIClient and the dialog class #32770) are registered on first use, each with
-//! the builtin its row of [`SYSTEM_CLASSES`] names as its procedure (a USER32 export, found
+//! the builtin its row of `SYSTEM_CLASSES` names as its procedure (a USER32 export, found
 //! by name; NT's procedures of these classes are not exported, so theirs are thunks of
 //! static imports only, never found by GetProcAddress); a class whose procedure is not
 //! implemented gets DefWindowProcW and behaves as a plain window.
