@@ -62,6 +62,11 @@ echo "built x86/conwin.exe"
 i686-w64-mingw32-windres -i "$here/src/res.rc" -o "$tmp/res.o"
 "$cc" "${flags[@]}" -o "$here/x86/res.exe" "$here/src/res.c" "$tmp/res.o" -luser32 -lkernel32
 echo "built x86/res.exe"
+# The dialog manager and its controls (dialogs.rc: DIALOG and DIALOGEX templates).
+i686-w64-mingw32-windres -i "$here/src/dialogs.rc" -o "$tmp/dialogs.o"
+"$cc" "${flags[@]}" -o "$here/x86/dialogs.exe" "$here/src/dialogs.c" "$tmp/dialogs.o" -luser32 -lgdi32 -lkernel32
+"$cc" "${flags[@]/console:4.0/windows:4.0}" -o "$here/x86/dlgshot.exe" "$here/src/dlgshot.c" "$tmp/dialogs.o" -luser32 -lkernel32
+echo "built x86/dialogs.exe x86/dlgshot.exe"
 # GDI32 and USER32's painting path (with res.rc's bitmap for LoadBitmap).
 "$cc" "${flags[@]}" -o "$here/x86/gdidraw.exe" "$here/src/gdidraw.c" "$tmp/res.o" -luser32 -lgdi32 -lkernel32
 echo "built x86/gdidraw.exe"

@@ -4,9 +4,11 @@
 //! A class's atom comes from the table RegisterWindowMessage and the clipboard formats
 //! share (NT's user atom table). A NULL hInstance stands for the program's own module, as it
 //! does on NT. The system classes (Button, Edit, Static, ListBox, ScrollBar, ComboBox,
-//! ComboLBox, MDIClient and the dialog class #32770) are registered on first use with
-//! DefWindowProcW as their procedure: ntemu has no controls yet, so their windows behave as
-//! plain windows.
+//! ComboLBox, MDIClient and the dialog class #32770) are registered on first use, each with
+//! the builtin its row of `SYSTEM_CLASSES` names as its procedure (a USER32 export, found
+//! by name; NT's procedures of these classes are not exported, so theirs are thunks of
+//! static imports only, never found by GetProcAddress); a class whose procedure is not
+//! implemented gets DefWindowProcW and behaves as a plain window.
 
 use nt_status::Win32Error;
 use win32::{ApiCall, ApiReturn, Ptr, export};
@@ -15,17 +17,21 @@ use win32k::{Class, ClassName};
 use crate::clipboard::Clipboard;
 use crate::wm::{copy_text, read_class_name, wm};
 
-/// The system classes registered for every process, with their CS_* styles.
-const SYSTEM_CLASSES: &[(&str, u32)] = &[
-    ("Button", 0x4083),
-    ("Edit", 0x4088),
-    ("Static", 0x4080),
-    ("ListBox", 0x4088),
-    ("ScrollBar", 0x408B),
-    ("ComboBox", 0x404B),
-    ("ComboLBox", 0x4889),
-    ("MDIClient", 0x4000),
-    ("#32770", 0x4808),
+/// The system classes registered for every process: name, CS_* styles, the name of the
+/// USER32 builtin that is their window procedure (DefWindowProcW when USER32 does not
+/// implement it) and their window extra bytes. A control's procedure is an ordinary
+/// `#[export]` of USER32 listed in its export table (taking the window procedure's four
+/// arguments); its row here names it.
+const SYSTEM_CLASSES: &[(&str, u32, &str, u32)] = &[
+    ("Button", 0x4083, "ButtonWndProcW", 0),
+    ("Edit", 0x4088, "EditWndProcW", 0),
+    ("Static", 0x4080, "StaticWndProcW", 0),
+    ("ListBox", 0x4088, "ListBoxWndProcW", 0),
+    ("ScrollBar", 0x408B, "ScrollBarWndProcW", 0),
+    ("ComboBox", 0x404B, "ComboBoxWndProcW", 0),
+    ("ComboLBox", 0x4889, "ComboLBoxWndProcW", 0),
+    ("MDIClient", 0x4000, "MDIClientWndProcW", 0),
+    ("#32770", 0x4808, "DefDlgProcW", 30),
 ];
 
 /// The program's module handle (what a NULL hInstance stands for).
@@ -47,11 +53,15 @@ pub fn ensure_system_classes(call: &mut ApiCall<'_>) {
     if wm(call).has_system_class("Button") {
         return;
     }
-    let proc_ = call
+    let default_proc = call
         .builtins
         .implemented("USER32.dll", "DefWindowProcW")
         .unwrap_or(0);
-    for &(name, style) in SYSTEM_CLASSES {
+    for &(name, style, proc_name, window_extra) in SYSTEM_CLASSES {
+        let proc_ = call
+            .builtins
+            .implemented("USER32.dll", proc_name)
+            .unwrap_or(default_proc);
         let atom = match name.strip_prefix('#').and_then(|n| n.parse::<u16>().ok()) {
             Some(n) => n,
             None => call.state.get::<Clipboard>().register(name).unwrap_or(0) as u16,
@@ -62,7 +72,7 @@ pub fn ensure_system_classes(call: &mut ApiCall<'_>) {
             style,
             wndproc: proc_,
             unicode: true,
-            window_extra: if name == "#32770" { 30 } else { 0 },
+            window_extra,
             cursor: crate::cursor::IDC_ARROW_HANDLE,
             system: true,
             ..Class::default()

@@ -43,7 +43,7 @@ struct Cursors {
 }
 
 /// LoadCursor/LoadIcon's work.
-fn load(call: &mut ApiCall<'_>, module: u32, name: u32, wide: bool, icon: bool) -> ApiReturn {
+pub fn load(call: &mut ApiCall<'_>, module: u32, name: u32, wide: bool, icon: bool) -> ApiReturn {
     if module == 0 {
         let table = if icon { STOCK_ICONS } else { STOCK_CURSORS };
         let base = if icon { STOCK_BASE + 0x100 } else { STOCK_BASE };

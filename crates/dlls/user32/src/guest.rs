@@ -278,6 +278,12 @@ pub(crate) fn thunk(call: &mut ApiCall<'_>, address: u32) -> Option<ServiceOutco
     if all.get(&key).is_some_and(Vec::is_empty) {
         all.remove(&key);
     }
+    // The continuation sees the registers the function was entered with, as the function
+    // itself did: its scratch area and entry stack are the same (a nested function's
+    // SendMessage or CreateWindow run from here uses them).
+    if let Some(t) = call.process_mut().and_then(|p| p.thread_mut(key.1)) {
+        *t.context_mut() = activation.saved.clone();
+    }
     let step = (activation.then)(call, result);
     Some(resume(call, activation.saved, activation.params, step))
 }

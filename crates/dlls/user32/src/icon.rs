@@ -99,7 +99,7 @@ const ICON_SIZE: i32 = 32;
 /// Draws an icon at (x, y) of a DC, `cx` x `cy` (0: its own size, or the system's with
 /// DI_DEFAULTSIZE).
 #[allow(clippy::too_many_arguments)]
-fn draw(
+pub fn draw(
     call: &mut ApiCall<'_>,
     hdc: u32,
     x: i32,

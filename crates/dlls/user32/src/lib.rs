@@ -6,9 +6,11 @@
 
 mod chars;
 pub mod accel;
+pub mod button;
 pub mod class;
 pub mod clipboard;
 pub mod cursor;
+pub mod dialog;
 pub mod guest;
 pub mod icon;
 pub mod input;
@@ -19,6 +21,7 @@ pub mod metrics;
 pub mod paint;
 pub mod rect;
 pub mod resource;
+pub mod static_ctl;
 pub mod window;
 pub mod wm;
 
@@ -83,6 +86,41 @@ pub static DLL: BuiltinDll = BuiltinDll {
         message_box::MessageBoxExA,
         message_box::MessageBoxExW,
         message_box::MessageBeep,
+        message_box::MessageBoxIndirectA,
+        message_box::MessageBoxIndirectW,
+        button::ButtonWndProcW,
+        static_ctl::StaticWndProcW,
+        dialog::DialogBoxParamA,
+        dialog::DialogBoxParamW,
+        dialog::DialogBoxIndirectParamA,
+        dialog::DialogBoxIndirectParamW,
+        dialog::CreateDialogParamA,
+        dialog::CreateDialogParamW,
+        dialog::CreateDialogIndirectParamA,
+        dialog::CreateDialogIndirectParamW,
+        dialog::EndDialog,
+        dialog::IsDialogMessage,
+        dialog::IsDialogMessageA,
+        dialog::IsDialogMessageW,
+        dialog::DefDlgProcA,
+        dialog::DefDlgProcW,
+        dialog::GetDlgItem,
+        dialog::GetDlgCtrlID,
+        dialog::GetDlgItemTextA,
+        dialog::GetDlgItemTextW,
+        dialog::SetDlgItemTextA,
+        dialog::SetDlgItemTextW,
+        dialog::GetDlgItemInt,
+        dialog::SetDlgItemInt,
+        dialog::SendDlgItemMessageA,
+        dialog::SendDlgItemMessageW,
+        dialog::CheckDlgButton,
+        dialog::IsDlgButtonChecked,
+        dialog::CheckRadioButton,
+        dialog::GetNextDlgTabItem,
+        dialog::GetNextDlgGroupItem,
+        dialog::GetDialogBaseUnits,
+        dialog::MapDialogRect,
         window::IsWindow,
         class::RegisterClassA,
         class::RegisterClassW,

@@ -890,7 +890,7 @@ fn put_message(call: &mut ApiCall<'_>, address: u32, m: &Message) -> bool {
 
 /// What GetMessage / PeekMessage find: sent messages are handled first (Err(step)); then a
 /// posted message passing the filter, the quit request, a due timer.
-pub(crate) fn look(
+pub fn look(
     call: &mut ApiCall<'_>,
     hwnd: u32,
     min: u32,
@@ -1212,7 +1212,14 @@ fn TranslateMessage(call: &mut ApiCall<'_>, lpMsg: Ptr) -> ApiReturn {
 }
 
 /// DefWindowProcA/W's work: the default answers of the messages that need no drawing.
-fn default_proc(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, wide: bool) -> Step {
+pub fn default_proc(
+    call: &mut ApiCall<'_>,
+    hwnd: u32,
+    msg: u32,
+    wp: u32,
+    lp: u32,
+    wide: bool,
+) -> Step {
     let Some(w) = wm(call).window(hwnd).cloned() else {
         return Step::Return(0);
     };
@@ -1341,6 +1348,8 @@ fn default_proc(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, w
             plan(call, acts, 0, returning(0))
         }
         WM_QUERYENDSESSION | WM_QUERYOPEN => Step::Return(1),
+        // WM_CTLCOLORMSGBOX ..= WM_CTLCOLORSTATIC: the system's colours set, its brush.
+        0x0132..=0x0138 => Step::Return(crate::dialog::default_ctl_colour(call, msg, wp)),
         WM_MOUSEACTIVATE => {
             // A child asks its parent first; MA_ACTIVATE when nobody minds.
             if w.style & win32k::WS_CHILD != 0 && w.parent != win32k::DESKTOP {

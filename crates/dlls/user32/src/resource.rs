@@ -35,6 +35,12 @@ fn string_of(call: &ApiCall<'_>, module: u32, id: u32) -> Result<(u32, Vec<u16>)
     Ok((address.wrapping_add(offset as u32), units))
 }
 
+/// String `id` of module `module` (NULL: the program), None when it has none.
+pub fn string(call: &ApiCall<'_>, module: u32, id: u32) -> Option<Vec<u16>> {
+    let module = kernel32::resource::module_base(call, module)?;
+    string_of(call, module, id).ok().map(|(_, units)| units)
+}
+
 /// LoadStringW(hInstance, uID, lpBuffer, cchBufferMax): copies string `uID` (at most
 /// cchBufferMax - 1 characters and a NUL) and returns its length in characters; with
 /// cchBufferMax 0, stores a pointer to the read-only string itself in *lpBuffer and returns

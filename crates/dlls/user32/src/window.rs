@@ -98,7 +98,7 @@ fn make_long(lo: i32, hi: i32) -> u32 {
 
 /// CreateWindowExA/W's work.
 #[allow(clippy::too_many_arguments)]
-fn create(
+pub fn create(
     call: &mut ApiCall<'_>,
     ex_style: u32,
     class_arg: u32,
