@@ -19,6 +19,7 @@ pub mod input;
 pub mod nonclient;
 pub mod queue;
 pub mod region;
+pub mod scrollbar;
 pub mod surface;
 
 use std::collections::BTreeMap;
@@ -49,6 +50,10 @@ pub const WS_POPUP: u32 = 0x8000_0000;
 pub const WS_VISIBLE: u32 = 0x1000_0000;
 /// WS_DISABLED.
 pub const WS_DISABLED: u32 = 0x0800_0000;
+/// WS_VSCROLL.
+pub const WS_VSCROLL: u32 = 0x0020_0000;
+/// WS_HSCROLL.
+pub const WS_HSCROLL: u32 = 0x0010_0000;
 
 /// A window class.
 #[derive(Clone, Debug, Default)]
@@ -175,6 +180,8 @@ pub struct WindowManager {
     pub gdi: Gdi,
     /// The update regions of windows (client coordinates) and whether each needs erasing.
     pub updates: BTreeMap<u32, Update>,
+    /// The scroll bars of windows that have had any set (WS_HSCROLL, WS_VSCROLL).
+    pub scroll_bars: BTreeMap<u32, scrollbar::WindowBars>,
 }
 
 /// What of a window needs painting: the region WM_PAINT is for.
@@ -237,6 +244,7 @@ impl Default for WindowManager {
             display: DisplayState::default(),
             gdi: Gdi::default(),
             updates: BTreeMap::new(),
+            scroll_bars: BTreeMap::new(),
         }
     }
 }
@@ -490,6 +498,7 @@ impl WindowManager {
         let index = self.index_of(handle)?;
         let window = self.slots[index].window.take()?;
         self.updates.remove(&window.handle);
+        self.scroll_bars.remove(&window.handle);
         if let Some(p) = self.window_mut(window.parent) {
             p.children.retain(|&c| c != window.handle);
         }

@@ -15,17 +15,18 @@ use win32k::{Class, ClassName};
 use crate::clipboard::Clipboard;
 use crate::wm::{copy_text, read_class_name, wm};
 
-/// The system classes registered for every process, with their CS_* styles.
-const SYSTEM_CLASSES: &[(&str, u32)] = &[
-    ("Button", 0x4083),
-    ("Edit", 0x4088),
-    ("Static", 0x4080),
-    ("ListBox", 0x4088),
-    ("ScrollBar", 0x408B),
-    ("ComboBox", 0x404B),
-    ("ComboLBox", 0x4889),
-    ("MDIClient", 0x4000),
-    ("#32770", 0x4808),
+/// The system classes registered for every process, with their CS_* styles and the USER32
+/// export that is their window procedure (DefWindowProcW for a class without its own yet).
+const SYSTEM_CLASSES: &[(&str, u32, &str)] = &[
+    ("Button", 0x4083, "DefWindowProcW"),
+    ("Edit", 0x4088, "EditWndProc"),
+    ("Static", 0x4080, "DefWindowProcW"),
+    ("ListBox", 0x4088, "ListBoxWndProc"),
+    ("ScrollBar", 0x408B, "ScrollBarWndProc"),
+    ("ComboBox", 0x404B, "ComboBoxWndProc"),
+    ("ComboLBox", 0x4889, "ComboLBoxWndProc"),
+    ("MDIClient", 0x4000, "DefWindowProcW"),
+    ("#32770", 0x4808, "DefWindowProcW"),
 ];
 
 /// The program's module handle (what a NULL hInstance stands for).
@@ -47,11 +48,15 @@ pub fn ensure_system_classes(call: &mut ApiCall<'_>) {
     if wm(call).has_system_class("Button") {
         return;
     }
-    let proc_ = call
+    let default_proc = call
         .builtins
         .implemented("USER32.dll", "DefWindowProcW")
         .unwrap_or(0);
-    for &(name, style) in SYSTEM_CLASSES {
+    for &(name, style, procedure) in SYSTEM_CLASSES {
+        let proc_ = call
+            .builtins
+            .implemented("USER32.dll", procedure)
+            .unwrap_or(default_proc);
         let atom = match name.strip_prefix('#').and_then(|n| n.parse::<u16>().ok()) {
             Some(n) => n,
             None => call.state.get::<Clipboard>().register(name).unwrap_or(0) as u16,

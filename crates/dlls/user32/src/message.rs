@@ -1212,12 +1212,30 @@ fn TranslateMessage(call: &mut ApiCall<'_>, lpMsg: Ptr) -> ApiReturn {
 }
 
 /// DefWindowProcA/W's work: the default answers of the messages that need no drawing.
-fn default_proc(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32, wide: bool) -> Step {
+pub(crate) fn default_proc(
+    call: &mut ApiCall<'_>,
+    hwnd: u32,
+    msg: u32,
+    wp: u32,
+    lp: u32,
+    wide: bool,
+) -> Step {
     let Some(w) = wm(call).window(hwnd).cloned() else {
         return Step::Return(0);
     };
     let hwnd = w.handle;
+    if msg == WM_NCLBUTTONDOWN
+        && let Some(bar) = crate::scrollbar::is_tracking(call, hwnd)
+    {
+        // A scroll bar being tracked: its loop goes on.
+        return crate::scrollbar::track(call, hwnd, bar, (0, 0));
+    }
     match msg {
+        WM_NCLBUTTONDOWN
+            if wp == win32k::scrollbar::HTHSCROLL || wp == win32k::scrollbar::HTVSCROLL =>
+        {
+            crate::scrollbar::nc_button(call, hwnd, wp, lp).unwrap_or(Step::Return(0))
+        }
         WM_NCCREATE => {
             let name = call.read_u32(lp.wrapping_add(36)).unwrap_or(0);
             if name != 0
