@@ -62,6 +62,9 @@ echo "built x86/conwin.exe"
 i686-w64-mingw32-windres -i "$here/src/res.rc" -o "$tmp/res.o"
 "$cc" "${flags[@]}" -o "$here/x86/res.exe" "$here/src/res.c" "$tmp/res.o" -luser32 -lkernel32
 echo "built x86/res.exe"
+# USER32's standard controls (Edit, ListBox, ComboBox, ScrollBar) and scroll bars.
+"$cc" "${flags[@]}" -o "$here/x86/controls.exe" "$here/src/controls.c" -luser32 -lgdi32 -lkernel32
+echo "built x86/controls.exe"
 # GDI32 and USER32's painting path (with res.rc's bitmap for LoadBitmap).
 "$cc" "${flags[@]}" -o "$here/x86/gdidraw.exe" "$here/src/gdidraw.c" "$tmp/res.o" -luser32 -lgdi32 -lkernel32
 echo "built x86/gdidraw.exe"

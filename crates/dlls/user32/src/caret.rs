@@ -85,12 +85,12 @@ fn CreateCaret(call: &mut ApiCall<'_>, hWnd: u32, hBitmap: u32, nWidth: i32, nHe
     ApiReturn::Value(1)
 }
 
-/// BOOL DestroyCaret(void): FALSE when the thread has none.
+/// BOOL DestroyCaret(void): TRUE, with a caret or without.
 #[export]
 fn DestroyCaret(call: &mut ApiCall<'_>) -> bool {
     let k = key(call);
     let Some(mut c) = call.state.get::<Carets>().0.remove(&k) else {
-        return false;
+        return true;
     };
     if c.drawn {
         toggle(call, &mut c);
@@ -103,10 +103,10 @@ fn DestroyCaret(call: &mut ApiCall<'_>) -> bool {
 fn ShowCaret(call: &mut ApiCall<'_>, hWnd: u32) -> bool {
     let h = wm(call).full_handle(hWnd).unwrap_or(0);
     with_caret(call, |call, c| {
-        if hWnd != 0 && c.hwnd != h || c.hidden == 0 {
+        if hWnd != 0 && c.hwnd != h {
             return false;
         }
-        c.hidden -= 1;
+        c.hidden = c.hidden.saturating_sub(1);
         if c.hidden == 0 && !c.drawn {
             toggle(call, c);
         }

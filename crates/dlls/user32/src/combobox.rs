@@ -61,6 +61,8 @@ pub const CBN_DROPDOWN: u32 = 7;
 pub const CBN_CLOSEUP: u32 = 8;
 /// CBN_SELENDOK.
 pub const CBN_SELENDOK: u32 = 9;
+/// CBN_SELENDCANCEL.
+pub const CBN_SELENDCANCEL: u32 = 10;
 
 /// CB_GETEDITSEL.
 pub const CB_GETEDITSEL: u32 = 0x140;
@@ -309,6 +311,22 @@ fn drop_acts(call: &mut ApiCall<'_>, hwnd: u32, open: bool) -> Vec<Act> {
     acts
 }
 
+/// Closing the list: CBN_SELENDOK (a pick) or CBN_SELENDCANCEL first, then as
+/// [`drop_acts`].
+fn close_acts(call: &mut ApiCall<'_>, hwnd: u32, picked: bool) -> Vec<Act> {
+    let dropped = state(call, hwnd).is_some_and(|c| c.dropped);
+    if !dropped {
+        return Vec::new();
+    }
+    let mut acts = vec![notify(
+        hwnd,
+        0,
+        if picked { CBN_SELENDOK } else { CBN_SELENDCANCEL },
+    )];
+    acts.extend(drop_acts(call, hwnd, false));
+    acts
+}
+
 /// The list's chosen item's text to the edit (CBS_DROPDOWN, CBS_SIMPLE), all selected.
 fn sync_edit(call: &mut ApiCall<'_>, hwnd: u32) -> Vec<Act> {
     let edit = state(call, hwnd).map_or(0, |c| c.edit);
@@ -475,6 +493,10 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
                 return Step::Return(0);
             }
             let mut acts = vec![Act::Send(c.list, listbox::LB_SETCURSEL, to as u32, 0)];
+            if !c.dropped {
+                // A closed list's choice ends at once.
+                acts.push(notify(hwnd, 0, CBN_SELENDOK));
+            }
             acts.extend(sync_edit(call, hwnd));
             acts.push(Act::run(move |call| draw(call, hwnd)));
             acts.push(notify(hwnd, 0, CBN_SELCHANGE));
@@ -496,12 +518,12 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
         CB_GETTOPINDEX => to_list(call, c.list, listbox::LB_GETTOPINDEX, wp, lp, Vec::new()),
         CB_SETTOPINDEX => to_list(call, c.list, listbox::LB_SETTOPINDEX, wp, lp, Vec::new()),
         CB_RESETCONTENT => {
-            let mut after = Vec::new();
+            let mut acts = vec![Act::Send(c.list, listbox::LB_RESETCONTENT, 0, 0)];
             if c.edit != 0 {
-                after.push(Act::Send(c.edit, WM_SETTEXT, 0, 0));
+                acts.push(Act::Send(c.edit, WM_SETTEXT, 0, 0));
             }
-            after.push(Act::run(move |call| draw(call, hwnd)));
-            to_list(call, c.list, listbox::LB_RESETCONTENT, wp, lp, after)
+            acts.push(Act::run(move |call| draw(call, hwnd)));
+            finish(call, acts, 1)
         }
         CB_SETCURSEL | CB_SELECTSTRING => {
             let lb_msg = if msg == CB_SETCURSEL {
@@ -517,7 +539,12 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
             to_list(call, c.list, lb_msg, wp, lp, after)
         }
         CB_SHOWDROPDOWN => {
-            let acts = drop_acts(call, hwnd, wp != 0);
+            // The list's click closes it with lParam 1: a pick.
+            let acts = if wp != 0 {
+                drop_acts(call, hwnd, true)
+            } else {
+                close_acts(call, hwnd, lp == 1)
+            };
             finish(call, acts, 1)
         }
         CB_GETDROPPEDSTATE => Step::Return(u32::from(c.dropped)),
@@ -574,10 +601,12 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
             finish(call, acts, 1)
         }
         CB_LIMITTEXT => {
+            // The edit's answer (EM_LIMITTEXT's 0); TRUE without an edit.
             if c.edit == 0 {
-                return Step::Return(LB_ERR);
+                return Step::Return(1);
             }
-            finish(call, vec![Act::Send(c.edit, edit::EM_LIMITTEXT, wp, 0)], 1)
+            let acts: VecDeque<Act> = [Act::Send(c.edit, edit::EM_LIMITTEXT, wp, 0)].into();
+            plan(call, acts, 0, Box::new(|_, r| Step::Return(r)))
         }
         CB_DIR => Step::Return(LB_ERR),
         WM_GETTEXT | WM_GETTEXTLENGTH | WM_SETTEXT if c.edit != 0 => {

@@ -528,12 +528,12 @@ fn replace(call: &mut ApiCall<'_>, hwnd: u32, insert: &[u16], undoable: bool) ->
 /// The notifications after the text changed (and EN_MAXTEXT when it did not all fit).
 fn change_acts(call: &mut ApiCall<'_>, hwnd: u32, changed: bool, all: bool) -> Vec<Act> {
     let mut acts = refresh(call, hwnd);
-    if changed {
-        acts.push(notify(hwnd, 0, EN_UPDATE));
-        acts.push(notify(hwnd, 0, EN_CHANGE));
-    }
     if !all {
         acts.push(notify(hwnd, 0, EN_MAXTEXT));
+    }
+    if changed || !all {
+        acts.push(notify(hwnd, 0, EN_UPDATE));
+        acts.push(notify(hwnd, 0, EN_CHANGE));
     }
     acts
 }
@@ -692,6 +692,9 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
             let text = wm(call).window(hwnd).map(|w| w.text.clone()).unwrap_or_default();
             let text = cased(style, &text);
             if let Some(e) = state(call, hwnd) {
+                // NT puts the text in as a replacement of the (empty) selection: the
+                // control starts modified when it has any.
+                e.modified = !text.is_empty();
                 e.text = text;
             }
             let acts = scroll_bar_acts(call, hwnd);
@@ -949,7 +952,9 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
                 ed.caret = u.end;
                 ed.modified = true;
             }
-            let acts = change_acts(call, hwnd, true, true);
+            // EN_CHANGE comes once more after the replacement's EN_UPDATE and EN_CHANGE.
+            let mut acts = change_acts(call, hwnd, true, true);
+            acts.push(notify(hwnd, 0, EN_CHANGE));
             finish(call, acts, 1)
         }
         EM_CANUNDO => Step::Return(u32::from(e.undo.is_some())),
@@ -1014,6 +1019,9 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
         }
         EM_LINEINDEX => {
             let v = view(call, hwnd, &e);
+            if !multiline {
+                return Step::Return(0);
+            }
             let line = if wp as i32 == -1 {
                 v.line_of(e.caret)
             } else {
@@ -1129,7 +1137,8 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
             }
             let v = view(call, hwnd, &e);
             let rows = (v.rect.height() / v.line_height.max(1)).max(1) as i32;
-            let last = (v.lines.len() as i32 - 1).max(0);
+            // The last page stays full: the first line goes no further than that.
+            let last = (v.lines.len() as i32 - rows).max(0);
             let first = e.first_line as i32;
             let to = match (msg, wp & 0xFFFF) {
                 (EM_LINESCROLL, _) => first + lp as i32,

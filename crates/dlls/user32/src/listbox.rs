@@ -287,10 +287,17 @@ fn changed(call: &mut ApiCall<'_>, hwnd: u32) -> Vec<Act> {
 
 /// Where a new string goes in a sorted box.
 fn sorted_index(lb: &ListBox, text: &[u16]) -> usize {
-    lb.items
-        .iter()
-        .position(|i| compare_nocase(&i.text, text) == std::cmp::Ordering::Greater)
-        .unwrap_or(lb.items.len())
+    // A binary search, as NT's: after the items that do not sort after it.
+    let (mut lo, mut hi) = (0, lb.items.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if compare_nocase(&lb.items[mid].text, text) == std::cmp::Ordering::Greater {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    lo
 }
 
 /// Finds an item from `start` + 1 on (wrapping), by prefix or exactly, ignoring case.
@@ -483,7 +490,8 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
                 lb.focused = focus;
             }
             draw(call, hwnd);
-            let acts = if style & LBS_NOTIFY != 0 && lb.combo == 0 {
+            // LBN_SETFOCUS and LBN_KILLFOCUS come without LBS_NOTIFY too.
+            let acts = if lb.combo == 0 {
                 vec![notify(
                     hwnd,
                     0,
@@ -640,28 +648,40 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
             if multi(style) {
                 return Step::Return(LB_ERR);
             }
+            // -1 takes the selection away; another index outside the list changes nothing.
             let i = wp as i32;
-            let ok = i >= 0 && i < count;
-            select(call, hwnd, if ok { i } else { -1 });
+            if i != -1 && !(0..count).contains(&i) {
+                return Step::Return(LB_ERR);
+            }
+            select(call, hwnd, i);
             let acts = changed(call, hwnd);
-            finish(call, acts, if ok { i as u32 } else { LB_ERR })
+            finish(call, acts, if i == -1 { LB_ERR } else { i as u32 })
         }
         LB_GETSEL => {
-            if !valid(lp) {
+            if !valid(wp) {
                 return Step::Return(LB_ERR);
             }
             let on = if multi(style) {
-                lb.items[lp as usize].selected
+                lb.items[wp as usize].selected
             } else {
-                lb.selected == lp as i32
+                lb.selected == wp as i32
             };
             Step::Return(u32::from(on))
         }
         LB_SETSEL => {
-            if !multi(style) {
-                return Step::Return(LB_ERR);
-            }
             let i = lp as i32;
+            if !multi(style) {
+                // A single-selection box takes it as LB_SETCURSEL (FALSE: none).
+                if i != -1 && !valid(lp) {
+                    return Step::Return(LB_ERR);
+                }
+                let to = if wp != 0 { i } else { -1 };
+                if wp != 0 || i == -1 || lb.selected == i {
+                    select(call, hwnd, to);
+                }
+                let acts = changed(call, hwnd);
+                return finish(call, acts, 0);
+            }
             if i != -1 && !valid(lp) {
                 return Step::Return(LB_ERR);
             }

@@ -541,7 +541,14 @@ pub fn track(call: &mut ApiCall<'_>, hwnd: u32, bar: u32, pt: (i32, i32)) -> Ste
             if let Some(code) = code {
                 acts.push_back(Act::Send(target, msg, code, lp));
             } else {
+                // Taking the thumb sends SB_THUMBTRACK at its position.
                 redraw(call, hwnd, bar);
+                acts.push_back(Act::Send(
+                    target,
+                    msg,
+                    make_long(SB_THUMBTRACK, info.pos as u32),
+                    lp,
+                ));
             }
             return plan(call, acts, 0, Box::new(|_, _| Step::Again));
         }
@@ -620,7 +627,14 @@ fn control_proc(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -
     }
     match msg {
         crate::wm::WM_CREATE => {
-            wm(call).scroll_bars.entry(hwnd).or_default();
+            // A ScrollBar control starts with an empty range (window bars with 0..100).
+            let empty = ScrollInfo {
+                max: 0,
+                ..ScrollInfo::default()
+            };
+            wm(call)
+                .scroll_bars
+                .insert(hwnd, win32k::scrollbar::WindowBars { horz: empty, vert: empty });
             // SBS_SIZEBOX and the arrow sizes come from the rectangle NT gives it.
             Step::Return(0)
         }
