@@ -65,6 +65,8 @@ echo "built x86/res.exe"
 # USER32's standard controls (Edit, ListBox, ComboBox, ScrollBar) and scroll bars.
 "$cc" "${flags[@]}" -o "$here/x86/controls.exe" "$here/src/controls.c" -luser32 -lgdi32 -lkernel32
 echo "built x86/controls.exe"
+"$cc" "${flags[@]/console:4.0/windows:4.0}" -o "$here/x86/ctlwin.exe" "$here/src/ctlwin.c" -luser32 -lgdi32 -lkernel32
+echo "built x86/ctlwin.exe"
 # GDI32 and USER32's painting path (with res.rc's bitmap for LoadBitmap).
 "$cc" "${flags[@]}" -o "$here/x86/gdidraw.exe" "$here/src/gdidraw.c" "$tmp/res.o" -luser32 -lgdi32 -lkernel32
 echo "built x86/gdidraw.exe"

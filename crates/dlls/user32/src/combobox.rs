@@ -457,7 +457,7 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
             }
             Step::Return(0)
         }
-        WM_LBUTTONDOWN => {
+        WM_LBUTTONDOWN | WM_LBUTTONDBLCLK => {
             let (x, _) = words(lp);
             let w = wm(call).window(hwnd).map_or(0, |w| w.client.width());
             let on_button = x >= w - 2 - BUTTON;

@@ -312,7 +312,7 @@ pub fn button_face(m: &mut WindowManager, cv: &Canvas, r: Rect, pushed: bool) {
 /// rectangle `r`, pointing `dir` (0 up, 1 down, 2 left, 3 right), `colour`.
 pub fn arrow_glyph(m: &mut WindowManager, cv: &Canvas, r: Rect, dir: u8, colour: u32) {
     // NT 4.0's arrows in a 16-pixel button are 4 rows tall, 7 pixels at the base.
-    let size = ((r.width().min(r.height()) - 4) / 4).clamp(1, 4);
+    let size = ((r.width().min(r.height()) - 4) / 3).clamp(1, 4);
     let (cx, cy) = (r.left + r.width() / 2, r.top + r.height() / 2);
     for i in 0..size {
         match dir {

@@ -465,6 +465,8 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
             Step::Return(0)
         }
         crate::paint::WM_ERASEBKGND => Step::Return(1),
+        // A combo box's dropped list never takes the activation (MA_NOACTIVATE).
+        crate::wm::WM_MOUSEACTIVATE if lb.combo != 0 => Step::Return(3),
         crate::wm::WM_SIZE => {
             show_item(call, hwnd, -1);
             let acts = changed(call, hwnd);

@@ -620,6 +620,12 @@ fn control_proc(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -
         return Step::Return(0);
     };
     let hwnd = w.handle;
+    // CS_DBLCLKS: a quick second click comes as WM_LBUTTONDBLCLK and acts as a click.
+    let msg = if msg == crate::control::WM_LBUTTONDBLCLK {
+        WM_LBUTTONDOWN
+    } else {
+        msg
+    };
     if let Some(bar) = is_tracking(call, hwnd)
         && msg == WM_LBUTTONDOWN
     {
