@@ -142,3 +142,18 @@ fn clicks_and_keys_edit_choose_and_scroll() {
 notifications: 1:256 1:1024 1:768 1:1024 1:768 1:512 2:4 2:1 2:5 3:3 3:7 3:1 3:9 3:8\n"
     );
 }
+
+/// The controls from Alpha code (tests/guests/src/alpha/ctlalpha.s): CreateWindowExA's
+/// stack arguments, SendMessageA into the builtin window procedures, and SetScrollInfo's
+/// and GetScrollInfo's SCROLLINFO give controls.exe's values.
+#[test]
+fn alpha_programs_use_the_same_controls() {
+    let run = run_captured(&guest("alpha/ctlalpha.exe"), RunOptions::default());
+    assert_eq!(
+        run.stdout,
+        expected("expected/ctlalpha.expected"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+}
