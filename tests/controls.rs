@@ -114,6 +114,13 @@ fn the_controls_have_nt4_s_look() {
     assert_eq!(at(431, 134), BLACK, "combo: the button's bottom-right");
     assert_eq!(at(417, 116), WHITE, "combo: the button's highlight");
     assert!(black_in(419, 430, 120, 130) >= 10, "combo: the button's triangle");
+    // The edit whose parent answers WM_CTLCOLOREDIT: its brush's yellow, red text.
+    assert_eq!(at(200, 275), 0xFFFF00, "WM_CTLCOLOREDIT's brush");
+    let red = (265..285)
+        .flat_map(|y| (116..160).map(move |x| (x, y)))
+        .filter(|&(x, y)| at(x, y) == 0xFF0000)
+        .count();
+    assert!(red > 20, "WM_CTLCOLOREDIT's text colour");
 }
 
 #[test]

@@ -1,13 +1,15 @@
 /* ctlwin.exe: a window at (100, 80), 420 x 300, with an edit (client 10,10 150x24, sunken
  * edge, "edit"), a list box (10,50 150x100, border, vertical scroll bar, eight items, the
  * first chosen), a drop-down list combo box (180,10 150x120: red, green, blue, red chosen)
- * and a horizontal scroll bar (180,60 200x16, range 0..10). The window moves the scroll
+ * a horizontal scroll bar (180,60 200x16, range 0..10), and an edit (10,160 150x24) whose
+ * WM_CTLCOLOREDIT the window answers with red text on a yellow brush. The window moves the scroll
  * bar as NT programs do on WM_HSCROLL. On WM_CLOSE it prints what the controls hold: the
  * edit's text, the list's choice and first item shown, the combo box's choice, the scroll position, and the
  * notifications it got. tests/controls.rs drives it with scripted clicks and keys. */
 #include "guest.h"
 
-static HWND g_edit, g_list, g_combo, g_bar;
+static HWND g_edit, g_list, g_combo, g_bar, g_yellow;
+static HBRUSH g_brush;
 static char g_log[1024];
 static int g_len;
 
@@ -30,6 +32,10 @@ static LRESULT CALLBACK proc(HWND h, UINT m, WPARAM wp, LPARAM lp)
 {
     char buf[64];
     switch (m) {
+    case WM_CTLCOLOREDIT:
+        if ((HWND)lp != g_yellow) break;
+        SetTextColor((HDC)wp, RGB(255, 0, 0));
+        return (LRESULT)g_brush;
     case WM_COMMAND:
         log_str(" "); log_num(LOWORD(wp)); log_str(":"); log_num(HIWORD(wp));
         return 0;
@@ -97,6 +103,9 @@ void __stdcall start(void)
     g_bar = CreateWindowExA(0, "ScrollBar", "", WS_CHILD | WS_VISIBLE | SBS_HORZ, 180, 60, 200,
                             16, w, (HMENU)4, inst, 0);
     SetScrollRange(g_bar, SB_CTL, 0, 10, TRUE);
+    g_brush = CreateSolidBrush(RGB(255, 255, 0));
+    g_yellow = CreateWindowExA(WS_EX_CLIENTEDGE, "Edit", "colour", WS_CHILD | WS_VISIBLE, 10, 160,
+                               150, 24, w, (HMENU)5, inst, 0);
     put("ready\n");
     while (GetMessageA(&msg, 0, 0, 0) > 0) {
         TranslateMessage(&msg);

@@ -337,3 +337,70 @@ pub fn arrow_glyph(m: &mut WindowManager, cv: &Canvas, r: Rect, dir: u8, colour:
         }
     }
 }
+
+/// WM_CTLCOLORLISTBOX.
+pub const WM_CTLCOLORLISTBOX: u32 = 0x134;
+/// WM_CTLCOLOREDIT.
+pub const WM_CTLCOLOREDIT: u32 = 0x133;
+/// WM_CTLCOLORSCROLLBAR.
+pub const WM_CTLCOLORSCROLLBAR: u32 = 0x137;
+/// WM_CTLCOLORSTATIC.
+pub const WM_CTLCOLORSTATIC: u32 = 0x138;
+
+/// The text and background pixels a control's parent chose with WM_CTLCOLOR*.
+#[derive(Default)]
+pub struct ChosenColours(pub std::collections::BTreeMap<u32, (u32, u32)>);
+
+/// The colours `hwnd` draws with: the parent's WM_CTLCOLOR* answer of its last paint, or
+/// (text, background) as given.
+pub fn colours(call: &mut ApiCall<'_>, hwnd: u32, text: u32, background: u32) -> (u32, u32) {
+    call.state
+        .get::<ChosenColours>()
+        .0
+        .get(&hwnd)
+        .copied()
+        .unwrap_or((text, background))
+}
+
+/// A control's WM_PAINT as NT's controls do it: a DC of its client area goes to the parent
+/// in `ctlcolor` (WM_CTLCOLOREDIT, ...), which may set its text colour and answer a brush;
+/// with a brush the control draws in the DC's text colour on the brush's colour, else in its
+/// own colours. Then `draw` paints it.
+pub fn paint_with_colours(
+    call: &mut ApiCall<'_>,
+    hwnd: u32,
+    ctlcolor: u32,
+    draw: fn(&mut ApiCall<'_>, u32),
+) -> Step {
+    validate_all(call, hwnd);
+    let parent = wm(call).window(hwnd).map_or(0, |w| w.parent);
+    let hdc = crate::paint::window_dc(call, hwnd, false);
+    let acts = vec![
+        Act::Send(parent, ctlcolor, hdc, hwnd),
+        Act::check(move |call, brush| {
+            let m = wm(call);
+            let chosen = match (m.gdi.get(brush), m.gdi.dc(hdc)) {
+                (Some(gdi::Object::Brush(b)), Some(d)) if brush != 0 => Some((
+                    win32k::surface::pixel_from_colorref(d.state.text_colour),
+                    win32k::surface::pixel_from_colorref(b.colour),
+                )),
+                _ => None,
+            };
+            let table = &mut call.state.get::<ChosenColours>().0;
+            match chosen {
+                Some(c) => {
+                    table.insert(hwnd, c);
+                }
+                None => {
+                    table.remove(&hwnd);
+                }
+            }
+            None
+        }),
+        Act::run(move |call| {
+            wm(call).gdi.delete_dc(hdc);
+            draw(call, hwnd);
+        }),
+    ];
+    finish(call, acts, 0)
+}

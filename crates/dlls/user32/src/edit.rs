@@ -140,9 +140,6 @@ pub const WM_PASTE: u32 = 0x302;
 pub const WM_CLEAR: u32 = 0x303;
 /// WM_UNDO.
 pub const WM_UNDO: u32 = 0x304;
-/// WM_CTLCOLOREDIT.
-pub const WM_CTLCOLOREDIT: u32 = 0x133;
-
 /// The text limit an edit starts with (NT's edit controls take 30000 characters until
 /// EM_LIMITTEXT changes it).
 pub const DEFAULT_LIMIT: u32 = 30000;
@@ -408,13 +405,17 @@ pub fn draw(call: &mut ApiCall<'_>, hwnd: u32) {
     let disabled = wm(call)
         .window(hwnd)
         .is_some_and(|w| w.style & win32k::WS_DISABLED != 0);
-    let m = wm(call);
-    let Some(cv) = Canvas::of(m, hwnd) else {
+    let Some(cv) = Canvas::of(wm(call), hwnd) else {
         return;
     };
     let grey = v.style & ES_READONLY != 0 || disabled;
-    let background = if grey { FACE } else { WINDOW };
-    let text_colour = if disabled { GRAY_TEXT } else { WINDOW_TEXT };
+    let (text_colour, background) = colours(
+        call,
+        hwnd,
+        if disabled { GRAY_TEXT } else { WINDOW_TEXT },
+        if grey { FACE } else { WINDOW },
+    );
+    let m = wm(call);
     cv.fill(m, Rect::new(0, 0, cv.size.0, cv.size.1), background);
     let text = shown_text(&e, v.style);
     let (s0, s1) = e.selection();
@@ -678,6 +679,7 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
         return crate::message::default_proc(call, hwnd, msg, wp, lp, wide);
     }
     if msg == crate::wm::WM_NCDESTROY {
+        call.state.get::<ChosenColours>().0.remove(&hwnd);
         call.state.get::<Edits>().0.remove(&hwnd);
         return crate::message::default_proc(call, hwnd, msg, wp, lp, wide);
     }
@@ -701,9 +703,14 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
             finish(call, acts, 0)
         }
         crate::paint::WM_PAINT => {
-            validate_all(call, hwnd);
-            draw(call, hwnd);
-            Step::Return(0)
+            // A read-only or disabled edit asks as a static control does.
+            let disabled = style & win32k::WS_DISABLED != 0;
+            let ask = if readonly || disabled {
+                WM_CTLCOLORSTATIC
+            } else {
+                WM_CTLCOLOREDIT
+            };
+            paint_with_colours(call, hwnd, ask, draw)
         }
         crate::paint::WM_ERASEBKGND => Step::Return(1),
         crate::wm::WM_SIZE => {

@@ -238,12 +238,13 @@ pub fn draw(call: &mut ApiCall<'_>, hwnd: u32) {
     };
     let style = wm(call).window(hwnd).map_or(0, |w| w.style);
     let font = font(call, lb.font);
+    let (text_colour, background) = colours(call, hwnd, WINDOW_TEXT, WINDOW);
     let m = wm(call);
     let Some(cv) = Canvas::of(m, hwnd) else {
         return;
     };
     let (w, h) = cv.size;
-    cv.fill(m, Rect::new(0, 0, w, h), WINDOW);
+    cv.fill(m, Rect::new(0, 0, w, h), background);
     let strings = has_strings(style);
     let ih = lb.item_height.max(1);
     for (row, i) in (lb.top.max(0)..lb.items.len() as i32).enumerate() {
@@ -262,7 +263,7 @@ pub fn draw(call: &mut ApiCall<'_>, hwnd: u32) {
             cv.fill(m, r, HIGHLIGHT);
             HIGHLIGHT_TEXT
         } else {
-            WINDOW_TEXT
+            text_colour
         };
         if strings {
             let text: Vec<u16> = item
@@ -431,6 +432,7 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
         return crate::message::default_proc(call, hwnd, msg, wp, lp, wide);
     }
     if msg == crate::wm::WM_NCDESTROY {
+        call.state.get::<ChosenColours>().0.remove(&hwnd);
         call.state.get::<ListBoxes>().0.remove(&hwnd);
         return crate::message::default_proc(call, hwnd, msg, wp, lp, wide);
     }
@@ -459,11 +461,7 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
             let acts = scroll_acts(call, hwnd);
             finish(call, acts, 0)
         }
-        crate::paint::WM_PAINT => {
-            validate_all(call, hwnd);
-            draw(call, hwnd);
-            Step::Return(0)
-        }
+        crate::paint::WM_PAINT => paint_with_colours(call, hwnd, WM_CTLCOLORLISTBOX, draw),
         crate::paint::WM_ERASEBKGND => Step::Return(1),
         // A combo box's dropped list never takes the activation (MA_NOACTIVATE).
         crate::wm::WM_MOUSEACTIVATE if lb.combo != 0 => Step::Return(3),
