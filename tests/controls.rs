@@ -91,14 +91,20 @@ fn the_controls_have_nt4_s_look() {
     assert_eq!(at(247, 154), FACE, "list's bar: up arrow's outer top-left");
     assert_eq!(at(248, 155), WHITE, "list's bar: up arrow's inner top-left");
     assert_eq!(at(262, 169), BLACK, "list's bar: up arrow's bottom-right");
-    assert!(black_in(250, 260, 157, 167) >= 10, "list's bar: the up triangle");
+    assert!(
+        black_in(250, 260, 157, 167) >= 10,
+        "list's bar: the up triangle"
+    );
     assert_eq!(at(262, 249), BLACK, "list's bar: down arrow's bottom-right");
     // The scroll bar: raised arrow buttons, the track's dots of 3DHILIGHT and 3DFACE, the
     // thumb at the left (position 0).
     assert_eq!(at(284, 163), FACE, "bar: left arrow's outer top-left");
     assert_eq!(at(285, 164), WHITE, "bar: left arrow's inner top-left");
     assert_eq!(at(483, 178), BLACK, "bar: right arrow's bottom-right");
-    assert!(black_in(468, 483, 164, 178) >= 10, "bar: the right triangle");
+    assert!(
+        black_in(468, 483, 164, 178) >= 10,
+        "bar: the right triangle"
+    );
     let (t1, t2) = (at(380, 171), at(381, 171));
     assert!(
         t1 != t2 && [t1, t2].contains(&WHITE) && [t1, t2].contains(&FACE),
@@ -113,7 +119,10 @@ fn the_controls_have_nt4_s_look() {
     assert!(black_in(288, 320, 116, 134) > 10, "combo: the chosen text");
     assert_eq!(at(431, 134), BLACK, "combo: the button's bottom-right");
     assert_eq!(at(417, 116), WHITE, "combo: the button's highlight");
-    assert!(black_in(419, 430, 120, 130) >= 10, "combo: the button's triangle");
+    assert!(
+        black_in(419, 430, 120, 130) >= 10,
+        "combo: the button's triangle"
+    );
     // The edit whose parent answers WM_CTLCOLOREDIT: its brush's yellow, red text.
     assert_eq!(at(200, 275), 0xFFFF00, "WM_CTLCOLOREDIT's brush");
     let red = (265..285)
@@ -134,8 +143,16 @@ fn clicks_and_keys_edit_choose_and_scroll() {
 \\m{click 255,242}\\m{click 330,125}\\w{200ms}\\m{click 330,178}\\w{200ms}";
     let (pixels, w, _) = ctlwin(script, 3);
     let at = |x: u32, y: u32| pixels[(y * w + x) as usize];
-    assert_eq!(at(400, 125), NAVY, "the focused combo box's choice is highlighted");
-    assert_eq!(at(240, 176), NAVY, "the chosen item, one line up after the scroll");
+    assert_eq!(
+        at(400, 125),
+        NAVY,
+        "the focused combo box's choice is highlighted"
+    );
+    assert_eq!(
+        at(240, 176),
+        NAVY,
+        "the chosen item, one line up after the scroll"
+    );
     let mut full = script.to_vec();
     full.extend_from_slice(b"\\k{A-F4}");
     let (_, _, out) = ctlwin(&full, 4);

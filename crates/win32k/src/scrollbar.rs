@@ -70,7 +70,8 @@ impl ScrollInfo {
 
     /// Whether the bar has nothing to scroll (and so is hidden or disabled).
     pub fn is_idle(&self) -> bool {
-        self.min >= self.max || (self.page != 0 && i64::from(self.page) > i64::from(self.max) - i64::from(self.min))
+        self.min >= self.max
+            || (self.page != 0 && i64::from(self.page) > i64::from(self.max) - i64::from(self.min))
     }
 }
 
@@ -203,7 +204,7 @@ pub fn draw_bar(p: &mut Painter<'_>, r: Rect, vertical: bool, info: &ScrollInfo,
     };
     // The track: a checkerboard of 3DHILIGHT and SCROLLBAR (3DFACE in the scheme).
     let track = span(l.arrow, length - l.arrow);
-    for c in p.clip.to_vec() {
+    for c in p.clip.iter().copied() {
         let i = crate::surface::intersect(track, c);
         for y in i.top..i.bottom {
             for x in i.left..i.right {

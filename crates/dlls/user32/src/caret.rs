@@ -53,7 +53,10 @@ fn toggle(call: &mut ApiCall<'_>, c: &mut Caret) {
     c.drawn = !c.drawn;
 }
 
-fn with_caret(call: &mut ApiCall<'_>, f: impl FnOnce(&mut ApiCall<'_>, &mut Caret) -> bool) -> bool {
+fn with_caret(
+    call: &mut ApiCall<'_>,
+    f: impl FnOnce(&mut ApiCall<'_>, &mut Caret) -> bool,
+) -> bool {
     let k = key(call);
     let Some(mut c) = call.state.get::<Carets>().0.get(&k).copied() else {
         return false;
@@ -67,7 +70,13 @@ fn with_caret(call: &mut ApiCall<'_>, f: impl FnOnce(&mut ApiCall<'_>, &mut Care
 /// the thread (the old one destroyed), hidden, at (0, 0); a width or height of 0 is the
 /// border's (1 pixel).
 #[export]
-fn CreateCaret(call: &mut ApiCall<'_>, hWnd: u32, hBitmap: u32, nWidth: i32, nHeight: i32) -> ApiReturn {
+fn CreateCaret(
+    call: &mut ApiCall<'_>,
+    hWnd: u32,
+    hBitmap: u32,
+    nWidth: i32,
+    nHeight: i32,
+) -> ApiReturn {
     let _ = hBitmap;
     let Some(h) = wm(call).full_handle(hWnd) else {
         return call.fail_win32(Win32Error::INVALID_WINDOW_HANDLE, 0);
@@ -151,7 +160,13 @@ fn SetCaretPos(call: &mut ApiCall<'_>, X: i32, Y: i32) -> bool {
 #[export]
 fn GetCaretPos(call: &mut ApiCall<'_>, lpPoint: Ptr) -> ApiReturn {
     let k = key(call);
-    let c = call.state.get::<Carets>().0.get(&k).copied().unwrap_or_default();
+    let c = call
+        .state
+        .get::<Carets>()
+        .0
+        .get(&k)
+        .copied()
+        .unwrap_or_default();
     let bytes: Vec<u8> = [c.x, c.y].iter().flat_map(|v| v.to_le_bytes()).collect();
     match call.write_bytes(lpPoint.0, &bytes) {
         Ok(()) => ApiReturn::Value(1),

@@ -188,7 +188,12 @@ fn kind(style: u32) -> u32 {
 /// Where the list drops to (screen): below the combo box, its width.
 fn drop_rect(call: &mut ApiCall<'_>, hwnd: u32, c: &Combo) -> Rect {
     let r = wm(call).screen_rects(hwnd).map_or(Rect::default(), |r| r.0);
-    Rect::new(r.left, r.top + c.field, r.right, r.top + c.field + c.list_height)
+    Rect::new(
+        r.left,
+        r.top + c.field,
+        r.right,
+        r.top + c.field + c.list_height,
+    )
 }
 
 /// Draws the combo box (not its edit or a CBS_SIMPLE list, which draw themselves).
@@ -236,7 +241,12 @@ pub fn draw(call: &mut ApiCall<'_>, hwnd: u32) {
         arrow_glyph(m, &cv, button, 1, WINDOW_TEXT);
     }
     if k == CBS_DROPDOWNLIST {
-        let text_area = Rect::new(field.left + 1, field.top + 1, button.left - 1, field.bottom - 1);
+        let text_area = Rect::new(
+            field.left + 1,
+            field.top + 1,
+            button.left - 1,
+            field.bottom - 1,
+        );
         let colour = if c.focused && !c.dropped {
             cv.fill(m, text_area, HIGHLIGHT);
             HIGHLIGHT_TEXT
@@ -321,7 +331,11 @@ fn close_acts(call: &mut ApiCall<'_>, hwnd: u32, picked: bool) -> Vec<Act> {
     let mut acts = vec![notify(
         hwnd,
         0,
-        if picked { CBN_SELENDOK } else { CBN_SELENDCANCEL },
+        if picked {
+            CBN_SELENDOK
+        } else {
+            CBN_SELENDCANCEL
+        },
     )];
     acts.extend(drop_acts(call, hwnd, false));
     acts
@@ -510,9 +524,14 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
         CB_GETLBTEXT => to_list(call, c.list, listbox::LB_GETTEXT, wp, lp, Vec::new()),
         CB_GETLBTEXTLEN => to_list(call, c.list, listbox::LB_GETTEXTLEN, wp, lp, Vec::new()),
         CB_FINDSTRING => to_list(call, c.list, listbox::LB_FINDSTRING, wp, lp, Vec::new()),
-        CB_FINDSTRINGEXACT => {
-            to_list(call, c.list, listbox::LB_FINDSTRINGEXACT, wp, lp, Vec::new())
-        }
+        CB_FINDSTRINGEXACT => to_list(
+            call,
+            c.list,
+            listbox::LB_FINDSTRINGEXACT,
+            wp,
+            lp,
+            Vec::new(),
+        ),
         CB_GETITEMDATA => to_list(call, c.list, listbox::LB_GETITEMDATA, wp, lp, Vec::new()),
         CB_SETITEMDATA => to_list(call, c.list, listbox::LB_SETITEMDATA, wp, lp, Vec::new()),
         CB_GETTOPINDEX => to_list(call, c.list, listbox::LB_GETTOPINDEX, wp, lp, Vec::new()),
@@ -633,9 +652,9 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
             // A drop-down list selects the item with that text.
             let text = read_str(call, lp, wide).unwrap_or_default();
             let found = listbox::state(call, c.list).and_then(|lb| {
-                lb.items.iter().position(|it| {
-                    compare_nocase(&it.text, &text) == std::cmp::Ordering::Equal
-                })
+                lb.items
+                    .iter()
+                    .position(|it| compare_nocase(&it.text, &text) == std::cmp::Ordering::Equal)
             });
             match found {
                 Some(i) => {
@@ -667,7 +686,8 @@ fn sync_edit_later(hwnd: u32) -> Vec<Act> {
             .and_then(|i| lb.items.get(i).map(|it| it.text.clone()))?;
         let wide = wm(call).window(c.edit).is_some_and(|w| w.unicode);
         let at = crate::guest::scratch(call) + crate::window::TEXT_OFF;
-        call.write_bytes(at, &crate::wm::encode_text(&text, wide)).ok()?;
+        call.write_bytes(at, &crate::wm::encode_text(&text, wide))
+            .ok()?;
         Some((c.edit, WM_SETTEXT, 0, at))
     }))]
 }
@@ -710,7 +730,12 @@ fn create(call: &mut ApiCall<'_>, hwnd: u32, style: u32, wide: bool) -> Step {
     let (list_xywh, list_parent, ex) = if k == CBS_SIMPLE {
         list_style |= WS_CHILD | WS_VISIBLE;
         (
-            [0, field as u32, width as u32, (height - field).max(0) as u32],
+            [
+                0,
+                field as u32,
+                width as u32,
+                (height - field).max(0) as u32,
+            ],
             hwnd,
             0,
         )
@@ -804,7 +829,13 @@ fn create(call: &mut ApiCall<'_>, hwnd: u32, style: u32, wide: bool) -> Step {
 /// LRESULT ComboBoxWndProc(HWND, UINT, WPARAM, LPARAM): the ComboBox class's procedure
 /// (NT keeps it inside USER32; ntemu exports it under this name for the class table).
 #[export]
-fn ComboBoxWndProc(call: &mut ApiCall<'_>, hWnd: u32, uMsg: u32, wParam: u32, lParam: u32) -> ApiReturn {
+fn ComboBoxWndProc(
+    call: &mut ApiCall<'_>,
+    hWnd: u32,
+    uMsg: u32,
+    wParam: u32,
+    lParam: u32,
+) -> ApiReturn {
     let step = proc_(call, hWnd, uMsg, wParam, lParam);
     run(call, 4, step)
 }

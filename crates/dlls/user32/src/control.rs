@@ -83,7 +83,12 @@ pub fn notify(hwnd: u32, to: u32, code: u32) -> Act {
 
 /// Carries out `acts`, then returns `value`.
 pub fn finish(call: &mut ApiCall<'_>, acts: Vec<Act>, value: u32) -> Step {
-    plan(call, acts.into_iter().collect::<VecDeque<_>>(), 0, returning(value))
+    plan(
+        call,
+        acts.into_iter().collect::<VecDeque<_>>(),
+        0,
+        returning(value),
+    )
 }
 
 /// Acts that give `hwnd` the focus as SetFocus does for a control clicked with the mouse:
@@ -170,7 +175,8 @@ impl Canvas {
             .filter(|r| r.left < r.right && r.top < r.bottom)
             .collect();
         for c in m.children(hwnd) {
-            if m.window(c).is_some_and(|w| w.style & win32k::WS_VISIBLE != 0)
+            if m.window(c)
+                .is_some_and(|w| w.style & win32k::WS_VISIBLE != 0)
                 && let Some((r, _)) = m.screen_rects(c)
             {
                 clip = subtract(clip, r);

@@ -275,11 +275,12 @@ struct View {
 }
 
 fn view(call: &mut ApiCall<'_>, hwnd: u32, e: &Edit) -> View {
-    let (style, client) = wm(call)
-        .window(hwnd)
-        .map_or((0, Rect::default()), |w| {
-            (w.style, Rect::new(0, 0, w.client.width(), w.client.height()))
-        });
+    let (style, client) = wm(call).window(hwnd).map_or((0, Rect::default()), |w| {
+        (
+            w.style,
+            Rect::new(0, 0, w.client.width(), w.client.height()),
+        )
+    });
     let font = font(call, e.font);
     let line_height = font.metrics().height;
     let rect = e.rect.unwrap_or_else(|| {
@@ -672,7 +673,11 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
     if msg == crate::wm::WM_NCCREATE {
         let e = Edit {
             limit: DEFAULT_LIMIT,
-            password: if style & ES_PASSWORD != 0 { u16::from(b'*') } else { 0 },
+            password: if style & ES_PASSWORD != 0 {
+                u16::from(b'*')
+            } else {
+                0
+            },
             ..Edit::default()
         };
         call.state.get::<Edits>().0.insert(hwnd, e);
@@ -691,7 +696,10 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
     match msg {
         crate::wm::WM_CREATE => {
             // The window's text (from CreateWindowEx) becomes the edit's.
-            let text = wm(call).window(hwnd).map(|w| w.text.clone()).unwrap_or_default();
+            let text = wm(call)
+                .window(hwnd)
+                .map(|w| w.text.clone())
+                .unwrap_or_default();
             let text = cased(style, &text);
             if let Some(e) = state(call, hwnd) {
                 // NT puts the text in as a replacement of the (empty) selection: the
@@ -947,7 +955,10 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
             };
             // The undo buffer gets what is there now (a second EM_UNDO redoes).
             let (a, _) = (u.start, u.end);
-            let inserted_end = a + e.text.len().saturating_sub(u.text.len() - (u.end - u.start));
+            let inserted_end = a + e
+                .text
+                .len()
+                .saturating_sub(u.text.len() - (u.end - u.start));
             if let Some(ed) = state(call, hwnd) {
                 ed.undo = Some(Undo {
                     text: ed.text.clone(),
@@ -1143,7 +1154,7 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
                 return Step::Return(0);
             }
             let v = view(call, hwnd, &e);
-            let rows = (v.rect.height() / v.line_height.max(1)).max(1) as i32;
+            let rows = (v.rect.height() / v.line_height.max(1)).max(1);
             // The last page stays full: the first line goes no further than that.
             let last = (v.lines.len() as i32 - rows).max(0);
             let first = e.first_line as i32;
@@ -1181,7 +1192,10 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
             Step::Return(u32::from(call.write_bytes(lp, &v.rect.to_bytes()).is_ok()))
         }
         EM_SETRECT | EM_SETRECTNP => {
-            let r = call.read_bytes(lp, 16).ok().and_then(|b| Rect::from_bytes(&b));
+            let r = call
+                .read_bytes(lp, 16)
+                .ok()
+                .and_then(|b| Rect::from_bytes(&b));
             if let Some(e) = state(call, hwnd) {
                 e.rect = r;
             }
@@ -1238,7 +1252,13 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
 /// LRESULT EditWndProc(HWND, UINT, WPARAM, LPARAM): the Edit class's procedure (an NT 4.0
 /// USER32 export).
 #[export]
-fn EditWndProc(call: &mut ApiCall<'_>, hWnd: u32, uMsg: u32, wParam: u32, lParam: u32) -> ApiReturn {
+fn EditWndProc(
+    call: &mut ApiCall<'_>,
+    hWnd: u32,
+    uMsg: u32,
+    wParam: u32,
+    lParam: u32,
+) -> ApiReturn {
     let step = proc_(call, hWnd, uMsg, wParam, lParam);
     run(call, 4, step)
 }

@@ -307,7 +307,11 @@ fn find(lb: &ListBox, start: i32, text: &[u16], exact: bool, strings: bool, key:
     if n == 0 {
         return LB_ERR;
     }
-    let from = if start < 0 || start >= n { 0 } else { start + 1 };
+    let from = if start < 0 || start >= n {
+        0
+    } else {
+        start + 1
+    };
     for k in 0..n {
         let i = (from + k) % n;
         let item = &lb.items[i as usize];
@@ -506,10 +510,7 @@ fn proc_(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -> Step 
         WM_GETDLGCODE => Step::Return(0x1 | 0x80),
         LB_ADDSTRING | LB_INSERTSTRING => {
             let text = if strings {
-                match read_str(call, lp, wide) {
-                    Some(t) => t,
-                    None => Vec::new(),
-                }
+                read_str(call, lp, wide).unwrap_or_default()
             } else {
                 Vec::new()
             };
@@ -914,7 +915,13 @@ fn integral_height(call: &mut ApiCall<'_>, hwnd: u32, style: u32) {
 /// LRESULT ListBoxWndProc(HWND, UINT, WPARAM, LPARAM): the ListBox class's procedure
 /// (NT keeps it inside USER32; ntemu exports it under this name for the class table).
 #[export]
-fn ListBoxWndProc(call: &mut ApiCall<'_>, hWnd: u32, uMsg: u32, wParam: u32, lParam: u32) -> ApiReturn {
+fn ListBoxWndProc(
+    call: &mut ApiCall<'_>,
+    hWnd: u32,
+    uMsg: u32,
+    wParam: u32,
+    lParam: u32,
+) -> ApiReturn {
     let step = proc_(call, hWnd, uMsg, wParam, lParam);
     run(call, 4, step)
 }
@@ -922,7 +929,13 @@ fn ListBoxWndProc(call: &mut ApiCall<'_>, hWnd: u32, uMsg: u32, wParam: u32, lPa
 /// LRESULT ComboLBoxWndProc(HWND, UINT, WPARAM, LPARAM): the ComboLBox class's procedure,
 /// the list box's.
 #[export]
-fn ComboLBoxWndProc(call: &mut ApiCall<'_>, hWnd: u32, uMsg: u32, wParam: u32, lParam: u32) -> ApiReturn {
+fn ComboLBoxWndProc(
+    call: &mut ApiCall<'_>,
+    hWnd: u32,
+    uMsg: u32,
+    wParam: u32,
+    lParam: u32,
+) -> ApiReturn {
     let step = proc_(call, hWnd, uMsg, wParam, lParam);
     run(call, 4, step)
 }

@@ -155,8 +155,7 @@ pub fn show_acts(call: &mut ApiCall<'_>, hwnd: u32, bar: u32, show: bool) -> Vec
     let handle = w.handle;
     let base = scratch(call);
     use crate::window::*;
-    let flags =
-        SWP_NOMOVE | SWP_NOSIZE | SWP_NOZORDER | SWP_NOACTIVATE | SWP_FRAMECHANGED;
+    let flags = SWP_NOMOVE | SWP_NOSIZE | SWP_NOZORDER | SWP_NOACTIVATE | SWP_FRAMECHANGED;
     let mut acts = pos_acts(call, handle, 0, 0, 0, 0, 0, flags, base);
     acts.push(Act::run(move |call| {
         wm(call).draw_frame(handle);
@@ -226,7 +225,13 @@ fn read_scroll_info(call: &ApiCall<'_>, at: u32) -> Option<[u32; 7]> {
 /// int SetScrollInfo(HWND hwnd, int fnBar, LPCSCROLLINFO lpsi, BOOL fRedraw): the new
 /// position; 0 with ERROR_INVALID_PARAMETER for a bad SCROLLINFO.
 #[export]
-fn SetScrollInfo(call: &mut ApiCall<'_>, hwnd: u32, fnBar: u32, lpsi: Ptr, fRedraw: bool) -> ApiReturn {
+fn SetScrollInfo(
+    call: &mut ApiCall<'_>,
+    hwnd: u32,
+    fnBar: u32,
+    lpsi: Ptr,
+    fRedraw: bool,
+) -> ApiReturn {
     let Some(s) = read_scroll_info(call, lpsi.0) else {
         return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
     };
@@ -295,17 +300,20 @@ fn GetScrollInfo(call: &mut ApiCall<'_>, hwnd: u32, fnBar: u32, lpsi: Ptr) -> Ap
 
 /// int SetScrollPos(HWND hWnd, int nBar, int nPos, BOOL bRedraw): the previous position.
 #[export]
-fn SetScrollPos(call: &mut ApiCall<'_>, hWnd: u32, nBar: u32, nPos: i32, bRedraw: bool) -> ApiReturn {
+fn SetScrollPos(
+    call: &mut ApiCall<'_>,
+    hWnd: u32,
+    nBar: u32,
+    nPos: i32,
+    bRedraw: bool,
+) -> ApiReturn {
     if wm(call).window(hWnd).is_none() {
         return call.fail_win32(Win32Error::INVALID_WINDOW_HANDLE, 0);
     }
     let Some(old) = info(call, hWnd, nBar) else {
         return call.fail_win32(Win32Error(ERROR_NO_SCROLLBARS), 0);
     };
-    let new = ScrollInfo {
-        pos: nPos,
-        ..old
-    };
+    let new = ScrollInfo { pos: nPos, ..old };
     let _ = set_info(call, hWnd, nBar, SIF_POS, new, bRedraw);
     ApiReturn::Value(old.pos as u32)
 }
@@ -355,7 +363,13 @@ fn SetScrollRange(
 /// BOOL GetScrollRange(HWND hWnd, int nBar, LPINT lpMinPos, LPINT lpMaxPos): a window
 /// without the bar gives 0, 0.
 #[export]
-fn GetScrollRange(call: &mut ApiCall<'_>, hWnd: u32, nBar: u32, lpMinPos: Ptr, lpMaxPos: Ptr) -> ApiReturn {
+fn GetScrollRange(
+    call: &mut ApiCall<'_>,
+    hWnd: u32,
+    nBar: u32,
+    lpMinPos: Ptr,
+    lpMaxPos: Ptr,
+) -> ApiReturn {
     if wm(call).window(hWnd).is_none() {
         return call.fail_win32(Win32Error::INVALID_WINDOW_HANDLE, 0);
     }
@@ -503,11 +517,7 @@ pub fn track(call: &mut ApiCall<'_>, hwnd: u32, bar: u32, pt: (i32, i32)) -> Ste
         (rect.width(), rect.height())
     };
     let along = move |r: Rect, p: (i32, i32)| {
-        if vertical {
-            p.1 - r.top
-        } else {
-            p.0 - r.left
-        }
+        if vertical { p.1 - r.top } else { p.0 - r.left }
     };
     let layout: BarLayout = scrollbar::bar_layout(length, breadth, &info);
     let (target, msg, lp) = scroll_target(call, hwnd, bar, vertical);
@@ -638,9 +648,13 @@ fn control_proc(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -
                 max: 0,
                 ..ScrollInfo::default()
             };
-            wm(call)
-                .scroll_bars
-                .insert(hwnd, win32k::scrollbar::WindowBars { horz: empty, vert: empty });
+            wm(call).scroll_bars.insert(
+                hwnd,
+                win32k::scrollbar::WindowBars {
+                    horz: empty,
+                    vert: empty,
+                },
+            );
             // SBS_SIZEBOX and the arrow sizes come from the rectangle NT gives it.
             Step::Return(0)
         }
@@ -673,7 +687,14 @@ fn control_proc(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -
                 max: lp as i32,
                 ..old
             };
-            let _ = set_info(call, hwnd, SB_CTL, SIF_RANGE, new, msg == SBM_SETRANGEREDRAW);
+            let _ = set_info(
+                call,
+                hwnd,
+                SB_CTL,
+                SIF_RANGE,
+                new,
+                msg == SBM_SETRANGEREDRAW,
+            );
             Step::Return(old.pos as u32)
         }
         SBM_GETRANGE => {
@@ -709,8 +730,7 @@ fn control_proc(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -
             Step::Return(pos as u32)
         }
         SBM_GETSCROLLINFO => {
-            let (Some(s), Some(i)) = (read_scroll_info(call, lp), info(call, hwnd, SB_CTL))
-            else {
+            let (Some(s), Some(i)) = (read_scroll_info(call, lp), info(call, hwnd, SB_CTL)) else {
                 return Step::Return(0);
             };
             Step::Return(u32::from(put_scroll_info(call, lp, &s, &i)))
@@ -726,7 +746,13 @@ fn control_proc(call: &mut ApiCall<'_>, hwnd: u32, msg: u32, wp: u32, lp: u32) -
 /// LRESULT ScrollBarWndProc(HWND, UINT, WPARAM, LPARAM): the ScrollBar class's procedure
 /// (NT keeps it inside USER32; ntemu exports it under this name for the class table).
 #[export]
-fn ScrollBarWndProc(call: &mut ApiCall<'_>, hWnd: u32, uMsg: u32, wParam: u32, lParam: u32) -> ApiReturn {
+fn ScrollBarWndProc(
+    call: &mut ApiCall<'_>,
+    hWnd: u32,
+    uMsg: u32,
+    wParam: u32,
+    lParam: u32,
+) -> ApiReturn {
     let step = control_proc(call, hWnd, uMsg, wParam, lParam);
     run(call, 4, step)
 }
@@ -824,7 +850,9 @@ fn read_rect_opt(call: &ApiCall<'_>, at: u32) -> Option<Rect> {
     if at == 0 {
         return None;
     }
-    call.read_bytes(at, 16).ok().and_then(|b| Rect::from_bytes(&b))
+    call.read_bytes(at, 16)
+        .ok()
+        .and_then(|b| Rect::from_bytes(&b))
 }
 
 /// BOOL ScrollWindow(HWND hWnd, int XAmount, int YAmount, const RECT *lpRect, const RECT
@@ -840,7 +868,15 @@ fn ScrollWindow(
     lpClipRect: u32,
 ) -> ApiReturn {
     let (scroll, clip) = (read_rect_opt(call, lpRect), read_rect_opt(call, lpClipRect));
-    match scroll_window(call, hWnd, XAmount, YAmount, scroll, clip, SW_INVALIDATE | SW_ERASE) {
+    match scroll_window(
+        call,
+        hWnd,
+        XAmount,
+        YAmount,
+        scroll,
+        clip,
+        SW_INVALIDATE | SW_ERASE,
+    ) {
         Some(_) => ApiReturn::Value(1),
         None => call.fail_win32(Win32Error::INVALID_WINDOW_HANDLE, 0),
     }
@@ -899,7 +935,10 @@ fn ScrollDC(
     let Some(d) = wm(call).gdi.dc(hDC).cloned() else {
         return call.fail_win32(Win32Error::INVALID_HANDLE, 0);
     };
-    let (scroll, clip) = (read_rect_opt(call, lprcScroll), read_rect_opt(call, lprcClip));
+    let (scroll, clip) = (
+        read_rect_opt(call, lprcScroll),
+        read_rect_opt(call, lprcClip),
+    );
     let vis = d.vis.offset(-d.origin.0, -d.origin.1);
     let mut area = scroll.unwrap_or(vis);
     area = win32k::surface::intersect(area, vis);

@@ -112,8 +112,7 @@ fn create(
     wide: bool,
 ) -> Step {
     create_then(
-        call, ex_style, class_arg, name_arg, style, xywh, parent, menu, instance, param, wide,
-        None,
+        call, ex_style, class_arg, name_arg, style, xywh, parent, menu, instance, param, wide, None,
     )
 }
 
