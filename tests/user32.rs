@@ -78,6 +78,11 @@ fn system_colours_expected_output_agrees_with_wine_but_for_the_scheme() {
 #[test]
 fn character_functions_class_case_and_step_as_wine_does() {
     let run = run_captured(&guest("x86/chars.exe"), RunOptions::default());
-    assert_eq!(run.stdout, expected("expected/chars.wine"), "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        expected("expected/chars.wine"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
 }

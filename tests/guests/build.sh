@@ -67,6 +67,11 @@ i686-w64-mingw32-windres -i "$here/src/dialogs.rc" -o "$tmp/dialogs.o"
 "$cc" "${flags[@]}" -o "$here/x86/dialogs.exe" "$here/src/dialogs.c" "$tmp/dialogs.o" -luser32 -lgdi32 -lkernel32
 "$cc" "${flags[@]/console:4.0/windows:4.0}" -o "$here/x86/dlgshot.exe" "$here/src/dlgshot.c" "$tmp/dialogs.o" -luser32 -lkernel32
 echo "built x86/dialogs.exe x86/dlgshot.exe"
+# USER32's standard controls (Edit, ListBox, ComboBox, ScrollBar) and scroll bars.
+"$cc" "${flags[@]}" -o "$here/x86/controls.exe" "$here/src/controls.c" -luser32 -lgdi32 -lkernel32
+echo "built x86/controls.exe"
+"$cc" "${flags[@]/console:4.0/windows:4.0}" -o "$here/x86/ctlwin.exe" "$here/src/ctlwin.c" -luser32 -lgdi32 -lkernel32
+echo "built x86/ctlwin.exe"
 # GDI32 and USER32's painting path (with res.rc's bitmap for LoadBitmap).
 "$cc" "${flags[@]}" -o "$here/x86/gdidraw.exe" "$here/src/gdidraw.c" "$tmp/res.o" -luser32 -lgdi32 -lkernel32
 echo "built x86/gdidraw.exe"

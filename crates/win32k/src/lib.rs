@@ -20,6 +20,7 @@ pub mod menu;
 pub mod nonclient;
 pub mod queue;
 pub mod region;
+pub mod scrollbar;
 pub mod surface;
 
 use std::collections::BTreeMap;
@@ -50,6 +51,10 @@ pub const WS_POPUP: u32 = 0x8000_0000;
 pub const WS_VISIBLE: u32 = 0x1000_0000;
 /// WS_DISABLED.
 pub const WS_DISABLED: u32 = 0x0800_0000;
+/// WS_VSCROLL.
+pub const WS_VSCROLL: u32 = 0x0020_0000;
+/// WS_HSCROLL.
+pub const WS_HSCROLL: u32 = 0x0010_0000;
 
 /// A window class.
 #[derive(Clone, Debug, Default)]
@@ -178,6 +183,8 @@ pub struct WindowManager {
     pub updates: BTreeMap<u32, Update>,
     /// The menus, and the popups shown while one is tracked: see [`menu`].
     pub menus: menu::Menus,
+    /// The scroll bars of windows that have had any set (WS_HSCROLL, WS_VSCROLL).
+    pub scroll_bars: BTreeMap<u32, scrollbar::WindowBars>,
 }
 
 /// What of a window needs painting: the region WM_PAINT is for.
@@ -241,6 +248,7 @@ impl Default for WindowManager {
             gdi: Gdi::default(),
             updates: BTreeMap::new(),
             menus: menu::Menus::default(),
+            scroll_bars: BTreeMap::new(),
         }
     }
 }
@@ -495,6 +503,7 @@ impl WindowManager {
         let index = self.index_of(handle)?;
         let window = self.slots[index].window.take()?;
         self.updates.remove(&window.handle);
+        self.scroll_bars.remove(&window.handle);
         if let Some(p) = self.window_mut(window.parent) {
             p.children.retain(|&c| c != window.handle);
         }

@@ -619,6 +619,7 @@ impl WindowManager {
             return;
         }
         let (style, ex_style, text) = (w.style, w.ex_style, w.text.clone());
+        let handle = w.handle;
         let active = self.display.frame_active.contains(&w.handle);
         let Some(l) = self.layout(hwnd) else {
             return;
@@ -632,6 +633,14 @@ impl WindowManager {
             clip: &clip,
         };
         draw_nonclient(&mut p, &l, style, ex_style, active, &text);
+        if style & (crate::WS_HSCROLL | crate::WS_VSCROLL) != 0 {
+            let bars = self.scroll_bars.get(&handle).copied().unwrap_or_default();
+            let mut p = Painter {
+                surface: &mut self.screen,
+                clip: &clip,
+            };
+            crate::scrollbar::draw_window_bars(&mut p, style, l.client, &bars);
+        }
         self.display.dirty = true;
         self.draw_menu_bar(hwnd);
     }
@@ -725,7 +734,8 @@ impl WindowManager {
     /// The default hit test of `hwnd` at screen point (x, y).
     pub fn hit_test(&self, hwnd: u32, x: i32, y: i32) -> u32 {
         match (self.window(hwnd), self.layout(hwnd)) {
-            (Some(w), Some(l)) => hit_test(&l, w.style, x, y),
+            (Some(w), Some(l)) => crate::scrollbar::hit_window_bars(w.style, l.client, x, y)
+                .unwrap_or_else(|| hit_test(&l, w.style, x, y)),
             _ => HTNOWHERE,
         }
     }

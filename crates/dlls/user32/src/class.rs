@@ -19,20 +19,30 @@ use crate::wm::{copy_text, read_class_name, wm};
 
 /// The system classes registered for every process: name, CS_* styles, the name of the
 /// USER32 builtin that is their window procedure (DefWindowProcW when USER32 does not
-/// implement it) and their window extra bytes. A control's procedure is an ordinary
+/// implement it), their window extra bytes, and whether a window of the class takes the
+/// character set of the CreateWindowEx call that made it (NT's controls have ANSI and
+/// Unicode procedures; ntemu's Button, Static, MDIClient and dialog procedures answer in
+/// Unicode only, USER32 converting for ANSI callers). A control's procedure is an ordinary
 /// `#[export]` of USER32 listed in its export table (taking the window procedure's four
 /// arguments); its row here names it.
-const SYSTEM_CLASSES: &[(&str, u32, &str, u32)] = &[
-    ("Button", 0x4083, "ButtonWndProcW", 0),
-    ("Edit", 0x4088, "EditWndProcW", 0),
-    ("Static", 0x4080, "StaticWndProcW", 0),
-    ("ListBox", 0x4088, "ListBoxWndProcW", 0),
-    ("ScrollBar", 0x408B, "ScrollBarWndProcW", 0),
-    ("ComboBox", 0x404B, "ComboBoxWndProcW", 0),
-    ("ComboLBox", 0x4889, "ComboLBoxWndProcW", 0),
-    ("MDIClient", 0x4000, "MDIClientWndProcW", 0),
-    ("#32770", 0x4808, "DefDlgProcW", 30),
+const SYSTEM_CLASSES: &[(&str, u32, &str, u32, bool)] = &[
+    ("Button", 0x4083, "ButtonWndProcW", 0, false),
+    ("Edit", 0x4088, "EditWndProc", 0, true),
+    ("Static", 0x4080, "StaticWndProcW", 0, false),
+    ("ListBox", 0x4088, "ListBoxWndProc", 0, true),
+    ("ScrollBar", 0x408B, "ScrollBarWndProc", 0, true),
+    ("ComboBox", 0x404B, "ComboBoxWndProc", 0, true),
+    ("ComboLBox", 0x4889, "ComboLBoxWndProc", 0, true),
+    ("MDIClient", 0x4000, "MDIClientWndProcW", 0, false),
+    ("#32770", 0x4808, "DefDlgProcW", 30, false),
 ];
+
+/// Whether windows of the system class `name` take their creator's character set.
+pub fn takes_caller_charset(name: &str) -> bool {
+    SYSTEM_CLASSES
+        .iter()
+        .any(|&(n, _, _, _, caller)| caller && n.eq_ignore_ascii_case(name))
+}
 
 /// The program's module handle (what a NULL hInstance stands for).
 pub fn program_module(call: &ApiCall<'_>) -> u32 {
@@ -57,7 +67,7 @@ pub fn ensure_system_classes(call: &mut ApiCall<'_>) {
         .builtins
         .implemented("USER32.dll", "DefWindowProcW")
         .unwrap_or(0);
-    for &(name, style, proc_name, window_extra) in SYSTEM_CLASSES {
+    for &(name, style, proc_name, window_extra, _) in SYSTEM_CLASSES {
         let proc_ = call
             .builtins
             .implemented("USER32.dll", proc_name)

@@ -289,6 +289,50 @@ fn SetClipboardData(call: &mut ApiCall<'_>, uFormat: u32, hMem: u32) -> u32 {
     if hMem == 0 { 0 } else { hMem }
 }
 
+/// Puts `text` on the clipboard as CF_UNICODETEXT (the other text formats converted from
+/// it), owned by `owner`, as an edit control's WM_COPY does (it opens, empties, sets and
+/// closes the clipboard). False while another thread has the clipboard open.
+pub fn put_text(call: &mut ApiCall<'_>, owner: u32, text: &[u16]) -> bool {
+    let caller = call.thread;
+    let clipboard = call.state.get::<Clipboard>();
+    if clipboard
+        .live_opener(call.machine)
+        .is_some_and(|o| o.process != caller.process || o.thread != caller.thread)
+    {
+        return false;
+    }
+    let entries = std::mem::take(&mut clipboard.entries);
+    clipboard.owner = owner;
+    clipboard.entries.push(Entry {
+        format: CF_UNICODETEXT,
+        data: Some(text_bytes(CF_UNICODETEXT, text)),
+        blocks: Vec::new(),
+    });
+    add_converted_formats(clipboard);
+    for block in entries.into_iter().flat_map(|e| e.blocks) {
+        if block.process == caller.process && block.process_object.upgrade().is_some() {
+            global_free(call, block.handle);
+        }
+    }
+    true
+}
+
+/// The clipboard's text (CF_UNICODETEXT, or converted from the text format it has), as an
+/// edit control's WM_PASTE takes it; None when it holds no text or another thread has it
+/// open.
+pub fn get_text(call: &mut ApiCall<'_>) -> Option<Vec<u16>> {
+    let caller = call.thread;
+    let clipboard = call.state.get::<Clipboard>();
+    if clipboard
+        .live_opener(call.machine)
+        .is_some_and(|o| o.process != caller.process || o.thread != caller.thread)
+    {
+        return None;
+    }
+    let bytes = rendered(clipboard, CF_UNICODETEXT)?;
+    Some(text_units(CF_UNICODETEXT, &bytes))
+}
+
 fn is_text(format: u32) -> bool {
     matches!(format, CF_TEXT | CF_OEMTEXT | CF_UNICODETEXT)
 }

@@ -4,16 +4,21 @@
 //! window procedures called in guest code ([`guest`]), timers, cursors and icons, and the
 //! painting path ([`paint`]).
 
-mod chars;
 pub mod accel;
 pub mod button;
+pub mod caret;
+mod chars;
 pub mod class;
 pub mod clipboard;
+pub mod combobox;
+pub mod control;
 pub mod cursor;
 pub mod dialog;
+pub mod edit;
 pub mod guest;
 pub mod icon;
 pub mod input;
+pub mod listbox;
 pub mod menu;
 pub mod message;
 pub mod message_box;
@@ -21,6 +26,7 @@ pub mod metrics;
 pub mod paint;
 pub mod rect;
 pub mod resource;
+pub mod scrollbar;
 pub mod static_ctl;
 pub mod window;
 pub mod wm;
@@ -336,6 +342,30 @@ pub static DLL: BuiltinDll = BuiltinDll {
         accel::CopyAcceleratorTableW,
         accel::TranslateAcceleratorA,
         accel::TranslateAcceleratorW,
+        edit::EditWndProc,
+        caret::CreateCaret,
+        caret::DestroyCaret,
+        caret::ShowCaret,
+        caret::HideCaret,
+        caret::SetCaretPos,
+        caret::GetCaretPos,
+        caret::GetCaretBlinkTime,
+        caret::SetCaretBlinkTime,
+        listbox::ListBoxWndProc,
+        listbox::ComboLBoxWndProc,
+        combobox::ComboBoxWndProc,
+        scrollbar::ScrollBarWndProc,
+        scrollbar::SetScrollInfo,
+        scrollbar::GetScrollInfo,
+        scrollbar::SetScrollPos,
+        scrollbar::GetScrollPos,
+        scrollbar::SetScrollRange,
+        scrollbar::GetScrollRange,
+        scrollbar::ShowScrollBar,
+        scrollbar::EnableScrollBar,
+        scrollbar::ScrollWindow,
+        scrollbar::ScrollWindowEx,
+        scrollbar::ScrollDC,
     ],
     catalogue: include_str!("../nt4-exports.txt"),
     later_catalogue: "",

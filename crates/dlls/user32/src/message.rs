@@ -1227,7 +1227,18 @@ pub fn default_proc(
     if let Some(step) = crate::menu::default_proc(call, &w, msg, wp, lp) {
         return step;
     }
+    if msg == WM_NCLBUTTONDOWN
+        && let Some(bar) = crate::scrollbar::is_tracking(call, hwnd)
+    {
+        // A scroll bar being tracked: its loop goes on.
+        return crate::scrollbar::track(call, hwnd, bar, (0, 0));
+    }
     match msg {
+        WM_NCLBUTTONDOWN
+            if wp == win32k::scrollbar::HTHSCROLL || wp == win32k::scrollbar::HTVSCROLL =>
+        {
+            crate::scrollbar::nc_button(call, hwnd, wp, lp).unwrap_or(Step::Return(0))
+        }
         WM_NCCREATE => {
             let name = call.read_u32(lp.wrapping_add(36)).unwrap_or(0);
             if name != 0

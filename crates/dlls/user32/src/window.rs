@@ -111,6 +111,28 @@ pub fn create(
     param: u32,
     wide: bool,
 ) -> Step {
+    create_then(
+        call, ex_style, class_arg, name_arg, style, xywh, parent, menu, instance, param, wide, None,
+    )
+}
+
+/// CreateWindowExA/W's work, ending with `done` given the new window (or 0) when one is
+/// given (a control making its parts); an early failure returns 0 without it.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn create_then(
+    call: &mut ApiCall<'_>,
+    ex_style: u32,
+    class_arg: u32,
+    name_arg: u32,
+    style: u32,
+    xywh: [u32; 4],
+    parent: u32,
+    menu: u32,
+    instance: u32,
+    param: u32,
+    wide: bool,
+    done: Option<crate::wm::Done>,
+) -> Step {
     ensure_queue(call);
     let fail = |call: &mut ApiCall<'_>, e: Win32Error| {
         call.set_last_error(e.0);
@@ -143,7 +165,7 @@ pub fn create(
     } else {
         (DESKTOP, 0)
     };
-    let Some(c) = wm(call).class(ci).cloned() else {
+    let Some(mut c) = wm(call).class(ci).cloned() else {
         return fail(call, Win32Error::CANNOT_FIND_WND_CLASS);
     };
     // A top-level window's menu: the one given, else the class's (lpszMenuName).
@@ -155,6 +177,10 @@ pub fn create(
             Err(e) => return fail(call, e),
         }
     };
+    if c.system && crate::class::takes_caller_charset(&c.name) {
+        // NT's controls have ANSI and Unicode procedures: the window gets the caller's.
+        c.unicode = wide;
+    }
     let [x, y, cx, cy] = xywh;
     let overlapped = style & (WS_CHILD | WS_POPUP) == 0;
     let (mut x, mut y) = (x as i32, y as i32);
@@ -378,10 +404,14 @@ pub fn create(
         acts,
         0,
         Box::new(move |call, _| {
-            if wm(call).window(hwnd).is_some() {
-                Step::Return(hwnd)
+            let made = if wm(call).window(hwnd).is_some() {
+                hwnd
             } else {
-                Step::Return(0)
+                0
+            };
+            match done {
+                Some(done) => done(call, made),
+                None => Step::Return(made),
             }
         }),
     )
