@@ -112,9 +112,13 @@ pub fn draw(
     if wm(call).gdi.dc(hdc).is_none() {
         return call.fail_win32(Win32Error::INVALID_HANDLE, 0);
     }
-    let Some(icon) = call.state.get::<Icons>().icons.get(&handle).cloned() else {
-        // A stock icon or cursor: no pixels to draw.
-        return ApiReturn::Value(1);
+    let icon = match call.state.get::<Icons>().icons.get(&handle).cloned() {
+        Some(icon) => icon,
+        None => match crate::static_ctl::stock_icon_id(handle) {
+            Some(id) => stock_icon(id),
+            // A stock cursor: no pixels to draw.
+            None => return ApiReturn::Value(1),
+        },
     };
     let (w, h) = (icon.mask.width() as i32, icon.mask.height() as i32);
     let default = |own: i32| {
@@ -155,6 +159,28 @@ pub fn draw(
         ok
     });
     ApiReturn::Value(u32::from(ok))
+}
+
+/// A stock icon (IDI_ number `id`) as an icon's mask and image: its picture where it has
+/// one, the destination elsewhere.
+fn stock_icon(id: u32) -> Icon {
+    let size = ICON_SIZE as u32;
+    let mut mask = Surface::new(size, size, 0xFF_FFFF);
+    let mut image = Surface::new(size, size, 0);
+    for y in 0..ICON_SIZE {
+        for x in 0..ICON_SIZE {
+            if let Some(colour) = crate::static_ctl::stock_icon_pixel(id, x, y) {
+                mask.set(x, y, 0);
+                image.set(x, y, colour);
+            }
+        }
+    }
+    Icon {
+        icon: true,
+        hotspot: (size / 2, size / 2),
+        mask,
+        image,
+    }
 }
 
 /// BOOL DrawIcon(HDC hDC, int X, int Y, HICON hIcon): at the system's icon size.

@@ -165,27 +165,8 @@ pub fn stock_icon_id(icon: u32) -> Option<u32> {
     (i < 6).then_some(32512 + i)
 }
 
-/// Draws icon `icon` at (x, y) of `hdc`: a stock icon's picture, else the icon's own.
+/// Draws icon `icon` at (x, y) of `hdc` (a stock icon's picture, else the icon's own).
 pub fn draw_icon(call: &mut ApiCall<'_>, hdc: u32, x: i32, y: i32, icon: u32) {
-    if let Some(id) = stock_icon_id(icon) {
-        let mut pixels = Vec::new();
-        for py in 0..32 {
-            for px in 0..32 {
-                if let Some(c) = stock_icon_pixel(id, px, py) {
-                    pixels.push((px, py, c));
-                }
-            }
-        }
-        let brushes: Vec<(i32, i32, u32)> = pixels;
-        for (px, py, c) in brushes {
-            // A COLORREF is 0x00BBGGRR.
-            let colorref = ((c & 0xFF) << 16) | (c & 0xFF00) | (c >> 16);
-            gdi32::draw_with(call, hdc, &[], |g, s| {
-                g.set_pixel(s, hdc, x + px, y + py, colorref);
-            });
-        }
-        return;
-    }
     let _ = crate::icon::draw(call, hdc, x, y, icon, 0, 0, 3);
 }
 
