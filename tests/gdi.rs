@@ -43,3 +43,24 @@ fn gdi_works_from_alpha_code() {
     );
     assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
 }
+
+/// tests/guests/src/maskblt.c: MaskBlt picks the foreground ROP3 where the monochrome mask
+/// is white and the background one where it is black (a source, the destination, BLACKNESS,
+/// the brush), from a point inside the mask; without a mask it is BitBlt; a colour mask is
+/// refused.
+#[test]
+fn mask_blt_chooses_the_rop_per_pixel_by_the_mask() {
+    let run = run_captured(&guest("x86/maskblt.exe"), RunOptions::default());
+    assert_eq!(
+        run.stdout,
+        expected("expected/maskblt.expected"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn mask_blt_agrees_with_wine_but_for_the_colour_mask() {
+    agrees_with_wine("expected/maskblt.expected", "expected/maskblt.wine");
+}

@@ -75,6 +75,9 @@ echo "built x86/ctlwin.exe"
 # GDI32 and USER32's painting path (with res.rc's bitmap for LoadBitmap).
 "$cc" "${flags[@]}" -o "$here/x86/gdidraw.exe" "$here/src/gdidraw.c" "$tmp/res.o" -luser32 -lgdi32 -lkernel32
 echo "built x86/gdidraw.exe"
+# GDI32's MaskBlt.
+"$cc" "${flags[@]}" -o "$here/x86/maskblt.exe" "$here/src/maskblt.c" -lgdi32 -luser32 -lkernel32
+echo "built x86/maskblt.exe"
 # USER32's menus and accelerators (menus.rc): queried (console), and tracked in a window.
 i686-w64-mingw32-windres -i "$here/src/menus.rc" -o "$tmp/menus.o"
 "$cc" "${flags[@]}" -o "$here/x86/menus.exe" "$here/src/menus.c" "$tmp/menus.o" -luser32 -lkernel32

@@ -313,6 +313,75 @@ fn StretchBlt(
     ApiReturn::Value(u32::from(ok))
 }
 
+/// BOOL MaskBlt(HDC hdcDest, int xDest, int yDest, int width, int height, HDC hdcSrc, int
+/// xSrc, int ySrc, HBITMAP hbmMask, int xMask, int yMask, DWORD dwRop): BitBlt with two
+/// ROP3 codes (MAKEROP4): the foreground one (bits 16-23) where the monochrome mask is
+/// white, the background one (bits 24-31) where it is black. Without a mask it is BitBlt
+/// with the foreground code; a mask that is not a monochrome bitmap is
+/// ERROR_INVALID_PARAMETER.
+#[export]
+#[allow(clippy::too_many_arguments)]
+fn MaskBlt(
+    call: &mut ApiCall<'_>,
+    hdcDest: u32,
+    xDest: i32,
+    yDest: i32,
+    width: i32,
+    height: i32,
+    hdcSrc: u32,
+    xSrc: i32,
+    ySrc: i32,
+    hbmMask: u32,
+    xMask: i32,
+    yMask: i32,
+    dwRop: u32,
+) -> ApiReturn {
+    if let Some(r) = check_dc(call, hdcDest) {
+        return r;
+    }
+    let fore = (dwRop >> 16) as u8;
+    let back = (dwRop >> 24) as u8;
+    let uses = |code: u8| win32k::gdi::raster::rop3_uses(code).1;
+    let uses_source = uses(fore) || (hbmMask != 0 && uses(back));
+    if uses_source && gdi(call).dc(hdcSrc).is_none() {
+        return bad_handle(call, 0);
+    }
+    let mask = match hbmMask {
+        0 => None,
+        h => match gdi(call).bitmap(h) {
+            Some(b) if b.mono => Some(win32k::gdi::BltMask {
+                surface: b.surface.clone(),
+                origin: (xMask, yMask),
+                background: back,
+            }),
+            _ => return call.fail_win32(Win32Error::INVALID_PARAMETER, 0),
+        },
+    };
+    let dst = Rect::new(
+        xDest,
+        yDest,
+        xDest.wrapping_add(width),
+        yDest.wrapping_add(height),
+    );
+    let src = Rect::new(
+        xSrc,
+        ySrc,
+        xSrc.wrapping_add(width),
+        ySrc.wrapping_add(height),
+    );
+    let ok = draw_with(call, hdcDest, &[hdcSrc], |g, s| {
+        g.mask_blt(
+            s,
+            hdcDest,
+            dst,
+            uses_source.then_some((hdcSrc, src)),
+            dwRop,
+            mask,
+        )
+    });
+    ApiReturn::Value(u32::from(ok))
+}
+
 /// Arc, Pie and Chord's work: the arc's points; `kind` 0 an arc (the pen only), 1 a pie (to
 /// the centre), 2 a chord (its ends joined), the last two filled with the brush.
 #[allow(clippy::too_many_arguments)]

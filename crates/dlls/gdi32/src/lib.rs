@@ -140,6 +140,7 @@ pub static DLL: BuiltinDll = BuiltinDll {
         draw::PatBlt,
         draw::BitBlt,
         draw::StretchBlt,
+        draw::MaskBlt,
         draw::Arc,
         draw::Pie,
         draw::Chord,

@@ -538,6 +538,31 @@ pub struct BltSource<'a> {
     pub palette: Option<&'a [u32]>,
 }
 
+/// The mask of a MaskBlt: a monochrome bitmap's pixels, the point of it that lies under the
+/// destination's top left, and the ROP3 code of its black pixels.
+#[derive(Clone, Debug)]
+pub struct BltMask {
+    /// The mask's pixels (0 black; anything else white).
+    pub surface: Surface,
+    /// The mask's point for the destination's top left.
+    pub origin: (i32, i32),
+    /// The ROP3 code where the mask is black (MAKEROP4's background).
+    pub background: u8,
+}
+
+impl BltMask {
+    /// Whether the mask is white at (`x`, `y`) from its origin; outside it counts as white,
+    /// as it does for NT's engine when the mask is smaller than the blit.
+    fn white_at(&self, x: i32, y: i32) -> bool {
+        let (mx, my) = (self.origin.0.wrapping_add(x), self.origin.1.wrapping_add(y));
+        let (w, h) = (self.surface.width() as i32, self.surface.height() as i32);
+        if mx < 0 || my < 0 || mx >= w || my >= h {
+            return true;
+        }
+        self.surface.pixels()[my as usize * w as usize + mx as usize] != 0
+    }
+}
+
 /// The text state of a DC, for the font module.
 #[derive(Clone, Debug)]
 pub struct TextState {
@@ -1889,8 +1914,43 @@ impl Gdi {
         src_dc: Option<(u32, Rect)>,
         rop: u32,
     ) -> bool {
+        self.blt_masked(screen, hdc, dst, src_dc, rop, None)
+    }
+
+    /// MaskBlt: [`Gdi::blt`] with the ROP3 chosen per pixel by `mask` (its foreground code
+    /// in `rop`'s bits 16-23 where the mask is white, its background code where black).
+    /// With no mask it is BitBlt with the foreground code.
+    pub fn mask_blt(
+        &mut self,
+        screen: &mut Surface,
+        hdc: u32,
+        dst: Rect,
+        src_dc: Option<(u32, Rect)>,
+        rop: u32,
+        mask: Option<BltMask>,
+    ) -> bool {
+        let fore = rop & 0x00FF_FFFF;
+        let Some(mask) = mask else {
+            return self.blt(screen, hdc, dst, src_dc, fore);
+        };
+        // The ROPs may not read the source: the destination stands in for it.
+        let src_dc = src_dc.or(Some((hdc, dst)));
+        self.blt_masked(screen, hdc, dst, src_dc, fore, Some(&mask))
+    }
+
+    /// [`Gdi::blt`], through `mask` when given.
+    fn blt_masked(
+        &mut self,
+        screen: &mut Surface,
+        hdc: u32,
+        dst: Rect,
+        src_dc: Option<(u32, Rect)>,
+        rop: u32,
+        mask: Option<&BltMask>,
+    ) -> bool {
         let code = (rop >> 16) as u8;
         let (_, uses_s, _) = raster::rop3_uses(code);
+        let uses_s = uses_s || mask.is_some();
         let Some((src_hdc, src_r)) = src_dc.filter(|_| uses_s) else {
             return self.pat_blt(screen, hdc, dst, rop, None);
         };
@@ -1933,7 +1993,7 @@ impl Gdi {
                 bk,
                 palette: palette.as_deref(),
             };
-            return self.blt_from(screen, hdc, dst, src, moved, rop);
+            return self.blt_from_masked(screen, hdc, dst, src, moved, rop, mask);
         }
         match starget {
             Target::Screen => {
@@ -1946,7 +2006,7 @@ impl Gdi {
                     palette: palette.as_deref(),
                 };
                 let mut scratch = Surface::new(0, 0, 0);
-                let ok = self.blt_from(&mut scratch, hdc, dst, src, src_dev, rop);
+                let ok = self.blt_from_masked(&mut scratch, hdc, dst, src, src_dev, rop, mask);
                 *screen = copy;
                 ok
             }
@@ -1962,7 +2022,7 @@ impl Gdi {
                     bk,
                     palette: palette.as_deref(),
                 };
-                let ok = self.blt_from(screen, hdc, dst, src, src_dev, rop);
+                let ok = self.blt_from_masked(screen, hdc, dst, src, src_dev, rop, mask);
                 if let Some(b) = self.bitmap_mut(h) {
                     b.surface = pixels;
                 }
@@ -1983,6 +2043,21 @@ impl Gdi {
         src: Rect,
         rop: u32,
     ) -> bool {
+        self.blt_from_masked(screen, hdc, dst, source, src, rop, None)
+    }
+
+    /// [`Gdi::blt_from`], through `mask` when given.
+    #[allow(clippy::too_many_arguments)]
+    fn blt_from_masked(
+        &mut self,
+        screen: &mut Surface,
+        hdc: u32,
+        dst: Rect,
+        source: BltSource<'_>,
+        src: Rect,
+        rop: u32,
+        pick: Option<&BltMask>,
+    ) -> bool {
         let Some(p) = self.paint(hdc, screen) else {
             return false;
         };
@@ -1991,6 +2066,7 @@ impl Gdi {
         };
         let code = (rop >> 16) as u8;
         let (uses_p, _, _) = raster::rop3_uses(code);
+        let uses_p = uses_p || pick.is_some_and(|m| raster::rop3_uses(m.background).0);
         let (l, t) = Self::to_device(&s, dst.left, dst.top);
         let (r, b) = Self::to_device(&s, dst.right, dst.bottom);
         let (dw, dh) = (r - l, b - t);
@@ -2066,7 +2142,7 @@ impl Gdi {
                     let srow = &sfc.pixels()
                         [sy as usize * sw_s as usize..(sy as usize + 1) * sw_s as usize];
                     let drow_start = y as usize * width;
-                    if !stretch && code == 0xCC && identity {
+                    if !stretch && code == 0xCC && identity && pick.is_none() {
                         // SRCCOPY of the same format: a slice copy of what the source has.
                         let sx0 = sn.left + (r.left - d.left);
                         let a = sx0.max(0);
@@ -2099,6 +2175,11 @@ impl Gdi {
                         let di = drow_start + x as usize;
                         let dp = c.surface.pixels()[di];
                         let pp = pattern.as_ref().map_or(0, |i| i.at(x, y).0);
+                        // The mask picks the code: white its foreground, black background.
+                        let code = match pick {
+                            Some(m) if !m.white_at(rx as i32, ry as i32) => m.background,
+                            _ => code,
+                        };
                         let v = if code == 0xCC {
                             sp
                         } else {
