@@ -2,7 +2,7 @@
 //! (100, 80), 320 x 240, and logs the keyboard and mouse messages it gets. Headless runs
 //! under a virtual clock: the screenshot shows NT 4.0's desktop and window frame, the PNG
 //! holds the framebuffer's pixels, and a script's keys, click and Alt+F4 reach the window
-//! as NT's messages.
+//! as NT's messages; xprocmsg.c sends messages to a window from another process.
 
 mod common;
 
@@ -540,4 +540,21 @@ fn screenshots_every_period_are_named_by_guest_time() {
         .collect();
     names.sort();
     assert_eq!(names, ["000000.png", "000500.png", "001000.png"]);
+}
+
+/// tests/guests/src/xprocmsg.c: a window's messages sent from another process of the
+/// machine. The child finds the parent's window, its SendMessage runs the parent's window
+/// procedure on the parent's thread (InSendMessage there) and returns its answer, its
+/// WM_SETTEXT and WM_GETTEXT texts are copied between the two address spaces, and its
+/// posted message ends the parent's loop; identical to Wine's recorded output.
+#[test]
+fn messages_reach_a_window_of_another_process() {
+    let run = run_captured(&guest("x86/xprocmsg.exe"), RunOptions::default());
+    assert_eq!(
+        run.stdout,
+        common::expected("expected/xprocmsg.wine"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
 }

@@ -89,6 +89,9 @@ echo "built x86/syscolor.exe"
 # USER32's character functions (CharUpper/Lower, CharNext/Prev, IsChar*).
 "$cc" "${flags[@]}" -o "$here/x86/chars.exe" "$here/src/chars.c" -luser32 -lkernel32
 echo "built x86/chars.exe"
+# Messages between two processes (xprocmsg.exe starts itself).
+"$cc" "${flags[@]}" -o "$here/x86/xprocmsg.exe" "$here/src/xprocmsg.c" -luser32 -lkernel32
+echo "built x86/xprocmsg.exe"
 # VERSION.dll: version information of the program itself (vers.rc) and of versdll.dll
 # (versdll.rc), read as data.
 i686-w64-mingw32-windres -i "$here/src/vers.rc" -o "$tmp/vers.o"

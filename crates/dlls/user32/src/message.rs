@@ -13,6 +13,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
+use nt_memory::GuestMemory;
 use nt_object::{EventType, WaitType};
 use nt_status::Win32Error;
 use win32::{ApiCall, ApiReturn, Ptr, export};
@@ -304,17 +305,67 @@ fn receive_sent(call: &mut ApiCall<'_>) -> Option<Step> {
         return Some(Step::Again);
     };
     *call.state.get::<Sends>().receiving.entry(key).or_default() += 1;
+    // A text sent from another process lives in the sender's address space: the receiver's
+    // procedure gets a copy in its own (and WM_GETTEXT's answer is copied back), as NT's
+    // kernel marshals it between the processes.
+    let unicode = wm(call).window(handle).is_some_and(|w| w.unicode);
+    let unit = if unicode { 2 } else { 1 };
+    let text_at = scratch(call) + TEXT_OFF;
+    let room = (OLD_OFF - TEXT_OFF) / unit;
+    let cross = sent.sender.0 != key.0 && sent.lparam != 0;
+    let (wparam, lparam) = match sent.message {
+        WM_SETTEXT if cross => {
+            let text = read_other(call, sent.sender.0, sent.lparam, room - 1, unit);
+            let mut bytes = text;
+            bytes.extend(std::iter::repeat_n(0u8, unit as usize));
+            match call.write_bytes(text_at, &bytes) {
+                Ok(()) => (sent.wparam, text_at),
+                Err(_) => (sent.wparam, 0),
+            }
+        }
+        WM_GETTEXT if cross => (sent.wparam.min(room), text_at),
+        _ => (sent.wparam, sent.lparam),
+    };
+    let copy_back = cross && sent.message == WM_GETTEXT;
     Some(Step::call(
         proc_,
-        vec![handle, sent.message, sent.wparam, sent.lparam],
+        vec![handle, sent.message, wparam, lparam],
         move |call, r| {
             if let Some(n) = call.state.get::<Sends>().receiving.get_mut(&key) {
                 *n = n.saturating_sub(1);
+            }
+            if copy_back && wparam != 0 {
+                // The characters copied and their NUL, within the sender's buffer.
+                let units = r.saturating_add(1).min(wparam);
+                if let Ok(bytes) = call.read_bytes(text_at, (units * unit) as usize)
+                    && let Some(p) = call.machine.process_mut(sent.sender.0)
+                {
+                    let _ = p.address_space_mut().write_bytes(sent.lparam, &bytes);
+                }
             }
             reply(call, r);
             Step::Again
         },
     ))
+}
+
+/// A NUL-terminated text of at most `max` units of `unit` bytes at `at` in process
+/// `process`'s memory, without its NUL (what can be read of it).
+fn read_other(call: &ApiCall<'_>, process: u32, at: u32, max: u32, unit: u32) -> Vec<u8> {
+    let Some(p) = call.machine.process(process) else {
+        return Vec::new();
+    };
+    let space = p.address_space();
+    let mut out = Vec::new();
+    for i in 0..max {
+        let mut b = [0u8; 2];
+        let b = &mut b[..unit as usize];
+        if space.read_bytes(at.wrapping_add(i * unit), b).is_err() || b.iter().all(|&x| x == 0) {
+            break;
+        }
+        out.extend_from_slice(b);
+    }
+    out
 }
 
 /// Parks the calling thread until its queue gets something (or `timeout`).
