@@ -65,6 +65,19 @@ pub const MAX_EXITED_RECORDS: usize = 1024;
 /// Guest instructions that make one millisecond of virtual time (a 100-MIPS machine).
 pub const VIRTUAL_INSTRUCTIONS_PER_MS: u64 = 100_000;
 
+/// On a virtual clock, how much guest time past its end a timed run
+/// ([`Machine::run_until`]) goes on for a moment when every thread waits.
+///
+/// Retired instructions advance a virtual clock, so the end time falls in the middle of
+/// whatever a thread computes then, at a point that depends on how many instructions the
+/// CPU needs for it: the x86 and Alpha builds of one program would stop in different
+/// states (a frame half drawn on one, whole on the other). A timed run instead stops at
+/// the first moment at or after its end when no thread can run, which both CPUs reach in
+/// the same state when the program's waits end at the same guest times (a program that
+/// draws from WM_TIMER, say), and at the latest this long after the end, for a program
+/// that never waits.
+pub const VIRTUAL_SETTLE_MS: u64 = 100;
+
 /// `call_pal bpt`: a breakpoint.
 pub const PAL_BPT: u32 = 0x80;
 /// `call_pal callsys`: a system call.
@@ -1583,7 +1596,8 @@ impl Machine {
 
     /// [`run`](Self::run), stopping too when the machine's clock reaches `until_ms`
     /// ([`RunOutcome::TimeReached`]); on a virtual clock, waiting threads' time jumps stop
-    /// there.
+    /// there, and the run stops at the first moment from then on when every thread waits
+    /// (at most [`VIRTUAL_SETTLE_MS`] later), not in the middle of a thread's work.
     pub fn run_until(
         &mut self,
         services: &mut dyn SystemServices,
@@ -1591,9 +1605,18 @@ impl Machine {
         until_ms: Option<u64>,
     ) -> Result<RunOutcome, KernelError> {
         let limit = instruction_limit.map(|l| self.instructions.saturating_add(l));
+        // True when the last round found no thread to run.
+        let mut idle = false;
         loop {
-            if until_ms.is_some_and(|t| self.clock.now_ms() >= t) {
-                return Ok(RunOutcome::TimeReached);
+            if let Some(t) = until_ms {
+                let now = self.clock.now_ms();
+                let settled = match self.clock {
+                    Clock::Real { .. } => true,
+                    Clock::Virtual { .. } => idle || now >= t.saturating_add(VIRTUAL_SETTLE_MS),
+                };
+                if now >= t && settled {
+                    return Ok(RunOutcome::TimeReached);
+                }
             }
             self.expire_timers();
             let threads: Vec<ClientId> = self
@@ -1624,11 +1647,13 @@ impl Machine {
                     }
                 }
             }
+            idle = !progressed;
             if progressed {
                 services.housekeeping(self, Pause::Running);
             } else {
                 let timeout = self.idle_timeout(until_ms);
                 if services.idle(self, timeout) {
+                    idle = false;
                     continue;
                 }
                 if !self.advance_clock(services, until_ms) {
