@@ -14,7 +14,13 @@
 //! and keeps its built-in default zone, Pacific time, so its `time()` is eight hours ahead
 //! of the Alpha runtime's and its random numbers differ. Both runtimes read the `TZ`
 //! variable before asking the system, so the runs set `TZ=GMT0`: part of the fixed start,
-//! as it would be on real NT, and it gives both builds the same `time()`.
+//! as it would be on real NT, and it gives both builds the same `time()`. The runs end at
+//! a moment when every thread waits (`Machine::run_until` on a virtual clock), not in the
+//! middle of a frame at a point that depends on the CPU's instruction count.
+//!
+//! Each screen is also compared with the game's published screenshot (see
+//! `games_match_their_published_screenshots` for how and within what), and the corpus's
+//! 2048 and snake (x86/ and alpha/) are run the same way with a key that changes them.
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -416,5 +422,75 @@ fn games_match_their_published_screenshots() {
                 share * 100.0
             );
         }
+    }
+}
+
+/// Copies the corpus's x86/`name`.exe and alpha/`name`.exe to a scratch folder as
+/// `name`-x86.exe and `name`-axp.exe.
+fn corpus_pair(s: &Scratch, name: &str) -> Option<PathBuf> {
+    let dir = s.0.join(name);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    for (from, to) in [("x86", "x86"), ("alpha", "axp")] {
+        let exe = pe_image::corpus::file(&format!("{from}/{name}.exe"))?;
+        std::fs::copy(exe, dir.join(format!("{name}-{to}.exe"))).expect("copy");
+    }
+    Some(dir)
+}
+
+/// The mean row of the pixels of `colour` (None when there are none).
+fn mean_row(w: u32, pixels: &[u32], colour: u32) -> Option<f64> {
+    let rows: Vec<usize> = (0..pixels.len())
+        .filter(|&i| pixels[i] == colour)
+        .map(|i| i / w as usize)
+        .collect();
+    (!rows.is_empty()).then(|| rows.iter().sum::<usize>() as f64 / rows.len() as f64)
+}
+
+/// The corpus's 2048 and snake (tenox7/ntgames, x86 and Alpha builds), after the same
+/// fixed start: NT 4.0's window; a scripted key changes the game (2048: Up merges the two
+/// 2s of its first board, the same column on both CPUs, into a yellow 4; snake: Down turns
+/// the green snake, which otherwise runs right into the wall, towards the bottom);
+/// pixel-identical screens on both CPUs with and without the key; the end on Alt+F4.
+#[test]
+fn corpus_2048_and_snake_react_to_keys_on_both_cpus() {
+    const YELLOW: u32 = 0xFF_FF00;
+    const GREEN: u32 = 0x00_FF00;
+    for (name, keys) in [
+        ("2048", "\\w{500ms}\\k{Up}\\w{500ms}"),
+        ("snake", "\\w{300ms}\\k{Down}\\w{300ms}"),
+    ] {
+        let s = Scratch::new(&format!("ntgames-corpus-{name}"));
+        let Some(dir) = corpus_pair(&s, name) else {
+            return;
+        };
+        let mut screens = Vec::new();
+        for cpu in ["x86", "axp"] {
+            let exe = format!("{name}-{cpu}.exe");
+            let (w, still, err) = run_game(&s, &dir, &exe, "", 3);
+            assert!(err.contains("--run-for time elapsed"), "{exe} ran: {err}");
+            assert_nt_window(&exe, w, &still);
+            let (_, moved, _) = run_game(&s, &dir, &exe, keys, 3);
+            if name == "2048" {
+                assert_eq!(count(&still, YELLOW), 0, "{exe}: no 4 at the start");
+                assert!(count(&moved, YELLOW) > 5_000, "{exe}: Up made a 4");
+            } else {
+                let before = mean_row(w, &still, GREEN).expect("the snake");
+                let after = mean_row(w, &moved, GREEN).expect("the snake");
+                assert!(
+                    after > before + 50.0,
+                    "{exe}: Down: row {after} against {before}"
+                );
+            }
+            screens.push((still, moved));
+            let (_, _, err) = run_game(&s, &dir, &exe, "\\w{1s}\\k{A-F4}", 20);
+            assert!(
+                !err.contains("--run-for time elapsed"),
+                "{exe} ends on Alt+F4: {err}"
+            );
+        }
+        assert!(
+            screens[0] == screens[1],
+            "{name}: the screens differ between x86 and Alpha"
+        );
     }
 }
