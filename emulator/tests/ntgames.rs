@@ -446,6 +446,52 @@ fn mean_row(w: u32, pixels: &[u32], colour: u32) -> Option<f64> {
     (!rows.is_empty()).then(|| rows.iter().sum::<usize>() as f64 / rows.len() as f64)
 }
 
+/// The times a game reads do not depend on the CPU: tankz reads GetTickCount in its
+/// start-up and in every frame it draws from WM_TIMER, and its x86 and Alpha builds, whose
+/// C runtimes and code retire different numbers of instructions for the same work, read
+/// the same sequence of values (`VIRTUAL_TICK_MS`, `Machine::run_until`).
+#[test]
+fn tankz_reads_the_same_times_on_both_cpus() {
+    let s = Scratch::new("ntgames-tankz-ticks");
+    let Some(dir) = game_folder(&s, "tankz") else {
+        return;
+    };
+    let mut sequences = Vec::new();
+    for cpu in ["x86", "axp"] {
+        let exe = format!("tankz-{cpu}.exe");
+        let trace = s.0.join(format!("{cpu}.trace"));
+        let o = Command::new(env!("CARGO_BIN_EXE_ntemu"))
+            .args(["run", "--root"])
+            .arg(&dir)
+            .args(["--display", "none", "--clock", "2000-01-01T00:00:00"])
+            .args(["--env", "TZ=GMT0", "--run-for", "1", "--trace", "relay"])
+            .arg("--trace-file")
+            .arg(&trace)
+            .arg(dir.join(&exe))
+            .current_dir(&dir)
+            .env("HOME", s.0.join("home"))
+            .env("XDG_DATA_HOME", s.0.join("data"))
+            .output()
+            .expect("ntemu runs");
+        assert_eq!(o.status.code(), Some(0), "{exe}: {}", text(&o.stderr));
+        let trace = std::fs::read_to_string(&trace).expect("trace");
+        let ticks: Vec<String> = trace
+            .lines()
+            .filter(|l| l.contains("Ret  KERNEL32.GetTickCount()"))
+            .filter_map(|l| l.split("retval=").nth(1))
+            .filter_map(|v| v.split_whitespace().next())
+            .map(str::to_string)
+            .collect();
+        assert!(
+            ticks.len() > 50,
+            "{exe}: {} GetTickCount calls",
+            ticks.len()
+        );
+        sequences.push(ticks);
+    }
+    assert_eq!(sequences[0], sequences[1], "GetTickCount: x86, then Alpha");
+}
+
 /// The corpus's 2048 and snake (tenox7/ntgames, x86 and Alpha builds), after the same
 /// fixed start: NT 4.0's window; a scripted key changes the game (2048: Up merges the two
 /// 2s of its first board, the same column on both CPUs, into a yellow 4; snake: Down turns

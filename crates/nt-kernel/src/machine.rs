@@ -65,6 +65,16 @@ pub const MAX_EXITED_RECORDS: usize = 1024;
 /// Guest instructions that make one millisecond of virtual time (a 100-MIPS machine).
 pub const VIRTUAL_INSTRUCTIONS_PER_MS: u64 = 100_000;
 
+/// On a virtual clock, retired instructions move time in whole ticks of this many
+/// milliseconds, as NT's clock interrupt moves its tick count and system time (10 ms on NT
+/// 4.0's uniprocessor HALs), counted from the last time the clock jumped to a deadline.
+///
+/// So what a program reads of the time depends on how many instructions it ran only when
+/// it runs a whole tick's worth (a million) without waiting: the x86 and Alpha builds of
+/// one program, which need different numbers of instructions for the same work (their C
+/// runtimes' start-up, each frame a game draws after a WM_TIMER), read the same times.
+pub const VIRTUAL_TICK_MS: u64 = 10;
+
 /// On a virtual clock, how much guest time past its end a timed run
 /// ([`Machine::run_until`]) goes on for a moment when every thread waits.
 ///
@@ -112,7 +122,8 @@ pub enum Clock {
         /// When the machine started.
         start: Instant,
     },
-    /// A deterministic clock: advances only when every thread is blocked on a timed wait.
+    /// A deterministic clock: jumps to the next deadline when every thread is blocked on a
+    /// timed wait, and moves with retired instructions in ticks of [`VIRTUAL_TICK_MS`].
     Virtual {
         /// Milliseconds since the machine started.
         now_ms: u64,
@@ -1702,7 +1713,13 @@ impl Machine {
         };
         services.housekeeping(self, Pause::Sleeping(sleep));
         match &mut self.clock {
-            Clock::Virtual { now_ms } => *now_ms = (*now_ms).max(deadline),
+            Clock::Virtual { now_ms } => {
+                if deadline > *now_ms {
+                    *now_ms = deadline;
+                    // The next tick is a whole tick's instructions from the jump.
+                    self.virtual_instructions = 0;
+                }
+            }
             Clock::Real { start } => {
                 let now = start.elapsed().as_millis() as u64;
                 if deadline > now {
@@ -1850,11 +1867,13 @@ impl Machine {
         process.instructions += run.retired;
         self.instructions += run.retired;
         // On a virtual clock, retired instructions are time too (one millisecond per
-        // VIRTUAL_INSTRUCTIONS_PER_MS), so timeouts expire while other threads compute.
+        // VIRTUAL_INSTRUCTIONS_PER_MS, in ticks of VIRTUAL_TICK_MS), so timeouts expire
+        // while other threads compute.
         if let Clock::Virtual { now_ms } = &mut self.clock {
+            const TICK: u64 = VIRTUAL_INSTRUCTIONS_PER_MS * VIRTUAL_TICK_MS;
             self.virtual_instructions += run.retired;
-            *now_ms += self.virtual_instructions / VIRTUAL_INSTRUCTIONS_PER_MS;
-            self.virtual_instructions %= VIRTUAL_INSTRUCTIONS_PER_MS;
+            *now_ms += self.virtual_instructions / TICK * VIRTUAL_TICK_MS;
+            self.virtual_instructions %= TICK;
         }
         let retired = run.retired + served;
         let outcome = match run.exit {
