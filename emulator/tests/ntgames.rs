@@ -5,9 +5,11 @@
 //! published screenshot shows in its client area, and ends on a scripted Alt+F4.
 //!
 //! After the same fixed start (no keys, 3 s of guest time from the same `--clock`) the x86
-//! and Alpha builds draw pixel-identical screens. The games run from WM_TIMER (every
-//! thread blocks between frames, so the virtual clock's jumps, not retired instructions,
-//! set the time each frame reads: GetTickCount gives both builds the same sequence). What
+//! and Alpha builds draw pixel-identical screens. The games run from WM_TIMER: every
+//! thread blocks between frames, the virtual clock jumps to each timer's deadline, and
+//! retired instructions move it only in 10 ms ticks counted from that jump
+//! (`VIRTUAL_TICK_MS`), so GetTickCount gives both builds the same sequence (before, the
+//! Alpha build's longer start-up put it 1 ms behind). What
 //! made breakout, lander and tankz differ was their C runtimes' `srand(time(NULL))`: the
 //! x86 build's older MSVC runtime takes GetTimeZoneInformation's TIME_ZONE_ID_UNKNOWN (0,
 //! what NT answers for a zone without daylight saving, as ntemu's UTC is) for a failure
