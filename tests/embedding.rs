@@ -190,6 +190,39 @@ fn run_for_a_budget_of_guest_time() {
     );
 }
 
+/// A timed run on a virtual clock ends at a moment when every thread waits, not in the
+/// middle of a thread's work (`Machine::run_until`): bursts.exe computes for some
+/// milliseconds of virtual time between its 5 ms sleeps, and each of the many 1 ms runs
+/// that take it to its end stops with its thread waiting, no later than
+/// VIRTUAL_SETTLE_MS past the run's end.
+#[test]
+fn a_timed_run_ends_when_every_thread_waits() {
+    let mut emulator = Emulator::builder().virtual_time().capture_output().build();
+    let pid = emulator.load(&guest("x86/bursts.exe"), &[]).expect("load");
+    let mut stops = 0;
+    while emulator.exit_code(pid) == Some(STILL_ACTIVE) {
+        let before = emulator.clock_ms();
+        let outcome = emulator.run_for(Duration::from_millis(1)).expect("run");
+        if outcome != RunOutcome::TimeReached {
+            break;
+        }
+        let after = emulator.clock_ms();
+        assert!(
+            after > before && after <= before + 1 + ntemu::kernel::VIRTUAL_SETTLE_MS,
+            "ran from {before} to {after} ms"
+        );
+        let process = emulator.process(pid).expect("the process");
+        assert!(
+            process.threads.iter().all(|t| t.waiting),
+            "stopped at {after} ms with a thread at work"
+        );
+        stops += 1;
+    }
+    assert!(stops > 50, "{stops} stops");
+    assert_eq!(emulator.exit_code(pid), Some(0));
+    assert_eq!(String::from_utf8_lossy(&emulator.stdout()), "bursts done\n");
+}
+
 #[test]
 fn load_errors_name_the_file() {
     let mut emulator = Emulator::builder().capture_output().build();

@@ -2,6 +2,7 @@
 //! window the size of the screen, and a grab of the X display (`xwd -root`) has the same
 //! pixels as the headless framebuffer of the same program (`--screenshot`); the X
 //! keyboard (`xdotool key alt+F4`) reaches the program as NT's Alt+F4 and ends it.
+//! The same for the corpus's sokoban, x86 and Alpha builds.
 //! Skipped, with a message, where Xvfb, xwd or xdotool is absent (.ci/run installs them).
 
 mod common;
@@ -64,13 +65,115 @@ fn parse_xwd(b: &[u8]) -> Option<(u32, u32, Vec<u32>)> {
     Some((width, height, pixels))
 }
 
-#[test]
-fn the_host_window_under_xvfb_shows_the_headless_framebuffer() {
+/// Xvfb, xwd and xdotool, or None after a message saying the test is skipped.
+fn x_tools() -> Option<(PathBuf, PathBuf, PathBuf)> {
     let (Some(xvfb), Some(xwd), Some(xdotool)) = (which("Xvfb"), which("xwd"), which("xdotool"))
     else {
         eprintln!(
             "skipped: Xvfb, xwd or xdotool is not installed (apt-get install xvfb x11-apps xdotool)"
         );
+        return None;
+    };
+    Some((xvfb, xwd, xdotool))
+}
+
+/// An X server of the 800 x 600 screen's size on a display number of its own (`offset`
+/// keeps two tests of one process apart); killed when dropped.
+struct XServer {
+    display: String,
+    _server: Reaped,
+}
+
+impl XServer {
+    fn start(xvfb: &Path, offset: u32) -> XServer {
+        let number = 60 + (std::process::id() % 200) * 4 + offset;
+        let display = format!(":{number}");
+        let server = Command::new(xvfb)
+            .args([&display, "-screen", "0", "800x600x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb starts");
+        let server = Reaped(server);
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
+        let start = Instant::now();
+        while !socket.exists() && start.elapsed() < Duration::from_secs(20) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(socket.exists(), "Xvfb did not start on {display}");
+        XServer {
+            display,
+            _server: server,
+        }
+    }
+}
+
+/// Grabs the X display until it shows `expected` (the headless framebuffer, `w` x `h`);
+/// panics with the number of differing pixels if it never does within a minute, or if
+/// `window` (the ntemu run) ends first.
+fn wait_for_pixels(
+    xwd: &Path,
+    display: &str,
+    window: &mut Reaped,
+    (w, h, expected): (u32, u32, &[u32]),
+) {
+    let mut last = None;
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(300));
+        if let Ok(Some(status)) = window.0.try_wait() {
+            panic!("ntemu ended early: {status}");
+        }
+        let grab = Command::new(xwd)
+            .args(["-root", "-silent", "-display", display])
+            .output()
+            .expect("xwd runs");
+        let Some((gw, gh, pixels)) = parse_xwd(&grab.stdout) else {
+            continue;
+        };
+        if (gw, gh) == (w, h) && pixels == expected {
+            return;
+        }
+        last = Some(pixels);
+    }
+    let differ = last.map_or(0, |last| {
+        last.iter().zip(expected).filter(|(a, b)| a != b).count()
+    });
+    panic!("the X display never showed the headless framebuffer ({differ} pixels differ)");
+}
+
+/// Types `keys` (xdotool's names) into the window named `name` after giving it the
+/// keyboard focus (there is no window manager under Xvfb to do it).
+fn type_into(xdotool: &Path, display: &str, name: &str, keys: &str) {
+    let focused = Command::new(xdotool)
+        .args(["search", "--name", name, "windowfocus", "--sync"])
+        .env("DISPLAY", display)
+        .status()
+        .expect("xdotool runs");
+    assert!(focused.success());
+    let typed = Command::new(xdotool)
+        .args(["key", keys])
+        .env("DISPLAY", display)
+        .status()
+        .expect("xdotool runs");
+    assert!(typed.success());
+}
+
+/// Waits (a minute at most) for the ntemu run to end, with its exit status.
+fn wait_for_end(window: &mut Reaped, what: &str) -> std::process::ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Ok(Some(status)) = window.0.try_wait() {
+            return status;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "{what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn the_host_window_under_xvfb_shows_the_headless_framebuffer() {
+    let Some((xvfb, xwd, xdotool)) = x_tools() else {
         return;
     };
     let s = Scratch::new("xvfb");
@@ -95,26 +198,11 @@ fn the_host_window_under_xvfb_shows_the_headless_framebuffer() {
     let (w, h, expected) = ntemu::display::read_png(&reference).expect("headless screenshot");
     assert_eq!((w, h), (800, 600));
 
-    // An X server of the screen's size, on a display number of its own.
-    let number = 60 + std::process::id() % 200;
-    let display = format!(":{number}");
-    let server = Command::new(&xvfb)
-        .args([&display, "-screen", "0", "800x600x24", "-nolisten", "tcp"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb starts");
-    let _server = Reaped(server);
-    let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
-    let start = Instant::now();
-    while !socket.exists() && start.elapsed() < Duration::from_secs(20) {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    assert!(socket.exists(), "Xvfb did not start on {display}");
-
+    let x = XServer::start(&xvfb, 0);
+    let display = x.display.as_str();
     let window = Command::new(env!("CARGO_BIN_EXE_ntemu"))
         .args(["--display", "window", "--clock", clock, program])
-        .env("DISPLAY", &display)
+        .env("DISPLAY", display)
         .env_remove("WAYLAND_DISPLAY")
         .env("HOME", &s.0)
         .env("XDG_DATA_HOME", s.0.join("data"))
@@ -126,57 +214,12 @@ fn the_host_window_under_xvfb_shows_the_headless_framebuffer() {
 
     // The window shows the machine's frames as they come: grab the display until it shows
     // the same pixels (or the program ends, or a minute passes).
-    let mut last = None;
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(60) {
-        std::thread::sleep(Duration::from_millis(300));
-        if let Ok(Some(status)) = window.0.try_wait() {
-            panic!("ntemu ended early: {status}");
-        }
-        let grab = Command::new(&xwd)
-            .args(["-root", "-silent", "-display", &display])
-            .output()
-            .expect("xwd runs");
-        let Some((gw, gh, pixels)) = parse_xwd(&grab.stdout) else {
-            continue;
-        };
-        if (gw, gh) == (w, h) && pixels == expected {
-            last = None;
-            break;
-        }
-        last = Some(pixels);
-    }
-    if let Some(last) = last {
-        let differ = last.iter().zip(&expected).filter(|(a, b)| a != b).count();
-        panic!("the X display never showed the headless framebuffer ({differ} pixels differ)");
-    }
+    wait_for_pixels(&xwd, display, &mut window, (w, h, &expected));
 
     // Alt+F4 on the X keyboard: WM_SYSKEYDOWN VK_MENU, VK_F4, DefWindowProc's SC_CLOSE,
     // WM_CLOSE, DestroyWindow; the program's exit code is 42.
-    // With no window manager under Xvfb, the test gives the window the keyboard focus.
-    let focused = Command::new(&xdotool)
-        .args(["search", "--name", "ntwin", "windowfocus", "--sync"])
-        .env("DISPLAY", &display)
-        .status()
-        .expect("xdotool runs");
-    assert!(focused.success());
-    let typed = Command::new(&xdotool)
-        .args(["key", "alt+F4"])
-        .env("DISPLAY", &display)
-        .status()
-        .expect("xdotool runs");
-    assert!(typed.success());
-    let start = Instant::now();
-    let status = loop {
-        if let Ok(Some(status)) = window.0.try_wait() {
-            break status;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "Alt+F4 did not end the program"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    type_into(&xdotool, display, "ntwin", "alt+F4");
+    let status = wait_for_end(&mut window, "Alt+F4 did not end the program");
     let mut out = String::new();
     if let Some(mut stdout) = window.0.stdout.take() {
         let _ = std::io::Read::read_to_string(&mut stdout, &mut out);
@@ -186,4 +229,72 @@ fn the_host_window_under_xvfb_shows_the_headless_framebuffer() {
         out.contains("WM_SYSKEYDOWN wp=0x00000073 lp=0x203e0001\n"),
         "{out}"
     );
+}
+
+/// Sokoban of ../shared/corpus/ntgames (skipped with a message when the corpus is absent),
+/// x86 and Alpha builds: the X display shows the same pixels as the headless framebuffer
+/// after the same start (its level is still, so the screen settles), and Alt+F4 on the
+/// X keyboard ends it.
+#[test]
+fn sokoban_under_xvfb_shows_the_headless_framebuffer_on_both_cpus() {
+    let Some((xvfb, xwd, xdotool)) = x_tools() else {
+        return;
+    };
+    let Some(exe) = pe_image::corpus::file("ntgames/sokoban/sokoban-x86.exe") else {
+        return;
+    };
+    let s = Scratch::new("xvfb-sokoban");
+    let dir = s.0.join("sokoban");
+    copy_dir(exe.parent().expect("folder"), &dir);
+    let clock = "2000-01-01T00:00:00";
+    let x = XServer::start(&xvfb, 1);
+    let display = x.display.as_str();
+    for cpu in ["x86", "axp"] {
+        let program = dir.join(format!("sokoban-{cpu}.exe"));
+        let run = |display: &[&str]| {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_ntemu"));
+            c.args(["run", "--root"])
+                .arg(&dir)
+                .args(["--clock", clock, "--env", "TZ=GMT0"])
+                .args(display)
+                .current_dir(&dir)
+                .env_remove("WAYLAND_DISPLAY")
+                .env("HOME", s.0.join("home"))
+                .env("XDG_DATA_HOME", s.0.join("data"));
+            c
+        };
+        let reference = s.0.join(format!("{cpu}.png"));
+        let o = run(&["--display", "none", "--run-for", "2", "--screenshot"])
+            .arg(&reference)
+            .arg(&program)
+            .output()
+            .expect("ntemu runs");
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let (w, h, expected) = ntemu::display::read_png(&reference).expect("headless screenshot");
+
+        let window = run(&["--display", "window"])
+            .arg(&program)
+            .env("DISPLAY", display)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("ntemu starts");
+        let mut window = Reaped(window);
+        wait_for_pixels(&xwd, display, &mut window, (w, h, &expected));
+        type_into(&xdotool, display, "sokoban", "alt+F4");
+        let status = wait_for_end(&mut window, "Alt+F4 did not end sokoban");
+        assert!(status.success(), "sokoban-{cpu}: {status}");
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).expect("copy");
+        }
+    }
 }

@@ -12,7 +12,7 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 i686-w64-mingw32-dlltool -k -d "$here/src/missing.def" -l "$tmp/libmissing.a"
 i686-w64-mingw32-dlltool -k -d "$here/src/regwait.def" -l "$tmp/libregwait.a"
-for src in hello handles threads kb246691 compute calls missing av divzero leak handlebench threadbench files console seh runtime readline cwd ctrl procaddr doc race fsprobe bomb openbench heapbench heapapi procstart keys k32more startup ctrlc pipes sock toolhelp apcs npipes pipebench alerts conapi pipeaccess actctx mapping mailslot debugapi regwait thrstart detached lazyinit redirect k32misc dirwatch codepages sysprocs fsctl pipeexit rdchanges; do
+for src in hello handles threads kb246691 compute calls missing av divzero leak handlebench threadbench files console seh runtime readline cwd ctrl procaddr doc race fsprobe bomb openbench heapbench heapapi procstart keys k32more startup ctrlc pipes sock toolhelp apcs npipes pipebench alerts conapi pipeaccess actctx mapping mailslot debugapi regwait thrstart detached lazyinit redirect k32misc dirwatch codepages sysprocs fsctl pipeexit rdchanges bursts msgbench textbench; do
     extra=()
     [ "$src" = missing ] && extra=("$tmp/libmissing.a")
     [ "$src" = sock ] && extra=(-lwsock32)
@@ -22,6 +22,8 @@ for src in hello handles threads kb246691 compute calls missing av divzero leak 
     [ "$src" = k32misc ] && extra=(-lntdll -ladvapi32)
     [ "$src" = regwait ] && extra=("$tmp/libregwait.a" -lntdll)
     [ "$src" = pipeexit ] && extra=(-luser32)
+    [ "$src" = msgbench ] && extra=(-luser32)
+    [ "$src" = textbench ] && extra=(-lgdi32 -luser32)
     "$cc" "${flags[@]}" -o "$here/x86/$src.exe" "$here/src/$src.c" "${extra[@]}" -lkernel32
     echo "built x86/$src.exe"
 done

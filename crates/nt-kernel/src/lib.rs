@@ -47,7 +47,7 @@ pub use machine::{
     CREATE_SUSPENDED, ClientId, Clock, DEFAULT_COMMIT_LIMIT, DEFAULT_MAX_PROCESSES,
     DEFAULT_MAX_THREADS, ExitedProcess, ImageProcess, MAXIMUM_SUSPEND_COUNT, Machine,
     MachineConfig, NoServices, Pause, ProcessInformationClass, ProcessParams, REMOTE_THREAD_ACCESS,
-    RunOutcome, ServiceOutcome, SystemServices,
+    RunOutcome, ServiceOutcome, SystemServices, VIRTUAL_SETTLE_MS, VIRTUAL_TICK_MS,
 };
 pub use process::{Process, ProcessBody, STILL_ACTIVE, Thread, ThreadBody};
 pub use timer::TimerApc;

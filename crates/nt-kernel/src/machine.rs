@@ -65,6 +65,29 @@ pub const MAX_EXITED_RECORDS: usize = 1024;
 /// Guest instructions that make one millisecond of virtual time (a 100-MIPS machine).
 pub const VIRTUAL_INSTRUCTIONS_PER_MS: u64 = 100_000;
 
+/// On a virtual clock, retired instructions move time in whole ticks of this many
+/// milliseconds, as NT's clock interrupt moves its tick count and system time (10 ms on NT
+/// 4.0's uniprocessor HALs), counted from the last time the clock jumped to a deadline.
+///
+/// So what a program reads of the time depends on how many instructions it ran only when
+/// it runs a whole tick's worth (a million) without waiting: the x86 and Alpha builds of
+/// one program, which need different numbers of instructions for the same work (their C
+/// runtimes' start-up, each frame a game draws after a WM_TIMER), read the same times.
+pub const VIRTUAL_TICK_MS: u64 = 10;
+
+/// On a virtual clock, how much guest time past its end a timed run
+/// ([`Machine::run_until`]) goes on for a moment when every thread waits.
+///
+/// Retired instructions advance a virtual clock, so the end time falls in the middle of
+/// whatever a thread computes then, at a point that depends on how many instructions the
+/// CPU needs for it: the x86 and Alpha builds of one program would stop in different
+/// states (a frame half drawn on one, whole on the other). A timed run instead stops at
+/// the first moment at or after its end when no thread can run, which both CPUs reach in
+/// the same state when the program's waits end at the same guest times (a program that
+/// draws from WM_TIMER, say), and at the latest this long after the end, for a program
+/// that never waits.
+pub const VIRTUAL_SETTLE_MS: u64 = 100;
+
 /// `call_pal bpt`: a breakpoint.
 pub const PAL_BPT: u32 = 0x80;
 /// `call_pal callsys`: a system call.
@@ -99,7 +122,8 @@ pub enum Clock {
         /// When the machine started.
         start: Instant,
     },
-    /// A deterministic clock: advances only when every thread is blocked on a timed wait.
+    /// A deterministic clock: jumps to the next deadline when every thread is blocked on a
+    /// timed wait, and moves with retired instructions in ticks of [`VIRTUAL_TICK_MS`].
     Virtual {
         /// Milliseconds since the machine started.
         now_ms: u64,
@@ -1583,7 +1607,8 @@ impl Machine {
 
     /// [`run`](Self::run), stopping too when the machine's clock reaches `until_ms`
     /// ([`RunOutcome::TimeReached`]); on a virtual clock, waiting threads' time jumps stop
-    /// there.
+    /// there, and the run stops at the first moment from then on when every thread waits
+    /// (at most [`VIRTUAL_SETTLE_MS`] later), not in the middle of a thread's work.
     pub fn run_until(
         &mut self,
         services: &mut dyn SystemServices,
@@ -1591,9 +1616,18 @@ impl Machine {
         until_ms: Option<u64>,
     ) -> Result<RunOutcome, KernelError> {
         let limit = instruction_limit.map(|l| self.instructions.saturating_add(l));
+        // True when the last round found no thread to run.
+        let mut idle = false;
         loop {
-            if until_ms.is_some_and(|t| self.clock.now_ms() >= t) {
-                return Ok(RunOutcome::TimeReached);
+            if let Some(t) = until_ms {
+                let now = self.clock.now_ms();
+                let settled = match self.clock {
+                    Clock::Real { .. } => true,
+                    Clock::Virtual { .. } => idle || now >= t.saturating_add(VIRTUAL_SETTLE_MS),
+                };
+                if now >= t && settled {
+                    return Ok(RunOutcome::TimeReached);
+                }
             }
             self.expire_timers();
             let threads: Vec<ClientId> = self
@@ -1624,11 +1658,13 @@ impl Machine {
                     }
                 }
             }
+            idle = !progressed;
             if progressed {
                 services.housekeeping(self, Pause::Running);
             } else {
                 let timeout = self.idle_timeout(until_ms);
                 if services.idle(self, timeout) {
+                    idle = false;
                     continue;
                 }
                 if !self.advance_clock(services, until_ms) {
@@ -1677,7 +1713,13 @@ impl Machine {
         };
         services.housekeeping(self, Pause::Sleeping(sleep));
         match &mut self.clock {
-            Clock::Virtual { now_ms } => *now_ms = (*now_ms).max(deadline),
+            Clock::Virtual { now_ms } => {
+                if deadline > *now_ms {
+                    *now_ms = deadline;
+                    // The next tick is a whole tick's instructions from the jump.
+                    self.virtual_instructions = 0;
+                }
+            }
             Clock::Real { start } => {
                 let now = start.elapsed().as_millis() as u64;
                 if deadline > now {
@@ -1825,11 +1867,13 @@ impl Machine {
         process.instructions += run.retired;
         self.instructions += run.retired;
         // On a virtual clock, retired instructions are time too (one millisecond per
-        // VIRTUAL_INSTRUCTIONS_PER_MS), so timeouts expire while other threads compute.
+        // VIRTUAL_INSTRUCTIONS_PER_MS, in ticks of VIRTUAL_TICK_MS), so timeouts expire
+        // while other threads compute.
         if let Clock::Virtual { now_ms } = &mut self.clock {
+            const TICK: u64 = VIRTUAL_INSTRUCTIONS_PER_MS * VIRTUAL_TICK_MS;
             self.virtual_instructions += run.retired;
-            *now_ms += self.virtual_instructions / VIRTUAL_INSTRUCTIONS_PER_MS;
-            self.virtual_instructions %= VIRTUAL_INSTRUCTIONS_PER_MS;
+            *now_ms += self.virtual_instructions / TICK * VIRTUAL_TICK_MS;
+            self.virtual_instructions %= TICK;
         }
         let retired = run.retired + served;
         let outcome = match run.exit {
