@@ -1,4 +1,5 @@
-//! WINMM.dll through tests/guests/src/winmm.c (x86), under the virtual clock so the timer
+//! WINMM.dll through tests/guests/src/winmm.c (x86) and its Alpha twin
+//! tests/guests/src/alpha/winmm.s (callbacks in a0-a4), under the virtual clock so the timer
 //! thread's callbacks fall at the same guest times on every run: timeGetDevCaps,
 //! timeBeginPeriod/timeEndPeriod's counted requests, timeGetTime across Sleep, a periodic
 //! timeSetEvent callback on the process's timer thread counted and killed, a one-shot, event
@@ -49,4 +50,27 @@ fn winmm_runs_the_same_on_the_virtual_clock_every_time() {
 #[test]
 fn winmm_expectations_agree_with_wine() {
     agrees_with_wine("expected/winmm.expected", "expected/winmm.wine");
+}
+
+#[test]
+fn alpha_winmm_gives_the_x86_results() {
+    let run = run_captured(
+        &guest("alpha/winmm.exe"),
+        RunOptions {
+            virtual_time: true,
+            ..RunOptions::default()
+        },
+    );
+    let alpha = expected("expected/winmm-alpha.expected");
+    assert_eq!(run.stdout, alpha, "{}", run.stderr);
+    assert_eq!(run.report.exit_code, 0, "{}", run.stderr);
+    // Every line the Alpha twin prints is one the x86 program prints, in the same order.
+    let x86 = expected("expected/winmm.expected");
+    let mut rest = x86.lines();
+    for line in alpha.lines() {
+        assert!(
+            rest.any(|l| l == line),
+            "{line:?} is not in winmm.expected (in order)"
+        );
+    }
 }

@@ -364,7 +364,10 @@ mod tests {
     #[test]
     fn mci_strings_find_no_working_device() {
         assert_eq!(mci_string_result("open cdaudio"), MCIERR_CANNOT_LOAD_DRIVER);
-        assert_eq!(mci_string_result("play C:\\x.WAV"), MCIERR_CANNOT_LOAD_DRIVER);
+        assert_eq!(
+            mci_string_result("play C:\\x.WAV"),
+            MCIERR_CANNOT_LOAD_DRIVER
+        );
         assert_eq!(mci_string_result("open nosuch"), MCIERR_EXTENSION_NOT_FOUND);
         assert_eq!(mci_string_result("play nosuch"), MCIERR_INVALID_DEVICE_NAME);
         assert_eq!(mci_string_result("close ALL"), 0);
