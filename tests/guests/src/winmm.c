@@ -27,6 +27,40 @@ static void CALLBACK oneshot_proc(UINT id, UINT msg, DWORD_PTR user, DWORD_PTR d
     if (user == 7) g_oneshot++;
 }
 
+static volatile LONG g_in, g_overlap, g_a, g_b, g_self, g_self_kill = -1;
+static volatile DWORD g_ta, g_tb;
+
+/* Two timers' procedures: each notes its thread and whether the other was running. */
+static void CALLBACK proc_a(UINT id, UINT msg, DWORD_PTR user, DWORD_PTR dw1, DWORD_PTR dw2)
+{
+    (void)id; (void)msg; (void)user; (void)dw1; (void)dw2;
+    if (g_in) g_overlap = 1;
+    g_in = 1;
+    g_ta = GetCurrentThreadId();
+    Sleep(3);
+    g_a++;
+    g_in = 0;
+}
+
+static void CALLBACK proc_b(UINT id, UINT msg, DWORD_PTR user, DWORD_PTR dw1, DWORD_PTR dw2)
+{
+    (void)id; (void)msg; (void)user; (void)dw1; (void)dw2;
+    if (g_in) g_overlap = 1;
+    g_in = 1;
+    g_tb = GetCurrentThreadId();
+    Sleep(3);
+    g_b++;
+    g_in = 0;
+}
+
+/* A periodic timer that kills itself on its first run. */
+static void CALLBACK proc_self(UINT id, UINT msg, DWORD_PTR user, DWORD_PTR dw1, DWORD_PTR dw2)
+{
+    (void)msg; (void)user; (void)dw1; (void)dw2;
+    g_self++;
+    if (g_self == 1) g_self_kill = (LONG)timeKillEvent(id);
+}
+
 static void caps(void)
 {
     TIMECAPS tc;
@@ -95,6 +129,24 @@ static void oneshot(void)
     check_u("one-shot runs", g_oneshot);
     Sleep(100);
     check_u("one-shot runs once", g_oneshot);
+    check_u("timeKillEvent(one-shot after it ran)", timeKillEvent(id));
+}
+
+static void one_thread(void)
+{
+    UINT a = timeSetEvent(10, 1, proc_a, 0, TIME_PERIODIC);
+    UINT b = timeSetEvent(10, 1, proc_b, 0, TIME_PERIODIC);
+    UINT self;
+    Sleep(200);
+    timeKillEvent(a);
+    timeKillEvent(b);
+    check_u("two timers both ran", g_a > 0 && g_b > 0);
+    check_u("two timers on one thread", g_ta == g_tb);
+    check_u("callbacks never overlap", g_overlap == 0);
+    self = timeSetEvent(10, 1, proc_self, 0, TIME_PERIODIC);
+    Sleep(100);
+    check_u("self-killing timer ran once", g_self);
+    check_u("timeKillEvent inside its callback", g_self_kill);
 }
 
 static void event_timer(void)
@@ -165,6 +217,7 @@ void __stdcall start(void)
     clock_advances();
     periodic();
     oneshot();
+    one_thread();
     event_timer();
     bad_timers();
     sound();
