@@ -133,10 +133,10 @@ pub fn timeGetSystemTime(call: &mut ApiCall<'_>, pmmt: Ptr, cbmmt: u32) -> u32 {
 }
 
 /// MMRESULT timeGetDevCaps(LPTIMECAPS ptc, UINT cbtc): wPeriodMin 1, wPeriodMax 1,000,000;
-/// TIMERR_NOCANDO for a size other than TIMECAPS's or a structure that cannot be written.
+/// TIMERR_NOCANDO for a size smaller than TIMECAPS's or a structure that cannot be written.
 #[export]
 pub fn timeGetDevCaps(call: &mut ApiCall<'_>, ptc: Ptr, cbtc: u32) -> u32 {
-    if cbtc != TIMECAPS_SIZE || ptc.is_null() {
+    if cbtc < TIMECAPS_SIZE || ptc.is_null() {
         return TIMERR_NOCANDO;
     }
     let mut bytes = PERIOD_MIN.to_le_bytes().to_vec();
