@@ -5,8 +5,8 @@ use std::sync::{Arc, OnceLock};
 use win32::{BuiltinDll, Builtins, HostIo, Win32};
 
 /// Every builtin DLL, in the order their thunks are numbered: NTDLL, KERNEL32, the C
-/// runtimes, USER32, GDI32, ADVAPI32, WSOCK32, VERSION.
-pub fn builtin_dlls() -> [&'static BuiltinDll; 9] {
+/// runtimes, USER32, GDI32, ADVAPI32, WSOCK32, VERSION, WINMM.
+pub fn builtin_dlls() -> [&'static BuiltinDll; 10] {
     [
         &ntdll::DLL,
         &kernel32::DLL,
@@ -17,6 +17,7 @@ pub fn builtin_dlls() -> [&'static BuiltinDll; 9] {
         &advapi32::DLL,
         &wsock32::DLL,
         &version::DLL,
+        &winmm::DLL,
     ]
 }
 

@@ -36,7 +36,7 @@
 //!   objects and waits.
 //! - [`memory`]: guest address spaces with NT's reserve / commit / protect / query rules.
 //! - [`win32`] and the DLL crates ([`kernel32`], [`ntdll`], [`msvcrt`], [`user32`],
-//!   [`gdi32`], [`advapi32`], [`wsock32`], [`version`]): builtin functions declared with typed parameters, NT 4.0's
+//!   [`gdi32`], [`advapi32`], [`wsock32`], [`version`], [`winmm`]): builtin functions declared with typed parameters, NT 4.0's
 //!   export catalogues, the relay trace.
 
 mod builtins;
@@ -76,7 +76,7 @@ pub use run::{
 };
 pub use win32;
 pub use wsock32::NetworkPolicy;
-pub use {advapi32, gdi32, kernel32, msvcrt, ntdll, user32, version, wsock32};
+pub use {advapi32, gdi32, kernel32, msvcrt, ntdll, user32, version, winmm, wsock32};
 
 pub use coverage::{Coverage, DllCoverage, ImportCoverage, ImportStatus};
 pub use debug::DebugChannels;

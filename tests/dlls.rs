@@ -160,7 +160,7 @@ fn dll_crates_depend_one_way() {
     let deps = dll_dependencies();
     let dlls: BTreeSet<String> = deps.keys().cloned().collect();
     for expected in [
-        "ntdll", "kernel32", "msvcrt", "user32", "gdi32", "advapi32", "wsock32", "version",
+        "ntdll", "kernel32", "msvcrt", "user32", "gdi32", "advapi32", "wsock32", "version", "winmm",
     ] {
         assert!(dlls.contains(expected), "crates/dlls/{expected} is missing");
     }

@@ -103,6 +103,9 @@ i686-w64-mingw32-windres -i "$here/src/versdll.rc" -o "$tmp/versdll.o"
     -o "$here/x86/versdll.dll" "$here/src/versdll.c" "$tmp/versdll.o" -lkernel32
 "$cc" "${flags[@]}" -o "$here/x86/vers.exe" "$here/src/vers.c" "$tmp/vers.o" -lversion -lkernel32
 echo "built x86/vers.exe x86/versdll.dll"
+# WINMM.dll: the multimedia timer and a machine without sound devices.
+"$cc" "${flags[@]}" -o "$here/x86/winmm.exe" "$here/src/winmm.c" -lwinmm -lkernel32
+echo "built x86/winmm.exe"
 # FormatMessage from its own message table (msgtab.mc compiled by windmc).
 i686-w64-mingw32-windmc -r "$tmp" -h "$tmp" "$here/src/msgtab.mc"
 (cd "$tmp" && i686-w64-mingw32-windres -i msgtab.rc -o msgtab.o)
