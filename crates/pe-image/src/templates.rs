@@ -536,9 +536,12 @@ impl BitmapInfo {
         })
     }
 
-    /// Bytes of one row of pixels (rows are padded to 32 bits).
+    /// Bytes of one row of pixels (rows are padded to 32 bits); u32::MAX for a width no
+    /// row of that many bytes can hold (a header that claims one is bad input, not a
+    /// reason to overflow).
     pub fn stride(&self) -> u32 {
-        ((self.width.unsigned_abs() * u32::from(self.bit_count)).div_ceil(32)) * 4
+        let bits = u64::from(self.width.unsigned_abs()) * u64::from(self.bit_count);
+        u32::try_from(bits.div_ceil(32) * 4).unwrap_or(u32::MAX)
     }
 }
 
@@ -1024,6 +1027,14 @@ mod tests {
         d.extend_from_slice(&bits.to_le_bytes());
         d.extend_from_slice(&[0u8; 24]);
         d
+    }
+
+    #[test]
+    fn a_width_too_wide_for_any_row_gives_the_largest_stride_not_an_overflow() {
+        for width in [i32::MAX, i32::MIN, 0x4000_0000] {
+            let info = BitmapInfo::parse(&dib(width, 1, 32)).expect("dib");
+            assert_eq!(info.stride(), u32::MAX, "width {width}");
+        }
     }
 
     #[test]
