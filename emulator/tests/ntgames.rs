@@ -542,3 +542,45 @@ fn corpus_2048_and_snake_react_to_keys_on_both_cpus() {
         );
     }
 }
+
+/// The mean column of the pixels of `colour` (None: there are none).
+fn mean_column(w: u32, pixels: &[u32], colour: u32) -> Option<f64> {
+    let columns: Vec<usize> = (0..pixels.len())
+        .filter(|&i| pixels[i] == colour)
+        .map(|i| i % w as usize)
+        .collect();
+    (!columns.is_empty()).then(|| columns.iter().sum::<usize>() as f64 / columns.len() as f64)
+}
+
+/// breakout is played with the mouse: its paddle follows the pointer, so a scripted move
+/// to the left of the window brings the green paddle there (its middle at the pointer's
+/// column), on x86 and Alpha alike, with the same screen on both.
+#[test]
+fn breakout_s_paddle_follows_a_scripted_mouse_on_both_cpus() {
+    const GREEN: u32 = 0x00_FF00;
+    let s = Scratch::new("ntgames-breakout-mouse");
+    let Some(dir) = game_folder(&s, "breakout") else {
+        return;
+    };
+    let script = "\\w{300ms}\\m{move 150,400}\\w{300ms}\\m{move 100,400}";
+    let mut screens = Vec::new();
+    for exe in ["breakout-x86.exe", "breakout-axp.exe"] {
+        let (w, still, _) = run_game(&s, &dir, exe, "", 2);
+        let (_, moved, _) = run_game(&s, &dir, exe, script, 2);
+        let before = mean_column(w, &still, GREEN).expect("the paddle");
+        let after = mean_column(w, &moved, GREEN).expect("the paddle");
+        assert!(
+            (after - 100.0).abs() < 8.0,
+            "{exe}: the paddle's middle at column {after}, the pointer at 100"
+        );
+        assert!(
+            (before - after).abs() > 50.0,
+            "{exe}: the paddle moved from column {before}"
+        );
+        screens.push(moved);
+    }
+    assert!(
+        screens[0] == screens[1],
+        "breakout: the screens differ between x86 and Alpha"
+    );
+}
