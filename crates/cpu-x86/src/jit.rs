@@ -33,7 +33,7 @@
 
 use std::mem::offset_of;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
@@ -59,9 +59,22 @@ pub const DEFAULT_THRESHOLD: u32 = 2000;
 /// Compiled blocks kept before the whole code cache is freed.
 pub(crate) const MAX_COMPILED: usize = 4096;
 
-/// The translation threshold in force: `NTEMU_JIT_THRESHOLD` (at least 1) when set, else
-/// [`DEFAULT_THRESHOLD`].
+/// A threshold set by [`set_default_threshold`] (0: none).
+static THRESHOLD: AtomicU32 = AtomicU32::new(0);
+
+/// Sets the translation threshold new CPUs get (process-wide; at least 1), overriding
+/// `NTEMU_JIT_THRESHOLD`: for differential tests that translate every block at once.
+pub fn set_default_threshold(n: u32) {
+    THRESHOLD.store(n.max(1), Ordering::Relaxed);
+}
+
+/// The translation threshold new CPUs get: the one [`set_default_threshold`] set, else
+/// `NTEMU_JIT_THRESHOLD` (at least 1) when set, else [`DEFAULT_THRESHOLD`].
 pub fn threshold() -> u32 {
+    let set = THRESHOLD.load(Ordering::Relaxed);
+    if set != 0 {
+        return set;
+    }
     static T: OnceLock<u32> = OnceLock::new();
     *T.get_or_init(|| {
         std::env::var("NTEMU_JIT_THRESHOLD")
@@ -292,6 +305,15 @@ impl Jit {
 
     fn compile(&mut self, block: &Block, thunk_base: u32) -> Option<usize> {
         if !translatable(&block.insts.first()?.op) {
+            return None;
+        }
+        // RDTSC reads the count at its block's start: a block translated up to it would
+        // leave RDTSC at the start of another block and change what it reads.
+        if block
+            .insts
+            .iter()
+            .any(|i| matches!(i.op, Op::Misc(Misc::Rdtsc)))
+        {
             return None;
         }
         if self.module.is_none() {

@@ -35,7 +35,10 @@ mod jit;
 
 pub use flags::{AF, CF, DF, IF, OF, PF, SF, ZF};
 pub use fpu::X87State;
-pub use jit::{DEFAULT_THRESHOLD, default_tier, jit_supported, set_default_tier, threshold};
+pub use jit::{
+    DEFAULT_THRESHOLD, default_tier, jit_supported, set_default_threshold, set_default_tier,
+    threshold,
+};
 
 /// Which execution tier an [`X86Cpu`] uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
