@@ -988,7 +988,11 @@ impl<'a, 'b> Tr<'a, 'b> {
                 }
             }
         };
-        if neg { self.b.ins().bxor_imm_u(r, 1) } else { r }
+        if neg {
+            self.b.ins().bxor_imm_u(r, 1)
+        } else {
+            r
+        }
     }
 
     fn commit(&mut self, u: Upd) {
@@ -1151,10 +1155,7 @@ impl<'a, 'b> Tr<'a, 'b> {
         self.b.def_var(self.ret, r);
         let need = self.b.ins().iadd_imm_s(r, i64::from(self.block.count));
         let budget = self.b.ins().load(types::I64, mf(), self.env, ENV_BUDGET);
-        let over = self
-            .b
-            .ins()
-            .icmp(IntCC::UnsignedGreaterThan, need, budget);
+        let over = self.b.ins().icmp(IntCC::UnsignedGreaterThan, need, budget);
         let start = self.block.start();
         if self.wrote {
             let d = self.b.ins().load(types::I32, mf(), self.env, ENV_DIRTY);
