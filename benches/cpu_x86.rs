@@ -1,6 +1,7 @@
-//! The x86 interpreter on real compiled guest code: tests/guests/x86/compute.exe (an integer
+//! The x86 CPU on real compiled guest code: tests/guests/x86/compute.exe (an integer
 //! checksum, an insertion sort and a floating-point series, built by mingw-w64) reported as
-//! guest instructions per second, beside the same work compiled natively for the host in the
+//! guest instructions per second under the interpreter (`compute_guest_interp`) and the JIT
+//! tier (`compute_guest_jit`), beside the same work compiled natively for the host in the
 //! same run; and the builtin-call round trip (tests/guests/x86/calls.exe: 100,000 calls of
 //! GetCurrentProcessId) reported as calls per second, beside the same calls made the full way
 //! (`builtin_call_round_trip_full_path`: the CPU stops at the thunk and the scheduler hands the
@@ -14,7 +15,8 @@ use std::path::PathBuf;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 mod common;
-use common::{native_compute, run_quietly};
+use common::{native_compute, run_quietly_on};
+use ntemu::CpuTier;
 use ntemu::win32::HostIo;
 use ntemu::{RunOptions, run_image};
 
@@ -29,6 +31,7 @@ fn calls_run(calls: u32, full: bool) {
             io: Some(io),
             args: vec![calls.to_string()],
             full_calls: full,
+            cpu_tier: Some(CpuTier::Interp),
             ..RunOptions::default()
         },
     )
@@ -37,12 +40,19 @@ fn calls_run(calls: u32, full: bool) {
 }
 
 fn cpu_x86(c: &mut Criterion) {
-    let instructions = run_quietly("x86", "compute.exe");
+    let interp = Some(CpuTier::Interp);
+    let jit = Some(CpuTier::Jit);
+    let instructions = run_quietly_on("x86", "compute.exe", interp);
+    // The JIT tier retires exactly the instructions the interpreter does.
+    assert_eq!(run_quietly_on("x86", "compute.exe", jit), instructions);
     let mut group = c.benchmark_group("cpu_x86");
     group.sample_size(20);
     group.throughput(Throughput::Elements(instructions));
-    group.bench_function("compute_guest", |b| {
-        b.iter(|| black_box(run_quietly("x86", "compute.exe")))
+    group.bench_function("compute_guest_interp", |b| {
+        b.iter(|| black_box(run_quietly_on("x86", "compute.exe", interp)))
+    });
+    group.bench_function("compute_guest_jit", |b| {
+        b.iter(|| black_box(run_quietly_on("x86", "compute.exe", jit)))
     });
     group.bench_function("native_same_work", |b| {
         b.iter(|| black_box(native_compute()))

@@ -258,6 +258,9 @@ impl Emulator {
         if options.full_calls {
             w.set_inline_calls(false);
         }
+        if let Some(tier) = options.cpu_tier {
+            nt_kernel::set_default_x86_tier(tier);
+        }
         if options.relay.is_some() || options.diagnostics.trace_debug_strings {
             kernel32::set_debug_string_trace(w.state_mut(), true);
         }

@@ -59,8 +59,8 @@ pub use builtins::{builtin_dlls, builtins, win32_layer};
 pub use display;
 pub use nt_kernel::RunOutcome;
 pub use nt_kernel::{
-    Architecture, ClientId, FaultPoint, FaultTrigger, HostAction, HostSignal, KernelError, Machine,
-    MachineConfig, ProcessParams, Quirks,
+    Architecture, ClientId, CpuTier, FaultPoint, FaultTrigger, HostAction, HostSignal, KernelError,
+    Machine, MachineConfig, ProcessParams, Quirks,
 };
 pub use nt_object::{
     AccessMask, Handle, HandleAttributes, HandleTable, Object, ObjectError, ObjectManager,

@@ -72,6 +72,10 @@ pub struct RunOptions {
     /// hands the call to its DLL), none is served inside the CPU's run loop
     /// ([`win32::inline`]): for comparing the two (benchmarks, differential tests).
     pub full_calls: bool,
+    /// The x86 execution tier (`--cpu interp|jit`). Process-wide: when set, it becomes the
+    /// tier of every x86 CPU made from then on, in this run and later ones. None: leave the
+    /// default (the interpreter, unless `NTEMU_CPU=jit`).
+    pub cpu_tier: Option<nt_kernel::CpuTier>,
     /// Environment variables for the program, set after NT's own (`--env NAME=VALUE`).
     pub env: Vec<(String, String)>,
     /// Start from NT's variables only, none of the host's (`--env-clear`).

@@ -8,7 +8,14 @@ use ntemu::{RunOptions, run_image};
 
 /// Runs tests/guests/`dir`/`name` with its output discarded; returns the guest instructions
 /// it retired.
+#[allow(dead_code)] // each bench uses one of the two
 pub fn run_quietly(dir: &str, name: &str) -> u64 {
+    run_quietly_on(dir, name, None)
+}
+
+/// [`run_quietly`] with the x86 CPU tier set first (None: left as it is).
+#[allow(dead_code)] // each bench uses one of the two
+pub fn run_quietly_on(dir: &str, name: &str, tier: Option<ntemu::CpuTier>) -> u64 {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/guests")
         .join(dir)
@@ -18,6 +25,7 @@ pub fn run_quietly(dir: &str, name: &str) -> u64 {
         &path,
         RunOptions {
             io: Some(io),
+            cpu_tier: tier,
             ..RunOptions::default()
         },
     )

@@ -94,6 +94,10 @@ enum Command {
         /// Use a deterministic virtual clock.
         #[arg(long)]
         virtual_time: bool,
+        /// The x86 CPU tier: `interp` (the interpreter) or `jit` (blocks that run often
+        /// translated to host code; x86-64 hosts only).
+        #[arg(long, value_name = "interp|jit")]
+        cpu: Option<ntemu::CpuTier>,
         /// Start a virtual clock at this time, e.g. 1999-12-31T23:59:50 (local time is UTC).
         #[arg(long, value_name = "TIME")]
         clock: Option<String>,
@@ -307,6 +311,7 @@ fn main() -> ExitCode {
             stats_file,
             leaks,
             virtual_time,
+            cpu,
             clock,
             run_for,
             screen,
@@ -348,6 +353,7 @@ fn main() -> ExitCode {
             let full_program_path = image.components().count() > 1;
             let mut options = ntemu::RunOptions {
                 virtual_time,
+                cpu_tier: cpu,
                 args,
                 full_program_path,
                 ..ntemu::RunOptions::default()

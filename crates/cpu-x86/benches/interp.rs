@@ -1,11 +1,12 @@
 //! Interpreter throughput on compute-bound guest loops, hand-assembled as machine code.
 //!
 //! Each program ends with `ret` to a return address in the thunk range, so a run ends with
-//! a Thunk exit; throughput is reported in guest instructions (criterion elements).
+//! a Thunk exit; throughput is reported in guest instructions (criterion elements). The
+//! `_jit` variants run the same program on the JIT tier (blocks translated once hot).
 
 use std::hint::black_box;
 
-use cpu_x86::{Exit, X86Cpu, X86State};
+use cpu_x86::{Exit, Tier, X86Cpu, X86State};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use nt_memory::{AddressSpace, AllocationType, GuestMemory, PageProtection, PageSize};
 
@@ -157,13 +158,13 @@ struct Guest {
 }
 
 impl Guest {
-    fn new(code: &[u8], data: &[u8]) -> Guest {
+    fn new(code: &[u8], data: &[u8], tier: Tier) -> Guest {
         let mut mem = space();
         mem.kernel_write(CODE, code).unwrap();
         mem.kernel_write(DATA, data).unwrap();
         Guest {
             mem,
-            cpu: X86Cpu::new(THUNK),
+            cpu: X86Cpu::with_tier(THUNK, tier),
             state: X86State::new(),
         }
     }
@@ -185,20 +186,32 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("interp");
 
     let buf: Vec<u8> = (0..4096u32).map(|i| (i * 7 + 3) as u8).collect();
-    let mut guest = Guest::new(&checksum_program(), &buf);
+    let mut guest = Guest::new(&checksum_program(), &buf, Tier::Interp);
     let n = guest.run(None);
     g.throughput(Throughput::Elements(n));
     g.bench_function("checksum", |b| b.iter(|| black_box(guest.run(None))));
+    if cpu_x86::jit_supported() {
+        let mut guest = Guest::new(&checksum_program(), &buf, Tier::Jit);
+        assert_eq!(guest.run(None), n);
+        g.bench_function("checksum_jit", |b| b.iter(|| black_box(guest.run(None))));
+    }
 
     let data = bubble_data();
-    let mut guest = Guest::new(&bubble_program(), &data);
+    let mut guest = Guest::new(&bubble_program(), &data, Tier::Interp);
     let n = guest.run(Some(&data));
     g.throughput(Throughput::Elements(n));
     g.bench_function("bubble_sort", |b| {
         b.iter(|| black_box(guest.run(Some(&data))))
     });
+    if cpu_x86::jit_supported() {
+        let mut guest = Guest::new(&bubble_program(), &data, Tier::Jit);
+        assert_eq!(guest.run(Some(&data)), n);
+        g.bench_function("bubble_sort_jit", |b| {
+            b.iter(|| black_box(guest.run(Some(&data))))
+        });
+    }
 
-    let mut guest = Guest::new(&fp_program(), &0.5f64.to_le_bytes());
+    let mut guest = Guest::new(&fp_program(), &0.5f64.to_le_bytes(), Tier::Interp);
     let n = guest.run(None);
     g.throughput(Throughput::Elements(n));
     g.bench_function("x87_sum_of_squares", |b| {

@@ -33,10 +33,11 @@ pub const RESERVED_ONE: u32 = 1 << 1;
 
 /// Operand size of an operation.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
 pub(crate) enum Sz {
-    B,
-    W,
-    D,
+    B = 0,
+    W = 1,
+    D = 2,
 }
 
 impl Sz {
@@ -84,20 +85,23 @@ impl Sz {
 }
 
 /// What the lazily evaluated status flags were produced by.
+///
+/// The JIT tier stores these discriminants as bytes (`#[repr(u8)]`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
 pub(crate) enum Kind {
     /// The status flags are in `eflags`.
-    Eager,
+    Eager = 0,
     /// `res = a + b + cin`.
-    Add,
+    Add = 1,
     /// `res = a - b - cin` (also CMP and NEG with a = 0).
-    Sub,
+    Sub = 2,
     /// AND OR XOR TEST: CF = OF = AF = 0.
-    Logic,
+    Logic = 3,
     /// INC: like ADD of 1 but CF is kept (held in `eflags`).
-    Inc,
+    Inc = 4,
     /// DEC: like SUB of 1 but CF is kept (held in `eflags`).
-    Dec,
+    Dec = 5,
 }
 
 /// EFLAGS: the stored bits plus the record of the last flag-setting arithmetic.

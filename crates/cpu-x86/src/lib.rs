@@ -31,9 +31,35 @@ mod decode;
 mod exec;
 mod flags;
 mod fpu;
+mod jit;
 
 pub use flags::{AF, CF, DF, IF, OF, PF, SF, ZF};
 pub use fpu::X87State;
+pub use jit::{
+    DEFAULT_THRESHOLD, default_tier, jit_supported, set_default_threshold, set_default_tier,
+    threshold,
+};
+
+/// Which execution tier an [`X86Cpu`] uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tier {
+    /// The interpreter only.
+    Interp,
+    /// The interpreter, with blocks that run often translated to host code (x86-64 hosts;
+    /// elsewhere the same as `Interp`).
+    Jit,
+}
+
+impl std::str::FromStr for Tier {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Tier, String> {
+        match s {
+            "interp" => Ok(Tier::Interp),
+            "jit" => Ok(Tier::Jit),
+            _ => Err(format!("unknown CPU tier {s:?} (interp or jit)")),
+        }
+    }
+}
 
 use decode::Op;
 use exec::{Ctx, Flow, Stop};
@@ -255,6 +281,8 @@ pub struct X86Cpu {
     /// Unused entries map the block's own start to itself, so every entry is a true mapping.
     links: Vec<[(u32, u32); 2]>,
     generation: u64,
+    /// The JIT tier's compiled-code cache (None: interpreter only).
+    jit: Option<Box<jit::Jit>>,
 }
 
 impl std::fmt::Debug for X86Cpu {
@@ -262,6 +290,7 @@ impl std::fmt::Debug for X86Cpu {
         f.debug_struct("X86Cpu")
             .field("thunk_base", &self.thunk_base)
             .field("cached_blocks", &self.blocks.len())
+            .field("tier", &self.tier())
             .finish()
     }
 }
@@ -278,8 +307,57 @@ fn slot(eip: u32) -> usize {
 }
 
 impl X86Cpu {
-    /// An interpreter that stops when EIP reaches `thunk_base` or above.
+    /// A CPU that stops when EIP reaches `thunk_base` or above, of the [`default_tier`].
     pub fn new(thunk_base: u32) -> X86Cpu {
+        X86Cpu::with_tier(thunk_base, default_tier())
+    }
+
+    /// A CPU of the given tier that stops when EIP reaches `thunk_base` or above.
+    pub fn with_tier(thunk_base: u32, tier: Tier) -> X86Cpu {
+        let mut cpu = X86Cpu::bare(thunk_base);
+        cpu.set_tier(tier);
+        cpu
+    }
+
+    /// Switches the execution tier (compiled code is dropped when leaving the JIT tier).
+    pub fn set_tier(&mut self, tier: Tier) {
+        match tier {
+            Tier::Jit if jit_supported() => {
+                if self.jit.is_none() {
+                    self.jit = Some(Box::new(jit::Jit::new()));
+                }
+            }
+            _ => {
+                if let Some(mut j) = self.jit.take() {
+                    j.flush();
+                }
+            }
+        }
+    }
+
+    /// Sets how many times a block runs before the JIT tier translates it (at least 1; the
+    /// default is [`threshold`]). No effect on the interpreter tier.
+    pub fn set_jit_threshold(&mut self, n: u32) {
+        if let Some(j) = self.jit.as_deref_mut() {
+            j.set_threshold(n);
+        }
+    }
+
+    /// Blocks the JIT tier has compiled and holds now (0 for the interpreter tier).
+    pub fn compiled_blocks(&self) -> usize {
+        self.jit.as_deref().map_or(0, jit::Jit::compiled)
+    }
+
+    /// The execution tier in use.
+    pub fn tier(&self) -> Tier {
+        if self.jit.is_some() {
+            Tier::Jit
+        } else {
+            Tier::Interp
+        }
+    }
+
+    fn bare(thunk_base: u32) -> X86Cpu {
         X86Cpu {
             thunk_base,
             blocks: Vec::new(),
@@ -287,6 +365,7 @@ impl X86Cpu {
             fast: Box::new([(u32::MAX, 0); FAST_SLOTS]),
             links: Vec::new(),
             generation: u64::MAX,
+            jit: None,
         }
     }
 
@@ -307,6 +386,9 @@ impl X86Cpu {
         self.links.clear();
         self.map.clear();
         self.fast.fill((u32::MAX, 0));
+        if let Some(j) = self.jit.as_deref_mut() {
+            j.flush();
+        }
     }
 
     /// Number of decoded blocks in the cache.
@@ -470,6 +552,15 @@ impl X86Cpu {
             }
             prev = idx as usize;
             let block = &self.blocks[idx as usize];
+            if let Some(jit) = self.jit.as_deref_mut()
+                && let Some(code) = jit.enter(idx, block, self.thunk_base)
+                && u64::from(block.count) <= budget - *retired
+            {
+                match jit::run_compiled(code, ctx, mem, retired, budget, generation) {
+                    Ok(()) => continue,
+                    Err(f) => return Exit::AccessViolation(f),
+                }
+            }
             let mut insts = &block.insts[..];
             let mut end = block.end;
             ctx.retired = *retired;

@@ -1,7 +1,7 @@
 //! Golden vectors: every recorded instruction form and input, replayed through cpu-x86 and
 //! compared with what the host CPU produced (tests/data/x86-vectors.bin; see its header).
 
-use cpu_x86::{Exit, X86Cpu, X86State};
+use cpu_x86::{Exit, Tier, X86Cpu, X86State};
 use nt_memory::{AddressSpace, AllocationType, PageProtection, PageSize};
 
 const CODE: u32 = 0x0040_0000;
@@ -59,6 +59,28 @@ fn u32_at(b: &[u8], i: usize) -> u32 {
 
 #[test]
 fn golden_vectors() {
+    check_vectors(Tier::Interp);
+}
+
+/// The same vectors with every block translated by the JIT tier at its first run (forms
+/// outside the translated subset still run in the interpreter).
+#[test]
+fn golden_vectors_jit() {
+    if cpu_x86::jit_supported() {
+        let compiled = check_vectors(Tier::Jit);
+        assert!(compiled > 300, "only {compiled} forms were compiled");
+    }
+}
+
+fn new_cpu(thunk_base: u32, tier: Tier) -> X86Cpu {
+    let mut cpu = X86Cpu::with_tier(thunk_base, tier);
+    cpu.set_jit_threshold(1);
+    cpu
+}
+
+/// Replays the vectors on a CPU of `tier`; the number of blocks the JIT compiled.
+fn check_vectors(tier: Tier) -> usize {
+    let mut compiled = 0;
     let (header, forms, recs) = parse();
     assert!(header.contains("oracle:"), "header names the oracle");
     assert_eq!(recs.len() % REC, 0);
@@ -80,7 +102,7 @@ fn golden_vectors() {
     )
     .unwrap();
     let mut cur_form = usize::MAX;
-    let mut cpu = X86Cpu::new(CODE);
+    let mut cpu = new_cpu(CODE, tier);
     let mut failures: Vec<(usize, String)> = Vec::new();
     let mut per_form_fail = vec![0usize; forms.len()];
     let mut per_form_diff = vec![(0u32, false, 0usize); forms.len()];
@@ -92,7 +114,8 @@ fn golden_vectors() {
         let form = &forms[id];
         if id != cur_form {
             mem.kernel_write(CODE, &form.code).unwrap();
-            cpu = X86Cpu::new(CODE + form.code.len() as u32);
+            compiled += cpu.compiled_blocks();
+            cpu = new_cpu(CODE + form.code.len() as u32, tier);
             cur_form = id;
         }
         let fin = u16_at(rec, 2);
@@ -177,4 +200,5 @@ fn golden_vectors() {
             per_form_fail.iter().filter(|&&c| c > 0).count()
         );
     }
+    compiled + cpu.compiled_blocks()
 }

@@ -293,7 +293,14 @@ impl cpu_alpha::ThunkHook<AddressSpace> for InlineHook<'_> {
     }
 }
 
+pub use cpu_x86::{
+    Tier as CpuTier, set_default_threshold as set_default_jit_threshold,
+    set_default_tier as set_default_x86_tier,
+};
+
 /// The i386 CPU engine: cpu-x86's interpreter, with its decoded-block cache, for one process.
+/// Its tier (interpreter or JIT) is cpu-x86's default tier when it is made
+/// ([`set_default_x86_tier`]).
 pub struct X86Engine {
     cpu: cpu_x86::X86Cpu,
 }

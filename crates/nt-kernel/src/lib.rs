@@ -31,8 +31,9 @@ pub use context::{
 pub use cpu::{
     ALPHA_A0, ALPHA_PV, ALPHA_RA, ALPHA_SP, ALPHA_V0, AlphaContext, AlphaEngine, Architecture,
     BASE_PROCESS_START_THUNK, BASE_THREAD_START_THUNK, CallRegisters, CpuContext, CpuEngine,
-    CpuExit, CpuRun, EXIT_THREAD_THUNK, InlineCaller, InlineCalls, THUNK_BASE, X86_EAX, X86_EBP,
-    X86_ESP, X86Context, X86Engine, X87State, describe_instruction, sign_extend,
+    CpuExit, CpuRun, CpuTier, EXIT_THREAD_THUNK, InlineCaller, InlineCalls, THUNK_BASE, X86_EAX,
+    X86_EBP, X86_ESP, X86Context, X86Engine, X87State, describe_instruction,
+    set_default_jit_threshold, set_default_x86_tier, sign_extend,
 };
 pub use debug::{DebugEvent, DebugEventKind};
 pub use details::{
