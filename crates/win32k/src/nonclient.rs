@@ -526,7 +526,10 @@ impl WindowManager {
 
     /// Makes the screen `width` x `height` (the desktop window follows), all desktop.
     pub fn set_screen_size(&mut self, width: u32, height: u32) {
-        self.screen = Surface::new(width, height, DESKTOP_COLOUR);
+        // A screen of that size already (the default's): kept, not made again.
+        if (self.screen.width(), self.screen.height()) != (width, height) {
+            self.screen = Surface::new(width, height, DESKTOP_COLOUR);
+        }
         let r = Rect::new(0, 0, width as i32, height as i32);
         if let Some(d) = self.window_mut(DESKTOP) {
             d.rect = r;
