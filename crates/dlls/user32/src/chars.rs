@@ -1,4 +1,4 @@
-//! USER32's character functions beside CharUpperA and CharToOem: CharLower and CharUpper
+//! USER32's character functions beside CharToOem (CharUpperA's work is here too): CharLower and CharUpper
 //! (a character or a string in place), their Buff forms, CharNext and CharPrev, and the
 //! IsChar* classes.
 //!
@@ -47,7 +47,7 @@ fn is_lower(c: char) -> bool {
 }
 
 /// The one-character upper case of `c`.
-fn upper(c: char) -> Option<char> {
+pub(crate) fn upper(c: char) -> Option<char> {
     let mut up = c.to_uppercase();
     match (up.next(), up.next()) {
         (Some(u), None) => Some(u),
@@ -65,7 +65,7 @@ fn lower(c: char) -> Option<char> {
 }
 
 /// An ANSI byte mapped by `map` through Unicode, staying in code page 1252.
-fn map_ansi(byte: u8, map: fn(char) -> Option<char>) -> u8 {
+pub(crate) fn map_ansi(byte: u8, map: fn(char) -> Option<char>) -> u8 {
     let unit = map_unit(CodePage::Ansi.decode(byte), map);
     CodePage::Ansi.encode(unit).unwrap_or(byte)
 }
@@ -73,7 +73,11 @@ fn map_ansi(byte: u8, map: fn(char) -> Option<char>) -> u8 {
 /// CharLowerA/CharUpperA's work on `lpsz`: a character in the low byte when the high word
 /// is zero, else the NUL-terminated string in place; ERROR_INVALID_PARAMETER and NULL when
 /// the string cannot be read or written.
-fn map_ansi_string(call: &mut ApiCall<'_>, lpsz: Ptr, map: fn(char) -> Option<char>) -> ApiReturn {
+pub(crate) fn map_ansi_string(
+    call: &mut ApiCall<'_>,
+    lpsz: Ptr,
+    map: fn(char) -> Option<char>,
+) -> ApiReturn {
     let at = lpsz.0;
     if at >> 16 == 0 {
         return ApiReturn::Value(u32::from(map_ansi(at as u8, map)));

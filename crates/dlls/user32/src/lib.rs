@@ -33,7 +33,7 @@ pub mod wm;
 
 pub use win32k;
 
-use nt_status::{NtStatus, Win32Error};
+use nt_status::NtStatus;
 use win32::args::GuestArguments;
 use win32::codepage::CodePage;
 use win32::format::{Arguments, digits, integer_digits, next_conversion};
@@ -620,47 +620,25 @@ fn OemToCharA(call: &mut ApiCall<'_>, lpszSrc: Ptr, lpszDst: Ptr) -> ApiReturn {
     convert(call, lpszSrc, lpszDst, CodePage::Oem, CodePage::Ansi)
 }
 
-/// The upper case of an ANSI (code page 1252) character: its Unicode upper case when that
-/// is one character the code page has, else the character itself (so 0xFF becomes 0x9F,
-/// and the sharp s stays).
-fn upper_ansi(byte: u8) -> u8 {
-    let unit = CodePage::Ansi.decode(byte);
-    let Some(c) = char::from_u32(u32::from(unit)) else {
-        return byte;
-    };
-    let mut up = c.to_uppercase();
-    match (up.next(), up.next()) {
-        (Some(u), None) => u16::try_from(u32::from(u))
-            .ok()
-            .and_then(|u| CodePage::Ansi.encode(u))
-            .unwrap_or(byte),
-        _ => byte,
-    }
-}
-
 /// CharUpperA(lpsz): with a high word of zero, the character in the low byte, converted
 /// and returned; otherwise the NUL-terminated string, converted in place and returned.
 /// An unreadable or unwritable string is ERROR_INVALID_PARAMETER and NULL (NT catches the
 /// fault).
 #[export]
 fn CharUpperA(call: &mut ApiCall<'_>, lpsz: Ptr) -> ApiReturn {
-    let at = lpsz.0;
-    if at >> 16 == 0 {
-        return ApiReturn::Value(u32::from(upper_ansi(at as u8)));
-    }
-    let Ok(bytes) = call.read_c_bytes(at, u32::MAX as usize) else {
-        return call.fail_win32(Win32Error::INVALID_PARAMETER, 0);
-    };
-    let upper: Vec<u8> = bytes.iter().map(|&b| upper_ansi(b)).collect();
-    match call.write_bytes(at, &upper) {
-        Ok(()) => ApiReturn::Value(at),
-        Err(_) => call.fail_win32(Win32Error::INVALID_PARAMETER, 0),
-    }
+    chars::map_ansi_string(call, lpsz, chars::upper)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::upper_ansi;
+    use super::chars;
+
+    /// The upper case of an ANSI (code page 1252) character: its Unicode upper case when that
+    /// is one character the code page has, else the character itself (so 0xFF becomes 0x9F,
+    /// and the sharp s stays).
+    fn upper_ansi(byte: u8) -> u8 {
+        chars::map_ansi(byte, chars::upper)
+    }
 
     #[test]
     fn ansi_upper_case_stays_in_code_page_1252() {

@@ -349,23 +349,21 @@ fn receive_sent(call: &mut ApiCall<'_>) -> Option<Step> {
     ))
 }
 
-/// A NUL-terminated text of at most `max` units of `unit` bytes at `at` in process
-/// `process`'s memory, without its NUL (what can be read of it).
+/// The NUL-terminated text (without its NUL) of at most `max` units of `unit` bytes at `at`
+/// in process `process`'s memory; empty when it cannot be read.
 fn read_other(call: &ApiCall<'_>, process: u32, at: u32, max: u32, unit: u32) -> Vec<u8> {
     let Some(p) = call.machine.process(process) else {
         return Vec::new();
     };
     let space = p.address_space();
-    let mut out = Vec::new();
-    for i in 0..max {
-        let mut b = [0u8; 2];
-        let b = &mut b[..unit as usize];
-        if space.read_bytes(at.wrapping_add(i * unit), b).is_err() || b.iter().all(|&x| x == 0) {
-            break;
-        }
-        out.extend_from_slice(b);
+    if unit == 2 {
+        space
+            .read_wide_c_string(at, max as usize)
+            .map(|units| units.iter().flat_map(|u| u.to_le_bytes()).collect())
+            .unwrap_or_default()
+    } else {
+        space.read_c_string(at, max as usize).unwrap_or_default()
     }
-    out
 }
 
 /// Parks the calling thread until its queue gets something (or `timeout`).

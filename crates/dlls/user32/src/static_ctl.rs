@@ -165,11 +165,6 @@ pub fn stock_icon_id(icon: u32) -> Option<u32> {
     (i < 6).then_some(32512 + i)
 }
 
-/// Draws icon `icon` at (x, y) of `hdc` (a stock icon's picture, else the icon's own).
-pub fn draw_icon(call: &mut ApiCall<'_>, hdc: u32, x: i32, y: i32, icon: u32) {
-    let _ = crate::icon::draw(call, hdc, x, y, icon, 0, 0, 3);
-}
-
 /// Paints a static control.
 fn paint_static(call: &mut ApiCall<'_>, hwnd: u32) -> Step {
     let Some(w) = wm(call).window(hwnd).cloned() else {
@@ -228,7 +223,7 @@ fn paint_static(call: &mut ApiCall<'_>, hwnd: u32) -> Step {
                 SS_ICON => {
                     fill(call, hdc, r, brush);
                     if st.image != 0 {
-                        draw_icon(call, hdc, r.left, r.top, st.image);
+                        let _ = crate::icon::draw(call, hdc, r.left, r.top, st.image, 0, 0, 3);
                     }
                 }
                 SS_BITMAP => {
